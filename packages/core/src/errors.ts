@@ -1,0 +1,252 @@
+import { redactText, redactValue } from './redact.js';
+
+/**
+ * Every error code thgov can raise. Codes are part of the semver contract: a code is never renamed or
+ * reused for another meaning; new codes may be added in minor releases. Each package adds its own
+ * codes to this list (they are all documented in docs/errors.md).
+ */
+export const ERROR_CODES = {
+  // arguments and configuration
+  ERR_INVALID_ARG: 'An argument or option is missing, of the wrong type or out of range.',
+  ERR_INVALID_CONFIG: 'A configuration value is invalid.',
+  // transport
+  ERR_HTTP: 'The server answered with an HTTP status that is not a success.',
+  ERR_TIMEOUT: 'A connect, headers, body or total deadline passed.',
+  ERR_ABORTED: 'The caller aborted the operation through its AbortSignal.',
+  ERR_NETWORK: 'The connection failed or was reset before a complete response arrived.',
+  ERR_TLS:
+    'The TLS handshake failed (untrusted or expired certificate, name mismatch, client certificate refused).',
+  ERR_RESPONSE_TOO_LARGE: 'The response body was larger than the configured limit.',
+  ERR_RESPONSE_PARSE: 'The response body could not be parsed (for example invalid JSON).',
+  ERR_RESPONSE_SCHEMA: 'The response did not match the expected schema.',
+  ERR_RETRY_BUDGET: 'Retries were stopped because the retry budget for this upstream is spent.',
+  ERR_CLIENT_CLOSED: 'The client was closed; create a new one.',
+  // message signing
+  ERR_JWS_INVALID: 'A detached JWS signature is missing, malformed or does not verify.',
+  ERR_JWS_REPLAY: 'A signed message was seen before (replay) or is outside the clock-skew window.',
+  // audit
+  ERR_AUDIT_CHAIN: 'The audit log hash chain is broken (a record was edited, removed or reordered).',
+  ERR_AUDIT_IO: 'The audit log could not be written or read.',
+  // identifiers
+  ERR_THAI_ID: 'A Thai citizen or juristic ID is malformed or its check digit is wrong.',
+  ERR_BE_DATE: 'A Buddhist-era date is malformed or out of range.',
+  ERR_LASER_CODE: 'An ID-card laser code is malformed.',
+} as const;
+
+export type CoreErrorCode = keyof typeof ERROR_CODES;
+/** Codes are strings; packages extend the set with their own documented codes. */
+export type ErrorCode = CoreErrorCode | (string & {});
+
+export interface ThGovErrorOptions {
+  cause?: unknown;
+  /** Whether repeating the same call could succeed. */
+  retryable?: boolean;
+  /** Extra hint shown to the developer: what to check or do next. */
+  hint?: string;
+}
+
+const THGOV_ERROR_BRAND = Symbol.for('thgov.error');
+
+/**
+ * Base of every error thgov throws. Messages and `toJSON()` pass through the redactor, so a secret
+ * or a citizen ID that slipped into a message does not leave the process in a log line.
+ */
+export class ThGovError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ThGovErrorOptions = {}) {
+    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ThGovError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.hint = options.hint === undefined ? undefined : redactText(options.hint);
+    Object.defineProperty(this, THGOV_ERROR_BRAND, { value: true });
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+    };
+    if (this.hint) out.hint = this.hint;
+    for (const key of Object.keys(this)) {
+      if (key in out || key === 'cause' || key === 'stack') continue;
+      out[key] = redactValue((this as unknown as Record<string, unknown>)[key]);
+    }
+    if (this.cause !== undefined) out.cause = describeCause(this.cause);
+    return out;
+  }
+
+  /** node:util.inspect uses this, so console.log(err) is redacted too. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const json = this.toJSON();
+    const stack = this.stack ? redactText(this.stack) : `${this.name}: ${this.message}`;
+    const extra = { ...json };
+    delete extra.name;
+    delete extra.message;
+    return `${stack} ${JSON.stringify(extra, null, 2)}`;
+  }
+}
+
+function describeCause(cause: unknown): unknown {
+  // A guard match from another copy (or a look-alike) may lack toJSON: serialization must never throw.
+  if (isThGovError(cause) && typeof (cause as { toJSON?: unknown }).toJSON === 'function') return cause.toJSON();
+  if (cause instanceof Error) {
+    const c = cause as Error & { code?: unknown };
+    return { name: c.name, message: redactText(c.message), ...(c.code ? { code: c.code } : {}) };
+  }
+  return redactValue(cause);
+}
+
+/** The request as it appears on an error: method, URL and headers, all redacted. */
+export interface RedactedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** The response as it appears on an error: status, headers and at most a few KiB of body text. */
+export interface TruncatedResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  /** True when `body` was cut. */
+  truncated: boolean;
+}
+
+export interface HttpErrorOptions extends ThGovErrorOptions {
+  statusCode?: number;
+  requestId?: string;
+  attempt?: number;
+  request?: RedactedRequest;
+  response?: TruncatedResponse;
+}
+
+/** Any failure of an HTTP exchange: a status that is not a success, or a protocol-level error from a platform. */
+export class HttpError extends ThGovError {
+  readonly statusCode: number | undefined;
+  readonly requestId: string | undefined;
+  readonly attempt: number | undefined;
+  readonly request: RedactedRequest | undefined;
+  readonly response: TruncatedResponse | undefined;
+
+  constructor(code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'HttpError';
+    this.statusCode = options.statusCode;
+    this.requestId = options.requestId;
+    this.attempt = options.attempt;
+    this.request = options.request;
+    this.response = options.response;
+  }
+}
+
+export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'total';
+
+export class TimeoutError extends HttpError {
+  readonly phase: TimeoutPhase;
+  readonly timeoutInMs: number;
+  constructor(phase: TimeoutPhase, timeoutInMs: number, options: HttpErrorOptions = {}) {
+    super('ERR_TIMEOUT', `The ${phase} timeout of ${timeoutInMs} ms passed`, {
+      retryable: phase !== 'total',
+      ...options,
+    });
+    this.name = 'TimeoutError';
+    this.phase = phase;
+    this.timeoutInMs = timeoutInMs;
+  }
+}
+
+/** Raised when the caller's AbortSignal fires; never retried. `reason` is the signal's reason. */
+export class AbortError extends ThGovError {
+  readonly reason: unknown;
+  constructor(reason?: unknown) {
+    super('ERR_ABORTED', 'The operation was aborted', { cause: reason });
+    this.name = 'AbortError';
+    this.reason = reason;
+  }
+}
+
+export interface SchemaIssue {
+  path: (string | number)[];
+  message: string;
+  code: string;
+}
+
+/** A response that arrived but does not have the shape the SDK expects. Values are never included. */
+export class ResponseSchemaError extends HttpError {
+  readonly issues: SchemaIssue[];
+  constructor(issues: SchemaIssue[], options: HttpErrorOptions = {}) {
+    const first = issues[0];
+    const where = first ? ` at ${first.path.join('.') || '(root)'}: ${first.message}` : '';
+    super('ERR_RESPONSE_SCHEMA', `The response does not match the expected schema${where}`, options);
+    this.name = 'ResponseSchemaError';
+    this.issues = issues;
+  }
+}
+
+const BUILTIN_ERROR_NAMES = new Set([
+  'Error',
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'EvalError',
+  'URIError',
+  'AggregateError',
+  'SystemError',
+]);
+
+/**
+ * True for any thgov error, also one thrown by another copy of @thgov/core (two versions installed
+ * side by side), which `instanceof` would miss. With `code`, also checks the code.
+ */
+export function isThGovError(value: unknown, code?: ErrorCode): value is ThGovError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { code?: unknown; name?: unknown; [THGOV_ERROR_BRAND]?: unknown };
+  // The brand is a registered symbol, so it survives duplicate package copies. The name/code fallback is for
+  // errors that lost it (structured clone); Node's own errors (TypeError [ERR_INVALID_URL]) must not match.
+  const branded =
+    v[THGOV_ERROR_BRAND] === true ||
+    (typeof v.code === 'string' &&
+      v.code.startsWith('ERR_') &&
+      typeof v.name === 'string' &&
+      v.name.endsWith('Error') &&
+      !BUILTIN_ERROR_NAMES.has(v.name) &&
+      value instanceof Error);
+  if (!branded) return false;
+  return code === undefined || v.code === code;
+}
+
+export function isHttpError(value: unknown): value is HttpError {
+  return isThGovError(value) && 'statusCode' in value && 'requestId' in value;
+}
+
+export function isTimeoutError(value: unknown): value is TimeoutError {
+  return isThGovError(value, 'ERR_TIMEOUT');
+}
+
+export function isAbortError(value: unknown): value is AbortError {
+  return isThGovError(value, 'ERR_ABORTED');
+}
+
+type CodedTypeError = TypeError & { code: ErrorCode };
+type CodedRangeError = RangeError & { code: ErrorCode };
+
+/** A wrong argument: a TypeError carrying a code, as Node's own argument errors do. */
+export function invalidArgument(message: string, code: ErrorCode = 'ERR_INVALID_ARG'): CodedTypeError {
+  const err = new TypeError(redactText(message)) as CodedTypeError;
+  err.code = code;
+  return err;
+}
+
+/** An argument outside its allowed range: a RangeError carrying a code. */
+export function outOfRange(message: string, code: ErrorCode = 'ERR_INVALID_ARG'): CodedRangeError {
+  const err = new RangeError(redactText(message)) as CodedRangeError;
+  err.code = code;
+  return err;
+}

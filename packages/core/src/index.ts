@@ -1,0 +1,87 @@
+export { DEFAULT_TIMEOUTS } from './dispatcher.js';
+export {
+  AbortError,
+  type CoreErrorCode,
+  ERROR_CODES,
+  type ErrorCode,
+  HttpError,
+  type HttpErrorOptions,
+  invalidArgument,
+  isAbortError,
+  isHttpError,
+  isThGovError,
+  isTimeoutError,
+  outOfRange,
+  type RedactedRequest,
+  ResponseSchemaError,
+  type SchemaIssue,
+  ThGovError,
+  type ThGovErrorOptions,
+  TimeoutError,
+  type TimeoutPhase,
+  type TruncatedResponse,
+} from './errors.js';
+export {
+  BE_OFFSET,
+  type BeDate,
+  beDateSchema,
+  beDateToIso,
+  citizenIdSchema,
+  completeThaiId,
+  formatBeDate,
+  formatThaiId,
+  isCitizenId,
+  isJuristicId,
+  isLaserCode,
+  isoToBeDate,
+  juristicIdSchema,
+  laserCodeSchema,
+  parseBeDate,
+  parseCitizenId,
+  parseJuristicId,
+  parseLaserCode,
+  thaiIdCheckDigit,
+} from './identifiers.js';
+export { type Logger, type LogLevel, SafeLogger } from './logger.js';
+export {
+  type MessageSigner,
+  type MessageVerifier,
+  type OperationOptions,
+  type ResponseInfo,
+  type RetryInfo,
+  type TimeoutOptions,
+  type TlsOptions,
+  type TransportOptions,
+  transportOptionsSchema,
+  transportOptionsShape,
+} from './options.js';
+export {
+  CITIZEN_ID_MASK,
+  isSensitiveName,
+  REDACTED,
+  redactHeaders,
+  redactText,
+  redactUrl,
+  redactValue,
+  registerSecret,
+  unregisterSecret,
+} from './redact.js';
+export {
+  fullJitterDelay,
+  parseRetryAfter,
+  RetryBudget,
+  type RetryBudgetOptions,
+  type RetryOptions,
+} from './retry.js';
+export {
+  type HttpMethod,
+  type QueryValue,
+  type RawResponse,
+  type RequestBody,
+  type RequestSpec,
+  type ResponseType,
+  Transport,
+  type TransportResponse,
+} from './transport.js';
+export { validateOptions } from './validate.js';
+export { PACKAGE_VERSION as CORE_VERSION, type PackageIdentity, userAgent } from './version.js';

@@ -1,0 +1,196 @@
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import type { Logger, LogLevel } from './logger.js';
+import type { RetryOptions } from './retry.js';
+
+/** Options every operation accepts (Azure SDK style). */
+export interface OperationOptions {
+  /** Aborts the operation, including waits between retries. */
+  abortSignal?: AbortSignal;
+  /** Total deadline for this operation, retries included; overrides the client's `timeouts.totalInMs`. */
+  timeoutInMs?: number;
+  /** Request ID to send as `x-request-id` (default: a new UUID). Kept across retries. */
+  requestId?: string;
+}
+
+export interface TimeoutOptions {
+  /** TCP + TLS connect. Default 10 s. */
+  connectInMs?: number;
+  /** Until the response headers arrive. Default 30 s. */
+  headersInMs?: number;
+  /** Longest gap between two body chunks. Default 30 s. */
+  bodyInMs?: number;
+  /** Whole operation, retries included. Default: none (each attempt is bounded by the three above). */
+  totalInMs?: number;
+}
+
+/** Client TLS: a custom CA for the platform and, for mTLS, the agency's certificate and key (PEM) or a PFX. */
+export interface TlsOptions {
+  ca?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  pfx?: Buffer;
+  passphrase?: string;
+  /** Server name for SNI and certificate checks when it differs from the URL host. */
+  servername?: string;
+}
+
+export interface ResponseInfo {
+  method: string;
+  url: string;
+  statusCode: number;
+  headers: Record<string, string>;
+  requestId: string;
+  attempt: number;
+  durationInMs: number;
+  /** The raw body when it was buffered (json/text/bytes responses); undefined for streams. */
+  rawBody: Uint8Array | undefined;
+}
+
+export interface RetryInfo {
+  operation: string;
+  requestId: string;
+  attempt: number;
+  delayInMs: number;
+  delaySource: 'backoff' | 'retry-after';
+  errorCode: string;
+  statusCode: number | undefined;
+}
+
+/** Signs outgoing requests and verifies responses (see signing in @thgov/core); plain data in, headers out. */
+export interface MessageSigner {
+  sign(input: { method: string; target: string; body: Uint8Array; requestId: string }): Promise<{
+    headers: Record<string, string>;
+  }>;
+}
+export interface MessageVerifier {
+  verify(input: {
+    method: string;
+    target: string;
+    body: Uint8Array;
+    headers: Record<string, string>;
+  }): Promise<unknown>;
+}
+
+export interface TransportOptions {
+  baseUrl: string | URL;
+  timeouts?: TimeoutOptions;
+  /** Idle keep-alive sockets are closed after this. Default 30 s. */
+  keepAliveTimeoutInMs?: number;
+  /** Max sockets per origin. Default 64. */
+  connections?: number;
+  tls?: TlsOptions;
+  /** An HTTP(S) proxy URL, or 'env' to honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: string | 'env';
+  /** Bring your own undici dispatcher (tests, custom pools). It is not closed by `close()`. */
+  dispatcher?: Dispatcher;
+  retry?: RetryOptions | false;
+  logger?: Logger;
+  logLevel?: LogLevel;
+  /** Prefix for the User-Agent, e.g. "saraban-bridge/2.1". */
+  appName?: string;
+  /** Headers added to every request. */
+  headers?: Record<string, string>;
+  /** Largest response body read into memory. Default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Called for every response, after each attempt. */
+  onResponse?: (info: ResponseInfo) => void;
+  /** Called before each retry wait. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Sign requests with a detached JWS (x-jws-signature). */
+  signer?: MessageSigner;
+  /** Verify signed responses; a response that fails is an error. */
+  responseVerifier?: MessageVerifier;
+}
+
+const positiveMs = z
+  .number()
+  .int()
+  .positive()
+  .max(24 * 3600 * 1000);
+const pem = z.union([z.string(), z.instanceof(Buffer)]);
+
+/**
+ * The zod shape of TransportOptions. Clients spread it into their own strict options schema, so an
+ * unknown key (a typo such as `timeout` for `timeouts`) is rejected with its path.
+ */
+export const transportOptionsShape = {
+  baseUrl: z.union([z.string().url(), z.instanceof(URL)]),
+  timeouts: z
+    .object({
+      connectInMs: positiveMs.optional(),
+      headersInMs: positiveMs.optional(),
+      bodyInMs: positiveMs.optional(),
+      totalInMs: positiveMs.optional(),
+    })
+    .strict()
+    .optional(),
+  keepAliveTimeoutInMs: positiveMs.optional(),
+  connections: z.number().int().min(1).max(1024).optional(),
+  tls: z
+    .object({
+      ca: z.union([pem, z.array(pem)]).optional(),
+      cert: pem.optional(),
+      key: pem.optional(),
+      pfx: z.instanceof(Buffer).optional(),
+      passphrase: z.string().optional(),
+      servername: z.string().optional(),
+    })
+    .strict()
+    .optional(),
+  proxy: z.union([z.literal('env'), z.string().url()]).optional(),
+  dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null && 'dispatch' in v).optional(),
+  retry: z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          maxRetries: z.number().int().min(0).max(10).optional(),
+          baseDelayInMs: z.number().int().min(0).max(60_000).optional(),
+          maxDelayInMs: z.number().int().min(0).max(300_000).optional(),
+          maxRetryAfterInMs: z.number().int().min(0).max(600_000).optional(),
+          budget: z
+            .union([
+              z.literal(false),
+              z
+                .object({
+                  capacity: z.number().int().positive().optional(),
+                  retryCost: z.number().int().min(0).optional(),
+                  timeoutRetryCost: z.number().int().min(0).optional(),
+                  successRefund: z.number().min(0).optional(),
+                })
+                .strict(),
+            ])
+            .optional(),
+        })
+        .strict(),
+    ])
+    .optional(),
+  logger: z
+    .custom<Logger>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['debug', 'info', 'warn', 'error'].every(
+          (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+        ),
+      { message: 'logger needs debug, info, warn and error methods' },
+    )
+    .optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  appName: z
+    .string()
+    .regex(/^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/, 'printable ASCII only')
+    .max(128)
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  maxResponseBytes: z.number().int().positive().optional(),
+  onResponse: z.custom<(info: ResponseInfo) => void>((v) => typeof v === 'function').optional(),
+  onRetry: z.custom<(info: RetryInfo) => void>((v) => typeof v === 'function').optional(),
+  signer: z.custom<MessageSigner>((v) => typeof v === 'object' && v !== null && 'sign' in v).optional(),
+  responseVerifier: z
+    .custom<MessageVerifier>((v) => typeof v === 'object' && v !== null && 'verify' in v)
+    .optional(),
+} as const;
+
+export const transportOptionsSchema = z.object(transportOptionsShape).strict();

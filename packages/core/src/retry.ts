@@ -1,0 +1,205 @@
+import pRetry from 'p-retry';
+import { AbortError, isThGovError, type ThGovError } from './errors.js';
+
+/** Retry policy of a client. One retry layer only: this one, around the whole operation. */
+export interface RetryOptions {
+  /** Retries after the first attempt (0–10). Default 3. */
+  maxRetries?: number;
+  /** Base of the exponential backoff (full jitter: a uniform draw in [0, min(max, base·2^n)]). Default 250 ms. */
+  baseDelayInMs?: number;
+  /** Cap of one backoff delay. Default 8 s. */
+  maxDelayInMs?: number;
+  /** A server's Retry-After is honoured up to this; longer waits are clamped to it. Default 30 s. */
+  maxRetryAfterInMs?: number;
+  /** Retry budget shared by all calls of one client; `false` disables it. */
+  budget?: RetryBudgetOptions | false;
+}
+
+export interface RetryBudgetOptions {
+  /** Tokens available when the budget is full. Default 100. */
+  capacity?: number;
+  /** Tokens one retry costs. Default 5. */
+  retryCost?: number;
+  /** Tokens a retry after a timeout costs (timeouts are the most expensive for a struggling upstream). Default 10. */
+  timeoutRetryCost?: number;
+  /** Tokens a successful call gives back. Default 1. */
+  successRefund?: number;
+}
+
+export interface ResolvedRetryOptions {
+  maxRetries: number;
+  baseDelayInMs: number;
+  maxDelayInMs: number;
+  maxRetryAfterInMs: number;
+}
+
+export function resolveRetryOptions(o: RetryOptions | false | undefined): ResolvedRetryOptions {
+  if (o === false) return { maxRetries: 0, baseDelayInMs: 0, maxDelayInMs: 0, maxRetryAfterInMs: 0 };
+  return {
+    maxRetries: o?.maxRetries ?? 3,
+    baseDelayInMs: o?.baseDelayInMs ?? 250,
+    maxDelayInMs: o?.maxDelayInMs ?? 8_000,
+    maxRetryAfterInMs: o?.maxRetryAfterInMs ?? 30_000,
+  };
+}
+
+/**
+ * A token bucket in the style of the AWS SDKs' standard retry mode: retries spend tokens, successes
+ * refill them. When an upstream fails for everyone, the bucket empties and calls fail fast instead of
+ * multiplying the load on it.
+ */
+export class RetryBudget {
+  readonly capacity: number;
+  readonly #retryCost: number;
+  readonly #timeoutRetryCost: number;
+  readonly #refund: number;
+  #tokens: number;
+
+  constructor(options: RetryBudgetOptions = {}) {
+    this.capacity = options.capacity ?? 100;
+    this.#retryCost = options.retryCost ?? 5;
+    this.#timeoutRetryCost = options.timeoutRetryCost ?? 10;
+    this.#refund = options.successRefund ?? 1;
+    this.#tokens = this.capacity;
+  }
+
+  get tokens(): number {
+    return this.#tokens;
+  }
+
+  /** Takes the cost of one retry; false when the budget cannot pay it. */
+  tryAcquire(afterTimeout: boolean): boolean {
+    const cost = afterTimeout ? this.#timeoutRetryCost : this.#retryCost;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
+    return true;
+  }
+
+  onSuccess(): void {
+    this.#tokens = Math.min(this.capacity, this.#tokens + this.#refund);
+  }
+}
+
+/** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, min(cap, base·2^n)]. */
+export function fullJitterDelay(
+  retryIndex: number,
+  o: ResolvedRetryOptions,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(o.maxDelayInMs, o.baseDelayInMs * 2 ** retryIndex);
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Parses Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP date. Returns milliseconds clamped to
+ * [0, max], or undefined when absent or unparsable.
+ */
+export function parseRetryAfter(
+  value: string | undefined | null,
+  maxInMs: number,
+  now: number = Date.now(),
+): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  let ms: number;
+  if (/^\d+$/.test(v)) {
+    ms = Number(v) * 1000;
+  } else {
+    const date = Date.parse(v);
+    if (Number.isNaN(date)) return undefined;
+    ms = date - now;
+  }
+  return Math.max(0, Math.min(ms, maxInMs));
+}
+
+export interface RetryAttemptInfo {
+  /** 1-based number of the attempt that just failed. */
+  attempt: number;
+  error: ThGovError;
+  /** How long the loop waits before the next attempt. */
+  delayInMs: number;
+  /** Where the delay came from. */
+  delaySource: 'backoff' | 'retry-after';
+}
+
+export interface RunWithRetryOptions {
+  policy: ResolvedRetryOptions;
+  budget: RetryBudget | undefined;
+  signal: AbortSignal | undefined;
+  /** Whether this operation may be repeated at all (idempotent, or carrying an idempotency key). */
+  repeatable: boolean;
+  /** Milliseconds left before the operation's total deadline, if any. */
+  remainingInMs: () => number;
+  onRetry: (info: RetryAttemptInfo) => void;
+  random?: () => number;
+}
+
+/** Errors that say the request never reached the server: safe to repeat whatever the method. */
+export function isNotSentError(error: ThGovError): boolean {
+  return (error as ThGovError & { notSent?: boolean }).notSent === true;
+}
+
+/**
+ * Runs `attempt` with p-retry. p-retry drives the loop and stops at once on the signal; the delay
+ * (full jitter or Retry-After) is ours, awaited inside `shouldRetry`, because p-retry's own backoff has
+ * no full jitter and no Retry-After.
+ */
+export async function runWithRetry<T>(
+  attempt: (n: number) => Promise<T>,
+  o: RunWithRetryOptions,
+): Promise<T> {
+  let retriesSoFar = 0;
+  return pRetry(attempt, {
+    retries: o.policy.maxRetries,
+    minTimeout: 0,
+    maxTimeout: 0,
+    randomize: false,
+    ...(o.signal ? { signal: o.signal } : {}),
+    shouldRetry: async ({ error, attemptNumber }) => {
+      if (o.signal?.aborted || !isThGovError(error) || !error.retryable) return false;
+      if (!o.repeatable && !isNotSentError(error)) return false;
+      const retryAfter = (error as ThGovError & { retryAfterInMs?: number }).retryAfterInMs;
+      const delayInMs =
+        retryAfter !== undefined
+          ? Math.min(retryAfter, o.policy.maxRetryAfterInMs)
+          : fullJitterDelay(retriesSoFar, o.policy, o.random);
+      // No point waiting past the deadline: fail now with the real error.
+      if (delayInMs >= o.remainingInMs()) return false;
+      if (o.budget && !o.budget.tryAcquire(error.code === 'ERR_TIMEOUT')) {
+        (error as ThGovError & { retryBudgetExhausted?: boolean }).retryBudgetExhausted = true;
+        return false;
+      }
+      retriesSoFar++;
+      o.onRetry({
+        attempt: attemptNumber,
+        error,
+        delayInMs,
+        delaySource: retryAfter !== undefined ? 'retry-after' : 'backoff',
+      });
+      if (delayInMs > 0) await abortableSleep(delayInMs, o.signal);
+      return true;
+    },
+  });
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!signal) {
+      setTimeout(resolve, ms);
+      return;
+    }
+    if (signal.aborted) {
+      reject(signal.reason ?? new AbortError());
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason ?? new AbortError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

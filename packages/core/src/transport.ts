@@ -1,0 +1,669 @@
+import { randomUUID } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { createDispatcher } from './dispatcher.js';
+import {
+  AbortError,
+  HttpError,
+  type HttpErrorOptions,
+  isThGovError,
+  type RedactedRequest,
+  ResponseSchemaError,
+  ThGovError,
+  TimeoutError,
+  type TruncatedResponse,
+} from './errors.js';
+import { SafeLogger } from './logger.js';
+import { type OperationOptions, type TransportOptions, transportOptionsSchema } from './options.js';
+import { redactHeaders, redactText, redactUrl } from './redact.js';
+import {
+  parseRetryAfter,
+  type ResolvedRetryOptions,
+  RetryBudget,
+  resolveRetryOptions,
+  runWithRetry,
+} from './retry.js';
+import { validateOptions } from './validate.js';
+import { type PackageIdentity, userAgent } from './version.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | ReadonlyArray<string | number | boolean>;
+export type RequestBody =
+  | { json: unknown }
+  | { form: Record<string, string> | URLSearchParams }
+  | { raw: Uint8Array | string; contentType: string };
+export type ResponseType = 'json' | 'text' | 'bytes' | 'stream';
+
+/** A response as the transport received it, before any parsing: what a `classify` hook looks at. */
+export interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  requestId: string;
+  attempt: number;
+  request: RedactedRequest;
+  /** The body as UTF-8 text. */
+  text(): string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json(): unknown;
+  /** Options to build an HttpError that carries this exchange (redacted request, truncated response). */
+  errorOptions(extra?: HttpErrorOptions): HttpErrorOptions;
+}
+
+export interface RequestSpec<T = unknown> {
+  method: HttpMethod;
+  /** Path below the base URL ("/ws/auth/validate"); the base URL's own path is kept as a prefix. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  /** Default 'json'. 'stream' returns a size-limited Node Readable for large downloads. */
+  responseType?: ResponseType;
+  /** zod schema the parsed body must match; failures are ERR_RESPONSE_SCHEMA. */
+  schema?: z.ZodType<T>;
+  /**
+   * Overrides the method's own idempotency: a POST that only reads (SOAP fetch, a time check) can say
+   * `true`; a GET with side effects can say `false`.
+   */
+  idempotent?: boolean;
+  /** For non-idempotent requests: `true` generates an `Idempotency-Key`, a string sets it; only then are they retried. */
+  idempotencyKey?: string | true;
+  /** Maps platform envelopes (also in 2xx bodies) to typed errors; undefined = default handling. */
+  classify?: (raw: RawResponse) => ThGovError | undefined;
+  /** Name for logs and hooks ("gdx.validate"). */
+  operation?: string;
+  /** Per-call body limit (defaults to the client's `maxResponseBytes`). */
+  maxResponseBytes?: number;
+}
+
+export interface TransportResponse<T> {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: T;
+  requestId: string;
+  /** How many attempts the call took (1 = no retry). */
+  attempts: number;
+  durationInMs: number;
+}
+
+const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const ERROR_BODY_PREVIEW = 2048;
+const EMPTY = new Uint8Array(0);
+
+/** Error codes of undici/Node that mean the request never reached the server. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_OSSL)/;
+
+/**
+ * The HTTP pipeline every thgov client uses: a thin layer over `dispatcher.request` (undici's fastest
+ * API) that adds the request identity, timeouts and total deadline, one retry loop, redacted errors and
+ * logs, optional signing, body limits and schema validation.
+ */
+export class Transport {
+  readonly baseUrl: URL;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #options: TransportOptions;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #budget: RetryBudget | undefined;
+  readonly #log: SafeLogger;
+  readonly #userAgent: string;
+  readonly #defaultHeaders: Record<string, string>;
+  readonly #maxResponseBytes: number;
+  #closed = false;
+
+  constructor(options: TransportOptions, pkg: PackageIdentity) {
+    validateOptions(transportOptionsSchema, options, 'Transport options');
+    this.#options = options;
+    this.baseUrl = new URL(String(options.baseUrl));
+    if (this.baseUrl.protocol !== 'http:' && this.baseUrl.protocol !== 'https:') {
+      throw validateOptions(
+        transportOptionsSchema,
+        { ...options, baseUrl: 'not a url' },
+        'Transport options',
+      );
+    }
+    this.#origin = this.baseUrl.origin;
+    this.#basePath = this.baseUrl.pathname.replace(/\/+$/, '');
+    this.#retry = resolveRetryOptions(options.retry);
+    const budgetOptions = options.retry === false ? false : options.retry?.budget;
+    this.#budget =
+      budgetOptions === false || options.retry === false ? undefined : new RetryBudget(budgetOptions ?? {});
+    this.#log = new SafeLogger(options.logger, options.logLevel);
+    this.#userAgent = userAgent(pkg, options.appName);
+    this.#defaultHeaders = { ...(options.headers ?? {}) };
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+      this.#ownsDispatcher = false;
+    } else {
+      this.#dispatcher = createDispatcher({
+        timeouts: options.timeouts,
+        keepAliveTimeoutInMs: options.keepAliveTimeoutInMs,
+        connections: options.connections,
+        tls: options.tls,
+        proxy: options.proxy,
+      });
+      this.#ownsDispatcher = true;
+    }
+  }
+
+  /** The logger this transport writes to (redacting); clients built on it log through the same one. */
+  get logger(): SafeLogger {
+    return this.#log;
+  }
+
+  /** Tokens left in the retry budget (undefined when the budget is off). */
+  get retryBudgetTokens(): number | undefined {
+    return this.#budget?.tokens;
+  }
+
+  async request<T = unknown>(
+    spec: RequestSpec<T>,
+    options: OperationOptions = {},
+  ): Promise<TransportResponse<T>> {
+    if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'This client was closed');
+    const started = performance.now();
+    const requestId = options.requestId ?? randomUUID();
+    const method = spec.method;
+    const target = this.#target(spec);
+    const operation = spec.operation ?? `${method} ${spec.path}`;
+    const { body, contentType } = encodeBody(spec.body);
+    const headers: Record<string, string> = {
+      ...this.#defaultHeaders,
+      'user-agent': this.#userAgent,
+      'x-request-id': requestId,
+      ...(contentType ? { 'content-type': contentType } : {}),
+      ...spec.headers,
+    };
+    let repeatable = spec.idempotent ?? IDEMPOTENT_METHODS.has(method);
+    if (!repeatable && spec.idempotencyKey !== undefined) {
+      headers['idempotency-key'] = spec.idempotencyKey === true ? randomUUID() : spec.idempotencyKey;
+      repeatable = true;
+    }
+    const redactedRequest = (): RedactedRequest => ({
+      method,
+      url: redactUrl(this.#origin + target),
+      headers: redactHeaders(headers),
+    });
+
+    // One signal for the caller's abort and the total deadline; created only when needed (hot path).
+    const totalInMs = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
+    const userSignal = options.abortSignal;
+    let controller: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let onUserAbort: (() => void) | undefined;
+    if (userSignal?.aborted) throw new AbortError(userSignal.reason);
+    if (userSignal || totalInMs !== undefined) {
+      const c = new AbortController();
+      controller = c;
+      if (userSignal) {
+        onUserAbort = () => c.abort(new AbortError(userSignal.reason));
+        userSignal.addEventListener('abort', onUserAbort, { once: true });
+      }
+      if (totalInMs !== undefined) {
+        timer = setTimeout(
+          () => c.abort(new TimeoutError('total', totalInMs, { requestId, request: redactedRequest() })),
+          totalInMs,
+        );
+      }
+    }
+    const signal = controller?.signal;
+    const deadline = totalInMs !== undefined ? started + totalInMs : Number.POSITIVE_INFINITY;
+
+    const attemptOnce = async (attempt: number): Promise<TransportResponse<T>> => {
+      headers['x-request-attempt'] = String(attempt);
+      if (this.#options.signer) {
+        const signed = await this.#options.signer.sign({ method, target, body: toBytes(body), requestId });
+        Object.assign(headers, signed.headers);
+      }
+      const attemptStart = performance.now();
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await this.#dispatcher.request({
+          origin: this.#origin,
+          path: target,
+          method,
+          headers,
+          body: body ?? null,
+          signal,
+        });
+      } catch (err) {
+        throw this.#networkError(err, signal, { requestId, attempt, request: redactedRequest() });
+      }
+      const resHeaders = flattenHeaders(res.headers);
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const limit = spec.maxResponseBytes ?? this.#maxResponseBytes;
+
+      if (spec.responseType === 'stream' && ok && !spec.classify) {
+        this.#emitResponse(
+          method,
+          target,
+          res.statusCode,
+          resHeaders,
+          requestId,
+          attempt,
+          attemptStart,
+          undefined,
+        );
+        return {
+          statusCode: res.statusCode,
+          headers: resHeaders,
+          body: limitStream(res.body, limit, requestId) as unknown as T,
+          requestId,
+          attempts: attempt,
+          durationInMs: performance.now() - started,
+        };
+      }
+
+      let raw: Uint8Array;
+      try {
+        raw = await readBody(res.body, limit, resHeaders['content-length']);
+      } catch (err) {
+        if (isThGovError(err)) {
+          Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
+          throw err;
+        }
+        throw this.#networkError(err, signal, { requestId, attempt, request: redactedRequest() });
+      }
+      this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
+
+      const rawResponse = makeRawResponse(
+        res.statusCode,
+        resHeaders,
+        raw,
+        requestId,
+        attempt,
+        redactedRequest,
+      );
+      const classified = spec.classify?.(rawResponse);
+      if (classified) throw classified;
+      if (!ok) {
+        throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
+      }
+      if (this.#options.responseVerifier) {
+        await this.#options.responseVerifier.verify({ method, target, body: raw, headers: resHeaders });
+      }
+      const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
+      let value: unknown = parsed;
+      if (spec.schema) {
+        const result = spec.schema.safeParse(parsed);
+        if (!result.success) {
+          throw new ResponseSchemaError(
+            result.error.issues.map((i) => ({
+              path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+              message: i.message,
+              code: i.code,
+            })),
+            rawResponse.errorOptions(),
+          );
+        }
+        value = result.data;
+      }
+      return {
+        statusCode: res.statusCode,
+        headers: resHeaders,
+        body: value as T,
+        requestId,
+        attempts: attempt,
+        durationInMs: performance.now() - started,
+      };
+    };
+
+    try {
+      // Happy path without the retry machinery; p-retry takes over from the first failure (its first
+      // "attempt" re-throws that failure, so attempt numbers and the retry decision stay in one place).
+      let firstError: unknown;
+      try {
+        const res = await attemptOnce(1);
+        this.#budget?.onSuccess();
+        return res;
+      } catch (err) {
+        if (this.#retry.maxRetries === 0 || !isThGovError(err) || !err.retryable || signal?.aborted)
+          throw err;
+        firstError = err;
+      }
+      const res = await runWithRetry((n) => (n === 1 ? Promise.reject(firstError) : attemptOnce(n)), {
+        policy: this.#retry,
+        budget: this.#budget,
+        signal,
+        repeatable,
+        remainingInMs: () => deadline - performance.now(),
+        onRetry: (info) => {
+          const statusCode = (info.error as HttpError).statusCode;
+          if (this.#log.enabled('debug')) {
+            this.#log.debug(`retrying ${operation} after attempt ${info.attempt}`, {
+              requestId,
+              attempt: info.attempt,
+              delayInMs: info.delayInMs,
+              delaySource: info.delaySource,
+              errorCode: info.error.code,
+              statusCode,
+            });
+          }
+          this.#options.onRetry?.({
+            operation,
+            requestId,
+            attempt: info.attempt,
+            delayInMs: info.delayInMs,
+            delaySource: info.delaySource,
+            errorCode: info.error.code,
+            statusCode,
+          });
+        },
+      });
+      this.#budget?.onSuccess();
+      return res;
+    } catch (err) {
+      // An abort or the total deadline wins over whatever the interrupted attempt reported.
+      const final = signal?.aborted && isThGovError(signal.reason) ? signal.reason : err;
+      if (isThGovError(final) && (final as { retryBudgetExhausted?: boolean }).retryBudgetExhausted) {
+        this.#log.warn(`retry budget exhausted; ${operation} not retried`, { requestId });
+      }
+      if (this.#log.enabled('debug')) {
+        this.#log.debug(`${operation} failed`, {
+          requestId,
+          code: isThGovError(final) ? final.code : 'unknown',
+          durationInMs: Math.round(performance.now() - started),
+        });
+      }
+      throw final;
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onUserAbort) userSignal?.removeEventListener('abort', onUserAbort);
+    }
+  }
+
+  /** Closes the client's own sockets. Calls in flight finish or fail; new calls are refused. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  #target(spec: RequestSpec<unknown>): string {
+    if (!spec.path.startsWith('/') || spec.path.startsWith('//')) {
+      throw new TypeError(`Request path must start with a single "/" (got a ${typeof spec.path})`);
+    }
+    let target = this.#basePath + spec.path;
+    if (spec.query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(spec.query)) {
+        if (v === undefined || v === null) continue;
+        if (Array.isArray(v)) for (const item of v) qs.append(k, String(item));
+        else qs.append(k, String(v));
+      }
+      const s = qs.toString();
+      if (s) target += (target.includes('?') ? '&' : '?') + s;
+    }
+    return target;
+  }
+
+  #emitResponse(
+    method: string,
+    target: string,
+    statusCode: number,
+    headers: Record<string, string>,
+    requestId: string,
+    attempt: number,
+    attemptStart: number,
+    rawBody: Uint8Array | undefined,
+  ): void {
+    const hook = this.#options.onResponse;
+    const debug = this.#log.enabled('debug');
+    if (!hook && !debug) return;
+    const durationInMs = performance.now() - attemptStart;
+    if (debug) {
+      this.#log.debug(`${method} ${target} → ${statusCode}`, {
+        requestId,
+        attempt,
+        durationInMs: Math.round(durationInMs),
+      });
+    }
+    if (hook) {
+      try {
+        hook({
+          method,
+          url: this.#origin + target,
+          statusCode,
+          headers,
+          requestId,
+          attempt,
+          durationInMs,
+          rawBody,
+        });
+      } catch {
+        // A failing hook must not turn a good response into an error.
+      }
+    }
+  }
+
+  #networkError(err: unknown, signal: AbortSignal | undefined, ctx: HttpErrorOptions): ThGovError {
+    if (signal?.aborted && isThGovError(signal.reason)) return signal.reason;
+    if (isThGovError(err)) return err;
+    const e = err as { code?: string; message?: string; cause?: { code?: string } } | undefined;
+    const code = e?.code ?? e?.cause?.code ?? '';
+    const t = this.#options.timeouts;
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return Object.assign(new TimeoutError('connect', t?.connectInMs ?? 10_000, { ...ctx, cause: err }), {
+        notSent: true,
+      });
+    }
+    if (code === 'UND_ERR_HEADERS_TIMEOUT')
+      return new TimeoutError('headers', t?.headersInMs ?? 30_000, { ...ctx, cause: err });
+    if (code === 'UND_ERR_BODY_TIMEOUT')
+      return new TimeoutError('body', t?.bodyInMs ?? 30_000, { ...ctx, cause: err });
+    if (TLS_CODE.test(code)) {
+      return new HttpError('ERR_TLS', `TLS handshake with ${redactText(this.#origin)} failed (${code})`, {
+        ...ctx,
+        cause: err,
+        retryable: false,
+        hint: 'Check the platform CA (tls.ca), the agency client certificate (tls.cert/key) and the host name.',
+      });
+    }
+    const error = new HttpError(
+      'ERR_NETWORK',
+      `Network error talking to ${this.#origin}: ${code || e?.message || 'unknown'}`,
+      {
+        ...ctx,
+        cause: err,
+        retryable: RETRYABLE_NETWORK_CODES.has(code),
+      },
+    );
+    if (NOT_SENT_CODES.has(code)) Object.assign(error, { notSent: true });
+    return error;
+  }
+}
+
+function encodeBody(b: RequestBody | undefined): {
+  body: Uint8Array | string | undefined;
+  contentType: string | undefined;
+} {
+  if (!b) return { body: undefined, contentType: undefined };
+  if ('json' in b) return { body: JSON.stringify(b.json), contentType: 'application/json; charset=utf-8' };
+  if ('form' in b) {
+    const params = b.form instanceof URLSearchParams ? b.form : new URLSearchParams(b.form);
+    return { body: params.toString(), contentType: 'application/x-www-form-urlencoded; charset=utf-8' };
+  }
+  return { body: b.raw, contentType: b.contentType };
+}
+
+function toBytes(body: Uint8Array | string | undefined): Uint8Array {
+  if (body === undefined) return EMPTY;
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function tooLarge(limit: number): ThGovError {
+  return new HttpError('ERR_RESPONSE_TOO_LARGE', `The response body exceeds the limit of ${limit} bytes`, {
+    retryable: false,
+    hint: 'Raise maxResponseBytes for this call, or use responseType "stream".',
+  });
+}
+
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  contentLength: string | undefined,
+): Promise<Uint8Array> {
+  if (contentLength !== undefined && Number(contentLength) > limit) {
+    body.destroy();
+    throw tooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  if (chunks.length === 0) return EMPTY;
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** Passes the body through while counting; errors the stream once it passes the limit. */
+function limitStream(body: Readable, limit: number, requestId: string): Readable {
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (size > limit) {
+        const err = tooLarge(limit);
+        Object.assign(err, { requestId });
+        cb(err);
+        body.destroy();
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+  body.on('error', (err) => counter.destroy(err));
+  return Readable.from(body.pipe(counter));
+}
+
+function makeRawResponse(
+  statusCode: number,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  requestId: string,
+  attempt: number,
+  request: () => RedactedRequest,
+): RawResponse {
+  let text: string | undefined;
+  let redactedRequest: RedactedRequest | undefined;
+  const getText = () => {
+    text ??= Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    return text;
+  };
+  const raw: RawResponse = {
+    statusCode,
+    headers,
+    body,
+    requestId,
+    attempt,
+    get request() {
+      redactedRequest ??= request();
+      return redactedRequest;
+    },
+    text: getText,
+    json: () => {
+      try {
+        return body.byteLength === 0 ? undefined : JSON.parse(getText());
+      } catch {
+        return undefined;
+      }
+    },
+    errorOptions: (extra = {}) => ({
+      statusCode,
+      requestId,
+      attempt,
+      request: raw.request,
+      response: truncatedResponse(statusCode, headers, getText()),
+      ...extra,
+    }),
+  };
+  return raw;
+}
+
+function truncatedResponse(
+  statusCode: number,
+  headers: Record<string, string>,
+  text: string,
+): TruncatedResponse {
+  const truncated = text.length > ERROR_BODY_PREVIEW;
+  return {
+    statusCode,
+    headers: redactHeaders(headers),
+    body: redactText(truncated ? text.slice(0, ERROR_BODY_PREVIEW) : text),
+    truncated,
+  };
+}
+
+function statusError(raw: RawResponse, method: string, path: string, maxRetryAfterInMs: number): HttpError {
+  const retryable = RETRYABLE_STATUS.has(raw.statusCode);
+  const error = new HttpError(
+    'ERR_HTTP',
+    `${method} ${path} failed with HTTP ${raw.statusCode}`,
+    raw.errorOptions({ retryable }),
+  );
+  const retryAfter = parseRetryAfter(raw.headers['retry-after'], maxRetryAfterInMs);
+  if (retryable && retryAfter !== undefined) Object.assign(error, { retryAfterInMs: retryAfter });
+  return error;
+}
+
+function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
+  if (type === 'bytes' || type === 'stream') return raw;
+  if (type === 'text') return rawResponse.text();
+  if (raw.byteLength === 0) return undefined;
+  try {
+    return JSON.parse(rawResponse.text());
+  } catch (err) {
+    throw new HttpError(
+      'ERR_RESPONSE_PARSE',
+      'The response body is not valid JSON',
+      rawResponse.errorOptions({ cause: err }),
+    );
+  }
+}

@@ -1,0 +1,168 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Transport } from '../src/index.js';
+import {
+  connectProxy,
+  httpServer,
+  httpsServer,
+  makeTestPki,
+  type TestPki,
+  type TestServer,
+} from './helpers/servers.js';
+
+const PKG = { name: '@thgov/test', version: '1.0.0' };
+let pki: TestPki;
+const cleanups: Array<() => Promise<void>> = [];
+beforeAll(() => {
+  pki = makeTestPki();
+});
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+function setEnv(name: string, value: string): void {
+  // undici reads the lower-case variable first, as curl does.
+  process.env[name] = value;
+  process.env[name.toLowerCase()] = value;
+}
+afterAll(() => {
+  for (const n of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) setEnv(n, '');
+});
+
+function keep<T extends { close(): Promise<void> }>(x: T): T {
+  cleanups.push(() => x.close());
+  return x;
+}
+
+describe('mTLS and custom CA', () => {
+  async function mtlsServer(): Promise<TestServer> {
+    return keep(
+      await httpsServer(
+        {
+          cert: pki.serverCert,
+          key: pki.serverKey,
+          ca: pki.caCert,
+          requestCert: true,
+          rejectUnauthorized: true,
+        },
+        (req, res) => {
+          const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+          res.end(JSON.stringify({ client: peer.subject?.CN }));
+        },
+      ),
+    );
+  }
+
+  it('connects with the agency client certificate and the platform CA', async () => {
+    const s = await mtlsServer();
+    const t = keep(
+      new Transport(
+        { baseUrl: s.url, tls: { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey } },
+        PKG,
+      ),
+    );
+    const res = await t.request<{ client: string }>({ method: 'GET', path: '/' });
+    expect(res.body.client).toBe('client');
+  });
+
+  it('fails with ERR_TLS (not retried) when the server is not signed by the configured CA', async () => {
+    const s = await mtlsServer();
+    const t = keep(
+      new Transport(
+        { baseUrl: s.url, tls: { ca: pki.otherCaCert, cert: pki.clientCert, key: pki.clientKey } },
+        PKG,
+      ),
+    );
+    const err = await t.request({ method: 'GET', path: '/' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TLS', retryable: false });
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('never trusts the process-wide roots instead of the configured CA', async () => {
+    const s = await mtlsServer();
+    const t = keep(new Transport({ baseUrl: s.url, retry: false }, PKG));
+    await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({ code: 'ERR_TLS' });
+  });
+
+  it('a client certificate from another CA is refused by the server', async () => {
+    const s = await mtlsServer();
+    const t = keep(
+      new Transport(
+        {
+          baseUrl: s.url,
+          retry: false,
+          tls: { ca: pki.caCert, cert: pki.otherClientCert, key: pki.otherClientKey },
+        },
+        PKG,
+      ),
+    );
+    const err = await t.request({ method: 'GET', path: '/' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: expect.stringMatching(/Error$/) });
+    expect(['ERR_TLS', 'ERR_NETWORK']).toContain((err as { code: string }).code);
+    expect(s.requests).toHaveLength(0);
+  });
+});
+
+describe('proxy', () => {
+  it('tunnels through a configured CONNECT proxy', async () => {
+    const proxy = keep(await connectProxy());
+    const s = keep(await httpServer((_req, res) => res.end('{"via":"proxy?"}')));
+    const t = keep(new Transport({ baseUrl: s.url, proxy: proxy.url }, PKG));
+    const res = await t.request({ method: 'GET', path: '/hello' });
+    expect(res.statusCode).toBe(200);
+    expect(proxy.tunnels).toEqual([`127.0.0.1:${s.port}`]);
+    expect(s.requests[0]!.url).toBe('/hello');
+  });
+
+  it('tunnels TLS with mTLS through the proxy (TLS options apply to the platform, not the proxy)', async () => {
+    const proxy = keep(await connectProxy());
+    const s = keep(
+      await httpsServer(
+        {
+          cert: pki.serverCert,
+          key: pki.serverKey,
+          ca: pki.caCert,
+          requestCert: true,
+          rejectUnauthorized: true,
+        },
+        (_req, res) => res.end('{"ok":true}'),
+      ),
+    );
+    const t = keep(
+      new Transport(
+        {
+          baseUrl: s.url,
+          proxy: proxy.url,
+          tls: { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey },
+        },
+        PKG,
+      ),
+    );
+    expect((await t.request({ method: 'GET', path: '/' })).body).toEqual({ ok: true });
+    expect(proxy.tunnels).toEqual([`127.0.0.1:${s.port}`]);
+  });
+
+  it("proxy: 'env' honours HTTP_PROXY and NO_PROXY", async () => {
+    const proxy = keep(await connectProxy());
+    const s = keep(await httpServer((_req, res) => res.end('{}')));
+    setEnv('HTTP_PROXY', proxy.url);
+    setEnv('HTTPS_PROXY', proxy.url);
+    setEnv('NO_PROXY', '');
+    const viaProxy = keep(new Transport({ baseUrl: s.url, proxy: 'env' }, PKG));
+    await viaProxy.request({ method: 'GET', path: '/a' });
+    expect(proxy.tunnels).toHaveLength(1);
+
+    setEnv('NO_PROXY', '127.0.0.1');
+    const direct = keep(new Transport({ baseUrl: s.url, proxy: 'env' }, PKG));
+    await direct.request({ method: 'GET', path: '/b' });
+    expect(proxy.tunnels).toHaveLength(1);
+    expect(s.requests.map((r) => r.url)).toEqual(['/a', '/b']);
+  });
+
+  it('a proxy that refuses the tunnel gives a typed network error', async () => {
+    const proxy = keep(await connectProxy());
+    const t = keep(
+      new Transport({ baseUrl: 'http://localhost.invalid:80', proxy: proxy.url, retry: false }, PKG),
+    );
+    const err = await t.request({ method: 'GET', path: '/' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_NETWORK' });
+  });
+});

@@ -1,0 +1,517 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { isThGovError, registerSecret, Transport, type TransportOptions } from '../src/index.js';
+import { captureLogger, httpServer, silentTcpServer, type TestServer } from './helpers/servers.js';
+
+const PKG = { name: '@thgov/test', version: '9.9.9' };
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function serve(handler: Parameters<typeof httpServer>[0]): Promise<TestServer> {
+  const s = await httpServer(handler);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function transport(options: TransportOptions): Transport {
+  const t = new Transport(options, PKG);
+  cleanups.push(() => t.close());
+  return t;
+}
+
+const fastRetry = { maxRetries: 3, baseDelayInMs: 5, maxDelayInMs: 20, budget: false as const };
+
+describe('request identity', () => {
+  it('sends x-request-id, attempt counter and a User-Agent with package, node version and app prefix', async () => {
+    const s = await serve((_req, res) => res.end('{"ok":true}'));
+    const t = transport({ baseUrl: s.url, appName: 'saraban/2.1' });
+    const res = await t.request({ method: 'GET', path: '/x' });
+    const req = s.requests[0]!;
+    expect(req.headers['x-request-id']).toBe(res.requestId);
+    expect(res.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(req.headers['x-request-attempt']).toBe('1');
+    expect(req.headers['user-agent']).toBe(`saraban/2.1 thgov-test/9.9.9 node/${process.versions.node}`);
+    expect(res.body).toEqual({ ok: true });
+  });
+
+  it('keeps one request id across retries and counts attempts', async () => {
+    const s = await serve((_req, res, n) => {
+      res.statusCode = n < 3 ? 503 : 200;
+      res.end('{}');
+    });
+    const t = transport({ baseUrl: s.url, retry: fastRetry });
+    const res = await t.request({ method: 'GET', path: '/x' }, { requestId: 'case-42' });
+    expect(res.attempts).toBe(3);
+    expect(s.requests.map((r) => r.headers['x-request-id'])).toEqual(['case-42', 'case-42', 'case-42']);
+    expect(s.requests.map((r) => r.headers['x-request-attempt'])).toEqual(['1', '2', '3']);
+  });
+
+  it('keeps the base URL path as a prefix and encodes the query', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const t = transport({ baseUrl: `${s.url}/uat/` });
+    await t.request({
+      method: 'GET',
+      path: '/ws/a',
+      query: { q: 'ไทย & co', n: 1, skip: undefined, l: ['a', 'b'] },
+    });
+    expect(s.requests[0]!.url).toBe('/uat/ws/a?q=%E0%B9%84%E0%B8%97%E0%B8%A2+%26+co&n=1&l=a&l=b');
+  });
+});
+
+describe('bodies', () => {
+  it('sends JSON, form and raw bodies with their content types', async () => {
+    const seen: Array<{ type: string | undefined; body: string }> = [];
+    const s = await serve((req, res) => res.end('{}'));
+    s.requests.length = 0;
+    const t = transport({ baseUrl: s.url });
+    // Read bodies on the server side through a second handler.
+    const echo = await serve((req, res) => res.end(JSON.stringify({ type: req.headers['content-type'] })));
+    const te = transport({ baseUrl: echo.url });
+    for (const body of [
+      { json: { a: 'ก' } },
+      { form: { a: 'b c' } },
+      { raw: '<x/>', contentType: 'text/xml; charset=utf-8' },
+    ]) {
+      const r = await te.request<{ type: string }>({ method: 'POST', path: '/e', body });
+      seen.push({ type: r.body.type, body: '' });
+    }
+    expect(seen.map((x) => x.type)).toEqual([
+      'application/json; charset=utf-8',
+      'application/x-www-form-urlencoded; charset=utf-8',
+      'text/xml; charset=utf-8',
+    ]);
+    await t.request({ method: 'GET', path: '/ok' });
+  });
+
+  it('returns text and bytes, and rejects invalid JSON with ERR_RESPONSE_PARSE', async () => {
+    const s = await serve((req, res) => res.end(req.url === '/bad' ? '{not json' : 'สวัสดี'));
+    const t = transport({ baseUrl: s.url });
+    expect((await t.request<string>({ method: 'GET', path: '/t', responseType: 'text' })).body).toBe('สวัสดี');
+    const bytes = (await t.request<Uint8Array>({ method: 'GET', path: '/t', responseType: 'bytes' })).body;
+    expect(Buffer.from(bytes).toString('utf8')).toBe('สวัสดี');
+    await expect(t.request({ method: 'GET', path: '/bad' })).rejects.toMatchObject({
+      code: 'ERR_RESPONSE_PARSE',
+    });
+  });
+
+  it('stops reading a body past maxResponseBytes (declared or streamed)', async () => {
+    const big = 'x'.repeat(200_000);
+    const s = await serve((req, res) => {
+      if (req.url === '/chunked') {
+        res.write(big);
+        res.end(big);
+      } else res.end(big);
+    });
+    const t = transport({ baseUrl: s.url, maxResponseBytes: 100_000 });
+    await expect(t.request({ method: 'GET', path: '/cl', responseType: 'text' })).rejects.toMatchObject({
+      code: 'ERR_RESPONSE_TOO_LARGE',
+    });
+    await expect(t.request({ method: 'GET', path: '/chunked', responseType: 'text' })).rejects.toMatchObject({
+      code: 'ERR_RESPONSE_TOO_LARGE',
+    });
+  });
+
+  it('streams a large download and enforces the limit while streaming', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const s = await serve((_req, res) => {
+      let n = 0;
+      const write = () => {
+        while (n < 64) {
+          n++;
+          if (!res.write(chunk)) return res.once('drain', write);
+        }
+        res.end();
+      };
+      write();
+    });
+    const t = transport({ baseUrl: s.url, maxResponseBytes: 8 * 1024 * 1024 });
+    const ok = await t.request<NodeJS.ReadableStream>({ method: 'GET', path: '/f', responseType: 'stream' });
+    let total = 0;
+    for await (const c of ok.body as AsyncIterable<Buffer>) total += c.length;
+    expect(total).toBe(64 * 64 * 1024);
+
+    const limited = await t.request<NodeJS.ReadableStream>({
+      method: 'GET',
+      path: '/f',
+      responseType: 'stream',
+      maxResponseBytes: 1024 * 1024,
+    });
+    const consume = async () => {
+      for await (const _ of limited.body as AsyncIterable<Buffer>) {
+        // drain
+      }
+    };
+    await expect(consume()).rejects.toMatchObject({ code: 'ERR_RESPONSE_TOO_LARGE' });
+  });
+});
+
+describe('response validation', () => {
+  it('validates with a zod schema and reports issues without values', async () => {
+    const s = await serve((_req, res) =>
+      res.end(JSON.stringify({ citizenId: 1101700203450, name: 'สมชาย' })),
+    );
+    const t = transport({ baseUrl: s.url });
+    const schema = z.object({ citizenId: z.string(), name: z.string() });
+    const err = await t.request({ method: 'GET', path: '/p', schema }).catch((e: unknown) => e);
+    expect(isThGovError(err, 'ERR_RESPONSE_SCHEMA')).toBe(true);
+    expect((err as { issues: unknown[] }).issues[0]).toMatchObject({ path: ['citizenId'] });
+    const text = JSON.stringify(err) + inspect(err);
+    expect(text).not.toContain('1101700203450');
+  });
+});
+
+describe('timeouts', () => {
+  it('connect timeout (a TLS handshake that never completes)', async () => {
+    const tcp = await silentTcpServer();
+    cleanups.push(() => tcp.close());
+    const t = transport({
+      baseUrl: `https://127.0.0.1:${tcp.port}`,
+      timeouts: { connectInMs: 150 },
+      retry: false,
+    });
+    const err = await t.request({ method: 'GET', path: '/' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TIMEOUT', phase: 'connect', timeoutInMs: 150 });
+  });
+
+  it('headers timeout', async () => {
+    const s = await serve((_req, res) => setTimeout(() => res.end('{}'), 1000));
+    const t = transport({ baseUrl: s.url, timeouts: { headersInMs: 100 }, retry: false });
+    await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
+      code: 'ERR_TIMEOUT',
+      phase: 'headers',
+    });
+  });
+
+  it('body timeout', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"a":');
+      setTimeout(() => res.end('1}'), 1000);
+    });
+    const t = transport({ baseUrl: s.url, timeouts: { bodyInMs: 100 }, retry: false });
+    await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
+      code: 'ERR_TIMEOUT',
+      phase: 'body',
+    });
+  });
+
+  it('total deadline spans retries and is not retried', async () => {
+    const s = await serve((_req, res) => {
+      res.statusCode = 503;
+      setTimeout(() => res.end(), 300);
+    });
+    // Attempt 1 ends at ~300 ms with a 503; attempt 2 is in flight when the 500 ms deadline fires.
+    const t = transport({
+      baseUrl: s.url,
+      retry: { maxRetries: 10, baseDelayInMs: 1, maxDelayInMs: 2, budget: false },
+    });
+    const err = await t.request({ method: 'GET', path: '/' }, { timeoutInMs: 500 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TIMEOUT', phase: 'total', retryable: false });
+    expect(s.requests.length).toBe(2);
+  });
+});
+
+describe('retry', () => {
+  it('retries 408/429/500/502/503/504 and network resets, at most maxRetries times', async () => {
+    for (const status of [408, 429, 500, 502, 503, 504]) {
+      const s = await serve((_req, res) => {
+        res.statusCode = status;
+        res.end();
+      });
+      const t = transport({ baseUrl: s.url, retry: fastRetry });
+      const err = await t.request({ method: 'GET', path: '/' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_HTTP', statusCode: status, retryable: true, attempt: 4 });
+      expect(s.requests).toHaveLength(4);
+    }
+  });
+
+  it('never retries other 4xx', async () => {
+    for (const status of [400, 401, 403, 404, 409, 422]) {
+      const s = await serve((_req, res) => {
+        res.statusCode = status;
+        res.end();
+      });
+      const t = transport({ baseUrl: s.url, retry: fastRetry });
+      await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
+        statusCode: status,
+        retryable: false,
+      });
+      expect(s.requests).toHaveLength(1);
+    }
+  });
+
+  it('retries a connection reset mid-body', async () => {
+    const s = await serve((_req, res, n) => {
+      if (n === 1) {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('{"par');
+        setImmediate(() => res.socket?.destroy());
+      } else res.end('{"ok":1}');
+    });
+    const t = transport({ baseUrl: s.url, retry: fastRetry });
+    const res = await t.request({ method: 'GET', path: '/' });
+    expect(res).toMatchObject({ attempts: 2, body: { ok: 1 } });
+  });
+
+  it('full jitter: every wait lies in [0, min(max, base*2^n)]', async () => {
+    const s = await serve((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const delays: number[] = [];
+    const t = transport({
+      baseUrl: s.url,
+      retry: { maxRetries: 6, baseDelayInMs: 4, maxDelayInMs: 40, budget: false },
+      onRetry: (i) => delays.push(i.delayInMs),
+    });
+    for (let i = 0; i < 5; i++) await t.request({ method: 'GET', path: '/' }).catch(() => undefined);
+    expect(delays).toHaveLength(30);
+    delays.forEach((d, i) => {
+      const n = i % 6;
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThanOrEqual(Math.min(40, 4 * 2 ** n));
+    });
+    // Jitter, not a fixed schedule: the draws differ.
+    expect(new Set(delays).size).toBeGreaterThan(5);
+  });
+
+  it('honours Retry-After in seconds and as an HTTP date, clamped to maxRetryAfterInMs', async () => {
+    const s = await serve((req, res, n) => {
+      if (n % 2 === 1) {
+        res.statusCode = 429;
+        res.setHeader('retry-after', req.url === '/date' ? new Date(Date.now() + 3000).toUTCString() : '1');
+        res.end();
+      } else res.end('{}');
+    });
+    const seen: Array<{ d: number; src: string }> = [];
+    const t = transport({
+      baseUrl: s.url,
+      retry: { ...fastRetry, maxRetryAfterInMs: 300 },
+      onRetry: (i) => seen.push({ d: i.delayInMs, src: i.delaySource }),
+    });
+    await t.request({ method: 'GET', path: '/secs' });
+    await t.request({ method: 'GET', path: '/date' });
+    expect(seen).toHaveLength(2);
+    expect(seen.every((x) => x.src === 'retry-after' && x.d === 300)).toBe(true);
+
+    const seen2: number[] = [];
+    const t2 = transport({
+      baseUrl: s.url,
+      retry: { ...fastRetry, maxRetryAfterInMs: 5000 },
+      onRetry: (i) => seen2.push(i.delayInMs),
+    });
+    await t2.request({ method: 'GET', path: '/secs' });
+    expect(seen2).toEqual([1000]);
+  });
+
+  it('does not retry a POST without an idempotency key', async () => {
+    const s = await serve((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const t = transport({ baseUrl: s.url, retry: fastRetry });
+    await expect(t.request({ method: 'POST', path: '/pay', body: { json: { a: 1 } } })).rejects.toMatchObject(
+      { statusCode: 503 },
+    );
+    expect(s.requests).toHaveLength(1);
+    expect(s.requests[0]!.headers['idempotency-key']).toBeUndefined();
+  });
+
+  it('retries a POST with a generated idempotency key, the same key on every attempt', async () => {
+    const s = await serve((_req, res, n) => {
+      res.statusCode = n < 3 ? 503 : 201;
+      res.end('{}');
+    });
+    const t = transport({ baseUrl: s.url, retry: fastRetry });
+    const res = await t.request({ method: 'POST', path: '/pay', body: { json: {} }, idempotencyKey: true });
+    expect(res.attempts).toBe(3);
+    const keys = s.requests.map((r) => r.headers['idempotency-key']);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(keys).size).toBe(1);
+    await t.request({ method: 'POST', path: '/pay', idempotencyKey: 'order-7' });
+    expect(s.requests.at(-1)!.headers['idempotency-key']).toBe('order-7');
+  });
+
+  it('retries a POST when the connection was refused (the request never left)', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const port = s.port;
+    await s.close();
+    cleanups.pop();
+    const t = transport({ baseUrl: `http://127.0.0.1:${port}`, retry: fastRetry });
+    const err = await t.request({ method: 'POST', path: '/x' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_NETWORK', attempt: 4 });
+  });
+
+  it('aborts at once mid-retry, during the wait', async () => {
+    const s = await serve((_req, res) => {
+      res.statusCode = 503;
+      res.setHeader('retry-after', '30');
+      res.end();
+    });
+    const t = transport({ baseUrl: s.url, retry: { ...fastRetry, maxRetryAfterInMs: 30_000 } });
+    const ac = new AbortController();
+    const p = t.request({ method: 'GET', path: '/' }, { abortSignal: ac.signal });
+    setTimeout(() => ac.abort(new Error('user left')), 100);
+    const started = Date.now();
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_ABORTED', name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('refuses at once when the signal is already aborted', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const t = transport({ baseUrl: s.url });
+    await expect(
+      t.request({ method: 'GET', path: '/' }, { abortSignal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({
+      code: 'ERR_ABORTED',
+    });
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('the retry budget stops retries when an upstream keeps failing, and refills on success', async () => {
+    let fail = true;
+    const s = await serve((_req, res) => {
+      res.statusCode = fail ? 503 : 200;
+      res.end('{}');
+    });
+    const t = transport({
+      baseUrl: s.url,
+      retry: {
+        maxRetries: 3,
+        baseDelayInMs: 1,
+        maxDelayInMs: 2,
+        budget: { capacity: 20, retryCost: 5, successRefund: 1 },
+      },
+    });
+    for (let i = 0; i < 5; i++) await t.request({ method: 'GET', path: '/' }).catch(() => undefined);
+    // 20 tokens pay for 4 retries in all; after that every call is a single attempt.
+    expect(s.requests).toHaveLength(5 + 4);
+    expect(t.retryBudgetTokens).toBe(0);
+    fail = false;
+    await t.request({ method: 'GET', path: '/' });
+    expect(t.retryBudgetTokens).toBe(1);
+  });
+
+  it('business errors from classify are never retried; retryable ones are', async () => {
+    const s = await serve((_req, res) => {
+      res.statusCode = 500;
+      res.end('[4]');
+    });
+    const t = transport({ baseUrl: s.url, retry: fastRetry });
+    const { ThGovError } = await import('../src/index.js');
+    await expect(
+      t.request({
+        method: 'GET',
+        path: '/laser',
+        classify: (r) => (r.text() === '[4]' ? new ThGovError('ERR_X_BUSINESS', 'no match') : undefined),
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_X_BUSINESS' });
+    expect(s.requests).toHaveLength(1);
+  });
+});
+
+describe('options and lifecycle', () => {
+  it('rejects unknown and invalid options with the key named', () => {
+    expect(
+      () => new Transport({ baseUrl: 'http://127.0.0.1:1', timeout: 5 } as unknown as TransportOptions, PKG),
+    ).toThrow(/unrecognized|timeout/i);
+    expect(
+      () => new Transport({ baseUrl: 'http://127.0.0.1:1', timeouts: { connectInMs: -1 } }, PKG),
+    ).toThrow(/timeouts\.connectInMs/);
+    expect(() => new Transport({ baseUrl: 'ftp://x' }, PKG)).toThrow(TypeError);
+    expect(() => new Transport({ baseUrl: 'not a url' }, PKG)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
+  });
+
+  it('refuses calls after close()', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const t = new Transport({ baseUrl: s.url }, PKG);
+    await t.close();
+    await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
+      code: 'ERR_CLIENT_CLOSED',
+    });
+  });
+
+  it('rejects a path that could escape the base URL', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const t = transport({ baseUrl: s.url });
+    await expect(t.request({ method: 'GET', path: '//evil.example/x' })).rejects.toThrow(TypeError);
+    await expect(t.request({ method: 'GET', path: 'relative' })).rejects.toThrow(TypeError);
+  });
+
+  it('onResponse sees every attempt with its raw body', async () => {
+    const s = await serve((_req, res, n) => {
+      res.statusCode = n === 1 ? 502 : 200;
+      res.end(n === 1 ? 'bad gateway' : '{"v":2}');
+    });
+    const seen: Array<{ status: number; body: string }> = [];
+    const t = transport({
+      baseUrl: s.url,
+      retry: fastRetry,
+      onResponse: (i) => seen.push({ status: i.statusCode, body: Buffer.from(i.rawBody ?? []).toString() }),
+    });
+    await t.request({ method: 'GET', path: '/' });
+    expect(seen).toEqual([
+      { status: 502, body: 'bad gateway' },
+      { status: 200, body: '{"v":2}' },
+    ]);
+  });
+});
+
+describe('redaction', () => {
+  it('no secret and no citizen ID in logs, error messages, toJSON or inspect of failing calls', async () => {
+    const secret = 'S3cr3t-Consumer-Value-991';
+    const token = 'tok-5a1b2c3d-4e5f-6789';
+    const citizenId = '1101700203450';
+    registerSecret(secret);
+    registerSecret(token);
+    const s = await serve((_req, res) => {
+      res.statusCode = 503;
+      res.end(`upstream said: token ${token} for ${citizenId} with secret ${secret}`);
+    });
+    const { lines, logger } = captureLogger();
+    const t = transport({ baseUrl: s.url, retry: fastRetry, logger, logLevel: 'debug' });
+    const err = await t
+      .request({
+        method: 'GET',
+        path: `/ws/dopa/${citizenId}`,
+        query: { ConsumerSecret: secret, CitizenID: citizenId, AgentID: citizenId },
+        headers: { 'Consumer-Key': 'ck-1234567890', Token: token, Authorization: `Bearer ${token}` },
+      })
+      .catch((e: unknown) => e);
+    expect(isThGovError(err)).toBe(true);
+    const everything = [
+      lines.join('\n'),
+      (err as Error).message,
+      JSON.stringify(err),
+      inspect(err, { depth: 10 }),
+      String((err as Error).stack),
+    ].join('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const needle of [secret, token, citizenId, 'ck-1234567890', encodeURIComponent(secret)]) {
+      expect(everything).not.toContain(needle);
+    }
+    expect(everything).toContain('[REDACTED]');
+    expect(everything).toContain('[CITIZEN-ID]');
+  });
+
+  it('is silent by default', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const writes: string[] = [];
+    const orig = console.error;
+    console.error = (...a: unknown[]) => writes.push(a.join(' '));
+    try {
+      const t = transport({ baseUrl: s.url });
+      await t.request({ method: 'GET', path: '/' });
+    } finally {
+      console.error = orig;
+    }
+    expect(writes).toEqual([]);
+  });
+});

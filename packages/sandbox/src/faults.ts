@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRandom, type Random } from './random.js';
+
+/**
+ * Fault injection, seeded so a failing run can be replayed. Rules are matched by path prefix (or a
+ * RegExp); the first matching rule decides. Probabilities are evaluated per request in this order:
+ * reset, 503, 429; latency and slow bodies apply to whatever answer is sent.
+ */
+export interface FaultRule {
+  /** Path prefix ("/ws/dopa") or RegExp tested against the path; omitted = every route. */
+  route?: string | RegExp;
+  /** Extra latency before answering, uniformly drawn from [min, max] ms. */
+  latencyInMs?: [number, number];
+  /** Probability of answering 503 Service Unavailable. */
+  unavailable?: number;
+  /** Probability of answering 429 with a Retry-After header. */
+  rateLimited?: number;
+  /** Retry-After value sent with 429 (seconds); default 1. */
+  retryAfterSeconds?: number;
+  /** Send Retry-After as an HTTP date instead of seconds. */
+  retryAfterAsDate?: boolean;
+  /** Probability of destroying the socket after the status line and part of the body. */
+  reset?: number;
+  /** Send the body in small chunks this many ms apart (a slow upstream). */
+  slowBodyChunkDelayInMs?: number;
+  /** Probability that a presented token is treated as expired (GDX answers token not found). */
+  expireToken?: number;
+}
+
+export interface FaultProfile {
+  seed?: number;
+  rules: FaultRule[];
+}
+
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'reset' }
+  | { kind: 'unavailable' }
+  | { kind: 'rateLimited'; retryAfter: string };
+
+export interface FaultCounters {
+  requests: number;
+  resets: number;
+  unavailable: number;
+  rateLimited: number;
+  expiredTokens: number;
+  delayed: number;
+}
+
+export class FaultInjector {
+  #random: Random;
+  #rules: FaultRule[];
+  readonly counters: FaultCounters = { requests: 0, resets: 0, unavailable: 0, rateLimited: 0, expiredTokens: 0, delayed: 0 };
+
+  constructor(profile: FaultProfile = { rules: [] }) {
+    this.#random = createRandom(profile.seed ?? 1);
+    this.#rules = profile.rules;
+  }
+
+  /** Replace the rules at run time (tests switch faults on and off between phases). */
+  setProfile(profile: FaultProfile): void {
+    this.#rules = profile.rules;
+    if (profile.seed !== undefined) this.#random = createRandom(profile.seed);
+  }
+
+  ruleFor(path: string): FaultRule | undefined {
+    return this.#rules.find((r) =>
+      r.route === undefined ? true : typeof r.route === 'string' ? path.startsWith(r.route) : r.route.test(path),
+    );
+  }
+
+  /** True when this request's token should be treated as expired. */
+  tokenExpired(path: string): boolean {
+    const rule = this.ruleFor(path);
+    if (rule?.expireToken && this.#random.chance(rule.expireToken)) {
+      this.counters.expiredTokens++;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Applies latency and decides the fault for this request. When it returns true the response has been
+   * dealt with (503/429 sent, or the socket destroyed) and the route must not answer.
+   */
+  async intercept(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    this.counters.requests++;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const rule = this.ruleFor(path);
+    if (!rule) return false;
+    if (rule.latencyInMs) {
+      const [min, max] = rule.latencyInMs;
+      const wait = min + this.#random.next() * (max - min);
+      if (wait > 0) {
+        this.counters.delayed++;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    if (rule.reset && this.#random.chance(rule.reset)) {
+      this.counters.resets++;
+      // Status line and a few body bytes, then a hard close: the client sees a truncated response.
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': '1000' });
+      res.write('{"Res');
+      setImmediate(() => res.socket?.destroy());
+      return true;
+    }
+    if (rule.unavailable && this.#random.chance(rule.unavailable)) {
+      this.counters.unavailable++;
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Service Unavailable');
+      return true;
+    }
+    if (rule.rateLimited && this.#random.chance(rule.rateLimited)) {
+      this.counters.rateLimited++;
+      const seconds = rule.retryAfterSeconds ?? 1;
+      const retryAfter = rule.retryAfterAsDate
+        ? new Date(Date.now() + seconds * 1000).toUTCString()
+        : String(seconds);
+      res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': retryAfter });
+      res.end('Too Many Requests');
+      return true;
+    }
+    if (rule.slowBodyChunkDelayInMs) slowDown(res, rule.slowBodyChunkDelayInMs);
+    return false;
+  }
+}
+
+/** Makes res.end() dribble the body out in 64-byte chunks. */
+function slowDown(res: ServerResponse, delayInMs: number): void {
+  const originalEnd = res.end.bind(res);
+  const originalWrite = res.write.bind(res);
+  (res as { end: unknown }).end = (chunk?: unknown) => {
+    const buf = chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string);
+    let offset = 0;
+    const step = () => {
+      if (res.destroyed) return;
+      if (offset >= buf.length) {
+        originalEnd();
+        return;
+      }
+      originalWrite(buf.subarray(offset, offset + 64));
+      offset += 64;
+      setTimeout(step, delayInMs);
+    };
+    step();
+    return res;
+  };
+}

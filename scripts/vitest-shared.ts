@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+/** Same compile-time constants as the build, so tests run the source as it will ship. */
+export function packageTestConfig(extra: { testTimeout?: number; include?: string[] } = {}) {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+  return defineConfig({
+    define: {
+      __THGOV_PKG_NAME__: JSON.stringify(pkg.name),
+      __THGOV_PKG_VERSION__: JSON.stringify(pkg.version),
+    },
+    test: {
+      include: extra.include ?? ['test/**/*.test.ts'],
+      testTimeout: extra.testTimeout ?? 20_000,
+      hookTimeout: 30_000,
+      pool: 'forks',
+      // Tests talk only to servers they start on 127.0.0.1; never inherit a developer's proxy.
+      env: { HTTPS_PROXY: '', HTTP_PROXY: '', https_proxy: '', http_proxy: '', NO_PROXY: '', no_proxy: '' },
+    },
+  });
+}
