@@ -7,7 +7,9 @@ import {
   AbortError,
   HttpError,
   type HttpErrorOptions,
+  invalidArgument,
   isThGovError,
+  outOfRange,
   type RedactedRequest,
   ResponseSchemaError,
   ThGovError,
@@ -194,6 +196,7 @@ export class Transport {
     options: OperationOptions = {},
   ): Promise<TransportResponse<T>> {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'This client was closed');
+    checkOperationOptions(spec, options);
     const started = performance.now();
     const requestId = options.requestId ?? randomUUID();
     const method = spec.method;
@@ -414,7 +417,7 @@ export class Transport {
 
   #target(spec: RequestSpec<unknown>): string {
     if (!spec.path.startsWith('/') || spec.path.startsWith('//')) {
-      throw new TypeError(`Request path must start with a single "/" (got a ${typeof spec.path})`);
+      throw invalidArgument('Request path must start with a single "/"');
     }
     let target = this.#basePath + spec.path;
     if (spec.query) {
@@ -503,6 +506,28 @@ export class Transport {
     );
     if (NOT_SENT_CODES.has(code)) Object.assign(error, { notSent: true });
     return error;
+  }
+}
+
+const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+// A request ID travels in a header: visible ASCII only, so it cannot inject a header line.
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** Cheap checks on the hot path (no zod): wrong input is a coded TypeError/RangeError, never a crash later. */
+function checkOperationOptions(spec: RequestSpec<unknown>, o: OperationOptions): void {
+  if (typeof spec !== 'object' || spec === null || !METHODS.has(spec.method)) {
+    throw invalidArgument('request spec needs a method (GET, POST, …)');
+  }
+  if (typeof spec.path !== 'string') throw invalidArgument('request spec needs a path string');
+  if (typeof o !== 'object' || o === null) throw invalidArgument('operation options must be an object');
+  if (o.timeoutInMs !== undefined && !(Number.isFinite(o.timeoutInMs) && o.timeoutInMs > 0)) {
+    throw outOfRange('timeoutInMs must be a positive number of milliseconds');
+  }
+  if (o.requestId !== undefined && (typeof o.requestId !== 'string' || !REQUEST_ID.test(o.requestId))) {
+    throw invalidArgument('requestId must be 1–200 visible ASCII characters');
+  }
+  if (o.abortSignal !== undefined && !(o.abortSignal instanceof AbortSignal)) {
+    throw invalidArgument('abortSignal must be an AbortSignal');
   }
 }
 

@@ -441,8 +441,56 @@ describe('options and lifecycle', () => {
   it('rejects a path that could escape the base URL', async () => {
     const s = await serve((_req, res) => res.end('{}'));
     const t = transport({ baseUrl: s.url });
-    await expect(t.request({ method: 'GET', path: '//evil.example/x' })).rejects.toThrow(TypeError);
+    await expect(t.request({ method: 'GET', path: '//evil.example/x' })).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG',
+    });
     await expect(t.request({ method: 'GET', path: 'relative' })).rejects.toThrow(TypeError);
+  });
+
+  it('bad operation input is a coded TypeError/RangeError and sends nothing', async () => {
+    const s = await serve((_req, res) => res.end('{}'));
+    const t = transport({ baseUrl: s.url });
+    const bad: Array<[unknown, unknown, string]> = [
+      [{ method: 'BREW', path: '/' }, {}, 'TypeError'],
+      [{ method: 'GET', path: 42 }, {}, 'TypeError'],
+      [{ method: 'GET', path: '/' }, { timeoutInMs: -5 }, 'RangeError'],
+      [{ method: 'GET', path: '/' }, { timeoutInMs: Number.NaN }, 'RangeError'],
+      [{ method: 'GET', path: '/' }, { requestId: 'a\r\nx-evil: 1' }, 'TypeError'],
+      [{ method: 'GET', path: '/' }, { requestId: 'x'.repeat(201) }, 'TypeError'],
+      [{ method: 'GET', path: '/' }, { abortSignal: {} }, 'TypeError'],
+      [null, {}, 'TypeError'],
+    ];
+    for (const [spec, opts, name] of bad) {
+      const err = await t.request(spec as never, opts as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name, code: 'ERR_INVALID_ARG' });
+    }
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('THGOV_LOG_LEVEL turns logging on and filters by level', async () => {
+    const s = await serve((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const { lines, logger } = captureLogger();
+    process.env.THGOV_LOG_LEVEL = 'debug';
+    try {
+      const t = transport({ baseUrl: s.url, logger, retry: { ...fastRetry, maxRetries: 1 } });
+      await t.request({ method: 'GET', path: '/' }).catch(() => undefined);
+    } finally {
+      delete process.env.THGOV_LOG_LEVEL;
+    }
+    expect(lines.some((l) => l.startsWith('debug retrying GET /'))).toBe(true);
+    const quiet = captureLogger();
+    const t2 = transport({
+      baseUrl: s.url,
+      logger: quiet.logger,
+      logLevel: 'warn',
+      retry: { ...fastRetry, maxRetries: 1 },
+    });
+    await t2.request({ method: 'GET', path: '/' }).catch(() => undefined);
+    expect(quiet.lines.filter((l) => l.startsWith('debug'))).toEqual([]);
   });
 
   it('onResponse sees every attempt with its raw body', async () => {
