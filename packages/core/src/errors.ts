@@ -94,7 +94,8 @@ export class ThGovError extends Error {
 
 function describeCause(cause: unknown): unknown {
   // A guard match from another copy (or a look-alike) may lack toJSON: serialization must never throw.
-  if (isThGovError(cause) && typeof (cause as { toJSON?: unknown }).toJSON === 'function') return cause.toJSON();
+  if (isThGovError(cause) && typeof (cause as { toJSON?: unknown }).toJSON === 'function')
+    return cause.toJSON();
   if (cause instanceof Error) {
     const c = cause as Error & { code?: unknown };
     return { name: c.name, message: redactText(c.message), ...(c.code ? { code: c.code } : {}) };

@@ -166,11 +166,13 @@ export function beDateToIso(value: string | number): string | undefined {
 export function isoToBeDate(value: string | Date): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalidArgument('Invalid Date', 'ERR_BE_DATE');
-    return formatBeDate({
+    const fromDate = formatBeDate({
       yearBe: value.getUTCFullYear() + BE_OFFSET,
       month: value.getUTCMonth() + 1,
       day: value.getUTCDate(),
     });
+    parseBeDate(fromDate); // same year range as parsing, so every output round-trips
+    return fromDate;
   }
   if (typeof value !== 'string')
     throw invalidArgument('Expected an ISO date string or a Date', 'ERR_BE_DATE');

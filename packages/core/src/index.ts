@@ -1,3 +1,23 @@
+// Message signing (detached JWS over Content-Digest) and the hash-chained audit log.
+export { GENESIS_HASH } from './audit/chain.js';
+export { FileAuditSink, type FileAuditSinkOptions } from './audit/file-sink.js';
+export { MemoryAuditSink, type MemoryAuditSinkOptions } from './audit/memory-sink.js';
+export {
+  type AuditEvent,
+  type AuditRecord,
+  type AuditSink,
+  createSubjectHasher,
+  isHashedSubject,
+  type SubjectHasher,
+} from './audit/record.js';
+export {
+  type AuditLogError,
+  type AuditLogErrorKind,
+  type AuditLogVerification,
+  type VerifyAuditLogOptions,
+  verifyAuditLog,
+  verifyAuditLogText,
+} from './audit/verify.js';
 export { DEFAULT_TIMEOUTS } from './dispatcher.js';
 export {
   AbortError,
@@ -73,6 +93,33 @@ export {
   type RetryBudgetOptions,
   type RetryOptions,
 } from './retry.js';
+export { CONTENT_DIGEST_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER } from './signing/canonical.js';
+export { computeContentDigest, verifyContentDigest } from './signing/content-digest.js';
+export { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './signing/keys.js';
+export {
+  MemoryReplayCache,
+  type MemoryReplayCacheOptions,
+  type ReplayCache,
+} from './signing/replay-cache.js';
+export {
+  createRequestSigner,
+  type RequestSigner,
+  type RequestSignerOptions,
+  type SignedHeaders,
+  type SignRequestInput,
+  type SignResponseInput,
+} from './signing/signer.js';
+export {
+  createSignatureVerifier,
+  type HeaderBag,
+  type KeyResolver,
+  type SignatureVerifier,
+  type SignatureVerifierOptions,
+  type VerificationKey,
+  type VerifiedSignature,
+  type VerifyRequestInput,
+  type VerifyResponseInput,
+} from './signing/verifier.js';
 export {
   type HttpMethod,
   type QueryValue,

@@ -64,9 +64,12 @@ export interface MessageSigner {
   }>;
 }
 export interface MessageVerifier {
-  verify(input: {
+  /** Verifies a signed response against the request that was sent (its method, target and request ID). */
+  verifyResponse(input: {
     method: string;
     target: string;
+    requestId: string;
+    status: number;
     body: Uint8Array;
     headers: Record<string, string>;
   }): Promise<unknown>;
@@ -189,7 +192,7 @@ export const transportOptionsShape = {
   onRetry: z.custom<(info: RetryInfo) => void>((v) => typeof v === 'function').optional(),
   signer: z.custom<MessageSigner>((v) => typeof v === 'object' && v !== null && 'sign' in v).optional(),
   responseVerifier: z
-    .custom<MessageVerifier>((v) => typeof v === 'object' && v !== null && 'verify' in v)
+    .custom<MessageVerifier>((v) => typeof v === 'object' && v !== null && 'verifyResponse' in v)
     .optional(),
 } as const;
 

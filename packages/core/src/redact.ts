@@ -122,6 +122,9 @@ export function redactText(text: string): string {
     for (const s of registeredSecrets) {
       const enc = encodeURIComponent(s);
       if (enc !== s && out.includes(enc)) out = out.split(enc).join(REDACTED);
+      // application/x-www-form-urlencoded (URLSearchParams) also encodes ! ' ( ) ~ and turns spaces into +.
+      const form = new URLSearchParams([['', s]]).toString().slice(1);
+      if (form !== s && form !== enc && out.includes(form)) out = out.split(form).join(REDACTED);
     }
   }
   out = out.replace(THAI_ID_RUN, (match, a: string, b: string, c: string, d: string, e: string) => {
@@ -165,10 +168,14 @@ export function redactUrl(url: string | URL): string {
     parsed.username = parsed.username ? 'REDACTED' : '';
     parsed.password = parsed.password ? 'REDACTED' : '';
   }
-  const keys = [...new Set(parsed.searchParams.keys())];
-  for (const key of keys) {
-    if (isSensitiveName(key)) parsed.searchParams.set(key, REDACTED);
-  }
+  // Decoded values are checked one by one: a secret or ID re-encoded differently would slip past redactText.
+  const entries = [...parsed.searchParams];
+  const cleaned = entries.map(([k, v]): [string, string] => [
+    k,
+    isSensitiveName(k) ? REDACTED : redactText(v),
+  ]);
+  if (cleaned.some(([, v], i) => v !== entries[i]?.[1]))
+    parsed.search = new URLSearchParams(cleaned).toString();
   return redactText(parsed.toString().replace(/%5BREDACTED%5D/g, REDACTED));
 }
 

@@ -316,7 +316,14 @@ export class Transport {
         throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
       }
       if (this.#options.responseVerifier) {
-        await this.#options.responseVerifier.verify({ method, target, body: raw, headers: resHeaders });
+        await this.#options.responseVerifier.verifyResponse({
+          method,
+          target,
+          requestId,
+          status: res.statusCode,
+          body: raw,
+          headers: resHeaders,
+        });
       }
       const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
       let value: unknown = parsed;

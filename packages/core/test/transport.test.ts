@@ -63,27 +63,37 @@ describe('request identity', () => {
 
 describe('bodies', () => {
   it('sends JSON, form and raw bodies with their content types', async () => {
-    const seen: Array<{ type: string | undefined; body: string }> = [];
-    const s = await serve((req, res) => res.end('{}'));
-    s.requests.length = 0;
-    const t = transport({ baseUrl: s.url });
-    // Read bodies on the server side through a second handler.
-    const echo = await serve((req, res) => res.end(JSON.stringify({ type: req.headers['content-type'] })));
-    const te = transport({ baseUrl: echo.url });
+    const { createServer } = await import('node:http');
+    const echo = createServer(async (req, res) => {
+      let body = '';
+      for await (const c of req) body += c;
+      res.end(JSON.stringify({ type: req.headers['content-type'], body }));
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    cleanups.push(
+      () =>
+        new Promise((r) => {
+          echo.closeAllConnections();
+          echo.close(() => r());
+        }),
+    );
+    const t = transport({ baseUrl: `http://127.0.0.1:${(echo.address() as { port: number }).port}` });
+    const seen: Array<{ type: string; body: string }> = [];
     for (const body of [
       { json: { a: 'ก' } },
-      { form: { a: 'b c' } },
-      { raw: '<x/>', contentType: 'text/xml; charset=utf-8' },
+      { form: { a: 'b c', s: 'ไทย' } },
+      { raw: '<x>&amp;</x>', contentType: 'text/xml; charset=utf-8' },
     ]) {
-      const r = await te.request<{ type: string }>({ method: 'POST', path: '/e', body });
-      seen.push({ type: r.body.type, body: '' });
+      seen.push((await t.request<{ type: string; body: string }>({ method: 'POST', path: '/e', body })).body);
     }
-    expect(seen.map((x) => x.type)).toEqual([
-      'application/json; charset=utf-8',
-      'application/x-www-form-urlencoded; charset=utf-8',
-      'text/xml; charset=utf-8',
+    expect(seen).toEqual([
+      { type: 'application/json; charset=utf-8', body: '{"a":"ก"}' },
+      {
+        type: 'application/x-www-form-urlencoded; charset=utf-8',
+        body: 'a=b+c&s=%E0%B9%84%E0%B8%97%E0%B8%A2',
+      },
+      { type: 'text/xml; charset=utf-8', body: '<x>&amp;</x>' },
     ]);
-    await t.request({ method: 'GET', path: '/ok' });
   });
 
   it('returns text and bytes, and rejects invalid JSON with ERR_RESPONSE_PARSE', async () => {

@@ -1,0 +1,195 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { invalidArgument } from '../errors.js';
+import { redactText } from '../redact.js';
+import { isValidThaiIdDigits } from '../thai-id-checksum.js';
+
+/** What a caller records about one exchange. The sink hashes `subject` (and `who` when it is a citizen ID). */
+export interface AuditEvent {
+  /** When the exchange happened; defaults to the time of `append`. */
+  ts?: string | Date;
+  /** Who asked: the AgentID (officer's citizen ID, stored as a keyed hash) or a system account. */
+  who: string;
+  /** Client or consumer label (which system of the agency). */
+  client?: string;
+  /** Remote service, e.g. `gdx`, `ecms`. */
+  service: string;
+  /** Operation, e.g. `dopa.linkage`. */
+  operation?: string;
+  /** The person or entity the data is about; always stored as `hmac-sha256:<hex>`. */
+  subject?: string;
+  /** Why (PDPA lawful basis / purpose). */
+  purpose?: string;
+  /** Case or file reference in the agency's own system. */
+  caseRef?: string;
+  requestId?: string;
+  status: 'ok' | 'error';
+  /** Error code when status is error (e.g. `ERR_HTTP`). */
+  code?: string;
+  statusCode?: number;
+  latencyInMs?: number;
+  /** `sha-256=:<base64>:` of the response body; or give `responseBody` and the sink computes it. */
+  responseDigest?: string;
+  /** Hashed, never stored. */
+  responseBody?: Uint8Array | string;
+  /** Small flat extra fields, e.g. `xRoadRequestHash`. */
+  extra?: Record<string, string | number | boolean | null>;
+}
+
+/** One line of the audit log, as stored and as returned by `verifyAuditLog`. */
+export interface AuditRecord {
+  seq: number;
+  ts: string;
+  who: string;
+  client?: string;
+  service: string;
+  operation?: string;
+  subject?: string;
+  purpose?: string;
+  caseRef?: string;
+  requestId?: string;
+  status: 'ok' | 'error';
+  code?: string;
+  statusCode?: number;
+  latencyInMs?: number;
+  responseDigest?: string;
+  extra?: Record<string, string | number | boolean | null>;
+  /** SHA-256 (hex) of the previous line's exact bytes; 64 zeros for the first record. */
+  prevHash: string;
+  /** SHA-256 (hex) of this line's bytes without the `hash` member. */
+  hash: string;
+}
+
+/** A record before it is chained: what the sink writes, minus seq/prevHash/hash. */
+export type AuditRecordBody = Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>;
+
+export interface AuditSink {
+  append(event: AuditEvent): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type SubjectHasher = (identifier: string) => string;
+
+const HASHED = /^hmac-sha256:[0-9a-f]{64}$/;
+const MIN_SECRET_BYTES = 16;
+
+/** True for values that are already keyed hashes (they pass through a sink unchanged). */
+export function isHashedSubject(value: unknown): value is string {
+  return typeof value === 'string' && HASHED.test(value);
+}
+
+/**
+ * Keyed hash of an identifier: `hmac-sha256:<hex>`. A plain SHA-256 of a 13-digit ID is reversed by
+ * trying all 10^12 candidates, so the agency secret is what protects the subject. Thai IDs are
+ * normalized first (dashes and spaces removed) so `1-2345-…` and `12345…` hash alike.
+ */
+export function createSubjectHasher(secret: string | Uint8Array): SubjectHasher {
+  const key =
+    typeof secret === 'string'
+      ? Buffer.from(secret, 'utf8')
+      : secret instanceof Uint8Array
+        ? Buffer.from(secret)
+        : undefined;
+  if (!key) throw invalidArgument('hmacSecret must be a string or a Uint8Array');
+  if (key.length < MIN_SECRET_BYTES)
+    throw invalidArgument(`hmacSecret must be at least ${MIN_SECRET_BYTES} bytes`);
+  return (identifier: string): string => {
+    if (typeof identifier !== 'string' || identifier.length === 0)
+      throw invalidArgument('identifier must be a non-empty string');
+    const compact = identifier.replace(/[-\s]/g, '');
+    const normalized = /^\d{13}$/.test(compact) ? compact : identifier.trim();
+    return `hmac-sha256:${createHmac('sha256', key).update(normalized, 'utf8').digest('hex')}`;
+  };
+}
+
+export function randomHmacSecret(): Uint8Array {
+  return randomBytes(32);
+}
+
+const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+const text = (max: number) => z.string().max(max);
+
+export const auditEventSchema = z
+  .object({
+    ts: z.union([z.string().regex(ISO_TS, 'ts must be an ISO 8601 timestamp'), z.date()]).optional(),
+    who: text(256).min(1),
+    client: text(256).optional(),
+    service: text(256).min(1),
+    operation: text(256).optional(),
+    subject: text(256).min(1).optional(),
+    purpose: text(1024).optional(),
+    caseRef: text(256).optional(),
+    requestId: text(256).optional(),
+    status: z.enum(['ok', 'error']),
+    code: text(128).optional(),
+    statusCode: z.number().int().min(100).max(599).optional(),
+    latencyInMs: z.number().finite().min(0).optional(),
+    responseDigest: text(256).optional(),
+    responseBody: z.union([z.string(), z.instanceof(Uint8Array)]).optional(),
+    extra: z
+      .record(text(64), z.union([text(1024), z.number().finite(), z.boolean(), z.null()]))
+      .refine((r) => Object.keys(r).length <= 32, 'extra may have at most 32 fields')
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Validates an event and turns it into the record body that is written: subject and a citizen-ID
+ * `who` become keyed hashes, free text loses any citizen ID or registered secret that slipped in.
+ */
+export function toRecordBody(
+  event: unknown,
+  hash: SubjectHasher,
+  now: () => Date = () => new Date(),
+): AuditRecordBody {
+  const parsed = auditEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+    // The issue message describes the rule, never the rejected value.
+    throw invalidArgument(`Invalid audit event at ${where}`);
+  }
+  const e = parsed.data;
+  const clean = (v: string | undefined) => (v === undefined ? undefined : redactText(v));
+  const who = isValidThaiIdDigits(e.who.replace(/[-\s]/g, '')) ? hash(e.who) : redactText(e.who);
+  let ts: string;
+  if (e.ts === undefined) ts = now().toISOString();
+  else if (e.ts instanceof Date) {
+    if (Number.isNaN(e.ts.getTime())) throw invalidArgument('Invalid audit event at ts: Invalid Date');
+    ts = e.ts.toISOString();
+  } else ts = e.ts;
+  let responseDigest = e.responseDigest;
+  if (e.responseBody !== undefined) {
+    const bytes = typeof e.responseBody === 'string' ? Buffer.from(e.responseBody, 'utf8') : e.responseBody;
+    responseDigest = `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`;
+  }
+  let extra: AuditRecordBody['extra'];
+  if (e.extra) {
+    // fromEntries defines own properties, so a key such as `__proto__` stays plain data.
+    extra = Object.fromEntries(
+      Object.entries(e.extra).map(([k, v]) => [redactText(k), typeof v === 'string' ? redactText(v) : v]),
+    );
+  }
+  // Fixed key order: the bytes of a line depend only on the event.
+  const body: AuditRecordBody = {
+    ts,
+    who,
+    client: clean(e.client),
+    service: redactText(e.service),
+    operation: clean(e.operation),
+    subject: e.subject === undefined ? undefined : isHashedSubject(e.subject) ? e.subject : hash(e.subject),
+    purpose: clean(e.purpose),
+    caseRef: clean(e.caseRef),
+    requestId: clean(e.requestId),
+    status: e.status,
+    code: clean(e.code),
+    statusCode: e.statusCode,
+    latencyInMs: e.latencyInMs,
+    responseDigest: clean(responseDigest),
+    extra,
+  };
+  for (const key of Object.keys(body) as (keyof AuditRecordBody)[]) {
+    if (body[key] === undefined) delete body[key];
+  }
+  return body;
+}

@@ -1,0 +1,80 @@
+import { invalidArgument } from '../errors.js';
+
+/**
+ * The bytes a detached JWS signs (RFC 7797 unencoded payload). One field per line, in a fixed order,
+ * so a signature binds the direction, the request line, the body digest and the request id together:
+ * a request signature cannot pass as a response signature, and a response cannot be replayed for
+ * another request.
+ */
+export const SIGNATURE_HEADER = 'x-jws-signature';
+export const CONTENT_DIGEST_HEADER = 'content-digest';
+export const REQUEST_ID_HEADER = 'x-request-id';
+const VERSION_LINE = 'thgov-http-signature/1';
+
+export interface CanonicalFields {
+  direction: 'request' | 'response';
+  method: string;
+  target: string;
+  /** Only for responses. */
+  status?: number;
+  contentDigest: string;
+  requestId: string;
+}
+
+const METHOD = /^[A-Z][A-Z0-9_-]{0,31}$/;
+// Origin-form request target: no spaces, no control characters (a newline would forge a field).
+const TARGET = /^\/[\x21-\x7e]*$/;
+const REQUEST_ID = /^[\x21-\x7e]{1,256}$/;
+const MAX_TARGET_LENGTH = 8192;
+
+export function normalizeMethod(method: unknown): string {
+  if (typeof method !== 'string') throw invalidArgument('method must be a string');
+  const m = method.toUpperCase();
+  if (!METHOD.test(m)) throw invalidArgument('method is not a valid HTTP method token');
+  return m;
+}
+
+/** Path and query as they travel on the request line; a full URL is reduced to its path and query. */
+export function normalizeTarget(target: unknown): string {
+  if (typeof target !== 'string') throw invalidArgument('target must be a string (path and query)');
+  let t = target;
+  if (/^https?:\/\//i.test(t)) {
+    try {
+      const u = new URL(t);
+      t = u.pathname + u.search;
+    } catch {
+      throw invalidArgument('target is not a valid URL or path');
+    }
+  }
+  if (t.length > MAX_TARGET_LENGTH || !TARGET.test(t)) {
+    throw invalidArgument(
+      'target must be an origin-form path (starting with /) without spaces or control characters',
+    );
+  }
+  return t;
+}
+
+export function isValidRequestId(value: unknown): value is string {
+  return typeof value === 'string' && REQUEST_ID.test(value);
+}
+
+export function normalizeRequestId(value: unknown): string {
+  if (!isValidRequestId(value)) {
+    throw invalidArgument('requestId must be 1–256 visible ASCII characters');
+  }
+  return value;
+}
+
+export function normalizeStatus(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 599) {
+    throw invalidArgument('status must be an HTTP status code (100–599)');
+  }
+  return value;
+}
+
+export function canonicalSigningInput(f: CanonicalFields): Uint8Array {
+  const lines = [VERSION_LINE, `direction: ${f.direction}`, `method: ${f.method}`, `target: ${f.target}`];
+  if (f.direction === 'response') lines.push(`status: ${f.status}`);
+  lines.push(`${CONTENT_DIGEST_HEADER}: ${f.contentDigest}`, `${REQUEST_ID_HEADER}: ${f.requestId}`);
+  return Buffer.from(lines.join('\n'), 'utf8');
+}

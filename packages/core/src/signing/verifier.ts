@@ -1,0 +1,368 @@
+import type { KeyObject } from 'node:crypto';
+import { flattenedVerify, type JWK } from 'jose';
+import { invalidArgument, outOfRange, ThGovError } from '../errors.js';
+import {
+  CONTENT_DIGEST_HEADER,
+  canonicalSigningInput,
+  isValidRequestId,
+  normalizeMethod,
+  normalizeRequestId,
+  normalizeStatus,
+  normalizeTarget,
+  REQUEST_ID_HEADER,
+  SIGNATURE_HEADER,
+} from './canonical.js';
+import { computeContentDigest, verifyContentDigest } from './content-digest.js';
+import {
+  assertKeyFitsAlgorithm,
+  importSigningKey,
+  isSigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+  type SigningKeyInput,
+} from './keys.js';
+import { MemoryReplayCache, type ReplayCache } from './replay-cache.js';
+import { toEpochMs } from './signer.js';
+
+export interface VerificationKey {
+  kid: string;
+  /** Public key: SPKI PEM, X.509 certificate PEM, JWK, KeyObject or CryptoKey. */
+  key: SigningKeyInput;
+  /** When set, only this algorithm is accepted for this key. */
+  alg?: SigningAlgorithm;
+}
+
+export type KeyResolver = (params: {
+  kid: string;
+  alg: SigningAlgorithm;
+}) => SigningKeyInput | undefined | Promise<SigningKeyInput | undefined>;
+
+export interface SignatureVerifierOptions {
+  /** Known public keys by kid. Exactly one of keys, jwks, keyResolver. */
+  keys?: VerificationKey[];
+  /** A JSON Web Key Set; every key needs a `kid`. */
+  jwks?: { keys: JWK[] };
+  /** Looks a key up per message (for example from a registry of agencies). */
+  keyResolver?: KeyResolver;
+  /** Accepted algorithms (default: all four supported). Never `none` or HMAC. */
+  algorithms?: SigningAlgorithm[];
+  /** How far `iat` may be from the verifier's clock, both ways (default 60 000). */
+  clockSkewInMs?: number;
+  /** Where seen signatures are remembered; default a bounded in-memory cache. `false` disables replay checks. */
+  replayCache?: ReplayCache | false;
+}
+
+export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
+
+export interface VerifyRequestInput {
+  method: string;
+  target: string;
+  body?: Uint8Array | string;
+  /** The received headers; `x-jws-signature`, `content-digest` and `x-request-id` are read from them. */
+  headers: HeaderBag;
+  now?: number | Date;
+}
+
+export interface VerifyResponseInput {
+  /** Method of the request that was sent. */
+  method: string;
+  /** Target of the request that was sent. */
+  target: string;
+  /** Request id of the request that was sent (not taken from the response). */
+  requestId: string;
+  status: number;
+  body?: Uint8Array | string;
+  /** The response headers. */
+  headers: HeaderBag;
+  now?: number | Date;
+}
+
+export interface VerifiedSignature {
+  kid: string;
+  alg: SigningAlgorithm;
+  issuedAt: Date;
+  /** The signature's unique id (the replay-cache key). */
+  jti: string;
+  requestId: string;
+}
+
+export interface SignatureVerifier {
+  /** Verifies a signed request (server side). */
+  verify(input: VerifyRequestInput): Promise<VerifiedSignature>;
+  /** Verifies a signed response against the request that was sent (client side). */
+  verifyResponse(input: VerifyResponseInput): Promise<VerifiedSignature>;
+}
+
+const MAX_SIGNATURE_LENGTH = 8192;
+const DETACHED_JWS = /^([A-Za-z0-9_-]{2,2048})\.\.([A-Za-z0-9_-]{16,2048})$/;
+const KID = /^[\x21-\x7e]{1,256}$/;
+const JTI = /^[\x21-\x7e]{8,128}$/;
+
+function invalid(message: string, cause?: unknown): ThGovError {
+  return new ThGovError('ERR_JWS_INVALID', message, cause === undefined ? {} : { cause });
+}
+
+function readHeader(headers: HeaderBag, name: string): string | undefined {
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) return headers.get(name) ?? undefined;
+  let found: string | string[] | undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name) {
+      if (found !== undefined) throw invalid(`The ${name} header appears more than once`);
+      found = v;
+    }
+  }
+  if (Array.isArray(found)) {
+    if (found.length !== 1) throw invalid(`The ${name} header appears more than once`);
+    return found[0];
+  }
+  return found;
+}
+
+interface ProtectedHeader {
+  alg: SigningAlgorithm;
+  kid: string;
+  iat: number;
+  jti: string;
+}
+
+function parseProtectedHeader(encoded: string, allowed: ReadonlySet<SigningAlgorithm>): ProtectedHeader {
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('The JWS protected header is not valid base64url JSON');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw invalid('The JWS protected header is not a JSON object');
+  }
+  const h = header as Record<string, unknown>;
+  if (typeof h.alg !== 'string') throw invalid('The JWS protected header has no alg');
+  if (!isSigningAlgorithm(h.alg) || !allowed.has(h.alg)) {
+    const shown = /^[A-Za-z0-9+-]{1,16}$/.test(h.alg) ? h.alg : '(unprintable)';
+    throw invalid(`The JWS algorithm ${shown} is not allowed`);
+  }
+  if (h.b64 !== false || !Array.isArray(h.crit) || h.crit.length !== 1 || h.crit[0] !== 'b64') {
+    throw invalid('The JWS must be detached and unencoded (b64: false, crit: ["b64"])');
+  }
+  if (typeof h.kid !== 'string' || !KID.test(h.kid))
+    throw invalid('The JWS protected header has no valid kid');
+  if (typeof h.iat !== 'number' || !Number.isSafeInteger(h.iat) || h.iat < 0) {
+    throw invalid('The JWS protected header has no valid iat');
+  }
+  if (typeof h.jti !== 'string' || !JTI.test(h.jti))
+    throw invalid('The JWS protected header has no valid jti');
+  return { alg: h.alg, kid: h.kid, iat: h.iat, jti: h.jti };
+}
+
+type ImportedKey = KeyObject;
+
+/**
+ * Builds a verifier for signatures made by `createRequestSigner`. Every failure is a ThGovError:
+ * `ERR_JWS_INVALID` (missing, malformed, wrong key, tampered) or `ERR_JWS_REPLAY` (seen before, or
+ * `iat` outside the clock-skew window). Messages never contain key material.
+ */
+export function createSignatureVerifier(options: SignatureVerifierOptions): SignatureVerifier {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
+  const known = new Set(['keys', 'jwks', 'keyResolver', 'algorithms', 'clockSkewInMs', 'replayCache']);
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) throw invalidArgument(`Unknown verifier option "${name}"`);
+  }
+  const sources = [options.keys, options.jwks, options.keyResolver].filter((s) => s !== undefined);
+  if (sources.length !== 1) throw invalidArgument('Give exactly one of keys, jwks or keyResolver');
+
+  const algorithms = options.algorithms ?? [...SIGNING_ALGORITHMS];
+  if (!Array.isArray(algorithms) || algorithms.length === 0)
+    throw invalidArgument('algorithms must be a non-empty array');
+  for (const a of algorithms) {
+    if (!isSigningAlgorithm(a))
+      throw invalidArgument('algorithms may only contain ES256, PS256, RS256 and EdDSA');
+  }
+  const allowed = new Set<SigningAlgorithm>(algorithms);
+
+  const skew = options.clockSkewInMs ?? 60_000;
+  if (typeof skew !== 'number' || !Number.isFinite(skew) || skew < 0 || skew > 24 * 3600_000) {
+    throw outOfRange('clockSkewInMs must be between 0 and 86 400 000');
+  }
+  const replayCache: ReplayCache | undefined =
+    options.replayCache === false ? undefined : (options.replayCache ?? new MemoryReplayCache());
+  if (replayCache !== undefined && typeof replayCache.remember !== 'function') {
+    throw invalidArgument('replayCache must implement remember(id, expiresAtMs, nowMs)');
+  }
+
+  // Static keys are imported once, here, so configuration mistakes surface at start-up.
+  const staticKeys = new Map<string, { key: ImportedKey; alg: SigningAlgorithm | undefined }>();
+  const addStatic = (kid: unknown, input: unknown, alg: unknown): void => {
+    if (typeof kid !== 'string' || !KID.test(kid))
+      throw invalidArgument('Every verification key needs a kid');
+    if (staticKeys.has(kid)) throw invalidArgument('Duplicate kid in verification keys');
+    if (alg !== undefined && !isSigningAlgorithm(alg))
+      throw invalidArgument('A verification key has an unsupported alg');
+    const key = importSigningKey(input, 'public');
+    for (const a of alg === undefined ? [] : [alg]) assertKeyFitsAlgorithm(key, a);
+    staticKeys.set(kid, { key, alg: alg as SigningAlgorithm | undefined });
+  };
+  if (options.keys !== undefined) {
+    if (!Array.isArray(options.keys)) throw invalidArgument('keys must be an array of { kid, key, alg? }');
+    for (const k of options.keys) {
+      if (typeof k !== 'object' || k === null)
+        throw invalidArgument('keys must be an array of { kid, key, alg? }');
+      addStatic(k.kid, k.key, k.alg);
+    }
+  } else if (options.jwks !== undefined) {
+    if (typeof options.jwks !== 'object' || options.jwks === null || !Array.isArray(options.jwks.keys)) {
+      throw invalidArgument('jwks must be { keys: JWK[] }');
+    }
+    for (const jwk of options.jwks.keys) {
+      if (typeof jwk !== 'object' || jwk === null)
+        throw invalidArgument('jwks.keys must contain JWK objects');
+      // Skip keys meant for encryption only; a JWKS often holds both.
+      if (jwk.use !== undefined && jwk.use !== 'sig') continue;
+      addStatic(jwk.kid, jwk, jwk.alg);
+    }
+  } else if (typeof options.keyResolver !== 'function') {
+    throw invalidArgument('keyResolver must be a function');
+  }
+
+  async function resolveKey(kid: string, alg: SigningAlgorithm): Promise<ImportedKey> {
+    if (options.keyResolver === undefined) {
+      const entry = staticKeys.get(kid);
+      if (!entry) throw invalid('No verification key is known for the signature kid');
+      if (entry.alg !== undefined && entry.alg !== alg)
+        throw invalid('The JWS algorithm does not match the key');
+      return entry.key;
+    }
+    let input: unknown;
+    try {
+      input = await options.keyResolver({ kid, alg });
+    } catch (cause) {
+      throw invalid('The key resolver failed', cause);
+    }
+    if (input === undefined || input === null)
+      throw invalid('No verification key is known for the signature kid');
+    try {
+      return importSigningKey(input, 'public');
+    } catch {
+      throw invalid('The key resolver returned an unusable key');
+    }
+  }
+
+  async function check(
+    headers: HeaderBag,
+    fields: {
+      direction: 'request' | 'response';
+      method: string;
+      target: string;
+      status?: number;
+      requestId: string;
+    },
+    body: Uint8Array | string,
+    nowInput: unknown,
+  ): Promise<VerifiedSignature> {
+    const nowMs = toEpochMs(nowInput);
+    const signature = readHeader(headers, SIGNATURE_HEADER);
+    if (typeof signature !== 'string' || signature.length === 0)
+      throw invalid('The x-jws-signature header is missing');
+    if (signature.length > MAX_SIGNATURE_LENGTH) throw invalid('The x-jws-signature header is too long');
+    const m = DETACHED_JWS.exec(signature.trim());
+    if (!m) throw invalid('The x-jws-signature header is not a detached JWS (header..signature)');
+    const encodedHeader = m[1] as string;
+    const encodedSignature = m[2] as string;
+    const header = parseProtectedHeader(encodedHeader, allowed);
+
+    const digestHeader = readHeader(headers, CONTENT_DIGEST_HEADER);
+    if (!verifyContentDigest(digestHeader, body))
+      throw invalid('The content-digest header is missing or does not match the body');
+
+    const key = await resolveKey(header.kid, header.alg);
+    try {
+      assertKeyFitsAlgorithm(key, header.alg);
+    } catch {
+      throw invalid('The JWS algorithm does not match the key');
+    }
+    const payload = canonicalSigningInput({ ...fields, contentDigest: computeContentDigest(body) });
+    try {
+      await flattenedVerify({ protected: encodedHeader, payload, signature: encodedSignature }, key, {
+        algorithms: [header.alg],
+      });
+    } catch (cause) {
+      throw invalid('The detached JWS signature does not verify', cause);
+    }
+
+    const issuedAtMs = header.iat * 1000;
+    // iat has one-second resolution: allow the rounding on the "future" side.
+    if (issuedAtMs > nowMs + skew || issuedAtMs + 1000 < nowMs - skew) {
+      throw new ThGovError(
+        'ERR_JWS_REPLAY',
+        'The signature time (iat) is outside the accepted clock-skew window',
+      );
+    }
+    if (replayCache) {
+      const fresh = await replayCache.remember(
+        `${header.kid}\u0000${header.jti}`,
+        issuedAtMs + 1000 + skew,
+        nowMs,
+      );
+      if (!fresh)
+        throw new ThGovError('ERR_JWS_REPLAY', 'This signed message was already accepted once (replay)');
+    }
+    return {
+      kid: header.kid,
+      alg: header.alg,
+      issuedAt: new Date(issuedAtMs),
+      jti: header.jti,
+      requestId: fields.requestId,
+    };
+  }
+
+  function bodyOf(body: unknown): Uint8Array | string {
+    if (body === undefined) return '';
+    if (typeof body === 'string' || body instanceof Uint8Array) return body;
+    throw invalidArgument('body must be a string or a Uint8Array');
+  }
+
+  function headersOf(headers: unknown): HeaderBag {
+    if (typeof headers !== 'object' || headers === null)
+      throw invalidArgument('headers must be an object or a Headers');
+    return headers as HeaderBag;
+  }
+
+  return {
+    async verify(input) {
+      if (typeof input !== 'object' || input === null) throw invalidArgument('verify() expects an object');
+      const headers = headersOf(input.headers);
+      if (typeof input.method !== 'string' || typeof input.target !== 'string') {
+        throw invalidArgument('verify() needs method and target strings');
+      }
+      // On a server these come off the wire: a shape we never sign is a bad message, not a programming error.
+      let method: string;
+      let target: string;
+      try {
+        method = normalizeMethod(input.method);
+        target = normalizeTarget(input.target);
+      } catch {
+        throw invalid('The request method or target cannot carry a signature');
+      }
+      const body = bodyOf(input.body);
+      const requestId = readHeader(headers, REQUEST_ID_HEADER);
+      if (!isValidRequestId(requestId)) throw invalid('The x-request-id header is missing or malformed');
+      return check(headers, { direction: 'request', method, target, requestId }, body, input.now);
+    },
+    async verifyResponse(input) {
+      if (typeof input !== 'object' || input === null)
+        throw invalidArgument('verifyResponse() expects an object');
+      const headers = headersOf(input.headers);
+      const fields = {
+        direction: 'response' as const,
+        method: normalizeMethod(input.method),
+        target: normalizeTarget(input.target),
+        status: normalizeStatus(input.status),
+        requestId: normalizeRequestId(input.requestId),
+      };
+      const echoed = readHeader(headers, REQUEST_ID_HEADER);
+      if (echoed !== undefined && echoed !== fields.requestId) {
+        throw invalid('The response x-request-id does not match the request');
+      }
+      return check(headers, fields, bodyOf(input.body), input.now);
+    },
+  };
+}
