@@ -18,9 +18,12 @@ export interface RetryOptions {
 export interface RetryBudgetOptions {
   /** Tokens available when the budget is full. Default 100. */
   capacity?: number;
-  /** Tokens one retry costs. Default 5. */
+  /**
+   * Tokens one retry costs. Default 2: with one token back per success, retries continue while fewer than
+   * about a third of calls fail, and stop when an upstream is failing for nearly everyone.
+   */
   retryCost?: number;
-  /** Tokens a retry after a timeout costs (timeouts are the most expensive for a struggling upstream). Default 10. */
+  /** Tokens a retry after a timeout costs (timeouts are the most expensive for a struggling upstream). Default 5. */
   timeoutRetryCost?: number;
   /** Tokens a successful call gives back. Default 1. */
   successRefund?: number;
@@ -57,8 +60,8 @@ export class RetryBudget {
 
   constructor(options: RetryBudgetOptions = {}) {
     this.capacity = options.capacity ?? 100;
-    this.#retryCost = options.retryCost ?? 5;
-    this.#timeoutRetryCost = options.timeoutRetryCost ?? 10;
+    this.#retryCost = options.retryCost ?? 2;
+    this.#timeoutRetryCost = options.timeoutRetryCost ?? 5;
     this.#refund = options.successRefund ?? 1;
     this.#tokens = this.capacity;
   }

@@ -455,7 +455,8 @@ export class Transport {
     if (!hook && !debug) return;
     const durationInMs = performance.now() - attemptStart;
     if (debug) {
-      this.#log.debug(`${method} ${target} → ${statusCode}`, {
+      // The full URL through redactUrl: query values such as names or laser codes are personal data.
+      this.#log.debug(`${method} ${redactUrl(this.#origin + target)} → ${statusCode}`, {
         requestId,
         attempt,
         durationInMs: Math.round(durationInMs),
