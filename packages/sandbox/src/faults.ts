@@ -50,7 +50,14 @@ export interface FaultCounters {
 export class FaultInjector {
   #random: Random;
   #rules: FaultRule[];
-  readonly counters: FaultCounters = { requests: 0, resets: 0, unavailable: 0, rateLimited: 0, expiredTokens: 0, delayed: 0 };
+  readonly counters: FaultCounters = {
+    requests: 0,
+    resets: 0,
+    unavailable: 0,
+    rateLimited: 0,
+    expiredTokens: 0,
+    delayed: 0,
+  };
 
   constructor(profile: FaultProfile = { rules: [] }) {
     this.#random = createRandom(profile.seed ?? 1);
@@ -65,7 +72,11 @@ export class FaultInjector {
 
   ruleFor(path: string): FaultRule | undefined {
     return this.#rules.find((r) =>
-      r.route === undefined ? true : typeof r.route === 'string' ? path.startsWith(r.route) : r.route.test(path),
+      r.route === undefined
+        ? true
+        : typeof r.route === 'string'
+          ? path.startsWith(r.route)
+          : r.route.test(path),
     );
   }
 
@@ -130,7 +141,8 @@ function slowDown(res: ServerResponse, delayInMs: number): void {
   const originalEnd = res.end.bind(res);
   const originalWrite = res.write.bind(res);
   (res as { end: unknown }).end = (chunk?: unknown) => {
-    const buf = chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string);
+    const buf =
+      chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string);
     let offset = 0;
     const step = () => {
       if (res.destroyed) return;

@@ -15,7 +15,10 @@ export interface RunningServer {
  * Listens on 127.0.0.1 (ephemeral port unless one is given) and tracks sockets so close() ends
  * keep-alive connections at once instead of waiting for clients to hang up.
  */
-export async function listen(handler: RequestHandler, options: { host?: string; port?: number } = {}): Promise<RunningServer> {
+export async function listen(
+  handler: RequestHandler,
+  options: { host?: string; port?: number } = {},
+): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -66,7 +69,12 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -76,7 +84,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),

@@ -1,0 +1,657 @@
+import {
+  invalidArgument,
+  type OperationOptions,
+  redactUrl,
+  registerSecret,
+  SafeLogger,
+  ThGovError,
+  validateOptions,
+} from '@thgov/core';
+import * as oidc from 'openid-client';
+import { codeForOAuthError, digitalIdError, mapError } from './error-mapping.js';
+import type { DigitalIdErrorCode } from './errors.js';
+import { callContext, createHttp, type OwnedHttp } from './http.js';
+import { type DigitalIdentity, normalizeIdentity, type TokenSet } from './identity.js';
+import {
+  type CreateLoginRequestInput,
+  createLoginRequestSchema,
+  type DigitalIdClientOptions,
+  digitalIdClientOptionsSchema,
+  type HandleCallbackOptions,
+  type IntrospectionResult,
+  type LoginRequest,
+  type LogoutUrlInput,
+  type RevokeOptions,
+} from './options.js';
+import { PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
+import { type LoginState, MemoryStateStore, type StateStore } from './state-store.js';
+
+const DEFAULT_STATE_TTL_IN_MS = 15 * 60_000;
+const MAX_CALLBACK_URL_LENGTH = 16 * 1024;
+/** Parameters the client sets itself; `extraParameters` may not override them. */
+const RESERVED = new Set([
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'request',
+  'request_uri',
+  'response_mode',
+]);
+/** Asymmetric algorithms only: never `none`, never HMAC with a public key as the secret. */
+const ASYMMETRIC_ALGS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+];
+
+interface Engine {
+  config: oidc.Configuration;
+  /** Same provider, the client authentication for introspection and revocation. */
+  managementConfig: oidc.Configuration;
+  issuer: string;
+  discovered: boolean;
+  dpop: oidc.DPoPHandle | undefined;
+  usePar: boolean;
+}
+
+/** Provider metadata as the client uses it (after discovery or the static fallback). */
+export interface ProviderMetadata {
+  issuer: string;
+  /** False when the preset's static endpoints are in use. */
+  discovered: boolean;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userinfoEndpoint?: string;
+  revocationEndpoint?: string;
+  introspectionEndpoint?: string;
+  endSessionEndpoint?: string;
+  par: boolean;
+  dpop: boolean;
+}
+
+/**
+ * OpenID Connect login for ThaID, DGA Digital ID and any OIDC provider, on openid-client (the certified
+ * relying party). Adds the Thai providers' quirks as presets, a state store, typed errors and redaction.
+ */
+export class DigitalIdClient {
+  readonly provider: ProviderPreset['name'];
+  readonly #preset: ProviderPreset;
+  readonly #o: DigitalIdClientOptions;
+  readonly #issuer: URL;
+  readonly #store: StateStore;
+  readonly #http: OwnedHttp;
+  readonly #log: SafeLogger;
+  readonly #secret: string | undefined;
+  #engine: Promise<Engine> | undefined;
+  #tokenEndpoint: string | undefined;
+  #closed = false;
+
+  constructor(options: DigitalIdClientOptions) {
+    const o = validateOptions(
+      digitalIdClientOptionsSchema,
+      options,
+      'DigitalIdClient options',
+    ) as DigitalIdClientOptions;
+    this.#o = o;
+    this.#preset = PROVIDER_PRESETS[o.provider];
+    this.provider = this.#preset.name;
+    const env = o.environment ?? this.#preset.defaultEnvironment;
+    const issuer =
+      o.issuer ??
+      (env !== undefined && Object.hasOwn(this.#preset.issuers, env) ? this.#preset.issuers[env] : undefined);
+    if (!issuer) {
+      throw invalidArgument(
+        o.provider === 'generic'
+          ? 'DigitalIdClient options.issuer is required for the generic provider'
+          : `DigitalIdClient options.environment must be one of: ${Object.keys(this.#preset.issuers).join(', ')}`,
+      );
+    }
+    this.#issuer = new URL(issuer);
+    const redirect = new URL(o.redirectUri);
+    if (this.#issuer.protocol === 'http:' && !o.dangerouslyAllowInsecureHttp) {
+      throw digitalIdError('ERR_DIGITAL_ID_INSECURE', `The issuer ${this.#issuer.origin} is plain http`, {
+        provider: this.#preset.displayName,
+      });
+    }
+    if (redirect.protocol === 'http:' && !isLoopback(redirect) && !o.dangerouslyAllowInsecureHttp) {
+      throw digitalIdError(
+        'ERR_DIGITAL_ID_INSECURE',
+        'The redirect URI is plain http on a non-loopback host',
+        {
+          provider: this.#preset.displayName,
+        },
+      );
+    }
+    if (o.tokenEndpointAuthMethod !== 'none' && !o.clientSecret) {
+      throw invalidArgument(
+        'DigitalIdClient options.clientSecret is required unless tokenEndpointAuthMethod is "none"',
+      );
+    }
+    registerSecret(o.clientSecret);
+    registerSecret(o.apiKey);
+    const transform = o.clientSecretIsTransformed ? undefined : this.#preset.transformClientSecret;
+    this.#secret = o.clientSecret && transform ? transform(o.clientSecret) : o.clientSecret;
+    registerSecret(this.#secret);
+    this.#store = o.stateStore ?? new MemoryStateStore();
+    this.#log = new SafeLogger(o.logger, o.logLevel);
+    const apiKeyHeader = o.apiKeyHeader ?? this.#preset.apiKeyHeader ?? 'x-api-key';
+    this.#http = createHttp({
+      timeouts: o.timeouts,
+      proxy: o.proxy,
+      ca: o.tls?.ca,
+      headersFor: (url) =>
+        o.apiKey && this.#tokenEndpoint !== undefined && url.split('?')[0] === this.#tokenEndpoint
+          ? { [apiKeyHeader]: o.apiKey }
+          : undefined,
+    });
+  }
+
+  /** Discovers the provider (once) and returns the endpoints in use. */
+  async metadata(options?: OperationOptions): Promise<ProviderMetadata> {
+    return this.#run('metadata', options, async () => {
+      const e = await this.#getEngine();
+      const m = e.config.serverMetadata();
+      const out: ProviderMetadata = {
+        issuer: e.issuer,
+        discovered: e.discovered,
+        authorizationEndpoint: m.authorization_endpoint ?? '',
+        tokenEndpoint: m.token_endpoint ?? '',
+        par: e.usePar,
+        dpop: e.dpop !== undefined,
+      };
+      if (m.userinfo_endpoint) out.userinfoEndpoint = m.userinfo_endpoint;
+      if (m.revocation_endpoint) out.revocationEndpoint = m.revocation_endpoint;
+      if (m.introspection_endpoint) out.introspectionEndpoint = m.introspection_endpoint;
+      if (m.end_session_endpoint) out.endSessionEndpoint = m.end_session_endpoint;
+      return out;
+    });
+  }
+
+  /**
+   * Starts a login: state, nonce and PKCE S256 are always used, PAR when the provider advertises it.
+   * Redirect the browser to `url`; keep `state` in the user's session for `handleCallback`.
+   */
+  async createLoginRequest(
+    input: CreateLoginRequestInput = {},
+    options?: OperationOptions,
+  ): Promise<LoginRequest> {
+    const i = validateOptions(
+      createLoginRequestSchema,
+      input,
+      'createLoginRequest input',
+    ) as CreateLoginRequestInput;
+    for (const key of Object.keys(i.extraParameters ?? {})) {
+      if (RESERVED.has(key))
+        throw invalidArgument(`createLoginRequest input.extraParameters.${key} is set by the client`);
+    }
+    return this.#run('createLoginRequest', options, async () => {
+      const e = await this.#getEngine();
+      const scopes = withOpenid(i.scopes ?? this.#o.scopes ?? [...this.#preset.defaultScopes]);
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const codeVerifier = oidc.randomPKCECodeVerifier();
+      const params: Record<string, string> = {
+        ...(i.extraParameters ?? {}),
+        response_type: 'code',
+        redirect_uri: this.#o.redirectUri,
+        scope: scopes.join(' '),
+        state,
+        nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+      };
+      const maxAge = i.maxAgeInMs === undefined ? undefined : Math.ceil(i.maxAgeInMs / 1000);
+      if (maxAge !== undefined) params.max_age = String(maxAge);
+      if (i.prompt) params.prompt = i.prompt;
+      if (i.uiLocales) params.ui_locales = i.uiLocales;
+      if (i.loginHint) params.login_hint = i.loginHint;
+      if (i.acrValues) params.acr_values = i.acrValues;
+      const url = e.usePar
+        ? await oidc.buildAuthorizationUrlWithPAR(e.config, params, e.dpop ? { DPoP: e.dpop } : undefined)
+        : oidc.buildAuthorizationUrl(e.config, params);
+      const now = Date.now();
+      const record: LoginState = {
+        state,
+        nonce,
+        codeVerifier,
+        redirectUri: this.#o.redirectUri,
+        issuer: e.issuer,
+        clientId: this.#o.clientId,
+        scopes,
+        createdAt: now,
+        expiresAt: now + (this.#o.stateTtlInMs ?? DEFAULT_STATE_TTL_IN_MS),
+        ...(maxAge !== undefined ? { maxAge } : {}),
+        ...(i.data ? { data: i.data } : {}),
+      };
+      await this.#store.save(record);
+      this.#log.debug('digital-id login started', {
+        provider: this.provider,
+        par: e.usePar,
+        scopes: scopes.join(' '),
+      });
+      return { url: url.href, state, expiresAt: new Date(record.expiresAt) };
+    });
+  }
+
+  /**
+   * Completes a login from the URL the provider redirected the browser to: checks state (one-time,
+   * unexpired, bound to the session when `expectedState` is given), redirect URI, issuer, then the code
+   * exchange with PKCE and full id_token validation, and userinfo (with its `sub` check) where the
+   * provider puts the claims there.
+   */
+  async handleCallback(currentUrl: string | URL, options?: HandleCallbackOptions): Promise<DigitalIdentity> {
+    const url = this.#parseCallback(currentUrl);
+    return this.#run('handleCallback', options, async () => {
+      const e = await this.#getEngine();
+      const params = url.searchParams;
+      const state = params.get('state');
+      if (!state) throw this.#err('ERR_DIGITAL_ID_STATE_MISSING', 'The callback has no state parameter');
+      if (options?.expectedState !== undefined && options.expectedState !== state) {
+        throw this.#err(
+          'ERR_DIGITAL_ID_STATE_MISMATCH',
+          'The callback state differs from the one in this session',
+        );
+      }
+      const consumed = await this.#store.consume(state);
+      if (consumed.status === 'unknown')
+        throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The callback state is unknown');
+      if (consumed.status === 'expired')
+        throw this.#err('ERR_DIGITAL_ID_STATE_EXPIRED', 'The login state has expired');
+      if (consumed.status === 'consumed')
+        throw this.#err('ERR_DIGITAL_ID_STATE_REPLAYED', 'This callback was already used');
+      const record = consumed.record;
+      if (record.issuer !== e.issuer) {
+        throw this.#err('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The login was started with another provider');
+      }
+      if (record.clientId !== this.#o.clientId) {
+        throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The login state belongs to another client');
+      }
+      const expected = new URL(record.redirectUri);
+      if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
+        throw this.#err(
+          'ERR_DIGITAL_ID_REDIRECT_MISMATCH',
+          'The callback did not arrive at the redirect URI of the login',
+        );
+      }
+      const iss = params.get('iss');
+      if (iss !== null && iss !== e.issuer) {
+        throw this.#err(
+          'ERR_DIGITAL_ID_ISSUER_MISMATCH',
+          'The callback names another issuer than this provider (mix-up)',
+        );
+      }
+      const error = params.get('error');
+      if (error !== null) {
+        const description = params.get('error_description') ?? '';
+        throw digitalIdError(
+          codeForOAuthError(error, description),
+          `${this.#preset.displayName} answered ${error}${description ? `: ${description}` : ''}`,
+          { provider: this.#preset.displayName, oauthError: error },
+        );
+      }
+      if (!params.get('code'))
+        throw this.#err('ERR_DIGITAL_ID_CALLBACK_INVALID', 'The callback has neither code nor error');
+
+      const checks: oidc.AuthorizationCodeGrantChecks = {
+        pkceCodeVerifier: record.codeVerifier,
+        expectedState: state,
+        expectedNonce: record.nonce,
+        idTokenExpected: true,
+        ...(record.maxAge !== undefined ? { maxAge: record.maxAge } : {}),
+      };
+      const ctx = callContext.getStore();
+      if (ctx && this.#o.dangerouslyAllowMissingNonce) {
+        // The engine reads checks.expectedNonce after the token response arrives; a provider that does not
+        // echo the nonce is accepted only through this explicit opt-in, a nonce that is present must match.
+        ctx.onTokenResponseBody = (body) => {
+          const payload = idTokenPayload(body);
+          if (payload && payload.nonce === undefined) checks.expectedNonce = undefined;
+        };
+      }
+      const tokens = await oidc.authorizationCodeGrant(
+        e.config,
+        url,
+        checks,
+        undefined,
+        e.dpop ? { DPoP: e.dpop } : undefined,
+      );
+      if (ctx) ctx.onTokenResponseBody = undefined;
+      const tokenSet = toTokenSet(tokens);
+      const idClaims = tokens.claims();
+      if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
+      let claims: Record<string, unknown> = { ...idClaims };
+      const source = this.#o.claimsSource ?? this.#preset.claimsSource;
+      const userinfoEndpoint = e.config.serverMetadata().userinfo_endpoint;
+      if (source !== 'id_token' && userinfoEndpoint) {
+        const userinfo = await oidc.fetchUserInfo(
+          e.config,
+          tokenSet.accessToken,
+          idClaims.sub,
+          e.dpop ? { DPoP: e.dpop } : undefined,
+        );
+        claims = { ...claims, ...userinfo };
+      } else if (source === 'userinfo') {
+        throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
+      }
+      const identity = normalizeIdentity(this.#preset, e.issuer, claims, tokenSet);
+      if (record.data) identity.data = record.data;
+      this.#log.info('digital-id login completed', {
+        provider: this.provider,
+        ial: identity.ial,
+        hasCitizenId: identity.citizenId !== undefined,
+      });
+      return identity;
+    });
+  }
+
+  /** Exchanges a refresh token for fresh tokens. */
+  async refresh(refreshToken: string, options?: OperationOptions): Promise<TokenSet> {
+    requireToken(refreshToken, 'refreshToken');
+    registerSecret(refreshToken);
+    return this.#run('refresh', options, async () => {
+      const e = await this.#getEngine();
+      const tokens = await oidc.refreshTokenGrant(
+        e.config,
+        refreshToken,
+        undefined,
+        e.dpop ? { DPoP: e.dpop } : undefined,
+      );
+      return toTokenSet(tokens);
+    });
+  }
+
+  /** Revokes an access or refresh token (RFC 7009). */
+  async revoke(token: string, options?: RevokeOptions): Promise<void> {
+    requireToken(token, 'token');
+    registerSecret(token);
+    return this.#run('revoke', options, async () => {
+      const e = await this.#getEngine();
+      if (!e.config.serverMetadata().revocation_endpoint) {
+        throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no revocation endpoint');
+      }
+      await oidc.tokenRevocation(
+        e.managementConfig,
+        token,
+        options?.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined,
+      );
+    });
+  }
+
+  /** Asks the provider whether a token is active (RFC 7662). */
+  async introspect(token: string, options?: OperationOptions): Promise<IntrospectionResult> {
+    requireToken(token, 'token');
+    registerSecret(token);
+    return this.#run('introspect', options, async () => {
+      const e = await this.#getEngine();
+      if (!e.config.serverMetadata().introspection_endpoint) {
+        throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no introspection endpoint');
+      }
+      const r = await oidc.tokenIntrospection(e.managementConfig, token);
+      const out: IntrospectionResult = { active: r.active === true, claims: { ...r } };
+      if (typeof r.sub === 'string') out.subject = r.sub;
+      if (typeof r.scope === 'string') out.scope = r.scope;
+      if (typeof r.client_id === 'string') out.clientId = r.client_id;
+      if (typeof r.exp === 'number') out.expiresAt = new Date(r.exp * 1000);
+      return out;
+    });
+  }
+
+  /** The provider's end-session URL (RP-initiated logout) with the provider's redirect parameter name. */
+  async logoutUrl(input: LogoutUrlInput = {}, options?: OperationOptions): Promise<string> {
+    return this.#run('logoutUrl', options, async () => {
+      const e = await this.#getEngine();
+      if (!e.config.serverMetadata().end_session_endpoint) {
+        throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no end-session endpoint');
+      }
+      const params: Record<string, string> = {};
+      if (input.idToken) params.id_token_hint = input.idToken;
+      const redirect = input.postLogoutRedirectUri ?? this.#o.postLogoutRedirectUri;
+      if (redirect)
+        params[this.#o.logoutRedirectParameter ?? this.#preset.logoutRedirectParameter] = redirect;
+      if (input.state) params.state = input.state;
+      return oidc.buildEndSessionUrl(e.config, params).href;
+    });
+  }
+
+  /** Releases the client's connections. Further calls fail with ERR_CLIENT_CLOSED. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#http.close();
+  }
+
+  #err(code: DigitalIdErrorCode, message: string): Error {
+    return digitalIdError(code, message, { provider: this.#preset.displayName });
+  }
+
+  #mapCtx(callerAbort?: AbortSignal, deadlineInMs?: number) {
+    const t = this.#o.timeouts ?? {};
+    return {
+      provider: this.#preset.displayName,
+      callerAbort,
+      deadlineInMs,
+      phaseTimeouts: {
+        connectInMs: t.connectInMs ?? 10_000,
+        headersInMs: t.headersInMs ?? 30_000,
+        bodyInMs: t.bodyInMs ?? 30_000,
+      },
+    };
+  }
+
+  #parseCallback(currentUrl: string | URL): URL {
+    const text = String(currentUrl);
+    if (text.length > MAX_CALLBACK_URL_LENGTH) {
+      throw this.#err('ERR_DIGITAL_ID_CALLBACK_INVALID', 'The callback URL is too long');
+    }
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw this.#err('ERR_DIGITAL_ID_CALLBACK_INVALID', 'The callback URL is not an absolute URL');
+    }
+    for (const key of ['state', 'code', 'iss', 'error']) {
+      if (url.searchParams.getAll(key).length > 1) {
+        throw this.#err('ERR_DIGITAL_ID_CALLBACK_INVALID', `The callback repeats the ${key} parameter`);
+      }
+    }
+    return url;
+  }
+
+  async #run<T>(operation: string, options: OperationOptions | undefined, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'The DigitalIdClient was closed');
+    const caller = options?.abortSignal;
+    const deadlineInMs = options?.timeoutInMs ?? this.#o.timeouts?.totalInMs;
+    const deadline = deadlineInMs === undefined ? undefined : AbortSignal.timeout(deadlineInMs);
+    const signals = [caller, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length ? AbortSignal.any(signals) : undefined;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      return await callContext.run({ signal }, fn);
+    } catch (err) {
+      const mapped = mapError(
+        err,
+        this.#mapCtx(caller?.aborted ? caller : undefined, deadline?.aborted ? deadlineInMs : undefined),
+      );
+      this.#log.debug(`digital-id ${operation} failed`, { code: (mapped as { code?: string }).code });
+      throw mapped;
+    }
+  }
+
+  #getEngine(): Promise<Engine> {
+    if (!this.#engine) {
+      this.#engine = this.#createEngine().catch((err: unknown) => {
+        // A failed discovery is retried on the next call rather than cached.
+        this.#engine = undefined;
+        throw err;
+      });
+    }
+    return this.#engine;
+  }
+
+  async #createEngine(): Promise<Engine> {
+    const o = this.#o;
+    const method = o.tokenEndpointAuthMethod ?? this.#preset.tokenEndpointAuthMethod;
+    const auth = clientAuth(method, this.#secret);
+    const metadata: Partial<oidc.ClientMetadata> = {
+      token_endpoint_auth_method: method,
+      redirect_uris: [o.redirectUri],
+      ...(o.clockToleranceInMs !== undefined
+        ? { [oidc.clockTolerance]: Math.ceil(o.clockToleranceInMs / 1000) }
+        : {}),
+    };
+    const execute: Array<(c: oidc.Configuration) => void> = [oidc.enableNonRepudiationChecks];
+    if (o.dangerouslyAllowInsecureHttp) execute.push(oidc.allowInsecureRequests);
+    const mode = o.discovery ?? 'auto';
+    let config: oidc.Configuration | undefined;
+    let discovered = false;
+    if (mode !== 'static') {
+      try {
+        config = await oidc.discovery(this.#issuer, o.clientId, metadata, auth, {
+          execute,
+          [oidc.customFetch]: this.#http.fetch,
+        });
+        discovered = true;
+      } catch (err) {
+        const statics = this.#preset.staticEndpoints;
+        if (mode === 'required' || !statics || callContext.getStore()?.signal?.aborted) {
+          const mapped = mapError(err, this.#mapCtx());
+          if (
+            mapped instanceof ThGovError &&
+            mapped.code.startsWith('ERR_DIGITAL_ID_') &&
+            mapped.code !== 'ERR_DIGITAL_ID_ISSUER_MISMATCH'
+          ) {
+            throw digitalIdError(
+              'ERR_DIGITAL_ID_DISCOVERY',
+              `Discovery failed at ${redactUrl(this.#issuer)}`,
+              {
+                provider: this.#preset.displayName,
+                cause: mapped,
+              },
+            );
+          }
+          throw mapped;
+        }
+        this.#log.warn('digital-id discovery failed; using the preset static endpoints', {
+          provider: this.provider,
+        });
+      }
+    }
+    if (!config) {
+      const statics = this.#preset.staticEndpoints;
+      if (!statics) {
+        throw digitalIdError(
+          'ERR_DIGITAL_ID_DISCOVERY',
+          'This provider has no static endpoints; use discovery',
+          {
+            provider: this.#preset.displayName,
+          },
+        );
+      }
+      const base = this.#issuer.href.replace(/\/+$/, '');
+      const server: oidc.ServerMetadata = {
+        issuer: base,
+        authorization_endpoint: base + statics.authorization,
+        token_endpoint: base + statics.token,
+        jwks_uri: base + statics.jwks,
+        id_token_signing_alg_values_supported: ASYMMETRIC_ALGS,
+        code_challenge_methods_supported: ['S256'],
+        ...(statics.userinfo ? { userinfo_endpoint: base + statics.userinfo } : {}),
+        ...(statics.introspection ? { introspection_endpoint: base + statics.introspection } : {}),
+        ...(statics.revocation ? { revocation_endpoint: base + statics.revocation } : {}),
+        ...(statics.endSession ? { end_session_endpoint: base + statics.endSession } : {}),
+      };
+      config = new oidc.Configuration(server, o.clientId, metadata, auth);
+      for (const fn of execute) fn(config);
+      config[oidc.customFetch] = this.#http.fetch;
+    }
+    const server = config.serverMetadata();
+    this.#tokenEndpoint = server.token_endpoint;
+    const par = o.par ?? 'auto';
+    const usePar =
+      par === 'always' ||
+      (par === 'auto' &&
+        (server.pushed_authorization_request_endpoint !== undefined ||
+          server.require_pushed_authorization_requests === true));
+    let dpop: oidc.DPoPHandle | undefined;
+    if ((o.dpop ?? 'auto') === 'auto' && (server.dpop_signing_alg_values_supported?.length ?? 0) > 0) {
+      const algs = server.dpop_signing_alg_values_supported ?? [];
+      const alg = algs.includes('ES256') ? 'ES256' : algs.find((a) => ASYMMETRIC_ALGS.includes(a));
+      if (alg) dpop = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair(alg));
+    }
+    const managementMethod =
+      method === 'none' ? 'none' : (o.introspectionAuthMethod ?? this.#preset.introspectionAuthMethod);
+    let managementConfig = config;
+    if (managementMethod !== method) {
+      managementConfig = new oidc.Configuration(
+        { ...server },
+        o.clientId,
+        { ...metadata, token_endpoint_auth_method: managementMethod },
+        clientAuth(managementMethod, this.#secret),
+      );
+      for (const fn of execute) fn(managementConfig);
+      managementConfig[oidc.customFetch] = this.#http.fetch;
+    }
+    return { config, managementConfig, issuer: server.issuer, discovered, dpop, usePar };
+  }
+}
+
+function clientAuth(method: string, secret: string | undefined): oidc.ClientAuth {
+  if (method === 'none') return oidc.None();
+  return method === 'client_secret_basic' ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
+}
+
+function withOpenid(scopes: string[]): string[] {
+  return scopes.includes('openid') ? [...new Set(scopes)] : ['openid', ...new Set(scopes)];
+}
+
+function requireToken(token: unknown, name: string): void {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 16 * 1024) {
+    throw invalidArgument(`${name} must be a non-empty string of at most 16 KiB`);
+  }
+}
+
+function isLoopback(u: URL): boolean {
+  return u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+}
+
+function toTokenSet(t: oidc.TokenEndpointResponse): TokenSet {
+  const out: TokenSet = { accessToken: t.access_token, tokenType: t.token_type ?? 'bearer' };
+  registerSecret(t.access_token);
+  if (t.refresh_token) {
+    out.refreshToken = t.refresh_token;
+    registerSecret(t.refresh_token);
+  }
+  if (t.id_token) {
+    out.idToken = t.id_token;
+    registerSecret(t.id_token);
+  }
+  if (typeof t.expires_in === 'number') out.expiresAt = new Date(Date.now() + t.expires_in * 1000);
+  if (typeof t.scope === 'string') out.scope = t.scope;
+  return out;
+}
+
+/** The unverified payload of the id_token in a token response body, only to see which claims exist. */
+function idTokenPayload(body: string): Record<string, unknown> | undefined {
+  try {
+    const json = JSON.parse(body) as { id_token?: unknown };
+    if (typeof json.id_token !== 'string') return undefined;
+    const part = json.id_token.split('.')[1];
+    if (!part) return undefined;
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

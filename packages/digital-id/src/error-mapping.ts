@@ -1,0 +1,297 @@
+import { AbortError, isThGovError, redactText, TimeoutError } from '@thgov/core';
+import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
+import { DigitalIdError, type DigitalIdErrorCode } from './errors.js';
+
+/** What to check next, per code: shown as the error's `hint`. */
+const HINTS: Partial<Record<DigitalIdErrorCode, string>> = {
+  ERR_DIGITAL_ID_DISCOVERY:
+    'Check the issuer URL and network access to <issuer>/.well-known/openid-configuration (proxy, firewall, CA).',
+  ERR_DIGITAL_ID_INSECURE:
+    'Use an https issuer. For the local sandbox only, set dangerouslyAllowInsecureHttp: true.',
+  ERR_DIGITAL_ID_STATE_MISSING:
+    'The callback URL must be the full URL the provider redirected to, query string included.',
+  ERR_DIGITAL_ID_STATE_MISMATCH:
+    'The state was changed, forged, belongs to another browser session, or was stored in another StateStore (use a shared store when several app instances serve callbacks).',
+  ERR_DIGITAL_ID_STATE_EXPIRED:
+    'The citizen took longer than stateTtlInMs (the ThaID QR step can be slow). Start the login again.',
+  ERR_DIGITAL_ID_STATE_REPLAYED:
+    'A callback is processed once; a reload or back-button re-sent it. Start the login again.',
+  ERR_DIGITAL_ID_REDIRECT_MISMATCH:
+    'redirectUri must exactly match a URI registered with the provider (scheme, host, port, path, trailing slash), and the callback must arrive at that URI.',
+  ERR_DIGITAL_ID_INVALID_SCOPE:
+    'Ask only for the scopes approved for this client; the provider lists approved scopes per application.',
+  ERR_DIGITAL_ID_INVALID_CLIENT:
+    'Check clientId and clientSecret (DGA: pass the raw Consumer-Secret, the SDK hashes it), tokenEndpointAuthMethod, and for ThaID the API key.',
+  ERR_DIGITAL_ID_INVALID_GRANT:
+    'The code was already used or expired (codes live about a minute), or the refresh token was revoked. Start the login again.',
+  ERR_DIGITAL_ID_INVALID_TOKEN:
+    'The access token expired or was revoked: refresh it or log the citizen in again.',
+  ERR_DIGITAL_ID_ACCESS_DENIED: 'The citizen cancelled. Offer to try again.',
+  ERR_DIGITAL_ID_ISSUER_MISMATCH:
+    'A response from a different provider arrived at this client (mix-up attack or two providers sharing one callback URL). Use one callback path per provider.',
+  ERR_DIGITAL_ID_NONCE_MISMATCH: 'The id_token was not issued for this login (replayed or injected token).',
+  ERR_DIGITAL_ID_AUDIENCE_MISMATCH: 'The id_token was issued to another client_id.',
+  ERR_DIGITAL_ID_ID_TOKEN_EXPIRED:
+    'Check the server clock (NTP); clock skew tolerance is clockToleranceInMs.',
+  ERR_DIGITAL_ID_ID_TOKEN_INVALID:
+    'The id_token signature or algorithm is not acceptable (alg none, HMAC, unknown key).',
+  ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH:
+    'The userinfo response belongs to another person than the id_token: refuse the login.',
+  ERR_DIGITAL_ID_UNSUPPORTED: 'The provider does not advertise this endpoint in its metadata.',
+};
+
+export function hintFor(code: DigitalIdErrorCode): string | undefined {
+  return HINTS[code];
+}
+
+export function digitalIdError(
+  code: DigitalIdErrorCode,
+  message: string,
+  extra: { provider: string; oauthError?: string; statusCode?: number; cause?: unknown } = {
+    provider: 'unknown',
+  },
+): DigitalIdError {
+  const hint = hintFor(code);
+  return new DigitalIdError(code, message, {
+    provider: extra.provider,
+    ...(hint ? { hint } : {}),
+    ...(extra.oauthError ? { oauthError: extra.oauthError } : {}),
+    ...(extra.statusCode ? { statusCode: extra.statusCode } : {}),
+    ...(extra.cause !== undefined ? { cause: extra.cause } : {}),
+  });
+}
+
+/** An OAuth `error` value (from the callback or a token/introspection response) mapped to a code. */
+export function codeForOAuthError(error: string, description: string): DigitalIdErrorCode {
+  switch (error) {
+    case 'access_denied':
+      return 'ERR_DIGITAL_ID_ACCESS_DENIED';
+    case 'invalid_scope':
+      return 'ERR_DIGITAL_ID_INVALID_SCOPE';
+    case 'invalid_client':
+    case 'unauthorized_client':
+      return 'ERR_DIGITAL_ID_INVALID_CLIENT';
+    case 'invalid_redirect_uri':
+      return 'ERR_DIGITAL_ID_REDIRECT_MISMATCH';
+    case 'invalid_grant':
+    case 'invalid_request':
+      return /redirect_uri/i.test(description)
+        ? 'ERR_DIGITAL_ID_REDIRECT_MISMATCH'
+        : error === 'invalid_grant'
+          ? 'ERR_DIGITAL_ID_INVALID_GRANT'
+          : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
+    case 'invalid_token':
+      return 'ERR_DIGITAL_ID_INVALID_TOKEN';
+    default:
+      return 'ERR_DIGITAL_ID_PROVIDER_ERROR';
+  }
+}
+
+interface Coded {
+  code?: unknown;
+  message?: unknown;
+  name?: unknown;
+  cause?: unknown;
+}
+
+/** The engine's error chain, outermost first (bounded: causes can be cyclic in theory). */
+function chain(err: unknown): Coded[] {
+  const out: Coded[] = [];
+  let cur: unknown = err;
+  for (let i = 0; i < 6 && cur !== null && typeof cur === 'object'; i++) {
+    out.push(cur as Coded);
+    cur = (cur as Coded).cause;
+  }
+  return out;
+}
+
+/**
+ * A sanitized stand-in for the engine's error: name, code and redacted message only. The engine's own
+ * error keeps raw claims and response bodies in `cause` (citizen IDs, tokens), which a logger that
+ * walks causes would print.
+ */
+function summary(err: unknown): Error {
+  const c = err as Coded;
+  const e = new Error(redactText(typeof c?.message === 'string' ? c.message : String(err)));
+  e.name = typeof c?.name === 'string' ? c.name : 'Error';
+  if (typeof c?.code === 'string') Object.assign(e, { code: c.code });
+  return e;
+}
+
+export interface MapContext {
+  provider: string;
+  /** The caller's own AbortSignal, when it fired. */
+  callerAbort: AbortSignal | undefined;
+  /** The operation deadline (`timeoutInMs` or `timeouts.totalInMs`), when it passed. */
+  deadlineInMs: number | undefined;
+  /** Configured per-phase timeouts, to report which one passed. */
+  phaseTimeouts: { connectInMs: number; headersInMs: number; bodyInMs: number };
+}
+
+/** Any failure from the OIDC engine or the network, as a typed thgov error. */
+export function mapError(err: unknown, ctx: MapContext): Error {
+  if (isThGovError(err)) return err;
+  if (err instanceof TypeError && (err as Coded).code === 'ERR_INVALID_ARG') return err;
+  const p = { provider: ctx.provider, cause: summary(err) };
+
+  if (ctx.callerAbort) return new AbortError(ctx.callerAbort.reason);
+  if (ctx.deadlineInMs !== undefined) return new TimeoutError('total', ctx.deadlineInMs, { cause: p.cause });
+
+  if (err instanceof ResponseBodyError || err instanceof AuthorizationResponseError) {
+    const description = err.error_description ?? '';
+    const status = err instanceof ResponseBodyError ? err.status : undefined;
+    return digitalIdError(
+      codeForOAuthError(err.error, description),
+      `${ctx.provider} answered ${err.error}${description ? `: ${description}` : ''}`,
+      { ...p, oauthError: err.error, ...(status ? { statusCode: status } : {}) },
+    );
+  }
+  if (err instanceof WWWAuthenticateChallengeError) {
+    const error = err.cause[0]?.parameters.error ?? 'invalid_token';
+    return digitalIdError(
+      codeForOAuthError(error, ''),
+      `${ctx.provider} refused the access token (${error})`,
+      {
+        ...p,
+        oauthError: error,
+        statusCode: err.status,
+      },
+    );
+  }
+
+  const links = chain(err);
+  const codes = links.map((l) => (typeof l.code === 'string' ? l.code : '')).filter(Boolean);
+  const messages = links.map((l) => (typeof l.message === 'string' ? l.message : '')).join(' | ');
+  const detail = links
+    .map((l) => l.cause)
+    .find((c) => c !== null && typeof c === 'object' && !(c instanceof Error)) as
+    | { claim?: unknown; attribute?: unknown }
+    | undefined;
+  const has = (c: string) => codes.includes(c);
+
+  if (has('OAUTH_JWT_CLAIM_COMPARISON_FAILED')) {
+    const claim = String(detail?.claim ?? '');
+    if (claim === 'nonce')
+      return digitalIdError(
+        'ERR_DIGITAL_ID_NONCE_MISMATCH',
+        'The id_token nonce does not match this login',
+        p,
+      );
+    if (claim === 'iss')
+      return digitalIdError('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The id_token was issued by another issuer', p);
+    if (claim === 'aud' || claim === 'azp')
+      return digitalIdError(
+        'ERR_DIGITAL_ID_AUDIENCE_MISMATCH',
+        'The id_token was issued for another client',
+        p,
+      );
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      `The id_token claim ${claim || '(unknown)'} is not valid`,
+      p,
+    );
+  }
+  if (has('OAUTH_JWT_TIMESTAMP_CHECK_FAILED')) {
+    if (detail?.claim === 'exp')
+      return digitalIdError('ERR_DIGITAL_ID_ID_TOKEN_EXPIRED', 'The id_token is expired', p);
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      `The id_token ${String(detail?.claim ?? 'time')} claim is not valid`,
+      p,
+    );
+  }
+  if (has('OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED')) {
+    if (detail?.attribute === 'sub')
+      return digitalIdError(
+        'ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
+        'The userinfo sub differs from the id_token sub',
+        p,
+      );
+    if (detail?.attribute === 'issuer')
+      return digitalIdError(
+        'ERR_DIGITAL_ID_ISSUER_MISMATCH',
+        'The discovery document names another issuer',
+        p,
+      );
+    return digitalIdError(
+      'ERR_DIGITAL_ID_RESPONSE_INVALID',
+      'A provider response attribute has an unexpected value',
+      p,
+    );
+  }
+  if (has('OAUTH_HTTP_REQUEST_FORBIDDEN') || has('OAUTH_REQUEST_PROTOCOL_FORBIDDEN')) {
+    return digitalIdError('ERR_DIGITAL_ID_INSECURE', 'Refusing a plain-http request to the provider', p);
+  }
+  if (
+    has('OAUTH_KEY_SELECTION_FAILED') ||
+    codes.some(
+      (c) =>
+        c.startsWith('ERR_JWS') ||
+        c.startsWith('ERR_JWK') ||
+        c.startsWith('ERR_JOSE') ||
+        c.startsWith('ERR_JWT'),
+    )
+  ) {
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      'The id_token signature does not verify with the provider keys',
+      p,
+    );
+  }
+  if (has('OAUTH_INVALID_RESPONSE') || has('OAUTH_UNSUPPORTED_OPERATION')) {
+    if (/"nonce"/.test(messages))
+      return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The id_token has no nonce claim', p);
+    if (/"iss"|issuer/.test(messages))
+      return digitalIdError(
+        'ERR_DIGITAL_ID_ISSUER_MISMATCH',
+        'The response names another issuer than this provider',
+        p,
+      );
+    if (/JWT|JWS|alg/.test(messages))
+      return digitalIdError(
+        'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+        'The id_token is not acceptable (algorithm or format)',
+        p,
+      );
+    if (/"state"/.test(messages))
+      return digitalIdError('ERR_DIGITAL_ID_STATE_MISMATCH', 'The response state is not valid', p);
+    return digitalIdError('ERR_DIGITAL_ID_RESPONSE_INVALID', 'The provider response is not valid', p);
+  }
+  if (has('OAUTH_RESPONSE_IS_NOT_JSON') || has('OAUTH_RESPONSE_IS_NOT_CONFORM') || has('OAUTH_PARSE_ERROR')) {
+    return digitalIdError(
+      'ERR_DIGITAL_ID_RESPONSE_INVALID',
+      'The provider answered with an unexpected status or body',
+      p,
+    );
+  }
+  const timeout = codes.find((c) => /^UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT$/.test(c));
+  if (timeout || has('OAUTH_TIMEOUT') || links.some((l) => l.name === 'TimeoutError')) {
+    const phase = timeout?.includes('CONNECT')
+      ? 'connect'
+      : timeout?.includes('BODY')
+        ? 'body'
+        : timeout
+          ? 'headers'
+          : 'total';
+    const ms =
+      phase === 'connect'
+        ? ctx.phaseTimeouts.connectInMs
+        : phase === 'body'
+          ? ctx.phaseTimeouts.bodyInMs
+          : phase === 'headers'
+            ? ctx.phaseTimeouts.headersInMs
+            : (ctx.deadlineInMs ?? 0);
+    return new TimeoutError(phase, ms, { cause: p.cause });
+  }
+  if (
+    codes.some((c) => /^(E[A-Z]+|UND_ERR_\w+)$/.test(c)) ||
+    (err instanceof TypeError && /fetch failed/.test(messages))
+  ) {
+    return new DigitalIdError('ERR_NETWORK', `Could not reach ${ctx.provider}`, { ...p, retryable: true });
+  }
+  return digitalIdError(
+    'ERR_DIGITAL_ID_RESPONSE_INVALID',
+    `Unexpected failure talking to ${ctx.provider}`,
+    p,
+  );
+}

@@ -1,0 +1,65 @@
+import { HttpError, type HttpErrorOptions } from '@thgov/core';
+
+/**
+ * Every error code @thgov/digital-id raises, with its meaning. Codes are part of the semver contract.
+ * Transport failures keep @thgov/core's codes (ERR_TIMEOUT, ERR_NETWORK, ERR_ABORTED).
+ */
+export const DIGITAL_ID_ERROR_CODES = {
+  ERR_DIGITAL_ID_DISCOVERY: 'The provider metadata could not be discovered and no static fallback applies.',
+  ERR_DIGITAL_ID_INSECURE: 'The issuer or an endpoint is plain http and the insecure opt-in is not set.',
+  ERR_DIGITAL_ID_CALLBACK_INVALID: 'The callback URL is malformed or carries neither a code nor an error.',
+  ERR_DIGITAL_ID_STATE_MISSING: 'The callback carries no state parameter.',
+  ERR_DIGITAL_ID_STATE_MISMATCH:
+    'The callback state is unknown here or differs from the session (tampered or forged).',
+  ERR_DIGITAL_ID_STATE_EXPIRED: 'The login took longer than the state TTL; start the login again.',
+  ERR_DIGITAL_ID_STATE_REPLAYED: 'This callback was already processed once (replayed state).',
+  ERR_DIGITAL_ID_REDIRECT_MISMATCH:
+    'The redirect URI differs from the one registered or used to start the login.',
+  ERR_DIGITAL_ID_INVALID_SCOPE: 'The provider refused a requested scope (not approved for this client).',
+  ERR_DIGITAL_ID_INVALID_CLIENT:
+    'The provider refused the client credentials (client ID, secret or API key).',
+  ERR_DIGITAL_ID_INVALID_GRANT: 'The code or refresh token is invalid, expired, already used or revoked.',
+  ERR_DIGITAL_ID_INVALID_TOKEN: 'The provider refused an access token (expired or revoked).',
+  ERR_DIGITAL_ID_ACCESS_DENIED: 'The citizen cancelled or refused the login.',
+  ERR_DIGITAL_ID_PROVIDER_ERROR: 'The provider answered with another OAuth error.',
+  ERR_DIGITAL_ID_ISSUER_MISMATCH:
+    'The response comes from another issuer than the one the login started with (mix-up).',
+  ERR_DIGITAL_ID_NONCE_MISMATCH: 'The id_token nonce is missing or differs from the one sent.',
+  ERR_DIGITAL_ID_AUDIENCE_MISMATCH: 'The id_token was issued for another client (aud / azp).',
+  ERR_DIGITAL_ID_ID_TOKEN_EXPIRED: 'The id_token is expired (or its clock is too far off).',
+  ERR_DIGITAL_ID_ID_TOKEN_INVALID: 'The id_token signature, algorithm or claims do not validate.',
+  ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH: 'The userinfo sub differs from the id_token sub.',
+  ERR_DIGITAL_ID_RESPONSE_INVALID: 'A provider response is malformed or not what the protocol requires.',
+  ERR_DIGITAL_ID_UNSUPPORTED: 'The provider does not offer this operation (no such endpoint).',
+} as const;
+
+export type DigitalIdErrorCode = keyof typeof DIGITAL_ID_ERROR_CODES;
+
+export interface DigitalIdErrorOptions extends HttpErrorOptions {
+  /** The OAuth `error` value the provider sent, when there was one. */
+  oauthError?: string;
+  provider?: string;
+}
+
+/**
+ * A digital-ID failure. Messages and hints never include tokens, codes or citizen IDs; `cause` is a
+ * sanitized summary of the underlying openid-client error (whose own cause holds raw claims).
+ */
+export class DigitalIdError extends HttpError {
+  readonly oauthError: string | undefined;
+  readonly provider: string | undefined;
+  constructor(
+    code: DigitalIdErrorCode | 'ERR_TIMEOUT' | 'ERR_NETWORK' | 'ERR_ABORTED',
+    message: string,
+    options: DigitalIdErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.name = 'DigitalIdError';
+    this.oauthError = options.oauthError;
+    this.provider = options.provider;
+  }
+}
+
+export function isDigitalIdError(value: unknown): value is DigitalIdError {
+  return value instanceof Error && (value as { name?: unknown }).name === 'DigitalIdError';
+}

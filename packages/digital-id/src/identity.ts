@@ -1,0 +1,109 @@
+import { isCitizenId } from '@thgov/core';
+import type { ProviderName, ProviderPreset } from './presets.js';
+
+export interface PersonName {
+  title?: string;
+  given?: string;
+  middle?: string;
+  family?: string;
+  /** The full name as the provider sent it, or built from the parts. */
+  full?: string;
+}
+
+/** Provider tokens. Keep them on the server: they must never reach the browser. */
+export interface TokenSet {
+  accessToken: string;
+  tokenType: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** When the access token expires, from `expires_in`. */
+  expiresAt?: Date;
+  scope?: string;
+}
+
+/** A logged-in person, the same shape whichever provider they came from. */
+export interface DigitalIdentity {
+  provider: ProviderName;
+  issuer: string;
+  /** The provider's `sub`. At ThaID it is the citizen ID: treat it as personal data. */
+  subject: string;
+  /** The 13-digit citizen ID, when the provider released one (and its check digit is right). */
+  citizenId?: string;
+  names: { th: PersonName; en: PersonName };
+  /** ISO date (or year only) of birth. */
+  birthdate?: string;
+  /** Identity assurance level as the provider states it (ThaID `ial`, DGA `ial_level`). */
+  ial?: string;
+  /** Every claim received: id_token claims overlaid with userinfo claims. */
+  claims: Record<string, unknown>;
+  tokens: TokenSet;
+  /** Application data passed to `createLoginRequest`. */
+  data?: Record<string, string>;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function name(parts: {
+  title?: unknown;
+  given?: unknown;
+  middle?: unknown;
+  family?: unknown;
+  full?: unknown;
+}): PersonName {
+  const out: PersonName = {};
+  const title = str(parts.title);
+  const given = str(parts.given);
+  const middle = str(parts.middle);
+  const family = str(parts.family);
+  if (title) out.title = title;
+  if (given) out.given = given;
+  if (middle) out.middle = middle;
+  if (family) out.family = family;
+  const full = str(parts.full) ?? ([given, middle, family].filter(Boolean).join(' ') || undefined);
+  if (full) out.full = full;
+  return out;
+}
+
+/** Maps provider claims onto DigitalIdentity. Unknown claims stay in `claims`. */
+export function normalizeIdentity(
+  preset: ProviderPreset,
+  issuer: string,
+  claims: Record<string, unknown>,
+  tokens: TokenSet,
+): DigitalIdentity {
+  const subject = String(claims.sub);
+  const candidates = [claims.pid, claims.citizen_id, preset.subjectIsCitizenId ? claims.sub : undefined];
+  const citizenId = candidates.map(str).find((c) => c !== undefined && isCitizenId(c));
+  // ThaID names its Thai fields without a suffix and English ones with `_en`; DGA sends Thai names in the
+  // standard fields. A generic provider's standard fields are whatever language it uses: put them under
+  // `en` only if they are Latin script.
+  const th = name({
+    title: claims.title,
+    given: claims.given_name,
+    middle: claims.middle_name,
+    family: claims.family_name,
+    full: claims.name,
+  });
+  const en = name({
+    title: claims.title_en,
+    given: claims.given_name_en,
+    middle: claims.middle_name_en,
+    family: claims.family_name_en,
+    full: claims.name_en,
+  });
+  const thaiScript = /[\u0E00-\u0E7F]/;
+  const standardIsThai = Object.values(th).some((v) => thaiScript.test(v));
+  const names =
+    preset.name === 'generic' && !standardIsThai && Object.keys(en).length === 0
+      ? { th: {}, en: th }
+      : { th, en };
+  const identity: DigitalIdentity = { provider: preset.name, issuer, subject, names, claims, tokens };
+  if (citizenId) identity.citizenId = citizenId;
+  const birthdate = str(claims.birthdate);
+  if (birthdate) identity.birthdate = birthdate;
+  const ial = claims.ial ?? claims.ial_level;
+  if (typeof ial === 'string' || typeof ial === 'number') identity.ial = String(ial);
+  return identity;
+}

@@ -1,0 +1,193 @@
+import { type Logger, type LogLevel, type OperationOptions, transportOptionsShape } from '@thgov/core';
+import { z } from 'zod';
+import type {
+  ClaimsSource,
+  LogoutRedirectParameter,
+  ProviderName,
+  TokenEndpointAuthMethod,
+} from './presets.js';
+import type { StateStore } from './state-store.js';
+
+export interface DigitalIdClientOptions {
+  /** `thaid`, `dga`, or `generic` (any OIDC provider; `issuer` required). */
+  provider: ProviderName;
+  /** Which of the preset's issuers: thaid `production` | `sandbox`, dga `production` | `uat`. */
+  environment?: string;
+  /** Overrides the preset's issuer (e.g. the local sandbox). */
+  issuer?: string;
+  clientId: string;
+  /** The raw secret as the provider gave it (DGA: the raw Consumer-Secret; the preset hashes it). */
+  clientSecret?: string;
+  /** Exactly as registered with the provider. */
+  redirectUri: string;
+  /** Where the provider sends the browser after logout (must be registered too). */
+  postLogoutRedirectUri?: string;
+  /** Default scopes for `createLoginRequest`. `openid` is always added. */
+  scopes?: string[];
+  /** ThaID's DOPA-issued API key, sent on token-endpoint calls. */
+  apiKey?: string;
+  /** Header that carries `apiKey`. Default: the preset's (`x-imauth-apikey` for ThaID). */
+  apiKeyHeader?: string;
+  /** Default: the preset's (`client_secret_post` for ThaID, `client_secret_basic` otherwise). */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** Client authentication at introspection and revocation. Default: the preset's (`client_secret_basic`). */
+  introspectionAuthMethod?: TokenEndpointAuthMethod;
+  /** Send the configured secret as is, even when the preset would transform it (DGA hash already applied). */
+  clientSecretIsTransformed?: boolean;
+  /** Default: the preset's. */
+  logoutRedirectParameter?: LogoutRedirectParameter;
+  /** Where identity claims come from. Default: the preset's (ThaID id_token, DGA userinfo, generic both). */
+  claimsSource?: ClaimsSource;
+  /** `auto` (default): discovery, then the preset's static endpoints if discovery fails; `required`; `static`. */
+  discovery?: 'auto' | 'required' | 'static';
+  /** Pushed authorization requests: `auto` (default) uses them when the provider advertises them. */
+  par?: 'auto' | 'always' | 'never';
+  /** DPoP-bound tokens: `auto` (default) uses them when the provider advertises them. */
+  dpop?: 'auto' | 'never';
+  /** Where login states wait for their callback. Default: an in-memory store. */
+  stateStore?: StateStore;
+  /** How long a login may take. Default 15 minutes (the ThaID QR step is slow). */
+  stateTtlInMs?: number;
+  /** Clock skew accepted on id_token times. Default 30 s. */
+  clockToleranceInMs?: number;
+  timeouts?: { connectInMs?: number; headersInMs?: number; bodyInMs?: number; totalInMs?: number };
+  /** An HTTP(S) proxy URL, or `env` for HTTPS_PROXY / NO_PROXY. */
+  proxy?: string;
+  /** Extra CA certificates (PEM) for the provider's TLS. */
+  tls?: { ca?: string | Buffer | Array<string | Buffer> };
+  logger?: Logger;
+  logLevel?: LogLevel;
+  /** DEVELOPMENT ONLY: allow a plain-http issuer (the local sandbox on 127.0.0.1). Never in production. */
+  dangerouslyAllowInsecureHttp?: boolean;
+  /**
+   * Accept an id_token without a `nonce` claim (a provider that does not echo it). A nonce that is
+   * present must still match. Weakens replay protection: only when the provider really omits it.
+   */
+  dangerouslyAllowMissingNonce?: boolean;
+}
+
+export interface CreateLoginRequestInput {
+  /** Scopes for this login; default: the client's. `openid` is always added. */
+  scopes?: string[];
+  prompt?: 'login' | 'consent' | 'none' | 'select_account';
+  /** Sent as `max_age` (seconds, rounded up); `auth_time` is then checked. */
+  maxAgeInMs?: number;
+  uiLocales?: string;
+  loginHint?: string;
+  acrValues?: string;
+  /** Extra authorization parameters a provider needs. Protocol parameters cannot be overridden. */
+  extraParameters?: Record<string, string>;
+  /** Application data kept with the state and returned with the identity (e.g. `returnTo`). */
+  data?: Record<string, string>;
+}
+
+export interface LoginRequest {
+  /** Send the browser here (302). */
+  url: string;
+  /** Also keep it in the user's session and pass it as `expectedState` to `handleCallback` (login-CSRF defence). */
+  state: string;
+  expiresAt: Date;
+}
+
+export interface HandleCallbackOptions extends OperationOptions {
+  /** The state stored in the browser session when the login started; a different callback state is refused. */
+  expectedState?: string;
+}
+
+export interface LogoutUrlInput {
+  /** The id_token from the login (`identity.tokens.idToken`). */
+  idToken?: string;
+  /** Overrides the client's `postLogoutRedirectUri`. */
+  postLogoutRedirectUri?: string;
+  state?: string;
+}
+
+export interface RevokeOptions extends OperationOptions {
+  tokenTypeHint?: 'access_token' | 'refresh_token';
+}
+
+export interface IntrospectionResult {
+  active: boolean;
+  subject?: string;
+  scope?: string;
+  clientId?: string;
+  expiresAt?: Date;
+  /** The whole introspection response. */
+  claims: Record<string, unknown>;
+}
+
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/, 'not a valid scope token');
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.hash && !u.username;
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL without fragment or credentials');
+
+export const digitalIdClientOptionsSchema = z
+  .object({
+    provider: z.enum(['thaid', 'dga', 'generic']),
+    environment: z.string().min(1).max(40).optional(),
+    issuer: httpUrl.optional(),
+    clientId: z.string().min(1).max(512),
+    clientSecret: z.string().min(1).max(4096).optional(),
+    redirectUri: httpUrl,
+    postLogoutRedirectUri: httpUrl.optional(),
+    scopes: z.array(scopeToken).min(1).max(50).optional(),
+    apiKey: z.string().min(1).max(4096).optional(),
+    apiKeyHeader: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/)
+      .optional(),
+    tokenEndpointAuthMethod: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
+    introspectionAuthMethod: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
+    clientSecretIsTransformed: z.boolean().optional(),
+    logoutRedirectParameter: z.enum(['post_logout_redirect_uri', 'post_logout_redirect_url']).optional(),
+    claimsSource: z.enum(['id_token', 'userinfo', 'both']).optional(),
+    discovery: z.enum(['auto', 'required', 'static']).optional(),
+    par: z.enum(['auto', 'always', 'never']).optional(),
+    dpop: z.enum(['auto', 'never']).optional(),
+    stateStore: z
+      .custom<StateStore>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as StateStore).save === 'function' &&
+          typeof (v as StateStore).consume === 'function',
+        { message: 'stateStore needs save() and consume()' },
+      )
+      .optional(),
+    stateTtlInMs: z.number().int().min(10_000).max(3_600_000).optional(),
+    clockToleranceInMs: z.number().int().min(0).max(300_000).optional(),
+    timeouts: transportOptionsShape.timeouts,
+    proxy: transportOptionsShape.proxy,
+    tls: z.object({ ca: transportOptionsShape.tls.unwrap().shape.ca }).strict().optional(),
+    logger: transportOptionsShape.logger,
+    logLevel: transportOptionsShape.logLevel,
+    dangerouslyAllowInsecureHttp: z.boolean().optional(),
+    dangerouslyAllowMissingNonce: z.boolean().optional(),
+  })
+  .strict();
+
+export const createLoginRequestSchema = z
+  .object({
+    scopes: z.array(scopeToken).min(1).max(50).optional(),
+    prompt: z.enum(['login', 'consent', 'none', 'select_account']).optional(),
+    maxAgeInMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 24 * 3600 * 1000)
+      .optional(),
+    uiLocales: z.string().max(100).optional(),
+    loginHint: z.string().max(256).optional(),
+    acrValues: z.string().max(256).optional(),
+    extraParameters: z.record(z.string().max(100), z.string().max(2048)).optional(),
+    data: z.record(z.string().max(100), z.string().max(2048)).optional(),
+  })
+  .strict();

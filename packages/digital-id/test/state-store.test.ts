@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { type LoginState, MemoryStateStore } from '../src/index.js';
+
+function record(state: string, ttlInMs = 60_000): LoginState {
+  const now = Date.now();
+  return {
+    state,
+    nonce: 'n',
+    codeVerifier: 'v',
+    redirectUri: 'https://app.example/cb',
+    issuer: 'https://op.example',
+    clientId: 'c',
+    scopes: ['openid'],
+    createdAt: now,
+    expiresAt: now + ttlInMs,
+  };
+}
+
+describe('MemoryStateStore', () => {
+  it('consumes a state once, then reports it consumed', async () => {
+    const store = new MemoryStateStore();
+    await store.save(record('s1'));
+    const first = await store.consume('s1');
+    expect(first.status).toBe('ok');
+    expect(first.status === 'ok' && first.record.state).toBe('s1');
+    expect((await store.consume('s1')).status).toBe('consumed');
+  });
+
+  it('reports an unknown state', async () => {
+    expect((await new MemoryStateStore().consume('never-saved')).status).toBe('unknown');
+  });
+
+  it('reports an expired state, and a replay of it as consumed', async () => {
+    const store = new MemoryStateStore();
+    await store.save(record('old', -1));
+    expect((await store.consume('old')).status).toBe('expired');
+    expect((await store.consume('old')).status).toBe('consumed');
+  });
+
+  it('forgets consumed states after the tombstone period', async () => {
+    const store = new MemoryStateStore({ tombstoneInMs: 1 });
+    await store.save(record('t'));
+    await store.consume('t');
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await store.consume('t')).status).toBe('unknown');
+  });
+
+  it('keeps at most maxEntries, dropping the oldest', async () => {
+    const store = new MemoryStateStore({ maxEntries: 3 });
+    for (const s of ['a', 'b', 'c', 'd']) await store.save(record(s));
+    expect(store.size).toBe(3);
+    expect((await store.consume('a')).status).toBe('unknown');
+    expect((await store.consume('d')).status).toBe('ok');
+  });
+
+  it('stores a copy: later changes by the caller do not leak in', async () => {
+    const store = new MemoryStateStore();
+    const r = record('copy');
+    await store.save(r);
+    r.nonce = 'changed';
+    const got = await store.consume('copy');
+    expect(got.status === 'ok' && got.record.nonce).toBe('n');
+  });
+});

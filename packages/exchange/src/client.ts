@@ -1,0 +1,609 @@
+import { randomUUID } from 'node:crypto';
+import {
+  HttpError,
+  type HttpMethod,
+  invalidArgument,
+  isThGovError,
+  parseBeDate,
+  parseCitizenId,
+  parseJuristicId,
+  parseLaserCode,
+  type QueryValue,
+  type RawResponse,
+  type RequestSpec,
+  ResponseSchemaError,
+  registerSecret,
+  ThGovError,
+  TimeoutError,
+  Transport,
+  type TransportResponse,
+  validateOptions,
+} from '@thgov/core';
+import type { z } from 'zod';
+import { type AuditOptions, auditSubject, auditWho, responseDigest } from './audit.js';
+import { type CallContext, type GdxCallOptions, resolveContext } from './context.js';
+import { openPdfEnvelope } from './document.js';
+import { classifyData, classifyPayment, classifyValidate, readToken } from './envelopes.js';
+import { GdxError, isGdxError } from './errors.js';
+import { type ExchangeClientOptions, exchangeClientOptionsSchema } from './options.js';
+import {
+  type AgentPermission,
+  agentPermissionSchema,
+  type DopaAddress,
+  type DopaHouse,
+  type DopaHouseholdMembers,
+  type DopaPerson,
+  dopaAddressSchema,
+  dopaHouseholdSchema,
+  dopaHouseSchema,
+  dopaPersonSchema,
+  type JuristicProfile,
+  type JuristicProfilePdf,
+  juristicPdfSchema,
+  juristicProfileSchema,
+  type LaserCodeResult,
+  laserResultSchema,
+} from './schemas.js';
+import { LINKAGE_SERVICE_IDS, ROUTES, type ServiceRoute } from './services.js';
+import { TokenCache } from './token-cache.js';
+import { PACKAGE } from './version.js';
+import { encodeXRoadId, headerSafe, parseXRoadId, xroadUserId } from './xroad.js';
+
+export interface CitizenInput {
+  citizenId: string;
+}
+
+export interface LaserCodeInput {
+  citizenId: string;
+  firstName: string;
+  lastName: string;
+  /** BE `YYYYMMDD` as printed on the card (00 for unknown month/day). */
+  birthDateBe: string;
+  /** Back of the card, e.g. "JT9-9999999-99" or "JT9999999999". */
+  laserCode: string;
+}
+
+export interface JuristicInput {
+  juristicId: string;
+}
+
+/** Any catalog service the SDK does not wrap yet. */
+export interface GdxCallInput<T> {
+  method?: HttpMethod;
+  /** GDX path ("/ws/dga/payment/status"); in X-Road mode the path below the service identifier. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: { json: unknown } | { form: Record<string, string> };
+  /** zod schema for the JSON result (use it: it is what makes the result typed). */
+  schema?: z.ZodType<T>;
+  /** Overrides `pathPrefixes` for this call ("/uat", "/dev", or "" for none), inserted after the first two segments. */
+  pathPrefix?: string;
+  /** X-Road mode: a full service identifier, or a key of the client's `xroad.services`. */
+  xroadService?: string;
+  /** Name in the audit log (default: the path). */
+  name?: string;
+  /** Citizen or juristic ID the call is about, for the audit log (stored as a keyed hash). */
+  subject?: string;
+  /** 'payment' also reads DGA e-Payment's `{status, errorCode, message, data}` envelope. */
+  envelope?: 'default' | 'payment';
+  /** Non-idempotent calls are retried only with an idempotency key. */
+  idempotencyKey?: string | true;
+  idempotent?: boolean;
+}
+
+export interface ExchangeStats {
+  /** Validate operations started (each may take several HTTP attempts). */
+  validations: number;
+  /** Calls replayed after GDX answered "token not found". */
+  tokenReplays: number;
+  /** AgentIDs with a cached token. */
+  cachedAgents: number;
+}
+
+interface Exchange {
+  route: { name: string; gdxPath: string; xroadService: string | undefined; subpath: string };
+  method: HttpMethod;
+  query: Record<string, QueryValue>;
+  body?: { json: unknown } | { form: Record<string, string> };
+  subject: string | undefined;
+  classify: (raw: RawResponse, service: string) => ThGovError | undefined;
+  pathPrefix?: string;
+  idempotent?: boolean;
+  idempotencyKey?: string | true;
+}
+
+const GET_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+const MAX_NAME = 100;
+
+/**
+ * Client for DGA's Government Data Exchange (GDX): token lifecycle per AgentID, typed DOPA and DBD
+ * services, a generic typed call for the rest of the catalog, one error type for every envelope, an
+ * optional audit record per call, and an X-Road REST mode.
+ */
+export class ExchangeClient {
+  readonly #t: Transport;
+  readonly #o: ExchangeClientOptions;
+  readonly #tokens: TokenCache;
+  readonly #audit: AuditOptions | undefined;
+  readonly #xroadClient: string | undefined;
+  readonly #xroadServices: Record<string, string[]>;
+  #tokenReplays = 0;
+
+  constructor(options: ExchangeClientOptions) {
+    const o = validateOptions(exchangeClientOptionsSchema, options, 'ExchangeClient options');
+    this.#o = o;
+    registerSecret(o.consumerKey);
+    registerSecret(o.consumerSecret);
+    const {
+      consumerKey: _k,
+      consumerSecret: _s,
+      agentId: _a,
+      tokenIdleTimeoutInMs: _i,
+      tokenRefreshMarginInMs: _m,
+      maxCachedAgents: _c,
+      pathPrefixes: _p,
+      linkage: _l,
+      audit: _au,
+      xroad: _x,
+      ...transportOptions
+    } = o;
+    this.#t = new Transport(transportOptions, PACKAGE);
+    const idle = o.tokenIdleTimeoutInMs ?? 60 * 60_000;
+    this.#tokens = new TokenCache((agentId) => this.#validate(agentId), {
+      idleTimeoutInMs: idle,
+      refreshMarginInMs: Math.min(o.tokenRefreshMarginInMs ?? 5 * 60_000, Math.floor(idle / 2)),
+      maxEntries: o.maxCachedAgents ?? 10_000,
+    });
+    this.#audit = o.audit;
+    this.#xroadClient = o.xroad ? encodeXRoadId(parseXRoadId(o.xroad.client, 4, 'xroad.client')) : undefined;
+    this.#xroadServices = Object.fromEntries(
+      Object.entries(o.xroad?.services ?? {}).map(([k, v]) => [k, parseXRoadId(v, 5, `xroad.services.${k}`)]),
+    );
+  }
+
+  // ---- DOPA Linkage -------------------------------------------------------------------------------
+
+  /** Civil registry record (Linkage 001). */
+  async getPerson(input: CitizenInput, options?: GdxCallOptions): Promise<DopaPerson> {
+    return this.#linkage('person', input, dopaPersonSchema, options);
+  }
+
+  /** Registered address (Linkage 027). */
+  async getAddress(input: CitizenInput, options?: GdxCallOptions): Promise<DopaAddress> {
+    return this.#linkage('address', input, dopaAddressSchema, options);
+  }
+
+  /** Members of the person's house registration (Linkage 007). */
+  async getHouseholdMembers(input: CitizenInput, options?: GdxCallOptions): Promise<DopaHouseholdMembers> {
+    return this.#linkage('householdMembers', input, dopaHouseholdSchema, options);
+  }
+
+  /** The house the person is registered in (Linkage 008). */
+  async getHouse(input: CitizenInput, options?: GdxCallOptions): Promise<DopaHouse> {
+    return this.#linkage('house', input, dopaHouseSchema, options);
+  }
+
+  /** DOPA session state of an officer (default: the call's AgentID): can they use Linkage right now? */
+  async getAgentPermission(
+    input: { citizenId?: string } = {},
+    options?: GdxCallOptions,
+  ): Promise<AgentPermission> {
+    const ctx = resolveContext(options, this.#o.agentId);
+    const requested = objectArg(input).citizenId;
+    const citizenId = requested === undefined ? ctx.agentId : parseCitizenId(requested);
+    return this.#run(
+      ctx,
+      {
+        route: this.#route(ROUTES.agentPermission),
+        method: 'GET',
+        query: { Consumer: this.#o.consumerKey ?? this.#o.xroad?.client, CitizenID: citizenId },
+        subject: citizenId,
+        classify: classifyData,
+      },
+      (bytes, meta) => parseJson(bytes, agentPermissionSchema, meta),
+      options,
+    );
+  }
+
+  /**
+   * Checks an ID card's laser code together with name and birth date. `{valid: false}` = the card exists
+   * but the data do not match; DOPA's `[2]` (card voided) and `[4]` (no such card / mismatch) are
+   * ERR_GDX_BUSINESS errors with that providerCode.
+   */
+  async verifyLaserCode(input: LaserCodeInput, options?: GdxCallOptions): Promise<LaserCodeResult> {
+    const ctx = resolveContext(options, this.#o.agentId);
+    const citizenId = parseCitizenId(objectArg(input).citizenId);
+    const firstName = nameArg(input.firstName, 'firstName');
+    const lastName = nameArg(input.lastName, 'lastName');
+    if (typeof input.birthDateBe !== 'string')
+      throw invalidArgument('birthDateBe must be a BE date string YYYYMMDD', 'ERR_BE_DATE');
+    parseBeDate(input.birthDateBe);
+    const laserCode = parseLaserCode(input.laserCode);
+    return this.#run(
+      ctx,
+      {
+        route: this.#route(ROUTES.laserCode),
+        method: 'GET',
+        query: {
+          CitizenID: citizenId,
+          FirstName: firstName,
+          LastName: lastName,
+          BEBirthDate: input.birthDateBe.trim(),
+          LaserCode: laserCode,
+        },
+        subject: citizenId,
+        classify: classifyData,
+      },
+      (bytes, meta) => parseJson(bytes, laserResultSchema, meta),
+      options,
+    );
+  }
+
+  // ---- DBD ----------------------------------------------------------------------------------------
+
+  /** Juristic person profile (DBD v4 profile/information). */
+  async getJuristicProfile(input: JuristicInput, options?: GdxCallOptions): Promise<JuristicProfile> {
+    const ctx = resolveContext(options, this.#o.agentId);
+    const juristicId = parseJuristicId(objectArg(input).juristicId);
+    const route = this.#route(ROUTES.juristicProfile);
+    return this.#run(
+      ctx,
+      {
+        route,
+        method: 'GET',
+        query: { JuristicID: juristicId },
+        subject: juristicId,
+        classify: classifyData,
+      },
+      (bytes, meta) => {
+        const first = parseJson(bytes, juristicProfileSchema, meta).ResultList[0];
+        if (!first) {
+          throw new GdxError('ERR_GDX_NOT_FOUND', `${route.name}: empty result list`, {
+            statusCode: meta.statusCode,
+            requestId: meta.requestId,
+            service: route.name,
+            envelope: 'status',
+          });
+        }
+        return first;
+      },
+      options,
+    );
+  }
+
+  /** The DBD certificate PDF, decoded, with its declared size and hash checked. */
+  async getJuristicProfilePdf(input: JuristicInput, options?: GdxCallOptions): Promise<JuristicProfilePdf> {
+    const ctx = resolveContext(options, this.#o.agentId);
+    const juristicId = parseJuristicId(objectArg(input).juristicId);
+    const route = this.#route(ROUTES.juristicProfilePdf);
+    return this.#run(
+      ctx,
+      {
+        route,
+        method: 'GET',
+        query: { JuristicID: juristicId },
+        subject: juristicId,
+        classify: classifyData,
+      },
+      (bytes, meta) =>
+        openPdfEnvelope(
+          parseJson(bytes, juristicPdfSchema, meta),
+          { statusCode: meta.statusCode, requestId: meta.requestId },
+          route.name,
+        ),
+      options,
+    );
+  }
+
+  // ---- anything else in the catalog ---------------------------------------------------------------
+
+  /** A typed call to any GDX service: the same tokens, errors, retries and audit as the wrapped ones. */
+  async call<T = unknown>(input: GdxCallInput<T>, options?: GdxCallOptions): Promise<T> {
+    const ctx = resolveContext(options, this.#o.agentId);
+    const i = objectArg(input) as GdxCallInput<T>;
+    if (typeof i.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(i.path) || i.path.startsWith('//')) {
+      throw invalidArgument('path must start with "/" and contain printable ASCII only');
+    }
+    if (i.pathPrefix !== undefined && i.pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(i.pathPrefix)) {
+      throw invalidArgument('pathPrefix must look like "/uat" (or "" for none)');
+    }
+    let xroadService: string | undefined;
+    if (this.#xroadClient) {
+      if (!i.xroadService) throw invalidArgument('xroadService is required in X-Road mode');
+      const ids = this.#xroadServices[i.xroadService] ?? parseXRoadId(i.xroadService, 5, 'xroadService');
+      xroadService = encodeXRoadId(ids);
+    }
+    const name = i.name ?? i.path;
+    return this.#run(
+      ctx,
+      {
+        route: { name, gdxPath: i.path, xroadService, subpath: i.path },
+        method: i.method ?? 'GET',
+        query: i.query ?? {},
+        body: i.body,
+        subject: i.subject,
+        classify: i.envelope === 'payment' ? classifyPayment : classifyData,
+        pathPrefix: i.pathPrefix,
+        idempotent: i.idempotent,
+        idempotencyKey: i.idempotencyKey,
+      },
+      (bytes, meta) => parseJson(bytes, i.schema, meta) as T,
+      options,
+    );
+  }
+
+  /** Token and replay counters, for metrics. */
+  stats(): ExchangeStats {
+    return {
+      validations: this.#tokens.validations,
+      tokenReplays: this.#tokenReplays,
+      cachedAgents: this.#tokens.size,
+    };
+  }
+
+  /** Closes the client's sockets and forgets its tokens. */
+  async close(): Promise<void> {
+    this.#tokens.clear();
+    await this.#t.close();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  #linkage<S extends z.ZodType>(
+    kind: keyof typeof LINKAGE_SERVICE_IDS,
+    input: CitizenInput,
+    schema: S,
+    options: GdxCallOptions | undefined,
+  ): Promise<z.output<S>> {
+    const ctx = resolveContext(options, this.#o.agentId);
+    const citizenId = parseCitizenId(objectArg(input).citizenId);
+    return this.#run(
+      ctx,
+      {
+        route: this.#route(ROUTES[kind]),
+        method: 'GET',
+        query: {
+          OfficeID: this.#o.linkage?.officeId ?? '00023',
+          ServiceID: LINKAGE_SERVICE_IDS[kind],
+          Version: this.#o.linkage?.version ?? '01',
+          CitizenID: citizenId,
+        },
+        subject: citizenId,
+        classify: classifyData,
+      },
+      (bytes, meta) => parseJson(bytes, schema, meta),
+      options,
+    );
+  }
+
+  #route(r: ServiceRoute): Exchange['route'] {
+    if (!this.#xroadClient)
+      return { name: r.name, gdxPath: r.gdxPath, xroadService: undefined, subpath: r.subpath };
+    const ids = this.#xroadServices[r.xroad];
+    if (!ids) throw invalidArgument(`xroad.services.${r.xroad} is not configured (needed for ${r.name})`);
+    return { name: r.name, gdxPath: r.gdxPath, xroadService: encodeXRoadId(ids), subpath: r.subpath };
+  }
+
+  #gdxPath(path: string, override: string | undefined): string {
+    if (override !== undefined) {
+      if (override === '') return path;
+      const m = /^(\/[^/]+\/[^/]+)(\/.*)?$/.exec(path);
+      return m ? `${m[1]}${override}${m[2] ?? ''}` : `${override}${path}`;
+    }
+    for (const [base, prefix] of Object.entries(this.#o.pathPrefixes ?? {})) {
+      if (path === base || path.startsWith(`${base}/`)) return base + prefix + path.slice(base.length);
+    }
+    return path;
+  }
+
+  async #validate(agentId: string): Promise<string> {
+    const res = await this.#t.request(
+      {
+        method: 'GET',
+        path: this.#gdxPath('/ws/auth/validate', undefined),
+        query: { ConsumerSecret: this.#o.consumerSecret, AgentID: agentId },
+        headers: { 'consumer-key': this.#o.consumerKey ?? '', 'content-type': GET_CONTENT_TYPE },
+        classify: classifyValidate,
+        operation: 'gdx.validate',
+        idempotent: true,
+      },
+      {},
+    );
+    const token = readToken(res.body);
+    // classifyValidate already turned a token-less answer into a (retried) error; this is belt and braces.
+    if (!token)
+      throw new GdxError('ERR_GDX_AUTH', 'GDX answered validate without a token', { envelope: 'gateway' });
+    return token;
+  }
+
+  #spec(
+    x: Exchange,
+    ctx: CallContext,
+    token: string | undefined,
+    requestId: string,
+  ): RequestSpec<Uint8Array> {
+    const headers: Record<string, string> = {};
+    let path: string;
+    if (this.#xroadClient) {
+      path = `/r1/${x.route.xroadService}${x.route.subpath}`;
+      headers['x-road-client'] = this.#xroadClient;
+      headers['x-road-id'] = requestId;
+      headers['x-road-userid'] = xroadUserId(ctx.agentId, this.#o.xroad?.userIdCountry ?? 'TH');
+      if (ctx.caseRef) headers['x-road-issue'] = headerSafe(ctx.caseRef);
+    } else {
+      path = this.#gdxPath(x.route.gdxPath, x.pathPrefix);
+      headers['consumer-key'] = this.#o.consumerKey ?? '';
+      headers.token = token ?? '';
+    }
+    if (!x.body) headers['content-type'] = GET_CONTENT_TYPE;
+    return {
+      method: x.method,
+      path,
+      query: x.query,
+      headers,
+      body: x.body,
+      responseType: 'bytes',
+      classify: (raw) => x.classify(raw, x.route.name),
+      operation: x.route.name,
+      idempotent: x.idempotent,
+      idempotencyKey: x.idempotencyKey,
+    };
+  }
+
+  async #run<T>(
+    ctx: CallContext,
+    x: Exchange,
+    parse: (bytes: Uint8Array, meta: TransportResponse<Uint8Array>) => T,
+    options: GdxCallOptions | undefined,
+  ): Promise<T> {
+    const requestId = options?.requestId ?? randomUUID();
+    const started = performance.now();
+    const deadline = options?.timeoutInMs === undefined ? undefined : started + options.timeoutInMs;
+    const opts = () => ({
+      abortSignal: options?.abortSignal,
+      requestId,
+      timeoutInMs: deadline === undefined ? undefined : Math.max(1, Math.round(deadline - performance.now())),
+    });
+    let res: TransportResponse<Uint8Array> | undefined;
+    try {
+      if (this.#xroadClient) {
+        res = await this.#t.request(this.#spec(x, ctx, undefined, requestId), opts());
+      } else {
+        const token0 = () =>
+          withDeadline(this.#tokens.get(ctx.agentId, options?.abortSignal), deadline, options, requestId);
+        let token = await token0();
+        try {
+          res = await this.#t.request(this.#spec(x, ctx, token, requestId), opts());
+        } catch (err) {
+          if (!isGdxError(err) || !err.tokenRejected) throw err;
+          // GDX forgot the token (idle expiry, restart): validate once more and replay once.
+          this.#tokens.invalidate(ctx.agentId, token);
+          this.#tokenReplays++;
+          token = await token0();
+          res = await this.#t.request(this.#spec(x, ctx, token, requestId), opts());
+        }
+      }
+      const value = parse(res.body, res);
+      if (this.#audit) await this.#record(ctx, x, requestId, started, res, undefined);
+      return value;
+    } catch (err) {
+      // The call's own error wins over a failure to record it.
+      if (this.#audit && !isThGovError(err, 'ERR_AUDIT_IO')) {
+        await this.#record(ctx, x, requestId, started, res, err).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async #record(
+    ctx: CallContext,
+    x: Exchange,
+    requestId: string,
+    started: number,
+    res: TransportResponse<Uint8Array> | undefined,
+    err: unknown,
+  ): Promise<void> {
+    const audit = this.#audit;
+    if (!audit) return;
+    const hash = res?.headers['x-road-request-hash'];
+    try {
+      await audit.sink.append({
+        ts: new Date().toISOString(),
+        who: auditWho(audit.hmacSecret, ctx.agentId),
+        client: audit.clientLabel ?? this.#o.xroad?.client ?? 'gdx-consumer',
+        service: 'gdx',
+        operation: x.route.name,
+        subject: auditSubject(audit.hmacSecret, x.subject),
+        purpose: ctx.purpose,
+        caseRef: ctx.caseRef,
+        requestId,
+        status: err === undefined ? 'ok' : 'error',
+        code: err === undefined ? undefined : isThGovError(err) ? err.code : 'ERR_UNKNOWN',
+        statusCode: res?.statusCode ?? (err instanceof HttpError ? err.statusCode : undefined),
+        latencyInMs: Math.round(performance.now() - started),
+        responseDigest: responseDigest(res?.body),
+        extra: hash ? { xRoadRequestHash: hash } : undefined,
+      });
+    } catch (cause) {
+      // No record, no data: a call whose processing cannot be recorded is failed (PDPA).
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit record could not be written', { cause });
+    }
+  }
+}
+
+/** The shared validate is not bound to one caller's deadline; each waiter stops at its own. */
+function withDeadline<T>(
+  p: Promise<T>,
+  deadline: number | undefined,
+  options: GdxCallOptions | undefined,
+  requestId: string,
+): Promise<T> {
+  if (deadline === undefined) return p;
+  const timeoutInMs = options?.timeoutInMs ?? 0;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new TimeoutError('total', timeoutInMs, { requestId })),
+      Math.max(0, deadline - performance.now()),
+    );
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+function objectArg<T>(input: T): T {
+  if (typeof input !== 'object' || input === null) throw invalidArgument('input must be an object');
+  return input;
+}
+
+function nameArg(value: unknown, name: string): string {
+  if (
+    typeof value !== 'string' ||
+    value.trim().length === 0 ||
+    value.length > MAX_NAME ||
+    /[\p{Cc}]/u.test(value)
+  ) {
+    throw invalidArgument(`${name} must be a non-empty name of at most ${MAX_NAME} characters`);
+  }
+  return value.trim();
+}
+
+function parseJson<S extends z.ZodType>(
+  bytes: Uint8Array,
+  schema: S | undefined,
+  meta: TransportResponse<Uint8Array>,
+): z.output<S> {
+  let value: unknown;
+  try {
+    value =
+      bytes.byteLength === 0
+        ? undefined
+        : JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (cause) {
+    throw new HttpError('ERR_RESPONSE_PARSE', 'The response body is not valid JSON', {
+      cause,
+      statusCode: meta.statusCode,
+      requestId: meta.requestId,
+    });
+  }
+  if (!schema) return value as z.output<S>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ResponseSchemaError(
+      result.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+        message: i.message,
+        code: i.code,
+      })),
+      { statusCode: meta.statusCode, requestId: meta.requestId },
+    );
+  }
+  return result.data;
+}

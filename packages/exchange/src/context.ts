@@ -1,0 +1,69 @@
+import { invalidArgument, isCitizenId, type OperationOptions } from '@thgov/core';
+
+/** Per-call context: on whose behalf, why, for which case. Recorded in the audit log when one is configured. */
+export interface GdxCallOptions extends OperationOptions {
+  /**
+   * The officer's 13-digit citizen ID (for DOPA Linkage it must be the card logged in to DOPA's GovAMI),
+   * or an English system name. Required unless the client has a default `agentId`.
+   */
+  agentId?: string;
+  /** Why the data is needed (PDPA purpose); audit only, never sent to GDX. */
+  purpose?: string;
+  /** Case or document reference; audit, and `X-Road-Issue` in X-Road mode. */
+  caseRef?: string;
+}
+
+export interface CallContext {
+  agentId: string;
+  purpose: string | undefined;
+  caseRef: string | undefined;
+}
+
+const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
+const FREE_TEXT_MAX = 500;
+
+export function isAgentId(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  // 13 digits must be a real citizen ID: a typo in an officer's ID would otherwise pass as a "name".
+  if (/^\d+$/.test(value)) return isCitizenId(value);
+  return SYSTEM_NAME.test(value);
+}
+
+function freeText(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > FREE_TEXT_MAX ||
+    /[\p{Cc}]/u.test(value)
+  ) {
+    throw invalidArgument(
+      `${name} must be a non-empty string of at most ${FREE_TEXT_MAX} characters without control characters`,
+    );
+  }
+  return value;
+}
+
+export function resolveContext(
+  options: GdxCallOptions | undefined,
+  defaultAgentId: string | undefined,
+): CallContext {
+  const agentId = options?.agentId ?? defaultAgentId;
+  if (agentId === undefined) {
+    throw invalidArgument(
+      'agentId is required (the officer citizen ID or a system name)',
+      'ERR_GDX_AGENT_ID',
+    );
+  }
+  if (!isAgentId(agentId)) {
+    throw invalidArgument(
+      'agentId must be a 13-digit citizen ID with a valid check digit or a system name (letters, digits, space, . _ -)',
+      'ERR_GDX_AGENT_ID',
+    );
+  }
+  return {
+    agentId,
+    purpose: freeText(options?.purpose, 'purpose'),
+    caseRef: freeText(options?.caseRef, 'caseRef'),
+  };
+}

@@ -1,0 +1,58 @@
+import { HttpError, type HttpErrorOptions, isThGovError } from '@thgov/core';
+
+/**
+ * Error codes of @thgov/exchange (in addition to core's ERR_HTTP, ERR_TIMEOUT, ERR_NETWORK, …).
+ * Part of the semver contract: never renamed, never reused.
+ */
+export const EXCHANGE_ERROR_CODES = {
+  ERR_GDX_AUTH:
+    'GDX rejected the credentials: unknown Consumer-Key (403 consumer not found), wrong Consumer-Secret, or a token that stayed "not found" after one re-validation.',
+  ERR_GDX_FORBIDDEN:
+    'The consumer (or X-Road client) has no right to this service or data (HTTP 401/403 from the gateway, X-Road AccessDenied).',
+  ERR_GDX_NOT_FOUND: 'The provider has no such data (HTTP 404, or an empty result list).',
+  ERR_GDX_BUSINESS:
+    "The provider answered with a business error (`{Code, Message}`, a `[n]` body, a payment envelope with a non-zero status); `providerCode` holds the provider's code. Never retried.",
+  ERR_GDX_XROAD:
+    'An X-Road Security Server reported an error (`X-Road-Error` header); `xroadType` holds its type.',
+  ERR_GDX_INTEGRITY:
+    'A downloaded document does not match its declared size or hash, or is not what it claims to be.',
+  ERR_GDX_AGENT_ID: 'The AgentID is missing, or is neither a valid 13-digit citizen ID nor a system name.',
+} as const;
+
+export type ExchangeErrorCode = keyof typeof EXCHANGE_ERROR_CODES;
+
+/** Which envelope the error was read from (the reference lists them all). */
+export type GdxEnvelope = 'status' | 'gateway' | 'linkage' | 'bracket' | 'payment' | 'xroad' | 'document';
+
+export interface GdxErrorOptions extends HttpErrorOptions {
+  envelope: GdxEnvelope;
+  providerCode?: string;
+  xroadType?: string;
+  /** Service name as in the audit log ("dopa.linkage.001"). */
+  service?: string;
+  /** True when GDX said "token not found": the client re-validates once and replays the call. */
+  tokenRejected?: boolean;
+}
+
+/** One error type for every envelope GDX, its providers and X-Road answer with. */
+export class GdxError extends HttpError {
+  readonly envelope: GdxEnvelope;
+  readonly providerCode: string | undefined;
+  readonly xroadType: string | undefined;
+  readonly service: string | undefined;
+  readonly tokenRejected: boolean;
+
+  constructor(code: ExchangeErrorCode, message: string, options: GdxErrorOptions) {
+    super(code, message, options);
+    this.name = 'GdxError';
+    this.envelope = options.envelope;
+    this.providerCode = options.providerCode;
+    this.xroadType = options.xroadType;
+    this.service = options.service;
+    this.tokenRejected = options.tokenRejected ?? false;
+  }
+}
+
+export function isGdxError(value: unknown, code?: ExchangeErrorCode): value is GdxError {
+  return isThGovError(value, code) && (value as { name?: unknown }).name === 'GdxError';
+}

@@ -1,0 +1,113 @@
+import { type TransportOptions, transportOptionsShape } from '@thgov/core';
+import { z } from 'zod';
+import type { AuditOptions } from './audit.js';
+import { isAgentId } from './context.js';
+
+export interface XRoadOptions {
+  /** This agency's subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM. */
+  client: string;
+  /**
+   * Provider service identifiers (INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE) by key: `dopaLinkage`,
+   * `dopaVerification`, `dbdJuristic` for the wrapped services, any key for `call({ xroadService })`.
+   */
+  services?: Record<string, string>;
+  /** Country prefix of X-Road-UserId. Default "TH". */
+  userIdCountry?: string;
+}
+
+/** Transport options (baseUrl, timeouts, tls, proxy, retry, logger, …) plus GDX's own. */
+export interface ExchangeClientOptions extends TransportOptions {
+  /** Consumer-Key DGA issued (not needed in X-Road mode). */
+  consumerKey?: string;
+  consumerSecret?: string;
+  /** AgentID for calls that do not pass one (a system name for system-to-system use). */
+  agentId?: string;
+  /** GDX's idle lifetime of a token. Default 60 minutes. */
+  tokenIdleTimeoutInMs?: number;
+  /** Re-validate this long before the idle expiry. Default 5 minutes (at most half the idle timeout). */
+  tokenRefreshMarginInMs?: number;
+  /** AgentIDs whose tokens are kept. Default 10 000. */
+  maxCachedAgents?: number;
+  /** Environment segment per service base: `{ '/ws/dga': '/uat' }` → /ws/dga/uat/payment/create. */
+  pathPrefixes?: Record<string, string>;
+  /** DOPA Linkage OfficeID (default "00023") and Version (default "01"). */
+  linkage?: { officeId?: string; version?: string };
+  /** Write one audit record per call. */
+  audit?: AuditOptions;
+  /** Talk X-Road REST (r1) to a Security Server at baseUrl instead of GDX's Consumer-Key/Token. */
+  xroad?: XRoadOptions;
+}
+
+const PATH_SEGMENTS = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> = z
+  .object({
+    ...transportOptionsShape,
+    /** Consumer-Key DGA issued (not needed in X-Road mode). */
+    consumerKey: z.string().min(1).max(1024).optional(),
+    consumerSecret: z.string().min(1).max(1024).optional(),
+    /** AgentID for calls that do not pass one (a system name for system-to-system use). */
+    agentId: z.string().refine(isAgentId, 'must be a valid citizen ID or a system name').optional(),
+    /** GDX's idle lifetime of a token. Default 60 minutes. */
+    tokenIdleTimeoutInMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 3600_000)
+      .optional(),
+    /** Re-validate this long before the idle expiry. Default 5 minutes (at most half the idle timeout). */
+    tokenRefreshMarginInMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600_000)
+      .optional(),
+    /** AgentIDs whose tokens are kept. Default 10 000. */
+    maxCachedAgents: z.number().int().min(1).max(1_000_000).optional(),
+    /** Environment segment per service base: `{ '/ws/dga': '/uat' }` → /ws/dga/uat/payment/create. */
+    pathPrefixes: z.record(z.string().regex(PATH_SEGMENTS), z.string().regex(PATH_SEGMENTS)).optional(),
+    linkage: z
+      .object({ officeId: z.string().regex(/^\d{5}$/), version: z.string().regex(/^\d{2}$/) })
+      .partial()
+      .strict()
+      .optional(),
+    audit: z
+      .object({
+        sink: z.custom<AuditOptions['sink']>(
+          (v) =>
+            typeof v === 'object' && v !== null && typeof (v as { append?: unknown }).append === 'function',
+          { message: 'sink needs an append(record) method' },
+        ),
+        hmacSecret: z
+          .union([z.string().min(16), z.instanceof(Uint8Array).refine((b) => b.byteLength >= 16)])
+          .optional(),
+        clientLabel: z.string().min(1).max(200).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Talk X-Road REST (r1) to a Security Server at baseUrl instead of GDX's Consumer-Key/Token. */
+    xroad: z
+      .object({
+        /** This agency's subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM. */
+        client: z.string().min(7).max(1024),
+        /** Service identifiers (INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE) of the providers, by key. */
+        services: z.record(z.string(), z.string().min(9).max(1024)).optional(),
+        /** Country prefix of X-Road-UserId. Default "TH". */
+        userIdCountry: z
+          .string()
+          .regex(/^[A-Z]{2}$/)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (!o.xroad && (!o.consumerKey || !o.consumerSecret)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'consumerKey and consumerSecret are required (unless xroad is set)',
+        path: ['consumerKey'],
+      });
+    }
+  });

@@ -1,0 +1,215 @@
+import { beDateToIso } from '@thgov/core';
+import { z } from 'zod';
+import { looseKeys, optionalNumber, optionalText, stringish } from './loose-keys.js';
+
+/**
+ * Response schemas of the wrapped services. Each validates the provider's shape (key casing tolerated,
+ * numbers-as-strings tolerated) and maps it to a stable, documented result; the provider's own object is
+ * kept under `raw` for fields the SDK does not name.
+ */
+
+function isoOrUndefined(be: string | undefined): string | undefined {
+  if (!be) return undefined;
+  try {
+    return beDateToIso(be);
+  } catch {
+    return undefined;
+  }
+}
+
+export const dopaPersonSchema = looseKeys({
+  titleDesc: optionalText,
+  firstName: z.string(),
+  middleName: optionalText,
+  lastName: z.string(),
+  genderCode: optionalNumber,
+  dateOfBirth: stringish,
+  age: optionalNumber,
+  nationalityDesc: optionalText,
+  statusOfPersonDesc: optionalText,
+  englishTitleDesc: optionalText,
+  englishFirstName: optionalText,
+  englishMiddleName: optionalText,
+  englishLastName: optionalText,
+}).transform((p) => ({
+  title: { th: p.titleDesc, en: p.englishTitleDesc },
+  firstName: { th: p.firstName, en: p.englishFirstName },
+  middleName: p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
+  lastName: { th: p.lastName, en: p.englishLastName },
+  gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
+  /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
+  birthDateBe: p.dateOfBirth,
+  /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
+  birthDate: isoOrUndefined(p.dateOfBirth),
+  age: p.age,
+  nationality: p.nationalityDesc,
+  status: p.statusOfPersonDesc,
+  raw: p as Record<string, unknown>,
+}));
+export type DopaPerson = z.output<typeof dopaPersonSchema>;
+
+const addressShape = {
+  houseID: stringish,
+  houseNo: optionalText,
+  villageNo: optionalNumber,
+  alleyWayDesc: optionalText,
+  alleyDesc: optionalText,
+  roadDesc: optionalText,
+  subdistrictDesc: optionalText,
+  districtDesc: optionalText,
+  provinceDesc: optionalText,
+  postalCode: optionalText,
+};
+
+type RawAddress = z.output<z.ZodObject<typeof addressShape>>;
+
+function mapAddress(a: RawAddress) {
+  return {
+    houseId: a.houseID,
+    houseNo: a.houseNo,
+    /** หมู่ที่; undefined when the address has none (DOPA sends 0). */
+    villageNo: a.villageNo ? a.villageNo : undefined,
+    alleyWay: a.alleyWayDesc,
+    alley: a.alleyDesc,
+    road: a.roadDesc,
+    subdistrict: a.subdistrictDesc,
+    district: a.districtDesc,
+    province: a.provinceDesc,
+    postalCode: a.postalCode,
+  };
+}
+
+export const dopaAddressSchema = looseKeys(addressShape).transform((a) => ({
+  ...mapAddress(a),
+  raw: a as Record<string, unknown>,
+}));
+export type DopaAddress = z.output<typeof dopaAddressSchema>;
+
+export const dopaHouseSchema = looseKeys({
+  ...addressShape,
+  houseType: optionalNumber,
+  houseTypeDesc: optionalText,
+}).transform((h) => ({
+  ...mapAddress(h),
+  houseType: h.houseType,
+  houseTypeDesc: h.houseTypeDesc,
+  raw: h as Record<string, unknown>,
+}));
+export type DopaHouse = z.output<typeof dopaHouseSchema>;
+
+const memberSchema = looseKeys({
+  personalID: stringish,
+  titleDesc: optionalText,
+  firstName: z.string(),
+  lastName: z.string(),
+  genderDesc: optionalText,
+  dateOfBirth: stringish.optional(),
+  statusOfPersonDesc: optionalText,
+}).transform((m) => ({
+  citizenId: m.personalID,
+  title: m.titleDesc,
+  firstName: m.firstName,
+  lastName: m.lastName,
+  gender: m.genderDesc,
+  birthDateBe: m.dateOfBirth,
+  birthDate: isoOrUndefined(m.dateOfBirth),
+  /** Role in the house (เจ้าบ้าน / ผู้อาศัย). */
+  role: m.statusOfPersonDesc,
+}));
+
+export const dopaHouseholdSchema = looseKeys({
+  houseID: stringish,
+  totalOfMember: optionalNumber,
+  members: z.array(memberSchema).max(10_000),
+}).transform((h) => ({ houseId: h.houseID, members: h.members, total: h.totalOfMember ?? h.members.length }));
+export type DopaHouseholdMembers = z.output<typeof dopaHouseholdSchema>;
+
+export const SESSION_STATES = ['AgentNotAvailable', 'AgentAvailable', 'CitizenAvailable'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export const agentPermissionSchema = looseKeys({
+  AgentID: stringish,
+  CitizenID: stringish,
+  SessionState: z.enum(SESSION_STATES),
+}).transform((a) => ({ agentId: a.AgentID, citizenId: a.CitizenID, sessionState: a.SessionState }));
+export type AgentPermission = z.output<typeof agentPermissionSchema>;
+
+export const laserResultSchema = looseKeys({
+  Result: z.union([z.boolean(), z.enum(['true', 'false'])]),
+}).transform((r) => ({ valid: r.Result === true || r.Result === 'true' }));
+export type LaserCodeResult = z.output<typeof laserResultSchema>;
+
+const juristicAddressSchema = looseKeys({
+  FullAddress: optionalText,
+  HouseNumber: optionalText,
+  Moo: optionalText,
+  Soi: optionalText,
+  Road: optionalText,
+  Tumbol: optionalText,
+  Ampur: optionalText,
+  Province: optionalText,
+  PostCode: optionalText,
+}).transform((a) => ({
+  fullAddress: a.FullAddress,
+  houseNo: a.HouseNumber,
+  moo: a.Moo,
+  soi: a.Soi,
+  road: a.Road,
+  subdistrict: a.Tumbol,
+  district: a.Ampur,
+  province: a.Province,
+  postalCode: a.PostCode,
+}));
+
+const juristicItemSchema = looseKeys({
+  JuristicID: stringish,
+  JuristicType: optionalText,
+  JuristicName_TH: optionalText,
+  JuristicName_EN: optionalText,
+  RegisterDate: optionalText,
+  RegisterCapital: optionalNumber,
+  PaidRegisterCapital: optionalNumber,
+  JuristicStatus: optionalText,
+  AddressInformations: z.array(juristicAddressSchema).max(1000).optional(),
+}).transform((j) => ({
+  juristicId: j.JuristicID,
+  type: j.JuristicType,
+  name: { th: j.JuristicName_TH, en: j.JuristicName_EN },
+  /** BE `YYYYMMDD` as DBD sends it. */
+  registerDateBe: j.RegisterDate,
+  registerDate: isoOrUndefined(j.RegisterDate),
+  registeredCapital: j.RegisterCapital,
+  paidCapital: j.PaidRegisterCapital,
+  status: j.JuristicStatus,
+  addresses: j.AddressInformations ?? [],
+  raw: j as Record<string, unknown>,
+}));
+
+export const juristicProfileSchema = looseKeys({
+  ResultList: z.array(juristicItemSchema).max(1000),
+  RawData: z.unknown().optional(),
+});
+export type JuristicProfile = z.output<typeof juristicItemSchema>;
+
+export const juristicPdfSchema = looseKeys({
+  ID: optionalText,
+  FileName: optionalText,
+  FileSize: optionalNumber,
+  Info: looseKeys({ Name: optionalText, NumberOfPage: optionalNumber }).optional(),
+  mimeType: optionalText,
+  Hashes: z.unknown().optional(),
+  Result: z.string().max(64 * 1024 * 1024),
+});
+export type JuristicPdfEnvelope = z.output<typeof juristicPdfSchema>;
+
+export interface JuristicProfilePdf {
+  bytes: Uint8Array;
+  fileName: string | undefined;
+  mimeType: string;
+  name: string | undefined;
+  pageCount: number | undefined;
+  /** Hex SHA-256 of `bytes` (checked against the declared hash). */
+  sha256: string;
+  /** Which declared hash was checked ("sha256", "sha1" or "md5"). */
+  verifiedWith: string;
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { Middleware } from 'oidc-provider';
+import type { Population, SandboxPerson } from '../people.js';
+import { dgaHashSecret } from './dga-secret.js';
+import { type PeopleSource, type RunningOidcProvider, startOidcServer } from './oidc-server.js';
+import {
+  DEFAULT_POST_LOGOUT_URIS,
+  DEFAULT_REDIRECT_URIS,
+  resolvePeople,
+  type SandboxOidcClient,
+} from './people-source.js';
+
+export interface DgaProviderOptions {
+  population?: PeopleSource | Population;
+  seed?: number;
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+}
+
+export interface DgaProvider extends RunningOidcProvider {
+  clients: {
+    /** `clientId` is the Consumer-Key, `clientSecret` the raw Consumer-Secret (the provider stores its hash). */
+    default: SandboxOidcClient;
+    restricted: SandboxOidcClient;
+  };
+}
+
+export const DGA_SCOPES = [
+  'openid',
+  'profile',
+  'user_id',
+  'citizen_id',
+  'citizen_id_verified',
+  'email',
+  'phone_number',
+  'ial_level',
+  'offline_access',
+] as const;
+
+const CLAIMS: Record<string, string[]> = {
+  profile: ['given_name', 'middle_name', 'family_name', 'name'],
+  user_id: ['user_id'],
+  citizen_id: ['citizen_id'],
+  citizen_id_verified: ['citizen_id_verified'],
+  email: ['email', 'email_verified'],
+  phone_number: ['phone_number', 'phone_number_verified'],
+  ial_level: ['ial_level'],
+};
+
+/** DGA's `sub` is an opaque account ID, not the citizen ID. */
+function dgaSubject(p: SandboxPerson): string {
+  const h = createHash('sha256').update(`thgov-sandbox-dga:${p.citizenId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function dgaClaims(p: SandboxPerson): Record<string, unknown> {
+  return {
+    user_id: dgaSubject(p).replace(/-/g, '').slice(0, 16),
+    citizen_id: p.citizenId,
+    citizen_id_verified: true,
+    given_name: p.firstName.th,
+    middle_name: p.middleName?.th ?? '',
+    family_name: p.lastName.th,
+    name: `${p.firstName.th} ${p.lastName.th}`,
+    email: p.email,
+    email_verified: true,
+    phone_number: p.phone,
+    phone_number_verified: true,
+    ial_level: 2.2,
+  };
+}
+
+const END_SESSION = '/connect/endsession';
+
+/**
+ * DGA names the logout redirect `post_logout_redirect_url`; oidc-provider only knows `_uri`. Rename on
+ * the way in, and drop a `_uri` the caller sent, as DGA ignores it: a client that sends the standard
+ * name gets no redirect, exactly the failure an integrator would meet.
+ */
+const renameLogoutParameter: Middleware = async (ctx, next) => {
+  if (ctx.method === 'GET' && ctx.path.replace(/\/+$/, '') === END_SESSION) {
+    const params = new URLSearchParams(ctx.querystring);
+    const url = params.get('post_logout_redirect_url');
+    params.delete('post_logout_redirect_uri');
+    params.delete('post_logout_redirect_url');
+    if (url !== null) params.set('post_logout_redirect_uri', url);
+    ctx.querystring = params.toString();
+  }
+  await next();
+};
+
+/**
+ * A DGA-Digital-ID-like OpenID provider: IdentityServer paths (`/connect/authorize|token|userinfo|
+ * endsession`), RS256, claims only from userinfo, the client secret registered as its seven-round md5
+ * hash, `post_logout_redirect_url`.
+ */
+export async function startDgaProvider(options: DgaProviderOptions = {}): Promise<DgaProvider> {
+  const people = resolvePeople(options.population, options.seed);
+  const redirectUris = options.redirectUris ?? DEFAULT_REDIRECT_URIS;
+  const postLogoutRedirectUris = options.postLogoutRedirectUris ?? DEFAULT_POST_LOGOUT_URIS;
+  const clients = {
+    default: {
+      clientId: '6f1c2a9e-5b7d-4e21-9c3a-0d8e7f6a5b41',
+      clientSecret: 'sandbox-dga-consumer-secret-1',
+      redirectUris,
+      postLogoutRedirectUris,
+      scope: DGA_SCOPES.join(' '),
+    },
+    restricted: {
+      clientId: '2b9d4c7e-1a3f-4b5c-8d6e-7f0a1b2c3d42',
+      clientSecret: 'sandbox-dga-consumer-secret-2',
+      redirectUris,
+      postLogoutRedirectUris,
+      scope: 'openid profile',
+    },
+  } satisfies DgaProvider['clients'];
+
+  const running = await startOidcServer(
+    {
+      title: 'DGA Digital ID sandbox',
+      signingAlg: 'RS256',
+      routes: {
+        authorization: '/connect/authorize',
+        token: '/connect/token',
+        userinfo: '/connect/userinfo',
+        end_session: END_SESSION,
+        introspection: '/connect/introspect',
+        revocation: '/connect/revocation',
+        jwks: '/.well-known/openid-configuration/jwks',
+      },
+      claims: CLAIMS,
+      conformIdTokenClaims: true,
+      alwaysIssueRefreshToken: true,
+      subjectFor: dgaSubject,
+      claimsFor: dgaClaims,
+      middleware: [renameLogoutParameter],
+      clientDefaults: {
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
+      },
+    },
+    people,
+    {
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      clients: Object.values(clients).map((c) => ({
+        client_id: c.clientId,
+        // Registered as the hash: the relying party must apply the transform to be accepted.
+        client_secret: dgaHashSecret(c.clientSecret),
+        redirect_uris: c.redirectUris,
+        post_logout_redirect_uris: c.postLogoutRedirectUris,
+        scope: c.scope,
+      })),
+    },
+  );
+  return { ...running, clients };
+}

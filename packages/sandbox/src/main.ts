@@ -1,0 +1,62 @@
+import { thaiFullName } from './people.js';
+import { startSandbox } from './sandbox.js';
+
+/**
+ * `pnpm sandbox`: starts every platform in the foreground, prints where they are and how to log in,
+ * and runs until Ctrl-C / SIGTERM. Ports are ephemeral unless THGOV_SANDBOX_GDX_PORT is set.
+ */
+function portFromEnv(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`${name} must be a port number`);
+  return n;
+}
+
+const seed = process.env.THGOV_SANDBOX_SEED ? Number(process.env.THGOV_SANDBOX_SEED) : undefined;
+const sandbox = await startSandbox({
+  seed,
+  host: process.env.THGOV_SANDBOX_HOST || undefined,
+  gdx: { port: portFromEnv('THGOV_SANDBOX_GDX_PORT') },
+});
+
+// Handlers first: whoever reads the banner may signal us right away.
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping the sandbox\n`);
+  sandbox.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
+const { gdx, population } = sandbox;
+const out: string[] = [
+  'thgov sandbox is running (synthetic data only; nothing here is real).',
+  '',
+  `GDX gateway     ${gdx.url}/ws/...   (X-Road REST: ${gdx.url}/r1/...)`,
+  '',
+  'GDX consumers (Consumer-Key / Consumer-Secret):',
+  ...gdx.consumers.map(
+    (c) =>
+      `  ${c.name.padEnd(18)} ${c.consumerKey} / ${c.consumerSecret}  services: ${c.services.join(', ')}`,
+  ),
+  '',
+  `Officers with a DOPA session (use as AgentID): ${gdx.officers.join(', ')}`,
+  `X-Road client: ${gdx.xroad.clients[0] ?? ''}`,
+  'X-Road services:',
+  ...Object.entries(gdx.xroad.services).map(([k, v]) => `  ${k.padEnd(18)} ${v}`),
+  '',
+  'A few test people (citizen ID, name, BE birth date, laser code):',
+  ...population.people
+    .slice(2, 7)
+    .map((p) => `  ${p.citizenId}  ${thaiFullName(p)}  ${p.birthDateBe}  ${p.laserCode}`),
+  `A test company: ${population.companies[0]?.juristicId ?? ''}  ${population.companies[0]?.name.th ?? ''}`,
+  '',
+  'Press Ctrl-C to stop.',
+];
+process.stdout.write(`${out.join('\n')}\n`);

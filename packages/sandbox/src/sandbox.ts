@@ -1,0 +1,75 @@
+import { type DgaProvider, type DgaProviderOptions, startDgaProvider } from './digital-id/dga-provider.js';
+import {
+  startThaidProvider,
+  type ThaidProvider,
+  type ThaidProviderOptions,
+} from './digital-id/thaid-provider.js';
+import { type EcmsNetwork, type EcmsNetworkOptions, startEcmsNetwork } from './ecms/network.js';
+import { type GdxGateway, type GdxGatewayOptions, startGdxGateway } from './gdx/gateway.js';
+import { generatePopulation, type Population, type PopulationOptions } from './people.js';
+
+/**
+ * One call starts every emulated platform in-process on 127.0.0.1. Each platform is a module under
+ * src/<platform>/ with a `start<Platform>(options)` returning a handle that has `close()`; it is started
+ * here, exposed on the Sandbox handle, and closed by `sandbox.close()` in reverse order.
+ * To add a platform: an option key, one `start(...)` line below, one field on `Sandbox`.
+ */
+export interface SandboxOptions {
+  /** Seed for people, companies, credentials and faults. Same seed, same sandbox. */
+  seed?: number;
+  population?: Omit<PopulationOptions, 'seed'>;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** GDX gateway options (ports, consumers, token idle timeout, faults, quirks). */
+  gdx?: Omit<GdxGatewayOptions, 'population' | 'seed' | 'host'>;
+  /** ThaID-like OpenID provider options (port, redirect URIs of its test clients, API key). */
+  thaid?: Omit<ThaidProviderOptions, 'population' | 'seed' | 'host'>;
+  /** DGA-Digital-ID-like OpenID provider options (port, redirect URIs of its test clients). */
+  dga?: Omit<DgaProviderOptions, 'population' | 'seed' | 'host'>;
+  /** e-CMS nodes: organisations (default two), faults, redelivery, clock skew. */
+  ecms?: Omit<EcmsNetworkOptions, 'seed' | 'host'>;
+}
+
+export interface Sandbox {
+  /** The synthetic people and companies every platform serves. */
+  population: Population;
+  gdx: GdxGateway;
+  /** ThaID-like OpenID provider: the same people as GDX can log in. */
+  thaid: ThaidProvider;
+  /** DGA-Digital-ID-like OpenID provider: the same people as GDX can log in. */
+  dga: DgaProvider;
+  /** e-CMS nodes, one per organisation, routing letters to each other by `wsa:To`. */
+  ecms: EcmsNetwork;
+  /** Stops every platform (idempotent). */
+  close(): Promise<void>;
+}
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const seed = options.seed ?? 2026;
+  const population = generatePopulation({ seed, ...options.population });
+  const started: Closable[] = [];
+  const start = async <T extends Closable>(platform: Promise<T>): Promise<T> => {
+    const handle = await platform;
+    started.push(handle);
+    return handle;
+  };
+  const closeAll = async () => {
+    for (const p of started.splice(0).reverse()) await p.close().catch(() => undefined);
+  };
+
+  try {
+    const gdx = await start(startGdxGateway({ ...options.gdx, population, seed, host: options.host }));
+    const host = options.host === undefined ? {} : { host: options.host };
+    const thaid = await start(startThaidProvider({ ...options.thaid, population, ...host }));
+    const dga = await start(startDgaProvider({ ...options.dga, population, ...host }));
+    const ecms = await start(startEcmsNetwork({ ...options.ecms, seed, ...host }));
+    return { population, gdx, thaid, dga, ecms, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
