@@ -1,0 +1,554 @@
+import {
+  type OperationOptions,
+  type RawResponse,
+  type ThGovError,
+  Transport,
+  type TransportOptions,
+  transportOptionsShape,
+  validateOptions,
+} from '@thgov/core';
+import { z } from 'zod';
+import {
+  decodeCodeListResponse,
+  decodeDequeueResponse,
+  decodeEnvelope,
+  decodeInboundResponse,
+  decodeMimeListResponse,
+  decodeMinistryListResponse,
+  decodeNotifierResponse,
+  decodeOrganizationListResponse,
+  decodeOutboundStatusResponse,
+  decodeSendLetterResponse,
+  decodeTimeCheckResponse,
+  decodeWithdrawResponse,
+} from './codec/decode.js';
+import { type EcmsRequest, encodeGovernmentDocument, encodeRequest } from './codec/encode.js';
+import { ENDPOINT_PATH, SOAP_CONTENT_TYPE } from './codec/names.js';
+import { buildCodeBook, type CodeBook, DEFAULT_CODE_BOOK } from './codes.js';
+import { EcmsFaultError, ecmsError } from './errors.js';
+import { type ExchangeEvidence, sha256Hex } from './evidence.js';
+import {
+  ALLOWED_MIME_TYPES,
+  type CodeEntry,
+  departmentIdSchema,
+  type InboundItem,
+  type InboundItemKind,
+  type LetterInput,
+  type LetterKey,
+  type MimeEntry,
+  type Ministry,
+  type Notifier,
+  type NotifierResult,
+  type Organization,
+  type OutboundStatusEntry,
+  type ProcessAck,
+  type SendLetterResult,
+} from './model.js';
+import { type LetterSigningKey, signGovernmentDocument } from './signature.js';
+import { type XmlLimits, xmlLimitsSchema } from './xml/limits.js';
+
+declare const __THGOV_PKG_NAME__: string;
+declare const __THGOV_PKG_VERSION__: string;
+const PKG = {
+  name: typeof __THGOV_PKG_NAME__ === 'string' ? __THGOV_PKG_NAME__ : '@thgov/ecms',
+  version: typeof __THGOV_PKG_VERSION__ === 'string' ? __THGOV_PKG_VERSION__ : '0.0.0-dev',
+};
+
+const { baseUrl: _baseUrl, ...transportShape } = transportOptionsShape;
+
+const ecmsClientOptionsSchema: z.ZodType = z
+  .object({
+    ...transportShape,
+    /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
+    nodeUrl: z.string().url(),
+    /** The agency's 10-digit department code. */
+    organizationId: departmentIdSchema,
+    /** Speed/secrecy codes; default the common codes until `loadCodeBook()` reads the node's lists. */
+    codes: z.custom<CodeBook>((v) => typeof v === 'object' && v !== null).optional(),
+    allowTopSecret: z.boolean().optional(),
+    allowedMimeTypes: z.array(z.string()).optional(),
+    xmlLimits: xmlLimitsSchema.optional(),
+    /** Sign every outgoing letter with XML-DSig. */
+    signingKey: z.object({ privateKey: z.any(), certificate: z.string() }).strict().optional(),
+    /** Raw XML of every exchange (evidence), after each call. */
+    onExchange: z.custom<(e: ExchangeEvidence) => void>((v) => typeof v === 'function').optional(),
+  })
+  .strict();
+
+export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
+  /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
+  nodeUrl: string;
+  /** The agency's 10-digit department code. */
+  organizationId: string;
+  /** Speed/secrecy codes; default the common codes until `loadCodeBook()` reads the node's lists. */
+  codes?: CodeBook;
+  /** Send ลับที่สุด (top secret) letters; the regulation keeps them off electronic channels. Default false. */
+  allowTopSecret?: boolean;
+  /** MIME types accepted for binaries; default `ALLOWED_MIME_TYPES`. */
+  allowedMimeTypes?: string[];
+  /** Hostile-XML limits for responses. */
+  xmlLimits?: Partial<XmlLimits>;
+  /** Sign every outgoing letter with XML-DSig. */
+  signingKey?: LetterSigningKey;
+  /** Raw XML of every exchange (evidence), after each call. */
+  onExchange?: (e: ExchangeEvidence) => void;
+}
+
+export interface SendLetterOptions extends OperationOptions {
+  /** Destination node endpoint (`wsa:To`); default looked up from the organisation list by the receiver's department. */
+  to?: string;
+  /** Sign this letter (default: when the client has a `signingKey`). */
+  sign?: boolean;
+}
+
+export interface NotifyOptions extends OperationOptions {
+  /** Destination node endpoint; default looked up from the organisation list. */
+  to?: string;
+}
+
+/** Input of a notifier: the letter's natural key, plus the sender/receiver departments to route it. */
+export type NotifierInput = Omit<Notifier, 'kind'>;
+
+export type WithExchange<T> = T & { exchange: ExchangeEvidence };
+
+export interface TimeCheckResult {
+  nodeTime: Date;
+  /** nodeTime minus local time at the midpoint of the call. */
+  skewInMs: number;
+}
+
+/**
+ * Client for the agency's own e-CMS node: every operation of the e-CMS web service, one method each.
+ * Letters go out through the own node with `wsa:To` set to the destination's node; the inbox is pulled
+ * from the own node. For durable, exactly-once handling use `EcmsOutbox` and `EcmsInboxWorker`.
+ */
+export class EcmsClient {
+  readonly organizationId: string;
+  readonly nodeUrl: string;
+  #codes: CodeBook;
+  readonly #transport: Transport;
+  readonly #path: string;
+  readonly #options: EcmsClientOptions;
+  readonly #limits: Partial<XmlLimits> | undefined;
+  #organizations: Organization[] | undefined;
+
+  constructor(options: EcmsClientOptions) {
+    validateOptions(ecmsClientOptionsSchema, options, 'EcmsClient options');
+    this.#options = options;
+    this.organizationId = options.organizationId;
+    const url = new URL(options.nodeUrl);
+    if (url.pathname === '/' || url.pathname === '') url.pathname = ENDPOINT_PATH;
+    this.nodeUrl = url.toString();
+    const cut = url.pathname.lastIndexOf('/');
+    this.#path = url.pathname.slice(cut);
+    const base = new URL(url.toString());
+    base.pathname = url.pathname.slice(0, cut) || '/';
+    base.search = '';
+    const {
+      nodeUrl: _n,
+      organizationId: _o,
+      codes,
+      allowTopSecret: _a,
+      allowedMimeTypes: _m,
+      xmlLimits,
+      signingKey: _s,
+      onExchange: _e,
+      ...transport
+    } = options;
+    this.#codes = codes ?? DEFAULT_CODE_BOOK;
+    this.#limits = xmlLimits;
+    this.#transport = new Transport(
+      {
+        ...transport,
+        baseUrl: base.toString(),
+        maxResponseBytes: transport.maxResponseBytes ?? 160 * 1024 * 1024,
+      },
+      PKG,
+    );
+  }
+
+  /** The code book in use (defaults, or the node's after `loadCodeBook()`). */
+  get codes(): CodeBook {
+    return this.#codes;
+  }
+
+  get #decodeOptions() {
+    return {
+      codes: this.#codes,
+      limits: this.#limits,
+      allowedMimeTypes: this.#options.allowedMimeTypes ?? ALLOWED_MIME_TYPES,
+    };
+  }
+
+  async #call<T>(
+    operation: string,
+    request: EcmsRequest,
+    to: string,
+    decode: (body: Uint8Array) => T,
+    idempotent: boolean,
+    options: OperationOptions = {},
+  ): Promise<{ value: T; exchange: ExchangeEvidence }> {
+    const bytes = encodeRequest(
+      request,
+      { to },
+      {
+        codes: this.#codes,
+        allowTopSecret: this.#options.allowTopSecret,
+        allowedMimeTypes: this.#options.allowedMimeTypes,
+      },
+    );
+    const res = await this.#transport.request<Uint8Array>(
+      {
+        method: 'POST',
+        path: this.#path,
+        headers: { soapaction: `"${operation}"` },
+        body: { raw: bytes, contentType: SOAP_CONTENT_TYPE },
+        responseType: 'bytes',
+        idempotent,
+        operation: `ecms.${operation}`,
+        classify: (raw) => classifyFault(raw, operation, this.#limits),
+      },
+      options,
+    );
+    const exchange: ExchangeEvidence = {
+      operation,
+      requestId: res.requestId,
+      at: new Date(),
+      requestXml: bytes,
+      requestSha256: sha256Hex(bytes),
+      responseXml: res.body,
+      responseSha256: sha256Hex(res.body),
+    };
+    try {
+      this.#options.onExchange?.(exchange);
+    } catch {
+      // An evidence hook must not break the exchange it records.
+    }
+    return { value: decode(res.body), exchange };
+  }
+
+  /** 3.2.1 Send a letter to another organisation (through the own node). Not retried: see `EcmsOutbox`. */
+  async sendLetter(
+    letter: LetterInput,
+    options: SendLetterOptions = {},
+  ): Promise<WithExchange<SendLetterResult>> {
+    const to = options.to ?? (await this.nodeUrlOf(letter.receiver.departmentId, options));
+    const sign = options.sign ?? this.#options.signingKey !== undefined;
+    if (sign) {
+      return this.sendGovernmentDocument(this.encodeLetter(letter, { sign: true }), { ...options, to });
+    }
+    const r = await this.#call(
+      'sendLetter',
+      { op: 'sendLetter', letter },
+      to,
+      (b) => decodeSendLetterResponse(b, this.#decodeOptions),
+      false,
+      options,
+    );
+    return { ...r.value, exchange: r.exchange };
+  }
+
+  /**
+   * The letter as a standalone GovernmentDocument with this client's codes and limits, signed when asked
+   * (default: when the client has a `signingKey`). What the outbox stores and sends.
+   */
+  encodeLetter(letter: LetterInput, options: { sign?: boolean } = {}): Buffer {
+    const sign = options.sign ?? this.#options.signingKey !== undefined;
+    if (sign && !this.#options.signingKey) {
+      throw ecmsError('ERR_ECMS_SIGNATURE', 'Signing needs the client option signingKey');
+    }
+    const doc = encodeGovernmentDocument(letter, {
+      codes: this.#codes,
+      allowTopSecret: this.#options.allowTopSecret,
+      allowedMimeTypes: this.#options.allowedMimeTypes,
+      withSignatureBlock: sign,
+    });
+    return sign && this.#options.signingKey ? signGovernmentDocument(doc, this.#options.signingKey) : doc;
+  }
+
+  /** Sends an already encoded (possibly signed) GovernmentDocument byte for byte. */
+  async sendGovernmentDocument(
+    documentXml: Uint8Array,
+    options: SendLetterOptions & { to: string },
+  ): Promise<WithExchange<SendLetterResult>> {
+    const r = await this.#call(
+      'sendLetter',
+      { op: 'sendDocument', documentXml },
+      options.to,
+      (b) => decodeSendLetterResponse(b, this.#decodeOptions),
+      false,
+      options,
+    );
+    return { ...r.value, exchange: r.exchange };
+  }
+
+  /** Sends any notifier; `to` defaults to the node of the letter's other party. */
+  async sendNotifier(notifier: Notifier, options: NotifyOptions = {}): Promise<WithExchange<NotifierResult>> {
+    const other =
+      notifier.kind === 'invalid_accept_id' ? notifier.acceptDepartmentId : notifier.senderDepartmentId;
+    if (!options.to && !other) {
+      throw ecmsError(
+        'ERR_ECMS_MESSAGE',
+        notifier.kind === 'invalid_accept_id'
+          ? 'acceptDepartmentId (or options.to) is needed to route this notifier'
+          : 'senderDepartmentId (or options.to) is needed to route this notifier',
+      );
+    }
+    const to = options.to ?? (await this.nodeUrlOf(other as string, options));
+    // On the wire a request notifier carries only the natural key (and AcceptID).
+    const wire: Notifier = {
+      kind: notifier.kind,
+      letterId: notifier.letterId,
+      correspondenceDate: notifier.correspondenceDate,
+      subject: notifier.subject,
+      ...(notifier.acceptId ? { acceptId: notifier.acceptId } : {}),
+    };
+    const r = await this.#call(
+      `notifier.${notifier.kind}`,
+      { op: 'notifier', notifier: wire },
+      to,
+      (b) => decodeNotifierResponse(b, this.#decodeOptions),
+      true,
+      options,
+    );
+    return { ...r.value, exchange: r.exchange };
+  }
+
+  /** 3.2.2 Receipt acknowledgement (ReceiveLetterNotifier). */
+  acknowledgeReceipt(input: NotifierInput, options?: NotifyOptions): Promise<WithExchange<NotifierResult>> {
+    return this.sendNotifier({ ...input, kind: 'receive' }, options);
+  }
+  /** 3.2.3 Registration number (AcceptLetterNotifier with AcceptID). */
+  acceptLetter(
+    input: NotifierInput & { acceptId: string },
+    options?: NotifyOptions,
+  ): Promise<WithExchange<NotifierResult>> {
+    return this.sendNotifier({ ...input, kind: 'accept' }, options);
+  }
+  /** 3.2.4 Reject a letter. */
+  rejectLetter(input: NotifierInput, options?: NotifyOptions): Promise<WithExchange<NotifierResult>> {
+    return this.sendNotifier({ ...input, kind: 'reject' }, options);
+  }
+  /** 3.2.5 Wrong letter or wrong recipient. */
+  reportInvalidLetter(input: NotifierInput, options?: NotifyOptions): Promise<WithExchange<NotifierResult>> {
+    return this.sendNotifier({ ...input, kind: 'invalid' }, options);
+  }
+  /** 3.2.6 (sender) The registration number the receiver gave is wrong. */
+  reportInvalidAcceptId(
+    input: NotifierInput & { acceptId: string },
+    options?: NotifyOptions,
+  ): Promise<WithExchange<NotifierResult>> {
+    return this.sendNotifier({ ...input, kind: 'invalid_accept_id' }, options);
+  }
+
+  /** 3.2.7–12 The next item of the own queue (a letter or a notifier), or null when empty. Not removed until `dequeue`. */
+  async fetchNext(options?: OperationOptions): Promise<WithExchange<{ item: InboundItem | null }>> {
+    const r = await this.#call(
+      'fetchNext',
+      { op: 'fetchNext' },
+      this.nodeUrl,
+      (b) => decodeInboundResponse(b, this.#decodeOptions),
+      true,
+      options,
+    );
+    return { item: r.value, exchange: r.exchange };
+  }
+
+  /** 3.2.14 Remove a fetched item from the own queue (only after it is safely stored). */
+  async dequeue(processId: string, options?: OperationOptions): Promise<ProcessAck> {
+    const r = await this.#call(
+      'dequeue',
+      { op: 'dequeue', processId },
+      this.nodeUrl,
+      (b) => decodeDequeueResponse(b, this.#decodeOptions),
+      true,
+      options,
+    );
+    return r.value;
+  }
+
+  /** Ask the own node for a specific item again (a letter or a notifier) by the letter's key. */
+  async reRequest(
+    kind: InboundItemKind,
+    key: LetterKey,
+    options?: OperationOptions,
+  ): Promise<WithExchange<{ item: InboundItem | null }>> {
+    const r = await this.#call(
+      'reRequest',
+      { op: 'reRequest', kind, key },
+      this.nodeUrl,
+      (b) => decodeInboundResponse(b, this.#decodeOptions),
+      true,
+      options,
+    );
+    return { item: r.value, exchange: r.exchange };
+  }
+
+  /** 3.2.13 Withdraw a sent letter (after reject/invalid) so it can be sent again. */
+  async withdraw(key: LetterKey, options?: OperationOptions): Promise<WithExchange<ProcessAck>> {
+    const r = await this.#call(
+      'withdraw',
+      { op: 'withdraw', key },
+      this.nodeUrl,
+      (b) => decodeWithdrawResponse(b, this.#decodeOptions),
+      false,
+      options,
+    );
+    return { ...r.value, exchange: r.exchange };
+  }
+
+  /** 3.3.6 Status of the letters this organisation sent. */
+  async outboundStatus(options?: OperationOptions): Promise<OutboundStatusEntry[]> {
+    return (
+      await this.#call(
+        'outboundStatus',
+        { op: 'outboundStatus' },
+        this.nodeUrl,
+        (b) => decodeOutboundStatusResponse(b, this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+  }
+
+  /** 3.3.1 Ministries. */
+  async getMinistries(options?: OperationOptions): Promise<Ministry[]> {
+    return (
+      await this.#call(
+        'ministries',
+        { op: 'ministries' },
+        this.nodeUrl,
+        (b) => decodeMinistryListResponse(b, this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+  }
+
+  /** 3.3.2 Organisations on the network, with their node URLs (cached for routing). */
+  async getOrganizations(options?: OperationOptions): Promise<Organization[]> {
+    const list = (
+      await this.#call(
+        'organizations',
+        { op: 'organizations' },
+        this.nodeUrl,
+        (b) => decodeOrganizationListResponse(b, this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+    this.#organizations = list;
+    return list;
+  }
+
+  async getSecretCodes(options?: OperationOptions): Promise<CodeEntry[]> {
+    return (
+      await this.#call(
+        'secretCodes',
+        { op: 'secretCodes' },
+        this.nodeUrl,
+        (b) => decodeCodeListResponse(b, 'secret', this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+  }
+
+  async getSpeedCodes(options?: OperationOptions): Promise<CodeEntry[]> {
+    return (
+      await this.#call(
+        'speedCodes',
+        { op: 'speedCodes' },
+        this.nodeUrl,
+        (b) => decodeCodeListResponse(b, 'speed', this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+  }
+
+  async getMimeCodes(options?: OperationOptions): Promise<MimeEntry[]> {
+    return (
+      await this.#call(
+        'mimeCodes',
+        { op: 'mimeCodes' },
+        this.nodeUrl,
+        (b) => decodeMimeListResponse(b, this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+  }
+
+  /** Reads the node's speed and secrecy lists and uses them from now on. */
+  async loadCodeBook(options?: OperationOptions): Promise<CodeBook> {
+    const [speed, secrecy] = await Promise.all([this.getSpeedCodes(options), this.getSecretCodes(options)]);
+    this.#codes = buildCodeBook({ speed, secrecy });
+    return this.#codes;
+  }
+
+  /** The node's clock and the local clock's offset from it. */
+  async timeCheck(options?: OperationOptions): Promise<TimeCheckResult> {
+    const start = Date.now();
+    const nodeTime = (
+      await this.#call(
+        'timeCheck',
+        { op: 'timeCheck' },
+        this.nodeUrl,
+        (b) => decodeTimeCheckResponse(b, this.#decodeOptions),
+        true,
+        options,
+      )
+    ).value;
+    const mid = (start + Date.now()) / 2;
+    return { nodeTime, skewInMs: nodeTime.getTime() - mid };
+  }
+
+  /** The e-CMS endpoint of an organisation (from the cached organisation list, fetched on first use). */
+  async nodeUrlOf(organizationId: string, options?: OperationOptions): Promise<string> {
+    const find = () => this.#organizations?.find((o) => o.organizationId === organizationId);
+    let org = find();
+    if (!org) {
+      await this.getOrganizations(options);
+      org = find();
+    }
+    if (!org?.ecmsUrl) {
+      throw ecmsError(
+        'ERR_ECMS_MESSAGE',
+        `Organisation ${organizationId} is not on the e-CMS network (GetOrganizationList)`,
+      );
+    }
+    return org.ecmsUrl;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve(this.#transport.close());
+  }
+}
+
+const FAULT_MARKERS = ['ErrorDetail', 'Fault>'];
+
+/** ErrorDetail / SOAP Fault in any response (2xx or not) becomes ERR_ECMS_FAULT with the node's code. */
+function classifyFault(
+  raw: RawResponse,
+  operation: string,
+  limits: Partial<XmlLimits> | undefined,
+): ThGovError | undefined {
+  const body = Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength);
+  if (!FAULT_MARKERS.some((m) => body.indexOf(m, 0, 'latin1') !== -1)) return undefined;
+  try {
+    decodeEnvelope(body, { limits });
+    return undefined;
+  } catch (err) {
+    if (err instanceof EcmsFaultError) {
+      return new EcmsFaultError({
+        nodeCode: err.nodeCode,
+        nodeDescription: err.nodeDescription,
+        operation,
+        statusCode: raw.statusCode,
+        retryable: false,
+      });
+    }
+    return undefined;
+  }
+}

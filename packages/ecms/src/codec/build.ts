@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { js2xml, type Element as XmlJsElement } from 'xml-js';
+import { ecmsError } from '../errors.js';
+
+/**
+ * Builds documents with xml-js, except for large payloads: those are placeholders in the tree and are
+ * spliced in as bytes afterwards, so a 10 MB PDF is base64-encoded once and never walks through the
+ * generic serializer.
+ */
+export type Splice = { kind: 'base64'; bytes: Uint8Array } | { kind: 'raw'; bytes: Uint8Array };
+
+export class XmlBuilder {
+  readonly #marker = `__thgov_splice_${randomBytes(6).toString('hex')}_`;
+  readonly #splices: Splice[] = [];
+
+  el(name: string, attributes?: Record<string, string>, elements?: XmlJsElement[]): XmlJsElement {
+    const e: XmlJsElement = { type: 'element', name };
+    if (attributes && Object.keys(attributes).length > 0) e.attributes = attributes;
+    if (elements && elements.length > 0) e.elements = elements;
+    return e;
+  }
+
+  /** An element with text content; `undefined` yields no element (optional fields). */
+  text(name: string, value: string | undefined, attributes?: Record<string, string>): XmlJsElement[] {
+    if (value === undefined) return [];
+    return [this.el(name, attributes, value === '' ? [] : [{ type: 'text', text: preEscape(value) }])];
+  }
+
+  /** Always present, possibly empty (elements real clients always send). */
+  textAlways(name: string, value: string | undefined): XmlJsElement {
+    return this.el(name, undefined, value ? [{ type: 'text', text: preEscape(value) }] : []);
+  }
+
+  base64(name: string, bytes: Uint8Array, attributes?: Record<string, string>): XmlJsElement {
+    return this.el(name, attributes, [{ type: 'text', text: this.#placeholder({ kind: 'base64', bytes }) }]);
+  }
+
+  /** Marks a place where already serialized XML is inserted verbatim (a signed document). */
+  raw(bytes: Uint8Array): XmlJsElement {
+    return { type: 'text', text: this.#placeholder({ kind: 'raw', bytes }) };
+  }
+
+  #placeholder(s: Splice): string {
+    this.#splices.push(s);
+    return `${this.#marker}${this.#splices.length - 1}__`;
+  }
+
+  toBuffer(root: XmlJsElement, declaration = true): Buffer {
+    const xml = js2xml(
+      { elements: [root] },
+      {
+        compact: false,
+        spaces: 0,
+        fullTagEmptyElement: false,
+        // xml-js escapes & < > in text but un-escapes "&amp;" first (to avoid double escaping), which
+        // would corrupt a literal "&amp;". preEscape() doubles every "&" so that step restores it; here
+        // only the carriage return is added, which parsers would otherwise normalise to a line feed.
+        textFn: (t: string) => (t.includes('\r') ? t.replace(/\r/g, '&#13;') : t),
+      },
+    );
+    const head = declaration ? '<?xml version="1.0" encoding="utf-8"?>' : '';
+    if (this.#splices.length === 0) return Buffer.from(head + xml, 'utf8');
+    // One allocation for the whole document: the base64 text is written straight into it.
+    const pieces: (string | Splice)[] = [head];
+    const re = new RegExp(`${this.#marker}(\\d+)__`, 'g');
+    let last = 0;
+    for (let m = re.exec(xml); m; m = re.exec(xml)) {
+      pieces.push(xml.slice(last, m.index), this.#splices[Number(m[1])] as Splice);
+      last = m.index + m[0].length;
+    }
+    pieces.push(xml.slice(last));
+    let total = 0;
+    for (const p of pieces) {
+      if (typeof p === 'string') total += Buffer.byteLength(p, 'utf8');
+      else total += p.kind === 'raw' ? p.bytes.byteLength : Math.ceil(p.bytes.byteLength / 3) * 4;
+    }
+    const out = Buffer.allocUnsafe(total);
+    let off = 0;
+    for (const p of pieces) {
+      if (typeof p === 'string') off += out.write(p, off, 'utf8');
+      else if (p.kind === 'raw') {
+        out.set(p.bytes, off);
+        off += p.bytes.byteLength;
+      } else {
+        const b = Buffer.isBuffer(p.bytes)
+          ? p.bytes
+          : Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+        off += out.write(b.toString('base64'), off, 'latin1');
+      }
+    }
+    return off === total ? out : out.subarray(0, off);
+  }
+}
+
+// XML 1.0 allows tab, LF, CR and everything from U+0020 except the surrogate block and U+FFFE/FFFF.
+const INVALID_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function preEscape(value: string): string {
+  if (INVALID_XML_CHAR.test(value)) {
+    throw ecmsError('ERR_ECMS_MESSAGE', 'Text contains a character XML 1.0 cannot carry (control character)');
+  }
+  return value.includes('&') ? value.replace(/&/g, '&amp;') : value;
+}

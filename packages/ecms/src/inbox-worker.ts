@@ -1,0 +1,454 @@
+import { isThGovError, type Logger, SafeLogger } from '@thgov/core';
+import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
+import type { EcmsClient } from './client.js';
+import { decodeGovernmentDocument } from './codec/decode.js';
+import { encodeGovernmentDocument } from './codec/encode.js';
+import { ecmsError } from './errors.js';
+import type { InboundState } from './journal.js';
+import type { InboundItem, Letter, Notifier } from './model.js';
+import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
+import { allocateRegistrationNumber, type RegistrationOptions, thaiLocalDateTime } from './registration.js';
+import { type SignaturePolicy, verifyLetterSignature } from './signature.js';
+import {
+  type EvidenceRecord,
+  type LetterRecord,
+  type LetterStore,
+  newLetterRecord,
+} from './store/letter-store.js';
+
+export interface InboxLetterEvent {
+  record: LetterRecord;
+  letter: Letter;
+}
+
+export interface InboxNotifierEvent {
+  notifier: Notifier;
+  processId: string;
+  /** The letter it concerns (outbound for receipts/registrations/rejections, inbound for a disputed number). */
+  record: LetterRecord | undefined;
+  /** False when it did not advance the letter (late, repeated or unmatched): ignored by the journal. */
+  changed: boolean;
+}
+
+export interface EcmsInboxWorkerOptions {
+  client: EcmsClient;
+  store: LetterStore;
+  /**
+   * Called once a letter is stored and dequeued; called again after a crash until it returns. The
+   * record's `dispatched` flag is set after it returns (left alone when there is no handler, so an
+   * application can use the flag as its own bookmark).
+   */
+  onLetter?: (event: InboxLetterEvent) => void | Promise<void>;
+  onNotifier?: (event: InboxNotifierEvent) => void | Promise<void>;
+  /** Send ReceiveLetterNotifier for every stored letter. Default true. */
+  autoAcknowledge?: boolean;
+  /** Register every letter and send AcceptLetterNotifier with the number; false = the application does it. */
+  autoRegister?: RegistrationOptions | false;
+  /** XML-DSig policy for incoming letters. Default 'verify-if-present'. */
+  signaturePolicy?: SignaturePolicy;
+  /** PEM certificates trusted to sign letters. */
+  trustAnchors?: string[];
+  /** Items handled per poll (bounded). Default 20. */
+  batchSize?: number;
+  /** Wait between polls when the queue is empty. Default 10 s. */
+  pollIntervalInMs?: number;
+  backoff?: BackoffOptions;
+  /** Warn when the node's clock differs by more than this. Default 120 s. */
+  clockSkewWarningInMs?: number;
+  onClockSkew?: (skewInMs: number) => void;
+  onError?: (err: unknown) => void;
+  logger?: Logger;
+}
+
+/**
+ * Pulls the agency's own queue: fetch → persist (one transaction, with the raw XML and the ProcessID
+ * marked processed) → dequeue → dispatch → acknowledge → register. Because persistence commits before
+ * the dequeue, a crash at any point loses nothing; redelivered items are recognised by ProcessID and by
+ * the letter's natural key, and unfinished steps are completed on the next run.
+ */
+export class EcmsInboxWorker {
+  readonly #o: EcmsInboxWorkerOptions;
+  readonly #client: EcmsClient;
+  readonly #store: LetterStore;
+  readonly #log: SafeLogger;
+  #stop: AbortController | undefined;
+  #loop: Promise<void> | undefined;
+  #errors = 0;
+
+  constructor(options: EcmsInboxWorkerOptions) {
+    if (
+      options.batchSize !== undefined &&
+      (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 1000)
+    ) {
+      throw ecmsError('ERR_ECMS_MESSAGE', 'batchSize must be an integer from 1 to 1000');
+    }
+    this.#o = options;
+    this.#client = options.client;
+    this.#store = options.store;
+    this.#log = new SafeLogger(options.logger);
+  }
+
+  get running(): boolean {
+    return this.#loop !== undefined;
+  }
+
+  /** Starts polling; resolves once the first clock check is done. */
+  async start(): Promise<void> {
+    if (this.#loop) return;
+    this.#stop = new AbortController();
+    await this.checkClock().catch(() => undefined);
+    const signal = this.#stop.signal;
+    this.#loop = (async () => {
+      while (!signal.aborted) {
+        let handled = 0;
+        try {
+          handled = await this.runOnce({ abortSignal: signal });
+          this.#errors = 0;
+        } catch (err) {
+          if (signal.aborted) break;
+          this.#errors++;
+          this.#log.warn('e-CMS inbox poll failed; backing off', {
+            code: isThGovError(err) ? err.code : 'ERR_UNKNOWN',
+            consecutiveErrors: this.#errors,
+          });
+          try {
+            this.#o.onError?.(err);
+          } catch {
+            // A failing error hook must not stop the worker.
+          }
+          await sleep(backoffDelay(this.#errors, this.#o.backoff), signal);
+          continue;
+        }
+        if (handled < (this.#o.batchSize ?? 20)) await sleep(this.#o.pollIntervalInMs ?? 10_000, signal);
+      }
+    })();
+  }
+
+  /** Graceful stop: the item in hand is finished (persisted and dequeued), then polling ends. */
+  async stop(): Promise<void> {
+    this.#stop?.abort();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  /** Compares the node's clock with ours and warns on a large skew (dates on registrations depend on it). */
+  async checkClock(): Promise<number> {
+    const { skewInMs } = await this.#client.timeCheck();
+    if (Math.abs(skewInMs) > (this.#o.clockSkewWarningInMs ?? 120_000)) {
+      this.#log.warn('The e-CMS node clock differs from the local clock', { skewInMs: Math.round(skewInMs) });
+      this.#o.onClockSkew?.(skewInMs);
+    }
+    return skewInMs;
+  }
+
+  /** Completes unfinished work, then handles up to `batchSize` queue items. Returns the number of items fetched. */
+  async runOnce(options: { abortSignal?: AbortSignal } = {}): Promise<number> {
+    await this.recover();
+    const batch = this.#o.batchSize ?? 20;
+    let handled = 0;
+    while (handled < batch && !options.abortSignal?.aborted) {
+      const { item, exchange } = await this.#client.fetchNext();
+      if (!item) break;
+      handled++;
+      if (await this.#store.isProcessed(item.processId)) {
+        // Persisted before, dequeue lost (crash or timeout): finish the dequeue only.
+        await this.#dequeue(item.processId);
+        continue;
+      }
+      if (item.kind === 'letter') await this.#handleLetter(item, exchange.responseXml, exchange);
+      else await this.#handleNotifier(item, exchange);
+    }
+    return handled;
+  }
+
+  async #handleLetter(
+    item: Extract<InboundItem, { kind: 'letter' }>,
+    responseXml: Uint8Array,
+    exchange: Parameters<typeof exchangeEvidence>[0],
+  ): Promise<void> {
+    const { letter } = item;
+    const existing = await this.#store.findByNaturalKey({
+      direction: 'inbound',
+      letterId: letter.id,
+      correspondenceDate: letter.correspondenceDate,
+      counterpartDepartmentId: letter.sender.departmentId,
+    });
+    // The same letter under another ProcessID is a duplicate, unless the earlier copy was rejected or
+    // declared invalid (then this is the sender's resend after a withdraw).
+    const live = existing.find((r) => r.state !== 'rejected' && r.state !== 'invalid');
+    if (live) {
+      await this.#store.markProcessed(item.processId, live.journalId);
+      this.#log.info('duplicate e-CMS letter ignored', { journalId: live.journalId });
+      await this.#dequeue(item.processId);
+      return;
+    }
+    let signatureStatus = 'absent';
+    try {
+      signatureStatus = verifyLetterSignature(responseXml, {
+        policy: this.#o.signaturePolicy ?? 'verify-if-present',
+        trustAnchors: this.#o.trustAnchors ?? [],
+      }).status;
+    } catch (err) {
+      signatureStatus = isThGovError(err) ? `failed:${err.code}` : 'failed';
+    }
+    const record = newLetterRecord({
+      direction: 'inbound',
+      state: 'stored',
+      letterId: letter.id,
+      correspondenceDate: letter.correspondenceDate,
+      subject: letter.subject,
+      senderDepartmentId: letter.sender.departmentId,
+      receiverDepartmentId: letter.receiver.departmentId,
+      processId: item.processId,
+      document: encodeGovernmentDocument(letter, {
+        allowTopSecret: true,
+        codes: this.#client.codes,
+        allowedMimeTypes: [letter.mainLetter.mimeCode, ...letter.attachments.map((a) => a.mimeCode)],
+      }),
+      signatureStatus,
+    });
+    await this.#store.insert(record, {
+      evidence: [
+        {
+          processId: item.processId,
+          operation: exchange.operation,
+          direction: 'received',
+          xml: exchange.responseXml,
+          sha256: exchange.responseSha256,
+          at: exchange.at,
+        },
+      ],
+      processedId: item.processId,
+    });
+    await this.#dequeue(item.processId);
+    await this.#advance(record.journalId);
+  }
+
+  async #handleNotifier(
+    item: Extract<InboundItem, { kind: 'notifier' }>,
+    exchange: Parameters<typeof exchangeEvidence>[0],
+  ) {
+    const { notifier } = item;
+    const evidence = [
+      {
+        processId: item.processId,
+        operation: exchange.operation,
+        direction: 'received' as const,
+        xml: exchange.responseXml,
+        sha256: exchange.responseSha256,
+        at: exchange.at,
+      },
+    ];
+    let result: { record: LetterRecord | undefined; changed: boolean };
+    if (notifier.kind === 'invalid_accept_id') {
+      result = await this.#applyDispute(notifier, item.processId, evidence);
+    } else {
+      result = await applyOutboundNotifier(this.#store, notifier, item.processId, evidence);
+    }
+    await this.#dequeue(item.processId);
+    if (result.record && notifier.kind === 'invalid_accept_id' && result.changed)
+      await this.#advance(result.record.journalId);
+    try {
+      await this.#o.onNotifier?.({
+        notifier,
+        processId: item.processId,
+        record: result.record,
+        changed: result.changed,
+      });
+    } catch (err) {
+      this.#log.warn('onNotifier failed', { code: isThGovError(err) ? err.code : 'ERR_UNKNOWN' });
+    }
+  }
+
+  async #applyDispute(notifier: Notifier, processId: string, evidence: Omit<EvidenceRecord, 'journalId'>[]) {
+    const candidates = await this.#store.findByNaturalKey({
+      direction: 'inbound',
+      letterId: notifier.letterId,
+      correspondenceDate: notifier.correspondenceDate,
+      counterpartDepartmentId: notifier.senderDepartmentId ?? '',
+    });
+    const record =
+      candidates.filter((r) => r.acceptId === notifier.acceptId || !notifier.acceptId).at(-1) ??
+      candidates.at(-1);
+    if (!record) {
+      await this.#store.markProcessed(processId);
+      return { record: undefined, changed: false };
+    }
+    const updated = await this.#store.transition({
+      journalId: record.journalId,
+      from: ['registered'],
+      to: 'registration_disputed',
+      evidence,
+      processedId: processId,
+      note: `registration number ${notifier.acceptId ?? ''} disputed by the sender`,
+    });
+    if (!updated) await this.#store.markProcessed(processId, record.journalId);
+    return { record: updated ?? record, changed: updated !== undefined };
+  }
+
+  async #dequeue(processId: string): Promise<void> {
+    await this.#client.dequeue(processId);
+    const r = await this.#store.findByProcessId(processId);
+    if (r && r.direction === 'inbound' && r.state === 'stored') {
+      await this.#store.transition({
+        journalId: r.journalId,
+        from: ['stored'],
+        to: 'dequeued',
+        note: 'dequeued',
+      });
+    }
+  }
+
+  /** Moves one inbound letter through dispatch → acknowledge → register, as far as configured. */
+  async #advance(journalId: string): Promise<void> {
+    let r = await this.#store.get(journalId);
+    if (!r) return;
+    if (r.state === 'stored') return; // not dequeued yet: recover() dequeues first
+    if (!r.dispatched && this.#o.onLetter) {
+      if (!r.document) throw ecmsError('ERR_ECMS_STORE', 'Stored letter without its document');
+      await this.#o.onLetter({
+        record: r,
+        letter: decodeGovernmentDocument(r.document, { codes: this.#client.codes }),
+      });
+      await this.#store.update(journalId, { dispatched: true });
+    }
+    r = (await this.#store.get(journalId)) as LetterRecord;
+    // A letter whose signature failed is stored and handed to onLetter, but neither acknowledged nor
+    // registered automatically: the agency decides (markInvalid, reject, or register by hand).
+    if (r.signatureStatus?.startsWith('failed')) return;
+    const notifierBase = {
+      letterId: r.letterId,
+      correspondenceDate: r.correspondenceDate,
+      subject: r.subject,
+      senderDepartmentId: r.senderDepartmentId,
+    };
+    if (r.state === 'dequeued' && (this.#o.autoAcknowledge ?? true)) {
+      const res = await this.#client.acknowledgeReceipt(notifierBase);
+      r =
+        (await this.#store.transition({
+          journalId,
+          from: ['dequeued'],
+          to: 'acknowledged',
+          evidence: exchangeEvidence(res.exchange, res.processId),
+          note: 'receipt acknowledged',
+        })) ?? r;
+    }
+    const reg = this.#o.autoRegister;
+    if (
+      reg &&
+      (r.state === 'acknowledged' ||
+        r.state === 'registration_disputed' ||
+        (r.state === 'dequeued' && this.#o.autoAcknowledge === false))
+    ) {
+      await this.register(journalId, reg);
+    }
+  }
+
+  /**
+   * Gives a stored letter its registration number and sends AcceptLetterNotifier. Safe to repeat: the
+   * number is allocated once per letter (a disputed number is replaced by a new one, never reused).
+   */
+  async register(journalId: string, options: RegistrationOptions = {}): Promise<LetterRecord> {
+    const r = await this.#store.get(journalId);
+    if (r?.direction !== 'inbound') throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such inbound letter');
+    if (r.state === 'registered') return r;
+    const allowed: InboundState[] = ['dequeued', 'acknowledged', 'registration_disputed'];
+    if (!allowed.includes(r.state as InboundState)) {
+      throw ecmsError('ERR_ECMS_STATE', `An inbound letter in state ${r.state} cannot be registered`);
+    }
+    const renew =
+      r.state === 'registration_disputed' &&
+      r.acceptId !== undefined &&
+      r.registrationNumber !== undefined &&
+      (await this.#renewNeeded(r));
+    const { acceptId } = await allocateRegistrationNumber(this.#store, journalId, { ...options, renew });
+    const res = await this.#client.acceptLetter({
+      letterId: r.letterId,
+      correspondenceDate: r.correspondenceDate,
+      subject: r.subject,
+      senderDepartmentId: r.senderDepartmentId,
+      acceptId,
+    });
+    return (
+      (await this.#store.transition({
+        journalId,
+        from: allowed,
+        to: 'registered',
+        patch: { acceptId, acceptDate: res.acceptDate ?? thaiLocalDateTime(new Date()) },
+        evidence: exchangeEvidence(res.exchange, res.processId),
+        note: `registered as ${acceptId}`,
+      })) ?? ((await this.#store.get(journalId)) as LetterRecord)
+    );
+  }
+
+  /** Rejects a received letter (RejectLetterNotifier); the sender may withdraw and resend it. */
+  reject(journalId: string): Promise<LetterRecord> {
+    return this.#refuse(journalId, 'reject');
+  }
+
+  /** Declares a received letter wrong or misaddressed (InvalidLetterNotifier). */
+  markInvalid(journalId: string): Promise<LetterRecord> {
+    return this.#refuse(journalId, 'invalid');
+  }
+
+  async #refuse(journalId: string, kind: 'reject' | 'invalid'): Promise<LetterRecord> {
+    const r = await this.#store.get(journalId);
+    if (r?.direction !== 'inbound') throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such inbound letter');
+    const to = kind === 'reject' ? 'rejected' : 'invalid';
+    if (r.state === to) return r;
+    const allowed: InboundState[] = ['dequeued', 'acknowledged'];
+    if (!allowed.includes(r.state as InboundState)) {
+      throw ecmsError('ERR_ECMS_STATE', `An inbound letter in state ${r.state} cannot be marked ${to}`);
+    }
+    const input = {
+      letterId: r.letterId,
+      correspondenceDate: r.correspondenceDate,
+      subject: r.subject,
+      senderDepartmentId: r.senderDepartmentId,
+    };
+    const res =
+      kind === 'reject'
+        ? await this.#client.rejectLetter(input)
+        : await this.#client.reportInvalidLetter(input);
+    return (
+      (await this.#store.transition({
+        journalId,
+        from: allowed,
+        to,
+        evidence: exchangeEvidence(res.exchange, res.processId),
+        note: kind,
+      })) ?? ((await this.#store.get(journalId)) as LetterRecord)
+    );
+  }
+
+  /** A disputed letter needs a fresh number only if its current number is the disputed one (not yet renewed). */
+  async #renewNeeded(r: LetterRecord): Promise<boolean> {
+    const transitions = await this.#store.transitions(r.journalId);
+    const lastDispute = transitions.filter((t) => t.to === 'registration_disputed').at(-1);
+    return lastDispute?.note?.includes(` ${r.acceptId} `) ?? true;
+  }
+
+  /** Finishes what a crash interrupted: stored → dequeue, then dispatch/acknowledge/register. */
+  async recover(): Promise<void> {
+    const states: InboundState[] = ['stored', 'dequeued'];
+    if (this.#o.autoRegister) states.push('acknowledged', 'registration_disputed');
+    const pending = await this.#store.list({ direction: 'inbound', states });
+    for (const r of pending) {
+      if (r.state === 'stored' && r.processId) {
+        try {
+          await this.#dequeue(r.processId);
+        } catch (err) {
+          // The node no longer has the item (dequeued before the crash): record it as dequeued.
+          if (!isThGovError(err, 'ERR_ECMS_FAULT')) throw err;
+          await this.#store.transition({
+            journalId: r.journalId,
+            from: ['stored'],
+            to: 'dequeued',
+            note: 'already dequeued',
+          });
+        }
+      }
+      await this.#advance(r.journalId);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+export { type BackoffOptions, backoffDelay } from './backoff.js';
+export {
+  EcmsClient,
+  type EcmsClientOptions,
+  type NotifierInput,
+  type NotifyOptions,
+  type SendLetterOptions,
+  type TimeCheckResult,
+  type WithExchange,
+} from './client.js';
+export {
+  type DecodedEnvelope,
+  type DecodedRequest,
+  type DecodeOptions,
+  decodeCodeListResponse,
+  decodeDequeueResponse,
+  decodeEnvelope,
+  decodeGovernmentDocument,
+  decodeInboundResponse,
+  decodeMimeListResponse,
+  decodeMinistryListResponse,
+  decodeNotifierResponse,
+  decodeOrganizationListResponse,
+  decodeOutboundStatusResponse,
+  decodeRequest,
+  decodeSendLetterResponse,
+  decodeTimeCheckResponse,
+  decodeWithdrawResponse,
+} from './codec/decode.js';
+export {
+  type EcmsRequest,
+  type EncodeLetterOptions,
+  type EnvelopeHeader,
+  encodeGovernmentDocument,
+  encodeRequest,
+  parseLetter,
+} from './codec/encode.js';
+export { ENDPOINT_PATH, NS, REQUEST_ELEMENTS, RESPONSE_ELEMENTS, SOAP_CONTENT_TYPE } from './codec/names.js';
+export {
+  buildCodeBook,
+  type CodeBook,
+  DEFAULT_CODE_BOOK,
+  secrecyFromCode,
+  speedFromCode,
+} from './codes.js';
+export { ECMS_ERROR_CODES, type EcmsErrorCode, EcmsFaultError, type EcmsFaultOptions } from './errors.js';
+export { type ExchangeEvidence, sha256Hex } from './evidence.js';
+export {
+  EcmsInboxWorker,
+  type EcmsInboxWorkerOptions,
+  type InboxLetterEvent,
+  type InboxNotifierEvent,
+} from './inbox-worker.js';
+export {
+  assertTransition,
+  canTransition,
+  type Direction,
+  INBOUND_STATES,
+  INBOUND_TRANSITIONS,
+  type InboundState,
+  type LetterState,
+  OUTBOUND_STATES,
+  OUTBOUND_TRANSITIONS,
+  type OutboundState,
+} from './journal.js';
+export {
+  ALLOWED_MIME_TYPES,
+  type BinaryObject,
+  type CodeEntry,
+  departmentIdSchema,
+  type ErrorDetail,
+  INBOUND_ITEM_KINDS,
+  type InboundItem,
+  type InboundItemKind,
+  LETTER_TYPES,
+  type Letter,
+  type LetterInput,
+  type LetterKey,
+  type LetterReference,
+  type LetterType,
+  letterKeySchema,
+  letterSchema,
+  type MimeEntry,
+  type Ministry,
+  NOTIFIER_ELEMENTS,
+  NOTIFIER_KINDS,
+  type Notifier,
+  type NotifierKind,
+  type NotifierResult,
+  notifierSchema,
+  type Organization,
+  type OutboundStatusEntry,
+  type Party,
+  type ProcessAck,
+  partySchema,
+  SECRECIES,
+  type Secrecy,
+  type SendLetterResult,
+  type SignatureInfo,
+  type Signer,
+  SPEEDS,
+  type Speed,
+} from './model.js';
+export { applyOutboundNotifier, EcmsOutbox, type EcmsOutboxOptions } from './outbox.js';
+export {
+  allocateRegistrationNumber,
+  formatRegistrationNumber,
+  type RegistrationOptions,
+  thaiBuddhistYear,
+  thaiLocalDateTime,
+} from './registration.js';
+export {
+  type LetterSigningKey,
+  type SignatureCheck,
+  type SignaturePolicy,
+  signGovernmentDocument,
+  type VerifyLetterOptions,
+  verifyLetterSignature,
+} from './signature.js';
+export type {
+  EvidenceRecord,
+  LetterPatch,
+  LetterRecord,
+  LetterStore,
+  NaturalKeyQuery,
+  TransitionInput,
+  TransitionRecord,
+} from './store/letter-store.js';
+export { newLetterRecord } from './store/letter-store.js';
+export { MemoryLetterStore } from './store/memory-store.js';
+export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/limits.js';

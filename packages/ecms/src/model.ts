@@ -1,0 +1,250 @@
+import { z } from 'zod';
+
+/** Speed (ชั้นความเร็ว) as named values; the wire code comes from the node's code list at run time. */
+export const SPEEDS = ['normal', 'urgent', 'very_urgent', 'most_urgent'] as const;
+export type Speed = (typeof SPEEDS)[number];
+/** Secrecy (ชั้นความลับ) as named values; `top_secret` (ลับที่สุด) is refused unless explicitly allowed. */
+export const SECRECIES = ['normal', 'confidential', 'secret', 'top_secret', 'personal'] as const;
+export type Secrecy = (typeof SECRECIES)[number];
+
+/** The saraban regulation's six letter types: SDK metadata only, e-CMS carries no such field. */
+export const LETTER_TYPES = [
+  'external',
+  'internal',
+  'stamped',
+  'directive',
+  'public_relations',
+  'record',
+] as const;
+export type LetterType = (typeof LETTER_TYPES)[number];
+
+/** 10-digit department code (รหัสหน่วยงาน); the ministry code is its first two characters. */
+export const departmentIdSchema = z.string().regex(/^\d{10}$/, 'a department code has 10 digits');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is yyyy-MM-dd')
+  .refine((s) => isCalendarDate(s), 'not a calendar date');
+const isoDateOrDateTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/,
+    'yyyy-MM-dd or yyyy-MM-ddTHH:mm:ss',
+  )
+  .refine((s) => isCalendarDate(s.slice(0, 10)), 'not a calendar date');
+const text = (max: number) => z.string().max(max);
+const requiredText = (max: number) => z.string().trim().min(1).max(max);
+
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+export const partySchema = z
+  .object({
+    givenName: text(200).optional(),
+    familyName: text(200).optional(),
+    jobTitle: text(500).optional(),
+    /** Defaults to the first two characters of `departmentId`. */
+    ministryId: z.string().min(1).max(20).optional(),
+    departmentId: departmentIdSchema,
+  })
+  .strict();
+export type Party = z.infer<typeof partySchema>;
+
+export const letterReferenceSchema = z
+  .object({ id: requiredText(200), correspondenceDate: isoDate, subject: requiredText(2000) })
+  .strict();
+export type LetterReference = z.infer<typeof letterReferenceSchema>;
+
+/** MIME types seen on e-CMS: pdf, Office, rtf, txt, zip, images. */
+export const ALLOWED_MIME_TYPES = [
+  'application/pdf',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/rtf',
+  'text/rtf',
+  'text/plain',
+  'application/zip',
+  'application/x-zip-compressed',
+  'image/jpeg',
+  'image/png',
+  'image/bmp',
+  'image/tiff',
+] as const;
+
+const bytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected a Uint8Array');
+export const binaryObjectSchema = z
+  .object({
+    mimeCode: z.string().regex(/^[A-Za-z0-9.+-]+\/[A-Za-z0-9.+-]+$/, 'a MIME type such as application/pdf'),
+    content: bytesSchema,
+    /** Optional file name (kept by the SDK, not on the wire). */
+    fileName: z.string().max(255).optional(),
+  })
+  .strict();
+export type BinaryObject = z.infer<typeof binaryObjectSchema>;
+
+export const signerSchema = z
+  .object({
+    givenName: text(200).optional(),
+    familyName: text(200).optional(),
+    title: text(500).optional(),
+    ministryCode: z.string().max(20).optional(),
+    departmentCode: z.string().max(20).optional(),
+  })
+  .strict();
+export type Signer = z.infer<typeof signerSchema>;
+
+export const letterSchema = z
+  .object({
+    /** ที่: the book number, e.g. "นร 0105/1234". */
+    id: requiredText(200),
+    /** ลงวันที่ (Gregorian ISO date). */
+    correspondenceDate: isoDate,
+    /** เรื่อง */
+    subject: requiredText(2000),
+    secrecy: z.enum(SECRECIES).default('normal'),
+    speed: z.enum(SPEEDS).default('normal'),
+    sender: partySchema,
+    /** เรียน */
+    receiver: partySchema,
+    /** อ้างถึง */
+    references: z.array(letterReferenceSchema).max(100).default([]),
+    /** สิ่งที่ส่งมาด้วย (free text). */
+    enclosures: text(4000).optional(),
+    sendDate: isoDateOrDateTime.optional(),
+    description: text(10_000).optional(),
+    mainLetter: binaryObjectSchema,
+    attachments: z.array(binaryObjectSchema).max(200).default([]),
+    signature: z
+      .object({ typeCode: z.string().max(50).optional(), signer: signerSchema.optional() })
+      .strict()
+      .optional(),
+    /** SDK metadata only (e-CMS carries external letters). */
+    letterType: z.enum(LETTER_TYPES).optional(),
+  })
+  .strict();
+export type Letter = z.output<typeof letterSchema>;
+export type LetterInput = z.input<typeof letterSchema>;
+
+export const NOTIFIER_KINDS = ['receive', 'accept', 'reject', 'invalid', 'invalid_accept_id'] as const;
+export type NotifierKind = (typeof NOTIFIER_KINDS)[number];
+
+/** Wire element of each notifier kind. */
+export const NOTIFIER_ELEMENTS: Record<NotifierKind, string> = {
+  receive: 'ReceiveLetterNotifier',
+  accept: 'AcceptLetterNotifier',
+  reject: 'RejectLetterNotifier',
+  invalid: 'InvalidLetterNotifier',
+  invalid_accept_id: 'InvalidAcceptIDNotifier',
+};
+
+export const notifierSchema = z
+  .object({
+    kind: z.enum(NOTIFIER_KINDS),
+    /** The letter's book number. */
+    letterId: requiredText(200),
+    correspondenceDate: isoDate,
+    subject: requiredText(2000),
+    /** เลขทะเบียนรับ: required for `accept` and `invalid_accept_id`. */
+    acceptId: requiredText(100).optional(),
+    acceptDate: isoDateOrDateTime.optional(),
+    /** The receiving (registering) department. */
+    acceptDepartmentId: departmentIdSchema.optional(),
+    /** The letter's sender department (nodes add it to queued notifiers). */
+    senderDepartmentId: departmentIdSchema.optional(),
+  })
+  .strict()
+  .superRefine((n, ctx) => {
+    if ((n.kind === 'accept' || n.kind === 'invalid_accept_id') && !n.acceptId) {
+      ctx.addIssue({ code: 'custom', path: ['acceptId'], message: `${n.kind} needs an acceptId` });
+    }
+  });
+export type Notifier = z.infer<typeof notifierSchema>;
+
+/** Identifies a letter for withdraw and re-request. */
+export const letterKeySchema = z
+  .object({
+    letterId: requiredText(200),
+    correspondenceDate: isoDate,
+    senderDepartmentId: departmentIdSchema,
+    acceptDepartmentId: departmentIdSchema,
+  })
+  .strict();
+export type LetterKey = z.infer<typeof letterKeySchema>;
+
+export const INBOUND_ITEM_KINDS = ['letter', ...NOTIFIER_KINDS] as const;
+export type InboundItemKind = (typeof INBOUND_ITEM_KINDS)[number];
+
+/** Acknowledgement a node gives for a request it queued. */
+export interface ProcessAck {
+  processId: string;
+  /** As sent by the node (ISO-like local time). */
+  processTime: string;
+}
+
+export interface SendLetterResult extends ProcessAck {
+  /** The document as echoed by the node, when it echoes one. */
+  echoedLetter: Letter | undefined;
+}
+
+export interface NotifierResult extends ProcessAck {
+  acceptDate: string | undefined;
+  acceptDepartmentId: string | undefined;
+}
+
+/** One item from the agency's own queue. */
+export type InboundItem =
+  | (ProcessAck & { kind: 'letter'; letter: Letter; signature: SignatureInfo | undefined })
+  | (ProcessAck & { kind: 'notifier'; notifier: Notifier });
+
+/** What the codec saw of a letter's XML-DSig signature (verification is separate). */
+export interface SignatureInfo {
+  present: boolean;
+}
+
+export interface OutboundStatusEntry {
+  processId: string;
+  letterId: string;
+  /** The node's own status text. */
+  processStatus: string;
+  correspondenceDate: string | undefined;
+  acceptDepartmentId: string | undefined;
+}
+
+export interface Ministry {
+  ministryId: string;
+  nameTh: string;
+}
+
+export interface Organization {
+  organizationId: string;
+  nameEn: string;
+  nameTh: string;
+  /** The organisation's e-CMS node endpoint: the `wsa:To` for letters to it. */
+  ecmsUrl: string;
+}
+
+export interface CodeEntry {
+  value: string;
+  description: string;
+}
+
+export interface MimeEntry {
+  contentType: string;
+  fileExtension: string;
+}
+
+/** `ErrorDetail` as a node sends it. */
+export interface ErrorDetail {
+  errorCode: string;
+  errorDescription: string;
+}

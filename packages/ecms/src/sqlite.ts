@@ -1,0 +1,1 @@
+export { SqliteLetterStore, type SqliteLetterStoreOptions } from './store/sqlite-store.js';

@@ -1,0 +1,159 @@
+import type { Direction, LetterState } from '../journal.js';
+
+/** One letter in the journal (either direction). */
+export interface LetterRecord {
+  /** Journal id (UUID), stable across resends. */
+  journalId: string;
+  direction: Direction;
+  state: LetterState;
+  /** Book number (ที่). */
+  letterId: string;
+  correspondenceDate: string;
+  subject: string;
+  senderDepartmentId: string;
+  receiverDepartmentId: string;
+  /** The node's ProcessID of the latest send (outbound) or of the delivery (inbound). */
+  processId: string | undefined;
+  /** Registration number (เลขทะเบียนรับ): given by the receiver. */
+  acceptId: string | undefined;
+  acceptDate: string | undefined;
+  /** Inbound: the register and year the registration number was allocated in. */
+  register: string | undefined;
+  registrationYear: number | undefined;
+  registrationNumber: number | undefined;
+  /** The serialized GovernmentDocument (signed when signed): what was sent or received. */
+  document: Uint8Array | undefined;
+  /** Times the letter was (re)submitted. */
+  sendCount: number;
+  /** Inbound: whether `onLetter` ran for it. */
+  dispatched: boolean;
+  /** Signature check of an inbound letter. */
+  signatureStatus: string | undefined;
+  lastError: string | undefined;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EvidenceRecord {
+  journalId: string | undefined;
+  processId: string | undefined;
+  operation: string;
+  /** sent = request we sent, received = response or item we got. */
+  direction: 'sent' | 'received';
+  xml: Uint8Array;
+  sha256: string;
+  at: Date;
+}
+
+export interface TransitionRecord {
+  journalId: string;
+  from: LetterState;
+  to: LetterState;
+  at: Date;
+  note: string | undefined;
+}
+
+/** Fields a transition may set along with the state. */
+export type LetterPatch = Partial<
+  Pick<
+    LetterRecord,
+    | 'processId'
+    | 'acceptId'
+    | 'acceptDate'
+    | 'sendCount'
+    | 'dispatched'
+    | 'signatureStatus'
+    | 'lastError'
+    | 'document'
+  >
+>;
+
+export interface TransitionInput {
+  journalId: string;
+  /** The transition happens only if the letter is in one of these states (compare-and-set). */
+  from: readonly LetterState[];
+  to: LetterState;
+  patch?: LetterPatch;
+  note?: string;
+  evidence?: Omit<EvidenceRecord, 'journalId'>[];
+  /** Marks a queue item as processed in the same transaction (dedupe on ProcessID). */
+  processedId?: string;
+}
+
+export interface NaturalKeyQuery {
+  direction: Direction;
+  letterId: string;
+  correspondenceDate: string;
+  /** The other party: the receiver for outbound, the sender for inbound. */
+  counterpartDepartmentId: string;
+}
+
+/**
+ * Persistence of the journal. Every method is atomic; `insert` and `transition` also record evidence
+ * and the processed ProcessID in the same transaction, which is what makes persist → commit → dequeue
+ * crash-safe. Implementations: `MemoryLetterStore`, `SqliteLetterStore` (`@thgov/ecms/sqlite`).
+ */
+export interface LetterStore {
+  insert(
+    record: LetterRecord,
+    extra?: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string },
+  ): Promise<void>;
+  /** Returns the updated record, or `undefined` when the letter was not in one of `from` (nothing changed). */
+  transition(input: TransitionInput): Promise<LetterRecord | undefined>;
+  /** Updates fields without changing the state. */
+  update(journalId: string, patch: LetterPatch): Promise<void>;
+  get(journalId: string): Promise<LetterRecord | undefined>;
+  findByProcessId(processId: string): Promise<LetterRecord | undefined>;
+  findByNaturalKey(query: NaturalKeyQuery): Promise<LetterRecord[]>;
+  list(filter?: { direction?: Direction; states?: readonly LetterState[] }): Promise<LetterRecord[]>;
+  addEvidence(evidence: EvidenceRecord): Promise<void>;
+  evidence(journalId: string): Promise<EvidenceRecord[]>;
+  transitions(journalId: string): Promise<TransitionRecord[]>;
+  /** Records that a queue item was handled (for items that change no letter, e.g. an unmatched notifier). */
+  markProcessed(processId: string, journalId?: string): Promise<void>;
+  isProcessed(processId: string): Promise<boolean>;
+  /**
+   * Running registration number per register and year. Idempotent per letter: a letter that already has
+   * a number keeps it, unless `renew` (a disputed number is replaced, never reused).
+   */
+  allocateRegistrationNumber(input: {
+    journalId: string;
+    register: string;
+    year: number;
+    renew?: boolean;
+  }): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function newLetterRecord(
+  fields: Pick<
+    LetterRecord,
+    | 'direction'
+    | 'state'
+    | 'letterId'
+    | 'correspondenceDate'
+    | 'subject'
+    | 'senderDepartmentId'
+    | 'receiverDepartmentId'
+  > &
+    Partial<LetterRecord>,
+): LetterRecord {
+  const now = new Date();
+  return {
+    journalId: crypto.randomUUID(),
+    processId: undefined,
+    acceptId: undefined,
+    acceptDate: undefined,
+    register: undefined,
+    registrationYear: undefined,
+    registrationNumber: undefined,
+    document: undefined,
+    sendCount: 0,
+    dispatched: false,
+    signatureStatus: undefined,
+    lastError: undefined,
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  };
+}

@@ -1,0 +1,153 @@
+import { ecmsError } from '../errors.js';
+import type {
+  EvidenceRecord,
+  LetterPatch,
+  LetterRecord,
+  LetterStore,
+  NaturalKeyQuery,
+  TransitionInput,
+  TransitionRecord,
+} from './letter-store.js';
+
+/** In-process store for tests and short-lived tools; everything is lost when the process ends. */
+export class MemoryLetterStore implements LetterStore {
+  readonly #letters = new Map<string, LetterRecord>();
+  readonly #evidence: EvidenceRecord[] = [];
+  readonly #transitions: TransitionRecord[] = [];
+  readonly #processed = new Map<string, string | undefined>();
+  readonly #counters = new Map<string, number>();
+  #closed = false;
+
+  #check(): void {
+    if (this.#closed) throw ecmsError('ERR_ECMS_STORE', 'The letter store is closed');
+  }
+
+  async insert(
+    record: LetterRecord,
+    extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
+  ): Promise<void> {
+    this.#check();
+    if (this.#letters.has(record.journalId)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate journal id');
+    this.#letters.set(record.journalId, { ...record });
+    for (const e of extra.evidence ?? []) this.#evidence.push({ ...e, journalId: record.journalId });
+    if (extra.processedId) this.#processed.set(extra.processedId, record.journalId);
+  }
+
+  async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
+    this.#check();
+    const cur = this.#letters.get(input.journalId);
+    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (!input.from.includes(cur.state)) return undefined;
+    const next: LetterRecord = { ...cur, ...(input.patch ?? {}), state: input.to, updatedAt: new Date() };
+    this.#letters.set(cur.journalId, next);
+    this.#transitions.push({
+      journalId: cur.journalId,
+      from: cur.state,
+      to: input.to,
+      at: next.updatedAt,
+      note: input.note,
+    });
+    for (const e of input.evidence ?? []) this.#evidence.push({ ...e, journalId: cur.journalId });
+    if (input.processedId) this.#processed.set(input.processedId, cur.journalId);
+    return { ...next };
+  }
+
+  async update(journalId: string, patch: LetterPatch): Promise<void> {
+    this.#check();
+    const cur = this.#letters.get(journalId);
+    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    this.#letters.set(journalId, { ...cur, ...patch, updatedAt: new Date() });
+  }
+
+  async get(journalId: string): Promise<LetterRecord | undefined> {
+    this.#check();
+    const r = this.#letters.get(journalId);
+    return r ? { ...r } : undefined;
+  }
+
+  async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
+    this.#check();
+    for (const r of this.#letters.values()) if (r.processId === processId) return { ...r };
+    return undefined;
+  }
+
+  async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
+    this.#check();
+    return [...this.#letters.values()]
+      .filter(
+        (r) =>
+          r.direction === q.direction &&
+          r.letterId === q.letterId &&
+          r.correspondenceDate === q.correspondenceDate &&
+          (q.direction === 'outbound' ? r.receiverDepartmentId : r.senderDepartmentId) ===
+            q.counterpartDepartmentId,
+      )
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((r) => ({ ...r }));
+  }
+
+  async list(
+    filter: { direction?: 'outbound' | 'inbound'; states?: readonly string[] } = {},
+  ): Promise<LetterRecord[]> {
+    this.#check();
+    return [...this.#letters.values()]
+      .filter(
+        (r) =>
+          (!filter.direction || r.direction === filter.direction) &&
+          (!filter.states || filter.states.includes(r.state)),
+      )
+      .map((r) => ({ ...r }));
+  }
+
+  async addEvidence(evidence: EvidenceRecord): Promise<void> {
+    this.#check();
+    this.#evidence.push({ ...evidence });
+  }
+
+  async evidence(journalId: string): Promise<EvidenceRecord[]> {
+    this.#check();
+    return this.#evidence.filter((e) => e.journalId === journalId);
+  }
+
+  async transitions(journalId: string): Promise<TransitionRecord[]> {
+    this.#check();
+    return this.#transitions.filter((t) => t.journalId === journalId);
+  }
+
+  async markProcessed(processId: string, journalId?: string): Promise<void> {
+    this.#check();
+    this.#processed.set(processId, journalId);
+  }
+
+  async isProcessed(processId: string): Promise<boolean> {
+    this.#check();
+    return this.#processed.has(processId);
+  }
+
+  async allocateRegistrationNumber(input: {
+    journalId: string;
+    register: string;
+    year: number;
+    renew?: boolean;
+  }): Promise<number> {
+    this.#check();
+    const cur = this.#letters.get(input.journalId);
+    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
+    const key = `${input.register}\u0000${input.year}`;
+    const n = (this.#counters.get(key) ?? 0) + 1;
+    this.#counters.set(key, n);
+    this.#letters.set(input.journalId, {
+      ...cur,
+      register: input.register,
+      registrationYear: input.year,
+      registrationNumber: n,
+      updatedAt: new Date(),
+    });
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}

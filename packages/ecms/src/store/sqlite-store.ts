@@ -1,0 +1,395 @@
+import Database from 'better-sqlite3';
+import { ecmsError } from '../errors.js';
+import type { Direction, LetterState } from '../journal.js';
+import type {
+  EvidenceRecord,
+  LetterPatch,
+  LetterRecord,
+  LetterStore,
+  NaturalKeyQuery,
+  TransitionInput,
+  TransitionRecord,
+} from './letter-store.js';
+
+export interface SqliteLetterStoreOptions {
+  /** Database file (created when missing), or ':memory:'. */
+  filename: string;
+  /**
+   * SQLite `synchronous` level. Default 'FULL': a committed letter survives power loss, not only a
+   * process crash ('NORMAL' is enough for the latter and faster).
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+type Row = Record<string, unknown>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ecms_letters (
+  journal_id TEXT PRIMARY KEY,
+  direction TEXT NOT NULL,
+  state TEXT NOT NULL,
+  letter_id TEXT NOT NULL,
+  correspondence_date TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  sender_department_id TEXT NOT NULL,
+  receiver_department_id TEXT NOT NULL,
+  process_id TEXT,
+  accept_id TEXT,
+  accept_date TEXT,
+  register TEXT,
+  registration_year INTEGER,
+  registration_number INTEGER,
+  document BLOB,
+  send_count INTEGER NOT NULL DEFAULT 0,
+  dispatched INTEGER NOT NULL DEFAULT 0,
+  signature_status TEXT,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ecms_letters_key ON ecms_letters (direction, letter_id, correspondence_date);
+CREATE INDEX IF NOT EXISTS ecms_letters_state ON ecms_letters (direction, state);
+CREATE INDEX IF NOT EXISTS ecms_letters_process ON ecms_letters (process_id);
+CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_registration
+  ON ecms_letters (register, registration_year, registration_number) WHERE registration_number IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ecms_evidence (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  journal_id TEXT,
+  process_id TEXT,
+  operation TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  xml BLOB NOT NULL,
+  sha256 TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ecms_evidence_journal ON ecms_evidence (journal_id);
+CREATE TABLE IF NOT EXISTS ecms_transitions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  journal_id TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  note TEXT
+);
+CREATE INDEX IF NOT EXISTS ecms_transitions_journal ON ecms_transitions (journal_id);
+CREATE TABLE IF NOT EXISTS ecms_processed (
+  process_id TEXT PRIMARY KEY,
+  journal_id TEXT,
+  at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ecms_registration_counters (
+  register TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  last_number INTEGER NOT NULL,
+  PRIMARY KEY (register, year)
+);
+`;
+
+const COLUMNS: Record<keyof LetterPatch, string> = {
+  processId: 'process_id',
+  acceptId: 'accept_id',
+  acceptDate: 'accept_date',
+  sendCount: 'send_count',
+  dispatched: 'dispatched',
+  signatureStatus: 'signature_status',
+  lastError: 'last_error',
+  document: 'document',
+};
+
+function toDb(key: keyof LetterPatch, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (key === 'dispatched') return value ? 1 : 0;
+  if (key === 'document') return Buffer.from(value as Uint8Array);
+  return value;
+}
+
+const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
+
+function fromRow(r: Row): LetterRecord {
+  return {
+    journalId: r.journal_id as string,
+    direction: r.direction as Direction,
+    state: r.state as LetterState,
+    letterId: r.letter_id as string,
+    correspondenceDate: r.correspondence_date as string,
+    subject: r.subject as string,
+    senderDepartmentId: r.sender_department_id as string,
+    receiverDepartmentId: r.receiver_department_id as string,
+    processId: opt(r.process_id),
+    acceptId: opt(r.accept_id),
+    acceptDate: opt(r.accept_date),
+    register: opt(r.register),
+    registrationYear: opt(r.registration_year),
+    registrationNumber: opt(r.registration_number),
+    document: opt<Buffer>(r.document),
+    sendCount: r.send_count as number,
+    dispatched: r.dispatched === 1,
+    signatureStatus: opt(r.signature_status),
+    lastError: opt(r.last_error),
+    createdAt: new Date(r.created_at as number),
+    updatedAt: new Date(r.updated_at as number),
+  };
+}
+
+/**
+ * The journal in an embedded SQLite database (better-sqlite3, WAL). Every method is one transaction, so
+ * a letter, its evidence and its processed ProcessID commit together or not at all.
+ */
+export class SqliteLetterStore implements LetterStore {
+  readonly #db: Database.Database;
+
+  constructor(options: SqliteLetterStoreOptions) {
+    try {
+      this.#db = new Database(options.filename);
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      this.#db.pragma('busy_timeout = 5000');
+      this.#db.exec(SCHEMA);
+    } catch (cause) {
+      throw ecmsError('ERR_ECMS_STORE', 'Could not open the SQLite letter store', { cause });
+    }
+  }
+
+  #tx<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn).immediate();
+    } catch (err) {
+      if (
+        err instanceof Error &&
+        'code' in err &&
+        String((err as { code: unknown }).code).startsWith('ERR_ECMS')
+      )
+        throw err;
+      throw ecmsError('ERR_ECMS_STORE', 'SQLite letter store operation failed', { cause: err });
+    }
+  }
+
+  #addEvidence(journalId: string | undefined, list: Omit<EvidenceRecord, 'journalId'>[] | undefined): void {
+    if (!list?.length) return;
+    const stmt = this.#db.prepare(
+      'INSERT INTO ecms_evidence (journal_id, process_id, operation, direction, xml, sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of list) {
+      stmt.run(
+        journalId ?? null,
+        e.processId ?? null,
+        e.operation,
+        e.direction,
+        Buffer.from(e.xml),
+        e.sha256,
+        e.at.getTime(),
+      );
+    }
+  }
+
+  #markProcessed(processId: string | undefined, journalId: string | undefined): void {
+    if (!processId) return;
+    this.#db
+      .prepare('INSERT OR IGNORE INTO ecms_processed (process_id, journal_id, at) VALUES (?, ?, ?)')
+      .run(processId, journalId ?? null, Date.now());
+  }
+
+  #get(journalId: string): LetterRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM ecms_letters WHERE journal_id = ?').get(journalId) as
+      | Row
+      | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async insert(
+    r: LetterRecord,
+    extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
+  ): Promise<void> {
+    this.#tx(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
+            sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
+            registration_year, registration_number, document, send_count, dispatched, signature_status,
+            last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+        .run(
+          r.journalId,
+          r.direction,
+          r.state,
+          r.letterId,
+          r.correspondenceDate,
+          r.subject,
+          r.senderDepartmentId,
+          r.receiverDepartmentId,
+          r.processId ?? null,
+          r.acceptId ?? null,
+          r.acceptDate ?? null,
+          r.register ?? null,
+          r.registrationYear ?? null,
+          r.registrationNumber ?? null,
+          r.document ? Buffer.from(r.document) : null,
+          r.sendCount,
+          r.dispatched ? 1 : 0,
+          r.signatureStatus ?? null,
+          r.lastError ?? null,
+          r.createdAt.getTime(),
+          r.updatedAt.getTime(),
+        );
+      this.#addEvidence(r.journalId, extra.evidence);
+      this.#markProcessed(extra.processedId, r.journalId);
+    });
+  }
+
+  #patch(journalId: string, patch: LetterPatch, state?: LetterState): void {
+    const sets: string[] = ['updated_at = ?'];
+    const values: unknown[] = [Date.now()];
+    if (state) {
+      sets.push('state = ?');
+      values.push(state);
+    }
+    for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
+      const col = COLUMNS[k];
+      if (!col) continue;
+      sets.push(`${col} = ?`);
+      values.push(toDb(k, v));
+    }
+    this.#db
+      .prepare(`UPDATE ecms_letters SET ${sets.join(', ')} WHERE journal_id = ?`)
+      .run(...values, journalId);
+  }
+
+  async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
+    return this.#tx(() => {
+      const cur = this.#get(input.journalId);
+      if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      if (!input.from.includes(cur.state)) return undefined;
+      this.#patch(input.journalId, input.patch ?? {}, input.to);
+      this.#db
+        .prepare(
+          'INSERT INTO ecms_transitions (journal_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(input.journalId, cur.state, input.to, Date.now(), input.note ?? null);
+      this.#addEvidence(input.journalId, input.evidence);
+      this.#markProcessed(input.processedId, input.journalId);
+      return this.#get(input.journalId);
+    });
+  }
+
+  async update(journalId: string, patch: LetterPatch): Promise<void> {
+    this.#tx(() => {
+      if (!this.#get(journalId)) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      this.#patch(journalId, patch);
+    });
+  }
+
+  async get(journalId: string): Promise<LetterRecord | undefined> {
+    return this.#get(journalId);
+  }
+
+  async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
+    const row = this.#db
+      .prepare('SELECT * FROM ecms_letters WHERE process_id = ? ORDER BY created_at DESC LIMIT 1')
+      .get(processId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
+    const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
+    return (
+      this.#db
+        .prepare(
+          `SELECT * FROM ecms_letters WHERE direction = ? AND letter_id = ? AND correspondence_date = ? AND ${col} = ?
+           ORDER BY created_at, rowid`,
+        )
+        .all(q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId) as Row[]
+    ).map(fromRow);
+  }
+
+  async list(
+    filter: { direction?: Direction; states?: readonly LetterState[] } = {},
+  ): Promise<LetterRecord[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (filter.direction) {
+      where.push('direction = ?');
+      values.push(filter.direction);
+    }
+    if (filter.states) {
+      if (filter.states.length === 0) return [];
+      where.push(`state IN (${filter.states.map(() => '?').join(',')})`);
+      values.push(...filter.states);
+    }
+    const sql = `SELECT * FROM ecms_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
+    return (this.#db.prepare(sql).all(...values) as Row[]).map(fromRow);
+  }
+
+  async addEvidence(e: EvidenceRecord): Promise<void> {
+    this.#tx(() => this.#addEvidence(e.journalId, [e]));
+  }
+
+  async evidence(journalId: string): Promise<EvidenceRecord[]> {
+    return (
+      this.#db.prepare('SELECT * FROM ecms_evidence WHERE journal_id = ? ORDER BY id').all(journalId) as Row[]
+    ).map((r) => ({
+      journalId: opt(r.journal_id),
+      processId: opt(r.process_id),
+      operation: r.operation as string,
+      direction: r.direction as 'sent' | 'received',
+      xml: r.xml as Buffer,
+      sha256: r.sha256 as string,
+      at: new Date(r.at as number),
+    }));
+  }
+
+  async transitions(journalId: string): Promise<TransitionRecord[]> {
+    return (
+      this.#db
+        .prepare('SELECT * FROM ecms_transitions WHERE journal_id = ? ORDER BY id')
+        .all(journalId) as Row[]
+    ).map((r) => ({
+      journalId: r.journal_id as string,
+      from: r.from_state as LetterState,
+      to: r.to_state as LetterState,
+      at: new Date(r.at as number),
+      note: opt(r.note),
+    }));
+  }
+
+  async markProcessed(processId: string, journalId?: string): Promise<void> {
+    this.#tx(() => this.#markProcessed(processId, journalId));
+  }
+
+  async isProcessed(processId: string): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 FROM ecms_processed WHERE process_id = ?').get(processId) !== undefined;
+  }
+
+  async allocateRegistrationNumber(input: {
+    journalId: string;
+    register: string;
+    year: number;
+    renew?: boolean;
+  }): Promise<number> {
+    return this.#tx(() => {
+      const cur = this.#get(input.journalId);
+      if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
+      this.#db
+        .prepare(
+          `INSERT INTO ecms_registration_counters (register, year, last_number) VALUES (?, ?, 1)
+           ON CONFLICT (register, year) DO UPDATE SET last_number = last_number + 1`,
+        )
+        .run(input.register, input.year);
+      const n = (
+        this.#db
+          .prepare('SELECT last_number FROM ecms_registration_counters WHERE register = ? AND year = ?')
+          .get(input.register, input.year) as { last_number: number }
+      ).last_number;
+      this.#db
+        .prepare(
+          'UPDATE ecms_letters SET register = ?, registration_year = ?, registration_number = ?, updated_at = ? WHERE journal_id = ?',
+        )
+        .run(input.register, input.year, n, Date.now(), input.journalId);
+      return n;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

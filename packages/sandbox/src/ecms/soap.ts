@@ -1,0 +1,98 @@
+import { DOMParser, XMLSerializer, type Element as XmlElement } from '@xmldom/xmldom';
+
+/**
+ * The node's own SOAP handling, independent of @thgov/ecms (the SDK's tests run against this node, so
+ * sharing the SDK's codec would hide its bugs). xmldom with DOCTYPE refused up front.
+ */
+export const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+export const WSA_NS = 'http://www.w3.org/2005/08/addressing';
+
+export class SoapInputError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+    readonly httpStatus = 200,
+  ) {
+    super(message);
+  }
+}
+
+export function parseEnvelope(text: string): {
+  to: string | undefined;
+  messageId: string | undefined;
+  body: XmlElement;
+} {
+  if (/<!(DOCTYPE|ENTITY)/i.test(text))
+    throw new SoapInputError('E_XML_HOSTILE', 'DOCTYPE and ENTITY are refused', 400);
+  let doc: ReturnType<DOMParser['parseFromString']>;
+  try {
+    doc = new DOMParser({
+      onError: (level, msg) => {
+        if (level !== 'warning') throw new Error(msg);
+      },
+    }).parseFromString(text, 'text/xml');
+  } catch (err) {
+    throw new SoapInputError('E_XML', `malformed XML: ${(err as Error).message.split('\n')[0]}`, 400);
+  }
+  const root = doc.documentElement as unknown as XmlElement | null;
+  if (root?.localName !== 'Envelope') throw new SoapInputError('E_XML', 'not a SOAP envelope', 400);
+  const header = firstChild(root, 'Header');
+  const bodyEl = firstChild(root, 'Body');
+  const body = bodyEl ? elementChildren(bodyEl)[0] : undefined;
+  if (!body) throw new SoapInputError('E_XML', 'empty SOAP body', 400);
+  return { to: textOf(firstChild(header, 'To')), messageId: textOf(firstChild(header, 'MessageID')), body };
+}
+
+export function elementChildren(el: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as XmlElement);
+  return out;
+}
+
+export function firstChild(el: XmlElement | undefined, local: string): XmlElement | undefined {
+  if (!el) return undefined;
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && (n as XmlElement).localName === local) return n as XmlElement;
+  }
+  return undefined;
+}
+
+export function path(el: XmlElement | undefined, ...locals: string[]): XmlElement | undefined {
+  let cur = el;
+  for (const l of locals) cur = firstChild(cur, l);
+  return cur;
+}
+
+export function textOf(el: XmlElement | undefined): string | undefined {
+  const t = el?.textContent?.trim();
+  return t ? t : undefined;
+}
+
+export function serialize(el: XmlElement): string {
+  return new XMLSerializer().serializeToString(el);
+}
+
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function el(name: string, content: string | undefined): string {
+  return content === undefined ? '' : `<${name}>${esc(content)}</${name}>`;
+}
+
+export function envelope(body: string, relatesTo?: string): string {
+  const header = relatesTo
+    ? `<soap:Header><wsa:RelatesTo>${esc(relatesTo)}</wsa:RelatesTo></soap:Header>`
+    : '';
+  return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP_NS}" xmlns:wsa="${WSA_NS}">${header}<soap:Body>${body}</soap:Body></soap:Envelope>`;
+}
+
+export function errorDetail(code: string, description: string): string {
+  return `<ErrorDetail>${el('ErrorCode', code)}${el('ErrorDescription', description)}</ErrorDetail>`;
+}
+
+/** Thailand local time (UTC+7), as e-CMS nodes print it. */
+export function bangkokTime(d: Date): string {
+  const t = new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 19);
+  return `${t}+07:00`;
+}
