@@ -34,11 +34,19 @@ const stop = (signal: string) => {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
-const { gdx, population } = sandbox;
+const { gdx, thaid, dga, ecms, population } = sandbox;
+const client = (label: string, c: { clientId: string; clientSecret: string; scope: string }) =>
+  `  ${label.padEnd(18)} client_id ${c.clientId}  secret ${c.clientSecret}  scopes: ${c.scope}`;
 const out: string[] = [
   'thgov sandbox is running (synthetic data only; nothing here is real).',
   '',
   `GDX gateway     ${gdx.url}/ws/...   (X-Road REST: ${gdx.url}/r1/...)`,
+  `ThaID-like      ${thaid.issuer}   (API key for x-imauth-apikey: ${thaid.apiKey})`,
+  client('ThaID client', thaid.clients.default),
+  `DGA-like        ${dga.issuer}`,
+  client('DGA client', dga.clients.default),
+  'e-CMS nodes (organisation ID, name, node URL):',
+  ...ecms.nodes.map((n) => `  ${n.organizationId}  ${n.nameTh.padEnd(40)} ${n.url}`),
   '',
   'GDX consumers (Consumer-Key / Consumer-Secret):',
   ...gdx.consumers.map(
