@@ -83,5 +83,12 @@ export {
   type SandboxPerson,
   thaiFullName,
 } from './people.js';
+export {
+  type SandboxIdentity,
+  type SandboxPki,
+  type SandboxPkiOptions,
+  sandboxTranscriptXml,
+  startSandboxPki,
+} from './pki/index.js';
 export { createRandom, type Random } from './random.js';
 export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';

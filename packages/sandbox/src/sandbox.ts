@@ -7,6 +7,7 @@ import {
 import { type EcmsNetwork, type EcmsNetworkOptions, startEcmsNetwork } from './ecms/network.js';
 import { type GdxGateway, type GdxGatewayOptions, startGdxGateway } from './gdx/gateway.js';
 import { generatePopulation, type Population, type PopulationOptions } from './people.js';
+import { type SandboxPki, type SandboxPkiOptions, startSandboxPki } from './pki/sandbox-pki.js';
 
 /**
  * One call starts every emulated platform in-process on 127.0.0.1. Each platform is a module under
@@ -28,6 +29,8 @@ export interface SandboxOptions {
   dga?: Omit<DgaProviderOptions, 'population' | 'seed' | 'host'>;
   /** e-CMS nodes: organisations (default two), faults, redelivery, clock skew. */
   ecms?: Omit<EcmsNetworkOptions, 'seed' | 'host'>;
+  /** Test PKI: root, issuing CA, university signer, TSA, CRL and OCSP endpoints. */
+  pki?: Omit<SandboxPkiOptions, 'host'>;
 }
 
 export interface Sandbox {
@@ -40,6 +43,8 @@ export interface Sandbox {
   dga: DgaProvider;
   /** e-CMS nodes, one per organisation, routing letters to each other by `wsa:To`. */
   ecms: EcmsNetwork;
+  /** Test PKI and the sandbox university, which issues signed transcripts for the test people. */
+  pki: SandboxPki;
   /** Stops every platform (idempotent). */
   close(): Promise<void>;
 }
@@ -67,7 +72,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const thaid = await start(startThaidProvider({ ...options.thaid, population, ...host }));
     const dga = await start(startDgaProvider({ ...options.dga, population, ...host }));
     const ecms = await start(startEcmsNetwork({ ...options.ecms, seed, ...host }));
-    return { population, gdx, thaid, dga, ecms, close: closeAll };
+    const pki = await start(startSandboxPki({ ...options.pki, ...host }));
+    return { population, gdx, thaid, dga, ecms, pki, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

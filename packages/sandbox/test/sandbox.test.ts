@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../src/index.js';
@@ -74,33 +73,29 @@ describe('startSandbox', () => {
     }
   });
 
-  // Skipped when the package is not built: the entry is dist/main.js (`pnpm exec tsup`), and turbo's test task
-  // builds a package's dependencies, not the package itself.
-  it.skipIf(!existsSync(MAIN))(
-    '`pnpm sandbox` entry (dist/main.js) prints URLs and credentials and stops on SIGTERM',
-    async () => {
-      const main = MAIN;
-      const child = spawn(process.execPath, [main.pathname], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
+  // The entry is dist/main.js: turbo's test task builds the package first (turbo.json: test depends on build).
+  it('`pnpm sandbox` entry (dist/main.js) prints URLs and credentials and stops on SIGTERM', async () => {
+    const main = MAIN;
+    const child = spawn(process.execPath, [main.pathname], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15_000);
+      child.stdout.on('data', () => {
+        if (out.includes('Ctrl-C')) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15_000);
-        child.stdout.on('data', () => {
-          if (out.includes('Ctrl-C')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      expect(out).toMatch(/GDX gateway\s+http:\/\/127\.0\.0\.1:\d+/);
-      expect(out).toContain('agency-full');
-      const code = await new Promise<number | null>((resolve) => {
-        child.once('exit', (c) => resolve(c));
-        child.kill('SIGTERM');
-      });
-      expect(code).toBe(0);
-    },
-  );
+    });
+    expect(out).toMatch(/GDX gateway\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toContain('agency-full');
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  });
 });

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { FileAuditSink, type TlsOptions, type TransportOptions } from '@thgov/core';
+import type { DigitalIdClientOptions } from '@thgov/digital-id';
+import type { EcmsClientOptions } from '@thgov/ecms';
+import type { ExchangeClientOptions } from '@thgov/exchange';
+import { ConfigError } from './errors.js';
+import type { DigitalIdProviderConfig, ThgovConfig, TransportConfig } from './schema.js';
+
+/** The platform's own transport settings over the top-level ones (tls and timeouts merged key by key). */
+export function mergeTransport(
+  global: TransportConfig | undefined,
+  own: TransportConfig | undefined,
+): TransportConfig {
+  const out: TransportConfig = { ...global, ...own };
+  if (global?.tls || own?.tls) out.tls = { ...global?.tls, ...own?.tls };
+  if (global?.timeouts || own?.timeouts) out.timeouts = { ...global?.timeouts, ...own?.timeouts };
+  return out;
+}
+
+function readConfigFile(file: string, key: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError('ERR_CLI_CONFIG_FILE', `${key}: cannot read ${file} (${code})`, [
+      { path: key, message: `cannot read ${file} (${code})` },
+    ]);
+  }
+}
+
+/** Reads the certificate and key files of a transport section into core's `tls` option. */
+export function tlsOptions(t: TransportConfig, keyPrefix: string): TlsOptions | undefined {
+  const c = t.tls;
+  if (!c) return undefined;
+  const out: TlsOptions = {};
+  if (c.caFile !== undefined) {
+    const files = Array.isArray(c.caFile) ? c.caFile : [c.caFile];
+    out.ca = files.map((f) => readConfigFile(f, `${keyPrefix}.tls.caFile`));
+  }
+  if (c.certFile !== undefined) out.cert = readConfigFile(c.certFile, `${keyPrefix}.tls.certFile`);
+  if (c.keyFile !== undefined) out.key = readConfigFile(c.keyFile, `${keyPrefix}.tls.keyFile`);
+  if (c.pfxFile !== undefined) out.pfx = readConfigFile(c.pfxFile, `${keyPrefix}.tls.pfxFile`);
+  if (c.passphrase !== undefined) out.passphrase = c.passphrase;
+  if (c.servername !== undefined) out.servername = c.servername;
+  return out;
+}
+
+function transportOptions(t: TransportConfig, keyPrefix: string): Omit<TransportOptions, 'baseUrl'> {
+  const out: Omit<TransportOptions, 'baseUrl'> = {};
+  if (t.proxy !== undefined) out.proxy = t.proxy;
+  if (t.timeouts) out.timeouts = t.timeouts;
+  if (t.retry !== undefined) out.retry = t.retry;
+  if (t.appName !== undefined) out.appName = t.appName;
+  const tls = tlsOptions(t, keyPrefix);
+  if (tls) out.tls = tls;
+  return out;
+}
+
+function missing(section: string): ConfigError {
+  return new ConfigError(
+    'ERR_CLI_CONFIG_INVALID',
+    `${section}: Required (the configuration has no ${section} section)`,
+    [{ path: section, message: 'Required' }],
+  );
+}
+
+/** `new ExchangeClient(exchangeClientOptions(config))`. */
+export function exchangeClientOptions(config: ThgovConfig): ExchangeClientOptions {
+  const x = config.exchange;
+  if (!x) throw missing('exchange');
+  const t = mergeTransport(config.transport, x.transport);
+  const out: ExchangeClientOptions = {
+    baseUrl: x.baseUrl,
+    agentId: x.agentId,
+    ...transportOptions(t, x.transport?.tls ? 'exchange.transport' : 'transport'),
+  };
+  if (x.consumerKey !== undefined) out.consumerKey = x.consumerKey;
+  if (x.consumerSecret !== undefined) out.consumerSecret = x.consumerSecret;
+  if (x.pathPrefixes) out.pathPrefixes = x.pathPrefixes;
+  if (x.xroad) out.xroad = x.xroad;
+  return out;
+}
+
+/** The configured digital-ID providers by name: `thaid`, `dga`, and the names under `providers`. */
+export function digitalIdProviders(
+  config: ThgovConfig,
+): Array<{ name: string; kind: 'thaid' | 'dga' | 'generic'; provider: DigitalIdProviderConfig }> {
+  const d = config.digitalId;
+  const out: Array<{ name: string; kind: 'thaid' | 'dga' | 'generic'; provider: DigitalIdProviderConfig }> =
+    [];
+  if (d?.thaid) out.push({ name: 'thaid', kind: 'thaid', provider: d.thaid });
+  if (d?.dga) out.push({ name: 'dga', kind: 'dga', provider: d.dga });
+  for (const [name, provider] of Object.entries(d?.providers ?? {}))
+    out.push({ name, kind: 'generic', provider });
+  return out;
+}
+
+/** `new DigitalIdClient(digitalIdClientOptions(config, 'thaid'))`; a generic provider by its name. */
+export function digitalIdClientOptions(config: ThgovConfig, name: string): DigitalIdClientOptions {
+  const found = digitalIdProviders(config).find((p) => p.name === name);
+  if (!found) throw missing(`digitalId.${name === 'thaid' || name === 'dga' ? name : `providers.${name}`}`);
+  const p = found.provider;
+  const key = found.kind === 'generic' ? `digitalId.providers.${name}` : `digitalId.${name}`;
+  const t = mergeTransport(config.transport, p.transport);
+  const out: DigitalIdClientOptions = {
+    provider: found.kind,
+    clientId: p.clientId,
+    redirectUri: p.redirectUri,
+  };
+  if (p.environment !== undefined) out.environment = p.environment;
+  if (p.issuer !== undefined) out.issuer = p.issuer;
+  if (p.clientSecret !== undefined) out.clientSecret = p.clientSecret;
+  if (p.postLogoutRedirectUri !== undefined) out.postLogoutRedirectUri = p.postLogoutRedirectUri;
+  if (p.scopes) out.scopes = p.scopes;
+  if (p.apiKey !== undefined) out.apiKey = p.apiKey;
+  if (p.apiKeyHeader !== undefined) out.apiKeyHeader = p.apiKeyHeader;
+  if (p.tokenEndpointAuthMethod !== undefined) out.tokenEndpointAuthMethod = p.tokenEndpointAuthMethod;
+  if (p.discovery !== undefined) out.discovery = p.discovery;
+  if (p.allowInsecureHttp) out.dangerouslyAllowInsecureHttp = true;
+  if (t.proxy !== undefined) out.proxy = t.proxy;
+  if (t.timeouts) out.timeouts = t.timeouts;
+  // The digital-ID client takes extra CAs only: OIDC providers do not ask for client certificates.
+  const tls = tlsOptions({ tls: t.tls?.caFile ? { caFile: t.tls.caFile } : undefined }, `${key}.transport`);
+  if (tls?.ca) out.tls = { ca: tls.ca as Buffer[] };
+  return out;
+}
+
+/** `new EcmsClient(ecmsClientOptions(config))`. */
+export function ecmsClientOptions(config: ThgovConfig): EcmsClientOptions {
+  const e = config.ecms;
+  if (!e) throw missing('ecms');
+  const t = mergeTransport(config.transport, e.transport);
+  const out: EcmsClientOptions = {
+    nodeUrl: e.nodeUrl,
+    organizationId: e.organizationId,
+    ...transportOptions(t, e.transport?.tls ? 'ecms.transport' : 'transport'),
+  };
+  if (e.allowTopSecret !== undefined) out.allowTopSecret = e.allowTopSecret;
+  return out;
+}
+
+/** Options for `verifyTranscript` / `verifyPdfSignatures`: the trust anchor files, read. */
+export function transcriptVerifyOptions(config: ThgovConfig): {
+  trust: Uint8Array[];
+  tsaTrust?: Uint8Array[];
+  policy: 'transcript' | 'pdf';
+} {
+  const c = config.transcript;
+  if (!c) throw missing('transcript');
+  const read = (files: string[], key: string) =>
+    files.map((f, i) => new Uint8Array(readConfigFile(f, `${key}[${i}]`)));
+  return {
+    trust: read(c.trustAnchors, 'transcript.trustAnchors'),
+    ...(c.tsaTrustAnchors ? { tsaTrust: read(c.tsaTrustAnchors, 'transcript.tsaTrustAnchors') } : {}),
+    policy: c.policy ?? 'transcript',
+  };
+}
+
+/** The audit log the configuration names, for `ExchangeClient({ audit: { sink } })`. */
+export function auditSink(config: ThgovConfig): FileAuditSink {
+  const a = config.audit;
+  if (!a) throw missing('audit');
+  return new FileAuditSink({ path: a.path, hmacSecret: a.hmacSecret });
+}

@@ -1,0 +1,41 @@
+import { ThGovError, type ThGovErrorOptions } from '@thgov/core';
+
+/** Error codes of the configuration file (stable: part of the semver contract). */
+export const CONFIG_ERROR_CODES = {
+  ERR_CLI_CONFIG_READ: 'the configuration file cannot be read or is not JSON',
+  ERR_CLI_CONFIG_INVALID: 'the configuration does not match the schema (each issue names its key path)',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text describes the ${VAR} syntax
+  ERR_CLI_CONFIG_ENV: 'a ${VAR} reference names an environment variable that is not set',
+  ERR_CLI_CONFIG_FILE: 'a file the configuration points at (certificate, key, trust anchor) cannot be read',
+} as const;
+
+export type ConfigErrorCode = keyof typeof CONFIG_ERROR_CODES;
+
+/** One problem, located by its key path (`exchange.consumerSecret`). */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends ThGovError {
+  readonly issues: ConfigIssue[];
+  constructor(
+    code: ConfigErrorCode,
+    message: string,
+    issues: ConfigIssue[] = [],
+    options?: ThGovErrorOptions,
+  ) {
+    super(code, message, options);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function isConfigError(err: unknown): err is ConfigError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: unknown }).name === 'ConfigError' &&
+    typeof (err as { code?: unknown }).code === 'string'
+  );
+}

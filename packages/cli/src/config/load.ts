@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { registerSecret } from '@thgov/core';
+import type { z } from 'zod';
+import { formatPath, substituteEnv } from './env.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'thgov.config.json';
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export interface ParseConfigOptions {
+  /** Relative file paths in the configuration are resolved against this. Default: the working directory. */
+  baseDir?: string;
+  /** Variables for `${NAME}`. Default: process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): ConfigIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: 'Unknown key' }));
+  }
+  return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+function resolveFiles(t: TransportConfig | undefined, baseDir: string): void {
+  const tls = t?.tls;
+  if (!tls) return;
+  const abs = (f: string) => (isAbsolute(f) ? f : resolve(baseDir, f));
+  if (tls.caFile !== undefined)
+    tls.caFile = Array.isArray(tls.caFile) ? tls.caFile.map(abs) : abs(tls.caFile);
+  if (tls.certFile !== undefined) tls.certFile = abs(tls.certFile);
+  if (tls.keyFile !== undefined) tls.keyFile = abs(tls.keyFile);
+  if (tls.pfxFile !== undefined) tls.pfxFile = abs(tls.pfxFile);
+}
+
+/**
+ * Validates a configuration object (the parsed JSON, or one built in code): `${NAME}` substitution, the
+ * strict schema (every issue names its key path), file paths made absolute, secrets registered for redaction.
+ */
+export function parseConfig(input: unknown, options: ParseConfigOptions = {}): ThgovConfig {
+  const substituted = substituteEnv(input, options.env ?? process.env);
+  const result = thgovConfigSchema.safeParse(substituted, {
+    error: (iss) => (iss.input === undefined && iss.code === 'invalid_type' ? 'Required' : undefined),
+  });
+  if (!result.success) {
+    const issues = result.error.issues.flatMap(issueMessage);
+    throw new ConfigError(
+      'ERR_CLI_CONFIG_INVALID',
+      `Invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      issues,
+    );
+  }
+  const config = result.data;
+  const baseDir = options.baseDir ?? process.cwd();
+  resolveFiles(config.transport, baseDir);
+  resolveFiles(config.exchange?.transport, baseDir);
+  resolveFiles(config.ecms?.transport, baseDir);
+  const providers = [
+    config.digitalId?.thaid,
+    config.digitalId?.dga,
+    ...Object.values(config.digitalId?.providers ?? {}),
+  ];
+  for (const p of providers) resolveFiles(p?.transport, baseDir);
+  if (config.transcript) {
+    const abs = (f: string) => (isAbsolute(f) ? f : resolve(baseDir, f));
+    config.transcript.trustAnchors = config.transcript.trustAnchors.map(abs);
+    if (config.transcript.tsaTrustAnchors)
+      config.transcript.tsaTrustAnchors = config.transcript.tsaTrustAnchors.map(abs);
+  }
+  if (config.audit)
+    config.audit.path = isAbsolute(config.audit.path)
+      ? config.audit.path
+      : resolve(baseDir, config.audit.path);
+  registerSecret(config.exchange?.consumerKey);
+  registerSecret(config.exchange?.consumerSecret);
+  for (const p of providers) {
+    registerSecret(p?.clientSecret);
+    registerSecret(p?.apiKey);
+    registerSecret(p?.transport?.tls?.passphrase);
+  }
+  registerSecret(config.audit?.hmacSecret);
+  registerSecret(config.transport?.tls?.passphrase);
+  registerSecret(config.exchange?.transport?.tls?.passphrase);
+  registerSecret(config.ecms?.transport?.tls?.passphrase);
+  return config;
+}
+
+/** Reads and validates `thgov.config.json`; relative paths inside it are relative to the file. */
+export async function loadConfig(
+  path: string = DEFAULT_CONFIG_FILE,
+  options: Omit<ParseConfigOptions, 'baseDir'> = {},
+): Promise<ThgovConfig> {
+  let text: string;
+  try {
+    const bytes = await readFile(path);
+    if (bytes.byteLength > MAX_CONFIG_BYTES) {
+      throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
+    }
+    text = bytes.toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError('ERR_CLI_CONFIG_READ', `Cannot read the configuration file ${path} (${code})`, [], {
+      hint:
+        code === 'ENOENT'
+          ? 'Pass --config FILE, or run `thgov sandbox --config-out thgov.config.json` for a local one.'
+          : undefined,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    // V8's message quotes the text around the error, which may be a secret: report the position only.
+    const pos = /position (\d+)/.exec((err as Error).message)?.[1];
+    const where = pos === undefined ? '' : ` at ${lineColumn(text, Number(pos))}`;
+    throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is not valid JSON${where}`);
+  }
+  return parseConfig(json, { ...options, baseDir: dirname(resolve(path)) });
+}
+
+function lineColumn(text: string, pos: number): string {
+  const before = text.slice(0, pos).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}

@@ -1,0 +1,292 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: descriptions show the ${VAR} syntax
+import { z } from 'zod';
+
+// Descriptions live in `.describe()` so the JSON Schema (`configJsonSchema()`) and the docs carry them.
+
+const ms = z
+  .number()
+  .int()
+  .positive()
+  .max(24 * 3600_000);
+const httpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL without credentials');
+const file = z.string().min(1).max(4096);
+const xroadId = z.string().min(7).max(1024);
+const pathSegments = z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like "/ws/dga" or "/uat"');
+
+export const transportConfigSchema = z
+  .object({
+    proxy: z
+      .union([z.literal('env'), httpUrl])
+      .optional()
+      .describe(
+        'HTTP proxy URL (http://proxy.agency.go.th:3128), or "env" for HTTPS_PROXY / HTTP_PROXY / NO_PROXY.',
+      ),
+    tls: z
+      .object({
+        caFile: z
+          .union([file, z.array(file).min(1).max(20)])
+          .optional()
+          .describe('Extra CA certificate file(s) (PEM) trusted for the platform server certificate.'),
+        certFile: file.optional().describe("The agency's own client certificate (PEM) for mTLS."),
+        keyFile: file.optional().describe('The private key (PEM) of certFile.'),
+        pfxFile: file.optional().describe('A PKCS#12 bundle instead of certFile + keyFile.'),
+        passphrase: z
+          .string()
+          .min(1)
+          .max(1024)
+          .optional()
+          .describe('Passphrase of keyFile or pfxFile (use ${VAR}).'),
+        servername: z
+          .string()
+          .min(1)
+          .max(255)
+          .optional()
+          .describe('TLS server name when it differs from the URL host.'),
+      })
+      .strict()
+      .optional()
+      .describe('TLS files; relative paths are relative to the configuration file.'),
+    timeouts: z
+      .object({
+        connectInMs: ms.optional().describe('TCP + TLS connect. Default 10000.'),
+        headersInMs: ms.optional().describe('Until the response headers arrive. Default 30000.'),
+        bodyInMs: ms.optional().describe('Longest gap between two body chunks. Default 30000.'),
+        totalInMs: ms.optional().describe('Whole operation, retries included. Default: none.'),
+      })
+      .strict()
+      .optional(),
+    retry: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            maxRetries: z.number().int().min(0).max(10).optional().describe('Default 3.'),
+            baseDelayInMs: z.number().int().min(0).max(60_000).optional().describe('Default 250.'),
+            maxDelayInMs: z.number().int().min(0).max(300_000).optional().describe('Default 8000.'),
+          })
+          .strict(),
+      ])
+      .optional()
+      .describe('Retries on network errors, 408, 429 and 5xx; false turns them off.'),
+    appName: z.string().min(1).max(100).optional().describe('User-Agent prefix, e.g. "saraban-bridge/2.1".'),
+  })
+  .strict()
+  .describe(
+    'Connection settings. Given at the top level for every platform; a platform section may add its own, merged key by key.',
+  );
+
+export const exchangeConfigSchema = z
+  .object({
+    baseUrl: httpUrl.describe(
+      'GDX gateway (https://api.egov.go.th), or the X-Road Security Server in X-Road mode.',
+    ),
+    consumerKey: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('Consumer-Key DGA issued (not in X-Road mode).'),
+    consumerSecret: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('Consumer-Secret DGA issued; use ${GDX_CONSUMER_SECRET}.'),
+    agentId: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('AgentID: the officer citizen ID (or registered system name) doctor validates a token for.'),
+    pathPrefixes: z
+      .record(pathSegments, pathSegments)
+      .optional()
+      .describe('Environment segment per service base: { "/ws/dga": "/uat" }.'),
+    xroad: z
+      .object({
+        client: xroadId.describe("This agency's subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM."),
+        services: z
+          .record(z.string(), xroadId)
+          .optional()
+          .describe('Provider service identifiers by key (dopaLinkage, dopaVerification, dbdJuristic, …).'),
+        userIdCountry: z
+          .string()
+          .regex(/^[A-Z]{2}$/)
+          .optional()
+          .describe('Country prefix of X-Road-UserId. Default "TH".'),
+      })
+      .strict()
+      .optional()
+      .describe('Talk X-Road REST to a Security Server instead of Consumer-Key/token.'),
+    transport: transportConfigSchema.optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.xroad) return;
+    for (const key of ['consumerKey', 'consumerSecret'] as const) {
+      if (o[key] === undefined)
+        ctx.addIssue({ code: 'custom', message: 'Required (unless xroad is set)', path: [key] });
+    }
+  })
+  .describe('GDX (Government Data Exchange): @thgov/exchange ExchangeClient.');
+
+const scope = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/, 'not a valid scope token');
+
+export const digitalIdProviderConfigSchema = z
+  .object({
+    environment: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .describe('Preset environment: thaid production | sandbox, dga production | uat.'),
+    issuer: httpUrl.optional().describe("Overrides the preset's issuer; required for a generic provider."),
+    clientId: z.string().min(1).max(512),
+    clientSecret: z.string().min(1).max(4096).optional().describe('Raw client secret; use ${VAR}.'),
+    redirectUri: httpUrl.describe('Exactly as registered with the provider.'),
+    postLogoutRedirectUri: httpUrl.optional(),
+    scopes: z
+      .array(scope)
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('Default: the preset scopes. openid is always added.'),
+    apiKey: z.string().min(1).max(4096).optional().describe("ThaID's DOPA-issued API key (x-imauth-apikey)."),
+    apiKeyHeader: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/)
+      .optional(),
+    tokenEndpointAuthMethod: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
+    discovery: z.enum(['auto', 'required', 'static']).optional(),
+    allowInsecureHttp: z
+      .boolean()
+      .optional()
+      .describe('DEVELOPMENT ONLY: a plain-http issuer (the local sandbox).'),
+    transport: transportConfigSchema.pick({ proxy: true, tls: true, timeouts: true }).optional(),
+  })
+  .strict();
+
+export const digitalIdConfigSchema = z
+  .object({
+    thaid: digitalIdProviderConfigSchema.optional().describe('ThaID (DOPA).'),
+    dga: digitalIdProviderConfigSchema.optional().describe('DGA Digital ID.'),
+    providers: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'provider names are lower-case letters, digits and "-"'),
+        digitalIdProviderConfigSchema.refine((p) => p.issuer !== undefined, {
+          message: 'Required for a generic provider',
+          path: ['issuer'],
+        }),
+      )
+      .optional()
+      .describe('Any other OpenID provider, by a name of your choice; issuer is required.'),
+  })
+  .strict()
+  .describe('Digital ID login: @thgov/digital-id DigitalIdClient per provider.');
+
+export const ecmsConfigSchema = z
+  .object({
+    nodeUrl: httpUrl.describe("The agency's own e-CMS node (https://ecms.agency.go.th/ecms-ws01/service2)."),
+    organizationId: z
+      .string()
+      .regex(/^\d{10}$/, 'must be the 10-digit department code')
+      .describe("The agency's 10-digit department code."),
+    allowTopSecret: z.boolean().optional(),
+    transport: transportConfigSchema.optional(),
+  })
+  .strict()
+  .describe('e-CMS official letters: @thgov/ecms EcmsClient.');
+
+export const transcriptConfigSchema = z
+  .object({
+    trustAnchors: z
+      .array(file)
+      .min(1)
+      .max(100)
+      .describe('CA certificates (PEM or DER) trusted for transcript signers.'),
+    tsaTrustAnchors: z
+      .array(file)
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('CA certificates trusted for time-stamp authorities. Default: trustAnchors.'),
+    policy: z.enum(['transcript', 'pdf']).optional().describe('Default transcript (strict).'),
+  })
+  .strict()
+  .describe('Transcript verification: @thgov/transcript verifyTranscript.');
+
+export const auditConfigSchema = z
+  .object({
+    path: file.describe('Append-only, hash-chained JSON-lines file.'),
+    hmacSecret: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .describe('Key for subject hashes (at least 16 characters); use ${VAR}.'),
+  })
+  .strict()
+  .describe('Audit log (PDPA records of processing): @thgov/core FileAuditSink.');
+
+export const doctorConfigSchema = z
+  .object({
+    expiryWarningDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .optional()
+      .describe('Certificates expiring within this many days are a warning. Default 30.'),
+    maxClockSkewInMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600_000)
+      .optional()
+      .describe('Largest clock difference accepted. Default 30000.'),
+    checkTimeoutInMs: ms.optional().describe('Time limit of each check. Default 15000.'),
+  })
+  .strict()
+  .describe('Settings of thgov doctor.');
+
+export const thgovConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    $comment: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe('Free text; thgov sandbox marks the files it wrote here.'),
+    exchange: exchangeConfigSchema.optional(),
+    digitalId: digitalIdConfigSchema.optional(),
+    ecms: ecmsConfigSchema.optional(),
+    transcript: transcriptConfigSchema.optional(),
+    audit: auditConfigSchema.optional(),
+    transport: transportConfigSchema.optional(),
+    doctor: doctorConfigSchema.optional(),
+  })
+  .strict()
+  .describe('thgov.config.json: one file for every thgov platform. Strings may use ${ENV_VAR}.');
+
+export type TransportConfig = z.infer<typeof transportConfigSchema>;
+export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;
+export type DigitalIdProviderConfig = z.infer<typeof digitalIdProviderConfigSchema>;
+export type DigitalIdConfig = z.infer<typeof digitalIdConfigSchema>;
+export type EcmsConfig = z.infer<typeof ecmsConfigSchema>;
+export type TranscriptConfig = z.infer<typeof transcriptConfigSchema>;
+export type AuditConfig = z.infer<typeof auditConfigSchema>;
+export type DoctorConfig = z.infer<typeof doctorConfigSchema>;
+/** The whole `thgov.config.json`, after `${VAR}` substitution; file paths are absolute. */
+export type ThgovConfig = z.infer<typeof thgovConfigSchema>;
+
+/** JSON Schema (2020-12) of `thgov.config.json`, for editors (`"$schema"`) and the configuration reference. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(thgovConfigSchema, { unrepresentable: 'any', io: 'input' }) as Record<
+    string,
+    unknown
+  >;
+}

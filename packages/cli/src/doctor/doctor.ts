@@ -1,0 +1,66 @@
+import type { ThgovConfig } from '../config/schema.js';
+import { checkDigitalId } from './digital-id-checks.js';
+import { checkEcms } from './ecms-checks.js';
+import { checkExchange } from './exchange-checks.js';
+import { DOCTOR_REPORT_VERSION, type DoctorReport, PLATFORMS, type Platform, summarize } from './report.js';
+import { CheckRunner } from './runner.js';
+import { doctorSettings } from './settings.js';
+import { checkTranscript } from './transcript-checks.js';
+
+export interface DoctorOptions {
+  /** Platforms to check (default: every configured one). */
+  only?: Platform[];
+  /** Warnings fail the run too. */
+  strict?: boolean;
+}
+
+const CHECKS: Record<Platform, typeof checkExchange> = {
+  exchange: checkExchange,
+  digitalId: checkDigitalId,
+  ecms: checkEcms,
+  transcript: checkTranscript,
+};
+
+/** The configured platforms, in a fixed order. */
+export function configuredPlatforms(config: ThgovConfig): Platform[] {
+  return PLATFORMS.filter((p) =>
+    p === 'digitalId'
+      ? Boolean(
+          config.digitalId?.thaid ||
+            config.digitalId?.dga ||
+            Object.keys(config.digitalId?.providers ?? {}).length,
+        )
+      : config[p] !== undefined,
+  );
+}
+
+/** Runs every check of the selected platforms and returns the report (also usable from code). */
+export async function runDoctor(config: ThgovConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const settings = doctorSettings(config);
+  const platforms = configuredPlatforms(config).filter((p) => !options.only || options.only.includes(p));
+  const runner = new CheckRunner(settings.checkTimeoutInMs);
+  for (const p of platforms) {
+    try {
+      await CHECKS[p](runner, config, settings);
+    } catch (err) {
+      // Outside any check: a file the section names cannot be read, or the SDK client refused the options.
+      await runner.run(
+        { id: `${p}.config`, platform: p, title: `${p}: configuration accepted by the client` },
+        () => Promise.reject(err),
+      );
+    }
+  }
+  const summary = summarize(runner.results);
+  return {
+    version: DOCTOR_REPORT_VERSION,
+    tool: 'thgov doctor',
+    startedAt: startedAt.toISOString(),
+    durationInMs: Math.round(performance.now() - started),
+    ok: summary.failed === 0 && summary.total > 0 && !(options.strict && summary.warned > 0),
+    platforms,
+    summary,
+    checks: runner.results,
+  };
+}

@@ -1,0 +1,47 @@
+export {
+  auditSink,
+  digitalIdClientOptions,
+  digitalIdProviders,
+  ecmsClientOptions,
+  exchangeClientOptions,
+  mergeTransport,
+  transcriptVerifyOptions,
+} from './config/client-options.js';
+export {
+  CONFIG_ERROR_CODES,
+  ConfigError,
+  type ConfigErrorCode,
+  type ConfigIssue,
+  isConfigError,
+} from './config/errors.js';
+export { DEFAULT_CONFIG_FILE, loadConfig, type ParseConfigOptions, parseConfig } from './config/load.js';
+export {
+  type AuditConfig,
+  configJsonSchema,
+  type DigitalIdConfig,
+  type DigitalIdProviderConfig,
+  type DoctorConfig,
+  type EcmsConfig,
+  type ExchangeConfig,
+  type ThgovConfig,
+  type TranscriptConfig,
+  type TransportConfig,
+  thgovConfigSchema,
+} from './config/schema.js';
+export { DOCTOR_USAGE, doctorCommand } from './doctor/command.js';
+export { configuredPlatforms, type DoctorOptions, runDoctor } from './doctor/doctor.js';
+export { renderHuman as renderDoctorReport, renderJunit as renderDoctorJunit } from './doctor/render.js';
+export {
+  type CheckResult,
+  type CheckStatus,
+  DOCTOR_REPORT_VERSION,
+  type DoctorReport,
+  PLATFORMS,
+  type Platform,
+} from './doctor/report.js';
+export { type CliIo, EXIT, UsageError } from './io.js';
+export { COMMANDS, run } from './run.js';
+export { SANDBOX_USAGE, type SandboxCommandOptions, sandboxCommand } from './sandbox/command.js';
+export { SANDBOX_FAULT_PROFILES, type SandboxFaultProfileName } from './sandbox/faults.js';
+export { sandboxConfig } from './sandbox/sandbox-config.js';
+export { type FileReport, transcriptVerify } from './transcript/verify-command.js';

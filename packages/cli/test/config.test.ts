@@ -1,0 +1,265 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are what these tests are about
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type ConfigError,
+  configJsonSchema,
+  digitalIdClientOptions,
+  ecmsClientOptions,
+  exchangeClientOptions,
+  isConfigError,
+  loadConfig,
+  parseConfig,
+  transcriptVerifyOptions,
+} from '../src/index.js';
+import { thgov } from './doctor-helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'thgov-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SECRET = 'cfg-secret-6c1f0e9a77d4';
+const base = () => ({
+  exchange: {
+    baseUrl: 'https://api.egov.go.th',
+    consumerKey: 'key-1',
+    consumerSecret: '${GDX_SECRET}',
+    agentId: '1101700230708',
+  },
+});
+
+function catchError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (isConfigError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('substitutes ${VAR}, keeps $${VAR} literal, and maps every section onto client options', () => {
+    writeFileSync(join(dir, 'ca.pem'), 'CA-PEM');
+    writeFileSync(join(dir, 'anchor.pem'), 'ANCHOR');
+    const config = parseConfig(
+      {
+        ...base(),
+        digitalId: {
+          thaid: {
+            clientId: 'c1',
+            clientSecret: '${THAID_SECRET}',
+            redirectUri: 'https://app.agency.go.th/cb',
+            apiKey: 'k',
+            scopes: ['pid'],
+          },
+          providers: {
+            'my-idp': {
+              issuer: 'https://idp.example',
+              clientId: 'x',
+              clientSecret: 'y',
+              redirectUri: 'https://a/cb',
+            },
+          },
+        },
+        ecms: { nodeUrl: 'https://ecms.agency.go.th/ecms-ws01/service2', organizationId: '0105000000' },
+        transcript: { trustAnchors: ['anchor.pem'] },
+        audit: { path: 'audit/log.jsonl', hmacSecret: 'literal-$${NOT_A_VAR}-x' },
+        transport: {
+          proxy: 'http://proxy.agency.go.th:3128',
+          tls: { caFile: 'ca.pem' },
+          timeouts: { connectInMs: 5000 },
+        },
+      },
+      { baseDir: dir, env: { GDX_SECRET: SECRET, THAID_SECRET: 'thaid-secret' } },
+    );
+    expect(config.exchange?.consumerSecret).toBe(SECRET);
+    expect(config.audit?.hmacSecret).toBe('literal-${NOT_A_VAR}-x');
+    expect(config.audit?.path).toBe(join(dir, 'audit/log.jsonl'));
+    const gdx = exchangeClientOptions(config);
+    expect(gdx).toMatchObject({
+      baseUrl: 'https://api.egov.go.th',
+      consumerSecret: SECRET,
+      proxy: 'http://proxy.agency.go.th:3128',
+      timeouts: { connectInMs: 5000 },
+    });
+    const ca = gdx.tls?.ca as Buffer[] | undefined;
+    expect(String(ca?.[0])).toBe('CA-PEM');
+    expect(digitalIdClientOptions(config, 'thaid')).toMatchObject({
+      provider: 'thaid',
+      clientSecret: 'thaid-secret',
+      apiKey: 'k',
+      scopes: ['pid'],
+    });
+    expect(digitalIdClientOptions(config, 'my-idp')).toMatchObject({
+      provider: 'generic',
+      issuer: 'https://idp.example',
+    });
+    expect(ecmsClientOptions(config)).toMatchObject({
+      organizationId: '0105000000',
+      proxy: 'http://proxy.agency.go.th:3128',
+    });
+    expect(Buffer.from(transcriptVerifyOptions(config).trust[0] as Uint8Array).toString()).toBe('ANCHOR');
+  });
+
+  it('names the key path of a missing value, an unknown key and a wrong type', () => {
+    const x = base().exchange;
+    const err = catchError(() =>
+      parseConfig(
+        {
+          exchange: { baseUrl: x.baseUrl, consumerKey: 'k', agentId: x.agentId, consumerSecrte: 'typo' },
+          ecms: { nodeUrl: 'x', organizationId: 12 },
+        },
+        { env: {} },
+      ),
+    );
+    expect(err.code).toBe('ERR_CLI_CONFIG_INVALID');
+    expect(err.message).toContain('exchange.consumerSecret: Required');
+    expect(err.message).toContain('exchange.consumerSecrte: Unknown key');
+    expect(err.issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        'exchange.consumerSecret',
+        'exchange.consumerSecrte',
+        'ecms.nodeUrl',
+        'ecms.organizationId',
+      ]),
+    );
+    expect(err.message).not.toContain('typo');
+  });
+
+  it('requires an issuer for a generic provider and rejects an unknown top-level section', () => {
+    const err = catchError(() =>
+      parseConfig(
+        { digitalId: { providers: { idp: { clientId: 'a', redirectUri: 'https://a/cb' } } }, exchnage: {} },
+        { env: {} },
+      ),
+    );
+    expect(err.message).toContain('digitalId.providers.idp.issuer: Required for a generic provider');
+    expect(err.message).toContain('exchnage: Unknown key');
+  });
+
+  it('names an unset environment variable and its key, never another value', () => {
+    const err = catchError(() => parseConfig(base(), { env: { OTHER: SECRET } }));
+    expect(err.code).toBe('ERR_CLI_CONFIG_ENV');
+    expect(err.message).toContain('exchange.consumerSecret: environment variable GDX_SECRET is not set');
+    for (const text of [err.message, JSON.stringify(err), inspect(err)]) expect(text).not.toContain(SECRET);
+  });
+
+  it('never echoes a substituted secret when that value is invalid', () => {
+    const err = catchError(() =>
+      parseConfig({ audit: { path: 'a', hmacSecret: '${SHORT}' } }, { env: { SHORT: 'tiny-secret' } }),
+    );
+    expect(err.message).toContain('audit.hmacSecret: must be at least 16 characters');
+    for (const text of [err.message, JSON.stringify(err), inspect(err)])
+      expect(text).not.toContain('tiny-secret');
+  });
+
+  it('rejects hostile input with typed errors: not an object, bad variable name, huge values', () => {
+    expect(catchError(() => parseConfig([1, 2], { env: {} })).code).toBe('ERR_CLI_CONFIG_INVALID');
+    expect(catchError(() => parseConfig(null, { env: {} })).code).toBe('ERR_CLI_CONFIG_INVALID');
+    const bad = catchError(() =>
+      parseConfig({ audit: { path: '${1X}', hmacSecret: 'x'.repeat(20) } }, { env: {} }),
+    );
+    expect(bad.code).toBe('ERR_CLI_CONFIG_ENV');
+    expect(bad.message).toContain('audit.path');
+    const huge = catchError(() =>
+      parseConfig({ exchange: { ...base().exchange, consumerSecret: 'x'.repeat(5000) } }, { env: {} }),
+    );
+    expect(huge.issues[0]?.path).toBe('exchange.consumerSecret');
+  });
+
+  it('reports a missing TLS file with its key when the client options are built', () => {
+    const config = parseConfig(
+      { ...base(), transport: { tls: { certFile: 'nope.pem' } } },
+      { baseDir: dir, env: { GDX_SECRET: SECRET } },
+    );
+    const err = catchError(() => exchangeClientOptions(config));
+    expect(err.code).toBe('ERR_CLI_CONFIG_FILE');
+    expect(err.message).toContain('transport.tls.certFile');
+  });
+});
+
+describe('configJsonSchema', () => {
+  it('describes every section, rejects unknown keys and lists required ones', () => {
+    const schema = configJsonSchema() as {
+      additionalProperties: boolean;
+      description: string;
+      properties: Record<
+        string,
+        {
+          required?: string[];
+          additionalProperties?: boolean;
+          properties?: Record<string, { description?: string }>;
+        }
+      >;
+    };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['exchange', 'digitalId', 'ecms', 'transcript', 'audit', 'transport', 'doctor']),
+    );
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.description).toContain('${ENV_VAR}');
+    const exchange = schema.properties.exchange;
+    expect(exchange?.required).toEqual(expect.arrayContaining(['baseUrl', 'agentId']));
+    expect(exchange?.additionalProperties).toBe(false);
+    expect(exchange?.properties?.consumerSecret?.description).toContain('${GDX_CONSUMER_SECRET}');
+    expect(schema.properties.ecms?.required).toEqual(['nodeUrl', 'organizationId']);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads a file and resolves relative paths against its directory', async () => {
+    const sub = join(dir, 'sub');
+    rmSync(sub, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(sub);
+    writeFileSync(
+      join(sub, 'thgov.config.json'),
+      JSON.stringify({ transcript: { trustAnchors: ['../anchor.pem'] } }),
+    );
+    const config = await loadConfig(join(sub, 'thgov.config.json'));
+    expect(config.transcript?.trustAnchors).toEqual([join(dir, 'anchor.pem')]);
+  });
+
+  it('gives ERR_CLI_CONFIG_READ for a missing file, invalid JSON (without quoting it) and an oversized file', async () => {
+    await expect(loadConfig(join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'ERR_CLI_CONFIG_READ',
+    });
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, `{"exchange": {"consumerSecret": ${SECRET}}}`);
+    const err = (await loadConfig(broken).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(err.code).toBe('ERR_CLI_CONFIG_READ');
+    expect(err.message).not.toContain(SECRET);
+    const big = join(dir, 'big.json');
+    writeFileSync(big, `{"$comment": "${'x'.repeat(1024 * 1024 + 10)}"}`);
+    await expect(loadConfig(big)).rejects.toMatchObject({ code: 'ERR_CLI_CONFIG_READ' });
+  });
+});
+
+describe('thgov doctor with a bad configuration (as a process)', () => {
+  it('exits 2 and names the offending key without printing the secret', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        exchange: { ...base().exchange, consumerSecret: SECRET, consumerKey: undefined, extra: 1 },
+      }),
+    );
+    const r = await thgov(['doctor', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ERR_CLI_CONFIG_INVALID');
+    expect(r.stderr).toContain('exchange.consumerKey: Required');
+    expect(r.stderr).toContain('exchange.extra: Unknown key');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const r = await thgov(['doctor', '--only', 'gdx']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--only takes exchange, digitalId, ecms, transcript');
+  });
+});

@@ -1,0 +1,118 @@
+import { inspect } from 'node:util';
+import { extractTranscript, verifyTranscript } from '@thgov/transcript';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePopulation } from '../src/people.js';
+import { type SandboxPki, startSandboxPki } from '../src/pki/index.js';
+
+let pki: SandboxPki;
+const people = generatePopulation({ seed: 42, people: 3, companies: 0 }).people;
+
+beforeAll(async () => {
+  pki = await startSandboxPki();
+}, 60_000);
+afterAll(async () => {
+  await pki?.close();
+});
+
+describe('sandbox test PKI', () => {
+  it('issues transcripts that verify TOTAL_PASSED with only the root configured', async () => {
+    const pdf = await pki.issueSandboxTranscript(people[0]!);
+    const r = await verifyTranscript(pdf, { trust: pki.rootPem });
+    expect(r.indication).toBe('TOTAL_PASSED');
+    expect(r.signatures[0]!.signingTime.proof).toBe('signature-timestamp');
+    const xml = Buffer.from(extractTranscript(pdf).xml).toString('utf8');
+    expect(xml).toContain(`<CitizenID>${people[0]!.citizenId}</CitizenID>`);
+    // Same person, same grades: the transcript content is deterministic.
+    const again = Buffer.from(extractTranscript(await pki.issueSandboxTranscript(people[0]!)).xml).toString(
+      'utf8',
+    );
+    expect(again).toBe(xml);
+  });
+
+  it('issues ETSI.CAdES.detached transcripts with a /DSS as well', async () => {
+    const pdf = await pki.issueSandboxTranscript(people[2]!, { subFilter: 'ETSI.CAdES.detached' });
+    const r = await verifyTranscript(pdf, { trust: pki.rootPem });
+    expect(r.indication).toBe('TOTAL_PASSED');
+    expect(r.signatures[0]!.subFilter).toBe('ETSI.CAdES.detached');
+    expect(r.signatures[0]!.revocation.every((e) => e.source === 'dss')).toBe(true);
+  });
+
+  it('serves the certificates and fresh CRLs over http on 127.0.0.1', async () => {
+    expect(pki.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pki$/);
+    const rootDer = new Uint8Array(await (await fetch(`${pki.url}/root.crt`)).arrayBuffer());
+    expect(Buffer.from(rootDer).equals(Buffer.from(pki.root.certificate))).toBe(true);
+    const crl = pkijs.CertificateRevocationList.fromBER(
+      await (await fetch(`${pki.url}/ca.crl`)).arrayBuffer(),
+    );
+    expect(
+      crl.issuer.isEqual(pkijs.Certificate.fromBER(pki.issuingCa.certificate.slice().buffer).subject),
+    ).toBe(true);
+    expect((await fetch(`${pki.url}/nope`)).status).toBe(404);
+  });
+
+  it('answers OCSP for its certificates and reflects revocation at once', async () => {
+    const signer = pkijs.Certificate.fromBER(pki.signer.certificate.slice().buffer);
+    const ca = pkijs.Certificate.fromBER(pki.issuingCa.certificate.slice().buffer);
+    const status = async () => {
+      const req = new pkijs.OCSPRequest();
+      await req.createForCertificate(signer, { hashAlgorithm: 'SHA-1', issuerCertificate: ca });
+      const res = await fetch(`${pki.url}/ocsp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: Buffer.from(req.toSchema(true).toBER(false)),
+      });
+      const ocsp = pkijs.OCSPResponse.fromBER(await res.arrayBuffer());
+      const basic = pkijs.BasicOCSPResponse.fromBER(ocsp.responseBytes!.response.valueBlock.valueHexView);
+      return (await basic.getCertificateStatus(signer, ca)).status;
+    };
+    expect(await status()).toBe(0);
+    const bad = await fetch(`${pki.url}/ocsp`, { method: 'POST', body: 'garbage' });
+    const parsed = pkijs.OCSPResponse.fromBER(await bad.arrayBuffer());
+    expect(parsed.responseStatus.valueBlock.valueDec).toBe(1);
+    // A separate PKI instance so revocation does not leak into other tests.
+    const other = await startSandboxPki();
+    try {
+      const pdf = await other.issueSandboxTranscript(people[1]!);
+      other.revoke(other.signer.serialNumber, new Date(Date.now() - 60_000));
+      const later = await other.issueSandboxTranscript(people[1]!);
+      const r = await verifyTranscript(later, { trust: other.rootPem });
+      expect(r.indication).toBe('TOTAL_FAILED');
+      expect(r.subIndication).toBe('REVOKED');
+      // The earlier transcript carries the CRL from before the revocation.
+      expect((await verifyTranscript(pdf, { trust: other.rootPem })).indication).toBe('TOTAL_PASSED');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  it('grants RFC 3161 time-stamps over http and rejects malformed requests', async () => {
+    const req = new pkijs.TimeStampReq({
+      version: 1,
+      messageImprint: new pkijs.MessageImprint({
+        hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: '2.16.840.1.101.3.4.2.1' }),
+        hashedMessage: new asn1js.OctetString({ valueHex: new Uint8Array(32).fill(9).buffer }),
+      }),
+      certReq: true,
+    });
+    const res = await fetch(`${pki.url}/tsa`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/timestamp-query' },
+      body: Buffer.from(req.toSchema().toBER(false)),
+    });
+    const resp = pkijs.TimeStampResp.fromBER(await res.arrayBuffer());
+    expect(resp.status.status).toBe(pkijs.PKIStatus.granted);
+    expect(resp.timeStampToken).toBeDefined();
+    const bad = pkijs.TimeStampResp.fromBER(
+      await (await fetch(`${pki.url}/tsa`, { method: 'POST', body: 'x' })).arrayBuffer(),
+    );
+    expect(bad.status.status).toBe(pkijs.PKIStatus.rejection);
+  });
+
+  it('keeps private keys out of logs and serialized objects', () => {
+    const text = `${inspect(pki.signer)} ${JSON.stringify(pki.signer)}`;
+    expect(text).not.toMatch(/PRIVATE KEY/);
+    expect(text).toContain('CryptoKey');
+  });
+});

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import type { CryptoKey } from '../pki/crypto-types.js';
+import { cryptoEngine, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';
+
+export type DigestName = 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** Returns an RFC 3161 TimeStampToken (a CMS ContentInfo, DER) over `imprint`. */
+export type TimeStampFunction = (request: {
+  imprint: Uint8Array;
+  hashAlgorithm: DigestName;
+}) => Promise<Uint8Array>;
+
+export interface CmsSignOptions {
+  data: Uint8Array[];
+  privateKey: CryptoKey;
+  /** Signer certificate first, then its CA certificates (DER). */
+  chain: Uint8Array[];
+  digestAlgorithm?: DigestName;
+  signingTime?: Date;
+  /** Adds ESS signing-certificate-v2 (required by CAdES/PAdES). */
+  essSigningCertificate?: boolean;
+  /** Adobe revocationInfoArchival signed attribute. */
+  revocation?: { crls?: Uint8Array[]; ocsps?: Uint8Array[] };
+  timeStamp?: TimeStampFunction;
+  /** Test hook for attack fixtures: sign with another digest than the one declared. */
+  eContentType?: string;
+}
+
+function attr(type: string, value: asn1js.BaseBlock): pkijs.Attribute {
+  return new pkijs.Attribute({ type, values: [value] });
+}
+
+export function essSigningCertificateV2(certDer: Uint8Array): asn1js.Sequence {
+  const hash = createHash('sha256').update(certDer).digest();
+  return new asn1js.Sequence({
+    value: [
+      new asn1js.Sequence({
+        value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(hash) })] })],
+      }),
+    ],
+  });
+}
+
+function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8Array[] }): asn1js.Sequence {
+  const value: asn1js.BaseBlock[] = [];
+  if (rev.crls?.length) {
+    value.push(
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 0 },
+        value: [new asn1js.Sequence({ value: rev.crls.map((c) => asn1js.fromBER(toArrayBuffer(c)).result) })],
+      }),
+    );
+  }
+  if (rev.ocsps?.length) {
+    value.push(
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 1 },
+        value: [
+          new asn1js.Sequence({ value: rev.ocsps.map((c) => asn1js.fromBER(toArrayBuffer(c)).result) }),
+        ],
+      }),
+    );
+  }
+  return new asn1js.Sequence({ value });
+}
+
+/** A detached CMS SignedData with one SignerInfo (what PDF signatures carry in /Contents). */
+export async function signDetachedCms(options: CmsSignOptions): Promise<Uint8Array> {
+  const engine = cryptoEngine();
+  const alg = options.digestAlgorithm ?? 'SHA-256';
+  const signerDer = options.chain[0]!;
+  const signer = pkijs.Certificate.fromBER(toArrayBuffer(signerDer));
+  const h = createHash(alg.replace('-', '').toLowerCase());
+  for (const d of options.data) h.update(d);
+  const md = h.digest();
+  const attrs: pkijs.Attribute[] = [
+    attr(OID.contentType, new asn1js.ObjectIdentifier({ value: options.eContentType ?? OID.data })),
+    attr(OID.messageDigest, new asn1js.OctetString({ valueHex: toArrayBuffer(md) })),
+  ];
+  if (options.signingTime)
+    attrs.push(attr(OID.signingTime, new asn1js.UTCTime({ valueDate: options.signingTime })));
+  if (options.essSigningCertificate)
+    attrs.push(attr(OID.signingCertificateV2, essSigningCertificateV2(signerDer)));
+  if (options.revocation && (options.revocation.crls?.length || options.revocation.ocsps?.length)) {
+    attrs.push(attr(OID.adbeRevocationInfoArchival, revocationInfoArchival(options.revocation)));
+  }
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    signerInfos: [
+      new pkijs.SignerInfo({
+        version: 1,
+        sid: new pkijs.IssuerAndSerialNumber({ issuer: signer.issuer, serialNumber: signer.serialNumber }),
+        signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: attrs }),
+      }),
+    ],
+    certificates: options.chain.map((c) => pkijs.Certificate.fromBER(toArrayBuffer(c))),
+  });
+  await signedData.sign(options.privateKey, 0, alg, undefined, engine);
+  const si = signedData.signerInfos[0]!;
+  if (options.timeStamp) {
+    const sigValue = new Uint8Array(si.signature.valueBlock.valueHexView);
+    const token = await options.timeStamp({ imprint: await digest(alg, sigValue), hashAlgorithm: alg });
+    si.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
+      type: 1,
+      attributes: [attr(OID.signatureTimeStamp, asn1js.fromBER(toArrayBuffer(token)).result)],
+    });
+  }
+  const ci = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+  return new Uint8Array(ci.toSchema().toBER(false));
+}
+
+export interface TimeStampAuthorityOptions {
+  certificate: Uint8Array;
+  privateKey: CryptoKey;
+  /** CA certificates to include after the TSA certificate. */
+  chain?: Uint8Array[];
+  policy?: string;
+  /** Clock of the TSA; defaults to Date.now. */
+  now?: () => Date;
+}
+
+/** An in-process RFC 3161 time-stamp authority (for issuers' tests and the sandbox). */
+export function createTimeStampAuthority(options: TimeStampAuthorityOptions): TimeStampFunction {
+  let serial = 1;
+  return async ({ imprint, hashAlgorithm }) => {
+    const engine = cryptoEngine();
+    const tsaCert = pkijs.Certificate.fromBER(toArrayBuffer(options.certificate));
+    const tst = new pkijs.TSTInfo({
+      version: 1,
+      policy: options.policy ?? '1.3.6.1.4.1.99999.1.1',
+      messageImprint: new pkijs.MessageImprint({
+        hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_BY_DIGEST[hashAlgorithm]! }),
+        hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(imprint) }),
+      }),
+      serialNumber: new asn1js.Integer({ value: serial++ }),
+      genTime: options.now?.() ?? new Date(),
+      ordering: false,
+    });
+    const tstDer = new Uint8Array(tst.toSchema().toBER(false));
+    const signedData = new pkijs.SignedData({
+      version: 3,
+      encapContentInfo: new pkijs.EncapsulatedContentInfo({
+        eContentType: OID.tstInfo,
+        eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(tstDer) }),
+      }),
+      signerInfos: [
+        new pkijs.SignerInfo({
+          version: 1,
+          sid: new pkijs.IssuerAndSerialNumber({
+            issuer: tsaCert.issuer,
+            serialNumber: tsaCert.serialNumber,
+          }),
+          signedAttrs: new pkijs.SignedAndUnsignedAttributes({
+            type: 0,
+            attributes: [
+              attr(OID.contentType, new asn1js.ObjectIdentifier({ value: OID.tstInfo })),
+              attr(
+                OID.messageDigest,
+                new asn1js.OctetString({ valueHex: toArrayBuffer(await digest('SHA-256', tstDer)) }),
+              ),
+              attr(OID.signingCertificateV2, essSigningCertificateV2(options.certificate)),
+            ],
+          }),
+        }),
+      ],
+      certificates: [options.certificate, ...(options.chain ?? [])].map((c) =>
+        pkijs.Certificate.fromBER(toArrayBuffer(c)),
+      ),
+    });
+    // pkijs turns eContent into a chunked (BER) OCTET STRING in the constructor; tokens must be DER.
+    signedData.encapContentInfo.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(tstDer) });
+    await signedData.sign(options.privateKey, 0, 'SHA-256', undefined, engine);
+    const ci = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+    return new Uint8Array(ci.toSchema().toBER(false));
+  };
+}

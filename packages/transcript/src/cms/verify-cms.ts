@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { type CheckResult, check, failed, indeterminate } from '../verify/report.js';
+import { certDer, findBySid, keyUsage, summarize } from './certs.js';
+import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from './engine.js';
+import { addCrl, addOcsp, type RevocationPool } from './revocation.js';
+import { verifySignerInfoSignature } from './signer-info.js';
+
+export interface CmsOutcome {
+  checks: CheckResult[];
+  signerCert?: pkijs.Certificate;
+  certs: pkijs.Certificate[];
+  digestAlgorithm?: string;
+  claimedTime?: Date;
+  signatureValue?: Uint8Array;
+  timeStampTokens: Uint8Array[];
+}
+
+const WEAK_SIG_ALGS = new Set([
+  '1.2.840.113549.1.1.5',
+  '1.2.840.10040.4.3',
+  '1.2.840.10045.4.1',
+  '1.2.840.113549.1.1.4',
+]);
+
+function attrValue(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.BaseBlock[] | undefined {
+  const set = unsigned ? si.unsignedAttrs : si.signedAttrs;
+  const matches = set?.attributes.filter((a) => a.type === oid) ?? [];
+  if (matches.length === 0) return undefined;
+  return matches.flatMap((a) => a.values as asn1js.BaseBlock[]);
+}
+
+/**
+ * Step 7 (CMS) and step 8 (signer certificate) for a detached signature over `signed` (the two
+ * ByteRange parts). Revocation values found in the CMS are added to `pool`.
+ */
+export async function verifyCmsSignature(
+  contents: Uint8Array,
+  signed: Uint8Array[],
+  options: { cades: boolean; pool: RevocationPool },
+): Promise<CmsOutcome> {
+  const out: CmsOutcome = { checks: [], certs: [], timeStampTokens: [] };
+  const fail = (c: CheckResult) => {
+    out.checks.push(c);
+    return out;
+  };
+  const asn = asn1js.fromBER(toArrayBuffer(contents));
+  if (asn.offset === -1) return fail(failed('cms', 'FORMAT_FAILURE', '/Contents is not DER-encoded CMS'));
+  const trailing = contents.subarray(asn.offset);
+  if (trailing.some((b) => b !== 0))
+    return fail(failed('cms', 'FORMAT_FAILURE', 'Non-zero bytes after the CMS structure in /Contents'));
+  let sd: pkijs.SignedData;
+  try {
+    const ci = new pkijs.ContentInfo({ schema: asn.result });
+    if (ci.contentType !== OID.signedData)
+      return fail(failed('cms', 'FORMAT_FAILURE', 'CMS content is not SignedData'));
+    sd = new pkijs.SignedData({ schema: ci.content });
+  } catch {
+    return fail(failed('cms', 'FORMAT_FAILURE', 'CMS SignedData could not be parsed'));
+  }
+  out.certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+  for (const c of sd.crls ?? []) {
+    if (c instanceof pkijs.CertificateRevocationList)
+      addCrl(options.pool, new Uint8Array(c.toSchema().toBER(false)), 'cms');
+    else if (c instanceof pkijs.OtherRevocationInfoFormat && c.otherRevInfoFormat === '1.3.6.1.5.5.7.16.2') {
+      addOcsp(options.pool, new Uint8Array((c.otherRevInfo as asn1js.BaseBlock).toBER(false)), 'cms');
+    }
+  }
+  if (sd.signerInfos.length !== 1)
+    return fail(failed('cms', 'FORMAT_FAILURE', `Expected one SignerInfo, found ${sd.signerInfos.length}`));
+  if (sd.encapContentInfo.eContent)
+    return fail(failed('cms', 'FORMAT_FAILURE', 'The CMS is not detached (it carries content)'));
+  const si = sd.signerInfos[0]!;
+  const alg = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
+  if (!alg) {
+    return fail(
+      indeterminate(
+        'cms',
+        'CRYPTO_CONSTRAINTS_FAILURE',
+        `Digest algorithm ${si.digestAlgorithm.algorithmId} is not allowed`,
+      ),
+    );
+  }
+  out.digestAlgorithm = alg;
+  if (WEAK_SIG_ALGS.has(si.signatureAlgorithm.algorithmId)) {
+    return fail(indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', 'Signature algorithm uses SHA-1 or MD5'));
+  }
+  if (!si.signedAttrs)
+    return fail(failed('cms', 'FORMAT_FAILURE', 'The SignerInfo has no signed attributes'));
+  const ct = attrValue(si, OID.contentType);
+  if (ct?.length !== 1 || (ct[0] as asn1js.ObjectIdentifier).valueBlock?.toString() !== OID.data) {
+    return fail(failed('cms', 'FORMAT_FAILURE', 'contentType attribute missing or not id-data'));
+  }
+  const md = attrValue(si, OID.messageDigest);
+  if (md?.length !== 1)
+    return fail(failed('cms', 'FORMAT_FAILURE', 'messageDigest attribute missing or repeated'));
+  const expected = await digest(alg, Buffer.concat(signed.map((s) => Buffer.from(s))));
+  const got = Buffer.from((md[0] as asn1js.OctetString).valueBlock.valueHexView);
+  if (!got.equals(Buffer.from(expected))) {
+    return fail(
+      failed('cms', 'HASH_FAILURE', 'messageDigest does not match the bytes covered by /ByteRange'),
+    );
+  }
+  const signer = findBySid(si.sid, out.certs);
+  out.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
+  if (!signer) {
+    out.checks.push(
+      check('cms', 'PASSED', 'Digest matches; signer certificate absent so the signature cannot be checked'),
+    );
+    out.checks.push(
+      indeterminate(
+        'signer-certificate',
+        'NO_SIGNING_CERTIFICATE_FOUND',
+        'The signer certificate is not in the CMS',
+      ),
+    );
+    return out;
+  }
+  out.signerCert = signer;
+  const sigOk = verifySignerInfoSignature(si, signer).ok;
+  if (!sigOk)
+    return fail(
+      failed('cms', 'SIG_CRYPTO_FAILURE', 'The signature value does not verify with the signer key'),
+    );
+  const pub = signer.subjectPublicKeyInfo.parsedKey;
+  if (pub instanceof pkijs.RSAPublicKey) {
+    const bits =
+      (pub.modulus.valueBlock.valueHexView.length - (pub.modulus.valueBlock.valueHexView[0] === 0 ? 1 : 0)) *
+      8;
+    if (bits < 2048)
+      return fail(indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', `RSA key of ${bits} bits is too short`));
+  }
+  // ESS signing-certificate(-v2): mandatory for CAdES, checked whenever present.
+  const essV2 = attrValue(si, OID.signingCertificateV2);
+  const essV1 = attrValue(si, OID.signingCertificate);
+  const warnings: string[] = [];
+  if (essV2 || essV1) {
+    const ok = await essMatches(essV2?.[0] ?? essV1![0]!, signer, Boolean(essV2));
+    if (!ok)
+      return fail(
+        indeterminate(
+          'cms',
+          'NO_SIGNING_CERTIFICATE_FOUND',
+          'ESS signing-certificate does not match the signer certificate',
+        ),
+      );
+  } else if (options.cades) {
+    return fail(failed('cms', 'FORMAT_FAILURE', 'CAdES signature without ESS signing-certificate-v2'));
+  }
+  const st = attrValue(si, OID.signingTime);
+  if (st?.[0]) {
+    const t = (st[0] as asn1js.UTCTime).toDate?.();
+    if (t instanceof Date && !Number.isNaN(t.getTime())) out.claimedTime = t;
+  }
+  if (options.cades && st)
+    warnings.push('CAdES signature carries a signingTime attribute (PAdES baseline forbids it)');
+  const archival = attrValue(si, OID.adbeRevocationInfoArchival);
+  if (archival?.[0]) collectArchival(archival[0], options.pool);
+  const ts = attrValue(si, OID.signatureTimeStamp, true);
+  for (const t of ts ?? []) out.timeStampTokens.push(new Uint8Array(t.toBER(false)));
+  out.checks.push(
+    check('cms', 'PASSED', 'One detached SignerInfo; digest and signature verify', {
+      warnings,
+      evidence: {
+        digestAlgorithm: alg,
+        signatureAlgorithm: si.signatureAlgorithm.algorithmId,
+        ess: Boolean(essV2 || essV1),
+      },
+    }),
+  );
+  const ku = keyUsage(signer);
+  if (ku && !ku.has('digitalSignature') && !ku.has('nonRepudiation')) {
+    out.checks.push(
+      indeterminate(
+        'signer-certificate',
+        'CHAIN_CONSTRAINTS_FAILURE',
+        'The signer certificate key usage does not allow signing',
+        { evidence: { keyUsage: [...ku] } },
+      ),
+    );
+  } else {
+    out.checks.push(
+      check('signer-certificate', 'PASSED', 'Signer certificate identified', {
+        evidence: { certificate: summarize(signer), keyUsage: ku ? [...ku] : 'absent' },
+      }),
+    );
+  }
+  return out;
+}
+
+async function essMatches(value: asn1js.BaseBlock, signer: pkijs.Certificate, v2: boolean): Promise<boolean> {
+  try {
+    const certs = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
+    const first = certs.valueBlock.value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let alg = v2 ? 'sha256' : 'sha1';
+    let hashBlock = parts[0];
+    if (v2 && parts[0] instanceof asn1js.Sequence) {
+      const id = new pkijs.AlgorithmIdentifier({ schema: parts[0] });
+      const name = DIGEST_BY_OID[id.algorithmId];
+      if (!name) return false;
+      alg = name.replace('-', '').toLowerCase();
+      hashBlock = parts[1];
+    }
+    if (!(hashBlock instanceof asn1js.OctetString)) return false;
+    const want = createHash(alg).update(certDer(signer)).digest();
+    return want.equals(Buffer.from(hashBlock.valueBlock.valueHexView));
+  } catch {
+    return false;
+  }
+}
+
+function collectArchival(value: asn1js.BaseBlock, pool: RevocationPool): void {
+  try {
+    for (const tagged of (value as asn1js.Sequence).valueBlock.value) {
+      const tag = tagged.idBlock.tagNumber;
+      const inner = (tagged as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence | undefined;
+      for (const item of inner?.valueBlock.value ?? []) {
+        const der = new Uint8Array(item.toBER(false));
+        if (tag === 0) addCrl(pool, der, 'adbe-revocation-info');
+        else if (tag === 1) addOcsp(pool, der, 'adbe-revocation-info');
+      }
+    }
+  } catch {
+    // Malformed archival attribute: treated as no embedded revocation data.
+  }
+}

@@ -1,0 +1,22 @@
+import { ThGovError } from '@thgov/core';
+
+/** Stable error codes of @thgov/transcript (part of the semver contract). */
+export const TRANSCRIPT_ERROR_CODES = {
+  ERR_PDF_FORMAT: 'The PDF could not be read: its structure is broken or not a PDF at all.',
+  ERR_PDF_LIMIT: 'The PDF exceeds a configured limit (size, object count, nesting depth or time).',
+  ERR_PDF_ENCRYPTED: 'The PDF is encrypted; encrypted transcripts are not supported.',
+  ERR_TRANSCRIPT_NO_ATTACHMENT: 'The PDF carries no transcript XML attachment.',
+  ERR_TRANSCRIPT_XML: 'The transcript XML is malformed, too large, too deep or uses a DTD/entities.',
+  ERR_TRANSCRIPT_ISSUE: 'A transcript could not be issued (bad key, chain, XML or PDF input).',
+  ERR_TRANSCRIPT_TSA: 'The time-stamp authority did not return a usable time-stamp token.',
+} as const;
+
+export type TranscriptErrorCode = keyof typeof TRANSCRIPT_ERROR_CODES;
+
+/** A typed failure of the transcript package; messages never contain document content. */
+export class TranscriptError extends ThGovError {
+  constructor(code: TranscriptErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(code, message, options);
+    this.name = 'TranscriptError';
+  }
+}

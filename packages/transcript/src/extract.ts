@@ -1,0 +1,41 @@
+import { invalidArgument } from '@thgov/core';
+import { TranscriptError } from './errors.js';
+import { PdfDocument } from './pdf/document.js';
+import type { PdfLimits } from './pdf/limits.js';
+import { isXmlAttachment, listEmbeddedFiles, readXmp, type XmpInfo } from './verify/attachment.js';
+
+export interface ExtractedTranscript {
+  /** The XML exactly as attached. */
+  xml: Uint8Array;
+  fileName: string;
+  relationship?: string;
+  mimeType?: string;
+  /** Declared /Params /Size, when present. */
+  declaredSize?: number;
+  xmp?: XmpInfo;
+}
+
+/**
+ * Returns the transcript XML attachment and the XMP data. It does not verify anything: call
+ * verifyTranscript first and trust the bytes only when it says TOTAL_PASSED.
+ */
+export function extractTranscript(
+  pdf: Uint8Array,
+  options: { limits?: Partial<PdfLimits> } = {},
+): ExtractedTranscript {
+  if (!(pdf instanceof Uint8Array)) throw invalidArgument('pdf must be a Uint8Array');
+  const doc = new PdfDocument(pdf, options.limits ?? {});
+  const files = listEmbeddedFiles(doc, doc.last).filter(isXmlAttachment);
+  const pick =
+    files.find((f) => f.inAf && f.relationship === 'Alternative') ?? files.find((f) => f.inAf) ?? files[0];
+  if (!pick) throw new TranscriptError('ERR_TRANSCRIPT_NO_ATTACHMENT', 'The PDF has no XML attachment');
+  const xmp = readXmp(doc, doc.last);
+  return {
+    xml: pick.bytes,
+    fileName: pick.fileName,
+    ...(pick.relationship ? { relationship: pick.relationship } : {}),
+    ...(pick.mimeType ? { mimeType: pick.mimeType } : {}),
+    ...(pick.declaredSize !== undefined ? { declaredSize: pick.declaredSize } : {}),
+    ...(xmp ? { xmp } : {}),
+  };
+}

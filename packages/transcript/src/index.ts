@@ -1,0 +1,56 @@
+export {
+  createTimeStampAuthority,
+  type DigestName,
+  type TimeStampAuthorityOptions,
+  type TimeStampFunction,
+} from './cms/sign.js';
+export { TRANSCRIPT_ERROR_CODES, TranscriptError, type TranscriptErrorCode } from './errors.js';
+export { type ExtractedTranscript, extractTranscript } from './extract.js';
+export {
+  addDocumentTimeStamp,
+  addDss,
+  type IssueTranscriptInput,
+  issueTranscript,
+  type SignPdfOptions,
+  type SubFilter,
+  signPdf,
+} from './issue/issue-transcript.js';
+export {
+  type Anomaly,
+  type AnomalyCode,
+  PdfDocument,
+  type Revision,
+  type XrefEntry,
+} from './pdf/document.js';
+export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
+export {
+  type CertificateSpec,
+  type CrlSpec,
+  createCertificate,
+  createCrl,
+  createOcspResponse,
+  type DistinguishedName,
+  type KeyUsageName,
+  type OcspResponseSpec,
+} from './pki/certificates.js';
+export type { CryptoKey, CryptoKeyPair } from './pki/crypto-types.js';
+export { exportPkcs8Pem, generateSigningKeyPair, importPrivateKey, type KeyInput } from './pki/keys.js';
+export { decodeCertificates, toPem } from './pki/pem.js';
+export type { XmpInfo } from './verify/attachment.js';
+export type { CertificateInput, VerifyOptions, XmlValidator, XmlValidatorResult } from './verify/options.js';
+export type {
+  CertificateSummary,
+  CheckId,
+  CheckResult,
+  CheckStatus,
+  CoverageLevel,
+  Indication,
+  ModificationLevel,
+  RevocationEvidence,
+  SignatureReport,
+  SigningTimeEvidence,
+  SubIndication,
+  VerificationReport,
+} from './verify/report.js';
+export { verifyPdfSignatures, verifyTranscript } from './verify/verify.js';
+export { xmlToData } from './xml/check-xml.js';

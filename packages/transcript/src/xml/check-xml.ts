@@ -1,0 +1,227 @@
+import { X509Certificate } from 'node:crypto';
+import { redactText } from '@thgov/core';
+import { DOMParser } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
+import type { ZodType } from 'zod';
+import type { XmlValidator } from '../verify/options.js';
+import { type CheckResult, check, failed, indeterminate } from '../verify/report.js';
+
+export interface XmlCheckOptions {
+  maxBytes: number;
+  maxDepth: number;
+  validator?: XmlValidator | undefined;
+  schema?: ZodType | undefined;
+  /** DER of the PDF signer: an XML-DSig signer must be the same certificate. */
+  pdfSigner?: Uint8Array | undefined;
+  strict: boolean;
+}
+
+type XNode = {
+  nodeType: number;
+  localName?: string | null;
+  namespaceURI?: string | null;
+  nodeName: string;
+  nodeValue?: string | null;
+  childNodes?: ArrayLike<XNode>;
+  attributes?: ArrayLike<XNode>;
+  textContent?: string | null;
+};
+
+const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+
+/** Decodes the XML bytes (UTF-8, or UTF-16 with a BOM) strictly. */
+export function decodeXml(bytes: Uint8Array): string {
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+}
+
+/** Parses XML without any DTD, entity or external resource support. Throws on anything unusual. */
+export function parseXmlSafely(
+  text: string,
+  maxDepth: number,
+): { doc: XNode; depth: number; elements: number } {
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
+    throw new Error('DTDs and entity declarations are not allowed');
+  const parser = new DOMParser({
+    onError: (level: string, message: string) => {
+      if (level !== 'warning') throw new Error(message);
+    },
+  });
+  const doc = parser.parseFromString(text, 'text/xml') as unknown as XNode;
+  let maxSeen = 0;
+  let elements = 0;
+  const stack: [XNode, number][] = [[doc, 0]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (n.nodeType === 1) {
+      elements++;
+      if (d > maxSeen) maxSeen = d;
+      if (d > maxDepth) throw new Error(`XML nesting deeper than ${maxDepth}`);
+    }
+    const kids = n.childNodes;
+    if (kids) for (let i = 0; i < kids.length; i++) stack.push([kids[i]!, n.nodeType === 1 ? d + 1 : d]);
+  }
+  return { doc, depth: maxSeen, elements };
+}
+
+/** The XML as plain data for zod: element → object of children (arrays when repeated), `@attr` keys, text. */
+export function xmlToData(node: XNode): unknown {
+  const root = Array.from(node.childNodes ?? []).find((n) => n.nodeType === 1);
+  if (!root) return {};
+  return { [root.localName ?? root.nodeName]: elementToData(root, 0) };
+}
+
+function elementToData(el: XNode, depth: number): unknown {
+  if (depth > 256) return null;
+  const out: Record<string, unknown> = {};
+  for (const a of Array.from(el.attributes ?? [])) {
+    if (a.nodeName.startsWith('xmlns')) continue;
+    out[`@${a.localName ?? a.nodeName}`] = a.nodeValue ?? '';
+  }
+  const kids = Array.from(el.childNodes ?? []).filter((n) => n.nodeType === 1);
+  if (kids.length === 0) {
+    const text = el.textContent ?? '';
+    return Object.keys(out).length === 0 ? text : { ...out, '#text': text };
+  }
+  for (const k of kids) {
+    const name = k.localName ?? k.nodeName;
+    const v = elementToData(k, depth + 1);
+    if (name in out) {
+      const cur = out[name];
+      out[name] = Array.isArray(cur) ? [...cur, v] : [cur, v];
+    } else out[name] = v;
+  }
+  return out;
+}
+
+function findSignatures(node: XNode, out: XNode[] = [], depth = 0): XNode[] {
+  if (depth > 512) return out;
+  if (node.nodeType === 1 && node.localName === 'Signature' && node.namespaceURI === DSIG) out.push(node);
+  for (const k of Array.from(node.childNodes ?? [])) findSignatures(k, out, depth + 1);
+  return out;
+}
+
+function certFromSignature(sig: XNode): Uint8Array | undefined {
+  const found: XNode[] = [];
+  const walk = (n: XNode, d: number) => {
+    if (d > 64) return;
+    if (n.nodeType === 1 && n.localName === 'X509Certificate' && n.namespaceURI === DSIG) found.push(n);
+    for (const k of Array.from(n.childNodes ?? [])) walk(k, d + 1);
+  };
+  walk(sig, 0);
+  const b64 = found[0]?.textContent?.replace(/\s+/g, '');
+  return b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
+}
+
+/** Step 14: the transcript XML. */
+export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<CheckResult> {
+  if (bytes.length > o.maxBytes)
+    return failed('xml', 'FORMAT_FAILURE', `XML larger than ${o.maxBytes} bytes`, {
+      evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },
+    });
+  let text: string;
+  let parsed: ReturnType<typeof parseXmlSafely>;
+  try {
+    text = decodeXml(bytes);
+    parsed = parseXmlSafely(text, o.maxDepth);
+  } catch (err) {
+    // Parser messages can quote the document (names, citizen IDs): pass them through the redactor.
+    return failed(
+      'xml',
+      'FORMAT_FAILURE',
+      `XML rejected: ${redactText((err as Error).message.slice(0, 200))}`,
+      {
+        evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },
+      },
+    );
+  }
+  const warnings: string[] = [];
+  const evidence: Record<string, unknown> = {
+    bytes: bytes.length,
+    depth: parsed.depth,
+    elements: parsed.elements,
+  };
+  if (o.validator) {
+    let res: Awaited<ReturnType<XmlValidator>>;
+    try {
+      res = await o.validator({ xml: bytes, text });
+    } catch (err) {
+      return failed(
+        'xml',
+        'FORMAT_FAILURE',
+        `XML validator failed: ${redactText((err as Error).message.slice(0, 200))}`,
+      );
+    }
+    const valid = typeof res === 'boolean' ? res : res.valid;
+    if (!valid) {
+      const errors = typeof res === 'boolean' ? [] : (res.errors ?? []);
+      return failed('xml', 'FORMAT_FAILURE', 'XML does not satisfy the caller-supplied schema', {
+        evidence: { ...evidence, errors: errors.slice(0, 20).map((e) => redactText(String(e))) },
+      });
+    }
+    evidence.validator = 'passed';
+  }
+  if (o.schema) {
+    const r = o.schema.safeParse(xmlToData(parsed.doc));
+    if (!r.success) {
+      return failed('xml', 'FORMAT_FAILURE', 'XML data does not match the supplied zod schema', {
+        evidence: {
+          ...evidence,
+          issues: r.error.issues
+            .slice(0, 20)
+            .map((i) => ({ path: i.path.join('.'), message: redactText(i.message) })),
+        },
+      });
+    }
+    evidence.schema = 'passed';
+  }
+  const sigs = findSignatures(parsed.doc);
+  if (sigs.length > 0) {
+    for (const s of sigs) {
+      const certDer = certFromSignature(s);
+      if (!certDer)
+        return indeterminate('xml', 'NO_SIGNING_CERTIFICATE_FOUND', 'XML-DSig without an X509Certificate', {
+          evidence,
+        });
+      let pem: string;
+      try {
+        pem = new X509Certificate(Buffer.from(certDer)).toString();
+      } catch {
+        return failed('xml', 'FORMAT_FAILURE', 'XML-DSig certificate could not be read', { evidence });
+      }
+      const sx = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
+      let ok = false;
+      try {
+        sx.loadSignature(s as unknown as Parameters<SignedXml['loadSignature']>[0]);
+        ok = sx.checkSignature(text);
+      } catch {
+        ok = false;
+      }
+      if (!ok)
+        return failed('xml', 'SIG_CRYPTO_FAILURE', 'The XML-DSig signature does not verify', { evidence });
+      const whole = sx.getReferences().some((r) => r.uri === '' || r.uri === undefined);
+      if (!whole) {
+        const msg = 'The XML-DSig does not cover the whole document (no enveloped reference to "")';
+        if (o.strict) return indeterminate('xml', 'SIG_CONSTRAINTS_FAILURE', msg, { evidence });
+        warnings.push(msg);
+      }
+      if (o.pdfSigner && !Buffer.from(o.pdfSigner).equals(Buffer.from(certDer))) {
+        const msg = 'The XML signer is not the PDF signer';
+        if (o.strict) return indeterminate('xml', 'SIG_CONSTRAINTS_FAILURE', msg, { evidence });
+        warnings.push(msg);
+      }
+    }
+    evidence.xmlSignatures = sigs.length;
+  }
+  return check(
+    'xml',
+    'PASSED',
+    sigs.length
+      ? 'XML well-formed, within limits; XML-DSig verified'
+      : 'XML well-formed, no DTD, within limits',
+    { warnings, evidence },
+  );
+}

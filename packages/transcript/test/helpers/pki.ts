@@ -1,0 +1,127 @@
+import { createTimeStampAuthority, type TimeStampFunction } from '../../src/cms/sign.js';
+import { createCertificate, createCrl, createOcspResponse } from '../../src/pki/certificates.js';
+import type { CryptoKey } from '../../src/pki/crypto-types.js';
+import { generateSigningKeyPair } from '../../src/pki/keys.js';
+
+export interface TestIdentity {
+  cert: Uint8Array;
+  key: CryptoKey;
+  publicKey: CryptoKey;
+  serial: number;
+}
+
+export interface TestPki {
+  root: TestIdentity;
+  ca: TestIdentity;
+  signer: TestIdentity;
+  tsa: TestIdentity;
+  otherRoot: TestIdentity;
+  otherSigner: TestIdentity;
+  expiredSigner: TestIdentity;
+  revokedSigner: TestIdentity;
+  noKuSigner: TestIdentity;
+  tsaNoEku: TestIdentity;
+  revokedTsa: TestIdentity;
+  crlCa: Uint8Array;
+  crlRoot: Uint8Array;
+  revokedAt: Date;
+  tsaFn: TimeStampFunction;
+  now: Date;
+}
+
+const DAY = 86_400_000;
+
+/** A small, deterministic-in-shape test PKI (keys are fresh per run; nothing secret is committed). */
+export async function createTestPki(now = new Date()): Promise<TestPki> {
+  const mk = async (
+    cn: string,
+    serial: number,
+    issuer: TestIdentity | undefined,
+    extra: Partial<Parameters<typeof createCertificate>[0]> = {},
+  ): Promise<TestIdentity> => {
+    const kp = await generateSigningKeyPair();
+    const cert = await createCertificate({
+      subject: { commonName: cn, organization: 'thgov test PKI (not for production)', country: 'TH' },
+      publicKey: kp.publicKey,
+      signingKey: issuer ? issuer.key : kp.privateKey,
+      ...(issuer ? { issuer: { certificate: issuer.cert } } : {}),
+      serialNumber: serial,
+      notBefore: new Date(now.getTime() - 30 * DAY),
+      notAfter: new Date(now.getTime() + 365 * DAY),
+      ...extra,
+    });
+    return { cert, key: kp.privateKey, publicKey: kp.publicKey, serial };
+  };
+  const root = await mk('Test Root CA', 1, undefined, {
+    ca: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    notAfter: new Date(now.getTime() + 3650 * DAY),
+  });
+  const ca = await mk('Test Issuing CA', 2, root, {
+    ca: true,
+    pathLength: 0,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+  });
+  const signerUsage = {
+    keyUsage: ['digitalSignature', 'nonRepudiation'] as ('digitalSignature' | 'nonRepudiation')[],
+  };
+  const signer = await mk('Test University Registrar', 100, ca, signerUsage);
+  const tsa = await mk('Test TSA', 200, ca, {
+    keyUsage: ['digitalSignature'],
+    extendedKeyUsage: ['1.3.6.1.5.5.7.3.8'],
+    extendedKeyUsageCritical: true,
+  });
+  const tsaNoEku = await mk('Test TSA without EKU', 201, ca, { keyUsage: ['digitalSignature'] });
+  const revokedTsa = await mk('Revoked TSA', 202, ca, {
+    keyUsage: ['digitalSignature'],
+    extendedKeyUsage: ['1.3.6.1.5.5.7.3.8'],
+    extendedKeyUsageCritical: true,
+  });
+  const otherRoot = await mk('Other Root', 1, undefined, { ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
+  const otherSigner = await mk('Other Signer', 5, otherRoot, signerUsage);
+  const expiredSigner = await mk('Expired Signer', 101, ca, {
+    ...signerUsage,
+    notBefore: new Date(now.getTime() - 400 * DAY),
+    notAfter: new Date(now.getTime() - 10 * DAY),
+  });
+  const revokedSigner = await mk('Revoked Signer', 102, ca, signerUsage);
+  const noKuSigner = await mk('Encryption-only Signer', 103, ca, { keyUsage: ['keyEncipherment'] });
+  const revokedAt = new Date(now.getTime() - 2 * DAY);
+  const crlCa = await createCrl({
+    issuerCertificate: ca.cert,
+    signingKey: ca.key,
+    thisUpdate: new Date(now.getTime() - DAY),
+    nextUpdate: new Date(now.getTime() + 7 * DAY),
+    revoked: [
+      { serialNumber: 102, date: revokedAt },
+      { serialNumber: 202, date: revokedAt },
+    ],
+  });
+  const crlRoot = await createCrl({
+    issuerCertificate: root.cert,
+    signingKey: root.key,
+    thisUpdate: new Date(now.getTime() - DAY),
+    nextUpdate: new Date(now.getTime() + 30 * DAY),
+  });
+  const tsaFn = createTimeStampAuthority({ certificate: tsa.cert, privateKey: tsa.key, chain: [ca.cert] });
+  return {
+    root,
+    ca,
+    signer,
+    tsa,
+    otherRoot,
+    otherSigner,
+    expiredSigner,
+    revokedSigner,
+    noKuSigner,
+    tsaNoEku,
+    revokedTsa,
+    crlCa,
+    crlRoot,
+    revokedAt,
+    tsaFn,
+    now,
+  };
+}
+
+export { createOcspResponse };

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { SignedXml } from 'xml-crypto';
+import { z } from 'zod';
+import { exportPkcs8Pem, toPem, verifyTranscript } from '../src/index.js';
+import { decodeXml, parseXmlSafely, xmlToData } from '../src/xml/check-xml.js';
+import { issueGood, SAMPLE_XML } from './fixtures/generate.js';
+import { createTestPki, type TestIdentity } from './helpers/pki.js';
+
+const pki = await createTestPki();
+const trust = [pki.root.cert];
+
+async function xmlSigned(xml: string, id: TestIdentity): Promise<string> {
+  const sig = new SignedXml({
+    privateKey: await exportPkcs8Pem(id.key),
+    publicCert: toPem(id.cert),
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  sig.addReference({
+    xpath: '/*',
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+    transforms: [
+      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+      'http://www.w3.org/2001/10/xml-exc-c14n#',
+    ],
+    isEmptyUri: true,
+  });
+  sig.computeSignature(xml.replace(/^<\?xml[^>]*>\s*/, ''));
+  return sig.getSignedXml();
+}
+
+describe('XML checks', () => {
+  it('parses plain XML and refuses DTDs, entities, deep nesting and bad encodings', () => {
+    expect(parseXmlSafely(SAMPLE_XML, 64).elements).toBe(7);
+    expect(() => parseXmlSafely('<!DOCTYPE a><a/>', 64)).toThrow(/DTD/);
+    expect(() => parseXmlSafely('<a>&foo;</a>', 64)).toThrow();
+    expect(() => parseXmlSafely(`${'<a>'.repeat(70)}${'</a>'.repeat(70)}`, 64)).toThrow(/deeper/);
+    expect(() => parseXmlSafely('<a><b></a>', 64)).toThrow();
+    expect(() => decodeXml(new Uint8Array([0x3c, 0x61, 0xff, 0x3e]))).toThrow();
+    expect(decodeXml(new Uint8Array([0xfe, 0xff, 0, 0x3c, 0, 0x61, 0, 0x2f, 0, 0x3e]))).toBe('<a/>');
+  });
+
+  it('converts XML to plain data for zod', () => {
+    const { doc } = parseXmlSafely(SAMPLE_XML, 64);
+    expect(xmlToData(doc)).toEqual({
+      Transcript: {
+        Student: { Name: 'Test Student', Program: 'B.Sc. Computer Science' },
+        Course: [
+          { '@code': 'CS101', '@grade': 'A', '@credits': '3', '#text': '' },
+          { '@code': 'CS102', '@grade': 'B+', '@credits': '3', '#text': '' },
+        ],
+        GPA: '3.75',
+      },
+    });
+  });
+
+  it('applies a caller-supplied zod schema and validator function', async () => {
+    const pdf = await issueGood(pki);
+    const schema = z.object({ Transcript: z.object({ GPA: z.string().regex(/^\d\.\d\d$/) }).passthrough() });
+    expect((await verifyTranscript(pdf, { trust, xmlSchema: schema })).indication).toBe('TOTAL_PASSED');
+    const wrong = z.object({ Diploma: z.object({}) });
+    const r = await verifyTranscript(pdf, { trust, xmlSchema: wrong });
+    expect(r.indication).toBe('TOTAL_FAILED');
+    expect(r.checks.find((c) => c.id === 'xml')?.status).toBe('FAILED');
+    const seen: string[] = [];
+    const ok = await verifyTranscript(pdf, {
+      trust,
+      xmlValidator: ({ text }) => {
+        seen.push(text);
+        return { valid: true };
+      },
+    });
+    expect(ok.indication).toBe('TOTAL_PASSED');
+    expect(seen[0]).toBe(SAMPLE_XML);
+    const bad = await verifyTranscript(pdf, {
+      trust,
+      xmlValidator: async () => ({ valid: false, errors: ['cvc-elt.1: no such element'] }),
+    });
+    expect(bad.checks.find((c) => c.id === 'xml')?.evidence?.errors).toEqual(['cvc-elt.1: no such element']);
+  });
+
+  it('verifies an enveloped XML-DSig made by the PDF signer', async () => {
+    const signedXml = await xmlSigned(SAMPLE_XML, pki.signer);
+    const pdf = await issueGood(pki, { xml: signedXml });
+    const r = await verifyTranscript(pdf, { trust });
+    expect(r.indication).toBe('TOTAL_PASSED');
+    expect(r.checks.find((c) => c.id === 'xml')?.evidence?.xmlSignatures).toBe(1);
+  });
+
+  it('fails a tampered XML-DSig and flags an XML signer different from the PDF signer', async () => {
+    const signedXml = await xmlSigned(SAMPLE_XML, pki.signer);
+    const tampered = await issueGood(pki, { xml: signedXml.replace('3.75', '4.00') });
+    const t = await verifyTranscript(tampered, { trust });
+    expect(t.indication).toBe('TOTAL_FAILED');
+    expect(t.subIndication).toBe('SIG_CRYPTO_FAILURE');
+    const other = await issueGood(pki, { xml: await xmlSigned(SAMPLE_XML, pki.otherSigner) });
+    const o = await verifyTranscript(other, { trust });
+    expect(o.indication).toBe('INDETERMINATE');
+    expect(o.subIndication).toBe('SIG_CONSTRAINTS_FAILURE');
+  });
+});
+
+describe('personal data in XML errors', () => {
+  it('never copies a citizen ID from a broken XML into the report', async () => {
+    const citizenId = '1101700230708';
+    const broken = `<Transcript><CitizenID>${citizenId}</CitizenID><Name>Somchai</Transcript>`;
+    const pdf = await issueGood(pki, { xml: broken });
+    const r = await verifyTranscript(pdf, { trust });
+    expect(r.checks.find((c) => c.id === 'xml')?.status).toBe('FAILED');
+    expect(JSON.stringify(r)).not.toContain(citizenId);
+    const failing = await verifyTranscript(await issueGood(pki), {
+      trust,
+      xmlValidator: () => {
+        throw new Error(`bad id ${citizenId}`);
+      },
+    });
+    expect(failing.checks.find((c) => c.id === 'xml')?.status).toBe('FAILED');
+    expect(JSON.stringify(failing)).not.toContain(citizenId);
+  });
+});
