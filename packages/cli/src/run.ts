@@ -1,17 +1,24 @@
-import { DOCTOR_USAGE, doctorCommand } from './doctor/command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
-import { SANDBOX_USAGE, sandboxCommand } from './sandbox/command.js';
-import { TRANSCRIPT_VERIFY_USAGE, transcriptVerify } from './transcript/verify-command.js';
 
-type Command = { run: (args: string[], io: CliIo) => Promise<number>; summary: string; usage: string };
+interface LoadedCommand {
+  run: (args: string[], io: CliIo) => Promise<number>;
+  usage: string;
+}
+/**
+ * Commands are loaded on use: `thgov transcript verify` should not start up the digital-ID provider or the
+ * e-CMS stack (nor print their warnings) just to verify a PDF.
+ */
+type Command = { summary: string; load: () => Promise<LoadedCommand> };
 
 /** The command tree: `thgov <group> <command>`. Other issues add groups (doctor, sandbox, ecms, audit). */
 export const COMMANDS: Record<string, Record<string, Command>> = {
   transcript: {
     verify: {
-      run: transcriptVerify,
       summary: 'verify signed PDF transcripts',
-      usage: TRANSCRIPT_VERIFY_USAGE,
+      load: async () => {
+        const m = await import('./transcript/verify-command.js');
+        return { run: m.transcriptVerify, usage: m.TRANSCRIPT_VERIFY_USAGE };
+      },
     },
   },
 };
@@ -19,14 +26,18 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
 /** Single-word commands: `thgov <command> [options]`. */
 export const TOP_LEVEL_COMMANDS: Record<string, Command> = {
   doctor: {
-    run: doctorCommand,
     summary: 'connection test of every configured platform',
-    usage: DOCTOR_USAGE,
+    load: async () => {
+      const m = await import('./doctor/command.js');
+      return { run: m.doctorCommand, usage: m.DOCTOR_USAGE };
+    },
   },
   sandbox: {
-    run: (args, io) => sandboxCommand(args, io),
     summary: 'run the local sandbox and write a thgov.config.json for it',
-    usage: SANDBOX_USAGE,
+    load: async () => {
+      const m = await import('./sandbox/command.js');
+      return { run: (args, io) => m.sandboxCommand(args, io), usage: m.SANDBOX_USAGE };
+    },
   },
 };
 
@@ -59,7 +70,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return runCommand(cmd, `${group} ${name}`, rest, io);
 }
 
-async function runCommand(cmd: Command, label: string, args: string[], io: CliIo): Promise<number> {
+async function runCommand(entry: Command, label: string, args: string[], io: CliIo): Promise<number> {
+  const cmd = await entry.load();
   try {
     return await cmd.run(args, io);
   } catch (err) {

@@ -2,7 +2,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Sandbox } from '@thgov/sandbox';
-import { createCertificate, exportPkcs8Pem, generateSigningKeyPair, toPem } from '@thgov/transcript';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { faultProfile, isFaultProfileName, SANDBOX_FAULT_PROFILES } from './faults.js';
@@ -56,25 +55,11 @@ async function refuseForeignFile(file: string): Promise<void> {
   }
 }
 
-/** A throwaway CA for transcripts in the sandbox (key next to it, so examples can issue test transcripts). */
-async function writeTestCa(dir: string): Promise<{ cert: string; key: string }> {
-  const kp = await generateSigningKeyPair();
-  const now = Date.now();
-  const cert = await createCertificate({
-    subject: { commonName: 'thgov Sandbox University Root CA', country: 'TH' },
-    publicKey: kp.publicKey,
-    signingKey: kp.privateKey,
-    serialNumber: 1,
-    notBefore: new Date(now - 86_400_000),
-    notAfter: new Date(now + 3 * 365 * 86_400_000),
-    ca: true,
-    keyUsage: ['keyCertSign', 'cRLSign'],
-  });
-  const certFile = join(dir, 'thgov-sandbox-ca.pem');
-  const keyFile = join(dir, 'thgov-sandbox-ca.key');
-  await writeFile(certFile, toPem(cert));
-  await writeFile(keyFile, await exportPkcs8Pem(kp.privateKey), { mode: 0o600 });
-  return { cert: certFile, key: keyFile };
+/** The sandbox university's root: what a transcript verifier configures as its trust anchor. */
+async function writeTrustAnchor(dir: string, sb: Sandbox): Promise<string> {
+  const file = join(dir, 'thgov-sandbox-root.pem');
+  await writeFile(file, sb.pki.rootPem);
+  return file;
 }
 
 export async function sandboxCommand(
@@ -136,13 +121,13 @@ export async function sandboxCommand(
   try {
     const dir = dirname(configOut);
     await mkdir(dir, { recursive: true });
-    const ca = await writeTestCa(dir);
+    const root = await writeTrustAnchor(dir, sb);
     const config = sandboxConfig(sb, {
-      trustAnchor: relative(dir, ca.cert) || ca.cert,
+      trustAnchor: relative(dir, root) || root,
       auditLog: join('audit', 'thgov-sandbox.jsonl'),
     });
     await writeFile(configOut, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    io.stdout.write(banner(sb, configOut, ca, faults, thaiFullName));
+    io.stdout.write(banner(sb, configOut, root, faults, thaiFullName));
     const signal = await stopped;
     io.stdout.write(`\n${signal === 'abort' ? 'stopping' : `${signal}: stopping`} the sandbox\n`);
   } finally {
@@ -157,7 +142,7 @@ export async function sandboxCommand(
 function banner(
   sb: Sandbox,
   configOut: string,
-  ca: { cert: string; key: string },
+  trustAnchor: string,
   faults: string,
   thaiFullName: (p: Sandbox['population']['people'][number]) => string,
 ): string {
@@ -190,7 +175,8 @@ function banner(
     `A test company: ${population.companies[0]?.juristicId ?? ''}  ${population.companies[0]?.name.th ?? ''}`,
     '',
     `Configuration written to ${configOut}`,
-    `Test transcript CA: ${ca.cert} (key ${ca.key})`,
+    `Transcript trust anchor (sandbox university root): ${trustAnchor}`,
+    `Test PKI (CRL, OCSP, time-stamps): ${sb.pki.url}`,
     `Try: thgov doctor --config ${configOut}`,
     '',
     'Press Ctrl-C to stop.',
