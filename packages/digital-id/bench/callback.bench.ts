@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { generatePopulation, SandboxBrowser, startThaidProvider } from '@thgov/sandbox';
 import * as oidc from 'openid-client';
-import { DigitalIdClient } from '../dist/index.js';
+import { DigitalIdClient } from '../src/index.js';
 
 /**
  * The callback step (state check, code exchange, id_token validation) through DigitalIdClient, against

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type LoginState, MemoryStateStore } from '../dist/index.js';
+import { type LoginState, MemoryStateStore } from '../src/index.js';
 
 /**
  * MemoryStateStore save + one-time consume, against a bare Map doing set + get + delete (the floor for
