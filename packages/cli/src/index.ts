@@ -1,3 +1,4 @@
+export { AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
 export {
   auditSink,
   digitalIdClientOptions,

@@ -12,6 +12,15 @@ type Command = { summary: string; load: () => Promise<LoadedCommand> };
 
 /** The command tree: `thgov <group> <command>`. Other issues add groups (doctor, sandbox, ecms, audit). */
 export const COMMANDS: Record<string, Record<string, Command>> = {
+  audit: {
+    verify: {
+      summary: 'check the hash chain of audit logs',
+      load: async () => {
+        const m = await import('./audit/verify-command.js');
+        return { run: m.auditVerify, usage: m.AUDIT_VERIFY_USAGE };
+      },
+    },
+  },
   transcript: {
     verify: {
       summary: 'verify signed PDF transcripts',
