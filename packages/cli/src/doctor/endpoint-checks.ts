@@ -33,7 +33,7 @@ function fail(err: unknown, target: string, data?: Record<string, string | numbe
       ? {
           cause:
             'The proxy refused to open a tunnel to the platform (not on its allow-list, or it needs authentication).',
-          fix: 'Ask the network team to allow CONNECT to this host and port, or put the credentials in transport.proxy.',
+          fix: 'Ask the network team to allow CONNECT to this host and port; a proxy that needs credentials is not supported by thgov yet (use one that authorises the host by address).',
         }
       : explainSocketError(code, target);
   throw new CheckFailure((err as Error)?.message ?? String(err), {

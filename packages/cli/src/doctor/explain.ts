@@ -80,6 +80,11 @@ const GENERIC: Record<string, Explanation> = {
     cause: 'The redirect URI is not registered for this client.',
     fix: 'Register the exact redirect URI (scheme, host, port, path) with the provider, or fix redirectUri.',
   },
+  ERR_DIGITAL_ID_PROVIDER_ERROR: {
+    cause:
+      'The provider answered with an OAuth error other than the common ones (the check shows its error code and description).',
+    fix: 'Look up the error code in the provider documentation; check the client registration (grant types, auth method) with the provider.',
+  },
   ERR_DIGITAL_ID_INVALID_SCOPE: {
     cause: 'A configured scope is not approved for this client.',
     fix: 'Remove the scope or ask the provider to approve it for your client.',

@@ -44,10 +44,16 @@ export function decodeLine(bytes: Uint8Array): DecodedLine {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, kind: 'malformed', seq: undefined, lineHash, message: 'not valid JSON' };
+    return { ok: false, kind: 'malformed', seq: undefined, lineHash, message: 'the line is not valid JSON' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, kind: 'malformed', seq: undefined, lineHash, message: 'not a JSON object' };
+    return {
+      ok: false,
+      kind: 'malformed',
+      seq: undefined,
+      lineHash,
+      message: 'the line is not a JSON object',
+    };
   }
   const r = value as Record<string, unknown>;
   const seq = typeof r.seq === 'number' && Number.isSafeInteger(r.seq) && r.seq >= 1 ? r.seq : undefined;
@@ -60,7 +66,13 @@ export function decodeLine(bytes: Uint8Array): DecodedLine {
     typeof r.service !== 'string' ||
     (r.status !== 'ok' && r.status !== 'error')
   ) {
-    return { ok: false, kind: 'malformed', seq, lineHash, message: 'missing or invalid audit fields' };
+    return {
+      ok: false,
+      kind: 'malformed',
+      seq,
+      lineHash,
+      message: 'the record is missing audit fields or has invalid ones',
+    };
   }
   const m = HASH_SUFFIX.exec(text);
   if (!m || r.hash !== m[1]) {

@@ -118,7 +118,7 @@ export function verifyAuditLogText(
       });
       continue;
     }
-    errors.push({ line: lineNo, seq: d.seq, kind: d.kind, message: `record ${d.message}` });
+    errors.push({ line: lineNo, seq: d.seq, kind: d.kind, message: d.message });
     if (d.seq === undefined) unknownLines.push(lineNo);
     else
       entries.push({
