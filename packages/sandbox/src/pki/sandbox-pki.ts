@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type CryptoKey,
@@ -8,12 +9,13 @@ import {
   generateSigningKeyPair,
   issueTranscript,
   type TimeStampFunction,
+  TranscriptError,
   toPem,
 } from '@thgov/transcript';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { listen, type RunningServer, readBody } from '../http-server.js';
-import type { SandboxPerson } from '../people.js';
+import { englishFullName, type SandboxPerson, thaiFullName } from '../people.js';
 import { sandboxTranscriptXml } from './transcript-xml.js';
 
 const DAY = 86_400_000;
@@ -31,6 +33,48 @@ export interface SandboxPkiOptions {
   /** Clock used for certificates, CRLs, OCSP and time-stamps. Default: Date.now. */
   now?: () => Date;
   institution?: string;
+  /**
+   * TrueType font for the transcript page (embedded, so transcripts are PDF/A and show Thai names).
+   * Default: Garuda from the Debian package fonts-thai-tlwg (and Garuda-Bold for the names) when installed;
+   * without it, transcripts get a plain page with the English name only (signed and verifiable, not PDF/A).
+   */
+  fontFile?: string;
+}
+
+/** Debian/Ubuntu `fonts-thai-tlwg` (installed in CI). */
+const DEFAULT_FONT = '/usr/share/fonts/truetype/tlwg/Garuda.ttf';
+const DEFAULT_BOLD_FONT = '/usr/share/fonts/truetype/tlwg/Garuda-Bold.ttf';
+
+/**
+ * The page fonts. An explicit `fontFile` must be readable. Without one, Garuda is used when the machine has it;
+ * on a machine without fonts-thai-tlwg (macOS, Windows, a slim container) the sandbox still issues transcripts,
+ * with the plain page (English name only, not PDF/A), so the demo and examples run anywhere.
+ */
+async function loadFonts(
+  fontFile: string | undefined,
+): Promise<{ font: Uint8Array; boldFont?: Uint8Array } | undefined> {
+  if (fontFile) {
+    try {
+      return { font: new Uint8Array(await readFile(fontFile)) };
+    } catch (cause) {
+      // The documented issuing code: the sandbox has no error-code list of its own.
+      throw new TranscriptError(
+        'ERR_TRANSCRIPT_ISSUE',
+        `The sandbox cannot read the transcript font ${fontFile}`,
+        {
+          cause,
+          hint: 'Check the fontFile option.',
+        },
+      );
+    }
+  }
+  const font = await readFile(DEFAULT_FONT).catch(() => undefined);
+  if (!font) return undefined;
+  // The bold face is a nicety: fall back to the regular one when it is absent.
+  const bold = await readFile(DEFAULT_BOLD_FONT).catch(() => undefined);
+  return bold
+    ? { font: new Uint8Array(font), boldFont: new Uint8Array(bold) }
+    : { font: new Uint8Array(font) };
 }
 
 export interface SandboxPki {
@@ -67,6 +111,8 @@ function serialOf(der: Uint8Array): number {
  */
 export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<SandboxPki> {
   const now = options.now ?? (() => new Date());
+  // Read on first issue, so a sandbox that never issues a transcript does not need the font.
+  let fonts: Promise<{ font: Uint8Array; boldFont?: Uint8Array } | undefined> | undefined;
   const revoked = new Map<number, Date>();
   let crlNumber = 1;
   let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
@@ -244,8 +290,22 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
       revoked.set(serialNumber, date);
     },
     async issueSandboxTranscript(person, o = {}) {
+      fonts ??= loadFonts(options.fontFile);
+      // A failed read is not cached: installing the package fixes the next call.
+      const pageFonts = await fonts.catch((err: unknown) => {
+        fonts = undefined;
+        throw err;
+      });
       const c = await crls();
       return issueTranscript({
+        ...(pageFonts
+          ? {
+              ...pageFonts,
+              requirePdfA: true,
+              student: { nameTh: thaiFullName(person), nameEn: englishFullName(person) },
+            }
+          : { student: { nameEn: englishFullName(person) } }),
+        institution: options.institution ?? 'Sandbox University',
         xml: sandboxTranscriptXml(person, options.institution),
         signer: { key: signer.privateKey, chain: [signer.certificate, issuingCa.certificate] },
         revocation: { crls: [c.ca, c.root] },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidArgument } from '@thgov/core';
-import { PDFDocument, PDFHexString, PDFName, PDFString, StandardFonts } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString, StandardFonts } from 'pdf-lib';
 import { z } from 'zod';
 import { type DigestName, signDetachedCms, type TimeStampFunction } from '../cms/sign.js';
 import { TranscriptError } from '../errors.js';
@@ -9,7 +9,9 @@ import { PdfDict, type PdfObject, PdfRef } from '../pdf/objects.js';
 import { appendIncrementalUpdate, dict, name, str, type UpdateObject } from '../pdf/writer.js';
 import { importPrivateKey, type KeyInput } from '../pki/keys.js';
 import { decodeCertificates } from '../pki/pem.js';
-import { buildXmp } from './xmp.js';
+import { drawDefaultPage } from './default-page.js';
+import { ensureSrgbOutputIntent } from './output-intent.js';
+import { buildXmp, PRODUCER } from './xmp.js';
 
 export type SubFilter = 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached';
 
@@ -18,9 +20,26 @@ export interface IssueTranscriptInput {
   xml: Uint8Array | string;
   /** Attachment name. Default `transcript.xml`. */
   xmlFileName?: string;
-  /** The human-readable document; a minimal page is generated when omitted. */
+  /** The human-readable document; a page is generated when omitted (then pass `font`). */
   pdf?: Uint8Array;
+  /**
+   * TrueType/OpenType font for the generated page, embedded as a subset (PDF/A needs every font
+   * embedded; Thai names need a Thai font, e.g. Garuda from Debian `fonts-thai-tlwg`).
+   */
+  font?: Uint8Array;
+  /** Bold face for the title and names (default: `font`). */
+  boldFont?: Uint8Array;
+  /**
+   * Refuse to build a generated page that cannot be PDF/A (no `font`) with ERR_TRANSCRIPT_ISSUE.
+   * Default `false` for now: without a font the generated page falls back to unembedded Helvetica,
+   * which is NOT PDF/A conformant. Pass `font` (or your own PDF/A `pdf`).
+   */
+  requirePdfA?: boolean;
   title?: string;
+  /** Shown on the generated page. */
+  institution?: string;
+  /** Shown on the generated page (needs a font with Thai glyphs for `nameTh`). */
+  student?: { nameTh?: string; nameEn?: string };
   document?: { oid?: string; referenceId?: string; version?: string };
   signer: { key: KeyInput; chain: (string | Uint8Array)[] };
   tsa?: TimeStampFunction;
@@ -37,6 +56,14 @@ export interface IssueTranscriptInput {
   contentsSize?: number;
 }
 
+// XMP and the page cannot carry control characters; keep them out of every shown text.
+const pageText = z
+  .string()
+  .max(200)
+  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+    message: 'must not contain control characters',
+  });
+
 const inputSchema = z
   .object({
     xml: z.union([z.string().min(1), z.instanceof(Uint8Array)]),
@@ -45,7 +72,12 @@ const inputSchema = z
       .regex(/^[\w.\- ]{1,120}$/)
       .optional(),
     pdf: z.instanceof(Uint8Array).optional(),
-    title: z.string().max(200).optional(),
+    font: z.instanceof(Uint8Array).optional(),
+    boldFont: z.instanceof(Uint8Array).optional(),
+    requirePdfA: z.boolean().optional(),
+    title: pageText.optional(),
+    institution: pageText.optional(),
+    student: z.object({ nameTh: pageText.optional(), nameEn: pageText.optional() }).strict().optional(),
     document: z
       .object({
         oid: z.string().optional(),
@@ -126,17 +158,50 @@ async function buildPdfA3(
   }
   const title = input.title ?? 'Academic transcript';
   if (!input.pdf) {
-    const page = doc.addPage([595, 842]);
-    const font = await doc.embedFont(StandardFonts.Helvetica);
-    page.drawText(title, { x: 50, y: 780, size: 20, font });
-    page.drawText(`Machine-readable record attached: ${fileName}`, { x: 50, y: 750, size: 11, font });
-    page.drawText(`SHA-256 ${createHash('sha256').update(xml).digest('hex')}`, {
-      x: 50,
-      y: 730,
-      size: 8,
-      font,
-    });
+    if (input.font) {
+      await drawDefaultPage(
+        doc,
+        {
+          title,
+          fileName,
+          xml,
+          ...(input.institution ? { institution: input.institution } : {}),
+          ...(input.student ? { student: input.student } : {}),
+        },
+        { regular: input.font, ...(input.boldFont ? { bold: input.boldFont } : {}) },
+      );
+    } else if (input.requirePdfA) {
+      throw new TranscriptError(
+        'ERR_TRANSCRIPT_ISSUE',
+        'The generated transcript page needs an embedded font to be PDF/A: pass `font` (TrueType bytes) or your own PDF/A `pdf`',
+        {
+          hint: 'On Debian/Ubuntu: apt-get install fonts-thai-tlwg, then read /usr/share/fonts/truetype/tlwg/Garuda.ttf',
+        },
+      );
+    } else {
+      // Legacy page for callers that pass neither `font` nor `pdf`: not PDF/A (Helvetica is not embedded).
+      try {
+        const page = doc.addPage([595, 842]);
+        const font = await doc.embedFont(StandardFonts.Helvetica);
+        page.drawText(title, { x: 50, y: 780, size: 20, font });
+        page.drawText(`Machine-readable record attached: ${fileName}`, { x: 50, y: 750, size: 11, font });
+        page.drawText(`SHA-256 ${createHash('sha256').update(xml).digest('hex')}`, {
+          x: 50,
+          y: 730,
+          size: 8,
+          font,
+        });
+      } catch (cause) {
+        // Helvetica has no Thai (or other non-Latin-1) glyphs.
+        throw new TranscriptError(
+          'ERR_TRANSCRIPT_ISSUE',
+          'The title cannot be shown without an embedded font: pass `font` (TrueType bytes)',
+          { cause },
+        );
+      }
+    }
   }
+  ensureSrgbOutputIntent(doc);
   const ctx = doc.context;
   const ef = ctx.flateStream(xml, {
     Type: 'EmbeddedFile',
@@ -162,10 +227,20 @@ async function buildPdfA3(
     ctx.obj({ EmbeddedFiles: { Names: [PDFString.of(fileName), fsRef] } }),
   );
   doc.catalog.set(PDFName.of('AF'), ctx.obj([fsRef]));
+  // PDF/A wants every Info entry mirrored in XMP: carry a supplied PDF's Author/Subject/Keywords over,
+  // drop Trapped (not mirrored), and write our own title, producer and dates to both.
+  const author = input.pdf ? doc.getAuthor() : undefined;
+  const subject = input.pdf ? doc.getSubject() : undefined;
+  const keywords = input.pdf ? doc.getKeywords() : undefined;
+  const info = ctx.trailerInfo.Info ? ctx.lookup(ctx.trailerInfo.Info) : undefined;
+  if (info instanceof PDFDict) info.delete(PDFName.of('Trapped'));
   const xmp = buildXmp({
     title,
     fileName,
     createDate: when,
+    ...(author ? { author } : {}),
+    ...(subject ? { subject } : {}),
+    ...(keywords ? { keywords } : {}),
     ...(input.document?.oid ? { documentOid: input.document.oid } : {}),
     ...(input.document?.referenceId ? { referenceId: input.document.referenceId } : {}),
     ...(input.document?.version ? { version: input.document.version } : {}),
@@ -174,7 +249,8 @@ async function buildPdfA3(
   doc.catalog.set(PDFName.of('Metadata'), ctx.register(md));
   doc.catalog.set(PDFName.of('MarkInfo'), ctx.obj({ Marked: true }));
   doc.setTitle(title);
-  doc.setProducer('@thgov/transcript');
+  doc.setProducer(PRODUCER);
+  doc.setCreator(PRODUCER);
   doc.setCreationDate(when);
   doc.setModificationDate(when);
   // PDF/A requires a file identifier; derive it from the content so issuing stays deterministic.
