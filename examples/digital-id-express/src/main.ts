@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DigitalIdClient } from '@thgov/digital-id';
 import { startThaidProvider } from '@thgov/sandbox';
 import { createApp } from './app.js';
+import { sandboxThaidClient } from './sandbox-client.js';
 
 /**
  * Demo: the app against the sandbox's ThaID-like provider, both on 127.0.0.1.
@@ -14,30 +14,7 @@ const thaid = await startThaidProvider({
   redirectUris: [`${baseUrl}/auth/callback`],
   postLogoutRedirectUris: [`${baseUrl}/?signedOut`],
 });
-const c = thaid.clients.default;
-const client = new DigitalIdClient({
-  provider: 'thaid',
-  issuer: thaid.issuer,
-  clientId: c.clientId,
-  clientSecret: c.clientSecret,
-  apiKey: thaid.apiKey,
-  redirectUri: `${baseUrl}/auth/callback`,
-  postLogoutRedirectUri: `${baseUrl}/?signedOut`,
-  scopes: [
-    'openid',
-    'pid',
-    'title',
-    'given_name',
-    'family_name',
-    'title_en',
-    'given_name_en',
-    'family_name_en',
-    'birthdate',
-    'ial',
-  ],
-  // The sandbox runs on plain http on 127.0.0.1; never set this against a real provider.
-  dangerouslyAllowInsecureHttp: true,
-});
+const client = sandboxThaidClient(thaid, baseUrl);
 const server = createServer(createApp({ client, baseUrl, production: false }));
 server.listen(port, '127.0.0.1', () => {
   const { port: bound } = server.address() as AddressInfo;

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { DigitalIdClient } from '@thgov/digital-id';
 import {
   generatePopulation,
   type SandboxPerson,
@@ -8,6 +7,7 @@ import {
   type ThaidProvider,
 } from '@thgov/sandbox';
 import { createApp } from '../src/app.js';
+import { sandboxThaidClient } from '../src/sandbox-client.js';
 
 export interface Running {
   baseUrl: string;
@@ -32,29 +32,7 @@ export async function startExample(options: { production?: boolean } = {}): Prom
     redirectUris: [`${baseUrl}/auth/callback`],
     postLogoutRedirectUris: [`${baseUrl}/?signedOut`],
   });
-  const c = thaid.clients.default;
-  const client = new DigitalIdClient({
-    provider: 'thaid',
-    issuer: thaid.issuer,
-    clientId: c.clientId,
-    clientSecret: c.clientSecret,
-    apiKey: thaid.apiKey,
-    redirectUri: `${baseUrl}/auth/callback`,
-    postLogoutRedirectUri: `${baseUrl}/?signedOut`,
-    scopes: [
-      'openid',
-      'pid',
-      'title',
-      'given_name',
-      'family_name',
-      'title_en',
-      'given_name_en',
-      'family_name_en',
-      'birthdate',
-      'ial',
-    ],
-    dangerouslyAllowInsecureHttp: true,
-  });
+  const client = sandboxThaidClient(thaid, baseUrl);
   server.on('request', createApp({ client, baseUrl, production: options.production ?? false }));
   return {
     baseUrl,
