@@ -86,6 +86,7 @@ export {
   registerSecret,
   unregisterSecret,
 } from './redact.js';
+export { parseJsonBody, validateBody } from './response-body.js';
 export {
   fullJitterDelay,
   parseRetryAfter,

@@ -11,7 +11,6 @@ import {
   isThGovError,
   outOfRange,
   type RedactedRequest,
-  ResponseSchemaError,
   ThGovError,
   TimeoutError,
   type TruncatedResponse,
@@ -19,6 +18,7 @@ import {
 import { SafeLogger } from './logger.js';
 import { type OperationOptions, type TransportOptions, transportOptionsSchema } from './options.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
+import { parseJsonBody, validateBody } from './response-body.js';
 import {
   parseRetryAfter,
   type ResolvedRetryOptions,
@@ -326,21 +326,7 @@ export class Transport {
         });
       }
       const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
-      let value: unknown = parsed;
-      if (spec.schema) {
-        const result = spec.schema.safeParse(parsed);
-        if (!result.success) {
-          throw new ResponseSchemaError(
-            result.error.issues.map((i) => ({
-              path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
-              message: i.message,
-              code: i.code,
-            })),
-            rawResponse.errorOptions(),
-          );
-        }
-        value = result.data;
-      }
+      const value = spec.schema ? validateBody(parsed, spec.schema, rawResponse.errorOptions()) : parsed;
       return {
         statusCode: res.statusCode,
         headers: resHeaders,
@@ -693,14 +679,5 @@ function statusError(raw: RawResponse, method: string, path: string, maxRetryAft
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
   if (type === 'bytes' || type === 'stream') return raw;
   if (type === 'text') return rawResponse.text();
-  if (raw.byteLength === 0) return undefined;
-  try {
-    return JSON.parse(rawResponse.text());
-  } catch (err) {
-    throw new HttpError(
-      'ERR_RESPONSE_PARSE',
-      'The response body is not valid JSON',
-      rawResponse.errorOptions({ cause: err }),
-    );
-  }
+  return parseJsonBody(raw, rawResponse.errorOptions());
 }

@@ -1,5 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
-import { isCitizenId } from '@thgov/core';
+import { isCitizenId, type SubjectHasher } from '@thgov/core';
 
 /**
  * What one GDX exchange leaves in the agency's audit log (PDPA records of processing, after Estonia's
@@ -48,22 +47,15 @@ export interface AuditOptions {
   clientLabel?: string;
 }
 
-export function keyedHash(secret: string | Uint8Array, value: string): string {
-  return `hmac-sha256:${createHmac('sha256', secret).update(value, 'utf8').digest('hex')}`;
-}
-
-export function auditWho(secret: string | Uint8Array | undefined, agentId: string): string {
-  return secret !== undefined && isCitizenId(agentId) ? keyedHash(secret, agentId) : agentId;
+/** Who asked: a citizen-ID AgentID is hashed when the client has a hasher; a system name stays readable. */
+export function auditWho(hash: SubjectHasher | undefined, agentId: string): string {
+  return hash !== undefined && isCitizenId(agentId) ? hash(agentId) : agentId;
 }
 
 export function auditSubject(
-  secret: string | Uint8Array | undefined,
+  hash: SubjectHasher | undefined,
   subject: string | undefined,
 ): string | undefined {
   if (subject === undefined) return undefined;
-  return secret === undefined ? subject : keyedHash(secret, subject);
-}
-
-export function responseDigest(body: Uint8Array | undefined): string | undefined {
-  return body === undefined ? undefined : `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
+  return hash === undefined ? subject : hash(subject);
 }

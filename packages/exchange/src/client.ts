@@ -1,26 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import {
+  computeContentDigest,
+  createSubjectHasher,
   HttpError,
   type HttpMethod,
   invalidArgument,
   isThGovError,
   parseBeDate,
   parseCitizenId,
+  parseJsonBody,
   parseJuristicId,
   parseLaserCode,
   type QueryValue,
   type RawResponse,
   type RequestSpec,
-  ResponseSchemaError,
   registerSecret,
+  type SubjectHasher,
   ThGovError,
   TimeoutError,
   Transport,
   type TransportResponse,
+  validateBody,
   validateOptions,
 } from '@thgov/core';
 import type { z } from 'zod';
-import { type AuditOptions, auditSubject, auditWho, responseDigest } from './audit.js';
+import { type AuditOptions, auditSubject, auditWho } from './audit.js';
 import { type CallContext, type GdxCallOptions, resolveContext } from './context.js';
 import { openPdfEnvelope } from './document.js';
 import { classifyData, classifyPayment, classifyValidate, readToken } from './envelopes.js';
@@ -125,6 +129,7 @@ export class ExchangeClient {
   readonly #o: ExchangeClientOptions;
   readonly #tokens: TokenCache;
   readonly #audit: AuditOptions | undefined;
+  readonly #auditHash: SubjectHasher | undefined;
   readonly #xroadClient: string | undefined;
   readonly #xroadServices: Record<string, string[]>;
   #tokenReplays = 0;
@@ -155,6 +160,7 @@ export class ExchangeClient {
       maxEntries: o.maxCachedAgents ?? 10_000,
     });
     this.#audit = o.audit;
+    this.#auditHash = o.audit?.hmacSecret === undefined ? undefined : createSubjectHasher(o.audit.hmacSecret);
     this.#xroadClient = o.xroad ? encodeXRoadId(parseXRoadId(o.xroad.client, 4, 'xroad.client')) : undefined;
     this.#xroadServices = Object.fromEntries(
       Object.entries(o.xroad?.services ?? {}).map(([k, v]) => [k, parseXRoadId(v, 5, `xroad.services.${k}`)]),
@@ -509,11 +515,11 @@ export class ExchangeClient {
     try {
       await audit.sink.append({
         ts: new Date().toISOString(),
-        who: auditWho(audit.hmacSecret, ctx.agentId),
+        who: auditWho(this.#auditHash, ctx.agentId),
         client: audit.clientLabel ?? this.#o.xroad?.client ?? 'gdx-consumer',
         service: 'gdx',
         operation: x.route.name,
-        subject: auditSubject(audit.hmacSecret, x.subject),
+        subject: auditSubject(this.#auditHash, x.subject),
         purpose: ctx.purpose,
         caseRef: ctx.caseRef,
         requestId,
@@ -521,7 +527,7 @@ export class ExchangeClient {
         code: err === undefined ? undefined : isThGovError(err) ? err.code : 'ERR_UNKNOWN',
         statusCode: res?.statusCode ?? (err instanceof HttpError ? err.statusCode : undefined),
         latencyInMs: Math.round(performance.now() - started),
-        responseDigest: responseDigest(res?.body),
+        responseDigest: res === undefined ? undefined : computeContentDigest(res.body),
         extra: hash ? { xRoadRequestHash: hash } : undefined,
       });
     } catch (cause) {
@@ -580,30 +586,7 @@ function parseJson<S extends z.ZodType>(
   schema: S | undefined,
   meta: TransportResponse<Uint8Array>,
 ): z.output<S> {
-  let value: unknown;
-  try {
-    value =
-      bytes.byteLength === 0
-        ? undefined
-        : JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch (cause) {
-    throw new HttpError('ERR_RESPONSE_PARSE', 'The response body is not valid JSON', {
-      cause,
-      statusCode: meta.statusCode,
-      requestId: meta.requestId,
-    });
-  }
-  if (!schema) return value as z.output<S>;
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ResponseSchemaError(
-      result.error.issues.map((i) => ({
-        path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
-        message: i.message,
-        code: i.code,
-      })),
-      { statusCode: meta.statusCode, requestId: meta.requestId },
-    );
-  }
-  return result.data;
+  const where = { statusCode: meta.statusCode, requestId: meta.requestId };
+  const value = parseJsonBody(bytes, where);
+  return (schema ? validateBody(value, schema, where) : value) as z.output<S>;
 }

@@ -1,4 +1,4 @@
-export { type AuditOptions, type GdxAuditEvent, type GdxAuditSink, keyedHash } from './audit.js';
+export type { AuditOptions, GdxAuditEvent, GdxAuditSink } from './audit.js';
 export {
   type CitizenInput,
   ExchangeClient,

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createSubjectHasher, isThGovError, MemoryAuditSink, verifyAuditLog } from '@thgov/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExchangeClient, type GdxAuditEvent, keyedHash } from '../src/index.js';
+import { ExchangeClient, type GdxAuditEvent } from '../src/index.js';
 import { type Harness, harness, rejection } from './helpers.js';
 
 let h: Harness;
 let client: ExchangeClient;
 const events: GdxAuditEvent[] = [];
 const SECRET = 'agency-audit-secret-0123456789';
+// Computed independently of the client: the client must produce exactly core's keyed hash.
+const keyedHash = (value: string) => createSubjectHasher(SECRET)(value);
 
 beforeAll(async () => {
   h = await harness();
@@ -45,11 +47,11 @@ describe('audit record per call', () => {
     expect(events).toHaveLength(1);
     const e = events[0]!;
     expect(e).toMatchObject({
-      who: keyedHash(SECRET, h.officer),
+      who: keyedHash(h.officer),
       client: 'welfare-portal',
       service: 'gdx',
       operation: 'dopa.linkage.001',
-      subject: keyedHash(SECRET, p.citizenId),
+      subject: keyedHash(p.citizenId),
       purpose: 'welfare eligibility check',
       caseRef: 'WF-2569-000123',
       requestId: 'req-audit-1',
