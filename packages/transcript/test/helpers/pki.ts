@@ -1,7 +1,11 @@
-import { createTimeStampAuthority, type TimeStampFunction } from '../../src/cms/sign.js';
-import { createCertificate, createCrl, createOcspResponse } from '../../src/pki/certificates.js';
-import type { CryptoKey } from '../../src/pki/crypto-types.js';
-import { generateSigningKeyPair } from '../../src/pki/keys.js';
+import type { CryptoKey, TimeStampFunction } from '@thgov/pki';
+import {
+  createCertificate,
+  createCrl,
+  createOcspResponse,
+  createTimeStampAuthority,
+  generateSigningKeyPair,
+} from '@thgov/pki/testing';
 
 export interface TestIdentity {
   cert: Uint8Array;
