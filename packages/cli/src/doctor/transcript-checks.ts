@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { decodeCertificates } from '@thgov/transcript';
+import { decodeCertificates } from '@thgov/pki';
 import type { ThgovConfig } from '../config/schema.js';
 import { CheckFailure, type CheckRunner } from './runner.js';
 import type { DoctorSettings } from './settings.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
 import { type VerificationReport, verifyPdfSignatures, verifyTranscript } from '@thgov/transcript';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
@@ -13,7 +14,11 @@ Options:
   --trust FILE       trust anchor for signers (PEM or DER; repeatable)
   --tsa-trust FILE   trust anchor for time-stamp authorities (repeatable; default: --trust)
   --policy NAME      transcript (strict, default) or pdf (generic PDF signatures)
-  --online           fetch OCSP/CRL when the file carries no revocation data
+  --crl FILE         a CRL (PEM or DER) to weigh with the file's own revocation data (repeatable)
+  --ocsp-response FILE
+                     an OCSP response (DER) to weigh likewise (repeatable)
+  --online           fetch OCSP/CRL from the certificates' URLs when the data at hand settles nothing
+                     (through HTTPS_PROXY/HTTP_PROXY when set, 5 s per request, 10 MiB at most)
   --json             print one JSON array of reports
   -h, --help         show this help
 
@@ -22,16 +27,37 @@ Exit status: 0 when every file is TOTAL_PASSED, 1 otherwise, 2 for usage errors.
 
 export type FileReport = VerificationReport & { file: string; error?: string };
 
-async function readAnchors(files: string[]): Promise<Uint8Array[]> {
+async function readAnchors(files: string[], what = 'trust'): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const f of files) {
     try {
       out.push(new Uint8Array(await readFile(f)));
     } catch {
-      throw new UsageError(`cannot read trust file ${f}`);
+      throw new UsageError(`cannot read ${what} file ${f}`);
     }
   }
   return out;
+}
+
+/** Reads --crl and --ocsp-response files, refusing one that is not what it claims before any file is verified. */
+async function readRevocation(crlFiles: string[], ocspFiles: string[]) {
+  const crls = await readAnchors(crlFiles, 'CRL');
+  const ocspResponses = await readAnchors(ocspFiles, 'OCSP response');
+  crls.forEach((c, i) => {
+    try {
+      for (const der of decodeCertificates(c, 'X509 CRL')) parseCrl(der);
+    } catch {
+      throw new UsageError(`--crl ${crlFiles[i]} is not a CRL (PEM or DER)`);
+    }
+  });
+  ocspResponses.forEach((r, i) => {
+    try {
+      parseOcspResponse(r);
+    } catch {
+      throw new UsageError(`--ocsp-response ${ocspFiles[i]} is not a DER OCSP response`);
+    }
+  });
+  return crls.length + ocspResponses.length ? { revocation: { crls, ocspResponses } } : {};
 }
 
 function failedRead(file: string, policy: 'transcript' | 'pdf', message: string): FileReport {
@@ -83,7 +109,8 @@ export async function transcriptVerify(args: string[], io: CliIo): Promise<numbe
     trust,
     ...(tsaTrust ? { tsaTrust } : {}),
     policy,
-    ...(values.online ? { online: true } : {}),
+    ...(await readRevocation(values.crl ?? [], values['ocsp-response'] ?? [])),
+    ...(values.online ? { online: { proxy: 'env' } } : {}),
   } as const;
   const verify = policy === 'pdf' ? verifyPdfSignatures : verifyTranscript;
   const progress = new ProgressBar(io, positionals.length);
@@ -139,6 +166,8 @@ function parse(args: string[]) {
       trust: { type: 'string', multiple: true },
       'tsa-trust': { type: 'string', multiple: true },
       policy: { type: 'string' },
+      crl: { type: 'string', multiple: true },
+      'ocsp-response': { type: 'string', multiple: true },
       online: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
