@@ -15,19 +15,19 @@ import {
   readXmp,
   unchangedSince,
 } from './attachment.js';
-import { diffAfter, levelAllowed } from './modifications.js';
+import { modificationsCheck } from './modifications.js';
 import { type NormalizedOptions, normalizeOptions, type VerifyOptions } from './options.js';
 import {
   aggregate,
+  type CheckResult,
   check,
   failed,
   indeterminate,
-  type ModificationLevel,
   type SignatureReport,
   type SubIndication,
   type VerificationReport,
 } from './report.js';
-import { shadowSignals } from './shadow.js';
+import { shadowCheck, shadowSignals } from './shadow.js';
 import {
   checkByteRange,
   checkCoverage,
@@ -108,6 +108,33 @@ async function run(pdf: Uint8Array, o: NormalizedOptions, transcript: boolean): 
   return report;
 }
 
+/** Step 2: the revisions read and the parser-differential anomalies (errors fail, the rest are warnings). */
+function structureCheck(doc: PdfDocument, report: VerificationReport): CheckResult {
+  report.revisions = doc.revisions.length;
+  report.anomalies = doc.anomalies.map((a) => ({
+    code: a.code,
+    severity: a.severity,
+    message: a.message,
+    ...(a.revision !== undefined ? { revision: a.revision } : {}),
+  }));
+  const errors = doc.anomalies.filter((a) => a.severity === 'error');
+  return errors.length
+    ? failed(
+        'structure',
+        'FORMAT_FAILURE',
+        `Parser-differential anomalies: ${errors.map((a) => a.code).join(', ')}`,
+        {
+          evidence: { anomalies: report.anomalies },
+        },
+      )
+    : check('structure', 'PASSED', `${doc.revisions.length} revision(s) read`, {
+        warnings: doc.anomalies.map((a) => `${a.code}: ${a.message}`),
+        evidence: {
+          revisions: doc.revisions.map((r) => ({ index: r.index, end: r.end, objects: r.own.size })),
+        },
+      });
+}
+
 async function runChecks(
   pdf: Uint8Array,
   o: NormalizedOptions,
@@ -150,58 +177,12 @@ async function runChecks(
         ),
   );
   // 2. Structure.
-  report.revisions = doc.revisions.length;
-  report.anomalies = doc.anomalies.map((a) => ({
-    code: a.code,
-    severity: a.severity,
-    message: a.message,
-    ...(a.revision !== undefined ? { revision: a.revision } : {}),
-  }));
-  const errors = doc.anomalies.filter((a) => a.severity === 'error');
-  report.checks.push(
-    errors.length
-      ? failed(
-          'structure',
-          'FORMAT_FAILURE',
-          `Parser-differential anomalies: ${errors.map((a) => a.code).join(', ')}`,
-          { evidence: { anomalies: report.anomalies } },
-        )
-      : check('structure', 'PASSED', `${doc.revisions.length} revision(s) read`, {
-          warnings: doc.anomalies.map((a) => `${a.code}: ${a.message}`),
-          evidence: {
-            revisions: doc.revisions.map((r) => ({ index: r.index, end: r.end, objects: r.own.size })),
-          },
-        }),
-  );
+  report.checks.push(structureCheck(doc, report));
   abortIfNeeded(o);
   // 3. Discovery.
   const discovery = discoverSignatures(doc);
   report.checks.push(discovery.check);
-  // Shared evidence: /DSS of the final revision, plus whatever the caller supplied.
-  const pool = emptyPool();
-  const ctx = createTrustContext(o, pool, readDss(doc, pool), strict);
-  // Document time-stamps first: they give proof of existence to what they cover.
-  const docTs: ProvenTimes = [];
-  const sigs: SignatureReport[] = [];
-  const ordered = [
-    ...discovery.found.filter((f) => f.kind === 'document-timestamp'),
-    ...discovery.found.filter((f) => f.kind === 'signature'),
-  ];
-  const certMdp = certificationLevel(doc, discovery.found);
-  const signerDers = new Map<SignatureReport, Uint8Array>();
-  if (ordered.length > MAX_SIGNATURES) {
-    throw new TranscriptError('ERR_PDF_LIMIT', `More than ${MAX_SIGNATURES} signatures`);
-  }
-  try {
-    for (const s of ordered) {
-      abortIfNeeded(o);
-      // Crypto work is asynchronous; the time budget is still enforced between signatures.
-      budget.tick();
-      sigs.push(await verifyOne(doc, s, { ctx, docTs, certMdp, strict, signerDers }));
-    }
-  } finally {
-    await ctx.fetcher?.close();
-  }
+  const { sigs, signerDers } = await verifySignatures(doc, discovery.found, o, budget);
   // Keep the document order in the report.
   const order = new Map(discovery.found.map((f, i) => [f, i]));
   report.signatures = sigs.sort(
@@ -210,6 +191,44 @@ async function runChecks(
   // 13 + 14.
   if (transcript) await transcriptChecks(doc, o, report, signerDers, strict);
   finish(report);
+}
+
+/** Steps 4–12 for every signature, document time-stamps first: they prove when what they cover existed. */
+async function verifySignatures(
+  doc: PdfDocument,
+  found: FoundSignature[],
+  o: NormalizedOptions,
+  budget: Budget,
+): Promise<{ sigs: SignatureReport[]; signerDers: Map<SignatureReport, Uint8Array> }> {
+  const strict = o.policy === 'transcript';
+  const ordered = [
+    ...found.filter((f) => f.kind === 'document-timestamp'),
+    ...found.filter((f) => f.kind === 'signature'),
+  ];
+  if (ordered.length > MAX_SIGNATURES)
+    throw new TranscriptError('ERR_PDF_LIMIT', `More than ${MAX_SIGNATURES} signatures`);
+  // Shared evidence: /DSS of the final revision, plus whatever the caller supplied.
+  const pool = emptyPool();
+  const ctx = createTrustContext(o, pool, readDss(doc, pool), strict);
+  const shared: Shared = {
+    ctx,
+    docTs: [],
+    certMdp: certificationLevel(doc, found),
+    strict,
+    signerDers: new Map(),
+  };
+  const sigs: SignatureReport[] = [];
+  try {
+    for (const s of ordered) {
+      abortIfNeeded(o);
+      // Crypto work is asynchronous; the time budget is still enforced between signatures.
+      budget.tick();
+      sigs.push(await verifyOne(doc, s, shared));
+    }
+  } finally {
+    await ctx.fetcher?.close();
+  }
+  return { sigs, signerDers: shared.signerDers };
 }
 
 function findBy(found: FoundSignature[], r: SignatureReport): FoundSignature {
@@ -304,6 +323,45 @@ interface Shared {
   signerDers: Map<SignatureReport, Uint8Array>;
 }
 
+/** Steps 7–10 of a (non-time-stamp) signature: CMS, signer, proven time, then the signer's path at that time. */
+async function signerSteps(
+  rep: SignatureReport,
+  contents: Uint8Array,
+  parts: Uint8Array[],
+  subFilter: string,
+  revision: number,
+  sh: Shared,
+): Promise<boolean> {
+  // 7 + 8.
+  const cms = await verifyCmsSignature(contents, parts, {
+    cades: subFilter === 'ETSI.CAdES.detached',
+    pool: sh.ctx.pool,
+  });
+  rep.checks.push(...cms.checks);
+  if (cms.digestAlgorithm) rep.digestAlgorithm = cms.digestAlgorithm;
+  if (cms.claimedTime) rep.signingTime.claimedCms = cms.claimedTime.toISOString();
+  if (!cms.signerCert || cms.checks.some((x) => x.status !== 'PASSED')) return false;
+  const signer = cms.signerCert;
+  rep.signer = summarizeCert(fromPkijs(signer));
+  sh.signerDers.set(rep, certDer(signer));
+  // 9.
+  const time = await signatureTimeStep(sh.ctx, rep, cms, revision, sh.docTs);
+  if (!time) return false;
+  // 10. Only a proven time counts; otherwise the validation time (claims never do).
+  const path = await checkSignerPath(
+    sh.ctx,
+    certDer(signer),
+    cms.certs.map((c) => certDer(c)),
+    time.proven ?? sh.ctx.options.validationTime,
+    time.proven !== undefined,
+  );
+  rep.chain = path.path;
+  rep.revocation = revocationEvidence(path);
+  const chain = chainCheck(path);
+  rep.checks.push(chain);
+  return chain.status === 'PASSED';
+}
+
 async function verifyOne(doc: PdfDocument, s: FoundSignature, sh: Shared): Promise<SignatureReport> {
   const rep: SignatureReport = {
     fieldName: s.fieldName,
@@ -353,130 +411,15 @@ async function verifyOne(doc: PdfDocument, s: FoundSignature, sh: Shared): Promi
     // 7–10 for a document time-stamp: the token is the signature.
     if (!(await documentTimeStampStep(sh.ctx, rep, contents, parts, signedRev.index, sh.docTs)))
       return done();
-  } else {
-    // 7 + 8.
-    const cms = await verifyCmsSignature(contents, parts, {
-      cades: g.subFilter === 'ETSI.CAdES.detached',
-      pool: sh.ctx.pool,
-    });
-    rep.checks.push(...cms.checks);
-    if (cms.digestAlgorithm) rep.digestAlgorithm = cms.digestAlgorithm;
-    if (cms.claimedTime) rep.signingTime.claimedCms = cms.claimedTime.toISOString();
-    if (!cms.signerCert || cms.checks.some((x) => x.status !== 'PASSED')) return done();
-    const signer = cms.signerCert;
-    rep.signer = summarizeCert(fromPkijs(signer));
-    sh.signerDers.set(rep, certDer(signer));
-    // 9.
-    const time = await signatureTimeStep(sh.ctx, rep, cms, signedRev.index, sh.docTs);
-    if (!time) return done();
-    // 10. Only a proven time counts; otherwise the validation time (claims never do).
-    const path = await checkSignerPath(
-      sh.ctx,
-      certDer(signer),
-      cms.certs.map((c) => certDer(c)),
-      time.proven ?? sh.ctx.options.validationTime,
-      time.proven !== undefined,
-    );
-    rep.chain = path.path;
-    rep.revocation = revocationEvidence(path);
-    const chain = chainCheck(path);
-    rep.checks.push(chain);
-    if (chain.status !== 'PASSED') return done();
-  }
+  } else if (!(await signerSteps(rep, contents, parts, g.subFilter, signedRev.index, sh))) return done();
   // 11.
-  const diff = diffAfter(doc, signedRev);
-  rep.modification = diff.level;
-  const laterAnomalies = doc.anomalies.filter(
-    (a) =>
-      a.revision !== undefined &&
-      a.revision > signedRev.index &&
-      (a.severity === 'error' || a.code === 'UNLISTED_OBJECT'),
-  );
+  const mods = modificationsCheck(doc, signedRev, sh.strict ? 'transcript' : sh.certMdp);
+  rep.modification = mods.level;
   const docMdp = docMdpLevel(doc, s);
   if (docMdp) rep.docMdp = docMdp;
-  const mdp = sh.certMdp;
-  const allowed: ModificationLevel = sh.strict
-    ? 'LTA_UPDATES'
-    : mdp === 1
-      ? 'LTA_UPDATES'
-      : mdp === 2
-        ? 'FORM_FILLING'
-        : 'ANNOTATIONS';
-  const evidence = {
-    level: diff.level,
-    allowed,
-    changes: diff.changes.slice(0, 50),
-    unreferencedNew: diff.unreferenced,
-  };
-  if (!levelAllowed(diff.level, allowed)) {
-    rep.checks.push(
-      failed(
-        'modifications',
-        'FORMAT_FAILURE',
-        `Disallowed changes after signing (${diff.level}; policy allows ${allowed})`,
-        { evidence },
-      ),
-    );
-  } else if (laterAnomalies.length) {
-    rep.checks.push(
-      failed(
-        'modifications',
-        'FORMAT_FAILURE',
-        `Structural anomalies after signing: ${laterAnomalies.map((a) => a.code).join(', ')}`,
-        { evidence },
-      ),
-    );
-  } else if (sh.strict && diff.unreferenced.length) {
-    rep.checks.push(
-      failed('modifications', 'FORMAT_FAILURE', 'Objects appended after signing that nothing refers to', {
-        evidence,
-      }),
-    );
-  } else {
-    rep.checks.push(
-      check(
-        'modifications',
-        'PASSED',
-        diff.level === 'NONE'
-          ? 'No changes after signing'
-          : `Only allowed changes after signing (${diff.level})`,
-        {
-          warnings: diff.unreferenced.length
-            ? [`${diff.unreferenced.length} unreferenced object(s) appended`]
-            : [],
-          evidence,
-        },
-      ),
-    );
-  }
+  rep.checks.push(mods.result);
   // 12.
-  const sig = shadowSignals(doc, signedRev);
-  const signals: string[] = [];
-  if (sig.unreferenced.length)
-    signals.push(`${sig.unreferenced.length} unreferenced object(s) in the signed revision`);
-  if (sig.hiddenOcgs) signals.push(`${sig.hiddenOcgs} optional content group(s) switched off`);
-  if (sig.hiddenAnnotations.length) signals.push(`${sig.hiddenAnnotations.length} hidden annotation(s)`);
-  if (sig.overlayWidgets.length)
-    signals.push(`${sig.overlayWidgets.length} non-signature form widget(s) (possible overlay)`);
-  if (signals.length && sh.strict) {
-    rep.checks.push(
-      indeterminate(
-        'shadow-signals',
-        'SIG_CONSTRAINTS_FAILURE',
-        `Shadow-attack signals: ${signals.join('; ')}`,
-        { evidence: { ...sig } },
-      ),
-    );
-  } else {
-    rep.checks.push(
-      check(
-        'shadow-signals',
-        'PASSED',
-        signals.length ? 'Shadow-attack signals (warnings)' : 'No shadow-attack signals',
-        { warnings: signals },
-      ),
-    );
-  }
+  rep.checks.push(shadowCheck(doc, signedRev, sh.strict));
   return done();
 }
 
