@@ -6,3 +6,4 @@ export { dnToString, summarizeCert } from './certificate/summary.js';
 export { essSigningCertificateV2 } from './cms/ess.js';
 export { findBySid, verifySignerInfoSignature } from './cms/signer-info.js';
 export { cryptoEngine, DIGEST_BY_OID, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';
+export { onlineOptionsSchema } from './revocation/online.js';

@@ -1,7 +1,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { KeyUsageName } from '../certificate/extensions.js';
+import { KEY_USAGE_NAMES, type KeyUsageName } from '../certificate/extensions.js';
 import type { CryptoKey } from '../crypto-types.js';
 import { cryptoEngine, OID, toArrayBuffer } from '../engine.js';
 import { importPrivateKey } from '../keys.js';
@@ -57,20 +57,9 @@ function ext(extnID: string, value: ArrayBuffer, critical = false): pkijs.Extens
 }
 
 function keyUsageExtension(names: KeyUsageName[]): pkijs.Extension {
-  const order: KeyUsageName[] = [
-    'digitalSignature',
-    'nonRepudiation',
-    'keyEncipherment',
-    'dataEncipherment',
-    'keyAgreement',
-    'keyCertSign',
-    'cRLSign',
-    'encipherOnly',
-    'decipherOnly',
-  ];
   const bytes = new Uint8Array(names.includes('decipherOnly') ? 2 : 1);
   for (const n of names) {
-    const i = order.indexOf(n);
+    const i = KEY_USAGE_NAMES.indexOf(n);
     bytes[i >> 3]! |= 0x80 >> (i & 7);
   }
   const last = bytes[bytes.length - 1]!;

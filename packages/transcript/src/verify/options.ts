@@ -7,6 +7,7 @@ import {
   parseCrl,
   parseOcspResponse,
 } from '@thgov/pki';
+import { onlineOptionsSchema } from '@thgov/pki/internal';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { DEFAULT_PDF_LIMITS, type PdfLimits } from '../pdf/limits.js';
@@ -84,23 +85,7 @@ const schema = z
     tsaTrust: z.union([certInput, z.array(certInput)]).optional(),
     validationTime: z.date().optional(),
     policy: z.enum(['transcript', 'pdf']).optional(),
-    online: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            timeoutInMs: z.number().int().positive().max(120_000).optional(),
-            proxy: z.union([z.literal('env'), z.string().url()]).optional(),
-            maxResponseBytes: z
-              .number()
-              .int()
-              .positive()
-              .max(512 * 1024 * 1024)
-              .optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
     revocation: z
       .object({
         crls: z

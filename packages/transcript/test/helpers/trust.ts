@@ -1,11 +1,4 @@
-import {
-  type CertificateSpec,
-  createCertificate,
-  createCrl,
-  createOcspResponse,
-  generateSigningKeyPair,
-  type OcspResponseSpec,
-} from '@thgov/pki/testing';
+import { createCrl, createOcspResponse, type OcspResponseSpec } from '@thgov/pki/testing';
 import type { TimeStampFunction } from '../../src/index.js';
 import {
   issueTranscript,
@@ -15,7 +8,7 @@ import {
   verifyTranscript,
 } from '../../src/index.js';
 import { SAMPLE_XML } from '../fixtures/generate.js';
-import type { TestIdentity, TestPki } from './pki.js';
+import { issueIdentity, type TestIdentity, type TestPki } from './pki.js';
 
 export const DAY = 86_400_000;
 export const EKU = {
@@ -25,31 +18,15 @@ export const EKU = {
 };
 
 /** Issues one more certificate in the test PKI (RSA, so that signatures look like the real ones). */
-export async function extraIdentity(
+export function extraIdentity(
   pki: TestPki,
   cn: string,
   serial: number,
   issuer: TestIdentity | undefined,
-  extra: Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> & {
-    keyPair?: CryptoKeyPair;
-  } = {},
+  extra: Parameters<typeof issueIdentity>[4] = {},
 ): Promise<TestIdentity> {
-  const { keyPair, ...spec } = extra;
-  const kp = keyPair ?? (await generateSigningKeyPair());
-  const cert = await createCertificate({
-    subject: { commonName: cn, organization: 'thgov test PKI (not for production)', country: 'TH' },
-    publicKey: kp.publicKey,
-    signingKey: issuer ? issuer.key : kp.privateKey,
-    ...(issuer ? { issuer: { certificate: issuer.cert } } : {}),
-    serialNumber: serial,
-    notBefore: new Date(pki.now.getTime() - 30 * DAY),
-    notAfter: new Date(pki.now.getTime() + 365 * DAY),
-    ...spec,
-  });
-  return { cert, key: kp.privateKey, publicKey: kp.publicKey, serial };
+  return issueIdentity(pki.now, cn, serial, issuer, extra);
 }
-
-type CryptoKeyPair = Awaited<ReturnType<typeof generateSigningKeyPair>>;
 
 /** An OCSP answer about `cert` (issued by the test CA unless `issuer` says otherwise), signed by the CA by default. */
 export function ocspAbout(
