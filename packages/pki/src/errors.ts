@@ -7,9 +7,17 @@ export const PKI_ERROR_CODES = {
   ERR_PKI_KEY: 'A private key could not be read or is of an unsupported type (PKCS#8 RSA or EC expected).',
 } as const;
 
+/** One of the codes in {@link PKI_ERROR_CODES}. */
 export type PkiErrorCode = keyof typeof PKI_ERROR_CODES;
 
-/** A typed failure of @thgov/pki. Messages never quote key material or certificate contents. */
+/**
+ * A typed failure of @thgov/pki. Messages never quote key material or certificate contents.
+ *
+ * @example
+ * ```ts
+ * try { parseCrl(bytes); } catch (err) { if (err instanceof PkiError) console.log(err.code); } // ERR_PKI_INPUT
+ * ```
+ */
 export class PkiError extends ThGovError {
   constructor(code: PkiErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
     super(code, message, options);

@@ -74,7 +74,14 @@ export async function exportPkcs8Pem(key: CryptoKey): Promise<string> {
   return toPem(der, 'PRIVATE KEY');
 }
 
-/** The key type (`rsa`, `ec`, `ed25519`, …) of a DER SubjectPublicKeyInfo, or undefined when unreadable. */
+/**
+ * The key type (`rsa`, `ec`, `ed25519`, …) of a DER SubjectPublicKeyInfo, or undefined when unreadable.
+ *
+ * @example
+ * ```ts
+ * publicKeyType(new X509Certificate(der).publicKey.export({ format: 'der', type: 'spki' })); // 'rsa'
+ * ```
+ */
 export function publicKeyType(spkiDer: Uint8Array): string | undefined {
   try {
     return createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }).asymmetricKeyType;

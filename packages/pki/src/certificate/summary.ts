@@ -1,4 +1,5 @@
 import type * as pkijs from 'pkijs';
+import { PkiError } from '../errors.js';
 import { type Cert, type CertificateInput, toCerts } from './parse.js';
 
 const SHORT: Record<string, string> = {
@@ -34,6 +35,7 @@ export interface CertificateSummary {
   sha256: string;
 }
 
+/** The report summary of a parsed certificate. */
 export function summarizeCert(c: Cert): CertificateSummary {
   const p = c.pkijs;
   return {
@@ -63,6 +65,6 @@ export function positionLabel(index: number, length: number): string {
  */
 export function summarizeCertificate(input: CertificateInput): CertificateSummary {
   const [c] = toCerts(input);
-  if (!c) throw new TypeError('no certificate');
+  if (!c) throw new PkiError('ERR_PKI_INPUT', 'No certificate to summarize');
   return summarizeCert(c);
 }
