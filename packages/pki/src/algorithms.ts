@@ -124,13 +124,20 @@ const CURVE: Record<string, 'P-256' | 'P-384' | 'P-521'> = {
   secp521r1: 'P-521',
 };
 
-/** The Node KeyObject of a certificate's public key, or undefined when Node cannot read it. */
+const KEYS = new WeakMap<pkijs.PublicKeyInfo, KeyObject | null>();
+
+/** The Node KeyObject of a certificate's public key (remembered per parsed key), or undefined when unreadable. */
 export function publicKeyOf(spki: pkijs.PublicKeyInfo): KeyObject | undefined {
-  try {
-    return createPublicKey({ key: Buffer.from(spki.toSchema().toBER(false)), format: 'der', type: 'spki' });
-  } catch {
-    return undefined;
+  let key = KEYS.get(spki);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: Buffer.from(spki.toSchema().toBER(false)), format: 'der', type: 'spki' });
+    } catch {
+      key = null;
+    }
+    KEYS.set(spki, key);
   }
+  return key ?? undefined;
 }
 
 /** Why a public key is not acceptable (too short, unknown curve, unreadable), or undefined when it is. */

@@ -31,8 +31,30 @@ export function certDer(c: pkijs.Certificate): Uint8Array {
   return der;
 }
 
+/**
+ * Recently parsed certificates by SHA-256: a verifier meets the same CA and TSA certificates in every file, and
+ * asn1js parsing is most of a validation's cost. Bounded; entries are never mutated.
+ */
+const PARSED = new Map<string, Cert>();
+const MAX_PARSED = 256;
+
 /** Parses one DER certificate (nothing may follow it); `ERR_PKI_INPUT` when it cannot be read. */
 export function certFromDer(der: Uint8Array): Cert {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  const known = PARSED.get(sha256);
+  if (known) {
+    // Refresh its place: the map's order is the eviction order.
+    PARSED.delete(sha256);
+    PARSED.set(sha256, known);
+    return known;
+  }
+  const cert = parseUncached(der, sha256);
+  PARSED.set(sha256, cert);
+  if (PARSED.size > MAX_PARSED) PARSED.delete(PARSED.keys().next().value as string);
+  return cert;
+}
+
+function parseUncached(der: Uint8Array, sha256: string): Cert {
   let p: pkijs.Certificate;
   try {
     const asn = asn1js.fromBER(toArrayBuffer(der));
@@ -41,7 +63,9 @@ export function certFromDer(der: Uint8Array): Cert {
   } catch (cause) {
     throw new PkiError('ERR_PKI_INPUT', 'A certificate is not a readable DER X.509 certificate', { cause });
   }
-  return fromPkijs(p, Uint8Array.from(der));
+  const copy = Uint8Array.from(der);
+  DER_CACHE.set(p, copy);
+  return { pkijs: p, der: copy, sha256 };
 }
 
 /** Wraps an already parsed pkijs certificate (CMS certificate sets, OCSP responder certificates). */
