@@ -10,8 +10,8 @@ import {
   type LoadedFont,
   loadFont,
   PdfFontWriter,
-  type PdfObjectSet,
   PdfLocalRef,
+  type PdfObjectSet,
   shapeText,
 } from '../src/issue/font/index.js';
 import { textPdf } from './helpers/text-pdf.js';

@@ -117,6 +117,7 @@ function renderLogin(
     options.title,
     `<h1>${escapeHtml(options.title)}</h1>
 <p class="note">Sandbox login: no real identity is checked. Pick a synthetic test citizen.</p>
+<p class="note" lang="th" id="note-th">ระบบทดสอบ ไม่มีการตรวจสอบตัวตนจริง เลือกประชาชนทดสอบ</p>
 <p>Application <code>${escapeHtml(client)}</code> asks for: <code>${escapeHtml(scope)}</code></p>
 ${error ? `<p role="alert" id="login-error">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}/login" id="login-form">

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PDFName, type PDFDocument } from 'pdf-lib';
+import { type PDFDocument, PDFName } from 'pdf-lib';
 import { TranscriptError } from '../errors.js';
 import {
   bundledThaiFont,

@@ -21,6 +21,6 @@ export {
   serializeValue,
   utf16be,
 } from './pdf-values.js';
-export { type GlyphRun, itemize, type ShapedGlyph, type ShapeOptions, shapeText } from './shape.js';
 export type { FontMetrics } from './sfnt.js';
+export { type GlyphRun, itemize, type ShapedGlyph, type ShapeOptions, shapeText } from './shape.js';
 export { subsetFont } from './subset.js';

@@ -4,7 +4,6 @@ import {
   num,
   PdfAscii,
   type PdfDictValue,
-  PdfHex,
   PdfLocalRef,
   PdfName,
   type PdfObjectSet,
