@@ -134,7 +134,7 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
     'content-type': 'text/html; charset=utf-8',
     'content-length': String(Buffer.byteLength(html)),
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline';",
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; font-src 'self';",
   });
   res.end(html);
 }
