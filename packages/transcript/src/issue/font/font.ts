@@ -21,6 +21,9 @@ export interface LoadedFont {
 }
 
 const MAX_FONT_BYTES = 32 * 1024 * 1024;
+/** Fonts already parsed, by SHA-256: issuing many documents with one font parses it once. */
+const loaded = new Map<string, Promise<LoadedFont>>();
+const MAX_CACHED = 8;
 
 /**
  * Parses a TrueType/OpenType font with HarfBuzz (compiled to WebAssembly) and reads the metrics a PDF
@@ -44,8 +47,21 @@ export async function loadFont(bytes: Uint8Array): Promise<LoadedFont> {
       hint: 'Pass the bytes of a .ttf or .otf file (WOFF/WOFF2 web fonts and .ttc collections are not accepted).',
     });
   }
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  let font = loaded.get(digest);
+  if (!font) {
+    // A private copy: the caller may reuse its buffer, the cached font must not change with it.
+    font = parse(bytes.slice(), digest);
+    if (loaded.size >= MAX_CACHED) loaded.delete(loaded.keys().next().value!);
+    loaded.set(digest, font);
+    font.catch(() => loaded.delete(digest));
+  }
+  return font;
+}
+
+async function parse(bytes: Uint8Array, digest: string): Promise<LoadedFont> {
   const hb = await loadHarfBuzz();
-  const face = new hb.Face(new hb.Blob(bytes.slice()));
+  const face = new hb.Face(new hb.Blob(bytes));
   const metrics = readFontMetrics((t) => face.referenceTable(t));
   const glyphCount = face.referenceTable('maxp') ? maxpGlyphCount(face.referenceTable('maxp')!) : 0;
   if (!metrics || glyphCount === 0 || face.upem !== metrics.unitsPerEm) {
@@ -65,7 +81,7 @@ export async function loadFont(bytes: Uint8Array): Promise<LoadedFont> {
   const advances = new Map<number, number>();
   return {
     bytes,
-    digest: createHash('sha256').update(bytes).digest('hex'),
+    digest,
     postScriptName: (face.getName(6, 'en') || 'Font').replace(/[^A-Za-z0-9-]/g, '').slice(0, 60) || 'Font',
     metrics,
     glyphAdvance(glyphId) {
