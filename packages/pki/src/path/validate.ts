@@ -164,7 +164,7 @@ export async function validateCertificatePath(
     return result(p, [p.leaf], {
       indication: 'INDETERMINATE',
       subIndication: 'NO_CERTIFICATE_CHAIN_FOUND',
-      message: `No certificate path from ${positionLabel(0, 2)} to a trust anchor`,
+      message: `No certificate chain from ${positionLabel(0, 2)} to a trust anchor`,
     });
   const chosen = choosePath(p, candidates, options);
   if (!Array.isArray(chosen)) return chosen;
