@@ -6,7 +6,7 @@ import type { SignatureCache } from '../path/build.js';
 import { type Authenticity, authenticateCrl, authenticateOcsp } from './authenticate.js';
 import { crlEntryFor, crlScope, type ParsedCrl } from './crl.js';
 import { freshnessAt, type ResolvedFreshness } from './freshness.js';
-import { ocspAnswersFor, type ParsedOcspResponse } from './ocsp.js';
+import { namedResponder, ocspAnswersFor, type ParsedOcspResponse } from './ocsp.js';
 import type { RevocationEvidenceSummary, RevocationReason } from './types.js';
 
 /** Everything the evaluator needs for one validation: the evidence pool, the policies and caches. */
@@ -153,11 +153,12 @@ function ocspCandidates(
       const auth = await cached(pool, `ocsp:${r.sha256}:${issuer.sha256}:${depth}`, () =>
         authenticateOcsp(r, issuer, pool.policy, pool.sigs, responderStatus),
       );
+      const named = namedResponder(r, issuer);
       const summary: RevocationEvidenceSummary = {
         type: 'ocsp',
         source: r.source,
         sha256: r.sha256,
-        issuer: '',
+        issuer: named ? dnToString(named.pkijs.subject) : '(a responder the response does not identify)',
         thisUpdate: a.thisUpdate.toISOString(),
         ...(a.nextUpdate ? { nextUpdate: a.nextUpdate.toISOString() } : {}),
         ...(r.producedAt ? { producedAt: r.producedAt.toISOString() } : {}),
