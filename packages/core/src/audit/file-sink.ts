@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { invalidArgument, ThGovError } from '../errors.js';
@@ -133,7 +133,6 @@ export class FileAuditSink implements AuditSink {
   readonly #onBrokenTail: 'refuse' | 'recover';
   readonly #onMissingAnchor: 'refuse' | 'adopt';
   readonly #queue: Pending[] = [];
-  #handle: FileHandle | undefined;
   #position: Position | undefined;
   #draining: Promise<void> | undefined;
   #head: ChainHead = { seq: 0, hash: '' };
@@ -166,61 +165,61 @@ export class FileAuditSink implements AuditSink {
     this.#onMissingAnchor = o.onMissingAnchor ?? 'refuse';
   }
 
-  /** Opens the file and checks its tail against the anchor now rather than on the first append. */
+  /** Checks the file's tail against the anchor now rather than on the first append. */
   async open(): Promise<void> {
     if (this.#closed) throw new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed');
-    await this.#locked(() => this.#catchUp());
+    await this.#withFile(async () => undefined);
   }
 
-  #locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.#lockPath, { timeoutInMs: this.#lockTimeoutInMs }, fn);
-  }
-
-  /** Under the lock: makes sure the handle is the file at `path` and the head is the file's real tail. */
-  async #catchUp(): Promise<void> {
-    let current: Position | undefined;
-    try {
-      await mkdir(dirname(this.path), { recursive: true });
-      const st = await stat(this.path).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw err;
-      });
-      if (this.#handle && this.#position && st?.ino === this.#position.ino && st.size === this.#position.size)
-        return;
-      if (!this.#handle || st?.ino !== this.#position?.ino) {
-        await this.#handle?.close();
-        this.#handle = undefined;
+  /**
+   * Runs `fn` under the lock with the log open and the head caught up with the file. The file is opened per
+   * batch (O_APPEND): no descriptor outlives a call, and a replaced or deleted file is seen at once.
+   */
+  #withFile<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+    return withFileLock(this.#lockPath, { timeoutInMs: this.#lockTimeoutInMs }, async () => {
+      let handle: FileHandle;
+      try {
+        await mkdir(dirname(this.path), { recursive: true });
         // a+ = O_APPEND | O_CREAT | O_RDWR: every write lands at the end; reads still work for the tail.
-        this.#handle = await open(this.path, 'a+', 0o600);
+        handle = await open(this.path, 'a+', 0o600);
+      } catch (cause) {
+        throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be opened', { cause });
       }
-      const fst = await this.#handle.stat();
-      current = { ino: fst.ino, size: fst.size };
-    } catch (cause) {
-      throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be opened', { cause });
-    }
-    this.#position = undefined;
+      try {
+        await this.#catchUp(handle);
+        return await fn(handle);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  /** Under the lock: when another writer (or anyone) changed the file, re-reads its tail and the anchor. */
+  async #catchUp(handle: FileHandle): Promise<void> {
+    let current: Position;
     try {
-      const { partialStart } = await readTail(this.#handle, current.size);
-      if (partialStart !== undefined && this.#onBrokenTail !== 'recover') {
-        throw new ThGovError(
-          'ERR_AUDIT_CHAIN',
-          `The audit log ends with an incomplete line at byte ${partialStart}; open with onBrokenTail: 'recover' to set it aside`,
-          { hint: 'Run verifyAuditLog() on the file first.' },
-        );
-      }
-      // The complete lines are checked against the anchor first: a cut into anchored records is refused
-      // before anything is moved.
-      const size = partialStart ?? current.size;
-      await this.#resume(this.#handle, size);
-      if (partialStart !== undefined) await this.#setAside(this.#handle, partialStart, current.size);
-      this.#position = { ino: current.ino, size };
-    } catch (err) {
-      // A refused log is not held open: the next attempt starts from the file as it is then.
-      const handle = this.#handle;
-      this.#handle = undefined;
-      await handle.close().catch(() => undefined);
-      throw err;
+      const st = await handle.stat();
+      current = { ino: st.ino, size: st.size };
+    } catch (cause) {
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be read', { cause });
     }
+    const known = this.#position;
+    if (known && known.ino === current.ino && known.size === current.size) return;
+    this.#position = undefined;
+    const { partialStart } = await readTail(handle, current.size);
+    if (partialStart !== undefined && this.#onBrokenTail !== 'recover') {
+      throw new ThGovError(
+        'ERR_AUDIT_CHAIN',
+        `The audit log ends with an incomplete line at byte ${partialStart}; open with onBrokenTail: 'recover' to set it aside`,
+        { hint: 'Run verifyAuditLog() on the file first.' },
+      );
+    }
+    // The complete lines are checked against the anchor first: a cut into anchored records is refused
+    // before anything is moved.
+    const size = partialStart ?? current.size;
+    await this.#resume(handle, size);
+    if (partialStart !== undefined) await this.#setAside(handle, partialStart, current.size);
+    this.#position = { ino: current.ino, size };
   }
 
   /** Moves the incomplete bytes of a crashed write to `<path>.partial-<time>` (onBrokenTail: 'recover'). */
@@ -317,10 +316,7 @@ export class FileAuditSink implements AuditSink {
       }
       const batch = this.#queue.splice(0, MAX_BATCH);
       try {
-        await this.#locked(async () => {
-          await this.#catchUp();
-          await this.#writeBatch(batch);
-        });
+        await this.#withFile((handle) => this.#writeBatch(handle, batch));
       } catch (err) {
         for (const p of batch) p.reject(err);
         continue;
@@ -330,8 +326,7 @@ export class FileAuditSink implements AuditSink {
   }
 
   /** Under the lock: appends the batch, makes it durable, then moves the anchor to the new head. */
-  async #writeBatch(batch: Pending[]): Promise<void> {
-    const handle = this.#handle as FileHandle;
+  async #writeBatch(handle: FileHandle, batch: Pending[]): Promise<void> {
     let { seq, hash } = this.#head;
     const lines: string[] = [];
     for (const p of batch) {
@@ -368,26 +363,14 @@ export class FileAuditSink implements AuditSink {
    * pending appends; other processes may have moved it since this sink's last write.
    */
   async head(): Promise<ChainHead> {
-    await this.open();
+    if (this.#closed) throw new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed');
     while (this.#draining) await this.#draining;
-    return this.#locked(async () => {
-      await this.#catchUp();
-      return { ...this.#head };
-    });
+    return this.#withFile(async () => ({ ...this.#head }));
   }
 
-  /** Waits for pending appends, syncs and closes the file. Further appends fail with ERR_AUDIT_IO. */
+  /** Waits for pending appends (each batch is already durable); further appends fail with ERR_AUDIT_IO. */
   async close(): Promise<void> {
-    if (this.#closed) return;
     this.#closed = true;
     while (this.#draining) await this.#draining;
-    const handle = this.#handle;
-    this.#handle = undefined;
-    if (!handle) return;
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
   }
 }
