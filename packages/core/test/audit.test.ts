@@ -119,6 +119,14 @@ describe('FileAuditSink', () => {
     expect(await anchorOf(path)).toMatchObject({ v: 1, seq: 3, hash: sha256Hex(ls[2]!), kid: CHAIN_KEY.id });
   });
 
+  it('creates missing directories for the log (and its lock and anchor)', async () => {
+    const path = join(dir, `nested-${++counter}`, 'deeper', 'gdx.jsonl');
+    const sink = sinkAt(path);
+    await sink.append(event(1));
+    await sink.close();
+    expect((await verifyAnchored(path)).records).toHaveLength(1);
+  });
+
   it('never stores a citizen ID in clear, not even inside free text', async () => {
     const path = freshPath();
     const sink = sinkAt(path);

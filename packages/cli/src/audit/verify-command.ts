@@ -66,7 +66,9 @@ function readKeys(file: string | undefined, env: NodeJS.ProcessEnv): AuditChainK
       text = readFileSync(file, 'utf8');
       source = '--key-file';
     } catch (err) {
-      throw new UsageError(`cannot read --key-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new UsageError(
+        `cannot read --key-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   if (text === undefined || text.trim() === '') return undefined;
@@ -82,7 +84,8 @@ async function readAnchor(file: string, given: string | undefined): Promise<Audi
   const path = given ?? `${file}.anchor`;
   if (given === undefined && !existsSync(path)) return undefined;
   const anchor = await new FileAnchorStore({ path }).read();
-  if (!anchor) throw Object.assign(new Error(`the anchor file ${path} does not exist`), { code: 'ERR_AUDIT_ANCHOR' });
+  if (!anchor)
+    throw Object.assign(new Error(`the anchor file ${path} does not exist`), { code: 'ERR_AUDIT_ANCHOR' });
   return anchor;
 }
 
@@ -109,7 +112,11 @@ const passed = (r: Result, strict: boolean): boolean =>
   r.result?.ok === true && (!strict || r.result.warnings.length === 0);
 
 /** `thgov audit verify`: the PDPA records-of-processing log is only evidence while its chain holds. */
-export async function auditVerify(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function auditVerify(
+  args: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -179,10 +186,17 @@ function writeText(results: Result[], strict: boolean, haveKeys: boolean, io: Cl
     if (ok && passed(r, strict))
       io.stdout.write(`✓ ${r.file}: ${summary(r.result)}, chain intact (head ${head.seq}:${head.hash})\n`);
     else if (ok)
-      io.stdout.write(`✗ ${r.file}: ${summary(r.result)}, ${warnings.length} warning(s), failed under --strict\n`);
-    else io.stdout.write(`✗ ${r.file}: ${errors.length} problem(s), ${r.result.records.length} intact records\n`);
+      io.stdout.write(
+        `✗ ${r.file}: ${summary(r.result)}, ${warnings.length} warning(s), failed under --strict\n`,
+      );
+    else
+      io.stdout.write(
+        `✗ ${r.file}: ${errors.length} problem(s), ${r.result.records.length} intact records\n`,
+      );
     for (const e of errors)
-      io.stdout.write(`    line ${e.line}${e.seq === undefined ? '' : ` (seq ${e.seq})`}: ${e.kind}: ${e.message}\n`);
+      io.stdout.write(
+        `    line ${e.line}${e.seq === undefined ? '' : ` (seq ${e.seq})`}: ${e.kind}: ${e.message}\n`,
+      );
     for (const w of warnings) io.stdout.write(`    warning: ${w.message}\n`);
     if (!haveKeys && errors.some((e) => e.kind === 'unverified'))
       io.stdout.write(`    give the chain keys with --key-file FILE or ${AUDIT_KEYS_ENV}\n`);

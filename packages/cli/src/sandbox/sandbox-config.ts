@@ -41,6 +41,10 @@ export function sandboxConfig(sb: Sandbox, files: { trustAnchor: string; auditLo
     },
     ecms: { nodeUrl: node.url, organizationId: node.organizationId },
     transcript: { trustAnchors: [files.trustAnchor] },
-    audit: { path: files.auditLog, hmacSecret: randomBytes(24).toString('hex') },
+    audit: {
+      path: files.auditLog,
+      hmacSecret: randomBytes(24).toString('hex'),
+      chainKey: { id: 'sandbox', secret: randomBytes(32).toString('base64') },
+    },
   };
 }

@@ -175,11 +175,16 @@ export class FileAuditSink implements AuditSink {
    * Runs `fn` under the lock with the log open and the head caught up with the file. The file is opened per
    * batch (O_APPEND): no descriptor outlives a call, and a replaced or deleted file is seen at once.
    */
-  #withFile<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+  async #withFile<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+    try {
+      // The lock file lives next to the log: its directory must exist first.
+      await mkdir(dirname(this.path), { recursive: true });
+    } catch (cause) {
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit log directory could not be created', { cause });
+    }
     return withFileLock(this.#lockPath, { timeoutInMs: this.#lockTimeoutInMs }, async () => {
       let handle: FileHandle;
       try {
-        await mkdir(dirname(this.path), { recursive: true });
         // a+ = O_APPEND | O_CREAT | O_RDWR: every write lands at the end; reads still work for the tail.
         handle = await open(this.path, 'a+', 0o600);
       } catch (cause) {
