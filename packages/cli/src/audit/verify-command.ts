@@ -190,9 +190,7 @@ function writeText(results: Result[], strict: boolean, haveKeys: boolean, io: Cl
         `✗ ${r.file}: ${summary(r.result)}, ${warnings.length} warning(s), failed under --strict\n`,
       );
     else
-      io.stdout.write(
-        `✗ ${r.file}: ${errors.length} problem(s), ${r.result.records.length} intact records\n`,
-      );
+      io.stdout.write(`✗ ${r.file}: ${errors.length} problem(s), ${r.result.records.length} records read\n`);
     for (const e of errors)
       io.stdout.write(
         `    line ${e.line}${e.seq === undefined ? '' : ` (seq ${e.seq})`}: ${e.kind}: ${e.message}\n`,
