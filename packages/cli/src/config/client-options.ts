@@ -171,7 +171,17 @@ export function transcriptVerifyOptions(config: ThgovConfig): {
   };
 }
 
-/** Options for `new FileAuditSink(…)` from the `audit` section: keys, anchor and lock as configured. */
+/**
+ * Options for `new FileAuditSink(…)` from the `audit` section: keys, anchor and lock as configured.
+ *
+ * @example
+ * ```ts
+ * import { auditSinkOptions, loadConfig } from '@thgov/cli';
+ * import { FileAuditSink } from '@thgov/core';
+ *
+ * const sink = new FileAuditSink({ ...auditSinkOptions(await loadConfig()), onMissingAnchor: 'adopt' });
+ * ```
+ */
 export function auditSinkOptions(config: ThgovConfig): FileAuditSinkOptions {
   const a = config.audit;
   if (!a) throw missing('audit');
