@@ -81,18 +81,21 @@ async function ageInMs(path: string): Promise<number> {
  * Removes a stale lock unless it changed meanwhile. Breakers take a second O_EXCL file first: without it two
  * waiters could both judge the same dead lock stale, and the slower one would remove the faster one's new lock.
  */
-async function breakLock(lockPath: string, staleText: string): Promise<void> {
+async function breakLock(lockPath: string, staleText: string): Promise<boolean> {
   const breaker = `${lockPath}.break`;
   try {
     await (await open(breaker, 'wx', 0o600)).close();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit lock file could not be checked', { cause: err });
     if ((await ageInMs(breaker)) > BREAKER_STALE_MS) await rm(breaker, { force: true });
-    return;
+    return false;
   }
   try {
     const now = await readFile(lockPath, 'utf8').catch(() => undefined);
-    if (now === staleText) await rm(lockPath, { force: true });
+    if (now !== staleText) return false;
+    await rm(lockPath, { force: true });
+    return true;
   } finally {
     await rm(breaker, { force: true });
   }
@@ -132,10 +135,8 @@ async function acquireFileLock(lockPath: string, options: LockOptions): Promise<
     const holder = text === undefined ? undefined : parseHolder(text);
     if (text !== undefined) {
       const stale = holder ? await isStale(holder) : (await ageInMs(lockPath)) > EMPTY_LOCK_STALE_MS;
-      if (stale) {
-        await breakLock(lockPath, text);
-        continue;
-      }
+      // Only a lock we removed ourselves means "try again now"; otherwise wait like any waiter.
+      if (stale && (await breakLock(lockPath, text))) continue;
     }
     if (performance.now() >= deadline) throw lockTimeout(options.timeoutInMs, holder);
     await sleep(delay + Math.random() * delay);

@@ -1,7 +1,7 @@
 // Attack class: chain fork. Several processes append to one log; without a lock between them each
 // continues from the head it last saw, two records get one seq, and every writer reports success.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditDir, auditEvent, readLines, runWriter, sinkAt, verifyAnchored } from '../helpers/audit.js';
@@ -82,6 +82,28 @@ describe('the lock file', () => {
     expect((err as Error).message).toContain(`process ${process.pid} on host ${hostname()}`);
     await sink.close();
     expect(readLines(path)).toHaveLength(1);
+  });
+
+  it('an empty lock file left long ago, and a breaker file left by a dead breaker, do not block for ever', async () => {
+    const path = tmp.fresh();
+    const long = new Date(Date.now() - 60_000);
+    writeFileSync(`${path}.lock`, '');
+    utimesSync(`${path}.lock`, long, long);
+    const sink = sinkAt(path, { lockTimeoutInMs: 5_000 });
+    await sink.append(auditEvent(1));
+    const dead = runWriter([tmp.fresh(), '1']);
+    await dead.done;
+    writeFileSync(
+      `${path}.lock`,
+      JSON.stringify({ pid: dead.child.pid, host: hostname(), token: 'x', ts: long.toISOString() }),
+    );
+    writeFileSync(`${path}.lock.break`, '');
+    utimesSync(`${path}.lock.break`, long, long);
+    await sink.append(auditEvent(2));
+    await sink.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(existsSync(`${path}.lock.break`)).toBe(false);
+    expect((await verifyAnchored(path)).records).toHaveLength(2);
   });
 
   it('a lock from another host is never broken (its process cannot be checked)', async () => {
