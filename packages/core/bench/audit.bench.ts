@@ -115,7 +115,7 @@ for (const [label, total, inFlight] of [
   ['sequential', 400, 1],
 ] as const) {
   await round(Math.min(total, 200), inFlight); // warm-up
-  const rounds = [];
+  const rounds: Array<{ sink: Sample; bare: Sample }> = [];
   for (let i = 0; i < ROUNDS; i++) rounds.push(await round(total, inFlight));
   const best = (pick: (r: { sink: Sample; bare: Sample }) => Sample) =>
     rounds.map(pick).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
