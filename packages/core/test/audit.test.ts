@@ -484,6 +484,10 @@ describe('MemoryAuditSink', () => {
     expect(sink.head().seq).toBe(3);
     await sink.close();
     await expect(sink.append(event(4))).rejects.toMatchObject({ code: 'ERR_AUDIT_IO' });
+    expect(() => new MemoryAuditSink({ chainKey: CHAIN_KEY, extra: 1 } as never)).toThrow(TypeError);
+    expect(() => new MemoryAuditSink({ chainKey: { id: 'k', secret: 'short' } })).toThrow(
+      /at least 32 bytes/,
+    );
   });
 
   it('appending to a file written by hand after a valid log keeps detection working', async () => {
@@ -651,6 +655,7 @@ describe('FileAnchorStore', () => {
     }
     expect(() => new FileAnchorStore({ path: '' })).toThrow(TypeError);
     expect(() => new FileAnchorStore({ path: 'a', fsync: 'maybe' } as never)).toThrow(TypeError);
+    expect(() => new FileAnchorStore({ path: 'a', mode: 0o644 } as never)).toThrow(/mode/);
   });
 
   it('a write that cannot happen is ERR_AUDIT_IO and leaves no temporary file', async () => {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { invalidArgument, ThGovError } from '../errors.js';
+import { z } from 'zod';
+import { ThGovError } from '../errors.js';
+import { validateOptions } from '../validate.js';
 import { type AuditAnchor, type AuditAnchorStore, parseAnchor } from './anchor.js';
 
 export interface FileAnchorStoreOptions {
@@ -10,6 +12,10 @@ export interface FileAnchorStoreOptions {
   /** `always` (default): the file and its directory are fsync'ed, so a written anchor survives a crash. */
   fsync?: 'always' | 'never';
 }
+
+const optionsSchema = z
+  .object({ path: z.string().min(1), fsync: z.enum(['always', 'never']).optional() })
+  .strict();
 
 /** Anchors are a few hundred bytes; anything much larger is not one. */
 const MAX_ANCHOR_BYTES = 4096;
@@ -35,12 +41,9 @@ export class FileAnchorStore implements AuditAnchorStore {
   readonly #fsync: boolean;
 
   constructor(options: FileAnchorStoreOptions) {
-    if (typeof options !== 'object' || options === null || typeof options.path !== 'string' || !options.path)
-      throw invalidArgument('FileAnchorStore needs { path }');
-    if (options.fsync !== undefined && options.fsync !== 'always' && options.fsync !== 'never')
-      throw invalidArgument("FileAnchorStore options.fsync must be 'always' or 'never'");
-    this.path = options.path;
-    this.#fsync = options.fsync !== 'never';
+    const o = validateOptions(optionsSchema, options, 'FileAnchorStore options');
+    this.path = o.path;
+    this.#fsync = o.fsync !== 'never';
   }
 
   async read(): Promise<AuditAnchor | undefined> {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { invalidArgument, ThGovError } from '../errors.js';
+import { validateOptions } from '../validate.js';
 import { type AuditAnchor, createAnchor } from './anchor.js';
 import { decodeLine, encodeRecord, GENESIS_HASH } from './chain.js';
 import { type AuditChainKey, AuditKeyRing, secretBytes } from './keys.js';
@@ -19,6 +21,14 @@ export interface MemoryAuditSinkOptions {
   /** Chain key; a random one (id `memory`) when omitted, which only this instance can then verify. */
   chainKey?: AuditChainKey;
 }
+
+const secret = z.union([z.string(), z.instanceof(Uint8Array)]);
+const optionsSchema = z
+  .object({
+    hmacSecret: secret.optional(),
+    chainKey: z.object({ id: z.string(), secret }).strict().optional(),
+  })
+  .strict();
 
 /**
  * The same chained records as `FileAuditSink`, kept in memory: for tests and short-lived tools.
@@ -42,9 +52,10 @@ export class MemoryAuditSink implements AuditSink {
   #closed = false;
 
   constructor(options: MemoryAuditSinkOptions = {}) {
-    const hmacSecret = options.hmacSecret ?? randomHmacSecret();
+    const o = validateOptions(optionsSchema, options, 'MemoryAuditSink options');
+    const hmacSecret = o.hmacSecret ?? randomHmacSecret();
     this.#hash = createSubjectHasher(hmacSecret);
-    const chainKey = options.chainKey ?? { id: 'memory', secret: randomBytes(32) };
+    const chainKey = o.chainKey ?? { id: 'memory', secret: randomBytes(32) };
     this.#ring = new AuditKeyRing([chainKey]);
     if (this.#ring.contains(secretBytes(hmacSecret)))
       throw invalidArgument('MemoryAuditSink: the chain key must differ from hmacSecret (the subject key)');
