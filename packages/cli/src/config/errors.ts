@@ -4,8 +4,9 @@ import { ThGovError, type ThGovErrorOptions } from '@thgov/core';
 export const CONFIG_ERROR_CODES = {
   ERR_CLI_CONFIG_READ: 'the configuration file cannot be read or is not JSON',
   ERR_CLI_CONFIG_INVALID: 'the configuration does not match the schema (each issue names its key path)',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text describes the ${VAR} syntax
-  ERR_CLI_CONFIG_ENV: 'a ${VAR} reference names an environment variable that is not set',
+  ERR_CLI_CONFIG_ENV:
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text describes the ${VAR} syntax
+    'a ${VAR} reference names an environment variable that is not set, or one the configuration may not read (only THGOV_* and the names listed in THGOV_ENV_ALLOW)',
   ERR_CLI_CONFIG_FILE: 'a file the configuration points at (certificate, key, trust anchor) cannot be read',
 } as const;
 

@@ -8,7 +8,7 @@ import { explain } from './explain.js';
 import { type ProbeTransport, probe } from './http-probe.js';
 import { resolveProxy } from './network.js';
 import { CheckFailure, type CheckRunner } from './runner.js';
-import type { DoctorSettings } from './settings.js';
+import { type DoctorSettings, withinCheck } from './settings.js';
 
 interface Discovery {
   issuer?: unknown;
@@ -60,10 +60,11 @@ async function checkProvider(
     });
     return;
   }
-  const options = digitalIdClientOptions(config, name);
   const t = mergeTransport(config.transport, p.transport);
+  const timeouts = withinCheck(t.timeouts, s.checkTimeoutInMs);
+  const options = { ...digitalIdClientOptions(config, name), timeouts };
   const tls: TlsOptions | undefined = options.tls?.ca ? { ca: options.tls.ca } : undefined;
-  const pt: ProbeTransport = { proxy: t.proxy, tls, timeouts: t.timeouts, retry: t.retry };
+  const pt: ProbeTransport = { proxy: t.proxy, tls, timeouts, retry: t.retry };
   const issuerUrl = new URL(issuer);
   await checkEndpoint(r, {
     platform,
@@ -73,7 +74,7 @@ async function checkProvider(
       url: issuerUrl,
       proxy: resolveProxy(t.proxy, issuerUrl),
       tls,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? 10_000,
+      connectTimeoutInMs: timeouts.connectInMs,
     },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,

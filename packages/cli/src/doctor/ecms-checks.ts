@@ -5,7 +5,7 @@ import type { ThgovConfig } from '../config/schema.js';
 import { checkEndpoint, clockOutcome } from './endpoint-checks.js';
 import { resolveProxy } from './network.js';
 import { CheckFailure, type CheckRunner } from './runner.js';
-import type { DoctorSettings } from './settings.js';
+import { type DoctorSettings, withinCheck } from './settings.js';
 
 function sameEndpoint(a: string, b: string): boolean {
   const norm = (u: string) => {
@@ -22,8 +22,9 @@ function sameEndpoint(a: string, b: string): boolean {
 export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSettings): Promise<void> {
   const e = config.ecms;
   if (!e) return;
-  const options = ecmsClientOptions(config);
   const t = mergeTransport(config.transport, e.transport);
+  const timeouts = withinCheck(t.timeouts, s.checkTimeoutInMs);
+  const options = { ...ecmsClientOptions(config), timeouts };
   const url = new URL(e.nodeUrl);
   const platform = 'ecms' as const;
   await checkEndpoint(r, {
@@ -34,7 +35,7 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
       url,
       proxy: resolveProxy(t.proxy, url),
       tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? 10_000,
+      connectTimeoutInMs: timeouts.connectInMs,
     },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,

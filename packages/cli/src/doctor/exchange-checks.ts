@@ -7,13 +7,14 @@ import { explain } from './explain.js';
 import { probe } from './http-probe.js';
 import { resolveProxy } from './network.js';
 import { CheckFailure, type CheckRunner } from './runner.js';
-import type { DoctorSettings } from './settings.js';
+import { type DoctorSettings, withinCheck } from './settings.js';
 
 export async function checkExchange(r: CheckRunner, config: ThgovConfig, s: DoctorSettings): Promise<void> {
   const x = config.exchange;
   if (!x) return;
-  const options = exchangeClientOptions(config);
   const t = mergeTransport(config.transport, x.transport);
+  const timeouts = withinCheck(t.timeouts, s.checkTimeoutInMs);
+  const options = { ...exchangeClientOptions(config), timeouts };
   const url = new URL(x.baseUrl);
   await checkEndpoint(r, {
     platform: 'exchange',
@@ -23,7 +24,7 @@ export async function checkExchange(r: CheckRunner, config: ThgovConfig, s: Doct
       url,
       proxy: resolveProxy(t.proxy, url),
       tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? 10_000,
+      connectTimeoutInMs: timeouts.connectInMs,
     },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,
@@ -62,7 +63,7 @@ export async function checkExchange(r: CheckRunner, config: ThgovConfig, s: Doct
           {
             proxy: t.proxy,
             tls: options.tls as TlsOptions | undefined,
-            timeouts: t.timeouts,
+            timeouts,
             retry: t.retry,
           },
           signal,

@@ -1,10 +1,7 @@
 import { isHttpError, type RawResponse, type TlsOptions, Transport } from '@thgov/core';
+import { CLI_VERSION } from '../version.js';
 
-declare const __THGOV_PKG_VERSION__: string;
-const PACKAGE = {
-  name: '@thgov/cli',
-  version: typeof __THGOV_PKG_VERSION__ === 'string' ? __THGOV_PKG_VERSION__ : '0.0.0-dev',
-};
+const PACKAGE = { name: '@thgov/cli', version: CLI_VERSION };
 
 export interface ProbeResponse {
   status: number;

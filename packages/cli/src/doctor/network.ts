@@ -223,7 +223,13 @@ export function handshake(socket: Socket, ep: Endpoint, signal: AbortSignal): Pr
         new NetworkProbeError('ETIMEDOUT', `the TLS handshake did not finish in ${ep.connectTimeoutInMs} ms`),
       );
     }, ep.connectTimeoutInMs);
-    const abort = () => t.destroy();
+    const abort = () => {
+      clearTimeout(timer);
+      t.destroy();
+      reject(
+        signal.reason instanceof Error ? signal.reason : new NetworkProbeError('ERR_ABORTED', 'aborted'),
+      );
+    };
     signal.addEventListener('abort', abort, { once: true });
     t.once('secureConnect', () => {
       clearTimeout(timer);
@@ -243,8 +249,10 @@ export function handshake(socket: Socket, ep: Endpoint, signal: AbortSignal): Pr
         });
         c = c.issuerCertificate;
       }
-      const hostErr =
-        servername && peer && Object.keys(peer).length ? checkServerIdentity(servername, peer) : undefined;
+      // The name the certificate must carry: the configured servername, else the URL's host (an IP address is
+      // checked against the certificate's IP entries).
+      const identity = ep.tls?.servername ?? hostOf(ep.url);
+      const hostErr = peer && Object.keys(peer).length ? checkServerIdentity(identity, peer) : undefined;
       resolve({
         authorized: t.authorized,
         authorizationError: t.authorizationError ? String(t.authorizationError) : undefined,
