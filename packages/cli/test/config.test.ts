@@ -25,7 +25,7 @@ const base = () => ({
   exchange: {
     baseUrl: 'https://api.egov.go.th',
     consumerKey: 'key-1',
-    consumerSecret: '${GDX_SECRET}',
+    consumerSecret: '${THGOV_GDX_SECRET}',
     agentId: '1101700230708',
   },
 });
@@ -50,7 +50,7 @@ describe('parseConfig', () => {
         digitalId: {
           thaid: {
             clientId: 'c1',
-            clientSecret: '${THAID_SECRET}',
+            clientSecret: '${THGOV_THAID_SECRET}',
             redirectUri: 'https://app.agency.go.th/cb',
             apiKey: 'k',
             scopes: ['pid'],
@@ -73,7 +73,7 @@ describe('parseConfig', () => {
           timeouts: { connectInMs: 5000 },
         },
       },
-      { baseDir: dir, env: { GDX_SECRET: SECRET, THAID_SECRET: 'thaid-secret' } },
+      { baseDir: dir, env: { THGOV_GDX_SECRET: SECRET, THGOV_THAID_SECRET: 'thaid-secret' } },
     );
     expect(config.exchange?.consumerSecret).toBe(SECRET);
     expect(config.audit?.hmacSecret).toBe('literal-${NOT_A_VAR}-x');
@@ -143,13 +143,18 @@ describe('parseConfig', () => {
   it('names an unset environment variable and its key, never another value', () => {
     const err = catchError(() => parseConfig(base(), { env: { OTHER: SECRET } }));
     expect(err.code).toBe('ERR_CLI_CONFIG_ENV');
-    expect(err.message).toContain('exchange.consumerSecret: environment variable GDX_SECRET is not set');
+    expect(err.message).toContain(
+      'exchange.consumerSecret: environment variable THGOV_GDX_SECRET is not set',
+    );
     for (const text of [err.message, JSON.stringify(err), inspect(err)]) expect(text).not.toContain(SECRET);
   });
 
   it('never echoes a substituted secret when that value is invalid', () => {
     const err = catchError(() =>
-      parseConfig({ audit: { path: 'a', hmacSecret: '${SHORT}' } }, { env: { SHORT: 'tiny-secret' } }),
+      parseConfig(
+        { audit: { path: 'a', hmacSecret: '${THGOV_SHORT}' } },
+        { env: { THGOV_SHORT: 'tiny-secret' } },
+      ),
     );
     expect(err.message).toContain('audit.hmacSecret: must be at least 16 characters');
     for (const text of [err.message, JSON.stringify(err), inspect(err)])
@@ -173,7 +178,7 @@ describe('parseConfig', () => {
   it('reports a missing TLS file with its key when the client options are built', () => {
     const config = parseConfig(
       { ...base(), transport: { tls: { certFile: 'nope.pem' } } },
-      { baseDir: dir, env: { GDX_SECRET: SECRET } },
+      { baseDir: dir, env: { THGOV_GDX_SECRET: SECRET } },
     );
     const err = catchError(() => exchangeClientOptions(config));
     expect(err.code).toBe('ERR_CLI_CONFIG_FILE');
