@@ -11,7 +11,7 @@ interface LoadedCommand {
  * Commands are loaded on use: `thgov transcript verify` should not start up the digital-ID provider or the
  * e-CMS stack (nor print their warnings) just to verify a PDF, and `thgov --help` starts in a blink.
  */
-type Command = { summary: string; load: () => Promise<LoadedCommand> };
+type Command = { summary: string; load: () => Promise<LoadedCommand>; help: () => Promise<string> };
 
 /** The command tree: `thgov <group> <command>`. */
 export const COMMANDS: Record<string, Record<string, Command>> = {
@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
         const m = await import('./audit/verify-command.js');
         return { run: m.auditVerify, usage: m.AUDIT_VERIFY_USAGE };
       },
+      help: async () => (await import('./audit/verify-command.js')).AUDIT_VERIFY_USAGE,
     },
   },
   transcript: {
@@ -31,6 +32,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
         const m = await import('./transcript/verify-command.js');
         return { run: m.transcriptVerify, usage: m.TRANSCRIPT_VERIFY_USAGE };
       },
+      help: async () => (await import('./transcript/usage.js')).TRANSCRIPT_VERIFY_USAGE,
     },
   },
 };
@@ -43,6 +45,7 @@ export const TOP_LEVEL_COMMANDS: Record<string, Command> = {
       const m = await import('./doctor/command.js');
       return { run: m.doctorCommand, usage: m.DOCTOR_USAGE };
     },
+    help: async () => (await import('./doctor/usage.js')).DOCTOR_USAGE,
   },
   sandbox: {
     summary: 'run the local sandbox and write a thgov.config.json for it',
@@ -50,6 +53,7 @@ export const TOP_LEVEL_COMMANDS: Record<string, Command> = {
       const m = await import('./sandbox/command.js');
       return { run: (args, io) => m.sandboxCommand(args, io), usage: m.SANDBOX_USAGE };
     },
+    help: async () => (await import('./sandbox/usage.js')).SANDBOX_USAGE,
   },
 };
 
@@ -164,7 +168,18 @@ export async function run(argv: string[], rawIo: CliIo): Promise<number> {
   return runCommand(cmd, `${first} ${name}`, args, io);
 }
 
+/** `--help` or `-h` among the options (not after `--`, where it would be a file name). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some(isHelp);
+}
+
 async function runCommand(entry: Command, label: string, args: string[], io: CliIo): Promise<number> {
+  // Help from the usage text alone: `thgov doctor --help` does not load the clients doctor drives.
+  if (asksForHelp(args)) {
+    io.stdout.write(await entry.help());
+    return EXIT.OK;
+  }
   const cmd = await entry.load();
   try {
     return await cmd.run(args, io);

@@ -4,10 +4,13 @@ import { registerSecret } from '@thgov/core';
 import type { z } from 'zod';
 import { thgovCommand } from '../command-name.js';
 import { allowedEnvNames, formatPath, substituteEnv } from './env.js';
+import { DEFAULT_CONFIG_FILE } from './file-name.js';
+
+export { DEFAULT_CONFIG_FILE };
+
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './schema.js';
 
-export const DEFAULT_CONFIG_FILE = 'thgov.config.json';
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export interface ParseConfigOptions {

@@ -9,23 +9,9 @@ import { writeOutputFile } from '../write-file.js';
 import { faultProfile, isFaultProfileName, SANDBOX_FAULT_PROFILES } from './faults.js';
 import { loadSandbox } from './load.js';
 import { SANDBOX_CONFIG_MARK, sandboxConfig } from './sandbox-config.js';
+import { SANDBOX_USAGE } from './usage.js';
 
-export const SANDBOX_USAGE = `Usage: thgov sandbox [options]
-
-Starts every emulated platform on 127.0.0.1 (GDX gateway, ThaID- and DGA-like OpenID providers, e-CMS nodes,
-test PKI), prints URLs, test credentials and test people, writes a thgov.config.json that points at them, and
-runs until Ctrl-C / SIGTERM. Synthetic data only. Needs @thgov/sandbox installed next to @thgov/cli.
-
-Options:
-  --port N            GDX on N, ThaID on N+1, DGA Digital ID on N+2 (default: free ports); e-CMS nodes use free ports
-  --config-out FILE   where to write the configuration (default: ./${DEFAULT_CONFIG_FILE}; an existing file is
-                      only replaced when thgov sandbox wrote it); mode 0600, it holds the test credentials
-  --transcripts DIR   also write sample transcripts to DIR (good, tampered, signed by a revoked registrar), with
-                      the root (root.pem) and CRLs they verify against
-  --faults PROFILE    ${Object.keys(SANDBOX_FAULT_PROFILES).join(' | ')} (default none): injected on GDX and e-CMS
-  --seed N            seed for people, companies and credentials (default 2026)
-  -h, --help          show this help
-`;
+export { SANDBOX_USAGE };
 
 export interface SandboxCommandOptions {
   /** Stops the sandbox (tests); SIGINT and SIGTERM always do. */

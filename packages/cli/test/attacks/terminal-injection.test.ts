@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  type CryptoKey,
   createCertificate,
   createCrl,
   generateSigningKeyPair,
