@@ -1,15 +1,20 @@
 import { type DigitalIdClient, type DigitalIdentity, isDigitalIdError } from '@thgov/digital-id';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { csrfValid, type SessionData, sessionOf, sessions } from './session.js';
+import { SessionStore } from './session-store.js';
 import { errorPage, homePage, profilePage } from './views.js';
 
 export interface AppOptions {
   client: DigitalIdClient;
-  /** The app's public base URL, e.g. https://eservice.agency.go.th. Callback URLs are rebuilt from it,
-   * never from the Host header. */
+  /**
+   * The app's public base URL, as users' browsers see it, e.g. https://eservice.agency.go.th. Callback URLs are
+   * rebuilt from it, never from the Host header, and its scheme decides the cookie: https gives a `Secure`,
+   * `__Host-` prefixed session cookie. Behind a proxy that terminates TLS this is still the https URL, so the
+   * cookie is Secure although the app itself is reached over http.
+   */
   baseUrl: string;
-  /** Production: Secure cookies (HTTPS only). Default: NODE_ENV === 'production'. */
-  production?: boolean;
+  /** Where sessions live (default: a `SessionStore` with its default cap and lifetime). */
+  sessionStore?: SessionStore<SessionData>;
 }
 
 function userFrom(identity: DigitalIdentity): NonNullable<SessionData['user']> {
@@ -32,7 +37,10 @@ function userFrom(identity: DigitalIdentity): NonNullable<SessionData['user']> {
  */
 export function createApp(options: AppOptions): Express {
   const { client } = options;
-  const production = options.production ?? process.env.NODE_ENV === 'production';
+  // The site's scheme, not NODE_ENV: an https site without NODE_ENV=production still needs Secure cookies, and
+  // a plain-http development site with NODE_ENV=production would otherwise get cookies no browser sends back.
+  const secure = new URL(options.baseUrl).protocol === 'https:';
+  const store = options.sessionStore ?? new SessionStore<SessionData>();
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -44,7 +52,7 @@ export function createApp(options: AppOptions): Express {
     });
     next();
   });
-  app.use(sessions({ secure: production }));
+  app.use(sessions({ store, secure }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get('/', (req, res) => {
@@ -54,7 +62,8 @@ export function createApp(options: AppOptions): Express {
   app.get('/login', async (req, res, next) => {
     try {
       const login = await client.createLoginRequest({ data: { returnTo: '/profile' } });
-      sessionOf(req).data.loginState = login.state;
+      // The only place a session is created: a login starts here.
+      sessionOf(req).start({ loginState: login.state });
       res.redirect(303, login.url);
     } catch (err) {
       next(err);
@@ -63,8 +72,8 @@ export function createApp(options: AppOptions): Express {
 
   app.get('/auth/callback', async (req, res, next) => {
     const session = sessionOf(req);
-    const expectedState = session.data.loginState;
-    delete session.data.loginState;
+    const expectedState = session.data?.loginState;
+    if (session.data) delete session.data.loginState;
     try {
       if (!expectedState) {
         res
@@ -90,7 +99,7 @@ export function createApp(options: AppOptions): Express {
 
   app.get('/profile', (req, res) => {
     const session = sessionOf(req).data;
-    if (!session.user) {
+    if (!session?.user) {
       res.redirect(303, '/');
       return;
     }
@@ -103,7 +112,7 @@ export function createApp(options: AppOptions): Express {
       res.status(403).type('text').send('Invalid CSRF token');
       return;
     }
-    const { idToken, refreshToken } = session.data;
+    const { idToken, refreshToken } = session.data ?? {};
     session.destroy();
     try {
       // Best effort: the refresh token dies with the session even if the provider logout is skipped.
