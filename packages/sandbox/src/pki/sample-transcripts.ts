@@ -16,7 +16,7 @@ export interface SampleTranscripts {
 }
 
 /** The common name of the registrar that signs the `revoked` sample. */
-export const REVOKED_SAMPLE_SIGNER = 'Sandbox University Registrar (revoked, sample)';
+export const REVOKED_SAMPLE_SIGNER = 'Sandbox University Registrar (revoked sample)';
 
 /**
  * Flips one byte inside the first stream's data: the sample is a changed document, not a broken file, so the
