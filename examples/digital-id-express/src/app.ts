@@ -4,6 +4,7 @@ import { csrfValid, type SessionData, sessionOf, sessions } from './session.js';
 import { SessionStore } from './session-store.js';
 import { errorPage, homePage, profilePage } from './views.js';
 
+/** Options of `createApp`. */
 export interface AppOptions {
   client: DigitalIdClient;
   /**
@@ -31,6 +32,79 @@ function userFrom(identity: DigitalIdentity): NonNullable<SessionData['user']> {
   };
 }
 
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set({
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  });
+  next();
+}
+
+function callback(client: DigitalIdClient, baseUrl: string) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const session = sessionOf(req);
+    const expectedState = session.data?.loginState;
+    if (session.data) delete session.data.loginState;
+    try {
+      if (!expectedState) {
+        res
+          .status(400)
+          .type('html')
+          .send(errorPage('NO_LOGIN_IN_PROGRESS', 'Start the login from this site.'));
+        return;
+      }
+      const identity = await client.handleCallback(new URL(req.originalUrl, baseUrl), { expectedState });
+      // A new session ID after login: a session fixed by an attacker before login is worthless.
+      session.regenerate({
+        user: userFrom(identity),
+        ...(identity.tokens.idToken ? { idToken: identity.tokens.idToken } : {}),
+        accessToken: identity.tokens.accessToken,
+        ...(identity.tokens.refreshToken ? { refreshToken: identity.tokens.refreshToken } : {}),
+      });
+      res.redirect(303, identity.data?.returnTo ?? '/profile');
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+function logout(client: DigitalIdClient) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const session = sessionOf(req);
+    if (!csrfValid(session.data, (req.body as Record<string, unknown> | undefined)?.csrf)) {
+      res.status(403).type('text').send('Invalid CSRF token');
+      return;
+    }
+    const { idToken, refreshToken } = session.data ?? {};
+    session.destroy();
+    try {
+      // Best effort: the refresh token dies with the session even if the provider logout is skipped.
+      if (refreshToken)
+        await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' }).catch(() => undefined);
+      res.redirect(303, await client.logoutUrl(idToken ? { idToken } : {}));
+    } catch (err) {
+      if (isDigitalIdError(err) && err.code === 'ERR_DIGITAL_ID_UNSUPPORTED') {
+        res.redirect(303, '/?signedOut');
+        return;
+      }
+      next(err);
+    }
+  };
+}
+
+function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  // Only the code and hint reach the page; the error itself is already redacted for logs.
+  const code =
+    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'ERR_INTERNAL';
+  const hint = isDigitalIdError(err) ? err.hint : undefined;
+  res
+    .status(code.startsWith('ERR_DIGITAL_ID_') ? 400 : 500)
+    .type('html')
+    .send(errorPage(code, hint));
+}
+
 /**
  * An agency e-service that logs citizens in with ThaID (or DGA Digital ID): login, callback, profile,
  * logout. Tokens stay in the server-side session; the browser only holds an opaque session cookie.
@@ -43,22 +117,13 @@ export function createApp(options: AppOptions): Express {
   const store = options.sessionStore ?? new SessionStore<SessionData>();
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
-    res.set({
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    });
-    next();
-  });
+  app.use(securityHeaders);
   app.use(sessions({ store, secure }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get('/', (req, res) => {
     res.type('html').send(homePage(req.query.signedOut !== undefined));
   });
-
   app.get('/login', async (req, res, next) => {
     try {
       const login = await client.createLoginRequest({ data: { returnTo: '/profile' } });
@@ -69,34 +134,7 @@ export function createApp(options: AppOptions): Express {
       next(err);
     }
   });
-
-  app.get('/auth/callback', async (req, res, next) => {
-    const session = sessionOf(req);
-    const expectedState = session.data?.loginState;
-    if (session.data) delete session.data.loginState;
-    try {
-      if (!expectedState) {
-        res
-          .status(400)
-          .type('html')
-          .send(errorPage('NO_LOGIN_IN_PROGRESS', 'Start the login from this site.'));
-        return;
-      }
-      const callbackUrl = new URL(req.originalUrl, options.baseUrl);
-      const identity = await client.handleCallback(callbackUrl, { expectedState });
-      // A new session ID after login: a session fixed by an attacker before login is worthless.
-      session.regenerate({
-        user: userFrom(identity),
-        ...(identity.tokens.idToken ? { idToken: identity.tokens.idToken } : {}),
-        accessToken: identity.tokens.accessToken,
-        ...(identity.tokens.refreshToken ? { refreshToken: identity.tokens.refreshToken } : {}),
-      });
-      res.redirect(303, identity.data?.returnTo ?? '/profile');
-    } catch (err) {
-      next(err);
-    }
-  });
-
+  app.get('/auth/callback', callback(client, options.baseUrl));
   app.get('/profile', (req, res) => {
     const session = sessionOf(req).data;
     if (!session?.user) {
@@ -105,39 +143,7 @@ export function createApp(options: AppOptions): Express {
     }
     res.type('html').send(profilePage(session.user, session.csrf));
   });
-
-  app.post('/logout', async (req, res, next) => {
-    const session = sessionOf(req);
-    if (!csrfValid(session.data, (req.body as Record<string, unknown> | undefined)?.csrf)) {
-      res.status(403).type('text').send('Invalid CSRF token');
-      return;
-    }
-    const { idToken, refreshToken } = session.data ?? {};
-    session.destroy();
-    try {
-      // Best effort: the refresh token dies with the session even if the provider logout is skipped.
-      if (refreshToken)
-        await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' }).catch(() => undefined);
-      const url = await client.logoutUrl(idToken ? { idToken } : {});
-      res.redirect(303, url);
-    } catch (err) {
-      if (isDigitalIdError(err) && err.code === 'ERR_DIGITAL_ID_UNSUPPORTED') {
-        res.redirect(303, '/?signedOut');
-        return;
-      }
-      next(err);
-    }
-  });
-
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    // Only the code and hint reach the page; the error itself is already redacted for logs.
-    const code =
-      typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'ERR_INTERNAL';
-    const hint = isDigitalIdError(err) ? err.hint : undefined;
-    res
-      .status(code.startsWith('ERR_DIGITAL_ID_') ? 400 : 500)
-      .type('html')
-      .send(errorPage(code, hint));
-  });
+  app.post('/logout', logout(client));
+  app.use(errorHandler);
   return app;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
+/** Limits of a `SessionStore`. */
 export interface SessionStoreOptions {
   /**
    * Most sessions kept at once (default 10,000). When full, a new login evicts the session used least recently:

@@ -21,6 +21,7 @@ export interface SessionData {
   refreshToken?: string;
 }
 
+/** Options of the `sessions()` middleware. */
 export interface SessionOptions {
   store: SessionStore<SessionData>;
   /**
@@ -31,6 +32,7 @@ export interface SessionOptions {
   cookieName?: string;
 }
 
+/** What a route sees of the session (`sessionOf(req)`). */
 export interface SessionHandle {
   /** This browser's session, or undefined: a request without a valid session cookie gets none. */
   readonly data: SessionData | undefined;

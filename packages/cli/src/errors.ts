@@ -8,6 +8,7 @@ export const CLI_ERROR_CODES = {
     '`thgov sandbox` needs @thgov/sandbox, an optional peer dependency of @thgov/cli, and it is not installed',
 } as const;
 
+/** A code of `CLI_ERROR_CODES`. */
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
 
 /**

@@ -35,6 +35,7 @@ export interface JunitCase {
   text?: string;
 }
 
+/** One `<testsuite>`: a doctor platform, or the verified files. */
 export interface JunitSuite {
   name: string;
   cases: JunitCase[];

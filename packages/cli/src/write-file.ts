@@ -4,6 +4,7 @@ import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
 
+/** Options of `writeOutputFile`. */
 export interface WriteOutputOptions {
   /**
    * The file holds secrets (a configuration with client secrets): it is created 0600 and stays 0600 when it

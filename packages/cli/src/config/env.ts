@@ -8,6 +8,7 @@ export const ENV_PREFIX = 'THGOV_';
 /** The variable that lists further names (comma- or space-separated) a configuration may read. */
 export const ENV_ALLOW_VARIABLE = 'THGOV_ENV_ALLOW';
 
+/** A zod issue path as the configuration key it names: `digitalId.providers.idp.issuer`, `trustAnchors[1]`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const p of path) {

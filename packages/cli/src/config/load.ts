@@ -13,6 +13,7 @@ import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './sch
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
+/** Options of `parseConfig` (and, but for `baseDir`, of `loadConfig`). */
 export interface ParseConfigOptions {
   /** Relative file paths in the configuration are resolved against this. Default: the working directory. */
   baseDir?: string;

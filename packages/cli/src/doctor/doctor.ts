@@ -14,6 +14,7 @@ import { CheckRunner } from './runner.js';
 import { doctorSettings } from './settings.js';
 import { checkTranscript } from './transcript-checks.js';
 
+/** Options of `runDoctor`. */
 export interface DoctorOptions {
   /** Platforms to check (default: every configured one). */
   only?: Platform[];

@@ -7,6 +7,7 @@ import { type Endpoint, handshake, hostOf, openTcp, resolveName, serverDate } fr
 import type { Platform } from './report.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 
+/** One endpoint to check and how to name its checks and fixes. */
 export interface EndpointCheckOptions {
   platform: Platform;
   /** Check id prefix: `exchange`, `digitalId.thaid`. */
@@ -229,6 +230,30 @@ export function clockOutcome(skewInMs: number, maxInMs: number, source: string) 
   return { message: `${source} is ${s} s from this machine's clock`, data };
 }
 
+/** The configured key belongs to the client certificate (often it is an old key after a renewal). */
+function keyMatches(cert: X509Certificate, tls: TlsOptions, tlsKey: string): void {
+  let matches = false;
+  try {
+    matches = cert.checkPrivateKey(
+      createPrivateKey({
+        key: tls.key as string | Buffer,
+        ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+      }),
+    );
+  } catch (err) {
+    throw new CheckFailure(`the client key cannot be read: ${(err as Error).message}`, {
+      cause: 'The key file is not a PEM private key, or it is encrypted and the passphrase is wrong.',
+      fix: `Check ${tlsKey}.keyFile and ${tlsKey}.passphrase.`,
+    });
+  }
+  if (!matches) {
+    throw new CheckFailure('the client key does not belong to the client certificate', {
+      cause: 'certFile and keyFile are from different key pairs (often an old key after a renewal).',
+      fix: `Point ${tlsKey}.keyFile at the key the certificate was issued for.`,
+    });
+  }
+}
+
 function clientCertificate(tls: TlsOptions, warnDays: number, tlsKey: string) {
   if (tls.pfx) {
     try {
@@ -281,25 +306,7 @@ function clientCertificate(tls: TlsOptions, warnDays: number, tlsKey: string) {
       },
     );
   }
-  if (tls.key) {
-    let matches = false;
-    try {
-      matches = cert.checkPrivateKey(
-        createPrivateKey({ key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) }),
-      );
-    } catch (err) {
-      throw new CheckFailure(`the client key cannot be read: ${(err as Error).message}`, {
-        cause: 'The key file is not a PEM private key, or it is encrypted and the passphrase is wrong.',
-        fix: `Check ${tlsKey}.keyFile and ${tlsKey}.passphrase.`,
-      });
-    }
-    if (!matches) {
-      throw new CheckFailure('the client key does not belong to the client certificate', {
-        cause: 'certFile and keyFile are from different key pairs (often an old key after a renewal).',
-        fix: `Point ${tlsKey}.keyFile at the key the certificate was issued for.`,
-      });
-    }
-  }
+  if (tls.key) keyMatches(cert, tls, tlsKey);
   if (daysLeft < warnDays) {
     return {
       status: 'warn' as const,

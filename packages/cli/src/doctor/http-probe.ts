@@ -3,12 +3,14 @@ import { CLI_VERSION } from '../version.js';
 
 const PACKAGE = { name: '@thgov/cli', version: CLI_VERSION };
 
+/** The final response of a probe, whatever its status. */
 export interface ProbeResponse {
   status: number;
   headers: Record<string, string>;
   text: string;
 }
 
+/** The connection settings a probe shares with the platform's client. */
 export interface ProbeTransport {
   proxy?: string;
   /** The platform's retry settings: a passing probe should not hinge on one 503. */

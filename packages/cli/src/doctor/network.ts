@@ -18,6 +18,7 @@ export interface Endpoint {
   connectTimeoutInMs: number;
 }
 
+/** A socket-level failure of a probe, with Node's code (ECONNREFUSED, ETIMEDOUT, …) or ERR_PROXY_CONNECT. */
 export class NetworkProbeError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -27,10 +28,12 @@ export class NetworkProbeError extends Error {
   }
 }
 
+/** The URL's port, or 443/80 for its scheme. */
 export function defaultPort(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
+/** The URL's host name without IPv6 brackets. */
 export function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
 }
@@ -62,6 +65,7 @@ export function resolveProxy(proxy: string | undefined, url: URL, env = process.
   return new URL(value);
 }
 
+/** The addresses a name resolves to (an IP address resolves to itself). */
 export async function resolveName(host: string): Promise<string[]> {
   if (isIP(host)) return [host];
   const all = await lookup(host, { all: true });
@@ -187,6 +191,7 @@ export async function openTcp(ep: Endpoint, signal: AbortSignal): Promise<Socket
   return socket;
 }
 
+/** What a TLS handshake found: verification results are data, not exceptions. */
 export interface TlsFacts {
   authorized: boolean;
   authorizationError: string | undefined;

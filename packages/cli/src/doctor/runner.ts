@@ -35,6 +35,7 @@ export class CheckFailure extends Error {
   }
 }
 
+/** A check as it is announced: its stable id, platform, title and prerequisites. */
 export interface CheckSpec {
   id: string;
   platform: Platform;

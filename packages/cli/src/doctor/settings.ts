@@ -1,12 +1,14 @@
 import { DEFAULT_TIMEOUTS } from '@thgov/core';
 import type { ThgovConfig, TransportConfig } from '../config/schema.js';
 
+/** The `doctor` section with its defaults applied. */
 export interface DoctorSettings {
   expiryWarningDays: number;
   maxClockSkewInMs: number;
   checkTimeoutInMs: number;
 }
 
+/** The doctor settings of a configuration: 30 days of expiry warning, 30 s of clock skew, 15 s per check. */
 export function doctorSettings(config: ThgovConfig): DoctorSettings {
   return {
     expiryWarningDays: config.doctor?.expiryWarningDays ?? 30,

@@ -97,6 +97,7 @@ async function anchorOutcome(
   return { message: `${certs.map(cn).join(', ')}: CA, valid for ${soonest.days} more days`, data };
 }
 
+/** One check per trust anchor file of the `transcript` section. */
 export async function checkTranscript(r: CheckRunner, config: ThgovConfig, s: DoctorSettings): Promise<void> {
   const c = config.transcript;
   if (!c) return;

@@ -13,6 +13,7 @@ import { SANDBOX_USAGE } from './usage.js';
 
 export { SANDBOX_USAGE };
 
+/** Options of `sandboxCommand` when it is run from code. */
 export interface SandboxCommandOptions {
   /** Stops the sandbox (tests); SIGINT and SIGTERM always do. */
   signal?: AbortSignal;

@@ -28,6 +28,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** A transcript report with the file it is about (and `error` when the file could not be read). */
 export type FileReport = VerificationReport & { file: string; error?: string };
 
 /**
