@@ -1,8 +1,12 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { type DigitalIdClient, type DigitalIdentity, isDigitalIdError } from '@thgov/digital-id';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { csrfValid, type SessionData, sessionOf, sessions } from './session.js';
 import { SessionStore } from './session-store.js';
 import { errorPage, homePage, profilePage } from './views.js';
+
+const SARABUN_DIR = dirname(createRequire(import.meta.url).resolve('@fontsource/sarabun/package.json'));
 
 /** Options of `createApp`. */
 export interface AppOptions {
@@ -34,7 +38,8 @@ function userFrom(identity: DigitalIdentity): NonNullable<SessionData['user']> {
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.set({
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'Content-Security-Policy':
+      "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'",
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
@@ -118,6 +123,13 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  // Self-hosted Thai web font (fontsource's CSS and WOFF2 files): legible Thai on any machine, no CDN.
+  app.use(
+    '/assets/sarabun',
+    (req, res, next) =>
+      /^\/(\d{3}\.css|files\/[\w-]+\.woff2?)$/.test(req.path) ? next() : res.status(404).end(),
+    express.static(SARABUN_DIR, { index: false, maxAge: '1d', fallthrough: false }),
+  );
   app.use(sessions({ store, secure }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
