@@ -84,6 +84,9 @@ export {
   thaiFullName,
 } from './people.js';
 export {
+  createSampleTranscripts,
+  REVOKED_SAMPLE_SIGNER,
+  type SampleTranscripts,
   type SandboxIdentity,
   type SandboxPki,
   type SandboxPkiOptions,
