@@ -79,17 +79,24 @@ describe('XML-DSig on the #Letter element', () => {
       ca.x509.fingerprint256,
       root.x509.fingerprint256,
     ]);
-    const env = encodeRequest({ op: 'sendDocument', documentXml: doc }, { to: 'http://n/ecms-ws01/service2' });
+    const env = encodeRequest(
+      { op: 'sendDocument', documentXml: doc },
+      { to: 'http://n/ecms-ws01/service2' },
+    );
     const inEnvelope = await verifyLetterSignature(env, { policy: 'require', trustAnchors: [root.pem] });
     expect(inEnvelope.status).toBe('valid');
     expect(decodeGovernmentDocument(doc).subject).toBe(sampleLetter().subject);
   });
 
   it('works with RSA keys and with a signer certificate trusted directly', async () => {
-    expect((await verifyLetterSignature(signed(rsaSigner), { policy: 'require', trustAnchors: [root.pem] })).status).toBe(
-      'valid',
-    );
-    const direct = await verifyLetterSignature(signed(stranger), { policy: 'require', trustAnchors: [stranger.pem] });
+    expect(
+      (await verifyLetterSignature(signed(rsaSigner), { policy: 'require', trustAnchors: [root.pem] }))
+        .status,
+    ).toBe('valid');
+    const direct = await verifyLetterSignature(signed(stranger), {
+      policy: 'require',
+      trustAnchors: [stranger.pem],
+    });
     expect(direct.status).toBe('valid');
     expect(direct.signer?.chain).toEqual([stranger.x509.fingerprint256]);
   });
@@ -98,25 +105,29 @@ describe('XML-DSig on the #Letter element', () => {
     const doc = signed().toString('utf8');
     const tampered = doc.replace('ขอเชิญประชุม', 'ขอยกเลิกประชุม');
     expect(tampered).not.toBe(doc);
-    expect(await reasonOf(verifyLetterSignature(tampered, { policy: 'require', trustAnchors: [root.pem] }))).toBe(
-      'ERR_ECMS_SIGNATURE:digest-mismatch',
-    );
+    expect(
+      await reasonOf(verifyLetterSignature(tampered, { policy: 'require', trustAnchors: [root.pem] })),
+    ).toBe('ERR_ECMS_SIGNATURE:digest-mismatch');
     const swapped = doc.replace(
       /<ram:MainLetterBinaryObject mimeCode="application\/pdf">[^<]+/,
       '<ram:MainLetterBinaryObject mimeCode="application/pdf">JVBERi0xLjQgZXZpbA==',
     );
-    expect(await reasonOf(verifyLetterSignature(swapped, { policy: 'require', trustAnchors: [root.pem] }))).toBe(
-      'ERR_ECMS_SIGNATURE:digest-mismatch',
-    );
+    expect(
+      await reasonOf(verifyLetterSignature(swapped, { policy: 'require', trustAnchors: [root.pem] })),
+    ).toBe('ERR_ECMS_SIGNATURE:digest-mismatch');
   });
 
   it('refuses an untrusted or expired signer', async () => {
-    expect(await reasonOf(verifyLetterSignature(signed(stranger), { policy: 'require', trustAnchors: [root.pem] }))).toBe(
-      'ERR_ECMS_UNTRUSTED_SIGNER:no-path-to-anchor',
-    );
+    expect(
+      await reasonOf(
+        verifyLetterSignature(signed(stranger), { policy: 'require', trustAnchors: [root.pem] }),
+      ),
+    ).toBe('ERR_ECMS_UNTRUSTED_SIGNER:no-path-to-anchor');
     const later = new Date(Date.now() + 400 * 86_400_000);
     expect(
-      await reasonOf(verifyLetterSignature(signed(), { policy: 'require', trustAnchors: [root.pem], at: later })),
+      await reasonOf(
+        verifyLetterSignature(signed(), { policy: 'require', trustAnchors: [root.pem], at: later }),
+      ),
     ).toBe('ERR_ECMS_UNTRUSTED_SIGNER:expired');
   });
 
@@ -125,14 +136,18 @@ describe('XML-DSig on the #Letter element', () => {
     expect(await reasonOf(verifyLetterSignature(unsigned, { policy: 'require', trustAnchors: [] }))).toBe(
       'ERR_ECMS_SIGNATURE:missing',
     );
-    expect((await verifyLetterSignature(unsigned, { policy: 'verify-if-present', trustAnchors: [] })).status).toBe(
-      'absent',
-    );
+    expect(
+      (await verifyLetterSignature(unsigned, { policy: 'verify-if-present', trustAnchors: [] })).status,
+    ).toBe('absent');
     const tampered = signed().toString('utf8').replace('ขอเชิญ', 'ขอเลื่อน');
     expect(
-      await reasonOf(verifyLetterSignature(tampered, { policy: 'verify-if-present', trustAnchors: [root.pem] })),
+      await reasonOf(
+        verifyLetterSignature(tampered, { policy: 'verify-if-present', trustAnchors: [root.pem] }),
+      ),
     ).toBe('ERR_ECMS_SIGNATURE:digest-mismatch');
-    expect((await verifyLetterSignature(tampered, { policy: 'ignore', trustAnchors: [] })).status).toBe('ignored');
+    expect((await verifyLetterSignature(tampered, { policy: 'ignore', trustAnchors: [] })).status).toBe(
+      'ignored',
+    );
   });
 
   it('hostile XML is refused before xml-crypto sees it; a bad key is a typed error without key material', async () => {
@@ -152,7 +167,10 @@ describe('XML-DSig on the #Letter element', () => {
     const keyBody = rsaSigner.key.privatePem.split('\n')[1] as string;
     let withRealKey: unknown;
     try {
-      signGovernmentDocument('<not-a-document/>', { privateKey: rsaSigner.key.privatePem, certificate: rsaSigner.pem });
+      signGovernmentDocument('<not-a-document/>', {
+        privateKey: rsaSigner.key.privatePem,
+        certificate: rsaSigner.pem,
+      });
     } catch (e) {
       withRealKey = e;
     }

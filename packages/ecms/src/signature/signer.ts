@@ -48,10 +48,13 @@ function fingerprintKey(value: string): string | undefined {
   return /^[0-9A-F]{64}$/.test(hex) ? hex : undefined;
 }
 
-/** A distinguished name as an order-free set of `TYPE=value` pairs (Node prints them one per line). */
+/**
+ * A distinguished name as an order-free set of `TYPE=value` pairs. Node prints one RDN per line and joins
+ * the attributes of a multi-valued RDN with ` + `; people write `CN=…, O=…, C=TH`.
+ */
 function dnKey(dn: string): string {
   return dn
-    .split(/\n|,\s*(?=[A-Za-z][A-Za-z0-9.]*=)/)
+    .split(/\n|\s\+\s|,\s*(?=[A-Za-z][A-Za-z0-9.]*=)/)
     .map((part) => {
       const eq = part.indexOf('=');
       return eq === -1

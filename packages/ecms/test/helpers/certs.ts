@@ -66,7 +66,7 @@ export const EKU = {
 } as const;
 
 /** A key pair; `label` reuses one per test file (key generation is the slow part). */
-export function testKey(kind: KeyKind, label = kind): TestKey {
+export function testKey(kind: KeyKind, label: string = kind): TestKey {
   const cached = keyCache.get(`${kind}:${label}`);
   if (cached) return cached;
   const pair =
@@ -82,14 +82,18 @@ export function testKey(kind: KeyKind, label = kind): TestKey {
   return key;
 }
 
+/** One attribute per RDN (pkijs would put them all in one multi-valued RDN). */
 function name(cn: string, organization: string): pkijs.RelativeDistinguishedNames {
-  const rdn = new pkijs.RelativeDistinguishedNames();
-  rdn.typesAndValues.push(
+  const rdns = [
     new pkijs.AttributeTypeAndValue({ type: '2.5.4.6', value: new asn1js.PrintableString({ value: 'TH' }) }),
-    new pkijs.AttributeTypeAndValue({ type: '2.5.4.10', value: new asn1js.Utf8String({ value: organization }) }),
+    new pkijs.AttributeTypeAndValue({
+      type: '2.5.4.10',
+      value: new asn1js.Utf8String({ value: organization }),
+    }),
     new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: cn }) }),
-  );
-  return rdn;
+  ].map((tv) => new asn1js.Set({ value: [tv.toSchema()] }));
+  const der = new asn1js.Sequence({ value: rdns }).toBER(false);
+  return new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(der).result });
 }
 
 function keyUsage(names: string[]): ArrayBuffer {
@@ -112,9 +116,16 @@ function extensions(spec: CertSpec): pkijs.Extension[] {
       cA: spec.ca ?? false,
       ...(spec.pathLength !== undefined ? { pathLenConstraint: spec.pathLength } : {}),
     });
-    ext.push(new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: bc.toSchema().toBER(false) }));
+    ext.push(
+      new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: bc.toSchema().toBER(false) }),
+    );
   }
-  const ku = spec.keyUsage === undefined ? (spec.ca ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']) : spec.keyUsage;
+  const ku =
+    spec.keyUsage === undefined
+      ? spec.ca
+        ? ['keyCertSign', 'cRLSign']
+        : ['digitalSignature']
+      : spec.keyUsage;
   if (ku) ext.push(new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: keyUsage(ku) }));
   if (spec.extendedKeyUsage) {
     const eku = new pkijs.ExtKeyUsage({ keyPurposes: spec.extendedKeyUsage });
@@ -122,7 +133,11 @@ function extensions(spec: CertSpec): pkijs.Extension[] {
   }
   if (spec.unknownCritical) {
     ext.push(
-      new pkijs.Extension({ extnID: spec.unknownCritical, critical: true, extnValue: new asn1js.Null().toBER(false) }),
+      new pkijs.Extension({
+        extnID: spec.unknownCritical,
+        critical: true,
+        extnValue: new asn1js.Null().toBER(false),
+      }),
     );
   }
   return ext;
@@ -137,7 +152,10 @@ function signatureAlgorithm(issuerKey: TestKey, hash: 'sha1' | 'sha256'): pkijs.
     : hash === 'sha1'
       ? '1.2.840.10045.4.1'
       : '1.2.840.10045.4.3.2';
-  return new pkijs.AlgorithmIdentifier({ algorithmId: oid, ...(rsa ? { algorithmParams: new asn1js.Null() } : {}) });
+  return new pkijs.AlgorithmIdentifier({
+    algorithmId: oid,
+    ...(rsa ? { algorithmParams: new asn1js.Null() } : {}),
+  });
 }
 
 /** Issues a certificate (signed with the issuer's key, or self-signed). */
@@ -165,9 +183,19 @@ export function makeCert(spec: CertSpec): TestCert {
 }
 
 /** A root CA, an issuing CA under it, and a letter signer under that: the everyday chain. */
-export function standardChain(signerSpec: Partial<CertSpec> = {}): { root: TestCert; ca: TestCert; signer: TestCert } {
+export function standardChain(signerSpec: Partial<CertSpec> = {}): {
+  root: TestCert;
+  ca: TestCert;
+  signer: TestCert;
+} {
   const root = makeCert({ cn: 'Test Root CA', key: testKey('p256', 'root'), ca: true });
-  const ca = makeCert({ cn: 'Test Issuing CA', key: testKey('p256', 'ca'), issuer: root, ca: true, pathLength: 0 });
+  const ca = makeCert({
+    cn: 'Test Issuing CA',
+    key: testKey('p256', 'ca'),
+    issuer: root,
+    ca: true,
+    pathLength: 0,
+  });
   const signer = makeCert({
     cn: 'Saraban Signer',
     key: testKey('p256', 'signer'),
