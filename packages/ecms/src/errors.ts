@@ -132,7 +132,18 @@ export interface EcmsSignatureErrorOptions extends ThGovErrorOptions {
   signer?: SignerEvidence;
 }
 
-/** A letter signature refused: `reason` says why (see `SIGNATURE_FAILURE_REASONS`). */
+/**
+ * A letter signature refused: `reason` says why (see `SIGNATURE_FAILURE_REASONS`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifyLetterSignature(xml, { policy: 'require', trustAnchors: [caPem] });
+ * } catch (err) {
+ *   if (err instanceof EcmsSignatureError && err.reason === 'duplicate-id') quarantine(xml);
+ * }
+ * ```
+ */
 export class EcmsSignatureError extends ThGovError {
   readonly reason: SignatureFailureReason;
   /** Not enumerable: kept out of `toJSON()` and logs, since a certificate subject names a person. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { startEcmsNetwork } from '@thgov/sandbox';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   encodeGovernmentDocument,
   encodeRequest,
   MemoryLetterStore,
+  SIGNATURE_FAILURE_REASONS,
   signGovernmentDocument,
   verifyLetterSignature,
 } from '../src/index.js';
@@ -189,6 +191,69 @@ describe('XML-DSig on the #Letter element', () => {
     expect((err as { signer?: { subject: string } }).signer?.subject).toContain('Stranger');
     expect(JSON.stringify(err)).not.toContain('Stranger');
     expect(inspect(err)).not.toContain('CN=Stranger');
+  });
+});
+
+describe('malformed signatures are refused with a reason', () => {
+  const cases: [string, (xml: string) => string, string][] = [
+    [
+      'SignedInfo canonicalized with comments',
+      (x) =>
+        x.replace(
+          'CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"',
+          'CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#WithComments"',
+        ),
+      'ERR_ECMS_SIGNATURE:canonicalization',
+    ],
+    [
+      'no KeyInfo certificate',
+      (x) => x.replace(/<ds:KeyInfo>.*<\/ds:KeyInfo>/s, ''),
+      'ERR_ECMS_SIGNATURE:no-certificate',
+    ],
+    [
+      'unreadable certificate',
+      (x) => x.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>TUlJQm9n'),
+      'ERR_ECMS_SIGNATURE:certificate-unreadable',
+    ],
+    [
+      'altered signature value',
+      (x) =>
+        x.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`),
+      'ERR_ECMS_SIGNATURE:signature-invalid',
+    ],
+    [
+      'an RSA method claimed for an EC key',
+      (x) =>
+        x.replace(
+          'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
+          'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+        ),
+      'ERR_ECMS_SIGNATURE:key-mismatch',
+    ],
+    [
+      'a second signature in the document',
+      (x) => x.replace(/(<ds:Signature .*<\/ds:Signature>)/s, '$1$1'),
+      'ERR_ECMS_SIGNATURE:signature-count',
+    ],
+    [
+      'two documents in one message',
+      (x) => `<Envelope><Body>${x}${x.replace('ID="Letter"', 'ID="Other"')}</Body></Envelope>`,
+      'ERR_ECMS_SIGNATURE:document-count',
+    ],
+  ];
+  for (const [name, mutate, expected] of cases) {
+    it(name, async () => {
+      const doc = mutate(signed().toString('utf8'));
+      expect(
+        await reasonOf(verifyLetterSignature(doc, { policy: 'require', trustAnchors: [root.pem] })),
+      ).toBe(expected);
+    });
+  }
+
+  it('the guide documents every failure reason', () => {
+    const guide = readFileSync(new URL('../../../docs/guides/ecms.md', import.meta.url), 'utf8');
+    const missing = Object.keys(SIGNATURE_FAILURE_REASONS).filter((r) => !guide.includes(`\`${r}\``));
+    expect(missing).toEqual([]);
   });
 });
 

@@ -38,7 +38,8 @@ const UNDERSTOOD = new Set<string>([
   '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
 ]);
 
-const KEY_USAGE_BITS = [
+/** Key usage bit names in bit order (RFC 5280 §4.2.1.3). */
+export const KEY_USAGE_BITS = [
   'digitalSignature',
   'nonRepudiation',
   'keyEncipherment',

@@ -25,16 +25,19 @@ export function structureError(reason: SignatureFailureReason, message: string):
   return new EcmsSignatureError('ERR_ECMS_SIGNATURE', message, { reason });
 }
 
-function one(parent: Element, local: string, reason: SignatureFailureReason, what: string): Element {
+/** The one XML-DSig child `local` of `parent`. */
+function one(parent: Element, local: string): Element {
   const found = childElements(parent, local).filter((e) => e.namespaceURI === NS.ds);
   const [el] = found;
-  if (found.length !== 1 || !el) throw structureError(reason, `The signature must have exactly one ${what}`);
+  if (found.length !== 1 || !el)
+    throw structureError('malformed', `The signature must have exactly one ${local}`);
   return el;
 }
 
-function algorithmOf(el: Element, what: string): string {
-  const a = el.getAttribute('Algorithm');
-  if (!a) throw structureError('malformed', `${what} without an Algorithm`);
+/** The Algorithm of the one XML-DSig child `local` (CanonicalizationMethod, SignatureMethod, DigestMethod). */
+function algorithmOf(parent: Element, local: string): string {
+  const a = one(parent, local).getAttribute('Algorithm');
+  if (!a) throw structureError('malformed', `${local} without an Algorithm`);
   return a;
 }
 
@@ -124,21 +127,15 @@ export function inspectSignature(doc: Document, govDoc: Element): SignatureStruc
   const signature = soleSignature(govDoc);
   if (!signature) return undefined;
   const letter = soleLetter(govDoc);
-  const signedInfo = one(signature, 'SignedInfo', 'malformed', 'SignedInfo');
-  const canonicalization = algorithmOf(
-    one(signedInfo, 'CanonicalizationMethod', 'malformed', 'CanonicalizationMethod'),
-    'CanonicalizationMethod',
-  );
+  const signedInfo = one(signature, 'SignedInfo');
+  const canonicalization = algorithmOf(signedInfo, 'CanonicalizationMethod');
   if (!ALLOWED_CANONICALIZATIONS.includes(canonicalization)) {
     throw structureError(
       'canonicalization',
       'SignedInfo must use C14N 1.0 or exclusive C14N without comments',
     );
   }
-  const signatureMethod = algorithmOf(
-    one(signedInfo, 'SignatureMethod', 'malformed', 'SignatureMethod'),
-    'SignatureMethod',
-  );
+  const signatureMethod = algorithmOf(signedInfo, 'SignatureMethod');
   const references = childElements(signedInfo, 'Reference');
   const [reference] = references;
   if (references.length !== 1 || !reference) {
@@ -156,10 +153,7 @@ export function inspectSignature(doc: Document, govDoc: Element): SignatureStruc
       );
     }
   }
-  const digestMethod = algorithmOf(
-    one(reference, 'DigestMethod', 'malformed', 'DigestMethod'),
-    'DigestMethod',
-  );
+  const digestMethod = algorithmOf(reference, 'DigestMethod');
   const referenceUri = reference.getAttribute('URI') ?? '';
   checkTarget(doc, letter, referenceUri);
   return {

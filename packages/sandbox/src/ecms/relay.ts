@@ -61,6 +61,16 @@ function forward(
  * An HTTP relay in front of an e-CMS node, on 127.0.0.1: requests pass through unchanged, answers may be
  * rewritten. For attack tests (signature wrapping, poison items) through the real client and inbox worker:
  * the node stays honest, only what arrives at the client changes.
+ *
+ * @example
+ * ```ts
+ * const relay = await startSoapRelay({
+ *   target: network.node(receiverId).url,
+ *   rewriteResponse: (xml, { requestElement }) =>
+ *     requestElement === 'CorrespondenceLetterInboundRequest' ? tamper(xml) : xml,
+ * });
+ * const client = new EcmsClient({ nodeUrl: relay.url, organizationId: receiverId });
+ * ```
  */
 export async function startSoapRelay(options: SoapRelayOptions): Promise<SoapRelay> {
   const target = new URL(options.target);
