@@ -182,6 +182,11 @@ export class EcmsClient {
     );
   }
 
+  /** The signature checks `fetchNext` and `reRequest` apply by default (the `letterVerification` option). */
+  get letterVerification(): LetterVerification | undefined {
+    return this.#options.letterVerification;
+  }
+
   /** The code book in use (defaults, or the node's after `loadCodeBook()`). */
   get codes(): CodeBook {
     return this.#codes;

@@ -12,7 +12,12 @@ import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { allocateRegistrationNumber, type RegistrationOptions, thaiLocalDateTime } from './registration.js';
 import { signatureStatusOf } from './signature/evidence.js';
-import { type LetterVerification, letterTrustShape, signaturePolicySchema } from './signature/options.js';
+import {
+  type LetterVerification,
+  letterTrustShape,
+  signaturePolicySchema,
+  trustAnchorsSchema,
+} from './signature/options.js';
 import type { LetterTrustOptions, SignaturePolicy } from './signature/verify.js';
 import {
   type EvidenceRecord,
@@ -97,7 +102,7 @@ const inboxWorkerOptionsSchema = z
     autoAcknowledge: z.boolean().optional(),
     autoRegister: z.union([z.literal(false), object]).optional(),
     signaturePolicy: signaturePolicySchema.optional(),
-    trustAnchors: z.array(z.string()).optional(),
+    trustAnchors: trustAnchorsSchema.optional(),
     batchSize: z.number().optional(),
     pollIntervalInMs: z.number().int().nonnegative().optional(),
     backoff: object.optional(),
@@ -107,6 +112,36 @@ const inboxWorkerOptionsSchema = z
     logger: object.optional(),
   })
   .strict();
+
+const TRUST_KEYS = [
+  'signaturePolicy',
+  'trustAnchors',
+  'signerPolicy',
+  'extendedKeyUsages',
+  'maxChainLength',
+  'dangerouslyAllowWeakAlgorithms',
+  'certificateValidator',
+] as const;
+
+/**
+ * The worker's signature options when it has any; otherwise the client's `letterVerification`; otherwise
+ * `verify-if-present` without anchors (a present signature is checked and, trusting nobody, flagged).
+ */
+function workerVerification(
+  o: EcmsInboxWorkerOptions,
+  fromClient: LetterVerification | undefined,
+): LetterVerification {
+  if (!TRUST_KEYS.some((k) => o[k] !== undefined) && fromClient) return fromClient;
+  return {
+    policy: o.signaturePolicy ?? 'verify-if-present',
+    trustAnchors: o.trustAnchors ?? [],
+    ...(o.signerPolicy ? { signerPolicy: o.signerPolicy } : {}),
+    ...(o.extendedKeyUsages ? { extendedKeyUsages: o.extendedKeyUsages } : {}),
+    ...(o.maxChainLength ? { maxChainLength: o.maxChainLength } : {}),
+    ...(o.dangerouslyAllowWeakAlgorithms ? { dangerouslyAllowWeakAlgorithms: true } : {}),
+    ...(o.certificateValidator ? { certificateValidator: o.certificateValidator } : {}),
+  };
+}
 
 /**
  * Pulls the agency's own queue: fetch → persist (one transaction, with the raw XML and the ProcessID
@@ -137,16 +172,7 @@ export class EcmsInboxWorker {
     this.#client = options.client;
     this.#store = options.store;
     this.#log = new SafeLogger(options.logger);
-    const { signaturePolicy, trustAnchors, signerPolicy, extendedKeyUsages, maxChainLength } = options;
-    this.#verify = {
-      policy: signaturePolicy ?? 'verify-if-present',
-      trustAnchors: trustAnchors ?? [],
-      ...(signerPolicy ? { signerPolicy } : {}),
-      ...(extendedKeyUsages ? { extendedKeyUsages } : {}),
-      ...(maxChainLength ? { maxChainLength } : {}),
-      ...(options.dangerouslyAllowWeakAlgorithms ? { dangerouslyAllowWeakAlgorithms: true } : {}),
-      ...(options.certificateValidator ? { certificateValidator: options.certificateValidator } : {}),
-    };
+    this.#verify = workerVerification(options, options.client.letterVerification);
     this.#quarantine = new QuarantineKeeper({
       client: this.#client,
       store: this.#store,

@@ -257,6 +257,34 @@ describe('malformed signatures are refused with a reason', () => {
   });
 });
 
+describe('verification options', () => {
+  it('an unreadable trust anchor is an argument error when the client or worker is made, not a refused letter', () => {
+    const nodeUrl = 'http://127.0.0.1:1/ecms-ws01/service2';
+    const organizationId = '0031500001';
+    const bad = ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'];
+    expect(
+      () =>
+        new EcmsClient({
+          nodeUrl,
+          organizationId,
+          letterVerification: { policy: 'require', trustAnchors: bad },
+        }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    const client = new EcmsClient({ nodeUrl, organizationId });
+    expect(() => new EcmsInboxWorker({ client, store: new MemoryLetterStore(), trustAnchors: bad })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
+    expect(
+      () =>
+        new EcmsInboxWorker({
+          client,
+          store: new MemoryLetterStore(),
+          signaturePolicy: 'sometimes' as never,
+        }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+  });
+});
+
 describe('signed letters through the sandbox nodes', () => {
   it('valid → stored and acknowledged; failing under verify-if-present → stored flagged, not acknowledged', async () => {
     const net = await startEcmsNetwork({ seed: 21 });
@@ -294,6 +322,22 @@ describe('signed letters through the sandbox nodes', () => {
       expect(flagged?.signatureStatus).toBe('failed:ERR_ECMS_UNTRUSTED_SIGNER');
       expect(flagged?.signature).toMatchObject({ status: 'failed', reason: 'no-path-to-anchor' });
       expect(flagged?.state).toBe('dequeued');
+
+      // A worker without signature options of its own applies the client's letterVerification.
+      await sender.sendLetter(sampleLetter({ id: 'สพร 7/3' }));
+      const strictClient = new EcmsClient({
+        nodeUrl: b!.url,
+        organizationId: b!.organizationId,
+        letterVerification: { policy: 'require', trustAnchors: [stranger.pem] },
+      });
+      const viaClient = new MemoryLetterStore();
+      try {
+        await new EcmsInboxWorker({ client: strictClient, store: viaClient }).runOnce();
+      } finally {
+        await strictClient.close();
+      }
+      expect(await viaClient.list({ direction: 'inbound' })).toEqual([]);
+      expect((await viaClient.quarantined())[0]?.error.reason).toBe('no-path-to-anchor');
     } finally {
       await sender.close();
       await receiver.close();

@@ -47,6 +47,11 @@ interface LetterOutcome {
   verified: DecodedInbound['verified'];
 }
 
+/** A configuration error (a bad option) is the caller's to fix, not the item's fault: it is thrown, never poison. */
+function rethrowConfigurationError(err: unknown): void {
+  if ((err as { code?: unknown })?.code === 'ERR_INVALID_ARG') throw err;
+}
+
 /** Any failure as a typed error; a crash of the decoder on one item must not stop the queue either. */
 function asThGovError(err: unknown): ThGovError {
   if (isThGovError(err)) return err;
@@ -59,6 +64,7 @@ export function poisonItem(
   err: unknown,
   letterKey?: PoisonItem['letterKey'],
 ): PoisonItem {
+  rethrowConfigurationError(err);
   const error = asThGovError(err);
   return {
     ...ackOf,

@@ -102,6 +102,14 @@ function checkIssuer(
 
 /** Validity, critical extensions and the issuer's signature algorithm of every certificate of one path. */
 function validatePath(path: X509Certificate[], o: ChainOptions): ChainResult {
+  try {
+    return validateReadablePath(path, o);
+  } catch {
+    return fail('certificate-unreadable', 'a certificate of the path cannot be read');
+  }
+}
+
+function validateReadablePath(path: X509Certificate[], o: ChainOptions): ChainResult {
   const weak: string[] = [];
   for (const [i, cert] of path.entries()) {
     if (o.at < new Date(cert.validFrom)) return fail('not-yet-valid', `certificate ${i} is not valid yet`);
