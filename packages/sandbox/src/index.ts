@@ -37,8 +37,15 @@ export {
   type EcmsNodeHandle,
   type EcmsOutboundRecord,
   type EcmsQueueItem,
+  type InjectedItem,
   startEcmsNetwork,
 } from './ecms/network.js';
+export {
+  type SoapRelay,
+  type SoapRelayContext,
+  type SoapRelayOptions,
+  startSoapRelay,
+} from './ecms/relay.js';
 export {
   type FaultCounters,
   type FaultDecision,
