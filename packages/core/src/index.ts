@@ -128,6 +128,7 @@ export {
   type RequestBody,
   type RequestSpec,
   type ResponseType,
+  type StreamRequestBody,
   Transport,
   type TransportResponse,
 } from './transport.js';
