@@ -163,7 +163,7 @@ export class CatalogClient {
    * Any other Action API action, with the same errors, politeness and retries. Reads (`read: true`) are retried;
    * a write only when you say it is `idempotent`.
    */
-  action<T = unknown>(
+  async action<T = unknown>(
     name: string,
     params: Record<string, unknown> = {},
     options: OperationOptions & { read?: boolean; idempotent?: boolean } = {},

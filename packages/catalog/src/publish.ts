@@ -55,7 +55,7 @@ async function checkMetadata(
 }
 
 /** `package_show`. */
-export function showDataset(
+export async function showDataset(
   core: CatalogCore,
   idOrName: string,
   op?: OperationOptions,

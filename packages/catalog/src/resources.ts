@@ -16,7 +16,7 @@ export function resourceIdArg(value: unknown): string {
 }
 
 /** `resource_show`. */
-export function showResource(
+export async function showResource(
   core: CatalogCore,
   resourceId: string,
   op?: OperationOptions,

@@ -103,7 +103,7 @@ export class CatalogDataStore {
   }
 
   /** Sends records with `datastore_upsert` in batches (upsert by default: needs a primary key). */
-  upsert(
+  async upsert(
     resourceId: string,
     records: Iterable<DataStoreRecord> | AsyncIterable<DataStoreRecord>,
     o?: DataStoreLoadOptions,
@@ -121,7 +121,7 @@ export class CatalogDataStore {
   }
 
   /** Columns and row count (`datastore_info`, which takes `id`, not `resource_id`). */
-  info(resourceId: string, op?: OperationOptions): Promise<Record<string, unknown>> {
+  async info(resourceId: string, op?: OperationOptions): Promise<Record<string, unknown>> {
     return this.#core.action('datastore_info', { id: resourceIdArg(resourceId) }, { read: true, op });
   }
 
@@ -160,7 +160,7 @@ export class CatalogDataStore {
    * primary key (old rows are overwritten in place, new ones added), then delete the rows whose key was not sent.
    * See docs/guides/catalog.md for why this beats "load a new table, then swap" on CKAN.
    */
-  refresh(
+  async refresh(
     resourceId: string,
     records: Iterable<DataStoreRecord> | AsyncIterable<DataStoreRecord>,
     o: DataStoreRefreshOptions,

@@ -1,3 +1,4 @@
+import { redactText } from '@thgov/core';
 import type { FieldError } from '../errors.js';
 import type { FieldSpec } from './fields.js';
 
@@ -61,7 +62,9 @@ export function fieldError(
   rule: RuleName,
   detail?: unknown,
 ) {
-  const d = detail === undefined ? undefined : typeof detail === 'string' ? detail : quote(detail);
+  // Values echoed into a message pass the redactor: a citizen ID typed into a field stays out of it.
+  const d =
+    detail === undefined ? undefined : redactText(typeof detail === 'string' ? detail : quote(detail));
   const [th, en] = RULES[rule](spec, d);
   return { field: path, rule, th, en } satisfies FieldError;
 }
@@ -90,9 +93,12 @@ const SERVER_MESSAGES: Array<[RegExp, string, (m: RegExpExecArray) => string]> =
   [/^Dataset does not match|^match/, 'match', () => 'ชุดข้อมูลถูกแก้ไขไปแล้วหลังจากที่อ่าน'],
 ];
 
-/** Turns one message the catalog sent for a field into a bilingual field error. */
+/**
+ * Turns one message the catalog sent for a field into a bilingual field error. CKAN echoes values in its
+ * messages (`unexpected choice "…"`), so they pass the redactor: a citizen ID typed into a field stays out.
+ */
 export function serverFieldError(field: string, message: string): FieldError {
-  const en = message.slice(0, 500);
+  const en = redactText(message.slice(0, 500));
   for (const [re, rule, th] of SERVER_MESSAGES) {
     const m = re.exec(en);
     if (m) return { field, rule, th: th(m), en };

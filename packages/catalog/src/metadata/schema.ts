@@ -60,8 +60,8 @@ export interface ThaiGdcResource22 extends ThaiGdcResource21 {
   format: string;
 }
 
-/** Dataset metadata of thai_gdc 2.1: the 14 mandatory items, the optional and the per-type fields. */
-export interface ThaiGdcDataset21 {
+/** The typed fields of a 2.1 dataset (the index signature is added last, so Omit keeps them). */
+interface DatasetFields21 {
   data_type: Of<typeof DATA_TYPES>;
   data_type_other?: string;
   title: string;
@@ -122,16 +122,22 @@ export interface ThaiGdcDataset21 {
   positional_accuracy?: string;
   reference_period?: string;
   data_release_date?: string;
+}
+
+/** Dataset metadata of thai_gdc 2.1: the 14 mandatory items, the optional and the per-type fields. */
+export interface ThaiGdcDataset21 extends DatasetFields21 {
   resources?: ThaiGdcResource21[];
   /** Fields of other extensions or newer schemas: kept as they are. */
   [extra: string]: unknown;
 }
 
 /** Dataset metadata of thai_gdc 2.2: adds ข้อมูลใช้ภายใน and `data_classification`. */
-export interface ThaiGdcDataset22 extends Omit<ThaiGdcDataset21, 'data_category' | 'resources'> {
+export interface ThaiGdcDataset22 extends Omit<DatasetFields21, 'data_category'> {
   data_category: Of<typeof DATA_CATEGORIES_22>;
   data_classification?: Of<typeof DATA_CLASSIFICATIONS>;
   resources?: ThaiGdcResource22[];
+  /** Fields of other extensions or newer schemas: kept as they are. */
+  [extra: string]: unknown;
 }
 
 /** Builds a zod schema that applies a spec's rules (errors only; warnings are left to validateDataset). */

@@ -24,7 +24,9 @@ export interface DatasetValidation {
   warnings: ValidationIssue[];
 }
 
-const optionsSchema = z.object({ version: z.enum(['2.1', '2.2']), serverSchema: z.unknown() }).strict();
+const optionsSchema = z
+  .object({ version: z.enum(['2.1', '2.2']), serverSchema: z.unknown().optional() })
+  .strict();
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -65,6 +65,16 @@ export function multipartBody(
           },
         );
       }
+      if (total !== undefined && sent > total) {
+        // Content-Length is already on the wire: more bytes would corrupt the request.
+        throw new CatalogError(
+          'ERR_CATALOG_TOO_LARGE',
+          `${action}: the stream is longer than its declared size (${total} bytes)`,
+          {
+            action,
+          },
+        );
+      }
       yield chunk;
       if (onProgress && sent - reported >= PROGRESS_EVERY) {
         reported = sent;
