@@ -6,6 +6,7 @@ import { type Sandbox, startSandbox } from '@thgov/sandbox';
 import type { BreakPoint, DemoContext } from './context.js';
 import { Reporter } from './reporter.js';
 import { auditVerify } from './steps/audit-verify.js';
+import { catalogPublish } from './steps/catalog-publish.js';
 import { ecmsLetter } from './steps/ecms-letter.js';
 import { gdxLookup } from './steps/gdx-lookup.js';
 import { type Officer, officerLogin } from './steps/login.js';
@@ -34,23 +35,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
   registerSecret(hmacSecret);
   const audit = new FileAuditSink({ path: auditPath, hmacSecret });
   try {
-    const sb = await report.step('Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI)', async () => {
-      const s = await startSandbox();
-      sandbox = s;
-      // Sandbox credentials are throwaway, but a demo should show the habit: secrets never printed.
-      for (const c of s.gdx.consumers) {
-        registerSecret(c.consumerKey);
-        registerSecret(c.consumerSecret);
-      }
-      for (const c of [s.thaid.clients.default, s.thaid.clients.restricted]) registerSecret(c.clientSecret);
-      registerSecret(s.thaid.apiKey);
-      report.detail(`GDX gateway ${s.gdx.url}`);
-      report.detail(`ThaID-like provider ${s.thaid.issuer}`);
-      report.detail(`e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`);
-      report.detail(`test PKI and Sandbox University ${s.pki.url}`);
-      report.detail(`audit log ${auditPath}`);
-      return s;
-    });
+    const sb = await report.step(
+      'Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI, data catalog)',
+      async () => {
+        const s = await startSandbox();
+        sandbox = s;
+        // Sandbox credentials are throwaway, but a demo should show the habit: secrets never printed.
+        for (const c of s.gdx.consumers) {
+          registerSecret(c.consumerKey);
+          registerSecret(c.consumerSecret);
+        }
+        for (const c of [s.thaid.clients.default, s.thaid.clients.restricted]) registerSecret(c.clientSecret);
+        registerSecret(s.thaid.apiKey);
+        report.detail(`GDX gateway ${s.gdx.url}`);
+        report.detail(`ThaID-like provider ${s.thaid.issuer}`);
+        report.detail(
+          `e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`,
+        );
+        report.detail(`test PKI and Sandbox University ${s.pki.url}`);
+        report.detail(
+          `agency data catalog ${s.catalog.url}, GD Catalog harvester ${s.catalog.harvester?.url ?? '-'}`,
+        );
+        report.detail(`audit log ${auditPath}`);
+        return s;
+      },
+    );
     if (!sb.ok || !sandbox) return report.summary(performance.now() - started);
     await audit.open();
     const ctx: DemoContext = {
@@ -76,6 +85,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
       [
         'A university transcript is verified, and a tampered copy refused',
         () => transcriptCheck(ctx, officer),
+      ],
+      [
+        'The agency publishes open data to its catalog; the GD Catalog harvests it',
+        () => catalogPublish(ctx),
       ],
       [
         'The audit log is verified (hash chain, purposes, no citizen ID in clear)',
