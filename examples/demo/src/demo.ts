@@ -35,31 +35,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
   registerSecret(hmacSecret);
   const audit = new FileAuditSink({ path: auditPath, hmacSecret });
   try {
-    const sb = await report.step(
-      'Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI, data catalog)',
-      async () => {
-        const s = await startSandbox();
-        sandbox = s;
-        // Sandbox credentials are throwaway, but a demo should show the habit: secrets never printed.
-        for (const c of s.gdx.consumers) {
-          registerSecret(c.consumerKey);
-          registerSecret(c.consumerSecret);
-        }
-        for (const c of [s.thaid.clients.default, s.thaid.clients.restricted]) registerSecret(c.clientSecret);
-        registerSecret(s.thaid.apiKey);
-        report.detail(`GDX gateway ${s.gdx.url}`);
-        report.detail(`ThaID-like provider ${s.thaid.issuer}`);
-        report.detail(
-          `e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`,
-        );
-        report.detail(`test PKI and Sandbox University ${s.pki.url}`);
-        report.detail(
-          `agency data catalog ${s.catalog.url}, GD Catalog harvester ${s.catalog.harvester?.url ?? '-'}`,
-        );
-        report.detail(`audit log ${auditPath}`);
-        return s;
-      },
-    );
+    const sb = await report.step('Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI)', async () => {
+      const s = await startSandbox();
+      sandbox = s;
+      // Sandbox credentials are throwaway, but a demo should show the habit: secrets never printed.
+      for (const c of s.gdx.consumers) {
+        registerSecret(c.consumerKey);
+        registerSecret(c.consumerSecret);
+      }
+      for (const c of [s.thaid.clients.default, s.thaid.clients.restricted]) registerSecret(c.clientSecret);
+      registerSecret(s.thaid.apiKey);
+      report.detail(`GDX gateway ${s.gdx.url}`);
+      report.detail(`ThaID-like provider ${s.thaid.issuer}`);
+      report.detail(`e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`);
+      report.detail(`test PKI and Sandbox University ${s.pki.url}`);
+      report.detail(`agency data catalog ${s.catalog.url}`);
+      report.detail(`audit log ${auditPath}`);
+      return s;
+    });
     if (!sb.ok || !sandbox) return report.summary(performance.now() - started);
     await audit.open();
     const ctx: DemoContext = {
