@@ -1,6 +1,7 @@
 export { AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
 export {
   auditSink,
+  catalogClientOptions,
   digitalIdClientOptions,
   digitalIdProviders,
   ecmsClientOptions,
@@ -18,6 +19,7 @@ export {
 export { DEFAULT_CONFIG_FILE, loadConfig, type ParseConfigOptions, parseConfig } from './config/load.js';
 export {
   type AuditConfig,
+  type CatalogConfig,
   configJsonSchema,
   type DigitalIdConfig,
   type DigitalIdProviderConfig,

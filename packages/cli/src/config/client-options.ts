@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CatalogClientOptions } from '@thgov/catalog';
 import { FileAuditSink, type TlsOptions, type TransportOptions } from '@thgov/core';
 import type { DigitalIdClientOptions } from '@thgov/digital-id';
 import type { EcmsClientOptions } from '@thgov/ecms';
@@ -161,4 +162,20 @@ export function auditSink(config: ThgovConfig): FileAuditSink {
   const a = config.audit;
   if (!a) throw missing('audit');
   return new FileAuditSink({ path: a.path, hmacSecret: a.hmacSecret });
+}
+
+/** `new CatalogClient(catalogClientOptions(config))`. */
+export function catalogClientOptions(config: ThgovConfig): CatalogClientOptions {
+  const c = config.catalog;
+  if (!c) throw missing('catalog');
+  const t = mergeTransport(config.transport, c.transport);
+  const { transport: _t, ...own } = c;
+  const out: CatalogClientOptions = {
+    baseUrl: c.baseUrl,
+    ...transportOptions(t, c.transport?.tls ? 'catalog.transport' : 'transport'),
+  };
+  // The section's keys are the client's own option names: copy what is set.
+  for (const [k, v] of Object.entries(own))
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  return out;
 }

@@ -5,6 +5,7 @@ const PLATFORM_TITLE: Record<Platform, string> = {
   exchange: 'Data exchange (GDX)',
   digitalId: 'Digital ID',
   ecms: 'e-CMS',
+  catalog: 'Data catalog',
   transcript: 'Transcripts',
 };
 

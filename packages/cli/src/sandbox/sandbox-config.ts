@@ -40,6 +40,11 @@ export function sandboxConfig(sb: Sandbox, files: { trustAnchor: string; auditLo
       },
     },
     ecms: { nodeUrl: node.url, organizationId: node.organizationId },
+    catalog: {
+      baseUrl: sb.catalog.url,
+      apiToken: sb.catalog.accounts.editor.token,
+      ...(sb.catalog.harvester ? { harvesterUrl: sb.catalog.harvester.url } : {}),
+    },
     transcript: { trustAnchors: [files.trustAnchor] },
     audit: { path: files.auditLog, hmacSecret: randomBytes(24).toString('hex') },
   };
