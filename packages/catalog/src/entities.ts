@@ -18,6 +18,7 @@ export interface CatalogResource {
   [field: string]: unknown;
 }
 
+/** A dataset as `package_show` returns it: the checked fields, and every other field as it came. */
 export interface CatalogDataset {
   id: string;
   name: string;
@@ -33,6 +34,7 @@ export interface CatalogDataset {
   [field: string]: unknown;
 }
 
+/** An organization as `organization_list` returns it. */
 export interface CatalogOrganization {
   id: string;
   name: string;
@@ -42,6 +44,7 @@ export interface CatalogOrganization {
 
 const id = z.string().min(1).max(200);
 
+/** zod schema of a `resource_show` result. */
 export const resourceResultSchema: z.ZodType<CatalogResource> = z
   .object({
     id,
@@ -52,6 +55,7 @@ export const resourceResultSchema: z.ZodType<CatalogResource> = z
   })
   .loose() as z.ZodType<CatalogResource>;
 
+/** zod schema of a `package_show` result. */
 export const datasetResultSchema: z.ZodType<CatalogDataset> = z
   .object({
     id,
@@ -64,10 +68,12 @@ export const datasetResultSchema: z.ZodType<CatalogDataset> = z
   })
   .loose() as z.ZodType<CatalogDataset>;
 
+/** zod schema of an organization. */
 export const organizationResultSchema: z.ZodType<CatalogOrganization> = z
   .object({ id, name: z.string().min(1).max(200), title: z.string().max(10_000).nullish() })
   .loose() as z.ZodType<CatalogOrganization>;
 
+/** zod schema of a `package_search` result. */
 export const searchResultSchema = z
   .object({
     count: z.number().int().min(0),

@@ -37,6 +37,7 @@ export const CATALOG_ERROR_CODES = {
     'The catalog does not offer this feature (DCAT endpoints, DataStore, the scheming schema API).',
 } as const;
 
+/** A code of {@link CATALOG_ERROR_CODES}. */
 export type CatalogErrorCode = keyof typeof CATALOG_ERROR_CODES;
 
 /** One field-level problem, from offline validation or from the catalog's 409 answer. */
@@ -51,6 +52,7 @@ export interface FieldError {
   en: string;
 }
 
+/** What a CatalogError carries beyond core's HttpError. */
 export interface CatalogErrorOptions extends HttpErrorOptions {
   /** The Action API action (`package_create`) or client operation (`uploadResource`). */
   action?: string;

@@ -55,6 +55,7 @@ export {
 } from './metadata/fields.js';
 export type { ValidationIssue } from './metadata/rules.js';
 export {
+  datasetSchemaFor,
   type ThaiGdcDataset21,
   type ThaiGdcDataset22,
   type ThaiGdcResource21,

@@ -54,6 +54,7 @@ export interface CatalogClientOptions extends TransportOptions {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const httpUrl = z.union([z.string().url(), z.instanceof(URL)]);
 
+/** The strict zod schema of CatalogClientOptions (an unknown key is an error naming it). */
 export const catalogClientOptionsSchema: z.ZodType<CatalogClientOptions> = z
   .object({
     ...transportOptionsShape,

@@ -104,7 +104,14 @@ export function guardResourcePatch(
 // A 13-digit run, bare or grouped 1-2345-67890-12-3, not part of a longer number.
 const ID_RUN = /(?<!\d)\d[- ]?\d{4}[- ]?\d{5}[- ]?\d{2}[- ]?\d(?!\d)/g;
 
-/** Counts checksum-valid citizen IDs in a text sample (core's Thai-ID check). The IDs themselves are not kept. */
+/**
+ * Counts checksum-valid citizen IDs in a text sample (core's Thai-ID check). The IDs themselves are not kept.
+ *
+ * @example
+ * ```ts
+ * if (countCitizenIds(await readFile('export.csv', 'utf8')) > 0) throw new Error('personal data in the export');
+ * ```
+ */
 export function countCitizenIds(text: string): number {
   let n = 0;
   for (const m of text.matchAll(ID_RUN)) if (isCitizenId(m[0])) n++;

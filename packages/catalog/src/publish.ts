@@ -19,6 +19,7 @@ export interface PublishOptions extends OperationOptions {
   skipValidation?: boolean;
 }
 
+/** Options of updateDataset. */
 export interface UpdateDatasetOptions extends PublishOptions {
   /**
    * Optimistic concurrency: the update applies only if the dataset's `metadata_modified` is still this value

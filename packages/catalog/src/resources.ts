@@ -3,6 +3,7 @@ import type { CatalogCore } from './context.js';
 import { type CatalogResource, resourceResultSchema } from './entities.js';
 import { guardResourcePatch } from './privacy.js';
 
+/** Options of updateResource. */
 export interface UpdateResourceOptions extends OperationOptions {
   /** Show a resource marked `resource_private: "True"` (off by default). */
   allowRestrictedData?: boolean;

@@ -41,7 +41,14 @@ function majorMinor(version: string): [number, number] {
   return m ? [Number(m[1]), Number(m[2])] : [0, 0];
 }
 
-/** Version detection: thai_gdc's own version first, the CKAN version second (2.10 ships thai_gdc 2.2). */
+/**
+ * Version detection: thai_gdc's own version first, the CKAN version second (2.10 ships thai_gdc 2.2).
+ *
+ * @example
+ * ```ts
+ * schemaVersionOf('2.9.11', '2.1.0'); // '2.1'
+ * ```
+ */
 export function schemaVersionOf(ckanVersion: string, thaiGdcVersion: string | undefined): '2.1' | '2.2' {
   if (thaiGdcVersion) {
     const [major, minor] = majorMinor(thaiGdcVersion);

@@ -26,6 +26,7 @@ export type DataStoreTarget =
       metadata?: Record<string, unknown>;
     };
 
+/** The table to create: columns, key, indexes, and the records to load. */
 export interface DataStoreCreateInput {
   fields: DataStoreField[];
   primaryKey?: string | string[];
@@ -34,6 +35,7 @@ export interface DataStoreCreateInput {
   records?: Iterable<DataStoreRecord> | AsyncIterable<DataStoreRecord>;
 }
 
+/** The table's resource id and what was loaded. */
 export interface DataStoreCreateResult extends DataStoreLoadResult {
   resourceId: string;
 }
@@ -51,6 +53,12 @@ function keysOf(primaryKey: string | string[] | undefined): string[] {
 /**
  * The DataStore of a catalog (CKAN's ckanext-datastore): tables behind resources, loaded in batches, read page
  * by page, exported as a stream, refreshed without a moment where readers see an empty table.
+ *
+ * @example
+ * ```ts
+ * await catalog.datastore.upsert(resourceId, rows, { batchRows: 1000, onProgress: (p) => log(p.rowsDone) });
+ * for await (const page of catalog.datastore.search(resourceId)) handle(page.records);
+ * ```
  */
 export class CatalogDataStore {
   readonly #core: CatalogCore;

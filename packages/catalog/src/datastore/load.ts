@@ -11,6 +11,7 @@ export interface DataStoreProgress {
   batchesDone: number;
 }
 
+/** Options of a DataStore load (upsert, insert or update in batches). */
 export interface DataStoreLoadOptions extends OperationOptions {
   /** upsert (needs a primary key; CKAN's default), insert, or update. Default upsert. */
   method?: 'upsert' | 'insert' | 'update';
@@ -25,6 +26,7 @@ export interface DataStoreLoadOptions extends OperationOptions {
   force?: boolean;
 }
 
+/** Rows and calls of a load. */
 export interface DataStoreLoadResult {
   rows: number;
   batches: number;

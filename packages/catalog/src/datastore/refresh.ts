@@ -4,11 +4,13 @@ import type { DataStoreRecord } from './batches.js';
 import type { CatalogDataStore } from './datastore.js';
 import { type DataStoreLoadOptions, loadRecords } from './load.js';
 
+/** Options of a refresh: the primary key, and those of a load. */
 export interface DataStoreRefreshOptions extends Omit<DataStoreLoadOptions, 'method'> {
   /** The table's primary key (one column or several): how old and new rows are matched. */
   primaryKey: string | string[];
 }
 
+/** What a refresh changed. */
 export interface DataStoreRefreshResult {
   /** Rows sent (inserted or overwritten). */
   upserted: number;

@@ -19,7 +19,7 @@ import type {
   UPDATE_FREQUENCY_UNITS,
 } from './choices.js';
 import { type MetadataSpec, THAI_GDC_21, THAI_GDC_22 } from './fields.js';
-import { checkDataset, checkResource } from './rules.js';
+import { checkDataset, checkResource, type ValidationIssue } from './rules.js';
 
 type Of<T extends readonly string[]> = T[number];
 /** "True" or "False": thai_gdc's yes/no strings. */
@@ -140,10 +140,10 @@ export interface ThaiGdcDataset22 extends Omit<DatasetFields21, 'data_category'>
   [extra: string]: unknown;
 }
 
-/** Builds a zod schema that applies a spec's rules (errors only; warnings are left to validateDataset). */
-export function datasetSchemaFor<T>(spec: MetadataSpec): z.ZodType<T> {
+/** A zod schema whose refinement is one of the rule checks: each error becomes an issue with the Thai message. */
+function schemaOf<T>(check: (value: Record<string, unknown>) => ValidationIssue[]): z.ZodType<T> {
   return z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    for (const issue of checkDataset(value, spec)) {
+    for (const issue of check(value)) {
       if (issue.severity !== 'error') continue;
       ctx.addIssue({
         code: 'custom',
@@ -155,18 +155,21 @@ export function datasetSchemaFor<T>(spec: MetadataSpec): z.ZodType<T> {
   }) as unknown as z.ZodType<T>;
 }
 
+/**
+ * A zod schema that applies a spec's rules (errors only; warnings are left to validateDataset), e.g. for a
+ * spec built from the catalog's own schema.
+ *
+ * @example
+ * ```ts
+ * const schema = datasetSchemaFor(specFromScheming(serverSchema) ?? THAI_GDC_22);
+ * ```
+ */
+export function datasetSchemaFor<T>(spec: MetadataSpec): z.ZodType<T> {
+  return schemaOf((value) => checkDataset(value, spec));
+}
+
 function resourceSchemaFor<T>(spec: MetadataSpec): z.ZodType<T> {
-  return z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    for (const issue of checkResource(value, spec, undefined)) {
-      if (issue.severity !== 'error') continue;
-      ctx.addIssue({
-        code: 'custom',
-        path: issue.field.split('.'),
-        message: issue.en,
-        params: { rule: issue.rule, th: issue.th },
-      });
-    }
-  }) as unknown as z.ZodType<T>;
+  return schemaOf((value) => checkResource(value, spec, undefined));
 }
 
 /**

@@ -35,6 +35,7 @@ export const schemingSchema = z
   })
   .loose();
 
+/** A parsed scheming schema. */
 export type SchemingSchema = z.infer<typeof schemingSchema>;
 type SchemingField = z.infer<typeof field>;
 

@@ -5,6 +5,7 @@ import { builtInSpec, type MetadataSpec } from './fields.js';
 import { checkDataset, checkResource, type ValidationIssue } from './rules.js';
 import { specFromScheming } from './scheming.js';
 
+/** Options of validateDataset / validateResource. */
 export interface ValidateDatasetOptions {
   /** The thai_gdc version of the catalog (`status()` tells it). */
   version: '2.1' | '2.2';
@@ -57,7 +58,14 @@ export function validateDataset(metadata: unknown, options: ValidateDatasetOptio
   return summarize(checkDataset(metadata, spec), spec);
 }
 
-/** The same check for one resource's metadata; `dataType` is its dataset's `data_type`. */
+/**
+ * The same check for one resource's metadata; `dataType` is its dataset's `data_type`.
+ *
+ * @example
+ * ```ts
+ * validateResource({ name: 'ตาราง' }, { version: '2.2' }).errors; // [{ field: 'format', rule: 'required', … }]
+ * ```
+ */
 export function validateResource(
   metadata: unknown,
   options: ValidateDatasetOptions & { dataType?: string },

@@ -11,6 +11,7 @@ export interface UploadProgress {
   totalBytes: number | undefined;
 }
 
+/** The file part of an upload. */
 export interface MultipartFile {
   /** CKAN's upload field is `upload`. */
   field: string;

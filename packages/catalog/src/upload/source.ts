@@ -20,6 +20,7 @@ export interface UploadSource {
 
 const CHUNK = 256 * 1024;
 
+/** A file on disk: size from stat, the sample read apart, re-read per attempt. */
 export async function fileSource(path: string, sampleBytes: number): Promise<UploadSource> {
   let size: number;
   try {
@@ -44,6 +45,7 @@ export async function fileSource(path: string, sampleBytes: number): Promise<Upl
   return { size, sample, replayable: true, open: () => createReadStream(path, { highWaterMark: CHUNK }) };
 }
 
+/** Bytes or a string in memory. */
 export function contentSource(content: Uint8Array | string, sampleBytes: number): UploadSource {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
   return {
@@ -56,6 +58,7 @@ export function contentSource(content: Uint8Array | string, sampleBytes: number)
   };
 }
 
+/** A caller's stream: its first bytes held for the scan and replayed, single-use. */
 export async function streamSource(
   stream: Readable | AsyncIterable<Uint8Array>,
   size: number | undefined,

@@ -36,6 +36,7 @@ export interface UploadResourceInput {
   metadata?: Record<string, unknown>;
 }
 
+/** Options of uploadResource and replaceResource. */
 export interface UploadResourceOptions extends OperationOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Per-call limit; default the client's `maxUploadBytes` (100 MiB). */
@@ -61,7 +62,14 @@ const CONTENT_TYPES: Record<string, string> = {
   ZIP: 'application/zip',
 };
 
-/** An ASCII file name the catalog keeps intact; the extension follows the format when missing. */
+/**
+ * An ASCII file name the catalog keeps intact; the extension follows the format when missing.
+ *
+ * @example
+ * ```ts
+ * asciiFileName('ข้อมูลประชากร.csv', 'CSV'); // 'data.csv'
+ * ```
+ */
 export function asciiFileName(name: string | undefined, format: string): string {
   const ext = `.${format.toLowerCase().replace(/[^a-z0-9]/g, '') || 'bin'}`;
   const given = (name ?? '').normalize('NFKD');

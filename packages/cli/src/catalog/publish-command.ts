@@ -6,6 +6,7 @@ import { ProgressBar } from '../progress.js';
 import { catalogClient, usage } from './client.js';
 import { csvHeader, csvRecords, csvRowCount } from './csv.js';
 
+/** `thgov catalog publish --help`. */
 export const CATALOG_PUBLISH_USAGE = `Usage: thgov catalog publish DATASET.json [--resource FILE [options]]
 
 Creates the dataset described by DATASET.json in the catalog of the configuration (or updates it when its

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { catalogClient, usage } from './client.js';
 
+/** `thgov catalog search --help`. */
 export const CATALOG_SEARCH_USAGE = `Usage: thgov catalog search [QUERY] [options]
 
 Lists the catalog's datasets (package_search, paged; the catalog's rows_max is honoured).

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { catalogClient, usage } from './client.js';
 
+/** `thgov catalog status --help`. */
 export const CATALOG_STATUS_USAGE = `Usage: thgov catalog status NAME [--json] [--config FILE]
 
 Where a dataset stands at the central GD Catalog: harvested or not, its governance state (VALIDATE,

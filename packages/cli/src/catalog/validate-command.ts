@@ -4,6 +4,7 @@ import { type DatasetValidation, validateDataset } from '@thgov/catalog';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { catalogClient, usage } from './client.js';
 
+/** `thgov catalog validate --help`. */
 export const CATALOG_VALIDATE_USAGE = `Usage: thgov catalog validate [--schema 2.1|2.2 | --server] [--json] DATASET.json
 
 Checks dataset metadata against the thai_gdc standard offline: the mandatory items, the exact Thai choice

@@ -164,7 +164,14 @@ export function auditSink(config: ThgovConfig): FileAuditSink {
   return new FileAuditSink({ path: a.path, hmacSecret: a.hmacSecret });
 }
 
-/** `new CatalogClient(catalogClientOptions(config))`. */
+/**
+ * `new CatalogClient(catalogClientOptions(config))`.
+ *
+ * @example
+ * ```ts
+ * const catalog = new CatalogClient(catalogClientOptions(await loadConfig('thgov.config.json')));
+ * ```
+ */
 export function catalogClientOptions(config: ThgovConfig): CatalogClientOptions {
   const c = config.catalog;
   if (!c) throw missing('catalog');

@@ -55,6 +55,7 @@ export interface ActionContext {
   via: 'api' | 'opend';
 }
 
+/** One action: params in, result out (or an ActionError). */
 export type ActionHandler = (params: Dict, ctx: ActionContext) => unknown;
 
 /** An action and whether it is side-effect free (may be called with GET and URL parameters). */

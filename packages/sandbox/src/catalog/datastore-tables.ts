@@ -8,11 +8,13 @@ import { validationError } from './action-error.js';
 
 export type Row = Record<string, unknown>;
 
+/** A DataStore column. */
 export interface Column {
   id: string;
   type: string;
 }
 
+/** A DataStore table: columns, unique key, rows by `_id`, the key index. */
 export interface Table {
   fields: Column[];
   primaryKey: string[];
@@ -69,6 +71,7 @@ function coerce(value: unknown, type: string): unknown {
 
 const keyOf = (row: Row, pk: string[]) => JSON.stringify(pk.map((k) => row[k]));
 
+/** Every DataStore table of the catalog, by resource id. */
 export class DataStoreTables {
   readonly #tables = new Map<string, Table>();
 

@@ -187,6 +187,7 @@ function formatRecords(page: Row[], fields: string[], format: string): unknown {
   return lists.map((l) => l.map((v) => csvCell(v, sep)).join(sep)).join('\n') + (lists.length ? '\n' : '');
 }
 
+/** One CSV cell, quoted when it holds the separator, a quote or a line break. */
 export function csvCell(v: unknown, sep: string): string {
   const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s.includes(sep) || s.includes('"') || s.includes('\n') ? `"${s.replace(/"/g, '""')}"` : s;
@@ -212,6 +213,7 @@ function datastoreInfo(params: Dict, ctx: ActionContext): Dict {
   };
 }
 
+/** The datastore_* actions thai_gdc leaves on. */
 export const DATASTORE_ACTIONS: Record<string, ActionSpec> = {
   datastore_create: { handler: datastoreCreate },
   datastore_upsert: { handler: datastoreUpsert },

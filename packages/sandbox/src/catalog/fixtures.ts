@@ -25,6 +25,7 @@ const common = {
   allow_harvest: 'True',
 };
 
+/** The fixture datasets and their organizations (complete thai_gdc metadata). */
 export const FIXTURE_DATASETS: Array<{ org: string; dataset: Dict }> = [
   {
     org: 'strategy-division',

@@ -13,40 +13,73 @@ export interface MultipartOptions {
   keepFileBytes: number;
 }
 
+/** Text fields (a list when repeated) and files by field name. */
 export interface MultipartResult {
   fields: Record<string, string | string[]>;
   files: Map<string, ReceivedFile>;
 }
 
+/** A malformed or oversized multipart body. */
 export class MultipartError extends Error {}
 
-interface Part {
-  name: string;
-  fileName: string | undefined;
-  contentType: string;
-  size: number;
-  hash: ReturnType<typeof createHash> | undefined;
-  kept: Buffer[];
-  keptBytes: number;
+/** One part being received: text fields are kept (bounded), files hashed and kept only while small. */
+class Part {
+  size = 0;
+  readonly #hash: ReturnType<typeof createHash> | undefined;
+  readonly #kept: Buffer[] = [];
+  #keptBytes = 0;
+
+  constructor(
+    readonly name: string,
+    readonly fileName: string | undefined,
+    readonly contentType: string,
+    private readonly o: MultipartOptions,
+  ) {
+    this.#hash = fileName === undefined ? undefined : createHash('sha256');
+  }
+
+  static parse(block: string, o: MultipartOptions): Part {
+    const disposition = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(block)?.[1] ?? '';
+    const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
+    if (name === undefined) throw new MultipartError('a part without a name');
+    const fileName = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
+    const contentType = /content-type:\s*([^\r\n]+)/i.exec(block)?.[1]?.trim() ?? 'application/octet-stream';
+    return new Part(name, fileName, contentType, o);
+  }
+
+  feed(data: Buffer): void {
+    this.size += data.length;
+    if (!this.#hash) {
+      if (this.size > this.o.maxFieldBytes) throw new MultipartError(`field ${this.name} is too large`);
+      this.#kept.push(Buffer.from(data));
+      return;
+    }
+    this.#hash.update(data);
+    if (this.#keptBytes + data.length <= this.o.keepFileBytes) {
+      this.#kept.push(Buffer.from(data));
+      this.#keptBytes += data.length;
+    } else this.#keptBytes = Number.POSITIVE_INFINITY;
+  }
+
+  finish(result: MultipartResult): void {
+    if (this.#hash) {
+      result.files.set(this.name, {
+        fileName: this.fileName ?? '',
+        contentType: this.contentType,
+        size: this.size,
+        sha256: this.#hash.digest('hex'),
+        bytes: Number.isFinite(this.#keptBytes) ? Buffer.concat(this.#kept) : undefined,
+      });
+      return;
+    }
+    const value = Buffer.concat(this.#kept).toString('utf8');
+    const prev = result.fields[this.name];
+    result.fields[this.name] =
+      prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
 }
 
-function parseHeaders(block: string): Part {
-  const disposition = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(block)?.[1] ?? '';
-  const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
-  if (name === undefined) throw new MultipartError('a part without a name');
-  const fileName = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
-  const contentType = /content-type:\s*([^\r\n]+)/i.exec(block)?.[1]?.trim() ?? 'application/octet-stream';
-  return {
-    name,
-    fileName,
-    contentType,
-    size: 0,
-    hash: fileName === undefined ? undefined : createHash('sha256'),
-    kept: [],
-    keptBytes: 0,
-  };
-}
-
+/** Reads a multipart/form-data body chunk by chunk; a boundary may be split across chunks. */
 export async function readMultipart(
   body: AsyncIterable<Buffer>,
   boundary: string,
@@ -58,41 +91,6 @@ export async function readMultipart(
   let buf: Buffer = Buffer.alloc(0);
   let state: 'preamble' | 'headers' | 'body' | 'done' = 'preamble';
   let part: Part | undefined;
-
-  const feed = (data: Buffer) => {
-    if (!part) return;
-    part.size += data.length;
-    if (part.hash) {
-      part.hash.update(data);
-      if (part.keptBytes + data.length <= o.keepFileBytes) {
-        part.kept.push(Buffer.from(data));
-        part.keptBytes += data.length;
-      } else part.keptBytes = Number.POSITIVE_INFINITY;
-    } else {
-      if (part.size > o.maxFieldBytes) throw new MultipartError(`field ${part.name} is too large`);
-      part.kept.push(Buffer.from(data));
-    }
-  };
-  const finish = () => {
-    if (!part) return;
-    if (part.hash) {
-      const bytes = Number.isFinite(part.keptBytes) ? Buffer.concat(part.kept) : undefined;
-      result.files.set(part.name, {
-        fileName: part.fileName ?? '',
-        contentType: part.contentType,
-        size: part.size,
-        sha256: part.hash.digest('hex'),
-        bytes,
-      });
-    } else {
-      const value = Buffer.concat(part.kept).toString('utf8');
-      const prev = result.fields[part.name];
-      result.fields[part.name] =
-        prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-    }
-    part = undefined;
-  };
-
   for await (const chunk of body) {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     for (;;) {
@@ -107,7 +105,7 @@ export async function readMultipart(
           if (buf.length > 16 * 1024) throw new MultipartError('part headers too long');
           break;
         }
-        part = parseHeaders(buf.subarray(0, i).toString('utf8'));
+        part = Part.parse(buf.subarray(0, i).toString('utf8'), o);
         buf = buf.subarray(i + 4);
         state = 'body';
       } else if (state === 'body') {
@@ -116,14 +114,14 @@ export async function readMultipart(
           // Keep a delimiter's length back: it may be split across chunks.
           const safe = buf.length - delimiter.length;
           if (safe > 0) {
-            feed(buf.subarray(0, safe));
+            part?.feed(buf.subarray(0, safe));
             buf = buf.subarray(safe);
           }
           break;
         }
         if (buf.length < i + delimiter.length + 2) break;
-        feed(buf.subarray(0, i));
-        finish();
+        part?.feed(buf.subarray(0, i));
+        part?.finish(result);
         const after = buf.subarray(i + delimiter.length, i + delimiter.length + 2).toString('latin1');
         buf = buf.subarray(i + delimiter.length + 2);
         state = after === '--' ? 'done' : 'headers';

@@ -44,6 +44,7 @@ export function packageDict(pkg: StoredPackage, ctx: ActionContext): Dict {
   return out;
 }
 
+/** A dataset the caller may read (404 if none, 403 for a private one). */
 export function findReadable(ctx: ActionContext, idOrName: unknown): StoredPackage {
   const pkg = ctx.store.findPackage(idOrName);
   if (!pkg || (pkg.state === 'deleted' && !ctx.user?.sysadmin)) throw notFound();
@@ -53,6 +54,7 @@ export function findReadable(ctx: ActionContext, idOrName: unknown): StoredPacka
   return pkg;
 }
 
+/** A dataset the caller may edit (404 if none, 403 without the right). */
 export function findEditable(ctx: ActionContext, idOrName: unknown): StoredPackage {
   const pkg = ctx.store.findPackage(idOrName);
   if (!pkg || pkg.state === 'deleted') throw notFound();
@@ -198,6 +200,7 @@ function packageList(params: Dict, ctx: ActionContext): string[] {
   return names.slice(offset, offset + limit);
 }
 
+/** package_show/list/create/update/patch/revise/delete. */
 export const PACKAGE_ACTIONS: Record<string, ActionSpec> = {
   package_show: {
     handler: (p, ctx) => packageDict(findReadable(ctx, required(p, 'id')), ctx),

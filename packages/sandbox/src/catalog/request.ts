@@ -20,10 +20,12 @@ export class RequestRejected extends Error {
   }
 }
 
+/** nginx's page for a body over client_max_body_size. */
 export const PROXY_413_PAGE =
   '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n' +
   '<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
+/** Limits applied while reading a request. */
 export interface RequestLimits {
   /** The proxy's body limit. */
   proxyBodyLimitBytes: number;
@@ -32,6 +34,7 @@ export interface RequestLimits {
   chunkDelayInMs: number | undefined;
 }
 
+/** An action call as read from HTTP: its params and its uploaded files. */
 export interface ActionRequest {
   params: Dict;
   files: Map<string, ReceivedFile>;
@@ -61,6 +64,7 @@ function mixed(entries: Iterable<[string, string]>): Dict {
   return out;
 }
 
+/** Reads an action's params from the URL, a JSON dict, a form or a multipart body. */
 export async function readActionRequest(
   req: IncomingMessage,
   url: URL,

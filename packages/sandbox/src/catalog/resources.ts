@@ -96,6 +96,7 @@ function resourceDelete(params: Dict, ctx: ActionContext): null {
   return null;
 }
 
+/** resource_show/create/update/patch/delete. */
 export const RESOURCE_ACTIONS: Record<string, ActionSpec> = {
   resource_show: { handler: (p, ctx) => readable(ctx, required(p, 'id')).res, sideEffectFree: true },
   resource_create: { handler: resourceCreate },

@@ -9,6 +9,7 @@ type Path = Array<string | number>;
 
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** An update that does not fit the data (a dict where a list is, an unknown key). */
 export class DataError extends Error {}
 
 /** Paths under which `match` differs from `data`. */

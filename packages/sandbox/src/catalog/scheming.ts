@@ -18,12 +18,14 @@ export interface SchemingField {
   [key: string]: unknown;
 }
 
+/** A scheming dataset schema (what `scheming_dataset_schema_show` returns). */
 export interface SchemingSchema {
   dataset_fields: SchemingField[];
   resource_fields: SchemingField[];
   [key: string]: unknown;
 }
 
+/** What the validators need beyond the value. */
 export interface ValidationContext {
   store: CatalogStore;
   user: CatalogUser | undefined;

@@ -133,6 +133,7 @@ function packageSearch(params: Dict, ctx: ActionContext): Dict {
   };
 }
 
+/** package_search. */
 export const SEARCH_ACTIONS: Record<string, ActionSpec> = {
   package_search: { handler: packageSearch, sideEffectFree: true },
 };

@@ -81,6 +81,7 @@ function schemaShow(p: Dict, ctx: ActionContext): unknown {
   return structuredClone(ctx.settings.schema);
 }
 
+/** status_show, organizations, the scheming schema. */
 export const SITE_ACTIONS: Record<string, ActionSpec> = {
   status_show: { handler: statusShow, sideEffectFree: true },
   site_read: { handler: () => true, sideEffectFree: true },

@@ -3,6 +3,7 @@ import type { Random } from '../random.js';
 /** A member's role in an organization, as CKAN names them. */
 export type OrgRole = 'admin' | 'editor' | 'member';
 
+/** A catalog user and its credentials. */
 export interface CatalogUser {
   id: string;
   name: string;
@@ -13,6 +14,7 @@ export interface CatalogUser {
   apiKey: string;
 }
 
+/** An organization and its members’ roles. */
 export interface CatalogOrganization {
   id: string;
   name: string;
@@ -24,10 +26,12 @@ export interface CatalogOrganization {
 
 /** Datasets and resources are kept as the dicts package_show returns. */
 export type Dict = Record<string, unknown>;
+/** A resource as stored. */
 export interface StoredResource extends Dict {
   id: string;
   package_id: string;
 }
+/** A dataset as stored (package_show adds organization and counts). */
 export interface StoredPackage extends Dict {
   id: string;
   name: string;
