@@ -71,13 +71,16 @@ describe.each(['2.10', '2.9'] as const)('catalog-publish example against CKAN %s
 
   it('stops incomplete metadata with Thai and English messages before anything is sent', async () => {
     const broken = { ...metadata(), name: 'broken-example', geo_coverage: 'ทั้งประเทศ', objective: ['อื่นๆ'] };
-    const failure = await publishCsvDataset(client, {
+    const failure: Error = await publishCsvDataset(client, {
       metadata: broken,
       csvPath,
       resourceName: 'x',
       fields,
       primaryKey: 'province',
-    }).catch((e: Error) => e);
+    }).then(
+      () => new Error('published?!'),
+      (e: Error) => e,
+    );
     expect(failure.message).toMatch(/geo_coverage: .*ตัวเลือก.* \/ .*allowed values/);
     expect(failure.message).toMatch(/objective_other: .*อื่นๆ/);
     const err = await client.getDataset('broken-example').catch((e) => e);
