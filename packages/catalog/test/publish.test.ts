@@ -182,3 +182,27 @@ describe.each(FLAVORS)('publishing to CKAN %s', (flavor) => {
     await expect(editor.getResource(res.id)).rejects.toMatchObject({ code: 'ERR_CATALOG_NOT_FOUND' });
   });
 });
+
+describe('the catalog’s own schema wins over the built-in standard', () => {
+  it('validates against the scheming schema the catalog serves (here with an extra licence)', async () => {
+    const licence = 'Open Government License - Thailand';
+    const catalog = await startCatalog('2.10', {
+      adjustSchema: (schema) => {
+        const field = schema.dataset_fields.find((f) => f.field_name === 'license_id');
+        field?.choices?.splice(-1, 0, { value: licence, label: licence });
+        return schema;
+      },
+    });
+    const server = clientFor(catalog);
+    const served = (await server.getServerSchema()) as { dataset_fields: Array<{ field_name: string }> };
+    expect(served.dataset_fields.map((f) => f.field_name)).toContain('license_id');
+    expect((await server.validateDataset(validDataset({ license_id: licence }))).specVersion).toBe('server');
+    const created = await server.createDataset(validDataset({ license_id: licence }));
+    expect(created.license_id).toBe(licence);
+    const builtIn = clientFor(catalog, 'editor', { useServerSchema: false });
+    await expect(builtIn.createDataset(validDataset({ license_id: licence }))).rejects.toMatchObject({
+      code: 'ERR_CATALOG_VALIDATION',
+      fieldErrors: [expect.objectContaining({ field: 'license_id', rule: 'choice' })],
+    });
+  });
+});
