@@ -86,7 +86,7 @@ export {
   registerSecret,
   unregisterSecret,
 } from './redact.js';
-export { parseJsonBody, validateBody } from './response-body.js';
+export { type LazyErrorOptions, parseJsonBody, validateBody } from './response-body.js';
 export {
   fullJitterDelay,
   parseRetryAfter,

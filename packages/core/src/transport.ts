@@ -345,7 +345,9 @@ export class Transport {
         });
       }
       const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
-      const value = spec.schema ? validateBody(parsed, spec.schema, rawResponse.errorOptions()) : parsed;
+      const value = spec.schema
+        ? validateBody(parsed, spec.schema, () => rawResponse.errorOptions())
+        : parsed;
       return {
         statusCode: res.statusCode,
         headers: resHeaders,
@@ -712,5 +714,5 @@ function statusError(raw: RawResponse, method: string, path: string, maxRetryAft
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
   if (type === 'bytes' || type === 'stream') return raw;
   if (type === 'text') return rawResponse.text();
-  return parseJsonBody(raw, rawResponse.errorOptions());
+  return parseJsonBody(raw, () => rawResponse.errorOptions());
 }
