@@ -3,7 +3,7 @@ import { invalidArgument } from '@thgov/core';
 /** One record of a DataStore table: column name → value. */
 export type DataStoreRecord = Record<string, unknown>;
 
-/** A batch ready to send: the records' JSON, joined once (each record is serialized exactly once). */
+/** A batch ready to send: the records' JSON, serialized once. */
 export interface EncodedBatch {
   /** `[{…},{…}]` */
   json: string;
@@ -12,11 +12,13 @@ export interface EncodedBatch {
   records?: DataStoreRecord[];
 }
 
-/** Accumulates serialized records and cuts a batch at `rows` records or about `bytes` of JSON. */
+/**
+ * Accumulates records and cuts a batch at `rows` records. The batch is serialized once, as a whole (as a caller
+ * of datastore_upsert would); a batch over `bytes` is halved until each half fits, which only unusually wide
+ * records ever cause.
+ */
 class BatchBuilder {
-  #parts: string[] = [];
-  #kept: DataStoreRecord[] = [];
-  #size = 2;
+  #records: DataStoreRecord[] = [];
 
   constructor(
     private readonly rows: number,
@@ -24,45 +26,40 @@ class BatchBuilder {
     private readonly keep: boolean,
   ) {}
 
-  /** Adds a record; returns the batch it completed, if adding it had to cut one first. */
-  add(record: DataStoreRecord): EncodedBatch | undefined {
+  /** Adds a record; returns the batches it completed. */
+  add(record: DataStoreRecord): EncodedBatch[] {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       throw invalidArgument('every DataStore record must be an object of column → value');
     }
+    this.#records.push(record);
+    return this.#records.length >= this.rows ? this.flush() : [];
+  }
+
+  flush(): EncodedBatch[] {
+    const records = this.#records;
+    this.#records = [];
+    return records.length === 0 ? [] : this.#encode(records);
+  }
+
+  #encode(records: DataStoreRecord[]): EncodedBatch[] {
     let json: string;
     try {
-      json = JSON.stringify(record);
+      json = JSON.stringify(records);
     } catch (cause) {
       throw Object.assign(invalidArgument('a DataStore record cannot be sent as JSON'), { cause });
     }
-    const full =
-      this.#parts.length > 0 &&
-      (this.#parts.length >= this.rows || this.#size + json.length + 1 > this.bytes);
-    const done = full ? this.flush() : undefined;
-    this.#parts.push(json);
-    if (this.keep) this.#kept.push(record);
-    this.#size += json.length + 1;
-    return done;
-  }
-
-  flush(): EncodedBatch | undefined {
-    if (this.#parts.length === 0) return undefined;
-    const batch = {
-      json: `[${this.#parts.join(',')}]`,
-      rows: this.#parts.length,
-      records: this.keep ? this.#kept : undefined,
-    };
-    this.#parts = [];
-    this.#kept = [];
-    this.#size = 2;
-    return batch;
+    if (json.length > this.bytes && records.length > 1) {
+      const half = Math.ceil(records.length / 2);
+      return [...this.#encode(records.slice(0, half)), ...this.#encode(records.slice(half))];
+    }
+    return [{ json, rows: records.length, records: this.keep ? records : undefined }];
   }
 }
 
 /**
- * Cuts records into batches of at most `rows` records and about `bytes` of JSON, serializing each record once:
- * the request body is assembled from these parts, so batching costs no second JSON pass. A synchronous iterable
- * is read synchronously (an `await` per record would cost more than the serialization).
+ * Cuts records into batches of at most `rows` records and at most `bytes` of JSON (unless one record alone is
+ * larger). A synchronous iterable is read synchronously (an `await` per record would cost more than the
+ * serialization).
  */
 export async function* encodeBatches(
   records: Iterable<DataStoreRecord> | AsyncIterable<DataStoreRecord>,
@@ -72,18 +69,11 @@ export async function* encodeBatches(
 ): AsyncGenerator<EncodedBatch> {
   const builder = new BatchBuilder(rows, bytes, keepRecords);
   if (typeof (records as Iterable<DataStoreRecord>)[Symbol.iterator] === 'function') {
-    for (const record of records as Iterable<DataStoreRecord>) {
-      const batch = builder.add(record);
-      if (batch) yield batch;
-    }
+    for (const record of records as Iterable<DataStoreRecord>) yield* builder.add(record);
   } else if (typeof (records as AsyncIterable<DataStoreRecord>)[Symbol.asyncIterator] === 'function') {
-    for await (const record of records as AsyncIterable<DataStoreRecord>) {
-      const batch = builder.add(record);
-      if (batch) yield batch;
-    }
+    for await (const record of records as AsyncIterable<DataStoreRecord>) yield* builder.add(record);
   } else {
     throw invalidArgument('records must be an iterable or async iterable of objects');
   }
-  const last = builder.flush();
-  if (last) yield last;
+  yield* builder.flush();
 }
