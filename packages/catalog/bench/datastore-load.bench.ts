@@ -11,7 +11,7 @@ import { cpuMs, startCatalogProcess } from './sandbox-process.js';
 
 const ROWS = 100_000;
 const BATCH = 1000;
-const ROUNDS = 4;
+const ROUNDS = 6;
 const FIELDS = [
   { id: 'school_code', type: 'text' },
   { id: 'name', type: 'text' },
