@@ -1,9 +1,11 @@
-export { AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
+export { AUDIT_KEYS_ENV, AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
 export {
   auditSink,
+  auditSinkOptions,
   catalogClientOptions,
   digitalIdClientOptions,
   digitalIdProviders,
+  type ExchangeClientConfigOptions,
   ecmsClientOptions,
   exchangeClientOptions,
   mergeTransport,
