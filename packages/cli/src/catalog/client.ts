@@ -22,12 +22,3 @@ export async function catalogClient(path: string | undefined): Promise<CatalogCl
     throw new UsageError('the configuration has no "catalog" section (baseUrl, apiToken, …)');
   return new CatalogClient(catalogClientOptions(config));
 }
-
-/** parseArgs failures are usage errors. */
-export function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}

@@ -1,34 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { type CatalogClient, type CatalogDataset, isCatalogError } from '@thgov/catalog';
+import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
-import { catalogClient, usage } from './client.js';
+import { catalogClient } from './client.js';
+import { CATALOG_PUBLISH_USAGE } from './usage.js';
+
+export { CATALOG_PUBLISH_USAGE };
+
 import { csvHeader, csvRecords, csvRowCount } from './csv.js';
-
-/** `thgov catalog publish --help`. */
-export const CATALOG_PUBLISH_USAGE = `Usage: thgov catalog publish DATASET.json [--resource FILE [options]]
-
-Creates the dataset described by DATASET.json in the catalog of the configuration (or updates it when its
-name exists: only the given fields change), after checking it against the catalog's thai_gdc standard.
-With --resource, uploads FILE as a resource (progress bar on a terminal); with --datastore, loads the
-CSV's rows into the DataStore too (progress bar over rows).
-
-Options:
-  --resource FILE        file to upload (streamed; ASCII file name and explicit format sent)
-  --resource-name NAME   resource name (default: the file name)
-  --format FORMAT        resource format (default: the file extension)
-  --datastore            load the CSV's rows into the DataStore
-  --primary-key COLUMN   primary key of the table (repeatable)
-  --field COLUMN:TYPE    a column's type (text, int, numeric, date, timestamp, bool); default text (repeatable)
-  --allow-restricted     publish personal/secret data public or harvestable (refused by default)
-  --allow-citizen-ids    upload a file holding citizen IDs (refused by default)
-  --config FILE          configuration file (default: $THGOV_CONFIG or ./thgov.config.json)
-  --json                 print the result as JSON
-  -h, --help             this help
-
-Exit status: 0 when published, 1 when the catalog or the checks refused it, 2 for usage errors.
-`;
 
 const OPTIONS = {
   resource: { type: 'string' },
@@ -44,8 +24,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parse>['values'];
-const parse = (args: string[]) => parseArgs({ args, strict: true, allowPositionals: true, options: OPTIONS });
+type Values = ParsedCommandArgs<typeof OPTIONS, true>['values'];
 
 async function readMetadata(file: string): Promise<Record<string, unknown>> {
   let value: unknown;
@@ -120,7 +99,7 @@ async function loadDataStore(
 
 /** `thgov catalog publish`. */
 export async function catalogPublish(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() => parse(args));
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
   if (values.help) {
     io.stdout.write(CATALOG_PUBLISH_USAGE);
     return EXIT.OK;

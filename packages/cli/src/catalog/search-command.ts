@@ -1,40 +1,22 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { catalogClient, usage } from './client.js';
+import { catalogClient } from './client.js';
+import { CATALOG_SEARCH_USAGE } from './usage.js';
 
-/** `thgov catalog search --help`. */
-export const CATALOG_SEARCH_USAGE = `Usage: thgov catalog search [QUERY] [options]
+export { CATALOG_SEARCH_USAGE };
 
-Lists the catalog's datasets (package_search, paged; the catalog's rows_max is honoured).
-
-Options:
-  --fq FILTER     Solr filter query, e.g. organization:strategy-division or data_type:"ข้อมูลสถิติ"
-  --limit N       at most N datasets (default 100)
-  --private       include private datasets the token may read
-  --config FILE   configuration file (default: $THGOV_CONFIG or ./thgov.config.json)
-  --json          print JSON (id, name, title, organization, metadata_modified)
-  -h, --help      this help
-
-Exit status: 0 on success (also with no match), 1 when the catalog refused the search, 2 for usage errors.
-`;
+const OPTIONS = {
+  fq: { type: 'string' },
+  limit: { type: 'string' },
+  private: { type: 'boolean' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** `thgov catalog search`. */
 export async function catalogSearch(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        fq: { type: 'string' },
-        limit: { type: 'string' },
-        private: { type: 'boolean' },
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
   if (values.help) {
     io.stdout.write(CATALOG_SEARCH_USAGE);
     return EXIT.OK;

@@ -1,32 +1,19 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { catalogClient, usage } from './client.js';
+import { catalogClient } from './client.js';
+import { CATALOG_STATUS_USAGE } from './usage.js';
 
-/** `thgov catalog status --help`. */
-export const CATALOG_STATUS_USAGE = `Usage: thgov catalog status NAME [--json] [--config FILE]
+export { CATALOG_STATUS_USAGE };
 
-Where a dataset stands at the central GD Catalog: harvested or not, its governance state (VALIDATE,
-VALIDATE_MODIFIED, APPROVAL, WAIT_REVOKE, REVOKE, WAIT, DELETED, REJECT), when it was validated, and the
-published copy's address.
-
-Exit status: 0 when the state could be read (published or not), 1 when the catalog or the GD Catalog
-harvester could not say, 2 for usage errors.
-`;
+const OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** `thgov catalog status NAME`. */
 export async function catalogStatus(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
   if (values.help) {
     io.stdout.write(CATALOG_STATUS_USAGE);
     return EXIT.OK;

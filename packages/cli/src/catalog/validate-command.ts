@@ -1,25 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { type DatasetValidation, validateDataset } from '@thgov/catalog';
+import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { catalogClient, usage } from './client.js';
+import { catalogClient } from './client.js';
+import { CATALOG_VALIDATE_USAGE } from './usage.js';
 
-/** `thgov catalog validate --help`. */
-export const CATALOG_VALIDATE_USAGE = `Usage: thgov catalog validate [--schema 2.1|2.2 | --server] [--json] DATASET.json
-
-Checks dataset metadata against the thai_gdc standard offline: the mandatory items, the exact Thai choice
-values, the "อื่นๆ" → <field>_other rule, per-type fields and the "True"/"False" strings. Each problem names
-the field, in Thai and English.
-
-Options:
-  --schema 2.1|2.2  the thai_gdc version to check against (default 2.2)
-  --server          use the version and the scheming schema of the catalog in the configuration
-  --config FILE     configuration file for --server (default: $THGOV_CONFIG or ./thgov.config.json)
-  --json            print the result as JSON
-  -h, --help        this help
-
-Exit status: 0 when the metadata is valid (warnings allowed), 1 when it is not, 2 for usage errors.
-`;
+export { CATALOG_VALIDATE_USAGE };
 
 async function readJson(file: string): Promise<unknown> {
   let text: string;
@@ -44,22 +30,17 @@ function render(file: string, r: DatasetValidation): string {
   return `${lines.join('\n')}\n`;
 }
 
+const OPTIONS = {
+  schema: { type: 'string' },
+  server: { type: 'boolean' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** `thgov catalog validate`: exit 1 with per-field Thai/English messages. */
 export async function catalogValidate(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        schema: { type: 'string' },
-        server: { type: 'boolean' },
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
   if (values.help) {
     io.stdout.write(CATALOG_VALIDATE_USAGE);
     return EXIT.OK;
