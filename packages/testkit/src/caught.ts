@@ -1,0 +1,68 @@
+import { expect } from 'vitest';
+
+/** An error as thgov throws them: a stable `code`, maybe a `hint`, and whatever its class adds. */
+export type CodedError = Error & { code?: string; hint?: string } & Record<string, unknown>;
+
+function asError(thrown: unknown): CodedError {
+  expect(thrown, 'expected an Error to be thrown').toBeInstanceOf(Error);
+  return thrown as CodedError;
+}
+
+/**
+ * Runs `run` (or awaits a promise) and returns what it threw, failing the test when it did not throw.
+ * Synchronous in, synchronous out; a promise or an async function gives a promise.
+ *
+ * @example
+ * ```ts
+ * const err = caught(() => parseThaiId('123'));
+ * const rejected = await caught(client.call(input));
+ * ```
+ */
+export function caught(run: Promise<unknown> | (() => Promise<unknown>)): Promise<CodedError>;
+export function caught(run: () => unknown): CodedError;
+export function caught(run: Promise<unknown> | (() => unknown)): CodedError | Promise<CodedError> {
+  let result: unknown;
+  if (typeof run === 'function') {
+    try {
+      result = run();
+    } catch (err) {
+      return asError(err);
+    }
+  } else {
+    result = run;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      () => expect.fail('expected the call to reject, it resolved'),
+      (err: unknown) => asError(err),
+    );
+  }
+  return expect.fail('expected the call to throw, it returned');
+}
+
+/**
+ * {@link caught}, then checks the error's `code`; returns the error for further checks.
+ *
+ * @example
+ * ```ts
+ * expectCode(() => decodeLetter('<x/>'), 'ERR_ECMS_XML');
+ * const err = await expectCode(client.lookup(id), 'ERR_GDX_AUTH');
+ * expect(err.hint).toContain('Consumer-Key');
+ * ```
+ */
+export function expectCode(
+  run: Promise<unknown> | (() => Promise<unknown>),
+  code: string,
+): Promise<CodedError>;
+export function expectCode(run: () => unknown, code: string): CodedError;
+export function expectCode(
+  run: Promise<unknown> | (() => unknown),
+  code: string,
+): CodedError | Promise<CodedError> {
+  const check = (err: CodedError) => {
+    expect(err.code, `error code (message: ${err.message})`).toBe(code);
+    return err;
+  };
+  const got = caught(run as () => unknown) as CodedError | Promise<CodedError>;
+  return got instanceof Promise ? got.then(check) : check(got);
+}
