@@ -3,6 +3,13 @@ import { expect } from 'vitest';
 /** An error as thgov throws them: a stable `code`, maybe a `hint`, and whatever its class adds. */
 export type CodedError = Error & { code?: string; hint?: string } & Record<string, unknown>;
 
+/** What {@link caught} gives for a function returning `R`: a promise of the error for async functions. */
+export type Caught<R> = [R] extends [never]
+  ? CodedError
+  : R extends PromiseLike<unknown>
+    ? Promise<CodedError>
+    : CodedError;
+
 function asError(thrown: unknown): CodedError {
   expect(thrown, 'expected an Error to be thrown').toBeInstanceOf(Error);
   return thrown as CodedError;
@@ -18,8 +25,8 @@ function asError(thrown: unknown): CodedError {
  * const rejected = await caught(client.call(input));
  * ```
  */
-export function caught(run: Promise<unknown> | (() => Promise<unknown>)): Promise<CodedError>;
-export function caught(run: () => unknown): CodedError;
+export function caught(run: Promise<unknown>): Promise<CodedError>;
+export function caught<R>(run: () => R): Caught<R>;
 export function caught(run: Promise<unknown> | (() => unknown)): CodedError | Promise<CodedError> {
   let result: unknown;
   if (typeof run === 'function') {
@@ -50,11 +57,8 @@ export function caught(run: Promise<unknown> | (() => unknown)): CodedError | Pr
  * expect(err.hint).toContain('Consumer-Key');
  * ```
  */
-export function expectCode(
-  run: Promise<unknown> | (() => Promise<unknown>),
-  code: string,
-): Promise<CodedError>;
-export function expectCode(run: () => unknown, code: string): CodedError;
+export function expectCode(run: Promise<unknown>, code: string): Promise<CodedError>;
+export function expectCode<R>(run: () => R, code: string): Caught<R>;
 export function expectCode(
   run: Promise<unknown> | (() => unknown),
   code: string,
@@ -63,6 +67,6 @@ export function expectCode(
     expect(err.code, `error code (message: ${err.message})`).toBe(code);
     return err;
   };
-  const got = caught(run as () => unknown) as CodedError | Promise<CodedError>;
+  const got: CodedError | Promise<CodedError> = typeof run === 'function' ? caught(run) : caught(run);
   return got instanceof Promise ? got.then(check) : check(got);
 }

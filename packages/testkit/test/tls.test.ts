@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
-import { connect, type TLSSocket } from 'node:tls';
+import { type ConnectionOptions, connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSigned, createTestCa, httpsServer, type TestCa, type TestServer } from '../src/index.js';
 
 /** A real TLS handshake against `port`; resolves with the authorization error, or 'ok'. */
-function handshake(port: number, options: Parameters<typeof connect>[0]): Promise<string> {
+function handshake(port: number, options: ConnectionOptions): Promise<string> {
   return new Promise((resolve) => {
     const socket: TLSSocket = connect({ host: '127.0.0.1', port, ...options }, () => {
       socket.end();
