@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { caught } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ConfigError,
@@ -31,13 +32,9 @@ const base = () => ({
 });
 
 function catchError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (isConfigError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
+  const err = caught(fn);
+  expect(isConfigError(err), err.message).toBe(true);
+  return err as unknown as ConfigError;
 }
 
 describe('parseConfig', () => {

@@ -8,19 +8,11 @@ import {
   startGdxGateway,
   startSandbox,
 } from '@thgov/sandbox';
+import { closedPort, connectProxy, frontProxy, requireTool } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, ThgovConfig } from '../src/index.js';
 import { sandboxConfig } from '../src/index.js';
-import {
-  closedPort,
-  connectProxy,
-  frontProxy,
-  makePki,
-  type Pki,
-  type Run,
-  tempDir,
-  thgov,
-} from './doctor-helpers.js';
+import { makePki, type Pki, type Run, tempDir, thgov } from './doctor-helpers.js';
 
 let sb: Sandbox;
 let pki: Pki;
@@ -29,7 +21,7 @@ const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   sb = await startSandbox({ seed: 7 });
-  pki = makePki();
+  pki = await makePki();
   dir = tempDir();
 });
 afterAll(async () => {
@@ -76,9 +68,11 @@ function check(report: DoctorReport, id: string) {
   return c;
 }
 
-function xmllint(file: string): void {
-  execFileSync('xmllint', ['--noout', file], { stdio: 'pipe' });
-}
+const xmllint = requireTool('xmllint', {
+  why: 'a second opinion that the JUnit reports are well-formed XML',
+});
+/** The JUnit reports the runs below wrote; xmllint checks them at the end of the file. */
+const junitReports: string[] = [];
 
 describe('thgov doctor against a healthy sandbox (as a process)', () => {
   it('--json: exit 0, the documented schema, every platform checked; --junit is valid XML; no secret anywhere', async () => {
@@ -140,7 +134,7 @@ describe('thgov doctor against a healthy sandbox (as a process)', () => {
     }
     // The sandbox speaks plain http on loopback: TLS is skipped, not failed.
     expect(check(report, 'exchange.tls').status).toBe('skip');
-    xmllint(junit);
+    junitReports.push(junit);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuites name="thgov doctor" tests="\d+" failures="0"/);
     expect(xml.match(/<testcase /g)).toHaveLength(report.checks.length);
@@ -214,7 +208,7 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     });
     // Discovery and the login start do not involve the secret.
     expect(check(report, 'digitalId.thaid.redirect').status).toBe('pass');
-    xmllint(junit);
+    junitReports.push(junit);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<failure message="[^"]*" type="ERR_GDX_AUTH">/);
     const human = await thgov(['doctor', '--config', file, '--only', 'exchange,digitalId']);
@@ -336,7 +330,7 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     const server = check(report, 'ecms.tls');
     expect(server).toMatchObject({ status: 'fail', errorCode: 'ERR_TLS' });
     expect(server.message).toContain('CERT_HAS_EXPIRED');
-    xmllint(junit);
+    junitReports.push(junit);
   });
 
   it('skewed clock: a platform whose Date is 10 minutes ahead, and an e-CMS node whose time check is off', async () => {
@@ -435,4 +429,9 @@ describe('thgov doctor through a real CONNECT proxy (as a process)', () => {
     expect(proxy.tunnels.length).toBeGreaterThan(ports.length * 2);
     expectNoSecret([r.stdout, r.stderr, proxy.tunnels.join('\n')], secretsOf(file));
   });
+});
+
+xmllint.it('every JUnit report doctor wrote above is well-formed for xmllint', () => {
+  expect(junitReports).toHaveLength(3);
+  for (const file of junitReports) execFileSync('xmllint', ['--noout', file], { stdio: 'pipe' });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flipByte } from '@thgov/testkit';
 import {
   createCertificate,
   createCrl,
@@ -78,9 +79,7 @@ export async function makeFixtures(
     signer: { key: signerKp.privateKey, chain: [signer, root] },
     revocation: { crls: [crl] },
   });
-  const t = Buffer.from(pdf);
-  t[100] = t[100]! ^ 0x01;
-  writeFileSync(join(dir, 'tampered.pdf'), t);
+  writeFileSync(join(dir, 'tampered.pdf'), flipByte(pdf, 100));
   writeFileSync(
     join(dir, 'norev.pdf'),
     await issueTranscript({ xml: '<t/>', signer: { key: signerKp.privateKey, chain: [signer, root] } }),
