@@ -27,6 +27,7 @@ function asError(thrown: unknown): CodedError {
  */
 export function caught(run: Promise<unknown>): Promise<CodedError>;
 export function caught<R>(run: () => R): Caught<R>;
+export function caught(run: () => Promise<unknown>): Promise<CodedError>;
 export function caught(run: Promise<unknown> | (() => unknown)): CodedError | Promise<CodedError> {
   let result: unknown;
   if (typeof run === 'function') {
@@ -59,6 +60,7 @@ export function caught(run: Promise<unknown> | (() => unknown)): CodedError | Pr
  */
 export function expectCode(run: Promise<unknown>, code: string): Promise<CodedError>;
 export function expectCode<R>(run: () => R, code: string): Caught<R>;
+export function expectCode(run: () => Promise<unknown>, code: string): Promise<CodedError>;
 export function expectCode(
   run: Promise<unknown> | (() => unknown),
   code: string,

@@ -158,6 +158,16 @@ interface Subject {
   keyType: TestKeyType;
 }
 
+/**
+ * A certificate serial from random bytes: positive (top bit clear) and minimal (first byte not zero), since
+ * DER forbids a leading zero byte before one below 0x80 and OpenSSL refuses such a certificate.
+ */
+export function serialNumber(random: Uint8Array): asn1js.Integer {
+  const bytes = Uint8Array.from(random);
+  bytes[0] = 0x40 | (bytes[0]! & 0x3f);
+  return new asn1js.Integer({ valueHex: bytes.buffer });
+}
+
 async function makeCertificate(subject: Subject, issuer?: { cert: pkijs.Certificate; key: Key }) {
   const keys = (await webcrypto.subtle.generateKey(ALGORITHMS[subject.keyType], true, [
     'sign',
@@ -165,9 +175,7 @@ async function makeCertificate(subject: Subject, issuer?: { cert: pkijs.Certific
   ])) as webcrypto.CryptoKeyPair;
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
-  cert.serialNumber = new asn1js.Integer({ valueHex: serial.buffer.slice(0) as ArrayBuffer });
+  cert.serialNumber = serialNumber(randomBytes(16));
   cert.subject = name(subject.commonName);
   cert.issuer = issuer ? issuer.cert.subject : name(subject.commonName);
   cert.notBefore.value = subject.notBefore;

@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { type ConnectionOptions, connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSigned, createTestCa, httpsServer, type TestCa, type TestServer } from '../src/index.js';
+import { serialNumber } from '../src/tls.js';
 
 /** A real TLS handshake against `port`; resolves with the authorization error, or 'ok'. */
 function handshake(port: number, options: ConnectionOptions): Promise<string> {
@@ -109,5 +110,17 @@ describe('in-process test PKI against Node TLS', () => {
     expect(s.subject).toBe('CN=Stranger');
     expect(s.issuer).toBe('CN=Stranger');
     expect(s.checkIssued(new X509Certificate(ca.cert))).toBe(false);
+  });
+});
+
+describe('certificate serial numbers', () => {
+  it('are positive and DER-minimal whatever the random bytes (OpenSSL refuses a padded INTEGER)', () => {
+    for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      const der = new Uint8Array(serialNumber(new Uint8Array([first, 0x00, 0x05])).toBER(false));
+      // INTEGER, length 3, then a first content byte that is neither zero nor has the sign bit set.
+      expect([der[0], der[1]]).toEqual([0x02, 3]);
+      expect(der[2]).toBeGreaterThan(0);
+      expect(der[2]).toBeLessThan(0x80);
+    }
   });
 });
