@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { caught } from '@thgov/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeGovernmentDocument,
@@ -11,8 +12,8 @@ import { sampleLetter } from './helpers/letters.js';
 import { makeTestPki, type TestPki } from './helpers/pki.js';
 
 let pki: TestPki;
-beforeAll(() => {
-  pki = makeTestPki();
+beforeAll(async () => {
+  pki = await makeTestPki();
 });
 
 function signed(key = pki.signerKey, cert = pki.signerCert): Buffer {
@@ -20,14 +21,7 @@ function signed(key = pki.signerKey, cert = pki.signerCert): Buffer {
   return signGovernmentDocument(doc, { privateKey: key, certificate: cert });
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-  return 'no error';
-}
+const codeOf = (fn: () => unknown) => caught(fn).code;
 
 describe('XML-DSig on the #Letter element', () => {
   it('signs into ram:GovernmentSignature and verifies against the CA (standalone and inside an envelope)', () => {
