@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { caught } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type ConfigError,
+  ConfigError,
   configJsonSchema,
   digitalIdClientOptions,
   ecmsClientOptions,
@@ -258,5 +258,16 @@ describe('thgov doctor with a bad configuration (as a process)', () => {
     const r = await thgov(['doctor', '--only', 'gdx']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--only takes exchange, digitalId, ecms, transcript');
+  });
+});
+
+describe('isConfigError', () => {
+  it('checks the thgov brand, the class name and the code', () => {
+    const e = new ConfigError('ERR_CLI_CONFIG_ENV', 'GDX_SECRET is not set');
+    expect(isConfigError(e)).toBe(true);
+    expect(isConfigError(e, 'ERR_CLI_CONFIG_ENV')).toBe(true);
+    expect(isConfigError(e, 'ERR_CLI_CONFIG_READ')).toBe(false);
+    // Before, any object named ConfigError with a string code passed; it must be a thgov error now.
+    expect(isConfigError({ name: 'ConfigError', code: 'ERR_CLI_CONFIG_ENV' })).toBe(false);
   });
 });

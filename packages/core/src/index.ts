@@ -28,6 +28,7 @@ export {
   type HttpErrorOptions,
   invalidArgument,
   isAbortError,
+  isCoreError,
   isHttpError,
   isThGovError,
   isTimeoutError,

@@ -43,7 +43,14 @@ export {
   secrecyFromCode,
   speedFromCode,
 } from './codes.js';
-export { ECMS_ERROR_CODES, type EcmsErrorCode, EcmsFaultError, type EcmsFaultOptions } from './errors.js';
+export {
+  ECMS_ERROR_CODES,
+  EcmsError,
+  type EcmsErrorCode,
+  EcmsFaultError,
+  type EcmsFaultOptions,
+  isEcmsError,
+} from './errors.js';
 export { type ExchangeEvidence, sha256Hex } from './evidence.js';
 export {
   EcmsInboxWorker,

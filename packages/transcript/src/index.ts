@@ -4,7 +4,12 @@ export {
   type TimeStampAuthorityOptions,
   type TimeStampFunction,
 } from './cms/sign.js';
-export { TRANSCRIPT_ERROR_CODES, TranscriptError, type TranscriptErrorCode } from './errors.js';
+export {
+  isTranscriptError,
+  TRANSCRIPT_ERROR_CODES,
+  TranscriptError,
+  type TranscriptErrorCode,
+} from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
 export {
   addDocumentTimeStamp,

@@ -1,4 +1,4 @@
-import { ThGovError, type ThGovErrorOptions } from '@thgov/core';
+import { isThGovError, ThGovError, type ThGovErrorOptions } from '@thgov/core';
 
 /** Error codes of the configuration file (stable: part of the semver contract). */
 export const CONFIG_ERROR_CODES = {
@@ -17,7 +17,8 @@ export interface ConfigIssue {
   message: string;
 }
 
-export class ConfigError extends ThGovError {
+/** A problem with `thgov.config.json`: `code` is one of {@link ConfigErrorCode}, `issues` locate it. */
+export class ConfigError extends ThGovError<ConfigErrorCode> {
   readonly issues: ConfigIssue[];
   constructor(
     code: ConfigErrorCode,
@@ -31,11 +32,18 @@ export class ConfigError extends ThGovError {
   }
 }
 
-export function isConfigError(err: unknown): err is ConfigError {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    (err as { name?: unknown }).name === 'ConfigError' &&
-    typeof (err as { code?: unknown }).code === 'string'
-  );
+/**
+ * True for a {@link ConfigError}, also one from another installed copy of the package (checked by the thgov
+ * brand and the name, not `instanceof`). With `code`, also checks the code and narrows `err.code` to it.
+ *
+ * @example
+ * ```ts
+ * if (isConfigError(err, 'ERR_CLI_CONFIG_ENV')) console.error(err.issues.map((i) => i.path).join(', '));
+ * ```
+ */
+export function isConfigError<C extends ConfigErrorCode = ConfigErrorCode>(
+  err: unknown,
+  code?: C,
+): err is ConfigError & { readonly code: C } {
+  return isThGovError(err, code) && err.name === 'ConfigError';
 }
