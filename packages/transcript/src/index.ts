@@ -11,7 +11,7 @@ export {
   type TranscriptErrorCode,
 } from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
-export { FONT_ERROR_CODES, FontError, type FontErrorCode } from './issue/font/errors.js';
+export { FONT_ERROR_CODES, FontError, type FontErrorCode, isFontError } from './issue/font/errors.js';
 export {
   addDocumentTimeStamp,
   addDss,

@@ -1,7 +1,13 @@
 import { ThGovError } from '@thgov/core';
 import { caught } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
-import { decodeCertificates, isTranscriptError, TranscriptError } from '../src/index.js';
+import {
+  decodeCertificates,
+  FontError,
+  isFontError,
+  isTranscriptError,
+  TranscriptError,
+} from '../src/index.js';
 
 describe('isTranscriptError', () => {
   it('checks the thgov brand, the class name and the code', () => {
@@ -11,6 +17,10 @@ describe('isTranscriptError', () => {
     expect(isTranscriptError(e, 'ERR_PDF_FORMAT')).toBe(false);
     expect(isTranscriptError(new ThGovError('ERR_PDF_ENCRYPTED', 'x'))).toBe(false);
     expect(isTranscriptError({ name: 'TranscriptError', code: 'ERR_PDF_FORMAT' })).toBe(false);
+    const font = new FontError('ERR_FONT_MISSING_GLYPH', 'no glyph');
+    expect(isFontError(font, 'ERR_FONT_MISSING_GLYPH')).toBe(true);
+    expect(isFontError(font, 'ERR_FONT_UNREADABLE')).toBe(false);
+    expect(isTranscriptError(font)).toBe(false);
   });
 
   it('recognizes what the package throws', () => {

@@ -1,6 +1,10 @@
 // Compile-time checks (run by `pnpm typecheck`, never executed): error codes narrow, typos do not compile.
 import { expectTypeOf } from 'vitest';
 import {
+  type FONT_ERROR_CODES,
+  type FontError,
+  type FontErrorCode,
+  isFontError,
   isTranscriptError,
   type TRANSCRIPT_ERROR_CODES,
   TranscriptError,
@@ -24,3 +28,10 @@ isTranscriptError(err, 'ERR_PDF_LIMITS');
 isTranscriptError(err, 'ERR_ECMS_XML');
 // @ts-expect-error the constructor takes transcript codes only
 new TranscriptError('ERR_HTTP', 'x');
+
+expectTypeOf<FontErrorCode>().toEqualTypeOf<keyof typeof FONT_ERROR_CODES>();
+expectTypeOf<FontError['code']>().toEqualTypeOf<FontErrorCode>();
+if (isFontError(err, 'ERR_FONT_MISSING_GLYPH'))
+  expectTypeOf(err.code).toEqualTypeOf<'ERR_FONT_MISSING_GLYPH'>();
+// @ts-expect-error a transcript code is not a font code
+isFontError(err, 'ERR_PDF_FORMAT');
