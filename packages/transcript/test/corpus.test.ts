@@ -1,4 +1,4 @@
-import { requireTool } from '@thgov/testkit';
+import { flipByte, requireTool } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPdfSignatures, verifyTranscript } from '../src/index.js';
 import { buildCorpus, issueGood, unsignedTranscript } from './fixtures/generate.js';
@@ -161,8 +161,7 @@ pdfsig.describe('poppler pdfsig cross-check', () => {
     const strict = await verifyTranscript(signed, { trust });
     expect(strict.indication).toBe('INDETERMINATE');
     expect(strict.subIndication).toBe('TRY_LATER');
-    const tampered = Uint8Array.from(signed);
-    tampered[200] = (tampered[200]! ^ 0x20) & 0xff;
+    const tampered = flipByte(signed, 200, 0x20);
     expect((await verifyPdfSignatures(tampered, { trust })).indication).toBe('TOTAL_FAILED');
   });
 
