@@ -32,6 +32,15 @@ export interface EcmsFaultOptions extends ThGovErrorOptions {
 /**
  * A typed failure of the e-CMS package: `code` is one of {@link EcmsErrorCode}. Messages never carry letter
  * content.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   verifyLetterSignature(xml, { policy: 'require', trustAnchors });
+ * } catch (err) {
+ *   if (err instanceof EcmsError && err.code === 'ERR_ECMS_UNTRUSTED_SIGNER') quarantine(xml);
+ * }
+ * ```
  */
 export class EcmsError<C extends EcmsErrorCode = EcmsErrorCode> extends ThGovError<C> {
   constructor(code: C, message: string, options: ThGovErrorOptions = {}) {

@@ -28,7 +28,15 @@ export interface TestServer extends Listening {
 /** The handler of a test server; `n` is the 1-based number of the request. */
 export type TestHandler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 
-/** Keeps the set of open sockets of `server`, so a test can close it without waiting for keep-alive. */
+/**
+ * Keeps the set of open sockets of `server`, so a test can close it without waiting for keep-alive.
+ *
+ * @example
+ * ```ts
+ * const sockets = trackSockets(server);
+ * for (const s of sockets) s.destroy();
+ * ```
+ */
 export function trackSockets(server: NetServer): Set<Socket> {
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {

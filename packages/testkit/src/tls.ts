@@ -159,6 +159,7 @@ interface Subject {
 }
 
 /**
+ * @internal Exported for its test only.
  * A certificate serial from random bytes: positive (top bit clear) and minimal (first byte not zero), since
  * DER forbids a leading zero byte before one below 0x80 and OpenSSL refuses such a certificate.
  */

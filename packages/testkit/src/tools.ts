@@ -60,24 +60,52 @@ function onPath(command: string, path: string | undefined): boolean {
   return false;
 }
 
-/** The commands of `tool` that are not on PATH (empty when the tool is there). */
+/**
+ * The commands of `tool` that are not on PATH (empty when the tool is there).
+ *
+ * @example
+ * ```ts
+ * missingCommands('pdfsig'); // ['certutil', 'pk12util'] on a machine with poppler but no NSS tools
+ * ```
+ */
 export function missingCommands(tool: SystemToolName, env: NodeJS.ProcessEnv = process.env): string[] {
   return SYSTEM_TOOLS[tool].commands.filter((c) => !onPath(c, env.PATH));
 }
 
-/** True when every command `tool` needs is on PATH. */
+/**
+ * True when every command `tool` needs is on PATH.
+ *
+ * @example
+ * ```ts
+ * if (hasTool('xmllint')) console.log('xmllint will give a second opinion');
+ * ```
+ */
 export function hasTool(tool: SystemToolName, env: NodeJS.ProcessEnv = process.env): boolean {
   return missingCommands(tool, env).length === 0;
 }
 
-/** The one command that installs the Debian packages behind `tools`. */
+/**
+ * The one command that installs the Debian packages behind `tools`.
+ *
+ * @example
+ * ```ts
+ * installCommand(['pdfsig', 'xmllint']); // 'sudo apt-get install libnss3-tools libxml2-utils openssl poppler-utils'
+ * ```
+ */
 export function installCommand(tools: Iterable<SystemToolName>): string {
   const packages = new Set<string>();
   for (const t of tools) for (const p of SYSTEM_TOOLS[t].debian) packages.add(p);
   return `sudo apt-get install ${[...packages].sort().join(' ')}`;
 }
 
-/** True under CI (CI=true or 1), where a missing tool fails the run unless explicitly allowed. */
+/**
+ * True under CI (CI=true or 1), where a missing tool fails the run unless explicitly allowed.
+ *
+ * @example
+ * ```ts
+ * missingToolsFail({ CI: 'true', THGOV_ALLOW_MISSING_TOOLS: '1' }); // false: skip and list instead
+ * ```
+ */
 export function missingToolsFail(env: NodeJS.ProcessEnv = process.env): boolean {
   const ci = (env.CI ?? '').toLowerCase();
   const onCi = ci !== '' && ci !== '0' && ci !== 'false';
@@ -91,7 +119,14 @@ function workspaceRoot(from: string): string | undefined {
   }
 }
 
-/** The folder skip records go to: $THGOV_SKIP_DIR, else node_modules/.cache/thgov-skips at the workspace root. */
+/**
+ * The folder skip records go to: $THGOV_SKIP_DIR, else node_modules/.cache/thgov-skips at the workspace root.
+ *
+ * @example
+ * ```ts
+ * readdirSync(skipDir()); // one JSON record per skipped suite or test
+ * ```
+ */
 export function skipDir(env: NodeJS.ProcessEnv = process.env): string {
   const given = env[SKIP_DIR_ENV];
   if (given) return given;
