@@ -4,7 +4,8 @@
  * skipped because a system tool (pdfsig, xmllint, …) is not installed, and the one command that installs
  * them. Tests record such skips through @thgov/testkit's `requireTool` into $THGOV_SKIP_DIR.
  *
- *   node scripts/test.mjs [turbo options…]   run the suites (exit code: turbo's)
+ *   node scripts/test.mjs [turbo options…]   run the suites (exit code: turbo's), e.g. --filter=@thgov/cli
+ *                                            (`pnpm test --filter=…` would hand the filter to pnpm, not turbo)
  *   node scripts/test.mjs --report-skips     print the closing line of the last run again
  *
  * Every package runs even when one fails (`--continue`), so a single failure does not hide the others.
