@@ -65,13 +65,21 @@ function publishable() {
     if (manifest.private) continue;
     if (!existsSync(join(root, 'packages', dir, 'dist')))
       throw new Error(`${manifest.name} is not built: run pnpm build`);
-    const entries = Object.keys(manifest.exports ?? { '.': null })
-      .filter((k) => k !== './package.json')
+    const pkgDir = join(root, 'packages', dir);
+    const keys = Object.keys(manifest.exports ?? { '.': null }).filter((k) => k !== './package.json');
+    const entries = keys.map((k) => (k === '.' ? manifest.name : `${manifest.name}/${k.slice(2)}`));
+    // An entry whose built JavaScript exports nothing is types only (a contract such as esign's Signer):
+    // loading it must work, and an empty module is then what it should be.
+    const typeOnly = keys
+      .filter((k) => {
+        const js = manifest.exports?.[k]?.default;
+        return js && !/\bexport\b/.test(readFileSync(join(pkgDir, js), 'utf8'));
+      })
       .map((k) => (k === '.' ? manifest.name : `${manifest.name}/${k.slice(2)}`));
     const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
       (p) => manifest.peerDependenciesMeta[p].optional,
     );
-    list.push({ dir: join(root, 'packages', dir), name: manifest.name, entries, optionalPeers });
+    list.push({ dir: pkgDir, name: manifest.name, entries, typeOnly, optionalPeers });
   }
   return list;
 }
@@ -112,15 +120,17 @@ function install(project, tarballs) {
 }
 
 function checkRuntime(project, pkgs) {
-  const all = pkgs.flatMap((p) => p.entries.map((entry) => ({ entry, peers: p.optionalPeers })));
+  const all = pkgs.flatMap((p) =>
+    p.entries.map((entry) => ({ entry, peers: p.optionalPeers, typeOnly: p.typeOnly.includes(entry) })),
+  );
   const probe = (load) => `
 const specs = ${JSON.stringify(all)};
 const results = [];
-for (const { entry, peers } of specs) {
+for (const { entry, peers, typeOnly } of specs) {
   try {
     const mod = ${load};
     const names = Object.keys(mod).filter((k) => k !== 'default' && k !== 'module.exports');
-    results.push({ entry, ok: names.length > 0, detail: names.length + ' exports' });
+    results.push({ entry, ok: names.length > 0 || typeOnly, detail: typeOnly ? 'types only' : names.length + ' exports' });
   } catch (err) {
     const message = String(err && err.message);
     const peer = peers.find((p) => message.includes("'" + p + "'") || message.includes('"' + p + '"'));
