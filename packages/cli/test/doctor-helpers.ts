@@ -43,6 +43,9 @@ export interface Pki {
   serverKey: string;
   expiredServerCert: string;
   expiredServerKey: string;
+  /** Trusted chain, but issued for elsewhere.example only: a host name mismatch on localhost and 127.0.0.1. */
+  otherHostCert: string;
+  otherHostKey: string;
   clientCertFile: string;
   clientKeyFile: string;
   expiredClientCertFile: string;
@@ -57,6 +60,12 @@ export async function makePki(): Promise<Pki> {
   const past = { notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2024-03-01T00:00:00Z') };
   const server = await ca.issue({ commonName: 'server', usage: 'server', ...valid });
   const expiredServer = await ca.issue({ commonName: 'expired-server', usage: 'server', ...past });
+  const otherHost = await ca.issue({
+    commonName: 'other-host',
+    usage: 'server',
+    hosts: ['elsewhere.example'],
+    ...valid,
+  });
   const client = await ca.issue({ commonName: 'client', usage: 'client', ...valid });
   const expiredClient = await ca.issue({ commonName: 'expired-client', usage: 'client', ...past });
   const f = (n: string, text: string) => {
@@ -70,6 +79,8 @@ export async function makePki(): Promise<Pki> {
     serverKey: server.key,
     expiredServerCert: expiredServer.cert,
     expiredServerKey: expiredServer.key,
+    otherHostCert: otherHost.cert,
+    otherHostKey: otherHost.key,
     clientCertFile: f('client.crt', client.cert),
     clientKeyFile: f('client.key', client.key),
     expiredClientCertFile: f('expired-client.crt', expiredClient.cert),

@@ -92,3 +92,18 @@ export async function makeFixtures(
     noRevocation: join(dir, 'norev.pdf'),
   };
 }
+
+/** `thgov …` in this process (faster than a child): the exit code `run()` returns and what it wrote. */
+export async function cli(
+  args: string[],
+  tty = false,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { run } = await import('../src/index.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: { write: (s: string) => (stdout += s), isTTY: tty },
+    stderr: { write: (s: string) => (stderr += s), isTTY: tty, columns: 100 },
+  });
+  return { code, stdout, stderr };
+}

@@ -94,7 +94,7 @@ export {
   registerSecret,
   unregisterSecret,
 } from './redact.js';
-export { parseJsonBody, validateBody } from './response-body.js';
+export { type LazyErrorOptions, parseJsonBody, validateBody } from './response-body.js';
 export {
   fullJitterDelay,
   parseRetryAfter,
@@ -136,6 +136,7 @@ export {
   type RequestBody,
   type RequestSpec,
   type ResponseType,
+  type StreamRequestBody,
   Transport,
   type TransportResponse,
 } from './transport.js';
