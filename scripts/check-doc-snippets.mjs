@@ -125,7 +125,7 @@ const errors = `${r.stdout}${r.stderr}`
   .map((l) => {
     const m = /^([^(]+\.mts)\((\d+),(\d+)\): (.*)$/.exec(l);
     const c = m && byName.get(basename(m[1]));
-    return c ? `${c.where.replace(/:\d+$/, '')}:${c.line + Number(m[2]) - 1}: ${m[4]}` : l;
+    return c ? `${c.where.replace(/:\d+$/, '')}:${c.line + Number(m[2])}: ${m[4]}` : l;
   });
 if (skipped.length) console.log(`not compiled (marked no-check): ${skipped.join(', ')}`);
 if (r.status !== 0) {
