@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CryptoKey } from '@thgov/pki';
 import { toPem } from '@thgov/pki';
-import { flipByte } from '@thgov/testkit';
 import {
   createCertificate,
   createCrl,
@@ -11,6 +10,7 @@ import {
   createTimeStampAuthority,
   generateSigningKeyPair,
 } from '@thgov/pki/testing';
+import { flipByte } from '@thgov/testkit';
 import { issueTranscript } from '@thgov/transcript';
 
 const DAY = 86_400_000;
