@@ -22,6 +22,7 @@ export {
   cscSigner,
 } from './signers/csc.js';
 export { type Pkcs11SignerOptions, pkcs11Signer } from './signers/pkcs11.js';
+export { signDigest } from './signers/sign-digest.js';
 export type {
   DigestAlgorithm,
   SignatureAlgorithm,
@@ -29,3 +30,4 @@ export type {
   SignContext,
   Signer,
 } from './signers/signer.js';
+export { verifyDigestSignature } from './signers/verify-digest.js';

@@ -1,4 +1,11 @@
-import { CURVES, DIGEST_OID, type KeyDescription, pssParameters, SIGNATURE_OID, signatureOid } from '../signers/algorithms.js';
+import {
+  CURVES,
+  DIGEST_OID,
+  type KeyDescription,
+  pssParameters,
+  SIGNATURE_OID,
+  signatureOid,
+} from '../signers/algorithms.js';
 import { ecdsaDerToIntegers, ecdsaRawToDer } from '../signers/der.js';
 import type { SignatureAlgorithm, SignatureScheme } from '../signers/signer.js';
 
@@ -16,7 +23,12 @@ export function offeredSchemes(key: KeyDescription, algo: readonly string[]): Si
       ? rsaPkcs1
       : s === 'RSA-PSS'
         ? has(SIGNATURE_OID.rsassaPss)
-        : has(SIGNATURE_OID.ecPublicKey, SIGNATURE_OID.ecdsaWithSha256, SIGNATURE_OID.ecdsaWithSha384, SIGNATURE_OID.ecdsaWithSha512),
+        : has(
+            SIGNATURE_OID.ecPublicKey,
+            SIGNATURE_OID.ecdsaWithSha256,
+            SIGNATURE_OID.ecdsaWithSha384,
+            SIGNATURE_OID.ecdsaWithSha512,
+          ),
   );
 }
 

@@ -27,7 +27,12 @@ export interface CscClientOptions extends Omit<TransportOptions, 'baseUrl' | 'si
   serviceUrl: string | URL;
 }
 
-const { baseUrl: _baseUrl, signer: _signer, responseVerifier: _verifier, ...transportShape } = transportOptionsShape;
+const {
+  baseUrl: _baseUrl,
+  signer: _signer,
+  responseVerifier: _verifier,
+  ...transportShape
+} = transportOptionsShape;
 const optionsSchema = zod
   .object({ ...transportShape, serviceUrl: zod.union([zod.string().url(), zod.instanceof(URL)]) })
   .strict();
@@ -83,7 +88,11 @@ export class CscClient {
   readonly #transport: Transport;
 
   constructor(options: CscClientOptions) {
-    const { serviceUrl, ...rest } = validateOptions(optionsSchema, options, 'CscClient options') as CscClientOptions;
+    const { serviceUrl, ...rest } = validateOptions(
+      optionsSchema,
+      options,
+      'CscClient options',
+    ) as CscClientOptions;
     const base = String(serviceUrl).replace(/\/+$/, '');
     this.#transport = new Transport({ ...rest, baseUrl: base }, PACKAGE);
   }
@@ -98,7 +107,14 @@ export class CscClient {
     input: { credentialInfo?: boolean; certificates?: 'none' | 'single' | 'chain'; maxResults?: number },
     options: CscCallOptions,
   ): Promise<CscCredentialList> {
-    return this.#call('/credentials/list', { ...input }, credentialListSchema, true, options.accessToken, options);
+    return this.#call(
+      '/credentials/list',
+      { ...input },
+      credentialListSchema,
+      true,
+      options.accessToken,
+      options,
+    );
   }
 
   /** `credentials/info`: key algorithms and size or curve, certificates, auth mode, SCAL and `multisign`. */
@@ -106,17 +122,32 @@ export class CscClient {
     credentialId: string,
     options: CscCallOptions & { certificates?: 'none' | 'single' | 'chain' },
   ): Promise<CscCredentialInfo> {
-    const body = { credentialID: credentialId, certificates: options.certificates ?? 'chain', certInfo: true, authInfo: true };
+    const body = {
+      credentialID: credentialId,
+      certificates: options.certificates ?? 'chain',
+      certInfo: true,
+      authInfo: true,
+    };
     return this.#call('/credentials/info', body, credentialInfoSchema, true, options.accessToken, options);
   }
 
   /** `credentials/sendOTP`: asks the service to send the officer a one-time password (by SMS, an app…). */
   async sendOtp(credentialId: string, options: CscCallOptions): Promise<void> {
-    await this.#call('/credentials/sendOTP', { credentialID: credentialId }, undefined, false, options.accessToken, options);
+    await this.#call(
+      '/credentials/sendOTP',
+      { credentialID: credentialId },
+      undefined,
+      false,
+      options.accessToken,
+      options,
+    );
   }
 
   /** `credentials/authorize`: exchanges PIN/OTP (explicit mode) for signature activation data, bound to `hashes`. */
-  async authorize(input: CscAuthorizeInput, options: CscCallOptions): Promise<{ sad: string; expiresInMs: number | undefined }> {
+  async authorize(
+    input: CscAuthorizeInput,
+    options: CscCallOptions,
+  ): Promise<{ sad: string; expiresInMs: number | undefined }> {
     for (const a of input.authData ?? []) registerSecret(a.value);
     const body = {
       credentialID: input.credentialId,
@@ -126,7 +157,14 @@ export class CscClient {
       ...(input.authData ? { authData: input.authData } : {}),
       ...(input.description ? { description: input.description } : {}),
     };
-    const out = await this.#call('/credentials/authorize', body, authorizeSchema, false, options.accessToken, options);
+    const out = await this.#call(
+      '/credentials/authorize',
+      body,
+      authorizeSchema,
+      false,
+      options.accessToken,
+      options,
+    );
     registerSecret(out.SAD);
     return { sad: out.SAD, expiresInMs: out.expiresIn === undefined ? undefined : out.expiresIn * 1000 };
   }
@@ -142,7 +180,14 @@ export class CscClient {
       ...(input.signAlgoParams ? { signAlgoParams: input.signAlgoParams } : {}),
       operationMode: 'S',
     };
-    const out = await this.#call('/signatures/signHash', body, signHashSchema, false, options.accessToken, options);
+    const out = await this.#call(
+      '/signatures/signHash',
+      body,
+      signHashSchema,
+      false,
+      options.accessToken,
+      options,
+    );
     return out.signatures;
   }
 
@@ -173,7 +218,11 @@ export class CscClient {
         operation: `csc${path.replace(/\//g, '.')}`,
         ...(schema ? { schema } : { responseType: 'text' as const }),
       },
-      { ...(abortSignal ? { abortSignal } : {}), ...(timeoutInMs ? { timeoutInMs } : {}), ...(requestId ? { requestId } : {}) },
+      {
+        ...(abortSignal ? { abortSignal } : {}),
+        ...(timeoutInMs ? { timeoutInMs } : {}),
+        ...(requestId ? { requestId } : {}),
+      },
     );
     return res.body;
   }

@@ -7,15 +7,23 @@ import { errorSchema } from './schemas.js';
  * `error_description` ("SAD expired", "Hash is not authorized by the SAD", "The PIN is invalid"…), so the
  * code is chosen from the description as much as from `error`. Order matters: the first rule that matches wins.
  */
-const RULES: Array<{ code: EsignErrorCode; test: (error: string, description: string, status: number) => boolean; message: string }> = [
+const RULES: Array<{
+  code: EsignErrorCode;
+  test: (error: string, description: string, status: number) => boolean;
+  message: string;
+}> = [
   {
     code: 'ERR_ESIGN_CSC_AUTH',
-    test: (e, _d, s) => s === 401 || e === 'invalid_token' || e === 'access_denied' || e === 'insufficient_scope',
+    test: (e, _d, s) =>
+      s === 401 || e === 'invalid_token' || e === 'access_denied' || e === 'insufficient_scope',
     message: 'The signing service refused the access token',
   },
   {
     code: 'ERR_ESIGN_CSC_SAD_EXPIRED',
-    test: (_e, d) => /\bsad\b.*\b(expired|used|consumed|invalid)\b|invalid parameter sad|\bsad expired|token .*(already used|expired)/.test(d),
+    test: (_e, d) =>
+      /\bsad\b.*\b(expired|used|consumed|invalid)\b|invalid parameter sad|\bsad expired|token .*(already used|expired)/.test(
+        d,
+      ),
     message: 'The signature activation data is expired or already used',
   },
   {
@@ -25,13 +33,20 @@ const RULES: Array<{ code: EsignErrorCode; test: (error: string, description: st
   },
   {
     code: 'ERR_ESIGN_CSC_PIN',
-    test: (e, d) => e === 'invalid_pin' || e === 'invalid_otp' || /\b(pin|otp)\b.*\b(invalid|locked|expired|wrong)\b|\b(invalid|wrong) (pin|otp)\b|\bpin locked\b/.test(d),
+    test: (e, d) =>
+      e === 'invalid_pin' ||
+      e === 'invalid_otp' ||
+      /\b(pin|otp)\b.*\b(invalid|locked|expired|wrong)\b|\b(invalid|wrong) (pin|otp)\b|\bpin locked\b/.test(
+        d,
+      ),
     message: 'The signing service refused the PIN or OTP',
   },
   {
     code: 'ERR_ESIGN_CSC_CREDENTIAL',
     test: (_e, d) =>
-      /invalid parameter credentialid|credential.*(unknown|disabled|not found|locked)|certificate.*(expired|revoked|suspended|not valid)|key.*disabled/.test(d),
+      /invalid parameter credentialid|credential.*(unknown|disabled|not found|locked)|certificate.*(expired|revoked|suspended|not valid)|key.*disabled/.test(
+        d,
+      ),
     message: 'The signing service refuses to sign with this credential',
   },
 ];

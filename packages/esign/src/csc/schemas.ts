@@ -5,7 +5,10 @@ import { z } from 'zod';
  * allowed (services add their own), and strings that become bytes are checked to be base64 first.
  */
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64').max(1_000_000);
+const base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
+  .max(1_000_000);
 
 export const infoSchema = z.object({
   specs: z.string().max(100),
@@ -21,9 +24,15 @@ export type CscInfo = z.infer<typeof infoSchema>;
 
 const keySchema = z.object({
   status: z.enum(['enabled', 'disabled']),
-  algo: z.array(z.string().regex(/^\d+(\.\d+)+$/, 'not an OID')).min(1).max(50),
+  algo: z
+    .array(z.string().regex(/^\d+(\.\d+)+$/, 'not an OID'))
+    .min(1)
+    .max(50),
   len: z.number().int().positive(),
-  curve: z.string().regex(/^\d+(\.\d+)+$/, 'not an OID').optional(),
+  curve: z
+    .string()
+    .regex(/^\d+(\.\d+)+$/, 'not an OID')
+    .optional(),
 });
 
 const certSchema = z.object({
@@ -65,7 +74,10 @@ export type CscCredentialInfo = z.infer<typeof credentialInfoSchema>;
 
 export const credentialListSchema = z.object({
   credentialIDs: z.array(z.string().min(1).max(500)).max(1000),
-  credentialInfos: z.array(credentialInfoSchema.extend({ credentialID: z.string().max(500) })).max(1000).optional(),
+  credentialInfos: z
+    .array(credentialInfoSchema.extend({ credentialID: z.string().max(500) }))
+    .max(1000)
+    .optional(),
   onlyValid: z.boolean().optional(),
   nextPageToken: z.string().max(2000).optional(),
 });

@@ -112,7 +112,10 @@ export async function cscSigner(options: CscSignerOptions): Promise<Signer> {
     const key = describePublicKey((chain[0] as X509Certificate).publicKey);
     const schemes = offeredSchemes(key, info.key.algo);
     if (schemes.length === 0) {
-      throw new EsignError('ERR_ESIGN_ALGORITHM', "The credential's key algorithms do not fit its certificate's key");
+      throw new EsignError(
+        'ERR_ESIGN_ALGORITHM',
+        "The credential's key algorithms do not fit its certificate's key",
+      );
     }
     const mode = info.auth?.mode ?? 'explicit';
     if (mode === 'oauth2code' ? !auth.credentialToken : mode === 'explicit' && !auth.authData) {
@@ -140,12 +143,17 @@ function credentialChain(info: CscCredentialInfo): X509Certificate[] {
   }
   const certificates = info.cert?.certificates ?? [];
   if (certificates.length === 0) {
-    throw new EsignError('ERR_ESIGN_CSC_RESPONSE', 'credentials/info returned no certificate for the credential');
+    throw new EsignError(
+      'ERR_ESIGN_CSC_RESPONSE',
+      'credentials/info returned no certificate for the credential',
+    );
   }
   try {
     return parseChain(certificates.map((c) => new Uint8Array(Buffer.from(c, 'base64'))));
   } catch (cause) {
-    throw new EsignError('ERR_ESIGN_CSC_RESPONSE', 'credentials/info returned an unreadable certificate', { cause });
+    throw new EsignError('ERR_ESIGN_CSC_RESPONSE', 'credentials/info returned an unreadable certificate', {
+      cause,
+    });
   }
 }
 
@@ -204,13 +212,20 @@ class CscSigner implements Signer {
     context?: Omit<SignContext, 'toBeSigned'>,
   ): Promise<Uint8Array[]> {
     if (this.#closed) throw new EsignError('ERR_ESIGN_SIGNER_CLOSED', 'This CSC signer was closed');
-    if (!Array.isArray(digests) || digests.length === 0) throw new EsignError('ERR_ESIGN_ALGORITHM', 'No digest to sign');
+    if (!Array.isArray(digests) || digests.length === 0)
+      throw new EsignError('ERR_ESIGN_ALGORITHM', 'No digest to sign');
     for (const d of digests) checkDigest(d, algorithm);
     checkSchemeFits({ ...this.key, schemes: [...(this.schemes ?? [])] }, algorithm);
     // A service signs at most `multisign` hashes under one authorisation: larger batches go in chunks.
     const out: Uint8Array[] = [];
     for (let i = 0; i < digests.length; i += this.info.multisign) {
-      out.push(...(await this.#signBatch(digests.slice(i, i + this.info.multisign), algorithm, context?.abortSignal)));
+      out.push(
+        ...(await this.#signBatch(
+          digests.slice(i, i + this.info.multisign),
+          algorithm,
+          context?.abortSignal,
+        )),
+      );
     }
     return out;
   }
@@ -245,7 +260,13 @@ class CscSigner implements Signer {
     const sad = await this.tokens.use(
       (accessToken) =>
         this.client.authorize(
-          { credentialId: this.credentialId, numSignatures: hashes.length, hashes, hashAlgorithmOid: algo.hashAlgorithmOid, ...(authData.length ? { authData } : {}) },
+          {
+            credentialId: this.credentialId,
+            numSignatures: hashes.length,
+            hashes,
+            hashAlgorithmOid: algo.hashAlgorithmOid,
+            ...(authData.length ? { authData } : {}),
+          },
           { accessToken, ...ops },
         ),
       abortSignal,
@@ -254,10 +275,17 @@ class CscSigner implements Signer {
       // Known dead on arrival: re-authorise rather than send it.
       throw new EsignError('ERR_ESIGN_CSC_SAD_EXPIRED', 'The service issued a SAD that is already expired');
     }
-    return this.tokens.use((accessToken) => this.client.signHash({ ...base, sad: sad.sad }, { accessToken, ...ops }), abortSignal);
+    return this.tokens.use(
+      (accessToken) => this.client.signHash({ ...base, sad: sad.sad }, { accessToken, ...ops }),
+      abortSignal,
+    );
   }
 
-  async #credentialToken(hashes: string[], hashAlgorithmOid: string, abortSignal?: AbortSignal): Promise<string> {
+  async #credentialToken(
+    hashes: string[],
+    hashAlgorithmOid: string,
+    abortSignal?: AbortSignal,
+  ): Promise<string> {
     const request: CscCredentialTokenRequest = {
       credentialId: this.credentialId,
       numSignatures: hashes.length,
@@ -275,7 +303,8 @@ class CscSigner implements Signer {
       ...(abortSignal ? { abortSignal } : {}),
     };
     const token = await (this.authFns.credentialToken as NonNullable<CscAuth['credentialToken']>)(request);
-    if (typeof token !== 'string' || token.length === 0) throw new TypeError('auth.credentialToken must return a token');
+    if (typeof token !== 'string' || token.length === 0)
+      throw new TypeError('auth.credentialToken must return a token');
     registerSecret(token);
     return token;
   }
@@ -284,7 +313,11 @@ class CscSigner implements Signer {
     const needs = (this.info.auth?.objects ?? []).map((o) => o.id ?? o.type).filter(Boolean);
     if (this.info.auth?.mode === 'implicit' || needs.length === 0) return [];
     const otpSent = needs.includes('OTP');
-    if (otpSent) await this.tokens.use((accessToken) => this.client.sendOtp(this.credentialId, { accessToken }), abortSignal);
+    if (otpSent)
+      await this.tokens.use(
+        (accessToken) => this.client.sendOtp(this.credentialId, { accessToken }),
+        abortSignal,
+      );
     const given = await (this.authFns.authData as NonNullable<CscAuth['authData']>)({
       credentialId: this.credentialId,
       numSignatures,
@@ -294,7 +327,8 @@ class CscSigner implements Signer {
     });
     return needs.map((id) => {
       const value = given?.[id];
-      if (typeof value !== 'string' || value.length === 0) throw new TypeError(`auth.authData returned no ${id}`);
+      if (typeof value !== 'string' || value.length === 0)
+        throw new TypeError(`auth.authData returned no ${id}`);
       registerSecret(value);
       return { id, value };
     });
@@ -303,7 +337,10 @@ class CscSigner implements Signer {
   /** One signature per hash, each made by the certificate's key over that very digest. */
   #checked(signatures: string[], digests: Uint8Array[], algorithm: SignatureAlgorithm): Uint8Array[] {
     if (signatures.length !== digests.length) {
-      throw new EsignError('ERR_ESIGN_CSC_RESPONSE', `signHash returned ${signatures.length} signatures for ${digests.length} hashes`);
+      throw new EsignError(
+        'ERR_ESIGN_CSC_RESPONSE',
+        `signHash returned ${signatures.length} signatures for ${digests.length} hashes`,
+      );
     }
     const publicKey = (this.chain[0] as X509Certificate).publicKey;
     return signatures.map((b64, i) => {
