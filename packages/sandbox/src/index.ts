@@ -1,4 +1,7 @@
+export type { SandboxCscCredential, SandboxOfficer } from './csc/credentials.js';
+export { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 export {
+  CSC_SCOPES,
   DGA_SCOPES,
   type DgaProvider,
   type DgaProviderOptions,

@@ -1,3 +1,4 @@
+import { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 import { type DgaProvider, type DgaProviderOptions, startDgaProvider } from './digital-id/dga-provider.js';
 import {
   startThaidProvider,
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   ecms?: Omit<EcmsNetworkOptions, 'seed' | 'host'>;
   /** Test PKI: root, issuing CA, university signer, TSA, CRL and OCSP endpoints. */
   pki?: Omit<SandboxPkiOptions, 'host'>;
+  /** Remote signing service (CSC v2): port, number of officers, SAD and OTP lifetimes. */
+  csc?: Omit<CscServiceOptions, 'pki' | 'dga' | 'people' | 'seed' | 'host'>;
 }
 
 export interface Sandbox {
@@ -45,6 +48,8 @@ export interface Sandbox {
   ecms: EcmsNetwork;
   /** Test PKI and the sandbox university, which issues signed transcripts for the test people. */
   pki: SandboxPki;
+  /** Remote signing service (CSC v2): officers' keys, authorised at the DGA-like provider or with PIN + OTP. */
+  csc: CscService;
   /** Stops every platform (idempotent). */
   close(): Promise<void>;
 }
@@ -73,7 +78,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dga = await start(startDgaProvider({ ...options.dga, population, ...host }));
     const ecms = await start(startEcmsNetwork({ ...options.ecms, seed, ...host }));
     const pki = await start(startSandboxPki({ ...options.pki, ...host }));
-    return { population, gdx, thaid, dga, ecms, pki, close: closeAll };
+    const csc = await start(
+      startCscService({ ...options.csc, pki, dga, people: population.people, seed, ...host }),
+    );
+    return { population, gdx, thaid, dga, ecms, pki, csc, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -10,7 +10,8 @@ const base64 = z
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
   .max(1_000_000);
 
-export const infoSchema = z.object({
+/** Kept loose: services add members of their own (the sandbox advertises its TSA, OCSP and CRLs). */
+export const infoSchema = z.looseObject({
   specs: z.string().max(100),
   name: z.string().max(500),
   region: z.string().max(100).optional(),

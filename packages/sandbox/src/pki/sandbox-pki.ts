@@ -76,6 +76,18 @@ export interface SandboxPki {
   crls(): Promise<{ ca: Uint8Array; root: Uint8Array }>;
   /** Revokes a certificate issued by the issuing CA (seen by the CRL and OCSP at once). */
   revoke(serialNumber: number, date?: Date): void;
+  /**
+   * Issues an end-entity signing certificate from the issuing CA (CRL and OCSP URLs included, OCSP answers
+   * for it). Used by the remote signing service for its officers' credentials.
+   */
+  issueSigningCertificate(spec: {
+    commonName: string;
+    organization?: string;
+    publicKey: CryptoKey;
+    serialNumber: number;
+    notBefore?: Date;
+    notAfter?: Date;
+  }): Promise<Uint8Array>;
   /** Issues a signed, time-stamped transcript for a sandbox person, with revocation data embedded. */
   issueSandboxTranscript(
     person: SandboxPerson,
@@ -272,6 +284,29 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
     crls,
     revoke(serialNumber, date = now()) {
       revoked.set(serialNumber, date);
+    },
+    async issueSigningCertificate(spec) {
+      if (issued.has(spec.serialNumber))
+        throw new RangeError(`serial ${spec.serialNumber} is already issued`);
+      const t = now();
+      const certificate = await createCertificate({
+        subject: {
+          commonName: spec.commonName,
+          organization: spec.organization ?? 'thgov sandbox (TEST ONLY)',
+          country: 'TH',
+        },
+        publicKey: spec.publicKey,
+        signingKey: issuingCa.privateKey,
+        issuer: { certificate: issuingCa.certificate },
+        serialNumber: spec.serialNumber,
+        notBefore: spec.notBefore ?? new Date(t.getTime() - DAY),
+        notAfter: spec.notAfter ?? new Date(t.getTime() + 2 * 365 * DAY),
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        crlUrl: `${base}/ca.crl`,
+        ocspUrl: `${base}/ocsp`,
+      });
+      issued.set(spec.serialNumber, certificate);
+      return certificate;
     },
     async issueSandboxTranscript(person, o = {}) {
       fonts ??= loadFonts(options.fontFile);
