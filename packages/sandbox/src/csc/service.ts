@@ -259,11 +259,14 @@ export async function startCscService(options: CscServiceOptions): Promise<CscSe
   }
 
   /** The hashes a SAD or a credential token allows for this credential; consumes it. */
-  function authorisedHashes(c: Caller, credential: SandboxCscCredential, body: Record<string, unknown>) {
+  function authorisedHashes(
+    c: Caller,
+    credential: SandboxCscCredential,
+    body: Record<string, unknown>,
+    sad: Sad | undefined,
+  ) {
     if (typeof body.SAD === 'string') {
       serviceCaller(c);
-      const sad = sads.get(body.SAD);
-      sads.delete(body.SAD); // single use, whatever happens next
       if (!sad || sad.credentialId !== credential.credentialId || sad.subject !== c.subject)
         throw invalid('Invalid parameter SAD');
       if (sad.expiresAt <= now()) throw invalid('SAD expired');
@@ -288,11 +291,14 @@ export async function startCscService(options: CscServiceOptions): Promise<CscSe
   }
 
   async function signHash(c: Caller, body: Record<string, unknown>) {
+    // A presented SAD is spent before anything else is checked: one that leaked is dead at its first use.
+    const presented = typeof body.SAD === 'string' ? sads.get(body.SAD) : undefined;
+    if (typeof body.SAD === 'string') sads.delete(body.SAD);
     const credential = ownCredential(c, body);
     usable(credential);
     const algorithm = signatureAlgorithm(credential, body);
     const hashes = readHashes(body.hashes, algorithm.digest, credential.multisign);
-    const granted = authorisedHashes(c, credential, body);
+    const granted = authorisedHashes(c, credential, body, presented);
     if (granted.hashAlgorithmOid !== undefined && DIGESTS[granted.hashAlgorithmOid] !== algorithm.digest) {
       throw invalid('Hash is not authorized by the SAD: another hash algorithm');
     }
