@@ -40,8 +40,15 @@ export {
   type EcmsNodeHandle,
   type EcmsOutboundRecord,
   type EcmsQueueItem,
+  type InjectedItem,
   startEcmsNetwork,
 } from './ecms/network.js';
+export {
+  type SoapRelay,
+  type SoapRelayContext,
+  type SoapRelayOptions,
+  startSoapRelay,
+} from './ecms/relay.js';
 export {
   type FaultCounters,
   type FaultDecision,
@@ -87,6 +94,9 @@ export {
   thaiFullName,
 } from './people.js';
 export {
+  createSampleTranscripts,
+  REVOKED_SAMPLE_SIGNER,
+  type SampleTranscripts,
   type SandboxIdentity,
   type SandboxPki,
   type SandboxPkiOptions,

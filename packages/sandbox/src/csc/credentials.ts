@@ -83,19 +83,16 @@ export async function createOfficerCredentials(options: {
   const random = createRandom(options.seed ^ 0x5c5c5c);
   const credentials = new Map<string, SandboxCscCredential>();
   const officers: SandboxOfficer[] = [];
-  let serial = 5000;
   for (const [index, person] of options.people.slice(0, options.count).entries()) {
     const officer: SandboxOfficer = { person, pin: String(random.int(100_000, 999_999)), credentialIds: [] };
     for (const spec of index === 0 ? [...PER_OFFICER, ...NEGATIVE] : PER_OFFICER) {
       const { publicKey, privateKey } = await keyPair(spec);
-      const serialNumber = serial++;
       const t = options.now();
       const expired = spec.status === 'expired';
-      const certificate = await options.pki.issueSigningCertificate({
+      const { certificate, serialNumber } = await options.pki.issueSigningCertificate({
         commonName: englishFullName(person),
         organization: 'Sandbox Ministry (TEST ONLY)',
         publicKey,
-        serialNumber,
         ...(expired
           ? { notBefore: new Date(t.getTime() - 400 * DAY), notAfter: new Date(t.getTime() - DAY) }
           : {}),

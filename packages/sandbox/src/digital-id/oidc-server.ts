@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { errors, interactionPolicy, type Middleware, type ProviderContext } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Middleware, ProviderContext } from 'oidc-provider';
 import { listen } from '../http-server.js';
 import type { SandboxPerson } from '../people.js';
 import { escapeHtml, page } from './html.js';
@@ -85,7 +86,12 @@ async function ownTokenOnly(
 }
 
 /** Rich authorization requests (RFC 9396): validated on the way in, carried from the code to the token. */
-function richAuthorization(types: NonNullable<ProviderProfile['authorizationDetailsTypes']>) {
+type OidcModule = typeof import('oidc-provider');
+
+function richAuthorization(
+  { errors }: OidcModule,
+  types: NonNullable<ProviderProfile['authorizationDetailsTypes']>,
+) {
   const parse = (raw: unknown) => (typeof raw === 'string' ? (JSON.parse(raw) as unknown[]) : undefined);
   return {
     enabled: true,
@@ -116,7 +122,7 @@ function richAuthorization(types: NonNullable<ProviderProfile['authorizationDeta
 }
 
 /** The base interaction policy plus one login check: authorization details need a login of their own. */
-function freshLoginForDetails() {
+function freshLoginForDetails({ interactionPolicy }: OidcModule) {
   const policy = interactionPolicy.base();
   policy
     .get('login')
@@ -186,6 +192,10 @@ export async function startOidcServer(
     },
   );
 
+  // Loaded here, not at module load: importing @thgov/sandbox for a helper (people, PKI, GDX) must neither pay
+  // for oidc-provider nor print its runtime warning.
+  const oidcModule = await import('oidc-provider');
+  const { default: OidcProvider } = oidcModule;
   const introspectors = new Set<string>();
   const resourceServers = new Map<string, Set<string>>();
   /** The resource a login is for when it does not name one: the one whose scopes it asks for. */
@@ -198,7 +208,7 @@ export async function startOidcServer(
     return undefined;
   };
   const rar = profile.authorizationDetailsTypes;
-  const provider = new Provider(server.url, {
+  const provider = new OidcProvider(server.url, {
     adapter: store.adapterClass,
     clients: [],
     clientDefaults: profile.clientDefaults,
@@ -230,7 +240,7 @@ export async function startOidcServer(
           token: { clientId?: string },
         ) => introspectors.has(client.clientId) || ownTokenOnly(ctx, client, token),
       },
-      ...(rar ? { richAuthorizationRequests: richAuthorization(rar) } : {}),
+      ...(rar ? { richAuthorizationRequests: richAuthorization(oidcModule, rar) } : {}),
       resourceIndicators: {
         enabled: true,
         defaultResource: async (ctx: ProviderContext, _client: unknown, oneOf?: string) =>
@@ -238,7 +248,7 @@ export async function startOidcServer(
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: ProviderContext, indicator: string) => {
           const scopes = resourceServers.get(indicator);
-          if (!scopes) throw new errors.InvalidTarget();
+          if (!scopes) throw new oidcModule.errors.InvalidTarget();
           return {
             scope: [...scopes].join(' '),
             audience: indicator,
@@ -273,7 +283,7 @@ export async function startOidcServer(
     },
     interactions: {
       url: (_ctx: ProviderContext, interaction: { uid: string }) => `${INTERACTION_BASE}/${interaction.uid}`,
-      ...(rar ? { policy: freshLoginForDetails() } : {}),
+      ...(rar ? { policy: freshLoginForDetails(oidcModule) } : {}),
     },
     clientBasedCORS: () => false,
     issueRefreshToken: async (

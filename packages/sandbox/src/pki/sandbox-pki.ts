@@ -77,21 +77,28 @@ export interface SandboxPki {
   /** Revokes a certificate issued by the issuing CA (seen by the CRL and OCSP at once). */
   revoke(serialNumber: number, date?: Date): void;
   /**
-   * Issues an end-entity signing certificate from the issuing CA (CRL and OCSP URLs included, OCSP answers
-   * for it). Used by the remote signing service for its officers' credentials.
+   * Issues an end-entity signing certificate from the issuing CA for a key made elsewhere (CRL and OCSP URLs
+   * included, OCSP answers for it). Used by the remote signing service for its officers' credentials.
    */
   issueSigningCertificate(spec: {
     commonName: string;
     organization?: string;
     publicKey: CryptoKey;
-    serialNumber: number;
     notBefore?: Date;
     notAfter?: Date;
-  }): Promise<Uint8Array>;
-  /** Issues a signed, time-stamped transcript for a sandbox person, with revocation data embedded. */
+  }): Promise<{ certificate: Uint8Array; serialNumber: number }>;
+  /**
+   * A further signer under the issuing CA (next free serial, known to OCSP): for a sample that must not touch
+   * the university's own signer, such as a revoked one.
+   */
+  createSigner(commonName: string): Promise<SandboxIdentity>;
+  /**
+   * Issues a signed, time-stamped transcript for a sandbox person, with revocation data embedded; by the
+   * university's signer unless `signer` names one from `createSigner`.
+   */
   issueSandboxTranscript(
     person: SandboxPerson,
-    options?: { subFilter?: 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached' },
+    options?: { subFilter?: 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached'; signer?: SandboxIdentity },
   ): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -286,8 +293,7 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
       revoked.set(serialNumber, date);
     },
     async issueSigningCertificate(spec) {
-      if (issued.has(spec.serialNumber))
-        throw new RangeError(`serial ${spec.serialNumber} is already issued`);
+      const serialNumber = Math.max(...issued.keys()) + 1;
       const t = now();
       const certificate = await createCertificate({
         subject: {
@@ -298,15 +304,25 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
         publicKey: spec.publicKey,
         signingKey: issuingCa.privateKey,
         issuer: { certificate: issuingCa.certificate },
-        serialNumber: spec.serialNumber,
+        serialNumber,
         notBefore: spec.notBefore ?? new Date(t.getTime() - DAY),
         notAfter: spec.notAfter ?? new Date(t.getTime() + 2 * 365 * DAY),
         keyUsage: ['digitalSignature', 'nonRepudiation'],
         crlUrl: `${base}/ca.crl`,
         ocspUrl: `${base}/ocsp`,
       });
-      issued.set(spec.serialNumber, certificate);
-      return certificate;
+      issued.set(serialNumber, certificate);
+      return { certificate, serialNumber };
+    },
+    async createSigner(commonName) {
+      const serial = Math.max(...issued.keys()) + 1;
+      const identity = await mk(commonName, serial, issuingCa, {
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        crlUrl: `${base}/ca.crl`,
+        ocspUrl: `${base}/ocsp`,
+      });
+      issued.set(serial, identity.certificate);
+      return identity;
     },
     async issueSandboxTranscript(person, o = {}) {
       fonts ??= loadFonts(options.fontFile);
@@ -322,14 +338,17 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
         student: { nameTh: thaiFullName(person), nameEn: englishFullName(person) },
         institution: options.institution ?? 'Sandbox University',
         xml: sandboxTranscriptXml(person, options.institution),
-        signer: { key: signer.privateKey, chain: [signer.certificate, issuingCa.certificate] },
+        signer: {
+          key: (o.signer ?? signer).privateKey,
+          chain: [(o.signer ?? signer).certificate, issuingCa.certificate],
+        },
         revocation: { crls: [c.ca, c.root] },
         tsa: timeStamp,
         subFilter: o.subFilter ?? 'adbe.pkcs7.detached',
         signingTime: now(),
         title: 'Academic transcript (sandbox, TEST ONLY)',
         document: {
-          referenceId: `SANDBOX-${serialOf(signer.certificate)}-${person.citizenId.slice(-4)}`,
+          referenceId: `SANDBOX-${serialOf((o.signer ?? signer).certificate)}-${person.citizenId.slice(-4)}`,
           version: '1.0',
         },
       });
