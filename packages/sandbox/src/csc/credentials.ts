@@ -1,5 +1,5 @@
 import { KeyObject, webcrypto } from 'node:crypto';
-import type { CryptoKey } from '@thgov/transcript';
+import { type CryptoKey, type CryptoKeyPair, generateSigningKeyPair } from '@thgov/transcript';
 import { dgaSubject } from '../digital-id/dga-provider.js';
 import { englishFullName, type SandboxPerson } from '../people.js';
 import type { SandboxPki } from '../pki/sandbox-pki.js';
@@ -50,23 +50,15 @@ const NEGATIVE: Spec[] = [
 ];
 
 async function keyPair(spec: Spec): Promise<{ publicKey: CryptoKey; privateKey: KeyObject }> {
+  // The PKI's own generator makes RSA-2048 and P-256 keys; P-384 is the one curve it does not offer.
   const pair =
-    spec.keyType === 'rsa'
-      ? await webcrypto.subtle.generateKey(
-          {
-            name: 'RSASSA-PKCS1-v1_5',
-            modulusLength: 2048,
-            publicExponent: new Uint8Array([1, 0, 1]),
-            hash: 'SHA-256',
-          },
-          true,
-          ['sign', 'verify'],
-        )
-      : await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: spec.curve ?? 'P-256' }, true, [
+    spec.curve === 'P-384'
+      ? ((await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, [
           'sign',
           'verify',
-        ]);
-  return { publicKey: pair.publicKey as CryptoKey, privateKey: KeyObject.from(pair.privateKey) };
+        ])) as CryptoKeyPair)
+      : await generateSigningKeyPair({ ec: spec.keyType === 'ec' });
+  return { publicKey: pair.publicKey, privateKey: KeyObject.from(pair.privateKey as webcrypto.CryptoKey) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CscClient, isEsignError } from '@thgov/esign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CscWorld, loginForToken, startCscWorld } from '../helpers/csc.js';
+import { type CscWorld, loginForToken, sadFor, startCscWorld } from '../helpers/csc.js';
 
 /**
  * Hash substitution: the officer approves document A; a compromised signing application (or a man in the
@@ -25,27 +25,11 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function sadFor(hashes: string[]): Promise<string> {
-  await client.sendOtp('officer1-p256', { accessToken: serviceToken });
-  const { sad } = await client.authorize(
-    {
-      credentialId: 'officer1-p256',
-      numSignatures: hashes.length,
-      hashes,
-      hashAlgorithmOid: SHA256,
-      authData: [
-        { id: 'PIN', value: world.csc.officers[0]?.pin ?? '' },
-        { id: 'OTP', value: world.csc.lastOtp('officer1-p256') ?? '' },
-      ],
-    },
-    { accessToken: serviceToken },
-  );
-  return sad;
-}
+const authorise = (hashes: string[]) => sadFor(world, client, serviceToken, hashes);
 
 describe('hash substitution against signatures/signHash', () => {
   it('a SAD for document A does not sign document B', async () => {
-    const sad = await sadFor([b64('approved letter')]);
+    const sad = await authorise([b64('approved letter')]);
     const err = await client
       .signHash(
         {
@@ -67,7 +51,7 @@ describe('hash substitution against signatures/signHash', () => {
       [a, b64('smuggled')],
       [a, a],
     ]) {
-      const sad = await sadFor([a]);
+      const sad = await authorise([a]);
       const err = await client
         .signHash(
           { credentialId: 'officer1-p256', sad, hashes, hashAlgorithmOid: SHA256, signAlgo: ECDSA_SHA256 },
@@ -79,7 +63,7 @@ describe('hash substitution against signatures/signHash', () => {
   });
 
   it('nor the same bytes presented as a SHA-384 hash of another document', async () => {
-    const sad = await sadFor([b64('approved letter 3')]);
+    const sad = await authorise([b64('approved letter 3')]);
     const err = await client
       .signHash(
         {
@@ -97,7 +81,7 @@ describe('hash substitution against signatures/signHash', () => {
 
   it('the authorised hash itself is signed (the refusals above are not a broken service)', async () => {
     const a = b64('approved letter 4');
-    const sad = await sadFor([a]);
+    const sad = await authorise([a]);
     const signatures = await client.signHash(
       { credentialId: 'officer1-p256', sad, hashes: [a], hashAlgorithmOid: SHA256, signAlgo: ECDSA_SHA256 },
       { accessToken: serviceToken },

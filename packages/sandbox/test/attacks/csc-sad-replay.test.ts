@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CscClient, isEsignError } from '@thgov/esign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CscWorld, loginForToken, startCscWorld } from '../helpers/csc.js';
+import { type CscWorld, loginForToken, sadFor, startCscWorld } from '../helpers/csc.js';
 
 /**
  * SAD replay: signature activation data captured from one transaction (a log, a proxy) is sent again to
@@ -27,24 +27,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function sadFor(hashes: string[]): Promise<string> {
-  await client.sendOtp('officer1-p256', { accessToken: serviceToken });
-  const authData = [
-    { id: 'PIN', value: world.csc.officers[0]?.pin ?? '' },
-    { id: 'OTP', value: world.csc.lastOtp('officer1-p256') ?? '' },
-  ];
-  const { sad } = await client.authorize(
-    {
-      credentialId: 'officer1-p256',
-      numSignatures: hashes.length,
-      hashes,
-      hashAlgorithmOid: SHA256,
-      authData,
-    },
-    { accessToken: serviceToken },
-  );
-  return sad;
-}
+const authorise = (hashes: string[]) => sadFor(world, client, serviceToken, hashes);
 
 const signHash = (sad: string, hash: string, accessToken = serviceToken) =>
   client.signHash(
@@ -55,21 +38,21 @@ const signHash = (sad: string, hash: string, accessToken = serviceToken) =>
 describe('SAD replay', () => {
   it('a used SAD signs nothing more, not even the same hash again', async () => {
     const hash = b64('one letter');
-    const sad = await sadFor([hash]);
+    const sad = await authorise([hash]);
     expect(await signHash(sad, hash)).toHaveLength(1);
     expect(isEsignError(await signHash(sad, hash).catch((e) => e), 'ERR_ESIGN_CSC_SAD_EXPIRED')).toBe(true);
   });
 
   it('a SAD burnt by a refused attempt cannot be retried with the right hash', async () => {
     const hash = b64('second letter');
-    const sad = await sadFor([hash]);
+    const sad = await authorise([hash]);
     await signHash(sad, b64('not this one')).catch(() => undefined);
     expect(isEsignError(await signHash(sad, hash).catch((e) => e), 'ERR_ESIGN_CSC_SAD_EXPIRED')).toBe(true);
   });
 
   it("another officer's session cannot spend a stolen SAD", async () => {
     const hash = b64('third letter');
-    const sad = await sadFor([hash]);
+    const sad = await authorise([hash]);
     const err = await signHash(sad, hash, otherToken).catch((e) => e);
     expect(isEsignError(err)).toBe(true);
     expect((err as { code: string }).code).not.toBe('ERR_NETWORK');
@@ -79,7 +62,7 @@ describe('SAD replay', () => {
 
   it('an expired SAD is refused', async () => {
     const hash = b64('fourth letter');
-    const sad = await sadFor([hash]);
+    const sad = await authorise([hash]);
     world.csc.expireAuthorizations();
     expect(isEsignError(await signHash(sad, hash).catch((e) => e), 'ERR_ESIGN_CSC_SAD_EXPIRED')).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CscCredentialTokenRequest } from '@thgov/esign';
+import type { CscClient, CscCredentialTokenRequest } from '@thgov/esign';
 import { type CscService, startCscService } from '../../src/csc/service.js';
 import { type DgaProvider, startDgaProvider } from '../../src/digital-id/dga-provider.js';
 import { dgaHashSecret } from '../../src/digital-id/dga-secret.js';
@@ -104,4 +104,29 @@ export function credentialTokenFor(
     calls.push(request);
     return loginForToken(world, citizenId, 'openid credential', request.authorizationDetails);
   };
+}
+
+/** PIN + OTP → SAD for the first officer's explicit credential, bound to `hashes` (SHA-256, base64). */
+export async function sadFor(
+  world: CscWorld,
+  client: CscClient,
+  serviceToken: string,
+  hashes: string[],
+  credentialId = 'officer1-p256',
+): Promise<string> {
+  await client.sendOtp(credentialId, { accessToken: serviceToken });
+  const { sad } = await client.authorize(
+    {
+      credentialId,
+      numSignatures: hashes.length,
+      hashes,
+      hashAlgorithmOid: '2.16.840.1.101.3.4.2.1',
+      authData: [
+        { id: 'PIN', value: world.csc.officers[0]?.pin ?? '' },
+        { id: 'OTP', value: world.csc.lastOtp(credentialId) ?? '' },
+      ],
+    },
+    { accessToken: serviceToken },
+  );
+  return sad;
 }
