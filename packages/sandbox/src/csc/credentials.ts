@@ -61,22 +61,34 @@ async function keyPair(spec: Spec): Promise<{ publicKey: CryptoKey; privateKey: 
   return { publicKey: pair.publicKey, privateKey: KeyObject.from(pair.privateKey as webcrypto.CryptoKey) };
 }
 
+/** Who the officers are, their PINs and credential IDs: known at once, without generating any key. */
+export function planOfficers(
+  people: readonly SandboxPerson[],
+  count: number,
+  seed: number,
+): SandboxOfficer[] {
+  const random = createRandom(seed ^ 0x5c5c5c);
+  return people.slice(0, count).map((person, index) => ({
+    person,
+    pin: String(random.int(100_000, 999_999)),
+    credentialIds: (index === 0 ? [...PER_OFFICER, ...NEGATIVE] : PER_OFFICER).map(
+      (spec) => `officer${index + 1}-${spec.suffix}`,
+    ),
+  }));
+}
+
 /**
- * The signing credentials of the sandbox's officers (the first `count` test people), with keys generated
- * at start-up and certificates from the sandbox PKI's issuing CA (OCSP and CRL know them).
+ * The officers' signing credentials: keys generated and certificates issued by the sandbox PKI's issuing CA
+ * (OCSP and CRL know them). Seconds of RSA key generation, so the service does it on its first request.
  */
-export async function createOfficerCredentials(options: {
-  people: readonly SandboxPerson[];
-  count: number;
+export async function issueOfficerCredentials(options: {
+  officers: readonly SandboxOfficer[];
   pki: SandboxPki;
-  seed: number;
   now: () => Date;
-}): Promise<{ officers: SandboxOfficer[]; credentials: Map<string, SandboxCscCredential> }> {
-  const random = createRandom(options.seed ^ 0x5c5c5c);
+}): Promise<Map<string, SandboxCscCredential>> {
   const credentials = new Map<string, SandboxCscCredential>();
-  const officers: SandboxOfficer[] = [];
-  for (const [index, person] of options.people.slice(0, options.count).entries()) {
-    const officer: SandboxOfficer = { person, pin: String(random.int(100_000, 999_999)), credentialIds: [] };
+  for (const [index, officer] of options.officers.entries()) {
+    const { person } = officer;
     for (const spec of index === 0 ? [...PER_OFFICER, ...NEGATIVE] : PER_OFFICER) {
       const { publicKey, privateKey } = await keyPair(spec);
       const t = options.now();
@@ -104,9 +116,7 @@ export async function createOfficerCredentials(options: {
         status: spec.status ?? 'valid',
         multisign: 10,
       });
-      officer.credentialIds.push(credentialId);
     }
-    officers.push(officer);
   }
-  return { officers, credentials };
+  return credentials;
 }

@@ -6,7 +6,12 @@ import type { SandboxOidcClient } from '../digital-id/people-source.js';
 import { listen, readBody, sendJson } from '../http-server.js';
 import type { SandboxPerson } from '../people.js';
 import type { SandboxPki } from '../pki/sandbox-pki.js';
-import { createOfficerCredentials, type SandboxCscCredential, type SandboxOfficer } from './credentials.js';
+import {
+  issueOfficerCredentials,
+  planOfficers,
+  type SandboxCscCredential,
+  type SandboxOfficer,
+} from './credentials.js';
 import {
   CscFailure,
   DIGESTS,
@@ -37,7 +42,8 @@ export interface CscService {
   /** Base URL of the CSC API: `${url}/info`, `${url}/credentials/list` … */
   url: string;
   officers: SandboxOfficer[];
-  credentials: ReadonlyMap<string, SandboxCscCredential>;
+  /** The credentials with their keys (generated on the service's first request, or by this call). */
+  credentials(): Promise<ReadonlyMap<string, SandboxCscCredential>>;
   /** The OAuth2 client a signing application uses at the DGA-like provider (scopes `service`, `credential`). */
   signingClient: SandboxOidcClient;
   /** The sandbox's "SMS": the last OTP sent for a credential (also at GET `${url}/sandbox/otp/<credentialID>`). */
@@ -84,13 +90,23 @@ interface Caller {
  */
 export async function startCscService(options: CscServiceOptions): Promise<CscService> {
   const now = () => (options.now ?? (() => new Date()))().getTime();
-  const { officers, credentials } = await createOfficerCredentials({
-    people: options.people,
-    count: options.officers ?? 3,
-    pki: options.pki,
-    seed: options.seed ?? 2026,
-    now: options.now ?? (() => new Date()),
-  });
+  const officers = planOfficers(options.people, options.officers ?? 3, options.seed ?? 2026);
+  // Keys are made on first use: most sandbox users never sign, and RSA key generation takes seconds.
+  let issuing: Promise<Map<string, SandboxCscCredential>> | undefined;
+  const ready = (): Promise<Map<string, SandboxCscCredential>> => {
+    if (!issuing) {
+      issuing = issueOfficerCredentials({
+        officers,
+        pki: options.pki,
+        now: options.now ?? (() => new Date()),
+      });
+      issuing.catch(() => {
+        issuing = undefined; // a failed start is retried by the next request
+      });
+    }
+    return issuing;
+  };
+  let credentials = new Map<string, SandboxCscCredential>();
   const pins = new Map(officers.map((o) => [o.person.citizenId, o.pin]));
   const sads = new Map<string, Sad>();
   const otps = new Map<string, { otp: string; expiresAt: number }>();
@@ -385,6 +401,7 @@ export async function startCscService(options: CscServiceOptions): Promise<CscSe
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         throw invalid('The request body is not a JSON object');
       if (method === 'info') return sendJson(res, 200, info());
+      credentials = await ready();
       const route = routes[method] as (c: Caller, b: Record<string, unknown>) => Promise<unknown>;
       sendJson(res, 200, await route(await caller(req), body as Record<string, unknown>));
     } catch (err) {
@@ -402,7 +419,7 @@ export async function startCscService(options: CscServiceOptions): Promise<CscSe
   return {
     url: audience,
     officers,
-    credentials,
+    credentials: ready,
     signingClient,
     lastOtp: (id) => sentOtps.get(id),
     expireAuthorizations: () => {
