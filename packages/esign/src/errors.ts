@@ -37,8 +37,10 @@ export const ESIGN_ERROR_CODES = {
     'The service answered against the protocol: wrong number of signatures, a signature that does not verify against the credential certificate, or unreadable certificates.',
 } as const;
 
+/** A code of {@link ESIGN_ERROR_CODES}. */
 export type EsignErrorCode = keyof typeof ESIGN_ERROR_CODES;
 
+/** What an {@link EsignError} carries besides core's HTTP fields. */
 export interface EsignErrorOptions extends HttpErrorOptions {
   /** The CSC `error` value the signing service sent (`invalid_request`, `invalid_token`…), when there was one. */
   serviceError?: string;

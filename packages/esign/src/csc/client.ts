@@ -43,6 +43,7 @@ export interface CscAuthData {
   value: string;
 }
 
+/** `credentials/authorize` input (explicit mode): the credential, how many signatures, their hashes, PIN/OTP. */
 export interface CscAuthorizeInput {
   credentialId: string;
   numSignatures: number;
@@ -53,6 +54,7 @@ export interface CscAuthorizeInput {
   description?: string;
 }
 
+/** `signatures/signHash` input: the credential, the SAD (unless the token is a credential token), hashes and algorithm. */
 export interface CscSignHashInput {
   credentialId: string;
   /** Omitted when `accessToken` is a `credential`-scope token, which authorises by itself. */

@@ -21,6 +21,7 @@ export const infoSchema = z.looseObject({
   oauth2Issuer: z.string().max(2048).optional(),
   methods: z.array(z.string().max(100)).max(100),
 });
+/** The `info` answer: specification version, service name, OAuth2 issuer, methods (and the service's own members). */
 export type CscInfo = z.infer<typeof infoSchema>;
 
 const keySchema = z.object({
@@ -71,6 +72,7 @@ export const credentialInfoSchema = z.object({
   multisign: z.number().int().min(1).max(10_000),
   lang: z.string().max(50).optional(),
 });
+/** The `credentials/info` answer: key (status, algorithm OIDs, length, curve), certificates, auth mode, SCAL, multisign. */
 export type CscCredentialInfo = z.infer<typeof credentialInfoSchema>;
 
 export const credentialListSchema = z.object({
@@ -82,6 +84,7 @@ export const credentialListSchema = z.object({
   onlyValid: z.boolean().optional(),
   nextPageToken: z.string().max(2000).optional(),
 });
+/** The `credentials/list` answer: credential IDs, with their info when asked. */
 export type CscCredentialList = z.infer<typeof credentialListSchema>;
 
 export const authorizeSchema = z.object({

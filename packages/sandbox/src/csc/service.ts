@@ -14,6 +14,7 @@ import { type Caller, connectToProvider, SIGNING_CLIENT } from './introspection.
 import { CscFailure, invalid } from './protocol.js';
 import { CscState } from './state.js';
 
+/** Options of {@link startCscService}: the PKI and provider it builds on, its officers, lifetimes and clock. */
 export interface CscServiceOptions {
   pki: SandboxPki;
   dga: DgaProvider;
@@ -30,6 +31,7 @@ export interface CscServiceOptions {
   now?: () => Date;
 }
 
+/** A running CSC v2 service: its URL, officers, the signing app's client, test controls and `close()`. */
 export interface CscService {
   /** Base URL of the CSC API: `${url}/info`, `${url}/credentials/list` … */
   url: string;
@@ -61,6 +63,12 @@ const METHODS = [
  * introspection: scope `service` for list/info/authorize, or scope `credential` with `authorization_details`
  * naming the credential and the exact document digests. A SAD is bound to its hashes, single-use and
  * short-lived; signHash refuses any hash that was not authorised.
+ *
+ * @example
+ * ```ts
+ * const csc = await startCscService({ pki, dga, people: population.people });
+ * const signer = await cscSigner({ serviceUrl: csc.url, credentialId: 'officer1-p256', auth: { serviceToken, authData } });
+ * ```
  */
 export async function startCscService(options: CscServiceOptions): Promise<CscService> {
   const clock = options.now ?? (() => new Date());
