@@ -1,6 +1,23 @@
 export type { SandboxCscCredential, SandboxOfficer } from './csc/credentials.js';
 export { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 export {
+  type AgencyCatalog,
+  type AgencyCatalogOptions,
+  startAgencyCatalog,
+} from './catalog/catalog.js';
+export type { CatalogFlavor, CatalogSettings } from './catalog/context.js';
+export { FIXTURE_DATASETS, FIXTURE_ORGANIZATIONS, FIXTURE_POPULATION } from './catalog/fixtures.js';
+export {
+  type GdCatalogHarvester,
+  type GdCatalogHarvesterOptions,
+  type GovernanceState,
+  type HarvestedDataset,
+  type HarvestReport,
+  startGdCatalogHarvester,
+} from './catalog/harvester.js';
+export type { SchemingField, SchemingSchema } from './catalog/scheming.js';
+export type { CatalogAccount, CatalogAccounts } from './catalog/seed.js';
+export {
   CSC_SCOPES,
   DGA_SCOPES,
   type DgaProvider,

@@ -1,3 +1,4 @@
+import { type AgencyCatalog, type AgencyCatalogOptions, startAgencyCatalog } from './catalog/catalog.js';
 import { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 import { type DgaProvider, type DgaProviderOptions, startDgaProvider } from './digital-id/dga-provider.js';
 import {
@@ -34,6 +35,8 @@ export interface SandboxOptions {
   pki?: Omit<SandboxPkiOptions, 'host'>;
   /** Remote signing service (CSC v2): port, number of officers, SAD and OTP lifetimes. */
   csc?: Omit<CscServiceOptions, 'pki' | 'dga' | 'people' | 'seed' | 'host'>;
+  /** Agency CKAN catalog (thai_gdc) and GD Catalog harvester: flavour 2.10/2.9, limits, faults. */
+  catalog?: Omit<AgencyCatalogOptions, 'seed' | 'host'>;
 }
 
 export interface Sandbox {
@@ -50,6 +53,8 @@ export interface Sandbox {
   pki: SandboxPki;
   /** Remote signing service (CSC v2): officers' keys, authorised at the DGA-like provider or with PIN + OTP. */
   csc: CscService;
+  /** Agency data catalog (CKAN + thai_gdc) with its GD Catalog harvester. */
+  catalog: AgencyCatalog;
   /** Stops every platform (idempotent). */
   close(): Promise<void>;
 }
@@ -81,7 +86,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const csc = await start(
       startCscService({ ...options.csc, pki, dga, people: population.people, seed, ...host }),
     );
-    return { population, gdx, thaid, dga, ecms, pki, csc, close: closeAll };
+    const catalog = await start(startAgencyCatalog({ ...options.catalog, seed, ...host }));
+    return { population, gdx, thaid, dga, ecms, pki, csc, catalog, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
