@@ -1,5 +1,3 @@
-export type { SandboxCscCredential, SandboxOfficer } from './csc/credentials.js';
-export { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 export {
   type AgencyCatalog,
   type AgencyCatalogOptions,
@@ -17,6 +15,8 @@ export {
 } from './catalog/harvester.js';
 export type { SchemingField, SchemingSchema } from './catalog/scheming.js';
 export type { CatalogAccount, CatalogAccounts } from './catalog/seed.js';
+export type { SandboxCscCredential, SandboxOfficer } from './csc/credentials.js';
+export { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 export {
   CSC_SCOPES,
   DGA_SCOPES,
