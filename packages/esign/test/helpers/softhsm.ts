@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireTool } from '@thgov/testkit';
 import {
   acquireLibrary,
   CK,
@@ -9,7 +10,6 @@ import {
   type Pkcs11Attribute,
   releaseLibrary,
 } from '../../src/pkcs11/binding.js';
-import { requireTool } from '@thgov/testkit';
 import { requirement } from './tools.js';
 
 const LIBRARY_PLACES = [
@@ -43,7 +43,11 @@ export const softhsm = !bindingLoads()
       'pnpm install on a machine with python3, make and a C++ compiler (pkcs11js builds on install)',
     )
   : softhsmLibrary === undefined
-    ? requirement('the SoftHSM2 module (libsofthsm2.so)', false, 'apt-get install softhsm2, or set SOFTHSM2_LIB')
+    ? requirement(
+        'the SoftHSM2 module (libsofthsm2.so)',
+        false,
+        'apt-get install softhsm2, or set SOFTHSM2_LIB',
+      )
     : requireTool('softhsm2', { why: 'pkcs11Signer signs on a real PKCS#11 token' });
 
 export interface SoftHsmToken {
