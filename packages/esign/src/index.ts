@@ -25,6 +25,7 @@ export { type Pkcs11SignerOptions, pkcs11Signer } from './signers/pkcs11.js';
 export { signDigest } from './signers/sign-digest.js';
 export type {
   DigestAlgorithm,
+  KeyStoreSigner,
   SignatureAlgorithm,
   SignatureScheme,
   SignContext,
