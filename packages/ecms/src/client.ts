@@ -25,7 +25,7 @@ import { decodeEnvelope } from './codec/envelope.js';
 import { type DecodedInbound, decodeInboundItem, poisonItem } from './codec/inbound.js';
 import { ENDPOINT_PATH, SOAP_CONTENT_TYPE } from './codec/names.js';
 import { buildCodeBook, type CodeBook, DEFAULT_CODE_BOOK } from './codes.js';
-import { EcmsFaultError, ecmsError } from './errors.js';
+import { EcmsFaultError, EcmsSignatureError, ecmsError } from './errors.js';
 import { type ExchangeEvidence, sha256Hex } from './evidence.js';
 import {
   ALLOWED_MIME_TYPES,
@@ -47,7 +47,8 @@ import {
 import { failedEvidence, passedEvidence } from './signature/evidence.js';
 import { type LetterVerification, letterVerificationSchema } from './signature/options.js';
 import { type LetterSigningKey, signGovernmentDocument } from './signature/sign.js';
-import { runCertificateValidator } from './signature/verify.js';
+import { withParsedRevocation } from './signature/trust.js';
+import { confirmSigner } from './signature/verify.js';
 import { type XmlLimits, xmlLimitsSchema } from './xml/limits.js';
 
 declare const __THGOV_PKG_NAME__: string;
@@ -144,6 +145,7 @@ export class EcmsClient {
   readonly #path: string;
   readonly #options: EcmsClientOptions;
   readonly #limits: Partial<XmlLimits> | undefined;
+  readonly #verification: LetterVerification | undefined;
   #organizations: Organization[] | undefined;
 
   constructor(options: EcmsClientOptions) {
@@ -172,6 +174,7 @@ export class EcmsClient {
     } = options;
     this.#codes = codes ?? DEFAULT_CODE_BOOK;
     this.#limits = xmlLimits;
+    this.#verification = options.letterVerification && withParsedRevocation(options.letterVerification);
     this.#transport = new Transport(
       {
         ...transport,
@@ -184,7 +187,7 @@ export class EcmsClient {
 
   /** The signature checks `fetchNext` and `reRequest` apply by default (the `letterVerification` option). */
   get letterVerification(): LetterVerification | undefined {
-    return this.#options.letterVerification;
+    return this.#verification;
   }
 
   /** The code book in use (defaults, or the node's after `loadCodeBook()`). */
@@ -377,7 +380,7 @@ export class EcmsClient {
   ): Promise<WithExchange<{ item: InboundItem | null }>> {
     const { verify: perCall, ...operationOptions } = options;
     if (perCall) validateOptions(letterVerificationSchema, perCall, `${operation} options.verify`);
-    const verify = perCall ?? this.#options.letterVerification;
+    const verify = perCall ? withParsedRevocation(perCall) : this.#verification;
     const r = await this.#call(
       operation,
       request,
@@ -386,7 +389,7 @@ export class EcmsClient {
       true,
       operationOptions,
     );
-    return { item: await finishVerification(r.value, verify), exchange: r.exchange };
+    return { item: await finishVerification(r.value, verify, operationOptions), exchange: r.exchange };
   }
 
   /** 3.2.14 Remove a fetched item from the own queue (only after it is safely stored). */
@@ -554,19 +557,22 @@ export class EcmsClient {
 }
 
 /**
- * The asynchronous end of a letter's signature check: the certificate validator (revocation), once every
- * built-in check has passed. Under `require` a refusal turns the letter into a poison item.
+ * The asynchronous end of a letter's signature check, once the signature itself verified: who signed (path,
+ * usage and revocation with @thgov/pki, signer policy, certificate validator). Under `require` a refusal turns
+ * the letter into a poison item; an abort is the caller's and propagates (the item stays queued).
  */
 async function finishVerification(
   decoded: DecodedInbound,
   verify: LetterVerification | undefined,
+  options: OperationOptions,
 ): Promise<InboundItem | null> {
   const { item, verified } = decoded;
-  if (!verify?.certificateValidator || !verified || item?.kind !== 'letter') return item;
+  if (!verify || !verified || item?.kind !== 'letter') return item;
   try {
-    const detail = await runCertificateValidator(verified.signature, verified.departmentId, verify);
+    const detail = await confirmSigner(verified.signature, verified.departmentId, verify, options);
     return { ...item, verification: passedEvidence('valid', verified.signature.evidence, detail) };
   } catch (err) {
+    if (!(err instanceof EcmsSignatureError)) throw err;
     if (verify.policy !== 'require') return { ...item, verification: failedEvidence(err) };
     const { letter } = item;
     return poisonItem(

@@ -1,4 +1,5 @@
 import { isThGovError, ThGovError, type ThGovErrorOptions } from '@thgov/core';
+import type { BlockIndication, CertificateRevocationStatus, SubIndication } from '@thgov/pki';
 
 /** Every error code @thgov/ecms can raise (part of the semver contract). */
 export const ECMS_ERROR_CODES = {
@@ -15,7 +16,7 @@ export const ECMS_ERROR_CODES = {
   ERR_ECMS_SIGNATURE:
     'A letter signature is missing, malformed, does not verify, does not cover exactly the letter that is read (signature wrapping), or uses an algorithm or key that is too weak; `reason` says which.',
   ERR_ECMS_UNTRUSTED_SIGNER:
-    'A letter signature verifies but its certificate may not sign letters: no valid chain to a trust anchor, a key usage or extended key usage that does not allow signing, refused by the signer policy or the certificate validator; `reason` says which.',
+    'A letter signature verifies but its certificate may not sign letters: no valid chain to a trust anchor, a key usage or extended key usage that does not allow signing, a revoked certificate or (when revocation is required) an unknown revocation status, refused by the signer policy or the certificate validator; `reason` says which.',
   ERR_ECMS_STATE: 'A letter state transition is not allowed from the letter’s current state.',
   ERR_ECMS_NOT_FOUND: 'The letter is not in the journal.',
   ERR_ECMS_STORE: 'The letter store failed.',
@@ -97,7 +98,7 @@ export const SIGNATURE_FAILURE_REASONS = {
   'weak-signature-algorithm': 'The signature algorithm uses SHA-1 (refused by default).',
   'unsupported-algorithm': 'The digest or signature algorithm is not one the verifier accepts.',
   'weak-key':
-    'The signing key (or a key in the chain) is too small: RSA below 2048 bits or an EC curve below 256 bits.',
+    'The signing key (or a key in the chain) is refused by the algorithm policy: RSA below 2048 bits, or an EC curve other than P-256, P-384 and P-521.',
   'key-mismatch': 'The certificate key does not fit the signature algorithm.',
   'no-certificate': 'KeyInfo carries no X509Certificate.',
   'certificate-unreadable': 'A certificate in KeyInfo cannot be parsed, or KeyInfo carries too many.',
@@ -113,12 +114,18 @@ export const SIGNATURE_FAILURE_REASONS = {
   'issuer-not-ca': 'A certificate of the chain issues another without being a CA (basic constraints).',
   'issuer-key-usage': 'An issuing certificate has a key usage without keyCertSign.',
   'path-length': 'The chain is longer than a CA’s pathLenConstraint allows.',
-  'weak-certificate-signature': 'A certificate of the chain is signed with SHA-1 or MD5.',
+  'name-constraints': 'A certificate of the chain is outside the name constraints of a CA above it.',
+  'weak-certificate-signature':
+    'A certificate of the chain is signed with SHA-1, MD5 or another algorithm the policy refuses.',
   'unsupported-critical-extension':
     'A certificate of the chain has a critical extension the verifier does not process.',
   'chain-loop': 'The certificates in KeyInfo form a loop and no path reaches a trust anchor.',
   'chain-too-long': 'No path to a trust anchor within the maximum chain length.',
   'no-path-to-anchor': 'The signer does not chain to any trust anchor.',
+  revoked:
+    'The signer certificate, or a CA certificate of its chain, was revoked at or before the verification time according to a CRL or OCSP response (every piece of evidence is weighed; a revocation wins over any "good" answer).',
+  'revocation-unknown':
+    'Revocation is checked and required, and no usable (authentic, fresh) CRL or OCSP response gives the status of a certificate of the chain.',
   validator: 'The certificate validator (for example the revocation check) refused the signer.',
 } as const;
 
@@ -142,8 +149,36 @@ export interface SignerEvidence {
   digestAlgorithm: string;
   /** SHA-256 fingerprints from the signer to the trust anchor (empty until a chain was built). */
   chain: string[];
-  /** Weak algorithms accepted only because `dangerouslyAllowWeakAlgorithms` was set. */
+  /**
+   * Weak algorithms accepted only because `dangerouslyAllowWeakAlgorithms` was set: XML-DSig URIs, and what the
+   * path validation let through (for example "CA certificate #1: RSA key of 1024 bits is shorter than 2048").
+   */
   weakAlgorithmsAccepted: string[];
+  /**
+   * The signer's path validation by `@thgov/pki` (ETSI EN 319 102-1 indication), once it ran. `validatedAt` is the
+   * verification time (receipt, unless `at` was given): an e-CMS letter carries no time-stamp, so no earlier
+   * signing time is ever proven.
+   */
+  validation?: SignerPathValidation;
+  /**
+   * Revocation of each certificate of the chain but the anchor (signer first) when `revocation` was configured:
+   * status, the CRL or OCSP response that decided, and every piece of evidence considered, with why any was unusable.
+   */
+  revocation?: CertificateRevocationStatus[];
+}
+
+/** What the journal keeps of the signer's path validation. */
+export interface SignerPathValidation {
+  indication: BlockIndication;
+  subIndication?: SubIndication;
+  /** Why, without names (certificates by position: "CA certificate #1"). */
+  message: string;
+  /** The time validated at (ISO 8601). */
+  validatedAt: string;
+  /** Always false for letters: nothing in an e-CMS letter proves when it was signed. */
+  timeProven: boolean;
+  /** Whether revocation was checked (the `revocation` option). */
+  revocationChecked: boolean;
 }
 
 export interface EcmsSignatureErrorOptions extends ThGovErrorOptions {

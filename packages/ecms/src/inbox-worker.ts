@@ -18,6 +18,7 @@ import {
   signaturePolicySchema,
   trustAnchorsSchema,
 } from './signature/options.js';
+import { withParsedRevocation } from './signature/trust.js';
 import type { LetterTrustOptions, SignaturePolicy } from './signature/verify.js';
 import {
   type EvidenceRecord,
@@ -120,6 +121,7 @@ const TRUST_KEYS = [
   'extendedKeyUsages',
   'maxChainLength',
   'dangerouslyAllowWeakAlgorithms',
+  'revocation',
   'certificateValidator',
 ] as const;
 
@@ -139,6 +141,7 @@ function workerVerification(
     ...(o.extendedKeyUsages ? { extendedKeyUsages: o.extendedKeyUsages } : {}),
     ...(o.maxChainLength ? { maxChainLength: o.maxChainLength } : {}),
     ...(o.dangerouslyAllowWeakAlgorithms ? { dangerouslyAllowWeakAlgorithms: true } : {}),
+    ...(o.revocation ? { revocation: o.revocation } : {}),
     ...(o.certificateValidator ? { certificateValidator: o.certificateValidator } : {}),
   };
 }
@@ -172,7 +175,7 @@ export class EcmsInboxWorker {
     this.#client = options.client;
     this.#store = options.store;
     this.#log = new SafeLogger(options.logger);
-    this.#verify = workerVerification(options, options.client.letterVerification);
+    this.#verify = withParsedRevocation(workerVerification(options, options.client.letterVerification));
     this.#quarantine = new QuarantineKeeper({
       client: this.#client,
       store: this.#store,

@@ -54,6 +54,7 @@ export {
   SIGNATURE_FAILURE_REASONS,
   type SignatureFailureReason,
   type SignerEvidence,
+  type SignerPathValidation,
 } from './errors.js';
 export { type ExchangeEvidence, sha256Hex } from './evidence.js';
 export {

@@ -9,8 +9,18 @@ export { isPkiError, PKI_ERROR_CODES, PkiError, type PkiErrorCode } from './erro
 export type { BlockIndication, SubIndication } from './etsi.js';
 export { exportPkcs8Pem, importPrivateKey, type KeyInput, publicKeyType } from './keys.js';
 export type { PathRevocationOptions, ValidateCertificatePathOptions } from './path/options.js';
-export type { CertificateRevocationStatus, PathValidationResult } from './path/result.js';
-export type { CertificateUsage, CustomUsage } from './path/usage.js';
+export type {
+  CertificateRevocationStatus,
+  PathCheck,
+  PathFailure,
+  PathValidationResult,
+  WeakAlgorithmAccepted,
+} from './path/result.js';
+export {
+  type CertificateUsage,
+  type CustomUsage,
+  DOCUMENT_SIGNING_EXTENDED_KEY_USAGES,
+} from './path/usage.js';
 export { validateCertificatePath } from './path/validate.js';
 export { decodeCertificates, toPem } from './pem.js';
 export { type ParsedCrl, parseCrl } from './revocation/crl.js';

@@ -4,7 +4,11 @@
 export { dnToString, summarizeCert } from './certificate/describe.js';
 export { basicConstraints, extKeyUsage, keyUsage } from './certificate/extensions.js';
 export { type Cert, certDer, certFromDer, fromPkijs } from './certificate/parse.js';
+export { KEY_USAGE_NAMES } from './certificate/types.js';
 export { essSigningCertificateV2 } from './cms/ess.js';
 export { findBySid, verifySignerInfoSignature } from './cms/signer-info.js';
 export { cryptoEngine, DIGEST_BY_OID, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';
+export { revocationSchema } from './path/options.js';
+export { toCrls } from './revocation/crl.js';
+export { toOcspResponses } from './revocation/ocsp.js';
 export { onlineOptionsSchema } from './revocation/online.js';

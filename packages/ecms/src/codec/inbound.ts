@@ -5,7 +5,6 @@ import type { InboundItem, Letter, PoisonItem, ProcessAck } from '../model.js';
 import { failedEvidence, passedEvidence, type SignatureEvidence } from '../signature/evidence.js';
 import { structureError } from '../signature/structure.js';
 import {
-  checkSignerPolicy,
   signedSenderDepartment,
   type VerifiedSignature,
   type VerifyLetterOptions,
@@ -27,15 +26,18 @@ import {
 } from './letter.js';
 import { LETTER_ELEMENT, RESPONSE_ELEMENTS } from './names.js';
 
-/** Signature checks to run on each letter item (the synchronous ones; no certificate validator here). */
-export type ItemVerifyOptions = Omit<VerifyLetterOptions, 'certificateValidator' | 'limits'>;
+/**
+ * The signature options of a letter item: the codec runs the synchronous checks (structure, algorithms, digest
+ * and signature) and decodes the signed bytes; `confirmSigner` judges the signer afterwards.
+ */
+export type ItemVerifyOptions = Omit<VerifyLetterOptions, 'limits'>;
 
 export interface InboundDecodeOptions extends DecodeOptions {
   /** Verify every letter item's signature, per item, and decode only the bytes the signature covers. */
   verify?: ItemVerifyOptions;
 }
 
-/** An inbound answer decoded, with what the client needs to finish the signature check (the async validator). */
+/** An inbound answer decoded, with what the client needs to finish the signature check (who signed). */
 export interface DecodedInbound {
   item: InboundItem | null;
   verified: { signature: VerifiedSignature; departmentId: string | undefined } | undefined;
@@ -100,7 +102,6 @@ function decodeSigned(
     throw structureError('missing', 'The letter is not signed and the policy requires a signature');
   const signed = parseXml(verified.signedLetterXml, limits);
   const departmentId = signedSenderDepartment(signed);
-  checkSignerPolicy(verified, departmentId, verify);
   return {
     letter: decodeLetterNode(env.parsed, item, options, { parsed: signed, node: signed.root }),
     verification: passedEvidence('valid', verified.evidence),
@@ -216,22 +217,24 @@ export function decodeInboundItem(
 }
 
 /**
- * The next queued item, or `null` when the queue is empty; an unusable item is `kind: 'poison'`. With
- * `verify`, each letter's signature is checked (built-in checks; a `certificateValidator` runs only through
- * `EcmsClient`, which is asynchronous).
+ * The next queued item, or `null` when the queue is empty; an unusable item is `kind: 'poison'`. Letters are
+ * decoded unverified: judging a signer (chain, revocation) is asynchronous, so signed letters are checked by
+ * `EcmsClient.fetchNext` (per item) or `verifyLetterSignature` (on the answer), never here.
  *
  * @example
  * ```ts
- * const item = decodeInboundResponse(responseXml, { verify: { policy: 'require', trustAnchors: [caPem] } });
+ * const item = decodeInboundResponse(responseXml);
  * if (item?.kind === 'poison') console.warn(item.error.code);
  * ```
  */
 export function decodeInboundResponse(
   input: string | Uint8Array,
-  options: InboundDecodeOptions = {},
+  options: Omit<InboundDecodeOptions, 'verify'> = {},
 ): InboundItem | null {
-  if (options.verify && 'certificateValidator' in options.verify) {
-    throw invalidArgument('decodeInboundResponse runs no certificateValidator: use EcmsClient.fetchNext');
+  if ((options as InboundDecodeOptions).verify !== undefined) {
+    throw invalidArgument(
+      'decodeInboundResponse does not verify signatures: use EcmsClient.fetchNext or verifyLetterSignature',
+    );
   }
   return decodeInboundItem(input, options).item;
 }

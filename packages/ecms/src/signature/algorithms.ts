@@ -61,7 +61,7 @@ export function keyTypeFor(uri: string): 'rsa' | 'ec' | undefined {
   return SIGNATURE_METHODS[uri]?.key;
 }
 
-/** Bits of security-relevant size per named curve (Node's names). */
+/** Size of each named curve (Node's names), for the evidence; which curves are accepted is @thgov/pki's policy. */
 const CURVE_BITS: Record<string, number> = {
   prime192v1: 192,
   secp192k1: 192,
@@ -94,25 +94,6 @@ export function describeKey(key: KeyObject): PublicKeyDescription {
     bits: d.modulusLength ?? (curve ? CURVE_BITS[curve] : undefined),
     curve,
   };
-}
-
-/** Whether a public key is strong enough: RSA of at least 2048 bits, EC on a curve of at least 256 bits. */
-export function keyStrength(key: PublicKeyDescription): AlgorithmVerdict {
-  if (key.type === 'rsa' || key.type === 'rsa-pss') {
-    if (key.bits === undefined) return 'unsupported';
-    return key.bits >= 2048 ? 'ok' : 'weak';
-  }
-  if (key.type === 'ec') {
-    if (key.bits === undefined) return 'unsupported';
-    return key.bits >= 256 ? 'ok' : 'weak';
-  }
-  return 'unsupported';
-}
-
-/** Whether a weak key may still be used under the relaxed (unsafe) policy: RSA from 1024 bits, any known curve. */
-export function weakKeyTolerated(key: PublicKeyDescription): boolean {
-  if (key.type === 'rsa' || key.type === 'rsa-pss') return (key.bits ?? 0) >= 1024;
-  return key.type === 'ec' && key.bits !== undefined;
 }
 
 /**

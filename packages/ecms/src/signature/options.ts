@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
+import { revocationSchema } from '@thgov/pki/internal';
 import { z } from 'zod';
+import { xmlLimitsSchema } from '../xml/limits.js';
 import type { VerifyLetterOptions } from './verify.js';
 
 const fn = <T>(what: string) =>
@@ -25,8 +27,10 @@ export const letterTrustShape = {
     .array(z.string().regex(/^\d+(\.\d+)+$/, 'an OID such as 1.3.6.1.5.5.7.3.4'))
     .readonly()
     .optional(),
-  maxChainLength: z.number().int().min(1).max(20).optional(),
+  // @thgov/pki builds paths of at most 10 certificates.
+  maxChainLength: z.number().int().min(1).max(10).optional(),
   dangerouslyAllowWeakAlgorithms: z.boolean().optional(),
+  revocation: revocationSchema.optional(),
   certificateValidator:
     fn<NonNullable<VerifyLetterOptions['certificateValidator']>>('certificateValidator').optional(),
   at: z.date().optional(),
@@ -35,8 +39,23 @@ export const letterTrustShape = {
 export const signaturePolicySchema = z.enum(['require', 'verify-if-present', 'ignore']);
 
 /** Per-item verification of fetched letters: the policy and who may sign. */
-export type LetterVerification = Omit<VerifyLetterOptions, 'limits'>;
+export type LetterVerification = Omit<
+  VerifyLetterOptions,
+  'limits' | 'abortSignal' | 'timeoutInMs' | 'requestId'
+>;
 
 export const letterVerificationSchema = z
   .object({ policy: signaturePolicySchema, ...letterTrustShape })
+  .strict();
+
+/** `verifyLetterSignature`'s options: the policy, who may sign, XML limits and the operation options. */
+export const verifyLetterOptionsSchema = z
+  .object({
+    policy: signaturePolicySchema,
+    ...letterTrustShape,
+    limits: xmlLimitsSchema.optional(),
+    abortSignal: z.instanceof(AbortSignal).optional(),
+    timeoutInMs: z.number().int().positive().max(600_000).optional(),
+    requestId: z.string().min(1).max(200).optional(),
+  })
   .strict();

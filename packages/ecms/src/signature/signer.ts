@@ -1,47 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import { invalidArgument } from '@thgov/core';
-import type { SignatureFailureReason } from '../errors.js';
-import type { CertificateProfile } from './certificate.js';
+import { DOCUMENT_SIGNING_EXTENDED_KEY_USAGES as PKI_DOCUMENT_SIGNING_EKUS } from '@thgov/pki';
 
-/** Extended key usages that allow signing documents (used when a certificate carries an EKU at all). */
-export const DOCUMENT_SIGNING_EXTENDED_KEY_USAGES: readonly string[] = [
-  '1.3.6.1.5.5.7.3.4', // emailProtection (S/MIME; how most national CAs issue signing certificates)
-  '1.3.6.1.5.5.7.3.36', // id-kp-documentSigning (RFC 9336)
-  '2.5.29.37.0', // anyExtendedKeyUsage
-  '1.2.840.113583.1.1.5', // Adobe authentic documents trust
-];
+/**
+ * Extended key usages that allow signing letters when a signer certificate has the extension at all: @thgov/pki's
+ * document-signing list (emailProtection, id-kp-documentSigning, anyExtendedKeyUsage, Adobe authentic documents).
+ */
+export const DOCUMENT_SIGNING_EXTENDED_KEY_USAGES: readonly string[] = PKI_DOCUMENT_SIGNING_EKUS;
 
 /**
  * Decides whether a certificate may sign letters for a sending department (its 10-digit code, read from the
  * signed letter). Return true to allow.
  */
 export type SignerPolicy = (certificate: X509Certificate, departmentId: string) => boolean;
-
-/**
- * Key usage must allow signing (digitalSignature or nonRepudiation; the extension must be present), and an
- * extended key usage, when present, must name one of `accepted`. A TLS server certificate (serverAuth,
- * keyEncipherment) therefore cannot sign a letter even when it chains to a trusted root.
- */
-export function signerUsageProblem(
-  profile: CertificateProfile,
-  accepted: readonly string[],
-): { reason: SignatureFailureReason; detail: string } | undefined {
-  const ku = profile.keyUsage;
-  if (!ku || !(ku.includes('digitalSignature') || ku.includes('nonRepudiation'))) {
-    return {
-      reason: 'key-usage',
-      detail: ku ? `key usage ${ku.join(', ') || '(none)'} does not allow signing` : 'no key usage extension',
-    };
-  }
-  const eku = profile.extendedKeyUsage;
-  if (eku && !eku.some((oid) => accepted.includes(oid))) {
-    return {
-      reason: 'extended-key-usage',
-      detail: `extended key usage ${eku.join(', ')} does not allow document signing`,
-    };
-  }
-  return undefined;
-}
 
 function fingerprintKey(value: string): string | undefined {
   const hex = value.replace(/[\s:]/g, '').toUpperCase();

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { invalidArgument } from '@thgov/core';
+import { type OperationOptions, validateOptions } from '@thgov/core';
+import type { PathRevocationOptions } from '@thgov/pki';
+import { certFromDer, extKeyUsage, keyUsage } from '@thgov/pki/internal';
 import type { Document, Element } from '@xmldom/xmldom';
 import { findAncestorNs, SignedXml } from 'xml-crypto';
 import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
@@ -10,15 +12,13 @@ import {
   configureAlgorithms,
   describeKey,
   digestVerdict,
-  keyStrength,
   keyTypeFor,
   signatureMethodVerdict,
-  weakKeyTolerated,
 } from './algorithms.js';
-import { type CertificateProfile, certificateProfile } from './certificate.js';
-import { buildSignerChain } from './chain.js';
-import { DOCUMENT_SIGNING_EXTENDED_KEY_USAGES, type SignerPolicy, signerUsageProblem } from './signer.js';
+import { verifyLetterOptionsSchema } from './options.js';
+import type { SignerPolicy } from './signer.js';
 import { inspectSignature, type SignatureStructure, structureError } from './structure.js';
+import { validateSignerPath, withParsedRevocation } from './trust.js';
 
 export type SignaturePolicy = 'require' | 'verify-if-present' | 'ignore';
 
@@ -39,8 +39,8 @@ export type CertificateValidationResult =
   | { valid: false; detail?: string };
 
 /**
- * Runs after every built-in check has passed (structure, algorithms, signature, key usage, chain, signer
- * policy): the hook for checks the SDK does not make itself — revocation (CRL/OCSP) above all.
+ * Runs after every built-in check has passed (structure, algorithms, signature, key usage, chain, revocation,
+ * signer policy): the hook for a policy of your own (a directory lookup, a register of authorised signers…).
  */
 export type CertificateValidator = (
   context: CertificateValidationContext,
@@ -57,20 +57,36 @@ export interface LetterTrustOptions {
    * Default `DOCUMENT_SIGNING_EXTENDED_KEY_USAGES`; a list given here replaces it.
    */
   extendedKeyUsages?: readonly string[];
-  /** Most certificates in a path, signer and anchor included. Default 8. */
+  /** Most certificates in a path, signer and anchor included (1 to 10). Default 8. */
   maxChainLength?: number;
   /**
-   * UNSAFE: accept SHA-1 digests and signatures (also in the chain), RSA keys from 1024 bits and EC curves
-   * below 256 bits. For archives of old letters only; what was relaxed is recorded in the evidence.
+   * UNSAFE: accept SHA-1 digests and signatures (also in the chain and in revocation data) and RSA keys from 1024
+   * bits. For archives of old letters only; what was relaxed is recorded in the evidence.
    */
   dangerouslyAllowWeakAlgorithms?: boolean;
-  /** Extra check after the built-in ones (revocation): see `CertificateValidator`. */
+  /**
+   * Check the revocation of the signer and its CAs with @thgov/pki: the CRLs and OCSP responses you hold
+   * (`crls`, `ocspResponses`), and opt-in online fetching of the certificates' OCSP and CRL URLs (`online`, or
+   * your `fetch`). All evidence is weighed; a revocation at or before the verification time wins over any "good"
+   * answer. `required` (default true) refuses a letter whose signer status stays unknown (`revocation-unknown`);
+   * false accepts it with the unknown status in the evidence. Omitted: revocation is not checked, and the
+   * evidence says so.
+   */
+  revocation?: PathRevocationOptions;
+  /** Extra check after the built-in ones: see `CertificateValidator`. */
   certificateValidator?: CertificateValidator;
-  /** Verification time (certificate validity); default now. */
+  /**
+   * Verification time (certificate validity, revocation); default now, the time of receipt. Taken as given, never
+   * as proven: nothing in a letter proves when it was signed, and its dates are the sender's claims.
+   */
   at?: Date;
 }
 
-export interface VerifyLetterOptions extends LetterTrustOptions {
+/**
+ * Options of `verifyLetterSignature`. `abortSignal` and `timeoutInMs` bound online revocation fetching (the only
+ * network use).
+ */
+export interface VerifyLetterOptions extends LetterTrustOptions, OperationOptions {
   policy: SignaturePolicy;
   limits?: Partial<XmlLimits>;
 }
@@ -82,11 +98,15 @@ export interface SignatureCheck {
   validatorDetail?: string;
 }
 
-/** A signature that passed the synchronous checks, with what the letter decoder needs next. */
+/**
+ * A signature that passed the synchronous checks (structure, algorithms, digest and signature), with what the
+ * letter decoder needs next. Who signed is not judged yet: see `confirmSigner`.
+ */
 export interface VerifiedSignature {
   evidence: SignerEvidence;
   signer: X509Certificate;
-  chain: X509Certificate[];
+  /** Every certificate KeyInfo carried, the signer first: the pool for path building. */
+  certificates: X509Certificate[];
   /** Exclusive-C14N bytes of the letter exactly as digested: the only letter content to decode. */
   signedLetterXml: string;
 }
@@ -102,33 +122,27 @@ function untrusted(
   return new EcmsSignatureError('ERR_ECMS_UNTRUSTED_SIGNER', message, { reason, signer });
 }
 
-function parseAnchors(pems: readonly string[]): X509Certificate[] {
-  return pems.map((pem, i) => {
-    try {
-      return new X509Certificate(pem);
-    } catch {
-      throw invalidArgument(`trustAnchors[${i}] is not a readable PEM certificate`);
-    }
-  });
+/** The signer's key usages by name and extended key usage OIDs (empty when the extension is absent). */
+interface Usages {
+  keyUsage: string[];
+  extendedKeyUsage: string[];
 }
 
-function parseCertificates(structure: SignatureStructure): {
-  certs: X509Certificate[];
-  profile: CertificateProfile;
-} {
+function parseCertificates(structure: SignatureStructure): { certs: X509Certificate[]; usages: Usages } {
   try {
     const certs = structure.certificates.map((b64) => new X509Certificate(Buffer.from(b64, 'base64')));
-    return { certs, profile: certificateProfile(certs[0] as X509Certificate) };
+    const signer = certFromDer((certs[0] as X509Certificate).raw).pkijs;
+    const usages = {
+      keyUsage: [...(keyUsage(signer) ?? [])],
+      extendedKeyUsage: extKeyUsage(signer)?.oids ?? [],
+    };
+    return { certs, usages };
   } catch {
     throw structureError('certificate-unreadable', 'KeyInfo holds a certificate that cannot be parsed');
   }
 }
 
-function evidenceOf(
-  signer: X509Certificate,
-  profile: CertificateProfile,
-  s: SignatureStructure,
-): SignerEvidence {
+function evidenceOf(signer: X509Certificate, usages: Usages, s: SignatureStructure): SignerEvidence {
   return {
     subject: signer.subject,
     issuer: signer.issuer,
@@ -136,8 +150,8 @@ function evidenceOf(
     fingerprint256: signer.fingerprint256,
     validFrom: signer.validFrom,
     validTo: signer.validTo,
-    keyUsage: profile.keyUsage ?? [],
-    extendedKeyUsage: profile.extendedKeyUsage ?? [],
+    keyUsage: usages.keyUsage,
+    extendedKeyUsage: usages.extendedKeyUsage,
     publicKey: describeKey(signer.publicKey),
     signatureAlgorithm: s.signatureMethod,
     digestAlgorithm: s.digestMethod,
@@ -146,7 +160,10 @@ function evidenceOf(
   };
 }
 
-/** Digest and signature methods, and the signer key's type and size. */
+/**
+ * Digest and signature methods (XML-DSig URIs), and whether the signer's key can make that signature. The key's
+ * size is judged with the rest of the path by @thgov/pki's algorithm policy.
+ */
 function checkAlgorithms(s: SignatureStructure, e: SignerEvidence, allowWeak: boolean): void {
   const verdicts: [string, 'ok' | 'weak' | 'unsupported', SignatureFailureReason][] = [
     [s.digestMethod, digestVerdict(s.digestMethod), 'weak-digest-algorithm'],
@@ -173,19 +190,6 @@ function checkAlgorithms(s: SignatureStructure, e: SignerEvidence, allowWeak: bo
         signer: e,
       },
     );
-  }
-  if (keyStrength(key) !== 'ok') {
-    if (!allowWeak || !weakKeyTolerated(key)) {
-      throw new EcmsSignatureError(
-        'ERR_ECMS_SIGNATURE',
-        `The signing key (${key.type}, ${key.bits ?? '?'} bits) is too weak`,
-        {
-          reason: 'weak-key',
-          signer: e,
-        },
-      );
-    }
-    e.weakAlgorithmsAccepted.push(`key:${key.type}-${key.bits ?? '?'}`);
   }
 }
 
@@ -259,48 +263,28 @@ function checkCryptography(
 
 /**
  * The synchronous checks of one GovernmentDocument's signature: structure (signature wrapping), algorithms,
- * digest and signature, the signer's key usage and extended key usage, and the chain to a trust anchor.
- * Returns `undefined` when the document is not signed. The signer policy and the certificate validator
- * need the sending department, read from the signed bytes: see `checkSignerPolicy`, `runCertificateValidator`.
+ * digest and signature. Returns `undefined` when the document is not signed. Who signed — path, usage,
+ * revocation, signer policy, certificate validator — is asynchronous and needs the sending department read
+ * from the signed bytes: see `confirmSigner`.
  */
 export function verifyDocumentElement(
   dom: { xml: string; doc: Document },
   govDoc: Element,
-  options: LetterTrustOptions,
+  options: Pick<LetterTrustOptions, 'dangerouslyAllowWeakAlgorithms'>,
 ): VerifiedSignature | undefined {
   const structure = inspectSignature(dom.doc, govDoc);
   if (!structure) return undefined;
   const allowWeak = options.dangerouslyAllowWeakAlgorithms === true;
-  const { certs, profile } = parseCertificates(structure);
+  const { certs, usages } = parseCertificates(structure);
   const signer = certs[0] as X509Certificate;
-  const evidence = evidenceOf(signer, profile, structure);
+  const evidence = evidenceOf(signer, usages, structure);
   checkAlgorithms(structure, evidence, allowWeak);
   const signedLetterXml = checkCryptography(dom.xml, dom.doc, structure, signer, evidence, allowWeak);
-  const usage = signerUsageProblem(
-    profile,
-    options.extendedKeyUsages ?? DOCUMENT_SIGNING_EXTENDED_KEY_USAGES,
-  );
-  if (usage)
-    throw untrusted(usage.reason, `The signer certificate may not sign letters: ${usage.detail}`, evidence);
-  const chain = buildSignerChain(signer, certs.slice(1), parseAnchors(options.trustAnchors), {
-    at: options.at ?? new Date(),
-    maxLength: options.maxChainLength ?? 8,
-    allowWeak,
-  });
-  if (!chain.ok) {
-    throw untrusted(
-      chain.reason,
-      `The letter signer (certificate ${signer.fingerprint256.slice(0, 23)}…) is not trusted: ${chain.detail}`,
-      evidence,
-    );
-  }
-  evidence.chain = chain.chain.map((c) => c.fingerprint256);
-  evidence.weakAlgorithmsAccepted.push(...chain.weakAccepted);
-  return { evidence, signer, chain: chain.chain, signedLetterXml };
+  return { evidence, signer, certificates: certs, signedLetterXml };
 }
 
 /** The signer policy, with the sending department read from the signed letter. */
-export function checkSignerPolicy(
+function checkSignerPolicy(
   v: VerifiedSignature,
   departmentId: string | undefined,
   o: LetterTrustOptions,
@@ -322,8 +306,9 @@ export function checkSignerPolicy(
 }
 
 /** Runs the certificate validator (when configured) and returns its detail; a refusal is ERR_ECMS_UNTRUSTED_SIGNER. */
-export async function runCertificateValidator(
+async function runCertificateValidator(
   v: VerifiedSignature,
+  chain: readonly X509Certificate[],
   departmentId: string | undefined,
   o: LetterTrustOptions,
 ): Promise<string | undefined> {
@@ -332,7 +317,7 @@ export async function runCertificateValidator(
   try {
     result = await o.certificateValidator({
       signer: v.signer,
-      chain: v.chain,
+      chain,
       at: o.at ?? new Date(),
       departmentId,
       evidence: v.evidence,
@@ -349,6 +334,23 @@ export async function runCertificateValidator(
     throw untrusted('validator', `The certificate validator refused the signer${detail}`, v.evidence);
   }
   return result.detail;
+}
+
+/**
+ * The asynchronous half of a letter-signature check, in order: the signer's path with @thgov/pki (chain, usage,
+ * algorithm policy, validity and, when configured, revocation), the signer policy, then the certificate
+ * validator. Records the outcome in `v.evidence` and returns the validator's detail; a refusal is an
+ * `EcmsSignatureError` (`ERR_ECMS_UNTRUSTED_SIGNER`, or `ERR_ECMS_SIGNATURE` for a refused signing key).
+ */
+export async function confirmSigner(
+  v: VerifiedSignature,
+  departmentId: string | undefined,
+  o: LetterTrustOptions,
+  op: OperationOptions = {},
+): Promise<string | undefined> {
+  const chain = await validateSignerPath(v.signer, v.certificates.slice(1), v.evidence, o, op);
+  checkSignerPolicy(v, departmentId, o);
+  return runCertificateValidator(v, chain, departmentId, o);
 }
 
 /** The one GovernmentDocument of a message (the root, or exactly one inside an envelope). */
@@ -377,8 +379,10 @@ export function signedSenderDepartment(parsed: ParsedXml): string | undefined {
 /**
  * Verifies the XML-DSig signature of the letter in a document (a standalone GovernmentDocument, or a message
  * such as a SOAP envelope that carries exactly one): signature wrapping, algorithms, digest and signature, who
- * signed (key usage, extended key usage, chain to `trustAnchors`, signer policy) and, last, the optional
- * `certificateValidator`. A refusal is an `EcmsSignatureError` whose `reason` says why.
+ * signed (the path to `trustAnchors` with @thgov/pki: key usage, extended key usage, constraints, algorithm
+ * policy, validity, revocation when `revocation` is given; then the signer policy) and, last, the optional
+ * `certificateValidator`. A refusal is an `EcmsSignatureError` whose `reason` says why; the signer evidence
+ * records the path validation and the revocation status of each certificate.
  *
  * @example
  * ```ts
@@ -386,15 +390,19 @@ export function signedSenderDepartment(parsed: ParsedXml): string | undefined {
  *   policy: 'require',
  *   trustAnchors: [thaiGovCaPem],
  *   signerPolicy: signerPolicyFromMap({ '0031500001': [signerFingerprint] }),
+ *   revocation: { crls: [await readFile('crl/issuing-ca.crl')] },
  * });
  * check.signer?.fingerprint256; // the evidence of who signed
+ * check.signer?.revocation?.[0]?.decidedBy; // the CRL that said "good"
  * ```
  */
 export async function verifyLetterSignature(
   xmlInput: string | Uint8Array,
   options: VerifyLetterOptions,
 ): Promise<SignatureCheck> {
+  validateOptions(verifyLetterOptionsSchema, options, 'verifyLetterSignature options');
   if (options.policy === 'ignore') return { status: 'ignored' };
+  const trust = withParsedRevocation(options);
   const limits = resolveLimits(options.limits);
   const dom = parseDom(xmlInput, limits);
   const verified = verifyDocumentElement(dom, soleGovernmentDocument(dom.doc), options);
@@ -405,8 +413,7 @@ export async function verifyLetterSignature(
     return { status: 'absent' };
   }
   const department = signedSenderDepartment(parseXml(verified.signedLetterXml, limits));
-  checkSignerPolicy(verified, department, options);
-  const validatorDetail = await runCertificateValidator(verified, department, options);
+  const validatorDetail = await confirmSigner(verified, department, trust, options);
   return {
     status: 'valid',
     signer: verified.evidence,

@@ -1,7 +1,7 @@
 // Attack class: chain constraint bypass. A CA whose pathLenConstraint forbids sub-CAs issues one anyway, an
 // end-entity certificate acts as a CA, a KeyInfo full of certificates loops or runs long: path building for
-// letters must hold every constraint on the path it builds, at the verification time. The certificate
-// validator hook (where revocation plugs in) runs last and can refuse too.
+// letters (@thgov/pki's, the one PDFs use) must hold every constraint on the path it builds, at the verification
+// time. The certificate validator hook (a policy of the application's own) runs last and can refuse too.
 import { startEcmsNetwork } from '@thgov/sandbox';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -102,6 +102,16 @@ describe('path constraints', () => {
     );
   });
 
+  it("a signer outside its CA's name constraints is refused", async () => {
+    const agencyCa = mk('Agency CA', { issuer: root, ca: true, permittedOrganization: 'Good Agency' });
+    const inside = mk('Officer inside', { issuer: agencyCa, organization: 'Good Agency' });
+    const outside = mk('Officer outside', { issuer: agencyCa, organization: 'Other Agency' });
+    expect(await judge(signedThrough(inside, [agencyCa]))).toBe('valid');
+    expect(await judge(signedThrough(outside, [agencyCa]))).toBe(
+      'ERR_ECMS_UNTRUSTED_SIGNER:name-constraints',
+    );
+  });
+
   it('an unknown critical extension anywhere in the path is refused', async () => {
     const odd = mk('CA with an unknown critical extension', {
       issuer: root,
@@ -124,15 +134,17 @@ describe('path constraints', () => {
     const signer = mk('Signer in a loop', { issuer: a });
     expect(await judge(signedThrough(signer, [a, b]))).toBe('ERR_ECMS_UNTRUSTED_SIGNER:chain-loop');
 
+    // Signer, 8 CAs and the root: 10 certificates, past the default of 8, within the most allowed (10).
     const cas: TestCert[] = [];
     let issuer = root;
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 8; i++) {
       issuer = mk(`Deep CA ${i}`, { issuer, ca: true });
       cas.unshift(issuer);
     }
     const deep = mk('Deep signer', { issuer });
     expect(await judge(signedThrough(deep, cas))).toBe('ERR_ECMS_UNTRUSTED_SIGNER:chain-too-long');
-    expect(await judge(signedThrough(deep, cas), { maxChainLength: 11 })).toBe('valid');
+    expect(await judge(signedThrough(deep, cas), { maxChainLength: 10 })).toBe('valid');
+    expect(await judge(signedThrough(deep, cas), { maxChainLength: 11 })).toBe('ERR_INVALID_ARG:undefined');
     const short = standardChain();
     expect(
       await judge(signedThrough(short.signer, [short.ca]), {
@@ -143,7 +155,7 @@ describe('path constraints', () => {
   });
 });
 
-describe('the certificate validator hook (revocation plugs in here)', () => {
+describe('the certificate validator hook (additional policy)', () => {
   it('runs last with the built path and the sending department; a refusal or a throw refuses', async () => {
     const { root: r, ca, signer } = standardChain();
     const doc = signedThrough(signer, [ca]);

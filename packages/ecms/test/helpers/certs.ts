@@ -2,9 +2,9 @@
 // hostile cases (a TLS server certificate, a pathLen=0 CA issuing a sub-CA, SHA-1, RSA-1024, P-224, loops)
 // can be made without a system tool. Test-only; nothing here is trusted anywhere.
 import { generateKeyPairSync, type KeyObject, sign, X509Certificate } from 'node:crypto';
+import { KEY_USAGE_NAMES } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { KEY_USAGE_BITS } from '../../src/signature/certificate.js';
 
 export type KeyKind = 'rsa2048' | 'rsa1024' | 'p256' | 'p224';
 
@@ -41,6 +41,8 @@ export interface CertSpec {
   hash?: 'sha1' | 'sha256';
   /** OID of an extra critical extension the verifier does not know. */
   unknownCritical?: string;
+  /** A CA's name constraints: only subjects under `C=TH, O=<this>` are permitted. */
+  permittedOrganization?: string;
 }
 
 const DAY = 86_400_000;
@@ -90,7 +92,7 @@ function name(cn: string, organization: string): pkijs.RelativeDistinguishedName
 
 function keyUsage(names: string[]): ArrayBuffer {
   const bits = names.map((n) => {
-    const i = (KEY_USAGE_BITS as readonly string[]).indexOf(n);
+    const i = (KEY_USAGE_NAMES as readonly string[]).indexOf(n);
     if (i > 7) throw new Error(`${n} needs a second key usage byte; not supported here`);
     if (i === -1) throw new Error(`unknown key usage ${n}`);
     return i;
@@ -123,6 +125,28 @@ function extensions(spec: CertSpec): pkijs.Extension[] {
   if (spec.extendedKeyUsage) {
     const eku = new pkijs.ExtKeyUsage({ keyPurposes: spec.extendedKeyUsage });
     ext.push(new pkijs.Extension({ extnID: '2.5.29.37', extnValue: eku.toSchema().toBER(false) }));
+  }
+  if (spec.permittedOrganization) {
+    const directory = new asn1js.Sequence({
+      value: name('', spec.permittedOrganization)
+        .typesAndValues.slice(0, 2)
+        .map((tv) => new asn1js.Set({ value: [tv.toSchema()] })),
+    });
+    const nc = new pkijs.NameConstraints({
+      permittedSubtrees: [
+        new pkijs.GeneralSubtree({
+          base: new pkijs.GeneralName({
+            type: 4,
+            value: new pkijs.RelativeDistinguishedNames({
+              schema: asn1js.fromBER(directory.toBER(false)).result,
+            }),
+          }),
+        }),
+      ],
+    });
+    ext.push(
+      new pkijs.Extension({ extnID: '2.5.29.30', critical: true, extnValue: nc.toSchema().toBER(false) }),
+    );
   }
   if (spec.unknownCritical) {
     ext.push(

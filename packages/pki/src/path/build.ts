@@ -42,35 +42,53 @@ function keyIdsAgree(child: Cert, issuer: Cert): boolean {
   return !aki || !ski || aki.equals(ski);
 }
 
+/** What the search found: candidate paths, and why it may have found none. */
+export interface PathSearch {
+  paths: Cert[][];
+  /** A certificate would have appeared twice on a path (the pool only leads round in circles). */
+  loop: boolean;
+  /** A path was cut at the length limit before it reached an anchor. */
+  truncated: boolean;
+}
+
 /**
  * Candidate paths from `leaf` to one of `anchors` (leaf first, anchor last), each link a name match whose
  * signature verifies. A certificate that is the same entity as an anchor ends the path with the configured
- * anchor. Depth, path count and signature checks are bounded.
+ * anchor. Length (at most `maxLength` certificates, anchor included, and never more than 10), path count and
+ * signature checks are bounded.
  */
 export function buildPaths(
   leaf: Cert,
   pool: readonly Cert[],
   anchors: readonly Cert[],
   sigs: SignatureCache,
-): Cert[][] {
-  const found: Cert[][] = [];
+  maxLength: number = MAX_DEPTH,
+): PathSearch {
+  const limit = Math.min(maxLength, MAX_DEPTH);
+  const search: PathSearch = { paths: [], loop: false, truncated: false };
   const walk = (path: Cert[]) => {
-    if (found.length >= MAX_PATHS || path.length > MAX_DEPTH || sigs.checks > MAX_SIGNATURE_CHECKS) return;
+    if (search.paths.length >= MAX_PATHS || sigs.checks > MAX_SIGNATURE_CHECKS) return;
+    if (path.length > limit) {
+      search.truncated = true;
+      return;
+    }
     const last = path[path.length - 1]!;
     const anchor = anchors.find((a) => sameEntity(a, last));
     if (anchor) {
-      found.push([...path.slice(0, -1), anchor]);
+      search.paths.push([...path.slice(0, -1), anchor]);
       return;
     }
     const seen = new Set<string>();
     for (const next of [...anchors, ...pool]) {
       if (seen.has(next.sha256)) continue;
       seen.add(next.sha256);
-      if (!next.pkijs.subject.isEqual(last.pkijs.issuer)) continue;
-      if (path.some((p) => sameEntity(p, next)) || !keyIdsAgree(last, next)) continue;
-      if (sigs.signedBy(last, next)) walk([...path, next]);
+      if (!next.pkijs.subject.isEqual(last.pkijs.issuer) || !keyIdsAgree(last, next)) continue;
+      // A self-signed certificate that is no anchor ends the search; only a longer cycle is a loop.
+      if (sameEntity(last, next) || !sigs.signedBy(last, next)) continue;
+      if (path.some((p) => sameEntity(p, next))) search.loop = true;
+      else walk([...path, next]);
     }
   };
   walk([leaf]);
-  return found;
+  return search;
 }

@@ -8,50 +8,75 @@ import { basicConstraints, keyUsage, unknownCriticalExtensions } from '../certif
 import { type Cert, isSelfIssued } from '../certificate/parse.js';
 import { positionLabel } from '../certificate/summary.js';
 import { nameConstraintViolation } from './name-constraints.js';
+import type { PathCheck } from './result.js';
 import { type CertificateUsage, usageViolation } from './usage.js';
 
-/** One failed static check of a path: which ETSI sub-indication, and a message without names. */
+/** One failed static check of a path: which ETSI sub-indication, which rule, and a message without names. */
 export interface PathProblem {
   subIndication: 'CRYPTO_CONSTRAINTS_FAILURE' | 'CHAIN_CONSTRAINTS_FAILURE';
+  check: PathCheck;
   message: string;
   position: number;
 }
 
-/** Algorithms: every signature on the path (the anchor's self-signature excepted) and every key. */
+/** One algorithm the policy refuses on a path. */
+export interface AlgorithmIssue {
+  check: 'public-key' | 'signature-algorithm';
+  position: number;
+  issue: string;
+}
+
+/** Every algorithm the policy refuses on the path: each key, and each signature but the anchor's self-signature. */
+export function algorithmIssues(path: readonly Cert[], policy: ResolvedAlgorithmPolicy): AlgorithmIssue[] {
+  const issues: AlgorithmIssue[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i]!.pkijs;
+    const keyIssue = publicKeyProblem(publicKeyOf(c.subjectPublicKeyInfo), policy);
+    if (keyIssue) issues.push({ check: 'public-key', position: i, issue: keyIssue });
+    if (i === path.length - 1) continue;
+    const sigIssue = signatureAlgorithmProblem(c.signatureAlgorithm, policy);
+    if (sigIssue) issues.push({ check: 'signature-algorithm', position: i, issue: sigIssue });
+  }
+  return issues;
+}
+
+/** Algorithms: the first key or certificate signature on the path the policy refuses. */
 export function cryptoProblem(
   path: readonly Cert[],
   policy: ResolvedAlgorithmPolicy,
 ): PathProblem | undefined {
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i]!.pkijs;
-    const label = positionLabel(i, path.length);
-    const keyIssue = publicKeyProblem(publicKeyOf(c.subjectPublicKeyInfo), policy);
-    if (keyIssue)
-      return { subIndication: 'CRYPTO_CONSTRAINTS_FAILURE', position: i, message: `${label}: ${keyIssue}` };
-    if (i === path.length - 1) continue;
-    const sigIssue = signatureAlgorithmProblem(c.signatureAlgorithm, policy);
-    if (sigIssue)
-      return {
-        subIndication: 'CRYPTO_CONSTRAINTS_FAILURE',
-        position: i,
-        message: `${label} is signed with a refused algorithm: ${sigIssue}`,
-      };
-  }
-  return undefined;
+  const [first] = algorithmIssues(path, policy);
+  if (!first) return undefined;
+  const label = positionLabel(first.position, path.length);
+  return {
+    subIndication: 'CRYPTO_CONSTRAINTS_FAILURE',
+    check: first.check,
+    position: first.position,
+    message:
+      first.check === 'public-key'
+        ? `${label}: ${first.issue}`
+        : `${label} is signed with a refused algorithm: ${first.issue}`,
+  };
 }
 
+type IssuerCheck = { check: 'basic-constraints' | 'key-cert-sign'; message: string };
+
 /** An issuer (CA certificate or anchor) must be a CA allowed to sign certificates. */
-function issuerProblem(c: Cert, isAnchor: boolean): string | undefined {
+function issuerProblem(c: Cert, isAnchor: boolean): IssuerCheck | undefined {
   const bc = basicConstraints(c.pkijs);
+  const notCa = (message: string): IssuerCheck => ({ check: 'basic-constraints', message });
   if (!bc) {
     // RFC 5280 §6.1.4 (k): a v3 CA certificate must say it is one; a v1 trust anchor has no extensions at all.
     if (isAnchor && c.pkijs.version < 2) return undefined;
-    return 'has no basicConstraints, so it is not a CA';
+    return notCa('has no basicConstraints, so it is not a CA');
   }
   if (!bc.ca)
-    return bc.malformed ? 'has an unreadable basicConstraints' : 'is not a CA (basicConstraints cA is false)';
+    return notCa(
+      bc.malformed ? 'has an unreadable basicConstraints' : 'is not a CA (basicConstraints cA is false)',
+    );
   const ku = keyUsage(c.pkijs);
-  if (ku && !ku.has('keyCertSign')) return 'may not sign certificates (keyUsage lacks keyCertSign)';
+  if (ku && !ku.has('keyCertSign'))
+    return { check: 'key-cert-sign', message: 'may not sign certificates (keyUsage lacks keyCertSign)' };
   return undefined;
 }
 
@@ -62,19 +87,21 @@ function issuerProblem(c: Cert, isAnchor: boolean): string | undefined {
  */
 export function constraintProblem(path: readonly Cert[], usage: CertificateUsage): PathProblem | undefined {
   const n = path.length;
-  const fail = (position: number, message: string): PathProblem => ({
+  const fail = (check: PathCheck, position: number, message: string): PathProblem => ({
     subIndication: 'CHAIN_CONSTRAINTS_FAILURE',
+    check,
     position,
     message: `${positionLabel(position, n)} ${message}`,
   });
   for (let i = 1; i < n; i++) {
     const issue = issuerProblem(path[i]!, i === n - 1);
-    if (issue) return fail(i, issue);
+    if (issue) return fail(issue.check, i, issue.message);
     const limit = basicConstraints(path[i]!.pkijs)?.pathLength;
     if (limit !== undefined) {
       const below = path.slice(1, i).filter((c) => !isSelfIssued(c)).length;
       if (below > limit)
         return fail(
+          'path-length',
           i,
           `allows ${limit} CA certificate(s) below it (pathLenConstraint) but the path has ${below}`,
         );
@@ -83,15 +110,20 @@ export function constraintProblem(path: readonly Cert[], usage: CertificateUsage
       // Self-issued intermediates are exempt (RFC 5280 §6.1.3 (b)); the end entity never is.
       if (j > 0 && isSelfIssued(path[j]!)) continue;
       const nc = nameConstraintViolation(path[i]!.pkijs, path[j]!.pkijs);
-      if (nc) return fail(j, `violates the name constraints of ${positionLabel(i, n)}: ${nc}`);
+      if (nc)
+        return fail('name-constraints', j, `violates the name constraints of ${positionLabel(i, n)}: ${nc}`);
     }
   }
   for (let i = 0; i < n - 1; i++) {
     const unknown = unknownCriticalExtensions(path[i]!.pkijs);
     if (unknown.length)
-      return fail(i, `has critical extensions this validator does not process (${unknown.join(', ')})`);
+      return fail(
+        'critical-extension',
+        i,
+        `has critical extensions this validator does not process (${unknown.join(', ')})`,
+      );
   }
   const use = usageViolation(path[0]!.pkijs, usage);
-  if (use) return fail(0, `may not be used for this purpose: ${use}`);
+  if (use) return fail(use.check, 0, `may not be used for this purpose: ${use.message}`);
   return undefined;
 }

@@ -49,6 +49,8 @@ export interface ValidateCertificatePathOptions extends OperationOptions {
   /** Revocation inputs and rules; `false` skips revocation (path and constraints only). */
   revocation?: PathRevocationOptions | false;
   algorithmPolicy?: AlgorithmPolicy;
+  /** Most certificates in a path, end entity and anchor included (1 to 10). Default 10. */
+  maxPathLength?: number;
   /** The current time, for evidence "from the future". Default: the system clock. */
   now?: Date;
 }
@@ -66,6 +68,7 @@ const usage = z.union([
       keyUsage: z.array(z.enum(KEY_USAGE_NAMES)).optional(),
       extendedKeyUsage: z.array(z.string().regex(/^\d+(\.\d+)+$/)).optional(),
       requireExtendedKeyUsage: z.boolean().optional(),
+      requireKeyUsage: z.boolean().optional(),
     })
     .strict(),
 ]);
@@ -104,6 +107,7 @@ export const validateOptionsSchema = z
     usage: usage.optional(),
     revocation: z.union([z.literal(false), revocationSchema]).optional(),
     algorithmPolicy: algorithmPolicySchema.optional(),
+    maxPathLength: z.number().int().min(1).max(10).optional(),
     now: z.date().optional(),
     abortSignal: z.instanceof(AbortSignal).optional(),
     timeoutInMs: z.number().int().positive().max(600_000).optional(),

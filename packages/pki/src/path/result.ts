@@ -18,6 +18,50 @@ export interface CertificateRevocationStatus {
   fetchProblems: string[];
 }
 
+/**
+ * The rule that decided a result other than PASSED, as a stable name (ETSI sub-indications group several):
+ *
+ * - `trust-anchors`: none configured; `chain`: no path to an anchor; `chain-loop`: the certificates given only
+ *   lead round in circles; `chain-length`: no path within `maxPathLength` (a longer one may exist);
+ * - `public-key`, `signature-algorithm`: the algorithm policy;
+ * - `basic-constraints`, `key-cert-sign`, `path-length`, `name-constraints`, `critical-extension`: what an issuer
+ *   may do (RFC 5280 §6.1.4);
+ * - `key-usage`, `extended-key-usage`: the end entity's usage;
+ * - `validity`: a validity period at the validated time;
+ * - `revocation`: a certificate revoked, or (when required) without a status.
+ */
+export type PathCheck =
+  | 'trust-anchors'
+  | 'chain'
+  | 'chain-loop'
+  | 'chain-length'
+  | 'public-key'
+  | 'signature-algorithm'
+  | 'basic-constraints'
+  | 'key-cert-sign'
+  | 'path-length'
+  | 'name-constraints'
+  | 'critical-extension'
+  | 'key-usage'
+  | 'extended-key-usage'
+  | 'validity'
+  | 'revocation';
+
+/** Which rule failed, and for which certificate (index in `path`; 0 when no path was built). */
+export interface PathFailure {
+  check: PathCheck;
+  position: number;
+}
+
+/** Something the given `algorithmPolicy` let through that the default policy refuses. */
+export interface WeakAlgorithmAccepted {
+  check: 'public-key' | 'signature-algorithm';
+  /** Index in `path`. */
+  position: number;
+  /** What is weak, without names (for example "RSA key of 1024 bits is shorter than 2048"). */
+  message: string;
+}
+
 /** The outcome of `validateCertificatePath`, in the ETSI EN 319 102-1 vocabulary. */
 export interface PathValidationResult {
   /** PASSED, INDETERMINATE (evidence missing or constraints not met) or FAILED (proven bad). */
@@ -37,4 +81,8 @@ export interface PathValidationResult {
   revocation: CertificateRevocationStatus[];
   /** Things that did not decide the result but a reader should know. */
   warnings: string[];
+  /** Set when the result is not PASSED: the rule that decided it. */
+  failure?: PathFailure;
+  /** Set when a relaxed `algorithmPolicy` accepted keys or certificate signatures the default refuses. */
+  weakAlgorithmsAccepted?: WeakAlgorithmAccepted[];
 }

@@ -19,7 +19,7 @@ export interface OnlineContext {
 
 type Verdict = Pick<
   PathValidationResult,
-  'indication' | 'subIndication' | 'message' | 'revocation' | 'warnings'
+  'indication' | 'subIndication' | 'message' | 'revocation' | 'warnings' | 'failure'
 >;
 
 async function fetchInto(
@@ -111,6 +111,7 @@ function verdictOf(
       message,
       revocation: statuses,
       warnings: [],
+      failure: { check: 'revocation', position: revoked.position },
     };
   }
   const unknown = statuses.filter((s) => s.status === 'unknown');
@@ -123,6 +124,7 @@ function verdictOf(
           message,
           revocation: statuses,
           warnings: [],
+          failure: { check: 'revocation', position: unknown[0]!.position },
         }
       : {
           indication: 'PASSED',

@@ -25,50 +25,90 @@ export interface CustomUsage {
   extendedKeyUsage?: readonly string[];
   /** Refuse a certificate without an EKU extension. Default false. */
   requireExtendedKeyUsage?: boolean;
+  /**
+   * Refuse a certificate without a key usage extension (RFC 5280 reads its absence as "any use"; a profile that
+   * wants the issuer to have said "signing" sets this). Default false.
+   */
+  requireKeyUsage?: boolean;
 }
 
 const SIGNING_BITS: readonly KeyUsageName[] = ['digitalSignature', 'nonRepudiation'];
+
+/**
+ * The extended key usages that allow signing documents (the `document-signing` profile): id-kp-documentSigning
+ * (RFC 9336), emailProtection (how most national CAs issue signing certificates), anyExtendedKeyUsage and Adobe's
+ * authentic-documents EKU. A base for your own {@link CustomUsage}.
+ *
+ * @example
+ * ```ts
+ * import { DOCUMENT_SIGNING_EXTENDED_KEY_USAGES, validateCertificatePath } from '@thgov/pki';
+ *
+ * const usage = { keyUsage: ['nonRepudiation'], extendedKeyUsage: [...DOCUMENT_SIGNING_EXTENDED_KEY_USAGES, myOid] };
+ * await validateCertificatePath(signer, { trustAnchors, usage });
+ * ```
+ */
+export const DOCUMENT_SIGNING_EXTENDED_KEY_USAGES: readonly string[] = Object.freeze([
+  OID.ekuDocumentSigning,
+  OID.ekuEmailProtection,
+  OID.ekuAny,
+  OID.ekuAdobeAuthenticDocuments,
+]);
 
 export const USAGE_PROFILES: Readonly<Record<Exclude<CertificateUsage, CustomUsage>, Required<CustomUsage>>> =
   {
     'document-signing': {
       keyUsage: SIGNING_BITS,
-      extendedKeyUsage: [
-        OID.ekuDocumentSigning,
-        OID.ekuEmailProtection,
-        OID.ekuAny,
-        OID.ekuAdobeAuthenticDocuments,
-      ],
+      extendedKeyUsage: DOCUMENT_SIGNING_EXTENDED_KEY_USAGES,
       requireExtendedKeyUsage: false,
+      requireKeyUsage: false,
     },
     timestamping: {
       keyUsage: SIGNING_BITS,
       extendedKeyUsage: [OID.ekuTimeStamping],
       requireExtendedKeyUsage: true,
+      requireKeyUsage: false,
     },
     'ocsp-signing': {
       keyUsage: SIGNING_BITS,
       extendedKeyUsage: [OID.ekuOcspSigning],
       requireExtendedKeyUsage: true,
+      requireKeyUsage: false,
     },
-    any: { keyUsage: [], extendedKeyUsage: [], requireExtendedKeyUsage: false },
+    any: { keyUsage: [], extendedKeyUsage: [], requireExtendedKeyUsage: false, requireKeyUsage: false },
   };
 
-/** Why the certificate may not be used this way, or undefined. */
-export function usageViolation(c: pkijs.Certificate, usage: CertificateUsage): string | undefined {
+/** Why the certificate may not be used this way (which extension, and in words), or undefined. */
+export function usageViolation(
+  c: pkijs.Certificate,
+  usage: CertificateUsage,
+): { check: 'key-usage' | 'extended-key-usage'; message: string } | undefined {
   const rule = typeof usage === 'string' ? USAGE_PROFILES[usage] : usage;
   const ku = keyUsage(c);
   const wantKu = rule.keyUsage ?? [];
+  if (!ku && rule.requireKeyUsage)
+    return {
+      check: 'key-usage',
+      message: `it has no key usage (${wantKu.join(' or ') || 'one'} required)`,
+    };
   if (ku && wantKu.length > 0 && !wantKu.some((b) => ku.has(b)))
-    return `its key usage (${[...ku].join(', ') || 'none'}) allows none of ${wantKu.join(', ')}`;
+    return {
+      check: 'key-usage',
+      message: `its key usage (${[...ku].join(', ') || 'none'}) allows none of ${wantKu.join(', ')}`,
+    };
   const eku = extKeyUsage(c);
   const wantEku = rule.extendedKeyUsage ?? [];
   if (!eku) {
     return rule.requireExtendedKeyUsage
-      ? `it has no extended key usage (${wantEku.join(' or ')} required)`
+      ? {
+          check: 'extended-key-usage',
+          message: `it has no extended key usage (${wantEku.join(' or ')} required)`,
+        }
       : undefined;
   }
   if (wantEku.length > 0 && !wantEku.some((o) => eku.oids.includes(o)))
-    return `its extended key usage (${eku.oids.join(', ') || 'none'}) allows none of ${wantEku.join(', ')}`;
+    return {
+      check: 'extended-key-usage',
+      message: `its extended key usage (${eku.oids.join(', ') || 'none'}) allows none of ${wantEku.join(', ')}`,
+    };
   return undefined;
 }

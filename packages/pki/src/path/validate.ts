@@ -1,5 +1,5 @@
 import { AbortError, validateOptions } from '@thgov/core';
-import { resolveAlgorithmPolicy } from '../algorithms.js';
+import { DEFAULT_ALGORITHM_POLICY, resolveAlgorithmPolicy } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { type Cert, toCerts, uniqueCerts } from '../certificate/parse.js';
 import { positionLabel } from '../certificate/summary.js';
@@ -10,14 +10,14 @@ import type { EvidencePool } from '../revocation/evaluate.js';
 import { resolveFreshness } from '../revocation/freshness.js';
 import { toOcspResponses } from '../revocation/ocsp.js';
 import { createRevocationFetcher, type RevocationFetch } from '../revocation/online.js';
-import { buildPaths, SignatureCache } from './build.js';
-import { constraintProblem, cryptoProblem } from './constraints.js';
+import { buildPaths, type PathSearch, SignatureCache } from './build.js';
+import { algorithmIssues, constraintProblem, cryptoProblem } from './constraints.js';
 import {
   type PathRevocationOptions,
   type ValidateCertificatePathOptions,
   validateOptionsSchema,
 } from './options.js';
-import type { PathValidationResult } from './result.js';
+import type { PathValidationResult, WeakAlgorithmAccepted } from './result.js';
 import { checkPathRevocation, type OnlineContext } from './revocation-step.js';
 import { validityProblem } from './validity.js';
 
@@ -70,7 +70,7 @@ function result(
   };
 }
 
-type Verdict = Pick<PathValidationResult, 'indication' | 'subIndication' | 'message'>;
+type Verdict = Pick<PathValidationResult, 'indication' | 'subIndication' | 'message' | 'failure'>;
 
 /** Algorithms, constraints and usage, then validity periods: the checks that need no revocation data. */
 function staticVerdict(
@@ -81,7 +81,12 @@ function staticVerdict(
   const problem =
     cryptoProblem(path, p.evidence.policy) ?? constraintProblem(path, o.usage ?? 'document-signing');
   if (problem)
-    return { indication: 'INDETERMINATE', subIndication: problem.subIndication, message: problem.message };
+    return {
+      indication: 'INDETERMINATE',
+      subIndication: problem.subIndication,
+      message: problem.message,
+      failure: { check: problem.check, position: problem.position },
+    };
   return validityProblem(path, p.at, p.proven);
 }
 
@@ -98,6 +103,41 @@ function choosePath(
     firstFailure ??= result(p, path, v);
   }
   return firstFailure!;
+}
+
+/** Why no path was found: the pool loops, the length limit cut a path short, or no issuer leads to an anchor. */
+function noChain(search: PathSearch, maxPathLength: number | undefined): Verdict {
+  const base = { indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' } as const;
+  if (search.truncated)
+    return {
+      ...base,
+      message: `No certificate chain to a trust anchor within ${maxPathLength ?? 10} certificates`,
+      failure: { check: 'chain-length', position: 0 },
+    };
+  if (search.loop)
+    return {
+      ...base,
+      message: 'The certificates given form a loop that reaches no trust anchor',
+      failure: { check: 'chain-loop', position: 0 },
+    };
+  return {
+    ...base,
+    message: `No certificate chain from ${positionLabel(0, 2)} to a trust anchor`,
+    failure: { check: 'chain', position: 0 },
+  };
+}
+
+/**
+ * What the policy accepted on the chosen path that the default policy refuses (nothing unless it was relaxed: a
+ * stricter policy that passes implies the default passes).
+ */
+function weakAlgorithmsAccepted(path: readonly Cert[]): { weakAlgorithmsAccepted?: WeakAlgorithmAccepted[] } {
+  const issues = algorithmIssues(path, DEFAULT_ALGORITHM_POLICY).map((i) => ({
+    check: i.check,
+    position: i.position,
+    message: `${positionLabel(i.position, path.length)}: ${i.issue}`,
+  }));
+  return issues.length ? { weakAlgorithmsAccepted: issues } : {};
 }
 
 function onlineContext(
@@ -160,23 +200,26 @@ export async function validateCertificatePath(
       indication: 'INDETERMINATE',
       subIndication: 'NO_CERTIFICATE_CHAIN_FOUND',
       message: 'No trust anchors configured',
+      failure: { check: 'trust-anchors', position: 0 },
     });
-  const candidates = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs);
-  if (candidates.length === 0)
-    return result(p, [p.leaf], {
-      indication: 'INDETERMINATE',
-      subIndication: 'NO_CERTIFICATE_CHAIN_FOUND',
-      message: `No certificate chain from ${positionLabel(0, 2)} to a trust anchor`,
-    });
+  const search = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, options.maxPathLength);
+  if (search.paths.length === 0) return result(p, [p.leaf], noChain(search, options.maxPathLength));
+  const candidates = search.paths;
   const chosen = choosePath(p, candidates, options);
   if (!Array.isArray(chosen)) return chosen;
   const rev = options.revocation === false ? undefined : (options.revocation ?? {});
-  if (!rev) return result(p, chosen, { indication: 'PASSED', message: 'Path valid; revocation not checked' });
+  const weak = weakAlgorithmsAccepted(chosen);
+  if (!rev)
+    return result(p, chosen, {
+      indication: 'PASSED',
+      message: 'Path valid; revocation not checked',
+      ...weak,
+    });
   const online = onlineContext(rev, options);
   try {
     const outcome = await checkPathRevocation(chosen, p.evidence, p.at, p.proven, options.usage, online);
     const required = rev.required ?? true;
-    return result(p, chosen, outcome.verdict(required));
+    return result(p, chosen, { ...outcome.verdict(required), ...weak });
   } finally {
     await online?.close();
   }

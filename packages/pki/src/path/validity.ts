@@ -10,14 +10,16 @@ export function validityProblem(
   path: readonly Cert[],
   at: Date,
   proven: boolean,
-): Pick<PathValidationResult, 'indication' | 'subIndication' | 'message'> | undefined {
+): Pick<PathValidationResult, 'indication' | 'subIndication' | 'message' | 'failure'> | undefined {
   for (let i = 0; i < path.length; i++) {
     const c = path[i]!.pkijs;
     const label = positionLabel(i, path.length);
+    const failure = { check: 'validity', position: i } as const;
     if (c.notBefore.value.getTime() > at.getTime())
       return {
         indication: 'FAILED',
         subIndication: 'NOT_YET_VALID',
+        failure,
         message: `${label} was not yet valid at ${at.toISOString()}`,
       };
     if (c.notAfter.value.getTime() < at.getTime())
@@ -25,11 +27,13 @@ export function validityProblem(
         ? {
             indication: 'FAILED',
             subIndication: 'EXPIRED',
+            failure,
             message: `${label} had expired at the proven time ${at.toISOString()}`,
           }
         : {
             indication: 'INDETERMINATE',
             subIndication: 'OUT_OF_BOUNDS_NO_POE',
+            failure,
             message: `${label} had expired at ${at.toISOString()} and no proof shows an earlier signing time`,
           };
   }
