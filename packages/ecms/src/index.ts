@@ -118,7 +118,10 @@ export {
   verifyLetterSignature,
 } from './signature.js';
 export type {
+  ClaimInput,
   EvidenceRecord,
+  LeaseFence,
+  LetterLease,
   LetterPatch,
   LetterRecord,
   LetterStore,
