@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { type DigitalIdClient, type DigitalIdentity, isDigitalIdError } from '@thgov/digital-id';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { csrfValid, type SessionData, sessionOf, sessions } from './session.js';
+import { csrfValid, type SessionData, type SessionStore, sessionOf, sessions } from './session.js';
 import { errorPage, homePage, profilePage } from './views.js';
 
 const SARABUN_DIR = dirname(createRequire(import.meta.url).resolve('@fontsource/sarabun/package.json'));
@@ -14,6 +14,11 @@ export interface AppOptions {
   baseUrl: string;
   /** Production: Secure cookies (HTTPS only). Default: NODE_ENV === 'production'. */
   production?: boolean;
+  /**
+   * Sessions of this instance only (default), or a store shared by every instance behind the load
+   * balancer (`PostgresSessionStore`); share the client's `stateStore` too (`PostgresStateStore`).
+   */
+  sessionStore?: SessionStore;
 }
 
 function userFrom(identity: DigitalIdentity): NonNullable<SessionData['user']> {
@@ -56,7 +61,7 @@ export function createApp(options: AppOptions): Express {
       /^\/(\d{3}\.css|files\/[\w-]+\.woff2?)$/.test(req.path) ? next() : res.status(404).end(),
     express.static(SARABUN_DIR, { index: false, maxAge: '1d', fallthrough: false }),
   );
-  app.use(sessions({ secure: production }));
+  app.use(sessions({ secure: production, ...(options.sessionStore ? { store: options.sessionStore } : {}) }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get('/', (req, res) => {
@@ -66,7 +71,10 @@ export function createApp(options: AppOptions): Express {
   app.get('/login', async (req, res, next) => {
     try {
       const login = await client.createLoginRequest({ data: { returnTo: '/profile' } });
-      sessionOf(req).data.loginState = login.state;
+      const session = sessionOf(req);
+      session.data.loginState = login.state;
+      // Stored before the redirect: the callback may reach another instance.
+      await session.save();
       res.redirect(303, login.url);
     } catch (err) {
       next(err);
@@ -76,8 +84,12 @@ export function createApp(options: AppOptions): Express {
   app.get('/auth/callback', async (req, res, next) => {
     const session = sessionOf(req);
     const expectedState = session.data.loginState;
-    delete session.data.loginState;
     try {
+      // One callback per login: the binding is gone whatever the outcome.
+      if (expectedState) {
+        delete session.data.loginState;
+        await session.save();
+      }
       if (!expectedState) {
         res
           .status(400)
@@ -88,7 +100,7 @@ export function createApp(options: AppOptions): Express {
       const callbackUrl = new URL(req.originalUrl, options.baseUrl);
       const identity = await client.handleCallback(callbackUrl, { expectedState });
       // A new session ID after login: a session fixed by an attacker before login is worthless.
-      session.regenerate({
+      await session.regenerate({
         user: userFrom(identity),
         ...(identity.tokens.idToken ? { idToken: identity.tokens.idToken } : {}),
         accessToken: identity.tokens.accessToken,
@@ -116,8 +128,8 @@ export function createApp(options: AppOptions): Express {
       return;
     }
     const { idToken, refreshToken } = session.data;
-    session.destroy();
     try {
+      await session.destroy();
       // Best effort: the refresh token dies with the session even if the provider logout is skipped.
       if (refreshToken)
         await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' }).catch(() => undefined);

@@ -20,18 +20,63 @@ export interface SessionData {
   refreshToken?: string;
 }
 
+/** A session as stored: its data and when it ends (epoch ms). */
+export interface SessionEntry {
+  data: SessionData;
+  expiresAt: number;
+}
+
+/**
+ * Where sessions live. In process memory by default (one instance); several instances behind a load
+ * balancer share one store (see `PostgresSessionStore`), or a login started on one ends on another
+ * without its session.
+ */
+export interface SessionStore {
+  get(id: string): Promise<SessionEntry | undefined>;
+  set(id: string, entry: SessionEntry): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** Sessions in process memory, swept of expired entries at most once a second. */
+export class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, SessionEntry>();
+  #lastSweep = 0;
+
+  async get(id: string): Promise<SessionEntry | undefined> {
+    const now = Date.now();
+    if (now - this.#lastSweep > 1000) {
+      this.#lastSweep = now;
+      for (const [k, v] of this.#entries) if (v.expiresAt <= now) this.#entries.delete(k);
+    }
+    const e = this.#entries.get(id);
+    return e && e.expiresAt > now ? e : undefined;
+  }
+
+  async set(id: string, entry: SessionEntry): Promise<void> {
+    this.#entries.set(id, entry);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.#entries.delete(id);
+  }
+}
+
 export interface SessionOptions {
   cookieName?: string;
   /** Secure cookie (HTTPS only). True in production. */
   secure: boolean;
   ttlInMs?: number;
+  /** Default: a `MemorySessionStore` of this app instance. */
+  store?: SessionStore;
 }
 
 export interface SessionHandle {
   data: SessionData;
+  /** Writes changes of `data` to the store (before a redirect: the next request may reach another instance). */
+  save(): Promise<void>;
   /** Replaces the session ID (after login: no session fixation) with fresh data. */
-  regenerate(data: Omit<SessionData, 'csrf'>): void;
-  destroy(): void;
+  regenerate(data: Omit<SessionData, 'csrf'>): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 const handles = new WeakMap<Request, SessionHandle>();
@@ -43,19 +88,14 @@ export function sessionOf(req: Request): SessionHandle {
   return h;
 }
 
-interface Entry {
-  data: SessionData;
-  expiresAt: number;
-}
-
 /**
  * A minimal server-side session: an opaque random ID in an HttpOnly, SameSite=Lax cookie (Secure in
- * production), data in process memory. Real deployments use a shared store; the cookie rules stay.
+ * production), data in a `SessionStore`. Changes are written by `save()`, `regenerate()` and `destroy()`.
  */
 export function sessions(options: SessionOptions) {
   const name = options.cookieName ?? (options.secure ? '__Host-sid' : 'sid');
   const ttl = options.ttlInMs ?? 30 * 60_000;
-  const store = new Map<string, Entry>();
+  const store = options.store ?? new MemorySessionStore();
 
   function cookie(id: string, maxAgeInMs: number): string {
     return [
@@ -68,42 +108,50 @@ export function sessions(options: SessionOptions) {
     ].join('; ');
   }
 
-  function create(res: Response, data: Omit<SessionData, 'csrf'>): { id: string; data: SessionData } {
+  async function create(
+    res: Response,
+    data: Omit<SessionData, 'csrf'>,
+  ): Promise<{ id: string; data: SessionData }> {
     const id = randomBytes(32).toString('base64url');
     const session: SessionData = { ...data, csrf: randomBytes(24).toString('base64url') };
-    store.set(id, { data: session, expiresAt: Date.now() + ttl });
+    await store.set(id, { data: session, expiresAt: Date.now() + ttl });
     res.append('Set-Cookie', cookie(id, ttl));
     return { id, data: session };
   }
 
-  return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const now = Date.now();
-    for (const [k, v] of store) if (v.expiresAt <= now) store.delete(k);
+  async function load(req: Request, res: Response): Promise<SessionHandle> {
     const id = readCookie(req.headers.cookie, name);
-    let current = id ? store.get(id) : undefined;
-    let currentId = current ? id : undefined;
-    if (!current) {
-      const made = create(res, {});
-      currentId = made.id;
-      current = store.get(made.id)!;
-    }
-    current.expiresAt = now + ttl;
+    const found = id ? await store.get(id) : undefined;
+    let current = found && id ? { id, data: found.data } : await create(res, {});
+    // Sliding expiry, written at most every half period rather than on every request.
+    if (found && id && found.expiresAt - Date.now() < ttl / 2)
+      await store.set(id, { data: found.data, expiresAt: Date.now() + ttl });
+    let live = true;
     const handle: SessionHandle = {
       data: current.data,
-      regenerate(data) {
-        if (currentId) store.delete(currentId);
-        const made = create(res, data);
-        currentId = made.id;
-        handle.data = made.data;
+      async save() {
+        if (live) await store.set(current.id, { data: handle.data, expiresAt: Date.now() + ttl });
       },
-      destroy() {
-        if (currentId) store.delete(currentId);
-        currentId = undefined;
+      async regenerate(data) {
+        await store.delete(current.id);
+        current = await create(res, data);
+        live = true;
+        handle.data = current.data;
+      },
+      async destroy() {
+        await store.delete(current.id);
+        live = false;
         res.append('Set-Cookie', cookie('', 0));
       },
     };
-    handles.set(req, handle);
-    next();
+    return handle;
+  }
+
+  return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+    load(req, res).then((handle) => {
+      handles.set(req, handle);
+      next();
+    }, next);
   };
 }
 
