@@ -11,6 +11,17 @@ interface LoadedCommand {
 type Command = { summary: string; load: () => Promise<LoadedCommand> };
 
 /** The command tree: `thgov <group> <command>`. Other issues add groups (doctor, sandbox, ecms, audit). */
+/** `thgov <component> migrate`: the PostgreSQL tables of one component. */
+function migrate(component: 'ecms' | 'audit' | 'digital-id', summary: string): Command {
+  return {
+    summary,
+    load: async () => {
+      const m = await import('./postgres/migrate-command.js');
+      return { run: (args, io) => m.migrateCommand(component, args, io), usage: m.migrateUsage(component) };
+    },
+  };
+}
+
 export const COMMANDS: Record<string, Record<string, Command>> = {
   audit: {
     verify: {
@@ -20,6 +31,13 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
         return { run: m.auditVerify, usage: m.AUDIT_VERIFY_USAGE };
       },
     },
+    migrate: migrate('audit', 'create or upgrade the PostgreSQL audit tables'),
+  },
+  ecms: {
+    migrate: migrate('ecms', 'create or upgrade the PostgreSQL e-CMS journal tables'),
+  },
+  'digital-id': {
+    migrate: migrate('digital-id', 'create or upgrade the PostgreSQL login-state tables'),
   },
   transcript: {
     verify: {

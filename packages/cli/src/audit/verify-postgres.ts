@@ -1,6 +1,6 @@
+import type { AuditChainKey } from '@thgov/core';
 import { FileAnchorStore } from '@thgov/core';
 import { verifyPostgresAuditLog } from '@thgov/core/postgres';
-import type { AuditChainKey } from '@thgov/core';
 import type { Result, Values } from './verify-command.js';
 
 /**

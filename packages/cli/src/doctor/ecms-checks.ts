@@ -4,6 +4,7 @@ import { ecmsClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
 import { checkEndpoint, clockOutcome } from './endpoint-checks.js';
 import { resolveProxy } from './network.js';
+import { checkPostgresStore } from './postgres-checks.js';
 import { CheckFailure, type CheckRunner } from './runner.js';
 import type { DoctorSettings } from './settings.js';
 
@@ -122,4 +123,16 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
   } finally {
     await client.close();
   }
+  const store = e.store;
+  if (store && 'postgres' in store)
+    await checkPostgresStore(r, {
+      platform,
+      prefix: 'ecms.store',
+      label: 'e-CMS journal',
+      key: 'ecms.store.postgres',
+      db: store.postgres,
+      component: 'ecms',
+      migrations: async () => (await import('@thgov/ecms/postgres')).ECMS_MIGRATIONS,
+      table: 'ecms_letters',
+    });
 }

@@ -6,6 +6,7 @@ const PLATFORM_TITLE: Record<Platform, string> = {
   digitalId: 'Digital ID',
   ecms: 'e-CMS',
   transcript: 'Transcripts',
+  audit: 'Audit log',
 };
 
 function ms(n: number): string {

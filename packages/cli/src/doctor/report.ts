@@ -5,7 +5,7 @@
  * Version 1:
  * ```
  * { version: 1, tool: "thgov doctor", startedAt: ISO-8601, durationInMs, ok: boolean,
- *   platforms: ("exchange"|"digitalId"|"ecms"|"transcript")[],
+ *   platforms: ("exchange"|"digitalId"|"ecms"|"transcript"|"audit")[],
  *   summary: { total, passed, warned, failed, skipped },
  *   checks: [{ id, platform, title, status: "pass"|"warn"|"fail"|"skip", durationInMs, message,
  *              cause?, fix?, errorCode?, data?: { [key]: string|number|boolean } }] }
@@ -13,13 +13,14 @@
  * Check ids are stable: `<platform>.dns|tcp|tls|clientCertificate|clock` for each endpoint (digital ID:
  * `digitalId.<provider>.…`), then `exchange.validate|read`, `digitalId.<provider>.discovery|issuer|jwks|
  * redirect|clientAuth`, `ecms.timeCheck|organizations|codeLists`, `transcript.trustAnchor.<i>` and
- * `transcript.tsaTrustAnchor.<i>`. Secrets never appear; citizen IDs are masked.
+ * `transcript.tsaTrustAnchor.<i>`; for PostgreSQL stores `ecms.store.…`, `digitalId.stateStore.…` and
+ * `audit.store.…` with `reachable|migrated|writable` (platform `audit` only with `audit.postgres`). Secrets never appear; citizen IDs are masked.
  */
 export const DOCTOR_REPORT_VERSION = 1;
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'transcript';
-export const PLATFORMS: readonly Platform[] = ['exchange', 'digitalId', 'ecms', 'transcript'];
+export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'transcript' | 'audit';
+export const PLATFORMS: readonly Platform[] = ['exchange', 'digitalId', 'ecms', 'transcript', 'audit'];
 
 export interface CheckResult {
   /** Stable identifier, e.g. `exchange.tls`, `digitalId.thaid.discovery`. */
