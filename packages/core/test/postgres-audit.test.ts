@@ -133,6 +133,25 @@ describe('PostgresAuditSink', () => {
     expect(new Set(v.records.map((r) => r.caseRef)).size).toBe(100);
   });
 
+  it('an operation redone after a crash (same idempotency key) leaves one record, across replicas too', async () => {
+    const [a, b] = [sinkFor('idem'), sinkFor('idem')];
+    await Promise.all([
+      a.append(auditEvent(1), { idempotencyKey: 'received:P-1' }),
+      b.append(auditEvent(1), { idempotencyKey: 'received:P-1' }),
+      a.append(auditEvent(2), { idempotencyKey: 'received:P-2' }),
+      a.append(auditEvent(2), { idempotencyKey: 'received:P-2' }),
+      b.append(auditEvent(3)),
+    ]);
+    await b.append(auditEvent(1), { idempotencyKey: 'received:P-1' });
+    await expect(a.append(auditEvent(4), { idempotencyKey: '' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG',
+    });
+    await Promise.all([a.close(), b.close()]);
+    const v = await verifyPostgresAuditLog({ connectionString: url, chain: 'idem', keys: [CHAIN_KEY] });
+    expect(v.errors).toEqual([]);
+    expect(v.records.map((r) => r.caseRef).sort()).toEqual(['CASE-1', 'CASE-2', 'CASE-3']);
+  });
+
   it('rejects unknown options and a missing connection, naming the key', () => {
     expect(() => sinkFor('x', { bogus: 1 } as never)).toThrow(/bogus/);
     expect(

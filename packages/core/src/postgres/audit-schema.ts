@@ -10,9 +10,12 @@ export const AUDIT_MIGRATIONS: readonly PostgresMigration[] = [
         chain text NOT NULL,
         seq bigint NOT NULL,
         line text NOT NULL,
+        idempotency_key text,
         written_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (chain, seq)
       );
+      CREATE UNIQUE INDEX audit_records_idempotency ON ${s}.audit_records (chain, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
       CREATE TABLE ${s}.audit_heads (
         chain text PRIMARY KEY,
         anchor jsonb NOT NULL,

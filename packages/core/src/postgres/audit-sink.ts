@@ -92,13 +92,14 @@ const MAX_BATCH = 256;
 
 interface Pending {
   body: AuditRecordBody;
+  key: string | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 /** A batch encoded against the head it was built on: what `#landed` looks for after an unknown commit. */
 interface Encoded {
-  rows: { seq: number; line: string }[];
+  rows: { seq: number; line: string; key: string | undefined }[];
   head: ChainHead;
 }
 
@@ -183,7 +184,14 @@ export class PostgresAuditSink implements AuditSink {
     return this.#ready;
   }
 
-  append(event: AuditEvent): Promise<void> {
+  /**
+   * Appends one record. With `idempotencyKey`, a record with that key already in the chain makes this a
+   * no-op: a worker that redoes an operation after a crash (at-least-once) still leaves one record.
+   */
+  append(event: AuditEvent, options: { idempotencyKey?: string } = {}): Promise<void> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256))
+      return Promise.reject(invalidArgument('idempotencyKey must be 1–256 characters'));
     if (this.#closed) return Promise.reject(new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed'));
     let body: AuditRecordBody;
     try {
@@ -192,7 +200,7 @@ export class PostgresAuditSink implements AuditSink {
       return Promise.reject(err);
     }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ body, resolve, reject });
+      this.#queue.push({ body, key, resolve, reject });
       this.#kick();
     });
   }
@@ -209,7 +217,7 @@ export class PostgresAuditSink implements AuditSink {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
       try {
-        await this.#writeBatch(batch.map((p) => p.body));
+        await this.#writeBatch(batch);
       } catch (err) {
         for (const p of batch) p.reject(err);
         continue;
@@ -223,7 +231,7 @@ export class PostgresAuditSink implements AuditSink {
    * withTransaction; when the COMMIT itself was cut, the sink looks whether its last record landed
    * (same seq, same line hash) before writing the batch again, so a record is never written twice.
    */
-  async #writeBatch(bodies: AuditRecordBody[]): Promise<void> {
+  async #writeBatch(bodies: Pending[]): Promise<void> {
     const deadline = Date.now() + this.#retryForInMs;
     for (let attempt = 0; ; attempt++) {
       let encoded: Encoded | undefined;
@@ -251,7 +259,7 @@ export class PostgresAuditSink implements AuditSink {
   async #appendLocked(
     client: PgClientLike,
     schemaName: string,
-    bodies: AuditRecordBody[],
+    pending: Pending[],
     mirrored: AuditAnchor | undefined,
   ): Promise<Encoded> {
     const s = quoteIdent(schemaName);
@@ -268,22 +276,39 @@ export class PostgresAuditSink implements AuditSink {
       throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit log in PostgreSQL does not match its head row');
     let { seq, hash } = decision.head;
     const rows: Encoded['rows'] = [];
-    for (const body of bodies) {
-      const e = encodeRecord(body, ++seq, hash, this.#ring, this.#kid);
-      rows.push({ seq, line: e.line });
+    const seen = await this.#recordedKeys(client, s, pending);
+    for (const p of pending) {
+      if (p.key !== undefined) {
+        if (seen.has(p.key)) continue;
+        seen.add(p.key);
+      }
+      const e = encodeRecord(p.body, ++seq, hash, this.#ring, this.#kid);
+      rows.push({ seq, line: e.line, key: p.key });
       hash = e.lineHash;
     }
-    const values = rows.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(', ');
-    await client.query(`INSERT INTO ${s}.audit_records (chain, seq, line) VALUES ${values}`, [
-      this.chain,
-      ...rows.flatMap((r) => [r.seq, r.line]),
-    ]);
+    if (rows.length === 0) return { rows, head: decision.head };
+    const values = rows.map((_, i) => `($1, $${3 * i + 2}, $${3 * i + 3}, $${3 * i + 4})`).join(', ');
+    await client.query(
+      `INSERT INTO ${s}.audit_records (chain, seq, line, idempotency_key) VALUES ${values}`,
+      [this.chain, ...rows.flatMap((r) => [r.seq, r.line, r.key ?? null])],
+    );
     const next = createAnchor({ seq, hash }, this.#ring, this.#kid);
     await client.query(`UPDATE ${s}.audit_heads SET anchor = $2, updated_at = now() WHERE chain = $1`, [
       this.chain,
       JSON.stringify(next),
     ]);
     return { rows, head: { seq, hash } };
+  }
+
+  /** Idempotency keys of this batch that the chain already has (read under the head row's lock). */
+  async #recordedKeys(client: PgClientLike, s: string, pending: Pending[]): Promise<Set<string>> {
+    const keys = pending.map((p) => p.key).filter((k): k is string => k !== undefined);
+    if (keys.length === 0) return new Set();
+    const r = await client.query<{ k: string }>(
+      `SELECT idempotency_key AS k FROM ${s}.audit_records WHERE chain = $1 AND idempotency_key = ANY($2)`,
+      [this.chain, keys],
+    );
+    return new Set(r.rows.map((row) => row.k));
   }
 
   /** The database's head may be ahead of the mirror (other replicas, a lost mirror write), never behind. */
