@@ -55,7 +55,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     user: 'postgres',
     password,
     authMethod: 'scram-sha-256',
-    persistent: false,
+    // Kept on stop() so the chaos test can restart the server; destroy() removes the directory.
+    persistent: true,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     // TCP on loopback only; no Unix socket in a shared /tmp; fsync off: a test cluster survives no power cut.
@@ -92,11 +93,14 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
     async start() {
       if (running) return;
-      await server.start();
+      try {
+        await server.start();
+      } catch (err) {
+        throw new Error(`embedded PostgreSQL did not restart: ${String(err)}\n${log.slice(-30).join('')}`);
+      }
       running = true;
     },
     async destroy() {
-      // persistent: false → stop() also removes the data directory.
       if (running) await server.stop().catch(() => undefined);
       running = false;
       await rm(databaseDir, { recursive: true, force: true }).catch(() => undefined);

@@ -265,6 +265,7 @@ export class PostgresAuditSink implements AuditSink {
     const s = quoteIdent(schemaName);
     const anchor = await this.#lockHead(client, s);
     if (mirrored) this.#checkMirror(mirrored, anchor);
+    // A statement of its own, after the lock: in READ COMMITTED it sees what the previous holder committed.
     const last = await client.query<{ line: string }>(
       `SELECT line FROM ${s}.audit_records WHERE chain = $1 ORDER BY seq DESC LIMIT 1`,
       [this.chain],

@@ -1,15 +1,16 @@
-// A replica appending to one PostgreSQL audit chain: `pg-audit-writer.ts URL COUNT PARALLEL`.
-// Prints `done N` after closing; used by the several-replicas test and the bench.
+// A replica appending to one PostgreSQL audit chain: `pg-audit-writer.ts URL COUNT PARALLEL [CHAIN]`.
+// Prints a JSON line (elapsedInMs, cpuInUs of the appends) and `done N` after closing; used by the
+// several-replicas test and the bench.
 import { PostgresAuditSink } from '../../src/postgres/audit-sink.js';
 import { auditEvent, CHAIN_KEY, SUBJECT_SECRET } from './audit.js';
 
-const [url, countText, parallelText] = process.argv.slice(2);
+const [url, countText, parallelText, chain] = process.argv.slice(2);
 if (!url || countText === undefined) throw new Error('usage: pg-audit-writer.ts URL COUNT [PARALLEL]');
 const count = Number(countText);
 const parallel = Number(parallelText ?? '1');
 const sink = new PostgresAuditSink({
   connectionString: url,
-  chain: 'replicas',
+  chain: chain ?? 'replicas',
   hmacSecret: SUBJECT_SECRET,
   chainKey: CHAIN_KEY,
   poolSize: 2,
