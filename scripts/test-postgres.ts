@@ -17,6 +17,8 @@ import pg from 'pg';
 export interface TestPostgres {
   /** Superuser URL of the `postgres` database. */
   url: string;
+  /** The data directory (its `postmaster.pid` names the server process, for CPU accounting in benches). */
+  databaseDir: string;
   /** Fast shutdown (as an operator's `pg_ctl stop -m fast`), data kept. */
   stop(): Promise<void>;
   /** Starts it again on the same port and data directory. */
@@ -86,6 +88,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   let running = true;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    databaseDir,
     async stop() {
       if (!running) return;
       running = false;

@@ -243,8 +243,18 @@ export class EcmsInboxWorker {
           throw err;
         },
       );
-    await this.#dequeue(item.processId);
-    if (inserted) await this.#advance(record.journalId);
+    if (!inserted) {
+      await this.#dequeue(item.processId);
+      return;
+    }
+    // Claimed before the dequeue, so another replica's recover() does not pick the new letter up meanwhile.
+    const lease = await this.#store.claimOne(record.journalId, this.#owner, this.#leaseInMs);
+    try {
+      await this.#dequeue(item.processId);
+      if (lease) await this.#advance(record.journalId, lease);
+    } finally {
+      if (lease) await this.#store.release(lease).catch(() => undefined);
+    }
   }
 
   async #handleNotifier(
@@ -488,15 +498,21 @@ export class EcmsInboxWorker {
 
   /**
    * Finishes what a crash (of this or another replica) interrupted: stored → dequeue, then
-   * dispatch/acknowledge/register. Each letter is claimed first; one another worker holds is skipped.
+   * dispatch/acknowledge/register. Claims up to `batchSize` letters no other worker holds (one transaction,
+   * `SKIP LOCKED` on PostgreSQL), least recently claimed first, so a letter that stays pending never blocks
+   * the others; the next poll claims the next ones.
    */
   async recover(): Promise<void> {
     const states: InboundState[] = ['stored', 'dequeued'];
     if (this.#o.autoRegister) states.push('acknowledged', 'registration_disputed');
-    const pending = await this.#store.list({ direction: 'inbound', states });
-    for (const r of pending) {
-      const lease = await this.#store.claimOne(r.journalId, this.#owner, this.#leaseInMs);
-      if (!lease) continue;
+    const leases = await this.#store.claim({
+      direction: 'inbound',
+      states,
+      owner: this.#owner,
+      leaseInMs: this.#leaseInMs,
+      limit: this.#o.batchSize ?? 20,
+    });
+    for (const lease of leases) {
       try {
         await this.#recoverOne(lease);
       } finally {

@@ -103,7 +103,10 @@ export interface ClaimInput {
   /** Who claims (shown to operators; any stable worker id). */
   owner: string;
   leaseInMs: number;
-  /** At most this many letters, oldest first. */
+  /**
+   * At most this many letters: never-claimed letters first (oldest first), then the least recently claimed,
+   * so letters that stay pending (a failed signature waiting for a human) never starve the others.
+   */
   limit: number;
 }
 

@@ -20,6 +20,8 @@ export class MemoryLetterStore implements LetterStore {
   readonly #processed = new Map<string, string | undefined>();
   readonly #counters = new Map<string, number>();
   readonly #leases = new Map<string, LetterLease>();
+  /** Token of each letter's last claim, kept after release (claim order: least recently claimed first). */
+  readonly #lastTokens = new Map<string, number>();
   #lastToken = 0;
   #closed = false;
 
@@ -176,10 +178,13 @@ export class MemoryLetterStore implements LetterStore {
   async claim(input: ClaimInput): Promise<LetterLease[]> {
     this.#check();
     const now = Date.now();
+    const lastToken = (id: string) => this.#leases.get(id)?.token ?? this.#lastTokens.get(id) ?? 0;
+    const candidates = [...this.#letters.values()]
+      .filter((r) => r.direction === input.direction && input.states.includes(r.state))
+      .sort((a, b) => lastToken(a.journalId) - lastToken(b.journalId));
     const out: LetterLease[] = [];
-    for (const r of this.#letters.values()) {
+    for (const r of candidates) {
       if (out.length >= input.limit) break;
-      if (r.direction !== input.direction || !input.states.includes(r.state)) continue;
       const lease = this.#take(r.journalId, input.owner, input.leaseInMs, now);
       if (lease) out.push(lease);
     }
@@ -194,7 +199,10 @@ export class MemoryLetterStore implements LetterStore {
 
   async release(lease: LetterLease): Promise<void> {
     this.#check();
-    if (this.#leases.get(lease.journalId)?.token === lease.token) this.#leases.delete(lease.journalId);
+    if (this.#leases.get(lease.journalId)?.token === lease.token) {
+      this.#lastTokens.set(lease.journalId, lease.token);
+      this.#leases.delete(lease.journalId);
+    }
   }
 
   async close(): Promise<void> {

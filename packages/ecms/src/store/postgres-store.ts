@@ -435,7 +435,7 @@ export class PostgresLetterStore implements LetterStore {
            SELECT journal_id FROM ${s}.ecms_letters
            WHERE direction = $1 AND state = ANY($2)
              AND (lease_owner IS NULL OR lease_owner = $3 OR lease_expires_at <= now())
-           ORDER BY ord LIMIT $4 FOR UPDATE SKIP LOCKED)
+           ORDER BY lease_token NULLS FIRST, ord LIMIT $4 FOR UPDATE SKIP LOCKED)
          UPDATE ${s}.ecms_letters l
          SET lease_owner = $3, lease_token = nextval('${s}.ecms_lease_tokens'),
              lease_expires_at = now() + $5 * interval '1 millisecond'

@@ -204,7 +204,8 @@ export class SqliteLetterStore implements LetterStore {
       const rows = this.#db
         .prepare(
           `SELECT journal_id FROM ecms_letters WHERE direction = ? AND state IN (${input.states.map(() => '?').join(',')})
-           AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?) ORDER BY created_at, rowid LIMIT ?`,
+           AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
+           ORDER BY lease_token IS NOT NULL, lease_token, created_at, rowid LIMIT ?`,
         )
         .all(input.direction, ...input.states, input.owner, now, input.limit) as { journal_id: string }[];
       return rows

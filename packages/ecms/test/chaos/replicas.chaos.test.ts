@@ -37,7 +37,11 @@ beforeAll(async () => {
   await new PostgresAuditSink({ connectionString: url, ...AUDIT }).migrate();
   net = await startEcmsNetwork({ seed: 1500, redeliveryAfterInMs: 1_500 });
 }, 120_000);
+/** Every replica ever started: a failed run must not leave any behind. */
+const spawned = new Set<ChildProcess>();
 afterAll(async () => {
+  for (const child of spawned)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await net?.close();
   await server?.destroy();
 });
@@ -69,6 +73,7 @@ function spawnChild(slot: Slot): Promise<ChildProcess> {
       env: { ...process.env, THGOV_LOG_LEVEL: 'silent', THGOV_CHAOS_AUDIT_URL: url },
     },
   );
+  spawned.add(child);
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -2,7 +2,8 @@
 //   chaos-child.ts inbox|outbox NODE_URL ORG_ID STORE SLOT
 // STORE is `postgres:<url>#<schema>` or `sqlite:<file>`. The inbox worker appends one audit record per
 // received letter (idempotency key: its ProcessID) when THGOV_CHAOS_AUDIT_URL is set. Prints `ready`,
-// then a JSON line of counters (`stats`) on SIGTERM after a graceful stop.
+// then a JSON line of counters (`stats`) on SIGTERM after a graceful stop. With THGOV_CHILD_WAIT=1 it
+// starts working only after a line on stdin (the bench starts every worker at once).
 import { PostgresAuditSink } from '@thgov/core/postgres';
 import { EcmsClient, EcmsInboxWorker, EcmsOutbox, type LetterStore } from '../../src/index.js';
 import { PostgresLetterStore } from '../../src/postgres.js';
@@ -38,6 +39,7 @@ const started = process.cpuUsage();
 let errors = 0;
 
 let stop: () => Promise<void>;
+let start: () => Promise<void>;
 if (role === 'inbox') {
   const worker = new EcmsInboxWorker({
     client,
@@ -46,7 +48,7 @@ if (role === 'inbox') {
     leaseInMs,
     autoRegister: { register: 'central' },
     batchSize: 10,
-    pollIntervalInMs: 20,
+    pollIntervalInMs: Number(process.env.THGOV_CHILD_POLL_IN_MS ?? 20),
     backoff: { baseInMs: 20, maxInMs: 300 },
     onError: () => {
       errors++;
@@ -64,12 +66,16 @@ if (role === 'inbox') {
       );
     },
   });
-  await worker.start();
   stop = () => worker.stop();
+  start = () => worker.start();
 } else {
   const outbox = new EcmsOutbox({ client, store, workerId, leaseInMs });
   let running = true;
-  const loop = (async () => {
+  let loop: Promise<void> = Promise.resolve();
+  start = async () => {
+    loop = run();
+  };
+  const run = async () => {
     while (running) {
       try {
         const sent = await outbox.runOnce({ limit: 10 });
@@ -79,7 +85,7 @@ if (role === 'inbox') {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-  })();
+  };
   stop = async () => {
     running = false;
     await loop;
@@ -97,3 +103,5 @@ process.on('SIGTERM', () => {
   });
 });
 process.stdout.write('ready\n');
+if (process.env.THGOV_CHILD_WAIT === '1') await new Promise((resolve) => process.stdin.once('data', resolve));
+await start();
