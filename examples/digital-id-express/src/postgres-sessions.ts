@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   connectionResolver,
   type PostgresConnectionOptions,
@@ -6,7 +6,7 @@ import {
   quoteIdent,
   runMigrations,
 } from '@thgov/core/postgres';
-import type { SessionEntry, SessionStore } from './session.js';
+import type { SessionData, SharedSessionStore } from './session.js';
 
 const MIGRATIONS: readonly PostgresMigration[] = [
   {
@@ -25,16 +25,26 @@ const MIGRATIONS: readonly PostgresMigration[] = [
 /** The session ID is a bearer value: rows are keyed by its SHA-256. */
 const keyOf = (id: string) => createHash('sha256').update(id, 'utf8').digest('hex');
 
+export interface PostgresSessionStoreOptions extends PostgresConnectionOptions {
+  /** Idle lifetime of a session (default 30 minutes); each use extends it. */
+  ttlInMs?: number;
+}
+
 /**
- * Sessions shared by every instance of the app, in PostgreSQL. The session holds the provider's tokens:
- * restrict the table to the app's database role, and encrypt the column where policy asks for it.
+ * Sessions shared by every instance of the app, in PostgreSQL, with the rules of `SessionStore`: random
+ * 256-bit IDs, idle expiry extended on each use, expired rows swept now and then. The session holds the
+ * provider's tokens: restrict the table to the app's database role, and encrypt the column where policy
+ * asks for it.
  */
-export class PostgresSessionStore implements SessionStore {
+export class PostgresSessionStore implements SharedSessionStore<SessionData> {
+  readonly ttlInMs: number;
   readonly #connection: ReturnType<typeof connectionResolver>;
   #lastSweep = 0;
 
-  constructor(options: PostgresConnectionOptions) {
-    this.#connection = connectionResolver(options, 'PostgresSessionStore options');
+  constructor(options: PostgresSessionStoreOptions) {
+    const { ttlInMs, ...connection } = options;
+    this.ttlInMs = ttlInMs ?? 30 * 60_000;
+    this.#connection = connectionResolver(connection, 'PostgresSessionStore options');
   }
 
   async migrate(): Promise<void> {
@@ -50,26 +60,35 @@ export class PostgresSessionStore implements SessionStore {
     return (await c.pool.query<R>(text(quoteIdent(c.schema)), values)).rows;
   }
 
-  async get(id: string): Promise<SessionEntry | undefined> {
-    const rows = await this.#query<{ data: SessionEntry['data']; expires_at: Date }>(
-      (s) => `SELECT data, expires_at FROM ${s}.app_sessions WHERE id_hash = $1 AND expires_at > now()`,
-      [keyOf(id)],
-    );
-    const row = rows[0];
-    return row ? { data: row.data, expiresAt: row.expires_at.getTime() } : undefined;
-  }
-
-  async set(id: string, entry: SessionEntry): Promise<void> {
+  async create(data: SessionData): Promise<string> {
     if (Date.now() - this.#lastSweep > 60_000) {
       this.#lastSweep = Date.now();
       await this.#query((s) => `DELETE FROM ${s}.app_sessions WHERE expires_at <= now()`, []);
     }
+    const id = randomBytes(32).toString('base64url');
     await this.#query(
-      (
-        s,
-      ) => `INSERT INTO ${s}.app_sessions (id_hash, data, expires_at) VALUES ($1, $2, to_timestamp($3 / 1000.0))
-       ON CONFLICT (id_hash) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
-      [keyOf(id), JSON.stringify(entry.data), entry.expiresAt],
+      (s) => `INSERT INTO ${s}.app_sessions (id_hash, data, expires_at)
+       VALUES ($1, $2, now() + $3 * interval '1 millisecond')`,
+      [keyOf(id), JSON.stringify(data), this.ttlInMs],
+    );
+    return id;
+  }
+
+  /** The session's data, or undefined when unknown or expired; a hit extends its lifetime. */
+  async get(id: string): Promise<SessionData | undefined> {
+    const rows = await this.#query<{ data: SessionData }>(
+      (s) => `UPDATE ${s}.app_sessions SET expires_at = now() + $2 * interval '1 millisecond'
+       WHERE id_hash = $1 AND expires_at > now() RETURNING data`,
+      [keyOf(id), this.ttlInMs],
+    );
+    return rows[0]?.data;
+  }
+
+  async update(id: string, data: SessionData): Promise<void> {
+    await this.#query(
+      (s) => `UPDATE ${s}.app_sessions SET data = $2, expires_at = now() + $3 * interval '1 millisecond'
+       WHERE id_hash = $1`,
+      [keyOf(id), JSON.stringify(data), this.ttlInMs],
     );
   }
 

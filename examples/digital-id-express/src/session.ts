@@ -1,5 +1,18 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { SessionStore } from './session-store.js';
+
+/**
+ * A session store shared by several instances of the app (`PostgresSessionStore`): the same operations as
+ * `SessionStore`, asynchronous, plus `update` (a shared store holds copies, not the objects routes change).
+ */
+export interface SharedSessionStore<T> {
+  readonly ttlInMs: number;
+  create(data: T): Promise<string>;
+  get(id: string): Promise<T | undefined>;
+  update(id: string, data: T): Promise<void>;
+  delete(id: string): Promise<void>;
+}
 
 /** What the app keeps per browser, server side. Provider tokens live here and never go to the browser. */
 export interface SessionData {
@@ -20,59 +33,24 @@ export interface SessionData {
   refreshToken?: string;
 }
 
-/** A session as stored: its data and when it ends (epoch ms). */
-export interface SessionEntry {
-  data: SessionData;
-  expiresAt: number;
-}
-
-/**
- * Where sessions live. In process memory by default (one instance); several instances behind a load
- * balancer share one store (see `PostgresSessionStore`), or a login started on one ends on another
- * without its session.
- */
-export interface SessionStore {
-  get(id: string): Promise<SessionEntry | undefined>;
-  set(id: string, entry: SessionEntry): Promise<void>;
-  delete(id: string): Promise<void>;
-}
-
-/** Sessions in process memory, swept of expired entries at most once a second. */
-export class MemorySessionStore implements SessionStore {
-  readonly #entries = new Map<string, SessionEntry>();
-  #lastSweep = 0;
-
-  async get(id: string): Promise<SessionEntry | undefined> {
-    const now = Date.now();
-    if (now - this.#lastSweep > 1000) {
-      this.#lastSweep = now;
-      for (const [k, v] of this.#entries) if (v.expiresAt <= now) this.#entries.delete(k);
-    }
-    const e = this.#entries.get(id);
-    return e && e.expiresAt > now ? e : undefined;
-  }
-
-  async set(id: string, entry: SessionEntry): Promise<void> {
-    this.#entries.set(id, entry);
-  }
-
-  async delete(id: string): Promise<void> {
-    this.#entries.delete(id);
-  }
-}
-
+/** Options of the `sessions()` middleware. */
 export interface SessionOptions {
-  cookieName?: string;
-  /** Secure cookie (HTTPS only). True in production. */
+  store: SessionStore<SessionData> | SharedSessionStore<SessionData>;
+  /**
+   * Secure cookie (sent over HTTPS only), with the `__Host-` prefix (no Domain, Path=/, Secure: a sibling
+   * subdomain cannot plant or read it). Follows the site's public scheme, not NODE_ENV.
+   */
   secure: boolean;
-  ttlInMs?: number;
-  /** Default: a `MemorySessionStore` of this app instance. */
-  store?: SessionStore;
+  cookieName?: string;
 }
 
+/** What a route sees of the session (`sessionOf(req)`). */
 export interface SessionHandle {
-  data: SessionData;
-  /** Writes changes of `data` to the store (before a redirect: the next request may reach another instance). */
+  /** This browser's session, or undefined: a request without a valid session cookie gets none. */
+  readonly data: SessionData | undefined;
+  /** Creates a session (at login) or updates the current one with `data`; stored before it resolves. */
+  start(data: Omit<SessionData, 'csrf'>): Promise<SessionData>;
+  /** Stores changes made to `data` (before a redirect: the next request may reach another instance). */
   save(): Promise<void>;
   /** Replaces the session ID (after login: no session fixation) with fresh data. */
   regenerate(data: Omit<SessionData, 'csrf'>): Promise<void>;
@@ -89,13 +67,13 @@ export function sessionOf(req: Request): SessionHandle {
 }
 
 /**
- * A minimal server-side session: an opaque random ID in an HttpOnly, SameSite=Lax cookie (Secure in
- * production), data in a `SessionStore`. Changes are written by `save()`, `regenerate()` and `destroy()`.
+ * A minimal server-side session: an opaque random ID in an HttpOnly, SameSite=Lax cookie, data in a bounded
+ * store. Nothing is created for a request that does not log in: a crawler or a flood of cookie-less requests
+ * costs no memory. Real deployments use a shared store; the cookie rules stay.
  */
 export function sessions(options: SessionOptions) {
+  const { store } = options;
   const name = options.cookieName ?? (options.secure ? '__Host-sid' : 'sid');
-  const ttl = options.ttlInMs ?? 30 * 60_000;
-  const store = options.store ?? new MemorySessionStore();
 
   function cookie(id: string, maxAgeInMs: number): string {
     return [
@@ -108,43 +86,43 @@ export function sessions(options: SessionOptions) {
     ].join('; ');
   }
 
-  async function create(
-    res: Response,
-    data: Omit<SessionData, 'csrf'>,
-  ): Promise<{ id: string; data: SessionData }> {
-    const id = randomBytes(32).toString('base64url');
-    const session: SessionData = { ...data, csrf: randomBytes(24).toString('base64url') };
-    await store.set(id, { data: session, expiresAt: Date.now() + ttl });
-    res.append('Set-Cookie', cookie(id, ttl));
-    return { id, data: session };
-  }
-
   async function load(req: Request, res: Response): Promise<SessionHandle> {
-    const id = readCookie(req.headers.cookie, name);
-    const found = id ? await store.get(id) : undefined;
-    let current = found && id ? { id, data: found.data } : await create(res, {});
-    // Sliding expiry, written at most every half period rather than on every request.
-    if (found && id && found.expiresAt - Date.now() < ttl / 2)
-      await store.set(id, { data: found.data, expiresAt: Date.now() + ttl });
-    let live = true;
-    const handle: SessionHandle = {
-      data: current.data,
-      async save() {
-        if (live) await store.set(current.id, { data: handle.data, expiresAt: Date.now() + ttl });
+    const cookieId = readCookie(req.headers.cookie, name);
+    let data = cookieId ? await store.get(cookieId) : undefined;
+    let id = data ? cookieId : undefined;
+    const create = async (fields: Omit<SessionData, 'csrf'>): Promise<SessionData> => {
+      const fresh: SessionData = { ...fields, csrf: randomBytes(24).toString('base64url') };
+      id = await store.create(fresh);
+      data = fresh;
+      res.append('Set-Cookie', cookie(id, store.ttlInMs));
+      return fresh;
+    };
+    const save = async () => {
+      // The in-memory store holds the very object routes change; a shared one needs the copy written.
+      if (id && data && 'update' in store) await store.update(id, data);
+    };
+    return {
+      get data() {
+        return data;
       },
-      async regenerate(data) {
-        await store.delete(current.id);
-        current = await create(res, data);
-        live = true;
-        handle.data = current.data;
+      async start(fields) {
+        if (!data) return create(fields);
+        Object.assign(data, fields);
+        await save();
+        return data;
+      },
+      save,
+      async regenerate(fields) {
+        if (id) await store.delete(id);
+        await create(fields);
       },
       async destroy() {
-        await store.delete(current.id);
-        live = false;
+        if (id) await store.delete(id);
+        id = undefined;
+        data = undefined;
         res.append('Set-Cookie', cookie('', 0));
       },
     };
-    return handle;
   }
 
   return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -164,8 +142,8 @@ function readCookie(header: string | undefined, name: string): string | undefine
 }
 
 /** Constant-time comparison of the form's CSRF token with the session's. */
-export function csrfValid(session: SessionData, submitted: unknown): boolean {
-  if (typeof submitted !== 'string') return false;
+export function csrfValid(session: SessionData | undefined, submitted: unknown): boolean {
+  if (!session || typeof submitted !== 'string') return false;
   const a = Buffer.from(session.csrf);
   const b = Buffer.from(submitted);
   return a.length === b.length && timingSafeEqual(a, b);

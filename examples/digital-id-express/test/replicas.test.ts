@@ -11,7 +11,8 @@ import { testDatabase } from '../../../scripts/test-database.js';
 import { createApp } from '../src/app.js';
 import { PostgresSessionStore } from '../src/postgres-sessions.js';
 import { PROFILE_SCOPES } from '../src/sandbox-client.js';
-import { MemorySessionStore, type SessionStore } from '../src/session.js';
+import type { SessionData, SharedSessionStore } from '../src/session.js';
+import { SessionStore } from '../src/session-store.js';
 import { type RoundRobinProxy, startRoundRobinProxy } from './helpers/round-robin-proxy.js';
 
 const population = generatePopulation({ seed: 2026, people: 10, companies: 1 });
@@ -36,7 +37,7 @@ beforeAll(async () => {
 async function startInstance(
   thaid: ThaidProvider,
   publicUrl: string,
-  stores: { state: StateStore; sessions: SessionStore },
+  stores: { state: StateStore; sessions: SessionStore<SessionData> | SharedSessionStore<SessionData> },
 ): Promise<Instance> {
   const client = new DigitalIdClient({
     provider: 'thaid',
@@ -80,13 +81,13 @@ async function deployment(shared: boolean) {
       : new MemoryStateStore();
     const sessions = shared
       ? new PostgresSessionStore({ connectionString: url, poolSize: 2 })
-      : new MemorySessionStore();
+      : new SessionStore<SessionData>();
     const instance = await startInstance(thaid, proxy.url, { state, sessions });
     ports.push(instance.port);
     closers.push(async () => {
       await instance.close();
       if (state instanceof PostgresStateStore) await state.close();
-      if (sessions instanceof PostgresSessionStore) await sessions.close();
+      await sessions.close();
     });
   }
   return {

@@ -2,6 +2,7 @@ export { AUDIT_KEYS_ENV, AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-
 export {
   auditSink,
   auditSinkOptions,
+  catalogClientOptions,
   digitalIdClientOptions,
   digitalIdProviders,
   type ExchangeClientConfigOptions,
@@ -23,6 +24,7 @@ export {
 export { DEFAULT_CONFIG_FILE, loadConfig, type ParseConfigOptions, parseConfig } from './config/load.js';
 export {
   type AuditConfig,
+  type CatalogConfig,
   configJsonSchema,
   type DigitalIdConfig,
   type DigitalIdProviderConfig,
@@ -46,9 +48,18 @@ export {
   PLATFORMS,
   type Platform,
 } from './doctor/report.js';
-export { type CliIo, EXIT, UsageError } from './io.js';
-export { COMMANDS, run } from './run.js';
+export { CLI_ERROR_CODES, CliError, type CliErrorCode, isCliError } from './errors.js';
+export { type CliIo, type CliWriter, EXIT, terminalSafeIo, UsageError } from './io.js';
+export { COMMANDS, run, TOP_LEVEL_COMMANDS } from './run.js';
 export { SANDBOX_USAGE, type SandboxCommandOptions, sandboxCommand } from './sandbox/command.js';
 export { SANDBOX_FAULT_PROFILES, type SandboxFaultProfileName } from './sandbox/faults.js';
-export { sandboxConfig } from './sandbox/sandbox-config.js';
-export { type FileReport, transcriptVerify } from './transcript/verify-command.js';
+export { type SandboxEndpoints, sandboxConfig } from './sandbox/sandbox-config.js';
+export { escapeControls } from './terminal-text.js';
+export {
+  type FileReport,
+  summaryLine,
+  TRANSCRIPT_VERIFY_USAGE,
+  transcriptVerify,
+} from './transcript/verify-command.js';
+export { CLI_VERSION } from './version.js';
+export { type WriteOutputOptions, writeOutputFile } from './write-file.js';

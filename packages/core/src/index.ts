@@ -93,7 +93,7 @@ export {
   registerSecret,
   unregisterSecret,
 } from './redact.js';
-export { parseJsonBody, validateBody } from './response-body.js';
+export { type LazyErrorOptions, parseJsonBody, validateBody } from './response-body.js';
 export {
   fullJitterDelay,
   parseRetryAfter,
@@ -135,6 +135,7 @@ export {
   type RequestBody,
   type RequestSpec,
   type ResponseType,
+  type StreamRequestBody,
   Transport,
   type TransportResponse,
 } from './transport.js';

@@ -6,14 +6,22 @@ import { HttpError, type HttpErrorOptions, ResponseSchemaError } from './errors.
  * bytes themselves (to digest them for the audit log) and parse afterwards.
  */
 
+/**
+ * What an error carries about the exchange; a function is called only when there is an error (building them
+ * decodes and redacts the body, which a success does not need).
+ */
+export type LazyErrorOptions = HttpErrorOptions | (() => HttpErrorOptions);
+
+const resolve = (o: LazyErrorOptions): HttpErrorOptions => (typeof o === 'function' ? o() : o);
+
 /** Parses UTF-8 JSON; an empty body is `undefined`. Failure is ERR_RESPONSE_PARSE (the body is not echoed). */
-export function parseJsonBody(bytes: Uint8Array, errorOptions: HttpErrorOptions = {}): unknown {
+export function parseJsonBody(bytes: Uint8Array, errorOptions: LazyErrorOptions = {}): unknown {
   if (bytes.byteLength === 0) return undefined;
   try {
     return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (cause) {
     throw new HttpError('ERR_RESPONSE_PARSE', 'The response body is not valid JSON', {
-      ...errorOptions,
+      ...resolve(errorOptions),
       cause,
     });
   }
@@ -23,7 +31,7 @@ export function parseJsonBody(bytes: Uint8Array, errorOptions: HttpErrorOptions 
 export function validateBody<T>(
   value: unknown,
   schema: z.ZodType<T>,
-  errorOptions: HttpErrorOptions = {},
+  errorOptions: LazyErrorOptions = {},
 ): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -33,6 +41,6 @@ export function validateBody<T>(
       message: i.message,
       code: i.code,
     })),
-    errorOptions,
+    resolve(errorOptions),
   );
 }

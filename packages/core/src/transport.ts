@@ -40,7 +40,20 @@ export type QueryValue =
 export type RequestBody =
   | { json: unknown }
   | { form: Record<string, string> | URLSearchParams }
-  | { raw: Uint8Array | string; contentType: string };
+  | { raw: Uint8Array | string; contentType: string }
+  | StreamRequestBody;
+
+/**
+ * A body sent as a stream (large uploads), never held in memory. `open` is called once per attempt, so a
+ * retried request gets a fresh stream: return a new one each time, or mark the request `idempotent: false`
+ * when the source cannot be read twice. Not signable (a detached JWS needs the bytes up front).
+ */
+export interface StreamRequestBody {
+  stream: () => Readable | AsyncIterable<Uint8Array>;
+  contentType: string;
+  /** Sent as Content-Length when known (proxies refuse or buffer chunked uploads); chunked otherwise. */
+  contentLength?: number;
+}
 export type ResponseType = 'json' | 'text' | 'bytes' | 'stream';
 
 /** A response as the transport received it, before any parsing: what a `classify` hook looks at. */
@@ -202,12 +215,18 @@ export class Transport {
     const method = spec.method;
     const target = this.#target(spec);
     const operation = spec.operation ?? `${method} ${spec.path}`;
-    const { body, contentType } = encodeBody(spec.body);
+    const { body, contentType, open, contentLength } = encodeBody(spec.body);
+    if (open && this.#options.signer) {
+      throw invalidArgument(
+        'A streamed request body cannot be signed; send bytes, or use a client without signer',
+      );
+    }
     const headers: Record<string, string> = {
       ...this.#defaultHeaders,
       'user-agent': this.#userAgent,
       'x-request-id': requestId,
       ...(contentType ? { 'content-type': contentType } : {}),
+      ...(contentLength !== undefined ? { 'content-length': String(contentLength) } : {}),
       ...spec.headers,
     };
     let repeatable = spec.idempotent ?? IDEMPOTENT_METHODS.has(method);
@@ -259,7 +278,7 @@ export class Transport {
           path: target,
           method,
           headers,
-          body: body ?? null,
+          body: open ? toReadable(open()) : (body ?? null),
           signal,
         });
       } catch (err) {
@@ -326,7 +345,9 @@ export class Transport {
         });
       }
       const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
-      const value = spec.schema ? validateBody(parsed, spec.schema, rawResponse.errorOptions()) : parsed;
+      const value = spec.schema
+        ? validateBody(parsed, spec.schema, () => rawResponse.errorOptions())
+        : parsed;
       return {
         statusCode: res.statusCode,
         headers: resHeaders,
@@ -528,14 +549,28 @@ function checkOperationOptions(spec: RequestSpec<unknown>, o: OperationOptions):
 function encodeBody(b: RequestBody | undefined): {
   body: Uint8Array | string | undefined;
   contentType: string | undefined;
+  open?: StreamRequestBody['stream'];
+  contentLength?: number;
 } {
   if (!b) return { body: undefined, contentType: undefined };
+  if ('stream' in b) {
+    if (typeof b.stream !== 'function')
+      throw invalidArgument('body.stream must be a function returning a stream');
+    if (b.contentLength !== undefined && !(Number.isSafeInteger(b.contentLength) && b.contentLength >= 0)) {
+      throw outOfRange('body.contentLength must be a non-negative integer');
+    }
+    return { body: undefined, contentType: b.contentType, open: b.stream, contentLength: b.contentLength };
+  }
   if ('json' in b) return { body: JSON.stringify(b.json), contentType: 'application/json; charset=utf-8' };
   if ('form' in b) {
     const params = b.form instanceof URLSearchParams ? b.form : new URLSearchParams(b.form);
     return { body: params.toString(), contentType: 'application/x-www-form-urlencoded; charset=utf-8' };
   }
   return { body: b.raw, contentType: b.contentType };
+}
+
+function toReadable(source: Readable | AsyncIterable<Uint8Array>): Readable {
+  return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
 }
 
 function toBytes(body: Uint8Array | string | undefined): Uint8Array {
@@ -679,5 +714,5 @@ function statusError(raw: RawResponse, method: string, path: string, maxRetryAft
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
   if (type === 'bytes' || type === 'stream') return raw;
   if (type === 'text') return rawResponse.text();
-  return parseJsonBody(raw, rawResponse.errorOptions());
+  return parseJsonBody(raw, () => rawResponse.errorOptions());
 }

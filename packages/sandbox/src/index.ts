@@ -1,4 +1,21 @@
 export {
+  type AgencyCatalog,
+  type AgencyCatalogOptions,
+  startAgencyCatalog,
+} from './catalog/catalog.js';
+export type { CatalogFlavor, CatalogSettings } from './catalog/context.js';
+export { FIXTURE_DATASETS, FIXTURE_ORGANIZATIONS, FIXTURE_POPULATION } from './catalog/fixtures.js';
+export {
+  type GdCatalogHarvester,
+  type GdCatalogHarvesterOptions,
+  type GovernanceState,
+  type HarvestedDataset,
+  type HarvestReport,
+  startGdCatalogHarvester,
+} from './catalog/harvester.js';
+export type { SchemingField, SchemingSchema } from './catalog/scheming.js';
+export type { CatalogAccount, CatalogAccounts } from './catalog/seed.js';
+export {
   DGA_SCOPES,
   type DgaProvider,
   type DgaProviderOptions,
@@ -37,8 +54,15 @@ export {
   type EcmsNodeHandle,
   type EcmsOutboundRecord,
   type EcmsQueueItem,
+  type InjectedItem,
   startEcmsNetwork,
 } from './ecms/network.js';
+export {
+  type SoapRelay,
+  type SoapRelayContext,
+  type SoapRelayOptions,
+  startSoapRelay,
+} from './ecms/relay.js';
 export {
   type FaultCounters,
   type FaultDecision,
@@ -84,6 +108,9 @@ export {
   thaiFullName,
 } from './people.js';
 export {
+  createSampleTranscripts,
+  REVOKED_SAMPLE_SIGNER,
+  type SampleTranscripts,
   type SandboxIdentity,
   type SandboxPki,
   type SandboxPkiOptions,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CatalogClientOptions } from '@thgov/catalog';
 import {
   type AuditSink,
   FileAuditSink,
@@ -258,4 +259,27 @@ export function postgresAuditSinkOptions(config: ThgovConfig): PostgresAuditSink
 export function auditSink(config: ThgovConfig): AuditSink {
   if (config.audit?.postgres) return new PostgresAuditSink(postgresAuditSinkOptions(config));
   return new FileAuditSink(auditSinkOptions(config));
+}
+
+/**
+ * `new CatalogClient(catalogClientOptions(config))`.
+ *
+ * @example
+ * ```ts
+ * const catalog = new CatalogClient(catalogClientOptions(await loadConfig('thgov.config.json')));
+ * ```
+ */
+export function catalogClientOptions(config: ThgovConfig): CatalogClientOptions {
+  const c = config.catalog;
+  if (!c) throw missing('catalog');
+  const t = mergeTransport(config.transport, c.transport);
+  const { transport: _t, ...own } = c;
+  const out: CatalogClientOptions = {
+    baseUrl: c.baseUrl,
+    ...transportOptions(t, c.transport?.tls ? 'catalog.transport' : 'transport'),
+  };
+  // The section's keys are the client's own option names: copy what is set.
+  for (const [k, v] of Object.entries(own))
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  return out;
 }

@@ -44,6 +44,7 @@ export const postgresStoreConfigSchema = z
 const xroadId = z.string().min(7).max(1024);
 const pathSegments = z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like "/ws/dga" or "/uat"');
 
+/** Connection settings: the top-level `transport` and a platform's own. */
 export const transportConfigSchema = z
   .object({
     proxy: z
@@ -106,6 +107,7 @@ export const transportConfigSchema = z
     'Connection settings. Given at the top level for every platform; a platform section may add its own, merged key by key.',
   );
 
+/** The `exchange` section (GDX). */
 export const exchangeConfigSchema = z
   .object({
     baseUrl: httpUrl.describe(
@@ -122,7 +124,7 @@ export const exchangeConfigSchema = z
       .min(1)
       .max(1024)
       .optional()
-      .describe('Consumer-Secret DGA issued; use ${GDX_CONSUMER_SECRET}.'),
+      .describe('Consumer-Secret DGA issued; use ${THGOV_GDX_CONSUMER_SECRET}.'),
     agentId: z
       .string()
       .min(1)
@@ -162,6 +164,7 @@ export const exchangeConfigSchema = z
 
 const scope = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/, 'not a valid scope token');
 
+/** One digital-ID provider: `digitalId.thaid`, `digitalId.dga`, `digitalId.providers.<name>`. */
 export const digitalIdProviderConfigSchema = z
   .object({
     environment: z
@@ -196,6 +199,7 @@ export const digitalIdProviderConfigSchema = z
   })
   .strict();
 
+/** The `digitalId` section. */
 export const digitalIdConfigSchema = z
   .object({
     thaid: digitalIdProviderConfigSchema.optional().describe('ThaID (DOPA).'),
@@ -219,6 +223,7 @@ export const digitalIdConfigSchema = z
   .strict()
   .describe('Digital ID login: @thgov/digital-id DigitalIdClient per provider.');
 
+/** The `ecms` section. */
 export const ecmsConfigSchema = z
   .object({
     nodeUrl: httpUrl.describe("The agency's own e-CMS node (https://ecms.agency.go.th/ecms-ws01/service2)."),
@@ -241,6 +246,51 @@ export const ecmsConfigSchema = z
   .strict()
   .describe('e-CMS official letters: @thgov/ecms EcmsClient.');
 
+/** The `catalog` section (the agency data catalog). */
+export const catalogConfigSchema = z
+  .object({
+    baseUrl: httpUrl.describe('The agency data catalog root (https://data.agency.go.th), not …/api/3.'),
+    apiToken: z
+      .string()
+      .min(8)
+      .max(4096)
+      .optional()
+      .describe('CKAN API token of an editor of the organization; use ${THGOV_CATALOG_API_TOKEN}.'),
+    apiTokenHeader: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/)
+      .optional()
+      .describe('Header of the token. Default Authorization (CKAN) or api-key (opend gateway).'),
+    gateway: z.enum(['ckan', 'opend']).optional().describe("opend: data.go.th's /get-ckan/{action} gateway."),
+    harvesterUrl: httpUrl
+      .optional()
+      .describe('GD Catalog harvester. Default https://harvester.gdcatalog.go.th.'),
+    siteUrl: httpUrl.optional().describe('This catalog as the harvester knows it. Default baseUrl.'),
+    schemaVersion: z
+      .enum(['2.1', '2.2', 'auto'])
+      .optional()
+      .describe('thai_gdc metadata version. Default auto (status_show).'),
+    maxUploadBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 42)
+      .optional()
+      .describe('Largest upload. Default 100 MiB.'),
+    politeness: z
+      .object({
+        requestsPerSecond: z.union([z.literal(false), z.number().positive().max(100_000)]).optional(),
+        maxConcurrency: z.number().int().min(1).max(256).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Client-side rate limit and concurrency cap. Default 10 requests/s, 4 in flight.'),
+    transport: transportConfigSchema.optional(),
+  })
+  .strict()
+  .describe('Government Data Catalog (CKAN + thai_gdc): @thgov/catalog CatalogClient.');
+
+/** The `transcript` section (trust anchors for verification). */
 export const transcriptConfigSchema = z
   .object({
     trustAnchors: z
@@ -272,6 +322,7 @@ const chainKeyConfigSchema = z
   })
   .strict();
 
+/** The `audit` section (the audit log file and its subject-hash key). */
 export const auditConfigSchema = z
   .object({
     path: file.optional().describe('Append-only, hash-chained JSON-lines file (one replica).'),
@@ -320,6 +371,7 @@ export const auditConfigSchema = z
   })
   .describe('Audit log (PDPA records of processing): @thgov/core FileAuditSink, or PostgresAuditSink.');
 
+/** The `doctor` section (thresholds and the time limit of each check). */
 export const doctorConfigSchema = z
   .object({
     expiryWarningDays: z
@@ -341,6 +393,7 @@ export const doctorConfigSchema = z
   .strict()
   .describe('Settings of thgov doctor.');
 
+/** The whole `thgov.config.json`, strict: unknown keys are errors. */
 export const thgovConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -352,6 +405,7 @@ export const thgovConfigSchema = z
     exchange: exchangeConfigSchema.optional(),
     digitalId: digitalIdConfigSchema.optional(),
     ecms: ecmsConfigSchema.optional(),
+    catalog: catalogConfigSchema.optional(),
     transcript: transcriptConfigSchema.optional(),
     audit: auditConfigSchema.optional(),
     transport: transportConfigSchema.optional(),
@@ -360,14 +414,24 @@ export const thgovConfigSchema = z
   .strict()
   .describe('thgov.config.json: one file for every thgov platform. Strings may use ${ENV_VAR}.');
 
+/** The parsed `TransportConfig` section (see its schema). */
 export type TransportConfig = z.infer<typeof transportConfigSchema>;
+/** The parsed `ExchangeConfig` section (see its schema). */
 export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;
+/** The parsed `DigitalIdProviderConfig` section (see its schema). */
 export type DigitalIdProviderConfig = z.infer<typeof digitalIdProviderConfigSchema>;
+/** The parsed `DigitalIdConfig` section (see its schema). */
 export type DigitalIdConfig = z.infer<typeof digitalIdConfigSchema>;
+/** The parsed `EcmsConfig` section (see its schema). */
 export type EcmsConfig = z.infer<typeof ecmsConfigSchema>;
+/** The parsed `CatalogConfig` section (see its schema). */
+export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
+/** The parsed `TranscriptConfig` section (see its schema). */
 export type TranscriptConfig = z.infer<typeof transcriptConfigSchema>;
+/** The parsed `AuditConfig` section (see its schema). */
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
 export type PostgresStoreConfig = z.infer<typeof postgresStoreConfigSchema>;
+/** The parsed `DoctorConfig` section (see its schema). */
 export type DoctorConfig = z.infer<typeof doctorConfigSchema>;
 /** The whole `thgov.config.json`, after `${VAR}` substitution; file paths are absolute. */
 export type ThgovConfig = z.infer<typeof thgovConfigSchema>;

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { PostgresMigration } from '@thgov/core/postgres';
+import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 
 /** The components whose tables `thgov <group> migrate` creates, and where their migrations come from. */
@@ -45,23 +45,17 @@ export async function migrateCommand(
   args: string[],
   io: CliIo,
 ): Promise<number> {
-  let values: { postgres?: string; schema?: string; status?: boolean; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        postgres: { type: 'string' },
-        schema: { type: 'string' },
-        status: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseCommandArgs(
+    args,
+    {
+      postgres: { type: 'string' },
+      schema: { type: 'string' },
+      status: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    false,
+  );
   if (values.help) {
     io.stdout.write(migrateUsage(component));
     return EXIT.OK;

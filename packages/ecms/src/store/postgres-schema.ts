@@ -8,7 +8,7 @@ import type { PostgresMigration } from '@thgov/core/postgres';
 export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
-    name: 'journal, evidence, transitions, processed items, registration counters, leases',
+    name: 'journal, evidence, transitions, processed items, quarantine, registration counters, leases',
     sql: (s) => `
       CREATE TABLE ${s}.ecms_letters (
         journal_id text PRIMARY KEY,
@@ -30,6 +30,7 @@ export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
         send_count integer NOT NULL DEFAULT 0,
         dispatched boolean NOT NULL DEFAULT false,
         signature_status text,
+        signature_evidence jsonb,
         last_error text,
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL,
@@ -67,6 +68,23 @@ export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
         journal_id text,
         at timestamptz NOT NULL DEFAULT now()
       );
+      CREATE TABLE ${s}.ecms_quarantine (
+        id text PRIMARY KEY,
+        ord bigserial NOT NULL,
+        process_id text NOT NULL,
+        operation text NOT NULL,
+        element text,
+        xml bytea NOT NULL,
+        sha256 text NOT NULL,
+        at timestamptz NOT NULL,
+        error jsonb NOT NULL,
+        signature jsonb,
+        letter_key jsonb,
+        notified boolean NOT NULL DEFAULT false,
+        settled boolean NOT NULL DEFAULT false,
+        note text
+      );
+      CREATE INDEX ecms_quarantine_settled ON ${s}.ecms_quarantine (settled, at, ord);
       CREATE TABLE ${s}.ecms_registration_counters (
         register text NOT NULL,
         year integer NOT NULL,

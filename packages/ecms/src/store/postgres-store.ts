@@ -27,6 +27,8 @@ import type {
   LetterRecord,
   LetterStore,
   NaturalKeyQuery,
+  QuarantinedItem,
+  QuarantinePatch,
   TransitionInput,
   TransitionRecord,
 } from './letter-store.js';
@@ -74,9 +76,28 @@ function fromRow(r: Row): LetterRecord {
     sendCount: r.send_count as number,
     dispatched: r.dispatched === true,
     signatureStatus: opt(r.signature_status),
+    signature: opt(r.signature_evidence),
     lastError: opt(r.last_error),
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
+  };
+}
+
+function quarantineFromRow(r: Row): QuarantinedItem {
+  return {
+    id: r.id as string,
+    processId: r.process_id as string,
+    operation: r.operation as string,
+    element: opt(r.element),
+    xml: r.xml as Buffer,
+    sha256: r.sha256 as string,
+    at: r.at as Date,
+    error: r.error as QuarantinedItem['error'],
+    signature: opt(r.signature),
+    letterKey: opt(r.letter_key),
+    notified: r.notified === true,
+    settled: r.settled === true,
+    note: opt(r.note),
   };
 }
 
@@ -234,8 +255,8 @@ export class PostgresLetterStore implements LetterStore {
         `INSERT INTO ${s}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
           sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
           registration_year, registration_number, document, send_count, dispatched, signature_status,
-          last_error, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
+          signature_evidence, last_error, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
         [
           r.journalId,
           r.direction,
@@ -255,6 +276,7 @@ export class PostgresLetterStore implements LetterStore {
           r.sendCount,
           r.dispatched,
           r.signatureStatus ?? null,
+          r.signature ? JSON.stringify(r.signature) : null,
           r.lastError ?? null,
           r.createdAt,
           r.updatedAt,
@@ -382,6 +404,54 @@ export class PostgresLetterStore implements LetterStore {
       at: r.at as Date,
       note: opt(r.note),
     }));
+  }
+
+  async quarantine(q: QuarantinedItem): Promise<void> {
+    await this.#tx('quarantining a queue item', async (client, s) => {
+      await client.query(
+        `INSERT INTO ${s}.ecms_quarantine (id, process_id, operation, element, xml, sha256, at, error, signature,
+          letter_key, notified, settled, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+        [
+          q.id,
+          q.processId,
+          q.operation,
+          q.element ?? null,
+          Buffer.from(q.xml),
+          q.sha256,
+          q.at,
+          JSON.stringify(q.error),
+          q.signature ? JSON.stringify(q.signature) : null,
+          q.letterKey ? JSON.stringify(q.letterKey) : null,
+          q.notified,
+          q.settled,
+          q.note ?? null,
+        ],
+      );
+      await this.#markProcessed(client, s, q.processId);
+    });
+  }
+
+  async quarantined(filter: { settled?: boolean } = {}): Promise<QuarantinedItem[]> {
+    const rows = await this.#read(
+      'reading quarantined items',
+      `SELECT * FROM ${this.#t}.ecms_quarantine WHERE ($1::boolean IS NULL OR settled = $1) ORDER BY at, ord`,
+      [filter.settled ?? null],
+    );
+    return rows.map(quarantineFromRow);
+  }
+
+  async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
+    await this.#tx('updating a quarantined item', async (client, s) => {
+      const r = await client.query(`SELECT * FROM ${s}.ecms_quarantine WHERE id = $1 FOR UPDATE`, [id]);
+      if (!r.rows[0]) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
+      const next = { ...quarantineFromRow(r.rows[0]), ...patch };
+      await client.query(`UPDATE ${s}.ecms_quarantine SET notified = $2, settled = $3, note = $4 WHERE id = $1`, [
+        id,
+        next.notified,
+        next.settled,
+        next.note ?? null,
+      ]);
+    });
   }
 
   async markProcessed(processId: string, journalId?: string): Promise<void> {
