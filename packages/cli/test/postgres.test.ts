@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests write the ${VAR} syntax of the configuration
 // The CLI and the configuration with PostgreSQL stores: migrate commands, audit verify --postgres, the
 // config sections with ${VAR} passwords, and doctor's reachable / migrated / writable checks.
 import { spawn } from 'node:child_process';

@@ -8,6 +8,7 @@ import {
   parseAnchor,
 } from '../audit/anchor.js';
 import { encodeRecord, GENESIS_HASH, sha256Hex } from '../audit/chain.js';
+import { GroupCommitQueue } from '../audit/group-commit.js';
 import { type AuditChainKey, AuditKeyRing, secretBytes } from '../audit/keys.js';
 import {
   type AuditEvent,
@@ -93,8 +94,6 @@ const MAX_BATCH = 256;
 interface Pending {
   body: AuditRecordBody;
   key: string | undefined;
-  resolve: () => void;
-  reject: (err: unknown) => void;
 }
 
 /** A batch encoded against the head it was built on: what `#landed` looks for after an unknown commit. */
@@ -136,9 +135,8 @@ export class PostgresAuditSink implements AuditSink {
   readonly #autoMigrate: boolean;
   readonly #retryForInMs: number;
   readonly #mirror: AuditAnchorStore | undefined;
-  readonly #queue: Pending[] = [];
+  readonly #queue: GroupCommitQueue<Pending>;
   #ready: Promise<ResolvedConnection> | undefined;
-  #draining: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: PostgresAuditSinkOptions) {
@@ -155,6 +153,7 @@ export class PostgresAuditSink implements AuditSink {
     this.#autoMigrate = o.migrate ?? false;
     this.#retryForInMs = o.retryForInMs ?? 30_000;
     this.#mirror = o.anchorMirror;
+    this.#queue = new GroupCommitQueue({ maxBatch: MAX_BATCH, write: (batch) => this.#writeBatch(batch) });
   }
 
   /** Creates or upgrades the audit tables (idempotent; replicas may call it together). */
@@ -199,31 +198,7 @@ export class PostgresAuditSink implements AuditSink {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ body, key, resolve, reject });
-      this.#kick();
-    });
-  }
-
-  #kick(): void {
-    if (this.#draining) return;
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      if (this.#queue.length > 0) this.#kick();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
-      try {
-        await this.#writeBatch(batch);
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-        continue;
-      }
-      for (const p of batch) p.resolve();
-    }
+    return this.#queue.push({ body, key });
   }
 
   /**
@@ -373,7 +348,7 @@ export class PostgresAuditSink implements AuditSink {
 
   /** The chain head as the database holds it now (after this sink's pending appends). */
   async head(): Promise<ChainHead> {
-    while (this.#draining) await this.#draining;
+    await this.#queue.idle();
     const c = await this.#open();
     try {
       const r = await c.pool.query<{ anchor: unknown }>(
@@ -392,7 +367,7 @@ export class PostgresAuditSink implements AuditSink {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    while (this.#draining) await this.#draining;
+    await this.#queue.idle();
     const c = await this.#connection.resolve().catch(() => undefined);
     if (c?.owned) await c.pool.end().catch(() => undefined);
   }

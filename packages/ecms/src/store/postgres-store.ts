@@ -445,12 +445,10 @@ export class PostgresLetterStore implements LetterStore {
       const r = await client.query(`SELECT * FROM ${s}.ecms_quarantine WHERE id = $1 FOR UPDATE`, [id]);
       if (!r.rows[0]) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
       const next = { ...quarantineFromRow(r.rows[0]), ...patch };
-      await client.query(`UPDATE ${s}.ecms_quarantine SET notified = $2, settled = $3, note = $4 WHERE id = $1`, [
-        id,
-        next.notified,
-        next.settled,
-        next.note ?? null,
-      ]);
+      await client.query(
+        `UPDATE ${s}.ecms_quarantine SET notified = $2, settled = $3, note = $4 WHERE id = $1`,
+        [id, next.notified, next.settled, next.note ?? null],
+      );
     });
   }
 
