@@ -132,16 +132,21 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
   } finally {
     await client.close();
   }
-  const store = e.store;
-  if (store && 'postgres' in store)
-    await checkPostgresStore(r, {
-      platform,
-      prefix: 'ecms.store',
-      label: 'e-CMS journal',
-      key: 'ecms.store.postgres',
-      db: store.postgres,
-      component: 'ecms',
-      migrations: async () => (await import('@thgov/ecms/postgres')).ECMS_MIGRATIONS,
-      table: 'ecms_letters',
-    });
+  await checkEcmsStore(r, config);
+}
+
+/** The journal's PostgreSQL database, when `ecms.store` names one: reachable, migrated, writable. */
+async function checkEcmsStore(r: CheckRunner, config: ThgovConfig): Promise<void> {
+  const store = config.ecms?.store;
+  if (!store || !('postgres' in store)) return;
+  await checkPostgresStore(r, {
+    platform: 'ecms',
+    prefix: 'ecms.store',
+    label: 'e-CMS journal',
+    key: 'ecms.store.postgres',
+    db: store.postgres,
+    component: 'ecms',
+    migrations: async () => (await import('@thgov/ecms/postgres')).ECMS_MIGRATIONS,
+    table: 'ecms_letters',
+  });
 }

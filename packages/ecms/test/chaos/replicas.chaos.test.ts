@@ -103,24 +103,39 @@ async function count(admin: pg.Client, sql: string): Promise<number> {
   return Number((await admin.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
 }
 
-describe('[chaos] replicas on one PostgreSQL, SIGKILLs and a database restart', () => {
-  it(`${LETTERS} letters out and in: stored once, delivered once, numbered 1..N, audited once`, async () => {
-    const random = createRandom(77);
-    const slots: Slot[] = [
-      ...[1, 2, 3].map((n) => ({ role: 'inbox' as const, n })),
-      ...[1, 2].map((n) => ({ role: 'outbox' as const, n })),
-    ];
-    for (const s of slots) s.child = spawnChild(s);
-    await Promise.all(slots.map((s) => s.child));
+const ids = Array.from({ length: LETTERS }, (_, i) => `ชก 0105/${i + 1}`);
 
-    // The application side of agency A: letters journalled for sending, one audit record each.
-    const a = net.nodes[0]!;
-    const client = new EcmsClient({ nodeUrl: a.url, organizationId: a.organizationId });
-    const journalA = new PostgresLetterStore({ connectionString: url, schema: 'agency_a', poolSize: 2 });
-    const outbox = new EcmsOutbox({ client, store: journalA });
-    const audit = new PostgresAuditSink({ connectionString: url, ...AUDIT, poolSize: 2 });
-    const ids = Array.from({ length: LETTERS }, (_, i) => `ชก 0105/${i + 1}`);
-    const enqueue = async (id: string) => {
+/** An admin connection that survives the restart (reconnect after it). */
+class Admin {
+  client!: pg.Client;
+  async connect(): Promise<void> {
+    await this.client?.end().catch(() => undefined);
+    this.client = new pg.Client({ connectionString: url });
+    this.client.on('error', () => undefined);
+    await this.client.connect();
+  }
+  async registered(): Promise<number> {
+    try {
+      return await count(
+        this.client,
+        "SELECT count(*) AS n FROM agency_b.ecms_letters WHERE direction = 'inbound' AND state = 'registered'",
+      );
+    } catch {
+      return -1;
+    }
+  }
+}
+
+/** The application side of agency A: letters journalled for sending, one audit record each. */
+function applicationA() {
+  const a = net.nodes[0]!;
+  const client = new EcmsClient({ nodeUrl: a.url, organizationId: a.organizationId });
+  const journal = new PostgresLetterStore({ connectionString: url, schema: 'agency_a', poolSize: 2 });
+  const outbox = new EcmsOutbox({ client, store: journal });
+  const audit = new PostgresAuditSink({ connectionString: url, ...AUDIT, poolSize: 2 });
+  return {
+    audit,
+    async enqueue(id: string) {
       for (let attempt = 0; ; attempt++) {
         try {
           await outbox.enqueue(sampleLetter({ id }));
@@ -134,125 +149,149 @@ describe('[chaos] replicas on one PostgreSQL, SIGKILLs and a database restart', 
           await sleep(100);
         }
       }
-    };
+    },
+    async close() {
+      await audit.close();
+      await journal.close();
+      await client.close();
+    },
+  };
+}
 
-    let admin = new pg.Client({ connectionString: url });
-    const connectAdmin = async () => {
-      admin = new pg.Client({ connectionString: url });
-      admin.on('error', () => undefined);
-      await admin.connect();
-    };
-    await connectAdmin();
-    const registered = async () => {
-      try {
-        return await count(
-          admin,
-          "SELECT count(*) AS n FROM agency_b.ecms_letters WHERE direction = 'inbound' AND state = 'registered'",
-        );
-      } catch {
-        return -1;
-      }
-    };
+async function restartPostgres(admin: Admin): Promise<void> {
+  if (server) {
+    await server.stop();
+    await sleep(800);
+    await server.start();
+  } else {
+    await admin.client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+  }
+  await admin.connect();
+}
 
-    // Letters keep arriving while replicas die: each round journals a share of them, waits a little,
-    // and kills a random replica, which a supervisor restarts in its slot. PostgreSQL restarts once.
-    const t0 = performance.now();
-    const rounds = MIN_KILLS + 2;
-    const perRound = Math.ceil(LETTERS / rounds);
-    let kills = 0;
-    let interrupted = 0;
-    let restarted = false;
-    for (let round = 0; round < rounds; round++) {
-      for (const id of ids.slice(round * perRound, (round + 1) * perRound)) await enqueue(id);
-      await sleep(random.int(100, 700));
-      if (round === Math.floor(rounds * 0.4)) {
-        restarted = true;
-        if (server) {
-          await server.stop();
-          await sleep(800);
-          await server.start();
-        } else {
-          await admin.query(
-            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-          );
-        }
-        await admin.end().catch(() => undefined);
-        await connectAdmin();
-      }
-      const slot = slots[random.int(0, slots.length - 1)]!;
-      if ((await registered()) < Math.min(LETTERS, (round + 1) * perRound)) interrupted++;
-      await kill(await slot.child!, 'SIGKILL');
-      kills++;
-      // Restarted in the background: the run goes on while it starts, as under a real supervisor.
-      slot.child = spawnChild(slot);
+/**
+ * Letters keep arriving while replicas die: each round journals a share of them, waits a little, and kills
+ * a random replica, which a supervisor restarts in its slot. PostgreSQL restarts once, 40 % in.
+ */
+async function rounds(slots: Slot[], app: ReturnType<typeof applicationA>, admin: Admin) {
+  const random = createRandom(77);
+  const total = MIN_KILLS + 2;
+  const perRound = Math.ceil(LETTERS / total);
+  let kills = 0;
+  let interrupted = 0;
+  let restarted = false;
+  for (let round = 0; round < total; round++) {
+    for (const id of ids.slice(round * perRound, (round + 1) * perRound)) await app.enqueue(id);
+    await sleep(random.int(100, 700));
+    if (round === Math.floor(total * 0.4)) {
+      await restartPostgres(admin);
+      restarted = true;
     }
+    const slot = slots[random.int(0, slots.length - 1)]!;
+    if ((await admin.registered()) < Math.min(LETTERS, (round + 1) * perRound)) interrupted++;
+    await kill(await slot.child!, 'SIGKILL');
+    kills++;
+    // Restarted in the background: the run goes on while it starts, as under a real supervisor.
+    slot.child = spawnChild(slot);
+  }
+  return { kills, interrupted, restarted };
+}
+
+/** Outbound: every letter sent, and the receiving node has each exactly once. Returns how many were resolved. */
+async function checkOutbound(admin: Admin): Promise<number> {
+  const out = (
+    await admin.client.query<{ letter_id: string; state: string; process_id: string }>(
+      'SELECT letter_id, state, process_id FROM agency_a.ecms_letters',
+    )
+  ).rows;
+  expect(out).toHaveLength(LETTERS);
+  expect(out.filter((r) => r.state !== 'submitted')).toEqual([]);
+  expect(new Set(out.map((r) => r.process_id)).size).toBe(LETTERS);
+  const delivered = net.queue(net.nodes[1]!.organizationId).all.filter((i) => i.kind === 'letter');
+  expect(delivered.map((i) => i.letterId).sort()).toEqual([...ids].sort());
+  return count(
+    admin.client,
+    "SELECT count(DISTINCT journal_id) AS n FROM agency_a.ecms_transitions WHERE note LIKE 'resolved through outbound status%'",
+  );
+}
+
+/** Inbound: stored once, registered, numbers 1..N; the sender got a receipt and only the stored AcceptID. */
+async function checkInbound(admin: Admin): Promise<void> {
+  const inbound = (
+    await admin.client.query<{
+      letter_id: string;
+      state: string;
+      registration_number: number;
+      accept_id: string;
+    }>(
+      "SELECT letter_id, state, registration_number, accept_id FROM agency_b.ecms_letters WHERE direction = 'inbound'",
+    )
+  ).rows;
+  expect(inbound).toHaveLength(LETTERS);
+  expect(new Set(inbound.map((r) => r.letter_id)).size).toBe(LETTERS);
+  expect(inbound.filter((r) => r.state !== 'registered')).toEqual([]);
+  expect(inbound.map((r) => r.registration_number).sort((x, y) => x - y)).toEqual(
+    Array.from({ length: LETTERS }, (_, i) => i + 1),
+  );
+  expect(net.queue(net.nodes[1]!.organizationId).pending).toHaveLength(0);
+  const toSender = net.queue(net.nodes[0]!.organizationId).all;
+  expect(new Set(toSender.filter((i) => i.kind === 'receive').map((i) => i.letterId)).size).toBe(LETTERS);
+  const stored = new Map(inbound.map((r) => [r.letter_id, r.accept_id]));
+  const accepts = toSender.filter((i) => i.kind === 'accept');
+  expect(new Set(accepts.map((i) => i.letterId)).size).toBe(LETTERS);
+  for (const i of accepts) expect(i.acceptId).toBe(stored.get(i.letterId));
+}
+
+/** The audit chain verifies and holds one record per operation: enqueued and received, per letter. */
+async function checkAudit(): Promise<void> {
+  const v = await verifyPostgresAuditLog({ connectionString: url, chain: 'chaos', keys: [AUDIT.chainKey] });
+  expect(v.errors).toEqual([]);
+  expect(v.records).toHaveLength(2 * LETTERS);
+  for (const op of ['letter.enqueued', 'letter.received']) {
+    const refs = v.records.filter((r) => r.operation === op).map((r) => r.caseRef);
+    expect(refs.sort()).toEqual([...ids].sort());
+  }
+}
+
+describe('[chaos] replicas on one PostgreSQL, SIGKILLs and a database restart', () => {
+  it(`${LETTERS} letters out and in: stored once, delivered once, numbered 1..N, audited once`, async () => {
+    const slots: Slot[] = [
+      ...[1, 2, 3].map((n) => ({ role: 'inbox' as const, n })),
+      ...[1, 2].map((n) => ({ role: 'outbox' as const, n })),
+    ];
+    for (const s of slots) s.child = spawnChild(s);
+    await Promise.all(slots.map((s) => s.child));
+    const app = applicationA();
+    const admin = new Admin();
+    await admin.connect();
+
+    const t0 = performance.now();
+    const { kills, interrupted, restarted } = await rounds(slots, app, admin);
     const roundsInMs = Math.round(performance.now() - t0);
     const deadline = Date.now() + 300_000;
     let done = false;
     while (Date.now() < deadline && !done) {
-      done = (await registered()) >= LETTERS && net.queue(net.nodes[1]!.organizationId).pending.length === 0;
+      done =
+        (await admin.registered()) >= LETTERS && net.queue(net.nodes[1]!.organizationId).pending.length === 0;
       if (!done) await sleep(250);
     }
     const drainInMs = Math.round(performance.now() - t0) - roundsInMs;
     for (const s of slots) await kill(await s.child!, 'SIGTERM');
-    expect(done, `registered ${await registered()} of ${LETTERS}, ${kills} kills`).toBe(true);
+    expect(done, `registered ${await admin.registered()} of ${LETTERS}, ${kills} kills`).toBe(true);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
     // Most kills hit replicas with work in hand, not idle ones.
     expect(interrupted).toBeGreaterThanOrEqual(MIN_KILLS / 2);
     expect(restarted).toBe(true);
 
-    // Outbound: every letter sent, and the receiving node has each exactly once.
-    const out = (
-      await admin.query<{ letter_id: string; state: string; send_count: number; process_id: string }>(
-        'SELECT letter_id, state, send_count, process_id FROM agency_a.ecms_letters',
-      )
-    ).rows;
-    expect(out).toHaveLength(LETTERS);
-    expect(out.filter((r) => r.state !== 'submitted')).toEqual([]);
-    expect(new Set(out.map((r) => r.process_id)).size).toBe(LETTERS);
-    const delivered = net.queue(net.nodes[1]!.organizationId).all.filter((i) => i.kind === 'letter');
-    expect(delivered.map((i) => i.letterId).sort()).toEqual([...ids].sort());
-    const resolved = await count(
-      admin,
-      "SELECT count(DISTINCT journal_id) AS n FROM agency_a.ecms_transitions WHERE note LIKE 'resolved through outbound status%'",
-    );
-
-    // Inbound: stored once, registered, numbers 1..N with no gap and no repeat.
-    const inbound = (
-      await admin.query<{ letter_id: string; state: string; registration_number: number; accept_id: string }>(
-        "SELECT letter_id, state, registration_number, accept_id FROM agency_b.ecms_letters WHERE direction = 'inbound'",
-      )
-    ).rows;
-    expect(inbound).toHaveLength(LETTERS);
-    expect(new Set(inbound.map((r) => r.letter_id)).size).toBe(LETTERS);
-    expect(inbound.filter((r) => r.state !== 'registered')).toEqual([]);
-    expect(inbound.map((r) => r.registration_number).sort((x, y) => x - y)).toEqual(
-      Array.from({ length: LETTERS }, (_, i) => i + 1),
-    );
-    expect(net.queue(net.nodes[1]!.organizationId).pending).toHaveLength(0);
-
-    // Acknowledged: the sender's node has a receipt for every letter and only the stored AcceptID.
-    const toSender = net.queue(net.nodes[0]!.organizationId).all;
-    expect(new Set(toSender.filter((i) => i.kind === 'receive').map((i) => i.letterId)).size).toBe(LETTERS);
-    const stored = new Map(inbound.map((r) => [r.letter_id, r.accept_id]));
-    const accepts = toSender.filter((i) => i.kind === 'accept');
-    expect(new Set(accepts.map((i) => i.letterId)).size).toBe(LETTERS);
-    for (const i of accepts) expect(i.acceptId).toBe(stored.get(i.letterId));
-
-    // The audit chain verifies and holds one record per operation: enqueued and received, per letter.
-    await audit.close();
-    const v = await verifyPostgresAuditLog({ connectionString: url, chain: 'chaos', keys: [AUDIT.chainKey] });
-    expect(v.errors).toEqual([]);
-    expect(v.records).toHaveLength(2 * LETTERS);
-    for (const op of ['letter.enqueued', 'letter.received']) {
-      const refs = v.records.filter((r) => r.operation === op).map((r) => r.caseRef);
-      expect(refs.sort()).toEqual([...ids].sort());
-    }
+    const resolved = await checkOutbound(admin);
+    await checkInbound(admin);
+    await app.close();
+    await checkAudit();
     process.stdout.write(
       `${JSON.stringify({ chaos: 'replicas', letters: LETTERS, kills, interrupted, postgresRestarted: server !== undefined, resolvedThroughOutboundStatus: resolved, roundsInMs, drainInMs })}\n`,
     );
-    await admin.end();
-    await journalA.close();
-    await client.close();
+    await admin.client.end();
   }, 600_000);
 });
