@@ -46,7 +46,10 @@ function thgov(args: string[]): Promise<{ code: number; stdout: string; stderr: 
   });
 }
 
-describe('thgov <component> migrate', () => {
+// Each test starts the CLI as a process (tsx) a few times: slow on a busy 2-core machine.
+const SPAWNING = { timeout: 90_000 };
+
+describe('thgov <component> migrate', SPAWNING, () => {
   it('reports unmigrated tables, creates them once, and then reports them current', async () => {
     const before = await thgov(['ecms', 'migrate', '--postgres', url, '--schema', 'cli_ecms', '--status']);
     expect(before.code, before.stderr).toBe(1);
@@ -75,7 +78,7 @@ describe('thgov <component> migrate', () => {
   });
 });
 
-describe('thgov audit verify --postgres', () => {
+describe('thgov audit verify --postgres', SPAWNING, () => {
   beforeAll(async () => {
     expect((await thgov(['audit', 'migrate', '--postgres', url])).code).toBe(0);
     const sink = new PostgresAuditSink({
@@ -87,7 +90,7 @@ describe('thgov audit verify --postgres', () => {
     for (let i = 0; i < 5; i++)
       await sink.append({ who: 'system', service: 'gdx', status: 'ok', caseRef: `C-${i}` });
     await sink.close();
-  });
+  }, 90_000);
 
   it('passes an intact chain and fails one with its newest rows cut', async () => {
     const ok = await thgov(['audit', 'verify', '--postgres', url, '--key-file', keyFile, 'gdx']);
@@ -103,7 +106,7 @@ describe('thgov audit verify --postgres', () => {
   });
 });
 
-describe('thgov.config.json with PostgreSQL stores', () => {
+describe('thgov.config.json with PostgreSQL stores', SPAWNING, () => {
   const configFor = (dbUrl: string, extra: Record<string, unknown> = {}) => ({
     audit: {
       postgres: { url: dbUrl, chain: 'cfg' },
