@@ -1,5 +1,0 @@
-import type { webcrypto } from 'node:crypto';
-
-/** WebCrypto key types without pulling in the DOM lib. */
-export type CryptoKey = webcrypto.CryptoKey;
-export type CryptoKeyPair = webcrypto.CryptoKeyPair;
