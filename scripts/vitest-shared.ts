@@ -16,7 +16,11 @@ export function packageTestConfig(
       include: extra.include ?? ['test/**/*.test.ts'],
       // One PostgreSQL per run (embedded, or THGOV_TEST_PG_URL); each test file makes its own database.
       ...(extra.postgres
-        ? { globalSetup: [fileURLToPath(new URL('./vitest-postgres-setup.ts', import.meta.url))] }
+        ? {
+            globalSetup: [
+              fileURLToPath(new URL('../packages/testkit/src/postgres-setup.ts', import.meta.url)),
+            ],
+          }
         : {}),
       testTimeout: extra.testTimeout ?? 20_000,
       hookTimeout: 30_000,

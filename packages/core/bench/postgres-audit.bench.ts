@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireTestPostgres, createDatabaseOn } from '../../../scripts/test-postgres.js';
+import { acquireTestPostgres, createDatabaseOn } from '@thgov/testkit/postgres-server';
 import { FileAuditSink } from '../src/index.js';
 import { PostgresAuditSink } from '../src/postgres.js';
 import { auditEvent, CHAIN_KEY, SUBJECT_SECRET } from '../test/helpers/audit.js';

@@ -12,7 +12,7 @@ import {
   sha256Hex,
 } from '../src/index.js';
 import { sampleLetter } from './helpers/letters.js';
-import { STORE_KINDS } from './helpers/stores.js';
+import { describeEachStore } from './helpers/stores.js';
 
 let net: EcmsNetwork;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ afterAll(async () => {
 let bookNo = 0;
 const nextBook = () => `สพร 0105/${++bookNo}`;
 
-describe.each(STORE_KINDS)('full exchanges between two sandbox agencies (%s store)', (_name, open) => {
+describeEachStore('full exchanges between two sandbox agencies (%s store)', (_name, open) => {
   let a: { client: EcmsClient; store: LetterStore; outbox: EcmsOutbox; worker: EcmsInboxWorker };
   let b: { client: EcmsClient; store: LetterStore; worker: EcmsInboxWorker; letters: InboxLetterEvent[] };
 

@@ -1,7 +1,7 @@
 // The LetterStore contract: one suite, run against the memory, SQLite and PostgreSQL journals alike.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type LetterRecord, type LetterStore, newLetterRecord } from '../src/index.js';
-import { type OpenedStore, STORE_KINDS } from './helpers/stores.js';
+import { describeEachStore, type OpenedStore } from './helpers/stores.js';
 
 const evidence = (processId: string) => ({
   processId,
@@ -29,7 +29,7 @@ function inbound(extra: Partial<LetterRecord> = {}): LetterRecord {
   });
 }
 
-describe.each(STORE_KINDS)('LetterStore contract (%s)', (kind, open) => {
+describeEachStore('LetterStore contract (%s)', (kind, open) => {
   let opened: OpenedStore;
   let store: LetterStore;
   const extra: LetterStore[] = [];

