@@ -162,7 +162,12 @@ console.log(JSON.stringify(results));
 
 /** A consumer file that imports every entry point and uses a few types the way an agency's code would. */
 function consumerSource(pkgs) {
-  const entries = pkgs.flatMap((p) => p.entries.filter((e) => !p.optionalPeers.length || e === p.name));
+  // `/internal` entries serve sibling thgov packages only (not documented, not semver): their declarations may
+  // name pkijs types, whose .d.ts needs the DOM library. No public entry may reach them, which is what this
+  // file checks with skipLibCheck off; they still load at runtime above.
+  const entries = pkgs.flatMap((p) =>
+    p.entries.filter((e) => (!p.optionalPeers.length || e === p.name) && !e.endsWith('/internal')),
+  );
   const lines = entries.map((e, i) => `import * as m${i} from '${e}';`);
   lines.push(`export const loaded: object[] = [${entries.map((_, i) => `m${i}`).join(', ')}];`);
   const names = new Set(pkgs.map((p) => p.name));
