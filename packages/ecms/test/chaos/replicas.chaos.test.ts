@@ -265,45 +265,50 @@ postgres.describe('[chaos] replicas killed at random on one PostgreSQL', () => {
     }
   }
 
-  describe('[chaos] replicas on one PostgreSQL, SIGKILLs and a database restart', () => {
-    it(`${LETTERS} letters out and in: stored once, delivered once, numbered 1..N, audited once`, async () => {
-      const slots: Slot[] = [
-        ...[1, 2, 3].map((n) => ({ role: 'inbox' as const, n })),
-        ...[1, 2].map((n) => ({ role: 'outbox' as const, n })),
-      ];
-      for (const s of slots) s.child = spawnChild(s);
-      await Promise.all(slots.map((s) => s.child));
-      const app = applicationA();
-      const admin = new Admin();
-      await admin.connect();
+  // THGOV_CHAOS=0 leaves it out of a second pass that only re-checks PATH-dependent suites (.ci/run): it uses
+  // no system tool and already ran in the first.
+  describe.skipIf(process.env.THGOV_CHAOS === '0')(
+    '[chaos] replicas on one PostgreSQL, SIGKILLs and a database restart (skipped when THGOV_CHAOS=0)',
+    () => {
+      it(`${LETTERS} letters out and in: stored once, delivered once, numbered 1..N, audited once`, async () => {
+        const slots: Slot[] = [
+          ...[1, 2, 3].map((n) => ({ role: 'inbox' as const, n })),
+          ...[1, 2].map((n) => ({ role: 'outbox' as const, n })),
+        ];
+        for (const s of slots) s.child = spawnChild(s);
+        await Promise.all(slots.map((s) => s.child));
+        const app = applicationA();
+        const admin = new Admin();
+        await admin.connect();
 
-      const t0 = performance.now();
-      const { kills, interrupted, restarted } = await rounds(slots, app, admin);
-      const roundsInMs = Math.round(performance.now() - t0);
-      const deadline = Date.now() + 300_000;
-      let done = false;
-      while (Date.now() < deadline && !done) {
-        done =
-          (await admin.registered()) >= LETTERS &&
-          net.queue(net.nodes[1]!.organizationId).pending.length === 0;
-        if (!done) await sleep(250);
-      }
-      const drainInMs = Math.round(performance.now() - t0) - roundsInMs;
-      for (const s of slots) await kill(await s.child!, 'SIGTERM');
-      expect(done, `registered ${await admin.registered()} of ${LETTERS}, ${kills} kills`).toBe(true);
-      expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
-      // Most kills hit replicas with work in hand, not idle ones.
-      expect(interrupted).toBeGreaterThanOrEqual(MIN_KILLS / 2);
-      expect(restarted).toBe(true);
+        const t0 = performance.now();
+        const { kills, interrupted, restarted } = await rounds(slots, app, admin);
+        const roundsInMs = Math.round(performance.now() - t0);
+        const deadline = Date.now() + 300_000;
+        let done = false;
+        while (Date.now() < deadline && !done) {
+          done =
+            (await admin.registered()) >= LETTERS &&
+            net.queue(net.nodes[1]!.organizationId).pending.length === 0;
+          if (!done) await sleep(250);
+        }
+        const drainInMs = Math.round(performance.now() - t0) - roundsInMs;
+        for (const s of slots) await kill(await s.child!, 'SIGTERM');
+        expect(done, `registered ${await admin.registered()} of ${LETTERS}, ${kills} kills`).toBe(true);
+        expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+        // Most kills hit replicas with work in hand, not idle ones.
+        expect(interrupted).toBeGreaterThanOrEqual(MIN_KILLS / 2);
+        expect(restarted).toBe(true);
 
-      const resolved = await checkOutbound(admin);
-      await checkInbound(admin);
-      await app.close();
-      await checkAudit();
-      process.stdout.write(
-        `${JSON.stringify({ chaos: 'replicas', letters: LETTERS, kills, interrupted, postgresRestarted: server !== undefined, resolvedThroughOutboundStatus: resolved, roundsInMs, drainInMs })}\n`,
-      );
-      await admin.client.end();
-    }, 600_000);
-  });
+        const resolved = await checkOutbound(admin);
+        await checkInbound(admin);
+        await app.close();
+        await checkAudit();
+        process.stdout.write(
+          `${JSON.stringify({ chaos: 'replicas', letters: LETTERS, kills, interrupted, postgresRestarted: server !== undefined, resolvedThroughOutboundStatus: resolved, roundsInMs, drainInMs })}\n`,
+        );
+        await admin.client.end();
+      }, 600_000);
+    },
+  );
 });
