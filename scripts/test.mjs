@@ -41,12 +41,14 @@ function skipSummary(records) {
   if (records.length === 0) return 'No test was skipped for a missing system tool.';
   const byTool = new Map();
   const debs = new Set();
+  const hints = new Set();
   for (const r of records) {
     const t = byTool.get(r.tool) ?? { count: 0, packages: new Set(), missing: new Set() };
     t.count++;
     t.packages.add(r.package);
     for (const m of r.missing ?? []) t.missing.add(m);
     for (const d of r.debian ?? []) debs.add(d);
+    if (r.hint) hints.add(r.hint);
     byTool.set(r.tool, t);
   }
   const parts = [...byTool.entries()]
@@ -55,7 +57,10 @@ function skipSummary(records) {
       ([tool, t]) =>
         `${tool} (${t.count} skipped in ${[...t.packages].sort().join(', ')}; missing ${[...t.missing].sort().join(', ')})`,
     );
-  return `Skipped for missing tools: ${parts.join('; ')}. Install them with: sudo apt-get install ${[...debs].sort().join(' ')}`;
+  // PostgreSQL has no Debian package to name: its record carries a hint instead.
+  const install = debs.size ? ` Install them with: sudo apt-get install ${[...debs].sort().join(' ')}` : '';
+  const more = [...hints].map((h) => ` | ${h}`).join('');
+  return `Skipped for missing tools: ${parts.join('; ')}.${install}${more}`;
 }
 
 const args = process.argv.slice(2);

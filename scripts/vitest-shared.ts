@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** Same compile-time constants as the build, so tests run the source as it will ship. */
-export function packageTestConfig(extra: { testTimeout?: number; include?: string[] } = {}) {
+export function packageTestConfig(
+  extra: { testTimeout?: number; include?: string[]; postgres?: boolean } = {},
+) {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
   return defineConfig({
     define: {
@@ -11,6 +14,14 @@ export function packageTestConfig(extra: { testTimeout?: number; include?: strin
     },
     test: {
       include: extra.include ?? ['test/**/*.test.ts'],
+      // One PostgreSQL per run (embedded, or THGOV_TEST_PG_URL); each test file makes its own database.
+      ...(extra.postgres
+        ? {
+            globalSetup: [
+              fileURLToPath(new URL('../packages/testkit/src/postgres-setup.ts', import.meta.url)),
+            ],
+          }
+        : {}),
       testTimeout: extra.testTimeout ?? 20_000,
       hookTimeout: 30_000,
       pool: 'forks',

@@ -1,3 +1,3 @@
 import { packageTestConfig } from '../../scripts/vitest-shared.js';
 
-export default packageTestConfig();
+export default packageTestConfig({ postgres: true });

@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../scripts/tsup-shared.js';
 
-export default defineConfig(packageConfig({ index: 'src/index.ts' }));
+// pg is an optional peer: only the ./postgres entry imports it.
+export default defineConfig(
+  packageConfig({ index: 'src/index.ts', postgres: 'src/postgres.ts' }, { external: ['pg'] }),
+);

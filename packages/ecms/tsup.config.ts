@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../scripts/tsup-shared.js';
 
-// better-sqlite3 is an optional peer: only the ./sqlite entry imports it.
+// better-sqlite3 and pg are optional peers: only the ./sqlite and ./postgres entries import them.
 export default defineConfig(
-  packageConfig({ index: 'src/index.ts', sqlite: 'src/sqlite.ts' }, { external: ['better-sqlite3'] }),
+  packageConfig(
+    { index: 'src/index.ts', sqlite: 'src/sqlite.ts', postgres: 'src/postgres.ts' },
+    { external: ['better-sqlite3', 'pg'] },
+  ),
 );

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { type DigitalIdClient, type DigitalIdentity, isDigitalIdError } from '@thgov/digital-id';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { csrfValid, type SessionData, sessionOf, sessions } from './session.js';
+import { csrfValid, type SessionData, type SharedSessionStore, sessionOf, sessions } from './session.js';
 import { SessionStore } from './session-store.js';
 import { errorPage, homePage, profilePage } from './views.js';
 
@@ -18,8 +18,12 @@ export interface AppOptions {
    * cookie is Secure although the app itself is reached over http.
    */
   baseUrl: string;
-  /** Where sessions live (default: a `SessionStore` with its default cap and lifetime). */
-  sessionStore?: SessionStore<SessionData>;
+  /**
+   * Where sessions live (default: a `SessionStore` of this instance, with its default cap and lifetime).
+   * Several instances behind a load balancer share one (`PostgresSessionStore`), and the client's
+   * `stateStore` too (`PostgresStateStore` of `@thgov/digital-id/postgres`).
+   */
+  sessionStore?: SessionStore<SessionData> | SharedSessionStore<SessionData>;
 }
 
 function userFrom(identity: DigitalIdentity): NonNullable<SessionData['user']> {
@@ -51,8 +55,12 @@ function callback(client: DigitalIdClient, baseUrl: string) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const session = sessionOf(req);
     const expectedState = session.data?.loginState;
-    if (session.data) delete session.data.loginState;
     try {
+      // One callback per login: the binding is gone whatever the outcome.
+      if (session.data && expectedState) {
+        delete session.data.loginState;
+        await session.save();
+      }
       if (!expectedState) {
         res
           .status(400)
@@ -62,7 +70,7 @@ function callback(client: DigitalIdClient, baseUrl: string) {
       }
       const identity = await client.handleCallback(new URL(req.originalUrl, baseUrl), { expectedState });
       // A new session ID after login: a session fixed by an attacker before login is worthless.
-      session.regenerate({
+      await session.regenerate({
         user: userFrom(identity),
         ...(identity.tokens.idToken ? { idToken: identity.tokens.idToken } : {}),
         accessToken: identity.tokens.accessToken,
@@ -83,8 +91,8 @@ function logout(client: DigitalIdClient) {
       return;
     }
     const { idToken, refreshToken } = session.data ?? {};
-    session.destroy();
     try {
+      await session.destroy();
       // Best effort: the refresh token dies with the session even if the provider logout is skipped.
       if (refreshToken)
         await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' }).catch(() => undefined);
@@ -140,7 +148,8 @@ export function createApp(options: AppOptions): Express {
     try {
       const login = await client.createLoginRequest({ data: { returnTo: '/profile' } });
       // The only place a session is created: a login starts here.
-      sessionOf(req).start({ loginState: login.state });
+      // Stored before the redirect: the callback may reach another instance.
+      await sessionOf(req).start({ loginState: login.state });
       res.redirect(303, login.url);
     } catch (err) {
       next(err);

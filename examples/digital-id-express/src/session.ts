@@ -2,6 +2,18 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { SessionStore } from './session-store.js';
 
+/**
+ * A session store shared by several instances of the app (`PostgresSessionStore`): the same operations as
+ * `SessionStore`, asynchronous, plus `update` (a shared store holds copies, not the objects routes change).
+ */
+export interface SharedSessionStore<T> {
+  readonly ttlInMs: number;
+  create(data: T): Promise<string>;
+  get(id: string): Promise<T | undefined>;
+  update(id: string, data: T): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
 /** What the app keeps per browser, server side. Provider tokens live here and never go to the browser. */
 export interface SessionData {
   /** Anti-CSRF token for the app's own POST forms (synchronizer token). */
@@ -23,7 +35,7 @@ export interface SessionData {
 
 /** Options of the `sessions()` middleware. */
 export interface SessionOptions {
-  store: SessionStore<SessionData>;
+  store: SessionStore<SessionData> | SharedSessionStore<SessionData>;
   /**
    * Secure cookie (sent over HTTPS only), with the `__Host-` prefix (no Domain, Path=/, Secure: a sibling
    * subdomain cannot plant or read it). Follows the site's public scheme, not NODE_ENV.
@@ -36,11 +48,13 @@ export interface SessionOptions {
 export interface SessionHandle {
   /** This browser's session, or undefined: a request without a valid session cookie gets none. */
   readonly data: SessionData | undefined;
-  /** Creates a session (at login) or updates the current one with `data`. */
-  start(data: Omit<SessionData, 'csrf'>): SessionData;
+  /** Creates a session (at login) or updates the current one with `data`; stored before it resolves. */
+  start(data: Omit<SessionData, 'csrf'>): Promise<SessionData>;
+  /** Stores changes made to `data` (before a redirect: the next request may reach another instance). */
+  save(): Promise<void>;
   /** Replaces the session ID (after login: no session fixation) with fresh data. */
-  regenerate(data: Omit<SessionData, 'csrf'>): void;
-  destroy(): void;
+  regenerate(data: Omit<SessionData, 'csrf'>): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 const handles = new WeakMap<Request, SessionHandle>();
@@ -72,35 +86,50 @@ export function sessions(options: SessionOptions) {
     ].join('; ');
   }
 
-  return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+  async function load(req: Request, res: Response): Promise<SessionHandle> {
     const cookieId = readCookie(req.headers.cookie, name);
-    let id = cookieId && store.get(cookieId) ? cookieId : undefined;
-    const create = (data: Omit<SessionData, 'csrf'>): SessionData => {
-      const fresh: SessionData = { ...data, csrf: randomBytes(24).toString('base64url') };
-      id = store.create(fresh);
+    let data = cookieId ? await store.get(cookieId) : undefined;
+    let id = data ? cookieId : undefined;
+    const create = async (fields: Omit<SessionData, 'csrf'>): Promise<SessionData> => {
+      const fresh: SessionData = { ...fields, csrf: randomBytes(24).toString('base64url') };
+      id = await store.create(fresh);
+      data = fresh;
       res.append('Set-Cookie', cookie(id, store.ttlInMs));
       return fresh;
     };
-    const handle: SessionHandle = {
+    const save = async () => {
+      // The in-memory store holds the very object routes change; a shared one needs the copy written.
+      if (id && data && 'update' in store) await store.update(id, data);
+    };
+    return {
       get data() {
-        return id ? store.get(id) : undefined;
+        return data;
       },
-      start(data) {
-        const current = id ? store.get(id) : undefined;
-        return current ? Object.assign(current, data) : create(data);
+      async start(fields) {
+        if (!data) return create(fields);
+        Object.assign(data, fields);
+        await save();
+        return data;
       },
-      regenerate(data) {
-        if (id) store.delete(id);
-        create(data);
+      save,
+      async regenerate(fields) {
+        if (id) await store.delete(id);
+        await create(fields);
       },
-      destroy() {
-        if (id) store.delete(id);
+      async destroy() {
+        if (id) await store.delete(id);
         id = undefined;
+        data = undefined;
         res.append('Set-Cookie', cookie('', 0));
       },
     };
-    handles.set(req, handle);
-    next();
+  }
+
+  return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+    load(req, res).then((handle) => {
+      handles.set(req, handle);
+      next();
+    }, next);
   };
 }
 

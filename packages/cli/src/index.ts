@@ -7,8 +7,11 @@ export {
   digitalIdProviders,
   type ExchangeClientConfigOptions,
   ecmsClientOptions,
+  ecmsStore,
   exchangeClientOptions,
   mergeTransport,
+  postgresAuditSinkOptions,
+  postgresConnection,
   transcriptVerifyOptions,
 } from './config/client-options.js';
 export {
@@ -28,6 +31,7 @@ export {
   type DoctorConfig,
   type EcmsConfig,
   type ExchangeConfig,
+  type PostgresStoreConfig,
   type ThgovConfig,
   type TranscriptConfig,
   type TransportConfig,

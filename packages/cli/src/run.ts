@@ -13,6 +13,18 @@ interface LoadedCommand {
  */
 type Command = { summary: string; load: () => Promise<LoadedCommand>; help: () => Promise<string> };
 
+/** `thgov <component> migrate`: the PostgreSQL tables of one component. */
+function migrate(component: 'ecms' | 'audit' | 'digital-id', summary: string): Command {
+  return {
+    summary,
+    load: async () => {
+      const m = await import('./postgres/migrate-command.js');
+      return { run: (args, io) => m.migrateCommand(component, args, io), usage: m.migrateUsage(component) };
+    },
+    help: async () => (await import('./postgres/migrate-command.js')).migrateUsage(component),
+  };
+}
+
 /** The command tree: `thgov <group> <command>`. */
 export const COMMANDS: Record<string, Record<string, Command>> = {
   audit: {
@@ -24,6 +36,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       },
       help: async () => (await import('./audit/verify-command.js')).AUDIT_VERIFY_USAGE,
     },
+    migrate: migrate('audit', 'create or upgrade the PostgreSQL audit tables'),
   },
   catalog: {
     validate: {
@@ -58,6 +71,12 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       },
       help: async () => (await import('./catalog/usage.js')).CATALOG_STATUS_USAGE,
     },
+  },
+  ecms: {
+    migrate: migrate('ecms', 'create or upgrade the PostgreSQL e-CMS journal tables'),
+  },
+  'digital-id': {
+    migrate: migrate('digital-id', 'create or upgrade the PostgreSQL login-state tables'),
   },
   transcript: {
     verify: {

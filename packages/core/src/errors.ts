@@ -32,6 +32,13 @@ export const ERROR_CODES = {
   ERR_AUDIT_KEY:
     'A record or anchor of the audit log is authenticated with a chain key id that was not given.',
   ERR_AUDIT_LOCK: 'Another process held the audit log lock for longer than the lock time-out.',
+  // PostgreSQL stores (several replicas)
+  ERR_POSTGRES_DRIVER:
+    "A PostgreSQL store was asked for but the optional peer dependency 'pg' is not installed.",
+  ERR_POSTGRES:
+    'A PostgreSQL operation failed (the cause carries the SQLSTATE; `retryable` when it was transient).',
+  ERR_POSTGRES_SCHEMA:
+    'The PostgreSQL schema is missing, not migrated to the version this code needs, or newer than it knows.',
   // identifiers
   ERR_THAI_ID: 'A Thai citizen or juristic ID is malformed or its check digit is wrong.',
   ERR_BE_DATE: 'A Buddhist-era date is malformed or out of range.',

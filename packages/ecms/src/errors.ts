@@ -20,6 +20,10 @@ export const ECMS_ERROR_CODES = {
   ERR_ECMS_STATE: 'A letter state transition is not allowed from the letter’s current state.',
   ERR_ECMS_NOT_FOUND: 'The letter is not in the journal.',
   ERR_ECMS_STORE: 'The letter store failed.',
+  ERR_ECMS_LEASE_LOST:
+    'A worker lost its lease on a letter (it expired and another worker claimed it with a newer fencing token): its change was refused.',
+  ERR_ECMS_DUPLICATE:
+    'The queue item was already recorded under its ProcessID (another worker persisted it first); nothing was written.',
 } as const;
 
 export type EcmsErrorCode = keyof typeof ECMS_ERROR_CODES;

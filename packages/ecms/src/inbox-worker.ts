@@ -22,11 +22,14 @@ import { withParsedRevocation } from './signature/trust.js';
 import type { LetterTrustOptions, SignaturePolicy } from './signature/verify.js';
 import {
   type EvidenceRecord,
+  type LeaseFence,
+  type LetterLease,
   type LetterRecord,
   type LetterStore,
   newLetterRecord,
   type QuarantinedItem,
 } from './store/letter-store.js';
+import { defaultWorkerId } from './worker-id.js';
 
 export interface InboxLetterEvent {
   record: LetterRecord;
@@ -86,6 +89,13 @@ export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions,
   onClockSkew?: (skewInMs: number) => void;
   onError?: (err: unknown) => void;
   logger?: Logger;
+  /** Names this worker in its leases (several replicas share one store). Default host:pid:random. */
+  workerId?: string;
+  /**
+   * How long a claimed letter (dispatch → acknowledge → register) stays this worker's before another
+   * worker may take it over. Longer than one letter's work, including the node's time-outs. Default 60 000.
+   */
+  leaseInMs?: number;
 }
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
@@ -111,6 +121,8 @@ const inboxWorkerOptionsSchema = z
     onClockSkew: fn.optional(),
     onError: fn.optional(),
     logger: object.optional(),
+    workerId: z.string().min(1).max(200).optional(),
+    leaseInMs: z.number().int().min(100).max(3_600_000).optional(),
   })
   .strict();
 
@@ -157,6 +169,8 @@ export class EcmsInboxWorker {
   readonly #client: EcmsClient;
   readonly #store: LetterStore;
   readonly #log: SafeLogger;
+  readonly #owner: string;
+  readonly #leaseInMs: number;
   readonly #verify: LetterVerification;
   readonly #quarantine: QuarantineKeeper;
   #stop: AbortController | undefined;
@@ -175,6 +189,8 @@ export class EcmsInboxWorker {
     this.#client = options.client;
     this.#store = options.store;
     this.#log = new SafeLogger(options.logger);
+    this.#owner = options.workerId ?? defaultWorkerId();
+    this.#leaseInMs = options.leaseInMs ?? 60_000;
     this.#verify = withParsedRevocation(workerVerification(options, options.client.letterVerification));
     this.#quarantine = new QuarantineKeeper({
       client: this.#client,
@@ -300,21 +316,40 @@ export class EcmsInboxWorker {
       signatureStatus: signatureStatusOf(item.verification),
       signature: item.verification,
     });
-    await this.#store.insert(record, {
-      evidence: [
-        {
-          processId: item.processId,
-          operation: exchange.operation,
-          direction: 'received',
-          xml: exchange.responseXml,
-          sha256: exchange.responseSha256,
-          at: exchange.at,
+    const inserted = await this.#store
+      .insert(record, {
+        evidence: [
+          {
+            processId: item.processId,
+            operation: exchange.operation,
+            direction: 'received',
+            xml: exchange.responseXml,
+            sha256: exchange.responseSha256,
+            at: exchange.at,
+          },
+        ],
+        processedId: item.processId,
+      })
+      .then(
+        () => true,
+        (err: unknown) => {
+          // Another replica fetched the same item and recorded it first: only the dequeue is left.
+          if (isThGovError(err, 'ERR_ECMS_DUPLICATE')) return false;
+          throw err;
         },
-      ],
-      processedId: item.processId,
-    });
-    await this.#dequeue(item.processId);
-    await this.#advance(record.journalId);
+      );
+    if (!inserted) {
+      await this.#dequeue(item.processId);
+      return;
+    }
+    // Claimed before the dequeue, so another replica's recover() does not pick the new letter up meanwhile.
+    const lease = await this.#store.claimOne(record.journalId, this.#owner, this.#leaseInMs);
+    try {
+      await this.#dequeue(item.processId);
+      if (lease) await this.#advance(record.journalId, lease);
+    } finally {
+      if (lease) await this.#store.release(lease).catch(() => undefined);
+    }
   }
 
   async #handleNotifier(item: Extract<InboundItem, { kind: 'notifier' }>, exchange: ExchangeEvidence) {
@@ -377,7 +412,12 @@ export class EcmsInboxWorker {
   }
 
   async #dequeue(processId: string): Promise<void> {
-    await this.#client.dequeue(processId);
+    try {
+      await this.#client.dequeue(processId);
+    } catch (err) {
+      // Recorded here, gone at the node: another replica dequeued it between our fetch and this call.
+      if (!isThGovError(err, 'ERR_ECMS_FAULT') || !(await this.#store.isProcessed(processId))) throw err;
+    }
     const r = await this.#store.findByProcessId(processId);
     if (r && r.direction === 'inbound' && r.state === 'stored') {
       await this.#store.transition({
@@ -389,8 +429,21 @@ export class EcmsInboxWorker {
     }
   }
 
-  /** Moves one inbound letter through dispatch → acknowledge → register, as far as configured. */
-  async #advance(journalId: string): Promise<void> {
+  /**
+   * Moves one inbound letter through dispatch → acknowledge → register under a lease, so that of several
+   * replicas exactly one works on it; a letter another worker holds is left to that worker.
+   */
+  async #advance(journalId: string, held?: LetterLease): Promise<void> {
+    const lease = held ?? (await this.#store.claimOne(journalId, this.#owner, this.#leaseInMs));
+    if (!lease) return;
+    try {
+      await this.#advanceLeased(journalId, lease);
+    } finally {
+      if (!held) await this.#store.release(lease).catch(() => undefined);
+    }
+  }
+
+  async #advanceLeased(journalId: string, fence: LeaseFence): Promise<void> {
     let r = await this.#store.get(journalId);
     if (!r) return;
     if (r.state === 'stored') return; // not dequeued yet: recover() dequeues first
@@ -400,7 +453,7 @@ export class EcmsInboxWorker {
         record: r,
         letter: decodeGovernmentDocument(r.document, { codes: this.#client.codes }),
       });
-      await this.#store.update(journalId, { dispatched: true });
+      await this.#store.update(journalId, { dispatched: true }, { fence });
     }
     r = (await this.#store.get(journalId)) as LetterRecord;
     // A letter whose signature failed is stored and handed to onLetter, but neither acknowledged nor
@@ -421,6 +474,7 @@ export class EcmsInboxWorker {
           to: 'acknowledged',
           evidence: exchangeEvidence(res.exchange, res.processId),
           note: 'receipt acknowledged',
+          fence,
         })) ?? r;
     }
     const reg = this.#o.autoRegister;
@@ -430,7 +484,7 @@ export class EcmsInboxWorker {
         r.state === 'registration_disputed' ||
         (r.state === 'dequeued' && this.#o.autoAcknowledge === false))
     ) {
-      await this.register(journalId, reg);
+      await this.#register(journalId, reg, fence);
     }
   }
 
@@ -439,6 +493,17 @@ export class EcmsInboxWorker {
    * number is allocated once per letter (a disputed number is replaced by a new one, never reused).
    */
   async register(journalId: string, options: RegistrationOptions = {}): Promise<LetterRecord> {
+    const lease = await this.#store.claimOne(journalId, this.#owner, this.#leaseInMs);
+    if (!lease)
+      throw ecmsError('ERR_ECMS_LEASE_LOST', 'Another worker is working on this letter; try again later');
+    try {
+      return await this.#register(journalId, options, lease);
+    } finally {
+      await this.#store.release(lease).catch(() => undefined);
+    }
+  }
+
+  async #register(journalId: string, options: RegistrationOptions, fence: LeaseFence): Promise<LetterRecord> {
     const r = await this.#store.get(journalId);
     if (r?.direction !== 'inbound') throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such inbound letter');
     if (r.state === 'registered') return r;
@@ -451,7 +516,11 @@ export class EcmsInboxWorker {
       r.acceptId !== undefined &&
       r.registrationNumber !== undefined &&
       (await this.#renewNeeded(r));
-    const { acceptId } = await allocateRegistrationNumber(this.#store, journalId, { ...options, renew });
+    const { acceptId } = await allocateRegistrationNumber(this.#store, journalId, {
+      ...options,
+      renew,
+      fence,
+    });
     const res = await this.#client.acceptLetter({
       letterId: r.letterId,
       correspondenceDate: r.correspondenceDate,
@@ -467,6 +536,7 @@ export class EcmsInboxWorker {
         patch: { acceptId, acceptDate: res.acceptDate ?? thaiLocalDateTime(new Date()) },
         evidence: exchangeEvidence(res.exchange, res.processId),
         note: `registered as ${acceptId}`,
+        fence,
       })) ?? ((await this.#store.get(journalId)) as LetterRecord)
     );
   }
@@ -519,30 +589,50 @@ export class EcmsInboxWorker {
   }
 
   /**
-   * Finishes what a crash interrupted: stored → dequeue, then dispatch/acknowledge/register; refused items
-   * still owed an InvalidLetterNotifier or an `onRejected` call get them.
+   * Finishes what a crash (of this or another replica) interrupted: stored → dequeue, then
+   * dispatch/acknowledge/register; refused items still owed an InvalidLetterNotifier or an `onRejected`
+   * call get them. Claims up to `batchSize` letters no other worker holds (one transaction, `SKIP LOCKED`
+   * on PostgreSQL), least recently claimed first, so a letter that stays pending never blocks the others;
+   * the next poll claims the next ones.
    */
   async recover(): Promise<void> {
     await this.#quarantine.settleAll();
     const states: InboundState[] = ['stored', 'dequeued'];
     if (this.#o.autoRegister) states.push('acknowledged', 'registration_disputed');
-    const pending = await this.#store.list({ direction: 'inbound', states });
-    for (const r of pending) {
-      if (r.state === 'stored' && r.processId) {
-        try {
-          await this.#dequeue(r.processId);
-        } catch (err) {
-          // The node no longer has the item (dequeued before the crash): record it as dequeued.
-          if (!isThGovError(err, 'ERR_ECMS_FAULT')) throw err;
-          await this.#store.transition({
-            journalId: r.journalId,
-            from: ['stored'],
-            to: 'dequeued',
-            note: 'already dequeued',
-          });
-        }
+    const leases = await this.#store.claim({
+      direction: 'inbound',
+      states,
+      owner: this.#owner,
+      leaseInMs: this.#leaseInMs,
+      limit: this.#o.batchSize ?? 20,
+    });
+    for (const lease of leases) {
+      try {
+        await this.#recoverOne(lease);
+      } finally {
+        await this.#store.release(lease).catch(() => undefined);
       }
-      await this.#advance(r.journalId);
     }
+  }
+
+  async #recoverOne(lease: LetterLease): Promise<void> {
+    const r = await this.#store.get(lease.journalId);
+    if (!r) return;
+    if (r.state === 'stored' && r.processId) {
+      try {
+        await this.#dequeue(r.processId);
+      } catch (err) {
+        // The node no longer has the item (dequeued before the crash): record it as dequeued.
+        if (!isThGovError(err, 'ERR_ECMS_FAULT')) throw err;
+        await this.#store.transition({
+          journalId: r.journalId,
+          from: ['stored'],
+          to: 'dequeued',
+          note: 'already dequeued',
+          fence: lease,
+        });
+      }
+    }
+    await this.#advance(r.journalId, lease);
   }
 }

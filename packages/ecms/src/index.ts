@@ -143,7 +143,10 @@ export {
   verifyLetterSignature,
 } from './signature/verify.js';
 export type {
+  ClaimInput,
   EvidenceRecord,
+  LeaseFence,
+  LetterLease,
   LetterPatch,
   LetterRecord,
   LetterStore,

@@ -7,15 +7,25 @@ import { OUTBOUND_STATE_BY_NOTIFIER, type OutboundState } from './journal.js';
 import type { LetterInput, Notifier } from './model.js';
 import {
   type EvidenceRecord,
+  type LeaseFence,
+  type LetterLease,
   type LetterRecord,
   type LetterStore,
   newLetterRecord,
 } from './store/letter-store.js';
+import { defaultWorkerId } from './worker-id.js';
 
 export interface EcmsOutboxOptions {
   client: EcmsClient;
   store: LetterStore;
   logger?: Logger;
+  /** Names this outbox in its leases (several replicas share one store). Default host:pid:random. */
+  workerId?: string;
+  /**
+   * How long a letter being sent or resolved stays this outbox's before another replica may take it
+   * over. Keep it longer than one send with its retries and time-outs. Default 60 000.
+   */
+  leaseInMs?: number;
 }
 
 /** Evidence rows for one exchange (request sent, response received). */
@@ -53,6 +63,8 @@ function isAmbiguous(err: unknown): boolean {
 }
 
 const PRE_SEND: readonly OutboundState[] = ['submitting', 'submit_unknown'];
+/** What `runOnce` picks up: journalled but not sent, or a send whose outcome is not known. */
+const UNSENT: readonly OutboundState[] = ['draft', ...PRE_SEND];
 
 /**
  * Durable sending. A letter is journalled before it is sent; a send that fails ambiguously (timeout,
@@ -63,11 +75,82 @@ export class EcmsOutbox {
   readonly #client: EcmsClient;
   readonly #store: LetterStore;
   readonly #log: SafeLogger;
+  readonly #owner: string;
+  readonly #leaseInMs: number;
 
   constructor(options: EcmsOutboxOptions) {
     this.#client = options.client;
     this.#store = options.store;
     this.#log = new SafeLogger(options.logger);
+    this.#owner = options.workerId ?? defaultWorkerId();
+    this.#leaseInMs = options.leaseInMs ?? 60_000;
+  }
+
+  /** Runs `fn` under a lease on the letter; undefined when another replica holds it. */
+  async #leased<T>(journalId: string, fn: (fence: LeaseFence) => Promise<T>): Promise<T | undefined> {
+    const lease = await this.#store.claimOne(journalId, this.#owner, this.#leaseInMs);
+    if (!lease) return undefined;
+    return this.#withLease(lease, fn);
+  }
+
+  async #withLease<T>(lease: LetterLease, fn: (fence: LeaseFence) => Promise<T>): Promise<T> {
+    try {
+      return await fn(lease);
+    } finally {
+      await this.#store.release(lease).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Journals a letter for sending without sending it (`draft`): the application's transaction ends here,
+   * and whichever outbox replica runs `runOnce` next sends it.
+   */
+  async enqueue(letter: LetterInput, options: { sign?: boolean } = {}): Promise<LetterRecord> {
+    const record = newLetterRecord({
+      direction: 'outbound',
+      state: 'draft',
+      letterId: letter.id,
+      correspondenceDate: letter.correspondenceDate,
+      subject: letter.subject,
+      senderDepartmentId: letter.sender.departmentId,
+      receiverDepartmentId: letter.receiver.departmentId,
+      document: this.#client.encodeLetter(letter, { sign: options.sign }),
+    });
+    await this.#store.insert(record);
+    return record;
+  }
+
+  /**
+   * Claims up to `limit` letters that are journalled but not known to be sent (drafts, interrupted or
+   * ambiguous sends; another replica's after its lease expired), sends or resolves each, and returns them.
+   * A letter another replica holds is left to it.
+   */
+  async runOnce(options: OperationOptions & { limit?: number } = {}): Promise<LetterRecord[]> {
+    const leases = await this.#store.claim({
+      direction: 'outbound',
+      states: UNSENT,
+      owner: this.#owner,
+      leaseInMs: this.#leaseInMs,
+      limit: options.limit ?? 20,
+    });
+    const out: LetterRecord[] = [];
+    for (const lease of leases) {
+      out.push(
+        await this.#withLease(lease, async (fence) => {
+          const r = await this.#get(lease.journalId);
+          if (r.state !== 'draft') return this.#resolve(r.journalId, options, true, fence);
+          const next = await this.#store.transition({
+            journalId: r.journalId,
+            from: ['draft'],
+            to: 'submitting',
+            note: 'send',
+            fence,
+          });
+          return next ? this.#send(next, options, fence) : this.#get(r.journalId);
+        }),
+      );
+    }
+    return out;
   }
 
   /** Journals the letter (encoded, and signed when the client signs) and sends it. */
@@ -87,18 +170,19 @@ export class EcmsOutbox {
       document,
     });
     await this.#store.insert(record);
-    return this.#send(record, options);
+    // Just inserted: no other replica can hold it yet.
+    return (await this.#leased(record.journalId, (fence) => this.#send(record, options, fence))) ?? record;
   }
 
-  async #send(record: LetterRecord, options: OperationOptions): Promise<LetterRecord> {
+  async #send(record: LetterRecord, options: OperationOptions, fence: LeaseFence): Promise<LetterRecord> {
     if (!record.document) throw ecmsError('ERR_ECMS_STORE', 'The journalled letter has no document');
     const sendCount = record.sendCount + 1;
-    await this.#store.update(record.journalId, { sendCount });
+    await this.#store.update(record.journalId, { sendCount }, { fence });
     let to: string;
     try {
       to = await this.#client.nodeUrlOf(record.receiverDepartmentId, options);
     } catch (err) {
-      return this.#fail(record, err);
+      return this.#fail(record, err, fence);
     }
     try {
       const res = await this.#client.sendGovernmentDocument(record.document, { ...options, to });
@@ -110,10 +194,12 @@ export class EcmsOutbox {
         evidence: exchangeEvidence(res.exchange, res.processId),
         processedId: res.processId,
         note: `sent (attempt ${sendCount})`,
+        fence,
       });
       return updated ?? (await this.#get(record.journalId));
     } catch (err) {
-      if (!isAmbiguous(err)) return this.#fail(record, err);
+      if (isThGovError(err, 'ERR_ECMS_LEASE_LOST')) throw err;
+      if (!isAmbiguous(err)) return this.#fail(record, err, fence);
       const code = isThGovError(err) ? err.code : 'ERR_UNKNOWN';
       this.#log.warn('e-CMS send outcome unknown; resolving through outbound status', {
         journalId: record.journalId,
@@ -125,10 +211,11 @@ export class EcmsOutbox {
         to: 'submit_unknown',
         patch: { lastError: code },
         note: code,
+        fence,
       });
       try {
         // One look at the outbound status; a resend (if the node does not have it) is left to resolve().
-        return await this.#resolve(record.journalId, options, false);
+        return await this.#resolve(record.journalId, options, false, fence);
       } catch (resolveErr) {
         this.#log.warn('could not resolve an ambiguous send yet', {
           journalId: record.journalId,
@@ -139,7 +226,7 @@ export class EcmsOutbox {
     }
   }
 
-  async #fail(record: LetterRecord, err: unknown): Promise<LetterRecord> {
+  async #fail(record: LetterRecord, err: unknown, fence: LeaseFence): Promise<LetterRecord> {
     const code = isThGovError(err) ? err.code : 'ERR_UNKNOWN';
     await this.#store.transition({
       journalId: record.journalId,
@@ -147,6 +234,7 @@ export class EcmsOutbox {
       to: 'failed',
       patch: { lastError: code },
       note: code,
+      fence,
     });
     throw err;
   }
@@ -162,11 +250,19 @@ export class EcmsOutbox {
    * node's outbound status (same book number, date and receiver, a ProcessID no earlier send claimed).
    * Found → submitted. Not found → the node never queued it, so it is sent again.
    */
-  resolve(journalId: string, options: OperationOptions = {}): Promise<LetterRecord> {
-    return this.#resolve(journalId, options, true);
+  async resolve(journalId: string, options: OperationOptions = {}): Promise<LetterRecord> {
+    return (
+      (await this.#leased(journalId, (fence) => this.#resolve(journalId, options, true, fence))) ??
+      this.#get(journalId)
+    );
   }
 
-  async #resolve(journalId: string, options: OperationOptions, resend: boolean): Promise<LetterRecord> {
+  async #resolve(
+    journalId: string,
+    options: OperationOptions,
+    resend: boolean,
+    fence: LeaseFence,
+  ): Promise<LetterRecord> {
     const record = await this.#get(journalId);
     if (record.state !== 'submit_unknown' && record.state !== 'submitting') return record;
     const entries = await this.#client.outboundStatus(options);
@@ -182,6 +278,7 @@ export class EcmsOutbox {
         patch: { processId: e.processId, lastError: undefined },
         processedId: e.processId,
         note: `resolved through outbound status (${e.processStatus})`,
+        fence,
       });
       this.#log.info('ambiguous e-CMS send resolved: the node has it', { journalId });
       return updated ?? (await this.#get(journalId));
@@ -192,15 +289,24 @@ export class EcmsOutbox {
       from: PRE_SEND,
       to: 'submitting',
       note: 'not in outbound status: sending again',
+      fence,
     });
-    return this.#send(again ?? record, options);
+    return this.#send(again ?? record, options, fence);
   }
 
-  /** Resolves every ambiguous or interrupted send (call at start-up and now and then). */
+  /**
+   * Resolves every ambiguous or interrupted send (call at start-up and now and then); letters another
+   * replica holds are left to it.
+   */
   async resolvePending(options: OperationOptions = {}): Promise<LetterRecord[]> {
     const pending = await this.#store.list({ direction: 'outbound', states: PRE_SEND });
     const out: LetterRecord[] = [];
-    for (const r of pending) out.push(await this.resolve(r.journalId, options));
+    for (const r of pending) {
+      const done = await this.#leased(r.journalId, (fence) =>
+        this.#resolve(r.journalId, options, true, fence),
+      );
+      if (done) out.push(done);
+    }
     return out;
   }
 
@@ -245,14 +351,20 @@ export class EcmsOutbox {
       throw ecmsError('ERR_ECMS_STATE', `A letter in state ${r.state} cannot be resent (withdraw it first)`);
     }
     const patch = corrected ? { document: this.#client.encodeLetter(corrected, { sign: options.sign }) } : {};
-    const next = await this.#store.transition({
-      journalId,
-      from: ['withdrawn', 'failed'],
-      to: 'submitting',
-      patch,
-      note: corrected ? 'resend (corrected)' : 'resend',
+    const sent = await this.#leased(journalId, async (fence) => {
+      const next = await this.#store.transition({
+        journalId,
+        from: ['withdrawn', 'failed'],
+        to: 'submitting',
+        patch,
+        note: corrected ? 'resend (corrected)' : 'resend',
+        fence,
+      });
+      return this.#send(next ?? r, options, fence);
     });
-    return this.#send(next ?? r, options);
+    if (!sent)
+      throw ecmsError('ERR_ECMS_LEASE_LOST', 'Another replica is working on this letter; try again later');
+    return sent;
   }
 
   /** The sender disputes the registration number the receiver gave (InvalidAcceptIDNotifier). */

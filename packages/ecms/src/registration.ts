@@ -1,5 +1,5 @@
 import { ecmsError } from './errors.js';
-import type { LetterStore } from './store/letter-store.js';
+import type { LeaseFence, LetterStore } from './store/letter-store.js';
 
 export interface RegistrationOptions {
   /** Register name (ทะเบียนหนังสือรับ), e.g. "central" or a unit's code. Numbers run per register and year. */
@@ -37,7 +37,7 @@ export function formatRegistrationNumber(input: {
 export async function allocateRegistrationNumber(
   store: LetterStore,
   journalId: string,
-  options: RegistrationOptions & { renew?: boolean } = {},
+  options: RegistrationOptions & { renew?: boolean; fence?: LeaseFence } = {},
 ): Promise<{ acceptId: string; number: number; beYear: number; register: string }> {
   const register = options.register ?? 'central';
   if (!register || register.length > 100)
@@ -53,6 +53,7 @@ export async function allocateRegistrationNumber(
     register,
     year: beYear,
     renew: options.renew,
+    ...(options.fence ? { fence: options.fence } : {}),
   });
   const after = await store.get(journalId);
   const year = after?.registrationYear ?? beYear;

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
 import { captureLogger } from '@thgov/testkit';
@@ -14,8 +11,8 @@ import {
   MemoryLetterStore,
   sha256Hex,
 } from '../src/index.js';
-import { SqliteLetterStore } from '../src/sqlite.js';
 import { sampleLetter } from './helpers/letters.js';
+import { describeEachStore } from './helpers/stores.js';
 
 let net: EcmsNetwork;
 beforeAll(async () => {
@@ -25,28 +22,14 @@ afterAll(async () => {
   await net.close();
 });
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'thgov-ecms-exchange-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 let bookNo = 0;
 const nextBook = () => `สพร 0105/${++bookNo}`;
 
-const STORES: [string, () => LetterStore][] = [
-  ['memory', () => new MemoryLetterStore()],
-  [
-    'sqlite',
-    () => new SqliteLetterStore({ filename: join(dir, `${crypto.randomUUID()}.db`), synchronous: 'NORMAL' }),
-  ],
-];
-
-describe.each(STORES)('full exchanges between two sandbox agencies (%s store)', (_name, makeStore) => {
+describeEachStore('full exchanges between two sandbox agencies (%s store)', (_name, open) => {
   let a: { client: EcmsClient; store: LetterStore; outbox: EcmsOutbox; worker: EcmsInboxWorker };
   let b: { client: EcmsClient; store: LetterStore; worker: EcmsInboxWorker; letters: InboxLetterEvent[] };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     const [na, nb] = net.nodes;
     const clientA = new EcmsClient({
       nodeUrl: na!.url,
@@ -58,8 +41,8 @@ describe.each(STORES)('full exchanges between two sandbox agencies (%s store)', 
       organizationId: nb!.organizationId,
       retry: { maxRetries: 1, baseDelayInMs: 10 },
     });
-    const storeA = makeStore();
-    const storeB = makeStore();
+    const storeA = (await open()).store;
+    const storeB = (await open()).store;
     const letters: InboxLetterEvent[] = [];
     a = {
       client: clientA,

@@ -25,10 +25,13 @@ export {
 } from './tls.js';
 export {
   ALLOW_MISSING_TOOLS_ENV,
+  gate,
   hasTool,
   installCommand,
+  type MissingRequirement,
   missingCommands,
   missingToolsFail,
+  type RequirementName,
   requireTool,
   SKIP_DIR_ENV,
   type SkipRecord,

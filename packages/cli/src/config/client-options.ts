@@ -1,16 +1,23 @@
 import { readFileSync } from 'node:fs';
 import type { CatalogClientOptions } from '@thgov/catalog';
 import {
+  type AuditSink,
   FileAuditSink,
   type FileAuditSinkOptions,
   type TlsOptions,
   type TransportOptions,
 } from '@thgov/core';
+import {
+  PostgresAuditSink,
+  type PostgresAuditSinkOptions,
+  type PostgresConnectionOptions,
+} from '@thgov/core/postgres';
 import type { DigitalIdClientOptions } from '@thgov/digital-id';
-import type { EcmsClientOptions } from '@thgov/ecms';
+import { PostgresStateStore } from '@thgov/digital-id/postgres';
+import type { EcmsClientOptions, LetterStore } from '@thgov/ecms';
 import type { AuditOptions, ExchangeClientOptions } from '@thgov/exchange';
 import { ConfigError } from './errors.js';
-import type { DigitalIdProviderConfig, ThgovConfig, TransportConfig } from './schema.js';
+import type { DigitalIdProviderConfig, PostgresStoreConfig, ThgovConfig, TransportConfig } from './schema.js';
 
 /** The platform's own transport settings over the top-level ones (tls and timeouts merged key by key). */
 export function mergeTransport(
@@ -70,10 +77,48 @@ function missing(section: string): ConfigError {
   );
 }
 
-/** What `exchangeClientOptions` returns: with an `audit` section, `audit.sink` is a `FileAuditSink` to close. */
+/** What `exchangeClientOptions` returns: with an `audit` section, `audit.sink` is the configured sink to close. */
 export type ExchangeClientConfigOptions = ExchangeClientOptions & {
-  audit?: AuditOptions & { sink: FileAuditSink };
+  audit?: AuditOptions & { sink: AuditSink };
 };
+
+/** Connection options of a store from a `{ url, schema, poolSize, statementTimeoutInMs }` section. */
+export function postgresConnection(db: PostgresStoreConfig): PostgresConnectionOptions {
+  const out: PostgresConnectionOptions = { connectionString: db.url };
+  if (db.schema !== undefined) out.schema = db.schema;
+  if (db.poolSize !== undefined) out.poolSize = db.poolSize;
+  if (db.statementTimeoutInMs !== undefined) out.statementTimeoutInMs = db.statementTimeoutInMs;
+  return out;
+}
+
+/**
+ * The letter journal `ecms.store` names (memory when there is none). The SQLite and PostgreSQL stores
+ * are imported only when configured, so neither optional driver is needed otherwise.
+ *
+ * @example
+ * ```ts
+ * import { ecmsClientOptions, ecmsStore, loadConfig } from '@thgov/cli';
+ * import { EcmsClient, EcmsInboxWorker } from '@thgov/ecms';
+ *
+ * const config = await loadConfig();
+ * const worker = new EcmsInboxWorker({ client: new EcmsClient(ecmsClientOptions(config)), store: await ecmsStore(config) });
+ * ```
+ */
+export async function ecmsStore(config: ThgovConfig): Promise<LetterStore> {
+  const e = config.ecms;
+  if (!e) throw missing('ecms');
+  const store = e.store;
+  if (store && 'postgres' in store) {
+    const { PostgresLetterStore } = await import('@thgov/ecms/postgres');
+    return new PostgresLetterStore(postgresConnection(store.postgres));
+  }
+  if (store && 'sqlite' in store) {
+    const { SqliteLetterStore } = await import('@thgov/ecms/sqlite');
+    return new SqliteLetterStore({ filename: store.sqlite });
+  }
+  const { MemoryLetterStore } = await import('@thgov/ecms');
+  return new MemoryLetterStore();
+}
 
 /**
  * `new ExchangeClient(exchangeClientOptions(config))`. With an `audit` section every call is recorded in
@@ -133,6 +178,8 @@ export function digitalIdClientOptions(config: ThgovConfig, name: string): Digit
   if (p.tokenEndpointAuthMethod !== undefined) out.tokenEndpointAuthMethod = p.tokenEndpointAuthMethod;
   if (p.discovery !== undefined) out.discovery = p.discovery;
   if (p.allowInsecureHttp) out.dangerouslyAllowInsecureHttp = true;
+  const shared = config.digitalId?.stateStore?.postgres;
+  if (shared) out.stateStore = new PostgresStateStore(postgresConnection(shared));
   if (t.proxy !== undefined) out.proxy = t.proxy;
   if (t.timeouts) out.timeouts = t.timeouts;
   // The digital-ID client takes extra CAs only: OIDC providers do not ask for client certificates.
@@ -186,6 +233,7 @@ export function transcriptVerifyOptions(config: ThgovConfig): {
 export function auditSinkOptions(config: ThgovConfig): FileAuditSinkOptions {
   const a = config.audit;
   if (!a) throw missing('audit');
+  if (a.path === undefined) throw missing('audit.path');
   const out: FileAuditSinkOptions = { path: a.path, hmacSecret: a.hmacSecret, chainKey: a.chainKey };
   if (a.previousChainKeys) out.previousChainKeys = a.previousChainKeys;
   if (a.anchor !== undefined) out.anchor = a.anchor;
@@ -193,8 +241,23 @@ export function auditSinkOptions(config: ThgovConfig): FileAuditSinkOptions {
   return out;
 }
 
-/** The audit log the configuration names, for `ExchangeClient({ audit: { sink } })`. */
-export function auditSink(config: ThgovConfig): FileAuditSink {
+/** Options for `new PostgresAuditSink(…)` from an `audit` section with `postgres`. */
+export function postgresAuditSinkOptions(config: ThgovConfig): PostgresAuditSinkOptions {
+  const a = config.audit;
+  if (!a?.postgres) throw missing('audit.postgres');
+  const out: PostgresAuditSinkOptions = {
+    ...postgresConnection(a.postgres),
+    hmacSecret: a.hmacSecret,
+    chainKey: a.chainKey,
+  };
+  if (a.postgres.chain !== undefined) out.chain = a.postgres.chain;
+  if (a.previousChainKeys) out.previousChainKeys = a.previousChainKeys;
+  return out;
+}
+
+/** The audit log the configuration names (a file, or a PostgreSQL chain), for `ExchangeClient({ audit: { sink } })`. */
+export function auditSink(config: ThgovConfig): AuditSink {
+  if (config.audit?.postgres) return new PostgresAuditSink(postgresAuditSinkOptions(config));
   return new FileAuditSink(auditSinkOptions(config));
 }
 

@@ -82,10 +82,25 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
     if (config.transcript.tsaTrustAnchors)
       config.transcript.tsaTrustAnchors = config.transcript.tsaTrustAnchors.map(abs);
   }
+  const abs = (f: string) => (isAbsolute(f) ? f : resolve(baseDir, f));
   if (config.audit) {
-    const abs = (f: string) => (isAbsolute(f) ? f : resolve(baseDir, f));
-    config.audit.path = abs(config.audit.path);
+    if (config.audit.path !== undefined) config.audit.path = abs(config.audit.path);
     if (config.audit.anchor !== undefined) config.audit.anchor = abs(config.audit.anchor);
+  }
+  const store = config.ecms?.store;
+  if (store && 'sqlite' in store) store.sqlite = abs(store.sqlite);
+  // A database password in a URL is a secret like any other.
+  for (const db of [
+    store && 'postgres' in store ? store.postgres : undefined,
+    config.audit?.postgres,
+    config.digitalId?.stateStore?.postgres,
+  ]) {
+    if (!db) continue;
+    const password = new URL(db.url).password;
+    if (password) {
+      registerSecret(password);
+      registerSecret(decodeURIComponent(password));
+    }
   }
   registerSecret(config.exchange?.consumerKey);
   registerSecret(config.exchange?.consumerSecret);

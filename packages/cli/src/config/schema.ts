@@ -17,6 +17,30 @@ const httpUrl = z.string().refine((v) => {
   }
 }, 'must be an absolute http(s) URL without credentials');
 const file = z.string().min(1).max(4096);
+const postgresUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be a postgres://user:password@host:5432/database URL');
+
+export const postgresStoreConfigSchema = z
+  .object({
+    url: postgresUrl.describe(
+      'postgres://thgov:${THGOV_PG_PASSWORD}@db.agency.go.th:5432/thgov (the password from the environment).',
+    ),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _')
+      .optional()
+      .describe('Schema of the tables. Default "thgov".'),
+    poolSize: z.number().int().min(1).max(200).optional().describe('Connections per replica. Default 5.'),
+    statementTimeoutInMs: ms.optional().describe('Server-side statement_timeout. Default 15000.'),
+  })
+  .strict()
+  .describe('A PostgreSQL database shared by every replica (see docs/guides/deployment.md).');
 const xroadId = z.string().min(7).max(1024);
 const pathSegments = z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like "/ws/dga" or "/uat"');
 
@@ -190,6 +214,11 @@ export const digitalIdConfigSchema = z
       )
       .optional()
       .describe('Any other OpenID provider, by a name of your choice; issuer is required.'),
+    stateStore: z
+      .object({ postgres: postgresStoreConfigSchema })
+      .strict()
+      .optional()
+      .describe('Login states shared by every app replica (PostgresStateStore). Default: process memory.'),
   })
   .strict()
   .describe('Digital ID login: @thgov/digital-id DigitalIdClient per provider.');
@@ -203,6 +232,15 @@ export const ecmsConfigSchema = z
       .regex(/^\d{10}$/, 'must be the 10-digit department code')
       .describe("The agency's 10-digit department code."),
     allowTopSecret: z.boolean().optional(),
+    store: z
+      .union([
+        z.object({ postgres: postgresStoreConfigSchema }).strict(),
+        z.object({ sqlite: file.describe('The journal file (one replica).') }).strict(),
+      ])
+      .optional()
+      .describe(
+        'The letter journal: { "postgres": { "url": … } } for several replicas, or { "sqlite": FILE }.',
+      ),
     transport: transportConfigSchema.optional(),
   })
   .strict()
@@ -287,7 +325,18 @@ const chainKeyConfigSchema = z
 /** The `audit` section (the audit log file and its subject-hash key). */
 export const auditConfigSchema = z
   .object({
-    path: file.describe('Append-only, hash-chained JSON-lines file.'),
+    path: file.optional().describe('Append-only, hash-chained JSON-lines file (one replica).'),
+    postgres: postgresStoreConfigSchema
+      .extend({
+        chain: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/)
+          .optional()
+          .describe('Name of the chain in the table. Default "default".'),
+      })
+      .strict()
+      .optional()
+      .describe('One chain in PostgreSQL for every replica (PostgresAuditSink) instead of a file.'),
     hmacSecret: z
       .string()
       .min(16, 'must be at least 16 characters')
@@ -309,6 +358,8 @@ export const auditConfigSchema = z
   })
   .strict()
   .superRefine((a, ctx) => {
+    if ((a.path === undefined) === (a.postgres === undefined))
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path or postgres' });
     for (const [i, k] of [a.chainKey, ...(a.previousChainKeys ?? [])].entries()) {
       if (k.secret === a.hmacSecret)
         ctx.addIssue({
@@ -318,7 +369,7 @@ export const auditConfigSchema = z
         });
     }
   })
-  .describe('Audit log (PDPA records of processing): @thgov/core FileAuditSink.');
+  .describe('Audit log (PDPA records of processing): @thgov/core FileAuditSink, or PostgresAuditSink.');
 
 /** The `doctor` section (thresholds and the time limit of each check). */
 export const doctorConfigSchema = z
@@ -379,6 +430,7 @@ export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
 export type TranscriptConfig = z.infer<typeof transcriptConfigSchema>;
 /** The parsed `AuditConfig` section (see its schema). */
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
+export type PostgresStoreConfig = z.infer<typeof postgresStoreConfigSchema>;
 /** The parsed `DoctorConfig` section (see its schema). */
 export type DoctorConfig = z.infer<typeof doctorConfigSchema>;
 /** The whole `thgov.config.json`, after `${VAR}` substitution; file paths are absolute. */

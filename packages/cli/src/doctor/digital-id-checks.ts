@@ -7,6 +7,7 @@ import { checkEndpoint } from './endpoint-checks.js';
 import { explain } from './explain.js';
 import { type ProbeTransport, probe } from './http-probe.js';
 import { resolveProxy } from './network.js';
+import { checkPostgresStore } from './postgres-checks.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
 
@@ -50,6 +51,18 @@ export async function checkDigitalId(r: CheckRunner, config: ThgovConfig, s: Doc
   for (const { name, kind, provider } of digitalIdProviders(config)) {
     await checkProvider(r, config, s, name, kind, provider);
   }
+  const db = config.digitalId?.stateStore?.postgres;
+  if (db)
+    await checkPostgresStore(r, {
+      platform: 'digitalId',
+      prefix: 'digitalId.stateStore',
+      label: 'Digital ID login states',
+      key: 'digitalId.stateStore.postgres',
+      db,
+      component: 'digital-id',
+      migrations: async () => (await import('@thgov/digital-id/postgres')).DIGITAL_ID_MIGRATIONS,
+      table: 'digital_id_states',
+    });
 }
 
 async function discovery(x: Provider, signal: AbortSignal): Promise<Outcome> {

@@ -3,6 +3,7 @@ import { checkCatalog } from './catalog-checks.js';
 import { checkDigitalId } from './digital-id-checks.js';
 import { checkEcms } from './ecms-checks.js';
 import { checkExchange } from './exchange-checks.js';
+import { checkPostgresStore } from './postgres-checks.js';
 import {
   type CheckResult,
   DOCTOR_REPORT_VERSION,
@@ -27,12 +28,29 @@ export interface DoctorOptions {
   onCheck?: (result: CheckResult) => void;
 }
 
+/** The audit log is no remote platform: doctor checks its shared PostgreSQL store, never writes a record. */
+async function checkAudit(r: CheckRunner, config: ThgovConfig): Promise<void> {
+  const db = config.audit?.postgres;
+  if (!db) return;
+  await checkPostgresStore(r, {
+    platform: 'audit',
+    prefix: 'audit.store',
+    label: 'Audit chain',
+    key: 'audit.postgres',
+    db,
+    component: 'audit',
+    migrations: async () => (await import('@thgov/core/postgres')).AUDIT_MIGRATIONS,
+    table: 'audit_records',
+  });
+}
+
 const CHECKS: Record<Platform, typeof checkExchange> = {
   exchange: checkExchange,
   digitalId: checkDigitalId,
   ecms: checkEcms,
   catalog: checkCatalog,
   transcript: checkTranscript,
+  audit: checkAudit,
 };
 
 /** The configured platforms, in a fixed order. */
@@ -44,7 +62,9 @@ export function configuredPlatforms(config: ThgovConfig): Platform[] {
             config.digitalId?.dga ||
             Object.keys(config.digitalId?.providers ?? {}).length,
         )
-      : config[p] !== undefined,
+      : p === 'audit'
+        ? config.audit?.postgres !== undefined
+        : config[p] !== undefined,
   );
 }
 

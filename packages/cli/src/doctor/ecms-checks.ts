@@ -4,6 +4,7 @@ import { ecmsClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
 import { checkEndpoint, clockOutcome } from './endpoint-checks.js';
 import { resolveProxy } from './network.js';
+import { checkPostgresStore } from './postgres-checks.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
 
@@ -131,4 +132,21 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
   } finally {
     await client.close();
   }
+  await checkEcmsStore(r, config);
+}
+
+/** The journal's PostgreSQL database, when `ecms.store` names one: reachable, migrated, writable. */
+async function checkEcmsStore(r: CheckRunner, config: ThgovConfig): Promise<void> {
+  const store = config.ecms?.store;
+  if (!store || !('postgres' in store)) return;
+  await checkPostgresStore(r, {
+    platform: 'ecms',
+    prefix: 'ecms.store',
+    label: 'e-CMS journal',
+    key: 'ecms.store.postgres',
+    db: store.postgres,
+    component: 'ecms',
+    migrations: async () => (await import('@thgov/ecms/postgres')).ECMS_MIGRATIONS,
+    table: 'ecms_letters',
+  });
 }

@@ -10,6 +10,7 @@ export const PLATFORM_TITLE: Record<Platform, string> = {
   ecms: 'e-CMS',
   catalog: 'Data catalog',
   transcript: 'Transcripts',
+  audit: 'Audit log',
 };
 
 function ms(n: number): string {

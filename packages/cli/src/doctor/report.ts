@@ -5,7 +5,7 @@
  * Version 1:
  * ```
  * { version: 1, tool: "thgov doctor", startedAt: ISO-8601, durationInMs, ok: boolean,
- *   platforms: ("exchange"|"digitalId"|"ecms"|"catalog"|"transcript")[],
+ *   platforms: ("exchange"|"digitalId"|"ecms"|"catalog"|"transcript"|"audit")[],
  *   summary: { total, passed, warned, failed, skipped },
  *   checks: [{ id, platform, title, status: "pass"|"warn"|"fail"|"skip", durationInMs, message,
  *              cause?, fix?, errorCode?, data?: { [key]: string|number|boolean } }] }
@@ -13,17 +13,25 @@
  * Check ids are stable: `<platform>.dns|tcp|tls|clientCertificate|clock` for each endpoint (digital ID:
  * `digitalId.<provider>.…`), then `exchange.validate|read`, `digitalId.<provider>.discovery|issuer|jwks|
  * redirect|clientAuth`, `ecms.timeCheck|organizations|codeLists`, `catalog.status|token|schema`,
- * `transcript.trustAnchor.<i>` and
- * `transcript.tsaTrustAnchor.<i>`. Secrets never appear; citizen IDs are masked.
+ * `transcript.trustAnchor.<i>` and `transcript.tsaTrustAnchor.<i>`; for PostgreSQL stores `ecms.store.…`,
+ * `digitalId.stateStore.…` and `audit.store.…` with `reachable|migrated|writable` (platform `audit` only
+ * with `audit.postgres`). Secrets never appear; citizen IDs are masked.
  */
 export const DOCTOR_REPORT_VERSION = 1;
 
 /** `pass`, `warn` (does not fail the run unless `--strict`), `fail`, or `skip` (a prerequisite did not pass). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-/** A platform doctor checks: a section of the configuration. */
-export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'catalog' | 'transcript';
+/** A platform doctor checks: a section of the configuration (`audit`: only its PostgreSQL store). */
+export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'catalog' | 'transcript' | 'audit';
 /** Every platform, in the order doctor checks them. */
-export const PLATFORMS: readonly Platform[] = ['exchange', 'digitalId', 'ecms', 'catalog', 'transcript'];
+export const PLATFORMS: readonly Platform[] = [
+  'exchange',
+  'digitalId',
+  'ecms',
+  'catalog',
+  'transcript',
+  'audit',
+];
 
 /** One check in the report (`checks[]` of the JSON document). */
 export interface CheckResult {

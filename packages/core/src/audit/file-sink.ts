@@ -5,6 +5,7 @@ import { invalidArgument, ThGovError } from '../errors.js';
 import { type AuditAnchor, type AuditAnchorStore, createAnchor } from './anchor.js';
 import { FileAnchorStore } from './anchor-file.js';
 import { encodeRecord } from './chain.js';
+import { GroupCommitQueue } from './group-commit.js';
 import { type AuditChainKey, AuditKeyRing, secretBytes } from './keys.js';
 import { withFileLock } from './lock.js';
 import {
@@ -89,12 +90,6 @@ const optionsSchema = z
 /** Records written per write()/fsync: group commit keeps throughput up under many concurrent appends. */
 const MAX_BATCH = 256;
 
-interface Pending {
-  body: AuditRecordBody;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 /** The file as this sink last left it: when it still looks so under the lock, nobody else wrote. */
 interface Position {
   ino: number;
@@ -132,9 +127,8 @@ export class FileAuditSink implements AuditSink {
   readonly #fsync: 'always' | 'never';
   readonly #onBrokenTail: 'refuse' | 'recover';
   readonly #onMissingAnchor: 'refuse' | 'adopt';
-  readonly #queue: Pending[] = [];
+  readonly #queue: GroupCommitQueue<AuditRecordBody>;
   #position: Position | undefined;
-  #draining: Promise<void> | undefined;
   #head: ChainHead = { seq: 0, hash: '' };
   #failed: ThGovError | undefined;
   #closed = false;
@@ -163,6 +157,11 @@ export class FileAuditSink implements AuditSink {
     this.#lockTimeoutInMs = o.lockTimeoutInMs ?? 10_000;
     this.#onBrokenTail = o.onBrokenTail ?? 'refuse';
     this.#onMissingAnchor = o.onMissingAnchor ?? 'refuse';
+    this.#queue = new GroupCommitQueue({
+      maxBatch: MAX_BATCH,
+      write: (batch) => this.#withFile((handle) => this.#writeBatch(handle, batch)),
+      stopped: () => this.#failed,
+    });
   }
 
   /** Checks the file's tail against the anchor now rather than on the first append. */
@@ -299,43 +298,15 @@ export class FileAuditSink implements AuditSink {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ body, resolve, reject });
-      this.#kick();
-    });
-  }
-
-  #kick(): void {
-    if (this.#draining) return;
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      if (this.#queue.length > 0) this.#kick();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      if (this.#failed) {
-        for (const p of this.#queue.splice(0)) p.reject(this.#failed);
-        return;
-      }
-      const batch = this.#queue.splice(0, MAX_BATCH);
-      try {
-        await this.#withFile((handle) => this.#writeBatch(handle, batch));
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-        continue;
-      }
-      for (const p of batch) p.resolve();
-    }
+    return this.#queue.push(body);
   }
 
   /** Under the lock: appends the batch, makes it durable, then moves the anchor to the new head. */
-  async #writeBatch(handle: FileHandle, batch: Pending[]): Promise<void> {
+  async #writeBatch(handle: FileHandle, batch: AuditRecordBody[]): Promise<void> {
     let { seq, hash } = this.#head;
     const lines: string[] = [];
-    for (const p of batch) {
-      const encoded = encodeRecord(p.body, ++seq, hash, this.#ring, this.#kid);
+    for (const body of batch) {
+      const encoded = encodeRecord(body, ++seq, hash, this.#ring, this.#kid);
       lines.push(encoded.line, '\n');
       hash = encoded.lineHash;
     }
@@ -369,13 +340,13 @@ export class FileAuditSink implements AuditSink {
    */
   async head(): Promise<ChainHead> {
     if (this.#closed) throw new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed');
-    while (this.#draining) await this.#draining;
+    await this.#queue.idle();
     return this.#withFile(async () => ({ ...this.#head }));
   }
 
   /** Waits for pending appends (each batch is already durable); further appends fail with ERR_AUDIT_IO. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#draining) await this.#draining;
+    await this.#queue.idle();
   }
 }

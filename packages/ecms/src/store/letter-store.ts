@@ -82,6 +82,36 @@ export interface TransitionInput {
   evidence?: Omit<EvidenceRecord, 'journalId'>[];
   /** Marks a queue item as processed in the same transaction (dedupe on ProcessID). */
   processedId?: string;
+  /** Refuse the change (ERR_ECMS_LEASE_LOST) unless this lease still owns the letter. */
+  fence?: LeaseFence;
+}
+
+/**
+ * A worker's claim on one letter. Every claim gets a new, larger `token`; a change made with an older
+ * token is refused, so a worker that was paused past its lease cannot overwrite the new owner's work.
+ */
+export interface LetterLease {
+  journalId: string;
+  owner: string;
+  /** Fencing token: strictly increasing across the store. */
+  token: number;
+  expiresAt: Date;
+}
+
+/** What a fenced change carries: the token of the lease it was made under. */
+export type LeaseFence = Pick<LetterLease, 'token'>;
+
+export interface ClaimInput {
+  direction: Direction;
+  states: readonly LetterState[];
+  /** Who claims (shown to operators; any stable worker id). */
+  owner: string;
+  leaseInMs: number;
+  /**
+   * At most this many letters: never-claimed letters first (oldest first), then the least recently claimed,
+   * so letters that stay pending (a failed signature waiting for a human) never starve the others.
+   */
+  limit: number;
 }
 
 /**
@@ -125,7 +155,10 @@ export interface NaturalKeyQuery {
 /**
  * Persistence of the journal. Every method is atomic; `insert` and `transition` also record evidence
  * and the processed ProcessID in the same transaction, which is what makes persist → commit → dequeue
- * crash-safe. Implementations: `MemoryLetterStore`, `SqliteLetterStore` (`@thgov/ecms/sqlite`).
+ * crash-safe. `insert` with a `processedId` that is already processed writes nothing and throws
+ * ERR_ECMS_DUPLICATE (two workers fetched the same item). Implementations: `MemoryLetterStore`,
+ * `SqliteLetterStore` (`@thgov/ecms/sqlite`), `PostgresLetterStore` (`@thgov/ecms/postgres`, several
+ * replicas); the contract suite in test/store-contract.test.ts runs against all three.
  */
 export interface LetterStore {
   insert(
@@ -134,8 +167,8 @@ export interface LetterStore {
   ): Promise<void>;
   /** Returns the updated record, or `undefined` when the letter was not in one of `from` (nothing changed). */
   transition(input: TransitionInput): Promise<LetterRecord | undefined>;
-  /** Updates fields without changing the state. */
-  update(journalId: string, patch: LetterPatch): Promise<void>;
+  /** Updates fields without changing the state (refused with ERR_ECMS_LEASE_LOST when `fence` is stale). */
+  update(journalId: string, patch: LetterPatch, options?: { fence?: LeaseFence }): Promise<void>;
   get(journalId: string): Promise<LetterRecord | undefined>;
   findByProcessId(processId: string): Promise<LetterRecord | undefined>;
   findByNaturalKey(query: NaturalKeyQuery): Promise<LetterRecord[]>;
@@ -160,7 +193,17 @@ export interface LetterStore {
     register: string;
     year: number;
     renew?: boolean;
+    fence?: LeaseFence;
   }): Promise<number>;
+  /**
+   * Claims letters that need work and that no live lease holds (free, expired, or already `owner`'s),
+   * skipping those another worker is on: each worker of several replicas gets different letters.
+   */
+  claim(input: ClaimInput): Promise<LetterLease[]>;
+  /** Claims one letter by id; undefined when another owner's lease on it is still live. */
+  claimOne(journalId: string, owner: string, leaseInMs: number): Promise<LetterLease | undefined>;
+  /** Gives a lease up early (only while its token is current). */
+  release(lease: LetterLease): Promise<void>;
   close(): Promise<void>;
 }
 

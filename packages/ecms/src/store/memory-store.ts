@@ -1,6 +1,9 @@
 import { ecmsError } from '../errors.js';
 import type {
+  ClaimInput,
   EvidenceRecord,
+  LeaseFence,
+  LetterLease,
   LetterPatch,
   LetterRecord,
   LetterStore,
@@ -18,6 +21,10 @@ export class MemoryLetterStore implements LetterStore {
   readonly #transitions: TransitionRecord[] = [];
   readonly #processed = new Map<string, string | undefined>();
   readonly #counters = new Map<string, number>();
+  readonly #leases = new Map<string, LetterLease>();
+  /** Token of each letter's last claim, kept after release (claim order: least recently claimed first). */
+  readonly #lastTokens = new Map<string, number>();
+  #lastToken = 0;
   readonly #quarantine = new Map<string, QuarantinedItem>();
   #closed = false;
 
@@ -31,6 +38,8 @@ export class MemoryLetterStore implements LetterStore {
   ): Promise<void> {
     this.#check();
     if (this.#letters.has(record.journalId)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate journal id');
+    if (extra.processedId && this.#processed.has(extra.processedId))
+      throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
     this.#letters.set(record.journalId, { ...record });
     for (const e of extra.evidence ?? []) this.#evidence.push({ ...e, journalId: record.journalId });
     if (extra.processedId) this.#processed.set(extra.processedId, record.journalId);
@@ -40,6 +49,7 @@ export class MemoryLetterStore implements LetterStore {
     this.#check();
     const cur = this.#letters.get(input.journalId);
     if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    this.#fence(cur.journalId, input.fence);
     if (!input.from.includes(cur.state)) return undefined;
     const next: LetterRecord = { ...cur, ...(input.patch ?? {}), state: input.to, updatedAt: new Date() };
     this.#letters.set(cur.journalId, next);
@@ -55,10 +65,11 @@ export class MemoryLetterStore implements LetterStore {
     return { ...next };
   }
 
-  async update(journalId: string, patch: LetterPatch): Promise<void> {
+  async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
     this.#check();
     const cur = this.#letters.get(journalId);
     if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    this.#fence(journalId, options.fence);
     this.#letters.set(journalId, { ...cur, ...patch, updatedAt: new Date() });
   }
 
@@ -153,10 +164,12 @@ export class MemoryLetterStore implements LetterStore {
     register: string;
     year: number;
     renew?: boolean;
+    fence?: LeaseFence;
   }): Promise<number> {
     this.#check();
     const cur = this.#letters.get(input.journalId);
     if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    this.#fence(input.journalId, input.fence);
     if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
     const key = `${input.register}\u0000${input.year}`;
     const n = (this.#counters.get(key) ?? 0) + 1;
@@ -169,6 +182,51 @@ export class MemoryLetterStore implements LetterStore {
       updatedAt: new Date(),
     });
     return n;
+  }
+
+  /** A fenced change is allowed only while its token is the letter's latest claim. */
+  #fence(journalId: string, fence: LeaseFence | undefined): void {
+    if (!fence) return;
+    if (this.#leases.get(journalId)?.token !== fence.token)
+      throw ecmsError('ERR_ECMS_LEASE_LOST', 'The lease on this letter was taken over by another worker');
+  }
+
+  #take(journalId: string, owner: string, leaseInMs: number, now: number): LetterLease | undefined {
+    const held = this.#leases.get(journalId);
+    if (held && held.owner !== owner && held.expiresAt.getTime() > now) return undefined;
+    const lease = { journalId, owner, token: ++this.#lastToken, expiresAt: new Date(now + leaseInMs) };
+    this.#leases.set(journalId, lease);
+    return { ...lease };
+  }
+
+  async claim(input: ClaimInput): Promise<LetterLease[]> {
+    this.#check();
+    const now = Date.now();
+    const lastToken = (id: string) => this.#leases.get(id)?.token ?? this.#lastTokens.get(id) ?? 0;
+    const candidates = [...this.#letters.values()]
+      .filter((r) => r.direction === input.direction && input.states.includes(r.state))
+      .sort((a, b) => lastToken(a.journalId) - lastToken(b.journalId));
+    const out: LetterLease[] = [];
+    for (const r of candidates) {
+      if (out.length >= input.limit) break;
+      const lease = this.#take(r.journalId, input.owner, input.leaseInMs, now);
+      if (lease) out.push(lease);
+    }
+    return out;
+  }
+
+  async claimOne(journalId: string, owner: string, leaseInMs: number): Promise<LetterLease | undefined> {
+    this.#check();
+    if (!this.#letters.has(journalId)) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    return this.#take(journalId, owner, leaseInMs, Date.now());
+  }
+
+  async release(lease: LetterLease): Promise<void> {
+    this.#check();
+    if (this.#leases.get(lease.journalId)?.token === lease.token) {
+      this.#lastTokens.set(lease.journalId, lease.token);
+      this.#leases.delete(lease.journalId);
+    }
   }
 
   async close(): Promise<void> {

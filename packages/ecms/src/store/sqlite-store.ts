@@ -2,7 +2,10 @@ import Database from 'better-sqlite3';
 import { ecmsError } from '../errors.js';
 import type { Direction, LetterState } from '../journal.js';
 import type {
+  ClaimInput,
   EvidenceRecord,
+  LeaseFence,
+  LetterLease,
   LetterPatch,
   LetterRecord,
   LetterStore,
@@ -79,6 +82,7 @@ CREATE TABLE IF NOT EXISTS ecms_processed (
   journal_id TEXT,
   at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ecms_lease_tokens (token INTEGER PRIMARY KEY AUTOINCREMENT);
 CREATE TABLE IF NOT EXISTS ecms_quarantine (
   id TEXT PRIMARY KEY,
   process_id TEXT NOT NULL,
@@ -106,6 +110,10 @@ CREATE TABLE IF NOT EXISTS ecms_registration_counters (
 /** Columns added after the first release, created on open for journals made by an older version. */
 const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   ['ecms_letters', 'signature_evidence', 'TEXT'],
+  // Leases of several workers (NULL: never claimed).
+  ['ecms_letters', 'lease_owner', 'TEXT'],
+  ['ecms_letters', 'lease_token', 'INTEGER'],
+  ['ecms_letters', 'lease_expires_at', 'INTEGER'],
 ];
 
 function migrate(db: Database.Database): void {
@@ -202,6 +210,69 @@ export class SqliteLetterStore implements LetterStore {
     }
   }
 
+  #fence(journalId: string, fence: LeaseFence | undefined): void {
+    if (!fence) return;
+    const row = this.#db
+      .prepare('SELECT lease_token FROM ecms_letters WHERE journal_id = ?')
+      .get(journalId) as { lease_token: number | null } | undefined;
+    if (row?.lease_token !== fence.token)
+      throw ecmsError('ERR_ECMS_LEASE_LOST', 'The lease on this letter was taken over by another worker');
+  }
+
+  #take(journalId: string, owner: string, leaseInMs: number, now: number): LetterLease | undefined {
+    const row = this.#db
+      .prepare('SELECT lease_owner, lease_expires_at FROM ecms_letters WHERE journal_id = ?')
+      .get(journalId) as { lease_owner: string | null; lease_expires_at: number | null } | undefined;
+    if (!row) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (row.lease_owner !== null && row.lease_owner !== owner && (row.lease_expires_at ?? 0) > now)
+      return undefined;
+    const token = Number(
+      this.#db.prepare('INSERT INTO ecms_lease_tokens DEFAULT VALUES').run().lastInsertRowid,
+    );
+    const expiresAt = now + leaseInMs;
+    this.#db
+      .prepare(
+        'UPDATE ecms_letters SET lease_owner = ?, lease_token = ?, lease_expires_at = ? WHERE journal_id = ?',
+      )
+      .run(owner, token, expiresAt, journalId);
+    return { journalId, owner, token, expiresAt: new Date(expiresAt) };
+  }
+
+  async claim(input: ClaimInput): Promise<LetterLease[]> {
+    if (input.states.length === 0) return [];
+    return this.#tx(() => {
+      const now = Date.now();
+      const rows = this.#db
+        .prepare(
+          `SELECT journal_id FROM ecms_letters WHERE direction = ? AND state IN (${input.states.map(() => '?').join(',')})
+           AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
+           ORDER BY lease_token IS NOT NULL, lease_token, created_at, rowid LIMIT ?`,
+        )
+        .all(input.direction, ...input.states, input.owner, now, input.limit) as { journal_id: string }[];
+      return rows
+        .map((r) => this.#take(r.journal_id, input.owner, input.leaseInMs, now))
+        .filter((l): l is LetterLease => l !== undefined);
+    });
+  }
+
+  async claimOne(journalId: string, owner: string, leaseInMs: number): Promise<LetterLease | undefined> {
+    return this.#tx(() => this.#take(journalId, owner, leaseInMs, Date.now()));
+  }
+
+  async release(lease: LetterLease): Promise<void> {
+    this.#tx(() => {
+      this.#db
+        .prepare(
+          'UPDATE ecms_letters SET lease_owner = NULL, lease_expires_at = NULL WHERE journal_id = ? AND lease_token = ?',
+        )
+        .run(lease.journalId, lease.token);
+    });
+  }
+
+  #assertOpen(): void {
+    if (!this.#db.open) throw ecmsError('ERR_ECMS_STORE', 'The letter store is closed');
+  }
+
   #tx<T>(fn: () => T): T {
     try {
       return this.#db.transaction(fn).immediate();
@@ -253,6 +324,12 @@ export class SqliteLetterStore implements LetterStore {
     extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
   ): Promise<void> {
     this.#tx(() => {
+      if (
+        extra.processedId &&
+        this.#db.prepare('SELECT 1 FROM ecms_processed WHERE process_id = ?').get(extra.processedId) !==
+          undefined
+      )
+        throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
       this.#db
         .prepare(
           `INSERT INTO ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
@@ -311,6 +388,7 @@ export class SqliteLetterStore implements LetterStore {
     return this.#tx(() => {
       const cur = this.#get(input.journalId);
       if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      this.#fence(input.journalId, input.fence);
       if (!input.from.includes(cur.state)) return undefined;
       this.#patch(input.journalId, input.patch ?? {}, input.to);
       this.#db
@@ -324,18 +402,21 @@ export class SqliteLetterStore implements LetterStore {
     });
   }
 
-  async update(journalId: string, patch: LetterPatch): Promise<void> {
+  async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
     this.#tx(() => {
       if (!this.#get(journalId)) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      this.#fence(journalId, options.fence);
       this.#patch(journalId, patch);
     });
   }
 
   async get(journalId: string): Promise<LetterRecord | undefined> {
+    this.#assertOpen();
     return this.#get(journalId);
   }
 
   async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
+    this.#assertOpen();
     const row = this.#db
       .prepare('SELECT * FROM ecms_letters WHERE process_id = ? ORDER BY created_at DESC LIMIT 1')
       .get(processId) as Row | undefined;
@@ -343,6 +424,7 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
+    this.#assertOpen();
     const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
     return (
       this.#db
@@ -357,6 +439,7 @@ export class SqliteLetterStore implements LetterStore {
   async list(
     filter: { direction?: Direction; states?: readonly LetterState[] } = {},
   ): Promise<LetterRecord[]> {
+    this.#assertOpen();
     const where: string[] = [];
     const values: unknown[] = [];
     if (filter.direction) {
@@ -377,6 +460,7 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async evidence(journalId: string): Promise<EvidenceRecord[]> {
+    this.#assertOpen();
     return (
       this.#db.prepare('SELECT * FROM ecms_evidence WHERE journal_id = ? ORDER BY id').all(journalId) as Row[]
     ).map((r) => ({
@@ -391,6 +475,7 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async transitions(journalId: string): Promise<TransitionRecord[]> {
+    this.#assertOpen();
     return (
       this.#db
         .prepare('SELECT * FROM ecms_transitions WHERE journal_id = ? ORDER BY id')
@@ -456,6 +541,7 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async isProcessed(processId: string): Promise<boolean> {
+    this.#assertOpen();
     return this.#db.prepare('SELECT 1 FROM ecms_processed WHERE process_id = ?').get(processId) !== undefined;
   }
 
@@ -464,10 +550,12 @@ export class SqliteLetterStore implements LetterStore {
     register: string;
     year: number;
     renew?: boolean;
+    fence?: LeaseFence;
   }): Promise<number> {
     return this.#tx(() => {
       const cur = this.#get(input.journalId);
       if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      this.#fence(input.journalId, input.fence);
       if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
       this.#db
         .prepare(

@@ -15,6 +15,8 @@ const worker = new EcmsInboxWorker({
   batchSize: 5,
   pollIntervalInMs: 10,
   backoff: { baseInMs: 5, maxInMs: 50 },
+  // The same replica restarted: it takes its own leases back at once instead of waiting for them to expire.
+  workerId: 'crash-test-replica',
 });
 process.on('SIGTERM', () => {
   void worker.stop().then(async () => {

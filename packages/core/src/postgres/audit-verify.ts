@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { type AuditAnchor, anchorProblem, parseAnchor } from '../audit/anchor.js';
+import type { AuditChainKey } from '../audit/keys.js';
+import { AuditKeyRing } from '../audit/keys.js';
+import { type AuditLogVerification, verifyAuditLogText } from '../audit/verify.js';
+import { ThGovError } from '../errors.js';
+import { validateOptions } from '../validate.js';
+import {
+  connectionResolver,
+  type PostgresConnectionOptions,
+  postgresConnectionShape,
+  quoteIdent,
+} from './driver.js';
+import { postgresError } from './transient.js';
+
+export interface VerifyPostgresAuditLogOptions extends PostgresConnectionOptions {
+  /** The chain to check. Default `default`. */
+  chain?: string;
+  /** Every chain key id the log uses (after rotations). */
+  keys?: readonly AuditChainKey[];
+  /**
+   * The anchor mirrored outside the database (`anchorMirror` of the sink): finds a database rolled back
+   * to an older state, which the head row alone cannot show.
+   */
+  mirror?: AuditAnchor;
+}
+
+const optionsSchema = z
+  .object({
+    ...postgresConnectionShape,
+    chain: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional(),
+    mirror: z.unknown().optional(),
+    keys: z
+      .array(z.object({ id: z.string(), secret: z.union([z.string(), z.instanceof(Uint8Array)]) }))
+      .optional(),
+  })
+  .strict();
+
+/** Rows read per query: bounded memory per round trip on long logs. */
+const PAGE = 5_000;
+
+/**
+ * Checks a PostgreSQL audit chain the way `verifyAuditLog` checks a file: every record's MAC and link,
+ * gaps, and the head row's anchor (records removed from the end, or the anchor forged). Line numbers in
+ * the result count records in seq order.
+ *
+ * @example
+ * ```ts
+ * import { parseAuditChainKeys } from '@thgov/core';
+ * import { verifyPostgresAuditLog } from '@thgov/core/postgres';
+ *
+ * const result = await verifyPostgresAuditLog({
+ *   connectionString: process.env.DATABASE_URL!,
+ *   chain: 'gdx',
+ *   keys: parseAuditChainKeys(process.env.THGOV_AUDIT_CHAIN_KEYS!),
+ * });
+ * if (!result.ok) console.error(result.errors);
+ * ```
+ */
+export async function verifyPostgresAuditLog(
+  options: VerifyPostgresAuditLogOptions,
+): Promise<AuditLogVerification & { chain: string }> {
+  const o = validateOptions(optionsSchema, options, 'verifyPostgresAuditLog options');
+  const chain = o.chain ?? 'default';
+  const c = await connectionResolver(options, 'verifyPostgresAuditLog options').resolve();
+  const s = quoteIdent(c.schema);
+  try {
+    const parts: string[] = [];
+    let after = 0;
+    for (;;) {
+      const r = await c.pool.query<{ seq: string; line: string }>(
+        `SELECT seq, line FROM ${s}.audit_records WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
+        [chain, after],
+      );
+      for (const row of r.rows) parts.push(row.line, '\n');
+      if (r.rows.length < PAGE) break;
+      after = Number(r.rows[r.rows.length - 1]?.seq);
+    }
+    const head = await c.pool.query<{ anchor: unknown }>(
+      `SELECT anchor FROM ${s}.audit_heads WHERE chain = $1`,
+      [chain],
+    );
+    const anchor = head.rows[0] ? parseAnchor(head.rows[0].anchor, 'row') : undefined;
+    const result = verifyAuditLogText(parts.join(''), { keys: o.keys, ...(anchor ? { anchor } : {}) });
+    if (o.mirror !== undefined) checkMirror(result, o.mirror, o.keys ?? []);
+    return { ...result, chain };
+  } catch (err) {
+    if (err instanceof ThGovError || err instanceof TypeError) throw err;
+    throw postgresError('reading the audit log', err);
+  } finally {
+    if (c.owned) await c.pool.end().catch(() => undefined);
+  }
+}
+
+/** The mirrored anchor must be authentic and name a record the table still has, unchanged. */
+function checkMirror(result: AuditLogVerification, value: unknown, keys: readonly AuditChainKey[]): void {
+  const problem = mirrorProblem(result, value, keys);
+  if (!problem) return;
+  result.errors.push({
+    line: result.records.length,
+    seq: undefined,
+    kind: problem.kind,
+    message: problem.message,
+  });
+  result.ok = false;
+}
+
+function mirrorProblem(
+  result: AuditLogVerification,
+  value: unknown,
+  keys: readonly AuditChainKey[],
+): { kind: 'anchor' | 'deleted' | 'edited'; message: string } | undefined {
+  let mirror: AuditAnchor;
+  try {
+    mirror = parseAnchor(value, 'mirror');
+  } catch {
+    return { kind: 'anchor', message: 'the mirrored anchor is malformed' };
+  }
+  const problem = anchorProblem(mirror, keys.length ? new AuditKeyRing([...keys]) : undefined);
+  if (problem) return { kind: 'anchor', message: `mirrored anchor: ${problem}` };
+  if (result.head.seq < mirror.seq)
+    return {
+      kind: 'deleted',
+      message: `the log ends at seq ${result.head.seq} but the mirrored anchor is at seq ${mirror.seq}: the database was rolled back or cut`,
+    };
+  // The hash of record seq is the head's (last record) or the next record's prevHash.
+  const hash =
+    mirror.seq === result.head.seq
+      ? result.head.hash
+      : result.records.find((r) => r.seq === mirror.seq + 1)?.prevHash;
+  if (hash !== undefined && hash !== mirror.hash)
+    return {
+      kind: 'edited',
+      message: `record seq ${mirror.seq} differs from the one the mirrored anchor names`,
+    };
+  return undefined;
+}

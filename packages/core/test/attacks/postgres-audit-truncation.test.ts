@@ -1,0 +1,122 @@
+// Attack class: cutting or rewriting the PostgreSQL audit chain. Someone with write access to the
+// database (but not the chain key) deletes the newest rows, rewrites one, or puts back an older head.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileAnchorStore } from '../../src/audit/anchor-file.js';
+import { PostgresAuditSink } from '../../src/postgres/audit-sink.js';
+import { verifyPostgresAuditLog } from '../../src/postgres/audit-verify.js';
+import { auditEvent, CHAIN_KEY, SUBJECT_SECRET } from '../helpers/audit.js';
+
+const postgres = requirePostgres({ why: 'truncation of the shared audit chain' });
+
+postgres.describe('PostgreSQL audit chain under attack', () => {
+  let url = '';
+  let admin: pg.Client;
+  beforeAll(async () => {
+    url = (await testDatabase('core_audit_attack')).url;
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+  });
+  afterAll(() => admin?.end());
+
+  async function chainOf(
+    chain: string,
+    n: number,
+    anchorMirror?: FileAnchorStore,
+  ): Promise<PostgresAuditSink> {
+    const sink = new PostgresAuditSink({
+      ...(anchorMirror ? { anchorMirror } : {}),
+      connectionString: url,
+      chain,
+      hmacSecret: SUBJECT_SECRET,
+      chainKey: CHAIN_KEY,
+      migrate: true,
+    });
+    for (let i = 0; i < n; i++) await sink.append(auditEvent(i));
+    return sink;
+  }
+  const verify = (chain: string) =>
+    verifyPostgresAuditLog({ connectionString: url, chain, keys: [CHAIN_KEY] });
+
+  describe('tail truncation', () => {
+    it('deleting the newest rows is found by verify and refused by the next append', async () => {
+      const sink = await chainOf('cut', 10);
+      await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'cut' AND seq > 7");
+      const v = await verify('cut');
+      expect(v.ok).toBe(false);
+      expect(v.errors.map((e) => e.kind)).toContain('deleted');
+      await expect(sink.append(auditEvent(11))).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
+      await sink.close();
+    });
+
+    it('deleting every row and the head row is refused as well (no silent fresh start)', async () => {
+      const sink = await chainOf('wiped', 3);
+      await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'wiped' AND seq > 1");
+      await admin.query("DELETE FROM thgov.audit_heads WHERE chain = 'wiped'");
+      await expect(sink.append(auditEvent(4))).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
+      await sink.close();
+    });
+
+    it('rows cut together with an older head row put back: found through the anchor mirror only', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'thgov-pg-mirror-'));
+      const mirror = new FileAnchorStore({ path: join(dir, 'rollback.anchor') });
+      const sink = await chainOf('rollback', 5, mirror);
+      const { rows } = await admin.query("SELECT anchor FROM thgov.audit_heads WHERE chain = 'rollback'");
+      const older = rows[0].anchor;
+      for (let i = 5; i < 8; i++) await sink.append(auditEvent(i));
+      // Without the chain key the attacker cannot mint a head for seq 5 other than the old one: reuse it.
+      await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'rollback' AND seq > 5");
+      await admin.query("UPDATE thgov.audit_heads SET anchor = $1 WHERE chain = 'rollback'", [older]);
+      // The database alone is consistent again: this is what an in-database anchor cannot see …
+      expect((await verify('rollback')).ok).toBe(true);
+      // … and what the mirror outside it does.
+      const v = await verifyPostgresAuditLog({
+        connectionString: url,
+        chain: 'rollback',
+        keys: [CHAIN_KEY],
+        mirror: await mirror.read(),
+      });
+      expect(v.ok).toBe(false);
+      expect(v.errors.map((e) => e.kind)).toContain('deleted');
+      await expect(sink.append(auditEvent(9))).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a forged head (seq moved back, MAC not recomputable) is refused', async () => {
+      const sink = await chainOf('forged', 4);
+      await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'forged' AND seq = 4");
+      await admin.query(
+        "UPDATE thgov.audit_heads SET anchor = jsonb_set(anchor, '{seq}', '3') WHERE chain = 'forged'",
+      );
+      const v = await verify('forged');
+      expect(v.errors.map((e) => e.kind)).toContain('anchor');
+      await expect(sink.append(auditEvent(5))).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
+      await sink.close();
+    });
+  });
+
+  describe('rewriting a record', () => {
+    it('an edited line is found by its MAC; recomputing the chain needs the key', async () => {
+      const sink = await chainOf('edit', 6);
+      await admin.query(
+        'UPDATE thgov.audit_records SET line = replace(line, \'"status":"ok"\', \'"status":"error"\') WHERE chain = \'edit\' AND seq = 3',
+      );
+      const v = await verify('edit');
+      expect(v.errors.map((e) => [e.kind, e.seq])).toContainEqual(['edited', 3]);
+      await sink.close();
+    });
+
+    it('a row deleted from the middle is reported as deleted', async () => {
+      const sink = await chainOf('hole', 6);
+      await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'hole' AND seq = 2");
+      const v = await verify('hole');
+      expect(v.errors.map((e) => e.kind)).toContain('deleted');
+      await sink.close();
+    });
+  });
+});

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { validateOptions } from '@thgov/core';
+import {
+  assertMigrated,
+  connectionResolver,
+  isTransientPostgresError,
+  type PostgresConnectionOptions,
+  type PostgresMigration,
+  postgresConnectionShape,
+  postgresError,
+  quoteIdent,
+  type ResolvedConnection,
+  runMigrations,
+} from '@thgov/core/postgres';
+import { z } from 'zod';
+import type { LoginState, StateConsumeResult, StateStore } from './state-store.js';
+
+export interface PostgresStateStoreOptions extends PostgresConnectionOptions {
+  /** How long a consumed state is remembered to tell a replay from a forgery. Default 30 min. */
+  tombstoneInMs?: number;
+  /** Run the migrations on first use instead of requiring `migrate()` first. Default false. */
+  migrate?: boolean;
+}
+
+const optionsSchema = z
+  .object({
+    ...postgresConnectionShape,
+    tombstoneInMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3_600_000)
+      .optional(),
+    migrate: z.boolean().optional(),
+  })
+  .strict();
+
+/** Migrations of the `digital-id` component. Never edit a released step: add the next version. */
+export const DIGITAL_ID_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'login states and consumed-state tombstones',
+    sql: (s) => `
+      CREATE TABLE ${s}.digital_id_states (
+        state_hash text PRIMARY KEY,
+        record jsonb NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX digital_id_states_expiry ON ${s}.digital_id_states (expires_at);
+      CREATE TABLE ${s}.digital_id_consumed (
+        state_hash text PRIMARY KEY,
+        forget_at timestamptz NOT NULL
+      );
+      CREATE INDEX digital_id_consumed_forget ON ${s}.digital_id_consumed (forget_at);`,
+  },
+];
+
+/** The state is a bearer value: rows are keyed by its SHA-256, so a database reader cannot replay it. */
+const keyOf = (state: string) => createHash('sha256').update(state, 'utf8').digest('hex');
+/** Expired rows are swept at most this often (per store instance). */
+const SWEEP_EVERY_IN_MS = 60_000;
+
+/**
+ * Login states in PostgreSQL, so a login started on one replica can be completed on another. `consume`
+ * is one `DELETE … RETURNING` (one-time: of two concurrent callbacks with the same state exactly one gets
+ * the record) that leaves a tombstone, so a replay reports `consumed`, not `unknown`. Expired states
+ * and old tombstones are swept now and then.
+ *
+ * Import from `@thgov/digital-id/postgres`; needs the optional peer `pg`.
+ *
+ * @example
+ * ```ts
+ * import { DigitalIdClient } from '@thgov/digital-id';
+ * import { PostgresStateStore } from '@thgov/digital-id/postgres';
+ *
+ * const stateStore = new PostgresStateStore({ connectionString: process.env.DATABASE_URL!, migrate: true });
+ * const client = new DigitalIdClient({ provider: 'thaid', clientId, clientSecret, redirectUri, stateStore });
+ * ```
+ */
+export class PostgresStateStore implements StateStore {
+  readonly #connection: ReturnType<typeof connectionResolver>;
+  readonly #tombstoneInMs: number;
+  readonly #autoMigrate: boolean;
+  #ready: Promise<ResolvedConnection> | undefined;
+  #lastSweep = 0;
+
+  constructor(options: PostgresStateStoreOptions) {
+    const o = validateOptions(optionsSchema, options, 'PostgresStateStore options');
+    this.#connection = connectionResolver(options, 'PostgresStateStore options');
+    this.#tombstoneInMs = o.tombstoneInMs ?? 30 * 60_000;
+    this.#autoMigrate = o.migrate ?? false;
+  }
+
+  /** Creates or upgrades the state tables (idempotent). */
+  async migrate(): Promise<number[]> {
+    const c = await this.#connection.resolve();
+    return runMigrations(c.pool, c.schema, 'digital-id', DIGITAL_ID_MIGRATIONS);
+  }
+
+  #open(): Promise<ResolvedConnection> {
+    this.#ready ??= (async () => {
+      const c = await this.#connection.resolve();
+      if (this.#autoMigrate) await runMigrations(c.pool, c.schema, 'digital-id', DIGITAL_ID_MIGRATIONS);
+      else
+        await assertMigrated(
+          c.pool,
+          c.schema,
+          'digital-id',
+          DIGITAL_ID_MIGRATIONS,
+          'PostgresStateStore.migrate()',
+        );
+      return c;
+    })();
+    this.#ready.catch(() => {
+      this.#ready = undefined;
+    });
+    return this.#ready;
+  }
+
+  /** One statement, retried through a lost connection or a restarting server (each is idempotent). */
+  async #query<R extends Record<string, unknown>>(
+    what: string,
+    text: (s: string) => string,
+    values: unknown[],
+  ) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const c = await this.#open();
+        return (await c.pool.query<R>(text(quoteIdent(c.schema)), values)).rows;
+      } catch (err) {
+        if (attempt >= 3 || !isTransientPostgresError(err)) throw postgresError(what, err);
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async save(record: LoginState): Promise<void> {
+    await this.#sweep();
+    await this.#query(
+      'saving a login state',
+      (
+        s,
+      ) => `INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at) VALUES ($1, $2, to_timestamp($3 / 1000.0))
+       ON CONFLICT (state_hash) DO UPDATE SET record = EXCLUDED.record, expires_at = EXCLUDED.expires_at`,
+      [keyOf(record.state), JSON.stringify(record), record.expiresAt],
+    );
+  }
+
+  async consume(state: string): Promise<StateConsumeResult> {
+    if (typeof state !== 'string' || state.length === 0 || state.length > 512) return { status: 'unknown' };
+    const key = keyOf(state);
+    const taken = await this.#query<{ record: LoginState }>(
+      'consuming a login state',
+      (s) => `WITH taken AS (DELETE FROM ${s}.digital_id_states WHERE state_hash = $1 RETURNING record),
+         tomb AS (INSERT INTO ${s}.digital_id_consumed (state_hash, forget_at)
+                  SELECT $1, now() + $2 * interval '1 millisecond' FROM taken
+                  ON CONFLICT (state_hash) DO UPDATE SET forget_at = EXCLUDED.forget_at)
+       SELECT record FROM taken`,
+      [key, this.#tombstoneInMs],
+    );
+    const record = taken[0]?.record;
+    if (record) return record.expiresAt <= Date.now() ? { status: 'expired' } : { status: 'ok', record };
+    const tomb = await this.#query(
+      'reading a consumed login state',
+      (s) => `SELECT 1 FROM ${s}.digital_id_consumed WHERE state_hash = $1 AND forget_at > now()`,
+      [key],
+    );
+    return tomb.length > 0 ? { status: 'consumed' } : { status: 'unknown' };
+  }
+
+  /** Removes expired states (after the tombstone period, so a late callback still reads `consumed`). */
+  async #sweep(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastSweep < SWEEP_EVERY_IN_MS) return;
+    this.#lastSweep = now;
+    await this.#query(
+      'sweeping login states',
+      (
+        s,
+      ) => `WITH a AS (DELETE FROM ${s}.digital_id_states WHERE expires_at < now() - $1 * interval '1 millisecond')
+       DELETE FROM ${s}.digital_id_consumed WHERE forget_at < now()`,
+      [this.#tombstoneInMs],
+    );
+  }
+
+  /** Closes the pool when the store opened it. */
+  async close(): Promise<void> {
+    const c = await this.#connection.resolve().catch(() => undefined);
+    if (c?.owned) await c.pool.end().catch(() => undefined);
+  }
+}

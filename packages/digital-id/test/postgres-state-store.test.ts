@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvider } from '@thgov/sandbox';
+import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DigitalIdClient, type LoginState, MemoryStateStore, type StateStore } from '../src/index.js';
+import { PostgresStateStore } from '../src/postgres.js';
+import { AFTER_LOGOUT, failure, loginAs, REDIRECT } from './helpers.js';
+
+const postgres = requirePostgres({ why: 'login state shared by replicas' });
+
+postgres.describe('PostgresStateStore on a real PostgreSQL', () => {
+  let url = '';
+  const stores: PostgresStateStore[] = [];
+  beforeAll(async () => {
+    url = (await testDatabase('digital_id')).url;
+    await new PostgresStateStore({ connectionString: url }).migrate();
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+  });
+
+  const replica = (extra: { tombstoneInMs?: number } = {}) => {
+    const s = new PostgresStateStore({ connectionString: url, poolSize: 4, ...extra });
+    stores.push(s);
+    return s;
+  };
+
+  function record(state: string, ttlInMs = 60_000): LoginState {
+    const now = Date.now();
+    return {
+      state,
+      nonce: 'n',
+      codeVerifier: 'v',
+      redirectUri: 'https://app.example/cb',
+      issuer: 'https://op.example',
+      clientId: 'c',
+      scopes: ['openid'],
+      createdAt: now,
+      expiresAt: now + ttlInMs,
+      data: { returnTo: '/inbox' },
+    };
+  }
+
+  describe('PostgresStateStore', () => {
+    it('a state saved by one replica is consumed once by another; a replay reads consumed', async () => {
+      const [a, b] = [replica(), replica()];
+      await a.save(record('s1'));
+      const first = await b.consume('s1');
+      expect(first).toMatchObject({ status: 'ok', record: { state: 's1', nonce: 'n', codeVerifier: 'v' } });
+      expect(first.status === 'ok' && first.record.data).toEqual({ returnTo: '/inbox' });
+      expect((await a.consume('s1')).status).toBe('consumed');
+      expect((await b.consume('never-saved')).status).toBe('unknown');
+    });
+
+    it('twenty concurrent callbacks with one state: exactly one gets it', async () => {
+      const handles = [replica(), replica(), replica()];
+      await handles[0]!.save(record('race'));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => handles[i % 3]!.consume('race')),
+      );
+      expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'consumed')).toHaveLength(19);
+    });
+
+    it('reports an expired state, then consumed; forgets tombstones after their period', async () => {
+      const s = replica({ tombstoneInMs: 0 });
+      await s.save(record('old', -1));
+      expect((await s.consume('old')).status).toBe('expired');
+      expect((await s.consume('old')).status).toBe('unknown');
+      const kept = replica();
+      await kept.save(record('old2', -1));
+      expect((await kept.consume('old2')).status).toBe('expired');
+      expect((await kept.consume('old2')).status).toBe('consumed');
+    });
+
+    it('keeps the state value out of the table (rows are keyed by its SHA-256)', async () => {
+      const s = replica();
+      await s.save(record('bearer-state-value'));
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query('SELECT state_hash FROM thgov.digital_id_states');
+        const keys = rows.map((r) => r.state_hash);
+        expect(keys).toContain(createHash('sha256').update('bearer-state-value').digest('hex'));
+        expect(keys).not.toContain('bearer-state-value');
+      } finally {
+        await admin.end();
+      }
+    });
+
+    it('is refused with ERR_POSTGRES_SCHEMA before migrate()', async () => {
+      const s = new PostgresStateStore({ connectionString: url, schema: 'nowhere' });
+      stores.push(s);
+      await expect(s.save(record('x'))).rejects.toMatchObject({ code: 'ERR_POSTGRES_SCHEMA' });
+      expect(() => new PostgresStateStore({ connectionString: url, bogus: true } as never)).toThrow(/bogus/);
+    });
+  });
+
+  describe('a login started on one app replica and completed on another', () => {
+    const population = generatePopulation({ seed: 11, people: 10, companies: 1 });
+    let thaid: ThaidProvider;
+    beforeAll(async () => {
+      thaid = await startThaidProvider({ population });
+    });
+    afterAll(() => thaid.close());
+
+    const clientWith = (stateStore: StateStore) =>
+      new DigitalIdClient({
+        provider: 'thaid',
+        issuer: thaid.issuer,
+        clientId: thaid.clients.default.clientId,
+        clientSecret: thaid.clients.default.clientSecret,
+        apiKey: thaid.apiKey,
+        redirectUri: REDIRECT,
+        postLogoutRedirectUri: AFTER_LOGOUT,
+        dangerouslyAllowInsecureHttp: true,
+        stateStore,
+      });
+
+    it('completes with the PostgreSQL state store shared by both', async () => {
+      const [a, b] = [clientWith(replica()), clientWith(replica())];
+      const { callbackUrl, state } = await loginAs(a, new SandboxBrowser(), population.people[2]!.citizenId);
+      const identity = await b.handleCallback(callbackUrl, { expectedState: state });
+      expect(identity.citizenId).toBe(population.people[2]!.citizenId);
+      await expect(a.handleCallback(callbackUrl, { expectedState: state })).rejects.toMatchObject({
+        code: 'ERR_DIGITAL_ID_STATE_REPLAYED',
+      });
+      await a.close();
+      await b.close();
+    });
+
+    it('fails with per-process memory stores (what the PostgreSQL store fixes)', async () => {
+      const [a, b] = [clientWith(new MemoryStateStore()), clientWith(new MemoryStateStore())];
+      const { callbackUrl, state } = await loginAs(a, new SandboxBrowser(), population.people[3]!.citizenId);
+      const err = await failure(() => b.handleCallback(callbackUrl, { expectedState: state }));
+      // Replica b never saw the state: to it the callback looks forged.
+      expect(err.code).toBe('ERR_DIGITAL_ID_STATE_MISMATCH');
+      await a.close();
+      await b.close();
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import type { PostgresMigration } from '@thgov/core/postgres';
+
+/**
+ * Migrations of the `ecms` component (the journal). Never edit a released step: add the next version.
+ * `ord` orders letters the way SQLite's rowid does; the lease columns and the token sequence carry the
+ * claims of several workers (see PostgresLetterStore).
+ */
+export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'journal, evidence, transitions, processed items, quarantine, registration counters, leases',
+    sql: (s) => `
+      CREATE TABLE ${s}.ecms_letters (
+        journal_id text PRIMARY KEY,
+        ord bigserial NOT NULL,
+        direction text NOT NULL,
+        state text NOT NULL,
+        letter_id text NOT NULL,
+        correspondence_date text NOT NULL,
+        subject text NOT NULL,
+        sender_department_id text NOT NULL,
+        receiver_department_id text NOT NULL,
+        process_id text,
+        accept_id text,
+        accept_date text,
+        register text,
+        registration_year integer,
+        registration_number integer,
+        document bytea,
+        send_count integer NOT NULL DEFAULT 0,
+        dispatched boolean NOT NULL DEFAULT false,
+        signature_status text,
+        signature_evidence jsonb,
+        last_error text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        lease_owner text,
+        lease_token bigint,
+        lease_expires_at timestamptz
+      );
+      CREATE INDEX ecms_letters_key ON ${s}.ecms_letters (direction, letter_id, correspondence_date);
+      CREATE INDEX ecms_letters_state ON ${s}.ecms_letters (direction, state, ord);
+      CREATE INDEX ecms_letters_process ON ${s}.ecms_letters (process_id);
+      CREATE UNIQUE INDEX ecms_letters_registration ON ${s}.ecms_letters (register, registration_year, registration_number)
+        WHERE registration_number IS NOT NULL;
+      CREATE TABLE ${s}.ecms_evidence (
+        id bigserial PRIMARY KEY,
+        journal_id text,
+        process_id text,
+        operation text NOT NULL,
+        direction text NOT NULL,
+        xml bytea NOT NULL,
+        sha256 text NOT NULL,
+        at timestamptz NOT NULL
+      );
+      CREATE INDEX ecms_evidence_journal ON ${s}.ecms_evidence (journal_id);
+      CREATE TABLE ${s}.ecms_transitions (
+        id bigserial PRIMARY KEY,
+        journal_id text NOT NULL,
+        from_state text NOT NULL,
+        to_state text NOT NULL,
+        at timestamptz NOT NULL,
+        note text
+      );
+      CREATE INDEX ecms_transitions_journal ON ${s}.ecms_transitions (journal_id);
+      CREATE TABLE ${s}.ecms_processed (
+        process_id text PRIMARY KEY,
+        journal_id text,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE ${s}.ecms_quarantine (
+        id text PRIMARY KEY,
+        ord bigserial NOT NULL,
+        process_id text NOT NULL,
+        operation text NOT NULL,
+        element text,
+        xml bytea NOT NULL,
+        sha256 text NOT NULL,
+        at timestamptz NOT NULL,
+        error jsonb NOT NULL,
+        signature jsonb,
+        letter_key jsonb,
+        notified boolean NOT NULL DEFAULT false,
+        settled boolean NOT NULL DEFAULT false,
+        note text
+      );
+      CREATE INDEX ecms_quarantine_settled ON ${s}.ecms_quarantine (settled, at, ord);
+      CREATE TABLE ${s}.ecms_registration_counters (
+        register text NOT NULL,
+        year integer NOT NULL,
+        last_number integer NOT NULL,
+        PRIMARY KEY (register, year)
+      );
+      CREATE SEQUENCE ${s}.ecms_lease_tokens;`,
+  },
+];

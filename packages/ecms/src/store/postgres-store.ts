@@ -1,0 +1,552 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { validateOptions } from '@thgov/core';
+import {
+  assertMigrated,
+  connectionResolver,
+  isTransientPostgresError,
+  type MigrationStatus,
+  migrationStatus,
+  type PgClientLike,
+  type PostgresConnectionOptions,
+  postgresConnectionShape,
+  postgresError,
+  quoteIdent,
+  type ResolvedConnection,
+  runMigrations,
+  withTransaction,
+} from '@thgov/core/postgres';
+import { z } from 'zod';
+import { ecmsError } from '../errors.js';
+import type { Direction, LetterState } from '../journal.js';
+import type {
+  ClaimInput,
+  EvidenceRecord,
+  LeaseFence,
+  LetterLease,
+  LetterPatch,
+  LetterRecord,
+  LetterStore,
+  NaturalKeyQuery,
+  QuarantinedItem,
+  QuarantinePatch,
+  TransitionInput,
+  TransitionRecord,
+} from './letter-store.js';
+import { ECMS_MIGRATIONS } from './postgres-schema.js';
+
+export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
+  /** Run the migrations on first use instead of requiring `migrate()` (or `thgov ecms migrate`) first. */
+  migrate?: boolean;
+}
+
+const optionsSchema = z.object({ ...postgresConnectionShape, migrate: z.boolean().optional() }).strict();
+
+type Row = Record<string, unknown>;
+
+const COLUMNS: Record<keyof LetterPatch, string> = {
+  processId: 'process_id',
+  acceptId: 'accept_id',
+  acceptDate: 'accept_date',
+  sendCount: 'send_count',
+  dispatched: 'dispatched',
+  signatureStatus: 'signature_status',
+  lastError: 'last_error',
+  document: 'document',
+};
+
+const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
+
+function fromRow(r: Row): LetterRecord {
+  return {
+    journalId: r.journal_id as string,
+    direction: r.direction as Direction,
+    state: r.state as LetterState,
+    letterId: r.letter_id as string,
+    correspondenceDate: r.correspondence_date as string,
+    subject: r.subject as string,
+    senderDepartmentId: r.sender_department_id as string,
+    receiverDepartmentId: r.receiver_department_id as string,
+    processId: opt(r.process_id),
+    acceptId: opt(r.accept_id),
+    acceptDate: opt(r.accept_date),
+    register: opt(r.register),
+    registrationYear: opt(r.registration_year),
+    registrationNumber: opt(r.registration_number),
+    document: opt<Buffer>(r.document),
+    sendCount: r.send_count as number,
+    dispatched: r.dispatched === true,
+    signatureStatus: opt(r.signature_status),
+    signature: opt(r.signature_evidence),
+    lastError: opt(r.last_error),
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+function quarantineFromRow(r: Row): QuarantinedItem {
+  return {
+    id: r.id as string,
+    processId: r.process_id as string,
+    operation: r.operation as string,
+    element: opt(r.element),
+    xml: r.xml as Buffer,
+    sha256: r.sha256 as string,
+    at: r.at as Date,
+    error: r.error as QuarantinedItem['error'],
+    signature: opt(r.signature),
+    letterKey: opt(r.letter_key),
+    notified: r.notified === true,
+    settled: r.settled === true,
+    note: opt(r.note),
+  };
+}
+
+const toLease = (r: Row): LetterLease => ({
+  journalId: r.journal_id as string,
+  owner: r.lease_owner as string,
+  token: Number(r.lease_token),
+  expiresAt: r.lease_expires_at as Date,
+});
+
+const leaseLost = () =>
+  ecmsError('ERR_ECMS_LEASE_LOST', 'The lease on this letter was taken over by another worker');
+const notFound = () => ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+
+/**
+ * The journal in PostgreSQL, shared by every replica. Each method is one transaction; a letter, its
+ * evidence and its processed ProcessID commit together. Leases (`claim`, `claimOne`) hand letters that
+ * need work to one worker at a time (`FOR UPDATE SKIP LOCKED`), with expiry measured on the database's
+ * clock and a fencing token from one sequence: every fenced change checks the token under the row lock.
+ * Registration numbers come from a counter row per register and year, incremented in the transaction
+ * that stamps the letter, so they stay consecutive across replicas and crashes.
+ *
+ * Import from `@thgov/ecms/postgres`; needs the optional peer `pg`.
+ *
+ * @example
+ * ```ts
+ * import { EcmsInboxWorker } from '@thgov/ecms';
+ * import { PostgresLetterStore } from '@thgov/ecms/postgres';
+ *
+ * const store = new PostgresLetterStore({ connectionString: process.env.DATABASE_URL!, schema: 'saraban' });
+ * await store.migrate(); // or `thgov ecms migrate --postgres URL` once per release
+ * const worker = new EcmsInboxWorker({ client, store, autoRegister: {} });
+ * await worker.start();
+ * ```
+ */
+export class PostgresLetterStore implements LetterStore {
+  readonly schema: string;
+  readonly #connection: ReturnType<typeof connectionResolver>;
+  readonly #autoMigrate: boolean;
+  #ready: Promise<ResolvedConnection> | undefined;
+  #closed = false;
+
+  constructor(options: PostgresLetterStoreOptions) {
+    const o = validateOptions(optionsSchema, options, 'PostgresLetterStore options');
+    this.#connection = connectionResolver(options, 'PostgresLetterStore options');
+    this.schema = this.#connection.schema;
+    this.#autoMigrate = o.migrate ?? false;
+  }
+
+  /** Creates or upgrades the journal tables (idempotent; replicas may call it together). */
+  async migrate(): Promise<number[]> {
+    const c = await this.#connection.resolve();
+    return runMigrations(c.pool, c.schema, 'ecms', ECMS_MIGRATIONS);
+  }
+
+  /** The journal's schema version in the database and the one this code needs. */
+  async migrationStatus(): Promise<MigrationStatus> {
+    const c = await this.#connection.resolve();
+    return migrationStatus(c.pool, c.schema, 'ecms', ECMS_MIGRATIONS);
+  }
+
+  #open(): Promise<ResolvedConnection> {
+    if (this.#closed) return Promise.reject(ecmsError('ERR_ECMS_STORE', 'The letter store is closed'));
+    this.#ready ??= (async () => {
+      const c = await this.#connection.resolve();
+      if (this.#autoMigrate) await runMigrations(c.pool, c.schema, 'ecms', ECMS_MIGRATIONS);
+      else
+        await assertMigrated(c.pool, c.schema, 'ecms', ECMS_MIGRATIONS, 'thgov ecms migrate --postgres URL');
+      return c;
+    })();
+    this.#ready.catch(() => {
+      this.#ready = undefined;
+    });
+    return this.#ready;
+  }
+
+  get #t(): string {
+    return quoteIdent(this.schema);
+  }
+
+  async #tx<T>(what: string, fn: (client: PgClientLike, s: string) => Promise<T>): Promise<T> {
+    const c = await this.#open();
+    return withTransaction(c.pool, (client) => fn(client, this.#t), { what });
+  }
+
+  /** A read: idempotent, so transient failures are retried a few times here. */
+  async #read(what: string, text: string, values: unknown[]): Promise<Row[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const c = await this.#open();
+        return (await c.pool.query(text, values)).rows;
+      } catch (err) {
+        if (attempt >= 4 || !isTransientPostgresError(err)) throw postgresError(what, err);
+        await delay(Math.min(2_000, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  async #lockLetter(client: PgClientLike, s: string, journalId: string, fence?: LeaseFence): Promise<Row> {
+    const r = await client.query(`SELECT * FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE`, [
+      journalId,
+    ]);
+    const row = r.rows[0];
+    if (!row) throw notFound();
+    if (fence && Number(row.lease_token) !== fence.token) throw leaseLost();
+    return row;
+  }
+
+  async #addEvidence(
+    client: PgClientLike,
+    s: string,
+    journalId: string | undefined,
+    list: Omit<EvidenceRecord, 'journalId'>[] | undefined,
+  ): Promise<void> {
+    for (const e of list ?? []) {
+      await client.query(
+        `INSERT INTO ${s}.ecms_evidence (journal_id, process_id, operation, direction, xml, sha256, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          journalId ?? null,
+          e.processId ?? null,
+          e.operation,
+          e.direction,
+          Buffer.from(e.xml),
+          e.sha256,
+          e.at,
+        ],
+      );
+    }
+  }
+
+  /** True when this call recorded the ProcessID (false: it was processed before). */
+  async #markProcessed(
+    client: PgClientLike,
+    s: string,
+    processId: string,
+    journalId?: string,
+  ): Promise<boolean> {
+    const r = await client.query(
+      `INSERT INTO ${s}.ecms_processed (process_id, journal_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+      [processId, journalId ?? null],
+    );
+    return r.rows.length === 1;
+  }
+
+  async insert(
+    r: LetterRecord,
+    extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
+  ): Promise<void> {
+    await this.#tx('recording a letter', async (client, s) => {
+      // First: a second worker that fetched the same item waits here for the first one's commit.
+      if (extra.processedId && !(await this.#markProcessed(client, s, extra.processedId, r.journalId)))
+        throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
+      await client.query(
+        `INSERT INTO ${s}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
+          sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
+          registration_year, registration_number, document, send_count, dispatched, signature_status,
+          signature_evidence, last_error, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+        [
+          r.journalId,
+          r.direction,
+          r.state,
+          r.letterId,
+          r.correspondenceDate,
+          r.subject,
+          r.senderDepartmentId,
+          r.receiverDepartmentId,
+          r.processId ?? null,
+          r.acceptId ?? null,
+          r.acceptDate ?? null,
+          r.register ?? null,
+          r.registrationYear ?? null,
+          r.registrationNumber ?? null,
+          r.document ? Buffer.from(r.document) : null,
+          r.sendCount,
+          r.dispatched,
+          r.signatureStatus ?? null,
+          r.signature ? JSON.stringify(r.signature) : null,
+          r.lastError ?? null,
+          r.createdAt,
+          r.updatedAt,
+        ],
+      );
+      await this.#addEvidence(client, s, r.journalId, extra.evidence);
+    });
+  }
+
+  async #patch(client: PgClientLike, s: string, journalId: string, patch: LetterPatch, state?: LetterState) {
+    const sets = ['updated_at = now()'];
+    const values: unknown[] = [journalId];
+    if (state) {
+      values.push(state);
+      sets.push(`state = $${values.length}`);
+    }
+    for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
+      const col = COLUMNS[k];
+      if (!col) continue;
+      values.push(v === undefined ? null : k === 'document' ? Buffer.from(v as Uint8Array) : v);
+      sets.push(`${col} = $${values.length}`);
+    }
+    const r = await client.query(
+      `UPDATE ${s}.ecms_letters SET ${sets.join(', ')} WHERE journal_id = $1 RETURNING *`,
+      values,
+    );
+    return r.rows[0] as Row;
+  }
+
+  async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
+    return this.#tx('changing a letter state', async (client, s) => {
+      const cur = await this.#lockLetter(client, s, input.journalId, input.fence);
+      if (!input.from.includes(cur.state as LetterState)) return undefined;
+      const row = await this.#patch(client, s, input.journalId, input.patch ?? {}, input.to);
+      await client.query(
+        `INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note) VALUES ($1, $2, $3, now(), $4)`,
+        [input.journalId, cur.state, input.to, input.note ?? null],
+      );
+      await this.#addEvidence(client, s, input.journalId, input.evidence);
+      if (input.processedId) await this.#markProcessed(client, s, input.processedId, input.journalId);
+      return fromRow(row);
+    });
+  }
+
+  async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
+    await this.#tx('updating a letter', async (client, s) => {
+      await this.#lockLetter(client, s, journalId, options.fence);
+      await this.#patch(client, s, journalId, patch);
+    });
+  }
+
+  async get(journalId: string): Promise<LetterRecord | undefined> {
+    const rows = await this.#read(
+      'reading a letter',
+      `SELECT * FROM ${this.#t}.ecms_letters WHERE journal_id = $1`,
+      [journalId],
+    );
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
+    const rows = await this.#read(
+      'finding a letter',
+      `SELECT * FROM ${this.#t}.ecms_letters WHERE process_id = $1 ORDER BY created_at DESC, ord DESC LIMIT 1`,
+      [processId],
+    );
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
+    const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
+    const rows = await this.#read(
+      'finding a letter',
+      `SELECT * FROM ${this.#t}.ecms_letters WHERE direction = $1 AND letter_id = $2 AND correspondence_date = $3
+       AND ${col} = $4 ORDER BY created_at, ord`,
+      [q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId],
+    );
+    return rows.map(fromRow);
+  }
+
+  async list(
+    filter: { direction?: Direction; states?: readonly LetterState[] } = {},
+  ): Promise<LetterRecord[]> {
+    if (filter.states?.length === 0) return [];
+    const rows = await this.#read(
+      'listing letters',
+      `SELECT * FROM ${this.#t}.ecms_letters WHERE ($1::text IS NULL OR direction = $1)
+       AND ($2::text[] IS NULL OR state = ANY($2)) ORDER BY created_at, ord`,
+      [filter.direction ?? null, filter.states ? [...filter.states] : null],
+    );
+    return rows.map(fromRow);
+  }
+
+  async addEvidence(e: EvidenceRecord): Promise<void> {
+    await this.#tx('recording evidence', (client, s) => this.#addEvidence(client, s, e.journalId, [e]));
+  }
+
+  async evidence(journalId: string): Promise<EvidenceRecord[]> {
+    const rows = await this.#read(
+      'reading evidence',
+      `SELECT * FROM ${this.#t}.ecms_evidence WHERE journal_id = $1 ORDER BY id`,
+      [journalId],
+    );
+    return rows.map((r) => ({
+      journalId: opt(r.journal_id),
+      processId: opt(r.process_id),
+      operation: r.operation as string,
+      direction: r.direction as 'sent' | 'received',
+      xml: r.xml as Buffer,
+      sha256: r.sha256 as string,
+      at: r.at as Date,
+    }));
+  }
+
+  async transitions(journalId: string): Promise<TransitionRecord[]> {
+    const rows = await this.#read(
+      'reading transitions',
+      `SELECT * FROM ${this.#t}.ecms_transitions WHERE journal_id = $1 ORDER BY id`,
+      [journalId],
+    );
+    return rows.map((r) => ({
+      journalId: r.journal_id as string,
+      from: r.from_state as LetterState,
+      to: r.to_state as LetterState,
+      at: r.at as Date,
+      note: opt(r.note),
+    }));
+  }
+
+  async quarantine(q: QuarantinedItem): Promise<void> {
+    await this.#tx('quarantining a queue item', async (client, s) => {
+      await client.query(
+        `INSERT INTO ${s}.ecms_quarantine (id, process_id, operation, element, xml, sha256, at, error, signature,
+          letter_key, notified, settled, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+        [
+          q.id,
+          q.processId,
+          q.operation,
+          q.element ?? null,
+          Buffer.from(q.xml),
+          q.sha256,
+          q.at,
+          JSON.stringify(q.error),
+          q.signature ? JSON.stringify(q.signature) : null,
+          q.letterKey ? JSON.stringify(q.letterKey) : null,
+          q.notified,
+          q.settled,
+          q.note ?? null,
+        ],
+      );
+      await this.#markProcessed(client, s, q.processId);
+    });
+  }
+
+  async quarantined(filter: { settled?: boolean } = {}): Promise<QuarantinedItem[]> {
+    const rows = await this.#read(
+      'reading quarantined items',
+      `SELECT * FROM ${this.#t}.ecms_quarantine WHERE ($1::boolean IS NULL OR settled = $1) ORDER BY at, ord`,
+      [filter.settled ?? null],
+    );
+    return rows.map(quarantineFromRow);
+  }
+
+  async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
+    await this.#tx('updating a quarantined item', async (client, s) => {
+      const r = await client.query(`SELECT * FROM ${s}.ecms_quarantine WHERE id = $1 FOR UPDATE`, [id]);
+      if (!r.rows[0]) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
+      const next = { ...quarantineFromRow(r.rows[0]), ...patch };
+      await client.query(
+        `UPDATE ${s}.ecms_quarantine SET notified = $2, settled = $3, note = $4 WHERE id = $1`,
+        [id, next.notified, next.settled, next.note ?? null],
+      );
+    });
+  }
+
+  async markProcessed(processId: string, journalId?: string): Promise<void> {
+    await this.#tx('recording a processed item', async (client, s) => {
+      await this.#markProcessed(client, s, processId, journalId);
+    });
+  }
+
+  async isProcessed(processId: string): Promise<boolean> {
+    const rows = await this.#read(
+      'reading processed items',
+      `SELECT 1 FROM ${this.#t}.ecms_processed WHERE process_id = $1`,
+      [processId],
+    );
+    return rows.length > 0;
+  }
+
+  async allocateRegistrationNumber(input: {
+    journalId: string;
+    register: string;
+    year: number;
+    renew?: boolean;
+    fence?: LeaseFence;
+  }): Promise<number> {
+    return this.#tx('allocating a registration number', async (client, s) => {
+      const cur = await this.#lockLetter(client, s, input.journalId, input.fence);
+      if (cur.registration_number !== null && !input.renew) return cur.registration_number as number;
+      // The counter row's lock serialises allocation per register and year across replicas; the number
+      // and the letter commit together, so a crash leaves neither a gap nor a number used twice.
+      const r = await client.query<{ last_number: number }>(
+        `INSERT INTO ${s}.ecms_registration_counters (register, year, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (register, year) DO UPDATE SET last_number = ecms_registration_counters.last_number + 1
+         RETURNING last_number`,
+        [input.register, input.year],
+      );
+      const n = r.rows[0]?.last_number as number;
+      await client.query(
+        `UPDATE ${s}.ecms_letters SET register = $2, registration_year = $3, registration_number = $4,
+         updated_at = now() WHERE journal_id = $1`,
+        [input.journalId, input.register, input.year, n],
+      );
+      return n;
+    });
+  }
+
+  async claim(input: ClaimInput): Promise<LetterLease[]> {
+    if (input.states.length === 0 || input.limit < 1) return [];
+    return this.#tx('claiming letters', async (client, s) => {
+      const r = await client.query(
+        `WITH picked AS (
+           SELECT journal_id FROM ${s}.ecms_letters
+           WHERE direction = $1 AND state = ANY($2)
+             AND (lease_owner IS NULL OR lease_owner = $3 OR lease_expires_at <= now())
+           ORDER BY lease_token NULLS FIRST, ord LIMIT $4 FOR UPDATE SKIP LOCKED)
+         UPDATE ${s}.ecms_letters l
+         SET lease_owner = $3, lease_token = nextval('${s}.ecms_lease_tokens'),
+             lease_expires_at = now() + $5 * interval '1 millisecond'
+         FROM picked WHERE l.journal_id = picked.journal_id
+         RETURNING l.journal_id, l.lease_owner, l.lease_token, l.lease_expires_at`,
+        [input.direction, [...input.states], input.owner, input.limit, input.leaseInMs],
+      );
+      return r.rows.map(toLease).sort((a, b) => a.token - b.token);
+    });
+  }
+
+  async claimOne(journalId: string, owner: string, leaseInMs: number): Promise<LetterLease | undefined> {
+    return this.#tx('claiming a letter', async (client, s) => {
+      const r = await client.query(
+        `UPDATE ${s}.ecms_letters
+         SET lease_owner = $2, lease_token = nextval('${s}.ecms_lease_tokens'),
+             lease_expires_at = now() + $3 * interval '1 millisecond'
+         WHERE journal_id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at <= now())
+         RETURNING journal_id, lease_owner, lease_token, lease_expires_at`,
+        [journalId, owner, leaseInMs],
+      );
+      if (r.rows[0]) return toLease(r.rows[0]);
+      const exists = await client.query(`SELECT 1 FROM ${s}.ecms_letters WHERE journal_id = $1`, [journalId]);
+      if (exists.rows.length === 0) throw notFound();
+      return undefined;
+    });
+  }
+
+  async release(lease: LetterLease): Promise<void> {
+    await this.#tx('releasing a lease', async (client, s) => {
+      await client.query(
+        `UPDATE ${s}.ecms_letters SET lease_owner = NULL, lease_expires_at = NULL
+         WHERE journal_id = $1 AND lease_token = $2`,
+        [lease.journalId, lease.token],
+      );
+    });
+  }
+
+  /** Closes the pool when the store opened it (a pool passed in stays open). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const c = await this.#connection.resolve().catch(() => undefined);
+    if (c?.owned) await c.pool.end().catch(() => undefined);
+  }
+}

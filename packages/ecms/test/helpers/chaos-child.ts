@@ -1,0 +1,107 @@
+// One replica process of the chaos test and the inbox bench:
+//   chaos-child.ts inbox|outbox NODE_URL ORG_ID STORE SLOT
+// STORE is `postgres:<url>#<schema>` or `sqlite:<file>`. The inbox worker appends one audit record per
+// received letter (idempotency key: its ProcessID) when THGOV_CHAOS_AUDIT_URL is set. Prints `ready`,
+// then a JSON line of counters (`stats`) on SIGTERM after a graceful stop. With THGOV_CHILD_WAIT=1 it
+// starts working only after a line on stdin (the bench starts every worker at once).
+import { PostgresAuditSink } from '@thgov/core/postgres';
+import { EcmsClient, EcmsInboxWorker, EcmsOutbox, type LetterStore } from '../../src/index.js';
+import { PostgresLetterStore } from '../../src/postgres.js';
+import { SqliteLetterStore } from '../../src/sqlite.js';
+
+const [role, nodeUrl, organizationId, storeSpec, slot] = process.argv.slice(2);
+if (!role || !nodeUrl || !organizationId || !storeSpec || !slot)
+  throw new Error('usage: chaos-child inbox|outbox NODE_URL ORG_ID STORE SLOT');
+
+function openStore(spec: string): LetterStore {
+  if (spec.startsWith('sqlite:'))
+    return new SqliteLetterStore({ filename: spec.slice(7), synchronous: 'NORMAL' });
+  const [connectionString, schema] = spec.slice('postgres:'.length).split('#');
+  return new PostgresLetterStore({ connectionString: connectionString!, schema: schema!, poolSize: 3 });
+}
+
+const client = new EcmsClient({ nodeUrl, organizationId, retry: { maxRetries: 2, baseDelayInMs: 5 } });
+const store = openStore(storeSpec);
+const auditUrl = process.env.THGOV_CHAOS_AUDIT_URL;
+const audit = auditUrl
+  ? new PostgresAuditSink({
+      connectionString: auditUrl,
+      chain: 'chaos',
+      hmacSecret: 'chaos-subject-secret-0123456789',
+      chainKey: { id: 'chaos-1', secret: 'chaos-chain-key-0123456789abcdef0123456789' },
+      poolSize: 2,
+    })
+  : undefined;
+// A stable id per slot: a replica restarted in the same slot takes its own leases back at once.
+const workerId = `${role}-${slot}`;
+const leaseInMs = Number(process.env.THGOV_CHAOS_LEASE_IN_MS ?? 3_000);
+const started = process.cpuUsage();
+let errors = 0;
+
+let stop: () => Promise<void>;
+let start: () => Promise<void>;
+if (role === 'inbox') {
+  const worker = new EcmsInboxWorker({
+    client,
+    store,
+    workerId,
+    leaseInMs,
+    autoRegister: { register: 'central' },
+    batchSize: 10,
+    pollIntervalInMs: Number(process.env.THGOV_CHILD_POLL_IN_MS ?? 20),
+    backoff: { baseInMs: 20, maxInMs: 300 },
+    onError: () => {
+      errors++;
+    },
+    onLetter: async ({ record }) => {
+      await audit?.append(
+        {
+          who: workerId,
+          service: 'ecms',
+          operation: 'letter.received',
+          caseRef: record.letterId,
+          status: 'ok',
+        },
+        { idempotencyKey: `received:${record.processId}` },
+      );
+    },
+  });
+  stop = () => worker.stop();
+  start = () => worker.start();
+} else {
+  const outbox = new EcmsOutbox({ client, store, workerId, leaseInMs });
+  let running = true;
+  let loop: Promise<void> = Promise.resolve();
+  start = async () => {
+    loop = run();
+  };
+  const run = async () => {
+    while (running) {
+      try {
+        const sent = await outbox.runOnce({ limit: 10 });
+        if (sent.length === 0) await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        errors++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  stop = async () => {
+    running = false;
+    await loop;
+  };
+}
+
+process.on('SIGTERM', () => {
+  void stop().then(async () => {
+    const cpu = process.cpuUsage(started);
+    process.stdout.write(`stats ${JSON.stringify({ errors, cpuInUs: cpu.user + cpu.system })}\n`);
+    await audit?.close();
+    await store.close();
+    await client.close();
+    process.exit(0);
+  });
+});
+process.stdout.write('ready\n');
+if (process.env.THGOV_CHILD_WAIT === '1') await new Promise((resolve) => process.stdin.once('data', resolve));
+await start();

@@ -1,0 +1,238 @@
+// The LetterStore contract: one suite, run against the memory, SQLite and PostgreSQL journals alike.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { type LetterRecord, type LetterStore, newLetterRecord } from '../src/index.js';
+import { describeEachStore, type OpenedStore } from './helpers/stores.js';
+
+const evidence = (processId: string) => ({
+  processId,
+  operation: 'CorrespondenceLetterInbound',
+  direction: 'received' as const,
+  xml: Buffer.from(`<x>${processId}</x>`),
+  sha256: 'a'.repeat(64),
+  at: new Date('2026-11-27T03:00:00.000Z'),
+});
+
+let n = 0;
+function inbound(extra: Partial<LetterRecord> = {}): LetterRecord {
+  n++;
+  return newLetterRecord({
+    direction: 'inbound',
+    state: 'stored',
+    letterId: `สพร 0105/${n}`,
+    correspondenceDate: '2026-11-27',
+    subject: `เรื่องที่ ${n}`,
+    senderDepartmentId: '0031500001',
+    receiverDepartmentId: '1500300001',
+    processId: `P-${n}-${crypto.randomUUID()}`,
+    document: Buffer.from([0, 1, 2, 255]),
+    ...extra,
+  });
+}
+
+describeEachStore('LetterStore contract (%s)', (kind, open) => {
+  let opened: OpenedStore;
+  let store: LetterStore;
+  const extra: LetterStore[] = [];
+  beforeEach(async () => {
+    opened = await open();
+    store = opened.store;
+  });
+  afterEach(async () => {
+    for (const s of extra.splice(0)) if (s !== store) await s.close();
+    await store.close();
+  });
+  const twin = () => {
+    const t = opened.twin();
+    extra.push(t);
+    return t;
+  };
+
+  it('stores a letter with its evidence and processed ProcessID in one step, field for field', async () => {
+    const r = inbound({ signatureStatus: 'valid' });
+    await store.insert(r, { evidence: [evidence(r.processId!)], processedId: r.processId! });
+    const got = await store.get(r.journalId);
+    expect({ ...got, document: Buffer.from(got!.document!) }).toEqual({
+      ...r,
+      document: Buffer.from(r.document!),
+    });
+    expect(await store.isProcessed(r.processId!)).toBe(true);
+    const ev = await store.evidence(r.journalId);
+    expect(ev).toHaveLength(1);
+    expect(Buffer.from(ev[0]!.xml).toString()).toBe(`<x>${r.processId}</x>`);
+    expect(ev[0]!.at.toISOString()).toBe('2026-11-27T03:00:00.000Z');
+    expect(await store.findByProcessId(r.processId!)).toMatchObject({ journalId: r.journalId });
+    expect(await store.get(crypto.randomUUID())).toBeUndefined();
+  });
+
+  it('a queue item recorded twice (two workers fetched it) writes nothing the second time', async () => {
+    const first = inbound();
+    await store.insert(first, { processedId: first.processId! });
+    const second = inbound({ processId: first.processId });
+    await expect(twin().insert(second, { processedId: first.processId! })).rejects.toMatchObject({
+      code: 'ERR_ECMS_DUPLICATE',
+    });
+    expect(await store.get(second.journalId)).toBeUndefined();
+  });
+
+  it('transitions are compare-and-set and leave a trail', async () => {
+    const r = inbound();
+    await store.insert(r);
+    expect(await store.transition({ journalId: r.journalId, from: ['dequeued'], to: 'acknowledged' })).toBe(
+      undefined,
+    );
+    const moved = await store.transition({
+      journalId: r.journalId,
+      from: ['stored'],
+      to: 'dequeued',
+      patch: { lastError: 'x', dispatched: true },
+      note: 'dequeued',
+      evidence: [evidence('ev')],
+      processedId: 'notifier-1',
+    });
+    expect(moved).toMatchObject({ state: 'dequeued', lastError: 'x', dispatched: true });
+    expect(moved!.updatedAt.getTime()).toBeGreaterThanOrEqual(r.updatedAt.getTime());
+    expect((await store.transitions(r.journalId)).map((t) => [t.from, t.to, t.note])).toEqual([
+      ['stored', 'dequeued', 'dequeued'],
+    ]);
+    expect(await store.isProcessed('notifier-1')).toBe(true);
+    await store.update(r.journalId, { lastError: undefined, sendCount: 3 });
+    expect(await store.get(r.journalId)).toMatchObject({ lastError: undefined, sendCount: 3 });
+    await expect(store.update(crypto.randomUUID(), {})).rejects.toMatchObject({ code: 'ERR_ECMS_NOT_FOUND' });
+    await expect(
+      store.transition({ journalId: crypto.randomUUID(), from: ['stored'], to: 'dequeued' }),
+    ).rejects.toMatchObject({ code: 'ERR_ECMS_NOT_FOUND' });
+  });
+
+  it('finds letters by natural key and lists them by direction and state, oldest first', async () => {
+    const a = inbound({ letterId: 'ที่ 1', createdAt: new Date(1_000) });
+    const b = inbound({ letterId: 'ที่ 1', createdAt: new Date(2_000), state: 'rejected' });
+    const c = inbound({ direction: 'outbound', state: 'submitted', letterId: 'ที่ 1' });
+    for (const r of [b, a, c]) await store.insert(r);
+    const found = await store.findByNaturalKey({
+      direction: 'inbound',
+      letterId: 'ที่ 1',
+      correspondenceDate: '2026-11-27',
+      counterpartDepartmentId: '0031500001',
+    });
+    expect(found.map((r) => r.journalId)).toEqual([a.journalId, b.journalId]);
+    expect((await store.list({ direction: 'inbound', states: ['stored'] })).map((r) => r.journalId)).toEqual([
+      a.journalId,
+    ]);
+    expect(await store.list({ states: [] })).toEqual([]);
+    expect((await store.list()).length).toBe(3);
+  });
+
+  it('registration numbers: 1..N per register and year, once per letter, never reused', async () => {
+    const letters = Array.from({ length: 24 }, () => inbound());
+    for (const r of letters) await store.insert(r);
+    const handles = [store, twin(), twin()];
+    const numbers = await Promise.all(
+      letters.map((r, i) =>
+        handles[i % 3]!.allocateRegistrationNumber({
+          journalId: r.journalId,
+          register: 'central',
+          year: 2569,
+        }),
+      ),
+    );
+    expect([...numbers].sort((x, y) => x - y)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    // Idempotent per letter; another register or year counts on its own.
+    const again = await store.allocateRegistrationNumber({
+      journalId: letters[0]!.journalId,
+      register: 'central',
+      year: 2569,
+    });
+    expect(again).toBe(numbers[0]);
+    const other = inbound();
+    await store.insert(other);
+    expect(
+      await store.allocateRegistrationNumber({ journalId: other.journalId, register: 'hr', year: 2569 }),
+    ).toBe(1);
+    // A disputed number is replaced by the next one, never given back.
+    const renewed = await store.allocateRegistrationNumber({
+      journalId: letters[0]!.journalId,
+      register: 'central',
+      year: 2569,
+      renew: true,
+    });
+    expect(renewed).toBe(25);
+    expect(await store.get(letters[0]!.journalId)).toMatchObject({
+      registrationNumber: 25,
+      registrationYear: 2569,
+    });
+  });
+
+  it('leases: two workers claim disjoint letters; a live lease is skipped, an expired one taken over', async () => {
+    const letters = Array.from({ length: 6 }, () => inbound());
+    for (const r of letters) await store.insert(r);
+    const other = twin();
+    const [mine, theirs] = await Promise.all([
+      store.claim({ direction: 'inbound', states: ['stored'], owner: 'w1', leaseInMs: 60_000, limit: 3 }),
+      other.claim({ direction: 'inbound', states: ['stored'], owner: 'w2', leaseInMs: 60_000, limit: 3 }),
+    ]);
+    expect(mine).toHaveLength(3);
+    expect(theirs).toHaveLength(3);
+    const ids = new Set([...mine, ...theirs].map((l) => l.journalId));
+    expect(ids.size).toBe(6);
+    expect(
+      await store.claim({
+        direction: 'inbound',
+        states: ['stored'],
+        owner: 'w3',
+        leaseInMs: 60_000,
+        limit: 10,
+      }),
+    ).toEqual([]);
+    expect(await store.claimOne(mine[0]!.journalId, 'w3', 60_000)).toBeUndefined();
+    // The owner may renew its own lease: a new, larger token.
+    const renewed = await store.claimOne(mine[0]!.journalId, 'w1', 60_000);
+    expect(renewed!.token).toBeGreaterThan(Math.max(...[...mine, ...theirs].map((l) => l.token)));
+    await store.release(renewed!);
+    expect((await store.claimOne(mine[0]!.journalId, 'w3', 60_000))?.owner).toBe('w3');
+    await expect(store.claimOne(crypto.randomUUID(), 'w3', 10)).rejects.toMatchObject({
+      code: 'ERR_ECMS_NOT_FOUND',
+    });
+  });
+
+  it('fencing: a worker whose lease was taken over cannot change the letter any more', async () => {
+    const r = inbound();
+    await store.insert(r);
+    const stale = await store.claimOne(r.journalId, 'paused-worker', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const fresh = await twin().claimOne(r.journalId, 'new-owner', 60_000);
+    expect(fresh!.token).toBeGreaterThan(stale!.token);
+    const lost = { code: 'ERR_ECMS_LEASE_LOST' };
+    await expect(
+      store.transition({ journalId: r.journalId, from: ['stored'], to: 'dequeued', fence: stale! }),
+    ).rejects.toMatchObject(lost);
+    await expect(store.update(r.journalId, { dispatched: true }, { fence: stale! })).rejects.toMatchObject(
+      lost,
+    );
+    await expect(
+      store.allocateRegistrationNumber({ journalId: r.journalId, register: 'c', year: 2569, fence: stale! }),
+    ).rejects.toMatchObject(lost);
+    expect(await store.get(r.journalId)).toMatchObject({ state: 'stored', dispatched: false });
+    expect(
+      await store.transition({ journalId: r.journalId, from: ['stored'], to: 'dequeued', fence: fresh! }),
+    ).toMatchObject({ state: 'dequeued' });
+    // A released lease fences nothing in, but its old token still fences out.
+    await store.release(stale!);
+    expect((await store.get(r.journalId))?.state).toBe('dequeued');
+  });
+
+  it('a second handle (another replica) sees every committed change', async () => {
+    const r = inbound();
+    await store.insert(r, { processedId: r.processId! });
+    const t = twin();
+    expect(await t.isProcessed(r.processId!)).toBe(true);
+    await t.transition({ journalId: r.journalId, from: ['stored'], to: 'dequeued' });
+    expect((await store.get(r.journalId))?.state).toBe('dequeued');
+  });
+
+  it('refuses use after close', async () => {
+    const t = kind === 'memory' ? store : opened.twin();
+    await t.close();
+    await expect(t.get(crypto.randomUUID())).rejects.toMatchObject({ code: 'ERR_ECMS_STORE' });
+    await expect(t.insert(inbound())).rejects.toMatchObject({ code: 'ERR_ECMS_STORE' });
+  });
+});
