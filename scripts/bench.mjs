@@ -1,5 +1,6 @@
-// Runs every workspace package's `bench` script (the cold-start bench is @thgov/cli's), echoes their output, and collects the JSON result lines ({"bench": ..., "ratio": ...}) into
-// bench/results.json (bench/results.quick.json for a quick run).
+// Runs every workspace package's `bench` script (the cold-start bench is @thgov/cli's), echoes their output,
+// and collects the JSON result lines ({"bench": ..., "ratio": ...}) into bench/results.json
+// (bench/results.quick.json for a quick run). bench/README.md explains the fields.
 //
 //   node scripts/bench.mjs [--quick] [--filter=<text>]
 //
@@ -40,27 +41,21 @@ for (const group of ['packages', 'examples']) {
     if (!existsSync(manifestPath)) continue;
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     if (!manifest.scripts?.bench) continue;
-    jobs.push({ name: manifest.name, cwd: join(base, dir), command: ['pnpm', ['run', '--silent', 'bench']] });
+    jobs.push({ name: manifest.name, cwd: join(base, dir) });
   }
 }
-jobs.push({
-  name: 'cold-start',
-  cwd: root,
-  command: [process.execPath, [join(root, 'bench', 'cold-start.mjs')]],
-});
 for (const job of jobs) {
   if (filter && !job.name.includes(filter)) continue;
-  const manifest = { name: job.name };
-  process.stderr.write(`\n# ${manifest.name}\n`);
+  process.stderr.write(`\n# ${job.name}\n`);
   const t = performance.now();
-  const run = spawnSync(job.command[0], job.command[1], {
+  const run = spawnSync('pnpm', ['run', '--silent', 'bench'], {
     cwd: job.cwd,
     env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  process.stderr.write(`# ${manifest.name}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`# ${job.name}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   for (const line of (run.stdout ?? '').split('\n')) {
     const trimmed = line.trim();
     if (!trimmed) continue;
@@ -69,7 +64,7 @@ for (const job of jobs) {
     try {
       const parsed = JSON.parse(trimmed);
       if (typeof parsed.bench === 'string') {
-        results.push({ package: manifest.name, ...parsed });
+        results.push({ package: job.name, ...parsed });
         if (parsed.baselineMissing !== undefined)
           missingBaselines.push(`${parsed.bench} (${parsed.baselineMissing})`);
       }
@@ -79,7 +74,7 @@ for (const job of jobs) {
   }
   if (run.status !== 0) {
     failed++;
-    process.stderr.write(`! ${manifest.name} bench exited with ${run.status}\n`);
+    process.stderr.write(`! ${job.name} bench exited with ${run.status}\n`);
   }
 }
 const file = quick ? 'results.quick.json' : 'results.json';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { cpuNow, cpuSince, emitBenchLine, median, sized } from '@thgov/testkit/bench';
 import { makeFixtures } from '../test/helpers.js';
 
-const ROUNDS = sized(15, 2);
+const ROUNDS = sized(15, 1);
 const packagesDir = join(import.meta.dirname, '..', '..');
 const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
 

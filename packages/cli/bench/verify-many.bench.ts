@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { compareRounds, emitBenchLine, missingBaselineTool, sized } from '@thgov/testkit/bench';
 import { makeFixtures } from '../test/helpers.js';
 
-const N = sized(200, 10);
+const N = sized(200, 6);
 const fx = await makeFixtures(sized(20, 2));
 const files: string[] = [];
 for (let i = 0; i < N; i++) {

@@ -1,7 +1,7 @@
 // Codec benchmark: encode+decode of a letter carrying a 10 MB PDF, against fast-xml-parser doing the
 // same parse+build on the same document and against the base64 floor (interleaved rounds, medians and spread
 // of time and CPU per operation); peak memory as a multiple of the payload, measured in a fresh child process
-// (10 MB PDF, and 50 MB of attachments). A quick run uses 2 MB and 20 MB.
+// (10 MB PDF, and 50 MB of attachments). A quick run uses 1 MB and 20 MB.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
@@ -81,7 +81,7 @@ const memArg = process.argv.indexOf('--memory');
 if (memArg !== -1) {
   memoryChild(Number(process.argv[memArg + 1]));
 } else {
-  const size = sized(10, 2);
+  const size = sized(10, 1);
   const pdf = payload(size * MB, 7);
   const l = letter(pdf);
   const xml = encodeRequest({ op: 'sendLetter', letter: l }, { to: TO });
