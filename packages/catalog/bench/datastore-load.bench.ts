@@ -2,16 +2,18 @@
  * 100,000 rows loaded into a DataStore table of the sandbox catalog (in a child process) in batches of 1,000:
  * CatalogClient.datastore.upsert (batching, progress, the first-batch citizen-ID scan, typed errors, envelope
  * checks) vs raw `undici.request` calls of `datastore_upsert` with the same batches (JSON.stringify of each batch,
- * the JSON answer parsed), same run, alternating, best of each. Each run loads a fresh table. Politeness is off
- * for both (a bulk load is the caller's choice of pace). Target: rows/s ratio ≥ 0.9. CPU per op is per batch.
+ * the JSON answer parsed), same run, interleaved rounds, medians and spread. Each round loads a fresh table
+ * (made and dropped outside the measured section). Politeness is off for both (a bulk load is the caller's
+ * choice of pace). Target: rows/s ratio ≥ 0.9. An operation is one row.
  */
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
 import { CatalogClient, type DataStoreRecord } from '../src/index.js';
-import { cpuMs, startCatalogProcess } from './sandbox-process.js';
+import { startCatalogProcess } from './sandbox-process.js';
 
-const ROWS = 100_000;
+const ROWS = sized(100_000, 5_000);
 const BATCH = 1000;
-const ROUNDS = 6;
+const ROUNDS = sized(6, 2);
 const FIELDS = [
   { id: 'school_code', type: 'text' },
   { id: 'name', type: 'text' },
@@ -72,47 +74,26 @@ try {
     }
     if (batch.length > 0) await send();
   };
-  const measure = async (run: (rid: string) => Promise<void>, label: string) => {
-    const rid = await newTable(label);
-    const { cpuMs: cpu, wallMs } = await cpuMs(() => run(rid));
-    await client.datastore.delete(rid);
-    return { rowsPerSecond: ROWS / (wallMs / 1000), cpuMsPerBatch: cpu / (ROWS / BATCH) };
-  };
-  await measure(viaUndici, 'warm-up raw');
-  await measure(viaClient, 'warm-up client');
-  const best = {
-    client: { rps: 0, cpu: Number.POSITIVE_INFINITY },
-    raw: { rps: 0, cpu: Number.POSITIVE_INFINITY },
-  };
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [key, run] of [
-      ['raw', viaUndici],
-      ['client', viaClient],
-    ] as const) {
-      const m = await measure(run, `${key} ${r}`);
-      best[key].rps = Math.max(best[key].rps, m.rowsPerSecond);
-      best[key].cpu = Math.min(best[key].cpu, m.cpuMsPerBatch);
-      process.stderr.write(
-        `  ${key}: ${Math.round(m.rowsPerSecond)} rows/s, ${m.cpuMsPerBatch.toFixed(2)} ms CPU per batch\n`,
-      );
-    }
-  }
+  const fresh = (run: (rid: string) => Promise<void>, label: string) => ({
+    prepare: async () => {
+      const rid = await newTable(label);
+      return { run: () => run(rid), cleanup: () => client.datastore.delete(rid) };
+    },
+  });
+  const line = await compareRounds({
+    bench: `catalog.datastore-load-${ROWS / 1000}k`,
+    kind: 'throughput',
+    unit: 'rows/s',
+    baseline: 'undici.request datastore_upsert (same batches)',
+    opsPerRound: ROWS,
+    rounds: ROUNDS,
+    thgov: fresh(viaClient, 'client'),
+    baselineSide: fresh(viaUndici, 'raw'),
+    target: 'ratio >= 0.9',
+  });
   await client.close();
   await agent.close();
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'catalog.datastore-load-100k',
-      unit: 'rows/s',
-      value: Math.round(best.client.rps),
-      baseline: 'undici.request datastore_upsert (same batches)',
-      baselineValue: Math.round(best.raw.rps),
-      ratio: Number((best.client.rps / best.raw.rps).toFixed(3)),
-      batchRows: BATCH,
-      cpuMsPerOp: Number(best.client.cpu.toFixed(2)),
-      baselineCpuMsPerOp: Number(best.raw.cpu.toFixed(2)),
-      target: 'ratio >= 0.9',
-    })}\n`,
-  );
+  emitBenchLine({ ...line, batchRows: BATCH });
 } finally {
   stop();
 }

@@ -49,12 +49,3 @@ export async function peakRssGrowth<T>(run: () => Promise<T>): Promise<{ result:
     clearInterval(timer);
   }
 }
-
-/** CPU milliseconds (user + system) `run` took in this process. */
-export async function cpuMs<T>(run: () => Promise<T>): Promise<{ result: T; cpuMs: number; wallMs: number }> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = await run();
-  const used = process.cpuUsage(cpu);
-  return { result, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - started };
-}

@@ -1,18 +1,19 @@
 /**
  * Audit appends per second, fsync on, in one process: `FileAuditSink` (HMAC chain, lock file, anchor written
  * after every batch) vs a bare group-commit writer of the same lines (SHA-256 chain, one write + datasync per
- * batch, no lock, no anchor), in the same run, interleaved rounds, best of each. Two loads: 64 appends in flight
- * (batches form) and one at a time (every append is its own batch: the worst case for the lock and anchor).
- * CPU per append from process.cpuUsage.
+ * batch, no lock, no anchor), in the same run, interleaved rounds, medians and spread. Two loads: 64 appends in
+ * flight (batches form) and one at a time (every append is its own batch: the worst case for the lock and
+ * anchor). CPU per append from process.cpuUsage.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { FileAuditSink } from '../src/index.js';
 
-const ROUNDS = 3;
+const ROUNDS = sized(5, 2);
 const dir = mkdtempSync(join(tmpdir(), 'thgov-audit-bench-'));
 let n = 0;
 const event = (i: number) => ({
@@ -27,26 +28,17 @@ const event = (i: number) => ({
   latencyInMs: 12,
 });
 
-interface Sample {
-  perSecond: number;
-  cpuMicrosPerAppend: number;
-}
-
-async function measure(
+/** `total` appends, `inFlight` at a time. */
+async function appendAll(
   total: number,
   inFlight: number,
   append: (i: number) => Promise<void>,
-): Promise<Sample> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
+): Promise<void> {
   let issued = 0;
   const worker = async () => {
     while (issued < total) await append(issued++);
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { perSecond: total / seconds, cpuMicrosPerAppend: (used.user + used.system) / total };
 }
 
 /** The same lines through one write + datasync per batch: what any durable JSONL writer pays. */
@@ -96,44 +88,38 @@ function bareWriter(path: string) {
   };
 }
 
-async function round(total: number, inFlight: number): Promise<{ sink: Sample; bare: Sample }> {
-  const sink = new FileAuditSink({
-    path: join(dir, `sink-${++n}.jsonl`),
-    hmacSecret: 'bench-subject-secret-0123456789',
-    chainKey: { id: 'bench', secret: 'bench-chain-key-0123456789abcdef0123456789' },
-  });
-  const s = await measure(total, inFlight, (i) => sink.append(event(i)));
-  await sink.close();
-  const bare = bareWriter(join(dir, `bare-${n}.jsonl`));
-  const b = await measure(total, inFlight, (i) => bare.append(event(i)));
-  await bare.close();
-  return { sink: s, bare: b };
-}
-
 for (const [label, total, inFlight] of [
-  ['c64', 4_000, 64],
-  ['sequential', 400, 1],
+  ['c64', sized(4_000, 300), 64],
+  ['sequential', sized(400, 40), 1],
 ] as const) {
-  await round(Math.min(total, 200), inFlight); // warm-up
-  const rounds: Array<{ sink: Sample; bare: Sample }> = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await round(total, inFlight));
-  const best = (pick: (r: { sink: Sample; bare: Sample }) => Sample) =>
-    rounds.map(pick).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-  const sink = best((r) => r.sink);
-  const bare = best((r) => r.bare);
-  process.stderr.write(
-    `  ${label}: sink ${Math.round(sink.perSecond)}/s, bare ${Math.round(bare.perSecond)}/s\n`,
-  );
-  console.log(
-    JSON.stringify({
+  const sinkRound = () => {
+    const sink = new FileAuditSink({
+      path: join(dir, `sink-${++n}.jsonl`),
+      hmacSecret: 'bench-subject-secret-0123456789',
+      chainKey: { id: 'bench', secret: 'bench-chain-key-0123456789abcdef0123456789' },
+    });
+    return {
+      run: () => appendAll(total, inFlight, (i) => sink.append(event(i))),
+      cleanup: () => sink.close(),
+    };
+  };
+  const bareRound = () => {
+    const bare = bareWriter(join(dir, `bare-${++n}.jsonl`));
+    return {
+      run: () => appendAll(total, inFlight, (i) => bare.append(event(i))),
+      cleanup: () => bare.close(),
+    };
+  };
+  emitBenchLine(
+    await compareRounds({
       bench: `core.audit.file-sink-appends.${label}`,
+      kind: 'throughput',
       unit: 'appends/s',
-      value: Math.round(sink.perSecond),
       baseline: 'bare JSONL group-commit writer (SHA-256 chain, datasync per batch, no lock, no anchor)',
-      baselineValue: Math.round(bare.perSecond),
-      ratio: Number((sink.perSecond / bare.perSecond).toFixed(3)),
-      cpuMicrosPerAppend: Math.round(sink.cpuMicrosPerAppend),
-      baselineCpuMicrosPerAppend: Math.round(bare.cpuMicrosPerAppend),
+      opsPerRound: total,
+      rounds: ROUNDS,
+      thgov: { prepare: sinkRound },
+      baselineSide: { prepare: bareRound },
     }),
   );
 }

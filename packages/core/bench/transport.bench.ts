@@ -1,16 +1,17 @@
 /**
  * GET throughput at 64 concurrent requests against a local HTTP server (in a child process, so client and
  * server do not share an event loop): thgov's Transport vs raw `undici.request` on an equally configured
- * Agent (same connections, keep-alive and timeouts), in the same run, interleaved rounds, best of each.
- * Target: ratio ≥ 0.85.
+ * Agent (same connections, keep-alive and timeouts), in the same run, interleaved rounds, medians and spread
+ * of throughput and of the client process's CPU time per request. Target: CPU/op ≤ 1.15× raw undici.request.
  */
 import { spawn } from 'node:child_process';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
 import { Transport } from '../src/index.js';
 
 const CONCURRENCY = 64;
-const REQUESTS_PER_ROUND = 8_000;
-const ROUNDS = 5;
+const REQUESTS_PER_ROUND = sized(8_000, 400);
+const ROUNDS = sized(7, 2);
 
 const serverSource = `
 const http = require('node:http');
@@ -35,9 +36,9 @@ async function startServer(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
 }
 
-async function run(label: string, one: () => Promise<unknown>): Promise<number> {
+/** REQUESTS_PER_ROUND requests, CONCURRENCY in flight. */
+async function burst(one: () => Promise<unknown>): Promise<void> {
   let issued = 0;
-  const started = performance.now();
   const worker = async () => {
     while (issued < REQUESTS_PER_ROUND) {
       issued++;
@@ -45,10 +46,6 @@ async function run(label: string, one: () => Promise<unknown>): Promise<number> 
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  const rps = REQUESTS_PER_ROUND / seconds;
-  process.stderr.write(`  ${label}: ${Math.round(rps)} req/s\n`);
-  return rps;
 }
 
 const server = await startServer();
@@ -74,29 +71,18 @@ const rawOnce = async () => {
 };
 const thgovOnce = () => transport.request({ method: 'GET', path: '/ws/item', query: { id: 1 } });
 
-// Warm up both (connections, JIT).
-await run('warm-up raw', rawOnce);
-await run('warm-up thgov', thgovOnce);
-const raw: number[] = [];
-const ours: number[] = [];
-for (let i = 0; i < ROUNDS; i++) {
-  raw.push(await run(`raw round ${i + 1}`, rawOnce));
-  ours.push(await run(`thgov round ${i + 1}`, thgovOnce));
-}
+const line = await compareRounds({
+  bench: 'core.transport.get-throughput.c64',
+  kind: 'throughput',
+  unit: 'req/s',
+  baseline: 'undici.request (same Agent options)',
+  opsPerRound: REQUESTS_PER_ROUND,
+  rounds: ROUNDS,
+  thgov: () => burst(thgovOnce),
+  baselineSide: () => burst(rawOnce),
+  target: 'cpuRatio <= 1.15',
+});
 await transport.close();
 await rawAgent.close();
 server.stop();
-
-const best = (xs: number[]) => Math.max(...xs);
-const value = best(ours);
-const baselineValue = best(raw);
-console.log(
-  JSON.stringify({
-    bench: 'core.transport.get-throughput.c64',
-    unit: 'req/s',
-    value: Math.round(value),
-    baseline: 'undici.request (same Agent options)',
-    baselineValue: Math.round(baselineValue),
-    ratio: Number((value / baselineValue).toFixed(3)),
-  }),
-);
+emitBenchLine(line);

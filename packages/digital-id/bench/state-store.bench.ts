@@ -1,11 +1,11 @@
-import { performance } from 'node:perf_hooks';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { type LoginState, MemoryStateStore } from '../src/index.js';
 
 /**
  * MemoryStateStore save + one-time consume, against a bare Map doing set + get + delete (the floor for
- * any in-memory store). Prints one JSON line.
+ * any in-memory store), interleaved rounds. Prints one JSON line.
  */
-const N = 50_000;
+const N = sized(50_000, 2_000);
 
 function record(i: number): LoginState {
   const now = Date.now();
@@ -22,17 +22,18 @@ function record(i: number): LoginState {
   };
 }
 
-async function store(): Promise<number> {
+function store() {
   const s = new MemoryStateStore({ maxEntries: N * 2, tombstoneInMs: 60_000 });
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) await s.save(record(i));
-  for (let i = 0; i < N; i++) await s.consume(`state-${i}-abcdefghijklmnopqrstuvwxyz0123456789`);
-  return (N / (performance.now() - t0)) * 1000;
+  return {
+    run: async () => {
+      for (let i = 0; i < N; i++) await s.save(record(i));
+      for (let i = 0; i < N; i++) await s.consume(`state-${i}-abcdefghijklmnopqrstuvwxyz0123456789`);
+    },
+  };
 }
 
-async function bareMap(): Promise<number> {
+async function bareMap(): Promise<void> {
   const m = new Map<string, LoginState>();
-  const t0 = performance.now();
   for (let i = 0; i < N; i++) {
     const r = record(i);
     m.set(r.state, structuredClone(r));
@@ -42,22 +43,19 @@ async function bareMap(): Promise<number> {
     m.get(k);
     m.delete(k);
   }
-  return (N / (performance.now() - t0)) * 1000;
 }
 
 export async function benchStateStore(): Promise<void> {
-  await store();
-  await bareMap();
-  const value = await store();
-  const baselineValue = await bareMap();
-  process.stdout.write(
-    `${JSON.stringify({
+  emitBenchLine(
+    await compareRounds({
       bench: 'digital-id.state-store.save-consume',
+      kind: 'throughput',
       unit: 'logins/s',
-      value: Math.round(value),
       baseline: 'Map set+get+delete with structuredClone',
-      baselineValue: Math.round(baselineValue),
-      ratio: Number((value / baselineValue).toFixed(3)),
-    })}\n`,
+      opsPerRound: N,
+      rounds: sized(6, 2),
+      thgov: { prepare: store },
+      baselineSide: bareMap,
+    }),
   );
 }

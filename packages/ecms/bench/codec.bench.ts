@@ -1,8 +1,10 @@
 // Codec benchmark: encode+decode of a letter carrying a 10 MB PDF, against fast-xml-parser doing the
-// same parse+build on the same document and against the base64 floor; peak memory as a multiple of the
-// payload, measured in a fresh child process (10 MB PDF, and 50 MB of attachments).
+// same parse+build on the same document and against the base64 floor (interleaved rounds, medians and spread
+// of time and CPU per operation); peak memory as a multiple of the payload, measured in a fresh child process
+// (10 MB PDF, and 50 MB of attachments). A quick run uses 1 MB and 20 MB.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { decodeRequest, encodeRequest, type LetterInput } from '../src/index.js';
 
@@ -42,26 +44,15 @@ function roundTrip(l: LetterInput): number {
   return back.letter.mainLetter.content.length + xml.length;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-function time(fn: () => unknown, runs: number): number {
-  fn();
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    fn();
-    out.push(performance.now() - t);
-  }
-  return median(out);
-}
-
 function line(bench: string, unit: string, value: number, baseline: string, baselineValue: number): void {
-  process.stdout.write(
-    `${JSON.stringify({ bench, unit, value: +value.toFixed(2), baseline, baselineValue: +baselineValue.toFixed(2), ratio: +(value / baselineValue).toFixed(3) })}\n`,
-  );
+  emitBenchLine({
+    bench,
+    unit,
+    value: +value.toFixed(2),
+    baseline,
+    baselineValue: +baselineValue.toFixed(2),
+    ratio: +(value / baselineValue).toFixed(3),
+  });
 }
 
 /** Child mode: one round trip in a fresh process; prints peak RSS growth over the payload size. */
@@ -90,33 +81,43 @@ const memArg = process.argv.indexOf('--memory');
 if (memArg !== -1) {
   memoryChild(Number(process.argv[memArg + 1]));
 } else {
-  const pdf = payload(10 * MB, 7);
+  const size = sized(10, 1);
+  const pdf = payload(size * MB, 7);
   const l = letter(pdf);
   const xml = encodeRequest({ op: 'sendLetter', letter: l }, { to: TO });
   const xmlText = xml.toString('utf8');
-  const runs = 7;
-
-  // Interleaved, so machine load hits both sides alike.
-  const t1: number[] = [];
-  const f1: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    t1.push(time(() => roundTrip(l), 1));
-    f1.push(time(() => Buffer.from(pdf.toString('base64'), 'base64'), 1));
-  }
-  const thgov = median(t1);
-  const floor = median(f1);
   const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false });
   const builder = new XMLBuilder({ ignoreAttributes: false });
-  const fxp = time(() => builder.build(parser.parse(xmlText)), 3);
+  const common = { kind: 'time', unit: 'ms', opsPerRound: 1, rounds: sized(7, 2) } as const;
+  const ours = () => roundTrip(l);
 
-  line('ecms.codec.encode+decode.10MB-pdf', 'ms', thgov, 'fast-xml-parser parse+build (same document)', fxp);
-  line(
-    'ecms.codec.encode+decode.10MB-pdf.vs-floor',
-    'ms',
-    thgov,
-    'base64 encode+decode of the PDF (floor)',
-    floor,
+  emitBenchLine(
+    await compareRounds({
+      ...common,
+      bench: `ecms.codec.encode+decode.${size}MB-pdf`,
+      baseline: 'fast-xml-parser parse+build (same document)',
+      rounds: sized(3, 2), // the baseline is slow; the floor comparison below is the one with a target
+      thgov: ours,
+      baselineSide: () => builder.build(parser.parse(xmlText)),
+    }),
   );
-  line('ecms.codec.peak-memory.10MB-pdf', 'x payload', memoryMultiple(10), 'target multiple', 10);
-  line('ecms.codec.peak-memory.50MB-attachments', 'x payload', memoryMultiple(50), 'target multiple', 10);
+  emitBenchLine(
+    await compareRounds({
+      ...common,
+      bench: `ecms.codec.encode+decode.${size}MB-pdf.vs-floor`,
+      baseline: 'base64 encode+decode of the PDF (floor)',
+      thgov: ours,
+      baselineSide: () => Buffer.from(pdf.toString('base64'), 'base64'),
+      target: 'ratio <= 3',
+    }),
+  );
+  line(`ecms.codec.peak-memory.${size}MB-pdf`, 'x payload', memoryMultiple(size), 'target multiple', 10);
+  const attached = sized(50, 20);
+  line(
+    `ecms.codec.peak-memory.${attached}MB-attachments`,
+    'x payload',
+    memoryMultiple(attached),
+    'target multiple',
+    10,
+  );
 }

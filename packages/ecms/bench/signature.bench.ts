@@ -1,8 +1,10 @@
 // Signature-check benchmark: decoding a fetched letter with its per-item signature check as the client runs it
 // (structure, digest and signature, the check that what verified is the letter, then the signer's path and its
-// revocation from a supplied CRL with @thgov/pki) against decoding the same answer without one, in the same run.
-// Median wall time and CPU time per operation (process.cpuUsage), as JSON lines.
+// revocation from a supplied CRL with @thgov/pki) against decoding the same answer without one, in the same run,
+// interleaved rounds. Median wall time and CPU time per operation (process.cpuUsage) with their spread, as JSON
+// lines.
 import { parseCrl } from '@thgov/pki';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { decodeInboundItem } from '../src/codec/inbound.js';
 import {
   decodeInboundResponse,
@@ -38,21 +40,12 @@ function answer(size: number, chain: ReturnType<typeof standardChain>): string {
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CorrespondenceLetterInboundResponse><ProcessID>P1</ProcessID><ProcessTime>2026-11-27T10:00:00</ProcessTime>${doc.toString('utf8')}</CorrespondenceLetterInboundResponse></soap:Body></soap:Envelope>`;
 }
 
-async function measure(fn: () => unknown, runs: number): Promise<{ ms: number; cpuMs: number }> {
-  await fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    await fn();
-    wall.push(performance.now() - t);
-    const d = process.cpuUsage(c);
-    cpu.push((d.user + d.system) / 1000);
-  }
-  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  return { ms: mid(wall), cpuMs: mid(cpu) };
-}
+const chain = standardChain();
+const verify = {
+  policy: 'require' as const,
+  trustAnchors: [chain.root.pem],
+  revocation: { crls: [parseCrl(await crlOf(chain.ca)), parseCrl(await crlOf(chain.root))] },
+};
 
 /** What `EcmsClient.fetchNext` does with a letter item: the synchronous checks, then who signed. */
 async function decodeAndVerify(xml: string): Promise<string> {
@@ -62,39 +55,27 @@ async function decodeAndVerify(xml: string): Promise<string> {
   return verified.signature.evidence.revocation?.[0]?.status ?? 'not checked';
 }
 
-const chain = standardChain();
-const verify = {
-  policy: 'require' as const,
-  trustAnchors: [chain.root.pem],
-  revocation: { crls: [parseCrl(await crlOf(chain.ca)), parseCrl(await crlOf(chain.root))] },
-};
 for (const [label, size, runs] of [
-  ['100KB', 100 * 1024, 15],
-  ['1MB', MB, 9],
-  ['10MB', 10 * MB, 5],
+  ['100KB', 100 * 1024, sized(15, 3)],
+  ['1MB', MB, sized(9, 2)],
+  ['10MB', 10 * MB, sized(5, 1)],
 ] as const) {
   const xml = answer(size, chain);
   if ((await decodeAndVerify(xml)) !== 'good') throw new Error('bench letter does not verify');
-  // Interleaved rounds, so machine load hits both sides alike.
-  const withCheck: { ms: number; cpuMs: number }[] = [];
-  const without: { ms: number; cpuMs: number }[] = [];
-  for (let round = 0; round < 3; round++) {
-    withCheck.push(await measure(() => decodeAndVerify(xml), runs));
-    without.push(await measure(() => decodeInboundResponse(xml), runs));
-  }
-  const best = (xs: { ms: number; cpuMs: number }[]) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const v = best(withCheck);
-  const b = best(without);
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: `ecms.signature.decode+verify+crl.${label}-pdf`,
+  emitBenchLine(
+    await compareRounds({
+      bench: `ecms.signature.decode+verify.${label}-pdf`,
+      kind: 'time',
       unit: 'ms',
-      value: +v.ms.toFixed(2),
-      cpuMsPerOp: +v.cpuMs.toFixed(2),
       baseline: 'decode without signature check (same answer)',
-      baselineValue: +b.ms.toFixed(2),
-      baselineCpuMsPerOp: +b.cpuMs.toFixed(2),
-      ratio: +(v.ms / b.ms).toFixed(3),
-    })}\n`,
+      opsPerRound: runs,
+      rounds: sized(5, 2),
+      thgov: async () => {
+        for (let i = 0; i < runs; i++) await decodeAndVerify(xml);
+      },
+      baselineSide: () => {
+        for (let i = 0; i < runs; i++) decodeInboundResponse(xml);
+      },
+    }),
   );
 }

@@ -1,16 +1,17 @@
 /**
  * DOPA person lookups per second through ExchangeClient (token cache, envelope checks, zod schema, mapping)
  * vs raw `undici.request` with the same headers and a JSON parse, against the same sandbox GDX gateway (in
- * a child process, so client and server do not share an event loop), same run, interleaved rounds, best
- * of each. Target: ratio ≥ 0.8.
+ * a child process, so client and server do not share an event loop), same run, interleaved rounds, medians
+ * and spread of throughput and of the client process's CPU time per lookup. Target: CPU/op ≤ 1.25× raw undici.
  */
 import { spawn } from 'node:child_process';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
 import { ExchangeClient } from '../src/index.js';
 
 const CONCURRENCY = 32;
-const LOOKUPS_PER_ROUND = 2_000;
-const ROUNDS = 8;
+const LOOKUPS_PER_ROUND = sized(2_000, 200);
+const ROUNDS = sized(8, 2);
 
 interface SandboxInfo {
   url: string;
@@ -41,9 +42,8 @@ async function startSandboxProcess(): Promise<{ info: SandboxInfo; stop(): void 
   return { info, stop: () => proc.disconnect() };
 }
 
-async function run(lookup: (citizenId: string) => Promise<unknown>, ids: string[]): Promise<number> {
+async function run(lookup: (citizenId: string) => Promise<unknown>, ids: string[]): Promise<void> {
   let next = 0;
-  const started = performance.now();
   const worker = async () => {
     while (next < LOOKUPS_PER_ROUND) {
       const i = next++;
@@ -51,7 +51,6 @@ async function run(lookup: (citizenId: string) => Promise<unknown>, ids: string[
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return LOOKUPS_PER_ROUND / ((performance.now() - started) / 1000);
 }
 
 const { info, stop } = await startSandboxProcess();
@@ -84,27 +83,20 @@ try {
     return res.body.json();
   };
 
-  // Warm-up: connections, JIT, the client's token.
-  await run(viaClient, info.citizenIds);
-  await run(viaUndici, info.citizenIds);
-  let bestClient = 0;
-  let bestUndici = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    bestUndici = Math.max(bestUndici, await run(viaUndici, info.citizenIds));
-    bestClient = Math.max(bestClient, await run(viaClient, info.citizenIds));
-  }
+  const line = await compareRounds({
+    bench: 'exchange.person-lookup',
+    kind: 'throughput',
+    unit: 'lookups/s',
+    baseline: 'undici.request (same headers, JSON parse)',
+    opsPerRound: LOOKUPS_PER_ROUND,
+    rounds: ROUNDS,
+    thgov: () => run(viaClient, info.citizenIds),
+    baselineSide: () => run(viaUndici, info.citizenIds),
+    target: 'cpuRatio <= 1.25',
+  });
   await client.close();
   await agent.close();
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'exchange.person-lookup',
-      unit: 'lookups/s',
-      value: Math.round(bestClient),
-      baseline: 'undici.request',
-      baselineValue: Math.round(bestUndici),
-      ratio: Number((bestClient / bestUndici).toFixed(3)),
-    })}\n`,
-  );
+  emitBenchLine(line);
 } finally {
   stop();
 }

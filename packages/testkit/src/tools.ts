@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'vitest';
+import { onPath } from './on-path.js';
 
 /**
  * The system tools some tests ask for a second opinion: each with the commands it needs on PATH and the
@@ -53,20 +54,6 @@ export interface SkipRecord {
 export const SKIP_DIR_ENV = 'THGOV_SKIP_DIR';
 /** Set to `1` to let a CI run pass with missing tools (their suites are then skipped and listed). */
 export const ALLOW_MISSING_TOOLS_ENV = 'THGOV_ALLOW_MISSING_TOOLS';
-
-function onPath(command: string, path: string | undefined): boolean {
-  for (const dir of (path ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const file = join(dir, command);
-    try {
-      accessSync(file, constants.X_OK);
-      if (statSync(file).isFile()) return true;
-    } catch {
-      // Not in this folder; look in the next one.
-    }
-  }
-  return false;
-}
 
 /**
  * The commands of `tool` that are not on PATH (empty when the tool is there).

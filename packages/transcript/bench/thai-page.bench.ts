@@ -1,10 +1,11 @@
 /**
  * One generated page with Thai and Latin lines: the HarfBuzz shaping + Type0 embedding layer (what issuing
  * uses) against pdf-lib + fontkit drawing the same lines with the same font (which misplaces Thai marks),
- * in the same run. Wall time median and CPU per page (process.cpuUsage).
- * Run: node --import tsx bench/thai-page.bench.ts
+ * in the same run, interleaved rounds. Wall time and CPU per page (process.cpuUsage), medians and spread.
+ * Run: node --import tsx bench/thai-page.bench.ts [--quick]
  */
 import fontkit from '@pdf-lib/fontkit';
+import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { PDFDocument, PDFName, rgb } from 'pdf-lib';
 import { bundledThaiFont, loadFont, PdfFontWriter, shapeText } from '../src/issue/font/index.js';
 import { addObjectSet } from '../src/issue/pdf-lib-objects.js';
@@ -50,34 +51,19 @@ async function pdfLib(): Promise<Uint8Array> {
   return doc.save({ useObjectStreams: false });
 }
 
-async function measure(fn: () => Promise<Uint8Array>, runs: number) {
-  for (let i = 0; i < 3; i++) await fn();
-  const times: number[] = [];
-  const cpu0 = process.cpuUsage();
-  let size = 0;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    size = (await fn()).length;
-    times.push(performance.now() - t);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)]!, cpuMs: (cpu.user + cpu.system) / 1000 / runs, size };
-}
-
-const a = await measure(ours, 30);
-const b = await measure(pdfLib, 30);
-process.stdout.write(
-  `${JSON.stringify({
-    bench: 'thai-page-harfbuzz-type0-median',
-    unit: 'ms',
-    value: Number(a.median.toFixed(2)),
-    cpuMsPerOp: Number(a.cpuMs.toFixed(2)),
-    bytes: a.size,
-    baseline: 'pdf-lib-fontkit-drawText',
-    baselineValue: Number(b.median.toFixed(2)),
-    baselineCpuMsPerOp: Number(b.cpuMs.toFixed(2)),
-    baselineBytes: b.size,
-    ratio: Number((a.median / b.median).toFixed(3)),
-  })}\n`,
-);
+const PAGES = sized(6, 2);
+const size = { ours: 0, pdfLib: 0 };
+const pages = (make: () => Promise<Uint8Array>, key: keyof typeof size) => async () => {
+  for (let i = 0; i < PAGES; i++) size[key] = (await make()).length;
+};
+const line = await compareRounds({
+  bench: 'thai-page-harfbuzz-type0-median',
+  kind: 'time',
+  unit: 'ms',
+  baseline: 'pdf-lib-fontkit-drawText',
+  opsPerRound: PAGES,
+  rounds: sized(5, 2),
+  thgov: pages(ours, 'ours'),
+  baselineSide: pages(pdfLib, 'pdfLib'),
+});
+emitBenchLine({ ...line, bytes: size.ours, baselineBytes: size.pdfLib });

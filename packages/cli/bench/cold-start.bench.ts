@@ -1,0 +1,101 @@
+/**
+ * Cold starts, as a user meets them: wall time of a fresh `node` process that imports one publishable package
+ * (`node -e "import('@thgov/<pkg>')"`, run in the package's own folder so the name resolves through its
+ * exports map to dist/), of `thgov transcript verify` on one signed transcript and of `thgov doctor --help`,
+ * against `node -e 0` in the same run. Every round runs each command once, starting at a different one, so
+ * machine load falls on all alike; one JSON line per command with the median over the rounds, the min–max
+ * spread, the time over bare Node, and the child's CPU time (from /proc/self/stat after it exits, 10 ms
+ * resolution). Run after a build: node --import tsx bench/cold-start.bench.ts [--quick]
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpuNow, cpuSince, emitBenchLine, median, sized } from '@thgov/testkit/bench';
+import { makeFixtures } from '../test/helpers.js';
+
+const ROUNDS = sized(15, 1);
+const packagesDir = join(import.meta.dirname, '..', '..');
+const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
+
+interface Command {
+  bench: string;
+  args: string[];
+  cwd: string;
+  target?: string;
+}
+
+const publishable: Command[] = readdirSync(packagesDir)
+  .sort()
+  .flatMap((dir) => {
+    const manifest = JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) as {
+      name: string;
+      private?: boolean;
+    };
+    if (manifest.private) return [];
+    return [
+      {
+        bench: `cold-start.import.${manifest.name}`,
+        args: [
+          '-e',
+          `import(${JSON.stringify(manifest.name)}).catch((e) => { console.error(e); process.exit(1); })`,
+        ],
+        cwd: join(packagesDir, dir),
+        target: `value <= ${manifest.name === '@thgov/core' ? 120 : 200}`,
+      },
+    ];
+  });
+
+const fx = await makeFixtures(1);
+const bare: Command = { bench: 'cold-start.node-e-0', args: ['-e', '0'], cwd: packagesDir };
+const commands: Command[] = [
+  bare,
+  ...publishable,
+  {
+    bench: 'cold-start.cli.transcript-verify-one-file',
+    args: [bin, 'transcript', 'verify', '--trust', fx.root, fx.good[0] as string],
+    cwd: fx.dir,
+    target: 'value <= 250',
+  },
+  { bench: 'cold-start.cli.doctor-help', args: [bin, 'doctor', '--help'], cwd: fx.dir },
+];
+
+const wall = new Map<string, number[]>(commands.map((c) => [c.bench, []]));
+const cpu = new Map<string, number[]>(commands.map((c) => [c.bench, []]));
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < commands.length; k++) {
+      const c = commands[(k + r) % commands.length] as Command;
+      const clock = cpuNow();
+      const started = performance.now();
+      const run = spawnSync(process.execPath, c.args, { cwd: c.cwd, encoding: 'utf8' });
+      wall.get(c.bench)?.push(performance.now() - started);
+      cpu.get(c.bench)?.push(cpuSince(clock) / 1000);
+      if (run.status !== 0) throw new Error(`${c.bench} exited ${run.status}: ${run.stderr.slice(0, 500)}`);
+    }
+  }
+} finally {
+  rmSync(fx.dir, { recursive: true, force: true });
+}
+
+const round1 = (x: number) => Number(x.toFixed(1));
+const baselineValue = median(wall.get(bare.bench) ?? []);
+for (const c of commands) {
+  if (c === bare) continue;
+  const ms = wall.get(c.bench) ?? [];
+  const value = median(ms);
+  emitBenchLine({
+    bench: c.bench,
+    unit: 'ms',
+    value: round1(value),
+    baseline: 'node -e 0',
+    baselineValue: round1(baselineValue),
+    ratio: Number((value / baselineValue).toFixed(3)),
+    overBaselineMs: round1(value - baselineValue),
+    cpuMs: round1(median(cpu.get(c.bench) ?? [])),
+    baselineCpuMs: round1(median(cpu.get(bare.bench) ?? [])),
+    cpuRatio: Number((median(cpu.get(c.bench) ?? []) / median(cpu.get(bare.bench) ?? [])).toFixed(3)),
+    rounds: ROUNDS,
+    spread: { value: [round1(Math.min(...ms)), round1(Math.max(...ms))] },
+    ...(c.target ? { target: c.target } : {}),
+  });
+}
