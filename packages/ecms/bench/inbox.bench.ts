@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEcmsNetwork } from '@thgov/sandbox';
+import { sized } from '@thgov/testkit/bench';
 import { createDatabaseOn, startTestPostgres, type TestPostgres } from '@thgov/testkit/postgres-server';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -19,7 +20,7 @@ import { EcmsClient } from '../src/index.js';
 import { PostgresLetterStore } from '../src/postgres.js';
 import { sampleLetter } from '../test/helpers/letters.js';
 
-const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? 200);
+const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? sized(200, 40));
 const CHILD = join(import.meta.dirname, '..', 'test', 'helpers', 'chaos-child.ts');
 const TICK_IN_US = 10_000; // USER_HZ is 100 on Linux
 
