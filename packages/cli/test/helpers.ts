@@ -11,7 +11,7 @@ import {
   createTimeStampAuthority,
   generateSigningKeyPair,
 } from '@thgov/pki/testing';
-import { issueTranscript } from '@thgov/transcript';
+import { issueTranscript } from '@thgov/transcript/issue';
 
 const DAY = 86_400_000;
 

@@ -8,15 +8,15 @@ import { PDFDocument as LibPdf, PDFName, PDFString } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type IssueTranscriptInput, issueTranscript, verifyTranscript } from '../src/index.js';
 import { srgbIccProfile } from '../src/issue/srgb-icc.js';
-import { PdfDocument } from '../src/pdf/document.js';
-import { decodeStream } from '../src/pdf/filters.js';
+import { PdfDocument } from '@thgov/esign';
+import { decodeStream } from '@thgov/esign/internal';
 import {
   type PdfName as Name,
   PdfDict,
   type PdfObject,
   PdfStream,
   type PdfString as Str,
-} from '../src/pdf/objects.js';
+} from '@thgov/esign/internal';
 import { SAMPLE_XML } from './fixtures/generate.js';
 import { havePoppler, NssDb } from './helpers/pdfsig.js';
 import { createTestPki } from './helpers/pki.js';

@@ -1,8 +1,8 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signPdf, verifyPdfSignatures } from '../src/index.js';
-import { PdfDocument } from '../src/pdf/document.js';
-import { dict, name, str } from '../src/pdf/writer.js';
+import { PdfDocument } from '@thgov/esign';
+import { dict, name, str } from '@thgov/esign/internal';
 import { qpdfRewrite, update } from './fixtures/generate.js';
 import { havePoppler, NssDb } from './helpers/pdfsig.js';
 import { createTestPki } from './helpers/pki.js';

@@ -4,7 +4,8 @@ import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
-import { type CheckResult, check, failed, indeterminate } from '../verify/report.js';
+import type { CheckResult } from '@thgov/esign';
+import { check, failed, indeterminate } from '@thgov/esign/internal';
 
 export interface XmlCheckOptions {
   maxBytes: number;
