@@ -35,6 +35,7 @@ export {
   type HttpErrorOptions,
   invalidArgument,
   isAbortError,
+  isCoreError,
   isHttpError,
   isThGovError,
   isTimeoutError,

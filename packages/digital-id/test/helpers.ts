@@ -1,35 +1,18 @@
-import type { BrowserOutcome, SandboxBrowser } from '@thgov/sandbox';
-import { expect } from 'vitest';
+import type { SandboxBrowser } from '@thgov/sandbox';
+import { loginAs as walkLogin } from '@thgov/testkit';
 import type { DigitalIdClient } from '../src/index.js';
+
+export { caught as failure, expectRedirect as redirected } from '@thgov/testkit';
 
 export const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
 export const AFTER_LOGOUT = 'http://127.0.0.1:3000/';
 
-export function redirected(outcome: BrowserOutcome): string {
-  if (outcome.kind !== 'redirect')
-    throw new Error(`expected a redirect, got ${JSON.stringify(outcome).slice(0, 300)}`);
-  return outcome.url;
-}
-
 /** Starts a login with the client and walks the provider's login page as `citizenId`; returns the callback URL. */
-export async function loginAs(
+export function loginAs(
   client: DigitalIdClient,
   browser: SandboxBrowser,
   citizenId: string,
   input: Parameters<DigitalIdClient['createLoginRequest']>[0] = {},
 ): Promise<{ callbackUrl: string; state: string; url: string }> {
-  const req = await client.createLoginRequest(input);
-  const callbackUrl = redirected(await browser.login(req.url, { citizenId }));
-  return { callbackUrl, state: req.state, url: req.url };
-}
-
-/** Runs `fn` and returns the error it throws, failing the test when it does not throw. */
-export async function failure(fn: () => Promise<unknown>): Promise<Error & { code?: string; hint?: string }> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected the call to fail');
+  return walkLogin(client, browser, citizenId, input);
 }

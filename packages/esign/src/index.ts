@@ -1,4 +1,18 @@
-export { FONT_ERROR_CODES, FontError, type FontErrorCode } from './appearance/font/errors.js';
+export {
+  type CscAuthData,
+  type CscAuthorizeInput,
+  type CscCallOptions,
+  CscClient,
+  type CscClientOptions,
+  type CscSignHashInput,
+} from './csc/client.js';
+export type { CscCredentialInfo, CscCredentialList, CscInfo } from './csc/schemas.js';
+export {
+  FONT_ERROR_CODES,
+  FontError,
+  type FontErrorCode,
+  isFontError,
+} from './appearance/font/errors.js';
 export {
   ESIGN_ERROR_CODES,
   EsignError,
@@ -6,6 +20,15 @@ export {
   type EsignErrorOptions,
   isEsignError,
 } from './errors.js';
+export {
+  type CscAuth,
+  type CscAuthDataRequest,
+  type CscCredentialTokenRequest,
+  type CscSignerOptions,
+  cscSigner,
+} from './signers/csc.js';
+export { type Pkcs11SignerOptions, pkcs11Signer } from './signers/pkcs11.js';
+export { signDigest } from './signers/sign-digest.js';
 export {
   type Anomaly,
   type AnomalyCode,
@@ -21,6 +44,7 @@ export type {
   SignContext,
   Signer,
 } from './signers/signer.js';
+export { verifyDigestSignature } from './signers/verify-digest.js';
 export type {
   CertificateInput,
   RevocationOptions,

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { expectCode as expectThrownCode } from '@thgov/testkit';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { EsignError } from '../src/errors.js';
@@ -6,7 +7,11 @@ import { PdfDocument } from '../src/pdf/document.js';
 import { decodeStream } from '../src/pdf/filters.js';
 import { Budget, DEFAULT_PDF_LIMITS } from '../src/pdf/limits.js';
 import { PdfDict, PdfName, type PdfObject, PdfStream } from '../src/pdf/objects.js';
-import { qpdf, qpdfRewrite } from './helpers/qpdf.js';
+// The object-stream inputs only qpdf makes are committed once, with transcript's regenerating script.
+import {
+  QPDF_FIXTURES,
+  readFixture,
+} from '../../transcript/test/fixtures/qpdf-fixtures.js';
 
 async function simplePdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
@@ -16,14 +21,7 @@ async function simplePdf(): Promise<Uint8Array> {
 }
 
 function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EsignError);
-    expect((err as EsignError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${code}`);
+  expect(expectThrownCode(fn, code)).toBeInstanceOf(EsignError);
 }
 
 describe('PDF structure reader', () => {
@@ -35,6 +33,28 @@ describe('PDF structure reader', () => {
     const pages = doc.resolve(cat.get('Pages'), doc.last) as PdfDict;
     expect((pages.get('Type') as PdfName).name).toBe('Pages');
     expect(pages.get('Count')).toBe(1);
+  });
+
+  it('reads xref streams and object streams (qpdf --object-streams=generate)', () => {
+    const rewritten = readFixture(QPDF_FIXTURES.titledPage);
+    const text = Buffer.from(rewritten).toString('latin1');
+    expect(text).toContain('/ObjStm');
+    const doc = new PdfDocument(rewritten);
+    const entries = [...doc.last.xref.values()];
+    expect(entries.some((e) => e.kind === 'compressed')).toBe(true);
+    const cat = doc.catalog(doc.last)!;
+    expect((cat.get('Type') as PdfName).name).toBe('Catalog');
+    const info = doc.resolve(doc.last.trailer.get('Info'), doc.last) as PdfDict;
+    expect(info.get('Title')).toBeDefined();
+  });
+
+  it('decodes PNG-predicted xref streams', () => {
+    const rewritten = readFixture(QPDF_FIXTURES.titledPage);
+    expect(Buffer.from(rewritten).toString('latin1')).toMatch(/\/Predictor 12/);
+    const doc = new PdfDocument(rewritten);
+    expect(doc.catalog(doc.last)).toBeDefined();
+    // Every in-use entry points at its own object header.
+    expect(doc.anomalies.filter((a) => a.code === 'XREF_OFFSET_MISS')).toEqual([]);
   });
 
   it('undoes every PNG predictor row type', () => {
@@ -158,31 +178,5 @@ describe('PDF structure reader', () => {
     ]);
     const fn = () => new PdfDocument(new Uint8Array(pdf), { maxStreamBytes: 1024 * 1024 });
     expectCode(fn, 'ERR_PDF_LIMIT');
-  });
-});
-
-// Object streams and predicted xref streams as qpdf writes them: a second implementation's output.
-qpdf.describe('PDF structure reader on qpdf rewrites', () => {
-  it('reads xref streams and object streams (qpdf --object-streams=generate)', async () => {
-    const rewritten = qpdfRewrite(await simplePdf(), ['--object-streams=generate']);
-    expect(rewritten).toBeDefined();
-    const text = Buffer.from(rewritten!).toString('latin1');
-    expect(text).toContain('/ObjStm');
-    const doc = new PdfDocument(rewritten!);
-    const entries = [...doc.last.xref.values()];
-    expect(entries.some((e) => e.kind === 'compressed')).toBe(true);
-    const cat = doc.catalog(doc.last)!;
-    expect((cat.get('Type') as PdfName).name).toBe('Catalog');
-    const info = doc.resolve(doc.last.trailer.get('Info'), doc.last) as PdfDict;
-    expect(info.get('Title')).toBeDefined();
-  });
-
-  it('decodes PNG-predicted xref streams', async () => {
-    const rewritten = qpdfRewrite(await simplePdf(), ['--object-streams=generate']);
-    expect(Buffer.from(rewritten!).toString('latin1')).toMatch(/\/Predictor 12/);
-    const doc = new PdfDocument(rewritten!);
-    expect(doc.catalog(doc.last)).toBeDefined();
-    // Every in-use entry points at its own object header.
-    expect(doc.anomalies.filter((a) => a.code === 'XREF_OFFSET_MISS')).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from '@thgov/sandbox';
 import { ExchangeClient, type ExchangeClientOptions } from '../src/index.js';
 
+export { caught as rejection } from '@thgov/testkit';
+
 export interface Harness {
   sandbox: Sandbox;
   client: ExchangeClient;
@@ -34,14 +36,4 @@ export async function harness(
       await sandbox.close();
     },
   };
-}
-
-/** Resolves with the rejection of `p` (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Record<string, unknown> & Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown> & Error;
-  }
-  throw new Error('expected the promise to reject');
 }

@@ -12,6 +12,7 @@ import {
   FontError as EsignFontError,
   type FontErrorCode as EsignFontErrorCode,
   type Indication as EsignIndication,
+  isFontError as esignIsFontError,
   type ModificationLevel as EsignModificationLevel,
   PdfDocument as EsignPdfDocument,
   type PdfLimits as EsignPdfLimits,
@@ -48,6 +49,8 @@ export const FontError = EsignFontError;
 export type FontError = EsignFontError;
 /** @deprecated Import from `@thgov/esign`. */
 export type FontErrorCode = EsignFontErrorCode;
+/** @deprecated Import from `@thgov/esign`. */
+export const isFontError = esignIsFontError;
 /** @deprecated Import from `@thgov/esign` (the report model of every PDF signature verification). */
 export type VerificationReport = EsignVerificationReport;
 /** @deprecated Import from `@thgov/esign`. */

@@ -12,6 +12,7 @@ export {
   FontError,
   type FontErrorCode,
   type Indication,
+  isFontError,
   type ModificationLevel,
   PdfDocument,
   type PdfLimits,
@@ -23,7 +24,12 @@ export {
   type VerificationReport,
   type XrefEntry,
 } from './esign-moved.js';
-export { TRANSCRIPT_ERROR_CODES, TranscriptError, type TranscriptErrorCode } from './errors.js';
+export {
+  isTranscriptError,
+  TRANSCRIPT_ERROR_CODES,
+  TranscriptError,
+  type TranscriptErrorCode,
+} from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
 export { type IssueTranscriptInput, issueTranscript } from './issue/deprecated.js';
 export {
