@@ -92,6 +92,9 @@ export class EsignError extends HttpError {
  * }
  * ```
  */
-export function isEsignError(value: unknown, code?: EsignErrorCode): value is EsignError {
+export function isEsignError<C extends EsignErrorCode = EsignErrorCode>(
+  value: unknown,
+  code?: C,
+): value is EsignError & { readonly code: C } {
   return isThGovError(value, code) && (value as { name?: unknown }).name === 'EsignError';
 }

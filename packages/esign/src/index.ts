@@ -1,4 +1,10 @@
 export {
+  FONT_ERROR_CODES,
+  FontError,
+  type FontErrorCode,
+  isFontError,
+} from './appearance/font/errors.js';
+export {
   type CscAuthData,
   type CscAuthorizeInput,
   type CscCallOptions,
@@ -8,18 +14,20 @@ export {
 } from './csc/client.js';
 export type { CscCredentialInfo, CscCredentialList, CscInfo } from './csc/schemas.js';
 export {
-  FONT_ERROR_CODES,
-  FontError,
-  type FontErrorCode,
-  isFontError,
-} from './appearance/font/errors.js';
-export {
   ESIGN_ERROR_CODES,
   EsignError,
   type EsignErrorCode,
   type EsignErrorOptions,
   isEsignError,
 } from './errors.js';
+export {
+  type Anomaly,
+  type AnomalyCode,
+  PdfDocument,
+  type Revision,
+  type XrefEntry,
+} from './pdf/document.js';
+export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
 export {
   type CscAuth,
   type CscAuthDataRequest,
@@ -29,14 +37,6 @@ export {
 } from './signers/csc.js';
 export { type Pkcs11SignerOptions, pkcs11Signer } from './signers/pkcs11.js';
 export { signDigest } from './signers/sign-digest.js';
-export {
-  type Anomaly,
-  type AnomalyCode,
-  PdfDocument,
-  type Revision,
-  type XrefEntry,
-} from './pdf/document.js';
-export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
 export type {
   DigestAlgorithm,
   SignatureAlgorithm,

@@ -8,8 +8,8 @@ export {
   loadFont,
   PdfFontWriter,
   type PdfObjectSet,
-  serializeValue,
   type ShowTextOptions,
+  serializeValue,
   shapeText,
 } from './appearance/font/index.js';
 export { addCrl, addOcsp, type EvidencePool, emptyPool } from './cms/evidence.js';

@@ -2,16 +2,13 @@ import { deflateSync } from 'node:zlib';
 import { expectCode as expectThrownCode } from '@thgov/testkit';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
+// The object-stream inputs only qpdf makes are committed once, with transcript's regenerating script.
+import { QPDF_FIXTURES, readFixture } from '../../transcript/test/fixtures/qpdf-fixtures.js';
 import { EsignError } from '../src/errors.js';
 import { PdfDocument } from '../src/pdf/document.js';
 import { decodeStream } from '../src/pdf/filters.js';
 import { Budget, DEFAULT_PDF_LIMITS } from '../src/pdf/limits.js';
 import { PdfDict, PdfName, type PdfObject, PdfStream } from '../src/pdf/objects.js';
-// The object-stream inputs only qpdf makes are committed once, with transcript's regenerating script.
-import {
-  QPDF_FIXTURES,
-  readFixture,
-} from '../../transcript/test/fixtures/qpdf-fixtures.js';
 
 async function simplePdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });

@@ -8,11 +8,10 @@ import {
   type CheckStatus as EsignCheckStatus,
   type CoverageLevel as EsignCoverageLevel,
   DEFAULT_PDF_LIMITS as EsignDefaultPdfLimits,
-  FONT_ERROR_CODES as EsignFontErrorCodes,
   FontError as EsignFontError,
   type FontErrorCode as EsignFontErrorCode,
+  FONT_ERROR_CODES as EsignFontErrorCodes,
   type Indication as EsignIndication,
-  isFontError as esignIsFontError,
   type ModificationLevel as EsignModificationLevel,
   PdfDocument as EsignPdfDocument,
   type PdfLimits as EsignPdfLimits,
@@ -23,6 +22,7 @@ import {
   type SubIndication as EsignSubIndication,
   type VerificationReport as EsignVerificationReport,
   type XrefEntry as EsignXrefEntry,
+  isFontError as esignIsFontError,
 } from '@thgov/esign';
 
 /** @deprecated Import from `@thgov/esign`. */

@@ -1,6 +1,6 @@
 import { invalidArgument } from '@thgov/core';
-import { TranscriptError } from './errors.js';
 import { isEsignError, PdfDocument, type PdfLimits } from '@thgov/esign';
+import { TranscriptError } from './errors.js';
 import { isXmlAttachment, listEmbeddedFiles, readXmp, type XmpInfo } from './verify/attachment.js';
 
 export interface ExtractedTranscript {
@@ -44,7 +44,11 @@ function readPdf(pdf: Uint8Array, limits: Partial<PdfLimits>): PdfDocument {
   try {
     return new PdfDocument(pdf, limits);
   } catch (err) {
-    if (isEsignError(err, 'ERR_PDF_FORMAT') || isEsignError(err, 'ERR_PDF_LIMIT') || isEsignError(err, 'ERR_PDF_ENCRYPTED'))
+    if (
+      isEsignError(err, 'ERR_PDF_FORMAT') ||
+      isEsignError(err, 'ERR_PDF_LIMIT') ||
+      isEsignError(err, 'ERR_PDF_ENCRYPTED')
+    )
       throw new TranscriptError(err.code, err.message, { cause: err });
     throw err;
   }

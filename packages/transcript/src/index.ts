@@ -1,5 +1,11 @@
 export type { DigestName, TimeStampFunction } from '@thgov/pki';
 export {
+  isTranscriptError,
+  TRANSCRIPT_ERROR_CODES,
+  TranscriptError,
+  type TranscriptErrorCode,
+} from './errors.js';
+export {
   type Anomaly,
   type AnomalyCode,
   type CertificateSummary,
@@ -24,12 +30,6 @@ export {
   type VerificationReport,
   type XrefEntry,
 } from './esign-moved.js';
-export {
-  isTranscriptError,
-  TRANSCRIPT_ERROR_CODES,
-  TranscriptError,
-  type TranscriptErrorCode,
-} from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
 export { type IssueTranscriptInput, issueTranscript } from './issue/deprecated.js';
 export {

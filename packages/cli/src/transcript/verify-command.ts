@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
 import { type VerificationReport, verifyPdfSignatures } from '@thgov/esign';
+import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
 import { verifyTranscript } from '@thgov/transcript';
 import { parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';

@@ -159,7 +159,11 @@ export async function verifyCmsSignature(
   out.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
   const signer = findBySid(si.sid, out.certs);
   if (!signer) {
-    out.check = check('cms', 'PASSED', 'Digest matches; signer certificate absent so the signature cannot be checked');
+    out.check = check(
+      'cms',
+      'PASSED',
+      'Digest matches; signer certificate absent so the signature cannot be checked',
+    );
     return out;
   }
   const problem = await signerProblem(si, signer, options.cades);

@@ -76,10 +76,7 @@ export class PdfDocument {
   ) {
     this.budget = budget ?? new Budget({ ...DEFAULT_PDF_LIMITS, ...limits });
     if (bytes.length > this.budget.limits.maxBytes) {
-      throw new EsignError(
-        'ERR_PDF_LIMIT',
-        `The file is larger than ${this.budget.limits.maxBytes} bytes`,
-      );
+      throw new EsignError('ERR_PDF_LIMIT', `The file is larger than ${this.budget.limits.maxBytes} bytes`);
     }
     this.headerOffset = indexOfBytes(bytes.subarray(0, Math.min(bytes.length, 1024)), HEADER);
     if (this.headerOffset < 0)

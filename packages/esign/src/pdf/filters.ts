@@ -47,8 +47,7 @@ function unpredict(data: Uint8Array, parms: PdfDict | undefined): Uint8Array {
   const columns = num(parms.get('Columns'), 1);
   const bpp = Math.max(1, Math.ceil((colors * bpc) / 8));
   const rowLen = Math.ceil((colors * bpc * columns) / 8);
-  if (rowLen <= 0 || rowLen > 1 << 20)
-    throw new EsignError('ERR_PDF_FORMAT', 'Bad predictor parameters');
+  if (rowLen <= 0 || rowLen > 1 << 20) throw new EsignError('ERR_PDF_FORMAT', 'Bad predictor parameters');
   if (predictor === 2) {
     if (bpc !== 8) throw new EsignError('ERR_PDF_FORMAT', 'Unsupported TIFF predictor depth');
     const out = Uint8Array.from(data);

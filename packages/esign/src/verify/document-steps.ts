@@ -18,9 +18,14 @@ export function inputGuards(
   if (pdf.length > o.limits.maxBytes) {
     report.errorCode = 'ERR_PDF_LIMIT';
     report.checks.push(
-      indeterminate('input-guards', 'POLICY_PROCESSING_ERROR', `File larger than ${o.limits.maxBytes} bytes`, {
-        evidence: { errorCode: 'ERR_PDF_LIMIT' },
-      }),
+      indeterminate(
+        'input-guards',
+        'POLICY_PROCESSING_ERROR',
+        `File larger than ${o.limits.maxBytes} bytes`,
+        {
+          evidence: { errorCode: 'ERR_PDF_LIMIT' },
+        },
+      ),
     );
     return undefined;
   }
@@ -33,10 +38,15 @@ export function inputGuards(
           'SIG_CONSTRAINTS_FAILURE',
           'The document contains JavaScript (never executed; the policy does not allow it)',
         )
-      : check('input-guards', 'PASSED', 'Size, object count and encryption within limits; nothing is ever executed', {
-          warnings: js ? ['The document contains JavaScript (never executed)'] : [],
-          evidence: { bytes: pdf.length },
-        }),
+      : check(
+          'input-guards',
+          'PASSED',
+          'Size, object count and encryption within limits; nothing is ever executed',
+          {
+            warnings: js ? ['The document contains JavaScript (never executed)'] : [],
+            evidence: { bytes: pdf.length },
+          },
+        ),
   );
   return doc;
 }

@@ -8,7 +8,14 @@ import type { DocumentContext, FoundSignature } from './context.js';
 import { certificationLevel } from './docmdp.js';
 import { inputGuards, structure } from './document-steps.js';
 import type { NormalizedVerifyOptions } from './options.js';
-import { aggregate, failed, finish, indeterminate, type SignatureReport, type VerificationReport } from './report.js';
+import {
+  aggregate,
+  failed,
+  finish,
+  indeterminate,
+  type SignatureReport,
+  type VerificationReport,
+} from './report.js';
 import { verifySignature } from './signature.js';
 import { discoverSignatures } from './steps/signature-discovery.js';
 import { createTrustContext } from './trust.js';

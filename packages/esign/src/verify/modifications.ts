@@ -1,5 +1,13 @@
 import type { PdfDocument, Revision } from '../pdf/document.js';
-import { collectRefs, dictOf, isName, PdfDict, type PdfObject, PdfRef, pdfEquals } from '../pdf/objects.js';
+import {
+  collectRefs,
+  dictOf,
+  isName,
+  type PdfDict,
+  type PdfObject,
+  PdfRef,
+  pdfEquals,
+} from '../pdf/objects.js';
 import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
 
 const RANK: Record<ModificationLevel, number> = {
@@ -123,7 +131,11 @@ function classifyChanged(
 }
 
 /** A page may only gain annotations at the end of its /Annots; they are classified by what they are. */
-function pageChange(scope: DiffScope, oldD: PdfDict, newD: PdfDict): { level: ModificationLevel; reason: string } {
+function pageChange(
+  scope: DiffScope,
+  oldD: PdfDict,
+  newD: PdfDict,
+): { level: ModificationLevel; reason: string } {
   const { doc, signed, last } = scope;
   const keys = changedKeys(oldD, newD);
   const added =
@@ -133,7 +145,10 @@ function pageChange(scope: DiffScope, oldD: PdfDict, newD: PdfDict): { level: Mo
   if (!added) return { level: 'OTHER', reason: `Page keys changed: ${keys.join(', ')}` };
   let l: ModificationLevel = 'NONE';
   for (const a of added)
-    l = maxLevel(l, a instanceof PdfRef ? (classifyNew(scope, doc.getObject(a.num, last)) ?? 'OTHER') : 'OTHER');
+    l = maxLevel(
+      l,
+      a instanceof PdfRef ? (classifyNew(scope, doc.getObject(a.num, last)) ?? 'OTHER') : 'OTHER',
+    );
   return { level: l, reason: `Annotations added to a page (${added.length})` };
 }
 
@@ -302,7 +317,11 @@ export function modificationsCheck(
       (a.severity === 'error' || a.code === 'UNLISTED_OBJECT'),
   );
   const allowed: ModificationLevel =
-    policy === 'security-updates' || policy === 1 ? 'LTA_UPDATES' : policy === 2 ? 'FORM_FILLING' : 'ANNOTATIONS';
+    policy === 'security-updates' || policy === 1
+      ? 'LTA_UPDATES'
+      : policy === 2
+        ? 'FORM_FILLING'
+        : 'ANNOTATIONS';
   const evidence = {
     level: diff.level,
     allowed,

@@ -36,7 +36,8 @@ function emptyReport(found: FoundSignature): SignatureReport {
     checks: [],
   };
   const m = found.sig.get('M');
-  if (m && typeof m === 'object' && 'text' in m) report.signingTime.claimedPdf = (m as { text(): string }).text();
+  if (m && typeof m === 'object' && 'text' in m)
+    report.signingTime.claimedPdf = (m as { text(): string }).text();
   return report;
 }
 

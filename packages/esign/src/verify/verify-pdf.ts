@@ -21,6 +21,9 @@ import type { VerificationReport } from './report.js';
  * console.log(report.indication, report.signatures.map((s) => s.level));
  * ```
  */
-export function verifyPdfSignatures(pdf: Uint8Array, options?: VerifyPdfOptions): Promise<VerificationReport> {
+export function verifyPdfSignatures(
+  pdf: Uint8Array,
+  options?: VerifyPdfOptions,
+): Promise<VerificationReport> {
   return verifyDocument(pdf, normalizeVerifyOptions(options));
 }

@@ -14,9 +14,13 @@ export function loadPdfLib(): Promise<PdfLib> {
   pdfLib ??= importOptional(
     () => import('pdf-lib'),
     (missing) =>
-      new TranscriptError('ERR_TRANSCRIPT_DEPENDENCY', `Issuing transcripts needs ${missing}, which is not installed`, {
-        hint: `Install the issuing dependencies next to @thgov/transcript: npm install ${ISSUING_PACKAGES}`,
-      }),
+      new TranscriptError(
+        'ERR_TRANSCRIPT_DEPENDENCY',
+        `Issuing transcripts needs ${missing}, which is not installed`,
+        {
+          hint: `Install the issuing dependencies next to @thgov/transcript: npm install ${ISSUING_PACKAGES}`,
+        },
+      ),
   ).catch((err: unknown) => {
     pdfLib = undefined;
     throw err;

@@ -8,7 +8,7 @@ import type { KeyInput } from '../pki/keys.js';
 import { drawDefaultPage } from './default-page.js';
 import { loadPdfLib, type PdfLib } from './dependencies.js';
 import { ensureSrgbOutputIntent } from './output-intent.js';
-import { signPdf, type SubFilter } from './sign-pdf.js';
+import { type SubFilter, signPdf } from './sign-pdf.js';
 import { buildXmp, PRODUCER } from './xmp.js';
 
 export interface IssueTranscriptInput {

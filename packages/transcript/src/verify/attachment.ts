@@ -1,5 +1,14 @@
 import type { PdfDocument, Revision } from '@thgov/esign';
-import { decodeStream, dictOf, isName, type PdfObject, PdfRef, PdfStream, PdfString, pdfEquals } from '@thgov/esign/internal';
+import {
+  decodeStream,
+  dictOf,
+  isName,
+  type PdfObject,
+  PdfRef,
+  PdfStream,
+  PdfString,
+  pdfEquals,
+} from '@thgov/esign/internal';
 
 export interface EmbeddedFile {
   /** Key in the /EmbeddedFiles name tree. */

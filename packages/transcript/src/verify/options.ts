@@ -1,5 +1,5 @@
 import { invalidArgument } from '@thgov/core';
-import type { CertificateInput, PdfLimits, RevocationOptions as EsignRevocationOptions } from '@thgov/esign';
+import type { CertificateInput, RevocationOptions as EsignRevocationOptions, PdfLimits } from '@thgov/esign';
 import {
   type NormalizedVerifyOptions,
   normalizeVerifyOptions,

@@ -89,7 +89,14 @@ function attachmentCheck(
   const warnings: string[] = [];
   const problems = attachmentProblems(doc, pick, xmlCount, signedRev, warnings);
   const { fileName, relationship, mimeType, inAf } = pick;
-  const evidence = { fileName, relationship, mimeType, size: pick.bytes.length, inAf, xmp: readXmp(doc, doc.last) };
+  const evidence = {
+    fileName,
+    relationship,
+    mimeType,
+    size: pick.bytes.length,
+    inAf,
+    xmp: readXmp(doc, doc.last),
+  };
   const all = problems.map((p) => p.msg);
   const hard = problems.find((p) => p.fail);
   const soft = problems[0];
@@ -129,7 +136,9 @@ export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
         ...(pick.mimeType ? { mimeType: pick.mimeType } : {}),
       };
       attachmentCheck(doc, report, pick, xmlFiles.length, strict);
-      const first = report.signatures.find((x: SignatureReport) => x.kind === 'signature' && signerCertificate(x));
+      const first = report.signatures.find(
+        (x: SignatureReport) => x.kind === 'signature' && signerCertificate(x),
+      );
       const pdfSigner = first ? signerCertificate(first) : undefined;
       report.checks.push(
         await checkXml(pick.bytes, {

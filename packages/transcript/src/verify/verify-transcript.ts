@@ -13,7 +13,10 @@ import { transcriptSteps } from './transcript-policy.js';
  * if (report.indication === 'TOTAL_PASSED') console.log(extractTranscript(pdfBytes).fileName);
  * ```
  */
-export async function verifyTranscript(pdf: Uint8Array, options?: VerifyOptions): Promise<VerificationReport> {
+export async function verifyTranscript(
+  pdf: Uint8Array,
+  options?: VerifyOptions,
+): Promise<VerificationReport> {
   const o = normalizeOptions(options, 'transcript');
   return verifyDocument(pdf, o, transcriptSteps(o));
 }

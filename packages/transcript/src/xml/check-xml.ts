@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { redactText } from '@thgov/core';
+import type { CheckResult } from '@thgov/esign';
+import { check, failed, indeterminate } from '@thgov/esign/internal';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
-import type { CheckResult } from '@thgov/esign';
-import { check, failed, indeterminate } from '@thgov/esign/internal';
 
 export interface XmlCheckOptions {
   maxBytes: number;

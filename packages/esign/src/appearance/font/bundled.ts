@@ -47,9 +47,13 @@ async function read(weight: BundledWeight): Promise<Uint8Array> {
   const file = FILES[weight];
   const path = resolveOptional(() => createRequire(import.meta.url).resolve(file.path));
   if (!path) {
-    throw new FontError('ERR_FONT_DEPENDENCY', 'The default font needs @expo-google-fonts/sarabun, which is not installed', {
-      hint: 'Install it (npm install @expo-google-fonts/sarabun@0.4.1), or pass the bytes of a TrueType font of your own.',
-    });
+    throw new FontError(
+      'ERR_FONT_DEPENDENCY',
+      'The default font needs @expo-google-fonts/sarabun, which is not installed',
+      {
+        hint: 'Install it (npm install @expo-google-fonts/sarabun@0.4.1), or pass the bytes of a TrueType font of your own.',
+      },
+    );
   }
   let bytes: Uint8Array;
   try {

@@ -34,7 +34,9 @@ export const coverage: SignatureStep = (state, ctx) => {
       report.coverage === 'ENTIRE_FILE'
         ? 'Covers the entire file'
         : `Covers revision ${rev.index}; ${later.length} later revision(s)`,
-      { evidence: { revision: rev.index, signedEnd: end, fileSize: doc.bytes.length, laterRevisions: later } },
+      {
+        evidence: { revision: rev.index, signedEnd: end, fileSize: doc.bytes.length, laterRevisions: later },
+      },
     ),
   );
   report.revision = rev.index;

@@ -1,5 +1,5 @@
-import { docMdpLevel } from '../docmdp.js';
 import type { SignatureStep } from '../context.js';
+import { docMdpLevel } from '../docmdp.js';
 import { modificationsCheck } from '../modifications.js';
 
 /** Step 11: every change after the signed revision against what the policy (or the DocMDP level) allows. */

@@ -81,4 +81,3 @@ export function discoverSignatures(doc: PdfDocument): { found: FoundSignature[];
     }),
   };
 }
-

@@ -65,7 +65,12 @@ export const time: SignatureStep = async (state, ctx) => {
   const all = { warnings: [...problems, ...warnings] };
   report.checks.push(
     proven
-      ? check('time', 'PASSED', `Signing time proven at ${proven.toISOString()} (${report.signingTime.proof})`, all)
+      ? check(
+          'time',
+          'PASSED',
+          `Signing time proven at ${proven.toISOString()} (${report.signingTime.proof})`,
+          all,
+        )
       : check(
           'time',
           'NOT_APPLICABLE',
