@@ -9,6 +9,14 @@ export const ESIGN_ERROR_CODES = {
   ERR_PDF_FORMAT: 'The PDF could not be read: its structure is broken or not a PDF at all.',
   ERR_PDF_LIMIT: 'The PDF exceeds a configured limit (size, object count, nesting depth or time).',
   ERR_PDF_ENCRYPTED: 'The PDF is encrypted; encrypted documents are not supported.',
+  ERR_ESIGN_SIGNER_CERT:
+    'The signer certificate is unusable for signing: missing, expired or not yet valid, without the digitalSignature or nonRepudiation key usage, not chaining to the configured anchors, or revoked.',
+  ERR_ESIGN_TSA:
+    'The time-stamp authority failed or returned a token that is unusable (refused, malformed, wrong imprint).',
+  ERR_ESIGN_DOCUMENT:
+    'The PDF cannot take a signature: no catalog or page, a field of that name is already signed, or the page/rectangle of a visible signature does not exist.',
+  ERR_ESIGN_VALIDATION_DATA:
+    'B-LT and B-LTA need revocation data for the signer chain: none was supplied and none could be fetched.',
   ERR_ESIGN_ALGORITHM:
     'The key cannot produce the requested signature (an ECDSA request for an RSA key, a curve or digest the key store does not offer), or the digest has the wrong length for its algorithm.',
   ERR_ESIGN_SIGNER_CLOSED: 'The signer was closed; create a new one.',

@@ -28,6 +28,13 @@ export {
   type XrefEntry,
 } from './pdf/document.js';
 export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
+export type {
+  PadesLevel,
+  SignPdfOptions,
+  SuppliedValidationData,
+} from './sign/options.js';
+export { addDocumentTimeStamp, signPdf } from './sign/sign-pdf.js';
+export type { TimeStampSource } from './sign/timestamp.js';
 export {
   type CscAuth,
   type CscAuthDataRequest,
@@ -35,6 +42,7 @@ export {
   type CscSignerOptions,
   cscSigner,
 } from './signers/csc.js';
+export { keyObjectSigner } from './signers/local.js';
 export { type Pkcs11SignerOptions, pkcs11Signer } from './signers/pkcs11.js';
 export { signDigest } from './signers/sign-digest.js';
 export type {

@@ -7,6 +7,7 @@ import { readDss } from '../pki/dss.js';
 import type { DocumentContext, FoundSignature } from './context.js';
 import { certificationLevel } from './docmdp.js';
 import { inputGuards, structure } from './document-steps.js';
+import { upgradeLevels } from './level.js';
 import type { NormalizedVerifyOptions } from './options.js';
 import {
   aggregate,
@@ -106,6 +107,7 @@ async function runChecks(
   report.signatures = ctx.reports.sort(
     (a, b) => (order.get(a.fieldName) ?? 0) - (order.get(b.fieldName) ?? 0),
   );
+  upgradeLevels(doc, report.signatures);
   await extension?.afterSignatures({
     doc,
     report,

@@ -117,6 +117,9 @@ export interface SigningTimeEvidence {
   proof: 'signature-timestamp' | 'document-timestamp' | 'none';
 }
 
+/** PAdES baseline levels (ETSI EN 319 142-1): each adds to the one before. */
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
 /** The verification of one signature or document time-stamp. */
 export interface SignatureReport {
   fieldName: string;
@@ -138,6 +141,12 @@ export interface SignatureReport {
   revocation: RevocationEvidence[];
   /** DocMDP level when this is a certification signature. */
   docMdp?: 1 | 2 | 3;
+  /**
+   * The PAdES baseline level the signature reaches, from what verification proved: B-B (ETSI.CAdES.detached with
+   * ESS signing-certificate-v2 and no CMS signing-time), B-T (+ a verified time-stamp), B-LT (+ revocation data in
+   * a later /DSS), B-LTA (+ a verified document time-stamp over that /DSS). Absent for other signatures.
+   */
+  level?: PadesLevel;
   checks: CheckResult[];
 }
 

@@ -1,4 +1,5 @@
 import type { DocumentContext, FoundSignature, SignatureState, SignatureStep } from './context.js';
+import { signatureLevel } from './level.js';
 import { aggregate, type SignatureReport } from './report.js';
 import { byteRange } from './steps/byte-range.js';
 import { chainAndRevocation } from './steps/chain-and-revocation.js';
@@ -48,5 +49,7 @@ export async function verifySignature(found: FoundSignature, ctx: DocumentContex
   const agg = aggregate(state.report.checks);
   state.report.indication = agg.indication;
   if (agg.subIndication) state.report.subIndication = agg.subIndication;
+  const level = signatureLevel(state);
+  if (level) state.report.level = level;
   return state.report;
 }
