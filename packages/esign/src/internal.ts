@@ -42,6 +42,15 @@ export {
   str,
   type UpdateObject,
 } from './pdf/writer.js';
+export { appendDss, type ValidationData, type VriEntry } from './pki/dss-write.js';
+export {
+  fillContents,
+  type PreparedSignature,
+  pdfDate,
+  prepareSignature,
+  type SignatureFieldSpec,
+  textStringHex,
+} from './sign/placeholder.js';
 export { type VerificationExtension, verifyDocument } from './verify/engine.js';
 export {
   type NormalizedVerifyOptions,
