@@ -88,7 +88,10 @@ describe('the pre-sign check', () => {
     const base = signerFor(pki, id());
     const signer = {
       ...base,
-      sign: (...a: Parameters<typeof base.sign>) => ((called = true), base.sign(...a)),
+      sign: (...a: Parameters<typeof base.sign>) => {
+        called = true;
+        return base.sign(...a);
+      },
     };
     const err = await signPdf(await letterPdf(), { ...common, signer }).catch((e: unknown) => e);
     expect(isEsignError(err, 'ERR_ESIGN_SIGNER_CERT')).toBe(true);
