@@ -28,6 +28,7 @@ export {
   type XrefEntry,
 } from './pdf/document.js';
 export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
+export { type ExtendPdfOptions, extendPdf } from './sign/extend.js';
 export type {
   PadesLevel,
   SignPdfOptions,

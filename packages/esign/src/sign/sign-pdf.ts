@@ -148,7 +148,11 @@ export async function addDocumentTimeStamp(
   }
 }
 
-async function appendDocumentTimeStamp(pdf: Uint8Array, stamp: TimeStampFunction): Promise<Uint8Array> {
+/** The document time-stamp update itself, with a ready time-stamp function (B-LTA and {@link extendPdf}). */
+export async function appendDocumentTimeStamp(
+  pdf: Uint8Array,
+  stamp: TimeStampFunction,
+): Promise<Uint8Array> {
   const doc = new PdfDocument(pdf);
   let size = TOKEN_ALLOWANCE;
   for (let attempt = 0; ; attempt++) {

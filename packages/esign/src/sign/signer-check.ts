@@ -35,28 +35,36 @@ function recordingFetch(inner: RevocationFetch, into: ValidationData): Revocatio
   };
 }
 
+/** Where validation data for B-LT comes from (the relevant part of the signing and extending options). */
+export interface ValidationDataSources {
+  trustAnchors?: SignPdfOptions['trustAnchors'];
+  revocation?: 'embed' | 'fetch';
+  validationData?: SignPdfOptions['validationData'];
+  abortSignal?: AbortSignal;
+}
+
 /**
- * The pre-sign check: an expired, not-yet-valid, wrongly-used, unchained or revoked signer certificate is
- * refused with ERR_ESIGN_SIGNER_CERT before the key is used. Returns the validation data at hand for B-LT:
- * the path's certificates, the supplied revocation data and, with `revocation: 'fetch'`, what was fetched.
+ * Validates `chain[0]`'s path to the anchors at `at` with the supplied revocation data and, with
+ * `revocation: 'fetch'`, what the certificates' OCSP responders and CRL distribution points return; returns
+ * the path result and everything usable for the document security store.
  */
-export async function checkSigner(options: SignPdfOptions, at: Date): Promise<ValidationData> {
-  const chain = options.signer.certificateChain;
-  const first = chain[0];
-  if (!first) throw new EsignError('ERR_ESIGN_SIGNER_CERT', 'The signer has no certificate');
-  checkCertificateAlone(first, at);
-  const supplied = options.validationData ?? {};
+export async function collectValidationData(
+  chain: readonly Uint8Array[],
+  sources: ValidationDataSources,
+  at: Date,
+): Promise<{ data: ValidationData; passed: boolean; message: string }> {
+  const supplied = sources.validationData ?? {};
   const data: ValidationData = {
     certificates: [...chain, ...(supplied.certificates ?? [])],
     crls: [...(supplied.crls ?? [])],
     ocsps: [...(supplied.ocspResponses ?? [])],
   };
-  if (!options.trustAnchors) return data;
+  if (!sources.trustAnchors) return { data, passed: true, message: 'no anchors configured' };
   const fetched: ValidationData = { certificates: [], crls: [], ocsps: [] };
-  const fetcher = options.revocation === 'fetch' ? createRevocationFetcher() : undefined;
+  const fetcher = sources.revocation === 'fetch' ? createRevocationFetcher() : undefined;
   try {
-    const result = await validateCertificatePath(first, {
-      trustAnchors: options.trustAnchors,
+    const result = await validateCertificatePath(chain[0]!, {
+      trustAnchors: sources.trustAnchors,
       intermediates: chain.slice(1).map((c) => new Uint8Array(c)),
       at,
       usage: 'document-signing',
@@ -65,18 +73,28 @@ export async function checkSigner(options: SignPdfOptions, at: Date): Promise<Va
         ocspResponses: data.ocsps,
         ...(fetcher ? { fetch: recordingFetch(fetcher.fetch, fetched) } : {}),
       },
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      ...(sources.abortSignal ? { abortSignal: sources.abortSignal } : {}),
     });
-    if (result.indication !== 'PASSED')
-      throw new EsignError(
-        'ERR_ESIGN_SIGNER_CERT',
-        `The signer certificate cannot be used: ${result.message}`,
-      );
     data.certificates.push(...result.certificates);
+    data.crls.push(...fetched.crls);
+    data.ocsps.push(...fetched.ocsps);
+    return { data, passed: result.indication === 'PASSED', message: result.message };
   } finally {
     await fetcher?.close();
   }
-  data.crls.push(...fetched.crls);
-  data.ocsps.push(...fetched.ocsps);
+}
+
+/**
+ * The pre-sign check: an expired, not-yet-valid, wrongly-used, unchained or revoked signer certificate is
+ * refused with ERR_ESIGN_SIGNER_CERT before the key is used. Returns the validation data at hand for B-LT.
+ */
+export async function checkSigner(options: SignPdfOptions, at: Date): Promise<ValidationData> {
+  const chain = options.signer.certificateChain;
+  const first = chain[0];
+  if (!first) throw new EsignError('ERR_ESIGN_SIGNER_CERT', 'The signer has no certificate');
+  checkCertificateAlone(first, at);
+  const { data, passed, message } = await collectValidationData(chain, options, at);
+  if (!passed)
+    throw new EsignError('ERR_ESIGN_SIGNER_CERT', `The signer certificate cannot be used: ${message}`);
   return data;
 }
