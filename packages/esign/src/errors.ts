@@ -17,6 +17,10 @@ export const ESIGN_ERROR_CODES = {
     'The PDF cannot take a signature: no catalog or page, a field of that name is already signed, or the page/rectangle of a visible signature does not exist.',
   ERR_ESIGN_VALIDATION_DATA:
     'B-LT and B-LTA need revocation data for the signer chain: none was supplied and none could be fetched.',
+  ERR_ESIGN_PKCS12:
+    'The PKCS#12 file cannot be used: not a PFX, an unsupported encryption, no or several private keys, or no certificate for the key.',
+  ERR_ESIGN_PKCS12_PASSWORD:
+    'The passphrase does not open the PKCS#12 file (its MAC or padding does not check out).',
   ERR_ESIGN_ALGORITHM:
     'The key cannot produce the requested signature (an ECDSA request for an RSA key, a curve or digest the key store does not offer), or the digest has the wrong length for its algorithm.',
   ERR_ESIGN_SIGNER_CLOSED: 'The signer was closed; create a new one.',

@@ -45,6 +45,7 @@ export {
 } from './signers/csc.js';
 export { keyObjectSigner } from './signers/local.js';
 export { type Pkcs11SignerOptions, pkcs11Signer } from './signers/pkcs11.js';
+export { pkcs12Signer } from './signers/pkcs12.js';
 export { signDigest } from './signers/sign-digest.js';
 export type {
   DigestAlgorithm,
