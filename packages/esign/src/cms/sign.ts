@@ -26,7 +26,8 @@ function attr(type: string, value: asn1js.BaseBlock): pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
 }
 
-function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8Array[] }): asn1js.Sequence {
+/** Adobe's revocationInfoArchival signed attribute value: `[0] CRLs, [1] OCSP responses`. */
+export function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8Array[] }): asn1js.Sequence {
   const value: asn1js.BaseBlock[] = [];
   if (rev.crls?.length) {
     value.push(

@@ -3,6 +3,7 @@ import type { TimeStampFunction } from '@thgov/pki';
 import { essSigningCertificateV2, OID, toArrayBuffer } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { revocationInfoArchival } from '../cms/sign.js';
 import { EsignError } from '../errors.js';
 import {
   DIGEST_OID,
@@ -44,19 +45,6 @@ function hash(digest: DigestAlgorithm, parts: Uint8Array[]): Uint8Array {
   const h = createHash(NODE_DIGEST[digest]);
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
-}
-
-/** Adobe's revocationInfoArchival: `[0] CRLs, [1] OCSP responses`. */
-function revocationInfoArchival(rev: { crls: Uint8Array[]; ocsps: Uint8Array[] }): asn1js.Sequence {
-  const tagged = (tagNumber: number, list: Uint8Array[]) =>
-    new asn1js.Constructed({
-      idBlock: { tagClass: 3, tagNumber },
-      value: [new asn1js.Sequence({ value: list.map(der) })],
-    });
-  const value: asn1js.BaseBlock[] = [];
-  if (rev.crls.length) value.push(tagged(0, rev.crls));
-  if (rev.ocsps.length) value.push(tagged(1, rev.ocsps));
-  return new asn1js.Sequence({ value });
 }
 
 function signedAttributes(input: SignerCmsInput, signerDer: Uint8Array): pkijs.Attribute[] {

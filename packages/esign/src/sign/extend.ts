@@ -7,7 +7,7 @@ import { PdfDocument } from '../pdf/document.js';
 import { PdfString } from '../pdf/objects.js';
 import { appendDss, type ValidationData, type VriEntry } from '../pki/dss-write.js';
 import { discoverSignatures } from '../verify/steps/signature-discovery.js';
-import type { SuppliedValidationData } from './options.js';
+import { type SuppliedValidationData, tsaSchema, validationDataSchema } from './options.js';
 import { appendDocumentTimeStamp } from './sign-pdf.js';
 import { collectValidationData } from './signer-check.js';
 import { type TimeStampSource, timeStamper, tokenCertificates } from './timestamp.js';
@@ -26,22 +26,12 @@ export interface ExtendPdfOptions {
   timeoutInMs?: number;
 }
 
-const bytesList = z.array(z.instanceof(Uint8Array)).max(1000);
 const schema = z
   .object({
     level: z.enum(['B-LT', 'B-LTA']),
-    tsa: z
-      .union([z.string().url(), z.custom<(r: unknown) => unknown>((v) => typeof v === 'function')])
-      .optional(),
+    tsa: tsaSchema.optional(),
     revocation: z.enum(['embed', 'fetch']).optional(),
-    validationData: z
-      .object({
-        certificates: bytesList.optional(),
-        crls: bytesList.optional(),
-        ocspResponses: bytesList.optional(),
-      })
-      .strict()
-      .optional(),
+    validationData: validationDataSchema.optional(),
     trustAnchors: z
       .union([z.string(), z.instanceof(Uint8Array), z.array(z.union([z.string(), z.instanceof(Uint8Array)]))])
       .optional(),

@@ -58,6 +58,21 @@ export interface SignPdfOptions {
 }
 
 const bytesList = z.array(z.instanceof(Uint8Array)).max(1000);
+
+/** Schema of {@link SuppliedValidationData} (shared with extendPdf). */
+export const validationDataSchema = z
+  .object({
+    certificates: bytesList.optional(),
+    crls: bytesList.optional(),
+    ocspResponses: bytesList.optional(),
+  })
+  .strict();
+
+/** Schema of a time-stamp source: an http(s) URL or a function (shared with extendPdf). */
+export const tsaSchema = z.union([
+  z.string().url(),
+  z.custom<(r: unknown) => unknown>((v) => typeof v === 'function'),
+]);
 const certInput = z.union([z.string(), z.instanceof(Uint8Array), z.instanceof(X509Certificate)]);
 const text = z.string().max(1000);
 
@@ -72,18 +87,9 @@ const schema = z
       { message: 'expected a Signer ({ certificateChain, sign })' },
     ),
     level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).optional(),
-    tsa: z
-      .union([z.string().url(), z.custom<(r: unknown) => unknown>((v) => typeof v === 'function')])
-      .optional(),
+    tsa: tsaSchema.optional(),
     revocation: z.enum(['embed', 'fetch']).optional(),
-    validationData: z
-      .object({
-        certificates: bytesList.optional(),
-        crls: bytesList.optional(),
-        ocspResponses: bytesList.optional(),
-      })
-      .strict()
-      .optional(),
+    validationData: validationDataSchema.optional(),
     trustAnchors: z.union([certInput, z.array(certInput)]).optional(),
     skipChainCheck: z.boolean().optional(),
     reason: text.optional(),
