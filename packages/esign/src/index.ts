@@ -1,3 +1,4 @@
+export type { SignatureAppearance } from './appearance/appearance.js';
 export {
   FONT_ERROR_CODES,
   FontError,

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { validateOptions } from '@thgov/core';
 import type { CertificateInput } from '@thgov/pki';
 import { z } from 'zod';
+import type { SignatureAppearance } from '../appearance/appearance.js';
 import type { DigestAlgorithm, Signer } from '../signers/signer.js';
 import type { PadesLevel } from '../verify/report.js';
 import type { TimeStampSource } from './timestamp.js';
@@ -42,6 +43,8 @@ export interface SignPdfOptions {
   contactInfo?: string;
   /** Name of the new signature field; default `Signature<n>`. */
   fieldName?: string;
+  /** A visible signature (name, position, date in Thai and English) on a page rectangle; invisible by default. */
+  appearance?: SignatureAppearance;
   /** Makes this the certification signature with DocMDP permissions P (1 no changes, 2 forms/signing, 3 + annotations). */
   certify?: 1 | 2 | 3;
   /** FieldMDP: lock every field, or the named ones, once signed. */
@@ -96,6 +99,16 @@ const schema = z
     location: text.optional(),
     contactInfo: text.optional(),
     fieldName: z.string().min(1).max(200).optional(),
+    appearance: z
+      .object({
+        page: z.number().int().min(1).max(100_000).optional(),
+        rect: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+        name: text.optional(),
+        position: text.optional(),
+        font: z.instanceof(Uint8Array).optional(),
+      })
+      .strict()
+      .optional(),
     certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
     lockFields: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).optional(),
     subFilter: z.enum(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']).optional(),

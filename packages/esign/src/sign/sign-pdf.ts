@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { invalidArgument } from '@thgov/core';
 import type { TimeStampFunction } from '@thgov/pki';
+import { appearanceLines, buildAppearance } from '../appearance/appearance.js';
 import { EsignError } from '../errors.js';
 import { PdfDocument } from '../pdf/document.js';
 import { appendDss, type ValidationData } from '../pki/dss-write.js';
@@ -21,7 +22,15 @@ function estimateContents(options: SignPdfOptions, withToken: boolean, data: Val
   return chain + revocation + (withToken ? TOKEN_ALLOWANCE : 0) + 2_048;
 }
 
-function fieldSpec(options: SignPdfOptions, contentsSize: number, signingTime: Date): SignatureFieldSpec {
+type AppearanceBuilder = Awaited<ReturnType<typeof buildAppearance>>;
+
+function fieldSpec(
+  options: SignPdfOptions,
+  contentsSize: number,
+  signingTime: Date,
+  appearance: AppearanceBuilder | undefined,
+): SignatureFieldSpec {
+  const visible = options.appearance;
   const lock = options.lockFields;
   return {
     kind: 'signature',
@@ -34,6 +43,8 @@ function fieldSpec(options: SignPdfOptions, contentsSize: number, signingTime: D
     ...(options.contactInfo ? { contactInfo: options.contactInfo } : {}),
     ...(options.certify ? { certify: options.certify } : {}),
     ...(lock ? { lockFields: lock === 'all' ? { action: 'All' } : { action: 'Include', fields: lock } } : {}),
+    ...(visible ? { widget: { pageIndex: (visible.page ?? 1) - 1, rect: visible.rect } } : {}),
+    ...(appearance ? { extraObjects: appearance } : {}),
   };
 }
 
@@ -104,10 +115,16 @@ async function signOnce(
     token = await stamp!(req);
     return token;
   };
+  const appearance = options.appearance
+    ? await buildAppearance(
+        options.appearance,
+        appearanceLines(options.appearance, options.signer.certificateChain[0]!, signingTime),
+      )
+    : undefined;
   let size = estimateContents(options, withToken, data);
   // The estimate is generous; if a token or a long chain still overflows it, sign again with the real size.
   for (let attempt = 0; ; attempt++) {
-    const prepared = prepareSignature(doc, pdf, fieldSpec(options, size, signingTime));
+    const prepared = prepareSignature(doc, pdf, fieldSpec(options, size, signingTime, appearance));
     const cades = (options.subFilter ?? 'ETSI.CAdES.detached') === 'ETSI.CAdES.detached';
     const cms = await signCms({
       parts: prepared.parts,
