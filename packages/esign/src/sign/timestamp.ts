@@ -40,6 +40,30 @@ function tokenOf(body: Uint8Array): Uint8Array {
   }
 }
 
+/** The imprint a token's TSTInfo carries, or undefined when the token cannot be read. */
+function tokenImprint(token: Uint8Array): Uint8Array | undefined {
+  try {
+    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(token)).content });
+    const content = sd.encapContentInfo.eContent;
+    if (!content) return undefined;
+    const info = pkijs.TSTInfo.fromBER(toArrayBuffer(new Uint8Array(content.getValue())));
+    return new Uint8Array(info.messageImprint.hashedMessage.valueBlock.valueHexView);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A token over another imprint would embed a time-stamp that proves nothing: refuse it while signing. */
+function checked(stamp: TimeStampFunction): TimeStampFunction {
+  return async (req) => {
+    const token = await stamp(req);
+    const imprint = tokenImprint(token);
+    if (!imprint || Buffer.compare(Buffer.from(imprint), Buffer.from(req.imprint)) !== 0)
+      throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp token does not cover the requested imprint');
+    return token;
+  };
+}
+
 /**
  * A {@link TimeStampFunction} for `source`: a URL gets an RFC 3161 client over core's Transport (deadline,
  * size cap, abort); a function is wrapped so that its failures become ERR_ESIGN_TSA.
@@ -50,14 +74,14 @@ export function timeStamper(
 ): { stamp: TimeStampFunction; close(): Promise<void> } {
   if (typeof source === 'function') {
     return {
-      stamp: async (req) => {
+      stamp: checked(async (req) => {
         try {
           return await source(req);
         } catch (err) {
           if (isThGovError(err, 'ERR_ABORTED')) throw err;
           throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp function failed', { cause: err });
         }
-      },
+      }),
       close: async () => {},
     };
   }
@@ -85,7 +109,7 @@ export function timeStamper(
     );
     return tokenOf(res.body);
   };
-  return { stamp, close: () => transport.close() };
+  return { stamp: checked(stamp), close: () => transport.close() };
 }
 
 /** The certificates a time-stamp token carries (the TSA's chain), for the document security store. */

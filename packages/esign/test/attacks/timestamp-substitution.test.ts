@@ -2,6 +2,10 @@
 // proves no time: the signature must not be reported at B-T or above.
 import { createCertificate, createTimeStampAuthority, generateSigningKeyPair } from '@thgov/pki/testing';
 import { describe, expect, it } from 'vitest';
+import { isEsignError } from '../../src/errors.js';
+import { PdfDocument } from '../../src/pdf/document.js';
+import { signCms } from '../../src/sign/cms.js';
+import { fillContents, prepareSignature } from '../../src/sign/placeholder.js';
 import { signPdf } from '../../src/sign/sign-pdf.js';
 import { verifyPdfSignatures } from '../../src/verify/verify-pdf.js';
 import { createSigningPki, letterPdf, signerFor } from '../helpers/pki.js';
@@ -20,13 +24,34 @@ async function signWith(tsa: Parameters<typeof signPdf>[1]['tsa']) {
 }
 
 describe('substituted signature time-stamps', () => {
-  it('a token over another imprint: no proven time, level B-B at most', async () => {
+  it('a token over another imprint is refused while signing (ERR_ESIGN_TSA)', async () => {
     const wrongImprint: typeof pki.tsa = (req) =>
       pki.tsa({ ...req, imprint: new Uint8Array(req.imprint.length) });
-    const report = await verifyPdfSignatures(await signWith(wrongImprint), verifyOptions);
+    const err = await signWith(wrongImprint).catch((e: unknown) => e);
+    expect(isEsignError(err, 'ERR_ESIGN_TSA')).toBe(true);
+  });
+
+  it('a token over another imprint slipped into a signature: no proven time, level B-B', async () => {
+    // Built below the signing-time check: the CMS layer is handed the wrong token directly.
+    const letter = await letterPdf();
+    const prepared = prepareSignature(new PdfDocument(letter), letter, {
+      kind: 'signature',
+      subFilter: 'ETSI.CAdES.detached',
+      contentsSize: 20_000,
+      signingTime: new Date(),
+    });
+    const cms = await signCms({
+      parts: prepared.parts,
+      signer: signerFor(pki, pki.officer),
+      digest: 'SHA-256',
+      cades: true,
+      signingTime: new Date(),
+      timeStamp: (req) => pki.tsa({ ...req, imprint: new Uint8Array(req.imprint.length) }),
+    });
+    const report = await verifyPdfSignatures(fillContents(prepared, cms), verifyOptions);
     const sig = report.signatures[0]!;
     expect(sig.signingTime.proof).toBe('none');
-    expect(sig.level).not.toBe('B-T');
+    expect(sig.level).toBe('B-B');
   });
 
   it('a token from a TSA outside the trust anchors: level B-B at most', async () => {
