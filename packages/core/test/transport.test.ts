@@ -233,7 +233,9 @@ describe('timeouts', () => {
   });
 
   it('headers timeout', async () => {
-    const s = await serve((_req, res) => setTimeout(() => res.end('{}'), 1000));
+    // The answer never comes while the test runs: undici checks its time-outs on a coarse timer, and a loaded
+    // machine must not let a late answer win the race.
+    const s = await serve((_req, res) => setTimeout(() => res.end('{}'), 60_000).unref());
     const t = transport({ baseUrl: s.url, timeouts: { headersInMs: 100 }, retry: false });
     await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
       code: 'ERR_TIMEOUT',
@@ -245,7 +247,7 @@ describe('timeouts', () => {
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"a":');
-      setTimeout(() => res.end('1}'), 1000);
+      setTimeout(() => res.end('1}'), 60_000).unref();
     });
     const t = transport({ baseUrl: s.url, timeouts: { bodyInMs: 100 }, retry: false });
     await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({

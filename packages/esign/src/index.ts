@@ -50,6 +50,7 @@ export { pkcs12Signer } from './signers/pkcs12.js';
 export { signDigest } from './signers/sign-digest.js';
 export type {
   DigestAlgorithm,
+  KeyStoreSigner,
   SignatureAlgorithm,
   SignatureScheme,
   SignContext,

@@ -7,7 +7,7 @@ import type { CscCredentialInfo } from '../csc/schemas.js';
 import { EsignError, isEsignError } from '../errors.js';
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
-import type { SignatureAlgorithm, SignatureScheme, SignContext, Signer } from './signer.js';
+import type { KeyStoreSigner, SignatureAlgorithm, SignatureScheme, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
 /**
@@ -100,7 +100,9 @@ const optionsSchema = z
  * await signer.close!();
  * ```
  */
-export async function cscSigner(options: CscSignerOptions): Promise<Signer> {
+export async function cscSigner(
+  options: CscSignerOptions,
+): Promise<KeyStoreSigner & Required<Pick<Signer, 'signMany'>>> {
   if (typeof options?.auth?.serviceToken === 'string') registerSecret(options.auth.serviceToken);
   const o = validateOptions(optionsSchema, options, 'cscSigner options') as CscSignerOptions;
   const { credentialId, auth, ...clientOptions } = o;

@@ -23,7 +23,7 @@ import {
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
 import { ecdsaRawToDer } from './der.js';
-import type { SignatureAlgorithm, SignContext, Signer } from './signer.js';
+import type { KeyStoreSigner, SignatureAlgorithm, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
 /** Options of {@link pkcs11Signer}: one of `slot`/`tokenLabel`, one of `keyLabel`/`keyId`. */
@@ -96,7 +96,7 @@ const optionsSchema = z
  * }
  * ```
  */
-export async function pkcs11Signer(options: Pkcs11SignerOptions): Promise<Signer> {
+export async function pkcs11Signer(options: Pkcs11SignerOptions): Promise<KeyStoreSigner> {
   if (typeof options?.pin === 'string') registerSecret(options.pin);
   const o = validateOptions(optionsSchema, options, 'pkcs11Signer options') as Pkcs11SignerOptions;
   const log = new SafeLogger(o.logger, o.logLevel);

@@ -59,3 +59,6 @@ export interface Signer {
   /** Releases sessions or connections held by the key store. */
   close?(): Promise<void>;
 }
+
+/** A signer that holds a session or connections to a key store: call `close()` when done. */
+export type KeyStoreSigner = Signer & { close(): Promise<void> };

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireTool } from '@thgov/testkit';
 import {
   acquireLibrary,
   CK,
@@ -9,7 +10,7 @@ import {
   type Pkcs11Attribute,
   releaseLibrary,
 } from '../../src/pkcs11/binding.js';
-import { commandWorks, requirement } from './tools.js';
+import { requirement } from './tools.js';
 
 const LIBRARY_PLACES = [
   '/usr/lib/softhsm/libsofthsm2.so',
@@ -35,11 +36,19 @@ function bindingLoads(): boolean {
 }
 
 /** Tests that need a real token: SoftHSM2 (softhsm2-util and its module) and the pkcs11js binding. */
-export const softhsm = requirement(
-  'softhsm2 and pkcs11js',
-  softhsmLibrary !== undefined && commandWorks('softhsm2-util', ['--version']) && bindingLoads(),
-  'apt-get install softhsm2, and pnpm install with a C++ toolchain for pkcs11js',
-);
+export const softhsm = !bindingLoads()
+  ? requirement(
+      'the pkcs11js binding',
+      false,
+      'pnpm install on a machine with python3, make and a C++ compiler (pkcs11js builds on install)',
+    )
+  : softhsmLibrary === undefined
+    ? requirement(
+        'the SoftHSM2 module (libsofthsm2.so)',
+        false,
+        'apt-get install softhsm2, or set SOFTHSM2_LIB',
+      )
+    : requireTool('softhsm2', { why: 'pkcs11Signer signs on a real PKCS#11 token' });
 
 export interface SoftHsmToken {
   library: string;

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'vitest';
 
 /**
@@ -9,11 +8,6 @@ import { describe, it } from 'vitest';
 export function missingToolsFail(env: NodeJS.ProcessEnv = process.env): boolean {
   const ci = (env.CI ?? '').toLowerCase();
   return ci !== '' && ci !== '0' && ci !== 'false' && env.THGOV_ALLOW_MISSING_TOOLS !== '1';
-}
-
-export function commandWorks(command: string, args: string[]): boolean {
-  const r = spawnSync(command, args, { stdio: 'ignore' });
-  return r.error === undefined && r.status !== null;
 }
 
 export interface Gate {
