@@ -11,7 +11,7 @@ import {
   generateSigningKeyPair,
 } from '@thgov/pki/testing';
 import { flipByte } from '@thgov/testkit';
-import { issueTranscript } from '@thgov/transcript';
+import { issueTranscript } from '@thgov/transcript/issue';
 
 const DAY = 86_400_000;
 

@@ -2,9 +2,25 @@ import { HttpError, type HttpErrorOptions, isThGovError } from '@thgov/core';
 
 /**
  * Every error code @thgov/esign raises, with its meaning (transport failures keep core's ERR_TIMEOUT,
- * ERR_NETWORK, ERR_ABORTED…). Part of the semver contract: never renamed, never reused.
+ * ERR_NETWORK, ERR_ABORTED…). Part of the semver contract: never renamed, never reused. The `ERR_PDF_*` codes
+ * keep the names they had when the PDF reader lived in @thgov/transcript.
  */
 export const ESIGN_ERROR_CODES = {
+  ERR_PDF_FORMAT: 'The PDF could not be read: its structure is broken or not a PDF at all.',
+  ERR_PDF_LIMIT: 'The PDF exceeds a configured limit (size, object count, nesting depth or time).',
+  ERR_PDF_ENCRYPTED: 'The PDF is encrypted; encrypted documents are not supported.',
+  ERR_ESIGN_SIGNER_CERT:
+    'The signer certificate is unusable for signing: missing, expired or not yet valid, without the digitalSignature or nonRepudiation key usage, not chaining to the configured anchors, or revoked.',
+  ERR_ESIGN_TSA:
+    'The time-stamp authority failed or returned a token that is unusable (refused, malformed, wrong imprint).',
+  ERR_ESIGN_DOCUMENT:
+    'The PDF cannot take a signature: no catalog or page, a field of that name is already signed, or the page/rectangle of a visible signature does not exist.',
+  ERR_ESIGN_VALIDATION_DATA:
+    'B-LT and B-LTA need revocation data for the signer chain: none was supplied and none could be fetched.',
+  ERR_ESIGN_PKCS12:
+    'The PKCS#12 file cannot be used: not a PFX, an unsupported encryption, no or several private keys, or no certificate for the key.',
+  ERR_ESIGN_PKCS12_PASSWORD:
+    'The passphrase does not open the PKCS#12 file (its MAC or padding does not check out).',
   ERR_ESIGN_ALGORITHM:
     'The key cannot produce the requested signature (an ECDSA request for an RSA key, a curve or digest the key store does not offer), or the digest has the wrong length for its algorithm.',
   ERR_ESIGN_SIGNER_CLOSED: 'The signer was closed; create a new one.',
@@ -51,9 +67,19 @@ export interface EsignErrorOptions extends HttpErrorOptions {
 /**
  * A failure of a signer or of the PDF signature engine. Messages never include PINs, OTPs, tokens, SADs or
  * personal data; the HTTP fields (`statusCode`, `requestId`, redacted `request`, truncated `response`) are set
- * when a remote signing service answered.
+ * when a remote signing service (a CSC service, a time-stamp authority) answered.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   new PdfDocument(bytes);
+ * } catch (err) {
+ *   if (err instanceof EsignError && err.code === 'ERR_PDF_ENCRYPTED') console.log('ask for an unencrypted copy');
+ * }
+ * ```
  */
 export class EsignError extends HttpError {
+  declare readonly code: EsignErrorCode;
   readonly serviceError: string | undefined;
   readonly pkcs11Code: string | undefined;
 
@@ -78,6 +104,9 @@ export class EsignError extends HttpError {
  * }
  * ```
  */
-export function isEsignError(value: unknown, code?: EsignErrorCode): value is EsignError {
+export function isEsignError<C extends EsignErrorCode = EsignErrorCode>(
+  value: unknown,
+  code?: C,
+): value is EsignError & { readonly code: C } {
   return isThGovError(value, code) && (value as { name?: unknown }).name === 'EsignError';
 }

@@ -5,9 +5,10 @@
  * Run: node --import tsx bench/thai-page.bench.ts [--quick]
  */
 import fontkit from '@pdf-lib/fontkit';
+import { bundledThaiFont, loadFont, PdfFontWriter, shapeText } from '@thgov/esign/internal';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
+import * as lib from 'pdf-lib';
 import { PDFDocument, PDFName, rgb } from 'pdf-lib';
-import { bundledThaiFont, loadFont, PdfFontWriter, shapeText } from '../src/issue/font/index.js';
 import { addObjectSet } from '../src/issue/pdf-lib-objects.js';
 
 const LINES = [
@@ -35,7 +36,7 @@ async function ours(): Promise<Uint8Array> {
   const page = doc.addPage([595, 842]);
   page.node.set(
     PDFName.of('Resources'),
-    doc.context.obj({ Font: { F1: addObjectSet(doc.context, await writer.build()) } }),
+    doc.context.obj({ Font: { F1: addObjectSet(lib, doc.context, await writer.build()) } }),
   );
   page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(ops)));
   return doc.save({ useObjectStreams: false });

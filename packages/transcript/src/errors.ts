@@ -9,6 +9,8 @@ export const TRANSCRIPT_ERROR_CODES = {
   ERR_TRANSCRIPT_XML: 'The transcript XML is malformed, too large, too deep or uses a DTD/entities.',
   ERR_TRANSCRIPT_ISSUE: 'A transcript could not be issued (bad key, chain, XML or PDF input).',
   ERR_TRANSCRIPT_TSA: 'The time-stamp authority did not return a usable time-stamp token.',
+  ERR_TRANSCRIPT_DEPENDENCY:
+    'Issuing needs optional peer dependencies that are not installed (pdf-lib, harfbuzzjs, @expo-google-fonts/sarabun); the message names the missing one.',
 } as const;
 
 export type TranscriptErrorCode = keyof typeof TRANSCRIPT_ERROR_CODES;

@@ -1,7 +1,6 @@
 import { invalidArgument } from '@thgov/core';
+import { isEsignError, PdfDocument, type PdfLimits } from '@thgov/esign';
 import { TranscriptError } from './errors.js';
-import { PdfDocument } from './pdf/document.js';
-import type { PdfLimits } from './pdf/limits.js';
 import { isXmlAttachment, listEmbeddedFiles, readXmp, type XmpInfo } from './verify/attachment.js';
 
 export interface ExtractedTranscript {
@@ -24,7 +23,7 @@ export function extractTranscript(
   options: { limits?: Partial<PdfLimits> } = {},
 ): ExtractedTranscript {
   if (!(pdf instanceof Uint8Array)) throw invalidArgument('pdf must be a Uint8Array');
-  const doc = new PdfDocument(pdf, options.limits ?? {});
+  const doc = readPdf(pdf, options.limits ?? {});
   const files = listEmbeddedFiles(doc, doc.last).filter(isXmlAttachment);
   const pick =
     files.find((f) => f.inAf && f.relationship === 'Alternative') ?? files.find((f) => f.inAf) ?? files[0];
@@ -38,4 +37,19 @@ export function extractTranscript(
     ...(pick.declaredSize !== undefined ? { declaredSize: pick.declaredSize } : {}),
     ...(xmp ? { xmp } : {}),
   };
+}
+
+/** The engine's reader, with the codes this function has always raised as `TranscriptError`s. */
+function readPdf(pdf: Uint8Array, limits: Partial<PdfLimits>): PdfDocument {
+  try {
+    return new PdfDocument(pdf, limits);
+  } catch (err) {
+    if (
+      isEsignError(err, 'ERR_PDF_FORMAT') ||
+      isEsignError(err, 'ERR_PDF_LIMIT') ||
+      isEsignError(err, 'ERR_PDF_ENCRYPTED')
+    )
+      throw new TranscriptError(err.code, err.message, { cause: err });
+    throw err;
+  }
 }

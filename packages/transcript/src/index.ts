@@ -1,29 +1,44 @@
-export type { DigestName, TimeStampFunction } from './cms/sign.js';
+export type { DigestName, TimeStampFunction } from '@thgov/pki';
 export {
   isTranscriptError,
   TRANSCRIPT_ERROR_CODES,
   TranscriptError,
   type TranscriptErrorCode,
 } from './errors.js';
-export { type ExtractedTranscript, extractTranscript } from './extract.js';
-export { FONT_ERROR_CODES, FontError, type FontErrorCode, isFontError } from './issue/font/errors.js';
-export {
-  addDocumentTimeStamp,
-  addDss,
-  type IssueTranscriptInput,
-  issueTranscript,
-  type SignPdfOptions,
-  type SubFilter,
-  signPdf,
-} from './issue/issue-transcript.js';
 export {
   type Anomaly,
   type AnomalyCode,
+  type CertificateSummary,
+  type CheckId,
+  type CheckResult,
+  type CheckStatus,
+  type CoverageLevel,
+  DEFAULT_PDF_LIMITS,
+  FONT_ERROR_CODES,
+  FontError,
+  type FontErrorCode,
+  type Indication,
+  isFontError,
+  type ModificationLevel,
   PdfDocument,
+  type PdfLimits,
   type Revision,
+  type RevocationEvidence,
+  type SignatureReport,
+  type SigningTimeEvidence,
+  type SubIndication,
+  type VerificationReport,
   type XrefEntry,
-} from './pdf/document.js';
-export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
+} from './esign-moved.js';
+export { type ExtractedTranscript, extractTranscript } from './extract.js';
+export { type IssueTranscriptInput, issueTranscript } from './issue/deprecated.js';
+export {
+  addDocumentTimeStamp,
+  addDss,
+  type SignPdfOptions,
+  type SubFilter,
+  signPdf,
+} from './issue/sign-pdf.js';
 export { importPrivateKey, type KeyInput } from './pki/keys.js';
 export {
   type CertificateSpec,
@@ -51,19 +66,6 @@ export type {
   XmlValidator,
   XmlValidatorResult,
 } from './verify/options.js';
-export type {
-  CertificateSummary,
-  CheckId,
-  CheckResult,
-  CheckStatus,
-  CoverageLevel,
-  Indication,
-  ModificationLevel,
-  RevocationEvidence,
-  SignatureReport,
-  SigningTimeEvidence,
-  SubIndication,
-  VerificationReport,
-} from './verify/report.js';
-export { verifyPdfSignatures, verifyTranscript } from './verify/verify.js';
+export { TRANSCRIPT_POLICY } from './verify/transcript-policy.js';
+export { verifyPdfSignatures, verifyTranscript } from './verify/verify-transcript.js';
 export { xmlToData } from './xml/check-xml.js';

@@ -3,21 +3,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { PdfDocument } from '@thgov/esign';
+import {
+  decodeStream,
+  type PdfName as Name,
+  PdfDict,
+  type PdfObject,
+  PdfStream,
+  type PdfString as Str,
+} from '@thgov/esign/internal';
 import { requireTool } from '@thgov/testkit';
 import { DOMParser, type Document } from '@xmldom/xmldom';
 import { PDFDocument as LibPdf, PDFName, PDFString } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type IssueTranscriptInput, issueTranscript, verifyTranscript } from '../src/index.js';
 import { srgbIccProfile } from '../src/issue/srgb-icc.js';
-import { PdfDocument } from '../src/pdf/document.js';
-import { decodeStream } from '../src/pdf/filters.js';
-import {
-  type PdfName as Name,
-  PdfDict,
-  type PdfObject,
-  PdfStream,
-  type PdfString as Str,
-} from '../src/pdf/objects.js';
 import { SAMPLE_XML } from './fixtures/generate.js';
 import { NssDb } from './helpers/pdfsig.js';
 import { createTestPki } from './helpers/pki.js';

@@ -1,8 +1,8 @@
+import { PdfDocument } from '@thgov/esign';
+import { dict, name, str } from '@thgov/esign/internal';
 import { requireTool } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { signPdf, verifyPdfSignatures } from '../src/index.js';
-import { PdfDocument } from '../src/pdf/document.js';
-import { dict, name, str } from '../src/pdf/writer.js';
 import { update } from './fixtures/generate.js';
 import { QPDF_FIXTURES, readFixture } from './fixtures/qpdf-fixtures.js';
 import { NssDb } from './helpers/pdfsig.js';

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { PdfDocument } from '@thgov/esign';
 import { requireTool } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { verifyPdfSignatures } from '../src/index.js';
-import { PdfDocument } from '../src/pdf/document.js';
 import { QPDF_FIXTURES, readFixture, rewrittenTranscriptTrust } from './fixtures/qpdf-fixtures.js';
 
 const qpdf = requireTool('qpdf', { why: "qpdf's structural check of the committed qpdf-made fixtures" });

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { type VerificationReport, verifyPdfSignatures } from '@thgov/esign';
 import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
-import { type VerificationReport, verifyPdfSignatures, verifyTranscript } from '@thgov/transcript';
+import { verifyTranscript } from '@thgov/transcript';
 import { parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
@@ -247,16 +248,24 @@ export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<nu
       `thgov transcript verify: no --trust given: no signer can be traced to a trusted root, so no file can be TOTAL_PASSED (they stay INDETERMINATE). Pass the issuer's root, e.g. ${thgovCommand()} transcript verify --trust root.pem …\n`,
     );
   }
-  const options = {
-    trust,
-    ...(tsaTrust ? { tsaTrust } : {}),
-    policy,
-    ...(await readRevocation(values.crl ?? [], values['ocsp-response'] ?? [])),
-    // Through the agency's proxy when the environment names one (HTTPS_PROXY / NO_PROXY), as other CLI tools do.
-    ...(values.online ? { online: { proxy: 'env' } } : {}),
-  };
-  const verify: Verify = (bytes) =>
-    (policy === 'pdf' ? verifyPdfSignatures : verifyTranscript)(bytes, options);
+  const revocation = await readRevocation(values.crl ?? [], values['ocsp-response'] ?? []);
+  // Through the agency's proxy when the environment names one (HTTPS_PROXY / NO_PROXY), as other CLI tools do.
+  const online = values.online ? { proxy: 'env' as const } : undefined;
+  const verify: Verify =
+    policy === 'pdf'
+      ? (bytes) =>
+          verifyPdfSignatures(bytes, {
+            trustAnchors: trust,
+            ...(tsaTrust ? { tsaTrustAnchors: tsaTrust } : {}),
+            revocation: { ...revocation.revocation, ...(online ? { online } : {}) },
+          })
+      : (bytes) =>
+          verifyTranscript(bytes, {
+            trust,
+            ...(tsaTrust ? { tsaTrust } : {}),
+            ...revocation,
+            ...(online ? { online } : {}),
+          });
   const startedAt = new Date();
   const { reports, timesInMs } = await verifyAll(inputs, verify, policy, io);
   io.stdout.write(values.json ? `${JSON.stringify(reports, null, 2)}\n` : renderText(reports));

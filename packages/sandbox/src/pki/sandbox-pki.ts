@@ -8,7 +8,8 @@ import {
   createTimeStampAuthority,
   generateSigningKeyPair,
 } from '@thgov/pki/testing';
-import { issueTranscript, TranscriptError } from '@thgov/transcript';
+import { TranscriptError } from '@thgov/transcript';
+import { issueTranscript } from '@thgov/transcript/issue';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { listen, type RunningServer, readBody } from '../http-server.js';

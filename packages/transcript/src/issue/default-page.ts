@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { type PDFDocument, PDFName } from 'pdf-lib';
-import { TranscriptError } from '../errors.js';
+import { FontError } from '@thgov/esign';
 import {
   bundledThaiFont,
-  FontError,
   type GlyphRun,
   type LoadedFont,
   loadFont,
   PdfFontWriter,
   shapeText,
-} from './font/index.js';
+} from '@thgov/esign/internal';
+import type { PDFDocument } from 'pdf-lib';
+import { TranscriptError } from '../errors.js';
+import { ISSUING_PACKAGES, type PdfLib } from './dependencies.js';
 import { addObjectSet } from './pdf-lib-objects.js';
 
 export interface DefaultPageContent {
@@ -61,6 +62,12 @@ async function asIssueError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (cause) {
+    if (cause instanceof FontError && cause.code === 'ERR_FONT_DEPENDENCY') {
+      throw new TranscriptError('ERR_TRANSCRIPT_DEPENDENCY', cause.message, {
+        cause,
+        hint: `Install the issuing dependencies next to @thgov/transcript: npm install ${ISSUING_PACKAGES}`,
+      });
+    }
     if (cause instanceof FontError) {
       throw new TranscriptError(
         'ERR_TRANSCRIPT_ISSUE',
@@ -84,6 +91,7 @@ async function pageFonts(fonts: PageFonts): Promise<{ regular: LoadedFont; bold:
  * subset Type0 fonts (PDF/A: every font embedded, widths consistent, ToUnicode present).
  */
 export async function drawDefaultPage(
+  lib: PdfLib,
   doc: PDFDocument,
   content: DefaultPageContent,
   fonts: PageFonts,
@@ -108,12 +116,12 @@ export async function drawDefaultPage(
     }
     const fontDict = doc.context.obj({});
     for (const { writer, resource } of writers.values()) {
-      fontDict.set(PDFName.of(resource), addObjectSet(doc.context, await writer.build()));
+      fontDict.set(lib.PDFName.of(resource), addObjectSet(lib, doc.context, await writer.build()));
     }
     const page = doc.addPage([595, 842]);
-    page.node.set(PDFName.of('Resources'), doc.context.obj({ Font: fontDict }));
+    page.node.set(lib.PDFName.of('Resources'), doc.context.obj({ Font: fontDict }));
     page.node.set(
-      PDFName.of('Contents'),
+      lib.PDFName.of('Contents'),
       doc.context.register(doc.context.flateStream(new TextEncoder().encode(ops))),
     );
   });

@@ -1,4 +1,5 @@
-import { PDFArray, PDFDict, type PDFDocument, PDFName, PDFString } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
+import type { PdfLib } from './dependencies.js';
 import { srgbIccProfile } from './srgb-icc.js';
 
 const SRGB = 'sRGB IEC61966-2.1';
@@ -7,7 +8,8 @@ const SRGB = 'sRGB IEC61966-2.1';
  * Gives the document the sRGB PDF/A OutputIntent unless it already has a GTS_PDFA1 one (a caller's own
  * PDF/A page keeps its profile: PDF/A allows only one destination profile).
  */
-export function ensureSrgbOutputIntent(doc: PDFDocument): void {
+export function ensureSrgbOutputIntent(lib: PdfLib, doc: PDFDocument): void {
+  const { PDFArray, PDFDict, PDFName, PDFString } = lib;
   const ctx = doc.context;
   const key = PDFName.of('OutputIntents');
   const existing = doc.catalog.lookupMaybe(key, PDFArray);

@@ -1,6 +1,14 @@
-import type { PdfDocument, Revision } from '../pdf/document.js';
-import { decodeStream } from '../pdf/filters.js';
-import { dictOf, isName, type PdfObject, PdfRef, PdfStream, PdfString, pdfEquals } from '../pdf/objects.js';
+import type { PdfDocument, Revision } from '@thgov/esign';
+import {
+  decodeStream,
+  dictOf,
+  isName,
+  type PdfObject,
+  PdfRef,
+  PdfStream,
+  PdfString,
+  pdfEquals,
+} from '@thgov/esign/internal';
 
 export interface EmbeddedFile {
   /** Key in the /EmbeddedFiles name tree. */

@@ -1,41 +1,35 @@
 import { invalidArgument } from '@thgov/core';
+import type { CertificateInput, RevocationOptions as EsignRevocationOptions, PdfLimits } from '@thgov/esign';
 import {
-  decodeCertificates,
-  type OnlineRevocationOptions,
-  type ParsedCrl,
-  type ParsedOcspResponse,
-  parseCrl,
-  parseOcspResponse,
-} from '@thgov/pki';
+  type NormalizedVerifyOptions,
+  normalizeVerifyOptions,
+  pdfLimitsSchema,
+  revocationOptionsSchema,
+} from '@thgov/esign/internal';
+import type { OnlineRevocationOptions } from '@thgov/pki';
 import { onlineOptionsSchema } from '@thgov/pki/internal';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
-import { DEFAULT_PDF_LIMITS, type PdfLimits } from '../pdf/limits.js';
+import { TRANSCRIPT_POLICY } from './transcript-policy.js';
 
-export type CertificateInput = string | Uint8Array;
+export type { CertificateInput };
 
 /**
  * Revocation data you hold (closed agency networks keep the CA's CRLs and OCSP responses on disk) and the
  * freshness rules. Supplied evidence is weighed with what the file carries: a revocation in any of it wins.
+ * (Online fetching is the top-level `online` option here; `@thgov/esign` takes it as `revocation.online`.)
  */
-export interface RevocationOptions {
-  /** CRLs, PEM (`X509 CRL`) or DER. */
-  crls?: (string | Uint8Array)[];
-  /** OCSP responses, DER (a full OCSPResponse or a BasicOCSPResponse). */
-  ocspResponses?: Uint8Array[];
-  /** Policy maximum age: evidence issued longer than this before the validated time is not fresh. */
-  maxAgeInMs?: number;
-  /** How long an OCSP answer without nextUpdate counts. Default 24 hours. */
-  maxAgeWithoutNextUpdateInMs?: number;
-}
+export type RevocationOptions = Omit<EsignRevocationOptions, 'online'>;
 
 /** Result of a caller-supplied XML check (for example an XSD validator). */
 export type XmlValidatorResult = boolean | { valid: boolean; errors?: string[] };
+/** A caller-supplied XML check (an XSD validator or anything else), run after the built-in checks. */
 export type XmlValidator = (input: {
   xml: Uint8Array;
   text: string;
 }) => XmlValidatorResult | Promise<XmlValidatorResult>;
 
+/** Options of `verifyTranscript` (unknown keys are refused). */
 export interface VerifyOptions {
   /** Trust anchors for signer chains (PEM text with one or more certificates, or DER). Never Node's TLS roots. */
   trust?: CertificateInput | CertificateInput[];
@@ -43,7 +37,7 @@ export interface VerifyOptions {
   tsaTrust?: CertificateInput | CertificateInput[];
   /** Time at which to validate when no time-stamp proves an earlier one. Default: now. */
   validationTime?: Date;
-  /** `transcript` (strict, default of verifyTranscript) or `pdf` (generic, default of verifyPdfSignatures). */
+  /** `transcript` (strict, the default of verifyTranscript) or `pdf` (generic). */
   policy?: 'transcript' | 'pdf';
   /**
    * Fetch OCSP/CRL online (the certificates' AIA OCSP and CRL distribution point URLs) when the evidence at hand
@@ -61,21 +55,12 @@ export interface VerifyOptions {
   abortSignal?: AbortSignal;
 }
 
-export interface NormalizedOptions {
-  trust: Uint8Array[];
-  tsaTrust: Uint8Array[];
-  validationTime: Date;
-  policy: 'transcript' | 'pdf';
-  online: OnlineRevocationOptions | undefined;
-  suppliedCrls: ParsedCrl[];
-  suppliedOcsps: ParsedOcspResponse[];
-  freshness: { maxAgeInMs?: number; maxAgeWithoutNextUpdateInMs?: number };
-  limits: PdfLimits;
+/** The engine's options plus what only the transcript steps read. */
+export interface NormalizedOptions extends NormalizedVerifyOptions {
   maxXmlBytes: number;
   maxXmlDepth: number;
   xmlValidator: XmlValidator | undefined;
   xmlSchema: ZodType | undefined;
-  abortSignal: AbortSignal | undefined;
 }
 
 const certInput = z.union([z.string(), z.instanceof(Uint8Array)]);
@@ -86,25 +71,9 @@ const schema = z
     validationTime: z.date().optional(),
     policy: z.enum(['transcript', 'pdf']).optional(),
     online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
-    revocation: z
-      .object({
-        crls: z
-          .array(z.union([z.string(), z.instanceof(Uint8Array)]))
-          .max(10_000)
-          .optional(),
-        ocspResponses: z.array(z.instanceof(Uint8Array)).max(10_000).optional(),
-        maxAgeInMs: z.number().int().min(0).optional(),
-        maxAgeWithoutNextUpdateInMs: z.number().int().min(0).optional(),
-      })
-      .strict()
-      .optional(),
-    limits: z
-      .object({
-        maxBytes: z.number().int().positive().optional(),
-        maxObjects: z.number().int().positive().optional(),
-        maxDepth: z.number().int().positive().max(1000).optional(),
-        maxStreamBytes: z.number().int().positive().optional(),
-        timeInMs: z.number().int().positive().optional(),
+    revocation: revocationOptionsSchema.omit({ online: true }).optional(),
+    limits: pdfLimitsSchema
+      .extend({
         maxXmlBytes: z.number().int().positive().optional(),
         maxXmlDepth: z.number().int().positive().max(10_000).optional(),
       })
@@ -116,6 +85,7 @@ const schema = z
   })
   .strict();
 
+/** Validates the transcript options (naming the bad key), then lets the engine decode certificates and CRLs. */
 export function normalizeOptions(
   options: VerifyOptions | undefined,
   defaultPolicy: 'transcript' | 'pdf',
@@ -128,45 +98,22 @@ export function normalizeOptions(
     );
   }
   const o = options ?? {};
-  let trust: Uint8Array[] = [];
-  let tsaTrust: Uint8Array[] = [];
-  try {
-    trust = o.trust === undefined ? [] : decodeCertificates(o.trust);
-    tsaTrust = o.tsaTrust === undefined ? trust : decodeCertificates(o.tsaTrust);
-  } catch {
-    throw invalidArgument('A trust anchor is neither PEM nor DER certificate data');
-  }
-  const { maxXmlBytes, maxXmlDepth, ...pdfLimits } = o.limits ?? {};
-  const { crls = [], ocspResponses = [], ...freshness } = o.revocation ?? {};
+  const { maxXmlBytes, maxXmlDepth, ...limits } = o.limits ?? {};
+  const policy = o.policy ?? defaultPolicy;
+  const engine = normalizeVerifyOptions({
+    ...(o.trust !== undefined ? { trustAnchors: o.trust } : {}),
+    ...(o.tsaTrust !== undefined ? { tsaTrustAnchors: o.tsaTrust } : {}),
+    ...(o.validationTime ? { validationTime: o.validationTime } : {}),
+    policy: policy === 'transcript' ? TRANSCRIPT_POLICY : 'pdf',
+    revocation: { ...o.revocation, ...(o.online ? { online: o.online } : {}) },
+    limits,
+    ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+  });
   return {
-    trust,
-    tsaTrust,
-    validationTime: o.validationTime ?? new Date(),
-    policy: o.policy ?? defaultPolicy,
-    online: o.online ? (typeof o.online === 'object' ? o.online : {}) : undefined,
-    suppliedCrls: crls.flatMap((c, i) =>
-      supplied(
-        () => decodeCertificates(c, 'X509 CRL').map((der) => parseCrl(der)),
-        `revocation.crls[${i}] is not a CRL`,
-      ),
-    ),
-    suppliedOcsps: ocspResponses.map((r, i) =>
-      supplied(() => parseOcspResponse(r), `revocation.ocspResponses[${i}] is not an OCSP response`),
-    ),
-    freshness,
-    limits: { ...DEFAULT_PDF_LIMITS, ...pdfLimits },
+    ...engine,
     maxXmlBytes: maxXmlBytes ?? 5 * 1024 * 1024,
     maxXmlDepth: maxXmlDepth ?? 64,
     xmlValidator: o.xmlValidator,
     xmlSchema: o.xmlSchema,
-    abortSignal: o.abortSignal,
   };
-}
-
-function supplied<T>(parse: () => T, message: string): T {
-  try {
-    return parse();
-  } catch {
-    throw invalidArgument(message);
-  }
 }

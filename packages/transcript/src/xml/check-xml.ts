@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { redactText } from '@thgov/core';
+import type { CheckResult } from '@thgov/esign';
+import { check, failed, indeterminate } from '@thgov/esign/internal';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
-import { type CheckResult, check, failed, indeterminate } from '../verify/report.js';
 
 export interface XmlCheckOptions {
   maxBytes: number;
@@ -116,6 +117,94 @@ function certFromSignature(sig: XNode): Uint8Array | undefined {
   return b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
 }
 
+/** The caller's validator and zod schema, in that order: the first that rejects the XML is the result. */
+async function checkContracts(
+  bytes: Uint8Array,
+  text: string,
+  doc: XNode,
+  o: XmlCheckOptions,
+  evidence: Record<string, unknown>,
+): Promise<CheckResult | undefined> {
+  if (o.validator) {
+    let res: Awaited<ReturnType<XmlValidator>>;
+    try {
+      res = await o.validator({ xml: bytes, text });
+    } catch (err) {
+      return failed(
+        'xml',
+        'FORMAT_FAILURE',
+        `XML validator failed: ${redactText((err as Error).message.slice(0, 200))}`,
+      );
+    }
+    const valid = typeof res === 'boolean' ? res : res.valid;
+    if (!valid) {
+      const errors = typeof res === 'boolean' ? [] : (res.errors ?? []);
+      return failed('xml', 'FORMAT_FAILURE', 'XML does not satisfy the caller-supplied schema', {
+        evidence: { ...evidence, errors: errors.slice(0, 20).map((e) => redactText(String(e))) },
+      });
+    }
+    evidence.validator = 'passed';
+  }
+  if (o.schema) {
+    const r = o.schema.safeParse(xmlToData(doc));
+    if (!r.success) {
+      return failed('xml', 'FORMAT_FAILURE', 'XML data does not match the supplied zod schema', {
+        evidence: {
+          ...evidence,
+          issues: r.error.issues
+            .slice(0, 20)
+            .map((i) => ({ path: i.path.join('.'), message: redactText(i.message) })),
+        },
+      });
+    }
+    evidence.schema = 'passed';
+  }
+  return undefined;
+}
+
+/** One XML-DSig signature: its certificate, its value, what it covers, and whether the PDF signer made it. */
+function checkXmlSignature(
+  sig: XNode,
+  text: string,
+  o: XmlCheckOptions,
+  evidence: Record<string, unknown>,
+  warnings: string[],
+): CheckResult | undefined {
+  const certDer = certFromSignature(sig);
+  if (!certDer)
+    return indeterminate('xml', 'NO_SIGNING_CERTIFICATE_FOUND', 'XML-DSig without an X509Certificate', {
+      evidence,
+    });
+  let pem: string;
+  try {
+    pem = new X509Certificate(Buffer.from(certDer)).toString();
+  } catch {
+    return failed('xml', 'FORMAT_FAILURE', 'XML-DSig certificate could not be read', { evidence });
+  }
+  const sx = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
+  let ok = false;
+  try {
+    sx.loadSignature(sig as unknown as Parameters<SignedXml['loadSignature']>[0]);
+    ok = sx.checkSignature(text);
+  } catch {
+    ok = false;
+  }
+  if (!ok) return failed('xml', 'SIG_CRYPTO_FAILURE', 'The XML-DSig signature does not verify', { evidence });
+  const whole = sx.getReferences().some((r) => r.uri === '' || r.uri === undefined);
+  if (!whole) {
+    const msg = 'The XML-DSig does not cover the whole document (no enveloped reference to "")';
+    if (o.strict) return indeterminate('xml', 'SIG_CONSTRAINTS_FAILURE', msg, { evidence });
+    warnings.push(msg);
+  }
+  if (o.pdfSigner && !Buffer.from(o.pdfSigner).equals(Buffer.from(certDer))) {
+    const msg = 'The XML signer is not the PDF signer';
+    if (o.strict) return indeterminate('xml', 'SIG_CONSTRAINTS_FAILURE', msg, { evidence });
+    warnings.push(msg);
+  }
+
+  return undefined;
+}
+
 /** Step 14: the transcript XML. */
 export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<CheckResult> {
   if (bytes.length > o.maxBytes)
@@ -144,75 +233,13 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     depth: parsed.depth,
     elements: parsed.elements,
   };
-  if (o.validator) {
-    let res: Awaited<ReturnType<XmlValidator>>;
-    try {
-      res = await o.validator({ xml: bytes, text });
-    } catch (err) {
-      return failed(
-        'xml',
-        'FORMAT_FAILURE',
-        `XML validator failed: ${redactText((err as Error).message.slice(0, 200))}`,
-      );
-    }
-    const valid = typeof res === 'boolean' ? res : res.valid;
-    if (!valid) {
-      const errors = typeof res === 'boolean' ? [] : (res.errors ?? []);
-      return failed('xml', 'FORMAT_FAILURE', 'XML does not satisfy the caller-supplied schema', {
-        evidence: { ...evidence, errors: errors.slice(0, 20).map((e) => redactText(String(e))) },
-      });
-    }
-    evidence.validator = 'passed';
-  }
-  if (o.schema) {
-    const r = o.schema.safeParse(xmlToData(parsed.doc));
-    if (!r.success) {
-      return failed('xml', 'FORMAT_FAILURE', 'XML data does not match the supplied zod schema', {
-        evidence: {
-          ...evidence,
-          issues: r.error.issues
-            .slice(0, 20)
-            .map((i) => ({ path: i.path.join('.'), message: redactText(i.message) })),
-        },
-      });
-    }
-    evidence.schema = 'passed';
-  }
+  const contractFailure = await checkContracts(bytes, text, parsed.doc, o, evidence);
+  if (contractFailure) return contractFailure;
   const sigs = findSignatures(parsed.doc);
   if (sigs.length > 0) {
-    for (const s of sigs) {
-      const certDer = certFromSignature(s);
-      if (!certDer)
-        return indeterminate('xml', 'NO_SIGNING_CERTIFICATE_FOUND', 'XML-DSig without an X509Certificate', {
-          evidence,
-        });
-      let pem: string;
-      try {
-        pem = new X509Certificate(Buffer.from(certDer)).toString();
-      } catch {
-        return failed('xml', 'FORMAT_FAILURE', 'XML-DSig certificate could not be read', { evidence });
-      }
-      const sx = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
-      let ok = false;
-      try {
-        sx.loadSignature(s as unknown as Parameters<SignedXml['loadSignature']>[0]);
-        ok = sx.checkSignature(text);
-      } catch {
-        ok = false;
-      }
-      if (!ok)
-        return failed('xml', 'SIG_CRYPTO_FAILURE', 'The XML-DSig signature does not verify', { evidence });
-      const whole = sx.getReferences().some((r) => r.uri === '' || r.uri === undefined);
-      if (!whole) {
-        const msg = 'The XML-DSig does not cover the whole document (no enveloped reference to "")';
-        if (o.strict) return indeterminate('xml', 'SIG_CONSTRAINTS_FAILURE', msg, { evidence });
-        warnings.push(msg);
-      }
-      if (o.pdfSigner && !Buffer.from(o.pdfSigner).equals(Buffer.from(certDer))) {
-        const msg = 'The XML signer is not the PDF signer';
-        if (o.strict) return indeterminate('xml', 'SIG_CONSTRAINTS_FAILURE', msg, { evidence });
-        warnings.push(msg);
-      }
+    for (const sig of sigs) {
+      const failure = checkXmlSignature(sig, text, o, evidence, warnings);
+      if (failure) return failure;
     }
     evidence.xmlSignatures = sigs.length;
   }

@@ -1,6 +1,6 @@
+import { bundledThaiFont, loadFont, PdfFontWriter, shapeText } from '@thgov/esign/internal';
 import { describe, expect, it } from 'vitest';
 import { issueTranscript } from '../../src/index.js';
-import { bundledThaiFont, loadFont, PdfFontWriter, shapeText } from '../../src/issue/font/index.js';
 import { SAMPLE_XML } from '../fixtures/generate.js';
 import { createTestPki } from '../helpers/pki.js';
 

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import {
+  certDer,
+  DIGEST_BY_OID,
+  digest,
+  findBySid,
+  OID,
+  toArrayBuffer,
+  verifySignerInfoSignature,
+} from '@thgov/pki/internal';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { type CheckResult, check, failed, indeterminate } from '../verify/report.js';
+import { addCrl, addOcsp, type EvidencePool } from './evidence.js';
+
+/** What step 7 learned from the CMS: its check, and what later steps need (signer, certificates, time-stamps). */
+export interface CmsOutcome {
+  check: CheckResult;
+  /** Absent when the CMS does not carry the certificate its SignerInfo names (step 8 reports it). */
+  signerCert?: pkijs.Certificate;
+  certs: pkijs.Certificate[];
+  digestAlgorithm?: string;
+  claimedTime?: Date;
+  signatureValue?: Uint8Array;
+  timeStampTokens: Uint8Array[];
+  /** Names of the signed attributes present (`signingTime`, `signingCertificateV2`, `adbeRevocationInfoArchival`). */
+  signedAttributes: string[];
+}
+
+const WEAK_SIG_ALGS = new Set([
+  '1.2.840.113549.1.1.5',
+  '1.2.840.10040.4.3',
+  '1.2.840.10045.4.1',
+  '1.2.840.113549.1.1.4',
+]);
+
+const ATTRIBUTE_NAMES: Record<string, string> = {
+  [OID.signingTime]: 'signingTime',
+  [OID.signingCertificateV2]: 'signingCertificateV2',
+  [OID.signingCertificate]: 'signingCertificate',
+  [OID.adbeRevocationInfoArchival]: 'adbeRevocationInfoArchival',
+};
+
+function attrValue(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.BaseBlock[] | undefined {
+  const set = unsigned ? si.unsignedAttrs : si.signedAttrs;
+  const matches = set?.attributes.filter((a) => a.type === oid) ?? [];
+  if (matches.length === 0) return undefined;
+  return matches.flatMap((a) => a.values as asn1js.BaseBlock[]);
+}
+
+/** The SignedData in `/Contents`, with the revocation values it carries added to `pool`; a string says why not. */
+function parseSignedData(contents: Uint8Array, pool: EvidencePool): pkijs.SignedData | string {
+  const asn = asn1js.fromBER(toArrayBuffer(contents));
+  if (asn.offset === -1) return '/Contents is not DER-encoded CMS';
+  if (contents.subarray(asn.offset).some((b) => b !== 0))
+    return 'Non-zero bytes after the CMS structure in /Contents';
+  let sd: pkijs.SignedData;
+  try {
+    const ci = new pkijs.ContentInfo({ schema: asn.result });
+    if (ci.contentType !== OID.signedData) return 'CMS content is not SignedData';
+    sd = new pkijs.SignedData({ schema: ci.content });
+  } catch {
+    return 'CMS SignedData could not be parsed';
+  }
+  for (const c of sd.crls ?? []) {
+    if (c instanceof pkijs.CertificateRevocationList)
+      addCrl(pool, new Uint8Array(c.toSchema().toBER(false)), 'cms');
+    else if (c instanceof pkijs.OtherRevocationInfoFormat && c.otherRevInfoFormat === '1.3.6.1.5.5.7.16.2') {
+      addOcsp(pool, new Uint8Array((c.otherRevInfo as asn1js.BaseBlock).toBER(false)), 'cms');
+    }
+  }
+  return sd;
+}
+
+/** One detached SignerInfo with an allowed digest, contentType id-data and a messageDigest over the signed bytes. */
+async function signerInfoProblem(
+  sd: pkijs.SignedData,
+  signed: Uint8Array[],
+): Promise<CheckResult | { si: pkijs.SignerInfo; alg: string }> {
+  if (sd.signerInfos.length !== 1)
+    return failed('cms', 'FORMAT_FAILURE', `Expected one SignerInfo, found ${sd.signerInfos.length}`);
+  if (sd.encapContentInfo.eContent)
+    return failed('cms', 'FORMAT_FAILURE', 'The CMS is not detached (it carries content)');
+  const si = sd.signerInfos[0]!;
+  const alg = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
+  if (!alg) {
+    const id = si.digestAlgorithm.algorithmId;
+    return indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', `Digest algorithm ${id} is not allowed`);
+  }
+  if (WEAK_SIG_ALGS.has(si.signatureAlgorithm.algorithmId))
+    return indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', 'Signature algorithm uses SHA-1 or MD5');
+  if (!si.signedAttrs) return failed('cms', 'FORMAT_FAILURE', 'The SignerInfo has no signed attributes');
+  const ct = attrValue(si, OID.contentType);
+  if (ct?.length !== 1 || (ct[0] as asn1js.ObjectIdentifier).valueBlock?.toString() !== OID.data)
+    return failed('cms', 'FORMAT_FAILURE', 'contentType attribute missing or not id-data');
+  const md = attrValue(si, OID.messageDigest);
+  if (md?.length !== 1) return failed('cms', 'FORMAT_FAILURE', 'messageDigest attribute missing or repeated');
+  const expected = await digest(alg, Buffer.concat(signed.map((s) => Buffer.from(s))));
+  const got = Buffer.from((md[0] as asn1js.OctetString).valueBlock.valueHexView);
+  if (!got.equals(Buffer.from(expected)))
+    return failed('cms', 'HASH_FAILURE', 'messageDigest does not match the bytes covered by /ByteRange');
+  return { si, alg };
+}
+
+/** The signature value, the key length and the ESS binding, once the signer certificate is known. */
+async function signerProblem(
+  si: pkijs.SignerInfo,
+  signer: pkijs.Certificate,
+  cades: boolean,
+): Promise<CheckResult | undefined> {
+  if (!verifySignerInfoSignature(si, signer).ok)
+    return failed('cms', 'SIG_CRYPTO_FAILURE', 'The signature value does not verify with the signer key');
+  const pub = signer.subjectPublicKeyInfo.parsedKey;
+  if (pub instanceof pkijs.RSAPublicKey) {
+    const modulus = pub.modulus.valueBlock.valueHexView;
+    const bits = (modulus.length - (modulus[0] === 0 ? 1 : 0)) * 8;
+    if (bits < 2048)
+      return indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', `RSA key of ${bits} bits is too short`);
+  }
+  // ESS signing-certificate(-v2): mandatory for CAdES, checked whenever present.
+  const essV2 = attrValue(si, OID.signingCertificateV2);
+  const essV1 = attrValue(si, OID.signingCertificate);
+  if (essV2 || essV1) {
+    if (!(await essMatches(essV2?.[0] ?? essV1![0]!, signer, Boolean(essV2))))
+      return indeterminate(
+        'cms',
+        'NO_SIGNING_CERTIFICATE_FOUND',
+        'ESS signing-certificate does not match the signer certificate',
+      );
+  } else if (cades) {
+    return failed('cms', 'FORMAT_FAILURE', 'CAdES signature without ESS signing-certificate-v2');
+  }
+  return undefined;
+}
+
+/**
+ * Step 7 for a detached signature over `signed` (the two ByteRange parts): the CMS structure, its one SignerInfo,
+ * digest, signature value and ESS binding. Revocation values found in the CMS are added to `pool`.
+ */
+export async function verifyCmsSignature(
+  contents: Uint8Array,
+  signed: Uint8Array[],
+  options: { cades: boolean; pool: EvidencePool },
+): Promise<CmsOutcome> {
+  const out: CmsOutcome = {
+    check: failed('cms', 'FORMAT_FAILURE', 'not checked'),
+    certs: [],
+    timeStampTokens: [],
+    signedAttributes: [],
+  };
+  const sd = parseSignedData(contents, options.pool);
+  if (typeof sd === 'string') return { ...out, check: failed('cms', 'FORMAT_FAILURE', sd) };
+  out.certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+  const info = await signerInfoProblem(sd, signed);
+  if (!('si' in info)) return { ...out, check: info };
+  const { si, alg } = info;
+  out.digestAlgorithm = alg;
+  out.signedAttributes = (si.signedAttrs?.attributes ?? []).flatMap((a) => ATTRIBUTE_NAMES[a.type] ?? []);
+  out.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
+  const signer = findBySid(si.sid, out.certs);
+  if (!signer) {
+    out.check = check(
+      'cms',
+      'PASSED',
+      'Digest matches; signer certificate absent so the signature cannot be checked',
+    );
+    return out;
+  }
+  const problem = await signerProblem(si, signer, options.cades);
+  if (problem) return { ...out, check: problem };
+  out.signerCert = signer;
+  const warnings: string[] = [];
+  const st = attrValue(si, OID.signingTime);
+  if (st?.[0]) {
+    const t = (st[0] as asn1js.UTCTime).toDate?.();
+    if (t instanceof Date && !Number.isNaN(t.getTime())) out.claimedTime = t;
+  }
+  if (options.cades && st)
+    warnings.push('CAdES signature carries a signingTime attribute (PAdES baseline forbids it)');
+  const archival = attrValue(si, OID.adbeRevocationInfoArchival);
+  if (archival?.[0]) collectArchival(archival[0], options.pool);
+  for (const t of attrValue(si, OID.signatureTimeStamp, true) ?? [])
+    out.timeStampTokens.push(new Uint8Array(t.toBER(false)));
+  const ess = Boolean(attrValue(si, OID.signingCertificateV2) || attrValue(si, OID.signingCertificate));
+  out.check = check('cms', 'PASSED', 'One detached SignerInfo; digest and signature verify', {
+    warnings,
+    evidence: { digestAlgorithm: alg, signatureAlgorithm: si.signatureAlgorithm.algorithmId, ess },
+  });
+  return out;
+}
+
+async function essMatches(value: asn1js.BaseBlock, signer: pkijs.Certificate, v2: boolean): Promise<boolean> {
+  try {
+    const certs = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
+    const first = certs.valueBlock.value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let alg = v2 ? 'sha256' : 'sha1';
+    let hashBlock = parts[0];
+    if (v2 && parts[0] instanceof asn1js.Sequence) {
+      const id = new pkijs.AlgorithmIdentifier({ schema: parts[0] });
+      const name = DIGEST_BY_OID[id.algorithmId];
+      if (!name) return false;
+      alg = name.replace('-', '').toLowerCase();
+      hashBlock = parts[1];
+    }
+    if (!(hashBlock instanceof asn1js.OctetString)) return false;
+    const want = createHash(alg).update(certDer(signer)).digest();
+    return want.equals(Buffer.from(hashBlock.valueBlock.valueHexView));
+  } catch {
+    return false;
+  }
+}
+
+function collectArchival(value: asn1js.BaseBlock, pool: EvidencePool): void {
+  try {
+    for (const tagged of (value as asn1js.Sequence).valueBlock.value) {
+      const tag = tagged.idBlock.tagNumber;
+      const inner = (tagged as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence | undefined;
+      for (const item of inner?.valueBlock.value ?? []) {
+        const der = new Uint8Array(item.toBER(false));
+        if (tag === 0) addCrl(pool, der, 'adbe-revocation-info');
+        else if (tag === 1) addOcsp(pool, der, 'adbe-revocation-info');
+      }
+    }
+  } catch {
+    // Malformed archival attribute: treated as no embedded revocation data.
+  }
+}

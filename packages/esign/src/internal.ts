@@ -1,0 +1,61 @@
+// @thgov/esign/internal: the engine's parts that sibling thgov packages build on (the transcript profile, issuing).
+// Not part of the semver contract: applications use the root entry.
+export {
+  type BundledWeight,
+  bundledThaiFont,
+  type GlyphRun,
+  type LoadedFont,
+  loadFont,
+  PdfFontWriter,
+  type PdfObjectSet,
+  type ShowTextOptions,
+  serializeValue,
+  shapeText,
+} from './appearance/font/index.js';
+export { addCrl, addOcsp, type EvidencePool, emptyPool } from './cms/evidence.js';
+export { type CmsSignOptions, signDetachedCms } from './cms/sign.js';
+export { importOptional } from './optional-import.js';
+export { decodeStream } from './pdf/filters.js';
+export { Budget } from './pdf/limits.js';
+export {
+  bytesEqual,
+  collectRefs,
+  dictOf,
+  type IndirectObject,
+  isName,
+  PdfDict,
+  PdfName,
+  type PdfObject,
+  PdfRef,
+  PdfStream,
+  PdfString,
+  pdfEquals,
+} from './pdf/objects.js';
+export { indexOfBytes, latin1 } from './pdf/parser.js';
+export {
+  type AppendResult,
+  appendIncrementalUpdate,
+  dict,
+  type IncrementalUpdate,
+  name,
+  serialize,
+  str,
+  type UpdateObject,
+} from './pdf/writer.js';
+export { appendDss, type ValidationData, type VriEntry } from './pki/dss-write.js';
+export {
+  fillContents,
+  type PreparedSignature,
+  pdfDate,
+  prepareSignature,
+  type SignatureFieldSpec,
+  textStringHex,
+} from './sign/placeholder.js';
+export { type VerificationExtension, verifyDocument } from './verify/engine.js';
+export {
+  type NormalizedVerifyOptions,
+  normalizeVerifyOptions,
+  pdfLimitsSchema,
+  revocationOptionsSchema,
+} from './verify/options.js';
+export { aggregate, CHECK_STEP, check, failed, finish, indeterminate } from './verify/report.js';

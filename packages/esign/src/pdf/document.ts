@@ -1,0 +1,506 @@
+import { EsignError } from '../errors.js';
+import { decodeStream } from './filters.js';
+import { Budget, DEFAULT_PDF_LIMITS, type PdfLimits } from './limits.js';
+import { type IndirectObject, isName, PdfDict, type PdfObject, PdfRef, PdfStream } from './objects.js';
+import { indexOfBytes, latin1, PdfParser } from './parser.js';
+
+export type XrefEntry =
+  | { kind: 'free'; gen: number }
+  | { kind: 'offset'; offset: number; gen: number }
+  | { kind: 'compressed'; stream: number; index: number };
+
+export type AnomalyCode =
+  | 'GARBAGE_BEFORE_HEADER'
+  | 'BOGUS_STARTXREF'
+  | 'EOF_WITHOUT_STARTXREF'
+  | 'XREF_OFFSET_MISS'
+  | 'XREF_OUTSIDE_REVISION'
+  | 'DUPLICATE_OBJECT'
+  | 'ODD_GENERATION'
+  | 'UNLISTED_OBJECT'
+  | 'TRAILING_BYTES'
+  | 'PREV_CHAIN';
+
+/** Something two PDF readers could disagree about: the raw material of parser-differential attacks. */
+export interface Anomaly {
+  code: AnomalyCode;
+  severity: 'error' | 'warning';
+  message: string;
+  revision?: number;
+  offset?: number;
+}
+
+export interface Revision {
+  index: number;
+  /** Offset the revision's `startxref` points to. */
+  startxref: number;
+  /** Offset of this revision's `%%EOF`. */
+  eofOffset: number;
+  /** First byte after `%%EOF` and its end-of-line: revision k is bytes [0, end). */
+  end: number;
+  /** First byte of this revision's own bytes (the previous revision's end). */
+  start: number;
+  trailer: PdfDict;
+  /** Effective cross-reference table of the document as of this revision. */
+  xref: Map<number, XrefEntry>;
+  /** Entries from xref sections located inside this revision's own bytes (the incremental update). */
+  own: Map<number, XrefEntry>;
+}
+
+interface XrefSection {
+  entries: Map<number, XrefEntry>;
+  trailer: PdfDict;
+  prev: number | undefined;
+  xrefStm: number | undefined;
+}
+
+const EOF_MARK = Uint8Array.from('%%EOF', (c) => c.charCodeAt(0));
+const HEADER = Uint8Array.from('%PDF-', (c) => c.charCodeAt(0));
+
+/**
+ * Our own PDF structure reader: every revision found through `%%EOF`/`startxref`, classic xref tables
+ * and xref streams, `/Prev` chains and object streams, with anomalies recorded instead of repaired.
+ */
+export class PdfDocument {
+  readonly revisions: Revision[] = [];
+  readonly anomalies: Anomaly[] = [];
+  readonly headerOffset: number;
+  readonly budget: Budget;
+  private readonly cache = new Map<number, IndirectObject>();
+  private readonly objStmCache = new Map<number, Map<number, PdfObject>>();
+
+  constructor(
+    readonly bytes: Uint8Array,
+    limits: Partial<PdfLimits> = {},
+    budget?: Budget,
+  ) {
+    this.budget = budget ?? new Budget({ ...DEFAULT_PDF_LIMITS, ...limits });
+    if (bytes.length > this.budget.limits.maxBytes) {
+      throw new EsignError('ERR_PDF_LIMIT', `The file is larger than ${this.budget.limits.maxBytes} bytes`);
+    }
+    this.headerOffset = indexOfBytes(bytes.subarray(0, Math.min(bytes.length, 1024)), HEADER);
+    if (this.headerOffset < 0)
+      throw new EsignError('ERR_PDF_FORMAT', 'No %PDF- header in the first 1024 bytes');
+    if (this.headerOffset > 0) {
+      this.anomalies.push({
+        code: 'GARBAGE_BEFORE_HEADER',
+        severity: 'error',
+        message: `${this.headerOffset} bytes before the %PDF- header`,
+        offset: 0,
+      });
+    }
+    this.readRevisions();
+    if (this.revisions.length === 0)
+      throw new EsignError('ERR_PDF_FORMAT', 'No readable cross-reference section');
+    for (const r of this.revisions) {
+      if (r.trailer.has('Encrypt')) throw new EsignError('ERR_PDF_ENCRYPTED', 'The PDF is encrypted');
+    }
+    this.scanDefinitions();
+  }
+
+  get last(): Revision {
+    return this.revisions[this.revisions.length - 1]!;
+  }
+
+  private readRevisions(): void {
+    const b = this.bytes;
+    let from = 0;
+    let prevEnd = 0;
+    for (;;) {
+      this.budget.tick();
+      const eof = indexOfBytes(b, EOF_MARK, from);
+      if (eof < 0) break;
+      from = eof + 5;
+      let end = eof + 5;
+      if (b[end] === 13) end++;
+      if (b[end] === 10) end++;
+      const sx = this.findStartxref(eof);
+      if (sx === undefined) {
+        this.anomalies.push({
+          code: 'EOF_WITHOUT_STARTXREF',
+          severity: 'warning',
+          message: '%%EOF without startxref',
+          offset: eof,
+        });
+        continue;
+      }
+      const index = this.revisions.length;
+      let chain: XrefSection[];
+      try {
+        chain = this.readChain(sx, index, end);
+      } catch (cause) {
+        if (cause instanceof EsignError && cause.code === 'ERR_PDF_LIMIT') throw cause;
+        this.anomalies.push({
+          code: 'BOGUS_STARTXREF',
+          severity: 'error',
+          message: `startxref ${sx} does not lead to a readable xref section`,
+          offset: eof,
+          revision: index,
+        });
+        continue;
+      }
+      const xref = new Map<number, XrefEntry>();
+      for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i]!.entries) xref.set(k, v);
+      const own = new Map<number, XrefEntry>();
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const sec = chain[i] as XrefSection & { at: number };
+        if (sec.at >= prevEnd && sec.at < end) for (const [k, v] of sec.entries) own.set(k, v);
+      }
+      this.revisions.push({
+        index,
+        startxref: sx,
+        eofOffset: eof,
+        end,
+        start: prevEnd,
+        trailer: chain[0]!.trailer,
+        xref,
+        own,
+      });
+      prevEnd = end;
+    }
+    if (prevEnd < b.length) {
+      const tail = b.subarray(prevEnd);
+      const onlyWs = tail.every((c) => c === 0 || c === 9 || c === 10 || c === 12 || c === 13 || c === 32);
+      this.anomalies.push({
+        code: 'TRAILING_BYTES',
+        severity: onlyWs ? 'warning' : 'error',
+        message: `${tail.length} bytes after the last %%EOF`,
+        offset: prevEnd,
+      });
+    }
+  }
+
+  private findStartxref(eof: number): number | undefined {
+    const from = Math.max(0, eof - 64);
+    const text = latin1(this.bytes, from, eof);
+    const m = /startxref\s+(\d+)\s*$/.exec(text);
+    return m ? Number(m[1]) : undefined;
+  }
+
+  private readChain(startxref: number, revision: number, end: number): (XrefSection & { at: number })[] {
+    const out: (XrefSection & { at: number })[] = [];
+    const seen = new Set<number>();
+    let at: number | undefined = startxref;
+    while (at !== undefined) {
+      this.budget.tick();
+      if (seen.has(at)) {
+        this.anomalies.push({
+          code: 'PREV_CHAIN',
+          severity: 'error',
+          message: 'Cyclic /Prev chain',
+          revision,
+          offset: at,
+        });
+        break;
+      }
+      seen.add(at);
+      if (at + this.headerOffset >= end) {
+        throw new EsignError('ERR_PDF_FORMAT', 'xref section beyond its revision');
+      }
+      const sec = this.readSection(at + this.headerOffset);
+      out.push({ ...sec, at: at + this.headerOffset });
+      if (sec.xrefStm !== undefined && !seen.has(sec.xrefStm)) {
+        seen.add(sec.xrefStm);
+        try {
+          const s2 = this.readSection(sec.xrefStm + this.headerOffset);
+          // Hybrid files: the stream's entries rank below the table's but above /Prev.
+          for (const [k, v] of s2.entries) if (!sec.entries.has(k)) sec.entries.set(k, v);
+        } catch {
+          this.anomalies.push({
+            code: 'BOGUS_STARTXREF',
+            severity: 'error',
+            message: '/XRefStm points nowhere',
+            revision,
+          });
+        }
+      }
+      at = sec.prev;
+      if (out.length > 10_000) throw new EsignError('ERR_PDF_LIMIT', 'Too many xref sections');
+    }
+    return out;
+  }
+
+  private readSection(offset: number): XrefSection {
+    const p = new PdfParser(this.bytes, this.budget);
+    p.pos = offset;
+    if (p.peekKeyword('xref')) {
+      p.readToken();
+      const entries = new Map<number, XrefEntry>();
+      for (;;) {
+        this.budget.tick();
+        const save = p.pos;
+        const t = p.readToken();
+        if (t === 'trailer') break;
+        const cnt = p.readToken();
+        if (!/^\d+$/.test(t) || !/^\d+$/.test(cnt)) {
+          p.pos = save;
+          throw new EsignError('ERR_PDF_FORMAT', 'Malformed xref table');
+        }
+        const first = Number(t);
+        const count = Number(cnt);
+        for (let i = 0; i < count; i++) {
+          const o = p.readToken();
+          const g = p.readToken();
+          const k = p.readToken();
+          if (!/^\d+$/.test(o) || !/^\d+$/.test(g) || (k !== 'n' && k !== 'f')) {
+            throw new EsignError('ERR_PDF_FORMAT', 'Malformed xref entry');
+          }
+          this.budget.countObject();
+          const num = first + i;
+          if (!entries.has(num)) {
+            entries.set(
+              num,
+              k === 'n'
+                ? { kind: 'offset', offset: Number(o), gen: Number(g) }
+                : { kind: 'free', gen: Number(g) },
+            );
+          }
+        }
+      }
+      const trailer = p.parseObject(0);
+      if (!(trailer instanceof PdfDict))
+        throw new EsignError('ERR_PDF_FORMAT', 'Trailer is not a dictionary');
+      return { entries, trailer, prev: intOf(trailer.get('Prev')), xrefStm: intOf(trailer.get('XRefStm')) };
+    }
+    const ind = p.parseIndirect();
+    const st = ind.value;
+    if (!(st instanceof PdfStream) || !isName(st.dict.get('Type'), 'XRef')) {
+      throw new EsignError('ERR_PDF_FORMAT', 'startxref does not point to an xref table or stream');
+    }
+    return this.readXrefStream(st);
+  }
+
+  private readXrefStream(st: PdfStream): XrefSection {
+    const d = st.dict;
+    const w = d.get('W');
+    if (
+      !Array.isArray(w) ||
+      w.length !== 3 ||
+      !w.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 8)
+    ) {
+      throw new EsignError('ERR_PDF_FORMAT', 'Bad /W in xref stream');
+    }
+    const [w0, w1, w2] = w as [number, number, number];
+    const size = intOf(d.get('Size')) ?? 0;
+    const idx = d.get('Index');
+    const ranges: number[] = Array.isArray(idx)
+      ? idx.map((x) => (typeof x === 'number' ? x : -1))
+      : [0, size];
+    const data = decodeStream(st, this.budget);
+    const entries = new Map<number, XrefEntry>();
+    const rowLen = w0 + w1 + w2;
+    if (rowLen === 0) throw new EsignError('ERR_PDF_FORMAT', 'Bad /W in xref stream');
+    let pos = 0;
+    const field = (width: number): number => {
+      let v = 0;
+      for (let i = 0; i < width; i++) v = v * 256 + (data[pos++] ?? 0);
+      return v;
+    };
+    for (let r = 0; r + 1 < ranges.length; r += 2) {
+      const first = ranges[r]!;
+      const count = ranges[r + 1]!;
+      if (first < 0 || count < 0) throw new EsignError('ERR_PDF_FORMAT', 'Bad /Index in xref stream');
+      for (let i = 0; i < count; i++) {
+        if (pos + rowLen > data.length)
+          throw new EsignError('ERR_PDF_FORMAT', 'xref stream shorter than /Index says');
+        this.budget.countObject();
+        const type = w0 === 0 ? 1 : field(w0);
+        const f2 = field(w1);
+        const f3 = field(w2);
+        const num = first + i;
+        if (entries.has(num)) continue;
+        if (type === 0) entries.set(num, { kind: 'free', gen: f3 });
+        else if (type === 1) entries.set(num, { kind: 'offset', offset: f2, gen: f3 });
+        else if (type === 2) entries.set(num, { kind: 'compressed', stream: f2, index: f3 });
+      }
+    }
+    return { entries, trailer: d, prev: intOf(d.get('Prev')), xrefStm: undefined };
+  }
+
+  /** Records objects defined by header in each revision's own bytes: duplicates and unlisted ones. */
+  private scanDefinitions(): void {
+    const buf = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    for (const rev of this.revisions) {
+      this.budget.tick();
+      const text = buf.toString('latin1', rev.start, rev.end);
+      const re = /(?:^|[\s>\]})])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
+      const seen = new Map<number, number>();
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        const num = Number(m[1]);
+        const gen = Number(m[2]);
+        const at = rev.start + m.index + m[0].indexOf(m[1]!);
+        if (seen.has(num)) {
+          this.anomalies.push({
+            code: 'DUPLICATE_OBJECT',
+            severity: 'error',
+            message: `Object ${num} is defined twice in revision ${rev.index}`,
+            revision: rev.index,
+            offset: at,
+          });
+        }
+        seen.set(num, at);
+        const e = rev.own.get(num);
+        if (!e && !this.isXrefStreamObject(rev, at)) {
+          this.anomalies.push({
+            code: 'UNLISTED_OBJECT',
+            severity: 'warning',
+            message: `Object ${num} ${gen} in revision ${rev.index} is not in its xref`,
+            revision: rev.index,
+            offset: at,
+          });
+        }
+      }
+      for (const [num, e] of rev.own) {
+        if (e.kind !== 'offset') continue;
+        if (e.gen > 65535) {
+          this.anomalies.push({
+            code: 'ODD_GENERATION',
+            severity: 'error',
+            message: `Object ${num} has generation ${e.gen}`,
+            revision: rev.index,
+          });
+        } else if (e.gen !== 0 && num !== 0) {
+          this.anomalies.push({
+            code: 'ODD_GENERATION',
+            severity: 'warning',
+            message: `Object ${num} has generation ${e.gen}`,
+            revision: rev.index,
+          });
+        }
+        const abs = e.offset + this.headerOffset;
+        if (abs >= rev.end) {
+          this.anomalies.push({
+            code: 'XREF_OUTSIDE_REVISION',
+            severity: 'error',
+            message: `Object ${num} of revision ${rev.index} lies after the revision's end`,
+            revision: rev.index,
+          });
+          continue;
+        }
+        const obj = this.tryParseAt(abs);
+        if (!obj || obj.num !== num || obj.gen !== e.gen) {
+          this.anomalies.push({
+            code: 'XREF_OFFSET_MISS',
+            severity: 'error',
+            message: `xref offset of object ${num} in revision ${rev.index} does not point at its header`,
+            revision: rev.index,
+            offset: abs,
+          });
+        }
+      }
+    }
+  }
+
+  private isXrefStreamObject(rev: Revision, at: number): boolean {
+    return at === rev.startxref + this.headerOffset;
+  }
+
+  private tryParseAt(offset: number): IndirectObject | undefined {
+    const cached = this.cache.get(offset);
+    if (cached) return cached;
+    try {
+      const p = new PdfParser(this.bytes, this.budget, (ref) => {
+        const v = this.resolve(ref, this.last);
+        return typeof v === 'number' ? v : undefined;
+      });
+      p.pos = offset;
+      const obj = p.parseIndirect();
+      this.cache.set(offset, obj);
+      return obj;
+    } catch (cause) {
+      if (cause instanceof EsignError && cause.code === 'ERR_PDF_LIMIT') throw cause;
+      return undefined;
+    }
+  }
+
+  /** Where object `num` lives in revision `rev` (absolute offset, or object-stream position). */
+  entry(num: number, rev: Revision): XrefEntry | undefined {
+    return rev.xref.get(num);
+  }
+
+  /** The value of object `num` as revision `rev` sees it; undefined when missing or unreadable. */
+  getObject(num: number, rev: Revision, depth = 0): PdfObject | undefined {
+    const e = rev.xref.get(num);
+    if (!e || e.kind === 'free' || depth > 4) return undefined;
+    if (e.kind === 'offset') {
+      const abs = e.offset + this.headerOffset;
+      if (abs >= rev.end) return undefined;
+      const obj = this.tryParseAt(abs);
+      if (!obj || obj.num !== num || obj.gen !== e.gen) return undefined;
+      return obj.value;
+    }
+    // Keyed by where the object stream lives: a later revision may redefine the same stream number.
+    const holder = rev.xref.get(e.stream);
+    if (holder?.kind !== 'offset') return undefined;
+    let objs = this.objStmCache.get(holder.offset);
+    if (!objs) {
+      objs = this.readObjectStream(e.stream, rev, depth);
+      this.objStmCache.set(holder.offset, objs);
+    }
+    return objs.get(num);
+  }
+
+  private readObjectStream(num: number, rev: Revision, depth: number): Map<number, PdfObject> {
+    const out = new Map<number, PdfObject>();
+    const e = rev.xref.get(num);
+    if (e?.kind !== 'offset') return out;
+    const st = this.getObject(num, rev, depth + 1);
+    if (!(st instanceof PdfStream) || !isName(st.dict.get('Type'), 'ObjStm')) return out;
+    const n = intOf(st.dict.get('N')) ?? 0;
+    const first = intOf(st.dict.get('First')) ?? 0;
+    let data: Uint8Array;
+    try {
+      data = decodeStream(st, this.budget);
+    } catch (cause) {
+      if (cause instanceof EsignError && cause.code === 'ERR_PDF_LIMIT') throw cause;
+      return out;
+    }
+    const p = new PdfParser(data, this.budget);
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const a = p.readToken();
+      const b = p.readToken();
+      if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) break;
+      pairs.push([Number(a), Number(b)]);
+    }
+    for (const [objNum, off] of pairs) {
+      this.budget.countObject();
+      try {
+        p.pos = first + off;
+        if (!out.has(objNum)) out.set(objNum, p.parseObject(0));
+      } catch (cause) {
+        if (cause instanceof EsignError && cause.code === 'ERR_PDF_LIMIT') throw cause;
+      }
+    }
+    return out;
+  }
+
+  /** Follows references (bounded) to a direct value. */
+  resolve(o: PdfObject | undefined, rev: Revision): PdfObject | undefined {
+    let cur = o;
+    for (let i = 0; i < 16 && cur instanceof PdfRef; i++) cur = this.getObject(cur.num, rev);
+    return cur instanceof PdfRef ? undefined : cur;
+  }
+
+  /** Offset (absolute) of the header of object `num` in `rev`, when it is stored uncompressed. */
+  offsetOf(num: number, rev: Revision): number | undefined {
+    const e = rev.xref.get(num);
+    return e?.kind === 'offset' ? e.offset + this.headerOffset : undefined;
+  }
+
+  catalog(rev: Revision): PdfDict | undefined {
+    const root = this.resolve(rev.trailer.get('Root'), rev);
+    return root instanceof PdfDict ? root : undefined;
+  }
+
+  /** The revision whose bytes end exactly at `end` (allowing the end-of-line after %%EOF to be left out). */
+  revisionEndingAt(end: number): Revision | undefined {
+    return this.revisions.find(
+      (r) => r.end === end || r.eofOffset + 5 === end || (r.eofOffset + 6 === end && r.end > end),
+    );
+  }
+}
+
+function intOf(o: PdfObject | undefined): number | undefined {
+  return typeof o === 'number' && Number.isInteger(o) && o >= 0 ? o : undefined;
+}

@@ -1,0 +1,170 @@
+import { invalidArgument, type OperationOptions } from '@thgov/core';
+import {
+  decodeCertificates,
+  type OnlineRevocationOptions,
+  type ParsedCrl,
+  type ParsedOcspResponse,
+  parseCrl,
+  parseOcspResponse,
+} from '@thgov/pki';
+import { onlineOptionsSchema } from '@thgov/pki/internal';
+import { z } from 'zod';
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from '../pdf/limits.js';
+import { PDF_POLICY, type VerificationPolicy } from './policy.js';
+
+/** A certificate as PEM text (one or more) or DER bytes. */
+export type CertificateInput = string | Uint8Array;
+
+/**
+ * Revocation data you hold (closed agency networks keep the CA's CRLs and OCSP responses on disk), online
+ * fetching, and the freshness rules. Supplied evidence is weighed with what the file carries: a revocation in
+ * any of it wins.
+ */
+export interface RevocationOptions {
+  /** CRLs, PEM (`X509 CRL`) or DER. */
+  crls?: (string | Uint8Array)[];
+  /** OCSP responses, DER (a full OCSPResponse or a BasicOCSPResponse). */
+  ocspResponses?: Uint8Array[];
+  /**
+   * Fetch OCSP/CRL online (the certificates' AIA OCSP and CRL distribution point URLs) when the evidence at hand
+   * does not settle a status. Opt-in; goes through `@thgov/core`'s Transport (`proxy`, per-request `timeoutInMs`,
+   * `maxResponseBytes`).
+   */
+  online?: boolean | OnlineRevocationOptions;
+  /** Policy maximum age: evidence issued longer than this before the validated time is not fresh. */
+  maxAgeInMs?: number;
+  /** How long an OCSP answer without nextUpdate counts. Default 24 hours. */
+  maxAgeWithoutNextUpdateInMs?: number;
+}
+
+/** Options of `verifyPdfSignatures` (unknown keys are refused). */
+export interface VerifyPdfOptions extends OperationOptions {
+  /** Trust anchors for signer chains (PEM text with one or more certificates, or DER). Never Node's TLS roots. */
+  trustAnchors?: CertificateInput | CertificateInput[];
+  /** Trust anchors for time-stamp authorities. Default: `trustAnchors`. */
+  tsaTrustAnchors?: CertificateInput | CertificateInput[];
+  /** Time at which to validate when no time-stamp proves an earlier one. Default: now. */
+  validationTime?: Date;
+  /** `pdf` (the default, {@link PDF_POLICY}) or a policy of your own. */
+  policy?: 'pdf' | VerificationPolicy;
+  /** CRLs and OCSP responses you hold, online fetching, and freshness rules. */
+  revocation?: RevocationOptions;
+  /** Input limits; `timeInMs` is the whole verification's budget (`timeoutInMs` sets it too). */
+  limits?: Partial<PdfLimits>;
+}
+
+/** The options after validation, as the verification steps read them. */
+export interface NormalizedVerifyOptions {
+  trust: Uint8Array[];
+  tsaTrust: Uint8Array[];
+  validationTime: Date;
+  policy: VerificationPolicy;
+  online: OnlineRevocationOptions | undefined;
+  suppliedCrls: ParsedCrl[];
+  suppliedOcsps: ParsedOcspResponse[];
+  freshness: { maxAgeInMs?: number; maxAgeWithoutNextUpdateInMs?: number };
+  limits: PdfLimits;
+  abortSignal: AbortSignal | undefined;
+  requestId: string | undefined;
+}
+
+const certInput = z.union([z.string(), z.instanceof(Uint8Array)]);
+const policySchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    afterSigning: z.enum(['docmdp', 'security-updates']),
+    requireRevocation: z.boolean(),
+    javaScript: z.enum(['warn', 'refuse']),
+    shadowSignals: z.enum(['warn', 'refuse']),
+    invalidSignatureTimeStamp: z.enum(['warn', 'refuse']),
+  })
+  .strict();
+
+/** The revocation part, shared with profiles built on this package. */
+export const revocationOptionsSchema = z
+  .object({
+    crls: z.array(certInput).max(10_000).optional(),
+    ocspResponses: z.array(z.instanceof(Uint8Array)).max(10_000).optional(),
+    online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
+    maxAgeInMs: z.number().int().min(0).optional(),
+    maxAgeWithoutNextUpdateInMs: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** The limits part, shared with profiles built on this package. */
+export const pdfLimitsSchema = z
+  .object({
+    maxBytes: z.number().int().positive().optional(),
+    maxObjects: z.number().int().positive().optional(),
+    maxDepth: z.number().int().positive().max(1000).optional(),
+    maxStreamBytes: z.number().int().positive().optional(),
+    timeInMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const schema = z
+  .object({
+    trustAnchors: z.union([certInput, z.array(certInput)]).optional(),
+    tsaTrustAnchors: z.union([certInput, z.array(certInput)]).optional(),
+    validationTime: z.date().optional(),
+    policy: z.union([z.literal('pdf'), policySchema]).optional(),
+    revocation: revocationOptionsSchema.optional(),
+    limits: pdfLimitsSchema.optional(),
+    abortSignal: z.instanceof(AbortSignal).optional(),
+    timeoutInMs: z.number().int().positive().max(3_600_000).optional(),
+    requestId: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+/** Validates `verifyPdfSignatures` options (naming the bad key) and decodes every certificate and CRL once. */
+export function normalizeVerifyOptions(options: VerifyPdfOptions | undefined): NormalizedVerifyOptions {
+  const parsed = schema.safeParse(options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidArgument(
+      `Invalid verify options at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
+  }
+  const o = options ?? {};
+  let trust: Uint8Array[] = [];
+  let tsaTrust: Uint8Array[] = [];
+  try {
+    trust = o.trustAnchors === undefined ? [] : decodeCertificates(o.trustAnchors);
+    tsaTrust = o.tsaTrustAnchors === undefined ? trust : decodeCertificates(o.tsaTrustAnchors);
+  } catch {
+    throw invalidArgument('A trust anchor is neither PEM nor DER certificate data');
+  }
+  const { crls = [], ocspResponses = [], online, ...freshness } = o.revocation ?? {};
+  return {
+    trust,
+    tsaTrust,
+    validationTime: o.validationTime ?? new Date(),
+    policy: o.policy === undefined || o.policy === 'pdf' ? PDF_POLICY : o.policy,
+    online: online ? (typeof online === 'object' ? online : {}) : undefined,
+    suppliedCrls: crls.flatMap((c, i) =>
+      supplied(
+        () => decodeCertificates(c, 'X509 CRL').map((der) => parseCrl(der)),
+        `revocation.crls[${i}] is not a CRL`,
+      ),
+    ),
+    suppliedOcsps: ocspResponses.map((r, i) =>
+      supplied(() => parseOcspResponse(r), `revocation.ocspResponses[${i}] is not an OCSP response`),
+    ),
+    freshness,
+    limits: {
+      ...DEFAULT_PDF_LIMITS,
+      ...o.limits,
+      ...(o.timeoutInMs !== undefined ? { timeInMs: o.timeoutInMs } : {}),
+    },
+    abortSignal: o.abortSignal,
+    requestId: o.requestId,
+  };
+}
+
+function supplied<T>(parse: () => T, message: string): T {
+  try {
+    return parse();
+  } catch {
+    throw invalidArgument(message);
+  }
+}

@@ -1,0 +1,99 @@
+import type { PdfDocument, Revision } from '../pdf/document.js';
+import { collectRefs, dictOf, isName, type PdfObject, PdfRef, PdfStream } from '../pdf/objects.js';
+import { type CheckResult, check, indeterminate } from './report.js';
+
+export interface ShadowSignals {
+  unreferenced: number[];
+  hiddenOcgs: number;
+  hiddenAnnotations: number[];
+  overlayWidgets: number[];
+  javascript: boolean;
+}
+
+/**
+ * Step 12: material prepared in the signed revision that a later update could reveal (shadow attacks):
+ * objects nothing refers to, content groups switched off, hidden annotations, non-signature widgets.
+ */
+export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
+  const reachable = new Set<number>();
+  const stack: PdfObject[] = [rev.trailer.get('Root') ?? null, rev.trailer.get('Info') ?? null];
+  const hiddenAnnotations: number[] = [];
+  const overlayWidgets: number[] = [];
+  let javascript = false;
+  while (stack.length) {
+    doc.budget.tick();
+    const o = stack.pop();
+    for (const r of collectRefs(o ?? null)) {
+      if (reachable.has(r.num) || reachable.size > doc.budget.limits.maxObjects) continue;
+      reachable.add(r.num);
+      const v = doc.getObject(r.num, rev);
+      if (v === undefined) continue;
+      const d = dictOf(v);
+      if (d) {
+        if (isName(d.get('S'), 'JavaScript') || d.has('JS')) javascript = true;
+        const sub = d.get('Subtype');
+        const f = d.get('F');
+        if (d.has('Rect') && isName(sub) && typeof f === 'number' && (f & 2 || f & 32))
+          hiddenAnnotations.push(r.num);
+        if (isName(sub, 'Widget') && !isName(d.get('FT'), 'Sig') && !isSigKid(doc, d.get('Parent'), rev))
+          overlayWidgets.push(r.num);
+      }
+      stack.push(v instanceof PdfStream ? v.dict : v);
+    }
+  }
+  const unreferenced: number[] = [];
+  for (const [num, e] of rev.xref) {
+    if (num === 0 || e.kind === 'free' || reachable.has(num)) continue;
+    const v = doc.getObject(num, rev);
+    const d = dictOf(v);
+    if (d && (isName(d.get('Type'), 'XRef') || isName(d.get('Type'), 'ObjStm'))) continue;
+    unreferenced.push(num);
+  }
+  const catalog = doc.catalog(rev);
+  const ocp = dictOf(doc.resolve(catalog?.get('OCProperties'), rev));
+  const d = dictOf(doc.resolve(ocp?.get('D'), rev));
+  const off = doc.resolve(d?.get('OFF'), rev);
+  const names = dictOf(doc.resolve(catalog?.get('Names'), rev));
+  if (names?.has('JavaScript') || catalog?.has('AA')) javascript = true;
+  return {
+    unreferenced,
+    hiddenOcgs: Array.isArray(off) ? off.length : 0,
+    hiddenAnnotations,
+    overlayWidgets,
+    javascript,
+  };
+}
+
+function isSigKid(doc: PdfDocument, parent: PdfObject | undefined, rev: Revision): boolean {
+  if (!(parent instanceof PdfRef)) return false;
+  return isName(dictOf(doc.getObject(parent.num, rev))?.get('FT'), 'Sig');
+}
+
+/** Step 12's verdict: shadow-attack signals are refused (`refuse`) or reported as warnings. */
+export function shadowCheck(doc: PdfDocument, signed: Revision, refuse: boolean): CheckResult {
+  const sig = shadowSignals(doc, signed);
+  const signals: string[] = [];
+  if (sig.unreferenced.length)
+    signals.push(`${sig.unreferenced.length} unreferenced object(s) in the signed revision`);
+  if (sig.hiddenOcgs) signals.push(`${sig.hiddenOcgs} optional content group(s) switched off`);
+  if (sig.hiddenAnnotations.length) signals.push(`${sig.hiddenAnnotations.length} hidden annotation(s)`);
+  if (sig.overlayWidgets.length)
+    signals.push(`${sig.overlayWidgets.length} non-signature form widget(s) (possible overlay)`);
+  if (signals.length && refuse)
+    return indeterminate(
+      'shadow-signals',
+      'SIG_CONSTRAINTS_FAILURE',
+      `Shadow-attack signals: ${signals.join('; ')}`,
+      {
+        evidence: { ...sig },
+      },
+    );
+  return check(
+    'shadow-signals',
+    'PASSED',
+    signals.length ? 'Shadow-attack signals (warnings)' : 'No shadow-attack signals',
+    {
+      warnings: signals,
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { isName, PdfString } from '../../pdf/objects.js';
+import type { SignatureStep } from '../context.js';
+import { type CheckResult, check, failed, indeterminate } from '../report.js';
+
+const FILTERS = new Set(['Adobe.PPKLite', 'Adobe.PPKMS']);
+const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
+const WEAK_SUBFILTERS = new Set(['adbe.pkcs7.sha1', 'adbe.x509.rsa_sha1']);
+
+/**
+ * Step 4: the dictionary's shape — an allowed Filter and SubFilter (no SHA-1 ones), a direct four-integer
+ * `/ByteRange`, a direct non-empty hex `/Contents`, and not inside an object stream (its bytes must be signed).
+ */
+export const signatureDictionary: SignatureStep = (state, ctx) => {
+  const { found, report } = state;
+  const filter = found.sig.get('Filter');
+  const sub = found.sig.get('SubFilter');
+  const filterName = isName(filter) ? filter.name : '';
+  const subName = isName(sub) ? sub.name : '';
+  if (filterName) report.filter = filterName;
+  if (subName) report.subFilter = subName;
+  const evidence = { filter: filterName, subFilter: subName };
+  const fail = (message: string): boolean => {
+    report.checks.push(failed('signature-dictionary', 'FORMAT_FAILURE', message, { evidence }));
+    return false;
+  };
+  if (!FILTERS.has(filterName)) return fail(`Filter /${filterName || '?'} is not allowed`);
+  if (WEAK_SUBFILTERS.has(subName)) {
+    const message = `SubFilter /${subName} relies on SHA-1`;
+    const weak: CheckResult = indeterminate('signature-dictionary', 'CRYPTO_CONSTRAINTS_FAILURE', message, {
+      evidence,
+    });
+    report.checks.push(weak);
+    return false;
+  }
+  const okSub = found.kind === 'document-timestamp' ? subName === 'ETSI.RFC3161' : SUBFILTERS.has(subName);
+  if (!okSub) return fail(`SubFilter /${subName || '?'} is not allowed`);
+  if (ctx.doc.entry(found.containerNum, ctx.doc.last)?.kind !== 'offset')
+    return fail('The signature dictionary is inside an object stream');
+  const br = found.sig.get('ByteRange');
+  if (
+    !Array.isArray(br) ||
+    br.length !== 4 ||
+    !br.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)
+  )
+    return fail('/ByteRange is not a direct array of four non-negative integers');
+  const contents = found.sig.get('Contents');
+  if (!(contents instanceof PdfString) || !contents.hex) return fail('/Contents is not a direct hex string');
+  if (contents.bytes.length === 0 || contents.bytes.every((b) => b === 0)) return fail('/Contents is empty');
+  report.checks.push(
+    check('signature-dictionary', 'PASSED', 'Filter, SubFilter, /ByteRange and /Contents are well-formed', {
+      evidence,
+    }),
+  );
+  state.geometry = {
+    byteRange: br as [number, number, number, number],
+    contents,
+    subFilter: subName,
+    filter: filterName,
+  };
+  report.byteRange = [...state.geometry.byteRange];
+  return true;
+};

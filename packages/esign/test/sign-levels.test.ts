@@ -1,0 +1,95 @@
+import { requireTool } from '@thgov/testkit';
+import { describe, expect, it } from 'vitest';
+import { signPdf } from '../src/sign/sign-pdf.js';
+import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
+import { createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
+
+const pki = await createSigningPki();
+const letter = await letterPdf();
+const verifyOptions = { trustAnchors: [pki.root.cert], revocation: { crls: pki.crls } };
+
+async function sign(level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA') {
+  return signPdf(letter, {
+    signer: signerFor(pki, pki.officer),
+    level,
+    tsa: pki.tsa,
+    trustAnchors: pki.root.cert,
+    validationData: { crls: pki.crls, ocspResponses: [pki.officerOcsp] },
+    reason: 'อนุมัติ / Approved',
+    location: 'Bangkok',
+  });
+}
+
+const signed = {
+  'B-B': await sign('B-B'),
+  'B-T': await sign('B-T'),
+  'B-LT': await sign('B-LT'),
+  'B-LTA': await sign('B-LTA'),
+};
+
+describe('signPdf at every PAdES baseline level', () => {
+  for (const level of ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const) {
+    it(`${level}: verifies TOTAL_PASSED and reports ${level}`, async () => {
+      const pdf = signed[level];
+      // An incremental update: the original bytes are a prefix of the signed file.
+      expect(Buffer.from(pdf.subarray(0, letter.length)).equals(Buffer.from(letter))).toBe(true);
+      const report = await verifyPdfSignatures(pdf, verifyOptions);
+      expect(report.indication).toBe('TOTAL_PASSED');
+      const sig = report.signatures.find((s) => s.kind === 'signature')!;
+      expect(sig.subFilter).toBe('ETSI.CAdES.detached');
+      expect(sig.level).toBe(level);
+      expect(sig.signingTime.claimedCms).toBeUndefined();
+      expect(sig.signingTime.claimedPdf).toMatch(/^D:\d{14}Z$/);
+      expect(report.signatures.filter((s) => s.kind === 'document-timestamp')).toHaveLength(
+        level === 'B-LTA' ? 1 : 0,
+      );
+    });
+  }
+
+  it('Adobe-style adbe.pkcs7.detached stays available and reports no PAdES level', async () => {
+    const pdf = await signPdf(letter, {
+      signer: signerFor(pki, pki.officer),
+      subFilter: 'adbe.pkcs7.detached',
+      trustAnchors: pki.root.cert,
+      validationData: { crls: pki.crls },
+    });
+    const report = await verifyPdfSignatures(pdf, verifyOptions);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures[0]?.subFilter).toBe('adbe.pkcs7.detached');
+    expect(report.signatures[0]?.level).toBeUndefined();
+  });
+});
+
+const qpdf = requireTool('qpdf', { why: 'qpdf as an independent check of the written structure' });
+qpdf.describe('qpdf --check on esign output', async () => {
+  const { qpdfCheck } = await import('./helpers/qpdf.js');
+  for (const level of ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const) {
+    it(`${level}: no errors, no warnings`, () => {
+      const r = qpdfCheck(signed[level]);
+      expect(r.output).toContain('No syntax or stream encoding errors found');
+      expect(r.output).not.toMatch(/WARNING/);
+      expect(r.status).toBe(0);
+    });
+  }
+});
+
+const pdfsig = requireTool('pdfsig', { why: 'poppler as an independent verifier of esign signatures' });
+pdfsig.describe('poppler pdfsig on esign signatures', async () => {
+  const { PdfsigDb } = await import('./helpers/pdfsig.js');
+  const db = PdfsigDb.create(pki.root.cert);
+  for (const level of ['B-B', 'B-T'] as const) {
+    it(`${level}: valid, trusted, total document signed`, () => {
+      const out = db.check(signed[level]);
+      expect(out).toContain('Signature Validation: Signature is Valid.');
+      expect(out).toContain('Certificate Validation: Certificate is Trusted.');
+      expect(out).toContain('Total document signed');
+    });
+  }
+  for (const level of ['B-LT', 'B-LTA'] as const) {
+    it(`${level}: the signature stays valid and trusted (later revisions add /DSS or a time-stamp)`, () => {
+      const out = db.check(signed[level]);
+      expect(out).toContain('Signature Validation: Signature is Valid.');
+      expect(out).toContain('Certificate Validation: Certificate is Trusted.');
+    });
+  }
+});

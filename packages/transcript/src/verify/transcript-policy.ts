@@ -1,0 +1,155 @@
+import type {
+  PdfDocument,
+  Revision,
+  SignatureReport,
+  SubIndication,
+  VerificationPolicy,
+  VerificationReport,
+} from '@thgov/esign';
+import { check, failed, indeterminate, type VerificationExtension } from '@thgov/esign/internal';
+import { checkXml } from '../xml/check-xml.js';
+import {
+  ALLOWED_RELATIONSHIPS,
+  type EmbeddedFile,
+  isXmlAttachment,
+  listEmbeddedFiles,
+  readXmp,
+  unchangedSince,
+} from './attachment.js';
+import type { NormalizedOptions } from './options.js';
+
+/**
+ * The transcript policy: after the last covering signature only security updates (`/DSS`, document
+ * time-stamps); revocation evidence mandatory; JavaScript, shadow-attack material and an invalid signature
+ * time-stamp refused. Steps 13 (PDF/A-3 attachment) and 14 (XML) are added by {@link transcriptSteps}.
+ */
+export const TRANSCRIPT_POLICY: VerificationPolicy = Object.freeze({
+  name: 'transcript',
+  afterSigning: 'security-updates',
+  requireRevocation: true,
+  javaScript: 'refuse',
+  shadowSignals: 'refuse',
+  invalidSignatureTimeStamp: 'refuse',
+});
+
+interface Problem {
+  sub: SubIndication;
+  fail: boolean;
+  msg: string;
+}
+
+/** Everything wrong with the picked attachment, hard failures marked `fail`; soft notes go to `warnings`. */
+function attachmentProblems(
+  doc: PdfDocument,
+  pick: EmbeddedFile,
+  xmlCount: number,
+  signedRev: Revision | undefined,
+  warnings: string[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const soft = (msg: string, sub: SubIndication = 'SIG_CONSTRAINTS_FAILURE') =>
+    problems.push({ sub, fail: false, msg });
+  if (xmlCount > 1) soft(`${xmlCount} XML attachments: ambiguous transcript`);
+  if (!pick.relationship || !ALLOWED_RELATIONSHIPS.has(pick.relationship))
+    soft(`AFRelationship /${pick.relationship ?? '(none)'} is not allowed`);
+  else if (pick.relationship !== 'Alternative')
+    warnings.push(`AFRelationship is /${pick.relationship}, ETDA uses /Alternative`);
+  if (!pick.inAf) soft('The file specification is not in the catalog /AF array');
+  const names = [pick.treeName, pick.ufName, pick.fSpecName].filter((x): x is string => x !== undefined);
+  if (new Set(names).size > 1) soft('Attachment names disagree (name tree, /UF, /F)');
+  if (pick.declaredSize !== undefined && pick.declaredSize !== pick.bytes.length) {
+    const msg = `Declared size ${pick.declaredSize} differs from the actual ${pick.bytes.length}`;
+    problems.push({ sub: 'FORMAT_FAILURE', fail: true, msg });
+  }
+  if (!signedRev) soft('No valid signature covers the attachment', 'SIGNED_DATA_NOT_FOUND');
+  else if (![pick.fileSpecNum, pick.streamNum].every((num) => unchangedSince(doc, num, signedRev))) {
+    const msg = 'The attachment was not defined in the signed revision or was changed later';
+    problems.push({ sub: 'FORMAT_FAILURE', fail: true, msg });
+  }
+  const xmp = readXmp(doc, doc.last);
+  if (xmp?.pdfaPart !== 3) soft(`XMP pdfaid:part is ${xmp?.pdfaPart ?? 'missing'}, expected 3`);
+  if (xmp?.documentFileName && xmp.documentFileName !== pick.fileName)
+    warnings.push('XMP ed:DocumentFileName differs from the attachment name');
+  return problems;
+}
+
+/** Step 13: the XML attachment, defined in the first covering signature's revision and unchanged since. */
+function attachmentCheck(
+  doc: PdfDocument,
+  report: VerificationReport,
+  pick: EmbeddedFile,
+  xmlCount: number,
+  strict: boolean,
+): void {
+  const covered = report.signatures
+    .filter((s) => s.kind === 'signature' && s.revision !== undefined)
+    .map((s) => s.revision!)
+    .sort((a, b) => a - b);
+  const signedRev = covered.length ? doc.revisions[covered[0]!] : undefined;
+  const warnings: string[] = [];
+  const problems = attachmentProblems(doc, pick, xmlCount, signedRev, warnings);
+  const { fileName, relationship, mimeType, inAf } = pick;
+  const evidence = {
+    fileName,
+    relationship,
+    mimeType,
+    size: pick.bytes.length,
+    inAf,
+    xmp: readXmp(doc, doc.last),
+  };
+  const all = problems.map((p) => p.msg);
+  const hard = problems.find((p) => p.fail);
+  const soft = problems[0];
+  if (hard) report.checks.push(failed('pdfa-attachment', hard.sub, hard.msg, { evidence, warnings: all }));
+  else if (soft && (strict || soft.sub === 'SIGNED_DATA_NOT_FOUND'))
+    report.checks.push(indeterminate('pdfa-attachment', soft.sub, soft.msg, { evidence, warnings: all }));
+  else
+    report.checks.push(
+      check('pdfa-attachment', 'PASSED', 'PDF/A-3 with the transcript XML attached in the signed revision', {
+        evidence,
+        warnings: [...warnings, ...all],
+      }),
+    );
+}
+
+/** Steps 13 and 14 of a transcript: the PDF/A-3 attachment, then its XML (signed by the PDF signer if XML-DSig). */
+export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
+  const strict = o.policy.name === TRANSCRIPT_POLICY.name;
+  return {
+    async afterSignatures({ doc, report, signerCertificate }) {
+      const files = listEmbeddedFiles(doc, doc.last);
+      const xmlFiles = files.filter(isXmlAttachment);
+      if (xmlFiles.length === 0) {
+        report.checks.push(
+          indeterminate('pdfa-attachment', 'SIGNED_DATA_NOT_FOUND', 'No XML attachment in /EmbeddedFiles', {
+            evidence: { errorCode: 'ERR_TRANSCRIPT_NO_ATTACHMENT', attachments: files.length },
+          }),
+        );
+        report.checks.push(check('xml', 'NOT_APPLICABLE', 'No XML to check'));
+        return;
+      }
+      const pick = xmlFiles.find((x) => x.inAf) ?? xmlFiles[0]!;
+      report.attachment = {
+        fileName: pick.fileName,
+        size: pick.bytes.length,
+        ...(pick.relationship ? { relationship: pick.relationship } : {}),
+        ...(pick.mimeType ? { mimeType: pick.mimeType } : {}),
+      };
+      attachmentCheck(doc, report, pick, xmlFiles.length, strict);
+      const first = report.signatures.find(
+        (x: SignatureReport) => x.kind === 'signature' && signerCertificate(x),
+      );
+      const pdfSigner = first ? signerCertificate(first) : undefined;
+      report.checks.push(
+        await checkXml(pick.bytes, {
+          maxBytes: o.maxXmlBytes,
+          maxDepth: o.maxXmlDepth,
+          validator: o.xmlValidator,
+          schema: o.xmlSchema,
+          pdfSigner,
+          strict,
+        }),
+      );
+    },
+  };
+}
