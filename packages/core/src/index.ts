@@ -18,7 +18,19 @@ export {
   verifyAuditLog,
   verifyAuditLogText,
 } from './audit/verify.js';
-export { DEFAULT_TIMEOUTS } from './dispatcher.js';
+export {
+  abortReason,
+  type Deadline,
+  type DeadlineOptions,
+  raceSignal,
+  startDeadline,
+} from './deadline.js';
+export {
+  createDispatcher,
+  DEFAULT_TIMEOUTS,
+  type DispatcherConfig,
+  withBodyThroughput,
+} from './dispatcher.js';
 export {
   AbortError,
   type CoreErrorCode,
@@ -75,16 +87,23 @@ export {
   transportOptionsSchema,
   transportOptionsShape,
 } from './options.js';
+export { SECRET_REGISTRY_LIMITS, type SecretKind } from './redact/secret-registry.js';
 export {
   CITIZEN_ID_MASK,
   isSensitiveName,
+  isSensitiveParam,
   REDACTED,
+  type RegisterSecretOptions,
   redactHeaders,
+  redactPreview,
   redactText,
   redactUrl,
   redactValue,
   registerSecret,
+  type SecretRegistryStats,
+  secretRegistryStats,
   unregisterSecret,
+  withSecrets,
 } from './redact.js';
 export { parseJsonBody, validateBody } from './response-body.js';
 export {
@@ -131,5 +150,10 @@ export {
   Transport,
   type TransportResponse,
 } from './transport.js';
+export {
+  type BodyThroughput,
+  bodyThroughputInterceptor,
+  DEFAULT_BODY_THROUGHPUT,
+} from './throughput.js';
 export { validateOptions } from './validate.js';
 export { PACKAGE_VERSION as CORE_VERSION, type PackageIdentity, userAgent } from './version.js';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { createDispatcher } from './dispatcher.js';
+import { startDeadline } from './deadline.js';
+import { createDispatcher, DEFAULT_TIMEOUTS, withBodyThroughput } from './dispatcher.js';
 import {
-  AbortError,
   HttpError,
   type HttpErrorOptions,
   invalidArgument,
@@ -16,8 +16,13 @@ import {
   type TruncatedResponse,
 } from './errors.js';
 import { SafeLogger } from './logger.js';
-import { type OperationOptions, type TransportOptions, transportOptionsSchema } from './options.js';
-import { redactHeaders, redactText, redactUrl } from './redact.js';
+import {
+  type OperationOptions,
+  type TimeoutOptions,
+  type TransportOptions,
+  transportOptionsSchema,
+} from './options.js';
+import { redactHeaders, redactPreview, redactText, redactUrl } from './redact.js';
 import { parseJsonBody, validateBody } from './response-body.js';
 import {
   parseRetryAfter,
@@ -83,6 +88,12 @@ export interface RequestSpec<T = unknown> {
   operation?: string;
   /** Per-call body limit (defaults to the client's `maxResponseBytes`). */
   maxResponseBytes?: number;
+  /**
+   * A large upload or download (a 200 MB catalog file): the default total deadline does not apply, so the
+   * call is not cut at a fixed time; `timeoutInMs` still does, and so does the body-throughput guard.
+   * Implied by `responseType: 'stream'`.
+   */
+  streaming?: boolean;
 }
 
 export interface TransportResponse<T> {
@@ -167,7 +178,7 @@ export class Transport {
     this.#defaultHeaders = { ...(options.headers ?? {}) };
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     if (options.dispatcher) {
-      this.#dispatcher = options.dispatcher;
+      this.#dispatcher = withBodyThroughput(options.dispatcher, options.timeouts?.bodyThroughput);
       this.#ownsDispatcher = false;
     } else {
       this.#dispatcher = createDispatcher({
@@ -184,6 +195,11 @@ export class Transport {
   /** The logger this transport writes to (redacting); clients built on it log through the same one. */
   get logger(): SafeLogger {
     return this.#log;
+  }
+
+  /** The timeouts in effect: the configured ones, defaults filled in (`DEFAULT_TIMEOUTS`). */
+  get timeouts(): Required<TimeoutOptions> {
+    return { ...DEFAULT_TIMEOUTS, ...this.#options.timeouts };
   }
 
   /** Tokens left in the retry budget (undefined when the budget is off). */
@@ -221,29 +237,18 @@ export class Transport {
       headers: redactHeaders(headers),
     });
 
-    // One signal for the caller's abort and the total deadline; created only when needed (hot path).
-    const totalInMs = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
-    const userSignal = options.abortSignal;
-    let controller: AbortController | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let onUserAbort: (() => void) | undefined;
-    if (userSignal?.aborted) throw new AbortError(userSignal.reason);
-    if (userSignal || totalInMs !== undefined) {
-      const c = new AbortController();
-      controller = c;
-      if (userSignal) {
-        onUserAbort = () => c.abort(new AbortError(userSignal.reason));
-        userSignal.addEventListener('abort', onUserAbort, { once: true });
-      }
-      if (totalInMs !== undefined) {
-        timer = setTimeout(
-          () => c.abort(new TimeoutError('total', totalInMs, { requestId, request: redactedRequest() })),
-          totalInMs,
-        );
-      }
-    }
-    const signal = controller?.signal;
-    const deadline = totalInMs !== undefined ? started + totalInMs : Number.POSITIVE_INFINITY;
+    // One signal for the caller's abort and the total deadline. Streaming calls have no default total: a
+    // large upload or download must not be cut at a fixed time (the throughput guard still applies).
+    const streaming = spec.streaming === true || spec.responseType === 'stream';
+    const deadline = startDeadline({
+      abortSignal: options.abortSignal,
+      timeoutInMs:
+        options.timeoutInMs ??
+        this.#options.timeouts?.totalInMs ??
+        (streaming ? undefined : DEFAULT_TIMEOUTS.totalInMs),
+      onTimeout: (ms) => new TimeoutError('total', ms, { requestId, request: redactedRequest() }),
+    });
+    const signal = deadline.signal;
 
     const attemptOnce = async (attempt: number): Promise<TransportResponse<T>> => {
       headers['x-request-attempt'] = String(attempt);
@@ -355,7 +360,7 @@ export class Transport {
         budget: this.#budget,
         signal,
         repeatable,
-        remainingInMs: () => deadline - performance.now(),
+        remainingInMs: () => deadline.remainingInMs(),
         onRetry: (info) => {
           const statusCode = (info.error as HttpError).statusCode;
           if (this.#log.enabled('debug')) {
@@ -390,14 +395,13 @@ export class Transport {
       if (this.#log.enabled('debug')) {
         this.#log.debug(`${operation} failed`, {
           requestId,
-          code: isThGovError(final) ? final.code : 'unknown',
+          errorCode: isThGovError(final) ? final.code : 'unknown',
           durationInMs: Math.round(performance.now() - started),
         });
       }
       throw final;
     } finally {
-      if (timer) clearTimeout(timer);
-      if (onUserAbort) userSignal?.removeEventListener('abort', onUserAbort);
+      deadline.dispose();
     }
   }
 
@@ -471,16 +475,15 @@ export class Transport {
     if (isThGovError(err)) return err;
     const e = err as { code?: string; message?: string; cause?: { code?: string } } | undefined;
     const code = e?.code ?? e?.cause?.code ?? '';
-    const t = this.#options.timeouts;
+    const t = this.timeouts;
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return Object.assign(new TimeoutError('connect', t?.connectInMs ?? 10_000, { ...ctx, cause: err }), {
+      return Object.assign(new TimeoutError('connect', t.connectInMs, { ...ctx, cause: err }), {
         notSent: true,
       });
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT')
-      return new TimeoutError('headers', t?.headersInMs ?? 30_000, { ...ctx, cause: err });
-    if (code === 'UND_ERR_BODY_TIMEOUT')
-      return new TimeoutError('body', t?.bodyInMs ?? 30_000, { ...ctx, cause: err });
+      return new TimeoutError('headers', t.headersInMs, { ...ctx, cause: err });
+    if (code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError('body', t.bodyInMs, { ...ctx, cause: err });
     if (TLS_CODE.test(code)) {
       return new HttpError('ERR_TLS', `TLS handshake with ${redactText(this.#origin)} failed (${code})`, {
         ...ctx,
@@ -655,12 +658,12 @@ function truncatedResponse(
   headers: Record<string, string>,
   text: string,
 ): TruncatedResponse {
-  const truncated = text.length > ERROR_BODY_PREVIEW;
+  // Redacted before the cut: an ID or a secret straddling it is masked whole, not left half-shown.
   return {
     statusCode,
     headers: redactHeaders(headers),
-    body: redactText(truncated ? text.slice(0, ERROR_BODY_PREVIEW) : text),
-    truncated,
+    body: redactPreview(text, ERROR_BODY_PREVIEW),
+    truncated: text.length > ERROR_BODY_PREVIEW,
   };
 }
 
