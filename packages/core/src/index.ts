@@ -141,6 +141,11 @@ export {
   type VerifyResponseInput,
 } from './signing/verifier.js';
 export {
+  type BodyThroughput,
+  bodyThroughputInterceptor,
+  DEFAULT_BODY_THROUGHPUT,
+} from './throughput.js';
+export {
   type HttpMethod,
   type QueryValue,
   type RawResponse,
@@ -150,10 +155,5 @@ export {
   Transport,
   type TransportResponse,
 } from './transport.js';
-export {
-  type BodyThroughput,
-  bodyThroughputInterceptor,
-  DEFAULT_BODY_THROUGHPUT,
-} from './throughput.js';
 export { validateOptions } from './validate.js';
 export { PACKAGE_VERSION as CORE_VERSION, type PackageIdentity, userAgent } from './version.js';
