@@ -35,8 +35,12 @@ async function startServer(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
 }
 
+/** CPU (user + system, this process: the client) per request of the last round of each side. */
+const cpuPerRequest = new Map<string, number[]>();
+
 async function run(label: string, one: () => Promise<unknown>): Promise<number> {
   let issued = 0;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     while (issued < REQUESTS_PER_ROUND) {
@@ -46,6 +50,9 @@ async function run(label: string, one: () => Promise<unknown>): Promise<number> 
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const side = label.split(' ')[0] as string;
+  cpuPerRequest.set(side, [...(cpuPerRequest.get(side) ?? []), (cpu.user + cpu.system) / REQUESTS_PER_ROUND]);
   const rps = REQUESTS_PER_ROUND / seconds;
   process.stderr.write(`  ${label}: ${Math.round(rps)} req/s\n`);
   return rps;
@@ -88,6 +95,10 @@ await rawAgent.close();
 server.stop();
 
 const best = (xs: number[]) => Math.max(...xs);
+// CPU per request is steadier than wall-clock throughput on a shared machine: the median round of each side.
+const median = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const cpuOurs = median(cpuPerRequest.get('thgov'));
+const cpuRaw = median(cpuPerRequest.get('raw'));
 const value = best(ours);
 const baselineValue = best(raw);
 console.log(
@@ -98,5 +109,8 @@ console.log(
     baseline: 'undici.request (same Agent options)',
     baselineValue: Math.round(baselineValue),
     ratio: Number((value / baselineValue).toFixed(3)),
+    cpuPerOpInUs: Number(cpuOurs.toFixed(1)),
+    baselineCpuPerOpInUs: Number(cpuRaw.toFixed(1)),
+    cpuRatio: Number((cpuRaw / cpuOurs).toFixed(3)),
   }),
 );

@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import type { TimeoutOptions, TlsOptions } from './options.js';
-import { bodyThroughputInterceptor, DEFAULT_BODY_THROUGHPUT } from './throughput.js';
+import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 
 /**
  * Timeouts every client applies unless configured otherwise. `totalInMs` bounds a whole operation,
@@ -54,22 +54,23 @@ export function createDispatcher(c: DispatcherConfig): Dispatcher {
   if (c.proxy === 'env') agent = new EnvHttpProxyAgent({ ...agentOptions, requestTls: connect });
   else if (c.proxy) agent = new ProxyAgent({ ...agentOptions, uri: c.proxy, requestTls: connect });
   else agent = new Agent(agentOptions);
-  return withBodyThroughput(agent, c.timeouts?.bodyThroughput);
+  return withResponseGuard(agent, c.timeouts?.bodyThroughput) ?? agent;
 }
 
 /**
- * `dispatcher` with the minimum body throughput enforced (the default unless `false`). A dispatcher that
- * cannot be composed (a bare `{ dispatch }` object) is returned as it is.
+ * `dispatcher` with the response guard composed on: the minimum body throughput (the default unless
+ * `false`) and attempt deadlines handed in by the transport. Undefined for a dispatcher that cannot be
+ * composed (a bare `{ dispatch }` object).
  *
  * @example
  * ```ts
- * const guarded = withBodyThroughput(new MockAgent(), { minBytes: 64, windowInMs: 1_000 });
+ * const guarded = withResponseGuard(new MockAgent(), { minBytes: 64, windowInMs: 1_000 });
  * ```
  */
-export function withBodyThroughput(
+export function withResponseGuard(
   dispatcher: Dispatcher,
   limit: TimeoutOptions['bodyThroughput'],
-): Dispatcher {
-  if (limit === false || typeof dispatcher.compose !== 'function') return dispatcher;
-  return dispatcher.compose(bodyThroughputInterceptor(limit ?? DEFAULT_BODY_THROUGHPUT));
+): Dispatcher | undefined {
+  if (typeof dispatcher.compose !== 'function') return undefined;
+  return dispatcher.compose(responseGuardInterceptor(limit ?? DEFAULT_BODY_THROUGHPUT));
 }

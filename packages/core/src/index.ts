@@ -29,7 +29,7 @@ export {
   createDispatcher,
   DEFAULT_TIMEOUTS,
   type DispatcherConfig,
-  withBodyThroughput,
+  withResponseGuard,
 } from './dispatcher.js';
 export {
   AbortError,
@@ -105,7 +105,12 @@ export {
   unregisterSecret,
   withSecrets,
 } from './redact.js';
-export { parseJsonBody, validateBody } from './response-body.js';
+export { type ErrorContext, parseJsonBody, validateBody } from './response-body.js';
+export {
+  type BodyThroughput,
+  DEFAULT_BODY_THROUGHPUT,
+  responseGuardInterceptor,
+} from './response-guard.js';
 export {
   fullJitterDelay,
   parseRetryAfter,
@@ -140,11 +145,6 @@ export {
   type VerifyRequestInput,
   type VerifyResponseInput,
 } from './signing/verifier.js';
-export {
-  type BodyThroughput,
-  bodyThroughputInterceptor,
-  DEFAULT_BODY_THROUGHPUT,
-} from './throughput.js';
 export {
   type HttpMethod,
   type QueryValue,

@@ -6,25 +6,29 @@ import { HttpError, type HttpErrorOptions, ResponseSchemaError } from './errors.
  * bytes themselves (to digest them for the audit log) and parse afterwards.
  */
 
+/**
+ * What an error carries about the exchange; a function is called only when there is an error (the
+ * redacted request and body preview cost more than a successful parse).
+ */
+export type ErrorContext = HttpErrorOptions | (() => HttpErrorOptions);
+
+const resolve = (c: ErrorContext): HttpErrorOptions => (typeof c === 'function' ? c() : c);
+
 /** Parses UTF-8 JSON; an empty body is `undefined`. Failure is ERR_RESPONSE_PARSE (the body is not echoed). */
-export function parseJsonBody(bytes: Uint8Array, errorOptions: HttpErrorOptions = {}): unknown {
+export function parseJsonBody(bytes: Uint8Array, errorOptions: ErrorContext = {}): unknown {
   if (bytes.byteLength === 0) return undefined;
   try {
     return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (cause) {
     throw new HttpError('ERR_RESPONSE_PARSE', 'The response body is not valid JSON', {
-      ...errorOptions,
+      ...resolve(errorOptions),
       cause,
     });
   }
 }
 
 /** Validates with a zod schema; failure is ERR_RESPONSE_SCHEMA with paths and messages, never values. */
-export function validateBody<T>(
-  value: unknown,
-  schema: z.ZodType<T>,
-  errorOptions: HttpErrorOptions = {},
-): T {
+export function validateBody<T>(value: unknown, schema: z.ZodType<T>, errorOptions: ErrorContext = {}): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ResponseSchemaError(
@@ -33,6 +37,6 @@ export function validateBody<T>(
       message: i.message,
       code: i.code,
     })),
-    errorOptions,
+    resolve(errorOptions),
   );
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { startDeadline } from './deadline.js';
-import { createDispatcher, DEFAULT_TIMEOUTS, withBodyThroughput } from './dispatcher.js';
+import { type Deadline, startDeadline } from './deadline.js';
+import { createDispatcher, DEFAULT_TIMEOUTS, withResponseGuard } from './dispatcher.js';
 import {
   HttpError,
   type HttpErrorOptions,
@@ -24,9 +24,11 @@ import {
 } from './options.js';
 import { redactHeaders, redactPreview, redactText, redactUrl } from './redact.js';
 import { parseJsonBody, validateBody } from './response-body.js';
+import { ATTEMPT_DEADLINE, type AttemptDeadline } from './response-guard.js';
 import {
   parseRetryAfter,
   type ResolvedRetryOptions,
+  type RetryAttemptInfo,
   RetryBudget,
   resolveRetryOptions,
   runWithRetry,
@@ -106,6 +108,24 @@ export interface TransportResponse<T> {
   durationInMs: number;
 }
 
+/** One call as its attempts share it. */
+interface Call<T> {
+  spec: RequestSpec<T>;
+  started: number;
+  requestId: string;
+  method: HttpMethod;
+  target: string;
+  operation: string;
+  body: Uint8Array | string | undefined;
+  headers: Record<string, string>;
+  repeatable: boolean;
+  redactedRequest: () => RedactedRequest;
+  deadline: Deadline;
+  attemptDeadline: AttemptDeadline | undefined;
+  signal: AbortSignal | undefined;
+  remainingInMs: () => number;
+}
+
 const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -147,6 +167,8 @@ export class Transport {
   readonly #basePath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  /** Whether the response guard sits on the dispatcher (it then enforces the default total deadline). */
+  readonly #guarded: boolean;
   readonly #options: TransportOptions;
   readonly #retry: ResolvedRetryOptions;
   readonly #budget: RetryBudget | undefined;
@@ -178,9 +200,12 @@ export class Transport {
     this.#defaultHeaders = { ...(options.headers ?? {}) };
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     if (options.dispatcher) {
-      this.#dispatcher = withBodyThroughput(options.dispatcher, options.timeouts?.bodyThroughput);
+      const guarded = withResponseGuard(options.dispatcher, options.timeouts?.bodyThroughput);
+      this.#dispatcher = guarded ?? options.dispatcher;
+      this.#guarded = guarded !== undefined;
       this.#ownsDispatcher = false;
     } else {
+      this.#guarded = true;
       this.#dispatcher = createDispatcher({
         timeouts: options.timeouts,
         keepAliveTimeoutInMs: options.keepAliveTimeoutInMs,
@@ -213,11 +238,43 @@ export class Transport {
   ): Promise<TransportResponse<T>> {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'This client was closed');
     checkOperationOptions(spec, options);
+    const call = this.#prepare(spec, options);
+    try {
+      // Happy path without the retry machinery; p-retry takes over from the first failure (its first
+      // "attempt" re-throws that failure, so attempt numbers and the retry decision stay in one place).
+      let firstError: unknown;
+      try {
+        const res = await this.#attempt(call, 1);
+        this.#budget?.onSuccess();
+        return res;
+      } catch (err) {
+        if (this.#retry.maxRetries === 0 || !isThGovError(err) || !err.retryable || call.signal?.aborted)
+          throw err;
+        firstError = err;
+      }
+      const res = await runWithRetry((n) => (n === 1 ? Promise.reject(firstError) : this.#attempt(call, n)), {
+        policy: this.#retry,
+        budget: this.#budget,
+        signal: call.signal,
+        repeatable: call.repeatable,
+        remainingInMs: call.remainingInMs,
+        onRetry: (info) => this.#onRetry(call, info),
+      });
+      this.#budget?.onSuccess();
+      return res;
+    } catch (err) {
+      throw this.#failed(call, err);
+    } finally {
+      call.deadline.dispose();
+    }
+  }
+
+  /** Identity, headers, body and deadlines of one call, shared by its attempts. */
+  #prepare<T>(spec: RequestSpec<T>, options: OperationOptions): Call<T> {
     const started = performance.now();
     const requestId = options.requestId ?? randomUUID();
     const method = spec.method;
     const target = this.#target(spec);
-    const operation = spec.operation ?? `${method} ${spec.path}`;
     const { body, contentType } = encodeBody(spec.body);
     const headers: Record<string, string> = {
       ...this.#defaultHeaders,
@@ -236,173 +293,162 @@ export class Transport {
       url: redactUrl(this.#origin + target),
       headers: redactHeaders(headers),
     });
-
-    // One signal for the caller's abort and the total deadline. Streaming calls have no default total: a
-    // large upload or download must not be cut at a fixed time (the throughput guard still applies).
+    // One signal for the caller's abort and a configured total deadline. The default total needs no timer
+    // of its own when the dispatcher's response guard enforces it (the hot path). Streaming calls have no
+    // default total: a large upload or download must not be cut at a fixed time.
+    const onTimeout = (ms: number) =>
+      new TimeoutError('total', ms, { requestId, request: redactedRequest() });
+    const configuredTotal = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
     const streaming = spec.streaming === true || spec.responseType === 'stream';
+    const defaultTotal = configuredTotal === undefined && !streaming ? DEFAULT_TIMEOUTS.totalInMs : undefined;
+    const attemptDeadline: AttemptDeadline | undefined =
+      defaultTotal !== undefined && this.#guarded
+        ? { at: started + defaultTotal, error: () => onTimeout(defaultTotal) }
+        : undefined;
     const deadline = startDeadline({
       abortSignal: options.abortSignal,
-      timeoutInMs:
-        options.timeoutInMs ??
-        this.#options.timeouts?.totalInMs ??
-        (streaming ? undefined : DEFAULT_TIMEOUTS.totalInMs),
-      onTimeout: (ms) => new TimeoutError('total', ms, { requestId, request: redactedRequest() }),
+      timeoutInMs: attemptDeadline ? undefined : (configuredTotal ?? defaultTotal),
+      onTimeout,
     });
-    const signal = deadline.signal;
+    return {
+      spec,
+      started,
+      requestId,
+      method,
+      target,
+      operation: spec.operation ?? `${method} ${spec.path}`,
+      body,
+      headers,
+      repeatable,
+      redactedRequest,
+      deadline,
+      attemptDeadline,
+      signal: deadline.signal,
+      remainingInMs: attemptDeadline
+        ? () => attemptDeadline.at - performance.now()
+        : () => deadline.remainingInMs(),
+    };
+  }
 
-    const attemptOnce = async (attempt: number): Promise<TransportResponse<T>> => {
-      headers['x-request-attempt'] = String(attempt);
-      if (this.#options.signer) {
-        const signed = await this.#options.signer.sign({ method, target, body: toBytes(body), requestId });
-        Object.assign(headers, signed.headers);
-      }
-      const attemptStart = performance.now();
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await this.#dispatcher.request({
-          origin: this.#origin,
-          path: target,
-          method,
-          headers,
-          body: body ?? null,
-          signal,
-        });
-      } catch (err) {
-        throw this.#networkError(err, signal, { requestId, attempt, request: redactedRequest() });
-      }
-      const resHeaders = flattenHeaders(res.headers);
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
-      const limit = spec.maxResponseBytes ?? this.#maxResponseBytes;
-
-      if (spec.responseType === 'stream' && ok && !spec.classify) {
-        this.#emitResponse(
-          method,
-          target,
-          res.statusCode,
-          resHeaders,
-          requestId,
-          attempt,
-          attemptStart,
-          undefined,
-        );
-        return {
-          statusCode: res.statusCode,
-          headers: resHeaders,
-          body: limitStream(res.body, limit, requestId) as unknown as T,
-          requestId,
-          attempts: attempt,
-          durationInMs: performance.now() - started,
-        };
-      }
-
-      let raw: Uint8Array;
-      try {
-        raw = await readBody(res.body, limit, resHeaders['content-length']);
-      } catch (err) {
-        if (isThGovError(err)) {
-          Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
-          throw err;
-        }
-        throw this.#networkError(err, signal, { requestId, attempt, request: redactedRequest() });
-      }
-      this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
-
-      const rawResponse = makeRawResponse(
+  /** One attempt: send, read the body within its limit, classify, verify, parse and validate. */
+  async #attempt<T>(call: Call<T>, attempt: number): Promise<TransportResponse<T>> {
+    const { spec, method, target, requestId, headers, signal } = call;
+    headers['x-request-attempt'] = String(attempt);
+    if (this.#options.signer) {
+      const signed = await this.#options.signer.sign({ method, target, body: toBytes(call.body), requestId });
+      Object.assign(headers, signed.headers);
+    }
+    const attemptStart = performance.now();
+    const context = { requestId, attempt, request: call.redactedRequest() };
+    const res = await this.#send(call, context);
+    const resHeaders = flattenHeaders(res.headers);
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    const limit = spec.maxResponseBytes ?? this.#maxResponseBytes;
+    const done = (body: T) => ({
+      statusCode: res.statusCode,
+      headers: resHeaders,
+      body,
+      requestId,
+      attempts: attempt,
+      durationInMs: performance.now() - call.started,
+    });
+    if (spec.responseType === 'stream' && ok && !spec.classify) {
+      this.#emitResponse(
+        method,
+        target,
         res.statusCode,
         resHeaders,
-        raw,
         requestId,
         attempt,
-        redactedRequest,
+        attemptStart,
+        undefined,
       );
-      const classified = spec.classify?.(rawResponse);
-      if (classified) throw classified;
-      if (!ok) {
-        throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
-      }
-      if (this.#options.responseVerifier) {
-        await this.#options.responseVerifier.verifyResponse({
-          method,
-          target,
-          requestId,
-          status: res.statusCode,
-          body: raw,
-          headers: resHeaders,
-        });
-      }
-      const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
-      const value = spec.schema ? validateBody(parsed, spec.schema, rawResponse.errorOptions()) : parsed;
-      return {
-        statusCode: res.statusCode,
-        headers: resHeaders,
-        body: value as T,
-        requestId,
-        attempts: attempt,
-        durationInMs: performance.now() - started,
-      };
-    };
-
-    try {
-      // Happy path without the retry machinery; p-retry takes over from the first failure (its first
-      // "attempt" re-throws that failure, so attempt numbers and the retry decision stay in one place).
-      let firstError: unknown;
-      try {
-        const res = await attemptOnce(1);
-        this.#budget?.onSuccess();
-        return res;
-      } catch (err) {
-        if (this.#retry.maxRetries === 0 || !isThGovError(err) || !err.retryable || signal?.aborted)
-          throw err;
-        firstError = err;
-      }
-      const res = await runWithRetry((n) => (n === 1 ? Promise.reject(firstError) : attemptOnce(n)), {
-        policy: this.#retry,
-        budget: this.#budget,
-        signal,
-        repeatable,
-        remainingInMs: () => deadline.remainingInMs(),
-        onRetry: (info) => {
-          const statusCode = (info.error as HttpError).statusCode;
-          if (this.#log.enabled('debug')) {
-            this.#log.debug(`retrying ${operation} after attempt ${info.attempt}`, {
-              requestId,
-              attempt: info.attempt,
-              delayInMs: info.delayInMs,
-              delaySource: info.delaySource,
-              errorCode: info.error.code,
-              statusCode,
-            });
-          }
-          this.#options.onRetry?.({
-            operation,
-            requestId,
-            attempt: info.attempt,
-            delayInMs: info.delayInMs,
-            delaySource: info.delaySource,
-            errorCode: info.error.code,
-            statusCode,
-          });
-        },
-      });
-      this.#budget?.onSuccess();
-      return res;
-    } catch (err) {
-      // An abort or the total deadline wins over whatever the interrupted attempt reported.
-      const final = signal?.aborted && isThGovError(signal.reason) ? signal.reason : err;
-      if (isThGovError(final) && (final as { retryBudgetExhausted?: boolean }).retryBudgetExhausted) {
-        this.#log.warn(`retry budget exhausted; ${operation} not retried`, { requestId });
-      }
-      if (this.#log.enabled('debug')) {
-        this.#log.debug(`${operation} failed`, {
-          requestId,
-          errorCode: isThGovError(final) ? final.code : 'unknown',
-          durationInMs: Math.round(performance.now() - started),
-        });
-      }
-      throw final;
-    } finally {
-      deadline.dispose();
+      return done(limitStream(res.body, limit, requestId) as unknown as T);
     }
+    let raw: Uint8Array;
+    try {
+      raw = await readBody(res.body, limit, resHeaders['content-length']);
+    } catch (err) {
+      if (isThGovError(err)) {
+        Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
+        throw err;
+      }
+      throw this.#networkError(err, signal, context);
+    }
+    this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
+    const rawResponse = makeRawResponse(
+      res.statusCode,
+      resHeaders,
+      raw,
+      requestId,
+      attempt,
+      call.redactedRequest,
+    );
+    const classified = spec.classify?.(rawResponse);
+    if (classified) throw classified;
+    if (!ok) throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
+    if (this.#options.responseVerifier) {
+      await this.#options.responseVerifier.verifyResponse({
+        method,
+        target,
+        requestId,
+        status: res.statusCode,
+        body: raw,
+        headers: resHeaders,
+      });
+    }
+    const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
+    return done(
+      (spec.schema ? validateBody(parsed, spec.schema, () => rawResponse.errorOptions()) : parsed) as T,
+    );
+  }
+
+  async #send(call: Call<unknown>, context: HttpErrorOptions): Promise<Dispatcher.ResponseData> {
+    const options: Dispatcher.RequestOptions = {
+      origin: this.#origin,
+      path: call.target,
+      method: call.method,
+      headers: call.headers,
+      body: call.body ?? null,
+      signal: call.signal,
+    };
+    if (call.attemptDeadline) Object.assign(options, { [ATTEMPT_DEADLINE]: call.attemptDeadline });
+    try {
+      return await this.#dispatcher.request(options);
+    } catch (err) {
+      throw this.#networkError(err, call.signal, context);
+    }
+  }
+
+  #onRetry(call: Call<unknown>, info: RetryAttemptInfo): void {
+    const statusCode = (info.error as HttpError).statusCode;
+    const details = {
+      requestId: call.requestId,
+      attempt: info.attempt,
+      delayInMs: info.delayInMs,
+      delaySource: info.delaySource,
+      errorCode: info.error.code,
+      statusCode,
+    };
+    if (this.#log.enabled('debug'))
+      this.#log.debug(`retrying ${call.operation} after attempt ${info.attempt}`, details);
+    this.#options.onRetry?.({ operation: call.operation, ...details });
+  }
+
+  /** The error the call ends with (an abort or the total deadline wins over the interrupted attempt's), logged. */
+  #failed(call: Call<unknown>, err: unknown): unknown {
+    const final = call.signal?.aborted && isThGovError(call.signal.reason) ? call.signal.reason : err;
+    if (isThGovError(final) && (final as { retryBudgetExhausted?: boolean }).retryBudgetExhausted) {
+      this.#log.warn(`retry budget exhausted; ${call.operation} not retried`, { requestId: call.requestId });
+    }
+    if (this.#log.enabled('debug')) {
+      this.#log.debug(`${call.operation} failed`, {
+        requestId: call.requestId,
+        errorCode: isThGovError(final) ? final.code : 'unknown',
+        durationInMs: Math.round(performance.now() - call.started),
+      });
+    }
+    return final;
   }
 
   /** Closes the client's own sockets. Calls in flight finish or fail; new calls are refused. */
@@ -682,5 +728,5 @@ function statusError(raw: RawResponse, method: string, path: string, maxRetryAft
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
   if (type === 'bytes' || type === 'stream') return raw;
   if (type === 'text') return rawResponse.text();
-  return parseJsonBody(raw, rawResponse.errorOptions());
+  return parseJsonBody(raw, () => rawResponse.errorOptions());
 }

@@ -12,8 +12,8 @@ export const SEPARATOR = -2;
 export const OTHER = -1;
 
 /** Kind of an ASCII character: a digit value, SEPARATOR, OTHER, or ESCAPE (`%`, `\`, `&`: look further). */
-const ESCAPE = -3;
-const ASCII_KIND = new Int8Array(128).fill(OTHER);
+export const ESCAPE = -3;
+export const ASCII_KIND = new Int8Array(128).fill(OTHER);
 for (let c = 0x30; c <= 0x39; c++) ASCII_KIND[c] = c - 0x30;
 // Space, hyphen, dot, slash; `+` is a space in form encoding.
 for (const c of ' -./+') ASCII_KIND[c.charCodeAt(0)] = SEPARATOR;
@@ -27,8 +27,11 @@ const DOTS_AND_SLASHES = new Set([
   0x00b7, 0x2024, 0x2027, 0x2044, 0x2215, 0x2219, 0x2212, 0x30fb, 0xff0e, 0xff0f,
 ]);
 
-const kindCache = new Map<number, number>();
-const MAX_CACHED_KINDS = 4096;
+// Kinds of BMP characters, computed on first sight (64 KiB): Thai text reads at array-lookup speed.
+const UNKNOWN = 127;
+let bmpKinds: Int8Array | undefined;
+const astralKinds = new Map<number, number>();
+const MAX_CACHED_ASTRAL = 1024;
 
 /** Kind of any code point: a digit value, SEPARATOR or OTHER. */
 export function codePointKind(cp: number): number {
@@ -36,10 +39,19 @@ export function codePointKind(cp: number): number {
     const k = ASCII_KIND[cp] as number;
     return k === ESCAPE ? OTHER : k;
   }
-  const cached = kindCache.get(cp);
+  if (cp <= 0xffff) {
+    bmpKinds ??= new Int8Array(0x10000).fill(UNKNOWN);
+    let k = bmpKinds[cp] as number;
+    if (k === UNKNOWN) {
+      k = classify(cp);
+      bmpKinds[cp] = k;
+    }
+    return k;
+  }
+  const cached = astralKinds.get(cp);
   if (cached !== undefined) return cached;
   const kind = classify(cp);
-  if (kindCache.size < MAX_CACHED_KINDS) kindCache.set(cp, kind);
+  if (astralKinds.size < MAX_CACHED_ASTRAL) astralKinds.set(cp, kind);
   return kind;
 }
 

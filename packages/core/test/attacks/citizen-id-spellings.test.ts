@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CITIZEN_ID_MASK,
@@ -83,6 +84,8 @@ describe('citizen IDs in every spelling', () => {
     expect(redactText(`/people/${eachDigit(ID, (d) => `%3${d}`)}/x`)).toBe(`/people/${CITIZEN_ID_MASK}/x`);
     expect(redactText(`"${eachDigit(ID, (d) => `\\u003${d}`)}"`)).toBe(`"${CITIZEN_ID_MASK}"`);
     expect(redactText(`id:\u00a0${grouped(ID, '\u2013')}.`)).toBe(`id:\u00a0${CITIZEN_ID_MASK}.`);
+    // Glued to a label in the official grouping: still an ID.
+    expect(redactText(`pid${grouped(ID, '-')}`)).toBe(`pid${CITIZEN_ID_MASK}`);
   });
 
   it('leaves juristic IDs, wrong check digits, longer numbers, dates and phone numbers alone', () => {
@@ -101,6 +104,14 @@ describe('citizen IDs in every spelling', () => {
     ]) {
       expect(redactText(text)).toBe(text);
     }
+  });
+
+  it('never masks a request ID: UUIDs whose hex groups hold digits stay readable', () => {
+    // Digit runs glued to hex letters could add up to 13 digits across the dashes; they are no ID.
+    const fixed = ['e1234567-8901-4234-9567-890123456789', '12345678-9012-4345-8678-9012345678ab'];
+    const random = Array.from({ length: 20_000 }, () => randomUUID());
+    for (const id of [...fixed, ...random])
+      expect(redactText(`request ${id} failed`)).toBe(`request ${id} failed`);
   });
 
   it('audit records: who, purpose and caseRef never keep an ID in any spelling', async () => {
