@@ -46,9 +46,13 @@ export interface SecretRegistryStats {
 
 interface Entry {
   key: string;
+  /** Credential registrations not yet released: while any, the entry is pinned (in no pool). */
   holds: number;
+  /** When a token or input registration runs out (0: never registered so). */
   expiresAt: number;
-  pool: 'token' | 'input' | undefined;
+  /** The pool its TTL registration belongs to, if any. */
+  kind: 'token' | 'input' | undefined;
+  inPool: boolean;
   placed: Placed[];
   chars: number;
 }
@@ -79,7 +83,7 @@ export class SecretRegistry {
     if (now >= this.#nextSweepAt || now < this.#nextSweepAt - L.sweepIntervalInMs) this.#sweep(now);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { key, holds: 0, expiresAt: 0, pool: undefined, placed: [], chars: 0 };
+      entry = { key, holds: 0, expiresAt: 0, kind: undefined, inPool: false, placed: [], chars: 0 };
       entry.placed = this.#matcher.add(spellings(key, kind, key !== value));
       entry.chars = entry.placed.reduce((n, p) => n + p.text.length, 0);
       this.#entries.set(key, entry);
@@ -91,22 +95,36 @@ export class SecretRegistry {
     }
     const ttl = options.ttlInMs ?? L.defaultTtlInMs[kind];
     entry.expiresAt = Math.max(entry.expiresAt, now + Math.max(0, ttl));
-    if (entry.holds > 0) return;
-    // A value seen as a token is not demoted to an input (which has the shorter bound).
-    const pool = entry.pool === 'token' ? 'token' : kind;
+    // Leave and join again: the entry moves to the young end of its pool (and maybe to another pool).
     this.#leavePool(entry);
-    this.#joinPool(entry, pool);
+    // A value seen as a token is not demoted to an input (which has the shorter bound).
+    entry.kind = entry.kind === 'token' ? 'token' : kind;
+    if (entry.holds > 0) return;
+    this.#joinPool(entry);
     this.#enforceBounds();
   }
 
-  /** Releases one credential registration, or forgets a token or input at once. */
+  /**
+   * Releases one credential registration (the value stays while other holds, or a token TTL, remain), or
+   * forgets a token or input at once.
+   */
   unregister(value: unknown): void {
     if (typeof value !== 'string') return;
     for (const cap of [Number.POSITIVE_INFINITY, L.maxIndexedLength.token, L.maxIndexedLength.input]) {
       const entry = this.#entries.get(value.length > cap ? value.slice(0, cap) : value);
       if (!entry) continue;
-      if (entry.holds > 1) entry.holds--;
-      else this.#remove(entry);
+      if (entry.holds > 1) {
+        entry.holds--;
+        return;
+      }
+      const wasHeld = entry.holds === 1;
+      entry.holds = 0;
+      if (wasHeld && entry.kind && entry.expiresAt > this.#now()) {
+        this.#joinPool(entry);
+        this.#enforceBounds();
+      } else {
+        this.#remove(entry);
+      }
       return;
     }
   }
@@ -134,17 +152,18 @@ export class SecretRegistry {
     };
   }
 
-  #joinPool(entry: Entry, pool: 'token' | 'input'): void {
-    entry.pool = pool;
-    this.#pools[pool].set(entry.key, entry);
+  #joinPool(entry: Entry): void {
+    if (!entry.kind) return;
+    entry.inPool = true;
+    this.#pools[entry.kind].set(entry.key, entry);
     this.#pooledChars += entry.chars;
   }
 
   #leavePool(entry: Entry): void {
-    if (!entry.pool) return;
-    this.#pools[entry.pool].delete(entry.key);
+    if (!entry.inPool || !entry.kind) return;
+    this.#pools[entry.kind].delete(entry.key);
     this.#pooledChars -= entry.chars;
-    entry.pool = undefined;
+    entry.inPool = false;
   }
 
   #remove(entry: Entry): void {

@@ -8,6 +8,7 @@ import {
   secretRegistryStats,
   Transport,
   unregisterSecret,
+  withSecrets,
 } from '../../src/index.js';
 import { renderings } from '../helpers/renderings.js';
 import { captureLogger, httpServer, type TestServer } from '../helpers/servers.js';
@@ -131,6 +132,18 @@ describe('secret eviction', () => {
     expect(redactText(shared)).toBe(REDACTED);
     unregisterSecret(shared);
     expect(redactText(shared)).toBe(shared);
+  });
+
+  it('a value held for one operation keeps its token registration when released', async () => {
+    const token = `refresh-${randomUUID()}`;
+    registerSecret(token, { kind: 'token', ttlInMs: HOUR });
+    await withSecrets([token], async () => expect(redactText(token)).toBe(REDACTED));
+    expect(redactText(token)).toBe(REDACTED);
+    const callerOnly = `caller-${randomUUID()}`;
+    await withSecrets([callerOnly], async () => expect(redactText(callerOnly)).toBe(REDACTED));
+    expect(redactText(callerOnly)).toBe(callerOnly);
+    unregisterSecret(token);
+    expect(redactText(token)).toBe(token);
   });
 
   it('a token is masked while its TTL runs and forgotten after it', () => {
