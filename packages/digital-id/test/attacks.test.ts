@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
+import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
 import { type CraftedProvider, type CraftedScenario, startCraftedProvider } from './crafted-provider.js';
-import { failure, REDIRECT } from './helpers.js';
+import { craftedCallback, craftedClient, failure, REDIRECT } from './helpers.js';
 
 let op: CraftedProvider;
 const clients: DigitalIdClient[] = [];
@@ -15,27 +15,14 @@ afterAll(async () => {
 });
 
 function makeClient(overrides: Partial<DigitalIdClientOptions> = {}): DigitalIdClient {
-  const c = new DigitalIdClient({
-    provider: 'generic',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: op.clientSecret,
-    redirectUri: REDIRECT,
-    claimsSource: 'id_token',
-    dangerouslyAllowInsecureHttp: true,
-    ...overrides,
-  });
+  const c = craftedClient(op, overrides);
   clients.push(c);
   return c;
 }
 
 /** Starts a login, lets the crafted provider "approve" it, and hands the callback to the client. */
-async function callbackWith(client: DigitalIdClient, scenario: CraftedScenario) {
-  const req = await client.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  op.scenario = scenario;
-  const cb = `${REDIRECT}?code=crafted-code-1&state=${req.state}`;
-  return client.handleCallback(cb, { expectedState: req.state });
+function callbackWith(client: DigitalIdClient, scenario: CraftedScenario) {
+  return craftedCallback(client, op, scenario);
 }
 
 describe('id_token attacks the client must refuse', () => {

@@ -1,6 +1,7 @@
 import type { BrowserOutcome, SandboxBrowser } from '@thgov/sandbox';
 import { expect } from 'vitest';
-import type { DigitalIdClient } from '../src/index.js';
+import { DigitalIdClient, type DigitalIdClientOptions, type HandleCallbackOptions } from '../src/index.js';
+import type { CraftedProvider, CraftedScenario } from './crafted-provider.js';
 
 export const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
 export const AFTER_LOGOUT = 'http://127.0.0.1:3000/';
@@ -32,4 +33,36 @@ export async function failure(fn: () => Promise<unknown>): Promise<Error & { cod
     return err as Error & { code?: string };
   }
   throw new Error('expected the call to fail');
+}
+
+/** A generic-provider client for the crafted provider (plain http on 127.0.0.1, claims from the id_token). */
+export function craftedClient(
+  op: CraftedProvider,
+  overrides: Partial<DigitalIdClientOptions> = {},
+): DigitalIdClient {
+  return new DigitalIdClient({
+    provider: 'generic',
+    issuer: op.issuer,
+    clientId: op.clientId,
+    clientSecret: op.clientSecret,
+    redirectUri: REDIRECT,
+    claimsSource: 'id_token',
+    dangerouslyAllowInsecureHttp: true,
+    ...overrides,
+  });
+}
+
+/** Starts a login, lets the crafted provider "approve" it, and hands the callback (with `code`) to the client. */
+export async function craftedCallback(
+  client: DigitalIdClient,
+  op: CraftedProvider,
+  scenario: CraftedScenario,
+  options: { code?: string } & HandleCallbackOptions = {},
+) {
+  const { code = 'crafted-code-1', ...callbackOptions } = options;
+  const req = await client.createLoginRequest();
+  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  op.scenario = scenario;
+  const cb = `${REDIRECT}?code=${encodeURIComponent(code)}&state=${req.state}`;
+  return client.handleCallback(cb, { expectedState: req.state, ...callbackOptions });
 }
