@@ -1,4 +1,4 @@
-import { isCitizenId, registerSecret, type TlsOptions } from '@thgov/core';
+import { isCitizenId, redactPreview, registerSecret, type TlsOptions } from '@thgov/core';
 import { ExchangeClient } from '@thgov/exchange';
 import { exchangeClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
@@ -75,17 +75,20 @@ export async function checkExchange(r: CheckRunner, config: ThgovConfig, s: Doct
           };
         }
         const known = explain('ERR_GDX_AUTH');
-        throw new CheckFailure(`GDX refused validate: HTTP ${res.status} ${res.text.slice(0, 200)}`.trim(), {
-          ...(res.status === 200
-            ? {
-                cause:
-                  'GDX answered 200 without a token (it does this under load, or for an inactive consumer).',
-                fix: 'Run doctor again; if it persists ask DGA whether the consumer is active.',
-              }
-            : known),
-          errorCode: 'ERR_GDX_AUTH',
-          data: { statusCode: res.status },
-        });
+        throw new CheckFailure(
+          `GDX refused validate: HTTP ${res.status} ${redactPreview(res.text, 200)}`.trim(),
+          {
+            ...(res.status === 200
+              ? {
+                  cause:
+                    'GDX answered 200 without a token (it does this under load, or for an inactive consumer).',
+                  fix: 'Run doctor again; if it persists ask DGA whether the consumer is active.',
+                }
+              : known),
+            errorCode: 'ERR_GDX_AUTH',
+            data: { statusCode: res.status },
+          },
+        );
       },
     );
 
