@@ -527,13 +527,17 @@ export class DigitalIdClient {
     }
   }
 
-  /** `#run` with a caller-supplied token registered as a secret (held, capped) while it runs. */
+  /**
+   * `#run` with a caller-supplied token registered as a secret: held while the call runs (never evicted
+   * under it), then kept as an `input` (capped length, bounded pool, short TTL) for the log lines after it.
+   */
   #runHolding<T>(
     token: string,
     operation: string,
     options: OperationOptions | undefined,
     fn: () => Promise<T>,
-  ) {
+  ): Promise<T> {
+    registerSecret(token, { kind: 'input' });
     return withSecrets([token], () => this.#run(operation, options, fn));
   }
 
