@@ -1,7 +1,8 @@
+import type { Logger } from '@thgov/core';
 import type { BrowserOutcome, SandboxBrowser } from '@thgov/sandbox';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { DigitalIdClient, type DigitalIdClientOptions, type HandleCallbackOptions } from '../src/index.js';
-import type { CraftedProvider, CraftedScenario } from './crafted-provider.js';
+import { type CraftedProvider, type CraftedScenario, startCraftedProvider } from './crafted-provider.js';
 
 export const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
 export const AFTER_LOGOUT = 'http://127.0.0.1:3000/';
@@ -65,4 +66,46 @@ export async function craftedCallback(
   op.scenario = scenario;
   const cb = `${REDIRECT}?code=${encodeURIComponent(code)}&state=${req.state}`;
   return client.handleCallback(cb, { expectedState: req.state, ...callbackOptions });
+}
+
+/** Captures log lines as `level message {context JSON}` for leak checks. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const push = (level: string) => (message: string, context?: Record<string, unknown>) =>
+    lines.push(`${level} ${message} ${context ? JSON.stringify(context) : ''}`);
+  return {
+    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
+    lines,
+  };
+}
+
+/**
+ * The crafted provider for one test file: started before its tests, closed after them together with every
+ * client made through `client()`.
+ */
+export function useCraftedProvider(): {
+  provider(): CraftedProvider;
+  client(overrides?: Partial<DigitalIdClientOptions>): DigitalIdClient;
+} {
+  let op: CraftedProvider | undefined;
+  const clients: DigitalIdClient[] = [];
+  beforeAll(async () => {
+    op = await startCraftedProvider();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await op?.close();
+  });
+  const provider = () => {
+    if (!op) throw new Error('the crafted provider starts in beforeAll');
+    return op;
+  };
+  return {
+    provider,
+    client: (overrides = {}) => {
+      const c = craftedClient(provider(), overrides);
+      clients.push(c);
+      return c;
+    },
+  };
 }

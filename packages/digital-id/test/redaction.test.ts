@@ -1,23 +1,12 @@
 import { inspect } from 'node:util';
-import type { Logger } from '@thgov/core';
 import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvider } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigitalIdClient } from '../src/index.js';
 import { type CraftedProvider, startCraftedProvider } from './crafted-provider.js';
-import { failure, loginAs, REDIRECT } from './helpers.js';
+import { captureLogger, failure, loginAs, REDIRECT } from './helpers.js';
 
 const population = generatePopulation({ seed: 13, people: 20, companies: 2 });
 const citizen = population.people[1]!;
-
-function capture(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const push = (level: string) => (message: string, context?: Record<string, unknown>) =>
-    lines.push(`${level} ${message} ${context ? JSON.stringify(context) : ''}`);
-  return {
-    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
-    lines,
-  };
-}
 
 function everything(err: unknown, lines: string[]): string {
   return [JSON.stringify(err), inspect(err, { depth: 10 }), String(err), ...lines].join('\n');
@@ -36,7 +25,7 @@ afterAll(async () => {
 
 describe('no citizen ID, token or secret in logs and errors', () => {
   it('a full login and a replayed callback, logged at debug', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const c = thaid.clients.default;
     const client = new DigitalIdClient({
       provider: 'thaid',

@@ -45,3 +45,14 @@ export async function rejection(p: Promise<unknown>): Promise<Record<string, unk
   }
   throw new Error('expected the promise to reject');
 }
+
+/** Captures log lines as `level message {context JSON}` for leak and correlation checks. */
+export function captureLogger() {
+  const lines: string[] = [];
+  const push = (level: string) => (m: string, c?: Record<string, unknown>) =>
+    lines.push(`${level} ${m} ${c ? JSON.stringify(c) : ''}`);
+  return {
+    lines,
+    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
+  };
+}

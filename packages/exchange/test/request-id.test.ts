@@ -1,7 +1,7 @@
 import { isThGovError } from '@thgov/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExchangeClient } from '../src/index.js';
-import { type Harness, harness, rejection } from './helpers.js';
+import { captureLogger, type Harness, harness, rejection } from './helpers.js';
 
 /** The caller's requestId reaches token acquisition: the validate request, its errors and its log lines. */
 
@@ -10,16 +10,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-function capture() {
-  const lines: string[] = [];
-  const push = (level: string) => (m: string, c?: Record<string, unknown>) =>
-    lines.push(`${level} ${m} ${c ? JSON.stringify(c) : ''}`);
-  return {
-    lines,
-    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
-  };
-}
 
 describe('requestId through token acquisition', () => {
   it('the validate request carries the caller’s requestId', async () => {
@@ -36,7 +26,7 @@ describe('requestId through token acquisition', () => {
   it('a failed validate’s error and log lines carry it', async () => {
     h = await harness();
     const consumer = h.sandbox.gdx.consumers[0]!;
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLogger();
     const c = new ExchangeClient({
       baseUrl: h.sandbox.gdx.url,
       consumerKey: consumer.consumerKey,

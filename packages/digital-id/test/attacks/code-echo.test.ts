@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { Logger } from '@thgov/core';
 import { redactText } from '@thgov/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DigitalIdClient } from '../../src/index.js';
-import { type CraftedProvider, startCraftedProvider } from '../crafted-provider.js';
-import { craftedCallback, craftedClient, failure } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { captureLogger, craftedCallback, failure, useCraftedProvider } from '../helpers.js';
 
 /**
  * Code echo: Spring-based providers answer a bad token request with
@@ -14,37 +11,18 @@ import { craftedCallback, craftedClient, failure } from '../helpers.js';
  * and inspect output, and in log lines. They are now secrets for the life of the callback.
  */
 
-let op: CraftedProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startCraftedProvider();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await op.close();
-});
-
-function capture(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const push = (level: string) => (message: string, context?: Record<string, unknown>) =>
-    lines.push(`${level} ${message} ${context ? JSON.stringify(context) : ''}`);
-  return {
-    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
-    lines,
-  };
-}
+const crafted = useCraftedProvider();
 
 describe('code echo', () => {
   it('an authorization code and PKCE verifier echoed in error_description never appear in clear', async () => {
-    const { logger, lines } = capture();
-    const client = craftedClient(op, { logger, logLevel: 'debug' });
-    clients.push(client);
+    const { logger, lines } = captureLogger();
+    const client = crafted.client({ logger, logLevel: 'debug' });
     const code = randomBytes(24).toString('base64url');
     let verifier = '';
     const err = await failure(() =>
       craftedCallback(
         client,
-        op,
+        crafted.provider(),
         {
           tokenResponse: (form) => {
             verifier = form.get('code_verifier') ?? '';
@@ -79,8 +57,7 @@ describe('code echo', () => {
   });
 
   it('a code echoed in the callback error itself is masked too', async () => {
-    const client = craftedClient(op);
-    clients.push(client);
+    const client = crafted.client();
     const req = await client.createLoginRequest();
     const code = randomBytes(24).toString('base64url');
     const err = await failure(() =>

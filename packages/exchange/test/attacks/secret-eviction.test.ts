@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { REDACTED, redactText, registerSecret } from '@thgov/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExchangeClient, isGdxError } from '../../src/index.js';
-import { rejection } from '../helpers.js';
+import { captureLogger, rejection } from '../helpers.js';
 
 /**
  * Secret eviction, end to end: the consumer secret an ExchangeClient registers at start-up must still be
@@ -32,17 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-function capture() {
-  const lines: string[] = [];
-  const push = (level: string) => (m: string, c?: Record<string, unknown>) =>
-    lines.push(`${level} ${m} ${c ? JSON.stringify(c) : ''}`);
-  return {
-    lines,
-    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
-  };
-}
-
-function client(consumerSecret: string, logger?: ReturnType<typeof capture>['logger']): ExchangeClient {
+function client(consumerSecret: string, logger?: ReturnType<typeof captureLogger>['logger']): ExchangeClient {
   return new ExchangeClient({
     baseUrl: url,
     consumerKey: `consumer-key-${randomUUID()}`,
@@ -70,7 +60,7 @@ function longUptime(): void {
 describe('secret eviction', () => {
   it('the consumer secret is masked in a gateway page echoing it after 10,000 registrations', async () => {
     const secret = `S3cret-${randomUUID()}`;
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLogger();
     const c = client(secret, logger);
     try {
       longUptime();
