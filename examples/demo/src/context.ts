@@ -1,4 +1,4 @@
-import type { FileAuditSink } from '@thgov/core';
+import type { AuditChainKey, FileAuditSink } from '@thgov/core';
 import type { Sandbox } from '@thgov/sandbox';
 import type { Reporter } from './reporter.js';
 
@@ -13,6 +13,8 @@ export interface DemoContext {
   /** The agency's hash-chained audit log (in a temporary directory). */
   audit: FileAuditSink;
   auditPath: string;
+  /** The chain key an auditor is given to verify the log (never the subject-hash secret). */
+  auditChainKey: AuditChainKey;
   /** Budget for each step; the whole demo has its own watchdog in main.ts. */
   stepTimeoutInMs: number;
   breakAt: BreakPoint | undefined;

@@ -32,7 +32,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
   // Generated per run: an agency keeps its own in a vault, never next to the log.
   const hmacSecret = `demo-audit-${crypto.randomUUID()}`;
   registerSecret(hmacSecret);
-  const audit = new FileAuditSink({ path: auditPath, hmacSecret });
+  // A second key for the chain itself: whoever verifies the log gets this one, not hmacSecret.
+  const auditChainKey = { id: 'demo', secret: `demo-chain-${crypto.randomUUID()}` };
+  const audit = new FileAuditSink({ path: auditPath, hmacSecret, chainKey: auditChainKey });
   try {
     const sb = await report.step('Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI)', async () => {
       const s = await startSandbox();
@@ -58,6 +60,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
       report,
       audit,
       auditPath,
+      auditChainKey,
       stepTimeoutInMs: options.stepTimeoutInMs ?? 15_000,
       breakAt: options.breakAt,
     };

@@ -50,6 +50,7 @@ function expectNothingSecret(run: Run): void {
   // No token (JWTs start with eyJ) and no audit HMAC secret.
   expect(out).not.toMatch(/eyJ[\w-]{10,}/);
   expect(out).not.toMatch(/demo-audit-[0-9a-f-]{36}/);
+  expect(out).not.toMatch(/demo-chain-[0-9a-f-]{36}/);
 }
 
 describe('pnpm demo', () => {

@@ -1,7 +1,11 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { type DigitalIdClient, type DigitalIdentity, isDigitalIdError } from '@thgov/digital-id';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { csrfValid, type SessionData, sessionOf, sessions } from './session.js';
 import { errorPage, homePage, profilePage } from './views.js';
+
+const SARABUN_DIR = dirname(createRequire(import.meta.url).resolve('@fontsource/sarabun/package.json'));
 
 export interface AppOptions {
   client: DigitalIdClient;
@@ -37,13 +41,21 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
     res.set({
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'",
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
     });
     next();
   });
+  // Self-hosted Thai web font (fontsource's CSS and WOFF2 files): legible Thai on any machine, no CDN.
+  app.use(
+    '/assets/sarabun',
+    (req, res, next) =>
+      /^\/(\d{3}\.css|files\/[\w-]+\.woff2?)$/.test(req.path) ? next() : res.status(404).end(),
+    express.static(SARABUN_DIR, { index: false, maxAge: '1d', fallthrough: false }),
+  );
   app.use(sessions({ secure: production }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 

@@ -16,11 +16,13 @@ function layout(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/sarabun/400.css">
+<link rel="stylesheet" href="/assets/sarabun/600.css">
 <style>
-body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+body{font-family:Sarabun,system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 .card{border:1px solid #ddd;border-radius:8px;padding:1rem 1.5rem}dt{font-weight:600;margin-top:.6rem}
 a.button,button{display:inline-block;background:#0b5394;color:#fff;border:0;border-radius:4px;padding:.5rem 1rem;
-font-size:1rem;text-decoration:none;cursor:pointer}.error{color:#a00}
+font:inherit;font-size:1rem;text-decoration:none;cursor:pointer}.error{color:#a00}
 </style>
 </head>
 <body>

@@ -26,8 +26,12 @@ export interface PersonLookup {
 
 /** A lookup service an agency can copy: one ExchangeClient, one audit log, purpose required on every call. */
 export async function createPersonLookup(config: LookupConfig): Promise<PersonLookup> {
-  const audit = new FileAuditSink({ path: config.auditLogPath, hmacSecret: config.auditHmacSecret });
-  // Open now: a log with a broken chain should stop the service at start, not at the first lookup.
+  const audit = new FileAuditSink({
+    path: config.auditLogPath, // its anchor: <path>.anchor; a cut log is refused at start
+    hmacSecret: config.auditHmacSecret,
+    chainKey: config.auditChainKey,
+  });
+  // Open now: a log that was cut or has a broken chain should stop the service at start, not at the first lookup.
   await audit.open();
   const client = new ExchangeClient({
     baseUrl: config.baseUrl,

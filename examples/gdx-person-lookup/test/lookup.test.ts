@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { verifyAuditLog } from '@thgov/core';
+import { FileAnchorStore, verifyAuditLog } from '@thgov/core';
 import { type Sandbox, startSandbox } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -24,6 +24,7 @@ beforeAll(async () => {
     GDX_AGENT_ID: sb.gdx.officers[0]!,
     AUDIT_LOG_PATH: join(dir, 'audit.jsonl'),
     AUDIT_HMAC_SECRET: 'example-agency-secret-123456',
+    AUDIT_CHAIN_KEY: 'example-agency-chain-key-0123456789abcdef',
   };
 });
 afterAll(async () => {
@@ -48,8 +49,14 @@ describe('gdx-person-lookup example', () => {
 
     const log = await readFile(env.AUDIT_LOG_PATH!, 'utf8');
     expect(log).not.toContain(p.citizenId);
-    const verified = await verifyAuditLog({ path: env.AUDIT_LOG_PATH! });
-    expect(verified.ok).toBe(true);
+    const verified = await verifyAuditLog(
+      { path: env.AUDIT_LOG_PATH! },
+      {
+        keys: [{ id: '1', secret: env.AUDIT_CHAIN_KEY! }],
+        anchor: await new FileAnchorStore({ path: `${env.AUDIT_LOG_PATH}.anchor` }).read(),
+      },
+    );
+    expect(verified).toMatchObject({ ok: true, warnings: [] });
     expect(verified.records).toHaveLength(2); // person + address
     for (const r of verified.records) {
       expect(r).toMatchObject({
@@ -75,6 +82,8 @@ describe('gdx-person-lookup example', () => {
 
   it('configuration errors name the variable, not its value', () => {
     expect(() => loadConfig({ ...env, AUDIT_HMAC_SECRET: 'short' })).toThrow(/AUDIT_HMAC_SECRET/);
+    expect(() => loadConfig({ ...env, AUDIT_CHAIN_KEY: 'short-chain-key' })).toThrow(/AUDIT_CHAIN_KEY must/);
+    expect(() => loadConfig({ ...env, AUDIT_CHAIN_KEY: env.AUDIT_HMAC_SECRET })).toThrow(/must differ/);
     expect(() => loadConfig({ ...env, GDX_BASE_URL: undefined })).toThrow(/GDX_BASE_URL/);
     let message = '';
     try {

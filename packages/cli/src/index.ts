@@ -1,8 +1,10 @@
-export { AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
+export { AUDIT_KEYS_ENV, AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
 export {
   auditSink,
+  auditSinkOptions,
   digitalIdClientOptions,
   digitalIdProviders,
+  type ExchangeClientConfigOptions,
   ecmsClientOptions,
   exchangeClientOptions,
   mergeTransport,

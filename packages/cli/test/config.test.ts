@@ -1,10 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are what these tests are about
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { FileAnchorStore, FileAuditSink, verifyAuditLog } from '@thgov/core';
+import { ExchangeClient } from '@thgov/exchange';
+import { generatePopulation, startGdxGateway } from '@thgov/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  auditSinkOptions,
   type ConfigError,
   configJsonSchema,
   digitalIdClientOptions,
@@ -21,6 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'thgov-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SECRET = 'cfg-secret-6c1f0e9a77d4';
+const CHAIN_SECRET = 'cfg-chain-key-0123456789abcdef0123456789';
 const base = () => ({
   exchange: {
     baseUrl: 'https://api.egov.go.th',
@@ -66,14 +71,21 @@ describe('parseConfig', () => {
         },
         ecms: { nodeUrl: 'https://ecms.agency.go.th/ecms-ws01/service2', organizationId: '0105000000' },
         transcript: { trustAnchors: ['anchor.pem'] },
-        audit: { path: 'audit/log.jsonl', hmacSecret: 'literal-$${NOT_A_VAR}-x' },
+        audit: {
+          path: 'audit/log.jsonl',
+          hmacSecret: 'literal-$${NOT_A_VAR}-x',
+          chainKey: { id: '2026-01', secret: '${AUDIT_CHAIN_KEY}' },
+        },
         transport: {
           proxy: 'http://proxy.agency.go.th:3128',
           tls: { caFile: 'ca.pem' },
           timeouts: { connectInMs: 5000 },
         },
       },
-      { baseDir: dir, env: { GDX_SECRET: SECRET, THAID_SECRET: 'thaid-secret' } },
+      {
+        baseDir: dir,
+        env: { GDX_SECRET: SECRET, THAID_SECRET: 'thaid-secret', AUDIT_CHAIN_KEY: CHAIN_SECRET },
+      },
     );
     expect(config.exchange?.consumerSecret).toBe(SECRET);
     expect(config.audit?.hmacSecret).toBe('literal-${NOT_A_VAR}-x');
@@ -149,7 +161,10 @@ describe('parseConfig', () => {
 
   it('never echoes a substituted secret when that value is invalid', () => {
     const err = catchError(() =>
-      parseConfig({ audit: { path: 'a', hmacSecret: '${SHORT}' } }, { env: { SHORT: 'tiny-secret' } }),
+      parseConfig(
+        { audit: { path: 'a', hmacSecret: '${SHORT}', chainKey: { id: 'k', secret: CHAIN_SECRET } } },
+        { env: { SHORT: 'tiny-secret' } },
+      ),
     );
     expect(err.message).toContain('audit.hmacSecret: must be at least 16 characters');
     for (const text of [err.message, JSON.stringify(err), inspect(err)])
@@ -261,5 +276,106 @@ describe('thgov doctor with a bad configuration (as a process)', () => {
     const r = await thgov(['doctor', '--only', 'gdx']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--only takes exchange, digitalId, ecms, transcript');
+  });
+});
+
+describe('the audit section', () => {
+  const audit = (extra: Record<string, unknown> = {}) => ({
+    path: 'audit/gdx.jsonl',
+    hmacSecret: '${AUDIT_HMAC_SECRET}',
+    chainKey: { id: '2026-01', secret: '${AUDIT_CHAIN_KEY}' },
+    ...extra,
+  });
+  const env = { AUDIT_HMAC_SECRET: 'cfg-subject-key-0123456789', AUDIT_CHAIN_KEY: CHAIN_SECRET };
+
+  it('is wired by exchangeClientOptions: every GDX call lands in the configured, anchored, keyed log', async () => {
+    const gateway = await startGdxGateway({ population: generatePopulation({ seed: 11 }) });
+    const consumer = gateway.consumers[0]!;
+    const base = mkdtempSync(join(dir, 'wired-'));
+    try {
+      const config = parseConfig(
+        {
+          exchange: {
+            baseUrl: gateway.url,
+            consumerKey: consumer.consumerKey,
+            consumerSecret: consumer.consumerSecret,
+            agentId: gateway.officers[0],
+          },
+          audit: audit({ anchor: 'anchors/gdx.anchor' }),
+        },
+        { baseDir: base, env },
+      );
+      const options = exchangeClientOptions(config);
+      expect(options.audit?.sink).toBeInstanceOf(FileAuditSink);
+      const client = new ExchangeClient({ ...options, retry: { baseDelayInMs: 1, maxDelayInMs: 5 } });
+      await client.getAgentPermission({}, { purpose: 'config wiring check', caseRef: 'CFG-1' });
+      await client.close();
+      await options.audit?.sink.close();
+
+      const anchor = await new FileAnchorStore({ path: join(base, 'anchors/gdx.anchor') }).read();
+      const keys = [config.audit!.chainKey];
+      const r = await verifyAuditLog({ path: join(base, 'audit/gdx.jsonl') }, { keys, anchor });
+      expect(r).toMatchObject({
+        ok: true,
+        format: 'keyed',
+        warnings: [],
+        anchored: { seq: 1, unanchored: 0 },
+      });
+      expect(r.records[0]).toMatchObject({ kid: '2026-01', service: 'gdx', caseRef: 'CFG-1', status: 'ok' });
+      expect(r.records[0]?.who).toMatch(/^hmac-sha256:/);
+      // The default anchor next to the log was not used: the configured one was.
+      expect(existsSync(join(base, 'audit/gdx.jsonl.anchor'))).toBe(false);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('auditSinkOptions carries keys, rotation, anchor and lock time-out; relative paths follow the file', () => {
+    const config = parseConfig(
+      {
+        audit: audit({
+          previousChainKeys: [{ id: '2025-01', secret: '${OLD_CHAIN_KEY}' }],
+          anchor: '/var/lib/anchor/gdx.anchor',
+          lockTimeoutInMs: 2000,
+        }),
+      },
+      { baseDir: dir, env: { ...env, OLD_CHAIN_KEY: 'cfg-old-chain-key-0123456789abcdef01234' } },
+    );
+    expect(auditSinkOptions(config)).toEqual({
+      path: join(dir, 'audit/gdx.jsonl'),
+      hmacSecret: env.AUDIT_HMAC_SECRET,
+      chainKey: { id: '2026-01', secret: CHAIN_SECRET },
+      previousChainKeys: [{ id: '2025-01', secret: 'cfg-old-chain-key-0123456789abcdef01234' }],
+      anchor: '/var/lib/anchor/gdx.anchor',
+      lockTimeoutInMs: 2000,
+    });
+    expect(exchangeClientOptions(parseConfig(base(), { env: { GDX_SECRET: SECRET } })).audit).toBeUndefined();
+  });
+
+  it('requires a chain key of 32+ characters, apart from the subject key, and never echoes either', () => {
+    const missing = catchError(() =>
+      parseConfig({ audit: { path: 'a', hmacSecret: env.AUDIT_HMAC_SECRET } }, { env }),
+    );
+    expect(missing.message).toContain('audit.chainKey: Required');
+    const short = catchError(() =>
+      parseConfig(
+        { audit: audit({ chainKey: { id: 'k', secret: '${SHORT}' } }) },
+        { env: { ...env, SHORT: 'short-chain-key' } },
+      ),
+    );
+    expect(short.message).toContain('audit.chainKey.secret: must be at least 32 characters');
+    const same = catchError(() =>
+      parseConfig({ audit: audit({ hmacSecret: '${AUDIT_CHAIN_KEY}' }) }, { env }),
+    );
+    expect(same.message).toContain('audit.chainKey.secret: must differ from hmacSecret');
+    const badId = catchError(() =>
+      parseConfig({ audit: audit({ chainKey: { id: 'a b', secret: CHAIN_SECRET } }) }, { env }),
+    );
+    expect(badId.issues.map((i) => i.path)).toEqual(['audit.chainKey.id']);
+    for (const err of [missing, short, same, badId])
+      for (const text of [err.message, JSON.stringify(err), inspect(err)]) {
+        expect(text).not.toContain('short-chain-key');
+        expect(text).not.toContain(CHAIN_SECRET);
+      }
   });
 });

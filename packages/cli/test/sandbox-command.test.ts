@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileAnchorStore, verifyAuditLog } from '@thgov/core';
+import { ExchangeClient } from '@thgov/exchange';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliIo, EXIT, loadConfig, sandboxCommand } from '../src/index.js';
+import { type CliIo, EXIT, exchangeClientOptions, loadConfig, sandboxCommand } from '../src/index.js';
 import { tempDir, thgov } from './doctor-helpers.js';
 
 const dir = tempDir();
@@ -41,6 +43,20 @@ describe('thgov sandbox (as a process)', () => {
       const doctor = await thgov(['doctor', '--config', configOut]);
       expect(doctor.stdout).toMatch(/^OK: /m);
       expect(doctor.code).toBe(0);
+      // doctor leaves the audit log alone; a client built from the same file records its calls there.
+      const auditPath = config.audit?.path ?? 'missing';
+      expect(existsSync(auditPath)).toBe(false);
+      const options = exchangeClientOptions(config);
+      const gdx = new ExchangeClient(options);
+      await gdx.getAgentPermission({}, { purpose: 'sandbox smoke test' });
+      await gdx.close();
+      await options.audit?.sink.close();
+      const keys = [config.audit!.chainKey];
+      const anchor = await new FileAnchorStore({ path: `${auditPath}.anchor` }).read();
+      expect(await verifyAuditLog({ path: auditPath }, { keys, anchor })).toMatchObject({
+        ok: true,
+        warnings: [],
+      });
     } finally {
       child.kill('SIGTERM');
     }
@@ -66,6 +82,7 @@ describe('thgov sandbox (as a process)', () => {
 });
 
 describe('sandboxCommand fault profiles (in-process)', () => {
+  const chainSecrets: Array<string | undefined> = [];
   function io(): CliIo & { out: () => string } {
     let out = '';
     return { stdout: { write: (c: string) => (out += c) }, stderr: { write: () => true }, out: () => out };
@@ -83,6 +100,7 @@ describe('sandboxCommand fault profiles (in-process)', () => {
     try {
       await until(() => o.out().includes('Press Ctrl-C'), 'the banner');
       const c = await loadConfig(configOut);
+      chainSecrets.push(c.audit?.chainKey.secret);
       const x = c.exchange;
       if (!x?.consumerKey || !x.consumerSecret) throw new Error('no exchange section');
       await fn(x.baseUrl, x.consumerKey, x.consumerSecret, x.agentId);
@@ -124,5 +142,9 @@ describe('sandboxCommand fault profiles (in-process)', () => {
       expect(await validate(url, key, secret, agent)).toBe(200);
       expect(performance.now() - started).toBeGreaterThanOrEqual(190);
     });
+    // Same seed, same chain key: the restarted sandbox can extend the audit log the first run wrote.
+    expect(chainSecrets).toHaveLength(2);
+    expect(chainSecrets[0]).toBe(chainSecrets[1]);
+    expect(chainSecrets[0]?.length).toBeGreaterThanOrEqual(32);
   });
 });

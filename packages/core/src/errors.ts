@@ -27,6 +27,11 @@ export const ERROR_CODES = {
   // audit
   ERR_AUDIT_CHAIN: 'The audit log hash chain is broken (a record was edited, removed or reordered).',
   ERR_AUDIT_IO: 'The audit log could not be written or read.',
+  ERR_AUDIT_ANCHOR:
+    'The audit log is shorter than its anchor or differs from it (the newest records were removed), or the anchor is missing, malformed or forged.',
+  ERR_AUDIT_KEY:
+    'A record or anchor of the audit log is authenticated with a chain key id that was not given.',
+  ERR_AUDIT_LOCK: 'Another process held the audit log lock for longer than the lock time-out.',
   // identifiers
   ERR_THAI_ID: 'A Thai citizen or juristic ID is malformed or its check digit is wrong.',
   ERR_BE_DATE: 'A Buddhist-era date is malformed or out of range.',

@@ -1,19 +1,26 @@
 // Message signing (detached JWS over Content-Digest) and the hash-chained audit log.
+export type { AuditAnchor, AuditAnchorStore } from './audit/anchor.js';
+export { FileAnchorStore, type FileAnchorStoreOptions } from './audit/anchor-file.js';
 export { GENESIS_HASH } from './audit/chain.js';
 export { FileAuditSink, type FileAuditSinkOptions } from './audit/file-sink.js';
+export { type AuditChainKey, parseAuditChainKeys } from './audit/keys.js';
 export { MemoryAuditSink, type MemoryAuditSinkOptions } from './audit/memory-sink.js';
 export {
   type AuditEvent,
   type AuditRecord,
+  type AuditRecordFields,
   type AuditSink,
   createSubjectHasher,
   isHashedSubject,
+  type KeyedAuditRecord,
+  type LegacyAuditRecord,
   type SubjectHasher,
 } from './audit/record.js';
 export {
   type AuditLogError,
   type AuditLogErrorKind,
   type AuditLogVerification,
+  type AuditLogWarning,
   type VerifyAuditLogOptions,
   verifyAuditLog,
   verifyAuditLogText,

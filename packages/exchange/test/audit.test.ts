@@ -139,7 +139,8 @@ describe('audit record per call', () => {
 
 describe("core's audit sinks take the client's events as they are", () => {
   it('MemoryAuditSink: chained records, subject and officer hashed by the sink, purpose kept', async () => {
-    const sink = new MemoryAuditSink({ hmacSecret: SECRET });
+    const chainKey = { id: 'test', secret: 'exchange-test-chain-key-0123456789abcdef' };
+    const sink = new MemoryAuditSink({ hmacSecret: SECRET, chainKey });
     const c = h.sandbox.gdx.consumers[0]!;
     const withCore = new ExchangeClient({
       baseUrl: h.sandbox.gdx.url,
@@ -170,6 +171,7 @@ describe("core's audit sinks take the client's events as they are", () => {
     expect(records[0]?.who).toBe(createSubjectHasher(SECRET)(h.officer));
     expect(records[1]).toMatchObject({ seq: 2, status: 'error', code: 'ERR_GDX_BUSINESS' });
     expect(sink.text()).not.toContain(p.citizenId);
-    expect((await verifyAuditLog({ text: sink.text() })).ok).toBe(true);
+    const verified = await verifyAuditLog({ text: sink.text() }, { keys: [chainKey], anchor: sink.anchor() });
+    expect(verified).toMatchObject({ ok: true, format: 'keyed', warnings: [] });
   });
 });

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import { extractTranscript, verifyTranscript } from '@thgov/transcript';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePopulation } from '../src/people.js';
+import { generatePopulation, thaiFullName } from '../src/people.js';
 import { type SandboxPki, startSandboxPki } from '../src/pki/index.js';
 
 let pki: SandboxPki;
@@ -17,6 +18,24 @@ afterAll(async () => {
 });
 
 describe('sandbox test PKI', () => {
+  it('issues transcripts in the bundled Sarabun with the Thai name on any machine (no system font)', async () => {
+    const pdf = Buffer.from(await pki.issueSandboxTranscript(people[0]!));
+    const text = pdf.toString('latin1');
+    expect(text).toMatch(/\/BaseFont \/[A-Z]{6}\+Sarabun-Regular/);
+    expect(text).toMatch(/\/BaseFont \/[A-Z]{6}\+Sarabun-Bold/);
+    expect(text).not.toContain('Helvetica');
+    expect(text).not.toContain('Garuda');
+    // The Thai name is shown: an ActualText span or ToUnicode entries carry its characters.
+    const th = thaiFullName(people[0]!);
+    expect(th).toMatch(/[\u0E00-\u0E7F]/);
+    if (spawnSync('pdftotext', ['-v']).status === 0) {
+      const out = spawnSync('pdftotext', ['-', '-'], { input: pdf, encoding: 'utf8' });
+      expect(out.stdout).toContain(th);
+    } else {
+      expect(process.env.CI, 'pdftotext (poppler-utils) is required under CI').toBeFalsy();
+    }
+  });
+
   it('issues transcripts that verify TOTAL_PASSED with only the root configured', async () => {
     const pdf = await pki.issueSandboxTranscript(people[0]!);
     const r = await verifyTranscript(pdf, { trust: pki.rootPem });

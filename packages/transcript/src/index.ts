@@ -6,6 +6,7 @@ export {
 } from './cms/sign.js';
 export { TRANSCRIPT_ERROR_CODES, TranscriptError, type TranscriptErrorCode } from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
+export { FONT_ERROR_CODES, FontError, type FontErrorCode } from './issue/font/errors.js';
 export {
   addDocumentTimeStamp,
   addDss,

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { verifyAuditLog } from '@thgov/core';
+import { FileAnchorStore, verifyAuditLog } from '@thgov/core';
 import type { DemoContext } from '../context.js';
 
-/** e. Closes the audit log and checks its hash chain against the head the sink reported. */
+/** e. Closes the audit log and checks its keyed chain, as an auditor would: with the chain key and the anchor. */
 export async function auditVerify(ctx: DemoContext, citizenIds: string[]): Promise<void> {
   const { report } = ctx;
   const head = await ctx.audit.head();
@@ -12,12 +12,16 @@ export async function auditVerify(ctx: DemoContext, citizenIds: string[]): Promi
     const text = await readFile(ctx.auditPath, 'utf8');
     await writeFile(ctx.auditPath, text.replace('welfare application', 'welfare applicatiom'));
   }
-  const result = await verifyAuditLog({ path: ctx.auditPath }, { expectHead: head });
+  const anchor = await new FileAnchorStore({ path: `${ctx.auditPath}.anchor` }).read();
+  const result = await verifyAuditLog(
+    { path: ctx.auditPath },
+    { keys: [ctx.auditChainKey], ...(anchor ? { anchor } : {}), expectHead: head },
+  );
   const raw = await readFile(ctx.auditPath, 'utf8');
   const leaked = citizenIds.filter((id) => raw.includes(id)).length;
   const services = [...new Set(result.records.map((r) => r.service))].join(', ');
   report.detail(
-    `${result.records.length} records (${services}), head seq ${result.head.seq} hash ${result.head.hash.slice(0, 12)}…`,
+    `${result.records.length} records (${services}), ${result.format} chain anchored at seq ${result.anchored?.seq ?? '-'}, head hash ${result.head.hash.slice(0, 12)}…`,
   );
   const withPurpose = result.records.filter((r) => r.purpose).length;
   report.detail(

@@ -1,20 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type AuditLogVerification, verifyAuditLog } from '@thgov/core';
+import {
+  type AuditAnchor,
+  type AuditChainKey,
+  type AuditLogVerification,
+  FileAnchorStore,
+  parseAuditChainKeys,
+  verifyAuditLog,
+} from '@thgov/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 
-export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--expect-head SEQ:HASH] [--json] FILE...
+/** Environment variable with the chain keys, in the `--key-file` format. */
+export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
 
-Checks the hash chain of thgov audit logs (JSONL written by FileAuditSink): any edited, deleted,
-inserted, reordered, malformed or truncated record is reported with its line.
+export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--strict] [--json] FILE...
+
+Checks thgov audit logs (JSONL written by FileAuditSink): every record's MAC under the chain keys,
+the hash chain (edited, deleted, inserted, reordered, malformed or truncated records, with their line)
+and the anchor, which finds removal of the newest records.
 
 Options:
-  --expect-head SEQ:HASH  the head recorded elsewhere (FileAuditSink.head()); without it, removing the
-                          newest records cannot be told apart from a shorter log
-  --json                  one JSON array of results (file, ok, records, head, errors)
+  --key-file FILE         the chain keys, one ID:SECRET per line (default: $${AUDIT_KEYS_ENV});
+                          every key id the log uses, after rotations
+  --anchor FILE           the anchor the sink kept (default: FILE.anchor when it exists); one log only
+  --strict                warnings fail too: legacy unkeyed records, no anchor, records after the anchor
+  --expect-head SEQ:HASH  a head recorded elsewhere (FileAuditSink.head()), checked like an anchor
+  --json                  one JSON array of results (file, ok, format, records, head, anchored, errors, warnings)
   -h, --help              this help
 
-Exit status: 0 when every log is intact, 1 when any is not (or cannot be read), 2 for usage errors.
+Without an anchor, removing the newest records cannot be told apart from a shorter log: that is a
+warning ("no anchor: tail truncation cannot be detected"). The keys are never taken on the command line.
+
+Exit status: 0 when every log verifies (warnings are printed), 1 when any does not, cannot be read or
+(with --strict) has warnings, 2 for usage errors.
 `;
+
+interface Values {
+  'key-file'?: string;
+  anchor?: string;
+  strict?: boolean;
+  'expect-head'?: string;
+  json?: boolean;
+  help?: boolean;
+}
+
+interface Result {
+  file: string;
+  result?: AuditLogVerification;
+  error?: string;
+}
 
 function parseHead(value: string | undefined): { seq: number; hash: string } | undefined {
   if (value === undefined) return undefined;
@@ -23,15 +57,76 @@ function parseHead(value: string | undefined): { seq: number; hash: string } | u
   return { seq: Number(m[1]), hash: m[2] as string };
 }
 
+/** The chain keys from --key-file or the environment; none is not an error (legacy logs need none). */
+function readKeys(file: string | undefined, env: NodeJS.ProcessEnv): AuditChainKey[] | undefined {
+  let text: string | undefined = env[AUDIT_KEYS_ENV];
+  let source = AUDIT_KEYS_ENV;
+  if (file !== undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+      source = '--key-file';
+    } catch (err) {
+      throw new UsageError(
+        `cannot read --key-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return parseAuditChainKeys(text);
+  } catch (err) {
+    // The message names the entry and the rule, never the secret.
+    throw new UsageError(`${source}: ${(err as Error).message}`);
+  }
+}
+
+async function readAnchor(file: string, given: string | undefined): Promise<AuditAnchor | undefined> {
+  const path = given ?? `${file}.anchor`;
+  if (given === undefined && !existsSync(path)) return undefined;
+  const anchor = await new FileAnchorStore({ path }).read();
+  if (!anchor)
+    throw Object.assign(new Error(`the anchor file ${path} does not exist`), { code: 'ERR_AUDIT_ANCHOR' });
+  return anchor;
+}
+
+async function verifyOne(
+  file: string,
+  values: Values,
+  keys: AuditChainKey[] | undefined,
+  expectHead: { seq: number; hash: string } | undefined,
+): Promise<Result> {
+  try {
+    const anchor = await readAnchor(file, values.anchor);
+    const result = await verifyAuditLog(
+      { path: file },
+      { ...(keys ? { keys } : {}), ...(anchor ? { anchor } : {}), ...(expectHead ? { expectHead } : {}) },
+    );
+    return { file, result };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return { file, error: `${e.code ?? 'ERR'}: ${e.message ?? String(err)}` };
+  }
+}
+
+const passed = (r: Result, strict: boolean): boolean =>
+  r.result?.ok === true && (!strict || r.result.warnings.length === 0);
+
 /** `thgov audit verify`: the PDPA records-of-processing log is only evidence while its chain holds. */
-export async function auditVerify(args: string[], io: CliIo): Promise<number> {
-  let parsed: { values: { 'expect-head'?: string; json?: boolean; help?: boolean }; positionals: string[] };
+export async function auditVerify(
+  args: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({
       args,
       strict: true,
       allowPositionals: true,
       options: {
+        'key-file': { type: 'string' },
+        anchor: { type: 'string' },
+        strict: { type: 'boolean' },
         'expect-head': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -46,47 +141,62 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   if (positionals.length === 0) throw new UsageError('give at least one audit log file');
+  if (values.anchor !== undefined && positionals.length > 1)
+    throw new UsageError('--anchor belongs to one log: give one FILE with it');
   const expectHead = parseHead(values['expect-head']);
-  const results: Array<{ file: string; result?: AuditLogVerification; error?: string }> = [];
-  for (const file of positionals) {
-    try {
-      results.push({ file, result: await verifyAuditLog({ path: file }, expectHead ? { expectHead } : {}) });
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      results.push({ file, error: `${e.code ?? 'ERR'}: ${e.message ?? String(err)}` });
-    }
-  }
-  const allOk = results.every((r) => r.result?.ok === true);
-  if (values.json) {
-    const out = results.map((r) =>
-      r.result
-        ? {
-            file: r.file,
-            ok: r.result.ok,
-            records: r.result.records.length,
-            head: r.result.head,
-            errors: r.result.errors,
-          }
-        : { file: r.file, ok: false, error: r.error },
-    );
-    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    return allOk ? EXIT.OK : EXIT.FAILED;
-  }
+  const keys = readKeys(values['key-file'], env);
+  const results: Result[] = [];
+  for (const file of positionals) results.push(await verifyOne(file, values, keys, expectHead));
+  const strict = values.strict === true;
+  if (values.json) writeJson(results, strict, io);
+  else writeText(results, strict, keys !== undefined, io);
+  return results.every((r) => passed(r, strict)) ? EXIT.OK : EXIT.FAILED;
+}
+
+function writeJson(results: Result[], strict: boolean, io: CliIo): void {
+  const out = results.map((r) =>
+    r.result
+      ? {
+          file: r.file,
+          ok: passed(r, strict),
+          format: r.result.format,
+          records: r.result.records.length,
+          head: r.result.head,
+          anchored: r.result.anchored ?? null,
+          errors: r.result.errors,
+          warnings: r.result.warnings,
+        }
+      : { file: r.file, ok: false, error: r.error },
+  );
+  io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+function summary(result: AuditLogVerification): string {
+  const anchored = result.anchored ? `anchored at seq ${result.anchored.seq}` : 'not anchored';
+  return `${result.records.length} records, ${result.format}, ${anchored}`;
+}
+
+function writeText(results: Result[], strict: boolean, haveKeys: boolean, io: CliIo): void {
   for (const r of results) {
     if (!r.result) {
       io.stdout.write(`✗ ${r.file}: ${r.error}\n`);
       continue;
     }
-    const { ok, records, errors, head } = r.result;
-    io.stdout.write(
-      ok
-        ? `✓ ${r.file}: ${records.length} records, chain intact (head ${head.seq}:${head.hash})\n`
-        : `✗ ${r.file}: ${errors.length} problem(s), ${records.length} intact records\n`,
-    );
+    const { ok, errors, warnings, head } = r.result;
+    if (ok && passed(r, strict))
+      io.stdout.write(`✓ ${r.file}: ${summary(r.result)}, chain intact (head ${head.seq}:${head.hash})\n`);
+    else if (ok)
+      io.stdout.write(
+        `✗ ${r.file}: ${summary(r.result)}, ${warnings.length} warning(s), failed under --strict\n`,
+      );
+    else
+      io.stdout.write(`✗ ${r.file}: ${errors.length} problem(s), ${r.result.records.length} records read\n`);
     for (const e of errors)
       io.stdout.write(
         `    line ${e.line}${e.seq === undefined ? '' : ` (seq ${e.seq})`}: ${e.kind}: ${e.message}\n`,
       );
+    for (const w of warnings) io.stdout.write(`    warning: ${w.message}\n`);
+    if (!haveKeys && errors.some((e) => e.kind === 'unverified'))
+      io.stdout.write(`    give the chain keys with --key-file FILE or ${AUDIT_KEYS_ENV}\n`);
   }
-  return allOk ? EXIT.OK : EXIT.FAILED;
 }

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { FileAuditSink, type TlsOptions, type TransportOptions } from '@thgov/core';
+import {
+  FileAuditSink,
+  type FileAuditSinkOptions,
+  type TlsOptions,
+  type TransportOptions,
+} from '@thgov/core';
 import type { DigitalIdClientOptions } from '@thgov/digital-id';
 import type { EcmsClientOptions } from '@thgov/ecms';
-import type { ExchangeClientOptions } from '@thgov/exchange';
+import type { AuditOptions, ExchangeClientOptions } from '@thgov/exchange';
 import { ConfigError } from './errors.js';
 import type { DigitalIdProviderConfig, ThgovConfig, TransportConfig } from './schema.js';
 
@@ -64,12 +69,20 @@ function missing(section: string): ConfigError {
   );
 }
 
-/** `new ExchangeClient(exchangeClientOptions(config))`. */
-export function exchangeClientOptions(config: ThgovConfig): ExchangeClientOptions {
+/** What `exchangeClientOptions` returns: with an `audit` section, `audit.sink` is a `FileAuditSink` to close. */
+export type ExchangeClientConfigOptions = ExchangeClientOptions & {
+  audit?: AuditOptions & { sink: FileAuditSink };
+};
+
+/**
+ * `new ExchangeClient(exchangeClientOptions(config))`. With an `audit` section every call is recorded in
+ * that log (see `auditSink`); close `options.audit.sink` on shutdown, after the client.
+ */
+export function exchangeClientOptions(config: ThgovConfig): ExchangeClientConfigOptions {
   const x = config.exchange;
   if (!x) throw missing('exchange');
   const t = mergeTransport(config.transport, x.transport);
-  const out: ExchangeClientOptions = {
+  const out: ExchangeClientConfigOptions = {
     baseUrl: x.baseUrl,
     agentId: x.agentId,
     ...transportOptions(t, x.transport?.tls ? 'exchange.transport' : 'transport'),
@@ -78,6 +91,8 @@ export function exchangeClientOptions(config: ThgovConfig): ExchangeClientOption
   if (x.consumerSecret !== undefined) out.consumerSecret = x.consumerSecret;
   if (x.pathPrefixes) out.pathPrefixes = x.pathPrefixes;
   if (x.xroad) out.xroad = x.xroad;
+  // The sink opens nothing until the first record: building options stays free of side effects.
+  if (config.audit) out.audit = { sink: auditSink(config) };
   return out;
 }
 
@@ -156,9 +171,28 @@ export function transcriptVerifyOptions(config: ThgovConfig): {
   };
 }
 
-/** The audit log the configuration names, for `ExchangeClient({ audit: { sink } })`. */
-export function auditSink(config: ThgovConfig): FileAuditSink {
+/**
+ * Options for `new FileAuditSink(…)` from the `audit` section: keys, anchor and lock as configured.
+ *
+ * @example
+ * ```ts
+ * import { auditSinkOptions, loadConfig } from '@thgov/cli';
+ * import { FileAuditSink } from '@thgov/core';
+ *
+ * const sink = new FileAuditSink({ ...auditSinkOptions(await loadConfig()), onMissingAnchor: 'adopt' });
+ * ```
+ */
+export function auditSinkOptions(config: ThgovConfig): FileAuditSinkOptions {
   const a = config.audit;
   if (!a) throw missing('audit');
-  return new FileAuditSink({ path: a.path, hmacSecret: a.hmacSecret });
+  const out: FileAuditSinkOptions = { path: a.path, hmacSecret: a.hmacSecret, chainKey: a.chainKey };
+  if (a.previousChainKeys) out.previousChainKeys = a.previousChainKeys;
+  if (a.anchor !== undefined) out.anchor = a.anchor;
+  if (a.lockTimeoutInMs !== undefined) out.lockTimeoutInMs = a.lockTimeoutInMs;
+  return out;
+}
+
+/** The audit log the configuration names, for `ExchangeClient({ audit: { sink } })`. */
+export function auditSink(config: ThgovConfig): FileAuditSink {
+  return new FileAuditSink(auditSinkOptions(config));
 }

@@ -68,10 +68,11 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
     if (config.transcript.tsaTrustAnchors)
       config.transcript.tsaTrustAnchors = config.transcript.tsaTrustAnchors.map(abs);
   }
-  if (config.audit)
-    config.audit.path = isAbsolute(config.audit.path)
-      ? config.audit.path
-      : resolve(baseDir, config.audit.path);
+  if (config.audit) {
+    const abs = (f: string) => (isAbsolute(f) ? f : resolve(baseDir, f));
+    config.audit.path = abs(config.audit.path);
+    if (config.audit.anchor !== undefined) config.audit.anchor = abs(config.audit.anchor);
+  }
   registerSecret(config.exchange?.consumerKey);
   registerSecret(config.exchange?.consumerSecret);
   for (const p of providers) {
@@ -80,6 +81,8 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
     registerSecret(p?.transport?.tls?.passphrase);
   }
   registerSecret(config.audit?.hmacSecret);
+  registerSecret(config.audit?.chainKey.secret);
+  for (const k of config.audit?.previousChainKeys ?? []) registerSecret(k.secret);
   registerSecret(config.transport?.tls?.passphrase);
   registerSecret(config.exchange?.transport?.tls?.passphrase);
   registerSecret(config.ecms?.transport?.tls?.passphrase);

@@ -223,15 +223,52 @@ export const transcriptConfigSchema = z
   .strict()
   .describe('Transcript verification: @thgov/transcript verifyTranscript.');
 
+const chainKeyConfigSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1–64 letters, digits, '.', '_' or '-'")
+      .describe('Key id written into every record, e.g. "2026-01"; a new id for every rotation.'),
+    secret: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .describe('The chain key (at least 32 characters, e.g. `openssl rand -base64 32`); use ${VAR}.'),
+  })
+  .strict();
+
 export const auditConfigSchema = z
   .object({
     path: file.describe('Append-only, hash-chained JSON-lines file.'),
     hmacSecret: z
       .string()
       .min(16, 'must be at least 16 characters')
-      .describe('Key for subject hashes (at least 16 characters); use ${VAR}.'),
+      .describe('Key for subject hashes (at least 16 characters); use ${VAR}. Never given to verifiers.'),
+    chainKey: chainKeyConfigSchema.describe(
+      'HMAC key of the chain, apart from hmacSecret: whoever verifies the log needs this one only.',
+    ),
+    previousChainKeys: z
+      .array(chainKeyConfigSchema)
+      .max(20)
+      .optional()
+      .describe('Keys of earlier rotations, while the last record or the anchor still uses one.'),
+    anchor: file
+      .optional()
+      .describe(
+        'Anchor file (the head, replaced after every batch). Default: <path>.anchor; best on another disk.',
+      ),
+    lockTimeoutInMs: ms.optional().describe('How long an append waits for another writer. Default 10000.'),
   })
   .strict()
+  .superRefine((a, ctx) => {
+    for (const [i, k] of [a.chainKey, ...(a.previousChainKeys ?? [])].entries()) {
+      if (k.secret === a.hmacSecret)
+        ctx.addIssue({
+          code: 'custom',
+          path: i === 0 ? ['chainKey', 'secret'] : ['previousChainKeys', i - 1, 'secret'],
+          message: 'must differ from hmacSecret',
+        });
+    }
+  })
   .describe('Audit log (PDPA records of processing): @thgov/core FileAuditSink.');
 
 export const doctorConfigSchema = z

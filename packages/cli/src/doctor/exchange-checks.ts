@@ -12,7 +12,9 @@ import type { DoctorSettings } from './settings.js';
 export async function checkExchange(r: CheckRunner, config: ThgovConfig, s: DoctorSettings): Promise<void> {
   const x = config.exchange;
   if (!x) return;
-  const options = exchangeClientOptions(config);
+  // A connection test neither depends on nor writes the audit log: its probes are not records of processing,
+  // and it must still diagnose GDX where the log is not writable.
+  const { audit: _audit, ...options } = exchangeClientOptions(config);
   const t = mergeTransport(config.transport, x.transport);
   const url = new URL(x.baseUrl);
   await checkEndpoint(r, {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Sandbox } from '@thgov/sandbox';
 import type { ThgovConfig } from '../config/schema.js';
 
@@ -41,6 +41,17 @@ export function sandboxConfig(sb: Sandbox, files: { trustAnchor: string; auditLo
     },
     ecms: { nodeUrl: node.url, organizationId: node.organizationId },
     transcript: { trustAnchors: [files.trustAnchor] },
-    audit: { path: files.auditLog, hmacSecret: randomBytes(24).toString('hex') },
+    audit: {
+      path: files.auditLog,
+      hmacSecret: randomBytes(24).toString('hex'),
+      // Derived from the seeded credentials: a restarted sandbox with the same seed can still extend and
+      // verify the log an earlier run wrote (a random key would make it unreadable).
+      chainKey: {
+        id: 'sandbox',
+        secret: createHash('sha256')
+          .update(`thgov-sandbox-audit-chain\n${consumer.consumerSecret}`)
+          .digest('base64'),
+      },
+    },
   };
 }

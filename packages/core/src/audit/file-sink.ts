@@ -1,8 +1,12 @@
 import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { invalidArgument, ThGovError } from '../errors.js';
-import { decodeLine, encodeRecord, GENESIS_HASH } from './chain.js';
+import { type AuditAnchor, type AuditAnchorStore, createAnchor } from './anchor.js';
+import { FileAnchorStore } from './anchor-file.js';
+import { encodeRecord } from './chain.js';
+import { type AuditChainKey, AuditKeyRing, secretBytes } from './keys.js';
+import { withFileLock } from './lock.js';
 import {
   type AuditEvent,
   type AuditRecordBody,
@@ -11,37 +15,77 @@ import {
   type SubjectHasher,
   toRecordBody,
 } from './record.js';
+import { type ChainHead, resumeChain } from './resume.js';
+import { readTail } from './tail.js';
+import { verifyWithRing } from './verify.js';
 
 export interface FileAuditSinkOptions {
   /** The JSONL file; created (with its directory) when missing, appended to otherwise. */
   path: string;
-  /** Agency secret for the keyed hash of subjects (at least 16 bytes). Keep it out of the log's reach. */
-  hmacSecret: string | Uint8Array;
   /**
-   * `always` (default): every batch of appends is fsync'ed before the appends resolve.
-   * `never`: the OS decides when data reaches the disk (close() still syncs).
+   * Key of the subject hashes (at least 16 bytes). Kept apart from the chain keys: whoever verifies the
+   * log gets the chain key only and cannot test citizen IDs against the hashes.
+   */
+  hmacSecret: string | Uint8Array;
+  /** The key that authenticates new records and the anchor (HMAC-SHA-256, at least 32 bytes). */
+  chainKey: AuditChainKey;
+  /** Keys of earlier rotations: needed when the log's last record or the anchor still uses one. */
+  previousChainKeys?: AuditChainKey[];
+  /**
+   * Where the head is kept after every batch: a file path or a store. Default `<path>.anchor`; put it on
+   * another disk or host (or a store of your own) so whoever can write the log cannot also roll it back.
+   */
+  anchor?: string | AuditAnchorStore;
+  /**
+   * A log with records but no anchor: `refuse` (default, ERR_AUDIT_ANCHOR: it may have been cut), or
+   * `adopt`: verify the whole log once and anchor its head (for logs written before anchors existed).
+   */
+  onMissingAnchor?: 'refuse' | 'adopt';
+  /** How long an append waits for another process holding the log's lock. Default 10 000. */
+  lockTimeoutInMs?: number;
+  /**
+   * `always` (default): every batch (and its anchor) is fsync'ed before the appends resolve.
+   * `never`: the OS decides when data reaches the disk (close() still syncs); no crash guarantee.
    */
   fsync?: 'always' | 'never';
   /**
    * What to do when the file's last line is incomplete (a crash mid-write): `refuse` (default) throws
    * ERR_AUDIT_CHAIN; `recover` moves the incomplete bytes to `<path>.partial-<time>` and continues the
-   * chain from the last complete line. A complete last line that fails its hash is always refused.
+   * chain from the last complete line. A complete last line that fails its MAC is always refused.
    */
   onBrokenTail?: 'refuse' | 'recover';
 }
+
+const chainKeySchema = z
+  .object({ id: z.string(), secret: z.union([z.string(), z.instanceof(Uint8Array)]) })
+  .strict();
 
 const optionsSchema = z
   .object({
     path: z.string().min(1),
     hmacSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
+    chainKey: chainKeySchema,
+    previousChainKeys: z.array(chainKeySchema).max(100).optional(),
+    anchor: z
+      .union([
+        z.string().min(1),
+        z.custom<AuditAnchorStore>(
+          (v) =>
+            typeof v === 'object' &&
+            v !== null &&
+            typeof (v as AuditAnchorStore).read === 'function' &&
+            typeof (v as AuditAnchorStore).write === 'function',
+          { message: 'must be a path or an object with read() and write()' },
+        ),
+      ])
+      .optional(),
+    onMissingAnchor: z.enum(['refuse', 'adopt']).optional(),
+    lockTimeoutInMs: z.number().int().min(0).max(600_000).optional(),
     fsync: z.enum(['always', 'never']).optional(),
     onBrokenTail: z.enum(['refuse', 'recover']).optional(),
   })
   .strict();
 
-/** Longest line we accept when reading the tail back: records are small, anything larger is corruption. */
-const MAX_LINE_BYTES = 1024 * 1024;
-const CHUNK = 64 * 1024;
 /** Records written per write()/fsync: group commit keeps throughput up under many concurrent appends. */
 const MAX_BATCH = 256;
 
@@ -51,59 +95,47 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-interface Tail {
-  /** Bytes of the last complete line, or undefined for an empty file. */
-  lastLine: Buffer | undefined;
-  /** Offset where the incomplete trailing bytes start, when there are any. */
-  partialStart: number | undefined;
-}
-
-async function readTail(handle: FileHandle, size: number): Promise<Tail> {
-  if (size === 0) return { lastLine: undefined, partialStart: undefined };
-  let start = size;
-  let buf = Buffer.alloc(0);
-  // Read backwards until the buffer holds the last complete line and what follows it.
-  for (;;) {
-    const readFrom = Math.max(0, start - CHUNK);
-    const chunk = Buffer.alloc(start - readFrom);
-    await handle.read(chunk, 0, chunk.length, readFrom);
-    buf = Buffer.concat([chunk, buf]);
-    start = readFrom;
-    const endsWithNewline = buf[buf.length - 1] === 0x0a;
-    const lastNl = endsWithNewline ? buf.length - 1 : buf.lastIndexOf(0x0a);
-    const partialStart = endsWithNewline ? undefined : lastNl === -1 ? start : start + lastNl + 1;
-    if (lastNl !== -1) {
-      const prevNl = lastNl > 0 ? buf.lastIndexOf(0x0a, lastNl - 1) : -1;
-      if (prevNl !== -1 || start === 0) {
-        return { lastLine: buf.subarray(prevNl + 1, lastNl), partialStart };
-      }
-    } else if (start === 0) {
-      return { lastLine: undefined, partialStart };
-    }
-    if (buf.length > 2 * MAX_LINE_BYTES) {
-      throw new ThGovError('ERR_AUDIT_CHAIN', 'The audit log ends with a line longer than any valid record');
-    }
-  }
+/** The file as this sink last left it: when it still looks so under the lock, nobody else wrote. */
+interface Position {
+  ino: number;
+  size: number;
 }
 
 /**
- * Append-only, hash-chained JSONL audit log. Appends are serialized (order and chain are kept however
- * many calls run at once) and written with O_APPEND. One process should own a file at a time.
+ * Append-only audit log in a JSONL file, chained with HMAC-SHA-256 under a chain key (see chain.ts), its
+ * head anchored outside the file after every batch. Appends are serialized in this process and, through a
+ * lock file, across processes: each batch re-reads the tail when another writer moved it, so several
+ * processes extend one chain. On open (and whenever the file changed under it) the sink refuses a log
+ * shorter than its anchor or different from it.
+ *
+ * @example
+ * ```ts
+ * import { FileAuditSink } from '@thgov/core';
+ *
+ * const audit = new FileAuditSink({
+ *   path: 'audit/gdx.jsonl', // anchor: audit/gdx.jsonl.anchor
+ *   hmacSecret: process.env.AUDIT_HMAC_SECRET!,
+ *   chainKey: { id: '2026-01', secret: process.env.AUDIT_CHAIN_KEY! },
+ * });
+ * await audit.append({ who: 'welfare-portal', service: 'gdx', status: 'ok' });
+ * await audit.close();
+ * ```
  */
-/** Files held by a sink in this process: a second sink on the same file would fork the chain. */
-const openPaths = new Set<string>();
-
 export class FileAuditSink implements AuditSink {
   readonly path: string;
   readonly #hash: SubjectHasher;
+  readonly #ring: AuditKeyRing;
+  readonly #kid: string;
+  readonly #anchor: AuditAnchorStore;
+  readonly #lockPath: string;
+  readonly #lockTimeoutInMs: number;
   readonly #fsync: 'always' | 'never';
   readonly #onBrokenTail: 'refuse' | 'recover';
+  readonly #onMissingAnchor: 'refuse' | 'adopt';
   readonly #queue: Pending[] = [];
-  #handle: FileHandle | undefined;
-  #opening: Promise<void> | undefined;
+  #position: Position | undefined;
   #draining: Promise<void> | undefined;
-  #seq = 0;
-  #prevHash = GENESIS_HASH;
+  #head: ChainHead = { seq: 0, hash: '' };
   #failed: ThGovError | undefined;
   #closed = false;
 
@@ -115,91 +147,147 @@ export class FileAuditSink implements AuditSink {
         `Invalid FileAuditSink options at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`,
       );
     }
-    this.path = parsed.data.path;
-    this.#hash = createSubjectHasher(parsed.data.hmacSecret);
-    this.#fsync = parsed.data.fsync ?? 'always';
-    this.#onBrokenTail = parsed.data.onBrokenTail ?? 'refuse';
+    const o = parsed.data;
+    this.path = o.path;
+    this.#hash = createSubjectHasher(o.hmacSecret);
+    this.#ring = new AuditKeyRing([o.chainKey, ...(o.previousChainKeys ?? [])]);
+    if (this.#ring.contains(secretBytes(o.hmacSecret)))
+      throw invalidArgument('FileAuditSink: the chain keys must differ from hmacSecret (the subject key)');
+    this.#kid = o.chainKey.id;
+    this.#fsync = o.fsync ?? 'always';
+    this.#anchor =
+      typeof o.anchor === 'object'
+        ? o.anchor
+        : new FileAnchorStore({ path: o.anchor ?? `${o.path}.anchor`, fsync: this.#fsync });
+    this.#lockPath = `${o.path}.lock`;
+    this.#lockTimeoutInMs = o.lockTimeoutInMs ?? 10_000;
+    this.#onBrokenTail = o.onBrokenTail ?? 'refuse';
+    this.#onMissingAnchor = o.onMissingAnchor ?? 'refuse';
   }
 
-  /** Opens the file and checks its tail now rather than on the first append. */
+  /** Checks the file's tail against the anchor now rather than on the first append. */
   async open(): Promise<void> {
     if (this.#closed) throw new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed');
-    await this.#ensureOpen();
+    await this.#withFile(async () => undefined);
   }
 
-  async #ensureOpen(): Promise<void> {
-    if (this.#handle) return;
-    this.#opening ??= this.#doOpen().catch((err: unknown) => {
-      this.#opening = undefined;
-      throw err;
-    });
-    await this.#opening;
-  }
-
-  async #doOpen(): Promise<void> {
-    const key = resolve(this.path);
-    if (openPaths.has(key)) {
-      throw new ThGovError('ERR_AUDIT_IO', 'Another FileAuditSink in this process already writes this file', {
-        hint: 'Share one sink per file.',
-      });
-    }
-    openPaths.add(key);
+  /**
+   * Runs `fn` under the lock with the log open and the head caught up with the file. The file is opened per
+   * batch (O_APPEND): no descriptor outlives a call, and a replaced or deleted file is seen at once.
+   */
+  async #withFile<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
     try {
-      await this.#openFile();
-    } catch (err) {
-      openPaths.delete(key);
-      throw err;
-    }
-  }
-
-  async #openFile(): Promise<void> {
-    let handle: FileHandle;
-    try {
+      // The lock file lives next to the log: its directory must exist first.
       await mkdir(dirname(this.path), { recursive: true });
-      // a+ = O_APPEND | O_CREAT | O_RDWR: every write lands at the end; reads still work for the tail check.
-      handle = await open(this.path, 'a+', 0o600);
     } catch (cause) {
-      throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be opened', { cause });
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit log directory could not be created', { cause });
     }
+    return withFileLock(this.#lockPath, { timeoutInMs: this.#lockTimeoutInMs }, async () => {
+      let handle: FileHandle;
+      try {
+        // a+ = O_APPEND | O_CREAT | O_RDWR: every write lands at the end; reads still work for the tail.
+        handle = await open(this.path, 'a+', 0o600);
+      } catch (cause) {
+        throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be opened', { cause });
+      }
+      try {
+        await this.#catchUp(handle);
+        return await fn(handle);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  /** Under the lock: when another writer (or anyone) changed the file, re-reads its tail and the anchor. */
+  async #catchUp(handle: FileHandle): Promise<void> {
+    let current: Position;
     try {
-      let { size } = await handle.stat();
-      let tail = await readTail(handle, size);
-      if (tail.partialStart !== undefined) {
-        if (this.#onBrokenTail !== 'recover') {
-          throw new ThGovError(
-            'ERR_AUDIT_CHAIN',
-            `The audit log ends with an incomplete line at byte ${tail.partialStart}; open with onBrokenTail: 'recover' to set it aside`,
-            { hint: 'Run verifyAuditLog() on the file first.' },
-          );
-        }
-        const partial = Buffer.alloc(size - tail.partialStart);
-        await handle.read(partial, 0, partial.length, tail.partialStart);
-        await writeFile(`${this.path}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}`, partial, {
-          mode: 0o600,
-        });
-        await handle.truncate(tail.partialStart);
-        await handle.sync();
-        size = tail.partialStart;
-        tail = await readTail(handle, size);
-      }
-      if (tail.lastLine !== undefined) {
-        const decoded = decodeLine(tail.lastLine);
-        if (!decoded.ok) {
-          throw new ThGovError(
-            'ERR_AUDIT_CHAIN',
-            `The last record of the audit log is ${decoded.kind} (${decoded.message}); refusing to extend a broken chain`,
-            { hint: 'Run verifyAuditLog() on the file to see where it was changed.' },
-          );
-        }
-        this.#seq = decoded.record.seq;
-        this.#prevHash = decoded.lineHash;
-      }
-      this.#handle = handle;
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      if (err instanceof ThGovError) throw err;
-      throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be read', { cause: err });
+      const st = await handle.stat();
+      current = { ino: st.ino, size: st.size };
+    } catch (cause) {
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be read', { cause });
     }
+    const known = this.#position;
+    if (known && known.ino === current.ino && known.size === current.size) return;
+    this.#position = undefined;
+    const { partialStart } = await readTail(handle, current.size);
+    if (partialStart !== undefined && this.#onBrokenTail !== 'recover') {
+      throw new ThGovError(
+        'ERR_AUDIT_CHAIN',
+        `The audit log ends with an incomplete line at byte ${partialStart}; open with onBrokenTail: 'recover' to set it aside`,
+        { hint: 'Run verifyAuditLog() on the file first.' },
+      );
+    }
+    // The complete lines are checked against the anchor first: a cut into anchored records is refused
+    // before anything is moved.
+    const size = partialStart ?? current.size;
+    await this.#resume(handle, size);
+    if (partialStart !== undefined) await this.#setAside(handle, partialStart, current.size);
+    this.#position = { ino: current.ino, size };
+  }
+
+  /** Moves the incomplete bytes of a crashed write to `<path>.partial-<time>` (onBrokenTail: 'recover'). */
+  async #setAside(handle: FileHandle, partialStart: number, size: number): Promise<void> {
+    try {
+      const partial = Buffer.alloc(size - partialStart);
+      await handle.read(partial, 0, partial.length, partialStart);
+      await writeFile(`${this.path}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}`, partial, {
+        mode: 0o600,
+      });
+      await handle.truncate(partialStart);
+      await handle.sync();
+    } catch (cause) {
+      throw new ThGovError('ERR_AUDIT_IO', 'The incomplete last line could not be set aside', { cause });
+    }
+  }
+
+  /** Sets the head from the tail and the anchor (see resumeChain), re-anchoring after a crash. */
+  async #resume(handle: FileHandle, size: number): Promise<void> {
+    const anchor = await this.#anchor.read();
+    let decision = resumeChain((await readTail(handle, size)).lines, anchor, this.#ring, MAX_BATCH);
+    if (decision.kind === 'need-lines') {
+      const { lines } = await readTail(handle, size, decision.count);
+      decision = resumeChain(lines, anchor, this.#ring, MAX_BATCH);
+      if (decision.kind === 'need-lines')
+        throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit log has fewer records than its anchor implies');
+    }
+    if (decision.kind === 'no-anchor') {
+      if (this.#onMissingAnchor !== 'adopt') {
+        throw new ThGovError(
+          'ERR_AUDIT_ANCHOR',
+          `The audit log has ${decision.head.seq} records but no anchor: the newest could have been cut`,
+          {
+            hint: "A log written before anchors existed: check it (thgov audit verify) and open it once with onMissingAnchor: 'adopt'.",
+          },
+        );
+      }
+      await this.#adopt(handle, size);
+      decision = { kind: 'resume', head: decision.head, reanchor: true };
+    }
+    this.#head = decision.head;
+    if (decision.reanchor) await this.#writeAnchor(decision.head);
+  }
+
+  /** A log without an anchor is taken over only when every record of it verifies. */
+  async #adopt(handle: FileHandle, size: number): Promise<void> {
+    const bytes = Buffer.alloc(size);
+    await handle.read(bytes, 0, size, 0);
+    const result = verifyWithRing(bytes, this.#ring, {});
+    if (!result.ok) {
+      const first = result.errors[0];
+      throw new ThGovError(
+        'ERR_AUDIT_CHAIN',
+        `The audit log to adopt does not verify (line ${first?.line}: ${first?.kind})`,
+        { hint: 'Run thgov audit verify on it to see every problem.' },
+      );
+    }
+  }
+
+  async #writeAnchor(head: ChainHead): Promise<AuditAnchor> {
+    const anchor = createAnchor(head, this.#ring, this.#kid);
+    await this.#anchor.write(anchor);
+    return anchor;
   }
 
   append(event: AuditEvent): Promise<void> {
@@ -231,72 +319,63 @@ export class FileAuditSink implements AuditSink {
         for (const p of this.#queue.splice(0)) p.reject(this.#failed);
         return;
       }
-      try {
-        await this.#ensureOpen();
-      } catch (err) {
-        for (const p of this.#queue.splice(0)) p.reject(err);
-        return;
-      }
       const batch = this.#queue.splice(0, MAX_BATCH);
-      let seq = this.#seq;
-      let prevHash = this.#prevHash;
-      const lines: string[] = [];
-      for (const p of batch) {
-        const encoded = encodeRecord(p.body, ++seq, prevHash);
-        lines.push(encoded.line, '\n');
-        prevHash = encoded.lineHash;
-      }
       try {
-        const data = Buffer.from(lines.join(''), 'utf8');
-        let written = 0;
-        while (written < data.length) {
-          const { bytesWritten } = await (this.#handle as FileHandle).write(
-            data,
-            written,
-            data.length - written,
-          );
-          written += bytesWritten;
-        }
-        if (this.#fsync === 'always') await (this.#handle as FileHandle).datasync();
-      } catch (cause) {
-        // What reached the file is unknown now; stop writing so the chain is not extended blindly.
-        this.#failed = new ThGovError(
-          'ERR_AUDIT_IO',
-          'Writing the audit log failed; close this sink and open a new one to check the tail and continue',
-          {
-            cause,
-          },
-        );
-        for (const p of batch) p.reject(this.#failed);
+        await this.#withFile((handle) => this.#writeBatch(handle, batch));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
         continue;
       }
-      this.#seq = seq;
-      this.#prevHash = prevHash;
       for (const p of batch) p.resolve();
     }
   }
 
-  /** The chain head (last seq and the hash the next record will carry), for anchoring outside the file. */
-  async head(): Promise<{ seq: number; hash: string }> {
-    await this.open();
-    while (this.#draining) await this.#draining;
-    return { seq: this.#seq, hash: this.#prevHash };
+  /** Under the lock: appends the batch, makes it durable, then moves the anchor to the new head. */
+  async #writeBatch(handle: FileHandle, batch: Pending[]): Promise<void> {
+    let { seq, hash } = this.#head;
+    const lines: string[] = [];
+    for (const p of batch) {
+      const encoded = encodeRecord(p.body, ++seq, hash, this.#ring, this.#kid);
+      lines.push(encoded.line, '\n');
+      hash = encoded.lineHash;
+    }
+    const data = Buffer.from(lines.join(''), 'utf8');
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await handle.write(data, written, data.length - written);
+        written += bytesWritten;
+      }
+      if (this.#fsync === 'always') await handle.datasync();
+      // The records are durable before the anchor names them: a crash in between leaves the anchor one
+      // batch behind, which the next open accepts and repairs (resumeChain).
+      await this.#writeAnchor({ seq, hash });
+    } catch (cause) {
+      // What reached the file or the anchor is unknown now; stop so the chain is not extended blindly.
+      this.#failed = new ThGovError(
+        'ERR_AUDIT_IO',
+        'Writing the audit log failed; close this sink and open a new one to check the tail and continue',
+        { cause },
+      );
+      throw this.#failed;
+    }
+    this.#head = { seq, hash };
+    if (this.#position) this.#position = { ...this.#position, size: this.#position.size + data.length };
   }
 
-  /** Waits for pending appends, syncs and closes the file. Further appends fail with ERR_AUDIT_IO. */
+  /**
+   * The chain head as the file holds it now (last seq and the hash the next record will carry), after
+   * pending appends; other processes may have moved it since this sink's last write.
+   */
+  async head(): Promise<ChainHead> {
+    if (this.#closed) throw new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed');
+    while (this.#draining) await this.#draining;
+    return this.#withFile(async () => ({ ...this.#head }));
+  }
+
+  /** Waits for pending appends (each batch is already durable); further appends fail with ERR_AUDIT_IO. */
   async close(): Promise<void> {
-    if (this.#closed) return;
     this.#closed = true;
     while (this.#draining) await this.#draining;
-    await this.#opening?.catch(() => undefined);
-    const handle = this.#handle;
-    this.#handle = undefined;
-    if (!handle) return;
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-      openPaths.delete(resolve(this.path));
-    }
   }
 }

@@ -1,5 +1,10 @@
-import { ThGovError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { invalidArgument, ThGovError } from '../errors.js';
+import { validateOptions } from '../validate.js';
+import { type AuditAnchor, createAnchor } from './anchor.js';
 import { decodeLine, encodeRecord, GENESIS_HASH } from './chain.js';
+import { type AuditChainKey, AuditKeyRing, secretBytes } from './keys.js';
 import {
   type AuditEvent,
   type AuditRecord,
@@ -13,23 +18,60 @@ import {
 export interface MemoryAuditSinkOptions {
   /** Agency secret for subject hashes; a random one when omitted (hashes then differ per instance). */
   hmacSecret?: string | Uint8Array;
+  /** Chain key; a random one (id `memory`) when omitted, which only this instance can then verify. */
+  chainKey?: AuditChainKey;
 }
 
-/** The same chained records as `FileAuditSink`, kept in memory: for tests and short-lived tools. */
+const secret = z.union([z.string(), z.instanceof(Uint8Array)]);
+const optionsSchema = z
+  .object({
+    hmacSecret: secret.optional(),
+    chainKey: z.object({ id: z.string(), secret }).strict().optional(),
+  })
+  .strict();
+
+/**
+ * The same chained records as `FileAuditSink`, kept in memory: for tests and short-lived tools.
+ *
+ * @example
+ * ```ts
+ * import { MemoryAuditSink, verifyAuditLog } from '@thgov/core';
+ *
+ * const chainKey = { id: 'test', secret: 'a-test-chain-key-of-32-bytes-or-more' };
+ * const sink = new MemoryAuditSink({ chainKey });
+ * await sink.append({ who: 'system', service: 'gdx', status: 'ok' });
+ * const result = await verifyAuditLog({ text: sink.text() }, { keys: [chainKey], anchor: sink.anchor() });
+ * ```
+ */
 export class MemoryAuditSink implements AuditSink {
   readonly #lines: string[] = [];
   readonly #hash: SubjectHasher;
+  readonly #ring: AuditKeyRing;
+  readonly #kid: string;
   #prevHash = GENESIS_HASH;
   #closed = false;
 
   constructor(options: MemoryAuditSinkOptions = {}) {
-    this.#hash = createSubjectHasher(options.hmacSecret ?? randomHmacSecret());
+    const o = validateOptions(optionsSchema, options, 'MemoryAuditSink options');
+    const hmacSecret = o.hmacSecret ?? randomHmacSecret();
+    this.#hash = createSubjectHasher(hmacSecret);
+    const chainKey = o.chainKey ?? { id: 'memory', secret: randomBytes(32) };
+    this.#ring = new AuditKeyRing([chainKey]);
+    if (this.#ring.contains(secretBytes(hmacSecret)))
+      throw invalidArgument('MemoryAuditSink: the chain key must differ from hmacSecret (the subject key)');
+    this.#kid = chainKey.id;
   }
 
   async append(event: AuditEvent): Promise<void> {
     if (this.#closed) throw new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed');
     const body = toRecordBody(event, this.#hash);
-    const { line, lineHash } = encodeRecord(body, this.#lines.length + 1, this.#prevHash);
+    const { line, lineHash } = encodeRecord(
+      body,
+      this.#lines.length + 1,
+      this.#prevHash,
+      this.#ring,
+      this.#kid,
+    );
     this.#lines.push(line);
     this.#prevHash = lineHash;
   }
@@ -39,9 +81,10 @@ export class MemoryAuditSink implements AuditSink {
     return this.#lines.map((l) => `${l}\n`).join('');
   }
 
+  /** The records, each checked against its MAC. */
   get records(): AuditRecord[] {
     return this.#lines.map((l) => {
-      const d = decodeLine(Buffer.from(l, 'utf8'));
+      const d = decodeLine(Buffer.from(l, 'utf8'), this.#ring);
       if (!d.ok) throw new ThGovError('ERR_AUDIT_CHAIN', 'An in-memory audit record is corrupt');
       return d.record;
     });
@@ -50,6 +93,11 @@ export class MemoryAuditSink implements AuditSink {
   /** The chain head (last seq and the hash the next record will carry as prevHash), for anchoring elsewhere. */
   head(): { seq: number; hash: string } {
     return { seq: this.#lines.length, hash: this.#prevHash };
+  }
+
+  /** An anchor of the current head, authenticated with the chain key (what a file sink keeps on disk). */
+  anchor(): AuditAnchor {
+    return createAnchor(this.head(), this.#ring, this.#kid);
   }
 
   async close(): Promise<void> {

@@ -36,8 +36,8 @@ export interface AuditEvent {
   extra?: Record<string, string | number | boolean | null>;
 }
 
-/** One line of the audit log, as stored and as returned by `verifyAuditLog`. */
-export interface AuditRecord {
+/** The fields every audit record has, whatever its format version. */
+export interface AuditRecordFields {
   seq: number;
   ts: string;
   who: string;
@@ -56,12 +56,29 @@ export interface AuditRecord {
   extra?: Record<string, string | number | boolean | null>;
   /** SHA-256 (hex) of the previous line's exact bytes; 64 zeros for the first record. */
   prevHash: string;
+}
+
+/** A record of format 2: authenticated with the chain key `kid`. What the sinks write. */
+export interface KeyedAuditRecord extends AuditRecordFields {
+  v: 2;
+  /** Id of the chain key that made `mac`. */
+  kid: string;
+  /** HMAC-SHA-256 (hex) of this line's bytes without the `mac` member. */
+  mac: string;
+}
+
+/** A record of the first, unkeyed format: anyone could recompute `hash`. Verified, with a warning. */
+export interface LegacyAuditRecord extends AuditRecordFields {
+  v?: undefined;
   /** SHA-256 (hex) of this line's bytes without the `hash` member. */
   hash: string;
 }
 
+/** One line of the audit log, as stored and as returned by `verifyAuditLog`. */
+export type AuditRecord = KeyedAuditRecord | LegacyAuditRecord;
+
 /** A record before it is chained: what the sink writes, minus seq/prevHash/hash. */
-export type AuditRecordBody = Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>;
+export type AuditRecordBody = Omit<AuditRecordFields, 'seq' | 'prevHash'>;
 
 export interface AuditSink {
   append(event: AuditEvent): Promise<void>;

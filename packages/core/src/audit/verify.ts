@@ -1,9 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { invalidArgument, ThGovError } from '../errors.js';
+import { type AuditAnchor, anchorProblem, parseAnchor } from './anchor.js';
 import { decodeLine, GENESIS_HASH } from './chain.js';
+import { type AuditChainKey, AuditKeyRing } from './keys.js';
 import type { AuditRecord } from './record.js';
 
-export type AuditLogErrorKind = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'malformed' | 'truncated';
+export type AuditLogErrorKind =
+  | 'edited'
+  | 'deleted'
+  | 'inserted'
+  | 'reordered'
+  | 'malformed'
+  | 'truncated'
+  /** A legacy (unkeyed) record after keyed ones: rewritten by someone without the chain key. */
+  | 'downgraded'
+  /** Keyed records whose chain key was not given: their content cannot be checked. */
+  | 'unverified'
+  /** The anchor itself is malformed, or its MAC does not verify. */
+  | 'anchor';
 
 export interface AuditLogError {
   /** 1-based line number in the file. */
@@ -14,32 +28,61 @@ export interface AuditLogError {
   message: string;
 }
 
+/**
+ * What verification cannot rule out, although nothing was found: `legacy-unkeyed` (records in the old
+ * plain SHA-256 format, which anyone could have rewritten), `no-anchor` (tail truncation cannot be
+ * detected), `unanchored-tail` (records after the anchor: a crash between append and anchor write, or a
+ * log being written; their removal would not be detected).
+ */
+export interface AuditLogWarning {
+  kind: 'legacy-unkeyed' | 'no-anchor' | 'unanchored-tail';
+  message: string;
+}
+
 export interface AuditLogVerification {
+  /** No errors. Warnings may remain: treat them as failures where you need proof of completeness. */
   ok: boolean;
   /** The records that are intact, in file order. */
   records: AuditRecord[];
   errors: AuditLogError[];
-  /** Last seq and the hash of the last line (compare with an anchor kept elsewhere). */
+  warnings: AuditLogWarning[];
+  /** `keyed` (every record has a MAC), `legacy` (none has), `mixed` (legacy records, then keyed), `empty`. */
+  format: 'keyed' | 'legacy' | 'mixed' | 'empty';
+  /** Last seq and the hash of the last line (what an anchor holds). */
   head: { seq: number; hash: string };
+  /** The anchor's seq and how many records follow it, when an anchor was given and could be trusted. */
+  anchored?: { seq: number; unanchored: number };
 }
 
 export interface VerifyAuditLogOptions {
+  /** The chain keys (every id the log uses, after rotations). Without them keyed records are `unverified`. */
+  keys?: readonly AuditChainKey[];
+  /** The anchor the sink kept (`FileAnchorStore.read()`): finds removal of the newest records. */
+  anchor?: AuditAnchor;
   /**
-   * The head recorded elsewhere (e.g. `sink.head()` copied to another system). Without it, removing
-   * the newest records is indistinguishable from a shorter log.
+   * A head recorded elsewhere (e.g. `sink.head()` copied to another system), checked like an anchor but
+   * without a MAC.
    */
   expectHead?: { seq: number; hash: string };
 }
 
 interface Entry {
   line: number;
-  seq: number | undefined;
+  seq: number;
   lineHash: string;
-  /** Intact: its own hash matches. */
+  /** Intact: its own hash or MAC matches (or its key was not given). */
   ok: boolean;
+  keyed: boolean;
+  authenticated: boolean;
   record: AuditRecord | undefined;
-  prevHash: string | undefined;
   inserted: boolean;
+}
+
+interface Scan {
+  entries: Entry[];
+  /** Lines without a readable seq: they may explain gaps. */
+  unknownLines: number[];
+  lineCount: number;
 }
 
 /** Indices (into `seqs`) of one longest strictly increasing subsequence. */
@@ -67,19 +110,10 @@ function longestIncreasing(seqs: number[]): Set<number> {
   return keep;
 }
 
-/** Checks a whole audit log given as its bytes or text. */
-export function verifyAuditLogText(
-  content: string | Uint8Array,
-  options: VerifyAuditLogOptions = {},
-): AuditLogVerification {
-  if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
-    throw invalidArgument('Expected the audit log as a string or a Uint8Array');
-  }
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
-  const errors: AuditLogError[] = [];
+/** Splits the bytes into lines and decodes each one. */
+function scan(bytes: Buffer, ring: AuditKeyRing | undefined, errors: AuditLogError[]): Scan {
   const entries: Entry[] = [];
   const unknownLines: number[] = [];
-
   let start = 0;
   let lineNo = 0;
   while (start < bytes.length) {
@@ -93,7 +127,7 @@ export function verifyAuditLogText(
       unknownLines.push(lineNo);
       continue;
     }
-    const d = decodeLine(lineBytes);
+    const d = decodeLine(lineBytes, ring);
     if (!complete) {
       errors.push({
         line: lineNo,
@@ -107,13 +141,15 @@ export function verifyAuditLogText(
       }
     }
     if (d.ok) {
+      const { keyed, authenticated, record, lineHash } = d;
       entries.push({
         line: lineNo,
-        seq: d.record.seq,
-        lineHash: d.lineHash,
+        seq: record.seq,
+        lineHash,
         ok: true,
-        record: d.record,
-        prevHash: d.record.prevHash,
+        keyed,
+        authenticated,
+        record,
         inserted: false,
       });
       continue;
@@ -126,24 +162,28 @@ export function verifyAuditLogText(
         seq: d.seq,
         lineHash: d.lineHash,
         ok: false,
+        keyed: false,
+        authenticated: false,
         record: undefined,
-        prevHash: undefined,
         inserted: false,
       });
   }
+  return { entries, unknownLines, lineCount: lineNo };
+}
 
-  // Two records claiming one seq: the one the next record's prevHash points at is genuine.
+/** Two records claiming one seq: the one the next record's prevHash points at is genuine. */
+function markInserted(entries: Entry[], errors: AuditLogError[]): Entry[] {
   const bySeq = new Map<number, Entry[]>();
   for (const e of entries) {
-    const list = bySeq.get(e.seq as number);
+    const list = bySeq.get(e.seq);
     if (list) list.push(e);
-    else bySeq.set(e.seq as number, [e]);
+    else bySeq.set(e.seq, [e]);
   }
   for (const [seq, list] of bySeq) {
     if (list.length < 2) continue;
     const successors = (bySeq.get(seq + 1) ?? []).filter((e) => e.ok);
     const genuine =
-      list.find((e) => successors.some((s) => s.prevHash === e.lineHash)) ??
+      list.find((e) => successors.some((s) => s.record?.prevHash === e.lineHash)) ??
       list.find((e) => e.ok) ??
       list[0];
     for (const e of list) {
@@ -157,98 +197,261 @@ export function verifyAuditLogText(
       });
     }
   }
-  const chain = entries.filter((e) => !e.inserted);
+  return entries.filter((e) => !e.inserted);
+}
 
-  // Records out of file order: everything outside one longest increasing run was moved.
-  const inOrder = longestIncreasing(chain.map((e) => e.seq as number));
+/** Records out of file order: everything outside one longest increasing run was moved. */
+function markReordered(chain: Entry[], errors: AuditLogError[]): void {
+  const inOrder = longestIncreasing(chain.map((e) => e.seq));
   chain.forEach((e, i) => {
-    if (!inOrder.has(i)) {
+    if (!inOrder.has(i))
       errors.push({
         line: e.line,
         seq: e.seq,
         kind: 'reordered',
         message: `record seq ${e.seq} is out of place`,
       });
-    }
   });
+}
 
-  const sorted = [...chain].sort((a, b) => (a.seq as number) - (b.seq as number));
-  const unknownBetween = (a: number, b: number): number => {
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    return unknownLines.filter((l) => l > lo && l < hi).length;
-  };
+/** Walks the records in seq order: gaps, broken links and a return to the unkeyed format. */
+function checkLinks(sorted: Entry[], unknownLines: number[], errors: AuditLogError[]): void {
+  const unknownBetween = (a: number, b: number): number =>
+    unknownLines.filter((l) => l > Math.min(a, b) && l < Math.max(a, b)).length;
   let previous: Entry | undefined;
+  let seenKeyed = false;
   for (const e of sorted) {
-    const seq = e.seq as number;
-    const expected = previous ? (previous.seq as number) + 1 : 1;
-    if (seq > expected) {
-      const missing = seq - expected;
-      const explained = previous ? unknownBetween(previous.line, e.line) : unknownBetween(0, e.line);
-      if (explained < missing) {
+    const expected = previous ? previous.seq + 1 : 1;
+    if (e.seq > expected) {
+      const missing = e.seq - expected;
+      if (unknownBetween(previous?.line ?? 0, e.line) < missing) {
         errors.push({
           line: e.line,
-          seq,
+          seq: e.seq,
           kind: 'deleted',
           message:
             missing === 1
-              ? `record seq ${expected} is missing before seq ${seq}`
-              : `records seq ${expected}–${seq - 1} are missing before seq ${seq}`,
+              ? `record seq ${expected} is missing before seq ${e.seq}`
+              : `records seq ${expected}–${e.seq - 1} are missing before seq ${e.seq}`,
         });
       }
-    } else if (e.ok && previous === undefined && e.prevHash !== GENESIS_HASH) {
+    } else if (e.ok && previous === undefined && e.record?.prevHash !== GENESIS_HASH) {
       errors.push({
         line: e.line,
-        seq,
+        seq: e.seq,
         kind: 'edited',
         message: 'the first record does not start from the genesis hash',
       });
-    } else if (e.ok && previous?.ok && e.prevHash !== previous.lineHash) {
+    } else if (e.ok && previous?.ok && e.record?.prevHash !== previous.lineHash) {
       errors.push({
         line: previous.line,
         seq: previous.seq,
         kind: 'edited',
-        message: `record seq ${previous.seq} does not match the hash stored in seq ${seq} (line ${e.line}): it was rewritten, or seq ${seq} was forged`,
+        message: `record seq ${previous.seq} does not match the hash stored in seq ${e.seq} (line ${e.line}): it was rewritten, or seq ${e.seq} was forged`,
       });
     }
+    if (e.ok && !e.keyed && seenKeyed) {
+      errors.push({
+        line: e.line,
+        seq: e.seq,
+        kind: 'downgraded',
+        message: `record seq ${e.seq} is in the unkeyed legacy format after keyed records: it was rewritten without the chain key`,
+      });
+    }
+    if (e.ok && e.keyed) seenKeyed = true;
     previous = e;
   }
+}
+
+/** Keyed records that could not be authenticated, one error per missing key id. */
+function checkKeys(chain: Entry[], ring: AuditKeyRing | undefined, errors: AuditLogError[]): void {
+  const byKid = new Map<string, Entry[]>();
+  for (const e of chain) {
+    if (!e.ok || !e.keyed || e.authenticated) continue;
+    const kid = (e.record as { kid: string }).kid;
+    const list = byKid.get(kid);
+    if (list) list.push(e);
+    else byKid.set(kid, [e]);
+  }
+  for (const [kid, list] of byKid) {
+    const first = list[0] as Entry;
+    errors.push({
+      line: first.line,
+      seq: first.seq,
+      kind: 'unverified',
+      message: `${list.length} record(s) are authenticated with chain key ${kid}, ${ring ? 'which is not among the keys given' : 'and no chain key was given'}: their content cannot be checked`,
+    });
+  }
+}
+
+/** Legacy records are accepted, but never silently: say which ones could have been rewritten. */
+function legacyWarning(sorted: Entry[]): AuditLogWarning | undefined {
+  const firstKeyed = sorted.find((e) => e.ok && e.keyed);
+  const legacy = sorted.filter((e) => e.ok && !e.keyed && (!firstKeyed || e.seq < firstKeyed.seq));
+  if (legacy.length === 0) return undefined;
+  const last = legacy[legacy.length - 1] as Entry;
+  return {
+    kind: 'legacy-unkeyed',
+    message: firstKeyed
+      ? `legacy, unkeyed: records seq ${legacy[0]?.seq}–${last.seq} use the old plain SHA-256 format; until seq ${firstKeyed.seq} sealed them, anyone who could write the file could have rewritten them`
+      : `legacy, unkeyed: all ${legacy.length} record(s) use the old plain SHA-256 format; anyone who can write the file can rewrite them undetected, so this proves consistency only`,
+  };
+}
+
+interface TailCheck {
+  sorted: Entry[];
+  head: { seq: number; hash: string };
+  lineCount: number;
+  ring: AuditKeyRing | undefined;
+  errors: AuditLogError[];
+  warnings: AuditLogWarning[];
+}
+
+/** Compares the head with the anchor: shorter or different is an error, longer a warning. */
+function checkAnchor(anchorInput: unknown, t: TailCheck): AuditLogVerification['anchored'] {
+  let anchor: AuditAnchor;
+  try {
+    anchor = parseAnchor(anchorInput, 'given');
+  } catch {
+    t.errors.push({ line: t.lineCount, seq: undefined, kind: 'anchor', message: 'the anchor is malformed' });
+    return undefined;
+  }
+  const problem = anchorProblem(anchor, t.ring);
+  if (problem) {
+    t.errors.push({ line: t.lineCount, seq: undefined, kind: 'anchor', message: problem });
+    return undefined;
+  }
+  compareHead(anchor, t, 'its anchor');
+  if (t.head.seq > anchor.seq) {
+    t.warnings.push({
+      kind: 'unanchored-tail',
+      message: `records seq ${anchor.seq + 1}–${t.head.seq} come after the anchor: their removal would not be detected (a crash between append and anchor write, or the log is being written)`,
+    });
+  }
+  return { seq: anchor.seq, unanchored: Math.max(0, t.head.seq - anchor.seq) };
+}
+
+function compareHead(expected: { seq: number; hash: string }, t: TailCheck, what: string): void {
+  if (t.head.seq < expected.seq) {
+    t.errors.push({
+      line: t.lineCount,
+      seq: t.head.seq,
+      kind: 'deleted',
+      message: `the log ends at seq ${t.head.seq} but ${what} is at seq ${expected.seq}: the newest records were removed`,
+    });
+    return;
+  }
+  const at = t.sorted.find((e) => e.seq === expected.seq);
+  if (expected.seq > 0 && at && at.lineHash !== expected.hash) {
+    t.errors.push({
+      line: at.line,
+      seq: expected.seq,
+      kind: 'edited',
+      message: `record seq ${expected.seq} differs from the one ${what} names`,
+    });
+  }
+}
+
+function formatOf(chain: Entry[]): AuditLogVerification['format'] {
+  const intact = chain.filter((e) => e.ok);
+  const keyed = intact.filter((e) => e.keyed).length;
+  if (intact.length === 0) return 'empty';
+  if (keyed === intact.length) return 'keyed';
+  return keyed === 0 ? 'legacy' : 'mixed';
+}
+
+function toRing(keys: unknown): AuditKeyRing | undefined {
+  if (keys === undefined) return undefined;
+  if (!Array.isArray(keys)) throw invalidArgument('keys must be an array of { id, secret }');
+  return new AuditKeyRing(keys as AuditChainKey[]);
+}
+
+/**
+ * Checks a whole audit log given as its bytes or text: edits, deletions, insertions, reordering, records
+ * rewritten in the unkeyed format, and (with `anchor` or `expectHead`) removal of the newest records.
+ *
+ * @example
+ * ```ts
+ * import { parseAuditChainKeys, verifyAuditLogText } from '@thgov/core';
+ *
+ * const result = verifyAuditLogText(text, { keys: parseAuditChainKeys(process.env.THGOV_AUDIT_CHAIN_KEYS!) });
+ * if (!result.ok) console.error(result.errors);
+ * ```
+ */
+export function verifyAuditLogText(
+  content: string | Uint8Array,
+  options: VerifyAuditLogOptions = {},
+): AuditLogVerification {
+  if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
+    throw invalidArgument('Expected the audit log as a string or a Uint8Array');
+  }
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
+  return verifyWithRing(content, toRing(options.keys), options);
+}
+
+/** verifyAuditLogText with the keys already checked: what the sinks use. */
+export function verifyWithRing(
+  content: string | Uint8Array,
+  ring: AuditKeyRing | undefined,
+  o: Omit<VerifyAuditLogOptions, 'keys'>,
+): AuditLogVerification {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+  const errors: AuditLogError[] = [];
+  const warnings: AuditLogWarning[] = [];
+  const { entries, unknownLines, lineCount } = scan(bytes, ring, errors);
+  const chain = markInserted(entries, errors);
+  markReordered(chain, errors);
+  const sorted = [...chain].sort((a, b) => a.seq - b.seq);
+  checkLinks(sorted, unknownLines, errors);
+  checkKeys(chain, ring, errors);
+  const legacy = legacyWarning(sorted);
+  if (legacy) warnings.push(legacy);
 
   const last = sorted[sorted.length - 1];
-  const head = { seq: last ? (last.seq as number) : 0, hash: last ? last.lineHash : GENESIS_HASH };
-  const anchor = options.expectHead;
-  if (anchor) {
-    if (typeof anchor.seq !== 'number' || typeof anchor.hash !== 'string')
+  const head = { seq: last ? last.seq : 0, hash: last ? last.lineHash : GENESIS_HASH };
+  const t: TailCheck = { sorted, head, lineCount, ring, errors, warnings };
+  let anchored: AuditLogVerification['anchored'];
+  if (o.anchor !== undefined) anchored = checkAnchor(o.anchor, t);
+  if (o.expectHead !== undefined) {
+    if (typeof o.expectHead?.seq !== 'number' || typeof o.expectHead.hash !== 'string')
       throw invalidArgument('expectHead must be { seq, hash }');
-    if (head.seq < anchor.seq) {
-      errors.push({
-        line: lineNo,
-        seq: head.seq,
-        kind: 'deleted',
-        message: `the log ends at seq ${head.seq} but the anchored head is seq ${anchor.seq}: the newest records were removed`,
-      });
-    } else {
-      const atAnchor = sorted.find((e) => e.seq === anchor.seq);
-      if (anchor.seq > 0 && atAnchor && atAnchor.lineHash !== anchor.hash) {
-        errors.push({
-          line: atAnchor.line,
-          seq: anchor.seq,
-          kind: 'edited',
-          message: `record seq ${anchor.seq} does not match the anchored head hash`,
-        });
-      }
-    }
+    compareHead(o.expectHead, t, 'the expected head');
   }
+  if (o.anchor === undefined && o.expectHead === undefined)
+    warnings.push({ kind: 'no-anchor', message: 'no anchor: tail truncation cannot be detected' });
 
   errors.sort((a, b) => a.line - b.line);
-  const records = entries.filter((e) => e.ok && !e.inserted).map((e) => e.record as AuditRecord);
-  return { ok: errors.length === 0, records, errors, head };
+  const records = chain.filter((e) => e.ok).map((e) => e.record as AuditRecord);
+  const result: AuditLogVerification = {
+    ok: errors.length === 0,
+    records,
+    errors,
+    warnings,
+    format: formatOf(chain),
+    head,
+  };
+  if (anchored) result.anchored = anchored;
+  return result;
 }
 
 /**
  * Checks an audit log file (a path) or its content. A string is read as content when it is empty,
  * starts with `{` or contains a newline, and as a path otherwise; pass `{ path }` or `{ text }` to be explicit.
- * Finds edits, deletions, insertions and reordering and says on which line.
+ * Finds edits, deletions, insertions and reordering and says on which line; see `verifyAuditLogText`.
+ *
+ * @example
+ * ```ts
+ * import { FileAnchorStore, parseAuditChainKeys, verifyAuditLog } from '@thgov/core';
+ *
+ * const result = await verifyAuditLog(
+ *   { path: 'audit/gdx.jsonl' },
+ *   {
+ *     keys: parseAuditChainKeys(process.env.THGOV_AUDIT_CHAIN_KEYS!),
+ *     anchor: await new FileAnchorStore({ path: 'audit/gdx.jsonl.anchor' }).read(),
+ *   },
+ * );
+ * result.ok; // false → result.errors; result.warnings says what could not be ruled out
+ * ```
  */
 export async function verifyAuditLog(
   input: string | Uint8Array | { path: string } | { text: string | Uint8Array },

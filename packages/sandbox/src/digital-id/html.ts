@@ -1,3 +1,5 @@
+import { webFontCss } from './web-font.js';
+
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(value: string): string {
   return value
@@ -8,7 +10,10 @@ export function escapeHtml(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** A self-contained page (no external fonts or scripts: the sandbox runs offline and under a strict CSP). */
+/**
+ * A self-contained page: no scripts, no external fonts (the sandbox runs offline and under a strict CSP);
+ * Thai and Latin text in Sarabun, served by the sandbox itself ({@link webFontCss}).
+ */
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="th">
@@ -17,8 +22,9 @@ export function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-h1{font-size:1.4rem}.note{color:#555;font-size:.9rem}select,button{font-size:1rem;padding:.4rem;margin:.3rem 0}
+${webFontCss()}
+body{font-family:Sarabun,system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.4rem}.note{color:#555;font-size:.9rem}select,button{font:inherit;font-size:1rem;padding:.4rem;margin:.3rem 0}
 button{cursor:pointer}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}
 </style>
 </head>

@@ -117,6 +117,7 @@ function renderLogin(
     options.title,
     `<h1>${escapeHtml(options.title)}</h1>
 <p class="note">Sandbox login: no real identity is checked. Pick a synthetic test citizen.</p>
+<p class="note" lang="th" id="note-th">ระบบทดสอบ ไม่มีการตรวจสอบตัวตนจริง เลือกประชาชนทดสอบ</p>
 <p>Application <code>${escapeHtml(client)}</code> asks for: <code>${escapeHtml(scope)}</code></p>
 ${error ? `<p role="alert" id="login-error">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}/login" id="login-form">
@@ -133,7 +134,7 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
     'content-type': 'text/html; charset=utf-8',
     'content-length': String(Buffer.byteLength(html)),
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline';",
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; font-src 'self';",
   });
   res.end(html);
 }

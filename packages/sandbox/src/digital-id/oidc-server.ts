@@ -6,6 +6,7 @@ import type { SandboxPerson } from '../people.js';
 import { escapeHtml, page } from './html.js';
 import { handleLoginPage } from './login-page.js';
 import { createMemoryStore } from './memory-adapter.js';
+import { handleWebFont } from './web-font.js';
 
 export type SigningAlg = 'ES256' | 'RS256';
 
@@ -90,6 +91,7 @@ export async function startOidcServer(
   const server = await listen(
     async (req, res) => {
       const pathname = new URL(req.url ?? '/', 'http://sandbox').pathname;
+      if (handleWebFont(req, res, pathname)) return;
       if (
         providerRef &&
         (await handleLoginPage(

@@ -35,24 +35,14 @@ export interface SandboxPkiOptions {
   institution?: string;
   /**
    * TrueType font for the transcript page (embedded, so transcripts are PDF/A and show Thai names).
-   * Default: Garuda from the Debian package fonts-thai-tlwg (and Garuda-Bold for the names) when installed;
-   * without it, transcripts get a plain page with the English name only (signed and verifiable, not PDF/A).
+   * Default: Sarabun bundled with @thgov/transcript (from npm), regular and bold: every machine issues the
+   * same document, whatever fonts it has installed.
    */
   fontFile?: string;
 }
 
-/** Debian/Ubuntu `fonts-thai-tlwg` (installed in CI). */
-const DEFAULT_FONT = '/usr/share/fonts/truetype/tlwg/Garuda.ttf';
-const DEFAULT_BOLD_FONT = '/usr/share/fonts/truetype/tlwg/Garuda-Bold.ttf';
-
-/**
- * The page fonts. An explicit `fontFile` must be readable. Without one, Garuda is used when the machine has it;
- * on a machine without fonts-thai-tlwg (macOS, Windows, a slim container) the sandbox still issues transcripts,
- * with the plain page (English name only, not PDF/A), so the demo and examples run anywhere.
- */
-async function loadFonts(
-  fontFile: string | undefined,
-): Promise<{ font: Uint8Array; boldFont?: Uint8Array } | undefined> {
+/** An explicit `fontFile` must be readable; without one the bundled Sarabun is used (no system lookup). */
+async function loadFonts(fontFile: string | undefined): Promise<{ font?: Uint8Array }> {
   if (fontFile) {
     try {
       return { font: new Uint8Array(await readFile(fontFile)) };
@@ -68,13 +58,7 @@ async function loadFonts(
       );
     }
   }
-  const font = await readFile(DEFAULT_FONT).catch(() => undefined);
-  if (!font) return undefined;
-  // The bold face is a nicety: fall back to the regular one when it is absent.
-  const bold = await readFile(DEFAULT_BOLD_FONT).catch(() => undefined);
-  return bold
-    ? { font: new Uint8Array(font), boldFont: new Uint8Array(bold) }
-    : { font: new Uint8Array(font) };
+  return {};
 }
 
 export interface SandboxPki {
@@ -112,7 +96,7 @@ function serialOf(der: Uint8Array): number {
 export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<SandboxPki> {
   const now = options.now ?? (() => new Date());
   // Read on first issue, so a sandbox that never issues a transcript does not need the font.
-  let fonts: Promise<{ font: Uint8Array; boldFont?: Uint8Array } | undefined> | undefined;
+  let fonts: Promise<{ font?: Uint8Array }> | undefined;
   const revoked = new Map<number, Date>();
   let crlNumber = 1;
   let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
@@ -291,20 +275,16 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
     },
     async issueSandboxTranscript(person, o = {}) {
       fonts ??= loadFonts(options.fontFile);
-      // A failed read is not cached: installing the package fixes the next call.
+      // A failed read is not cached: fixing the file fixes the next call.
       const pageFonts = await fonts.catch((err: unknown) => {
         fonts = undefined;
         throw err;
       });
       const c = await crls();
       return issueTranscript({
-        ...(pageFonts
-          ? {
-              ...pageFonts,
-              requirePdfA: true,
-              student: { nameTh: thaiFullName(person), nameEn: englishFullName(person) },
-            }
-          : { student: { nameEn: englishFullName(person) } }),
+        ...pageFonts,
+        requirePdfA: true,
+        student: { nameTh: thaiFullName(person), nameEn: englishFullName(person) },
         institution: options.institution ?? 'Sandbox University',
         xml: sandboxTranscriptXml(person, options.institution),
         signer: { key: signer.privateKey, chain: [signer.certificate, issuingCa.certificate] },

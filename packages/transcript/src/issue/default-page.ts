@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
-import fontkit from '@pdf-lib/fontkit';
-import { type PDFDocument, type PDFFont, rgb } from 'pdf-lib';
+import { type PDFDocument, PDFName } from 'pdf-lib';
 import { TranscriptError } from '../errors.js';
+import {
+  bundledThaiFont,
+  FontError,
+  type GlyphRun,
+  type LoadedFont,
+  loadFont,
+  PdfFontWriter,
+  shapeText,
+} from './font/index.js';
+import { addObjectSet } from './pdf-lib-objects.js';
 
 export interface DefaultPageContent {
   title: string;
@@ -12,8 +21,9 @@ export interface DefaultPageContent {
 }
 
 export interface PageFonts {
-  /** TrueType/OpenType bytes: embedded (subset), so the page is PDF/A and can show Thai. */
-  regular: Uint8Array;
+  /** TrueType/OpenType bytes; default: the bundled Sarabun (Thai and Latin), the same on every machine. */
+  regular?: Uint8Array;
+  /** Bold face for the title and names; default: bundled Sarabun Bold, or `regular` when that is given. */
   bold?: Uint8Array;
 }
 
@@ -27,12 +37,7 @@ interface Line {
   gap: number;
 }
 
-/** Draws the human-readable page of a generated transcript with embedded (subset) fonts. */
-export async function drawDefaultPage(
-  doc: PDFDocument,
-  content: DefaultPageContent,
-  fonts: PageFonts,
-): Promise<void> {
+function pageLines(content: DefaultPageContent): Line[] {
   const lines: Line[] = [{ text: content.title, size: 18, bold: true, gap: 0 }];
   if (content.institution) lines.push({ text: content.institution, size: 12, gap: 24 });
   if (content.student?.nameTh) lines.push({ text: content.student.nameTh, size: 14, bold: true, gap: 34 });
@@ -48,70 +53,68 @@ export async function drawDefaultPage(
     size: 8,
     gap: 13,
   });
+  return lines;
+}
 
-  doc.registerFontkit(fontkit);
-  const regular = await embed(
-    doc,
-    fonts.regular,
-    lines.filter((l) => !l.bold),
-  );
-  const bold = fonts.bold
-    ? await embed(
-        doc,
-        fonts.bold,
-        lines.filter((l) => l.bold),
-      )
-    : regular;
-  const page = doc.addPage([595, 842]);
-  let y = 780;
-  for (const line of lines) {
-    y -= line.gap;
-    const font = line.bold ? bold : regular;
-    let size = line.size;
-    // Long names shrink to the text width instead of running off the page.
-    while (size > 6 && font.widthOfTextAtSize(line.text, size) > MAX_WIDTH) size -= 0.5;
-    page.drawText(line.text, { x: LEFT, y, size, font, color: rgb(0, 0, 0) });
+/** Font layer failures keep the issuing code; the precise one stays reachable as `cause`. */
+async function asIssueError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (cause) {
+    if (cause instanceof FontError) {
+      throw new TranscriptError(
+        'ERR_TRANSCRIPT_ISSUE',
+        `The page font cannot be used (${cause.code}): ${cause.message}`,
+        { cause, ...(cause.hint ? { hint: cause.hint } : {}) },
+      );
+    }
+    throw cause;
   }
 }
 
-async function embed(doc: PDFDocument, bytes: Uint8Array, lines: Line[]): Promise<PDFFont> {
-  let name: string;
-  try {
-    const parsed = fontkit.create(bytes);
-    // PDF/A forbids showing .notdef: refuse text the font has no glyph for.
-    for (const line of lines) {
-      if (parsed.layout(line.text).glyphs.some((g) => g.id === 0)) {
-        throw new TranscriptError(
-          'ERR_TRANSCRIPT_ISSUE',
-          'The font passed as `font`/`boldFont` has no glyph for some characters of the page text',
-          { hint: 'Use a font that covers Thai and Latin, such as Garuda (Debian fonts-thai-tlwg).' },
-        );
-      }
+async function pageFonts(fonts: PageFonts): Promise<{ regular: LoadedFont; bold: LoadedFont }> {
+  const regularBytes = fonts.regular ?? (await bundledThaiFont('regular'));
+  const boldBytes = fonts.bold ?? (fonts.regular ? undefined : await bundledThaiFont('bold'));
+  const regular = await loadFont(regularBytes);
+  return { regular, bold: boldBytes ? await loadFont(boldBytes) : regular };
+}
+
+/**
+ * Draws the human-readable page of a generated transcript: text shaped by HarfBuzz and embedded as
+ * subset Type0 fonts (PDF/A: every font embedded, widths consistent, ToUnicode present).
+ */
+export async function drawDefaultPage(
+  doc: PDFDocument,
+  content: DefaultPageContent,
+  fonts: PageFonts,
+): Promise<void> {
+  await asIssueError(async () => {
+    const { regular, bold } = await pageFonts(fonts);
+    const writers = new Map<LoadedFont, { writer: PdfFontWriter; resource: string }>([
+      [regular, { writer: new PdfFontWriter(regular), resource: 'F1' }],
+    ]);
+    if (bold !== regular) writers.set(bold, { writer: new PdfFontWriter(bold), resource: 'F2' });
+    let ops = '0 g\n';
+    let y = 780;
+    for (const line of pageLines(content)) {
+      y -= line.gap;
+      const font = line.bold ? bold : regular;
+      const { writer, resource } = writers.get(font)!;
+      const run: GlyphRun = await shapeText(font, line.text);
+      let size = line.size;
+      // Long names shrink to the text width instead of running off the page.
+      while (size > 6 && writer.widthOf(run, size) > MAX_WIDTH) size -= 0.5;
+      ops += writer.showText(run, { x: LEFT, y, size, resourceName: resource });
     }
-    name = (parsed.postscriptName ?? 'Font').replace(/[^A-Za-z0-9-]/g, '') || 'Font';
-  } catch (cause) {
-    if (cause instanceof TranscriptError) throw cause;
-    throw new TranscriptError(
-      'ERR_TRANSCRIPT_ISSUE',
-      'The font passed as `font`/`boldFont` is not readable',
-      {
-        cause,
-      },
+    const fontDict = doc.context.obj({});
+    for (const { writer, resource } of writers.values()) {
+      fontDict.set(PDFName.of(resource), addObjectSet(doc.context, await writer.build()));
+    }
+    const page = doc.addPage([595, 842]);
+    page.node.set(PDFName.of('Resources'), doc.context.obj({ Font: fontDict }));
+    page.node.set(
+      PDFName.of('Contents'),
+      doc.context.register(doc.context.flateStream(new TextEncoder().encode(ops))),
     );
-  }
-  // A subset's BaseFont carries a six-letter tag; deriving it from the inputs keeps issuing reproducible.
-  const hash = createHash('sha256').update(bytes);
-  for (const l of lines) hash.update(l.text);
-  const tag = [...hash.digest().subarray(0, 6)].map((b) => String.fromCharCode(65 + (b % 26))).join('');
-  try {
-    return await doc.embedFont(bytes, { subset: true, customName: `${tag}+${name}` });
-  } catch (cause) {
-    throw new TranscriptError(
-      'ERR_TRANSCRIPT_ISSUE',
-      'The font passed as `font`/`boldFont` is not readable',
-      {
-        cause,
-      },
-    );
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidArgument } from '@thgov/core';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString, StandardFonts } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
 import { z } from 'zod';
 import { type DigestName, signDetachedCms, type TimeStampFunction } from '../cms/sign.js';
 import { TranscriptError } from '../errors.js';
@@ -20,19 +20,19 @@ export interface IssueTranscriptInput {
   xml: Uint8Array | string;
   /** Attachment name. Default `transcript.xml`. */
   xmlFileName?: string;
-  /** The human-readable document; a page is generated when omitted (then pass `font`). */
+  /** The human-readable document; a page is generated when omitted. */
   pdf?: Uint8Array;
   /**
-   * TrueType/OpenType font for the generated page, embedded as a subset (PDF/A needs every font
-   * embedded; Thai names need a Thai font, e.g. Garuda from Debian `fonts-thai-tlwg`).
+   * TrueType/OpenType font for the generated page, shaped with HarfBuzz and embedded as a subset.
+   * Default: Sarabun, bundled from npm (Thai and Latin), so every machine issues the same document; no
+   * system font is ever looked up.
    */
   font?: Uint8Array;
-  /** Bold face for the title and names (default: `font`). */
+  /** Bold face for the title and names (default: bundled Sarabun Bold, or `font` when that is given). */
   boldFont?: Uint8Array;
   /**
-   * Refuse to build a generated page that cannot be PDF/A (no `font`) with ERR_TRANSCRIPT_ISSUE.
-   * Default `false` for now: without a font the generated page falls back to unembedded Helvetica,
-   * which is NOT PDF/A conformant. Pass `font` (or your own PDF/A `pdf`).
+   * Accepted for compatibility: the generated page is always PDF/A now (its fonts are embedded), so
+   * this no longer changes anything. A caller's own `pdf` must be PDF/A itself.
    */
   requirePdfA?: boolean;
   title?: string;
@@ -158,48 +158,17 @@ async function buildPdfA3(
   }
   const title = input.title ?? 'Academic transcript';
   if (!input.pdf) {
-    if (input.font) {
-      await drawDefaultPage(
-        doc,
-        {
-          title,
-          fileName,
-          xml,
-          ...(input.institution ? { institution: input.institution } : {}),
-          ...(input.student ? { student: input.student } : {}),
-        },
-        { regular: input.font, ...(input.boldFont ? { bold: input.boldFont } : {}) },
-      );
-    } else if (input.requirePdfA) {
-      throw new TranscriptError(
-        'ERR_TRANSCRIPT_ISSUE',
-        'The generated transcript page needs an embedded font to be PDF/A: pass `font` (TrueType bytes) or your own PDF/A `pdf`',
-        {
-          hint: 'On Debian/Ubuntu: apt-get install fonts-thai-tlwg, then read /usr/share/fonts/truetype/tlwg/Garuda.ttf',
-        },
-      );
-    } else {
-      // Legacy page for callers that pass neither `font` nor `pdf`: not PDF/A (Helvetica is not embedded).
-      try {
-        const page = doc.addPage([595, 842]);
-        const font = await doc.embedFont(StandardFonts.Helvetica);
-        page.drawText(title, { x: 50, y: 780, size: 20, font });
-        page.drawText(`Machine-readable record attached: ${fileName}`, { x: 50, y: 750, size: 11, font });
-        page.drawText(`SHA-256 ${createHash('sha256').update(xml).digest('hex')}`, {
-          x: 50,
-          y: 730,
-          size: 8,
-          font,
-        });
-      } catch (cause) {
-        // Helvetica has no Thai (or other non-Latin-1) glyphs.
-        throw new TranscriptError(
-          'ERR_TRANSCRIPT_ISSUE',
-          'The title cannot be shown without an embedded font: pass `font` (TrueType bytes)',
-          { cause },
-        );
-      }
-    }
+    await drawDefaultPage(
+      doc,
+      {
+        title,
+        fileName,
+        xml,
+        ...(input.institution ? { institution: input.institution } : {}),
+        ...(input.student ? { student: input.student } : {}),
+      },
+      { ...(input.font ? { regular: input.font } : {}), ...(input.boldFont ? { bold: input.boldFont } : {}) },
+    );
   }
   ensureSrgbOutputIntent(doc);
   const ctx = doc.context;

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { ThGovError } from '../errors.js';
+import { validateOptions } from '../validate.js';
+import { type AuditAnchor, type AuditAnchorStore, parseAnchor } from './anchor.js';
+
+export interface FileAnchorStoreOptions {
+  /** The anchor file (a small JSON object), replaced atomically on every write. */
+  path: string;
+  /** `always` (default): the file and its directory are fsync'ed, so a written anchor survives a crash. */
+  fsync?: 'always' | 'never';
+}
+
+const optionsSchema = z
+  .object({ path: z.string().min(1), fsync: z.enum(['always', 'never']).optional() })
+  .strict();
+
+/** Anchors are a few hundred bytes; anything much larger is not one. */
+const MAX_ANCHOR_BYTES = 4096;
+
+/**
+ * Keeps an audit anchor in a file: written to a temporary file, fsync'ed, renamed over the anchor and the
+ * directory fsync'ed, so after a crash the file holds the old anchor or the new one, whole.
+ *
+ * @example
+ * ```ts
+ * import { FileAnchorStore, FileAuditSink } from '@thgov/core';
+ *
+ * const sink = new FileAuditSink({
+ *   path: '/var/log/agency/gdx.jsonl',
+ *   anchor: new FileAnchorStore({ path: '/var/lib/agency-anchor/gdx.anchor' }), // another disk
+ *   hmacSecret: process.env.AUDIT_HMAC_SECRET!,
+ *   chainKey: { id: '2026-01', secret: process.env.AUDIT_CHAIN_KEY! },
+ * });
+ * ```
+ */
+export class FileAnchorStore implements AuditAnchorStore {
+  readonly path: string;
+  readonly #fsync: boolean;
+
+  constructor(options: FileAnchorStoreOptions) {
+    const o = validateOptions(optionsSchema, options, 'FileAnchorStore options');
+    this.path = o.path;
+    this.#fsync = o.fsync !== 'never';
+  }
+
+  async read(): Promise<AuditAnchor | undefined> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.path);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit anchor file could not be read', { cause });
+    }
+    if (bytes.length > MAX_ANCHOR_BYTES)
+      throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit anchor file is too large to be an anchor');
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit anchor file is not valid JSON');
+    }
+    return parseAnchor(value, 'file');
+  }
+
+  async write(anchor: AuditAnchor): Promise<void> {
+    const tmp = `${this.path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      const handle = await open(tmp, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(anchor)}\n`);
+        if (this.#fsync) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.path);
+      if (this.#fsync) await syncDirectory(dirname(this.path));
+    } catch (cause) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit anchor file could not be written', { cause });
+    }
+  }
+}
+
+/** Makes a rename durable. Some platforms cannot open or sync a directory: there the rename is all we have. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw err;
+  } finally {
+    await handle?.close();
+  }
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ThGovError } from '../errors.js';
+
+/**
+ * An exclusive lock between processes, as a lock file created with O_EXCL that names its holder
+ * (pid, host, process start, a random token). Node has no flock(2); O_EXCL creation is atomic on local
+ * file systems and on NFSv3+. A lock whose holder is a dead process on this host is broken; a lock held
+ * from another host is never broken (we cannot tell whether that process lives) and ends in ERR_AUDIT_LOCK.
+ */
+interface Holder {
+  pid: number;
+  host: string;
+  /** Start time of the process (Linux /proc), so a reused pid is not mistaken for the holder. */
+  start: string | undefined;
+  token: string;
+  ts: string;
+}
+
+export interface LockOptions {
+  /** How long to wait for the lock before ERR_AUDIT_LOCK. */
+  timeoutInMs: number;
+}
+
+/** An empty lock file is one being written; older than this it was left by a process that died. */
+const EMPTY_LOCK_STALE_MS = 10_000;
+/** Breaking a lock takes microseconds; a breaker file this old was left by a process that died. */
+const BREAKER_STALE_MS = 10_000;
+const MAX_POLL_MS = 20;
+
+let ownStart: Promise<string | undefined> | undefined;
+
+async function processStart(pid: number): Promise<string | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime) counted after the command name, which may itself hold spaces and parentheses.
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const h = JSON.parse(text) as Partial<Holder>;
+    if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string')
+      return h as Holder;
+  } catch {}
+  return undefined;
+}
+
+async function isStale(holder: Holder): Promise<boolean> {
+  if (holder.host !== hostname()) return false;
+  if (!isAlive(holder.pid)) return true;
+  if (holder.start === undefined) return false;
+  const start = await processStart(holder.pid);
+  return start !== undefined && start !== holder.start;
+}
+
+async function ageInMs(path: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Removes a stale lock unless it changed meanwhile. Breakers take a second O_EXCL file first: without it two
+ * waiters could both judge the same dead lock stale, and the slower one would remove the faster one's new lock.
+ */
+async function breakLock(lockPath: string, staleText: string): Promise<boolean> {
+  const breaker = `${lockPath}.break`;
+  try {
+    await (await open(breaker, 'wx', 0o600)).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new ThGovError('ERR_AUDIT_IO', 'The audit lock file could not be checked', { cause: err });
+    if ((await ageInMs(breaker)) > BREAKER_STALE_MS) await rm(breaker, { force: true });
+    return false;
+  }
+  try {
+    const now = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (now !== staleText) return false;
+    await rm(lockPath, { force: true });
+    return true;
+  } finally {
+    await rm(breaker, { force: true });
+  }
+}
+
+/** One attempt: true when the lock file was created by us. */
+async function tryCreate(lockPath: string, me: Holder): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(lockPath, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new ThGovError('ERR_AUDIT_IO', 'The audit lock file could not be created', { cause: err });
+  }
+  try {
+    await handle.writeFile(JSON.stringify(me));
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function acquireFileLock(lockPath: string, options: LockOptions): Promise<() => Promise<void>> {
+  ownStart ??= processStart(process.pid);
+  const me: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    start: await ownStart,
+    token: randomBytes(12).toString('hex'),
+    ts: new Date().toISOString(),
+  };
+  const deadline = performance.now() + options.timeoutInMs;
+  let delay = 1;
+  for (;;) {
+    if (await tryCreate(lockPath, me)) break;
+    const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+    const holder = text === undefined ? undefined : parseHolder(text);
+    if (text !== undefined) {
+      const stale = holder ? await isStale(holder) : (await ageInMs(lockPath)) > EMPTY_LOCK_STALE_MS;
+      // Only a lock we removed ourselves means "try again now"; otherwise wait like any waiter.
+      if (stale && (await breakLock(lockPath, text))) continue;
+    }
+    if (performance.now() >= deadline) throw lockTimeout(options.timeoutInMs, holder);
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, MAX_POLL_MS);
+  }
+  return async () => {
+    // Only our own lock is removed: if it was (wrongly) broken, the file now belongs to someone else.
+    const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (text !== undefined && parseHolder(text)?.token === me.token) await rm(lockPath, { force: true });
+  };
+}
+
+function lockTimeout(timeoutInMs: number, holder: Holder | undefined): ThGovError {
+  const who = holder ? `process ${holder.pid} on host ${holder.host} since ${holder.ts}` : 'another process';
+  return new ThGovError('ERR_AUDIT_LOCK', `The audit log stayed locked by ${who} for ${timeoutInMs} ms`, {
+    retryable: true,
+    hint: 'Another writer holds the lock. If that process is gone (another host cannot be checked), remove the .lock file.',
+  });
+}
+
+/** Serializes holders in this process; the file lock then serializes processes. */
+const local = new Map<string, Promise<void>>();
+
+/** Runs `fn` holding the lock file `lockPath` (created next to the log, removed afterwards). */
+export async function withFileLock<T>(
+  lockPath: string,
+  options: LockOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const key = resolve(lockPath);
+  const previous = local.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const gate = new Promise<void>((r) => {
+    done = r;
+  });
+  const mine = previous.then(() => gate);
+  local.set(key, mine);
+  await previous;
+  try {
+    const release = await acquireFileLock(lockPath, options);
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  } finally {
+    done();
+    if (local.get(key) === mine) local.delete(key);
+  }
+}

@@ -1,0 +1,7 @@
+export type {
+  DigestAlgorithm,
+  SignatureAlgorithm,
+  SignatureScheme,
+  SignContext,
+  Signer,
+} from './signers/signer.js';

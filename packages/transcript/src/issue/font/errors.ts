@@ -1,0 +1,22 @@
+import { ThGovError } from '@thgov/core';
+
+/**
+ * Stable codes of the font and shaping layer. Issuing wraps them in `ERR_TRANSCRIPT_ISSUE` (the error's
+ * `cause`); the layer raises them as they are wherever it is used on its own.
+ */
+export const FONT_ERROR_CODES = {
+  ERR_FONT_UNREADABLE: 'The font bytes are not a TrueType/OpenType font that can be shaped and embedded.',
+  ERR_FONT_NOT_EMBEDDABLE: 'The font’s licence flags (OS/2 fsType) forbid embedding it in a document.',
+  ERR_FONT_MISSING_GLYPH: 'The font has no glyph for some characters of the text to show.',
+  ERR_FONT_BUNDLED: 'The bundled Sarabun font is missing or its bytes are not the pinned ones.',
+} as const;
+
+export type FontErrorCode = keyof typeof FONT_ERROR_CODES;
+
+/** A failure of the font layer; messages never contain the text being shown (names are personal data). */
+export class FontError extends ThGovError {
+  constructor(code: FontErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(code, message, options);
+    this.name = 'FontError';
+  }
+}
