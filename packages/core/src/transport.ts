@@ -339,7 +339,8 @@ export class Transport {
       Object.assign(headers, signed.headers);
     }
     const attemptStart = performance.now();
-    const context = { requestId, attempt, request: call.redactedRequest() };
+    // Built only for an error: redacting the request costs more than a successful attempt's own work.
+    const context = (): HttpErrorOptions => ({ requestId, attempt, request: call.redactedRequest() });
     const res = await this.#send(call, context);
     const resHeaders = flattenHeaders(res.headers);
     const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -373,7 +374,7 @@ export class Transport {
         Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
         throw err;
       }
-      throw this.#networkError(err, signal, context);
+      throw this.#networkError(err, signal, context());
     }
     this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
     const rawResponse = makeRawResponse(
@@ -403,7 +404,7 @@ export class Transport {
     );
   }
 
-  async #send(call: Call<unknown>, context: HttpErrorOptions): Promise<Dispatcher.ResponseData> {
+  async #send(call: Call<unknown>, context: () => HttpErrorOptions): Promise<Dispatcher.ResponseData> {
     const options: Dispatcher.RequestOptions = {
       origin: this.#origin,
       path: call.target,
@@ -416,7 +417,7 @@ export class Transport {
     try {
       return await this.#dispatcher.request(options);
     } catch (err) {
-      throw this.#networkError(err, call.signal, context);
+      throw this.#networkError(err, call.signal, context());
     }
   }
 
