@@ -6,6 +6,7 @@ import { AbortError, isThGovError, type ThGovError, TimeoutError } from './error
  * (token acquisition shared between callers) and the digital-ID client (openid-client calls) all use it.
  */
 
+/** What `startDeadline` folds into one signal. */
 export interface DeadlineOptions {
   /** The caller's signal; its abort becomes an AbortError (or its reason, when that is a thgov error). */
   abortSignal?: AbortSignal | undefined;
@@ -15,6 +16,7 @@ export interface DeadlineOptions {
   onTimeout?: ((timeoutInMs: number) => ThGovError) | undefined;
 }
 
+/** A running deadline: its signal, the time left, and `dispose()` for when the operation ends. */
 export interface Deadline {
   /** Aborts on the caller's abort or at the deadline; undefined when there is neither. */
   readonly signal: AbortSignal | undefined;

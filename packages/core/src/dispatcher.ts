@@ -14,6 +14,7 @@ export const DEFAULT_TIMEOUTS = {
   bodyThroughput: DEFAULT_BODY_THROUGHPUT,
 } as const;
 
+/** What `createDispatcher` builds an Agent from (the transport options it shares with every client). */
 export interface DispatcherConfig {
   timeouts?: TimeoutOptions | undefined;
   keepAliveTimeoutInMs?: number | undefined;

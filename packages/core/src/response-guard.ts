@@ -13,6 +13,7 @@ import { TimeoutError } from './errors.js';
  *   each tick, so it fires up to one tick late.
  */
 
+/** A minimum body throughput: `minBytes` in every sliding window of `windowInMs`. */
 export interface BodyThroughput {
   /** Bytes that must arrive in every window once the response has started. */
   minBytes: number;

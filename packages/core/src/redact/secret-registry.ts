@@ -10,6 +10,7 @@ import { ANCHOR, type Pattern, type Placed, SecretMatcher } from './secret-match
  * Token and input pools also share a character budget. Expired entries are swept on registration.
  */
 
+/** How long a registered secret lives: see the pools above. */
 export type SecretKind = 'credential' | 'token' | 'input';
 
 export interface RegisterSecretOptions {
@@ -33,6 +34,7 @@ export const SECRET_REGISTRY_LIMITS = {
   sweepIntervalInMs: 30_000,
 } as const;
 
+/** Sizes of the registry's pools and their bounds (`secretRegistryStats()`). */
 export interface SecretRegistryStats {
   credentials: number;
   tokens: number;
