@@ -15,7 +15,7 @@ const thaid = await startThaidProvider({
   postLogoutRedirectUris: [`${baseUrl}/?signedOut`],
 });
 const client = sandboxThaidClient(thaid, baseUrl);
-const server = createServer(createApp({ client, baseUrl, production: false }));
+const server = createServer(createApp({ client, baseUrl }));
 server.listen(port, '127.0.0.1', () => {
   const { port: bound } = server.address() as AddressInfo;
   process.stdout.write(`e-service on http://127.0.0.1:${bound}  (ThaID sandbox at ${thaid.issuer})\n`);

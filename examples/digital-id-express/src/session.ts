@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { SessionStore } from './session-store.js';
 
 /** What the app keeps per browser, server side. Provider tokens live here and never go to the browser. */
 export interface SessionData {
@@ -20,15 +21,23 @@ export interface SessionData {
   refreshToken?: string;
 }
 
+/** Options of the `sessions()` middleware. */
 export interface SessionOptions {
-  cookieName?: string;
-  /** Secure cookie (HTTPS only). True in production. */
+  store: SessionStore<SessionData>;
+  /**
+   * Secure cookie (sent over HTTPS only), with the `__Host-` prefix (no Domain, Path=/, Secure: a sibling
+   * subdomain cannot plant or read it). Follows the site's public scheme, not NODE_ENV.
+   */
   secure: boolean;
-  ttlInMs?: number;
+  cookieName?: string;
 }
 
+/** What a route sees of the session (`sessionOf(req)`). */
 export interface SessionHandle {
-  data: SessionData;
+  /** This browser's session, or undefined: a request without a valid session cookie gets none. */
+  readonly data: SessionData | undefined;
+  /** Creates a session (at login) or updates the current one with `data`. */
+  start(data: Omit<SessionData, 'csrf'>): SessionData;
   /** Replaces the session ID (after login: no session fixation) with fresh data. */
   regenerate(data: Omit<SessionData, 'csrf'>): void;
   destroy(): void;
@@ -43,19 +52,14 @@ export function sessionOf(req: Request): SessionHandle {
   return h;
 }
 
-interface Entry {
-  data: SessionData;
-  expiresAt: number;
-}
-
 /**
- * A minimal server-side session: an opaque random ID in an HttpOnly, SameSite=Lax cookie (Secure in
- * production), data in process memory. Real deployments use a shared store; the cookie rules stay.
+ * A minimal server-side session: an opaque random ID in an HttpOnly, SameSite=Lax cookie, data in a bounded
+ * store. Nothing is created for a request that does not log in: a crawler or a flood of cookie-less requests
+ * costs no memory. Real deployments use a shared store; the cookie rules stay.
  */
 export function sessions(options: SessionOptions) {
+  const { store } = options;
   const name = options.cookieName ?? (options.secure ? '__Host-sid' : 'sid');
-  const ttl = options.ttlInMs ?? 30 * 60_000;
-  const store = new Map<string, Entry>();
 
   function cookie(id: string, maxAgeInMs: number): string {
     return [
@@ -68,37 +72,30 @@ export function sessions(options: SessionOptions) {
     ].join('; ');
   }
 
-  function create(res: Response, data: Omit<SessionData, 'csrf'>): { id: string; data: SessionData } {
-    const id = randomBytes(32).toString('base64url');
-    const session: SessionData = { ...data, csrf: randomBytes(24).toString('base64url') };
-    store.set(id, { data: session, expiresAt: Date.now() + ttl });
-    res.append('Set-Cookie', cookie(id, ttl));
-    return { id, data: session };
-  }
-
   return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const now = Date.now();
-    for (const [k, v] of store) if (v.expiresAt <= now) store.delete(k);
-    const id = readCookie(req.headers.cookie, name);
-    let current = id ? store.get(id) : undefined;
-    let currentId = current ? id : undefined;
-    if (!current) {
-      const made = create(res, {});
-      currentId = made.id;
-      current = store.get(made.id)!;
-    }
-    current.expiresAt = now + ttl;
+    const cookieId = readCookie(req.headers.cookie, name);
+    let id = cookieId && store.get(cookieId) ? cookieId : undefined;
+    const create = (data: Omit<SessionData, 'csrf'>): SessionData => {
+      const fresh: SessionData = { ...data, csrf: randomBytes(24).toString('base64url') };
+      id = store.create(fresh);
+      res.append('Set-Cookie', cookie(id, store.ttlInMs));
+      return fresh;
+    };
     const handle: SessionHandle = {
-      data: current.data,
+      get data() {
+        return id ? store.get(id) : undefined;
+      },
+      start(data) {
+        const current = id ? store.get(id) : undefined;
+        return current ? Object.assign(current, data) : create(data);
+      },
       regenerate(data) {
-        if (currentId) store.delete(currentId);
-        const made = create(res, data);
-        currentId = made.id;
-        handle.data = made.data;
+        if (id) store.delete(id);
+        create(data);
       },
       destroy() {
-        if (currentId) store.delete(currentId);
-        currentId = undefined;
+        if (id) store.delete(id);
+        id = undefined;
         res.append('Set-Cookie', cookie('', 0));
       },
     };
@@ -116,8 +113,8 @@ function readCookie(header: string | undefined, name: string): string | undefine
 }
 
 /** Constant-time comparison of the form's CSRF token with the session's. */
-export function csrfValid(session: SessionData, submitted: unknown): boolean {
-  if (typeof submitted !== 'string') return false;
+export function csrfValid(session: SessionData | undefined, submitted: unknown): boolean {
+  if (!session || typeof submitted !== 'string') return false;
   const a = Buffer.from(session.csrf);
   const b = Buffer.from(submitted);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -4,26 +4,31 @@ import { type Running, startExample } from './setup.js';
 
 describe('example app over HTTP (no browser)', () => {
   let dev: Running;
-  let prod: Running;
+  let https: Running;
+  const nodeEnv = process.env.NODE_ENV;
   beforeAll(async () => {
+    // NODE_ENV says nothing about the scheme: production on plain http, unset on https.
+    process.env.NODE_ENV = 'production';
     dev = await startExample();
-    prod = await startExample({ production: true });
+    delete process.env.NODE_ENV;
+    https = await startExample({ publicBaseUrl: 'https://eservice.agency.example' });
   });
   afterAll(async () => {
+    process.env.NODE_ENV = nodeEnv;
     await dev.close();
-    await prod.close();
+    await https.close();
   });
 
-  it('sets an HttpOnly SameSite=Lax session cookie, Secure only in production', async () => {
-    const d = (await fetch(`${dev.baseUrl}/`)).headers.get('set-cookie') ?? '';
-    expect(d).toMatch(/^sid=/);
+  it('the session cookie follows the site scheme: HttpOnly, SameSite=Lax; Secure and __Host- on https', async () => {
+    const d = (await fetch(`${dev.baseUrl}/login`, { redirect: 'manual' })).headers.get('set-cookie') ?? '';
+    expect(d).toMatch(/^sid=[\w-]{43}; /);
     expect(d).toMatch(/HttpOnly/);
     expect(d).toMatch(/SameSite=Lax/);
     expect(d).not.toMatch(/Secure/);
-    const p = (await fetch(`${prod.baseUrl}/`)).headers.get('set-cookie') ?? '';
-    expect(p).toMatch(/^__Host-sid=/);
-    expect(p).toMatch(/; Secure/);
-    expect(p).toMatch(/HttpOnly/);
+    // Behind a TLS-terminating proxy the app is reached over http; its public URL is https.
+    const p = (await fetch(`${https.baseUrl}/login`, { redirect: 'manual' })).headers.get('set-cookie') ?? '';
+    expect(p).toMatch(/^__Host-sid=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+    expect(p).not.toMatch(/Domain=/i);
   });
 
   it('refuses a logout POST without the CSRF token', async () => {

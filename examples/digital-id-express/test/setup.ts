@@ -8,16 +8,28 @@ import {
 } from '@thgov/sandbox';
 import { createApp } from '../src/app.js';
 import { sandboxThaidClient } from '../src/sandbox-client.js';
+import type { SessionData } from '../src/session.js';
+import { SessionStore, type SessionStoreOptions } from '../src/session-store.js';
 
 export interface Running {
+  /** Where the app listens (always plain http on 127.0.0.1). */
   baseUrl: string;
+  /** The public URL the app was configured with (`baseUrl` unless one was given). */
+  publicBaseUrl: string;
+  sessionStore: SessionStore<SessionData>;
   thaid: ThaidProvider;
   citizen: SandboxPerson;
   close(): Promise<void>;
 }
 
-/** The example app and the sandbox ThaID-like provider, both on 127.0.0.1 ephemeral ports. */
-export async function startExample(options: { production?: boolean } = {}): Promise<Running> {
+/**
+ * The example app and the sandbox ThaID-like provider, both on 127.0.0.1 ephemeral ports. `publicBaseUrl` stands
+ * for a deployment behind a TLS-terminating proxy: the app is configured with that https URL and reached here
+ * over http, as the proxy reaches it.
+ */
+export async function startExample(
+  options: { publicBaseUrl?: string; sessions?: SessionStoreOptions } = {},
+): Promise<Running> {
   const population = generatePopulation({ seed: 2026, people: 30, companies: 2 });
   const sockets = new Set<Socket>();
   const server: Server = createServer();
@@ -27,15 +39,19 @@ export async function startExample(options: { production?: boolean } = {}): Prom
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const publicBaseUrl = options.publicBaseUrl ?? baseUrl;
   const thaid = await startThaidProvider({
     population,
-    redirectUris: [`${baseUrl}/auth/callback`],
-    postLogoutRedirectUris: [`${baseUrl}/?signedOut`],
+    redirectUris: [`${publicBaseUrl}/auth/callback`],
+    postLogoutRedirectUris: [`${publicBaseUrl}/?signedOut`],
   });
-  const client = sandboxThaidClient(thaid, baseUrl);
-  server.on('request', createApp({ client, baseUrl, production: options.production ?? false }));
+  const client = sandboxThaidClient(thaid, publicBaseUrl);
+  const sessionStore = new SessionStore<SessionData>(options.sessions);
+  server.on('request', createApp({ client, baseUrl: publicBaseUrl, sessionStore }));
   return {
     baseUrl,
+    publicBaseUrl,
+    sessionStore,
     thaid,
     citizen: population.people[4]!,
     close: async () => {
@@ -43,6 +59,7 @@ export async function startExample(options: { production?: boolean } = {}): Prom
       await new Promise<void>((r) => server.close(() => r()));
       await client.close();
       await thaid.close();
+      sessionStore.close();
     },
   };
 }

@@ -42,9 +42,18 @@ export {
   PLATFORMS,
   type Platform,
 } from './doctor/report.js';
-export { type CliIo, EXIT, UsageError } from './io.js';
-export { COMMANDS, run } from './run.js';
+export { CLI_ERROR_CODES, CliError, type CliErrorCode, isCliError } from './errors.js';
+export { type CliIo, type CliWriter, EXIT, terminalSafeIo, UsageError } from './io.js';
+export { COMMANDS, run, TOP_LEVEL_COMMANDS } from './run.js';
 export { SANDBOX_USAGE, type SandboxCommandOptions, sandboxCommand } from './sandbox/command.js';
 export { SANDBOX_FAULT_PROFILES, type SandboxFaultProfileName } from './sandbox/faults.js';
-export { sandboxConfig } from './sandbox/sandbox-config.js';
-export { type FileReport, transcriptVerify } from './transcript/verify-command.js';
+export { type SandboxEndpoints, sandboxConfig } from './sandbox/sandbox-config.js';
+export { escapeControls } from './terminal-text.js';
+export {
+  type FileReport,
+  summaryLine,
+  TRANSCRIPT_VERIFY_USAGE,
+  transcriptVerify,
+} from './transcript/verify-command.js';
+export { CLI_VERSION } from './version.js';
+export { type WriteOutputOptions, writeOutputFile } from './write-file.js';

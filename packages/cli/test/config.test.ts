@@ -30,7 +30,7 @@ const base = () => ({
   exchange: {
     baseUrl: 'https://api.egov.go.th',
     consumerKey: 'key-1',
-    consumerSecret: '${GDX_SECRET}',
+    consumerSecret: '${THGOV_GDX_SECRET}',
     agentId: '1101700230708',
   },
 });
@@ -55,7 +55,7 @@ describe('parseConfig', () => {
         digitalId: {
           thaid: {
             clientId: 'c1',
-            clientSecret: '${THAID_SECRET}',
+            clientSecret: '${THGOV_THAID_SECRET}',
             redirectUri: 'https://app.agency.go.th/cb',
             apiKey: 'k',
             scopes: ['pid'],
@@ -74,7 +74,7 @@ describe('parseConfig', () => {
         audit: {
           path: 'audit/log.jsonl',
           hmacSecret: 'literal-$${NOT_A_VAR}-x',
-          chainKey: { id: '2026-01', secret: '${AUDIT_CHAIN_KEY}' },
+          chainKey: { id: '2026-01', secret: '${THGOV_AUDIT_CHAIN_KEY}' },
         },
         transport: {
           proxy: 'http://proxy.agency.go.th:3128',
@@ -84,7 +84,11 @@ describe('parseConfig', () => {
       },
       {
         baseDir: dir,
-        env: { GDX_SECRET: SECRET, THAID_SECRET: 'thaid-secret', AUDIT_CHAIN_KEY: CHAIN_SECRET },
+        env: {
+          THGOV_GDX_SECRET: SECRET,
+          THGOV_THAID_SECRET: 'thaid-secret',
+          THGOV_AUDIT_CHAIN_KEY: CHAIN_SECRET,
+        },
       },
     );
     expect(config.exchange?.consumerSecret).toBe(SECRET);
@@ -155,15 +159,17 @@ describe('parseConfig', () => {
   it('names an unset environment variable and its key, never another value', () => {
     const err = catchError(() => parseConfig(base(), { env: { OTHER: SECRET } }));
     expect(err.code).toBe('ERR_CLI_CONFIG_ENV');
-    expect(err.message).toContain('exchange.consumerSecret: environment variable GDX_SECRET is not set');
+    expect(err.message).toContain(
+      'exchange.consumerSecret: environment variable THGOV_GDX_SECRET is not set',
+    );
     for (const text of [err.message, JSON.stringify(err), inspect(err)]) expect(text).not.toContain(SECRET);
   });
 
   it('never echoes a substituted secret when that value is invalid', () => {
     const err = catchError(() =>
       parseConfig(
-        { audit: { path: 'a', hmacSecret: '${SHORT}', chainKey: { id: 'k', secret: CHAIN_SECRET } } },
-        { env: { SHORT: 'tiny-secret' } },
+        { audit: { path: 'a', hmacSecret: '${THGOV_SHORT}', chainKey: { id: 'k', secret: CHAIN_SECRET } } },
+        { env: { THGOV_SHORT: 'tiny-secret' } },
       ),
     );
     expect(err.message).toContain('audit.hmacSecret: must be at least 16 characters');
@@ -188,7 +194,7 @@ describe('parseConfig', () => {
   it('reports a missing TLS file with its key when the client options are built', () => {
     const config = parseConfig(
       { ...base(), transport: { tls: { certFile: 'nope.pem' } } },
-      { baseDir: dir, env: { GDX_SECRET: SECRET } },
+      { baseDir: dir, env: { THGOV_GDX_SECRET: SECRET } },
     );
     const err = catchError(() => exchangeClientOptions(config));
     expect(err.code).toBe('ERR_CLI_CONFIG_FILE');
@@ -218,7 +224,7 @@ describe('configJsonSchema', () => {
     const exchange = schema.properties.exchange;
     expect(exchange?.required).toEqual(expect.arrayContaining(['baseUrl', 'agentId']));
     expect(exchange?.additionalProperties).toBe(false);
-    expect(exchange?.properties?.consumerSecret?.description).toContain('${GDX_CONSUMER_SECRET}');
+    expect(exchange?.properties?.consumerSecret?.description).toContain('${THGOV_GDX_CONSUMER_SECRET}');
     expect(schema.properties.ecms?.required).toEqual(['nodeUrl', 'organizationId']);
   });
 });
@@ -282,11 +288,11 @@ describe('thgov doctor with a bad configuration (as a process)', () => {
 describe('the audit section', () => {
   const audit = (extra: Record<string, unknown> = {}) => ({
     path: 'audit/gdx.jsonl',
-    hmacSecret: '${AUDIT_HMAC_SECRET}',
-    chainKey: { id: '2026-01', secret: '${AUDIT_CHAIN_KEY}' },
+    hmacSecret: '${THGOV_AUDIT_HMAC_SECRET}',
+    chainKey: { id: '2026-01', secret: '${THGOV_AUDIT_CHAIN_KEY}' },
     ...extra,
   });
-  const env = { AUDIT_HMAC_SECRET: 'cfg-subject-key-0123456789', AUDIT_CHAIN_KEY: CHAIN_SECRET };
+  const env = { THGOV_AUDIT_HMAC_SECRET: 'cfg-subject-key-0123456789', THGOV_AUDIT_CHAIN_KEY: CHAIN_SECRET };
 
   it('is wired by exchangeClientOptions: every GDX call lands in the configured, anchored, keyed log', async () => {
     const gateway = await startGdxGateway({ population: generatePopulation({ seed: 11 }) });
@@ -334,38 +340,40 @@ describe('the audit section', () => {
     const config = parseConfig(
       {
         audit: audit({
-          previousChainKeys: [{ id: '2025-01', secret: '${OLD_CHAIN_KEY}' }],
+          previousChainKeys: [{ id: '2025-01', secret: '${THGOV_OLD_CHAIN_KEY}' }],
           anchor: '/var/lib/anchor/gdx.anchor',
           lockTimeoutInMs: 2000,
         }),
       },
-      { baseDir: dir, env: { ...env, OLD_CHAIN_KEY: 'cfg-old-chain-key-0123456789abcdef01234' } },
+      { baseDir: dir, env: { ...env, THGOV_OLD_CHAIN_KEY: 'cfg-old-chain-key-0123456789abcdef01234' } },
     );
     expect(auditSinkOptions(config)).toEqual({
       path: join(dir, 'audit/gdx.jsonl'),
-      hmacSecret: env.AUDIT_HMAC_SECRET,
+      hmacSecret: env.THGOV_AUDIT_HMAC_SECRET,
       chainKey: { id: '2026-01', secret: CHAIN_SECRET },
       previousChainKeys: [{ id: '2025-01', secret: 'cfg-old-chain-key-0123456789abcdef01234' }],
       anchor: '/var/lib/anchor/gdx.anchor',
       lockTimeoutInMs: 2000,
     });
-    expect(exchangeClientOptions(parseConfig(base(), { env: { GDX_SECRET: SECRET } })).audit).toBeUndefined();
+    expect(
+      exchangeClientOptions(parseConfig(base(), { env: { THGOV_GDX_SECRET: SECRET } })).audit,
+    ).toBeUndefined();
   });
 
   it('requires a chain key of 32+ characters, apart from the subject key, and never echoes either', () => {
     const missing = catchError(() =>
-      parseConfig({ audit: { path: 'a', hmacSecret: env.AUDIT_HMAC_SECRET } }, { env }),
+      parseConfig({ audit: { path: 'a', hmacSecret: env.THGOV_AUDIT_HMAC_SECRET } }, { env }),
     );
     expect(missing.message).toContain('audit.chainKey: Required');
     const short = catchError(() =>
       parseConfig(
-        { audit: audit({ chainKey: { id: 'k', secret: '${SHORT}' } }) },
-        { env: { ...env, SHORT: 'short-chain-key' } },
+        { audit: audit({ chainKey: { id: 'k', secret: '${THGOV_SHORT}' } }) },
+        { env: { ...env, THGOV_SHORT: 'short-chain-key' } },
       ),
     );
     expect(short.message).toContain('audit.chainKey.secret: must be at least 32 characters');
     const same = catchError(() =>
-      parseConfig({ audit: audit({ hmacSecret: '${AUDIT_CHAIN_KEY}' }) }, { env }),
+      parseConfig({ audit: audit({ hmacSecret: '${THGOV_AUDIT_CHAIN_KEY}' }) }, { env }),
     );
     expect(same.message).toContain('audit.chainKey.secret: must differ from hmacSecret');
     const badId = catchError(() =>

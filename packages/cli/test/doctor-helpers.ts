@@ -143,6 +143,9 @@ export interface Pki {
   serverKey: string;
   expiredServerCert: string;
   expiredServerKey: string;
+  /** Trusted chain, but issued for elsewhere.example only: a host name mismatch on localhost and 127.0.0.1. */
+  otherHostCert: string;
+  otherHostKey: string;
   clientCertFile: string;
   clientKeyFile: string;
   expiredClientCertFile: string;
@@ -223,6 +226,7 @@ export function makePki(): Pki {
   const past = ['-startdate', '20240101000000Z', '-enddate', '20240301000000Z'];
   leaf('server', server, valid);
   leaf('expired-server', server, past);
+  leaf('other-host', ['subjectAltName=DNS:elsewhere.example', 'extendedKeyUsage=serverAuth'], valid);
   leaf('client', client, valid);
   leaf('expired-client', client, past);
   const f = (n: string) => join(dir, n);
@@ -234,6 +238,8 @@ export function makePki(): Pki {
     serverKey: read('server.key'),
     expiredServerCert: read('expired-server.crt'),
     expiredServerKey: read('expired-server.key'),
+    otherHostCert: read('other-host.crt'),
+    otherHostKey: read('other-host.key'),
     clientCertFile: f('client.crt'),
     clientKeyFile: f('client.key'),
     expiredClientCertFile: f('expired-client.crt'),

@@ -70,7 +70,9 @@ describe('doctor report rendering', () => {
     expect(text).toContain('  ✓ DNS');
     expect(text).toContain('  ✗ TCP (1.5 s)');
     expect(text).toContain('  - TLS (0 ms)');
-    expect(text).toContain(`      cause: cause ${hostile}`);
+    // Server-sent text is printed escaped: the control characters are shown, not obeyed.
+    expect(text).toContain(`      cause: cause a <b> & "c" 'd' ]]> \\u0001\\u0007 ✓ ไทย`);
+    expect(text.includes('\u0001') || text.includes('\u0007')).toBe(false);
     expect(text.match(/cause:/g)).toHaveLength(1);
     expect(text).toMatch(/FAILED: 1 passed, 0 warnings, 1 failed, 1 skipped in 1\.2 s\n$/);
   });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -9,6 +10,7 @@ import {
   startSandbox,
 } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSandboxCertificate } from '../src/doctor/sandbox-trust.js';
 import type { DoctorReport, ThgovConfig } from '../src/index.js';
 import { sandboxConfig } from '../src/index.js';
 import {
@@ -339,6 +341,36 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     xmllint(junit);
   });
 
+  it('a certificate for another host name is reported as a host name mismatch, by name and by IP address', async () => {
+    const other = await frontProxy(sb.gdx.url, { tls: { key: pki.otherHostKey, cert: pki.otherHostCert } });
+    closers.push(other.close);
+    for (const base of [other.url, other.url.replace('localhost', '127.0.0.1')]) {
+      const file = configFile('other-host', (c) => {
+        if (c.exchange) {
+          c.exchange.baseUrl = base;
+          c.exchange.transport = { tls: { caFile: pki.caFile } };
+        }
+      });
+      const r = await thgov(['doctor', '--config', file, '--json', '--only', 'exchange']);
+      expect(r.code).toBe(1);
+      const tls = check(reportOf(r), 'exchange.tls');
+      expect(tls, base).toMatchObject({ status: 'fail', errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      expect(tls.message).toMatch(/^host name mismatch: /);
+      expect(tls.cause).toContain('another host name');
+      expect(tls.cause).not.toContain('does not lead to a CA');
+      expect(tls.fix).toContain('exchange.transport.tls.servername');
+    }
+    // The same certificate with the name it was issued for (servername): the chain and the name are fine.
+    const file = configFile('other-host-servername', (c) => {
+      if (c.exchange) {
+        c.exchange.baseUrl = other.url;
+        c.exchange.transport = { tls: { caFile: pki.caFile, servername: 'elsewhere.example' } };
+      }
+    });
+    const ok = await thgov(['doctor', '--config', file, '--json', '--only', 'exchange']);
+    expect(check(reportOf(ok), 'exchange.tls').status).toBe('pass');
+  });
+
   it('skewed clock: a platform whose Date is 10 minutes ahead, and an e-CMS node whose time check is off', async () => {
     const skewed = await frontProxy(sb.gdx.url, { dateOffsetInMs: 10 * 60_000 });
     closers.push(skewed.close);
@@ -413,6 +445,53 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     expect(r.checks.map((c) => c.status)).toEqual(['pass', 'fail', 'fail']);
     expect(check(r, 'transcript.trustAnchor.1').message).toContain('is not a CA certificate');
     expect(check(r, 'transcript.trustAnchor.2').message).toContain('is not a certificate');
+  });
+});
+
+describe('thgov doctor and the sandbox test root', () => {
+  it("warns (and fails under --strict) when a configuration for the real platforms trusts the sandbox's root", async () => {
+    const root = join(dir, 'thgov-sandbox-root.pem');
+    writeFileSync(root, sb.pki.rootPem);
+    expect(isSandboxCertificate(new X509Certificate(sb.pki.rootPem))).toBe(true);
+    const production = join(dir, 'production.json');
+    writeFileSync(
+      production,
+      JSON.stringify({
+        exchange: {
+          baseUrl: 'https://api.egov.go.th',
+          consumerKey: 'key-1234',
+          consumerSecret: 'secret-1234',
+          agentId: 'sys',
+        },
+        transcript: { trustAnchors: [pki.caFile, root] },
+      }),
+    );
+    const r = await thgov(['doctor', '--config', production, '--json', '--only', 'transcript']);
+    expect(r.code).toBe(0);
+    const report = reportOf(r);
+    expect(check(report, 'transcript.trustAnchor.0').status).toBe('pass');
+    const warned = check(report, 'transcript.trustAnchor.1');
+    expect(warned).toMatchObject({ status: 'warn', data: { sandboxRoot: true } });
+    expect(warned.message).toContain('thgov sandbox test root');
+    expect(warned.fix).toContain('transcript.trustAnchors[1]');
+    const strict = await thgov(['doctor', '--config', production, '--strict', '--only', 'transcript']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/! transcript: trust anchor transcript\.trustAnchors\[1\]/);
+    // A transcript-only file with no platform URL is not a sandbox configuration either.
+    const verifierOnly = join(dir, 'verifier.json');
+    writeFileSync(verifierOnly, JSON.stringify({ transcript: { trustAnchors: [root] } }));
+    expect((await thgov(['doctor', '--config', verifierOnly, '--strict'])).code).toBe(1);
+  });
+
+  it('stays quiet for the sandbox configuration itself (every URL on this machine)', async () => {
+    const file = configFile('sandbox-root', (c) => {
+      const root = join(dir, 'sandbox-own-root.pem');
+      writeFileSync(root, sb.pki.rootPem);
+      c.transcript = { trustAnchors: [root] };
+    });
+    const r = await thgov(['doctor', '--config', file, '--json', '--strict', '--only', 'transcript']);
+    expect(check(reportOf(r), 'transcript.trustAnchor.0').status).toBe('pass');
+    expect(r.code).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,32 @@ export async function makeFixtures(
     good,
     tampered: join(dir, 'tampered.pdf'),
     noRevocation: join(dir, 'norev.pdf'),
+  };
+}
+
+/** `thgov …` in this process (faster than a child): the exit code `run()` returns and what it wrote. */
+export async function cli(
+  args: string[],
+  tty = false,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { run } = await import('../src/index.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: { write: (s: string) => (stdout += s), isTTY: tty },
+    stderr: { write: (s: string) => (stderr += s), isTTY: tty, columns: 100 },
+  });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Whether a system tool used as a second opinion is on the PATH. Tests that need one run where it is; where it
+ * is not they are skipped by name, except under CI=true, where they run and fail for the missing tool.
+ */
+export function toolTest(tool: string): { skip: boolean; name: string } {
+  const found = spawnSync(tool, ['--version'], { stdio: 'ignore' }).error === undefined;
+  return {
+    skip: !found && process.env.CI !== 'true',
+    name: found ? tool : `${tool} (not installed: skipped)`,
   };
 }

@@ -1,44 +1,31 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/index.js';
-import { makeFixtures } from './helpers.js';
+import { thgov } from './doctor-helpers.js';
+import { cli, makeFixtures, toolTest } from './helpers.js';
 
 const fx = await makeFixtures(3);
 afterAll(() => rmSync(fx.dir, { recursive: true, force: true }));
 
-function thgov(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'bin.ts'), ...args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const SUMMARY = /^(\d+) TOTAL_PASSED, (\d+) TOTAL_FAILED, (\d+) INDETERMINATE$/m;
+
+const XMLLINT = toolTest('xmllint');
 
 describe('thgov transcript verify (as a process)', () => {
-  it('prints a table and exits 0 when every file passes', async () => {
+  it('prints a table, the closing summary line, and exits 0 when every file passes', async () => {
     const r = await thgov(['transcript', 'verify', '--trust', fx.root, ...fx.good]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^FILE\s+INDICATION\s+SUB-INDICATION\s+SIGNER\s+SIGNED AT/);
-    expect(r.stdout.match(/TOTAL_PASSED/g)).toHaveLength(3);
     expect(r.stdout).toContain('CLI Registrar');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('3 TOTAL_PASSED, 0 TOTAL_FAILED, 0 INDETERMINATE');
     // stderr is a pipe here, not a TTY: no progress bar. Commands load lazily, so nothing else writes there
     // either (the digital-ID provider's runtime warning only appears for `thgov sandbox`).
     expect(r.stderr).toBe('');
   });
 
-  it('--json prints one array of reports and exits 1 when any file fails', async () => {
+  it('--json prints one array of reports (no summary line) and exits 1 when any file fails', async () => {
     const missing = join(fx.dir, 'missing.pdf');
     const r = await thgov([
       'transcript',
@@ -82,31 +69,129 @@ describe('thgov transcript verify (as a process)', () => {
     expect(generic.code).toBe(0);
   });
 
-  it('without --trust nothing is trusted', async () => {
+  it('without --trust every file stays INDETERMINATE and stderr says why nothing can pass', async () => {
     const r = await thgov(['transcript', 'verify', '--json', fx.good[0]!]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)[0].indication).toBe('INDETERMINATE');
+    expect(r.stderr).toContain('no --trust given');
+    expect(r.stderr).toContain('no file can be TOTAL_PASSED');
+    const text = await thgov(['transcript', 'verify', fx.good[0]!]);
+    expect(text.stdout).toMatch(/^0 TOTAL_PASSED, 0 TOTAL_FAILED, 1 INDETERMINATE$/m);
+    expect(text.stderr).toContain('--trust');
   });
 
   it.each([
     [[], 'Usage: thgov'],
-    [['transcript'], "unknown command 'transcript'"],
-    [['transcript', 'verify'], 'no FILE given'],
+    [['transcript'], 'missing command: verify'],
+    [['transcript', 'verfy'], "did you mean 'transcript verify'?"],
+    [['transcript', 'verify'], 'no FILE or FOLDER given'],
     [['transcript', 'verify', '--policy', 'loose', 'x.pdf'], '--policy must be'],
-    [['transcript', 'verify', '--bogus', 'x.pdf'], "Unknown option '--bogus'"],
+    [['transcript', 'verify', '--bogus', 'x.pdf'], "unknown option '--bogus'"],
+    [['transcript', 'verify', '--trsut', 'r.pem', 'x.pdf'], 'did you mean --trust?'],
     [['transcript', 'verify', '--trust', '/nonexistent/root.pem', 'x.pdf'], 'cannot read trust file'],
     [['nope', 'verify'], "unknown command 'nope verify'"],
-  ])('usage error %j exits 2', async (args, message) => {
+  ])('usage error %j exits 2 with ERR_INVALID_ARG', async (args, message) => {
     const r = await thgov(args);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(message);
+    if (args.length > 0) expect(r.stderr).toContain('ERR_INVALID_ARG');
     expect(r.stdout).toBe('');
+  });
+
+  it('a --trust or --tsa-trust file that is not a certificate is a usage error, before any file is verified (in-process)', async () => {
+    const junk = join(fx.dir, 'junk.pem');
+    writeFileSync(junk, 'this is not a certificate\n');
+    const key = join(fx.dir, 'key.pem');
+    writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n');
+    const badPem = join(fx.dir, 'bad-cert.pem');
+    writeFileSync(badPem, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    for (const [flag, file] of [
+      ['--trust', junk],
+      ['--trust', key],
+      ['--trust', badPem],
+      ['--trust', fx.good[0]!],
+      ['--tsa-trust', junk],
+    ] as const) {
+      const args = ['transcript', 'verify', '--trust', fx.root, flag, file, fx.good[0]!];
+      const r = await cli(flag === '--trust' ? ['transcript', 'verify', flag, file, fx.good[0]!] : args);
+      expect(r.code, `${flag} ${file}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`ERR_INVALID_ARG: ${flag} ${file} is not a certificate`);
+      // The transcript is not blamed for the command line: nothing was verified, nothing reported.
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toContain('FORMAT_FAILURE');
+    }
+    // And as a process: the exit status a CI job sees.
+    const p = await thgov(['transcript', 'verify', '--trust', junk, fx.good[0]!]);
+    expect(p.code).toBe(2);
+    expect(p.stdout).toBe('');
   });
 
   it('--help exits 0 with the options', async () => {
     const r = await thgov(['transcript', 'verify', '--help']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('--tsa-trust FILE');
+    expect(r.stdout).toContain('--junit FILE');
+  });
+});
+
+describe('thgov transcript verify with folders', () => {
+  const tree = join(fx.dir, 'tree');
+  mkdirSync(join(tree, 'b-sub', 'deeper'), { recursive: true });
+  mkdirSync(join(tree, 'empty'));
+  copyFileSync(fx.good[0]!, join(tree, 'z-last.pdf'));
+  copyFileSync(fx.good[1]!, join(tree, 'A-upper.PDF'));
+  copyFileSync(fx.tampered, join(tree, 'b-sub', 'tampered.pdf'));
+  copyFileSync(fx.good[2]!, join(tree, 'b-sub', 'deeper', 'good.pdf'));
+  writeFileSync(join(tree, 'b-sub', 'notes.txt'), 'not a transcript');
+  // A link back up the tree: followed, it would never end.
+  symlinkSync(tree, join(tree, 'b-sub', 'loop'));
+
+  it('expands folders recursively to every *.pdf, in code-unit order, without following linked folders', async () => {
+    const r = await thgov(['transcript', 'verify', '--json', '--trust', fx.root, tree, fx.good[0]!]);
+    expect(r.code, r.stderr).toBe(1);
+    const reports = JSON.parse(r.stdout) as { file: string; indication: string }[];
+    expect(reports.map((x) => x.file)).toEqual([
+      join(tree, 'A-upper.PDF'),
+      join(tree, 'b-sub', 'deeper', 'good.pdf'),
+      join(tree, 'b-sub', 'tampered.pdf'),
+      join(tree, 'z-last.pdf'),
+      fx.good[0],
+    ]);
+    expect(reports.map((x) => x.indication)).toEqual([
+      'TOTAL_PASSED',
+      'TOTAL_PASSED',
+      'TOTAL_FAILED',
+      'TOTAL_PASSED',
+      'TOTAL_PASSED',
+    ]);
+    const text = await thgov(['transcript', 'verify', '--trust', fx.root, tree]);
+    expect(SUMMARY.exec(text.stdout)?.slice(1)).toEqual(['3', '1', '0']);
+  });
+
+  it('a folder without PDFs is named on stderr; nothing at all to verify is a usage error', async () => {
+    const r = await thgov(['transcript', 'verify', '--trust', fx.root, join(tree, 'empty')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no *.pdf under ${join(tree, 'empty')}`);
+    expect(r.stderr).toContain('ERR_INVALID_ARG: no PDF file to verify');
+  });
+
+  it('--junit FILE: one test case per file, a failure for TOTAL_FAILED and an error for INDETERMINATE', async () => {
+    const junit = join(fx.dir, 'verify.xml');
+    const missing = join(fx.dir, 'gone.pdf');
+    const r = await thgov(['transcript', 'verify', '--trust', fx.root, '--junit', junit, tree, missing]);
+    expect(r.code).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(
+      /<testsuites name="thgov transcript verify" tests="5" failures="1" errors="1" skipped="0" time="[\d.]+"/,
+    );
+    expect(xml.match(/<testcase /g)).toHaveLength(5);
+    expect(xml).toMatch(/<failure message="TOTAL_FAILED\/HASH_FAILURE: [^"]*" type="HASH_FAILURE">/);
+    expect(xml).toMatch(/<error message="INDETERMINATE: cannot read file \(ENOENT\)" type="ERR_FILE_READ">/);
+    expect(xml).toContain(`name="${join(tree, 'z-last.pdf')}"`);
+  });
+
+  it.skipIf(XMLLINT.skip)(`the JUnit file is well-formed XML: ${XMLLINT.name} --noout`, () => {
+    execFileSync('xmllint', ['--noout', join(fx.dir, 'verify.xml')], { stdio: 'pipe' });
   });
 });
 
@@ -120,6 +205,8 @@ describe('progress bar', () => {
     };
     expect(await run(['transcript', 'verify', '--trust', fx.root, ...fx.good], io)).toBe(0);
     expect(err.join('')).toContain('3/3');
+    // The bar's own control sequence reaches the terminal; it is the CLI's, not the files'.
+    expect(err.join('')).toContain('\r[');
     expect(out.join('')).not.toContain('3/3');
     const quiet: string[] = [];
     const io2 = {

@@ -11,8 +11,6 @@ import { z } from 'zod';
 import {
   decodeCodeListResponse,
   decodeDequeueResponse,
-  decodeEnvelope,
-  decodeInboundResponse,
   decodeMimeListResponse,
   decodeMinistryListResponse,
   decodeNotifierResponse,
@@ -23,6 +21,8 @@ import {
   decodeWithdrawResponse,
 } from './codec/decode.js';
 import { type EcmsRequest, encodeGovernmentDocument, encodeRequest } from './codec/encode.js';
+import { decodeEnvelope } from './codec/envelope.js';
+import { type DecodedInbound, decodeInboundItem, poisonItem } from './codec/inbound.js';
 import { ENDPOINT_PATH, SOAP_CONTENT_TYPE } from './codec/names.js';
 import { buildCodeBook, type CodeBook, DEFAULT_CODE_BOOK } from './codes.js';
 import { EcmsFaultError, ecmsError } from './errors.js';
@@ -44,7 +44,10 @@ import {
   type ProcessAck,
   type SendLetterResult,
 } from './model.js';
-import { type LetterSigningKey, signGovernmentDocument } from './signature.js';
+import { failedEvidence, passedEvidence } from './signature/evidence.js';
+import { type LetterVerification, letterVerificationSchema } from './signature/options.js';
+import { type LetterSigningKey, signGovernmentDocument } from './signature/sign.js';
+import { runCertificateValidator } from './signature/verify.js';
 import { type XmlLimits, xmlLimitsSchema } from './xml/limits.js';
 
 declare const __THGOV_PKG_NAME__: string;
@@ -72,6 +75,7 @@ const ecmsClientOptionsSchema: z.ZodType = z
     signingKey: z.object({ privateKey: z.any(), certificate: z.string() }).strict().optional(),
     /** Raw XML of every exchange (evidence), after each call. */
     onExchange: z.custom<(e: ExchangeEvidence) => void>((v) => typeof v === 'function').optional(),
+    letterVerification: letterVerificationSchema.optional(),
   })
   .strict();
 
@@ -92,6 +96,16 @@ export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
   signingKey?: LetterSigningKey;
   /** Raw XML of every exchange (evidence), after each call. */
   onExchange?: (e: ExchangeEvidence) => void;
+  /**
+   * Check the signature of every letter that `fetchNext` and `reRequest` return, per item; the default for
+   * their `verify` option. Without it (and without `verify`) letters are decoded unverified.
+   */
+  letterVerification?: LetterVerification;
+}
+
+export interface FetchOptions extends OperationOptions {
+  /** Signature policy and trust for the letters of this answer (default: the client's `letterVerification`). */
+  verify?: LetterVerification;
 }
 
 export interface SendLetterOptions extends OperationOptions {
@@ -153,6 +167,7 @@ export class EcmsClient {
       xmlLimits,
       signingKey: _s,
       onExchange: _e,
+      letterVerification: _v,
       ...transport
     } = options;
     this.#codes = codes ?? DEFAULT_CODE_BOOK;
@@ -165,6 +180,11 @@ export class EcmsClient {
       },
       PKG,
     );
+  }
+
+  /** The signature checks `fetchNext` and `reRequest` apply by default (the `letterVerification` option). */
+  get letterVerification(): LetterVerification | undefined {
+    return this.#options.letterVerification;
   }
 
   /** The code book in use (defaults, or the node's after `loadCodeBook()`). */
@@ -341,17 +361,32 @@ export class EcmsClient {
     return this.sendNotifier({ ...input, kind: 'invalid_accept_id' }, options);
   }
 
-  /** 3.2.7–12 The next item of the own queue (a letter or a notifier), or null when empty. Not removed until `dequeue`. */
-  async fetchNext(options?: OperationOptions): Promise<WithExchange<{ item: InboundItem | null }>> {
+  /**
+   * 3.2.7–12 The next item of the own queue, or null when empty; not removed until `dequeue`. A letter, a
+   * notifier, or `kind: 'poison'` for an item that cannot be used (undecodable, or refused by the signature
+   * policy): that one never throws, so it can be kept as evidence and dequeued.
+   */
+  async fetchNext(options: FetchOptions = {}): Promise<WithExchange<{ item: InboundItem | null }>> {
+    return this.#fetchItem('fetchNext', { op: 'fetchNext' }, options);
+  }
+
+  async #fetchItem(
+    operation: 'fetchNext' | 'reRequest',
+    request: EcmsRequest,
+    options: FetchOptions,
+  ): Promise<WithExchange<{ item: InboundItem | null }>> {
+    const { verify: perCall, ...operationOptions } = options;
+    if (perCall) validateOptions(letterVerificationSchema, perCall, `${operation} options.verify`);
+    const verify = perCall ?? this.#options.letterVerification;
     const r = await this.#call(
-      'fetchNext',
-      { op: 'fetchNext' },
+      operation,
+      request,
       this.nodeUrl,
-      (b) => decodeInboundResponse(b, this.#decodeOptions),
+      (b) => decodeInboundItem(b, { ...this.#decodeOptions, ...(verify ? { verify } : {}) }),
       true,
-      options,
+      operationOptions,
     );
-    return { item: r.value, exchange: r.exchange };
+    return { item: await finishVerification(r.value, verify), exchange: r.exchange };
   }
 
   /** 3.2.14 Remove a fetched item from the own queue (only after it is safely stored). */
@@ -367,21 +402,13 @@ export class EcmsClient {
     return r.value;
   }
 
-  /** Ask the own node for a specific item again (a letter or a notifier) by the letter's key. */
+  /** Ask the own node for a specific item again (a letter or a notifier) by the letter's key; verified as `fetchNext`. */
   async reRequest(
     kind: InboundItemKind,
     key: LetterKey,
-    options?: OperationOptions,
+    options: FetchOptions = {},
   ): Promise<WithExchange<{ item: InboundItem | null }>> {
-    const r = await this.#call(
-      'reRequest',
-      { op: 'reRequest', kind, key },
-      this.nodeUrl,
-      (b) => decodeInboundResponse(b, this.#decodeOptions),
-      true,
-      options,
-    );
-    return { item: r.value, exchange: r.exchange };
+    return this.#fetchItem('reRequest', { op: 'reRequest', kind, key }, options);
   }
 
   /** 3.2.13 Withdraw a sent letter (after reject/invalid) so it can be sent again. */
@@ -523,6 +550,36 @@ export class EcmsClient {
 
   close(): Promise<void> {
     return Promise.resolve(this.#transport.close());
+  }
+}
+
+/**
+ * The asynchronous end of a letter's signature check: the certificate validator (revocation), once every
+ * built-in check has passed. Under `require` a refusal turns the letter into a poison item.
+ */
+async function finishVerification(
+  decoded: DecodedInbound,
+  verify: LetterVerification | undefined,
+): Promise<InboundItem | null> {
+  const { item, verified } = decoded;
+  if (!verify?.certificateValidator || !verified || item?.kind !== 'letter') return item;
+  try {
+    const detail = await runCertificateValidator(verified.signature, verified.departmentId, verify);
+    return { ...item, verification: passedEvidence('valid', verified.signature.evidence, detail) };
+  } catch (err) {
+    if (verify.policy !== 'require') return { ...item, verification: failedEvidence(err) };
+    const { letter } = item;
+    return poisonItem(
+      { processId: item.processId, processTime: item.processTime },
+      'GovernmentDocument',
+      err,
+      {
+        letterId: letter.id,
+        correspondenceDate: letter.correspondenceDate,
+        subject: letter.subject,
+        senderDepartmentId: letter.sender.departmentId,
+      },
+    );
   }
 }
 

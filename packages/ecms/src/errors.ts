@@ -12,9 +12,10 @@ export const ECMS_ERROR_CODES = {
   ERR_ECMS_SECRECY:
     'The secrecy level is not allowed on the electronic channel (top secret) unless explicitly enabled.',
   ERR_ECMS_CODE: 'A speed or secrecy code is not in the node’s code list.',
-  ERR_ECMS_SIGNATURE: 'A letter signature is missing, malformed or does not verify.',
+  ERR_ECMS_SIGNATURE:
+    'A letter signature is missing, malformed, does not verify, does not cover exactly the letter that is read (signature wrapping), or uses an algorithm or key that is too weak; `reason` says which.',
   ERR_ECMS_UNTRUSTED_SIGNER:
-    'A letter signature verifies but its certificate does not chain to a trust anchor.',
+    'A letter signature verifies but its certificate may not sign letters: no valid chain to a trust anchor, a key usage or extended key usage that does not allow signing, refused by the signer policy or the certificate validator; `reason` says which.',
   ERR_ECMS_STATE: 'A letter state transition is not allowed from the letter’s current state.',
   ERR_ECMS_NOT_FOUND: 'The letter is not in the journal.',
   ERR_ECMS_STORE: 'The letter store failed.',
@@ -48,6 +49,114 @@ export class EcmsFaultError extends ThGovError {
     this.nodeDescription = options.nodeDescription;
     this.operation = options.operation;
     this.statusCode = options.statusCode;
+  }
+}
+
+/**
+ * Why a letter signature was refused, machine-readable. Structure, algorithms and cryptography give
+ * `ERR_ECMS_SIGNATURE`; who signed (usage, chain, policy, validator) gives `ERR_ECMS_UNTRUSTED_SIGNER`.
+ */
+export const SIGNATURE_FAILURE_REASONS = {
+  missing: 'The policy requires a signature and the letter has none.',
+  malformed: 'The signature element is incomplete or cannot be read.',
+  'document-count': 'The message does not carry exactly one GovernmentDocument to verify.',
+  'letter-count': 'The GovernmentDocument does not hold exactly one letter element, as its child.',
+  'signature-count': 'The GovernmentDocument holds more than one signature.',
+  'signature-location':
+    'The signature is not in the GovernmentSignature block of the same GovernmentDocument.',
+  'reference-count': 'The signature has more than one Reference.',
+  'reference-uri': 'The Reference is not a same-document `#id` reference.',
+  'reference-target': 'The Reference does not point at the letter element of this GovernmentDocument.',
+  'duplicate-id':
+    'More than one element carries the referenced ID, in any spelling (ID, Id, id, xml:id, wsu:Id…).',
+  'reference-transform':
+    'The Reference uses a transform other than exclusive C14N and enveloped-signature (one that could leave part of the letter unsigned).',
+  canonicalization:
+    'SignedInfo uses a canonicalization other than C14N 1.0 or exclusive C14N, without comments.',
+  'weak-digest-algorithm': 'The digest algorithm is SHA-1 (refused by default).',
+  'weak-signature-algorithm': 'The signature algorithm uses SHA-1 (refused by default).',
+  'unsupported-algorithm': 'The digest or signature algorithm is not one the verifier accepts.',
+  'weak-key':
+    'The signing key (or a key in the chain) is too small: RSA below 2048 bits or an EC curve below 256 bits.',
+  'key-mismatch': 'The certificate key does not fit the signature algorithm.',
+  'no-certificate': 'KeyInfo carries no X509Certificate.',
+  'certificate-unreadable': 'A certificate in KeyInfo cannot be parsed, or KeyInfo carries too many.',
+  'digest-mismatch': 'The letter was changed after signing (the digest does not match).',
+  'signature-invalid': 'The signature value does not verify with the certificate key.',
+  'not-what-was-signed': 'The element that verified is not the letter element this document holds.',
+  'key-usage': 'The signer certificate has no key usage, or one without digitalSignature and nonRepudiation.',
+  'extended-key-usage':
+    'The signer certificate has an extended key usage that does not allow document signing.',
+  'signer-policy': 'The signer policy does not allow this certificate for the sending department.',
+  'not-yet-valid': 'A certificate of the chain is not valid yet at the verification time.',
+  expired: 'A certificate of the chain has expired at the verification time.',
+  'issuer-not-ca': 'A certificate of the chain issues another without being a CA (basic constraints).',
+  'issuer-key-usage': 'An issuing certificate has a key usage without keyCertSign.',
+  'path-length': 'The chain is longer than a CA’s pathLenConstraint allows.',
+  'weak-certificate-signature': 'A certificate of the chain is signed with SHA-1 or MD5.',
+  'unsupported-critical-extension':
+    'A certificate of the chain has a critical extension the verifier does not process.',
+  'chain-loop': 'The certificates in KeyInfo form a loop and no path reaches a trust anchor.',
+  'chain-too-long': 'No path to a trust anchor within the maximum chain length.',
+  'no-path-to-anchor': 'The signer does not chain to any trust anchor.',
+  validator: 'The certificate validator (for example the revocation check) refused the signer.',
+} as const;
+
+export type SignatureFailureReason = keyof typeof SIGNATURE_FAILURE_REASONS;
+
+/** The signer as the evidence records it (no private data beyond what the certificate itself publishes). */
+export interface SignerEvidence {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  fingerprint256: string;
+  validFrom: string;
+  validTo: string;
+  /** Key usage bits by name (`digitalSignature`, `nonRepudiation`, …); empty when the extension is absent. */
+  keyUsage: string[];
+  /** Extended key usage OIDs; empty when the extension is absent. */
+  extendedKeyUsage: string[];
+  publicKey: { type: string; bits: number | undefined; curve: string | undefined };
+  /** XML-DSig SignatureMethod and DigestMethod URIs. */
+  signatureAlgorithm: string;
+  digestAlgorithm: string;
+  /** SHA-256 fingerprints from the signer to the trust anchor (empty until a chain was built). */
+  chain: string[];
+  /** Weak algorithms accepted only because `dangerouslyAllowWeakAlgorithms` was set. */
+  weakAlgorithmsAccepted: string[];
+}
+
+export interface EcmsSignatureErrorOptions extends ThGovErrorOptions {
+  reason: SignatureFailureReason;
+  /** What was known of the signer when the check failed. */
+  signer?: SignerEvidence;
+}
+
+/**
+ * A letter signature refused: `reason` says why (see `SIGNATURE_FAILURE_REASONS`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifyLetterSignature(xml, { policy: 'require', trustAnchors: [caPem] });
+ * } catch (err) {
+ *   if (err instanceof EcmsSignatureError && err.reason === 'duplicate-id') quarantine(xml);
+ * }
+ * ```
+ */
+export class EcmsSignatureError extends ThGovError {
+  readonly reason: SignatureFailureReason;
+  /** Not enumerable: kept out of `toJSON()` and logs, since a certificate subject names a person. */
+  declare readonly signer: SignerEvidence | undefined;
+  constructor(
+    code: 'ERR_ECMS_SIGNATURE' | 'ERR_ECMS_UNTRUSTED_SIGNER',
+    message: string,
+    options: EcmsSignatureErrorOptions,
+  ) {
+    super(code, message, options);
+    this.name = 'EcmsSignatureError';
+    this.reason = options.reason;
+    Object.defineProperty(this, 'signer', { value: options.signer, enumerable: false });
   }
 }
 

@@ -1,19 +1,30 @@
-import { isThGovError, type Logger, SafeLogger } from '@thgov/core';
+import { isThGovError, type Logger, SafeLogger, validateOptions } from '@thgov/core';
+import { z } from 'zod';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
-import { decodeGovernmentDocument } from './codec/decode.js';
 import { encodeGovernmentDocument } from './codec/encode.js';
+import { decodeGovernmentDocument } from './codec/letter.js';
 import { ecmsError } from './errors.js';
+import type { ExchangeEvidence } from './evidence.js';
 import type { InboundState } from './journal.js';
 import type { InboundItem, Letter, Notifier } from './model.js';
 import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
+import { QuarantineKeeper } from './quarantine.js';
 import { allocateRegistrationNumber, type RegistrationOptions, thaiLocalDateTime } from './registration.js';
-import { type SignaturePolicy, verifyLetterSignature } from './signature.js';
+import { signatureStatusOf } from './signature/evidence.js';
+import {
+  type LetterVerification,
+  letterTrustShape,
+  signaturePolicySchema,
+  trustAnchorsSchema,
+} from './signature/options.js';
+import type { LetterTrustOptions, SignaturePolicy } from './signature/verify.js';
 import {
   type EvidenceRecord,
   type LetterRecord,
   type LetterStore,
   newLetterRecord,
+  type QuarantinedItem,
 } from './store/letter-store.js';
 
 export interface InboxLetterEvent {
@@ -30,7 +41,13 @@ export interface InboxNotifierEvent {
   changed: boolean;
 }
 
-export interface EcmsInboxWorkerOptions {
+/** A queue item the worker refused: kept in quarantine (see `LetterStore.quarantined()`), dequeued, reported. */
+export interface InboxRejectedEvent {
+  /** The stored evidence: raw answer, SHA-256, typed error (`code`, `reason`), signature check, letter key. */
+  quarantined: QuarantinedItem;
+}
+
+export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions, 'trustAnchors' | 'at'>> {
   client: EcmsClient;
   store: LetterStore;
   /**
@@ -40,13 +57,23 @@ export interface EcmsInboxWorkerOptions {
    */
   onLetter?: (event: InboxLetterEvent) => void | Promise<void>;
   onNotifier?: (event: InboxNotifierEvent) => void | Promise<void>;
+  /**
+   * Called for every queue item the worker refuses (undecodable, or a letter whose signature the policy
+   * refuses), after it is kept as evidence, dequeued and, for a letter, answered with InvalidLetterNotifier.
+   * Called again after a crash until it returns; such an item never reaches `onLetter`.
+   */
+  onRejected?: (event: InboxRejectedEvent) => void | Promise<void>;
   /** Send ReceiveLetterNotifier for every stored letter. Default true. */
   autoAcknowledge?: boolean;
   /** Register every letter and send AcceptLetterNotifier with the number; false = the application does it. */
   autoRegister?: RegistrationOptions | false;
-  /** XML-DSig policy for incoming letters. Default 'verify-if-present'. */
+  /**
+   * XML-DSig policy for incoming letters, checked per item. `require`: a letter without a signature that
+   * passes every check is refused (quarantined, never stored or acknowledged). `verify-if-present` (default):
+   * a failing signature is stored with the failure, handed to `onLetter`, but not acknowledged or registered.
+   */
   signaturePolicy?: SignaturePolicy;
-  /** PEM certificates trusted to sign letters. */
+  /** PEM certificates trusted to sign letters (CA certificates or the signers' own). */
   trustAnchors?: string[];
   /** Items handled per poll (bounded). Default 20. */
   batchSize?: number;
@@ -60,6 +87,62 @@ export interface EcmsInboxWorkerOptions {
   logger?: Logger;
 }
 
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
+const object = z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' });
+const { trustAnchors: _anchors, at: _at, ...trustShape } = letterTrustShape;
+
+const inboxWorkerOptionsSchema = z
+  .object({
+    ...trustShape,
+    client: object,
+    store: object,
+    onLetter: fn.optional(),
+    onNotifier: fn.optional(),
+    onRejected: fn.optional(),
+    autoAcknowledge: z.boolean().optional(),
+    autoRegister: z.union([z.literal(false), object]).optional(),
+    signaturePolicy: signaturePolicySchema.optional(),
+    trustAnchors: trustAnchorsSchema.optional(),
+    batchSize: z.number().optional(),
+    pollIntervalInMs: z.number().int().nonnegative().optional(),
+    backoff: object.optional(),
+    clockSkewWarningInMs: z.number().nonnegative().optional(),
+    onClockSkew: fn.optional(),
+    onError: fn.optional(),
+    logger: object.optional(),
+  })
+  .strict();
+
+const TRUST_KEYS = [
+  'signaturePolicy',
+  'trustAnchors',
+  'signerPolicy',
+  'extendedKeyUsages',
+  'maxChainLength',
+  'dangerouslyAllowWeakAlgorithms',
+  'certificateValidator',
+] as const;
+
+/**
+ * The worker's signature options when it has any; otherwise the client's `letterVerification`; otherwise
+ * `verify-if-present` without anchors (a present signature is checked and, trusting nobody, flagged).
+ */
+function workerVerification(
+  o: EcmsInboxWorkerOptions,
+  fromClient: LetterVerification | undefined,
+): LetterVerification {
+  if (!TRUST_KEYS.some((k) => o[k] !== undefined) && fromClient) return fromClient;
+  return {
+    policy: o.signaturePolicy ?? 'verify-if-present',
+    trustAnchors: o.trustAnchors ?? [],
+    ...(o.signerPolicy ? { signerPolicy: o.signerPolicy } : {}),
+    ...(o.extendedKeyUsages ? { extendedKeyUsages: o.extendedKeyUsages } : {}),
+    ...(o.maxChainLength ? { maxChainLength: o.maxChainLength } : {}),
+    ...(o.dangerouslyAllowWeakAlgorithms ? { dangerouslyAllowWeakAlgorithms: true } : {}),
+    ...(o.certificateValidator ? { certificateValidator: o.certificateValidator } : {}),
+  };
+}
+
 /**
  * Pulls the agency's own queue: fetch → persist (one transaction, with the raw XML and the ProcessID
  * marked processed) → dequeue → dispatch → acknowledge → register. Because persistence commits before
@@ -71,11 +154,14 @@ export class EcmsInboxWorker {
   readonly #client: EcmsClient;
   readonly #store: LetterStore;
   readonly #log: SafeLogger;
+  readonly #verify: LetterVerification;
+  readonly #quarantine: QuarantineKeeper;
   #stop: AbortController | undefined;
   #loop: Promise<void> | undefined;
   #errors = 0;
 
   constructor(options: EcmsInboxWorkerOptions) {
+    validateOptions(inboxWorkerOptionsSchema, options, 'EcmsInboxWorker options');
     if (
       options.batchSize !== undefined &&
       (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 1000)
@@ -86,6 +172,13 @@ export class EcmsInboxWorker {
     this.#client = options.client;
     this.#store = options.store;
     this.#log = new SafeLogger(options.logger);
+    this.#verify = workerVerification(options, options.client.letterVerification);
+    this.#quarantine = new QuarantineKeeper({
+      client: this.#client,
+      store: this.#store,
+      log: this.#log,
+      onRejected: options.onRejected,
+    });
   }
 
   get running(): boolean {
@@ -147,7 +240,7 @@ export class EcmsInboxWorker {
     const batch = this.#o.batchSize ?? 20;
     let handled = 0;
     while (handled < batch && !options.abortSignal?.aborted) {
-      const { item, exchange } = await this.#client.fetchNext();
+      const { item, exchange } = await this.#client.fetchNext({ verify: this.#verify });
       if (!item) break;
       handled++;
       if (await this.#store.isProcessed(item.processId)) {
@@ -155,16 +248,21 @@ export class EcmsInboxWorker {
         await this.#dequeue(item.processId);
         continue;
       }
-      if (item.kind === 'letter') await this.#handleLetter(item, exchange.responseXml, exchange);
-      else await this.#handleNotifier(item, exchange);
+      if (item.kind === 'letter') await this.#handleLetter(item, exchange);
+      else if (item.kind === 'notifier') await this.#handleNotifier(item, exchange);
+      else {
+        // Kept first (evidence and ProcessID in one transaction), then dequeued, then answered and reported.
+        const kept = await this.#quarantine.keep(item, exchange);
+        await this.#dequeue(item.processId);
+        await this.#quarantine.settle(kept);
+      }
     }
     return handled;
   }
 
   async #handleLetter(
     item: Extract<InboundItem, { kind: 'letter' }>,
-    responseXml: Uint8Array,
-    exchange: Parameters<typeof exchangeEvidence>[0],
+    exchange: ExchangeEvidence,
   ): Promise<void> {
     const { letter } = item;
     const existing = await this.#store.findByNaturalKey({
@@ -182,15 +280,6 @@ export class EcmsInboxWorker {
       await this.#dequeue(item.processId);
       return;
     }
-    let signatureStatus = 'absent';
-    try {
-      signatureStatus = verifyLetterSignature(responseXml, {
-        policy: this.#o.signaturePolicy ?? 'verify-if-present',
-        trustAnchors: this.#o.trustAnchors ?? [],
-      }).status;
-    } catch (err) {
-      signatureStatus = isThGovError(err) ? `failed:${err.code}` : 'failed';
-    }
     const record = newLetterRecord({
       direction: 'inbound',
       state: 'stored',
@@ -205,7 +294,8 @@ export class EcmsInboxWorker {
         codes: this.#client.codes,
         allowedMimeTypes: [letter.mainLetter.mimeCode, ...letter.attachments.map((a) => a.mimeCode)],
       }),
-      signatureStatus,
+      signatureStatus: signatureStatusOf(item.verification),
+      signature: item.verification,
     });
     await this.#store.insert(record, {
       evidence: [
@@ -224,10 +314,7 @@ export class EcmsInboxWorker {
     await this.#advance(record.journalId);
   }
 
-  async #handleNotifier(
-    item: Extract<InboundItem, { kind: 'notifier' }>,
-    exchange: Parameters<typeof exchangeEvidence>[0],
-  ) {
+  async #handleNotifier(item: Extract<InboundItem, { kind: 'notifier' }>, exchange: ExchangeEvidence) {
     const { notifier } = item;
     const evidence = [
       {
@@ -428,8 +515,12 @@ export class EcmsInboxWorker {
     return lastDispute?.note?.includes(` ${r.acceptId} `) ?? true;
   }
 
-  /** Finishes what a crash interrupted: stored → dequeue, then dispatch/acknowledge/register. */
+  /**
+   * Finishes what a crash interrupted: stored → dequeue, then dispatch/acknowledge/register; refused items
+   * still owed an InvalidLetterNotifier or an `onRejected` call get them.
+   */
   async recover(): Promise<void> {
+    await this.#quarantine.settleAll();
     const states: InboundState[] = ['stored', 'dequeued'];
     if (this.#o.autoRegister) states.push('acknowledged', 'registration_disputed');
     const pending = await this.#store.list({ direction: 'inbound', states });

@@ -2,6 +2,7 @@ export { type BackoffOptions, backoffDelay } from './backoff.js';
 export {
   EcmsClient,
   type EcmsClientOptions,
+  type FetchOptions,
   type NotifierInput,
   type NotifyOptions,
   type SendLetterOptions,
@@ -9,14 +10,9 @@ export {
   type WithExchange,
 } from './client.js';
 export {
-  type DecodedEnvelope,
   type DecodedRequest,
-  type DecodeOptions,
   decodeCodeListResponse,
   decodeDequeueResponse,
-  decodeEnvelope,
-  decodeGovernmentDocument,
-  decodeInboundResponse,
   decodeMimeListResponse,
   decodeMinistryListResponse,
   decodeNotifierResponse,
@@ -35,6 +31,9 @@ export {
   encodeRequest,
   parseLetter,
 } from './codec/encode.js';
+export { type DecodedEnvelope, decodeEnvelope } from './codec/envelope.js';
+export { decodeInboundResponse, type InboundDecodeOptions, type ItemVerifyOptions } from './codec/inbound.js';
+export { type DecodeOptions, decodeGovernmentDocument } from './codec/letter.js';
 export { ENDPOINT_PATH, NS, REQUEST_ELEMENTS, RESPONSE_ELEMENTS, SOAP_CONTENT_TYPE } from './codec/names.js';
 export {
   buildCodeBook,
@@ -43,13 +42,24 @@ export {
   secrecyFromCode,
   speedFromCode,
 } from './codes.js';
-export { ECMS_ERROR_CODES, type EcmsErrorCode, EcmsFaultError, type EcmsFaultOptions } from './errors.js';
+export {
+  ECMS_ERROR_CODES,
+  type EcmsErrorCode,
+  EcmsFaultError,
+  type EcmsFaultOptions,
+  EcmsSignatureError,
+  type EcmsSignatureErrorOptions,
+  SIGNATURE_FAILURE_REASONS,
+  type SignatureFailureReason,
+  type SignerEvidence,
+} from './errors.js';
 export { type ExchangeEvidence, sha256Hex } from './evidence.js';
 export {
   EcmsInboxWorker,
   type EcmsInboxWorkerOptions,
   type InboxLetterEvent,
   type InboxNotifierEvent,
+  type InboxRejectedEvent,
 } from './inbox-worker.js';
 export {
   assertTransition,
@@ -91,6 +101,8 @@ export {
   type Organization,
   type OutboundStatusEntry,
   type Party,
+  type PoisonItem,
+  type PoisonLetterKey,
   type ProcessAck,
   partySchema,
   SECRECIES,
@@ -109,20 +121,32 @@ export {
   thaiBuddhistYear,
   thaiLocalDateTime,
 } from './registration.js';
+export type { SignatureEvidence } from './signature/evidence.js';
+export type { LetterVerification } from './signature/options.js';
+export { type LetterSigningKey, signGovernmentDocument } from './signature/sign.js';
 export {
-  type LetterSigningKey,
+  DOCUMENT_SIGNING_EXTENDED_KEY_USAGES,
+  type SignerPolicy,
+  signerPolicyFromMap,
+} from './signature/signer.js';
+export {
+  type CertificateValidationContext,
+  type CertificateValidationResult,
+  type CertificateValidator,
+  type LetterTrustOptions,
   type SignatureCheck,
   type SignaturePolicy,
-  signGovernmentDocument,
   type VerifyLetterOptions,
   verifyLetterSignature,
-} from './signature.js';
+} from './signature/verify.js';
 export type {
   EvidenceRecord,
   LetterPatch,
   LetterRecord,
   LetterStore,
   NaturalKeyQuery,
+  QuarantinedItem,
+  QuarantinePatch,
   TransitionInput,
   TransitionRecord,
 } from './store/letter-store.js';

@@ -1,4 +1,6 @@
+import type { ThGovError } from '@thgov/core';
 import { z } from 'zod';
+import type { SignatureEvidence } from './signature/evidence.js';
 
 /** Speed (ชั้นความเร็ว) as named values; the wire code comes from the node's code list at run time. */
 export const SPEEDS = ['normal', 'urgent', 'very_urgent', 'most_urgent'] as const;
@@ -192,8 +194,10 @@ export interface ProcessAck {
 }
 
 export interface SendLetterResult extends ProcessAck {
-  /** The document as echoed by the node, when it echoes one. */
+  /** The document as echoed by the node, when it echoes one that can be read. */
   echoedLetter: Letter | undefined;
+  /** Why an echoed document could not be read (the send itself succeeded: it has a ProcessID). */
+  echoError?: ThGovError;
 }
 
 export interface NotifierResult extends ProcessAck {
@@ -203,10 +207,42 @@ export interface NotifierResult extends ProcessAck {
 
 /** One item from the agency's own queue. */
 export type InboundItem =
-  | (ProcessAck & { kind: 'letter'; letter: Letter; signature: SignatureInfo | undefined })
-  | (ProcessAck & { kind: 'notifier'; notifier: Notifier });
+  | (ProcessAck & {
+      kind: 'letter';
+      letter: Letter;
+      signature: SignatureInfo | undefined;
+      /** The signature check of this item, when the fetch asked for one (`verify`). */
+      verification: SignatureEvidence | undefined;
+    })
+  | (ProcessAck & { kind: 'notifier'; notifier: Notifier })
+  | PoisonItem;
 
-/** What the codec saw of a letter's XML-DSig signature (verification is separate). */
+/**
+ * A queue item that cannot be used: undecodable (malformed XML inside it, a missing field, a bad date or
+ * base64…) or refused by the signature policy. It still has its ProcessID, so it can be kept as evidence and
+ * dequeued instead of blocking the queue; the inbox worker does exactly that.
+ */
+export interface PoisonItem extends ProcessAck {
+  kind: 'poison';
+  /** Local name of the item element (`GovernmentDocument`, a notifier…), when it could be read. */
+  element: string | undefined;
+  /** Why the item cannot be used (`EcmsSignatureError` with a `reason` for a refused signature). */
+  error: ThGovError;
+  /** A letter's natural key when it could be read: where an InvalidLetterNotifier can go. */
+  letterKey: PoisonLetterKey | undefined;
+  /** The signature check, when the refusal came from it. */
+  verification: SignatureEvidence | undefined;
+}
+
+/** What an InvalidLetterNotifier for a refused letter carries and is routed by. */
+export interface PoisonLetterKey {
+  letterId: string;
+  correspondenceDate: string;
+  subject: string;
+  senderDepartmentId: string;
+}
+
+/** What the codec saw of a letter's XML-DSig signature. */
 export interface SignatureInfo {
   present: boolean;
 }

@@ -1,6 +1,6 @@
 import { isThGovError, type Logger, type OperationOptions, SafeLogger } from '@thgov/core';
 import type { EcmsClient } from './client.js';
-import { decodeGovernmentDocument } from './codec/decode.js';
+import { decodeGovernmentDocument } from './codec/letter.js';
 import { ecmsError } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import { OUTBOUND_STATE_BY_NOTIFIER, type OutboundState } from './journal.js';

@@ -37,8 +37,15 @@ export {
   type EcmsNodeHandle,
   type EcmsOutboundRecord,
   type EcmsQueueItem,
+  type InjectedItem,
   startEcmsNetwork,
 } from './ecms/network.js';
+export {
+  type SoapRelay,
+  type SoapRelayContext,
+  type SoapRelayOptions,
+  startSoapRelay,
+} from './ecms/relay.js';
 export {
   type FaultCounters,
   type FaultDecision,
@@ -84,6 +91,9 @@ export {
   thaiFullName,
 } from './people.js';
 export {
+  createSampleTranscripts,
+  REVOKED_SAMPLE_SIGNER,
+  type SampleTranscripts,
   type SandboxIdentity,
   type SandboxPki,
   type SandboxPkiOptions,

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ECMS_ORGANIZATIONS, type EcmsNetwork, startEcmsNetwork, startSandbox } from '../src/index.js';
+import {
+  ECMS_ORGANIZATIONS,
+  type EcmsNetwork,
+  startEcmsNetwork,
+  startSandbox,
+  startSoapRelay,
+} from '../src/index.js';
 
 const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/';
 const WSA = 'http://www.w3.org/2005/08/addressing';
@@ -178,6 +184,58 @@ describe('e-CMS network emulator', () => {
       await faulty.close();
     }
     expect(ECMS_ORGANIZATIONS.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('injectItem queues an item byte for byte (a broken peer’s letter), delivered and dequeued like any other', async () => {
+    const fresh = await startEcmsNetwork({ organizations: 1, seed: 2 });
+    try {
+      const [n] = fresh.nodes as [(typeof fresh.nodes)[0]];
+      const raw =
+        '<GovernmentDocument><CorrespondenceLetter><ID>x &#9999999; \u0001</ID></CorrespondenceLetter></GovernmentDocument>';
+      const processId = fresh.injectItem(n.organizationId, { xml: raw, letterId: 'x' });
+      const fetched = await call(n.url, n.url, '<CorrespondenceLetterInboundRequest/>');
+      expect(fetched.text).toContain(`<ProcessID>${processId}</ProcessID>`);
+      expect(fetched.text).toContain(raw);
+      const deleted = await call(
+        n.url,
+        n.url,
+        `<CorrespondenceLetterDeleteRequest><ProcessID>${processId}</ProcessID></CorrespondenceLetterDeleteRequest>`,
+      );
+      expect(tag(deleted.text, 'ProcessID')).toBe(processId);
+      expect(fresh.queue(n.organizationId).pending).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('a SOAP relay passes requests through and lets a test rewrite the answers', async () => {
+    const [a] = net.nodes as [(typeof net.nodes)[0]];
+    const seen: (string | undefined)[] = [];
+    const relay = await startSoapRelay({
+      target: a.url,
+      rewriteResponse: (text, ctx) => {
+        seen.push(ctx.requestElement);
+        return ctx.requestElement === 'TimeCheckRequest'
+          ? text.replace(/<ECMSTime>[^<]*/, '<ECMSTime>2000-01-01T00:00:00')
+          : text;
+      },
+    });
+    try {
+      expect(relay.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ecms-ws01\/service2$/);
+      expect(tag((await call(relay.url, a.url, '<TimeCheckRequest/>')).text, 'ECMSTime')).toBe(
+        '2000-01-01T00:00:00',
+      );
+      expect((await call(relay.url, a.url, '<GetOrganizationList/>')).text).toContain(
+        `<ECMS-URL>${a.url}</ECMS-URL>`,
+      );
+      expect(seen).toEqual(['TimeCheckRequest', 'GetOrganizationList']);
+      expect(relay.counters()).toEqual({ relayed: 2, rewritten: 1 });
+    } finally {
+      await relay.close();
+    }
+    await expect(startSoapRelay({ target: 'http://example.org/ecms-ws01/service2' })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('is part of startSandbox (sandbox.ecms) and closed with it', async () => {

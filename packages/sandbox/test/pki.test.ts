@@ -5,7 +5,12 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation, thaiFullName } from '../src/people.js';
-import { type SandboxPki, startSandboxPki } from '../src/pki/index.js';
+import {
+  createSampleTranscripts,
+  REVOKED_SAMPLE_SIGNER,
+  type SandboxPki,
+  startSandboxPki,
+} from '../src/pki/index.js';
 
 let pki: SandboxPki;
 const people = generatePopulation({ seed: 42, people: 3, companies: 0 }).people;
@@ -128,6 +133,37 @@ describe('sandbox test PKI', () => {
     );
     expect(bad.status.status).toBe(pkijs.PKIStatus.rejection);
   });
+
+  it('sample transcripts: good passes, tampered fails on the hash, revoked fails on a registrar of its own', async () => {
+    // A PKI of its own: the samples revoke a certificate, which the other tests must not see.
+    const own = await startSandboxPki();
+    try {
+      const s = await createSampleTranscripts(own, people[1]!);
+      const verify = async (pdf: Uint8Array) => {
+        const r = await verifyTranscript(pdf, { trust: s.rootPem });
+        return [r.indication, r.subIndication];
+      };
+      expect(await verify(s.good)).toEqual(['TOTAL_PASSED', undefined]);
+      expect(await verify(s.tampered)).toEqual(['TOTAL_FAILED', 'HASH_FAILURE']);
+      const revoked = await verifyTranscript(s.revoked, { trust: s.rootPem });
+      expect([revoked.indication, revoked.subIndication]).toEqual(['TOTAL_FAILED', 'REVOKED']);
+      expect(revoked.signatures[0]?.signer?.subject).toContain(REVOKED_SAMPLE_SIGNER);
+      // The tampered copy differs in exactly one byte, inside the signed part.
+      expect(s.tampered.length).toBe(s.good.length);
+      expect(s.good.filter((b, i) => b !== s.tampered[i])).toHaveLength(1);
+      // The university's own signer is untouched: a transcript issued afterwards still passes.
+      const later = await own.issueSandboxTranscript(people[2]!);
+      expect((await verifyTranscript(later, { trust: own.rootPem })).indication).toBe('TOTAL_PASSED');
+      // The CRL files carry the revoked registrar and are signed by the CAs under the printed root.
+      const crl = pkijs.CertificateRevocationList.fromBER(s.crls.ca.slice().buffer);
+      expect(crl.revokedCertificates?.map((r) => r.userCertificate.toBigInt().toString(16))).toEqual([
+        BigInt(`0x${revoked.signatures[0]?.signer?.serialNumber}`).toString(16),
+      ]);
+      expect(s.rootPem).toBe(own.rootPem);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
 
   it('keeps private keys out of logs and serialized objects', () => {
     const text = `${inspect(pki.signer)} ${JSON.stringify(pki.signer)}`;

@@ -3,6 +3,12 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Variables a configuration may read without being listed: thgov's own namespace. */
+export const ENV_PREFIX = 'THGOV_';
+/** The variable that lists further names (comma- or space-separated) a configuration may read. */
+export const ENV_ALLOW_VARIABLE = 'THGOV_ENV_ALLOW';
+
+/** A zod issue path as the configuration key it names: `digitalId.providers.idp.issuer`, `trustAnchors[1]`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const p of path) {
@@ -12,31 +18,49 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
+/** The names `${NAME}` may use: `THGOV_*`, plus those the environment (not the file) lists. */
+export function allowedEnvNames(
+  env: Record<string, string | undefined>,
+  extra: readonly string[] = [],
+): (name: string) => boolean {
+  const listed = new Set([...(env[ENV_ALLOW_VARIABLE] ?? '').split(/[\s,]+/).filter(Boolean), ...extra]);
+  return (name) => name.startsWith(ENV_PREFIX) || listed.has(name);
+}
+
 /**
  * Replaces `${NAME}` in every string value with the environment variable (`$${NAME}` keeps a literal
- * `${NAME}`). Secrets stay out of the file this way. Errors name the variable and the key, never a value.
+ * `${NAME}`), so secrets stay out of the file. A configuration is often edited by more people than the CI
+ * secrets it runs with belong to, so it may read only `THGOV_*` variables and those named in `THGOV_ENV_ALLOW`
+ * (set by whoever owns the environment): `"${CI_JOB_TOKEN}"` is refused whether or not it is set. Returns the
+ * substituted values, which the caller registers as secrets. Errors name the variable and the key, never a value.
  */
-export function substituteEnv(value: unknown, env: Record<string, string | undefined>): unknown {
+export function substituteEnv(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  allowed: (name: string) => boolean = allowedEnvNames(env),
+): { value: unknown; substituted: string[] } {
   const issues: ConfigIssue[] = [];
-  const walk = (v: unknown, path: PropertyKey[]): unknown => {
-    if (typeof v === 'string') {
-      return v.replace(REFERENCE, (whole, escaped: string, name: string) => {
-        if (escaped) return whole.slice(1);
-        if (!NAME.test(name)) {
-          issues.push({
-            path: formatPath(path),
-            message: `\${${name.slice(0, 40)}} is not a valid variable name`,
-          });
-          return '';
-        }
-        const found = env[name];
-        if (found === undefined) {
-          issues.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
-          return '';
-        }
-        return found;
+  const substituted: string[] = [];
+  const replace = (path: PropertyKey[]) => (whole: string, escaped: string, name: string) => {
+    if (escaped) return whole.slice(1);
+    const at = formatPath(path);
+    if (!NAME.test(name)) {
+      issues.push({ path: at, message: `\${${name.slice(0, 40)}} is not a valid variable name` });
+    } else if (!allowed(name)) {
+      issues.push({
+        path: at,
+        message: `environment variable ${name} may not be used: only ${ENV_PREFIX}* names and those listed in ${ENV_ALLOW_VARIABLE}`,
       });
+    } else if (env[name] === undefined) {
+      issues.push({ path: at, message: `environment variable ${name} is not set` });
+    } else {
+      substituted.push(env[name]);
+      return env[name];
     }
+    return '';
+  };
+  const walk = (v: unknown, path: PropertyKey[]): unknown => {
+    if (typeof v === 'string') return v.replace(REFERENCE, replace(path));
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
@@ -49,10 +73,12 @@ export function substituteEnv(value: unknown, env: Record<string, string | undef
   if (issues.length) {
     throw new ConfigError(
       'ERR_CLI_CONFIG_ENV',
-      `Configuration refers to unset environment variables:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      `Configuration refers to environment variables it cannot use:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
       issues,
-      { hint: 'Export the variables (or put them in your CI secret store) before running thgov.' },
+      {
+        hint: `Export the variables (in CI: secret variables); name them ${ENV_PREFIX}…, or list other names in ${ENV_ALLOW_VARIABLE}.`,
+      },
     );
   }
-  return out;
+  return { value: out, substituted };
 }

@@ -4,11 +4,13 @@ import { ThGovError, type ThGovErrorOptions } from '@thgov/core';
 export const CONFIG_ERROR_CODES = {
   ERR_CLI_CONFIG_READ: 'the configuration file cannot be read or is not JSON',
   ERR_CLI_CONFIG_INVALID: 'the configuration does not match the schema (each issue names its key path)',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text describes the ${VAR} syntax
-  ERR_CLI_CONFIG_ENV: 'a ${VAR} reference names an environment variable that is not set',
+  ERR_CLI_CONFIG_ENV:
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text describes the ${VAR} syntax
+    'a ${VAR} reference names an environment variable that is not set, or one the configuration may not read (only THGOV_* and the names listed in THGOV_ENV_ALLOW)',
   ERR_CLI_CONFIG_FILE: 'a file the configuration points at (certificate, key, trust anchor) cannot be read',
 } as const;
 
+/** A code of `CONFIG_ERROR_CODES`. */
 export type ConfigErrorCode = keyof typeof CONFIG_ERROR_CODES;
 
 /** One problem, located by its key path (`exchange.consumerSecret`). */
@@ -17,6 +19,15 @@ export interface ConfigIssue {
   message: string;
 }
 
+/**
+ * The configuration file cannot be read, is invalid, or names what cannot be used; `issues` lists every problem
+ * by its key path.
+ *
+ * @example
+ * ```ts
+ * try { await loadConfig(); } catch (err) { if (isConfigError(err)) for (const i of err.issues) console.error(i.path, i.message); }
+ * ```
+ */
 export class ConfigError extends ThGovError {
   readonly issues: ConfigIssue[];
   constructor(
@@ -31,6 +42,7 @@ export class ConfigError extends ThGovError {
   }
 }
 
+/** True for a `ConfigError` (by name and code, so it also matches one from another installed copy). */
 export function isConfigError(err: unknown): err is ConfigError {
   return (
     typeof err === 'object' &&

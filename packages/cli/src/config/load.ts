@@ -2,18 +2,28 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { registerSecret } from '@thgov/core';
 import type { z } from 'zod';
-import { formatPath, substituteEnv } from './env.js';
+import { thgovCommand } from '../command-name.js';
+import { allowedEnvNames, formatPath, substituteEnv } from './env.js';
+import { DEFAULT_CONFIG_FILE } from './file-name.js';
+
+export { DEFAULT_CONFIG_FILE };
+
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './schema.js';
 
-export const DEFAULT_CONFIG_FILE = 'thgov.config.json';
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
+/** Options of `parseConfig` (and, but for `baseDir`, of `loadConfig`). */
 export interface ParseConfigOptions {
   /** Relative file paths in the configuration are resolved against this. Default: the working directory. */
   baseDir?: string;
   /** Variables for `${NAME}`. Default: process.env. */
   env?: Record<string, string | undefined>;
+  /**
+   * Further variable names `${NAME}` may read, besides `THGOV_*` and those listed in `THGOV_ENV_ALLOW`. Set in
+   * code, never from the file: the file is what the restriction protects against.
+   */
+  allowEnv?: readonly string[];
 }
 
 function issueMessage(issue: z.core.$ZodIssue): ConfigIssue[] {
@@ -39,8 +49,12 @@ function resolveFiles(t: TransportConfig | undefined, baseDir: string): void {
  * strict schema (every issue names its key path), file paths made absolute, secrets registered for redaction.
  */
 export function parseConfig(input: unknown, options: ParseConfigOptions = {}): ThgovConfig {
-  const substituted = substituteEnv(input, options.env ?? process.env);
-  const result = thgovConfigSchema.safeParse(substituted, {
+  const env = options.env ?? process.env;
+  const { value, substituted } = substituteEnv(input, env, allowedEnvNames(env, options.allowEnv));
+  // Whatever came from the environment is treated as a secret, wherever the file put it: a path or URL that
+  // embeds a token must not print it ("cannot read /x/<token>").
+  for (const s of substituted) registerSecret(s);
+  const result = thgovConfigSchema.safeParse(value, {
     error: (iss) => (iss.input === undefined && iss.code === 'invalid_type' ? 'Required' : undefined),
   });
   if (!result.success) {
@@ -107,7 +121,7 @@ export async function loadConfig(
     throw new ConfigError('ERR_CLI_CONFIG_READ', `Cannot read the configuration file ${path} (${code})`, [], {
       hint:
         code === 'ENOENT'
-          ? 'Pass --config FILE, or run `thgov sandbox --config-out thgov.config.json` for a local one.'
+          ? `Pass --config FILE, or run \`${thgovCommand()} sandbox --config-out thgov.config.json\` for a local one.`
           : undefined,
     });
   }

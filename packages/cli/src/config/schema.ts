@@ -20,6 +20,7 @@ const file = z.string().min(1).max(4096);
 const xroadId = z.string().min(7).max(1024);
 const pathSegments = z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like "/ws/dga" or "/uat"');
 
+/** Connection settings: the top-level `transport` and a platform's own. */
 export const transportConfigSchema = z
   .object({
     proxy: z
@@ -84,6 +85,7 @@ export const transportConfigSchema = z
     'Connection settings. Given at the top level for every platform; a platform section may add its own, merged key by key.',
   );
 
+/** The `exchange` section (GDX). */
 export const exchangeConfigSchema = z
   .object({
     baseUrl: httpUrl.describe(
@@ -100,7 +102,7 @@ export const exchangeConfigSchema = z
       .min(1)
       .max(1024)
       .optional()
-      .describe('Consumer-Secret DGA issued; use ${GDX_CONSUMER_SECRET}.'),
+      .describe('Consumer-Secret DGA issued; use ${THGOV_GDX_CONSUMER_SECRET}.'),
     agentId: z
       .string()
       .min(1)
@@ -140,6 +142,7 @@ export const exchangeConfigSchema = z
 
 const scope = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/, 'not a valid scope token');
 
+/** One digital-ID provider: `digitalId.thaid`, `digitalId.dga`, `digitalId.providers.<name>`. */
 export const digitalIdProviderConfigSchema = z
   .object({
     environment: z
@@ -174,6 +177,7 @@ export const digitalIdProviderConfigSchema = z
   })
   .strict();
 
+/** The `digitalId` section. */
 export const digitalIdConfigSchema = z
   .object({
     thaid: digitalIdProviderConfigSchema.optional().describe('ThaID (DOPA).'),
@@ -192,6 +196,7 @@ export const digitalIdConfigSchema = z
   .strict()
   .describe('Digital ID login: @thgov/digital-id DigitalIdClient per provider.');
 
+/** The `ecms` section. */
 export const ecmsConfigSchema = z
   .object({
     nodeUrl: httpUrl.describe("The agency's own e-CMS node (https://ecms.agency.go.th/ecms-ws01/service2)."),
@@ -205,6 +210,7 @@ export const ecmsConfigSchema = z
   .strict()
   .describe('e-CMS official letters: @thgov/ecms EcmsClient.');
 
+/** The `transcript` section (trust anchors for verification). */
 export const transcriptConfigSchema = z
   .object({
     trustAnchors: z
@@ -236,6 +242,7 @@ const chainKeyConfigSchema = z
   })
   .strict();
 
+/** The `audit` section (the audit log file and its subject-hash key). */
 export const auditConfigSchema = z
   .object({
     path: file.describe('Append-only, hash-chained JSON-lines file.'),
@@ -271,6 +278,7 @@ export const auditConfigSchema = z
   })
   .describe('Audit log (PDPA records of processing): @thgov/core FileAuditSink.');
 
+/** The `doctor` section (thresholds and the time limit of each check). */
 export const doctorConfigSchema = z
   .object({
     expiryWarningDays: z
@@ -292,6 +300,7 @@ export const doctorConfigSchema = z
   .strict()
   .describe('Settings of thgov doctor.');
 
+/** The whole `thgov.config.json`, strict: unknown keys are errors. */
 export const thgovConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -311,13 +320,21 @@ export const thgovConfigSchema = z
   .strict()
   .describe('thgov.config.json: one file for every thgov platform. Strings may use ${ENV_VAR}.');
 
+/** The parsed `TransportConfig` section (see its schema). */
 export type TransportConfig = z.infer<typeof transportConfigSchema>;
+/** The parsed `ExchangeConfig` section (see its schema). */
 export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;
+/** The parsed `DigitalIdProviderConfig` section (see its schema). */
 export type DigitalIdProviderConfig = z.infer<typeof digitalIdProviderConfigSchema>;
+/** The parsed `DigitalIdConfig` section (see its schema). */
 export type DigitalIdConfig = z.infer<typeof digitalIdConfigSchema>;
+/** The parsed `EcmsConfig` section (see its schema). */
 export type EcmsConfig = z.infer<typeof ecmsConfigSchema>;
+/** The parsed `TranscriptConfig` section (see its schema). */
 export type TranscriptConfig = z.infer<typeof transcriptConfigSchema>;
+/** The parsed `AuditConfig` section (see its schema). */
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
+/** The parsed `DoctorConfig` section (see its schema). */
 export type DoctorConfig = z.infer<typeof doctorConfigSchema>;
 /** The whole `thgov.config.json`, after `${VAR}` substitution; file paths are absolute. */
 export type ThgovConfig = z.infer<typeof thgovConfigSchema>;

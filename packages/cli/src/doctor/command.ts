@@ -1,71 +1,82 @@
-import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { redactText } from '@thgov/core';
+import { parseCommandArgs } from '../args.js';
 import { isConfigError } from '../config/errors.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
-import { type CliIo, EXIT, UsageError } from '../io.js';
+import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
+import { StatusLine } from '../progress.js';
+import { writeOutputFile } from '../write-file.js';
 import { runDoctor } from './doctor.js';
-import { renderHuman, renderJunit } from './render.js';
-import { PLATFORMS, type Platform } from './report.js';
+import { DOCTOR_USAGE } from './usage.js';
 
-export const DOCTOR_USAGE = `Usage: thgov doctor [options]
+export { DOCTOR_USAGE };
 
-Connection test: checks every platform configured in thgov.config.json (DNS, TCP, TLS and certificate
-expiry, clock skew, credentials, and a harmless call per platform) and explains each failure.
+import { PLATFORM_TITLE, renderCheck, renderJunit, renderSummary } from './render.js';
+import { type CheckResult, PLATFORMS, type Platform } from './report.js';
 
-Options:
-  --config FILE      configuration file (default: $THGOV_CONFIG or ./${DEFAULT_CONFIG_FILE})
-  --only LIST        comma-separated platforms: ${PLATFORMS.join(',')}
-  --json             print the report as JSON (schema version 1) instead of text
-  --junit FILE       also write a JUnit XML report to FILE (for CI)
-  --strict           treat warnings (certificates expiring soon, no DOPA session, …) as failures
-  -h, --help         show this help
+const OPTIONS = {
+  config: { type: 'string' },
+  only: { type: 'string' },
+  json: { type: 'boolean' },
+  junit: { type: 'string' },
+  strict: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-Exit status: 0 when no check failed (with --strict: and none warned), 1 otherwise, 2 for usage or
-configuration errors.
-`;
+function platforms(value: string | undefined): Platform[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((p) => !(PLATFORMS as readonly string[]).includes(p));
+  if (bad.length || list.length === 0)
+    throw new UsageError(`--only takes ${PLATFORMS.join(', ')} (got ${value})`);
+  return list as Platform[];
+}
 
-export async function doctorCommand(args: string[], io: CliIo): Promise<number> {
-  let values: {
-    config?: string;
-    only?: string;
-    json?: boolean;
-    junit?: string;
-    strict?: boolean;
-    help?: boolean;
+/**
+ * Text output as the run goes: a platform's heading before its first check, each check when it finishes, and
+ * (on a terminal, text output only) the running check with its seconds on stderr.
+ */
+function streamer(io: CliIo, enabled: boolean, progress: boolean) {
+  const status = new StatusLine(io, progress);
+  let platform: Platform | undefined;
+  const write = (text: string) => {
+    status.clear();
+    io.stdout.write(redactText(text));
   };
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        only: { type: 'string' },
-        json: { type: 'boolean' },
-        junit: { type: 'string' },
-        strict: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return {
+    status,
+    onCheckStart: (c: { title: string }) => status.show(c.title),
+    onCheck: (c: CheckResult) => {
+      if (!enabled) return;
+      if (c.platform !== platform) write(`${platform ? '\n' : ''}${PLATFORM_TITLE[c.platform]}\n`);
+      platform = c.platform;
+      write(renderCheck(c));
+    },
+    end: () => {
+      status.stop();
+      return platform !== undefined;
+    },
+  };
+}
+
+/**
+ * `thgov doctor`: runs the connection test of the configuration and prints each check as it finishes.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await doctorCommand(['--config', 'thgov.config.json', '--json'], io);
+ * ```
+ */
+export async function doctorCommand(args: string[], rawIo: CliIo): Promise<number> {
+  const io = terminalSafeIo(rawIo);
+  const { values } = parseCommandArgs(args, OPTIONS, false);
   if (values.help) {
     io.stdout.write(DOCTOR_USAGE);
     return EXIT.OK;
   }
-  let only: Platform[] | undefined;
-  if (values.only !== undefined) {
-    const list = values.only
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const bad = list.filter((p) => !(PLATFORMS as readonly string[]).includes(p));
-    if (bad.length || list.length === 0)
-      throw new UsageError(`--only takes ${PLATFORMS.join(', ')} (got ${values.only})`);
-    only = list as Platform[];
-  }
+  const only = platforms(values.only);
   const path = values.config ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE;
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
@@ -75,17 +86,23 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
     io.stderr.write(`thgov doctor: ${err.code}: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
     return EXIT.USAGE;
   }
-  const report = await runDoctor(config, { ...(only ? { only } : {}), strict: values.strict === true });
-  if (values.junit) {
-    try {
-      await writeFile(values.junit, redactText(renderJunit(report)));
-    } catch (err) {
-      io.stderr.write(
-        `thgov doctor: cannot write ${values.junit} (${(err as NodeJS.ErrnoException).code ?? 'error'})\n`,
-      );
-      return EXIT.FAILED;
-    }
+  const text = !values.json;
+  // Progress is for a person at a terminal; CI logs (not a TTY) and machine output get none.
+  const progress = text && values.junit === undefined && io.stderr.isTTY === true;
+  const out = streamer(io, text, progress);
+  let report: Awaited<ReturnType<typeof runDoctor>>;
+  try {
+    report = await runDoctor(config, {
+      ...(only ? { only } : {}),
+      strict: values.strict === true,
+      onCheckStart: out.onCheckStart,
+      onCheck: out.onCheck,
+    });
+  } finally {
+    if (out.end()) io.stdout.write('\n');
   }
-  io.stdout.write(redactText(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderHuman(report)));
+  io.stdout.write(redactText(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderSummary(report)));
+  // After the report is out: a JUnit file that cannot be written fails the run (exit 1) but hides nothing.
+  if (values.junit) await writeOutputFile(values.junit, redactText(renderJunit(report)));
   return report.ok ? EXIT.OK : EXIT.FAILED;
 }

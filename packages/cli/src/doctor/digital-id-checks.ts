@@ -1,14 +1,14 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { registerSecret, type TlsOptions } from '@thgov/core';
-import { DigitalIdClient, PROVIDER_PRESETS } from '@thgov/digital-id';
+import { DigitalIdClient, type DigitalIdClientOptions, PROVIDER_PRESETS } from '@thgov/digital-id';
 import { digitalIdClientOptions, digitalIdProviders, mergeTransport } from '../config/client-options.js';
 import type { DigitalIdProviderConfig, ThgovConfig } from '../config/schema.js';
 import { checkEndpoint } from './endpoint-checks.js';
 import { explain } from './explain.js';
 import { type ProbeTransport, probe } from './http-probe.js';
 import { resolveProxy } from './network.js';
-import { CheckFailure, type CheckRunner } from './runner.js';
-import type { DoctorSettings } from './settings.js';
+import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
+import { type DoctorSettings, withinCheck } from './settings.js';
 
 interface Discovery {
   issuer?: unknown;
@@ -16,6 +16,21 @@ interface Discovery {
   token_endpoint?: unknown;
   scopes_supported?: unknown;
   id_token_signing_alg_values_supported?: unknown;
+}
+
+type Preset = (typeof PROVIDER_PRESETS)[keyof typeof PROVIDER_PRESETS];
+
+/** One provider under test: what its checks share, filled in as they run. */
+interface Provider {
+  p: DigitalIdProviderConfig;
+  preset: Preset;
+  /** Config key of the provider (`digitalId.thaid`, `digitalId.providers.<name>`), for fixes. */
+  key: string;
+  issuer: string;
+  options: DigitalIdClientOptions;
+  pt: ProbeTransport;
+  client?: DigitalIdClient;
+  doc?: Discovery;
 }
 
 function json(text: string): unknown {
@@ -30,10 +45,225 @@ function isLoopback(u: URL): boolean {
   return u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
 }
 
+/** The checks of every configured digital-ID provider: its endpoint, then discovery to client authentication. */
 export async function checkDigitalId(r: CheckRunner, config: ThgovConfig, s: DoctorSettings): Promise<void> {
   for (const { name, kind, provider } of digitalIdProviders(config)) {
     await checkProvider(r, config, s, name, kind, provider);
   }
+}
+
+async function discovery(x: Provider, signal: AbortSignal): Promise<Outcome> {
+  x.client = new DigitalIdClient(x.options);
+  const m = await x.client.metadata({ abortSignal: signal });
+  const res = await probe(
+    `${x.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+    {},
+    x.pt,
+    signal,
+  );
+  x.doc = res.status === 200 ? (json(res.text) as Discovery | undefined) : undefined;
+  if (!m.discovered) {
+    return {
+      status: 'warn',
+      message: `discovery unavailable (HTTP ${res.status}); the client falls back to the preset endpoints`,
+      cause: 'The provider did not serve .well-known/openid-configuration.',
+      fix: 'Check the issuer URL; the static fallback works but misses endpoint changes.',
+    };
+  }
+  return {
+    message: `token endpoint ${m.tokenEndpoint}${m.par ? ', PAR' : ''}${m.dpop ? ', DPoP' : ''}`,
+    data: { par: m.par, dpop: m.dpop },
+  };
+}
+
+async function issuerMatch(x: Provider): Promise<Outcome> {
+  if (!x.doc) return { status: 'skip', message: 'no discovery document to compare' };
+  if (x.doc.issuer !== x.issuer) {
+    throw new CheckFailure(
+      `the provider says issuer "${String(x.doc.issuer)}", the configuration "${x.issuer}"`,
+      {
+        ...explain('ERR_DIGITAL_ID_ISSUER_MISMATCH'),
+        errorCode: 'ERR_DIGITAL_ID_ISSUER_MISMATCH',
+      },
+    );
+  }
+  return { message: `issuer ${x.issuer}` };
+}
+
+/** The signing keys of a JWKS that can verify an id_token with the algorithms the provider advertises. */
+function usableKeys(keys: Array<Record<string, unknown>>, doc: Discovery): string[] {
+  const allowed = Array.isArray(doc.id_token_signing_alg_values_supported)
+    ? (doc.id_token_signing_alg_values_supported as string[])
+    : undefined;
+  const usable: string[] = [];
+  for (const k of keys) {
+    if (k.use === 'enc' || k.d !== undefined) continue;
+    try {
+      createPublicKey({ key: k as never, format: 'jwk' });
+    } catch {
+      continue;
+    }
+    if (allowed && typeof k.alg === 'string' && !allowed.includes(k.alg)) continue;
+    usable.push(typeof k.alg === 'string' ? k.alg : String(k.kty));
+  }
+  return usable;
+}
+
+async function jwks(x: Provider, signal: AbortSignal): Promise<Outcome> {
+  const doc = x.doc;
+  if (!doc) return { status: 'skip', message: 'no discovery document: JWKS location unknown' };
+  if (typeof doc.jwks_uri !== 'string') {
+    throw new CheckFailure('the discovery document has no jwks_uri', {
+      cause: 'Without the provider keys no id_token can be verified.',
+      fix: 'Report it to the provider; check that the issuer URL points at the OpenID provider.',
+    });
+  }
+  const res = await probe(doc.jwks_uri, {}, x.pt, signal);
+  const body = json(res.text) as { keys?: unknown } | undefined;
+  if (res.status !== 200 || !body || !Array.isArray(body.keys)) {
+    throw new CheckFailure(`the JWKS at ${doc.jwks_uri} answered HTTP ${res.status} without a key set`, {
+      cause: 'The key set is not reachable (a proxy or firewall rule for that host) or not JSON.',
+      fix: 'Allow the jwks_uri host through the proxy/firewall.',
+    });
+  }
+  const usable = usableKeys(body.keys as Array<Record<string, unknown>>, doc);
+  if (usable.length === 0) {
+    throw new CheckFailure(`none of the ${body.keys.length} keys can verify an id_token`, {
+      cause: 'The key set has no public signing key the advertised algorithms can use.',
+      fix: 'Report it to the provider.',
+    });
+  }
+  return {
+    message: `${usable.length} signing key(s): ${[...new Set(usable)].join(', ')}`,
+    data: { keys: usable.length },
+  };
+}
+
+function redirectError(error: string, description: string | null): CheckFailure {
+  const code =
+    error === 'invalid_scope'
+      ? 'ERR_DIGITAL_ID_INVALID_SCOPE'
+      : error === 'unauthorized_client'
+        ? 'ERR_DIGITAL_ID_INVALID_CLIENT'
+        : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
+  return new CheckFailure(`the authorization endpoint answered ${error}: ${description ?? ''}`.trim(), {
+    ...explain(code),
+    errorCode: code,
+  });
+}
+
+async function redirect(x: Provider, signal: AbortSignal): Promise<Outcome> {
+  const { p, key } = x;
+  const target = new URL(p.redirectUri);
+  if (target.protocol !== 'https:' && !isLoopback(target)) {
+    throw new CheckFailure(`the redirect URI ${p.redirectUri} is plain http`, {
+      cause: 'Providers refuse plain-http redirect URIs outside localhost.',
+      fix: `Use an https redirect URI in ${key}.redirectUri and register it with the provider.`,
+    });
+  }
+  const scopes = p.scopes ?? [...x.preset.defaultScopes];
+  const supported = Array.isArray(x.doc?.scopes_supported)
+    ? (x.doc?.scopes_supported as string[])
+    : undefined;
+  const unknown = supported ? scopes.filter((sc) => sc !== 'openid' && !supported.includes(sc)) : [];
+  if (unknown.length) {
+    throw new CheckFailure(`scopes the provider does not offer: ${unknown.join(', ')}`, {
+      ...explain('ERR_DIGITAL_ID_INVALID_SCOPE'),
+      errorCode: 'ERR_DIGITAL_ID_INVALID_SCOPE',
+    });
+  }
+  // Start a login the way the app will, and look only at the provider's first answer: a login page (or a
+  // redirect to one) means client ID, redirect URI and scopes are accepted; nobody logs in.
+  const login = await (x.client as DigitalIdClient).createLoginRequest({ scopes }, { abortSignal: signal });
+  const res = await probe(login.url, {}, x.pt, signal);
+  const location = res.headers.location;
+  if (res.status >= 300 && res.status < 400 && location) {
+    const to = new URL(location, login.url);
+    const error = to.searchParams.get('error');
+    if (to.href.startsWith(p.redirectUri) && error)
+      throw redirectError(error, to.searchParams.get('error_description'));
+    return {
+      message: `login starts (HTTP ${res.status} to the login page); redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}`,
+    };
+  }
+  if (res.status === 200)
+    return { message: `login page served; redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}` };
+  const text = res.text.slice(0, 4000);
+  const code = /redirect_uri/i.test(text)
+    ? 'ERR_DIGITAL_ID_REDIRECT_MISMATCH'
+    : /invalid_client|client_id/i.test(text)
+      ? 'ERR_DIGITAL_ID_INVALID_CLIENT'
+      : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
+  throw new CheckFailure(`the authorization endpoint refused the login request (HTTP ${res.status})`, {
+    ...explain(code),
+    errorCode: code,
+    data: { statusCode: res.status },
+  });
+}
+
+/** A token request with a code that cannot exist, authenticated the way the client is configured. */
+function probeTokenRequest(
+  x: Provider,
+  method: string,
+): { headers: Record<string, string>; form: Record<string, string> } {
+  const { p, preset } = x;
+  const secret =
+    p.clientSecret && preset.transformClientSecret
+      ? preset.transformClientSecret(p.clientSecret)
+      : p.clientSecret;
+  registerSecret(secret);
+  const form: Record<string, string> = {
+    grant_type: 'authorization_code',
+    code: `thgov-doctor-${randomUUID()}`,
+    redirect_uri: p.redirectUri,
+  };
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method === 'client_secret_basic') {
+    headers.authorization = `Basic ${Buffer.from(`${formEncode(p.clientId)}:${formEncode(secret ?? '')}`).toString('base64')}`;
+  } else {
+    form.client_id = p.clientId;
+    form.client_secret = secret ?? '';
+  }
+  if (p.apiKey) headers[(p.apiKeyHeader ?? preset.apiKeyHeader ?? 'x-api-key').toLowerCase()] = p.apiKey;
+  return { headers, form };
+}
+
+async function clientAuth(x: Provider, signal: AbortSignal): Promise<Outcome> {
+  const m = await (x.client as DigitalIdClient).metadata({ abortSignal: signal });
+  const method = x.p.tokenEndpointAuthMethod ?? x.preset.tokenEndpointAuthMethod;
+  if (method === 'none')
+    return {
+      status: 'skip',
+      message: 'public client (tokenEndpointAuthMethod none): no client authentication to test',
+    };
+  // The provider authenticates the client first, then rejects the code: invalid_grant therefore proves the
+  // credentials; invalid_client disproves them. Nobody is logged in.
+  const res = await probe(m.tokenEndpoint, { method: 'POST', ...probeTokenRequest(x, method) }, x.pt, signal);
+  const body = json(res.text) as { error?: unknown; error_description?: unknown } | undefined;
+  const error = typeof body?.error === 'string' ? body.error : undefined;
+  const desc = typeof body?.error_description === 'string' ? `: ${body.error_description}` : '';
+  if (error === 'invalid_grant')
+    return { message: `client credentials accepted (${method}); the probe code was rejected as expected` };
+  if (error === 'invalid_client' || res.status === 401) {
+    throw new CheckFailure(
+      `the token endpoint refused the client (${error ?? `HTTP ${res.status}`}${desc})`,
+      {
+        ...explain('ERR_DIGITAL_ID_INVALID_CLIENT'),
+        errorCode: 'ERR_DIGITAL_ID_INVALID_CLIENT',
+        data: { statusCode: res.status },
+      },
+    );
+  }
+  throw new CheckFailure(
+    `unexpected token endpoint answer: HTTP ${res.status}${error ? ` ${error}${desc}` : ''}`,
+    {
+      cause:
+        'The provider answered neither invalid_grant nor invalid_client, so client authentication is unproven.',
+      fix: `Check ${x.key}.tokenEndpointAuthMethod and that the token endpoint is the provider's.`,
+      ...(error ? { errorCode: 'ERR_DIGITAL_ID_PROVIDER_ERROR' } : {}),
+      data: { statusCode: res.status },
+    },
+  );
 }
 
 async function checkProvider(
@@ -60,10 +290,18 @@ async function checkProvider(
     });
     return;
   }
-  const options = digitalIdClientOptions(config, name);
   const t = mergeTransport(config.transport, p.transport);
+  const timeouts = withinCheck(t.timeouts, s.checkTimeoutInMs);
+  const options = { ...digitalIdClientOptions(config, name), timeouts };
   const tls: TlsOptions | undefined = options.tls?.ca ? { ca: options.tls.ca } : undefined;
-  const pt: ProbeTransport = { proxy: t.proxy, tls, timeouts: t.timeouts, retry: t.retry };
+  const x: Provider = {
+    p,
+    preset,
+    key,
+    issuer,
+    options,
+    pt: { proxy: t.proxy, tls, timeouts, retry: t.retry },
+  };
   const issuerUrl = new URL(issuer);
   await checkEndpoint(r, {
     platform,
@@ -73,256 +311,39 @@ async function checkProvider(
       url: issuerUrl,
       proxy: resolveProxy(t.proxy, issuerUrl),
       tls,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? 10_000,
+      connectTimeoutInMs: timeouts.connectInMs,
     },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,
     tlsKey: p.transport?.tls ? `${key}.transport.tls` : 'transport.tls',
   });
-
-  let client: DigitalIdClient | undefined;
-  let doc: Discovery | undefined;
+  const afterDiscovery = { platform, requires: [`${prefix}.discovery`] };
   try {
     await r.run(
       { id: `${prefix}.discovery`, platform, title: `${label}: discovery`, requires: [`${prefix}.tcp`] },
-      async (signal) => {
-        client = new DigitalIdClient(options);
-        const m = await client.metadata({ abortSignal: signal });
-        const res = await probe(
-          `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
-          {},
-          pt,
-          signal,
-        );
-        doc = res.status === 200 ? (json(res.text) as Discovery | undefined) : undefined;
-        if (!m.discovered) {
-          return {
-            status: 'warn',
-            message: `discovery unavailable (HTTP ${res.status}); the client falls back to the preset endpoints`,
-            cause: 'The provider did not serve .well-known/openid-configuration.',
-            fix: 'Check the issuer URL; the static fallback works but misses endpoint changes.',
-          };
-        }
-        return {
-          message: `token endpoint ${m.tokenEndpoint}${m.par ? ', PAR' : ''}${m.dpop ? ', DPoP' : ''}`,
-          data: { par: m.par, dpop: m.dpop },
-        };
-      },
+      (signal) => discovery(x, signal),
     );
-
+    await r.run({ id: `${prefix}.issuer`, title: `${label}: issuer match`, ...afterDiscovery }, () =>
+      issuerMatch(x),
+    );
     await r.run(
-      {
-        id: `${prefix}.issuer`,
-        platform,
-        title: `${label}: issuer match`,
-        requires: [`${prefix}.discovery`],
-      },
-      async () => {
-        if (!doc) return { status: 'skip', message: 'no discovery document to compare' };
-        if (doc.issuer !== issuer) {
-          throw new CheckFailure(
-            `the provider says issuer "${String(doc.issuer)}", the configuration "${issuer}"`,
-            {
-              ...explain('ERR_DIGITAL_ID_ISSUER_MISMATCH'),
-              errorCode: 'ERR_DIGITAL_ID_ISSUER_MISMATCH',
-            },
-          );
-        }
-        return { message: `issuer ${issuer}` };
-      },
+      { id: `${prefix}.jwks`, title: `${label}: JWKS reachable and usable`, ...afterDiscovery },
+      (signal) => jwks(x, signal),
     );
-
     await r.run(
-      {
-        id: `${prefix}.jwks`,
-        platform,
-        title: `${label}: JWKS reachable and usable`,
-        requires: [`${prefix}.discovery`],
-      },
-      async (signal) => {
-        if (!doc) return { status: 'skip', message: 'no discovery document: JWKS location unknown' };
-        if (typeof doc.jwks_uri !== 'string') {
-          throw new CheckFailure('the discovery document has no jwks_uri', {
-            cause: 'Without the provider keys no id_token can be verified.',
-            fix: 'Report it to the provider; check that the issuer URL points at the OpenID provider.',
-          });
-        }
-        const res = await probe(doc.jwks_uri, {}, pt, signal);
-        const body = json(res.text) as { keys?: unknown } | undefined;
-        if (res.status !== 200 || !body || !Array.isArray(body.keys)) {
-          throw new CheckFailure(
-            `the JWKS at ${doc.jwks_uri} answered HTTP ${res.status} without a key set`,
-            {
-              cause: 'The key set is not reachable (a proxy or firewall rule for that host) or not JSON.',
-              fix: 'Allow the jwks_uri host through the proxy/firewall.',
-            },
-          );
-        }
-        const allowed = Array.isArray(doc.id_token_signing_alg_values_supported)
-          ? (doc.id_token_signing_alg_values_supported as string[])
-          : undefined;
-        const usable: string[] = [];
-        for (const k of body.keys as Array<Record<string, unknown>>) {
-          if (k.use === 'enc' || k.d !== undefined) continue;
-          try {
-            createPublicKey({ key: k as never, format: 'jwk' });
-          } catch {
-            continue;
-          }
-          const alg = typeof k.alg === 'string' ? k.alg : String(k.kty);
-          if (allowed && typeof k.alg === 'string' && !allowed.includes(k.alg)) continue;
-          usable.push(alg);
-        }
-        if (usable.length === 0) {
-          throw new CheckFailure(`none of the ${body.keys.length} keys can verify an id_token`, {
-            cause: 'The key set has no public signing key the advertised algorithms can use.',
-            fix: 'Report it to the provider.',
-          });
-        }
-        return {
-          message: `${usable.length} signing key(s): ${[...new Set(usable)].join(', ')}`,
-          data: { keys: usable.length },
-        };
-      },
+      { id: `${prefix}.redirect`, title: `${label}: redirect URI and scopes`, ...afterDiscovery },
+      (signal) => redirect(x, signal),
     );
-
-    await r.run(
-      {
-        id: `${prefix}.redirect`,
-        platform,
-        title: `${label}: redirect URI and scopes`,
-        requires: [`${prefix}.discovery`],
-      },
-      async (signal) => {
-        const redirect = new URL(p.redirectUri);
-        if (redirect.protocol !== 'https:' && !isLoopback(redirect)) {
-          throw new CheckFailure(`the redirect URI ${p.redirectUri} is plain http`, {
-            cause: 'Providers refuse plain-http redirect URIs outside localhost.',
-            fix: `Use an https redirect URI in ${key}.redirectUri and register it with the provider.`,
-          });
-        }
-        const scopes = p.scopes ?? [...preset.defaultScopes];
-        const supported = Array.isArray(doc?.scopes_supported)
-          ? (doc?.scopes_supported as string[])
-          : undefined;
-        const unknown = supported ? scopes.filter((sc) => sc !== 'openid' && !supported.includes(sc)) : [];
-        if (unknown.length) {
-          throw new CheckFailure(`scopes the provider does not offer: ${unknown.join(', ')}`, {
-            ...explain('ERR_DIGITAL_ID_INVALID_SCOPE'),
-            errorCode: 'ERR_DIGITAL_ID_INVALID_SCOPE',
-          });
-        }
-        // Start a login the way the app will, and look only at the provider's first answer: a login page
-        // (or a redirect to one) means client ID, redirect URI and scopes are accepted; nobody logs in.
-        const login = await (client as DigitalIdClient).createLoginRequest(
-          { scopes },
-          { abortSignal: signal },
-        );
-        const res = await probe(login.url, {}, pt, signal);
-        const location = res.headers.location;
-        if (res.status >= 300 && res.status < 400 && location) {
-          const to = new URL(location, login.url);
-          const error = to.searchParams.get('error');
-          if (to.href.startsWith(p.redirectUri) && error) {
-            const code =
-              error === 'invalid_scope'
-                ? 'ERR_DIGITAL_ID_INVALID_SCOPE'
-                : error === 'unauthorized_client'
-                  ? 'ERR_DIGITAL_ID_INVALID_CLIENT'
-                  : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
-            throw new CheckFailure(
-              `the authorization endpoint answered ${error}: ${to.searchParams.get('error_description') ?? ''}`.trim(),
-              { ...explain(code), errorCode: code },
-            );
-          }
-          return {
-            message: `login starts (HTTP ${res.status} to the login page); redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}`,
-          };
-        }
-        if (res.status === 200)
-          return { message: `login page served; redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}` };
-        const text = res.text.slice(0, 4000);
-        const code = /redirect_uri/i.test(text)
-          ? 'ERR_DIGITAL_ID_REDIRECT_MISMATCH'
-          : /invalid_client|client_id/i.test(text)
-            ? 'ERR_DIGITAL_ID_INVALID_CLIENT'
-            : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
-        throw new CheckFailure(`the authorization endpoint refused the login request (HTTP ${res.status})`, {
-          ...explain(code),
-          errorCode: code,
-          data: { statusCode: res.status },
-        });
-      },
-    );
-
     await r.run(
       {
         id: `${prefix}.clientAuth`,
-        platform,
         title: `${label}: client authentication (token endpoint probe)`,
-        requires: [`${prefix}.discovery`],
+        ...afterDiscovery,
       },
-      async (signal) => {
-        const m = await (client as DigitalIdClient).metadata({ abortSignal: signal });
-        const method = p.tokenEndpointAuthMethod ?? preset.tokenEndpointAuthMethod;
-        if (method === 'none')
-          return {
-            status: 'skip',
-            message: 'public client (tokenEndpointAuthMethod none): no client authentication to test',
-          };
-        const secret =
-          p.clientSecret && preset.transformClientSecret
-            ? preset.transformClientSecret(p.clientSecret)
-            : p.clientSecret;
-        registerSecret(secret);
-        // A code that cannot exist: the provider authenticates the client first, then rejects the code.
-        // invalid_grant therefore proves the credentials; invalid_client disproves them. Nobody is logged in.
-        const form: Record<string, string> = {
-          grant_type: 'authorization_code',
-          code: `thgov-doctor-${randomUUID()}`,
-          redirect_uri: p.redirectUri,
-        };
-        const headers: Record<string, string> = { accept: 'application/json' };
-        if (method === 'client_secret_basic') {
-          headers.authorization = `Basic ${Buffer.from(`${formEncode(p.clientId)}:${formEncode(secret ?? '')}`).toString('base64')}`;
-        } else {
-          form.client_id = p.clientId;
-          form.client_secret = secret ?? '';
-        }
-        if (p.apiKey)
-          headers[(p.apiKeyHeader ?? preset.apiKeyHeader ?? 'x-api-key').toLowerCase()] = p.apiKey;
-        const res = await probe(m.tokenEndpoint, { method: 'POST', headers, form }, pt, signal);
-        const body = json(res.text) as { error?: unknown; error_description?: unknown } | undefined;
-        const error = typeof body?.error === 'string' ? body.error : undefined;
-        const desc = typeof body?.error_description === 'string' ? `: ${body.error_description}` : '';
-        if (error === 'invalid_grant')
-          return {
-            message: `client credentials accepted (${method}); the probe code was rejected as expected`,
-          };
-        if (error === 'invalid_client' || res.status === 401) {
-          throw new CheckFailure(
-            `the token endpoint refused the client (${error ?? `HTTP ${res.status}`}${desc})`,
-            {
-              ...explain('ERR_DIGITAL_ID_INVALID_CLIENT'),
-              errorCode: 'ERR_DIGITAL_ID_INVALID_CLIENT',
-              data: { statusCode: res.status },
-            },
-          );
-        }
-        throw new CheckFailure(
-          `unexpected token endpoint answer: HTTP ${res.status}${error ? ` ${error}${desc}` : ''}`,
-          {
-            cause:
-              'The provider answered neither invalid_grant nor invalid_client, so client authentication is unproven.',
-            fix: `Check ${key}.tokenEndpointAuthMethod and that the token endpoint is the provider's.`,
-            ...(error ? { errorCode: 'ERR_DIGITAL_ID_PROVIDER_ERROR' } : {}),
-            data: { statusCode: res.status },
-          },
-        );
-      },
+      (signal) => clientAuth(x, signal),
     );
   } finally {
-    await client?.close();
+    await x.client?.close();
   }
 }
 

@@ -2,16 +2,28 @@ import type { ThgovConfig } from '../config/schema.js';
 import { checkDigitalId } from './digital-id-checks.js';
 import { checkEcms } from './ecms-checks.js';
 import { checkExchange } from './exchange-checks.js';
-import { DOCTOR_REPORT_VERSION, type DoctorReport, PLATFORMS, type Platform, summarize } from './report.js';
+import {
+  type CheckResult,
+  DOCTOR_REPORT_VERSION,
+  type DoctorReport,
+  PLATFORMS,
+  type Platform,
+  summarize,
+} from './report.js';
 import { CheckRunner } from './runner.js';
 import { doctorSettings } from './settings.js';
 import { checkTranscript } from './transcript-checks.js';
 
+/** Options of `runDoctor`. */
 export interface DoctorOptions {
   /** Platforms to check (default: every configured one). */
   only?: Platform[];
   /** Warnings fail the run too. */
   strict?: boolean;
+  /** Called when a check starts (not for checks skipped because a prerequisite failed). */
+  onCheckStart?: (check: { id: string; platform: Platform; title: string }) => void;
+  /** Called with each result as soon as it is known, in report order. */
+  onCheck?: (result: CheckResult) => void;
 }
 
 const CHECKS: Record<Platform, typeof checkExchange> = {
@@ -34,13 +46,26 @@ export function configuredPlatforms(config: ThgovConfig): Platform[] {
   );
 }
 
-/** Runs every check of the selected platforms and returns the report (also usable from code). */
+/**
+ * Runs every check of the selected platforms and returns the report (also usable from code); `onCheck` sees each
+ * result as it comes.
+ *
+ * @example
+ * ```ts
+ * const report = await runDoctor(await loadConfig('thgov.config.json'), { onCheck: (c) => console.log(c.id, c.status) });
+ * ```
+ */
 export async function runDoctor(config: ThgovConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
   const startedAt = new Date();
   const started = performance.now();
   const settings = doctorSettings(config);
   const platforms = configuredPlatforms(config).filter((p) => !options.only || options.only.includes(p));
-  const runner = new CheckRunner(settings.checkTimeoutInMs);
+  const runner = new CheckRunner(settings.checkTimeoutInMs, {
+    ...(options.onCheckStart
+      ? { onStart: ({ id, platform, title }) => options.onCheckStart?.({ id, platform, title }) }
+      : {}),
+    ...(options.onCheck ? { onResult: (r) => options.onCheck?.(r) } : {}),
+  });
   for (const p of platforms) {
     try {
       await CHECKS[p](runner, config, settings);

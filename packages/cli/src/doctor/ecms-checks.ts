@@ -4,8 +4,8 @@ import { ecmsClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
 import { checkEndpoint, clockOutcome } from './endpoint-checks.js';
 import { resolveProxy } from './network.js';
-import { CheckFailure, type CheckRunner } from './runner.js';
-import type { DoctorSettings } from './settings.js';
+import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
+import { type DoctorSettings, withinCheck } from './settings.js';
 
 function sameEndpoint(a: string, b: string): boolean {
   const norm = (u: string) => {
@@ -19,11 +19,49 @@ function sameEndpoint(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** The directory lists the own organisation, at the configured node. */
+async function organizations(
+  client: EcmsClient,
+  organizationId: string,
+  signal: AbortSignal,
+): Promise<Outcome> {
+  const orgs = await client.getOrganizations({ abortSignal: signal });
+  const own = orgs.find((o) => o.organizationId === organizationId);
+  if (!own) {
+    throw new CheckFailure(
+      `organisation ${organizationId} is not among the ${orgs.length} organisations of the directory`,
+      {
+        cause: 'The department code is wrong, or the agency is not registered on e-CMS yet.',
+        fix: 'Check ecms.organizationId (the 10-digit department code) or ask DGA to register the agency.',
+        errorCode: 'ERR_ECMS_FAULT',
+        data: { organizations: orgs.length },
+      },
+    );
+  }
+  if (!sameEndpoint(own.ecmsUrl, client.nodeUrl)) {
+    throw new CheckFailure(
+      `the directory lists ${own.ecmsUrl} for ${organizationId}, the configuration ${client.nodeUrl}`,
+      {
+        cause:
+          'Letters to this agency go to the node URL in the directory; the configured node is another one.',
+        fix: 'Set ecms.nodeUrl to the registered endpoint, or ask DGA to update the directory entry.',
+        data: { organizations: orgs.length },
+      },
+    );
+  }
+  return {
+    message: `${orgs.length} organisations; ${organizationId} (${own.nameEn || own.nameTh}) registered at the configured node`,
+    data: { organizations: orgs.length },
+  };
+}
+
+/** The e-CMS checks: the node endpoint, its time check, the directory entry and the code lists. */
 export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSettings): Promise<void> {
   const e = config.ecms;
   if (!e) return;
-  const options = ecmsClientOptions(config);
   const t = mergeTransport(config.transport, e.transport);
+  const timeouts = withinCheck(t.timeouts, s.checkTimeoutInMs);
+  const options = { ...ecmsClientOptions(config), timeouts };
   const url = new URL(e.nodeUrl);
   const platform = 'ecms' as const;
   await checkEndpoint(r, {
@@ -34,7 +72,7 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
       url,
       proxy: resolveProxy(t.proxy, url),
       tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? 10_000,
+      connectTimeoutInMs: timeouts.connectInMs,
     },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,
@@ -57,36 +95,7 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
         title: 'e-CMS: organisation list, own organisation and node URL',
         requires: ['ecms.tcp'],
       },
-      async (signal) => {
-        const orgs = await client.getOrganizations({ abortSignal: signal });
-        const own = orgs.find((o) => o.organizationId === e.organizationId);
-        if (!own) {
-          throw new CheckFailure(
-            `organisation ${e.organizationId} is not among the ${orgs.length} organisations of the directory`,
-            {
-              cause: 'The department code is wrong, or the agency is not registered on e-CMS yet.',
-              fix: 'Check ecms.organizationId (the 10-digit department code) or ask DGA to register the agency.',
-              errorCode: 'ERR_ECMS_FAULT',
-              data: { organizations: orgs.length },
-            },
-          );
-        }
-        if (!sameEndpoint(own.ecmsUrl, client.nodeUrl)) {
-          throw new CheckFailure(
-            `the directory lists ${own.ecmsUrl} for ${e.organizationId}, the configuration ${client.nodeUrl}`,
-            {
-              cause:
-                'Letters to this agency go to the node URL in the directory; the configured node is another one.',
-              fix: 'Set ecms.nodeUrl to the registered endpoint, or ask DGA to update the directory entry.',
-              data: { organizations: orgs.length },
-            },
-          );
-        }
-        return {
-          message: `${orgs.length} organisations; ${e.organizationId} (${own.nameEn || own.nameTh}) registered at the configured node`,
-          data: { organizations: orgs.length },
-        };
-      },
+      (signal) => organizations(client, e.organizationId, signal),
     );
 
     await r.run(

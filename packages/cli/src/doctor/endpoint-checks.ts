@@ -5,8 +5,9 @@ import type { TlsOptions } from '@thgov/core';
 import { explainSocketError } from './explain.js';
 import { type Endpoint, handshake, hostOf, openTcp, resolveName, serverDate } from './network.js';
 import type { Platform } from './report.js';
-import { CheckFailure, type CheckRunner } from './runner.js';
+import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 
+/** One endpoint to check and how to name its checks and fixes. */
 export interface EndpointCheckOptions {
   platform: Platform;
   /** Check id prefix: `exchange`, `digitalId.thaid`. */
@@ -43,8 +44,110 @@ function fail(err: unknown, target: string, data?: Record<string, string | numbe
   });
 }
 
+function tlsName(ep: Endpoint): string {
+  return ep.tls?.servername ?? hostOf(ep.url);
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** The TLS check: chain trusted, host name, days until the soonest expiry in the chain. */
+async function tlsOutcome(o: EndpointCheckOptions, signal: AbortSignal): Promise<Outcome> {
+  const ep = o.endpoint;
+  const host = hostOf(ep.url);
+  const target = `${ep.url.host}`;
+  if (ep.url.protocol !== 'https:') {
+    if (isLoopback(host))
+      return { status: 'skip', message: 'plain http on a loopback address (local sandbox): no TLS' };
+    return {
+      status: 'warn',
+      message: `plain http to ${host}: traffic (credentials included) is not encrypted`,
+      cause: 'The URL uses http:// on a non-local host.',
+      fix: 'Use the https:// URL the platform publishes.',
+    };
+  }
+  const socket = await openTcp(ep, signal).catch((err) => fail(err, target));
+  const facts = await handshake(socket, ep, signal).catch((err) => fail(err, target));
+  facts.socket.destroy();
+  const leaf = facts.chain[0];
+  const soonest = facts.chain.reduce<number | undefined>(
+    (m, c) => (m === undefined ? c.daysLeft : Math.min(m, c.daysLeft)),
+    undefined,
+  );
+  const data: Record<string, string | number | boolean> = {
+    protocol: facts.protocol ?? '',
+    chainLength: facts.chain.length,
+    ...(leaf
+      ? {
+          subject: leaf.subject,
+          issuer: leaf.issuer,
+          daysLeft: leaf.daysLeft,
+          validTo: leaf.validTo.toISOString(),
+        }
+      : {}),
+  };
+  // Node reports a host name mismatch as the authorization error when the chain itself is trusted.
+  const nameOnly = facts.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  if (nameOnly || (facts.authorized && facts.hostnameError)) {
+    throw new CheckFailure(`host name mismatch: ${facts.hostnameError ?? facts.authorizationError}`, {
+      cause: `The certificate is for another host name than the one connected to (${tlsName(ep)}); the chain itself is trusted.`,
+      fix: `Use the host name the certificate names in the URL, or set ${o.tlsKey}.servername when connecting by IP address or through another name.`,
+      errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      data,
+    });
+  }
+  if (!facts.authorized) {
+    const e = facts.authorizationError ?? 'unknown';
+    const expired = e === 'CERT_HAS_EXPIRED';
+    const alsoName = facts.hostnameError ? ` (and ${facts.hostnameError})` : '';
+    throw new CheckFailure(`server certificate not trusted: ${e}${alsoName}`, {
+      cause: expired
+        ? 'The platform server certificate has expired.'
+        : 'The server certificate chain does not lead to a CA this machine trusts (a private government CA, or a TLS-inspecting proxy).',
+      fix: expired
+        ? 'Tell the platform operator; do not disable verification.'
+        : `Add the CA certificate (PEM) with ${o.tlsKey}.caFile (for a TLS-inspecting proxy: the proxy's CA).`,
+      errorCode: 'ERR_TLS',
+      data,
+    });
+  }
+  const chainText = facts.chain.map((c) => c.subject).join(' ← ');
+  if (leaf && soonest !== undefined && soonest < o.expiryWarningDays) {
+    return {
+      status: 'warn',
+      message: `${facts.protocol}, chain ${chainText}; a certificate in the chain expires in ${soonest} days`,
+      cause: 'The platform certificate is close to its expiry.',
+      fix: 'Nothing to do on your side unless you pin it; tell the platform operator if it is not renewed in time.',
+      data,
+    };
+  }
+  return {
+    message: `${facts.protocol}, chain ${chainText}, server certificate valid for ${leaf?.daysLeft ?? '?'} more days`,
+    data,
+  };
+}
+
+/** One HTTP request for the Date header; a reset or a dropped connection says nothing about the clock. */
+async function clockCheckOutcome(o: EndpointCheckOptions, signal: AbortSignal): Promise<Outcome> {
+  const ep = o.endpoint;
+  const once = async () => {
+    let socket = await openTcp(ep, signal);
+    if (ep.url.protocol === 'https:') socket = (await handshake(socket, ep, signal)).socket;
+    return serverDate(socket, ep.url, signal);
+  };
+  let res: Awaited<ReturnType<typeof once>> | undefined;
+  for (let attempt = 1; !res; attempt++) {
+    try {
+      res = await once();
+    } catch (err) {
+      if (attempt >= 3 || signal.aborted) fail(err, `${ep.url.host}`);
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+  if (!res.serverDate)
+    return { status: 'skip', message: `HTTP ${res.status} without a Date header: skew unknown` };
+  return clockOutcome(res.serverDate.getTime() - res.localMidpoint, o.maxClockSkewInMs, 'HTTP Date');
 }
 
 /** DNS, TCP (through the proxy when one is set), TLS chain and expiry, client certificate, clock skew. */
@@ -71,6 +174,7 @@ export async function checkEndpoint(r: CheckRunner, o: EndpointCheckOptions): Pr
     }
   });
 
+  const afterTcp = { platform, requires: [`${prefix}.tcp`] };
   await r.run(
     {
       id: `${prefix}.tcp`,
@@ -91,80 +195,9 @@ export async function checkEndpoint(r: CheckRunner, o: EndpointCheckOptions): Pr
       }
     },
   );
-
-  const secure = ep.url.protocol === 'https:';
-  await r.run(
-    { id: `${prefix}.tls`, platform, title: `${o.label}: TLS certificate`, requires: [`${prefix}.tcp`] },
-    async (signal) => {
-      if (!secure) {
-        if (isLoopback(host))
-          return { status: 'skip', message: 'plain http on a loopback address (local sandbox): no TLS' };
-        return {
-          status: 'warn',
-          message: `plain http to ${host}: traffic (credentials included) is not encrypted`,
-          cause: 'The URL uses http:// on a non-local host.',
-          fix: 'Use the https:// URL the platform publishes.',
-        };
-      }
-      const socket = await openTcp(ep, signal).catch((err) => fail(err, target));
-      const facts = await handshake(socket, ep, signal).catch((err) => fail(err, target));
-      facts.socket.destroy();
-      const leaf = facts.chain[0];
-      const soonest = facts.chain.reduce<number | undefined>(
-        (m, c) => (m === undefined ? c.daysLeft : Math.min(m, c.daysLeft)),
-        undefined,
-      );
-      const data: Record<string, string | number | boolean> = {
-        protocol: facts.protocol ?? '',
-        chainLength: facts.chain.length,
-        ...(leaf
-          ? {
-              subject: leaf.subject,
-              issuer: leaf.issuer,
-              daysLeft: leaf.daysLeft,
-              validTo: leaf.validTo.toISOString(),
-            }
-          : {}),
-      };
-      if (!facts.authorized) {
-        const e = facts.authorizationError ?? 'unknown';
-        const expired = e === 'CERT_HAS_EXPIRED';
-        throw new CheckFailure(`server certificate not trusted: ${e}`, {
-          cause: expired
-            ? 'The platform server certificate has expired.'
-            : 'The server certificate chain does not lead to a CA this machine trusts (a private government CA, or a TLS-inspecting proxy).',
-          fix: expired
-            ? 'Tell the platform operator; do not disable verification.'
-            : `Add the CA certificate (PEM) with ${o.tlsKey}.caFile (for a TLS-inspecting proxy: the proxy's CA).`,
-          errorCode: 'ERR_TLS',
-          data,
-        });
-      }
-      if (facts.hostnameError) {
-        throw new CheckFailure(`host name mismatch: ${facts.hostnameError}`, {
-          cause: 'The certificate is for another host name than the URL.',
-          fix: `Use the host name the certificate names, or set ${o.tlsKey}.servername when connecting by IP.`,
-          errorCode: 'ERR_TLS',
-          data,
-        });
-      }
-      const chainText = facts.chain.map((c) => c.subject).join(' ← ');
-      if (leaf && soonest !== undefined && soonest < o.expiryWarningDays) {
-        return {
-          status: 'warn',
-          message: `${facts.protocol}, chain ${chainText}; a certificate in the chain expires in ${soonest} days`,
-          cause: 'The platform certificate is close to its expiry.',
-          fix: 'Nothing to do on your side unless you pin it; tell the platform operator if it is not renewed in time.',
-          data,
-        };
-      }
-      return {
-        message: `${facts.protocol}, chain ${chainText}, server certificate valid for ${leaf?.daysLeft ?? '?'} more days`,
-        data,
-      };
-    },
+  await r.run({ id: `${prefix}.tls`, title: `${o.label}: TLS certificate`, ...afterTcp }, (signal) =>
+    tlsOutcome(o, signal),
   );
-
   const ownCert = ep.tls?.cert ?? ep.tls?.pfx;
   if (ownCert !== undefined) {
     await r.run(
@@ -172,34 +205,8 @@ export async function checkEndpoint(r: CheckRunner, o: EndpointCheckOptions): Pr
       async () => clientCertificate(ep.tls as TlsOptions, o.expiryWarningDays, o.tlsKey),
     );
   }
-
-  await r.run(
-    {
-      id: `${prefix}.clock`,
-      platform,
-      title: `${o.label}: clock skew (HTTP Date)`,
-      requires: [`${prefix}.tcp`],
-    },
-    async (signal) => {
-      const once = async () => {
-        let socket = await openTcp(ep, signal);
-        if (secure) socket = (await handshake(socket, ep, signal)).socket;
-        return serverDate(socket, ep.url, signal);
-      };
-      // A reset or a dropped connection says nothing about the clock: try again, as the clients would.
-      let res: Awaited<ReturnType<typeof once>> | undefined;
-      for (let attempt = 1; !res; attempt++) {
-        try {
-          res = await once();
-        } catch (err) {
-          if (attempt >= 3 || signal.aborted) fail(err, target);
-          await new Promise((r) => setTimeout(r, 100 * attempt));
-        }
-      }
-      if (!res.serverDate)
-        return { status: 'skip', message: `HTTP ${res.status} without a Date header: skew unknown` };
-      return clockOutcome(res.serverDate.getTime() - res.localMidpoint, o.maxClockSkewInMs, 'HTTP Date');
-    },
+  await r.run({ id: `${prefix}.clock`, title: `${o.label}: clock skew (HTTP Date)`, ...afterTcp }, (signal) =>
+    clockCheckOutcome(o, signal),
   );
   return r.passed(`${prefix}.tcp`);
 }
@@ -221,6 +228,30 @@ export function clockOutcome(skewInMs: number, maxInMs: number, source: string) 
     );
   }
   return { message: `${source} is ${s} s from this machine's clock`, data };
+}
+
+/** The configured key belongs to the client certificate (often it is an old key after a renewal). */
+function keyMatches(cert: X509Certificate, tls: TlsOptions, tlsKey: string): void {
+  let matches = false;
+  try {
+    matches = cert.checkPrivateKey(
+      createPrivateKey({
+        key: tls.key as string | Buffer,
+        ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+      }),
+    );
+  } catch (err) {
+    throw new CheckFailure(`the client key cannot be read: ${(err as Error).message}`, {
+      cause: 'The key file is not a PEM private key, or it is encrypted and the passphrase is wrong.',
+      fix: `Check ${tlsKey}.keyFile and ${tlsKey}.passphrase.`,
+    });
+  }
+  if (!matches) {
+    throw new CheckFailure('the client key does not belong to the client certificate', {
+      cause: 'certFile and keyFile are from different key pairs (often an old key after a renewal).',
+      fix: `Point ${tlsKey}.keyFile at the key the certificate was issued for.`,
+    });
+  }
 }
 
 function clientCertificate(tls: TlsOptions, warnDays: number, tlsKey: string) {
@@ -275,25 +306,7 @@ function clientCertificate(tls: TlsOptions, warnDays: number, tlsKey: string) {
       },
     );
   }
-  if (tls.key) {
-    let matches = false;
-    try {
-      matches = cert.checkPrivateKey(
-        createPrivateKey({ key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) }),
-      );
-    } catch (err) {
-      throw new CheckFailure(`the client key cannot be read: ${(err as Error).message}`, {
-        cause: 'The key file is not a PEM private key, or it is encrypted and the passphrase is wrong.',
-        fix: `Check ${tlsKey}.keyFile and ${tlsKey}.passphrase.`,
-      });
-    }
-    if (!matches) {
-      throw new CheckFailure('the client key does not belong to the client certificate', {
-        cause: 'certFile and keyFile are from different key pairs (often an old key after a renewal).',
-        fix: `Point ${tlsKey}.keyFile at the key the certificate was issued for.`,
-      });
-    }
-  }
+  if (tls.key) keyMatches(cert, tls, tlsKey);
   if (daysLeft < warnDays) {
     return {
       status: 'warn' as const,

@@ -112,6 +112,7 @@ const FALLBACK: Explanation = {
   fix: 'Run again with THGOV_LOG_LEVEL=debug for details and report the request ID if it persists.',
 };
 
+/** The likely cause and fix for an SDK error code met during a check (a generic one for an unknown code). */
 export function explain(
   code: string | undefined,
   override?: Partial<Record<string, Explanation>>,

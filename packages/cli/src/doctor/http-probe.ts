@@ -1,17 +1,16 @@
 import { isHttpError, type RawResponse, type TlsOptions, Transport } from '@thgov/core';
+import { CLI_VERSION } from '../version.js';
 
-declare const __THGOV_PKG_VERSION__: string;
-const PACKAGE = {
-  name: '@thgov/cli',
-  version: typeof __THGOV_PKG_VERSION__ === 'string' ? __THGOV_PKG_VERSION__ : '0.0.0-dev',
-};
+const PACKAGE = { name: '@thgov/cli', version: CLI_VERSION };
 
+/** The final response of a probe, whatever its status. */
 export interface ProbeResponse {
   status: number;
   headers: Record<string, string>;
   text: string;
 }
 
+/** The connection settings a probe shares with the platform's client. */
 export interface ProbeTransport {
   proxy?: string;
   /** The platform's retry settings: a passing probe should not hinge on one 503. */

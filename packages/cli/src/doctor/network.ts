@@ -18,6 +18,7 @@ export interface Endpoint {
   connectTimeoutInMs: number;
 }
 
+/** A socket-level failure of a probe, with Node's code (ECONNREFUSED, ETIMEDOUT, …) or ERR_PROXY_CONNECT. */
 export class NetworkProbeError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -27,10 +28,12 @@ export class NetworkProbeError extends Error {
   }
 }
 
+/** The URL's port, or 443/80 for its scheme. */
 export function defaultPort(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
+/** The URL's host name without IPv6 brackets. */
 export function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
 }
@@ -62,6 +65,7 @@ export function resolveProxy(proxy: string | undefined, url: URL, env = process.
   return new URL(value);
 }
 
+/** The addresses a name resolves to (an IP address resolves to itself). */
 export async function resolveName(host: string): Promise<string[]> {
   if (isIP(host)) return [host];
   const all = await lookup(host, { all: true });
@@ -187,6 +191,7 @@ export async function openTcp(ep: Endpoint, signal: AbortSignal): Promise<Socket
   return socket;
 }
 
+/** What a TLS handshake found: verification results are data, not exceptions. */
 export interface TlsFacts {
   authorized: boolean;
   authorizationError: string | undefined;
@@ -223,7 +228,13 @@ export function handshake(socket: Socket, ep: Endpoint, signal: AbortSignal): Pr
         new NetworkProbeError('ETIMEDOUT', `the TLS handshake did not finish in ${ep.connectTimeoutInMs} ms`),
       );
     }, ep.connectTimeoutInMs);
-    const abort = () => t.destroy();
+    const abort = () => {
+      clearTimeout(timer);
+      t.destroy();
+      reject(
+        signal.reason instanceof Error ? signal.reason : new NetworkProbeError('ERR_ABORTED', 'aborted'),
+      );
+    };
     signal.addEventListener('abort', abort, { once: true });
     t.once('secureConnect', () => {
       clearTimeout(timer);
@@ -243,8 +254,10 @@ export function handshake(socket: Socket, ep: Endpoint, signal: AbortSignal): Pr
         });
         c = c.issuerCertificate;
       }
-      const hostErr =
-        servername && peer && Object.keys(peer).length ? checkServerIdentity(servername, peer) : undefined;
+      // The name the certificate must carry: the configured servername, else the URL's host (an IP address is
+      // checked against the certificate's IP entries).
+      const identity = ep.tls?.servername ?? hostOf(ep.url);
+      const hostErr = peer && Object.keys(peer).length ? checkServerIdentity(identity, peer) : undefined;
       resolve({
         authorized: t.authorized,
         authorizationError: t.authorizationError ? String(t.authorizationError) : undefined,

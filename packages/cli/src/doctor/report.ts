@@ -17,10 +17,14 @@
  */
 export const DOCTOR_REPORT_VERSION = 1;
 
+/** `pass`, `warn` (does not fail the run unless `--strict`), `fail`, or `skip` (a prerequisite did not pass). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+/** A platform doctor checks: a section of the configuration. */
 export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'transcript';
+/** Every platform, in the order doctor checks them. */
 export const PLATFORMS: readonly Platform[] = ['exchange', 'digitalId', 'ecms', 'transcript'];
 
+/** One check in the report (`checks[]` of the JSON document). */
 export interface CheckResult {
   /** Stable identifier, e.g. `exchange.tls`, `digitalId.thaid.discovery`. */
   id: string;
@@ -40,6 +44,7 @@ export interface CheckResult {
   data?: Record<string, string | number | boolean>;
 }
 
+/** The whole report: what `--json` prints and `runDoctor` returns. */
 export interface DoctorReport {
   version: typeof DOCTOR_REPORT_VERSION;
   tool: 'thgov doctor';
@@ -52,6 +57,7 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
+/** The counts of a list of results. */
 export function summarize(checks: CheckResult[]): DoctorReport['summary'] {
   return {
     total: checks.length,

@@ -35,6 +35,7 @@ export class CheckFailure extends Error {
   }
 }
 
+/** A check as it is announced: its stable id, platform, title and prerequisites. */
 export interface CheckSpec {
   id: string;
   platform: Platform;
@@ -50,10 +51,22 @@ function errorMessage(err: unknown): { message: string; code: string | undefined
   return { message, code };
 }
 
-/** Runs checks one after another, each with a deadline, and keeps their (redacted) results. */
+/** Called as each check starts and as it ends, so a command can show progress and print results at once. */
+export interface CheckListener {
+  onStart?(spec: Readonly<CheckSpec>): void;
+  onResult?(result: Readonly<CheckResult>): void;
+}
+
+/**
+ * Runs checks one after another, each with a deadline, and keeps their (redacted) results. At the deadline the
+ * check's AbortSignal fires, so the probes and SDK calls it started are torn down, not left running.
+ */
 export class CheckRunner {
   readonly results: CheckResult[] = [];
-  constructor(private readonly checkTimeoutInMs: number) {}
+  constructor(
+    private readonly checkTimeoutInMs: number,
+    private readonly listener: CheckListener = {},
+  ) {}
 
   passed(id: string): boolean {
     const r = this.results.find((x) => x.id === id);
@@ -71,14 +84,18 @@ export class CheckRunner {
         message: `skipped: "${title}" did not pass`,
       });
     }
+    this.listener.onStart?.(spec);
     const started = performance.now();
     const ctl = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = Object.assign(new Error(`no result within ${this.checkTimeoutInMs} ms`), {
-          code: 'ERR_CHECK_TIMEOUT',
-        });
+        const err = Object.assign(
+          new Error(
+            `no result within ${this.checkTimeoutInMs} ms (doctor.checkTimeoutInMs): the check was stopped`,
+          ),
+          { code: 'ERR_CHECK_TIMEOUT' },
+        );
         ctl.abort(err);
         reject(err);
       }, this.checkTimeoutInMs);
@@ -96,38 +113,7 @@ export class CheckRunner {
       if (o.data) result.data = o.data;
       return this.#push(result);
     } catch (err) {
-      const durationInMs = elapsed(started);
-      if (err instanceof CheckFailure) {
-        const result: CheckResult = {
-          ...spec,
-          status: 'fail',
-          durationInMs,
-          message: err.message,
-          cause: err.likelyCause,
-          fix: err.fix,
-        };
-        if (err.errorCode) result.errorCode = err.errorCode;
-        if (err.data) result.data = err.data;
-        return this.#push(result);
-      }
-      const { message, code } = errorMessage(err);
-      const x =
-        code === 'ERR_CHECK_TIMEOUT'
-          ? {
-              cause:
-                'The check did not finish in time: the platform is very slow or traffic is silently dropped.',
-              fix: 'Check firewall rules and transport.proxy; raise doctor.checkTimeoutInMs if the platform is just slow.',
-            }
-          : explain(code);
-      const result: CheckResult = {
-        ...spec,
-        status: 'fail',
-        durationInMs,
-        message: code ? `${code}: ${message}` : message,
-        ...x,
-      };
-      if (code) result.errorCode = code;
-      return this.#push(result);
+      return this.#push(failure(spec, err, elapsed(started)));
     } finally {
       clearTimeout(timer);
       ctl.abort();
@@ -145,8 +131,44 @@ export class CheckRunner {
         if (typeof v === 'string') clean.data[k] = redactText(v);
     }
     this.results.push(clean);
+    this.listener.onResult?.(clean);
     return clean;
   }
+}
+
+/** A check that threw: its own explanation, or one looked up by the error's code. */
+function failure(spec: CheckSpec, err: unknown, durationInMs: number): CheckResult {
+  if (err instanceof CheckFailure) {
+    const result: CheckResult = {
+      ...spec,
+      status: 'fail',
+      durationInMs,
+      message: err.message,
+      cause: err.likelyCause,
+      fix: err.fix,
+    };
+    if (err.errorCode) result.errorCode = err.errorCode;
+    if (err.data) result.data = err.data;
+    return result;
+  }
+  const { message, code } = errorMessage(err);
+  const x =
+    code === 'ERR_CHECK_TIMEOUT'
+      ? {
+          cause:
+            'The check did not finish in time: the platform is very slow or traffic is silently dropped.',
+          fix: 'Check firewall rules and transport.proxy; raise doctor.checkTimeoutInMs if the platform is just slow.',
+        }
+      : explain(code);
+  const result: CheckResult = {
+    ...spec,
+    status: 'fail',
+    durationInMs,
+    message: code ? `${code}: ${message}` : message,
+    ...x,
+  };
+  if (code) result.errorCode = code;
+  return result;
 }
 
 function elapsed(started: number): number {

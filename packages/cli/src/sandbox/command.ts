@@ -1,31 +1,32 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Sandbox } from '@thgov/sandbox';
+import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
+import { thgovCommand } from '../command-name.js';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
-import { type CliIo, EXIT, UsageError } from '../io.js';
+import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
+import { writeOutputFile } from '../write-file.js';
 import { faultProfile, isFaultProfileName, SANDBOX_FAULT_PROFILES } from './faults.js';
+import { loadSandbox } from './load.js';
 import { SANDBOX_CONFIG_MARK, sandboxConfig } from './sandbox-config.js';
+import { SANDBOX_USAGE } from './usage.js';
 
-export const SANDBOX_USAGE = `Usage: thgov sandbox [options]
+export { SANDBOX_USAGE };
 
-Starts every emulated platform on 127.0.0.1 (GDX gateway, ThaID- and DGA-like OpenID providers, e-CMS nodes),
-prints URLs, test credentials and test people, writes a thgov.config.json that points at them, and runs until
-Ctrl-C / SIGTERM. Synthetic data only.
-
-Options:
-  --port N           GDX on N, ThaID on N+1, DGA Digital ID on N+2 (default: free ports); e-CMS nodes use free ports
-  --config-out FILE  where to write the configuration (default: ./${DEFAULT_CONFIG_FILE}; an existing file is
-                     only replaced when thgov sandbox wrote it)
-  --faults PROFILE   ${Object.keys(SANDBOX_FAULT_PROFILES).join(' | ')} (default none): injected on GDX and e-CMS
-  --seed N           seed for people, companies and credentials (default 2026)
-  -h, --help         show this help
-`;
-
+/** Options of `sandboxCommand` when it is run from code. */
 export interface SandboxCommandOptions {
   /** Stops the sandbox (tests); SIGINT and SIGTERM always do. */
   signal?: AbortSignal;
 }
+
+const OPTIONS = {
+  port: { type: 'string' },
+  'config-out': { type: 'string' },
+  transcripts: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 function port(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -55,39 +56,15 @@ async function refuseForeignFile(file: string): Promise<void> {
   }
 }
 
-/** The sandbox university's root: what a transcript verifier configures as its trust anchor. */
-async function writeTrustAnchor(dir: string, sb: Sandbox): Promise<string> {
-  const file = join(dir, 'thgov-sandbox-root.pem');
-  await writeFile(file, sb.pki.rootPem);
-  return file;
+interface Settings {
+  base: number | undefined;
+  faults: keyof typeof SANDBOX_FAULT_PROFILES;
+  seed: number;
+  configOut: string;
+  transcripts: string | undefined;
 }
 
-export async function sandboxCommand(
-  args: string[],
-  io: CliIo,
-  options: SandboxCommandOptions = {},
-): Promise<number> {
-  let values: { port?: string; 'config-out'?: string; faults?: string; seed?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        'config-out': { type: 'string' },
-        faults: { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    io.stdout.write(SANDBOX_USAGE);
-    return EXIT.OK;
-  }
+function settings(values: ParsedCommandArgs<typeof OPTIONS, false>['values']): Settings {
   const base = port(values.port, '--port');
   const faults = values.faults ?? 'none';
   if (!isFaultProfileName(faults)) {
@@ -95,17 +72,78 @@ export async function sandboxCommand(
   }
   const seed = values.seed === undefined ? 2026 : Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
-  const configOut = resolve(values['config-out'] ?? DEFAULT_CONFIG_FILE);
-  await refuseForeignFile(configOut);
-
-  // Loaded here so other commands do not pay for (or warn about) the emulators' dependencies.
-  const { startSandbox, thaiFullName } = await import('@thgov/sandbox');
-  const sb = await startSandbox({
+  if (values.transcripts === '') throw new UsageError('--transcripts needs a folder');
+  return {
+    base,
+    faults,
     seed,
-    gdx: { ...(base ? { port: base } : {}), faults: faultProfile(faults) },
-    thaid: base ? { port: base + 1 } : {},
-    dga: base ? { port: base + 2 } : {},
-    ecms: { faults: faultProfile(faults) },
+    configOut: resolve(values['config-out'] ?? DEFAULT_CONFIG_FILE),
+    transcripts: values.transcripts === undefined ? undefined : resolve(values.transcripts),
+  };
+}
+
+/** The trust anchor, and (with --transcripts) the samples with the files that verify them. */
+async function writeFiles(sb: Sandbox, s: Settings, createSamples: SampleMaker): Promise<string> {
+  const dir = dirname(s.configOut);
+  await mkdir(dir, { recursive: true });
+  const root = join(dir, 'thgov-sandbox-root.pem');
+  await writeOutputFile(root, sb.pki.rootPem);
+  const config = sandboxConfig(sb, {
+    trustAnchor: relative(dir, root) || root,
+    auditLog: join('audit', 'thgov-sandbox.jsonl'),
+  });
+  await writeOutputFile(s.configOut, `${JSON.stringify(config, null, 2)}\n`, { secret: true });
+  if (s.transcripts) {
+    const person = sb.population.people[2] ?? sb.population.people[0];
+    if (!person) throw new Error('the sandbox has no test people');
+    const samples = await createSamples(sb.pki, person);
+    await mkdir(s.transcripts, { recursive: true });
+    const files: Array<[string, string | Uint8Array]> = [
+      ['transcript-good.pdf', samples.good],
+      ['transcript-tampered.pdf', samples.tampered],
+      ['transcript-revoked.pdf', samples.revoked],
+      ['root.pem', samples.rootPem],
+      ['issuing-ca.crl', samples.crls.ca],
+      ['root.crl', samples.crls.root],
+    ];
+    for (const [name, data] of files) await writeOutputFile(join(s.transcripts, name), data);
+  }
+  return root;
+}
+
+type SampleMaker = Awaited<ReturnType<typeof loadSandbox>>['createSampleTranscripts'];
+
+/**
+ * `thgov sandbox`: starts every emulated platform, writes a configuration for it (and sample transcripts with
+ * `--transcripts DIR`), prints what to use, and runs until SIGINT/SIGTERM or `options.signal`.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * const done = sandboxCommand(['--config-out', 'tmp/thgov.config.json'], io, { signal: stop.signal });
+ * ```
+ */
+export async function sandboxCommand(
+  args: string[],
+  rawIo: CliIo,
+  options: SandboxCommandOptions = {},
+): Promise<number> {
+  const io = terminalSafeIo(rawIo);
+  const { values } = parseCommandArgs(args, OPTIONS, false);
+  if (values.help) {
+    io.stdout.write(SANDBOX_USAGE);
+    return EXIT.OK;
+  }
+  const s = settings(values);
+  await refuseForeignFile(s.configOut);
+  // Loaded here so other commands do not pay for (or warn about) the emulators' dependencies.
+  const { startSandbox, thaiFullName, createSampleTranscripts } = await loadSandbox();
+  const sb = await startSandbox({
+    seed: s.seed,
+    gdx: { ...(s.base ? { port: s.base } : {}), faults: faultProfile(s.faults) },
+    thaid: s.base ? { port: s.base + 1 } : {},
+    dga: s.base ? { port: s.base + 2 } : {},
+    ecms: { faults: faultProfile(s.faults) },
   });
   // Handlers before anything is printed: whoever reads the banner may signal at once.
   let stop!: (signal: string) => void;
@@ -119,15 +157,8 @@ export async function sandboxCommand(
   const onAbort = () => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const dir = dirname(configOut);
-    await mkdir(dir, { recursive: true });
-    const root = await writeTrustAnchor(dir, sb);
-    const config = sandboxConfig(sb, {
-      trustAnchor: relative(dir, root) || root,
-      auditLog: join('audit', 'thgov-sandbox.jsonl'),
-    });
-    await writeFile(configOut, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    io.stdout.write(banner(sb, configOut, root, faults, thaiFullName));
+    const root = await writeFiles(sb, s, createSampleTranscripts);
+    io.stdout.write(banner(sb, s, root, thaiFullName));
     const signal = await stopped;
     io.stdout.write(`\n${signal === 'abort' ? 'stopping' : `${signal}: stopping`} the sandbox\n`);
   } finally {
@@ -141,12 +172,12 @@ export async function sandboxCommand(
 
 function banner(
   sb: Sandbox,
-  configOut: string,
+  s: Settings,
   trustAnchor: string,
-  faults: string,
   thaiFullName: (p: Sandbox['population']['people'][number]) => string,
 ): string {
   const { gdx, thaid, dga, ecms, population } = sb;
+  const thgov = thgovCommand();
   const out = [
     'thgov sandbox is running (synthetic data only; nothing here is real).',
     '',
@@ -154,7 +185,7 @@ function banner(
     `ThaID (OIDC)      ${thaid.issuer}`,
     `DGA Digital ID    ${dga.issuer}`,
     ...ecms.nodes.map((n) => `e-CMS node        ${n.url}   ${n.organizationId} ${n.nameEn}`),
-    `Faults            ${faults}`,
+    `Faults            ${s.faults}`,
     '',
     'GDX consumers (Consumer-Key / Consumer-Secret):',
     ...gdx.consumers.map(
@@ -174,10 +205,16 @@ function banner(
       .map((p) => `  ${p.citizenId}  ${thaiFullName(p)}  ${p.birthDateBe}  ${p.laserCode}`),
     `A test company: ${population.companies[0]?.juristicId ?? ''}  ${population.companies[0]?.name.th ?? ''}`,
     '',
-    `Configuration written to ${configOut}`,
+    `Configuration written to ${s.configOut} (mode 0600)`,
     `Transcript trust anchor (sandbox university root): ${trustAnchor}`,
     `Test PKI (CRL, OCSP, time-stamps): ${sb.pki.url}`,
-    `Try: thgov doctor --config ${configOut}`,
+    ...(s.transcripts
+      ? [
+          `Sample transcripts (good, tampered, revoked registrar) in ${s.transcripts}`,
+          `Try: ${thgov} transcript verify --trust ${join(s.transcripts, 'root.pem')} ${s.transcripts}`,
+        ]
+      : []),
+    `Try: ${thgov} doctor --config ${s.configOut}`,
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -12,8 +12,10 @@ export const SANDBOX_FAULT_PROFILES = {
   slow: { rules: [{ latencyInMs: [200, 800], slowBodyChunkDelayInMs: 20 }] },
 } as const satisfies Record<string, FaultProfile>;
 
+/** The name of a `--faults` profile: `none`, `flaky`, `slow`. */
 export type SandboxFaultProfileName = keyof typeof SANDBOX_FAULT_PROFILES;
 
+/** True for a name of `SANDBOX_FAULT_PROFILES`. */
 export function isFaultProfileName(name: string): name is SandboxFaultProfileName {
   return Object.hasOwn(SANDBOX_FAULT_PROFILES, name);
 }

@@ -1,40 +1,62 @@
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { type VerificationReport, verifyPdfSignatures, verifyTranscript } from '@thgov/transcript';
-import { type CliIo, EXIT, UsageError } from '../io.js';
+import {
+  decodeCertificates,
+  type VerificationReport,
+  verifyPdfSignatures,
+  verifyTranscript,
+} from '@thgov/transcript';
+import { parseCommandArgs } from '../args.js';
+import { thgovCommand } from '../command-name.js';
+import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
+import { type JunitCase, renderJunit } from '../junit.js';
 import { ProgressBar } from '../progress.js';
 import { renderTable } from '../table.js';
+import { writeOutputFile } from '../write-file.js';
+import { expandInputs, type Input } from './inputs.js';
+import { TRANSCRIPT_VERIFY_USAGE } from './usage.js';
 
-export const TRANSCRIPT_VERIFY_USAGE = `Usage: thgov transcript verify [options] FILE...
+export { TRANSCRIPT_VERIFY_USAGE };
 
-Verify signed PDF transcripts (PDF/A-3 with embedded XML).
+const OPTIONS = {
+  trust: { type: 'string', multiple: true },
+  'tsa-trust': { type: 'string', multiple: true },
+  policy: { type: 'string' },
+  online: { type: 'boolean' },
+  json: { type: 'boolean' },
+  junit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-Options:
-  --trust FILE       trust anchor for signers (PEM or DER; repeatable)
-  --tsa-trust FILE   trust anchor for time-stamp authorities (repeatable; default: --trust)
-  --policy NAME      transcript (strict, default) or pdf (generic PDF signatures)
-  --online           fetch OCSP/CRL when the file carries no revocation data
-  --json             print one JSON array of reports
-  -h, --help         show this help
-
-Exit status: 0 when every file is TOTAL_PASSED, 1 otherwise, 2 for usage errors.
-`;
-
+/** A transcript report with the file it is about (and `error` when the file could not be read). */
 export type FileReport = VerificationReport & { file: string; error?: string };
 
-async function readAnchors(files: string[]): Promise<Uint8Array[]> {
+/**
+ * Reads `--trust` / `--tsa-trust` files. A file that is not a certificate is a mistake in the command line, not
+ * a property of the transcripts: a usage error, before any file is verified.
+ */
+async function readAnchors(files: string[], flag: string): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const f of files) {
+    let bytes: Uint8Array;
     try {
-      out.push(new Uint8Array(await readFile(f)));
-    } catch {
-      throw new UsageError(`cannot read trust file ${f}`);
+      bytes = new Uint8Array(await readFile(f));
+    } catch (err) {
+      throw new UsageError(`cannot read trust file ${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    try {
+      const ders = decodeCertificates(bytes);
+      if (ders.length === 0) throw new Error('no certificate');
+      for (const der of ders) new X509Certificate(der);
+    } catch {
+      throw new UsageError(`${flag} ${f} is not a certificate (expected X.509 in PEM or DER)`);
+    }
+    out.push(bytes);
   }
   return out;
 }
 
-function failedRead(file: string, policy: 'transcript' | 'pdf', message: string): FileReport {
+function failedRead(file: string, policy: 'transcript' | 'pdf', message: string, code: string): FileReport {
   return {
     file,
     indication: 'INDETERMINATE',
@@ -45,7 +67,7 @@ function failedRead(file: string, policy: 'transcript' | 'pdf', message: string)
     anomalies: [],
     checks: [],
     signatures: [],
-    errorCode: 'ERR_FILE_READ',
+    errorCode: code,
     error: message,
   };
 }
@@ -61,87 +83,144 @@ function reason(r: FileReport): string {
   return all[0]?.message ?? '';
 }
 
-export async function transcriptVerify(args: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+function signerOf(r: FileReport): string {
+  const s = r.signatures.find((x) => x.kind === 'signature');
+  return s?.signer?.subject.match(/CN=([^,]+)/)?.[1] ?? '';
+}
+
+type Verify = (bytes: Uint8Array) => Promise<VerificationReport>;
+
+/** Verifies every input, a few at a time; returns the reports in input order and the time each took. */
+async function verifyAll(
+  inputs: Input[],
+  verify: Verify,
+  policy: 'transcript' | 'pdf',
+  io: CliIo,
+): Promise<{ reports: FileReport[]; timesInMs: number[] }> {
+  const progress = new ProgressBar(io, inputs.length);
+  const reports: FileReport[] = new Array(inputs.length);
+  const timesInMs: number[] = new Array(inputs.length).fill(0);
+  let next = 0;
+  // A few files in flight: reading overlaps with the CPU-bound checks without flooding memory.
+  const worker = async () => {
+    for (let i = next++; i < inputs.length; i = next++) {
+      const { file, error } = inputs[i]!;
+      const started = performance.now();
+      reports[i] = error
+        ? failedRead(file, policy, error, 'ERR_FILE_READ')
+        : await verifyFile(file, verify, policy);
+      timesInMs[i] = Math.round(performance.now() - started);
+      progress.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, inputs.length) }, worker));
+  progress.finish();
+  return { reports, timesInMs };
+}
+
+async function verifyFile(file: string, verify: Verify, policy: 'transcript' | 'pdf'): Promise<FileReport> {
+  let bytes: Uint8Array;
   try {
-    parsed = parse(args);
+    bytes = new Uint8Array(await readFile(file));
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return failedRead(file, policy, `cannot read file (${code})`, 'ERR_FILE_READ');
   }
-  const { values, positionals } = parsed;
+  try {
+    return { file, ...(await verify(bytes)) };
+  } catch (err) {
+    // The verifier reports bad PDFs itself; anything it throws still leaves the other files to check.
+    const e = err as { code?: unknown; message?: unknown };
+    const code = typeof e.code === 'string' ? e.code : 'ERR_VERIFY';
+    return failedRead(file, policy, `${code}: ${String(e.message ?? err)}`, code);
+  }
+}
+
+/** "198 TOTAL_PASSED, 2 TOTAL_FAILED, 0 INDETERMINATE". */
+export function summaryLine(reports: ReadonlyArray<Pick<VerificationReport, 'indication'>>): string {
+  const n = (i: VerificationReport['indication']) => reports.filter((r) => r.indication === i).length;
+  return `${n('TOTAL_PASSED')} TOTAL_PASSED, ${n('TOTAL_FAILED')} TOTAL_FAILED, ${n('INDETERMINATE')} INDETERMINATE`;
+}
+
+function renderText(reports: FileReport[]): string {
+  const rows = reports.map((r) => {
+    const s = r.signatures.find((x) => x.kind === 'signature');
+    const when = s?.signingTime.proven
+      ? `${s.signingTime.proven} (proven)`
+      : (s?.signingTime.claimedCms ?? '');
+    return [r.file, r.indication, r.subIndication ?? '', signerOf(r), when, reason(r)];
+  });
+  const table = renderTable(['FILE', 'INDICATION', 'SUB-INDICATION', 'SIGNER', 'SIGNED AT', 'REASON'], rows);
+  return `${table}\n${summaryLine(reports)}\n`;
+}
+
+function junitReport(reports: FileReport[], timesInMs: number[], startedAt: Date): string {
+  const cases = reports.map((r, i): JunitCase => {
+    const verdict = `${r.indication}${r.subIndication ? `/${r.subIndication}` : ''}`;
+    const why = reason(r);
+    const signer = signerOf(r);
+    return {
+      classname: 'thgov.transcript.verify',
+      name: r.file,
+      timeInMs: timesInMs[i] ?? 0,
+      outcome:
+        r.indication === 'TOTAL_PASSED' ? 'pass' : r.indication === 'TOTAL_FAILED' ? 'failure' : 'error',
+      message: why ? `${verdict}: ${why}` : verdict,
+      type: r.errorCode ?? r.subIndication ?? r.indication,
+      text: [verdict, signer ? `signer: ${signer}` : '', why].filter(Boolean).join('\n'),
+    };
+  });
+  const total = timesInMs.reduce((a, b) => a + b, 0);
+  return renderJunit(
+    'thgov transcript verify',
+    [{ name: 'transcripts', cases }],
+    startedAt.toISOString(),
+    total,
+  );
+}
+
+/**
+ * `thgov transcript verify`: verifies files and folders of signed transcripts and prints a table, a summary
+ * line, or JSON; `--junit` also writes a JUnit report.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await transcriptVerify(['--trust', 'root.pem', 'inbox/'], io);
+ * ```
+ */
+export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<number> {
+  const io = terminalSafeIo(rawIo);
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
   if (values.help) {
     io.stdout.write(TRANSCRIPT_VERIFY_USAGE);
     return EXIT.OK;
   }
-  const policy = values.policy ?? 'transcript';
-  if (policy !== 'transcript' && policy !== 'pdf')
-    throw new UsageError(`--policy must be transcript or pdf, not ${policy}`);
-  if (positionals.length === 0) throw new UsageError('no FILE given');
-  const trust = await readAnchors(values.trust ?? []);
-  const tsaTrust = values['tsa-trust'] ? await readAnchors(values['tsa-trust']) : undefined;
+  const given = values.policy ?? 'transcript';
+  if (given !== 'transcript' && given !== 'pdf')
+    throw new UsageError(`--policy must be transcript or pdf, not ${given}`);
+  const policy: 'transcript' | 'pdf' = given;
+  if (positionals.length === 0) throw new UsageError('no FILE or FOLDER given');
+  const trust = await readAnchors(values.trust ?? [], '--trust');
+  const tsaTrust = values['tsa-trust'] ? await readAnchors(values['tsa-trust'], '--tsa-trust') : undefined;
+  const { inputs, emptyFolders } = await expandInputs(positionals);
+  for (const f of emptyFolders) io.stderr.write(`thgov transcript verify: no *.pdf under ${f}\n`);
+  if (inputs.length === 0) throw new UsageError('no PDF file to verify');
+  if (trust.length === 0) {
+    io.stderr.write(
+      `thgov transcript verify: no --trust given: no signer can be traced to a trusted root, so no file can be TOTAL_PASSED (they stay INDETERMINATE). Pass the issuer's root, e.g. ${thgovCommand()} transcript verify --trust root.pem …\n`,
+    );
+  }
   const options = {
     trust,
     ...(tsaTrust ? { tsaTrust } : {}),
     policy,
     ...(values.online ? { online: true } : {}),
-  } as const;
-  const verify = policy === 'pdf' ? verifyPdfSignatures : verifyTranscript;
-  const progress = new ProgressBar(io, positionals.length);
-  const reports: FileReport[] = new Array(positionals.length);
-  let next = 0;
-  // A few files in flight: reading overlaps with the CPU-bound checks without flooding memory.
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= positionals.length) return;
-      const file = positionals[i]!;
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(await readFile(file));
-      } catch (err) {
-        reports[i] = failedRead(
-          file,
-          policy,
-          `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
-        progress.tick();
-        continue;
-      }
-      reports[i] = { file, ...(await verify(bytes, options)) };
-      progress.tick();
-    }
   };
-  await Promise.all(Array.from({ length: Math.min(4, positionals.length) }, worker));
-  progress.finish();
-  if (values.json) io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-  else {
-    const rows = reports.map((r) => {
-      const s = r.signatures.find((x) => x.kind === 'signature');
-      const signer = s?.signer?.subject.match(/CN=([^,]+)/)?.[1] ?? '';
-      const when = s?.signingTime.proven
-        ? `${s.signingTime.proven} (proven)`
-        : (s?.signingTime.claimedCms ?? '');
-      return [r.file, r.indication, r.subIndication ?? '', signer, when, reason(r)];
-    });
-    io.stdout.write(
-      renderTable(['FILE', 'INDICATION', 'SUB-INDICATION', 'SIGNER', 'SIGNED AT', 'REASON'], rows),
-    );
-  }
+  const verify: Verify = (bytes) =>
+    (policy === 'pdf' ? verifyPdfSignatures : verifyTranscript)(bytes, options);
+  const startedAt = new Date();
+  const { reports, timesInMs } = await verifyAll(inputs, verify, policy, io);
+  io.stdout.write(values.json ? `${JSON.stringify(reports, null, 2)}\n` : renderText(reports));
+  if (values.junit) await writeOutputFile(values.junit, junitReport(reports, timesInMs, startedAt));
   return reports.every((r) => r.indication === 'TOTAL_PASSED') ? EXIT.OK : EXIT.FAILED;
-}
-
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      trust: { type: 'string', multiple: true },
-      'tsa-trust': { type: 'string', multiple: true },
-      policy: { type: 'string' },
-      online: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }

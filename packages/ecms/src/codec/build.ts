@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { js2xml, type Element as XmlJsElement } from 'xml-js';
 import { ecmsError } from '../errors.js';
+import { INVALID_XML_CHAR } from '../xml/tree.js';
 
 /**
  * Builds documents with xml-js, except for large payloads: those are placeholders in the tree and are
@@ -91,11 +92,6 @@ export class XmlBuilder {
     return off === total ? out : out.subarray(0, off);
   }
 }
-
-// XML 1.0 allows tab, LF, CR and everything from U+0020 except the surrogate block and U+FFFE/FFFF.
-const INVALID_XML_CHAR =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function preEscape(value: string): string {
   if (INVALID_XML_CHAR.test(value)) {

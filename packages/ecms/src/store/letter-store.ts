@@ -1,4 +1,6 @@
 import type { Direction, LetterState } from '../journal.js';
+import type { PoisonLetterKey } from '../model.js';
+import type { SignatureEvidence } from '../signature/evidence.js';
 
 /** One letter in the journal (either direction). */
 export interface LetterRecord {
@@ -27,8 +29,10 @@ export interface LetterRecord {
   sendCount: number;
   /** Inbound: whether `onLetter` ran for it. */
   dispatched: boolean;
-  /** Signature check of an inbound letter. */
+  /** Signature check of an inbound letter: `valid`, `absent`, `ignored` or `failed:<code>`. */
   signatureStatus: string | undefined;
+  /** The signature check in full: who signed (subject, issuer, serial, fingerprint, usages), algorithms, chain. */
+  signature: SignatureEvidence | undefined;
   lastError: string | undefined;
   createdAt: Date;
   updatedAt: Date;
@@ -80,6 +84,36 @@ export interface TransitionInput {
   processedId?: string;
 }
 
+/**
+ * A queue item the inbox refused (poison): undecodable, or refused by the signature policy. It never becomes
+ * a letter of the journal; what arrived is kept as received evidence with the reason.
+ */
+export interface QuarantinedItem {
+  /** Quarantine id (UUID). */
+  id: string;
+  processId: string;
+  /** The exchange it came in (`fetchNext`, `reRequest`). */
+  operation: string;
+  /** Local name of the item element, when it could be read. */
+  element: string | undefined;
+  /** The whole answer as received, byte for byte, and its SHA-256. */
+  xml: Uint8Array;
+  sha256: string;
+  at: Date;
+  /** The typed error: code, message and, for a refused signature, the machine-readable reason. */
+  error: { code: string; message: string; reason?: string };
+  signature: SignatureEvidence | undefined;
+  /** The letter's key when readable (where the InvalidLetterNotifier went). */
+  letterKey: PoisonLetterKey | undefined;
+  /** The InvalidLetterNotifier was answered by the node, or none applies. */
+  notified: boolean;
+  /** `onRejected` has run: nothing is left to do. */
+  settled: boolean;
+  note: string | undefined;
+}
+
+export type QuarantinePatch = Partial<Pick<QuarantinedItem, 'notified' | 'settled' | 'note'>>;
+
 export interface NaturalKeyQuery {
   direction: Direction;
   letterId: string;
@@ -109,6 +143,11 @@ export interface LetterStore {
   addEvidence(evidence: EvidenceRecord): Promise<void>;
   evidence(journalId: string): Promise<EvidenceRecord[]>;
   transitions(journalId: string): Promise<TransitionRecord[]>;
+  /** Keeps a refused queue item and marks its ProcessID processed, in one transaction. */
+  quarantine(item: QuarantinedItem): Promise<void>;
+  /** Refused items, oldest first; `settled: false` gives those with work left (notifier, `onRejected`). */
+  quarantined(filter?: { settled?: boolean }): Promise<QuarantinedItem[]>;
+  updateQuarantined(id: string, patch: QuarantinePatch): Promise<void>;
   /** Records that a queue item was handled (for items that change no letter, e.g. an unmatched notifier). */
   markProcessed(processId: string, journalId?: string): Promise<void>;
   isProcessed(processId: string): Promise<boolean>;
@@ -151,6 +190,7 @@ export function newLetterRecord(
     sendCount: 0,
     dispatched: false,
     signatureStatus: undefined,
+    signature: undefined,
     lastError: undefined,
     createdAt: now,
     updatedAt: now,

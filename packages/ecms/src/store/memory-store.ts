@@ -5,6 +5,8 @@ import type {
   LetterRecord,
   LetterStore,
   NaturalKeyQuery,
+  QuarantinedItem,
+  QuarantinePatch,
   TransitionInput,
   TransitionRecord,
 } from './letter-store.js';
@@ -16,6 +18,7 @@ export class MemoryLetterStore implements LetterStore {
   readonly #transitions: TransitionRecord[] = [];
   readonly #processed = new Map<string, string | undefined>();
   readonly #counters = new Map<string, number>();
+  readonly #quarantine = new Map<string, QuarantinedItem>();
   #closed = false;
 
   #check(): void {
@@ -112,6 +115,27 @@ export class MemoryLetterStore implements LetterStore {
   async transitions(journalId: string): Promise<TransitionRecord[]> {
     this.#check();
     return this.#transitions.filter((t) => t.journalId === journalId);
+  }
+
+  async quarantine(item: QuarantinedItem): Promise<void> {
+    this.#check();
+    if (this.#quarantine.has(item.id)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate quarantine id');
+    this.#quarantine.set(item.id, { ...item });
+    this.#processed.set(item.processId, undefined);
+  }
+
+  async quarantined(filter: { settled?: boolean } = {}): Promise<QuarantinedItem[]> {
+    this.#check();
+    return [...this.#quarantine.values()]
+      .filter((q) => filter.settled === undefined || q.settled === filter.settled)
+      .map((q) => ({ ...q }));
+  }
+
+  async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
+    this.#check();
+    const cur = this.#quarantine.get(id);
+    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
+    this.#quarantine.set(id, { ...cur, ...patch });
   }
 
   async markProcessed(processId: string, journalId?: string): Promise<void> {

@@ -7,6 +7,8 @@ import type {
   LetterRecord,
   LetterStore,
   NaturalKeyQuery,
+  QuarantinedItem,
+  QuarantinePatch,
   TransitionInput,
   TransitionRecord,
 } from './letter-store.js';
@@ -77,6 +79,22 @@ CREATE TABLE IF NOT EXISTS ecms_processed (
   journal_id TEXT,
   at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ecms_quarantine (
+  id TEXT PRIMARY KEY,
+  process_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  element TEXT,
+  xml BLOB NOT NULL,
+  sha256 TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  signature TEXT,
+  letter_key TEXT,
+  notified INTEGER NOT NULL DEFAULT 0,
+  settled INTEGER NOT NULL DEFAULT 0,
+  note TEXT
+);
+CREATE INDEX IF NOT EXISTS ecms_quarantine_settled ON ecms_quarantine (settled);
 CREATE TABLE IF NOT EXISTS ecms_registration_counters (
   register TEXT NOT NULL,
   year INTEGER NOT NULL,
@@ -84,6 +102,38 @@ CREATE TABLE IF NOT EXISTS ecms_registration_counters (
   PRIMARY KEY (register, year)
 );
 `;
+
+/** Columns added after the first release, created on open for journals made by an older version. */
+const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
+  ['ecms_letters', 'signature_evidence', 'TEXT'],
+];
+
+function migrate(db: Database.Database): void {
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
+
+const json = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
+
+function quarantineFromRow(r: Row): QuarantinedItem {
+  return {
+    id: r.id as string,
+    processId: r.process_id as string,
+    operation: r.operation as string,
+    element: opt(r.element),
+    xml: r.xml as Buffer,
+    sha256: r.sha256 as string,
+    at: new Date(r.at as number),
+    error: JSON.parse(r.error as string) as QuarantinedItem['error'],
+    signature: json(r.signature),
+    letterKey: json(r.letter_key),
+    notified: r.notified === 1,
+    settled: r.settled === 1,
+    note: opt(r.note),
+  };
+}
 
 const COLUMNS: Record<keyof LetterPatch, string> = {
   processId: 'process_id',
@@ -125,6 +175,7 @@ function fromRow(r: Row): LetterRecord {
     sendCount: r.send_count as number,
     dispatched: r.dispatched === 1,
     signatureStatus: opt(r.signature_status),
+    signature: json(r.signature_evidence),
     lastError: opt(r.last_error),
     createdAt: new Date(r.created_at as number),
     updatedAt: new Date(r.updated_at as number),
@@ -145,6 +196,7 @@ export class SqliteLetterStore implements LetterStore {
       this.#db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       this.#db.pragma('busy_timeout = 5000');
       this.#db.exec(SCHEMA);
+      migrate(this.#db);
     } catch (cause) {
       throw ecmsError('ERR_ECMS_STORE', 'Could not open the SQLite letter store', { cause });
     }
@@ -206,7 +258,7 @@ export class SqliteLetterStore implements LetterStore {
           `INSERT INTO ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
             sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
             registration_year, registration_number, document, send_count, dispatched, signature_status,
-            last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+            signature_evidence, last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         )
         .run(
           r.journalId,
@@ -227,6 +279,7 @@ export class SqliteLetterStore implements LetterStore {
           r.sendCount,
           r.dispatched ? 1 : 0,
           r.signatureStatus ?? null,
+          r.signature ? JSON.stringify(r.signature) : null,
           r.lastError ?? null,
           r.createdAt.getTime(),
           r.updatedAt.getTime(),
@@ -349,6 +402,53 @@ export class SqliteLetterStore implements LetterStore {
       at: new Date(r.at as number),
       note: opt(r.note),
     }));
+  }
+
+  async quarantine(q: QuarantinedItem): Promise<void> {
+    this.#tx(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO ecms_quarantine (id, process_id, operation, element, xml, sha256, at, error, signature,
+            letter_key, notified, settled, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+        .run(
+          q.id,
+          q.processId,
+          q.operation,
+          q.element ?? null,
+          Buffer.from(q.xml),
+          q.sha256,
+          q.at.getTime(),
+          JSON.stringify(q.error),
+          q.signature ? JSON.stringify(q.signature) : null,
+          q.letterKey ? JSON.stringify(q.letterKey) : null,
+          q.notified ? 1 : 0,
+          q.settled ? 1 : 0,
+          q.note ?? null,
+        );
+      this.#markProcessed(q.processId, undefined);
+    });
+  }
+
+  async quarantined(filter: { settled?: boolean } = {}): Promise<QuarantinedItem[]> {
+    const rows =
+      filter.settled === undefined
+        ? this.#db.prepare('SELECT * FROM ecms_quarantine ORDER BY at, rowid').all()
+        : this.#db
+            .prepare('SELECT * FROM ecms_quarantine WHERE settled = ? ORDER BY at, rowid')
+            .all(filter.settled ? 1 : 0);
+    return (rows as Row[]).map(quarantineFromRow);
+  }
+
+  async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
+    this.#tx(() => {
+      const cur = this.#db.prepare('SELECT * FROM ecms_quarantine WHERE id = ?').get(id) as Row | undefined;
+      if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
+      const next = { ...quarantineFromRow(cur), ...patch };
+      this.#db
+        .prepare('UPDATE ecms_quarantine SET notified = ?, settled = ?, note = ? WHERE id = ?')
+        .run(next.notified ? 1 : 0, next.settled ? 1 : 0, next.note ?? null, id);
+    });
   }
 
   async markProcessed(processId: string, journalId?: string): Promise<void> {

@@ -9,6 +9,8 @@ import { type ScannedXml, scanXml } from './scan.js';
  */
 export interface XmlNode {
   local: string;
+  /** `local` folded by `nameKey`: what name comparisons use. */
+  key: string;
   attrs: Record<string, string>;
   children: XmlNode[];
   /** Direct text and CDATA, concatenated, blob placeholders still in place. */
@@ -19,6 +21,21 @@ export interface ParsedXml {
   root: XmlNode;
   scanned: ScannedXml;
   limits: XmlLimits;
+}
+
+/**
+ * The form element names are compared in: lower case, without dashes and underscores. Real nodes and
+ * clients spell names differently (`ProcessId`, `Th-Name`, `correspondenceLetter`); every lookup, and every
+ * structural check of a signed letter, goes through this one fold so the decoder and the verifier can never
+ * disagree about which element is meant.
+ */
+export function nameKey(local: string): string {
+  return local.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** Whether an element's local name is `want` under the tolerant fold of `nameKey`. */
+export function sameName(local: string | null | undefined, want: string): boolean {
+  return local != null && nameKey(local) === nameKey(want);
 }
 
 function localName(qname: string): string {
@@ -32,7 +49,8 @@ function convert(el: XmlJsElement): XmlNode {
     if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
     attrs[localName(k)] = String(v);
   }
-  const node: XmlNode = { local: localName(el.name ?? ''), attrs, children: [], text: '' };
+  const local = localName(el.name ?? '');
+  const node: XmlNode = { local, key: nameKey(local), attrs, children: [], text: '' };
   let text = '';
   for (const c of el.elements ?? []) {
     if (c.type === 'element') node.children.push(convert(c));
@@ -45,6 +63,7 @@ function convert(el: XmlJsElement): XmlNode {
 
 export function parseXml(input: string | Uint8Array, limits: XmlLimits): ParsedXml {
   const scanned = scanXml(input, limits);
+  assertXmlChars(scanned.skeleton, 'the document');
   let doc: XmlJsElement;
   try {
     doc = xml2js(scanned.skeleton, {
@@ -64,25 +83,90 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits): ParsedX
   return { root: convert(rootEl), scanned, limits };
 }
 
+/** First child whose name is `local` under the tolerant fold (`nameKey`). */
 export function child(node: XmlNode | undefined, local: string): XmlNode | undefined {
-  return node?.children.find((c) => c.local === local);
+  if (!node) return undefined;
+  const key = nameKey(local);
+  return node.children.find((c) => c.key === key);
 }
 
 export function childrenNamed(node: XmlNode | undefined, local: string): XmlNode[] {
-  return node ? node.children.filter((c) => c.local === local) : [];
+  if (!node) return [];
+  const key = nameKey(local);
+  return node.children.filter((c) => c.key === key);
 }
 
-/** Depth-first search by local name. */
+/** Depth-first search by name (tolerant fold), `node` itself included. */
 export function findDeep(node: XmlNode, local: string): XmlNode | undefined {
-  if (node.local === local) return node;
-  for (const c of node.children) {
-    const f = findDeep(c, local);
-    if (f) return f;
-  }
-  return undefined;
+  const key = nameKey(local);
+  const walk = (n: XmlNode): XmlNode | undefined => {
+    if (n.key === key) return n;
+    for (const c of n.children) {
+      const f = walk(c);
+      if (f) return f;
+    }
+    return undefined;
+  };
+  return walk(node);
 }
 
-const ENTITY = /&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g;
+/** Elements named `local` anywhere below `node` (itself excluded), in document order. */
+export function descendantsNamed(node: XmlNode, local: string): XmlNode[] {
+  const key = nameKey(local);
+  const out: XmlNode[] = [];
+  const walk = (n: XmlNode) => {
+    for (const c of n.children) {
+      if (c.key === key) out.push(c);
+      walk(c);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+/**
+ * Characters XML 1.0 forbids (C0 controls other than tab, LF and CR, U+FFFE/U+FFFF) and lone surrogates.
+ * sax lets raw ones through on input; they would reach a letter's fields and every system downstream.
+ */
+export const INVALID_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Throws ERR_ECMS_XML when `text` holds a character XML 1.0 does not allow. */
+export function assertXmlChars(text: string, where: string): void {
+  const m = INVALID_XML_CHAR.exec(text);
+  if (m) {
+    const cp = (m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${where} holds the character U+${cp}, which XML forbids`);
+  }
+}
+
+/**
+ * The code point of a numeric character reference, or a typed error when XML does not allow it: beyond
+ * U+10FFFF, a surrogate, NUL or another forbidden control character. `String.fromCodePoint` would throw a
+ * RangeError (or build a lone surrogate) instead.
+ */
+export function charFromReference(ref: string, where: string): string {
+  const cp =
+    ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
+  const allowed =
+    Number.isInteger(cp) &&
+    (cp === 0x9 ||
+      cp === 0xa ||
+      cp === 0xd ||
+      (cp >= 0x20 && cp <= 0xd7ff) ||
+      (cp >= 0xe000 && cp <= 0xfffd) ||
+      (cp >= 0x10000 && cp <= 0x10ffff));
+  if (!allowed) {
+    throw ecmsError(
+      'ERR_ECMS_XML',
+      `Malformed XML: ${where} holds the character reference &${ref.slice(0, 12)}; outside the characters XML allows`,
+    );
+  }
+  return String.fromCodePoint(cp);
+}
+
+const ENTITY = /&(lt|gt|amp|quot|apos|#\d{1,10}|#x[0-9a-fA-F]{1,8});/g;
 function decodeEntities(s: string): string {
   return s.replace(ENTITY, (_m, e: string) => {
     switch (e) {
@@ -96,10 +180,8 @@ function decodeEntities(s: string): string {
         return '"';
       case 'apos':
         return "'";
-      default: {
-        const cp = e[1] === 'x' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
-        return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-      }
+      default:
+        return charFromReference(e, 'a text run');
     }
   });
 }
@@ -112,6 +194,7 @@ export function resolveText(parsed: ParsedXml, text: string): string {
     const b = blobs[Number(i)];
     if (!b) return '';
     const raw = source.toString('utf8', b.start, b.end);
+    assertXmlChars(raw, 'a text run');
     return b.cdata || !raw.includes('&') ? raw : decodeEntities(raw);
   });
 }

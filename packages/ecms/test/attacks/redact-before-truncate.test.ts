@@ -1,6 +1,6 @@
 import { completeThaiId } from '@thgov/core';
 import { describe, expect, it } from 'vitest';
-import { normaliseDate } from '../../src/codec/decode.js';
+import { normaliseDate } from '../../src/codec/letter.js';
 import { speedFromCode } from '../../src/index.js';
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { type Middleware, type ProviderContext } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Middleware, ProviderContext } from 'oidc-provider';
 import { listen } from '../http-server.js';
 import type { SandboxPerson } from '../people.js';
 import { escapeHtml, page } from './html.js';
@@ -122,7 +123,10 @@ export async function startOidcServer(
     },
   );
 
-  const provider = new Provider(server.url, {
+  // Loaded here, not at module load: importing @thgov/sandbox for a helper (people, PKI, GDX) must neither pay
+  // for oidc-provider nor print its runtime warning.
+  const { default: OidcProvider } = await import('oidc-provider');
+  const provider = new OidcProvider(server.url, {
     adapter: store.adapterClass,
     clients: [],
     clientDefaults: profile.clientDefaults,

@@ -103,6 +103,16 @@ export interface EcmsNetworkOptions {
   host?: string;
 }
 
+export interface InjectedItem {
+  /** The item element as it will appear in the fetch answer (not checked, not escaped). */
+  xml: string;
+  kind?: EcmsItemKind;
+  letterId?: string;
+  correspondenceDate?: string;
+  subject?: string;
+  senderDepartmentId?: string;
+}
+
 export interface EcmsNodeHandle {
   organizationId: string;
   nameTh: string;
@@ -121,6 +131,12 @@ export interface EcmsNetwork {
   /** Items of an organisation's queue; `pending` are not yet dequeued. */
   queue(organizationId: string): { pending: EcmsQueueItem[]; all: EcmsQueueItem[] };
   outbound(organizationId: string): EcmsOutboundRecord[];
+  /**
+   * Puts an item into an organisation's queue exactly as given, byte for byte, as a peer with a broken or
+   * hostile saraban client would have it delivered (bad base64, a missing field, a forbidden character…).
+   * Returns its ProcessID. The key fields only serve re-requests and `queue()`.
+   */
+  injectItem(organizationId: string, item: InjectedItem): string;
   /** Change the lost-response probability at run time. */
   setLostResponse(probability: number): void;
   /** Requests served per operation, per node (refused requests count as `fault`). */
@@ -553,6 +569,26 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
       return { pending: n.items.filter((i) => !i.deleted), all: [...n.items] };
     },
     outbound: (id) => [...get(id).outbound],
+    injectItem: (id, item) => {
+      const n = get(id);
+      const processId = newProcessId(n);
+      n.items.push({
+        processId,
+        kind: item.kind ?? 'letter',
+        letterId: item.letterId ?? '',
+        correspondenceDate: item.correspondenceDate ?? '',
+        subject: item.subject ?? '',
+        senderDepartmentId: item.senderDepartmentId ?? '',
+        acceptDepartmentId: n.spec.organizationId,
+        acceptId: undefined,
+        xml: item.xml,
+        enqueuedAt: now(),
+        deleted: false,
+        fetchCount: 0,
+        leasedUntil: 0,
+      });
+      return processId;
+    },
     setLostResponse: (p) => {
       lostResponse = p;
     },

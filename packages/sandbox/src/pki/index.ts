@@ -1,4 +1,9 @@
 export {
+  createSampleTranscripts,
+  REVOKED_SAMPLE_SIGNER,
+  type SampleTranscripts,
+} from './sample-transcripts.js';
+export {
   type SandboxIdentity,
   type SandboxPki,
   type SandboxPkiOptions,

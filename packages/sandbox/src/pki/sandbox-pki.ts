@@ -76,10 +76,18 @@ export interface SandboxPki {
   crls(): Promise<{ ca: Uint8Array; root: Uint8Array }>;
   /** Revokes a certificate issued by the issuing CA (seen by the CRL and OCSP at once). */
   revoke(serialNumber: number, date?: Date): void;
-  /** Issues a signed, time-stamped transcript for a sandbox person, with revocation data embedded. */
+  /**
+   * A further signer under the issuing CA (next free serial, known to OCSP): for a sample that must not touch
+   * the university's own signer, such as a revoked one.
+   */
+  createSigner(commonName: string): Promise<SandboxIdentity>;
+  /**
+   * Issues a signed, time-stamped transcript for a sandbox person, with revocation data embedded; by the
+   * university's signer unless `signer` names one from `createSigner`.
+   */
   issueSandboxTranscript(
     person: SandboxPerson,
-    options?: { subFilter?: 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached' },
+    options?: { subFilter?: 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached'; signer?: SandboxIdentity },
   ): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -273,6 +281,16 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
     revoke(serialNumber, date = now()) {
       revoked.set(serialNumber, date);
     },
+    async createSigner(commonName) {
+      const serial = Math.max(...issued.keys()) + 1;
+      const identity = await mk(commonName, serial, issuingCa, {
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        crlUrl: `${base}/ca.crl`,
+        ocspUrl: `${base}/ocsp`,
+      });
+      issued.set(serial, identity.certificate);
+      return identity;
+    },
     async issueSandboxTranscript(person, o = {}) {
       fonts ??= loadFonts(options.fontFile);
       // A failed read is not cached: fixing the file fixes the next call.
@@ -287,14 +305,17 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
         student: { nameTh: thaiFullName(person), nameEn: englishFullName(person) },
         institution: options.institution ?? 'Sandbox University',
         xml: sandboxTranscriptXml(person, options.institution),
-        signer: { key: signer.privateKey, chain: [signer.certificate, issuingCa.certificate] },
+        signer: {
+          key: (o.signer ?? signer).privateKey,
+          chain: [(o.signer ?? signer).certificate, issuingCa.certificate],
+        },
         revocation: { crls: [c.ca, c.root] },
         tsa: timeStamp,
         subFilter: o.subFilter ?? 'adbe.pkcs7.detached',
         signingTime: now(),
         title: 'Academic transcript (sandbox, TEST ONLY)',
         document: {
-          referenceId: `SANDBOX-${serialOf(signer.certificate)}-${person.citizenId.slice(-4)}`,
+          referenceId: `SANDBOX-${serialOf((o.signer ?? signer).certificate)}-${person.citizenId.slice(-4)}`,
           version: '1.0',
         },
       });

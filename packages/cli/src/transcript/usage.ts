@@ -1,0 +1,19 @@
+/** The help text of the command (light: `--help` loads this, not the command). */
+export const TRANSCRIPT_VERIFY_USAGE = `Usage: thgov transcript verify [options] FILE|FOLDER...
+
+Verify signed PDF transcripts (PDF/A-3 with embedded XML). A FOLDER stands for every *.pdf under it,
+recursively, in name order.
+
+Options:
+  --trust FILE       trust anchor for signers (PEM or DER certificate; repeatable). Without it nothing can
+                     pass: every file stays INDETERMINATE
+  --tsa-trust FILE   trust anchor for time-stamp authorities (repeatable; default: --trust)
+  --policy NAME      transcript (strict, default) or pdf (generic PDF signatures)
+  --online           fetch OCSP/CRL when the file carries no revocation data
+  --json             print one JSON array of reports
+  --junit FILE       also write a JUnit XML report to FILE (for CI): one test case per file
+  -h, --help         show this help
+
+Prints a table and a closing line such as "198 TOTAL_PASSED, 2 TOTAL_FAILED, 0 INDETERMINATE".
+Exit status: 0 when every file is TOTAL_PASSED, 1 otherwise, 2 for usage errors (ERR_INVALID_ARG).
+`;

@@ -1,0 +1,337 @@
+import { redactPreview } from '@thgov/core';
+import { type CodeBook, DEFAULT_CODE_BOOK, secrecyFromCode, speedFromCode } from '../codes.js';
+import { ecmsError } from '../errors.js';
+import {
+  ALLOWED_MIME_TYPES,
+  type BinaryObject,
+  isCalendarDate,
+  type Letter,
+  letterSchema,
+  NOTIFIER_ELEMENTS,
+  type Notifier,
+  type NotifierKind,
+  notifierSchema,
+  type Party,
+  type PoisonLetterKey,
+} from '../model.js';
+import { resolveLimits, type XmlLimits } from '../xml/limits.js';
+import {
+  charFromReference,
+  child,
+  childrenNamed,
+  descendantsNamed,
+  fieldBase64,
+  fieldText,
+  nameKey,
+  type ParsedXml,
+  parseXml,
+  type XmlNode,
+} from '../xml/tree.js';
+import { LETTER_ELEMENT } from './names.js';
+
+export interface DecodeOptions {
+  codes?: CodeBook;
+  limits?: Partial<XmlLimits>;
+  allowedMimeTypes?: readonly string[];
+}
+
+/** The letter element inside a GovernmentDocument. */
+export const CORRESPONDENCE_LETTER = 'CorrespondenceLetter';
+
+const KIND_BY_KEY: Record<string, NotifierKind> = Object.fromEntries(
+  Object.entries(NOTIFIER_ELEMENTS).map(([k, v]) => [nameKey(v), k as NotifierKind]),
+);
+
+/** The notifier kind an element stands for (tolerant name fold), or undefined. */
+export function notifierKindOf(node: XmlNode): NotifierKind | undefined {
+  return KIND_BY_KEY[node.key];
+}
+
+/** Whether an element is a queue item: a letter (GovernmentDocument) or a notifier. */
+export function isItemElement(node: XmlNode): boolean {
+  return node.key === nameKey(LETTER_ELEMENT) || notifierKindOf(node) !== undefined;
+}
+
+export function messageError(message: string): Error {
+  return ecmsError('ERR_ECMS_MESSAGE', message);
+}
+
+const DOUBLE_ESCAPED = /&(lt|gt|amp|quot|apos|#\d{1,10}|#[xX][0-9a-fA-F]{1,8});/;
+const DOUBLE_ESCAPED_ALL = new RegExp(DOUBLE_ESCAPED.source, 'g');
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Some clients escape ID/Subject twice ("&amp;lt;"): undo one level when that is visible. A character
+ * reference that names no XML character (`&amp;#9999999;`, NUL, a surrogate) is a typed ERR_ECMS_XML.
+ */
+export function undoDoubleEscape(s: string): string {
+  if (!DOUBLE_ESCAPED.test(s)) return s;
+  return s.replace(DOUBLE_ESCAPED_ALL, (_m, e: string) => NAMED[e] ?? charFromReference(e, 'a field'));
+}
+
+export function required(parsed: ParsedXml, node: XmlNode | undefined, local: string, where: string): string {
+  const v = fieldText(parsed, child(node, local));
+  if (!v) throw messageError(`${where}: required <${local}> is missing or empty`);
+  return v;
+}
+
+export function optional(parsed: ParsedXml, node: XmlNode | undefined, local: string): string | undefined {
+  const v = fieldText(parsed, child(node, local));
+  return v ? v : undefined;
+}
+
+/**
+ * A date as peers send it: ISO date, optionally with a time (kept as the date), and Buddhist-era years
+ * (> 2400) converted, since Thai systems sometimes send them. Anything else is refused.
+ */
+export function normaliseDate(value: string, where: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value.trim());
+  if (!m) throw messageError(`${where}: "${redactPreview(value, 40)}" is not a date (yyyy-MM-dd)`);
+  let year = Number(m[1]);
+  if (year > 2400) year -= 543;
+  const iso = `${String(year).padStart(4, '0')}-${m[2]}-${m[3]}`;
+  if (!isCalendarDate(iso)) throw messageError(`${where}: "${redactPreview(value, 40)}" is not a calendar date`);
+  return iso;
+}
+
+export function normaliseDateTime(value: string, where: string): string {
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return normaliseDate(v, where);
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(v);
+  if (!m) throw messageError(`${where}: "${redactPreview(v, 40)}" is not a date-time`);
+  return `${normaliseDate(m[1] as string, where)}T${m[2]}${m[3] ?? ''}${m[4] ?? ''}`;
+}
+
+function departmentOf(parsed: ParsedXml, party: XmlNode | undefined): string | undefined {
+  return fieldText(parsed, child(child(party, 'DepartmentOrganization'), 'ID'));
+}
+
+function decodeParty(parsed: ParsedXml, node: XmlNode | undefined, where: string): Party {
+  if (!node) throw messageError(`${where} is missing`);
+  const departmentId = departmentOf(parsed, node);
+  if (!departmentId || !/^\d{10}$/.test(departmentId)) {
+    throw messageError(`${where}: DepartmentOrganization/ID must be a 10-digit department code`);
+  }
+  const p: Party = { departmentId };
+  const given = optional(parsed, node, 'GivenName');
+  const family = optional(parsed, node, 'FamilyName');
+  const job = optional(parsed, node, 'JobTitle');
+  const ministry = fieldText(parsed, child(child(node, 'MinistryOrganization'), 'ID'));
+  if (given) p.givenName = given;
+  if (family) p.familyName = family;
+  if (job) p.jobTitle = job;
+  if (ministry) p.ministryId = ministry;
+  return p;
+}
+
+function sniffMime(bytes: Uint8Array): string | undefined {
+  const b = bytes;
+  if (b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46) return 'application/pdf';
+  if (b[0] === 0x50 && b[1] === 0x4b) return 'application/zip';
+  if (b[0] === 0xff && b[1] === 0xd8) return 'image/jpeg';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  return undefined;
+}
+
+function decodeBinary(
+  parsed: ParsedXml,
+  node: XmlNode,
+  allowed: readonly string[],
+  where: string,
+): BinaryObject {
+  const content = fieldBase64(parsed, node);
+  const declared = (node.attrs.mimeCode ?? node.attrs.mimecode ?? '').split(';')[0]?.trim().toLowerCase();
+  const mimeCode = declared || sniffMime(content);
+  if (!mimeCode)
+    throw ecmsError('ERR_ECMS_MIME', `${where}: no mimeCode and the content type is not recognisable`);
+  if (!/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(mimeCode) || !allowed.includes(mimeCode)) {
+    throw ecmsError('ERR_ECMS_MIME', `${where}: MIME type ${redactPreview(mimeCode, 80)} is not allowed`);
+  }
+  return { mimeCode, content };
+}
+
+/**
+ * The one letter element of a GovernmentDocument. A second one anywhere in the document (a sibling, inside a
+ * wrapper, inside the signature block) is refused: with two, a verifier and a reader could look at different
+ * letters (signature wrapping).
+ */
+export function soleLetterElement(doc: XmlNode): XmlNode {
+  const letters = descendantsNamed(doc, CORRESPONDENCE_LETTER);
+  if (letters.length === 0) throw messageError('GovernmentDocument without CorrespondenceLetter');
+  const [only] = letters;
+  if (letters.length > 1 || !only || !doc.children.includes(only)) {
+    throw messageError(
+      `GovernmentDocument must hold exactly one CorrespondenceLetter, as its child (found ${letters.length})`,
+    );
+  }
+  return only;
+}
+
+function references(parsed: ParsedXml, l: XmlNode): Letter['references'] {
+  return childrenNamed(l, 'ReferenceCorrespondence').map((r, i) => ({
+    id: undoDoubleEscape(required(parsed, r, 'ID', `ReferenceCorrespondence[${i}]`)),
+    correspondenceDate: normaliseDate(
+      required(parsed, r, 'CorrespondenceDate', `ReferenceCorrespondence[${i}]`),
+      `ReferenceCorrespondence[${i}]/CorrespondenceDate`,
+    ),
+    subject: undoDoubleEscape(required(parsed, r, 'Subject', `ReferenceCorrespondence[${i}]`)),
+  }));
+}
+
+/** A `CorrespondenceLetter` element into the letter's fields (not yet schema-checked, no signature block). */
+export function decodeCorrespondenceLetter(
+  parsed: ParsedXml,
+  l: XmlNode,
+  options: DecodeOptions = {},
+): Letter {
+  const codes = options.codes ?? DEFAULT_CODE_BOOK;
+  const allowed = options.allowedMimeTypes ?? ALLOWED_MIME_TYPES;
+  const where = CORRESPONDENCE_LETTER;
+  const main = child(l, 'MainLetterBinaryObject');
+  if (!main) throw messageError(`${where}: required <MainLetterBinaryObject> is missing`);
+  const secretCode = optional(parsed, l, 'SecretCode');
+  const speedCode = optional(parsed, l, 'SpeedCode');
+  const sendDate = optional(parsed, l, 'SendDate');
+  const letter: Letter = {
+    id: undoDoubleEscape(required(parsed, l, 'ID', where)),
+    correspondenceDate: normaliseDate(
+      required(parsed, l, 'CorrespondenceDate', where),
+      `${where}/CorrespondenceDate`,
+    ),
+    subject: undoDoubleEscape(required(parsed, l, 'Subject', where)),
+    secrecy: secretCode ? secrecyFromCode(secretCode, codes) : 'normal',
+    speed: speedCode ? speedFromCode(speedCode, codes) : 'normal',
+    sender: decodeParty(parsed, child(l, 'SenderParty'), `${where}/SenderParty`),
+    receiver: decodeParty(parsed, child(l, 'ReceiverParty'), `${where}/ReceiverParty`),
+    references: references(parsed, l),
+    mainLetter: decodeBinary(parsed, main, allowed, 'MainLetterBinaryObject'),
+    attachments: childrenNamed(l, 'AttachmentBinaryObject').map((a, i) =>
+      decodeBinary(parsed, a, allowed, `AttachmentBinaryObject[${i}]`),
+    ),
+  };
+  const enclosures = optional(parsed, l, 'Attachment');
+  const description = optional(parsed, l, 'Description');
+  if (enclosures) letter.enclosures = enclosures;
+  if (description) letter.description = description;
+  if (sendDate) letter.sendDate = normaliseDateTime(sendDate, `${where}/SendDate`);
+  return letter;
+}
+
+/** The (unsigned) metadata of `ram:GovernmentSignature`: signature type and the signer's name and codes. */
+function signatureBlock(parsed: ParsedXml, doc: XmlNode): Letter['signature'] {
+  const sig = child(doc, 'GovernmentSignature');
+  if (!sig) return undefined;
+  const sp = child(sig, 'SignerParty');
+  const signer = {
+    givenName: optional(parsed, sp, 'GivenName'),
+    familyName: optional(parsed, sp, 'FamilyName'),
+    title: optional(parsed, sp, 'Title'),
+    ministryCode: optional(parsed, sp, 'MinistryCode'),
+    departmentCode: optional(parsed, sp, 'DepartmentCode'),
+  };
+  const clean = Object.fromEntries(Object.entries(signer).filter(([, v]) => v !== undefined));
+  const typeCode = optional(parsed, sig, 'TypeCode');
+  return {
+    ...(typeCode ? { typeCode } : {}),
+    ...(Object.keys(clean).length ? { signer: clean } : {}),
+  };
+}
+
+/** Schema check of a decoded letter: a typed ERR_ECMS_MESSAGE that names the first bad field. */
+export function checkLetter(letter: Letter): Letter {
+  const checked = letterSchema.safeParse(letter);
+  if (!checked.success) {
+    const first = checked.error.issues[0];
+    throw messageError(
+      `Invalid letter at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`,
+    );
+  }
+  return checked.data;
+}
+
+/**
+ * A `GovernmentDocument` element into a validated `Letter`. `letterSource`, when given, is the letter element
+ * to read instead of the document's own child: the bytes a signature covered (see `decodeInboundResponse`).
+ */
+export function decodeLetterNode(
+  parsed: ParsedXml,
+  doc: XmlNode,
+  options: DecodeOptions = {},
+  letterSource?: { parsed: ParsedXml; node: XmlNode },
+): Letter {
+  const own = soleLetterElement(doc);
+  const source = letterSource ?? { parsed, node: own };
+  const letter = decodeCorrespondenceLetter(source.parsed, source.node, options);
+  const signature = signatureBlock(parsed, doc);
+  if (signature) letter.signature = signature;
+  return checkLetter(letter);
+}
+
+/** A standalone `rsm:GovernmentDocument` (as relayed or stored). */
+export function decodeGovernmentDocument(input: string | Uint8Array, options: DecodeOptions = {}): Letter {
+  const parsed = parseXml(input, resolveLimits(options.limits));
+  if (parsed.root.key !== nameKey(LETTER_ELEMENT)) {
+    throw ecmsError('ERR_ECMS_XML', `Expected GovernmentDocument, got <${parsed.root.local}>`);
+  }
+  return decodeLetterNode(parsed, parsed.root, options);
+}
+
+export function deptCode(parsed: ParsedXml, node: XmlNode | undefined, local: string): string | undefined {
+  const c = child(node, local);
+  if (!c) return undefined;
+  return fieldText(parsed, child(c, 'Code')) || fieldText(parsed, c) || undefined;
+}
+
+export function decodeNotifierNode(parsed: ParsedXml, node: XmlNode): Notifier {
+  const kind = notifierKindOf(node);
+  if (!kind) throw messageError(`<${node.local}> is not a notifier`);
+  const acceptDate = optional(parsed, node, 'AcceptDate');
+  const n: Notifier = {
+    kind,
+    letterId: undoDoubleEscape(required(parsed, node, 'LetterID', node.local)),
+    correspondenceDate: normaliseDate(
+      required(parsed, node, 'CorrespondenceDate', node.local),
+      `${node.local}/CorrespondenceDate`,
+    ),
+    subject: undoDoubleEscape(required(parsed, node, 'Subject', node.local)),
+  };
+  const acceptId = optional(parsed, node, 'AcceptID');
+  if (acceptId) n.acceptId = undoDoubleEscape(acceptId);
+  if (acceptDate) n.acceptDate = normaliseDateTime(acceptDate, `${node.local}/AcceptDate`);
+  const acc = deptCode(parsed, node, 'AcceptDepartment');
+  const snd = deptCode(parsed, node, 'SenderDepartment');
+  if (acc) n.acceptDepartmentId = acc;
+  if (snd) n.senderDepartmentId = snd;
+  const r = notifierSchema.safeParse(n);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    throw messageError(`Invalid ${node.local} at ${first?.path.join('.') || '(root)'}: ${first?.message}`);
+  }
+  return r.data;
+}
+
+/**
+ * Reads the key of the first letter in a document that cannot be decoded as a whole, so the sender can still
+ * be told (InvalidLetterNotifier). Undefined when any part of the key is unreadable.
+ */
+export function salvageLetterKey(parsed: ParsedXml, doc: XmlNode): PoisonLetterKey | undefined {
+  try {
+    const l = descendantsNamed(doc, CORRESPONDENCE_LETTER)[0];
+    if (!l) return undefined;
+    const senderDepartmentId = departmentOf(parsed, child(l, 'SenderParty'));
+    if (!senderDepartmentId || !/^\d{10}$/.test(senderDepartmentId)) return undefined;
+    return {
+      letterId: undoDoubleEscape(required(parsed, l, 'ID', CORRESPONDENCE_LETTER)).slice(0, 200),
+      correspondenceDate: normaliseDate(required(parsed, l, 'CorrespondenceDate', CORRESPONDENCE_LETTER), ''),
+      subject: undoDoubleEscape(required(parsed, l, 'Subject', CORRESPONDENCE_LETTER)).slice(0, 2000),
+      senderDepartmentId,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sender department of a letter element (signer policies bind signers to it). */
+export function senderDepartmentOf(parsed: ParsedXml, letter: XmlNode): string | undefined {
+  return departmentOf(parsed, child(letter, 'SenderParty'));
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { isThGovError, redactPreview, type SafeLogger } from '@thgov/core';
+import type { EcmsClient } from './client.js';
+import { EcmsSignatureError } from './errors.js';
+import type { ExchangeEvidence } from './evidence.js';
+import type { PoisonItem } from './model.js';
+import type { LetterStore, QuarantinedItem } from './store/letter-store.js';
+import { sameName } from './xml/tree.js';
+
+export interface QuarantineKeeperOptions {
+  client: EcmsClient;
+  store: LetterStore;
+  log: SafeLogger;
+  onRejected?: (event: { quarantined: QuarantinedItem }) => void | Promise<void>;
+}
+
+/** An e-CMS error is the node's or the message's final word; anything else (network, timeout) may pass. */
+function definitive(err: unknown): boolean {
+  return isThGovError(err) && String(err.code).startsWith('ERR_ECMS_');
+}
+
+/**
+ * What the inbox does with a poison item, in crash-safe steps: keep it (raw answer, SHA-256, typed error,
+ * ProcessID marked processed — one transaction), then (after the caller dequeues) tell the sender with
+ * InvalidLetterNotifier where the item is a letter whose key can be read, then report it through
+ * `onRejected`. Each step is recorded, so a crash repeats only the steps not yet done.
+ */
+export class QuarantineKeeper {
+  readonly #o: QuarantineKeeperOptions;
+
+  constructor(options: QuarantineKeeperOptions) {
+    this.#o = options;
+  }
+
+  async keep(item: PoisonItem, exchange: ExchangeEvidence): Promise<QuarantinedItem> {
+    const isLetter = sameName(item.element, 'GovernmentDocument');
+    const q: QuarantinedItem = {
+      id: randomUUID(),
+      processId: item.processId,
+      operation: exchange.operation,
+      element: item.element,
+      xml: exchange.responseXml,
+      sha256: exchange.responseSha256,
+      at: exchange.at,
+      error: {
+        code: String(item.error.code),
+        message: redactPreview(item.error.message, 500),
+        ...(item.error instanceof EcmsSignatureError ? { reason: item.error.reason } : {}),
+      },
+      signature: item.verification,
+      letterKey: item.letterKey,
+      notified: !(isLetter && item.letterKey),
+      settled: false,
+      note: undefined,
+    };
+    await this.#o.store.quarantine(q);
+    this.#o.log.warn('e-CMS queue item refused and kept as evidence', {
+      errorCode: q.error.code,
+      reason: q.error.reason,
+      element: q.element,
+      quarantineId: q.id,
+    });
+    return q;
+  }
+
+  /** Sends what is still owed for one refused item; leaves it unsettled when a step must be retried. */
+  async settle(q: QuarantinedItem): Promise<void> {
+    let current = q;
+    if (!current.notified && current.letterKey) {
+      const note = await this.#notify(current.letterKey);
+      if (note === undefined) return;
+      current = { ...current, notified: true, note };
+      await this.#o.store.updateQuarantined(q.id, { notified: true, note });
+    }
+    try {
+      await this.#o.onRejected?.({ quarantined: current });
+    } catch (err) {
+      this.#o.log.warn('onRejected failed; it runs again at the next recover()', {
+        errorCode: isThGovError(err) ? err.code : 'ERR_UNKNOWN',
+        quarantineId: q.id,
+      });
+      return;
+    }
+    await this.#o.store.updateQuarantined(q.id, { settled: true });
+  }
+
+  /** InvalidLetterNotifier to the sender; the note to record, or undefined to try again later. */
+  async #notify(key: NonNullable<QuarantinedItem['letterKey']>): Promise<string | undefined> {
+    try {
+      await this.#o.client.reportInvalidLetter(key);
+      return 'InvalidLetterNotifier sent';
+    } catch (err) {
+      const code = isThGovError(err) ? String(err.code) : 'ERR_UNKNOWN';
+      if (definitive(err)) return `InvalidLetterNotifier not accepted (${code})`;
+      this.#o.log.warn('InvalidLetterNotifier could not be sent; retried at the next recover()', {
+        errorCode: code,
+      });
+      return undefined;
+    }
+  }
+
+  /** Settles every refused item with work left (after a crash, or a notifier that could not be sent). */
+  async settleAll(): Promise<void> {
+    for (const q of await this.#o.store.quarantined({ settled: false })) await this.settle(q);
+  }
+}

@@ -1,0 +1,415 @@
+import { X509Certificate } from 'node:crypto';
+import { invalidArgument, redactPreview } from '@thgov/core';
+import type { Document, Element } from '@xmldom/xmldom';
+import { findAncestorNs, SignedXml } from 'xml-crypto';
+import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
+import { descendantElements, parseDom } from '../xml/dom.js';
+import { resolveLimits, type XmlLimits } from '../xml/limits.js';
+import { type ParsedXml, parseXml, sameName } from '../xml/tree.js';
+import {
+  configureAlgorithms,
+  describeKey,
+  digestVerdict,
+  keyStrength,
+  keyTypeFor,
+  signatureMethodVerdict,
+  weakKeyTolerated,
+} from './algorithms.js';
+import { type CertificateProfile, certificateProfile } from './certificate.js';
+import { buildSignerChain } from './chain.js';
+import { DOCUMENT_SIGNING_EXTENDED_KEY_USAGES, type SignerPolicy, signerUsageProblem } from './signer.js';
+import { inspectSignature, type SignatureStructure, structureError } from './structure.js';
+
+export type SignaturePolicy = 'require' | 'verify-if-present' | 'ignore';
+
+/** What a certificate validator is given: the signer, the path built to the anchor, and the context. */
+export interface CertificateValidationContext {
+  signer: X509Certificate;
+  /** Signer first, trust anchor last. */
+  chain: readonly X509Certificate[];
+  /** The verification time. */
+  at: Date;
+  /** The sending department (10 digits) as the signed letter states it. */
+  departmentId: string | undefined;
+  evidence: SignerEvidence;
+}
+
+export type CertificateValidationResult =
+  | { valid: true; detail?: string }
+  | { valid: false; detail?: string };
+
+/**
+ * Runs after every built-in check has passed (structure, algorithms, signature, key usage, chain, signer
+ * policy): the hook for checks the SDK does not make itself — revocation (CRL/OCSP) above all.
+ */
+export type CertificateValidator = (
+  context: CertificateValidationContext,
+) => CertificateValidationResult | Promise<CertificateValidationResult>;
+
+/** Who may sign letters, and how strictly. */
+export interface LetterTrustOptions {
+  /** PEM certificates trusted to sign letters: CA certificates or the signers' own. */
+  trustAnchors: readonly string[];
+  /** Binds signer certificates to sending departments (see `signerPolicyFromMap`). */
+  signerPolicy?: SignerPolicy;
+  /**
+   * Extended key usages (OIDs) that allow signing, when a signer certificate has the extension at all.
+   * Default `DOCUMENT_SIGNING_EXTENDED_KEY_USAGES`; a list given here replaces it.
+   */
+  extendedKeyUsages?: readonly string[];
+  /** Most certificates in a path, signer and anchor included. Default 8. */
+  maxChainLength?: number;
+  /**
+   * UNSAFE: accept SHA-1 digests and signatures (also in the chain), RSA keys from 1024 bits and EC curves
+   * below 256 bits. For archives of old letters only; what was relaxed is recorded in the evidence.
+   */
+  dangerouslyAllowWeakAlgorithms?: boolean;
+  /** Extra check after the built-in ones (revocation): see `CertificateValidator`. */
+  certificateValidator?: CertificateValidator;
+  /** Verification time (certificate validity); default now. */
+  at?: Date;
+}
+
+export interface VerifyLetterOptions extends LetterTrustOptions {
+  policy: SignaturePolicy;
+  limits?: Partial<XmlLimits>;
+}
+
+export interface SignatureCheck {
+  status: 'valid' | 'absent' | 'ignored';
+  signer?: SignerEvidence;
+  /** What the certificate validator said, when there is one. */
+  validatorDetail?: string;
+}
+
+/** A signature that passed the synchronous checks, with what the letter decoder needs next. */
+export interface VerifiedSignature {
+  evidence: SignerEvidence;
+  signer: X509Certificate;
+  chain: X509Certificate[];
+  /** Exclusive-C14N bytes of the letter exactly as digested: the only letter content to decode. */
+  signedLetterXml: string;
+}
+
+type DomArg = Parameters<SignedXml['loadSignature']>[0];
+type AncestorDoc = Parameters<typeof findAncestorNs>[0];
+
+function untrusted(
+  reason: SignatureFailureReason,
+  message: string,
+  signer: SignerEvidence,
+): EcmsSignatureError {
+  return new EcmsSignatureError('ERR_ECMS_UNTRUSTED_SIGNER', message, { reason, signer });
+}
+
+function parseAnchors(pems: readonly string[]): X509Certificate[] {
+  return pems.map((pem, i) => {
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      throw invalidArgument(`trustAnchors[${i}] is not a readable PEM certificate`);
+    }
+  });
+}
+
+function parseCertificates(structure: SignatureStructure): {
+  certs: X509Certificate[];
+  profile: CertificateProfile;
+} {
+  try {
+    const certs = structure.certificates.map((b64) => new X509Certificate(Buffer.from(b64, 'base64')));
+    return { certs, profile: certificateProfile(certs[0] as X509Certificate) };
+  } catch {
+    throw structureError('certificate-unreadable', 'KeyInfo holds a certificate that cannot be parsed');
+  }
+}
+
+function evidenceOf(
+  signer: X509Certificate,
+  profile: CertificateProfile,
+  s: SignatureStructure,
+): SignerEvidence {
+  return {
+    subject: signer.subject,
+    issuer: signer.issuer,
+    serialNumber: signer.serialNumber,
+    fingerprint256: signer.fingerprint256,
+    validFrom: signer.validFrom,
+    validTo: signer.validTo,
+    keyUsage: profile.keyUsage ?? [],
+    extendedKeyUsage: profile.extendedKeyUsage ?? [],
+    publicKey: describeKey(signer.publicKey),
+    signatureAlgorithm: s.signatureMethod,
+    digestAlgorithm: s.digestMethod,
+    chain: [],
+    weakAlgorithmsAccepted: [],
+  };
+}
+
+/** Digest and signature methods, and the signer key's type and size. */
+function checkAlgorithms(s: SignatureStructure, e: SignerEvidence, allowWeak: boolean): void {
+  const verdicts: [string, 'ok' | 'weak' | 'unsupported', SignatureFailureReason][] = [
+    [s.digestMethod, digestVerdict(s.digestMethod), 'weak-digest-algorithm'],
+    [s.signatureMethod, signatureMethodVerdict(s.signatureMethod), 'weak-signature-algorithm'],
+  ];
+  for (const [uri, verdict, weakReason] of verdicts) {
+    const fail = (reason: SignatureFailureReason) =>
+      new EcmsSignatureError('ERR_ECMS_SIGNATURE', `The letter signature uses ${uri}, which is refused`, {
+        reason,
+        signer: e,
+      });
+    if (verdict === 'unsupported') throw fail('unsupported-algorithm');
+    if (verdict === 'weak' && !allowWeak) throw fail(weakReason);
+    if (verdict === 'weak') e.weakAlgorithmsAccepted.push(uri);
+  }
+  const key = e.publicKey;
+  const wanted = keyTypeFor(s.signatureMethod);
+  if (key.type !== wanted && !(wanted === 'rsa' && key.type === 'rsa-pss')) {
+    throw new EcmsSignatureError(
+      'ERR_ECMS_SIGNATURE',
+      `A ${key.type} key cannot make a ${s.signatureMethod} signature`,
+      {
+        reason: 'key-mismatch',
+        signer: e,
+      },
+    );
+  }
+  if (keyStrength(key) !== 'ok') {
+    if (!allowWeak || !weakKeyTolerated(key)) {
+      throw new EcmsSignatureError(
+        'ERR_ECMS_SIGNATURE',
+        `The signing key (${key.type}, ${key.bits ?? '?'} bits) is too weak`,
+        {
+          reason: 'weak-key',
+          signer: e,
+        },
+      );
+    }
+    e.weakAlgorithmsAccepted.push(`key:${key.type}-${key.bits ?? '?'}`);
+  }
+}
+
+function cryptoFailure(cause: unknown, verifier: SignedXml, e: SignerEvidence): EcmsSignatureError {
+  const text = cause instanceof Error ? cause.message : '';
+  const refError = verifier.getReferences().find((r) => r.validationError)?.validationError?.message ?? '';
+  const reason: SignatureFailureReason = /signature value .* is incorrect/.test(text)
+    ? 'signature-invalid'
+    : /digest/.test(refError) || cause === false
+      ? 'digest-mismatch'
+      : 'malformed';
+  const message =
+    reason === 'signature-invalid'
+      ? 'The letter signature does not verify with the certificate key'
+      : reason === 'digest-mismatch'
+        ? 'The letter signature does not verify (the letter was altered after signing)'
+        : 'The letter signature cannot be checked (malformed signature)';
+  return new EcmsSignatureError('ERR_ECMS_SIGNATURE', message, { reason, signer: e });
+}
+
+/**
+ * xml-crypto's digest and signature check, then the proof that what verified is the letter the structure
+ * check chose: the reference xml-crypto resolved must be ours, and our letter element, canonicalized the way
+ * the reference says, must be byte for byte the signed bytes.
+ */
+function checkCryptography(
+  xml: string,
+  doc: Document,
+  s: SignatureStructure,
+  signer: X509Certificate,
+  e: SignerEvidence,
+  allowWeak: boolean,
+): string {
+  const verifier = configureAlgorithms(
+    new SignedXml({ publicCert: signer.toString(), getCertFromKeyInfo: () => null }),
+    allowWeak,
+  );
+  let ok: boolean;
+  try {
+    verifier.loadSignature(s.signature as unknown as DomArg);
+    ok = verifier.checkSignature(xml);
+  } catch (cause) {
+    throw cryptoFailure(cause, verifier, e);
+  }
+  if (!ok) throw cryptoFailure(false, verifier, e);
+  const signed = verifier.getSignedReferences();
+  const refs = verifier.getReferences();
+  const ref = refs[0];
+  if (signed.length !== 1 || refs.length !== 1 || !ref || ref.uri !== s.referenceUri || !ref.xpath) {
+    throw new EcmsSignatureError('ERR_ECMS_SIGNATURE', 'The verified reference is not the letter', {
+      reason: 'not-what-was-signed',
+      signer: e,
+    });
+  }
+  const ours = verifier.getCanonXml(ref.transforms, s.letter as unknown as DomArg, {
+    inclusiveNamespacesPrefixList: ref.inclusiveNamespacesPrefixList,
+    ancestorNamespaces: findAncestorNs(doc as unknown as AncestorDoc, ref.xpath),
+  });
+  if (ours !== signed[0]) {
+    throw new EcmsSignatureError(
+      'ERR_ECMS_SIGNATURE',
+      'The element that verified is not the letter of this document',
+      {
+        reason: 'not-what-was-signed',
+        signer: e,
+      },
+    );
+  }
+  return ours;
+}
+
+/**
+ * The synchronous checks of one GovernmentDocument's signature: structure (signature wrapping), algorithms,
+ * digest and signature, the signer's key usage and extended key usage, and the chain to a trust anchor.
+ * Returns `undefined` when the document is not signed. The signer policy and the certificate validator
+ * need the sending department, read from the signed bytes: see `checkSignerPolicy`, `runCertificateValidator`.
+ */
+export function verifyDocumentElement(
+  dom: { xml: string; doc: Document },
+  govDoc: Element,
+  options: LetterTrustOptions,
+): VerifiedSignature | undefined {
+  const structure = inspectSignature(dom.doc, govDoc);
+  if (!structure) return undefined;
+  const allowWeak = options.dangerouslyAllowWeakAlgorithms === true;
+  const { certs, profile } = parseCertificates(structure);
+  const signer = certs[0] as X509Certificate;
+  const evidence = evidenceOf(signer, profile, structure);
+  checkAlgorithms(structure, evidence, allowWeak);
+  const signedLetterXml = checkCryptography(dom.xml, dom.doc, structure, signer, evidence, allowWeak);
+  const usage = signerUsageProblem(
+    profile,
+    options.extendedKeyUsages ?? DOCUMENT_SIGNING_EXTENDED_KEY_USAGES,
+  );
+  if (usage)
+    throw untrusted(usage.reason, `The signer certificate may not sign letters: ${usage.detail}`, evidence);
+  const chain = buildSignerChain(signer, certs.slice(1), parseAnchors(options.trustAnchors), {
+    at: options.at ?? new Date(),
+    maxLength: options.maxChainLength ?? 8,
+    allowWeak,
+  });
+  if (!chain.ok) {
+    throw untrusted(
+      chain.reason,
+      `The letter signer (certificate ${signer.fingerprint256.slice(0, 23)}…) is not trusted: ${chain.detail}`,
+      evidence,
+    );
+  }
+  evidence.chain = chain.chain.map((c) => c.fingerprint256);
+  evidence.weakAlgorithmsAccepted.push(...chain.weakAccepted);
+  return { evidence, signer, chain: chain.chain, signedLetterXml };
+}
+
+/** The signer policy, with the sending department read from the signed letter. */
+export function checkSignerPolicy(
+  v: VerifiedSignature,
+  departmentId: string | undefined,
+  o: LetterTrustOptions,
+): void {
+  if (!o.signerPolicy) return;
+  let allowed = false;
+  try {
+    allowed = departmentId !== undefined && o.signerPolicy(v.signer, departmentId) === true;
+  } catch {
+    allowed = false;
+  }
+  if (!allowed) {
+    throw untrusted(
+      'signer-policy',
+      'The signer policy does not allow this certificate for the sending department',
+      v.evidence,
+    );
+  }
+}
+
+/** Runs the certificate validator (when configured) and returns its detail; a refusal is ERR_ECMS_UNTRUSTED_SIGNER. */
+export async function runCertificateValidator(
+  v: VerifiedSignature,
+  departmentId: string | undefined,
+  o: LetterTrustOptions,
+): Promise<string | undefined> {
+  if (!o.certificateValidator) return undefined;
+  let result: CertificateValidationResult;
+  try {
+    result = await o.certificateValidator({
+      signer: v.signer,
+      chain: v.chain,
+      at: o.at ?? new Date(),
+      departmentId,
+      evidence: v.evidence,
+    });
+  } catch (cause) {
+    throw new EcmsSignatureError('ERR_ECMS_UNTRUSTED_SIGNER', 'The certificate validator failed', {
+      reason: 'validator',
+      signer: v.evidence,
+      cause,
+    });
+  }
+  if (result?.valid !== true) {
+    const detail = result?.detail ? `: ${redactPreview(result.detail, 200)}` : '';
+    throw untrusted('validator', `The certificate validator refused the signer${detail}`, v.evidence);
+  }
+  return result.detail;
+}
+
+/** The one GovernmentDocument of a message (the root, or exactly one inside an envelope). */
+function soleGovernmentDocument(doc: Document): Element {
+  const root = doc.documentElement;
+  if (root && sameName(root.localName, 'GovernmentDocument')) return root;
+  const found = root
+    ? [...descendantElements(root)].filter((e) => sameName(e.localName, 'GovernmentDocument'))
+    : [];
+  const [only] = found;
+  if (found.length !== 1 || !only) {
+    throw structureError('document-count', `Expected exactly one GovernmentDocument, found ${found.length}`);
+  }
+  return only;
+}
+
+/** Sender department of a signed letter, from its exclusive-C14N bytes. */
+export function signedSenderDepartment(parsed: ParsedXml): string | undefined {
+  const sender = parsed.root.children.find((c) => sameName(c.local, 'SenderParty'));
+  const dept = sender?.children.find((c) => sameName(c.local, 'DepartmentOrganization'));
+  const id = dept?.children.find((c) => sameName(c.local, 'ID'));
+  const text = id?.text.trim();
+  return text && /^\d{10}$/.test(text) ? text : undefined;
+}
+
+/**
+ * Verifies the XML-DSig signature of the letter in a document (a standalone GovernmentDocument, or a message
+ * such as a SOAP envelope that carries exactly one): signature wrapping, algorithms, digest and signature, who
+ * signed (key usage, extended key usage, chain to `trustAnchors`, signer policy) and, last, the optional
+ * `certificateValidator`. A refusal is an `EcmsSignatureError` whose `reason` says why.
+ *
+ * @example
+ * ```ts
+ * const check = await verifyLetterSignature(documentXml, {
+ *   policy: 'require',
+ *   trustAnchors: [thaiGovCaPem],
+ *   signerPolicy: signerPolicyFromMap({ '0031500001': [signerFingerprint] }),
+ * });
+ * check.signer?.fingerprint256; // the evidence of who signed
+ * ```
+ */
+export async function verifyLetterSignature(
+  xmlInput: string | Uint8Array,
+  options: VerifyLetterOptions,
+): Promise<SignatureCheck> {
+  if (options.policy === 'ignore') return { status: 'ignored' };
+  const limits = resolveLimits(options.limits);
+  const dom = parseDom(xmlInput, limits);
+  const verified = verifyDocumentElement(dom, soleGovernmentDocument(dom.doc), options);
+  if (!verified) {
+    if (options.policy === 'require') {
+      throw structureError('missing', 'The letter is not signed and the policy requires a signature');
+    }
+    return { status: 'absent' };
+  }
+  const department = signedSenderDepartment(parseXml(verified.signedLetterXml, limits));
+  checkSignerPolicy(verified, department, options);
+  const validatorDetail = await runCertificateValidator(verified, department, options);
+  return {
+    status: 'valid',
+    signer: verified.evidence,
+    ...(validatorDetail ? { validatorDetail } : {}),
+  };
+}

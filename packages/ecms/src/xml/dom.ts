@@ -1,0 +1,58 @@
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { ecmsError } from '../errors.js';
+import type { XmlLimits } from './limits.js';
+import { scanXml } from './scan.js';
+import { sameName } from './tree.js';
+
+const XMLNS = 'http://www.w3.org/2000/xmlns/';
+
+/**
+ * A full DOM (xmldom) of a document, for signature checks. The same hostile-XML gate as the codec runs first,
+ * so no DOCTYPE, entity or size/depth/count breach ever reaches xmldom.
+ */
+export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: string; doc: Document } {
+  scanXml(input, limits);
+  const xml = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  const doc = new DOMParser({
+    onError: (level, msg) => {
+      if (level !== 'warning') throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${msg.split('\n')[0]}`);
+    },
+  }).parseFromString(xml, 'text/xml');
+  return { xml, doc };
+}
+
+export function elementChildren(el: Node): Element[] {
+  const out: Element[] = [];
+  for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) out.push(c as Element);
+  return out;
+}
+
+/** Element children named `local` under the codec's tolerant fold. */
+export function childElements(el: Node, local: string): Element[] {
+  return elementChildren(el).filter((c) => sameName(c.localName, local));
+}
+
+/** Every element below `el` (itself excluded), in document order. */
+export function* descendantElements(el: Node): Generator<Element> {
+  for (const c of elementChildren(el)) {
+    yield c;
+    yield* descendantElements(c);
+  }
+}
+
+/**
+ * Values of the attributes that can act as an element ID for a same-document reference, in every spelling:
+ * any attribute whose local name is `id` in any case and any namespace (`ID`, `Id`, `id`, `xml:id`,
+ * `wsu:Id`, …). Namespace declarations are not attributes of this kind.
+ */
+export function idValues(el: Element): string[] {
+  const out: string[] = [];
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i);
+    if (!a || a.namespaceURI === XMLNS) continue;
+    const local = (a.localName ?? a.name).toLowerCase();
+    if (local === 'id') out.push(a.value);
+  }
+  return out;
+}
