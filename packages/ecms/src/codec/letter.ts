@@ -90,7 +90,8 @@ export function normaliseDate(value: string, where: string): string {
   let year = Number(m[1]);
   if (year > 2400) year -= 543;
   const iso = `${String(year).padStart(4, '0')}-${m[2]}-${m[3]}`;
-  if (!isCalendarDate(iso)) throw messageError(`${where}: "${redactPreview(value, 40)}" is not a calendar date`);
+  if (!isCalendarDate(iso))
+    throw messageError(`${where}: "${redactPreview(value, 40)}" is not a calendar date`);
   return iso;
 }
 
