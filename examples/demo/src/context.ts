@@ -3,7 +3,7 @@ import type { Sandbox } from '@thgov/sandbox';
 import type { Reporter } from './reporter.js';
 
 /** Which step to break on purpose (`--break <step>`), to show what a failure looks like. */
-export const BREAK_POINTS = ['login', 'gdx', 'ecms', 'transcript', 'audit'] as const;
+export const BREAK_POINTS = ['login', 'gdx', 'ecms', 'transcript', 'catalog', 'audit'] as const;
 export type BreakPoint = (typeof BREAK_POINTS)[number];
 
 /** What every step of the story shares. */

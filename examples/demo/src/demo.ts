@@ -6,6 +6,7 @@ import { type Sandbox, startSandbox } from '@thgov/sandbox';
 import type { BreakPoint, DemoContext } from './context.js';
 import { Reporter } from './reporter.js';
 import { auditVerify } from './steps/audit-verify.js';
+import { catalogPublish } from './steps/catalog-publish.js';
 import { ecmsLetter } from './steps/ecms-letter.js';
 import { gdxLookup } from './steps/gdx-lookup.js';
 import { type Officer, officerLogin } from './steps/login.js';
@@ -50,6 +51,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
       report.detail(`ThaID-like provider ${s.thaid.issuer}`);
       report.detail(`e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`);
       report.detail(`test PKI and Sandbox University ${s.pki.url}`);
+      report.detail(`agency data catalog ${s.catalog.url}`);
       report.detail(`audit log ${auditPath}`);
       return s;
     });
@@ -79,6 +81,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
       [
         'A university transcript is verified, and a tampered copy refused',
         () => transcriptCheck(ctx, officer),
+      ],
+      [
+        'The agency publishes open data to its catalog; the GD Catalog harvests it',
+        () => catalogPublish(ctx),
       ],
       [
         'The audit log is verified (hash chain, purposes, no citizen ID in clear)',

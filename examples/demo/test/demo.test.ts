@@ -43,6 +43,7 @@ function expectNothingSecret(run: Run): void {
     ...sb.gdx.consumers.flatMap((c) => [c.consumerKey, c.consumerSecret]),
     sb.thaid.clients.default.clientSecret,
     sb.thaid.apiKey,
+    ...Object.values(sb.catalog.accounts).map((a) => a.token),
   ];
   for (const s of secrets) expect(out).not.toContain(s);
   for (const p of sb.population.people) expect(out).not.toContain(p.citizenId);
@@ -63,10 +64,11 @@ describe('pnpm demo', () => {
       /3\. The agency looks a citizen up through GDX/,
       /4\. An official letter to another agency over e-CMS/,
       /5\. A university transcript is verified/,
-      /6\. The audit log is verified/,
+      /6\. The agency publishes open data to its catalog/,
+      /7\. The audit log is verified/,
     ])
       expect(out).toMatch(step);
-    expect(out.match(/✓ \d+(\.\d)? m?s/g)).toHaveLength(6);
+    expect(out.match(/✓ \d+(\.\d)? m?s/g)).toHaveLength(7);
     expect(out).not.toContain('✗');
     expect(out).toMatch(/id_token verified/);
     expect(out).toMatch(/AgentID x-xxxx-xxxxx-\d\d-\d/);
@@ -82,7 +84,12 @@ describe('pnpm demo', () => {
     expect(out).toMatch(/reason: step 7 cms: messageDigest does not match/);
     expect(out).toMatch(/4 records \(gdx, ecms, transcript\)/);
     expect(out).toMatch(/citizen IDs in clear: 0/);
-    expect(out).toMatch(/✓ demo passed: 6 steps in/);
+    expect(out).toMatch(/offline check of a draft: 1 error, geo_coverage: /);
+    expect(out).toMatch(/file sent as data\.csv \(CSV\), 4 rows read back from the DataStore/);
+    expect(out).toMatch(
+      /GD Catalog: VALIDATE, published copy https:\/\/gdcatalog\.go\.th\/dataset\/gdpublish-/,
+    );
+    expect(out).toMatch(/✓ demo passed: 7 steps in/);
   });
 
   it('prints no secret, token or unmasked citizen ID', () => {
@@ -95,6 +102,13 @@ describe('pnpm demo', () => {
     expect(run.stdout).toMatch(/✗ failed after .*ERR_GDX_AUTH/);
     expect(run.stdout).toMatch(/✗ demo FAILED at step 3/);
     expect(run.stdout).not.toMatch(/4\. An official letter/);
+    expectNothingSecret(run);
+  });
+
+  it('exits 1 with ERR_CATALOG_AUTH when the catalog refuses the token', async () => {
+    const run = await runDemo(['--break', 'catalog']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✗ failed after .*ERR_CATALOG_AUTH/);
     expectNothingSecret(run);
   });
 

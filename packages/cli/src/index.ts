@@ -2,6 +2,7 @@ export { AUDIT_KEYS_ENV, AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-
 export {
   auditSink,
   auditSinkOptions,
+  catalogClientOptions,
   digitalIdClientOptions,
   digitalIdProviders,
   type ExchangeClientConfigOptions,
@@ -20,6 +21,7 @@ export {
 export { DEFAULT_CONFIG_FILE, loadConfig, type ParseConfigOptions, parseConfig } from './config/load.js';
 export {
   type AuditConfig,
+  type CatalogConfig,
   configJsonSchema,
   type DigitalIdConfig,
   type DigitalIdProviderConfig,

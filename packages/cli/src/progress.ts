@@ -18,10 +18,15 @@ export class ProgressBar {
   }
 
   tick(): void {
-    this.done++;
+    this.update(this.done + 1);
+  }
+
+  /** Sets the count directly (bytes sent, rows loaded). */
+  update(done: number): void {
+    this.done = done;
     if (!this.enabled) return;
     const width = Math.max(10, Math.min(40, (this.io.stderr.columns ?? 80) - 30));
-    const filled = Math.round((this.done / this.total) * width);
+    const filled = Math.round((Math.min(this.done, this.total) / this.total) * width);
     this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}`);
   }
 

@@ -25,6 +25,40 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       help: async () => (await import('./audit/verify-command.js')).AUDIT_VERIFY_USAGE,
     },
   },
+  catalog: {
+    validate: {
+      summary: 'check dataset metadata against the thai_gdc standard',
+      load: async () => {
+        const m = await import('./catalog/validate-command.js');
+        return { run: m.catalogValidate, usage: m.CATALOG_VALIDATE_USAGE };
+      },
+      help: async () => (await import('./catalog/usage.js')).CATALOG_VALIDATE_USAGE,
+    },
+    publish: {
+      summary: 'create or update a dataset, upload a resource, load the DataStore',
+      load: async () => {
+        const m = await import('./catalog/publish-command.js');
+        return { run: m.catalogPublish, usage: m.CATALOG_PUBLISH_USAGE };
+      },
+      help: async () => (await import('./catalog/usage.js')).CATALOG_PUBLISH_USAGE,
+    },
+    search: {
+      summary: "list the data catalog's datasets",
+      load: async () => {
+        const m = await import('./catalog/search-command.js');
+        return { run: m.catalogSearch, usage: m.CATALOG_SEARCH_USAGE };
+      },
+      help: async () => (await import('./catalog/usage.js')).CATALOG_SEARCH_USAGE,
+    },
+    status: {
+      summary: "a dataset's state at the GD Catalog",
+      load: async () => {
+        const m = await import('./catalog/status-command.js');
+        return { run: m.catalogStatus, usage: m.CATALOG_STATUS_USAGE };
+      },
+      help: async () => (await import('./catalog/usage.js')).CATALOG_STATUS_USAGE,
+    },
+  },
   transcript: {
     verify: {
       summary: 'verify signed PDF transcripts (files or folders)',

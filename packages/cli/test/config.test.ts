@@ -281,7 +281,7 @@ describe('thgov doctor with a bad configuration (as a process)', () => {
   it('exits 2 on a usage error', async () => {
     const r = await thgov(['doctor', '--only', 'gdx']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--only takes exchange, digitalId, ecms, transcript');
+    expect(r.stderr).toContain('--only takes exchange, digitalId, ecms, catalog, transcript');
   });
 });
 

@@ -59,6 +59,7 @@ function secretsOf(file: string): string[] {
     c.digitalId?.thaid?.apiKey,
     c.digitalId?.dga?.clientSecret,
     c.audit?.hmacSecret,
+    c.catalog?.apiToken,
   ];
   return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
@@ -94,7 +95,7 @@ describe('thgov doctor against a healthy sandbox (as a process)', () => {
       version: 1,
       tool: 'thgov doctor',
       ok: true,
-      platforms: ['exchange', 'digitalId', 'ecms', 'transcript'],
+      platforms: ['exchange', 'digitalId', 'ecms', 'catalog', 'transcript'],
     });
     expect(Object.keys(report).sort()).toEqual([
       'checks',
@@ -136,6 +137,9 @@ describe('thgov doctor against a healthy sandbox (as a process)', () => {
       'ecms.timeCheck',
       'ecms.organizations',
       'ecms.codeLists',
+      'catalog.status',
+      'catalog.token',
+      'catalog.schema',
       'transcript.trustAnchor.0',
     ]) {
       expect(check(report, id).status, id).toBe('pass');

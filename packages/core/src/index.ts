@@ -112,7 +112,7 @@ export {
   unregisterSecret,
   withSecrets,
 } from './redact.js';
-export { type ErrorContext, parseJsonBody, validateBody } from './response-body.js';
+export { type LazyErrorOptions, parseJsonBody, validateBody } from './response-body.js';
 export {
   type BodyThroughput,
   DEFAULT_BODY_THROUGHPUT,
@@ -159,6 +159,7 @@ export {
   type RequestBody,
   type RequestSpec,
   type ResponseType,
+  type StreamRequestBody,
   Transport,
   type TransportResponse,
 } from './transport.js';

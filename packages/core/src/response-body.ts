@@ -7,15 +7,15 @@ import { HttpError, type HttpErrorOptions, ResponseSchemaError } from './errors.
  */
 
 /**
- * What an error carries about the exchange; a function is called only when there is an error (the
- * redacted request and body preview cost more than a successful parse).
+ * What an error carries about the exchange; a function is called only when there is an error (building them
+ * decodes and redacts the body, which a success does not need).
  */
-export type ErrorContext = HttpErrorOptions | (() => HttpErrorOptions);
+export type LazyErrorOptions = HttpErrorOptions | (() => HttpErrorOptions);
 
-const resolve = (c: ErrorContext): HttpErrorOptions => (typeof c === 'function' ? c() : c);
+const resolve = (o: LazyErrorOptions): HttpErrorOptions => (typeof o === 'function' ? o() : o);
 
 /** Parses UTF-8 JSON; an empty body is `undefined`. Failure is ERR_RESPONSE_PARSE (the body is not echoed). */
-export function parseJsonBody(bytes: Uint8Array, errorOptions: ErrorContext = {}): unknown {
+export function parseJsonBody(bytes: Uint8Array, errorOptions: LazyErrorOptions = {}): unknown {
   if (bytes.byteLength === 0) return undefined;
   try {
     return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -28,7 +28,11 @@ export function parseJsonBody(bytes: Uint8Array, errorOptions: ErrorContext = {}
 }
 
 /** Validates with a zod schema; failure is ERR_RESPONSE_SCHEMA with paths and messages, never values. */
-export function validateBody<T>(value: unknown, schema: z.ZodType<T>, errorOptions: ErrorContext = {}): T {
+export function validateBody<T>(
+  value: unknown,
+  schema: z.ZodType<T>,
+  errorOptions: LazyErrorOptions = {},
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ResponseSchemaError(

@@ -47,7 +47,20 @@ export type QueryValue =
 export type RequestBody =
   | { json: unknown }
   | { form: Record<string, string> | URLSearchParams }
-  | { raw: Uint8Array | string; contentType: string };
+  | { raw: Uint8Array | string; contentType: string }
+  | StreamRequestBody;
+
+/**
+ * A body sent as a stream (large uploads), never held in memory. `open` is called once per attempt, so a
+ * retried request gets a fresh stream: return a new one each time, or mark the request `idempotent: false`
+ * when the source cannot be read twice. Not signable (a detached JWS needs the bytes up front).
+ */
+export interface StreamRequestBody {
+  stream: () => Readable | AsyncIterable<Uint8Array>;
+  contentType: string;
+  /** Sent as Content-Length when known (proxies refuse or buffer chunked uploads); chunked otherwise. */
+  contentLength?: number;
+}
 export type ResponseType = 'json' | 'text' | 'bytes' | 'stream';
 
 /** A response as the transport received it, before any parsing: what a `classify` hook looks at. */
@@ -93,7 +106,7 @@ export interface RequestSpec<T = unknown> {
   /**
    * A large upload or download (a 200 MB catalog file): the default total deadline does not apply, so the
    * call is not cut at a fixed time; `timeoutInMs` still does, and so does the body-throughput guard.
-   * Implied by `responseType: 'stream'`.
+   * Implied by `responseType: 'stream'` and by a `{ stream }` body.
    */
   streaming?: boolean;
 }
@@ -117,6 +130,8 @@ interface Call<T> {
   target: string;
   operation: string;
   body: Uint8Array | string | undefined;
+  /** A streamed body's source, opened once per attempt. */
+  open: StreamRequestBody['stream'] | undefined;
   headers: Record<string, string>;
   repeatable: boolean;
   redactedRequest: () => RedactedRequest;
@@ -275,12 +290,18 @@ export class Transport {
     const requestId = options.requestId ?? randomUUID();
     const method = spec.method;
     const target = this.#target(spec);
-    const { body, contentType } = encodeBody(spec.body);
+    const { body, contentType, open, contentLength } = encodeBody(spec.body);
+    if (open && this.#options.signer) {
+      throw invalidArgument(
+        'A streamed request body cannot be signed; send bytes, or use a client without signer',
+      );
+    }
     const headers: Record<string, string> = {
       ...this.#defaultHeaders,
       'user-agent': this.#userAgent,
       'x-request-id': requestId,
       ...(contentType ? { 'content-type': contentType } : {}),
+      ...(contentLength !== undefined ? { 'content-length': String(contentLength) } : {}),
       ...spec.headers,
     };
     let repeatable = spec.idempotent ?? IDEMPOTENT_METHODS.has(method);
@@ -299,7 +320,7 @@ export class Transport {
     const onTimeout = (ms: number) =>
       new TimeoutError('total', ms, { requestId, request: redactedRequest() });
     const configuredTotal = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
-    const streaming = spec.streaming === true || spec.responseType === 'stream';
+    const streaming = spec.streaming === true || spec.responseType === 'stream' || open !== undefined;
     const defaultTotal = configuredTotal === undefined && !streaming ? DEFAULT_TIMEOUTS.totalInMs : undefined;
     const attemptDeadline: AttemptDeadline | undefined =
       defaultTotal !== undefined && this.#guarded
@@ -318,6 +339,7 @@ export class Transport {
       target,
       operation: spec.operation ?? `${method} ${spec.path}`,
       body,
+      open,
       headers,
       repeatable,
       redactedRequest,
@@ -410,7 +432,7 @@ export class Transport {
       path: call.target,
       method: call.method,
       headers: call.headers,
-      body: call.body ?? null,
+      body: call.open ? toReadable(call.open()) : (call.body ?? null),
       signal: call.signal,
     };
     if (call.attemptDeadline) Object.assign(options, { [ATTEMPT_DEADLINE]: call.attemptDeadline });
@@ -578,14 +600,28 @@ function checkOperationOptions(spec: RequestSpec<unknown>, o: OperationOptions):
 function encodeBody(b: RequestBody | undefined): {
   body: Uint8Array | string | undefined;
   contentType: string | undefined;
+  open?: StreamRequestBody['stream'];
+  contentLength?: number;
 } {
   if (!b) return { body: undefined, contentType: undefined };
+  if ('stream' in b) {
+    if (typeof b.stream !== 'function')
+      throw invalidArgument('body.stream must be a function returning a stream');
+    if (b.contentLength !== undefined && !(Number.isSafeInteger(b.contentLength) && b.contentLength >= 0)) {
+      throw outOfRange('body.contentLength must be a non-negative integer');
+    }
+    return { body: undefined, contentType: b.contentType, open: b.stream, contentLength: b.contentLength };
+  }
   if ('json' in b) return { body: JSON.stringify(b.json), contentType: 'application/json; charset=utf-8' };
   if ('form' in b) {
     const params = b.form instanceof URLSearchParams ? b.form : new URLSearchParams(b.form);
     return { body: params.toString(), contentType: 'application/x-www-form-urlencoded; charset=utf-8' };
   }
   return { body: b.raw, contentType: b.contentType };
+}
+
+function toReadable(source: Readable | AsyncIterable<Uint8Array>): Readable {
+  return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
 }
 
 function toBytes(body: Uint8Array | string | undefined): Uint8Array {

@@ -96,6 +96,52 @@ describe('bodies', () => {
     ]);
   });
 
+  it('streams a request body from a fresh stream per attempt, with Content-Length when known', async () => {
+    const received: Array<{ length: string | undefined; te: string | undefined; size: number }> = [];
+    const { createServer } = await import('node:http');
+    const sink = createServer(async (req, res) => {
+      let size = 0;
+      for await (const c of req) size += (c as Buffer).length;
+      received.push({ length: req.headers['content-length'], te: req.headers['transfer-encoding'], size });
+      res.writeHead(received.length === 1 ? 503 : 200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    cleanups.push(
+      () =>
+        new Promise((r) => {
+          sink.closeAllConnections();
+          sink.close(() => r());
+        }),
+    );
+    const t = transport({
+      baseUrl: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
+      retry: fastRetry,
+    });
+    let opened = 0;
+    async function* chunks() {
+      opened++;
+      for (let i = 0; i < 16; i++) yield new Uint8Array(64 * 1024).fill(i);
+    }
+    const res = await t.request({
+      method: 'PUT',
+      path: '/upload',
+      body: { stream: chunks, contentType: 'application/octet-stream', contentLength: 16 * 64 * 1024 },
+    });
+    expect(res.attempts).toBe(2);
+    expect(opened).toBe(2);
+    expect(received).toEqual([
+      { length: String(16 * 64 * 1024), te: undefined, size: 16 * 64 * 1024 },
+      { length: String(16 * 64 * 1024), te: undefined, size: 16 * 64 * 1024 },
+    ]);
+    // Unknown length: chunked transfer encoding.
+    await t.request({ method: 'POST', path: '/u', body: { stream: chunks, contentType: 'text/csv' } });
+    expect(received[2]).toEqual({ length: undefined, te: 'chunked', size: 16 * 64 * 1024 });
+    await expect(
+      t.request({ method: 'POST', path: '/u', body: { stream: 'no' as never, contentType: 'text/csv' } }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+  });
+
   it('returns text and bytes, and rejects invalid JSON with ERR_RESPONSE_PARSE', async () => {
     const s = await serve((req, res) => res.end(req.url === '/bad' ? '{not json' : 'สวัสดี'));
     const t = transport({ baseUrl: s.url });

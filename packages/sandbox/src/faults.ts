@@ -4,7 +4,7 @@ import { createRandom, type Random } from './random.js';
 /**
  * Fault injection, seeded so a failing run can be replayed. Rules are matched by path prefix (or a
  * RegExp); the first matching rule decides. Probabilities are evaluated per request in this order:
- * reset, 503, 429; latency and slow bodies apply to whatever answer is sent.
+ * reset, WAF 403, 503, 429; latency and slow bodies apply to whatever answer is sent.
  */
 export interface FaultRule {
   /** Path prefix ("/ws/dopa") or RegExp tested against the path; omitted = every route. */
@@ -25,6 +25,12 @@ export interface FaultRule {
   slowBodyChunkDelayInMs?: number;
   /** Probability that a presented token is treated as expired (GDX answers token not found). */
   expireToken?: number;
+  /** Probability of a web application firewall's HTML 403 page instead of the platform's answer. */
+  wafBlock?: number;
+  /** Probability that a concurrent edit wins first (the catalog answers its 409 for a stale `match`). */
+  editConflict?: number;
+  /** Read request bodies slowly: this many ms between chunks (a slow upload link). */
+  slowUploadChunkDelayInMs?: number;
 }
 
 export interface FaultProfile {
@@ -45,6 +51,8 @@ export interface FaultCounters {
   rateLimited: number;
   expiredTokens: number;
   delayed: number;
+  wafBlocks: number;
+  editConflicts: number;
 }
 
 export class FaultInjector {
@@ -57,6 +65,8 @@ export class FaultInjector {
     rateLimited: 0,
     expiredTokens: 0,
     delayed: 0,
+    wafBlocks: 0,
+    editConflicts: 0,
   };
 
   constructor(profile: FaultProfile = { rules: [] }) {
@@ -90,6 +100,21 @@ export class FaultInjector {
     return false;
   }
 
+  /** True when this write should lose a race against another editor (the route answers its own 409). */
+  editConflict(path: string): boolean {
+    const rule = this.ruleFor(path);
+    if (rule?.editConflict && this.#random.chance(rule.editConflict)) {
+      this.counters.editConflicts++;
+      return true;
+    }
+    return false;
+  }
+
+  /** Delay between request-body chunks for this path, if uploads are to be slow. */
+  uploadChunkDelayInMs(path: string): number | undefined {
+    return this.ruleFor(path)?.slowUploadChunkDelayInMs;
+  }
+
   /**
    * Applies latency and decides the fault for this request. When it returns true the response has been
    * dealt with (503/429 sent, or the socket destroyed) and the route must not answer.
@@ -115,6 +140,12 @@ export class FaultInjector {
       setImmediate(() => res.socket?.destroy());
       return true;
     }
+    if (rule.wafBlock && this.#random.chance(rule.wafBlock)) {
+      this.counters.wafBlocks++;
+      res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
+      res.end(WAF_PAGE);
+      return true;
+    }
     if (rule.unavailable && this.#random.chance(rule.unavailable)) {
       this.counters.unavailable++;
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
@@ -135,6 +166,12 @@ export class FaultInjector {
     return false;
   }
 }
+
+/** What an F5-style web application firewall answers when it rejects a request. */
+const WAF_PAGE =
+  '<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. ' +
+  'Please consult with your administrator.<br><br>Your support ID is: 14650348923152938741' +
+  "<br><br><a href='javascript:history.back();'>[Go Back]</a></body></html>";
 
 /** Makes res.end() dribble the body out in 64-byte chunks. */
 function slowDown(res: ServerResponse, delayInMs: number): void {

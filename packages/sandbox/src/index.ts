@@ -1,4 +1,21 @@
 export {
+  type AgencyCatalog,
+  type AgencyCatalogOptions,
+  startAgencyCatalog,
+} from './catalog/catalog.js';
+export type { CatalogFlavor, CatalogSettings } from './catalog/context.js';
+export { FIXTURE_DATASETS, FIXTURE_ORGANIZATIONS, FIXTURE_POPULATION } from './catalog/fixtures.js';
+export {
+  type GdCatalogHarvester,
+  type GdCatalogHarvesterOptions,
+  type GovernanceState,
+  type HarvestedDataset,
+  type HarvestReport,
+  startGdCatalogHarvester,
+} from './catalog/harvester.js';
+export type { SchemingField, SchemingSchema } from './catalog/scheming.js';
+export type { CatalogAccount, CatalogAccounts } from './catalog/seed.js';
+export {
   DGA_SCOPES,
   type DgaProvider,
   type DgaProviderOptions,

@@ -34,7 +34,7 @@ const stop = (signal: string) => {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
-const { gdx, thaid, dga, ecms, population } = sandbox;
+const { gdx, thaid, dga, ecms, population, catalog } = sandbox;
 const client = (label: string, c: { clientId: string; clientSecret: string; scope: string }) =>
   `  ${label.padEnd(18)} client_id ${c.clientId}  secret ${c.clientSecret}  scopes: ${c.scope}`;
 const out: string[] = [
@@ -45,6 +45,9 @@ const out: string[] = [
   client('ThaID client', thaid.clients.default),
   `DGA-like        ${dga.issuer}`,
   client('DGA client', dga.clients.default),
+  `Agency catalog  ${catalog.url}/api/3/action/...   (CKAN ${catalog.settings.ckanVersion}, thai_gdc ${catalog.settings.thaiGdcVersion})`,
+  `  API token (editor ${catalog.accounts.editor.name}): ${catalog.accounts.editor.token}`,
+  `GD Catalog harvester ${catalog.harvester?.url ?? '(off)'}`,
   'e-CMS nodes (organisation ID, name, node URL):',
   ...ecms.nodes.map((n) => `  ${n.organizationId}  ${n.nameTh.padEnd(40)} ${n.url}`),
   '',

@@ -1,3 +1,4 @@
+import { type AgencyCatalog, type AgencyCatalogOptions, startAgencyCatalog } from './catalog/catalog.js';
 import { type DgaProvider, type DgaProviderOptions, startDgaProvider } from './digital-id/dga-provider.js';
 import {
   startThaidProvider,
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   ecms?: Omit<EcmsNetworkOptions, 'seed' | 'host'>;
   /** Test PKI: root, issuing CA, university signer, TSA, CRL and OCSP endpoints. */
   pki?: Omit<SandboxPkiOptions, 'host'>;
+  /** Agency CKAN catalog (thai_gdc) and GD Catalog harvester: flavour 2.10/2.9, limits, faults. */
+  catalog?: Omit<AgencyCatalogOptions, 'seed' | 'host'>;
 }
 
 export interface Sandbox {
@@ -45,6 +48,8 @@ export interface Sandbox {
   ecms: EcmsNetwork;
   /** Test PKI and the sandbox university, which issues signed transcripts for the test people. */
   pki: SandboxPki;
+  /** Agency data catalog (CKAN + thai_gdc) with its GD Catalog harvester. */
+  catalog: AgencyCatalog;
   /** Stops every platform (idempotent). */
   close(): Promise<void>;
 }
@@ -73,7 +78,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dga = await start(startDgaProvider({ ...options.dga, population, ...host }));
     const ecms = await start(startEcmsNetwork({ ...options.ecms, seed, ...host }));
     const pki = await start(startSandboxPki({ ...options.pki, ...host }));
-    return { population, gdx, thaid, dga, ecms, pki, close: closeAll };
+    const catalog = await start(startAgencyCatalog({ ...options.catalog, seed, ...host }));
+    return { population, gdx, thaid, dga, ecms, pki, catalog, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

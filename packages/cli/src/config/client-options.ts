@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CatalogClientOptions } from '@thgov/catalog';
 import {
   FileAuditSink,
   type FileAuditSinkOptions,
@@ -195,4 +196,27 @@ export function auditSinkOptions(config: ThgovConfig): FileAuditSinkOptions {
 /** The audit log the configuration names, for `ExchangeClient({ audit: { sink } })`. */
 export function auditSink(config: ThgovConfig): FileAuditSink {
   return new FileAuditSink(auditSinkOptions(config));
+}
+
+/**
+ * `new CatalogClient(catalogClientOptions(config))`.
+ *
+ * @example
+ * ```ts
+ * const catalog = new CatalogClient(catalogClientOptions(await loadConfig('thgov.config.json')));
+ * ```
+ */
+export function catalogClientOptions(config: ThgovConfig): CatalogClientOptions {
+  const c = config.catalog;
+  if (!c) throw missing('catalog');
+  const t = mergeTransport(config.transport, c.transport);
+  const { transport: _t, ...own } = c;
+  const out: CatalogClientOptions = {
+    baseUrl: c.baseUrl,
+    ...transportOptions(t, c.transport?.tls ? 'catalog.transport' : 'transport'),
+  };
+  // The section's keys are the client's own option names: copy what is set.
+  for (const [k, v] of Object.entries(own))
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  return out;
 }

@@ -210,6 +210,50 @@ export const ecmsConfigSchema = z
   .strict()
   .describe('e-CMS official letters: @thgov/ecms EcmsClient.');
 
+/** The `catalog` section (the agency data catalog). */
+export const catalogConfigSchema = z
+  .object({
+    baseUrl: httpUrl.describe('The agency data catalog root (https://data.agency.go.th), not …/api/3.'),
+    apiToken: z
+      .string()
+      .min(8)
+      .max(4096)
+      .optional()
+      .describe('CKAN API token of an editor of the organization; use ${THGOV_CATALOG_API_TOKEN}.'),
+    apiTokenHeader: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/)
+      .optional()
+      .describe('Header of the token. Default Authorization (CKAN) or api-key (opend gateway).'),
+    gateway: z.enum(['ckan', 'opend']).optional().describe("opend: data.go.th's /get-ckan/{action} gateway."),
+    harvesterUrl: httpUrl
+      .optional()
+      .describe('GD Catalog harvester. Default https://harvester.gdcatalog.go.th.'),
+    siteUrl: httpUrl.optional().describe('This catalog as the harvester knows it. Default baseUrl.'),
+    schemaVersion: z
+      .enum(['2.1', '2.2', 'auto'])
+      .optional()
+      .describe('thai_gdc metadata version. Default auto (status_show).'),
+    maxUploadBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 42)
+      .optional()
+      .describe('Largest upload. Default 100 MiB.'),
+    politeness: z
+      .object({
+        requestsPerSecond: z.union([z.literal(false), z.number().positive().max(100_000)]).optional(),
+        maxConcurrency: z.number().int().min(1).max(256).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Client-side rate limit and concurrency cap. Default 10 requests/s, 4 in flight.'),
+    transport: transportConfigSchema.optional(),
+  })
+  .strict()
+  .describe('Government Data Catalog (CKAN + thai_gdc): @thgov/catalog CatalogClient.');
+
 /** The `transcript` section (trust anchors for verification). */
 export const transcriptConfigSchema = z
   .object({
@@ -312,6 +356,7 @@ export const thgovConfigSchema = z
     exchange: exchangeConfigSchema.optional(),
     digitalId: digitalIdConfigSchema.optional(),
     ecms: ecmsConfigSchema.optional(),
+    catalog: catalogConfigSchema.optional(),
     transcript: transcriptConfigSchema.optional(),
     audit: auditConfigSchema.optional(),
     transport: transportConfigSchema.optional(),
@@ -330,6 +375,8 @@ export type DigitalIdProviderConfig = z.infer<typeof digitalIdProviderConfigSche
 export type DigitalIdConfig = z.infer<typeof digitalIdConfigSchema>;
 /** The parsed `EcmsConfig` section (see its schema). */
 export type EcmsConfig = z.infer<typeof ecmsConfigSchema>;
+/** The parsed `CatalogConfig` section (see its schema). */
+export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
 /** The parsed `TranscriptConfig` section (see its schema). */
 export type TranscriptConfig = z.infer<typeof transcriptConfigSchema>;
 /** The parsed `AuditConfig` section (see its schema). */

@@ -1,4 +1,5 @@
 import type { ThgovConfig } from '../config/schema.js';
+import { checkCatalog } from './catalog-checks.js';
 import { checkDigitalId } from './digital-id-checks.js';
 import { checkEcms } from './ecms-checks.js';
 import { checkExchange } from './exchange-checks.js';
@@ -30,6 +31,7 @@ const CHECKS: Record<Platform, typeof checkExchange> = {
   exchange: checkExchange,
   digitalId: checkDigitalId,
   ecms: checkEcms,
+  catalog: checkCatalog,
   transcript: checkTranscript,
 };
 

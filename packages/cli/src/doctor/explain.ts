@@ -36,6 +36,19 @@ const GENERIC: Record<string, Explanation> = {
     cause: 'Too many calls failed in a row, so retries were stopped.',
     fix: 'The platform is unstable right now; run doctor again later and check the platform status page.',
   },
+  ERR_CATALOG_AUTH: {
+    cause:
+      'The catalog refused the call: no token, a token it does not know, or a user without a role in the organization.',
+    fix: 'Check catalog.apiToken (CKAN user → API tokens), sent as "Authorization: <token>" without "Bearer".',
+  },
+  ERR_CATALOG_PROTOCOL: {
+    cause: 'Something else than a CKAN Action API answered (an HTML page, a login portal, another service).',
+    fix: 'Check catalog.baseUrl: the catalog root, without /api/3; check that no proxy rewrites the answer.',
+  },
+  ERR_CATALOG_WAF: {
+    cause: 'A web application firewall in front of the catalog rejected the request.',
+    fix: 'Ask the catalog operator to allow this host (quote the support ID of the page and the request ID).',
+  },
   ERR_GDX_AUTH: {
     cause:
       'GDX refused the credentials: wrong Consumer-Key or Consumer-Secret, a key for another environment, or the consumer is not activated.',

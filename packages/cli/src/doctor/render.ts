@@ -8,6 +8,7 @@ export const PLATFORM_TITLE: Record<Platform, string> = {
   exchange: 'Data exchange (GDX)',
   digitalId: 'Digital ID',
   ecms: 'e-CMS',
+  catalog: 'Data catalog',
   transcript: 'Transcripts',
 };
 

@@ -5,14 +5,15 @@
  * Version 1:
  * ```
  * { version: 1, tool: "thgov doctor", startedAt: ISO-8601, durationInMs, ok: boolean,
- *   platforms: ("exchange"|"digitalId"|"ecms"|"transcript")[],
+ *   platforms: ("exchange"|"digitalId"|"ecms"|"catalog"|"transcript")[],
  *   summary: { total, passed, warned, failed, skipped },
  *   checks: [{ id, platform, title, status: "pass"|"warn"|"fail"|"skip", durationInMs, message,
  *              cause?, fix?, errorCode?, data?: { [key]: string|number|boolean } }] }
  * ```
  * Check ids are stable: `<platform>.dns|tcp|tls|clientCertificate|clock` for each endpoint (digital ID:
  * `digitalId.<provider>.…`), then `exchange.validate|read`, `digitalId.<provider>.discovery|issuer|jwks|
- * redirect|clientAuth`, `ecms.timeCheck|organizations|codeLists`, `transcript.trustAnchor.<i>` and
+ * redirect|clientAuth`, `ecms.timeCheck|organizations|codeLists`, `catalog.status|token|schema`,
+ * `transcript.trustAnchor.<i>` and
  * `transcript.tsaTrustAnchor.<i>`. Secrets never appear; citizen IDs are masked.
  */
 export const DOCTOR_REPORT_VERSION = 1;
@@ -20,9 +21,9 @@ export const DOCTOR_REPORT_VERSION = 1;
 /** `pass`, `warn` (does not fail the run unless `--strict`), `fail`, or `skip` (a prerequisite did not pass). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 /** A platform doctor checks: a section of the configuration. */
-export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'transcript';
+export type Platform = 'exchange' | 'digitalId' | 'ecms' | 'catalog' | 'transcript';
 /** Every platform, in the order doctor checks them. */
-export const PLATFORMS: readonly Platform[] = ['exchange', 'digitalId', 'ecms', 'transcript'];
+export const PLATFORMS: readonly Platform[] = ['exchange', 'digitalId', 'ecms', 'catalog', 'transcript'];
 
 /** One check in the report (`checks[]` of the JSON document). */
 export interface CheckResult {

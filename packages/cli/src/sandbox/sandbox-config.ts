@@ -18,6 +18,8 @@ export interface SandboxEndpoints {
   thaid: OidcSide & { apiKey: string };
   dga: OidcSide;
   ecms: { nodes: Array<{ url: string; organizationId: string }> };
+  /** The agency data catalog (sandboxes from before it existed have none). */
+  catalog?: { url: string; accounts: { editor: { token: string } }; harvester?: { url: string } | undefined };
 }
 
 /**
@@ -65,6 +67,15 @@ export function sandboxConfig(
       },
     },
     ecms: { nodeUrl: node.url, organizationId: node.organizationId },
+    ...(sb.catalog
+      ? {
+          catalog: {
+            baseUrl: sb.catalog.url,
+            apiToken: sb.catalog.accounts.editor.token,
+            ...(sb.catalog.harvester ? { harvesterUrl: sb.catalog.harvester.url } : {}),
+          },
+        }
+      : {}),
     transcript: { trustAnchors: [files.trustAnchor] },
     audit: {
       path: files.auditLog,

@@ -1,0 +1,112 @@
+import { type OperationOptions, validateOptions } from '@thgov/core';
+import { z } from 'zod';
+import type { CatalogCore } from '../context.js';
+import type { DataStoreRecord } from './batches.js';
+
+/** A `datastore_search` query, paged by offset (Thai catalogs run CKAN < 2.11: no keyset `next_page`). */
+export interface DataStoreSearchQuery {
+  /** Exact matches; a list value matches any of its items. */
+  filters?: Record<string, unknown>;
+  /** Full-text query: a string over all columns, or column → text. */
+  q?: string | Record<string, string>;
+  /** Columns to return (default all). */
+  fields?: string[];
+  /** Default `_id`: a stable order, so offset pages neither skip nor repeat rows. */
+  sort?: string;
+  /** Rows asked per page; the catalog caps it (10,000 under thai_gdc, 32,000 in CKAN). Default 10,000. */
+  pageSize?: number;
+  /** First offset. Default 0. */
+  offset?: number;
+  /** Stop after this many rows. */
+  limit?: number;
+}
+
+/** One page of DataStore rows. */
+export interface DataStoreSearchPage {
+  records: DataStoreRecord[];
+  offset: number;
+  /** Matching rows (may be estimated, see `totalWasEstimated`). */
+  total: number | undefined;
+  totalWasEstimated: boolean;
+  /** Columns and their types (every page carries them). */
+  fields: Array<{ id: string; type: string }>;
+  /** The page size the catalog applied (its rows_max when the request asked for more). */
+  appliedLimit: number;
+}
+
+const querySchema = z
+  .object({
+    filters: z.record(z.string(), z.unknown()).optional(),
+    q: z.union([z.string().max(10_000), z.record(z.string(), z.string().max(10_000))]).optional(),
+    fields: z.array(z.string().min(1).max(200)).max(1000).optional(),
+    sort: z.string().max(1000).optional(),
+    pageSize: z.number().int().min(1).max(1_000_000).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const resultSchema = z
+  .object({
+    records: z.array(z.record(z.string(), z.unknown())).max(1_000_000),
+    total: z.number().int().min(0).optional(),
+    total_was_estimated: z.boolean().optional(),
+    limit: z.number().int().min(0).optional(),
+    fields: z
+      .array(z.object({ id: z.string(), type: z.string() }).loose())
+      .max(10_000)
+      .default([]),
+  })
+  .loose();
+
+const MAX_PAGES = 1_000_000;
+
+/**
+ * Pages `datastore_search` by offset, stepping by the rows each page really held and learning the catalog's
+ * cap from the `limit` it reports, until a short or empty page, the total, or `limit`.
+ */
+export async function* searchRecordPages(
+  core: CatalogCore,
+  resourceId: string,
+  query: DataStoreSearchQuery = {},
+  op?: OperationOptions,
+): AsyncGenerator<DataStoreSearchPage, void, undefined> {
+  const q = validateOptions(querySchema, query, 'datastore.search query');
+  let offset = q.offset ?? 0;
+  let delivered = 0;
+  let total: number | undefined;
+  const asked = q.pageSize ?? 10_000;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const want = q.limit === undefined ? asked : Math.min(asked, q.limit - delivered);
+    const res = await core.action(
+      'datastore_search',
+      {
+        resource_id: resourceId,
+        filters: q.filters,
+        q: q.q,
+        fields: q.fields,
+        sort: q.sort ?? '_id',
+        limit: want,
+        offset,
+        include_total: page === 0,
+        records_format: 'objects',
+      },
+      { read: true, schema: resultSchema, op },
+    );
+    const applied = Math.min(res.limit ?? want, want);
+    total ??= res.total_was_estimated ? undefined : res.total;
+    delivered += res.records.length;
+    yield {
+      records: res.records,
+      offset,
+      total: res.total,
+      totalWasEstimated: res.total_was_estimated === true,
+      fields: res.fields.map((f) => ({ id: f.id, type: f.type })),
+      appliedLimit: applied,
+    };
+    offset += res.records.length;
+    if (res.records.length === 0 || res.records.length < applied) return;
+    if (total !== undefined && offset >= total) return;
+    if (q.limit !== undefined && delivered >= q.limit) return;
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * What the catalog returns for datasets, resources and organizations: the fields the client relies on are
+ * checked, everything else (the thai_gdc metadata, other extensions' fields) is kept as it came.
+ */
+
+export interface CatalogResource {
+  id: string;
+  package_id?: string;
+  name?: string | null;
+  url?: string | null;
+  format?: string | null;
+  url_type?: string | null;
+  size?: number | null;
+  datastore_active?: boolean | null;
+  resource_private?: string | null;
+  [field: string]: unknown;
+}
+
+/** A dataset as `package_show` returns it: the checked fields, and every other field as it came. */
+export interface CatalogDataset {
+  id: string;
+  name: string;
+  title?: string | null;
+  owner_org?: string | null;
+  private?: boolean;
+  state?: string;
+  metadata_created?: string;
+  metadata_modified?: string;
+  data_category?: string | null;
+  allow_harvest?: string | null;
+  resources: CatalogResource[];
+  [field: string]: unknown;
+}
+
+/** An organization as `organization_list` returns it. */
+export interface CatalogOrganization {
+  id: string;
+  name: string;
+  title?: string | null;
+  [field: string]: unknown;
+}
+
+const id = z.string().min(1).max(200);
+
+/** zod schema of a `resource_show` result. */
+export const resourceResultSchema: z.ZodType<CatalogResource> = z
+  .object({
+    id,
+    package_id: z.string().max(200).optional(),
+    name: z.string().max(10_000).nullish(),
+    url: z.string().max(10_000).nullish(),
+    format: z.string().max(200).nullish(),
+  })
+  .loose() as z.ZodType<CatalogResource>;
+
+/** zod schema of a `package_show` result. */
+export const datasetResultSchema: z.ZodType<CatalogDataset> = z
+  .object({
+    id,
+    name: z.string().min(1).max(200),
+    title: z.string().max(10_000).nullish(),
+    owner_org: z.string().max(200).nullish(),
+    private: z.boolean().optional(),
+    metadata_modified: z.string().max(100).optional(),
+    resources: z.array(resourceResultSchema).max(10_000).default([]),
+  })
+  .loose() as z.ZodType<CatalogDataset>;
+
+/** zod schema of an organization. */
+export const organizationResultSchema: z.ZodType<CatalogOrganization> = z
+  .object({ id, name: z.string().min(1).max(200), title: z.string().max(10_000).nullish() })
+  .loose() as z.ZodType<CatalogOrganization>;
+
+/** zod schema of a `package_search` result. */
+export const searchResultSchema = z
+  .object({
+    count: z.number().int().min(0),
+    results: z.array(datasetResultSchema).max(100_000),
+  })
+  .loose();

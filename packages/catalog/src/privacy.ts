@@ -1,0 +1,134 @@
+import { isCitizenId } from '@thgov/core';
+import { CatalogError } from './errors.js';
+import { DATA_CATEGORY, DATA_CLASSIFICATIONS } from './metadata/choices.js';
+
+/**
+ * The privacy guard. Agencies publish open data; PDPA leaks happen exactly here: a dataset of personal,
+ * secret or internal data created public (CKAN's default) or harvestable, a hidden resource made visible by an
+ * update, a CSV of the real register uploaded in place of the aggregate. Each is refused unless the caller opts
+ * in explicitly for that call, and omitted visibility is filled in the safe direction.
+ */
+
+const RESTRICTED_CATEGORIES: ReadonlySet<string> = new Set([
+  DATA_CATEGORY.personal,
+  DATA_CATEGORY.security,
+  DATA_CATEGORY.secret,
+  DATA_CATEGORY.internal,
+]);
+const OPEN_CLASSIFICATION = DATA_CLASSIFICATIONS[0];
+
+type Metadata = Record<string, unknown>;
+
+/** True when the metadata says the data is not open: a restricted data_category or data_classification. */
+export function isRestricted(m: Metadata): boolean {
+  const category = m.data_category;
+  const classification = m.data_classification;
+  return (
+    (typeof category === 'string' && RESTRICTED_CATEGORIES.has(category)) ||
+    (typeof classification === 'string' && classification !== OPEN_CLASSIFICATION)
+  );
+}
+
+const isPublic = (m: Metadata) => m.private !== true && m.private !== 'True' && m.private !== 'true';
+const isHarvestable = (m: Metadata) => m.allow_harvest !== 'False';
+
+function refuse(action: string, what: string): CatalogError {
+  return new CatalogError(
+    'ERR_CATALOG_PRIVACY',
+    `${action}: refused: the dataset's data_category/data_classification marks it as not open data, but ${what}`,
+    {
+      action,
+      hint: 'Keep it private (private: true, allow_harvest: "False"), or pass allowRestrictedData: true if publishing it is really intended.',
+    },
+  );
+}
+
+/**
+ * Visibility for a new dataset: restricted data left without `private`/`allow_harvest` gets the safe values;
+ * restricted data explicitly made public or harvestable is refused unless `allow`.
+ */
+export function guardNewDataset(metadata: Metadata, allow: boolean, action: string): Metadata {
+  if (!isRestricted(metadata)) return metadata;
+  const out = { ...metadata };
+  if (metadata.private === undefined) out.private = true;
+  else if (isPublic(metadata) && !allow) throw refuse(action, 'it would be public (private: false)');
+  if (metadata.allow_harvest === undefined) out.allow_harvest = 'False';
+  else if (isHarvestable(metadata) && !allow)
+    throw refuse(action, 'the GD Catalog could harvest it (allow_harvest: "True")');
+  return out;
+}
+
+/**
+ * Visibility for an update: judged on the dataset as it will be (current merged with the patch). The patch may
+ * not open restricted data without `allow`; a patch that makes open data restricted also closes it.
+ */
+export function guardDatasetPatch(
+  current: Metadata,
+  patch: Metadata,
+  allow: boolean,
+  action: string,
+): Metadata {
+  const after = { ...current, ...patch };
+  if (!isRestricted(after)) return patch;
+  const out = { ...patch };
+  if (patch.private !== undefined && isPublic(patch) && !allow)
+    throw refuse(action, 'the patch makes it public');
+  if (patch.allow_harvest !== undefined && isHarvestable(patch) && !allow) {
+    throw refuse(action, 'the patch lets the GD Catalog harvest it');
+  }
+  if (!isRestricted(current)) {
+    // Open data becoming restricted: close it in the same write unless the caller decided otherwise.
+    if (patch.private === undefined && isPublic(current)) out.private = true;
+    if (patch.allow_harvest === undefined && isHarvestable(current)) out.allow_harvest = 'False';
+  }
+  return out;
+}
+
+/** A resource marked `resource_private: "True"` is not made visible by an update without `allow`. */
+export function guardResourcePatch(
+  current: Metadata | undefined,
+  patch: Metadata,
+  allow: boolean,
+  action: string,
+): void {
+  if (current?.resource_private !== 'True' || patch.resource_private === undefined) return;
+  if (patch.resource_private !== 'True' && !allow) {
+    throw new CatalogError(
+      'ERR_CATALOG_PRIVACY',
+      `${action}: refused: the resource is private (resource_private "True") and the update would show it`,
+      { action, hint: 'Pass allowRestrictedData: true if the resource may really be shown to everyone.' },
+    );
+  }
+}
+
+// A 13-digit run, bare or grouped 1-2345-67890-12-3, not part of a longer number.
+const ID_RUN = /(?<!\d)\d[- ]?\d{4}[- ]?\d{5}[- ]?\d{2}[- ]?\d(?!\d)/g;
+
+/**
+ * Counts checksum-valid citizen IDs in a text sample (core's Thai-ID check). The IDs themselves are not kept.
+ *
+ * @example
+ * ```ts
+ * if (countCitizenIds(await readFile('export.csv', 'utf8')) > 0) throw new Error('personal data in the export');
+ * ```
+ */
+export function countCitizenIds(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(ID_RUN)) if (isCitizenId(m[0])) n++;
+  return n;
+}
+
+/** Stops an upload whose sample holds citizen IDs, unless the caller allowed it. */
+export function guardCitizenIds(sample: string, allow: boolean, action: string, where: string): void {
+  if (allow) return;
+  const n = countCitizenIds(sample);
+  if (n === 0) return;
+  throw new CatalogError(
+    'ERR_CATALOG_PRIVACY',
+    `${action}: refused: ${where} holds ${n} valid 13-digit citizen ID${n === 1 ? '' : 's'} (personal data under PDPA)`,
+    {
+      action,
+      hint: 'Publish aggregates or pseudonymised data; pass allowCitizenIds: true only when publishing the IDs is lawful.',
+    },
+  );
+}

@@ -1,0 +1,9 @@
+// Replaced at build time by tsup and at test time by vitest (scripts/tsup-shared.ts, scripts/vitest-shared.ts).
+declare const __THGOV_PKG_NAME__: string;
+declare const __THGOV_PKG_VERSION__: string;
+
+/** Name and version compiled in (User-Agent). */
+export const PACKAGE = {
+  name: typeof __THGOV_PKG_NAME__ === 'string' ? __THGOV_PKG_NAME__ : '@thgov/catalog',
+  version: typeof __THGOV_PKG_VERSION__ === 'string' ? __THGOV_PKG_VERSION__ : '0.0.0-dev',
+};

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { packageConfig } from '../../scripts/tsup-shared.js';
+
+export default defineConfig(packageConfig({ index: 'src/index.ts' }));

@@ -1,0 +1,151 @@
+import { readFile, stat } from 'node:fs/promises';
+import { type CatalogClient, type CatalogDataset, isCatalogError } from '@thgov/catalog';
+import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
+import { type CliIo, EXIT, UsageError } from '../io.js';
+import { ProgressBar } from '../progress.js';
+import { catalogClient } from './client.js';
+import { CATALOG_PUBLISH_USAGE } from './usage.js';
+
+export { CATALOG_PUBLISH_USAGE };
+
+import { csvHeader, csvRecords, csvRowCount } from './csv.js';
+
+const OPTIONS = {
+  resource: { type: 'string' },
+  'resource-name': { type: 'string' },
+  format: { type: 'string' },
+  datastore: { type: 'boolean' },
+  'primary-key': { type: 'string', multiple: true },
+  field: { type: 'string', multiple: true },
+  'allow-restricted': { type: 'boolean' },
+  'allow-citizen-ids': { type: 'boolean' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ParsedCommandArgs<typeof OPTIONS, true>['values'];
+
+async function readMetadata(file: string): Promise<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${file} as JSON (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    typeof (value as { name?: unknown }).name !== 'string'
+  ) {
+    throw new UsageError(`${file} must hold one JSON object with the dataset's "name"`);
+  }
+  return value as Record<string, unknown>;
+}
+
+async function createOrUpdate(
+  client: CatalogClient,
+  metadata: Record<string, unknown>,
+  allow: boolean,
+): Promise<CatalogDataset> {
+  const name = metadata.name as string;
+  const existing = await client.getDataset(name).catch((err: unknown) => {
+    if (isCatalogError(err, 'ERR_CATALOG_NOT_FOUND')) return undefined;
+    throw err;
+  });
+  if (!existing) return client.createDataset(metadata, { allowRestrictedData: allow });
+  const { name: _n, resources: _r, id: _i, ...patch } = metadata;
+  return client.updateDataset(existing.id, patch, { allowRestrictedData: allow });
+}
+
+function fieldTypes(values: Values): Record<string, string> {
+  const types: Record<string, string> = {};
+  for (const f of values.field ?? []) {
+    const m = /^([^:]{1,63}):(text|int|numeric|date|timestamp|bool)$/.exec(f);
+    if (!m)
+      throw new UsageError(
+        `--field takes COLUMN:TYPE with TYPE text, int, numeric, date, timestamp or bool (got ${f})`,
+      );
+    types[m[1] as string] = m[2] as string;
+  }
+  return types;
+}
+
+async function loadDataStore(
+  client: CatalogClient,
+  resourceId: string,
+  file: string,
+  values: Values,
+  io: CliIo,
+) {
+  const types = fieldTypes(values);
+  const fields = (await csvHeader(file)).map((id) => ({ id, type: types[id] ?? 'text' }));
+  const bar = new ProgressBar(io, await csvRowCount(file));
+  const loaded = await client.datastore.create(
+    resourceId,
+    { fields, primaryKey: values['primary-key'], records: csvRecords(file, types) },
+    {
+      force: true,
+      allowCitizenIds: values['allow-citizen-ids'] === true,
+      onProgress: (p) => bar.update(p.rowsDone),
+    },
+  );
+  bar.finish();
+  return loaded.rows;
+}
+
+/** `thgov catalog publish`. */
+export async function catalogPublish(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
+  if (values.help) {
+    io.stdout.write(CATALOG_PUBLISH_USAGE);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('give one dataset metadata file (JSON)');
+  if (values.datastore && !values.resource) throw new UsageError('--datastore needs --resource FILE (a CSV)');
+  const metadata = await readMetadata(positionals[0] as string);
+  const file = values.resource;
+  const size = file
+    ? await stat(file).then(
+        (s) => s.size,
+        () => {
+          throw new UsageError(`cannot read ${file}`);
+        },
+      )
+    : 0;
+  const client = await catalogClient(values.config);
+  try {
+    const dataset = await createOrUpdate(client, metadata, values['allow-restricted'] === true);
+    const out: Record<string, unknown> = { dataset: dataset.name, id: dataset.id };
+    if (file) {
+      const bar = new ProgressBar(io, size);
+      const resource = await client.uploadResource(
+        dataset.id,
+        { file, name: values['resource-name'] ?? file.split(/[\\/]/).pop(), format: values.format },
+        { allowCitizenIds: values['allow-citizen-ids'] === true, onProgress: (p) => bar.update(p.bytesSent) },
+      );
+      bar.finish();
+      out.resource = { id: resource.id, url: resource.url, format: resource.format, bytes: size };
+      if (values.datastore) out.datastoreRows = await loadDataStore(client, resource.id, file, values, io);
+    }
+    if (values.json) io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    else {
+      io.stdout.write(`✓ ${dataset.name} (${dataset.id})\n`);
+      if (out.resource) io.stdout.write(`  resource ${String((out.resource as { url: unknown }).url)}\n`);
+      if (out.datastoreRows !== undefined)
+        io.stdout.write(`  DataStore: ${String(out.datastoreRows)} rows\n`);
+    }
+    return EXIT.OK;
+  } catch (err) {
+    if (!isCatalogError(err) || err.fieldErrors.length === 0) throw err;
+    // The field list is the useful part: one line per field, in Thai and English.
+    io.stderr.write(`thgov catalog publish: ${err.code}: ${err.message}\n`);
+    for (const f of err.fieldErrors) io.stderr.write(`  ✗ ${f.field}: ${f.th}\n      ${f.en}\n`);
+    return EXIT.FAILED;
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,63 @@
+import { parseCommandArgs } from '../args.js';
+import { type CliIo, EXIT, UsageError } from '../io.js';
+import { catalogClient } from './client.js';
+import { CATALOG_SEARCH_USAGE } from './usage.js';
+
+export { CATALOG_SEARCH_USAGE };
+
+const OPTIONS = {
+  fq: { type: 'string' },
+  limit: { type: 'string' },
+  private: { type: 'boolean' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `thgov catalog search`. */
+export async function catalogSearch(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
+  if (values.help) {
+    io.stdout.write(CATALOG_SEARCH_USAGE);
+    return EXIT.OK;
+  }
+  if (positionals.length > 1) throw new UsageError('give at most one query (quote it)');
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
+    throw new UsageError('--limit takes a positive integer');
+  const client = await catalogClient(values.config);
+  const found: Array<Record<string, unknown>> = [];
+  let count = 0;
+  try {
+    for await (const page of client.searchDatasets({
+      q: positionals[0],
+      fq: values.fq,
+      limit,
+      includePrivate: values.private === true,
+    })) {
+      count = page.count;
+      for (const d of page.datasets) {
+        const org = d.organization as { name?: string } | null | undefined;
+        found.push({
+          id: d.id,
+          name: d.name,
+          title: d.title,
+          organization: org?.name,
+          metadata_modified: d.metadata_modified,
+          private: d.private,
+        });
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  if (values.json) io.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+  else {
+    for (const d of found)
+      io.stdout.write(
+        `${String(d.name).padEnd(40)} ${String(d.title ?? '')}${d.private ? ' (private)' : ''}\n`,
+      );
+    io.stdout.write(`${found.length} of ${count} dataset(s)\n`);
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,197 @@
+import { validationError } from './action-error.js';
+
+/**
+ * DataStore tables in memory, with the behaviour a client meets on CKAN's PostgreSQL backend: typed columns
+ * (a wrong value fails the whole call), an `_id` column, unique keys for upsert/update, one transaction per
+ * call (a failing batch changes nothing).
+ */
+
+export type Row = Record<string, unknown>;
+
+/** A DataStore column. */
+export interface Column {
+  id: string;
+  type: string;
+}
+
+/** A DataStore table: columns, unique key, rows by `_id`, the key index. */
+export interface Table {
+  fields: Column[];
+  primaryKey: string[];
+  rows: Map<number, Row>;
+  keyIndex: Map<string, number>;
+  nextId: number;
+}
+
+const TYPES = new Set([
+  'text',
+  'int',
+  'int4',
+  'int8',
+  'integer',
+  'bigint',
+  'numeric',
+  'float8',
+  'bool',
+  'timestamp',
+  'date',
+  'json',
+]);
+
+function coerce(value: unknown, type: string): unknown {
+  if (value === null || value === undefined || value === '') return null;
+  switch (type) {
+    case 'int':
+    case 'int4':
+    case 'int8':
+    case 'integer':
+    case 'bigint': {
+      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      if (!Number.isInteger(n))
+        throw `invalid input syntax for type integer: "${String(value).slice(0, 50)}"`;
+      return n;
+    }
+    case 'numeric':
+    case 'float8': {
+      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      if (!Number.isFinite(n)) throw `invalid input syntax for type numeric: "${String(value).slice(0, 50)}"`;
+      return n;
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      if (/^(true|t|1|yes)$/i.test(String(value))) return true;
+      if (/^(false|f|0|no)$/i.test(String(value))) return false;
+      throw `invalid input syntax for type boolean: "${String(value).slice(0, 50)}"`;
+    case 'json':
+      return value;
+    default:
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+}
+
+const keyOf = (row: Row, pk: string[]) => JSON.stringify(pk.map((k) => row[k]));
+
+/** Every DataStore table of the catalog, by resource id. */
+export class DataStoreTables {
+  readonly #tables = new Map<string, Table>();
+
+  get(resourceId: string): Table | undefined {
+    return this.#tables.get(resourceId);
+  }
+
+  drop(resourceId: string): boolean {
+    return this.#tables.delete(resourceId);
+  }
+
+  /** datastore_create: a new table, or new columns on an existing one. */
+  create(resourceId: string, fields: unknown, primaryKey: string[]): Table {
+    if (!Array.isArray(fields)) throw validationError({ fields: ['fields must be a list'] });
+    const cols: Column[] = fields.map((f, i) => {
+      const c = f as { id?: unknown; type?: unknown };
+      if (typeof c?.id !== 'string' || c.id === '' || c.id.startsWith('_') || c.id.length > 63) {
+        throw validationError({ fields: [`"${String(c?.id ?? i)}" is not a valid field name`] });
+      }
+      const type = typeof c.type === 'string' ? c.type : 'text';
+      if (!TYPES.has(type)) throw validationError({ fields: [`"${type}" is not a valid field type`] });
+      return { id: c.id, type };
+    });
+    const existing = this.#tables.get(resourceId);
+    if (existing) {
+      for (const c of cols) if (!existing.fields.some((f) => f.id === c.id)) existing.fields.push(c);
+      return existing;
+    }
+    for (const k of primaryKey) {
+      if (!cols.some((c) => c.id === k))
+        throw validationError({ primary_key: [`field "${k}" not in table`] });
+    }
+    const table: Table = { fields: cols, primaryKey, rows: new Map(), keyIndex: new Map(), nextId: 1 };
+    this.#tables.set(resourceId, table);
+    return table;
+  }
+
+  /** datastore_upsert: all rows checked first, then applied (one transaction). */
+  write(table: Table, records: unknown, method: string): Row[] {
+    if (!Array.isArray(records)) throw validationError({ records: ['records must be a list of dicts'] });
+    if (method !== 'insert' && table.primaryKey.length === 0) {
+      throw validationError({ table: ['table does not have a unique key defined'] });
+    }
+    const types = new Map(table.fields.map((f) => [f.id, f.type]));
+    const prepared = records.map((r, i) => this.#prepare(table, types, r, i, method));
+    const seen = new Set<string>();
+    for (const row of prepared) {
+      if (table.primaryKey.length === 0) continue;
+      const key = keyOf(row, table.primaryKey);
+      const exists = table.keyIndex.has(key) || (method === 'insert' && seen.has(key));
+      if (method === 'insert' && exists) {
+        throw validationError({
+          records: [`duplicate key value violates unique constraint "${table.primaryKey.join('_')}_key"`],
+        });
+      }
+      if (method === 'update' && !table.keyIndex.has(key) && !seen.has(key)) {
+        throw validationError({ key: [`key "${key}" not found`] });
+      }
+      seen.add(key);
+    }
+    for (const row of prepared) this.#apply(table, row);
+    return prepared;
+  }
+
+  #prepare(table: Table, types: Map<string, string>, record: unknown, i: number, method: string): Row {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw validationError({ records: [`row "${i + 1}" is not a json object`] });
+    }
+    const row: Row = {};
+    const extra = Object.keys(record).filter((k) => k !== '_id' && !types.has(k));
+    if (extra.length > 0)
+      throw validationError({ records: [`row "${i + 1}" has extra keys "${extra.join(', ')}"`] });
+    for (const [k, v] of Object.entries(record)) {
+      if (k === '_id') continue;
+      try {
+        row[k] = coerce(v, types.get(k) as string);
+      } catch (message) {
+        throw validationError({ records: [String(message)] });
+      }
+    }
+    if (method !== 'insert') {
+      const missingKeys = table.primaryKey.filter((k) => row[k] === undefined || row[k] === null);
+      if (missingKeys.length > 0)
+        throw validationError({ key: [`fields "${missingKeys.join(', ')}" are missing but needed as key`] });
+    }
+    return row;
+  }
+
+  #apply(table: Table, row: Row): void {
+    const key = table.primaryKey.length > 0 ? keyOf(row, table.primaryKey) : undefined;
+    const existingId = key === undefined ? undefined : table.keyIndex.get(key);
+    if (existingId !== undefined) {
+      table.rows.set(existingId, { ...table.rows.get(existingId), ...row });
+      return;
+    }
+    const id = table.nextId++;
+    table.rows.set(id, { _id: id, ...Object.fromEntries(table.fields.map((f) => [f.id, null])), ...row });
+    if (key !== undefined) table.keyIndex.set(key, id);
+  }
+
+  /** Rows matching exact filters (a list value matches any item), in `_id` order. */
+  select(table: Table, filters: Record<string, unknown> | undefined): Row[] {
+    const rows = [...table.rows.values()];
+    if (!filters) return rows;
+    const known = new Set(['_id', ...table.fields.map((f) => f.id)]);
+    for (const k of Object.keys(filters))
+      if (!known.has(k)) throw validationError({ filters: [`field "${k}" not in table`] });
+    return rows.filter((r) =>
+      Object.entries(filters).every(([k, v]) =>
+        Array.isArray(v) ? v.some((x) => String(x) === String(r[k])) : String(v) === String(r[k]),
+      ),
+    );
+  }
+
+  delete(table: Table, filters: Record<string, unknown>): number {
+    const doomed = this.select(table, filters);
+    for (const r of doomed) {
+      table.rows.delete(r._id as number);
+      if (table.primaryKey.length > 0) table.keyIndex.delete(keyOf(r, table.primaryKey));
+    }
+    return doomed.length;
+  }
+}

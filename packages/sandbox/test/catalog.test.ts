@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMultipart } from '../src/catalog/multipart.js';
+import { checkDict, filterGlob, updateMergeDict, updateMergeStringKey } from '../src/catalog/revise.js';
+import { type AgencyCatalog, startAgencyCatalog } from '../src/index.js';
+
+/** The agency catalog as raw HTTP sees it: CKAN's envelopes, statuses and quirks. */
+
+let catalog: AgencyCatalog;
+let editor: Record<string, string>;
+beforeAll(async () => {
+  catalog = await startAgencyCatalog({ rowsMax: 2, harvester: false });
+  editor = { authorization: catalog.accounts.editor.token, 'content-type': 'application/json' };
+});
+afterAll(() => catalog.close());
+
+async function call(action: string, body: unknown, headers: Record<string, string> = editor) {
+  const res = await fetch(`${catalog.url}/api/3/action/${action}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('the Action API as CKAN 2.10 + thai_gdc answers it', () => {
+  it('wraps results as {help, success, result} and errors by type and status', async () => {
+    const ok = await call('package_show', { id: 'annual-budget-2567' });
+    expect(Object.keys(ok.body)).toEqual(['help', 'success', 'result']);
+    expect(ok.body.help).toBe(`${catalog.url}/api/3/action/help_show?name=package_show`);
+    expect(await call('package_show', { id: 'nope' })).toMatchObject({
+      status: 404,
+      body: { success: false, error: { __type: 'Not Found Error' } },
+    });
+    const anon = await call(
+      'package_show',
+      { id: 'elderly-allowance-register' },
+      { 'content-type': 'application/json' },
+    );
+    expect(anon).toMatchObject({ status: 403, body: { error: { __type: 'Authorization Error' } } });
+    const invalid = await call('package_create', { name: 'x', owner_org: 'strategy-division' });
+    expect(invalid.status).toBe(409);
+    expect(invalid.body.error).toMatchObject({
+      __type: 'Validation Error',
+      maintainer: ['Missing value'],
+      objective: ['Select at least one'],
+    });
+    expect(await call('no_such_action', {})).toEqual({
+      status: 400,
+      body: 'Bad request - Action name not known: no_such_action' as never,
+    });
+    const get = await fetch(`${catalog.url}/api/3/action/package_create`);
+    expect(get.status).toBe(400);
+    expect(await get.json()).toMatch(/Please use POST method/);
+  });
+
+  it('caps rows at rows_max silently and lets GET carry the parameters of side-effect-free actions', async () => {
+    const res = await fetch(`${catalog.url}/api/3/action/package_search?rows=1000&sort=name%20asc`);
+    const body = (await res.json()) as { result: { count: number; results: Array<{ name: string }> } };
+    expect(body.result.count).toBe(4);
+    expect(body.result.results.map((r) => r.name)).toEqual([
+      'annual-budget-2567',
+      'health-promoting-hospitals-location',
+    ]);
+  });
+
+  it('accepts the token in Authorization or X-CKAN-API-Key, never as "Bearer"', async () => {
+    const mine = async (headers: Record<string, string>) =>
+      (
+        (await call('organization_list_for_user', { permission: 'create_dataset' }, headers)).body
+          .result as unknown[]
+      ).length;
+    expect(await mine({ authorization: catalog.accounts.editor.token })).toBe(2);
+    expect(await mine({ 'x-ckan-api-key': catalog.accounts.editor.token })).toBe(2);
+    expect(await mine({ authorization: `Bearer ${catalog.accounts.editor.token}` })).toBe(0);
+    expect(await mine({ authorization: catalog.accounts.editor.apiKey })).toBe(0);
+  });
+
+  it('status_show carries thai_gdc’s fields', async () => {
+    const { body } = await call('status_show', {});
+    expect(body.result).toMatchObject({
+      ckan_version: '2.10.7',
+      thaigdc_version: '2.2.4',
+      thaigdc_catalog_type: 'agency',
+    });
+  });
+
+  it('package_revise: match guards, filter removes, update merges lists by position', async () => {
+    const ds = (await call('package_show', { id: 'schools-directory' })).body.result as Record<
+      string,
+      unknown
+    >;
+    const stale = await call('package_revise', {
+      match: { id: ds.id, metadata_modified: '2000-01-01T00:00:00' },
+      update: { notes: 'x' },
+    });
+    expect(stale).toMatchObject({
+      status: 409,
+      body: { error: { __type: 'Validation Error', match: ['metadata_modified'] } },
+    });
+    const merged = await call('package_revise', { match: { id: ds.id }, update: { data_format: ['XML'] } });
+    // ["CSV", "JSON"] updated with ["XML"]: the first item is replaced, the second stays.
+    expect((merged.body.result as { package: { data_format: string[] } }).package.data_format).toEqual([
+      'XML',
+      'JSON',
+    ]);
+    const replaced = await call('package_revise', {
+      match: { id: ds.id },
+      filter: ['-data_format'],
+      update: { data_format: ['XML'] },
+    });
+    expect((replaced.body.result as { package: { data_format: string[] } }).package.data_format).toEqual([
+      'XML',
+    ]);
+  });
+});
+
+describe('package_revise’s dict operations', () => {
+  it('match, filter, positional update and flattened keys', () => {
+    const data = {
+      a: 1,
+      list: [
+        { id: 'abcdef-1', x: 1 },
+        { id: 'ghijkl-2', x: 2 },
+      ],
+      tags: ['a', 'b', 'c'],
+    };
+    expect(checkDict(data, { a: 1, list: [{ x: 1 }] })).toEqual([]);
+    expect(checkDict(data, { a: 2, missing: 1 })).toEqual([['a'], ['missing']]);
+    const copy = structuredClone(data);
+    filterGlob(copy, ['+list__0', '-list__*', '-a']);
+    expect(copy).toEqual({ list: [{ id: 'abcdef-1', x: 1 }], tags: ['a', 'b', 'c'] });
+    const merged = structuredClone(data);
+    updateMergeDict(merged, { tags: ['z'], list: [{ x: 9 }] });
+    expect(merged.tags).toEqual(['z', 'b', 'c']);
+    expect(merged.list[0]).toEqual({ id: 'abcdef-1', x: 9 });
+    updateMergeStringKey(merged, 'list__ghijk__x', 7);
+    updateMergeStringKey(merged, 'list__extend', [{ id: 'new' }]);
+    expect(merged.list.map((l) => l.x)).toEqual([9, 7, undefined]);
+  });
+});
+
+describe('the streaming multipart reader', () => {
+  it('finds boundaries split across chunks of any size and hashes files without keeping big ones', async () => {
+    const boundary = '----thgovTEST';
+    const file = Buffer.alloc(300_000, 0x61);
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nข้อมูล\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="tag"\r\n\r\na\r\n--${boundary}\r\nContent-Disposition: form-data; name="tag"\r\n\r\nb\r\n`,
+      ),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="ข้อมูล.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+      ),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    for (const size of [1, 7, 64 * 1024]) {
+      async function* chunks() {
+        for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
+      }
+      const r = await readMultipart(chunks(), boundary, { maxFieldBytes: 1024, keepFileBytes: 1000 });
+      expect(r.fields).toEqual({ name: 'ข้อมูล', tag: ['a', 'b'] });
+      const upload = r.files.get('upload');
+      expect(upload).toMatchObject({
+        fileName: 'ข้อมูล.csv',
+        contentType: 'text/csv',
+        size: file.length,
+        bytes: undefined,
+      });
+    }
+    async function* cut() {
+      yield body.subarray(0, 1000);
+    }
+    await expect(readMultipart(cut(), boundary, { maxFieldBytes: 1024, keepFileBytes: 0 })).rejects.toThrow(
+      /ended early/,
+    );
+  });
+});
