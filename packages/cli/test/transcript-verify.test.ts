@@ -69,6 +69,68 @@ describe('thgov transcript verify (as a process)', () => {
     expect(generic.code).toBe(0);
   });
 
+  it('--crl: a good file without embedded revocation data passes under the strict policy', async () => {
+    const r = await thgov([
+      'transcript',
+      'verify',
+      '--json',
+      '--trust',
+      fx.root,
+      '--crl',
+      fx.crl,
+      fx.noRevocation,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const [report] = JSON.parse(r.stdout) as {
+      indication: string;
+      signatures: { revocation: { source: string }[] }[];
+    }[];
+    expect(report!.indication).toBe('TOTAL_PASSED');
+    expect(report!.signatures[0]!.revocation[0]!.source).toBe('supplied');
+  });
+
+  it('--crl: a revoked signer is REVOKED (time-stamped after the revocation), and exits 1', async () => {
+    const r = await thgov([
+      'transcript',
+      'verify',
+      '--trust',
+      fx.root,
+      '--crl',
+      fx.revokingCrl,
+      fx.revokedNoRevocation,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/TOTAL_FAILED\s+REVOKED\s/);
+    expect(r.stdout).toContain('was revoked at');
+  });
+
+  it('--ocsp-response (repeatable with --crl) supplies OCSP answers', async () => {
+    const r = await thgov([
+      'transcript',
+      'verify',
+      '--trust',
+      fx.root,
+      '--ocsp-response',
+      fx.ocsp,
+      fx.noRevocation,
+    ]);
+    expect(r.code, r.stdout).toBe(0);
+    const both = await thgov([
+      'transcript',
+      'verify',
+      '--trust',
+      fx.root,
+      '--crl',
+      fx.crl,
+      '--crl',
+      fx.revokingCrl,
+      fx.noRevocation,
+      fx.revokedNoRevocation,
+    ]);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toContain('1 TOTAL_PASSED, 1 TOTAL_FAILED, 0 INDETERMINATE');
+  });
+
   it('without --trust every file stays INDETERMINATE and stderr says why nothing can pass', async () => {
     const r = await thgov(['transcript', 'verify', '--json', fx.good[0]!]);
     expect(r.code).toBe(1);
@@ -89,6 +151,9 @@ describe('thgov transcript verify (as a process)', () => {
     [['transcript', 'verify', '--bogus', 'x.pdf'], "unknown option '--bogus'"],
     [['transcript', 'verify', '--trsut', 'r.pem', 'x.pdf'], 'did you mean --trust?'],
     [['transcript', 'verify', '--trust', '/nonexistent/root.pem', 'x.pdf'], 'cannot read trust file'],
+    [['transcript', 'verify', '--crl', '/nonexistent/ca.crl', 'x.pdf'], 'cannot read CRL file'],
+    [['transcript', 'verify', '--crl', fx.root, 'x.pdf'], 'is not a CRL'],
+    [['transcript', 'verify', '--ocsp-response', fx.crl, 'x.pdf'], 'is not a DER OCSP response'],
     [['nope', 'verify'], "unknown command 'nope verify'"],
   ])('usage error %j exits 2 with ERR_INVALID_ARG', async (args, message) => {
     const r = await thgov(args);

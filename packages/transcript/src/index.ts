@@ -1,9 +1,4 @@
-export {
-  createTimeStampAuthority,
-  type DigestName,
-  type TimeStampAuthorityOptions,
-  type TimeStampFunction,
-} from './cms/sign.js';
+export type { DigestName, TimeStampFunction } from './cms/sign.js';
 export { TRANSCRIPT_ERROR_CODES, TranscriptError, type TranscriptErrorCode } from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
 export { FONT_ERROR_CODES, FontError, type FontErrorCode } from './issue/font/errors.js';
@@ -24,21 +19,33 @@ export {
   type XrefEntry,
 } from './pdf/document.js';
 export { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf/limits.js';
+export { importPrivateKey, type KeyInput } from './pki/keys.js';
 export {
   type CertificateSpec,
   type CrlSpec,
+  type CryptoKey,
+  type CryptoKeyPair,
   createCertificate,
   createCrl,
   createOcspResponse,
+  createTimeStampAuthority,
   type DistinguishedName,
+  exportPkcs8Pem,
+  generateSigningKeyPair,
   type KeyUsageName,
   type OcspResponseSpec,
-} from './pki/certificates.js';
-export type { CryptoKey, CryptoKeyPair } from './pki/crypto-types.js';
-export { exportPkcs8Pem, generateSigningKeyPair, importPrivateKey, type KeyInput } from './pki/keys.js';
-export { decodeCertificates, toPem } from './pki/pem.js';
+  type TimeStampAuthorityOptions,
+  toPem,
+} from './pki/moved.js';
+export { decodeCertificates } from './pki/pem.js';
 export type { XmpInfo } from './verify/attachment.js';
-export type { CertificateInput, VerifyOptions, XmlValidator, XmlValidatorResult } from './verify/options.js';
+export type {
+  CertificateInput,
+  RevocationOptions,
+  VerifyOptions,
+  XmlValidator,
+  XmlValidatorResult,
+} from './verify/options.js';
 export type {
   CertificateSummary,
   CheckId,

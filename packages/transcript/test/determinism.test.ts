@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exportPkcs8Pem } from '@thgov/pki';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportPkcs8Pem } from '../src/pki/keys.js';
 import { SAMPLE_XML } from './fixtures/generate.js';
 import { createTestPki } from './helpers/pki.js';
 

@@ -101,9 +101,8 @@ describe('online revocation (opt-in)', () => {
   it('a responder that never answers hits the timeout instead of hanging', async () => {
     mode = 'hang';
     const pdf = await issue();
-    const started = Date.now();
     const r = await verifyTranscript(pdf, { trust: [pki.root.cert], online: { timeoutInMs: 300 } });
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(r.subIndication).toBe('TRY_LATER');
+    expect(r.signatures[0]!.revocation[0]!.fetchProblems?.[0]).toMatch(/^OCSP .*: ERR_TIMEOUT$/);
   });
 });

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { decodeCertificates } from '@thgov/transcript';
+import { decodeCertificates } from '@thgov/pki';
 import type { ThgovConfig } from '../config/schema.js';
 import { SANDBOX_CONFIG_MARK } from '../sandbox/sandbox-config.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';

@@ -9,7 +9,11 @@ Options:
                      pass: every file stays INDETERMINATE
   --tsa-trust FILE   trust anchor for time-stamp authorities (repeatable; default: --trust)
   --policy NAME      transcript (strict, default) or pdf (generic PDF signatures)
-  --online           fetch OCSP/CRL when the file carries no revocation data
+  --crl FILE         a CRL (PEM or DER) to weigh with each file's own revocation data (repeatable)
+  --ocsp-response FILE
+                     an OCSP response (DER) to weigh likewise (repeatable)
+  --online           fetch OCSP/CRL from the certificates' URLs when the data at hand settles nothing
+                     (through HTTPS_PROXY/HTTP_PROXY when set, 5 s per request, 10 MiB at most)
   --json             print one JSON array of reports
   --junit FILE       also write a JUnit XML report to FILE (for CI): one test case per file
   -h, --help         show this help

@@ -1,11 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  decodeCertificates,
-  type VerificationReport,
-  verifyPdfSignatures,
-  verifyTranscript,
-} from '@thgov/transcript';
+import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
+import { type VerificationReport, verifyPdfSignatures, verifyTranscript } from '@thgov/transcript';
 import { parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
@@ -22,6 +18,8 @@ const OPTIONS = {
   trust: { type: 'string', multiple: true },
   'tsa-trust': { type: 'string', multiple: true },
   policy: { type: 'string' },
+  crl: { type: 'string', multiple: true },
+  'ocsp-response': { type: 'string', multiple: true },
   online: { type: 'boolean' },
   json: { type: 'boolean' },
   junit: { type: 'string' },
@@ -54,6 +52,45 @@ async function readAnchors(files: string[], flag: string): Promise<Uint8Array[]>
     out.push(bytes);
   }
   return out;
+}
+
+/** Reads the files of one flag; an unreadable one is a usage error. */
+async function readFlagFiles(files: string[], what: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const f of files) {
+    try {
+      out.push(new Uint8Array(await readFile(f)));
+    } catch (err) {
+      throw new UsageError(
+        `cannot read ${what} file ${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads `--crl` and `--ocsp-response` files (revocation data the verifier holds, weighed with each file's own),
+ * refusing one that is not what it claims before any file is verified.
+ */
+async function readRevocation(crlFiles: string[], ocspFiles: string[]) {
+  const crls = await readFlagFiles(crlFiles, 'CRL');
+  const ocspResponses = await readFlagFiles(ocspFiles, 'OCSP response');
+  crls.forEach((c, i) => {
+    try {
+      for (const der of decodeCertificates(c, 'X509 CRL')) parseCrl(der);
+    } catch {
+      throw new UsageError(`--crl ${crlFiles[i]} is not a CRL (PEM or DER)`);
+    }
+  });
+  ocspResponses.forEach((r, i) => {
+    try {
+      parseOcspResponse(r);
+    } catch {
+      throw new UsageError(`--ocsp-response ${ocspFiles[i]} is not a DER OCSP response`);
+    }
+  });
+  return crls.length + ocspResponses.length ? { revocation: { crls, ocspResponses } } : {};
 }
 
 function failedRead(file: string, policy: 'transcript' | 'pdf', message: string, code: string): FileReport {
@@ -214,7 +251,9 @@ export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<nu
     trust,
     ...(tsaTrust ? { tsaTrust } : {}),
     policy,
-    ...(values.online ? { online: true } : {}),
+    ...(await readRevocation(values.crl ?? [], values['ocsp-response'] ?? [])),
+    // Through the agency's proxy when the environment names one (HTTPS_PROXY / NO_PROXY), as other CLI tools do.
+    ...(values.online ? { online: { proxy: 'env' } } : {}),
   };
   const verify: Verify = (bytes) =>
     (policy === 'pdf' ? verifyPdfSignatures : verifyTranscript)(bytes, options);

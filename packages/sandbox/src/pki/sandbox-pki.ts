@@ -1,17 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type CryptoKey, type TimeStampFunction, toPem } from '@thgov/pki';
 import {
-  type CryptoKey,
   createCertificate,
   createCrl,
   createOcspResponse,
   createTimeStampAuthority,
   generateSigningKeyPair,
-  issueTranscript,
-  type TimeStampFunction,
-  TranscriptError,
-  toPem,
-} from '@thgov/transcript';
+} from '@thgov/pki/testing';
+import { issueTranscript, TranscriptError } from '@thgov/transcript';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { listen, type RunningServer, readBody } from '../http-server.js';

@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { CryptoKey, DigestName, TimeStampFunction } from '@thgov/pki';
+import { cryptoEngine, digest, essSigningCertificateV2, OID, toArrayBuffer } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { CryptoKey } from '../pki/crypto-types.js';
-import { cryptoEngine, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';
 
-export type DigestName = 'SHA-256' | 'SHA-384' | 'SHA-512';
-
-/** Returns an RFC 3161 TimeStampToken (a CMS ContentInfo, DER) over `imprint`. */
-export type TimeStampFunction = (request: {
-  imprint: Uint8Array;
-  hashAlgorithm: DigestName;
-}) => Promise<Uint8Array>;
+export type { DigestName, TimeStampFunction };
 
 export interface CmsSignOptions {
   data: Uint8Array[];
@@ -30,17 +24,6 @@ export interface CmsSignOptions {
 
 function attr(type: string, value: asn1js.BaseBlock): pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
-}
-
-export function essSigningCertificateV2(certDer: Uint8Array): asn1js.Sequence {
-  const hash = createHash('sha256').update(certDer).digest();
-  return new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(hash) })] })],
-      }),
-    ],
-  });
 }
 
 function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8Array[] }): asn1js.Sequence {
@@ -110,70 +93,4 @@ export async function signDetachedCms(options: CmsSignOptions): Promise<Uint8Arr
   }
   const ci = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
   return new Uint8Array(ci.toSchema().toBER(false));
-}
-
-export interface TimeStampAuthorityOptions {
-  certificate: Uint8Array;
-  privateKey: CryptoKey;
-  /** CA certificates to include after the TSA certificate. */
-  chain?: Uint8Array[];
-  policy?: string;
-  /** Clock of the TSA; defaults to Date.now. */
-  now?: () => Date;
-}
-
-/** An in-process RFC 3161 time-stamp authority (for issuers' tests and the sandbox). */
-export function createTimeStampAuthority(options: TimeStampAuthorityOptions): TimeStampFunction {
-  let serial = 1;
-  return async ({ imprint, hashAlgorithm }) => {
-    const engine = cryptoEngine();
-    const tsaCert = pkijs.Certificate.fromBER(toArrayBuffer(options.certificate));
-    const tst = new pkijs.TSTInfo({
-      version: 1,
-      policy: options.policy ?? '1.3.6.1.4.1.99999.1.1',
-      messageImprint: new pkijs.MessageImprint({
-        hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_BY_DIGEST[hashAlgorithm]! }),
-        hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(imprint) }),
-      }),
-      serialNumber: new asn1js.Integer({ value: serial++ }),
-      genTime: options.now?.() ?? new Date(),
-      ordering: false,
-    });
-    const tstDer = new Uint8Array(tst.toSchema().toBER(false));
-    const signedData = new pkijs.SignedData({
-      version: 3,
-      encapContentInfo: new pkijs.EncapsulatedContentInfo({
-        eContentType: OID.tstInfo,
-        eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(tstDer) }),
-      }),
-      signerInfos: [
-        new pkijs.SignerInfo({
-          version: 1,
-          sid: new pkijs.IssuerAndSerialNumber({
-            issuer: tsaCert.issuer,
-            serialNumber: tsaCert.serialNumber,
-          }),
-          signedAttrs: new pkijs.SignedAndUnsignedAttributes({
-            type: 0,
-            attributes: [
-              attr(OID.contentType, new asn1js.ObjectIdentifier({ value: OID.tstInfo })),
-              attr(
-                OID.messageDigest,
-                new asn1js.OctetString({ valueHex: toArrayBuffer(await digest('SHA-256', tstDer)) }),
-              ),
-              attr(OID.signingCertificateV2, essSigningCertificateV2(options.certificate)),
-            ],
-          }),
-        }),
-      ],
-      certificates: [options.certificate, ...(options.chain ?? [])].map((c) =>
-        pkijs.Certificate.fromBER(toArrayBuffer(c)),
-      ),
-    });
-    // pkijs turns eContent into a chunked (BER) OCTET STRING in the constructor; tokens must be DER.
-    signedData.encapContentInfo.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(tstDer) });
-    await signedData.sign(options.privateKey, 0, 'SHA-256', undefined, engine);
-    const ci = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
-    return new Uint8Array(ci.toSchema().toBER(false));
-  };
 }

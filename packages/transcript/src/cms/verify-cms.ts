@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
+import {
+  certDer,
+  DIGEST_BY_OID,
+  digest,
+  findBySid,
+  fromPkijs,
+  keyUsage,
+  OID,
+  summarizeCert,
+  toArrayBuffer,
+  verifySignerInfoSignature,
+} from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { type CheckResult, check, failed, indeterminate } from '../verify/report.js';
-import { certDer, findBySid, keyUsage, summarize } from './certs.js';
-import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from './engine.js';
-import { addCrl, addOcsp, type RevocationPool } from './revocation.js';
-import { verifySignerInfoSignature } from './signer-info.js';
+import { addCrl, addOcsp, type EvidencePool } from './evidence.js';
 
 export interface CmsOutcome {
   checks: CheckResult[];
@@ -38,7 +47,7 @@ function attrValue(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.
 export async function verifyCmsSignature(
   contents: Uint8Array,
   signed: Uint8Array[],
-  options: { cades: boolean; pool: RevocationPool },
+  options: { cades: boolean; pool: EvidencePool },
 ): Promise<CmsOutcome> {
   const out: CmsOutcome = { checks: [], certs: [], timeStampTokens: [] };
   const fail = (c: CheckResult) => {
@@ -182,7 +191,7 @@ export async function verifyCmsSignature(
   } else {
     out.checks.push(
       check('signer-certificate', 'PASSED', 'Signer certificate identified', {
-        evidence: { certificate: summarize(signer), keyUsage: ku ? [...ku] : 'absent' },
+        evidence: { certificate: summarizeCert(fromPkijs(signer)), keyUsage: ku ? [...ku] : 'absent' },
       }),
     );
   }
@@ -211,7 +220,7 @@ async function essMatches(value: asn1js.BaseBlock, signer: pkijs.Certificate, v2
   }
 }
 
-function collectArchival(value: asn1js.BaseBlock, pool: RevocationPool): void {
+function collectArchival(value: asn1js.BaseBlock, pool: EvidencePool): void {
   try {
     for (const tagged of (value as asn1js.Sequence).valueBlock.value) {
       const tag = tagged.idBlock.tagNumber;

@@ -1,6 +1,6 @@
 import type { PdfDocument, Revision } from '../pdf/document.js';
 import { collectRefs, dictOf, isName, PdfDict, type PdfObject, PdfRef, pdfEquals } from '../pdf/objects.js';
-import type { ModificationLevel } from './report.js';
+import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
 
 const RANK: Record<ModificationLevel, number> = {
   NONE: 0,
@@ -270,4 +270,46 @@ function collectPages(doc: PdfDocument, rev: Revision, out: Set<number>): void {
     const kids = d ? doc.resolve(d.get('Kids'), rev) : undefined;
     if (Array.isArray(kids)) for (const k of kids) stack.push({ ref: k, depth: depth + 1 });
   }
+}
+
+/**
+ * Step 11's verdict: what changed after the signed revision against what is allowed — security updates only for a
+ * transcript, else by the certification level (P=1 none, P=2 form filling, P=3 or none: annotations); structural
+ * anomalies after signing always fail, and so, for a transcript, do appended objects nothing refers to.
+ */
+export function modificationsCheck(
+  doc: PdfDocument,
+  signed: Revision,
+  policy: 'transcript' | 1 | 2 | 3 | undefined,
+): { result: CheckResult; level: ModificationLevel } {
+  const diff = diffAfter(doc, signed);
+  const later = doc.anomalies.filter(
+    (a) =>
+      a.revision !== undefined &&
+      a.revision > signed.index &&
+      (a.severity === 'error' || a.code === 'UNLISTED_OBJECT'),
+  );
+  const allowed: ModificationLevel =
+    policy === 'transcript' || policy === 1 ? 'LTA_UPDATES' : policy === 2 ? 'FORM_FILLING' : 'ANNOTATIONS';
+  const evidence = {
+    level: diff.level,
+    allowed,
+    changes: diff.changes.slice(0, 50),
+    unreferencedNew: diff.unreferenced,
+  };
+  const fail = (message: string) => ({
+    result: failed('modifications', 'FORMAT_FAILURE', message, { evidence }),
+    level: diff.level,
+  });
+  if (!levelAllowed(diff.level, allowed))
+    return fail(`Disallowed changes after signing (${diff.level}; policy allows ${allowed})`);
+  if (later.length) return fail(`Structural anomalies after signing: ${later.map((a) => a.code).join(', ')}`);
+  if (policy === 'transcript' && diff.unreferenced.length)
+    return fail('Objects appended after signing that nothing refers to');
+  const message =
+    diff.level === 'NONE' ? 'No changes after signing' : `Only allowed changes after signing (${diff.level})`;
+  const warnings = diff.unreferenced.length
+    ? [`${diff.unreferenced.length} unreferenced object(s) appended`]
+    : [];
+  return { result: check('modifications', 'PASSED', message, { warnings, evidence }), level: diff.level };
 }

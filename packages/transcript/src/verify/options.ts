@@ -1,10 +1,33 @@
 import { invalidArgument } from '@thgov/core';
+import {
+  decodeCertificates,
+  type OnlineRevocationOptions,
+  type ParsedCrl,
+  type ParsedOcspResponse,
+  parseCrl,
+  parseOcspResponse,
+} from '@thgov/pki';
+import { onlineOptionsSchema } from '@thgov/pki/internal';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { DEFAULT_PDF_LIMITS, type PdfLimits } from '../pdf/limits.js';
-import { decodeCertificates } from '../pki/pem.js';
 
 export type CertificateInput = string | Uint8Array;
+
+/**
+ * Revocation data you hold (closed agency networks keep the CA's CRLs and OCSP responses on disk) and the
+ * freshness rules. Supplied evidence is weighed with what the file carries: a revocation in any of it wins.
+ */
+export interface RevocationOptions {
+  /** CRLs, PEM (`X509 CRL`) or DER. */
+  crls?: (string | Uint8Array)[];
+  /** OCSP responses, DER (a full OCSPResponse or a BasicOCSPResponse). */
+  ocspResponses?: Uint8Array[];
+  /** Policy maximum age: evidence issued longer than this before the validated time is not fresh. */
+  maxAgeInMs?: number;
+  /** How long an OCSP answer without nextUpdate counts. Default 24 hours. */
+  maxAgeWithoutNextUpdateInMs?: number;
+}
 
 /** Result of a caller-supplied XML check (for example an XSD validator). */
 export type XmlValidatorResult = boolean | { valid: boolean; errors?: string[] };
@@ -22,8 +45,14 @@ export interface VerifyOptions {
   validationTime?: Date;
   /** `transcript` (strict, default of verifyTranscript) or `pdf` (generic, default of verifyPdfSignatures). */
   policy?: 'transcript' | 'pdf';
-  /** Fetch OCSP/CRL online when embedded revocation data is missing (opt-in). */
-  online?: boolean | { timeoutInMs?: number };
+  /**
+   * Fetch OCSP/CRL online (the certificates' AIA OCSP and CRL distribution point URLs) when the evidence at hand
+   * does not settle a status. Opt-in; goes through `@thgov/core`'s Transport (`proxy`, per-request `timeoutInMs`,
+   * `maxResponseBytes`).
+   */
+  online?: boolean | OnlineRevocationOptions;
+  /** CRLs and OCSP responses you hold, and freshness rules. */
+  revocation?: RevocationOptions;
   limits?: Partial<PdfLimits> & { maxXmlBytes?: number; maxXmlDepth?: number };
   /** Extra XML validation (XSD or anything else) run after the built-in checks. */
   xmlValidator?: XmlValidator;
@@ -37,7 +66,10 @@ export interface NormalizedOptions {
   tsaTrust: Uint8Array[];
   validationTime: Date;
   policy: 'transcript' | 'pdf';
-  online: { timeoutInMs: number } | undefined;
+  online: OnlineRevocationOptions | undefined;
+  suppliedCrls: ParsedCrl[];
+  suppliedOcsps: ParsedOcspResponse[];
+  freshness: { maxAgeInMs?: number; maxAgeWithoutNextUpdateInMs?: number };
   limits: PdfLimits;
   maxXmlBytes: number;
   maxXmlDepth: number;
@@ -53,11 +85,18 @@ const schema = z
     tsaTrust: z.union([certInput, z.array(certInput)]).optional(),
     validationTime: z.date().optional(),
     policy: z.enum(['transcript', 'pdf']).optional(),
-    online: z
-      .union([
-        z.boolean(),
-        z.object({ timeoutInMs: z.number().int().positive().max(120_000).optional() }).strict(),
-      ])
+    online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
+    revocation: z
+      .object({
+        crls: z
+          .array(z.union([z.string(), z.instanceof(Uint8Array)]))
+          .max(10_000)
+          .optional(),
+        ocspResponses: z.array(z.instanceof(Uint8Array)).max(10_000).optional(),
+        maxAgeInMs: z.number().int().min(0).optional(),
+        maxAgeWithoutNextUpdateInMs: z.number().int().min(0).optional(),
+      })
+      .strict()
       .optional(),
     limits: z
       .object({
@@ -98,14 +137,23 @@ export function normalizeOptions(
     throw invalidArgument('A trust anchor is neither PEM nor DER certificate data');
   }
   const { maxXmlBytes, maxXmlDepth, ...pdfLimits } = o.limits ?? {};
+  const { crls = [], ocspResponses = [], ...freshness } = o.revocation ?? {};
   return {
     trust,
     tsaTrust,
     validationTime: o.validationTime ?? new Date(),
     policy: o.policy ?? defaultPolicy,
-    online: o.online
-      ? { timeoutInMs: (typeof o.online === 'object' ? o.online.timeoutInMs : undefined) ?? 5_000 }
-      : undefined,
+    online: o.online ? (typeof o.online === 'object' ? o.online : {}) : undefined,
+    suppliedCrls: crls.flatMap((c, i) =>
+      supplied(
+        () => decodeCertificates(c, 'X509 CRL').map((der) => parseCrl(der)),
+        `revocation.crls[${i}] is not a CRL`,
+      ),
+    ),
+    suppliedOcsps: ocspResponses.map((r, i) =>
+      supplied(() => parseOcspResponse(r), `revocation.ocspResponses[${i}] is not an OCSP response`),
+    ),
+    freshness,
     limits: { ...DEFAULT_PDF_LIMITS, ...pdfLimits },
     maxXmlBytes: maxXmlBytes ?? 5 * 1024 * 1024,
     maxXmlDepth: maxXmlDepth ?? 64,
@@ -113,4 +161,12 @@ export function normalizeOptions(
     xmlSchema: o.xmlSchema,
     abortSignal: o.abortSignal,
   };
+}
+
+function supplied<T>(parse: () => T, message: string): T {
+  try {
+    return parse();
+  } catch {
+    throw invalidArgument(message);
+  }
 }

@@ -1,27 +1,15 @@
+import type {
+  CertificateSummary,
+  SubIndication as PkiSubIndication,
+  RevocationEvidenceSummary,
+} from '@thgov/pki';
+
 /** ETSI EN 319 102-1 style result model (as used by EU DSS), with pyHanko's coverage/modification levels. */
 
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE' | 'NO_SIGNATURE_FOUND';
 
-export type SubIndication =
-  | 'FORMAT_FAILURE'
-  | 'HASH_FAILURE'
-  | 'SIG_CRYPTO_FAILURE'
-  | 'REVOKED'
-  | 'EXPIRED'
-  | 'NOT_YET_VALID'
-  | 'SIG_CONSTRAINTS_FAILURE'
-  | 'CHAIN_CONSTRAINTS_FAILURE'
-  | 'CERTIFICATE_CHAIN_GENERAL_FAILURE'
-  | 'CRYPTO_CONSTRAINTS_FAILURE'
-  | 'NO_SIGNING_CERTIFICATE_FOUND'
-  | 'NO_CERTIFICATE_CHAIN_FOUND'
-  | 'REVOKED_NO_POE'
-  | 'OUT_OF_BOUNDS_NO_POE'
-  | 'NO_POE'
-  | 'TRY_LATER'
-  | 'TIMESTAMP_ORDER_FAILURE'
-  | 'SIGNED_DATA_NOT_FOUND'
-  | 'POLICY_PROCESSING_ERROR';
+/** ETSI EN 319 102-1 sub-indications (the vocabulary of `@thgov/pki`, shared with other signature formats). */
+export type SubIndication = PkiSubIndication;
 
 export type CheckStatus = 'PASSED' | 'FAILED' | 'INDETERMINATE' | 'NOT_APPLICABLE';
 
@@ -75,23 +63,37 @@ export interface CheckResult {
 export type CoverageLevel = 'UNCLEAR' | 'CONTIGUOUS_BLOCK_FROM_START' | 'ENTIRE_REVISION' | 'ENTIRE_FILE';
 export type ModificationLevel = 'NONE' | 'LTA_UPDATES' | 'FORM_FILLING' | 'ANNOTATIONS' | 'OTHER';
 
-export interface CertificateSummary {
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  sha256: string;
-}
+export type { CertificateSummary };
 
+/**
+ * The revocation status of one certificate of a signer's (or TSA's) path: the evidence that decided it, or
+ * `source: 'none'` when nothing usable was found. `considered` lists every CRL and OCSP answer looked at, with
+ * the reason when one could not be used (forged, stale, from an unauthorised responder, …).
+ */
 export interface RevocationEvidence {
   certificate: string;
-  source: 'adbe-revocation-info' | 'dss' | 'cms' | 'online-ocsp' | 'online-crl' | 'none';
+  source:
+    | 'adbe-revocation-info'
+    | 'dss'
+    | 'cms'
+    | 'supplied'
+    | 'online-ocsp'
+    | 'online-crl'
+    | 'embedded'
+    | 'none';
   type: 'crl' | 'ocsp' | 'none';
   status: 'good' | 'revoked' | 'unknown';
   revokedAt?: string;
+  revocationReason?: string;
   thisUpdate?: string;
   nextUpdate?: string;
+  /** True on the evidence that decided the status. */
+  decided?: boolean;
+  /** For a good answer: it covers the validated time, or was issued after it. */
+  freshness?: 'covering' | 'later';
+  considered?: RevocationEvidenceSummary[];
+  /** Online fetches that failed. */
+  fetchProblems?: string[];
 }
 
 export interface SigningTimeEvidence {

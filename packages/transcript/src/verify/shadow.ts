@@ -1,5 +1,6 @@
 import type { PdfDocument, Revision } from '../pdf/document.js';
 import { collectRefs, dictOf, isName, type PdfObject, PdfRef, PdfStream } from '../pdf/objects.js';
+import { type CheckResult, check, indeterminate } from './report.js';
 
 export interface ShadowSignals {
   unreferenced: number[];
@@ -66,4 +67,33 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
 function isSigKid(doc: PdfDocument, parent: PdfObject | undefined, rev: Revision): boolean {
   if (!(parent instanceof PdfRef)) return false;
   return isName(dictOf(doc.getObject(parent.num, rev))?.get('FT'), 'Sig');
+}
+
+/** Step 12's verdict: shadow-attack signals refuse a transcript and are warnings for any other PDF. */
+export function shadowCheck(doc: PdfDocument, signed: Revision, strict: boolean): CheckResult {
+  const sig = shadowSignals(doc, signed);
+  const signals: string[] = [];
+  if (sig.unreferenced.length)
+    signals.push(`${sig.unreferenced.length} unreferenced object(s) in the signed revision`);
+  if (sig.hiddenOcgs) signals.push(`${sig.hiddenOcgs} optional content group(s) switched off`);
+  if (sig.hiddenAnnotations.length) signals.push(`${sig.hiddenAnnotations.length} hidden annotation(s)`);
+  if (sig.overlayWidgets.length)
+    signals.push(`${sig.overlayWidgets.length} non-signature form widget(s) (possible overlay)`);
+  if (signals.length && strict)
+    return indeterminate(
+      'shadow-signals',
+      'SIG_CONSTRAINTS_FAILURE',
+      `Shadow-attack signals: ${signals.join('; ')}`,
+      {
+        evidence: { ...sig },
+      },
+    );
+  return check(
+    'shadow-signals',
+    'PASSED',
+    signals.length ? 'Shadow-attack signals (warnings)' : 'No shadow-attack signals',
+    {
+      warnings: signals,
+    },
+  );
 }

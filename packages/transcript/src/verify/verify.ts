@@ -1,9 +1,6 @@
 import { AbortError, invalidArgument, isThGovError } from '@thgov/core';
-import type * as pkijs from 'pkijs';
-import { certDer, parseCert, summarize } from '../cms/certs.js';
-import { buildChain } from '../cms/chain.js';
-import { addCrl, addOcsp, checkRevocation, emptyPool, type RevocationPool } from '../cms/revocation.js';
-import { verifyTimeStampToken } from '../cms/timestamp.js';
+import { certDer, certFromDer, fromPkijs, summarizeCert } from '@thgov/pki/internal';
+import { addCrl, addOcsp, type EvidencePool, emptyPool } from '../cms/evidence.js';
 import { verifyCmsSignature } from '../cms/verify-cms.js';
 import { TranscriptError } from '../errors.js';
 import { PdfDocument, type Revision } from '../pdf/document.js';
@@ -18,7 +15,7 @@ import {
   readXmp,
   unchangedSince,
 } from './attachment.js';
-import { diffAfter, levelAllowed } from './modifications.js';
+import { modificationsCheck } from './modifications.js';
 import { type NormalizedOptions, normalizeOptions, type VerifyOptions } from './options.js';
 import {
   aggregate,
@@ -26,12 +23,11 @@ import {
   check,
   failed,
   indeterminate,
-  type ModificationLevel,
   type SignatureReport,
   type SubIndication,
   type VerificationReport,
 } from './report.js';
-import { shadowSignals } from './shadow.js';
+import { shadowCheck, shadowSignals } from './shadow.js';
 import {
   checkByteRange,
   checkCoverage,
@@ -40,6 +36,14 @@ import {
   docMdpLevel,
   type FoundSignature,
 } from './signatures.js';
+import { documentTimeStampStep, type ProvenTimes, signatureTimeStep } from './time.js';
+import {
+  chainCheck,
+  checkSignerPath,
+  createTrustContext,
+  revocationEvidence,
+  type TrustContext,
+} from './trust.js';
 
 const MAX_SIGNATURES = 64;
 
@@ -104,6 +108,33 @@ async function run(pdf: Uint8Array, o: NormalizedOptions, transcript: boolean): 
   return report;
 }
 
+/** Step 2: the revisions read and the parser-differential anomalies (errors fail, the rest are warnings). */
+function structureCheck(doc: PdfDocument, report: VerificationReport): CheckResult {
+  report.revisions = doc.revisions.length;
+  report.anomalies = doc.anomalies.map((a) => ({
+    code: a.code,
+    severity: a.severity,
+    message: a.message,
+    ...(a.revision !== undefined ? { revision: a.revision } : {}),
+  }));
+  const errors = doc.anomalies.filter((a) => a.severity === 'error');
+  return errors.length
+    ? failed(
+        'structure',
+        'FORMAT_FAILURE',
+        `Parser-differential anomalies: ${errors.map((a) => a.code).join(', ')}`,
+        {
+          evidence: { anomalies: report.anomalies },
+        },
+      )
+    : check('structure', 'PASSED', `${doc.revisions.length} revision(s) read`, {
+        warnings: doc.anomalies.map((a) => `${a.code}: ${a.message}`),
+        evidence: {
+          revisions: doc.revisions.map((r) => ({ index: r.index, end: r.end, objects: r.own.size })),
+        },
+      });
+}
+
 async function runChecks(
   pdf: Uint8Array,
   o: NormalizedOptions,
@@ -146,56 +177,12 @@ async function runChecks(
         ),
   );
   // 2. Structure.
-  report.revisions = doc.revisions.length;
-  report.anomalies = doc.anomalies.map((a) => ({
-    code: a.code,
-    severity: a.severity,
-    message: a.message,
-    ...(a.revision !== undefined ? { revision: a.revision } : {}),
-  }));
-  const errors = doc.anomalies.filter((a) => a.severity === 'error');
-  report.checks.push(
-    errors.length
-      ? failed(
-          'structure',
-          'FORMAT_FAILURE',
-          `Parser-differential anomalies: ${errors.map((a) => a.code).join(', ')}`,
-          { evidence: { anomalies: report.anomalies } },
-        )
-      : check('structure', 'PASSED', `${doc.revisions.length} revision(s) read`, {
-          warnings: doc.anomalies.map((a) => `${a.code}: ${a.message}`),
-          evidence: {
-            revisions: doc.revisions.map((r) => ({ index: r.index, end: r.end, objects: r.own.size })),
-          },
-        }),
-  );
+  report.checks.push(structureCheck(doc, report));
   abortIfNeeded(o);
   // 3. Discovery.
   const discovery = discoverSignatures(doc);
   report.checks.push(discovery.check);
-  // Shared evidence: /DSS of the final revision.
-  const pool = emptyPool();
-  const dssCerts = readDss(doc, pool);
-  const anchors = o.trust.map(parseCert);
-  // Document time-stamps first: they give proof of existence to what they cover.
-  const docTs: { revision: number; genTime: Date }[] = [];
-  const sigs: SignatureReport[] = [];
-  const ordered = [
-    ...discovery.found.filter((f) => f.kind === 'document-timestamp'),
-    ...discovery.found.filter((f) => f.kind === 'signature'),
-  ];
-  const certMdp = certificationLevel(doc, discovery.found);
-  const signerDers = new Map<SignatureReport, Uint8Array>();
-  if (ordered.length > MAX_SIGNATURES) {
-    throw new TranscriptError('ERR_PDF_LIMIT', `More than ${MAX_SIGNATURES} signatures`);
-  }
-  for (const s of ordered) {
-    abortIfNeeded(o);
-    // Crypto work is asynchronous; the time budget is still enforced between signatures.
-    budget.tick();
-    const r = await verifyOne(doc, s, o, { pool, dssCerts, anchors, docTs, certMdp, strict, signerDers });
-    sigs.push(r);
-  }
+  const { sigs, signerDers } = await verifySignatures(doc, discovery.found, o, budget);
   // Keep the document order in the report.
   const order = new Map(discovery.found.map((f, i) => [f, i]));
   report.signatures = sigs.sort(
@@ -204,6 +191,44 @@ async function runChecks(
   // 13 + 14.
   if (transcript) await transcriptChecks(doc, o, report, signerDers, strict);
   finish(report);
+}
+
+/** Steps 4–12 for every signature, document time-stamps first: they prove when what they cover existed. */
+async function verifySignatures(
+  doc: PdfDocument,
+  found: FoundSignature[],
+  o: NormalizedOptions,
+  budget: Budget,
+): Promise<{ sigs: SignatureReport[]; signerDers: Map<SignatureReport, Uint8Array> }> {
+  const strict = o.policy === 'transcript';
+  const ordered = [
+    ...found.filter((f) => f.kind === 'document-timestamp'),
+    ...found.filter((f) => f.kind === 'signature'),
+  ];
+  if (ordered.length > MAX_SIGNATURES)
+    throw new TranscriptError('ERR_PDF_LIMIT', `More than ${MAX_SIGNATURES} signatures`);
+  // Shared evidence: /DSS of the final revision, plus whatever the caller supplied.
+  const pool = emptyPool();
+  const ctx = createTrustContext(o, pool, readDss(doc, pool), strict);
+  const shared: Shared = {
+    ctx,
+    docTs: [],
+    certMdp: certificationLevel(doc, found),
+    strict,
+    signerDers: new Map(),
+  };
+  const sigs: SignatureReport[] = [];
+  try {
+    for (const s of ordered) {
+      abortIfNeeded(o);
+      // Crypto work is asynchronous; the time budget is still enforced between signatures.
+      budget.tick();
+      sigs.push(await verifyOne(doc, s, shared));
+    }
+  } finally {
+    await ctx.fetcher?.close();
+  }
+  return { sigs, signerDers: shared.signerDers };
 }
 
 function findBy(found: FoundSignature[], r: SignatureReport): FoundSignature {
@@ -250,10 +275,10 @@ function finish(report: VerificationReport): void {
   );
 }
 
-function readDss(doc: PdfDocument, pool: RevocationPool): pkijs.Certificate[] {
+function readDss(doc: PdfDocument, pool: EvidencePool): Uint8Array[] {
   const rev = doc.last;
   const dss = dictOf(doc.resolve(doc.catalog(rev)?.get('DSS'), rev));
-  const certs: pkijs.Certificate[] = [];
+  const certs: Uint8Array[] = [];
   if (!dss) return certs;
   const streams = (key: string): Uint8Array[] => {
     const arr = doc.resolve(dss.get(key), rev);
@@ -273,7 +298,7 @@ function readDss(doc: PdfDocument, pool: RevocationPool): pkijs.Certificate[] {
   };
   for (const c of streams('Certs')) {
     try {
-      certs.push(parseCert(c));
+      certs.push(certFromDer(c).der);
     } catch {
       // skip unreadable certificate
     }
@@ -291,32 +316,53 @@ function certificationLevel(doc: PdfDocument, found: FoundSignature[]): 1 | 2 | 
 }
 
 interface Shared {
-  pool: RevocationPool;
-  dssCerts: pkijs.Certificate[];
-  anchors: pkijs.Certificate[];
-  docTs: { revision: number; genTime: Date }[];
+  ctx: TrustContext;
+  docTs: ProvenTimes;
   certMdp: 1 | 2 | 3 | undefined;
   strict: boolean;
   signerDers: Map<SignatureReport, Uint8Array>;
 }
 
-/** A time-stamp whose TSA was revoked before the stamped time proves nothing. */
-async function tsaRevoked(
-  ts: { path?: pkijs.Certificate[]; genTime?: Date },
+/** Steps 7–10 of a (non-time-stamp) signature: CMS, signer, proven time, then the signer's path at that time. */
+async function signerSteps(
+  rep: SignatureReport,
+  contents: Uint8Array,
+  parts: Uint8Array[],
+  subFilter: string,
+  revision: number,
   sh: Shared,
-  o: NormalizedOptions,
-): Promise<string | undefined> {
-  if (!ts.path || !ts.genTime) return undefined;
-  const rev = await checkRevocation(ts.path, sh.pool, ts.genTime, o.online);
-  return rev.status === 'revoked' ? 'the TSA certificate was revoked before the time-stamp' : undefined;
+): Promise<boolean> {
+  // 7 + 8.
+  const cms = await verifyCmsSignature(contents, parts, {
+    cades: subFilter === 'ETSI.CAdES.detached',
+    pool: sh.ctx.pool,
+  });
+  rep.checks.push(...cms.checks);
+  if (cms.digestAlgorithm) rep.digestAlgorithm = cms.digestAlgorithm;
+  if (cms.claimedTime) rep.signingTime.claimedCms = cms.claimedTime.toISOString();
+  if (!cms.signerCert || cms.checks.some((x) => x.status !== 'PASSED')) return false;
+  const signer = cms.signerCert;
+  rep.signer = summarizeCert(fromPkijs(signer));
+  sh.signerDers.set(rep, certDer(signer));
+  // 9.
+  const time = await signatureTimeStep(sh.ctx, rep, cms, revision, sh.docTs);
+  if (!time) return false;
+  // 10. Only a proven time counts; otherwise the validation time (claims never do).
+  const path = await checkSignerPath(
+    sh.ctx,
+    certDer(signer),
+    cms.certs.map((c) => certDer(c)),
+    time.proven ?? sh.ctx.options.validationTime,
+    time.proven !== undefined,
+  );
+  rep.chain = path.path;
+  rep.revocation = revocationEvidence(path);
+  const chain = chainCheck(path);
+  rep.checks.push(chain);
+  return chain.status === 'PASSED';
 }
 
-async function verifyOne(
-  doc: PdfDocument,
-  s: FoundSignature,
-  o: NormalizedOptions,
-  sh: Shared,
-): Promise<SignatureReport> {
+async function verifyOne(doc: PdfDocument, s: FoundSignature, sh: Shared): Promise<SignatureReport> {
   const rep: SignatureReport = {
     fieldName: s.fieldName,
     kind: s.kind,
@@ -363,239 +409,17 @@ async function verifyOne(
   const contents = g.contents.bytes;
   if (s.kind === 'document-timestamp') {
     // 7–10 for a document time-stamp: the token is the signature.
-    const ts = await verifyTimeStampToken(contents, parts, o.tsaTrust);
-    const revokedTsa = ts.ok ? await tsaRevoked(ts, sh, o) : undefined;
-    if (revokedTsa) {
-      ts.ok = false;
-      ts.problem = revokedTsa;
-    }
-    if (!ts.ok) {
-      rep.checks.push(failed('cms', 'SIG_CRYPTO_FAILURE', `Document time-stamp invalid: ${ts.problem}`));
+    if (!(await documentTimeStampStep(sh.ctx, rep, contents, parts, signedRev.index, sh.docTs)))
       return done();
-    }
-    rep.checks.push(
-      check('cms', 'PASSED', 'Document time-stamp token verifies', {
-        evidence: { tsa: ts.tsa ? summarize(ts.tsa) : undefined },
-      }),
-    );
-    rep.signingTime = { proven: ts.genTime!.toISOString(), proof: 'document-timestamp' };
-    rep.checks.push(check('time', 'PASSED', `Proof of existence at ${ts.genTime!.toISOString()}`));
-    if (ts.tsa) rep.signer = summarize(ts.tsa);
-    sh.docTs.push({ revision: signedRev.index, genTime: ts.genTime! });
-  } else {
-    // 7 + 8.
-    const cms = await verifyCmsSignature(contents, parts, {
-      cades: g.subFilter === 'ETSI.CAdES.detached',
-      pool: sh.pool,
-    });
-    rep.checks.push(...cms.checks);
-    if (cms.digestAlgorithm) rep.digestAlgorithm = cms.digestAlgorithm;
-    if (cms.claimedTime) rep.signingTime.claimedCms = cms.claimedTime.toISOString();
-    if (!cms.signerCert || cms.checks.some((x) => x.status !== 'PASSED')) return done();
-    const signer = cms.signerCert;
-    rep.signer = summarize(signer);
-    sh.signerDers.set(rep, certDer(signer));
-    // 9.
-    let proven: Date | undefined;
-    const problems: string[] = [];
-    for (const token of cms.timeStampTokens) {
-      const ts = await verifyTimeStampToken(token, [cms.signatureValue!], o.tsaTrust);
-      const revokedTsa = ts.ok ? await tsaRevoked(ts, sh, o) : undefined;
-      if (revokedTsa) {
-        ts.ok = false;
-        ts.problem = revokedTsa;
-      }
-      if (ts.ok && ts.genTime) {
-        if (!proven || ts.genTime < proven) proven = ts.genTime;
-      } else problems.push(ts.problem ?? 'invalid time-stamp');
-    }
-    if (proven) rep.signingTime.proof = 'signature-timestamp';
-    else {
-      const cover = sh.docTs
-        .filter((t) => t.revision >= signedRev.index)
-        .sort((x, y) => x.genTime.getTime() - y.genTime.getTime())[0];
-      if (cover) {
-        proven = cover.genTime;
-        rep.signingTime.proof = 'document-timestamp';
-      }
-    }
-    if (proven) rep.signingTime.proven = proven.toISOString();
-    if (problems.length && sh.strict) {
-      rep.checks.push(
-        indeterminate('time', 'NO_POE', `Signature time-stamp does not verify: ${problems.join('; ')}`),
-      );
-      return done();
-    }
-    if (proven && cms.claimedTime && cms.claimedTime.getTime() > proven.getTime() + 5 * 60_000) {
-      rep.checks.push(
-        indeterminate(
-          'time',
-          'TIMESTAMP_ORDER_FAILURE',
-          'The claimed signing time is later than the time-stamp',
-        ),
-      );
-      return done();
-    }
-    rep.checks.push(
-      proven
-        ? check(
-            'time',
-            'PASSED',
-            `Signing time proven at ${proven.toISOString()} (${rep.signingTime.proof})`,
-            { warnings: problems },
-          )
-        : check(
-            'time',
-            'NOT_APPLICABLE',
-            'No time-stamp: the signing time is only a claim; validating at the validation time',
-            { warnings: problems },
-          ),
-    );
-    // 10.
-    const at = proven ?? o.validationTime;
-    const chain = await buildChain(signer, [...cms.certs, ...sh.dssCerts], sh.anchors, at);
-    rep.chain = chain.path.map(summarize);
-    if (!chain.ok) {
-      const msg = chain.message ?? 'No valid chain';
-      let r: CheckResult;
-      if (chain.reason === 'expired')
-        r = proven
-          ? failed('chain-and-revocation', 'EXPIRED', msg)
-          : indeterminate('chain-and-revocation', 'OUT_OF_BOUNDS_NO_POE', msg);
-      else if (chain.reason === 'not-yet-valid') r = failed('chain-and-revocation', 'NOT_YET_VALID', msg);
-      else if (chain.reason === 'constraints')
-        r = indeterminate('chain-and-revocation', 'CHAIN_CONSTRAINTS_FAILURE', msg);
-      else r = indeterminate('chain-and-revocation', 'NO_CERTIFICATE_CHAIN_FOUND', msg);
-      rep.checks.push(r);
-      return done();
-    }
-    const rev = await checkRevocation(chain.path, sh.pool, at, o.online);
-    rep.revocation = rev.evidence;
-    if (rev.status === 'revoked') {
-      const msg = `A certificate of the chain was revoked at ${rev.revokedAt?.toISOString()}`;
-      rep.checks.push(
-        proven
-          ? failed('chain-and-revocation', 'REVOKED', msg)
-          : indeterminate('chain-and-revocation', 'REVOKED_NO_POE', msg),
-      );
-      return done();
-    }
-    if (rev.status === 'unknown' && sh.strict) {
-      rep.checks.push(
-        indeterminate(
-          'chain-and-revocation',
-          'TRY_LATER',
-          rev.problems.join('; ') || 'Revocation status unknown',
-        ),
-      );
-      return done();
-    }
-    rep.checks.push(
-      check(
-        'chain-and-revocation',
-        'PASSED',
-        `Chain of ${chain.path.length} to a configured anchor at ${at.toISOString()}`,
-        {
-          warnings: rev.problems,
-          evidence: { validatedAt: at.toISOString(), anchor: rep.chain[rep.chain.length - 1]?.subject },
-        },
-      ),
-    );
-  }
+  } else if (!(await signerSteps(rep, contents, parts, g.subFilter, signedRev.index, sh))) return done();
   // 11.
-  const diff = diffAfter(doc, signedRev);
-  rep.modification = diff.level;
-  const laterAnomalies = doc.anomalies.filter(
-    (a) =>
-      a.revision !== undefined &&
-      a.revision > signedRev.index &&
-      (a.severity === 'error' || a.code === 'UNLISTED_OBJECT'),
-  );
+  const mods = modificationsCheck(doc, signedRev, sh.strict ? 'transcript' : sh.certMdp);
+  rep.modification = mods.level;
   const docMdp = docMdpLevel(doc, s);
   if (docMdp) rep.docMdp = docMdp;
-  const mdp = sh.certMdp;
-  const allowed: ModificationLevel = sh.strict
-    ? 'LTA_UPDATES'
-    : mdp === 1
-      ? 'LTA_UPDATES'
-      : mdp === 2
-        ? 'FORM_FILLING'
-        : 'ANNOTATIONS';
-  const evidence = {
-    level: diff.level,
-    allowed,
-    changes: diff.changes.slice(0, 50),
-    unreferencedNew: diff.unreferenced,
-  };
-  if (!levelAllowed(diff.level, allowed)) {
-    rep.checks.push(
-      failed(
-        'modifications',
-        'FORMAT_FAILURE',
-        `Disallowed changes after signing (${diff.level}; policy allows ${allowed})`,
-        { evidence },
-      ),
-    );
-  } else if (laterAnomalies.length) {
-    rep.checks.push(
-      failed(
-        'modifications',
-        'FORMAT_FAILURE',
-        `Structural anomalies after signing: ${laterAnomalies.map((a) => a.code).join(', ')}`,
-        { evidence },
-      ),
-    );
-  } else if (sh.strict && diff.unreferenced.length) {
-    rep.checks.push(
-      failed('modifications', 'FORMAT_FAILURE', 'Objects appended after signing that nothing refers to', {
-        evidence,
-      }),
-    );
-  } else {
-    rep.checks.push(
-      check(
-        'modifications',
-        'PASSED',
-        diff.level === 'NONE'
-          ? 'No changes after signing'
-          : `Only allowed changes after signing (${diff.level})`,
-        {
-          warnings: diff.unreferenced.length
-            ? [`${diff.unreferenced.length} unreferenced object(s) appended`]
-            : [],
-          evidence,
-        },
-      ),
-    );
-  }
+  rep.checks.push(mods.result);
   // 12.
-  const sig = shadowSignals(doc, signedRev);
-  const signals: string[] = [];
-  if (sig.unreferenced.length)
-    signals.push(`${sig.unreferenced.length} unreferenced object(s) in the signed revision`);
-  if (sig.hiddenOcgs) signals.push(`${sig.hiddenOcgs} optional content group(s) switched off`);
-  if (sig.hiddenAnnotations.length) signals.push(`${sig.hiddenAnnotations.length} hidden annotation(s)`);
-  if (sig.overlayWidgets.length)
-    signals.push(`${sig.overlayWidgets.length} non-signature form widget(s) (possible overlay)`);
-  if (signals.length && sh.strict) {
-    rep.checks.push(
-      indeterminate(
-        'shadow-signals',
-        'SIG_CONSTRAINTS_FAILURE',
-        `Shadow-attack signals: ${signals.join('; ')}`,
-        { evidence: { ...sig } },
-      ),
-    );
-  } else {
-    rep.checks.push(
-      check(
-        'shadow-signals',
-        'PASSED',
-        signals.length ? 'Shadow-attack signals (warnings)' : 'No shadow-attack signals',
-        { warnings: signals },
-      ),
-    );
-  }
+  rep.checks.push(shadowCheck(doc, signedRev, sh.strict));
   return done();
 }
 

@@ -2,8 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPkcs8Pem } from '../../src/pki/keys.js';
-import { toPem } from '../../src/pki/pem.js';
+import { exportPkcs8Pem, toPem } from '@thgov/pki';
 import type { TestIdentity } from './pki.js';
 
 export function havePoppler(): boolean {

@@ -1,7 +1,12 @@
-import { createTimeStampAuthority, type TimeStampFunction } from '../../src/cms/sign.js';
-import { createCertificate, createCrl, createOcspResponse } from '../../src/pki/certificates.js';
-import type { CryptoKey } from '../../src/pki/crypto-types.js';
-import { generateSigningKeyPair } from '../../src/pki/keys.js';
+import type { CryptoKey, CryptoKeyPair, TimeStampFunction } from '@thgov/pki';
+import {
+  type CertificateSpec,
+  createCertificate,
+  createCrl,
+  createOcspResponse,
+  createTimeStampAuthority,
+  generateSigningKeyPair,
+} from '@thgov/pki/testing';
 
 export interface TestIdentity {
   cert: Uint8Array;
@@ -32,26 +37,38 @@ export interface TestPki {
 const DAY = 86_400_000;
 
 /** A small, deterministic-in-shape test PKI (keys are fresh per run; nothing secret is committed). */
+/** Issues one certificate (a fresh RSA key unless `keyPair` is given) valid from 30 days before `now` for a year. */
+export async function issueIdentity(
+  now: Date,
+  cn: string,
+  serial: number,
+  issuer: TestIdentity | undefined,
+  extra: Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> & {
+    keyPair?: CryptoKeyPair;
+  } = {},
+): Promise<TestIdentity> {
+  const { keyPair, ...spec } = extra;
+  const kp = keyPair ?? (await generateSigningKeyPair());
+  const cert = await createCertificate({
+    subject: { commonName: cn, organization: 'thgov test PKI (not for production)', country: 'TH' },
+    publicKey: kp.publicKey,
+    signingKey: issuer ? issuer.key : kp.privateKey,
+    ...(issuer ? { issuer: { certificate: issuer.cert } } : {}),
+    serialNumber: serial,
+    notBefore: new Date(now.getTime() - 30 * DAY),
+    notAfter: new Date(now.getTime() + 365 * DAY),
+    ...spec,
+  });
+  return { cert, key: kp.privateKey, publicKey: kp.publicKey, serial };
+}
+
 export async function createTestPki(now = new Date()): Promise<TestPki> {
-  const mk = async (
+  const mk = (
     cn: string,
     serial: number,
     issuer: TestIdentity | undefined,
-    extra: Partial<Parameters<typeof createCertificate>[0]> = {},
-  ): Promise<TestIdentity> => {
-    const kp = await generateSigningKeyPair();
-    const cert = await createCertificate({
-      subject: { commonName: cn, organization: 'thgov test PKI (not for production)', country: 'TH' },
-      publicKey: kp.publicKey,
-      signingKey: issuer ? issuer.key : kp.privateKey,
-      ...(issuer ? { issuer: { certificate: issuer.cert } } : {}),
-      serialNumber: serial,
-      notBefore: new Date(now.getTime() - 30 * DAY),
-      notAfter: new Date(now.getTime() + 365 * DAY),
-      ...extra,
-    });
-    return { cert, key: kp.privateKey, publicKey: kp.publicKey, serial };
-  };
+    extra: Parameters<typeof issueIdentity>[4] = {},
+  ) => issueIdentity(now, cn, serial, issuer, extra);
   const root = await mk('Test Root CA', 1, undefined, {
     ca: true,
     keyUsage: ['keyCertSign', 'cRLSign'],

@@ -15,6 +15,7 @@ export function cryptoEngine(): pkijs.CryptoEngine {
   return engine;
 }
 
+/** Object identifiers used across the package (one table, so that a typo cannot hide in a literal). */
 export const OID = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
@@ -30,37 +31,61 @@ export const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
+  ekuServerAuth: '1.3.6.1.5.5.7.3.1',
+  ekuEmailProtection: '1.3.6.1.5.5.7.3.4',
   ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
   ekuOcspSigning: '1.3.6.1.5.5.7.3.9',
+  ekuDocumentSigning: '1.3.6.1.5.5.7.3.36',
+  ekuAny: '2.5.29.37.0',
+  ekuAdobeAuthenticDocuments: '1.2.840.113583.1.1.5',
   ocspBasic: '1.3.6.1.5.5.7.48.1.1',
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  basicConstraints: '2.5.29.19',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  crlDistributionPoints: '2.5.29.31',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
+  accessOcsp: '1.3.6.1.5.5.7.48.1',
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  crlNumber: '2.5.29.20',
+  crlReason: '2.5.29.21',
+  invalidityDate: '2.5.29.24',
+  deltaCrlIndicator: '2.5.29.27',
+  issuingDistributionPoint: '2.5.29.28',
+  certificateIssuer: '2.5.29.29',
+  nameConstraints: '2.5.29.30',
+  crlDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
+  authorityKeyIdentifier: '2.5.29.35',
+  policyConstraints: '2.5.29.36',
+  extKeyUsage: '2.5.29.37',
+  freshestCrl: '2.5.29.46',
+  inhibitAnyPolicy: '2.5.29.54',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  emailAddress: '1.2.840.113549.1.9.1',
 } as const;
 
-/** Digest algorithms accepted for signatures; SHA-1 is refused (SHAttered, pdf-insecurity). */
-export const DIGEST_BY_OID: Record<string, 'SHA-256' | 'SHA-384' | 'SHA-512'> = {
+/** Digest algorithms accepted for signatures and imprints; SHA-1 is refused (SHAttered, pdf-insecurity). */
+export const DIGEST_BY_OID: Readonly<Record<string, 'SHA-256' | 'SHA-384' | 'SHA-512'>> = {
   [OID.sha256]: 'SHA-256',
   [OID.sha384]: 'SHA-384',
   [OID.sha512]: 'SHA-512',
 };
 
-export const OID_BY_DIGEST: Record<string, string> = {
+/** The OID of each digest name (SHA-1 included: CertIDs and ESS v1 still name it). */
+export const OID_BY_DIGEST: Readonly<Record<string, string>> = {
   'SHA-1': OID.sha1,
   'SHA-256': OID.sha256,
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
 };
 
+/** A copy of exactly the view's bytes as an ArrayBuffer (what asn1js and pkijs parse). */
 export function toArrayBuffer(u: Uint8Array): ArrayBuffer {
   return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 }
 
+/** WebCrypto digest of `data` as bytes. */
 export async function digest(alg: string, data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await webcrypto.subtle.digest(alg, data));
 }

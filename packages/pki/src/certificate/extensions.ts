@@ -1,0 +1,185 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { OID } from '../engine.js';
+
+/** Key usage bit names, in bit order (RFC 5280 §4.2.1.3). */
+export const KEY_USAGE_NAMES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
+
+/** A key usage bit by name (`nonRepudiation` is X.509's `contentCommitment`). */
+export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
+
+export function extension(c: pkijs.Certificate, oid: string): pkijs.Extension | undefined {
+  return c.extensions?.find((e) => e.extnID === oid);
+}
+
+function inner(e: pkijs.Extension): asn1js.AsnType {
+  const asn = asn1js.fromBER(e.extnValue.valueBlock.valueHexView);
+  if (asn.offset === -1) throw new Error('malformed extension');
+  return asn.result;
+}
+
+/**
+ * Key usage bits as names; undefined when the extension is absent. A malformed extension yields an empty set,
+ * so that it allows nothing rather than everything.
+ */
+export function keyUsage(c: pkijs.Certificate): Set<KeyUsageName> | undefined {
+  const e = extension(c, OID.keyUsage);
+  if (!e) return undefined;
+  const out = new Set<KeyUsageName>();
+  try {
+    const bs = inner(e) as asn1js.BitString;
+    const bytes = bs.valueBlock.valueHexView;
+    KEY_USAGE_NAMES.forEach((n, i) => {
+      if (((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) out.add(n);
+    });
+  } catch {
+    // see above: malformed means no usage at all
+  }
+  return out;
+}
+
+/** Extended key usage OIDs; undefined when absent, an empty list when malformed. */
+export function extKeyUsage(c: pkijs.Certificate): { oids: string[]; critical: boolean } | undefined {
+  const e = extension(c, OID.extKeyUsage);
+  if (!e) return undefined;
+  try {
+    return { oids: new pkijs.ExtKeyUsage({ schema: inner(e) }).keyPurposes, critical: e.critical };
+  } catch {
+    return { oids: [], critical: e.critical };
+  }
+}
+
+/** basicConstraints; `malformed` when the extension cannot be read (treated as "not a CA"). */
+export function basicConstraints(
+  c: pkijs.Certificate,
+): { ca: boolean; pathLength?: number; malformed?: true } | undefined {
+  const e = extension(c, OID.basicConstraints);
+  if (!e) return undefined;
+  try {
+    const bc = new pkijs.BasicConstraints({ schema: inner(e) });
+    const len = bc.pathLenConstraint;
+    const pathLength =
+      typeof len === 'number' ? len : len instanceof asn1js.Integer ? Number.MAX_SAFE_INTEGER : undefined;
+    return { ca: bc.cA === true, ...(pathLength !== undefined ? { pathLength } : {}) };
+  } catch {
+    return { ca: false, malformed: true };
+  }
+}
+
+/** id-pkix-ocsp-nocheck present (RFC 6960 §4.2.2.2.1). */
+export function hasOcspNoCheck(c: pkijs.Certificate): boolean {
+  return extension(c, OID.ocspNoCheck) !== undefined;
+}
+
+/** GeneralNames of the subjectAltName extension (empty when absent); throws when malformed. */
+export function subjectAltNames(c: pkijs.Certificate): pkijs.GeneralName[] {
+  const e = extension(c, OID.subjectAltName);
+  if (!e) return [];
+  return new pkijs.AltName({ schema: inner(e) }).altNames;
+}
+
+/** The nameConstraints extension, or undefined; throws when malformed. */
+export function nameConstraints(c: pkijs.Certificate): pkijs.NameConstraints | undefined {
+  const e = extension(c, OID.nameConstraints);
+  if (!e) return undefined;
+  return new pkijs.NameConstraints({ schema: inner(e) });
+}
+
+/** Subject key identifier bytes, or undefined. */
+export function subjectKeyId(c: pkijs.Certificate): Buffer | undefined {
+  const e = extension(c, OID.subjectKeyIdentifier);
+  if (!e) return undefined;
+  try {
+    return Buffer.from((inner(e) as asn1js.OctetString).valueBlock.valueHexView);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The authority key identifier's keyIdentifier, or undefined. */
+export function authorityKeyId(c: pkijs.Certificate): Buffer | undefined {
+  const e = extension(c, OID.authorityKeyIdentifier);
+  if (!e) return undefined;
+  try {
+    const aki = new pkijs.AuthorityKeyIdentifier({ schema: inner(e) });
+    return aki.keyIdentifier ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** HTTP(S) URLs of the AIA OCSP responders and CRL distribution points (at most `max` of each). */
+export function revocationUrls(c: pkijs.Certificate, max = 4): { ocsp: string[]; crl: string[] } {
+  const ocsp: string[] = [];
+  const crl: string[] = [];
+  const http = (v: unknown) => typeof v === 'string' && /^https?:\/\//i.test(v);
+  try {
+    const aia = extension(c, OID.authorityInfoAccess);
+    if (aia) {
+      const ia = new pkijs.InfoAccess({ schema: inner(aia) });
+      for (const d of ia.accessDescriptions) {
+        if (d.accessMethod === OID.accessOcsp && d.accessLocation.type === 6 && http(d.accessLocation.value))
+          ocsp.push(String(d.accessLocation.value));
+      }
+    }
+  } catch {
+    // A malformed extension simply yields no URL.
+  }
+  crl.push(...distributionPointUrls(c));
+  return { ocsp: ocsp.slice(0, max), crl: crl.slice(0, max) };
+}
+
+/** Full-name URIs of the CRL distribution points. */
+export function distributionPointUrls(c: pkijs.Certificate): string[] {
+  const out: string[] = [];
+  try {
+    const cdp = extension(c, OID.crlDistributionPoints);
+    if (!cdp) return out;
+    const dps = new pkijs.CRLDistributionPoints({ schema: inner(cdp) });
+    for (const dp of dps.distributionPoints) {
+      if (!Array.isArray(dp.distributionPoint)) continue;
+      for (const g of dp.distributionPoint) {
+        if (g.type === 6 && typeof g.value === 'string' && /^https?:\/\//i.test(g.value)) out.push(g.value);
+      }
+    }
+  } catch {
+    // as above
+  }
+  return out;
+}
+
+/** Extensions a path validator must understand when critical (RFC 5280 §6.1.4 (o)). */
+export const KNOWN_CERTIFICATE_EXTENSIONS = new Set<string>([
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.basicConstraints,
+  OID.nameConstraints,
+  OID.subjectAltName,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.crlDistributionPoints,
+  OID.authorityInfoAccess,
+  OID.ocspNoCheck,
+  // Policies are recognised but not processed: no initial policy set is required (documented).
+  OID.certificatePolicies,
+  OID.policyConstraints,
+  OID.policyMappings,
+  OID.inhibitAnyPolicy,
+]);
+
+/** OIDs of critical extensions this package does not process. */
+export function unknownCriticalExtensions(c: pkijs.Certificate): string[] {
+  return (c.extensions ?? [])
+    .filter((e) => e.critical && !KNOWN_CERTIFICATE_EXTENSIONS.has(e.extnID))
+    .map((e) => e.extnID);
+}

@@ -1,0 +1,70 @@
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { signatureScheme } from '../algorithms.js';
+import { extension } from '../certificate/extensions.js';
+import { DIGEST_BY_OID, OID } from '../engine.js';
+import { verifySignatureValue } from '../signature.js';
+
+const RSA = '1.2.840.113549.1.1.1';
+const EC = '1.2.840.10045.2.1';
+
+/**
+ * Verifies a SignerInfo's signature over its DER signed attributes with Node's own crypto, independently of
+ * pkijs, and insists that the signature algorithm's hash is the declared digest algorithm.
+ */
+export function verifySignerInfoSignature(
+  si: pkijs.SignerInfo,
+  cert: pkijs.Certificate,
+): { ok: boolean; problem?: string } {
+  const digest = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
+  if (!digest || !si.signedAttrs)
+    return { ok: false, problem: 'digest algorithm not allowed or no signed attributes' };
+  const hash = digest.replace('-', '').toLowerCase();
+  const encoded = new Uint8Array(si.signedAttrs.encodedValue);
+  if (encoded.length === 0)
+    return { ok: false, problem: 'signed attributes were not parsed from the signature' };
+  // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT field they travel in.
+  const data = Uint8Array.from(encoded);
+  data[0] = 0x31;
+  const sigAlg = si.signatureAlgorithm;
+  const sig = new Uint8Array(si.signature.valueBlock.valueHexView);
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(cert.subjectPublicKeyInfo.toSchema().toBER(false)),
+      format: 'der',
+      type: 'spki',
+    });
+    // CMS allows the bare key algorithm (rsaEncryption, id-ecPublicKey) with the digest named apart.
+    if (sigAlg.algorithmId === RSA || sigAlg.algorithmId === EC) {
+      const isEc = key.asymmetricKeyType === 'ec';
+      if (isEc !== (sigAlg.algorithmId === EC))
+        return { ok: false, problem: 'key type differs from the signature algorithm' };
+      return { ok: nodeVerify(hash, data, isEc ? { key, dsaEncoding: 'der' } : key, sig) };
+    }
+    const scheme = signatureScheme(sigAlg);
+    if (!scheme) return { ok: false, problem: `unsupported signature algorithm ${sigAlg.algorithmId}` };
+    if (scheme.hash !== undefined && scheme.hash !== hash)
+      return { ok: false, problem: 'signature algorithm hash differs from the digest algorithm' };
+    return { ok: verifySignatureValue(data, sig, sigAlg, key) };
+  } catch {
+    return { ok: false, problem: 'signature could not be checked' };
+  }
+}
+
+/** Finds the certificate a SignerInfo's sid designates (issuer and serial, or subject key identifier). */
+export function findBySid(sid: unknown, certs: readonly pkijs.Certificate[]): pkijs.Certificate | undefined {
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    return certs.find((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber));
+  }
+  if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
+    const skiBytes = Buffer.from((sid as asn1js.Primitive).valueBlock.valueHexView);
+    return certs.find((c) => {
+      const e = extension(c, OID.subjectKeyIdentifier);
+      if (!e) return false;
+      const v = asn1js.fromBER(e.extnValue.valueBlock.valueHexView).result as asn1js.OctetString;
+      return Buffer.from(v.valueBlock.valueHexView).equals(skiBytes);
+    });
+  }
+  return undefined;
+}

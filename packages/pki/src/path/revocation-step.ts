@@ -1,0 +1,163 @@
+import { AbortError, type OperationOptions } from '@thgov/core';
+import { hasOcspNoCheck, revocationUrls } from '../certificate/extensions.js';
+import type { Cert } from '../certificate/parse.js';
+import { positionLabel } from '../certificate/summary.js';
+import { toCrls } from '../revocation/crl.js';
+import { certificateStatus, type EvidencePool, type StatusDecision } from '../revocation/evaluate.js';
+import { ocspRequestFor, parseOcspResponse } from '../revocation/ocsp.js';
+import type { RevocationFetch } from '../revocation/online.js';
+import type { CertificateRevocationStatus, PathValidationResult } from './result.js';
+import type { CertificateUsage } from './usage.js';
+
+/** How to fetch online for this validation, and which signal is the caller's own (abort ≠ deadline). */
+export interface OnlineContext {
+  fetch: RevocationFetch;
+  signal?: AbortSignal;
+  userSignal: AbortSignal | undefined;
+  close(): Promise<void>;
+}
+
+type Verdict = Pick<
+  PathValidationResult,
+  'indication' | 'subIndication' | 'message' | 'revocation' | 'warnings'
+>;
+
+async function fetchInto(
+  online: OnlineContext,
+  pool: EvidencePool,
+  request: { type: 'crl' | 'ocsp'; url: string; body?: Uint8Array },
+  problems: string[],
+): Promise<void> {
+  const op: OperationOptions = online.signal ? { abortSignal: online.signal } : {};
+  try {
+    const bytes = await online.fetch(request, op);
+    if (request.type === 'ocsp') pool.ocsps.push(parseOcspResponse(bytes, { source: 'online-ocsp' }));
+    else pool.crls.push(...toCrls([bytes], 'online-crl'));
+  } catch (err) {
+    if (online.userSignal?.aborted) throw new AbortError(online.userSignal.reason);
+    problems.push(
+      `${request.type.toUpperCase()} ${request.url}: ${(err as { code?: string })?.code ?? 'failed'}`,
+    );
+  }
+}
+
+/** Evidence at hand first; then, when still unknown and allowed, the OCSP responders, then the CRLs. */
+async function statusOf(
+  pool: EvidencePool,
+  cert: Cert,
+  issuer: Cert,
+  at: Date,
+  online: OnlineContext | undefined,
+): Promise<{ decision: StatusDecision; problems: string[] }> {
+  const problems: string[] = [];
+  let decision = await certificateStatus(pool, cert, issuer, at);
+  if (decision.status !== 'unknown' || !online) return { decision, problems };
+  const urls = revocationUrls(cert.pkijs);
+  if (urls.ocsp.length > 0) {
+    const body = await ocspRequestFor(cert, issuer);
+    for (const url of urls.ocsp) await fetchInto(online, pool, { type: 'ocsp', url, body }, problems);
+    decision = await certificateStatus(pool, cert, issuer, at);
+  }
+  if (decision.status === 'unknown' && urls.crl.length > 0) {
+    for (const url of urls.crl) await fetchInto(online, pool, { type: 'crl', url }, problems);
+    decision = await certificateStatus(pool, cert, issuer, at);
+  }
+  if (urls.ocsp.length + urls.crl.length === 0)
+    problems.push('the certificate names no OCSP responder or CRL distribution point');
+  return { decision, problems };
+}
+
+function toStatus(position: number, d: StatusDecision, fetchProblems: string[]): CertificateRevocationStatus {
+  return {
+    position,
+    status: d.status,
+    ...(d.revokedAt ? { revokedAt: d.revokedAt.toISOString() } : {}),
+    ...(d.reason ? { revocationReason: d.reason } : {}),
+    ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+    considered: d.considered,
+    fetchProblems,
+  };
+}
+
+function whyUnknown(s: CertificateRevocationStatus, n: number): string {
+  const reasons = s.considered
+    .filter((e) => !e.usable)
+    .map((e) => `${e.type.toUpperCase()} from ${e.source}: ${e.reason}`);
+  const all = [...reasons, ...s.fetchProblems];
+  return `${positionLabel(s.position, n)}${all.length ? ` (${all.slice(0, 3).join('; ')})` : ' (no CRL or OCSP response for it)'}`;
+}
+
+/** The verdict over all statuses: a revocation decides; then missing statuses (TRY_LATER when required). */
+function verdictOf(
+  statuses: CertificateRevocationStatus[],
+  n: number,
+  proven: boolean,
+  required: boolean,
+): Verdict {
+  const revoked = statuses.find((s) => s.status === 'revoked');
+  if (revoked) {
+    const by = revoked.decidedBy!;
+    const message = `${positionLabel(revoked.position, n)} was revoked at ${revoked.revokedAt}${
+      revoked.revocationReason ? ` (${revoked.revocationReason})` : ''
+    }, according to a ${by.type.toUpperCase()} from ${by.source}`;
+    const subIndication = proven
+      ? 'REVOKED'
+      : revoked.position === 0
+        ? 'REVOKED_NO_POE'
+        : 'REVOKED_CA_NO_POE';
+    return {
+      indication: proven ? 'FAILED' : 'INDETERMINATE',
+      subIndication,
+      message,
+      revocation: statuses,
+      warnings: [],
+    };
+  }
+  const unknown = statuses.filter((s) => s.status === 'unknown');
+  if (unknown.length > 0) {
+    const message = `No usable revocation data for ${unknown.map((s) => whyUnknown(s, n)).join('; ')}`;
+    return required
+      ? {
+          indication: 'INDETERMINATE',
+          subIndication: 'TRY_LATER',
+          message,
+          revocation: statuses,
+          warnings: [],
+        }
+      : {
+          indication: 'PASSED',
+          message: 'Path valid; revocation status incomplete',
+          revocation: statuses,
+          warnings: [message],
+        };
+  }
+  return {
+    indication: 'PASSED',
+    message: 'Path valid and no certificate revoked',
+    revocation: statuses,
+    warnings: [],
+  };
+}
+
+/** The revocation status of every certificate of the path but the anchor, at `at`. */
+export async function checkPathRevocation(
+  path: readonly Cert[],
+  pool: EvidencePool,
+  at: Date,
+  proven: boolean,
+  usage: CertificateUsage | undefined,
+  online: OnlineContext | undefined,
+): Promise<{ verdict(required: boolean): Verdict }> {
+  const statuses: CertificateRevocationStatus[] = [];
+  for (let i = 0; i + 1 < path.length; i++) {
+    const cert = path[i]!;
+    // RFC 6960 §4.2.2.2.1: the CA vouches for a nocheck responder for its lifetime; elsewhere nocheck means nothing.
+    if (i === 0 && usage === 'ocsp-signing' && hasOcspNoCheck(cert.pkijs)) {
+      statuses.push({ position: 0, status: 'not-checked', considered: [], fetchProblems: [] });
+      continue;
+    }
+    const { decision, problems } = await statusOf(pool, cert, path[i + 1]!, at, online);
+    statuses.push(toStatus(i, decision, problems));
+  }
+  return { verdict: (required) => verdictOf(statuses, path.length, proven, required) };
+}

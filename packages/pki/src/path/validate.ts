@@ -1,0 +1,181 @@
+import { AbortError, validateOptions } from '@thgov/core';
+import { resolveAlgorithmPolicy } from '../algorithms.js';
+import { type Cert, type CertificateInput, toCerts, uniqueCerts } from '../certificate/parse.js';
+import { positionLabel, summarizeCert } from '../certificate/summary.js';
+import { PkiError } from '../errors.js';
+import { toCrls } from '../revocation/crl.js';
+import type { EvidencePool } from '../revocation/evaluate.js';
+import { resolveFreshness } from '../revocation/freshness.js';
+import { toOcspResponses } from '../revocation/ocsp.js';
+import { createRevocationFetcher, type RevocationFetch } from '../revocation/online.js';
+import { buildPaths, SignatureCache } from './build.js';
+import { constraintProblem, cryptoProblem } from './constraints.js';
+import {
+  type PathRevocationOptions,
+  type ValidateCertificatePathOptions,
+  validateOptionsSchema,
+} from './options.js';
+import type { PathValidationResult } from './result.js';
+import { checkPathRevocation, type OnlineContext } from './revocation-step.js';
+import { validityProblem } from './validity.js';
+
+interface Prepared {
+  leaf: Cert;
+  pool: Cert[];
+  anchors: Cert[];
+  at: Date;
+  proven: boolean;
+  evidence: EvidencePool;
+}
+
+function prepare(certificate: CertificateInput, o: ValidateCertificatePathOptions): Prepared {
+  const [leaf, ...rest] = toCerts(certificate);
+  if (!leaf) throw new PkiError('ERR_PKI_INPUT', 'No certificate to validate');
+  const rev = o.revocation === false ? undefined : o.revocation;
+  const policy = resolveAlgorithmPolicy(o.algorithmPolicy);
+  const sigs = new SignatureCache();
+  return {
+    leaf,
+    pool: uniqueCerts([...rest, ...toCerts(o.intermediates)]),
+    anchors: uniqueCerts(toCerts(o.trustAnchors)),
+    at: o.at ?? new Date(),
+    proven: o.timeProven ?? false,
+    evidence: {
+      crls: toCrls(rev?.crls, 'supplied'),
+      ocsps: toOcspResponses(rev?.ocspResponses, 'supplied'),
+      policy,
+      freshness: resolveFreshness(rev),
+      now: o.now ?? new Date(),
+      sigs,
+      auth: new Map(),
+    },
+  };
+}
+
+function result(
+  p: Prepared,
+  path: readonly Cert[],
+  fields: Pick<PathValidationResult, 'indication' | 'message'> & Partial<PathValidationResult>,
+): PathValidationResult {
+  return {
+    validatedAt: p.at.toISOString(),
+    timeProven: p.proven,
+    path: path.map(summarizeCert),
+    certificates: path.map((c) => c.der),
+    revocation: [],
+    warnings: [],
+    ...fields,
+  };
+}
+
+type Verdict = Pick<PathValidationResult, 'indication' | 'subIndication' | 'message'>;
+
+/** Algorithms, constraints and usage, then validity periods: the checks that need no revocation data. */
+function staticVerdict(
+  p: Prepared,
+  path: readonly Cert[],
+  o: ValidateCertificatePathOptions,
+): Verdict | undefined {
+  const problem =
+    cryptoProblem(path, p.evidence.policy) ?? constraintProblem(path, o.usage ?? 'document-signing');
+  if (problem)
+    return { indication: 'INDETERMINATE', subIndication: problem.subIndication, message: problem.message };
+  return validityProblem(path, p.at, p.proven);
+}
+
+/** The first candidate path that meets every static rule, or the first failure when none does. */
+function choosePath(
+  p: Prepared,
+  candidates: Cert[][],
+  o: ValidateCertificatePathOptions,
+): PathValidationResult | Cert[] {
+  let firstFailure: PathValidationResult | undefined;
+  for (const path of candidates) {
+    const v = staticVerdict(p, path, o);
+    if (!v) return path;
+    firstFailure ??= result(p, path, v);
+  }
+  return firstFailure!;
+}
+
+function onlineContext(
+  rev: PathRevocationOptions | undefined,
+  o: ValidateCertificatePathOptions,
+): OnlineContext | undefined {
+  if (!rev || (!rev.online && !rev.fetch)) return undefined;
+  const own = rev.fetch
+    ? undefined
+    : createRevocationFetcher(typeof rev.online === 'object' ? rev.online : {});
+  const fetch: RevocationFetch = own
+    ? own.fetch
+    : typeof rev.fetch === 'function'
+      ? rev.fetch
+      : rev.fetch!.fetch;
+  const signals = [o.abortSignal, o.timeoutInMs ? AbortSignal.timeout(o.timeoutInMs) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
+  return {
+    fetch,
+    ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+    userSignal: o.abortSignal,
+    close: async () => own?.close(),
+  };
+}
+
+/**
+ * Validates a certificate for a use at a time (ETSI EN 319 102-1 §5.2.6 "X.509 certificate validation"):
+ * builds paths to your trust anchors only, checks algorithms, basic constraints and pathLenConstraint, key usage,
+ * name constraints and the end entity's usage, validity periods, and the revocation status of every certificate
+ * from ALL the evidence given (and, opt-in, fetched online): a revocation at or before the time wins over any
+ * "good" answer, and the result names the evidence that decided.
+ *
+ * Throws only on bad arguments (`ERR_INVALID_ARG`, `ERR_PKI_INPUT`) or abort (`ERR_ABORTED`); every validation
+ * outcome is a result. A PEM text with several certificates takes the first as the end entity and the rest as
+ * intermediates.
+ *
+ * @example
+ * ```ts
+ * import { validateCertificatePath } from '@thgov/pki';
+ *
+ * const r = await validateCertificatePath(signerPem, {
+ *   trustAnchors: await readFile('root.pem', 'utf8'),
+ *   intermediates: [caPem],
+ *   usage: 'document-signing',
+ *   revocation: { crls: [await readFile('ca.crl')] },
+ * });
+ * if (r.indication !== 'PASSED') console.log(r.subIndication, r.message); // e.g. INDETERMINATE REVOKED_NO_POE
+ * ```
+ */
+export async function validateCertificatePath(
+  certificate: CertificateInput,
+  options: ValidateCertificatePathOptions,
+): Promise<PathValidationResult> {
+  validateOptions(validateOptionsSchema, options, 'validateCertificatePath options');
+  if (options.abortSignal?.aborted) throw new AbortError(options.abortSignal.reason);
+  const p = prepare(certificate, options);
+  if (p.anchors.length === 0)
+    return result(p, [p.leaf], {
+      indication: 'INDETERMINATE',
+      subIndication: 'NO_CERTIFICATE_CHAIN_FOUND',
+      message: 'No trust anchors configured',
+    });
+  const candidates = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs);
+  if (candidates.length === 0)
+    return result(p, [p.leaf], {
+      indication: 'INDETERMINATE',
+      subIndication: 'NO_CERTIFICATE_CHAIN_FOUND',
+      message: `No certificate chain from ${positionLabel(0, 2)} to a trust anchor`,
+    });
+  const chosen = choosePath(p, candidates, options);
+  if (!Array.isArray(chosen)) return chosen;
+  const rev = options.revocation === false ? undefined : (options.revocation ?? {});
+  if (!rev) return result(p, chosen, { indication: 'PASSED', message: 'Path valid; revocation not checked' });
+  const online = onlineContext(rev, options);
+  try {
+    const outcome = await checkPathRevocation(chosen, p.evidence, p.at, p.proven, options.usage, online);
+    const required = rev.required ?? true;
+    return result(p, chosen, outcome.verdict(required));
+  } finally {
+    await online?.close();
+  }
+}

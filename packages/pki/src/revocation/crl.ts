@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { distributionPointUrls } from '../certificate/extensions.js';
+import type { Cert } from '../certificate/parse.js';
+import { dnToString } from '../certificate/summary.js';
+import { OID } from '../engine.js';
+import { PkiError } from '../errors.js';
+import { decodeCertificates } from '../pem.js';
+import { serialKey } from './serial.js';
+import { REASONS, type RevocationReason, type RevocationSource } from './types.js';
+
+/**
+ * A parsed CRL. Reading it checks only its syntax; authenticity, scope and freshness are judged against the
+ * certificate being validated (see `validateCertificatePath`).
+ */
+export interface ParsedCrl {
+  readonly type: 'crl';
+  readonly source: RevocationSource;
+  readonly der: Uint8Array;
+  /** SHA-256 of the DER, hex. */
+  readonly sha256: string;
+  /** The issuer's name as text. */
+  readonly issuer: string;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date | undefined;
+  /** A delta CRL (deltaCRLIndicator): it lists changes only, so its silence proves nothing. */
+  readonly delta: boolean;
+  /** Number of revoked entries. */
+  readonly entries: number;
+}
+
+export interface CrlEntry {
+  revokedAt: Date;
+  reason: RevocationReason | undefined;
+}
+
+/** What the validator needs beyond the public fields (kept off the public type). */
+export interface CrlInternals {
+  crl: pkijs.CertificateRevocationList;
+  entries: Map<string, CrlEntry>;
+  /** Critical CRL or entry extensions that are not understood, and indirect CRLs: not usable at all. */
+  unsupported: string | undefined;
+  onlyUser: boolean;
+  onlyCa: boolean;
+  onlyAttribute: boolean;
+  partialReasons: boolean;
+  /** Full-name URIs of the issuing distribution point. */
+  dpUrls: string[];
+}
+
+const INTERNALS = new WeakMap<ParsedCrl, CrlInternals>();
+/**
+ * asn1js stops at 10 000 nodes by default (a DoS guard), about 2 500 CRL entries: national and commercial CAs
+ * publish far larger CRLs. A million nodes is roughly 250 000 entries; larger CRLs are refused, not half-read.
+ */
+const MAX_CRL_NODES = 1_000_000;
+const KNOWN_CRL_EXTENSIONS = new Set<string>([
+  OID.crlNumber,
+  OID.deltaCrlIndicator,
+  OID.issuingDistributionPoint,
+  OID.authorityKeyIdentifier,
+  OID.freshestCrl,
+  OID.authorityInfoAccess,
+]);
+const KNOWN_ENTRY_EXTENSIONS = new Set<string>([OID.crlReason, OID.invalidityDate]);
+
+export function crlInternals(c: ParsedCrl): CrlInternals {
+  const i = INTERNALS.get(c);
+  if (!i) throw new PkiError('ERR_PKI_INPUT', 'Not a CRL made by parseCrl');
+  return i;
+}
+
+function reasonOf(entry: pkijs.RevokedCertificate): RevocationReason | undefined {
+  const ext = entry.crlEntryExtensions?.extensions.find((e) => e.extnID === OID.crlReason);
+  if (!ext) return undefined;
+  const v = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result as asn1js.Enumerated;
+  return REASONS[v.valueBlock.valueDec] ?? 'unspecified';
+}
+
+function readScope(crl: pkijs.CertificateRevocationList, out: CrlInternals): void {
+  for (const e of crl.crlExtensions?.extensions ?? []) {
+    if (e.critical && !KNOWN_CRL_EXTENSIONS.has(e.extnID))
+      out.unsupported = `critical CRL extension ${e.extnID}`;
+    if (e.extnID !== OID.issuingDistributionPoint) continue;
+    const idp = new pkijs.IssuingDistributionPoint({
+      schema: asn1js.fromBER(e.extnValue.valueBlock.valueHexView).result,
+    });
+    if (idp.indirectCRL) out.unsupported = 'indirect CRLs are not supported';
+    out.onlyUser = idp.onlyContainsUserCerts;
+    out.onlyCa = idp.onlyContainsCACerts;
+    out.onlyAttribute = idp.onlyContainsAttributeCerts;
+    out.partialReasons = idp.onlySomeReasons !== undefined;
+    if (Array.isArray(idp.distributionPoint)) {
+      for (const g of idp.distributionPoint)
+        if (g.type === 6 && typeof g.value === 'string') out.dpUrls.push(g.value);
+    }
+  }
+}
+
+function readEntries(crl: pkijs.CertificateRevocationList, out: CrlInternals): void {
+  for (const r of crl.revokedCertificates ?? []) {
+    const critical = r.crlEntryExtensions?.extensions.find(
+      (e) => e.critical && !KNOWN_ENTRY_EXTENSIONS.has(e.extnID),
+    );
+    // certificateIssuer (critical) only appears in indirect CRLs: refused above, and here by the same rule.
+    if (critical) out.unsupported = `critical CRL entry extension ${critical.extnID}`;
+    out.entries.set(serialKey(r.userCertificate), { revokedAt: r.revocationDate.value, reason: reasonOf(r) });
+  }
+}
+
+function parseOne(der: Uint8Array, source: RevocationSource): ParsedCrl {
+  let crl: pkijs.CertificateRevocationList;
+  const internals: CrlInternals = {
+    crl: undefined as unknown as pkijs.CertificateRevocationList,
+    entries: new Map(),
+    unsupported: undefined,
+    onlyUser: false,
+    onlyCa: false,
+    onlyAttribute: false,
+    partialReasons: false,
+    dpUrls: [],
+  };
+  try {
+    const asn = asn1js.fromBER(der, { maxNodes: MAX_CRL_NODES });
+    if (asn.offset !== der.length) throw new Error('not exactly one DER structure');
+    crl = new pkijs.CertificateRevocationList({ schema: asn.result });
+    internals.crl = crl;
+    readScope(crl, internals);
+    readEntries(crl, internals);
+  } catch (cause) {
+    throw new PkiError('ERR_PKI_INPUT', 'A CRL is not a readable DER CertificateList', { cause });
+  }
+  const parsed: ParsedCrl = Object.freeze({
+    type: 'crl',
+    source,
+    der: Uint8Array.from(der),
+    sha256: createHash('sha256').update(der).digest('hex'),
+    issuer: dnToString(crl.issuer),
+    thisUpdate: crl.thisUpdate.value,
+    nextUpdate: crl.nextUpdate?.value,
+    delta: (crl.crlExtensions?.extensions ?? []).some((e) => e.extnID === OID.deltaCrlIndicator),
+    entries: internals.entries.size,
+  });
+  INTERNALS.set(parsed, internals);
+  return parsed;
+}
+
+/**
+ * Reads a CRL (PEM `X509 CRL` or DER). Throws `ERR_PKI_INPUT` when it is not one. `source` says where it came
+ * from in reports (default `supplied`).
+ *
+ * @example
+ * ```ts
+ * const crl = parseCrl(await readFile('ca.crl'));
+ * const result = await validateCertificatePath(signer, { trustAnchors: root, revocation: { crls: [crl] } });
+ * ```
+ */
+export function parseCrl(input: string | Uint8Array, options: { source?: RevocationSource } = {}): ParsedCrl {
+  const [der, ...more] = decodeCertificates(input, 'X509 CRL');
+  if (!der || more.length > 0) throw new PkiError('ERR_PKI_INPUT', 'Expected exactly one CRL');
+  return parseOne(der, options.source ?? 'supplied');
+}
+
+/** Every CRL of the inputs (a PEM text may hold several); parsed ones pass through. */
+export function toCrls(
+  inputs: readonly (string | Uint8Array | ParsedCrl)[] | undefined,
+  source: RevocationSource,
+): ParsedCrl[] {
+  const out: ParsedCrl[] = [];
+  for (const item of inputs ?? []) {
+    if (typeof item === 'object' && !(item instanceof Uint8Array)) {
+      crlInternals(item);
+      out.push(item);
+    } else for (const der of decodeCertificates(item, 'X509 CRL')) out.push(parseOne(der, source));
+  }
+  return out;
+}
+
+/** How a CRL speaks about one certificate: not at all, only of revocations (partial), or completely. */
+export function crlScope(crl: ParsedCrl, cert: Cert, certIsCa: boolean): 'none' | 'partial' | 'complete' {
+  const i = crlInternals(crl);
+  if (!crl.issuer || !i.crl.issuer.isEqual(cert.pkijs.issuer)) return 'none';
+  if (i.onlyAttribute || (i.onlyUser && certIsCa) || (i.onlyCa && !certIsCa)) return 'none';
+  if (crl.delta || i.partialReasons) return 'partial';
+  if (i.dpUrls.length > 0) {
+    const cdp = distributionPointUrls(cert.pkijs);
+    // A partitioned CRL covers only the certificates that point at its distribution point.
+    if (cdp.length > 0 && !cdp.some((u) => i.dpUrls.includes(u))) return 'partial';
+  }
+  return 'complete';
+}
+
+/** The CRL's entry for the certificate, ignoring removeFromCRL (which un-lists a held certificate). */
+export function crlEntryFor(crl: ParsedCrl, cert: Cert): CrlEntry | undefined {
+  const e = crlInternals(crl).entries.get(serialKey(cert.pkijs.serialNumber));
+  return e && e.reason !== 'removeFromCRL' ? e : undefined;
+}

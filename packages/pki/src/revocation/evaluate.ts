@@ -1,0 +1,219 @@
+import type { ResolvedAlgorithmPolicy } from '../algorithms.js';
+import { basicConstraints } from '../certificate/extensions.js';
+import type { Cert } from '../certificate/parse.js';
+import { dnToString } from '../certificate/summary.js';
+import type { SignatureCache } from '../path/build.js';
+import { type Authenticity, authenticateCrl, authenticateOcsp } from './authenticate.js';
+import { crlEntryFor, crlScope, type ParsedCrl } from './crl.js';
+import { freshnessAt, type ResolvedFreshness } from './freshness.js';
+import { namedResponder, ocspAnswersFor, type ParsedOcspResponse } from './ocsp.js';
+import type { RevocationEvidenceSummary, RevocationReason } from './types.js';
+
+/** Everything the evaluator needs for one validation: the evidence pool, the policies and caches. */
+export interface EvidencePool {
+  crls: ParsedCrl[];
+  ocsps: ParsedOcspResponse[];
+  policy: ResolvedAlgorithmPolicy;
+  freshness: ResolvedFreshness;
+  now: Date;
+  sigs: SignatureCache;
+  auth: Map<string, Promise<Authenticity>>;
+}
+
+/** The status of one certificate at one time, with every piece of evidence that was looked at. */
+export interface StatusDecision {
+  status: 'good' | 'revoked' | 'unknown';
+  revokedAt?: Date;
+  reason?: RevocationReason;
+  decidedBy?: RevocationEvidenceSummary;
+  considered: RevocationEvidenceSummary[];
+}
+
+/** Delegated responders whose own status needs evidence are looked up one level deep, never further. */
+const MAX_DEPTH = 1;
+
+function cached(pool: EvidencePool, key: string, make: () => Promise<Authenticity>): Promise<Authenticity> {
+  let p = pool.auth.get(key);
+  if (!p) {
+    p = make();
+    pool.auth.set(key, p);
+  }
+  return p;
+}
+
+interface Candidate {
+  summary: RevocationEvidenceSummary;
+  revokedAt?: Date;
+  reason?: RevocationReason;
+}
+
+/**
+ * Judges one piece of evidence for time `t`: a revocation effective at or before `t` counts whatever the
+ * evidence's age (revocations are permanent); a "good" answer (or a revocation after `t`) counts only when
+ * fresh for `t` and, for CRLs, when the CRL is complete for the certificate.
+ */
+function judge(
+  s: RevocationEvidenceSummary,
+  auth: Authenticity,
+  answer: { revokedAt?: Date; thisUpdate: Date; nextUpdate: Date | undefined; canSayGood: boolean },
+  cert: Cert,
+  t: Date,
+  pool: EvidencePool,
+): 'revoked' | 'good' | undefined {
+  if (auth.signer) s.issuer = dnToString(auth.signer.pkijs.subject);
+  if (!auth.ok) {
+    s.usable = false;
+    s.reason = auth.reason ?? 'not authentic';
+    return undefined;
+  }
+  if (s.status === 'unknown') {
+    s.usable = false;
+    s.reason = 'the responder does not know the certificate';
+    return undefined;
+  }
+  if (answer.revokedAt && answer.revokedAt.getTime() <= t.getTime()) {
+    s.usable = true;
+    return 'revoked';
+  }
+  // Revoked only after t: that is a "good" answer for t.
+  s.status = 'good';
+  if (!answer.canSayGood) {
+    s.usable = false;
+    s.reason = 'a delta or partial CRL: not being listed in it proves nothing';
+    return undefined;
+  }
+  const f = freshnessAt(answer.thisUpdate, answer.nextUpdate, t, cert, pool.freshness, pool.now);
+  s.usable = f.fresh;
+  if (f.fresh) s.freshness = f.kind;
+  else s.reason = f.reason;
+  return f.fresh ? 'good' : undefined;
+}
+
+function crlCandidates(
+  pool: EvidencePool,
+  cert: Cert,
+  issuer: Cert,
+  t: Date,
+): Promise<[Candidate, 'revoked' | 'good' | undefined]>[] {
+  const isCa = basicConstraints(cert.pkijs)?.ca === true;
+  return pool.crls.flatMap((crl) => {
+    const scope = crlScope(crl, cert, isCa);
+    if (scope === 'none') return [];
+    return [
+      (async (): Promise<[Candidate, 'revoked' | 'good' | undefined]> => {
+        const auth = await cached(pool, `crl:${crl.sha256}:${issuer.sha256}`, async () =>
+          authenticateCrl(crl, issuer, pool.policy),
+        );
+        const entry = crlEntryFor(crl, cert);
+        const summary: RevocationEvidenceSummary = {
+          type: 'crl',
+          source: crl.source,
+          sha256: crl.sha256,
+          issuer: crl.issuer,
+          thisUpdate: crl.thisUpdate.toISOString(),
+          ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate.toISOString() } : {}),
+          status: entry ? 'revoked' : 'good',
+          ...(entry ? { revokedAt: entry.revokedAt.toISOString() } : {}),
+          ...(entry?.reason ? { revocationReason: entry.reason } : {}),
+          usable: false,
+        };
+        const verdict = judge(
+          summary,
+          auth,
+          {
+            revokedAt: entry?.revokedAt,
+            thisUpdate: crl.thisUpdate,
+            nextUpdate: crl.nextUpdate,
+            canSayGood: scope === 'complete',
+          },
+          cert,
+          t,
+          pool,
+        );
+        return [{ summary, ...(entry ? { revokedAt: entry.revokedAt, reason: entry.reason } : {}) }, verdict];
+      })(),
+    ];
+  });
+}
+
+function ocspCandidates(
+  pool: EvidencePool,
+  cert: Cert,
+  issuer: Cert,
+  t: Date,
+  depth: number,
+): Promise<[Candidate, 'revoked' | 'good' | undefined]>[] {
+  const responderStatus =
+    depth < MAX_DEPTH
+      ? async (responder: Cert, ca: Cert, at: Date) =>
+          (await certificateStatus(pool, responder, ca, at, depth + 1)).status
+      : undefined;
+  return pool.ocsps.flatMap((r) =>
+    ocspAnswersFor(r, cert, issuer).map(async (a): Promise<[Candidate, 'revoked' | 'good' | undefined]> => {
+      const auth = await cached(pool, `ocsp:${r.sha256}:${issuer.sha256}:${depth}`, () =>
+        authenticateOcsp(r, issuer, pool.policy, pool.sigs, responderStatus),
+      );
+      const named = namedResponder(r, issuer);
+      const summary: RevocationEvidenceSummary = {
+        type: 'ocsp',
+        source: r.source,
+        sha256: r.sha256,
+        issuer: named ? dnToString(named.pkijs.subject) : '(a responder the response does not identify)',
+        thisUpdate: a.thisUpdate.toISOString(),
+        ...(a.nextUpdate ? { nextUpdate: a.nextUpdate.toISOString() } : {}),
+        ...(r.producedAt ? { producedAt: r.producedAt.toISOString() } : {}),
+        status: a.status,
+        ...(a.revokedAt ? { revokedAt: a.revokedAt.toISOString() } : {}),
+        ...(a.reason ? { revocationReason: a.reason } : {}),
+        usable: false,
+      };
+      const verdict = judge(
+        summary,
+        auth,
+        { revokedAt: a.revokedAt, thisUpdate: a.thisUpdate, nextUpdate: a.nextUpdate, canSayGood: true },
+        cert,
+        t,
+        pool,
+      );
+      return [{ summary, ...(a.revokedAt ? { revokedAt: a.revokedAt, reason: a.reason } : {}) }, verdict];
+    }),
+  );
+}
+
+/**
+ * The revocation status of `cert` (issued by `issuer`) at time `t` from ALL the evidence in the pool
+ * (EN 319 102-1 / EU DSS): any authentic revocation effective at or before `t` wins over every "good" answer;
+ * otherwise a fresh, authentic "good" answer decides (one covering `t` preferred, then the newest); otherwise
+ * the status is unknown.
+ */
+export async function certificateStatus(
+  pool: EvidencePool,
+  cert: Cert,
+  issuer: Cert,
+  t: Date,
+  depth = 0,
+): Promise<StatusDecision> {
+  const judged = await Promise.all([
+    ...crlCandidates(pool, cert, issuer, t),
+    ...ocspCandidates(pool, cert, issuer, t, depth),
+  ]);
+  const considered = judged.map(([c]) => c.summary);
+  const revocations = judged.filter(([, v]) => v === 'revoked').map(([c]) => c);
+  if (revocations.length > 0) {
+    const first = revocations.sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0]!;
+    return {
+      status: 'revoked',
+      revokedAt: first.revokedAt!,
+      ...(first.reason ? { reason: first.reason } : {}),
+      decidedBy: first.summary,
+      considered,
+    };
+  }
+  const goods = judged.filter(([, v]) => v === 'good').map(([c]) => c.summary);
+  if (goods.length > 0) {
+    const rank = (s: RevocationEvidenceSummary) => (s.freshness === 'covering' ? 1 : 0);
+    goods.sort((a, b) => rank(b) - rank(a) || Date.parse(b.thisUpdate) - Date.parse(a.thisUpdate));
+    return { status: 'good', decidedBy: goods[0]!, considered };
+  }
+  return { status: 'unknown', considered };
+}

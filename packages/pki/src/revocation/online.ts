@@ -1,0 +1,144 @@
+import { invalidArgument, type OperationOptions, Transport, validateOptions } from '@thgov/core';
+import { z } from 'zod';
+import { PACKAGE } from '../version.js';
+
+/** One online revocation request: a CRL download (GET) or an OCSP request (POST, DER body). */
+export interface RevocationFetchRequest {
+  type: 'crl' | 'ocsp';
+  url: string;
+  /** The DER OCSPRequest, for `ocsp`. */
+  body?: Uint8Array;
+}
+
+/** Fetches revocation data; resolves with the response body or rejects (the status then stays unknown). */
+export type RevocationFetch = (
+  request: RevocationFetchRequest,
+  options: OperationOptions,
+) => Promise<Uint8Array>;
+
+/** A fetcher with a lifetime: reuses connections and CRL downloads until `close()`. */
+export interface RevocationFetcher {
+  fetch: RevocationFetch;
+  close(): Promise<void>;
+}
+
+/** How online revocation data is fetched (through `@thgov/core`'s Transport: proxy, timeouts, size cap). */
+export interface OnlineRevocationOptions {
+  /** Deadline of each request. Default 5 000 ms, at most 120 000. */
+  timeoutInMs?: number;
+  /** An HTTP(S) proxy URL, or `env` for HTTPS_PROXY / HTTP_PROXY / NO_PROXY. Default: direct. */
+  proxy?: string;
+  /** Largest CRL or OCSP response read. Default 10 MiB. */
+  maxResponseBytes?: number;
+}
+
+export const onlineOptionsSchema = z
+  .object({
+    timeoutInMs: z.number().int().positive().max(120_000).optional(),
+    proxy: z.union([z.literal('env'), z.string().url()]).optional(),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(512 * 1024 * 1024)
+      .optional(),
+  })
+  .strict();
+
+const DEFAULT_TIMEOUT_IN_MS = 5_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A revocation fetcher over `@thgov/core`'s Transport: one connection pool per origin, per-request deadline,
+ * a response size cap, a proxy when asked, no redirects, one retry on network errors and 5xx. CRL downloads
+ * are shared for the fetcher's lifetime. Only `http:` and `https:` URLs are fetched.
+ *
+ * @example
+ * ```ts
+ * const fetcher = createRevocationFetcher({ timeoutInMs: 3_000, proxy: 'env' });
+ * try {
+ *   const r = await validateCertificatePath(signer, { trustAnchors: root, revocation: { fetch: fetcher } });
+ * } finally {
+ *   await fetcher.close();
+ * }
+ * ```
+ */
+export function createRevocationFetcher(options: OnlineRevocationOptions = {}): RevocationFetcher {
+  validateOptions(onlineOptionsSchema, options, 'Online revocation options');
+  const transports = new Map<string, Transport>();
+  const crlDownloads = new Map<string, Promise<Uint8Array>>();
+  const timeoutInMs = options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS;
+  let closed = false;
+  const transportFor = (url: URL): Transport => {
+    let t = transports.get(url.origin);
+    if (!t) {
+      t = new Transport(
+        {
+          baseUrl: url.origin,
+          timeouts: { connectInMs: timeoutInMs, headersInMs: timeoutInMs, bodyInMs: timeoutInMs },
+          maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+          retry: { maxRetries: 1, budget: false },
+          ...(options.proxy ? { proxy: options.proxy } : {}),
+        },
+        PACKAGE,
+      );
+      transports.set(url.origin, t);
+    }
+    return t;
+  };
+  const request = async (req: RevocationFetchRequest, op: OperationOptions): Promise<Uint8Array> => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      throw invalidArgument('A revocation URL is not a URL');
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+      throw invalidArgument('Only plain http: and https: revocation URLs are fetched');
+    const path = `${url.pathname}${url.search}`;
+    const common = { responseType: 'bytes' as const, operation: `revocation.${req.type}` };
+    const callOptions = {
+      timeoutInMs: op.timeoutInMs ?? timeoutInMs,
+      ...(op.abortSignal ? { abortSignal: op.abortSignal } : {}),
+    };
+    const res =
+      req.type === 'ocsp'
+        ? await transportFor(url).request<Uint8Array>(
+            {
+              method: 'POST',
+              path,
+              body: { raw: req.body ?? new Uint8Array(0), contentType: 'application/ocsp-request' },
+              headers: { accept: 'application/ocsp-response' },
+              // An OCSP POST only reads: safe to repeat.
+              idempotent: true,
+              ...common,
+            },
+            callOptions,
+          )
+        : await transportFor(url).request<Uint8Array>(
+            { method: 'GET', path, headers: { accept: 'application/pkix-crl' }, ...common },
+            callOptions,
+          );
+    return res.body;
+  };
+  return {
+    fetch(req, op) {
+      if (closed) return Promise.reject(invalidArgument('This revocation fetcher was closed'));
+      if (req.type !== 'crl') return request(req, op);
+      let p = crlDownloads.get(req.url);
+      if (!p) {
+        p = request(req, op);
+        // A failed download may succeed later: do not keep the failure.
+        p.catch(() => crlDownloads.delete(req.url));
+        crlDownloads.set(req.url, p);
+      }
+      return p;
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...transports.values()].map((t) => t.close()));
+      transports.clear();
+      crlDownloads.clear();
+    },
+  };
+}

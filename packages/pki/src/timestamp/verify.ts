@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import { AbortError, validateOptions } from '@thgov/core';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { z } from 'zod';
+import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
+import { type CertificateInput, certDer, fromPkijs } from '../certificate/parse.js';
+import { type CertificateSummary, summarizeCert } from '../certificate/summary.js';
+import { findBySid, verifySignerInfoSignature } from '../cms/signer-info.js';
+import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from '../engine.js';
+import type { BlockIndication, SubIndication } from '../etsi.js';
+import { type PathRevocationOptions, revocationSchema } from '../path/options.js';
+import type { PathValidationResult } from '../path/result.js';
+import { validateCertificatePath } from '../path/validate.js';
+
+/** Options of `verifyTimeStampToken` (unknown keys are refused). */
+export interface VerifyTimeStampTokenOptions {
+  /** The stamped data: its parts are concatenated and hashed with the token's imprint algorithm. */
+  data: Uint8Array | readonly Uint8Array[];
+  /** Trust anchors for time-stamp authorities. */
+  trustAnchors: CertificateInput | readonly CertificateInput[];
+  /** More certificates for the TSA's path (the token's own are always used). */
+  intermediates?: CertificateInput | readonly CertificateInput[];
+  /**
+   * Revocation of the TSA's path at the stamped time. Default: the evidence given, `required: false` (an unknown
+   * TSA status is a warning; a revoked TSA fails). `false` skips it.
+   */
+  revocation?: PathRevocationOptions | false;
+  algorithmPolicy?: AlgorithmPolicy;
+  now?: Date;
+  abortSignal?: AbortSignal;
+  timeoutInMs?: number;
+}
+
+/** The outcome of `verifyTimeStampToken`. */
+export interface TimeStampVerification {
+  indication: BlockIndication;
+  subIndication?: SubIndication;
+  message: string;
+  /** The time the token states (ISO 8601), once the token could be read. */
+  genTime?: string;
+  /** The TSA certificate, once found. */
+  tsa?: CertificateSummary;
+  /** The TSA's policy OID and the token's serial number (hex). */
+  policy?: string;
+  serialNumber?: string;
+  /** The TSA path validation, when it ran. */
+  path?: PathValidationResult;
+  /** DER of the certificates the token carries. */
+  certificates: Uint8Array[];
+  warnings: string[];
+}
+
+const schema = z
+  .object({
+    data: z.union([z.instanceof(Uint8Array), z.array(z.instanceof(Uint8Array))]),
+    trustAnchors: z.any(),
+    intermediates: z.any().optional(),
+    revocation: z.union([z.literal(false), revocationSchema]).optional(),
+    algorithmPolicy: algorithmPolicySchema.optional(),
+    now: z.date().optional(),
+    abortSignal: z.instanceof(AbortSignal).optional(),
+    timeoutInMs: z.number().int().positive().max(600_000).optional(),
+  })
+  .strict();
+
+interface Token {
+  sd: pkijs.SignedData;
+  tst: pkijs.TSTInfo;
+  certs: pkijs.Certificate[];
+}
+
+function readToken(token: Uint8Array): Token | string {
+  try {
+    const asn = asn1js.fromBER(toArrayBuffer(token));
+    if (asn.offset === -1) return 'the token is not DER';
+    const ci = new pkijs.ContentInfo({ schema: asn.result });
+    if (ci.contentType !== OID.signedData) return 'the token is not CMS SignedData';
+    const sd = new pkijs.SignedData({ schema: ci.content });
+    const e = sd.encapContentInfo;
+    if (e.eContentType !== OID.tstInfo || !e.eContent) return 'the token does not carry a TSTInfo';
+    if (sd.signerInfos.length !== 1) return 'the token must have exactly one SignerInfo';
+    const tst = pkijs.TSTInfo.fromBER(e.eContent.getValue());
+    const certs = (sd.certificates ?? []).filter(
+      (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
+    );
+    return { sd, tst, certs };
+  } catch {
+    return 'the token could not be parsed';
+  }
+}
+
+function attr(si: pkijs.SignerInfo, oid: string): asn1js.BaseBlock | undefined {
+  const found = si.signedAttrs?.attributes.filter((a) => a.type === oid) ?? [];
+  return found.length === 1 && found[0]!.values.length === 1
+    ? (found[0]!.values[0] as asn1js.BaseBlock)
+    : undefined;
+}
+
+/** ESS signing-certificate(-v2): when present it must name the TSA certificate (RFC 5816). */
+function essNames(si: pkijs.SignerInfo, tsa: pkijs.Certificate): boolean | undefined {
+  const v2 = attr(si, OID.signingCertificateV2);
+  const v1 = v2 ? undefined : attr(si, OID.signingCertificate);
+  const value = v2 ?? v1;
+  if (!value) return undefined;
+  try {
+    const first = ((value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence).valueBlock
+      .value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let alg = v2 ? 'sha256' : 'sha1';
+    let hashBlock = parts[0];
+    if (v2 && parts[0] instanceof asn1js.Sequence) {
+      const name = DIGEST_BY_OID[new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId];
+      if (!name) return false;
+      alg = name.replace('-', '').toLowerCase();
+      hashBlock = parts[1];
+    }
+    if (!(hashBlock instanceof asn1js.OctetString)) return false;
+    return createHash(alg)
+      .update(certDer(tsa))
+      .digest()
+      .equals(Buffer.from(hashBlock.valueBlock.valueHexView));
+  } catch {
+    return false;
+  }
+}
+
+type TokenFailure = Omit<TimeStampVerification, 'certificates' | 'warnings'>;
+
+/** Imprint, TSA certificate, ESS binding, messageDigest and signature: everything but the TSA's path. */
+async function tokenProblem(t: Token, data: Uint8Array): Promise<TokenFailure | pkijs.Certificate> {
+  const genTime = t.tst.genTime.toISOString();
+  const alg = DIGEST_BY_OID[t.tst.messageImprint.hashAlgorithm.algorithmId];
+  if (!alg)
+    return {
+      indication: 'INDETERMINATE',
+      subIndication: 'CRYPTO_CONSTRAINTS_FAILURE',
+      message: 'The imprint uses a refused digest algorithm',
+      genTime,
+    };
+  const imprint = Buffer.from(t.tst.messageImprint.hashedMessage.valueBlock.valueHexView);
+  if (!imprint.equals(Buffer.from(await digest(alg, data))))
+    return {
+      indication: 'FAILED',
+      subIndication: 'HASH_FAILURE',
+      message: 'The imprint does not match the stamped data',
+      genTime,
+    };
+  const si = t.sd.signerInfos[0]!;
+  const tsa = findBySid(si.sid, t.certs);
+  if (!tsa)
+    return {
+      indication: 'INDETERMINATE',
+      subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
+      message: 'The TSA certificate is not in the token',
+      genTime,
+    };
+  const summary = summarizeCert(fromPkijs(tsa));
+  if (essNames(si, tsa) === false)
+    return {
+      indication: 'INDETERMINATE',
+      subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
+      message: 'The ESS signing-certificate does not name the TSA certificate',
+      genTime,
+      tsa: summary,
+    };
+  const md = attr(si, OID.messageDigest);
+  const mdAlg = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
+  const content = new Uint8Array(t.sd.encapContentInfo.eContent!.getValue());
+  if (
+    !(md instanceof asn1js.OctetString) ||
+    !mdAlg ||
+    !Buffer.from(md.valueBlock.valueHexView).equals(Buffer.from(await digest(mdAlg, content)))
+  )
+    return {
+      indication: 'FAILED',
+      subIndication: 'HASH_FAILURE',
+      message: 'The messageDigest does not match the TSTInfo',
+      genTime,
+      tsa: summary,
+    };
+  if (!verifySignerInfoSignature(si, tsa).ok)
+    return {
+      indication: 'FAILED',
+      subIndication: 'SIG_CRYPTO_FAILURE',
+      message: 'The TSA signature does not verify',
+      genTime,
+      tsa: summary,
+    };
+  return tsa;
+}
+
+/**
+ * Verifies an RFC 3161 time-stamp token over `data`: the imprint, the TSA's signature and ESS binding, and the
+ * TSA's path at the stamped time with the `timestamping` usage (id-kp-timeStamping required), the algorithm
+ * policy and the revocation evidence given. A token whose TSA was revoked before its genTime proves nothing.
+ *
+ * @example
+ * ```ts
+ * import { verifyTimeStampToken } from '@thgov/pki';
+ *
+ * const r = await verifyTimeStampToken(token, { data: signatureValue, trustAnchors: tsaRootPem });
+ * if (r.indication === 'PASSED') console.log('existed at', r.genTime);
+ * ```
+ */
+export async function verifyTimeStampToken(
+  token: Uint8Array,
+  options: VerifyTimeStampTokenOptions,
+): Promise<TimeStampVerification> {
+  validateOptions(schema, options, 'verifyTimeStampToken options');
+  if (options.abortSignal?.aborted) throw new AbortError(options.abortSignal.reason);
+  const t = token instanceof Uint8Array ? readToken(token) : 'the token must be bytes';
+  if (typeof t === 'string')
+    return {
+      indication: 'FAILED',
+      subIndication: 'FORMAT_FAILURE',
+      message: `Time-stamp: ${t}`,
+      certificates: [],
+      warnings: [],
+    };
+  const certificates = t.certs.map((c) => certDer(c));
+  const data =
+    options.data instanceof Uint8Array
+      ? options.data
+      : Buffer.concat(options.data.map((d) => Buffer.from(d)));
+  const base = {
+    policy: t.tst.policy,
+    serialNumber: Buffer.from(t.tst.serialNumber.valueBlock.valueHexView).toString('hex'),
+    certificates,
+  };
+  const tsa = await tokenProblem(t, new Uint8Array(data));
+  if (!(tsa instanceof pkijs.Certificate)) return { ...tsa, ...base, warnings: [] };
+  const path = await validateCertificatePath(certDer(tsa), {
+    trustAnchors: options.trustAnchors,
+    intermediates: [...certificates, ...[options.intermediates ?? []].flat()] as CertificateInput[],
+    at: t.tst.genTime,
+    timeProven: true,
+    usage: 'timestamping',
+    revocation: options.revocation === false ? false : { required: false, ...(options.revocation ?? {}) },
+    ...(options.algorithmPolicy ? { algorithmPolicy: options.algorithmPolicy } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    ...(options.timeoutInMs ? { timeoutInMs: options.timeoutInMs } : {}),
+  });
+  const genTime = t.tst.genTime.toISOString();
+  const tsaSummary = summarizeCert(fromPkijs(tsa));
+  if (path.indication !== 'PASSED')
+    return {
+      indication: path.indication,
+      ...(path.subIndication ? { subIndication: path.subIndication } : {}),
+      message: `TSA certificate: ${path.message}`,
+      genTime,
+      tsa: tsaSummary,
+      path,
+      ...base,
+      warnings: [],
+    };
+  return {
+    indication: 'PASSED',
+    message: `Time-stamp verifies; existed at ${genTime}`,
+    genTime,
+    tsa: tsaSummary,
+    path,
+    ...base,
+    warnings: path.warnings,
+  };
+}
