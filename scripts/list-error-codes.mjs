@@ -21,7 +21,18 @@ const BEGIN = '<!-- BEGIN GENERATED: node scripts/list-error-codes.mjs --write -
 const END = '<!-- END GENERATED -->';
 
 /** Order of the reference: core first (its codes appear in every package), then by dependency. */
-const PACKAGES = ['core', 'exchange', 'digital-id', 'ecms', 'pki', 'transcript', 'catalog', 'sandbox', 'cli'];
+const PACKAGES = [
+  'core',
+  'exchange',
+  'digital-id',
+  'ecms',
+  'pki',
+  'esign',
+  'transcript',
+  'catalog',
+  'sandbox',
+  'cli',
+];
 
 async function collect() {
   const found = [];

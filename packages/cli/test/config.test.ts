@@ -6,10 +6,11 @@ import { inspect } from 'node:util';
 import { FileAnchorStore, FileAuditSink, verifyAuditLog } from '@thgov/core';
 import { ExchangeClient } from '@thgov/exchange';
 import { generatePopulation, startGdxGateway } from '@thgov/sandbox';
+import { caught } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   auditSinkOptions,
-  type ConfigError,
+  ConfigError,
   configJsonSchema,
   digitalIdClientOptions,
   ecmsClientOptions,
@@ -36,13 +37,9 @@ const base = () => ({
 });
 
 function catchError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (isConfigError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
+  const err = caught(fn);
+  expect(isConfigError(err), err.message).toBe(true);
+  return err as unknown as ConfigError;
 }
 
 describe('parseConfig', () => {
@@ -385,5 +382,16 @@ describe('the audit section', () => {
         expect(text).not.toContain('short-chain-key');
         expect(text).not.toContain(CHAIN_SECRET);
       }
+  });
+});
+
+describe('isConfigError', () => {
+  it('checks the thgov brand, the class name and the code', () => {
+    const e = new ConfigError('ERR_CLI_CONFIG_ENV', 'GDX_SECRET is not set');
+    expect(isConfigError(e)).toBe(true);
+    expect(isConfigError(e, 'ERR_CLI_CONFIG_ENV')).toBe(true);
+    expect(isConfigError(e, 'ERR_CLI_CONFIG_READ')).toBe(false);
+    // Before, any object named ConfigError with a string code passed; it must be a thgov error now.
+    expect(isConfigError({ name: 'ConfigError', code: 'ERR_CLI_CONFIG_ENV' })).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
+import { connectProxy } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveProxy } from '../src/doctor/network.js';
 import { parseConfig, runDoctor } from '../src/index.js';
-import { connectProxy } from './doctor-helpers.js';
 
 describe('resolveProxy', () => {
   const target = new URL('https://api.egov.go.th/ws/auth/validate');

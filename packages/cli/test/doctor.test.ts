@@ -9,20 +9,12 @@ import {
   startGdxGateway,
   startSandbox,
 } from '@thgov/sandbox';
+import { closedPort, connectProxy, frontProxy, requireTool } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandboxCertificate } from '../src/doctor/sandbox-trust.js';
 import type { DoctorReport, ThgovConfig } from '../src/index.js';
 import { sandboxConfig } from '../src/index.js';
-import {
-  closedPort,
-  connectProxy,
-  frontProxy,
-  makePki,
-  type Pki,
-  type Run,
-  tempDir,
-  thgov,
-} from './doctor-helpers.js';
+import { makePki, type Pki, type Run, tempDir, thgov } from './doctor-helpers.js';
 
 let sb: Sandbox;
 let pki: Pki;
@@ -31,7 +23,7 @@ const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   sb = await startSandbox({ seed: 7 });
-  pki = makePki();
+  pki = await makePki();
   dir = tempDir();
 });
 afterAll(async () => {
@@ -79,9 +71,11 @@ function check(report: DoctorReport, id: string) {
   return c;
 }
 
-function xmllint(file: string): void {
-  execFileSync('xmllint', ['--noout', file], { stdio: 'pipe' });
-}
+const xmllint = requireTool('xmllint', {
+  why: 'a second opinion that the JUnit reports are well-formed XML',
+});
+/** The JUnit reports the runs below wrote; xmllint checks them at the end of the file. */
+const junitReports: string[] = [];
 
 describe('thgov doctor against a healthy sandbox (as a process)', () => {
   it('--json: exit 0, the documented schema, every platform checked; --junit is valid XML; no secret anywhere', async () => {
@@ -146,7 +140,7 @@ describe('thgov doctor against a healthy sandbox (as a process)', () => {
     }
     // The sandbox speaks plain http on loopback: TLS is skipped, not failed.
     expect(check(report, 'exchange.tls').status).toBe('skip');
-    xmllint(junit);
+    junitReports.push(junit);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuites name="thgov doctor" tests="\d+" failures="0"/);
     expect(xml.match(/<testcase /g)).toHaveLength(report.checks.length);
@@ -220,7 +214,7 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     });
     // Discovery and the login start do not involve the secret.
     expect(check(report, 'digitalId.thaid.redirect').status).toBe('pass');
-    xmllint(junit);
+    junitReports.push(junit);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<failure message="[^"]*" type="ERR_GDX_AUTH">/);
     const human = await thgov(['doctor', '--config', file, '--only', 'exchange,digitalId']);
@@ -342,7 +336,7 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     const server = check(report, 'ecms.tls');
     expect(server).toMatchObject({ status: 'fail', errorCode: 'ERR_TLS' });
     expect(server.message).toContain('CERT_HAS_EXPIRED');
-    xmllint(junit);
+    junitReports.push(junit);
   });
 
   it('a certificate for another host name is reported as a host name mismatch, by name and by IP address', async () => {
@@ -518,4 +512,9 @@ describe('thgov doctor through a real CONNECT proxy (as a process)', () => {
     expect(proxy.tunnels.length).toBeGreaterThan(ports.length * 2);
     expectNoSecret([r.stdout, r.stderr, proxy.tunnels.join('\n')], secretsOf(file));
   });
+});
+
+xmllint.it('every JUnit report doctor wrote above is well-formed for xmllint', () => {
+  expect(junitReports).toHaveLength(3);
+  for (const file of junitReports) execFileSync('xmllint', ['--noout', file], { stdio: 'pipe' });
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import {
   createTimeStampAuthority,
   generateSigningKeyPair,
 } from '@thgov/pki/testing';
+import { flipByte } from '@thgov/testkit';
 import { issueTranscript } from '@thgov/transcript';
 
 const DAY = 86_400_000;
@@ -92,9 +92,7 @@ export async function makeFixtures(count = 2): Promise<{
     signer: { key: signerKp.privateKey, chain: [signer, root] },
     revocation: { crls: [crl] },
   });
-  const t = Buffer.from(pdf);
-  t[100] = t[100]! ^ 0x01;
-  writeFileSync(join(dir, 'tampered.pdf'), t);
+  writeFileSync(join(dir, 'tampered.pdf'), flipByte(pdf, 100));
   writeFileSync(
     join(dir, 'norev.pdf'),
     await issueTranscript({ xml: '<t/>', signer: { key: signerKp.privateKey, chain: [signer, root] } }),
@@ -182,16 +180,4 @@ export async function cli(
     stderr: { write: (s: string) => (stderr += s), isTTY: tty, columns: 100 },
   });
   return { code, stdout, stderr };
-}
-
-/**
- * Whether a system tool used as a second opinion is on the PATH. Tests that need one run where it is; where it
- * is not they are skipped by name, except under CI=true, where they run and fail for the missing tool.
- */
-export function toolTest(tool: string): { skip: boolean; name: string } {
-  const found = spawnSync(tool, ['--version'], { stdio: 'ignore' }).error === undefined;
-  return {
-    skip: !found && process.env.CI !== 'true',
-    name: found ? tool : `${tool} (not installed: skipped)`,
-  };
 }

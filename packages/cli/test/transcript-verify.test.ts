@@ -1,17 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireTool } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/index.js';
 import { thgov } from './doctor-helpers.js';
-import { cli, makeFixtures, toolTest } from './helpers.js';
+import { cli, makeFixtures } from './helpers.js';
 
 const fx = await makeFixtures(3);
 afterAll(() => rmSync(fx.dir, { recursive: true, force: true }));
 
 const SUMMARY = /^(\d+) TOTAL_PASSED, (\d+) TOTAL_FAILED, (\d+) INDETERMINATE$/m;
 
-const XMLLINT = toolTest('xmllint');
+const xmllint = requireTool('xmllint', { why: 'a second opinion that the JUnit report is well-formed XML' });
 
 describe('thgov transcript verify (as a process)', () => {
   it('prints a table, the closing summary line, and exits 0 when every file passes', async () => {
@@ -255,7 +256,7 @@ describe('thgov transcript verify with folders', () => {
     expect(xml).toContain(`name="${join(tree, 'z-last.pdf')}"`);
   });
 
-  it.skipIf(XMLLINT.skip)(`the JUnit file is well-formed XML: ${XMLLINT.name} --noout`, () => {
+  xmllint.it('the JUnit file is well-formed XML: xmllint --noout', () => {
     execFileSync('xmllint', ['--noout', join(fx.dir, 'verify.xml')], { stdio: 'pipe' });
   });
 });

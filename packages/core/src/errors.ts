@@ -38,8 +38,12 @@ export const ERROR_CODES = {
   ERR_LASER_CODE: 'An ID-card laser code is malformed.',
 } as const;
 
+/** A code of @thgov/core's own (the keys of {@link ERROR_CODES}). */
 export type CoreErrorCode = keyof typeof ERROR_CODES;
-/** Codes are strings; packages extend the set with their own documented codes. */
+/**
+ * Codes are strings; packages extend the set with their own documented codes. Each package's error class
+ * narrows `code` to that package's union (`GdxError.code: ExchangeErrorCode`), so a typo fails to compile.
+ */
 export type ErrorCode = CoreErrorCode | (string & {});
 
 export interface ThGovErrorOptions {
@@ -54,14 +58,15 @@ const THGOV_ERROR_BRAND = Symbol.for('thgov.error');
 
 /**
  * Base of every error thgov throws. Messages and `toJSON()` pass through the redactor, so a secret
- * or a citizen ID that slipped into a message does not leave the process in a log line.
+ * or a citizen ID that slipped into a message does not leave the process in a log line. `C` is the union
+ * of codes the error can carry: each package's error class fixes it to its own code union.
  */
-export class ThGovError extends Error {
-  readonly code: ErrorCode;
+export class ThGovError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly retryable: boolean;
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: ThGovErrorOptions = {}) {
+  constructor(code: C, message: string, options: ThGovErrorOptions = {}) {
     super(
       redactText(message),
       options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) },
@@ -168,14 +173,14 @@ export interface HttpErrorOptions extends ThGovErrorOptions {
 }
 
 /** Any failure of an HTTP exchange: a status that is not a success, or a protocol-level error from a platform. */
-export class HttpError extends ThGovError {
+export class HttpError<C extends ErrorCode = ErrorCode> extends ThGovError<C> {
   readonly statusCode: number | undefined;
   readonly requestId: string | undefined;
   readonly attempt: number | undefined;
   readonly request: RedactedRequest | undefined;
   readonly response: TruncatedResponse | undefined;
 
-  constructor(code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
+  constructor(code: C, message: string, options: HttpErrorOptions = {}) {
     super(code, message, options);
     this.name = 'HttpError';
     this.statusCode = options.statusCode;
@@ -189,7 +194,7 @@ export class HttpError extends ThGovError {
 /** Which deadline passed; `throughput`: the body arrived slower than the minimum over `timeoutInMs`. */
 export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'throughput' | 'total';
 
-export class TimeoutError extends HttpError {
+export class TimeoutError extends HttpError<'ERR_TIMEOUT'> {
   readonly phase: TimeoutPhase;
   readonly timeoutInMs: number;
   constructor(phase: TimeoutPhase, timeoutInMs: number, options: HttpErrorOptions = {}) {
@@ -208,7 +213,7 @@ export class TimeoutError extends HttpError {
 }
 
 /** Raised when the caller's AbortSignal fires; never retried. `reason` is the signal's reason. */
-export class AbortError extends ThGovError {
+export class AbortError extends ThGovError<'ERR_ABORTED'> {
   readonly reason: unknown;
   constructor(reason?: unknown) {
     super('ERR_ABORTED', 'The operation was aborted', { cause: reason });
@@ -224,7 +229,7 @@ export interface SchemaIssue {
 }
 
 /** A response that arrived but does not have the shape the SDK expects. Values are never included. */
-export class ResponseSchemaError extends HttpError {
+export class ResponseSchemaError extends HttpError<'ERR_RESPONSE_SCHEMA'> {
   readonly issues: SchemaIssue[];
   constructor(issues: SchemaIssue[], options: HttpErrorOptions = {}) {
     const first = issues[0];
@@ -249,9 +254,18 @@ const BUILTIN_ERROR_NAMES = new Set([
 
 /**
  * True for any thgov error, also one thrown by another copy of @thgov/core (two versions installed
- * side by side), which `instanceof` would miss. With `code`, also checks the code.
+ * side by side), which `instanceof` would miss. With `code`, also checks the code and narrows to it.
+ * Each package has a guard of the same shape that only accepts its own codes (`isGdxError(err, code?)`).
+ *
+ * @example
+ * ```ts
+ * if (isThGovError(err, 'ERR_TIMEOUT')) console.warn(err.code, err.hint);
+ * ```
  */
-export function isThGovError(value: unknown, code?: ErrorCode): value is ThGovError {
+export function isThGovError<C extends ErrorCode = ErrorCode>(
+  value: unknown,
+  code?: C,
+): value is ThGovError<C> {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { code?: unknown; name?: unknown; [THGOV_ERROR_BRAND]?: unknown };
   // The brand is a registered symbol, so it survives duplicate package copies. The name/code fallback is for
@@ -266,6 +280,22 @@ export function isThGovError(value: unknown, code?: ErrorCode): value is ThGovEr
       value instanceof Error);
   if (!branded) return false;
   return code === undefined || v.code === code;
+}
+
+/**
+ * True for a thgov error of @thgov/core's own codes; with `code` (one of {@link CoreErrorCode}), also
+ * checks and narrows the code. A code that is not core's fails to compile.
+ *
+ * @example
+ * ```ts
+ * if (isCoreError(err, 'ERR_TLS')) console.error('check the CA file:', err.hint);
+ * ```
+ */
+export function isCoreError<C extends CoreErrorCode = CoreErrorCode>(
+  value: unknown,
+  code?: C,
+): value is ThGovError<C> {
+  return isThGovError(value, code) && Object.hasOwn(ERROR_CODES, value.code);
 }
 
 export function isHttpError(value: unknown): value is HttpError {

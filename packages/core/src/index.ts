@@ -47,6 +47,7 @@ export {
   type HttpErrorOptions,
   invalidArgument,
   isAbortError,
+  isCoreError,
   isHttpError,
   isThGovError,
   isTimeoutError,

@@ -6,6 +6,7 @@ import {
   HttpError,
   invalidArgument,
   isAbortError,
+  isCoreError,
   isHttpError,
   isThGovError,
   isTimeoutError,
@@ -177,6 +178,20 @@ describe('type guards across package copies', () => {
     const e = Object.assign(new Error('x'), { name: 'TimeoutError', code: 'ERR_TIMEOUT' });
     expect(isThGovError(e)).toBe(true);
     expect(isTimeoutError(e)).toBe(true);
+  });
+
+  it("isCoreError accepts core's codes only, from any copy, and narrows to the code asked for", () => {
+    const tls = new HttpError('ERR_TLS', 'x');
+    expect(isCoreError(tls)).toBe(true);
+    expect(isCoreError(tls, 'ERR_TLS')).toBe(true);
+    expect(isCoreError(tls, 'ERR_HTTP')).toBe(false);
+    expect(isCoreError(new OtherCopyError('ERR_TIMEOUT', 'x'), 'ERR_TIMEOUT')).toBe(true);
+    // Another package's code on the shared base class is a thgov error, but not one of core's.
+    expect(isThGovError(new ThGovError('ERR_GDX_AUTH', 'x'))).toBe(true);
+    expect(isCoreError(new ThGovError('ERR_GDX_AUTH', 'x'))).toBe(false);
+    expect(isCoreError(Object.assign(new RangeError('x'), { code: 'ERR_INVALID_ARG' }))).toBe(false);
+    // A code that only looks like a key of the code object through the prototype chain is not one.
+    expect(isCoreError(new ThGovError('toString', 'x'))).toBe(false);
   });
 
   it('does not mistake Node errors, plain objects or primitives for thgov errors', () => {

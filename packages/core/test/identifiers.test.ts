@@ -1,3 +1,4 @@
+import { expectCode } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   beDateSchema,
@@ -21,15 +22,9 @@ import {
 
 /** Runs fn, expects a TypeError with `code`, and checks the message does not echo `value`. */
 function expectCodedTypeError(fn: () => unknown, code: string, value?: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(TypeError);
-  expect((caught as { code?: string }).code).toBe(code);
-  if (value !== undefined && value.length > 3) expect((caught as Error).message).not.toContain(value);
+  const err = expectCode(fn, code);
+  expect(err).toBeInstanceOf(TypeError);
+  if (value !== undefined && value.length > 3) expect(err.message).not.toContain(value);
 }
 
 // Check digit computed by hand: 1 1 0 3 7 0 0 1 2 3 4 5 weighted 13..2

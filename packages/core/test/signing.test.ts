@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { createHmac, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { createSelfSigned, expectCode } from '@thgov/testkit';
 import { request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isThGovError } from '../src/errors.js';
@@ -43,12 +40,9 @@ const pem = (k: KeyObject): string =>
 
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<unknown> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, `expected a ${code} error`).toBeDefined();
+/** The rejection of `p` carries `code` and is a branded thgov error (not just any object with a code). */
+async function expectThGovCode(p: Promise<unknown>, code: string): Promise<unknown> {
+  const err = await expectCode(p, code);
   expect(isThGovError(err, code)).toBe(true);
   return err;
 }
@@ -162,43 +156,17 @@ describe('detached JWS signing', () => {
     ).resolves.toMatchObject({ kid: 'jwk-1' });
   });
 
-  describe('X.509 certificate as verification key', () => {
-    let dir = '';
-    let hasOpenssl = true;
-    beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'thgov-sign-'));
-      try {
-        execFileSync('openssl', ['version'], { stdio: 'ignore' });
-      } catch {
-        hasOpenssl = false;
-      }
+  it('verifies with the public key taken from an X.509 certificate', async () => {
+    const cert = await createSelfSigned({ commonName: 'thgov test', usage: 'signing' });
+    const signer = createRequestSigner({ key: cert.key, kid: 'cert', alg: 'ES256' });
+    const verifier = createSignatureVerifier({ keys: [{ kid: 'cert', key: cert.cert }] });
+    const { headers } = await signer.sign({ ...request, now: T0 });
+    const result = await verifier.verify({
+      ...request,
+      headers: { ...headers, 'x-request-id': request.requestId },
+      now: T0,
     });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    it('verifies with the public key taken from a certificate made by openssl', async (ctx) => {
-      // Node cannot issue certificates itself; without the openssl CLI this one case cannot run.
-      if (!hasOpenssl) ctx.skip();
-      const keyPath = join(dir, 'key.pem');
-      writeFileSync(keyPath, pem(pair('ES256').privateKey));
-      const certPath = join(dir, 'cert.pem');
-      execFileSync(
-        'openssl',
-        ['req', '-new', '-x509', '-key', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=thgov test'],
-        {
-          stdio: 'ignore',
-        },
-      );
-      const cert = readFileSync(certPath, 'utf8');
-      const signer = createRequestSigner({ key: readFileSync(keyPath, 'utf8'), kid: 'cert', alg: 'ES256' });
-      const verifier = createSignatureVerifier({ keys: [{ kid: 'cert', key: cert }] });
-      const { headers } = await signer.sign({ ...request, now: T0 });
-      const result = await verifier.verify({
-        ...request,
-        headers: { ...headers, 'x-request-id': request.requestId },
-        now: T0,
-      });
-      expect(result.kid).toBe('cert');
-    });
+    expect(result.kid).toBe('cert');
   });
 
   it('signs a request without a body (GET) and binds the empty digest', async () => {
@@ -292,14 +260,14 @@ describe('detached JWS signing', () => {
         headers: { ...headers, 'x-request-id': request.requestId },
       };
       mutate(v);
-      await expectCode(verifier.verify({ ...v, now: T0 }), 'ERR_JWS_INVALID');
+      await expectThGovCode(verifier.verify({ ...v, now: T0 }), 'ERR_JWS_INVALID');
     });
 
     it('a signature swapped in from another message', async () => {
       const { signer, verifier } = signedRequest('RS256');
       const a = await signer.sign({ ...request, now: T0 });
       const b = await signer.sign({ ...request, body: '{"other":true}', requestId: 'req-b', now: T0 });
-      await expectCode(
+      await expectThGovCode(
         verifier.verify({
           ...request,
           headers: {
@@ -319,7 +287,7 @@ describe('detached JWS signing', () => {
     const { headers } = await signer.sign({ ...request, now: T0 });
     const input = { ...request, headers: { ...headers, 'x-request-id': request.requestId } };
     await verifier.verify({ ...input, now: T0 + 1000 });
-    const err = await expectCode(verifier.verify({ ...input, now: T0 + 2000 }), 'ERR_JWS_REPLAY');
+    const err = await expectThGovCode(verifier.verify({ ...input, now: T0 + 2000 }), 'ERR_JWS_REPLAY');
     expect((err as Error).message).toMatch(/replay/);
     // A fresh signature over the very same request is a new message.
     const again = await signer.sign({ ...request, now: T0 + 2000 });
@@ -342,7 +310,7 @@ describe('detached JWS signing', () => {
     const { headers } = await signer.sign({ ...request, now: T0 });
     const input = { ...request, headers: { ...headers, 'x-request-id': request.requestId }, now: T0 };
     await v1.verify(input);
-    await expectCode(v2.verify(input), 'ERR_JWS_REPLAY');
+    await expectThGovCode(v2.verify(input), 'ERR_JWS_REPLAY');
     await v3.verify(input);
     await v3.verify(input);
     expect(cache.size).toBe(1);
@@ -360,7 +328,7 @@ describe('detached JWS signing', () => {
   it('rejects an iat outside the clock-skew window (expired and future) with ERR_JWS_REPLAY', async () => {
     const { signer, verifier } = signedRequest('PS256');
     const old = await signer.sign({ ...request, now: T0 });
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({
         ...request,
         headers: { ...old.headers, 'x-request-id': request.requestId },
@@ -369,7 +337,7 @@ describe('detached JWS signing', () => {
       'ERR_JWS_REPLAY',
     );
     const future = await signer.sign({ ...request, now: T0 + 61_000 });
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({
         ...request,
         headers: { ...future.headers, 'x-request-id': request.requestId },
@@ -396,13 +364,13 @@ describe('detached JWS signing', () => {
     const signer = createRequestSigner({ key: other.get(alg)!.privateKey, kid: 'k-ES256', alg });
     const verifier = createSignatureVerifier({ keys: [{ kid: 'k-ES256', key: pair(alg).publicKey }] });
     const { headers } = await signer.sign({ ...request, now: T0 });
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({ ...request, headers: { ...headers, 'x-request-id': request.requestId }, now: T0 }),
       'ERR_JWS_INVALID',
     );
     const unknown = createRequestSigner({ key: pair(alg).privateKey, kid: 'nobody', alg });
     const s2 = await unknown.sign({ ...request, now: T0 });
-    const err = await expectCode(
+    const err = await expectThGovCode(
       verifier.verify({ ...request, headers: { ...s2.headers, 'x-request-id': request.requestId }, now: T0 }),
       'ERR_JWS_INVALID',
     );
@@ -425,7 +393,7 @@ describe('detached JWS signing', () => {
         jti: 'abcdefgh-1',
       }),
     ).toString('base64url');
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({
         ...request,
         headers: {
@@ -440,7 +408,7 @@ describe('detached JWS signing', () => {
     // Properly signed, but with an algorithm this verifier does not accept.
     const rs = createRequestSigner({ key: pair('RS256').privateKey, kid: 'k-ES256', alg: 'RS256' });
     const { headers } = await rs.sign({ ...request, now: T0 });
-    const err = await expectCode(
+    const err = await expectThGovCode(
       verifier.verify({ ...request, headers: { ...headers, 'x-request-id': request.requestId }, now: T0 }),
       'ERR_JWS_INVALID',
     );
@@ -470,7 +438,7 @@ describe('detached JWS signing', () => {
       `x-request-id: ${request.requestId}`,
     ].join('\n');
     const mac = createHmac('sha256', publicPem).update(`${headerB64}.${payload}`).digest('base64url');
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({
         ...request,
         headers: {
@@ -495,7 +463,7 @@ describe('detached JWS signing', () => {
     const headerB64 = Buffer.from(
       JSON.stringify({ alg: 'ES256', kid: 'k-ES256', iat: T0 / 1000, jti: 'abcdefgh-3' }),
     ).toString('base64url');
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({
         ...request,
         headers: {
@@ -525,17 +493,20 @@ describe('detached JWS signing', () => {
       'x-request-id': request.requestId,
     };
     if (value !== undefined) headers['x-jws-signature'] = value;
-    await expectCode(verifier.verify({ ...request, headers, now: T0 }), 'ERR_JWS_INVALID');
+    await expectThGovCode(verifier.verify({ ...request, headers, now: T0 }), 'ERR_JWS_INVALID');
   });
 
   it('a missing request id, a missing digest and a doubled signature header are typed errors', async () => {
     const { signer, verifier } = signedRequest('ES256');
     const { headers } = await signer.sign({ ...request, now: T0 });
-    await expectCode(verifier.verify({ ...request, headers: { ...headers }, now: T0 }), 'ERR_JWS_INVALID');
+    await expectThGovCode(
+      verifier.verify({ ...request, headers: { ...headers }, now: T0 }),
+      'ERR_JWS_INVALID',
+    );
     const noDigest: Record<string, string> = { ...headers, 'x-request-id': request.requestId };
     delete noDigest['content-digest'];
-    await expectCode(verifier.verify({ ...request, headers: noDigest, now: T0 }), 'ERR_JWS_INVALID');
-    await expectCode(
+    await expectThGovCode(verifier.verify({ ...request, headers: noDigest, now: T0 }), 'ERR_JWS_INVALID');
+    await expectThGovCode(
       verifier.verify({
         ...request,
         headers: {
@@ -553,8 +524,14 @@ describe('detached JWS signing', () => {
     const { signer, verifier } = signedRequest('ES256');
     const { headers } = await signer.sign({ ...request, now: T0 });
     const h = { ...headers, 'x-request-id': request.requestId };
-    await expectCode(verifier.verify({ ...request, target: '/a b', headers: h, now: T0 }), 'ERR_JWS_INVALID');
-    await expectCode(verifier.verify({ ...request, method: 'GE T', headers: h, now: T0 }), 'ERR_JWS_INVALID');
+    await expectThGovCode(
+      verifier.verify({ ...request, target: '/a b', headers: h, now: T0 }),
+      'ERR_JWS_INVALID',
+    );
+    await expectThGovCode(
+      verifier.verify({ ...request, method: 'GE T', headers: h, now: T0 }),
+      'ERR_JWS_INVALID',
+    );
     await expect(
       verifier.verify({ ...request, target: 42 as unknown as string, headers: h }),
     ).rejects.toBeInstanceOf(TypeError);
@@ -691,23 +668,23 @@ describe('signed responses', () => {
     const { signer, verifier } = signedRequest('ES256');
     const body = '{"ok":true}';
     const { headers } = await signer.signResponse({ ...req, status: 200, body, now: T0 });
-    await expectCode(
+    await expectThGovCode(
       verifier.verifyResponse({ ...req, requestId: 'req-456', status: 200, body, headers, now: T0 }),
       'ERR_JWS_INVALID',
     );
-    await expectCode(
+    await expectThGovCode(
       verifier.verifyResponse({ ...req, target: '/v1/x?y=2', status: 200, body, headers, now: T0 }),
       'ERR_JWS_INVALID',
     );
-    await expectCode(
+    await expectThGovCode(
       verifier.verifyResponse({ ...req, method: 'GET', status: 200, body, headers, now: T0 }),
       'ERR_JWS_INVALID',
     );
-    await expectCode(
+    await expectThGovCode(
       verifier.verifyResponse({ ...req, status: 201, body, headers, now: T0 }),
       'ERR_JWS_INVALID',
     );
-    await expectCode(
+    await expectThGovCode(
       verifier.verifyResponse({
         ...req,
         status: 200,
@@ -717,13 +694,13 @@ describe('signed responses', () => {
       }),
       'ERR_JWS_INVALID',
     );
-    await expectCode(
+    await expectThGovCode(
       verifier.verify({ ...req, body, headers: { ...headers, 'x-request-id': 'req-123' }, now: T0 }),
       'ERR_JWS_INVALID',
     );
     // A request signature presented as a response signature fails too.
     const signedReq = await signer.sign({ ...req, body, now: T0 });
-    await expectCode(
+    await expectThGovCode(
       verifier.verifyResponse({ ...req, status: 200, body, headers: signedReq.headers, now: T0 }),
       'ERR_JWS_INVALID',
     );
@@ -818,7 +795,7 @@ describe('over real HTTP on 127.0.0.1', () => {
     });
     expect(verified.kid).toBe('server-1');
     // The same response presented for another request of the client is refused.
-    await expectCode(
+    await expectThGovCode(
       responseVerifier().verifyResponse({
         method: 'POST',
         target,

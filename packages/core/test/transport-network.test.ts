@@ -1,19 +1,31 @@
+import { connectProxy, createTestCa, httpServer, httpsServer, type TestServer } from '@thgov/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Transport } from '../src/index.js';
-import {
-  connectProxy,
-  httpServer,
-  httpsServer,
-  makeTestPki,
-  type TestPki,
-  type TestServer,
-} from './helpers/servers.js';
 
 const PKG = { name: '@thgov/test', version: '1.0.0' };
-let pki: TestPki;
+/** The platform's CA with its server and an agency client, and another CA with its own client. */
+async function makeTestPki() {
+  const ca = await createTestCa({ commonName: 'Platform CA' });
+  const otherCa = await createTestCa({ commonName: 'Other CA' });
+  const server = await ca.issue({ commonName: 'server', usage: 'server' });
+  const client = await ca.issue({ commonName: 'client', usage: 'client' });
+  const otherClient = await otherCa.issue({ commonName: 'otherclient', usage: 'client' });
+  return {
+    caCert: ca.cert,
+    serverCert: server.cert,
+    serverKey: server.key,
+    clientCert: client.cert,
+    clientKey: client.key,
+    otherCaCert: otherCa.cert,
+    otherClientCert: otherClient.cert,
+    otherClientKey: otherClient.key,
+  };
+}
+
+let pki: Awaited<ReturnType<typeof makeTestPki>>;
 const cleanups: Array<() => Promise<void>> = [];
-beforeAll(() => {
-  pki = makeTestPki();
+beforeAll(async () => {
+  pki = await makeTestPki();
 });
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequestSigner, createSignatureVerifier, Transport } from '../src/index.js';
-import type { TestServer } from './helpers/servers.js';
 
 const PKG = { name: '@thgov/test', version: '1.0.0' };
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
+import { captureLogger, httpServer, silentTcpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isThGovError, registerSecret, Transport, type TransportOptions } from '../src/index.js';
-import { captureLogger, httpServer, silentTcpServer, type TestServer } from './helpers/servers.js';
 
 const PKG = { name: '@thgov/test', version: '9.9.9' };
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,4 +1,4 @@
-import { HttpError, type HttpErrorOptions } from '@thgov/core';
+import { HttpError, type HttpErrorOptions, isThGovError } from '@thgov/core';
 
 /**
  * Every error code @thgov/digital-id raises, with its meaning. Codes are part of the semver contract.
@@ -37,6 +37,9 @@ export const DIGITAL_ID_ERROR_CODES = {
 
 export type DigitalIdErrorCode = keyof typeof DIGITAL_ID_ERROR_CODES;
 
+/** The codes of @thgov/core a {@link DigitalIdError} may carry for a transport failure. */
+export type DigitalIdTransportErrorCode = 'ERR_TIMEOUT' | 'ERR_NETWORK' | 'ERR_ABORTED';
+
 export interface DigitalIdErrorOptions extends HttpErrorOptions {
   /** The OAuth `error` value the provider sent, when there was one. */
   oauthError?: string;
@@ -47,11 +50,11 @@ export interface DigitalIdErrorOptions extends HttpErrorOptions {
  * A digital-ID failure. Messages and hints never include tokens, codes or citizen IDs; `cause` is a
  * sanitized summary of the underlying openid-client error (whose own cause holds raw claims).
  */
-export class DigitalIdError extends HttpError {
+export class DigitalIdError extends HttpError<DigitalIdErrorCode | DigitalIdTransportErrorCode> {
   readonly oauthError: string | undefined;
   readonly provider: string | undefined;
   constructor(
-    code: DigitalIdErrorCode | 'ERR_TIMEOUT' | 'ERR_NETWORK' | 'ERR_ABORTED',
+    code: DigitalIdErrorCode | DigitalIdTransportErrorCode,
     message: string,
     options: DigitalIdErrorOptions = {},
   ) {
@@ -62,6 +65,20 @@ export class DigitalIdError extends HttpError {
   }
 }
 
-export function isDigitalIdError(value: unknown): value is DigitalIdError {
-  return value instanceof Error && (value as { name?: unknown }).name === 'DigitalIdError';
+/**
+ * True for a {@link DigitalIdError}, also one from another installed copy of the package (checked by the
+ * thgov brand and the name, not `instanceof`). With `code`, also checks the code and narrows `err.code` to
+ * it; a code the class cannot carry fails to compile.
+ *
+ * @example
+ * ```ts
+ * if (isDigitalIdError(err, 'ERR_DIGITAL_ID_STATE_EXPIRED')) return res.redirect('/login');
+ * ```
+ */
+export function isDigitalIdError<
+  C extends DigitalIdErrorCode | DigitalIdTransportErrorCode =
+    | DigitalIdErrorCode
+    | DigitalIdTransportErrorCode,
+>(value: unknown, code?: C): value is DigitalIdError & { readonly code: C } {
+  return isThGovError(value, code) && value.name === 'DigitalIdError';
 }

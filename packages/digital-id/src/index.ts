@@ -5,6 +5,7 @@ export {
   DigitalIdError,
   type DigitalIdErrorCode,
   type DigitalIdErrorOptions,
+  type DigitalIdTransportErrorCode,
   isDigitalIdError,
 } from './errors.js';
 export type { DigitalIdentity, PersonName, TokenSet } from './identity.js';

@@ -15,12 +15,7 @@ const base: DigitalIdClientOptions = {
 };
 
 function construct(options: unknown): Error & { code?: string } {
-  try {
-    new DigitalIdClient(options as DigitalIdClientOptions);
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected the constructor to throw');
+  return failure(() => new DigitalIdClient(options as DigitalIdClientOptions));
 }
 
 describe('DigitalIdClient options', () => {

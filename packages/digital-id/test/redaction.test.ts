@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
 import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvider } from '@thgov/sandbox';
+import { captureLogger } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigitalIdClient } from '../src/index.js';
 import { type CraftedProvider, startCraftedProvider } from './crafted-provider.js';
-import { captureLogger, failure, loginAs, REDIRECT } from './helpers.js';
+import { failure, loginAs, REDIRECT } from './helpers.js';
 
 const population = generatePopulation({ seed: 13, people: 20, companies: 2 });
 const citizen = population.people[1]!;

@@ -1,4 +1,4 @@
-import { ThGovError, type ThGovErrorOptions } from '@thgov/core';
+import { isThGovError, ThGovError, type ThGovErrorOptions } from '@thgov/core';
 
 /** Every error code @thgov/ecms can raise (part of the semver contract). */
 export const ECMS_ERROR_CODES = {
@@ -30,8 +30,28 @@ export interface EcmsFaultOptions extends ThGovErrorOptions {
   statusCode?: number;
 }
 
+/**
+ * A typed failure of the e-CMS package: `code` is one of {@link EcmsErrorCode}. Messages never carry letter
+ * content.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   verifyLetterSignature(xml, { policy: 'require', trustAnchors });
+ * } catch (err) {
+ *   if (err instanceof EcmsError && err.code === 'ERR_ECMS_UNTRUSTED_SIGNER') quarantine(xml);
+ * }
+ * ```
+ */
+export class EcmsError<C extends EcmsErrorCode = EcmsErrorCode> extends ThGovError<C> {
+  constructor(code: C, message: string, options: ThGovErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'EcmsError';
+  }
+}
+
 /** An `ErrorDetail` (or SOAP fault) answered by an e-CMS node: `nodeCode` is the node's own code. */
-export class EcmsFaultError extends ThGovError {
+export class EcmsFaultError extends EcmsError<'ERR_ECMS_FAULT'> {
   readonly nodeCode: string;
   readonly nodeDescription: string | undefined;
   readonly operation: string | undefined;
@@ -144,7 +164,7 @@ export interface EcmsSignatureErrorOptions extends ThGovErrorOptions {
  * }
  * ```
  */
-export class EcmsSignatureError extends ThGovError {
+export class EcmsSignatureError extends EcmsError<'ERR_ECMS_SIGNATURE' | 'ERR_ECMS_UNTRUSTED_SIGNER'> {
   readonly reason: SignatureFailureReason;
   /** Not enumerable: kept out of `toJSON()` and logs, since a certificate subject names a person. */
   declare readonly signer: SignerEvidence | undefined;
@@ -161,6 +181,29 @@ export class EcmsSignatureError extends ThGovError {
 }
 
 /** Shorthand for the package's own typed errors. */
-export function ecmsError(code: EcmsErrorCode, message: string, options: ThGovErrorOptions = {}): ThGovError {
-  return new ThGovError(code, message, options);
+export function ecmsError<C extends EcmsErrorCode>(
+  code: C,
+  message: string,
+  options: ThGovErrorOptions = {},
+): EcmsError<C> {
+  return new EcmsError(code, message, options);
+}
+
+const ECMS_ERROR_NAMES = new Set(['EcmsError', 'EcmsFaultError', 'EcmsSignatureError']);
+
+/**
+ * True for an {@link EcmsError} (or its {@link EcmsFaultError} and {@link EcmsSignatureError}), also one from another installed copy of the
+ * package (checked by the thgov brand and the name, not `instanceof`). With `code`, also checks the code and
+ * narrows `err.code` to it; a code that is not an {@link EcmsErrorCode} fails to compile.
+ *
+ * @example
+ * ```ts
+ * if (isEcmsError(err, 'ERR_ECMS_UNTRUSTED_SIGNER')) await quarantine(letter);
+ * ```
+ */
+export function isEcmsError<C extends EcmsErrorCode = EcmsErrorCode>(
+  value: unknown,
+  code?: C,
+): value is EcmsError<C> {
+  return isThGovError(value, code) && ECMS_ERROR_NAMES.has(value.name);
 }

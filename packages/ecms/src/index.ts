@@ -44,11 +44,13 @@ export {
 } from './codes.js';
 export {
   ECMS_ERROR_CODES,
+  EcmsError,
   type EcmsErrorCode,
   EcmsFaultError,
   type EcmsFaultOptions,
   EcmsSignatureError,
   type EcmsSignatureErrorOptions,
+  isEcmsError,
   SIGNATURE_FAILURE_REASONS,
   type SignatureFailureReason,
   type SignerEvidence,

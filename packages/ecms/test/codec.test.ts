@@ -1,4 +1,5 @@
 import { isThGovError } from '@thgov/core';
+import { expectCode as expectThrownCode } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   buildCodeBook,
@@ -44,15 +45,9 @@ function letterXml(
 </x:GovernmentDocument>`;
 }
 
+/** `fn` throws a thgov error (branded, not just anything with a code) carrying `code`. */
 function expectCode(fn: () => unknown, code: string) {
-  try {
-    fn();
-  } catch (err) {
-    expect(isThGovError(err)).toBe(true);
-    expect((err as { code: string }).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
+  expect(isThGovError(expectThrownCode(fn, code))).toBe(true);
 }
 
 describe('encode: exact wire shape', () => {

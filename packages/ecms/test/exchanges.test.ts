@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
+import { captureLogger } from '@thgov/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   EcmsClient,
@@ -290,9 +291,7 @@ describe('client operations', () => {
 
   it('logs of a failing worker and client carry no citizen ID', async () => {
     const citizenId = '1101700230708';
-    const lines: string[] = [];
-    const sink = (m: string, c?: Record<string, unknown>) => void lines.push(m + JSON.stringify(c ?? {}));
-    const logger = { debug: sink, info: sink, warn: sink, error: sink };
+    const { logger, lines } = captureLogger();
     const [na, nb] = net.nodes;
     const sender = new EcmsClient({
       nodeUrl: na!.url,

@@ -34,8 +34,8 @@ export interface GdxErrorOptions extends HttpErrorOptions {
   tokenRejected?: boolean;
 }
 
-/** One error type for every envelope GDX, its providers and X-Road answer with. */
-export class GdxError extends HttpError {
+/** One error type for every envelope GDX, its providers and X-Road answer with; `code` is one of {@link ExchangeErrorCode}. */
+export class GdxError extends HttpError<ExchangeErrorCode> {
   readonly envelope: GdxEnvelope;
   readonly providerCode: string | undefined;
   readonly xroadType: string | undefined;
@@ -53,8 +53,21 @@ export class GdxError extends HttpError {
   }
 }
 
-export function isGdxError(value: unknown, code?: ExchangeErrorCode): value is GdxError {
-  return isThGovError(value, code) && (value as { name?: unknown }).name === 'GdxError';
+/**
+ * True for a {@link GdxError}, also one from another installed copy of the package (checked by the thgov
+ * brand and the name, not `instanceof`). With `code`, also checks the code and narrows `err.code` to it;
+ * a code that is not an {@link ExchangeErrorCode} fails to compile.
+ *
+ * @example
+ * ```ts
+ * if (isGdxError(err, 'ERR_GDX_BUSINESS') && err.providerCode === '90001') return undefined;
+ * ```
+ */
+export function isGdxError<C extends ExchangeErrorCode = ExchangeErrorCode>(
+  value: unknown,
+  code?: C,
+): value is GdxError & { readonly code: C } {
+  return isThGovError(value, code) && value.name === 'GdxError';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { buildSimplePdf } from '@thgov/sandbox';
+import { caught } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { openPdfEnvelope } from '../src/document.js';
 import { isGdxError } from '../src/index.js';
@@ -22,13 +23,9 @@ const open = (env: ReturnType<typeof envelope>) =>
   );
 
 function integrityError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(isGdxError(err, 'ERR_GDX_INTEGRITY')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected ERR_GDX_INTEGRITY');
+  const err = caught(fn);
+  expect(isGdxError(err, 'ERR_GDX_INTEGRITY')).toBe(true);
+  return err.message;
 }
 
 describe('DBD document envelope checks', () => {

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { completeThaiId, isThGovError } from '@thgov/core';
+import { completeThaiId, HttpError, isThGovError } from '@thgov/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { EXCHANGE_ERROR_CODES, ExchangeClient, type GdxError, isGdxError } from '../src/index.js';
+import { EXCHANGE_ERROR_CODES, ExchangeClient, GdxError, isGdxError } from '../src/index.js';
 import { type Harness, harness, rejection } from './helpers.js';
 
 let h: Harness;
@@ -285,5 +285,18 @@ describe('envelopes and hostile bodies from a raw server', () => {
     respond = () => ({ status: 200, body: JSON.stringify({ Code: 0, Message: 'success' }) });
     await expect(c.call({ path: '/ws/x' })).resolves.toEqual({ Code: 0, Message: 'success' });
     await c.close();
+  });
+});
+
+describe('isGdxError', () => {
+  it('checks the thgov brand, the class name and the code', () => {
+    const e = new GdxError('ERR_GDX_AUTH', 'token refused', { envelope: 'status' });
+    expect(isGdxError(e)).toBe(true);
+    expect(isGdxError(e, 'ERR_GDX_AUTH')).toBe(true);
+    expect(isGdxError(e, 'ERR_GDX_FORBIDDEN')).toBe(false);
+    // The same code on another class, a look-alike object, and a copy whose brand was lost in a clone.
+    expect(isGdxError(new HttpError('ERR_GDX_AUTH', 'x'))).toBe(false);
+    expect(isGdxError({ name: 'GdxError', code: 'ERR_GDX_AUTH', message: 'x' })).toBe(false);
+    expect(isGdxError(Object.assign(new Error('x'), { name: 'GdxError', code: 'ERR_GDX_AUTH' }))).toBe(true);
   });
 });

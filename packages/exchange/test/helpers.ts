@@ -1,6 +1,8 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from '@thgov/sandbox';
 import { ExchangeClient, type ExchangeClientOptions } from '../src/index.js';
 
+export { caught as rejection } from '@thgov/testkit';
+
 export interface Harness {
   sandbox: Sandbox;
   client: ExchangeClient;
@@ -33,26 +35,5 @@ export async function harness(
       await client.close();
       await sandbox.close();
     },
-  };
-}
-
-/** Resolves with the rejection of `p` (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Record<string, unknown> & Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown> & Error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
-/** Captures log lines as `level message {context JSON}` for leak and correlation checks. */
-export function captureLogger() {
-  const lines: string[] = [];
-  const push = (level: string) => (m: string, c?: Record<string, unknown>) =>
-    lines.push(`${level} ${m} ${c ? JSON.stringify(c) : ''}`);
-  return {
-    lines,
-    logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') },
   };
 }

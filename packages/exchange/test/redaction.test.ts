@@ -1,19 +1,11 @@
 import { inspect } from 'node:util';
+import { captureLogger } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeClient } from '../src/index.js';
 import { type Harness, harness } from './helpers.js';
 
 let h: Harness;
-const lines: string[] = [];
-const capture = (level: string) => (message: string, context?: Record<string, unknown>) => {
-  lines.push(`${level} ${message} ${context ? JSON.stringify(context) : ''}`);
-};
-const logger = {
-  debug: capture('debug'),
-  info: capture('info'),
-  warn: capture('warn'),
-  error: capture('error'),
-};
+const { logger, lines } = captureLogger();
 
 beforeAll(async () => {
   h = await harness({ client: { logger, logLevel: 'debug' } });

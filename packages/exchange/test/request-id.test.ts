@@ -1,7 +1,8 @@
 import { isThGovError } from '@thgov/core';
+import { captureLogger } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExchangeClient } from '../src/index.js';
-import { captureLogger, type Harness, harness, rejection } from './helpers.js';
+import { type Harness, harness, rejection } from './helpers.js';
 
 /** The caller's requestId reaches token acquisition: the validate request, its errors and its log lines. */
 

@@ -2,9 +2,8 @@ export {
   type AlgorithmPolicy,
   DEFAULT_ALGORITHM_POLICY,
 } from './algorithms.js';
-export type { KeyUsageName } from './certificate/extensions.js';
-export type { CertificateInput } from './certificate/parse.js';
-export { type CertificateSummary, summarizeCertificate } from './certificate/summary.js';
+export { summarizeCertificate } from './certificate/summary.js';
+export type { CertificateInput, CertificateSummary, KeyUsageName } from './certificate/types.js';
 export type { CryptoKey, CryptoKeyPair } from './crypto-types.js';
 export { isPkiError, PKI_ERROR_CODES, PkiError, type PkiErrorCode } from './errors.js';
 export type { BlockIndication, SubIndication } from './etsi.js';

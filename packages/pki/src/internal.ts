@@ -1,8 +1,9 @@
 // @thgov/pki/internal: pkijs-level helpers shared with sibling thgov packages (CMS in PDF, signing). Not part of
 // the semver contract: applications use the root entry.
+
+export { dnToString, summarizeCert } from './certificate/describe.js';
 export { basicConstraints, extKeyUsage, keyUsage } from './certificate/extensions.js';
 export { type Cert, certDer, certFromDer, fromPkijs } from './certificate/parse.js';
-export { dnToString, summarizeCert } from './certificate/summary.js';
 export { essSigningCertificateV2 } from './cms/ess.js';
 export { findBySid, verifySignerInfoSignature } from './cms/signer-info.js';
 export { cryptoEngine, DIGEST_BY_OID, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';

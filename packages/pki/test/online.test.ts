@@ -1,6 +1,5 @@
+import { connectProxy, httpServer, type TestServer } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The shared local servers of the test suites (a plain HTTP server and a CONNECT proxy on 127.0.0.1).
-import { connectProxy, httpServer, type TestServer } from '../../core/test/helpers/servers.js';
 import { createRevocationFetcher, type RevocationFetch, validateCertificatePath } from '../src/index.js';
 import { createOcspResponse } from '../src/testing.js';
 import { expectOutcome } from './helpers/expect.js';

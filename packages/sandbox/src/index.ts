@@ -15,7 +15,10 @@ export {
 } from './catalog/harvester.js';
 export type { SchemingField, SchemingSchema } from './catalog/scheming.js';
 export type { CatalogAccount, CatalogAccounts } from './catalog/seed.js';
+export type { SandboxCscCredential, SandboxOfficer } from './csc/credentials.js';
+export { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 export {
+  CSC_SCOPES,
   DGA_SCOPES,
   type DgaProvider,
   type DgaProviderOptions,

@@ -34,7 +34,7 @@ const stop = (signal: string) => {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
-const { gdx, thaid, dga, ecms, population, catalog } = sandbox;
+const { gdx, thaid, dga, ecms, population, csc, catalog } = sandbox;
 const client = (label: string, c: { clientId: string; clientSecret: string; scope: string }) =>
   `  ${label.padEnd(18)} client_id ${c.clientId}  secret ${c.clientSecret}  scopes: ${c.scope}`;
 const out: string[] = [
@@ -61,6 +61,11 @@ const out: string[] = [
   `X-Road client: ${gdx.xroad.clients[0] ?? ''}`,
   'X-Road services:',
   ...Object.entries(gdx.xroad.services).map(([k, v]) => `  ${k.padEnd(18)} ${v}`),
+  '',
+  `Remote signing    ${csc.url}   (CSC v2; tokens from the DGA-like provider, OTPs at ${csc.url}/sandbox/otp/<credentialID>)`,
+  client('Signing app', csc.signingClient),
+  'Officers (citizen ID, PIN for explicit credentials, credential IDs):',
+  ...csc.officers.map((o) => `  ${o.person.citizenId}  PIN ${o.pin}  ${o.credentialIds.join(', ')}`),
   '',
   'A few test people (citizen ID, name, BE birth date, laser code):',
   ...population.people

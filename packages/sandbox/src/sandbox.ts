@@ -1,4 +1,5 @@
 import { type AgencyCatalog, type AgencyCatalogOptions, startAgencyCatalog } from './catalog/catalog.js';
+import { type CscService, type CscServiceOptions, startCscService } from './csc/service.js';
 import { type DgaProvider, type DgaProviderOptions, startDgaProvider } from './digital-id/dga-provider.js';
 import {
   startThaidProvider,
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   ecms?: Omit<EcmsNetworkOptions, 'seed' | 'host'>;
   /** Test PKI: root, issuing CA, university signer, TSA, CRL and OCSP endpoints. */
   pki?: Omit<SandboxPkiOptions, 'host'>;
+  /** Remote signing service (CSC v2): port, number of officers, SAD and OTP lifetimes. */
+  csc?: Omit<CscServiceOptions, 'pki' | 'dga' | 'people' | 'seed' | 'host'>;
   /** Agency CKAN catalog (thai_gdc) and GD Catalog harvester: flavour 2.10/2.9, limits, faults. */
   catalog?: Omit<AgencyCatalogOptions, 'seed' | 'host'>;
 }
@@ -48,6 +51,8 @@ export interface Sandbox {
   ecms: EcmsNetwork;
   /** Test PKI and the sandbox university, which issues signed transcripts for the test people. */
   pki: SandboxPki;
+  /** Remote signing service (CSC v2): officers' keys, authorised at the DGA-like provider or with PIN + OTP. */
+  csc: CscService;
   /** Agency data catalog (CKAN + thai_gdc) with its GD Catalog harvester. */
   catalog: AgencyCatalog;
   /** Stops every platform (idempotent). */
@@ -78,8 +83,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dga = await start(startDgaProvider({ ...options.dga, population, ...host }));
     const ecms = await start(startEcmsNetwork({ ...options.ecms, seed, ...host }));
     const pki = await start(startSandboxPki({ ...options.pki, ...host }));
+    const csc = await start(
+      startCscService({ ...options.csc, pki, dga, people: population.people, seed, ...host }),
+    );
     const catalog = await start(startAgencyCatalog({ ...options.catalog, seed, ...host }));
-    return { population, gdx, thaid, dga, ecms, pki, catalog, close: closeAll };
+    return { population, gdx, thaid, dga, ecms, pki, csc, catalog, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -1,4 +1,4 @@
-import { ThGovError } from '@thgov/core';
+import { isThGovError, ThGovError } from '@thgov/core';
 
 /** Stable error codes of @thgov/transcript (part of the semver contract). */
 export const TRANSCRIPT_ERROR_CODES = {
@@ -14,9 +14,26 @@ export const TRANSCRIPT_ERROR_CODES = {
 export type TranscriptErrorCode = keyof typeof TRANSCRIPT_ERROR_CODES;
 
 /** A typed failure of the transcript package; messages never contain document content. */
-export class TranscriptError extends ThGovError {
+export class TranscriptError extends ThGovError<TranscriptErrorCode> {
   constructor(code: TranscriptErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
     super(code, message, options);
     this.name = 'TranscriptError';
   }
+}
+
+/**
+ * True for a {@link TranscriptError}, also one from another installed copy of the package (checked by the
+ * thgov brand and the name, not `instanceof`). With `code`, also checks the code and narrows `err.code` to
+ * it; a code that is not a {@link TranscriptErrorCode} fails to compile.
+ *
+ * @example
+ * ```ts
+ * if (isTranscriptError(err, 'ERR_PDF_ENCRYPTED')) console.error('encrypted transcripts are not supported');
+ * ```
+ */
+export function isTranscriptError<C extends TranscriptErrorCode = TranscriptErrorCode>(
+  value: unknown,
+  code?: C,
+): value is TranscriptError & { readonly code: C } {
+  return isThGovError(value, code) && value.name === 'TranscriptError';
 }

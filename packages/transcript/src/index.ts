@@ -1,7 +1,12 @@
 export type { DigestName, TimeStampFunction } from './cms/sign.js';
-export { TRANSCRIPT_ERROR_CODES, TranscriptError, type TranscriptErrorCode } from './errors.js';
+export {
+  isTranscriptError,
+  TRANSCRIPT_ERROR_CODES,
+  TranscriptError,
+  type TranscriptErrorCode,
+} from './errors.js';
 export { type ExtractedTranscript, extractTranscript } from './extract.js';
-export { FONT_ERROR_CODES, FontError, type FontErrorCode } from './issue/font/errors.js';
+export { FONT_ERROR_CODES, FontError, type FontErrorCode, isFontError } from './issue/font/errors.js';
 export {
   addDocumentTimeStamp,
   addDss,

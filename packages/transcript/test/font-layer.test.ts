@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { requireTool } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bundledThaiFont,
@@ -166,20 +167,18 @@ describe('embedding as a Type0 / CIDFontType2 font', () => {
   });
 });
 
-describe.skipIf(spawnSync('pdftotext', ['-v']).status !== 0 && !process.env.CI)(
-  'text extraction by poppler (skipped: pdftotext not installed)',
-  () => {
-    it('pdftotext gives back the Thai text of a page written by the font layer', async () => {
-      expect(spawnSync('pdftotext', ['-v']).status, 'poppler-utils is required under CI').toBe(0);
-      const lines = ['น้ำใจ ปู่ป่า ที่กิ่ง ญูฐู ฟ้า ทำ', 'นางสาวสมศรี ใจดี Ms Somsri Jaidee'];
-      const pdf = await textPdf(
-        regular,
-        lines.map((text, i) => ({ text, x: 10, y: 150 - i * 40, size: 20 })),
-      );
-      const file = join(tmp, 'extract.pdf');
-      writeFileSync(file, pdf);
-      const out = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' });
-      expect(out.stdout.split('\n').slice(0, 2)).toEqual(lines);
-    });
-  },
-);
+const popplerText = requireTool('poppler-text', { why: "poppler's text extraction of the shaped Thai text" });
+
+popplerText.describe('text extraction by poppler', () => {
+  it('pdftotext gives back the Thai text of a page written by the font layer', async () => {
+    const lines = ['น้ำใจ ปู่ป่า ที่กิ่ง ญูฐู ฟ้า ทำ', 'นางสาวสมศรี ใจดี Ms Somsri Jaidee'];
+    const pdf = await textPdf(
+      regular,
+      lines.map((text, i) => ({ text, x: 10, y: 150 - i * 40, size: 20 })),
+    );
+    const file = join(tmp, 'extract.pdf');
+    writeFileSync(file, pdf);
+    const out = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+    expect(out.stdout.split('\n').slice(0, 2)).toEqual(lines);
+  });
+});

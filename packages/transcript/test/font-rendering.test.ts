@@ -1,9 +1,9 @@
 import fontkit from '@pdf-lib/fontkit';
+import { requireTool } from '@thgov/testkit';
 import { PDFDocument, rgb } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { bundledThaiFont, loadFont } from '../src/issue/font/index.js';
 import {
-  havePdftoppm,
   type InkMask,
   inkCount,
   renderWithPdfJs,
@@ -57,21 +57,17 @@ describe('Thai shaping on the rendered page (pdf.js from npm, always)', () => {
   });
 });
 
-// pdftoppm is a second, independent renderer (Splash + FreeType). Under CI=true it must be present.
-describe.skipIf(!havePdftoppm() && !process.env.CI)(
-  'Thai shaping on the rendered page (poppler pdftoppm; skipped: pdftoppm not installed)',
-  () => {
-    it('pdftoppm draws the shaped samples like the oracle, and the unshaped one unlike it', async () => {
-      expect(havePdftoppm(), 'pdftoppm (poppler-utils) is required under CI').toBe(true);
-      for (const text of SAMPLES) {
-        const page = renderWithPoppler(await textPdf(font, [{ text, ...LINE }], PAGE), PX);
-        expectSameInk(page, renderWithSkiaText(bytes, { text, ...LINE }, PAGE, PX), 'pdftoppm');
-      }
-      const text = SAMPLES[0]!;
-      const unshaped = renderWithPoppler(await pdfLibPdf(text), PX);
-      expect(strayInk(unshaped, renderWithSkiaText(bytes, { text, ...LINE }, PAGE, PX))).toBeGreaterThan(
-        0.02,
-      );
-    });
-  },
-);
+// pdftoppm is a second, independent renderer (Splash + FreeType): requireTool skips and lists it where it is
+// missing, and fails the run under CI=true.
+const pdftoppm = requireTool('pdftoppm', { why: "poppler's renderer as a second opinion on Thai shaping" });
+pdftoppm.describe('Thai shaping on the rendered page (poppler pdftoppm)', () => {
+  it('pdftoppm draws the shaped samples like the oracle, and the unshaped one unlike it', async () => {
+    for (const text of SAMPLES) {
+      const page = renderWithPoppler(await textPdf(font, [{ text, ...LINE }], PAGE), PX);
+      expectSameInk(page, renderWithSkiaText(bytes, { text, ...LINE }, PAGE, PX), 'pdftoppm');
+    }
+    const text = SAMPLES[0]!;
+    const unshaped = renderWithPoppler(await pdfLibPdf(text), PX);
+    expect(strayInk(unshaped, renderWithSkiaText(bytes, { text, ...LINE }, PAGE, PX))).toBeGreaterThan(0.02);
+  });
+});

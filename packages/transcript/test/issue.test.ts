@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { expectCode as rejects } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { TRANSCRIPT_ERROR_CODES } from '../src/errors.js';
 import { exportPkcs8Pem, extractTranscript, issueTranscript, toPem, verifyTranscript } from '../src/index.js';
@@ -7,16 +8,6 @@ import { createTestPki } from './helpers/pki.js';
 
 const pki = await createTestPki();
 const chain = [pki.signer.cert, pki.ca.cert];
-
-async function rejects(p: Promise<unknown>, code: string): Promise<Error & { code: string }> {
-  try {
-    await p;
-  } catch (err) {
-    expect((err as { code?: string }).code).toBe(code);
-    return err as Error & { code: string };
-  }
-  throw new Error(`expected ${code}`);
-}
 
 describe('issueTranscript', () => {
   it('accepts PEM keys and PEM chains and produces a verifiable PDF/A-3', async () => {

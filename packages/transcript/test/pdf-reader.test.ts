@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { expectCode as expectThrownCode } from '@thgov/testkit';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { TranscriptError } from '../src/errors.js';
@@ -6,7 +7,7 @@ import { PdfDocument } from '../src/pdf/document.js';
 import { decodeStream } from '../src/pdf/filters.js';
 import { Budget, DEFAULT_PDF_LIMITS } from '../src/pdf/limits.js';
 import { PdfDict, PdfName, type PdfObject, PdfStream } from '../src/pdf/objects.js';
-import { qpdfRewrite } from './fixtures/generate.js';
+import { QPDF_FIXTURES, readFixture } from './fixtures/qpdf-fixtures.js';
 
 async function simplePdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
@@ -16,14 +17,7 @@ async function simplePdf(): Promise<Uint8Array> {
 }
 
 function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TranscriptError);
-    expect((err as TranscriptError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${code}`);
+  expect(expectThrownCode(fn, code)).toBeInstanceOf(TranscriptError);
 }
 
 describe('PDF structure reader', () => {
@@ -37,12 +31,11 @@ describe('PDF structure reader', () => {
     expect(pages.get('Count')).toBe(1);
   });
 
-  it('reads xref streams and object streams (qpdf --object-streams=generate)', async () => {
-    const rewritten = qpdfRewrite(await simplePdf(), ['--object-streams=generate']);
-    expect(rewritten).toBeDefined();
-    const text = Buffer.from(rewritten!).toString('latin1');
+  it('reads xref streams and object streams (qpdf --object-streams=generate)', () => {
+    const rewritten = readFixture(QPDF_FIXTURES.titledPage);
+    const text = Buffer.from(rewritten).toString('latin1');
     expect(text).toContain('/ObjStm');
-    const doc = new PdfDocument(rewritten!);
+    const doc = new PdfDocument(rewritten);
     const entries = [...doc.last.xref.values()];
     expect(entries.some((e) => e.kind === 'compressed')).toBe(true);
     const cat = doc.catalog(doc.last)!;
@@ -51,10 +44,10 @@ describe('PDF structure reader', () => {
     expect(info.get('Title')).toBeDefined();
   });
 
-  it('decodes PNG-predicted xref streams', async () => {
-    const rewritten = qpdfRewrite(await simplePdf(), ['--object-streams=generate']);
-    expect(Buffer.from(rewritten!).toString('latin1')).toMatch(/\/Predictor 12/);
-    const doc = new PdfDocument(rewritten!);
+  it('decodes PNG-predicted xref streams', () => {
+    const rewritten = readFixture(QPDF_FIXTURES.titledPage);
+    expect(Buffer.from(rewritten).toString('latin1')).toMatch(/\/Predictor 12/);
+    const doc = new PdfDocument(rewritten);
     expect(doc.catalog(doc.last)).toBeDefined();
     // Every in-use entry points at its own object header.
     expect(doc.anomalies.filter((a) => a.code === 'XREF_OFFSET_MISS')).toEqual([]);

@@ -1,4 +1,4 @@
-import { ThGovError, type ThGovErrorOptions } from '@thgov/core';
+import { isThGovError, ThGovError, type ThGovErrorOptions } from '@thgov/core';
 
 /** Error codes of the configuration file (stable: part of the semver contract). */
 export const CONFIG_ERROR_CODES = {
@@ -20,15 +20,15 @@ export interface ConfigIssue {
 }
 
 /**
- * The configuration file cannot be read, is invalid, or names what cannot be used; `issues` lists every problem
- * by its key path.
+ * The configuration file cannot be read, is invalid, or names what cannot be used; `code` is one of
+ * {@link ConfigErrorCode} and `issues` lists every problem by its key path.
  *
  * @example
  * ```ts
  * try { await loadConfig(); } catch (err) { if (isConfigError(err)) for (const i of err.issues) console.error(i.path, i.message); }
  * ```
  */
-export class ConfigError extends ThGovError {
+export class ConfigError extends ThGovError<ConfigErrorCode> {
   readonly issues: ConfigIssue[];
   constructor(
     code: ConfigErrorCode,
@@ -42,12 +42,18 @@ export class ConfigError extends ThGovError {
   }
 }
 
-/** True for a `ConfigError` (by name and code, so it also matches one from another installed copy). */
-export function isConfigError(err: unknown): err is ConfigError {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    (err as { name?: unknown }).name === 'ConfigError' &&
-    typeof (err as { code?: unknown }).code === 'string'
-  );
+/**
+ * True for a {@link ConfigError}, also one from another installed copy of the package (checked by the thgov
+ * brand and the name, not `instanceof`). With `code`, also checks the code and narrows `err.code` to it.
+ *
+ * @example
+ * ```ts
+ * if (isConfigError(err, 'ERR_CLI_CONFIG_ENV')) console.error(err.issues.map((i) => i.path).join(', '));
+ * ```
+ */
+export function isConfigError<C extends ConfigErrorCode = ConfigErrorCode>(
+  err: unknown,
+  code?: C,
+): err is ConfigError & { readonly code: C } {
+  return isThGovError(err, code) && err.name === 'ConfigError';
 }

@@ -57,8 +57,11 @@ export interface AuditLogVerification {
 export interface VerifyAuditLogOptions {
   /** The chain keys (every id the log uses, after rotations). Without them keyed records are `unverified`. */
   keys?: readonly AuditChainKey[];
-  /** The anchor the sink kept (`FileAnchorStore.read()`): finds removal of the newest records. */
-  anchor?: AuditAnchor;
+  /**
+   * The anchor the sink kept (`FileAnchorStore.read()`): finds removal of the newest records. `undefined` (what
+   * `read()` gives when there is no anchor file) is the same as leaving it out: a `no-anchor` warning.
+   */
+  anchor?: AuditAnchor | undefined;
   /**
    * A head recorded elsewhere (e.g. `sink.head()` copied to another system), checked like an anchor but
    * without a MAC.

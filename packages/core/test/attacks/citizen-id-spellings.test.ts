@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { captureLogger } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   CITIZEN_ID_MASK,
@@ -14,7 +15,6 @@ import {
   ThGovError,
 } from '../../src/index.js';
 import { recoverableDigits, renderings } from '../helpers/renderings.js';
-import { captureLogger } from '../helpers/servers.js';
 
 /**
  * Citizen IDs in other spellings: a 13-digit ID written with Thai or full-width digits, unusual separators,

@@ -1,3 +1,4 @@
+import { captureLogger, httpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   completeThaiId,
@@ -8,7 +9,6 @@ import {
   Transport,
 } from '../../src/index.js';
 import { recoverableDigits, renderings } from '../helpers/renderings.js';
-import { captureLogger, httpServer, type TestServer } from '../helpers/servers.js';
 
 /**
  * Parse-error echo: V8's SyntaxError quotes the text it could not parse. Kept as the `cause` of

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { httpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CITIZEN_ID_MASK,
@@ -11,7 +12,6 @@ import {
   unregisterSecret,
 } from '../../src/index.js';
 import { recoverableDigits, renderings } from '../helpers/renderings.js';
-import { httpServer, type TestServer } from '../helpers/servers.js';
 
 /**
  * Redact before truncating: an error keeps the first 2,048 characters of a response body. Cut first and

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { captureLogger, httpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   HttpError,
@@ -11,7 +12,6 @@ import {
   withSecrets,
 } from '../../src/index.js';
 import { renderings } from '../helpers/renderings.js';
-import { captureLogger, httpServer, type TestServer } from '../helpers/servers.js';
 
 /**
  * Secret eviction: the registry used to keep 1,024 values and drop the oldest first, so the consumer

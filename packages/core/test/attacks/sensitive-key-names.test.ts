@@ -1,3 +1,4 @@
+import { captureLogger, httpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   isSensitiveName,
@@ -9,7 +10,6 @@ import {
   ThGovError,
   Transport,
 } from '../../src/index.js';
-import { captureLogger, httpServer, type TestServer } from '../helpers/servers.js';
 
 /**
  * Sensitive key names in other spellings (camelCase, kebab-case, SCREAMING_SNAKE, `id_token_hint`) used to

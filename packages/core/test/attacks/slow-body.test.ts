@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { httpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_TIMEOUTS,
@@ -8,7 +9,6 @@ import {
   Transport,
   type TransportOptions,
 } from '../../src/index.js';
-import { httpServer, type TestServer } from '../helpers/servers.js';
 
 /**
  * Slow body (slowloris in reverse): a server that sends its headers and then one byte every few seconds

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { redactText } from '@thgov/core';
+import { captureLogger } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
-import { captureLogger, craftedCallback, failure, useCraftedProvider } from '../helpers.js';
+import { craftedCallback, failure, useCraftedProvider } from '../helpers.js';
 
 /**
  * Code echo: Spring-based providers answer a bad token request with

@@ -59,7 +59,7 @@ describe('forbidden characters are a typed ERR_ECMS_XML, never a RangeError', ()
         expect(failure(() => decodeGovernmentDocument(letter(fields)))).toEqual({
           code: 'ERR_ECMS_XML',
           isThGov: true,
-          name: 'ThGovError',
+          name: 'EcmsError',
         });
       }
     });

@@ -3,9 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { REDACTED, redactText, registerSecret } from '@thgov/core';
+import { captureLogger } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExchangeClient, isGdxError } from '../../src/index.js';
-import { captureLogger, rejection } from '../helpers.js';
+import { rejection } from '../helpers.js';
 
 /**
  * Secret eviction, end to end: the consumer secret an ExchangeClient registers at start-up must still be

@@ -1,22 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../engine.js';
-
-/** Key usage bit names, in bit order (RFC 5280 §4.2.1.3). */
-export const KEY_USAGE_NAMES = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
-
-/** A key usage bit by name (`nonRepudiation` is X.509's `contentCommitment`). */
-export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
+import { KEY_USAGE_NAMES, type KeyUsageName } from './types.js';
 
 export function extension(c: pkijs.Certificate, oid: string): pkijs.Extension | undefined {
   return c.extensions?.find((e) => e.extnID === oid);

@@ -4,12 +4,7 @@ import * as pkijs from 'pkijs';
 import { toArrayBuffer } from '../engine.js';
 import { PkiError } from '../errors.js';
 import { decodeCertificates } from '../pem.js';
-
-/**
- * A certificate as callers hold it: PEM text (one or more blocks), DER bytes, or Node's `X509Certificate`
- * (what `@thgov/ecms` and `tls` give you).
- */
-export type CertificateInput = string | Uint8Array | X509Certificate;
+import type { CertificateInput } from './types.js';
 
 /** One parsed certificate with its DER and identity. */
 export interface Cert {

@@ -2,8 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { OperationOptions } from '@thgov/core';
 import { z } from 'zod';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
-import { KEY_USAGE_NAMES } from '../certificate/extensions.js';
-import type { CertificateInput } from '../certificate/parse.js';
+import { type CertificateInput, KEY_USAGE_NAMES } from '../certificate/types.js';
 import type { ParsedCrl } from '../revocation/crl.js';
 import type { ParsedOcspResponse } from '../revocation/ocsp.js';
 import {

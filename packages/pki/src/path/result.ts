@@ -1,4 +1,4 @@
-import type { CertificateSummary } from '../certificate/summary.js';
+import type { CertificateSummary } from '../certificate/types.js';
 import type { BlockIndication, SubIndication } from '../etsi.js';
 import type { RevocationEvidenceSummary, RevocationReason } from '../revocation/types.js';
 

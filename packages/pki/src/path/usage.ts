@@ -1,5 +1,6 @@
 import type * as pkijs from 'pkijs';
-import { extKeyUsage, type KeyUsageName, keyUsage } from '../certificate/extensions.js';
+import { extKeyUsage, keyUsage } from '../certificate/extensions.js';
+import type { KeyUsageName } from '../certificate/types.js';
 import { OID } from '../engine.js';
 
 /**

@@ -1,7 +1,9 @@
 import { AbortError, validateOptions } from '@thgov/core';
 import { resolveAlgorithmPolicy } from '../algorithms.js';
-import { type Cert, type CertificateInput, toCerts, uniqueCerts } from '../certificate/parse.js';
-import { positionLabel, summarizeCert } from '../certificate/summary.js';
+import { summarizeCert } from '../certificate/describe.js';
+import { type Cert, toCerts, uniqueCerts } from '../certificate/parse.js';
+import { positionLabel } from '../certificate/summary.js';
+import type { CertificateInput } from '../certificate/types.js';
 import { PkiError } from '../errors.js';
 import { toCrls } from '../revocation/crl.js';
 import type { EvidencePool } from '../revocation/evaluate.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { dnToString } from '../certificate/describe.js';
 import { distributionPointUrls } from '../certificate/extensions.js';
 import type { Cert } from '../certificate/parse.js';
-import { dnToString } from '../certificate/summary.js';
 import { OID } from '../engine.js';
 import { PkiError } from '../errors.js';
 import { decodeCertificates } from '../pem.js';

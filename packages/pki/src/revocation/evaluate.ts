@@ -1,7 +1,7 @@
 import type { ResolvedAlgorithmPolicy } from '../algorithms.js';
+import { dnToString } from '../certificate/describe.js';
 import { basicConstraints } from '../certificate/extensions.js';
 import type { Cert } from '../certificate/parse.js';
-import { dnToString } from '../certificate/summary.js';
 import type { SignatureCache } from '../path/build.js';
 import { type Authenticity, authenticateCrl, authenticateOcsp } from './authenticate.js';
 import { crlEntryFor, crlScope, type ParsedCrl } from './crl.js';

@@ -1,7 +1,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { KEY_USAGE_NAMES, type KeyUsageName } from '../certificate/extensions.js';
+import { KEY_USAGE_NAMES, type KeyUsageName } from '../certificate/types.js';
 import type { CryptoKey } from '../crypto-types.js';
 import { cryptoEngine, OID, toArrayBuffer } from '../engine.js';
 import { importPrivateKey } from '../keys.js';

@@ -51,7 +51,7 @@ const CLAIMS: Record<string, string[]> = {
 };
 
 /** DGA's `sub` is an opaque account ID, not the citizen ID. */
-function dgaSubject(p: SandboxPerson): string {
+export function dgaSubject(p: SandboxPerson): string {
   const h = createHash('sha256').update(`thgov-sandbox-dga:${p.citizenId}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -74,6 +74,41 @@ function dgaClaims(p: SandboxPerson): Record<string, unknown> {
 }
 
 const END_SESSION = '/connect/endsession';
+
+/** OAuth2 scopes of the sandbox's remote signing service (CSC v2): list/info, and one signing transaction. */
+export const CSC_SCOPES = ['service', 'credential'] as const;
+
+const HASH_ALGORITHMS = new Set([
+  '2.16.840.1.101.3.4.2.1',
+  '2.16.840.1.101.3.4.2.2',
+  '2.16.840.1.101.3.4.2.3',
+]);
+
+/**
+ * CSC v2's `credential` authorization details: which credential may sign, and exactly which document
+ * digests (base64), under which hash algorithm. The signing service refuses any other hash.
+ */
+function checkCredentialDetail(detail: Record<string, unknown>): void {
+  if (
+    typeof detail.credentialID !== 'string' ||
+    detail.credentialID.length === 0 ||
+    detail.credentialID.length > 200
+  ) {
+    throw new Error("'credentialID' must be a non-empty string");
+  }
+  if (typeof detail.hashAlgorithmOID !== 'string' || !HASH_ALGORITHMS.has(detail.hashAlgorithmOID)) {
+    throw new Error("'hashAlgorithmOID' must name SHA-256, SHA-384 or SHA-512");
+  }
+  const digests = detail.documentDigests;
+  if (!Array.isArray(digests) || digests.length === 0 || digests.length > 100) {
+    throw new Error("'documentDigests' must list 1 to 100 digests");
+  }
+  for (const d of digests as Array<{ hash?: unknown }>) {
+    if (typeof d?.hash !== 'string' || !/^[A-Za-z0-9+/]{20,200}={0,2}$/.test(d.hash)) {
+      throw new Error("every 'documentDigests' entry needs a base64 'hash'");
+    }
+  }
+}
 
 /**
  * DGA names the logout redirect `post_logout_redirect_url`; oidc-provider only knows `_uri`. Rename on
@@ -137,6 +172,8 @@ export async function startDgaProvider(options: DgaProviderOptions = {}): Promis
       subjectFor: dgaSubject,
       claimsFor: dgaClaims,
       middleware: [renameLogoutParameter],
+      extraScopes: [...CSC_SCOPES],
+      authorizationDetailsTypes: { credential: checkCredentialDetail },
       clientDefaults: {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],

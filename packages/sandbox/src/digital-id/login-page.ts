@@ -74,10 +74,15 @@ export async function handleLoginPage(
       );
       return true;
     }
+    // A transaction (authorization details: the document digests to sign) is approved by this very login.
+    const approves = details.params.authorization_details !== undefined;
     await options.provider.interactionFinished(
       req,
       res,
-      { login: { accountId: options.accountIdFor(person), amr: ['pwd'], acr: 'urn:thgov:sandbox' } },
+      {
+        login: { accountId: options.accountIdFor(person), amr: ['pwd'], acr: 'urn:thgov:sandbox' },
+        ...(approves ? { consent: {} } : {}),
+      },
       { mergeWithLastSubmission: false },
     );
     return true;
@@ -119,6 +124,7 @@ function renderLogin(
 <p class="note">Sandbox login: no real identity is checked. Pick a synthetic test citizen.</p>
 <p class="note" lang="th" id="note-th">ระบบทดสอบ ไม่มีการตรวจสอบตัวตนจริง เลือกประชาชนทดสอบ</p>
 <p>Application <code>${escapeHtml(client)}</code> asks for: <code>${escapeHtml(scope)}</code></p>
+${renderDetails(params.authorization_details)}
 ${error ? `<p role="alert" id="login-error">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}/login" id="login-form">
 <label for="citizenId">Test citizen</label><br>
@@ -127,6 +133,28 @@ ${error ? `<p role="alert" id="login-error">${escapeHtml(error)}</p>` : ''}
 </form>
 <form method="post" action="${escapeHtml(action)}/abort"><button type="submit" id="cancel">Cancel</button></form>`,
   );
+}
+
+/** The transaction the officer approves by logging in: which credential signs which document digests. */
+function renderDetails(raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  let details: Array<{
+    type?: unknown;
+    credentialID?: unknown;
+    documentDigests?: Array<{ hash?: unknown; label?: unknown }>;
+  }>;
+  try {
+    details = JSON.parse(raw);
+  } catch {
+    return '';
+  }
+  const items = details.flatMap((d) =>
+    (d.documentDigests ?? []).map(
+      (digest) =>
+        `<li>${escapeHtml(String(digest.label ?? 'document'))}: <code>${escapeHtml(String(digest.hash ?? ''))}</code> with <code>${escapeHtml(String(d.credentialID ?? ''))}</code></li>`,
+    ),
+  );
+  return `<p id="signing-request">Logging in approves signing these documents (and no others):</p><ul>${items.join('')}</ul>`;
 }
 
 export function sendHtml(res: ServerResponse, status: number, html: string): void {

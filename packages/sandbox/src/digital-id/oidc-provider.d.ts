@@ -19,6 +19,10 @@ declare module 'oidc-provider' {
       client: { clientId: string } | undefined;
       session: { accountId: string | undefined };
       params: Record<string, unknown> | undefined;
+      /** The result of the interaction just finished, when the request resumes after one. */
+      result?: { login?: unknown; consent?: unknown };
+      /** Resource servers (RFC 8707) the request is for, by indicator. */
+      resourceServers?: Record<string, { scope: string }>;
     };
   }
 
@@ -33,6 +37,8 @@ declare module 'oidc-provider' {
 
   export interface GrantInstance {
     addOIDCScope(scope: string): void;
+    addResourceScope(indicator: string, scope: string): void;
+    addRar(detail: Record<string, unknown>): void;
     addOIDCClaims(claims: string[]): void;
     save(): Promise<string>;
   }
@@ -53,6 +59,36 @@ declare module 'oidc-provider' {
     consume(id: string): Promise<void>;
     destroy(id: string): Promise<void>;
     revokeByGrantId(grantId: string): Promise<void>;
+  }
+
+  /** Interaction policy building blocks (prompts and their checks). */
+  export namespace interactionPolicy {
+    class Check {
+      static readonly REQUEST_PROMPT: boolean;
+      static readonly NO_NEED_TO_PROMPT: boolean;
+      constructor(
+        reason: string,
+        description: string,
+        check: (ctx: ProviderContext) => boolean | Promise<boolean>,
+      );
+    }
+    interface Prompt {
+      checks: { add(check: Check): void };
+    }
+    interface Policy {
+      get(name: string): Prompt | undefined;
+    }
+    function base(): Policy;
+  }
+
+  /** OAuth error classes the provider answers with. */
+  export namespace errors {
+    class InvalidAuthorizationDetails extends Error {
+      constructor(description: string);
+    }
+    class InvalidTarget extends Error {
+      constructor(description?: string);
+    }
   }
 
   export default class Provider {

@@ -31,6 +31,14 @@ export interface ProviderProfile {
   dpop?: boolean;
   /** Client metadata every registered client gets unless it says otherwise. */
   clientDefaults: Record<string, unknown>;
+  /** Scopes that release no claims but are granted to clients allowed them (e.g. CSC's `service`, `credential`). */
+  extraScopes?: string[];
+  /**
+   * RFC 9396 rich authorization requests: the accepted `authorization_details` types with their validation.
+   * An authorization request that carries details always gets a fresh login (a transaction is authorised by
+   * the person, not by a session cookie), and the details travel into the code, the access token and introspection.
+   */
+  authorizationDetailsTypes?: Record<string, (detail: Record<string, unknown>) => void>;
 }
 
 export interface PeopleSource {
@@ -57,6 +65,13 @@ export interface RunningOidcProvider {
   url: string;
   /** Adds or replaces a client at run time (for an app whose callback port is only known later). */
   registerClient(metadata: SandboxClientMetadata): void;
+  /** Lets a resource server's client introspect any token (by default a client may introspect only its own). */
+  allowIntrospection(clientId: string): void;
+  /**
+   * Registers a resource server (RFC 8707) and the scopes it accepts: a login asking for one of these scopes,
+   * or carrying authorization details, gets an access token for this resource (opaque, checked by introspection).
+   */
+  registerResourceServer(indicator: string, scopes: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +83,60 @@ async function ownTokenOnly(
   token: { clientId?: string },
 ) {
   return token.clientId === client.clientId;
+}
+
+/** Rich authorization requests (RFC 9396): validated on the way in, carried from the code to the token. */
+type OidcModule = typeof import('oidc-provider');
+
+function richAuthorization(
+  { errors }: OidcModule,
+  types: NonNullable<ProviderProfile['authorizationDetailsTypes']>,
+) {
+  const parse = (raw: unknown) => (typeof raw === 'string' ? (JSON.parse(raw) as unknown[]) : undefined);
+  return {
+    enabled: true,
+    types: Object.fromEntries(
+      Object.entries(types).map(([type, check]) => [
+        type,
+        {
+          validate: async (_ctx: ProviderContext, detail: Record<string, unknown>) => {
+            try {
+              check(detail);
+            } catch (err) {
+              throw new errors.InvalidAuthorizationDetails((err as Error).message);
+            }
+          },
+        },
+      ]),
+    ),
+    authorizationDetailsForGrantSource: async (ctx: ProviderContext) =>
+      parse(ctx.oidc.params?.authorization_details),
+    authorizationDetailsForAccessToken: async (
+      _ctx: ProviderContext,
+      _token: unknown,
+      source: { rar?: unknown },
+    ) => source?.rar,
+    authorizationDetailsForIntrospection: async (_ctx: ProviderContext, token: { rar?: unknown }) =>
+      token.rar,
+  };
+}
+
+/** The base interaction policy plus one login check: authorization details need a login of their own. */
+function freshLoginForDetails({ interactionPolicy }: OidcModule) {
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check(
+        'authorization_details',
+        'Authorising a transaction needs the person to log in for it',
+        (ctx: ProviderContext) =>
+          ctx.oidc.params?.authorization_details !== undefined && !ctx.oidc.result?.login
+            ? interactionPolicy.Check.REQUEST_PROMPT
+            : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+      ),
+    );
+  return policy;
 }
 
 export async function startOidcServer(
@@ -125,7 +194,20 @@ export async function startOidcServer(
 
   // Loaded here, not at module load: importing @thgov/sandbox for a helper (people, PKI, GDX) must neither pay
   // for oidc-provider nor print its runtime warning.
-  const { default: OidcProvider } = await import('oidc-provider');
+  const oidcModule = await import('oidc-provider');
+  const { default: OidcProvider } = oidcModule;
+  const introspectors = new Set<string>();
+  const resourceServers = new Map<string, Set<string>>();
+  /** The resource a login is for when it does not name one: the one whose scopes it asks for. */
+  const impliedResource = (ctx: ProviderContext): string | undefined => {
+    const scopes = String(ctx.oidc.params?.scope ?? '').split(' ');
+    for (const [indicator, accepted] of resourceServers) {
+      if (ctx.oidc.params?.authorization_details !== undefined || scopes.some((x) => accepted.has(x)))
+        return indicator;
+    }
+    return undefined;
+  };
+  const rar = profile.authorizationDetailsTypes;
   const provider = new OidcProvider(server.url, {
     adapter: store.adapterClass,
     clients: [],
@@ -133,6 +215,7 @@ export async function startOidcServer(
     jwks: { keys: [jwk] },
     routes: profile.routes,
     claims: profile.claims,
+    ...(profile.extraScopes ? { scopes: ['openid', 'offline_access', ...profile.extraScopes] } : {}),
     conformIdTokenClaims: profile.conformIdTokenClaims,
     cookies: { keys: [randomBytes(32).toString('hex')] },
     enabledJWA: { idTokenSigningAlgValues: [profile.signingAlg] },
@@ -149,7 +232,31 @@ export async function startOidcServer(
     features: {
       devInteractions: { enabled: false },
       // A client may introspect or revoke only its own tokens.
-      introspection: { enabled: true, allowedPolicy: ownTokenOnly },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (
+          ctx: ProviderContext,
+          client: { clientId: string },
+          token: { clientId?: string },
+        ) => introspectors.has(client.clientId) || ownTokenOnly(ctx, client, token),
+      },
+      ...(rar ? { richAuthorizationRequests: richAuthorization(oidcModule, rar) } : {}),
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (ctx: ProviderContext, _client: unknown, oneOf?: string) =>
+          oneOf ?? impliedResource(ctx),
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: ProviderContext, indicator: string) => {
+          const scopes = resourceServers.get(indicator);
+          if (!scopes) throw new oidcModule.errors.InvalidTarget();
+          return {
+            scope: [...scopes].join(' '),
+            audience: indicator,
+            accessTokenFormat: 'opaque',
+            accessTokenTTL: 600,
+          };
+        },
+      },
       revocation: { enabled: true, allowedPolicy: ownTokenOnly },
       userinfo: { enabled: true },
       pushedAuthorizationRequests: {
@@ -176,6 +283,7 @@ export async function startOidcServer(
     },
     interactions: {
       url: (_ctx: ProviderContext, interaction: { uid: string }) => `${INTERACTION_BASE}/${interaction.uid}`,
+      ...(rar ? { policy: freshLoginForDetails(oidcModule) } : {}),
     },
     clientBasedCORS: () => false,
     issueRefreshToken: async (
@@ -193,6 +301,16 @@ export async function startOidcServer(
       if (!accountId || !client || typeof scope !== 'string') return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
       grant.addOIDCScope(scope);
+      for (const [indicator, rs] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        const accepted = new Set(rs.scope.split(' '));
+        const wanted = scope.split(' ').filter((x) => accepted.has(x));
+        if (wanted.length > 0) grant.addResourceScope(indicator, wanted.join(' '));
+      }
+      // Authorization details were shown on the login page and approved by logging in (see login-page.ts).
+      const details = ctx.oidc.params?.authorization_details;
+      if (typeof details === 'string' && ctx.oidc.result?.consent) {
+        for (const detail of JSON.parse(details) as Record<string, unknown>[]) grant.addRar(detail);
+      }
       await grant.save();
       return grant;
     },
@@ -221,5 +339,12 @@ export async function startOidcServer(
   }
   for (const c of options.clients) registerClient(c);
 
-  return { issuer: server.url, url: server.url, registerClient, close: () => server.close() };
+  return {
+    issuer: server.url,
+    url: server.url,
+    registerClient,
+    allowIntrospection: (clientId) => void introspectors.add(clientId),
+    registerResourceServer: (indicator, scopes) => void resourceServers.set(indicator, new Set(scopes)),
+    close: () => server.close(),
+  };
 }

@@ -74,6 +74,17 @@ export interface SandboxPki {
   /** Revokes a certificate issued by the issuing CA (seen by the CRL and OCSP at once). */
   revoke(serialNumber: number, date?: Date): void;
   /**
+   * Issues an end-entity signing certificate from the issuing CA for a key made elsewhere (CRL and OCSP URLs
+   * included, OCSP answers for it). Used by the remote signing service for its officers' credentials.
+   */
+  issueSigningCertificate(spec: {
+    commonName: string;
+    organization?: string;
+    publicKey: CryptoKey;
+    notBefore?: Date;
+    notAfter?: Date;
+  }): Promise<{ certificate: Uint8Array; serialNumber: number }>;
+  /**
    * A further signer under the issuing CA (next free serial, known to OCSP): for a sample that must not touch
    * the university's own signer, such as a revoked one.
    */
@@ -277,6 +288,28 @@ export async function startSandboxPki(options: SandboxPkiOptions = {}): Promise<
     crls,
     revoke(serialNumber, date = now()) {
       revoked.set(serialNumber, date);
+    },
+    async issueSigningCertificate(spec) {
+      const serialNumber = Math.max(...issued.keys()) + 1;
+      const t = now();
+      const certificate = await createCertificate({
+        subject: {
+          commonName: spec.commonName,
+          organization: spec.organization ?? 'thgov sandbox (TEST ONLY)',
+          country: 'TH',
+        },
+        publicKey: spec.publicKey,
+        signingKey: issuingCa.privateKey,
+        issuer: { certificate: issuingCa.certificate },
+        serialNumber,
+        notBefore: spec.notBefore ?? new Date(t.getTime() - DAY),
+        notAfter: spec.notAfter ?? new Date(t.getTime() + 2 * 365 * DAY),
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        crlUrl: `${base}/ca.crl`,
+        ocspUrl: `${base}/ocsp`,
+      });
+      issued.set(serialNumber, certificate);
+      return { certificate, serialNumber };
     },
     async createSigner(commonName) {
       const serial = Math.max(...issued.keys()) + 1;

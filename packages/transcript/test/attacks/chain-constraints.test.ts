@@ -2,8 +2,9 @@
 // or extended key usage: a sub-CA under a pathLen=0 CA, or a TLS server certificate, signed transcripts that
 // passed. Every issuer must be a CA allowed to sign certificates within its path length and name constraints,
 // and the signer's EKU, when present, must allow document signing. poppler's pdfsig is asked for a second opinion.
+import { requireTool } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { havePoppler, NssDb } from '../helpers/pdfsig.js';
+import { NssDb } from '../helpers/pdfsig.js';
 import { createTestPki } from '../helpers/pki.js';
 import { crlOf, EKU, extraIdentity, outcome, signWith, verifyBoth } from '../helpers/trust.js';
 
@@ -66,9 +67,9 @@ describe('chain constraints', () => {
   });
 });
 
-// Second opinion: NSS (behind pdfsig) enforces basic constraints and path length too. Needs poppler-utils and
-// libnss3-tools; skipped loudly without them, and a failure under CI=true.
-describe.skipIf(!havePoppler() && !process.env.CI)('pdfsig agrees (poppler-utils, libnss3-tools)', () => {
+// Second opinion: NSS (behind pdfsig) enforces basic constraints and path length too.
+const pdfsig = requireTool('pdfsig', { why: 'NSS as a second opinion on basic constraints and path length' });
+pdfsig.describe('pdfsig agrees', () => {
   let db: NssDb | undefined;
   afterAll(() => db?.close());
 

@@ -5,15 +5,10 @@ import { join } from 'node:path';
 import { exportPkcs8Pem, toPem } from '@thgov/pki';
 import type { TestIdentity } from './pki.js';
 
-export function havePoppler(): boolean {
-  return (
-    spawnSync('pdfsig', ['-v']).status === 0 &&
-    spawnSync('certutil', ['-H']).status !== null &&
-    spawnSync('pk12util', ['-h']).error === undefined
-  );
-}
-
-/** An NSS database trusting `root` and holding `signer` (key + cert) for poppler's pdfsig. */
+/**
+ * An NSS database trusting `root` and holding `signer` (key + cert) for poppler's pdfsig. Use it only under
+ * `requireTool('pdfsig', …)` from @thgov/testkit, which checks for pdfsig, certutil, pk12util and openssl.
+ */
 export class NssDb {
   readonly dir: string;
   private constructor(dir: string) {

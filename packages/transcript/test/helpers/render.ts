@@ -46,11 +46,10 @@ export async function renderWithPdfJs(
   }
 }
 
-export function havePdftoppm(): boolean {
-  return spawnSync('pdftoppm', ['-v']).status === 0;
-}
-
-/** Page 1 rendered by poppler's pdftoppm (Splash + FreeType), read from its greyscale PGM output. */
+/**
+ * Page 1 rendered by poppler's pdftoppm (Splash + FreeType), read from its greyscale PGM output. Call it only
+ * under `requireTool('pdftoppm', …)` from @thgov/testkit.
+ */
 export function renderWithPoppler(pdf: Uint8Array, pxPerPt: number): InkMask {
   const dir = mkdtempSync(join(tmpdir(), 'thgov-ppm-'));
   try {

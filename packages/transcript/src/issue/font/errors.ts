@@ -1,4 +1,4 @@
-import { ThGovError } from '@thgov/core';
+import { isThGovError, ThGovError } from '@thgov/core';
 
 /**
  * Stable codes of the font and shaping layer. Issuing wraps them in `ERR_TRANSCRIPT_ISSUE` (the error's
@@ -14,9 +14,25 @@ export const FONT_ERROR_CODES = {
 export type FontErrorCode = keyof typeof FONT_ERROR_CODES;
 
 /** A failure of the font layer; messages never contain the text being shown (names are personal data). */
-export class FontError extends ThGovError {
+export class FontError extends ThGovError<FontErrorCode> {
   constructor(code: FontErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
     super(code, message, options);
     this.name = 'FontError';
   }
+}
+
+/**
+ * True for a {@link FontError}, also one from another installed copy of the package (checked by the thgov
+ * brand and the name, not `instanceof`). With `code`, also checks the code and narrows `err.code` to it.
+ *
+ * @example
+ * ```ts
+ * if (isFontError(err.cause, 'ERR_FONT_MISSING_GLYPH')) console.error('the font lacks a character of the name');
+ * ```
+ */
+export function isFontError<C extends FontErrorCode = FontErrorCode>(
+  value: unknown,
+  code?: C,
+): value is FontError & { readonly code: C } {
+  return isThGovError(value, code) && value.name === 'FontError';
 }

@@ -5,7 +5,7 @@
  * to the package that draws signature appearances.
  */
 export { type BundledWeight, bundledThaiFont } from './bundled.js';
-export { FONT_ERROR_CODES, FontError, type FontErrorCode } from './errors.js';
+export { FONT_ERROR_CODES, FontError, type FontErrorCode, isFontError } from './errors.js';
 export { type LoadedFont, loadFont } from './font.js';
 export { PdfFontWriter, type ShowTextOptions } from './pdf-font.js';
 export {

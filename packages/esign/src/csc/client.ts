@@ -1,0 +1,231 @@
+import {
+  type OperationOptions,
+  registerSecret,
+  Transport,
+  type TransportOptions,
+  transportOptionsShape,
+  validateOptions,
+} from '@thgov/core';
+import type { z } from 'zod';
+import { z as zod } from 'zod';
+import { PACKAGE } from '../version.js';
+import { classifyCscError } from './errors.js';
+import {
+  authorizeSchema,
+  type CscCredentialInfo,
+  type CscCredentialList,
+  type CscInfo,
+  credentialInfoSchema,
+  credentialListSchema,
+  infoSchema,
+  signHashSchema,
+} from './schemas.js';
+
+/** Options of {@link CscClient}: the service's base URL (up to and including `/csc/v2`) and core's transport options. */
+export interface CscClientOptions extends Omit<TransportOptions, 'baseUrl' | 'signer' | 'responseVerifier'> {
+  /** Base URL of the CSC API, e.g. `https://rssp.example/csc/v2`. Methods are appended (`/credentials/info`). */
+  serviceUrl: string | URL;
+}
+
+const {
+  baseUrl: _baseUrl,
+  signer: _signer,
+  responseVerifier: _verifier,
+  ...transportShape
+} = transportOptionsShape;
+const optionsSchema = zod
+  .object({ ...transportShape, serviceUrl: zod.union([zod.string().url(), zod.instanceof(URL)]) })
+  .strict();
+
+/** One entry of `authData` (CSC 11.9): the PIN and/or OTP of an explicitly authorised credential. */
+export interface CscAuthData {
+  id: 'PIN' | 'OTP' | (string & {});
+  value: string;
+}
+
+/** `credentials/authorize` input (explicit mode): the credential, how many signatures, their hashes, PIN/OTP. */
+export interface CscAuthorizeInput {
+  credentialId: string;
+  numSignatures: number;
+  /** Base64 hashes the SAD is bound to (SCAL 2). */
+  hashes?: string[];
+  hashAlgorithmOid?: string;
+  authData?: CscAuthData[];
+  description?: string;
+}
+
+/** `signatures/signHash` input: the credential, the SAD (unless the token is a credential token), hashes and algorithm. */
+export interface CscSignHashInput {
+  credentialId: string;
+  /** Omitted when `accessToken` is a `credential`-scope token, which authorises by itself. */
+  sad?: string;
+  /** Base64 hashes. */
+  hashes: string[];
+  hashAlgorithmOid: string;
+  signAlgo: string;
+  /** Base64 DER parameters (RSASSA-PSS-params). */
+  signAlgoParams?: string;
+}
+
+/** Calls made with an OAuth2 access token (`service` or `credential` scope). */
+export interface CscCallOptions extends OperationOptions {
+  accessToken: string;
+}
+
+/**
+ * A client of a Cloud Signature Consortium API v2 remote signing service: one method per CSC method,
+ * parsed and validated answers, typed errors (`ERR_ESIGN_CSC_*`). Read-only methods are retried like any
+ * idempotent call; `credentials/authorize` and `signatures/signHash` never are, as a repeat could consume an
+ * OTP or a SAD. Tokens, SADs, PINs and OTPs are registered for redaction.
+ *
+ * @example
+ * ```ts
+ * const csc = new CscClient({ serviceUrl: 'https://rssp.example/csc/v2' });
+ * const info = await csc.credentialInfo('officer-rsa', { accessToken: serviceToken });
+ * console.log(info.key.algo, info.auth?.mode, info.multisign);
+ * await csc.close();
+ * ```
+ */
+export class CscClient {
+  readonly #transport: Transport;
+
+  constructor(options: CscClientOptions) {
+    const { serviceUrl, ...rest } = validateOptions(
+      optionsSchema,
+      options,
+      'CscClient options',
+    ) as CscClientOptions;
+    const base = String(serviceUrl).replace(/\/+$/, '');
+    this.#transport = new Transport({ ...rest, baseUrl: base }, PACKAGE);
+  }
+
+  /** `info`: the service's name, specification version and methods (no authentication). */
+  async info(options: OperationOptions = {}): Promise<CscInfo> {
+    return this.#call('/info', {}, infoSchema, true, undefined, options);
+  }
+
+  /** `credentials/list`: the credentials of the token's user, with their info when `credentialInfo` is set. */
+  async listCredentials(
+    input: { credentialInfo?: boolean; certificates?: 'none' | 'single' | 'chain'; maxResults?: number },
+    options: CscCallOptions,
+  ): Promise<CscCredentialList> {
+    return this.#call(
+      '/credentials/list',
+      { ...input },
+      credentialListSchema,
+      true,
+      options.accessToken,
+      options,
+    );
+  }
+
+  /** `credentials/info`: key algorithms and size or curve, certificates, auth mode, SCAL and `multisign`. */
+  async credentialInfo(
+    credentialId: string,
+    options: CscCallOptions & { certificates?: 'none' | 'single' | 'chain' },
+  ): Promise<CscCredentialInfo> {
+    const body = {
+      credentialID: credentialId,
+      certificates: options.certificates ?? 'chain',
+      certInfo: true,
+      authInfo: true,
+    };
+    return this.#call('/credentials/info', body, credentialInfoSchema, true, options.accessToken, options);
+  }
+
+  /** `credentials/sendOTP`: asks the service to send the officer a one-time password (by SMS, an app…). */
+  async sendOtp(credentialId: string, options: CscCallOptions): Promise<void> {
+    await this.#call(
+      '/credentials/sendOTP',
+      { credentialID: credentialId },
+      undefined,
+      false,
+      options.accessToken,
+      options,
+    );
+  }
+
+  /** `credentials/authorize`: exchanges PIN/OTP (explicit mode) for signature activation data, bound to `hashes`. */
+  async authorize(
+    input: CscAuthorizeInput,
+    options: CscCallOptions,
+  ): Promise<{ sad: string; expiresInMs: number | undefined }> {
+    for (const a of input.authData ?? []) registerSecret(a.value);
+    const body = {
+      credentialID: input.credentialId,
+      numSignatures: input.numSignatures,
+      ...(input.hashes ? { hashes: input.hashes } : {}),
+      ...(input.hashAlgorithmOid ? { hashAlgorithmOID: input.hashAlgorithmOid } : {}),
+      ...(input.authData ? { authData: input.authData } : {}),
+      ...(input.description ? { description: input.description } : {}),
+    };
+    const out = await this.#call(
+      '/credentials/authorize',
+      body,
+      authorizeSchema,
+      false,
+      options.accessToken,
+      options,
+    );
+    registerSecret(out.SAD);
+    return { sad: out.SAD, expiresInMs: out.expiresIn === undefined ? undefined : out.expiresIn * 1000 };
+  }
+
+  /** `signatures/signHash` in synchronous mode: one base64 signature per hash, in order. Never retried. */
+  async signHash(input: CscSignHashInput, options: CscCallOptions): Promise<string[]> {
+    const body = {
+      credentialID: input.credentialId,
+      ...(input.sad ? { SAD: input.sad } : {}),
+      hashes: input.hashes,
+      hashAlgorithmOID: input.hashAlgorithmOid,
+      signAlgo: input.signAlgo,
+      ...(input.signAlgoParams ? { signAlgoParams: input.signAlgoParams } : {}),
+      operationMode: 'S',
+    };
+    const out = await this.#call(
+      '/signatures/signHash',
+      body,
+      signHashSchema,
+      false,
+      options.accessToken,
+      options,
+    );
+    return out.signatures;
+  }
+
+  /** Closes the client's connections. */
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  async #call<T>(
+    path: string,
+    body: Record<string, unknown>,
+    schema: z.ZodType<T> | undefined,
+    readOnly: boolean,
+    accessToken: string | undefined,
+    options: OperationOptions,
+  ): Promise<T> {
+    if (accessToken) registerSecret(accessToken);
+    const { abortSignal, timeoutInMs, requestId } = options;
+    const res = await this.#transport.request<T>(
+      {
+        method: 'POST',
+        path,
+        body: { json: body },
+        headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
+        // Reads may be repeated; authorize and signHash consume an OTP or a SAD, so they are sent once.
+        idempotent: readOnly,
+        classify: classifyCscError,
+        operation: `csc${path.replace(/\//g, '.')}`,
+        ...(schema ? { schema } : { responseType: 'text' as const }),
+      },
+      {
+        ...(abortSignal ? { abortSignal } : {}),
+        ...(timeoutInMs ? { timeoutInMs } : {}),
+        ...(requestId ? { requestId } : {}),
+      },
+    );
+    return res.body;
+  }
+}

@@ -1,0 +1,39 @@
+export { type Caught, type CodedError, caught, expectCode } from './caught.js';
+export { type CapturedLogger, captureLogger, type LogEntry } from './logger.js';
+export { expectRedirect, type LoginOutcome, type LoginStarter, type LoginWalker, loginAs } from './login.js';
+export { connectProxy, type FrontProxyOptions, frontProxy, type TestProxy } from './proxy.js';
+export {
+  closedPort,
+  httpServer,
+  httpsServer,
+  type Listening,
+  listen,
+  silentTcpServer,
+  type TestHandler,
+  type TestServer,
+  trackSockets,
+} from './servers.js';
+export { flipByte, replaceOnce } from './tamper.js';
+export {
+  createSelfSigned,
+  createTestCa,
+  type TestCa,
+  type TestCertificate,
+  type TestCertificateOptions,
+  type TestCertificateUsage,
+  type TestKeyType,
+} from './tls.js';
+export {
+  ALLOW_MISSING_TOOLS_ENV,
+  hasTool,
+  installCommand,
+  missingCommands,
+  missingToolsFail,
+  requireTool,
+  SKIP_DIR_ENV,
+  type SkipRecord,
+  SYSTEM_TOOLS,
+  type SystemToolName,
+  skipDir,
+  type ToolGate,
+} from './tools.js';

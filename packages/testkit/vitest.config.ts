@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../../scripts/vitest-shared.js';
+
+export default packageTestConfig();
