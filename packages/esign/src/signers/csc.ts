@@ -166,7 +166,7 @@ class ServiceToken {
     if (typeof this.source === 'string') return this.source;
     if (this.#current === undefined || fresh) {
       this.#current = await this.source(abortSignal ? { abortSignal } : {});
-      registerSecret(this.#current);
+      registerSecret(this.#current, { kind: 'token' });
     }
     return this.#current;
   }
@@ -305,7 +305,7 @@ class CscSigner implements Signer {
     const token = await (this.authFns.credentialToken as NonNullable<CscAuth['credentialToken']>)(request);
     if (typeof token !== 'string' || token.length === 0)
       throw new TypeError('auth.credentialToken must return a token');
-    registerSecret(token);
+    registerSecret(token, { kind: 'token' });
     return token;
   }
 
@@ -329,7 +329,7 @@ class CscSigner implements Signer {
       const value = given?.[id];
       if (typeof value !== 'string' || value.length === 0)
         throw new TypeError(`auth.authData returned no ${id}`);
-      registerSecret(value);
+      registerSecret(value, { kind: 'input' });
       return { id, value };
     });
   }
