@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { redactText, secretRegistryStats } from '@thgov/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cscSigner, type SignatureAlgorithm, signDigest } from '../../src/index.js';
-import { issueCertificate } from '../helpers/certificate.js';
+import { issueOfficerCertificate } from '../helpers/certificate.js';
 
 /**
  * Secrets pinned for ever: every remote signature brings short-lived secrets (the SAD, the one-time password
@@ -50,20 +50,7 @@ function answer(path: string, body: Record<string, unknown>, certificate: string
 }
 
 beforeAll(async () => {
-  const ca = issueCertificate({
-    subject: 'Crafted CA',
-    publicKey: ISSUER.publicKey,
-    signingKey: ISSUER.privateKey,
-    serial: 1,
-    ca: true,
-  });
-  const cert = issueCertificate({
-    subject: 'Officer',
-    publicKey: OFFICER.publicKey,
-    issuer: ca,
-    signingKey: ISSUER.privateKey,
-    serial: 2,
-  });
+  const cert = issueOfficerCertificate(ISSUER, OFFICER);
   const certificate = Buffer.from(cert.der).toString('base64');
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
