@@ -198,26 +198,35 @@ export class SecretRegistry {
 }
 
 /**
- * The spellings a value travels in: as is, percent-encoded (URLs), form-encoded, JSON- and HTML-escaped;
+ * The spellings a value travels in: as is, percent-encoded (URLs) and form-encoded (either hex case), JSON-
+ * escaped (also ASCII-only) and HTML-escaped;
  * for credentials also the base64 of the value at each of the three byte alignments (HTTP Basic
  * `client_id:secret`, echoed in a page): the part of the base64 text that depends on the value only.
  */
 function spellings(value: string, kind: SecretKind, truncated: boolean): Pattern[] {
   const out = new Set<string>([value]);
+  // Percent escapes are case-insensitive (RFC 3986 2.1): servers that echo a value re-encoded write `%2f`.
   try {
-    out.add(encodeURIComponent(value));
+    const pct = encodeURIComponent(value);
+    out.add(pct).add(lowerHexEscapes(pct));
   } catch {
     // A lone surrogate (a value cut inside a character) has no percent-encoding.
   }
-  out.add(new URLSearchParams([['', value]]).toString().slice(1));
+  const form = new URLSearchParams([['', value]]).toString().slice(1);
+  out.add(form).add(lowerHexEscapes(form));
   const json = JSON.stringify(value).slice(1, -1);
   out.add(json);
   if (json.includes('/')) out.add(json.replaceAll('/', '\\/'));
+  // ASCII-only JSON (Python's json.dumps, Jackson's ESCAPE_NON_ASCII) writes every other character as \uXXXX.
+  const ascii = json.replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  out.add(ascii).add(ascii.replace(/\\u([0-9a-f]{4})/g, (_m, h: string) => `\\u${h.toUpperCase()}`));
   out.add(value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`));
   out.add(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
   if (kind === 'credential') for (const core of base64Cores(value)) out.add(core);
   return [...out].map((text) => ({ text, extend: truncated }));
 }
+
+const lowerHexEscapes = (encoded: string) => encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
 function base64Cores(value: string): string[] {
   const bytes = Buffer.from(value, 'utf8');
