@@ -38,18 +38,38 @@ const SECRET_NAMES = normalized([
   'key',
   'pfx',
   'dpop',
+  // What an officer types or a signing service grants (CSC `authData` and its signature activation data).
+  'pin',
+  'otp',
+  'sad',
+  'saml-response',
+  'session',
+  'session-id',
   // GDX answers validate with `{"Result": token}`.
   'result',
 ]);
 
 /** Any name ending like this is secret too (`gdxToken`, `subject_token`, `hmacSecret`, `smtpPassword`). */
-const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passphrase', 'apikey', 'privatekey', 'verifier'];
+const SECRET_SUFFIXES = [
+  'token',
+  'secret',
+  'password',
+  'passphrase',
+  'apikey',
+  'privatekey',
+  'verifier',
+  'assertion',
+];
 
 /** Values that are personal data: masked in URLs and objects, whatever their content. */
 const PERSONAL_NAMES = normalized([
   'citizen-id',
   'pid',
   'national-id',
+  'personal-id',
+  'id-card',
+  'id-card-number',
+  'id-card-no',
   'agent-id',
   'first-name',
   'last-name',

@@ -13,7 +13,8 @@ import {
 
 /**
  * Sensitive key names in other spellings (camelCase, kebab-case, SCREAMING_SNAKE, `id_token_hint`) used to
- * pass the name check, so an object logged with `accessToken` showed it. And the opposite fault: every
+ * pass the name check, so an object logged with `accessToken` showed it; so did names the list never had
+ * (a signing PIN or OTP, CSC's `SAD`, a client assertion, a session id, an ID-card number). And the opposite fault: every
  * `code` key was masked, so debug lines never said which error happened.
  */
 
@@ -50,6 +51,17 @@ const SENSITIVE = [
   'laserCode',
   'gdxToken',
   'subjectToken',
+  'pin',
+  'PIN',
+  'otp',
+  'SAD',
+  'clientAssertion',
+  'samlResponse',
+  'sessionId',
+  'session_id',
+  'personalId',
+  'idCard',
+  'id_card_number',
 ];
 
 describe('sensitive key names', () => {
@@ -59,6 +71,8 @@ describe('sensitive key names', () => {
       'accept',
       'content-type',
       'x-request-id',
+      'requestId',
+      'keyId',
       'tokenType',
       'expiresIn',
       'status',
