@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { registerSecret, transportOptionsShape, validateOptions } from '@thgov/core';
+import { registerSecret, transportOptionsShape, unregisterSecret, validateOptions } from '@thgov/core';
 import { z } from 'zod';
 import { normaliseSignature, offeredSchemes, signAlgorithmFor } from '../csc/algorithms.js';
 import { type CscAuthData, CscClient, type CscClientOptions } from '../csc/client.js';
@@ -101,7 +101,18 @@ const optionsSchema = z
  * ```
  */
 export async function cscSigner(options: CscSignerOptions): Promise<Signer> {
-  if (typeof options?.auth?.serviceToken === 'string') registerSecret(options.auth.serviceToken);
+  // A fixed service token is masked for the signer's life (a refused option may quote it), released by close().
+  const token = typeof options?.auth?.serviceToken === 'string' ? options.auth.serviceToken : undefined;
+  if (token !== undefined) registerSecret(token);
+  try {
+    return await openSigner(options);
+  } catch (err) {
+    if (token !== undefined) unregisterSecret(token);
+    throw err;
+  }
+}
+
+async function openSigner(options: CscSignerOptions): Promise<Signer> {
   const o = validateOptions(optionsSchema, options, 'cscSigner options') as CscSignerOptions;
   const { credentialId, auth, ...clientOptions } = o;
   const client = new CscClient(clientOptions);
@@ -358,6 +369,7 @@ class CscSigner implements Signer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (typeof this.authFns.serviceToken === 'string') unregisterSecret(this.authFns.serviceToken);
     await this.client.close();
   }
 }

@@ -1,5 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
-import { type Logger, type LogLevel, registerSecret, SafeLogger, validateOptions } from '@thgov/core';
+import {
+  type Logger,
+  type LogLevel,
+  registerSecret,
+  SafeLogger,
+  unregisterSecret,
+  validateOptions,
+} from '@thgov/core';
 import { z } from 'zod';
 import { EsignError } from '../errors.js';
 import {
@@ -97,7 +104,18 @@ const optionsSchema = z
  * ```
  */
 export async function pkcs11Signer(options: Pkcs11SignerOptions): Promise<Signer> {
-  if (typeof options?.pin === 'string') registerSecret(options.pin);
+  // Masked for the signer's life (a refused option or a failed login may quote it), released by close().
+  const pin = typeof options?.pin === 'string' ? options.pin : undefined;
+  if (pin !== undefined) registerSecret(pin);
+  try {
+    return await openSigner(options);
+  } catch (err) {
+    if (pin !== undefined) unregisterSecret(pin);
+    throw err;
+  }
+}
+
+async function openSigner(options: Pkcs11SignerOptions): Promise<Signer> {
   const o = validateOptions(optionsSchema, options, 'pkcs11Signer options') as Pkcs11SignerOptions;
   const log = new SafeLogger(o.logger, o.logLevel);
   const library = await acquireLibrary(o.library);
@@ -270,5 +288,6 @@ class Pkcs11Signer implements Signer {
     await this.#queue;
     closeQuietly(this.api, this.session);
     await releaseLibrary(this.library);
+    unregisterSecret(this.pin);
   }
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redactText, secretRegistryStats } from '@thgov/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cscSigner, type SignatureAlgorithm, signDigest } from '../../src/index.js';
+import { cscSigner, pkcs11Signer, type SignatureAlgorithm, signDigest } from '../../src/index.js';
 import { issueOfficerCertificate } from '../helpers/certificate.js';
 
 /**
@@ -11,7 +11,8 @@ import { issueOfficerCertificate } from '../helpers/certificate.js';
  * the officer typed). Registered as long-lived credentials they were never released, so a signing service
  * that runs for weeks grew the pinned pool (which no bound may evict) by two entries per signature, and
  * every log line paid to scan them. They are now held for their lifetime in the bounded pools, and masked
- * while they live. The service here is real HTTP on 127.0.0.1 answering as an honest CSC service would.
+ * while they live. The signer's own long-lived secrets (a fixed service token, a PKCS#11 PIN) are held for the
+ * signer's life and released by close() or a failed open, not pinned once per signer ever made. The service here is real HTTP on 127.0.0.1 answering as an honest CSC service would.
  */
 
 const ALGORITHM: SignatureAlgorithm = { scheme: 'ECDSA', digest: 'SHA-256' };
@@ -97,5 +98,38 @@ describe('secrets of a remote signature are held for their lifetime, not pinned'
     expect(redactText(last)).not.toContain(sads.at(-1));
     expect(redactText(last)).not.toContain(otps.at(-1));
     await signer.close?.();
+  });
+
+  it('a fixed service token is released when its signer closes, or fails to open', async () => {
+    const pinned = secretRegistryStats().credentials;
+    for (let i = 0; i < 10; i++) {
+      const serviceToken = `service-token-${randomUUID()}`;
+      const signer = await cscSigner({
+        serviceUrl: url,
+        credentialId: 'officer',
+        auth: { serviceToken, authData: async () => ({ OTP: `otp-${randomUUID()}` }) },
+        retry: false,
+      });
+      expect(redactText(serviceToken)).not.toContain(serviceToken);
+      await signer.close?.();
+      // Unpinned: what stays is the TTL registration of the token as sent on calls (bounded, it expires).
+      expect(secretRegistryStats().credentials).toBe(pinned);
+      // Refused before any call: the token it was given is not kept either.
+      await expect(
+        cscSigner({ serviceUrl: 'not a url', credentialId: 'officer', auth: { serviceToken } }),
+      ).rejects.toThrow(/serviceUrl/);
+    }
+    expect(secretRegistryStats().credentials).toBe(pinned);
+  });
+
+  it('a PKCS#11 PIN is released when the signer fails to open', async () => {
+    const pinned = secretRegistryStats().credentials;
+    for (let i = 0; i < 10; i++) {
+      const pin = `pin-${randomUUID()}`;
+      await expect(
+        pkcs11Signer({ library: `/nonexistent/${randomUUID()}.so`, tokenLabel: 't', keyLabel: 'k', pin }),
+      ).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_/) });
+    }
+    expect(secretRegistryStats().credentials).toBe(pinned);
   });
 });
