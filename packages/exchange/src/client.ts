@@ -132,6 +132,8 @@ export class ExchangeClient {
   readonly #t: Transport;
   readonly #o: ExchangeClientOptions;
   readonly #tokens: TokenCache;
+  /** Ends validates still in flight at close(): shared, no caller owns them, and close() must not wait on them. */
+  readonly #closing = new AbortController();
   readonly #audit: AuditOptions | undefined;
   readonly #auditHash: SubjectHasher | undefined;
   readonly #xroadClient: string | undefined;
@@ -356,6 +358,7 @@ export class ExchangeClient {
   /** Closes the client's sockets, forgets its tokens and releases its credentials' redaction. */
   async close(): Promise<void> {
     this.#tokens.clear();
+    this.#closing.abort(new Error('the client was closed'));
     for (const credential of this.#credentials.splice(0)) unregisterSecret(credential);
     await this.#t.close();
   }
@@ -425,7 +428,7 @@ export class ExchangeClient {
         operation: 'gdx.validate',
         idempotent: true,
       },
-      { requestId },
+      { requestId, abortSignal: this.#closing.signal },
     );
     const token = readToken(res.body);
     // classifyValidate already turned a token-less answer into a (retried) error; this is belt and braces.
