@@ -7,6 +7,7 @@ import type { CscCredentialInfo } from '../csc/schemas.js';
 import { EsignError, isEsignError } from '../errors.js';
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
+import { openHolding } from './held-secret.js';
 import type { SignatureAlgorithm, SignatureScheme, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
@@ -101,15 +102,8 @@ const optionsSchema = z
  * ```
  */
 export async function cscSigner(options: CscSignerOptions): Promise<Signer> {
-  // A fixed service token is masked for the signer's life (a refused option may quote it), released by close().
-  const token = typeof options?.auth?.serviceToken === 'string' ? options.auth.serviceToken : undefined;
-  if (token !== undefined) registerSecret(token);
-  try {
-    return await openSigner(options);
-  } catch (err) {
-    if (token !== undefined) unregisterSecret(token);
-    throw err;
-  }
+  // A fixed service token is masked for the signer's life, released by close().
+  return openHolding(options?.auth?.serviceToken, () => openSigner(options));
 }
 
 async function openSigner(options: CscSignerOptions): Promise<Signer> {

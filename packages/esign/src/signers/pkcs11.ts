@@ -1,12 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
-import {
-  type Logger,
-  type LogLevel,
-  registerSecret,
-  SafeLogger,
-  unregisterSecret,
-  validateOptions,
-} from '@thgov/core';
+import { type Logger, type LogLevel, SafeLogger, unregisterSecret, validateOptions } from '@thgov/core';
 import { z } from 'zod';
 import { EsignError } from '../errors.js';
 import {
@@ -30,6 +23,7 @@ import {
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
 import { ecdsaRawToDer } from './der.js';
+import { openHolding } from './held-secret.js';
 import type { SignatureAlgorithm, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
@@ -104,15 +98,8 @@ const optionsSchema = z
  * ```
  */
 export async function pkcs11Signer(options: Pkcs11SignerOptions): Promise<Signer> {
-  // Masked for the signer's life (a refused option or a failed login may quote it), released by close().
-  const pin = typeof options?.pin === 'string' ? options.pin : undefined;
-  if (pin !== undefined) registerSecret(pin);
-  try {
-    return await openSigner(options);
-  } catch (err) {
-    if (pin !== undefined) unregisterSecret(pin);
-    throw err;
-  }
+  // The PIN is masked for the signer's life, released by close().
+  return openHolding(options?.pin, () => openSigner(options));
 }
 
 async function openSigner(options: Pkcs11SignerOptions): Promise<Signer> {
