@@ -42,11 +42,19 @@ export async function ecmsLetter(ctx: DemoContext, officer: Officer, signedPdf: 
   const receiverWorker = new EcmsInboxWorker({
     client: receiverClient,
     store: receiverStore,
-    // The receiving agency checks the signed letter PDF against the PKI it trusts, before it acts on it.
-    onLetter: async ({ letter }) => {
-      pdfReport = await verifyPdfSignatures(new Uint8Array(letter.mainLetter.content), {
-        trustAnchors: ctx.sandbox.pki.rootPem,
-      });
+    // The receiving agency checks the signed letter PDF against the PKI it trusts on receipt: the report is
+    // kept with the letter's evidence, and a letter without a valid signature is neither acknowledged nor
+    // registered.
+    pdfVerifier: {
+      policy: 'require',
+      verify: async (pdf) => {
+        pdfReport = await verifyPdfSignatures(pdf, { trustAnchors: ctx.sandbox.pki.rootPem });
+        return {
+          valid: pdfReport.indication === 'TOTAL_PASSED',
+          indication: pdfReport.indication,
+          report: pdfReport,
+        };
+      },
     },
     autoAcknowledge: true,
     autoRegister: { register: 'central' },
