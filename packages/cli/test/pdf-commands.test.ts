@@ -195,6 +195,31 @@ describe('thgov pdf sign / extend / verify with a PKCS#12 file', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  it('--visible places a signature appearance (embedded font) on the page; the signature still verifies', async () => {
+    const out = join(dir, 'visible.pdf');
+    process.env.THGOV_PKCS12_PASSPHRASE = PASSPHRASE;
+    const r = await cli([
+      'pdf',
+      'sign',
+      letter,
+      out,
+      '--pkcs12',
+      p12,
+      '--trust',
+      root,
+      '--visible',
+      '50,50,300,120',
+      '--position',
+      'ผู้อำนวยการกอง / Director',
+    ]);
+    delete process.env.THGOV_PKCS12_PASSPHRASE;
+    expect(r.code).toBe(0);
+    const bytes = readFileSync(out).toString('latin1');
+    expect(bytes).toContain('/Rect [50 50 300 120]');
+    expect(bytes).toContain('/FontFile2');
+    expect((await verifyJson(out)).indication).toBe('TOTAL_PASSED');
+  });
+
   it('--help of each command comes from the usage text', async () => {
     for (const c of ['sign', 'extend', 'verify']) {
       const r = await cli(['pdf', c, '--help']);
