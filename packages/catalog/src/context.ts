@@ -9,6 +9,7 @@ import {
   type ThGovError,
   Transport,
   type TransportResponse,
+  unregisterSecret,
   validateBody,
 } from '@thgov/core';
 import { z } from 'zod';
@@ -58,11 +59,14 @@ export class CatalogCore {
   readonly #tokenHeaders: Record<string, string>;
   readonly #actionPrefix: string;
   #harvester: Transport | undefined;
+  #closed = false;
   readonly #memo = new Map<string, Promise<unknown>>();
 
   constructor(options: CatalogClientOptions) {
     this.options = options;
-    registerSecret(options.apiToken);
+    // Pinned for the client's life (never evicted), released by close(): a process that makes a client per
+    // tenant or per job must not keep every token it ever saw.
+    registerSecret(options.apiToken, { kind: 'credential' });
     const transportOptions: Record<string, unknown> = { ...options };
     for (const k of CATALOG_KEYS) delete transportOptions[k];
     this.transport = new Transport(transportOptions as unknown as CatalogClientOptions, PACKAGE);
@@ -178,6 +182,10 @@ export class CatalogCore {
   }
 
   async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      if (typeof this.options.apiToken === 'string') unregisterSecret(this.options.apiToken);
+    }
     await Promise.all([this.transport.close(), this.#harvester?.close()]);
   }
 }

@@ -1,4 +1,4 @@
-import { parseRetryAfter, type RawResponse, type ThGovError } from '@thgov/core';
+import { parseRetryAfter, type RawResponse, redactPreview, type ThGovError } from '@thgov/core';
 import { CatalogError, type CatalogErrorCode, type FieldError } from './errors.js';
 import { serverFieldError } from './metadata/messages.js';
 
@@ -68,7 +68,8 @@ export function flattenFieldErrors(error: Record<string, unknown>): FieldError[]
 }
 
 function ckanMessage(error: Record<string, unknown>, fields: FieldError[]): string {
-  if (typeof error.message === 'string') return error.message.slice(0, 500);
+  // Redacted before the cut (an ID straddling it would keep 12 digits); the error redacts the rest again.
+  if (typeof error.message === 'string') return redactPreview(error.message, 500);
   return fields
     .slice(0, 3)
     .map((f) => `${f.field}: ${f.en}`)
@@ -147,7 +148,7 @@ function fromStatus(raw: RawResponse, action: string): CatalogError {
     return plain(raw, action, 'ERR_CATALOG_UNAVAILABLE', `the catalog is unavailable (HTTP ${s})`);
   const body = raw.json();
   if (s === 400 && typeof body === 'string')
-    return plain(raw, action, 'ERR_CATALOG_BAD_REQUEST', body.slice(0, 300));
+    return plain(raw, action, 'ERR_CATALOG_BAD_REQUEST', redactPreview(body, 300));
   if (s === 404)
     return plain(
       raw,

@@ -1,20 +1,37 @@
 import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import type { TimeoutOptions, TlsOptions } from './options.js';
+import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 
-export const DEFAULT_TIMEOUTS = { connectInMs: 10_000, headersInMs: 30_000, bodyInMs: 30_000 } as const;
+/**
+ * Timeouts every client applies unless configured otherwise. `totalInMs` bounds a whole operation,
+ * retries included, except streaming uploads and downloads; `bodyThroughput` fails a body that trickles.
+ */
+export const DEFAULT_TIMEOUTS = {
+  connectInMs: 10_000,
+  headersInMs: 30_000,
+  bodyInMs: 30_000,
+  totalInMs: 120_000,
+  bodyThroughput: DEFAULT_BODY_THROUGHPUT,
+} as const;
 
+/** What `createDispatcher` builds an Agent from (the transport options it shares with every client). */
 export interface DispatcherConfig {
-  timeouts: TimeoutOptions | undefined;
-  keepAliveTimeoutInMs: number | undefined;
-  connections: number | undefined;
-  tls: TlsOptions | undefined;
-  proxy: string | undefined;
+  timeouts?: TimeoutOptions | undefined;
+  keepAliveTimeoutInMs?: number | undefined;
+  connections?: number | undefined;
+  tls?: TlsOptions | undefined;
+  proxy?: string | undefined;
 }
 
 /**
  * The client's own dispatcher (never undici's global one, which other code in the process may have
- * replaced): an Agent, or a proxy agent that tunnels through CONNECT. TLS options apply to the
- * platform's connection, not to the proxy's.
+ * replaced): an Agent, or a proxy agent that tunnels through CONNECT, with the body-throughput guard.
+ * TLS options apply to the platform's connection, not to the proxy's.
+ *
+ * @example
+ * ```ts
+ * const dispatcher = createDispatcher({ timeouts: { connectInMs: 5_000 }, proxy: 'env' });
+ * ```
  */
 export function createDispatcher(c: DispatcherConfig): Dispatcher {
   const tls = c.tls ?? {};
@@ -34,11 +51,27 @@ export function createDispatcher(c: DispatcherConfig): Dispatcher {
     keepAliveTimeout: c.keepAliveTimeoutInMs ?? 30_000,
     connections: c.connections ?? 64,
   };
-  if (c.proxy === 'env') {
-    return new EnvHttpProxyAgent({ ...agentOptions, requestTls: connect });
-  }
-  if (c.proxy) {
-    return new ProxyAgent({ ...agentOptions, uri: c.proxy, requestTls: connect });
-  }
-  return new Agent(agentOptions);
+  let agent: Dispatcher;
+  if (c.proxy === 'env') agent = new EnvHttpProxyAgent({ ...agentOptions, requestTls: connect });
+  else if (c.proxy) agent = new ProxyAgent({ ...agentOptions, uri: c.proxy, requestTls: connect });
+  else agent = new Agent(agentOptions);
+  return withResponseGuard(agent, c.timeouts?.bodyThroughput) ?? agent;
+}
+
+/**
+ * `dispatcher` with the response guard composed on: the minimum body throughput (the default unless
+ * `false`) and attempt deadlines handed in by the transport. Undefined for a dispatcher that cannot be
+ * composed (a bare `{ dispatch }` object).
+ *
+ * @example
+ * ```ts
+ * const guarded = withResponseGuard(new MockAgent(), { minBytes: 64, windowInMs: 1_000 });
+ * ```
+ */
+export function withResponseGuard(
+  dispatcher: Dispatcher,
+  limit: TimeoutOptions['bodyThroughput'],
+): Dispatcher | undefined {
+  if (typeof dispatcher.compose !== 'function') return undefined;
+  return dispatcher.compose(responseGuardInterceptor(limit ?? DEFAULT_BODY_THROUGHPUT));
 }

@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   ERR_INVALID_CONFIG: 'A configuration value is invalid.',
   // transport
   ERR_HTTP: 'The server answered with an HTTP status that is not a success.',
-  ERR_TIMEOUT: 'A connect, headers, body or total deadline passed.',
+  ERR_TIMEOUT: 'A connect, headers, body, body-throughput or total deadline passed.',
   ERR_ABORTED: 'The caller aborted the operation through its AbortSignal.',
   ERR_NETWORK: 'The connection failed or was reset before a complete response arrived.',
   ERR_TLS:
@@ -74,7 +74,10 @@ export class ThGovError<C extends ErrorCode = ErrorCode> extends Error {
   readonly hint: string | undefined;
 
   constructor(code: C, message: string, options: ThGovErrorOptions = {}) {
-    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      redactText(message),
+      options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) },
+    );
     this.name = 'ThGovError';
     this.code = code;
     this.retryable = options.retryable ?? false;
@@ -114,10 +117,42 @@ function describeCause(cause: unknown): unknown {
   if (isThGovError(cause) && typeof (cause as { toJSON?: unknown }).toJSON === 'function')
     return cause.toJSON();
   if (cause instanceof Error) {
-    const c = cause as Error & { code?: unknown };
+    const c = sanitizeCause(cause) as Error & { code?: unknown };
     return { name: c.name, message: redactText(c.message), ...(c.code ? { code: c.code } : {}) };
   }
   return redactValue(cause);
+}
+
+/**
+ * Causes whose own text quotes the input they failed on are replaced by a copy that does not: V8's JSON
+ * SyntaxError quotes the body (`Unexpected token 'ส', "สมหญิง รัก"... is not valid JSON`), Node's URL
+ * errors keep the URL in `input`. The copy keeps the name, the code and the stack frames, so a reader still
+ * sees what failed and where; a logger that walks causes (pino does) finds no body in it. Other causes
+ * (network errors, abort reasons) are kept as they are: their messages carry no payload, and toJSON and
+ * inspect redact them anyway.
+ */
+export function sanitizeCause(cause: unknown): unknown {
+  if (!(cause instanceof Error) || isThGovError(cause)) return cause;
+  const quotesInput = cause instanceof SyntaxError || cause.name === 'SyntaxError' || 'input' in cause;
+  if (!quotesInput || SANITIZED.has(cause)) return cause;
+  const message = sanitizedMessage(cause.message);
+  const copy = cause instanceof SyntaxError ? new SyntaxError(message) : new Error(message);
+  copy.name = cause.name;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code });
+  const frames = String(cause.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line));
+  copy.stack = [`${copy.name}: ${message}`, ...frames].join('\n');
+  SANITIZED.add(copy);
+  return copy;
+}
+
+const SANITIZED = new WeakSet<Error>();
+
+// The quoted input goes, the parser's own words and position stay: `Unexpected token, "…" is not valid JSON`.
+function sanitizedMessage(message: string): string {
+  return redactText(message.replace(/"[\s\S]*"(?:\.\.\.)?/, '"…"').replace(/(token) '[\s\S]{1,2}'/u, '$1'));
 }
 
 /** The request as it appears on an error: method, URL and headers, all redacted. */
@@ -163,13 +198,18 @@ export class HttpError<C extends ErrorCode = ErrorCode> extends ThGovError<C> {
   }
 }
 
-export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'total';
+/** Which deadline passed; `throughput`: the body arrived slower than the minimum over `timeoutInMs`. */
+export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'throughput' | 'total';
 
 export class TimeoutError extends HttpError<'ERR_TIMEOUT'> {
   readonly phase: TimeoutPhase;
   readonly timeoutInMs: number;
   constructor(phase: TimeoutPhase, timeoutInMs: number, options: HttpErrorOptions = {}) {
-    super('ERR_TIMEOUT', `The ${phase} timeout of ${timeoutInMs} ms passed`, {
+    const message =
+      phase === 'throughput'
+        ? `The response body arrived too slowly (below the minimum throughput over ${timeoutInMs} ms)`
+        : `The ${phase} timeout of ${timeoutInMs} ms passed`;
+    super('ERR_TIMEOUT', message, {
       retryable: phase !== 'total',
       ...options,
     });

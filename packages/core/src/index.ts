@@ -25,7 +25,19 @@ export {
   verifyAuditLog,
   verifyAuditLogText,
 } from './audit/verify.js';
-export { DEFAULT_TIMEOUTS } from './dispatcher.js';
+export {
+  abortReason,
+  type Deadline,
+  type DeadlineOptions,
+  raceSignal,
+  startDeadline,
+} from './deadline.js';
+export {
+  createDispatcher,
+  DEFAULT_TIMEOUTS,
+  type DispatcherConfig,
+  withResponseGuard,
+} from './dispatcher.js';
 export {
   AbortError,
   type CoreErrorCode,
@@ -83,18 +95,30 @@ export {
   transportOptionsSchema,
   transportOptionsShape,
 } from './options.js';
+export { SECRET_REGISTRY_LIMITS, type SecretKind } from './redact/secret-registry.js';
 export {
   CITIZEN_ID_MASK,
   isSensitiveName,
+  isSensitiveParam,
   REDACTED,
+  type RegisterSecretOptions,
   redactHeaders,
+  redactPreview,
   redactText,
   redactUrl,
   redactValue,
   registerSecret,
+  type SecretRegistryStats,
+  secretRegistryStats,
   unregisterSecret,
+  withSecrets,
 } from './redact.js';
 export { type LazyErrorOptions, parseJsonBody, validateBody } from './response-body.js';
+export {
+  type BodyThroughput,
+  DEFAULT_BODY_THROUGHPUT,
+  responseGuardInterceptor,
+} from './response-guard.js';
 export {
   fullJitterDelay,
   parseRetryAfter,

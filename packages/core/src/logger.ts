@@ -1,3 +1,4 @@
+import { isThGovError, sanitizeCause } from './errors.js';
 import { redactText, redactValue } from './redact.js';
 
 /** Console-shaped: pass `console`, pino, winston or anything with these four methods. */
@@ -51,7 +52,7 @@ export class SafeLogger {
 
   #write(level: Exclude<LogLevel, 'silent'>, message: string, context?: Record<string, unknown>): void {
     if (!this.enabled(level) || !this.#sink) return;
-    const ctx = context ? (redactValue(context) as Record<string, unknown>) : undefined;
+    const ctx = context ? loggableContext(context) : undefined;
     try {
       if (ctx) this.#sink[level](redactText(message), ctx);
       else this.#sink[level](redactText(message));
@@ -59,6 +60,37 @@ export class SafeLogger {
       // A broken logger must never break a call.
     }
   }
+}
+
+/**
+ * The context as it is written: redacted, and an error (at the top level) as a plain object whose code is
+ * under `errorCode`, beside its name and message, so a debug line says which error happened.
+ */
+function loggableContext(context: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    out[key] = value instanceof Error ? loggableError(value) : redactOne(key, value);
+  }
+  return out;
+}
+
+// The key decides too: `{ accessToken: '…' }` is masked whatever the value looks like.
+function redactOne(key: string, value: unknown): unknown {
+  return (redactValue({ [key]: value }) as Record<string, unknown>)[key];
+}
+
+function loggableError(error: Error): Record<string, unknown> {
+  const err = sanitizeCause(error) as Error;
+  const json: Record<string, unknown> = isThGovError(err)
+    ? { ...err.toJSON() }
+    : { code: (err as { code?: unknown }).code, message: redactText(err.message) };
+  const { name: _name, code, message, ...rest } = json;
+  return {
+    name: err.name,
+    ...(code !== undefined ? { errorCode: code } : {}),
+    message: typeof message === 'string' ? redactText(message) : message,
+    ...(redactValue(rest) as Record<string, unknown>),
+  };
 }
 
 const consoleLogger: Logger = {

@@ -20,8 +20,17 @@ export interface TimeoutOptions {
   headersInMs?: number;
   /** Longest gap between two body chunks. Default 30 s. */
   bodyInMs?: number;
-  /** Whole operation, retries included. Default: none (each attempt is bounded by the three above). */
+  /**
+   * Whole operation, retries included. Default 120 s, except for streaming calls (`responseType: 'stream'`
+   * or `streaming: true`), which have no total unless the call sets `timeoutInMs`.
+   */
   totalInMs?: number;
+  /**
+   * Minimum body throughput: at least `minBytes` in every `windowInMs` once a response has started
+   * (default 1 024 bytes per 10 s); `false` turns the guard off. Time a stream reader holds the body back
+   * does not count.
+   */
+  bodyThroughput?: { minBytes: number; windowInMs: number } | false;
 }
 
 /** Client TLS: a custom CA for the platform and, for mTLS, the agency's certificate and key (PEM) or a PFX. */
@@ -125,6 +134,21 @@ export const transportOptionsShape = {
       headersInMs: positiveMs.optional(),
       bodyInMs: positiveMs.optional(),
       totalInMs: positiveMs.optional(),
+      bodyThroughput: z
+        .union([
+          z.literal(false),
+          z
+            .object({
+              minBytes: z
+                .number()
+                .int()
+                .positive()
+                .max(1024 * 1024 * 1024),
+              windowInMs: positiveMs,
+            })
+            .strict(),
+        ])
+        .optional(),
     })
     .strict()
     .optional(),

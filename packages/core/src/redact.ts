@@ -1,143 +1,186 @@
-import { isValidThaiIdDigits } from './thai-id-checksum.js';
+import { findCitizenIds } from './redact/citizen-id.js';
+import { isSensitiveName, isSensitiveParam } from './redact/names.js';
+import {
+  type RegisterSecretOptions,
+  SecretRegistry,
+  type SecretRegistryStats,
+} from './redact/secret-registry.js';
 
 /**
  * Redaction: what must never leave the process in a log line, an error message or a serialized error.
- * - secret values registered by clients (consumer secret, client secret, tokens, API keys);
- * - the values of auth-like headers, query parameters and JSON fields, by name;
- * - any 13-digit number (plain or dashed) that passes the Thai citizen-ID check digit.
+ * - secret values registered by clients (consumer secret, client secret, tokens, API keys), in the
+ *   spellings they travel in (percent-, form-, JSON-, HTML-encoded);
+ * - the values of auth-like and personal headers, query parameters, form and JSON fields, by name;
+ * - any 13-digit citizen ID with a valid check digit, in any spelling (Thai or full-width digits, any
+ *   separator, percent-, JSON- or HTML-encoded).
  */
 
 export const REDACTED = '[REDACTED]';
 export const CITIZEN_ID_MASK = '[CITIZEN-ID]';
 
-/** Header, query-parameter and field names whose values are always secret (compared case-insensitively). */
-const SENSITIVE_NAMES = new Set(
-  [
-    'authorization',
-    'proxy-authorization',
-    'cookie',
-    'set-cookie',
-    'token',
-    'consumer-key',
-    'consumerkey',
-    'consumer-secret',
-    'consumersecret',
-    'consumer',
-    'x-imauth-apikey',
-    'x-api-key',
-    'api-key',
-    'apikey',
-    'access_token',
-    'refresh_token',
-    'id_token',
-    'client_secret',
-    'client_assertion',
-    'code',
-    'code_verifier',
-    'password',
-    'passphrase',
-    'secret',
-    'private_key',
-    'privatekey',
-    'key',
-    'pfx',
-    'dpop',
-    'result',
-  ].map((s) => s.toLowerCase()),
-);
+export type { RegisterSecretOptions, SecretRegistryStats };
+export { isSensitiveName, isSensitiveParam };
 
-/** Names whose values are personal data: redacted in URLs and objects, whatever their content. */
-const PERSONAL_NAMES = new Set(
-  [
-    'citizenid',
-    'citizen_id',
-    'pid',
-    'agentid',
-    'firstname',
-    'lastname',
-    'given_name',
-    'family_name',
-    'middle_name',
-    'name',
-    'name_en',
-    'given_name_en',
-    'family_name_en',
-    'bebirthdate',
-    'birthdate',
-    'dateofbirth',
-    'lasercode',
-    'x-road-userid',
-  ].map((s) => s.toLowerCase()),
-);
-
-const registeredSecrets = new Set<string>();
-const MAX_REGISTERED = 1024;
-let secretPattern: RegExp | undefined;
+const registry = new SecretRegistry();
 
 /**
- * Register a secret value so it is masked wherever it appears in text. Clients call this for the
- * credentials they are given and for tokens they obtain. Values shorter than 6 characters are ignored
- * (masking them would garble ordinary text).
+ * Registers a secret value so it is masked wherever it appears in text. `kind` says how long it lives:
+ * a `credential` (the default) until a matching `unregisterSecret`, a `token` or an `input` for `ttlInMs`.
+ * Values shorter than 6 characters are ignored (masking them would garble ordinary text).
+ *
+ * @example
+ * ```ts
+ * registerSecret(options.consumerSecret);                                // kept until unregistered
+ * registerSecret(accessToken, { kind: 'token', ttlInMs: expiresIn * 1000 + 60_000 });
+ * registerSecret(tokenToRevoke, { kind: 'input' });                      // caller-supplied, capped
+ * ```
  */
-export function registerSecret(value: string | undefined | null): void {
-  if (typeof value !== 'string' || value.length < 6 || registeredSecrets.has(value)) return;
-  if (registeredSecrets.size >= MAX_REGISTERED) {
-    const oldest = registeredSecrets.values().next().value;
-    if (oldest !== undefined) registeredSecrets.delete(oldest);
-  }
-  registeredSecrets.add(value);
-  secretPattern = undefined;
+export function registerSecret(value: string | undefined | null, options?: RegisterSecretOptions): void {
+  registry.register(value, options);
 }
 
-/** Forget a secret (for example a token that was revoked); masking it further does no harm either. */
+/**
+ * Releases one registration of a credential (a client's `close()`: a value registered twice stays masked
+ * until released twice), or forgets a token or input at once (for example a revoked token).
+ */
 export function unregisterSecret(value: string): void {
-  if (registeredSecrets.delete(value)) secretPattern = undefined;
+  registry.unregister(value);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function getSecretPattern(): RegExp | undefined {
-  if (registeredSecrets.size === 0) return undefined;
-  if (!secretPattern) {
-    // Longest first, so a secret that contains another is masked whole.
-    const parts = [...registeredSecrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    secretPattern = new RegExp(parts.join('|'), 'g');
+/**
+ * Registers `values` (as held credentials) while `fn` runs and releases them afterwards: for values that
+ * matter only during one operation, such as an authorization code and its PKCE verifier.
+ *
+ * @example
+ * ```ts
+ * const identity = await withSecrets([code, codeVerifier], () => exchangeCode(code, codeVerifier));
+ * ```
+ */
+export async function withSecrets<T>(
+  values: ReadonlyArray<string | undefined>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const held = values.filter((v): v is string => typeof v === 'string');
+  for (const v of held) registry.register(v, { kind: 'credential' });
+  try {
+    return await fn();
+  } finally {
+    for (const v of held) registry.unregister(v);
   }
-  return secretPattern;
 }
 
-// A 13-digit run, optionally grouped as 1-2345-67890-12-3 (dashes or spaces), not inside a longer number.
-const THAI_ID_RUN = /(?<![\d])(\d)[- ]?(\d{4})[- ]?(\d{5})[- ]?(\d{2})[- ]?(\d)(?![\d])/g;
+/**
+ * Sizes of the secret registry and its bounds, for metrics and tests.
+ *
+ * @example
+ * ```ts
+ * const { tokens, maxTokens } = secretRegistryStats();
+ * ```
+ */
+export function secretRegistryStats(): SecretRegistryStats {
+  return registry.stats();
+}
 
-/** Masks registered secrets, percent-encoded secrets, and valid citizen IDs in free text. */
-export function redactText(text: string): string {
-  if (typeof text !== 'string' || text.length === 0) return text;
-  let out = text;
-  const pattern = getSecretPattern();
-  if (pattern) {
-    out = out.replace(pattern, REDACTED);
-    // Secrets also travel percent-encoded in URLs and form bodies.
-    for (const s of registeredSecrets) {
-      const enc = encodeURIComponent(s);
-      if (enc !== s && out.includes(enc)) out = out.split(enc).join(REDACTED);
-      // application/x-www-form-urlencoded (URLSearchParams) also encodes ! ' ( ) ~ and turns spaces into +.
-      const form = new URLSearchParams([['', s]]).toString().slice(1);
-      if (form !== s && form !== enc && out.includes(form)) out = out.split(form).join(REDACTED);
-    }
+// `"name": "value"` in JSON text.
+const JSON_PAIR = /"([A-Za-z][\w.-]{0,63})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+// `Name: value` header lines (a request or response echoed in a page or a log).
+const HEADER_LINE = /(^|[\r\n])([A-Za-z][\w-]{0,63}):([ \t]*)([^\r\n]+)/g;
+
+function maskPairs(text: string): string {
+  let out = text.includes('=') ? maskParams(text) : text;
+  if (out.includes('"')) {
+    out = out.replace(JSON_PAIR, (m, name: string, colon: string, value: string) =>
+      value !== REDACTED && value !== CITIZEN_ID_MASK && isSensitiveName(name)
+        ? `"${name}"${colon}"${REDACTED}"`
+        : m,
+    );
   }
-  out = out.replace(THAI_ID_RUN, (match, a: string, b: string, c: string, d: string, e: string) => {
-    const digits = a + b + c + d + e;
-    // Juristic IDs (first digit 0) are not personal data and are useful in logs.
-    return digits[0] !== '0' && isValidThaiIdDigits(digits) ? CITIZEN_ID_MASK : match;
-  });
+  if (out.includes(':')) {
+    out = out.replace(HEADER_LINE, (m, lead: string, name: string, space: string, value: string) =>
+      value !== REDACTED && isSensitiveName(name) ? `${lead}${name}:${space}${REDACTED}` : m,
+    );
+  }
   return out;
 }
 
-export function isSensitiveName(name: string): boolean {
-  const n = name.toLowerCase();
-  return SENSITIVE_NAMES.has(n) || PERSONAL_NAMES.has(n);
+const isNameChar = (c: number) =>
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  c === 0x5f ||
+  c === 0x2d ||
+  c === 0x2e;
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+// Where a `name=value` value stops: `&`, `;`, `#`, quotes, angle brackets, white space.
+const isValueEnd = (c: number) =>
+  c === 0x26 || c === 0x3b || c === 0x23 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c <= 0x20;
+
+/**
+ * `name=value` pairs (query strings, form bodies, cookies, `ConsumerSecret=…` echoed in a page) with a
+ * sensitive name get their value masked. Walks from one `=` to the next: plain text costs nothing.
+ */
+function maskParams(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
+    let start = eq;
+    while (start > 0 && eq - start < 64 && isNameChar(text.charCodeAt(start - 1))) start--;
+    // The name must start the token: `xtoken=` is not `token=`, `%3Dtoken=` is no name at all.
+    if (start === eq || !isLetter(text.charCodeAt(start))) continue;
+    if (start > 0 && (isNameChar(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === 0x25))
+      continue;
+    let end = eq + 1;
+    while (end < text.length && !isValueEnd(text.charCodeAt(end))) end++;
+    if (end === eq + 1 || start < copied) continue;
+    const value = text.slice(eq + 1, end);
+    if (value === REDACTED || !isSensitiveParam(text.slice(start, eq))) continue;
+    out += `${text.slice(copied, eq + 1)}${REDACTED}`;
+    copied = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Replaces the spans (in any order, possibly overlapping) with `mask`. */
+function maskSpans(text: string, spans: Array<[number, number]>, mask: string): string {
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    if (end <= at) continue;
+    if (start >= at) out += text.slice(at, start) + mask;
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** Masks registered secrets, sensitive name/value pairs, and citizen IDs in free text. */
+export function redactText(text: string): string {
+  if (typeof text !== 'string' || text.length === 0) return text;
+  const secrets: Array<[number, number]> = [];
+  registry.find(text, secrets);
+  const out = maskPairs(maskSpans(text, secrets, REDACTED));
+  return maskSpans(out, findCitizenIds(out), CITIZEN_ID_MASK);
+}
+
+// Room past a cut for the longest spelling of a citizen ID (13 digits of up to 9 characters, separators).
+const CITIZEN_ID_REACH = 512;
+
+/**
+ * The first `maxChars` characters of `text`, redacted BEFORE the cut: a citizen ID or a secret that
+ * straddles the cut is masked whole instead of leaving its first digits (12 digits and the check digit
+ * give back the 13th).
+ *
+ * @example
+ * ```ts
+ * const preview = redactPreview(responseText, 2048);
+ * ```
+ */
+export function redactPreview(text: string, maxChars: number): string {
+  if (typeof text !== 'string') return text;
+  const reach = maxChars + Math.max(registry.longestPattern, 256) + CITIZEN_ID_REACH;
+  const redacted = redactText(text.length > reach ? text.slice(0, reach) : text);
+  return redacted.length > maxChars ? redacted.slice(0, maxChars) : redacted;
 }
 
 /** Headers with auth-like and personal values masked, the rest passed through `redactText`. */
@@ -172,11 +215,16 @@ export function redactUrl(url: string | URL): string {
   const entries = [...parsed.searchParams];
   const cleaned = entries.map(([k, v]): [string, string] => [
     k,
-    isSensitiveName(k) ? REDACTED : redactText(v),
+    isSensitiveParam(k) ? REDACTED : redactText(v),
   ]);
   if (cleaned.some(([, v], i) => v !== entries[i]?.[1]))
     parsed.search = new URLSearchParams(cleaned).toString();
-  return redactText(parsed.toString().replace(/%5BREDACTED%5D/g, REDACTED));
+  return redactText(
+    parsed
+      .toString()
+      .replace(/%5BREDACTED%5D/g, REDACTED)
+      .replace(/%5BCITIZEN-ID%5D/g, CITIZEN_ID_MASK),
+  );
 }
 
 /** Deep copy of a value with sensitive fields masked and all strings passed through `redactText`. */

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { createDispatcher } from './dispatcher.js';
+import { type Deadline, startDeadline } from './deadline.js';
+import { createDispatcher, DEFAULT_TIMEOUTS, withResponseGuard } from './dispatcher.js';
 import {
-  AbortError,
   HttpError,
   type HttpErrorOptions,
   invalidArgument,
@@ -16,12 +16,19 @@ import {
   type TruncatedResponse,
 } from './errors.js';
 import { SafeLogger } from './logger.js';
-import { type OperationOptions, type TransportOptions, transportOptionsSchema } from './options.js';
-import { redactHeaders, redactText, redactUrl } from './redact.js';
+import {
+  type OperationOptions,
+  type TimeoutOptions,
+  type TransportOptions,
+  transportOptionsSchema,
+} from './options.js';
+import { redactHeaders, redactPreview, redactText, redactUrl } from './redact.js';
 import { parseJsonBody, validateBody } from './response-body.js';
+import { ATTEMPT_DEADLINE, type AttemptDeadline } from './response-guard.js';
 import {
   parseRetryAfter,
   type ResolvedRetryOptions,
+  type RetryAttemptInfo,
   RetryBudget,
   resolveRetryOptions,
   runWithRetry,
@@ -96,6 +103,12 @@ export interface RequestSpec<T = unknown> {
   operation?: string;
   /** Per-call body limit (defaults to the client's `maxResponseBytes`). */
   maxResponseBytes?: number;
+  /**
+   * A large upload or download (a 200 MB catalog file): the default total deadline does not apply, so the
+   * call is not cut at a fixed time; `timeoutInMs` still does, and so does the body-throughput guard.
+   * Implied by `responseType: 'stream'` and by a `{ stream }` body.
+   */
+  streaming?: boolean;
 }
 
 export interface TransportResponse<T> {
@@ -106,6 +119,26 @@ export interface TransportResponse<T> {
   /** How many attempts the call took (1 = no retry). */
   attempts: number;
   durationInMs: number;
+}
+
+/** One call as its attempts share it. */
+interface Call<T> {
+  spec: RequestSpec<T>;
+  started: number;
+  requestId: string;
+  method: HttpMethod;
+  target: string;
+  operation: string;
+  body: Uint8Array | string | undefined;
+  /** A streamed body's source, opened once per attempt. */
+  open: StreamRequestBody['stream'] | undefined;
+  headers: Record<string, string>;
+  repeatable: boolean;
+  redactedRequest: () => RedactedRequest;
+  deadline: Deadline;
+  attemptDeadline: AttemptDeadline | undefined;
+  signal: AbortSignal | undefined;
+  remainingInMs: () => number;
 }
 
 const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -149,6 +182,8 @@ export class Transport {
   readonly #basePath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  /** Whether the response guard sits on the dispatcher (it then enforces the default total deadline). */
+  readonly #guarded: boolean;
   readonly #options: TransportOptions;
   readonly #retry: ResolvedRetryOptions;
   readonly #budget: RetryBudget | undefined;
@@ -180,9 +215,12 @@ export class Transport {
     this.#defaultHeaders = { ...(options.headers ?? {}) };
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     if (options.dispatcher) {
-      this.#dispatcher = options.dispatcher;
+      const guarded = withResponseGuard(options.dispatcher, options.timeouts?.bodyThroughput);
+      this.#dispatcher = guarded ?? options.dispatcher;
+      this.#guarded = guarded !== undefined;
       this.#ownsDispatcher = false;
     } else {
+      this.#guarded = true;
       this.#dispatcher = createDispatcher({
         timeouts: options.timeouts,
         keepAliveTimeoutInMs: options.keepAliveTimeoutInMs,
@@ -199,6 +237,11 @@ export class Transport {
     return this.#log;
   }
 
+  /** The timeouts in effect: the configured ones, defaults filled in (`DEFAULT_TIMEOUTS`). */
+  get timeouts(): Required<TimeoutOptions> {
+    return { ...DEFAULT_TIMEOUTS, ...this.#options.timeouts };
+  }
+
   /** Tokens left in the retry budget (undefined when the budget is off). */
   get retryBudgetTokens(): number | undefined {
     return this.#budget?.tokens;
@@ -210,11 +253,43 @@ export class Transport {
   ): Promise<TransportResponse<T>> {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'This client was closed');
     checkOperationOptions(spec, options);
+    const call = this.#prepare(spec, options);
+    try {
+      // Happy path without the retry machinery; p-retry takes over from the first failure (its first
+      // "attempt" re-throws that failure, so attempt numbers and the retry decision stay in one place).
+      let firstError: unknown;
+      try {
+        const res = await this.#attempt(call, 1);
+        this.#budget?.onSuccess();
+        return res;
+      } catch (err) {
+        if (this.#retry.maxRetries === 0 || !isThGovError(err) || !err.retryable || call.signal?.aborted)
+          throw err;
+        firstError = err;
+      }
+      const res = await runWithRetry((n) => (n === 1 ? Promise.reject(firstError) : this.#attempt(call, n)), {
+        policy: this.#retry,
+        budget: this.#budget,
+        signal: call.signal,
+        repeatable: call.repeatable,
+        remainingInMs: call.remainingInMs,
+        onRetry: (info) => this.#onRetry(call, info),
+      });
+      this.#budget?.onSuccess();
+      return res;
+    } catch (err) {
+      throw this.#failed(call, err);
+    } finally {
+      call.deadline.dispose();
+    }
+  }
+
+  /** Identity, headers, body and deadlines of one call, shared by its attempts. */
+  #prepare<T>(spec: RequestSpec<T>, options: OperationOptions): Call<T> {
     const started = performance.now();
     const requestId = options.requestId ?? randomUUID();
     const method = spec.method;
     const target = this.#target(spec);
-    const operation = spec.operation ?? `${method} ${spec.path}`;
     const { body, contentType, open, contentLength } = encodeBody(spec.body);
     if (open && this.#options.signer) {
       throw invalidArgument(
@@ -239,187 +314,164 @@ export class Transport {
       url: redactUrl(this.#origin + target),
       headers: redactHeaders(headers),
     });
+    // One signal for the caller's abort and a configured total deadline. The default total needs no timer
+    // of its own when the dispatcher's response guard enforces it (the hot path). Streaming calls have no
+    // default total: a large upload or download must not be cut at a fixed time.
+    const onTimeout = (ms: number) =>
+      new TimeoutError('total', ms, { requestId, request: redactedRequest() });
+    const configuredTotal = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
+    const streaming = spec.streaming === true || spec.responseType === 'stream' || open !== undefined;
+    const defaultTotal = configuredTotal === undefined && !streaming ? DEFAULT_TIMEOUTS.totalInMs : undefined;
+    const attemptDeadline: AttemptDeadline | undefined =
+      defaultTotal !== undefined && this.#guarded
+        ? { at: started + defaultTotal, error: () => onTimeout(defaultTotal) }
+        : undefined;
+    const deadline = startDeadline({
+      abortSignal: options.abortSignal,
+      timeoutInMs: attemptDeadline ? undefined : (configuredTotal ?? defaultTotal),
+      onTimeout,
+    });
+    return {
+      spec,
+      started,
+      requestId,
+      method,
+      target,
+      operation: spec.operation ?? `${method} ${spec.path}`,
+      body,
+      open,
+      headers,
+      repeatable,
+      redactedRequest,
+      deadline,
+      attemptDeadline,
+      signal: deadline.signal,
+      remainingInMs: attemptDeadline
+        ? () => attemptDeadline.at - performance.now()
+        : () => deadline.remainingInMs(),
+    };
+  }
 
-    // One signal for the caller's abort and the total deadline; created only when needed (hot path).
-    const totalInMs = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
-    const userSignal = options.abortSignal;
-    let controller: AbortController | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let onUserAbort: (() => void) | undefined;
-    if (userSignal?.aborted) throw new AbortError(userSignal.reason);
-    if (userSignal || totalInMs !== undefined) {
-      const c = new AbortController();
-      controller = c;
-      if (userSignal) {
-        onUserAbort = () => c.abort(new AbortError(userSignal.reason));
-        userSignal.addEventListener('abort', onUserAbort, { once: true });
-      }
-      if (totalInMs !== undefined) {
-        timer = setTimeout(
-          () => c.abort(new TimeoutError('total', totalInMs, { requestId, request: redactedRequest() })),
-          totalInMs,
-        );
-      }
+  /** One attempt: send, read the body within its limit, classify, verify, parse and validate. */
+  async #attempt<T>(call: Call<T>, attempt: number): Promise<TransportResponse<T>> {
+    const { spec, method, target, requestId, headers, signal } = call;
+    headers['x-request-attempt'] = String(attempt);
+    if (this.#options.signer) {
+      const signed = await this.#options.signer.sign({ method, target, body: toBytes(call.body), requestId });
+      Object.assign(headers, signed.headers);
     }
-    const signal = controller?.signal;
-    const deadline = totalInMs !== undefined ? started + totalInMs : Number.POSITIVE_INFINITY;
-
-    const attemptOnce = async (attempt: number): Promise<TransportResponse<T>> => {
-      headers['x-request-attempt'] = String(attempt);
-      if (this.#options.signer) {
-        const signed = await this.#options.signer.sign({ method, target, body: toBytes(body), requestId });
-        Object.assign(headers, signed.headers);
-      }
-      const attemptStart = performance.now();
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await this.#dispatcher.request({
-          origin: this.#origin,
-          path: target,
-          method,
-          headers,
-          body: open ? toReadable(open()) : (body ?? null),
-          signal,
-        });
-      } catch (err) {
-        throw this.#networkError(err, signal, { requestId, attempt, request: redactedRequest() });
-      }
-      const resHeaders = flattenHeaders(res.headers);
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
-      const limit = spec.maxResponseBytes ?? this.#maxResponseBytes;
-
-      if (spec.responseType === 'stream' && ok && !spec.classify) {
-        this.#emitResponse(
-          method,
-          target,
-          res.statusCode,
-          resHeaders,
-          requestId,
-          attempt,
-          attemptStart,
-          undefined,
-        );
-        return {
-          statusCode: res.statusCode,
-          headers: resHeaders,
-          body: limitStream(res.body, limit, requestId) as unknown as T,
-          requestId,
-          attempts: attempt,
-          durationInMs: performance.now() - started,
-        };
-      }
-
-      let raw: Uint8Array;
-      try {
-        raw = await readBody(res.body, limit, resHeaders['content-length']);
-      } catch (err) {
-        if (isThGovError(err)) {
-          Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
-          throw err;
-        }
-        throw this.#networkError(err, signal, { requestId, attempt, request: redactedRequest() });
-      }
-      this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
-
-      const rawResponse = makeRawResponse(
+    const attemptStart = performance.now();
+    // Built only for an error: redacting the request costs more than a successful attempt's own work.
+    const context = (): HttpErrorOptions => ({ requestId, attempt, request: call.redactedRequest() });
+    const res = await this.#send(call, context);
+    const resHeaders = flattenHeaders(res.headers);
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    const limit = spec.maxResponseBytes ?? this.#maxResponseBytes;
+    const done = (body: T) => ({
+      statusCode: res.statusCode,
+      headers: resHeaders,
+      body,
+      requestId,
+      attempts: attempt,
+      durationInMs: performance.now() - call.started,
+    });
+    if (spec.responseType === 'stream' && ok && !spec.classify) {
+      this.#emitResponse(
+        method,
+        target,
         res.statusCode,
         resHeaders,
-        raw,
         requestId,
         attempt,
-        redactedRequest,
+        attemptStart,
+        undefined,
       );
-      const classified = spec.classify?.(rawResponse);
-      if (classified) throw classified;
-      if (!ok) {
-        throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
-      }
-      if (this.#options.responseVerifier) {
-        await this.#options.responseVerifier.verifyResponse({
-          method,
-          target,
-          requestId,
-          status: res.statusCode,
-          body: raw,
-          headers: resHeaders,
-        });
-      }
-      const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
-      const value = spec.schema
-        ? validateBody(parsed, spec.schema, () => rawResponse.errorOptions())
-        : parsed;
-      return {
-        statusCode: res.statusCode,
-        headers: resHeaders,
-        body: value as T,
-        requestId,
-        attempts: attempt,
-        durationInMs: performance.now() - started,
-      };
-    };
-
-    try {
-      // Happy path without the retry machinery; p-retry takes over from the first failure (its first
-      // "attempt" re-throws that failure, so attempt numbers and the retry decision stay in one place).
-      let firstError: unknown;
-      try {
-        const res = await attemptOnce(1);
-        this.#budget?.onSuccess();
-        return res;
-      } catch (err) {
-        if (this.#retry.maxRetries === 0 || !isThGovError(err) || !err.retryable || signal?.aborted)
-          throw err;
-        firstError = err;
-      }
-      const res = await runWithRetry((n) => (n === 1 ? Promise.reject(firstError) : attemptOnce(n)), {
-        policy: this.#retry,
-        budget: this.#budget,
-        signal,
-        repeatable,
-        remainingInMs: () => deadline - performance.now(),
-        onRetry: (info) => {
-          const statusCode = (info.error as HttpError).statusCode;
-          if (this.#log.enabled('debug')) {
-            this.#log.debug(`retrying ${operation} after attempt ${info.attempt}`, {
-              requestId,
-              attempt: info.attempt,
-              delayInMs: info.delayInMs,
-              delaySource: info.delaySource,
-              errorCode: info.error.code,
-              statusCode,
-            });
-          }
-          this.#options.onRetry?.({
-            operation,
-            requestId,
-            attempt: info.attempt,
-            delayInMs: info.delayInMs,
-            delaySource: info.delaySource,
-            errorCode: info.error.code,
-            statusCode,
-          });
-        },
-      });
-      this.#budget?.onSuccess();
-      return res;
-    } catch (err) {
-      // An abort or the total deadline wins over whatever the interrupted attempt reported.
-      const final = signal?.aborted && isThGovError(signal.reason) ? signal.reason : err;
-      if (isThGovError(final) && (final as { retryBudgetExhausted?: boolean }).retryBudgetExhausted) {
-        this.#log.warn(`retry budget exhausted; ${operation} not retried`, { requestId });
-      }
-      if (this.#log.enabled('debug')) {
-        this.#log.debug(`${operation} failed`, {
-          requestId,
-          code: isThGovError(final) ? final.code : 'unknown',
-          durationInMs: Math.round(performance.now() - started),
-        });
-      }
-      throw final;
-    } finally {
-      if (timer) clearTimeout(timer);
-      if (onUserAbort) userSignal?.removeEventListener('abort', onUserAbort);
+      return done(limitStream(res.body, limit, requestId) as unknown as T);
     }
+    let raw: Uint8Array;
+    try {
+      raw = await readBody(res.body, limit, resHeaders['content-length']);
+    } catch (err) {
+      if (isThGovError(err)) {
+        Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
+        throw err;
+      }
+      throw this.#networkError(err, signal, context());
+    }
+    this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
+    const rawResponse = makeRawResponse(
+      res.statusCode,
+      resHeaders,
+      raw,
+      requestId,
+      attempt,
+      call.redactedRequest,
+    );
+    const classified = spec.classify?.(rawResponse);
+    if (classified) throw classified;
+    if (!ok) throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
+    if (this.#options.responseVerifier) {
+      await this.#options.responseVerifier.verifyResponse({
+        method,
+        target,
+        requestId,
+        status: res.statusCode,
+        body: raw,
+        headers: resHeaders,
+      });
+    }
+    const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
+    return done(
+      (spec.schema ? validateBody(parsed, spec.schema, () => rawResponse.errorOptions()) : parsed) as T,
+    );
+  }
+
+  async #send(call: Call<unknown>, context: () => HttpErrorOptions): Promise<Dispatcher.ResponseData> {
+    const options: Dispatcher.RequestOptions = {
+      origin: this.#origin,
+      path: call.target,
+      method: call.method,
+      headers: call.headers,
+      body: call.open ? toReadable(call.open()) : (call.body ?? null),
+      signal: call.signal,
+    };
+    if (call.attemptDeadline) Object.assign(options, { [ATTEMPT_DEADLINE]: call.attemptDeadline });
+    try {
+      return await this.#dispatcher.request(options);
+    } catch (err) {
+      throw this.#networkError(err, call.signal, context());
+    }
+  }
+
+  #onRetry(call: Call<unknown>, info: RetryAttemptInfo): void {
+    const statusCode = (info.error as HttpError).statusCode;
+    const details = {
+      requestId: call.requestId,
+      attempt: info.attempt,
+      delayInMs: info.delayInMs,
+      delaySource: info.delaySource,
+      errorCode: info.error.code,
+      statusCode,
+    };
+    if (this.#log.enabled('debug'))
+      this.#log.debug(`retrying ${call.operation} after attempt ${info.attempt}`, details);
+    this.#options.onRetry?.({ operation: call.operation, ...details });
+  }
+
+  /** The error the call ends with (an abort or the total deadline wins over the interrupted attempt's), logged. */
+  #failed(call: Call<unknown>, err: unknown): unknown {
+    const final = call.signal?.aborted && isThGovError(call.signal.reason) ? call.signal.reason : err;
+    if (isThGovError(final) && (final as { retryBudgetExhausted?: boolean }).retryBudgetExhausted) {
+      this.#log.warn(`retry budget exhausted; ${call.operation} not retried`, { requestId: call.requestId });
+    }
+    if (this.#log.enabled('debug')) {
+      this.#log.debug(`${call.operation} failed`, {
+        requestId: call.requestId,
+        errorCode: isThGovError(final) ? final.code : 'unknown',
+        durationInMs: Math.round(performance.now() - call.started),
+      });
+    }
+    return final;
   }
 
   /** Closes the client's own sockets. Calls in flight finish or fail; new calls are refused. */
@@ -492,16 +544,15 @@ export class Transport {
     if (isThGovError(err)) return err;
     const e = err as { code?: string; message?: string; cause?: { code?: string } } | undefined;
     const code = e?.code ?? e?.cause?.code ?? '';
-    const t = this.#options.timeouts;
+    const t = this.timeouts;
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return Object.assign(new TimeoutError('connect', t?.connectInMs ?? 10_000, { ...ctx, cause: err }), {
+      return Object.assign(new TimeoutError('connect', t.connectInMs, { ...ctx, cause: err }), {
         notSent: true,
       });
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT')
-      return new TimeoutError('headers', t?.headersInMs ?? 30_000, { ...ctx, cause: err });
-    if (code === 'UND_ERR_BODY_TIMEOUT')
-      return new TimeoutError('body', t?.bodyInMs ?? 30_000, { ...ctx, cause: err });
+      return new TimeoutError('headers', t.headersInMs, { ...ctx, cause: err });
+    if (code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError('body', t.bodyInMs, { ...ctx, cause: err });
     if (TLS_CODE.test(code)) {
       return new HttpError('ERR_TLS', `TLS handshake with ${redactText(this.#origin)} failed (${code})`, {
         ...ctx,
@@ -690,12 +741,12 @@ function truncatedResponse(
   headers: Record<string, string>,
   text: string,
 ): TruncatedResponse {
-  const truncated = text.length > ERROR_BODY_PREVIEW;
+  // Redacted before the cut: an ID or a secret straddling it is masked whole, not left half-shown.
   return {
     statusCode,
     headers: redactHeaders(headers),
-    body: redactText(truncated ? text.slice(0, ERROR_BODY_PREVIEW) : text),
-    truncated,
+    body: redactPreview(text, ERROR_BODY_PREVIEW),
+    truncated: text.length > ERROR_BODY_PREVIEW,
   };
 }
 

@@ -233,9 +233,8 @@ describe('timeouts', () => {
   });
 
   it('headers timeout', async () => {
-    // The answer never comes while the test runs: undici checks its time-outs on a coarse timer, and a loaded
-    // machine must not let a late answer win the race.
-    const s = await serve((_req, res) => setTimeout(() => res.end('{}'), 60_000).unref());
+    // Never answers (the socket is destroyed at clean-up): the time-out fires however slow the machine is.
+    const s = await serve(() => {});
     const t = transport({ baseUrl: s.url, timeouts: { headersInMs: 100 }, retry: false });
     await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
       code: 'ERR_TIMEOUT',
@@ -246,8 +245,9 @@ describe('timeouts', () => {
   it('body timeout', async () => {
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
+      // The rest never comes: undici checks body time-outs on a coarse tick, so a body finished after a fixed
+      // delay could beat the 100 ms time-out on a loaded machine.
       res.write('{"a":');
-      setTimeout(() => res.end('1}'), 60_000).unref();
     });
     const t = transport({ baseUrl: s.url, timeouts: { bodyInMs: 100 }, retry: false });
     await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
@@ -257,16 +257,16 @@ describe('timeouts', () => {
   });
 
   it('total deadline spans retries and is not retried', async () => {
-    const s = await serve((_req, res) => {
-      res.statusCode = 503;
-      setTimeout(() => res.end(), 300);
+    // Attempt 1 gets a 503 at once; attempt 2 is never answered, so it is in flight when the deadline fires
+    // (which only a deadline spanning both attempts can end: each attempt's own time-outs are longer).
+    const s = await serve((_req, res, n) => {
+      if (n === 1) res.writeHead(503).end();
     });
-    // Attempt 1 ends at ~300 ms with a 503; attempt 2 is in flight when the 500 ms deadline fires.
     const t = transport({
       baseUrl: s.url,
       retry: { maxRetries: 10, baseDelayInMs: 1, maxDelayInMs: 2, budget: false },
     });
-    const err = await t.request({ method: 'GET', path: '/' }, { timeoutInMs: 500 }).catch((e: unknown) => e);
+    const err = await t.request({ method: 'GET', path: '/' }, { timeoutInMs: 1500 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_TIMEOUT', phase: 'total', retryable: false });
     expect(s.requests.length).toBe(2);
   });

@@ -1,14 +1,25 @@
 import {
+  abortReason,
+  DEFAULT_TIMEOUTS,
   invalidArgument,
   type OperationOptions,
   redactUrl,
   registerSecret,
   SafeLogger,
+  startDeadline,
   ThGovError,
+  unregisterSecret,
   validateOptions,
+  withSecrets,
 } from '@thgov/core';
 import * as oidc from 'openid-client';
-import { codeForOAuthError, digitalIdError, mapError } from './error-mapping.js';
+import {
+  codeForOAuthError,
+  digitalIdError,
+  type MapContext,
+  mapError,
+  phaseTimeouts,
+} from './error-mapping.js';
 import type { DigitalIdErrorCode } from './errors.js';
 import { callContext, createHttp, type OwnedHttp } from './http.js';
 import { type DigitalIdentity, normalizeIdentity, type TokenSet } from './identity.js';
@@ -27,6 +38,10 @@ import { PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
 import { type LoginState, MemoryStateStore, type StateStore } from './state-store.js';
 
 const DEFAULT_STATE_TTL_IN_MS = 15 * 60_000;
+/** How long a token stays registered for redaction past its `expires_in` (and without one). */
+const TOKEN_MARGIN_IN_MS = 5 * 60_000;
+const DEFAULT_TOKEN_TTL_IN_MS = 60 * 60_000;
+const DEFAULT_REFRESH_TTL_IN_MS = 7 * 24 * 60 * 60_000;
 const MAX_CALLBACK_URL_LENGTH = 16 * 1024;
 /** Parameters the client sets itself; `extraParameters` may not override them. */
 const RESERVED = new Set([
@@ -95,6 +110,8 @@ export class DigitalIdClient {
   readonly #http: OwnedHttp;
   readonly #log: SafeLogger;
   readonly #secret: string | undefined;
+  /** Credentials registered for redaction at construction, released by `close()`. */
+  readonly #credentials: string[];
   #engine: Promise<Engine> | undefined;
   #tokenEndpoint: string | undefined;
   #closed = false;
@@ -140,11 +157,10 @@ export class DigitalIdClient {
         'DigitalIdClient options.clientSecret is required unless tokenEndpointAuthMethod is "none"',
       );
     }
-    registerSecret(o.clientSecret);
-    registerSecret(o.apiKey);
     const transform = o.clientSecretIsTransformed ? undefined : this.#preset.transformClientSecret;
     this.#secret = o.clientSecret && transform ? transform(o.clientSecret) : o.clientSecret;
-    registerSecret(this.#secret);
+    this.#credentials = [o.clientSecret, o.apiKey, this.#secret].filter((v): v is string => v !== undefined);
+    for (const credential of this.#credentials) registerSecret(credential, { kind: 'credential' });
     this.#store = o.stateStore ?? new MemoryStateStore();
     this.#log = new SafeLogger(o.logger, o.logLevel);
     const apiKeyHeader = o.apiKeyHeader ?? this.#preset.apiKeyHeader ?? 'x-api-key';
@@ -254,6 +270,27 @@ export class DigitalIdClient {
    */
   async handleCallback(currentUrl: string | URL, options?: HandleCallbackOptions): Promise<DigitalIdentity> {
     const url = this.#parseCallback(currentUrl);
+    // The code and the PKCE verifier are secrets while this callback runs, its errors included: providers
+    // echo the code (and some the verifier) in error_description.
+    const held: string[] = [];
+    const hold = (value: string | null) => {
+      if (!value) return;
+      registerSecret(value, { kind: 'credential' });
+      held.push(value);
+    };
+    hold(url.searchParams.get('code'));
+    try {
+      return await this.#callback(url, options, hold);
+    } finally {
+      for (const value of held) unregisterSecret(value);
+    }
+  }
+
+  #callback(
+    url: URL,
+    options: HandleCallbackOptions | undefined,
+    hold: (value: string) => void,
+  ): Promise<DigitalIdentity> {
     return this.#run('handleCallback', options, async () => {
       const e = await this.#getEngine();
       const params = url.searchParams;
@@ -273,6 +310,7 @@ export class DigitalIdClient {
       if (consumed.status === 'consumed')
         throw this.#err('ERR_DIGITAL_ID_STATE_REPLAYED', 'This callback was already used');
       const record = consumed.record;
+      hold(record.codeVerifier);
       if (record.issuer !== e.issuer) {
         throw this.#err('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The login was started with another provider');
       }
@@ -305,63 +343,66 @@ export class DigitalIdClient {
       if (!params.get('code'))
         throw this.#err('ERR_DIGITAL_ID_CALLBACK_INVALID', 'The callback has neither code nor error');
 
-      const checks: oidc.AuthorizationCodeGrantChecks = {
-        pkceCodeVerifier: record.codeVerifier,
-        expectedState: state,
-        expectedNonce: record.nonce,
-        idTokenExpected: true,
-        ...(record.maxAge !== undefined ? { maxAge: record.maxAge } : {}),
+      return this.#exchangeCode(e, url, state, record);
+    });
+  }
+
+  async #exchangeCode(e: Engine, url: URL, state: string, record: LoginState): Promise<DigitalIdentity> {
+    const checks: oidc.AuthorizationCodeGrantChecks = {
+      pkceCodeVerifier: record.codeVerifier,
+      expectedState: state,
+      expectedNonce: record.nonce,
+      idTokenExpected: true,
+      ...(record.maxAge !== undefined ? { maxAge: record.maxAge } : {}),
+    };
+    const ctx = callContext.getStore();
+    if (ctx && this.#o.dangerouslyAllowMissingNonce) {
+      // The engine reads checks.expectedNonce after the token response arrives; a provider that does not
+      // echo the nonce is accepted only through this explicit opt-in, a nonce that is present must match.
+      ctx.onTokenResponseBody = (body) => {
+        const payload = idTokenPayload(body);
+        if (payload && payload.nonce === undefined) checks.expectedNonce = undefined;
       };
-      const ctx = callContext.getStore();
-      if (ctx && this.#o.dangerouslyAllowMissingNonce) {
-        // The engine reads checks.expectedNonce after the token response arrives; a provider that does not
-        // echo the nonce is accepted only through this explicit opt-in, a nonce that is present must match.
-        ctx.onTokenResponseBody = (body) => {
-          const payload = idTokenPayload(body);
-          if (payload && payload.nonce === undefined) checks.expectedNonce = undefined;
-        };
-      }
-      const tokens = await oidc.authorizationCodeGrant(
+    }
+    const tokens = await oidc.authorizationCodeGrant(
+      e.config,
+      url,
+      checks,
+      undefined,
+      e.dpop ? { DPoP: e.dpop } : undefined,
+    );
+    if (ctx) ctx.onTokenResponseBody = undefined;
+    const tokenSet = toTokenSet(tokens);
+    const idClaims = tokens.claims();
+    if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
+    let claims: Record<string, unknown> = { ...idClaims };
+    const source = this.#o.claimsSource ?? this.#preset.claimsSource;
+    const userinfoEndpoint = e.config.serverMetadata().userinfo_endpoint;
+    if (source !== 'id_token' && userinfoEndpoint) {
+      const userinfo = await oidc.fetchUserInfo(
         e.config,
-        url,
-        checks,
-        undefined,
+        tokenSet.accessToken,
+        idClaims.sub,
         e.dpop ? { DPoP: e.dpop } : undefined,
       );
-      if (ctx) ctx.onTokenResponseBody = undefined;
-      const tokenSet = toTokenSet(tokens);
-      const idClaims = tokens.claims();
-      if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
-      let claims: Record<string, unknown> = { ...idClaims };
-      const source = this.#o.claimsSource ?? this.#preset.claimsSource;
-      const userinfoEndpoint = e.config.serverMetadata().userinfo_endpoint;
-      if (source !== 'id_token' && userinfoEndpoint) {
-        const userinfo = await oidc.fetchUserInfo(
-          e.config,
-          tokenSet.accessToken,
-          idClaims.sub,
-          e.dpop ? { DPoP: e.dpop } : undefined,
-        );
-        claims = { ...claims, ...userinfo };
-      } else if (source === 'userinfo') {
-        throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
-      }
-      const identity = normalizeIdentity(this.#preset, e.issuer, claims, tokenSet);
-      if (record.data) identity.data = record.data;
-      this.#log.info('digital-id login completed', {
-        provider: this.provider,
-        ial: identity.ial,
-        hasCitizenId: identity.citizenId !== undefined,
-      });
-      return identity;
+      claims = { ...claims, ...userinfo };
+    } else if (source === 'userinfo') {
+      throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
+    }
+    const identity = normalizeIdentity(this.#preset, e.issuer, claims, tokenSet);
+    if (record.data) identity.data = record.data;
+    this.#log.info('digital-id login completed', {
+      provider: this.provider,
+      ial: identity.ial,
+      hasCitizenId: identity.citizenId !== undefined,
     });
+    return identity;
   }
 
   /** Exchanges a refresh token for fresh tokens. */
   async refresh(refreshToken: string, options?: OperationOptions): Promise<TokenSet> {
     requireToken(refreshToken, 'refreshToken');
-    registerSecret(refreshToken);
-    return this.#run('refresh', options, async () => {
+    return this.#runHolding(refreshToken, 'refresh', options, async () => {
       const e = await this.#getEngine();
       const tokens = await oidc.refreshTokenGrant(
         e.config,
@@ -376,8 +417,7 @@ export class DigitalIdClient {
   /** Revokes an access or refresh token (RFC 7009). */
   async revoke(token: string, options?: RevokeOptions): Promise<void> {
     requireToken(token, 'token');
-    registerSecret(token);
-    return this.#run('revoke', options, async () => {
+    return this.#runHolding(token, 'revoke', options, async () => {
       const e = await this.#getEngine();
       if (!e.config.serverMetadata().revocation_endpoint) {
         throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no revocation endpoint');
@@ -393,8 +433,7 @@ export class DigitalIdClient {
   /** Asks the provider whether a token is active (RFC 7662). */
   async introspect(token: string, options?: OperationOptions): Promise<IntrospectionResult> {
     requireToken(token, 'token');
-    registerSecret(token);
-    return this.#run('introspect', options, async () => {
+    return this.#runHolding(token, 'introspect', options, async () => {
       const e = await this.#getEngine();
       if (!e.config.serverMetadata().introspection_endpoint) {
         throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no introspection endpoint');
@@ -426,10 +465,11 @@ export class DigitalIdClient {
     });
   }
 
-  /** Releases the client's connections. Further calls fail with ERR_CLIENT_CLOSED. */
+  /** Releases the client's connections and its credentials' redaction. Further calls fail with ERR_CLIENT_CLOSED. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const credential of this.#credentials) unregisterSecret(credential);
     await this.#http.close();
   }
 
@@ -437,17 +477,11 @@ export class DigitalIdClient {
     return digitalIdError(code, message, { provider: this.#preset.displayName });
   }
 
-  #mapCtx(callerAbort?: AbortSignal, deadlineInMs?: number) {
-    const t = this.#o.timeouts ?? {};
+  #mapCtx(totalInMs: number = this.#o.timeouts?.totalInMs ?? DEFAULT_TIMEOUTS.totalInMs): MapContext {
     return {
       provider: this.#preset.displayName,
-      callerAbort,
-      deadlineInMs,
-      phaseTimeouts: {
-        connectInMs: t.connectInMs ?? 10_000,
-        headersInMs: t.headersInMs ?? 30_000,
-        bodyInMs: t.bodyInMs ?? 30_000,
-      },
+      totalInMs,
+      phaseTimeouts: phaseTimeouts(this.#o.timeouts ?? {}),
     };
   }
 
@@ -470,24 +504,41 @@ export class DigitalIdClient {
     return url;
   }
 
+  /**
+   * One operation under one deadline (core's): the caller's abort and the total deadline (per call
+   * `timeoutInMs`, else `timeouts.totalInMs`, else the default) reach every request through the call
+   * context; openid-client's own timer is off (see #createEngine), so the error reports this deadline.
+   */
   async #run<T>(operation: string, options: OperationOptions | undefined, fn: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'The DigitalIdClient was closed');
-    const caller = options?.abortSignal;
-    const deadlineInMs = options?.timeoutInMs ?? this.#o.timeouts?.totalInMs;
-    const deadline = deadlineInMs === undefined ? undefined : AbortSignal.timeout(deadlineInMs);
-    const signals = [caller, deadline].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length ? AbortSignal.any(signals) : undefined;
+    const totalInMs = options?.timeoutInMs ?? this.#o.timeouts?.totalInMs ?? DEFAULT_TIMEOUTS.totalInMs;
+    const deadline = startDeadline({ abortSignal: options?.abortSignal, timeoutInMs: totalInMs });
     try {
-      if (signal?.aborted) throw signal.reason;
-      return await callContext.run({ signal }, fn);
+      return await callContext.run({ signal: deadline.signal, remainingInMs: deadline.remainingInMs }, fn);
     } catch (err) {
-      const mapped = mapError(
-        err,
-        this.#mapCtx(caller?.aborted ? caller : undefined, deadline?.aborted ? deadlineInMs : undefined),
-      );
-      this.#log.debug(`digital-id ${operation} failed`, { code: (mapped as { code?: string }).code });
+      // The caller's abort or the deadline wins over whatever the interrupted request reported.
+      const mapped = deadline.signal?.aborted
+        ? abortReason(deadline.signal)
+        : mapError(err, this.#mapCtx(totalInMs));
+      this.#log.debug(`digital-id ${operation} failed`, { errorCode: (mapped as { code?: string }).code });
       throw mapped;
+    } finally {
+      deadline.dispose();
     }
+  }
+
+  /**
+   * `#run` with a caller-supplied token registered as a secret: held while the call runs (never evicted
+   * under it), then kept as an `input` (capped length, bounded pool, short TTL) for the log lines after it.
+   */
+  #runHolding<T>(
+    token: string,
+    operation: string,
+    options: OperationOptions | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    registerSecret(token, { kind: 'input' });
+    return withSecrets([token], () => this.#run(operation, options, fn));
   }
 
   #getEngine(): Promise<Engine> {
@@ -522,12 +573,17 @@ export class DigitalIdClient {
         config = await oidc.discovery(this.#issuer, o.clientId, metadata, auth, {
           execute,
           [oidc.customFetch]: this.#http.fetch,
+          // Discovery has a timer of its own (whole seconds): one second past the operation's deadline,
+          // so the operation's deadline fires first and is the one reported.
+          timeout:
+            Math.ceil(Math.min(callContext.getStore()?.remainingInMs() ?? Infinity, 86_400_000) / 1000) + 1,
         });
         discovered = true;
       } catch (err) {
         const statics = this.#preset.staticEndpoints;
         if (mode === 'required' || !statics || callContext.getStore()?.signal?.aborted) {
-          const mapped = mapError(err, this.#mapCtx());
+          const ctxSignal = callContext.getStore()?.signal;
+          const mapped = ctxSignal?.aborted ? abortReason(ctxSignal) : mapError(err, this.#mapCtx());
           if (
             mapped instanceof ThGovError &&
             mapped.code.startsWith('ERR_DIGITAL_ID_') &&
@@ -577,6 +633,9 @@ export class DigitalIdClient {
       for (const fn of execute) fn(config);
       config[oidc.customFetch] = this.#http.fetch;
     }
+    // openid-client's default 30 s per request would cut a longer configured deadline (and report "0 ms"):
+    // 0 turns it off, each operation's own deadline reaches every request through the call context.
+    config.timeout = 0;
     const server = config.serverMetadata();
     this.#tokenEndpoint = server.token_endpoint;
     const par = o.par ?? 'auto';
@@ -603,6 +662,7 @@ export class DigitalIdClient {
       );
       for (const fn of execute) fn(managementConfig);
       managementConfig[oidc.customFetch] = this.#http.fetch;
+      managementConfig.timeout = 0;
     }
     return { config, managementConfig, issuer: server.issuer, discovered, dpop, usePar };
   }
@@ -627,16 +687,26 @@ function isLoopback(u: URL): boolean {
   return u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
 }
 
+/**
+ * Tokens as the caller sees them, each registered for redaction as long as it can be used: the access and
+ * id tokens for `expires_in` plus a margin, the refresh token for `refresh_expires_in` (or a week).
+ */
 function toTokenSet(t: oidc.TokenEndpointResponse): TokenSet {
   const out: TokenSet = { accessToken: t.access_token, tokenType: t.token_type ?? 'bearer' };
-  registerSecret(t.access_token);
+  const lifetimeInMs =
+    typeof t.expires_in === 'number' && t.expires_in > 0 ? t.expires_in * 1000 : DEFAULT_TOKEN_TTL_IN_MS;
+  const refreshInMs =
+    typeof t.refresh_expires_in === 'number' && t.refresh_expires_in > 0
+      ? t.refresh_expires_in * 1000
+      : DEFAULT_REFRESH_TTL_IN_MS;
+  registerSecret(t.access_token, { kind: 'token', ttlInMs: lifetimeInMs + TOKEN_MARGIN_IN_MS });
   if (t.refresh_token) {
     out.refreshToken = t.refresh_token;
-    registerSecret(t.refresh_token);
+    registerSecret(t.refresh_token, { kind: 'token', ttlInMs: refreshInMs + TOKEN_MARGIN_IN_MS });
   }
   if (t.id_token) {
     out.idToken = t.id_token;
-    registerSecret(t.id_token);
+    registerSecret(t.id_token, { kind: 'token', ttlInMs: lifetimeInMs + TOKEN_MARGIN_IN_MS });
   }
   if (typeof t.expires_in === 'number') out.expiresAt = new Date(Date.now() + t.expires_in * 1000);
   if (typeof t.scope === 'string') out.scope = t.scope;

@@ -1,4 +1,4 @@
-import { AbortError, isThGovError, redactText, TimeoutError } from '@thgov/core';
+import { DEFAULT_TIMEOUTS, isThGovError, redactText, TimeoutError } from '@thgov/core';
 import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import { DigitalIdError, type DigitalIdErrorCode } from './errors.js';
 
@@ -33,6 +33,8 @@ const HINTS: Partial<Record<DigitalIdErrorCode, string>> = {
   ERR_DIGITAL_ID_AUDIENCE_MISMATCH: 'The id_token was issued to another client_id.',
   ERR_DIGITAL_ID_ID_TOKEN_EXPIRED:
     'Check the server clock (NTP); clock skew tolerance is clockToleranceInMs.',
+  ERR_DIGITAL_ID_CLOCK_SKEW:
+    "The provider's clock and this server's clock disagree (nbf in the future: the provider runs ahead; iat over an hour old: this server runs ahead). Sync both with NTP; raise clockToleranceInMs (default 30 s) only to cover a known, small skew.",
   ERR_DIGITAL_ID_ID_TOKEN_INVALID:
     'The id_token signature or algorithm is not acceptable (alg none, HMAC, unknown key).',
   ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH:
@@ -120,22 +122,36 @@ function summary(err: unknown): Error {
 
 export interface MapContext {
   provider: string;
-  /** The caller's own AbortSignal, when it fired. */
-  callerAbort: AbortSignal | undefined;
-  /** The operation deadline (`timeoutInMs` or `timeouts.totalInMs`), when it passed. */
-  deadlineInMs: number | undefined;
+  /** The operation's total deadline in effect, to report when an engine-side timer passed. */
+  totalInMs: number;
   /** Configured per-phase timeouts, to report which one passed. */
   phaseTimeouts: { connectInMs: number; headersInMs: number; bodyInMs: number };
 }
 
-/** Any failure from the OIDC engine or the network, as a typed thgov error. */
+/** The phase timeouts in effect: configured, else core's defaults. */
+export function phaseTimeouts(t: {
+  connectInMs?: number | undefined;
+  headersInMs?: number | undefined;
+  bodyInMs?: number | undefined;
+}): MapContext['phaseTimeouts'] {
+  return {
+    connectInMs: t.connectInMs ?? DEFAULT_TIMEOUTS.connectInMs,
+    headersInMs: t.headersInMs ?? DEFAULT_TIMEOUTS.headersInMs,
+    bodyInMs: t.bodyInMs ?? DEFAULT_TIMEOUTS.bodyInMs,
+  };
+}
+
+/**
+ * Any failure from the OIDC engine or the network, as a typed thgov error. The caller's abort and the
+ * operation deadline are settled before this (their signal's reason is the error).
+ */
 export function mapError(err: unknown, ctx: MapContext): Error {
   if (isThGovError(err)) return err;
   if (err instanceof TypeError && (err as Coded).code === 'ERR_INVALID_ARG') return err;
+  // A thgov error inside fetch's `TypeError: terminated` (the response guard failing a trickling body).
+  const inner = chain(err).find((l) => isThGovError(l));
+  if (inner) return inner as Error;
   const p = { provider: ctx.provider, cause: summary(err) };
-
-  if (ctx.callerAbort) return new AbortError(ctx.callerAbort.reason);
-  if (ctx.deadlineInMs !== undefined) return new TimeoutError('total', ctx.deadlineInMs, { cause: p.cause });
 
   if (err instanceof ResponseBodyError || err instanceof AuthorizationResponseError) {
     const description = err.error_description ?? '';
@@ -194,6 +210,14 @@ export function mapError(err: unknown, ctx: MapContext): Error {
   if (has('OAUTH_JWT_TIMESTAMP_CHECK_FAILED')) {
     if (detail?.claim === 'exp')
       return digitalIdError('ERR_DIGITAL_ID_ID_TOKEN_EXPIRED', 'The id_token is expired', p);
+    if (detail?.claim === 'nbf' || detail?.claim === 'iat')
+      return digitalIdError(
+        'ERR_DIGITAL_ID_CLOCK_SKEW',
+        detail.claim === 'nbf'
+          ? 'The id_token is not valid yet (nbf is ahead of this server clock)'
+          : 'The id_token was issued too long ago by this server clock (iat over an hour old)',
+        p,
+      );
     return digitalIdError(
       'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
       `The id_token ${String(detail?.claim ?? 'time')} claim is not valid`,
@@ -280,7 +304,7 @@ export function mapError(err: unknown, ctx: MapContext): Error {
           ? ctx.phaseTimeouts.bodyInMs
           : phase === 'headers'
             ? ctx.phaseTimeouts.headersInMs
-            : (ctx.deadlineInMs ?? 0);
+            : ctx.totalInMs;
     return new TimeoutError(phase, ms, { cause: p.cause });
   }
   if (

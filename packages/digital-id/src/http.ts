@@ -1,25 +1,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createDispatcher, type TimeoutOptions } from '@thgov/core';
 import type { CustomFetch } from 'openid-client';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
-
-export interface HttpTimeouts {
-  connectInMs?: number | undefined;
-  headersInMs?: number | undefined;
-  bodyInMs?: number | undefined;
-  totalInMs?: number | undefined;
-}
+import { fetch as undiciFetch } from 'undici';
 
 export interface HttpOptions {
-  timeouts?: HttpTimeouts | undefined;
+  timeouts?: TimeoutOptions | undefined;
   proxy?: string | undefined;
   ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Extra headers for requests to one URL, decided per request (API keys on the token endpoint). */
   headersFor?: (url: string) => Record<string, string> | undefined;
 }
 
-/** Per-operation context: the caller's AbortSignal and deadline reach every request of the operation. */
+/** Per-operation context: the operation's signal (caller's abort and total deadline) reaches every request. */
 export interface CallContext {
   signal: AbortSignal | undefined;
+  /** Milliseconds left before the operation's deadline (discovery hands it to openid-client). */
+  remainingInMs: () => number;
   /** Filled by the fetch for the caller to inspect the token response (used for the missing-nonce opt-in). */
   onTokenResponseBody?: ((body: string) => void) | undefined;
 }
@@ -32,31 +28,20 @@ export interface OwnedHttp {
 }
 
 /**
- * The HTTP the OIDC engine uses: undici with the client's own Agent (never the global dispatcher),
- * explicit connect / headers / body timeouts, an optional proxy and CA, and the operation's signal.
+ * The HTTP the OIDC engine uses: core's dispatcher (the client's own Agent or proxy agent, never the
+ * global one; connect / headers / body timeouts; the response guard's minimum body throughput) and the
+ * operation's signal, which carries the caller's abort and the total deadline.
  */
 export function createHttp(options: HttpOptions): OwnedHttp {
-  const t = options.timeouts ?? {};
-  const connect = {
-    timeout: t.connectInMs ?? 10_000,
-    ...(options.ca !== undefined ? { ca: options.ca } : {}),
-  };
-  const agentOptions = {
-    connect,
-    headersTimeout: t.headersInMs ?? 30_000,
-    bodyTimeout: t.bodyInMs ?? 30_000,
-    keepAliveTimeout: 30_000,
-  };
-  let dispatcher: Dispatcher;
-  if (options.proxy === 'env') dispatcher = new EnvHttpProxyAgent({ ...agentOptions, requestTls: connect });
-  else if (options.proxy)
-    dispatcher = new ProxyAgent({ ...agentOptions, uri: options.proxy, requestTls: connect });
-  else dispatcher = new Agent(agentOptions);
+  const dispatcher = createDispatcher({
+    timeouts: options.timeouts,
+    proxy: options.proxy,
+    tls: options.ca !== undefined ? { ca: options.ca } : undefined,
+  });
 
   const fetch: CustomFetch = async (url, init) => {
     const ctx = callContext.getStore();
     const signals = [init.signal, ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
-    if (t.totalInMs !== undefined) signals.push(AbortSignal.timeout(t.totalInMs));
     const extra = options.headersFor?.(url);
     const res = await undiciFetch(url, {
       method: init.method,
@@ -64,7 +49,7 @@ export function createHttp(options: HttpOptions): OwnedHttp {
       body: init.body as string | Uint8Array | URLSearchParams | null | undefined,
       redirect: 'manual',
       dispatcher,
-      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
     });
     if (ctx?.onTokenResponseBody) {
       // Read once here, hand a copy to the observer and an identical Response to the engine.

@@ -1,4 +1,10 @@
-import { type Logger, type LogLevel, type OperationOptions, transportOptionsShape } from '@thgov/core';
+import {
+  type Logger,
+  type LogLevel,
+  type OperationOptions,
+  type TimeoutOptions,
+  transportOptionsShape,
+} from '@thgov/core';
 import { z } from 'zod';
 import type {
   ClaimsSource,
@@ -50,7 +56,12 @@ export interface DigitalIdClientOptions {
   stateTtlInMs?: number;
   /** Clock skew accepted on id_token times. Default 30 s. */
   clockToleranceInMs?: number;
-  timeouts?: { connectInMs?: number; headersInMs?: number; bodyInMs?: number; totalInMs?: number };
+  /**
+   * Connect / headers / body timeouts, the minimum body throughput, and the total deadline of each operation
+   * (default 120 s, `DEFAULT_TIMEOUTS` in @thgov/core; per call `timeoutInMs`). openid-client's own 30 s
+   * default does not apply: this deadline is the one that counts, and the one an ERR_TIMEOUT reports.
+   */
+  timeouts?: TimeoutOptions;
   /** An HTTP(S) proxy URL, or `env` for HTTPS_PROXY / NO_PROXY. */
   proxy?: string;
   /** Extra CA certificates (PEM) for the provider's TLS. */

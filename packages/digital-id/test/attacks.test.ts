@@ -1,41 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
-import { type CraftedProvider, type CraftedScenario, startCraftedProvider } from './crafted-provider.js';
-import { failure, REDIRECT } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { DigitalIdClient } from '../src/index.js';
+import type { CraftedScenario } from './crafted-provider.js';
+import { craftedCallback, failure, REDIRECT, useCraftedProvider } from './helpers.js';
 
-let op: CraftedProvider;
-const clients: DigitalIdClient[] = [];
-
-beforeAll(async () => {
-  op = await startCraftedProvider();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await op.close();
-});
-
-function makeClient(overrides: Partial<DigitalIdClientOptions> = {}): DigitalIdClient {
-  const c = new DigitalIdClient({
-    provider: 'generic',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: op.clientSecret,
-    redirectUri: REDIRECT,
-    claimsSource: 'id_token',
-    dangerouslyAllowInsecureHttp: true,
-    ...overrides,
-  });
-  clients.push(c);
-  return c;
-}
+const crafted = useCraftedProvider();
+const makeClient = crafted.client;
 
 /** Starts a login, lets the crafted provider "approve" it, and hands the callback to the client. */
-async function callbackWith(client: DigitalIdClient, scenario: CraftedScenario) {
-  const req = await client.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  op.scenario = scenario;
-  const cb = `${REDIRECT}?code=crafted-code-1&state=${req.state}`;
-  return client.handleCallback(cb, { expectedState: req.state });
+function callbackWith(client: DigitalIdClient, scenario: CraftedScenario) {
+  return craftedCallback(client, crafted.provider(), scenario);
 }
 
 describe('id_token attacks the client must refuse', () => {
@@ -111,28 +84,34 @@ describe('client authentication per endpoint (ThaID preset)', () => {
       clientId: 'dGhhaWQtY2xpZW50==',
       claimsSource: 'id_token',
     });
-    op.clientId = 'dGhhaWQtY2xpZW50==';
+    crafted.provider().clientId = 'dGhhaWQtY2xpZW50==';
     try {
       await callbackWith(thaidLike, {});
-      expect(op.seen.token?.authorization).toBeUndefined();
-      expect(new URLSearchParams(op.seen.token?.body).get('client_id')).toBe('dGhhaWQtY2xpZW50==');
+      expect(crafted.provider().seen.token?.authorization).toBeUndefined();
+      expect(new URLSearchParams(crafted.provider().seen.token?.body).get('client_id')).toBe(
+        'dGhhaWQtY2xpZW50==',
+      );
 
       const result = await thaidLike.introspect('some-access-token-1');
       expect(result).toMatchObject({ active: true, subject: 'user-1', clientId: 'dGhhaWQtY2xpZW50==' });
       expect(result.expiresAt?.toISOString()).toBe('2100-01-01T00:00:00.000Z');
-      const basic = op.seen.introspect?.authorization ?? '';
+      const basic = crafted.provider().seen.introspect?.authorization ?? '';
       expect(basic.startsWith('Basic ')).toBe(true);
       const [id, secret] = Buffer.from(basic.slice(6), 'base64').toString().split(':');
       // RFC 6749 §2.3.1 form-encoding: the trailing "=" travels as %3D (why the token call posts instead).
       expect(id).toBe('dGhhaWQtY2xpZW50%3D%3D');
-      expect(decodeURIComponent(secret ?? '')).toBe(op.clientSecret);
-      expect(new URLSearchParams(op.seen.introspect?.body).get('token')).toBe('some-access-token-1');
+      expect(decodeURIComponent(secret ?? '')).toBe(crafted.provider().clientSecret);
+      expect(new URLSearchParams(crafted.provider().seen.introspect?.body).get('token')).toBe(
+        'some-access-token-1',
+      );
 
       await thaidLike.revoke('some-refresh-token-1', { tokenTypeHint: 'refresh_token' });
-      expect(op.seen.revoke?.authorization?.startsWith('Basic ')).toBe(true);
-      expect(new URLSearchParams(op.seen.revoke?.body).get('token_type_hint')).toBe('refresh_token');
+      expect(crafted.provider().seen.revoke?.authorization?.startsWith('Basic ')).toBe(true);
+      expect(new URLSearchParams(crafted.provider().seen.revoke?.body).get('token_type_hint')).toBe(
+        'refresh_token',
+      );
     } finally {
-      op.clientId = 'crafted-client';
+      crafted.provider().clientId = 'crafted-client';
     }
   });
 });
@@ -164,8 +143,8 @@ describe('timeouts and aborts', () => {
   it('the operation timeoutInMs: ERR_TIMEOUT', async () => {
     const client = makeClient();
     const req = await client.createLoginRequest();
-    op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-    op.scenario = { tokenDelayInMs: 2000 };
+    crafted.provider().nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+    crafted.provider().scenario = { tokenDelayInMs: 2000 };
     const err = await failure(() =>
       client.handleCallback(`${REDIRECT}?code=c&state=${req.state}`, { timeoutInMs: 150 }),
     );
@@ -175,7 +154,7 @@ describe('timeouts and aborts', () => {
   it("the caller's abortSignal: ERR_ABORTED", async () => {
     const client = makeClient();
     const req = await client.createLoginRequest();
-    op.scenario = { tokenDelayInMs: 2000 };
+    crafted.provider().scenario = { tokenDelayInMs: 2000 };
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('user went away')), 100);
     const err = await failure(() =>
@@ -192,7 +171,7 @@ describe('timeouts and aborts', () => {
   });
 
   it('a generic issuer without discovery document: ERR_DIGITAL_ID_DISCOVERY', async () => {
-    const missing = makeClient({ issuer: `${op.issuer}/no-such-tenant` });
+    const missing = makeClient({ issuer: `${crafted.provider().issuer}/no-such-tenant` });
     const err = await failure(() => missing.createLoginRequest());
     expect(err.code).toBe('ERR_DIGITAL_ID_DISCOVERY');
     expect(err.hint).toMatch(/openid-configuration/);

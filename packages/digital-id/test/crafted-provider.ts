@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -14,10 +14,17 @@ export interface CraftedScenario {
   claims?: Record<string, unknown>;
   signing?: 'rs256' | 'none' | 'hs256-public-key' | 'other-key';
   userinfoSub?: string;
-  /** Replace the whole token response (status + JSON body). */
-  tokenResponse?: { status: number; body: unknown };
+  /**
+   * Replace the whole token response (status + JSON body); a function sees the token request's form
+   * (providers that echo the code or verifier in `error_description`).
+   */
+  tokenResponse?:
+    | { status: number; body: unknown }
+    | ((form: URLSearchParams) => { status: number; body: unknown });
   /** Hold the token response this long (timeouts). */
   tokenDelayInMs?: number;
+  /** Send the token response's body one byte every this many ms (a trickling upstream). */
+  tokenTrickleEveryInMs?: number;
 }
 
 export interface CraftedProvider {
@@ -36,6 +43,21 @@ export interface CraftedProvider {
 }
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+/** Headers at once, then the body one byte at a time until it is sent or the client goes away. */
+function trickle(res: ServerResponse, text: string, everyInMs: number): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  let at = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || at >= text.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(text[at++]);
+  }, everyInMs);
+  res.on('close', () => clearInterval(timer));
+}
 
 async function body(req: IncomingMessage): Promise<string> {
   let s = '';
@@ -132,13 +154,21 @@ export async function startCraftedProvider(): Promise<CraftedProvider> {
       const s = state.scenario;
       if (s.tokenDelayInMs) await new Promise((r) => setTimeout(r, s.tokenDelayInMs));
       if (res.destroyed) return;
-      if (s.tokenResponse) return json(s.tokenResponse.status, s.tokenResponse.body);
-      return json(200, {
+      if (s.tokenResponse) {
+        const r =
+          typeof s.tokenResponse === 'function'
+            ? s.tokenResponse(new URLSearchParams(state.seen.token?.body ?? ''))
+            : s.tokenResponse;
+        return json(r.status, r.body);
+      }
+      const tokens = {
         access_token: 'crafted-access-token-123',
         token_type: 'Bearer',
         expires_in: 300,
         id_token: idToken(s),
-      });
+      };
+      if (s.tokenTrickleEveryInMs) return trickle(res, JSON.stringify(tokens), s.tokenTrickleEveryInMs);
+      return json(200, tokens);
     }
     if (url.pathname === '/userinfo') {
       return json(200, { sub: state.scenario.userinfoSub ?? 'user-1', email: 'someone@example.test' });

@@ -1,3 +1,4 @@
+import { redactPreview } from '@thgov/core';
 import { ecmsError } from './errors.js';
 import type { CodeEntry, Secrecy, Speed } from './model.js';
 
@@ -60,10 +61,10 @@ function sameCode(a: string, b: string): boolean {
 
 export function speedFromCode(code: string, book: CodeBook = DEFAULT_CODE_BOOK): Speed {
   for (const [name, c] of Object.entries(book.speed)) if (sameCode(c, code)) return name as Speed;
-  throw ecmsError('ERR_ECMS_CODE', `Unknown speed code "${code.slice(0, 20)}"`);
+  throw ecmsError('ERR_ECMS_CODE', `Unknown speed code "${redactPreview(code, 20)}"`);
 }
 
 export function secrecyFromCode(code: string, book: CodeBook = DEFAULT_CODE_BOOK): Secrecy {
   for (const [name, c] of Object.entries(book.secrecy)) if (sameCode(c, code)) return name as Secrecy;
-  throw ecmsError('ERR_ECMS_CODE', `Unknown secrecy code "${code.slice(0, 20)}"`);
+  throw ecmsError('ERR_ECMS_CODE', `Unknown secrecy code "${redactPreview(code, 20)}"`);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isThGovError, type SafeLogger } from '@thgov/core';
+import { isThGovError, redactPreview, type SafeLogger } from '@thgov/core';
 import type { EcmsClient } from './client.js';
 import { EcmsSignatureError } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
@@ -44,7 +44,7 @@ export class QuarantineKeeper {
       at: exchange.at,
       error: {
         code: String(item.error.code),
-        message: item.error.message.slice(0, 500),
+        message: redactPreview(item.error.message, 500),
         ...(item.error instanceof EcmsSignatureError ? { reason: item.error.reason } : {}),
       },
       signature: item.verification,

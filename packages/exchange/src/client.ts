@@ -14,12 +14,16 @@ import {
   type QueryValue,
   type RawResponse,
   type RequestSpec,
+  raceSignal,
+  redactText,
   registerSecret,
   type SubjectHasher,
+  startDeadline,
   ThGovError,
   TimeoutError,
   Transport,
   type TransportResponse,
+  unregisterSecret,
   validateBody,
   validateOptions,
 } from '@thgov/core';
@@ -128,17 +132,21 @@ export class ExchangeClient {
   readonly #t: Transport;
   readonly #o: ExchangeClientOptions;
   readonly #tokens: TokenCache;
+  /** Ends validates still in flight at close(): shared, no caller owns them, and close() must not wait on them. */
+  readonly #closing = new AbortController();
   readonly #audit: AuditOptions | undefined;
   readonly #auditHash: SubjectHasher | undefined;
   readonly #xroadClient: string | undefined;
   readonly #xroadServices: Record<string, string[]>;
+  /** Consumer key and secret, registered for redaction for the client's life (released by `close()`). */
+  readonly #credentials: string[];
   #tokenReplays = 0;
 
   constructor(options: ExchangeClientOptions) {
     const o = validateOptions(exchangeClientOptionsSchema, options, 'ExchangeClient options');
     this.#o = o;
-    registerSecret(o.consumerKey);
-    registerSecret(o.consumerSecret);
+    this.#credentials = [o.consumerKey, o.consumerSecret].filter((v): v is string => v !== undefined);
+    for (const credential of this.#credentials) registerSecret(credential, { kind: 'credential' });
     const {
       consumerKey: _k,
       consumerSecret: _s,
@@ -154,7 +162,7 @@ export class ExchangeClient {
     } = o;
     this.#t = new Transport(transportOptions, PACKAGE);
     const idle = o.tokenIdleTimeoutInMs ?? 60 * 60_000;
-    this.#tokens = new TokenCache((agentId) => this.#validate(agentId), {
+    this.#tokens = new TokenCache((agentId, requestId) => this.#validate(agentId, requestId), {
       idleTimeoutInMs: idle,
       refreshMarginInMs: Math.min(o.tokenRefreshMarginInMs ?? 5 * 60_000, Math.floor(idle / 2)),
       maxEntries: o.maxCachedAgents ?? 10_000,
@@ -347,9 +355,11 @@ export class ExchangeClient {
     };
   }
 
-  /** Closes the client's sockets and forgets its tokens. */
+  /** Closes the client's sockets, forgets its tokens and releases its credentials' redaction. */
   async close(): Promise<void> {
     this.#tokens.clear();
+    this.#closing.abort(new Error('the client was closed'));
+    for (const credential of this.#credentials.splice(0)) unregisterSecret(credential);
     await this.#t.close();
   }
 
@@ -402,7 +412,12 @@ export class ExchangeClient {
     return path;
   }
 
-  async #validate(agentId: string): Promise<string> {
+  /**
+   * One validate, shared by every concurrent caller for this AgentID: it carries the requestId of the call
+   * that started it (its errors and log lines too) and is bounded by the transport's own deadline, not by
+   * that caller's (an impatient caller must not fail the others).
+   */
+  async #validate(agentId: string, requestId: string): Promise<string> {
     const res = await this.#t.request(
       {
         method: 'GET',
@@ -413,12 +428,15 @@ export class ExchangeClient {
         operation: 'gdx.validate',
         idempotent: true,
       },
-      {},
+      { requestId, abortSignal: this.#closing.signal },
     );
     const token = readToken(res.body);
     // classifyValidate already turned a token-less answer into a (retried) error; this is belt and braces.
     if (!token)
-      throw new GdxError('ERR_GDX_AUTH', 'GDX answered validate without a token', { envelope: 'gateway' });
+      throw new GdxError('ERR_GDX_AUTH', 'GDX answered validate without a token', {
+        envelope: 'gateway',
+        requestId,
+      });
     return token;
   }
 
@@ -464,19 +482,24 @@ export class ExchangeClient {
   ): Promise<T> {
     const requestId = options?.requestId ?? randomUUID();
     const started = performance.now();
-    const deadline = options?.timeoutInMs === undefined ? undefined : started + options.timeoutInMs;
-    const opts = () => ({
+    // Core's deadline: the caller's abort and timeoutInMs over the whole call, token acquisition included.
+    const deadline = startDeadline({
       abortSignal: options?.abortSignal,
+      timeoutInMs: options?.timeoutInMs,
+      onTimeout: (ms) => new TimeoutError('total', ms, { requestId }),
+    });
+    const remaining = deadline.remainingInMs();
+    const opts = () => ({
+      abortSignal: deadline.signal,
       requestId,
-      timeoutInMs: deadline === undefined ? undefined : Math.max(1, Math.round(deadline - performance.now())),
+      timeoutInMs: Number.isFinite(remaining) ? Math.max(1, Math.round(deadline.remainingInMs())) : undefined,
     });
     let res: TransportResponse<Uint8Array> | undefined;
     try {
       if (this.#xroadClient) {
         res = await this.#t.request(this.#spec(x, ctx, undefined, requestId), opts());
       } else {
-        const token0 = () =>
-          withDeadline(this.#tokens.get(ctx.agentId, options?.abortSignal), deadline, options, requestId);
+        const token0 = () => raceSignal(this.#tokens.get(ctx.agentId, requestId), deadline.signal);
         let token = await token0();
         try {
           res = await this.#t.request(this.#spec(x, ctx, token, requestId), opts());
@@ -498,6 +521,8 @@ export class ExchangeClient {
         await this.#record(ctx, x, requestId, started, res, err).catch(() => undefined);
       }
       throw err;
+    } finally {
+      deadline.dispose();
     }
   }
 
@@ -520,8 +545,9 @@ export class ExchangeClient {
         service: 'gdx',
         operation: x.route.name,
         subject: auditSubject(this.#auditHash, x.subject),
-        purpose: ctx.purpose,
-        caseRef: ctx.caseRef,
+        // Free text from the caller: a sink that does not redact (not core's) must not receive an ID in it.
+        purpose: ctx.purpose === undefined ? undefined : redactText(ctx.purpose),
+        caseRef: ctx.caseRef === undefined ? undefined : redactText(ctx.caseRef),
         requestId,
         status: err === undefined ? 'ok' : 'error',
         code: err === undefined ? undefined : isThGovError(err) ? err.code : 'ERR_UNKNOWN',
@@ -535,33 +561,6 @@ export class ExchangeClient {
       throw new ThGovError('ERR_AUDIT_IO', 'The audit record could not be written', { cause });
     }
   }
-}
-
-/** The shared validate is not bound to one caller's deadline; each waiter stops at its own. */
-function withDeadline<T>(
-  p: Promise<T>,
-  deadline: number | undefined,
-  options: GdxCallOptions | undefined,
-  requestId: string,
-): Promise<T> {
-  if (deadline === undefined) return p;
-  const timeoutInMs = options?.timeoutInMs ?? 0;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new TimeoutError('total', timeoutInMs, { requestId })),
-      Math.max(0, deadline - performance.now()),
-    );
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
 
 function objectArg<T>(input: T): T {

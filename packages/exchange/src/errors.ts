@@ -69,3 +69,25 @@ export function isGdxError<C extends ExchangeErrorCode = ExchangeErrorCode>(
 ): value is GdxError & { readonly code: C } {
   return isThGovError(value, code) && value.name === 'GdxError';
 }
+
+/**
+ * True when the provider said it has no such record, in whichever envelope it used: HTTP 404 and an empty
+ * DBD result list (`ERR_GDX_NOT_FOUND`), and DOPA's laser-code check `[4]` (`ERR_GDX_BUSINESS` with
+ * providerCode `4`: DOPA uses it for "no such card" and for "data do not match" alike). A voided card
+ * (`[2]`), an officer without a session (`90001`) and every other failure are not "not found".
+ *
+ * @example
+ * ```ts
+ * try {
+ *   return await client.getPerson({ citizenId });
+ * } catch (err) {
+ *   if (isGdxNotFound(err)) return undefined;
+ *   throw err;
+ * }
+ * ```
+ */
+export function isGdxNotFound(value: unknown): value is GdxError {
+  if (!isGdxError(value)) return false;
+  if (value.code === 'ERR_GDX_NOT_FOUND') return true;
+  return value.code === 'ERR_GDX_BUSINESS' && value.envelope === 'bracket' && value.providerCode === '4';
+}

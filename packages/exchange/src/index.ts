@@ -15,6 +15,7 @@ export {
   GdxError,
   type GdxErrorOptions,
   isGdxError,
+  isGdxNotFound,
 } from './errors.js';
 export { looseKeys } from './loose-keys.js';
 export { type ExchangeClientOptions, exchangeClientOptionsSchema, type XRoadOptions } from './options.js';

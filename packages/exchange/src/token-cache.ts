@@ -1,4 +1,6 @@
-import { AbortError, registerSecret } from '@thgov/core';
+import { registerSecret } from '@thgov/core';
+
+const REGISTRATION_MARGIN_IN_MS = 5 * 60_000;
 
 interface Entry {
   token: string;
@@ -23,47 +25,57 @@ export interface TokenCacheOptions {
 export class TokenCache {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<string>>();
-  readonly #fetch: (agentId: string) => Promise<string>;
+  readonly #fetch: (agentId: string, requestId: string) => Promise<string>;
   readonly #o: Required<TokenCacheOptions>;
   /** Validate calls started (each one may take several HTTP attempts). */
   validations = 0;
 
-  constructor(fetch: (agentId: string) => Promise<string>, options: TokenCacheOptions) {
+  constructor(fetch: (agentId: string, requestId: string) => Promise<string>, options: TokenCacheOptions) {
     this.#fetch = fetch;
     this.#o = { now: Date.now, ...options };
   }
 
-  /** A usable token for `agentId`; marks it used (GDX's idle clock restarts on every call). */
-  async get(agentId: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * A usable token for `agentId`; marks it used (GDX's idle clock restarts on every call). A validate that
+   * has to run carries `requestId` (the call that needed it). The shared validate is not tied to one
+   * caller's signal: each caller races it against its own (core's `raceSignal`).
+   */
+  async get(agentId: string, requestId: string): Promise<string> {
     const e = this.#entries.get(agentId);
     const now = this.#o.now();
     if (e && now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs) {
       e.lastUsedAt = now;
+      this.#keepRegistered(e.token);
       return e.token;
     }
     let p = this.#inflight.get(agentId);
     if (!p) {
       this.validations++;
-      // The shared validate is not tied to one caller's signal: an impatient caller must not fail the others.
-      p = this.#fetch(agentId)
+      p = this.#fetch(agentId, requestId)
         .then((token) => {
-          registerSecret(token);
+          this.#keepRegistered(token);
           this.#store(agentId, token);
           return token;
         })
         .finally(() => this.#inflight.delete(agentId));
       this.#inflight.set(agentId, p);
     }
-    return signal ? raceAbort(p, signal) : p;
+    return p;
+  }
+
+  // Masked for as long as GDX may still accept it: its idle lifetime from now (every use renews both).
+  #keepRegistered(token: string): void {
+    registerSecret(token, { kind: 'token', ttlInMs: this.#o.idleTimeoutInMs + REGISTRATION_MARGIN_IN_MS });
   }
 
   /** Drops `token` for `agentId` if it is still the cached one (concurrent failures re-validate once). */
   invalidate(agentId: string, token: string): void {
     const e = this.#entries.get(agentId);
-    // Tokens stay registered with the redactor: a dead token in an old log line is still a credential leak.
+    // The token stays registered until its TTL runs out: a dead token in a late log line is still a leak.
     if (e?.token === token) this.#entries.delete(agentId);
   }
 
+  /** Forgets every token (each stays registered for redaction until its TTL runs out). */
   clear(): void {
     this.#entries.clear();
   }
@@ -80,22 +92,4 @@ export class TokenCache {
       if (oldest !== undefined) this.invalidate(oldest, this.#entries.get(oldest)?.token ?? '');
     }
   }
-}
-
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AbortError(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

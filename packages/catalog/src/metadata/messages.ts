@@ -1,4 +1,4 @@
-import { redactText } from '@thgov/core';
+import { redactPreview, redactText } from '@thgov/core';
 import type { FieldError } from '../errors.js';
 import type { FieldSpec } from './fields.js';
 
@@ -20,7 +20,8 @@ export type RuleName =
   | 'too_deep'
   | 'wrong_data_type';
 
-const quote = (v: unknown) => `"${String(v).slice(0, 80)}"`;
+// Redacted before the cut: a citizen ID straddling character 80 would otherwise keep 12 of its digits.
+const quote = (v: unknown) => `"${redactPreview(String(v), 80)}"`;
 
 const RULES: Record<RuleName, (label: { th: string; en: string }, detail?: string) => [string, string]> = {
   required: (l) => [`ต้องระบุ${l.th}`, `${l.en} is required`],
@@ -98,7 +99,7 @@ const SERVER_MESSAGES: Array<[RegExp, string, (m: RegExpExecArray) => string]> =
  * messages (`unexpected choice "…"`), so they pass the redactor: a citizen ID typed into a field stays out.
  */
 export function serverFieldError(field: string, message: string): FieldError {
-  const en = redactText(message.slice(0, 500));
+  const en = redactPreview(message, 500);
   for (const [re, rule, th] of SERVER_MESSAGES) {
     const m = re.exec(en);
     if (m) return { field, rule, th: th(m), en };

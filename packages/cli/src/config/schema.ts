@@ -83,7 +83,9 @@ export const transportConfigSchema = z
         connectInMs: ms.optional().describe('TCP + TLS connect. Default 10000.'),
         headersInMs: ms.optional().describe('Until the response headers arrive. Default 30000.'),
         bodyInMs: ms.optional().describe('Longest gap between two body chunks. Default 30000.'),
-        totalInMs: ms.optional().describe('Whole operation, retries included. Default: none.'),
+        totalInMs: ms
+          .optional()
+          .describe('Whole operation, retries included. Default 120000 (streaming calls: none).'),
       })
       .strict()
       .optional(),

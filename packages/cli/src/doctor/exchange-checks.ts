@@ -1,4 +1,4 @@
-import { isCitizenId, registerSecret, type TlsOptions } from '@thgov/core';
+import { isCitizenId, redactPreview, registerSecret, type TlsOptions } from '@thgov/core';
 import { ExchangeClient } from '@thgov/exchange';
 import { exchangeClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
@@ -92,7 +92,7 @@ async function validate(
     registerSecret(token);
     return { message: `token issued for AgentID ${x.agentId} (Consumer-Key and Consumer-Secret accepted)` };
   }
-  throw new CheckFailure(`GDX refused validate: HTTP ${res.status} ${res.text.slice(0, 200)}`.trim(), {
+  throw new CheckFailure(`GDX refused validate: HTTP ${res.status} ${redactPreview(res.text, 200)}`.trim(), {
     ...(res.status === 200
       ? {
           cause: 'GDX answered 200 without a token (it does this under load, or for an inactive consumer).',

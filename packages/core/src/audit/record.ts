@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { invalidArgument } from '../errors.js';
+import { idDigits, thaiIdDigits } from '../redact/citizen-id.js';
 import { redactText } from '../redact.js';
-import { isValidThaiIdDigits } from '../thai-id-checksum.js';
 
 /** What a caller records about one exchange. The sink hashes `subject` (and `who` when it is a citizen ID). */
 export interface AuditEvent {
@@ -98,7 +98,7 @@ export function isHashedSubject(value: unknown): value is string {
 /**
  * Keyed hash of an identifier: `hmac-sha256:<hex>`. A plain SHA-256 of a 13-digit ID is reversed by
  * trying all 10^12 candidates, so the agency secret is what protects the subject. Thai IDs are
- * normalized first (dashes and spaces removed) so `1-2345-…` and `12345…` hash alike.
+ * normalized first (any digits, any separators, any encoding) so `1-2345-…`, `๑๒๓๔๕…` and `12345…` hash alike.
  */
 export function createSubjectHasher(secret: string | Uint8Array): SubjectHasher {
   const key =
@@ -113,8 +113,8 @@ export function createSubjectHasher(secret: string | Uint8Array): SubjectHasher 
   return (identifier: string): string => {
     if (typeof identifier !== 'string' || identifier.length === 0)
       throw invalidArgument('identifier must be a non-empty string');
-    const compact = identifier.replace(/[-\s]/g, '');
-    const normalized = /^\d{13}$/.test(compact) ? compact : identifier.trim();
+    // One person, one hash: `๑-๑๐๓๗-…`, `1 1037 …` and `11037…` are the same ID.
+    const normalized = idDigits(identifier) ?? identifier.trim();
     return `hmac-sha256:${createHmac('sha256', key).update(normalized, 'utf8').digest('hex')}`;
   };
 }
@@ -168,7 +168,8 @@ export function toRecordBody(
   }
   const e = parsed.data;
   const clean = (v: string | undefined) => (v === undefined ? undefined : redactText(v));
-  const who = isValidThaiIdDigits(e.who.replace(/[-\s]/g, '')) ? hash(e.who) : redactText(e.who);
+  // A citizen-ID `who` in any spelling is hashed; free text keeps no ID or secret in any spelling.
+  const who = thaiIdDigits(e.who) !== undefined ? hash(e.who) : redactText(e.who);
   let ts: string;
   if (e.ts === undefined) ts = now().toISOString();
   else if (e.ts instanceof Date) {

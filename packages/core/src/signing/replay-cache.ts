@@ -6,8 +6,10 @@ import { outOfRange } from '../errors.js';
  */
 export interface ReplayCache {
   /**
-   * Records `id` until `expiresAtMs`. Returns false when `id` is already recorded and not yet
-   * expired: the message is a replay.
+   * Records `id` until `expiresAtMs`, exclusive: the entry is live while `nowMs < expiresAtMs` (the
+   * verifier passes one past the last millisecond at which the message could be accepted, so a shared
+   * store with a PX/TTL expiry keeps it exactly long enough). Returns false when `id` is already recorded
+   * and still live: the message is a replay.
    */
   remember(id: string, expiresAtMs: number, nowMs: number): boolean | Promise<boolean>;
 }

@@ -289,19 +289,18 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
     }
 
     const issuedAtMs = header.iat * 1000;
-    // iat has one-second resolution: allow the rounding on the "future" side.
-    if (issuedAtMs > nowMs + skew || issuedAtMs + 1000 < nowMs - skew) {
+    // iat has one-second resolution: allow the rounding on the "future" side. The message is accepted up to
+    // and including `lastAcceptedMs`; the replay entry must outlive that instant.
+    const lastAcceptedMs = issuedAtMs + 1000 + skew;
+    if (issuedAtMs > nowMs + skew || nowMs > lastAcceptedMs) {
       throw new ThGovError(
         'ERR_JWS_REPLAY',
         'The signature time (iat) is outside the accepted clock-skew window',
       );
     }
     if (replayCache) {
-      const fresh = await replayCache.remember(
-        `${header.kid}\u0000${header.jti}`,
-        issuedAtMs + 1000 + skew,
-        nowMs,
-      );
+      // Expiry is exclusive (live while now < expiresAtMs), as TTL stores count it: one past the last accepted ms.
+      const fresh = await replayCache.remember(`${header.kid}\u0000${header.jti}`, lastAcceptedMs + 1, nowMs);
       if (!fresh)
         throw new ThGovError('ERR_JWS_REPLAY', 'This signed message was already accepted once (replay)');
     }

@@ -1,4 +1,4 @@
-import { isThGovError } from '@thgov/core';
+import { isThGovError, redactPreview } from '@thgov/core';
 import { ecmsError } from '../errors.js';
 import type {
   CodeEntry,
@@ -179,10 +179,10 @@ export function decodeTimeCheckResponse(input: string | Uint8Array, options: Dec
   const t = fieldText(env.parsed, findDeep(body, 'ECMSTime'));
   if (!t) throw messageError('TimeCheckResponse without ECMSTime');
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(t);
-  if (!m) throw messageError(`ECMSTime "${t.slice(0, 40)}" is not a date-time`);
+  if (!m) throw messageError(`ECMSTime "${redactPreview(t, 40)}" is not a date-time`);
   const date = normaliseDate(m[1] as string, 'ECMSTime');
   const d = new Date(`${date}T${m[2]}${m[3] ?? '+07:00'}`);
-  if (Number.isNaN(d.getTime())) throw messageError(`ECMSTime "${t.slice(0, 40)}" is not a date-time`);
+  if (Number.isNaN(d.getTime())) throw messageError(`ECMSTime "${redactPreview(t, 40)}" is not a date-time`);
   return d;
 }
 

@@ -1,3 +1,4 @@
+import { redactPreview } from '@thgov/core';
 import { EcmsFaultError, ecmsError } from '../errors.js';
 import type { ErrorDetail, ProcessAck } from '../model.js';
 import { resolveLimits } from '../xml/limits.js';
@@ -16,7 +17,7 @@ export interface DecodedEnvelope {
 export function readErrorDetail(parsed: ParsedXml, node: XmlNode): ErrorDetail {
   return {
     errorCode: fieldText(parsed, child(node, 'ErrorCode')) || 'UNKNOWN',
-    errorDescription: (fieldText(parsed, child(node, 'ErrorDescription')) ?? '').slice(0, 500),
+    errorDescription: redactPreview(fieldText(parsed, child(node, 'ErrorDescription')) ?? '', 500),
   };
 }
 
@@ -38,9 +39,10 @@ function faultOf(parsed: ParsedXml, bodyEl: XmlNode): EcmsFaultError | undefined
     const d = readErrorDetail(parsed, inner);
     return new EcmsFaultError({ nodeCode: d.errorCode, nodeDescription: d.errorDescription });
   }
+  const faultString = fieldText(parsed, child(soapFault, 'faultstring'));
   return new EcmsFaultError({
     nodeCode: fieldText(parsed, child(soapFault, 'faultcode')) || 'soap:Server',
-    nodeDescription: fieldText(parsed, child(soapFault, 'faultstring'))?.slice(0, 500),
+    nodeDescription: faultString === undefined ? undefined : redactPreview(faultString, 500),
   });
 }
 

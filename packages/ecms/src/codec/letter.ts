@@ -1,3 +1,4 @@
+import { redactPreview } from '@thgov/core';
 import { type CodeBook, DEFAULT_CODE_BOOK, secrecyFromCode, speedFromCode } from '../codes.js';
 import { ecmsError } from '../errors.js';
 import {
@@ -85,11 +86,12 @@ export function optional(parsed: ParsedXml, node: XmlNode | undefined, local: st
  */
 export function normaliseDate(value: string, where: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value.trim());
-  if (!m) throw messageError(`${where}: "${value.slice(0, 40)}" is not a date (yyyy-MM-dd)`);
+  if (!m) throw messageError(`${where}: "${redactPreview(value, 40)}" is not a date (yyyy-MM-dd)`);
   let year = Number(m[1]);
   if (year > 2400) year -= 543;
   const iso = `${String(year).padStart(4, '0')}-${m[2]}-${m[3]}`;
-  if (!isCalendarDate(iso)) throw messageError(`${where}: "${value.slice(0, 40)}" is not a calendar date`);
+  if (!isCalendarDate(iso))
+    throw messageError(`${where}: "${redactPreview(value, 40)}" is not a calendar date`);
   return iso;
 }
 
@@ -97,7 +99,7 @@ export function normaliseDateTime(value: string, where: string): string {
   const v = value.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return normaliseDate(v, where);
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(v);
-  if (!m) throw messageError(`${where}: "${v.slice(0, 40)}" is not a date-time`);
+  if (!m) throw messageError(`${where}: "${redactPreview(v, 40)}" is not a date-time`);
   return `${normaliseDate(m[1] as string, where)}T${m[2]}${m[3] ?? ''}${m[4] ?? ''}`;
 }
 
@@ -144,7 +146,7 @@ function decodeBinary(
   if (!mimeCode)
     throw ecmsError('ERR_ECMS_MIME', `${where}: no mimeCode and the content type is not recognisable`);
   if (!/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(mimeCode) || !allowed.includes(mimeCode)) {
-    throw ecmsError('ERR_ECMS_MIME', `${where}: MIME type ${mimeCode.slice(0, 80)} is not allowed`);
+    throw ecmsError('ERR_ECMS_MIME', `${where}: MIME type ${redactPreview(mimeCode, 80)} is not allowed`);
   }
   return { mimeCode, content };
 }

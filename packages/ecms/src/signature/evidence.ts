@@ -1,4 +1,4 @@
-import { isThGovError } from '@thgov/core';
+import { isThGovError, redactPreview } from '@thgov/core';
 import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
 
 /** What the journal keeps about a letter's signature check (JSON-safe). */
@@ -35,7 +35,7 @@ export function failedEvidence(err: unknown): SignatureEvidence {
     status: 'failed',
     checkedAt: new Date().toISOString(),
     code: isThGovError(err) ? err.code : 'ERR_ECMS_SIGNATURE',
-    message: err instanceof Error ? err.message.slice(0, 300) : 'signature check failed',
+    message: err instanceof Error ? redactPreview(err.message, 300) : 'signature check failed',
   };
   if (err instanceof EcmsSignatureError) {
     e.reason = err.reason;

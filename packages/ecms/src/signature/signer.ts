@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { invalidArgument } from '@thgov/core';
+import { invalidArgument, redactPreview } from '@thgov/core';
 import { DOCUMENT_SIGNING_EXTENDED_KEY_USAGES as PKI_DOCUMENT_SIGNING_EKUS } from '@thgov/pki';
 
 /**
@@ -68,7 +68,7 @@ export function signerPolicyFromMap(map: Readonly<Record<string, readonly string
   for (const [department, entries] of Object.entries(map)) {
     if (!/^\d{10}$/.test(department)) {
       throw invalidArgument(
-        `signerPolicyFromMap: "${department.slice(0, 20)}" is not a 10-digit department code`,
+        `signerPolicyFromMap: "${redactPreview(department, 20)}" is not a 10-digit department code`,
       );
     }
     compiled.set(department, entries.map(entryMatcher));

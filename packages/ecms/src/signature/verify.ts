@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { type OperationOptions, validateOptions } from '@thgov/core';
+import { type OperationOptions, redactPreview, validateOptions } from '@thgov/core';
 import type { PathRevocationOptions } from '@thgov/pki';
 import { certFromDer, extKeyUsage, keyUsage } from '@thgov/pki/internal';
 import type { Document, Element } from '@xmldom/xmldom';
@@ -330,7 +330,7 @@ async function runCertificateValidator(
     });
   }
   if (result?.valid !== true) {
-    const detail = result?.detail ? `: ${result.detail.slice(0, 200)}` : '';
+    const detail = result?.detail ? `: ${redactPreview(result.detail, 200)}` : '';
     throw untrusted('validator', `The certificate validator refused the signer${detail}`, v.evidence);
   }
   return result.detail;

@@ -27,6 +27,11 @@ export interface CscClientOptions extends Omit<TransportOptions, 'baseUrl' | 'si
   serviceUrl: string | URL;
 }
 
+/** CSC's default SAD lifetime when `credentials/authorize` names none (`expiresIn`, 3600 s). */
+const SAD_DEFAULT_LIFETIME_IN_MS = 3_600_000;
+/** Kept registered a little past its lifetime, so an error quoting a just-expired SAD still masks it. */
+const SECRET_MARGIN_IN_MS = 60_000;
+
 const {
   baseUrl: _baseUrl,
   signer: _signer,
@@ -150,7 +155,8 @@ export class CscClient {
     input: CscAuthorizeInput,
     options: CscCallOptions,
   ): Promise<{ sad: string; expiresInMs: number | undefined }> {
-    for (const a of input.authData ?? []) registerSecret(a.value);
+    // A PIN or OTP is the caller's, handed in per call: held like any caller input (TTL, bounded store).
+    for (const a of input.authData ?? []) registerSecret(a.value, { kind: 'input' });
     const body = {
       credentialID: input.credentialId,
       numSignatures: input.numSignatures,
@@ -167,8 +173,13 @@ export class CscClient {
       options.accessToken,
       options,
     );
-    registerSecret(out.SAD);
-    return { sad: out.SAD, expiresInMs: out.expiresIn === undefined ? undefined : out.expiresIn * 1000 };
+    const expiresInMs = out.expiresIn === undefined ? undefined : out.expiresIn * 1000;
+    // One SAD per signing: kept for its own lifetime, not pinned (pinned entries are never evicted).
+    registerSecret(out.SAD, {
+      kind: 'token',
+      ttlInMs: (expiresInMs ?? SAD_DEFAULT_LIFETIME_IN_MS) + SECRET_MARGIN_IN_MS,
+    });
+    return { sad: out.SAD, expiresInMs };
   }
 
   /** `signatures/signHash` in synchronous mode: one base64 signature per hash, in order. Never retried. */
@@ -206,7 +217,8 @@ export class CscClient {
     accessToken: string | undefined,
     options: OperationOptions,
   ): Promise<T> {
-    if (accessToken) registerSecret(accessToken);
+    // Access tokens come and go (a credential token per signing): a TTL registration, never a pinned one.
+    if (accessToken) registerSecret(accessToken, { kind: 'token' });
     const { abortSignal, timeoutInMs, requestId } = options;
     const res = await this.#transport.request<T>(
       {

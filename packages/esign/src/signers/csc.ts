@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { registerSecret, transportOptionsShape, validateOptions } from '@thgov/core';
+import { registerSecret, transportOptionsShape, unregisterSecret, validateOptions } from '@thgov/core';
 import { z } from 'zod';
 import { normaliseSignature, offeredSchemes, signAlgorithmFor } from '../csc/algorithms.js';
 import { type CscAuthData, CscClient, type CscClientOptions } from '../csc/client.js';
@@ -7,6 +7,7 @@ import type { CscCredentialInfo } from '../csc/schemas.js';
 import { EsignError, isEsignError } from '../errors.js';
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
+import { openHolding } from './held-secret.js';
 import type { KeyStoreSigner, SignatureAlgorithm, SignatureScheme, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
@@ -103,7 +104,13 @@ const optionsSchema = z
 export async function cscSigner(
   options: CscSignerOptions,
 ): Promise<KeyStoreSigner & Required<Pick<Signer, 'signMany'>>> {
-  if (typeof options?.auth?.serviceToken === 'string') registerSecret(options.auth.serviceToken);
+  // A fixed service token is masked for the signer's life, released by close().
+  return openHolding(options?.auth?.serviceToken, () => openSigner(options));
+}
+
+async function openSigner(
+  options: CscSignerOptions,
+): Promise<KeyStoreSigner & Required<Pick<Signer, 'signMany'>>> {
   const o = validateOptions(optionsSchema, options, 'cscSigner options') as CscSignerOptions;
   const { credentialId, auth, ...clientOptions } = o;
   const client = new CscClient(clientOptions);
@@ -168,7 +175,7 @@ class ServiceToken {
     if (typeof this.source === 'string') return this.source;
     if (this.#current === undefined || fresh) {
       this.#current = await this.source(abortSignal ? { abortSignal } : {});
-      registerSecret(this.#current);
+      registerSecret(this.#current, { kind: 'token' });
     }
     return this.#current;
   }
@@ -307,7 +314,7 @@ class CscSigner implements Signer {
     const token = await (this.authFns.credentialToken as NonNullable<CscAuth['credentialToken']>)(request);
     if (typeof token !== 'string' || token.length === 0)
       throw new TypeError('auth.credentialToken must return a token');
-    registerSecret(token);
+    registerSecret(token, { kind: 'token' });
     return token;
   }
 
@@ -331,7 +338,7 @@ class CscSigner implements Signer {
       const value = given?.[id];
       if (typeof value !== 'string' || value.length === 0)
         throw new TypeError(`auth.authData returned no ${id}`);
-      registerSecret(value);
+      registerSecret(value, { kind: 'input' });
       return { id, value };
     });
   }
@@ -360,6 +367,7 @@ class CscSigner implements Signer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (typeof this.authFns.serviceToken === 'string') unregisterSecret(this.authFns.serviceToken);
     await this.client.close();
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
-import { type Logger, type LogLevel, registerSecret, SafeLogger, validateOptions } from '@thgov/core';
+import { type Logger, type LogLevel, SafeLogger, unregisterSecret, validateOptions } from '@thgov/core';
 import { z } from 'zod';
 import { EsignError } from '../errors.js';
 import {
@@ -23,6 +23,7 @@ import {
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
 import { ecdsaRawToDer } from './der.js';
+import { openHolding } from './held-secret.js';
 import type { KeyStoreSigner, SignatureAlgorithm, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
@@ -97,7 +98,11 @@ const optionsSchema = z
  * ```
  */
 export async function pkcs11Signer(options: Pkcs11SignerOptions): Promise<KeyStoreSigner> {
-  if (typeof options?.pin === 'string') registerSecret(options.pin);
+  // The PIN is masked for the signer's life, released by close().
+  return openHolding(options?.pin, () => openSigner(options));
+}
+
+async function openSigner(options: Pkcs11SignerOptions): Promise<KeyStoreSigner> {
   const o = validateOptions(optionsSchema, options, 'pkcs11Signer options') as Pkcs11SignerOptions;
   const log = new SafeLogger(o.logger, o.logLevel);
   const library = await acquireLibrary(o.library);
@@ -270,5 +275,6 @@ class Pkcs11Signer implements Signer {
     await this.#queue;
     closeQuietly(this.api, this.session);
     await releaseLibrary(this.library);
+    unregisterSecret(this.pin);
   }
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cscSigner, isEsignError, type SignatureAlgorithm, signDigest } from '../../src/index.js';
-import { issueCertificate, type TestCertificate } from '../helpers/certificate.js';
+import { issueOfficerCertificate, type TestCertificate } from '../helpers/certificate.js';
 
 /**
  * Signature substitution by the signing service itself (compromised, or a proxy in front of it): the
@@ -75,20 +75,7 @@ function answer(path: string, body: Record<string, unknown>): [number, unknown] 
 }
 
 beforeAll(async () => {
-  const ca = issueCertificate({
-    subject: 'Crafted CA',
-    publicKey: ISSUER.publicKey,
-    signingKey: ISSUER.privateKey,
-    serial: 1,
-    ca: true,
-  });
-  cert = issueCertificate({
-    subject: 'Officer',
-    publicKey: OFFICER.publicKey,
-    issuer: ca,
-    signingKey: ISSUER.privateKey,
-    serial: 2,
-  });
+  cert = issueOfficerCertificate(ISSUER, OFFICER);
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

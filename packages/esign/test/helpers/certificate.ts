@@ -86,3 +86,24 @@ function issuerName(issuer: TestCertificate): Uint8Array {
   const cn = subject.find((l) => l.startsWith('CN='))?.slice(3) ?? '';
   return name(cn);
 }
+
+/** An officer's certificate (serial 2) issued by a self-signed CA (serial 1), both with the given key pairs. */
+export function issueOfficerCertificate(
+  ca: { publicKey: KeyObject; privateKey: KeyObject },
+  officer: { publicKey: KeyObject },
+): TestCertificate {
+  const root = issueCertificate({
+    subject: 'Crafted CA',
+    publicKey: ca.publicKey,
+    signingKey: ca.privateKey,
+    serial: 1,
+    ca: true,
+  });
+  return issueCertificate({
+    subject: 'Officer',
+    publicKey: officer.publicKey,
+    issuer: root,
+    signingKey: ca.privateKey,
+    serial: 2,
+  });
+}

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { redactText } from '@thgov/core';
+import { redactPreview, redactText } from '@thgov/core';
 import type { CheckResult } from '@thgov/esign';
 import { check, failed, indeterminate } from '@thgov/esign/internal';
 import { DOMParser } from '@xmldom/xmldom';
@@ -133,7 +133,7 @@ async function checkContracts(
       return failed(
         'xml',
         'FORMAT_FAILURE',
-        `XML validator failed: ${redactText((err as Error).message.slice(0, 200))}`,
+        `XML validator failed: ${redactPreview((err as Error).message, 200)}`,
       );
     }
     const valid = typeof res === 'boolean' ? res : res.valid;
@@ -218,14 +218,9 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     parsed = parseXmlSafely(text, o.maxDepth);
   } catch (err) {
     // Parser messages can quote the document (names, citizen IDs): pass them through the redactor.
-    return failed(
-      'xml',
-      'FORMAT_FAILURE',
-      `XML rejected: ${redactText((err as Error).message.slice(0, 200))}`,
-      {
-        evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },
-      },
-    );
+    return failed('xml', 'FORMAT_FAILURE', `XML rejected: ${redactPreview((err as Error).message, 200)}`, {
+      evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },
+    });
   }
   const warnings: string[] = [];
   const evidence: Record<string, unknown> = {
