@@ -10,6 +10,7 @@ import { catalogPublish } from './steps/catalog-publish.js';
 import { ecmsLetter } from './steps/ecms-letter.js';
 import { gdxLookup } from './steps/gdx-lookup.js';
 import { type Officer, officerLogin } from './steps/login.js';
+import { remoteSign } from './steps/remote-sign.js';
 import { transcriptCheck } from './steps/transcript.js';
 
 export interface DemoOptions {
@@ -37,24 +38,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
   const auditChainKey = { id: 'demo', secret: `demo-chain-${crypto.randomUUID()}` };
   const audit = new FileAuditSink({ path: auditPath, hmacSecret, chainKey: auditChainKey });
   try {
-    const sb = await report.step('Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI)', async () => {
-      const s = await startSandbox();
-      sandbox = s;
-      // Sandbox credentials are throwaway, but a demo should show the habit: secrets never printed.
-      for (const c of s.gdx.consumers) {
-        registerSecret(c.consumerKey);
-        registerSecret(c.consumerSecret);
-      }
-      for (const c of [s.thaid.clients.default, s.thaid.clients.restricted]) registerSecret(c.clientSecret);
-      registerSecret(s.thaid.apiKey);
-      report.detail(`GDX gateway ${s.gdx.url}`);
-      report.detail(`ThaID-like provider ${s.thaid.issuer}`);
-      report.detail(`e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`);
-      report.detail(`test PKI and Sandbox University ${s.pki.url}`);
-      report.detail(`agency data catalog ${s.catalog.url}`);
-      report.detail(`audit log ${auditPath}`);
-      return s;
-    });
+    const sb = await report.step(
+      'Start the sandbox in-process (GDX, ThaID, DGA, e-CMS, PKI, remote signing)',
+      async () => {
+        const s = await startSandbox();
+        sandbox = s;
+        // Sandbox credentials are throwaway, but a demo should show the habit: secrets never printed.
+        for (const c of s.gdx.consumers) {
+          registerSecret(c.consumerKey);
+          registerSecret(c.consumerSecret);
+        }
+        for (const c of [s.thaid.clients.default, s.thaid.clients.restricted]) registerSecret(c.clientSecret);
+        registerSecret(s.thaid.apiKey);
+        report.detail(`GDX gateway ${s.gdx.url}`);
+        report.detail(`ThaID-like provider ${s.thaid.issuer}`);
+        report.detail(
+          `e-CMS nodes: ${s.ecms.nodes.map((n) => `${n.organizationId} ${n.nameEn}`).join('; ')}`,
+        );
+        report.detail(`test PKI and Sandbox University ${s.pki.url}`);
+        report.detail(`remote signing service (CSC v2) ${s.csc.url}`);
+        report.detail(`agency data catalog ${s.catalog.url}`);
+        report.detail(`audit log ${auditPath}`);
+        return s;
+      },
+    );
     if (!sb.ok || !sandbox) return report.summary(performance.now() - started);
     await audit.open();
     const ctx: DemoContext = {
@@ -72,11 +79,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
     );
     if (!login.ok) return report.summary(performance.now() - started);
     const officer: Officer = login.value;
+    let signedLetter: Uint8Array | undefined;
     const story: [string, () => Promise<void>][] = [
       ['The agency looks a citizen up through GDX, as the officer', () => gdxLookup(ctx, officer)],
       [
-        'An official letter to another agency over e-CMS: receipt and registration number',
-        () => ecmsLetter(ctx, officer),
+        'The officer signs the letter PDF remotely, authorised with digital ID (CSC, PAdES B-LT)',
+        async () => {
+          signedLetter = await remoteSign(ctx);
+        },
+      ],
+      [
+        'The signed letter goes over e-CMS: receipt, registration number, signature verified',
+        () => ecmsLetter(ctx, officer, signedLetter ?? new Uint8Array()),
       ],
       [
         'A university transcript is verified, and a tampered copy refused',

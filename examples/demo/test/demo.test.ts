@@ -43,6 +43,8 @@ function expectNothingSecret(run: Run): void {
     ...sb.gdx.consumers.flatMap((c) => [c.consumerKey, c.consumerSecret]),
     sb.thaid.clients.default.clientSecret,
     sb.thaid.apiKey,
+    sb.csc.signingClient.clientSecret,
+    ...sb.csc.officers.map((o) => o.pin),
     ...Object.values(sb.catalog.accounts).map((a) => a.token),
   ];
   for (const s of secrets) expect(out).not.toContain(s);
@@ -62,13 +64,17 @@ describe('pnpm demo', () => {
       /1\. Start the sandbox/,
       /2\. An officer logs in with ThaID/,
       /3\. The agency looks a citizen up through GDX/,
-      /4\. An official letter to another agency over e-CMS/,
-      /5\. A university transcript is verified/,
-      /6\. The agency publishes open data to its catalog/,
-      /7\. The audit log is verified/,
+      /4\. The officer signs the letter PDF remotely, authorised with digital ID/,
+      /5\. The signed letter goes over e-CMS/,
+      /6\. A university transcript is verified/,
+      /7\. The agency publishes open data to its catalog/,
+      /8\. The audit log is verified/,
     ])
       expect(out).toMatch(step);
-    expect(out.match(/✓ \d+(\.\d)? m?s/g)).toHaveLength(7);
+    expect(out.match(/✓ \d+(\.\d)? m?s/g)).toHaveLength(8);
+    expect(out).toMatch(/approved 1 document hash at digital ID \(scope credential\); officer1-rsa signed/);
+    expect(out).toMatch(/letter PDF signed: PAdES B-LT/);
+    expect(out).toMatch(/letter PDF signature TOTAL_PASSED, level B-LT, signed \d{4}-\d\d-\d\dT/);
     expect(out).not.toContain('✗');
     expect(out).toMatch(/id_token verified/);
     expect(out).toMatch(/AgentID x-xxxx-xxxxx-\d\d-\d/);
@@ -89,7 +95,7 @@ describe('pnpm demo', () => {
     expect(out).toMatch(
       /GD Catalog: VALIDATE, published copy https:\/\/gdcatalog\.go\.th\/dataset\/gdpublish-/,
     );
-    expect(out).toMatch(/✓ demo passed: 7 steps in/);
+    expect(out).toMatch(/✓ demo passed: 8 steps in/);
   });
 
   it('prints no secret, token or unmasked citizen ID', () => {
@@ -101,7 +107,7 @@ describe('pnpm demo', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✗ failed after .*ERR_GDX_AUTH/);
     expect(run.stdout).toMatch(/✗ demo FAILED at step 3/);
-    expect(run.stdout).not.toMatch(/4\. An official letter/);
+    expect(run.stdout).not.toMatch(/4\. The officer signs/);
     expectNothingSecret(run);
   });
 

@@ -50,6 +50,13 @@ export {
 } from './doctor/report.js';
 export { CLI_ERROR_CODES, CliError, type CliErrorCode, isCliError } from './errors.js';
 export { type CliIo, type CliWriter, EXIT, terminalSafeIo, UsageError } from './io.js';
+export {
+  PDF_EXTEND_USAGE,
+  PDF_SIGN_USAGE,
+  pdfExtend,
+  pdfSign,
+} from './pdf/sign-command.js';
+export { PDF_VERIFY_USAGE, pdfVerify } from './pdf/verify-command.js';
 export { COMMANDS, run, TOP_LEVEL_COMMANDS } from './run.js';
 export { SANDBOX_USAGE, type SandboxCommandOptions, sandboxCommand } from './sandbox/command.js';
 export { SANDBOX_FAULT_PROFILES, type SandboxFaultProfileName } from './sandbox/faults.js';
@@ -60,6 +67,8 @@ export {
   summaryLine,
   TRANSCRIPT_VERIFY_USAGE,
   transcriptVerify,
+  type VerifyCommandSpec,
+  verifyCommand,
 } from './transcript/verify-command.js';
 export { CLI_VERSION } from './version.js';
 export { type WriteOutputOptions, writeOutputFile } from './write-file.js';

@@ -10,6 +10,8 @@ export interface CliWriter {
 export interface CliIo {
   stdout: CliWriter & { isTTY?: boolean };
   stderr: CliWriter & { isTTY?: boolean; columns?: number };
+  /** Where a command reads what the user types (an OTP); commands that need it refuse to run without it. */
+  stdin?: AsyncIterable<string | Uint8Array>;
 }
 
 /** Exit codes: 0 success, 1 verification failed or an input could not be checked, 2 usage error. */
@@ -62,7 +64,7 @@ function guard<T extends CliWriter & { isTTY?: boolean; columns?: number }>(stre
  * ```
  */
 export function terminalSafeIo(io: CliIo): CliIo {
-  return { stdout: guard(io.stdout), stderr: guard(io.stderr) };
+  return { stdout: guard(io.stdout), stderr: guard(io.stderr), ...(io.stdin ? { stdin: io.stdin } : {}) };
 }
 
 /**

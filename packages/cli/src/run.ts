@@ -78,6 +78,32 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
   'digital-id': {
     migrate: migrate('digital-id', 'create or upgrade the PostgreSQL login-state tables'),
   },
+  pdf: {
+    sign: {
+      summary: 'sign a PDF (PAdES B-B to B-LTA) with a PKCS#12 file or a remote CSC key',
+      load: async () => {
+        const m = await import('./pdf/sign-command.js');
+        return { run: m.pdfSign, usage: m.PDF_SIGN_USAGE };
+      },
+      help: async () => (await import('./pdf/usage.js')).PDF_SIGN_USAGE,
+    },
+    extend: {
+      summary: 'add validation data (B-LT) and an archive time-stamp (B-LTA) to a signed PDF',
+      load: async () => {
+        const m = await import('./pdf/sign-command.js');
+        return { run: m.pdfExtend, usage: m.PDF_EXTEND_USAGE };
+      },
+      help: async () => (await import('./pdf/usage.js')).PDF_EXTEND_USAGE,
+    },
+    verify: {
+      summary: 'verify the signatures of any signed PDF (generic policy)',
+      load: async () => {
+        const m = await import('./pdf/verify-command.js');
+        return { run: m.pdfVerify, usage: m.PDF_VERIFY_USAGE };
+      },
+      help: async () => (await import('./pdf/usage.js')).PDF_VERIFY_USAGE,
+    },
+  },
   transcript: {
     verify: {
       summary: 'verify signed PDF transcripts (files or folders)',

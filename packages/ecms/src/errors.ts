@@ -15,6 +15,8 @@ export const ECMS_ERROR_CODES = {
   ERR_ECMS_CODE: 'A speed or secrecy code is not in the node’s code list.',
   ERR_ECMS_SIGNATURE:
     'A letter signature is missing, malformed, does not verify, does not cover exactly the letter that is read (signature wrapping), or uses an algorithm or key that is too weak; `reason` says which.',
+  ERR_ECMS_PDF_SIGNATURE:
+    'The main letter PDF has no valid PDF signature by the sender department, as the inbox worker’s injected `pdfVerifier` with policy `require` decided (a letter status, `failed:ERR_ECMS_PDF_SIGNATURE`; the report is in the letter’s evidence).',
   ERR_ECMS_UNTRUSTED_SIGNER:
     'A letter signature verifies but its certificate may not sign letters: no valid chain to a trust anchor, a key usage or extended key usage that does not allow signing, a revoked certificate or (when revocation is required) an unknown revocation status, refused by the signer policy or the certificate validator; `reason` says which.',
   ERR_ECMS_STATE: 'A letter state transition is not allowed from the letter’s current state.',

@@ -9,6 +9,7 @@ import type { ExchangeEvidence } from './evidence.js';
 import type { InboundState } from './journal.js';
 import type { InboundItem, Letter, Notifier } from './model.js';
 import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
+import { checkLetterPdf, type PdfVerifierOptions, pdfVerifierSchema } from './pdf-verification.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { allocateRegistrationNumber, type RegistrationOptions, thaiLocalDateTime } from './registration.js';
 import { signatureStatusOf } from './signature/evidence.js';
@@ -79,6 +80,8 @@ export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions,
   signaturePolicy?: SignaturePolicy;
   /** PEM certificates trusted to sign letters (CA certificates or the signers' own). */
   trustAnchors?: string[];
+  /** Verifies the signed main letter PDF on receipt (an injected function) and stores the report as evidence. */
+  pdfVerifier?: PdfVerifierOptions;
   /** Items handled per poll (bounded). Default 20. */
   batchSize?: number;
   /** Wait between polls when the queue is empty. Default 10 s. */
@@ -114,6 +117,7 @@ const inboxWorkerOptionsSchema = z
     autoRegister: z.union([z.literal(false), object]).optional(),
     signaturePolicy: signaturePolicySchema.optional(),
     trustAnchors: trustAnchorsSchema.optional(),
+    pdfVerifier: pdfVerifierSchema.optional(),
     batchSize: z.number().optional(),
     pollIntervalInMs: z.number().int().nonnegative().optional(),
     backoff: object.optional(),
@@ -299,6 +303,9 @@ export class EcmsInboxWorker {
       await this.#dequeue(item.processId);
       return;
     }
+    const pdf = this.#o.pdfVerifier
+      ? await checkLetterPdf(letter, this.#o.pdfVerifier, item.processId)
+      : undefined;
     const record = newLetterRecord({
       direction: 'inbound',
       state: 'stored',
@@ -313,7 +320,7 @@ export class EcmsInboxWorker {
         codes: this.#client.codes,
         allowedMimeTypes: [letter.mainLetter.mimeCode, ...letter.attachments.map((a) => a.mimeCode)],
       }),
-      signatureStatus: signatureStatusOf(item.verification),
+      signatureStatus: pdf?.failedStatus ?? signatureStatusOf(item.verification),
       signature: item.verification,
     });
     const inserted = await this.#store
@@ -327,6 +334,7 @@ export class EcmsInboxWorker {
             sha256: exchange.responseSha256,
             at: exchange.at,
           },
+          ...(pdf ? [pdf.evidence] : []),
         ],
         processedId: item.processId,
       })

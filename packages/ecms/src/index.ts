@@ -118,6 +118,11 @@ export {
 } from './model.js';
 export { applyOutboundNotifier, EcmsOutbox, type EcmsOutboxOptions } from './outbox.js';
 export {
+  PDF_VERIFICATION_OPERATION,
+  type PdfSignatureCheck,
+  type PdfVerifierOptions,
+} from './pdf-verification.js';
+export {
   allocateRegistrationNumber,
   formatRegistrationNumber,
   type RegistrationOptions,

@@ -8,5 +8,6 @@ export {
 } from './testing/certificates.js';
 export { generateSigningKeyPair } from './testing/keys.js';
 export type { DistinguishedName, GeneralNameSpec } from './testing/names.js';
+export { createPkcs12 } from './testing/pkcs12.js';
 export { type CrlSpec, createCrl, createOcspResponse, type OcspResponseSpec } from './testing/revocation.js';
 export { createTimeStampAuthority, type TimeStampAuthorityOptions } from './testing/tsa.js';

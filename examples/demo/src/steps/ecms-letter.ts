@@ -1,4 +1,5 @@
 import { EcmsClient, EcmsInboxWorker, EcmsOutbox, type LetterRecord, MemoryLetterStore } from '@thgov/ecms';
+import { type VerificationReport, verifyPdfSignatures } from '@thgov/esign';
 import { CLIENT_TIMEOUTS, type DemoContext } from '../context.js';
 import { sleep, withTimeout } from '../with-timeout.js';
 import type { Officer } from './login.js';
@@ -8,9 +9,10 @@ const POLL_EVERY_IN_MS = 50;
 /**
  * c. An official letter from one sandbox agency to another over e-CMS. The receiving agency's inbox worker
  * stores it, sends the receipt and registers it (เลขทะเบียนรับ); the sending agency's own worker picks the
- * two notifiers up and moves the outbound letter to `registered` with the receiver's number.
+ * two notifiers up and moves the outbound letter to `registered` with the receiver's number. The main letter is
+ * the PDF the officer signed remotely; the receiver verifies its PDF signature on receipt.
  */
-export async function ecmsLetter(ctx: DemoContext, officer: Officer): Promise<void> {
+export async function ecmsLetter(ctx: DemoContext, officer: Officer, signedPdf: Uint8Array): Promise<void> {
   const { sandbox, report } = ctx;
   const [from, to] = sandbox.ecms.nodes;
   if (!from || !to) throw new Error('the sandbox needs two e-CMS organisations');
@@ -36,9 +38,24 @@ export async function ecmsLetter(ctx: DemoContext, officer: Officer): Promise<vo
       if (changed) sent.push(notifier.kind);
     },
   });
+  let pdfReport: VerificationReport | undefined;
   const receiverWorker = new EcmsInboxWorker({
     client: receiverClient,
     store: receiverStore,
+    // The receiving agency checks the signed letter PDF against the PKI it trusts on receipt: the report is
+    // kept with the letter's evidence, and a letter without a valid signature is neither acknowledged nor
+    // registered.
+    pdfVerifier: {
+      policy: 'require',
+      verify: async (pdf) => {
+        pdfReport = await verifyPdfSignatures(pdf, { trustAnchors: ctx.sandbox.pki.rootPem });
+        return {
+          valid: pdfReport.indication === 'TOTAL_PASSED',
+          indication: pdfReport.indication,
+          report: pdfReport,
+        };
+      },
+    },
     autoAcknowledge: true,
     autoRegister: { register: 'central' },
   });
@@ -59,7 +76,7 @@ export async function ecmsLetter(ctx: DemoContext, officer: Officer): Promise<vo
             jobTitle: 'อธิบดี',
             departmentId: ctx.breakAt === 'ecms' ? '9999999999' : to.organizationId,
           },
-          mainLetter: { mimeCode: 'application/pdf', content: Buffer.from('%PDF-1.4\n% demo letter\n') },
+          mainLetter: { mimeCode: 'application/pdf', content: Buffer.from(signedPdf) },
         },
         { abortSignal: signal },
       );
@@ -80,6 +97,14 @@ export async function ecmsLetter(ctx: DemoContext, officer: Officer): Promise<vo
       const received = await untilState(receiverStore, 'inbound', 'registered', receiverWorker, signal);
       report.detail(
         `${to.nameEn}: ${await path(receiverStore, received.journalId)}, เลขทะเบียนรับ ${received.acceptId ?? '?'} (register "central")`,
+      );
+      const sig = pdfReport?.signatures.find((s) => s.kind === 'signature');
+      if (pdfReport?.indication !== 'TOTAL_PASSED')
+        throw new Error(
+          `the letter's PDF signature did not verify: ${pdfReport?.indication ?? 'not checked'}`,
+        );
+      report.detail(
+        `${to.nameEn}: letter PDF signature ${pdfReport.indication}, level ${sig?.level ?? '?'}, signed ${sig?.signingTime.proven ?? '?'} (proven by time-stamp)`,
       );
       const done = await untilState(senderStore, 'outbound', 'registered', senderWorker, signal);
       if (done.acceptId !== received.acceptId) throw new Error('the sender got another registration number');

@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type VerificationReport, verifyPdfSignatures } from '@thgov/esign';
 import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
-import { verifyTranscript } from '@thgov/transcript';
 import { parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
@@ -180,25 +179,54 @@ export function summaryLine(reports: ReadonlyArray<Pick<VerificationReport, 'ind
   return `${n('TOTAL_PASSED')} TOTAL_PASSED, ${n('TOTAL_FAILED')} TOTAL_FAILED, ${n('INDETERMINATE')} INDETERMINATE`;
 }
 
-function renderText(reports: FileReport[]): string {
+function renderText(reports: FileReport[], withLevel: boolean): string {
   const rows = reports.map((r) => {
     const s = r.signatures.find((x) => x.kind === 'signature');
     const when = s?.signingTime.proven
       ? `${s.signingTime.proven} (proven)`
       : (s?.signingTime.claimedCms ?? '');
-    return [r.file, r.indication, r.subIndication ?? '', signerOf(r), when, reason(r)];
+    const row = [r.file, r.indication, r.subIndication ?? '', signerOf(r), when, reason(r)];
+    // The PAdES level of the document's signatures: the lowest any of them reaches.
+    if (withLevel) row.splice(4, 0, levelOf(r));
+    return row;
   });
-  const table = renderTable(['FILE', 'INDICATION', 'SUB-INDICATION', 'SIGNER', 'SIGNED AT', 'REASON'], rows);
+  const head = ['FILE', 'INDICATION', 'SUB-INDICATION', 'SIGNER', 'SIGNED AT', 'REASON'];
+  if (withLevel) head.splice(4, 0, 'LEVEL');
+  const table = renderTable(head, rows);
   return `${table}\n${summaryLine(reports)}\n`;
 }
 
-function junitReport(reports: FileReport[], timesInMs: number[], startedAt: Date): string {
+const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
+
+function levelOf(r: FileReport): string {
+  const levels = r.signatures.filter((x) => x.kind === 'signature').map((x) => x.level ?? '');
+  if (!levels.length || levels.some((l) => !LEVELS.includes(l))) return '';
+  return levels.reduce((a, b) => (LEVELS.indexOf(a) <= LEVELS.indexOf(b) ? a : b));
+}
+
+/** What differs between `thgov transcript verify` and `thgov pdf verify`. */
+export interface VerifyCommandSpec {
+  /** `transcript verify` or `pdf verify`. */
+  name: string;
+  usage: string;
+  /** A policy the command always applies (no --policy option); otherwise --policy chooses. */
+  fixedPolicy?: 'pdf';
+}
+
+const TRANSCRIPT_SPEC: VerifyCommandSpec = { name: 'transcript verify', usage: TRANSCRIPT_VERIFY_USAGE };
+
+function junitReport(
+  spec: VerifyCommandSpec,
+  reports: FileReport[],
+  timesInMs: number[],
+  startedAt: Date,
+): string {
   const cases = reports.map((r, i): JunitCase => {
     const verdict = `${r.indication}${r.subIndication ? `/${r.subIndication}` : ''}`;
     const why = reason(r);
     const signer = signerOf(r);
     return {
-      classname: 'thgov.transcript.verify',
+      classname: `thgov.${spec.name.replace(' ', '.')}`,
       name: r.file,
       timeInMs: timesInMs[i] ?? 0,
       outcome:
@@ -210,8 +238,8 @@ function junitReport(reports: FileReport[], timesInMs: number[], startedAt: Date
   });
   const total = timesInMs.reduce((a, b) => a + b, 0);
   return renderJunit(
-    'thgov transcript verify',
-    [{ name: 'transcripts', cases }],
+    `thgov ${spec.name}`,
+    [{ name: spec.fixedPolicy ? 'pdf files' : 'transcripts', cases }],
     startedAt.toISOString(),
     total,
   );
@@ -227,13 +255,26 @@ function junitReport(reports: FileReport[], timesInMs: number[], startedAt: Date
  * ```
  */
 export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<number> {
+  return verifyCommand(args, rawIo, TRANSCRIPT_SPEC);
+}
+
+/**
+ * The body of `thgov transcript verify` and `thgov pdf verify` (the latter with the generic policy fixed).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await verifyCommand(['--trust', 'root.pem', 'in/'], io, { name: 'pdf verify', usage, fixedPolicy: 'pdf' });
+ * ```
+ */
+export async function verifyCommand(args: string[], rawIo: CliIo, spec: VerifyCommandSpec): Promise<number> {
   const io = terminalSafeIo(rawIo);
-  const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
+  const { policy: _policy, ...fixedOptions } = OPTIONS;
+  const { values, positionals } = parseCommandArgs(args, spec.fixedPolicy ? fixedOptions : OPTIONS, true);
   if (values.help) {
-    io.stdout.write(TRANSCRIPT_VERIFY_USAGE);
+    io.stdout.write(spec.usage);
     return EXIT.OK;
   }
-  const given = values.policy ?? 'transcript';
+  const given = spec.fixedPolicy ?? (values as { policy?: string }).policy ?? 'transcript';
   if (given !== 'transcript' && given !== 'pdf')
     throw new UsageError(`--policy must be transcript or pdf, not ${given}`);
   const policy: 'transcript' | 'pdf' = given;
@@ -241,11 +282,11 @@ export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<nu
   const trust = await readAnchors(values.trust ?? [], '--trust');
   const tsaTrust = values['tsa-trust'] ? await readAnchors(values['tsa-trust'], '--tsa-trust') : undefined;
   const { inputs, emptyFolders } = await expandInputs(positionals);
-  for (const f of emptyFolders) io.stderr.write(`thgov transcript verify: no *.pdf under ${f}\n`);
+  for (const f of emptyFolders) io.stderr.write(`thgov ${spec.name}: no *.pdf under ${f}\n`);
   if (inputs.length === 0) throw new UsageError('no PDF file to verify');
   if (trust.length === 0) {
     io.stderr.write(
-      `thgov transcript verify: no --trust given: no signer can be traced to a trusted root, so no file can be TOTAL_PASSED (they stay INDETERMINATE). Pass the issuer's root, e.g. ${thgovCommand()} transcript verify --trust root.pem …\n`,
+      `thgov ${spec.name}: no --trust given: no signer can be traced to a trusted root, so no file can be TOTAL_PASSED (they stay INDETERMINATE). Pass the issuer's root, e.g. ${thgovCommand()} ${spec.name} --trust root.pem …\n`,
     );
   }
   const revocation = await readRevocation(values.crl ?? [], values['ocsp-response'] ?? []);
@@ -259,8 +300,9 @@ export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<nu
             ...(tsaTrust ? { tsaTrustAnchors: tsaTrust } : {}),
             revocation: { ...revocation.revocation, ...(online ? { online } : {}) },
           })
-      : (bytes) =>
-          verifyTranscript(bytes, {
+      : async (bytes) =>
+          // Loaded here: `thgov pdf verify` needs only @thgov/esign.
+          (await import('@thgov/transcript')).verifyTranscript(bytes, {
             trust,
             ...(tsaTrust ? { tsaTrust } : {}),
             ...revocation,
@@ -268,7 +310,9 @@ export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<nu
           });
   const startedAt = new Date();
   const { reports, timesInMs } = await verifyAll(inputs, verify, policy, io);
-  io.stdout.write(values.json ? `${JSON.stringify(reports, null, 2)}\n` : renderText(reports));
-  if (values.junit) await writeOutputFile(values.junit, junitReport(reports, timesInMs, startedAt));
+  io.stdout.write(
+    values.json ? `${JSON.stringify(reports, null, 2)}\n` : renderText(reports, policy === 'pdf'),
+  );
+  if (values.junit) await writeOutputFile(values.junit, junitReport(spec, reports, timesInMs, startedAt));
   return reports.every((r) => r.indication === 'TOTAL_PASSED') ? EXIT.OK : EXIT.FAILED;
 }

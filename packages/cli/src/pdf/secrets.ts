@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { registerSecret } from '@thgov/core';
+import type { CliIo } from '../io.js';
+import { UsageError } from '../io.js';
+
+/**
+ * A secret (passphrase, PIN, token) from a file (first line) or an environment variable, never from argv,
+ * where it would sit in the shell history and in `ps`. Registered with core's redaction so that no log or
+ * error shows it.
+ */
+export async function readSecret(
+  what: string,
+  from: { file?: string | undefined; env?: string | undefined; defaultEnv: string },
+): Promise<string> {
+  let value: string | undefined;
+  if (from.file !== undefined) {
+    try {
+      value = (await readFile(from.file, 'utf8')).split(/\r?\n/)[0];
+    } catch (err) {
+      throw new UsageError(
+        `cannot read the ${what} file ${from.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  } else {
+    const name = from.env ?? from.defaultEnv;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError(`${name} is not an environment variable name`);
+    value = process.env[name];
+    if (value === undefined) throw new UsageError(`the ${what} is not set: set ${name} or give a file`);
+  }
+  if (!value) throw new UsageError(`the ${what} is empty`);
+  registerSecret(value);
+  return value;
+}
+
+/** One line the user types (an OTP), after a prompt on stderr; bounded so a stream without newline ends. */
+export async function readLine(io: CliIo, prompt: string): Promise<string> {
+  if (!io.stdin) throw new UsageError('this credential needs an OTP, and there is no input to read it from');
+  io.stderr.write(prompt);
+  let text = '';
+  for await (const chunk of io.stdin) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.includes('\n') || text.length > 256) break;
+  }
+  const line = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (!line) throw new UsageError('no OTP was typed');
+  registerSecret(line);
+  return line;
+}
