@@ -1,5 +1,5 @@
 import { KeyObject } from 'node:crypto';
-import type { CryptoKey, TimeStampFunction } from '@thgov/pki';
+import type { CryptoKey, CryptoKeyPair, TimeStampFunction } from '@thgov/pki';
 import {
   type CertificateSpec,
   createCertificate,
@@ -35,14 +35,18 @@ export interface SigningPki {
   now: Date;
 }
 
-async function issue(
+/** Issues one certificate under `issuer` (self-signed without one), valid from 30 days before `now` for a year. */
+export async function issue(
   now: Date,
   cn: string,
   serial: number,
   issuer: Identity | undefined,
-  extra: Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> = {},
+  extra: Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> & {
+    keyPair?: CryptoKeyPair;
+  } = {},
 ): Promise<Identity> {
-  const kp = await generateSigningKeyPair();
+  const { keyPair, ...spec } = extra;
+  const kp = keyPair ?? (await generateSigningKeyPair());
   const cert = await createCertificate({
     subject: { commonName: cn, organization: 'thgov esign test PKI (not for production)', country: 'TH' },
     publicKey: kp.publicKey,
@@ -51,7 +55,7 @@ async function issue(
     serialNumber: serial,
     notBefore: new Date(now.getTime() - 30 * DAY),
     notAfter: new Date(now.getTime() + 365 * DAY),
-    ...extra,
+    ...spec,
   });
   return { cert, key: kp.privateKey };
 }
