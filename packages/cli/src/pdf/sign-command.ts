@@ -5,6 +5,7 @@ import {
   cscSigner,
   extendPdf,
   type PadesLevel,
+  pkcs11Signer,
   pkcs12Signer,
   type Signer,
   type SignPdfOptions,
@@ -37,6 +38,12 @@ const SIGN_OPTIONS = {
   'csc-token-env': { type: 'string' },
   'pin-env': { type: 'string' },
   'pin-file': { type: 'string' },
+  pkcs11: { type: 'string' },
+  'token-label': { type: 'string' },
+  slot: { type: 'string' },
+  'key-label': { type: 'string' },
+  'key-id': { type: 'string' },
+  chain: { type: 'string' },
   level: { type: 'string' },
   'skip-chain-check': { type: 'boolean' },
   reason: { type: 'string' },
@@ -63,10 +70,10 @@ async function readInput(file: string, what: string): Promise<Uint8Array> {
 }
 
 /** `--trust` files, each checked to be certificates before anything is signed. */
-async function readTrust(files: string[]): Promise<Uint8Array[]> {
+async function readTrust(files: string[], flag = '--trust'): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const f of files) {
-    const bytes = await readInput(f, 'trust file');
+    const bytes = await readInput(f, `${flag} file`);
     try {
       const ders = decodeCertificates(bytes);
       if (ders.length === 0) throw new Error('none');
@@ -75,7 +82,7 @@ async function readTrust(files: string[]): Promise<Uint8Array[]> {
         out.push(der);
       }
     } catch {
-      throw new UsageError(`--trust ${f} is not a certificate (expected X.509 in PEM or DER)`);
+      throw new UsageError(`${flag} ${f} is not a certificate (expected X.509 in PEM or DER)`);
     }
   }
   return out;
@@ -142,11 +149,41 @@ async function remoteSigner(values: SignValues, io: CliIo): Promise<Signer> {
   });
 }
 
+/** The PKCS#11 signer (HSM, smart card, SoftHSM2): token by label or slot, key by label or CKA_ID. */
+async function tokenSigner(values: SignValues): Promise<Signer> {
+  const token = values['token-label'];
+  const slot = values.slot;
+  if ((token === undefined) === (slot === undefined))
+    throw new UsageError('--pkcs11 needs one of --token-label LABEL and --slot N');
+  if (slot !== undefined && !/^\d{1,20}$/.test(slot)) throw new UsageError('--slot must be a slot number');
+  const keyLabel = values['key-label'];
+  const keyId = values['key-id'];
+  if ((keyLabel === undefined) === (keyId === undefined))
+    throw new UsageError('--pkcs11 needs one of --key-label LABEL and --key-id HEX');
+  if (keyId !== undefined && !/^(?:[0-9a-fA-F]{2}){1,64}$/.test(keyId))
+    throw new UsageError('--key-id must be the key’s CKA_ID in hex');
+  const chain = values.chain === undefined ? undefined : await readTrust([values.chain], '--chain');
+  const pin = await readSecret('token PIN', {
+    file: values['pin-file'],
+    env: values['pin-env'],
+    defaultEnv: 'THGOV_PKCS11_PIN',
+  });
+  return pkcs11Signer({
+    library: values.pkcs11 as string,
+    ...(token !== undefined ? { tokenLabel: token } : { slot: BigInt(slot as string) }),
+    ...(keyLabel !== undefined ? { keyLabel } : { keyId: keyId as string }),
+    ...(chain ? { certificateChain: chain } : {}),
+    pin,
+  });
+}
+
 async function openSigner(values: SignValues, io: CliIo): Promise<Signer> {
-  if (values.pkcs12 !== undefined && values.csc !== undefined)
-    throw new UsageError('give one key: --pkcs12 or --csc, not both');
+  const given = (['pkcs12', 'pkcs11', 'csc'] as const).filter((k) => values[k] !== undefined);
+  if (given.length > 1) throw new UsageError('give one key: --pkcs12, --pkcs11 or --csc, not several');
   if (values.csc !== undefined) return remoteSigner(values, io);
-  if (values.pkcs12 === undefined) throw new UsageError('no key given: --pkcs12 FILE or --csc URL');
+  if (values.pkcs11 !== undefined) return tokenSigner(values);
+  if (values.pkcs12 === undefined)
+    throw new UsageError('no key given: --pkcs12 FILE, --pkcs11 LIBRARY or --csc URL');
   const pfx = await readInput(values.pkcs12, 'PKCS#12 file');
   const passphrase = await readSecret('PKCS#12 passphrase', {
     file: values['passphrase-file'],
@@ -204,7 +241,7 @@ async function signOptions(values: SignValues): Promise<Omit<SignPdfOptions, 'si
 }
 
 /**
- * `thgov pdf sign IN OUT`: signs a PDF with a PKCS#12 file or a remote CSC credential, at a PAdES level.
+ * `thgov pdf sign IN OUT`: signs a PDF with a PKCS#12 file, a PKCS#11 token or a remote CSC credential, at a PAdES level.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 /** The help texts of `thgov pdf …` (light: `--help` loads this, not the commands or @thgov/esign). */
-export const PDF_SIGN_USAGE = `Usage: thgov pdf sign IN OUT (--pkcs12 FILE | --csc URL --credential ID) [options]
+export const PDF_SIGN_USAGE = `Usage: thgov pdf sign IN OUT (--pkcs12 FILE | --pkcs11 LIBRARY | --csc URL --credential ID)
+       [options]
 
 Sign a PDF (PAdES baseline, as an incremental update: earlier signatures stay valid) and write it to OUT.
 
@@ -7,6 +8,13 @@ Key (one of):
   --pkcs12 FILE          a PKCS#12 (.p12/.pfx) file with the signer's key and certificate chain
   --passphrase-env VAR   environment variable holding its passphrase (default THGOV_PKCS12_PASSPHRASE)
   --passphrase-file FILE file holding its passphrase (first line)
+  --pkcs11 LIBRARY       a PKCS#11 module (HSM, smart card, SoftHSM2), e.g. /usr/lib/softhsm/libsofthsm2.so
+  --token-label LABEL    the token, by its label (or --slot N, the slot ID)
+  --key-label LABEL      the private key, by its CKA_LABEL (or --key-id HEX, its CKA_ID)
+  --chain FILE           the certificate chain, signer first (PEM), when the token holds no certificate
+                         or only the signer's
+  --pin-env VAR          environment variable holding the token's user PIN (default THGOV_PKCS11_PIN)
+  --pin-file FILE        file holding the PIN (first line)
   --csc URL              a remote signing service (Cloud Signature Consortium API v2 base URL)
   --credential ID        the credential to sign with at that service
   --csc-token-env VAR    environment variable holding the OAuth2 'service' access token
