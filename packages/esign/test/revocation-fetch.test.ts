@@ -1,0 +1,107 @@
+import { createCertificate, createCrl, createOcspResponse, generateSigningKeyPair } from '@thgov/pki/testing';
+import { httpServer, type TestServer } from '@thgov/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isEsignError } from '../src/errors.js';
+import { signPdf } from '../src/sign/sign-pdf.js';
+import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
+import { createSigningPki, type Identity, letterPdf, signerFor } from './helpers/pki.js';
+
+/**
+ * `revocation: 'fetch'`: the OCSP responder and CRL distribution points named in the certificates are asked
+ * while signing, and what they answer goes to /DSS. They are served on 127.0.0.1 from @thgov/pki/testing's
+ * builders; the verification afterwards is offline, so the document carries everything it needs.
+ */
+const DAY = 86_400_000;
+const pki = await createSigningPki();
+const served = new Map<string, Uint8Array>();
+let server: TestServer;
+let officer: Identity;
+let revokedOfficer: Identity;
+
+async function issueWithUrls(cn: string, serial: number, url: string): Promise<Identity> {
+  const kp = await generateSigningKeyPair();
+  const cert = await createCertificate({
+    subject: { commonName: cn, organization: 'thgov esign test PKI (not for production)', country: 'TH' },
+    publicKey: kp.publicKey,
+    signingKey: pki.ca.key,
+    issuer: { certificate: pki.ca.cert },
+    serialNumber: serial,
+    notBefore: new Date(pki.now.getTime() - 30 * DAY),
+    notAfter: new Date(pki.now.getTime() + 365 * DAY),
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    crlUrl: `${url}/ca.crl`,
+    ocspUrl: `${url}/ocsp`,
+  });
+  return { cert, key: kp.privateKey };
+}
+
+beforeAll(async () => {
+  server = await httpServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    const body = path === '/ocsp' ? served.get(`ocsp:${req.method}`) : served.get(path);
+    if (!body) return void res.writeHead(404).end();
+    req.resume();
+    res.writeHead(200, {
+      'content-type': path === '/ocsp' ? 'application/ocsp-response' : 'application/pkix-crl',
+    });
+    res.end(Buffer.from(body));
+  });
+  officer = await issueWithUrls('Fetching Officer', 300, server.url);
+  revokedOfficer = await issueWithUrls('Revoked Fetching Officer', 301, server.url);
+  served.set(
+    '/ca.crl',
+    await createCrl({
+      issuerCertificate: pki.ca.cert,
+      signingKey: pki.ca.key,
+      thisUpdate: new Date(pki.now.getTime() - DAY),
+      nextUpdate: new Date(pki.now.getTime() + 7 * DAY),
+      revoked: [{ serialNumber: 301, date: new Date(pki.now.getTime() - DAY) }],
+    }),
+  );
+  const good = await createOcspResponse({
+    certificate: officer.cert,
+    issuerCertificate: pki.ca.cert,
+    responderCertificate: pki.ca.cert,
+    responderKey: pki.ca.key,
+    status: 'good',
+    producedAt: new Date(),
+    thisUpdate: new Date(Date.now() - 60_000),
+    nextUpdate: new Date(Date.now() + DAY),
+  });
+  served.set('ocsp:POST', good);
+  served.set('ocsp:GET', good);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const sign = async (who: Identity) =>
+  signPdf(await letterPdf(), {
+    signer: signerFor(pki, who),
+    level: 'B-LT',
+    tsa: pki.tsa,
+    trustAnchors: pki.root.cert,
+    revocation: 'fetch',
+    // Only the root's CRL is at hand: the officer's status must come from the network.
+    validationData: { crls: [pki.crls[1]!] },
+    timeoutInMs: 5_000,
+  });
+
+describe("signPdf with revocation: 'fetch'", () => {
+  it('asks the URLs in the certificates and embeds the answers in /DSS: verifies offline at B-LT', async () => {
+    const pdf = await sign(officer);
+    expect(server.requests.some((r) => (r.url ?? '').startsWith('/ocsp') || r.url === '/ca.crl')).toBe(true);
+    const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
+    expect(report.indication).toBe('TOTAL_PASSED');
+    const sig = report.signatures.find((s) => s.kind === 'signature')!;
+    expect(sig.level).toBe('B-LT');
+    expect(sig.revocation[0]).toMatchObject({ source: 'dss', status: 'good' });
+  });
+
+  it('a fetched CRL that revokes the signer refuses to sign (ERR_ESIGN_SIGNER_CERT)', async () => {
+    const err = await sign(revokedOfficer).catch((e: unknown) => e);
+    expect(isEsignError(err, 'ERR_ESIGN_SIGNER_CERT')).toBe(true);
+    expect(server.requests.some((r) => r.url === '/ca.crl')).toBe(true);
+  });
+});
