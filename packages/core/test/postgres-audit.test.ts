@@ -136,6 +136,22 @@ postgres.describe('PostgresAuditSink on a real PostgreSQL', () => {
       expect(new Set(v.records.map((r) => r.caseRef)).size).toBe(100);
     });
 
+    it('replicas starting a new chain at the same moment: no false "head row is gone", one chain', async () => {
+      // Each replica finds no head row; the first to create it commits records while the others wait on the
+      // head's unique key. Before, a waiting replica could then see those records and call the head cut.
+      for (let round = 0; round < 10; round++) {
+        const chain = `race-${round}`;
+        const sinks = Array.from({ length: 4 }, () => sinkFor(chain));
+        // Connected and migrated first, so that the four first appends really start together.
+        await Promise.all(sinks.map((sink) => sink.migrate()));
+        await Promise.all(sinks.map((sink, i) => sink.append(auditEvent(i))));
+        await Promise.all(sinks.map((sink) => sink.close()));
+        const v = await verifyPostgresAuditLog({ connectionString: url, chain, keys: [CHAIN_KEY] });
+        expect(v.errors).toEqual([]);
+        expect(v.records.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+      }
+    });
+
     it('an operation redone after a crash (same idempotency key) leaves one record, across replicas too', async () => {
       const [a, b] = [sinkFor('idem'), sinkFor('idem')];
       await Promise.all([

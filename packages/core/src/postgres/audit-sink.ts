@@ -314,20 +314,25 @@ export class PostgresAuditSink implements AuditSink {
     const select = `SELECT anchor FROM ${s}.audit_heads WHERE chain = $1 FOR UPDATE`;
     let r = await client.query<{ anchor: unknown }>(select, [this.chain]);
     if (r.rows.length === 0) {
-      const any = await client.query(`SELECT 1 FROM ${s}.audit_records WHERE chain = $1 LIMIT 1`, [
-        this.chain,
-      ]);
-      if (any.rows.length > 0)
-        throw new ThGovError(
-          'ERR_AUDIT_ANCHOR',
-          `The audit chain ${this.chain} has records but its head row is gone: the newest could have been cut`,
-          { hint: 'Keep the tables for investigation; verify with thgov audit verify --postgres.' },
-        );
+      // Insert first: a replica starting the same chain at the same moment waits on the unique key and then
+      // finds the head the first one committed. Only the transaction that really created the head may find
+      // records without one — which means the head row was deleted.
       const genesis = createAnchor({ seq: 0, hash: GENESIS_HASH }, this.#ring, this.#kid);
-      await client.query(
+      const inserted = await client.query(
         `INSERT INTO ${s}.audit_heads (chain, anchor) VALUES ($1, $2) ON CONFLICT (chain) DO NOTHING`,
         [this.chain, JSON.stringify(genesis)],
       );
+      if (inserted.rowCount === 1) {
+        const any = await client.query(`SELECT 1 FROM ${s}.audit_records WHERE chain = $1 LIMIT 1`, [
+          this.chain,
+        ]);
+        if (any.rows.length > 0)
+          throw new ThGovError(
+            'ERR_AUDIT_ANCHOR',
+            `The audit chain ${this.chain} has records but its head row is gone: the newest could have been cut`,
+            { hint: 'Keep the tables for investigation; verify with thgov audit verify --postgres.' },
+          );
+      }
       r = await client.query<{ anchor: unknown }>(select, [this.chain]);
     }
     return parseAnchor(r.rows[0]?.anchor, 'row');
