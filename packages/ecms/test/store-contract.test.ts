@@ -1,6 +1,10 @@
 // The LetterStore contract: one suite, run against the memory, SQLite and PostgreSQL journals alike.
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LetterRecord, type LetterStore, newLetterRecord } from '../src/index.js';
+import { SqliteLetterStore } from '../src/sqlite.js';
 import { describeEachStore, type OpenedStore } from './helpers/stores.js';
 
 const evidence = (processId: string) => ({
@@ -122,6 +126,43 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     expect((await store.list()).length).toBe(3);
   });
 
+  it('an outbound letter journalled twice (same natural key or idempotency key) is refused atomically', async () => {
+    const out = (extra: Partial<LetterRecord> = {}) =>
+      inbound({ direction: 'outbound', state: 'submitting', processId: undefined, letterId: 'ที่ 9/1', ...extra });
+    const first = out({ idempotencyKey: 'order-1' });
+    await store.insert(first);
+    expect(await store.get(first.journalId)).toMatchObject({ idempotencyKey: 'order-1' });
+    // Same sender, book number, receiver and date: refused, from this handle and from another replica's.
+    for (const s of [store, twin()]) {
+      const again = out();
+      await expect(s.insert(again)).rejects.toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+      expect(await store.get(again.journalId)).toBeUndefined();
+    }
+    // Same idempotency key on another letter: refused too.
+    const reused = out({ letterId: 'ที่ 9/2', idempotencyKey: 'order-1' });
+    await expect(store.insert(reused)).rejects.toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+    expect(await store.get(reused.journalId)).toBeUndefined();
+    // A circular letter (another receiver), the book number in another BE year (another date) and an inbound
+    // letter with the same key are different letters.
+    await store.insert(out({ receiverDepartmentId: '1500300002' }));
+    await store.insert(out({ correspondenceDate: '2027-11-27' }));
+    await store.insert(inbound({ letterId: 'ที่ 9/1' }));
+    await store.insert(inbound({ letterId: 'ที่ 9/1' }));
+    expect((await store.list({ direction: 'outbound' })).length).toBe(3);
+    expect((await store.list({ direction: 'inbound' })).length).toBe(2);
+  });
+
+  it('two replicas journalling the same letter at once: exactly one insert wins', async () => {
+    const make = () =>
+      inbound({ direction: 'outbound', state: 'draft', processId: undefined, letterId: 'ที่ 9/3' });
+    const handles = [store, twin(), twin(), twin()];
+    const results = await Promise.allSettled(handles.map((h) => h.insert(make())));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+    expect(await store.list({ direction: 'outbound' })).toHaveLength(1);
+  });
+
   it('registration numbers: 1..N per register and year, once per letter, never reused', async () => {
     const letters = Array.from({ length: 24 }, () => inbound());
     for (const r of letters) await store.insert(r);
@@ -234,5 +275,42 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     await t.close();
     await expect(t.get(crypto.randomUUID())).rejects.toMatchObject({ code: 'ERR_ECMS_STORE' });
     await expect(t.insert(inbound())).rejects.toMatchObject({ code: 'ERR_ECMS_STORE' });
+  });
+});
+
+describe('SqliteLetterStore file', () => {
+  it('creates the missing directories of its file (mkdir -p) and reopens the journal there', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'thgov-ecms-mkdir-'));
+    try {
+      const filename = join(root, 'not', 'yet', 'there', 'journal.db');
+      const first = new SqliteLetterStore({ filename });
+      const r = inbound();
+      await first.insert(r);
+      await first.close();
+      expect(existsSync(filename)).toBe(true);
+      const again = new SqliteLetterStore({ filename });
+      expect(await again.get(r.journalId)).toMatchObject({ letterId: r.letterId });
+      await again.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a path it cannot create is a typed store error whose hint says what to check', () => {
+    const root = mkdtempSync(join(tmpdir(), 'thgov-ecms-mkdir-'));
+    try {
+      const file = join(root, 'a-file');
+      writeFileSync(file, 'x');
+      let caught: unknown;
+      try {
+        new SqliteLetterStore({ filename: join(file, 'sub', 'journal.db') });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toMatchObject({ code: 'ERR_ECMS_STORE' });
+      expect((caught as { hint?: string }).hint).toMatch(/creates the file and its missing directories/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

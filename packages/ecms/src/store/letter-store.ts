@@ -34,6 +34,11 @@ export interface LetterRecord {
   /** The signature check in full: who signed (subject, issuer, serial, fingerprint, usages), algorithms, chain. */
   signature: SignatureEvidence | undefined;
   lastError: string | undefined;
+  /**
+   * Outbound: the caller's idempotency key (`submit`/`enqueue` option), unique in the journal. The letter's
+   * natural key (sender, book number, receiver, date) is unique among outbound letters as well.
+   */
+  idempotencyKey: string | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -156,7 +161,9 @@ export interface NaturalKeyQuery {
  * Persistence of the journal. Every method is atomic; `insert` and `transition` also record evidence
  * and the processed ProcessID in the same transaction, which is what makes persist → commit → dequeue
  * crash-safe. `insert` with a `processedId` that is already processed writes nothing and throws
- * ERR_ECMS_DUPLICATE (two workers fetched the same item). Implementations: `MemoryLetterStore`,
+ * ERR_ECMS_DUPLICATE (two workers fetched the same item); so does `insert` of an outbound letter whose
+ * natural key (sender, book number, receiver, correspondence date) or `idempotencyKey` is already in the
+ * journal — checked atomically (a unique index), never check-then-insert. Implementations: `MemoryLetterStore`,
  * `SqliteLetterStore` (`@thgov/ecms/sqlite`), `PostgresLetterStore` (`@thgov/ecms/postgres`, several
  * replicas); the contract suite in test/store-contract.test.ts runs against all three.
  */
@@ -235,8 +242,19 @@ export function newLetterRecord(
     signatureStatus: undefined,
     signature: undefined,
     lastError: undefined,
+    idempotencyKey: undefined,
     createdAt: now,
     updatedAt: now,
     ...fields,
   };
+}
+
+/**
+ * The key that makes an outbound letter unique in the journal: sender, book number, receiver and
+ * correspondence date (a book number is reused across BE years, so the date belongs to it). Undefined
+ * for inbound letters (a sender's resend after a reject is a new inbound letter with the same key).
+ */
+export function outboundKey(r: LetterRecord): string | undefined {
+  if (r.direction !== 'outbound') return undefined;
+  return JSON.stringify([r.senderDepartmentId, r.letterId, r.receiverDepartmentId, r.correspondenceDate]);
 }

@@ -1,17 +1,18 @@
 import { ecmsError } from '../errors.js';
-import type {
-  ClaimInput,
-  EvidenceRecord,
-  LeaseFence,
-  LetterLease,
-  LetterPatch,
-  LetterRecord,
-  LetterStore,
-  NaturalKeyQuery,
-  QuarantinedItem,
-  QuarantinePatch,
-  TransitionInput,
-  TransitionRecord,
+import {
+  type ClaimInput,
+  type EvidenceRecord,
+  type LeaseFence,
+  type LetterLease,
+  type LetterPatch,
+  type LetterRecord,
+  type LetterStore,
+  type NaturalKeyQuery,
+  outboundKey,
+  type QuarantinedItem,
+  type QuarantinePatch,
+  type TransitionInput,
+  type TransitionRecord,
 } from './letter-store.js';
 
 /** In-process store for tests and short-lived tools; everything is lost when the process ends. */
@@ -40,6 +41,13 @@ export class MemoryLetterStore implements LetterStore {
     if (this.#letters.has(record.journalId)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate journal id');
     if (extra.processedId && this.#processed.has(extra.processedId))
       throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
+    const key = outboundKey(record);
+    for (const r of this.#letters.values()) {
+      if (key !== undefined && outboundKey(r) === key)
+        throw ecmsError('ERR_ECMS_DUPLICATE', 'This letter is already in the journal (same natural key)');
+      if (record.idempotencyKey !== undefined && r.idempotencyKey === record.idempotencyKey)
+        throw ecmsError('ERR_ECMS_DUPLICATE', 'A letter with this idempotency key is already in the journal');
+    }
     this.#letters.set(record.journalId, { ...record });
     for (const e of extra.evidence ?? []) this.#evidence.push({ ...e, journalId: record.journalId });
     if (extra.processedId) this.#processed.set(extra.processedId, record.journalId);

@@ -18,19 +18,20 @@ import {
 import { z } from 'zod';
 import { ecmsError } from '../errors.js';
 import type { Direction, LetterState } from '../journal.js';
-import type {
-  ClaimInput,
-  EvidenceRecord,
-  LeaseFence,
-  LetterLease,
-  LetterPatch,
-  LetterRecord,
-  LetterStore,
-  NaturalKeyQuery,
-  QuarantinedItem,
-  QuarantinePatch,
-  TransitionInput,
-  TransitionRecord,
+import {
+  type ClaimInput,
+  type EvidenceRecord,
+  type LeaseFence,
+  type LetterLease,
+  type LetterPatch,
+  type LetterRecord,
+  type LetterStore,
+  type NaturalKeyQuery,
+  outboundKey,
+  type QuarantinedItem,
+  type QuarantinePatch,
+  type TransitionInput,
+  type TransitionRecord,
 } from './letter-store.js';
 import { ECMS_MIGRATIONS } from './postgres-schema.js';
 
@@ -78,6 +79,7 @@ function fromRow(r: Row): LetterRecord {
     signatureStatus: opt(r.signature_status),
     signature: opt(r.signature_evidence),
     lastError: opt(r.last_error),
+    idempotencyKey: opt(r.idempotency_key),
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -251,12 +253,15 @@ export class PostgresLetterStore implements LetterStore {
       // First: a second worker that fetched the same item waits here for the first one's commit.
       if (extra.processedId && !(await this.#markProcessed(client, s, extra.processedId, r.journalId)))
         throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
-      await client.query(
+      // The unique indexes on the natural key and the idempotency key decide (a concurrent duplicate
+      // waits for the first insert's commit, then inserts nothing): no check-then-insert race.
+      const inserted = await client.query(
         `INSERT INTO ${s}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
           sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
           registration_year, registration_number, document, send_count, dispatched, signature_status,
-          signature_evidence, last_error, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+          signature_evidence, last_error, created_at, updated_at, idempotency_key, outbound_key)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+         ON CONFLICT DO NOTHING RETURNING 1`,
         [
           r.journalId,
           r.direction,
@@ -280,8 +285,15 @@ export class PostgresLetterStore implements LetterStore {
           r.lastError ?? null,
           r.createdAt,
           r.updatedAt,
+          r.idempotencyKey ?? null,
+          outboundKey(r) ?? null,
         ],
       );
+      if (inserted.rows.length === 0)
+        throw ecmsError(
+          'ERR_ECMS_DUPLICATE',
+          'This letter (journal id, natural key or idempotency key) is already in the journal',
+        );
       await this.#addEvidence(client, s, r.journalId, extra.evidence);
     });
   }

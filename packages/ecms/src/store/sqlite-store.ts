@@ -1,23 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ecmsError } from '../errors.js';
 import type { Direction, LetterState } from '../journal.js';
-import type {
-  ClaimInput,
-  EvidenceRecord,
-  LeaseFence,
-  LetterLease,
-  LetterPatch,
-  LetterRecord,
-  LetterStore,
-  NaturalKeyQuery,
-  QuarantinedItem,
-  QuarantinePatch,
-  TransitionInput,
-  TransitionRecord,
+import {
+  type ClaimInput,
+  type EvidenceRecord,
+  type LeaseFence,
+  type LetterLease,
+  type LetterPatch,
+  type LetterRecord,
+  type LetterStore,
+  type NaturalKeyQuery,
+  outboundKey,
+  type QuarantinedItem,
+  type QuarantinePatch,
+  type TransitionInput,
+  type TransitionRecord,
 } from './letter-store.js';
 
 export interface SqliteLetterStoreOptions {
-  /** Database file (created when missing), or ':memory:'. */
+  /** Database file (created when missing, with its missing parent directories), or ':memory:'. */
   filename: string;
   /**
    * SQLite `synchronous` level. Default 'FULL': a committed letter survives power loss, not only a
@@ -114,13 +117,34 @@ const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   ['ecms_letters', 'lease_owner', 'TEXT'],
   ['ecms_letters', 'lease_token', 'INTEGER'],
   ['ecms_letters', 'lease_expires_at', 'INTEGER'],
+  // Duplicate submits: NULL for letters journalled before these existed (and for inbound letters).
+  ['ecms_letters', 'idempotency_key', 'TEXT'],
+  ['ecms_letters', 'outbound_key', 'TEXT'],
 ];
+
+/** Indexes on added columns (created after the columns exist). */
+const ADDED_INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_outbound_key ON ecms_letters (outbound_key)
+  WHERE outbound_key IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_idempotency_key ON ecms_letters (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+`;
 
 function migrate(db: Database.Database): void {
   for (const [table, column, type] of ADDED_COLUMNS) {
     const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
     if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
+  db.exec(ADDED_INDEXES);
+}
+
+/** A unique index on the outbound natural key or the idempotency key refused the insert. */
+function isDuplicateLetter(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    /ecms_letters\.(outbound_key|idempotency_key)/.test(err.message)
+  );
 }
 
 const json = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
@@ -185,6 +209,7 @@ function fromRow(r: Row): LetterRecord {
     signatureStatus: opt(r.signature_status),
     signature: json(r.signature_evidence),
     lastError: opt(r.last_error),
+    idempotencyKey: opt(r.idempotency_key),
     createdAt: new Date(r.created_at as number),
     updatedAt: new Date(r.updated_at as number),
   };
@@ -199,6 +224,9 @@ export class SqliteLetterStore implements LetterStore {
 
   constructor(options: SqliteLetterStoreOptions) {
     try {
+      // A journal path in a directory that does not exist yet (first run): create it, as `mkdir -p`.
+      if (options.filename !== ':memory:' && !options.filename.startsWith('file:') && options.filename !== '')
+        mkdirSync(dirname(options.filename), { recursive: true });
       this.#db = new Database(options.filename);
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
@@ -206,7 +234,10 @@ export class SqliteLetterStore implements LetterStore {
       this.#db.exec(SCHEMA);
       migrate(this.#db);
     } catch (cause) {
-      throw ecmsError('ERR_ECMS_STORE', 'Could not open the SQLite letter store', { cause });
+      throw ecmsError('ERR_ECMS_STORE', 'Could not open the SQLite letter store', {
+        cause,
+        hint: 'The store creates the file and its missing directories; check that the process may write there.',
+      });
     }
   }
 
@@ -283,6 +314,8 @@ export class SqliteLetterStore implements LetterStore {
         String((err as { code: unknown }).code).startsWith('ERR_ECMS')
       )
         throw err;
+      if (isDuplicateLetter(err))
+        throw ecmsError('ERR_ECMS_DUPLICATE', 'This letter (natural key or idempotency key) is already in the journal');
       throw ecmsError('ERR_ECMS_STORE', 'SQLite letter store operation failed', { cause: err });
     }
   }
@@ -335,7 +368,8 @@ export class SqliteLetterStore implements LetterStore {
           `INSERT INTO ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
             sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
             registration_year, registration_number, document, send_count, dispatched, signature_status,
-            signature_evidence, last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+            signature_evidence, last_error, idempotency_key, outbound_key, created_at, updated_at)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         )
         .run(
           r.journalId,
@@ -358,6 +392,8 @@ export class SqliteLetterStore implements LetterStore {
           r.signatureStatus ?? null,
           r.signature ? JSON.stringify(r.signature) : null,
           r.lastError ?? null,
+          r.idempotencyKey ?? null,
+          outboundKey(r) ?? null,
           r.createdAt.getTime(),
           r.updatedAt.getTime(),
         );
