@@ -25,7 +25,9 @@ export const ECMS_ERROR_CODES = {
   ERR_ECMS_LEASE_LOST:
     'A worker lost its lease on a letter (it expired and another worker claimed it with a newer fencing token): its change was refused.',
   ERR_ECMS_DUPLICATE:
-    'The queue item was already recorded under its ProcessID (another worker persisted it first); nothing was written.',
+    'Already in the journal, nothing was written: a queue item recorded under its ProcessID (another worker persisted it first), or an outbound letter submitted twice (same sender, book number, receiver and date, or the same `idempotencyKey`).',
+  ERR_ECMS_SUBMIT_AMBIGUOUS:
+    'An ambiguous send cannot be attributed: the node’s outbound status lists the book number without receiver or date and several sends could own the entry (a circular letter, a book number reused in another BE year). The letter stays `submit_unknown`, listed by `EcmsOutbox.unresolved()`, until someone decides.',
 } as const;
 
 export type EcmsErrorCode = keyof typeof ECMS_ERROR_CODES;

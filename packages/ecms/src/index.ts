@@ -116,7 +116,13 @@ export {
   SPEEDS,
   type Speed,
 } from './model.js';
-export { applyOutboundNotifier, EcmsOutbox, type EcmsOutboxOptions } from './outbox.js';
+export {
+  applyOutboundNotifier,
+  EcmsOutbox,
+  type EcmsOutboxOptions,
+  type OutboxSubmitOptions,
+  type OutboxUnresolvedEvent,
+} from './outbox.js';
 export {
   PDF_VERIFICATION_OPERATION,
   type PdfSignatureCheck,

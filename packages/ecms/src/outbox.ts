@@ -1,10 +1,12 @@
-import { isThGovError, type Logger, type OperationOptions, SafeLogger } from '@thgov/core';
+import { isThGovError, type Logger, type OperationOptions, SafeLogger, validateOptions } from '@thgov/core';
+import { z } from 'zod';
+import { sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
 import { decodeGovernmentDocument } from './codec/letter.js';
 import { ecmsError } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import { OUTBOUND_STATE_BY_NOTIFIER, type OutboundState } from './journal.js';
-import type { LetterInput, Notifier } from './model.js';
+import type { LetterInput, Notifier, OutboundStatusEntry } from './model.js';
 import {
   type EvidenceRecord,
   type LeaseFence,
@@ -26,7 +28,58 @@ export interface EcmsOutboxOptions {
    * over. Keep it longer than one send with its retries and time-outs. Default 60 000.
    */
   leaseInMs?: number;
+  /**
+   * "Not in the outbound status" is not proof of absence: a node's status can lag a send it has just
+   * queued. Before a resend the status is looked at this many more times, `absenceRecheckDelayInMs`
+   * apart. Default 2 (three looks in all). Keep `(absenceRechecks × absenceRecheckDelayInMs)` well under
+   * `leaseInMs`.
+   */
+  absenceRechecks?: number;
+  /** Wait between two looks at the outbound status for a letter not (yet) listed. Default 1 000. */
+  absenceRecheckDelayInMs?: number;
+  /**
+   * Called when an ambiguous send cannot be attributed (`ERR_ECMS_SUBMIT_AMBIGUOUS`): the node lists the
+   * book number without receiver or date, and several sends could own the entry. The letter stays
+   * `submit_unknown` and is neither marked sent nor sent again; `unresolved()` lists such letters.
+   */
+  onUnresolved?: (event: OutboxUnresolvedEvent) => void | Promise<void>;
 }
+
+/** A send the outbox will not guess about (see `EcmsOutboxOptions.onUnresolved`). */
+export interface OutboxUnresolvedEvent {
+  record: LetterRecord;
+  /** Entries of the outbound status that this letter or another open send could own. */
+  candidateProcessIds: string[];
+  /** Journal ids of the other letters that could own them (same book number, no ProcessID known). */
+  rivalJournalIds: string[];
+}
+
+/** Options of `submit` and `enqueue`. */
+export interface OutboxSubmitOptions {
+  sign?: boolean;
+  /**
+   * Makes a repeated submit safe: a letter with this key already in the journal is returned as it is,
+   * never sent again. Without it, a second letter with the same sender, book number, receiver and date is
+   * refused (ERR_ECMS_DUPLICATE). Unique per journal, at most 200 characters.
+   */
+  idempotencyKey?: string;
+}
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
+const object = z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' });
+const outboxOptionsSchema = z
+  .object({
+    client: object,
+    store: object,
+    logger: object.optional(),
+    workerId: z.string().min(1).max(200).optional(),
+    leaseInMs: z.number().int().min(100).max(3_600_000).optional(),
+    absenceRechecks: z.number().int().min(0).max(20).optional(),
+    absenceRecheckDelayInMs: z.number().int().min(0).max(600_000).optional(),
+    onUnresolved: fn.optional(),
+  })
+  .strict();
+const idempotencyKeySchema = z.string().min(1).max(200);
 
 /** Evidence rows for one exchange (request sent, response received). */
 export function exchangeEvidence(
@@ -77,13 +130,74 @@ export class EcmsOutbox {
   readonly #log: SafeLogger;
   readonly #owner: string;
   readonly #leaseInMs: number;
+  readonly #rechecks: number;
+  readonly #recheckDelayInMs: number;
+  readonly #onUnresolved: EcmsOutboxOptions['onUnresolved'];
 
   constructor(options: EcmsOutboxOptions) {
+    validateOptions(outboxOptionsSchema, options, 'EcmsOutbox options');
     this.#client = options.client;
     this.#store = options.store;
     this.#log = new SafeLogger(options.logger);
     this.#owner = options.workerId ?? defaultWorkerId();
     this.#leaseInMs = options.leaseInMs ?? 60_000;
+    this.#rechecks = options.absenceRechecks ?? 2;
+    this.#recheckDelayInMs = options.absenceRecheckDelayInMs ?? 1_000;
+    this.#onUnresolved = options.onUnresolved;
+  }
+
+  /**
+   * Journals a new outbound letter. A letter already journalled (same natural key, or the same
+   * `idempotencyKey`) is detected by the store's unique index, atomically: with the same key the journalled
+   * letter is returned (`existing`), otherwise ERR_ECMS_DUPLICATE.
+   */
+  async #journal(
+    letter: LetterInput,
+    state: 'draft' | 'submitting',
+    options: OutboxSubmitOptions,
+  ): Promise<{ record: LetterRecord; existing: boolean }> {
+    const key =
+      options.idempotencyKey === undefined
+        ? undefined
+        : validateOptions(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
+    const record = newLetterRecord({
+      direction: 'outbound',
+      state,
+      letterId: letter.id,
+      correspondenceDate: letter.correspondenceDate,
+      subject: letter.subject,
+      senderDepartmentId: letter.sender.departmentId,
+      receiverDepartmentId: letter.receiver.departmentId,
+      document: this.#client.encodeLetter(letter, { sign: options.sign }),
+      idempotencyKey: key,
+    });
+    try {
+      await this.#store.insert(record);
+      return { record, existing: false };
+    } catch (err) {
+      if (!isThGovError(err, 'ERR_ECMS_DUPLICATE')) throw err;
+      const same = (
+        await this.#store.findByNaturalKey({
+          direction: 'outbound',
+          letterId: record.letterId,
+          correspondenceDate: record.correspondenceDate,
+          counterpartDepartmentId: record.receiverDepartmentId,
+        })
+      ).find((r) => r.senderDepartmentId === record.senderDepartmentId);
+      if (key !== undefined && same?.idempotencyKey === key) {
+        this.#log.info('e-CMS letter submitted again with its idempotency key: not sent twice', {
+          journalId: same.journalId,
+        });
+        return { record: same, existing: true };
+      }
+      throw ecmsError(
+        'ERR_ECMS_DUPLICATE',
+        same
+          ? `This letter is already in the journal (${same.journalId}, state ${same.state}): not sent twice; use resend() to send it again`
+          : 'This idempotency key already belongs to another letter in the journal',
+        { cause: err },
+      );
+    }
   }
 
   /** Runs `fn` under a lease on the letter; undefined when another replica holds it. */
@@ -105,19 +219,8 @@ export class EcmsOutbox {
    * Journals a letter for sending without sending it (`draft`): the application's transaction ends here,
    * and whichever outbox replica runs `runOnce` next sends it.
    */
-  async enqueue(letter: LetterInput, options: { sign?: boolean } = {}): Promise<LetterRecord> {
-    const record = newLetterRecord({
-      direction: 'outbound',
-      state: 'draft',
-      letterId: letter.id,
-      correspondenceDate: letter.correspondenceDate,
-      subject: letter.subject,
-      senderDepartmentId: letter.sender.departmentId,
-      receiverDepartmentId: letter.receiver.departmentId,
-      document: this.#client.encodeLetter(letter, { sign: options.sign }),
-    });
-    await this.#store.insert(record);
-    return record;
+  async enqueue(letter: LetterInput, options: OutboxSubmitOptions = {}): Promise<LetterRecord> {
+    return (await this.#journal(letter, 'draft', options)).record;
   }
 
   /**
@@ -153,25 +256,17 @@ export class EcmsOutbox {
     return out;
   }
 
-  /** Journals the letter (encoded, and signed when the client signs) and sends it. */
-  async submit(
-    letter: LetterInput,
-    options: OperationOptions & { sign?: boolean } = {},
-  ): Promise<LetterRecord> {
-    const document = this.#client.encodeLetter(letter, { sign: options.sign });
-    const record = newLetterRecord({
-      direction: 'outbound',
-      state: 'submitting',
-      letterId: letter.id,
-      correspondenceDate: letter.correspondenceDate,
-      subject: letter.subject,
-      senderDepartmentId: letter.sender.departmentId,
-      receiverDepartmentId: letter.receiver.departmentId,
-      document,
-    });
-    await this.#store.insert(record);
+  /**
+   * Journals the letter (encoded, and signed when the client signs) and sends it. The same letter submitted
+   * twice is sent once: see `idempotencyKey`.
+   */
+  async submit(letter: LetterInput, options: OperationOptions & OutboxSubmitOptions = {}): Promise<LetterRecord> {
+    const { idempotencyKey, sign, ...operation } = options;
+    const journalled = await this.#journal(letter, 'submitting', { sign, idempotencyKey });
+    if (journalled.existing) return journalled.record;
+    const { record } = journalled;
     // Just inserted: no other replica can hold it yet.
-    return (await this.#leased(record.journalId, (fence) => this.#send(record, options, fence))) ?? record;
+    return (await this.#leased(record.journalId, (fence) => this.#send(record, operation, fence))) ?? record;
   }
 
   async #send(record: LetterRecord, options: OperationOptions, fence: LeaseFence): Promise<LetterRecord> {
@@ -246,14 +341,23 @@ export class EcmsOutbox {
   }
 
   /**
-   * Resolves a letter in `submit_unknown` (or left in `submitting` by a crash): looks for it in the
-   * node's outbound status (same book number, date and receiver, a ProcessID no earlier send claimed).
-   * Found → submitted. Not found → the node never queued it, so it is sent again.
+   * Resolves a letter in `submit_unknown` (or left in `submitting` by a crash) through the node's outbound
+   * status. An entry with the same book number, receiver and date that no earlier send claimed → submitted.
+   * Entries without receiver or date (as nodes may list them) are taken only when no other send of ours
+   * could own them; otherwise the letter stays `submit_unknown` (ERR_ECMS_SUBMIT_AMBIGUOUS, `onUnresolved`).
+   * Not listed → looked for again `absenceRechecks` times (the status can lag), then sent again.
    */
   async resolve(journalId: string, options: OperationOptions = {}): Promise<LetterRecord> {
     return (
       (await this.#leased(journalId, (fence) => this.#resolve(journalId, options, true, fence))) ??
       this.#get(journalId)
+    );
+  }
+
+  /** Letters whose ambiguous send cannot be attributed without a human (ERR_ECMS_SUBMIT_AMBIGUOUS). */
+  async unresolved(): Promise<LetterRecord[]> {
+    return (await this.#store.list({ direction: 'outbound', states: ['submit_unknown'] })).filter(
+      (r) => r.lastError === 'ERR_ECMS_SUBMIT_AMBIGUOUS',
     );
   }
 
@@ -263,35 +367,114 @@ export class EcmsOutbox {
     resend: boolean,
     fence: LeaseFence,
   ): Promise<LetterRecord> {
-    const record = await this.#get(journalId);
-    if (record.state !== 'submit_unknown' && record.state !== 'submitting') return record;
-    const entries = await this.#client.outboundStatus(options);
-    for (const e of entries) {
-      if (e.letterId !== record.letterId) continue;
-      if (e.correspondenceDate && e.correspondenceDate !== record.correspondenceDate) continue;
-      if (e.acceptDepartmentId && e.acceptDepartmentId !== record.receiverDepartmentId) continue;
-      if (await this.#store.isProcessed(e.processId)) continue;
-      const updated = await this.#store.transition({
-        journalId,
-        from: PRE_SEND,
-        to: 'submitted',
-        patch: { processId: e.processId, lastError: undefined },
-        processedId: e.processId,
-        note: `resolved through outbound status (${e.processStatus})`,
-        fence,
-      });
-      this.#log.info('ambiguous e-CMS send resolved: the node has it', { journalId });
-      return updated ?? (await this.#get(journalId));
+    const looks = resend ? 1 + this.#rechecks : 1;
+    for (let look = 0; look < looks; look++) {
+      if (look > 0) {
+        await sleep(this.#recheckDelayInMs, options.abortSignal);
+        if (options.abortSignal?.aborted) return this.#get(journalId);
+      }
+      const record = await this.#get(journalId);
+      if (!PRE_SEND.includes(record.state as OutboundState)) return record;
+      const found = await this.#lookUp(record, options);
+      if (found.kind === 'match') {
+        const updated = await this.#store.transition({
+          journalId,
+          from: PRE_SEND,
+          to: 'submitted',
+          patch: { processId: found.entry.processId, lastError: undefined },
+          processedId: found.entry.processId,
+          note: `resolved through outbound status (${found.entry.processStatus})`,
+          fence,
+        });
+        this.#log.info('ambiguous e-CMS send resolved: the node has it', { journalId });
+        return updated ?? (await this.#get(journalId));
+      }
+      if (found.kind === 'ambiguous') return this.#ambiguous(record, found, fence);
     }
-    if (!resend) return record;
+    const record = await this.#get(journalId);
+    if (!resend || !PRE_SEND.includes(record.state as OutboundState)) return record;
     const again = await this.#store.transition({
       journalId,
       from: PRE_SEND,
       to: 'submitting',
-      note: 'not in outbound status: sending again',
+      note: `not in outbound status after ${looks} looks: sending again`,
       fence,
     });
-    return this.#send(again ?? record, options, fence);
+    // Moved on meanwhile (a receiver's notifier proved it arrived): nothing to resend.
+    if (!again) return this.#get(journalId);
+    return this.#send(again, options, fence);
+  }
+
+  /**
+   * Looks for one letter in the node's outbound status. The status entries of the reference carry only
+   * ProcessID, LetterID and ProcessStatus; a node may add CorrespondenceDate and AcceptDepartment.
+   */
+  async #lookUp(
+    record: LetterRecord,
+    options: OperationOptions,
+  ): Promise<
+    | { kind: 'match'; entry: OutboundStatusEntry }
+    | { kind: 'absent' }
+    | { kind: 'ambiguous'; entries: OutboundStatusEntry[]; rivals: LetterRecord[] }
+  > {
+    const entries = await this.#client.outboundStatus(options);
+    const fits = (e: OutboundStatusEntry, r: LetterRecord) =>
+      e.letterId === r.letterId &&
+      (!e.correspondenceDate || e.correspondenceDate.slice(0, 10) === r.correspondenceDate.slice(0, 10)) &&
+      (!e.acceptDepartmentId || e.acceptDepartmentId === r.receiverDepartmentId);
+    const open: OutboundStatusEntry[] = [];
+    for (const e of entries) {
+      if (fits(e, record) && !(await this.#store.isProcessed(e.processId))) open.push(e);
+    }
+    const exact = open.find((e) => e.correspondenceDate && e.acceptDepartmentId);
+    if (exact) return { kind: 'match', entry: exact };
+    if (open.length === 0) return { kind: 'absent' };
+    // Entries that do not say where or when: any send of ours with this book number whose ProcessID is not
+    // known could own them — a circular letter's other copies, the same number in another BE year.
+    const rivals = (await this.#store.list({ direction: 'outbound' })).filter(
+      (r) =>
+        r.journalId !== record.journalId &&
+        (PRE_SEND.includes(r.state as OutboundState) || (r.sendCount > 0 && r.processId === undefined)) &&
+        open.some((e) => fits(e, r)),
+    );
+    const only = open[0];
+    if (open.length === 1 && only && rivals.length === 0) return { kind: 'match', entry: only };
+    return { kind: 'ambiguous', entries: open, rivals };
+  }
+
+  async #ambiguous(
+    record: LetterRecord,
+    found: { entries: OutboundStatusEntry[]; rivals: LetterRecord[] },
+    fence: LeaseFence,
+  ): Promise<LetterRecord> {
+    const code = 'ERR_ECMS_SUBMIT_AMBIGUOUS';
+    // Reported once; later looks that find the same ambiguity change nothing.
+    if (record.lastError === code && record.state === 'submit_unknown') return record;
+    const updated =
+      (await this.#store.transition({
+        journalId: record.journalId,
+        from: PRE_SEND,
+        to: 'submit_unknown',
+        patch: { lastError: code },
+        note: `${code}: ${found.entries.length} outbound status entries without receiver or date could be this letter's or ${found.rivals.length} other send(s)`,
+        fence,
+      })) ?? (await this.#get(record.journalId));
+    this.#log.warn('ambiguous e-CMS send left for a human: the outbound status cannot tell the sends apart', {
+      journalId: record.journalId,
+      code,
+      candidates: found.entries.length,
+      rivals: found.rivals.length,
+    });
+    try {
+      await this.#onUnresolved?.({
+        record: updated,
+        candidateProcessIds: found.entries.map((e) => e.processId),
+        rivalJournalIds: found.rivals.map((r) => r.journalId),
+      });
+    } catch (err) {
+      this.#log.warn('onUnresolved failed', { code: isThGovError(err) ? err.code : 'ERR_UNKNOWN' });
+    }
+    return updated;
   }
 
   /**

@@ -56,6 +56,7 @@ export {
   type EcmsNetworkOptions,
   type EcmsNodeHandle,
   type EcmsOutboundRecord,
+  type EcmsOutboundStatusProfile,
   type EcmsQueueItem,
   type InjectedItem,
   startEcmsNetwork,

@@ -77,6 +77,25 @@ export interface EcmsOutboundRecord {
   subject: string;
   acceptDepartmentId: string;
   status: string;
+  /** OutboundStatusRequests answered since the send (for `outboundStatus.lagRequests`). */
+  statusRequestsSeen: number;
+}
+
+/**
+ * How the nodes answer OutboundStatusRequest (switchable at run time with `setOutboundStatus`).
+ */
+export interface EcmsOutboundStatusProfile {
+  /**
+   * `full` (default): each entry carries ProcessID, LetterID, CorrespondenceDate, AcceptDepartment/Code and
+   * ProcessStatus. `minimal`: ProcessID, LetterID and ProcessStatus only, as shared/reference/ecms.md
+   * documents real nodes' entries — a circular letter's sends cannot be told apart by receiver or date.
+   */
+  entries?: 'full' | 'minimal';
+  /**
+   * A lagging node: a send appears in the outbound status only from the (n+1)-th status request after it
+   * was queued (0, the default: at once). Counted in requests, not time, so tests stay deterministic.
+   */
+  lagRequests?: number;
 }
 
 export interface EcmsNetworkOptions {
@@ -96,6 +115,8 @@ export interface EcmsNetworkOptions {
   redeliveryAfterInMs?: number;
   /** Echo the document in the send response, as nodes do. Default true. */
   echoDocument?: boolean;
+  /** How OutboundStatusRequest is answered: entry fields and lag. */
+  outboundStatus?: EcmsOutboundStatusProfile;
   /** Clock offset of every node (for clock-skew warnings). */
   clockSkewInMs?: number;
   /** Largest request body. Default 128 MiB. */
@@ -139,6 +160,8 @@ export interface EcmsNetwork {
   injectItem(organizationId: string, item: InjectedItem): string;
   /** Change the lost-response probability at run time. */
   setLostResponse(probability: number): void;
+  /** Change how OutboundStatusRequest is answered at run time. */
+  setOutboundStatus(profile: EcmsOutboundStatusProfile): void;
   /** Requests served per operation, per node (refused requests count as `fault`). */
   counters(organizationId: string): Record<string, number>;
   close(): Promise<void>;
@@ -168,6 +191,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
   const random: Random = createRandom(options.seed ?? 7);
   const faults = new FaultInjector(options.faults ?? { rules: [] });
   let lostResponse = options.lostResponse ?? 0;
+  let statusProfile: EcmsOutboundStatusProfile = { ...options.outboundStatus };
   const lostOps = new Set(options.lostResponseOperations ?? ['sendLetter']);
   const redeliveryAfterInMs = options.redeliveryAfterInMs ?? 0;
   const echoDocument = options.echoDocument ?? true;
@@ -268,21 +292,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
       case 'CorrespondenceDeleteGovernmentDocumentRequest':
         return { op: 'withdraw', body: withdraw(node, body) };
       case 'OutboundStatusRequest':
-        return {
-          op: 'outboundStatus',
-          body: `<OutboundStatusResponse>${node.outbound
-            .map(
-              (o) =>
-                `<Outbound>${el('ProcessID', o.processId)}${el('LetterID', o.letterId)}${el(
-                  'CorrespondenceDate',
-                  o.correspondenceDate,
-                )}<AcceptDepartment>${el('Code', o.acceptDepartmentId)}</AcceptDepartment>${el(
-                  'ProcessStatus',
-                  o.status,
-                )}</Outbound>`,
-            )
-            .join('')}</OutboundStatusResponse>`,
-        };
+        return { op: 'outboundStatus', body: outboundStatus(node) };
       case 'GetMinistryOrganizationList':
         return {
           op: 'ministries',
@@ -327,6 +337,26 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
       default:
         throw new SoapInputError('E_OPERATION', `unknown operation ${name}`);
     }
+  };
+
+  const outboundStatus = (node: NodeState): string => {
+    const lag = statusProfile.lagRequests ?? 0;
+    const minimal = statusProfile.entries === 'minimal';
+    const visible = node.outbound.filter((o) => o.statusRequestsSeen >= lag);
+    for (const o of node.outbound) o.statusRequestsSeen++;
+    return `<OutboundStatusResponse>${visible
+      .map(
+        (o) =>
+          `<Outbound>${el('ProcessID', o.processId)}${el('LetterID', o.letterId)}${
+            minimal
+              ? ''
+              : `${el('CorrespondenceDate', o.correspondenceDate)}<AcceptDepartment>${el(
+                  'Code',
+                  o.acceptDepartmentId,
+                )}</AcceptDepartment>`
+          }${el('ProcessStatus', o.status)}</Outbound>`,
+      )
+      .join('')}</OutboundStatusResponse>`;
   };
 
   const codeList = (
@@ -388,6 +418,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
       subject,
       acceptDepartmentId: receiverDept,
       status: 'Sent',
+      statusRequestsSeen: 0,
     });
     return `<CorrespondenceLetterOutboundResponse>${el('ProcessID', processId)}${el(
       'ProcessTime',
@@ -591,6 +622,9 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
     },
     setLostResponse: (p) => {
       lostResponse = p;
+    },
+    setOutboundStatus: (profile) => {
+      statusProfile = { ...profile };
     },
     counters: (id) => ({ ...get(id).counters }),
     close: async () => {
