@@ -160,6 +160,8 @@ export interface EcmsNetwork {
   injectItem(organizationId: string, item: InjectedItem): string;
   /** Change the lost-response probability at run time. */
   setLostResponse(probability: number): void;
+  /** Change which operations lose their response (`lostResponseOperations`) at run time. */
+  setLostResponseOperations(operations: string[]): void;
   /** Change how OutboundStatusRequest is answered at run time. */
   setOutboundStatus(profile: EcmsOutboundStatusProfile): void;
   /** Requests served per operation, per node (refused requests count as `fault`). */
@@ -192,7 +194,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
   const faults = new FaultInjector(options.faults ?? { rules: [] });
   let lostResponse = options.lostResponse ?? 0;
   let statusProfile: EcmsOutboundStatusProfile = { ...options.outboundStatus };
-  const lostOps = new Set(options.lostResponseOperations ?? ['sendLetter']);
+  let lostOps = new Set(options.lostResponseOperations ?? ['sendLetter']);
   const redeliveryAfterInMs = options.redeliveryAfterInMs ?? 0;
   const echoDocument = options.echoDocument ?? true;
   const maxBytes = options.maxRequestBytes ?? 128 * 1024 * 1024;
@@ -622,6 +624,9 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
     },
     setLostResponse: (p) => {
       lostResponse = p;
+    },
+    setLostResponseOperations: (operations) => {
+      lostOps = new Set(operations);
     },
     setOutboundStatus: (profile) => {
       statusProfile = { ...profile };
