@@ -99,6 +99,13 @@ export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions,
    * worker may take it over. Longer than one letter's work, including the node's time-outs. Default 60 000.
    */
   leaseInMs?: number;
+  /**
+   * `recover()` quarantines a letter it fails to finish this many times in a row with a definitive error
+   * (an undecodable stored document, a node fault, an `onLetter` that throws): state `quarantined`, kept in
+   * `quarantined()`, reported through `onRejected`, so one letter never stalls the inbox. Transient failures
+   * (network, time-outs, the store) do not count. Default 3.
+   */
+  maxRecoverFailures?: number;
 }
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
@@ -127,6 +134,7 @@ const inboxWorkerOptionsSchema = z
     logger: object.optional(),
     workerId: z.string().min(1).max(200).optional(),
     leaseInMs: z.number().int().min(100).max(3_600_000).optional(),
+    maxRecoverFailures: z.number().int().min(1).max(1000).optional(),
   })
   .strict();
 
@@ -617,9 +625,57 @@ export class EcmsInboxWorker {
     for (const lease of leases) {
       try {
         await this.#recoverOne(lease);
+      } catch (err) {
+        // One letter that cannot be finished must not stall the inbox: count it, quarantine it at the
+        // limit, and go on with the others (and with fetching).
+        await this.#recoverFailed(lease, err);
       } finally {
         await this.#store.release(lease).catch(() => undefined);
       }
+    }
+  }
+
+  async #recoverFailed(lease: LetterLease, err: unknown): Promise<void> {
+    const code = isThGovError(err) ? String(err.code) : 'ERR_UNKNOWN';
+    this.#report(err);
+    // Another replica took the letter over: it is theirs now.
+    if (isThGovError(err, 'ERR_ECMS_LEASE_LOST')) return;
+    // The node or the store is away: not the letter's fault; it is tried again at the next poll.
+    if (
+      (isThGovError(err) && err.retryable) ||
+      code === 'ERR_POSTGRES' ||
+      code === 'ERR_ECMS_STORE' ||
+      code === 'ERR_TIMEOUT'
+    ) {
+      this.#log.warn('e-CMS letter could not be recovered yet', { journalId: lease.journalId, code });
+      return;
+    }
+    const r = await this.#store.get(lease.journalId);
+    if (!r) return;
+    const failures = r.recoverFailures + 1;
+    const max = this.#o.maxRecoverFailures ?? 3;
+    if (failures < max) {
+      await this.#store.update(lease.journalId, { recoverFailures: failures, lastError: code }, { fence: lease });
+      this.#log.warn('e-CMS letter could not be recovered', { journalId: lease.journalId, code, failures });
+      return;
+    }
+    const kept = await this.#quarantine.keepRecord(r, err, failures);
+    await this.#store.transition({
+      journalId: r.journalId,
+      from: ['stored', 'dequeued', 'acknowledged', 'registration_disputed'],
+      to: 'quarantined',
+      patch: { recoverFailures: failures, lastError: code },
+      note: `quarantined after ${failures} failed recoveries (${code}); quarantine ${kept.id}`,
+      fence: lease,
+    });
+    await this.#quarantine.settle(kept);
+  }
+
+  #report(err: unknown): void {
+    try {
+      this.#o.onError?.(err);
+    } catch {
+      // A failing error hook must not stop the worker.
     }
   }
 
@@ -642,5 +698,8 @@ export class EcmsInboxWorker {
       }
     }
     await this.#advance(r.journalId, lease);
+    const after = await this.#store.get(r.journalId);
+    if (after && after.recoverFailures > 0)
+      await this.#store.update(r.journalId, { recoverFailures: 0 }, { fence: lease });
   }
 }

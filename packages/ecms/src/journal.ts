@@ -29,6 +29,8 @@ export const INBOUND_STATES = [
   'registration_disputed',
   'rejected',
   'invalid',
+  // recover() could not finish it (a definitive failure, `maxRecoverFailures` times): kept, out of the way.
+  'quarantined',
 ] as const;
 export type InboundState = (typeof INBOUND_STATES)[number];
 
@@ -52,13 +54,14 @@ export const OUTBOUND_TRANSITIONS: Record<OutboundState, readonly OutboundState[
 };
 
 export const INBOUND_TRANSITIONS: Record<InboundState, readonly InboundState[]> = {
-  stored: ['dequeued'],
-  dequeued: ['acknowledged', 'registered', 'rejected', 'invalid'],
-  acknowledged: ['registered', 'rejected', 'invalid'],
+  stored: ['dequeued', 'quarantined'],
+  dequeued: ['acknowledged', 'registered', 'rejected', 'invalid', 'quarantined'],
+  acknowledged: ['registered', 'rejected', 'invalid', 'quarantined'],
   registered: ['registration_disputed'],
-  registration_disputed: ['registered'],
+  registration_disputed: ['registered', 'quarantined'],
   rejected: [],
   invalid: [],
+  quarantined: [],
 };
 
 export function canTransition(direction: Direction, from: LetterState, to: LetterState): boolean {

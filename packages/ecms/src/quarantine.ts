@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isThGovError, redactPreview, type SafeLogger } from '@thgov/core';
 import type { EcmsClient } from './client.js';
 import { EcmsSignatureError } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import type { PoisonItem } from './model.js';
-import type { LetterStore, QuarantinedItem } from './store/letter-store.js';
+import type { LetterRecord, LetterStore, QuarantinedItem } from './store/letter-store.js';
 import { sameName } from './xml/tree.js';
 
 export interface QuarantineKeeperOptions {
@@ -58,6 +58,45 @@ export class QuarantineKeeper {
       errorCode: q.error.code,
       reason: q.error.reason,
       element: q.element,
+      quarantineId: q.id,
+    });
+    return q;
+  }
+
+  /**
+   * Keeps a journalled inbound letter that `recover()` cannot finish (its stored document, SHA-256 and the
+   * typed error) as a quarantined item. No InvalidLetterNotifier: the letter itself may be sound (the
+   * failure may be the application's `onLetter`), so the agency decides. Idempotent per letter: a crash
+   * after this step finds the item again instead of keeping a second one.
+   */
+  async keepRecord(record: LetterRecord, err: unknown, failures: number): Promise<QuarantinedItem> {
+    const processId = record.processId ?? `journal:${record.journalId}`;
+    const existing = (await this.#o.store.quarantined()).find(
+      (q) => q.operation === 'recover' && q.processId === processId,
+    );
+    if (existing) return existing;
+    const xml = record.document ?? new Uint8Array();
+    const code = isThGovError(err) ? String(err.code) : 'ERR_UNKNOWN';
+    const message = err instanceof Error ? err.message : String(err);
+    const q: QuarantinedItem = {
+      id: randomUUID(),
+      processId,
+      operation: 'recover',
+      element: 'GovernmentDocument',
+      xml,
+      sha256: createHash('sha256').update(xml).digest('hex'),
+      at: new Date(),
+      error: { code, message: redactPreview(message, 500) },
+      signature: record.signature,
+      letterKey: undefined,
+      notified: true,
+      settled: false,
+      note: `journal ${record.journalId}: recover() failed ${failures} time(s) in state ${record.state}`,
+    };
+    await this.#o.store.quarantine(q);
+    this.#o.log.warn('e-CMS letter recover() cannot finish kept in quarantine', {
+      errorCode: code,
+      journalId: record.journalId,
       quarantineId: q.id,
     });
     return q;

@@ -39,6 +39,8 @@ export interface LetterRecord {
    * natural key (sender, book number, receiver, date) is unique among outbound letters as well.
    */
   idempotencyKey: string | undefined;
+  /** Inbound: definitive failures of `recover()` on this letter in a row (quarantined at the limit). */
+  recoverFailures: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -74,6 +76,7 @@ export type LetterPatch = Partial<
     | 'signatureStatus'
     | 'lastError'
     | 'document'
+    | 'recoverFailures'
   >
 >;
 
@@ -243,6 +246,7 @@ export function newLetterRecord(
     signature: undefined,
     lastError: undefined,
     idempotencyKey: undefined,
+    recoverFailures: 0,
     createdAt: now,
     updatedAt: now,
     ...fields,

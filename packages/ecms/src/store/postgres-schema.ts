@@ -95,11 +95,12 @@ export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 2,
-    name: 'duplicate submits: idempotency key and outbound natural key, each unique',
+    name: 'duplicate submits (idempotency key, outbound natural key, each unique); recover failures',
     // NULL for letters journalled before this step and for inbound letters, so the indexes never refuse
     // an existing journal.
     sql: (s) => `
-      ALTER TABLE ${s}.ecms_letters ADD COLUMN idempotency_key text, ADD COLUMN outbound_key text;
+      ALTER TABLE ${s}.ecms_letters ADD COLUMN idempotency_key text, ADD COLUMN outbound_key text,
+        ADD COLUMN recover_failures integer NOT NULL DEFAULT 0;
       CREATE UNIQUE INDEX ecms_letters_idempotency_key ON ${s}.ecms_letters (idempotency_key)
         WHERE idempotency_key IS NOT NULL;
       CREATE UNIQUE INDEX ecms_letters_outbound_key ON ${s}.ecms_letters (outbound_key)

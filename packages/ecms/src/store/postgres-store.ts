@@ -53,6 +53,7 @@ const COLUMNS: Record<keyof LetterPatch, string> = {
   signatureStatus: 'signature_status',
   lastError: 'last_error',
   document: 'document',
+  recoverFailures: 'recover_failures',
 };
 
 const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
@@ -80,6 +81,7 @@ function fromRow(r: Row): LetterRecord {
     signature: opt(r.signature_evidence),
     lastError: opt(r.last_error),
     idempotencyKey: opt(r.idempotency_key),
+    recoverFailures: Number(r.recover_failures ?? 0),
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -259,8 +261,8 @@ export class PostgresLetterStore implements LetterStore {
         `INSERT INTO ${s}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
           sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
           registration_year, registration_number, document, send_count, dispatched, signature_status,
-          signature_evidence, last_error, created_at, updated_at, idempotency_key, outbound_key)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+          signature_evidence, last_error, created_at, updated_at, idempotency_key, outbound_key, recover_failures)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
          ON CONFLICT DO NOTHING RETURNING 1`,
         [
           r.journalId,
@@ -287,6 +289,7 @@ export class PostgresLetterStore implements LetterStore {
           r.updatedAt,
           r.idempotencyKey ?? null,
           outboundKey(r) ?? null,
+          r.recoverFailures,
         ],
       );
       if (inserted.rows.length === 0)

@@ -120,6 +120,7 @@ const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   // Duplicate submits: NULL for letters journalled before these existed (and for inbound letters).
   ['ecms_letters', 'idempotency_key', 'TEXT'],
   ['ecms_letters', 'outbound_key', 'TEXT'],
+  ['ecms_letters', 'recover_failures', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
 /** Indexes on added columns (created after the columns exist). */
@@ -176,6 +177,7 @@ const COLUMNS: Record<keyof LetterPatch, string> = {
   signatureStatus: 'signature_status',
   lastError: 'last_error',
   document: 'document',
+  recoverFailures: 'recover_failures',
 };
 
 function toDb(key: keyof LetterPatch, value: unknown): unknown {
@@ -210,6 +212,7 @@ function fromRow(r: Row): LetterRecord {
     signature: json(r.signature_evidence),
     lastError: opt(r.last_error),
     idempotencyKey: opt(r.idempotency_key),
+    recoverFailures: Number(r.recover_failures ?? 0),
     createdAt: new Date(r.created_at as number),
     updatedAt: new Date(r.updated_at as number),
   };
@@ -368,8 +371,8 @@ export class SqliteLetterStore implements LetterStore {
           `INSERT INTO ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
             sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
             registration_year, registration_number, document, send_count, dispatched, signature_status,
-            signature_evidence, last_error, idempotency_key, outbound_key, created_at, updated_at)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+            signature_evidence, last_error, idempotency_key, outbound_key, recover_failures, created_at, updated_at)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         )
         .run(
           r.journalId,
@@ -394,6 +397,7 @@ export class SqliteLetterStore implements LetterStore {
           r.lastError ?? null,
           r.idempotencyKey ?? null,
           outboundKey(r) ?? null,
+          r.recoverFailures,
           r.createdAt.getTime(),
           r.updatedAt.getTime(),
         );
