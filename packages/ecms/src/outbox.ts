@@ -361,6 +361,48 @@ export class EcmsOutbox {
     );
   }
 
+  /**
+   * A person's decision on a send the outbox would not guess about (`unresolved()`): `arrived: true` marks
+   * it submitted (with the node's ProcessID when known, so no other send claims that entry); `arrived:
+   * false` sends it again now. Only for a letter still in `submit_unknown` or `submitting`.
+   */
+  async settleUnresolved(
+    journalId: string,
+    decision: { arrived: true; processId?: string } | { arrived: false },
+    options: OperationOptions = {},
+  ): Promise<LetterRecord> {
+    const done = await this.#leased(journalId, async (fence) => {
+      const r = await this.#get(journalId);
+      if (!PRE_SEND.includes(r.state as OutboundState))
+        throw ecmsError('ERR_ECMS_STATE', `A letter in state ${r.state} has no unknown send to settle`);
+      if (decision.arrived) {
+        return (
+          (await this.#store.transition({
+            journalId,
+            from: PRE_SEND,
+            to: 'submitted',
+            patch: { processId: decision.processId, lastError: undefined },
+            ...(decision.processId ? { processedId: decision.processId } : {}),
+            note: 'settled by hand: arrived',
+            fence,
+          })) ?? (await this.#get(journalId))
+        );
+      }
+      const again = await this.#store.transition({
+        journalId,
+        from: PRE_SEND,
+        to: 'submitting',
+        patch: { lastError: undefined },
+        note: 'settled by hand: not arrived, sending again',
+        fence,
+      });
+      return again ? this.#send(again, options, fence) : this.#get(journalId);
+    });
+    if (!done)
+      throw ecmsError('ERR_ECMS_LEASE_LOST', 'Another replica is working on this letter; try again later');
+    return done;
+  }
+
   async #resolve(
     journalId: string,
     options: OperationOptions,

@@ -139,6 +139,20 @@ describeEachStore('outbox: circular letters and lagging nodes (%s)', (_kind, ope
     expect(events).toHaveLength(2);
     expect(events[0]!.candidateProcessIds).toEqual([copiesAt(receivers[1]!)[0]!.processId]);
     expect(net.counters(sender).sendLetter).toBe(2);
+    // A person finds out (asks the receivers) and decides; the outbox carries it out.
+    const settledB = await outbox.settleUnresolved(b.journalId, {
+      arrived: true,
+      processId: copiesAt(receivers[1]!)[0]!.processId,
+    });
+    expect(settledB).toMatchObject({ state: 'submitted', processId: copiesAt(receivers[1]!)[0]!.processId });
+    const settledA = await outbox.settleUnresolved(a.journalId, { arrived: false });
+    expect(settledA.state).toBe('submitted');
+    expect(copiesAt(receivers[0]!)).toHaveLength(1);
+    expect(copiesAt(receivers[1]!)).toHaveLength(1);
+    expect(await outbox.unresolved()).toEqual([]);
+    await expect(outbox.settleUnresolved(a.journalId, { arrived: false })).rejects.toMatchObject({
+      code: 'ERR_ECMS_STATE',
+    });
   });
 
   it('entries without receiver or date, random cuts of sends and status checks: never two copies at a receiver', async () => {
