@@ -655,7 +655,11 @@ export class EcmsInboxWorker {
     const failures = r.recoverFailures + 1;
     const max = this.#o.maxRecoverFailures ?? 3;
     if (failures < max) {
-      await this.#store.update(lease.journalId, { recoverFailures: failures, lastError: code }, { fence: lease });
+      await this.#store.update(
+        lease.journalId,
+        { recoverFailures: failures, lastError: code },
+        { fence: lease },
+      );
       this.#log.warn('e-CMS letter could not be recovered', { journalId: lease.journalId, code, failures });
       return;
     }

@@ -260,7 +260,10 @@ export class EcmsOutbox {
    * Journals the letter (encoded, and signed when the client signs) and sends it. The same letter submitted
    * twice is sent once: see `idempotencyKey`.
    */
-  async submit(letter: LetterInput, options: OperationOptions & OutboxSubmitOptions = {}): Promise<LetterRecord> {
+  async submit(
+    letter: LetterInput,
+    options: OperationOptions & OutboxSubmitOptions = {},
+  ): Promise<LetterRecord> {
     const { idempotencyKey, sign, ...operation } = options;
     const journalled = await this.#journal(letter, 'submitting', { sign, idempotencyKey });
     if (journalled.existing) return journalled.record;

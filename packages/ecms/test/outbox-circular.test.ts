@@ -222,14 +222,16 @@ describeEachStore('outbox: circular letters and lagging nodes (%s)', (_kind, ope
       code: 'ERR_ECMS_DUPLICATE',
       message: expect.stringContaining(first.journalId),
     });
-    await expect(outbox.enqueue(circular(receivers[0]!))).rejects.toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+    await expect(outbox.enqueue(circular(receivers[0]!))).rejects.toMatchObject({
+      code: 'ERR_ECMS_DUPLICATE',
+    });
     const keyed = await outbox.submit(circular(receivers[1]!), { idempotencyKey: 'saraban-42' });
     const again = await outbox.submit(circular(receivers[1]!), { idempotencyKey: 'saraban-42' });
     expect(again.journalId).toBe(keyed.journalId);
     // The key on another letter is a mistake, not a retry.
-    await expect(outbox.submit(circular(receivers[2]!), { idempotencyKey: 'saraban-42' })).rejects.toMatchObject(
-      { code: 'ERR_ECMS_DUPLICATE' },
-    );
+    await expect(
+      outbox.submit(circular(receivers[2]!), { idempotencyKey: 'saraban-42' }),
+    ).rejects.toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
     await expect(outbox.submit(circular(receivers[2]!), { idempotencyKey: '' })).rejects.toMatchObject({
       code: 'ERR_INVALID_ARG',
     });

@@ -24,7 +24,11 @@ describeEachStore('inbox recover(): a letter that cannot be finished is quaranti
     net = await startEcmsNetwork({ seed: 9 });
     const [a, b] = net.nodes;
     sender = new EcmsClient({ nodeUrl: a!.url, organizationId: a!.organizationId });
-    receiver = new EcmsClient({ nodeUrl: b!.url, organizationId: b!.organizationId, retry: { maxRetries: 0 } });
+    receiver = new EcmsClient({
+      nodeUrl: b!.url,
+      organizationId: b!.organizationId,
+      retry: { maxRetries: 0 },
+    });
     const opened = await open();
     store = opened.store;
     twin = opened.twin();

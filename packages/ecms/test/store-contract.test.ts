@@ -128,7 +128,13 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
 
   it('an outbound letter journalled twice (same natural key or idempotency key) is refused atomically', async () => {
     const out = (extra: Partial<LetterRecord> = {}) =>
-      inbound({ direction: 'outbound', state: 'submitting', processId: undefined, letterId: 'ที่ 9/1', ...extra });
+      inbound({
+        direction: 'outbound',
+        state: 'submitting',
+        processId: undefined,
+        letterId: 'ที่ 9/1',
+        ...extra,
+      });
     const first = out({ idempotencyKey: 'order-1' });
     await store.insert(first);
     expect(await store.get(first.journalId)).toMatchObject({ idempotencyKey: 'order-1' });

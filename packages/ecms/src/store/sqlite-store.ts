@@ -318,7 +318,10 @@ export class SqliteLetterStore implements LetterStore {
       )
         throw err;
       if (isDuplicateLetter(err))
-        throw ecmsError('ERR_ECMS_DUPLICATE', 'This letter (natural key or idempotency key) is already in the journal');
+        throw ecmsError(
+          'ERR_ECMS_DUPLICATE',
+          'This letter (natural key or idempotency key) is already in the journal',
+        );
       throw ecmsError('ERR_ECMS_STORE', 'SQLite letter store operation failed', { cause: err });
     }
   }
