@@ -628,7 +628,13 @@ export class EcmsInboxWorker {
       } catch (err) {
         // One letter that cannot be finished must not stall the inbox: count it, quarantine it at the
         // limit, and go on with the others (and with fetching).
-        await this.#recoverFailed(lease, err);
+        await this.#recoverFailed(lease, err).catch((failure: unknown) => {
+          // Counting failed too (the store is away, the lease was taken over): the next poll tries again.
+          this.#log.warn('e-CMS recover failure could not be recorded', {
+            journalId: lease.journalId,
+            code: isThGovError(failure) ? failure.code : 'ERR_UNKNOWN',
+          });
+        });
       } finally {
         await this.#store.release(lease).catch(() => undefined);
       }
