@@ -633,7 +633,8 @@ export class EcmsOutbox {
 /**
  * Applies a notifier about one of our outbound letters (matched by the natural key: book number, date,
  * receiving department). A notifier that does not advance the state is ignored. Returns the letter, or
- * undefined when no letter matches.
+ * undefined when no letter matches — or when the notifier names no receiving department and the book
+ * number went to several (a circular letter): then it is kept as evidence and not applied.
  */
 export async function applyOutboundNotifier(
   store: LetterStore,
@@ -654,6 +655,14 @@ export async function applyOutboundNotifier(
     candidates = (await store.list({ direction: 'outbound' })).filter(
       (r) => r.letterId === notifier.letterId && r.correspondenceDate === notifier.correspondenceDate,
     );
+    // A circular letter: one book number and date sent to several departments. A notifier that does not
+    // say which department answered cannot be matched to one copy; it is kept as evidence (the caller's
+    // `onNotifier` sees it unmatched), never applied to a guess.
+    if (new Set(candidates.map((r) => r.receiverDepartmentId)).size > 1) {
+      for (const e of evidence) await store.addEvidence({ ...e, journalId: undefined });
+      await store.markProcessed(processId);
+      return { record: undefined, changed: false };
+    }
   }
   const record = candidates.at(-1);
   if (!record || !to) {

@@ -6,6 +6,7 @@ import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   EcmsClient,
+  EcmsInboxWorker,
   EcmsOutbox,
   type EcmsOutboxOptions,
   type LetterRecord,
@@ -213,6 +214,34 @@ describeEachStore('outbox: circular letters and lagging nodes (%s)', (_kind, ope
     expect((await outbox.resolve(fresh!.journalId)).lastError).toBe('ERR_ECMS_SUBMIT_AMBIGUOUS');
     expect((await outbox.resolve(old!.journalId)).lastError).toBe('ERR_ECMS_SUBMIT_AMBIGUOUS');
     expect(copiesAt(receivers[1]!)).toHaveLength(2);
+  });
+
+  it('a notifier without receiving department for a circular letter is kept, not applied to a guessed copy', async () => {
+    const outbox = outboxWith();
+    for (const receiver of receivers) await outbox.submit(circular(receiver));
+    await outbox.submit(circular(receivers[0]!, { id: 'สพร 0105/เดี่ยว 1' }));
+    const notifier = (id: string) =>
+      `<ReceiveLetterNotifier><LetterID>${id}</LetterID><CorrespondenceDate>2026-11-27</CorrespondenceDate><Subject>${sampleLetter().subject}</Subject></ReceiveLetterNotifier>`;
+    net.injectItem(sender, { xml: notifier('สพร 0105/ว 77'), kind: 'receive' });
+    net.injectItem(sender, { xml: notifier('สพร 0105/เดี่ยว 1'), kind: 'receive' });
+    const seen: { changed: boolean; journalId: string | undefined }[] = [];
+    const inbox = new EcmsInboxWorker({
+      client,
+      store,
+      onNotifier: (e) => {
+        seen.push({ changed: e.changed, journalId: e.record?.journalId });
+      },
+    });
+    expect(await inbox.runOnce()).toBe(2);
+    const records = await store.list({ direction: 'outbound' });
+    const circularCopies = records.filter((r) => r.letterId === 'สพร 0105/ว 77');
+    expect(circularCopies.map((r) => r.state)).toEqual(['submitted', 'submitted', 'submitted']);
+    const single = records.find((r) => r.letterId === 'สพร 0105/เดี่ยว 1')!;
+    expect(single.state).toBe('received');
+    expect(seen).toEqual([
+      { changed: false, journalId: undefined },
+      { changed: true, journalId: single.journalId },
+    ]);
   });
 
   it('the same letter submitted twice is sent once: refused without a key, returned with the same key', async () => {
