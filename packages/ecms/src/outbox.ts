@@ -476,7 +476,7 @@ export class EcmsOutbox {
     if (open.length === 0) return { kind: 'absent' };
     // Entries that do not say where or when: any send of ours with this book number whose ProcessID is not
     // known could own them — a circular letter's other copies, the same number in another BE year.
-    const rivals = (await this.#store.list({ direction: 'outbound' })).filter(
+    const rivals = (await this.#store.findByBookNumber('outbound', record.letterId)).filter(
       (r) =>
         r.journalId !== record.journalId &&
         (PRE_SEND.includes(r.state as OutboundState) || (r.sendCount > 0 && r.processId === undefined)) &&
@@ -652,8 +652,8 @@ export async function applyOutboundNotifier(
       counterpartDepartmentId: notifier.acceptDepartmentId,
     });
   } else {
-    candidates = (await store.list({ direction: 'outbound' })).filter(
-      (r) => r.letterId === notifier.letterId && r.correspondenceDate === notifier.correspondenceDate,
+    candidates = (await store.findByBookNumber('outbound', notifier.letterId)).filter(
+      (r) => r.correspondenceDate === notifier.correspondenceDate,
     );
     // A circular letter: one book number and date sent to several departments. A notifier that does not
     // say which department answered cannot be matched to one copy; it is kept as evidence (the caller's

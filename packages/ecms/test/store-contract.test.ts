@@ -124,6 +124,20 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     ]);
     expect(await store.list({ states: [] })).toEqual([]);
     expect((await store.list()).length).toBe(3);
+    // By book number alone: every date and party of one direction, oldest first.
+    const other = inbound({
+      letterId: 'ที่ 1',
+      correspondenceDate: '2027-01-05',
+      senderDepartmentId: '9999999999',
+    });
+    await store.insert(other);
+    expect((await store.findByBookNumber('inbound', 'ที่ 1')).map((r) => r.journalId)).toEqual([
+      a.journalId,
+      b.journalId,
+      other.journalId,
+    ]);
+    expect((await store.findByBookNumber('outbound', 'ที่ 1')).map((r) => r.journalId)).toEqual([c.journalId]);
+    expect(await store.findByBookNumber('outbound', 'ที่ 2')).toEqual([]);
   });
 
   it('an outbound letter journalled twice (same natural key or idempotency key) is refused atomically', async () => {

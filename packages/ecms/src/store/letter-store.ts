@@ -182,6 +182,12 @@ export interface LetterStore {
   get(journalId: string): Promise<LetterRecord | undefined>;
   findByProcessId(processId: string): Promise<LetterRecord | undefined>;
   findByNaturalKey(query: NaturalKeyQuery): Promise<LetterRecord[]>;
+  /**
+   * Every letter of one direction with this book number, any date and party, oldest first: the copies of a
+   * circular letter, the same number in other BE years (what an outbound status entry without receiver or
+   * date could belong to).
+   */
+  findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]>;
   list(filter?: { direction?: Direction; states?: readonly LetterState[] }): Promise<LetterRecord[]>;
   addEvidence(evidence: EvidenceRecord): Promise<void>;
   evidence(journalId: string): Promise<EvidenceRecord[]>;

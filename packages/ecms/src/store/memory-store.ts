@@ -108,6 +108,14 @@ export class MemoryLetterStore implements LetterStore {
       .map((r) => ({ ...r }));
   }
 
+  async findByBookNumber(direction: 'outbound' | 'inbound', letterId: string): Promise<LetterRecord[]> {
+    this.#check();
+    return [...this.#letters.values()]
+      .filter((r) => r.direction === direction && r.letterId === letterId)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((r) => ({ ...r }));
+  }
+
   async list(
     filter: { direction?: 'outbound' | 'inbound'; states?: readonly string[] } = {},
   ): Promise<LetterRecord[]> {

@@ -372,6 +372,15 @@ export class PostgresLetterStore implements LetterStore {
     return rows.map(fromRow);
   }
 
+  async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
+    const rows = await this.#read(
+      'finding letters by book number',
+      `SELECT * FROM ${this.#t}.ecms_letters WHERE direction = $1 AND letter_id = $2 ORDER BY created_at, ord`,
+      [direction, letterId],
+    );
+    return rows.map(fromRow);
+  }
+
   async list(
     filter: { direction?: Direction; states?: readonly LetterState[] } = {},
   ): Promise<LetterRecord[]> {

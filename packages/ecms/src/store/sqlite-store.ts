@@ -479,6 +479,17 @@ export class SqliteLetterStore implements LetterStore {
     ).map(fromRow);
   }
 
+  async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
+    this.#assertOpen();
+    return (
+      this.#db
+        .prepare(
+          'SELECT * FROM ecms_letters WHERE direction = ? AND letter_id = ? ORDER BY created_at, rowid',
+        )
+        .all(direction, letterId) as Row[]
+    ).map(fromRow);
+  }
+
   async list(
     filter: { direction?: Direction; states?: readonly LetterState[] } = {},
   ): Promise<LetterRecord[]> {
