@@ -15,7 +15,7 @@ import type {
   SendLetterResult,
 } from '../model.js';
 import { child, fieldText, findDeep, nameKey, type ParsedXml, type XmlNode } from '../xml/tree.js';
-import { ack, decodeEnvelope, expectBody } from './envelope.js';
+import { ack, decodeEnvelope, expectBody, expectBodyOrEntries } from './envelope.js';
 import {
   type DecodeOptions,
   decodeLetterNode,
@@ -129,7 +129,7 @@ export function decodeMinistryListResponse(
   options: DecodeOptions = {},
 ): Ministry[] {
   const env = decodeEnvelope(input, options);
-  const body = expectBody(env, 'GetMinistryOrganizationListResponse');
+  const body = expectBodyOrEntries(env, 'GetMinistryOrganizationListResponse', 'MinistryOrganizationList');
   return listEntries(body, (n) => loose(n, 'MinistryID') !== undefined).map((n) => ({
     ministryId: fieldText(env.parsed, loose(n, 'MinistryID')) ?? '',
     nameTh: fieldText(env.parsed, loose(n, 'Th-Name', 'ThName', 'NameTh')) ?? '',
@@ -141,7 +141,7 @@ export function decodeOrganizationListResponse(
   options: DecodeOptions = {},
 ): Organization[] {
   const env = decodeEnvelope(input, options);
-  const body = expectBody(env, 'GetOrganizationListResponse');
+  const body = expectBodyOrEntries(env, 'GetOrganizationListResponse', 'OrganizationList');
   return listEntries(body, (n) => loose(n, 'OrganizationID') !== undefined).map((n) => ({
     organizationId: fieldText(env.parsed, loose(n, 'OrganizationID')) ?? '',
     nameEn: fieldText(env.parsed, loose(n, 'En-Name', 'EnName', 'NameEn', 'Name')) ?? '',
@@ -175,7 +175,7 @@ export function decodeMimeListResponse(input: string | Uint8Array, options: Deco
 /** The node's clock as an instant; times without an offset are Thailand local time (UTC+7). */
 export function decodeTimeCheckResponse(input: string | Uint8Array, options: DecodeOptions = {}): Date {
   const env = decodeEnvelope(input, options);
-  const body = expectBody(env, 'TimeCheckResponse');
+  const body = expectBodyOrEntries(env, 'TimeCheckResponse', 'ECMSTime');
   const t = fieldText(env.parsed, findDeep(body, 'ECMSTime'));
   if (!t) throw messageError('TimeCheckResponse without ECMSTime');
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(t);

@@ -12,6 +12,8 @@ export interface DecodedEnvelope {
   to: string | undefined;
   /** First element inside soap:Body. */
   body: XmlNode | undefined;
+  /** soap:Body itself (for answers whose entries sit directly in the Body, without a wrapper). */
+  soapBody: XmlNode;
 }
 
 export function readErrorDetail(parsed: ParsedXml, node: XmlNode): ErrorDetail {
@@ -62,6 +64,7 @@ export function decodeEnvelope(input: string | Uint8Array, options: DecodeOption
     messageId: fieldText(parsed, child(header, 'MessageID')),
     to: fieldText(parsed, child(header, 'To')),
     body: bodyEl.children[0],
+    soapBody: bodyEl,
   };
 }
 
@@ -70,6 +73,23 @@ export function expectBody(env: DecodedEnvelope, local: string): XmlNode {
   const b = env.body;
   if (!b || b.key !== nameKey(local)) {
     throw ecmsError('ERR_ECMS_XML', `Expected <${local}> in the SOAP body, got <${b?.local ?? 'nothing'}>`);
+  }
+  return b;
+}
+
+/**
+ * The answer's container: the `wrapper` element (`GetOrganizationListResponse`…) or, as real nodes answer,
+ * soap:Body itself when its first element is already an entry (`OrganizationList`, `ECMSTime`…). Tolerant
+ * fold on both names, like `expectBody`.
+ */
+export function expectBodyOrEntries(env: DecodedEnvelope, wrapper: string, entry: string): XmlNode {
+  const b = env.body;
+  if (b && b.key === nameKey(entry)) return env.soapBody;
+  if (!b || b.key !== nameKey(wrapper)) {
+    throw ecmsError(
+      'ERR_ECMS_XML',
+      `Expected <${wrapper}> or <${entry}> in the SOAP body, got <${b?.local ?? 'nothing'}>`,
+    );
   }
   return b;
 }

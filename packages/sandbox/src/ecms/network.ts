@@ -119,6 +119,13 @@ export interface EcmsNetworkOptions {
   outboundStatus?: EcmsOutboundStatusProfile;
   /** Clock offset of every node (for clock-skew warnings). */
   clockSkewInMs?: number;
+  /**
+   * How directory and clock answers are shaped. `wrapped` (default): `GetOrganizationListResponse`,
+   * `GetMinistryOrganizationListResponse` and `TimeCheckResponse` wrappers. `unwrapped`: the entries straight in
+   * the SOAP Body (`OrganizationList`*, `MinistryOrganizationList`*, `ECMSTime`), as shared/reference/ecms.md
+   * documents real nodes answering.
+   */
+  answerStyle?: 'wrapped' | 'unwrapped';
   /** Largest request body. Default 128 MiB. */
   maxRequestBytes?: number;
   host?: string;
@@ -199,6 +206,8 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
   const echoDocument = options.echoDocument ?? true;
   const maxBytes = options.maxRequestBytes ?? 128 * 1024 * 1024;
   const now = () => new Date(Date.now() + (options.clockSkewInMs ?? 0));
+  const wrap = (wrapper: string, inner: string) =>
+    options.answerStyle === 'unwrapped' ? inner : `<${wrapper}>${inner}</${wrapper}>`;
   let seq = 0;
   const nodes = new Map<string, NodeState>();
   const byUrl = new Map<string, NodeState>();
@@ -298,23 +307,29 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
       case 'GetMinistryOrganizationList':
         return {
           op: 'ministries',
-          body: `<GetMinistryOrganizationListResponse>${ECMS_MINISTRIES.map(
-            (m) =>
-              `<MinistryOrganizationList>${el('Th-Name', m.nameTh)}${el('MinistryID', m.ministryId)}</MinistryOrganizationList>`,
-          ).join('')}</GetMinistryOrganizationListResponse>`,
+          body: wrap(
+            'GetMinistryOrganizationListResponse',
+            ECMS_MINISTRIES.map(
+              (m) =>
+                `<MinistryOrganizationList>${el('Th-Name', m.nameTh)}${el('MinistryID', m.ministryId)}</MinistryOrganizationList>`,
+            ).join(''),
+          ),
         };
       case 'GetOrganizationList':
         return {
           op: 'organizations',
-          body: `<GetOrganizationListResponse>${[...nodes.values()]
-            .map(
-              (n) =>
-                `<OrganizationList>${el('En-Name', n.spec.nameEn)}${el('Th-Name', n.spec.nameTh)}${el(
-                  'ECMS-URL',
-                  n.url,
-                )}${el('OrganizationID', n.spec.organizationId)}</OrganizationList>`,
-            )
-            .join('')}</GetOrganizationListResponse>`,
+          body: wrap(
+            'GetOrganizationListResponse',
+            [...nodes.values()]
+              .map(
+                (n) =>
+                  `<OrganizationList>${el('En-Name', n.spec.nameEn)}${el('Th-Name', n.spec.nameTh)}${el(
+                    'ECMS-URL',
+                    n.url,
+                  )}${el('OrganizationID', n.spec.organizationId)}</OrganizationList>`,
+              )
+              .join(''),
+          ),
         };
       case 'GetSecretCodes':
         return {
@@ -334,7 +349,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
       case 'TimeCheckRequest':
         return {
           op: 'timeCheck',
-          body: `<TimeCheckResponse>${el('ECMSTime', bangkokTime(now()))}</TimeCheckResponse>`,
+          body: wrap('TimeCheckResponse', el('ECMSTime', bangkokTime(now()))),
         };
       default:
         throw new SoapInputError('E_OPERATION', `unknown operation ${name}`);

@@ -1,0 +1,71 @@
+import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeOrganizationListResponse, decodeTimeCheckResponse, EcmsClient } from '../src/index.js';
+import { sampleLetter } from './helpers/letters.js';
+
+const soap = (body: string) =>
+  `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${body}</soap:Body></soap:Envelope>`;
+
+describe('directory and clock answers without Get…Response / TimeCheckResponse wrappers', () => {
+  it('decodes OrganizationList entries straight in the Body (prefix-agnostic)', () => {
+    const orgs = decodeOrganizationListResponse(
+      soap(
+        '<e:OrganizationList xmlns:e="urn:x"><e:En-Name>A</e:En-Name><e:Th-Name>ก</e:Th-Name><e:ECMS-URL>http://127.0.0.1:1/x</e:ECMS-URL><e:OrganizationID>0031500001</e:OrganizationID></e:OrganizationList>' +
+          '<OrganizationList><En-Name>B</En-Name><Th-Name>ข</Th-Name><ECMS-URL>http://127.0.0.1:2/x</ECMS-URL><OrganizationID>1500300001</OrganizationID></OrganizationList>',
+      ),
+    );
+    expect(orgs.map((o) => o.organizationId)).toEqual(['0031500001', '1500300001']);
+    expect(orgs[1]?.ecmsUrl).toBe('http://127.0.0.1:2/x');
+  });
+
+  it('decodes a bare ECMSTime (Thailand local time without offset)', () => {
+    const d = decodeTimeCheckResponse(
+      soap('<ns:ECMSTime xmlns:ns="urn:x">2026-11-27T10:00:00</ns:ECMSTime>'),
+    );
+    expect(d.toISOString()).toBe('2026-11-27T03:00:00.000Z');
+  });
+
+  it('still refuses an answer that is neither form', () => {
+    expect(() =>
+      decodeTimeCheckResponse(soap('<Something><ECMSTime>2026-11-27T10:00:00</ECMSTime></Something>')),
+    ).toThrow(expect.objectContaining({ code: 'ERR_ECMS_XML' }));
+    expect(() => decodeOrganizationListResponse(soap('<GetMinistryOrganizationListResponse/>'))).toThrow(
+      expect.objectContaining({ code: 'ERR_ECMS_XML' }),
+    );
+  });
+
+  describe('against sandbox nodes with answerStyle "unwrapped"', () => {
+    let net: EcmsNetwork;
+    let client: EcmsClient;
+    beforeAll(async () => {
+      net = await startEcmsNetwork({ seed: 5, answerStyle: 'unwrapped' });
+      const a = net.nodes[0]!;
+      client = new EcmsClient({
+        nodeUrl: a.url,
+        organizationId: a.organizationId,
+        retry: { maxRetries: 0 },
+      });
+    });
+    afterAll(async () => {
+      await client?.close();
+      await net?.close();
+    });
+
+    it('sends a letter end to end: the receiver node URL is resolved from the unwrapped list', async () => {
+      const b = net.nodes[1]!;
+      const sent = await client.sendLetter(sampleLetter({ id: 'สพร 0105/901' }));
+      expect(sent.processId).toBeTruthy();
+      // The request went to the receiver's node found in the directory, and the letter is queued there.
+      expect(Buffer.from(sent.exchange.requestXml).toString('utf8')).toContain(b.url);
+      expect(net.queue(b.organizationId).pending.map((i) => i.letterId)).toEqual(['สพร 0105/901']);
+      expect(net.counters(net.nodes[0]!.organizationId).organizations).toBe(1);
+    });
+
+    it('reads ministries and the clock from unwrapped answers', async () => {
+      expect((await client.getMinistries()).length).toBeGreaterThan(0);
+      const t = await client.timeCheck();
+      expect(Number.isFinite(t.skewInMs)).toBe(true);
+      expect(Math.abs(t.skewInMs)).toBeLessThan(10 * 60_000);
+    });
+  });
+});
