@@ -2,6 +2,7 @@ import { isThGovError, type Logger, SafeLogger, validateOptions } from '@thgov/c
 import { z } from 'zod';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
+import { ClockCheck } from './clock-check.js';
 import { encodeGovernmentDocument } from './codec/encode.js';
 import { decodeGovernmentDocument } from './codec/letter.js';
 import { ecmsError } from './errors.js';
@@ -89,6 +90,12 @@ export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions,
   backoff?: BackoffOptions;
   /** Warn when the node's clock differs by more than this. Default 120 s. */
   clockSkewWarningInMs?: number;
+  /**
+   * A running worker checks the node's clock at start and then every this many ms (0: at start only).
+   * A skew over `clockSkewWarningInMs` goes to `onClockSkew`, a check that fails to `onError` (both logged).
+   * Default 900 000 (15 min).
+   */
+  clockCheckIntervalInMs?: number;
   onClockSkew?: (skewInMs: number) => void;
   onError?: (err: unknown) => void;
   logger?: Logger;
@@ -129,6 +136,7 @@ const inboxWorkerOptionsSchema = z
     pollIntervalInMs: z.number().int().nonnegative().optional(),
     backoff: object.optional(),
     clockSkewWarningInMs: z.number().nonnegative().optional(),
+    clockCheckIntervalInMs: z.number().int().min(0).max(2_147_483_647).optional(),
     onClockSkew: fn.optional(),
     onError: fn.optional(),
     logger: object.optional(),
@@ -188,6 +196,7 @@ export class EcmsInboxWorker {
   #stop: AbortController | undefined;
   #loop: Promise<void> | undefined;
   #errors = 0;
+  #clock: ClockCheck | undefined;
 
   constructor(options: EcmsInboxWorkerOptions) {
     validateOptions(inboxWorkerOptionsSchema, options, 'EcmsInboxWorker options');
@@ -220,7 +229,15 @@ export class EcmsInboxWorker {
   async start(): Promise<void> {
     if (this.#loop) return;
     this.#stop = new AbortController();
-    await this.checkClock().catch(() => undefined);
+    this.#clock = new ClockCheck({
+      timeCheck: () => this.#client.timeCheck(),
+      log: this.#log,
+      intervalInMs: this.#o.clockCheckIntervalInMs,
+      warningInMs: this.#o.clockSkewWarningInMs,
+      onSkew: this.#o.onClockSkew,
+      onFailure: this.#o.onError,
+    });
+    await this.#clock.start();
     const signal = this.#stop.signal;
     this.#loop = (async () => {
       while (!signal.aborted) {
@@ -251,6 +268,7 @@ export class EcmsInboxWorker {
   /** Graceful stop: the item in hand is finished (persisted and dequeued), then polling ends. */
   async stop(): Promise<void> {
     this.#stop?.abort();
+    await this.#clock?.stop();
     await this.#loop;
     this.#loop = undefined;
   }

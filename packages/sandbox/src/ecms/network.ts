@@ -126,6 +126,8 @@ export interface EcmsNetworkOptions {
    * documents real nodes answering.
    */
   answerStyle?: 'wrapped' | 'unwrapped';
+  /** `fault`: TimeCheckRequest is answered with an ErrorDetail (a node whose time call fails). Default `ok`. */
+  timeCheck?: 'ok' | 'fault';
   /** Largest request body. Default 128 MiB. */
   maxRequestBytes?: number;
   host?: string;
@@ -169,6 +171,8 @@ export interface EcmsNetwork {
   setLostResponse(probability: number): void;
   /** Change which operations lose their response (`lostResponseOperations`) at run time. */
   setLostResponseOperations(operations: string[]): void;
+  /** Change the nodes' clock offset and whether their time call fails, at run time. */
+  setClock(profile: { skewInMs?: number; timeCheck?: 'ok' | 'fault' }): void;
   /** Change how OutboundStatusRequest is answered at run time. */
   setOutboundStatus(profile: EcmsOutboundStatusProfile): void;
   /** Requests served per operation, per node (refused requests count as `fault`). */
@@ -205,7 +209,9 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
   const redeliveryAfterInMs = options.redeliveryAfterInMs ?? 0;
   const echoDocument = options.echoDocument ?? true;
   const maxBytes = options.maxRequestBytes ?? 128 * 1024 * 1024;
-  const now = () => new Date(Date.now() + (options.clockSkewInMs ?? 0));
+  let clockSkewInMs = options.clockSkewInMs ?? 0;
+  let timeCheckMode = options.timeCheck ?? 'ok';
+  const now = () => new Date(Date.now() + clockSkewInMs);
   const wrap = (wrapper: string, inner: string) =>
     options.answerStyle === 'unwrapped' ? inner : `<${wrapper}>${inner}</${wrapper}>`;
   let seq = 0;
@@ -347,6 +353,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
           ).join('')}</GetMimeCodesResponse>`,
         };
       case 'TimeCheckRequest':
+        if (timeCheckMode === 'fault') throw new SoapInputError('E_TIME', 'time service unavailable');
         return {
           op: 'timeCheck',
           body: wrap('TimeCheckResponse', el('ECMSTime', bangkokTime(now()))),
@@ -642,6 +649,10 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
     },
     setLostResponseOperations: (operations) => {
       lostOps = new Set(operations);
+    },
+    setClock: (profile) => {
+      if (profile.skewInMs !== undefined) clockSkewInMs = profile.skewInMs;
+      if (profile.timeCheck !== undefined) timeCheckMode = profile.timeCheck;
     },
     setOutboundStatus: (profile) => {
       statusProfile = { ...profile };
