@@ -34,6 +34,18 @@ const isoDateOrDateTime = z
   )
   .refine((s) => isCalendarDate(s.slice(0, 10)), 'not a calendar date');
 const text = (max: number) => z.string().max(max);
+/**
+ * Decoded items only: date fields exactly as the peer wrote them, when that text differs from the normalised
+ * value (a Buddhist-era or day-first date, a time zone…): evidence beside the parsed date. Never encoded.
+ */
+const dateTextSchema = z
+  .object({
+    correspondenceDate: z.string().max(64).optional(),
+    sendDate: z.string().max(64).optional(),
+    acceptDate: z.string().max(64).optional(),
+  })
+  .strict();
+export type DateText = z.infer<typeof dateTextSchema>;
 const requiredText = (max: number) => z.string().trim().min(1).max(max);
 
 export function isCalendarDate(s: string): boolean {
@@ -132,6 +144,7 @@ export const letterSchema = z
       .optional(),
     /** SDK metadata only (e-CMS carries external letters). */
     letterType: z.enum(LETTER_TYPES).optional(),
+    dateText: dateTextSchema.optional(),
   })
   .strict();
 export type Letter = z.output<typeof letterSchema>;
@@ -163,6 +176,7 @@ export const notifierSchema = z
     acceptDepartmentId: departmentIdSchema.optional(),
     /** The letter's sender department (nodes add it to queued notifiers). */
     senderDepartmentId: departmentIdSchema.optional(),
+    dateText: dateTextSchema.optional(),
   })
   .strict()
   .superRefine((n, ctx) => {

@@ -288,7 +288,7 @@ describe('tolerant decoding', () => {
 describe('strict where it matters', () => {
   it('missing required fields, bad dates, bad base64 and unknown MIME types are typed errors', () => {
     expectCode(() => decodeGovernmentDocument(letterXml({ subject: '' })), 'ERR_ECMS_MESSAGE');
-    expectCode(() => decodeGovernmentDocument(letterXml({ date: '27/11/2026' })), 'ERR_ECMS_MESSAGE');
+    expectCode(() => decodeGovernmentDocument(letterXml({ date: '31/11/2569' })), 'ERR_ECMS_MESSAGE');
     expectCode(() => decodeGovernmentDocument(letterXml({ date: '2026-13-01' })), 'ERR_ECMS_MESSAGE');
     expectCode(() => decodeGovernmentDocument(letterXml({ main: 'not*base64!' })), 'ERR_ECMS_BASE64');
     expectCode(

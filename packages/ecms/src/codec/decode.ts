@@ -15,6 +15,7 @@ import type {
   SendLetterResult,
 } from '../model.js';
 import { child, fieldText, findDeep, nameKey, type ParsedXml, type XmlNode } from '../xml/tree.js';
+import { agencyInstant, parseAgencyDate } from './dates.js';
 import { ack, decodeEnvelope, expectBody, expectBodyOrEntries } from './envelope.js';
 import {
   type DecodeOptions,
@@ -178,10 +179,9 @@ export function decodeTimeCheckResponse(input: string | Uint8Array, options: Dec
   const body = expectBodyOrEntries(env, 'TimeCheckResponse', 'ECMSTime');
   const t = fieldText(env.parsed, findDeep(body, 'ECMSTime'));
   if (!t) throw messageError('TimeCheckResponse without ECMSTime');
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(t);
-  if (!m) throw messageError(`ECMSTime "${redactPreview(t, 40)}" is not a date-time`);
-  const date = normaliseDate(m[1] as string, 'ECMSTime');
-  const d = new Date(`${date}T${m[2]}${m[3] ?? '+07:00'}`);
+  const p = parseAgencyDate(t, 'ECMSTime');
+  if (p.time === undefined) throw messageError(`ECMSTime "${redactPreview(t, 40)}" is not a date-time`);
+  const d = agencyInstant(p);
   if (Number.isNaN(d.getTime())) throw messageError(`ECMSTime "${redactPreview(t, 40)}" is not a date-time`);
   return d;
 }

@@ -4,7 +4,7 @@ import { ecmsError } from '../errors.js';
 import {
   ALLOWED_MIME_TYPES,
   type BinaryObject,
-  isCalendarDate,
+  type DateText,
   type Letter,
   letterSchema,
   NOTIFIER_ELEMENTS,
@@ -27,6 +27,7 @@ import {
   parseXml,
   type XmlNode,
 } from '../xml/tree.js';
+import { agencyDateOnly, agencyDateOrDateTime } from './dates.js';
 import { LETTER_ELEMENT } from './names.js';
 
 export interface DecodeOptions {
@@ -80,27 +81,28 @@ export function optional(parsed: ParsedXml, node: XmlNode | undefined, local: st
   return v ? v : undefined;
 }
 
-/**
- * A date as peers send it: ISO date, optionally with a time (kept as the date), and Buddhist-era years
- * (> 2400) converted, since Thai systems sometimes send them. Anything else is refused.
- */
+/** A date-only field as peers write it (ISO, d/M/yyyy, Buddhist era; rule in `dates.ts`), as yyyy-MM-dd. */
 export function normaliseDate(value: string, where: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value.trim());
-  if (!m) throw messageError(`${where}: "${redactPreview(value, 40)}" is not a date (yyyy-MM-dd)`);
-  let year = Number(m[1]);
-  if (year > 2400) year -= 543;
-  const iso = `${String(year).padStart(4, '0')}-${m[2]}-${m[3]}`;
-  if (!isCalendarDate(iso))
-    throw messageError(`${where}: "${redactPreview(value, 40)}" is not a calendar date`);
-  return iso;
+  return agencyDateOnly(value, where);
 }
 
+/** The date texts that differ from their normalised value (evidence kept beside the parsed dates). */
+function writtenDates(
+  fields: Partial<Record<keyof DateText, [string | undefined, string | undefined]>>,
+): DateText | undefined {
+  let out: DateText | undefined;
+  for (const [k, [text, value]] of Object.entries(fields) as [keyof DateText, [string?, string?]][]) {
+    if (text !== undefined && text !== value) {
+      out ??= {};
+      out[k] = text;
+    }
+  }
+  return out;
+}
+
+/** A date or date-time field as peers write it, normalised (rule in `dates.ts`). */
 export function normaliseDateTime(value: string, where: string): string {
-  const v = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return normaliseDate(v, where);
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(v);
-  if (!m) throw messageError(`${where}: "${redactPreview(v, 40)}" is not a date-time`);
-  return `${normaliseDate(m[1] as string, where)}T${m[2]}${m[3] ?? ''}${m[4] ?? ''}`;
+  return agencyDateOrDateTime(value, where);
 }
 
 function departmentOf(parsed: ParsedXml, party: XmlNode | undefined): string | undefined {
@@ -193,12 +195,10 @@ export function decodeCorrespondenceLetter(
   const secretCode = optional(parsed, l, 'SecretCode');
   const speedCode = optional(parsed, l, 'SpeedCode');
   const sendDate = optional(parsed, l, 'SendDate');
+  const correspondenceDate = required(parsed, l, 'CorrespondenceDate', where);
   const letter: Letter = {
     id: undoDoubleEscape(required(parsed, l, 'ID', where)),
-    correspondenceDate: normaliseDate(
-      required(parsed, l, 'CorrespondenceDate', where),
-      `${where}/CorrespondenceDate`,
-    ),
+    correspondenceDate: normaliseDate(correspondenceDate, `${where}/CorrespondenceDate`),
     subject: undoDoubleEscape(required(parsed, l, 'Subject', where)),
     secrecy: secretCode ? secrecyFromCode(secretCode, codes) : 'normal',
     speed: speedCode ? speedFromCode(speedCode, codes) : 'normal',
@@ -215,6 +215,11 @@ export function decodeCorrespondenceLetter(
   if (enclosures) letter.enclosures = enclosures;
   if (description) letter.description = description;
   if (sendDate) letter.sendDate = normaliseDateTime(sendDate, `${where}/SendDate`);
+  const dateText = writtenDates({
+    correspondenceDate: [correspondenceDate, letter.correspondenceDate],
+    sendDate: [sendDate, letter.sendDate],
+  });
+  if (dateText) letter.dateText = dateText;
   return letter;
 }
 
@@ -287,18 +292,21 @@ export function decodeNotifierNode(parsed: ParsedXml, node: XmlNode): Notifier {
   const kind = notifierKindOf(node);
   if (!kind) throw messageError(`<${node.local}> is not a notifier`);
   const acceptDate = optional(parsed, node, 'AcceptDate');
+  const correspondenceDate = required(parsed, node, 'CorrespondenceDate', node.local);
   const n: Notifier = {
     kind,
     letterId: undoDoubleEscape(required(parsed, node, 'LetterID', node.local)),
-    correspondenceDate: normaliseDate(
-      required(parsed, node, 'CorrespondenceDate', node.local),
-      `${node.local}/CorrespondenceDate`,
-    ),
+    correspondenceDate: normaliseDate(correspondenceDate, `${node.local}/CorrespondenceDate`),
     subject: undoDoubleEscape(required(parsed, node, 'Subject', node.local)),
   };
   const acceptId = optional(parsed, node, 'AcceptID');
   if (acceptId) n.acceptId = undoDoubleEscape(acceptId);
   if (acceptDate) n.acceptDate = normaliseDateTime(acceptDate, `${node.local}/AcceptDate`);
+  const dateText = writtenDates({
+    correspondenceDate: [correspondenceDate, n.correspondenceDate],
+    acceptDate: [acceptDate, n.acceptDate],
+  });
+  if (dateText) n.dateText = dateText;
   const acc = deptCode(parsed, node, 'AcceptDepartment');
   const snd = deptCode(parsed, node, 'SenderDepartment');
   if (acc) n.acceptDepartmentId = acc;
