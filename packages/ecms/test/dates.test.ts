@@ -99,7 +99,10 @@ describe('dates as agencies write them (one rule)', () => {
     if (item?.kind !== 'notifier') return;
     expect(item.notifier.correspondenceDate).toBe('2026-11-27');
     expect(item.notifier.acceptDate).toBe('2026-11-28T09:00:00');
-    expect(item.notifier.dateText).toEqual({ correspondenceDate: '27/11/2569', acceptDate: '28/11/2569 09:00' });
+    expect(item.notifier.dateText).toEqual({
+      correspondenceDate: '27/11/2569',
+      acceptDate: '28/11/2569 09:00',
+    });
   });
 
   it('a notifier with an impossible date is poison (typed), not a silently wrong date', () => {

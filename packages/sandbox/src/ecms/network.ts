@@ -14,6 +14,7 @@ import {
 } from './directory.js';
 import {
   bangkokTime,
+  buddhistDayFirstDates,
   el,
   elementChildren,
   envelope,
@@ -126,6 +127,12 @@ export interface EcmsNetworkOptions {
    * documents real nodes answering.
    */
   answerStyle?: 'wrapped' | 'unwrapped';
+  /**
+   * How queued items' CorrespondenceDate / AcceptDate / SendDate are written when delivered: `iso` (default,
+   * as sent) or `buddhist` (`27/11/2569`, `27/11/2569 10:15:00`: day first, Buddhist era, as some agencies'
+   * systems write them). Rewriting a signed letter breaks its signature, as it would from such a node.
+   */
+  dateStyle?: 'iso' | 'buddhist';
   /** `fault`: TimeCheckRequest is answered with an ErrorDetail (a node whose time call fails). Default `ok`. */
   timeCheck?: 'ok' | 'fault';
   /** Largest request body. Default 128 MiB. */
@@ -234,7 +241,7 @@ export async function startEcmsNetwork(options: EcmsNetworkOptions = {}): Promis
     `<CorrespondenceLetterInboundResponse>${el('ProcessID', item.processId)}${el(
       'ProcessTime',
       bangkokTime(now()),
-    )}${item.xml}</CorrespondenceLetterInboundResponse>`;
+    )}${options.dateStyle === 'buddhist' ? buddhistDayFirstDates(item.xml) : item.xml}</CorrespondenceLetterInboundResponse>`;
 
   const handle = async (node: NodeState, req: IncomingMessage, res: ServerResponse) => {
     if (await faults.intercept(req, res)) return;

@@ -96,3 +96,19 @@ export function bangkokTime(d: Date): string {
   const t = new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 19);
   return `${t}+07:00`;
 }
+
+const WRITTEN_DATE =
+  /(<(?:[\w.-]+:)?(?:CorrespondenceDate|AcceptDate|SendDate)>)\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}:\d{2}))?[^<]*(<\/)/g;
+
+/**
+ * Rewrites the ISO dates of an item's CorrespondenceDate / AcceptDate / SendDate elements as some agencies'
+ * systems write them: day first, Buddhist era (`27/11/2569`, `27/11/2569 10:15:00`). Offsets and fractions are
+ * dropped (the time is then read as Thailand local time).
+ */
+export function buddhistDayFirstDates(xml: string): string {
+  return xml.replace(
+    WRITTEN_DATE,
+    (_m, open: string, y: string, mo: string, d: string, time: string | undefined, close: string) =>
+      `${open}${d}/${mo}/${Number(y) + 543}${time ? ` ${time}` : ''}${close}`,
+  );
+}
