@@ -9,6 +9,7 @@ export {
   type TimeCheckResult,
   type WithExchange,
 } from './client.js';
+export { type AgencyDate, parseAgencyDate } from './codec/dates.js';
 export {
   type DecodedRequest,
   decodeCodeListResponse,
@@ -80,6 +81,7 @@ export {
   ALLOWED_MIME_TYPES,
   type BinaryObject,
   type CodeEntry,
+  type DateText,
   departmentIdSchema,
   type ErrorDetail,
   INBOUND_ITEM_KINDS,
