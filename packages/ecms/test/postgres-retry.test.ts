@@ -3,8 +3,8 @@
 // and committed meanwhile) and a deadlock (40P01, two connections taking two locks in opposite order). The
 // store's transaction is rolled back, done again, and its effect is recorded exactly once.
 import { randomBytes } from 'node:crypto';
-import { sqlState } from '@thgov/core/postgres';
 import type { PgClientLike, PgPoolLike } from '@thgov/core/postgres';
+import { sqlState } from '@thgov/core/postgres';
 import { requirePostgres } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
