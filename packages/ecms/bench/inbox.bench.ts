@@ -1,18 +1,23 @@
 /**
  * Inbox throughput: letters stored + acknowledged + registered per second with 1, 2 and 4 inbox-worker
- * processes on one PostgreSQL journal, against the same-run single-process SQLite baseline. The sandbox
- * e-CMS nodes run in this process; the queue is filled before the workers are told to start. Where the
- * time goes: CPU per letter of the workers (process.cpuUsage in each), of the node emulator (this
- * process), and of the PostgreSQL server (its processes' CPU from /proc, when it is the embedded one).
- * On a 2-core machine the three share the cores: more workers should never be slower than one, CPU per
- * letter should not grow with workers, and no letter may be lost.
+ * processes on one PostgreSQL journal, against the same-run single-process SQLite baseline, in interleaved
+ * rounds (the order alternating, as @thgov/testkit/bench's compareRounds does), reported as medians with
+ * their spread. The sandbox e-CMS nodes run in this process; the queue is filled before the workers are
+ * told to start. Where the time goes, per letter: the workers' CPU from the start signal to the stop
+ * (`cpuPerOpUs`; process.cpuUsage in each worker), their one-off start-up CPU (imports excluded), the
+ * node emulator (this process) and the PostgreSQL server (its processes' CPU from /proc, when it is the
+ * embedded one). On a 2-core machine the three share the cores: more workers should never be slower than
+ * one, CPU per letter should not grow with workers, and no letter may be lost.
+ *
+ * THGOV_BENCH_INBOX_WORKERS=1,4 picks the worker counts; THGOV_BENCH_PROFILE_DIR=dir makes every worker
+ * write a V8 CPU profile there (`node --cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEcmsNetwork } from '@thgov/sandbox';
-import { sized } from '@thgov/testkit/bench';
+import { emitBenchLine, median, sized } from '@thgov/testkit/bench';
 import { createDatabaseOn, startTestPostgres, type TestPostgres } from '@thgov/testkit/postgres-server';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -20,7 +25,9 @@ import { EcmsClient } from '../src/index.js';
 import { PostgresLetterStore } from '../src/postgres.js';
 import { sampleLetter } from '../test/helpers/letters.js';
 
-const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? sized(200, 40));
+const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? sized(150, 30));
+const ROUNDS = Number(process.env.THGOV_BENCH_ROUNDS ?? sized(3, 1));
+const WORKERS = (process.env.THGOV_BENCH_INBOX_WORKERS ?? '1,2,4').split(',').map(Number);
 const CHILD = join(import.meta.dirname, '..', 'test', 'helpers', 'chaos-child.ts');
 const TICK_IN_US = 10_000; // USER_HZ is 100 on Linux
 
@@ -42,14 +49,17 @@ function serverCpuInUs(server: TestPostgres | undefined): number | undefined {
   return ticks * TICK_IN_US;
 }
 
-function startWorker(args: string[]): Promise<{ child: ChildProcess; stats: Promise<{ cpuInUs: number }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+function startWorker(args: string[]): Promise<{ child: ChildProcess; stats: Promise<WorkerStats> }> {
+  // THGOV_BENCH_PROFILE_DIR=dir: each worker writes a V8 CPU profile there (node --cpu-prof).
+  const profile = process.env.THGOV_BENCH_PROFILE_DIR;
+  const node = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const child = spawn(process.execPath, [...node, '--import', 'tsx', CHILD, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, THGOV_LOG_LEVEL: 'silent', THGOV_CHILD_WAIT: '1', THGOV_CHILD_POLL_IN_MS: '250' },
   });
   children.add(child);
   let out = '';
-  const stats = new Promise<{ cpuInUs: number }>((resolve, reject) => {
+  const stats = new Promise<WorkerStats>((resolve, reject) => {
     child.on('close', () => {
       const line = out.split('\n').find((l) => l.startsWith('stats '));
       if (line) resolve(JSON.parse(line.slice(6)));
@@ -76,9 +86,28 @@ let run = 0;
 const children = new Set<ChildProcess>();
 const closers: (() => Promise<unknown>)[] = [];
 
+interface WorkerStats {
+  errors: number;
+  cpuInUs: number;
+  workCpuInUs: number;
+  storeCalls: Record<string, number>;
+  letters: number;
+  warmUpCpuInUs?: number;
+}
+
 interface Result {
   lettersPerSecond: number;
-  cpu: { workers: number; emulator: number; database: number | undefined };
+  cpu: {
+    workers: number;
+    startup: number;
+    warm: number | undefined;
+    emulator: number;
+    database: number | undefined;
+  };
+  errors: number;
+  lettersByWorker: number[];
+  /** Per letter: fetches of its queue item at the node, and calls of each store method by the workers. */
+  perLetter: { fetches: number; storeCalls: Record<string, number> };
   lost: number;
 }
 
@@ -145,45 +174,107 @@ async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Re
   return {
     lettersPerSecond: done / seconds,
     cpu: {
-      workers: stats.reduce((s, x) => s + x.cpuInUs, 0) / LETTERS,
+      workers: stats.reduce((s, x) => s + x.workCpuInUs, 0) / LETTERS,
+      startup: stats.reduce((s, x) => s + x.cpuInUs - x.workCpuInUs, 0) / LETTERS,
+      // After each worker's first 20 letters (its JIT warm-up): workers that handled fewer are left out.
+      warm: (() => {
+        const warm = stats.filter((x) => x.warmUpCpuInUs !== undefined && x.letters > 20);
+        const letters = warm.reduce((s, x) => s + x.letters - 20, 0);
+        return letters > 0
+          ? warm.reduce((s, x) => s + x.workCpuInUs - (x.warmUpCpuInUs as number), 0) / letters
+          : undefined;
+      })(),
       emulator: (emulator.user + emulator.system) / LETTERS,
       database: dbBefore !== undefined && dbAfter !== undefined ? (dbAfter - dbBefore) / LETTERS : undefined,
+    },
+    errors: stats.reduce((s, x) => s + x.errors, 0),
+    lettersByWorker: stats.map((x) => x.letters),
+    perLetter: {
+      fetches:
+        net
+          .queue(b!.organizationId)
+          .all.filter((i) => i.kind === 'letter' && ids.includes(i.letterId))
+          .reduce((s, i) => s + i.fetchCount, 0) / LETTERS,
+      storeCalls: Object.fromEntries(
+        [...new Set(stats.flatMap((x) => Object.keys(x.storeCalls)))].map((k) => [
+          k,
+          Number((stats.reduce((s, x) => s + (x.storeCalls[k] ?? 0), 0) / LETTERS).toFixed(2)),
+        ]),
+      ),
     },
     lost,
   };
 }
 
 try {
-  const baseline = await measure('sqlite', 1);
-  for (const workers of [1, 2, 4]) {
-    const r = await measure('postgres', workers);
-    const round = (n: number | undefined) => (n === undefined ? null : Math.round(n));
-    process.stderr.write(
-      `  ${workers} worker(s) on PostgreSQL: ${r.lettersPerSecond.toFixed(1)} letters/s (SQLite, 1: ${baseline.lettersPerSecond.toFixed(1)})\n`,
-    );
-    console.log(
-      JSON.stringify({
-        bench: `ecms.inbox.postgres.workers-${workers}`,
-        unit: 'letters/s',
-        value: Number(r.lettersPerSecond.toFixed(1)),
-        baseline: 'SqliteLetterStore, one worker process',
-        baselineValue: Number(baseline.lettersPerSecond.toFixed(1)),
-        ratio: Number((r.lettersPerSecond / baseline.lettersPerSecond).toFixed(3)),
-        cpuMicrosPerLetter: {
-          workers: round(r.cpu.workers),
-          emulator: round(r.cpu.emulator),
-          database: round(r.cpu.database),
-        },
-        baselineCpuMicrosPerLetter: {
-          workers: round(baseline.cpu.workers),
-          emulator: round(baseline.cpu.emulator),
-        },
-        letters: LETTERS,
-        lost: r.lost,
-        baselineLost: baseline.lost,
-      }),
-    );
-    if (r.lost !== 0 || baseline.lost !== 0) process.exitCode = 1;
+  type Config = { kind: 'sqlite' | 'postgres'; workers: number };
+  const configs: Config[] = [
+    { kind: 'sqlite', workers: 1 },
+    ...WORKERS.map((workers) => ({ kind: 'postgres' as const, workers })),
+  ];
+  const results = new Map<Config, Result[]>(configs.map((c) => [c, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    // Interleaved, the order alternating, so that a drift in machine load does not favour one side.
+    for (const c of r % 2 === 0 ? configs : [...configs].reverse()) {
+      const x = await measure(c.kind, c.workers);
+      results.get(c)!.push(x);
+      process.stderr.write(
+        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (+${Math.round(x.cpu.startup)} start-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
+      );
+    }
+  }
+  const med = (xs: Result[], f: (x: Result) => number | undefined) => {
+    const v = xs.map(f).filter((n): n is number => n !== undefined);
+    return v.length ? Math.round(median(v)) : null;
+  };
+  const range = (v: number[]): [number, number] => [Math.round(Math.min(...v)), Math.round(Math.max(...v))];
+  const baseline = results.get(configs[0]!)!;
+  const baseLps = median(baseline.map((x) => x.lettersPerSecond));
+  const baseCpu = median(baseline.map((x) => x.cpu.workers));
+  const baselineLost = baseline.reduce((s, x) => s + x.lost, 0);
+  for (const c of configs.slice(1)) {
+    const rs = results.get(c)!;
+    const lps = median(rs.map((x) => x.lettersPerSecond));
+    const cpu = median(rs.map((x) => x.cpu.workers));
+    const lost = rs.reduce((s, x) => s + x.lost, 0);
+    emitBenchLine({
+      bench: `ecms.inbox.postgres.workers-${c.workers}`,
+      unit: 'letters/s',
+      value: Number(lps.toFixed(1)),
+      baseline: 'SqliteLetterStore, one worker process',
+      baselineValue: Number(baseLps.toFixed(1)),
+      ratio: Number((lps / baseLps).toFixed(3)),
+      throughputRatio: Number((lps / baseLps).toFixed(3)),
+      cpuPerOpUs: Math.round(cpu),
+      baselineCpuPerOpUs: Math.round(baseCpu),
+      cpuRatio: Number((cpu / baseCpu).toFixed(3)),
+      rounds: ROUNDS,
+      opsPerRound: LETTERS,
+      spread: {
+        cpuPerOpUs: range(rs.map((x) => x.cpu.workers)),
+        baselineCpuPerOpUs: range(baseline.map((x) => x.cpu.workers)),
+        lettersPerSecond: range(rs.map((x) => x.lettersPerSecond)),
+      },
+      cpuMicrosPerLetter: {
+        workers: Math.round(cpu),
+        workerStartup: med(rs, (x) => x.cpu.startup),
+        workersAfterWarmUp: med(rs, (x) => x.cpu.warm),
+        emulator: med(rs, (x) => x.cpu.emulator),
+        database: med(rs, (x) => x.cpu.database),
+      },
+      baselineCpuMicrosPerLetter: {
+        workers: Math.round(baseCpu),
+        workerStartup: med(baseline, (x) => x.cpu.startup),
+        workersAfterWarmUp: med(baseline, (x) => x.cpu.warm),
+        emulator: med(baseline, (x) => x.cpu.emulator),
+      },
+      workerErrors: rs.reduce((s, x) => s + x.errors, 0),
+      fetchesPerLetter: Math.max(...rs.map((x) => x.perLetter.fetches)),
+      letters: LETTERS,
+      lost,
+      baselineLost,
+    });
+    if (lost !== 0 || baselineLost !== 0) process.exitCode = 1;
   }
 } finally {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -1,0 +1,179 @@
+// Transient PostgreSQL failures provoked for real on the store's code path, not classified from a made-up
+// error: a serialization failure (40001, a SERIALIZABLE transaction whose row another connection changed
+// and committed meanwhile) and a deadlock (40P01, two connections taking two locks in opposite order). The
+// store's transaction is rolled back, done again, and its effect is recorded exactly once.
+import { randomBytes } from 'node:crypto';
+import type { PgClientLike, PgPoolLike } from '@thgov/core/postgres';
+import { sqlState } from '@thgov/core/postgres';
+import { requirePostgres } from '@thgov/testkit/postgres';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { newLetterRecord } from '../src/index.js';
+import { PostgresLetterStore } from '../src/postgres.js';
+import { postgresUrl } from './helpers/stores.js';
+
+const postgres = requirePostgres({ why: 'serialization failures and deadlocks on a real server' });
+
+/**
+ * The real pool, seen from outside: counts the connections the store checks out (one per transaction
+ * attempt) and keeps the SQLSTATE of every statement that failed. Nothing is changed on the way through.
+ */
+function observedPool(pool: pg.Pool) {
+  const seen = { checkouts: 0, failures: [] as string[] };
+  const observed: PgPoolLike = {
+    query: (text, values) => pool.query(text, values) as never,
+    end: () => pool.end(),
+    async connect() {
+      const client = (await pool.connect()) as unknown as PgClientLike;
+      seen.checkouts++;
+      return {
+        query: (async (text: string, values?: unknown[]) => {
+          try {
+            return await client.query(text, values);
+          } catch (err) {
+            seen.failures.push(sqlState(err) ?? 'none');
+            throw err;
+          }
+        }) as PgClientLike['query'],
+        release: (destroy) => client.release(destroy),
+      };
+    },
+  };
+  return { observed, seen };
+}
+
+/** Waits (bounded) until a backend of this database waits for a lock while running `fragment`. */
+async function waitUntilBlocked(admin: pg.Client, fragment: string): Promise<void> {
+  for (let i = 0; i < 1_500; i++) {
+    const r = await admin.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+      [`%${fragment}%`],
+    );
+    if (r.rows[0].n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no backend blocked on ${fragment}`);
+}
+
+postgres.describe('PostgresLetterStore under real transient failures', () => {
+  let url: string;
+  const closers: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    url = await postgresUrl();
+  });
+  afterAll(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  });
+
+  async function setUp(options: pg.PoolConfig = {}) {
+    const schema = `rt_${randomBytes(5).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: url, max: 2, ...options });
+    const { observed, seen } = observedPool(pool);
+    const store = new PostgresLetterStore({ pool: observed, schema, migrate: true });
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    closers.push(
+      () => pool.end(),
+      () => other.end(),
+      () => admin.end(),
+    );
+    const record = newLetterRecord({
+      direction: 'inbound',
+      state: 'dequeued',
+      letterId: `ศธ 0${randomBytes(2).readUInt16BE()}/1`,
+      correspondenceDate: '2026-12-03',
+      subject: 'retry test',
+      senderDepartmentId: 'D1',
+      receiverDepartmentId: 'D2',
+      processId: `P-${randomBytes(4).toString('hex')}`,
+    });
+    await store.insert(record);
+    return { store, seen, other, admin, record, t: `"${schema}"` };
+  }
+
+  const evidence = () => [
+    {
+      processId: 'ACK-1',
+      operation: 'acknowledgeReceipt',
+      direction: 'sent' as const,
+      xml: Buffer.from('<ack/>'),
+      sha256: '00',
+      at: new Date(),
+    },
+  ];
+
+  it('a serialization failure (40001) is rolled back and retried; the transition is recorded once', async () => {
+    // Every transaction of this store's pool is SERIALIZABLE.
+    const { store, seen, other, admin, record, t } = await setUp({
+      options: '-c default_transaction_isolation=serializable',
+    });
+    await other.query('BEGIN');
+    await other.query(`UPDATE ${t}.ecms_letters SET subject = subject WHERE journal_id = $1`, [
+      record.journalId,
+    ]);
+    const before = seen.checkouts;
+    // Its snapshot is taken while the other connection's update is uncommitted; it waits for the row lock.
+    const pending = store.transition({
+      journalId: record.journalId,
+      from: ['dequeued'],
+      to: 'acknowledged',
+      evidence: evidence(),
+      note: 'receipt acknowledged',
+    });
+    await waitUntilBlocked(admin, 'FOR UPDATE');
+    await other.query('COMMIT');
+    const done = await pending;
+
+    expect(seen.failures).toEqual(['40001']);
+    expect(seen.checkouts - before).toBe(2);
+    expect(done?.state).toBe('acknowledged');
+    const transitions = await store.transitions(record.journalId);
+    expect(transitions.map((x) => `${x.from}->${x.to}`)).toEqual(['dequeued->acknowledged']);
+    expect((await store.evidence(record.journalId)).map((e) => e.operation)).toEqual(['acknowledgeReceipt']);
+  });
+
+  it('a deadlock (40P01) is rolled back and retried; the transition and its ProcessID are recorded once', async () => {
+    const { store, seen, other, admin, record, t } = await setUp();
+    await other.query('BEGIN');
+    // The store's victim role is made certain where the server allows it: the other side waits 60 s
+    // before looking for a deadlock, the store's backend after the default 1 s.
+    await other.query(`SET LOCAL deadlock_timeout = '60s'`).catch(async () => {
+      await other.query('ROLLBACK');
+      await other.query('BEGIN');
+    });
+    // Lock 1 (held by the other connection): the ProcessID the store's transition will record.
+    await other.query(`INSERT INTO ${t}.ecms_processed (process_id) VALUES ('NOTIFIER-1')`);
+    const before = seen.checkouts;
+    // The store takes lock 2 (the letter row), then waits for lock 1.
+    const pending = store.transition({
+      journalId: record.journalId,
+      from: ['dequeued'],
+      to: 'acknowledged',
+      evidence: evidence(),
+      processedId: 'NOTIFIER-1',
+      note: 'receipt acknowledged',
+    });
+    await waitUntilBlocked(admin, 'ecms_processed');
+    // The other connection now wants lock 2: a cycle, which the server breaks by aborting the store's side.
+    const crossing = other
+      .query(`SELECT 1 FROM ${t}.ecms_letters WHERE journal_id = $1 FOR UPDATE`, [record.journalId])
+      .then(() => other.query('ROLLBACK'));
+    await crossing;
+    const done = await pending;
+
+    expect(seen.failures).toEqual(['40P01']);
+    expect(seen.checkouts - before).toBe(2);
+    expect(done?.state).toBe('acknowledged');
+    const transitions = await store.transitions(record.journalId);
+    expect(transitions.map((x) => `${x.from}->${x.to}`)).toEqual(['dequeued->acknowledged']);
+    expect(await store.evidence(record.journalId)).toHaveLength(1);
+    expect(await store.isProcessed('NOTIFIER-1')).toBe(true);
+    const processed = await admin.query(`SELECT journal_id FROM ${t}.ecms_processed WHERE process_id = $1`, [
+      'NOTIFIER-1',
+    ]);
+    expect(processed.rows).toEqual([{ journal_id: record.journalId }]);
+  });
+});
