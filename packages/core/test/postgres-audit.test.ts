@@ -72,7 +72,8 @@ postgres.describe('PostgresAuditSink on a real PostgreSQL', () => {
       const writers = new Set(v.records.map((r) => r.client));
       expect(writers.size).toBe(4);
       expect(v.anchored).toEqual({ seq: 240, unanchored: 0 });
-    });
+      // A hang guard, not a speed check: four child processes start and connect on a shared, loaded machine.
+    }, 180_000);
 
     it('writes the same line format as the file sink: subjects and citizen IDs hashed, never in clear', async () => {
       const sink = sinkFor('format');
