@@ -91,7 +91,7 @@ describe('GDX gateway: authentication quirks', () => {
   });
 
   it('tokens die after the idle timeout and expireAll() kills them at once', async () => {
-    const local = await startSandbox({ gdx: { tokenIdleTimeoutInMs: 80 } });
+    const local = await startSandbox({ gdx: { tokenIdleTimeoutInMs: 2_000 } });
     try {
       const c = local.gdx.consumers[0]!;
       const h = { 'Consumer-Key': c.consumerKey };
@@ -102,9 +102,10 @@ describe('GDX gateway: authentication quirks', () => {
       const t = ((await v.json()) as { Result: string }).Result;
       const url = `${local.gdx.url}${link('001', local.population.people[5]!.citizenId)}`;
       expect((await fetch(url, { headers: { ...h, Token: t } })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 40));
+      // Idle time out 2 s: generous beside the requests' own time on a loaded machine, so only the sleeps decide.
+      await new Promise((r) => setTimeout(r, 200));
       expect((await fetch(url, { headers: { ...h, Token: t } })).status).toBe(200); // use resets the idle clock
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 2_600));
       expect((await fetch(url, { headers: { ...h, Token: t } })).status).toBe(401);
       const v2 = await fetch(
         `${local.gdx.url}/ws/auth/validate?ConsumerSecret=${c.consumerSecret}&AgentID=sys-b`,
