@@ -114,10 +114,21 @@ function chain(err: unknown): Coded[] {
  */
 function summary(err: unknown): Error {
   const c = err as Coded;
-  const e = new Error(redactText(typeof c?.message === 'string' ? c.message : String(err)));
+  const e = new EngineErrorSummary(
+    redactText(typeof c?.message === 'string' ? c.message : String(err)),
+    typeof c?.code === 'string' ? c.code : undefined,
+  );
   e.name = typeof c?.name === 'string' ? c.name : 'Error';
-  if (typeof c?.code === 'string') Object.assign(e, { code: c.code });
   return e;
+}
+
+/** The stand-in {@link summary} builds: a plain Error with the engine error's code, when it had one. */
+class EngineErrorSummary extends Error {
+  readonly code?: string;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    if (code !== undefined) this.code = code;
+  }
 }
 
 export interface MapContext {
