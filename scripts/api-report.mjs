@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runTypedoc = !process.argv.includes('--no-typedoc');
 
@@ -87,10 +88,13 @@ if (runTypedoc) {
   const run = spawnSync('pnpm', ['exec', 'typedoc', '--emit', 'none', '--logLevel', 'Warn'], {
     cwd: root,
     encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
-  const text = `${run.stdout ?? ''}${run.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const text = `${run.stdout ?? ''}${run.stderr ?? ''}`.replace(ANSI, '');
   process.stdout.write(text);
-  const warnings = text.split('\n').filter((l) => /^\[(warning|error)\]/.test(l) && !/Found \d+ errors/.test(l));
+  const warnings = text
+    .split('\n')
+    .filter((l) => /^\[(warning|error)\]/.test(l) && !/Found \d+ errors/.test(l));
   if (run.status !== 0 || warnings.length > 0) {
     console.error(`typedoc: ${warnings.length} warning(s) or error(s), exit ${run.status}`);
     process.exit(1);
