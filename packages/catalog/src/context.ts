@@ -202,7 +202,7 @@ export function encodeParams(params: Record<string, unknown>, action: string): s
   try {
     return JSON.stringify(params);
   } catch (cause) {
-    throw Object.assign(invalidArgument(`${action}: the input cannot be sent as JSON`), { cause });
+    throw invalidArgument(`${action}: the input cannot be sent as JSON`, undefined, { cause });
   }
 }
 

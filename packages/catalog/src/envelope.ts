@@ -93,17 +93,14 @@ function fromEnvelope(raw: RawResponse, action: string, error: Record<string, un
   if (code === 'ERR_CATALOG_VALIDATION' && fieldErrors.some((f) => f.rule === 'too_large'))
     code = 'ERR_CATALOG_TOO_LARGE';
   const detail = ckanMessage(error, fieldErrors);
-  return withRetry(
-    new CatalogError(code, `${action}: ${ckanType}${detail ? ` — ${detail}` : ''}`, {
-      ...raw.errorOptions(),
-      action,
-      ckanType,
-      fieldErrors,
-      retryable: RETRYABLE.has(raw.statusCode),
-      hint: HINTS[code],
-    }),
-    raw,
-  );
+  return new CatalogError(code, `${action}: ${ckanType}${detail ? ` — ${detail}` : ''}`, {
+    ...raw.errorOptions(),
+    action,
+    ckanType,
+    fieldErrors,
+    ...retryOptions(raw),
+    hint: HINTS[code],
+  });
 }
 
 const HINTS: Partial<Record<CatalogErrorCode, string>> = {
@@ -116,22 +113,22 @@ const HINTS: Partial<Record<CatalogErrorCode, string>> = {
   ERR_CATALOG_RATE_LIMITED: 'Lower politeness.requestsPerSecond or maxConcurrency for bulk work.',
 };
 
-function withRetry(error: CatalogError, raw: RawResponse): CatalogError {
-  if (error.retryable)
-    error.retryAfterInMs = parseRetryAfter(raw.headers['retry-after'], MAX_RETRY_AFTER_IN_MS);
-  return error;
+/** Whether the status may pass on a retry, and the delay the catalog asked for (Retry-After) when it may. */
+function retryOptions(raw: RawResponse): { retryable: boolean; retryAfterInMs: number | undefined } {
+  const retryable = RETRYABLE.has(raw.statusCode);
+  const retryAfterInMs = retryable
+    ? parseRetryAfter(raw.headers['retry-after'], MAX_RETRY_AFTER_IN_MS)
+    : undefined;
+  return { retryable, retryAfterInMs };
 }
 
 function plain(raw: RawResponse, action: string, code: CatalogErrorCode, message: string): CatalogError {
-  return withRetry(
-    new CatalogError(code, `${action}: ${message}`, {
-      ...raw.errorOptions(),
-      action,
-      retryable: RETRYABLE.has(raw.statusCode),
-      hint: HINTS[code],
-    }),
-    raw,
-  );
+  return new CatalogError(code, `${action}: ${message}`, {
+    ...raw.errorOptions(),
+    action,
+    ...retryOptions(raw),
+    hint: HINTS[code],
+  });
 }
 
 /** Failures that are not a CKAN envelope: a proxy, a firewall, a gateway or something else entirely. */

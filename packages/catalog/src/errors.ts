@@ -84,8 +84,6 @@ export class CatalogError extends HttpError {
   readonly action: string | undefined;
   readonly ckanType: string | undefined;
   readonly fieldErrors: FieldError[];
-  /** Delay the catalog asked for (Retry-After), read by core's retry loop. */
-  retryAfterInMs: number | undefined;
 
   constructor(code: CatalogErrorCode, message: string, options: CatalogErrorOptions = {}) {
     super(code, message, options);
@@ -93,7 +91,6 @@ export class CatalogError extends HttpError {
     this.action = options.action;
     this.ckanType = options.ckanType;
     this.fieldErrors = options.fieldErrors ?? [];
-    this.retryAfterInMs = undefined;
   }
 }
 

@@ -59,6 +59,13 @@ export interface ThGovErrorOptions {
   retryable?: boolean;
   /** Extra hint shown to the developer: what to check or do next. */
   hint?: string;
+  /**
+   * The request never reached the server (connect refused or timed out, DNS failure), so repeating it is
+   * safe whatever the method. Read by the retry loop through {@link ThGovError.notSent}.
+   */
+  notSent?: boolean;
+  /** The delay the server asked for before a retry (Retry-After, already capped), in milliseconds. */
+  retryAfterInMs?: number;
 }
 
 const THGOV_ERROR_BRAND = Symbol.for('thgov.error');
@@ -72,6 +79,18 @@ export class ThGovError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C;
   readonly retryable: boolean;
   readonly hint: string | undefined;
+  /**
+   * `true` when the request never reached the server (see {@link ThGovErrorOptions.notSent}); absent
+   * otherwise. Set only through the constructor, so a rename on either side fails to compile.
+   */
+  declare readonly notSent?: true;
+  /** The delay the server asked for before a retry, in milliseconds; absent when it asked for none. */
+  declare readonly retryAfterInMs?: number;
+  /**
+   * Set to `true` by the retry loop when it stopped retrying this error because the upstream's retry
+   * budget was spent (the error is then thrown as it is, so the field is written after construction).
+   */
+  declare retryBudgetExhausted?: boolean;
 
   constructor(code: C, message: string, options: ThGovErrorOptions = {}) {
     super(
@@ -82,6 +101,9 @@ export class ThGovError<C extends ErrorCode = ErrorCode> extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.hint = options.hint === undefined ? undefined : redactText(options.hint);
+    // Own keys only when set: toJSON() lists own keys, and an error without them serializes as before.
+    if (options.notSent === true) this.notSent = true;
+    if (options.retryAfterInMs !== undefined) this.retryAfterInMs = options.retryAfterInMs;
     Object.defineProperty(this, THGOV_ERROR_BRAND, { value: true });
   }
 
@@ -136,10 +158,13 @@ export function sanitizeCause(cause: unknown): unknown {
   const quotesInput = cause instanceof SyntaxError || cause.name === 'SyntaxError' || 'input' in cause;
   if (!quotesInput || SANITIZED.has(cause)) return cause;
   const message = sanitizedMessage(cause.message);
-  const copy = cause instanceof SyntaxError ? new SyntaxError(message) : new Error(message);
+  const raw = (cause as { code?: unknown }).code;
+  const code = typeof raw === 'string' || typeof raw === 'number' ? raw : undefined;
+  const copy =
+    cause instanceof SyntaxError
+      ? new SanitizedSyntaxError(message, code)
+      : new SanitizedError(message, code);
   copy.name = cause.name;
-  const code = (cause as { code?: unknown }).code;
-  if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code });
   const frames = String(cause.stack ?? '')
     .split('\n')
     .filter((line) => /^\s+at /.test(line));
@@ -149,6 +174,24 @@ export function sanitizeCause(cause: unknown): unknown {
 }
 
 const SANITIZED = new WeakSet<Error>();
+
+/** The copy {@link sanitizeCause} makes of a cause; `code` is the original's, when it had one. */
+class SanitizedError extends Error {
+  readonly code?: string | number;
+  constructor(message: string, code: string | number | undefined) {
+    super(message);
+    if (code !== undefined) this.code = code;
+  }
+}
+
+/** {@link SanitizedError} for a SyntaxError cause, so `instanceof SyntaxError` still holds. */
+class SanitizedSyntaxError extends SyntaxError {
+  readonly code?: string | number;
+  constructor(message: string, code: string | number | undefined) {
+    super(message);
+    if (code !== undefined) this.code = code;
+  }
+}
 
 // The quoted input goes, the parser's own words and position stay: `Unexpected token, "…" is not valid JSON`.
 function sanitizedMessage(message: string): string {
@@ -196,6 +239,43 @@ export class HttpError<C extends ErrorCode = ErrorCode> extends ThGovError<C> {
     this.request = options.request;
     this.response = options.response;
   }
+
+  /**
+   * A copy of this error that carries the exchange's context (request ID, status, attempt), for an error
+   * raised before that context was known (a body limit or a throughput guard inside the body reader).
+   * The copy keeps the code, message, hint, cause and retry fields; subclasses with extra constructor
+   * arguments override it.
+   */
+  withExchange(context: ExchangeContext): HttpError<C> {
+    return new HttpError(this.code, this.message, { ...this.#copyOptions(), ...context });
+  }
+
+  /** The constructor options that rebuild this error (used by {@link HttpError.withExchange}). */
+  protected copyOptions(): HttpErrorOptions {
+    return this.#copyOptions();
+  }
+
+  #copyOptions(): HttpErrorOptions {
+    return {
+      cause: this.cause,
+      retryable: this.retryable,
+      hint: this.hint,
+      notSent: this.notSent,
+      retryAfterInMs: this.retryAfterInMs,
+      statusCode: this.statusCode,
+      requestId: this.requestId,
+      attempt: this.attempt,
+      request: this.request,
+      response: this.response,
+    };
+  }
+}
+
+/** What an exchange adds to an error raised inside it: see {@link HttpError.withExchange}. */
+export interface ExchangeContext {
+  requestId?: string;
+  statusCode?: number;
+  attempt?: number;
 }
 
 /** Which deadline passed; `throughput`: the body arrived slower than the minimum over `timeoutInMs`. */
@@ -216,6 +296,11 @@ export class TimeoutError extends HttpError<'ERR_TIMEOUT'> {
     this.name = 'TimeoutError';
     this.phase = phase;
     this.timeoutInMs = timeoutInMs;
+  }
+
+  /** A copy carrying the exchange's context; see {@link HttpError.withExchange}. */
+  override withExchange(context: ExchangeContext): TimeoutError {
+    return new TimeoutError(this.phase, this.timeoutInMs, { ...this.copyOptions(), ...context });
   }
 }
 
@@ -317,19 +402,45 @@ export function isAbortError(value: unknown): value is AbortError {
   return isThGovError(value, 'ERR_ABORTED');
 }
 
-type CodedTypeError = TypeError & { code: ErrorCode };
-type CodedRangeError = RangeError & { code: ErrorCode };
+/** A TypeError carrying a code, as Node's own argument errors do (made by {@link invalidArgument}). */
+export class CodedTypeError extends TypeError {
+  readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(redactText(message), options);
+    this.code = code;
+  }
+}
 
-/** A wrong argument: a TypeError carrying a code, as Node's own argument errors do. */
-export function invalidArgument(message: string, code: ErrorCode = 'ERR_INVALID_ARG'): CodedTypeError {
-  const err = new TypeError(redactText(message)) as CodedTypeError;
-  err.code = code;
-  return err;
+/** A RangeError carrying a code (made by {@link outOfRange}). */
+export class CodedRangeError extends RangeError {
+  readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(redactText(message), options);
+    this.code = code;
+  }
+}
+
+/**
+ * A wrong argument: a TypeError carrying a code, as Node's own argument errors do.
+ *
+ * @example
+ * ```ts
+ * if (typeof url !== 'string') throw invalidArgument('url must be a string');
+ * ```
+ */
+export function invalidArgument(
+  message: string,
+  code: ErrorCode = 'ERR_INVALID_ARG',
+  options?: { cause?: unknown },
+): CodedTypeError {
+  return new CodedTypeError(message, code, options);
 }
 
 /** An argument outside its allowed range: a RangeError carrying a code. */
-export function outOfRange(message: string, code: ErrorCode = 'ERR_INVALID_ARG'): CodedRangeError {
-  const err = new RangeError(redactText(message)) as CodedRangeError;
-  err.code = code;
-  return err;
+export function outOfRange(
+  message: string,
+  code: ErrorCode = 'ERR_INVALID_ARG',
+  options?: { cause?: unknown },
+): CodedRangeError {
+  return new CodedRangeError(message, code, options);
 }

@@ -40,9 +40,12 @@ export {
 } from './dispatcher.js';
 export {
   AbortError,
+  CodedRangeError,
+  CodedTypeError,
   type CoreErrorCode,
   ERROR_CODES,
   type ErrorCode,
+  type ExchangeContext,
   HttpError,
   type HttpErrorOptions,
   invalidArgument,

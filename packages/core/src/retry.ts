@@ -139,7 +139,7 @@ export interface RunWithRetryOptions {
 
 /** Errors that say the request never reached the server: safe to repeat whatever the method. */
 export function isNotSentError(error: ThGovError): boolean {
-  return (error as ThGovError & { notSent?: boolean }).notSent === true;
+  return error.notSent === true;
 }
 
 /**
@@ -161,7 +161,7 @@ export async function runWithRetry<T>(
     shouldRetry: async ({ error, attemptNumber }) => {
       if (o.signal?.aborted || !isThGovError(error) || !error.retryable) return false;
       if (!o.repeatable && !isNotSentError(error)) return false;
-      const retryAfter = (error as ThGovError & { retryAfterInMs?: number }).retryAfterInMs;
+      const retryAfter = error.retryAfterInMs;
       const delayInMs =
         retryAfter !== undefined
           ? Math.min(retryAfter, o.policy.maxRetryAfterInMs)
@@ -169,7 +169,7 @@ export async function runWithRetry<T>(
       // No point waiting past the deadline: fail now with the real error.
       if (delayInMs >= o.remainingInMs()) return false;
       if (o.budget && !o.budget.tryAcquire(error.code === 'ERR_TIMEOUT')) {
-        (error as ThGovError & { retryBudgetExhausted?: boolean }).retryBudgetExhausted = true;
+        error.retryBudgetExhausted = true;
         return false;
       }
       retriesSoFar++;

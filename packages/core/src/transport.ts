@@ -392,10 +392,9 @@ export class Transport {
     try {
       raw = await readBody(res.body, limit, resHeaders['content-length']);
     } catch (err) {
-      if (isThGovError(err)) {
-        Object.assign(err, { requestId, statusCode: res.statusCode, attempt });
-        throw err;
-      }
+      if (err instanceof HttpError)
+        throw err.withExchange({ requestId, statusCode: res.statusCode, attempt });
+      if (isThGovError(err)) throw err;
       throw this.#networkError(err, signal, context());
     }
     this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
@@ -461,7 +460,7 @@ export class Transport {
   /** The error the call ends with (an abort or the total deadline wins over the interrupted attempt's), logged. */
   #failed(call: Call<unknown>, err: unknown): unknown {
     const final = call.signal?.aborted && isThGovError(call.signal.reason) ? call.signal.reason : err;
-    if (isThGovError(final) && (final as { retryBudgetExhausted?: boolean }).retryBudgetExhausted) {
+    if (isThGovError(final) && final.retryBudgetExhausted === true) {
       this.#log.warn(`retry budget exhausted; ${call.operation} not retried`, { requestId: call.requestId });
     }
     if (this.#log.enabled('debug')) {
@@ -546,9 +545,7 @@ export class Transport {
     const code = e?.code ?? e?.cause?.code ?? '';
     const t = this.timeouts;
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return Object.assign(new TimeoutError('connect', t.connectInMs, { ...ctx, cause: err }), {
-        notSent: true,
-      });
+      return new TimeoutError('connect', t.connectInMs, { ...ctx, cause: err, notSent: true });
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT')
       return new TimeoutError('headers', t.headersInMs, { ...ctx, cause: err });
@@ -568,9 +565,9 @@ export class Transport {
         ...ctx,
         cause: err,
         retryable: RETRYABLE_NETWORK_CODES.has(code),
+        notSent: NOT_SENT_CODES.has(code),
       },
     );
-    if (NOT_SENT_CODES.has(code)) Object.assign(error, { notSent: true });
     return error;
   }
 }
@@ -638,8 +635,9 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
-function tooLarge(limit: number): ThGovError {
+function tooLarge(limit: number, requestId?: string): ThGovError {
   return new HttpError('ERR_RESPONSE_TOO_LARGE', `The response body exceeds the limit of ${limit} bytes`, {
+    requestId,
     retryable: false,
     hint: 'Raise maxResponseBytes for this call, or use responseType "stream".',
   });
@@ -679,9 +677,7 @@ function limitStream(body: Readable, limit: number, requestId: string): Readable
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
       if (size > limit) {
-        const err = tooLarge(limit);
-        Object.assign(err, { requestId });
-        cb(err);
+        cb(tooLarge(limit, requestId));
         body.destroy();
         return;
       }
@@ -752,14 +748,14 @@ function truncatedResponse(
 
 function statusError(raw: RawResponse, method: string, path: string, maxRetryAfterInMs: number): HttpError {
   const retryable = RETRYABLE_STATUS.has(raw.statusCode);
-  const error = new HttpError(
+  const retryAfterInMs = retryable
+    ? parseRetryAfter(raw.headers['retry-after'], maxRetryAfterInMs)
+    : undefined;
+  return new HttpError(
     'ERR_HTTP',
     `${method} ${path} failed with HTTP ${raw.statusCode}`,
-    raw.errorOptions({ retryable }),
+    raw.errorOptions({ retryable, retryAfterInMs }),
   );
-  const retryAfter = parseRetryAfter(raw.headers['retry-after'], maxRetryAfterInMs);
-  if (retryable && retryAfter !== undefined) Object.assign(error, { retryAfterInMs: retryAfter });
-  return error;
 }
 
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {

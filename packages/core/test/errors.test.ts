@@ -209,3 +209,67 @@ describe('type guards across package copies', () => {
     for (const v of [null, undefined, 'ERR_HTTP', 42, {}]) expect(isThGovError(v)).toBe(false);
   });
 });
+
+describe('declared error fields (issue 19)', () => {
+  it('notSent and retryAfterInMs come from the constructor and are own keys only when set', () => {
+    const sent = new HttpError('ERR_NETWORK', 'reset', { retryable: true });
+    expect(sent.notSent).toBeUndefined();
+    expect(sent.retryAfterInMs).toBeUndefined();
+    expect(Object.keys(sent.toJSON())).not.toContain('notSent');
+    expect(Object.keys(sent.toJSON())).not.toContain('retryAfterInMs');
+    const notSent = new HttpError('ERR_NETWORK', 'refused', { notSent: true, retryAfterInMs: 250 });
+    expect(notSent.notSent).toBe(true);
+    expect(notSent.retryAfterInMs).toBe(250);
+    expect(notSent.toJSON()).toMatchObject({ notSent: true, retryAfterInMs: 250 });
+    expect(new ThGovError('ERR_HTTP', 'x', { notSent: false }).notSent).toBeUndefined();
+  });
+
+  it('withExchange copies an error with the request context and leaves the original as it was', () => {
+    const cause = new Error('inner');
+    const original = new HttpError('ERR_RESPONSE_TOO_LARGE', 'too big', {
+      cause,
+      retryable: false,
+      hint: 'raise the limit',
+      notSent: true,
+    });
+    const copy = original.withExchange({ requestId: 'req-1', statusCode: 200, attempt: 2 });
+    expect(copy).not.toBe(original);
+    expect(copy).toBeInstanceOf(HttpError);
+    expect(isThGovError(copy, 'ERR_RESPONSE_TOO_LARGE')).toBe(true);
+    expect(copy).toMatchObject({
+      message: 'too big',
+      requestId: 'req-1',
+      statusCode: 200,
+      attempt: 2,
+      retryable: false,
+      hint: 'raise the limit',
+      notSent: true,
+    });
+    expect(copy.cause).toBe(cause);
+    expect(original.requestId).toBeUndefined();
+    expect(original.statusCode).toBeUndefined();
+  });
+
+  it('a TimeoutError copy stays a TimeoutError with its phase and limit', () => {
+    const t = new TimeoutError('throughput', 5000, { hint: 'slow' });
+    const copy = t.withExchange({ requestId: 'req-2', statusCode: 200, attempt: 1 });
+    expect(copy).toBeInstanceOf(TimeoutError);
+    expect(isTimeoutError(copy)).toBe(true);
+    expect(copy).toMatchObject({ phase: 'throughput', timeoutInMs: 5000, requestId: 'req-2', hint: 'slow' });
+    expect(copy.message).toBe(t.message);
+    expect(copy.retryable).toBe(true);
+  });
+
+  it('invalidArgument and outOfRange carry their code and cause as declared fields', () => {
+    const cause = new Error('circular');
+    const e = invalidArgument('cannot be sent as JSON', undefined, { cause });
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.code).toBe('ERR_INVALID_ARG');
+    expect(e.cause).toBe(cause);
+    expect(e.name).toBe('TypeError');
+    const r = outOfRange('too big', 'ERR_BE_DATE');
+    expect(r).toBeInstanceOf(RangeError);
+    expect(r.code).toBe('ERR_BE_DATE');
+    expect(r.cause).toBeUndefined();
+  });
+});

@@ -13,6 +13,7 @@ import {
   withSecrets,
 } from '@thgov/core';
 import * as oidc from 'openid-client';
+import { dpopHandle, finishConfiguration, staticConfiguration, usesPar } from './engine-config.js';
 import {
   codeForOAuthError,
   digitalIdError,
@@ -57,21 +58,6 @@ const RESERVED = new Set([
   'request_uri',
   'response_mode',
 ]);
-/** Asymmetric algorithms only: never `none`, never HMAC with a public key as the secret. */
-const ASYMMETRIC_ALGS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
-  'Ed25519',
-];
-
 interface Engine {
   config: oidc.Configuration;
   /** Same provider, the client authentication for introspection and revocation. */
@@ -552,6 +538,10 @@ export class DigitalIdClient {
     return this.#engine;
   }
 
+  /**
+   * The OIDC engine: discovery (or the preset's static endpoints), then the features the provider offers
+   * (PAR, DPoP) and the configuration for introspection and revocation.
+   */
   async #createEngine(): Promise<Engine> {
     const o = this.#o;
     const method = o.tokenEndpointAuthMethod ?? this.#preset.tokenEndpointAuthMethod;
@@ -565,106 +555,99 @@ export class DigitalIdClient {
     };
     const execute: Array<(c: oidc.Configuration) => void> = [oidc.enableNonRepudiationChecks];
     if (o.dangerouslyAllowInsecureHttp) execute.push(oidc.allowInsecureRequests);
-    const mode = o.discovery ?? 'auto';
-    let config: oidc.Configuration | undefined;
-    let discovered = false;
-    if (mode !== 'static') {
-      try {
-        config = await oidc.discovery(this.#issuer, o.clientId, metadata, auth, {
-          execute,
-          [oidc.customFetch]: this.#http.fetch,
-          // Discovery has a timer of its own (whole seconds): one second past the operation's deadline,
-          // so the operation's deadline fires first and is the one reported.
-          timeout:
-            Math.ceil(Math.min(callContext.getStore()?.remainingInMs() ?? Infinity, 86_400_000) / 1000) + 1,
-        });
-        discovered = true;
-      } catch (err) {
-        const statics = this.#preset.staticEndpoints;
-        if (mode === 'required' || !statics || callContext.getStore()?.signal?.aborted) {
-          const ctxSignal = callContext.getStore()?.signal;
-          const mapped = ctxSignal?.aborted ? abortReason(ctxSignal) : mapError(err, this.#mapCtx());
-          if (
-            mapped instanceof ThGovError &&
-            mapped.code.startsWith('ERR_DIGITAL_ID_') &&
-            mapped.code !== 'ERR_DIGITAL_ID_ISSUER_MISMATCH'
-          ) {
-            throw digitalIdError(
-              'ERR_DIGITAL_ID_DISCOVERY',
-              `Discovery failed at ${redactUrl(this.#issuer)}`,
-              {
-                provider: this.#preset.displayName,
-                cause: mapped,
-              },
-            );
-          }
-          throw mapped;
-        }
-        this.#log.warn('digital-id discovery failed; using the preset static endpoints', {
-          provider: this.provider,
-        });
-      }
-    }
-    if (!config) {
-      const statics = this.#preset.staticEndpoints;
-      if (!statics) {
-        throw digitalIdError(
-          'ERR_DIGITAL_ID_DISCOVERY',
-          'This provider has no static endpoints; use discovery',
-          {
-            provider: this.#preset.displayName,
-          },
-        );
-      }
-      const base = this.#issuer.href.replace(/\/+$/, '');
-      const server: oidc.ServerMetadata = {
-        issuer: base,
-        authorization_endpoint: base + statics.authorization,
-        token_endpoint: base + statics.token,
-        jwks_uri: base + statics.jwks,
-        id_token_signing_alg_values_supported: ASYMMETRIC_ALGS,
-        code_challenge_methods_supported: ['S256'],
-        ...(statics.userinfo ? { userinfo_endpoint: base + statics.userinfo } : {}),
-        ...(statics.introspection ? { introspection_endpoint: base + statics.introspection } : {}),
-        ...(statics.revocation ? { revocation_endpoint: base + statics.revocation } : {}),
-        ...(statics.endSession ? { end_session_endpoint: base + statics.endSession } : {}),
-      };
-      config = new oidc.Configuration(server, o.clientId, metadata, auth);
-      for (const fn of execute) fn(config);
-      config[oidc.customFetch] = this.#http.fetch;
-    }
+    const discoveredConfig = await this.#discover(metadata, auth, execute);
+    const config = discoveredConfig ?? this.#staticConfig(metadata, auth, execute);
     // openid-client's default 30 s per request would cut a longer configured deadline (and report "0 ms"):
     // 0 turns it off, each operation's own deadline reaches every request through the call context.
     config.timeout = 0;
     const server = config.serverMetadata();
     this.#tokenEndpoint = server.token_endpoint;
-    const par = o.par ?? 'auto';
-    const usePar =
-      par === 'always' ||
-      (par === 'auto' &&
-        (server.pushed_authorization_request_endpoint !== undefined ||
-          server.require_pushed_authorization_requests === true));
-    let dpop: oidc.DPoPHandle | undefined;
-    if ((o.dpop ?? 'auto') === 'auto' && (server.dpop_signing_alg_values_supported?.length ?? 0) > 0) {
-      const algs = server.dpop_signing_alg_values_supported ?? [];
-      const alg = algs.includes('ES256') ? 'ES256' : algs.find((a) => ASYMMETRIC_ALGS.includes(a));
-      if (alg) dpop = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair(alg));
-    }
     const managementMethod =
       method === 'none' ? 'none' : (o.introspectionAuthMethod ?? this.#preset.introspectionAuthMethod);
-    let managementConfig = config;
-    if (managementMethod !== method) {
-      managementConfig = new oidc.Configuration(
-        { ...server },
-        o.clientId,
-        { ...metadata, token_endpoint_auth_method: managementMethod },
-        clientAuth(managementMethod, this.#secret),
-      );
-      for (const fn of execute) fn(managementConfig);
-      managementConfig[oidc.customFetch] = this.#http.fetch;
-      managementConfig.timeout = 0;
+    const managementConfig =
+      managementMethod === method
+        ? config
+        : finishConfiguration(
+            new oidc.Configuration(
+              { ...server },
+              o.clientId,
+              { ...metadata, token_endpoint_auth_method: managementMethod },
+              clientAuth(managementMethod, this.#secret),
+            ),
+            execute,
+            this.#http.fetch,
+          );
+    return {
+      config,
+      managementConfig,
+      issuer: server.issuer,
+      discovered: discoveredConfig !== undefined,
+      dpop: await dpopHandle(config, server, o.dpop ?? 'auto'),
+      usePar: usesPar(server, o.par ?? 'auto'),
+    };
+  }
+
+  /**
+   * Discovery at the issuer, unless the configuration says static. Undefined when it failed and the preset's
+   * static endpoints may stand in; a failure that may not fall back is thrown as a typed error.
+   */
+  async #discover(
+    metadata: Partial<oidc.ClientMetadata>,
+    auth: oidc.ClientAuth,
+    execute: Array<(c: oidc.Configuration) => void>,
+  ): Promise<oidc.Configuration | undefined> {
+    const mode = this.#o.discovery ?? 'auto';
+    if (mode === 'static') return undefined;
+    try {
+      return await oidc.discovery(this.#issuer, this.#o.clientId, metadata, auth, {
+        execute,
+        [oidc.customFetch]: this.#http.fetch,
+        // Discovery has a timer of its own (whole seconds): one second past the operation's deadline,
+        // so the operation's deadline fires first and is the one reported.
+        timeout:
+          Math.ceil(Math.min(callContext.getStore()?.remainingInMs() ?? Infinity, 86_400_000) / 1000) + 1,
+      });
+    } catch (err) {
+      const ctxSignal = callContext.getStore()?.signal;
+      if (mode === 'required' || !this.#preset.staticEndpoints || ctxSignal?.aborted) {
+        const mapped = ctxSignal?.aborted ? abortReason(ctxSignal) : mapError(err, this.#mapCtx());
+        if (
+          mapped instanceof ThGovError &&
+          mapped.code.startsWith('ERR_DIGITAL_ID_') &&
+          mapped.code !== 'ERR_DIGITAL_ID_ISSUER_MISMATCH'
+        ) {
+          throw digitalIdError('ERR_DIGITAL_ID_DISCOVERY', `Discovery failed at ${redactUrl(this.#issuer)}`, {
+            provider: this.#preset.displayName,
+            cause: mapped,
+          });
+        }
+        throw mapped;
+      }
+      this.#log.warn('digital-id discovery failed; using the preset static endpoints', {
+        provider: this.provider,
+      });
+      return undefined;
     }
-    return { config, managementConfig, issuer: server.issuer, discovered, dpop, usePar };
+  }
+
+  /** The configuration from the preset's static endpoints (no discovery document). */
+  #staticConfig(
+    metadata: Partial<oidc.ClientMetadata>,
+    auth: oidc.ClientAuth,
+    execute: Array<(c: oidc.Configuration) => void>,
+  ): oidc.Configuration {
+    const statics = this.#preset.staticEndpoints;
+    if (!statics) {
+      throw digitalIdError(
+        'ERR_DIGITAL_ID_DISCOVERY',
+        'This provider has no static endpoints; use discovery',
+        {
+          provider: this.#preset.displayName,
+        },
+      );
+    }
+    const config = staticConfiguration(this.#issuer, statics, this.#o.clientId, metadata, auth);
+    return finishConfiguration(config, execute, this.#http.fetch);
   }
 }
 

@@ -114,10 +114,21 @@ function chain(err: unknown): Coded[] {
  */
 function summary(err: unknown): Error {
   const c = err as Coded;
-  const e = new Error(redactText(typeof c?.message === 'string' ? c.message : String(err)));
+  const e = new EngineErrorSummary(
+    redactText(typeof c?.message === 'string' ? c.message : String(err)),
+    typeof c?.code === 'string' ? c.code : undefined,
+  );
   e.name = typeof c?.name === 'string' ? c.name : 'Error';
-  if (typeof c?.code === 'string') Object.assign(e, { code: c.code });
   return e;
+}
+
+/** The stand-in {@link summary} builds: a plain Error with the engine error's code, when it had one. */
+class EngineErrorSummary extends Error {
+  readonly code?: string;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    if (code !== undefined) this.code = code;
+  }
 }
 
 export interface MapContext {
@@ -146,13 +157,51 @@ export function phaseTimeouts(t: {
  * operation deadline are settled before this (their signal's reason is the error).
  */
 export function mapError(err: unknown, ctx: MapContext): Error {
+  const mapped = alreadyMapped(err);
+  if (mapped) return mapped;
+  const p: Extra = { provider: ctx.provider, cause: summary(err) };
+  const oauth = oauthAnswer(err, ctx, p);
+  if (oauth) return oauth;
+  const f = engineFacts(err);
+  return (
+    claimMismatch(f, p) ??
+    timestampFailure(f, p) ??
+    attributeMismatch(f, p) ??
+    insecureRequest(f, p) ??
+    signatureFailure(f, p) ??
+    invalidResponse(f, p) ??
+    unexpectedBody(f, p) ??
+    engineTimeout(f, ctx, p) ??
+    networkFailure(err, f, ctx, p) ??
+    digitalIdError('ERR_DIGITAL_ID_RESPONSE_INVALID', `Unexpected failure talking to ${ctx.provider}`, p)
+  );
+}
+
+/** What every mapped error carries: the provider and the sanitized engine error as cause. */
+interface Extra {
+  provider: string;
+  cause: Error;
+}
+
+/** What the engine's error chain says: its codes, its messages joined, and the claim or attribute at fault. */
+interface EngineFacts {
+  links: Coded[];
+  codes: string[];
+  messages: string;
+  detail: { claim?: unknown; attribute?: unknown } | undefined;
+  has: (code: string) => boolean;
+}
+
+/** A thgov error (or one wrapped in fetch's `TypeError: terminated`) and our own argument errors pass as they are. */
+function alreadyMapped(err: unknown): Error | undefined {
   if (isThGovError(err)) return err;
   if (err instanceof TypeError && (err as Coded).code === 'ERR_INVALID_ARG') return err;
   // A thgov error inside fetch's `TypeError: terminated` (the response guard failing a trickling body).
-  const inner = chain(err).find((l) => isThGovError(l));
-  if (inner) return inner as Error;
-  const p = { provider: ctx.provider, cause: summary(err) };
+  return chain(err).find((l) => isThGovError(l)) as Error | undefined;
+}
 
+/** An OAuth error the provider answered with (an error response or a WWW-Authenticate challenge). */
+function oauthAnswer(err: unknown, ctx: MapContext, p: Extra): DigitalIdError | undefined {
   if (err instanceof ResponseBodyError || err instanceof AuthorizationResponseError) {
     const description = err.error_description ?? '';
     const status = err instanceof ResponseBodyError ? err.status : undefined;
@@ -174,148 +223,164 @@ export function mapError(err: unknown, ctx: MapContext): Error {
       },
     );
   }
+  return undefined;
+}
 
+function engineFacts(err: unknown): EngineFacts {
   const links = chain(err);
   const codes = links.map((l) => (typeof l.code === 'string' ? l.code : '')).filter(Boolean);
   const messages = links.map((l) => (typeof l.message === 'string' ? l.message : '')).join(' | ');
   const detail = links
     .map((l) => l.cause)
-    .find((c) => c !== null && typeof c === 'object' && !(c instanceof Error)) as
-    | { claim?: unknown; attribute?: unknown }
-    | undefined;
-  const has = (c: string) => codes.includes(c);
+    .find((c) => c !== null && typeof c === 'object' && !(c instanceof Error)) as EngineFacts['detail'];
+  return { links, codes, messages, detail, has: (c) => codes.includes(c) };
+}
 
-  if (has('OAUTH_JWT_CLAIM_COMPARISON_FAILED')) {
-    const claim = String(detail?.claim ?? '');
-    if (claim === 'nonce')
-      return digitalIdError(
-        'ERR_DIGITAL_ID_NONCE_MISMATCH',
-        'The id_token nonce does not match this login',
-        p,
-      );
-    if (claim === 'iss')
-      return digitalIdError('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The id_token was issued by another issuer', p);
-    if (claim === 'aud' || claim === 'azp')
-      return digitalIdError(
-        'ERR_DIGITAL_ID_AUDIENCE_MISMATCH',
-        'The id_token was issued for another client',
-        p,
-      );
+/** An id_token claim that differs from what this login expects (nonce, issuer, audience). */
+function claimMismatch(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  if (!f.has('OAUTH_JWT_CLAIM_COMPARISON_FAILED')) return undefined;
+  const claim = String(f.detail?.claim ?? '');
+  if (claim === 'nonce')
+    return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The id_token nonce does not match this login', p);
+  if (claim === 'iss')
+    return digitalIdError('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The id_token was issued by another issuer', p);
+  if (claim === 'aud' || claim === 'azp')
     return digitalIdError(
-      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-      `The id_token claim ${claim || '(unknown)'} is not valid`,
+      'ERR_DIGITAL_ID_AUDIENCE_MISMATCH',
+      'The id_token was issued for another client',
       p,
     );
-  }
-  if (has('OAUTH_JWT_TIMESTAMP_CHECK_FAILED')) {
-    if (detail?.claim === 'exp')
-      return digitalIdError('ERR_DIGITAL_ID_ID_TOKEN_EXPIRED', 'The id_token is expired', p);
-    if (detail?.claim === 'nbf' || detail?.claim === 'iat')
-      return digitalIdError(
-        'ERR_DIGITAL_ID_CLOCK_SKEW',
-        detail.claim === 'nbf'
-          ? 'The id_token is not valid yet (nbf is ahead of this server clock)'
-          : 'The id_token was issued too long ago by this server clock (iat over an hour old)',
-        p,
-      );
-    return digitalIdError(
-      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-      `The id_token ${String(detail?.claim ?? 'time')} claim is not valid`,
-      p,
-    );
-  }
-  if (has('OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED')) {
-    if (detail?.attribute === 'sub')
-      return digitalIdError(
-        'ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
-        'The userinfo sub differs from the id_token sub',
-        p,
-      );
-    if (detail?.attribute === 'issuer')
-      return digitalIdError(
-        'ERR_DIGITAL_ID_ISSUER_MISMATCH',
-        'The discovery document names another issuer',
-        p,
-      );
-    return digitalIdError(
-      'ERR_DIGITAL_ID_RESPONSE_INVALID',
-      'A provider response attribute has an unexpected value',
-      p,
-    );
-  }
-  if (has('OAUTH_HTTP_REQUEST_FORBIDDEN') || has('OAUTH_REQUEST_PROTOCOL_FORBIDDEN')) {
-    return digitalIdError('ERR_DIGITAL_ID_INSECURE', 'Refusing a plain-http request to the provider', p);
-  }
-  if (
-    has('OAUTH_KEY_SELECTION_FAILED') ||
-    codes.some(
-      (c) =>
-        c.startsWith('ERR_JWS') ||
-        c.startsWith('ERR_JWK') ||
-        c.startsWith('ERR_JOSE') ||
-        c.startsWith('ERR_JWT'),
-    )
-  ) {
-    return digitalIdError(
-      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-      'The id_token signature does not verify with the provider keys',
-      p,
-    );
-  }
-  if (has('OAUTH_INVALID_RESPONSE') || has('OAUTH_UNSUPPORTED_OPERATION')) {
-    if (/"nonce"/.test(messages))
-      return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The id_token has no nonce claim', p);
-    if (/"iss"|issuer/.test(messages))
-      return digitalIdError(
-        'ERR_DIGITAL_ID_ISSUER_MISMATCH',
-        'The response names another issuer than this provider',
-        p,
-      );
-    if (/JWT|JWS|alg/.test(messages))
-      return digitalIdError(
-        'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-        'The id_token is not acceptable (algorithm or format)',
-        p,
-      );
-    if (/"state"/.test(messages))
-      return digitalIdError('ERR_DIGITAL_ID_STATE_MISMATCH', 'The response state is not valid', p);
-    return digitalIdError('ERR_DIGITAL_ID_RESPONSE_INVALID', 'The provider response is not valid', p);
-  }
-  if (has('OAUTH_RESPONSE_IS_NOT_JSON') || has('OAUTH_RESPONSE_IS_NOT_CONFORM') || has('OAUTH_PARSE_ERROR')) {
-    return digitalIdError(
-      'ERR_DIGITAL_ID_RESPONSE_INVALID',
-      'The provider answered with an unexpected status or body',
-      p,
-    );
-  }
-  const timeout = codes.find((c) => /^UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT$/.test(c));
-  if (timeout || has('OAUTH_TIMEOUT') || links.some((l) => l.name === 'TimeoutError')) {
-    const phase = timeout?.includes('CONNECT')
-      ? 'connect'
-      : timeout?.includes('BODY')
-        ? 'body'
-        : timeout
-          ? 'headers'
-          : 'total';
-    const ms =
-      phase === 'connect'
-        ? ctx.phaseTimeouts.connectInMs
-        : phase === 'body'
-          ? ctx.phaseTimeouts.bodyInMs
-          : phase === 'headers'
-            ? ctx.phaseTimeouts.headersInMs
-            : ctx.totalInMs;
-    return new TimeoutError(phase, ms, { cause: p.cause });
-  }
-  if (
-    codes.some((c) => /^(E[A-Z]+|UND_ERR_\w+)$/.test(c)) ||
-    (err instanceof TypeError && /fetch failed/.test(messages))
-  ) {
-    return new DigitalIdError('ERR_NETWORK', `Could not reach ${ctx.provider}`, { ...p, retryable: true });
-  }
   return digitalIdError(
-    'ERR_DIGITAL_ID_RESPONSE_INVALID',
-    `Unexpected failure talking to ${ctx.provider}`,
+    'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+    `The id_token claim ${claim || '(unknown)'} is not valid`,
     p,
   );
+}
+
+/** An id_token time claim out of range: expired, not valid yet, or issued too long ago. */
+function timestampFailure(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  if (!f.has('OAUTH_JWT_TIMESTAMP_CHECK_FAILED')) return undefined;
+  const claim = f.detail?.claim;
+  if (claim === 'exp') return digitalIdError('ERR_DIGITAL_ID_ID_TOKEN_EXPIRED', 'The id_token is expired', p);
+  if (claim === 'nbf' || claim === 'iat')
+    return digitalIdError(
+      'ERR_DIGITAL_ID_CLOCK_SKEW',
+      claim === 'nbf'
+        ? 'The id_token is not valid yet (nbf is ahead of this server clock)'
+        : 'The id_token was issued too long ago by this server clock (iat over an hour old)',
+      p,
+    );
+  return digitalIdError(
+    'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+    `The id_token ${String(claim ?? 'time')} claim is not valid`,
+    p,
+  );
+}
+
+/** A response attribute that differs from what was expected (userinfo sub, discovery issuer). */
+function attributeMismatch(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  if (!f.has('OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED')) return undefined;
+  if (f.detail?.attribute === 'sub')
+    return digitalIdError(
+      'ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
+      'The userinfo sub differs from the id_token sub',
+      p,
+    );
+  if (f.detail?.attribute === 'issuer')
+    return digitalIdError('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The discovery document names another issuer', p);
+  return digitalIdError(
+    'ERR_DIGITAL_ID_RESPONSE_INVALID',
+    'A provider response attribute has an unexpected value',
+    p,
+  );
+}
+
+function insecureRequest(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  if (!f.has('OAUTH_HTTP_REQUEST_FORBIDDEN') && !f.has('OAUTH_REQUEST_PROTOCOL_FORBIDDEN')) return undefined;
+  return digitalIdError('ERR_DIGITAL_ID_INSECURE', 'Refusing a plain-http request to the provider', p);
+}
+
+/** The id_token's signature does not verify with the provider's keys (or no key fits). */
+function signatureFailure(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  const jose = f.codes.some(
+    (c) =>
+      c.startsWith('ERR_JWS') ||
+      c.startsWith('ERR_JWK') ||
+      c.startsWith('ERR_JOSE') ||
+      c.startsWith('ERR_JWT'),
+  );
+  if (!f.has('OAUTH_KEY_SELECTION_FAILED') && !jose) return undefined;
+  return digitalIdError(
+    'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+    'The id_token signature does not verify with the provider keys',
+    p,
+  );
+}
+
+/** A response the engine refused, classified by what its message names (nonce, issuer, JWT, state). */
+function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  if (!f.has('OAUTH_INVALID_RESPONSE') && !f.has('OAUTH_UNSUPPORTED_OPERATION')) return undefined;
+  const m = f.messages;
+  if (/"nonce"/.test(m))
+    return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The id_token has no nonce claim', p);
+  if (/"iss"|issuer/.test(m))
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ISSUER_MISMATCH',
+      'The response names another issuer than this provider',
+      p,
+    );
+  if (/JWT|JWS|alg/.test(m))
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      'The id_token is not acceptable (algorithm or format)',
+      p,
+    );
+  if (/"state"/.test(m))
+    return digitalIdError('ERR_DIGITAL_ID_STATE_MISMATCH', 'The response state is not valid', p);
+  return digitalIdError('ERR_DIGITAL_ID_RESPONSE_INVALID', 'The provider response is not valid', p);
+}
+
+function unexpectedBody(f: EngineFacts, p: Extra): DigitalIdError | undefined {
+  if (
+    !f.has('OAUTH_RESPONSE_IS_NOT_JSON') &&
+    !f.has('OAUTH_RESPONSE_IS_NOT_CONFORM') &&
+    !f.has('OAUTH_PARSE_ERROR')
+  )
+    return undefined;
+  return digitalIdError(
+    'ERR_DIGITAL_ID_RESPONSE_INVALID',
+    'The provider answered with an unexpected status or body',
+    p,
+  );
+}
+
+/** An engine-side or undici timer that passed, reported as core's TimeoutError with the phase's limit. */
+function engineTimeout(f: EngineFacts, ctx: MapContext, p: Extra): TimeoutError | undefined {
+  const timeout = f.codes.find((c) => /^UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT$/.test(c));
+  if (!timeout && !f.has('OAUTH_TIMEOUT') && !f.links.some((l) => l.name === 'TimeoutError'))
+    return undefined;
+  const phase = timeout?.includes('CONNECT')
+    ? 'connect'
+    : timeout?.includes('BODY')
+      ? 'body'
+      : timeout
+        ? 'headers'
+        : 'total';
+  const ms =
+    phase === 'connect'
+      ? ctx.phaseTimeouts.connectInMs
+      : phase === 'body'
+        ? ctx.phaseTimeouts.bodyInMs
+        : phase === 'headers'
+          ? ctx.phaseTimeouts.headersInMs
+          : ctx.totalInMs;
+  return new TimeoutError(phase, ms, { cause: p.cause });
+}
+
+function networkFailure(err: unknown, f: EngineFacts, ctx: MapContext, p: Extra): DigitalIdError | undefined {
+  const network =
+    f.codes.some((c) => /^(E[A-Z]+|UND_ERR_\w+)$/.test(c)) ||
+    (err instanceof TypeError && /fetch failed/.test(f.messages));
+  if (!network) return undefined;
+  return new DigitalIdError('ERR_NETWORK', `Could not reach ${ctx.provider}`, { ...p, retryable: true });
 }

@@ -46,7 +46,7 @@ class BatchBuilder {
     try {
       json = JSON.stringify(records);
     } catch (cause) {
-      throw Object.assign(invalidArgument('a DataStore record cannot be sent as JSON'), { cause });
+      throw invalidArgument('a DataStore record cannot be sent as JSON', undefined, { cause });
     }
     if (json.length > this.bytes && records.length > 1) {
       const half = Math.ceil(records.length / 2);

@@ -29,7 +29,7 @@ export async function fileSource(path: string, sampleBytes: number): Promise<Upl
     size = s.size;
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_INVALID_ARG') throw err;
-    throw Object.assign(invalidArgument('file cannot be read (it does not exist or is not accessible)'), {
+    throw invalidArgument('file cannot be read (it does not exist or is not accessible)', undefined, {
       cause: err,
     });
   }

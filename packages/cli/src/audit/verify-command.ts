@@ -6,6 +6,7 @@ import {
   type AuditLogVerification,
   FileAnchorStore,
   parseAuditChainKeys,
+  ThGovError,
   verifyAuditLog,
 } from '@thgov/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
@@ -91,8 +92,7 @@ async function readAnchor(file: string, given: string | undefined): Promise<Audi
   const path = given ?? `${file}.anchor`;
   if (given === undefined && !existsSync(path)) return undefined;
   const anchor = await new FileAnchorStore({ path }).read();
-  if (!anchor)
-    throw Object.assign(new Error(`the anchor file ${path} does not exist`), { code: 'ERR_AUDIT_ANCHOR' });
+  if (!anchor) throw new ThGovError('ERR_AUDIT_ANCHOR', `the anchor file ${path} does not exist`);
   return anchor;
 }
 

@@ -35,6 +35,15 @@ export class CheckFailure extends Error {
   }
 }
 
+/** A check that gave no result within `doctor.checkTimeoutInMs` (its signal is aborted with this). */
+export class CheckTimeoutError extends Error {
+  readonly code = 'ERR_CHECK_TIMEOUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckTimeoutError';
+  }
+}
+
 /** A check as it is announced: its stable id, platform, title and prerequisites. */
 export interface CheckSpec {
   id: string;
@@ -90,11 +99,8 @@ export class CheckRunner {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = Object.assign(
-          new Error(
-            `no result within ${this.checkTimeoutInMs} ms (doctor.checkTimeoutInMs): the check was stopped`,
-          ),
-          { code: 'ERR_CHECK_TIMEOUT' },
+        const err = new CheckTimeoutError(
+          `no result within ${this.checkTimeoutInMs} ms (doctor.checkTimeoutInMs): the check was stopped`,
         );
         ctl.abort(err);
         reject(err);

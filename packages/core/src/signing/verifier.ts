@@ -162,6 +162,72 @@ type ImportedKey = KeyObject;
  * `iat` outside the clock-skew window). Messages never contain key material.
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): SignatureVerifier {
+  const settings = verifierSettings(options);
+  const ctx: CheckContext = { ...settings, resolveKey: keyResolverOf(options, staticKeysOf(options)) };
+  return {
+    async verify(input) {
+      if (typeof input !== 'object' || input === null) throw invalidArgument('verify() expects an object');
+      const headers = headersOf(input.headers);
+      if (typeof input.method !== 'string' || typeof input.target !== 'string') {
+        throw invalidArgument('verify() needs method and target strings');
+      }
+      // On a server these come off the wire: a shape we never sign is a bad message, not a programming error.
+      let method: string;
+      let target: string;
+      try {
+        method = normalizeMethod(input.method);
+        target = normalizeTarget(input.target);
+      } catch {
+        throw invalid('The request method or target cannot carry a signature');
+      }
+      const body = bodyOf(input.body);
+      const requestId = readHeader(headers, REQUEST_ID_HEADER);
+      if (!isValidRequestId(requestId)) throw invalid('The x-request-id header is missing or malformed');
+      return check(ctx, headers, { direction: 'request', method, target, requestId }, body, input.now);
+    },
+    async verifyResponse(input) {
+      if (typeof input !== 'object' || input === null)
+        throw invalidArgument('verifyResponse() expects an object');
+      const headers = headersOf(input.headers);
+      const fields = {
+        direction: 'response' as const,
+        method: normalizeMethod(input.method),
+        target: normalizeTarget(input.target),
+        status: normalizeStatus(input.status),
+        requestId: normalizeRequestId(input.requestId),
+      };
+      const echoed = readHeader(headers, REQUEST_ID_HEADER);
+      if (echoed !== undefined && echoed !== fields.requestId) {
+        throw invalid('The response x-request-id does not match the request');
+      }
+      return check(ctx, headers, fields, bodyOf(input.body), input.now);
+    },
+  };
+}
+
+/** The checked verifier options: accepted algorithms, clock skew and the replay cache (if any). */
+interface VerifierSettings {
+  allowed: Set<SigningAlgorithm>;
+  skew: number;
+  replayCache: ReplayCache | undefined;
+}
+
+/** What a verification needs: the settings and where a kid's key comes from. */
+interface CheckContext extends VerifierSettings {
+  resolveKey: (kid: string, alg: SigningAlgorithm) => Promise<ImportedKey>;
+}
+
+/** The message fields the signature covers besides the body. */
+interface SignedFields {
+  direction: 'request' | 'response';
+  method: string;
+  target: string;
+  status?: number;
+  requestId: string;
+}
+
+/** Validates the options (unknown keys, one key source, algorithms, skew, replay cache) in that order. */
+function verifierSettings(options: SignatureVerifierOptions): VerifierSettings {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
   const known = new Set(['keys', 'jwks', 'keyResolver', 'algorithms', 'clockSkewInMs', 'replayCache']);
   for (const name of Object.keys(options)) {
@@ -177,8 +243,6 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
     if (!isSigningAlgorithm(a))
       throw invalidArgument('algorithms may only contain ES256, PS256, RS256 and EdDSA');
   }
-  const allowed = new Set<SigningAlgorithm>(algorithms);
-
   const skew = options.clockSkewInMs ?? 60_000;
   if (typeof skew !== 'number' || !Number.isFinite(skew) || skew < 0 || skew > 24 * 3600_000) {
     throw outOfRange('clockSkewInMs must be between 0 and 86 400 000');
@@ -188,9 +252,14 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
   if (replayCache !== undefined && typeof replayCache.remember !== 'function') {
     throw invalidArgument('replayCache must implement remember(id, expiresAtMs, nowMs)');
   }
+  return { allowed: new Set<SigningAlgorithm>(algorithms), skew, replayCache };
+}
 
-  // Static keys are imported once, here, so configuration mistakes surface at start-up.
-  const staticKeys = new Map<string, { key: ImportedKey; alg: SigningAlgorithm | undefined }>();
+type StaticKeys = Map<string, { key: ImportedKey; alg: SigningAlgorithm | undefined }>;
+
+/** Static keys (`keys` or `jwks`) imported once, here, so configuration mistakes surface at start-up. */
+function staticKeysOf(options: SignatureVerifierOptions): StaticKeys {
+  const staticKeys: StaticKeys = new Map();
   const addStatic = (kid: unknown, input: unknown, alg: unknown): void => {
     if (typeof kid !== 'string' || !KID.test(kid))
       throw invalidArgument('Every verification key needs a kid');
@@ -222,8 +291,15 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
   } else if (typeof options.keyResolver !== 'function') {
     throw invalidArgument('keyResolver must be a function');
   }
+  return staticKeys;
+}
 
-  async function resolveKey(kid: string, alg: SigningAlgorithm): Promise<ImportedKey> {
+/** Where a kid's key comes from: the static keys, or the caller's resolver (its key imported per call). */
+function keyResolverOf(
+  options: SignatureVerifierOptions,
+  staticKeys: StaticKeys,
+): CheckContext['resolveKey'] {
+  return async (kid, alg) => {
     if (options.keyResolver === undefined) {
       const entry = staticKeys.get(kid);
       if (!entry) throw invalid('No verification key is known for the signature kid');
@@ -244,124 +320,108 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
     } catch {
       throw invalid('The key resolver returned an unusable key');
     }
-  }
-
-  async function check(
-    headers: HeaderBag,
-    fields: {
-      direction: 'request' | 'response';
-      method: string;
-      target: string;
-      status?: number;
-      requestId: string;
-    },
-    body: Uint8Array | string,
-    nowInput: unknown,
-  ): Promise<VerifiedSignature> {
-    const nowMs = toEpochMs(nowInput);
-    const signature = readHeader(headers, SIGNATURE_HEADER);
-    if (typeof signature !== 'string' || signature.length === 0)
-      throw invalid('The x-jws-signature header is missing');
-    if (signature.length > MAX_SIGNATURE_LENGTH) throw invalid('The x-jws-signature header is too long');
-    const m = DETACHED_JWS.exec(signature.trim());
-    if (!m) throw invalid('The x-jws-signature header is not a detached JWS (header..signature)');
-    const encodedHeader = m[1] as string;
-    const encodedSignature = m[2] as string;
-    const header = parseProtectedHeader(encodedHeader, allowed);
-
-    const digestHeader = readHeader(headers, CONTENT_DIGEST_HEADER);
-    if (!verifyContentDigest(digestHeader, body))
-      throw invalid('The content-digest header is missing or does not match the body');
-
-    const key = await resolveKey(header.kid, header.alg);
-    try {
-      assertKeyFitsAlgorithm(key, header.alg);
-    } catch {
-      throw invalid('The JWS algorithm does not match the key');
-    }
-    const payload = canonicalSigningInput({ ...fields, contentDigest: computeContentDigest(body) });
-    try {
-      await flattenedVerify({ protected: encodedHeader, payload, signature: encodedSignature }, key, {
-        algorithms: [header.alg],
-      });
-    } catch (cause) {
-      throw invalid('The detached JWS signature does not verify', cause);
-    }
-
-    const issuedAtMs = header.iat * 1000;
-    // iat has one-second resolution: allow the rounding on the "future" side. The message is accepted up to
-    // and including `lastAcceptedMs`; the replay entry must outlive that instant.
-    const lastAcceptedMs = issuedAtMs + 1000 + skew;
-    if (issuedAtMs > nowMs + skew || nowMs > lastAcceptedMs) {
-      throw new ThGovError(
-        'ERR_JWS_REPLAY',
-        'The signature time (iat) is outside the accepted clock-skew window',
-      );
-    }
-    if (replayCache) {
-      // Expiry is exclusive (live while now < expiresAtMs), as TTL stores count it: one past the last accepted ms.
-      const fresh = await replayCache.remember(`${header.kid}\u0000${header.jti}`, lastAcceptedMs + 1, nowMs);
-      if (!fresh)
-        throw new ThGovError('ERR_JWS_REPLAY', 'This signed message was already accepted once (replay)');
-    }
-    return {
-      kid: header.kid,
-      alg: header.alg,
-      issuedAt: new Date(issuedAtMs),
-      jti: header.jti,
-      requestId: fields.requestId,
-    };
-  }
-
-  function bodyOf(body: unknown): Uint8Array | string {
-    if (body === undefined) return '';
-    if (typeof body === 'string' || body instanceof Uint8Array) return body;
-    throw invalidArgument('body must be a string or a Uint8Array');
-  }
-
-  function headersOf(headers: unknown): HeaderBag {
-    if (typeof headers !== 'object' || headers === null)
-      throw invalidArgument('headers must be an object or a Headers');
-    return headers as HeaderBag;
-  }
-
-  return {
-    async verify(input) {
-      if (typeof input !== 'object' || input === null) throw invalidArgument('verify() expects an object');
-      const headers = headersOf(input.headers);
-      if (typeof input.method !== 'string' || typeof input.target !== 'string') {
-        throw invalidArgument('verify() needs method and target strings');
-      }
-      // On a server these come off the wire: a shape we never sign is a bad message, not a programming error.
-      let method: string;
-      let target: string;
-      try {
-        method = normalizeMethod(input.method);
-        target = normalizeTarget(input.target);
-      } catch {
-        throw invalid('The request method or target cannot carry a signature');
-      }
-      const body = bodyOf(input.body);
-      const requestId = readHeader(headers, REQUEST_ID_HEADER);
-      if (!isValidRequestId(requestId)) throw invalid('The x-request-id header is missing or malformed');
-      return check(headers, { direction: 'request', method, target, requestId }, body, input.now);
-    },
-    async verifyResponse(input) {
-      if (typeof input !== 'object' || input === null)
-        throw invalidArgument('verifyResponse() expects an object');
-      const headers = headersOf(input.headers);
-      const fields = {
-        direction: 'response' as const,
-        method: normalizeMethod(input.method),
-        target: normalizeTarget(input.target),
-        status: normalizeStatus(input.status),
-        requestId: normalizeRequestId(input.requestId),
-      };
-      const echoed = readHeader(headers, REQUEST_ID_HEADER);
-      if (echoed !== undefined && echoed !== fields.requestId) {
-        throw invalid('The response x-request-id does not match the request');
-      }
-      return check(headers, fields, bodyOf(input.body), input.now);
-    },
   };
+}
+
+/** The stages of one verification: read the detached JWS, check the digest, verify, then freshness and replay. */
+async function check(
+  ctx: CheckContext,
+  headers: HeaderBag,
+  fields: SignedFields,
+  body: Uint8Array | string,
+  nowInput: unknown,
+): Promise<VerifiedSignature> {
+  const nowMs = toEpochMs(nowInput);
+  const jws = readDetachedJws(headers, ctx.allowed);
+  const digestHeader = readHeader(headers, CONTENT_DIGEST_HEADER);
+  if (!verifyContentDigest(digestHeader, body))
+    throw invalid('The content-digest header is missing or does not match the body');
+  await verifyJws(ctx, jws, fields, body);
+  const issuedAtMs = await checkFreshness(ctx, jws.header, nowMs);
+  return {
+    kid: jws.header.kid,
+    alg: jws.header.alg,
+    issuedAt: new Date(issuedAtMs),
+    jti: jws.header.jti,
+    requestId: fields.requestId,
+  };
+}
+
+/** The x-jws-signature header as a detached JWS: its encoded parts and its checked protected header. */
+function readDetachedJws(headers: HeaderBag, allowed: Set<SigningAlgorithm>) {
+  const signature = readHeader(headers, SIGNATURE_HEADER);
+  if (typeof signature !== 'string' || signature.length === 0)
+    throw invalid('The x-jws-signature header is missing');
+  if (signature.length > MAX_SIGNATURE_LENGTH) throw invalid('The x-jws-signature header is too long');
+  const m = DETACHED_JWS.exec(signature.trim());
+  if (!m) throw invalid('The x-jws-signature header is not a detached JWS (header..signature)');
+  const encodedHeader = m[1] as string;
+  const encodedSignature = m[2] as string;
+  return { encodedHeader, encodedSignature, header: parseProtectedHeader(encodedHeader, allowed) };
+}
+
+type DetachedJws = ReturnType<typeof readDetachedJws>;
+
+/** The signature over the canonical signing input, with the kid's key and the header's algorithm only. */
+async function verifyJws(
+  ctx: CheckContext,
+  jws: DetachedJws,
+  fields: SignedFields,
+  body: Uint8Array | string,
+): Promise<void> {
+  const key = await ctx.resolveKey(jws.header.kid, jws.header.alg);
+  try {
+    assertKeyFitsAlgorithm(key, jws.header.alg);
+  } catch {
+    throw invalid('The JWS algorithm does not match the key');
+  }
+  const payload = canonicalSigningInput({ ...fields, contentDigest: computeContentDigest(body) });
+  try {
+    await flattenedVerify({ protected: jws.encodedHeader, payload, signature: jws.encodedSignature }, key, {
+      algorithms: [jws.header.alg],
+    });
+  } catch (cause) {
+    throw invalid('The detached JWS signature does not verify', cause);
+  }
+}
+
+/** iat inside the clock-skew window, and a (kid, jti) not seen before; returns iat in milliseconds. */
+async function checkFreshness(
+  ctx: CheckContext,
+  header: DetachedJws['header'],
+  nowMs: number,
+): Promise<number> {
+  const issuedAtMs = header.iat * 1000;
+  // iat has one-second resolution: allow the rounding on the "future" side. The message is accepted up to
+  // and including `lastAcceptedMs`; the replay entry must outlive that instant.
+  const lastAcceptedMs = issuedAtMs + 1000 + ctx.skew;
+  if (issuedAtMs > nowMs + ctx.skew || nowMs > lastAcceptedMs) {
+    throw new ThGovError(
+      'ERR_JWS_REPLAY',
+      'The signature time (iat) is outside the accepted clock-skew window',
+    );
+  }
+  if (ctx.replayCache) {
+    // Expiry is exclusive (live while now < expiresAtMs), as TTL stores count it: one past the last accepted ms.
+    const fresh = await ctx.replayCache.remember(
+      `${header.kid}\u0000${header.jti}`,
+      lastAcceptedMs + 1,
+      nowMs,
+    );
+    if (!fresh)
+      throw new ThGovError('ERR_JWS_REPLAY', 'This signed message was already accepted once (replay)');
+  }
+  return issuedAtMs;
+}
+
+function bodyOf(body: unknown): Uint8Array | string {
+  if (body === undefined) return '';
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  throw invalidArgument('body must be a string or a Uint8Array');
+}
+
+function headersOf(headers: unknown): HeaderBag {
+  if (typeof headers !== 'object' || headers === null)
+    throw invalidArgument('headers must be an object or a Headers');
+  return headers as HeaderBag;
 }

@@ -35,3 +35,26 @@ isCoreError(err, 'ERR_NETWROK');
 isCoreError(err, 'ERR_GDX_AUTH');
 // @ts-expect-error an error class only takes the codes it declares
 new HttpError<CoreErrorCode>('ERR_GDX_AUTH', 'x');
+
+// Issue 19: the fields transport and retry talk through are declared on the class, so renaming one side fails
+// to compile. notSent and retryAfterInMs are readonly (constructor options); retryBudgetExhausted is written
+// by the retry loop.
+declare const thgov: ThGovError;
+expectTypeOf(thgov.notSent).toEqualTypeOf<true | undefined>();
+expectTypeOf(thgov.retryAfterInMs).toEqualTypeOf<number | undefined>();
+expectTypeOf(thgov.retryBudgetExhausted).toEqualTypeOf<boolean | undefined>();
+// @ts-expect-error notSent is set through the constructor only
+thgov.notSent = true;
+// @ts-expect-error retryAfterInMs is set through the constructor only
+thgov.retryAfterInMs = 1;
+// @ts-expect-error a misspelt field is not declared
+thgov.notsent;
+declare const http: HttpError<'ERR_HTTP'>;
+declare const timeout: TimeoutError;
+// A copy with the exchange's context keeps the class and the code union.
+expectTypeOf(http.withExchange({ requestId: 'r' })).toEqualTypeOf<HttpError<'ERR_HTTP'>>();
+expectTypeOf(timeout.withExchange({ statusCode: 200 })).toEqualTypeOf<TimeoutError>();
+// @ts-expect-error requestId and statusCode are readonly: use withExchange()
+http.requestId = 'r';
+// @ts-expect-error withExchange takes the exchange's context only
+http.withExchange({ requestID: 'r' });

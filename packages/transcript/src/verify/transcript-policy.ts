@@ -21,7 +21,7 @@ import type { NormalizedOptions } from './options.js';
 /**
  * The transcript policy: after the last covering signature only security updates (`/DSS`, document
  * time-stamps); revocation evidence mandatory; JavaScript, shadow-attack material and an invalid signature
- * time-stamp refused. Steps 13 (PDF/A-3 attachment) and 14 (XML) are added by {@link transcriptSteps}.
+ * time-stamp refused. Steps 13 (PDF/A-3 attachment) and 14 (XML) are added by `transcriptSteps` (verify-transcript.ts).
  */
 export const TRANSCRIPT_POLICY: VerificationPolicy = Object.freeze({
   name: 'transcript',
