@@ -406,17 +406,16 @@ describe('retry', () => {
   it('aborts at once mid-retry, during the wait', async () => {
     const s = await serve((_req, res) => {
       res.statusCode = 503;
-      res.setHeader('retry-after', '30');
+      res.setHeader('retry-after', '60');
       res.end();
     });
-    const t = transport({ baseUrl: s.url, retry: { ...fastRetry, maxRetryAfterInMs: 30_000 } });
+    // The server asks for a minute's wait (within the total deadline): only the abort can end this call before the test's 20 s time-out.
+    const t = transport({ baseUrl: s.url, retry: { ...fastRetry, maxRetryAfterInMs: 60_000 } });
     const ac = new AbortController();
     const p = t.request({ method: 'GET', path: '/' }, { abortSignal: ac.signal });
     setTimeout(() => ac.abort(new Error('user left')), 100);
-    const started = Date.now();
     const err = await p.catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_ABORTED', name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(s.requests).toHaveLength(1);
   });
 
