@@ -30,13 +30,15 @@ export function findCitizenIds(text: string): Array<[number, number]> {
   // Percent-encoded text (an X-Road-Issue, a query value) is also read once decoded: an escape glued to
   // the digits (`%E0%B8%97` + ID reads as a longer digit group) or an encoded `%` before them (`%25` + ID
   // reads as a double escape) hides an ID from the reading of the encoded form.
+  // A "%" may also be a literal one before the digits (`%3101…` is "%" + an ID, or an escaped "1" + 12
+  // digits): that reading is checked too, with every "%" taken as plain text.
   if (!HAS_PERCENT.test(text)) return raw;
+  const literal = scanText(text.replaceAll('%', '\ufffd'));
   const view = percentDecoded(text);
-  if (!view) return raw;
-  const mapped = scanText(view.text).map(
-    ([s, e]): [number, number] => [view.start[s] as number, view.end[e - 1] as number],
-  );
-  return mergeSpans(raw.concat(mapped));
+  const mapped = view
+    ? scanText(view.text).map(([s, e]): [number, number] => [view.start[s] as number, view.end[e - 1] as number])
+    : [];
+  return literal.length === 0 && mapped.length === 0 ? raw : mergeSpans(raw.concat(literal, mapped));
 }
 
 const HAS_PERCENT = /%[0-9A-Fa-f]{2}/;
@@ -78,7 +80,10 @@ function percentDecoded(text: string): { text: string; start: number[]; end: num
         b++;
         continue;
       }
-      push(String.fromCodePoint(cp), base + b * 3, base + (b + extra + 1) * 3);
+      // A decoded "%" is a literal one: read as an escape again it would swallow the digits after it
+      // (`%25` + `3101…` decodes to `%3101…`); the raw pass already reads double escapes.
+      const ch = cp === 0x25 ? '\ufffd' : String.fromCodePoint(cp);
+      push(ch, base + b * 3, base + (b + extra + 1) * 3);
       b += extra + 1;
     }
     last = m.index + m[0].length;
