@@ -186,7 +186,10 @@ export class ExchangeClient {
     this.#xroadClient = clientParts ? encodeXRoadId(clientParts) : undefined;
     this.#xroadClientLabel = clientParts?.join('/');
     this.#xroadServices = Object.fromEntries(
-      Object.entries(o.xroad?.services ?? {}).map(([k, v]) => [k, xroadServiceParts(v, `xroad.services.${k}`)]),
+      Object.entries(o.xroad?.services ?? {}).map(([k, v]) => [
+        k,
+        xroadServiceParts(v, `xroad.services.${k}`),
+      ]),
     );
     const party = o.xroad?.representedParty;
     this.#xroadParty =

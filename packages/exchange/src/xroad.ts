@@ -59,7 +59,8 @@ export function parseXRoadId(value: string, parts: readonly number[], what: stri
 export function xroadClientParts(value: string | XRoadMemberId, what: string): string[] {
   if (typeof value === 'string')
     return parseXRoadId(value, [3, 4], what, 'INSTANCE/CLASS/MEMBER or INSTANCE/CLASS/MEMBER/SUBSYSTEM');
-  if (typeof value !== 'object' || value === null) throw invalidArgument(`${what} must be a string or an object`);
+  if (typeof value !== 'object' || value === null)
+    throw invalidArgument(`${what} must be a string or an object`);
   const ids = [value.instance, value.memberClass, value.memberCode];
   if (value.subsystemCode !== undefined) ids.push(value.subsystemCode);
   return ids.map((p) => checkPart(p, what));
@@ -69,17 +70,20 @@ export function xroadClientParts(value: string | XRoadMemberId, what: string): s
 export function xroadServiceParts(value: string | XRoadServiceId, what: string): string[] {
   if (typeof value === 'string')
     return parseXRoadId(value, [5], what, 'INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE');
-  if (typeof value !== 'object' || value === null) throw invalidArgument(`${what} must be a string or an object`);
+  if (typeof value !== 'object' || value === null)
+    throw invalidArgument(`${what} must be a string or an object`);
   const ids = [value.instance, value.memberClass, value.memberCode, value.subsystemCode, value.serviceCode];
   return ids.map((p) => checkPart(p, what));
 }
 
 /** `X-Road-Security-Server`: `INSTANCE/CLASS/MEMBER/SERVERCODE` or structured. */
 export function xroadServerParts(value: string | XRoadSecurityServerId, what: string): string[] {
-  if (typeof value === 'string')
-    return parseXRoadId(value, [4], what, 'INSTANCE/CLASS/MEMBER/SERVERCODE');
-  if (typeof value !== 'object' || value === null) throw invalidArgument(`${what} must be a string or an object`);
-  return [value.instance, value.memberClass, value.memberCode, value.serverCode].map((p) => checkPart(p, what));
+  if (typeof value === 'string') return parseXRoadId(value, [4], what, 'INSTANCE/CLASS/MEMBER/SERVERCODE');
+  if (typeof value !== 'object' || value === null)
+    throw invalidArgument(`${what} must be a string or an object`);
+  return [value.instance, value.memberClass, value.memberCode, value.serverCode].map((p) =>
+    checkPart(p, what),
+  );
 }
 
 /** `X-Road-Represented-Party`: `CLASS/CODE` (or `{ memberClass, memberCode }`). */
@@ -88,7 +92,8 @@ export function xroadPartyParts(
   what: string,
 ): string[] {
   if (typeof value === 'string') return parseXRoadId(value, [2], what, 'CLASS/CODE');
-  if (typeof value !== 'object' || value === null) throw invalidArgument(`${what} must be a string or an object`);
+  if (typeof value !== 'object' || value === null)
+    throw invalidArgument(`${what} must be a string or an object`);
   return [value.memberClass, value.memberCode].map((p) => checkPart(p, what));
 }
 

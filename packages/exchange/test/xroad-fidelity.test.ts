@@ -19,7 +19,10 @@ const audit: GdxAuditEvent[] = [];
 const logs: string[] = [];
 const clients: ExchangeClient[] = [];
 
-function xroadClient(extra: Partial<ExchangeClientOptions['xroad'] & object> = {}, o: Partial<ExchangeClientOptions> = {}) {
+function xroadClient(
+  extra: Partial<ExchangeClientOptions['xroad'] & object> = {},
+  o: Partial<ExchangeClientOptions> = {},
+) {
   const c = new ExchangeClient({
     baseUrl: h.sandbox.gdx.url,
     xroad: { client: h.sandbox.gdx.xroad.clients[0]!, services: h.sandbox.gdx.xroad.services, ...extra },
@@ -58,7 +61,10 @@ describe('retry by X-Road error type, not HTTP status', () => {
   it('Server.ServerProxy.NetworkError at HTTP 500 is retried and then succeeds, with the same X-Road-Id', async () => {
     const client = xroadClient();
     ss.inject({ type: 'Server.ServerProxy.NetworkError', times: 2 });
-    const p = await client.getPerson({ citizenId: person(80) }, { agentId: h.officer, requestId: 'rid-netw-1' });
+    const p = await client.getPerson(
+      { citizenId: person(80) },
+      { agentId: h.officer, requestId: 'rid-netw-1' },
+    );
     expect(p.firstName.en).toBe(h.sandbox.population.people[80]!.firstName.en);
     const got = ss.received();
     expect(got).toHaveLength(3);
@@ -70,7 +76,9 @@ describe('retry by X-Road error type, not HTTP status', () => {
   it('a Client.* fault (HTTP 400) is not retried', async () => {
     const client = xroadClient();
     ss.inject({ type: 'Client.InvalidRequest', times: 3 });
-    const err = (await rejection(client.getPerson({ citizenId: person(81) }, { agentId: h.officer }))) as GdxError;
+    const err = (await rejection(
+      client.getPerson({ citizenId: person(81) }, { agentId: h.officer }),
+    )) as GdxError;
     expect(isGdxError(err, 'ERR_GDX_XROAD')).toBe(true);
     expect(err.statusCode).toBe(400);
     expect(err.xroadType).toBe('Client.InvalidRequest');
@@ -81,7 +89,9 @@ describe('retry by X-Road error type, not HTTP status', () => {
   it('a Server.* fault outside the table (500) is not retried', async () => {
     const client = xroadClient();
     ss.inject({ type: 'Server.ServerProxy.SslAuthenticationFailed', times: 3 });
-    const err = (await rejection(client.getPerson({ citizenId: person(82) }, { agentId: h.officer }))) as GdxError;
+    const err = (await rejection(
+      client.getPerson({ citizenId: person(82) }, { agentId: h.officer }),
+    )) as GdxError;
     expect(err.statusCode).toBe(500);
     expect(err.xroadType).toBe('Server.ServerProxy.SslAuthenticationFailed');
     expect(ss.received()).toHaveLength(1);
@@ -91,12 +101,15 @@ describe('retry by X-Road error type, not HTTP status', () => {
     const client = xroadClient();
     ss.inject({ type: 'Server.ServerProxy.NetworkError', times: 3 });
     const err = (await rejection(
-      client.call({
-        method: 'POST',
-        path: '/person',
-        xroadService: 'dopaLinkage',
-        body: { json: { note: 'x' } },
-      }, { agentId: h.officer }),
+      client.call(
+        {
+          method: 'POST',
+          path: '/person',
+          xroadService: 'dopaLinkage',
+          body: { json: { note: 'x' } },
+        },
+        { agentId: h.officer },
+      ),
     )) as GdxError;
     expect(err.xroadType).toBe('Server.ServerProxy.NetworkError');
     expect(err.retryable).toBe(true);
@@ -112,7 +125,10 @@ describe('audit of failed calls', () => {
     // 2. provider error (no such juristic ID): answered by the provider through the Security Server.
     const unknownJuristic = '0105599999990';
     const e2 = (await rejection(
-      client.getJuristicProfile({ juristicId: completeJuristic(unknownJuristic) }, { agentId: 'lookup-system' }),
+      client.getJuristicProfile(
+        { juristicId: completeJuristic(unknownJuristic) },
+        { agentId: 'lookup-system' },
+      ),
     )) as GdxError;
     expect(e2.code).toBe('ERR_GDX_NOT_FOUND');
     // 3. a fault the Security Server raised itself: no hash.
@@ -195,7 +211,8 @@ describe('X-Road-Issue: encoding and redaction of citizen IDs in case references
         JSON.stringify(audit),
       ];
       expect(err.request?.headers['x-road-issue']).toBeDefined();
-      for (const text of seen) for (const digits of digitViews(text)) {
+      for (const text of seen)
+        for (const digits of digitViews(text)) {
           expect(digits).not.toContain(id);
           expect(digits).not.toContain(id2);
         }
@@ -222,13 +239,21 @@ describe('identifiers', () => {
     const legacy = h.sandbox.gdx.xroad.clients[3]!;
     const [instance, memberClass] = legacy.split('/');
     const structured = xroadClient({
-      client: { instance: instance!, memberClass: memberClass!, memberCode: 'OLD/04', subsystemCode: 'legacy' },
+      client: {
+        instance: instance!,
+        memberClass: memberClass!,
+        memberCode: 'OLD/04',
+        subsystemCode: 'legacy',
+      },
     });
     await structured.getPerson({ citizenId: person(88) }, { agentId: h.officer });
     const preEncoded = xroadClient({ client: legacy });
     await preEncoded.getPerson({ citizenId: person(88) }, { agentId: h.officer });
     const sent = ss.received().map((r) => r.headers['x-road-client']);
-    expect(sent).toEqual([`${instance}/${memberClass}/OLD%2F04/legacy`, `${instance}/${memberClass}/OLD%2F04/legacy`]);
+    expect(sent).toEqual([
+      `${instance}/${memberClass}/OLD%2F04/legacy`,
+      `${instance}/${memberClass}/OLD%2F04/legacy`,
+    ]);
   });
 
   it('a structured service identifier works', async () => {
@@ -252,7 +277,9 @@ describe('identifiers', () => {
 
   it('malformed identifiers are typed argument errors', () => {
     for (const bad of ['TH/GOV', 'TH/GOV/M/S/X', 'TH/GOV/M%ZZ/S', 'TH//M/S']) {
-      expect(() => xroadClient({ client: bad })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+      expect(() => xroadClient({ client: bad })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+      );
     }
   });
 });

@@ -36,7 +36,10 @@ export function findCitizenIds(text: string): Array<[number, number]> {
   const literal = scanText(text.replaceAll('%', '\ufffd'));
   const view = percentDecoded(text);
   const mapped = view
-    ? scanText(view.text).map(([s, e]): [number, number] => [view.start[s] as number, view.end[e - 1] as number])
+    ? scanText(view.text).map(([s, e]): [number, number] => [
+        view.start[s] as number,
+        view.end[e - 1] as number,
+      ])
     : [];
   return literal.length === 0 && mapped.length === 0 ? raw : mergeSpans(raw.concat(literal, mapped));
 }

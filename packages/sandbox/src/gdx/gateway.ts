@@ -13,6 +13,7 @@ import {
   linkageHouseholdMembers,
   linkagePerson,
 } from './fixtures.js';
+import { SecurityServerProfile } from './security-server.js';
 import { GdxTokenStore } from './tokens.js';
 import { GdxUsageLog } from './usage-log.js';
 import {
@@ -20,12 +21,11 @@ import {
   defaultXRoadSettings,
   parseXRoadClient,
   parseXRoadPath,
-  sameXRoadId,
   requestHash,
+  sameXRoadId,
   sendXRoadError,
   type XRoadSettings,
 } from './xroad.js';
-import { SecurityServerProfile } from './security-server.js';
 
 export type OfficerSessionState = 'AgentNotAvailable' | 'AgentAvailable' | 'CitizenAvailable';
 
