@@ -78,6 +78,41 @@ describe('redactText', () => {
   });
 });
 
+describe('citizen IDs in percent-encoded text (an X-Road-Issue)', () => {
+  const cases = [
+    `ที่${CITIZEN}`,
+    `คำร้อง%${CITIZEN}`,
+    `คดี%20${CITIZEN}`,
+    `ref%${CITIZEN_2} 100%`,
+    `คดี ${formatThaiId(CITIZEN)}`,
+  ];
+  for (const value of cases) {
+    it(`masks the ID in ${JSON.stringify(value)} encoded as a whole, and in the value itself`, () => {
+      for (const text of [encodeURIComponent(value), value]) {
+        const out = redactText(text);
+        const once = out.replace(/(?:%[0-9A-Fa-f]{2})+/g, (m) => {
+          try {
+            return decodeURIComponent(m);
+          } catch {
+            return m;
+          }
+        });
+        for (const view of [out, once]) {
+          const digits = view.replace(/[\s\-./]/g, '');
+          expect(digits).not.toContain(CITIZEN);
+          expect(digits).not.toContain(CITIZEN_2);
+        }
+        expect(out).toContain(CITIZEN_ID_MASK);
+      }
+    });
+  }
+
+  it('keeps an encoded value without an ID as it was', () => {
+    const text = encodeURIComponent('คดีที่ 12/2569 100%');
+    expect(redactText(text)).toBe(text);
+  });
+});
+
 describe('redactHeaders', () => {
   it('masks auth-like headers whatever their case, and IDs or secrets in the others', () => {
     const s = secret('bearer-token-value-1');

@@ -55,7 +55,16 @@ import {
 import { LINKAGE_SERVICE_IDS, ROUTES, type ServiceRoute } from './services.js';
 import { TokenCache } from './token-cache.js';
 import { PACKAGE } from './version.js';
-import { encodeXRoadId, headerSafe, parseXRoadId, xroadUserId } from './xroad.js';
+import {
+  encodeXRoadId,
+  headerSafe,
+  type XRoadServiceId,
+  xroadClientParts,
+  xroadPartyParts,
+  xroadServerParts,
+  xroadServiceParts,
+  xroadUserId,
+} from './xroad.js';
 
 export interface CitizenInput {
   citizenId: string;
@@ -86,8 +95,8 @@ export interface GdxCallInput<T> {
   schema?: z.ZodType<T>;
   /** Overrides `pathPrefixes` for this call ("/uat", "/dev", or "" for none), inserted after the first two segments. */
   pathPrefix?: string;
-  /** X-Road mode: a full service identifier, or a key of the client's `xroad.services`. */
-  xroadService?: string;
+  /** X-Road mode: a full service identifier (string or structured), or a key of the client's `xroad.services`. */
+  xroadService?: string | XRoadServiceId;
   /** Name in the audit log (default: the path). */
   name?: string;
   /** Citizen or juristic ID the call is about, for the audit log (stored as a keyed hash). */
@@ -137,7 +146,11 @@ export class ExchangeClient {
   readonly #audit: AuditOptions | undefined;
   readonly #auditHash: SubjectHasher | undefined;
   readonly #xroadClient: string | undefined;
+  /** The X-Road client as one readable string (decoded parts), for labels. */
+  readonly #xroadClientLabel: string | undefined;
   readonly #xroadServices: Record<string, string[]>;
+  readonly #xroadParty: string | undefined;
+  readonly #xroadServer: string | undefined;
   /** Consumer key and secret, registered for redaction for the client's life (released by `close()`). */
   readonly #credentials: string[];
   #tokenReplays = 0;
@@ -169,10 +182,21 @@ export class ExchangeClient {
     });
     this.#audit = o.audit;
     this.#auditHash = o.audit?.hmacSecret === undefined ? undefined : createSubjectHasher(o.audit.hmacSecret);
-    this.#xroadClient = o.xroad ? encodeXRoadId(parseXRoadId(o.xroad.client, 4, 'xroad.client')) : undefined;
+    const clientParts = o.xroad ? xroadClientParts(o.xroad.client, 'xroad.client') : undefined;
+    this.#xroadClient = clientParts ? encodeXRoadId(clientParts) : undefined;
+    this.#xroadClientLabel = clientParts?.join('/');
     this.#xroadServices = Object.fromEntries(
-      Object.entries(o.xroad?.services ?? {}).map(([k, v]) => [k, parseXRoadId(v, 5, `xroad.services.${k}`)]),
+      Object.entries(o.xroad?.services ?? {}).map(([k, v]) => [
+        k,
+        xroadServiceParts(v, `xroad.services.${k}`),
+      ]),
     );
+    const party = o.xroad?.representedParty;
+    this.#xroadParty =
+      party === undefined ? undefined : encodeXRoadId(xroadPartyParts(party, 'xroad.representedParty'));
+    const server = o.xroad?.securityServer;
+    this.#xroadServer =
+      server === undefined ? undefined : encodeXRoadId(xroadServerParts(server, 'xroad.securityServer'));
   }
 
   // ---- DOPA Linkage -------------------------------------------------------------------------------
@@ -210,7 +234,7 @@ export class ExchangeClient {
       {
         route: this.#route(ROUTES.agentPermission),
         method: 'GET',
-        query: { Consumer: this.#o.consumerKey ?? this.#o.xroad?.client, CitizenID: citizenId },
+        query: { Consumer: this.#o.consumerKey ?? this.#xroadClientLabel, CitizenID: citizenId },
         subject: citizenId,
         classify: classifyData,
       },
@@ -324,10 +348,15 @@ export class ExchangeClient {
     let xroadService: string | undefined;
     if (this.#xroadClient) {
       if (!i.xroadService) throw invalidArgument('xroadService is required in X-Road mode');
-      const ids = this.#xroadServices[i.xroadService] ?? parseXRoadId(i.xroadService, 5, 'xroadService');
+      const ids =
+        (typeof i.xroadService === 'string' ? this.#xroadServices[i.xroadService] : undefined) ??
+        xroadServiceParts(i.xroadService, 'xroadService');
       xroadService = encodeXRoadId(ids);
     }
     const name = i.name ?? i.path;
+    if (ctx.representedParty !== undefined && !this.#xroadClient) {
+      throw invalidArgument('representedParty is an X-Road option (the client has no xroad settings)');
+    }
     return this.#run(
       ctx,
       {
@@ -450,16 +479,25 @@ export class ExchangeClient {
     let path: string;
     if (this.#xroadClient) {
       path = `/r1/${x.route.xroadService}${x.route.subpath}`;
+      headers.accept = 'application/json';
       headers['x-road-client'] = this.#xroadClient;
+      // The message's unique id: one per logical call, the same on every retry and replay of it.
       headers['x-road-id'] = requestId;
       headers['x-road-userid'] = xroadUserId(ctx.agentId, this.#o.xroad?.userIdCountry ?? 'TH');
       if (ctx.caseRef) headers['x-road-issue'] = headerSafe(ctx.caseRef);
+      const party =
+        ctx.representedParty === undefined
+          ? this.#xroadParty
+          : encodeXRoadId(xroadPartyParts(ctx.representedParty, 'representedParty'));
+      if (party) headers['x-road-represented-party'] = party;
+      if (this.#xroadServer) headers['x-road-security-server'] = this.#xroadServer;
     } else {
       path = this.#gdxPath(x.route.gdxPath, x.pathPrefix);
       headers['consumer-key'] = this.#o.consumerKey ?? '';
       headers.token = token ?? '';
+      // GDX's gateway wants a content type on GETs too (see the reference); a Security Server does not.
+      if (!x.body) headers['content-type'] = GET_CONTENT_TYPE;
     }
-    if (!x.body) headers['content-type'] = GET_CONTENT_TYPE;
     return {
       method: x.method,
       path,
@@ -536,12 +574,12 @@ export class ExchangeClient {
   ): Promise<void> {
     const audit = this.#audit;
     if (!audit) return;
-    const hash = res?.headers['x-road-request-hash'];
+    const extra = this.#xroadClient ? xroadAuditFields(res, err, requestId) : undefined;
     try {
       await audit.sink.append({
         ts: new Date().toISOString(),
         who: auditWho(this.#auditHash, ctx.agentId),
-        client: audit.clientLabel ?? this.#o.xroad?.client ?? 'gdx-consumer',
+        client: audit.clientLabel ?? this.#xroadClientLabel ?? 'gdx-consumer',
         service: 'gdx',
         operation: x.route.name,
         subject: auditSubject(this.#auditHash, x.subject),
@@ -554,13 +592,36 @@ export class ExchangeClient {
         statusCode: res?.statusCode ?? (err instanceof HttpError ? err.statusCode : undefined),
         latencyInMs: Math.round(performance.now() - started),
         responseDigest: res === undefined ? undefined : computeContentDigest(res.body),
-        extra: hash ? { xRoadRequestHash: hash } : undefined,
+        extra,
       });
     } catch (cause) {
       // No record, no data: a call whose processing cannot be recorded is failed (PDPA).
       throw new ThGovError('ERR_AUDIT_IO', 'The audit record could not be written', { cause });
     }
   }
+}
+
+/**
+ * What links an X-Road call with the provider's log: the request hash when the answer carries one (a
+ * success, or an error the provider itself answered); otherwise (a fault the Security Server raised
+ * itself, or no answer) the X-Road-Id and the error's type and detail, redacted.
+ */
+function xroadAuditFields(
+  res: TransportResponse<Uint8Array> | undefined,
+  err: unknown,
+  requestId: string,
+): Record<string, string> {
+  const headers = res?.headers ?? (err instanceof HttpError ? err.response?.headers : undefined);
+  const hash = headers?.['x-road-request-hash'];
+  if (hash) return { xRoadRequestHash: hash };
+  const out: Record<string, string> = { xRoadId: headers?.['x-road-id'] || requestId };
+  if (isGdxError(err) && err.xroadType !== undefined) {
+    out.xRoadErrorType = redactText(err.xroadType);
+    if (err.xroadDetail !== undefined) out.xRoadErrorDetail = redactText(err.xroadDetail);
+  } else if (isThGovError(err)) {
+    out.xRoadErrorType = err.code;
+  }
+  return out;
 }
 
 function objectArg<T>(input: T): T {

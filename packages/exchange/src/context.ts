@@ -11,12 +11,15 @@ export interface GdxCallOptions extends OperationOptions {
   purpose?: string;
   /** Case or document reference; audit, and `X-Road-Issue` in X-Road mode. */
   caseRef?: string;
+  /** X-Road mode: `X-Road-Represented-Party` (CLASS/CODE) for this call; overrides the client's. */
+  representedParty?: string | { memberClass: string; memberCode: string };
 }
 
 export interface CallContext {
   agentId: string;
   purpose: string | undefined;
   caseRef: string | undefined;
+  representedParty: string | { memberClass: string; memberCode: string } | undefined;
 }
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
@@ -65,5 +68,6 @@ export function resolveContext(
     agentId,
     purpose: freeText(options?.purpose, 'purpose'),
     caseRef: freeText(options?.caseRef, 'caseRef'),
+    representedParty: options?.representedParty,
   };
 }

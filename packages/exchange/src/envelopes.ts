@@ -1,5 +1,6 @@
-import type { RawResponse, ThGovError } from '@thgov/core';
+import { type RawResponse, redactText, type ThGovError } from '@thgov/core';
 import { GdxError } from './errors.js';
+import { isRetryableXRoadType } from './xroad.js';
 
 /**
  * Reads every error envelope GDX and the services behind it are known to use and turns it into one
@@ -44,11 +45,17 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
   if (xroadType) {
     const body = lowerKeys(raw.json());
     const type = typeof body?.type === 'string' ? body.type : xroadType;
-    const message = typeof body?.message === 'string' ? body.message : 'X-Road error';
+    const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
+    const detail = typeof body?.detail === 'string' ? redactText(body.detail.slice(0, 500)) : undefined;
     const denied = /AccessDenied/i.test(type);
+    // A Security Server answers every Server.* fault with 500 and every Client.* fault with 400: the type,
+    // not the status, says whether trying again can help (see RETRYABLE_XROAD_TYPES); a 502/503/504 from
+    // something in front of the Security Server stays retryable unless its type is a Client.* fault.
     return new GdxError(denied ? 'ERR_GDX_FORBIDDEN' : 'ERR_GDX_XROAD', `X-Road error ${type}: ${message}`, {
-      ...base({ envelope: 'xroad', xroadType: type }),
-      retryable: status === 502 || status === 503 || status === 504,
+      ...base({ envelope: 'xroad', xroadType: type, xroadDetail: detail }),
+      retryable:
+        isRetryableXRoadType(type) ||
+        (!type.startsWith('Client.') && (status === 502 || status === 503 || status === 504)),
     });
   }
 

@@ -28,6 +28,8 @@ export interface GdxErrorOptions extends HttpErrorOptions {
   envelope: GdxEnvelope;
   providerCode?: string;
   xroadType?: string;
+  /** The `detail` of an X-Road error body (redacted). */
+  xroadDetail?: string;
   /** Service name as in the audit log ("dopa.linkage.001"). */
   service?: string;
   /** True when GDX said "token not found": the client re-validates once and replays the call. */
@@ -39,6 +41,8 @@ export class GdxError extends HttpError<ExchangeErrorCode> {
   readonly envelope: GdxEnvelope;
   readonly providerCode: string | undefined;
   readonly xroadType: string | undefined;
+  /** The `detail` of an X-Road error body (a Security Server's fault id), redacted. */
+  readonly xroadDetail: string | undefined;
   readonly service: string | undefined;
   readonly tokenRejected: boolean;
 
@@ -48,6 +52,7 @@ export class GdxError extends HttpError<ExchangeErrorCode> {
     this.envelope = options.envelope;
     this.providerCode = options.providerCode;
     this.xroadType = options.xroadType;
+    this.xroadDetail = options.xroadDetail;
     this.service = options.service;
     this.tokenRejected = options.tokenRejected ?? false;
   }

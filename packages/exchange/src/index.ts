@@ -36,3 +36,10 @@ export {
   type ServiceRoute,
   type XRoadServiceKey,
 } from './services.js';
+export {
+  isRetryableXRoadType,
+  RETRYABLE_XROAD_TYPES,
+  type XRoadMemberId,
+  type XRoadSecurityServerId,
+  type XRoadServiceId,
+} from './xroad.js';

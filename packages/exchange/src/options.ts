@@ -2,15 +2,23 @@ import { type TransportOptions, transportOptionsShape } from '@thgov/core';
 import { z } from 'zod';
 import type { AuditOptions } from './audit.js';
 import { isAgentId } from './context.js';
+import type { XRoadMemberId, XRoadSecurityServerId, XRoadServiceId } from './xroad.js';
 
 export interface XRoadOptions {
-  /** This agency's subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM. */
-  client: string;
   /**
-   * Provider service identifiers (INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE) by key: `dopaLinkage`,
+   * This agency's subsystem (INSTANCE/CLASS/MEMBER/SUBSYSTEM) or, for a member-level client, the member
+   * (INSTANCE/CLASS/MEMBER); structured, or a string whose parts may be pre-encoded (`%2F` for a "/" in a code).
+   */
+  client: string | XRoadMemberId;
+  /**
+   * Provider service identifiers (INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE, or structured) by key: `dopaLinkage`,
    * `dopaVerification`, `dbdJuristic` for the wrapped services, any key for `call({ xroadService })`.
    */
-  services?: Record<string, string>;
+  services?: Record<string, string | XRoadServiceId>;
+  /** `X-Road-Represented-Party` (CLASS/CODE) for every call; a call's `representedParty` overrides it. */
+  representedParty?: string | { memberClass: string; memberCode: string };
+  /** `X-Road-Security-Server`: the provider's Security Server to use (INSTANCE/CLASS/MEMBER/SERVERCODE). */
+  securityServer?: string | XRoadSecurityServerId;
   /** Country prefix of X-Road-UserId. Default "TH". */
   userIdCountry?: string;
 }
@@ -37,6 +45,25 @@ export interface ExchangeClientOptions extends TransportOptions {
   /** Talk X-Road REST (r1) to a Security Server at baseUrl instead of GDX's Consumer-Key/Token. */
   xroad?: XRoadOptions;
 }
+
+// Structured X-Road identifiers; their parts are checked again where they are used (xroad.ts).
+const idPart = z.string().min(1).max(255);
+const xroadMemberObject = z
+  .object({ instance: idPart, memberClass: idPart, memberCode: idPart, subsystemCode: idPart.optional() })
+  .strict();
+const xroadServiceObject = z
+  .object({
+    instance: idPart,
+    memberClass: idPart,
+    memberCode: idPart,
+    subsystemCode: idPart,
+    serviceCode: idPart,
+  })
+  .strict();
+const xroadPartyObject = z.object({ memberClass: idPart, memberCode: idPart }).strict();
+const xroadServerObject = z
+  .object({ instance: idPart, memberClass: idPart, memberCode: idPart, serverCode: idPart })
+  .strict();
 
 const PATH_SEGMENTS = /^(\/[A-Za-z0-9._~-]+)+$/;
 
@@ -89,9 +116,11 @@ export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> = z
     xroad: z
       .object({
         /** This agency's subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM. */
-        client: z.string().min(7).max(1024),
+        client: z.union([z.string().min(5).max(1024), xroadMemberObject]),
         /** Service identifiers (INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE) of the providers, by key. */
-        services: z.record(z.string(), z.string().min(9).max(1024)).optional(),
+        services: z.record(z.string(), z.union([z.string().min(9).max(1024), xroadServiceObject])).optional(),
+        representedParty: z.union([z.string().min(3).max(600), xroadPartyObject]).optional(),
+        securityServer: z.union([z.string().min(7).max(1024), xroadServerObject]).optional(),
         /** Country prefix of X-Road-UserId. Default "TH". */
         userIdCountry: z
           .string()

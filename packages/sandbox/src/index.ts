@@ -89,6 +89,11 @@ export {
   startGdxGateway,
 } from './gdx/gateway.js';
 export { buildSimplePdf } from './gdx/pdf.js';
+export {
+  SecurityServerProfile,
+  type XRoadFault,
+  type XRoadReceived,
+} from './gdx/security-server.js';
 export { type GdxTokenRecord, GdxTokenStore } from './gdx/tokens.js';
 export { type GdxUsageEntry, GdxUsageLog } from './gdx/usage-log.js';
 export type { XRoadClientSpec, XRoadSettings } from './gdx/xroad.js';

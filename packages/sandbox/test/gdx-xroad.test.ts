@@ -53,7 +53,8 @@ describe('X-Road REST (r1) routes of the sandbox gateway', () => {
     const path = `/r1/${sb.gdx.xroad.services.dbdJuristic}/profile/information?JuristicID=${c.juristicId}`;
     const cases: [Record<string, string>, string, number][] = [
       [{}, 'Client.BadRequest', 400],
-      [{ 'X-Road-Client': 'TH/ONLY/THREE' }, 'Client.BadRequest', 400],
+      [{ 'X-Road-Client': 'TH/ONLY' }, 'Client.BadRequest', 400],
+      [{ 'X-Road-Client': 'TH/ONLY/THREE' }, 'Server.ServerProxy.AccessDenied', 403], // a legal, unregistered member
       [{ 'X-Road-Client': 'TH-SANDBOX/GOV/NOBODY/sys' }, 'Server.ServerProxy.AccessDenied', 403],
       [{ 'X-Road-Client': sb.gdx.xroad.clients[1]! }, 'Server.ServerProxy.AccessDenied', 403], // DOPA-only client
     ];
@@ -88,5 +89,60 @@ describe('X-Road REST (r1) routes of the sandbox gateway', () => {
       h,
     );
     expect(none.status).toBe(404);
+  });
+});
+
+describe('the switchable Security Server profile', () => {
+  const linkPath = (n: number) =>
+    `/r1/${enc(sb.gdx.xroad.services.dopaLinkage)}/link?OfficeID=00023&ServiceID=001&Version=01&CitizenID=${sb.population.people[n]!.citizenId}`;
+  const officer = () => ({ 'X-Road-UserId': `TH${sb.gdx.officers[0]!}` });
+
+  it('raises Server.* faults as HTTP 500 and Client.* faults as 400, with X-Road-Id and no request hash', async () => {
+    const ss = sb.gdx.xroad.securityServer;
+    ss.reset();
+    ss.inject({ type: 'Server.ServerProxy.NetworkError' }, { type: 'Client.InvalidRequest' });
+    const h = { 'X-Road-Client': sb.gdx.xroad.clients[0]!, 'X-Road-Id': 'ss-1', ...officer() };
+    const a = await xroad(linkPath(22), h);
+    const b = await xroad(linkPath(22), h);
+    const c = await xroad(linkPath(22), h);
+    expect([a.status, b.status, c.status]).toEqual([500, 400, 200]);
+    expect(a.headers.get('x-road-error')).toBe('Server.ServerProxy.NetworkError');
+    expect(b.headers.get('x-road-error')).toBe('Client.InvalidRequest');
+    for (const r of [a, b]) {
+      expect(r.headers.get('x-road-id')).toBe('ss-1');
+      expect(r.headers.get('x-road-request-hash')).toBeNull();
+      expect(JSON.parse(r.text).detail).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    // The provider answered the third: it carries the hash.
+    expect(c.headers.get('x-road-request-hash')).toMatch(/^[A-Za-z0-9+/]{80,}={0,2}$/);
+    expect(ss.pendingFaults).toBe(0);
+    expect(ss.received().map((r) => r.headers['x-road-id'])).toEqual(['ss-1', 'ss-1', 'ss-1']);
+  });
+
+  it('its own AccessDenied carries no request hash; times and an explicit status are honoured', async () => {
+    const ss = sb.gdx.xroad.securityServer;
+    ss.reset();
+    const denied = await xroad(linkPath(23), { 'X-Road-Client': 'TH-SANDBOX/GOV/NOBODY/sys' });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('x-road-request-hash')).toBeNull();
+    ss.inject({ type: 'Server.ServerProxy.ServiceTimeout', status: 504, times: 2 });
+    const h = { 'X-Road-Client': sb.gdx.xroad.clients[0]!, ...officer() };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await xroad(linkPath(23), h)).status);
+    expect(statuses).toEqual([504, 504, 200]);
+  });
+
+  it('accepts a member-level client (3 parts) and a member code with "/" sent percent-encoded', async () => {
+    const member = sb.gdx.xroad.clients[2]!;
+    const legacy = sb.gdx.xroad.clients[3]!;
+    expect(member.split('/')).toHaveLength(3);
+    expect(legacy).toContain('%2F');
+    for (const client of [member, legacy]) {
+      const r = await xroad(linkPath(24), { 'X-Road-Client': client, ...officer() });
+      expect(r.status).toBe(200);
+    }
+    // The same code sent with a raw "/" is another (5-part, malformed) identifier.
+    const raw = await xroad(linkPath(24), { 'X-Road-Client': decodeURIComponent(legacy), ...officer() });
+    expect(raw.headers.get('x-road-error')).toBe('Client.BadRequest');
   });
 });

@@ -26,6 +26,88 @@ const RUN_START = /[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\+u[0-9A-Fa-f]{4}|&#/g
 
 /** Spans `[start, end)` of the original text that spell a citizen ID, in order, not overlapping. */
 export function findCitizenIds(text: string): Array<[number, number]> {
+  const raw = scanText(text);
+  // Percent-encoded text (an X-Road-Issue, a query value) is also read once decoded: an escape glued to
+  // the digits (`%E0%B8%97` + ID reads as a longer digit group) or an encoded `%` before them (`%25` + ID
+  // reads as a double escape) hides an ID from the reading of the encoded form.
+  // A "%" may also be a literal one before the digits (`%3101…` is "%" + an ID, or an escaped "1" + 12
+  // digits): that reading is checked too, with every "%" taken as plain text.
+  if (!HAS_PERCENT.test(text)) return raw;
+  const literal = scanText(text.replaceAll('%', '\ufffd'));
+  const view = percentDecoded(text);
+  const mapped = view
+    ? scanText(view.text).map(([s, e]): [number, number] => [
+        view.start[s] as number,
+        view.end[e - 1] as number,
+      ])
+    : [];
+  return literal.length === 0 && mapped.length === 0 ? raw : mergeSpans(raw.concat(literal, mapped));
+}
+
+const HAS_PERCENT = /%[0-9A-Fa-f]{2}/;
+const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/** The text with its percent escapes decoded once, and where each decoded UTF-16 unit came from. */
+function percentDecoded(text: string): { text: string; start: number[]; end: number[] } | undefined {
+  let out = '';
+  const start: number[] = [];
+  const end: number[] = [];
+  const push = (s: string, from: number, to: number) => {
+    out += s;
+    for (let k = 0; k < s.length; k++) {
+      start.push(from);
+      end.push(to);
+    }
+  };
+  let last = 0;
+  PERCENT_RUN.lastIndex = 0;
+  for (let m = PERCENT_RUN.exec(text); m !== null; m = PERCENT_RUN.exec(text)) {
+    for (let i = last; i < m.index; i++) push(text[i] as string, i, i + 1);
+    const base = m.index;
+    const bytes: number[] = [];
+    for (let i = 0; i < m[0].length; i += 3) bytes.push(Number.parseInt(m[0].slice(i + 1, i + 3), 16));
+    let b = 0;
+    while (b < bytes.length) {
+      const b0 = bytes[b] as number;
+      const extra = b0 < 0x80 ? 0 : b0 >= 0xf0 ? 3 : b0 >= 0xe0 ? 2 : b0 >= 0xc0 ? 1 : -1;
+      let cp = extra <= 0 ? b0 : b0 & (0x3f >> extra);
+      let ok = extra >= 0 && b + extra < bytes.length;
+      for (let k = 1; ok && k <= extra; k++) {
+        const next = bytes[b + k] as number;
+        if ((next & 0xc0) !== 0x80) ok = false;
+        else cp = (cp << 6) | (next & 0x3f);
+      }
+      if (!ok || cp > 0x10ffff) {
+        // Not UTF-8: the escape stays as it was written.
+        push(text.slice(base + b * 3, base + b * 3 + 3), base + b * 3, base + b * 3 + 3);
+        b++;
+        continue;
+      }
+      // A decoded "%" is a literal one: read as an escape again it would swallow the digits after it
+      // (`%25` + `3101…` decodes to `%3101…`); the raw pass already reads double escapes.
+      const ch = cp === 0x25 ? '\ufffd' : String.fromCodePoint(cp);
+      push(ch, base + b * 3, base + (b + extra + 1) * 3);
+      b += extra + 1;
+    }
+    last = m.index + m[0].length;
+  }
+  if (last === 0) return undefined;
+  for (let i = last; i < text.length; i++) push(text[i] as string, i, i + 1);
+  return { text: out, start, end };
+}
+
+function mergeSpans(spans: Array<[number, number]>): Array<[number, number]> {
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: Array<[number, number]> = [];
+  for (const span of spans) {
+    const prev = out[out.length - 1];
+    if (prev && span[0] < prev[1]) prev[1] = Math.max(prev[1], span[1]);
+    else out.push([span[0], span[1]]);
+  }
+  return out;
+}
+
+function scanText(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   if (text.length < ID_DIGITS) return spans;
   const re = RUN_START;

@@ -13,6 +13,7 @@ import {
   linkageHouseholdMembers,
   linkagePerson,
 } from './fixtures.js';
+import { SecurityServerProfile } from './security-server.js';
 import { GdxTokenStore } from './tokens.js';
 import { GdxUsageLog } from './usage-log.js';
 import {
@@ -21,6 +22,7 @@ import {
   parseXRoadClient,
   parseXRoadPath,
   requestHash,
+  sameXRoadId,
   sendXRoadError,
   type XRoadSettings,
 } from './xroad.js';
@@ -60,6 +62,8 @@ export interface GdxXRoadInfo {
   clients: string[];
   /** Service identifiers of the fixture services, named the way ExchangeClient's `xroad.services` wants them. */
   services: { dopaLinkage: string; dopaVerification: string; dbdJuristic: string };
+  /** The switchable Security Server profile: inject `Server.*`/`Client.*` faults, read what clients sent. */
+  securityServer: SecurityServerProfile;
 }
 
 export interface GdxGateway {
@@ -134,6 +138,7 @@ export async function startGdxGateway(options: GdxGatewayOptions): Promise<GdxGa
   const quirks: GdxQuirks = { resultKey: 'Result', corruptPdfHash: false, ...options.quirks };
   const xroadDefaults = defaultXRoadSettings(options.xroad?.instance);
   const xroad: XRoadSettings = { ...xroadDefaults, ...options.xroad };
+  const securityServer = new SecurityServerProfile();
   const defaultState = options.defaultSessionState ?? 'AgentNotAvailable';
   const sessions = new Map<string, OfficerSessionState>(
     Object.entries(
@@ -369,16 +374,20 @@ export async function startGdxGateway(options: GdxGatewayOptions): Promise<GdxGa
     if (await faulted(req, res, (s) => log(s))) return;
     const body = await readRequestBody(req, res);
     if (!body) return;
+    securityServer.record(req);
     const headers = {
       'x-road-id': xroadId,
       'x-road-request-hash': requestHash(req.method ?? 'GET', req.url ?? '/', xroadId, body),
     };
+    // Faults the Security Server raises itself carry the X-Road-Id but no request hash (PR-REST).
     const fail = (status: number, type: string, message: string) => {
-      sendXRoadError(res, status, type, message, headers);
+      sendXRoadError(res, status, type, message, { 'x-road-id': xroadId });
       log(status);
     };
+    const fault = securityServer.take();
+    if (fault) return fail(fault.status, fault.type, `Sandbox Security Server fault ${fault.type}`);
     if (!clientId) return fail(400, 'Client.BadRequest', 'Missing or malformed X-Road-Client header');
-    const client = xroad.clients.find((c) => c.id === clientId);
+    const client = xroad.clients.find((c) => sameXRoadId(c.id, header(req, 'x-road-client')));
     if (!client) return fail(403, 'Server.ServerProxy.AccessDenied', 'Client subsystem is not registered');
     if (!parsed) return fail(400, 'Client.BadRequest', 'Malformed service identifier in the request path');
     if (!wsUrl) return fail(404, 'Server.ServerProxy.UnknownService', `Unknown service ${parsed.serviceId}`);
@@ -428,6 +437,7 @@ export async function startGdxGateway(options: GdxGatewayOptions): Promise<GdxGa
         dopaVerification: first('/dopa-verification'),
         dbdJuristic: first('/dbd-juristic-v4'),
       },
+      securityServer,
     },
     setOfficerSession: (agentId, state) => {
       sessions.set(agentId, state);

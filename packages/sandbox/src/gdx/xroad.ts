@@ -10,7 +10,7 @@ import { sendJson } from '../http-server.js';
  */
 
 export interface XRoadClientSpec {
-  /** INSTANCE/CLASS/MEMBER/SUBSYSTEM */
+  /** INSTANCE/CLASS/MEMBER/SUBSYSTEM, or INSTANCE/CLASS/MEMBER for a member-level client; each part percent-encoded. */
   id: string;
   /** Service names or prefixes (as for GDX consumers). */
   services: string[];
@@ -34,6 +34,10 @@ export function defaultXRoadSettings(instance = 'TH-SANDBOX'): XRoadSettings {
     clients: [
       { id: `${instance}/GOV/AGENCY01/lookup`, services: ['*'] },
       { id: `${instance}/GOV/AGENCY02/dopa-only`, services: ['dopa/'] },
+      // A member-level client (3 parts, no subsystem), legal in X-Road.
+      { id: `${instance}/GOV/AGENCY03`, services: ['*'] },
+      // An older instance's member code with "/" in it (written percent-encoded here and on the wire).
+      { id: `${instance}/GOV/OLD%2F04/legacy`, services: ['*'] },
     ],
   };
 }
@@ -61,17 +65,32 @@ export function parseXRoadPath(pathname: string, settings: XRoadSettings): XRoad
   return { serviceId, wsPath: base === undefined ? undefined : `${base}${rest ? `/${rest}` : ''}` };
 }
 
-/** `X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM`, each part percent-encoded on its own. */
-export function parseXRoadClient(header: string | undefined): string | undefined {
+/**
+ * `X-Road-Client: INSTANCE/CLASS/MEMBER[/SUBSYSTEM]`, each part percent-encoded on its own; a member-level
+ * client has 3 parts. Returns the parts decoded (a decoded part may contain "/").
+ */
+export function parseXRoadClientParts(header: string | undefined): string[] | undefined {
   if (!header) return undefined;
   const parts = header.split('/');
-  if (parts.length !== 4) return undefined;
+  if (parts.length !== 3 && parts.length !== 4) return undefined;
   try {
     const ids = parts.map((p) => decodeURIComponent(p.trim()));
-    return ids.some((p) => p.length === 0) ? undefined : ids.join('/');
+    return ids.some((p) => p.length === 0) ? undefined : ids;
   } catch {
     return undefined;
   }
+}
+
+/** The client as one string (decoded parts joined with "/"), for logs. */
+export function parseXRoadClient(header: string | undefined): string | undefined {
+  return parseXRoadClientParts(header)?.join('/');
+}
+
+/** True when an id written with per-part encoding names the same identifier as the header value. */
+export function sameXRoadId(spec: string, header: string | undefined): boolean {
+  const a = parseXRoadClientParts(spec);
+  const b = parseXRoadClientParts(header);
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 /** X-Road-UserId is a country-prefixed personal code ("TH1234567890121"); GDX wants the bare AgentID. */
