@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
 import type { TimeoutOptions, TlsOptions } from './options.js';
 import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 
@@ -51,6 +52,9 @@ export function createDispatcher(c: DispatcherConfig): Dispatcher {
     keepAliveTimeout: c.keepAliveTimeoutInMs ?? 30_000,
     connections: c.connections ?? 64,
   };
+  // undici (a CommonJS package) is loaded when the first dispatcher is built, not when the package is
+  // imported: a process that never makes a request does not pay for it (cold start).
+  const { Agent, EnvHttpProxyAgent, ProxyAgent } = loadUndici();
   let agent: Dispatcher;
   if (c.proxy === 'env') agent = new EnvHttpProxyAgent({ ...agentOptions, requestTls: connect });
   else if (c.proxy) agent = new ProxyAgent({ ...agentOptions, uri: c.proxy, requestTls: connect });
@@ -74,4 +78,11 @@ export function withResponseGuard(
 ): Dispatcher | undefined {
   if (typeof dispatcher.compose !== 'function') return undefined;
   return dispatcher.compose(responseGuardInterceptor(limit ?? DEFAULT_BODY_THROUGHPUT));
+}
+
+type Undici = typeof import('undici');
+let undici: Undici | undefined;
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)('undici') as Undici;
+  return undici;
 }

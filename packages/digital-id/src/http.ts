@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createDispatcher, type TimeoutOptions } from '@thgov/core';
 import type { CustomFetch } from 'openid-client';
-import { fetch as undiciFetch } from 'undici';
 
 export interface HttpOptions {
   timeouts?: TimeoutOptions | undefined;
@@ -43,6 +42,8 @@ export function createHttp(options: HttpOptions): OwnedHttp {
     const ctx = callContext.getStore();
     const signals = [init.signal, ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
     const extra = options.headersFor?.(url);
+    // undici is loaded on the first request, not when the package is imported (cold start).
+    const { fetch: undiciFetch } = await import('undici');
     const res = await undiciFetch(url, {
       method: init.method,
       headers: { ...init.headers, ...extra },

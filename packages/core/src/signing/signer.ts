@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { FlattenedSign } from 'jose';
 import { invalidArgument, ThGovError } from '../errors.js';
 import {
   CONTENT_DIGEST_HEADER,
@@ -91,6 +90,8 @@ export function createRequestSigner(options: RequestSignerOptions): RequestSigne
   assertKeyFitsAlgorithm(key, alg);
 
   async function signBytes(payload: Uint8Array, nowMs: number): Promise<string> {
+    // jose is loaded on the first signature, not when the package is imported (cold start).
+    const { FlattenedSign } = await import('jose');
     try {
       const jws = await new FlattenedSign(payload)
         .setProtectedHeader({

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { flattenedVerify, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { invalidArgument, outOfRange, ThGovError } from '../errors.js';
 import {
   CONTENT_DIGEST_HEADER,
@@ -376,6 +376,8 @@ async function verifyJws(
     throw invalid('The JWS algorithm does not match the key');
   }
   const payload = canonicalSigningInput({ ...fields, contentDigest: computeContentDigest(body) });
+  // jose is loaded on the first verification, not when the package is imported (cold start).
+  const { flattenedVerify } = await import('jose');
   try {
     await flattenedVerify({ protected: jws.encodedHeader, payload, signature: jws.encodedSignature }, key, {
       algorithms: [jws.header.alg],
