@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { type Sandbox, startSandbox } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -56,7 +60,10 @@ describe('gdx-person-lookup with OpenTelemetry', () => {
     }
     const spans = exporter.getFinishedSpans();
     const ops = spans.filter((s) => s.name.startsWith('thgov.gdx.'));
-    expect(ops.map((s) => s.name).sort()).toEqual(['thgov.gdx.dopa.linkage.001', 'thgov.gdx.dopa.linkage.027']);
+    expect(ops.map((s) => s.name).sort()).toEqual([
+      'thgov.gdx.dopa.linkage.001',
+      'thgov.gdx.dopa.linkage.027',
+    ]);
     for (const op of ops) expect(op.status.code).not.toBe(2);
 
     const http = spans.filter((s) => s.kind === 2);
