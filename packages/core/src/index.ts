@@ -157,6 +157,19 @@ export {
   type VerifyResponseInput,
 } from './signing/verifier.js';
 export {
+  errorType,
+  loadOtelApi,
+  type MeterProviderLike,
+  redactUrlForSpan,
+  sanitizeAttribute,
+  TELEMETRY_NAMES,
+  Telemetry,
+  type TelemetryAttributes,
+  type TelemetryOptions,
+  TelemetrySpan,
+  type TracerProviderLike,
+} from './telemetry/index.js';
+export {
   type HttpMethod,
   type QueryValue,
   type RawResponse,

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger, LogLevel } from './logger.js';
 import type { RetryOptions } from './retry.js';
+import type { MeterProviderLike, TracerProviderLike } from './telemetry/index.js';
 
 /** Options every operation accepts (Azure SDK style). */
 export interface OperationOptions {
@@ -109,6 +110,10 @@ export interface TransportOptions {
   onResponse?: (info: ResponseInfo) => void;
   /** Called before each retry wait. */
   onRetry?: (info: RetryInfo) => void;
+  /** OpenTelemetry tracer provider for this client's spans; default the global one (no-op without the API). */
+  tracerProvider?: TracerProviderLike;
+  /** OpenTelemetry meter provider for this client's metrics; default the global one. */
+  meterProvider?: MeterProviderLike;
   /** Sign requests with a detached JWS (x-jws-signature). */
   signer?: MessageSigner;
   /** Verify signed responses; a response that fails is an error. */
@@ -214,6 +219,12 @@ export const transportOptionsShape = {
   maxResponseBytes: z.number().int().positive().optional(),
   onResponse: z.custom<(info: ResponseInfo) => void>((v) => typeof v === 'function').optional(),
   onRetry: z.custom<(info: RetryInfo) => void>((v) => typeof v === 'function').optional(),
+  tracerProvider: z
+    .custom<TracerProviderLike>((v) => typeof v === 'object' && v !== null && 'getTracer' in v)
+    .optional(),
+  meterProvider: z
+    .custom<MeterProviderLike>((v) => typeof v === 'object' && v !== null && 'getMeter' in v)
+    .optional(),
   signer: z.custom<MessageSigner>((v) => typeof v === 'object' && v !== null && 'sign' in v).optional(),
   responseVerifier: z
     .custom<MessageVerifier>((v) => typeof v === 'object' && v !== null && 'verifyResponse' in v)

@@ -33,6 +33,7 @@ import {
   resolveRetryOptions,
   runWithRetry,
 } from './retry.js';
+import { errorType, TELEMETRY_NAMES, Telemetry, type TelemetrySpan } from './telemetry/index.js';
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
 
@@ -191,6 +192,7 @@ export class Transport {
   readonly #userAgent: string;
   readonly #defaultHeaders: Record<string, string>;
   readonly #maxResponseBytes: number;
+  readonly #telemetry: Telemetry;
   #closed = false;
 
   constructor(options: TransportOptions, pkg: PackageIdentity) {
@@ -214,6 +216,7 @@ export class Transport {
     this.#userAgent = userAgent(pkg, options.appName);
     this.#defaultHeaders = { ...(options.headers ?? {}) };
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.#telemetry = new Telemetry(options, pkg.name, pkg.version);
     if (options.dispatcher) {
       const guarded = withResponseGuard(options.dispatcher, options.timeouts?.bodyThroughput);
       this.#dispatcher = guarded ?? options.dispatcher;
@@ -242,6 +245,11 @@ export class Transport {
     return { ...DEFAULT_TIMEOUTS, ...this.#options.timeouts };
   }
 
+  /** This client's OpenTelemetry tracer and meter (no-op without `@opentelemetry/api` or providers). */
+  get telemetry(): Telemetry {
+    return this.#telemetry;
+  }
+
   /** Tokens left in the retry budget (undefined when the budget is off). */
   get retryBudgetTokens(): number | undefined {
     return this.#budget?.tokens;
@@ -254,6 +262,7 @@ export class Transport {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'This client was closed');
     checkOperationOptions(spec, options);
     const call = this.#prepare(spec, options);
+    const span = this.#httpSpan(call);
     try {
       // Happy path without the retry machinery; p-retry takes over from the first failure (its first
       // "attempt" re-throws that failure, so attempt numbers and the retry decision stay in one place).
@@ -261,6 +270,7 @@ export class Transport {
       try {
         const res = await this.#attempt(call, 1);
         this.#budget?.onSuccess();
+        this.#httpDone(call, span, res.statusCode);
         return res;
       } catch (err) {
         if (this.#retry.maxRetries === 0 || !isThGovError(err) || !err.retryable || call.signal?.aborted)
@@ -273,12 +283,15 @@ export class Transport {
         signal: call.signal,
         repeatable: call.repeatable,
         remainingInMs: call.remainingInMs,
-        onRetry: (info) => this.#onRetry(call, info),
+        onRetry: (info) => this.#onRetry(call, info, span),
       });
       this.#budget?.onSuccess();
+      this.#httpDone(call, span, res.statusCode);
       return res;
     } catch (err) {
-      throw this.#failed(call, err);
+      const final = this.#failed(call, err);
+      this.#httpDone(call, span, (final as { statusCode?: number }).statusCode, final);
+      throw final;
     } finally {
       call.deadline.dispose();
     }
@@ -442,7 +455,40 @@ export class Transport {
     }
   }
 
-  #onRetry(call: Call<unknown>, info: RetryAttemptInfo): void {
+  /** The CLIENT span of one call (HTTP client semantic conventions; url.full with its query redacted). */
+  #httpSpan(call: Call<unknown>): TelemetrySpan | undefined {
+    if (!this.#telemetry.enabled) return undefined;
+    const url = new URL(call.target, this.#origin);
+    return this.#telemetry.startSpan(call.method, 'client', {
+      'http.request.method': call.method,
+      'server.address': url.hostname,
+      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      'url.full': url.toString(),
+      'thgov.request_id': call.requestId,
+      'thgov.operation': call.operation,
+    });
+  }
+
+  #httpDone(call: Call<unknown>, span: TelemetrySpan | undefined, status?: number, err?: unknown): void {
+    if (!span) return;
+    if (typeof status === 'number') span.setAttributes({ 'http.response.status_code': status });
+    if (err !== undefined) span.fail(err);
+    span.end();
+    this.#telemetry.record(
+      TELEMETRY_NAMES.httpClientDuration,
+      (performance.now() - call.started) / 1000,
+      {
+        'http.request.method': call.method,
+        'server.address': new URL(this.#origin).hostname,
+        'http.response.status_code': status,
+        'error.type': err === undefined ? undefined : errorType(err),
+      },
+      's',
+      'Duration of a thgov HTTP call, retries included',
+    );
+  }
+
+  #onRetry(call: Call<unknown>, info: RetryAttemptInfo, span?: TelemetrySpan): void {
     const statusCode = (info.error as HttpError).statusCode;
     const details = {
       requestId: call.requestId,
@@ -454,6 +500,18 @@ export class Transport {
     };
     if (this.#log.enabled('debug'))
       this.#log.debug(`retrying ${call.operation} after attempt ${info.attempt}`, details);
+    span?.addEvent(TELEMETRY_NAMES.retryEvent, {
+      'thgov.retry.attempt': info.attempt,
+      'thgov.retry.delay_ms': info.delayInMs,
+      'error.type': info.error.code,
+      'http.response.status_code': statusCode,
+    });
+    this.#telemetry.count(
+      TELEMETRY_NAMES.retries,
+      { 'thgov.operation': call.operation, 'error.type': info.error.code },
+      1,
+      'Retries of thgov HTTP calls',
+    );
     this.#options.onRetry?.({ operation: call.operation, ...details });
   }
 

@@ -512,7 +512,17 @@ export class ExchangeClient {
     };
   }
 
-  async #run<T>(
+  /** One GDX call inside its OpenTelemetry operation span (`thgov.gdx.<route>`). */
+  #run<T>(
+    ctx: CallContext,
+    x: Exchange,
+    parse: (bytes: Uint8Array, meta: TransportResponse<Uint8Array>) => T,
+    options: GdxCallOptions | undefined,
+  ): Promise<T> {
+    return this.#t.telemetry.operation(`gdx.${x.route.name}`, () => this.#runCall(ctx, x, parse, options));
+  }
+
+  async #runCall<T>(
     ctx: CallContext,
     x: Exchange,
     parse: (bytes: Uint8Array, meta: TransportResponse<Uint8Array>) => T,

@@ -1,0 +1,254 @@
+import { createRequire } from 'node:module';
+import { isThGovError } from '../errors.js';
+import { REDACTED, redactText, redactUrl } from '../redact.js';
+
+/**
+ * OpenTelemetry support. `@opentelemetry/api` is an optional peer dependency: it is resolved once, lazily, and
+ * when it is absent (and no provider is passed) every call here is a no-op. The public types below are
+ * structural so that a consumer without the peer still type-checks.
+ */
+
+/** Attribute values as OpenTelemetry accepts them. */
+export type TelemetryAttributes = Record<string, string | number | boolean | undefined>;
+
+/** The part of an OpenTelemetry `TracerProvider` thgov uses. */
+export interface TracerProviderLike {
+  getTracer(name: string, version?: string): unknown;
+}
+/** The part of an OpenTelemetry `MeterProvider` thgov uses. */
+export interface MeterProviderLike {
+  getMeter(name: string, version?: string): unknown;
+}
+export interface TelemetryOptions {
+  /** Spans go to this provider; default the global one (`trace.getTracerProvider()`), a no-op without the API. */
+  tracerProvider?: TracerProviderLike;
+  /** Metrics go to this provider; default the global one (`metrics.getMeterProvider()`). */
+  meterProvider?: MeterProviderLike;
+}
+
+// Minimal internal shapes of the API objects we call.
+interface SpanApi {
+  setAttribute(k: string, v: string | number | boolean): unknown;
+  addEvent(name: string, attrs?: Record<string, string | number | boolean>): unknown;
+  setStatus(s: { code: number; message?: string }): unknown;
+  end(): void;
+}
+interface TracerApi {
+  startSpan(
+    name: string,
+    options: { kind: number; attributes?: Record<string, unknown> },
+    ctx?: unknown,
+  ): SpanApi;
+}
+interface InstrumentApi {
+  record?(v: number, attrs?: Record<string, unknown>): void;
+  add?(v: number, attrs?: Record<string, unknown>): void;
+}
+interface MeterApi {
+  createHistogram(
+    name: string,
+    options?: { unit?: string; description?: string; advice?: { explicitBucketBoundaries?: number[] } },
+  ): InstrumentApi;
+  createCounter(name: string, options?: { unit?: string; description?: string }): InstrumentApi;
+}
+interface OtelApi {
+  trace: {
+    getTracerProvider(): TracerProviderLike;
+    setSpan(ctx: unknown, span: SpanApi): unknown;
+  };
+  metrics: { getMeterProvider(): MeterProviderLike };
+  context: { active(): unknown; with<R>(ctx: unknown, fn: () => R): R };
+}
+
+const SPAN_KIND_INTERNAL = 0;
+const SPAN_KIND_CLIENT = 2;
+const STATUS_ERROR = 2;
+const TRACER_NAME = '@thgov/core';
+
+let api: OtelApi | null | undefined;
+
+/** `@opentelemetry/api`, or null when it is not installed. Resolved once. */
+export function loadOtelApi(): OtelApi | null {
+  if (api !== undefined) return api;
+  try {
+    const req = createRequire(import.meta.url);
+    api = req('@opentelemetry/api') as OtelApi;
+  } catch {
+    api = null;
+  }
+  return api;
+}
+
+/** Span and metric names, stable and documented in docs/guides/observability.md. */
+export const TELEMETRY_NAMES = {
+  operationDuration: 'thgov.operation.duration',
+  httpClientDuration: 'thgov.http.client.request.duration',
+  retries: 'thgov.http.client.retries',
+  retryEvent: 'thgov.retry',
+} as const;
+
+/** Bucket boundaries (seconds) of the HTTP client duration semantic convention. */
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+const SAFE_KEY = /^(?:[a-z][a-z0-9_]*)(?:\.[a-z][a-z0-9_]*)*$/;
+
+/** An attribute value with secrets, citizen IDs and URL query values masked. */
+export function sanitizeAttribute(key: string, value: string | number | boolean): string | number | boolean {
+  if (typeof value !== 'string') return value;
+  if (key === 'url.full') return redactUrlForSpan(value);
+  return redactText(value);
+}
+
+/** `url.full` as the HTTP semantic conventions ask: credentials removed and every query value redacted. */
+export function redactUrlForSpan(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(redactUrl(url));
+  } catch {
+    return redactText(url);
+  }
+  if (parsed.search) {
+    const keys = [...parsed.searchParams.keys()];
+    parsed.search = keys.map((k) => `${encodeURIComponent(k)}=${REDACTED}`).join('&');
+  }
+  parsed.username = '';
+  parsed.password = '';
+  return redactText(parsed.toString().replace(/%5BREDACTED%5D/g, REDACTED));
+}
+
+function clean(attrs: TelemetryAttributes | undefined): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  if (!attrs) return out;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || !SAFE_KEY.test(k)) continue;
+    out[k] = sanitizeAttribute(k, v);
+  }
+  return out;
+}
+
+/** The error code of a failure, never its message (a message can hold personal data). */
+export function errorType(err: unknown): string {
+  if (isThGovError(err)) return err.code;
+  if (err instanceof Error && /^[A-Za-z][A-Za-z0-9_]*$/.test(err.name)) return err.name;
+  return '_OTHER';
+}
+
+/** A started span; every method is safe on a no-op span. */
+export class TelemetrySpan {
+  readonly #span: SpanApi | undefined;
+  constructor(span: SpanApi | undefined) {
+    this.#span = span;
+  }
+  setAttributes(attrs: TelemetryAttributes): void {
+    if (!this.#span) return;
+    for (const [k, v] of Object.entries(clean(attrs))) this.#span.setAttribute(k, v);
+  }
+  addEvent(name: string, attrs?: TelemetryAttributes): void {
+    this.#span?.addEvent(name, clean(attrs));
+  }
+  /** Marks the span failed with the error's code (the status message is the code, never the error text). */
+  fail(err: unknown): void {
+    if (!this.#span) return;
+    const code = errorType(err);
+    this.#span.setAttribute('error.type', code);
+    this.#span.setStatus({ code: STATUS_ERROR, message: code });
+  }
+  end(): void {
+    this.#span?.end();
+  }
+  /** @internal */
+  get raw(): SpanApi | undefined {
+    return this.#span;
+  }
+}
+
+/** Tracer and meter of one client, resolved from its options or the global providers. */
+export class Telemetry {
+  readonly #tracer: TracerApi | undefined;
+  readonly #meter: MeterApi | undefined;
+  #instruments: Map<string, InstrumentApi> = new Map();
+
+  constructor(options: TelemetryOptions = {}, scope = TRACER_NAME, version?: string) {
+    const otel = loadOtelApi();
+    const tp = options.tracerProvider ?? otel?.trace.getTracerProvider();
+    const mp = options.meterProvider ?? otel?.metrics.getMeterProvider();
+    this.#tracer = tp ? (tp.getTracer(scope, version) as TracerApi) : undefined;
+    this.#meter = mp ? (mp.getMeter(scope, version) as MeterApi) : undefined;
+  }
+
+  /** Whether spans or metrics go anywhere (false without the API and without providers). */
+  get enabled(): boolean {
+    return this.#tracer !== undefined || this.#meter !== undefined;
+  }
+
+  startSpan(name: string, kind: 'internal' | 'client', attrs?: TelemetryAttributes): TelemetrySpan {
+    if (!this.#tracer) return new TelemetrySpan(undefined);
+    const otel = loadOtelApi();
+    const span = this.#tracer.startSpan(
+      redactText(name),
+      { kind: kind === 'client' ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL, attributes: clean(attrs) },
+      otel?.context.active(),
+    );
+    return new TelemetrySpan(span);
+  }
+
+  #instrument(kind: 'histogram' | 'counter', name: string, unit: string, description: string): InstrumentApi {
+    let inst = this.#instruments.get(name);
+    if (!inst && this.#meter) {
+      inst =
+        kind === 'histogram'
+          ? this.#meter.createHistogram(name, {
+              unit,
+              description,
+              advice: { explicitBucketBoundaries: SECONDS },
+            })
+          : this.#meter.createCounter(name, { unit, description });
+      this.#instruments.set(name, inst);
+    }
+    return inst ?? {};
+  }
+
+  /** Records a value on a histogram (created once per name). */
+  record(name: string, value: number, attrs?: TelemetryAttributes, unit = 's', description = ''): void {
+    if (!this.#meter) return;
+    this.#instrument('histogram', name, unit, description).record?.(value, clean(attrs));
+  }
+
+  /** Adds to a counter (created once per name). */
+  count(name: string, attrs?: TelemetryAttributes, value = 1, description = ''): void {
+    if (!this.#meter) return;
+    this.#instrument('counter', name, '{call}', description).add?.(value, clean(attrs));
+  }
+
+  /**
+   * Runs one client operation inside an INTERNAL span named `thgov.<name>` (the transport's HTTP spans become
+   * its children) and records its duration with the outcome (`ok` or the error code).
+   */
+  async operation<T>(name: string, fn: () => Promise<T>, attrs?: TelemetryAttributes): Promise<T> {
+    if (!this.enabled) return fn();
+    const spanName = name.startsWith('thgov.') ? name : `thgov.${name}`;
+    const span = this.startSpan(spanName, 'internal', { ...attrs, 'thgov.operation': spanName });
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      const otel = loadOtelApi();
+      const raw = span.raw;
+      return otel && raw
+        ? await otel.context.with(otel.trace.setSpan(otel.context.active(), raw), fn)
+        : await fn();
+    } catch (err) {
+      outcome = errorType(err);
+      span.fail(err);
+      throw err;
+    } finally {
+      span.end();
+      this.record(
+        TELEMETRY_NAMES.operationDuration,
+        (performance.now() - started) / 1000,
+        { 'thgov.operation': spanName, 'thgov.outcome': outcome },
+        's',
+        'Duration of a thgov client operation, by operation and outcome',
+      );
+    }
+  }
+}
