@@ -367,7 +367,7 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     });
     const ok = await thgov(['doctor', '--config', file, '--json', '--only', 'exchange']);
     expect(check(reportOf(ok), 'exchange.tls').status).toBe('pass');
-   }, 120_000); // hang guard: three doctor processes on a loaded machine
+  }, 120_000); // hang guard: three doctor processes on a loaded machine
 
   it('skewed clock: a platform whose Date is 10 minutes ahead, and an e-CMS node whose time check is off', async () => {
     const skewed = await frontProxy(sb.gdx.url, { dateOffsetInMs: 10 * 60_000 });

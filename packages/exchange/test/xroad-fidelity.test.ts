@@ -78,7 +78,7 @@ describe('retry by X-Road error type, not HTTP status', () => {
     ss.inject({ type: 'Client.InvalidRequest', times: 3 });
     const err = (await rejection(
       client.getPerson({ citizenId: person(81) }, { agentId: h.officer }),
-    )) as GdxError;
+    )) as unknown as GdxError;
     expect(isGdxError(err, 'ERR_GDX_XROAD')).toBe(true);
     expect(err.statusCode).toBe(400);
     expect(err.xroadType).toBe('Client.InvalidRequest');
@@ -91,7 +91,7 @@ describe('retry by X-Road error type, not HTTP status', () => {
     ss.inject({ type: 'Server.ServerProxy.SslAuthenticationFailed', times: 3 });
     const err = (await rejection(
       client.getPerson({ citizenId: person(82) }, { agentId: h.officer }),
-    )) as GdxError;
+    )) as unknown as GdxError;
     expect(err.statusCode).toBe(500);
     expect(err.xroadType).toBe('Server.ServerProxy.SslAuthenticationFailed');
     expect(ss.received()).toHaveLength(1);
@@ -110,7 +110,7 @@ describe('retry by X-Road error type, not HTTP status', () => {
         },
         { agentId: h.officer },
       ),
-    )) as GdxError;
+    )) as unknown as GdxError;
     expect(err.xroadType).toBe('Server.ServerProxy.NetworkError');
     expect(err.retryable).toBe(true);
     expect(ss.received()).toHaveLength(1);
@@ -129,13 +129,13 @@ describe('audit of failed calls', () => {
         { juristicId: completeJuristic(unknownJuristic) },
         { agentId: 'lookup-system' },
       ),
-    )) as GdxError;
+    )) as unknown as GdxError;
     expect(e2.code).toBe('ERR_GDX_NOT_FOUND');
     // 3. a fault the Security Server raised itself: no hash.
     ss.inject({ type: 'Server.ClientProxy.SslAuthenticationFailed' });
     const e3 = (await rejection(
       client.getPerson({ citizenId: person(84) }, { agentId: h.officer, requestId: 'rid-ss-fault' }),
-    )) as GdxError;
+    )) as unknown as GdxError;
     expect(e3.statusCode).toBe(500);
 
     expect(audit.map((a) => a.status)).toEqual(['ok', 'error', 'error']);
@@ -196,7 +196,7 @@ describe('X-Road-Issue: encoding and redaction of citizen IDs in case references
       ss.inject({ type: 'Client.InvalidRequest' });
       const err = (await rejection(
         client.getPerson({ citizenId: person(85) }, { agentId: 'case-system', caseRef }),
-      )) as GdxError;
+      )) as unknown as GdxError;
       expect(err.code).toBe('ERR_GDX_XROAD');
       // What was sent decodes to exactly what the caller gave (one rule: encoded as a whole, "%" as %25).
       const sent = ss.received()[0]?.headers['x-road-issue'] ?? '';
