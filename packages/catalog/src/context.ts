@@ -145,6 +145,15 @@ export class CatalogCore {
 
   /** Every request goes through politeness (rate and concurrency) before the transport. */
   send<T>(spec: Parameters<Transport['request']>[0], op?: OperationOptions): Promise<TransportResponse<T>> {
+    return this.transport.telemetry.operation(spec.operation ?? 'catalog.request', () =>
+      this.#politely<T>(spec, op),
+    );
+  }
+
+  #politely<T>(
+    spec: Parameters<Transport['request']>[0],
+    op?: OperationOptions,
+  ): Promise<TransportResponse<T>> {
     return this.politeness.run(
       () =>
         this.transport.request<T>(

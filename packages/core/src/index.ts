@@ -162,6 +162,7 @@ export {
   type MeterProviderLike,
   redactUrlForSpan,
   sanitizeAttribute,
+  sharedTelemetry,
   TELEMETRY_NAMES,
   Telemetry,
   type TelemetryAttributes,

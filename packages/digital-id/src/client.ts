@@ -1,12 +1,15 @@
 import {
   abortReason,
   DEFAULT_TIMEOUTS,
+  errorType,
   invalidArgument,
   type OperationOptions,
   redactUrl,
   registerSecret,
   SafeLogger,
+  sharedTelemetry,
   startDeadline,
+  TELEMETRY_NAMES,
   ThGovError,
   unregisterSecret,
   validateOptions,
@@ -496,6 +499,34 @@ export class DigitalIdClient {
    * context; openid-client's own timer is off (see #createEngine), so the error reports this deadline.
    */
   async #run<T>(operation: string, options: OperationOptions | undefined, fn: () => Promise<T>): Promise<T> {
+    const telemetry = sharedTelemetry('@thgov/digital-id');
+    const validates = operation === 'handleCallback' || operation === 'introspect';
+    const counted = (outcome: string) => {
+      if (!validates) return;
+      telemetry.count(
+        TELEMETRY_NAMES.tokenValidations,
+        { 'thgov.operation': `thgov.digital_id.${operation}`, 'thgov.outcome': outcome },
+        1,
+        'Token validations, by operation and outcome',
+      );
+    };
+    try {
+      const value = await telemetry.operation(`digital_id.${operation}`, () =>
+        this.#runUntraced(operation, options, fn),
+      );
+      counted('ok');
+      return value;
+    } catch (err) {
+      counted(errorType(err));
+      throw err;
+    }
+  }
+
+  async #runUntraced<T>(
+    operation: string,
+    options: OperationOptions | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'The DigitalIdClient was closed');
     const totalInMs = options?.timeoutInMs ?? this.#o.timeouts?.totalInMs ?? DEFAULT_TIMEOUTS.totalInMs;
     const deadline = startDeadline({ abortSignal: options?.abortSignal, timeoutInMs: totalInMs });

@@ -211,6 +211,19 @@ export class EcmsClient {
     idempotent: boolean,
     options: OperationOptions = {},
   ): Promise<{ value: T; exchange: ExchangeEvidence }> {
+    return this.#transport.telemetry.operation(`ecms.${operation}`, () =>
+      this.#callOnce(operation, request, to, decode, idempotent, options),
+    );
+  }
+
+  async #callOnce<T>(
+    operation: string,
+    request: EcmsRequest,
+    to: string,
+    decode: (body: Uint8Array) => T,
+    idempotent: boolean,
+    options: OperationOptions,
+  ): Promise<{ value: T; exchange: ExchangeEvidence }> {
     const bytes = encodeRequest(
       request,
       { to },

@@ -1,4 +1,11 @@
-import { isThGovError, type Logger, SafeLogger, validateOptions } from '@thgov/core';
+import {
+  isThGovError,
+  type Logger,
+  SafeLogger,
+  sharedTelemetry,
+  TELEMETRY_NAMES,
+  validateOptions,
+} from '@thgov/core';
 import { z } from 'zod';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
@@ -292,6 +299,7 @@ export class EcmsInboxWorker {
       const { item, exchange } = await this.#client.fetchNext({ verify: this.#verify });
       if (!item) break;
       handled++;
+      recordQueueLag(item.processTime);
       if (await this.#store.isProcessed(item.processId)) {
         // Persisted before, dequeue lost (crash or timeout): finish the dequeue only.
         await this.#dequeue(item.processId);
@@ -730,4 +738,24 @@ export class EcmsInboxWorker {
     if (after && after.recoverFailures > 0)
       await this.#store.update(r.journalId, { recoverFailures: 0 }, { fence: lease });
   }
+}
+
+/**
+ * `thgov.ecms.inbox.queue_lag`: seconds from the node queuing an item (its ProcessTime; Thai local time when
+ * the text names no zone) to a worker taking it. A ProcessTime that cannot be read records nothing.
+ */
+function recordQueueLag(processTime: string | undefined): void {
+  const telemetry = sharedTelemetry('@thgov/ecms');
+  if (!telemetry.enabled || typeof processTime !== 'string' || processTime.length > 64) return;
+  const text = processTime.trim().replace(' ', 'T');
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}+07:00`;
+  const at = Date.parse(zoned);
+  if (!Number.isFinite(at)) return;
+  telemetry.record(
+    TELEMETRY_NAMES.inboxQueueLag,
+    Math.max(0, (Date.now() - at) / 1000),
+    undefined,
+    's',
+    'Age of an e-CMS inbox item when a worker takes it',
+  );
 }

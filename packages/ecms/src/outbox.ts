@@ -1,4 +1,12 @@
-import { isThGovError, type Logger, type OperationOptions, SafeLogger, validateOptions } from '@thgov/core';
+import {
+  isThGovError,
+  type Logger,
+  type OperationOptions,
+  SafeLogger,
+  sharedTelemetry,
+  TELEMETRY_NAMES,
+  validateOptions,
+} from '@thgov/core';
 import { z } from 'zod';
 import { sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
@@ -272,7 +280,26 @@ export class EcmsOutbox {
     return (await this.#leased(record.journalId, (fence) => this.#send(record, operation, fence))) ?? record;
   }
 
+  /** One send, counted by the state it ended in (`thgov.ecms.outbox.sends`). */
   async #send(record: LetterRecord, options: OperationOptions, fence: LeaseFence): Promise<LetterRecord> {
+    const count = (state: string) =>
+      sharedTelemetry('@thgov/ecms').count(
+        TELEMETRY_NAMES.outboxSends,
+        { 'thgov.state': state },
+        1,
+        'e-CMS outbox sends, by the state each send ended in',
+      );
+    try {
+      const sent = await this.#sendOnce(record, options, fence);
+      count(sent.state);
+      return sent;
+    } catch (err) {
+      count(isThGovError(err, 'ERR_ECMS_LEASE_LOST') ? 'lease_lost' : 'failed');
+      throw err;
+    }
+  }
+
+  async #sendOnce(record: LetterRecord, options: OperationOptions, fence: LeaseFence): Promise<LetterRecord> {
     if (!record.document) throw ecmsError('ERR_ECMS_STORE', 'The journalled letter has no document');
     const sendCount = record.sendCount + 1;
     await this.#store.update(record.journalId, { sendCount }, { fence });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isThGovError, redactPreview, type SafeLogger } from '@thgov/core';
+import { isThGovError, redactPreview, type SafeLogger, sharedTelemetry, TELEMETRY_NAMES } from '@thgov/core';
 import type { EcmsClient } from './client.js';
 import { EcmsSignatureError } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
@@ -33,6 +33,7 @@ export class QuarantineKeeper {
   }
 
   async keep(item: PoisonItem, exchange: ExchangeEvidence): Promise<QuarantinedItem> {
+    countPoison('fetch');
     const isLetter = sameName(item.element, 'GovernmentDocument');
     const q: QuarantinedItem = {
       id: randomUUID(),
@@ -70,6 +71,7 @@ export class QuarantineKeeper {
    * after this step finds the item again instead of keeping a second one.
    */
   async keepRecord(record: LetterRecord, err: unknown, failures: number): Promise<QuarantinedItem> {
+    countPoison('recover');
     const processId = record.processId ?? `journal:${record.journalId}`;
     const existing = (await this.#o.store.quarantined()).find(
       (q) => q.operation === 'recover' && q.processId === processId,
@@ -142,4 +144,14 @@ export class QuarantineKeeper {
   async settleAll(): Promise<void> {
     for (const q of await this.#o.store.quarantined({ settled: false })) await this.settle(q);
   }
+}
+
+/** `thgov.ecms.inbox.poison_items`: a queue item (`fetch`) or a journalled letter (`recover`) quarantined. */
+function countPoison(source: 'fetch' | 'recover'): void {
+  sharedTelemetry('@thgov/ecms').count(
+    TELEMETRY_NAMES.inboxPoisonItems,
+    { 'thgov.source': source },
+    1,
+    'e-CMS inbox items quarantined as poison',
+  );
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   computeContentDigest,
   createSubjectHasher,
+  errorType,
   HttpError,
   type HttpMethod,
   invalidArgument,
@@ -19,6 +20,7 @@ import {
   registerSecret,
   type SubjectHasher,
   startDeadline,
+  TELEMETRY_NAMES,
   ThGovError,
   TimeoutError,
   Transport,
@@ -447,6 +449,25 @@ export class ExchangeClient {
    * that caller's (an impatient caller must not fail the others).
    */
   async #validate(agentId: string, requestId: string): Promise<string> {
+    const telemetry = this.#t.telemetry;
+    const counted = (outcome: string) =>
+      telemetry.count(
+        TELEMETRY_NAMES.tokenValidations,
+        { 'thgov.operation': 'thgov.gdx.validate', 'thgov.outcome': outcome },
+        1,
+        'Token validations, by operation and outcome',
+      );
+    try {
+      const token = await telemetry.operation('gdx.validate', () => this.#validateOnce(agentId, requestId));
+      counted('ok');
+      return token;
+    } catch (err) {
+      counted(errorType(err));
+      throw err;
+    }
+  }
+
+  async #validateOnce(agentId: string, requestId: string): Promise<string> {
     const res = await this.#t.request(
       {
         method: 'GET',

@@ -85,7 +85,32 @@ export const TELEMETRY_NAMES = {
   httpClientDuration: 'thgov.http.client.request.duration',
   retries: 'thgov.http.client.retries',
   retryEvent: 'thgov.retry',
+  /** Counter: token validations (GDX validate, digital-ID callbacks), by `thgov.operation` and `thgov.outcome`. */
+  tokenValidations: 'thgov.token.validations',
+  /** Histogram (s): age of an e-CMS inbox item when a worker takes it (queue lag). */
+  inboxQueueLag: 'thgov.ecms.inbox.queue_lag',
+  /** Counter: e-CMS inbox items quarantined as poison (undecodable, bad signature, unrecoverable). */
+  inboxPoisonItems: 'thgov.ecms.inbox.poison_items',
+  /** Counter: e-CMS outbox sends, by the state each send ended in (`thgov.state`). */
+  outboxSends: 'thgov.ecms.outbox.sends',
 } as const;
+
+let shared: Map<string, Telemetry> | undefined;
+
+/**
+ * The telemetry of a package-level function (verification, signing) that has no client to carry providers:
+ * the global tracer and meter providers, resolved once per scope. The global providers are proxies, so an SDK
+ * registered after the first call still receives the spans.
+ */
+export function sharedTelemetry(scope: string, version?: string): Telemetry {
+  shared ??= new Map();
+  let t = shared.get(scope);
+  if (!t) {
+    t = new Telemetry({}, scope, version);
+    shared.set(scope, t);
+  }
+  return t;
+}
 
 /** Bucket boundaries (seconds) of the HTTP client duration semantic convention. */
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -129,6 +154,9 @@ function clean(attrs: TelemetryAttributes | undefined): Record<string, string | 
 /** The error code of a failure, never its message (a message can hold personal data). */
 export function errorType(err: unknown): string {
   if (isThGovError(err)) return err.code;
+  // thgov's coded TypeError/RangeError (bad arguments) and Node's own errors carry an ERR_* code.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^ERR_[A-Z0-9_]{1,60}$/.test(code)) return code;
   if (err instanceof Error && /^[A-Za-z][A-Za-z0-9_]*$/.test(err.name)) return err.name;
   return '_OTHER';
 }

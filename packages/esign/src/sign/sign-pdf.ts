@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { invalidArgument } from '@thgov/core';
+import { invalidArgument, sharedTelemetry } from '@thgov/core';
 import type { TimeStampFunction } from '@thgov/pki';
 import { appearanceLines, buildAppearance } from '../appearance/appearance.js';
 import { EsignError } from '../errors.js';
@@ -73,7 +73,13 @@ const atLeast = (level: PadesLevel, wanted: PadesLevel) =>
  * });
  * ```
  */
-export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+export function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+  return sharedTelemetry('@thgov/esign').operation('pdf.sign', () => signPdfUntraced(pdf, options), {
+    'thgov.pades_level': String(options?.level ?? 'B-B'),
+  });
+}
+
+async function signPdfUntraced(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
   if (!(pdf instanceof Uint8Array)) throw invalidArgument('pdf must be a Uint8Array');
   validateSignOptions(options);
   const level = options.level ?? 'B-B';

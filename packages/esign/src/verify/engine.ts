@@ -1,4 +1,4 @@
-import { AbortError, invalidArgument, isThGovError } from '@thgov/core';
+import { AbortError, invalidArgument, isThGovError, sharedTelemetry } from '@thgov/core';
 import { emptyPool } from '../cms/evidence.js';
 import { EsignError } from '../errors.js';
 import type { PdfDocument } from '../pdf/document.js';
@@ -43,7 +43,21 @@ function abortIfNeeded(o: NormalizedVerifyOptions): void {
  * Verifies every signature of `pdf` under `o.policy`, steps 1–12 (and the extension's), and aggregates. Never
  * throws for a bad file: a typed error while reading ends the report with its code; only an abort is thrown.
  */
-export async function verifyDocument(
+export function verifyDocument(
+  pdf: Uint8Array,
+  o: NormalizedVerifyOptions,
+  extension?: VerificationExtension,
+): Promise<VerificationReport> {
+  return sharedTelemetry('@thgov/esign').operation(
+    'pdf.verify',
+    () => verifyDocumentUntraced(pdf, o, extension),
+    {
+      'thgov.policy': o?.policy?.name,
+    },
+  );
+}
+
+async function verifyDocumentUntraced(
   pdf: Uint8Array,
   o: NormalizedVerifyOptions,
   extension?: VerificationExtension,

@@ -1,3 +1,4 @@
+import { sharedTelemetry } from '@thgov/core';
 import type { VerificationReport } from '@thgov/esign';
 import { verifyDocument } from '@thgov/esign/internal';
 import { normalizeOptions, type VerifyOptions } from './options.js';
@@ -17,8 +18,10 @@ export async function verifyTranscript(
   pdf: Uint8Array,
   options?: VerifyOptions,
 ): Promise<VerificationReport> {
-  const o = normalizeOptions(options, 'transcript');
-  return verifyDocument(pdf, o, transcriptSteps(o));
+  return sharedTelemetry('@thgov/transcript').operation('transcript.verify', async () => {
+    const o = normalizeOptions(options, 'transcript');
+    return verifyDocument(pdf, o, transcriptSteps(o));
+  });
 }
 
 /**
