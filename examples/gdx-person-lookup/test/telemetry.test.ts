@@ -1,30 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type Sandbox, startSandbox } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createPersonLookup } from '../src/lookup.js';
 
 // The application's OpenTelemetry set-up, as a service would do it at start (an OTLP exporter in production,
-// an in-memory one here). thgov clients use the global providers when none is passed.
+// an in-memory one here): the Node SDK's tracer provider, registered globally with its AsyncLocalStorage
+// context manager. thgov clients use the global providers when none is passed.
 const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
+  provider.register();
   sb = await startSandbox();
   dir = await mkdtemp(join(tmpdir(), 'gdx-otel-'));
   const c = sb.gdx.consumers[0]!;
@@ -44,6 +40,7 @@ afterAll(async () => {
   await provider.shutdown();
   trace.disable();
   context.disable();
+  propagation.disable();
 });
 
 describe('gdx-person-lookup with OpenTelemetry', () => {
@@ -63,6 +60,7 @@ describe('gdx-person-lookup with OpenTelemetry', () => {
     expect(ops.map((s) => s.name).sort()).toEqual([
       'thgov.gdx.dopa.linkage.001',
       'thgov.gdx.dopa.linkage.027',
+      'thgov.gdx.validate', // the token validate, under the call that needed it
     ]);
     for (const op of ops) expect(op.status.code).not.toBe(2);
 
