@@ -3,37 +3,29 @@
  * `thgov.catalog.<action>` span per call with the transport's HTTP span under it, and the API token in no
  * attribute.
  */
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import type { AgencyCatalog } from '@thgov/sandbox';
+import { type OtelHarness, startOtel } from '@thgov/testkit/otel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, startCatalog } from './helpers/catalog.js';
 
 describe('catalog operation spans', () => {
   let catalog: AgencyCatalog;
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  let otel: OtelHarness;
   beforeAll(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    otel = startOtel();
     catalog = await startCatalog('2.10');
   });
   afterAll(async () => {
-    await tracerProvider.shutdown();
-    context.disable();
+    await otel?.close();
   });
 
   it('status and a failed package_show: operation spans, HTTP children, error type, no token', async () => {
-    const client = clientFor(catalog, 'editor', { tracerProvider });
+    const client = clientFor(catalog, 'editor', { tracerProvider: otel.tracerProvider });
     await client.status();
     const missing = await client.getDataset('no-such-dataset').catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: expect.stringMatching(/^ERR_CATALOG_/) });
 
-    const finished = spans.getFinishedSpans();
+    const finished = otel.finished();
     const show = finished.find((s) => s.name === 'thgov.catalog.package_show');
     expect(show, finished.map((s) => s.name).join(', ')).toBeDefined();
     expect(show?.status.code).toBe(2);
@@ -41,7 +33,7 @@ describe('catalog operation spans', () => {
     const child = finished.find((s) => s.parentSpanContext?.spanId === show!.spanContext().spanId);
     expect(child?.name).toBe('POST');
     expect(finished.some((s) => s.name === 'thgov.catalog.status_show')).toBe(true);
-    const everything = JSON.stringify(finished.map((s) => ({ a: s.attributes, e: s.events, n: s.name })));
+    const everything = otel.dump();
     expect(everything).not.toContain(catalog.accounts.editor.token);
   });
 });

@@ -3,41 +3,21 @@
  * a real oidc-provider): an operation span per client call, token validations counted by outcome, and no
  * citizen ID, name, code or token in any span, event or metric attribute.
  */
-import { context, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvider } from '@thgov/sandbox';
+import { type OtelHarness, startOtel } from '@thgov/testkit/otel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigitalIdClient } from '../src/index.js';
 import { AFTER_LOGOUT, loginAs, REDIRECT } from './helpers.js';
 
-const spans = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-const reader = new PeriodicExportingMetricReader({
-  exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
-  exportIntervalMillis: 3_600_000,
-});
-const meterProvider = new MeterProvider({ readers: [reader] });
 const population = generatePopulation({ seed: 12, people: 10, companies: 1 });
 const citizen = population.people[3]!;
 
 describe('digital-ID telemetry', () => {
   let thaid: ThaidProvider;
   let client: DigitalIdClient;
+  let otel: OtelHarness;
   beforeAll(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    trace.setGlobalTracerProvider(tracerProvider);
-    metrics.setGlobalMeterProvider(meterProvider);
+    otel = startOtel({ global: true });
     thaid = await startThaidProvider({ population });
     const c = thaid.clients.default;
     client = new DigitalIdClient({
@@ -54,11 +34,7 @@ describe('digital-ID telemetry', () => {
   afterAll(async () => {
     await client?.close();
     await thaid?.close();
-    await tracerProvider.shutdown();
-    await meterProvider.shutdown();
-    trace.disable();
-    metrics.disable();
-    context.disable();
+    await otel?.close();
   });
 
   it('a login and a replayed callback: spans, validations by outcome, nothing personal in attributes', async () => {
@@ -71,7 +47,7 @@ describe('digital-ID telemetry', () => {
       .catch((e: unknown) => e);
     expect(replay).toMatchObject({ code: expect.stringMatching(/^ERR_DIGITAL_ID_/) });
 
-    const finished = spans.getFinishedSpans();
+    const finished = otel.finished();
     const callbacks = finished.filter((s) => s.name === 'thgov.digital_id.handleCallback');
     expect(callbacks).toHaveLength(2);
     expect(callbacks[0]?.status.code).not.toBe(2);
@@ -79,18 +55,14 @@ describe('digital-ID telemetry', () => {
     expect(callbacks[1]?.attributes['error.type']).toBe((replay as { code: string }).code);
     expect(finished.some((s) => s.name === 'thgov.digital_id.createLoginRequest')).toBe(true);
 
-    const { resourceMetrics } = await reader.collect();
-    const points = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .filter((m) => m.descriptor.name === 'thgov.token.validations')
-      .flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: number }>);
+    const points = (await otel.metricPoints('thgov.token.validations')) as Array<{
+      attributes: Record<string, unknown>;
+      value: number;
+    }>;
     const byOutcome = Object.fromEntries(points.map((p) => [p.attributes['thgov.outcome'], p.value]));
     expect(byOutcome).toEqual({ ok: 1, [(replay as { code: string }).code]: 1 });
 
-    const everything = JSON.stringify({
-      spans: finished.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
-      metrics: resourceMetrics,
-    });
+    const everything = otel.dump() + JSON.stringify(points);
     const code = new URL(callbackUrl).searchParams.get('code')!;
     for (const secret of [
       citizen.citizenId,

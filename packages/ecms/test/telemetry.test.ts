@@ -4,49 +4,20 @@
  * transport's HTTP span under it, outbox sends by state, the inbox's queue lag and poison items — and no
  * letter content in any attribute.
  */
-import { context, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
+import { type OtelHarness, startOtel } from '@thgov/testkit/otel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EcmsClient, EcmsInboxWorker, EcmsOutbox, MemoryLetterStore } from '../src/index.js';
 import { sampleLetter } from './helpers/letters.js';
-
-const spans = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-const reader = new PeriodicExportingMetricReader({
-  exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
-  exportIntervalMillis: 3_600_000,
-});
-const meterProvider = new MeterProvider({ readers: [reader] });
-
-async function metricPoints(name: string) {
-  const { resourceMetrics } = await reader.collect();
-  const found = resourceMetrics.scopeMetrics
-    .flatMap((s) => s.metrics)
-    .filter((m) => m.descriptor.name === name);
-  return found.flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>);
-}
 
 describe('e-CMS telemetry (global providers, real SDK)', () => {
   let net: EcmsNetwork;
   let a: EcmsClient;
   let b: EcmsClient;
+  let otel: OtelHarness;
   beforeAll(async () => {
     // Registered before any thgov object exists, as the guide says.
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    trace.setGlobalTracerProvider(tracerProvider);
-    metrics.setGlobalMeterProvider(meterProvider);
+    otel = startOtel({ global: true });
     net = await startEcmsNetwork({ seed: 11 });
     const [na, nb] = net.nodes;
     a = new EcmsClient({ nodeUrl: na!.url, organizationId: na!.organizationId, retry: { maxRetries: 0 } });
@@ -56,11 +27,7 @@ describe('e-CMS telemetry (global providers, real SDK)', () => {
     await a?.close();
     await b?.close();
     await net?.close();
-    await tracerProvider.shutdown();
-    await meterProvider.shutdown();
-    trace.disable();
-    metrics.disable();
-    context.disable();
+    await otel?.close();
   });
 
   it('spans per operation, sends by state, queue lag and poison items; no letter text in attributes', async () => {
@@ -76,7 +43,7 @@ describe('e-CMS telemetry (global providers, real SDK)', () => {
     });
     expect(await worker.runOnce()).toBe(2);
 
-    const finished = spans.getFinishedSpans();
+    const finished = otel.finished();
     const send = finished.find((s) => s.name === 'thgov.ecms.sendLetter');
     expect(send, finished.map((s) => s.name).join(', ')).toBeDefined();
     // The transport's HTTP span is a child of the operation span.
@@ -86,16 +53,14 @@ describe('e-CMS telemetry (global providers, real SDK)', () => {
     for (const op of ['fetchNext', 'dequeue', 'notifier.receive'])
       expect(finished.some((s) => s.name === `thgov.ecms.${op}`)).toBe(true);
 
-    const sends = await metricPoints('thgov.ecms.outbox.sends');
+    const sends = await otel.metricPoints('thgov.ecms.outbox.sends');
     expect(sends.find((p) => p.attributes['thgov.state'] === 'submitted')?.value).toBe(1);
-    const lag = await metricPoints('thgov.ecms.inbox.queue_lag');
+    const lag = await otel.metricPoints('thgov.ecms.inbox.queue_lag');
     expect((lag[0]?.value as { count: number } | undefined)?.count).toBeGreaterThanOrEqual(2);
-    const poison = await metricPoints('thgov.ecms.inbox.poison_items');
+    const poison = await otel.metricPoints('thgov.ecms.inbox.poison_items');
     expect(poison.find((p) => p.attributes['thgov.source'] === 'fetch')?.value).toBe(1);
 
-    const everything = JSON.stringify(
-      finished.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
-    );
+    const everything = otel.dump();
     expect(everything).not.toContain('สมชาย');
     expect(everything).not.toContain('0105/990');
   });

@@ -57,13 +57,22 @@ export async function listen(
   };
 }
 
+/** A request body over the reader's limit: the server answers 413. */
+export class BodyTooLargeError extends Error {
+  readonly statusCode = 413;
+  constructor() {
+    super('request body too large');
+    this.name = 'BodyTooLargeError';
+  }
+}
+
 /** Reads a request body up to `limit` bytes; rejects beyond it (the sandbox is hostile-input tested too). */
 export async function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { statusCode: 413 });
+    if (size > limit) throw new BodyTooLargeError();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

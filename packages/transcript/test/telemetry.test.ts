@@ -3,30 +3,19 @@
  * `thgov.transcript.verify` span with the PDF engine's `thgov.pdf.verify` span under it, and no personal
  * data of the transcript in any attribute.
  */
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type OtelHarness, startOtel } from '@thgov/testkit/otel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/index.js';
 import { issueGood } from './fixtures/generate.js';
 import { createTestPki } from './helpers/pki.js';
 
-const spans = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-
 describe('transcript verification spans', () => {
+  let otel: OtelHarness;
   beforeAll(() => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    trace.setGlobalTracerProvider(provider);
+    otel = startOtel({ global: true });
   });
   afterAll(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
+    await otel?.close();
   });
 
   it('one transcript.verify span, the pdf.verify span under it; a refused argument ends the span in error', async () => {
@@ -35,7 +24,7 @@ describe('transcript verification spans', () => {
     const report = await verifyTranscript(pdf, { trust: [pki.root.cert] });
     expect(report.indication).toBe('TOTAL_PASSED');
 
-    const finished = spans.getFinishedSpans();
+    const finished = otel.finished();
     const outer = finished.find((s) => s.name === 'thgov.transcript.verify');
     const inner = finished.find((s) => s.name === 'thgov.pdf.verify');
     expect(outer, finished.map((s) => s.name).join(', ')).toBeDefined();
@@ -43,11 +32,11 @@ describe('transcript verification spans', () => {
     expect(inner?.attributes['thgov.policy']).toBe('transcript');
     expect(outer?.status.code).not.toBe(2);
 
-    spans.reset();
+    otel.spans.reset();
     await expect(verifyTranscript('not a pdf' as unknown as Uint8Array)).rejects.toMatchObject({
       code: 'ERR_INVALID_ARG',
     });
-    const failed = spans.getFinishedSpans().find((s) => s.name === 'thgov.transcript.verify');
+    const failed = otel.finished().find((s) => s.name === 'thgov.transcript.verify');
     expect(failed?.status.code).toBe(2); // ERROR
     expect(failed?.attributes['error.type']).toBe('ERR_INVALID_ARG');
   });
