@@ -13,6 +13,12 @@ export interface PgClientLike {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgQueryResult<R>>;
   /** Pass an error (or true) to destroy a connection that must not be reused. */
   release(destroy?: Error | boolean): void;
+  /**
+   * A connection lost while no query runs is reported here (`pg.Client` is an EventEmitter); the pool stops
+   * listening while the client is checked out, so whoever holds it must.
+   */
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+  off?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** A connection pool (`pg.Pool`): what the PostgreSQL stores accept instead of a URL. */

@@ -27,21 +27,35 @@ export async function withTransaction<T>(
   for (let attempt = 0; ; attempt++) {
     let client: PgClientLike | undefined;
     let committing = false;
+    // pg's pool stops listening to a connection's errors while it is checked out: a session cut between two
+    // statements (failover, admin shutdown) would emit 'error' with no listener and end the process. The
+    // error is kept instead; the next statement then fails, and the lost session decides the retry.
+    let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost ??= err;
+    };
     try {
       client = await pool.connect();
+      client.on?.('error', onLost);
       await client.query(
         options.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN',
       );
       const result = await fn(client);
       committing = true;
       await client.query('COMMIT');
+      client.off?.('error', onLost);
       client.release();
       return result;
-    } catch (err) {
+    } catch (thrown) {
+      const err = lost ?? thrown;
       if (client) {
-        // A broken connection is destroyed, not returned to the pool.
-        const broken = isTransientPostgresError(err) && !/^40/.test(String((err as { code?: unknown }).code));
+        // A broken connection is destroyed, not returned to the pool (the listener stays on it: a destroyed
+        // connection may still report its end).
+        const broken =
+          lost !== undefined ||
+          (isTransientPostgresError(err) && !/^40/.test(String((err as { code?: unknown }).code)));
         if (!broken && !committing) await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken && !committing) client.off?.('error', onLost);
         client.release(broken || committing ? true : undefined);
       }
       if (committing || attempt >= retries || !isTransientPostgresError(err))
