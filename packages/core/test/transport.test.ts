@@ -340,7 +340,7 @@ describe('retry', () => {
     const s = await serve((req, res, n) => {
       if (n % 2 === 1) {
         res.statusCode = 429;
-        res.setHeader('retry-after', req.url === '/date' ? new Date(Date.now() + 3000).toUTCString() : '1');
+        res.setHeader('retry-after', req.url === '/date' ? new Date(Date.now() + 30_000).toUTCString() : '1');
         res.end();
       } else res.end('{}');
     });
@@ -404,16 +404,17 @@ describe('retry', () => {
   });
 
   it('aborts at once mid-retry, during the wait', async () => {
+    const ac = new AbortController();
     const s = await serve((_req, res) => {
       res.statusCode = 503;
       res.setHeader('retry-after', '60');
       res.end();
+      // Aborted once the first answer is out (not after a fixed delay, which a loaded machine can outrun).
+      setTimeout(() => ac.abort(new Error('user left')), 20);
     });
     // The server asks for a minute's wait (within the total deadline): only the abort can end this call before the test's 20 s time-out.
     const t = transport({ baseUrl: s.url, retry: { ...fastRetry, maxRetryAfterInMs: 60_000 } });
-    const ac = new AbortController();
     const p = t.request({ method: 'GET', path: '/' }, { abortSignal: ac.signal });
-    setTimeout(() => ac.abort(new Error('user left')), 100);
     const err = await p.catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_ABORTED', name: 'AbortError' });
     expect(s.requests).toHaveLength(1);
