@@ -54,8 +54,8 @@ export interface CatalogClientOptions extends TransportOptions {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const httpUrl = z.union([z.string().url(), z.instanceof(URL)]);
 
-/** The strict zod schema of CatalogClientOptions (an unknown key is an error naming it). */
-export const catalogClientOptionsSchema: z.ZodType<CatalogClientOptions> = z
+/** The options object (its keys are compared with CatalogClientOptions in a type test). */
+export const catalogClientOptionsObject = z
   .object({
     ...transportOptionsShape,
     apiToken: z.string().min(8).max(4096).optional(),
@@ -93,6 +93,9 @@ export const catalogClientOptionsSchema: z.ZodType<CatalogClientOptions> = z
       .optional(),
   })
   .strict();
+
+/** The strict zod schema of CatalogClientOptions (an unknown key is an error naming it). */
+export const catalogClientOptionsSchema: z.ZodType<CatalogClientOptions> = catalogClientOptionsObject;
 
 /** Defaults, documented in the README and docs/guides/catalog.md. */
 export const CATALOG_DEFAULTS = {

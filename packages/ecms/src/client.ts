@@ -60,7 +60,7 @@ const PKG = {
 
 const { baseUrl: _baseUrl, ...transportShape } = transportOptionsShape;
 
-const ecmsClientOptionsSchema: z.ZodType = z
+const ecmsClientOptionsSchema = z
   .object({
     ...transportShape,
     /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
@@ -79,6 +79,11 @@ const ecmsClientOptionsSchema: z.ZodType = z
     letterVerification: letterVerificationSchema.optional(),
   })
   .strict();
+
+// Compile-time check (the schema's type names undici, which this package does not depend on, so a type test cannot
+// import it): the schema validates exactly the keys EcmsClientOptions declares; a key on one side only fails here.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies SameKeys<keyof z.input<typeof ecmsClientOptionsSchema>, keyof EcmsClientOptions>;
 
 export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
   /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */

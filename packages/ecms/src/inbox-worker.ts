@@ -126,7 +126,7 @@ const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function
 const object = z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' });
 const { trustAnchors: _anchors, at: _at, ...trustShape } = letterTrustShape;
 
-const inboxWorkerOptionsSchema = z
+export const inboxWorkerOptionsSchema = z
   .object({
     ...trustShape,
     client: object,

@@ -75,7 +75,7 @@ export interface OutboxSubmitOptions {
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
 const object = z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' });
-const outboxOptionsSchema = z
+export const outboxOptionsSchema = z
   .object({
     client: object,
     store: object,

@@ -67,7 +67,8 @@ const xroadServerObject = z
 
 const PATH_SEGMENTS = /^(\/[A-Za-z0-9._~-]+)+$/;
 
-export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> = z
+/** The options object before the cross-field rules (its keys are compared with ExchangeClientOptions in a type test). */
+export const exchangeClientOptionsObject = z
   .object({
     ...transportOptionsShape,
     /** Consumer-Key DGA issued (not needed in X-Road mode). */
@@ -130,8 +131,10 @@ export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> = z
       .strict()
       .optional(),
   })
-  .strict()
-  .superRefine((o, ctx) => {
+  .strict();
+
+export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> =
+  exchangeClientOptionsObject.superRefine((o, ctx) => {
     if (!o.xroad && (!o.consumerKey || !o.consumerSecret)) {
       ctx.addIssue({
         code: 'custom',
