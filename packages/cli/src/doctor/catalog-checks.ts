@@ -1,5 +1,5 @@
 import { CatalogClient, type CatalogStatus, specFromScheming } from '@thgov/catalog';
-import type { TlsOptions } from '@thgov/core';
+import { DEFAULT_TIMEOUTS, type TlsOptions } from '@thgov/core';
 import { catalogClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
 import { checkEndpoint } from './endpoint-checks.js';
@@ -28,7 +28,7 @@ export async function checkCatalog(r: CheckRunner, config: ThgovConfig, s: Docto
       url,
       proxy: resolveProxy(t.proxy, url),
       tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? 10_000,
+      connectTimeoutInMs: t.timeouts?.connectInMs ?? DEFAULT_TIMEOUTS.connectInMs,
     },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,

@@ -9,6 +9,7 @@ export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'journal, evidence, transitions, processed items, quarantine, registration counters, leases',
+    // length-ok: a released migration is one DDL text, never edited (the next change is the next version)
     sql: (s) => `
       CREATE TABLE ${s}.ecms_letters (
         journal_id text PRIMARY KEY,
