@@ -54,8 +54,9 @@ export interface CatalogClientOptions extends TransportOptions {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const httpUrl = z.union([z.string().url(), z.instanceof(URL)]);
 
-/** The options object (its keys are compared with CatalogClientOptions in a type test). */
-export const catalogClientOptionsObject = z
+// Compile-time check (this object's type names undici through core, so it is not exported for a type test): the
+// schema validates exactly the keys CatalogClientOptions declares; a key on one side only fails to compile below.
+const catalogClientOptionsObject = z
   .object({
     ...transportOptionsShape,
     apiToken: z.string().min(8).max(4096).optional(),
@@ -110,3 +111,6 @@ export const CATALOG_DEFAULTS = {
 
 /** Options of every catalog operation (Azure SDK style). */
 export type CatalogOperationOptions = OperationOptions;
+
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies SameKeys<keyof z.input<typeof catalogClientOptionsObject>, keyof CatalogClientOptions>;

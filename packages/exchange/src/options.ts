@@ -67,8 +67,9 @@ const xroadServerObject = z
 
 const PATH_SEGMENTS = /^(\/[A-Za-z0-9._~-]+)+$/;
 
-/** The options object before the cross-field rules (its keys are compared with ExchangeClientOptions in a type test). */
-export const exchangeClientOptionsObject = z
+// Compile-time check (this object's type names undici through core, so it is not exported for a type test): the
+// schema validates exactly the keys ExchangeClientOptions declares; a key on one side only fails to compile below.
+const exchangeClientOptionsObject = z
   .object({
     ...transportOptionsShape,
     /** Consumer-Key DGA issued (not needed in X-Road mode). */
@@ -143,3 +144,6 @@ export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> =
       });
     }
   });
+
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies SameKeys<keyof z.input<typeof exchangeClientOptionsObject>, keyof ExchangeClientOptions>;
