@@ -1,4 +1,5 @@
-import { invalidArgument, type OperationOptions, validateOptions } from '@thgov/core';
+import { invalidArgument, type OperationOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import { CatalogCore } from './context.js';
 import { CatalogDataStore } from './datastore/datastore.js';
 import { type DcatPage, readDcatPages } from './dcat.js';

@@ -5,13 +5,13 @@ import {
   type RawResponse,
   type RequestBody,
   registerSecret,
-  type SafeLogger,
   type ThGovError,
   Transport,
   type TransportResponse,
   unregisterSecret,
   validateBody,
 } from '@thgov/core';
+import type { SafeLogger } from '@thgov/core/internal';
 import { z } from 'zod';
 import { classifyAction, classifyPlain } from './envelope.js';
 import { CatalogError } from './errors.js';

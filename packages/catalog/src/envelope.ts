@@ -1,4 +1,5 @@
-import { parseRetryAfter, type RawResponse, redactPreview, type ThGovError } from '@thgov/core';
+import { type RawResponse, redactPreview, type ThGovError } from '@thgov/core';
+import { parseRetryAfter } from '@thgov/core/internal';
 import { CatalogError, type CatalogErrorCode, type FieldError } from './errors.js';
 import { serverFieldError } from './metadata/messages.js';
 

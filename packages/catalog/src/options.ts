@@ -1,4 +1,5 @@
-import { type OperationOptions, type TransportOptions, transportOptionsShape } from '@thgov/core';
+import type { OperationOptions, TransportOptions } from '@thgov/core';
+import { transportOptionsShape } from '@thgov/core/internal';
 import { z } from 'zod';
 
 /** Which schema of the thai_gdc metadata standard to validate against; 'auto' asks the catalog (status_show). */

@@ -25,19 +25,7 @@ export {
   verifyAuditLog,
   verifyAuditLogText,
 } from './audit/verify.js';
-export {
-  abortReason,
-  type Deadline,
-  type DeadlineOptions,
-  raceSignal,
-  startDeadline,
-} from './deadline.js';
-export {
-  createDispatcher,
-  DEFAULT_TIMEOUTS,
-  type DispatcherConfig,
-  withResponseGuard,
-} from './dispatcher.js';
+export { createDispatcher, DEFAULT_TIMEOUTS, type DispatcherConfig } from './dispatcher.js';
 export {
   AbortError,
   CodedRangeError,
@@ -85,7 +73,7 @@ export {
   parseLaserCode,
   thaiIdCheckDigit,
 } from './identifiers.js';
-export { type Logger, type LogLevel, SafeLogger } from './logger.js';
+export type { Logger, LogLevel } from './logger.js';
 export {
   type MessageSigner,
   type MessageVerifier,
@@ -96,7 +84,6 @@ export {
   type TlsOptions,
   type TransportOptions,
   transportOptionsSchema,
-  transportOptionsShape,
 } from './options.js';
 export { SECRET_REGISTRY_LIMITS, type SecretKind } from './redact/secret-registry.js';
 export {
@@ -118,13 +105,6 @@ export {
 } from './redact.js';
 export { type LazyErrorOptions, parseJsonBody, validateBody } from './response-body.js';
 export {
-  type BodyThroughput,
-  DEFAULT_BODY_THROUGHPUT,
-  responseGuardInterceptor,
-} from './response-guard.js';
-export {
-  fullJitterDelay,
-  parseRetryAfter,
   RetryBudget,
   type RetryBudgetOptions,
   type RetryOptions,
@@ -156,20 +136,7 @@ export {
   type VerifyRequestInput,
   type VerifyResponseInput,
 } from './signing/verifier.js';
-export {
-  errorType,
-  loadOtelApi,
-  type MeterProviderLike,
-  redactUrlForSpan,
-  sanitizeAttribute,
-  sharedTelemetry,
-  TELEMETRY_NAMES,
-  Telemetry,
-  type TelemetryAttributes,
-  type TelemetryOptions,
-  TelemetrySpan,
-  type TracerProviderLike,
-} from './telemetry/index.js';
+export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from './telemetry/index.js';
 export {
   type HttpMethod,
   type QueryValue,
@@ -181,5 +148,4 @@ export {
   Transport,
   type TransportResponse,
 } from './transport.js';
-export { validateOptions } from './validate.js';
-export { PACKAGE_VERSION as CORE_VERSION, type PackageIdentity, userAgent } from './version.js';
+export { PACKAGE_VERSION as CORE_VERSION } from './version.js';

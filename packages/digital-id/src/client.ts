@@ -1,20 +1,22 @@
 import {
-  abortReason,
   DEFAULT_TIMEOUTS,
-  errorType,
   invalidArgument,
   type OperationOptions,
   redactUrl,
   registerSecret,
+  ThGovError,
+  unregisterSecret,
+  withSecrets,
+} from '@thgov/core';
+import {
+  abortReason,
+  errorType,
   SafeLogger,
   sharedTelemetry,
   startDeadline,
   TELEMETRY_NAMES,
-  ThGovError,
-  unregisterSecret,
   validateOptions,
-  withSecrets,
-} from '@thgov/core';
+} from '@thgov/core/internal';
 import * as oidc from 'openid-client';
 import { dpopHandle, finishConfiguration, staticConfiguration, usesPar } from './engine-config.js';
 import {

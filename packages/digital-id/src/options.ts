@@ -1,10 +1,5 @@
-import {
-  type Logger,
-  type LogLevel,
-  type OperationOptions,
-  type TimeoutOptions,
-  transportOptionsShape,
-} from '@thgov/core';
+import type { Logger, LogLevel, OperationOptions, TimeoutOptions } from '@thgov/core';
+import { transportOptionsShape } from '@thgov/core/internal';
 import { z } from 'zod';
 import type {
   ClaimsSource,

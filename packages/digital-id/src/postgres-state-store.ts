@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validateOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import {
   assertMigrated,
   connectionResolver,

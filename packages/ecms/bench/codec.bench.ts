@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { decodeRequest, encodeRequest, type LetterInput } from '../src/index.js';
+import { decodeRequest, encodeRequest } from '../src/codec.js';
+import type { LetterInput } from '../src/index.js';
 
 const MB = 1024 * 1024;
 const TO = 'http://127.0.0.1/ecms-ws01/service2';

@@ -6,12 +6,8 @@
 import { parseCrl } from '@thgov/pki';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { decodeInboundItem } from '../src/codec/inbound.js';
-import {
-  decodeInboundResponse,
-  encodeGovernmentDocument,
-  type LetterInput,
-  signGovernmentDocument,
-} from '../src/index.js';
+import { decodeInboundResponse } from '../src/codec.js';
+import { encodeGovernmentDocument, type LetterInput, signGovernmentDocument } from '../src/index.js';
 import { confirmSigner } from '../src/signature/verify.js';
 import { standardChain } from '../test/helpers/certs.js';
 import { crlOf } from '../test/helpers/revocation.js';

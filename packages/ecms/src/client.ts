@@ -4,9 +4,8 @@ import {
   type ThGovError,
   Transport,
   type TransportOptions,
-  transportOptionsShape,
-  validateOptions,
 } from '@thgov/core';
+import { transportOptionsShape, validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import {
   decodeCodeListResponse,

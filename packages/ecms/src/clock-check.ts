@@ -1,4 +1,5 @@
-import { isThGovError, type SafeLogger } from '@thgov/core';
+import { isThGovError } from '@thgov/core';
+import type { SafeLogger } from '@thgov/core/internal';
 
 /** Default wait between two clock checks of a running worker: 15 minutes. */
 export const DEFAULT_CLOCK_CHECK_INTERVAL_MS = 15 * 60_000;

@@ -1,11 +1,5 @@
-import {
-  isThGovError,
-  type Logger,
-  SafeLogger,
-  sharedTelemetry,
-  TELEMETRY_NAMES,
-  validateOptions,
-} from '@thgov/core';
+import { isThGovError, type Logger } from '@thgov/core';
+import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';

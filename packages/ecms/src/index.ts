@@ -11,31 +11,11 @@ export {
 } from './client.js';
 export { type AgencyDate, parseAgencyDate } from './codec/dates.js';
 export {
-  type DecodedRequest,
-  decodeCodeListResponse,
-  decodeDequeueResponse,
-  decodeMimeListResponse,
-  decodeMinistryListResponse,
-  decodeNotifierResponse,
-  decodeOrganizationListResponse,
-  decodeOutboundStatusResponse,
-  decodeRequest,
-  decodeSendLetterResponse,
-  decodeTimeCheckResponse,
-  decodeWithdrawResponse,
-} from './codec/decode.js';
-export {
-  type EcmsRequest,
   type EncodeLetterOptions,
-  type EnvelopeHeader,
   encodeGovernmentDocument,
-  encodeRequest,
   parseLetter,
 } from './codec/encode.js';
-export { type DecodedEnvelope, decodeEnvelope } from './codec/envelope.js';
-export { decodeInboundResponse, type InboundDecodeOptions, type ItemVerifyOptions } from './codec/inbound.js';
 export { type DecodeOptions, decodeGovernmentDocument } from './codec/letter.js';
-export { ENDPOINT_PATH, NS, REQUEST_ELEMENTS, RESPONSE_ELEMENTS, SOAP_CONTENT_TYPE } from './codec/names.js';
 export {
   buildCodeBook,
   type CodeBook,

@@ -1,12 +1,5 @@
-import {
-  isThGovError,
-  type Logger,
-  type OperationOptions,
-  SafeLogger,
-  sharedTelemetry,
-  TELEMETRY_NAMES,
-  validateOptions,
-} from '@thgov/core';
+import { isThGovError, type Logger, type OperationOptions } from '@thgov/core';
+import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import { sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isThGovError, redactPreview, type SafeLogger, sharedTelemetry, TELEMETRY_NAMES } from '@thgov/core';
+import { isThGovError, redactPreview } from '@thgov/core';
+import { type SafeLogger, sharedTelemetry, TELEMETRY_NAMES } from '@thgov/core/internal';
 import type { EcmsClient } from './client.js';
 import { EcmsSignatureError } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';

@@ -2,16 +2,14 @@ import { isThGovError } from '@thgov/core';
 import { expectCode as expectThrownCode } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import {
-  buildCodeBook,
   decodeEnvelope,
-  decodeGovernmentDocument,
   decodeInboundResponse,
   decodeOrganizationListResponse,
   decodeRequest,
   decodeTimeCheckResponse,
-  encodeGovernmentDocument,
   encodeRequest,
-} from '../src/index.js';
+} from '../src/codec.js';
+import { buildCodeBook, decodeGovernmentDocument, encodeGovernmentDocument } from '../src/index.js';
 import { DGA, DOPA, pdfBytes, sampleLetter } from './helpers/letters.js';
 
 const TO = 'http://127.0.0.1:1/ecms-ws01/service2';

@@ -1,7 +1,8 @@
 import { isThGovError } from '@thgov/core';
 import { describe, expect, it } from 'vitest';
 import { parseAgencyDate } from '../src/codec/dates.js';
-import { decodeGovernmentDocument, decodeInboundResponse, decodeTimeCheckResponse } from '../src/index.js';
+import { decodeInboundResponse, decodeTimeCheckResponse } from '../src/codec.js';
+import { decodeGovernmentDocument } from '../src/index.js';
 import { DGA, DOPA } from './helpers/letters.js';
 
 const soap = (body: string) =>

@@ -1,7 +1,8 @@
 import { ThGovError } from '@thgov/core';
 import { caught } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, EcmsError, EcmsFaultError, isEcmsError } from '../src/index.js';
+import { decodeEnvelope } from '../src/codec.js';
+import { EcmsError, EcmsFaultError, isEcmsError } from '../src/index.js';
 
 describe('isEcmsError', () => {
   it('checks the thgov brand, the class name (EcmsError or EcmsFaultError) and the code', () => {

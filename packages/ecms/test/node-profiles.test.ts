@@ -1,8 +1,7 @@
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeOrganizationListResponse, decodeTimeCheckResponse } from '../src/codec.js';
 import {
-  decodeOrganizationListResponse,
-  decodeTimeCheckResponse,
   EcmsClient,
   EcmsInboxWorker,
   EcmsOutbox,

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { startEcmsNetwork } from '@thgov/sandbox';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeRequest } from '../src/codec.js';
 import {
   decodeGovernmentDocument,
   EcmsClient,
   EcmsInboxWorker,
   encodeGovernmentDocument,
-  encodeRequest,
   MemoryLetterStore,
   SIGNATURE_FAILURE_REASONS,
   signGovernmentDocument,

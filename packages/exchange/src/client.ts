@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   computeContentDigest,
   createSubjectHasher,
-  errorType,
   HttpError,
   type HttpMethod,
   invalidArgument,
@@ -15,20 +14,17 @@ import {
   type QueryValue,
   type RawResponse,
   type RequestSpec,
-  raceSignal,
   redactText,
   registerSecret,
   type SubjectHasher,
-  startDeadline,
-  TELEMETRY_NAMES,
   ThGovError,
   TimeoutError,
   Transport,
   type TransportResponse,
   unregisterSecret,
   validateBody,
-  validateOptions,
 } from '@thgov/core';
+import { errorType, raceSignal, startDeadline, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
 import type { z } from 'zod';
 import { type AuditOptions, auditSubject, auditWho } from './audit.js';
 import { type CallContext, type GdxCallOptions, resolveContext } from './context.js';

@@ -1,4 +1,5 @@
-import { type TransportOptions, transportOptionsShape } from '@thgov/core';
+import type { TransportOptions } from '@thgov/core';
+import { transportOptionsShape } from '@thgov/core/internal';
 import { z } from 'zod';
 import type { AuditOptions } from './audit.js';
 import { isAgentId } from './context.js';

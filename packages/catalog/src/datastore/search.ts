@@ -1,4 +1,5 @@
-import { type OperationOptions, validateOptions } from '@thgov/core';
+import type { OperationOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import type { CatalogCore } from '../context.js';
 import type { DataStoreRecord } from './batches.js';

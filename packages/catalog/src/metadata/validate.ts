@@ -1,4 +1,5 @@
-import { invalidArgument, validateOptions } from '@thgov/core';
+import { invalidArgument } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import { CatalogError } from '../errors.js';
 import { builtInSpec, type MetadataSpec } from './fields.js';

@@ -11,9 +11,9 @@ import {
   redactText,
   redactUrl,
   redactValue,
-  SafeLogger,
   ThGovError,
 } from '../../src/index.js';
+import { SafeLogger } from '../../src/internal.js';
 import { recoverableDigits, renderings } from '../helpers/renderings.js';
 
 /**

@@ -6,10 +6,10 @@ import {
   redactText,
   redactUrl,
   redactValue,
-  SafeLogger,
   ThGovError,
   Transport,
 } from '../../src/index.js';
+import { SafeLogger } from '../../src/internal.js';
 
 /**
  * Sensitive key names in other spellings (camelCase, kebab-case, SCREAMING_SNAKE, `id_token_hint`) used to

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { type OperationOptions, redactPreview, validateOptions } from '@thgov/core';
+import { type OperationOptions, redactPreview } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import type { PathRevocationOptions } from '@thgov/pki';
 import { certFromDer, extKeyUsage, keyUsage } from '@thgov/pki/internal';
 import type { Document, Element } from '@xmldom/xmldom';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { validateOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import {
   assertMigrated,
   connectionResolver,

@@ -51,116 +51,150 @@ export function scanXml(input: string | Uint8Array, limits: XmlLimits): ScannedX
     throw hostile(`document larger than ${limits.maxBytes} bytes`);
   }
   const buf = toBuffer(input);
+  if (buf.length > limits.maxBytes) throw hostile(`document larger than ${limits.maxBytes} bytes`);
+  return new Scanner(buf, limits).run();
+}
+
+/**
+ * One pass over the bytes: text runs, then markup by its second byte (`<?`, `<!`, `</`, or a start tag). State
+ * lives in fields so each kind of markup is a method of its own; the attribute walk, the hot loop, is a plain
+ * function over locals (codec-bench decode measures this path).
+ */
+class Scanner {
+  readonly #buf: Buffer;
+  readonly #limits: XmlLimits;
+  readonly #marker = `__thgov_blob_${randomBytes(6).toString('hex')}_`;
+  readonly #parts: string[] = [];
+  readonly #blobs: BlobRange[] = [];
+  #segStart = 0;
+  #depth = 0;
+  #elements = 0;
+  #sawRoot = false;
+
+  constructor(buf: Buffer, limits: XmlLimits) {
+    this.#buf = buf;
+    this.#limits = limits;
+  }
+
+  run(): ScannedXml {
+    const buf = this.#buf;
+    const len = buf.length;
+    let pos = 0;
+    // A UTF-8 byte-order mark is legal before the declaration; sax in strict mode rejects it.
+    if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+      pos = 3;
+      this.#segStart = 3;
+    }
+    while (pos < len) {
+      const lt = buf.indexOf(LT, pos);
+      const textEnd = lt === -1 ? len : lt;
+      if (textEnd - pos > BLOB_THRESHOLD && this.#depth > 0) this.#lift(pos, textEnd, false, pos, textEnd);
+      if (lt === -1) break;
+      const next = buf[lt + 1];
+      if (next === QUESTION) pos = this.#processingInstruction(lt);
+      else if (next === BANG) pos = this.#declaration(lt);
+      else if (next === SLASH) pos = this.#endTag(lt);
+      else pos = this.#startTag(lt);
+    }
+    if (!this.#sawRoot) throw malformed('no root element');
+    if (this.#depth !== 0) throw malformed('unclosed elements at end of document');
+    this.#parts.push(buf.toString('utf8', this.#segStart, len));
+    return { skeleton: this.#parts.join(''), marker: this.#marker, source: buf, blobs: this.#blobs };
+  }
+
+  /** Replaces bytes cutStart..cutEnd of the skeleton by blob i's placeholder; the blob is start..end. */
+  #lift(start: number, end: number, cdata: boolean, cutStart: number, cutEnd: number): void {
+    this.#parts.push(this.#buf.toString('utf8', this.#segStart, cutStart));
+    this.#parts.push(`${this.#marker}${this.#blobs.length}__`);
+    this.#blobs.push({ start, end, cdata });
+    this.#segStart = cutEnd;
+  }
+
+  #processingInstruction(lt: number): number {
+    const end = this.#buf.indexOf('?>', lt + 2, 'latin1');
+    if (end === -1) throw malformed('unterminated processing instruction');
+    return end + 2;
+  }
+
+  /** `<!`: a comment or CDATA section passes (a large CDATA is lifted); any markup declaration is refused. */
+  #declaration(lt: number): number {
+    const buf = this.#buf;
+    if (buf[lt + 2] === 0x2d && buf[lt + 3] === 0x2d) {
+      const end = buf.indexOf('-->', lt + 4, 'latin1');
+      if (end === -1) throw malformed('unterminated comment');
+      return end + 3;
+    }
+    if (buf.toString('latin1', lt, lt + 9) === '<![CDATA[') {
+      const end = buf.indexOf(']]>', lt + 9, 'latin1');
+      if (end === -1) throw malformed('unterminated CDATA section');
+      if (this.#depth === 0) throw malformed('CDATA outside the root element');
+      if (end - (lt + 9) > BLOB_THRESHOLD) this.#lift(lt + 9, end, true, lt, end + 3);
+      return end + 3;
+    }
+    const word = buf.toString('latin1', lt + 2, Math.min(buf.length, lt + 10)).toUpperCase();
+    if (word.startsWith('DOCTYPE')) throw hostile('DOCTYPE declarations are not allowed');
+    if (word.startsWith('ENTITY')) throw hostile('ENTITY declarations are not allowed');
+    throw hostile('markup declarations are not allowed');
+  }
+
+  #endTag(lt: number): number {
+    const end = this.#buf.indexOf(GT, lt + 2);
+    if (end === -1) throw malformed('unterminated end tag');
+    this.#depth--;
+    if (this.#depth < 0) throw malformed('end tag without a start tag');
+    return end + 1;
+  }
+
+  #startTag(lt: number): number {
+    if (this.#depth === 0 && this.#sawRoot) throw malformed('more than one root element');
+    const i = startTagEnd(this.#buf, lt, this.#limits);
+    this.#elements++;
+    if (this.#elements > this.#limits.maxElements)
+      throw hostile(`more than ${this.#limits.maxElements} elements`);
+    this.#sawRoot = true;
+    if (this.#buf[i - 1] !== SLASH) {
+      this.#depth++;
+      if (this.#depth > this.#limits.maxDepth) throw hostile(`nesting deeper than ${this.#limits.maxDepth}`);
+    }
+    return i + 1;
+  }
+}
+
+/** The index of a start tag's closing '>', walking outside quoted attribute values and checking their limits. */
+function startTagEnd(buf: Buffer, lt: number, limits: XmlLimits): number {
   const len = buf.length;
-  if (len > limits.maxBytes) throw hostile(`document larger than ${limits.maxBytes} bytes`);
-  const marker = `__thgov_blob_${randomBytes(6).toString('hex')}_`;
-  const parts: string[] = [];
-  const blobs: BlobRange[] = [];
-  let segStart = 0;
-  let pos = 0;
-  // A UTF-8 byte-order mark is legal before the declaration; sax in strict mode rejects it.
-  if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-    pos = 3;
-    segStart = 3;
-  }
-  let depth = 0;
-  let elements = 0;
-  let sawRoot = false;
-
-  const liftBlob = (start: number, end: number, cdata: boolean, cutStart: number, cutEnd: number) => {
-    parts.push(buf.toString('utf8', segStart, cutStart));
-    parts.push(`${marker}${blobs.length}__`);
-    blobs.push({ start, end, cdata });
-    segStart = cutEnd;
-  };
-
-  while (pos < len) {
-    const lt = buf.indexOf(LT, pos);
-    const textEnd = lt === -1 ? len : lt;
-    if (textEnd - pos > BLOB_THRESHOLD && depth > 0) liftBlob(pos, textEnd, false, pos, textEnd);
-    if (lt === -1) break;
-    const next = buf[lt + 1];
-    if (next === QUESTION) {
-      const end = buf.indexOf('?>', lt + 2, 'latin1');
-      if (end === -1) throw malformed('unterminated processing instruction');
-      pos = end + 2;
-      continue;
-    }
-    if (next === BANG) {
-      if (buf[lt + 2] === 0x2d && buf[lt + 3] === 0x2d) {
-        const end = buf.indexOf('-->', lt + 4, 'latin1');
-        if (end === -1) throw malformed('unterminated comment');
-        pos = end + 3;
-        continue;
-      }
-      if (buf.toString('latin1', lt, lt + 9) === '<![CDATA[') {
-        const end = buf.indexOf(']]>', lt + 9, 'latin1');
-        if (end === -1) throw malformed('unterminated CDATA section');
-        if (depth === 0) throw malformed('CDATA outside the root element');
-        if (end - (lt + 9) > BLOB_THRESHOLD) liftBlob(lt + 9, end, true, lt, end + 3);
-        pos = end + 3;
-        continue;
-      }
-      const word = buf.toString('latin1', lt + 2, Math.min(len, lt + 10)).toUpperCase();
-      if (word.startsWith('DOCTYPE')) throw hostile('DOCTYPE declarations are not allowed');
-      if (word.startsWith('ENTITY')) throw hostile('ENTITY declarations are not allowed');
-      throw hostile('markup declarations are not allowed');
-    }
-    if (next === SLASH) {
-      const end = buf.indexOf(GT, lt + 2);
-      if (end === -1) throw malformed('unterminated end tag');
-      depth--;
-      if (depth < 0) throw malformed('end tag without a start tag');
-      pos = end + 1;
-      continue;
-    }
-    // Start tag: walk to the closing '>' outside quoted attribute values.
-    if (depth === 0 && sawRoot) throw malformed('more than one root element');
-    let i = lt + 1;
-    let attributes = 0;
-    let quote = 0;
-    let valueStart = 0;
-    for (; i < len; i++) {
-      const c = buf[i] as number;
-      if (quote !== 0) {
-        if (c === quote) {
-          if (i - valueStart > limits.maxAttributeLength) {
-            throw hostile(`attribute value longer than ${limits.maxAttributeLength}`);
-          }
-          quote = 0;
-        } else if (c === LT) {
-          throw malformed('"<" inside an attribute value');
+  let i = lt + 1;
+  let attributes = 0;
+  let quote = 0;
+  let valueStart = 0;
+  for (; i < len; i++) {
+    const c = buf[i] as number;
+    if (quote !== 0) {
+      if (c === quote) {
+        if (i - valueStart > limits.maxAttributeLength) {
+          throw hostile(`attribute value longer than ${limits.maxAttributeLength}`);
         }
-        continue;
-      }
-      if (c === DQUOTE || c === SQUOTE) {
-        quote = c;
-        valueStart = i + 1;
-      } else if (c === EQ) {
-        attributes++;
-        if (attributes > limits.maxAttributes)
-          throw hostile(`more than ${limits.maxAttributes} attributes on an element`);
-      } else if (c === GT) {
-        break;
+        quote = 0;
       } else if (c === LT) {
-        throw malformed('"<" inside a tag');
+        throw malformed('"<" inside an attribute value');
       }
-      if (i - lt > limits.maxAttributeLength * 2 + 1024 && attributes === 0) {
-        throw hostile('start tag too long');
-      }
+      continue;
     }
-    if (i >= len) throw malformed('unterminated start tag');
-    elements++;
-    if (elements > limits.maxElements) throw hostile(`more than ${limits.maxElements} elements`);
-    sawRoot = true;
-    if (buf[i - 1] !== SLASH) {
-      depth++;
-      if (depth > limits.maxDepth) throw hostile(`nesting deeper than ${limits.maxDepth}`);
+    if (c === DQUOTE || c === SQUOTE) {
+      quote = c;
+      valueStart = i + 1;
+    } else if (c === EQ) {
+      attributes++;
+      if (attributes > limits.maxAttributes)
+        throw hostile(`more than ${limits.maxAttributes} attributes on an element`);
+    } else if (c === GT) {
+      return i;
+    } else if (c === LT) {
+      throw malformed('"<" inside a tag');
     }
-    pos = i + 1;
+    if (i - lt > limits.maxAttributeLength * 2 + 1024 && attributes === 0) {
+      throw hostile('start tag too long');
+    }
   }
-  if (!sawRoot) throw malformed('no root element');
-  if (depth !== 0) throw malformed('unclosed elements at end of document');
-  parts.push(buf.toString('utf8', segStart, len));
-  return { skeleton: parts.join(''), marker, source: buf, blobs };
+  throw malformed('unterminated start tag');
 }

@@ -4,12 +4,8 @@
 // Each must be a typed ERR_ECMS_XML; in a fetched item, a poison item (see poison-items.test.ts).
 import { isThGovError } from '@thgov/core';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeGovernmentDocument,
-  decodeInboundResponse,
-  decodeNotifierResponse,
-  verifyLetterSignature,
-} from '../../src/index.js';
+import { decodeInboundResponse, decodeNotifierResponse } from '../../src/codec.js';
+import { decodeGovernmentDocument, verifyLetterSignature } from '../../src/index.js';
 import { DGA, DOPA } from '../helpers/letters.js';
 
 const envelope = (body: string) =>

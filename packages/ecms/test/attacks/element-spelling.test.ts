@@ -5,7 +5,8 @@
 // second letter from the verifier (see the "case game" variant in signature-wrapping.test.ts).
 import { startEcmsNetwork } from '@thgov/sandbox';
 import { describe, expect, it } from 'vitest';
-import { decodeInboundResponse, EcmsClient, EcmsInboxWorker, MemoryLetterStore } from '../../src/index.js';
+import { decodeInboundResponse } from '../../src/codec.js';
+import { EcmsClient, EcmsInboxWorker, MemoryLetterStore } from '../../src/index.js';
 import { DGA, DOPA } from '../helpers/letters.js';
 
 const respelled = `<governmentdocument xmlns="urn:th:gov:egif:data:standard:GovernmentDocument:1.0"><correspondenceLetter id="Letter"><Id>มท 5/1</Id><correspondence_date>2026-11-20</correspondence_date><SUBJECT>แจ้งผล</SUBJECT><senderParty><departmentOrganization><id>${DGA}</id></departmentOrganization></senderParty><Receiver-Party><Department-Organization><ID>${DOPA}</ID></Department-Organization></Receiver-Party><mainLetterBinaryObject mimeCode="application/pdf">JVBERi0xLjQ=</mainLetterBinaryObject></correspondenceLetter></governmentdocument>`;

@@ -5,14 +5,8 @@
 // ProcessID directly in the response element.
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeDequeueResponse,
-  decodeInboundResponse,
-  EcmsClient,
-  EcmsFaultError,
-  EcmsInboxWorker,
-  MemoryLetterStore,
-} from '../../src/index.js';
+import { decodeDequeueResponse, decodeInboundResponse } from '../../src/codec.js';
+import { EcmsClient, EcmsFaultError, EcmsInboxWorker, MemoryLetterStore } from '../../src/index.js';
 import { DGA, DOPA } from '../helpers/letters.js';
 
 const envelope = (body: string, header = '') =>

@@ -1,11 +1,5 @@
-import {
-  type OperationOptions,
-  registerSecret,
-  Transport,
-  type TransportOptions,
-  transportOptionsShape,
-  validateOptions,
-} from '@thgov/core';
+import { type OperationOptions, registerSecret, Transport, type TransportOptions } from '@thgov/core';
+import { transportOptionsShape, validateOptions } from '@thgov/core/internal';
 import type { z } from 'zod';
 import { z as zod } from 'zod';
 import { PACKAGE } from '../version.js';

@@ -1,4 +1,4 @@
-import { validateOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import { toArrayBuffer } from '@thgov/pki/internal';
 import * as pkijs from 'pkijs';
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { validateOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import type { CertificateInput } from '@thgov/pki';
 import { z } from 'zod';
 import type { SignatureAppearance } from '../appearance/appearance.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { invalidArgument, sharedTelemetry } from '@thgov/core';
+import { invalidArgument } from '@thgov/core';
+import { sharedTelemetry } from '@thgov/core/internal';
 import type { TimeStampFunction } from '@thgov/pki';
 import { appearanceLines, buildAppearance } from '../appearance/appearance.js';
 import { EsignError } from '../errors.js';

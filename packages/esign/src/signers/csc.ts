@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
-import { registerSecret, transportOptionsShape, unregisterSecret, validateOptions } from '@thgov/core';
+import { registerSecret, unregisterSecret } from '@thgov/core';
+import { transportOptionsShape, validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import { normaliseSignature, offeredSchemes, signAlgorithmFor } from '../csc/algorithms.js';
 import { type CscAuthData, CscClient, type CscClientOptions } from '../csc/client.js';

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
-import { type Logger, type LogLevel, SafeLogger, unregisterSecret, validateOptions } from '@thgov/core';
+import { type Logger, type LogLevel, unregisterSecret } from '@thgov/core';
+import { SafeLogger, validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import { EsignError } from '../errors.js';
 import {

@@ -1,4 +1,5 @@
-import { AbortError, invalidArgument, isThGovError, sharedTelemetry } from '@thgov/core';
+import { AbortError, invalidArgument, isThGovError } from '@thgov/core';
+import { sharedTelemetry } from '@thgov/core/internal';
 import { emptyPool } from '../cms/evidence.js';
 import { EsignError } from '../errors.js';
 import type { PdfDocument } from '../pdf/document.js';

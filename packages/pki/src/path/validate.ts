@@ -1,4 +1,5 @@
-import { AbortError, validateOptions } from '@thgov/core';
+import { AbortError } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import { DEFAULT_ALGORITHM_POLICY, resolveAlgorithmPolicy } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { type Cert, toCerts, uniqueCerts } from '../certificate/parse.js';

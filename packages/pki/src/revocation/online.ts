@@ -1,4 +1,5 @@
-import { invalidArgument, type OperationOptions, Transport, validateOptions } from '@thgov/core';
+import { invalidArgument, type OperationOptions, Transport } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import { z } from 'zod';
 import { PACKAGE } from '../version.js';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AbortError, validateOptions } from '@thgov/core';
+import { AbortError } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { z } from 'zod';

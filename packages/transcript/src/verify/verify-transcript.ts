@@ -1,4 +1,4 @@
-import { sharedTelemetry } from '@thgov/core';
+import { sharedTelemetry } from '@thgov/core/internal';
 import type { VerificationReport } from '@thgov/esign';
 import { verifyDocument } from '@thgov/esign/internal';
 import { normalizeOptions, type VerifyOptions } from './options.js';

@@ -1,0 +1,23 @@
+// @thgov/core/internal: the plumbing sibling thgov packages share (option checking, the transport's option shape,
+// the safe logger, telemetry, deadlines, the response guard, retry timing). Not part of the semver contract and not
+// documented for applications, which use the root entry; a sibling depends on the core version it was released with.
+
+export { abortReason, type Deadline, type DeadlineOptions, raceSignal, startDeadline } from './deadline.js';
+export { withResponseGuard } from './dispatcher.js';
+export { SafeLogger } from './logger.js';
+export { transportOptionsShape } from './options.js';
+export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
+export { fullJitterDelay, parseRetryAfter } from './retry.js';
+export {
+  errorType,
+  loadOtelApi,
+  redactUrlForSpan,
+  sanitizeAttribute,
+  sharedTelemetry,
+  TELEMETRY_NAMES,
+  Telemetry,
+  type TelemetryAttributes,
+  TelemetrySpan,
+} from './telemetry/index.js';
+export { validateOptions } from './validate.js';
+export { type PackageIdentity, userAgent } from './version.js';
