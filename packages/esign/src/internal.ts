@@ -53,6 +53,7 @@ export {
 } from './sign/placeholder.js';
 export { type VerificationExtension, verifyDocument } from './verify/engine.js';
 export {
+  certInput,
   type NormalizedVerifyOptions,
   normalizeVerifyOptions,
   pdfLimitsSchema,

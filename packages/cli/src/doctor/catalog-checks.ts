@@ -2,8 +2,7 @@ import { CatalogClient, type CatalogStatus, specFromScheming } from '@thgov/cata
 import { DEFAULT_TIMEOUTS, type TlsOptions } from '@thgov/core';
 import { catalogClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
-import { checkEndpoint } from './endpoint-checks.js';
-import { resolveProxy } from './network.js';
+import { checkConfiguredEndpoint } from './endpoint-checks.js';
 import { CheckFailure, type CheckRunner } from './runner.js';
 import type { DoctorSettings } from './settings.js';
 
@@ -20,19 +19,15 @@ export async function checkCatalog(r: CheckRunner, config: ThgovConfig, s: Docto
   const options = catalogClientOptions(config);
   const t = mergeTransport(config.transport, c.transport);
   const url = new URL(c.baseUrl);
-  await checkEndpoint(r, {
+  await checkConfiguredEndpoint(r, s, {
     platform,
     prefix: 'catalog',
     label: 'data catalog',
-    endpoint: {
-      url,
-      proxy: resolveProxy(t.proxy, url),
-      tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: t.timeouts?.connectInMs ?? DEFAULT_TIMEOUTS.connectInMs,
-    },
-    expiryWarningDays: s.expiryWarningDays,
-    maxClockSkewInMs: s.maxClockSkewInMs,
     tlsKey: c.transport?.tls ? 'catalog.transport.tls' : 'transport.tls',
+    url,
+    proxy: t.proxy,
+    tls: options.tls as TlsOptions | undefined,
+    connectTimeoutInMs: t.timeouts?.connectInMs ?? DEFAULT_TIMEOUTS.connectInMs,
   });
   const client = new CatalogClient(options);
   try {

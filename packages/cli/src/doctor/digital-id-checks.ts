@@ -3,10 +3,9 @@ import { registerSecret, type TlsOptions } from '@thgov/core';
 import { DigitalIdClient, type DigitalIdClientOptions, PROVIDER_PRESETS } from '@thgov/digital-id';
 import { digitalIdClientOptions, digitalIdProviders, mergeTransport } from '../config/client-options.js';
 import type { DigitalIdProviderConfig, ThgovConfig } from '../config/schema.js';
-import { checkEndpoint } from './endpoint-checks.js';
+import { checkConfiguredEndpoint } from './endpoint-checks.js';
 import { explain } from './explain.js';
 import { type ProbeTransport, probe } from './http-probe.js';
-import { resolveProxy } from './network.js';
 import { checkPostgresStore } from './postgres-checks.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
@@ -316,19 +315,15 @@ async function checkProvider(
     pt: { proxy: t.proxy, tls, timeouts, retry: t.retry },
   };
   const issuerUrl = new URL(issuer);
-  await checkEndpoint(r, {
+  await checkConfiguredEndpoint(r, s, {
     platform,
     prefix,
     label,
-    endpoint: {
-      url: issuerUrl,
-      proxy: resolveProxy(t.proxy, issuerUrl),
-      tls,
-      connectTimeoutInMs: timeouts.connectInMs,
-    },
-    expiryWarningDays: s.expiryWarningDays,
-    maxClockSkewInMs: s.maxClockSkewInMs,
     tlsKey: p.transport?.tls ? `${key}.transport.tls` : 'transport.tls',
+    url: issuerUrl,
+    proxy: t.proxy,
+    tls,
+    connectTimeoutInMs: timeouts.connectInMs,
   });
   const afterDiscovery = { platform, requires: [`${prefix}.discovery`] };
   try {

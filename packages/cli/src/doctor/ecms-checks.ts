@@ -2,8 +2,7 @@ import type { TlsOptions } from '@thgov/core';
 import { EcmsClient } from '@thgov/ecms';
 import { ecmsClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
-import { checkEndpoint, clockOutcome } from './endpoint-checks.js';
-import { resolveProxy } from './network.js';
+import { checkConfiguredEndpoint, clockOutcome } from './endpoint-checks.js';
 import { checkPostgresStore } from './postgres-checks.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
@@ -65,19 +64,15 @@ export async function checkEcms(r: CheckRunner, config: ThgovConfig, s: DoctorSe
   const options = { ...ecmsClientOptions(config), timeouts };
   const url = new URL(e.nodeUrl);
   const platform = 'ecms' as const;
-  await checkEndpoint(r, {
+  await checkConfiguredEndpoint(r, s, {
     platform,
     prefix: 'ecms',
     label: 'e-CMS node',
-    endpoint: {
-      url,
-      proxy: resolveProxy(t.proxy, url),
-      tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: timeouts.connectInMs,
-    },
-    expiryWarningDays: s.expiryWarningDays,
-    maxClockSkewInMs: s.maxClockSkewInMs,
     tlsKey: e.transport?.tls ? 'ecms.transport.tls' : 'transport.tls',
+    url,
+    proxy: t.proxy,
+    tls: options.tls as TlsOptions | undefined,
+    connectTimeoutInMs: timeouts.connectInMs,
   });
   const client = new EcmsClient(options);
   try {

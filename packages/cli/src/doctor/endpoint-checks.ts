@@ -3,9 +3,18 @@ import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { TlsOptions } from '@thgov/core';
 import { explainSocketError } from './explain.js';
-import { type Endpoint, handshake, hostOf, openTcp, resolveName, serverDate } from './network.js';
+import {
+  type Endpoint,
+  handshake,
+  hostOf,
+  openTcp,
+  resolveName,
+  resolveProxy,
+  serverDate,
+} from './network.js';
 import type { Platform } from './report.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
+import type { DoctorSettings } from './settings.js';
 
 /** One endpoint to check and how to name its checks and fixes. */
 export interface EndpointCheckOptions {
@@ -148,6 +157,31 @@ async function clockCheckOutcome(o: EndpointCheckOptions, signal: AbortSignal): 
   if (!res.serverDate)
     return { status: 'skip', message: `HTTP ${res.status} without a Date header: skew unknown` };
   return clockOutcome(res.serverDate.getTime() - res.localMidpoint, o.maxClockSkewInMs, 'HTTP Date');
+}
+
+/** A configured platform section's endpoint: its URL, the merged transport's proxy setting, TLS and connect time. */
+export interface ConfiguredEndpoint
+  extends Omit<EndpointCheckOptions, 'endpoint' | 'expiryWarningDays' | 'maxClockSkewInMs'> {
+  url: URL;
+  /** The configuration's `proxy`: a URL, `env`, or none. */
+  proxy: string | undefined;
+  tls: TlsOptions | undefined;
+  connectTimeoutInMs: number;
+}
+
+/** `checkEndpoint` for one platform of the configuration, with the doctor's expiry and clock-skew settings. */
+export function checkConfiguredEndpoint(
+  r: CheckRunner,
+  s: DoctorSettings,
+  o: ConfiguredEndpoint,
+): Promise<boolean> {
+  const { url, proxy, tls, connectTimeoutInMs, ...naming } = o;
+  return checkEndpoint(r, {
+    ...naming,
+    endpoint: { url, proxy: resolveProxy(proxy, url), tls, connectTimeoutInMs },
+    expiryWarningDays: s.expiryWarningDays,
+    maxClockSkewInMs: s.maxClockSkewInMs,
+  });
 }
 
 /** DNS, TCP (through the proxy when one is set), TLS chain and expiry, client certificate, clock skew. */

@@ -2,10 +2,9 @@ import { isCitizenId, redactPreview, registerSecret, type TlsOptions } from '@th
 import { ExchangeClient } from '@thgov/exchange';
 import { exchangeClientOptions, mergeTransport } from '../config/client-options.js';
 import type { ThgovConfig } from '../config/schema.js';
-import { checkEndpoint } from './endpoint-checks.js';
+import { checkConfiguredEndpoint } from './endpoint-checks.js';
 import { explain } from './explain.js';
 import { type ProbeTransport, probe } from './http-probe.js';
-import { resolveProxy } from './network.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
 
@@ -20,19 +19,15 @@ export async function checkExchange(r: CheckRunner, config: ThgovConfig, s: Doct
   const { audit: _audit, ...clientOptions } = exchangeClientOptions(config);
   const options = { ...clientOptions, timeouts };
   const url = new URL(x.baseUrl);
-  await checkEndpoint(r, {
+  await checkConfiguredEndpoint(r, s, {
     platform: 'exchange',
     prefix: 'exchange',
     label: 'GDX',
-    endpoint: {
-      url,
-      proxy: resolveProxy(t.proxy, url),
-      tls: options.tls as TlsOptions | undefined,
-      connectTimeoutInMs: timeouts.connectInMs,
-    },
-    expiryWarningDays: s.expiryWarningDays,
-    maxClockSkewInMs: s.maxClockSkewInMs,
     tlsKey: x.transport?.tls ? 'exchange.transport.tls' : 'transport.tls',
+    url,
+    proxy: t.proxy,
+    tls: options.tls as TlsOptions | undefined,
+    connectTimeoutInMs: timeouts.connectInMs,
   });
 
   const client = new ExchangeClient(options);

@@ -17,6 +17,7 @@ import {
   toRecordBody,
 } from './record.js';
 import { type ChainHead, resumeChain } from './resume.js';
+import { auditKeyShape, isAnchorStore } from './sink-options.js';
 import { readTail } from './tail.js';
 import { verifyWithRing } from './verify.js';
 
@@ -57,27 +58,16 @@ export interface FileAuditSinkOptions {
   onBrokenTail?: 'refuse' | 'recover';
 }
 
-const chainKeySchema = z
-  .object({ id: z.string(), secret: z.union([z.string(), z.instanceof(Uint8Array)]) })
-  .strict();
-
 const optionsSchema = z
   .object({
     path: z.string().min(1),
-    hmacSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
-    chainKey: chainKeySchema,
-    previousChainKeys: z.array(chainKeySchema).max(100).optional(),
+    ...auditKeyShape,
     anchor: z
       .union([
         z.string().min(1),
-        z.custom<AuditAnchorStore>(
-          (v) =>
-            typeof v === 'object' &&
-            v !== null &&
-            typeof (v as AuditAnchorStore).read === 'function' &&
-            typeof (v as AuditAnchorStore).write === 'function',
-          { message: 'must be a path or an object with read() and write()' },
-        ),
+        z.custom<AuditAnchorStore>(isAnchorStore, {
+          message: 'must be a path or an object with read() and write()',
+        }),
       ])
       .optional(),
     onMissingAnchor: z.enum(['refuse', 'adopt']).optional(),

@@ -1,4 +1,11 @@
+import { z } from 'zod';
 import type { PostgresMigration } from './migrate.js';
+
+/** A chain's name in the `chain` column (sink and verifier): the key-id alphabet, at most 64 characters. */
+export const chainNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/)
+  .optional();
 
 /** Migrations of the `audit` component. Never edit a released step: add the next version. */
 export const AUDIT_MIGRATIONS: readonly PostgresMigration[] = [

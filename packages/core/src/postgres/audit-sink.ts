@@ -19,9 +19,10 @@ import {
   toRecordBody,
 } from '../audit/record.js';
 import { type ChainHead, resumeChain } from '../audit/resume.js';
+import { auditKeyShape, isAnchorStore } from '../audit/sink-options.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { validateOptions } from '../validate.js';
-import { AUDIT_MIGRATIONS } from './audit-schema.js';
+import { AUDIT_MIGRATIONS, chainNameSchema } from './audit-schema.js';
 import {
   connectionResolver,
   type PgClientLike,
@@ -59,29 +60,13 @@ export interface PostgresAuditSinkOptions extends PostgresConnectionOptions {
   retryForInMs?: number;
 }
 
-const chainKeySchema = z
-  .object({ id: z.string(), secret: z.union([z.string(), z.instanceof(Uint8Array)]) })
-  .strict();
-
 const optionsSchema = z
   .object({
     ...postgresConnectionShape,
-    chain: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/)
-      .optional(),
-    hmacSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
-    chainKey: chainKeySchema,
-    previousChainKeys: z.array(chainKeySchema).max(100).optional(),
+    chain: chainNameSchema,
+    ...auditKeyShape,
     anchorMirror: z
-      .custom<AuditAnchorStore>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as AuditAnchorStore).read === 'function' &&
-          typeof (v as AuditAnchorStore).write === 'function',
-        { message: 'must be an object with read() and write()' },
-      )
+      .custom<AuditAnchorStore>(isAnchorStore, { message: 'must be an object with read() and write()' })
       .optional(),
     migrate: z.boolean().optional(),
     retryForInMs: z.number().int().min(0).max(600_000).optional(),

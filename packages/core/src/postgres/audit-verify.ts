@@ -5,6 +5,7 @@ import { AuditKeyRing } from '../audit/keys.js';
 import { type AuditLogVerification, verifyAuditLogText } from '../audit/verify.js';
 import { ThGovError } from '../errors.js';
 import { validateOptions } from '../validate.js';
+import { chainNameSchema } from './audit-schema.js';
 import {
   connectionResolver,
   type PostgresConnectionOptions,
@@ -28,10 +29,7 @@ export interface VerifyPostgresAuditLogOptions extends PostgresConnectionOptions
 const optionsSchema = z
   .object({
     ...postgresConnectionShape,
-    chain: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/)
-      .optional(),
+    chain: chainNameSchema,
     mirror: z.unknown().optional(),
     keys: z
       .array(z.object({ id: z.string(), secret: z.union([z.string(), z.instanceof(Uint8Array)]) }))

@@ -14,6 +14,7 @@ import {
   type TransitionInput,
   type TransitionRecord,
 } from './letter-store.js';
+import { leaseLost, letterNotFound, quarantinedNotFound } from './rows.js';
 
 /** In-process store for tests and short-lived tools; everything is lost when the process ends. */
 export class MemoryLetterStore implements LetterStore {
@@ -56,7 +57,7 @@ export class MemoryLetterStore implements LetterStore {
   async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
     this.#check();
     const cur = this.#letters.get(input.journalId);
-    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (!cur) throw letterNotFound();
     this.#fence(cur.journalId, input.fence);
     if (!input.from.includes(cur.state)) return undefined;
     const next: LetterRecord = { ...cur, ...(input.patch ?? {}), state: input.to, updatedAt: new Date() };
@@ -76,7 +77,7 @@ export class MemoryLetterStore implements LetterStore {
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
     this.#check();
     const cur = this.#letters.get(journalId);
-    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (!cur) throw letterNotFound();
     this.#fence(journalId, options.fence);
     this.#letters.set(journalId, { ...cur, ...patch, updatedAt: new Date() });
   }
@@ -161,7 +162,7 @@ export class MemoryLetterStore implements LetterStore {
   async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
     this.#check();
     const cur = this.#quarantine.get(id);
-    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
+    if (!cur) throw quarantinedNotFound();
     this.#quarantine.set(id, { ...cur, ...patch });
   }
 
@@ -184,7 +185,7 @@ export class MemoryLetterStore implements LetterStore {
   }): Promise<number> {
     this.#check();
     const cur = this.#letters.get(input.journalId);
-    if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (!cur) throw letterNotFound();
     this.#fence(input.journalId, input.fence);
     if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
     const key = `${input.register}\u0000${input.year}`;
@@ -203,8 +204,7 @@ export class MemoryLetterStore implements LetterStore {
   /** A fenced change is allowed only while its token is the letter's latest claim. */
   #fence(journalId: string, fence: LeaseFence | undefined): void {
     if (!fence) return;
-    if (this.#leases.get(journalId)?.token !== fence.token)
-      throw ecmsError('ERR_ECMS_LEASE_LOST', 'The lease on this letter was taken over by another worker');
+    if (this.#leases.get(journalId)?.token !== fence.token) throw leaseLost();
   }
 
   #take(journalId: string, owner: string, leaseInMs: number, now: number): LetterLease | undefined {
@@ -233,7 +233,7 @@ export class MemoryLetterStore implements LetterStore {
 
   async claimOne(journalId: string, owner: string, leaseInMs: number): Promise<LetterLease | undefined> {
     this.#check();
-    if (!this.#letters.has(journalId)) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (!this.#letters.has(journalId)) throw letterNotFound();
     return this.#take(journalId, owner, leaseInMs, Date.now());
   }
 

@@ -34,6 +34,18 @@ import {
   type TransitionRecord,
 } from './letter-store.js';
 import { ECMS_MIGRATIONS } from './postgres-schema.js';
+import {
+  evidenceFromRow,
+  leaseLost,
+  letterFromRow,
+  letterNotFound,
+  PATCH_COLUMNS,
+  POSTGRES_ROWS,
+  quarantinedNotFound,
+  quarantineFromRow,
+  type Row,
+  transitionFromRow,
+} from './rows.js';
 
 export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
   /** Run the migrations on first use instead of requiring `migrate()` (or `thgov ecms migrate`) first. */
@@ -42,79 +54,12 @@ export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
 
 const optionsSchema = z.object({ ...postgresConnectionShape, migrate: z.boolean().optional() }).strict();
 
-type Row = Record<string, unknown>;
-
-const COLUMNS: Record<keyof LetterPatch, string> = {
-  processId: 'process_id',
-  acceptId: 'accept_id',
-  acceptDate: 'accept_date',
-  sendCount: 'send_count',
-  dispatched: 'dispatched',
-  signatureStatus: 'signature_status',
-  lastError: 'last_error',
-  document: 'document',
-  recoverFailures: 'recover_failures',
-};
-
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-function fromRow(r: Row): LetterRecord {
-  return {
-    journalId: r.journal_id as string,
-    direction: r.direction as Direction,
-    state: r.state as LetterState,
-    letterId: r.letter_id as string,
-    correspondenceDate: r.correspondence_date as string,
-    subject: r.subject as string,
-    senderDepartmentId: r.sender_department_id as string,
-    receiverDepartmentId: r.receiver_department_id as string,
-    processId: opt(r.process_id),
-    acceptId: opt(r.accept_id),
-    acceptDate: opt(r.accept_date),
-    register: opt(r.register),
-    registrationYear: opt(r.registration_year),
-    registrationNumber: opt(r.registration_number),
-    document: opt<Buffer>(r.document),
-    sendCount: r.send_count as number,
-    dispatched: r.dispatched === true,
-    signatureStatus: opt(r.signature_status),
-    signature: opt(r.signature_evidence),
-    lastError: opt(r.last_error),
-    idempotencyKey: opt(r.idempotency_key),
-    recoverFailures: Number(r.recover_failures ?? 0),
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-  };
-}
-
-function quarantineFromRow(r: Row): QuarantinedItem {
-  return {
-    id: r.id as string,
-    processId: r.process_id as string,
-    operation: r.operation as string,
-    element: opt(r.element),
-    xml: r.xml as Buffer,
-    sha256: r.sha256 as string,
-    at: r.at as Date,
-    error: r.error as QuarantinedItem['error'],
-    signature: opt(r.signature),
-    letterKey: opt(r.letter_key),
-    notified: r.notified === true,
-    settled: r.settled === true,
-    note: opt(r.note),
-  };
-}
-
 const toLease = (r: Row): LetterLease => ({
   journalId: r.journal_id as string,
   owner: r.lease_owner as string,
   token: Number(r.lease_token),
   expiresAt: r.lease_expires_at as Date,
 });
-
-const leaseLost = () =>
-  ecmsError('ERR_ECMS_LEASE_LOST', 'The lease on this letter was taken over by another worker');
-const notFound = () => ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
 
 /**
  * The journal in PostgreSQL, shared by every replica. Each method is one transaction; a letter, its
@@ -205,7 +150,7 @@ export class PostgresLetterStore implements LetterStore {
       journalId,
     ]);
     const row = r.rows[0];
-    if (!row) throw notFound();
+    if (!row) throw letterNotFound();
     if (fence && Number(row.lease_token) !== fence.token) throw leaseLost();
     return row;
   }
@@ -309,7 +254,7 @@ export class PostgresLetterStore implements LetterStore {
       sets.push(`state = $${values.length}`);
     }
     for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
-      const col = COLUMNS[k];
+      const col = PATCH_COLUMNS[k];
       if (!col) continue;
       values.push(v === undefined ? null : k === 'document' ? Buffer.from(v as Uint8Array) : v);
       sets.push(`${col} = $${values.length}`);
@@ -332,7 +277,7 @@ export class PostgresLetterStore implements LetterStore {
       );
       await this.#addEvidence(client, s, input.journalId, input.evidence);
       if (input.processedId) await this.#markProcessed(client, s, input.processedId, input.journalId);
-      return fromRow(row);
+      return letterFromRow(row, POSTGRES_ROWS);
     });
   }
 
@@ -349,7 +294,7 @@ export class PostgresLetterStore implements LetterStore {
       `SELECT * FROM ${this.#t}.ecms_letters WHERE journal_id = $1`,
       [journalId],
     );
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    return rows[0] ? letterFromRow(rows[0], POSTGRES_ROWS) : undefined;
   }
 
   async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
@@ -358,7 +303,7 @@ export class PostgresLetterStore implements LetterStore {
       `SELECT * FROM ${this.#t}.ecms_letters WHERE process_id = $1 ORDER BY created_at DESC, ord DESC LIMIT 1`,
       [processId],
     );
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    return rows[0] ? letterFromRow(rows[0], POSTGRES_ROWS) : undefined;
   }
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
@@ -369,7 +314,7 @@ export class PostgresLetterStore implements LetterStore {
        AND ${col} = $4 ORDER BY created_at, ord`,
       [q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId],
     );
-    return rows.map(fromRow);
+    return rows.map((r) => letterFromRow(r, POSTGRES_ROWS));
   }
 
   async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
@@ -378,7 +323,7 @@ export class PostgresLetterStore implements LetterStore {
       `SELECT * FROM ${this.#t}.ecms_letters WHERE direction = $1 AND letter_id = $2 ORDER BY created_at, ord`,
       [direction, letterId],
     );
-    return rows.map(fromRow);
+    return rows.map((r) => letterFromRow(r, POSTGRES_ROWS));
   }
 
   async list(
@@ -391,7 +336,7 @@ export class PostgresLetterStore implements LetterStore {
        AND ($2::text[] IS NULL OR state = ANY($2)) ORDER BY created_at, ord`,
       [filter.direction ?? null, filter.states ? [...filter.states] : null],
     );
-    return rows.map(fromRow);
+    return rows.map((r) => letterFromRow(r, POSTGRES_ROWS));
   }
 
   async addEvidence(e: EvidenceRecord): Promise<void> {
@@ -404,15 +349,7 @@ export class PostgresLetterStore implements LetterStore {
       `SELECT * FROM ${this.#t}.ecms_evidence WHERE journal_id = $1 ORDER BY id`,
       [journalId],
     );
-    return rows.map((r) => ({
-      journalId: opt(r.journal_id),
-      processId: opt(r.process_id),
-      operation: r.operation as string,
-      direction: r.direction as 'sent' | 'received',
-      xml: r.xml as Buffer,
-      sha256: r.sha256 as string,
-      at: r.at as Date,
-    }));
+    return rows.map((r) => evidenceFromRow(r, POSTGRES_ROWS));
   }
 
   async transitions(journalId: string): Promise<TransitionRecord[]> {
@@ -421,13 +358,7 @@ export class PostgresLetterStore implements LetterStore {
       `SELECT * FROM ${this.#t}.ecms_transitions WHERE journal_id = $1 ORDER BY id`,
       [journalId],
     );
-    return rows.map((r) => ({
-      journalId: r.journal_id as string,
-      from: r.from_state as LetterState,
-      to: r.to_state as LetterState,
-      at: r.at as Date,
-      note: opt(r.note),
-    }));
+    return rows.map((r) => transitionFromRow(r, POSTGRES_ROWS));
   }
 
   async quarantine(q: QuarantinedItem): Promise<void> {
@@ -461,14 +392,14 @@ export class PostgresLetterStore implements LetterStore {
       `SELECT * FROM ${this.#t}.ecms_quarantine WHERE ($1::boolean IS NULL OR settled = $1) ORDER BY at, ord`,
       [filter.settled ?? null],
     );
-    return rows.map(quarantineFromRow);
+    return rows.map((r) => quarantineFromRow(r, POSTGRES_ROWS));
   }
 
   async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
     await this.#tx('updating a quarantined item', async (client, s) => {
       const r = await client.query(`SELECT * FROM ${s}.ecms_quarantine WHERE id = $1 FOR UPDATE`, [id]);
-      if (!r.rows[0]) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
-      const next = { ...quarantineFromRow(r.rows[0]), ...patch };
+      if (!r.rows[0]) throw quarantinedNotFound();
+      const next = { ...quarantineFromRow(r.rows[0], POSTGRES_ROWS), ...patch };
       await client.query(
         `UPDATE ${s}.ecms_quarantine SET notified = $2, settled = $3, note = $4 WHERE id = $1`,
         [id, next.notified, next.settled, next.note ?? null],
@@ -551,7 +482,7 @@ export class PostgresLetterStore implements LetterStore {
       );
       if (r.rows[0]) return toLease(r.rows[0]);
       const exists = await client.query(`SELECT 1 FROM ${s}.ecms_letters WHERE journal_id = $1`, [journalId]);
-      if (exists.rows.length === 0) throw notFound();
+      if (exists.rows.length === 0) throw letterNotFound();
       return undefined;
     });
   }

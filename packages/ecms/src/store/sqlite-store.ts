@@ -18,6 +18,18 @@ import {
   type TransitionInput,
   type TransitionRecord,
 } from './letter-store.js';
+import {
+  evidenceFromRow,
+  leaseLost,
+  letterFromRow,
+  letterNotFound,
+  PATCH_COLUMNS,
+  quarantinedNotFound,
+  quarantineFromRow,
+  type Row,
+  SQLITE_ROWS,
+  transitionFromRow,
+} from './rows.js';
 
 export interface SqliteLetterStoreOptions {
   /** Database file (created when missing, with its missing parent directories), or ':memory:'. */
@@ -28,8 +40,6 @@ export interface SqliteLetterStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL';
 }
-
-type Row = Record<string, unknown>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ecms_letters (
@@ -148,74 +158,11 @@ function isDuplicateLetter(err: unknown): boolean {
   );
 }
 
-const json = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
-
-function quarantineFromRow(r: Row): QuarantinedItem {
-  return {
-    id: r.id as string,
-    processId: r.process_id as string,
-    operation: r.operation as string,
-    element: opt(r.element),
-    xml: r.xml as Buffer,
-    sha256: r.sha256 as string,
-    at: new Date(r.at as number),
-    error: JSON.parse(r.error as string) as QuarantinedItem['error'],
-    signature: json(r.signature),
-    letterKey: json(r.letter_key),
-    notified: r.notified === 1,
-    settled: r.settled === 1,
-    note: opt(r.note),
-  };
-}
-
-const COLUMNS: Record<keyof LetterPatch, string> = {
-  processId: 'process_id',
-  acceptId: 'accept_id',
-  acceptDate: 'accept_date',
-  sendCount: 'send_count',
-  dispatched: 'dispatched',
-  signatureStatus: 'signature_status',
-  lastError: 'last_error',
-  document: 'document',
-  recoverFailures: 'recover_failures',
-};
-
 function toDb(key: keyof LetterPatch, value: unknown): unknown {
   if (value === undefined) return null;
   if (key === 'dispatched') return value ? 1 : 0;
   if (key === 'document') return Buffer.from(value as Uint8Array);
   return value;
-}
-
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-function fromRow(r: Row): LetterRecord {
-  return {
-    journalId: r.journal_id as string,
-    direction: r.direction as Direction,
-    state: r.state as LetterState,
-    letterId: r.letter_id as string,
-    correspondenceDate: r.correspondence_date as string,
-    subject: r.subject as string,
-    senderDepartmentId: r.sender_department_id as string,
-    receiverDepartmentId: r.receiver_department_id as string,
-    processId: opt(r.process_id),
-    acceptId: opt(r.accept_id),
-    acceptDate: opt(r.accept_date),
-    register: opt(r.register),
-    registrationYear: opt(r.registration_year),
-    registrationNumber: opt(r.registration_number),
-    document: opt<Buffer>(r.document),
-    sendCount: r.send_count as number,
-    dispatched: r.dispatched === 1,
-    signatureStatus: opt(r.signature_status),
-    signature: json(r.signature_evidence),
-    lastError: opt(r.last_error),
-    idempotencyKey: opt(r.idempotency_key),
-    recoverFailures: Number(r.recover_failures ?? 0),
-    createdAt: new Date(r.created_at as number),
-    updatedAt: new Date(r.updated_at as number),
-  };
 }
 
 /**
@@ -249,15 +196,14 @@ export class SqliteLetterStore implements LetterStore {
     const row = this.#db
       .prepare('SELECT lease_token FROM ecms_letters WHERE journal_id = ?')
       .get(journalId) as { lease_token: number | null } | undefined;
-    if (row?.lease_token !== fence.token)
-      throw ecmsError('ERR_ECMS_LEASE_LOST', 'The lease on this letter was taken over by another worker');
+    if (row?.lease_token !== fence.token) throw leaseLost();
   }
 
   #take(journalId: string, owner: string, leaseInMs: number, now: number): LetterLease | undefined {
     const row = this.#db
       .prepare('SELECT lease_owner, lease_expires_at FROM ecms_letters WHERE journal_id = ?')
       .get(journalId) as { lease_owner: string | null; lease_expires_at: number | null } | undefined;
-    if (!row) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+    if (!row) throw letterNotFound();
     if (row.lease_owner !== null && row.lease_owner !== owner && (row.lease_expires_at ?? 0) > now)
       return undefined;
     const token = Number(
@@ -355,7 +301,7 @@ export class SqliteLetterStore implements LetterStore {
     const row = this.#db.prepare('SELECT * FROM ecms_letters WHERE journal_id = ?').get(journalId) as
       | Row
       | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? letterFromRow(row, SQLITE_ROWS) : undefined;
   }
 
   async insert(
@@ -417,7 +363,7 @@ export class SqliteLetterStore implements LetterStore {
       values.push(state);
     }
     for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
-      const col = COLUMNS[k];
+      const col = PATCH_COLUMNS[k];
       if (!col) continue;
       sets.push(`${col} = ?`);
       values.push(toDb(k, v));
@@ -430,7 +376,7 @@ export class SqliteLetterStore implements LetterStore {
   async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
     return this.#tx(() => {
       const cur = this.#get(input.journalId);
-      if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      if (!cur) throw letterNotFound();
       this.#fence(input.journalId, input.fence);
       if (!input.from.includes(cur.state)) return undefined;
       this.#patch(input.journalId, input.patch ?? {}, input.to);
@@ -447,7 +393,7 @@ export class SqliteLetterStore implements LetterStore {
 
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
     this.#tx(() => {
-      if (!this.#get(journalId)) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      if (!this.#get(journalId)) throw letterNotFound();
       this.#fence(journalId, options.fence);
       this.#patch(journalId, patch);
     });
@@ -463,7 +409,7 @@ export class SqliteLetterStore implements LetterStore {
     const row = this.#db
       .prepare('SELECT * FROM ecms_letters WHERE process_id = ? ORDER BY created_at DESC LIMIT 1')
       .get(processId) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? letterFromRow(row, SQLITE_ROWS) : undefined;
   }
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
@@ -476,7 +422,7 @@ export class SqliteLetterStore implements LetterStore {
            ORDER BY created_at, rowid`,
         )
         .all(q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId) as Row[]
-    ).map(fromRow);
+    ).map((r) => letterFromRow(r, SQLITE_ROWS));
   }
 
   async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
@@ -487,7 +433,7 @@ export class SqliteLetterStore implements LetterStore {
           'SELECT * FROM ecms_letters WHERE direction = ? AND letter_id = ? ORDER BY created_at, rowid',
         )
         .all(direction, letterId) as Row[]
-    ).map(fromRow);
+    ).map((r) => letterFromRow(r, SQLITE_ROWS));
   }
 
   async list(
@@ -506,7 +452,7 @@ export class SqliteLetterStore implements LetterStore {
       values.push(...filter.states);
     }
     const sql = `SELECT * FROM ecms_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
-    return (this.#db.prepare(sql).all(...values) as Row[]).map(fromRow);
+    return (this.#db.prepare(sql).all(...values) as Row[]).map((r) => letterFromRow(r, SQLITE_ROWS));
   }
 
   async addEvidence(e: EvidenceRecord): Promise<void> {
@@ -517,15 +463,7 @@ export class SqliteLetterStore implements LetterStore {
     this.#assertOpen();
     return (
       this.#db.prepare('SELECT * FROM ecms_evidence WHERE journal_id = ? ORDER BY id').all(journalId) as Row[]
-    ).map((r) => ({
-      journalId: opt(r.journal_id),
-      processId: opt(r.process_id),
-      operation: r.operation as string,
-      direction: r.direction as 'sent' | 'received',
-      xml: r.xml as Buffer,
-      sha256: r.sha256 as string,
-      at: new Date(r.at as number),
-    }));
+    ).map((r) => evidenceFromRow(r, SQLITE_ROWS));
   }
 
   async transitions(journalId: string): Promise<TransitionRecord[]> {
@@ -534,13 +472,7 @@ export class SqliteLetterStore implements LetterStore {
       this.#db
         .prepare('SELECT * FROM ecms_transitions WHERE journal_id = ? ORDER BY id')
         .all(journalId) as Row[]
-    ).map((r) => ({
-      journalId: r.journal_id as string,
-      from: r.from_state as LetterState,
-      to: r.to_state as LetterState,
-      at: new Date(r.at as number),
-      note: opt(r.note),
-    }));
+    ).map((r) => transitionFromRow(r, SQLITE_ROWS));
   }
 
   async quarantine(q: QuarantinedItem): Promise<void> {
@@ -576,14 +508,14 @@ export class SqliteLetterStore implements LetterStore {
         : this.#db
             .prepare('SELECT * FROM ecms_quarantine WHERE settled = ? ORDER BY at, rowid')
             .all(filter.settled ? 1 : 0);
-    return (rows as Row[]).map(quarantineFromRow);
+    return (rows as Row[]).map((r) => quarantineFromRow(r, SQLITE_ROWS));
   }
 
   async updateQuarantined(id: string, patch: QuarantinePatch): Promise<void> {
     this.#tx(() => {
       const cur = this.#db.prepare('SELECT * FROM ecms_quarantine WHERE id = ?').get(id) as Row | undefined;
-      if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such quarantined item');
-      const next = { ...quarantineFromRow(cur), ...patch };
+      if (!cur) throw quarantinedNotFound();
+      const next = { ...quarantineFromRow(cur, SQLITE_ROWS), ...patch };
       this.#db
         .prepare('UPDATE ecms_quarantine SET notified = ?, settled = ?, note = ? WHERE id = ?')
         .run(next.notified ? 1 : 0, next.settled ? 1 : 0, next.note ?? null, id);
@@ -608,7 +540,7 @@ export class SqliteLetterStore implements LetterStore {
   }): Promise<number> {
     return this.#tx(() => {
       const cur = this.#get(input.journalId);
-      if (!cur) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
+      if (!cur) throw letterNotFound();
       this.#fence(input.journalId, input.fence);
       if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
       this.#db

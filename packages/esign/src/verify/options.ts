@@ -1,4 +1,5 @@
 import { invalidArgument, type OperationOptions } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import {
   decodeCertificates,
   type OnlineRevocationOptions,
@@ -68,7 +69,8 @@ export interface NormalizedVerifyOptions {
   requestId: string | undefined;
 }
 
-const certInput = z.union([z.string(), z.instanceof(Uint8Array)]);
+/** A certificate or CRL as PEM text or DER bytes (shared with profiles built on this package). */
+export const certInput = z.union([z.string(), z.instanceof(Uint8Array)]);
 const policySchema = z
   .object({
     name: z.string().min(1).max(64),
@@ -118,13 +120,7 @@ const schema = z
 
 /** Validates `verifyPdfSignatures` options (naming the bad key) and decodes every certificate and CRL once. */
 export function normalizeVerifyOptions(options: VerifyPdfOptions | undefined): NormalizedVerifyOptions {
-  const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidArgument(
-      `Invalid verify options at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-    );
-  }
+  validateOptions(schema, options ?? {}, 'verifyPdfSignatures options');
   const o = options ?? {};
   let trust: Uint8Array[] = [];
   let tsaTrust: Uint8Array[] = [];

@@ -1,6 +1,7 @@
-import { invalidArgument } from '@thgov/core';
+import { validateOptions } from '@thgov/core/internal';
 import type { CertificateInput, RevocationOptions as EsignRevocationOptions, PdfLimits } from '@thgov/esign';
 import {
+  certInput,
   type NormalizedVerifyOptions,
   normalizeVerifyOptions,
   pdfLimitsSchema,
@@ -63,7 +64,6 @@ export interface NormalizedOptions extends NormalizedVerifyOptions {
   xmlSchema: ZodType | undefined;
 }
 
-const certInput = z.union([z.string(), z.instanceof(Uint8Array)]);
 const schema = z
   .object({
     trust: z.union([certInput, z.array(certInput)]).optional(),
@@ -90,13 +90,7 @@ export function normalizeOptions(
   options: VerifyOptions | undefined,
   defaultPolicy: 'transcript' | 'pdf',
 ): NormalizedOptions {
-  const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidArgument(
-      `Invalid verify options at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-    );
-  }
+  validateOptions(schema, options ?? {}, 'verifyTranscript options');
   const o = options ?? {};
   const { maxXmlBytes, maxXmlDepth, ...limits } = o.limits ?? {};
   const policy = o.policy ?? defaultPolicy;
