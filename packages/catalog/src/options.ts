@@ -114,4 +114,8 @@ export const CATALOG_DEFAULTS = {
 export type CatalogOperationOptions = OperationOptions;
 
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-true satisfies SameKeys<keyof z.input<typeof catalogClientOptionsObject>, keyof CatalogClientOptions>;
+type SchemaInput = z.input<typeof catalogClientOptionsObject>;
+true satisfies SameKeys<keyof SchemaInput, keyof CatalogClientOptions>;
+// The nested option objects too: a key added to the interface and not to the schema is refused at run time.
+true satisfies SameKeys<keyof NonNullable<SchemaInput['politeness']>, keyof PolitenessOptions>;
+true satisfies SameKeys<keyof NonNullable<SchemaInput['datastore']>, keyof DataStoreDefaults>;

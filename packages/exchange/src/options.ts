@@ -147,4 +147,12 @@ export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> =
   });
 
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-true satisfies SameKeys<keyof z.input<typeof exchangeClientOptionsObject>, keyof ExchangeClientOptions>;
+type SchemaInput = z.input<typeof exchangeClientOptionsObject>;
+true satisfies SameKeys<keyof SchemaInput, keyof ExchangeClientOptions>;
+// The nested option objects too: a key added to the interface and not to the schema is refused at run time.
+true satisfies SameKeys<keyof NonNullable<SchemaInput['xroad']>, keyof XRoadOptions>;
+true satisfies SameKeys<keyof NonNullable<SchemaInput['audit']>, keyof AuditOptions>;
+true satisfies SameKeys<
+  keyof NonNullable<SchemaInput['linkage']>,
+  keyof NonNullable<ExchangeClientOptions['linkage']>
+>;

@@ -6,6 +6,11 @@ export {
   type RawExtension,
   type TestSignatureHash,
 } from './testing/certificates.js';
+export {
+  issueTestIdentity,
+  type TestIdentity,
+  type TestIdentityOptions,
+} from './testing/identity.js';
 export { generateSigningKeyPair } from './testing/keys.js';
 export type { DistinguishedName, GeneralNameSpec } from './testing/names.js';
 export { createPkcs12 } from './testing/pkcs12.js';

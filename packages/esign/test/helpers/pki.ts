@@ -1,12 +1,11 @@
 import { KeyObject } from 'node:crypto';
-import type { CryptoKey, CryptoKeyPair, TimeStampFunction } from '@thgov/pki';
+import type { CryptoKey, TimeStampFunction } from '@thgov/pki';
 import {
-  type CertificateSpec,
-  createCertificate,
   createCrl,
   createOcspResponse,
   createTimeStampAuthority,
-  generateSigningKeyPair,
+  issueTestIdentity,
+  type TestIdentityOptions,
 } from '@thgov/pki/testing';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { keyObjectSigner } from '../../src/signers/local.js';
@@ -35,29 +34,18 @@ export interface SigningPki {
   now: Date;
 }
 
-/** Issues one certificate under `issuer` (self-signed without one), valid from 30 days before `now` for a year. */
-export async function issue(
+/** Issues one certificate of the esign test PKI (@thgov/pki/testing's `issueTestIdentity`). */
+export function issue(
   now: Date,
   cn: string,
   serial: number,
   issuer: Identity | undefined,
-  extra: Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> & {
-    keyPair?: CryptoKeyPair;
-  } = {},
+  extra: TestIdentityOptions = {},
 ): Promise<Identity> {
-  const { keyPair, ...spec } = extra;
-  const kp = keyPair ?? (await generateSigningKeyPair());
-  const cert = await createCertificate({
-    subject: { commonName: cn, organization: 'thgov esign test PKI (not for production)', country: 'TH' },
-    publicKey: kp.publicKey,
-    signingKey: issuer ? issuer.key : kp.privateKey,
-    ...(issuer ? { issuer: { certificate: issuer.cert } } : {}),
-    serialNumber: serial,
-    notBefore: new Date(now.getTime() - 30 * DAY),
-    notAfter: new Date(now.getTime() + 365 * DAY),
-    ...spec,
+  return issueTestIdentity(now, cn, serial, issuer, {
+    organization: 'thgov esign test PKI (not for production)',
+    ...extra,
   });
-  return { cert, key: kp.privateKey };
 }
 
 export async function createSigningPki(now = new Date()): Promise<SigningPki> {

@@ -1,19 +1,13 @@
-import type { CryptoKey, CryptoKeyPair, TimeStampFunction } from '@thgov/pki';
+import type { TimeStampFunction } from '@thgov/pki';
 import {
-  type CertificateSpec,
-  createCertificate,
   createCrl,
   createOcspResponse,
   createTimeStampAuthority,
-  generateSigningKeyPair,
+  issueTestIdentity,
+  type TestIdentity,
 } from '@thgov/pki/testing';
 
-export interface TestIdentity {
-  cert: Uint8Array;
-  key: CryptoKey;
-  publicKey: CryptoKey;
-  serial: number;
-}
+export type { TestIdentity };
 
 export interface TestPki {
   root: TestIdentity;
@@ -36,32 +30,10 @@ export interface TestPki {
 
 const DAY = 86_400_000;
 
-/** A small, deterministic-in-shape test PKI (keys are fresh per run; nothing secret is committed). */
-/** Issues one certificate (a fresh RSA key unless `keyPair` is given) valid from 30 days before `now` for a year. */
-export async function issueIdentity(
-  now: Date,
-  cn: string,
-  serial: number,
-  issuer: TestIdentity | undefined,
-  extra: Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> & {
-    keyPair?: CryptoKeyPair;
-  } = {},
-): Promise<TestIdentity> {
-  const { keyPair, ...spec } = extra;
-  const kp = keyPair ?? (await generateSigningKeyPair());
-  const cert = await createCertificate({
-    subject: { commonName: cn, organization: 'thgov test PKI (not for production)', country: 'TH' },
-    publicKey: kp.publicKey,
-    signingKey: issuer ? issuer.key : kp.privateKey,
-    ...(issuer ? { issuer: { certificate: issuer.cert } } : {}),
-    serialNumber: serial,
-    notBefore: new Date(now.getTime() - 30 * DAY),
-    notAfter: new Date(now.getTime() + 365 * DAY),
-    ...spec,
-  });
-  return { cert, key: kp.privateKey, publicKey: kp.publicKey, serial };
-}
+/** Issues one certificate of the test PKI (@thgov/pki/testing's `issueTestIdentity`). */
+export const issueIdentity = issueTestIdentity;
 
+/** A small, deterministic-in-shape test PKI (keys are fresh per run; nothing secret is committed). */
 export async function createTestPki(now = new Date()): Promise<TestPki> {
   const mk = (
     cn: string,
