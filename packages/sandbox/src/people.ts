@@ -221,6 +221,85 @@ export interface Population {
   households: Map<string, SandboxPerson[]>;
 }
 
+/**
+ * One person, drawn from `r`; undefined when the citizen ID drawn is `taken` (the draws made so far are spent, so
+ * the sequence, and with it every seed's population, stays what it was).
+ */
+function drawPerson(
+  r: Random,
+  ordinal: number,
+  lastAddress: SandboxAddress | undefined,
+  taken: (citizenId: string) => boolean,
+): SandboxPerson | undefined {
+  const gender: Gender = r.chance(0.5) ? 'male' : 'female';
+  const first = r.pick<readonly [string, string]>(gender === 'male' ? MALE : FEMALE);
+  const last = r.pick(LAST);
+  const yearCe = r.int(1940, 2006);
+  const month = r.int(1, 12);
+  const day = r.int(1, 28);
+  // About 3% of older records know only the year, as in the real civil registry.
+  const yearOnly = yearCe < 1960 && r.chance(0.2);
+  const birthDateBe = yearOnly
+    ? formatBeDate({ yearBe: yearCe + 543, month: undefined, day: undefined })
+    : formatBeDate({ yearBe: yearCe + 543, month, day });
+  const birthDate = yearOnly
+    ? String(yearCe)
+    : `${yearCe}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const citizenId = completeThaiId(String(r.int(1, 8)) + digits(r, 11));
+  if (taken(citizenId)) return undefined;
+  const married = gender === 'female' && yearCe < 1990 && r.chance(0.6);
+  // Every third person shares the previous person's house, so household queries have members.
+  const address = lastAddress && r.chance(0.35) ? lastAddress : makeAddress(r);
+  return {
+    citizenId,
+    gender,
+    title:
+      gender === 'male'
+        ? { th: 'นาย', en: 'Mr.' }
+        : married
+          ? { th: 'นาง', en: 'Mrs.' }
+          : { th: 'นางสาว', en: 'Miss' },
+    firstName: { th: first[0], en: first[1] },
+    middleName: undefined,
+    lastName: { th: last[0], en: last[1] },
+    birthDateBe,
+    birthDate,
+    laserCode: `${String.fromCharCode(65 + r.int(0, 25))}${String.fromCharCode(65 + r.int(0, 25))}${digits(r, 10)}`,
+    cardValid: !r.chance(0.03),
+    address,
+    email: `${first[1].toLowerCase()}.${last[1].toLowerCase().slice(0, 4)}${ordinal}@example.test`,
+    phone: `08${digits(r, 8)}`,
+  };
+}
+
+/** One company, drawn from `r` (directors among `people`); undefined when the juristic ID drawn is `taken`. */
+function drawCompany(
+  r: Random,
+  ordinal: number,
+  people: readonly SandboxPerson[],
+  taken: (juristicId: string) => boolean,
+): SandboxCompany | undefined {
+  const kind = r.pick(COMPANY_KINDS);
+  const word = r.pick(COMPANY_WORDS);
+  const yearCe = r.int(1975, 2024);
+  // 0 + 4-digit registrar/type prefix + BE year (3 digits) + running number, then the check digit.
+  const juristicId = completeThaiId(kind[5] + String(yearCe + 543).slice(1) + digits(r, 5));
+  if (taken(juristicId)) return undefined;
+  return {
+    juristicId,
+    name: {
+      th: `${kind[2]}${word[0]} ${ordinal + 1}${kind[3]}`,
+      en: `${word[1]} ${ordinal + 1}${kind[4]}`,
+    },
+    type: { th: kind[0], en: kind[1] },
+    status: r.chance(0.9) ? { th: 'ยังดำเนินกิจการอยู่', en: 'Active' } : { th: 'เลิก', en: 'Dissolved' },
+    registeredDate: `${yearCe}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`,
+    registeredCapital: r.int(1, 500) * 100_000,
+    address: makeAddress(r),
+    directors: [r.pick(people).citizenId, r.pick(people).citizenId],
+  };
+}
+
 /** Deterministic: the same seed always gives the same people, IDs, addresses and companies. */
 export function generatePopulation(options: PopulationOptions = {}): Population {
   const r = createRandom(options.seed ?? 2026);
@@ -229,80 +308,22 @@ export function generatePopulation(options: PopulationOptions = {}): Population 
   const people: SandboxPerson[] = [];
   const byCitizenId = new Map<string, SandboxPerson>();
   const households = new Map<string, SandboxPerson[]>();
-  let lastAddress: SandboxAddress | undefined;
-
   while (people.length < peopleCount) {
-    const gender: Gender = r.chance(0.5) ? 'male' : 'female';
-    const first = r.pick<readonly [string, string]>(gender === 'male' ? MALE : FEMALE);
-    const last = r.pick(LAST);
-    const yearCe = r.int(1940, 2006);
-    const month = r.int(1, 12);
-    const day = r.int(1, 28);
-    // About 3% of older records know only the year, as in the real civil registry.
-    const yearOnly = yearCe < 1960 && r.chance(0.2);
-    const birthDateBe = yearOnly
-      ? formatBeDate({ yearBe: yearCe + 543, month: undefined, day: undefined })
-      : formatBeDate({ yearBe: yearCe + 543, month, day });
-    const birthDate = yearOnly
-      ? String(yearCe)
-      : `${yearCe}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-    const citizenId = completeThaiId(String(r.int(1, 8)) + digits(r, 11));
-    if (byCitizenId.has(citizenId)) continue;
-    const married = gender === 'female' && yearCe < 1990 && r.chance(0.6);
-    // Every third person shares the previous person's house, so household queries have members.
-    const address = lastAddress && r.chance(0.35) ? lastAddress : makeAddress(r);
-    lastAddress = address;
-    const person: SandboxPerson = {
-      citizenId,
-      gender,
-      title:
-        gender === 'male'
-          ? { th: 'นาย', en: 'Mr.' }
-          : married
-            ? { th: 'นาง', en: 'Mrs.' }
-            : { th: 'นางสาว', en: 'Miss' },
-      firstName: { th: first[0], en: first[1] },
-      middleName: undefined,
-      lastName: { th: last[0], en: last[1] },
-      birthDateBe,
-      birthDate,
-      laserCode: `${String.fromCharCode(65 + r.int(0, 25))}${String.fromCharCode(65 + r.int(0, 25))}${digits(r, 10)}`,
-      cardValid: !r.chance(0.03),
-      address,
-      email: `${first[1].toLowerCase()}.${last[1].toLowerCase().slice(0, 4)}${people.length}@example.test`,
-      phone: `08${digits(r, 8)}`,
-    };
+    const person = drawPerson(r, people.length, people.at(-1)?.address, (id) => byCitizenId.has(id));
+    if (!person) continue;
     people.push(person);
-    byCitizenId.set(citizenId, person);
-    const house = households.get(address.houseId) ?? [];
+    byCitizenId.set(person.citizenId, person);
+    const house = households.get(person.address.houseId) ?? [];
     house.push(person);
-    households.set(address.houseId, house);
+    households.set(person.address.houseId, house);
   }
-
   const companies: SandboxCompany[] = [];
   const byJuristicId = new Map<string, SandboxCompany>();
   while (companies.length < companyCount) {
-    const kind = r.pick(COMPANY_KINDS);
-    const word = r.pick(COMPANY_WORDS);
-    const yearCe = r.int(1975, 2024);
-    // 0 + 4-digit registrar/type prefix + BE year (3 digits) + running number, then the check digit.
-    const juristicId = completeThaiId(kind[5] + String(yearCe + 543).slice(1) + digits(r, 5));
-    if (byJuristicId.has(juristicId)) continue;
-    const company: SandboxCompany = {
-      juristicId,
-      name: {
-        th: `${kind[2]}${word[0]} ${companies.length + 1}${kind[3]}`,
-        en: `${word[1]} ${companies.length + 1}${kind[4]}`,
-      },
-      type: { th: kind[0], en: kind[1] },
-      status: r.chance(0.9) ? { th: 'ยังดำเนินกิจการอยู่', en: 'Active' } : { th: 'เลิก', en: 'Dissolved' },
-      registeredDate: `${yearCe}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`,
-      registeredCapital: r.int(1, 500) * 100_000,
-      address: makeAddress(r),
-      directors: [r.pick(people).citizenId, r.pick(people).citizenId],
-    };
+    const company = drawCompany(r, companies.length, people, (id) => byJuristicId.has(id));
+    if (!company) continue;
     companies.push(company);
-    byJuristicId.set(juristicId, company);
+    byJuristicId.set(company.juristicId, company);
   }
   return { people, companies, byCitizenId, byJuristicId, households };
 }
