@@ -2,8 +2,9 @@
 /**
  * The public surface of every package (issue 19): for each entry point in a package's `exports` map, the
  * number of names it exports (values and types, counted by the TypeScript checker on the source entry point),
- * then the typedoc run of the root typedoc.json with no output written. Exits 1 when typedoc reports an error
- * or a warning (an invalid {@link}, a link to a symbol that is not exported, ...).
+ * then the typedoc run of the root typedoc.json (JSON model to a temporary file, no HTML) and the TSDoc coverage of
+ * every exported declaration. Exits 1 when typedoc reports an error or a warning (an invalid {@link}, a link to a
+ * symbol that is not exported, ...) or when an exported declaration has no TSDoc.
  *
  *   node scripts/api-report.mjs               the counts, then typedoc (fails on its warnings)
  *   node scripts/api-report.mjs --no-typedoc  the counts only
@@ -11,7 +12,8 @@
  * `/internal` entry points are for sibling packages only (not semver) and are listed apart.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -84,8 +86,9 @@ for (const r of rows) {
 console.log(`  ${'all public entry points'.padEnd(width)}  ${String(total).padStart(18)}`);
 
 if (runTypedoc) {
-  console.log('\ntypedoc (typedoc.json, no output written):');
-  const run = spawnSync('pnpm', ['exec', 'typedoc', '--emit', 'none', '--logLevel', 'Warn'], {
+  console.log('\ntypedoc (typedoc.json; the JSON model to a temporary file, no HTML):');
+  const jsonOut = join(mkdtempSync(join(tmpdir(), 'thgov-api-')), 'api.json');
+  const run = spawnSync('pnpm', ['exec', 'typedoc', '--json', jsonOut, '--logLevel', 'Warn'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -100,4 +103,42 @@ if (runTypedoc) {
     process.exit(1);
   }
   console.log('typedoc: no warnings');
+  if (!docCoverage(JSON.parse(readFileSync(jsonOut, 'utf8')))) process.exit(1);
+}
+
+/**
+ * Every exported declaration (function, class, variable, interface, type alias, enum) has TSDoc with a summary
+ * (a deprecated alias may carry only `@deprecated`): the count per package, how many carry an `@example`, and
+ * the undocumented ones by name. Members are not counted.
+ */
+function docCoverage(project) {
+  const TOP_LEVEL = new Set([8, 32, 64, 128, 256, 2097152]);
+  const rows = [];
+  const missing = [];
+  const walk = (node, pkg, row) => {
+    if (TOP_LEVEL.has(node.kind)) {
+      const comment = node.comment ?? node.signatures?.[0]?.comment;
+      const tags = comment?.blockTags ?? [];
+      row.total++;
+      if (comment?.summary?.length || tags.some((t) => t.tag === '@deprecated')) row.documented++;
+      else missing.push(`${pkg} ${node.name}`);
+      if (tags.some((t) => t.tag === '@example')) row.examples++;
+      return;
+    }
+    for (const child of node.children ?? []) walk(child, pkg, row);
+  };
+  for (const pkg of project.children ?? []) {
+    const row = { name: pkg.name, total: 0, documented: 0, examples: 0 };
+    walk(pkg, pkg.name, row);
+    rows.push(row);
+  }
+  console.log('\nTSDoc on exported declarations (typedoc entry points):');
+  for (const r of rows) {
+    console.log(`  ${r.name.padEnd(20)} ${r.documented}/${r.total} documented, ${r.examples} with @example`);
+  }
+  if (missing.length > 0) {
+    console.error(`undocumented exports (${missing.length}):\n  ${missing.join('\n  ')}`);
+    return false;
+  }
+  return true;
 }

@@ -53,6 +53,7 @@ export type CoreErrorCode = keyof typeof ERROR_CODES;
  */
 export type ErrorCode = CoreErrorCode | (string & {});
 
+/** What every thgov error may carry: a cause, whether a retry could succeed, a hint and details. */
 export interface ThGovErrorOptions {
   cause?: unknown;
   /** Whether repeating the same call could succeed. */
@@ -214,6 +215,7 @@ export interface TruncatedResponse {
   truncated: boolean;
 }
 
+/** What an `HttpError` is built from: the status, request ID, attempt and the redacted request and response. */
 export interface HttpErrorOptions extends ThGovErrorOptions {
   statusCode?: number;
   requestId?: string;
@@ -314,6 +316,7 @@ export class AbortError extends ThGovError<'ERR_ABORTED'> {
   }
 }
 
+/** One zod issue of a response that failed its schema (path, message, code), without the value. */
 export interface SchemaIssue {
   path: (string | number)[];
   message: string;
@@ -390,14 +393,17 @@ export function isCoreError<C extends CoreErrorCode = CoreErrorCode>(
   return isThGovError(value, code) && Object.hasOwn(ERROR_CODES, value.code);
 }
 
+/** True for an `HttpError`: a response arrived with an error status, or a network failure of one request. */
 export function isHttpError(value: unknown): value is HttpError {
   return isThGovError(value) && 'statusCode' in value && 'requestId' in value;
 }
 
+/** True for a `TimeoutError` (`ERR_TIMEOUT`): connect, headers, body, throughput or total deadline. */
 export function isTimeoutError(value: unknown): value is TimeoutError {
   return isThGovError(value, 'ERR_TIMEOUT');
 }
 
+/** True for the error of a call stopped by its `abortSignal` (`ERR_ABORTED`). */
 export function isAbortError(value: unknown): value is AbortError {
   return isThGovError(value, 'ERR_ABORTED');
 }

@@ -34,6 +34,7 @@ export function parseCitizenId(value: unknown): string {
   return normalizeIdInput(value);
 }
 
+/** Returns the 13 digits of a juristic-person ID (dashes and spaces removed), or throws `ERR_THAI_ID`. */
 export function parseJuristicId(value: unknown): string {
   if (!isJuristicId(value)) {
     throw invalidArgument('Expected a 13-digit juristic-person ID with a valid check digit', 'ERR_THAI_ID');
@@ -54,11 +55,13 @@ export function completeThaiId(first12: string): string {
   return first12 + String(thaiIdCheckDigit(first12));
 }
 
+/** zod schema of a 13-digit citizen ID with a valid check digit (dashes and spaces allowed, normalised away). */
 export const citizenIdSchema = z
   .string()
   .transform(normalizeIdInput)
   .refine((v) => isCitizenId(v), { message: 'Invalid Thai citizen ID (13 digits, mod-11 check digit)' });
 
+/** zod schema of a 13-digit juristic-person ID with a valid check digit. */
 export const juristicIdSchema = z
   .string()
   .transform(normalizeIdInput)
@@ -69,10 +72,12 @@ export const juristicIdSchema = z
 
 const LASER_CODE = /^[A-Z]{2}\d{10}$/;
 
+/** True for a laser code: two letters and ten digits, dashes and spaces ignored. */
 export function isLaserCode(value: unknown): value is string {
   return typeof value === 'string' && LASER_CODE.test(value.replace(/[-\s]/g, '').toUpperCase());
 }
 
+/** Returns a laser code normalised to two capital letters and ten digits, or throws `ERR_LASER_CODE`. */
 export function parseLaserCode(value: unknown): string {
   if (!isLaserCode(value)) {
     throw invalidArgument(
@@ -83,6 +88,7 @@ export function parseLaserCode(value: unknown): string {
   return value.replace(/[-\s]/g, '').toUpperCase();
 }
 
+/** zod schema of an ID card's laser code: two letters and ten digits, normalised to `JT9999999999`. */
 export const laserCodeSchema = z
   .string()
   .transform((v) => v.replace(/[-\s]/g, '').toUpperCase())
@@ -92,8 +98,10 @@ export const laserCodeSchema = z
 // Buddhist-era dates as DOPA writes them: YYYYMMDD in the BE calendar (Gregorian + 543), with 00 for an
 // unknown month or day (and 0000 or a bare 0 for a wholly unknown date). Many older records only know the year.
 
+/** Years between the Buddhist and the common era (2569 BE = 2026 CE). */
 export const BE_OFFSET = 543;
 
+/** A Buddhist-era date as the civil registry keeps it: month and day may be unknown. */
 export interface BeDate {
   /** Buddhist-era year, or undefined when unknown. */
   yearBe: number | undefined;
@@ -187,6 +195,7 @@ export function isoToBeDate(value: string | Date): string {
   return out;
 }
 
+/** zod schema of a Buddhist-era `YYYYMMDD` date (`00` for an unknown month or day, `00000000` when wholly unknown). */
 export const beDateSchema = z.string().superRefine((v, ctx) => {
   try {
     parseBeDate(v);

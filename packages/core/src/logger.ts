@@ -9,6 +9,7 @@ export interface Logger {
   error(message: string, context?: Record<string, unknown>): void;
 }
 
+/** The levels of the built-in logger; `silent` logs nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };

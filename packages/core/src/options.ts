@@ -14,6 +14,7 @@ export interface OperationOptions {
   requestId?: string;
 }
 
+/** Time limits of one client: connect, headers, body, the total deadline and the minimum body throughput. */
 export interface TimeoutOptions {
   /** TCP + TLS connect. Default 10 s. */
   connectInMs?: number;
@@ -45,6 +46,7 @@ export interface TlsOptions {
   servername?: string;
 }
 
+/** What an `onResponse` hook sees of each response: method, redacted URL, status, duration and request ID. */
 export interface ResponseInfo {
   method: string;
   url: string;
@@ -57,6 +59,7 @@ export interface ResponseInfo {
   rawBody: Uint8Array | undefined;
 }
 
+/** What an `onRetry` hook sees before each retry: the operation, attempt, delay and the error retried. */
 export interface RetryInfo {
   operation: string;
   requestId: string;
@@ -73,6 +76,9 @@ export interface MessageSigner {
     headers: Record<string, string>;
   }>;
 }
+/**
+ * Checks a platform's signed responses (`createSignatureVerifier` returns one); set as `TransportOptions.verifier`.
+ */
 export interface MessageVerifier {
   /** Verifies a signed response against the request that was sent (its method, target and request ID). */
   verifyResponse(input: {
@@ -85,6 +91,14 @@ export interface MessageVerifier {
   }): Promise<unknown>;
 }
 
+/**
+ * Options every thgov client accepts (base URL, time-outs, retry, TLS, proxy, logger, signing, telemetry).
+ *
+ * @example
+ * ```ts
+ * const options: TransportOptions = { baseUrl: 'https://gdx.example.go.th', timeouts: { totalInMs: 30_000 }, proxy: 'env' };
+ * ```
+ */
 export interface TransportOptions {
   baseUrl: string | URL;
   timeouts?: TimeoutOptions;
@@ -231,4 +245,5 @@ export const transportOptionsShape = {
     .optional(),
 } as const;
 
+/** The zod schema every client checks `TransportOptions` with (unknown keys are refused). */
 export const transportOptionsSchema = z.object(transportOptionsShape).strict();

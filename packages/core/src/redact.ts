@@ -16,6 +16,7 @@ import {
  */
 
 export const REDACTED = '[REDACTED]';
+/** What a citizen ID is replaced with in logs, errors and telemetry. */
 export const CITIZEN_ID_MASK = '[CITIZEN-ID]';
 
 export type { RegisterSecretOptions, SecretRegistryStats };

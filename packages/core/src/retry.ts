@@ -15,6 +15,7 @@ export interface RetryOptions {
   budget?: RetryBudgetOptions | false;
 }
 
+/** Options of `RetryBudget`: how many retries a client may spend, and what a success earns back. */
 export interface RetryBudgetOptions {
   /** Tokens available when the budget is full. Default 100. */
   capacity?: number;

@@ -37,7 +37,9 @@ import { errorType, TELEMETRY_NAMES, Telemetry, type TelemetrySpan } from './tel
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
 
+/** The HTTP methods the transport sends. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+/** A query parameter's value: arrays repeat the key, `undefined` leaves it out. */
 export type QueryValue =
   | string
   | number
@@ -45,6 +47,7 @@ export type QueryValue =
   | null
   | undefined
   | ReadonlyArray<string | number | boolean>;
+/** A request body: JSON, a form, raw bytes with their content type, or a stream. */
 export type RequestBody =
   | { json: unknown }
   | { form: Record<string, string> | URLSearchParams }
@@ -62,6 +65,7 @@ export interface StreamRequestBody {
   /** Sent as Content-Length when known (proxies refuse or buffer chunked uploads); chunked otherwise. */
   contentLength?: number;
 }
+/** How the transport reads a response body: parsed JSON, text, bytes or a stream. */
 export type ResponseType = 'json' | 'text' | 'bytes' | 'stream';
 
 /** A response as the transport received it, before any parsing: what a `classify` hook looks at. */
@@ -80,6 +84,7 @@ export interface RawResponse {
   errorOptions(extra?: HttpErrorOptions): HttpErrorOptions;
 }
 
+/** One call through `Transport.request`: method, path, query, body, expected response type and schema. */
 export interface RequestSpec<T = unknown> {
   method: HttpMethod;
   /** Path below the base URL ("/ws/auth/validate"); the base URL's own path is kept as a prefix. */
@@ -112,6 +117,7 @@ export interface RequestSpec<T = unknown> {
   streaming?: boolean;
 }
 
+/** A parsed response of `Transport.request`: status, headers, body, request ID and attempts. */
 export interface TransportResponse<T> {
   statusCode: number;
   headers: Record<string, string>;

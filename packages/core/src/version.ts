@@ -4,6 +4,7 @@ declare const __THGOV_PKG_VERSION__: string;
 
 export const PACKAGE_NAME: string =
   typeof __THGOV_PKG_NAME__ === 'string' ? __THGOV_PKG_NAME__ : '@thgov/core';
+/** This package's version (exported as `CORE_VERSION`; also sent in the User-Agent). */
 export const PACKAGE_VERSION: string =
   typeof __THGOV_PKG_VERSION__ === 'string' ? __THGOV_PKG_VERSION__ : '0.0.0-dev';
 

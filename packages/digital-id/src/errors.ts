@@ -35,11 +35,13 @@ export const DIGITAL_ID_ERROR_CODES = {
   ERR_DIGITAL_ID_UNSUPPORTED: 'The provider does not offer this operation (no such endpoint).',
 } as const;
 
+/** The codes of `DIGITAL_ID_ERROR_CODES` a `DigitalIdError` may carry. */
 export type DigitalIdErrorCode = keyof typeof DIGITAL_ID_ERROR_CODES;
 
 /** The codes of @thgov/core a {@link DigitalIdError} may carry for a transport failure. */
 export type DigitalIdTransportErrorCode = 'ERR_TIMEOUT' | 'ERR_NETWORK' | 'ERR_ABORTED';
 
+/** What a `DigitalIdError` is built from: the OAuth error the provider sent and the provider's name. */
 export interface DigitalIdErrorOptions extends HttpErrorOptions {
   /** The OAuth `error` value the provider sent, when there was one. */
   oauthError?: string;

@@ -1,6 +1,7 @@
 import { isCitizenId } from '@thgov/core';
 import type { ProviderName, ProviderPreset } from './presets.js';
 
+/** A name as the provider gives it, in Thai or English: title, given, middle and family name. */
 export interface PersonName {
   title?: string;
   given?: string;

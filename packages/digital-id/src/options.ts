@@ -9,6 +9,20 @@ import type {
 } from './presets.js';
 import type { StateStore } from './state-store.js';
 
+/**
+ * Options of `DigitalIdClient`: the provider preset and environment, the client's credentials and redirect URIs, and the state store.
+ *
+ * @example
+ * ```ts
+ * const options: DigitalIdClientOptions = {
+ *   provider: 'thaid',
+ *   environment: 'sandbox',
+ *   clientId: process.env.THAID_CLIENT_ID!,
+ *   clientSecret: process.env.THAID_CLIENT_SECRET!,
+ *   redirectUri: 'https://agency.example.go.th/auth/callback',
+ * };
+ * ```
+ */
 export interface DigitalIdClientOptions {
   /** `thaid`, `dga`, or `generic` (any OIDC provider; `issuer` required). */
   provider: ProviderName;
@@ -72,6 +86,7 @@ export interface DigitalIdClientOptions {
   dangerouslyAllowMissingNonce?: boolean;
 }
 
+/** Options of `createLoginRequest`: scopes, prompt, max age, language and extra parameters. */
 export interface CreateLoginRequestInput {
   /** Scopes for this login; default: the client's. `openid` is always added. */
   scopes?: string[];
@@ -87,6 +102,7 @@ export interface CreateLoginRequestInput {
   data?: Record<string, string>;
 }
 
+/** What `createLoginRequest` returns: the URL to redirect to and the state to keep in the session. */
 export interface LoginRequest {
   /** Send the browser here (302). */
   url: string;
@@ -95,11 +111,13 @@ export interface LoginRequest {
   expiresAt: Date;
 }
 
+/** Options of `handleCallback`: the state kept in the browser session, and the call's abort signal. */
 export interface HandleCallbackOptions extends OperationOptions {
   /** The state stored in the browser session when the login started; a different callback state is refused. */
   expectedState?: string;
 }
 
+/** Options of `logoutUrl`: the id_token hint and where the provider sends the browser back. */
 export interface LogoutUrlInput {
   /** The id_token from the login (`identity.tokens.idToken`). */
   idToken?: string;
@@ -108,10 +126,12 @@ export interface LogoutUrlInput {
   state?: string;
 }
 
+/** Options of `revoke`: which kind of token it is, and the call's abort signal. */
 export interface RevokeOptions extends OperationOptions {
   tokenTypeHint?: 'access_token' | 'refresh_token';
 }
 
+/** RFC 7662 introspection of a token: whether it is active, its subject, scope, client and expiry. */
 export interface IntrospectionResult {
   active: boolean;
   subject?: string;

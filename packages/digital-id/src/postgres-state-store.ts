@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import type { LoginState, StateConsumeResult, StateStore } from './state-store.js';
 
+/** Options of `PostgresStateStore`: the connection, how long used states are remembered, and migrations. */
 export interface PostgresStateStoreOptions extends PostgresConnectionOptions {
   /** How long a consumed state is remembered to tell a replay from a forgery. Default 30 min. */
   tombstoneInMs?: number;

@@ -1,9 +1,12 @@
 import { dgaHashSecret } from './dga-secret.js';
 
+/** A provider preset: ThaID, DGA Digital ID, or any OIDC provider. */
 export type ProviderName = 'thaid' | 'dga' | 'generic';
+/** How the client authenticates at the token endpoint. */
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
 /** Where a provider puts the identity claims. */
 export type ClaimsSource = 'id_token' | 'userinfo' | 'both';
+/** The name a provider's logout endpoint reads the return URL from (DGA uses `post_logout_redirect_url`). */
 export type LogoutRedirectParameter = 'post_logout_redirect_uri' | 'post_logout_redirect_url';
 
 /** Endpoint paths relative to the issuer, used when discovery is unavailable. */
@@ -126,6 +129,7 @@ export const GENERIC_PRESET: ProviderPreset = {
   transformClientSecret: undefined,
 };
 
+/** The presets by provider name: issuers per environment, static endpoints, auth method and claim sources. */
 export const PROVIDER_PRESETS: Readonly<Record<ProviderName, ProviderPreset>> = {
   thaid: THAID_PRESET,
   dga: DGA_PRESET,

@@ -17,6 +17,7 @@ export interface LoginState {
   data?: Record<string, string>;
 }
 
+/** What a state store says of a callback's state: ok (with the login), unknown, expired or already used. */
 export type StateConsumeResult =
   | { status: 'ok'; record: LoginState }
   /** Never stored here (forged or tampered state, or another store). */
@@ -35,6 +36,7 @@ export interface StateStore {
   consume(state: string): Promise<StateConsumeResult>;
 }
 
+/** Options of `MemoryStateStore`: how many pending logins it keeps and how long it remembers used states. */
 export interface MemoryStateStoreOptions {
   /** Most states kept at once; the oldest are dropped beyond it. Default 10 000. */
   maxEntries?: number;

@@ -1,3 +1,4 @@
+/** Exponential backoff with jitter between polls or retries of the inbox and outbox. */
 export interface BackoffOptions {
   /** First delay. Default 500 ms. */
   baseInMs?: number;

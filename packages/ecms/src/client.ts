@@ -84,6 +84,17 @@ const ecmsClientOptionsSchema = z
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 true satisfies SameKeys<keyof z.input<typeof ecmsClientOptionsSchema>, keyof EcmsClientOptions>;
 
+/**
+ * Options of `EcmsClient`: the agency's own node, its organisation ID, letter signing and verification, plus the transport options.
+ *
+ * @example
+ * ```ts
+ * const options: EcmsClientOptions = {
+ *   nodeUrl: 'https://ecms.example.go.th/ecms-ws01/service2',
+ *   organizationId: '0031500001',
+ * };
+ * ```
+ */
 export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
   /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
   nodeUrl: string;
@@ -108,11 +119,13 @@ export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
   letterVerification?: LetterVerification;
 }
 
+/** Options of `fetchNext` and `reRequest`: the signature policy and trust for the letters received. */
 export interface FetchOptions extends OperationOptions {
   /** Signature policy and trust for the letters of this answer (default: the client's `letterVerification`). */
   verify?: LetterVerification;
 }
 
+/** Options of `sendLetter`: the destination node (default looked up), signing, and the call's abort signal. */
 export interface SendLetterOptions extends OperationOptions {
   /** Destination node endpoint (`wsa:To`); default looked up from the organisation list by the receiver's department. */
   to?: string;
@@ -120,6 +133,7 @@ export interface SendLetterOptions extends OperationOptions {
   sign?: boolean;
 }
 
+/** Options of the notifiers: the destination node (default looked up) and the call's abort signal. */
 export interface NotifyOptions extends OperationOptions {
   /** Destination node endpoint; default looked up from the organisation list. */
   to?: string;
@@ -128,8 +142,10 @@ export interface NotifyOptions extends OperationOptions {
 /** Input of a notifier: the letter's natural key, plus the sender/receiver departments to route it. */
 export type NotifierInput = Omit<Notifier, 'kind'>;
 
+/** A result with the evidence of the exchange that produced it (request and response XML, hashes). */
 export type WithExchange<T> = T & { exchange: ExchangeEvidence };
 
+/** The node's clock as `timeCheck` reads it, and the skew from local time. */
 export interface TimeCheckResult {
   nodeTime: Date;
   /** nodeTime minus local time at the midpoint of the call. */

@@ -59,11 +59,13 @@ function sameCode(a: string, b: string): boolean {
   return /^\d+$/.test(ta) && /^\d+$/.test(tb) && Number(ta) === Number(tb);
 }
 
+/** The named speed of a node's code (padded codes accepted); throws `ERR_ECMS_CODE` for an unknown one. */
 export function speedFromCode(code: string, book: CodeBook = DEFAULT_CODE_BOOK): Speed {
   for (const [name, c] of Object.entries(book.speed)) if (sameCode(c, code)) return name as Speed;
   throw ecmsError('ERR_ECMS_CODE', `Unknown speed code "${redactPreview(code, 20)}"`);
 }
 
+/** The named secrecy of a node's code (padded codes accepted); throws `ERR_ECMS_CODE` for an unknown one. */
 export function secrecyFromCode(code: string, book: CodeBook = DEFAULT_CODE_BOOK): Secrecy {
   for (const [name, c] of Object.entries(book.secrecy)) if (sameCode(c, code)) return name as Secrecy;
   throw ecmsError('ERR_ECMS_CODE', `Unknown secrecy code "${redactPreview(code, 20)}"`);

@@ -30,8 +30,10 @@ export const ECMS_ERROR_CODES = {
     'An ambiguous send cannot be attributed: the node’s outbound status lists the book number without receiver or date and several sends could own the entry (a circular letter, a book number reused in another BE year). The letter stays `submit_unknown`, listed by `EcmsOutbox.unresolved()`, until someone decides.',
 } as const;
 
+/** The codes of `ECMS_ERROR_CODES` an `EcmsError` may carry. */
 export type EcmsErrorCode = keyof typeof ECMS_ERROR_CODES;
 
+/** What an `EcmsFaultError` is built from: the node's ErrorDetail code and description. */
 export interface EcmsFaultOptions extends ThGovErrorOptions {
   nodeCode: string;
   nodeDescription?: string;
@@ -137,6 +139,7 @@ export const SIGNATURE_FAILURE_REASONS = {
   validator: 'The certificate validator (for example the revocation check) refused the signer.',
 } as const;
 
+/** Why a letter's signature failed (`SIGNATURE_FAILURE_REASONS`). */
 export type SignatureFailureReason = keyof typeof SIGNATURE_FAILURE_REASONS;
 
 /** The signer as the evidence records it (no private data beyond what the certificate itself publishes). */
@@ -189,6 +192,7 @@ export interface SignerPathValidation {
   revocationChecked: boolean;
 }
 
+/** What an `EcmsSignatureError` is built from: why the signature failed and what was known of the signer. */
 export interface EcmsSignatureErrorOptions extends ThGovErrorOptions {
   reason: SignatureFailureReason;
   /** What was known of the signer when the check failed. */

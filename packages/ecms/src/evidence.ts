@@ -11,6 +11,7 @@ export interface ExchangeEvidence {
   responseSha256: string;
 }
 
+/** The SHA-256 of bytes or a string, as lower-case hex (how evidence is hashed). */
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }

@@ -34,11 +34,13 @@ import {
 } from './store/letter-store.js';
 import { defaultWorkerId } from './worker-id.js';
 
+/** What `onLetter` receives: the journal record and the decoded letter. */
 export interface InboxLetterEvent {
   record: LetterRecord;
   letter: Letter;
 }
 
+/** What `onNotifier` receives: a notifier about a letter this agency sent, and its ProcessID. */
 export interface InboxNotifierEvent {
   notifier: Notifier;
   processId: string;
@@ -54,6 +56,7 @@ export interface InboxRejectedEvent {
   quarantined: QuarantinedItem;
 }
 
+/** Options of `EcmsInboxWorker`: the client, the journal, the callbacks, polling and the signature policy. */
 export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions, 'trustAnchors' | 'at'>> {
   client: EcmsClient;
   store: LetterStore;

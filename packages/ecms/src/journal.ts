@@ -19,8 +19,10 @@ export const OUTBOUND_STATES = [
   'withdrawn',
   'failed',
 ] as const;
+/** The states of a sent letter in the journal (`OUTBOUND_STATES`). */
 export type OutboundState = (typeof OUTBOUND_STATES)[number];
 
+/** The states of a received letter, from stored to registered, rejected, invalid or quarantined. */
 export const INBOUND_STATES = [
   'stored',
   'dequeued',
@@ -32,11 +34,15 @@ export const INBOUND_STATES = [
   // recover() could not finish it (a definitive failure, `maxRecoverFailures` times): kept, out of the way.
   'quarantined',
 ] as const;
+/** The states of a received letter in the journal (`INBOUND_STATES`). */
 export type InboundState = (typeof INBOUND_STATES)[number];
 
+/** Any state of a journal letter, sent or received. */
 export type LetterState = OutboundState | InboundState;
+/** Whether a journal letter was sent by this agency or received. */
 export type Direction = 'outbound' | 'inbound';
 
+/** The allowed state changes of a sent letter. */
 export const OUTBOUND_TRANSITIONS: Record<OutboundState, readonly OutboundState[]> = {
   draft: ['submitting'],
   // A send that failed definitively (a fault) goes to failed; one that timed out to submit_unknown.
@@ -53,6 +59,7 @@ export const OUTBOUND_TRANSITIONS: Record<OutboundState, readonly OutboundState[
   failed: ['submitting'],
 };
 
+/** The allowed state changes of a received letter. */
 export const INBOUND_TRANSITIONS: Record<InboundState, readonly InboundState[]> = {
   stored: ['dequeued', 'quarantined'],
   dequeued: ['acknowledged', 'registered', 'rejected', 'invalid', 'quarantined'],
@@ -64,6 +71,7 @@ export const INBOUND_TRANSITIONS: Record<InboundState, readonly InboundState[]> 
   quarantined: [],
 };
 
+/** True when a letter of this direction may go from one state to the other. */
 export function canTransition(direction: Direction, from: LetterState, to: LetterState): boolean {
   const table = (direction === 'outbound' ? OUTBOUND_TRANSITIONS : INBOUND_TRANSITIONS) as Record<
     string,

@@ -4,9 +4,11 @@ import type { SignatureEvidence } from './signature/evidence.js';
 
 /** Speed (ชั้นความเร็ว) as named values; the wire code comes from the node's code list at run time. */
 export const SPEEDS = ['normal', 'urgent', 'very_urgent', 'most_urgent'] as const;
+/** Speed (ชั้นความเร็ว) as a named value (`SPEEDS`). */
 export type Speed = (typeof SPEEDS)[number];
 /** Secrecy (ชั้นความลับ) as named values; `top_secret` (ลับที่สุด) is refused unless explicitly allowed. */
 export const SECRECIES = ['normal', 'confidential', 'secret', 'top_secret', 'personal'] as const;
+/** Secrecy (ชั้นความลับ) as a named value (`SECRECIES`). */
 export type Secrecy = (typeof SECRECIES)[number];
 
 /** The saraban regulation's six letter types: SDK metadata only, e-CMS carries no such field. */
@@ -18,6 +20,7 @@ export const LETTER_TYPES = [
   'public_relations',
   'record',
 ] as const;
+/** The saraban regulation's letter types (SDK metadata: e-CMS carries no such field). */
 export type LetterType = (typeof LETTER_TYPES)[number];
 
 /** 10-digit department code (รหัสหน่วยงาน); the ministry code is its first two characters. */
@@ -45,6 +48,7 @@ const dateTextSchema = z
     acceptDate: z.string().max(64).optional(),
   })
   .strict();
+/** Date fields exactly as the peer wrote them, where that differs from the normalised value (decoded letters only). */
 export type DateText = z.infer<typeof dateTextSchema>;
 const requiredText = (max: number) => z.string().trim().min(1).max(max);
 
@@ -58,6 +62,7 @@ export function isCalendarDate(s: string): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
 }
 
+/** zod schema of a sender or receiver. */
 export const partySchema = z
   .object({
     givenName: text(200).optional(),
@@ -68,11 +73,13 @@ export const partySchema = z
     departmentId: departmentIdSchema,
   })
   .strict();
+/** A sender or receiver: the person, their position and their department. */
 export type Party = z.infer<typeof partySchema>;
 
 export const letterReferenceSchema = z
   .object({ id: requiredText(200), correspondenceDate: isoDate, subject: requiredText(2000) })
   .strict();
+/** A reference to an earlier letter (อ้างถึง). */
 export type LetterReference = z.infer<typeof letterReferenceSchema>;
 
 /** MIME types seen on e-CMS: pdf, Office, rtf, txt, zip, images. */
@@ -104,6 +111,7 @@ export const binaryObjectSchema = z
     fileName: z.string().max(255).optional(),
   })
   .strict();
+/** A file carried in a letter (main letter or attachment): MIME type, name and content. */
 export type BinaryObject = z.infer<typeof binaryObjectSchema>;
 
 export const signerSchema = z
@@ -115,8 +123,10 @@ export const signerSchema = z
     departmentCode: z.string().max(20).optional(),
   })
   .strict();
+/** The person who signed a letter, as written in it. */
 export type Signer = z.infer<typeof signerSchema>;
 
+/** zod schema of a letter: what `sendLetter` checks and what decoding produces. */
 export const letterSchema = z
   .object({
     /** ที่: the book number, e.g. "นร 0105/1234". */
@@ -147,10 +157,14 @@ export const letterSchema = z
     dateText: dateTextSchema.optional(),
   })
   .strict();
+/** A government letter (หนังสือราชการ) as decoded: parties, subject, speed, secrecy, files and signature. */
 export type Letter = z.output<typeof letterSchema>;
+/** A letter as an application writes it for `sendLetter` (defaults are filled in when encoded). */
 export type LetterInput = z.input<typeof letterSchema>;
 
+/** The five notifiers: received, accepted, rejected, invalid letter, invalid AcceptID. */
 export const NOTIFIER_KINDS = ['receive', 'accept', 'reject', 'invalid', 'invalid_accept_id'] as const;
+/** The five notifier kinds (`NOTIFIER_KINDS`). */
 export type NotifierKind = (typeof NOTIFIER_KINDS)[number];
 
 /** Wire element of each notifier kind. */
@@ -162,6 +176,7 @@ export const NOTIFIER_ELEMENTS: Record<NotifierKind, string> = {
   invalid_accept_id: 'InvalidAcceptIDNotifier',
 };
 
+/** zod schema of a notifier. */
 export const notifierSchema = z
   .object({
     kind: z.enum(NOTIFIER_KINDS),
@@ -184,6 +199,7 @@ export const notifierSchema = z
       ctx.addIssue({ code: 'custom', path: ['acceptId'], message: `${n.kind} needs an acceptId` });
     }
   });
+/** A notifier about a letter: received, accepted (with the registration number), rejected or invalid. */
 export type Notifier = z.infer<typeof notifierSchema>;
 
 /** Identifies a letter for withdraw and re-request. */
@@ -195,9 +211,12 @@ export const letterKeySchema = z
     acceptDepartmentId: departmentIdSchema,
   })
   .strict();
+/** The fields that name one letter between two organisations (for withdraw and re-request). */
 export type LetterKey = z.infer<typeof letterKeySchema>;
 
+/** What a fetched queue item can be: a letter or one of the notifiers. */
 export const INBOUND_ITEM_KINDS = ['letter', ...NOTIFIER_KINDS] as const;
+/** What a fetched queue item is: a letter or one of the five notifiers. */
 export type InboundItemKind = (typeof INBOUND_ITEM_KINDS)[number];
 
 /** Acknowledgement a node gives for a request it queued. */
@@ -261,6 +280,7 @@ export interface SignatureInfo {
   present: boolean;
 }
 
+/** The status the node reports for one letter this agency sent. */
 export interface OutboundStatusEntry {
   processId: string;
   letterId: string;
@@ -270,11 +290,13 @@ export interface OutboundStatusEntry {
   acceptDepartmentId: string | undefined;
 }
 
+/** A ministry in the node's directory: its ID and Thai name. */
 export interface Ministry {
   ministryId: string;
   nameTh: string;
 }
 
+/** An organisation in the directory: its 10-digit ID, names and its e-CMS node URL. */
 export interface Organization {
   organizationId: string;
   nameEn: string;
@@ -283,11 +305,13 @@ export interface Organization {
   ecmsUrl: string;
 }
 
+/** One entry of a node's code list (speed or secrecy): the code and its description. */
 export interface CodeEntry {
   value: string;
   description: string;
 }
 
+/** One MIME type a node accepts, with its file extension. */
 export interface MimeEntry {
   contentType: string;
   fileExtension: string;

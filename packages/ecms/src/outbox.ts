@@ -18,6 +18,7 @@ import {
 } from './store/letter-store.js';
 import { defaultWorkerId } from './worker-id.js';
 
+/** Options of `EcmsOutbox`: the client, the journal, and how ambiguous sends are resolved. */
 export interface EcmsOutboxOptions {
   client: EcmsClient;
   store: LetterStore;

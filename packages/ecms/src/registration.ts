@@ -1,6 +1,7 @@
 import { ecmsError } from './errors.js';
 import type { LeaseFence, LetterStore } from './store/letter-store.js';
 
+/** Options of `allocateRegistrationNumber`: the register and the Buddhist-era year numbers run in. */
 export interface RegistrationOptions {
   /** Register name (ทะเบียนหนังสือรับ), e.g. "central" or a unit's code. Numbers run per register and year. */
   register?: string;
@@ -20,6 +21,7 @@ export function thaiLocalDateTime(at: Date): string {
   return `${new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 19)}+07:00`;
 }
 
+/** Writes a registration number as it is printed on the letter: `number/BE year`. */
 export function formatRegistrationNumber(input: {
   number: number;
   beYear: number;

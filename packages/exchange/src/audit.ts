@@ -36,6 +36,9 @@ export interface GdxAuditSink {
   append(event: GdxAuditEvent): Promise<void>;
 }
 
+/**
+ * Audit settings of `ExchangeClient`: the sink that receives one record per call, and optional client-side hashing.
+ */
 export interface AuditOptions {
   sink: GdxAuditSink;
   /**

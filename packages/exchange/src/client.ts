@@ -64,10 +64,12 @@ import {
   xroadUserId,
 } from './xroad.js';
 
+/** A service call about one person, by citizen ID. */
 export interface CitizenInput {
   citizenId: string;
 }
 
+/** What DOPA's laser check compares with the card: citizen ID, names, BE birth date and laser code. */
 export interface LaserCodeInput {
   citizenId: string;
   firstName: string;
@@ -78,6 +80,7 @@ export interface LaserCodeInput {
   laserCode: string;
 }
 
+/** A service call about one company, by juristic-person ID. */
 export interface JuristicInput {
   juristicId: string;
 }
@@ -106,6 +109,7 @@ export interface GdxCallInput<T> {
   idempotent?: boolean;
 }
 
+/** Counters of an `ExchangeClient` (`client.stats`): validations, token replays and cached tokens. */
 export interface ExchangeStats {
   /** Validate operations started (each may take several HTTP attempts). */
   validations: number;

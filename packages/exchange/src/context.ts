@@ -15,6 +15,7 @@ export interface GdxCallOptions extends OperationOptions {
   representedParty?: string | { memberClass: string; memberCode: string };
 }
 
+/** Who calls and why, per call: AgentID, purpose, case reference and represented party (logged and audited). */
 export interface CallContext {
   agentId: string;
   purpose: string | undefined;
@@ -25,6 +26,7 @@ export interface CallContext {
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
 const FREE_TEXT_MAX = 500;
 
+/** True for a valid AgentID: a citizen ID with a valid check digit, or a system name. */
 export function isAgentId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   // 13 digits must be a real citizen ID: a typo in an officer's ID would otherwise pass as a "name".

@@ -19,11 +19,13 @@ export const EXCHANGE_ERROR_CODES = {
   ERR_GDX_AGENT_ID: 'The AgentID is missing, or is neither a valid 13-digit citizen ID nor a system name.',
 } as const;
 
+/** The codes of `EXCHANGE_ERROR_CODES` a `GdxError` may carry. */
 export type ExchangeErrorCode = keyof typeof EXCHANGE_ERROR_CODES;
 
 /** Which envelope the error was read from (the reference lists them all). */
 export type GdxEnvelope = 'status' | 'gateway' | 'linkage' | 'bracket' | 'payment' | 'xroad' | 'document';
 
+/** What a `GdxError` is built from: the envelope it was read from and the provider's or X-Road's code. */
 export interface GdxErrorOptions extends HttpErrorOptions {
   envelope: GdxEnvelope;
   providerCode?: string;

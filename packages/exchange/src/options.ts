@@ -5,6 +5,7 @@ import type { AuditOptions } from './audit.js';
 import { isAgentId } from './context.js';
 import type { XRoadMemberId, XRoadSecurityServerId, XRoadServiceId } from './xroad.js';
 
+/** X-Road REST mode of `ExchangeClient`: this agency's subsystem and the providers' service identifiers. */
 export interface XRoadOptions {
   /**
    * This agency's subsystem (INSTANCE/CLASS/MEMBER/SUBSYSTEM) or, for a member-level client, the member
@@ -135,6 +136,7 @@ const exchangeClientOptionsObject = z
   })
   .strict();
 
+/** The zod schema `ExchangeClient` checks its options with (unknown keys refused). */
 export const exchangeClientOptionsSchema: z.ZodType<ExchangeClientOptions> =
   exchangeClientOptionsObject.superRefine((o, ctx) => {
     if (!o.xroad && (!o.consumerKey || !o.consumerSecret)) {

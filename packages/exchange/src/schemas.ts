@@ -46,6 +46,7 @@ export const dopaPersonSchema = looseKeys({
   status: p.statusOfPersonDesc,
   raw: p as Record<string, unknown>,
 }));
+/** A person from DOPA Linkage (service 001), decoded, with names, birth date and status normalised. */
 export type DopaPerson = z.output<typeof dopaPersonSchema>;
 
 const addressShape = {
@@ -83,6 +84,7 @@ export const dopaAddressSchema = looseKeys(addressShape).transform((a) => ({
   ...mapAddress(a),
   raw: a as Record<string, unknown>,
 }));
+/** A registered address from DOPA Linkage (service 027), decoded and normalised. */
 export type DopaAddress = z.output<typeof dopaAddressSchema>;
 
 export const dopaHouseSchema = looseKeys({
@@ -95,6 +97,7 @@ export const dopaHouseSchema = looseKeys({
   houseTypeDesc: h.houseTypeDesc,
   raw: h as Record<string, unknown>,
 }));
+/** A house record from DOPA Linkage (service 008). */
 export type DopaHouse = z.output<typeof dopaHouseSchema>;
 
 const memberSchema = looseKeys({
@@ -122,9 +125,11 @@ export const dopaHouseholdSchema = looseKeys({
   totalOfMember: optionalNumber,
   members: z.array(memberSchema).max(10_000),
 }).transform((h) => ({ houseId: h.houseID, members: h.members, total: h.totalOfMember ?? h.members.length }));
+/** The members of a house registration from DOPA Linkage (service 007). */
 export type DopaHouseholdMembers = z.output<typeof dopaHouseholdSchema>;
 
 export const SESSION_STATES = ['AgentNotAvailable', 'AgentAvailable', 'CitizenAvailable'] as const;
+/** An officer's DOPA session: none, any citizen (`AgentAvailable`) or only their own (`CitizenAvailable`). */
 export type SessionState = (typeof SESSION_STATES)[number];
 
 export const agentPermissionSchema = looseKeys({
@@ -132,11 +137,13 @@ export const agentPermissionSchema = looseKeys({
   CitizenID: stringish,
   SessionState: z.enum(SESSION_STATES),
 }).transform((a) => ({ agentId: a.AgentID, citizenId: a.CitizenID, sessionState: a.SessionState }));
+/** DOPA's answer on an officer's session: AgentID, CitizenID and the session state. */
 export type AgentPermission = z.output<typeof agentPermissionSchema>;
 
 export const laserResultSchema = looseKeys({
   Result: z.union([z.boolean(), z.enum(['true', 'false'])]),
 }).transform((r) => ({ valid: r.Result === true || r.Result === 'true' }));
+/** DOPA's laser check: whether the card data match (`valid`). */
 export type LaserCodeResult = z.output<typeof laserResultSchema>;
 
 const juristicAddressSchema = looseKeys({
@@ -189,6 +196,7 @@ export const juristicProfileSchema = looseKeys({
   ResultList: z.array(juristicItemSchema).max(1000),
   RawData: z.unknown().optional(),
 });
+/** A company's DBD profile (registration, status, capital, address, directors), decoded. */
 export type JuristicProfile = z.output<typeof juristicItemSchema>;
 
 export const juristicPdfSchema = looseKeys({
@@ -202,6 +210,7 @@ export const juristicPdfSchema = looseKeys({
 });
 export type JuristicPdfEnvelope = z.output<typeof juristicPdfSchema>;
 
+/** The DBD company certificate as a PDF: its bytes (hash checked), file name and MIME type. */
 export interface JuristicProfilePdf {
   bytes: Uint8Array;
   fileName: string | undefined;

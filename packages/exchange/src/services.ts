@@ -4,6 +4,7 @@
  */
 export type XRoadServiceKey = 'dopaLinkage' | 'dopaVerification' | 'dbdJuristic';
 
+/** Where a wrapped service lives: its GDX path, its X-Road service key and subpath. */
 export interface ServiceRoute {
   name: string;
   gdxPath: string;
@@ -18,6 +19,9 @@ const linkage = (serviceId: string): ServiceRoute => ({
   subpath: '/link',
 });
 
+/**
+ * The services `ExchangeClient` wraps, by name: GDX path, X-Road service key and subpath (exported as `GDX_SERVICE_ROUTES`).
+ */
 export const ROUTES = {
   person: linkage('001'),
   address: linkage('027'),

@@ -33,17 +33,20 @@ export interface FaultRule {
   slowUploadChunkDelayInMs?: number;
 }
 
+/** The faults to inject: a seed and rules per route (probabilities of latency, statuses and resets). */
 export interface FaultProfile {
   seed?: number;
   rules: FaultRule[];
 }
 
+/** What the fault injector decided for one request. */
 export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'reset' }
   | { kind: 'unavailable' }
   | { kind: 'rateLimited'; retryAfter: string };
 
+/** How many requests a `FaultInjector` saw, and how many it delayed, failed or reset. */
 export interface FaultCounters {
   requests: number;
   resets: number;
@@ -55,6 +58,9 @@ export interface FaultCounters {
   editConflicts: number;
 }
 
+/**
+ * Injects seeded HTTP faults (latency, error statuses, resets, expired tokens) into a sandbox server, per route; switchable at run time.
+ */
 export class FaultInjector {
   #random: Random;
   #rules: FaultRule[];

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/** A Node HTTP request handler. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+/** A sandbox HTTP server on an ephemeral port: its URL, port and `close`. */
 export interface RunningServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:43121 */
   url: string;
@@ -78,6 +80,7 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
+/** Answers with a JSON body and its content length. */
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -93,6 +96,7 @@ export function sendJson(
   res.end(text);
 }
 
+/** Answers with a plain-text body and its content length. */
 export function sendText(
   res: ServerResponse,
   status: number,

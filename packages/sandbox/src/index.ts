@@ -114,6 +114,7 @@ export {
   type SandboxAddress,
   type SandboxCompany,
   type SandboxPerson,
+  samplePeopleLines,
   thaiFullName,
 } from './people.js';
 export {

@@ -1,4 +1,4 @@
-import { thaiFullName } from './people.js';
+import { samplePeopleLines } from './people.js';
 import { startSandbox } from './sandbox.js';
 
 /**
@@ -67,11 +67,7 @@ const out: string[] = [
   'Officers (citizen ID, PIN for explicit credentials, credential IDs):',
   ...csc.officers.map((o) => `  ${o.person.citizenId}  PIN ${o.pin}  ${o.credentialIds.join(', ')}`),
   '',
-  'A few test people (citizen ID, name, BE birth date, laser code):',
-  ...population.people
-    .slice(2, 7)
-    .map((p) => `  ${p.citizenId}  ${thaiFullName(p)}  ${p.birthDateBe}  ${p.laserCode}`),
-  `A test company: ${population.companies[0]?.juristicId ?? ''}  ${population.companies[0]?.name.th ?? ''}`,
+  ...samplePeopleLines(population),
   '',
   'Press Ctrl-C to stop.',
 ];

@@ -10,6 +10,7 @@ import { createRandom, type Random } from './random.js';
 
 export type Gender = 'male' | 'female';
 
+/** A synthetic house-registration address. */
 export interface SandboxAddress {
   houseNo: string;
   moo: string | undefined;
@@ -23,6 +24,7 @@ export interface SandboxAddress {
   houseId: string;
 }
 
+/** A synthetic person (checksum-valid citizen ID, names, birth date, laser code, address); never a real one. */
 export interface SandboxPerson {
   citizenId: string;
   gender: Gender;
@@ -43,6 +45,7 @@ export interface SandboxPerson {
   phone: string;
 }
 
+/** A synthetic company as DBD would return it. */
 export interface SandboxCompany {
   juristicId: string;
   name: { th: string; en: string };
@@ -206,12 +209,14 @@ function makeAddress(r: Random): SandboxAddress {
   };
 }
 
+/** Options of `generatePopulation`: the seed and how many people and companies. */
 export interface PopulationOptions {
   seed?: number;
   people?: number;
   companies?: number;
 }
 
+/** The synthetic people and companies every sandbox platform serves, indexed by ID and house. */
 export interface Population {
   people: SandboxPerson[];
   companies: SandboxCompany[];
@@ -333,6 +338,19 @@ export function thaiFullName(p: SandboxPerson): string {
   return `${p.title.th}${p.firstName.th} ${p.lastName.th}`;
 }
 
+/** Full English name as printed: title, first and last name ("Mr. Somchai Jaidee"). */
 export function englishFullName(p: SandboxPerson): string {
   return `${p.title.en} ${p.firstName.en} ${p.lastName.en}`;
+}
+
+/** The sample of test people and a company the sandbox banners print (`pnpm sandbox`, `thgov sandbox`). */
+export function samplePeopleLines(population: Population): string[] {
+  const company = population.companies[0];
+  return [
+    'A few test people (citizen ID, name, BE birth date, laser code):',
+    ...population.people
+      .slice(2, 7)
+      .map((p) => `  ${p.citizenId}  ${thaiFullName(p)}  ${p.birthDateBe}  ${p.laserCode}`),
+    `A test company: ${company?.juristicId ?? ''}  ${company?.name.th ?? ''}`,
+  ];
 }

@@ -7,6 +7,7 @@ export interface Random {
   chance(probability: number): boolean;
 }
 
+/** A seeded `Random` (mulberry32): the same seed gives the same sequence. */
 export function createRandom(seed: number): Random {
   let a = seed >>> 0 || 0x9e3779b9;
   const next = () => {

@@ -39,6 +39,7 @@ export interface SandboxOptions {
   catalog?: Omit<AgencyCatalogOptions, 'seed' | 'host'>;
 }
 
+/** Every sandbox platform, started by `startSandbox` on ephemeral 127.0.0.1 ports. */
 export interface Sandbox {
   /** The synthetic people and companies every platform serves. */
   population: Population;
@@ -63,6 +64,19 @@ interface Closable {
   close(): Promise<void>;
 }
 
+/**
+ * Starts every sandbox platform (GDX, ThaID, DGA Digital ID, e-CMS, PKI, remote signing, data catalog) on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const sandbox = await startSandbox({ seed: 7 });
+ * try {
+ *   console.log(sandbox.gdx.url, sandbox.thaid.issuer);
+ * } finally {
+ *   await sandbox.close();
+ * }
+ * ```
+ */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? 2026;
   const population = generatePopulation({ seed, ...options.population });

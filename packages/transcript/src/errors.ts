@@ -13,6 +13,7 @@ export const TRANSCRIPT_ERROR_CODES = {
     'Issuing needs optional peer dependencies that are not installed (pdf-lib, harfbuzzjs, @expo-google-fonts/sarabun); the message names the missing one.',
 } as const;
 
+/** The codes of `TRANSCRIPT_ERROR_CODES` a `TranscriptError` may carry. */
 export type TranscriptErrorCode = keyof typeof TRANSCRIPT_ERROR_CODES;
 
 /** A typed failure of the transcript package; messages never contain document content. */

@@ -3,6 +3,7 @@ import { isEsignError, PdfDocument, type PdfLimits } from '@thgov/esign';
 import { TranscriptError } from './errors.js';
 import { isXmlAttachment, listEmbeddedFiles, readXmp, type XmpInfo } from './verify/attachment.js';
 
+/** The transcript XML attached to a PDF, as `extractTranscript` returns it, with its file name and metadata. */
 export interface ExtractedTranscript {
   /** The XML exactly as attached. */
   xml: Uint8Array;

@@ -14,6 +14,7 @@ import { type CliIo, EXIT, UsageError } from '../io.js';
 /** Environment variable with the chain keys, in the `--key-file` format. */
 export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
 
+/** Help text of `thgov audit verify`. */
 export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--strict] [--json] FILE...
        thgov audit verify --postgres URL [--schema NAME] [--key-file FILE] [--anchor FILE] [CHAIN...]
 

@@ -432,6 +432,7 @@ export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
 export type TranscriptConfig = z.infer<typeof transcriptConfigSchema>;
 /** The parsed `AuditConfig` section (see its schema). */
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
+/** A PostgreSQL store in thgov.config.json (`{ "postgres": { url, schema, poolSize } }`): journal, audit log or login states. */
 export type PostgresStoreConfig = z.infer<typeof postgresStoreConfigSchema>;
 /** The parsed `DoctorConfig` section (see its schema). */
 export type DoctorConfig = z.infer<typeof doctorConfigSchema>;

@@ -47,6 +47,7 @@ Secrets (passphrase, PIN, token) are read from the environment or a file, never 
 are never printed. Exit status: 0 signed, 1 signing failed, 2 usage errors (ERR_INVALID_ARG).
 `;
 
+/** Help text of `thgov pdf extend`. */
 export const PDF_EXTEND_USAGE = `Usage: thgov pdf extend IN OUT --level B-LT|B-LTA [options]
 
 Augment the signatures of a signed PDF and write it to OUT: B-LT adds the certificates, OCSP responses and
@@ -63,6 +64,7 @@ Options:
 Exit status: 0 extended, 1 extending failed, 2 usage errors (ERR_INVALID_ARG).
 `;
 
+/** Help text of `thgov pdf verify`. */
 export const PDF_VERIFY_USAGE = `Usage: thgov pdf verify [options] FILE|FOLDER...
 
 Verify the signatures of any signed PDF with the generic policy (ETSI EN 319 102-1 report, PAdES level). A

@@ -137,7 +137,7 @@ export async function sandboxCommand(
   const s = settings(values);
   await refuseForeignFile(s.configOut);
   // Loaded here so other commands do not pay for (or warn about) the emulators' dependencies.
-  const { startSandbox, thaiFullName, createSampleTranscripts } = await loadSandbox();
+  const { startSandbox, samplePeopleLines, createSampleTranscripts } = await loadSandbox();
   const sb = await startSandbox({
     seed: s.seed,
     gdx: { ...(s.base ? { port: s.base } : {}), faults: faultProfile(s.faults) },
@@ -158,7 +158,7 @@ export async function sandboxCommand(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const root = await writeFiles(sb, s, createSampleTranscripts);
-    io.stdout.write(banner(sb, s, root, thaiFullName));
+    io.stdout.write(banner(sb, s, root, samplePeopleLines));
     const signal = await stopped;
     io.stdout.write(`\n${signal === 'abort' ? 'stopping' : `${signal}: stopping`} the sandbox\n`);
   } finally {
@@ -174,7 +174,7 @@ function banner(
   sb: Sandbox,
   s: Settings,
   trustAnchor: string,
-  thaiFullName: (p: Sandbox['population']['people'][number]) => string,
+  samplePeopleLines: (population: Sandbox['population']) => string[],
 ): string {
   const { gdx, thaid, dga, ecms, population } = sb;
   const thgov = thgovCommand();
@@ -199,11 +199,7 @@ function banner(
     `  DGA Digital ID    ${dga.clients.default.clientId} / ${dga.clients.default.clientSecret}`,
     `  redirect URIs     ${thaid.clients.default.redirectUris.join(', ')}`,
     '',
-    'A few test people (citizen ID, name, BE birth date, laser code):',
-    ...population.people
-      .slice(2, 7)
-      .map((p) => `  ${p.citizenId}  ${thaiFullName(p)}  ${p.birthDateBe}  ${p.laserCode}`),
-    `A test company: ${population.companies[0]?.juristicId ?? ''}  ${population.companies[0]?.name.th ?? ''}`,
+    ...samplePeopleLines(population),
     '',
     `Configuration written to ${s.configOut} (mode 0600)`,
     `Transcript trust anchor (sandbox university root): ${trustAnchor}`,

@@ -6,6 +6,7 @@ import { ThGovError } from '../errors.js';
 import { validateOptions } from '../validate.js';
 import { type AuditAnchor, type AuditAnchorStore, parseAnchor } from './anchor.js';
 
+/** Options of `FileAnchorStore`, which keeps the audit chain's head outside the log file. */
 export interface FileAnchorStoreOptions {
   /** The anchor file (a small JSON object), replaced atomically on every write. */
   path: string;

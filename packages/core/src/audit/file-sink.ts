@@ -21,6 +21,7 @@ import { auditKeyShape, isAnchorStore } from './sink-options.js';
 import { readTail } from './tail.js';
 import { verifyWithRing } from './verify.js';
 
+/** Options of `FileAuditSink`: the log file, the chain keys, the anchor and how hard to sync. */
 export interface FileAuditSinkOptions {
   /** The JSONL file; created (with its directory) when missing, appended to otherwise. */
   path: string;

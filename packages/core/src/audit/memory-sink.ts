@@ -15,6 +15,7 @@ import {
   toRecordBody,
 } from './record.js';
 
+/** Options of `MemoryAuditSink` (tests and short-lived tools). */
 export interface MemoryAuditSinkOptions {
   /** Agency secret for subject hashes; a random one when omitted (hashes then differ per instance). */
   hmacSecret?: string | Uint8Array;

@@ -80,11 +80,15 @@ export type AuditRecord = KeyedAuditRecord | LegacyAuditRecord;
 /** A record before it is chained: what the sink writes, minus seq/prevHash/hash. */
 export type AuditRecordBody = Omit<AuditRecordFields, 'seq' | 'prevHash'>;
 
+/**
+ * Where audit events go: `FileAuditSink`, `MemoryAuditSink`, `PostgresAuditSink` or your own (`append` must not resolve before the record is durable).
+ */
 export interface AuditSink {
   append(event: AuditEvent): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Turns a personal identifier into the keyed hash an audit record stores (`createSubjectHasher`). */
 export type SubjectHasher = (identifier: string) => string;
 
 const HASHED = /^hmac-sha256:[0-9a-f]{64}$/;

@@ -5,6 +5,7 @@ import { decodeLine, GENESIS_HASH } from './chain.js';
 import { type AuditChainKey, AuditKeyRing } from './keys.js';
 import type { AuditRecord } from './record.js';
 
+/** How an audit chain is broken: a record edited, deleted, inserted or reordered, a bad MAC, a cut tail. */
 export type AuditLogErrorKind =
   | 'edited'
   | 'deleted'
@@ -19,6 +20,7 @@ export type AuditLogErrorKind =
   /** The anchor itself is malformed, or its MAC does not verify. */
   | 'anchor';
 
+/** One problem `verifyAuditLog` found: where it is (line, seq) and what kind of break it is. */
 export interface AuditLogError {
   /** 1-based line number in the file. */
   line: number;
@@ -39,6 +41,7 @@ export interface AuditLogWarning {
   message: string;
 }
 
+/** The result of `verifyAuditLog`: whether the chain is intact, the intact records, the errors and warnings. */
 export interface AuditLogVerification {
   /** No errors. Warnings may remain: treat them as failures where you need proof of completeness. */
   ok: boolean;
@@ -54,6 +57,7 @@ export interface AuditLogVerification {
   anchored?: { seq: number; unanchored: number };
 }
 
+/** Options of `verifyAuditLog`: the chain keys, the anchor to compare with and how strict to be. */
 export interface VerifyAuditLogOptions {
   /** The chain keys (every id the log uses, after rotations). Without them keyed records are `unverified`. */
   keys?: readonly AuditChainKey[];

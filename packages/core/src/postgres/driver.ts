@@ -52,6 +52,7 @@ export interface PostgresConnectionOptions {
   applicationName?: string;
 }
 
+/** The zod shape of `PostgresConnectionOptions`, for stores built on `@thgov/core/postgres`. */
 export const postgresConnectionShape = {
   connectionString: z.string().min(1).optional(),
   pool: z

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { PgClientLike, PgPoolLike } from './driver.js';
 import { isTransientPostgresError, postgresError } from './transient.js';
 
+/** Options of a PostgreSQL transaction run by the thgov stores: its name for errors and its retries. */
 export interface TransactionOptions {
   /** What the transaction does, for the error message (`recording a letter`). */
   what: string;

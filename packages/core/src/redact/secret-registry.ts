@@ -13,6 +13,7 @@ import { ANCHOR, type Pattern, type Placed, SecretMatcher } from './secret-match
 /** How long a registered secret lives: see the pools above. */
 export type SecretKind = 'credential' | 'token' | 'input';
 
+/** How long a value registered with `registerSecret` stays masked, and as what kind of secret. */
 export interface RegisterSecretOptions {
   /** Default `credential` (kept until unregistered): the safe choice for a value whose lifetime is unknown. */
   kind?: SecretKind;

@@ -7,7 +7,9 @@ import { invalidArgument } from '../errors.js';
  * another request.
  */
 export const SIGNATURE_HEADER = 'x-jws-signature';
+/** The header that carries the body's SHA-256 digest (RFC 9530), covered by message signatures. */
 export const CONTENT_DIGEST_HEADER = 'content-digest';
+/** The header that carries each call's request ID (sent, logged and covered by message signatures). */
 export const REQUEST_ID_HEADER = 'x-request-id';
 const VERSION_LINE = 'thgov-http-signature/1';
 

@@ -4,6 +4,7 @@ import { invalidArgument } from '../errors.js';
 
 /** The algorithms thgov signs and verifies with. `none` and every HMAC algorithm are refused on purpose. */
 export const SIGNING_ALGORITHMS = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
+/** The JWS algorithms message signing accepts (`SIGNING_ALGORITHMS`). */
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 /**

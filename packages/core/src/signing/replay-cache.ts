@@ -14,6 +14,7 @@ export interface ReplayCache {
   remember(id: string, expiresAtMs: number, nowMs: number): boolean | Promise<boolean>;
 }
 
+/** Options of `MemoryReplayCache`: how many signature IDs it holds and for how long. */
 export interface MemoryReplayCacheOptions {
   /** Upper bound on remembered ids (default 100 000, about 10 MB). */
   maxEntries?: number;

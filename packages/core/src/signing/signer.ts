@@ -18,6 +18,7 @@ import {
   type SigningKeyInput,
 } from './keys.js';
 
+/** Options of `createRequestSigner`: the key, its ID and algorithm, and the clock. */
 export interface RequestSignerOptions {
   /** Private key: PKCS#8 PEM, private JWK, KeyObject or CryptoKey. */
   key: SigningKeyInput;
@@ -26,6 +27,7 @@ export interface RequestSignerOptions {
   alg: SigningAlgorithm;
 }
 
+/** The request fields `RequestSigner.signRequest` covers: method, target, body and request ID. */
 export interface SignRequestInput {
   method: string;
   /** Path and query exactly as sent on the request line (a full URL is reduced to them). */
@@ -36,6 +38,7 @@ export interface SignRequestInput {
   now?: number | Date;
 }
 
+/** The response fields `RequestSigner.signResponse` covers, tied to the request it answers. */
 export interface SignResponseInput {
   /** Method of the request this response answers. */
   method: string;
@@ -53,6 +56,7 @@ export interface SignedHeaders {
   headers: Record<string, string>;
 }
 
+/** Signs requests and responses with a detached JWS over Content-Digest (made by `createRequestSigner`). */
 export interface RequestSigner {
   readonly kid: string;
   readonly alg: SigningAlgorithm;

@@ -24,6 +24,7 @@ import {
 import { MemoryReplayCache, type ReplayCache } from './replay-cache.js';
 import { toEpochMs } from './signer.js';
 
+/** A public key `createSignatureVerifier` trusts, with the key ID the signer puts in its JWS header. */
 export interface VerificationKey {
   kid: string;
   /** Public key: SPKI PEM, X.509 certificate PEM, JWK, KeyObject or CryptoKey. */
@@ -32,11 +33,13 @@ export interface VerificationKey {
   alg?: SigningAlgorithm;
 }
 
+/** Looks up the public key for a signature's key ID and algorithm (undefined: unknown key, refused). */
 export type KeyResolver = (params: {
   kid: string;
   alg: SigningAlgorithm;
 }) => SigningKeyInput | undefined | Promise<SigningKeyInput | undefined>;
 
+/** Options of `createSignatureVerifier`: the keys or a key resolver, clock tolerance and the replay cache. */
 export interface SignatureVerifierOptions {
   /** Known public keys by kid. Exactly one of keys, jwks, keyResolver. */
   keys?: VerificationKey[];
@@ -52,8 +55,10 @@ export interface SignatureVerifierOptions {
   replayCache?: ReplayCache | false;
 }
 
+/** Headers as a `Headers` object or a Node-style record. */
 export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
 
+/** A received request as `SignatureVerifier.verify` checks it: method, target, headers and body. */
 export interface VerifyRequestInput {
   method: string;
   target: string;
@@ -63,6 +68,7 @@ export interface VerifyRequestInput {
   now?: number | Date;
 }
 
+/** A received response as `SignatureVerifier.verifyResponse` checks it, with the request it answers. */
 export interface VerifyResponseInput {
   /** Method of the request that was sent. */
   method: string;
@@ -77,6 +83,7 @@ export interface VerifyResponseInput {
   now?: number | Date;
 }
 
+/** What a valid signature proves: key ID, algorithm, when it was made and the request ID it covers. */
 export interface VerifiedSignature {
   kid: string;
   alg: SigningAlgorithm;
@@ -86,6 +93,7 @@ export interface VerifiedSignature {
   requestId: string;
 }
 
+/** Verifies signed requests (server side) and responses (client side); made by `createSignatureVerifier`. */
 export interface SignatureVerifier {
   /** Verifies a signed request (server side). */
   verify(input: VerifyRequestInput): Promise<VerifiedSignature>;

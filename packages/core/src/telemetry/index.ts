@@ -19,6 +19,7 @@ export interface TracerProviderLike {
 export interface MeterProviderLike {
   getMeter(name: string, version?: string): unknown;
 }
+/** OpenTelemetry settings of a client: tracer and meter providers (default the global ones) or `false` for none. */
 export interface TelemetryOptions {
   /** Spans go to this provider; default the global one (`trace.getTracerProvider()`), a no-op without the API. */
   tracerProvider?: TracerProviderLike;

@@ -31,6 +31,7 @@ import {
 } from './letter.js';
 import { LETTER_ELEMENT, REQUEST_ELEMENTS } from './names.js';
 
+/** Decodes the node's answer to a letter sent: the ProcessID, time and the echoed document. */
 export function decodeSendLetterResponse(
   input: string | Uint8Array,
   options: DecodeOptions = {},
@@ -52,6 +53,7 @@ export function decodeSendLetterResponse(
   return result;
 }
 
+/** Decodes the node's answer to a notifier sent (ProcessID, time, and AcceptDate when accepted). */
 export function decodeNotifierResponse(
   input: string | Uint8Array,
   options: DecodeOptions = {},
@@ -69,16 +71,19 @@ export function decodeNotifierResponse(
   };
 }
 
+/** Decodes the answer to CorrespondenceLetterDeleteRequest (dequeue): the ProcessID and time. */
 export function decodeDequeueResponse(input: string | Uint8Array, options: DecodeOptions = {}): ProcessAck {
   const env = decodeEnvelope(input, options);
   return ack(env, expectBody(env, 'CorrespondenceLetterDeleteResponse').local);
 }
 
+/** Decodes the answer to CorrespondenceDeleteGovernmentDocumentRequest (withdraw). */
 export function decodeWithdrawResponse(input: string | Uint8Array, options: DecodeOptions = {}): ProcessAck {
   const env = decodeEnvelope(input, options);
   return ack(env, expectBody(env, 'CorrespondenceDeleteGovernmentDocumentResponse').local);
 }
 
+/** Decodes an OutboundStatusRequest answer: the status of each letter this node sent. */
 export function decodeOutboundStatusResponse(
   input: string | Uint8Array,
   options: DecodeOptions = {},
@@ -125,6 +130,7 @@ function listEntries(body: XmlNode, isEntry: (n: XmlNode) => boolean): XmlNode[]
   return out;
 }
 
+/** Decodes a GetMinistryOrganizationList answer, wrapped or bare. */
 export function decodeMinistryListResponse(
   input: string | Uint8Array,
   options: DecodeOptions = {},
@@ -137,6 +143,7 @@ export function decodeMinistryListResponse(
   }));
 }
 
+/** Decodes a GetOrganizationList answer: the organisations with their node URLs, wrapped or bare. */
 export function decodeOrganizationListResponse(
   input: string | Uint8Array,
   options: DecodeOptions = {},
@@ -151,6 +158,7 @@ export function decodeOrganizationListResponse(
   }));
 }
 
+/** Decodes a GetSecretCodes or GetSpeedCodes answer into its code entries. */
 export function decodeCodeListResponse(
   input: string | Uint8Array,
   list: 'secret' | 'speed',
@@ -164,6 +172,7 @@ export function decodeCodeListResponse(
   }));
 }
 
+/** Decodes a GetMimeCodes answer: content types and file extensions. */
 export function decodeMimeListResponse(input: string | Uint8Array, options: DecodeOptions = {}): MimeEntry[] {
   const env = decodeEnvelope(input, options);
   const body = expectBody(env, 'GetMimeCodesResponse');

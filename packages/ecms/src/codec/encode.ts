@@ -18,6 +18,7 @@ import {
 import { XmlBuilder } from './build.js';
 import { LETTER_ELEMENT, NS, REQUEST_ELEMENTS } from './names.js';
 
+/** Options of `encodeGovernmentDocument`: the node's codes, whether top-secret letters may go, the MIME types accepted. */
 export interface EncodeLetterOptions {
   /** Codes of the node (from GetSpeedCodes/GetSecretCodes); default the common 1–5 codes. */
   codes?: CodeBook;
@@ -27,6 +28,7 @@ export interface EncodeLetterOptions {
   allowedMimeTypes?: readonly string[];
 }
 
+/** The WS-Addressing headers of a request: `wsa:To` and the message ID. */
 export interface EnvelopeHeader {
   /** `wsa:To`: the destination node's endpoint URL (for service calls, the own node's). */
   to: string;
@@ -34,6 +36,7 @@ export interface EnvelopeHeader {
   messageId?: string;
 }
 
+/** One request `encodeRequest` can write, by operation (send, notifiers, fetch, dequeue, directory, time check…). */
 export type EcmsRequest =
   | { op: 'sendLetter'; letter: LetterInput }
   /** A document already serialized (and signed): inserted byte for byte. */

@@ -6,6 +6,7 @@ import { child, fieldText, nameKey, type ParsedXml, parseXml, sameName, type Xml
 import { type DecodeOptions, messageError } from './letter.js';
 import { LETTER_ELEMENT } from './names.js';
 
+/** A SOAP envelope as `decodeEnvelope` reads it: the parsed tree, the WS-Addressing headers and the Body's element. */
 export interface DecodedEnvelope {
   parsed: ParsedXml;
   messageId: string | undefined;

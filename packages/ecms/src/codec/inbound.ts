@@ -32,6 +32,7 @@ import { LETTER_ELEMENT, RESPONSE_ELEMENTS } from './names.js';
  */
 export type ItemVerifyOptions = Omit<VerifyLetterOptions, 'limits'>;
 
+/** Options of `decodeInboundResponse`: codes and limits, and whether to verify each letter's signature. */
 export interface InboundDecodeOptions extends DecodeOptions {
   /** Verify every letter item's signature, per item, and decode only the bytes the signature covers. */
   verify?: ItemVerifyOptions;

@@ -30,6 +30,7 @@ import {
 import { agencyDateOnly, agencyDateOrDateTime } from './dates.js';
 import { LETTER_ELEMENT } from './names.js';
 
+/** Options of the decoders: the node's code book and the XML limits. */
 export interface DecodeOptions {
   codes?: CodeBook;
   limits?: Partial<XmlLimits>;

@@ -7,7 +7,9 @@ export const NS = {
   ds: 'http://www.w3.org/2000/09/xmldsig#',
 } as const;
 
+/** The path of an e-CMS node's SOAP endpoint. */
 export const ENDPOINT_PATH = '/ecms-ws01/service2';
+/** The content type of e-CMS requests and responses (SOAP 1.1). */
 export const SOAP_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 /** Body child of each request. */
@@ -26,6 +28,7 @@ export const REQUEST_ELEMENTS = {
   timeCheck: 'TimeCheckRequest',
 } as const;
 
+/** The Body element of each operation's response. */
 export const RESPONSE_ELEMENTS = {
   outbound: 'CorrespondenceLetterOutboundResponse',
   inbound: 'CorrespondenceLetterInboundResponse',

@@ -3,6 +3,7 @@ import { SignedXml } from 'xml-crypto';
 import { ecmsError } from '../errors.js';
 import { configureAlgorithms, XMLDSIG } from './algorithms.js';
 
+/** The key and certificate chain that sign letters (XML-DSig); the private key is never logged. */
 export interface LetterSigningKey {
   /** PEM private key (RSA or EC) or a KeyObject. Never logged. */
   privateKey: string | Buffer | KeyObject;

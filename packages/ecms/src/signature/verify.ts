@@ -21,6 +21,7 @@ import type { SignerPolicy } from './signer.js';
 import { inspectSignature, type SignatureStructure, structureError } from './structure.js';
 import { validateSignerPath, withParsedRevocation } from './trust.js';
 
+/** What to do with letter signatures: require one, verify when present, or ignore them. */
 export type SignaturePolicy = 'require' | 'verify-if-present' | 'ignore';
 
 /** What a certificate validator is given: the signer, the path built to the anchor, and the context. */
@@ -35,6 +36,7 @@ export interface CertificateValidationContext {
   evidence: SignerEvidence;
 }
 
+/** What a `CertificateValidator` decides about a signer's certificate. */
 export type CertificateValidationResult =
   | { valid: true; detail?: string }
   | { valid: false; detail?: string };
@@ -92,6 +94,7 @@ export interface VerifyLetterOptions extends LetterTrustOptions, OperationOption
   limits?: Partial<XmlLimits>;
 }
 
+/** The outcome of a letter's signature check: valid, absent or ignored, with what is known of the signer. */
 export interface SignatureCheck {
   status: 'valid' | 'absent' | 'ignored';
   signer?: SignerEvidence;

@@ -45,6 +45,7 @@ export interface LetterRecord {
   updatedAt: Date;
 }
 
+/** Raw XML exchanged with the node, kept with its SHA-256 as evidence of a letter's history. */
 export interface EvidenceRecord {
   journalId: string | undefined;
   processId: string | undefined;
@@ -56,6 +57,7 @@ export interface EvidenceRecord {
   at: Date;
 }
 
+/** One state change in a letter's history. */
 export interface TransitionRecord {
   journalId: string;
   from: LetterState;
@@ -80,6 +82,7 @@ export type LetterPatch = Partial<
   >
 >;
 
+/** A compare-and-set state change of a letter: from which states, to which, with evidence and a lease fence. */
 export interface TransitionInput {
   journalId: string;
   /** The transition happens only if the letter is in one of these states (compare-and-set). */
@@ -109,6 +112,7 @@ export interface LetterLease {
 /** What a fenced change carries: the token of the lease it was made under. */
 export type LeaseFence = Pick<LetterLease, 'token'>;
 
+/** What `LetterStore.claim` takes: which letters (direction, states), for whom, and for how long. */
 export interface ClaimInput {
   direction: Direction;
   states: readonly LetterState[];
@@ -150,8 +154,10 @@ export interface QuarantinedItem {
   note: string | undefined;
 }
 
+/** What may change on a quarantined item: notified, settled and a note. */
 export type QuarantinePatch = Partial<Pick<QuarantinedItem, 'notified' | 'settled' | 'note'>>;
 
+/** Finds letters by their natural key: direction, LetterID, correspondence date and the other department. */
 export interface NaturalKeyQuery {
   direction: Direction;
   letterId: string;
@@ -223,6 +229,7 @@ export interface LetterStore {
   close(): Promise<void>;
 }
 
+/** A new journal record with its defaults (used by `LetterStore` implementations and tests). */
 export function newLetterRecord(
   fields: Pick<
     LetterRecord,

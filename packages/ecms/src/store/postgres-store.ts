@@ -47,6 +47,7 @@ import {
   transitionFromRow,
 } from './rows.js';
 
+/** Options of `PostgresLetterStore`: the connection and whether to migrate on first use. */
 export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
   /** Run the migrations on first use instead of requiring `migrate()` (or `thgov ecms migrate`) first. */
   migrate?: boolean;

@@ -31,6 +31,7 @@ import {
   transitionFromRow,
 } from './rows.js';
 
+/** Options of `SqliteLetterStore`: the database file and how hard SQLite syncs. */
 export interface SqliteLetterStoreOptions {
   /** Database file (created when missing, with its missing parent directories), or ':memory:'. */
   filename: string;

@@ -16,6 +16,7 @@ export interface XmlLimits {
   maxTextLength: number;
 }
 
+/** The XML limits every received document is held to unless the client sets its own. */
 export const DEFAULT_XML_LIMITS: XmlLimits = {
   maxBytes: 128 * 1024 * 1024,
   maxDepth: 64,

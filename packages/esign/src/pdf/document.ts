@@ -4,11 +4,13 @@ import { Budget, DEFAULT_PDF_LIMITS, type PdfLimits } from './limits.js';
 import { type IndirectObject, isName, PdfDict, type PdfObject, PdfRef, PdfStream } from './objects.js';
 import { indexOfBytes, latin1, PdfParser } from './parser.js';
 
+/** One cross-reference entry of a revision: object number, generation and where it lives. */
 export type XrefEntry =
   | { kind: 'free'; gen: number }
   | { kind: 'offset'; offset: number; gen: number }
   | { kind: 'compressed'; stream: number; index: number };
 
+/** The structural oddities the PDF reader reports (`Anomaly.code`). */
 export type AnomalyCode =
   | 'GARBAGE_BEFORE_HEADER'
   | 'BOGUS_STARTXREF'
@@ -30,6 +32,7 @@ export interface Anomaly {
   offset?: number;
 }
 
+/** One revision of a PDF (the original or an incremental update): where it ends and its cross-reference. */
 export interface Revision {
   index: number;
   /** Offset the revision's `startxref` points to. */

@@ -1,5 +1,6 @@
 import { EsignError } from '../errors.js';
 
+/** Bounds on a PDF the reader accepts: size, objects, nesting, decoded stream size and time. */
 export interface PdfLimits {
   /** Largest accepted file. Default 50 MiB. */
   maxBytes: number;
@@ -13,6 +14,7 @@ export interface PdfLimits {
   timeInMs: number;
 }
 
+/** The limits every PDF is read with unless `limits` says otherwise. */
 export const DEFAULT_PDF_LIMITS: PdfLimits = {
   maxBytes: 50 * 1024 * 1024,
   maxObjects: 200_000,

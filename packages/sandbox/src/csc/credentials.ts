@@ -25,6 +25,7 @@ export interface SandboxCscCredential {
   multisign: number;
 }
 
+/** A test officer of the remote signing service: the person, the PIN and their credential IDs. */
 export interface SandboxOfficer {
   person: SandboxPerson;
   /** PIN for the officer's explicit credentials (sandbox-visible, printed at start-up). */

@@ -8,8 +8,10 @@ import {
   DEFAULT_REDIRECT_URIS,
   resolvePeople,
   type SandboxOidcClient,
+  serverOptions,
 } from './people-source.js';
 
+/** Options of `startDgaProvider`: the people, seed, port and the test clients' redirect URIs. */
 export interface DgaProviderOptions {
   population?: PeopleSource | Population;
   seed?: number;
@@ -20,6 +22,7 @@ export interface DgaProviderOptions {
   postLogoutRedirectUris?: string[];
 }
 
+/** A running DGA Digital ID-like provider with its test clients. */
 export interface DgaProvider extends RunningOidcProvider {
   clients: {
     /** `clientId` is the Consumer-Key, `clientSecret` the raw Consumer-Secret (the provider stores its hash). */
@@ -28,6 +31,7 @@ export interface DgaProvider extends RunningOidcProvider {
   };
 }
 
+/** The scopes the DGA-like provider offers. */
 export const DGA_SCOPES = [
   'openid',
   'profile',
@@ -182,18 +186,8 @@ export async function startDgaProvider(options: DgaProviderOptions = {}): Promis
       },
     },
     people,
-    {
-      ...(options.port === undefined ? {} : { port: options.port }),
-      ...(options.host === undefined ? {} : { host: options.host }),
-      clients: Object.values(clients).map((c) => ({
-        client_id: c.clientId,
-        // Registered as the hash: the relying party must apply the transform to be accepted.
-        client_secret: dgaHashSecret(c.clientSecret),
-        redirect_uris: c.redirectUris,
-        post_logout_redirect_uris: c.postLogoutRedirectUris,
-        scope: c.scope,
-      })),
-    },
+    // Registered as the hash: the relying party must apply the transform to be accepted.
+    serverOptions(options, Object.values(clients), dgaHashSecret),
   );
   return { ...running, clients };
 }

@@ -5,8 +5,10 @@ import {
   DEFAULT_REDIRECT_URIS,
   resolvePeople,
   type SandboxOidcClient,
+  serverOptions,
 } from './people-source.js';
 
+/** Options of `startGenericProvider`: the people, seed, port, redirect URIs, PAR and DPoP. */
 export interface GenericProviderOptions {
   population?: PeopleSource | Population;
   seed?: number;
@@ -21,6 +23,7 @@ export interface GenericProviderOptions {
   dpop?: boolean;
 }
 
+/** A running generic OIDC provider (PAR and DPoP) with its test client. */
 export interface GenericProvider extends RunningOidcProvider {
   clients: { default: SandboxOidcClient };
 }
@@ -72,19 +75,7 @@ export async function startGenericProvider(options: GenericProviderOptions = {})
       },
     },
     people,
-    {
-      ...(options.port === undefined ? {} : { port: options.port }),
-      ...(options.host === undefined ? {} : { host: options.host }),
-      clients: [
-        {
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          redirect_uris: client.redirectUris,
-          post_logout_redirect_uris: client.postLogoutRedirectUris,
-          scope: client.scope,
-        },
-      ],
-    },
+    serverOptions(options, [client]),
   );
   return { ...running, clients: { default: client } };
 }

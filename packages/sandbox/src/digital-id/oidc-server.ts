@@ -42,6 +42,7 @@ export interface ProviderProfile {
   authorizationDetailsTypes?: Record<string, (detail: Record<string, unknown>) => void>;
 }
 
+/** The people a sandbox provider can log in: a list and an index by citizen ID. */
 export interface PeopleSource {
   people: readonly SandboxPerson[];
   byCitizenId: ReadonlyMap<string, SandboxPerson>;
@@ -60,6 +61,7 @@ export interface SandboxClientMetadata {
   [key: string]: unknown;
 }
 
+/** A running sandbox OIDC provider: its issuer, and run-time client and resource-server registration. */
 export interface RunningOidcProvider {
   issuer: string;
   /** Base URL of the server (same as the issuer for the sandbox providers). */

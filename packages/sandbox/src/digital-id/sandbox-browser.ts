@@ -7,6 +7,7 @@ export type BrowserOutcome =
   /** The provider showed some other page and stopped (e.g. "You are signed out"). */
   | { kind: 'page'; status: number; url: string; html: string };
 
+/** Which test citizen the sandbox login page logs in as, and how (for browser tests). */
 export interface LoginStepOptions {
   /** Which test citizen to log in as. */
   citizenId: string;

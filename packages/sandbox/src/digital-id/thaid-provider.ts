@@ -6,8 +6,10 @@ import {
   DEFAULT_REDIRECT_URIS,
   resolvePeople,
   type SandboxOidcClient,
+  serverOptions,
 } from './people-source.js';
 
+/** Options of `startThaidProvider`: the people, seed, port and the test clients' redirect URIs. */
 export interface ThaidProviderOptions {
   /** The people who can log in (pass the sandbox's population so the GDX emulator knows them too). */
   population?: PeopleSource | Population;
@@ -23,6 +25,7 @@ export interface ThaidProviderOptions {
   apiKey?: string;
 }
 
+/** A running ThaID-like provider with its test clients and API key. */
 export interface ThaidProvider extends RunningOidcProvider {
   /** The API key to send in `x-imauth-apikey` on token calls. */
   apiKey: string;
@@ -37,6 +40,7 @@ export interface ThaidProvider extends RunningOidcProvider {
 const BASE = '/api/v2/oauth2';
 const TOKEN_PATH = `${BASE}/token`;
 
+/** The scopes the ThaID-like provider offers. */
 export const THAID_SCOPES = [
   'openid',
   'pid',
@@ -179,17 +183,7 @@ export async function startThaidProvider(options: ThaidProviderOptions = {}): Pr
       },
     },
     people,
-    {
-      ...(options.port === undefined ? {} : { port: options.port }),
-      ...(options.host === undefined ? {} : { host: options.host }),
-      clients: Object.values(clients).map((c) => ({
-        client_id: c.clientId,
-        client_secret: c.clientSecret,
-        redirect_uris: c.redirectUris,
-        post_logout_redirect_uris: c.postLogoutRedirectUris,
-        scope: c.scope,
-      })),
-    },
+    serverOptions(options, Object.values(clients)),
   );
   return { ...running, apiKey, clients };
 }

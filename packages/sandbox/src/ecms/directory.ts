@@ -8,6 +8,7 @@ export interface EcmsMinistry {
   nameTh: string;
 }
 
+/** An organisation with an e-CMS node: 10-digit ID, names and book prefix. */
 export interface EcmsOrganizationSpec {
   organizationId: string;
   nameTh: string;
@@ -16,6 +17,7 @@ export interface EcmsOrganizationSpec {
   bookPrefix: string;
 }
 
+/** The ministries of the sandbox directory. */
 export const ECMS_MINISTRIES: readonly EcmsMinistry[] = [
   { ministryId: '00', nameTh: 'สำนักนายกรัฐมนตรี' },
   { ministryId: '03', nameTh: 'กระทรวงการคลัง' },
@@ -24,6 +26,7 @@ export const ECMS_MINISTRIES: readonly EcmsMinistry[] = [
   { ministryId: '20', nameTh: 'กระทรวงศึกษาธิการ' },
 ];
 
+/** The organisations that can have a sandbox e-CMS node. */
 export const ECMS_ORGANIZATIONS: readonly EcmsOrganizationSpec[] = [
   {
     organizationId: '0031500001',
@@ -57,11 +60,13 @@ export const ECMS_ORGANIZATIONS: readonly EcmsOrganizationSpec[] = [
   },
 ];
 
+/** One entry of an e-CMS node's code list. */
 export interface EcmsCode {
   value: string;
   description: string;
 }
 
+/** The speed codes the sandbox nodes list (GetSpeedCodes). */
 export const ECMS_SPEED_CODES: readonly EcmsCode[] = [
   { value: '1', description: 'ปกติ' },
   { value: '2', description: 'ด่วน' },
@@ -69,6 +74,7 @@ export const ECMS_SPEED_CODES: readonly EcmsCode[] = [
   { value: '4', description: 'ด่วนที่สุด' },
 ];
 
+/** The secrecy codes the sandbox nodes list (GetSecretCodes). */
 export const ECMS_SECRET_CODES: readonly EcmsCode[] = [
   { value: '1', description: 'ปกติ' },
   { value: '2', description: 'ลับ' },
@@ -77,6 +83,7 @@ export const ECMS_SECRET_CODES: readonly EcmsCode[] = [
   { value: '5', description: 'ลับเฉพาะบุคคล' },
 ];
 
+/** The MIME types the sandbox nodes list (GetMimeCodes). */
 export const ECMS_MIME_CODES: readonly { contentType: string; fileExtension: string }[] = [
   { contentType: 'application/pdf', fileExtension: 'pdf' },
   { contentType: 'application/msword', fileExtension: 'doc' },

@@ -16,6 +16,7 @@ import {
   SoapInputError,
 } from './soap.js';
 
+/** The path of each sandbox e-CMS node's SOAP endpoint (as real nodes). */
 export const ECMS_ENDPOINT_PATH = '/ecms-ws01/service2';
 
 type Answer = { op: string; body: string };

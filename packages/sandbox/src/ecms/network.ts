@@ -12,6 +12,7 @@ import { EcmsNetworkState, type NodeState } from './node-state.js';
 
 export { ECMS_ENDPOINT_PATH };
 
+/** What a queue item is: a letter or one of the notifiers. */
 export type EcmsItemKind = 'letter' | 'receive' | 'accept' | 'reject' | 'invalid' | 'invalid_accept_id';
 
 /** One entry of an organisation's queue (also kept after dequeue, for re-requests and inspection). */
@@ -32,6 +33,7 @@ export interface EcmsQueueItem {
   leasedUntil: number;
 }
 
+/** A letter a node sent, with the status its outbound status reports. */
 export interface EcmsOutboundRecord {
   processId: string;
   letterId: string;
@@ -60,6 +62,9 @@ export interface EcmsOutboundStatusProfile {
   lagRequests?: number;
 }
 
+/**
+ * Options of `startEcmsNetwork`: the organisations, faults, lost responses, redelivery and the quirks of real nodes.
+ */
 export interface EcmsNetworkOptions {
   /** Organisations with a node; default the first two of the directory. A number takes that many. */
   organizations?: EcmsOrganizationSpec[] | number;
@@ -101,6 +106,9 @@ export interface EcmsNetworkOptions {
   host?: string;
 }
 
+/**
+ * An item put into a node's queue byte for byte (`EcmsNetwork.injectItem`), as a broken or hostile peer would send it.
+ */
 export interface InjectedItem {
   /** The item element as it will appear in the fetch answer (not checked, not escaped). */
   xml: string;
@@ -111,6 +119,7 @@ export interface InjectedItem {
   senderDepartmentId?: string;
 }
 
+/** One node of the network: its organisation and the endpoint a client uses as `nodeUrl`. */
 export interface EcmsNodeHandle {
   organizationId: string;
   nameTh: string;
@@ -120,6 +129,7 @@ export interface EcmsNodeHandle {
   url: string;
 }
 
+/** A running e-CMS network: its nodes, their queues and what they sent, fault injection and run-time switches. */
 export interface EcmsNetwork {
   nodes: EcmsNodeHandle[];
   organizations: EcmsOrganizationSpec[];

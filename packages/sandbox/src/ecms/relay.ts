@@ -2,11 +2,13 @@ import { request as httpRequest } from 'node:http';
 import { listen, readBody } from '../http-server.js';
 import { ECMS_ENDPOINT_PATH } from './network.js';
 
+/** What a relay hook knows of the request it is relaying. */
 export interface SoapRelayContext {
   /** Local name of the request's body element (`CorrespondenceLetterInboundRequest`, …), when readable. */
   requestElement: string | undefined;
 }
 
+/** Options of `startSoapRelay`: the node to relay to and the hooks that rewrite requests and answers. */
 export interface SoapRelayOptions {
   /** The node endpoint requests are relayed to (`EcmsNodeHandle.url`). */
   target: string;
@@ -20,6 +22,7 @@ export interface SoapRelayOptions {
   host?: string;
 }
 
+/** A SOAP relay in front of an e-CMS node that lets a test rewrite or cut requests and answers. */
 export interface SoapRelay {
   /** The relay's endpoint: use it as the client's `nodeUrl`. */
   url: string;

@@ -15,8 +15,10 @@ export const GDX_SERVICES = [
   'dbd/juristic/profile-pdf',
 ] as const;
 
+/** The services the GDX emulator serves (`GDX_SERVICES`). */
 export type GdxServiceName = (typeof GDX_SERVICES)[number];
 
+/** A consumer registered at the GDX emulator: its test Consumer-Key and secret and the services it may call. */
 export interface GdxConsumer {
   /** Label shown in the usage log (never the key). */
   name: string;
@@ -26,6 +28,7 @@ export interface GdxConsumer {
   services: string[];
 }
 
+/** A consumer to register at the GDX emulator: its name and the services it may call. */
 export interface GdxConsumerSpec {
   name: string;
   consumerKey?: string;

@@ -9,6 +9,7 @@ import type { GdxTokenStore } from './tokens.js';
 import type { GdxUsageLog } from './usage-log.js';
 import type { XRoadSettings } from './xroad.js';
 import { handleXRoad } from './xroad-side.js';
+/** An officer's DOPA session at the GDX emulator. */
 export type OfficerSessionState = 'AgentNotAvailable' | 'AgentAvailable' | 'CitizenAvailable';
 
 /** Behaviours seen on the real gateway that a client must cope with; switchable at run time. */
@@ -19,6 +20,7 @@ export interface GdxQuirks {
   corruptPdfHash: boolean;
 }
 
+/** Options of `startGdxGateway`: the population, consumers, token lifetime, faults, officer sessions and quirks. */
 export interface GdxGatewayOptions {
   population: Population;
   /** Seed for credentials (and faults unless the fault profile has its own). */
@@ -38,6 +40,9 @@ export interface GdxGatewayOptions {
   quirks?: Partial<GdxQuirks>;
 }
 
+/**
+ * The X-Road side of the GDX emulator: instance, registered clients, service identifiers and the Security Server profile.
+ */
 export interface GdxXRoadInfo {
   instance: string;
   /** Client subsystems registered on the sandbox's Security Server (first one may call every service). */
@@ -48,6 +53,7 @@ export interface GdxXRoadInfo {
   securityServer: SecurityServerProfile;
 }
 
+/** A running GDX gateway emulator: consumers, officers, usage log, faults, tokens, quirks and the X-Road side. */
 export interface GdxGateway {
   /** Base URL: GDX paths under /ws, X-Road REST under /r1. */
   url: string;

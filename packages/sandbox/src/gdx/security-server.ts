@@ -25,6 +25,9 @@ export interface XRoadReceived {
 
 const MAX_RECEIVED = 200;
 
+/**
+ * The X-Road Security Server side of the GDX emulator: injected `Server.*`/`Client.*` faults and the headers clients sent.
+ */
 export class SecurityServerProfile {
   readonly #faults: Array<{ type: string; status: number; left: number }> = [];
   readonly #received: XRoadReceived[] = [];

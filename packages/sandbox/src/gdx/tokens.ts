@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+/** A token the GDX emulator issued: for which consumer and AgentID, and when it was last used. */
 export interface GdxTokenRecord {
   token: string;
   consumerKey: string;

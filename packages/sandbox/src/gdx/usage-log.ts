@@ -16,6 +16,7 @@ export interface GdxUsageEntry {
   requestId: string | undefined;
 }
 
+/** Every request the GDX emulator served, as GDX logs it for billing: consumer, AgentID, service, status. */
 export class GdxUsageLog {
   #entries: GdxUsageEntry[] = [];
   readonly #limit: number;

@@ -16,6 +16,7 @@ export interface XRoadClientSpec {
   services: string[];
 }
 
+/** The X-Road instance of the GDX emulator: registered client subsystems and service identifiers. */
 export interface XRoadSettings {
   instance: string;
   /** Service identifier → the /ws path it serves (the rest of the /r1 path is appended). */

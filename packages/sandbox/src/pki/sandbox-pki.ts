@@ -10,6 +10,7 @@ import { SandboxAuthority } from './authority.js';
 import { pkiResponder } from './responders.js';
 import { sandboxTranscriptXml } from './transcript-xml.js';
 
+/** A certificate of the sandbox PKI with its private key. */
 export interface SandboxIdentity {
   /** DER certificate. */
   certificate: Uint8Array;
@@ -17,6 +18,7 @@ export interface SandboxIdentity {
   serialNumber: number;
 }
 
+/** Options of `startSandboxPki`: where it listens, its clock, the institution and the transcript font. */
 export interface SandboxPkiOptions {
   host?: string;
   port?: number;
@@ -51,6 +53,7 @@ async function loadFonts(fontFile: string | undefined): Promise<{ font?: Uint8Ar
   return {};
 }
 
+/** The running sandbox PKI: CA hierarchy, CRLs, OCSP, time-stamps, signing certificates and sample transcripts. */
 export interface SandboxPki {
   /** Base URL of the PKI endpoints (`/pki/root.crt`, `/pki/ca.crl`, `/pki/ocsp`, `/pki/tsa` …). */
   url: string;

@@ -1,6 +1,9 @@
 import type { IssueTranscriptInput as Input } from './issue-transcript.js';
 
-/** @deprecated Import from `@thgov/transcript/issue`. */
+/**
+ * The input of `issueTranscript`.
+ * @deprecated Import from `@thgov/transcript/issue`.
+ */
 export type IssueTranscriptInput = Input;
 
 /**

@@ -11,6 +11,7 @@ import { ensureSrgbOutputIntent } from './output-intent.js';
 import { type SubFilter, signPdf } from './sign-pdf.js';
 import { buildXmp, PRODUCER } from './xmp.js';
 
+/** The input of `issueTranscript`: student, institution, XML, signer, revocation data, TSA and page options. */
 export interface IssueTranscriptInput {
   /** The transcript XML (bytes are attached exactly as given). */
   xml: Uint8Array | string;

@@ -9,6 +9,7 @@ import { decodeCertificates } from '../pki/pem.js';
 /** The signature formats issuing writes. */
 export type SubFilter = 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached';
 
+/** Options of the transcript profile's PDF signing: the signer's key and chain, SubFilter, revocation data and TSA. */
 export interface SignPdfOptions {
   signer: { key: KeyInput; chain: (string | Uint8Array)[] };
   subFilter: SubFilter;

@@ -26,6 +26,7 @@ export interface EmbeddedFile {
   inAf: boolean;
 }
 
+/** What the PDF's XMP metadata declares: the PDF/A part and conformance and the attached document's name. */
 export interface XmpInfo {
   pdfaPart?: number;
   pdfaConformance?: string;

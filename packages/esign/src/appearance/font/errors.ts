@@ -13,6 +13,7 @@ export const FONT_ERROR_CODES = {
     'Drawing text needs the optional peer dependencies harfbuzzjs (shaping) and @expo-google-fonts/sarabun (the default face); the message names the one that is not installed.',
 } as const;
 
+/** The codes a `FontError` may carry. */
 export type FontErrorCode = keyof typeof FONT_ERROR_CODES;
 
 /** A failure of the font layer; messages never contain the text being shown (names are personal data). */
