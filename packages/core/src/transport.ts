@@ -182,6 +182,13 @@ const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ER
  * The HTTP pipeline every thgov client uses: a thin layer over `dispatcher.request` (undici's fastest
  * API) that adds the request identity, timeouts and total deadline, one retry loop, redacted errors and
  * logs, optional signing, body limits and schema validation.
+ *
+ * @example
+ * ```ts
+ * const transport = new Transport({ baseUrl: 'https://api.example.go.th', proxy: 'env' }, { name: '@thgov/example', version: '1.0.0' });
+ * const res = await transport.request({ method: 'GET', path: '/status', operation: 'status' });
+ * await transport.close();
+ * ```
  */
 export class Transport {
   readonly baseUrl: URL;

@@ -91,6 +91,20 @@ export interface ProviderMetadata {
 /**
  * OpenID Connect login for ThaID, DGA Digital ID and any OIDC provider, on openid-client (the certified
  * relying party). Adds the Thai providers' quirks as presets, a state store, typed errors and redaction.
+ *
+ * @example
+ * ```ts
+ * const thaid = new DigitalIdClient({
+ *   provider: 'thaid',
+ *   clientId: process.env.THAID_CLIENT_ID!,
+ *   clientSecret: process.env.THAID_CLIENT_SECRET!,
+ *   apiKey: process.env.THAID_API_KEY!,
+ *   redirectUri: 'https://eservice.agency.go.th/auth/callback',
+ * });
+ * const login = await thaid.createLoginRequest(); // redirect to login.url, keep login.state in the session
+ * // on the callback:
+ * const person = await thaid.handleCallback(callbackUrl, { expectedState: login.state });
+ * ```
  */
 export class DigitalIdClient {
   readonly provider: ProviderPreset['name'];

@@ -156,6 +156,16 @@ export interface TimeCheckResult {
  * Client for the agency's own e-CMS node: every operation of the e-CMS web service, one method each.
  * Letters go out through the own node with `wsa:To` set to the destination's node; the inbox is pulled
  * from the own node. For durable, exactly-once handling use `EcmsOutbox` and `EcmsInboxWorker`.
+ *
+ * @example
+ * ```ts
+ * const client = new EcmsClient({
+ *   nodeUrl: 'https://ecms.agency.go.th/ecms-ws01/service2', // the agency's own node
+ *   organizationId: '0031500001',
+ * });
+ * await client.loadCodeBook();
+ * const { skewInMs } = await client.timeCheck();
+ * ```
  */
 export class EcmsClient {
   readonly organizationId: string;

@@ -187,6 +187,23 @@ function workerVerification(
  * marked processed) → dequeue → dispatch → acknowledge → register. Because persistence commits before
  * the dequeue, a crash at any point loses nothing; redelivered items are recognised by ProcessID and by
  * the letter's natural key, and unfinished steps are completed on the next run.
+ *
+ * @example
+ * ```ts
+ * const worker = new EcmsInboxWorker({
+ *   client,
+ *   store,
+ *   autoRegister: { register: 'central' },
+ *   signaturePolicy: 'require',
+ *   trustAnchors: [caPem],
+ *   onLetter: async ({ record, letter }) => {
+ *     // file it in the saraban system
+ *   },
+ * });
+ * await worker.start();
+ * // on shutdown: finishes the item in hand
+ * await worker.stop();
+ * ```
  */
 export class EcmsInboxWorker {
   readonly #o: EcmsInboxWorkerOptions;

@@ -125,6 +125,13 @@ const UNSENT: readonly OutboundState[] = ['draft', ...PRE_SEND];
  * Durable sending. A letter is journalled before it is sent; a send that fails ambiguously (timeout,
  * reset, unreadable answer) becomes `submit_unknown` and is resolved through OutboundStatusRequest —
  * found → submitted with the node's ProcessID, absent → sent again. Never a blind duplicate.
+ *
+ * @example
+ * ```ts
+ * const outbox = new EcmsOutbox({ client, store });
+ * await outbox.resolvePending(); // at start-up: settles sends a crash or a timeout left open
+ * const record = await outbox.submit(letter, { idempotencyKey: sarabanDocumentId });
+ * ```
  */
 export class EcmsOutbox {
   readonly #client: EcmsClient;

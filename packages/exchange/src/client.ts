@@ -138,6 +138,20 @@ const MAX_NAME = 100;
  * Client for DGA's Government Data Exchange (GDX): token lifecycle per AgentID, typed DOPA and DBD
  * services, a generic typed call for the rest of the catalog, one error type for every envelope, an
  * optional audit record per call, and an X-Road REST mode.
+ *
+ * @example
+ * ```ts
+ * const gdx = new ExchangeClient({
+ *   baseUrl: 'https://api.egov.go.th',
+ *   consumerKey: process.env.GDX_CONSUMER_KEY!,
+ *   consumerSecret: process.env.GDX_CONSUMER_SECRET!,
+ * });
+ * const person = await gdx.getPerson(
+ *   { citizenId: '1-1017-00230-70-8' },
+ *   { agentId: officerCitizenId, purpose: 'welfare eligibility', caseRef: 'WF-2569-0001' },
+ * );
+ * await gdx.close();
+ * ```
  */
 export class ExchangeClient {
   readonly #t: Transport;

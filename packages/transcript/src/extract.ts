@@ -18,6 +18,14 @@ export interface ExtractedTranscript {
 /**
  * Returns the transcript XML attachment and the XMP data. It does not verify anything: call
  * verifyTranscript first and trust the bytes only when it says TOTAL_PASSED.
+ *
+ * @example
+ * ```ts
+ * const report = await verifyTranscript(pdfBytes, { trust: rootCaPem });
+ * if (report.indication === 'TOTAL_PASSED') {
+ *   const { xml, fileName } = extractTranscript(pdfBytes);
+ * }
+ * ```
  */
 export function extractTranscript(
   pdf: Uint8Array,
