@@ -2,12 +2,15 @@
  * Inbox throughput: letters stored + acknowledged + registered per second with 1, 2 and 4 inbox-worker
  * processes on one PostgreSQL journal, against the same-run single-process SQLite baseline, in interleaved
  * rounds (the order alternating, as @thgov/testkit/bench's compareRounds does), reported as medians with
- * their spread. The sandbox e-CMS nodes run in this process; the queue is filled before the workers are
- * told to start. Where the time goes, per letter: the workers' CPU from the start signal to the stop
- * (`cpuPerOpUs`; process.cpuUsage in each worker), their one-off start-up CPU (imports excluded), the
- * node emulator (this process) and the PostgreSQL server (its processes' CPU from /proc, when it is the
- * embedded one). On a 2-core machine the three share the cores: more workers should never be slower than
- * one, CPU per letter should not grow with workers, and no letter may be lost.
+ * their spread. The sandbox e-CMS nodes run in this process. Each round starts fresh worker processes and
+ * first runs an unmeasured warm-up phase, as every other bench has an unmeasured warm-up round: the
+ * workers handle THGOV_BENCH_WARM_UP_LETTERS letters each (so every process has compiled its hot paths)
+ * and pause; then the measured letters are queued and the workers told to go. Where the time goes, per
+ * letter: the workers' CPU from that go to the stop (`cpuPerOpUs`; process.cpuUsage in each worker), their
+ * CPU before it (connecting and the warm-up phase, imports excluded), the node emulator (this process) and
+ * the PostgreSQL server (its processes' CPU from /proc, when it is the embedded one). On a 2-core machine
+ * the three share the cores: more workers should never be slower than one, CPU per letter should not grow
+ * with workers, and no letter may be lost.
  *
  * THGOV_BENCH_INBOX_WORKERS=1,4 picks the worker counts; THGOV_BENCH_PROFILE_DIR=dir makes every worker
  * write a V8 CPU profile there (`node --cpu-prof`).
@@ -28,6 +31,7 @@ import { sampleLetter } from '../test/helpers/letters.js';
 const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? sized(150, 30));
 const ROUNDS = Number(process.env.THGOV_BENCH_ROUNDS ?? sized(3, 1));
 const WORKERS = (process.env.THGOV_BENCH_INBOX_WORKERS ?? '1,2,4').split(',').map(Number);
+const WARM_UP_PER_WORKER = Number(process.env.THGOV_BENCH_WARM_UP_LETTERS ?? sized(40, 10));
 const CHILD = join(import.meta.dirname, '..', 'test', 'helpers', 'chaos-child.ts');
 const TICK_IN_US = 10_000; // USER_HZ is 100 on Linux
 
@@ -49,7 +53,14 @@ function serverCpuInUs(server: TestPostgres | undefined): number | undefined {
   return ticks * TICK_IN_US;
 }
 
-function startWorker(args: string[]): Promise<{ child: ChildProcess; stats: Promise<WorkerStats> }> {
+interface Worker {
+  child: ChildProcess;
+  stats: Promise<WorkerStats>;
+  /** Sends a command line and waits for the worker's answer line (`pause` → `paused`). */
+  command(line: string, answer?: string): Promise<void>;
+}
+
+function startWorker(args: string[]): Promise<Worker> {
   // THGOV_BENCH_PROFILE_DIR=dir: each worker writes a V8 CPU profile there (node --cpu-prof).
   const profile = process.env.THGOV_BENCH_PROFILE_DIR;
   const node = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
@@ -59,6 +70,19 @@ function startWorker(args: string[]): Promise<{ child: ChildProcess; stats: Prom
   });
   children.add(child);
   let out = '';
+  const waiting: { text: string; seen: number; resolve: () => void }[] = [];
+  const occurrences = (text: string) => out.split('\n').filter((l) => l === text).length;
+  const command = (line: string, answer?: string) => {
+    if (!answer) {
+      child.stdin!.write(`${line}\n`);
+      return Promise.resolve();
+    }
+    const seen = occurrences(answer);
+    return new Promise<void>((resolve) => {
+      waiting.push({ text: answer, seen, resolve });
+      child.stdin!.write(`${line}\n`);
+    });
+  };
   const stats = new Promise<WorkerStats>((resolve, reject) => {
     child.on('close', () => {
       const line = out.split('\n').find((l) => l.startsWith('stats '));
@@ -69,7 +93,10 @@ function startWorker(args: string[]): Promise<{ child: ChildProcess; stats: Prom
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('ready')) resolve({ child, stats });
+      for (const w of waiting.splice(0))
+        if (occurrences(w.text) > w.seen) w.resolve();
+        else waiting.push(w);
+      if (out.includes('ready')) resolve({ child, stats, command });
     });
     child.once('error', reject);
   });
@@ -99,7 +126,7 @@ interface Result {
   lettersPerSecond: number;
   cpu: {
     workers: number;
-    startup: number;
+    startupAndWarmUp: number;
     warm: number | undefined;
     emulator: number;
     database: number | undefined;
@@ -122,10 +149,11 @@ async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Re
       startWorker(['inbox', b!.url, b!.organizationId, spec, String(i)]),
     ),
   );
-  const ids = Array.from({ length: LETTERS }, (_, i) => `บค ${run}/${i + 1}`);
-  for (let i = 0; i < ids.length; i += 8)
-    await Promise.all(ids.slice(i, i + 8).map((id) => sender.sendLetter(sampleLetter({ id }))));
-  const count =
+  const send = async (ids: string[]) => {
+    for (let i = 0; i < ids.length; i += 8)
+      await Promise.all(ids.slice(i, i + 8).map((id) => sender.sendLetter(sampleLetter({ id }))));
+  };
+  const registered =
     kind === 'sqlite'
       ? () => {
           try {
@@ -156,15 +184,28 @@ async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Re
             return r.rows[0].n as number;
           };
         })();
+  // Warm-up phase, not measured: every worker process handles its share of these, then pauses.
+  const warmIds = Array.from({ length: WARM_UP_PER_WORKER * workers }, (_, i) => `บค ${run}/w${i + 1}`);
+  /** Measured letters registered (the warm-up letters not counted), once `n` are or after 300 s. */
+  const waitFor = async (n: number, since: number) => {
+    let done = (await registered()) - warmIds.length;
+    while (done < n && performance.now() - since < 300_000) {
+      await new Promise((r) => setTimeout(r, 50));
+      done = (await registered()) - warmIds.length;
+    }
+    return done;
+  };
+  await send(warmIds);
+  for (const w of started) await w.command('go');
+  await waitFor(0, performance.now());
+  await Promise.all(started.map((w) => w.command('pause', 'paused')));
+  const ids = Array.from({ length: LETTERS }, (_, i) => `บค ${run}/${i + 1}`);
+  await send(ids);
   const dbBefore = kind === 'postgres' ? serverCpuInUs(server) : undefined;
   const cpu = process.cpuUsage();
   const t0 = performance.now();
-  for (const w of started) w.child.stdin!.write('go\n');
-  let done = 0;
-  while (done < LETTERS && performance.now() - t0 < 300_000) {
-    await new Promise((r) => setTimeout(r, 50));
-    done = await count();
-  }
+  for (const w of started) await w.command('go');
+  const done = await waitFor(LETTERS, t0);
   const seconds = (performance.now() - t0) / 1000;
   const emulator = process.cpuUsage(cpu);
   const dbAfter = kind === 'postgres' ? serverCpuInUs(server) : undefined;
@@ -175,7 +216,8 @@ async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Re
     lettersPerSecond: done / seconds,
     cpu: {
       workers: stats.reduce((s, x) => s + x.workCpuInUs, 0) / LETTERS,
-      startup: stats.reduce((s, x) => s + x.cpuInUs - x.workCpuInUs, 0) / LETTERS,
+      // Connecting and the warm-up phase (imports excluded), per measured letter.
+      startupAndWarmUp: stats.reduce((s, x) => s + x.cpuInUs - x.workCpuInUs, 0) / LETTERS,
       // After each worker's first 20 letters (its JIT warm-up): workers that handled fewer are left out.
       warm: (() => {
         const warm = stats.filter((x) => x.warmUpCpuInUs !== undefined && x.letters > 20);
@@ -219,7 +261,7 @@ try {
       const x = await measure(c.kind, c.workers);
       results.get(c)!.push(x);
       process.stderr.write(
-        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (+${Math.round(x.cpu.startup)} start-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
+        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (+${Math.round(x.cpu.startupAndWarmUp)} start-up and warm-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
       );
     }
   }
@@ -257,14 +299,14 @@ try {
       },
       cpuMicrosPerLetter: {
         workers: Math.round(cpu),
-        workerStartup: med(rs, (x) => x.cpu.startup),
+        workerStartupAndWarmUp: med(rs, (x) => x.cpu.startupAndWarmUp),
         workersAfterWarmUp: med(rs, (x) => x.cpu.warm),
         emulator: med(rs, (x) => x.cpu.emulator),
         database: med(rs, (x) => x.cpu.database),
       },
       baselineCpuMicrosPerLetter: {
         workers: Math.round(baseCpu),
-        workerStartup: med(baseline, (x) => x.cpu.startup),
+        workerStartupAndWarmUp: med(baseline, (x) => x.cpu.startupAndWarmUp),
         workersAfterWarmUp: med(baseline, (x) => x.cpu.warm),
         emulator: med(baseline, (x) => x.cpu.emulator),
       },

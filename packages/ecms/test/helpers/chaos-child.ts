@@ -3,7 +3,9 @@
 // STORE is `postgres:<url>#<schema>` or `sqlite:<file>`. The inbox worker appends one audit record per
 // received letter (idempotency key: its ProcessID) when THGOV_CHAOS_AUDIT_URL is set. Prints `ready`,
 // then a JSON line of counters (`stats`) on SIGTERM after a graceful stop. With THGOV_CHILD_WAIT=1 it
-// starts working only after a line on stdin (the bench starts every worker at once).
+// works only when told on stdin, one command per line: `go` starts (or restarts) the worker and opens a new
+// measured window (CPU, letters and store calls count from there); `pause` stops it gracefully and answers
+// `paused` (the bench's warm-up phase ends so).
 import { PostgresAuditSink } from '@thgov/core/postgres';
 import { EcmsClient, EcmsInboxWorker, EcmsOutbox, type LetterStore } from '../../src/index.js';
 import { PostgresLetterStore } from '../../src/postgres.js';
@@ -92,6 +94,7 @@ if (role === 'inbox') {
   let running = true;
   let loop: Promise<void> = Promise.resolve();
   start = async () => {
+    running = true;
     loop = run();
   };
   const run = async () => {
@@ -138,6 +141,31 @@ if (process.env.THGOV_CHILD_WAIT === '1') {
   await client.timeCheck();
 }
 process.stdout.write('ready\n');
-if (process.env.THGOV_CHILD_WAIT === '1') await new Promise((resolve) => process.stdin.once('data', resolve));
-working = process.cpuUsage();
-await start();
+async function go(): Promise<void> {
+  working = process.cpuUsage();
+  letters = 0;
+  warmedUp = undefined;
+  for (const name of Object.keys(storeCalls)) delete storeCalls[name];
+  await start();
+}
+
+if (process.env.THGOV_CHILD_WAIT === '1') {
+  let pending = '';
+  let queue = Promise.resolve();
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const command = line.trim();
+      queue = queue.then(async () => {
+        if (command === 'go') await go();
+        else if (command === 'pause') {
+          await stop();
+          process.stdout.write('paused\n');
+        }
+      });
+    }
+  });
+} else await go();
