@@ -12,7 +12,7 @@ import {
   validateBody,
 } from '@thgov/core';
 import type { SafeLogger } from '@thgov/core/internal';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import { classifyAction, classifyPlain } from './envelope.js';
 import { CatalogError } from './errors.js';
 import { depthExceeds } from './metadata/rules.js';

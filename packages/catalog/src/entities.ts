@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 
 /**
  * What the catalog returns for datasets, resources and organizations: the fields the client relies on are

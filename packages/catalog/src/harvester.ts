@@ -1,5 +1,5 @@
 import { isThGovError, type OperationOptions, type RawResponse } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 import { classifyAction } from './envelope.js';
 import { CatalogError } from './errors.js';

@@ -1,6 +1,5 @@
 import type { OperationOptions, TransportOptions } from '@thgov/core';
-import { transportOptionsShape } from '@thgov/core/internal';
-import { z } from 'zod';
+import { transportOptionsShape, z } from '@thgov/core/internal';
 
 /** Which schema of the thai_gdc metadata standard to validate against; 'auto' asks the catalog (status_show). */
 export type SchemaVersionOption = '2.1' | '2.2' | 'auto';

@@ -1,5 +1,5 @@
 import type { OperationOptions } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 import { type CatalogOrganization, organizationResultSchema } from './entities.js';
 

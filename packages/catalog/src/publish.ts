@@ -1,5 +1,5 @@
 import { invalidArgument, type OperationOptions } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 import { type CatalogDataset, datasetResultSchema } from './entities.js';
 import { CatalogError } from './errors.js';

@@ -1,5 +1,5 @@
 import type { OperationOptions } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 
 /** What `status_show` says about the catalog, and what the client concludes from it. */

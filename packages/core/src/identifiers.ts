@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { invalidArgument } from './errors.js';
+import { z } from './lazy-zod.js';
 import { isValidThaiIdDigits, thaiIdCheckDigit } from './thai-id-checksum.js';
 
 export { thaiIdCheckDigit };

@@ -4,8 +4,9 @@
 
 export { abortReason, type Deadline, type DeadlineOptions, raceSignal, startDeadline } from './deadline.js';
 export { withResponseGuard } from './dispatcher.js';
+export { buildSchema, isZodLoaded, loadZod, z } from './lazy-zod.js';
 export { SafeLogger } from './logger.js';
-export { transportOptionsShape } from './options.js';
+export { tlsOptionsShape, transportOptionsShape } from './options.js';
 export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 export { fullJitterDelay, parseRetryAfter } from './retry.js';
 export {

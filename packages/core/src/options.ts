@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
+import { z } from './lazy-zod.js';
 import type { Logger, LogLevel } from './logger.js';
 import type { RetryOptions } from './retry.js';
 import type { MeterProviderLike, TracerProviderLike } from './telemetry/index.js';
@@ -141,6 +141,16 @@ const positiveMs = z
   .max(24 * 3600 * 1000);
 const pem = z.union([z.string(), z.instanceof(Buffer)]);
 
+/** The zod shape of TlsOptions (clients that take only part of it pick its keys). */
+export const tlsOptionsShape = {
+  ca: z.union([pem, z.array(pem)]).optional(),
+  cert: pem.optional(),
+  key: pem.optional(),
+  pfx: z.instanceof(Buffer).optional(),
+  passphrase: z.string().optional(),
+  servername: z.string().optional(),
+} as const;
+
 /**
  * The zod shape of TransportOptions. Clients spread it into their own strict options schema, so an
  * unknown key (a typo such as `timeout` for `timeouts`) is rejected with its path.
@@ -173,17 +183,7 @@ export const transportOptionsShape = {
     .optional(),
   keepAliveTimeoutInMs: positiveMs.optional(),
   connections: z.number().int().min(1).max(1024).optional(),
-  tls: z
-    .object({
-      ca: z.union([pem, z.array(pem)]).optional(),
-      cert: pem.optional(),
-      key: pem.optional(),
-      pfx: z.instanceof(Buffer).optional(),
-      passphrase: z.string().optional(),
-      servername: z.string().optional(),
-    })
-    .strict()
-    .optional(),
+  tls: z.object(tlsOptionsShape).strict().optional(),
   proxy: z.union([z.literal('env'), z.string().url()]).optional(),
   dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null && 'dispatch' in v).optional(),
   retry: z

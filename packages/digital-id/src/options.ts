@@ -1,6 +1,5 @@
 import type { Logger, LogLevel, OperationOptions, TimeoutOptions } from '@thgov/core';
-import { transportOptionsShape } from '@thgov/core/internal';
-import { z } from 'zod';
+import { tlsOptionsShape, transportOptionsShape, z } from '@thgov/core/internal';
 import type {
   ClaimsSource,
   LogoutRedirectParameter,
@@ -192,7 +191,7 @@ export const digitalIdClientOptionsSchema = z
     clockToleranceInMs: z.number().int().min(0).max(300_000).optional(),
     timeouts: transportOptionsShape.timeouts,
     proxy: transportOptionsShape.proxy,
-    tls: z.object({ ca: transportOptionsShape.tls.unwrap().shape.ca }).strict().optional(),
+    tls: z.object({ ca: tlsOptionsShape.ca }).strict().optional(),
     logger: transportOptionsShape.logger,
     logLevel: transportOptionsShape.logLevel,
     dangerouslyAllowInsecureHttp: z.boolean().optional(),

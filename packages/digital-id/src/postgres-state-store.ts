@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import {
   assertMigrated,
   connectionResolver,
@@ -12,7 +12,6 @@ import {
   type ResolvedConnection,
   runMigrations,
 } from '@thgov/core/postgres';
-import { z } from 'zod';
 import type { LoginState, StateConsumeResult, StateStore } from './state-store.js';
 
 /** Options of `PostgresStateStore`: the connection, how long used states are remembered, and migrations. */

@@ -5,8 +5,7 @@ import {
   Transport,
   type TransportOptions,
 } from '@thgov/core';
-import { transportOptionsShape, validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { transportOptionsShape, validateOptions, z } from '@thgov/core/internal';
 import {
   decodeCodeListResponse,
   decodeDequeueResponse,

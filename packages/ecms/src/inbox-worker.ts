@@ -1,6 +1,5 @@
 import { isThGovError, type Logger } from '@thgov/core';
-import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions, z } from '@thgov/core/internal';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
 import { ClockCheck } from './clock-check.js';

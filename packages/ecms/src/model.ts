@@ -1,5 +1,5 @@
 import type { ThGovError } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type { SignatureEvidence } from './signature/evidence.js';
 
 /** Speed (ชั้นความเร็ว) as named values; the wire code comes from the node's code list at run time. */

@@ -1,6 +1,5 @@
 import { isThGovError, type Logger, type OperationOptions } from '@thgov/core';
-import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions, z } from '@thgov/core/internal';
 import { sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
 import { decodeGovernmentDocument } from './codec/letter.js';

@@ -1,5 +1,5 @@
 import { isThGovError } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import { sha256Hex } from './evidence.js';
 import type { Letter } from './model.js';
 import type { EvidenceRecord } from './store/letter-store.js';

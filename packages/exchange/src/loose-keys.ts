@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
+import type { ZodRawShape } from 'zod';
 
 /**
  * An object schema that matches keys case-insensitively ("Result", "result", "RESULT" all fill `Result`):
  * GDX and its providers are not consistent about key casing. Unknown keys are kept.
  */
-export function looseKeys<S extends z.ZodRawShape>(shape: S) {
+export function looseKeys<S extends ZodRawShape>(shape: S) {
   const canonical = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));
   // Key → its canonical spelling (or null: not in the shape / already canonical). Responses repeat the same
   // keys on every call, so this makes the common case (keys already spelled right) a few map lookups.

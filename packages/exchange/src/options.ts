@@ -1,6 +1,5 @@
 import type { TransportOptions } from '@thgov/core';
-import { transportOptionsShape } from '@thgov/core/internal';
-import { z } from 'zod';
+import { transportOptionsShape, z } from '@thgov/core/internal';
 import type { AuditOptions } from './audit.js';
 import { isAgentId } from './context.js';
 import type { XRoadMemberId, XRoadSecurityServerId, XRoadServiceId } from './xroad.js';

@@ -1,5 +1,6 @@
 import { beDateToIso } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
+import type { ZodObject } from 'zod';
 import { looseKeys, optionalNumber, optionalText, stringish } from './loose-keys.js';
 
 /**
@@ -62,7 +63,7 @@ const addressShape = {
   postalCode: optionalText,
 };
 
-type RawAddress = z.output<z.ZodObject<typeof addressShape>>;
+type RawAddress = z.output<ZodObject<typeof addressShape>>;
 
 function mapAddress(a: RawAddress) {
   return {

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from '@thgov/core/internal';
 import * as pkijs from 'pkijs';
-import { z } from 'zod';
 import { OID } from './engine.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { invalidArgument, type OperationOptions } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type { CatalogCore } from '../context.js';
 import { resourceIdArg } from '../resources.js';
 import type { DataStoreRecord } from './batches.js';

@@ -1,6 +1,5 @@
 import type { OperationOptions } from '@thgov/core';
-import { validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { validateOptions, z } from '@thgov/core/internal';
 import type { CatalogCore } from '../context.js';
 import type { DataStoreRecord } from './batches.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import type {
   DATA_CATEGORIES_21,
   DATA_CATEGORIES_22,

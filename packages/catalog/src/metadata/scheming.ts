@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import { OTHER, TRUE_FALSE } from './choices.js';
 import type { FieldKind, FieldSpec, MetadataSpec } from './fields.js';
 

@@ -1,6 +1,5 @@
 import { invalidArgument } from '@thgov/core';
-import { validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { validateOptions, z } from '@thgov/core/internal';
 import { CatalogError } from '../errors.js';
 import { builtInSpec, type MetadataSpec } from './fields.js';
 import { checkDataset, checkResource, type ValidationIssue } from './rules.js';

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: descriptions show the ${VAR} syntax
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 
 // Descriptions live in `.describe()` so the JSON Schema (`configJsonSchema()`) and the docs carry them.
 

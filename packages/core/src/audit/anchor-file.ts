@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
 import { ThGovError } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
 import { type AuditAnchor, type AuditAnchorStore, parseAnchor } from './anchor.js';
 

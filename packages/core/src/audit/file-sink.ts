@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
 import { invalidArgument, ThGovError } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { type AuditAnchor, type AuditAnchorStore, createAnchor } from './anchor.js';
 import { FileAnchorStore } from './anchor-file.js';
 import { encodeRecord } from './chain.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { invalidArgument, ThGovError } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
 import { type AuditAnchor, createAnchor } from './anchor.js';
 import { decodeLine, encodeRecord, GENESIS_HASH } from './chain.js';

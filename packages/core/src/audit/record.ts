@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { invalidArgument } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { idDigits, thaiIdDigits } from '../redact/citizen-id.js';
 import { redactText } from '../redact.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../lazy-zod.js';
 import type { AuditAnchorStore } from './anchor.js';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../lazy-zod.js';
 import type { PostgresMigration } from './migrate.js';
 
 /** A chain's name in the `chain` column (sink and verifier): the key-id alphabet, at most 64 characters. */

@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
 import {
   type AuditAnchor,
   type AuditAnchorStore,
@@ -21,6 +20,7 @@ import {
 import { type ChainHead, resumeChain } from '../audit/resume.js';
 import { auditKeyShape, isAnchorStore } from '../audit/sink-options.js';
 import { invalidArgument, ThGovError } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
 import { AUDIT_MIGRATIONS, chainNameSchema } from './audit-schema.js';
 import {

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { type AuditAnchor, anchorProblem, parseAnchor } from '../audit/anchor.js';
 import type { AuditChainKey } from '../audit/keys.js';
 import { AuditKeyRing } from '../audit/keys.js';
 import { type AuditLogVerification, verifyAuditLogText } from '../audit/verify.js';
 import { ThGovError } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
 import { chainNameSchema } from './audit-schema.js';
 import {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { invalidArgument, ThGovError } from '../errors.js';
+import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
 
 /** The part of a `pg` query result the stores read. */

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { z } from '@thgov/core/internal';
 import { revocationSchema } from '@thgov/pki/internal';
-import { z } from 'zod';
 import { xmlLimitsSchema } from '../xml/limits.js';
 import type { VerifyLetterOptions } from './verify.js';
 

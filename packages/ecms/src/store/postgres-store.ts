@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import {
   assertMigrated,
   connectionResolver,
@@ -15,7 +15,6 @@ import {
   runMigrations,
   withTransaction,
 } from '@thgov/core/postgres';
-import { z } from 'zod';
 import { ecmsError } from '../errors.js';
 import type { Direction, LetterState } from '../journal.js';
 import {

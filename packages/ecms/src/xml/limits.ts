@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 
 /** Bounds every incoming document must respect; a breach is a typed `ERR_ECMS_XML_HOSTILE`. */
 export interface XmlLimits {

@@ -1,7 +1,6 @@
 import { type OperationOptions, registerSecret, Transport, type TransportOptions } from '@thgov/core';
-import { transportOptionsShape, validateOptions } from '@thgov/core/internal';
+import { transportOptionsShape, validateOptions, z as zod } from '@thgov/core/internal';
 import type { z } from 'zod';
-import { z as zod } from 'zod';
 import { PACKAGE } from '../version.js';
 import { classifyCscError } from './errors.js';
 import {

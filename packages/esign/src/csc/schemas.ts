@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 
 /**
  * The CSC API v2.0.0.2 answers thgov reads, as zod schemas: what is required is required, unknown members are

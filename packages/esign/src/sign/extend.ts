@@ -1,7 +1,6 @@
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import { toArrayBuffer } from '@thgov/pki/internal';
 import * as pkijs from 'pkijs';
-import { z } from 'zod';
 import { EsignError } from '../errors.js';
 import { PdfDocument } from '../pdf/document.js';
 import { PdfString } from '../pdf/objects.js';

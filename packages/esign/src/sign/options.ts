@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import type { CertificateInput } from '@thgov/pki';
-import { z } from 'zod';
 import type { SignatureAppearance } from '../appearance/appearance.js';
 import type { DigestAlgorithm, Signer } from '../signers/signer.js';
 import type { PadesLevel } from '../verify/report.js';

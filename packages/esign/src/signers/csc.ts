@@ -1,7 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { registerSecret, unregisterSecret } from '@thgov/core';
-import { transportOptionsShape, validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { transportOptionsShape, validateOptions, z } from '@thgov/core/internal';
 import { normaliseSignature, offeredSchemes, signAlgorithmFor } from '../csc/algorithms.js';
 import { type CscAuthData, CscClient, type CscClientOptions } from '../csc/client.js';
 import type { CscCredentialInfo } from '../csc/schemas.js';

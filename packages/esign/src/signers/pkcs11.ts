@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
 import { type Logger, type LogLevel, unregisterSecret } from '@thgov/core';
-import { SafeLogger, validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { SafeLogger, validateOptions, z } from '@thgov/core/internal';
 import { EsignError } from '../errors.js';
 import {
   acquireLibrary,

@@ -1,5 +1,5 @@
 import { invalidArgument, type OperationOptions } from '@thgov/core';
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import {
   decodeCertificates,
   type OnlineRevocationOptions,
@@ -9,7 +9,6 @@ import {
   parseOcspResponse,
 } from '@thgov/pki';
 import { onlineOptionsSchema } from '@thgov/pki/internal';
-import { z } from 'zod';
 import { DEFAULT_PDF_LIMITS, type PdfLimits } from '../pdf/limits.js';
 import { PDF_POLICY, type VerificationPolicy } from './policy.js';
 

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { OperationOptions } from '@thgov/core';
-import { z } from 'zod';
+import { z } from '@thgov/core/internal';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { type CertificateInput, KEY_USAGE_NAMES } from '../certificate/types.js';
 import type { ParsedCrl } from '../revocation/crl.js';

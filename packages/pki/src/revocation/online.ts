@@ -1,6 +1,5 @@
 import { invalidArgument, type OperationOptions, Transport } from '@thgov/core';
-import { validateOptions } from '@thgov/core/internal';
-import { z } from 'zod';
+import { validateOptions, z } from '@thgov/core/internal';
 import { PACKAGE } from '../version.js';
 
 /** One online revocation request: a CRL download (GET) or an OCSP request (POST, DER body). */

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AbortError } from '@thgov/core';
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { z } from 'zod';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { certDer, fromPkijs } from '../certificate/parse.js';

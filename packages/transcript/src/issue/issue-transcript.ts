@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { invalidArgument } from '@thgov/core';
+import { z } from '@thgov/core/internal';
 import type { DigestName, TimeStampFunction } from '@thgov/pki';
 import type { PDFDocument } from 'pdf-lib';
-import { z } from 'zod';
 import { TranscriptError } from '../errors.js';
 import type { KeyInput } from '../pki/keys.js';
 import { drawDefaultPage } from './default-page.js';

@@ -1,4 +1,4 @@
-import { validateOptions } from '@thgov/core/internal';
+import { validateOptions, z } from '@thgov/core/internal';
 import type { CertificateInput, RevocationOptions as EsignRevocationOptions, PdfLimits } from '@thgov/esign';
 import {
   certInput,
@@ -10,7 +10,6 @@ import {
 import type { OnlineRevocationOptions } from '@thgov/pki';
 import { onlineOptionsSchema } from '@thgov/pki/internal';
 import type { ZodType } from 'zod';
-import { z } from 'zod';
 import { TRANSCRIPT_POLICY } from './transcript-policy.js';
 
 export type { CertificateInput };
