@@ -117,6 +117,7 @@ interface WorkerStats {
   errors: number;
   cpuInUs: number;
   workCpuInUs: number;
+  workSystemCpuInUs?: number;
   storeCalls: Record<string, number>;
   letters: number;
   warmUpCpuInUs?: number;
@@ -126,6 +127,8 @@ interface Result {
   lettersPerSecond: number;
   cpu: {
     workers: number;
+    /** The kernel's part of `workers` (system time: sockets, the loopback network, scheduling). */
+    workersSystem: number;
     startupAndWarmUp: number;
     warm: number | undefined;
     emulator: number;
@@ -216,6 +219,7 @@ async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Re
     lettersPerSecond: done / seconds,
     cpu: {
       workers: stats.reduce((s, x) => s + x.workCpuInUs, 0) / LETTERS,
+      workersSystem: stats.reduce((s, x) => s + (x.workSystemCpuInUs ?? 0), 0) / LETTERS,
       // Connecting and the warm-up phase (imports excluded), per measured letter.
       startupAndWarmUp: stats.reduce((s, x) => s + x.cpuInUs - x.workCpuInUs, 0) / LETTERS,
       // After each worker's first 20 letters (its JIT warm-up): workers that handled fewer are left out.
@@ -261,7 +265,7 @@ try {
       const x = await measure(c.kind, c.workers);
       results.get(c)!.push(x);
       process.stderr.write(
-        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (+${Math.round(x.cpu.startupAndWarmUp)} start-up and warm-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
+        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (${Math.round(x.cpu.workersSystem)} of it system; +${Math.round(x.cpu.startupAndWarmUp)} start-up and warm-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
       );
     }
   }

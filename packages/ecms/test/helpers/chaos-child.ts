@@ -123,6 +123,7 @@ process.on('SIGTERM', () => {
       errors,
       cpuInUs: cpu.user + cpu.system,
       workCpuInUs: work.user + work.system,
+      workSystemCpuInUs: work.system,
       letters,
       warmUpCpuInUs: warmedUp ? warmedUp.user + warmedUp.system : undefined,
       storeCalls,
