@@ -472,14 +472,19 @@ export class Transport {
   #httpSpan(call: Call<unknown>): TelemetrySpan | undefined {
     if (!this.#telemetry.enabled) return undefined;
     const url = new URL(call.target, this.#origin);
-    return this.#telemetry.startSpan(call.method, 'client', {
-      'http.request.method': call.method,
-      'server.address': url.hostname,
-      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-      'url.full': url.toString(),
-      'thgov.request_id': call.requestId,
-      'thgov.operation': call.operation,
-    });
+    // url.full is redacted (credentials, query values, citizen IDs) only for a span that records.
+    return this.#telemetry.startSpan(
+      call.method,
+      'client',
+      {
+        'http.request.method': call.method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'thgov.request_id': call.requestId,
+        'thgov.operation': call.operation,
+      },
+      () => ({ 'url.full': url.toString() }),
+    );
   }
 
   #httpDone(call: Call<unknown>, span: TelemetrySpan | undefined, status?: number, err?: unknown): void {

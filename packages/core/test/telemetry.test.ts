@@ -87,6 +87,36 @@ describe('HTTP client span', () => {
     expect(names).toContain('thgov.http.client.request.duration');
   });
 
+  it('sets url.full only on a span that records: a span nothing records gets only the sampler attributes', async () => {
+    const s = await serve((_q, res) => res.end('{"ok":true}'));
+    const set: string[] = [];
+    const started: Record<string, unknown>[] = [];
+    const span = (recording: boolean) => ({
+      isRecording: () => recording,
+      setAttribute: (k: string) => set.push(k),
+      addEvent: () => undefined,
+      setStatus: () => undefined,
+      end: () => undefined,
+    });
+    let recording = false;
+    const tracerProvider = {
+      getTracer: () => ({
+        startSpan: (_name: string, options: { attributes?: Record<string, unknown> }) => {
+          started.push(options.attributes ?? {});
+          return span(recording);
+        },
+      }),
+    };
+    const t = transport({ baseUrl: s.url, tracerProvider });
+    await t.request({ method: 'GET', path: '/people', query: { id: CITIZEN } });
+    expect(started[0]).toMatchObject({ 'http.request.method': 'GET', 'thgov.operation': expect.any(String) });
+    expect(Object.keys(started[0] ?? {})).not.toContain('url.full');
+    expect(set).not.toContain('url.full');
+    recording = true;
+    await t.request({ method: 'GET', path: '/people', query: { id: CITIZEN } });
+    expect(set).toContain('url.full');
+  });
+
   it('records each retry as an event and counts it; failure is ERROR with the code only', async () => {
     const o = otel();
     let n = 0;

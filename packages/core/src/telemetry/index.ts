@@ -29,6 +29,8 @@ export interface TelemetryOptions {
 
 // Minimal internal shapes of the API objects we call.
 interface SpanApi {
+  /** False on a span nothing will record (no SDK registered, or sampled out); absent on older APIs. */
+  isRecording?(): boolean;
   setAttribute(k: string, v: string | number | boolean): unknown;
   addEvent(name: string, attrs?: Record<string, string | number | boolean>): unknown;
   setStatus(s: { code: number; message?: string }): unknown;
@@ -210,7 +212,17 @@ export class Telemetry {
     return this.#tracer !== undefined || this.#meter !== undefined;
   }
 
-  startSpan(name: string, kind: 'internal' | 'client', attrs?: TelemetryAttributes): TelemetrySpan {
+  /**
+   * Starts a span with `attrs` (seen by the sampler). `whenRecording` gives attributes that are costly to make
+   * safe (a URL to redact): they are computed and set only on a span that records, so an application without
+   * an OpenTelemetry SDK, or one that samples the span out, does not pay for them.
+   */
+  startSpan(
+    name: string,
+    kind: 'internal' | 'client',
+    attrs?: TelemetryAttributes,
+    whenRecording?: () => TelemetryAttributes,
+  ): TelemetrySpan {
     if (!this.#tracer) return new TelemetrySpan(undefined);
     const otel = loadOtelApi();
     const span = this.#tracer.startSpan(
@@ -218,7 +230,9 @@ export class Telemetry {
       { kind: kind === 'client' ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL, attributes: clean(attrs) },
       otel?.context.active(),
     );
-    return new TelemetrySpan(span);
+    const started = new TelemetrySpan(span);
+    if (whenRecording && span.isRecording?.() !== false) started.setAttributes(whenRecording());
+    return started;
   }
 
   #instrument(kind: 'histogram' | 'counter', name: string, unit: string, description: string): InstrumentApi {
