@@ -6,9 +6,10 @@
  * (made and dropped outside the measured section). Politeness is off for both (a bulk load is the caller's
  * choice of pace). Target: rows/s ratio ≥ 0.9. An operation is one row.
  */
+
+import { CatalogClient, type DataStoreRecord } from '@thgov/catalog';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
-import { CatalogClient, type DataStoreRecord } from '../src/index.js';
 import { startCatalogProcess } from './sandbox-process.js';
 
 const ROWS = sized(100_000, 5_000);

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { CatalogClient } from '@thgov/catalog';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
-import { CatalogClient } from '../src/index.js';
 import { peakRssGrowth, startCatalogProcess } from './sandbox-process.js';
 
 const SIZE = sized(200, 16) * 1024 * 1024;

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileAuditSink } from '@thgov/core';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
-import { FileAuditSink } from '../src/index.js';
 
 const ROUNDS = sized(5, 2);
 const dir = mkdtempSync(join(tmpdir(), 'thgov-audit-bench-'));

@@ -10,10 +10,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileAuditSink } from '@thgov/core';
+import { PostgresAuditSink } from '@thgov/core/postgres';
 import { emitBenchLine, median, sized } from '@thgov/testkit/bench';
 import { acquireTestPostgres, createDatabaseOn } from '@thgov/testkit/postgres-server';
-import { FileAuditSink } from '../src/index.js';
-import { PostgresAuditSink } from '../src/postgres.js';
 import { auditEvent, CHAIN_KEY, SUBJECT_SECRET } from '../test/helpers/audit.js';
 
 const TOTAL = Number(process.env.THGOV_BENCH_AUDIT_APPENDS ?? sized(4000, 400));

@@ -6,7 +6,7 @@
  * message (process.cpuUsage). Target: p99 ≤ 0.05 ms.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { completeThaiId, isCitizenId, redactText, registerSecret } from '../src/index.js';
+import { completeThaiId, isCitizenId, redactText, registerSecret } from '@thgov/core';
 
 const TOKENS = 10_000;
 const MESSAGES = 400;

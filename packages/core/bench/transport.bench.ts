@@ -5,9 +5,9 @@
  * of throughput and of the client process's CPU time per request. Target: CPU/op ≤ 1.15× raw undici.request.
  */
 import { spawn } from 'node:child_process';
+import { Transport } from '@thgov/core';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
-import { Transport } from '../src/index.js';
 
 const CONCURRENCY = 64;
 const REQUESTS_PER_ROUND = sized(8_000, 400);

@@ -562,14 +562,14 @@ export class Transport {
     }
     let target = this.#basePath + spec.path;
     if (spec.query) {
-      const qs = new URLSearchParams();
+      const pairs: string[] = [];
       for (const [k, v] of Object.entries(spec.query)) {
         if (v === undefined || v === null) continue;
-        if (Array.isArray(v)) for (const item of v) qs.append(k, String(item));
-        else qs.append(k, String(v));
+        const key = formEncode(k);
+        if (Array.isArray(v)) for (const item of v) pairs.push(`${key}=${formEncode(String(item))}`);
+        else pairs.push(`${key}=${formEncode(String(v))}`);
       }
-      const s = qs.toString();
-      if (s) target += (target.includes('?') ? '&' : '?') + s;
+      if (pairs.length) target += (target.includes('?') ? '&' : '?') + pairs.join('&');
     }
     return target;
   }
@@ -838,4 +838,18 @@ function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse
   if (type === 'bytes' || type === 'stream') return raw;
   if (type === 'text') return rawResponse.text();
   return parseJsonBody(raw, () => rawResponse.errorOptions());
+}
+
+const FORM_SAFE = /^[\w.*-]*$/;
+
+/**
+ * One query name or value as `URLSearchParams` serialises it (application/x-www-form-urlencoded: only ASCII
+ * letters, digits and `*-._` kept, a space as `+`, a lone surrogate as U+FFFD), without building one per request.
+ */
+function formEncode(value: string): string {
+  if (FORM_SAFE.test(value)) return value;
+  return encodeURIComponent((value as string & { toWellFormed(): string }).toWellFormed()).replace(
+    /%20|[!'()~]/g,
+    (m) => (m === '%20' ? '+' : `%${m.charCodeAt(0).toString(16).toUpperCase()}`),
+  );
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
+import { DigitalIdClient } from '@thgov/digital-id';
 import { SandboxBrowser } from '@thgov/sandbox';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import * as oidc from 'openid-client';
-import { DigitalIdClient } from '../src/index.js';
 
 /**
  * The callback step (state check, code exchange, id_token validation) through DigitalIdClient, against

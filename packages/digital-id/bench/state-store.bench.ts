@@ -1,5 +1,5 @@
+import { type LoginState, MemoryStateStore } from '@thgov/digital-id';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
-import { type LoginState, MemoryStateStore } from '../src/index.js';
 
 /**
  * MemoryStateStore save + one-time consume, against a bare Map doing set + get + delete (the floor for

@@ -4,10 +4,10 @@
 // (10 MB PDF, and 50 MB of attachments). A quick run uses 1 MB and 20 MB.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { LetterInput } from '@thgov/ecms';
+import { decodeRequest, encodeRequest } from '@thgov/ecms/codec';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { decodeRequest, encodeRequest } from '../src/codec.js';
-import type { LetterInput } from '../src/index.js';
 
 const MB = 1024 * 1024;
 const TO = 'http://127.0.0.1/ecms-ws01/service2';

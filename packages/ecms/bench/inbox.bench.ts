@@ -19,13 +19,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EcmsClient } from '@thgov/ecms';
+import { PostgresLetterStore } from '@thgov/ecms/postgres';
 import { startEcmsNetwork } from '@thgov/sandbox';
 import { emitBenchLine, median, sized } from '@thgov/testkit/bench';
 import { createDatabaseOn, startTestPostgres, type TestPostgres } from '@thgov/testkit/postgres-server';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { EcmsClient } from '../src/index.js';
-import { PostgresLetterStore } from '../src/postgres.js';
 import { sampleLetter } from '../test/helpers/letters.js';
 
 const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? sized(150, 30));

@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
 import { SignPdf } from '@signpdf/signpdf';
+import { pkcs12Signer, signPdf, verifyPdfSignatures } from '@thgov/esign';
 import type { TimeStampFunction } from '@thgov/pki';
-import { signPdf } from '../src/sign/sign-pdf.js';
-import { pkcs12Signer } from '../src/signers/pkcs12.js';
-import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
 import { createSigningPki, letterPdf, signerFor } from '../test/helpers/pki.js';
 
 const RUNS = 30;

@@ -5,9 +5,9 @@
  * and spread of throughput and of the client process's CPU time per lookup. Target: CPU/op ≤ 1.25× raw undici.
  */
 import { spawn } from 'node:child_process';
+import { ExchangeClient } from '@thgov/exchange';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { Agent, request } from 'undici';
-import { ExchangeClient } from '../src/index.js';
 
 const CONCURRENCY = 32;
 const LOOKUPS_PER_ROUND = sized(2_000, 200);

@@ -5,9 +5,9 @@
  * Run after a build: node --import tsx bench/validate.bench.ts
  */
 import { webcrypto } from 'node:crypto';
+import { parseCrl, validateCertificatePath } from '@thgov/pki';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import * as pkijs from 'pkijs';
-import { parseCrl, validateCertificatePath } from '../src/index.js';
 import { createHierarchy } from '../test/helpers/hierarchy.js';
 
 pkijs.setEngine('bench', new pkijs.CryptoEngine({ name: 'bench', crypto: webcrypto as never }));

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRounds, emitBenchLine, missingBaselineTool, sized } from '@thgov/testkit/bench';
-import { verifyTranscript } from '../src/index.js';
+import { verifyTranscript } from '@thgov/transcript';
 import { issueGood } from '../test/fixtures/generate.js';
 import { createTestPki } from '../test/helpers/pki.js';
 
