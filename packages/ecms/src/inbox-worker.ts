@@ -520,17 +520,20 @@ export class EcmsInboxWorker {
       subject: r.subject,
       senderDepartmentId: r.senderDepartmentId,
     };
+    // `current`: the record as the store returned it from the last write, when that write changed it (a
+    // transition returns the updated row); the registration below then needs no read of its own.
+    let current: LetterRecord | undefined;
     if (r.state === 'dequeued' && (this.#o.autoAcknowledge ?? true)) {
       const res = await this.#client.acknowledgeReceipt(notifierBase);
-      r =
-        (await this.#store.transition({
-          journalId,
-          from: ['dequeued'],
-          to: 'acknowledged',
-          evidence: exchangeEvidence(res.exchange, res.processId),
-          note: 'receipt acknowledged',
-          fence,
-        })) ?? r;
+      current = await this.#store.transition({
+        journalId,
+        from: ['dequeued'],
+        to: 'acknowledged',
+        evidence: exchangeEvidence(res.exchange, res.processId),
+        note: 'receipt acknowledged',
+        fence,
+      });
+      r = current ?? r;
     }
     const reg = this.#o.autoRegister;
     if (
@@ -539,7 +542,7 @@ export class EcmsInboxWorker {
         r.state === 'registration_disputed' ||
         (r.state === 'dequeued' && this.#o.autoAcknowledge === false))
     ) {
-      await this.#register(journalId, reg, fence);
+      await this.#register(journalId, reg, fence, current);
     }
   }
 
@@ -558,8 +561,13 @@ export class EcmsInboxWorker {
     }
   }
 
-  async #register(journalId: string, options: RegistrationOptions, fence: LeaseFence): Promise<LetterRecord> {
-    const r = await this.#store.get(journalId);
+  async #register(
+    journalId: string,
+    options: RegistrationOptions,
+    fence: LeaseFence,
+    current?: LetterRecord,
+  ): Promise<LetterRecord> {
+    const r = current ?? (await this.#store.get(journalId));
     if (r?.direction !== 'inbound') throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such inbound letter');
     if (r.state === 'registered') return r;
     const allowed: InboundState[] = ['dequeued', 'acknowledged', 'registration_disputed'];
@@ -575,6 +583,7 @@ export class EcmsInboxWorker {
       ...options,
       renew,
       fence,
+      current: r,
     });
     const res = await this.#client.acceptLetter({
       letterId: r.letterId,

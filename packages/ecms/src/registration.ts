@@ -1,5 +1,5 @@
 import { ecmsError } from './errors.js';
-import type { LeaseFence, LetterStore } from './store/letter-store.js';
+import type { LeaseFence, LetterRecord, LetterStore } from './store/letter-store.js';
 
 /** Options of `allocateRegistrationNumber`: the register and the Buddhist-era year numbers run in. */
 export interface RegistrationOptions {
@@ -39,12 +39,18 @@ export function formatRegistrationNumber(input: {
 export async function allocateRegistrationNumber(
   store: LetterStore,
   journalId: string,
-  options: RegistrationOptions & { renew?: boolean; fence?: LeaseFence } = {},
+  options: RegistrationOptions & {
+    renew?: boolean;
+    fence?: LeaseFence;
+    /** The letter as the caller just read or wrote it under `fence` (saves one read); it must be `journalId`. */
+    current?: LetterRecord;
+  } = {},
 ): Promise<{ acceptId: string; number: number; beYear: number; register: string }> {
   const register = options.register ?? 'central';
   if (!register || register.length > 100)
     throw ecmsError('ERR_ECMS_MESSAGE', 'register must be 1–100 characters');
-  const letter = await store.get(journalId);
+  const letter =
+    options.fence && options.current?.journalId === journalId ? options.current : await store.get(journalId);
   if (!letter) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
   const beYear =
     letter.registrationNumber !== undefined && !options.renew && letter.registrationYear !== undefined
