@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allocateRegistrationNumber,
-  type LetterRecord,
-  MemoryLetterStore,
-  newLetterRecord,
-} from '../src/index.js';
+import { allocateRegistrationNumber, type LetterRecord, MemoryLetterStore } from '../src/index.js';
+import { inboundRecord } from './helpers/records.js';
 
-function inbound(n: number): LetterRecord {
-  return newLetterRecord({
-    direction: 'inbound',
-    state: 'acknowledged',
-    letterId: `สพร 0105/${n}`,
-    correspondenceDate: '2026-11-27',
-    subject: `เรื่องที่ ${n}`,
-    senderDepartmentId: '0031500001',
-    receiverDepartmentId: '1500300001',
-    processId: `P-${n}-${crypto.randomUUID()}`,
-    document: Buffer.from([0, 1, 2, 255]),
-  });
-}
+const inbound = (n: number) => inboundRecord({ state: 'acknowledged', letterId: `สพร 0105/r${n}` });
 
 /** A memory store that counts its reads of one letter. */
 function counting() {

@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LetterRecord, type LetterStore, newLetterRecord } from '../src/index.js';
+import type { LetterRecord, LetterStore } from '../src/index.js';
 import { SqliteLetterStore } from '../src/sqlite.js';
+import { inboundRecord } from './helpers/records.js';
 import { describeEachStore, type OpenedStore } from './helpers/stores.js';
 
 const evidence = (processId: string) => ({
@@ -16,22 +17,7 @@ const evidence = (processId: string) => ({
   at: new Date('2026-11-27T03:00:00.000Z'),
 });
 
-let n = 0;
-function inbound(extra: Partial<LetterRecord> = {}): LetterRecord {
-  n++;
-  return newLetterRecord({
-    direction: 'inbound',
-    state: 'stored',
-    letterId: `สพร 0105/${n}`,
-    correspondenceDate: '2026-11-27',
-    subject: `เรื่องที่ ${n}`,
-    senderDepartmentId: '0031500001',
-    receiverDepartmentId: '1500300001',
-    processId: `P-${n}-${crypto.randomUUID()}`,
-    document: Buffer.from([0, 1, 2, 255]),
-    ...extra,
-  });
-}
+const inbound = inboundRecord;
 
 describeEachStore('LetterStore contract (%s)', (kind, open) => {
   let opened: OpenedStore;
