@@ -193,6 +193,8 @@ const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ER
 export class Transport {
   readonly baseUrl: URL;
   readonly #origin: string;
+  /** `server.address` and `server.port` of the telemetry, fixed with the origin. */
+  readonly #server: { address: string; port: number };
   readonly #basePath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -220,6 +222,10 @@ export class Transport {
       );
     }
     this.#origin = this.baseUrl.origin;
+    this.#server = {
+      address: this.baseUrl.hostname,
+      port: Number(this.baseUrl.port || (this.baseUrl.protocol === 'https:' ? 443 : 80)),
+    };
     this.#basePath = this.baseUrl.pathname.replace(/\/+$/, '');
     this.#retry = resolveRetryOptions(options.retry);
     const budgetOptions = options.retry === false ? false : options.retry?.budget;
@@ -471,19 +477,18 @@ export class Transport {
   /** The CLIENT span of one call (HTTP client semantic conventions; url.full with its query redacted). */
   #httpSpan(call: Call<unknown>): TelemetrySpan | undefined {
     if (!this.#telemetry.enabled) return undefined;
-    const url = new URL(call.target, this.#origin);
     // url.full is redacted (credentials, query values, citizen IDs) only for a span that records.
     return this.#telemetry.startSpan(
       call.method,
       'client',
       {
         'http.request.method': call.method,
-        'server.address': url.hostname,
-        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'server.address': this.#server.address,
+        'server.port': this.#server.port,
         'thgov.request_id': call.requestId,
         'thgov.operation': call.operation,
       },
-      () => ({ 'url.full': url.toString() }),
+      () => ({ 'url.full': this.#origin + call.target }),
     );
   }
 
@@ -497,7 +502,7 @@ export class Transport {
       (performance.now() - call.started) / 1000,
       {
         'http.request.method': call.method,
-        'server.address': new URL(this.#origin).hostname,
+        'server.address': this.#server.address,
         'http.response.status_code': status,
         'error.type': err === undefined ? undefined : errorType(err),
       },

@@ -61,6 +61,37 @@ interface OtelApi {
   };
   metrics: { getMeterProvider(): MeterProviderLike };
   context: { active(): unknown; with<R>(ctx: unknown, fn: () => R): R };
+  /** The global tracer provider's class: a proxy whose delegate is the no-op provider until an SDK registers. */
+  ProxyTracerProvider?: new () => TracerProviderLike & { getDelegate(): TracerProviderLike };
+  createNoopMeter?(): MeterApi;
+}
+
+/**
+ * A test of "nothing would ever see what this tracer is given": true for the global provider while no SDK is
+ * registered (checked on every span: an SDK registered later receives the next span) and for the API's no-op
+ * provider itself; false for any other provider (an application's own) or without the API.
+ */
+function noopTracerTest(otel: OtelApi | null, tp: TracerProviderLike | undefined): () => boolean {
+  const ProxyProvider = otel?.ProxyTracerProvider;
+  if (!tp || !ProxyProvider) return () => false;
+  const noop = new ProxyProvider().getDelegate();
+  if (tp === noop) return () => true;
+  if (tp instanceof ProxyProvider) return () => tp.getDelegate() === noop;
+  return () => false;
+}
+
+/**
+ * The constructors of the API's no-op instruments. A meter taken from the global provider before an SDK
+ * registers stays a no-op meter (metrics have no proxy in the API), and its instruments drop every value, so
+ * their attributes need not be built.
+ */
+function noopInstrumentClasses(otel: OtelApi | null): Set<unknown> {
+  const meter = otel?.createNoopMeter?.();
+  if (!meter) return new Set();
+  return new Set([
+    meter.createHistogram('thgov.noop').constructor,
+    meter.createCounter('thgov.noop').constructor,
+  ]);
 }
 
 const SPAN_KIND_INTERNAL = 0;
@@ -170,12 +201,17 @@ export class TelemetrySpan {
   constructor(span: SpanApi | undefined) {
     this.#span = span;
   }
+  /** Whether the span records: attributes, events and status given to one that does not are dropped. */
+  get recording(): boolean {
+    return this.#span !== undefined && this.#span.isRecording?.() !== false;
+  }
   setAttributes(attrs: TelemetryAttributes): void {
-    if (!this.#span) return;
-    for (const [k, v] of Object.entries(clean(attrs))) this.#span.setAttribute(k, v);
+    const span = this.#span;
+    if (!span || !this.recording) return;
+    for (const [k, v] of Object.entries(clean(attrs))) span.setAttribute(k, v);
   }
   addEvent(name: string, attrs?: TelemetryAttributes): void {
-    this.#span?.addEvent(name, clean(attrs));
+    if (this.recording) this.#span?.addEvent(name, clean(attrs));
   }
   /** Marks the span failed with the error's code (the status message is the code, never the error text). */
   fail(err: unknown): void {
@@ -195,16 +231,50 @@ export class TelemetrySpan {
 
 /** Tracer and meter of one client, resolved from its options or the global providers. */
 export class Telemetry {
-  readonly #tracer: TracerApi | undefined;
+  #tracer: TracerApi | undefined;
+  #tracerProvider: TracerProviderLike | undefined;
+  #tracerIsNoop: () => boolean = () => false;
+  /** Scope of the tracer, when it comes from the global provider (none was given). */
+  readonly #globalScope: { scope: string; version?: string } | undefined;
   readonly #meter: MeterApi | undefined;
-  #instruments: Map<string, InstrumentApi> = new Map();
+  readonly #noopInstruments: Set<unknown>;
+  /** Instruments by name; `undefined` for one that drops every value (the API's no-op instruments). */
+  #instruments: Map<string, InstrumentApi | undefined> = new Map();
 
   constructor(options: TelemetryOptions = {}, scope = TRACER_NAME, version?: string) {
     const otel = loadOtelApi();
     const tp = options.tracerProvider ?? otel?.trace.getTracerProvider();
     const mp = options.meterProvider ?? otel?.metrics.getMeterProvider();
-    this.#tracer = tp ? (tp.getTracer(scope, version) as TracerApi) : undefined;
+    this.#globalScope = options.tracerProvider || !tp ? undefined : { scope, version };
+    this.#useTracerProvider(otel, tp, scope, version);
     this.#meter = mp ? (mp.getMeter(scope, version) as MeterApi) : undefined;
+    this.#noopInstruments = noopInstrumentClasses(otel);
+  }
+
+  #useTracerProvider(
+    otel: OtelApi | null,
+    tp: TracerProviderLike | undefined,
+    scope: string,
+    version?: string,
+  ) {
+    this.#tracerProvider = tp;
+    this.#tracer = tp ? (tp.getTracer(scope, version) as TracerApi) : undefined;
+    this.#tracerIsNoop = noopTracerTest(otel, tp);
+  }
+
+  /**
+   * Whether nothing would see the next span. The global provider is looked up again while it is the no-op:
+   * with both builds of the API loaded (its ES module and its CommonJS one), an SDK registered through the
+   * other build after this client was made sets the other build's proxy as the global, not ours.
+   */
+  #silent(otel: OtelApi | null): boolean {
+    if (!this.#tracerIsNoop()) return false;
+    const global = this.#globalScope;
+    if (!global || !otel) return true;
+    const now = otel.trace.getTracerProvider();
+    if (now === this.#tracerProvider) return true;
+    this.#useTracerProvider(otel, now, global.scope, global.version);
+    return this.#tracerIsNoop();
   }
 
   /** Whether spans or metrics go anywhere (false without the API and without providers). */
@@ -223,11 +293,16 @@ export class Telemetry {
     attrs?: TelemetryAttributes,
     whenRecording?: () => TelemetryAttributes,
   ): TelemetrySpan {
-    if (!this.#tracer) return new TelemetrySpan(undefined);
     const otel = loadOtelApi();
-    const span = this.#tracer.startSpan(
+    // The API's no-op tracer ignores the name and the attributes; the span is still started, for the context.
+    const silent = this.#tracer !== undefined && this.#silent(otel);
+    const tracer = this.#tracer;
+    if (!tracer) return new TelemetrySpan(undefined);
+    const options = { kind: kind === 'client' ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL };
+    if (silent) return new TelemetrySpan(tracer.startSpan(name, options, otel?.context.active()));
+    const span = tracer.startSpan(
       redactText(name),
-      { kind: kind === 'client' ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL, attributes: clean(attrs) },
+      { ...options, attributes: clean(attrs) },
       otel?.context.active(),
     );
     const started = new TelemetrySpan(span);
@@ -235,32 +310,34 @@ export class Telemetry {
     return started;
   }
 
-  #instrument(kind: 'histogram' | 'counter', name: string, unit: string, description: string): InstrumentApi {
-    let inst = this.#instruments.get(name);
-    if (!inst && this.#meter) {
-      inst =
-        kind === 'histogram'
-          ? this.#meter.createHistogram(name, {
-              unit,
-              description,
-              advice: { explicitBucketBoundaries: SECONDS },
-            })
-          : this.#meter.createCounter(name, { unit, description });
-      this.#instruments.set(name, inst);
-    }
-    return inst ?? {};
+  #instrument(
+    kind: 'histogram' | 'counter',
+    name: string,
+    unit: string,
+    description: string,
+  ): InstrumentApi | undefined {
+    if (this.#instruments.has(name) || !this.#meter) return this.#instruments.get(name);
+    const inst =
+      kind === 'histogram'
+        ? this.#meter.createHistogram(name, {
+            unit,
+            description,
+            advice: { explicitBucketBoundaries: SECONDS },
+          })
+        : this.#meter.createCounter(name, { unit, description });
+    const live = this.#noopInstruments.has(inst.constructor) ? undefined : inst;
+    this.#instruments.set(name, live);
+    return live;
   }
 
   /** Records a value on a histogram (created once per name). */
   record(name: string, value: number, attrs?: TelemetryAttributes, unit = 's', description = ''): void {
-    if (!this.#meter) return;
-    this.#instrument('histogram', name, unit, description).record?.(value, clean(attrs));
+    this.#instrument('histogram', name, unit, description)?.record?.(value, clean(attrs));
   }
 
   /** Adds to a counter (created once per name). */
   count(name: string, attrs?: TelemetryAttributes, value = 1, description = ''): void {
-    if (!this.#meter) return;
-    this.#instrument('counter', name, '{call}', description).add?.(value, clean(attrs));
+    this.#instrument('counter', name, '{call}', description)?.add?.(value, clean(attrs));
   }
 
   /**
