@@ -7,6 +7,7 @@ export { withResponseGuard } from './dispatcher.js';
 export { buildSchema, isZodLoaded, loadZod, z } from './lazy-zod.js';
 export { SafeLogger } from './logger.js';
 export { tlsOptionsShape, transportOptionsShape } from './options.js';
+export { fastPathOf, UNDECIDED, withFastPath } from './response-body.js';
 export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 export { fullJitterDelay, parseRetryAfter } from './retry.js';
 export {

@@ -27,12 +27,39 @@ export function parseJsonBody(bytes: Uint8Array, errorOptions: LazyErrorOptions 
   }
 }
 
+/** What a fast decoder returns for a value it does not decide: zod parses that value instead. */
+export const UNDECIDED: unique symbol = Symbol('thgov.undecided');
+
+const fastDecoders = new WeakMap<object, (value: unknown) => unknown>();
+
+/**
+ * Gives a response schema a hand-written decoder for its common case (a hot record: every lookup parses
+ * one). For a value it accepts the decoder must return exactly what zod's `parse` returns; for anything else
+ * (a value zod might reject, or one it does not want to reason about) it returns `UNDECIDED`, and zod parses
+ * the value, so failures are explained by zod as before. A differential test against zod must guard each
+ * decoder. Returns the schema.
+ */
+export function withFastPath<S extends object>(schema: S, decode: (value: unknown) => unknown): S {
+  fastDecoders.set(schema, decode);
+  return schema;
+}
+
+/** The fast decoder given to `schema` by `withFastPath`, if any (for differential tests). */
+export function fastPathOf(schema: object): ((value: unknown) => unknown) | undefined {
+  return fastDecoders.get(schema);
+}
+
 /** Validates with a zod schema; failure is ERR_RESPONSE_SCHEMA with paths and messages, never values. */
 export function validateBody<T>(
   value: unknown,
   schema: z.ZodType<T>,
   errorOptions: LazyErrorOptions = {},
 ): T {
+  const fast = fastDecoders.get(schema);
+  if (fast) {
+    const decided = fast(value);
+    if (decided !== UNDECIDED) return decided as T;
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ResponseSchemaError(
