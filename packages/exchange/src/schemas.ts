@@ -1,7 +1,7 @@
 import { beDateToIso } from '@thgov/core';
 import { z } from '@thgov/core/internal';
 import type { ZodObject } from 'zod';
-import { looseKeys, optionalNumber, optionalText, stringish } from './loose-keys.js';
+import { looseKeys, looseRecord, optionalNumber, optionalText, stringish, text } from './loose-keys.js';
 
 /**
  * Response schemas of the wrapped services. Each validates the provider's shape (key casing tolerated,
@@ -18,35 +18,39 @@ function isoOrUndefined(be: string | undefined): string | undefined {
   }
 }
 
-export const dopaPersonSchema = looseKeys({
-  titleDesc: optionalText,
-  firstName: z.string(),
-  middleName: optionalText,
-  lastName: z.string(),
-  genderCode: optionalNumber,
-  dateOfBirth: stringish,
-  age: optionalNumber,
-  nationalityDesc: optionalText,
-  statusOfPersonDesc: optionalText,
-  englishTitleDesc: optionalText,
-  englishFirstName: optionalText,
-  englishMiddleName: optionalText,
-  englishLastName: optionalText,
-}).transform((p) => ({
-  title: { th: p.titleDesc, en: p.englishTitleDesc },
-  firstName: { th: p.firstName, en: p.englishFirstName },
-  middleName: p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
-  lastName: { th: p.lastName, en: p.englishLastName },
-  gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
-  /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
-  birthDateBe: p.dateOfBirth,
-  /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
-  birthDate: isoOrUndefined(p.dateOfBirth),
-  age: p.age,
-  nationality: p.nationalityDesc,
-  status: p.statusOfPersonDesc,
-  raw: p as Record<string, unknown>,
-}));
+export const dopaPersonSchema = looseRecord(
+  {
+    titleDesc: optionalText,
+    firstName: text,
+    middleName: optionalText,
+    lastName: text,
+    genderCode: optionalNumber,
+    dateOfBirth: stringish,
+    age: optionalNumber,
+    nationalityDesc: optionalText,
+    statusOfPersonDesc: optionalText,
+    englishTitleDesc: optionalText,
+    englishFirstName: optionalText,
+    englishMiddleName: optionalText,
+    englishLastName: optionalText,
+  },
+  (p) => ({
+    title: { th: p.titleDesc, en: p.englishTitleDesc },
+    firstName: { th: p.firstName, en: p.englishFirstName },
+    middleName:
+      p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
+    lastName: { th: p.lastName, en: p.englishLastName },
+    gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
+    /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
+    birthDateBe: p.dateOfBirth,
+    /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
+    birthDate: isoOrUndefined(p.dateOfBirth),
+    age: p.age,
+    nationality: p.nationalityDesc,
+    status: p.statusOfPersonDesc,
+    raw: p as Record<string, unknown>,
+  }),
+);
 /** A person from DOPA Linkage (service 001), decoded, with names, birth date and status normalised. */
 export type DopaPerson = z.output<typeof dopaPersonSchema>;
 
@@ -81,23 +85,22 @@ function mapAddress(a: RawAddress) {
   };
 }
 
-export const dopaAddressSchema = looseKeys(addressShape).transform((a) => ({
+export const dopaAddressSchema = looseRecord(addressShape, (a) => ({
   ...mapAddress(a),
   raw: a as Record<string, unknown>,
 }));
 /** A registered address from DOPA Linkage (service 027), decoded and normalised. */
 export type DopaAddress = z.output<typeof dopaAddressSchema>;
 
-export const dopaHouseSchema = looseKeys({
-  ...addressShape,
-  houseType: optionalNumber,
-  houseTypeDesc: optionalText,
-}).transform((h) => ({
-  ...mapAddress(h),
-  houseType: h.houseType,
-  houseTypeDesc: h.houseTypeDesc,
-  raw: h as Record<string, unknown>,
-}));
+export const dopaHouseSchema = looseRecord(
+  { ...addressShape, houseType: optionalNumber, houseTypeDesc: optionalText },
+  (h) => ({
+    ...mapAddress(h),
+    houseType: h.houseType,
+    houseTypeDesc: h.houseTypeDesc,
+    raw: h as Record<string, unknown>,
+  }),
+);
 /** A house record from DOPA Linkage (service 008). */
 export type DopaHouse = z.output<typeof dopaHouseSchema>;
 
