@@ -5,6 +5,7 @@ import {
   digest,
   findBySid,
   OID,
+  signedDataFromSchema,
   toArrayBuffer,
   verifySignerInfoSignature,
 } from '@thgov/pki/internal';
@@ -58,7 +59,7 @@ function parseSignedData(contents: Uint8Array, pool: EvidencePool): pkijs.Signed
   try {
     const ci = new pkijs.ContentInfo({ schema: asn.result });
     if (ci.contentType !== OID.signedData) return 'CMS content is not SignedData';
-    sd = new pkijs.SignedData({ schema: ci.content });
+    sd = signedDataFromSchema(ci.content);
   } catch {
     return 'CMS SignedData could not be parsed';
   }

@@ -7,6 +7,7 @@ import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { certDer, fromPkijs } from '../certificate/parse.js';
 import type { CertificateInput, CertificateSummary } from '../certificate/types.js';
+import { signedDataFromSchema } from '../cms/signed-data.js';
 import { findBySid, verifySignerInfoSignature } from '../cms/signer-info.js';
 import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from '../engine.js';
 import type { BlockIndication, SubIndication } from '../etsi.js';
@@ -77,7 +78,7 @@ function readToken(token: Uint8Array): Token | string {
     if (asn.offset === -1) return 'the token is not DER';
     const ci = new pkijs.ContentInfo({ schema: asn.result });
     if (ci.contentType !== OID.signedData) return 'the token is not CMS SignedData';
-    const sd = new pkijs.SignedData({ schema: ci.content });
+    const sd = signedDataFromSchema(ci.content);
     const e = sd.encapContentInfo;
     if (e.eContentType !== OID.tstInfo || !e.eContent) return 'the token does not carry a TSTInfo';
     if (sd.signerInfos.length !== 1) return 'the token must have exactly one SignerInfo';

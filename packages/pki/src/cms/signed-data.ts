@@ -1,0 +1,32 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { certFromDer } from '../certificate/parse.js';
+
+const isCertificateSet = (b: asn1js.BaseBlock) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0;
+const isUniversalSequence = (b: asn1js.BaseBlock) =>
+  b.idBlock.tagClass === 1 && b.idBlock.tagNumber === 16 && b.idBlock.isConstructed;
+
+/**
+ * pkijs's `SignedData` from its parsed ASN.1 (a ContentInfo's `content`). pkijs alone would build every
+ * certificate of the `certificates` set anew by schema matching (about half of the time of reading a signature
+ * or a time-stamp token), and a certificate's DER could then only be had by encoding it again. Here each
+ * certificate is read from its own bytes in the CMS through `certFromDer`: a certificate met before (the
+ * issuing CA, the TSA, in every file) is parsed once per process, and its DER is the bytes as they are.
+ * A set that holds anything but X.509 certificates (attribute or other certificate formats) is left to pkijs,
+ * as is a malformed one (pkijs then fails as before). Throws as pkijs does on a SignedData it cannot read.
+ */
+export function signedDataFromSchema(content: unknown): pkijs.SignedData {
+  const items = content instanceof asn1js.Sequence ? content.valueBlock.value : undefined;
+  const at = items ? items.findIndex(isCertificateSet) : -1;
+  const set = items?.[at] as asn1js.Constructed | undefined;
+  const entries = set?.valueBlock?.value;
+  if (!items || !Array.isArray(entries) || !entries.every(isUniversalSequence)) {
+    return new pkijs.SignedData({ schema: content });
+  }
+  const certificates = entries.map((e) => certFromDer(new Uint8Array(e.valueBeforeDecodeView)).pkijs);
+  const sd = new pkijs.SignedData({
+    schema: new asn1js.Sequence({ value: items.filter((_, i) => i !== at) }),
+  });
+  sd.certificates = certificates;
+  return sd;
+}

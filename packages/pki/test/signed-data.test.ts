@@ -1,0 +1,93 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { describe, expect, it } from 'vitest';
+import { certDer, signedDataFromSchema } from '../src/internal.js';
+import { createTimeStampAuthority } from '../src/testing.js';
+import { createHierarchy, issue } from './helpers/hierarchy.js';
+
+/*
+ * signedDataFromSchema reads a CMS SignedData as pkijs does, except that each certificate of the set comes from
+ * its own bytes through the process-wide certificate cache. These tests hold it to pkijs's own reading.
+ */
+
+const h = await createHierarchy();
+const tsaId = await issue(h.now, 'Test TSA', 200, h.ca, {
+  keyUsage: ['digitalSignature'],
+  extendedKeyUsage: ['1.3.6.1.5.5.7.3.8'],
+  extendedKeyUsageCritical: true,
+});
+const tsa = createTimeStampAuthority({
+  certificate: tsaId.cert,
+  privateKey: tsaId.key,
+  chain: [h.ca.cert],
+  now: () => h.now,
+});
+const token = await tsa({ imprint: new Uint8Array(32).fill(7), hashAlgorithm: 'SHA-256' });
+
+/** The token's SignedData, freshly parsed (the tests change the tree). */
+function content(): asn1js.Sequence {
+  const asn = asn1js.fromBER(Uint8Array.from(token).buffer);
+  return new pkijs.ContentInfo({ schema: asn.result }).content as asn1js.Sequence;
+}
+const certSet = (sd: asn1js.Sequence) =>
+  sd.valueBlock.value.find(
+    (b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0,
+  ) as asn1js.Constructed;
+const encode = (sd: pkijs.SignedData) => Buffer.from(sd.toSchema(true).toBER(false));
+
+describe('signedDataFromSchema', () => {
+  it('reads the same SignedData as pkijs, its certificates with their DER as they are in the CMS', () => {
+    const ours = signedDataFromSchema(content());
+    const theirs = new pkijs.SignedData({ schema: content() });
+    expect(ours.certificates).toHaveLength(2);
+    expect(encode(ours).equals(encode(theirs))).toBe(true);
+    for (const c of ours.certificates ?? []) {
+      const der = Buffer.from(certDer(c as pkijs.Certificate));
+      expect(Buffer.from(token).indexOf(der)).toBeGreaterThan(0);
+    }
+    expect(
+      Buffer.from(certDer(ours.certificates?.[0] as pkijs.Certificate)).equals(Buffer.from(tsaId.cert)),
+    ).toBe(true);
+  });
+
+  it('parses a certificate met before once: the same object in a second CMS', () => {
+    const a = signedDataFromSchema(content());
+    const b = signedDataFromSchema(content());
+    expect(b.certificates?.[1]).toBe(a.certificates?.[1]);
+  });
+
+  it('fails on an entry of the set that is a SEQUENCE but not a certificate, as pkijs does', () => {
+    const bad = () => {
+      const sd = content();
+      certSet(sd).valueBlock.value[1] = new asn1js.Sequence({ value: [new asn1js.Integer({ value: 1 })] });
+      return sd;
+    };
+    expect(() => new pkijs.SignedData({ schema: bad() })).toThrow();
+    expect(() => signedDataFromSchema(bad())).toThrow(/certificate/i);
+  });
+
+  it('leaves a set with another certificate format ([3] other) to pkijs', () => {
+    const withOther = () => {
+      const sd = content();
+      const other = new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 3 },
+        value: [new asn1js.ObjectIdentifier({ value: '1.2.3.4' }), new asn1js.Null()],
+      });
+      certSet(sd).valueBlock.value.push(other);
+      return sd;
+    };
+    const ours = signedDataFromSchema(withOther());
+    const theirs = new pkijs.SignedData({ schema: withOther() });
+    expect(ours.certificates).toHaveLength(3);
+    expect(ours.certificates?.[2]).toBeInstanceOf(pkijs.OtherCertificateFormat);
+    expect(encode(ours).equals(encode(theirs))).toBe(true);
+  });
+
+  it('reads a SignedData without certificates as pkijs does', () => {
+    const sd = content();
+    sd.valueBlock.value = sd.valueBlock.value.filter((b) => b !== certSet(sd));
+    const ours = signedDataFromSchema(sd);
+    expect(ours.certificates).toBeUndefined();
+    expect(ours.signerInfos).toHaveLength(1);
+  });
+});
