@@ -109,8 +109,29 @@ function readEntries(crl: pkijs.CertificateRevocationList, out: CrlInternals): v
   }
 }
 
-function parseOne(der: Uint8Array, source: RevocationSource): ParsedCrl {
-  let crl: pkijs.CertificateRevocationList;
+/** What reading a CRL's bytes gives, whoever supplied them and wherever they came from. */
+interface CrlReading {
+  internals: CrlInternals;
+  bytes: number;
+  issuer: string;
+  thisUpdate: Date;
+  nextUpdate: Date | undefined;
+  delta: boolean;
+}
+
+/**
+ * Recently read CRLs by SHA-256. A CRL is embedded in every file signed under its CA until its next update, and
+ * a national CA's CRL takes far longer to read than the rest of a verification. Bounded in count and in bytes;
+ * a reading is never changed once made, and each result gets its own copy of the DER and of the dates.
+ */
+const READINGS = new Map<string, CrlReading>();
+const MAX_READINGS = 64;
+const MAX_READING_BYTES = 64 * 1024 * 1024;
+let readingBytes = 0;
+
+function readCrl(der: Uint8Array): CrlReading {
+  // Parsed from a private copy: pkijs keeps views into its input (the signed part), which the caller may reuse.
+  const own = Uint8Array.from(der);
   const internals: CrlInternals = {
     crl: undefined as unknown as pkijs.CertificateRevocationList,
     entries: new Map(),
@@ -121,9 +142,10 @@ function parseOne(der: Uint8Array, source: RevocationSource): ParsedCrl {
     partialReasons: false,
     dpUrls: [],
   };
+  let crl: pkijs.CertificateRevocationList;
   try {
-    const asn = asn1js.fromBER(der, { maxNodes: MAX_CRL_NODES });
-    if (asn.offset !== der.length) throw new Error('not exactly one DER structure');
+    const asn = asn1js.fromBER(own, { maxNodes: MAX_CRL_NODES });
+    if (asn.offset !== own.length) throw new Error('not exactly one DER structure');
     crl = new pkijs.CertificateRevocationList({ schema: asn.result });
     internals.crl = crl;
     readScope(crl, internals);
@@ -131,18 +153,51 @@ function parseOne(der: Uint8Array, source: RevocationSource): ParsedCrl {
   } catch (cause) {
     throw new PkiError('ERR_PKI_INPUT', 'A CRL is not a readable DER CertificateList', { cause });
   }
-  const parsed: ParsedCrl = Object.freeze({
-    type: 'crl',
-    source,
-    der: Uint8Array.from(der),
-    sha256: createHash('sha256').update(der).digest('hex'),
+  return {
+    internals,
+    bytes: own.length,
     issuer: dnToString(crl.issuer),
     thisUpdate: crl.thisUpdate.value,
     nextUpdate: crl.nextUpdate?.value,
     delta: (crl.crlExtensions?.extensions ?? []).some((e) => e.extnID === OID.deltaCrlIndicator),
-    entries: internals.entries.size,
+  };
+}
+
+function reading(der: Uint8Array, sha256: string): CrlReading {
+  const known = READINGS.get(sha256);
+  if (known) {
+    // Refresh its place: the map's order is the eviction order.
+    READINGS.delete(sha256);
+    READINGS.set(sha256, known);
+    return known;
+  }
+  const read = readCrl(der);
+  if (read.bytes > MAX_READING_BYTES / 4) return read;
+  READINGS.set(sha256, read);
+  readingBytes += read.bytes;
+  for (const [key, old] of READINGS) {
+    if (READINGS.size <= MAX_READINGS && readingBytes <= MAX_READING_BYTES) break;
+    READINGS.delete(key);
+    readingBytes -= old.bytes;
+  }
+  return read;
+}
+
+function parseOne(der: Uint8Array, source: RevocationSource): ParsedCrl {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  const read = reading(der, sha256);
+  const parsed: ParsedCrl = Object.freeze({
+    type: 'crl',
+    source,
+    der: Uint8Array.from(der),
+    sha256,
+    issuer: read.issuer,
+    thisUpdate: new Date(read.thisUpdate.getTime()),
+    nextUpdate: read.nextUpdate && new Date(read.nextUpdate.getTime()),
+    delta: read.delta,
+    entries: read.internals.entries.size,
   });
-  INTERNALS.set(parsed, internals);
+  INTERNALS.set(parsed, read.internals);
   return parsed;
 }
 
