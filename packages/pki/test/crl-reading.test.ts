@@ -54,7 +54,6 @@ describe('CRL readings shared by SHA-256', () => {
 
   it('malformed bytes are refused every time, never cached as a reading', () => {
     const broken = Uint8Array.from(revoking);
-    broken[broken.length - 40] ^= 0xff;
     broken[10] = 0xff;
     for (let i = 0; i < 2; i++) expect(() => parseCrl(broken)).toThrow(/CRL/);
   });
