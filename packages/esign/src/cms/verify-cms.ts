@@ -180,8 +180,7 @@ export async function verifyCmsSignature(
     warnings.push('CAdES signature carries a signingTime attribute (PAdES baseline forbids it)');
   const archival = attrValue(si, OID.adbeRevocationInfoArchival);
   if (archival?.[0]) collectArchival(archival[0], options.pool);
-  for (const t of attrValue(si, OID.signatureTimeStamp, true) ?? [])
-    out.timeStampTokens.push(new Uint8Array(t.toBER(false)));
+  for (const t of attrValue(si, OID.signatureTimeStamp, true) ?? []) out.timeStampTokens.push(bytesOf(t));
   const ess = Boolean(attrValue(si, OID.signingCertificateV2) || attrValue(si, OID.signingCertificate));
   out.check = check('cms', 'PASSED', 'One detached SignerInfo; digest and signature verify', {
     warnings,
@@ -212,13 +211,19 @@ async function essMatches(value: asn1js.BaseBlock, signer: pkijs.Certificate, v2
   }
 }
 
+/** A block's bytes as they are in the CMS (a copy), rather than asn1js's encoding of it again. */
+function bytesOf(block: asn1js.BaseBlock): Uint8Array {
+  const raw = block.valueBeforeDecodeView;
+  return raw.byteLength > 0 ? Uint8Array.from(raw) : new Uint8Array(block.toBER(false));
+}
+
 function collectArchival(value: asn1js.BaseBlock, pool: EvidencePool): void {
   try {
     for (const tagged of (value as asn1js.Sequence).valueBlock.value) {
       const tag = tagged.idBlock.tagNumber;
       const inner = (tagged as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence | undefined;
       for (const item of inner?.valueBlock.value ?? []) {
-        const der = new Uint8Array(item.toBER(false));
+        const der = bytesOf(item);
         if (tag === 0) addCrl(pool, der, 'adbe-revocation-info');
         else if (tag === 1) addOcsp(pool, der, 'adbe-revocation-info');
       }
