@@ -1,7 +1,8 @@
 /**
  * In-process verification time of a typical transcript (strict policy, signature time-stamp, CRLs in
  * revocationInfoArchival), against one `pdfsig` process checking the same file (its CPU is the exited child's,
- * from /proc/self/stat: 10 ms resolution, summed over a round). Interleaved rounds, medians and spread.
+ * from /proc/self/stat: 10 ms resolution, summed over a round). Interleaved rounds after three warm-up rounds,
+ * medians and spread.
  * Without pdfsig on PATH the line says `baselineMissing: "pdfsig"` (and the run fails under CI=true).
  * Run after a build: node --import tsx bench/verify.bench.ts [--quick]
  */
@@ -14,7 +15,7 @@ import { verifyTranscript } from '@thgov/transcript';
 import { issueGood } from '../test/fixtures/generate.js';
 import { createTestPki } from '../test/helpers/pki.js';
 
-const OPS = sized(8, 2);
+const OPS = sized(16, 2);
 const pki = await createTestPki();
 const pdf = await issueGood(pki);
 const trust = [pki.root.cert];
@@ -30,6 +31,8 @@ try {
     baseline: 'pdfsig-one-process-no-cert-check',
     opsPerRound: OPS,
     rounds: sized(5, 2),
+    // A verifier service is warm: three rounds let V8 compile the parsers before anything is measured.
+    warmupRounds: sized(3, 1),
     thgov: async () => {
       for (let i = 0; i < OPS; i++) {
         const r = await verifyTranscript(pdf, { trust });
