@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import { certDer, signedDataFromSchema } from '../src/internal.js';
+import { takeParsedToken } from '../src/cms/signed-data.js';
+import { verifyTimeStampToken } from '../src/index.js';
+import { certDer, signedDataFromSchema, withParsedToken } from '../src/internal.js';
 import { createTimeStampAuthority } from '../src/testing.js';
 import { createHierarchy, issue } from './helpers/hierarchy.js';
 
@@ -89,5 +92,28 @@ describe('signedDataFromSchema', () => {
     const ours = signedDataFromSchema(sd);
     expect(ours.certificates).toBeUndefined();
     expect(ours.signerInfos).toHaveLength(1);
+  });
+});
+
+describe('a time-stamp token parsed once', () => {
+  const block = () => asn1js.fromBER(Uint8Array.from(token).buffer).result;
+
+  it('is taken once, and only while its bytes are the ones it was read from', () => {
+    const b = block();
+    const bytes = withParsedToken(Uint8Array.from(token), b);
+    expect(takeParsedToken(bytes)).toBe(b);
+    expect(takeParsedToken(bytes)).toBeUndefined();
+    const changed = withParsedToken(Uint8Array.from(token), block());
+    changed.set([(changed.at(-1) ?? 0) ^ 1], changed.length - 1);
+    expect(takeParsedToken(changed)).toBeUndefined();
+  });
+
+  it('a block that is not the bytes is ignored: the verifier reads the bytes it was given', async () => {
+    const data = new TextEncoder().encode('other stamped data');
+    const imprint = createHash('sha256').update(data).digest();
+    const other = await tsa({ imprint, hashAlgorithm: 'SHA-256' });
+    const bytes = withParsedToken(Uint8Array.from(other), block());
+    const r = await verifyTimeStampToken(bytes, { data, trustAnchors: h.root.cert, revocation: false });
+    expect(r.indication, r.message).toBe('PASSED');
   });
 });

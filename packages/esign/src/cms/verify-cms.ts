@@ -8,6 +8,7 @@ import {
   signedDataFromSchema,
   toArrayBuffer,
   verifySignerInfoSignature,
+  withParsedToken,
 } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -180,7 +181,8 @@ export async function verifyCmsSignature(
     warnings.push('CAdES signature carries a signingTime attribute (PAdES baseline forbids it)');
   const archival = attrValue(si, OID.adbeRevocationInfoArchival);
   if (archival?.[0]) collectArchival(archival[0], options.pool);
-  for (const t of attrValue(si, OID.signatureTimeStamp, true) ?? []) out.timeStampTokens.push(bytesOf(t));
+  for (const t of attrValue(si, OID.signatureTimeStamp, true) ?? [])
+    out.timeStampTokens.push(withParsedToken(bytesOf(t), t));
   const ess = Boolean(attrValue(si, OID.signingCertificateV2) || attrValue(si, OID.signingCertificate));
   out.check = check('cms', 'PASSED', 'One detached SignerInfo; digest and signature verify', {
     warnings,

@@ -30,3 +30,24 @@ export function signedDataFromSchema(content: unknown): pkijs.SignedData {
   sd.certificates = certificates;
   return sd;
 }
+
+/** Time-stamp tokens whose ASN.1 the caller already parsed (a signature's time-stamp attribute). */
+const PARSED_TOKENS = new WeakMap<Uint8Array, asn1js.BaseBlock>();
+
+/**
+ * Tells the next `verifyTimeStampToken` of `token` that `block` is its parsed ASN.1, so that a token read as
+ * part of a signature's CMS is not parsed a second time. Used once; used only while `token` still holds the
+ * very bytes `block` was read from. Returns `token`.
+ */
+export function withParsedToken(token: Uint8Array, block: asn1js.BaseBlock): Uint8Array {
+  PARSED_TOKENS.set(token, block);
+  return token;
+}
+
+/** The parsed ASN.1 of `token` given by `withParsedToken`, if its bytes are unchanged (forgotten after this call). */
+export function takeParsedToken(token: Uint8Array): asn1js.BaseBlock | undefined {
+  const block = PARSED_TOKENS.get(token);
+  if (!block) return undefined;
+  PARSED_TOKENS.delete(token);
+  return Buffer.from(block.valueBeforeDecodeView).equals(token) ? block : undefined;
+}

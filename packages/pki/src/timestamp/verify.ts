@@ -7,7 +7,7 @@ import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { certDer, fromPkijs } from '../certificate/parse.js';
 import type { CertificateInput, CertificateSummary } from '../certificate/types.js';
-import { signedDataFromSchema } from '../cms/signed-data.js';
+import { signedDataFromSchema, takeParsedToken } from '../cms/signed-data.js';
 import { findBySid, verifySignerInfoSignature } from '../cms/signer-info.js';
 import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from '../engine.js';
 import type { BlockIndication, SubIndication } from '../etsi.js';
@@ -74,7 +74,8 @@ interface Token {
 
 function readToken(token: Uint8Array): Token | string {
   try {
-    const asn = asn1js.fromBER(toArrayBuffer(token));
+    const known = takeParsedToken(token);
+    const asn = known ? { offset: token.length, result: known } : asn1js.fromBER(toArrayBuffer(token));
     if (asn.offset === -1) return 'the token is not DER';
     const ci = new pkijs.ContentInfo({ schema: asn.result });
     if (ci.contentType !== OID.signedData) return 'the token is not CMS SignedData';
