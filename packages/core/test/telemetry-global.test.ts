@@ -106,7 +106,9 @@ describe('telemetry on the global providers', () => {
     late.count('thgov.test.calls', after.attrs);
     expect(after.reads()).toBe(2);
     const { resourceMetrics } = await reader.collect();
-    const points = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).flatMap((m) => m.dataPoints);
+    const points = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .flatMap((m) => m.dataPoints as { attributes: Record<string, unknown> }[]);
     expect(points).toHaveLength(2);
     for (const p of points) {
       expect(String(p.attributes['thgov.subject'])).not.toContain(CITIZEN);
