@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { js2xml, type Element as XmlJsElement } from 'xml-js';
 import { ecmsError } from '../errors.js';
+import { base64Length, writeBase64 } from '../xml/base64.js';
 import { INVALID_XML_CHAR } from '../xml/tree.js';
 
 /**
  * Builds documents with xml-js, except for large payloads: those are placeholders in the tree and are
- * spliced in as bytes afterwards, so a 10 MB PDF is base64-encoded once and never walks through the
+ * spliced in as bytes afterwards, so a 10 MB PDF is base64-encoded once, in chunks, straight into the document,
+ * and never walks through the
  * generic serializer.
  */
 export type Splice = { kind: 'base64'; bytes: Uint8Array } | { kind: 'raw'; bytes: Uint8Array };
@@ -73,7 +75,7 @@ export class XmlBuilder {
     let total = 0;
     for (const p of pieces) {
       if (typeof p === 'string') total += Buffer.byteLength(p, 'utf8');
-      else total += p.kind === 'raw' ? p.bytes.byteLength : Math.ceil(p.bytes.byteLength / 3) * 4;
+      else total += p.kind === 'raw' ? p.bytes.byteLength : base64Length(p.bytes.byteLength);
     }
     const out = Buffer.allocUnsafe(total);
     let off = 0;
@@ -82,12 +84,7 @@ export class XmlBuilder {
       else if (p.kind === 'raw') {
         out.set(p.bytes, off);
         off += p.bytes.byteLength;
-      } else {
-        const b = Buffer.isBuffer(p.bytes)
-          ? p.bytes
-          : Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
-        off += out.write(b.toString('base64'), off, 'latin1');
-      }
+      } else off += writeBase64(out, off, p.bytes);
     }
     return off === total ? out : out.subarray(0, off);
   }
