@@ -8,7 +8,8 @@ import { EsignError } from '../src/errors.js';
 import { PdfDocument } from '../src/pdf/document.js';
 import { decodeStream } from '../src/pdf/filters.js';
 import { Budget, DEFAULT_PDF_LIMITS } from '../src/pdf/limits.js';
-import { PdfDict, PdfName, type PdfObject, PdfStream } from '../src/pdf/objects.js';
+import { PdfDict, PdfName, type PdfObject, PdfStream, PdfString } from '../src/pdf/objects.js';
+import { PdfParser } from '../src/pdf/parser.js';
 
 async function simplePdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
@@ -175,5 +176,48 @@ describe('PDF structure reader', () => {
     ]);
     const fn = () => new PdfDocument(new Uint8Array(pdf), { maxStreamBytes: 1024 * 1024 });
     expectCode(fn, 'ERR_PDF_LIMIT');
+  });
+});
+
+describe('hex strings', () => {
+  /** What PDF says a hex string holds: digits in pairs, whitespace ignored, a last odd digit followed by 0. */
+  function expected(body: string): Uint8Array | 'error' {
+    const digits = body.replace(/[\0\t\n\f\r ]/g, '');
+    if (/[^0-9a-fA-F]/.test(digits)) return 'error';
+    return Uint8Array.from(Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex'));
+  }
+
+  it('reads long and short ones as the byte loop does: whitespace, odd digits, case, bad characters', () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const alphabet = '0123456789abcdefABCDEF';
+    let errors = 0;
+    for (let round = 0; round < 400; round++) {
+      const length = [0, 1, 63, 64, 65, 66, 1000, 4097][next(8)] as number;
+      let body = Array.from({ length }, () => alphabet[next(alphabet.length)]).join('');
+      if (length > 0 && next(3) === 0) {
+        const at = next(length);
+        const what = [' ', '\n', '\r\n', 'g', 'Z', '\u00e9', '-', '0x'][next(8)] as string;
+        body = body.slice(0, at) + what + body.slice(at + 1);
+      }
+      const want = expected(body);
+      const parser = new PdfParser(Buffer.from(`<${body}> 1`, 'latin1'), new Budget(DEFAULT_PDF_LIMITS));
+      if (want === 'error') {
+        errors++;
+        expect(() => parser.parseObject(), body).toThrow(EsignError);
+        continue;
+      }
+      const got = parser.parseObject() as PdfString;
+      expect(got).toBeInstanceOf(PdfString);
+      expect(Buffer.from(got.bytes).equals(Buffer.from(want)), body).toBe(true);
+      expect([got.start, got.end, got.hex]).toEqual([0, Buffer.byteLength(body, 'latin1') + 2, true]);
+      expect(parser.readToken()).toBe('1');
+    }
+    expect(errors).toBeGreaterThan(20);
   });
 });

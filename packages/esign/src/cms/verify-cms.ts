@@ -97,7 +97,7 @@ async function signerInfoProblem(
     return failed('cms', 'FORMAT_FAILURE', 'contentType attribute missing or not id-data');
   const md = attrValue(si, OID.messageDigest);
   if (md?.length !== 1) return failed('cms', 'FORMAT_FAILURE', 'messageDigest attribute missing or repeated');
-  const expected = await digest(alg, Buffer.concat(signed.map((s) => Buffer.from(s))));
+  const expected = await digest(alg, signed);
   const got = Buffer.from((md[0] as asn1js.OctetString).valueBlock.valueHexView);
   if (!got.equals(Buffer.from(expected)))
     return failed('cms', 'HASH_FAILURE', 'messageDigest does not match the bytes covered by /ByteRange');

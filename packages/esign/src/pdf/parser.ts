@@ -185,6 +185,11 @@ export class PdfParser {
     this.pos++;
     const end = b.indexOf(0x3e, this.pos);
     if (end < 0) throw formatError('Unterminated hex string');
+    const fast = plainHex(b, this.pos, end);
+    if (fast) {
+      this.pos = end + 1;
+      return new PdfString(fast, true, start, this.pos);
+    }
     const out = new Uint8Array(Math.ceil((end - this.pos) / 2));
     let n = 0;
     let hi = -1;
@@ -302,4 +307,17 @@ export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): num
 
 export function lastIndexOfBytes(hay: Uint8Array, needle: Uint8Array, from?: number): number {
   return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).lastIndexOf(needle, from);
+}
+
+/**
+ * The bytes of `b[from..to)` when it is an even run of hex digits and nothing else (a signature's /Contents
+ * is), decoded by Node; undefined otherwise (whitespace, an odd digit, a bad character), for the byte loop.
+ * Node's decoder stops at the first pair it cannot read, so a full-length result means every digit was valid.
+ */
+function plainHex(b: Uint8Array, from: number, to: number): Uint8Array | undefined {
+  const length = to - from;
+  if (length % 2 !== 0 || length < 64) return undefined;
+  const out = new Uint8Array(length / 2);
+  const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
+  return Buffer.from(out.buffer).write(text, 'hex') === out.length ? out : undefined;
 }

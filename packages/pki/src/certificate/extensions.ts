@@ -14,52 +14,89 @@ function inner(e: pkijs.Extension): asn1js.AsnType {
 }
 
 /**
+ * `read`, remembered per extension object: a certificate is parsed once per process (`certFromDer`), and a path
+ * check or a signature check reads the same few extensions of the same CA certificates every time. A reading
+ * is used again only while the extension still holds the bytes and criticality it was read from (compared on
+ * every call), and every caller gets its own copy of it.
+ */
+function remembered<T>(read: (e: pkijs.Extension) => T, copy: (value: T) => T): (e: pkijs.Extension) => T {
+  const readings = new WeakMap<pkijs.Extension, { bytes: Buffer; critical: boolean; value: T }>();
+  return (e) => {
+    const bytes = e.extnValue.valueBlock.valueHexView;
+    const hit = readings.get(e);
+    if (hit && hit.critical === e.critical && hit.bytes.equals(bytes)) return copy(hit.value);
+    const value = read(e);
+    readings.set(e, { bytes: Buffer.from(bytes), critical: e.critical, value });
+    return copy(value);
+  };
+}
+
+const copyBytes = (b: Buffer | undefined) => (b ? Buffer.from(b) : undefined);
+
+/**
  * Key usage bits as names; undefined when the extension is absent. A malformed extension yields an empty set,
  * so that it allows nothing rather than everything.
  */
 export function keyUsage(c: pkijs.Certificate): Set<KeyUsageName> | undefined {
   const e = extension(c, OID.keyUsage);
-  if (!e) return undefined;
-  const out = new Set<KeyUsageName>();
-  try {
-    const bs = inner(e) as asn1js.BitString;
-    const bytes = bs.valueBlock.valueHexView;
-    KEY_USAGE_NAMES.forEach((n, i) => {
-      if (((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) out.add(n);
-    });
-  } catch {
-    // see above: malformed means no usage at all
-  }
-  return out;
+  return e ? readKeyUsage(e) : undefined;
 }
+
+const readKeyUsage = remembered(
+  (e) => {
+    const out = new Set<KeyUsageName>();
+    try {
+      const bytes = (inner(e) as asn1js.BitString).valueBlock.valueHexView;
+      KEY_USAGE_NAMES.forEach((n, i) => {
+        if (((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) out.add(n);
+      });
+    } catch {
+      // see above: malformed means no usage at all
+    }
+    return out;
+  },
+  (set) => new Set(set),
+);
 
 /** Extended key usage OIDs; undefined when absent, an empty list when malformed. */
 export function extKeyUsage(c: pkijs.Certificate): { oids: string[]; critical: boolean } | undefined {
   const e = extension(c, OID.extKeyUsage);
-  if (!e) return undefined;
-  try {
-    return { oids: new pkijs.ExtKeyUsage({ schema: inner(e) }).keyPurposes, critical: e.critical };
-  } catch {
-    return { oids: [], critical: e.critical };
-  }
+  return e ? readExtKeyUsage(e) : undefined;
 }
+
+const readExtKeyUsage = remembered(
+  (e) => {
+    try {
+      return { oids: new pkijs.ExtKeyUsage({ schema: inner(e) }).keyPurposes, critical: e.critical };
+    } catch {
+      return { oids: [], critical: e.critical };
+    }
+  },
+  (v) => ({ oids: [...v.oids], critical: v.critical }),
+);
 
 /** basicConstraints; `malformed` when the extension cannot be read (treated as "not a CA"). */
 export function basicConstraints(
   c: pkijs.Certificate,
 ): { ca: boolean; pathLength?: number; malformed?: true } | undefined {
   const e = extension(c, OID.basicConstraints);
-  if (!e) return undefined;
-  try {
-    const bc = new pkijs.BasicConstraints({ schema: inner(e) });
-    const len = bc.pathLenConstraint;
-    const pathLength =
-      typeof len === 'number' ? len : len instanceof asn1js.Integer ? Number.MAX_SAFE_INTEGER : undefined;
-    return { ca: bc.cA === true, ...(pathLength !== undefined ? { pathLength } : {}) };
-  } catch {
-    return { ca: false, malformed: true };
-  }
+  return e ? readBasicConstraints(e) : undefined;
 }
+
+const readBasicConstraints = remembered(
+  (e): { ca: boolean; pathLength?: number; malformed?: true } => {
+    try {
+      const bc = new pkijs.BasicConstraints({ schema: inner(e) });
+      const len = bc.pathLenConstraint;
+      const pathLength =
+        typeof len === 'number' ? len : len instanceof asn1js.Integer ? Number.MAX_SAFE_INTEGER : undefined;
+      return { ca: bc.cA === true, ...(pathLength !== undefined ? { pathLength } : {}) };
+    } catch {
+      return { ca: false, malformed: true };
+    }
+  },
+  (v) => ({ ...v }),
+);
 
 /** id-pkix-ocsp-nocheck present (RFC 6960 §4.2.2.2.1). */
 export function hasOcspNoCheck(c: pkijs.Certificate): boolean {
@@ -83,25 +120,31 @@ export function nameConstraints(c: pkijs.Certificate): pkijs.NameConstraints | u
 /** Subject key identifier bytes, or undefined. */
 export function subjectKeyId(c: pkijs.Certificate): Buffer | undefined {
   const e = extension(c, OID.subjectKeyIdentifier);
-  if (!e) return undefined;
+  return e ? readSubjectKeyId(e) : undefined;
+}
+
+const readSubjectKeyId = remembered((e) => {
   try {
     return Buffer.from((inner(e) as asn1js.OctetString).valueBlock.valueHexView);
   } catch {
     return undefined;
   }
-}
+}, copyBytes);
 
 /** The authority key identifier's keyIdentifier, or undefined. */
 export function authorityKeyId(c: pkijs.Certificate): Buffer | undefined {
   const e = extension(c, OID.authorityKeyIdentifier);
-  if (!e) return undefined;
+  return e ? readAuthorityKeyId(e) : undefined;
+}
+
+const readAuthorityKeyId = remembered((e) => {
   try {
     const aki = new pkijs.AuthorityKeyIdentifier({ schema: inner(e) });
     return aki.keyIdentifier ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView) : undefined;
   } catch {
     return undefined;
   }
-}
+}, copyBytes);
 
 /** HTTP(S) URLs of the AIA OCSP responders and CRL distribution points (at most `max` of each). */
 export function revocationUrls(c: pkijs.Certificate, max = 4): { ocsp: string[]; crl: string[] } {

@@ -1,7 +1,7 @@
-import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { verify as nodeVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { signatureScheme } from '../algorithms.js';
+import { publicKeyOf, signatureScheme } from '../algorithms.js';
 import { extension } from '../certificate/extensions.js';
 import { DIGEST_BY_OID, OID } from '../engine.js';
 import { verifySignatureValue } from '../signature.js';
@@ -30,11 +30,8 @@ export function verifySignerInfoSignature(
   const sigAlg = si.signatureAlgorithm;
   const sig = new Uint8Array(si.signature.valueBlock.valueHexView);
   try {
-    const key = createPublicKey({
-      key: Buffer.from(cert.subjectPublicKeyInfo.toSchema().toBER(false)),
-      format: 'der',
-      type: 'spki',
-    });
+    const key = publicKeyOf(cert.subjectPublicKeyInfo);
+    if (!key) return { ok: false, problem: 'signature could not be checked' };
     // CMS allows the bare key algorithm (rsaEncryption, id-ecPublicKey) with the digest named apart.
     if (sigAlg.algorithmId === RSA || sigAlg.algorithmId === EC) {
       const isEc = key.asymmetricKeyType === 'ec';
