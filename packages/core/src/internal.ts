@@ -6,6 +6,7 @@ export { abortReason, type Deadline, type DeadlineOptions, raceSignal, startDead
 export { withResponseGuard } from './dispatcher.js';
 export { buildSchema, isZodLoaded, loadZod, z } from './lazy-zod.js';
 export { SafeLogger } from './logger.js';
+export { is, type OptionCheck, optionCheckOf, withOptionCheck } from './option-check.js';
 export { tlsOptionsShape, transportOptionsShape } from './options.js';
 export { fastPathOf, UNDECIDED, withFastPath } from './response-body.js';
 export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
@@ -21,5 +22,5 @@ export {
   type TelemetryAttributes,
   TelemetrySpan,
 } from './telemetry/index.js';
-export { validateOptions } from './validate.js';
+export { checkOptions, validateOptions } from './validate.js';
 export { type PackageIdentity, userAgent } from './version.js';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { invalidArgument } from './errors.js';
+import { optionCheckOf } from './option-check.js';
 
 /**
  * Validates options against a strict zod schema and throws a TypeError (code ERR_INVALID_ARG) that names
@@ -13,4 +14,14 @@ export function validateOptions<S extends z.ZodType>(schema: S, input: unknown, 
   const keys =
     issue && issue.code === 'unrecognized_keys' ? ` (${(issue as { keys: string[] }).keys.join(', ')})` : '';
   throw invalidArgument(`${label}${path}: ${issue?.message ?? 'invalid'}${keys}`);
+}
+
+/**
+ * `validateOptions` for a caller that only needs to know the options are valid: the schema's acceptance
+ * check (`withOptionCheck`) is tried first, so zod is neither loaded nor run for options it surely accepts;
+ * anything else is validated, and refused, by zod exactly as `validateOptions` does.
+ */
+export function checkOptions(schema: z.ZodType, input: unknown, label: string): void {
+  if (optionCheckOf(schema)?.(input) === true) return;
+  validateOptions(schema, input, label);
 }

@@ -54,9 +54,13 @@ export {
 export { type VerificationExtension, verifyDocument } from './verify/engine.js';
 export {
   certInput,
+  isCertInputs,
   type NormalizedVerifyOptions,
   normalizeVerifyOptions,
+  pdfLimitChecks,
   pdfLimitsSchema,
+  revocationOptionChecks,
   revocationOptionsSchema,
+  verifyOptionsSchema,
 } from './verify/options.js';
 export { aggregate, CHECK_STEP, check, failed, finish, indeterminate } from './verify/report.js';

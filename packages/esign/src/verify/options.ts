@@ -1,5 +1,5 @@
 import { invalidArgument, type OperationOptions } from '@thgov/core';
-import { validateOptions, z } from '@thgov/core/internal';
+import { checkOptions, is, type OptionCheck, withOptionCheck, z } from '@thgov/core/internal';
 import {
   decodeCertificates,
   type OnlineRevocationOptions,
@@ -81,45 +81,96 @@ const policySchema = z
   })
   .strict();
 
+// Acceptance checks (see `withOptionCheck` in @thgov/core/internal): what these schemas surely accept; online
+// options with a proxy URL are left to zod. The field checks are shared with @thgov/transcript's options.
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+export const isCertInput: OptionCheck = is.either(is.string(), is.instance(Uint8Array));
+export const isCertInputs: OptionCheck = is.either(isCertInput, is.array(isCertInput));
+export const revocationOptionChecks: Readonly<Record<string, OptionCheck>> = {
+  crls: is.array(isCertInput, 10_000),
+  ocspResponses: is.array(is.instance(Uint8Array), 10_000),
+  online: is.either(is.boolean, is.schema(onlineOptionsSchema)),
+  maxAgeInMs: is.integer(0, MAX_INT),
+  maxAgeWithoutNextUpdateInMs: is.integer(0, MAX_INT),
+};
+export const pdfLimitChecks: Readonly<Record<string, OptionCheck>> = {
+  maxBytes: is.integer(1, MAX_INT),
+  maxObjects: is.integer(1, MAX_INT),
+  maxDepth: is.integer(1, 1000),
+  maxStreamBytes: is.integer(1, MAX_INT),
+  timeInMs: is.integer(1, MAX_INT),
+};
+const warnOrRefuse = is.literal('warn', 'refuse');
+const isPolicy = is.shape(
+  {
+    name: is.string(1, 64),
+    afterSigning: is.literal('docmdp', 'security-updates'),
+    requireRevocation: is.boolean,
+    javaScript: warnOrRefuse,
+    shadowSignals: warnOrRefuse,
+    invalidSignatureTimeStamp: warnOrRefuse,
+  },
+  ['name', 'afterSigning', 'requireRevocation', 'javaScript', 'shadowSignals', 'invalidSignatureTimeStamp'],
+);
+
 /** The revocation part, shared with profiles built on this package. */
-export const revocationOptionsSchema = z
-  .object({
-    crls: z.array(certInput).max(10_000).optional(),
-    ocspResponses: z.array(z.instanceof(Uint8Array)).max(10_000).optional(),
-    online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
-    maxAgeInMs: z.number().int().min(0).optional(),
-    maxAgeWithoutNextUpdateInMs: z.number().int().min(0).optional(),
-  })
-  .strict();
+export const revocationOptionsSchema = withOptionCheck(
+  z
+    .object({
+      crls: z.array(certInput).max(10_000).optional(),
+      ocspResponses: z.array(z.instanceof(Uint8Array)).max(10_000).optional(),
+      online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
+      maxAgeInMs: z.number().int().min(0).optional(),
+      maxAgeWithoutNextUpdateInMs: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  is.shape(revocationOptionChecks),
+);
 
 /** The limits part, shared with profiles built on this package. */
-export const pdfLimitsSchema = z
-  .object({
-    maxBytes: z.number().int().positive().optional(),
-    maxObjects: z.number().int().positive().optional(),
-    maxDepth: z.number().int().positive().max(1000).optional(),
-    maxStreamBytes: z.number().int().positive().optional(),
-    timeInMs: z.number().int().positive().optional(),
-  })
-  .strict();
+export const pdfLimitsSchema = withOptionCheck(
+  z
+    .object({
+      maxBytes: z.number().int().positive().optional(),
+      maxObjects: z.number().int().positive().optional(),
+      maxDepth: z.number().int().positive().max(1000).optional(),
+      maxStreamBytes: z.number().int().positive().optional(),
+      timeInMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+  is.shape(pdfLimitChecks),
+);
 
-const schema = z
-  .object({
-    trustAnchors: z.union([certInput, z.array(certInput)]).optional(),
-    tsaTrustAnchors: z.union([certInput, z.array(certInput)]).optional(),
-    validationTime: z.date().optional(),
-    policy: z.union([z.literal('pdf'), policySchema]).optional(),
-    revocation: revocationOptionsSchema.optional(),
-    limits: pdfLimitsSchema.optional(),
-    abortSignal: z.instanceof(AbortSignal).optional(),
-    timeoutInMs: z.number().int().positive().max(3_600_000).optional(),
-    requestId: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+export const verifyOptionsSchema = withOptionCheck(
+  z
+    .object({
+      trustAnchors: z.union([certInput, z.array(certInput)]).optional(),
+      tsaTrustAnchors: z.union([certInput, z.array(certInput)]).optional(),
+      validationTime: z.date().optional(),
+      policy: z.union([z.literal('pdf'), policySchema]).optional(),
+      revocation: revocationOptionsSchema.optional(),
+      limits: pdfLimitsSchema.optional(),
+      abortSignal: z.instanceof(AbortSignal).optional(),
+      timeoutInMs: z.number().int().positive().max(3_600_000).optional(),
+      requestId: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  is.shape({
+    trustAnchors: isCertInputs,
+    tsaTrustAnchors: isCertInputs,
+    validationTime: is.date,
+    policy: is.either(is.literal('pdf'), isPolicy),
+    revocation: is.schema(revocationOptionsSchema),
+    limits: is.schema(pdfLimitsSchema),
+    abortSignal: is.instance(AbortSignal),
+    timeoutInMs: is.integer(1, 3_600_000),
+    requestId: is.string(1, 200),
+  }),
+);
 
 /** Validates `verifyPdfSignatures` options (naming the bad key) and decodes every certificate and CRL once. */
 export function normalizeVerifyOptions(options: VerifyPdfOptions | undefined): NormalizedVerifyOptions {
-  validateOptions(schema, options ?? {}, 'verifyPdfSignatures options');
+  checkOptions(verifyOptionsSchema, options ?? {}, 'verifyPdfSignatures options');
   const o = options ?? {};
   let trust: Uint8Array[] = [];
   let tsaTrust: Uint8Array[] = [];

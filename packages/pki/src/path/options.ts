@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { OperationOptions } from '@thgov/core';
-import { z } from '@thgov/core/internal';
+import { is, type OptionCheck, withOptionCheck, z } from '@thgov/core/internal';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { type CertificateInput, KEY_USAGE_NAMES } from '../certificate/types.js';
 import type { ParsedCrl } from '../revocation/crl.js';
@@ -78,39 +78,80 @@ const ms = z
   .min(0)
   .max(100 * 365 * 86_400_000);
 
-export const revocationSchema = z
-  .object({
-    crls: z.array(z.union([z.string(), z.instanceof(Uint8Array), parsed('crl')])).optional(),
-    ocspResponses: z.array(z.union([z.instanceof(Uint8Array), parsed('ocsp')])).optional(),
-    online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
-    fetch: z
-      .custom<RevocationFetch | RevocationFetcher>(
-        (v) =>
-          typeof v === 'function' ||
-          (typeof v === 'object' && v !== null && typeof (v as RevocationFetcher).fetch === 'function'),
-        { message: 'expected a function or a revocation fetcher' },
-      )
-      .optional(),
-    required: z.boolean().optional(),
-    maxAgeInMs: ms.optional(),
-    maxAgeWithoutNextUpdateInMs: ms.optional(),
-    clockSkewInMs: ms.max(3_600_000).optional(),
-  })
-  .strict();
+// Acceptance checks for the schemas below (see `withOptionCheck`): the common shapes only; an object usage,
+// an algorithm policy or online options with a proxy URL are left to zod.
+const isCertInput = is.either(is.string(), is.instance(Uint8Array), is.instance(X509Certificate));
+const isCertInputs = is.either(isCertInput, is.array(isCertInput));
+const isParsed =
+  (type: string): OptionCheck =>
+  (v) =>
+    typeof v === 'object' && v !== null && (v as { type?: unknown }).type === type;
+const isMs = is.integer(0, 100 * 365 * 86_400_000);
+export const revocationSchema = withOptionCheck(
+  z
+    .object({
+      crls: z.array(z.union([z.string(), z.instanceof(Uint8Array), parsed('crl')])).optional(),
+      ocspResponses: z.array(z.union([z.instanceof(Uint8Array), parsed('ocsp')])).optional(),
+      online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
+      fetch: z
+        .custom<RevocationFetch | RevocationFetcher>(
+          (v) =>
+            typeof v === 'function' ||
+            (typeof v === 'object' && v !== null && typeof (v as RevocationFetcher).fetch === 'function'),
+          { message: 'expected a function or a revocation fetcher' },
+        )
+        .optional(),
+      required: z.boolean().optional(),
+      maxAgeInMs: ms.optional(),
+      maxAgeWithoutNextUpdateInMs: ms.optional(),
+      clockSkewInMs: ms.max(3_600_000).optional(),
+    })
+    .strict(),
+  is.shape({
+    crls: is.array(is.either(is.string(), is.instance(Uint8Array), isParsed('crl'))),
+    ocspResponses: is.array(is.either(is.instance(Uint8Array), isParsed('ocsp'))),
+    online: is.either(is.boolean, is.schema(onlineOptionsSchema)),
+    fetch: (v) =>
+      typeof v === 'function' ||
+      (typeof v === 'object' && v !== null && typeof (v as RevocationFetcher).fetch === 'function'),
+    required: is.boolean,
+    maxAgeInMs: isMs,
+    maxAgeWithoutNextUpdateInMs: isMs,
+    clockSkewInMs: is.integer(0, 3_600_000),
+  }),
+);
 
-export const validateOptionsSchema = z
-  .object({
-    trustAnchors: certInputs,
-    intermediates: certInputs.optional(),
-    at: z.date().optional(),
-    timeProven: z.boolean().optional(),
-    usage: usage.optional(),
-    revocation: z.union([z.literal(false), revocationSchema]).optional(),
-    algorithmPolicy: algorithmPolicySchema.optional(),
-    maxPathLength: z.number().int().min(1).max(10).optional(),
-    now: z.date().optional(),
-    abortSignal: z.instanceof(AbortSignal).optional(),
-    timeoutInMs: z.number().int().positive().max(600_000).optional(),
-    requestId: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+export const validateOptionsSchema = withOptionCheck(
+  z
+    .object({
+      trustAnchors: certInputs,
+      intermediates: certInputs.optional(),
+      at: z.date().optional(),
+      timeProven: z.boolean().optional(),
+      usage: usage.optional(),
+      revocation: z.union([z.literal(false), revocationSchema]).optional(),
+      algorithmPolicy: algorithmPolicySchema.optional(),
+      maxPathLength: z.number().int().min(1).max(10).optional(),
+      now: z.date().optional(),
+      abortSignal: z.instanceof(AbortSignal).optional(),
+      timeoutInMs: z.number().int().positive().max(600_000).optional(),
+      requestId: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  is.shape(
+    {
+      trustAnchors: isCertInputs,
+      intermediates: isCertInputs,
+      at: is.date,
+      timeProven: is.boolean,
+      usage: is.literal('document-signing', 'timestamping', 'ocsp-signing', 'any'),
+      revocation: is.either(is.literal(false), is.schema(revocationSchema)),
+      maxPathLength: is.integer(1, 10),
+      now: is.date,
+      abortSignal: is.instance(AbortSignal),
+      timeoutInMs: is.integer(1, 600_000),
+      requestId: is.string(1, 200),
+    },
+    ['trustAnchors'],
+  ),
+);

@@ -1,5 +1,5 @@
 import { AbortError } from '@thgov/core';
-import { validateOptions } from '@thgov/core/internal';
+import { checkOptions } from '@thgov/core/internal';
 import { DEFAULT_ALGORITHM_POLICY, resolveAlgorithmPolicy } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { type Cert, toCerts, uniqueCerts } from '../certificate/parse.js';
@@ -193,7 +193,7 @@ export async function validateCertificatePath(
   certificate: CertificateInput,
   options: ValidateCertificatePathOptions,
 ): Promise<PathValidationResult> {
-  validateOptions(validateOptionsSchema, options, 'validateCertificatePath options');
+  checkOptions(validateOptionsSchema, options, 'validateCertificatePath options');
   if (options.abortSignal?.aborted) throw new AbortError(options.abortSignal.reason);
   const p = prepare(certificate, options);
   if (p.anchors.length === 0)

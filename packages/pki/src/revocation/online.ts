@@ -1,5 +1,5 @@
 import { invalidArgument, type OperationOptions, Transport } from '@thgov/core';
-import { validateOptions, z } from '@thgov/core/internal';
+import { is, validateOptions, withOptionCheck, z } from '@thgov/core/internal';
 import { PACKAGE } from '../version.js';
 
 /** One online revocation request: a CRL download (GET) or an OCSP request (POST, DER body). */
@@ -32,18 +32,26 @@ export interface OnlineRevocationOptions {
   maxResponseBytes?: number;
 }
 
-export const onlineOptionsSchema = z
-  .object({
-    timeoutInMs: z.number().int().positive().max(120_000).optional(),
-    proxy: z.union([z.literal('env'), z.string().url()]).optional(),
-    maxResponseBytes: z
-      .number()
-      .int()
-      .positive()
-      .max(512 * 1024 * 1024)
-      .optional(),
-  })
-  .strict();
+export const onlineOptionsSchema = withOptionCheck(
+  z
+    .object({
+      timeoutInMs: z.number().int().positive().max(120_000).optional(),
+      proxy: z.union([z.literal('env'), z.string().url()]).optional(),
+      maxResponseBytes: z
+        .number()
+        .int()
+        .positive()
+        .max(512 * 1024 * 1024)
+        .optional(),
+    })
+    .strict(),
+  // A proxy URL is left to zod's URL check.
+  is.shape({
+    timeoutInMs: is.integer(1, 120_000),
+    proxy: is.literal('env'),
+    maxResponseBytes: is.integer(1, 512 * 1024 * 1024),
+  }),
+);
 
 const DEFAULT_TIMEOUT_IN_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AbortError } from '@thgov/core';
-import { validateOptions, z } from '@thgov/core/internal';
+import { checkOptions, is, withOptionCheck, z } from '@thgov/core/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
@@ -53,18 +53,33 @@ export interface TimeStampVerification {
   warnings: string[];
 }
 
-const schema = z
-  .object({
-    data: z.union([z.instanceof(Uint8Array), z.array(z.instanceof(Uint8Array))]),
-    trustAnchors: z.any(),
-    intermediates: z.any().optional(),
-    revocation: z.union([z.literal(false), revocationSchema]).optional(),
-    algorithmPolicy: algorithmPolicySchema.optional(),
-    now: z.date().optional(),
-    abortSignal: z.instanceof(AbortSignal).optional(),
-    timeoutInMs: z.number().int().positive().max(600_000).optional(),
-  })
-  .strict();
+export const timeStampOptionsSchema = withOptionCheck(
+  z
+    .object({
+      data: z.union([z.instanceof(Uint8Array), z.array(z.instanceof(Uint8Array))]),
+      trustAnchors: z.any(),
+      intermediates: z.any().optional(),
+      revocation: z.union([z.literal(false), revocationSchema]).optional(),
+      algorithmPolicy: algorithmPolicySchema.optional(),
+      now: z.date().optional(),
+      abortSignal: z.instanceof(AbortSignal).optional(),
+      timeoutInMs: z.number().int().positive().max(600_000).optional(),
+    })
+    .strict(),
+  // Without an algorithm policy (left to zod). The anchors' form is checked when the TSA's path is validated.
+  is.shape(
+    {
+      data: is.either(is.instance(Uint8Array), is.array(is.instance(Uint8Array))),
+      trustAnchors: () => true,
+      intermediates: () => true,
+      revocation: is.either(is.literal(false), is.schema(revocationSchema)),
+      now: is.date,
+      abortSignal: is.instance(AbortSignal),
+      timeoutInMs: is.integer(1, 600_000),
+    },
+    ['data', 'trustAnchors'],
+  ),
+);
 
 interface Token {
   sd: pkijs.SignedData;
@@ -210,7 +225,7 @@ export async function verifyTimeStampToken(
   token: Uint8Array,
   options: VerifyTimeStampTokenOptions,
 ): Promise<TimeStampVerification> {
-  validateOptions(schema, options, 'verifyTimeStampToken options');
+  checkOptions(timeStampOptionsSchema, options, 'verifyTimeStampToken options');
   if (options.abortSignal?.aborted) throw new AbortError(options.abortSignal.reason);
   const t = token instanceof Uint8Array ? readToken(token) : 'the token must be bytes';
   if (typeof t === 'string')

@@ -1,10 +1,13 @@
-import { validateOptions, z } from '@thgov/core/internal';
+import { checkOptions, is, withOptionCheck, z } from '@thgov/core/internal';
 import type { CertificateInput, RevocationOptions as EsignRevocationOptions, PdfLimits } from '@thgov/esign';
 import {
   certInput,
+  isCertInputs,
   type NormalizedVerifyOptions,
   normalizeVerifyOptions,
+  pdfLimitChecks,
   pdfLimitsSchema,
+  revocationOptionChecks,
   revocationOptionsSchema,
 } from '@thgov/esign/internal';
 import type { OnlineRevocationOptions } from '@thgov/pki';
@@ -63,33 +66,56 @@ export interface NormalizedOptions extends NormalizedVerifyOptions {
   xmlSchema: ZodType | undefined;
 }
 
-const schema = z
-  .object({
-    trust: z.union([certInput, z.array(certInput)]).optional(),
-    tsaTrust: z.union([certInput, z.array(certInput)]).optional(),
-    validationTime: z.date().optional(),
-    policy: z.enum(['transcript', 'pdf']).optional(),
-    online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
-    revocation: revocationOptionsSchema.omit({ online: true }).optional(),
-    limits: pdfLimitsSchema
-      .extend({
-        maxXmlBytes: z.number().int().positive().optional(),
-        maxXmlDepth: z.number().int().positive().max(10_000).optional(),
-      })
-      .strict()
-      .optional(),
-    xmlValidator: z.function().optional(),
-    xmlSchema: z.custom<ZodType>((v) => typeof v === 'object' && v !== null && 'safeParse' in v).optional(),
-    abortSignal: z.instanceof(AbortSignal).optional(),
-  })
-  .strict();
+const revocationWithoutOnline = Object.fromEntries(
+  Object.entries(revocationOptionChecks).filter(([key]) => key !== 'online'),
+);
+
+export const verifyTranscriptOptionsSchema = withOptionCheck(
+  z
+    .object({
+      trust: z.union([certInput, z.array(certInput)]).optional(),
+      tsaTrust: z.union([certInput, z.array(certInput)]).optional(),
+      validationTime: z.date().optional(),
+      policy: z.enum(['transcript', 'pdf']).optional(),
+      online: z.union([z.boolean(), onlineOptionsSchema]).optional(),
+      revocation: revocationOptionsSchema.omit({ online: true }).optional(),
+      limits: pdfLimitsSchema
+        .extend({
+          maxXmlBytes: z.number().int().positive().optional(),
+          maxXmlDepth: z.number().int().positive().max(10_000).optional(),
+        })
+        .strict()
+        .optional(),
+      xmlValidator: z.function().optional(),
+      xmlSchema: z.custom<ZodType>((v) => typeof v === 'object' && v !== null && 'safeParse' in v).optional(),
+      abortSignal: z.instanceof(AbortSignal).optional(),
+    })
+    .strict(),
+  // What the schema surely accepts (see `withOptionCheck`); an xmlSchema, or online options with a proxy
+  // URL, are left to zod.
+  is.shape({
+    trust: isCertInputs,
+    tsaTrust: isCertInputs,
+    validationTime: is.date,
+    policy: is.literal('transcript', 'pdf'),
+    online: is.either(is.boolean, is.schema(onlineOptionsSchema)),
+    revocation: is.shape(revocationWithoutOnline),
+    limits: is.shape({
+      ...pdfLimitChecks,
+      maxXmlBytes: is.integer(1, Number.MAX_SAFE_INTEGER),
+      maxXmlDepth: is.integer(1, 10_000),
+    }),
+    xmlValidator: is.function,
+    abortSignal: is.instance(AbortSignal),
+  }),
+);
 
 /** Validates the transcript options (naming the bad key), then lets the engine decode certificates and CRLs. */
 export function normalizeOptions(
   options: VerifyOptions | undefined,
   defaultPolicy: 'transcript' | 'pdf',
 ): NormalizedOptions {
-  validateOptions(schema, options ?? {}, 'verifyTranscript options');
+  checkOptions(verifyTranscriptOptionsSchema, options ?? {}, 'verifyTranscript options');
   const o = options ?? {};
   const { maxXmlBytes, maxXmlDepth, ...limits } = o.limits ?? {};
   const policy = o.policy ?? defaultPolicy;
