@@ -2,7 +2,13 @@
 // (structure, digest and signature, the check that what verified is the letter, then the signer's path and its
 // revocation from a supplied CRL with @thgov/pki) against decoding the same answer without one, in the same run,
 // interleaved rounds. Median wall time and CPU time per operation (process.cpuUsage) with their spread, as JSON
-// lines.
+// lines. Then the peak memory of each, for the 10 MB letter (1 MB in a quick run), each in a fresh child process
+// that reads the answer's bytes from a file, as a multiple of the PDF's size.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseCrl } from '@thgov/pki';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { decodeInboundItem } from '../src/codec/inbound.js';
@@ -36,20 +42,62 @@ function answer(size: number, chain: ReturnType<typeof standardChain>): string {
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CorrespondenceLetterInboundResponse><ProcessID>P1</ProcessID><ProcessTime>2026-11-27T10:00:00</ProcessTime>${doc.toString('utf8')}</CorrespondenceLetterInboundResponse></soap:Body></soap:Envelope>`;
 }
 
-const chain = standardChain();
-const verify = {
-  policy: 'require' as const,
-  trustAnchors: [chain.root.pem],
-  revocation: { crls: [parseCrl(await crlOf(chain.ca)), parseCrl(await crlOf(chain.root))] },
-};
+/** The verification options: the root and both CRLs, from a file when a child process runs (`--memory`). */
+interface Context {
+  rootPem: string;
+  crls: string[];
+}
+
+function verifyOptions(ctx: Context) {
+  return {
+    policy: 'require' as const,
+    trustAnchors: [ctx.rootPem],
+    revocation: { crls: ctx.crls.map((b64) => parseCrl(Buffer.from(b64, 'base64'))) },
+  };
+}
 
 /** What `EcmsClient.fetchNext` does with a letter item: the synchronous checks, then who signed. */
-async function decodeAndVerify(xml: string): Promise<string> {
+async function decodeAndVerify(
+  xml: string | Uint8Array,
+  verify: ReturnType<typeof verifyOptions>,
+): Promise<string> {
   const { item, verified } = decodeInboundItem(xml, { verify });
   if (item?.kind !== 'letter' || !verified) return 'refused';
   await confirmSigner(verified.signature, verified.departmentId, verify);
   return verified.signature.evidence.revocation?.[0]?.status ?? 'not checked';
 }
+
+/**
+ * Child mode: `--memory <signed|unsigned> <dir> <pdfBytes>`. Decodes (and verifies) the small answer once, so
+ * compiling is not counted, then the large one read as bytes; prints the peak RSS growth over the PDF's size.
+ */
+async function memoryChild(mode: string, dir: string, pdfBytes: number): Promise<void> {
+  const verify = verifyOptions(JSON.parse(readFileSync(join(dir, 'context.json'), 'utf8')) as Context);
+  const run = async (xml: Uint8Array) => {
+    if (mode === 'signed') {
+      if ((await decodeAndVerify(xml, verify)) !== 'good') throw new Error('the letter did not verify');
+    } else if (decodeInboundResponse(xml)?.kind !== 'letter') throw new Error('no letter decoded');
+  };
+  await run(readFileSync(join(dir, 'small.xml')));
+  const before = process.memoryUsage().rss;
+  await run(readFileSync(join(dir, 'large.xml')));
+  const peak = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`${JSON.stringify({ multiple: (peak - before) / pdfBytes })}\n`);
+}
+
+const memArg = process.argv.indexOf('--memory');
+if (memArg !== -1) {
+  const [mode, dir, bytes] = process.argv.slice(memArg + 1);
+  await memoryChild(mode as string, dir as string, Number(bytes));
+  process.exit(0);
+}
+
+const chain = standardChain();
+const context: Context = {
+  rootPem: chain.root.pem,
+  crls: [await crlOf(chain.ca), await crlOf(chain.root)].map((d) => Buffer.from(d).toString('base64')),
+};
+const verify = verifyOptions(context);
 
 for (const [label, size, runs] of [
   ['100KB', 100 * 1024, sized(15, 3)],
@@ -57,7 +105,7 @@ for (const [label, size, runs] of [
   ['10MB', 10 * MB, sized(5, 1)],
 ] as const) {
   const xml = answer(size, chain);
-  if ((await decodeAndVerify(xml)) !== 'good') throw new Error('bench letter does not verify');
+  if ((await decodeAndVerify(xml, verify)) !== 'good') throw new Error('bench letter does not verify');
   emitBenchLine(
     await compareRounds({
       bench: `ecms.signature.decode+verify.${label}-pdf`,
@@ -67,7 +115,7 @@ for (const [label, size, runs] of [
       opsPerRound: runs,
       rounds: sized(5, 2),
       thgov: async () => {
-        for (let i = 0; i < runs; i++) await decodeAndVerify(xml);
+        for (let i = 0; i < runs; i++) await decodeAndVerify(xml, verify);
       },
       baselineSide: () => {
         for (let i = 0; i < runs; i++) decodeInboundResponse(xml);
@@ -75,3 +123,35 @@ for (const [label, size, runs] of [
     }),
   );
 }
+
+/** Peak RSS of decoding the `size` letter's answer, signed (with its check) and unsigned, in fresh children. */
+function memoryLine(size: number, label: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'thgov-ecms-sig-bench-'));
+  try {
+    writeFileSync(join(dir, 'context.json'), JSON.stringify(context));
+    writeFileSync(join(dir, 'small.xml'), answer(1024, chain));
+    writeFileSync(join(dir, 'large.xml'), answer(size, chain));
+    const self = fileURLToPath(import.meta.url);
+    const multiple = (mode: string) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--memory', mode, dir, String(size)], {
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) throw new Error(`memory child (${mode}) exited ${r.status}: ${r.stderr}`);
+      return (JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as { multiple: number }).multiple;
+    };
+    const signed = multiple('signed');
+    const unsigned = multiple('unsigned');
+    emitBenchLine({
+      bench: `ecms.signature.peak-memory.decode+verify.${label}-pdf`,
+      unit: 'x payload',
+      value: +signed.toFixed(2),
+      baseline: 'decode without signature check (same answer, fresh process)',
+      baselineValue: +unsigned.toFixed(2),
+      ratio: +(signed / unsigned).toFixed(3),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+memoryLine(sized(10, 1) * MB, sized('10MB', '1MB'));
