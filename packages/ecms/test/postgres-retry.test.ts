@@ -16,12 +16,21 @@ const postgres = requirePostgres({ why: 'serialization failures and deadlocks on
 
 /**
  * The real pool, seen from outside: counts the connections the store checks out (one per transaction
- * attempt) and keeps the SQLSTATE of every statement that failed. Nothing is changed on the way through.
+ * attempt) and the statements it runs on their own, and keeps the SQLSTATE of every statement that failed.
+ * Nothing is changed on the way through.
  */
 function observedPool(pool: pg.Pool) {
-  const seen = { checkouts: 0, failures: [] as string[] };
+  const seen = { checkouts: 0, statements: 0, failures: [] as string[] };
   const observed: PgPoolLike = {
-    query: (text, values) => pool.query(text, values) as never,
+    query: (async (text: string, values?: unknown[]) => {
+      seen.statements++;
+      try {
+        return await pool.query(text, values);
+      } catch (err) {
+        seen.failures.push(sqlState(err) ?? 'none');
+        throw err;
+      }
+    }) as PgPoolLike['query'],
     end: () => pool.end(),
     async connect() {
       const client = (await pool.connect()) as unknown as PgClientLike;
@@ -175,5 +184,36 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
       'NOTIFIER-1',
     ]);
     expect(processed.rows).toEqual([{ journal_id: record.journalId }]);
+  });
+
+  it('a serialization failure on a single-statement claim is retried; the row holds the lease returned', async () => {
+    const { store, seen, other, admin, record, t } = await setUp({
+      options: '-c default_transaction_isolation=serializable',
+    });
+    await other.query('BEGIN');
+    await other.query(`UPDATE ${t}.ecms_letters SET subject = subject WHERE journal_id = $1`, [
+      record.journalId,
+    ]);
+    const before = { checkouts: seen.checkouts, statements: seen.statements };
+    const pending = store.claimOne(record.journalId, 'worker-1', 60_000);
+    await waitUntilBlocked(admin, 'lease_owner');
+    await other.query('COMMIT');
+    const lease = await pending;
+
+    expect(seen.failures).toEqual(['40001']);
+    // No transaction: the claim ran as one statement, twice.
+    expect(seen.checkouts - before.checkouts).toBe(0);
+    expect(seen.statements - before.statements).toBe(2);
+    expect(lease?.owner).toBe('worker-1');
+    const row = await admin.query(
+      `SELECT lease_owner, lease_token FROM ${t}.ecms_letters WHERE journal_id = $1`,
+      [record.journalId],
+    );
+    expect(row.rows).toEqual([{ lease_owner: 'worker-1', lease_token: String(lease?.token) }]);
+    await store.release(lease as NonNullable<typeof lease>);
+    const released = await admin.query(`SELECT lease_owner FROM ${t}.ecms_letters WHERE journal_id = $1`, [
+      record.journalId,
+    ]);
+    expect(released.rows).toEqual([{ lease_owner: null }]);
   });
 });
