@@ -21,29 +21,27 @@ const postgres = requirePostgres({ why: 'serialization failures and deadlocks on
  */
 function observedPool(pool: pg.Pool) {
   const seen = { checkouts: 0, statements: 0, failures: [] as string[] };
+  /** `run` the statement, keeping the SQLSTATE of a failure. */
+  const noted = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      seen.failures.push(sqlState(err) ?? 'none');
+      throw err;
+    }
+  };
   const observed: PgPoolLike = {
-    query: (async (text: string, values?: unknown[]) => {
+    query: ((text: string, values?: unknown[]) => {
       seen.statements++;
-      try {
-        return await pool.query(text, values);
-      } catch (err) {
-        seen.failures.push(sqlState(err) ?? 'none');
-        throw err;
-      }
+      return noted(() => pool.query(text, values));
     }) as PgPoolLike['query'],
     end: () => pool.end(),
     async connect() {
       const client = (await pool.connect()) as unknown as PgClientLike;
       seen.checkouts++;
       return {
-        query: (async (text: string, values?: unknown[]) => {
-          try {
-            return await client.query(text, values);
-          } catch (err) {
-            seen.failures.push(sqlState(err) ?? 'none');
-            throw err;
-          }
-        }) as PgClientLike['query'],
+        query: ((text: string, values?: unknown[]) =>
+          noted(() => client.query(text, values))) as PgClientLike['query'],
         release: (destroy) => client.release(destroy),
       };
     },

@@ -14,11 +14,14 @@ export interface FieldValues {
   bad?: ValuePool;
 }
 
+/** An instance of a class of its own, with no enumerable key (zod takes it for an object; a check need not). */
 class Custom {
-  readonly kind = 'custom';
+  get kind(): string {
+    return 'custom';
+  }
 }
 
-/** Values that are wrong for most fields, added to every field's pool. */
+/** Values that are wrong for most fields: a field holds one 5% of the time, and 3% of the samples are one. */
 export const STRAY_VALUES: ValuePool = [
   null,
   '',
