@@ -101,6 +101,20 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
     return { store, seen, other, admin, record, t: `"${schema}"` };
   }
 
+  /**
+   * A store whose every transaction and statement is SERIALIZABLE, with the letter's row changed by another
+   * connection whose transaction is still open: the store's next write to that row waits for it, and fails with
+   * 40001 once it commits.
+   */
+  async function serializableWithRowHeld() {
+    const set = await setUp({ options: '-c default_transaction_isolation=serializable' });
+    await set.other.query('BEGIN');
+    await set.other.query(`UPDATE ${set.t}.ecms_letters SET subject = subject WHERE journal_id = $1`, [
+      set.record.journalId,
+    ]);
+    return set;
+  }
+
   const evidence = () => [
     {
       processId: 'ACK-1',
@@ -113,14 +127,7 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
   ];
 
   it('a serialization failure (40001) is rolled back and retried; the transition is recorded once', async () => {
-    // Every transaction of this store's pool is SERIALIZABLE.
-    const { store, seen, other, admin, record, t } = await setUp({
-      options: '-c default_transaction_isolation=serializable',
-    });
-    await other.query('BEGIN');
-    await other.query(`UPDATE ${t}.ecms_letters SET subject = subject WHERE journal_id = $1`, [
-      record.journalId,
-    ]);
+    const { store, seen, other, admin, record } = await serializableWithRowHeld();
     const before = seen.checkouts;
     // Its snapshot is taken while the other connection's update is uncommitted; it waits for the row lock.
     const pending = store.transition({
@@ -185,13 +192,7 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
   });
 
   it('a serialization failure on a single-statement claim is retried; the row holds the lease returned', async () => {
-    const { store, seen, other, admin, record, t } = await setUp({
-      options: '-c default_transaction_isolation=serializable',
-    });
-    await other.query('BEGIN');
-    await other.query(`UPDATE ${t}.ecms_letters SET subject = subject WHERE journal_id = $1`, [
-      record.journalId,
-    ]);
+    const { store, seen, other, admin, record, t } = await serializableWithRowHeld();
     const before = { checkouts: seen.checkouts, statements: seen.statements };
     const pending = store.claimOne(record.journalId, 'worker-1', 60_000);
     await waitUntilBlocked(admin, 'lease_owner');
