@@ -64,13 +64,21 @@ type EndArgs = Parameters<NonNullable<Handler['onResponseEnd']>>;
 /**
  * One ticker for every body in flight (a timer per response would cost more than the check): it runs
  * every `tickInMs`, the smallest half-window among the bodies watched, and stops once nothing is watched.
+ *
+ * The handlers watched sit in an array, each knowing its index (removal moves the last one into the gap).
+ * A `Set` was measured to cost more than the whole rest of a call's garbage: with 64 calls in flight, the
+ * handlers that passed through it kept surviving young-generation collections and were promoted (2 MB per
+ * scavenge instead of 0.1 MB, and 7-9 ms pauses instead of 1.6 ms, in `bench/transport.bench.ts`).
  */
-const watched = new Set<GuardHandler>();
+const watched: GuardHandler[] = [];
 let ticker: NodeJS.Timeout | undefined;
 let tickInMs = Number.POSITIVE_INFINITY;
 
 function watch(handler: GuardHandler, everyInMs: number): void {
-  watched.add(handler);
+  if (handler.watchIndex < 0) {
+    handler.watchIndex = watched.length;
+    watched.push(handler);
+  }
   if (ticker && everyInMs >= tickInMs) return;
   if (ticker) clearInterval(ticker);
   tickInMs = everyInMs;
@@ -78,15 +86,27 @@ function watch(handler: GuardHandler, everyInMs: number): void {
   ticker.unref();
 }
 
+function unwatch(handler: GuardHandler): void {
+  const index = handler.watchIndex;
+  if (index < 0) return;
+  handler.watchIndex = -1;
+  const last = watched.pop() as GuardHandler;
+  if (last !== handler) {
+    watched[index] = last;
+    last.watchIndex = index;
+  }
+}
+
 function tickAll(): void {
-  if (watched.size === 0) {
+  if (watched.length === 0) {
     clearInterval(ticker);
     ticker = undefined;
     tickInMs = Number.POSITIVE_INFINITY;
     return;
   }
   const now = performance.now();
-  for (const handler of watched) handler.tick(now);
+  // A tick can end calls (and so unwatch them): go through a copy, skipping those no longer watched.
+  for (const handler of watched.slice()) if (handler.watchIndex >= 0) handler.tick(now);
 }
 
 class GuardHandler implements Dispatcher.DispatchHandler {
@@ -104,6 +124,8 @@ class GuardHandler implements Dispatcher.DispatchHandler {
   #atLastCheck = 0;
   #atCheckBefore = -1;
   #paused = false;
+  /** Its place in the watch list, -1 when not watched. */
+  watchIndex = -1;
 
   constructor(
     handler: Dispatcher.DispatchHandler,
@@ -120,7 +142,7 @@ class GuardHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.#controller = controller;
     this.#measuring = false;
-    watched.delete(this);
+    unwatch(this);
     this.#handler.onRequestStart?.(this.#controllerView(controller), context);
     if (!this.#deadline || controller.aborted) return;
     if (performance.now() >= this.#deadline.at) controller.abort(this.#deadline.error());
@@ -157,12 +179,12 @@ class GuardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: EndArgs[1]): void {
-    watched.delete(this);
+    unwatch(this);
     this.#handler.onResponseEnd?.(this.#controllerView(controller), trailers);
   }
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    watched.delete(this);
+    unwatch(this);
     this.#handler.onResponseError?.(this.#controllerView(controller), error);
   }
 
@@ -187,7 +209,7 @@ class GuardHandler implements Dispatcher.DispatchHandler {
   }
 
   #fail(error: Error): void {
-    watched.delete(this);
+    unwatch(this);
     this.#controller?.abort(error);
   }
 

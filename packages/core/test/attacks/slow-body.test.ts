@@ -132,6 +132,33 @@ describe('slow body', () => {
     expect(size).toBe(64 * chunk.length);
   });
 
+  it('many slow bodies at once, among fast calls that come and go, each fail on their own', async () => {
+    // The guard keeps the calls it watches in one list that calls leave as they end, including in the
+    // middle of a tick that fails several of them: every slow call must still be failed, none twice.
+    const s = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      if (req.url?.startsWith('/fast')) res.end('ok');
+      else trickle(res, 'x', 100);
+    });
+    const t = transport({ baseUrl: s.url, timeouts: { bodyThroughput: guard } });
+    // Fast calls start before each slow one, so slow ones move into the places fast ones leave, and the
+    // slow ones start 100 ms apart, so they fail in different ticks.
+    const slow: Array<Promise<TimeoutError>> = [];
+    const fast: Array<Promise<unknown>> = [];
+    for (let round = 0; round < 7; round++) {
+      for (let i = 0; i < 6; i++) {
+        fast.push(t.request({ method: 'GET', path: `/fast/${round}/${i}`, responseType: 'text' }));
+      }
+      slow.push(failure(t.request({ method: 'GET', path: `/slow/${round}`, responseType: 'text' })));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const fastBodies = await Promise.all(fast);
+    expect(fastBodies.map((r) => (r as { body: string }).body)).toEqual(Array(42).fill('ok'));
+    const errors = await Promise.all(slow);
+    expect(errors.map((e) => e.phase)).toEqual(Array(7).fill('throughput'));
+    expect(new Set(errors.map((e) => e.requestId)).size).toBe(7);
+  });
+
   it('non-streaming calls have a default total deadline; a steady never-ending body hits it', async () => {
     const t0 = transport({ baseUrl: 'http://127.0.0.1:1' });
     expect(t0.timeouts.totalInMs).toBe(DEFAULT_TIMEOUTS.totalInMs);
