@@ -111,8 +111,12 @@ export interface BeDate {
   day: number | undefined;
 }
 
-function daysInMonth(yearCe: number, month: number): number {
-  return new Date(Date.UTC(yearCe, month, 0)).getUTCDate();
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in `month` (1-12) of a Gregorian year, as `Date` counts them (without making one per call). */
+export function daysInMonth(yearCe: number, month: number): number {
+  if (month === 2 && yearCe % 4 === 0 && (yearCe % 100 !== 0 || yearCe % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] as number;
 }
 
 /** Parses `YYYYMMDD` (BE) with 0 for unknown parts. Throws ERR_BE_DATE on anything else. */

@@ -5,6 +5,7 @@ import {
   beDateToIso,
   citizenIdSchema,
   completeThaiId,
+  daysInMonth,
   formatBeDate,
   formatThaiId,
   isCitizenId,
@@ -140,6 +141,20 @@ describe('laser code', () => {
 });
 
 describe('Buddhist-era dates', () => {
+  it('counts the days of every month of every year in range as Date does (leap years included)', () => {
+    for (let yearBe = 2300; yearBe <= 2700; yearBe++) {
+      const yearCe = yearBe - 543;
+      for (let month = 1; month <= 12; month++) {
+        const expected = new Date(Date.UTC(yearCe, month, 0)).getUTCDate();
+        expect(daysInMonth(yearCe, month), `${yearCe}-${month}`).toBe(expected);
+      }
+    }
+    // The century rules, each way: 1900 and 2100 are not leap years, 2000 is.
+    expect([1900, 2000, 2100].map((y) => daysInMonth(y, 2))).toEqual([28, 29, 28]);
+    expect(parseBeDate('25430229')).toEqual({ yearBe: 2543, month: 2, day: 29 });
+    expectCodedTypeError(() => parseBeDate('24430229'), 'ERR_BE_DATE');
+  });
+
   it('parses complete dates and maps them to ISO', () => {
     expect(parseBeDate('25430115')).toEqual({ yearBe: 2543, month: 1, day: 15 });
     expect(parseBeDate(25430115)).toEqual({ yearBe: 2543, month: 1, day: 15 });

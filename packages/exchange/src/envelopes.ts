@@ -22,8 +22,59 @@ const PROVIDER_CODES: Record<string, { meaning: string; hint?: string }> = {
 const BRACKET = /^\s*\[(\d{1,6})\]/;
 /** Bodies this small are checked for an envelope even on 2xx; error envelopes are tiny. */
 const SMALL_BODY = 1024;
-/** Cheap pre-check before parsing: a top-level-looking "Code" key (not "titleCode"). */
-const CODE_KEY = /"code"\s*:/i;
+/**
+ * Cheap pre-check before decoding and parsing a small body: does it hold a string followed by a colon (an
+ * object key, at any depth) that reads "code" in any letter case? Looked for in the bytes, string by string,
+ * so every body whose parsed top level has such a key passes, including one written with escapes
+ * (`"\u0063ode"`), and a body without one (a Linkage record) is not decoded at all.
+ */
+export function mayHaveCodeKey(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let start = bytes.indexOf(0x22);
+  while (start >= 0) {
+    let end = start + 1;
+    let escaped = false;
+    while (end < n && bytes[end] !== 0x22) {
+      if (bytes[end] === 0x5c) {
+        escaped = true;
+        end++;
+      }
+      end++;
+    }
+    if (end >= n) return false;
+    let next = end + 1;
+    while (next < n && isJsonSpace(bytes[next] as number)) next++;
+    if (bytes[next] === 0x3a && isCodeKey(bytes, start, end, escaped)) return true;
+    start = bytes.indexOf(0x22, end + 1);
+  }
+  return false;
+}
+
+/** Whether the string token from the quote at `start` to the one at `end` reads "code", any case. */
+function isCodeKey(bytes: Uint8Array, start: number, end: number, escaped: boolean): boolean {
+  if (escaped) {
+    // Rare: decode it as JSON does. Anything undecodable is let through (the full parse decides).
+    if (end - start > 64) return false;
+    try {
+      const key: unknown = JSON.parse(Buffer.from(bytes.subarray(start, end + 1)).toString('utf8'));
+      return typeof key !== 'string' || key.toLowerCase() === 'code';
+    } catch {
+      return true;
+    }
+  }
+  // ASCII letters only, lower-cased by setting bit 0x20.
+  return (
+    end - start === 5 &&
+    ((bytes[start + 1] as number) | 0x20) === 0x63 &&
+    ((bytes[start + 2] as number) | 0x20) === 0x6f &&
+    ((bytes[start + 3] as number) | 0x20) === 0x64 &&
+    ((bytes[start + 4] as number) | 0x20) === 0x65
+  );
+}
+
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
 
 function lowerKeys(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
@@ -99,7 +150,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
     raw.body.byteLength > 0 &&
     raw.body.byteLength <= SMALL_BODY &&
     raw.body[0] === 0x7b &&
-    CODE_KEY.test(raw.text())
+    mayHaveCodeKey(raw.body)
   ) {
     const body = lowerKeys(raw.json());
     if (body && 'code' in body && 'message' in body && Object.keys(body).length <= 4) {

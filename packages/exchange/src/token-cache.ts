@@ -1,10 +1,18 @@
 import { registerSecret } from '@thgov/core';
 
 const REGISTRATION_MARGIN_IN_MS = 5 * 60_000;
+/**
+ * A token in use is registered again at most this often (not on every call: each registration moves it in
+ * the registry's pools). Its registration then outlives GDX's idle expiry after the last use by at least
+ * the margin less this, four minutes.
+ */
+const RENEW_REGISTRATION_EVERY_IN_MS = 60_000;
 
 interface Entry {
   token: string;
   lastUsedAt: number;
+  /** When its redaction registration was last renewed (`Date.now()`, the registry's clock). */
+  registeredAt: number;
 }
 
 export interface TokenCacheOptions {
@@ -45,7 +53,13 @@ export class TokenCache {
     const now = this.#o.now();
     if (e && now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs) {
       e.lastUsedAt = now;
-      this.#keepRegistered(e.token);
+      const wallNow = Date.now();
+      // Also renewed when the wall clock went back: never left to lapse by a clock step.
+      const sinceRenewal = wallNow - e.registeredAt;
+      if (sinceRenewal >= RENEW_REGISTRATION_EVERY_IN_MS || sinceRenewal < 0) {
+        this.#keepRegistered(e.token);
+        e.registeredAt = wallNow;
+      }
       return e.token;
     }
     let p = this.#inflight.get(agentId);
@@ -63,7 +77,8 @@ export class TokenCache {
     return p;
   }
 
-  // Masked for as long as GDX may still accept it: its idle lifetime from now (every use renews both).
+  // Masked for as long as GDX may still accept it: its idle lifetime from now, plus a margin (uses renew
+  // the registration, see RENEW_REGISTRATION_EVERY_IN_MS).
   #keepRegistered(token: string): void {
     registerSecret(token, { kind: 'token', ttlInMs: this.#o.idleTimeoutInMs + REGISTRATION_MARGIN_IN_MS });
   }
@@ -86,7 +101,7 @@ export class TokenCache {
 
   #store(agentId: string, token: string): void {
     this.#entries.delete(agentId);
-    this.#entries.set(agentId, { token, lastUsedAt: this.#o.now() });
+    this.#entries.set(agentId, { token, lastUsedAt: this.#o.now(), registeredAt: Date.now() });
     if (this.#entries.size > this.#o.maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.invalidate(oldest, this.#entries.get(oldest)?.token ?? '');

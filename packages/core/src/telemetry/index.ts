@@ -198,8 +198,15 @@ export function errorType(err: unknown): string {
 /** A started span; every method is safe on a no-op span. */
 export class TelemetrySpan {
   readonly #span: SpanApi | undefined;
-  constructor(span: SpanApi | undefined) {
+  readonly #silent: boolean;
+  /** `silent`: started on the API's no-op tracer, so nothing will ever see it or its children. */
+  constructor(span: SpanApi | undefined, silent = false) {
     this.#span = span;
+    this.#silent = silent;
+  }
+  /** Whether nothing will ever see this span (no SDK registered when it started). */
+  get silent(): boolean {
+    return this.#silent;
   }
   /** Whether the span records: attributes, events and status given to one that does not are dropped. */
   get recording(): boolean {
@@ -299,7 +306,7 @@ export class Telemetry {
     const tracer = this.#tracer;
     if (!tracer) return new TelemetrySpan(undefined);
     const options = { kind: kind === 'client' ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL };
-    if (silent) return new TelemetrySpan(tracer.startSpan(name, options, otel?.context.active()));
+    if (silent) return new TelemetrySpan(tracer.startSpan(name, options, otel?.context.active()), true);
     const span = tracer.startSpan(
       redactText(name),
       { ...options, attributes: clean(attrs) },
@@ -353,7 +360,8 @@ export class Telemetry {
     try {
       const otel = loadOtelApi();
       const raw = span.raw;
-      return otel && raw
+      // A silent span (no SDK) need not become the active one: its children would be as silent.
+      return otel && raw && !span.silent
         ? await otel.context.with(otel.trace.setSpan(otel.context.active(), raw), fn)
         : await fn();
     } catch (err) {
