@@ -1,4 +1,3 @@
-import pRetry from 'p-retry';
 import { AbortError, isThGovError, type ThGovError } from './errors.js';
 
 /** Retry policy of a client. One retry layer only: this one, around the whole operation. */
@@ -143,6 +142,18 @@ export function isNotSentError(error: ThGovError): boolean {
   return error.notSent === true;
 }
 
+type PRetry = typeof import('p-retry').default;
+let pRetryModule: Promise<PRetry> | undefined;
+
+/**
+ * p-retry, loaded at the first retry: a process whose calls all succeed at once never loads it (it and its
+ * dependency took about 10 ms of importing `@thgov/core`, cold).
+ */
+function loadPRetry(): Promise<PRetry> {
+  pRetryModule ??= import('p-retry').then((m) => m.default);
+  return pRetryModule;
+}
+
 /**
  * Runs `attempt` with p-retry. p-retry drives the loop and stops at once on the signal; the delay
  * (full jitter or Retry-After) is ours, awaited inside `shouldRetry`, because p-retry's own backoff has
@@ -153,6 +164,7 @@ export async function runWithRetry<T>(
   o: RunWithRetryOptions,
 ): Promise<T> {
   let retriesSoFar = 0;
+  const pRetry = await loadPRetry();
   return pRetry(attempt, {
     retries: o.policy.maxRetries,
     minTimeout: 0,

@@ -25,6 +25,45 @@ function loadedAfter(code: string): string[] {
 
 const isUndici = (path: string) => /[\\/]undici[\\/]/.test(path);
 
+/**
+ * The modules (ES or CommonJS) a fresh process resolves while running `code` after importing the package,
+ * seen by a resolve hook (ES modules do not show in require.cache).
+ */
+function resolvedDuring(code: string): string[] {
+  const hook = `let port;
+    export function initialize(data) { port = data.port; }
+    export async function resolve(specifier, context, next) {
+      const r = await next(specifier, context);
+      port.postMessage(r.url);
+      return r;
+    }`;
+  const script = `
+    import { register } from 'node:module';
+    import { MessageChannel } from 'node:worker_threads';
+    const { port1, port2 } = new MessageChannel();
+    const seen = [];
+    port1.on('message', (url) => seen.push(url));
+    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}), {
+      data: { port: port2 },
+      transferList: [port2],
+    });
+    const core = await import('./src/index.ts');
+    ${code}
+    await new Promise((r) => setTimeout(r, 200));
+    port1.close();
+    console.log(JSON.stringify(seen));
+  `;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as string[];
+}
+
+const isPRetry = (url: string) => /[\\/]p-retry[\\/]/.test(url);
+
 describe('lazy imports', () => {
   it('importing @thgov/core does not load undici', () => {
     expect(loadedAfter('').filter(isUndici)).toEqual([]);
@@ -33,5 +72,27 @@ describe('lazy imports', () => {
   it('building a dispatcher loads undici (the check above can see it)', () => {
     const loaded = loadedAfter('await core.createDispatcher({}).close();');
     expect(loaded.some(isUndici)).toBe(true);
+  });
+
+  it('importing @thgov/core does not load p-retry; the first retry does (the check can see it)', () => {
+    const atImport = resolvedDuring('');
+    expect(atImport.some((url) => url.endsWith('/src/retry.ts'))).toBe(true);
+    expect(atImport.filter(isPRetry)).toEqual([]);
+    const retried = resolvedDuring(`
+      let n = 0;
+      const attempt = async () => {
+        if (++n === 1) throw new core.HttpError('ERR_HTTP', 'first fails', { retryable: true });
+        return 'ok';
+      };
+      const { runWithRetry, resolveRetryOptions } = await import('./src/retry.ts');
+      const out = await runWithRetry(attempt, {
+        policy: { ...resolveRetryOptions({ baseDelayInMs: 1, maxDelayInMs: 1 }) },
+        repeatable: true,
+        remainingInMs: () => 60_000,
+        onRetry: () => undefined,
+      });
+      if (out !== 'ok' || n !== 2) throw new Error('retry did not run: ' + n);
+    `);
+    expect(retried.some(isPRetry)).toBe(true);
   });
 });
