@@ -90,8 +90,8 @@ function unwatch(handler: GuardHandler): void {
   const index = handler.watchIndex;
   if (index < 0) return;
   handler.watchIndex = -1;
-  const last = watched.pop() as GuardHandler;
-  if (last !== handler) {
+  const last = watched.pop();
+  if (last && last !== handler) {
     watched[index] = last;
     last.watchIndex = index;
   }

@@ -95,4 +95,23 @@ describe('lazy imports', () => {
     `);
     expect(retried.some(isPRetry)).toBe(true);
   });
+
+  it('telemetry does not load @opentelemetry/api while nothing is registered; a registration does', () => {
+    const isOtelApi = (path: string) => /[\\/]@opentelemetry[\\/]api[\\/]/.test(path);
+    const use = `
+      const { Telemetry } = await import('./src/internal.ts');
+      const t = new Telemetry();
+      if (t.enabled) throw new Error('enabled with nothing registered');
+      t.startSpan('lookup', 'client', { 'thgov.operation': 'x' }).end();
+      t.record('thgov.test.duration', 0.1);
+      if ((await t.operation('op', async () => 7)) !== 7) throw new Error('operation');
+    `;
+    expect(loadedAfter(use).filter(isOtelApi)).toEqual([]);
+    // What any build of the API leaves on globalThis once an application registers something.
+    const registered = loadedAfter(`${use}
+      globalThis[Symbol.for('opentelemetry.js.api.1')] = { version: '1.9.0' };
+      if (!t.enabled) throw new Error('still disabled after a registration');
+    `);
+    expect(registered.some(isOtelApi)).toBe(true);
+  });
 });

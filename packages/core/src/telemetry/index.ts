@@ -236,19 +236,42 @@ export class TelemetrySpan {
   }
 }
 
-/** Tracer and meter of one client, resolved from its options or the global providers. */
+/** The key under which any build of `@opentelemetry/api` 1.x keeps what an application registered. */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+/** Whether an application registered anything through the API (a provider, a context manager, a propagator). */
+function otelRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] !== undefined;
+}
+
+/**
+ * Tracer and meter of one client, resolved from its options or the global providers. While no provider is
+ * given and nothing is registered globally (no SDK), nothing would see a span or a value: the API is not even
+ * loaded, and spans, values and `enabled` are checked against the global registry each time, so a client made
+ * before the application registers its SDK starts recording at its next span.
+ */
 export class Telemetry {
   #tracer: TracerApi | undefined;
   #tracerProvider: TracerProviderLike | undefined;
   #tracerIsNoop: () => boolean = () => false;
   /** Scope of the tracer, when it comes from the global provider (none was given). */
-  readonly #globalScope: { scope: string; version?: string } | undefined;
-  readonly #meter: MeterApi | undefined;
-  readonly #noopInstruments: Set<unknown>;
+  #globalScope: { scope: string; version?: string } | undefined;
+  #meter: MeterApi | undefined;
+  #noopInstruments: Set<unknown> = new Set();
   /** Instruments by name; `undefined` for one that drops every value (the API's no-op instruments). */
   #instruments: Map<string, InstrumentApi | undefined> = new Map();
+  /** Scope to resolve the global providers for, once something is registered (undefined once resolved). */
+  #pending: { scope: string; version?: string | undefined } | undefined;
 
   constructor(options: TelemetryOptions = {}, scope = TRACER_NAME, version?: string) {
+    if (!options.tracerProvider && !options.meterProvider && !otelRegistered()) {
+      this.#pending = { scope, version };
+      return;
+    }
+    this.#resolve(options, scope, version);
+  }
+
+  #resolve(options: TelemetryOptions, scope: string, version?: string): void {
     const otel = loadOtelApi();
     const tp = options.tracerProvider ?? otel?.trace.getTracerProvider();
     const mp = options.meterProvider ?? otel?.metrics.getMeterProvider();
@@ -256,6 +279,16 @@ export class Telemetry {
     this.#useTracerProvider(otel, tp, scope, version);
     this.#meter = mp ? (mp.getMeter(scope, version) as MeterApi) : undefined;
     this.#noopInstruments = noopInstrumentClasses(otel);
+  }
+
+  /** False while nothing is registered; once something is, takes the global providers (once). */
+  #ready(): boolean {
+    const pending = this.#pending;
+    if (!pending) return true;
+    if (!otelRegistered()) return false;
+    this.#pending = undefined;
+    this.#resolve({}, pending.scope, pending.version);
+    return true;
   }
 
   #useTracerProvider(
@@ -284,9 +317,9 @@ export class Telemetry {
     return this.#tracerIsNoop();
   }
 
-  /** Whether spans or metrics go anywhere (false without the API and without providers). */
+  /** Whether spans or metrics may go anywhere (false without providers and with nothing registered globally). */
   get enabled(): boolean {
-    return this.#tracer !== undefined || this.#meter !== undefined;
+    return this.#ready() && (this.#tracer !== undefined || this.#meter !== undefined);
   }
 
   /**
@@ -300,6 +333,7 @@ export class Telemetry {
     attrs?: TelemetryAttributes,
     whenRecording?: () => TelemetryAttributes,
   ): TelemetrySpan {
+    if (!this.#ready()) return new TelemetrySpan(undefined, true);
     const otel = loadOtelApi();
     // The API's no-op tracer ignores the name and the attributes; the span is still started, for the context.
     const silent = this.#tracer !== undefined && this.#silent(otel);
@@ -339,11 +373,13 @@ export class Telemetry {
 
   /** Records a value on a histogram (created once per name). */
   record(name: string, value: number, attrs?: TelemetryAttributes, unit = 's', description = ''): void {
+    if (!this.#ready()) return;
     this.#instrument('histogram', name, unit, description)?.record?.(value, clean(attrs));
   }
 
   /** Adds to a counter (created once per name). */
   count(name: string, attrs?: TelemetryAttributes, value = 1, description = ''): void {
+    if (!this.#ready()) return;
     this.#instrument('counter', name, '{call}', description)?.add?.(value, clean(attrs));
   }
 
