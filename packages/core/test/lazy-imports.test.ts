@@ -6,6 +6,17 @@ import { describe, expect, it } from 'vitest';
 // first dispatcher loads it. Run in a fresh process, since vitest itself has undici loaded.
 const packageDir = join(import.meta.dirname, '..');
 
+/** Runs `script` (an ES module, TypeScript allowed) in the package's folder; its last output line, parsed. */
+function lastLineOf(script: string): string[] {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as string[];
+}
+
 function loadedAfter(code: string): string[] {
   const script = `
     import { createRequire } from 'node:module';
@@ -14,13 +25,7 @@ function loadedAfter(code: string): string[] {
     const require = createRequire(import.meta.url);
     console.log(JSON.stringify(Object.keys(require.cache)));
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as string[];
+  return lastLineOf(script);
 }
 
 const isUndici = (path: string) => /[\\/]undici[\\/]/.test(path);
@@ -53,13 +58,7 @@ function resolvedDuring(code: string): string[] {
     port1.close();
     console.log(JSON.stringify(seen));
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as string[];
+  return lastLineOf(script);
 }
 
 const isPRetry = (url: string) => /[\\/]p-retry[\\/]/.test(url);
