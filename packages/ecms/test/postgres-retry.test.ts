@@ -129,7 +129,7 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
     },
   ];
 
-  it('a transition is one transaction of five round trips: the state change and its trail are one statement', async () => {
+  it('a transition is one transaction of four round trips: the change, its trail and its evidence are one statement', async () => {
     const { store, seen, record } = await setUp();
     seen.inTransactions.length = 0;
     const done = await store.transition({
@@ -140,13 +140,35 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
       note: 'receipt acknowledged',
     });
     expect(done?.state).toBe('acknowledged');
-    // BEGIN, the row lock (fence and state check), the change with its transition row, the evidence, COMMIT.
-    expect(seen.inTransactions).toEqual(['BEGIN', 'SELECT', 'WITH', 'INSERT', 'COMMIT']);
+    // BEGIN, the row lock (fence and state check), the change with its transition row and evidence, COMMIT.
+    expect(seen.inTransactions).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
     const [trail] = await store.transitions(record.journalId);
     expect([trail?.from, trail?.to, trail?.note]).toEqual([
       'dequeued',
       'acknowledged',
       'receipt acknowledged',
+    ]);
+    const [kept] = await store.evidence(record.journalId);
+    expect(kept).toMatchObject({ processId: 'ACK-1', operation: 'acknowledgeReceipt', direction: 'sent' });
+    expect(Buffer.from(kept?.xml ?? []).toString()).toBe('<ack/>');
+    expect(kept?.sha256).toBe('00');
+    // Two pieces of evidence: each its own statement, in order.
+    seen.inTransactions.length = 0;
+    const two = [
+      ...evidence(),
+      ...evidence().map((e) => ({ ...e, processId: 'REG-1', operation: 'acceptLetter' })),
+    ];
+    await store.transition({
+      journalId: record.journalId,
+      from: ['acknowledged'],
+      to: 'registered',
+      evidence: two,
+    });
+    expect(seen.inTransactions).toEqual(['BEGIN', 'SELECT', 'WITH', 'INSERT', 'INSERT', 'COMMIT']);
+    expect((await store.evidence(record.journalId)).map((x) => x.processId)).toEqual([
+      'ACK-1',
+      'ACK-1',
+      'REG-1',
     ]);
   });
 
