@@ -20,7 +20,7 @@ const postgres = requirePostgres({ why: 'serialization failures and deadlocks on
  * Nothing is changed on the way through.
  */
 function observedPool(pool: pg.Pool) {
-  const seen = { checkouts: 0, statements: 0, failures: [] as string[], inTransactions: [] as string[] };
+  const seen = { checkouts: 0, statements: 0, failures: [] as string[] };
   /** `run` the statement, keeping the SQLSTATE of a failure. */
   const noted = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
@@ -40,11 +40,8 @@ function observedPool(pool: pg.Pool) {
       const client = (await pool.connect()) as unknown as PgClientLike;
       seen.checkouts++;
       return {
-        query: ((text: string, values?: unknown[]) => {
-          // The statement's first word: what kind of round trip it was.
-          seen.inTransactions.push(text.trim().split(/\s/, 1)[0]?.toUpperCase() ?? '');
-          return noted(() => client.query(text, values));
-        }) as PgClientLike['query'],
+        query: ((text: string, values?: unknown[]) =>
+          noted(() => client.query(text, values))) as PgClientLike['query'],
         release: (destroy) => client.release(destroy),
       };
     },
@@ -128,49 +125,6 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
       at: new Date(),
     },
   ];
-
-  it('a transition is one transaction of four round trips: the change, its trail and its evidence are one statement', async () => {
-    const { store, seen, record } = await setUp();
-    seen.inTransactions.length = 0;
-    const done = await store.transition({
-      journalId: record.journalId,
-      from: ['dequeued'],
-      to: 'acknowledged',
-      evidence: evidence(),
-      note: 'receipt acknowledged',
-    });
-    expect(done?.state).toBe('acknowledged');
-    // BEGIN, the row lock (fence and state check), the change with its transition row and evidence, COMMIT.
-    expect(seen.inTransactions).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
-    const [trail] = await store.transitions(record.journalId);
-    expect([trail?.from, trail?.to, trail?.note]).toEqual([
-      'dequeued',
-      'acknowledged',
-      'receipt acknowledged',
-    ]);
-    const [kept] = await store.evidence(record.journalId);
-    expect(kept).toMatchObject({ processId: 'ACK-1', operation: 'acknowledgeReceipt', direction: 'sent' });
-    expect(Buffer.from(kept?.xml ?? []).toString()).toBe('<ack/>');
-    expect(kept?.sha256).toBe('00');
-    // Two pieces of evidence: each its own statement, in order.
-    seen.inTransactions.length = 0;
-    const two = [
-      ...evidence(),
-      ...evidence().map((e) => ({ ...e, processId: 'REG-1', operation: 'acceptLetter' })),
-    ];
-    await store.transition({
-      journalId: record.journalId,
-      from: ['acknowledged'],
-      to: 'registered',
-      evidence: two,
-    });
-    expect(seen.inTransactions).toEqual(['BEGIN', 'SELECT', 'WITH', 'INSERT', 'INSERT', 'COMMIT']);
-    expect((await store.evidence(record.journalId)).map((x) => x.processId)).toEqual([
-      'ACK-1',
-      'ACK-1',
-      'REG-1',
-    ]);
-  });
 
   it('a serialization failure (40001) is rolled back and retried; the transition is recorded once', async () => {
     const { store, seen, other, admin, record } = await serializableWithRowHeld();

@@ -252,7 +252,18 @@ export class PostgresLetterStore implements LetterStore {
   }
 
   async #patch(client: PgClientLike, s: string, journalId: string, patch: LetterPatch, state?: LetterState) {
-    const { sets, values } = patchSql(journalId, patch, state);
+    const sets = ['updated_at = now()'];
+    const values: unknown[] = [journalId];
+    if (state) {
+      values.push(state);
+      sets.push(`state = $${values.length}`);
+    }
+    for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
+      const col = PATCH_COLUMNS[k];
+      if (!col) continue;
+      values.push(v === undefined ? null : k === 'document' ? Buffer.from(v as Uint8Array) : v);
+      sets.push(`${col} = $${values.length}`);
+    }
     const r = await client.query(
       `UPDATE ${s}.ecms_letters SET ${sets.join(', ')} WHERE journal_id = $1 RETURNING *`,
       values,
@@ -260,44 +271,16 @@ export class PostgresLetterStore implements LetterStore {
     return r.rows[0] as Row;
   }
 
-  /**
-   * The state change, its transition row and (when there is exactly one, the usual case) its evidence, in one
-   * statement: two round trips fewer per transition than one statement each.
-   */
-  async #changeState(
-    client: PgClientLike,
-    s: string,
-    input: TransitionInput,
-    from: LetterState,
-  ): Promise<Row> {
-    const { sets, values } = patchSql(input.journalId, input.patch ?? {}, input.to);
-    const param = (v: unknown) => `$${values.push(v)}`;
-    const trail = `INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note)
-      SELECT journal_id, ${param(from)}::text, ${param(input.to)}::text, now(), ${param(input.note ?? null)}::text
-      FROM changed`;
-    const e = input.evidence?.length === 1 ? input.evidence[0] : undefined;
-    const evidence = e
-      ? `, kept AS (INSERT INTO ${s}.ecms_evidence (journal_id, process_id, operation, direction, xml, sha256, at)
-          SELECT journal_id, ${param(e.processId ?? null)}::text, ${param(e.operation)}::text,
-            ${param(e.direction)}::text, ${param(Buffer.from(e.xml))}::bytea, ${param(e.sha256)}::text,
-            ${param(e.at)}::timestamptz
-          FROM changed)`
-      : '';
-    const r = await client.query(
-      `WITH changed AS (UPDATE ${s}.ecms_letters SET ${sets.join(', ')} WHERE journal_id = $1 RETURNING *),
-       recorded AS (${trail})${evidence}
-       SELECT * FROM changed`,
-      values,
-    );
-    if (!e) await this.#addEvidence(client, s, input.journalId, input.evidence);
-    return r.rows[0] as Row;
-  }
-
   async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
     return this.#tx('changing a letter state', async (client, s) => {
       const cur = await this.#lockLetter(client, s, input.journalId, input.fence);
       if (!input.from.includes(cur.state as LetterState)) return undefined;
-      const row = await this.#changeState(client, s, input, cur.state as LetterState);
+      const row = await this.#patch(client, s, input.journalId, input.patch ?? {}, input.to);
+      await client.query(
+        `INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note) VALUES ($1, $2, $3, now(), $4)`,
+        [input.journalId, cur.state, input.to, input.note ?? null],
+      );
+      await this.#addEvidence(client, s, input.journalId, input.evidence);
       if (input.processedId) await this.#markProcessed(client, s, input.processedId, input.journalId);
       return letterFromRow(row, POSTGRES_ROWS);
     });
@@ -531,25 +514,4 @@ export class PostgresLetterStore implements LetterStore {
     const c = await this.#connection.resolve().catch(() => undefined);
     if (c?.owned) await c.pool.end().catch(() => undefined);
   }
-}
-
-/** The SET list and parameters of an update of one letter (`$1` is its journal ID). */
-function patchSql(
-  journalId: string,
-  patch: LetterPatch,
-  state?: LetterState,
-): { sets: string[]; values: unknown[] } {
-  const sets = ['updated_at = now()'];
-  const values: unknown[] = [journalId];
-  if (state) {
-    values.push(state);
-    sets.push(`state = $${values.length}`);
-  }
-  for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
-    const col = PATCH_COLUMNS[k];
-    if (!col) continue;
-    values.push(v === undefined ? null : k === 'document' ? Buffer.from(v as Uint8Array) : v);
-    sets.push(`${col} = $${values.length}`);
-  }
-  return { sets, values };
 }
