@@ -4,6 +4,7 @@ import * as pkijs from 'pkijs';
 import { toArrayBuffer } from '../engine.js';
 import { PkiError } from '../errors.js';
 import { decodeCertificates } from '../pem.js';
+import { sameName } from './name.js';
 import type { CertificateInput } from './types.js';
 
 /** One parsed certificate with its DER and identity. */
@@ -98,7 +99,7 @@ export function uniqueCerts(list: readonly Cert[]): Cert[] {
 export function sameEntity(a: Cert, b: Cert): boolean {
   return (
     a.sha256 === b.sha256 ||
-    (a.pkijs.subject.isEqual(b.pkijs.subject) &&
+    (sameName(a.pkijs.subject, b.pkijs.subject) &&
       Buffer.from(a.pkijs.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).equals(
         Buffer.from(b.pkijs.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
       ))
@@ -107,5 +108,5 @@ export function sameEntity(a: Cert, b: Cert): boolean {
 
 /** Subject equals issuer: a root or a re-key certificate (RFC 5280 "self-issued"). */
 export function isSelfIssued(c: Cert): boolean {
-  return c.pkijs.subject.isEqual(c.pkijs.issuer);
+  return sameName(c.pkijs.subject, c.pkijs.issuer);
 }

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { publicKeyOf, signatureScheme } from '../algorithms.js';
 import { extension } from '../certificate/extensions.js';
+import { sameName } from '../certificate/name.js';
 import { DIGEST_BY_OID, OID } from '../engine.js';
 import { verifySignatureValue } from '../signature.js';
 
@@ -52,7 +53,7 @@ export function verifySignerInfoSignature(
 /** Finds the certificate a SignerInfo's sid designates (issuer and serial, or subject key identifier). */
 export function findBySid(sid: unknown, certs: readonly pkijs.Certificate[]): pkijs.Certificate | undefined {
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return certs.find((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber));
+    return certs.find((c) => c.serialNumber.isEqual(sid.serialNumber) && sameName(c.issuer, sid.issuer));
   }
   if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
     const skiBytes = Buffer.from((sid as asn1js.Primitive).valueBlock.valueHexView);

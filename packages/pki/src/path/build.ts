@@ -1,5 +1,6 @@
 import { publicKeyOf } from '../algorithms.js';
 import { authorityKeyId, subjectKeyId } from '../certificate/extensions.js';
+import { sameName } from '../certificate/name.js';
 import { type Cert, sameEntity } from '../certificate/parse.js';
 import { verifySignatureValue } from '../signature.js';
 
@@ -82,7 +83,7 @@ export function buildPaths(
     for (const next of [...anchors, ...pool]) {
       if (seen.has(next.sha256)) continue;
       seen.add(next.sha256);
-      if (!next.pkijs.subject.isEqual(last.pkijs.issuer) || !keyIdsAgree(last, next)) continue;
+      if (!sameName(next.pkijs.subject, last.pkijs.issuer) || !keyIdsAgree(last, next)) continue;
       // A self-signed certificate that is no anchor ends the search; only a longer cycle is a loop.
       if (sameEntity(last, next) || !sigs.signedBy(last, next)) continue;
       if (path.some((p) => sameEntity(p, next))) search.loop = true;

@@ -10,6 +10,7 @@ import {
   keyUsage,
   unknownCriticalExtensions,
 } from '../certificate/extensions.js';
+import { sameName } from '../certificate/name.js';
 import { type Cert, sameEntity } from '../certificate/parse.js';
 import { OID } from '../engine.js';
 import type { SignatureCache } from '../path/build.js';
@@ -87,7 +88,7 @@ async function delegatedProblem(
   status: ResponderStatus | undefined,
 ): Promise<string | undefined> {
   const p = responder.pkijs;
-  if (!p.issuer.isEqual(issuer.pkijs.subject) || !sigs.signedBy(responder, issuer))
+  if (!sameName(p.issuer, issuer.pkijs.subject) || !sigs.signedBy(responder, issuer))
     return "the responder certificate was not issued by the certificate's CA";
   if (!extKeyUsage(p)?.oids.includes(OID.ekuOcspSigning))
     return 'the delegated responder certificate lacks id-kp-OCSPSigning';

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { dnToString } from '../certificate/describe.js';
 import { distributionPointUrls } from '../certificate/extensions.js';
+import { sameName } from '../certificate/name.js';
 import type { Cert } from '../certificate/parse.js';
 import { OID } from '../engine.js';
 import { PkiError } from '../errors.js';
@@ -235,7 +236,7 @@ export function toCrls(
 /** How a CRL speaks about one certificate: not at all, only of revocations (partial), or completely. */
 export function crlScope(crl: ParsedCrl, cert: Cert, certIsCa: boolean): 'none' | 'partial' | 'complete' {
   const i = crlInternals(crl);
-  if (!crl.issuer || !i.crl.issuer.isEqual(cert.pkijs.issuer)) return 'none';
+  if (!crl.issuer || !sameName(i.crl.issuer, cert.pkijs.issuer)) return 'none';
   if (i.onlyAttribute || (i.onlyUser && certIsCa) || (i.onlyCa && !certIsCa)) return 'none';
   if (crl.delta || i.partialReasons) return 'partial';
   if (i.dpUrls.length > 0) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { sameName } from '../certificate/name.js';
 import { type Cert, fromPkijs } from '../certificate/parse.js';
 import { cryptoEngine, OID, toArrayBuffer } from '../engine.js';
 import { PkiError } from '../errors.js';
@@ -198,7 +199,7 @@ export function namedResponder(r: ParsedOcspResponse, issuer: Cert): Cert | unde
   const rid = i.basic?.tbsResponseData.responderID as unknown;
   const candidates = [issuer, ...i.certs];
   if (rid instanceof pkijs.RelativeDistinguishedNames)
-    return candidates.find((c) => c.pkijs.subject.isEqual(rid));
+    return candidates.find((c) => sameName(c.pkijs.subject, rid));
   if (rid instanceof asn1js.OctetString) {
     const want = Buffer.from(rid.valueBlock.valueHexView);
     return candidates.find((c) =>
