@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
+import { createRequire } from './builtins.js';
 import type { TimeoutOptions, TlsOptions } from './options.js';
 import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 

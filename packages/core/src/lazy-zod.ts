@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Zod from 'zod';
+import { createRequire } from './builtins.js';
 
 /*
  * zod, loaded on first use. Importing zod evaluates ~95 ES modules (70-90 ms of every cold start on this

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { nodeStream, randomUUID } from './builtins.js';
 import { type Deadline, startDeadline } from './deadline.js';
 import { createDispatcher, DEFAULT_TIMEOUTS, withResponseGuard } from './dispatcher.js';
 import {
@@ -699,6 +699,7 @@ function encodeBody(b: RequestBody | undefined): {
 }
 
 function toReadable(source: Readable | AsyncIterable<Uint8Array>): Readable {
+  const { Readable } = nodeStream();
   return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
 }
 
@@ -753,6 +754,7 @@ async function readBody(
 
 /** Passes the body through while counting; errors the stream once it passes the limit. */
 function limitStream(body: Readable, limit: number, requestId: string): Readable {
+  const { Readable, Transform } = nodeStream();
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // Cold start: importing the package must not load undici (CommonJS, so it shows in require.cache); building the
@@ -63,6 +65,30 @@ function resolvedDuring(code: string): string[] {
 
 const isPRetry = (url: string) => /[\\/]p-retry[\\/]/.test(url);
 
+/**
+ * The built-in modules a fresh plain `node` (no tsx, which loads them itself) loads while importing the built
+ * package and then running `code` with it as `core`.
+ */
+function builtinsLoadedBy(code: string): string[] {
+  const entry = join(packageDir, 'dist', 'index.js');
+  expect(existsSync(entry), 'the test runs on the built package: run the build first').toBe(true);
+  const script = `
+    const before = new Set(process.moduleLoadList);
+    const core = await import(${JSON.stringify(pathToFileURL(entry).href)});
+    ${code}
+    const added = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule '));
+    console.log(JSON.stringify(added.map((m) => m.slice('NativeModule '.length))));
+  `;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as string[];
+}
+
+const ON_USE = ['crypto', 'stream', 'os', 'timers/promises', 'module'];
+
 describe('lazy imports', () => {
   it('importing @thgov/core does not load undici', () => {
     expect(loadedAfter('').filter(isUndici)).toEqual([]);
@@ -71,6 +97,16 @@ describe('lazy imports', () => {
   it('building a dispatcher loads undici (the check above can see it)', () => {
     const loaded = loadedAfter('await core.createDispatcher({}).close();');
     expect(loaded.some(isUndici)).toBe(true);
+  });
+
+  it('importing @thgov/core loads no built-in module it uses only on some paths; using them does', () => {
+    expect(builtinsLoadedBy('').filter((m) => ON_USE.includes(m))).toEqual([]);
+    // The check can see them: a content digest needs node:crypto.
+    const used = builtinsLoadedBy(`
+      const digest = core.computeContentDigest(new TextEncoder().encode('hello'));
+      if (!digest.includes('sha-256=:')) throw new Error('unexpected digest ' + digest);
+    `);
+    expect(used).toContain('crypto');
   });
 
   it('importing @thgov/core does not load p-retry; the first retry does (the check can see it)', () => {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { mkdir, open, randomBytes, readFile, rename, rm } from '../builtins.js';
 import { ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../builtins.js';
 import { AUDIT_KEY_ID, type AuditKeyRing, RECORD_MAC_LABEL } from './keys.js';
 import type { AuditRecord, AuditRecordBody } from './record.js';
 

@@ -1,5 +1,6 @@
-import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { mkdir, open, writeFile } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { type AuditAnchor, type AuditAnchorStore, createAnchor } from './anchor.js';

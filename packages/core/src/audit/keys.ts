@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 

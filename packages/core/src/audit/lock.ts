@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rm, stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { hostname, open, randomBytes, readFile, rm, sleep, stat } from '../builtins.js';
 import { ThGovError } from '../errors.js';
 
 /**

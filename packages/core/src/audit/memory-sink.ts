@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from '../builtins.js';
 import { invalidArgument } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { idDigits, thaiIdDigits } from '../redact/citizen-id.js';

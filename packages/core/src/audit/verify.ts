@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { type AuditAnchor, anchorProblem, parseAnchor } from './anchor.js';
 import { decodeLine, GENESIS_HASH } from './chain.js';

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from '../builtins.js';
 import { invalidArgument } from '../errors.js';
 
 /**

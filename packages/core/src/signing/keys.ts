@@ -1,5 +1,6 @@
-import { createPrivateKey, createPublicKey, KeyObject, type webcrypto, X509Certificate } from 'node:crypto';
+import type { KeyObject, webcrypto } from 'node:crypto';
 import type { JWK } from 'jose';
+import { createPrivateKey, createPublicKey, nodeCrypto } from '../builtins.js';
 import { invalidArgument } from '../errors.js';
 
 /** The algorithms thgov signs and verifies with. `none` and every HMAC algorithm are refused on purpose. */
@@ -64,7 +65,8 @@ function fromPem(pem: string, want: 'private' | 'public'): KeyObject {
       if (!/-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.test(text)) throw new Error('not private');
       return createPrivateKey(text);
     }
-    if (text.startsWith('-----BEGIN CERTIFICATE-----')) return new X509Certificate(text).publicKey;
+    if (text.startsWith('-----BEGIN CERTIFICATE-----'))
+      return new (nodeCrypto().X509Certificate)(text).publicKey;
     return createPublicKey(text);
   } catch {
     throw invalidArgument(
@@ -79,14 +81,14 @@ function fromPem(pem: string, want: 'private' | 'public'): KeyObject {
 export function importSigningKey(input: unknown, want: 'private' | 'public'): KeyObject {
   let key: KeyObject;
   if (typeof input === 'string') key = fromPem(input, want);
-  else if (input instanceof KeyObject) {
+  else if (input instanceof nodeCrypto().KeyObject) {
     if (input.type === 'secret')
       throw invalidArgument('Symmetric (secret) keys are not accepted for message signing');
     key = want === 'public' && input.type === 'private' ? createPublicKey(input) : input;
   } else if (isCryptoKeyLike(input)) {
     // WebCrypto keys are wrapped so one code path checks every key; this works for non-extractable keys too.
     try {
-      key = KeyObject.from(input);
+      key = nodeCrypto().KeyObject.from(input);
     } catch {
       throw invalidArgument('The CryptoKey could not be used');
     }

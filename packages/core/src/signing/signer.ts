@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import {
   CONTENT_DIGEST_HEADER,

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { createRequire } from '../builtins.js';
 import { isThGovError } from '../errors.js';
 import { REDACTED, redactText, redactUrl } from '../redact.js';
 
