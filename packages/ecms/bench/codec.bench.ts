@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LetterInput } from '@thgov/ecms';
 import { decodeRequest, encodeRequest } from '@thgov/ecms/codec';
-import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
+import { compareRounds, emitBenchLine, peakMemoryMeter, sized } from '@thgov/testkit/bench';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
 const MB = 1024 * 1024;
@@ -76,14 +76,16 @@ function sizedLetter(totalMb: number): LetterInput {
  */
 function memoryChild(totalMb: number, file: string | undefined): void {
   roundTrip(letter(payload(1024, 5)));
-  const before = process.memoryUsage().rss;
+  const meter = peakMemoryMeter();
+  meter.start();
   if (file === 'floor') {
     const pdf = payload(totalMb * MB, 1);
     Buffer.from(pdf.toString('base64'), 'base64');
   } else if (file === undefined) roundTrip(sizedLetter(totalMb));
   else decodeRequest(readFileSync(file), { limits: { maxBytes: 2 * totalMb * MB } });
-  const peak = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ multiple: (peak - before) / (totalMb * MB) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ multiple: meter.growthBytes() / (totalMb * MB), source: meter.source })}\n`,
+  );
 }
 
 function memoryMultiple(totalMb: number, file?: string): number {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCrl } from '@thgov/pki';
-import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
+import { compareRounds, emitBenchLine, peakMemoryMeter, sized } from '@thgov/testkit/bench';
 import { decodeInboundItem } from '../src/codec/inbound.js';
 import { decodeInboundResponse } from '../src/codec.js';
 import { encodeGovernmentDocument, type LetterInput, signGovernmentDocument } from '../src/index.js';
@@ -79,10 +79,12 @@ async function memoryChild(mode: string, dir: string, pdfBytes: number): Promise
     } else if (decodeInboundResponse(xml)?.kind !== 'letter') throw new Error('no letter decoded');
   };
   await run(readFileSync(join(dir, 'small.xml')));
-  const before = process.memoryUsage().rss;
+  const meter = peakMemoryMeter();
+  meter.start();
   await run(readFileSync(join(dir, 'large.xml')));
-  const peak = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ multiple: (peak - before) / pdfBytes })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ multiple: meter.growthBytes() / pdfBytes, source: meter.source })}\n`,
+  );
 }
 
 const memArg = process.argv.indexOf('--memory');

@@ -1,11 +1,12 @@
 import { createRandom } from '@thgov/sandbox';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeGovernmentDocument, encodeGovernmentDocument } from '../src/index.js';
 import { decodeCanonicalBase64, writeBase64 } from '../src/xml/base64.js';
 import { sampleLetter } from './helpers/letters.js';
 
-// The chunked base64 paths against the one-shot Node calls they replace. Chunks are 48 KiB of bytes when
-// encoding and 64 KiB of characters when decoding, so the sizes below straddle one and several boundaries.
+// The byte-to-byte base64 paths against the Node calls they replace. An earlier version worked in chunks of
+// 48 KiB of bytes / 64 KiB of characters; the sizes below still straddle those boundaries and cover every
+// remainder modulo 3.
 const DECODE_CHUNK = 64 * 1024;
 const SIZES = [0, 1, 2, 3, 4, 5, 49_151, 49_152, 49_153, 3 * 49_152 + 2, 49_152 * 4 + 1, 200_000];
 
@@ -38,11 +39,59 @@ describe('writeBase64', () => {
       const again = Buffer.alloc(n);
       expect(writeBase64(again, 0, view)).toBe(n);
       expect(again.equals(out.subarray(3, 3 + n))).toBe(true);
+      // An output that starts at an odd place in its memory.
+      const odd = Buffer.alloc(n + 1).subarray(1);
+      expect(writeBase64(odd, 0, src)).toBe(n);
+      expect(odd.equals(again)).toBe(true);
+    }
+  });
+});
+
+describe('no strings', () => {
+  it('neither encoding nor decoding makes a string of the content (what kept peak memory up)', () => {
+    const src = bytes(200_000, 5);
+    const chars = Buffer.from(src.toString('base64'), 'latin1');
+    const out = Buffer.alloc(chars.length);
+    const stringify = vi.spyOn(Buffer.prototype, 'toString');
+    const write = vi.spyOn(Buffer.prototype, 'write');
+    try {
+      writeBase64(out, 0, src);
+      const back = decodeCanonicalBase64(chars);
+      expect(stringify).not.toHaveBeenCalled();
+      expect(write).not.toHaveBeenCalled();
+      expect(out.equals(chars)).toBe(true);
+      expect(back?.equals(src)).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
     }
   });
 });
 
 describe('decodeCanonicalBase64', () => {
+  it('agrees with the reference on the edges of padding, trailing bits included', () => {
+    const cases = [
+      '',
+      'QQ==',
+      'QR==',
+      'QUI=',
+      'QUJ=',
+      'QUJD',
+      '====',
+      'Q===',
+      'QQ=A',
+      '=QQQ',
+      'QQ=',
+      'QUJD====',
+    ];
+    for (const text of cases) {
+      const chars = Buffer.from(text, 'latin1');
+      const expected = reference(chars);
+      const got = decodeCanonicalBase64(chars);
+      if (expected === undefined) expect(got, text).toBeUndefined();
+      else expect(got?.equals(expected), text).toBe(true);
+    }
+  });
+
   it('decodes canonical base64 of every size as Buffer.from does', () => {
     for (const size of SIZES) {
       const src = bytes(size, size + 7);
