@@ -17,11 +17,14 @@ const CN = '2.5.4.3';
 const O = '2.5.4.10';
 const C = '2.5.4.6';
 
-/** A name as a certificate carries it: encoded, then read back (so that its DER is known, as in a real one). */
+/**
+ * A name as a certificate carries it: encoded, then read back (so that its DER is known, as in a real one).
+ * Non-text values (an INTEGER, a UTCTime) are outside pkijs's type for them, not outside what a certificate may hold.
+ */
 function name(...atvs: [string, Value][]): pkijs.RelativeDistinguishedNames {
-  const built = new pkijs.RelativeDistinguishedNames({
-    typesAndValues: atvs.map(([type, value]) => new pkijs.AttributeTypeAndValue({ type, value: value() })),
-  });
+  const atv = ([type, value]: [string, Value]) =>
+    new pkijs.AttributeTypeAndValue({ type, value: value() as pkijs.AttributeTypeAndValue['value'] });
+  const built = new pkijs.RelativeDistinguishedNames({ typesAndValues: atvs.map(atv) });
   const der = built.toSchema().toBER(false);
   return new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(der).result });
 }
