@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { modulesResolvedBy } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 // Cold start: importing the package must not load undici (CommonJS, so it shows in require.cache); building the
@@ -32,35 +33,9 @@ function loadedAfter(code: string): string[] {
 
 const isUndici = (path: string) => /[\\/]undici[\\/]/.test(path);
 
-/**
- * The modules (ES or CommonJS) a fresh process resolves while running `code` after importing the package,
- * seen by a resolve hook (ES modules do not show in require.cache).
- */
+/** The modules (ES or CommonJS) a fresh process resolves while running `code` after importing the package. */
 function resolvedDuring(code: string): string[] {
-  const hook = `let port;
-    export function initialize(data) { port = data.port; }
-    export async function resolve(specifier, context, next) {
-      const r = await next(specifier, context);
-      port.postMessage(r.url);
-      return r;
-    }`;
-  const script = `
-    import { register } from 'node:module';
-    import { MessageChannel } from 'node:worker_threads';
-    const { port1, port2 } = new MessageChannel();
-    const seen = [];
-    port1.on('message', (url) => seen.push(url));
-    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}), {
-      data: { port: port2 },
-      transferList: [port2],
-    });
-    const core = await import('./src/index.ts');
-    ${code}
-    await new Promise((r) => setTimeout(r, 200));
-    port1.close();
-    console.log(JSON.stringify(seen));
-  `;
-  return lastLineOf(script);
+  return modulesResolvedBy({ cwd: packageDir, entry: './src/index.ts', code: `const core = pkg;\n${code}` });
 }
 
 const isPRetry = (url: string) => /[\\/]p-retry[\\/]/.test(url);

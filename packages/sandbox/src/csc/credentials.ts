@@ -1,5 +1,6 @@
 import { KeyObject, webcrypto } from 'node:crypto';
-import { type CryptoKey, type CryptoKeyPair, generateSigningKeyPair } from '@thgov/transcript';
+import type { CryptoKey, CryptoKeyPair } from '@thgov/pki';
+import { generateSigningKeyPair } from '@thgov/pki/testing';
 import { dgaSubject } from '../digital-id/dga-provider.js';
 import { englishFullName, type SandboxPerson } from '../people.js';
 import type { SandboxPki } from '../pki/sandbox-pki.js';
