@@ -1,5 +1,14 @@
 export { AUDIT_KEYS_ENV, AUDIT_VERIFY_USAGE, auditVerify } from './audit/verify-command.js';
 export {
+  doctorCommand,
+  pdfExtend,
+  pdfSign,
+  pdfVerify,
+  runDoctor,
+  transcriptVerify,
+  verifyCommand,
+} from './commands.js';
+export {
   auditSink,
   auditSinkOptions,
   catalogClientOptions,
@@ -37,8 +46,8 @@ export {
   type TransportConfig,
   thgovConfigSchema,
 } from './config/schema.js';
-export { DOCTOR_USAGE, doctorCommand } from './doctor/command.js';
-export { configuredPlatforms, type DoctorOptions, runDoctor } from './doctor/doctor.js';
+export type { DoctorOptions } from './doctor/doctor.js';
+export { configuredPlatforms } from './doctor/platforms.js';
 export { renderHuman as renderDoctorReport, renderJunit as renderDoctorJunit } from './doctor/render.js';
 export {
   type CheckResult,
@@ -48,27 +57,17 @@ export {
   PLATFORMS,
   type Platform,
 } from './doctor/report.js';
+export { DOCTOR_USAGE } from './doctor/usage.js';
 export { CLI_ERROR_CODES, CliError, type CliErrorCode, isCliError } from './errors.js';
 export { type CliIo, type CliWriter, EXIT, terminalSafeIo, UsageError } from './io.js';
-export {
-  PDF_EXTEND_USAGE,
-  PDF_SIGN_USAGE,
-  pdfExtend,
-  pdfSign,
-} from './pdf/sign-command.js';
-export { PDF_VERIFY_USAGE, pdfVerify } from './pdf/verify-command.js';
+export { PDF_EXTEND_USAGE, PDF_SIGN_USAGE, PDF_VERIFY_USAGE } from './pdf/usage.js';
 export { COMMANDS, run, TOP_LEVEL_COMMANDS } from './run.js';
 export { SANDBOX_USAGE, type SandboxCommandOptions, sandboxCommand } from './sandbox/command.js';
 export { SANDBOX_FAULT_PROFILES, type SandboxFaultProfileName } from './sandbox/faults.js';
 export { type SandboxEndpoints, sandboxConfig } from './sandbox/sandbox-config.js';
 export { escapeControls } from './terminal-text.js';
-export {
-  type FileReport,
-  summaryLine,
-  TRANSCRIPT_VERIFY_USAGE,
-  transcriptVerify,
-  type VerifyCommandSpec,
-  verifyCommand,
-} from './transcript/verify-command.js';
+export { summaryLine } from './transcript/summary.js';
+export { TRANSCRIPT_VERIFY_USAGE } from './transcript/usage.js';
+export type { FileReport, VerifyCommandSpec } from './transcript/verify-command.js';
 export { CLI_VERSION } from './version.js';
 export { type WriteOutputOptions, writeOutputFile } from './write-file.js';

@@ -61,14 +61,7 @@ function streamer(io: CliIo, enabled: boolean, progress: boolean) {
   };
 }
 
-/**
- * `thgov doctor`: runs the connection test of the configuration and prints each check as it finishes.
- *
- * @example
- * ```ts
- * process.exitCode = await doctorCommand(['--config', 'thgov.config.json', '--json'], io);
- * ```
- */
+/** `thgov doctor` (for code: `doctorCommand` of commands.ts, which loads this module on use). */
 export async function doctorCommand(args: string[], rawIo: CliIo): Promise<number> {
   const io = terminalSafeIo(rawIo);
   const { values } = parseCommandArgs(args, OPTIONS, false);

@@ -3,15 +3,18 @@ import { checkCatalog } from './catalog-checks.js';
 import { checkDigitalId } from './digital-id-checks.js';
 import { checkEcms } from './ecms-checks.js';
 import { checkExchange } from './exchange-checks.js';
+import { configuredPlatforms } from './platforms.js';
 import { checkPostgresStore } from './postgres-checks.js';
 import {
   type CheckResult,
   DOCTOR_REPORT_VERSION,
   type DoctorReport,
-  PLATFORMS,
   type Platform,
   summarize,
 } from './report.js';
+
+export { configuredPlatforms };
+
 import { CheckRunner } from './runner.js';
 import { doctorSettings } from './settings.js';
 import { checkTranscript } from './transcript-checks.js';
@@ -53,30 +56,7 @@ const CHECKS: Record<Platform, typeof checkExchange> = {
   audit: checkAudit,
 };
 
-/** The configured platforms, in a fixed order. */
-export function configuredPlatforms(config: ThgovConfig): Platform[] {
-  return PLATFORMS.filter((p) =>
-    p === 'digitalId'
-      ? Boolean(
-          config.digitalId?.thaid ||
-            config.digitalId?.dga ||
-            Object.keys(config.digitalId?.providers ?? {}).length,
-        )
-      : p === 'audit'
-        ? config.audit?.postgres !== undefined
-        : config[p] !== undefined,
-  );
-}
-
-/**
- * Runs every check of the selected platforms and returns the report (also usable from code); `onCheck` sees each
- * result as it comes.
- *
- * @example
- * ```ts
- * const report = await runDoctor(await loadConfig('thgov.config.json'), { onCheck: (c) => console.log(c.id, c.status) });
- * ```
- */
+/** Runs every check of the selected platforms and returns the report (for code: `runDoctor` of commands.ts). */
 export async function runDoctor(config: ThgovConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
   const startedAt = new Date();
   const started = performance.now();

@@ -240,14 +240,7 @@ async function signOptions(values: SignValues): Promise<Omit<SignPdfOptions, 'si
   };
 }
 
-/**
- * `thgov pdf sign IN OUT`: signs a PDF with a PKCS#12 file, a PKCS#11 token or a remote CSC credential, at a PAdES level.
- *
- * @example
- * ```ts
- * process.exitCode = await pdfSign(['in.pdf', 'out.pdf', '--pkcs12', 'me.p12', '--trust', 'root.pem'], io);
- * ```
- */
+/** `thgov pdf sign IN OUT` (for code: `pdfSign` of commands.ts). */
 export async function pdfSign(args: string[], rawIo: CliIo): Promise<number> {
   const io = terminalSafeIo(rawIo);
   const { values, positionals } = parseCommandArgs(args, SIGN_OPTIONS, true);
@@ -270,14 +263,7 @@ export async function pdfSign(args: string[], rawIo: CliIo): Promise<number> {
   return EXIT.OK;
 }
 
-/**
- * `thgov pdf extend IN OUT --level B-LT|B-LTA`: adds validation data and an archive time-stamp.
- *
- * @example
- * ```ts
- * process.exitCode = await pdfExtend(['signed.pdf', 'archived.pdf', '--level', 'B-LTA', '--tsa', url], io);
- * ```
- */
+/** `thgov pdf extend IN OUT --level B-LT|B-LTA` (for code: `pdfExtend` of commands.ts). */
 export async function pdfExtend(args: string[], rawIo: CliIo): Promise<number> {
   const io = terminalSafeIo(rawIo);
   const { values, positionals } = parseCommandArgs(args, EXTEND_OPTIONS, true);

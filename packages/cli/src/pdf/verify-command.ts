@@ -4,14 +4,7 @@ import { PDF_VERIFY_USAGE } from './usage.js';
 
 export { PDF_VERIFY_USAGE };
 
-/**
- * `thgov pdf verify`: any signed PDF under the generic policy, with each file's PAdES level.
- *
- * @example
- * ```ts
- * process.exitCode = await pdfVerify(['--trust', 'root.pem', 'signed.pdf'], io);
- * ```
- */
+/** `thgov pdf verify` (for code: `pdfVerify` of commands.ts). */
 export function pdfVerify(args: string[], io: CliIo): Promise<number> {
   return verifyCommand(args, io, { name: 'pdf verify', usage: PDF_VERIFY_USAGE, fixedPolicy: 'pdf' });
 }

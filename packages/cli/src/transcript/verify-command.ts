@@ -10,9 +10,10 @@ import { ProgressBar } from '../progress.js';
 import { renderTable } from '../table.js';
 import { writeOutputFile } from '../write-file.js';
 import { expandInputs, type Input } from './inputs.js';
+import { summaryLine } from './summary.js';
 import { TRANSCRIPT_VERIFY_USAGE } from './usage.js';
 
-export { TRANSCRIPT_VERIFY_USAGE };
+export { summaryLine, TRANSCRIPT_VERIFY_USAGE };
 
 const OPTIONS = {
   trust: { type: 'string', multiple: true },
@@ -173,12 +174,6 @@ async function verifyFile(file: string, verify: Verify, policy: 'transcript' | '
   }
 }
 
-/** "198 TOTAL_PASSED, 2 TOTAL_FAILED, 0 INDETERMINATE". */
-export function summaryLine(reports: ReadonlyArray<Pick<VerificationReport, 'indication'>>): string {
-  const n = (i: VerificationReport['indication']) => reports.filter((r) => r.indication === i).length;
-  return `${n('TOTAL_PASSED')} TOTAL_PASSED, ${n('TOTAL_FAILED')} TOTAL_FAILED, ${n('INDETERMINATE')} INDETERMINATE`;
-}
-
 function renderText(reports: FileReport[], withLevel: boolean): string {
   const rows = reports.map((r) => {
     const s = r.signatures.find((x) => x.kind === 'signature');
@@ -245,27 +240,12 @@ function junitReport(
   );
 }
 
-/**
- * `thgov transcript verify`: verifies files and folders of signed transcripts and prints a table, a summary
- * line, or JSON; `--junit` also writes a JUnit report.
- *
- * @example
- * ```ts
- * process.exitCode = await transcriptVerify(['--trust', 'root.pem', 'inbox/'], io);
- * ```
- */
+/** `thgov transcript verify` (for code: `transcriptVerify` of commands.ts). */
 export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<number> {
   return verifyCommand(args, rawIo, TRANSCRIPT_SPEC);
 }
 
-/**
- * The body of `thgov transcript verify` and `thgov pdf verify` (the latter with the generic policy fixed).
- *
- * @example
- * ```ts
- * process.exitCode = await verifyCommand(['--trust', 'root.pem', 'in/'], io, { name: 'pdf verify', usage, fixedPolicy: 'pdf' });
- * ```
- */
+/** The body of `thgov transcript verify` and `thgov pdf verify` (for code: `verifyCommand` of commands.ts). */
 export async function verifyCommand(args: string[], rawIo: CliIo, spec: VerifyCommandSpec): Promise<number> {
   const io = terminalSafeIo(rawIo);
   const { policy: _policy, ...fixedOptions } = OPTIONS;
