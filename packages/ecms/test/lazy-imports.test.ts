@@ -1,27 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { modulesResolvedBy } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
-// Cold start: importing @thgov/ecms must not load the DOM parser or XML-DSig (CommonJS, so they show in
-// require.cache); signing and checking a letter load them. Run in a fresh process, since other test files load
-// them into vitest's.
-const packageDir = join(import.meta.dirname, '..');
+// Cold start: importing @thgov/ecms must not load the DOM parser or XML-DSig; signing and checking a letter load
+// them. Run in a fresh process, since other test files load them into vitest's.
+const cwd = join(import.meta.dirname, '..');
 
 function loadedAfter(code: string): string[] {
-  const script = `
-    import { createRequire } from 'node:module';
-    const ecms = await import('./src/index.ts');
-    ${code}
-    const require = createRequire(import.meta.url);
-    console.log(JSON.stringify(Object.keys(require.cache)));
-  `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as string[];
+  return modulesResolvedBy({ cwd, entry: './src/index.ts', code: `const ecms = pkg;\n${code}` });
 }
 
 const isXmlDsig = (path: string) => /[\\/](xml-crypto|@xmldom[\\/]xmldom)[\\/]/.test(path);

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * The module URLs (ES modules and CommonJS alike) a fresh `node --import tsx` process resolves while it imports
- * `entry` (a path relative to `cwd`, TypeScript allowed) and then runs `code`, with the import bound to `pkg`.
- * For cold-start tests ("importing the package does not load X; using Y does"): a resolve hook registered
- * before the import sees every module resolved, where `require.cache` shows CommonJS only. Throws with the
- * child's stderr if it fails.
+ * The modules a fresh `node --import tsx` process loads while it imports `entry` (a path relative to `cwd`,
+ * TypeScript allowed) and then runs `code`, with the import bound to `pkg`: the URL of every module a resolve hook
+ * sees (ES imports), then the path of every file in `require.cache` (CommonJS loaded through `require`, which the
+ * hook does not see). For cold-start tests: "importing the package does not load X; using Y does". Throws with
+ * the child's stderr if it fails.
  */
 export function modulesResolvedBy(options: { cwd: string; entry: string; code?: string }): string[] {
   const hook = `let port;
@@ -16,7 +16,7 @@ export function modulesResolvedBy(options: { cwd: string; entry: string; code?: 
       return r;
     }`;
   const script = `
-    import { register } from 'node:module';
+    import { createRequire, register } from 'node:module';
     import { MessageChannel } from 'node:worker_threads';
     const { port1, port2 } = new MessageChannel();
     const seen = [];
@@ -29,7 +29,7 @@ export function modulesResolvedBy(options: { cwd: string; entry: string; code?: 
     ${options.code ?? ''}
     await new Promise((r) => setTimeout(r, 200));
     port1.close();
-    console.log(JSON.stringify(seen));
+    console.log(JSON.stringify([...seen, ...Object.keys(createRequire(import.meta.url).cache)]));
   `;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: options.cwd,
