@@ -12,9 +12,6 @@ import {
   type Platform,
   summarize,
 } from './report.js';
-
-export { configuredPlatforms };
-
 import { CheckRunner } from './runner.js';
 import { doctorSettings } from './settings.js';
 import { checkTranscript } from './transcript-checks.js';

@@ -13,7 +13,7 @@ import { expandInputs, type Input } from './inputs.js';
 import { summaryLine } from './summary.js';
 import { TRANSCRIPT_VERIFY_USAGE } from './usage.js';
 
-export { summaryLine, TRANSCRIPT_VERIFY_USAGE };
+export { TRANSCRIPT_VERIFY_USAGE };
 
 const OPTIONS = {
   trust: { type: 'string', multiple: true },
