@@ -6,7 +6,7 @@ import { type Harness, harness } from './helpers.js';
  * latency on every route (validate included), 2,000 person lookups at concurrency 32. Counts are asserted,
  * never times.
  *
- * Client retry settings: up to 6 retries with short backoff and core's default retry budget (2 tokens per
+ * Client retry settings: up to 8 retries with short backoff and core's default retry budget (2 tokens per
  * retry, 1 back per success: retries go on while fewer than about a third of calls fail).
  */
 describe('resilience under injected faults', () => {
@@ -32,9 +32,10 @@ describe('resilience under injected faults', () => {
         },
         client: {
           retry: {
-            // 17% of attempts fail: with 3 retries about 0.17^4 × 2,000 ≈ 2 calls would still fail, so the
-            // test allows 6. The retry budget stays at its default.
-            maxRetries: 6,
+            // 17% of attempts fail. With 3 retries about 0.17^4 × 2,000 ≈ 2 calls would still fail; with 6,
+            // 0.17^7 × 2,000 ≈ 0.008, so about one run in 120 saw a lookup fail all its attempts (it happened
+            // in CI). With 8 retries that is 0.17^9 × 2,000 ≈ 0.0002. The retry budget stays at its default.
+            maxRetries: 8,
             baseDelayInMs: 2,
             maxDelayInMs: 50,
           },
@@ -76,7 +77,7 @@ describe('resilience under injected faults', () => {
       const validated = sandbox.gdx.usage.count('auth/validate', 200);
       expect(validated).toBe(officers.length);
       expect(client.stats().validations).toBe(officers.length);
-      expect(sandbox.gdx.usage.count('auth/validate')).toBeLessThanOrEqual(officers.length * 7);
+      expect(sandbox.gdx.usage.count('auth/validate')).toBeLessThanOrEqual(officers.length * 9);
       expect(client.stats().tokenReplays).toBe(0);
       expect(sandbox.gdx.usage.count('dopa/linkage/001', 200)).toBe(total);
     } finally {
