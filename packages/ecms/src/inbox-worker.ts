@@ -400,8 +400,8 @@ export class EcmsInboxWorker {
     // Claimed before the dequeue, so another replica's recover() does not pick the new letter up meanwhile.
     const lease = await this.#store.claimOne(record.journalId, this.#owner, this.#leaseInMs);
     try {
-      await this.#dequeue(item.processId);
-      if (lease) await this.#advance(record.journalId, lease);
+      const dequeued = await this.#dequeue(item.processId, record);
+      if (lease) await this.#advance(record.journalId, lease, dequeued);
     } finally {
       if (lease) await this.#store.release(lease).catch(() => undefined);
     }
@@ -466,40 +466,44 @@ export class EcmsInboxWorker {
     return { record: updated ?? record, changed: updated !== undefined };
   }
 
-  async #dequeue(processId: string): Promise<void> {
+  /**
+   * Dequeues the item at the node, then moves its letter from stored to dequeued. `inserted`: the letter this
+   * worker has just recorded for the item (saves looking it up). Returns the letter when this call moved it.
+   */
+  async #dequeue(processId: string, inserted?: LetterRecord): Promise<LetterRecord | undefined> {
     try {
       await this.#client.dequeue(processId);
     } catch (err) {
       // Recorded here, gone at the node: another replica dequeued it between our fetch and this call.
       if (!isThGovError(err, 'ERR_ECMS_FAULT') || !(await this.#store.isProcessed(processId))) throw err;
     }
-    const r = await this.#store.findByProcessId(processId);
-    if (r && r.direction === 'inbound' && r.state === 'stored') {
-      await this.#store.transition({
-        journalId: r.journalId,
-        from: ['stored'],
-        to: 'dequeued',
-        note: 'dequeued',
-      });
-    }
+    const r = inserted ?? (await this.#store.findByProcessId(processId));
+    if (r?.direction !== 'inbound' || r.state !== 'stored') return undefined;
+    return this.#store.transition({
+      journalId: r.journalId,
+      from: ['stored'],
+      to: 'dequeued',
+      note: 'dequeued',
+    });
   }
 
   /**
    * Moves one inbound letter through dispatch → acknowledge → register under a lease, so that of several
    * replicas exactly one works on it; a letter another worker holds is left to that worker.
    */
-  async #advance(journalId: string, held?: LetterLease): Promise<void> {
+  async #advance(journalId: string, held?: LetterLease, read?: LetterRecord): Promise<void> {
     const lease = held ?? (await this.#store.claimOne(journalId, this.#owner, this.#leaseInMs));
     if (!lease) return;
     try {
-      await this.#advanceLeased(journalId, lease);
+      await this.#advanceLeased(journalId, lease, held ? read : undefined);
     } finally {
       if (!held) await this.#store.release(lease).catch(() => undefined);
     }
   }
 
-  async #advanceLeased(journalId: string, fence: LeaseFence): Promise<void> {
-    let r = await this.#store.get(journalId);
+  /** `read`: the letter as the store returned it after the lease was taken (saves one read). */
+  async #advanceLeased(journalId: string, fence: LeaseFence, read?: LetterRecord): Promise<void> {
+    let r = read?.journalId === journalId ? read : await this.#store.get(journalId);
     if (!r) return;
     if (r.state === 'stored') return; // not dequeued yet: recover() dequeues first
     if (!r.dispatched && this.#o.onLetter) {
@@ -508,9 +512,11 @@ export class EcmsInboxWorker {
         record: r,
         letter: decodeGovernmentDocument(r.document, { codes: this.#client.codes }),
       });
+      // Fenced: it throws if the lease was lost meanwhile. Otherwise nobody else changed the letter, and
+      // the copy here is the letter with only this flag set.
       await this.#store.update(journalId, { dispatched: true }, { fence });
+      r = { ...r, dispatched: true };
     }
-    r = (await this.#store.get(journalId)) as LetterRecord;
     // A letter whose signature failed is stored and handed to onLetter, but neither acknowledged nor
     // registered automatically: the agency decides (markInvalid, reject, or register by hand).
     if (r.signatureStatus?.startsWith('failed')) return;

@@ -49,8 +49,9 @@ export async function allocateRegistrationNumber(
   const register = options.register ?? 'central';
   if (!register || register.length > 100)
     throw ecmsError('ERR_ECMS_MESSAGE', 'register must be 1–100 characters');
-  const letter =
-    options.fence && options.current?.journalId === journalId ? options.current : await store.get(journalId);
+  // Under a fence, the caller's copy is the letter as it is: nobody else may change it meanwhile.
+  const known = options.fence !== undefined && options.current?.journalId === journalId;
+  const letter = known ? options.current : await store.get(journalId);
   if (!letter) throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such letter in the journal');
   const beYear =
     letter.registrationNumber !== undefined && !options.renew && letter.registrationYear !== undefined
@@ -63,8 +64,9 @@ export async function allocateRegistrationNumber(
     renew: options.renew,
     ...(options.fence ? { fence: options.fence } : {}),
   });
-  const after = await store.get(journalId);
-  const year = after?.registrationYear ?? beYear;
+  // The store keeps a number the letter already has, with its year. Under a fence, `beYear` is that year
+  // already (taken from the letter above); otherwise the letter may have been numbered since: read it again.
+  const year = known ? beYear : ((await store.get(journalId))?.registrationYear ?? beYear);
   return {
     acceptId: (options.format ?? formatRegistrationNumber)({ number, beYear: year, register }),
     number,

@@ -10,6 +10,7 @@ import {
 
 const BE = thaiBuddhistYear(new Date());
 
+import { countingStore } from './helpers/counting-store.js';
 import { sampleLetter } from './helpers/letters.js';
 
 let net: EcmsNetwork;
@@ -60,6 +61,38 @@ describe('inbox worker', () => {
     expect(records.map((r) => r.state)).toEqual(Array(5).fill('acknowledged'));
     const receipts = net.queue(net.nodes[0]!.organizationId).all.filter((i) => i.kind === 'receive');
     expect(receipts).toHaveLength(5);
+  });
+
+  it('takes a letter from the queue to its registration without reading it back from the store', async () => {
+    // Each store call is a database round trip on PostgreSQL: the worker works from what the store's
+    // writes return, and reads a letter only when it has no copy made under its lease.
+    for (let i = 1; i <= 3; i++) await sender.sendLetter(sampleLetter({ id: `สพร 9/${i}` }));
+    const { store: counted, calls } = countingStore(store);
+    const handed: string[] = [];
+    const worker = new EcmsInboxWorker({
+      client: receiver,
+      store: counted,
+      autoRegister: { register: 'central' },
+      onLetter: ({ record, letter }) => {
+        expect(record.state).toBe('dequeued');
+        expect(record.dispatched).toBe(false);
+        handed.push(letter.id);
+      },
+    });
+    expect(await worker.runOnce()).toBe(3);
+    expect(handed).toEqual(['สพร 9/1', 'สพร 9/2', 'สพร 9/3']);
+    const records = await store.list({ direction: 'inbound' });
+    expect(records.map((r) => [r.state, r.dispatched, r.acceptId])).toEqual([
+      ['registered', true, `1/${BE}`],
+      ['registered', true, `2/${BE}`],
+      ['registered', true, `3/${BE}`],
+    ]);
+    expect(calls.get ?? 0).toBe(0);
+    expect(calls.findByProcessId ?? 0).toBe(0);
+    // Per letter: stored, dequeued, acknowledged and registered are four writes; dispatched is one more.
+    expect([calls.insert, calls.transition, calls.update, calls.allocateRegistrationNumber]).toEqual([
+      3, 9, 3, 3,
+    ]);
   });
 
   it('an undeleted item comes back and is recognised by ProcessID; a duplicate send by the natural key', async () => {

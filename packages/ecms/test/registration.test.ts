@@ -30,9 +30,10 @@ describe('allocateRegistrationNumber with the record the caller holds', () => {
     const current = (await store.get(a.journalId)) as LetterRecord;
     const before = reads();
     const withRecord = await allocateRegistrationNumber(store, a.journalId, { fence: leaseA, current, now });
-    expect(reads() - before).toBe(1); // only the read of the number's year after the allocation
+    // No read at all: under the fence the record also tells the year of a number the letter already has.
+    expect(reads() - before).toBe(0);
     const plain = await allocateRegistrationNumber(store, b.journalId, { fence: leaseB, now });
-    expect(reads() - before).toBe(3);
+    expect(reads() - before).toBe(2); // the letter before the allocation, and its number's year after it
     expect(withRecord).toMatchObject({ number: 1, beYear: 2569, acceptId: '1/2569', register: 'central' });
     expect(plain).toMatchObject({ number: 2, beYear: 2569, acceptId: '2/2569' });
     // Idempotent: the letter keeps its number whether the caller hands its record in or not.
@@ -40,6 +41,23 @@ describe('allocateRegistrationNumber with the record the caller holds', () => {
     expect(
       await allocateRegistrationNumber(store, a.journalId, { fence: leaseA, current: kept, now }),
     ).toEqual(withRecord);
+  });
+
+  it('under a fence, a number from an earlier year keeps that year, without a read', async () => {
+    const { store, reads } = counting();
+    const a = inbound(5);
+    await store.insert(a);
+    const lease = await store.claimOne(a.journalId, 'w1', 60_000);
+    const lastYear = () => new Date('2025-12-30T03:00:00Z');
+    const first = await allocateRegistrationNumber(store, a.journalId, { fence: lease, now: lastYear });
+    expect(first).toMatchObject({ number: 1, beYear: 2568, acceptId: '1/2568' });
+    const current = (await store.get(a.journalId)) as LetterRecord;
+    const before = reads();
+    // A crash before the AcceptLetterNotifier, retried in the new year: the same number, with its year.
+    expect(await allocateRegistrationNumber(store, a.journalId, { fence: lease, current, now })).toEqual(
+      first,
+    );
+    expect(reads() - before).toBe(0);
   });
 
   it('reads the letter itself without a fence, or when the record handed in is another letter', async () => {

@@ -262,6 +262,11 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     expect(
       await store.transition({ journalId: r.journalId, from: ['stored'], to: 'dequeued', fence: fresh! }),
     ).toMatchObject({ state: 'dequeued' });
+    await store.update(r.journalId, { dispatched: true }, { fence: fresh! });
+    expect(await store.get(r.journalId)).toMatchObject({ state: 'dequeued', dispatched: true });
+    await expect(store.update(crypto.randomUUID(), {}, { fence: fresh! })).rejects.toMatchObject({
+      code: 'ERR_ECMS_NOT_FOUND',
+    });
     // A released lease fences nothing in, but its old token still fences out.
     await store.release(stale!);
     expect((await store.get(r.journalId))?.state).toBe('dequeued');

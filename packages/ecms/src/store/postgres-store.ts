@@ -150,10 +150,15 @@ export class PostgresLetterStore implements LetterStore {
     }
   }
 
+  /**
+   * Locks one letter's row for the rest of the transaction and checks the fence. Reads only what the callers
+   * decide on (its state, lease token and registration): never the document, which may be megabytes.
+   */
   async #lockLetter(client: PgClientLike, s: string, journalId: string, fence?: LeaseFence): Promise<Row> {
-    const r = await client.query(`SELECT * FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE`, [
-      journalId,
-    ]);
+    const r = await client.query(
+      `SELECT state, lease_token, registration_number FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE`,
+      [journalId],
+    );
     const row = r.rows[0];
     if (!row) throw letterNotFound();
     if (fence && Number(row.lease_token) !== fence.token) throw leaseLost();
@@ -251,22 +256,28 @@ export class PostgresLetterStore implements LetterStore {
     });
   }
 
-  async #patch(client: PgClientLike, s: string, journalId: string, patch: LetterPatch, state?: LetterState) {
+  /** The SET list of a patch (and state), its values after the journal id ($1). */
+  #assignments(patch: LetterPatch, state?: LetterState): { sets: string[]; values: unknown[] } {
     const sets = ['updated_at = now()'];
-    const values: unknown[] = [journalId];
+    const values: unknown[] = [];
     if (state) {
       values.push(state);
-      sets.push(`state = $${values.length}`);
+      sets.push(`state = $${values.length + 1}`);
     }
     for (const [k, v] of Object.entries(patch) as [keyof LetterPatch, unknown][]) {
       const col = PATCH_COLUMNS[k];
       if (!col) continue;
       values.push(v === undefined ? null : k === 'document' ? Buffer.from(v as Uint8Array) : v);
-      sets.push(`${col} = $${values.length}`);
+      sets.push(`${col} = $${values.length + 1}`);
     }
+    return { sets, values };
+  }
+
+  async #patch(client: PgClientLike, s: string, journalId: string, patch: LetterPatch, state?: LetterState) {
+    const { sets, values } = this.#assignments(patch, state);
     const r = await client.query(
       `UPDATE ${s}.ecms_letters SET ${sets.join(', ')} WHERE journal_id = $1 RETURNING *`,
-      values,
+      [journalId, ...values],
     );
     return r.rows[0] as Row;
   }
@@ -286,11 +297,26 @@ export class PostgresLetterStore implements LetterStore {
     });
   }
 
+  /**
+   * One statement: the fence is checked in its WHERE, under the row lock the UPDATE takes (a transaction of
+   * lock, update and commit cost three more round trips). Setting the same values twice changes nothing, so
+   * a transient failure is retried. When no row changed, a read tells a missing letter from a lost lease.
+   */
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
-    await this.#tx('updating a letter', async (client, s) => {
-      await this.#lockLetter(client, s, journalId, options.fence);
-      await this.#patch(client, s, journalId, patch);
-    });
+    const { sets, values } = this.#assignments(patch);
+    const fenced = options.fence ? ` AND lease_token = $${values.length + 2}` : '';
+    const changed = await this.#statement(
+      'updating a letter',
+      `UPDATE ${this.#t}.ecms_letters SET ${sets.join(', ')} WHERE journal_id = $1${fenced} RETURNING 1`,
+      [journalId, ...values, ...(options.fence ? [options.fence.token] : [])],
+    );
+    if (changed.length > 0) return;
+    const exists = await this.#statement(
+      'updating a letter',
+      `SELECT 1 FROM ${this.#t}.ecms_letters WHERE journal_id = $1`,
+      [journalId],
+    );
+    throw exists.length === 0 ? letterNotFound() : leaseLost();
   }
 
   async get(journalId: string): Promise<LetterRecord | undefined> {

@@ -10,6 +10,7 @@ import { PostgresAuditSink } from '@thgov/core/postgres';
 import { EcmsClient, EcmsInboxWorker, EcmsOutbox, type LetterStore } from '../../src/index.js';
 import { PostgresLetterStore } from '../../src/postgres.js';
 import { SqliteLetterStore } from '../../src/sqlite.js';
+import { countingStore } from './counting-store.js';
 
 const [role, nodeUrl, organizationId, storeSpec, slot] = process.argv.slice(2);
 if (!role || !nodeUrl || !organizationId || !storeSpec || !slot)
@@ -24,18 +25,8 @@ function openStore(spec: string): LetterStore {
 
 const client = new EcmsClient({ nodeUrl, organizationId, retry: { maxRetries: 2, baseDelayInMs: 5 } });
 // Calls per store method (what the bench reports as where the work goes); the store itself is untouched.
-const storeCalls: Record<string, number> = {};
 const opened = openStore(storeSpec);
-const store = new Proxy(opened, {
-  get(target, name, receiver) {
-    const v = Reflect.get(target, name, receiver);
-    if (typeof v !== 'function' || typeof name !== 'string') return v;
-    return (...args: unknown[]) => {
-      storeCalls[name] = (storeCalls[name] ?? 0) + 1;
-      return v.apply(target, args);
-    };
-  },
-});
+const { store, calls: storeCalls } = countingStore(opened);
 const auditUrl = process.env.THGOV_CHAOS_AUDIT_URL;
 const audit = auditUrl
   ? new PostgresAuditSink({
