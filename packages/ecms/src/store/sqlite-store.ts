@@ -192,12 +192,24 @@ export class SqliteLetterStore implements LetterStore {
     }
   }
 
-  #fence(journalId: string, fence: LeaseFence | undefined): void {
-    if (!fence) return;
+  /**
+   * What a change decides on (state, registration number) and its fence check, in one read that leaves out
+   * the document, which may be megabytes. Inside a transaction.
+   */
+  #head(
+    journalId: string,
+    fence: LeaseFence | undefined,
+  ): { state: LetterState; registrationNumber?: number } {
     const row = this.#db
-      .prepare('SELECT lease_token FROM ecms_letters WHERE journal_id = ?')
-      .get(journalId) as { lease_token: number | null } | undefined;
-    if (row?.lease_token !== fence.token) throw leaseLost();
+      .prepare('SELECT state, registration_number, lease_token FROM ecms_letters WHERE journal_id = ?')
+      .get(journalId) as
+      | { state: LetterState; registration_number: number | null; lease_token: number | null }
+      | undefined;
+    if (!row) throw letterNotFound();
+    if (fence && row.lease_token !== fence.token) throw leaseLost();
+    return row.registration_number === null
+      ? { state: row.state }
+      : { state: row.state, registrationNumber: row.registration_number };
   }
 
   #take(journalId: string, owner: string, leaseInMs: number, now: number): LetterLease | undefined {
@@ -376,9 +388,7 @@ export class SqliteLetterStore implements LetterStore {
 
   async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
     return this.#tx(() => {
-      const cur = this.#get(input.journalId);
-      if (!cur) throw letterNotFound();
-      this.#fence(input.journalId, input.fence);
+      const cur = this.#head(input.journalId, input.fence);
       if (!input.from.includes(cur.state)) return undefined;
       this.#patch(input.journalId, input.patch ?? {}, input.to);
       this.#db
@@ -394,8 +404,7 @@ export class SqliteLetterStore implements LetterStore {
 
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
     this.#tx(() => {
-      if (!this.#get(journalId)) throw letterNotFound();
-      this.#fence(journalId, options.fence);
+      this.#head(journalId, options.fence);
       this.#patch(journalId, patch);
     });
   }
@@ -540,9 +549,7 @@ export class SqliteLetterStore implements LetterStore {
     fence?: LeaseFence;
   }): Promise<number> {
     return this.#tx(() => {
-      const cur = this.#get(input.journalId);
-      if (!cur) throw letterNotFound();
-      this.#fence(input.journalId, input.fence);
+      const cur = this.#head(input.journalId, input.fence);
       if (cur.registrationNumber !== undefined && !input.renew) return cur.registrationNumber;
       this.#db
         .prepare(
