@@ -1,5 +1,8 @@
 // @thgov/esign/internal: the engine's parts that sibling thgov packages build on (the transcript profile, issuing).
 // Not part of the semver contract: applications use the root entry.
+// The values the root entry also exports, for packages whose import must not load the root entry's signing and
+// remote-signing modules (importing @thgov/transcript, a verification): the same classes and functions.
+export { FONT_ERROR_CODES, FontError, isFontError } from './appearance/font/errors.js';
 export {
   type BundledWeight,
   bundledThaiFont,
@@ -14,9 +17,11 @@ export {
 } from './appearance/font/index.js';
 export { addCrl, addOcsp, type EvidencePool, emptyPool } from './cms/evidence.js';
 export { type CmsSignOptions, signDetachedCms } from './cms/sign.js';
+export { isEsignError } from './errors.js';
 export { importOptional } from './optional-import.js';
+export { PdfDocument } from './pdf/document.js';
 export { decodeStream } from './pdf/filters.js';
-export { Budget } from './pdf/limits.js';
+export { Budget, DEFAULT_PDF_LIMITS } from './pdf/limits.js';
 export {
   bytesEqual,
   collectRefs,

@@ -1,29 +1,33 @@
 // Names that moved to @thgov/esign (the PDF signature engine), re-exported so that existing imports keep working.
+import type {
+  Anomaly as EsignAnomaly,
+  AnomalyCode as EsignAnomalyCode,
+  CertificateSummary as EsignCertificateSummary,
+  CheckId as EsignCheckId,
+  CheckResult as EsignCheckResult,
+  CheckStatus as EsignCheckStatus,
+  CoverageLevel as EsignCoverageLevel,
+  FontErrorCode as EsignFontErrorCode,
+  Indication as EsignIndication,
+  ModificationLevel as EsignModificationLevel,
+  PdfLimits as EsignPdfLimits,
+  Revision as EsignRevision,
+  RevocationEvidence as EsignRevocationEvidence,
+  SignatureReport as EsignSignatureReport,
+  SigningTimeEvidence as EsignSigningTimeEvidence,
+  SubIndication as EsignSubIndication,
+  VerificationReport as EsignVerificationReport,
+  XrefEntry as EsignXrefEntry,
+} from '@thgov/esign';
+// The same values as the root entry's, from the internal entry: importing the root one would load esign's signing
+// and remote-signing modules with every verification.
 import {
-  type Anomaly as EsignAnomaly,
-  type AnomalyCode as EsignAnomalyCode,
-  type CertificateSummary as EsignCertificateSummary,
-  type CheckId as EsignCheckId,
-  type CheckResult as EsignCheckResult,
-  type CheckStatus as EsignCheckStatus,
-  type CoverageLevel as EsignCoverageLevel,
   DEFAULT_PDF_LIMITS as EsignDefaultPdfLimits,
   FontError as EsignFontError,
-  type FontErrorCode as EsignFontErrorCode,
   FONT_ERROR_CODES as EsignFontErrorCodes,
-  type Indication as EsignIndication,
-  type ModificationLevel as EsignModificationLevel,
   PdfDocument as EsignPdfDocument,
-  type PdfLimits as EsignPdfLimits,
-  type Revision as EsignRevision,
-  type RevocationEvidence as EsignRevocationEvidence,
-  type SignatureReport as EsignSignatureReport,
-  type SigningTimeEvidence as EsignSigningTimeEvidence,
-  type SubIndication as EsignSubIndication,
-  type VerificationReport as EsignVerificationReport,
-  type XrefEntry as EsignXrefEntry,
   isFontError as esignIsFontError,
-} from '@thgov/esign';
+} from '@thgov/esign/internal';
 
 /** @deprecated Import from `@thgov/esign`. */
 export const PdfDocument = EsignPdfDocument;

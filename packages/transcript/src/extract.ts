@@ -1,5 +1,7 @@
 import { invalidArgument } from '@thgov/core';
-import { isEsignError, PdfDocument, type PdfLimits } from '@thgov/esign';
+import type { PdfLimits } from '@thgov/esign';
+// From the internal entry: importing the root one would load esign's signing modules with every verification.
+import { isEsignError, PdfDocument } from '@thgov/esign/internal';
 import { TranscriptError } from './errors.js';
 import { isXmlAttachment, listEmbeddedFiles, readXmp, type XmpInfo } from './verify/attachment.js';
 

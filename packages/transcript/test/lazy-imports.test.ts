@@ -1,11 +1,14 @@
 import { join } from 'node:path';
+import { FontError as EsignFontError, PdfDocument as EsignPdfDocument } from '@thgov/esign';
 import { modulesResolvedBy } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
+import { FontError, PdfDocument } from '../src/index.js';
 
 // Cold start: importing @thgov/transcript (to verify) must not load @thgov/pki/testing, which the package
 // re-exports only for the deprecated test helpers; the first use of one loads it.
 const cwd = join(import.meta.dirname, '..');
 const entry = './src/index.ts';
+const isEsignRoot = (url: string) => /[\\/]esign[\\/](dist|src)[\\/]index\.(js|ts)$/.test(url);
 const isPkiTesting = (url: string) => /[\\/]pki[\\/](dist|src)[\\/]testing\.(js|ts)$/.test(url);
 
 describe('lazy imports', () => {
@@ -30,5 +33,16 @@ describe('lazy imports', () => {
       `,
     });
     expect(used.some(isPkiTesting)).toBe(true);
+  });
+
+  it('importing @thgov/transcript does not load the root entry of @thgov/esign (its signing modules)', () => {
+    const atImport = modulesResolvedBy({ cwd, entry });
+    expect(atImport.some((url) => /[\\/]esign[\\/]dist[\\/]internal\.js$/.test(url))).toBe(true);
+    expect(atImport.filter(isEsignRoot)).toEqual([]);
+  });
+
+  it('the names re-exported from @thgov/esign are still the same classes as its root entry exports', () => {
+    expect(PdfDocument).toBe(EsignPdfDocument);
+    expect(FontError).toBe(EsignFontError);
   });
 });

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type VerificationReport, verifyPdfSignatures } from '@thgov/esign';
+import type { VerificationReport } from '@thgov/esign';
 import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
 import { parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';
@@ -274,14 +274,14 @@ export async function verifyCommand(args: string[], rawIo: CliIo, spec: VerifyCo
   const online = values.online ? { proxy: 'env' as const } : undefined;
   const verify: Verify =
     policy === 'pdf'
-      ? (bytes) =>
-          verifyPdfSignatures(bytes, {
+      ? async (bytes) =>
+          // Loaded here, as @thgov/transcript below: each policy loads only its own verifier.
+          (await import('@thgov/esign')).verifyPdfSignatures(bytes, {
             trustAnchors: trust,
             ...(tsaTrust ? { tsaTrustAnchors: tsaTrust } : {}),
             revocation: { ...revocation.revocation, ...(online ? { online } : {}) },
           })
       : async (bytes) =>
-          // Loaded here: `thgov pdf verify` needs only @thgov/esign.
           (await import('@thgov/transcript')).verifyTranscript(bytes, {
             trust,
             ...(tsaTrust ? { tsaTrust } : {}),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { FontError } from '@thgov/esign';
 import {
   bundledThaiFont,
+  FontError,
   type GlyphRun,
   type LoadedFont,
   loadFont,

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
-import { isEsignError, PdfDocument } from '@thgov/esign';
-import { appendDss, fillContents, prepareSignature, signDetachedCms } from '@thgov/esign/internal';
+import {
+  appendDss,
+  fillContents,
+  isEsignError,
+  PdfDocument,
+  prepareSignature,
+  signDetachedCms,
+} from '@thgov/esign/internal';
 import type { DigestName, TimeStampFunction } from '@thgov/pki';
 import { TranscriptError } from '../errors.js';
 import { importPrivateKey, type KeyInput } from '../pki/keys.js';
