@@ -7,6 +7,13 @@ import { describe, expect, it } from 'vitest';
 const cwd = join(import.meta.dirname, '..');
 const entry = './src/index.ts';
 const isJose = (url: string) => /[\\/]jose[\\/]/.test(url);
+// What only some servers use, loaded when they first need it: the XML parser (e-CMS SOAP), esign's root entry (the
+// remote-signing service's signatures) and @thgov/transcript (issuing sandbox transcripts).
+const isXmldom = (url: string) => /[\\/]@xmldom[\\/]xmldom[\\/]/.test(url);
+const isOnDemand = (url: string) =>
+  isXmldom(url) ||
+  /[\\/]esign[\\/](dist|src)[\\/]index\.(js|ts)$/.test(url) ||
+  /[\\/]packages[\\/]transcript[\\/]/.test(url);
 
 describe('lazy imports', () => {
   it('importing @thgov/sandbox does not load jose; starting a digital-ID provider does', () => {
@@ -22,5 +29,22 @@ describe('lazy imports', () => {
       `,
     });
     expect(started.some(isJose)).toBe(true);
+  });
+
+  it('importing @thgov/sandbox loads neither the XML parser, esign nor transcript; the first SOAP message loads xmldom', () => {
+    const atImport = modulesResolvedBy({ cwd, entry });
+    expect(atImport.filter(isOnDemand)).toEqual([]);
+    const used = modulesResolvedBy({
+      cwd,
+      entry,
+      code: `
+        const net = await pkg.startEcmsNetwork({});
+        const res = await fetch(net.nodes[0].url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<a><b/></a>' });
+        const text = await res.text();
+        await net.close();
+        if (!text.includes('not a SOAP envelope')) throw new Error('unexpected answer: ' + text.slice(0, 300));
+      `,
+    });
+    expect(used.some(isXmldom)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type DigestAlgorithm, type SignatureAlgorithm, signDigest } from '@thgov/esign';
+import type { DigestAlgorithm, SignatureAlgorithm } from '@thgov/esign';
 import * as asn1js from 'asn1js';
 import { sendJson } from '../http-server.js';
 import type { SandboxCscCredential } from './credentials.js';
@@ -99,7 +99,13 @@ export function readHashes(value: unknown, digest: DigestAlgorithm | undefined, 
   return value as string[];
 }
 
-export function sign(c: SandboxCscCredential, hashes: string[], algorithm: SignatureAlgorithm): string[] {
+export async function sign(
+  c: SandboxCscCredential,
+  hashes: string[],
+  algorithm: SignatureAlgorithm,
+): Promise<string[]> {
+  // Loaded by the first signature, not when the sandbox is imported: @thgov/esign's root entry holds its signers.
+  const { signDigest } = await import('@thgov/esign');
   return hashes.map((h) =>
     Buffer.from(signDigest(c.privateKey, new Uint8Array(Buffer.from(h, 'base64')), algorithm)).toString(
       'base64',

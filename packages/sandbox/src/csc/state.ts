@@ -131,7 +131,7 @@ export class CscState {
     if (hashes.length > granted.numSignatures || hashes.some((h) => !granted.hashes.has(h))) {
       throw invalid('Hash is not authorized by the SAD');
     }
-    return { signatures: sign(credential, hashes, algorithm) };
+    return { signatures: await sign(credential, hashes, algorithm) };
   }
 
   /** The caller's own credential; another officer's is answered as unknown (no probing of IDs). */

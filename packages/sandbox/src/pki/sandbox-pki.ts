@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CryptoKey, type TimeStampFunction, toPem } from '@thgov/pki';
-import { TranscriptError } from '@thgov/transcript';
-import { issueTranscript } from '@thgov/transcript/issue';
 import * as pkijs from 'pkijs';
 import { listen, type RunningServer } from '../http-server.js';
 import { englishFullName, type SandboxPerson, thaiFullName } from '../people.js';
@@ -40,6 +38,7 @@ async function loadFonts(fontFile: string | undefined): Promise<{ font?: Uint8Ar
       return { font: new Uint8Array(await readFile(fontFile)) };
     } catch (cause) {
       // The documented issuing code: the sandbox has no error-code list of its own.
+      const { TranscriptError } = await import('@thgov/transcript');
       throw new TranscriptError(
         'ERR_TRANSCRIPT_ISSUE',
         `The sandbox cannot read the transcript font ${fontFile}`,
@@ -154,6 +153,8 @@ function transcriptIssuer(
     });
     const c = await ca.crls();
     const signer = o.signer ?? ca.signer;
+    // Loaded by the first transcript, not when the sandbox is imported (cold start).
+    const { issueTranscript } = await import('@thgov/transcript/issue');
     return issueTranscript({
       ...pageFonts,
       requirePdfA: true,
