@@ -512,8 +512,9 @@ export class EcmsInboxWorker {
         record: r,
         letter: decodeGovernmentDocument(r.document, { codes: this.#client.codes }),
       });
-      // Fenced: it throws if the lease was lost meanwhile. Otherwise nobody else changed the letter, and
-      // the copy here is the letter with only this flag set.
+      // Fenced: it throws if the lease was lost meanwhile. Otherwise no other worker changed the letter, and
+      // the copy here is the letter with this flag set. (A sender's dispute, which needs no lease, that lands
+      // meanwhile is left to recover(), which takes disputed letters up again.)
       await this.#store.update(journalId, { dispatched: true }, { fence });
       r = { ...r, dispatched: true };
     }
