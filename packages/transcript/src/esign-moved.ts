@@ -18,9 +18,13 @@ import type {
   SubIndication as EsignSubIndication,
   VerificationReport as EsignVerificationReport,
   XrefEntry as EsignXrefEntry,
+  FontError as RootFontError,
+  PdfDocument as RootPdfDocument,
+  isFontError as rootIsFontError,
 } from '@thgov/esign';
 // The same values as the root entry's, from the internal entry: importing the root one would load esign's signing
-// and remote-signing modules with every verification.
+// and remote-signing modules with every verification. Their declared types name the root entry's, so that the
+// published declarations never refer to the internal entry (whose font types need more than applications have).
 import {
   DEFAULT_PDF_LIMITS as EsignDefaultPdfLimits,
   FontError as EsignFontError,
@@ -30,9 +34,9 @@ import {
 } from '@thgov/esign/internal';
 
 /** @deprecated Import from `@thgov/esign`. */
-export const PdfDocument = EsignPdfDocument;
+export const PdfDocument: typeof RootPdfDocument = EsignPdfDocument;
 /** @deprecated Import from `@thgov/esign`. */
-export type PdfDocument = EsignPdfDocument;
+export type PdfDocument = RootPdfDocument;
 /** @deprecated Import from `@thgov/esign`. */
 export const DEFAULT_PDF_LIMITS = EsignDefaultPdfLimits;
 /** @deprecated Import from `@thgov/esign`. */
@@ -48,13 +52,13 @@ export type XrefEntry = EsignXrefEntry;
 /** @deprecated Import from `@thgov/esign` (the font layer draws signature appearances there). */
 export const FONT_ERROR_CODES = EsignFontErrorCodes;
 /** @deprecated Import from `@thgov/esign`. */
-export const FontError = EsignFontError;
+export const FontError: typeof RootFontError = EsignFontError;
 /** @deprecated Import from `@thgov/esign`. */
-export type FontError = EsignFontError;
+export type FontError = RootFontError;
 /** @deprecated Import from `@thgov/esign`. */
 export type FontErrorCode = EsignFontErrorCode;
 /** @deprecated Import from `@thgov/esign`. */
-export const isFontError = esignIsFontError;
+export const isFontError: typeof rootIsFontError = esignIsFontError;
 /** @deprecated Import from `@thgov/esign` (the report model of every PDF signature verification). */
 export type VerificationReport = EsignVerificationReport;
 /** @deprecated Import from `@thgov/esign`. */
