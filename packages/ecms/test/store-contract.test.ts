@@ -93,6 +93,57 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     ).rejects.toMatchObject({ code: 'ERR_ECMS_NOT_FOUND' });
   });
 
+  it('a transition keeps its evidence in order, field for field; one that keeps the state is recorded too', async () => {
+    const r = inbound();
+    await store.insert(r);
+    const first = { ...evidence('ack-1'), operation: 'AcknowledgeReceipt', direction: 'sent' as const };
+    const second = { ...evidence('ack-1'), processId: undefined, xml: Buffer.from('<second/>') };
+    const moved = await store.transition({
+      journalId: r.journalId,
+      from: ['stored'],
+      to: 'dequeued',
+      evidence: [first, second],
+    });
+    expect(moved?.state).toBe('dequeued');
+    const ev = await store.evidence(r.journalId);
+    expect(
+      ev.map((e) => [e.journalId, e.processId, e.operation, e.direction, Buffer.from(e.xml).toString()]),
+    ).toEqual([
+      [r.journalId, 'ack-1', 'AcknowledgeReceipt', 'sent', '<x>ack-1</x>'],
+      [r.journalId, undefined, 'CorrespondenceLetterInbound', 'received', '<second/>'],
+    ]);
+    expect(ev.map((e) => e.at.toISOString())).toEqual([
+      '2026-11-27T03:00:00.000Z',
+      '2026-11-27T03:00:00.000Z',
+    ]);
+    // A change that keeps the state (to among from) is a transition like any other.
+    const kept = await store.transition({
+      journalId: r.journalId,
+      from: ['dequeued', 'acknowledged'],
+      to: 'dequeued',
+      patch: { lastError: 'kept' },
+      note: 'retry noted',
+    });
+    expect(kept).toMatchObject({ state: 'dequeued', lastError: 'kept' });
+    expect((await store.transitions(r.journalId)).map((t) => [t.from, t.to, t.note])).toEqual([
+      ['stored', 'dequeued', undefined],
+      ['dequeued', 'dequeued', 'retry noted'],
+    ]);
+    // A refused transition records nothing: no history, no evidence, no ProcessID.
+    expect(
+      await store.transition({
+        journalId: r.journalId,
+        from: ['stored'],
+        to: 'acknowledged',
+        evidence: [evidence('late')],
+        processedId: 'late-notifier',
+      }),
+    ).toBeUndefined();
+    expect(await store.transitions(r.journalId)).toHaveLength(2);
+    expect(await store.evidence(r.journalId)).toHaveLength(2);
+    expect(await store.isProcessed('late-notifier')).toBe(false);
+  });
+
   it('finds letters by natural key and lists them by direction and state, oldest first', async () => {
     const a = inbound({ letterId: 'ที่ 1', createdAt: new Date(1_000) });
     const b = inbound({ letterId: 'ที่ 1', createdAt: new Date(2_000), state: 'rejected' });
@@ -259,9 +310,19 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
       store.allocateRegistrationNumber({ journalId: r.journalId, register: 'c', year: 2569, fence: stale! }),
     ).rejects.toMatchObject(lost);
     expect(await store.get(r.journalId)).toMatchObject({ state: 'stored', dispatched: false });
+    expect(await store.transitions(r.journalId)).toEqual([]);
     expect(
       await store.transition({ journalId: r.journalId, from: ['stored'], to: 'dequeued', fence: fresh! }),
     ).toMatchObject({ state: 'dequeued' });
+    // The refused allocation took no number: the owner's is the register's first (no gap).
+    expect(
+      await store.allocateRegistrationNumber({
+        journalId: r.journalId,
+        register: 'c',
+        year: 2569,
+        fence: fresh!,
+      }),
+    ).toBe(1);
     await store.update(r.journalId, { dispatched: true }, { fence: fresh! });
     expect(await store.get(r.journalId)).toMatchObject({ state: 'dequeued', dispatched: true });
     await expect(store.update(crypto.randomUUID(), {}, { fence: fresh! })).rejects.toMatchObject({

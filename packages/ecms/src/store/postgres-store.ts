@@ -150,21 +150,6 @@ export class PostgresLetterStore implements LetterStore {
     }
   }
 
-  /**
-   * Locks one letter's row for the rest of the transaction and checks the fence. Reads only what the callers
-   * decide on (its state, lease token and registration): never the document, which may be megabytes.
-   */
-  async #lockLetter(client: PgClientLike, s: string, journalId: string, fence?: LeaseFence): Promise<Row> {
-    const r = await client.query(
-      `SELECT state, lease_token, registration_number FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE`,
-      [journalId],
-    );
-    const row = r.rows[0];
-    if (!row) throw letterNotFound();
-    if (fence && Number(row.lease_token) !== fence.token) throw leaseLost();
-    return row;
-  }
-
   async #addEvidence(
     client: PgClientLike,
     s: string,
@@ -273,28 +258,68 @@ export class PostgresLetterStore implements LetterStore {
     return { sets, values };
   }
 
-  async #patch(client: PgClientLike, s: string, journalId: string, patch: LetterPatch, state?: LetterState) {
-    const { sets, values } = this.#assignments(patch, state);
-    const r = await client.query(
-      `UPDATE ${s}.ecms_letters SET ${sets.join(', ')} WHERE journal_id = $1 RETURNING *`,
-      [journalId, ...values],
-    );
-    return r.rows[0] as Row;
-  }
-
+  /**
+   * One statement does the whole transition: it locks the row, checks the fence and the state, applies the
+   * patch, and records the history row, the evidence and the ProcessID only if the row changed. PostgreSQL
+   * commits a statement with data-modifying WITH parts all or nothing, so this is the transaction of lock,
+   * update, history, evidence and commit in one round trip instead of five or more.
+   *
+   * Running it twice is safe when `to` is not among `from` (the usual case): if the first run committed
+   * and only its answer was lost, the second finds the letter in `to` and changes nothing (undefined, as for
+   * a letter another worker moved). Then a transient failure is retried like a read; otherwise (a change
+   * that keeps the state) the statement runs in a transaction, where a failure during COMMIT is not retried.
+   *
+   * The UPDATE reads its state and fence from `cur`, not from its own row: that makes the row lock come first
+   * whatever join order the planner picks, and a concurrent change is judged on the locked, newest version.
+   */
   async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
-    return this.#tx('changing a letter state', async (client, s) => {
-      const cur = await this.#lockLetter(client, s, input.journalId, input.fence);
-      if (!input.from.includes(cur.state as LetterState)) return undefined;
-      const row = await this.#patch(client, s, input.journalId, input.patch ?? {}, input.to);
-      await client.query(
-        `INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note) VALUES ($1, $2, $3, now(), $4)`,
-        [input.journalId, cur.state, input.to, input.note ?? null],
-      );
-      await this.#addEvidence(client, s, input.journalId, input.evidence);
-      if (input.processedId) await this.#markProcessed(client, s, input.processedId, input.journalId);
-      return letterFromRow(row, POSTGRES_ROWS);
-    });
+    const s = this.#t;
+    const { sets, values } = this.#assignments(input.patch ?? {}, input.to);
+    const params: unknown[] = [input.journalId, ...values];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    const fenced = input.fence ? ` AND cur.lease_token = ${p(input.fence.token)}` : '';
+    const from = p([...input.from]);
+    const note = p(input.note ?? null);
+    // Only the parts this change needs: each costs the server planning time. Evidence values travel as
+    // parameters of their own (the XML as binary bytea), one row each.
+    const parts: string[] = [];
+    const evidence = (input.evidence ?? []).map(
+      (e, i) =>
+        `(${p(e.processId ?? null)}::text, ${p(e.operation)}::text, ${p(e.direction)}::text, ` +
+        `${p(Buffer.from(e.xml))}::bytea, ${p(e.sha256)}::text, ${p(e.at)}::timestamptz, ${i})`,
+    );
+    if (evidence.length > 0)
+      parts.push(`evidence AS (
+        INSERT INTO ${s}.ecms_evidence (journal_id, process_id, operation, direction, xml, sha256, at)
+        SELECT $1, e.process_id, e.operation, e.direction, e.xml, e.sha256, e.at
+        FROM (VALUES ${evidence.join(', ')}) AS e(process_id, operation, direction, xml, sha256, at, n)
+        WHERE EXISTS (SELECT 1 FROM upd) ORDER BY e.n)`);
+    if (input.processedId !== undefined)
+      parts.push(`processed AS (
+        INSERT INTO ${s}.ecms_processed (process_id, journal_id)
+        SELECT ${p(input.processedId)}::text, $1 FROM upd ON CONFLICT DO NOTHING)`);
+    const text = `WITH cur AS MATERIALIZED (
+        SELECT state, lease_token FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE),
+      upd AS (
+        UPDATE ${s}.ecms_letters l SET ${sets.join(', ')} FROM cur
+        WHERE l.journal_id = $1 AND cur.state = ANY(${from}::text[])${fenced}
+        RETURNING l.*),
+      history AS (
+        INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note)
+        SELECT $1, cur.state, upd.state, now(), ${note}::text FROM cur, upd)${parts
+          .map(
+            (x) => `,
+      ${x}`,
+          )
+          .join('')}
+      SELECT cur.state AS prior_state, cur.lease_token AS prior_token, upd.* FROM cur LEFT JOIN upd ON true`;
+    const rows = input.from.includes(input.to)
+      ? await this.#tx('changing a letter state', async (client) => (await client.query(text, params)).rows)
+      : await this.#statement('changing a letter state', text, params);
+    const row = rows[0];
+    if (!row) throw letterNotFound();
+    if (input.fence && Number(row.prior_token) !== input.fence.token) throw leaseLost();
+    return row.journal_id == null ? undefined : letterFromRow(row, POSTGRES_ROWS);
   }
 
   /**
@@ -455,6 +480,14 @@ export class PostgresLetterStore implements LetterStore {
     return rows.length > 0;
   }
 
+  /**
+   * One statement: it locks the letter, checks the fence, and (unless the letter has a number and this is
+   * no renewal) takes the next number from the counter row, whose lock serialises allocation per register
+   * and year across replicas, and writes it on the letter. The number and the letter commit together, so a
+   * crash leaves neither a gap nor a number used twice. Running it twice is safe except for a renewal (the
+   * second run finds the number the first one wrote); a renewal runs in a transaction instead, so that a lost
+   * answer is never retried into a second number and a gap.
+   */
   async allocateRegistrationNumber(input: {
     journalId: string;
     register: string;
@@ -462,25 +495,33 @@ export class PostgresLetterStore implements LetterStore {
     renew?: boolean;
     fence?: LeaseFence;
   }): Promise<number> {
-    return this.#tx('allocating a registration number', async (client, s) => {
-      const cur = await this.#lockLetter(client, s, input.journalId, input.fence);
-      if (cur.registration_number !== null && !input.renew) return cur.registration_number as number;
-      // The counter row's lock serialises allocation per register and year across replicas; the number
-      // and the letter commit together, so a crash leaves neither a gap nor a number used twice.
-      const r = await client.query<{ last_number: number }>(
-        `INSERT INTO ${s}.ecms_registration_counters (register, year, last_number) VALUES ($1, $2, 1)
-         ON CONFLICT (register, year) DO UPDATE SET last_number = ecms_registration_counters.last_number + 1
-         RETURNING last_number`,
-        [input.register, input.year],
-      );
-      const n = r.rows[0]?.last_number as number;
-      await client.query(
-        `UPDATE ${s}.ecms_letters SET register = $2, registration_year = $3, registration_number = $4,
-         updated_at = now() WHERE journal_id = $1`,
-        [input.journalId, input.register, input.year, n],
-      );
-      return n;
-    });
+    const s = this.#t;
+    const params: unknown[] = [input.journalId, input.register, input.year, input.renew === true];
+    const fenced = input.fence ? ` AND cur.lease_token = $${params.push(input.fence.token)}` : '';
+    const text = `WITH cur AS MATERIALIZED (
+        SELECT registration_number, lease_token FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE),
+      counter AS (
+        INSERT INTO ${s}.ecms_registration_counters AS c (register, year, last_number)
+        SELECT $2, $3, 1 FROM cur WHERE (cur.registration_number IS NULL OR $4::boolean)${fenced}
+        ON CONFLICT (register, year) DO UPDATE SET last_number = c.last_number + 1
+        RETURNING last_number),
+      upd AS (
+        UPDATE ${s}.ecms_letters l SET register = $2, registration_year = $3,
+          registration_number = counter.last_number, updated_at = now()
+        FROM counter WHERE l.journal_id = $1
+        RETURNING l.registration_number)
+      SELECT cur.registration_number AS prior_number, cur.lease_token AS prior_token,
+        (SELECT registration_number FROM upd) AS number FROM cur`;
+    const rows = input.renew
+      ? await this.#tx(
+          'allocating a registration number',
+          async (client) => (await client.query(text, params)).rows,
+        )
+      : await this.#statement('allocating a registration number', text, params);
+    const row = rows[0];
+    if (!row) throw letterNotFound();
+    if (input.fence && Number(row.prior_token) !== input.fence.token) throw leaseLost();
+    return (row.number ?? row.prior_number) as number;
   }
 
   async claim(input: ClaimInput): Promise<LetterLease[]> {
