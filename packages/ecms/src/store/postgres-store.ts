@@ -134,9 +134,10 @@ export class PostgresLetterStore implements LetterStore {
 
   /**
    * One statement committed on its own: a read, or a write that is safe to run twice (a lease release, a
-   * ProcessID insert that ignores a conflict, one letter's claim by its owner, which an owner may renew). A
-   * transient failure is retried a few times here, even when it came after the server committed: running the
-   * statement again changes nothing more. Two round trips cheaper than a transaction, on every letter.
+   * ProcessID insert that ignores a conflict, one letter's claim by its owner, which an owner may renew, a
+   * state change out of its `from` states, a registration number that is not a renewal). A transient failure
+   * is retried a few times here, even when it came after the server committed: running the statement again
+   * changes nothing more. Two round trips cheaper than a transaction, on every letter.
    */
   async #statement(what: string, text: string, values: unknown[]): Promise<Row[]> {
     for (let attempt = 0; ; attempt++) {
@@ -280,9 +281,19 @@ export class PostgresLetterStore implements LetterStore {
     const fenced = input.fence ? ` AND cur.lease_token = ${p(input.fence.token)}` : '';
     const from = p([...input.from]);
     const note = p(input.note ?? null);
+    const parts = [
+      `cur AS MATERIALIZED (
+        SELECT state, lease_token FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE)`,
+      `upd AS (
+        UPDATE ${s}.ecms_letters l SET ${sets.join(', ')} FROM cur
+        WHERE l.journal_id = $1 AND cur.state = ANY(${from}::text[])${fenced}
+        RETURNING l.*)`,
+      `history AS (
+        INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note)
+        SELECT $1, cur.state, upd.state, now(), ${note}::text FROM cur, upd)`,
+    ];
     // Only the parts this change needs: each costs the server planning time. Evidence values travel as
     // parameters of their own (the XML as binary bytea), one row each.
-    const parts: string[] = [];
     const evidence = (input.evidence ?? []).map(
       (e, i) =>
         `(${p(e.processId ?? null)}::text, ${p(e.operation)}::text, ${p(e.direction)}::text, ` +
@@ -298,20 +309,7 @@ export class PostgresLetterStore implements LetterStore {
       parts.push(`processed AS (
         INSERT INTO ${s}.ecms_processed (process_id, journal_id)
         SELECT ${p(input.processedId)}::text, $1 FROM upd ON CONFLICT DO NOTHING)`);
-    const text = `WITH cur AS MATERIALIZED (
-        SELECT state, lease_token FROM ${s}.ecms_letters WHERE journal_id = $1 FOR UPDATE),
-      upd AS (
-        UPDATE ${s}.ecms_letters l SET ${sets.join(', ')} FROM cur
-        WHERE l.journal_id = $1 AND cur.state = ANY(${from}::text[])${fenced}
-        RETURNING l.*),
-      history AS (
-        INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note)
-        SELECT $1, cur.state, upd.state, now(), ${note}::text FROM cur, upd)${parts
-          .map(
-            (x) => `,
-      ${x}`,
-          )
-          .join('')}
+    const text = `WITH ${parts.join(',\n      ')}
       SELECT cur.state AS prior_state, cur.lease_token AS prior_token, upd.* FROM cur LEFT JOIN upd ON true`;
     const rows = input.from.includes(input.to)
       ? await this.#tx('changing a letter state', async (client) => (await client.query(text, params)).rows)
