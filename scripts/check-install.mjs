@@ -7,7 +7,8 @@
  * then the tarballs are installed with npm into one fresh project outside the workspace, together with the
  * oldest TypeScript and @types/node the docs promise and the current TypeScript. Then:
  *   - runtime: every entry point loads with `import()` from an ES module and with `require()` from a
- *     CommonJS module (Node >= 20.19 loads ES modules through require);
+ *     CommonJS module (Node >= 20.19 loads ES modules through require), and loads none of the CommonJS-only
+ *     dependencies that the build defers to first use (which then load from the installed tree);
  *   - types (tsc --noEmit, strict, exactOptionalPropertyTypes, skipLibCheck OFF so our .d.ts are checked):
  *     ES-module consumers under module node16, nodenext and bundler resolution, with the floor and the current
  *     TypeScript; CommonJS consumers under nodenext (the 5.8 floor and current) and node20 (current, >= 5.9);
@@ -160,6 +161,69 @@ console.log(JSON.stringify(results));
   }
 }
 
+/**
+ * The CommonJS-only dependencies (scripts/commonjs-only-dependencies.json) are loaded on first use, not at
+ * import (scripts/tsup-shared.ts): each entry point, imported alone in a fresh process, must leave none of them
+ * in the module cache. Then one is used for real, to show that the deferred require() resolves from the
+ * installed package: a test certificate is issued and summarised, which needs pkijs and asn1js.
+ */
+function checkDeferredDependencies(project, pkgs) {
+  const deferred = JSON.parse(readFileSync(join(root, 'scripts', 'commonjs-only-dependencies.json'), 'utf8'));
+  const loadedNames = `Object.keys(createRequire(import.meta.url).cache).map((f) => f.replaceAll('\\\\', '/')).flatMap((f) => ${JSON.stringify(deferred)}.filter((d) => f.includes('/node_modules/' + d + '/')))`;
+  const entries = pkgs.flatMap((p) =>
+    p.entries.filter((e) => !p.typeOnly.includes(e)).map((entry) => ({ entry, peers: p.optionalPeers })),
+  );
+  for (const { entry, peers } of entries) {
+    const r = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module'; await import(${JSON.stringify(entry)}); console.log(JSON.stringify([...new Set(${loadedNames})]));`,
+      ],
+      { cwd: project },
+    );
+    const loaded = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()) : undefined;
+    // As in checkRuntime: an entry that binds an optional peer (better-sqlite3, pg) loads only beside it.
+    const peer = loaded ? undefined : peers.find((p) => r.output.includes(`'${p}'`));
+    if (peer) console.log(`✓ import ${entry}: needs optional peer ${peer}`);
+    else if (loaded?.length === 0) console.log(`✓ import ${entry} loads none of ${deferred.join(', ')}`);
+    else
+      fail(
+        `import ${entry} ${loaded ? `loads ${loaded.join(', ')} at import` : 'failed'}`,
+        loaded ? '' : r.output,
+      );
+  }
+  const use = run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      [
+        `import { createRequire } from 'node:module';`,
+        `import { summarizeCertificate } from '@thgov/pki';`,
+        `import { issueTestIdentity } from '@thgov/pki/testing';`,
+        `const id = await issueTestIdentity(new Date(), 'Deferred Load Check', 7, undefined);`,
+        `const summary = summarizeCertificate(id.cert);`,
+        `const files = Object.keys(createRequire(import.meta.url).cache).filter((f) => /[\\/]node_modules[\\/](pkijs|asn1js)[\\/]/.test(f));`,
+        `console.log(JSON.stringify({ subject: summary.subject, files }));`,
+      ].join('\n'),
+    ],
+    { cwd: project },
+  );
+  let used;
+  try {
+    used = JSON.parse(use.stdout.trim().split('\n').pop());
+  } catch {
+    fail('a certificate could not be issued and summarised after a deferred load', use.output);
+    return;
+  }
+  const fromProject = used.files.length >= 2 && used.files.every((f) => f.startsWith(project));
+  if (String(used.subject).includes('Deferred Load Check') && fromProject)
+    console.log(`✓ pkijs and asn1js load on first use, from the installed tree (${used.files.length} files)`);
+  else fail('deferred load of pkijs/asn1js', JSON.stringify(used));
+}
+
 /** A consumer file that imports every entry point and uses a few types the way an agency's code would. */
 function consumerSource(pkgs) {
   // `/internal` entries serve sibling thgov packages only (not documented, not semver): their declarations may
@@ -272,6 +336,7 @@ try {
   install(project, tarballs);
   console.log(`installed with npm in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   checkRuntime(project, pkgs);
+  checkDeferredDependencies(project, pkgs);
   checkTypes(project, pkgs);
 } finally {
   if (keep) console.log(`kept ${work}`);

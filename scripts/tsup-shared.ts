@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Options } from 'tsup';
+// Shared with scripts/check-install.mjs, which checks that no entry point loads one of them at import.
+import commonJsOnly from './commonjs-only-dependencies.json' with { type: 'json' };
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -13,7 +15,7 @@ type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
  * `require('pkijs')` took ~70 ms on the loaded 2-core machine (in-process timings; 35 ms against 48 ms for
  * xml-crypto + xml-js on a quieter one). The plugin below moves the name scan to build time.
  */
-export const COMMONJS_ONLY_DEPENDENCIES = ['pkijs', 'asn1js', 'xml-crypto', 'xml-js', '@xmldom/xmldom'];
+export const COMMONJS_ONLY_DEPENDENCIES: readonly string[] = commonJsOnly;
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -30,9 +32,15 @@ function isBindable(name: string): boolean {
 
 /**
  * Compiles `import … from '<dependency>'` for each of `names` into a `require()` of the same package through
- * `createRequire(import.meta.url)`, with the export names read from the installed package at build time.
- * The package is still resolved at run time from the built file, as an import would be, and Node's module
- * cache gives the same instance to every importer; only the per-start source scan goes away.
+ * `createRequire(import.meta.url)`, made on the first use of any of its exports rather than at import.
+ *
+ * The import resolves to a small CommonJS module whose exports are getters, one per export name read from the
+ * installed package at build time; esbuild compiles every `dep.Name` (or named import) into a read through
+ * them. So importing `@thgov/pki` costs no pkijs: the 0.8 MB file is compiled and run when a certificate is
+ * first parsed, and a path that never parses one (the CLI's help, a GDX lookup through a package that also
+ * exports signing) never pays it. The package is still resolved at run time from the built file, as an
+ * import would be, and Node's module cache gives the same instance to every importer, including a user's
+ * own `import 'pkijs'`; only the per-start source scan and the up-front load go away.
  */
 export function requireCommonJs(names: readonly string[]): EsbuildPlugin {
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
@@ -40,21 +48,39 @@ export function requireCommonJs(names: readonly string[]): EsbuildPlugin {
     name: 'thgov-require-commonjs',
     setup(build) {
       build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'thgov-commonjs' }));
+      build.onResolve({ filter: /^thgov-commonjs-load:/ }, (args) => ({
+        path: args.path.slice('thgov-commonjs-load:'.length),
+        namespace: 'thgov-commonjs-load',
+      }));
+      // ESM, for import.meta.url: the built file's own location is where the package is resolved from.
+      build.onLoad({ filter: /.*/, namespace: 'thgov-commonjs-load' }, (args) => ({
+        loader: 'js',
+        resolveDir: process.cwd(),
+        contents: [
+          `import { createRequire } from 'node:module';`,
+          'let loaded;',
+          `export function load() { return (loaded ??= createRequire(import.meta.url)(${JSON.stringify(args.path)})); }`,
+        ].join('\n'),
+      }));
+      // CommonJS, so that esbuild reads each export through the object instead of binding it at import.
       build.onLoad({ filter: /.*/, namespace: 'thgov-commonjs' }, (args) => {
-        const loaded = createRequire(join(process.cwd(), 'package.json'))(args.path) as Record<
+        const installed = createRequire(join(process.cwd(), 'package.json'))(args.path) as Record<
           string,
           unknown
         >;
-        const bindings = Object.keys(loaded).filter(isBindable);
-        const specifier = JSON.stringify(args.path);
+        const bindings = Object.keys(installed).filter(isBindable);
         return {
           loader: 'js',
           resolveDir: process.cwd(),
           contents: [
-            `import { createRequire } from 'node:module';`,
-            `const loaded = createRequire(import.meta.url)(${specifier});`,
-            'export default loaded;',
-            `export const { ${bindings.join(', ')} } = loaded;`,
+            `const { load } = require(${JSON.stringify(`thgov-commonjs-load:${args.path}`)});`,
+            'const names = {};',
+            `for (const name of ${JSON.stringify(bindings)}) {`,
+            '  Object.defineProperty(names, name, { enumerable: true, get: () => load()[name] });',
+            '}',
+            // Inherited, not own: esbuild's interop copies an object's own properties into every importing
+            // file's namespace, and builds that namespace on the object's prototype.
+            'module.exports = Object.create(names);',
           ].join('\n'),
         };
       });

@@ -50,27 +50,32 @@ function surelyDifferent(a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeD
   return false;
 }
 
-/** The types whose values pkijs compares as text (by block name, as pkijs does: not UTCTime, say). */
-const TEXT_TYPES = new Set(
-  [
-    asn1js.Utf8String,
-    asn1js.BmpString,
-    asn1js.UniversalString,
-    asn1js.NumericString,
-    asn1js.PrintableString,
-    asn1js.TeletexString,
-    asn1js.VideotexString,
-    asn1js.IA5String,
-    asn1js.GraphicString,
-    asn1js.VisibleString,
-    asn1js.GeneralString,
-    asn1js.CharacterString,
-  ].map((t) => t.blockName()),
-);
+/**
+ * The types whose values pkijs compares as text (by block name, as pkijs does: not UTCTime, say). Built on
+ * first use, so that importing the package does not load asn1js.
+ */
+let textTypes: Set<string> | undefined;
 
 function isText(value: unknown): boolean {
   const type = (value as { constructor?: { blockName?: () => string } } | undefined)?.constructor;
-  return typeof type?.blockName === 'function' && TEXT_TYPES.has(type.blockName());
+  if (typeof type?.blockName !== 'function') return false;
+  textTypes ??= new Set(
+    [
+      asn1js.Utf8String,
+      asn1js.BmpString,
+      asn1js.UniversalString,
+      asn1js.NumericString,
+      asn1js.PrintableString,
+      asn1js.TeletexString,
+      asn1js.VideotexString,
+      asn1js.IA5String,
+      asn1js.GraphicString,
+      asn1js.VisibleString,
+      asn1js.GeneralString,
+      asn1js.CharacterString,
+    ].map((t) => t.blockName()),
+  );
+  return textTypes.has(type.blockName());
 }
 
 function printableAscii(s: string): boolean {
