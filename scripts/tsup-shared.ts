@@ -109,7 +109,7 @@ export function packageConfig(entry: Record<string, string>, extra: Partial<Opti
       __THGOV_PKG_VERSION__: JSON.stringify(pkg.version),
     },
     // Left to the plugin instead of tsup's external marking (which would otherwise claim them first).
-    noExternal: COMMONJS_ONLY_DEPENDENCIES,
+    noExternal: [...COMMONJS_ONLY_DEPENDENCIES],
     esbuildPlugins: [requireCommonJs(COMMONJS_ONLY_DEPENDENCIES)],
     ...extra,
   };

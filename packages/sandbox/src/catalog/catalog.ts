@@ -8,8 +8,6 @@ import { catalogRouter } from './router.js';
 import type { SchemingSchema } from './scheming.js';
 import { type CatalogAccounts, seedCatalog } from './seed.js';
 import { CatalogStore } from './store.js';
-import schema21 from './thai-gdc-2.1.json' with { type: 'json' };
-import schema22 from './thai-gdc-2.2.json' with { type: 'json' };
 
 /** Options of the sandbox agency catalog: flavour, limits, faults, fixtures, harvester. */
 export interface AgencyCatalogOptions {
@@ -58,7 +56,9 @@ export interface AgencyCatalog {
 
 const FLAVORS: Record<
   CatalogFlavor,
-  Pick<CatalogSettings, 'ckanVersion' | 'thaiGdcVersion' | 'extensions'> & { schema: unknown }
+  Pick<CatalogSettings, 'ckanVersion' | 'thaiGdcVersion' | 'extensions'> & {
+    schema: () => Promise<{ default: unknown }>;
+  }
 > = {
   '2.10': {
     ckanVersion: '2.10.7',
@@ -73,20 +73,21 @@ const FLAVORS: Record<
       'activity',
       'pages',
     ],
-    schema: schema22,
+    // The schemas (0.13 MB between them) are read when a catalog of that flavour starts, not at import.
+    schema: () => import('./thai-gdc-2.2.json', { with: { type: 'json' } }),
   },
   '2.9': {
     ckanVersion: '2.9.11',
     thaiGdcVersion: '2.1.0',
     extensions: ['thai_gdc', 'scheming_datasets', 'datastore', 'xloader', 'pages'],
-    schema: schema21,
+    schema: () => import('./thai-gdc-2.1.json', { with: { type: 'json' } }),
   },
 };
 
 /** ckan.ini and thai_gdc's update_config for a flavour, with the test overrides. */
-function settingsFor(flavor: CatalogFlavor, options: AgencyCatalogOptions): CatalogSettings {
+async function settingsFor(flavor: CatalogFlavor, options: AgencyCatalogOptions): Promise<CatalogSettings> {
   const f = FLAVORS[flavor];
-  const baseSchema = structuredClone(f.schema) as SchemingSchema;
+  const baseSchema = structuredClone((await f.schema()).default) as SchemingSchema;
   return {
     flavor,
     ckanVersion: f.ckanVersion,
@@ -126,7 +127,7 @@ export async function startAgencyCatalog(options: AgencyCatalogOptions = {}): Pr
   const store = new CatalogStore(random);
   const tables = new DataStoreTables();
   const faults = new FaultInjector(options.faults ?? { seed, rules: [] });
-  const settings = settingsFor(flavor, options);
+  const settings = await settingsFor(flavor, options);
   const { accounts, opendApiKey } = seedCatalog(store, tables, options.fixtures !== false);
 
   const route = catalogRouter({ store, tables, settings, faults, opendApiKey });
