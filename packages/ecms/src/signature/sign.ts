@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignedXml } from 'xml-crypto';
 import { ecmsError } from '../errors.js';
-import { loadXmlCrypto } from '../xml/lazy-modules.js';
 import { configureAlgorithms, XMLDSIG } from './algorithms.js';
 
 /** The key and certificate chain that sign letters (XML-DSig); the private key is never logged. */
@@ -36,7 +36,6 @@ export function signGovernmentDocument(documentXml: string | Uint8Array, key: Le
   }
   const isEc = keyObject.asymmetricKeyType === 'ec';
   const pem = keyObject.export({ format: 'pem', type: 'pkcs8' });
-  const { SignedXml } = loadXmlCrypto();
   try {
     const sig = configureAlgorithms(
       new SignedXml({

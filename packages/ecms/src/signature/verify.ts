@@ -4,10 +4,9 @@ import { validateOptions } from '@thgov/core/internal';
 import type { PathRevocationOptions } from '@thgov/pki';
 import { certFromDer, extKeyUsage, keyUsage } from '@thgov/pki/internal';
 import type { Document, Element } from '@xmldom/xmldom';
-import type { findAncestorNs, SignedXml } from 'xml-crypto';
+import { findAncestorNs, SignedXml } from 'xml-crypto';
 import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
 import { descendantElements, parseDom } from '../xml/dom.js';
-import { loadXmlCrypto } from '../xml/lazy-modules.js';
 import { resolveLimits, type XmlLimits } from '../xml/limits.js';
 import { type ParsedXml, parseXml, sameName } from '../xml/tree.js';
 import {
@@ -228,7 +227,6 @@ function checkCryptography(
   e: SignerEvidence,
   allowWeak: boolean,
 ): string {
-  const { SignedXml, findAncestorNs } = loadXmlCrypto();
   const verifier = configureAlgorithms(
     new SignedXml({ publicCert: signer.toString(), getCertFromKeyInfo: () => null }),
     allowWeak,

@@ -1,6 +1,5 @@
-import type { Document, Element, Node } from '@xmldom/xmldom';
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { ecmsError } from '../errors.js';
-import { loadXmldom } from './lazy-modules.js';
 import type { XmlLimits } from './limits.js';
 import { scanXml } from './scan.js';
 import { sameName } from './tree.js';
@@ -14,7 +13,6 @@ const XMLNS = 'http://www.w3.org/2000/xmlns/';
 export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: string; doc: Document } {
   scanXml(input, limits);
   const xml = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-  const { DOMParser } = loadXmldom();
   const doc = new DOMParser({
     onError: (level, msg) => {
       if (level !== 'warning') throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${msg.split('\n')[0]}`);

@@ -1,15 +1,4 @@
-import { createRequire } from 'node:module';
-import type * as Xmldom from '@xmldom/xmldom';
-import type { DOMParser, Element as XmlElement } from '@xmldom/xmldom';
-
-// The XML parser (a CommonJS package, with a table of HTML entities it builds at load) is loaded by the first
-// SOAP message, not when the sandbox is imported (cold start).
-const requireHere = createRequire(import.meta.url);
-let xmldomModule: typeof Xmldom | undefined;
-function xmldom(): typeof Xmldom {
-  xmldomModule ??= requireHere('@xmldom/xmldom') as typeof Xmldom;
-  return xmldomModule;
-}
+import { DOMParser, XMLSerializer, type Element as XmlElement } from '@xmldom/xmldom';
 
 /**
  * The node's own SOAP handling, independent of @thgov/ecms (the SDK's tests run against this node, so
@@ -37,7 +26,7 @@ export function parseEnvelope(text: string): {
     throw new SoapInputError('E_XML_HOSTILE', 'DOCTYPE and ENTITY are refused', 400);
   let doc: ReturnType<DOMParser['parseFromString']>;
   try {
-    doc = new (xmldom().DOMParser)({
+    doc = new DOMParser({
       onError: (level, msg) => {
         if (level !== 'warning') throw new Error(msg);
       },
@@ -80,7 +69,7 @@ export function textOf(el: XmlElement | undefined): string | undefined {
 }
 
 export function serialize(el: XmlElement): string {
-  return new (xmldom().XMLSerializer)().serializeToString(el);
+  return new XMLSerializer().serializeToString(el);
 }
 
 export function esc(s: string): string {

@@ -1,11 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { redactPreview, redactText } from '@thgov/core';
 import type { CheckResult } from '@thgov/esign';
 import { check, failed, indeterminate } from '@thgov/esign/internal';
-import type * as Xmldom from '@xmldom/xmldom';
-import type * as XmlCrypto from 'xml-crypto';
-import type { SignedXml } from 'xml-crypto';
+import { DOMParser } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
 
@@ -32,20 +30,6 @@ type XNode = {
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 
-// The XML parser and XML-DSig (CommonJS packages) are loaded when the first XML attachment is checked,
-// not when the package is imported (cold start).
-const requireHere = createRequire(import.meta.url);
-let xmldom: typeof Xmldom | undefined;
-let xmlCrypto: typeof XmlCrypto | undefined;
-function loadXmldom(): typeof Xmldom {
-  xmldom ??= requireHere('@xmldom/xmldom') as typeof Xmldom;
-  return xmldom;
-}
-function loadXmlCrypto(): typeof XmlCrypto {
-  xmlCrypto ??= requireHere('xml-crypto') as typeof XmlCrypto;
-  return xmlCrypto;
-}
-
 /** Decodes the XML bytes (UTF-8, or UTF-16 with a BOM) strictly. */
 export function decodeXml(bytes: Uint8Array): string {
   if (bytes[0] === 0xfe && bytes[1] === 0xff)
@@ -62,7 +46,6 @@ export function parseXmlSafely(
 ): { doc: XNode; depth: number; elements: number } {
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
     throw new Error('DTDs and entity declarations are not allowed');
-  const { DOMParser } = loadXmldom();
   const parser = new DOMParser({
     onError: (level: string, message: string) => {
       if (level !== 'warning') throw new Error(message);
@@ -198,7 +181,6 @@ function checkXmlSignature(
   } catch {
     return failed('xml', 'FORMAT_FAILURE', 'XML-DSig certificate could not be read', { evidence });
   }
-  const { SignedXml } = loadXmlCrypto();
   const sx = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
   let ok = false;
   try {
