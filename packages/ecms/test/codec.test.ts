@@ -10,6 +10,8 @@ import {
   encodeRequest,
 } from '../src/codec.js';
 import { buildCodeBook, decodeGovernmentDocument, encodeGovernmentDocument } from '../src/index.js';
+import { DEFAULT_XML_LIMITS } from '../src/xml/limits.js';
+import { scanXml } from '../src/xml/scan.js';
 import { DGA, DOPA, pdfBytes, sampleLetter } from './helpers/letters.js';
 
 const TO = 'http://127.0.0.1:1/ecms-ws01/service2';
@@ -369,5 +371,12 @@ describe('hostile XML', () => {
     const big = Buffer.from(pdfBytes(6000)).toString('base64');
     const doc = letterXml({ subject: '__thgov_blob_000000000000_0__', main: big });
     expect(decodeGovernmentDocument(doc).subject).toBe('__thgov_blob_000000000000_0__');
+  });
+
+  it('every document gets a placeholder marker of its own, 122 random bits that no input can predict', () => {
+    const doc = Buffer.from(letterXml({ main: Buffer.from(pdfBytes(6000)).toString('base64') }));
+    const markers = Array.from({ length: 200 }, () => scanXml(doc, DEFAULT_XML_LIMITS).marker);
+    for (const m of markers) expect(m).toMatch(/^__thgov_blob_[0-9a-f]{32}_$/);
+    expect(new Set(markers).size).toBe(markers.length);
   });
 });

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { js2xml, type Element as XmlJsElement } from 'xml-js';
 import { ecmsError } from '../errors.js';
 import { base64Length, writeBase64 } from '../xml/base64.js';
+import { placeholderMarker } from '../xml/marker.js';
 import { INVALID_XML_CHAR } from '../xml/tree.js';
 
 /**
@@ -13,7 +13,7 @@ import { INVALID_XML_CHAR } from '../xml/tree.js';
 export type Splice = { kind: 'base64'; bytes: Uint8Array } | { kind: 'raw'; bytes: Uint8Array };
 
 export class XmlBuilder {
-  readonly #marker = `__thgov_splice_${randomBytes(6).toString('hex')}_`;
+  readonly #marker = placeholderMarker('splice');
   readonly #splices: Splice[] = [];
 
   el(name: string, attributes?: Record<string, string>, elements?: XmlJsElement[]): XmlJsElement {

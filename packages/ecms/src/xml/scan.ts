@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { ecmsError } from '../errors.js';
 import type { XmlLimits } from './limits.js';
+import { placeholderMarker } from './marker.js';
 
 /**
  * A hardened pre-pass over an incoming document. It refuses DOCTYPE/ENTITY declarations (no XXE, no
@@ -63,7 +63,7 @@ export function scanXml(input: string | Uint8Array, limits: XmlLimits): ScannedX
 class Scanner {
   readonly #buf: Buffer;
   readonly #limits: XmlLimits;
-  readonly #marker = `__thgov_blob_${randomBytes(6).toString('hex')}_`;
+  readonly #marker = placeholderMarker('blob');
   readonly #parts: string[] = [];
   readonly #blobs: BlobRange[] = [];
   #segStart = 0;
