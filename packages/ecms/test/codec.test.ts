@@ -11,6 +11,7 @@ import {
 } from '../src/codec.js';
 import { buildCodeBook, decodeGovernmentDocument, encodeGovernmentDocument } from '../src/index.js';
 import { DEFAULT_XML_LIMITS } from '../src/xml/limits.js';
+import { splitAtPlaceholders } from '../src/xml/marker.js';
 import { scanXml } from '../src/xml/scan.js';
 import { DGA, DOPA, pdfBytes, sampleLetter } from './helpers/letters.js';
 
@@ -371,6 +372,16 @@ describe('hostile XML', () => {
     const big = Buffer.from(pdfBytes(6000)).toString('base64');
     const doc = letterXml({ subject: '__thgov_blob_000000000000_0__', main: big });
     expect(decodeGovernmentDocument(doc).subject).toBe('__thgov_blob_000000000000_0__');
+  });
+
+  it('placeholders are found exactly where a marker is followed by digits and "__"', () => {
+    const m = '__thgov_blob_ab_';
+    expect(splitAtPlaceholders(`a${m}0__b${m}12__${m}3__`, m)).toEqual(['a', 0, 'b', 12, '', 3, '']);
+    // A marker without digits, digits without the closing "__", and a cut-off marker all stay text.
+    for (const t of [`${m}__x`, `${m}12_3__`, `${m}7`, m.slice(0, -1)])
+      expect(splitAtPlaceholders(t, m)).toEqual([t]);
+    expect(splitAtPlaceholders(`x${m}x${m}5__`, m)).toEqual([`x${m}x`, 5, '']);
+    expect(splitAtPlaceholders('no marker', m)).toEqual(['no marker']);
   });
 
   it('every document gets a placeholder marker of its own, 122 random bits that no input can predict', () => {

@@ -1,7 +1,7 @@
 import { js2xml, type Element as XmlJsElement } from 'xml-js';
 import { ecmsError } from '../errors.js';
 import { base64Length, writeBase64 } from '../xml/base64.js';
-import { placeholderMarker } from '../xml/marker.js';
+import { placeholderMarker, splitAtPlaceholders } from '../xml/marker.js';
 import { INVALID_XML_CHAR } from '../xml/tree.js';
 
 /**
@@ -65,13 +65,8 @@ export class XmlBuilder {
     if (this.#splices.length === 0) return Buffer.from(head + xml, 'utf8');
     // One allocation for the whole document: the base64 text is written straight into it.
     const pieces: (string | Splice)[] = [head];
-    const re = new RegExp(`${this.#marker}(\\d+)__`, 'g');
-    let last = 0;
-    for (let m = re.exec(xml); m; m = re.exec(xml)) {
-      pieces.push(xml.slice(last, m.index), this.#splices[Number(m[1])] as Splice);
-      last = m.index + m[0].length;
-    }
-    pieces.push(xml.slice(last));
+    for (const p of splitAtPlaceholders(xml, this.#marker))
+      pieces.push(typeof p === 'string' ? p : (this.#splices[p] as Splice));
     let total = 0;
     for (const p of pieces) {
       if (typeof p === 'string') total += Buffer.byteLength(p, 'utf8');

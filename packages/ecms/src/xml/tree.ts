@@ -2,6 +2,7 @@ import { type Element as XmlJsElement, xml2js } from 'xml-js';
 import { ecmsError } from '../errors.js';
 import { decodeCanonicalBase64 } from './base64.js';
 import type { XmlLimits } from './limits.js';
+import { splitAtPlaceholders } from './marker.js';
 import { type ScannedXml, scanXml } from './scan.js';
 
 /**
@@ -191,13 +192,19 @@ function decodeEntities(s: string): string {
 export function resolveText(parsed: ParsedXml, text: string): string {
   const { marker, blobs, source } = parsed.scanned;
   if (blobs.length === 0 || !text.includes(marker)) return text;
-  return text.replace(new RegExp(`${marker}(\\d+)__`, 'g'), (_m, i: string) => {
-    const b = blobs[Number(i)];
-    if (!b) return '';
+  let out = '';
+  for (const p of splitAtPlaceholders(text, marker)) {
+    if (typeof p === 'string') {
+      out += p;
+      continue;
+    }
+    const b = blobs[p];
+    if (!b) continue;
     const raw = source.toString('utf8', b.start, b.end);
     assertXmlChars(raw, 'a text run');
-    return b.cdata || !raw.includes('&') ? raw : decodeEntities(raw);
-  });
+    out += b.cdata || !raw.includes('&') ? raw : decodeEntities(raw);
+  }
+  return out;
 }
 
 /** Field text: placeholders resolved, bounded in length, trimmed. */
