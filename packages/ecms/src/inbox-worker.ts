@@ -539,6 +539,8 @@ export class EcmsInboxWorker {
         evidence: exchangeEvidence(res.exchange, res.processId),
         note: 'receipt acknowledged',
         fence,
+        // What follows (the registration) needs the letter's fields, not its document.
+        withDocument: false,
       });
       r = current ?? r;
     }
@@ -549,7 +551,7 @@ export class EcmsInboxWorker {
         r.state === 'registration_disputed' ||
         (r.state === 'dequeued' && this.#o.autoAcknowledge === false))
     ) {
-      await this.#register(journalId, reg, fence, current);
+      await this.#register(journalId, reg, fence, current, false);
     }
   }
 
@@ -568,11 +570,13 @@ export class EcmsInboxWorker {
     }
   }
 
+  /** `withDocument`: whether the record returned carries the document (`register()` returns it to its caller). */
   async #register(
     journalId: string,
     options: RegistrationOptions,
     fence: LeaseFence,
     current?: LetterRecord,
+    withDocument = true,
   ): Promise<LetterRecord> {
     const r = current ?? (await this.#store.get(journalId));
     if (r?.direction !== 'inbound') throw ecmsError('ERR_ECMS_NOT_FOUND', 'No such inbound letter');
@@ -608,6 +612,7 @@ export class EcmsInboxWorker {
         evidence: exchangeEvidence(res.exchange, res.processId),
         note: `registered as ${acceptId}`,
         fence,
+        withDocument,
       })) ?? ((await this.#store.get(journalId)) as LetterRecord)
     );
   }

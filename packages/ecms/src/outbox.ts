@@ -337,6 +337,7 @@ export class EcmsOutbox {
         patch: { lastError: code },
         note: code,
         fence,
+        withDocument: false,
       });
       try {
         // One look at the outbound status; a resend (if the node does not have it) is left to resolve().
@@ -360,6 +361,7 @@ export class EcmsOutbox {
       patch: { lastError: code },
       note: code,
       fence,
+      withDocument: false,
     });
     throw err;
   }

@@ -93,6 +93,41 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     ).rejects.toMatchObject({ code: 'ERR_ECMS_NOT_FOUND' });
   });
 
+  it('a transition returns the whole record, or every field but the document when asked to leave it out', async () => {
+    const r = inbound({
+      signatureStatus: 'valid',
+      idempotencyKey: `k-${crypto.randomUUID()}`,
+      register: 'central',
+      registrationYear: 2569,
+      registrationNumber: 7,
+      dispatched: true,
+      recoverFailures: 1,
+      lastError: 'ERR_X',
+      acceptId: 'รับ 7',
+    });
+    await store.insert(r);
+    const whole = await store.transition({ journalId: r.journalId, from: ['stored'], to: 'dequeued' });
+    expect(Buffer.from(whole!.document!)).toEqual(Buffer.from(r.document!));
+    const lean = await store.transition({
+      journalId: r.journalId,
+      from: ['dequeued'],
+      to: 'acknowledged',
+      patch: { sendCount: 2 },
+      withDocument: false,
+    });
+    expect(lean!.document).toBeUndefined();
+    // Every other field is there, exactly as a read gives it; the document itself is untouched.
+    const got = await store.get(r.journalId);
+    expect(lean).toEqual({ ...got, document: undefined });
+    expect(got).toMatchObject({
+      state: 'acknowledged',
+      sendCount: 2,
+      registrationNumber: 7,
+      signatureStatus: 'valid',
+    });
+    expect(Buffer.from(got!.document!)).toEqual(Buffer.from(r.document!));
+  });
+
   it('a transition keeps its evidence in order, field for field; one that keeps the state is recorded too', async () => {
     const r = inbound();
     await store.insert(r);

@@ -71,7 +71,7 @@ export class MemoryLetterStore implements LetterStore {
     });
     for (const e of input.evidence ?? []) this.#evidence.push({ ...e, journalId: cur.journalId });
     if (input.processedId) this.#processed.set(input.processedId, cur.journalId);
-    return { ...next };
+    return input.withDocument === false ? { ...next, document: undefined } : { ...next };
   }
 
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {

@@ -35,6 +35,7 @@ import {
 import { ECMS_MIGRATIONS } from './postgres-schema.js';
 import {
   evidenceFromRow,
+  LETTER_COLUMNS_BUT_DOCUMENT,
   leaseLost,
   letterFromRow,
   letterNotFound,
@@ -51,6 +52,9 @@ export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
   /** Run the migrations on first use instead of requiring `migrate()` (or `thgov ecms migrate`) first. */
   migrate?: boolean;
 }
+
+/** The RETURNING list of a transition whose caller does not need the document. */
+const RETURNING_BUT_DOCUMENT = LETTER_COLUMNS_BUT_DOCUMENT.map((c) => `l.${c}`).join(', ');
 
 const optionsSchema = z.object({ ...postgresConnectionShape, migrate: z.boolean().optional() }).strict();
 
@@ -287,7 +291,7 @@ export class PostgresLetterStore implements LetterStore {
       `upd AS (
         UPDATE ${s}.ecms_letters l SET ${sets.join(', ')} FROM cur
         WHERE l.journal_id = $1 AND cur.state = ANY(${from}::text[])${fenced}
-        RETURNING l.*)`,
+        RETURNING ${input.withDocument === false ? RETURNING_BUT_DOCUMENT : 'l.*'})`,
       `history AS (
         INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note)
         SELECT $1, cur.state, upd.state, now(), ${note}::text FROM cur, upd)`,

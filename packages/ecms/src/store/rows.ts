@@ -49,6 +49,36 @@ export const PATCH_COLUMNS: Record<keyof LetterPatch, string> = {
   recoverFailures: 'recover_failures',
 };
 
+/**
+ * The `ecms_letters` columns `letterFromRow` reads, except `document`: what a store reads back when the caller
+ * has no use for the document (`TransitionInput.withDocument: false`).
+ */
+export const LETTER_COLUMNS_BUT_DOCUMENT = [
+  'journal_id',
+  'direction',
+  'state',
+  'letter_id',
+  'correspondence_date',
+  'subject',
+  'sender_department_id',
+  'receiver_department_id',
+  'process_id',
+  'accept_id',
+  'accept_date',
+  'register',
+  'registration_year',
+  'registration_number',
+  'send_count',
+  'dispatched',
+  'signature_status',
+  'signature_evidence',
+  'last_error',
+  'idempotency_key',
+  'recover_failures',
+  'created_at',
+  'updated_at',
+] as const;
+
 export function letterFromRow(r: Row, d: RowDialect): LetterRecord {
   return {
     journalId: r.journal_id as string,

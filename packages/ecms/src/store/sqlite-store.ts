@@ -20,6 +20,7 @@ import {
 } from './letter-store.js';
 import {
   evidenceFromRow,
+  LETTER_COLUMNS_BUT_DOCUMENT,
   leaseLost,
   letterFromRow,
   letterNotFound,
@@ -310,8 +311,9 @@ export class SqliteLetterStore implements LetterStore {
       .run(processId, journalId ?? null, Date.now());
   }
 
-  #get(journalId: string): LetterRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM ecms_letters WHERE journal_id = ?').get(journalId) as
+  #get(journalId: string, withDocument = true): LetterRecord | undefined {
+    const columns = withDocument ? '*' : LETTER_COLUMNS_BUT_DOCUMENT.join(', ');
+    const row = this.#db.prepare(`SELECT ${columns} FROM ecms_letters WHERE journal_id = ?`).get(journalId) as
       | Row
       | undefined;
     return row ? letterFromRow(row, SQLITE_ROWS) : undefined;
@@ -398,7 +400,7 @@ export class SqliteLetterStore implements LetterStore {
         .run(input.journalId, cur.state, input.to, Date.now(), input.note ?? null);
       this.#addEvidence(input.journalId, input.evidence);
       this.#markProcessed(input.processedId, input.journalId);
-      return this.#get(input.journalId);
+      return this.#get(input.journalId, input.withDocument !== false);
     });
   }
 
