@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LetterRecord, LetterStore } from '../src/index.js';
 import { SqliteLetterStore } from '../src/sqlite.js';
@@ -398,6 +399,49 @@ describe('SqliteLetterStore file', () => {
       const again = new SqliteLetterStore({ filename });
       expect(await again.get(r.journalId)).toMatchObject({ letterId: r.letterId });
       await again.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps documents in a table of their own, and moves those of an older journal there on open', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'thgov-ecms-documents-'));
+    try {
+      const filename = join(root, 'journal.db');
+      const first = new SqliteLetterStore({ filename });
+      const [a, b] = [inbound({ document: Buffer.from('<a/>') }), inbound({ document: Buffer.from('<b/>') })];
+      await first.insert(a);
+      await first.insert(b);
+      await first.close();
+      const raw = new Database(filename);
+      const letterDocuments = () =>
+        raw.prepare('SELECT count(*) AS n FROM ecms_letters WHERE document IS NOT NULL').get() as {
+          n: number;
+        };
+      // The letter rows hold no document: a state change, which rewrites the row, does not copy it.
+      expect(letterDocuments().n).toBe(0);
+      expect((raw.prepare('SELECT count(*) AS n FROM ecms_documents').get() as { n: number }).n).toBe(2);
+      // The layout an earlier release wrote: documents in ecms_letters, user_version 0.
+      raw.exec(`UPDATE ecms_letters SET document =
+        (SELECT document FROM ecms_documents d WHERE d.journal_id = ecms_letters.journal_id)`);
+      raw.exec('DELETE FROM ecms_documents');
+      raw.pragma('user_version = 0');
+      expect(letterDocuments().n).toBe(2);
+      raw.close();
+      const again = new SqliteLetterStore({ filename });
+      expect(Buffer.from((await again.get(a.journalId))!.document!).toString()).toBe('<a/>');
+      expect(Buffer.from((await again.findByProcessId(b.processId!))!.document!).toString()).toBe('<b/>');
+      await again.close();
+      const after = new Database(filename, { readonly: true });
+      expect(after.pragma('user_version', { simple: true })).toBe(1);
+      expect(
+        (
+          after.prepare('SELECT count(*) AS n FROM ecms_letters WHERE document IS NOT NULL').get() as {
+            n: number;
+          }
+        ).n,
+      ).toBe(0);
+      after.close();
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
