@@ -2,6 +2,8 @@
 // - PostgreSQL: a state change as the inbox worker makes it after the dequeue (`withDocument: false`: the record
 //   comes back without its document), against the same change reading the whole record back (the baseline,
 //   what every transition did before). The database is the embedded PostgreSQL, or THGOV_TEST_PG_URL when set.
+// - PostgreSQL: reading the letter back (`get`), the document selected as base64 text, against reading the
+//   same document as node-postgres reads a bytea column by default (hex text, twice the size; the baseline).
 // - SQLite: a state change of the letter with the document, against the same change of a letter without one
 //   (the baseline): SQLite rewrites a whole row on every UPDATE, so the document lives in a table of its own
 //   and the ratio should stay near 1 (with the document in the letter's row it was 115: 76.7 against 0.67 ms).
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRounds, emitBenchLine, sized } from '@thgov/testkit/bench';
 import { createDatabaseOn, startTestPostgres } from '@thgov/testkit/postgres-server';
+import pg from 'pg';
 import type { LetterStore } from '../src/index.js';
 import { PostgresLetterStore } from '../src/postgres.js';
 import { SqliteLetterStore } from '../src/sqlite.js';
@@ -58,7 +61,7 @@ const sqliteStore = new SqliteLetterStore({ filename: join(dir, 'journal.db') })
 try {
   await pgStore.migrate();
   const onPostgres = await letterIn(pgStore, Buffer.alloc(size, 0x41));
-  const pg = await compareRounds({
+  const moves = await compareRounds({
     bench: 'ecms.store.postgres.transition-large-letter',
     kind: 'time',
     unit: 'ms',
@@ -68,7 +71,37 @@ try {
     thgov: times(onPostgres, false),
     baselineSide: times(onPostgres, true),
   });
-  emitBenchLine({ ...pg, documentBytes: size });
+  emitBenchLine({ ...moves, documentBytes: size });
+
+  // The letter the transitions above moved: read back whole, and its document alone as pg reads bytea.
+  const journalId = (await pgStore.list({ direction: 'inbound' }))[0]!.journalId;
+  const raw = new pg.Client({ connectionString: db.url });
+  await raw.connect();
+  try {
+    const read = await compareRounds({
+      bench: 'ecms.store.postgres.get-large-letter',
+      kind: 'time',
+      unit: 'ms',
+      baseline: "SELECT document with node-postgres's bytea parser (hex text)",
+      opsPerRound: OPS,
+      rounds: ROUNDS,
+      thgov: async () => {
+        for (let i = 0; i < OPS; i++)
+          if ((await pgStore.get(journalId))?.document?.length !== size) throw new Error('wrong document');
+      },
+      baselineSide: async () => {
+        for (let i = 0; i < OPS; i++) {
+          const r = await raw.query('SELECT document FROM bench.ecms_letters WHERE journal_id = $1', [
+            journalId,
+          ]);
+          if ((r.rows[0].document as Buffer).length !== size) throw new Error('wrong document');
+        }
+      },
+    });
+    emitBenchLine({ ...read, documentBytes: size });
+  } finally {
+    await raw.end();
+  }
 
   const withDocument = await letterIn(sqliteStore, Buffer.alloc(size, 0x41));
   const withoutDocument = await letterIn(sqliteStore, undefined);

@@ -53,6 +53,8 @@ export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
   migrate?: boolean;
 }
 
+/** A letter's columns, the document as base64 text (see `POSTGRES_ROWS.document`), for a table aliased `l`. */
+const LETTER = `${LETTER_COLUMNS_BUT_DOCUMENT.map((c) => `l.${c}`).join(', ')}, encode(l.document, 'base64') AS document`;
 /** The RETURNING list of a transition whose caller does not need the document. */
 const RETURNING_BUT_DOCUMENT = LETTER_COLUMNS_BUT_DOCUMENT.map((c) => `l.${c}`).join(', ');
 
@@ -291,7 +293,7 @@ export class PostgresLetterStore implements LetterStore {
       `upd AS (
         UPDATE ${s}.ecms_letters l SET ${sets.join(', ')} FROM cur
         WHERE l.journal_id = $1 AND cur.state = ANY(${from}::text[])${fenced}
-        RETURNING ${input.withDocument === false ? RETURNING_BUT_DOCUMENT : 'l.*'})`,
+        RETURNING ${input.withDocument === false ? RETURNING_BUT_DOCUMENT : LETTER})`,
       `history AS (
         INSERT INTO ${s}.ecms_transitions (journal_id, from_state, to_state, at, note)
         SELECT $1, cur.state, upd.state, now(), ${note}::text FROM cur, upd)`,
@@ -349,7 +351,7 @@ export class PostgresLetterStore implements LetterStore {
   async get(journalId: string): Promise<LetterRecord | undefined> {
     const rows = await this.#statement(
       'reading a letter',
-      `SELECT * FROM ${this.#t}.ecms_letters WHERE journal_id = $1`,
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE journal_id = $1`,
       [journalId],
     );
     return rows[0] ? letterFromRow(rows[0], POSTGRES_ROWS) : undefined;
@@ -358,7 +360,7 @@ export class PostgresLetterStore implements LetterStore {
   async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
     const rows = await this.#statement(
       'finding a letter',
-      `SELECT * FROM ${this.#t}.ecms_letters WHERE process_id = $1 ORDER BY created_at DESC, ord DESC LIMIT 1`,
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE process_id = $1 ORDER BY created_at DESC, ord DESC LIMIT 1`,
       [processId],
     );
     return rows[0] ? letterFromRow(rows[0], POSTGRES_ROWS) : undefined;
@@ -368,7 +370,7 @@ export class PostgresLetterStore implements LetterStore {
     const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
     const rows = await this.#statement(
       'finding a letter',
-      `SELECT * FROM ${this.#t}.ecms_letters WHERE direction = $1 AND letter_id = $2 AND correspondence_date = $3
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND letter_id = $2 AND correspondence_date = $3
        AND ${col} = $4 ORDER BY created_at, ord`,
       [q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId],
     );
@@ -378,7 +380,7 @@ export class PostgresLetterStore implements LetterStore {
   async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
     const rows = await this.#statement(
       'finding letters by book number',
-      `SELECT * FROM ${this.#t}.ecms_letters WHERE direction = $1 AND letter_id = $2 ORDER BY created_at, ord`,
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND letter_id = $2 ORDER BY created_at, ord`,
       [direction, letterId],
     );
     return rows.map((r) => letterFromRow(r, POSTGRES_ROWS));
@@ -390,7 +392,7 @@ export class PostgresLetterStore implements LetterStore {
     if (filter.states?.length === 0) return [];
     const rows = await this.#statement(
       'listing letters',
-      `SELECT * FROM ${this.#t}.ecms_letters WHERE ($1::text IS NULL OR direction = $1)
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE ($1::text IS NULL OR direction = $1)
        AND ($2::text[] IS NULL OR state = ANY($2)) ORDER BY created_at, ord`,
       [filter.direction ?? null, filter.states ? [...filter.states] : null],
     );
