@@ -150,7 +150,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_idempotency_key ON ecms_letters (
 /**
  * `PRAGMA user_version` of a journal whose documents live in `ecms_documents`. SQLite rewrites a whole row on
  * every UPDATE, so with the document in `ecms_letters` each state change, claim and release of a letter wrote
- * its document again (a 10 MB letter: about 70 ms and 10 MB of log per change). `ecms_letters.document` stays,
+ * its document again (a 10 MB letter: about 75 ms and 10 MB of log per change). `ecms_letters.document` stays,
  * always NULL. A journal at this version cannot be read by a thgov release from before it (it would find no
  * documents).
  */
