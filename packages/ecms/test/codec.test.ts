@@ -370,8 +370,10 @@ describe('hostile XML', () => {
 
   it('a placeholder-looking text cannot smuggle a lifted blob into another field', () => {
     const big = Buffer.from(pdfBytes(6000)).toString('base64');
-    const doc = letterXml({ subject: '__thgov_blob_000000000000_0__', main: big });
-    expect(decodeGovernmentDocument(doc).subject).toBe('__thgov_blob_000000000000_0__');
+    for (const fake of ['__thgov_blob_000000000000_0__', `__thgov_blob_${'0'.repeat(32)}_0__`]) {
+      const doc = letterXml({ subject: fake, main: big });
+      expect(decodeGovernmentDocument(doc).subject).toBe(fake);
+    }
   });
 
   it('placeholders are found exactly where a marker is followed by digits and "__"', () => {
