@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactText } from '@thgov/core';
 import { PostgresAuditSink } from '@thgov/core/postgres';
+import { newLetterRecord } from '@thgov/ecms';
 import { ECMS_MIGRATIONS } from '@thgov/ecms/postgres';
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ecmsStore } from '../src/config/client-options.js';
 import { parseConfig } from '../src/config/load.js';
 import { runDoctor } from '../src/doctor/doctor.js';
 
@@ -137,6 +139,35 @@ postgres.describe('CLI on a real PostgreSQL', () => {
         parseConfig({ audit: { ...configFor(url).audit, path: 'audit.jsonl' } }, { env: {} }),
       ).toThrow(/exactly one of path or postgres/);
       expect(() => parseConfig(configFor('https://db.example/x'), { env: {} })).toThrow(/postgres:\/\//);
+    });
+
+    it('ecms.store.postgres.preparedStatements: a boolean, passed to the journal, which then works as before', async () => {
+      const ecms = (preparedStatements: unknown) => ({
+        ecms: {
+          nodeUrl: 'http://127.0.0.1:1/ecms-ws01/service2',
+          organizationId: '0031500001',
+          store: { postgres: { url, schema: 'cfg_prepared', preparedStatements } },
+        },
+      });
+      expect(() => parseConfig(ecms('yes'), { env: {} })).toThrow(/ecms\.store/);
+      const store = await ecmsStore(parseConfig(ecms(true), { env: {} }));
+      try {
+        await (store as unknown as { migrate(): Promise<unknown> }).migrate();
+        const r = newLetterRecord({
+          direction: 'inbound',
+          state: 'stored',
+          letterId: 'สพร 0105/1',
+          correspondenceDate: '2026-11-27',
+          subject: 'ทดสอบ',
+          senderDepartmentId: '0031500001',
+          receiverDepartmentId: '1500300001',
+          document: Buffer.from('<doc/>'),
+        });
+        await store.insert(r);
+        expect(Buffer.from((await store.get(r.journalId))!.document!).toString()).toBe('<doc/>');
+      } finally {
+        await store.close();
+      }
     });
 
     it('doctor: reachable, then migrated fails until migrate, writable; an unreachable server fails first', async () => {

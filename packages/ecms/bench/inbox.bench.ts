@@ -10,7 +10,8 @@
  * CPU before it (connecting and the warm-up phase, imports excluded), the node emulator (this process) and
  * the PostgreSQL server (its processes' CPU from /proc, when it is the embedded one). On a 2-core machine
  * the three share the cores: more workers should never be slower than one, CPU per letter should not grow
- * with workers, and no letter may be lost.
+ * with workers, and no letter may be lost. The largest worker count runs once more with prepared statements
+ * (`ecms.inbox.postgres.workers-N.prepared-statements`): compare its `cpuMicrosPerLetter.database`.
  *
  * THGOV_BENCH_INBOX_WORKERS=1,4 picks the worker counts; THGOV_BENCH_PROFILE_DIR=dir makes every worker
  * write a V8 CPU profile there (`node --cpu-prof`).
@@ -143,10 +144,13 @@ interface Result {
   lost: number;
 }
 
-async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Result> {
+async function measure(kind: 'sqlite' | 'postgres', workers: number, prepared = false): Promise<Result> {
   run++;
   const schema = `bench_${run}`;
-  const spec = kind === 'sqlite' ? `sqlite:${join(dir, `${run}.db`)}` : `postgres:${db.url}#${schema}`;
+  const spec =
+    kind === 'sqlite'
+      ? `sqlite:${join(dir, `${run}.db`)}`
+      : `postgres:${db.url}#${schema}${prepared ? '#prepared' : ''}`;
   if (kind === 'postgres')
     await new PostgresLetterStore({ connectionString: db.url, schema, migrate: true }).migrate();
   const started = await Promise.all(
@@ -255,19 +259,21 @@ async function measure(kind: 'sqlite' | 'postgres', workers: number): Promise<Re
 }
 
 try {
-  type Config = { kind: 'sqlite' | 'postgres'; workers: number };
+  type Config = { kind: 'sqlite' | 'postgres'; workers: number; prepared?: boolean };
   const configs: Config[] = [
     { kind: 'sqlite', workers: 1 },
     ...WORKERS.map((workers) => ({ kind: 'postgres' as const, workers })),
+    // The largest worker count once more with prepared statements (PostgresLetterStore `preparedStatements`).
+    { kind: 'postgres', workers: Math.max(...WORKERS), prepared: true },
   ];
   const results = new Map<Config, Result[]>(configs.map((c) => [c, []]));
   for (let r = 0; r < ROUNDS; r++) {
     // Interleaved, the order alternating, so that a drift in machine load does not favour one side.
     for (const c of r % 2 === 0 ? configs : [...configs].reverse()) {
-      const x = await measure(c.kind, c.workers);
+      const x = await measure(c.kind, c.workers, c.prepared);
       results.get(c)!.push(x);
       process.stderr.write(
-        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (${Math.round(x.cpu.workersSystem)} of it system; +${Math.round(x.cpu.startupAndWarmUp)} start-up and warm-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
+        `  round ${r + 1}, ${c.workers} worker(s) on ${c.kind}${c.prepared ? ', prepared statements' : ''}: ${x.lettersPerSecond.toFixed(1)} letters/s, ${Math.round(x.cpu.workers)} µs worker CPU/letter (${Math.round(x.cpu.workersSystem)} of it system; +${Math.round(x.cpu.startupAndWarmUp)} start-up and warm-up; after warm-up ${Math.round(x.cpu.warm ?? Number.NaN)}, by worker ${JSON.stringify(x.lettersByWorker)}); per letter ${x.perLetter.fetches} fetches, store calls ${JSON.stringify(x.perLetter.storeCalls)}\n`,
       );
     }
   }
@@ -286,7 +292,7 @@ try {
     const cpu = median(rs.map((x) => x.cpu.workers));
     const lost = rs.reduce((s, x) => s + x.lost, 0);
     emitBenchLine({
-      bench: `ecms.inbox.postgres.workers-${c.workers}`,
+      bench: `ecms.inbox.postgres.workers-${c.workers}${c.prepared ? '.prepared-statements' : ''}`,
       unit: 'letters/s',
       value: Number(lps.toFixed(1)),
       baseline: 'SqliteLetterStore, one worker process',

@@ -110,7 +110,11 @@ export async function ecmsStore(config: ThgovConfig): Promise<LetterStore> {
   const store = e.store;
   if (store && 'postgres' in store) {
     const { PostgresLetterStore } = await import('@thgov/ecms/postgres');
-    return new PostgresLetterStore(postgresConnection(store.postgres));
+    const { preparedStatements } = store.postgres;
+    return new PostgresLetterStore({
+      ...postgresConnection(store.postgres),
+      ...(preparedStatements === undefined ? {} : { preparedStatements }),
+    });
   }
   if (store && 'sqlite' in store) {
     const { SqliteLetterStore } = await import('@thgov/ecms/sqlite');

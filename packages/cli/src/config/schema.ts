@@ -38,6 +38,12 @@ export const postgresStoreConfigSchema = z
       .describe('Schema of the tables. Default "thgov".'),
     poolSize: z.number().int().min(1).max(200).optional().describe('Connections per replica. Default 5.'),
     statementTimeoutInMs: ms.optional().describe('Server-side statement_timeout. Default 15000.'),
+    preparedStatements: z
+      .boolean()
+      .optional()
+      .describe(
+        'e-CMS journal only: prepared statements (less database CPU per letter). Default false; not behind a pooler in transaction mode.',
+      ),
   })
   .strict()
   .describe('A PostgreSQL database shared by every replica (see docs/guides/deployment.md).');

@@ -1,6 +1,6 @@
 // One replica process of the chaos test and the inbox bench:
 //   chaos-child.ts inbox|outbox NODE_URL ORG_ID STORE SLOT
-// STORE is `postgres:<url>#<schema>` or `sqlite:<file>`. The inbox worker appends one audit record per
+// STORE is `postgres:<url>#<schema>` (`#prepared` after it: prepared statements) or `sqlite:<file>`. The inbox worker appends one audit record per
 // received letter (idempotency key: its ProcessID) when THGOV_CHAOS_AUDIT_URL is set. Prints `ready`,
 // then a JSON line of counters (`stats`) on SIGTERM after a graceful stop. With THGOV_CHILD_WAIT=1 it
 // works only when told on stdin, one command per line: `go` starts (or restarts) the worker and opens a new
@@ -19,8 +19,13 @@ if (!role || !nodeUrl || !organizationId || !storeSpec || !slot)
 function openStore(spec: string): LetterStore {
   if (spec.startsWith('sqlite:'))
     return new SqliteLetterStore({ filename: spec.slice(7), synchronous: 'NORMAL' });
-  const [connectionString, schema] = spec.slice('postgres:'.length).split('#');
-  return new PostgresLetterStore({ connectionString: connectionString!, schema: schema!, poolSize: 3 });
+  const [connectionString, schema, flag] = spec.slice('postgres:'.length).split('#');
+  return new PostgresLetterStore({
+    connectionString: connectionString!,
+    schema: schema!,
+    poolSize: 3,
+    preparedStatements: flag === 'prepared',
+  });
 }
 
 const client = new EcmsClient({ nodeUrl, organizationId, retry: { maxRetries: 2, baseDelayInMs: 5 } });

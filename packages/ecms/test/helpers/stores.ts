@@ -16,7 +16,10 @@ export interface OpenedStore {
   twin(): LetterStore;
 }
 
-export type StoreKind = [name: 'memory' | 'sqlite' | 'postgres', open: () => Promise<OpenedStore>];
+export type StoreKind = [
+  name: 'memory' | 'sqlite' | 'postgres' | 'postgres, prepared statements',
+  open: () => Promise<OpenedStore>,
+];
 
 let dir: string | undefined;
 afterAll(() => {
@@ -59,6 +62,17 @@ export const STORE_KINDS: StoreKind[] = [
       return { store, twin: () => new PostgresLetterStore({ connectionString, schema, poolSize: 4 }) };
     },
   ],
+  [
+    'postgres, prepared statements',
+    async () => {
+      const connectionString = await postgresUrl();
+      const schema = `j_${randomBytes(5).toString('hex')}`;
+      const options = { connectionString, schema, poolSize: 4, preparedStatements: true };
+      const store = new PostgresLetterStore(options);
+      await store.migrate();
+      return { store, twin: () => new PostgresLetterStore(options) };
+    },
+  ],
 ];
 
 const postgres = requirePostgres({ why: 'the LetterStore contract and exchanges on the PostgreSQL journal' });
@@ -72,7 +86,7 @@ export function describeEachStore(
   body: (kind: StoreKind[0], open: StoreKind[1]) => void,
 ): void {
   for (const [kind, open] of STORE_KINDS) {
-    const suite = kind === 'postgres' ? postgres.describe : describe;
+    const suite = kind.startsWith('postgres') ? postgres.describe : describe;
     suite(title.replace('%s', kind), () => body(kind, open));
   }
 }
