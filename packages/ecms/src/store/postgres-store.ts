@@ -14,6 +14,7 @@ import {
   quoteIdent,
   type ResolvedConnection,
   runMigrations,
+  sqlState,
   withTransaction,
 } from '@thgov/core/postgres';
 import { ecmsError } from '../errors.js';
@@ -78,8 +79,7 @@ const optionsSchema = z
 
 /** The server refused a prepared statement whose tables changed under it (a migration by another replica). */
 const isStalePlan = (err: unknown): boolean =>
-  (err as { code?: unknown } | undefined)?.code === '0A000' &&
-  /cached plan must not change result type/.test(String((err as Error).message));
+  sqlState(err) === '0A000' && /cached plan must not change result type/.test(String((err as Error).message));
 
 /**
  * Names for the journal's statement texts (a hash of the text, so a name never stands for two texts). `renew()`
