@@ -2,10 +2,10 @@
 //   chaos-child.ts inbox|outbox NODE_URL ORG_ID STORE SLOT
 // STORE is `postgres:<url>#<schema>` (with `#prepared` after it: prepared statements) or `sqlite:<file>`. The
 // inbox worker appends one audit record per received letter (idempotency key: its ProcessID) when
-// THGOV_CHAOS_AUDIT_URL is set. Prints `ready`, then a JSON line of counters (`stats`) on SIGTERM after a graceful stop. With THGOV_CHILD_WAIT=1 it
-// works only when told on stdin, one command per line: `go` starts (or restarts) the worker and opens a new
-// measured window (CPU, letters and store calls count from there); `pause` stops it gracefully and answers
-// `paused` (the bench's warm-up phase ends so).
+// THGOV_CHAOS_AUDIT_URL is set. Prints `ready`, then a JSON line of counters (`stats`) on SIGTERM after a
+// graceful stop. With THGOV_CHILD_WAIT=1 it works only when told on stdin, one command per line: `go` starts
+// (or restarts) the worker and opens a new measured window (CPU, letters and store calls count from there);
+// `pause` stops it gracefully and answers `paused` (the bench's warm-up phase ends so).
 import { PostgresAuditSink } from '@thgov/core/postgres';
 import { EcmsClient, EcmsInboxWorker, EcmsOutbox, type LetterStore } from '../../src/index.js';
 import { PostgresLetterStore } from '../../src/postgres.js';
