@@ -36,7 +36,7 @@ function send(
 const cookieOf = (setCookie: string[]) => setCookie[0]?.split(';')[0] ?? '';
 
 async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!cond()) throw new Error(`never happened: ${what}`);
 }
 

@@ -189,7 +189,7 @@ describe('inbox worker lifecycle', () => {
     });
     await worker.start();
     const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 2_000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
     };
     await until(() => errors.length >= 3);
     expect(errors.slice(0, 3)).toEqual(['ERR_HTTP', 'ERR_HTTP', 'ERR_HTTP']);

@@ -115,8 +115,11 @@ describe('deadline while waiting for a token', () => {
     try {
       const p = local.sandbox.population.people[10]!;
       const call = local.client.getPerson({ citizenId: p.citizenId }, { agentId: local.officer });
-      // The validate has reached the gateway and is being held there.
-      await vi.waitFor(() => expect(local.sandbox.gdx.faults.counters.delayed).toBeGreaterThan(0));
+      // The validate has reached the gateway and is being held there (waitFor's default second is short on a
+      // loaded machine: the first request also opens the connection).
+      await vi.waitFor(() => expect(local.sandbox.gdx.faults.counters.delayed).toBeGreaterThan(0), {
+        timeout: 15_000,
+      });
       const failed = rejection(call);
       await local.client.close();
       expect(isThGovError(await failed, 'ERR_ABORTED')).toBe(true);

@@ -1,10 +1,11 @@
 import { isThGovError } from '@thgov/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGdxError } from '../src/index.js';
 import { type Harness, harness, rejection } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await h?.close();
   h = undefined;
 });
@@ -70,24 +71,30 @@ describe('token lifecycle per AgentID', () => {
     expect(h.client.stats().tokenReplays).toBe(h.sandbox.gdx.usage.count('dopa/linkage/001', 401));
   });
 
+  // The idle clocks (the client's token cache and the gateway's token store) read Date.now(), which these two
+  // tests fake: idle time passes only when the test says so. With real time, a loaded machine that stalled
+  // between the validate and the lookup that follows it (a 100 ms idle timeout) made a token die early, and
+  // the counts below came out one higher.
   it('refreshes before the idle expiry, so an idle token never produces a 401', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     h = await harness({
       sandbox: { gdx: { tokenIdleTimeoutInMs: 300 } },
       client: { tokenIdleTimeoutInMs: 300, tokenRefreshMarginInMs: 100 },
     });
     const p = h.sandbox.population.people[10]!;
     await h.client.getPerson({ citizenId: p.citizenId }, { agentId: h.officer });
-    await new Promise((r) => setTimeout(r, 250)); // idle past (timeout - margin), still inside the server's timeout
+    vi.setSystemTime(Date.now() + 250); // idle past (timeout - margin), still inside the server's timeout
     await h.client.getPerson({ citizenId: p.citizenId }, { agentId: h.officer });
     expect(validates(h)).toBe(2);
     expect(h.sandbox.gdx.usage.count('dopa/linkage/001', 401)).toBe(0);
   });
 
   it('a server-side idle expiry the client did not know about is recovered by the replay', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     h = await harness({ sandbox: { gdx: { tokenIdleTimeoutInMs: 100 } } });
     const p = h.sandbox.population.people[10]!;
     await h.client.getPerson({ citizenId: p.citizenId }, { agentId: h.officer });
-    await new Promise((r) => setTimeout(r, 150));
+    vi.setSystemTime(Date.now() + 150);
     await h.client.getPerson({ citizenId: p.citizenId }, { agentId: h.officer });
     expect(h.sandbox.gdx.usage.count('dopa/linkage/001', 401)).toBe(1);
     expect(validates(h)).toBe(2);
