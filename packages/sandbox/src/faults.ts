@@ -140,6 +140,7 @@ export class FaultInjector {
     }
     if (rule.reset && this.#random.chance(rule.reset)) {
       this.counters.resets++;
+      resetResponses.add(res);
       // Status line and a few body bytes, then a hard close: the client sees a truncated response.
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': '1000' });
       res.write('{"Res');
@@ -171,6 +172,14 @@ export class FaultInjector {
     if (rule.slowBodyChunkDelayInMs) slowDown(res, rule.slowBodyChunkDelayInMs);
     return false;
   }
+}
+
+/** Responses the injector cut with a reset (a server's usage log records them as status 0). */
+const resetResponses = new WeakSet<ServerResponse>();
+
+/** True when the fault injector cut this response with a reset rather than answering it. */
+export function wasReset(res: ServerResponse): boolean {
+  return resetResponses.has(res);
 }
 
 /** What an F5-style web application firewall answers when it rejects a request. */

@@ -58,6 +58,37 @@ describe('seeded fault injection per route', () => {
     expect(sb.gdx.usage.count('dopa/linkage/001', 0)).toBe(count('reset') * 2);
   });
 
+  it('the usage log gives each faulted request its own status, however many are in flight at once', async () => {
+    // Latency first, then the fault: while one request waits, others are reset. Each 503 is still logged as
+    // 503 and each reset as 0, so the log's counts equal the injector's.
+    sb.gdx.faults.setProfile({
+      seed: 5,
+      rules: [{ route: '/ws/dopa', latencyInMs: [0, 30], unavailable: 0.3, reset: 0.3 }],
+    });
+    const before = { ...sb.gdx.faults.counters };
+    const logged = (status: number) => sb.gdx.usage.count('dopa/linkage/001', status);
+    const loggedBefore = { reset: logged(0), unavailable: logged(503) };
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, async () => {
+          try {
+            await (await fetch(url, { headers })).text();
+          } catch {
+            // a reset: the log is what is checked
+          }
+        }),
+      );
+    } finally {
+      sb.gdx.faults.setProfile({ rules: [] });
+    }
+    const resets = sb.gdx.faults.counters.resets - before.resets;
+    const unavailable = sb.gdx.faults.counters.unavailable - before.unavailable;
+    expect(resets).toBeGreaterThan(5);
+    expect(unavailable).toBeGreaterThan(5);
+    expect(logged(0) - loggedBefore.reset).toBe(resets);
+    expect(logged(503) - loggedBefore.unavailable).toBe(unavailable);
+  });
+
   it('faults are per route: validate unaffected when only /ws/dbd is faulty', async () => {
     sb.gdx.faults.setProfile({ rules: [{ route: '/ws/dbd', unavailable: 1 }] });
     try {

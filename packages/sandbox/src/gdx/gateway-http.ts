@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { wasReset } from '../faults.js';
 import { readBody, sendJson, sendText } from '../http-server.js';
 import type { GatewayState } from './gateway-state.js';
 import type { Reply } from './routes.js';
@@ -33,8 +34,8 @@ export async function faulted(
   res: ServerResponse,
   log: (status: number) => void,
 ): Promise<boolean> {
-  const resetsBefore = state.faults.counters.resets;
   if (!(await state.faults.intercept(req, res))) return false;
-  log(state.faults.counters.resets > resetsBefore ? 0 : res.statusCode);
+  // Asked of this response, not read off the shared counters: other requests are reset while this one waits.
+  log(wasReset(res) ? 0 : res.statusCode);
   return true;
 }
