@@ -142,6 +142,45 @@ describe('parseConfig', () => {
     expect(err.message).not.toContain('typo');
   });
 
+  it('a section of several accepted forms names the key inside the form that was meant', () => {
+    const ecms = (store: unknown) => ({
+      ecms: { nodeUrl: 'https://ecms.example/ecms-ws01/service2', organizationId: '0105000000', store },
+    });
+    const issues = (store: unknown) => catchError(() => parseConfig(ecms(store), { env: {} })).issues;
+    // The form is clear from the key that is there: its own issues, by their full path.
+    expect(issues({ postgres: { url: 'postgres://db.example/x', poolSize: 'ten' } })).toEqual([
+      { path: 'ecms.store.postgres.poolSize', message: 'Invalid input: expected number, received string' },
+    ]);
+    expect(issues({ postgres: { url: 'postgres://db.example/x', poolsize: 10 } })).toEqual([
+      { path: 'ecms.store.postgres.poolsize', message: 'Unknown key' },
+    ]);
+    expect(issues({ sqlite: 5 })).toEqual([
+      { path: 'ecms.store.sqlite', message: 'Invalid input: expected string, received number' },
+    ]);
+    // No form fits: the key that none knows, and the forms there are.
+    expect(issues({ postgress: { url: 'postgres://db.example/x' } })).toEqual([
+      { path: 'ecms.store.postgress', message: 'Unknown key' },
+      { path: 'ecms.store', message: 'expected one of: { "postgres": … }, { "sqlite": … }' },
+    ]);
+    expect(issues(5)).toEqual([
+      { path: 'ecms.store', message: 'Invalid input: expected object, received number' },
+    ]);
+    // A form the input is not even the type of (false, "env") is not the one meant.
+    const transport = (t: unknown) =>
+      catchError(() => parseConfig({ ...ecms(undefined), transport: t }, { env: {} })).issues;
+    expect(transport({ retry: { maxRetrys: 3 } })).toEqual([
+      { path: 'transport.retry.maxRetrys', message: 'Unknown key' },
+    ]);
+    expect(transport({ proxy: 'ftp://proxy.example:21' })).toEqual([
+      { path: 'transport.proxy', message: 'must be an absolute http(s) URL without credentials' },
+    ]);
+    const [proxy] = transport({ proxy: 3128 });
+    expect(proxy?.path).toBe('transport.proxy');
+    expect(proxy?.message).toMatch(
+      /^matches none of its forms: .*"env".*; .*expected string, received number/,
+    );
+  });
+
   it('requires an issuer for a generic provider and rejects an unknown top-level section', () => {
     const err = catchError(() =>
       parseConfig(

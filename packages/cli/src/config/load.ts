@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { registerSecret } from '@thgov/core';
-import type { z } from 'zod';
 import { thgovCommand } from '../command-name.js';
-import { allowedEnvNames, formatPath, substituteEnv } from './env.js';
+import { allowedEnvNames, substituteEnv } from './env.js';
 import { DEFAULT_CONFIG_FILE } from './file-name.js';
 
 export { DEFAULT_CONFIG_FILE };
 
-import { ConfigError, type ConfigIssue } from './errors.js';
+import { ConfigError } from './errors.js';
+import { configIssues } from './issues.js';
 import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './schema.js';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -24,13 +24,6 @@ export interface ParseConfigOptions {
    * code, never from the file: the file is what the restriction protects against.
    */
   allowEnv?: readonly string[];
-}
-
-function issueMessage(issue: z.core.$ZodIssue): ConfigIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: 'Unknown key' }));
-  }
-  return [{ path: formatPath(issue.path), message: issue.message }];
 }
 
 function resolveFiles(t: TransportConfig | undefined, baseDir: string): void {
@@ -58,7 +51,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
     error: (iss) => (iss.input === undefined && iss.code === 'invalid_type' ? 'Required' : undefined),
   });
   if (!result.success) {
-    const issues = result.error.issues.flatMap(issueMessage);
+    const issues = result.error.issues.flatMap((i) => configIssues(i, value));
     throw new ConfigError(
       'ERR_CLI_CONFIG_INVALID',
       `Invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
