@@ -15,6 +15,11 @@ function valueAt(root: unknown, path: readonly Key[]): unknown {
   return v;
 }
 
+/** A key the form needs at its top that the input does not have. */
+function missingKey(i: Issue, input: unknown): boolean {
+  return i.code === 'invalid_type' && i.path.length === 1 && valueAt(input, i.path) === undefined;
+}
+
 /**
  * How badly a form of a union misses the input's shape: not at all the input's type (`false` for an object),
  * or keys at its top that it does not know and top-level keys it needs that the input does not have. A form
@@ -23,18 +28,13 @@ function valueAt(root: unknown, path: readonly Key[]): unknown {
 function shapeMisses(branch: readonly Issue[], input: unknown): number {
   if (branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value')))
     return Number.POSITIVE_INFINITY;
-  return branch.filter(
-    (i) =>
-      (i.code === 'unrecognized_keys' && i.path.length === 0) ||
-      (i.code === 'invalid_type' && i.path.length === 1 && valueAt(input, i.path) === undefined),
-  ).length;
+  return branch.filter((i) => (i.code === 'unrecognized_keys' && i.path.length === 0) || missingKey(i, input))
+    .length;
 }
 
 /** The top-level keys a form needs, when all its misses are keys: `{ "postgres": … }`. */
 function formOf(branch: readonly Issue[], input: unknown): string | undefined {
-  const needed = branch
-    .filter((i) => i.code === 'invalid_type' && i.path.length === 1 && valueAt(input, i.path) === undefined)
-    .map((i) => `"${String(i.path[0])}": …`);
+  const needed = branch.filter((i) => missingKey(i, input)).map((i) => `"${String(i.path[0])}": …`);
   return needed.length ? `{ ${needed.join(', ')} }` : undefined;
 }
 
