@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FontError as EsignFontError, PdfDocument as EsignPdfDocument } from '@thgov/esign';
 import { modulesResolvedBy } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
-import { FontError, PdfDocument } from '../src/index.js';
+import { SignedXml } from 'xml-crypto';
+import { exportPkcs8Pem, FontError, PdfDocument, toPem } from '../src/index.js';
+import { issueGood, SAMPLE_XML } from './fixtures/generate.js';
+import { createTestPki } from './helpers/pki.js';
 
 // Cold start: importing @thgov/transcript (to verify) must not load @thgov/pki/testing, which the package
 // re-exports only for the deprecated test helpers; the first use of one loads it.
@@ -44,5 +49,53 @@ describe('lazy imports', () => {
   it('the names re-exported from @thgov/esign are still the same classes as its root entry exports', () => {
     expect(PdfDocument).toBe(EsignPdfDocument);
     expect(FontError).toBe(EsignFontError);
+  });
+});
+
+describe('lazy imports: the XML check', () => {
+  // Run against the built package (tsup makes its CommonJS dependencies load on first use; the sources import
+  // them eagerly).
+  const isXmldom = (url: string) => /[\\/]@xmldom[\\/]xmldom[\\/]/.test(url);
+
+  it('verifying a transcript with plain XML does not load the DOM parser; one with XML-DSig does, and checks it', async () => {
+    const pki = await createTestPki();
+    const dsig = new SignedXml({
+      privateKey: await exportPkcs8Pem(pki.signer.key),
+      publicCert: toPem(pki.signer.cert),
+      signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+    });
+    dsig.addReference({
+      xpath: '/*',
+      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+      transforms: [
+        'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+        'http://www.w3.org/2001/10/xml-exc-c14n#',
+      ],
+      isEmptyUri: true,
+    });
+    dsig.computeSignature(SAMPLE_XML.replace(/^<\?xml[^>]*>\s*/, ''));
+    const dir = mkdtempSync(join(tmpdir(), 'thgov-lazy-xml-'));
+    try {
+      writeFileSync(join(dir, 'root.der'), pki.root.cert);
+      writeFileSync(join(dir, 'plain.pdf'), await issueGood(pki));
+      writeFileSync(join(dir, 'signed.pdf'), await issueGood(pki, { xml: dsig.getSignedXml() }));
+      const verify = (file: string) => `
+        const { readFileSync } = await import('node:fs');
+        const r = await pkg.verifyTranscript(readFileSync(${JSON.stringify(join(dir, file))}), {
+          trust: [readFileSync(${JSON.stringify(join(dir, 'root.der'))})],
+        });
+        const xml = r.checks.find((c) => c.id === 'xml');
+        if (r.indication !== 'TOTAL_PASSED' || xml.status !== 'PASSED') throw new Error(JSON.stringify(xml));
+        if (${file === 'signed.pdf'} && xml.evidence.xmlSignatures !== 1) throw new Error('XML-DSig not checked');
+      `;
+      const plain = modulesResolvedBy({ cwd, entry: './dist/index.js', code: verify('plain.pdf') });
+      expect(plain.some((url) => /[\\/]pkijs[\\/]/.test(url))).toBe(true);
+      expect(plain.filter(isXmldom)).toEqual([]);
+      const signed = modulesResolvedBy({ cwd, entry: './dist/index.js', code: verify('signed.pdf') });
+      expect(signed.some(isXmldom)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -93,6 +93,18 @@ describe('XML checks', () => {
     const t = await verifyTranscript(tampered, { trust });
     expect(t.indication).toBe('TOTAL_FAILED');
     expect(t.subIndication).toBe('SIG_CRYPTO_FAILURE');
+    // The same tampering, with the XML-DSig namespace written with a character reference: the DOM resolves it
+    // to XML-DSig, so the signature is checked, not passed over as plain XML.
+    const disguised = signedXml
+      .replace(
+        'xmlns="http://www.w3.org/2000/09/xmldsig#"',
+        'xmlns="http://www.w3.org/2000/09/xml&#100;sig#"',
+      )
+      .replace('3.75', '4.00');
+    expect(disguised).toContain('xml&#100;sig');
+    const d = await verifyTranscript(await issueGood(pki, { xml: disguised }), { trust });
+    expect(d.indication).toBe('TOTAL_FAILED');
+    expect(d.subIndication).toBe('SIG_CRYPTO_FAILURE');
     const other = await issueGood(pki, { xml: await xmlSigned(SAMPLE_XML, pki.otherSigner) });
     const o = await verifyTranscript(other, { trust });
     expect(o.indication).toBe('INDETERMINATE');

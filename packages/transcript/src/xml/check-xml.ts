@@ -6,6 +6,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
+import { scanXml } from './scan-xml.js';
 
 export interface XmlCheckOptions {
   maxBytes: number;
@@ -117,11 +118,10 @@ function certFromSignature(sig: XNode): Uint8Array | undefined {
   return b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
 }
 
-/** The caller's validator and zod schema, in that order: the first that rejects the XML is the result. */
-async function checkContracts(
+/** The caller's validator function, when there is one. */
+async function checkValidator(
   bytes: Uint8Array,
   text: string,
-  doc: XNode,
   o: XmlCheckOptions,
   evidence: Record<string, unknown>,
 ): Promise<CheckResult | undefined> {
@@ -145,6 +145,15 @@ async function checkContracts(
     }
     evidence.validator = 'passed';
   }
+  return undefined;
+}
+
+/** The caller's zod schema, when there is one, on the XML as plain data. */
+function checkSchema(
+  doc: XNode,
+  o: XmlCheckOptions,
+  evidence: Record<string, unknown>,
+): CheckResult | undefined {
   if (o.schema) {
     const r = o.schema.safeParse(xmlToData(doc));
     if (!r.success) {
@@ -212,10 +221,13 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
       evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },
     });
   let text: string;
-  let parsed: ReturnType<typeof parseXmlSafely>;
+  let parsed: { doc?: XNode; depth: number; elements: number };
   try {
     text = decodeXml(bytes);
-    parsed = parseXmlSafely(text, o.maxDepth);
+    // Plainly well-formed XML without XML-DSig and without a zod schema needs no DOM: the scanner passes it, and
+    // leaves everything else (including every failure) to the DOM parser.
+    const scan = o.schema ? undefined : scanXml(text, o.maxDepth);
+    parsed = scan && !scan.mentionsXmlDsig ? scan : parseXmlSafely(text, o.maxDepth);
   } catch (err) {
     // Parser messages can quote the document (names, citizen IDs): pass them through the redactor.
     return failed('xml', 'FORMAT_FAILURE', `XML rejected: ${redactPreview((err as Error).message, 200)}`, {
@@ -228,8 +240,12 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     depth: parsed.depth,
     elements: parsed.elements,
   };
-  const contractFailure = await checkContracts(bytes, text, parsed.doc, o, evidence);
-  if (contractFailure) return contractFailure;
+  const failure = await checkValidator(bytes, text, o, evidence);
+  if (failure) return failure;
+  if (!parsed.doc)
+    return check('xml', 'PASSED', 'XML well-formed, no DTD, within limits', { warnings, evidence });
+  const schemaFailure = checkSchema(parsed.doc, o, evidence);
+  if (schemaFailure) return schemaFailure;
   const sigs = findSignatures(parsed.doc);
   if (sigs.length > 0) {
     for (const sig of sigs) {
