@@ -178,4 +178,26 @@ describe('XML scanner', () => {
     const scan = scanXml(xml, 64);
     expect(scan).toEqual({ depth: 1, elements: 20_001, mentionsXmlDsig: false });
   });
+
+  // Hostile shapes within a large size limit: each would cost time quadratic in its count if the scanner compared
+  // every attribute with those before it, searched the rest of the document again for each one, or copied the
+  // namespaces in scope for each element.
+  it('scans one element with 100,000 attributes, and finds the one repeated at its end', () => {
+    const attributes = Array.from({ length: 100_000 }, (_, i) => ` a${i}="${i}"`).join('');
+    expect(scanXml(`<r${attributes}/>`, 64)).toEqual({ depth: 0, elements: 1, mentionsXmlDsig: false });
+    expect(scanXml(`<r${attributes} a7="again"/>`, 64)).toBeUndefined();
+  });
+
+  it('scans 50,000 namespace declarations on the root and 50,000 children each declaring its own', () => {
+    const declarations = Array.from({ length: 50_000 }, (_, i) => ` xmlns:p${i}="urn:p:${i}"`).join('');
+    const children = Array.from(
+      { length: 50_000 },
+      (_, i) => `<q${i}:c xmlns:q${i}="urn:q" p${i}:a="1"/>`,
+    ).join('');
+    expect(scanXml(`<r${declarations}>${children}</r>`, 64)).toEqual({
+      depth: 1,
+      elements: 50_001,
+      mentionsXmlDsig: false,
+    });
+  });
 });

@@ -46,10 +46,24 @@ function isXmlCodePoint(cp: number): boolean {
   );
 }
 
+/** The namespace declarations of one element and of its ancestors (a chain: nothing is copied per element). */
+interface Scope {
+  /** prefix → namespace URI ('' for the default namespace). */
+  bindings: Map<string, string>;
+  parent: Scope | undefined;
+}
+
+function lookup(scope: Scope | undefined, prefix: string): string | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const uri = s.bindings.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return prefix === 'xml' ? XML_NS : undefined;
+}
+
 interface Frame {
   name: string;
-  /** prefix → namespace URI in scope ('' for the default namespace). */
-  scope: Map<string, string>;
+  scope: Scope | undefined;
 }
 
 interface Attribute {
@@ -114,7 +128,7 @@ class Scanner {
   /** Inside an element: character data up to the next markup, then that markup. */
   private content(): void {
     const t = this.text;
-    const lt = t.indexOf('<', this.i);
+    const lt = this.find('<', this.i);
     if (lt < 0) reject();
     if (lt > this.i) this.characterData(this.i, lt);
     this.i = lt;
@@ -174,11 +188,15 @@ class Scanner {
     this.i++;
     const name = this.match(QNAME);
     const attributes: Attribute[] = [];
+    const names = new Set<string>();
     for (;;) {
       const spaced = this.skipSpace();
       if (t[this.i] === '>' || t.startsWith('/>', this.i)) break;
       if (!spaced) reject();
-      attributes.push(this.attribute(attributes));
+      const a = this.attribute();
+      if (names.has(a.name)) reject();
+      names.add(a.name);
+      attributes.push(a);
     }
     const parent = this.stack.at(-1)?.scope;
     const scope = this.declare(attributes, parent);
@@ -193,10 +211,9 @@ class Scanner {
     } else this.i += 2;
   }
 
-  private attribute(seen: Attribute[]): Attribute {
+  private attribute(): Attribute {
     const t = this.text;
     const name = this.match(QNAME);
-    if (seen.some((a) => a.name === name)) reject();
     this.skipSpace();
     if (t[this.i] !== '=') reject();
     this.i++;
@@ -205,7 +222,7 @@ class Scanner {
     if (quote !== '"' && quote !== "'") reject();
     const end = t.indexOf(quote as string, this.i + 1);
     if (end < 0) reject();
-    const lt = t.indexOf('<', this.i + 1);
+    const lt = this.find('<', this.i + 1);
     if (lt >= 0 && lt < end) reject();
     const raw = t.slice(this.i + 1, end);
     const value = this.references(this.i + 1, end) ?? raw;
@@ -214,8 +231,8 @@ class Scanner {
   }
 
   /** The namespace scope of an element with these attributes, checking each declaration (Namespaces in XML 1.0). */
-  private declare(attributes: Attribute[], parent: Map<string, string> | undefined): Map<string, string> {
-    let scope = parent ?? new Map([['xml', XML_NS]]);
+  private declare(attributes: Attribute[], parent: Scope | undefined): Scope | undefined {
+    let bindings: Map<string, string> | undefined;
     for (const a of attributes) {
       if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) continue;
       const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
@@ -224,21 +241,21 @@ class Scanner {
       if (prefix === 'xmlns' || uri === XMLNS_NS) reject();
       if ((prefix === 'xml') !== (uri === XML_NS)) reject();
       if (prefix !== '' && uri === '') reject();
-      if (scope === parent) scope = new Map(parent);
-      scope.set(prefix, uri);
+      bindings ??= new Map();
+      bindings.set(prefix, uri);
     }
-    return scope;
+    return bindings ? { bindings, parent } : parent;
   }
 
   /** Prefixes are bound, and no two attributes share a namespace and local name. */
-  private checkNames(name: string, attributes: Attribute[], scope: Map<string, string>): void {
+  private checkNames(name: string, attributes: Attribute[], scope: Scope | undefined): void {
     const colon = name.indexOf(':');
-    if (colon >= 0 && !scope.get(name.slice(0, colon))) reject();
+    if (colon >= 0 && !lookup(scope, name.slice(0, colon))) reject();
     const expanded = new Set<string>();
     for (const a of attributes) {
       const at = a.name.indexOf(':');
       if (at < 0 || a.name.startsWith('xmlns:')) continue;
-      const uri = scope.get(a.name.slice(0, at));
+      const uri = lookup(scope, a.name.slice(0, at));
       if (!uri) reject();
       const key = `${uri} ${a.name.slice(at + 1)}`;
       if (expanded.has(key)) reject();
