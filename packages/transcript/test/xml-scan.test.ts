@@ -83,6 +83,7 @@ const REFUSED: [string, string][] = [
   ['a PI target "XmL"', '<a><?XmL x?></a>'],
   ['a PI without a space after its target', '<a><?pi"x"?></a>'],
   ['a malformed XML declaration', '<?xml version="2.0"?><a/>'],
+  ['XML 1.1 (other characters, other line ends)', '<?xml version="1.1"?><a/>'],
   ['an XML declaration with standalone="maybe"', '<?xml version="1.0" standalone="maybe"?><a/>'],
   ['other markup declarations', '<a><!ELEMENT a ANY></a>'],
   ['too deep', `${'<d>'.repeat(66)}${'</d>'.repeat(66)}`],

@@ -1,10 +1,12 @@
 /**
  * A strict XML 1.0 + Namespaces well-formedness scanner that builds no tree. It serves one purpose: to let the
- * XML check pass a plainly well-formed transcript without loading a DOM parser (about a fifth of a cold
- * `thgov transcript verify`). It never decides a failure: on anything it does not accept (and it accepts less
- * than the specification allows: no DTD, no entity but the five predefined ones, BMP names only) it returns
- * `undefined`, and the DOM parser decides as before. So what it accepts must be well-formed for the DOM parser
- * too, with the same depth and element count; `test/xml-scan.test.ts` checks that on mutated documents.
+ * XML check pass a plainly well-formed transcript without loading a DOM parser (about 20 ms of a cold one-file
+ * `thgov transcript verify`; scanning is also about 5 times cheaper than building the DOM). It never decides a
+ * failure: on anything it does not accept (and it accepts less than the specification allows: XML 1.0 only, no
+ * DTD, no entity but the five predefined ones, BMP names only) it returns `undefined`, and the DOM parser
+ * decides as before. So what it accepts must be well-formed for the DOM parser too, with the same depth and
+ * element count; `test/xml-scan.test.ts` checks that on mutated documents. Every search only moves forward, so
+ * the time is linear in the text, whatever its shape.
  */
 
 export interface XmlScan {
@@ -26,7 +28,7 @@ const QNAME = new RegExp(`[${START}][${CHAR}]*(?::[${START}][${CHAR}]*)?`, 'y');
 const NCNAME = new RegExp(`[${START}][${CHAR}]*`, 'y');
 const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const XML_DECL =
-  /<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/y;
+  /<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.0\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/y;
 const REFERENCE = /&(?:#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6})|(amp|lt|gt|apos|quot));/y;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', apos: "'", quot: '"' };
 
