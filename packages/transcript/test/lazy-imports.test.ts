@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { FontError as EsignFontError, PdfDocument as EsignPdfDocument } from '@thgov/esign';
 import { modulesResolvedBy } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
-import { SignedXml } from 'xml-crypto';
-import { exportPkcs8Pem, FontError, PdfDocument, toPem } from '../src/index.js';
+import { FontError, PdfDocument } from '../src/index.js';
 import { issueGood, SAMPLE_XML } from './fixtures/generate.js';
 import { createTestPki } from './helpers/pki.js';
+import { xmlSigned } from './helpers/xml-dsig.js';
 
 // Cold start: importing @thgov/transcript (to verify) must not load @thgov/pki/testing, which the package
 // re-exports only for the deprecated test helpers; the first use of one loads it.
@@ -59,27 +59,14 @@ describe('lazy imports: the XML check', () => {
 
   it('verifying a transcript with plain XML does not load the DOM parser; one with XML-DSig does, and checks it', async () => {
     const pki = await createTestPki();
-    const dsig = new SignedXml({
-      privateKey: await exportPkcs8Pem(pki.signer.key),
-      publicCert: toPem(pki.signer.cert),
-      signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-      canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-    });
-    dsig.addReference({
-      xpath: '/*',
-      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-      transforms: [
-        'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
-        'http://www.w3.org/2001/10/xml-exc-c14n#',
-      ],
-      isEmptyUri: true,
-    });
-    dsig.computeSignature(SAMPLE_XML.replace(/^<\?xml[^>]*>\s*/, ''));
     const dir = mkdtempSync(join(tmpdir(), 'thgov-lazy-xml-'));
     try {
       writeFileSync(join(dir, 'root.der'), pki.root.cert);
       writeFileSync(join(dir, 'plain.pdf'), await issueGood(pki));
-      writeFileSync(join(dir, 'signed.pdf'), await issueGood(pki, { xml: dsig.getSignedXml() }));
+      writeFileSync(
+        join(dir, 'signed.pdf'),
+        await issueGood(pki, { xml: await xmlSigned(SAMPLE_XML, pki.signer) }),
+      );
       const verify = (file: string) => `
         const { readFileSync } = await import('node:fs');
         const r = await pkg.verifyTranscript(readFileSync(${JSON.stringify(join(dir, file))}), {

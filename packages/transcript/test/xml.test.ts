@@ -1,33 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SignedXml } from 'xml-crypto';
 import { z } from 'zod';
-import { exportPkcs8Pem, toPem, verifyTranscript } from '../src/index.js';
+import { verifyTranscript } from '../src/index.js';
 import { decodeXml, parseXmlSafely, xmlToData } from '../src/xml/check-xml.js';
 import { issueGood, SAMPLE_XML } from './fixtures/generate.js';
-import { createTestPki, type TestIdentity } from './helpers/pki.js';
+import { createTestPki } from './helpers/pki.js';
+import { xmlSigned } from './helpers/xml-dsig.js';
 
 const pki = await createTestPki();
 const trust = [pki.root.cert];
-
-async function xmlSigned(xml: string, id: TestIdentity): Promise<string> {
-  const sig = new SignedXml({
-    privateKey: await exportPkcs8Pem(id.key),
-    publicCert: toPem(id.cert),
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-  });
-  sig.addReference({
-    xpath: '/*',
-    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-    transforms: [
-      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
-      'http://www.w3.org/2001/10/xml-exc-c14n#',
-    ],
-    isEmptyUri: true,
-  });
-  sig.computeSignature(xml.replace(/^<\?xml[^>]*>\s*/, ''));
-  return sig.getSignedXml();
-}
 
 describe('XML checks', () => {
   it('parses plain XML and refuses DTDs, entities, deep nesting and bad encodings', () => {
