@@ -6,9 +6,16 @@
  * machine load falls on all alike; one JSON line per command with the median over the rounds, the min–max
  * spread, the time over bare Node, and the child's CPU time (from /proc/self/stat after it exits, 10 ms
  * resolution). Run after a build: node --import tsx bench/cold-start.bench.ts [--quick]
+ *
+ * The children run with a fresh temporary HOME, so the command's compile cache (Node 22.1 and later; see
+ * src/compile-cache.ts) starts empty: the first round fills it and later rounds use it, as a user's second run
+ * would. The verify command runs a second time per round with NODE_DISABLE_COMPILE_CACHE=1, so the same run
+ * shows what the cache is worth; on a Node without one the two lines measure the same thing. THGOV_BENCH_NODE
+ * names another Node binary to run the children with (the bench itself still runs on this one).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuNow, cpuSince, emitBenchLine, median, sized } from '@thgov/testkit/bench';
 import { makeFixtures } from '../test/helpers.js';
@@ -21,7 +28,16 @@ interface Command {
   bench: string;
   args: string[];
   cwd: string;
+  env?: Record<string, string>;
   target?: string;
+}
+
+const node = process.env.THGOV_BENCH_NODE ?? process.execPath;
+const nodeVersion = spawnSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).stdout.trim();
+const home = mkdtempSync(join(tmpdir(), 'thgov-bench-home-'));
+const childEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, USERPROFILE: home };
+for (const name of ['XDG_CACHE_HOME', 'LOCALAPPDATA', 'NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE']) {
+  delete childEnv[name];
 }
 
 const publishable: Command[] = readdirSync(packagesDir)
@@ -56,6 +72,12 @@ const commands: Command[] = [
     cwd: fx.dir,
     target: 'value <= 250',
   },
+  {
+    bench: 'cold-start.cli.transcript-verify-one-file.no-compile-cache',
+    args: [bin, 'transcript', 'verify', '--trust', fx.root, fx.good[0] as string],
+    cwd: fx.dir,
+    env: { NODE_DISABLE_COMPILE_CACHE: '1' },
+  },
   { bench: 'cold-start.cli.doctor-help', args: [bin, 'doctor', '--help'], cwd: fx.dir },
 ];
 
@@ -67,7 +89,7 @@ try {
       const c = commands[(k + r) % commands.length] as Command;
       const clock = cpuNow();
       const started = performance.now();
-      const run = spawnSync(process.execPath, c.args, { cwd: c.cwd, encoding: 'utf8' });
+      const run = spawnSync(node, c.args, { cwd: c.cwd, env: { ...childEnv, ...c.env }, encoding: 'utf8' });
       wall.get(c.bench)?.push(performance.now() - started);
       cpu.get(c.bench)?.push(cpuSince(clock) / 1000);
       if (run.status !== 0) throw new Error(`${c.bench} exited ${run.status}: ${run.stderr.slice(0, 500)}`);
@@ -76,6 +98,9 @@ try {
 } finally {
   rmSync(fx.dir, { recursive: true, force: true });
 }
+// Whether the command's compile cache was in use: the folder it keeps in the temporary HOME exists.
+const compileCache = existsSync(join(home, '.cache', 'thgov', 'node-compile-cache')) ? 'on' : 'none';
+rmSync(home, { recursive: true, force: true });
 
 const round1 = (x: number) => Number(x.toFixed(1));
 const baselineValue = median(wall.get(bare.bench) ?? []);
@@ -95,6 +120,8 @@ for (const c of commands) {
     baselineCpuMs: round1(median(cpu.get(bare.bench) ?? [])),
     cpuRatio: Number((median(cpu.get(c.bench) ?? []) / median(cpu.get(bare.bench) ?? [])).toFixed(3)),
     rounds: ROUNDS,
+    node: nodeVersion,
+    ...(c.args[0] === bin ? { compileCache: c.env?.NODE_DISABLE_COMPILE_CACHE ? 'off' : compileCache } : {}),
     spread: { value: [round1(Math.min(...ms)), round1(Math.max(...ms))] },
     ...(c.target ? { target: c.target } : {}),
   });

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { run } from './run.js';
+// Nothing else is imported before the compile cache is on: only modules loaded after it use it.
+import { enableCompileCache } from './compile-cache.js';
+
+enableCompileCache();
+const { run } = await import('./run.js');
 
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,
