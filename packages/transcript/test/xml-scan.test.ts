@@ -32,6 +32,8 @@ const ACCEPTED = [
   `${'<d>'.repeat(64)}${'</d>'.repeat(64)}`,
   '<a xmlns:p="urn:p" xmlns:q="urn:q" p:x="1" q:x="2"/>',
   '<a><b xmlns:p="urn:p"><p:c/></b><b><c/></b></a>',
+  // A processing instruction whose target begins with "xml" is not the XML declaration.
+  '<?xml-stylesheet type="text/xsl" href="transcript.xsl"?>\n<a><b/></a>',
 ];
 
 const REFUSED: [string, string][] = [
@@ -83,6 +85,8 @@ const REFUSED: [string, string][] = [
   ['a PI target "XmL"', '<a><?XmL x?></a>'],
   ['a PI without a space after its target', '<a><?pi"x"?></a>'],
   ['a malformed XML declaration', '<?xml version="2.0"?><a/>'],
+  ['an XML declaration without a version', '<?xml?><a/>'],
+  ['an XML declaration in upper case', '<?XML version="1.0"?><a/>'],
   ['XML 1.1 (other characters, other line ends)', '<?xml version="1.1"?><a/>'],
   ['an XML declaration with standalone="maybe"', '<?xml version="1.0" standalone="maybe"?><a/>'],
   ['other markup declarations', '<a><!ELEMENT a ANY></a>'],

@@ -103,7 +103,8 @@ class Scanner {
 
   run(): XmlScan {
     const t = this.text;
-    if (t.startsWith('<?xml')) {
+    // The declaration, not a processing instruction whose target only begins with "xml" (xml-stylesheet).
+    if (/^<\?xml(?=[ \t\r\n?])/.test(t)) {
       XML_DECL.lastIndex = 0;
       if (!XML_DECL.test(t)) reject();
       this.i = XML_DECL.lastIndex;
