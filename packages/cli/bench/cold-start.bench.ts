@@ -81,6 +81,7 @@ const commands: Command[] = [
   { bench: 'cold-start.cli.doctor-help', args: [bin, 'doctor', '--help'], cwd: fx.dir },
 ];
 
+let compileCache = 'none';
 const wall = new Map<string, number[]>(commands.map((c) => [c.bench, []]));
 const cpu = new Map<string, number[]>(commands.map((c) => [c.bench, []]));
 try {
@@ -96,11 +97,11 @@ try {
     }
   }
 } finally {
+  // Whether the command's compile cache was in use: the folder it keeps in the temporary HOME exists.
+  compileCache = existsSync(join(home, '.cache', 'thgov', 'node-compile-cache')) ? 'on' : 'none';
   rmSync(fx.dir, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
 }
-// Whether the command's compile cache was in use: the folder it keeps in the temporary HOME exists.
-const compileCache = existsSync(join(home, '.cache', 'thgov', 'node-compile-cache')) ? 'on' : 'none';
-rmSync(home, { recursive: true, force: true });
 
 const round1 = (x: number) => Number(x.toFixed(1));
 const baselineValue = median(wall.get(bare.bench) ?? []);
