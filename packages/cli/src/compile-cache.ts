@@ -18,7 +18,7 @@ import { lstatSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 
-/** What `enableCompileCache` did; for tests and `--verbose`-style diagnostics, never printed by default. */
+/** What `enableCompileCache` did, for tests; the command never prints it. */
 export type CompileCacheOutcome =
   | { status: 'enabled' | 'already-enabled'; directory: string | undefined }
   | { status: 'unsupported' | 'disabled' | 'unsafe-folder' | 'failed'; reason: string };
