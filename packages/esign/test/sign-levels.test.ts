@@ -20,6 +20,15 @@ async function sign(level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA') {
   });
 }
 
+/** The officer's RSA key, signing with RSASSA-PSS (the CMS then carries RFC 4055 parameters). */
+const pssSigned = await signPdf(letter, {
+  signer: { ...signerFor(pki, pki.officer), schemes: ['RSA-PSS'] },
+  level: 'B-T',
+  tsa: pki.tsa,
+  trustAnchors: pki.root.cert,
+  validationData: { crls: pki.crls },
+});
+
 const signed = {
   'B-B': await sign('B-B'),
   'B-T': await sign('B-T'),
@@ -60,6 +69,28 @@ describe('signPdf at every PAdES baseline level', () => {
   });
 });
 
+describe('RSASSA-PSS signatures', () => {
+  it('a PSS signature verifies, and says so in its evidence', async () => {
+    const report = await verifyPdfSignatures(pssSigned, verifyOptions);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    const cms = report.signatures[0]!.checks.find((c) => c.step === 7)!;
+    expect(cms.evidence).toMatchObject({ signatureAlgorithm: '1.2.840.113549.1.1.10' });
+  });
+
+  it('a PSS signature whose salt length was changed after signing fails', async () => {
+    const pdf = Buffer.from(pssSigned);
+    // [2] { INTEGER 32 }: the SignerInfo's declared salt length, inside /Contents as hex.
+    const at = pdf.indexOf(Buffer.from('a203020120', 'latin1'));
+    expect(at).toBeGreaterThan(0);
+    pdf.write('14', at + 8, 'latin1');
+    const report = await verifyPdfSignatures(new Uint8Array(pdf), verifyOptions);
+    expect(report.signatures[0]!.checks.find((c) => c.step === 7)).toMatchObject({
+      status: 'FAILED',
+      subIndication: 'SIG_CRYPTO_FAILURE',
+    });
+  });
+});
+
 const qpdf = requireTool('qpdf', { why: 'qpdf as an independent check of the written structure' });
 qpdf.describe('qpdf --check on esign output', async () => {
   const { qpdfCheck } = await import('./helpers/qpdf.js');
@@ -89,6 +120,11 @@ pdfsig.describe('poppler pdfsig on esign signatures', async () => {
       expect(out).toContain('Total document signed');
     });
   }
+  it('RSASSA-PSS: valid and trusted', () => {
+    const out = db.check(pssSigned);
+    expect(out).toContain('Signature Validation: Signature is Valid.');
+    expect(out).toContain('Certificate Validation: Certificate is Trusted.');
+  });
   for (const level of ['B-LT', 'B-LTA'] as const) {
     it(`${level}: the signature stays valid and trusted (later revisions add /DSS or a time-stamp)`, () => {
       const out = db.check(signed[level]);

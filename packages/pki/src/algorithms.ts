@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from '@thgov/core/internal';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from './engine.js';
 
@@ -77,22 +78,35 @@ export interface SignatureScheme {
   saltLength?: number;
 }
 
+const MGF1 = '1.2.840.113549.1.1.8';
+
 /** Reads a signature AlgorithmIdentifier; undefined for an unknown or malformed one. */
 export function signatureScheme(alg: pkijs.AlgorithmIdentifier): SignatureScheme | undefined {
   const known = SIGNATURE_ALGORITHMS[alg.algorithmId];
   if (!known) return undefined;
   if (known.family !== 'rsa-pss') return { family: known.family, hash: known.hash };
+  return pssScheme(alg.algorithmParams);
+}
+
+/**
+ * RSASSA-PSS-params (RFC 4055 §3.1): the hash, MGF1 and its hash (the mask generation function's parameters
+ * are themselves an AlgorithmIdentifier), the salt length and trailer field 1, each with its default when
+ * omitted. Node's verify applies MGF1 with the signature's own hash and the trailer 0xBC, so anything else
+ * cannot be checked faithfully and is refused; so are parameters that are absent altogether (RFC 4055 requires
+ * them in a signature algorithm).
+ */
+function pssScheme(asn: unknown): SignatureScheme | undefined {
+  if (!(asn instanceof asn1js.Sequence)) return undefined;
   try {
-    const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
+    const params = new pkijs.RSASSAPSSParams({ schema: asn });
     const hash = HASH_BY_OID[params.hashAlgorithm.algorithmId];
-    const mgfHashOid = (params.maskGenAlgorithm.algorithmParams as { valueBlock?: { value?: unknown[] } })
-      ?.valueBlock?.value?.[0];
-    const mgfHash = mgfHashOid
-      ? HASH_BY_OID[new pkijs.AlgorithmIdentifier({ schema: mgfHashOid }).algorithmId]
-      : hash;
-    // Node's verify uses MGF1 with the same hash; anything else cannot be checked faithfully.
-    if (!hash || mgfHash !== hash) return undefined;
-    return { family: 'rsa-pss', hash, saltLength: params.saltLength };
+    const mgf = params.maskGenAlgorithm;
+    if (!hash || mgf.algorithmId !== MGF1 || params.trailerField !== 1) return undefined;
+    const mgfHash = HASH_BY_OID[new pkijs.AlgorithmIdentifier({ schema: mgf.algorithmParams }).algorithmId];
+    const saltLength = params.saltLength;
+    if (mgfHash !== hash || !Number.isSafeInteger(saltLength) || saltLength < 0 || saltLength > 1024)
+      return undefined;
+    return { family: 'rsa-pss', hash, saltLength };
   } catch {
     return undefined;
   }
