@@ -99,7 +99,7 @@ function verdictOf(
     const by = revoked.decidedBy!;
     const message = `${positionLabel(revoked.position, n)} was revoked at ${revoked.revokedAt}${
       revoked.revocationReason ? ` (${revoked.revocationReason})` : ''
-    }, according to a ${by.type.toUpperCase()} from ${by.source}`;
+    }, according to ${by.type === 'ocsp' ? 'an OCSP response' : 'a CRL'} from ${by.source}`;
     const subIndication = proven
       ? 'REVOKED'
       : revoked.position === 0

@@ -39,6 +39,7 @@ describe('all evidence is weighed; a revocation wins', () => {
   it('a good OCSP answer beside a revoking CRL: revoked, decided by the CRL', async () => {
     const r = await validate([revokingCrl], [goodOcspBefore]);
     expectOutcome(r, 'INDETERMINATE', 'REVOKED_NO_POE');
+    expect(r.message).toContain('according to a CRL from supplied');
     const leaf = r.revocation[0]!;
     expect(leaf.status).toBe('revoked');
     expect(leaf.revokedAt).toBe(revokedAt.toISOString());
@@ -93,6 +94,7 @@ describe('all evidence is weighed; a revocation wins', () => {
     const r = await validate([await h.crl(h.ca)], [revokedOcsp]);
     expectOutcome(r, 'INDETERMINATE', 'REVOKED_NO_POE');
     expect(r.revocation[0]!.decidedBy).toMatchObject({ type: 'ocsp', revocationReason: 'superseded' });
+    expect(r.message).toContain('(superseded), according to an OCSP response from supplied');
   });
 
   it('the earliest of several revocations decides', async () => {
