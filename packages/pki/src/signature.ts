@@ -1,13 +1,32 @@
-import { constants, type KeyObject, verify } from 'node:crypto';
+import { constants, createVerify, type KeyObject, type VerifyKeyObjectInput, verify } from 'node:crypto';
 import type * as pkijs from 'pkijs';
 import { signatureScheme } from './algorithms.js';
+
+/** Signed data: one buffer, or the parts of a whole in order (a PDF's /ByteRange), hashed without copying them. */
+export type SignedBytes = Uint8Array | readonly Uint8Array[];
+
+/**
+ * Verifies `signature` over `data` (hashed with `hash`) with Node's crypto. The parts of a multi-part `data` go
+ * through one streaming hash, so a large signed range is never copied whole.
+ */
+export function verifyHashed(
+  hash: string,
+  data: SignedBytes,
+  key: KeyObject | VerifyKeyObjectInput,
+  signature: Uint8Array,
+): boolean {
+  if (data instanceof Uint8Array) return verify(hash, data, key, signature);
+  const verifier = createVerify(hash);
+  for (const part of data) verifier.update(part);
+  return verifier.verify(key, signature);
+}
 
 /**
  * Verifies `signature` over `data` with Node's crypto, independently of pkijs, for the algorithm named by
  * `alg` (RSA PKCS#1 v1.5, RSA-PSS, ECDSA, EdDSA). False for anything it cannot check.
  */
 export function verifySignatureValue(
-  data: Uint8Array,
+  data: SignedBytes,
   signature: Uint8Array,
   alg: pkijs.AlgorithmIdentifier,
   key: KeyObject,
@@ -25,18 +44,19 @@ export function verifySignatureValue(
   try {
     switch (scheme.family) {
       case 'eddsa':
-        return verify(null, data, key, signature);
+        // EdDSA hashes inside the algorithm (PureEdDSA): it takes the message whole.
+        return verify(null, data instanceof Uint8Array ? data : Buffer.concat(data), key, signature);
       case 'rsa-pss':
-        return verify(
+        return verifyHashed(
           scheme.hash!,
           data,
           { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 },
           signature,
         );
       case 'ecdsa':
-        return verify(scheme.hash!, data, { key, dsaEncoding: 'der' }, signature);
+        return verifyHashed(scheme.hash!, data, { key, dsaEncoding: 'der' }, signature);
       case 'rsa':
-        return verify(scheme.hash!, data, key, signature);
+        return verifyHashed(scheme.hash!, data, key, signature);
       default:
         return false;
     }

@@ -74,11 +74,24 @@ function parseSignedData(contents: Uint8Array, pool: EvidencePool): pkijs.Signed
   return sd;
 }
 
-/** One detached SignerInfo with an allowed digest, contentType id-data and a messageDigest over the signed bytes. */
+/** What `signerInfoProblem` found usable: the SignerInfo, its digest, and whether it signs the bytes directly. */
+interface SignerInfoFound {
+  si: pkijs.SignerInfo;
+  alg: string;
+  /** No signed attributes: the signature is over the signed bytes themselves (RFC 5652 §5.4). */
+  direct: boolean;
+}
+
+/**
+ * One detached SignerInfo with an allowed digest, and either signed attributes (contentType id-data and a
+ * messageDigest over the signed bytes) or, outside CAdES, none at all over id-data content: the signature is
+ * then checked over the bytes themselves (`signerProblem`).
+ */
 async function signerInfoProblem(
   sd: pkijs.SignedData,
   signed: Uint8Array[],
-): Promise<CheckResult | { si: pkijs.SignerInfo; alg: string }> {
+  cades: boolean,
+): Promise<CheckResult | SignerInfoFound> {
   if (sd.signerInfos.length !== 1)
     return failed('cms', 'FORMAT_FAILURE', `Expected one SignerInfo, found ${sd.signerInfos.length}`);
   if (sd.encapContentInfo.eContent)
@@ -91,7 +104,17 @@ async function signerInfoProblem(
   }
   if (WEAK_SIG_ALGS.has(si.signatureAlgorithm.algorithmId))
     return indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', 'Signature algorithm uses SHA-1 or MD5');
-  if (!si.signedAttrs) return failed('cms', 'FORMAT_FAILURE', 'The SignerInfo has no signed attributes');
+  if (!si.signedAttrs) {
+    if (cades)
+      return failed(
+        'cms',
+        'FORMAT_FAILURE',
+        'A CAdES SignerInfo must have signed attributes; this one has none',
+      );
+    if (sd.encapContentInfo.eContentType !== OID.data)
+      return failed('cms', 'FORMAT_FAILURE', 'Without signed attributes the content type must be id-data');
+    return { si, alg, direct: true };
+  }
   const ct = attrValue(si, OID.contentType);
   if (ct?.length !== 1 || (ct[0] as asn1js.ObjectIdentifier).valueBlock?.toString() !== OID.data)
     return failed('cms', 'FORMAT_FAILURE', 'contentType attribute missing or not id-data');
@@ -101,17 +124,25 @@ async function signerInfoProblem(
   const got = Buffer.from((md[0] as asn1js.OctetString).valueBlock.valueHexView);
   if (!got.equals(Buffer.from(expected)))
     return failed('cms', 'HASH_FAILURE', 'messageDigest does not match the bytes covered by /ByteRange');
-  return { si, alg };
+  return { si, alg, direct: false };
 }
 
 /** The signature value, the key length and the ESS binding, once the signer certificate is known. */
 async function signerProblem(
-  si: pkijs.SignerInfo,
+  found: SignerInfoFound,
   signer: pkijs.Certificate,
   cades: boolean,
+  signed: Uint8Array[],
 ): Promise<CheckResult | undefined> {
-  if (!verifySignerInfoSignature(si, signer).ok)
-    return failed('cms', 'SIG_CRYPTO_FAILURE', 'The signature value does not verify with the signer key');
+  const { si } = found;
+  if (!verifySignerInfoSignature(si, signer, found.direct ? signed : undefined).ok)
+    return failed(
+      'cms',
+      'SIG_CRYPTO_FAILURE',
+      found.direct
+        ? 'The signature value does not verify over the bytes covered by /ByteRange with the signer key'
+        : 'The signature value does not verify with the signer key',
+    );
   const pub = signer.subjectPublicKeyInfo.parsedKey;
   if (pub instanceof pkijs.RSAPublicKey) {
     const modulus = pub.modulus.valueBlock.valueHexView;
@@ -153,7 +184,7 @@ export async function verifyCmsSignature(
   const sd = parseSignedData(contents, options.pool);
   if (typeof sd === 'string') return { ...out, check: failed('cms', 'FORMAT_FAILURE', sd) };
   out.certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-  const info = await signerInfoProblem(sd, signed);
+  const info = await signerInfoProblem(sd, signed, options.cades);
   if (!('si' in info)) return { ...out, check: info };
   const { si, alg } = info;
   out.digestAlgorithm = alg;
@@ -161,16 +192,32 @@ export async function verifyCmsSignature(
   out.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
   const signer = findBySid(si.sid, out.certs);
   if (!signer) {
-    out.check = check(
-      'cms',
-      'PASSED',
-      'Digest matches; signer certificate absent so the signature cannot be checked',
-    );
+    out.check = info.direct
+      ? indeterminate(
+          'cms',
+          'NO_SIGNING_CERTIFICATE_FOUND',
+          'No signed attributes and no signer certificate: the signature cannot be checked',
+        )
+      : check(
+          'cms',
+          'PASSED',
+          'Digest matches; signer certificate absent so the signature cannot be checked',
+        );
     return out;
   }
-  const problem = await signerProblem(si, signer, options.cades);
+  const problem = await signerProblem(info, signer, options.cades, signed);
   if (problem) return { ...out, check: problem };
   out.signerCert = signer;
+  out.check = passed(info, out, options);
+  return out;
+}
+
+/** The PASSED check once the signature verifies; reads what later steps need from the attributes into `out`. */
+function passed(
+  { si, alg, direct }: SignerInfoFound,
+  out: CmsOutcome,
+  options: { cades: boolean; pool: EvidencePool },
+): CheckResult {
   const warnings: string[] = [];
   const st = attrValue(si, OID.signingTime);
   if (st?.[0]) {
@@ -179,16 +226,27 @@ export async function verifyCmsSignature(
   }
   if (options.cades && st)
     warnings.push('CAdES signature carries a signingTime attribute (PAdES baseline forbids it)');
+  if (direct)
+    warnings.push(
+      'The SignerInfo has no signed attributes: the signature covers the signed bytes directly, and no ESS attribute binds the signer certificate',
+    );
   const archival = attrValue(si, OID.adbeRevocationInfoArchival);
   if (archival?.[0]) collectArchival(archival[0], options.pool);
   for (const t of attrValue(si, OID.signatureTimeStamp, true) ?? [])
     out.timeStampTokens.push(withParsedToken(bytesOf(t), t));
   const ess = Boolean(attrValue(si, OID.signingCertificateV2) || attrValue(si, OID.signingCertificate));
-  out.check = check('cms', 'PASSED', 'One detached SignerInfo; digest and signature verify', {
+  const message = direct
+    ? 'One detached SignerInfo without signed attributes; the signature verifies over the signed bytes'
+    : 'One detached SignerInfo; digest and signature verify';
+  return check('cms', 'PASSED', message, {
     warnings,
-    evidence: { digestAlgorithm: alg, signatureAlgorithm: si.signatureAlgorithm.algorithmId, ess },
+    evidence: {
+      digestAlgorithm: alg,
+      signatureAlgorithm: si.signatureAlgorithm.algorithmId,
+      ess,
+      signedAttributes: !direct,
+    },
   });
-  return out;
 }
 
 async function essMatches(value: asn1js.BaseBlock, signer: pkijs.Certificate, v2: boolean): Promise<boolean> {

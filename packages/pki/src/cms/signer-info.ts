@@ -1,33 +1,31 @@
-import { verify as nodeVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { publicKeyOf, signatureScheme } from '../algorithms.js';
 import { extension } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import { DIGEST_BY_OID, OID } from '../engine.js';
-import { verifySignatureValue } from '../signature.js';
+import { type SignedBytes, verifyHashed, verifySignatureValue } from '../signature.js';
 
 const RSA = '1.2.840.113549.1.1.1';
 const EC = '1.2.840.10045.2.1';
 
 /**
- * Verifies a SignerInfo's signature over its DER signed attributes with Node's own crypto, independently of
- * pkijs, and insists that the signature algorithm's hash is the declared digest algorithm.
+ * Verifies a SignerInfo's signature with Node's own crypto, independently of pkijs, and insists that the
+ * signature algorithm's hash is the declared digest algorithm. The signature covers the DER signed attributes;
+ * a SignerInfo without them (RFC 5652 §5.4, id-data content only) signs the content itself, which the caller
+ * passes as `content` (the detached bytes, in parts). Without signed attributes and without `content` there is
+ * nothing to check.
  */
 export function verifySignerInfoSignature(
   si: pkijs.SignerInfo,
   cert: pkijs.Certificate,
+  content?: readonly Uint8Array[],
 ): { ok: boolean; problem?: string } {
   const digest = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
-  if (!digest || !si.signedAttrs)
-    return { ok: false, problem: 'digest algorithm not allowed or no signed attributes' };
+  if (!digest) return { ok: false, problem: 'digest algorithm not allowed' };
+  const data = signedPart(si, content);
+  if (typeof data === 'string') return { ok: false, problem: data };
   const hash = digest.replace('-', '').toLowerCase();
-  const encoded = new Uint8Array(si.signedAttrs.encodedValue);
-  if (encoded.length === 0)
-    return { ok: false, problem: 'signed attributes were not parsed from the signature' };
-  // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT field they travel in.
-  const data = Uint8Array.from(encoded);
-  data[0] = 0x31;
   const sigAlg = si.signatureAlgorithm;
   const sig = new Uint8Array(si.signature.valueBlock.valueHexView);
   try {
@@ -38,7 +36,7 @@ export function verifySignerInfoSignature(
       const isEc = key.asymmetricKeyType === 'ec';
       if (isEc !== (sigAlg.algorithmId === EC))
         return { ok: false, problem: 'key type differs from the signature algorithm' };
-      return { ok: nodeVerify(hash, data, isEc ? { key, dsaEncoding: 'der' } : key, sig) };
+      return { ok: verifyHashed(hash, data, isEc ? { key, dsaEncoding: 'der' } : key, sig) };
     }
     const scheme = signatureScheme(sigAlg);
     if (!scheme) return { ok: false, problem: `unsupported signature algorithm ${sigAlg.algorithmId}` };
@@ -48,6 +46,17 @@ export function verifySignerInfoSignature(
   } catch {
     return { ok: false, problem: 'signature could not be checked' };
   }
+}
+
+/** What the signature covers: the signed attributes as a SET, else the content; a string says why neither. */
+function signedPart(si: pkijs.SignerInfo, content: readonly Uint8Array[] | undefined): SignedBytes | string {
+  if (!si.signedAttrs) return content ?? 'no signed attributes';
+  const encoded = new Uint8Array(si.signedAttrs.encodedValue);
+  if (encoded.length === 0) return 'signed attributes were not parsed from the signature';
+  // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT field they travel in.
+  const data = Uint8Array.from(encoded);
+  data[0] = 0x31;
+  return data;
 }
 
 /** Finds the certificate a SignerInfo's sid designates (issuer and serial, or subject key identifier). */
