@@ -1,4 +1,5 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   sign as cryptoSign,
@@ -14,9 +15,11 @@ export const XMLDSIG = {
   enveloped: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
   sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
   sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  sha384: 'http://www.w3.org/2001/04/xmldsig-more#sha384',
   sha512: 'http://www.w3.org/2001/04/xmlenc#sha512',
   rsaSha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  rsaSha384: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
   rsaSha512: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
   rsaPssSha256: 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
   ecdsaSha1: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1',
@@ -30,12 +33,13 @@ export const ALLOWED_TRANSFORMS: readonly string[] = [XMLDSIG.excC14n, XMLDSIG.e
 /** SignedInfo canonicalizations (without comments). */
 export const ALLOWED_CANONICALIZATIONS: readonly string[] = [XMLDSIG.excC14n, XMLDSIG.c14n];
 
-const STRONG_DIGESTS = new Set<string>([XMLDSIG.sha256, XMLDSIG.sha512]);
+const STRONG_DIGESTS = new Set<string>([XMLDSIG.sha256, XMLDSIG.sha384, XMLDSIG.sha512]);
 const WEAK_DIGESTS = new Set<string>([XMLDSIG.sha1]);
 
 /** Signature methods and the key type each needs. */
 const SIGNATURE_METHODS: Record<string, { key: 'rsa' | 'ec'; weak: boolean }> = {
   [XMLDSIG.rsaSha256]: { key: 'rsa', weak: false },
+  [XMLDSIG.rsaSha384]: { key: 'rsa', weak: false },
   [XMLDSIG.rsaSha512]: { key: 'rsa', weak: false },
   [XMLDSIG.rsaPssSha256]: { key: 'rsa', weak: false },
   [XMLDSIG.ecdsaSha256]: { key: 'ec', weak: false },
@@ -121,8 +125,35 @@ function ecdsa(hash: 'sha1' | 'sha256' | 'sha384' | 'sha512', uri: string) {
   };
 }
 
+/** RSA PKCS#1 v1.5 with SHA-384 (RFC 6931 §2.3.3), which xml-crypto does not ship. */
+function rsaSha384() {
+  return class {
+    getSignature(signedInfo: string | Uint8Array, privateKey: string | Buffer | KeyObject): string {
+      const key = privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey);
+      return cryptoSign('sha384', Buffer.from(signedInfo), key).toString('base64');
+    }
+    verifySignature(material: string, key: string | Buffer | KeyObject, signatureValue: string): boolean {
+      const k = key instanceof KeyObject ? key : createPublicKey(key);
+      return cryptoVerify('sha384', Buffer.from(material), k, Buffer.from(signatureValue, 'base64'));
+    }
+    getAlgorithmName(): string {
+      return XMLDSIG.rsaSha384;
+    }
+  };
+}
+
+/** The SHA-384 digest method (RFC 6931 §2.1.3), which xml-crypto does not ship. */
+class Sha384 {
+  getHash(xml: string): string {
+    return createHash('sha384').update(xml, 'utf8').digest('base64');
+  }
+  getAlgorithmName(): string {
+    return XMLDSIG.sha384;
+  }
+}
+
 /**
- * Registers the ECDSA methods, and removes SHA-1 from xml-crypto's tables unless weak algorithms are
+ * Registers the ECDSA methods, RSA-SHA384 and the SHA-384 digest, and removes SHA-1 from xml-crypto's tables unless weak algorithms are
  * allowed: the structural check refuses SHA-1 first, and the library could not accept it even if that check
  * were bypassed.
  */
@@ -131,7 +162,9 @@ export function configureAlgorithms(sig: SignedXml, allowWeak: boolean): SignedX
   methods[XMLDSIG.ecdsaSha256] = ecdsa('sha256', XMLDSIG.ecdsaSha256);
   methods[XMLDSIG.ecdsaSha384] = ecdsa('sha384', XMLDSIG.ecdsaSha384);
   methods[XMLDSIG.ecdsaSha512] = ecdsa('sha512', XMLDSIG.ecdsaSha512);
+  methods[XMLDSIG.rsaSha384] = rsaSha384();
   const hashes = sig.HashAlgorithms as Record<string, unknown>;
+  hashes[XMLDSIG.sha384] = Sha384;
   if (allowWeak) {
     methods[XMLDSIG.ecdsaSha1] = ecdsa('sha1', XMLDSIG.ecdsaSha1);
   } else {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EcmsClient, EcmsInboxWorker, MemoryLetterStore, verifyLetterSignature } from '../../src/index.js';
 import { XMLDSIG } from '../../src/signature/algorithms.js';
 import { makeCert, standardChain, type TestCert, testKey } from '../helpers/certs.js';
-import { DGA } from '../helpers/letters.js';
+import { DGA, sampleLetter } from '../helpers/letters.js';
 import { signLetterWith } from '../helpers/sign.js';
 
 let root: TestCert;
@@ -56,6 +56,54 @@ describe('algorithm policy of letter signatures', () => {
     expect(relaxed.outcome).toBe('valid');
     expect(relaxed.weak).toEqual([XMLDSIG.sha1]);
     expect((await judge(rsaSha1, true)).weak).toEqual([XMLDSIG.rsaSha1]);
+  });
+
+  it('the strong algorithms other signers use are accepted: SHA-384/512 digests, RSA-SHA384/512, RSA-PSS', async () => {
+    // A Java (Santuario) or .NET node signs with whatever its profile names; each pair must verify here.
+    const pairs: [string, string][] = [
+      [XMLDSIG.rsaSha256, XMLDSIG.sha384],
+      [XMLDSIG.rsaSha384, XMLDSIG.sha384],
+      [XMLDSIG.rsaSha512, XMLDSIG.sha512],
+      [XMLDSIG.rsaPssSha256, XMLDSIG.sha256],
+    ];
+    for (const [signatureAlgorithm, digestAlgorithm] of pairs) {
+      const doc = signLetterWith(rsaSigner, {
+        keyInfoPem: rsaSigner.pem + ca.pem,
+        signatureAlgorithm,
+        digestAlgorithm,
+      });
+      expect(await judge(doc), `${signatureAlgorithm} / ${digestAlgorithm}`).toEqual({
+        outcome: 'valid',
+        weak: [],
+      });
+    }
+  });
+
+  it('inclusive C14N (with or without comments) is refused as a reference transform', async () => {
+    // Inclusive C14N copies the namespaces in scope from the letter's ancestors into the signed bytes, and the
+    // e-CMS transport wraps the document in another envelope: such a signature could never verify after
+    // delivery, so it is named for what it is rather than reported as an altered letter.
+    for (const t of [XMLDSIG.c14n, 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments']) {
+      const doc = signLetterWith(rsaSigner, {
+        keyInfoPem: rsaSigner.pem + ca.pem,
+        transforms: [XMLDSIG.enveloped, t],
+      });
+      expect((await judge(doc)).outcome, t).toBe('ERR_ECMS_SIGNATURE:reference-transform');
+    }
+  });
+
+  it('an RSA-SHA384 signature over another letter does not verify', async () => {
+    const doc = signLetterWith(rsaSigner, {
+      keyInfoPem: rsaSigner.pem + ca.pem,
+      signatureAlgorithm: XMLDSIG.rsaSha384,
+      digestAlgorithm: XMLDSIG.sha384,
+    });
+    const xml = doc.toString('utf8');
+    const value = /<ds:SignatureValue>([^<]+)</.exec(xml)![1]!;
+    const flipped = value.startsWith('A') ? `B${value.slice(1)}` : `A${value.slice(1)}`;
+    expect((await judge(Buffer.from(xml.replace(value, flipped), 'utf8'))).outcome).toMatch(
+      /^ERR_ECMS_SIGNATURE:/,
+    );
   });
 
   it('an unknown or keyed algorithm is refused outright (never relaxed)', async () => {
@@ -126,6 +174,38 @@ describe('algorithm policy of letter signatures', () => {
         reason: 'weak-digest-algorithm',
         signer: { digestAlgorithm: XMLDSIG.sha1, signatureAlgorithm: XMLDSIG.rsaSha1 },
       });
+    } finally {
+      await receiver.close();
+      await net.close();
+    }
+  });
+
+  it('through the inbox worker: an RSA-SHA384 letter with SHA-384 digests is stored, decoded from the bytes it signed', async () => {
+    const net = await startEcmsNetwork({ seed: 10 });
+    const b = net.nodes[1]!;
+    const receiver = new EcmsClient({ nodeUrl: b.url, organizationId: b.organizationId });
+    try {
+      const doc = signLetterWith(rsaSigner, {
+        keyInfoPem: rsaSigner.pem + ca.pem,
+        signatureAlgorithm: XMLDSIG.rsaSha384,
+        digestAlgorithm: XMLDSIG.sha384,
+      });
+      net.injectItem(b.organizationId, { xml: doc.toString('utf8'), senderDepartmentId: DGA });
+      const store = new MemoryLetterStore();
+      await new EcmsInboxWorker({
+        client: receiver,
+        store,
+        signaturePolicy: 'require',
+        trustAnchors: [root.pem],
+        autoAcknowledge: false,
+      }).runOnce();
+      expect(JSON.stringify((await store.quarantined()).map((q) => q.error))).toBe('[]');
+      const [stored] = await store.list({ direction: 'inbound' });
+      expect(stored?.signature).toMatchObject({
+        status: 'valid',
+        signer: { digestAlgorithm: XMLDSIG.sha384, signatureAlgorithm: XMLDSIG.rsaSha384 },
+      });
+      expect(stored).toMatchObject({ subject: sampleLetter().subject, letterId: sampleLetter().id });
     } finally {
       await receiver.close();
       await net.close();

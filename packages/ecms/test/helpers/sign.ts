@@ -12,6 +12,8 @@ export interface SignOptions {
   letter?: LetterInput;
   /** PEM put into KeyInfo (default: the signer's certificate). */
   keyInfoPem?: string;
+  /** The Reference's transforms (default: exclusive C14N, as `signGovernmentDocument` writes). */
+  transforms?: string[];
 }
 
 export function signLetterWith(cert: TestCert, options: SignOptions = {}): Buffer {
@@ -32,7 +34,7 @@ export function signLetterWith(cert: TestCert, options: SignOptions = {}): Buffe
   sig.addReference({
     xpath: "//*[local-name(.)='CorrespondenceLetter' and @ID='Letter']",
     digestAlgorithm: (options.digestAlgorithm ?? XMLDSIG.sha256) as never,
-    transforms: [XMLDSIG.excC14n],
+    transforms: options.transforms ?? [XMLDSIG.excC14n],
   });
   sig.computeSignature(xml, {
     prefix: 'ds',
