@@ -92,6 +92,43 @@ describe('XML checks', () => {
   });
 });
 
+describe('weak algorithms in the transcript XML-DSig', () => {
+  // A SHA-1 XML signature vouches for nothing a chosen-prefix collision could not forge: refused as the CMS's is.
+  const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
+  const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+  const cases: [string, { signature?: string; digest?: string }][] = [
+    ['RSA-SHA1 signature and SHA-1 digest', { signature: RSA_SHA1, digest: SHA1 }],
+    ['RSA-SHA256 signature over a SHA-1 digest', { digest: SHA1 }],
+    ['RSA-SHA1 signature over a SHA-256 digest', { signature: RSA_SHA1 }],
+  ];
+  it.each(cases)(
+    '%s: INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE, under both policies',
+    async (_name, algorithms) => {
+      const pdf = await issueGood(pki, { xml: await xmlSigned(SAMPLE_XML, pki.signer, algorithms) });
+      for (const policy of ['transcript', 'pdf'] as const) {
+        const r = await verifyTranscript(pdf, { trust, ...(policy === 'pdf' ? { policy: 'pdf' } : {}) });
+        const xml = r.checks.find((c) => c.id === 'xml');
+        expect(xml, policy).toMatchObject({
+          status: 'INDETERMINATE',
+          subIndication: 'CRYPTO_CONSTRAINTS_FAILURE',
+        });
+        expect(xml?.message).toContain('SHA-1');
+        expect(r.indication).not.toBe('TOTAL_PASSED');
+      }
+    },
+  );
+
+  it('SHA-512 digests with RSA-SHA512 verify', async () => {
+    const pdf = await issueGood(pki, {
+      xml: await xmlSigned(SAMPLE_XML, pki.signer, {
+        signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+        digest: 'http://www.w3.org/2001/04/xmlenc#sha512',
+      }),
+    });
+    expect((await verifyTranscript(pdf, { trust })).indication).toBe('TOTAL_PASSED');
+  });
+});
+
 describe('personal data in XML errors', () => {
   it('never copies a citizen ID from a broken XML into the report', async () => {
     const citizenId = '1101700230708';

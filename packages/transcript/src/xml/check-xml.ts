@@ -118,6 +118,40 @@ function certFromSignature(sig: XNode): Uint8Array | undefined {
   return b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
 }
 
+const XMLDSIG_MORE = 'http://www.w3.org/2001/04/xmldsig-more#';
+/** Digest and signature methods an XML-DSig may use here: SHA-2 only, as for the PDF's CMS. */
+const STRONG_XML_ALGORITHMS = new Set<string>([
+  'http://www.w3.org/2001/04/xmlenc#sha256',
+  'http://www.w3.org/2001/04/xmlenc#sha512',
+  `${XMLDSIG_MORE}rsa-sha256`,
+  `${XMLDSIG_MORE}rsa-sha512`,
+  'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
+]);
+
+/**
+ * Why the signature's algorithms are refused, or undefined. Every SignatureMethod and DigestMethod in the
+ * signature is judged, wherever it sits, so a strong decoy (in a `ds:Object`, say) cannot stand in for a weak
+ * method that is the one used.
+ */
+function xmlAlgorithmProblem(sig: XNode): string | undefined {
+  const methods: string[] = [];
+  const walk = (n: XNode, d: number) => {
+    if (d > 64) return;
+    if (n.nodeType === 1 && n.namespaceURI === DSIG && /^(Signature|Digest)Method$/.test(n.localName ?? '')) {
+      const alg = Array.from(n.attributes ?? []).find((a) => a.localName === 'Algorithm')?.nodeValue;
+      methods.push(alg ?? '');
+    }
+    for (const k of Array.from(n.childNodes ?? [])) walk(k, d + 1);
+  };
+  walk(sig, 0);
+  const refused = methods.filter((m) => !STRONG_XML_ALGORITHMS.has(m));
+  if (refused.length === 0) return undefined;
+  const weak = refused.find((m) => /sha1$|md5$/i.test(m));
+  return weak
+    ? `The XML-DSig uses SHA-1 or MD5 (${weak}), which is not accepted`
+    : `The XML-DSig uses an algorithm that is not accepted (${refused[0] || 'none named'})`;
+}
+
 /** The caller's validator function, when there is one. */
 async function checkValidator(
   bytes: Uint8Array,
@@ -190,7 +224,12 @@ function checkXmlSignature(
   } catch {
     return failed('xml', 'FORMAT_FAILURE', 'XML-DSig certificate could not be read', { evidence });
   }
+  const weak = xmlAlgorithmProblem(sig);
+  if (weak) return indeterminate('xml', 'CRYPTO_CONSTRAINTS_FAILURE', weak, { evidence });
   const sx = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
+  // Not even the library may accept SHA-1, should the check above ever be bypassed.
+  delete (sx.SignatureAlgorithms as Record<string, unknown>)['http://www.w3.org/2000/09/xmldsig#rsa-sha1'];
+  delete (sx.HashAlgorithms as Record<string, unknown>)['http://www.w3.org/2000/09/xmldsig#sha1'];
   let ok = false;
   try {
     sx.loadSignature(sig as unknown as Parameters<SignedXml['loadSignature']>[0]);
