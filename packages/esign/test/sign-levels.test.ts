@@ -1,4 +1,6 @@
 import { requireTool } from '@thgov/testkit';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signPdf } from '../src/sign/sign-pdf.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
@@ -88,6 +90,36 @@ describe('RSASSA-PSS signatures', () => {
       status: 'FAILED',
       subIndication: 'SIG_CRYPTO_FAILURE',
     });
+  });
+});
+
+describe('a TSA that leaves its certificate out of the token (certReq false, RFC 3161 §2.4.1)', () => {
+  it('B-LT carries the TSA certificate in /DSS, and the time-stamp verifies from there', async () => {
+    const tsa: typeof pki.tsa = async (request) => {
+      const token = await pki.tsa(request);
+      const ci = new pkijs.ContentInfo({ schema: asn1js.fromBER(Uint8Array.from(token)).result });
+      const sd = new pkijs.SignedData({ schema: ci.content });
+      delete sd.certificates;
+      return new Uint8Array(
+        new pkijs.ContentInfo({ contentType: ci.contentType, content: sd.toSchema(true) })
+          .toSchema()
+          .toBER(false),
+      );
+    };
+    const pdf = await signPdf(letter, {
+      signer: signerFor(pki, pki.officer),
+      level: 'B-LT',
+      tsa,
+      trustAnchors: pki.root.cert,
+      validationData: { crls: pki.crls, ocspResponses: [pki.officerOcsp], certificates: [pki.tsaCert] },
+    });
+    const report = await verifyPdfSignatures(pdf, verifyOptions);
+    const sig = report.signatures[0]!;
+    expect(report.indication, JSON.stringify(sig.checks.filter((c) => c.status !== 'PASSED'))).toBe(
+      'TOTAL_PASSED',
+    );
+    expect(sig.signingTime.proof).toBe('signature-timestamp');
+    expect(sig.level).toBe('B-LT');
   });
 });
 

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
 import { verifyTimeStampToken } from '../src/index.js';
 import { createTimeStampAuthority, generateSigningKeyPair } from '../src/testing.js';
@@ -23,6 +25,18 @@ const imprint = createHash('sha256').update(data).digest();
 const token = await tsa({ imprint, hashAlgorithm: 'SHA-256' });
 const crls = [await h.crl(h.ca), await h.crl(h.root)];
 
+/**
+ * The token as a TSA answers a request with certReq false (RFC 3161 §2.4.1): the same SignedData without its
+ * certificates. The SignerInfo is untouched, so its signature still verifies.
+ */
+function withoutCertificates(t: Uint8Array): Uint8Array {
+  const ci = new pkijs.ContentInfo({ schema: asn1js.fromBER(Uint8Array.from(t)).result });
+  const sd = new pkijs.SignedData({ schema: ci.content });
+  delete sd.certificates;
+  const out = new pkijs.ContentInfo({ contentType: ci.contentType, content: sd.toSchema(true) });
+  return new Uint8Array(out.toSchema().toBER(false));
+}
+
 describe('verifyTimeStampToken', () => {
   it('verifies imprint, signature and the TSA path at genTime, and reports the TSA', async () => {
     const r = await verifyTimeStampToken(token, { data, trustAnchors: h.root.cert, revocation: { crls } });
@@ -38,6 +52,45 @@ describe('verifyTimeStampToken', () => {
       (await verifyTimeStampToken(token, { data: parts, trustAnchors: h.root.cert, revocation: false }))
         .indication,
     ).toBe('PASSED');
+  });
+
+  it('a token without certificates (certReq false) verifies with the TSA certificate supplied apart', async () => {
+    const bare = withoutCertificates(token);
+    expect(bare.length).toBeLessThan(token.length);
+    const alone = await verifyTimeStampToken(bare, { data, trustAnchors: h.root.cert, revocation: false });
+    expect([alone.indication, alone.subIndication]).toEqual([
+      'INDETERMINATE',
+      'NO_SIGNING_CERTIFICATE_FOUND',
+    ]);
+    const r = await verifyTimeStampToken(bare, {
+      data,
+      trustAnchors: h.root.cert,
+      intermediates: [h.ca.cert, tsaId.cert],
+      revocation: { crls },
+    });
+    expect(r.indication, r.message).toBe('PASSED');
+    expect(r.tsa?.subject).toContain('Test TSA');
+    expect(r.certificates).toEqual([]);
+  });
+
+  it('a token without certificates is not verified with a look-alike of the TSA certificate', async () => {
+    // Same issuer and serial (what the SignerInfo's sid names), another key: the ESS binding refuses it, and
+    // listed before the real certificate it does not hide it.
+    const impostor = await issue(now, 'Test TSA', 200, h.ca, {
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: [TS],
+      extendedKeyUsageCritical: true,
+    });
+    const bare = withoutCertificates(token);
+    const opts = { data, trustAnchors: h.root.cert, revocation: false as const };
+    const r = await verifyTimeStampToken(bare, { ...opts, intermediates: [h.ca.cert, impostor.cert] });
+    expect([r.indication, r.subIndication]).toEqual(['INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND']);
+    expect(r.message).toContain('ESS');
+    const both = await verifyTimeStampToken(bare, {
+      ...opts,
+      intermediates: [impostor.cert, tsaId.cert, h.ca.cert],
+    });
+    expect(both.indication, both.message).toBe('PASSED');
   });
 
   it('other data: FAILED/HASH_FAILURE', async () => {

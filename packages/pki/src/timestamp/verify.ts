@@ -5,7 +5,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
-import { certDer, fromPkijs } from '../certificate/parse.js';
+import { certDer, fromPkijs, toCerts } from '../certificate/parse.js';
 import type { CertificateInput, CertificateSummary } from '../certificate/types.js';
 import { signedDataFromSchema, takeParsedToken } from '../cms/signed-data.js';
 import { findBySid, verifySignerInfoSignature } from '../cms/signer-info.js';
@@ -143,10 +143,45 @@ function essNames(si: pkijs.SignerInfo, tsa: pkijs.Certificate): boolean | undef
   }
 }
 
+/**
+ * The TSA certificate the SignerInfo names: from the token, else from the certificates the caller supplied (a
+ * TSA answering a request with certReq false leaves its certificate out, RFC 3161 §2.4.1; a PDF then carries it
+ * in its /DSS). Among supplied certificates with the same issuer and serial, the one the ESS attribute names is
+ * taken, so a look-alike listed first cannot hide the real one.
+ */
+function findTsa(
+  si: pkijs.SignerInfo,
+  own: readonly pkijs.Certificate[],
+  supplied: () => pkijs.Certificate[],
+): pkijs.Certificate | undefined {
+  const inToken = findBySid(si.sid, own);
+  if (inToken) return inToken;
+  const named = supplied().filter((c) => findBySid(si.sid, [c]));
+  return named.find((c) => essNames(si, c) !== false) ?? named[0];
+}
+
+/** The caller's intermediates and anchors as parsed certificates; unreadable ones are left to path validation. */
+function suppliedCertificates(o: VerifyTimeStampTokenOptions): pkijs.Certificate[] {
+  const inputs = [...[o.intermediates ?? []].flat(), ...[o.trustAnchors].flat()] as CertificateInput[];
+  const out: pkijs.Certificate[] = [];
+  for (const input of inputs) {
+    try {
+      out.push(...toCerts(input).map((c) => c.pkijs));
+    } catch {
+      // Reported by the path validation, which reads the same inputs.
+    }
+  }
+  return out;
+}
+
 type TokenFailure = Omit<TimeStampVerification, 'certificates' | 'warnings'>;
 
 /** Imprint, TSA certificate, ESS binding, messageDigest and signature: everything but the TSA's path. */
-async function tokenProblem(t: Token, data: Uint8Array): Promise<TokenFailure | pkijs.Certificate> {
+async function tokenProblem(
+  t: Token,
+  data: Uint8Array,
+  supplied: () => pkijs.Certificate[],
+): Promise<TokenFailure | pkijs.Certificate> {
   const genTime = t.tst.genTime.toISOString();
   const alg = DIGEST_BY_OID[t.tst.messageImprint.hashAlgorithm.algorithmId];
   if (!alg)
@@ -165,7 +200,7 @@ async function tokenProblem(t: Token, data: Uint8Array): Promise<TokenFailure | 
       genTime,
     };
   const si = t.sd.signerInfos[0]!;
-  const tsa = findBySid(si.sid, t.certs);
+  const tsa = findTsa(si, t.certs, supplied);
   if (!tsa)
     return {
       indication: 'INDETERMINATE',
@@ -246,7 +281,7 @@ export async function verifyTimeStampToken(
     serialNumber: Buffer.from(t.tst.serialNumber.valueBlock.valueHexView).toString('hex'),
     certificates,
   };
-  const tsa = await tokenProblem(t, new Uint8Array(data));
+  const tsa = await tokenProblem(t, new Uint8Array(data), () => suppliedCertificates(options));
   if (!(tsa instanceof pkijs.Certificate)) return { ...tsa, ...base, warnings: [] };
   const path = await validateCertificatePath(certDer(tsa), {
     trustAnchors: options.trustAnchors,
