@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   certDer,
+  certFromDer,
   DIGEST_BY_OID,
   digest,
   findBySid,
@@ -18,8 +19,10 @@ import { addCrl, addOcsp, type EvidencePool } from './evidence.js';
 /** What step 7 learned from the CMS: its check, and what later steps need (signer, certificates, time-stamps). */
 export interface CmsOutcome {
   check: CheckResult;
-  /** Absent when the CMS does not carry the certificate its SignerInfo names (step 8 reports it). */
+  /** Absent when neither the CMS nor /DSS carries the certificate its SignerInfo names (step 8 reports it). */
   signerCert?: pkijs.Certificate;
+  /** Where the signer certificate was found: in the CMS, or (when the CMS leaves it out) in /DSS. */
+  signerCertSource?: 'cms' | 'dss';
   certs: pkijs.Certificate[];
   digestAlgorithm?: string;
   claimedTime?: Date;
@@ -173,7 +176,7 @@ async function signerProblem(
 export async function verifyCmsSignature(
   contents: Uint8Array,
   signed: Uint8Array[],
-  options: { cades: boolean; pool: EvidencePool },
+  options: { cades: boolean; pool: EvidencePool; dssCerts?: readonly Uint8Array[] },
 ): Promise<CmsOutcome> {
   const out: CmsOutcome = {
     check: failed('cms', 'FORMAT_FAILURE', 'not checked'),
@@ -190,7 +193,8 @@ export async function verifyCmsSignature(
   out.digestAlgorithm = alg;
   out.signedAttributes = (si.signedAttrs?.attributes ?? []).flatMap((a) => ATTRIBUTE_NAMES[a.type] ?? []);
   out.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
-  const signer = findBySid(si.sid, out.certs);
+  const inCms = findBySid(si.sid, out.certs);
+  const signer = inCms ?? signerFromDss(info, options.dssCerts ?? [], signed);
   if (!signer) {
     out.check = info.direct
       ? indeterminate(
@@ -208,8 +212,33 @@ export async function verifyCmsSignature(
   const problem = await signerProblem(info, signer, options.cades, signed);
   if (problem) return { ...out, check: problem };
   out.signerCert = signer;
+  out.signerCertSource = inCms ? 'cms' : 'dss';
   out.check = passed(info, out, options);
   return out;
+}
+
+/**
+ * The certificate the SignerInfo names, from /DSS, for a CMS that leaves it out (RFC 5652 makes `certificates`
+ * optional; the certificate is then expected from elsewhere, as poppler and EU DSS look for it). Among
+ * certificates with the same issuer and serial, the one whose key verifies the signature is taken, so a
+ * look-alike listed first cannot hide the real one; none verifying, the first is returned and fails as such.
+ */
+function signerFromDss(
+  found: SignerInfoFound,
+  dss: readonly Uint8Array[],
+  signed: Uint8Array[],
+): pkijs.Certificate | undefined {
+  const named: pkijs.Certificate[] = [];
+  for (const der of dss) {
+    try {
+      const c = certFromDer(der).pkijs;
+      if (findBySid(found.si.sid, [c])) named.push(c);
+    } catch {
+      // An unreadable /DSS certificate names nobody.
+    }
+  }
+  const content = found.direct ? signed : undefined;
+  return named.find((c) => verifySignerInfoSignature(found.si, c, content).ok) ?? named[0];
 }
 
 /** The PASSED check once the signature verifies; reads what later steps need from the attributes into `out`. */

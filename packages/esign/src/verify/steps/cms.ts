@@ -39,6 +39,7 @@ export const cms: SignatureStep = async (state, ctx) => {
   const outcome = await verifyCmsSignature(state.contents!, state.signedParts!, {
     cades: state.geometry!.subFilter === 'ETSI.CAdES.detached',
     pool: ctx.trust.pool,
+    dssCerts: ctx.trust.dssCerts,
   });
   const { report } = state;
   report.checks.push(outcome.check);

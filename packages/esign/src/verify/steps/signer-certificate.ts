@@ -2,7 +2,7 @@ import { certDer, fromPkijs, keyUsage, summarizeCert } from '@thgov/pki/internal
 import type { SignatureStep } from '../context.js';
 import { check, indeterminate } from '../report.js';
 
-/** Step 8: the certificate the SignerInfo names is in the CMS and its key usage allows signing. */
+/** Step 8: the certificate the SignerInfo names is in the CMS (or /DSS) and its key usage allows signing. */
 export const signerCertificate: SignatureStep = (state, ctx) => {
   // A document time-stamp's signer is the TSA, checked with its token in step 7.
   if (state.found.kind === 'document-timestamp') return true;
@@ -13,7 +13,7 @@ export const signerCertificate: SignatureStep = (state, ctx) => {
       indeterminate(
         'signer-certificate',
         'NO_SIGNING_CERTIFICATE_FOUND',
-        'The signer certificate is not in the CMS',
+        'The signer certificate is neither in the CMS nor in /DSS',
       ),
     );
     return false;
@@ -32,9 +32,20 @@ export const signerCertificate: SignatureStep = (state, ctx) => {
   }
   const summary = summarizeCert(fromPkijs(signer));
   report.checks.push(
-    check('signer-certificate', 'PASSED', 'Signer certificate identified', {
-      evidence: { certificate: summary, keyUsage: ku ? [...ku] : 'absent' },
-    }),
+    check(
+      'signer-certificate',
+      'PASSED',
+      state.cms?.signerCertSource === 'dss'
+        ? 'Signer certificate identified in /DSS (the CMS does not carry it)'
+        : 'Signer certificate identified',
+      {
+        evidence: {
+          certificate: summary,
+          keyUsage: ku ? [...ku] : 'absent',
+          source: state.cms?.signerCertSource,
+        },
+      },
+    ),
   );
   report.signer = summary;
   ctx.signerCertificates.set(report, certDer(signer));

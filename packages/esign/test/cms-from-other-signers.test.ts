@@ -1,17 +1,21 @@
-// A PKCS#7 signature without signed attributes (RFC 5652 §5.4: the signature is then over the content itself,
-// here the bytes /ByteRange covers). CMS makes signedAttrs optional for id-data, older signers and OpenSSL's
-// `-noattr` write such signatures into adbe.pkcs7.detached fields, and Acrobat and poppler accept them; PAdES
-// (ETSI.CAdES.detached) requires the attributes. With no messageDigest to compare, the signature value is the
-// only thing that binds the bytes, so it must be checked over exactly the signed ranges.
+// CMS shapes other signers write, which RFC 5652 allows and Acrobat, poppler, OpenSSL and EU DSS accept:
+// - no signed attributes (§5.4: the signature is then over the content itself, here the bytes /ByteRange covers);
+//   older signers and OpenSSL's `-noattr` write such signatures into adbe.pkcs7.detached fields. PAdES
+//   (ETSI.CAdES.detached) requires the attributes. With no messageDigest to compare, the signature value is the
+//   only thing that binds the bytes, so it must be checked over exactly the signed ranges;
+// - no `certificates` (optional in SignedData): the signer certificate then comes from /DSS, and a look-alike
+//   there (same issuer and serial, another key) must neither pass nor hide the real one.
 import { createHash, KeyObject, sign } from 'node:crypto';
 import { OID } from '@thgov/pki/internal';
 import { requireTool } from '@thgov/testkit';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { emptyPool } from '../src/cms/evidence.js';
+import { verifyCmsSignature } from '../src/cms/verify-cms.js';
 import { signPdf } from '../src/sign/sign-pdf.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
-import { createSigningPki, type Identity, letterPdf, signerFor } from './helpers/pki.js';
+import { createSigningPki, type Identity, issue, letterPdf, signerFor } from './helpers/pki.js';
 
 const pki = await createSigningPki();
 const letter = await letterPdf();
@@ -150,5 +154,80 @@ pdfsig.describe('poppler pdfsig agrees', () => {
     const at = changed.length - 10;
     changed[at] = (changed[at] ?? 0) ^ 1;
     expect(db.check(withContents(pdf, cmsWithoutAttributes(changed)))).not.toContain('Signature is Valid.');
+  });
+});
+
+describe('a CMS without the signer certificate (it is in /DSS)', () => {
+  /** The CMS of `pdf`'s first signature with its certificates removed (the SignerInfo is untouched). */
+  function withoutCertificates(pdf: Uint8Array): Uint8Array {
+    const m = /\/ByteRange\s*\[\s*(\d+) (\d+) (\d+) (\d+)\s*\]/.exec(Buffer.from(pdf).toString('latin1'))!;
+    const [a, b, c] = m.slice(1, 4).map(Number) as [number, number, number];
+    const hex = Buffer.from(pdf.subarray(a + b + 1, c - 1)).toString('latin1');
+    const asn = asn1js.fromBER(Buffer.from(hex, 'hex'));
+    const ci = new pkijs.ContentInfo({ schema: asn.result });
+    const sd = new pkijs.SignedData({ schema: ci.content });
+    delete sd.certificates;
+    const cms = new pkijs.ContentInfo({ contentType: ci.contentType, content: sd.toSchema(true) });
+    const out = Buffer.from(pdf);
+    out.write(
+      Buffer.from(cms.toSchema().toBER(false))
+        .toString('hex')
+        .padEnd(c - 1 - (a + b + 1), '0'),
+      a + b + 1,
+      'latin1',
+    );
+    return new Uint8Array(out);
+  }
+
+  /** The /Contents bytes of `pdf` without the CMS's certificates (zero padding included, as a verifier reads it). */
+  function cmsWithoutCertificates(pdf: Uint8Array): Uint8Array {
+    const [a, b, c] = byteRange(pdf);
+    const hex = Buffer.from(withoutCertificates(pdf).subarray(a + b + 1, c - 1)).toString('latin1');
+    return new Uint8Array(Buffer.from(hex, 'hex'));
+  }
+
+  const signedParts = (pdf: Uint8Array) => {
+    const [a, b, c, d] = byteRange(pdf);
+    return [pdf.subarray(a, a + b), pdf.subarray(c, c + d)];
+  };
+
+  it('the signer is found in /DSS and the signature verifies; without /DSS it stays not found', async () => {
+    const options = { signer: signerFor(pki, pki.officer), trustAnchors: pki.root.cert, tsa: pki.tsa };
+    const lt = await signPdf(letter, { ...options, level: 'B-LT', validationData: { crls: pki.crls } });
+    const r = await verify(withoutCertificates(lt));
+    const sig = r.signatures[0]!;
+    expect(r.indication, JSON.stringify(sig.checks.filter((c) => c.status !== 'PASSED'))).toBe(
+      'TOTAL_PASSED',
+    );
+    expect(sig.signer?.subject).toContain('Test Officer');
+    const bb = await signPdf(letter, { ...options, level: 'B-B', validationData: { crls: pki.crls } });
+    const none = await verify(withoutCertificates(bb));
+    expect(none.signatures[0]!.checks.find((c) => c.step === 8)).toMatchObject({
+      status: 'INDETERMINATE',
+      subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
+    });
+  });
+
+  it('a look-alike in /DSS (same issuer and serial, another key) neither passes nor hides the real certificate', async () => {
+    const fakeCa = await issue(pki.now, 'esign Test Issuing CA', 2, undefined, {
+      ca: true,
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    });
+    const lookalike = await issue(pki.now, 'Test Officer', 100, fakeCa, {
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+    });
+    const pdf = await signed('adbe.pkcs7.detached');
+    const cms = cmsWithoutCertificates(pdf);
+    const parts = signedParts(pdf);
+    const run = (dssCerts: Uint8Array[]) =>
+      verifyCmsSignature(cms, parts, { cades: false, pool: emptyPool(), dssCerts });
+    const alone = await run([lookalike.cert]);
+    expect(alone.check).toMatchObject({ status: 'FAILED', subIndication: 'SIG_CRYPTO_FAILURE' });
+    const first = await run([lookalike.cert, pki.officer.cert]);
+    expect(first.check.status).toBe('PASSED');
+    expect(first.signerCertSource).toBe('dss');
+    expect(Buffer.from(first.signerCert!.toSchema().toBER(false)).equals(Buffer.from(pki.officer.cert))).toBe(
+      true,
+    );
   });
 });
