@@ -1,34 +1,61 @@
+import { createHash } from 'node:crypto';
 import { certFromDer } from '@thgov/pki/internal';
 import { addCrl, addOcsp, type EvidencePool } from '../cms/evidence.js';
 import type { PdfDocument } from '../pdf/document.js';
 import { decodeStream } from '../pdf/filters.js';
-import { dictOf, PdfStream } from '../pdf/objects.js';
+import { dictOf, PdfRef, PdfStream } from '../pdf/objects.js';
 
 /** At most this many entries are read from each `/DSS` array: a hostile file cannot make the reader spin. */
 const MAX_DSS_ENTRIES = 1000;
 
-/** The decoded streams of one `/DSS` array (`Certs`, `CRLs`, `OCSPs`); unreadable entries are skipped. */
-function dssStreams(doc: PdfDocument, key: string): Uint8Array[] {
+/** The `/DSS` arrays and the `/VRI` entry arrays holding the same kind of data. */
+const KINDS = { Certs: 'Cert', CRLs: 'CRL', OCSPs: 'OCSP' } as const;
+
+/**
+ * Every stream of one kind in the store (`Certs`, `CRLs`, `OCSPs`): the top-level array, then each `/VRI`
+ * entry's (`Cert`, `CRL`, `OCSP`), which some writers fill alone. An object referred to from several places is
+ * decoded once, and equal contents are kept once. Bounded: at most MAX_DSS_ENTRIES VRI entries, MAX_DSS_ENTRIES
+ * items per array and 4 × MAX_DSS_ENTRIES items in all, so a hostile file cannot make the reader spin.
+ */
+function dssStreams(doc: PdfDocument, key: keyof typeof KINDS): Uint8Array[] {
   const rev = doc.last;
   const dss = dictOf(doc.resolve(doc.catalog(rev)?.get('DSS'), rev));
-  const arr = dss ? doc.resolve(dss.get(key), rev) : undefined;
-  if (!Array.isArray(arr)) return [];
+  if (!dss) return [];
+  const arrays = [doc.resolve(dss.get(key), rev)];
+  const vri = dictOf(doc.resolve(dss.get('VRI'), rev));
+  for (const entry of [...(vri?.map.values() ?? [])].slice(0, MAX_DSS_ENTRIES)) {
+    arrays.push(doc.resolve(dictOf(doc.resolve(entry, rev))?.get(KINDS[key]), rev));
+  }
+  const items = arrays.flatMap((a) => (Array.isArray(a) ? a.slice(0, MAX_DSS_ENTRIES) : []));
+  const refs = new Set<string>();
+  const contents = new Set<string>();
   const out: Uint8Array[] = [];
-  for (const x of arr.slice(0, MAX_DSS_ENTRIES)) {
+  for (const x of items.slice(0, 4 * MAX_DSS_ENTRIES)) {
+    if (x instanceof PdfRef) {
+      if (refs.has(`${x.num} ${x.gen}`)) continue;
+      refs.add(`${x.num} ${x.gen}`);
+    }
     const st = doc.resolve(x, rev);
     if (!(st instanceof PdfStream)) continue;
+    let bytes: Uint8Array;
     try {
-      out.push(decodeStream(st, doc.budget));
+      bytes = decodeStream(st, doc.budget);
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_PDF_LIMIT') throw err;
+      continue;
     }
+    const id = createHash('sha256').update(bytes).digest('hex');
+    if (contents.has(id)) continue;
+    contents.add(id);
+    out.push(bytes);
   }
   return out;
 }
 
 /**
  * The document security store of the final revision (PAdES B-LT): its CRLs and OCSP responses join `pool`
- * (source `dss`), its readable certificates are returned for path building.
+ * (source `dss`), its readable certificates are returned for path building. Both the store's arrays and its
+ * `/VRI` entries are read.
  */
 export function readDss(doc: PdfDocument, pool: EvidencePool): Uint8Array[] {
   const certs: Uint8Array[] = [];
