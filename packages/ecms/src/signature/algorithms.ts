@@ -100,44 +100,31 @@ export function describeKey(key: KeyObject): PublicKeyDescription {
   };
 }
 
+type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
 /**
- * ECDSA for XML-DSig (RFC 4051): xml-crypto ships RSA only. XML-DSig carries the raw r||s form
- * (IEEE P1363), not DER.
+ * A signature method xml-crypto does not ship, done with node:crypto. ECDSA (RFC 4051) carries the raw r||s form
+ * (IEEE P1363) in XML-DSig, not DER, so `ecdsa` methods sign and verify in that encoding; RSA methods are
+ * PKCS#1 v1.5 (RFC 6931 §2.3).
  */
-function ecdsa(hash: 'sha1' | 'sha256' | 'sha384' | 'sha512', uri: string) {
+function nodeSignatureMethod(hash: Hash, uri: string, ecdsa: boolean) {
+  const encoding = ecdsa ? ({ dsaEncoding: 'ieee-p1363' } as const) : {};
   return class {
     getSignature(signedInfo: string | Uint8Array, privateKey: string | Buffer | KeyObject): string {
       const key = privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey);
-      return cryptoSign(hash, Buffer.from(signedInfo), { key, dsaEncoding: 'ieee-p1363' }).toString('base64');
+      return cryptoSign(hash, Buffer.from(signedInfo), { key, ...encoding }).toString('base64');
     }
     verifySignature(material: string, key: string | Buffer | KeyObject, signatureValue: string): boolean {
       const k = key instanceof KeyObject ? key : createPublicKey(key);
       return cryptoVerify(
         hash,
         Buffer.from(material),
-        { key: k, dsaEncoding: 'ieee-p1363' },
+        { key: k, ...encoding },
         Buffer.from(signatureValue, 'base64'),
       );
     }
     getAlgorithmName(): string {
       return uri;
-    }
-  };
-}
-
-/** RSA PKCS#1 v1.5 with SHA-384 (RFC 6931 §2.3.3), which xml-crypto does not ship. */
-function rsaSha384() {
-  return class {
-    getSignature(signedInfo: string | Uint8Array, privateKey: string | Buffer | KeyObject): string {
-      const key = privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey);
-      return cryptoSign('sha384', Buffer.from(signedInfo), key).toString('base64');
-    }
-    verifySignature(material: string, key: string | Buffer | KeyObject, signatureValue: string): boolean {
-      const k = key instanceof KeyObject ? key : createPublicKey(key);
-      return cryptoVerify('sha384', Buffer.from(material), k, Buffer.from(signatureValue, 'base64'));
-    }
-    getAlgorithmName(): string {
-      return XMLDSIG.rsaSha384;
     }
   };
 }
@@ -159,14 +146,14 @@ class Sha384 {
  */
 export function configureAlgorithms(sig: SignedXml, allowWeak: boolean): SignedXml {
   const methods = sig.SignatureAlgorithms as Record<string, unknown>;
-  methods[XMLDSIG.ecdsaSha256] = ecdsa('sha256', XMLDSIG.ecdsaSha256);
-  methods[XMLDSIG.ecdsaSha384] = ecdsa('sha384', XMLDSIG.ecdsaSha384);
-  methods[XMLDSIG.ecdsaSha512] = ecdsa('sha512', XMLDSIG.ecdsaSha512);
-  methods[XMLDSIG.rsaSha384] = rsaSha384();
+  methods[XMLDSIG.ecdsaSha256] = nodeSignatureMethod('sha256', XMLDSIG.ecdsaSha256, true);
+  methods[XMLDSIG.ecdsaSha384] = nodeSignatureMethod('sha384', XMLDSIG.ecdsaSha384, true);
+  methods[XMLDSIG.ecdsaSha512] = nodeSignatureMethod('sha512', XMLDSIG.ecdsaSha512, true);
+  methods[XMLDSIG.rsaSha384] = nodeSignatureMethod('sha384', XMLDSIG.rsaSha384, false);
   const hashes = sig.HashAlgorithms as Record<string, unknown>;
   hashes[XMLDSIG.sha384] = Sha384;
   if (allowWeak) {
-    methods[XMLDSIG.ecdsaSha1] = ecdsa('sha1', XMLDSIG.ecdsaSha1);
+    methods[XMLDSIG.ecdsaSha1] = nodeSignatureMethod('sha1', XMLDSIG.ecdsaSha1, true);
   } else {
     delete methods[XMLDSIG.rsaSha1];
     delete hashes[XMLDSIG.sha1];

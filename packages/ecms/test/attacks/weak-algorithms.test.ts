@@ -34,6 +34,28 @@ async function judge(doc: Buffer, allowWeak = false) {
   }
 }
 
+/** Delivers `doc` to a sandbox node and runs its inbox worker once; returns the worker's store. */
+async function receiveThroughWorker(seed: number, doc: Buffer): Promise<MemoryLetterStore> {
+  const net = await startEcmsNetwork({ seed });
+  const b = net.nodes[1]!;
+  const receiver = new EcmsClient({ nodeUrl: b.url, organizationId: b.organizationId });
+  try {
+    net.injectItem(b.organizationId, { xml: doc.toString('utf8'), senderDepartmentId: DGA });
+    const store = new MemoryLetterStore();
+    await new EcmsInboxWorker({
+      client: receiver,
+      store,
+      signaturePolicy: 'require',
+      trustAnchors: [root.pem],
+      autoAcknowledge: false,
+    }).runOnce();
+    return store;
+  } finally {
+    await receiver.close();
+    await net.close();
+  }
+}
+
 describe('algorithm policy of letter signatures', () => {
   it('SHA-1 as digest or in the signature method is refused, and accepted (recorded) only when relaxed', async () => {
     const sha1Digest = signLetterWith(rsaSigner, {
@@ -149,66 +171,35 @@ describe('algorithm policy of letter signatures', () => {
   });
 
   it('through the inbox worker: a SHA-1 letter is refused with the reason in its evidence', async () => {
-    const net = await startEcmsNetwork({ seed: 9 });
-    const b = net.nodes[1]!;
-    const receiver = new EcmsClient({ nodeUrl: b.url, organizationId: b.organizationId });
-    try {
-      const doc = signLetterWith(rsaSigner, {
-        keyInfoPem: rsaSigner.pem + ca.pem,
-        digestAlgorithm: XMLDSIG.sha1,
-        signatureAlgorithm: XMLDSIG.rsaSha1,
-      });
-      net.injectItem(b.organizationId, { xml: doc.toString('utf8'), senderDepartmentId: DGA });
-      const store = new MemoryLetterStore();
-      await new EcmsInboxWorker({
-        client: receiver,
-        store,
-        signaturePolicy: 'require',
-        trustAnchors: [root.pem],
-      }).runOnce();
-      expect(await store.list({ direction: 'inbound' })).toEqual([]);
-      const [q] = await store.quarantined();
-      expect(q?.error).toMatchObject({ code: 'ERR_ECMS_SIGNATURE', reason: 'weak-digest-algorithm' });
-      expect(q?.signature).toMatchObject({
-        status: 'failed',
-        reason: 'weak-digest-algorithm',
-        signer: { digestAlgorithm: XMLDSIG.sha1, signatureAlgorithm: XMLDSIG.rsaSha1 },
-      });
-    } finally {
-      await receiver.close();
-      await net.close();
-    }
+    const doc = signLetterWith(rsaSigner, {
+      keyInfoPem: rsaSigner.pem + ca.pem,
+      digestAlgorithm: XMLDSIG.sha1,
+      signatureAlgorithm: XMLDSIG.rsaSha1,
+    });
+    const store = await receiveThroughWorker(9, doc);
+    expect(await store.list({ direction: 'inbound' })).toEqual([]);
+    const [q] = await store.quarantined();
+    expect(q?.error).toMatchObject({ code: 'ERR_ECMS_SIGNATURE', reason: 'weak-digest-algorithm' });
+    expect(q?.signature).toMatchObject({
+      status: 'failed',
+      reason: 'weak-digest-algorithm',
+      signer: { digestAlgorithm: XMLDSIG.sha1, signatureAlgorithm: XMLDSIG.rsaSha1 },
+    });
   });
 
   it('through the inbox worker: an RSA-SHA384 letter with SHA-384 digests is stored, decoded from the bytes it signed', async () => {
-    const net = await startEcmsNetwork({ seed: 10 });
-    const b = net.nodes[1]!;
-    const receiver = new EcmsClient({ nodeUrl: b.url, organizationId: b.organizationId });
-    try {
-      const doc = signLetterWith(rsaSigner, {
-        keyInfoPem: rsaSigner.pem + ca.pem,
-        signatureAlgorithm: XMLDSIG.rsaSha384,
-        digestAlgorithm: XMLDSIG.sha384,
-      });
-      net.injectItem(b.organizationId, { xml: doc.toString('utf8'), senderDepartmentId: DGA });
-      const store = new MemoryLetterStore();
-      await new EcmsInboxWorker({
-        client: receiver,
-        store,
-        signaturePolicy: 'require',
-        trustAnchors: [root.pem],
-        autoAcknowledge: false,
-      }).runOnce();
-      expect(JSON.stringify((await store.quarantined()).map((q) => q.error))).toBe('[]');
-      const [stored] = await store.list({ direction: 'inbound' });
-      expect(stored?.signature).toMatchObject({
-        status: 'valid',
-        signer: { digestAlgorithm: XMLDSIG.sha384, signatureAlgorithm: XMLDSIG.rsaSha384 },
-      });
-      expect(stored).toMatchObject({ subject: sampleLetter().subject, letterId: sampleLetter().id });
-    } finally {
-      await receiver.close();
-      await net.close();
-    }
+    const doc = signLetterWith(rsaSigner, {
+      keyInfoPem: rsaSigner.pem + ca.pem,
+      signatureAlgorithm: XMLDSIG.rsaSha384,
+      digestAlgorithm: XMLDSIG.sha384,
+    });
+    const store = await receiveThroughWorker(10, doc);
+    expect(JSON.stringify((await store.quarantined()).map((q) => q.error))).toBe('[]');
+    const [stored] = await store.list({ direction: 'inbound' });
+    expect(stored?.signature).toMatchObject({
+      status: 'valid',
+      signer: { digestAlgorithm: XMLDSIG.sha384, signatureAlgorithm: XMLDSIG.rsaSha384 },
+    });
+    expect(stored).toMatchObject({ subject: sampleLetter().subject, letterId: sampleLetter().id });
   });
 });
