@@ -1,13 +1,19 @@
+import { generateSigningKeyPair } from '@thgov/pki/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { verifyTranscript } from '../src/index.js';
 import { decodeXml, parseXmlSafely, xmlToData } from '../src/xml/check-xml.js';
 import { issueGood, SAMPLE_XML } from './fixtures/generate.js';
-import { createTestPki } from './helpers/pki.js';
+import { createTestPki, issueIdentity } from './helpers/pki.js';
 import { xmlSigned } from './helpers/xml-dsig.js';
 
 const pki = await createTestPki();
 const trust = [pki.root.cert];
+const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+const ecSigner = await issueIdentity(pki.now, 'EC University Registrar', 110, pki.ca, {
+  keyUsage: ['digitalSignature', 'nonRepudiation'],
+  keyPair: await generateSigningKeyPair({ ec: true }),
+});
 
 describe('XML checks', () => {
   it('parses plain XML and refuses DTDs, entities, deep nesting and bad encodings', () => {
@@ -128,6 +134,74 @@ describe('weak algorithms in the transcript XML-DSig', () => {
     expect((await verifyTranscript(pdf, { trust })).indication).toBe('TOTAL_PASSED');
   });
 });
+
+describe('algorithms other registrars use in the transcript XML-DSig', () => {
+  // The PDF's CMS accepts ECDSA and SHA-384, so the XML-DSig beside it must too: a registrar with an EC key, or
+  // one whose stack defaults to SHA-384, issues transcripts as valid as any other.
+  const MORE = 'http://www.w3.org/2001/04/xmldsig-more#';
+  const SHA384 = `${MORE}sha384`;
+  const cases: [string, typeof pki.signer, { signature: string; digest: string; xades?: boolean }][] = [
+    ['ECDSA-SHA256 over SHA-256 digests', ecSigner, { signature: `${MORE}ecdsa-sha256`, digest: SHA256 }],
+    ['ECDSA-SHA384 over SHA-384 digests', ecSigner, { signature: `${MORE}ecdsa-sha384`, digest: SHA384 }],
+    ['RSA-SHA384 over SHA-384 digests', pki.signer, { signature: `${MORE}rsa-sha384`, digest: SHA384 }],
+    [
+      'XAdES-BES shape, RSA-SHA256',
+      pki.signer,
+      { signature: `${MORE}rsa-sha256`, digest: SHA256, xades: true },
+    ],
+    [
+      'XAdES-BES shape, ECDSA-SHA384',
+      ecSigner,
+      { signature: `${MORE}ecdsa-sha384`, digest: SHA384, xades: true },
+    ],
+  ];
+  it.each(cases)('%s: verifies, and fails once the XML is changed', async (_name, signer, algorithms) => {
+    const signedXml = await xmlSigned(SAMPLE_XML, signer, algorithms);
+    const r = await verifyTranscript(await issueGood(pki, { signer, xml: signedXml }), { trust });
+    expect(r.checks.find((c) => c.id === 'xml')).toMatchObject({ status: 'PASSED' });
+    expect(r.indication).toBe('TOTAL_PASSED');
+    const tampered = await issueGood(pki, { signer, xml: signedXml.replace('3.75', '4.00') });
+    const t = await verifyTranscript(tampered, { trust });
+    expect(t.indication).toBe('TOTAL_FAILED');
+    expect(t.subIndication).toBe('SIG_CRYPTO_FAILURE');
+  });
+
+  it('a changed XAdES signed property fails: the second reference is checked too', async () => {
+    const signedXml = await xmlSigned(SAMPLE_XML, pki.signer, { xades: true });
+    expect(signedXml).toContain('2026-01-15T09:00:00Z');
+    const changed = signedXml.replace('2026-01-15T09:00:00Z', '2025-01-15T09:00:00Z');
+    const r = await verifyTranscript(await issueGood(pki, { xml: changed }), { trust });
+    expect(r.indication).toBe('TOTAL_FAILED');
+    expect(r.subIndication).toBe('SIG_CRYPTO_FAILURE');
+  });
+
+  it('an ECDSA value in DER form, not the r||s form RFC 4051 prescribes, does not verify', async () => {
+    const signedXml = await xmlSigned(SAMPLE_XML, ecSigner, {
+      signature: `${MORE}ecdsa-sha256`,
+      digest: SHA256,
+    });
+    const value = /<SignatureValue>([^<]+)<\/SignatureValue>/.exec(signedXml)?.[1] ?? '';
+    const raw = Buffer.from(value, 'base64');
+    expect(raw.length).toBe(64);
+    const der = derEcdsa(raw.subarray(0, 32), raw.subarray(32));
+    const asDer = signedXml.replace(value, der.toString('base64'));
+    const r = await verifyTranscript(await issueGood(pki, { signer: ecSigner, xml: asDer }), { trust });
+    expect(r.indication).toBe('TOTAL_FAILED');
+    expect(r.subIndication).toBe('SIG_CRYPTO_FAILURE');
+  });
+});
+
+/** An ECDSA signature's DER form (SEQUENCE of two INTEGERs) from its r and s. */
+function derEcdsa(r: Buffer, s: Buffer): Buffer {
+  const int = (b: Buffer) => {
+    let v = b;
+    while (v.length > 1 && v[0] === 0 && (v[1] ?? 0) < 0x80) v = v.subarray(1);
+    if ((v[0] ?? 0) >= 0x80) v = Buffer.concat([Buffer.from([0]), v]);
+    return Buffer.concat([Buffer.from([0x02, v.length]), v]);
+  };
+  const body = Buffer.concat([int(r), int(s)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
 
 describe('personal data in XML errors', () => {
   it('never copies a citizen ID from a broken XML into the report', async () => {

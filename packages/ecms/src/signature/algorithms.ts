@@ -1,11 +1,5 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  KeyObject,
-} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { registerXmlDsigAlgorithms, XMLDSIG_ALGORITHMS } from '@thgov/pki/internal';
 import type { SignedXml } from 'xml-crypto';
 
 /** XML-DSig algorithm identifiers the verifier knows. */
@@ -13,19 +7,7 @@ export const XMLDSIG = {
   excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   c14n: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
   enveloped: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
-  sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
-  sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
-  sha384: 'http://www.w3.org/2001/04/xmldsig-more#sha384',
-  sha512: 'http://www.w3.org/2001/04/xmlenc#sha512',
-  rsaSha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
-  rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  rsaSha384: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
-  rsaSha512: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
-  rsaPssSha256: 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
-  ecdsaSha1: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1',
-  ecdsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
-  ecdsaSha384: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384',
-  ecdsaSha512: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512',
+  ...XMLDSIG_ALGORITHMS,
 } as const;
 
 /** Reference transforms that cannot leave part of the letter unsigned. */
@@ -100,64 +82,11 @@ export function describeKey(key: KeyObject): PublicKeyDescription {
   };
 }
 
-type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
-
 /**
- * A signature method xml-crypto does not ship, done with node:crypto. ECDSA (RFC 4051) carries the raw r||s form
- * (IEEE P1363) in XML-DSig, not DER, so `ecdsa` methods sign and verify in that encoding; RSA methods are
- * PKCS#1 v1.5 (RFC 6931 §2.3).
- */
-function nodeSignatureMethod(hash: Hash, uri: string, ecdsa: boolean) {
-  const encoding = ecdsa ? ({ dsaEncoding: 'ieee-p1363' } as const) : {};
-  return class {
-    getSignature(signedInfo: string | Uint8Array, privateKey: string | Buffer | KeyObject): string {
-      const key = privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey);
-      return cryptoSign(hash, Buffer.from(signedInfo), { key, ...encoding }).toString('base64');
-    }
-    verifySignature(material: string, key: string | Buffer | KeyObject, signatureValue: string): boolean {
-      const k = key instanceof KeyObject ? key : createPublicKey(key);
-      return cryptoVerify(
-        hash,
-        Buffer.from(material),
-        { key: k, ...encoding },
-        Buffer.from(signatureValue, 'base64'),
-      );
-    }
-    getAlgorithmName(): string {
-      return uri;
-    }
-  };
-}
-
-/** The SHA-384 digest method (RFC 6931 §2.1.3), which xml-crypto does not ship. */
-class Sha384 {
-  getHash(xml: string): string {
-    return createHash('sha384').update(xml, 'utf8').digest('base64');
-  }
-  getAlgorithmName(): string {
-    return XMLDSIG.sha384;
-  }
-}
-
-/**
- * Registers the ECDSA methods, RSA-SHA384 and the SHA-384 digest, and removes SHA-1 from xml-crypto's tables unless weak algorithms are
- * allowed: the structural check refuses SHA-1 first, and the library could not accept it even if that check
- * were bypassed.
+ * Fills xml-crypto's tables with the methods other signers use (@thgov/pki's set), and removes SHA-1 unless weak
+ * algorithms are allowed: the structural check refuses SHA-1 first, and the library could not accept it even if
+ * that check were bypassed.
  */
 export function configureAlgorithms(sig: SignedXml, allowWeak: boolean): SignedXml {
-  const methods = sig.SignatureAlgorithms as Record<string, unknown>;
-  methods[XMLDSIG.ecdsaSha256] = nodeSignatureMethod('sha256', XMLDSIG.ecdsaSha256, true);
-  methods[XMLDSIG.ecdsaSha384] = nodeSignatureMethod('sha384', XMLDSIG.ecdsaSha384, true);
-  methods[XMLDSIG.ecdsaSha512] = nodeSignatureMethod('sha512', XMLDSIG.ecdsaSha512, true);
-  methods[XMLDSIG.rsaSha384] = nodeSignatureMethod('sha384', XMLDSIG.rsaSha384, false);
-  const hashes = sig.HashAlgorithms as Record<string, unknown>;
-  hashes[XMLDSIG.sha384] = Sha384;
-  if (allowWeak) {
-    methods[XMLDSIG.ecdsaSha1] = nodeSignatureMethod('sha1', XMLDSIG.ecdsaSha1, true);
-  } else {
-    delete methods[XMLDSIG.rsaSha1];
-    delete hashes[XMLDSIG.sha1];
-  }
-  delete methods['http://www.w3.org/2000/09/xmldsig#hmac-sha1'];
-  return sig;
+  return registerXmlDsigAlgorithms(sig, { sha1: allowWeak });
 }

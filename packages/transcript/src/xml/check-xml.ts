@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { redactPreview, redactText } from '@thgov/core';
 import type { CheckResult } from '@thgov/esign';
 import { check, failed, indeterminate } from '@thgov/esign/internal';
+import { XMLDSIG_ALGORITHMS as A, registerXmlDsigAlgorithms } from '@thgov/pki/internal';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
@@ -118,14 +119,22 @@ function certFromSignature(sig: XNode): Uint8Array | undefined {
   return b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
 }
 
-const XMLDSIG_MORE = 'http://www.w3.org/2001/04/xmldsig-more#';
-/** Digest and signature methods an XML-DSig may use here: SHA-2 only, as for the PDF's CMS. */
+/**
+ * Digest and signature methods an XML-DSig may use here: SHA-2 only, with the RSA and ECDSA methods the PDF's CMS
+ * accepts (other registrars sign with EC keys and SHA-384 too). The key is the PDF signer's, judged by the PDF's
+ * algorithm policy: an XML signer that is another certificate is flagged below.
+ */
 const STRONG_XML_ALGORITHMS = new Set<string>([
-  'http://www.w3.org/2001/04/xmlenc#sha256',
-  'http://www.w3.org/2001/04/xmlenc#sha512',
-  `${XMLDSIG_MORE}rsa-sha256`,
-  `${XMLDSIG_MORE}rsa-sha512`,
-  'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
+  A.sha256,
+  A.sha384,
+  A.sha512,
+  A.rsaSha256,
+  A.rsaSha384,
+  A.rsaSha512,
+  A.rsaPssSha256,
+  A.ecdsaSha256,
+  A.ecdsaSha384,
+  A.ecdsaSha512,
 ]);
 
 /**
@@ -226,10 +235,10 @@ function checkXmlSignature(
   }
   const weak = xmlAlgorithmProblem(sig);
   if (weak) return indeterminate('xml', 'CRYPTO_CONSTRAINTS_FAILURE', weak, { evidence });
-  const sx = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
-  // Not even the library may accept SHA-1, should the check above ever be bypassed.
-  delete (sx.SignatureAlgorithms as Record<string, unknown>)['http://www.w3.org/2000/09/xmldsig#rsa-sha1'];
-  delete (sx.HashAlgorithms as Record<string, unknown>)['http://www.w3.org/2000/09/xmldsig#sha1'];
+  // ECDSA, RSA-SHA384 and SHA-384 added; not even the library may accept SHA-1, should the check above be bypassed.
+  const sx = registerXmlDsigAlgorithms(new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null }), {
+    sha1: false,
+  });
   let ok = false;
   try {
     sx.loadSignature(sig as unknown as Parameters<SignedXml['loadSignature']>[0]);
