@@ -13,6 +13,7 @@ import type * as NodeModule from 'node:module';
 import type * as NodeOs from 'node:os';
 import type * as NodeStream from 'node:stream';
 import type * as NodeTimers from 'node:timers/promises';
+import type * as NodeZlib from 'node:zlib';
 
 let crypto: typeof NodeCrypto | undefined;
 let fs: typeof NodeFs | undefined;
@@ -20,6 +21,7 @@ let module: typeof NodeModule | undefined;
 let os: typeof NodeOs | undefined;
 let stream: typeof NodeStream | undefined;
 let timers: typeof NodeTimers | undefined;
+let zlib: typeof NodeZlib | undefined;
 
 /** node:crypto, loaded at first use. */
 export const nodeCrypto = (): typeof NodeCrypto => (crypto ??= process.getBuiltinModule('node:crypto'));
@@ -27,6 +29,8 @@ export const nodeCrypto = (): typeof NodeCrypto => (crypto ??= process.getBuilti
 export const nodeFs = (): typeof NodeFs => (fs ??= process.getBuiltinModule('node:fs/promises'));
 /** node:stream, loaded at first use. */
 export const nodeStream = (): typeof NodeStream => (stream ??= process.getBuiltinModule('node:stream'));
+/** node:zlib, loaded at first use (a compressed response). */
+export const nodeZlib = (): typeof NodeZlib => (zlib ??= process.getBuiltinModule('node:zlib'));
 const nodeModule = (): typeof NodeModule => (module ??= process.getBuiltinModule('node:module'));
 const nodeOs = (): typeof NodeOs => (os ??= process.getBuiltinModule('node:os'));
 const nodeTimers = (): typeof NodeTimers => (timers ??= process.getBuiltinModule('node:timers/promises'));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { HttpError, type HttpErrorOptions, ResponseSchemaError } from './errors.js';
 
@@ -14,17 +15,81 @@ export type LazyErrorOptions = HttpErrorOptions | (() => HttpErrorOptions);
 
 const resolve = (o: LazyErrorOptions): HttpErrorOptions => (typeof o === 'function' ? o() : o);
 
-/** Parses UTF-8 JSON; an empty body is `undefined`. Failure is ERR_RESPONSE_PARSE (the body is not echoed). */
-export function parseJsonBody(bytes: Uint8Array, errorOptions: LazyErrorOptions = {}): unknown {
+/**
+ * Parses JSON; an empty body is `undefined`. The text is UTF-8 (a byte-order mark is skipped, RFC 8259 §8.1) unless
+ * `contentType` declares another charset (a legacy Thai server's TIS-620 / windows-874), which is then honoured.
+ * Bytes that are not text in that charset, or not JSON, are ERR_RESPONSE_PARSE (the body is not echoed).
+ */
+export function parseJsonBody(
+  bytes: Uint8Array,
+  errorOptions: LazyErrorOptions = {},
+  contentType?: string,
+): unknown {
   if (bytes.byteLength === 0) return undefined;
+  const text = parseTextBody(bytes, errorOptions, contentType);
   try {
-    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    return JSON.parse(text);
   } catch (cause) {
     throw new HttpError('ERR_RESPONSE_PARSE', 'The response body is not valid JSON', {
       ...resolve(errorOptions),
       cause,
     });
   }
+}
+
+/** The body as text, decoded strictly as `parseJsonBody` does; failure is ERR_RESPONSE_PARSE. */
+export function parseTextBody(
+  bytes: Uint8Array,
+  errorOptions: LazyErrorOptions = {},
+  contentType?: string,
+): string {
+  const decoded = decodeBodyText(bytes, contentType, true);
+  if (typeof decoded === 'string') return decoded;
+  throw new HttpError('ERR_RESPONSE_PARSE', decoded.problem, { ...resolve(errorOptions), retryable: false });
+}
+
+const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'us-ascii', 'ascii']);
+
+/** The charset a Content-Type declares, lower-cased, or undefined. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  if (!contentType?.includes('charset')) return undefined;
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
+  return m?.[1]?.toLowerCase();
+}
+
+/**
+ * Decodes a body as the Content-Type says (UTF-8 unless it declares another charset), skipping a byte-order mark.
+ * `strict`: bytes that are not valid in the charset, or a charset nobody knows, give `{ problem }`; otherwise
+ * they become U+FFFD (for previews in errors).
+ */
+export function decodeBodyText(
+  bytes: Uint8Array,
+  contentType: string | undefined,
+  strict: boolean,
+): string | { problem: string } {
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && !UTF8_LABELS.has(charset)) {
+    let decoder: InstanceType<typeof TextDecoder>;
+    try {
+      decoder = new TextDecoder(charset, { fatal: strict });
+    } catch {
+      if (strict)
+        return { problem: `The response declares a charset that is not supported (${charset.slice(0, 40)})` };
+      decoder = new TextDecoder('utf-8');
+    }
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return { problem: `The response body is not valid ${charset.slice(0, 40)} text` };
+    }
+  }
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // A U+FFFD is either in the data or stands for bytes that are not UTF-8: only then is the whole body checked.
+  if (strict && text.includes('\uFFFD') && !isUtf8(bytes)) {
+    return { problem: 'The response body is not valid UTF-8, and declares no other charset' };
+  }
+  return text;
 }
 
 /** What a fast decoder returns for a value it does not decide: zod parses that value instead. */

@@ -105,14 +105,39 @@ export function parseRetryAfter(
   if (!value) return undefined;
   const v = value.trim();
   let ms: number;
-  if (/^\d+$/.test(v)) {
+  if (/^\d{1,10}$/.test(v)) {
     ms = Number(v) * 1000;
-  } else {
-    const date = Date.parse(v);
+  } else if (HTTP_DATE.test(v)) {
+    // RFC 850's two-digit year spelled out; asctime has no zone and means GMT (Date.parse would take local time).
+    const spelled = v.replace(RFC850_YEAR, (_m, yy: string) => ` ${rfc850Year(yy, now)} `);
+    const date = Date.parse(spelled.endsWith('GMT') ? spelled : `${spelled} GMT`);
     if (Number.isNaN(date)) return undefined;
     ms = date - now;
+  } else {
+    // Anything else ("1.5", "-5", an ISO date) is not a Retry-After (RFC 9110 §10.2.3): ignored, not "now".
+    return undefined;
   }
   return Math.max(0, Math.min(ms, maxInMs));
+}
+
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** The three HTTP-date forms (RFC 9110 §5.6.7): IMF-fixdate, obsolete RFC 850, asctime. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT` +
+    `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT` +
+    `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
+/** The two-digit year of an RFC 850 date, spelled out for Date.parse. */
+const RFC850_YEAR = /-(\d{2}) (?=\d{2}:)/;
+
+/** RFC 9110 §5.6.7: a two-digit year more than 50 years ahead is in the past century. */
+function rfc850Year(yy: string, now: number): number {
+  const current = new Date(now).getUTCFullYear();
+  let year = Math.floor(current / 100) * 100 + Number(yy);
+  if (year > current + 50) year -= 100;
+  return year;
 }
 
 export interface RetryAttemptInfo {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { nodeStream, randomUUID } from './builtins.js';
+import { ACCEPT_ENCODING, codingsOf, decodeContent, decodeContentStream } from './content-coding.js';
 import { type Deadline, startDeadline } from './deadline.js';
 import { createDispatcher, DEFAULT_TIMEOUTS, withResponseGuard } from './dispatcher.js';
 import {
@@ -23,7 +24,7 @@ import {
   transportOptionsSchema,
 } from './options.js';
 import { redactHeaders, redactPreview, redactText, redactUrl } from './redact.js';
-import { parseJsonBody, validateBody } from './response-body.js';
+import { decodeBodyText, parseJsonBody, parseTextBody, validateBody } from './response-body.js';
 import { ATTEMPT_DEADLINE, type AttemptDeadline } from './response-guard.js';
 import {
   parseRetryAfter,
@@ -33,6 +34,7 @@ import {
   resolveRetryOptions,
   runWithRetry,
 } from './retry.js';
+import { type Masker, maskError, maskerFor } from './sensitive-values.js';
 import { errorType, TELEMETRY_NAMES, Telemetry, type TelemetrySpan } from './telemetry/index.js';
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
@@ -115,6 +117,12 @@ export interface RequestSpec<T = unknown> {
    * Implied by `responseType: 'stream'` and by a `{ stream }` body.
    */
   streaming?: boolean;
+  /**
+   * Values this call sends that identify a person and the redactor cannot know (names, a card's laser code): a
+   * server echoing them in an error page or envelope does not carry them into the error. Masked in any letter case,
+   * raw and URL-encoded, in the response preview, the request URL and the message of an error `classify` builds.
+   */
+  sensitiveValues?: readonly string[];
 }
 
 /** A parsed response of `Transport.request`: status, headers, body, request ID and attempts. */
@@ -146,6 +154,8 @@ interface Call<T> {
   attemptDeadline: AttemptDeadline | undefined;
   signal: AbortSignal | undefined;
   remainingInMs: () => number;
+  /** Masks the call's `sensitiveValues`, when it has any. */
+  mask: Masker | undefined;
 }
 
 const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -336,16 +346,17 @@ export class Transport {
       ...(contentLength !== undefined ? { 'content-length': String(contentLength) } : {}),
       ...spec.headers,
     };
+    if (!hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
+    const mask = maskerFor(spec.sensitiveValues);
     let repeatable = spec.idempotent ?? IDEMPOTENT_METHODS.has(method);
     if (!repeatable && spec.idempotencyKey !== undefined) {
       headers['idempotency-key'] = spec.idempotencyKey === true ? randomUUID() : spec.idempotencyKey;
       repeatable = true;
     }
-    const redactedRequest = (): RedactedRequest => ({
-      method,
-      url: redactUrl(this.#origin + target),
-      headers: redactHeaders(headers),
-    });
+    const redactedRequest = (): RedactedRequest => {
+      const url = redactUrl(this.#origin + target);
+      return { method, url: mask ? mask(url) : url, headers: redactHeaders(headers) };
+    };
     // One signal for the caller's abort and a configured total deadline. The default total needs no timer
     // of its own when the dispatcher's response guard enforces it (the hot path). Streaming calls have no
     // default total: a large upload or download must not be cut at a fixed time.
@@ -381,6 +392,7 @@ export class Transport {
       remainingInMs: attemptDeadline
         ? () => attemptDeadline.at - performance.now()
         : () => deadline.remainingInMs(),
+      mask,
     };
   }
 
@@ -407,6 +419,7 @@ export class Transport {
       attempts: attempt,
       durationInMs: performance.now() - call.started,
     });
+    const codings = responseCodings(res, resHeaders, { requestId, statusCode: res.statusCode, attempt });
     if (spec.responseType === 'stream' && ok && !spec.classify) {
       this.#emitResponse(
         method,
@@ -418,11 +431,15 @@ export class Transport {
         attemptStart,
         undefined,
       );
-      return done(limitStream(res.body, limit, requestId) as unknown as T);
+      const body = codings ? decodeContentStream(res.body, codings) : res.body;
+      return done(limitStream(body, limit, requestId) as unknown as T);
     }
+    // `received` as sent (what a response signature covers), `raw` with its content codings undone.
+    let received: Uint8Array;
     let raw: Uint8Array;
     try {
-      raw = await readBody(res.body, limit, resHeaders['content-length']);
+      received = await readBody(res.body, limit, resHeaders['content-length']);
+      raw = codings ? await decodeContent(received, codings, limit, () => tooLarge(limit)) : received;
     } catch (err) {
       if (err instanceof HttpError)
         throw err.withExchange({ requestId, statusCode: res.statusCode, attempt });
@@ -437,9 +454,10 @@ export class Transport {
       requestId,
       attempt,
       call.redactedRequest,
+      call.mask,
     );
     const classified = spec.classify?.(rawResponse);
-    if (classified) throw classified;
+    if (classified) throw call.mask ? maskError(classified, call.mask) : classified;
     if (!ok) throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
     if (this.#options.responseVerifier) {
       await this.#options.responseVerifier.verifyResponse({
@@ -447,7 +465,7 @@ export class Transport {
         target,
         requestId,
         status: res.statusCode,
-        body: raw,
+        body: received,
         headers: resHeaders,
       });
     }
@@ -752,6 +770,21 @@ async function readBody(
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
+/** The response's content codings; an unsupported one discards the body unread and is ERR_RESPONSE_PARSE. */
+function responseCodings(
+  res: Dispatcher.ResponseData,
+  headers: Record<string, string>,
+  exchange: { requestId: string; statusCode: number; attempt: number },
+): ReturnType<typeof codingsOf> {
+  try {
+    return codingsOf(headers['content-encoding']);
+  } catch (err) {
+    // The stream's abort error has no reader to go to.
+    res.body.on('error', () => undefined).destroy();
+    throw (err as HttpError).withExchange(exchange);
+  }
+}
+
 /** Passes the body through while counting; errors the stream once it passes the limit. */
 function limitStream(body: Readable, limit: number, requestId: string): Readable {
   const { Readable, Transform } = nodeStream();
@@ -784,6 +817,7 @@ class RawExchange implements RawResponse {
   readonly requestId: string;
   readonly attempt: number;
   readonly #request: () => RedactedRequest;
+  readonly #mask: Masker | undefined;
   #redactedRequest: RedactedRequest | undefined;
   #text: string | undefined;
 
@@ -794,6 +828,7 @@ class RawExchange implements RawResponse {
     requestId: string,
     attempt: number,
     request: () => RedactedRequest,
+    mask: Masker | undefined,
   ) {
     this.statusCode = statusCode;
     this.headers = headers;
@@ -801,6 +836,7 @@ class RawExchange implements RawResponse {
     this.requestId = requestId;
     this.attempt = attempt;
     this.#request = request;
+    this.#mask = mask;
   }
 
   get request(): RedactedRequest {
@@ -808,9 +844,9 @@ class RawExchange implements RawResponse {
     return this.#redactedRequest;
   }
 
+  /** The body as text, leniently (bytes the charset does not know become U+FFFD): for envelopes and previews. */
   text = (): string => {
-    const body = this.body;
-    this.#text ??= Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    this.#text ??= decodeBodyText(this.body, this.headers['content-type'], false) as string;
     return this.#text;
   };
 
@@ -827,7 +863,11 @@ class RawExchange implements RawResponse {
     requestId: this.requestId,
     attempt: this.attempt,
     request: this.request,
-    response: truncatedResponse(this.statusCode, this.headers, this.text()),
+    response: truncatedResponse(
+      this.statusCode,
+      this.headers,
+      this.#mask ? this.#mask(this.text()) : this.text(),
+    ),
     ...extra,
   });
 }
@@ -860,8 +900,9 @@ function statusError(raw: RawResponse, method: string, path: string, maxRetryAft
 
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
   if (type === 'bytes' || type === 'stream') return raw;
-  if (type === 'text') return rawResponse.text();
-  return parseJsonBody(raw, () => rawResponse.errorOptions());
+  const contentType = rawResponse.headers['content-type'];
+  if (type === 'text') return parseTextBody(raw, () => rawResponse.errorOptions(), contentType);
+  return parseJsonBody(raw, () => rawResponse.errorOptions(), contentType);
 }
 
 const FORM_SAFE = /^[\w.*-]*$/;
@@ -876,4 +917,10 @@ function formEncode(value: string): string {
     /%20|[!'()~]/g,
     (m) => (m === '%20' ? '+' : `%${m.charCodeAt(0).toString(16).toUpperCase()}`),
   );
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  if (name in headers) return true;
+  for (const key in headers) if (key.toLowerCase() === name) return true;
+  return false;
 }

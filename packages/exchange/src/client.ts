@@ -126,6 +126,8 @@ interface Exchange {
   body?: { json: unknown } | { form: Record<string, string> };
   subject: string | undefined;
   classify: (raw: RawResponse, service: string) => ThGovError | undefined;
+  /** Personal values the call sends that no redactor knows (names, a laser code): masked if the server echoes them. */
+  sensitive?: readonly string[];
   pathPrefix?: string;
   idempotent?: boolean;
   idempotencyKey?: string | true;
@@ -287,6 +289,7 @@ export class ExchangeClient {
         },
         subject: citizenId,
         classify: classifyData,
+        sensitive: [firstName, lastName, laserCode, input.birthDateBe.trim()],
       },
       (bytes, meta) => parseJson(bytes, laserResultSchema, meta),
       options,
@@ -544,6 +547,7 @@ export class ExchangeClient {
       operation: x.route.name,
       idempotent: x.idempotent,
       idempotencyKey: x.idempotencyKey,
+      ...(x.sensitive ? { sensitiveValues: x.sensitive } : {}),
     };
   }
 
@@ -692,6 +696,6 @@ function parseJson<S extends z.ZodType>(
   meta: TransportResponse<Uint8Array>,
 ): z.output<S> {
   const where = { statusCode: meta.statusCode, requestId: meta.requestId };
-  const value = parseJsonBody(bytes, where);
+  const value = parseJsonBody(bytes, where, meta.headers['content-type']);
   return (schema ? validateBody(value, schema, where) : value) as z.output<S>;
 }

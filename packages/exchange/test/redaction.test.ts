@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
-import { captureLogger } from '@thgov/testkit';
+import { captureLogger, httpServer } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeClient } from '../src/index.js';
-import { type Harness, harness } from './helpers.js';
+import { type Harness, harness, rejection } from './helpers.js';
 
 let h: Harness;
 const { logger, lines } = captureLogger();
@@ -118,5 +118,58 @@ describe('no secret, token, citizen ID or name leaves the client in logs or erro
   it('debug logs hold no names or laser codes', () => {
     const text = lines.join('\n');
     for (const s of personal) expect(text.includes(s), `log leaked ${s.slice(0, 3)}…`).toBe(false);
+  });
+});
+
+describe('names and a laser code a server echoes back', () => {
+  // DOPA's laser-code check sends the holder's names and card code; a gateway or the provider may quote them in
+  // an error page or a Linkage envelope. The redactor cannot know them (a Thai name can be 3 letters long), so
+  // the call masks what it sent, wherever the answer is quoted.
+  const first = 'สมชาย';
+  const last = 'ใจดี';
+  const laser = 'JT1234567890';
+  const citizenId = '1101700230708';
+  const answers: Record<string, [number, string]> = {
+    '/text-500': [500, `ข้อมูลไม่ถูกต้อง: ${first} ${last} (${laser})`],
+    '/json-400': [400, JSON.stringify({ message: `FirstName ${first} LastName ${last} not matched`, laser })],
+    '/linkage-200': [
+      200,
+      JSON.stringify({ Code: 90002, Message: `ไม่พบ ${first} ${last} ${laser.toLowerCase()}` }),
+    ],
+  };
+  it.each(Object.keys(answers))('%s: the error keeps none of them', async (answer) => {
+    const [status, body] = answers[answer]!;
+    const server = await httpServer((req, res) => {
+      if (req.url?.startsWith('/ws/auth/validate'))
+        return res.end(JSON.stringify({ Result: 'tok-echo-test-000001' }));
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(body);
+    });
+    const client = new ExchangeClient({
+      baseUrl: server.url,
+      consumerKey: 'ck-echo-test',
+      consumerSecret: 'cs-echo-test-secret',
+      agentId: citizenId,
+      retry: { maxRetries: 0 },
+    });
+    try {
+      const err = await rejection(
+        client.verifyLaserCode({
+          citizenId,
+          firstName: first,
+          lastName: last,
+          birthDateBe: '25300101',
+          laserCode: laser,
+        }),
+      );
+      const seen = serialize(err);
+      for (const v of [first, last, laser, laser.toLowerCase(), ...encodings(first)])
+        expect(seen, v).not.toContain(v);
+      expect(seen).toContain('[REDACTED]');
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });
