@@ -20,71 +20,135 @@ const PROVIDER_CODES: Record<string, { meaning: string; hint?: string }> = {
 };
 
 const BRACKET = /^\s*\[(\d{1,6})\]/;
-/** Bodies this small are checked for an envelope even on 2xx; error envelopes are tiny. */
-const SMALL_BODY = 1024;
+/** Statuses a gateway answers for a passing condition (timeout, throttling, an upstream down): see classifyData. */
+const TEMPORARY_STATUS = new Set([408, 429, 502, 503, 504]);
+/** A Linkage error envelope has at most this many top-level keys (`Code`, `Message` and a few extras). */
+const ENVELOPE_MAX_KEYS = 4;
+
 /**
- * Cheap pre-check before decoding and parsing a small body: does it hold a string followed by a colon (an
- * object key, at any depth) that reads "code" in any letter case? Looked for in the bytes, string by string,
- * so every body whose parsed top level has such a key passes, including one written with escapes
- * (`"\u0063ode"`), and a body without one (a Linkage record) is not decoded at all.
+ * Cheap structural pre-check before decoding and parsing a body for a Linkage `{Code, Message}` envelope: is
+ * it (after a UTF-8 BOM and JSON whitespace) an object with at most four members at its top level, among them
+ * a "code" and a "message" key in any letter case? Looked at in the bytes, tracking nesting, so a key written
+ * with escapes (`"\u0063ode"`) counts and a "code" below the top level does not. Neither size nor leading
+ * whitespace hides an envelope, and a record is never decoded here: the scan allocates nothing and stops as
+ * soon as four members cannot hold both keys (by the third member of a Linkage record). Members are counted
+ * as written: an object that repeats a name is not interoperable JSON (RFC 8259 §4), and one with five
+ * members is no envelope. For valid JSON without repeated names the answer is exact.
  */
-export function mayHaveCodeKey(bytes: Uint8Array): boolean {
+export function mayBeLinkageEnvelope(bytes: Uint8Array): boolean {
   const n = bytes.length;
-  let start = bytes.indexOf(0x22);
-  while (start >= 0) {
-    let end = start + 1;
-    let escaped = false;
-    while (end < n && bytes[end] !== 0x22) {
-      if (bytes[end] === 0x5c) {
-        escaped = true;
-        end++;
+  let i = jsonStart(bytes);
+  if (bytes[i] !== 0x7b) return false;
+  let depth = 0;
+  let members = 0;
+  let code = false;
+  let message = false;
+  for (; i < n; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x22) {
+      const start = i;
+      // To the closing quote (a plain loop: indexOf costs more per call than a short string's bytes).
+      for (i++; i < n; i++) {
+        const c = bytes[i] as number;
+        if (c === 0x22) break;
+        if (c === 0x5c) i++;
       }
-      end++;
+      if (i >= n) return false;
+      if (depth !== 1) continue;
+      let next = i + 1;
+      while (next < n && isJsonSpace(bytes[next] as number)) next++;
+      if (bytes[next] !== 0x3a) continue;
+      members++;
+      const key = keyName(bytes, start, i);
+      if (key === 'code') code = true;
+      else if (key === 'message') message = true;
+      // No room left among four members for the key(s) still missing.
+      if (members + (code ? 0 : 1) + (message ? 0 : 1) > ENVELOPE_MAX_KEYS) return false;
+      i = next;
+    } else if (b === 0x7b || b === 0x5b) {
+      depth++;
+    } else if ((b === 0x7d || b === 0x5d) && --depth === 0) {
+      break;
     }
-    if (end >= n) return false;
-    let next = end + 1;
-    while (next < n && isJsonSpace(bytes[next] as number)) next++;
-    if (bytes[next] === 0x3a && isCodeKey(bytes, start, end, escaped)) return true;
-    start = bytes.indexOf(0x22, end + 1);
   }
-  return false;
+  return code && message;
 }
 
-/** Whether the string token from the quote at `start` to the one at `end` reads "code", any case. */
-function isCodeKey(bytes: Uint8Array, start: number, end: number, escaped: boolean): boolean {
-  if (escaped) {
-    // Rare: decode it as JSON does. Anything undecodable is let through (the full parse decides).
-    if (end - start > 64) return false;
+/** Where the JSON text starts: past a UTF-8 BOM and JSON whitespace. */
+function jsonStart(bytes: Uint8Array): number {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+  while (i < bytes.length && isJsonSpace(bytes[i] as number)) i++;
+  return i;
+}
+
+/**
+ * The string token from the quote at `start` to the one at `end`, lower-cased, when it reads "code" or
+ * "message" in any case; otherwise ''. No other Unicode letter lower-cases to an ASCII one of these, so an
+ * unescaped key is compared byte by byte (bit 0x20 set lower-cases an ASCII letter).
+ */
+function keyName(bytes: Uint8Array, start: number, end: number): string {
+  const len = end - start - 1;
+  if (len < 4) return '';
+  if (bytes.subarray(start + 1, end).includes(0x5c)) {
+    // Rare: written with escapes; decode it as JSON does ("message" spelled out in \u escapes is 44 bytes).
+    if (len > 64) return '';
     try {
       const key: unknown = JSON.parse(Buffer.from(bytes.subarray(start, end + 1)).toString('utf8'));
-      return typeof key !== 'string' || key.toLowerCase() === 'code';
+      return typeof key === 'string' ? key.toLowerCase() : '';
     } catch {
-      return true;
+      return '';
     }
   }
-  // ASCII letters only, lower-cased by setting bit 0x20.
-  return (
-    end - start === 5 &&
-    ((bytes[start + 1] as number) | 0x20) === 0x63 &&
-    ((bytes[start + 2] as number) | 0x20) === 0x6f &&
-    ((bytes[start + 3] as number) | 0x20) === 0x64 &&
-    ((bytes[start + 4] as number) | 0x20) === 0x65
-  );
+  const word = len === 4 ? 'code' : len === 7 ? 'message' : undefined;
+  if (word === undefined) return '';
+  for (let k = 0; k < len; k++) {
+    if (((bytes[start + 1 + k] as number) | 0x20) !== word.charCodeAt(k)) return '';
+  }
+  return word;
 }
 
 function isJsonSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
+/** The body parsed as JSON (a leading BOM tolerated, as in `mayBeLinkageEnvelope`), or undefined. */
+function bodyJson(raw: RawResponse): unknown {
+  if (raw.body.byteLength === 0) return undefined;
+  const text = raw.text();
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The object's own keys lower-cased, into a null-prototype object: a field read from it is always the
+ * provider's own key, never something inherited (`body.constructor`, or a prototype a `"__proto__"` key set).
+ * A `"__proto__"` key itself is dropped, as `keyRenamer` (loose-keys.ts) and zod's looseObject drop it: no
+ * envelope field is spelled that way, and every reader of provider JSON in this package treats it alike.
+ * (On a null-prototype object the assignment would create a plain own property; dropping it keeps the key
+ * count of the Linkage rule the same as what a result would show.)
+ */
 function lowerKeys(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k.toLowerCase()] = v;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(value)) {
+    const key = k.toLowerCase();
+    if (key === '__proto__') continue;
+    out[key] = (value as Record<string, unknown>)[k];
+  }
   return out;
 }
 
 function describe(code: string): { meaning: string; hint?: string } {
-  return PROVIDER_CODES[code] ?? { meaning: 'see the provider documentation for this code' };
+  // Own keys only: a provider's code "constructor" or "__proto__" must not find Object.prototype's.
+  return (
+    (Object.hasOwn(PROVIDER_CODES, code) ? PROVIDER_CODES[code] : undefined) ?? {
+      meaning: 'see the provider documentation for this code',
+    }
+  );
 }
 
 export function classifyData(raw: RawResponse, service: string): ThGovError | undefined {
@@ -94,7 +158,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
 
   const xroadType = raw.headers['x-road-error'];
   if (xroadType) {
-    const body = lowerKeys(raw.json());
+    const body = lowerKeys(bodyJson(raw));
     const type = typeof body?.type === 'string' ? body.type : xroadType;
     const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
     const detail = typeof body?.detail === 'string' ? redactText(body.detail.slice(0, 500)) : undefined;
@@ -146,15 +210,13 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
       });
     }
   }
-  if (
-    raw.body.byteLength > 0 &&
-    raw.body.byteLength <= SMALL_BODY &&
-    raw.body[0] === 0x7b &&
-    mayHaveCodeKey(raw.body)
-  ) {
-    const body = lowerKeys(raw.json());
-    if (body && 'code' in body && 'message' in body && Object.keys(body).length <= 4) {
-      const code = String(body.code);
+  // A `{code, message}` body on a temporary status is the gateway's own (WSO2 throttling: `{"code":"900800",
+  // "message":"Message throttled out", …}`, a back end that timed out), not the provider's verdict on the
+  // request: it is left to the transport, which makes it ERR_HTTP, retryable, with the Retry-After delay.
+  if (!TEMPORARY_STATUS.has(status) && mayBeLinkageEnvelope(raw.body)) {
+    const body = lowerKeys(bodyJson(raw));
+    if (body && 'code' in body && 'message' in body && Object.keys(body).length <= ENVELOPE_MAX_KEYS) {
+      const code = scalarText(body.code).slice(0, 64);
       if (code !== '0' && code !== '00000' && code !== '200') {
         const d = describe(code);
         return new GdxError('ERR_GDX_BUSINESS', `${service} failed with Linkage code ${code}: ${d.meaning}`, {
@@ -167,23 +229,52 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
   return undefined;
 }
 
-/** e-Payment envelope `{status, errorCode, message, data}`: status 0 is success. Any body size. */
+/**
+ * e-Payment envelope `{status, errorCode, message, data}` (any body size, any key case): status 0 is success.
+ * Read strictly: only the number 0 or the string "0" is success; any other status ("", null, "00", 1, …), or
+ * an errorCode without a status, is a failure, ERR_GDX_BUSINESS (never retried: a create or void must not be
+ * repeated blindly; the caller checks the payment's status first), whatever the HTTP status, with the
+ * errorCode (else the status) as providerCode. A body with neither key is no envelope. On a temporary status
+ * (408/429/502/503/504) the answer is left to the transport, as for the Linkage envelope: ERR_HTTP, retryable
+ * with its Retry-After, and a POST is repeated only when it carries an idempotency key.
+ */
 export function classifyPayment(raw: RawResponse, service: string): ThGovError | undefined {
   const first = classifyData(raw, service);
   if (first) return first;
-  if (raw.statusCode < 200 || raw.statusCode >= 300) return undefined;
-  const body = lowerKeys(raw.json());
-  if (body && 'status' in body && 'errorcode' in body && Number(body.status) !== 0) {
-    const code = String(body.errorcode ?? body.status);
-    const message = typeof body.message === 'string' ? body.message : 'payment error';
-    return new GdxError('ERR_GDX_BUSINESS', `${service} failed with code ${code}: ${message}`, {
-      ...raw.errorOptions(),
-      service,
-      envelope: 'payment',
-      providerCode: code,
-    });
-  }
-  return undefined;
+  if (TEMPORARY_STATUS.has(raw.statusCode)) return undefined;
+  const body = lowerKeys(bodyJson(raw));
+  if (!body) return undefined;
+  const status = body.status;
+  const errorCode = codeText(body.errorcode);
+  if (!('status' in body) && errorCode === undefined) return undefined;
+  if (status === 0 || status === '0') return undefined;
+  const code = errorCode ?? codeText(status);
+  const message = typeof body.message === 'string' ? redactText(body.message.slice(0, 300)) : 'payment error';
+  // Without a code, the status is "", null, a boolean or not a scalar: say which, briefly.
+  const what = code !== undefined ? `code ${code}` : `status ${status === '' ? '""' : scalarText(status)}`;
+  return new GdxError('ERR_GDX_BUSINESS', `${service} failed with ${what}: ${message}`, {
+    ...raw.errorOptions(),
+    service,
+    envelope: 'payment',
+    providerCode: code,
+    retryable: false,
+  });
+}
+
+/**
+ * A JSON value as text without calling anything of its own: `String()` of an object calls its `toString`,
+ * and a provider's `{"toString": 1}` would make that throw.
+ */
+function scalarText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value);
+}
+
+/** A provider code as text: a non-empty string (at most 64 characters) or a finite number; else undefined. */
+function codeText(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const t = value.trim();
+  return t === '' ? undefined : redactText(t.slice(0, 64));
 }
 
 /**

@@ -34,11 +34,17 @@ function keyRenamer(shape: ZodRawShape): (value: unknown) => unknown {
       }
     }
     if (!needsRename) return value;
+    // A plain object, as zod and callers expect. A `"__proto__"` key (an own data property of what JSON.parse
+    // returns) is dropped: assigned here it would set the result's prototype, and every field missing from
+    // the record would be read from the provider's object. zod's looseObject drops it too, so a record gives
+    // the same result whether or not its keys needed renaming. `constructor`, `prototype` and the like are
+    // ordinary keys: assignment makes them own data properties, and only own keys count as present.
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    for (const k of Object.keys(value)) {
+      if (k === '__proto__') continue;
       const key = lookup(k) ?? k;
       // An exact-case key wins over a differently cased duplicate.
-      if (!(key in out) || k === key) out[key] = v;
+      if (!Object.hasOwn(out, key) || k === key) out[key] = (value as Record<string, unknown>)[k];
     }
     return out;
   };
