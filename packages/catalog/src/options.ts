@@ -23,7 +23,7 @@ export interface PolitenessOptions {
 export interface DataStoreDefaults {
   /** Records per `datastore_upsert` call. Default 1000. */
   batchRows?: number;
-  /** Largest JSON body of one call; a batch is cut early when it would pass it. Default 8 MiB. */
+  /** Largest JSON body of one call, in UTF-8 bytes; a batch is cut early when it would pass it. Default 8 MiB. */
   batchBytes?: number;
 }
 

@@ -91,7 +91,8 @@ const NOT_IN_PATCH = ['id', 'resources'];
 
 /**
  * `package_revise` (CKAN ≥ 2.9): only the patched keys change, every other field (also ones this client does not
- * know) stays. Lists are replaced, not merged by position: each list key is filtered out first.
+ * know) stays. Lists are replaced, not merged by position: each list key is filtered out first; so are the tags when
+ * the patch has `tag_string` or `tags` (CKAN would append the new tags to the old ones).
  */
 export async function updateDataset(
   core: CatalogCore,
@@ -108,11 +109,14 @@ export async function updateDataset(
   const safe = guardDatasetPatch(current, p, o?.allowRestrictedData === true, 'updateDataset');
   const { resources: _r, ...currentFields } = current;
   await checkMetadata(core, { ...currentFields, ...safe }, o, 'updateDataset');
+  // CKAN's tag_string_convert APPENDS the parsed tags after those already in the dict, and both package_revise
+  // and package_patch start from package_show's, which has `tags`: new tags must replace, not join, the old.
+  const replacesTags = safe.tag_string !== undefined || safe.tags !== undefined;
   const status = await cachedStatus(core, o);
   if (!status.features.revise) {
     return core.action(
       'package_patch',
-      { ...safe, id: current.id },
+      { ...(replacesTags && safe.tags === undefined ? { tags: [] } : {}), ...safe, id: current.id },
       { idempotent: true, schema: datasetResultSchema, op: o },
     );
   }
@@ -121,6 +125,7 @@ export async function updateDataset(
   const filter = Object.entries(safe)
     .filter(([, v]) => Array.isArray(v))
     .map(([k]) => `-${k}`);
+  if (replacesTags && !filter.includes('-tags')) filter.push('-tags');
   const res = await core.action(
     'package_revise',
     { match, filter, update: safe },

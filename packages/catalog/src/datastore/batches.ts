@@ -48,7 +48,8 @@ class BatchBuilder {
     } catch (cause) {
       throw invalidArgument('a DataStore record cannot be sent as JSON', undefined, { cause });
     }
-    if (json.length > this.bytes && records.length > 1) {
+    // UTF-8 bytes, as sent: Thai text is 3 bytes a character but 1 UTF-16 unit (json.length).
+    if (Buffer.byteLength(json, 'utf8') > this.bytes && records.length > 1) {
       const half = Math.ceil(records.length / 2);
       return [...this.#encode(records.slice(0, half)), ...this.#encode(records.slice(half))];
     }
@@ -57,8 +58,8 @@ class BatchBuilder {
 }
 
 /**
- * Cuts records into batches of at most `rows` records and at most `bytes` of JSON (unless one record alone is
- * larger). A synchronous iterable is read synchronously (an `await` per record would cost more than the
+ * Cuts records into batches of at most `rows` records and at most `bytes` bytes of UTF-8 JSON (unless one record
+ * alone is larger). A synchronous iterable is read synchronously (an `await` per record would cost more than the
  * serialization).
  */
 export async function* encodeBatches(

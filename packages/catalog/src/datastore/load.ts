@@ -17,7 +17,7 @@ export interface DataStoreLoadOptions extends OperationOptions {
   method?: 'upsert' | 'insert' | 'update';
   /** Records per call; default the client's `datastore.batchRows` (1000). */
   batchRows?: number;
-  /** Largest JSON body per call; default the client's `datastore.batchBytes` (8 MiB). */
+  /** Largest JSON body per call, in UTF-8 bytes; default the client's `datastore.batchBytes` (8 MiB). */
   batchBytes?: number;
   onProgress?: (progress: DataStoreProgress) => void;
   /** Load even if the first batch holds checksum-valid citizen IDs (off by default). */
@@ -59,9 +59,11 @@ export async function loadRecords(
   const rows = o.batchRows ?? core.options.datastore?.batchRows ?? CATALOG_DEFAULTS.batchRows;
   const bytes = o.batchBytes ?? core.options.datastore?.batchBytes ?? CATALOG_DEFAULTS.batchBytes;
   const head = `{"resource_id":${JSON.stringify(resourceId)},"method":"${method}","force":${o.force === true},"records":`;
+  // batchBytes bounds the whole body (UTF-8 bytes): the records get what the envelope leaves.
+  const recordBytes = Math.max(1, bytes - Buffer.byteLength(head, 'utf8') - 1);
   let done = 0;
   let batches = 0;
-  for await (const batch of encodeBatches(records, rows, bytes, onBatch !== undefined)) {
+  for await (const batch of encodeBatches(records, rows, recordBytes, onBatch !== undefined)) {
     // The first batch shows what the table holds: real registers leak exactly this way.
     if (batches === 0)
       guardCitizenIds(batch.json, o.allowCitizenIds === true, 'datastore.upsert', 'the records');

@@ -1,5 +1,7 @@
 import { invalidArgument } from '@thgov/core';
 import type { CatalogCore } from '../context.js';
+import { CatalogError } from '../errors.js';
+import { parseCkanTimestamp } from '../timestamps.js';
 import type { DataStoreRecord } from './batches.js';
 import type { CatalogDataStore } from './datastore.js';
 import { type DataStoreLoadOptions, loadRecords } from './load.js';
@@ -20,9 +22,95 @@ export interface DataStoreRefreshResult {
 
 const DELETE_CHUNK = 500;
 
-/** Key columns compared as text: the catalog returns typed values ("7" sent, 7 read back is the same row). */
-function keyOf(record: DataStoreRecord, keys: string[]): string {
-  return keys.map((k) => String(record[k] ?? '')).join('\u0000');
+const INT_TYPES = new Set([
+  'int',
+  'int2',
+  'int4',
+  'int8',
+  'integer',
+  'smallint',
+  'bigint',
+  'serial',
+  'bigserial',
+]);
+const DECIMAL_TYPES = new Set([
+  'numeric',
+  'decimal',
+  'float',
+  'float4',
+  'float8',
+  'real',
+  'double precision',
+]);
+
+/** A decimal's canonical text ("007.50" and 7.5 are "7.5"), or undefined when it is not a plain decimal. */
+function canonicalDecimal(v: unknown): string | undefined {
+  const raw = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : undefined) : String(v).trim();
+  if (raw === undefined) return undefined;
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(raw);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  let digits = `${m[2]}${m[3] ?? ''}`;
+  let point = m[2]?.length ?? 0;
+  point += Number(m[4] ?? 0);
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  if (point > digits.length) digits += '0'.repeat(point - digits.length);
+  const int = digits.slice(0, point).replace(/^0+/, '') || '0';
+  const frac = digits.slice(point).replace(/0+$/, '');
+  const body = frac === '' ? int : `${int}.${frac}`;
+  return body === '0' ? '0' : `${m[1] === '-' ? '-' : ''}${body}`;
+}
+
+/**
+ * A `timestamp` (PostgreSQL ignores a zone written on one) as `YYYY-MM-DDTHH:MM:SS[.ffffff]`, microseconds
+ * without trailing zeros; a `date` as `YYYY-MM-DD`; a `timestamptz` as its UTC instant.
+ */
+function canonicalTime(v: unknown, type: string): string | undefined {
+  const text = v instanceof Date ? v.toISOString() : String(v).trim();
+  const m =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+      text,
+    );
+  if (!m) return undefined;
+  const p2 = (x: string | undefined) => (x ?? '0').padStart(2, '0');
+  const date = `${m[1]}-${p2(m[2])}-${p2(m[3])}`;
+  if (type === 'date') return date;
+  const micros = Math.min(999_999, Math.round(Number(`0.${m[7] ?? '0'}`) * 1e6));
+  const frac = micros === 0 ? '' : `.${String(micros).padStart(6, '0').replace(/0+$/, '')}`;
+  const local = `${date}T${p2(m[4])}:${p2(m[5])}:${p2(m[6])}${frac}`;
+  if (type !== 'timestamptz' && type !== 'timestamp with time zone') return local;
+  const instant = parseCkanTimestamp(text);
+  return instant === undefined ? local : `${instant.toISOString().slice(0, 19)}${frac}Z`;
+}
+
+/**
+ * One key value as the DataStore holds it, by the column's type: CKAN reads keys back typed and normalised
+ * (`"007"` in an int column is 7, `2024-01-01` in a timestamp column is `2024-01-01T00:00:00`), so a key is
+ * compared in that form on both sides. A value the type cannot read stays as sent (the upsert would have failed).
+ */
+export function canonicalKey(value: unknown, type: string | undefined): string {
+  if (value === null || value === undefined || value === '') return '\u0001null';
+  const t = (type ?? 'text').toLowerCase();
+  let out: string | undefined;
+  if (INT_TYPES.has(t) || DECIMAL_TYPES.has(t)) out = canonicalDecimal(value);
+  else if (t === 'timestamp' || t === 'timestamptz' || t.startsWith('timestamp ') || t === 'date')
+    out = canonicalTime(value, t);
+  else if (t === 'bool' || t === 'boolean') {
+    const s = String(value).trim().toLowerCase();
+    out = ['t', 'true', 'y', 'yes', 'on', '1'].includes(s)
+      ? 'true'
+      : ['f', 'false', 'n', 'no', 'off', '0'].includes(s)
+        ? 'false'
+        : undefined;
+  }
+  if (out !== undefined) return out;
+  return typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : String(value);
+}
+
+function keyOf(record: DataStoreRecord, keys: string[], types: Map<string, string>): string {
+  return keys.map((k) => canonicalKey(record[k], types.get(k))).join('\u0000');
 }
 
 /**
@@ -42,14 +130,41 @@ export async function refreshTable(
   if (keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '')) {
     throw invalidArgument('refresh needs the primaryKey column(s) to match old and new rows');
   }
-  const fresh = new Set<string>();
+  // The sent keys, kept raw until the table's column types are known (the first page of the read-back).
+  const sent: unknown[][] = [];
   const loaded = await loadRecords(core, resourceId, records, { ...o, method: 'upsert' }, (batch) => {
-    for (const r of batch.records ?? []) fresh.add(keyOf(r, keys));
+    for (const r of batch.records ?? []) sent.push(keys.map((k) => r[k]));
   });
   const op = { abortSignal: o.abortSignal, timeoutInMs: o.timeoutInMs, requestId: o.requestId };
   const stale: DataStoreRecord[] = [];
+  let fresh: Set<string> | undefined;
+  const found = new Set<string>();
+  let types = new Map<string, string>();
   for await (const page of datastore.search(resourceId, { fields: keys }, op)) {
-    for (const r of page.records) if (!fresh.has(keyOf(r, keys))) stale.push(r);
+    if (fresh === undefined) {
+      types = new Map(page.fields.map((f) => [f.id, f.type]));
+      fresh = new Set(
+        sent.map((values) => keyOf(Object.fromEntries(keys.map((k, i) => [k, values[i]])), keys, types)),
+      );
+      sent.length = 0;
+    }
+    for (const r of page.records) {
+      const key = keyOf(r, keys, types);
+      if (fresh.has(key)) found.add(key);
+      else stale.push(r);
+    }
+  }
+  // Every row just upserted must be among the rows read back; if one is not, the keys did not compare (a column
+  // type this client cannot normalise) or the table changed meanwhile: delete nothing rather than fresh rows.
+  if (fresh !== undefined && found.size < fresh.size) {
+    throw new CatalogError(
+      'ERR_CATALOG_PROTOCOL',
+      `refresh: ${fresh.size - found.size} of the ${fresh.size} keys just upserted were not found when the table was read back; nothing was deleted`,
+      {
+        action: 'datastore.refresh',
+        hint: 'Check the primary key columns and their types; the upserted rows are in place, stale rows remain.',
+      },
+    );
   }
   for (let i = 0; i < stale.length; i += keys.length === 1 ? DELETE_CHUNK : 1) {
     const chunk = stale.slice(i, i + (keys.length === 1 ? DELETE_CHUNK : 1));

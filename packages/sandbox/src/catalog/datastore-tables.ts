@@ -64,9 +64,46 @@ function coerce(value: unknown, type: string): unknown {
       throw `invalid input syntax for type boolean: "${String(value).slice(0, 50)}"`;
     case 'json':
       return value;
+    case 'timestamp':
+      return pgTimestamp(value, false);
+    case 'date':
+      return pgTimestamp(value, true);
     default:
       return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
+}
+
+/**
+ * A PostgreSQL `timestamp` (without time zone) or `date` as CKAN's datastore_search returns it (PostgreSQL's own
+ * JSON: `2024-01-01T00:00:00`, a fraction only when there is one, trailing zeros dropped). PostgreSQL ignores a
+ * zone written on a `timestamp` value ("2024-01-01T00:00:00.000Z" is stored as 2024-01-01 00:00:00).
+ */
+function pgTimestamp(value: unknown, dateOnly: boolean): string {
+  const text = value instanceof Date ? value.toISOString() : String(value).trim();
+  const m =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+      text,
+    );
+  const type = dateOnly ? 'date' : 'timestamp';
+  if (!m) throw `invalid input syntax for type ${type}: "${text.slice(0, 50)}"`;
+  const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const day = new Date(Date.UTC(y as number, (mo as number) - 1, d as number));
+  if (
+    day.getUTCMonth() !== (mo as number) - 1 ||
+    day.getUTCDate() !== d ||
+    (h as number) > 23 ||
+    (mi as number) > 59 ||
+    (sec as number) > 59
+  ) {
+    throw `date/time field value out of range: "${text.slice(0, 50)}"`;
+  }
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const date = `${m[1]}-${p2(mo as number)}-${p2(d as number)}`;
+  if (dateOnly) return date;
+  // Microsecond precision, rounded (a carry into the seconds is not modelled: tests do not write 0.9999995 s).
+  const micros = Math.min(999_999, Math.round(Number(`0.${m[7] ?? '0'}`) * 1e6));
+  const frac = micros === 0 ? '' : `.${String(micros).padStart(6, '0').replace(/0+$/, '')}`;
+  return `${date}T${p2(h as number)}:${p2(mi as number)}:${p2(sec as number)}${frac}`;
 }
 
 const keyOf = (row: Row, pk: string[]) => JSON.stringify(pk.map((k) => row[k]));
@@ -179,9 +216,22 @@ export class DataStoreTables {
     const known = new Set(['_id', ...table.fields.map((f) => f.id)]);
     for (const k of Object.keys(filters))
       if (!known.has(k)) throw validationError({ filters: [`field "${k}" not in table`] });
+    // PostgreSQL casts a filter value to its column's type before comparing ("007" = 7 on an int column).
+    const types = new Map(table.fields.map((f) => [f.id, f.type]));
+    const typed = (k: string, x: unknown) => {
+      const type = types.get(k);
+      if (type === undefined || x === null || x === undefined || x === '') return x;
+      try {
+        return coerce(x, type);
+      } catch {
+        return x;
+      }
+    };
     return rows.filter((r) =>
       Object.entries(filters).every(([k, v]) =>
-        Array.isArray(v) ? v.some((x) => String(x) === String(r[k])) : String(v) === String(r[k]),
+        Array.isArray(v)
+          ? v.some((x) => String(typed(k, x)) === String(r[k]))
+          : String(typed(k, v)) === String(r[k]),
       ),
     );
   }

@@ -141,12 +141,23 @@ function tagStringConvert(v: unknown, data: Dict): unknown {
     else if (!TAG.test(tag)) errors.push(`Tag "${tag}" must be alphanumeric characters or symbols: -_.`);
   }
   if (errors.length > 0) throw errors;
-  data.tags = tags.map((t) => ({
+  // CKAN's tag_string_convert APPENDS after the ('tags', n, 'name') entries already in the data (a package_show
+  // dict that package_revise or package_patch starts from has them); package_tag_list_save then keeps one tag
+  // per name. Replacing the tags takes dropping `tags` first.
+  const existing = Array.isArray(data.tags) ? (data.tags as unknown[]) : [];
+  const added = tags.map((t) => ({
     name: String(t),
     display_name: String(t),
     state: 'active',
     vocabulary_id: null,
   }));
+  const seen = new Set<string>();
+  data.tags = [...existing, ...added].filter((t) => {
+    const name = typeof t === 'object' && t !== null ? String((t as Dict).name) : String(t);
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  });
   return STOP;
 }
 

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../http-server.js';
 import { ActionError } from './action-error.js';
 import type { ActionContext } from './context.js';
 import { csvCell } from './datastore.js';
@@ -83,61 +82,111 @@ function xml(v: unknown): string {
   );
 }
 
-/** ckanext-dcat's `/catalog.jsonld?page=n&modified_since=…`: public datasets, 100 a page, hydra paging. */
+const HYDRA = 'http://www.w3.org/ns/hydra/core#';
+const DCAT = 'http://www.w3.org/ns/dcat#';
+const DCT = 'http://purl.org/dc/terms/';
+const XSD_DATETIME = 'http://www.w3.org/2001/XMLSchema#dateTime';
+const XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
+
+/**
+ * ckanext-dcat's `modified_since`: `dateutil_parse(v).isoformat() + 'Z'` (logic.py), then Solr's
+ * `metadata_modified:[… TO NOW]`. dateutil fills a missing month or day from today; a value with a zone becomes
+ * `…+00:00Z`, which Solr refuses ("Invalid Date in Date Math String"): CKAN's SearchError, which the DCAT view does
+ * not catch, so the caller gets a 500. Returns the naive UTC bound, `'zone'`, or undefined when unparseable.
+ */
+function dcatModifiedSince(value: string): string | 'zone' | undefined {
+  const m =
+    /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ](\d{1,2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+      value.trim(),
+    );
+  if (!m) return undefined;
+  const today = new Date();
+  const year = Number(m[1]);
+  const month = m[2] === undefined ? today.getUTCMonth() + 1 : Number(m[2]);
+  const day = m[3] === undefined ? today.getUTCDate() : Number(m[3]);
+  const [h, mi, sec] = [m[4], m[5], m[6]].map((x) => Number(x ?? 0)) as [number, number, number];
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || h > 23 || mi > 59 || sec > 59)
+    return undefined;
+  if (m[8] !== undefined) return 'zone';
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  return `${m[1]}-${p2(month)}-${p2(day)}T${p2(h)}:${p2(mi)}:${p2(sec)}.${(m[7] ?? '').padEnd(6, '0')}`;
+}
+
+/**
+ * ckanext-dcat's `/catalog.jsonld?page=n&modified_since=…`: public datasets, 100 a page, newest first, hydra
+ * paging. Serialized as rdflib does without a context (processors.py serialize_catalog): expanded JSON-LD, a list
+ * of nodes keyed by full IRIs, every value a list of `{"@value"}` / `{"@id"}` objects.
+ */
 export function sendDcatCatalog(res: ServerResponse, ctx: ActionContext, query: URLSearchParams): void {
   const perPage = 100;
   const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
   const since = query.get('modified_since');
-  const sinceKey = since ? new Date(since).toISOString().replace('Z', '') : undefined;
-  if (since && Number.isNaN(Date.parse(since))) {
-    sendJson(res, 400, { success: false, error: { message: 'Wrong modified date format' } });
+  const sinceKey = since ? dcatModifiedSince(since) : undefined;
+  if (since && sinceKey === undefined) {
+    res.writeHead(409, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      '<!DOCTYPE html><html><body><h1>409 Conflict</h1><p>Wrong modified date format. Use ISO-8601 format</p></body></html>',
+    );
+    return;
+  }
+  if (sinceKey === 'zone') {
+    res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      '<!DOCTYPE html><html><head><title>Internal server error - CKAN</title></head><body><h1>Internal server error</h1></body></html>',
+    );
     return;
   }
   const all = [...ctx.store.packages.values()]
-    .filter((p) => p.state === 'active' && !p.private && (!sinceKey || p.metadata_modified > sinceKey))
+    .filter((p) => p.state === 'active' && !p.private && (!sinceKey || p.metadata_modified >= sinceKey))
     .sort((a, b) => (a.metadata_modified < b.metadata_modified ? 1 : -1));
   const slice = all.slice((page - 1) * perPage, page * perPage);
   const site = ctx.settings.siteUrl;
   const pageUrl = (n: number) =>
-    `${site}/catalog.jsonld?page=${n}${since ? `&modified_since=${encodeURIComponent(since)}` : ''}`;
+    `${site}/catalog.jsonld?${since ? `modified_since=${encodeURIComponent(since)}&` : ''}page=${n}`;
   const last = Math.max(1, Math.ceil(all.length / perPage));
-  const graph: unknown[] = [
-    {
-      '@id': pageUrl(page),
-      '@type': 'hydra:PagedCollection',
-      'hydra:firstPage': pageUrl(1),
-      'hydra:lastPage': pageUrl(last),
-      'hydra:itemsPerPage': perPage,
-      'hydra:totalItems': all.length,
-      ...(page < last ? { 'hydra:nextPage': pageUrl(page + 1) } : {}),
-      ...(page > 1 ? { 'hydra:previousPage': pageUrl(page - 1) } : {}),
-    },
+  const lit = (v: unknown, type?: string) => [type ? { '@type': type, '@value': v } : { '@value': v }];
+  const ref = (iri: string) => [{ '@id': iri }];
+  const paging: Record<string, unknown> = {
+    '@id': pageUrl(page),
+    '@type': [`${HYDRA}PagedCollection`],
+    [`${HYDRA}firstPage`]: lit(pageUrl(1)),
+    [`${HYDRA}first`]: lit(pageUrl(1)),
+    [`${HYDRA}lastPage`]: lit(pageUrl(last)),
+    [`${HYDRA}last`]: lit(pageUrl(last)),
+    [`${HYDRA}itemsPerPage`]: lit(perPage, XSD_INTEGER),
+    [`${HYDRA}totalItems`]: lit(all.length, XSD_INTEGER),
+  };
+  if (page < last) {
+    paging[`${HYDRA}nextPage`] = lit(pageUrl(page + 1));
+    paging[`${HYDRA}next`] = lit(pageUrl(page + 1));
+  }
+  if (page > 1) {
+    paging[`${HYDRA}previousPage`] = lit(pageUrl(page - 1));
+    paging[`${HYDRA}previous`] = lit(pageUrl(page - 1));
+  }
+  const nodes: unknown[] = [
+    paging,
     {
       '@id': site,
-      '@type': 'dcat:Catalog',
-      'dct:title': ctx.settings.siteTitle,
-      'dcat:dataset': slice.map((p) => ({ '@id': `${site}/dataset/${p.id}` })),
+      '@type': [`${DCAT}Catalog`],
+      [`${DCT}title`]: lit(ctx.settings.siteTitle),
+      [`${DCAT}dataset`]: slice.map((p) => ({ '@id': `${site}/dataset/${p.id}` })),
     },
     ...slice.map((p) => ({
       '@id': `${site}/dataset/${p.id}`,
-      '@type': 'dcat:Dataset',
-      'dct:identifier': p.id,
-      'dct:title': p.title,
-      'dct:description': p.notes,
-      'dct:modified': { '@type': 'xsd:dateTime', '@value': p.metadata_modified },
-      'dct:issued': { '@type': 'xsd:dateTime', '@value': p.metadata_created },
-      'dcat:keyword': ((p.tags as Array<{ name: string }>) ?? []).map((t) => t.name),
+      '@type': [`${DCAT}Dataset`],
+      [`${DCT}identifier`]: lit(p.id),
+      [`${DCT}title`]: lit(p.title),
+      ...(p.notes ? { [`${DCT}description`]: lit(p.notes) } : {}),
+      [`${DCT}modified`]: lit(p.metadata_modified, XSD_DATETIME),
+      [`${DCT}issued`]: lit(p.metadata_created, XSD_DATETIME),
+      [`${DCAT}keyword`]: ((p.tags as Array<{ name: string }>) ?? []).map((t) => ({ '@value': t.name })),
+      [`${DCAT}landingPage`]: ref(`${site}/dataset/${p.name}`),
     })),
   ];
-  sendJson(res, 200, {
-    '@context': {
-      dcat: 'http://www.w3.org/ns/dcat#',
-      dct: 'http://purl.org/dc/terms/',
-      hydra: 'http://www.w3.org/ns/hydra/core#',
-      xsd: 'http://www.w3.org/2001/XMLSchema#',
-    },
-    '@graph': graph,
-  });
+  res.writeHead(200, { 'content-type': 'application/ld+json; charset=utf-8' });
+  res.end(JSON.stringify(nodes));
 }
 
 /** `/dataset/{id}/resource/{rid}/download/{file}`: the bytes of a small upload. */
