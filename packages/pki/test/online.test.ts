@@ -37,7 +37,14 @@ beforeAll(async () => {
         nextUpdate: new Date(now.getTime() + DAY),
       });
       res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.from(body));
-    } else if (req.url === '/ca.crl' && req.method === 'GET') {
+    } else if (req.url === '/short.crl' && req.method === 'GET') {
+      // Due again in one second: what a CA publishing often looks like to a process that runs for days.
+      const crl = await h.crl(h.ca, {
+        thisUpdate: new Date(Date.now() - 60_000),
+        nextUpdate: new Date(Date.now() + 1_000),
+      });
+      res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(Buffer.from(crl));
+    } else if ((req.url === '/ca.crl' || req.url?.startsWith('/many/')) && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(Buffer.from(await h.crl(h.ca)));
     } else res.writeHead(404).end();
   });
@@ -136,6 +143,56 @@ describe('online revocation through the core Transport', () => {
     }
   });
 
+  it('a kept CRL is downloaded again once its nextUpdate passes: a long-running service never holds a stale one', async () => {
+    const fetcher = createRevocationFetcher();
+    const url = `${server.url}/short.crl`;
+    const downloads = () => server.requests.filter((r) => r.url === '/short.crl').length;
+    try {
+      const before = downloads();
+      await fetcher.fetch({ type: 'crl', url }, {});
+      await fetcher.fetch({ type: 'crl', url }, {});
+      expect(downloads() - before).toBe(1);
+      await new Promise((r) => setTimeout(r, 1_300));
+      await fetcher.fetch({ type: 'crl', url }, {});
+      expect(downloads() - before).toBe(2);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  it('crlCacheMaxAgeInMs bounds how long a CRL is kept, whatever its nextUpdate says', async () => {
+    const fetcher = createRevocationFetcher({ crlCacheMaxAgeInMs: 100 });
+    const downloads = () => server.requests.filter((r) => r.url === '/ca.crl').length;
+    try {
+      const before = downloads();
+      await fetcher.fetch({ type: 'crl', url: `${server.url}/ca.crl` }, {});
+      await fetcher.fetch({ type: 'crl', url: `${server.url}/ca.crl` }, {});
+      expect(downloads() - before).toBe(1);
+      await new Promise((r) => setTimeout(r, 150));
+      await fetcher.fetch({ type: 'crl', url: `${server.url}/ca.crl` }, {});
+      expect(downloads() - before).toBe(2);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  it('keeps a bounded number of CRLs: the least recently used is dropped first', async () => {
+    const fetcher = createRevocationFetcher();
+    const downloads = (path: string) => server.requests.filter((r) => r.url === path).length;
+    try {
+      const first = `${server.url}/many/0.crl`;
+      await fetcher.fetch({ type: 'crl', url: first }, {});
+      for (let i = 1; i <= 300; i++)
+        await fetcher.fetch({ type: 'crl', url: `${server.url}/many/${i}.crl` }, {});
+      await fetcher.fetch({ type: 'crl', url: `${server.url}/many/300.crl` }, {});
+      expect(downloads('/many/300.crl')).toBe(1);
+      await fetcher.fetch({ type: 'crl', url: first }, {});
+      expect(downloads('/many/0.crl')).toBe(2);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
   it('a fetch function of your own replaces HTTP; the caller can abort', async () => {
     const seen: string[] = [];
     const mine: RevocationFetch = async (req) => {
@@ -162,6 +219,12 @@ describe('online revocation through the core Transport', () => {
     });
     expect(() => createRevocationFetcher({ proxy: 'not a url' })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
+    expect(() => createRevocationFetcher({ crlCacheMaxAgeInMs: -1 })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG',
+        message: expect.stringContaining('crlCacheMaxAgeInMs'),
+      }),
     );
   });
 });

@@ -1,6 +1,7 @@
 import { invalidArgument, type OperationOptions, Transport } from '@thgov/core';
 import { is, validateOptions, withOptionCheck, z } from '@thgov/core/internal';
 import { PACKAGE } from '../version.js';
+import { crlUpdateWindow } from './crl-window.js';
 
 /** One online revocation request: a CRL download (GET) or an OCSP request (POST, DER body). */
 export interface RevocationFetchRequest {
@@ -30,6 +31,12 @@ export interface OnlineRevocationOptions {
   proxy?: string;
   /** Largest CRL or OCSP response read. Default 10 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Longest a downloaded CRL is kept for later validations. Default 3 600 000 (1 h); `0` keeps none (downloads
+   * in flight are still shared). A CRL is never kept past its own nextUpdate, so a long-running service fetches
+   * the CA's next CRL instead of holding a stale one.
+   */
+  crlCacheMaxAgeInMs?: number;
 }
 
 export const onlineOptionsSchema = withOptionCheck(
@@ -43,6 +50,12 @@ export const onlineOptionsSchema = withOptionCheck(
         .positive()
         .max(512 * 1024 * 1024)
         .optional(),
+      crlCacheMaxAgeInMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 86_400_000)
+        .optional(),
     })
     .strict(),
   // A proxy URL is left to zod's URL check.
@@ -50,16 +63,23 @@ export const onlineOptionsSchema = withOptionCheck(
     timeoutInMs: is.integer(1, 120_000),
     proxy: is.literal('env'),
     maxResponseBytes: is.integer(1, 512 * 1024 * 1024),
+    crlCacheMaxAgeInMs: is.integer(0, 7 * 86_400_000),
   }),
 );
 
 const DEFAULT_TIMEOUT_IN_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_CRL_CACHE_MAX_AGE_IN_MS = 3_600_000;
+/** CRLs kept at most (by URL); the least recently used goes first. */
+const MAX_KEPT_CRLS = 256;
+/** A CRL already past its nextUpdate when downloaded (a CA late to publish) is kept this long at most. */
+const OVERDUE_CRL_KEPT_IN_MS = 30_000;
 
 /**
  * A revocation fetcher over `@thgov/core`'s Transport: one connection pool per origin, per-request deadline,
- * a response size cap, a proxy when asked, no redirects, one retry on network errors and 5xx. CRL downloads
- * are shared for the fetcher's lifetime. Only `http:` and `https:` URLs are fetched.
+ * a response size cap, a proxy when asked, no redirects, one retry on network errors and 5xx. A downloaded CRL
+ * is shared by later validations until its nextUpdate or `crlCacheMaxAgeInMs` (1 h), whichever comes first, and
+ * at most 256 are kept. Only `http:` and `https:` URLs are fetched.
  *
  * @example
  * ```ts
@@ -74,7 +94,7 @@ const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 export function createRevocationFetcher(options: OnlineRevocationOptions = {}): RevocationFetcher {
   validateOptions(onlineOptionsSchema, options, 'Online revocation options');
   const transports = new Map<string, Transport>();
-  const crlDownloads = new Map<string, Promise<Uint8Array>>();
+  const crls = new CrlCache(options.crlCacheMaxAgeInMs ?? DEFAULT_CRL_CACHE_MAX_AGE_IN_MS);
   const timeoutInMs = options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS;
   let closed = false;
   const transportFor = (url: URL): Transport => {
@@ -133,20 +153,68 @@ export function createRevocationFetcher(options: OnlineRevocationOptions = {}): 
     fetch(req, op) {
       if (closed) return Promise.reject(invalidArgument('This revocation fetcher was closed'));
       if (req.type !== 'crl') return request(req, op);
-      let p = crlDownloads.get(req.url);
-      if (!p) {
-        p = request(req, op);
-        // A failed download may succeed later: do not keep the failure.
-        p.catch(() => crlDownloads.delete(req.url));
-        crlDownloads.set(req.url, p);
-      }
-      return p;
+      return crls.get(req.url) ?? crls.download(req.url, () => request(req, op));
     },
     async close() {
       closed = true;
       await Promise.all([...transports.values()].map((t) => t.close()));
       transports.clear();
-      crlDownloads.clear();
+      crls.clear();
     },
   };
+}
+
+/**
+ * Downloaded CRLs by URL: one download in flight per URL, then kept until the CRL's nextUpdate or the maximum
+ * age, whichever is first, and at most MAX_KEPT_CRLS of them, least recently used dropped first. A failed
+ * download is not kept: it may succeed later.
+ */
+class CrlCache {
+  readonly #maxAgeInMs: number;
+  readonly #entries = new Map<string, { crl: Promise<Uint8Array>; expiresAt: number }>();
+
+  constructor(maxAgeInMs: number) {
+    this.#maxAgeInMs = maxAgeInMs;
+  }
+
+  get(url: string): Promise<Uint8Array> | undefined {
+    const entry = this.#entries.get(url);
+    if (!entry) return undefined;
+    this.#entries.delete(url);
+    if (Date.now() >= entry.expiresAt) return undefined;
+    this.#entries.set(url, entry); // most recently used last
+    return entry.crl;
+  }
+
+  download(url: string, fetch: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const crl = fetch();
+    // In flight: shared until it settles, whatever the maximum age.
+    const entry = { crl, expiresAt: Number.POSITIVE_INFINITY };
+    this.#entries.set(url, entry);
+    while (this.#entries.size > MAX_KEPT_CRLS) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+    crl.then(
+      (der) => {
+        entry.expiresAt = this.#expiry(der);
+      },
+      () => {
+        if (this.#entries.get(url) === entry) this.#entries.delete(url);
+      },
+    );
+    return crl;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #expiry(der: Uint8Array): number {
+    const now = Date.now();
+    const next = crlUpdateWindow(der)?.nextUpdate?.getTime();
+    const byAge = now + this.#maxAgeInMs;
+    if (next === undefined) return byAge;
+    return next > now ? Math.min(next, byAge) : Math.min(now + OVERDUE_CRL_KEPT_IN_MS, byAge);
+  }
 }
