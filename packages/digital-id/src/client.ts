@@ -1,5 +1,6 @@
 import {
   DEFAULT_TIMEOUTS,
+  HttpError,
   invalidArgument,
   type OperationOptions,
   redactUrl,
@@ -18,7 +19,13 @@ import {
   validateOptions,
 } from '@thgov/core/internal';
 import * as oidc from 'openid-client';
-import { dpopHandle, finishConfiguration, staticConfiguration, usesPar } from './engine-config.js';
+import {
+  dpopHandle,
+  finishConfiguration,
+  staticConfiguration,
+  usesPar,
+  withAlgorithmDefaults,
+} from './engine-config.js';
 import {
   codeForOAuthError,
   digitalIdError,
@@ -26,7 +33,7 @@ import {
   mapError,
   phaseTimeouts,
 } from './error-mapping.js';
-import type { DigitalIdErrorCode } from './errors.js';
+import { type DigitalIdErrorCode, isDigitalIdError } from './errors.js';
 import { callContext, createHttp, type OwnedHttp } from './http.js';
 import { type DigitalIdentity, normalizeIdentity, type TokenSet } from './identity.js';
 import {
@@ -44,11 +51,17 @@ import { PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
 import { type LoginState, MemoryStateStore, type StateStore } from './state-store.js';
 
 const DEFAULT_STATE_TTL_IN_MS = 15 * 60_000;
+/** openid-client's default clock tolerance, and the README's: 30 s. */
+const DEFAULT_CLOCK_TOLERANCE_IN_MS = 30_000;
 /** How long a token stays registered for redaction past its `expires_in` (and without one). */
 const TOKEN_MARGIN_IN_MS = 5 * 60_000;
 const DEFAULT_TOKEN_TTL_IN_MS = 60 * 60_000;
 const DEFAULT_REFRESH_TTL_IN_MS = 7 * 24 * 60 * 60_000;
 const MAX_CALLBACK_URL_LENGTH = 16 * 1024;
+/** After a failed discovery, how long the preset's static endpoints stand in before discovery is retried. */
+const DISCOVERY_RETRY_IN_MS = 60_000;
+/** At most one engine rebuild (fresh JWKS) per this interval for id_tokens signed with an unknown key. */
+const JWKS_REFRESH_IN_MS = 10_000;
 /** Parameters the client sets itself; `extraParameters` may not override them. */
 const RESERVED = new Set([
   'client_id',
@@ -118,6 +131,9 @@ export class DigitalIdClient {
   /** Credentials registered for redaction at construction, released by `close()`. */
   readonly #credentials: string[];
   #engine: Promise<Engine> | undefined;
+  /** When a fallback engine (failed discovery) is dropped so discovery is tried again; undefined: kept. */
+  #engineExpiresAt: number | undefined;
+  #keysRefreshedAt: number | undefined;
   #tokenEndpoint: string | undefined;
   #closed = false;
 
@@ -164,12 +180,19 @@ export class DigitalIdClient {
     }
     const transform = o.clientSecretIsTransformed ? undefined : this.#preset.transformClientSecret;
     this.#secret = o.clientSecret && transform ? transform(o.clientSecret) : o.clientSecret;
-    this.#credentials = [o.clientSecret, o.apiKey, this.#secret].filter((v): v is string => v !== undefined);
+    this.#credentials = [
+      o.clientSecret,
+      o.apiKey,
+      this.#secret,
+      ...(this.#secret === undefined ? [] : wireSpellings(o.clientId, this.#secret)),
+    ].filter((v): v is string => v !== undefined);
     for (const credential of this.#credentials) registerSecret(credential, { kind: 'credential' });
     this.#store = o.stateStore ?? new MemoryStateStore();
     this.#log = new SafeLogger(o.logger, o.logLevel);
     const apiKeyHeader = o.apiKeyHeader ?? this.#preset.apiKeyHeader ?? 'x-api-key';
     this.#http = createHttp({
+      maxResponseBytes: o.maxResponseBytes,
+      provider: this.#preset.displayName,
       timeouts: o.timeouts,
       proxy: o.proxy,
       ca: o.tls?.ca,
@@ -336,6 +359,15 @@ export class DigitalIdClient {
           'The callback names another issuer than this provider (mix-up)',
         );
       }
+      // RFC 9207 §2.4: a provider that advertises the iss parameter sends it on every authorization response,
+      // error responses included; one without it may come from another provider (mix-up) and is refused
+      // before its error is believed.
+      if (iss === null && e.config.serverMetadata().authorization_response_iss_parameter_supported === true) {
+        throw this.#err(
+          'ERR_DIGITAL_ID_ISSUER_MISMATCH',
+          'The callback has no iss parameter though this provider sends it (RFC 9207 mix-up defence)',
+        );
+      }
       const error = params.get('error');
       if (error !== null) {
         const description = params.get('error_description') ?? '';
@@ -380,16 +412,17 @@ export class DigitalIdClient {
     const tokenSet = toTokenSet(tokens);
     const idClaims = tokens.claims();
     if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
+    this.#checkIssuedAt(idClaims);
     let claims: Record<string, unknown> = { ...idClaims };
     const source = this.#o.claimsSource ?? this.#preset.claimsSource;
     const userinfoEndpoint = e.config.serverMetadata().userinfo_endpoint;
     if (source !== 'id_token' && userinfoEndpoint) {
-      const userinfo = await oidc.fetchUserInfo(
-        e.config,
-        tokenSet.accessToken,
-        idClaims.sub,
-        e.dpop ? { DPoP: e.dpop } : undefined,
-      );
+      const userinfo = await oidc
+        .fetchUserInfo(e.config, tokenSet.accessToken, idClaims.sub, e.dpop ? { DPoP: e.dpop } : undefined)
+        .catch((err: unknown) => {
+          // A userinfo JWT that fails validation is named as such, not as the id_token.
+          throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT' });
+        });
       claims = { ...claims, ...userinfo };
     } else if (source === 'userinfo') {
       throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
@@ -415,6 +448,7 @@ export class DigitalIdClient {
         undefined,
         e.dpop ? { DPoP: e.dpop } : undefined,
       );
+      this.#checkIssuedAt(tokens.claims());
       return toTokenSet(tokens);
     });
   }
@@ -476,6 +510,22 @@ export class DigitalIdClient {
     this.#closed = true;
     for (const credential of this.#credentials) unregisterSecret(credential);
     await this.#http.close();
+  }
+
+  /**
+   * openid-client checks `nbf` and `exp` but lets any `iat` ahead of this clock through: an id_token issued
+   * "in the future" is a clock problem (or a forged token) and is refused past the same tolerance.
+   */
+  #checkIssuedAt(claims: oidc.IDToken | undefined): void {
+    const toleranceInSeconds = Math.ceil(
+      (this.#o.clockToleranceInMs ?? DEFAULT_CLOCK_TOLERANCE_IN_MS) / 1000,
+    );
+    if (typeof claims?.iat === 'number' && claims.iat > Math.floor(Date.now() / 1000) + toleranceInSeconds) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_CLOCK_SKEW',
+        'The id_token was issued in the future (iat is ahead of this server clock)',
+      );
+    }
   }
 
   #err(code: DigitalIdErrorCode, message: string): Error {
@@ -553,6 +603,10 @@ export class DigitalIdClient {
       const mapped = deadline.signal?.aborted
         ? abortReason(deadline.signal)
         : mapError(err, this.#mapCtx(totalInMs));
+      if (isDigitalIdError(mapped, 'ERR_DIGITAL_ID_ID_TOKEN_INVALID') && mapped.retryable) {
+        // A JWT signed with a key the cached JWKS lacks (rotation): the next call fetches the keys again.
+        this.#refreshKeys();
+      }
       this.#log.debug(`digital-id ${operation} failed`, { errorCode: (mapped as { code?: string }).code });
       throw mapped;
     } finally {
@@ -575,14 +629,43 @@ export class DigitalIdClient {
   }
 
   #getEngine(): Promise<Engine> {
+    if (this.#engine && this.#engineExpiresAt !== undefined && Date.now() >= this.#engineExpiresAt) {
+      // The static fallback stood in for a failed discovery: its back-off is over, try discovery again.
+      this.#engine = undefined;
+    }
     if (!this.#engine) {
-      this.#engine = this.#createEngine().catch((err: unknown) => {
-        // A failed discovery is retried on the next call rather than cached.
-        this.#engine = undefined;
-        throw err;
-      });
+      this.#engineExpiresAt = undefined;
+      const engine = this.#createEngine().then(
+        (e) => {
+          // A fallback engine (discovery failed, the preset's static endpoints stand in) is kept only for
+          // the back-off; a discovered or configured-static engine is kept for the client's life.
+          if (!e.discovered && (this.#o.discovery ?? 'auto') !== 'static' && this.#engine === engine) {
+            this.#engineExpiresAt = Date.now() + DISCOVERY_RETRY_IN_MS;
+          }
+          return e;
+        },
+        (err: unknown) => {
+          // A failed discovery with no fallback is retried on the next call rather than cached.
+          if (this.#engine === engine) this.#engine = undefined;
+          throw err;
+        },
+      );
+      this.#engine = engine;
     }
     return this.#engine;
+  }
+
+  /**
+   * Forgets the engine (and with it openid-client's JWKS cache, which is kept per server metadata object),
+   * so the next call builds one afresh: after an id_token signed with a key the cached JWKS does not have
+   * (the provider rotated its keys). At most once per {@link JWKS_REFRESH_IN_MS}.
+   */
+  #refreshKeys(): void {
+    const now = Date.now();
+    if (this.#keysRefreshedAt !== undefined && now - this.#keysRefreshedAt < JWKS_REFRESH_IN_MS) return;
+    this.#keysRefreshedAt = now;
+    this.#engine = undefined;
+    this.#engineExpiresAt = undefined;
   }
 
   /**
@@ -602,7 +685,9 @@ export class DigitalIdClient {
     };
     const execute: Array<(c: oidc.Configuration) => void> = [oidc.enableNonRepudiationChecks];
     if (o.dangerouslyAllowInsecureHttp) execute.push(oidc.allowInsecureRequests);
-    const discoveredConfig = await this.#discover(metadata, auth, execute);
+    const discovered = await this.#discover(metadata, auth, execute);
+    const discoveredConfig =
+      discovered && withAlgorithmDefaults(discovered, o.clientId, metadata, auth, execute, this.#http.fetch);
     const config = discoveredConfig ?? this.#staticConfig(metadata, auth, execute);
     // openid-client's default 30 s per request would cut a longer configured deadline (and report "0 ms"):
     // 0 turns it off, each operation's own deadline reaches every request through the call context.
@@ -663,15 +748,20 @@ export class DigitalIdClient {
           mapped.code.startsWith('ERR_DIGITAL_ID_') &&
           mapped.code !== 'ERR_DIGITAL_ID_ISSUER_MISMATCH'
         ) {
+          // A gateway or overload status keeps its status, retryability and Retry-After.
           throw digitalIdError('ERR_DIGITAL_ID_DISCOVERY', `Discovery failed at ${redactUrl(this.#issuer)}`, {
             provider: this.#preset.displayName,
             cause: mapped,
+            ...(mapped instanceof HttpError && mapped.statusCode ? { statusCode: mapped.statusCode } : {}),
+            retryable: mapped.retryable,
+            retryAfterInMs: mapped.retryAfterInMs,
           });
         }
         throw mapped;
       }
-      this.#log.warn('digital-id discovery failed; using the preset static endpoints', {
+      this.#log.warn('digital-id discovery failed; using the preset static endpoints until it is retried', {
         provider: this.provider,
+        retryInMs: DISCOVERY_RETRY_IN_MS,
       });
       return undefined;
     }
@@ -696,6 +786,28 @@ export class DigitalIdClient {
     const config = staticConfiguration(this.#issuer, statics, this.#o.clientId, metadata, auth);
     return finishConfiguration(config, execute, this.#http.fetch);
   }
+}
+
+/**
+ * RFC 6749 §2.3.1 form encoding, as openid-client applies it to the client ID and secret before HTTP Basic
+ * (`-_.!~*'()` escaped too, unlike URLSearchParams).
+ */
+function formUrlEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[-_.!~*'()]|%20/g, (c) =>
+    c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
+ * The secret as it is put on the wire, to register for redaction besides the secret itself (whose own
+ * spellings the registry derives: percent-, form-, JSON-escaped, base64): the RFC 6749 form-encoded secret
+ * (Basic's password, a `client_secret_post` body re-encoded by a provider) and the whole Basic credential,
+ * base64 of `form(client_id):form(secret)`, which a provider may echo from the Authorization header.
+ */
+function wireSpellings(clientId: string, secret: string): string[] {
+  const form = formUrlEncode(secret);
+  const basic = Buffer.from(`${formUrlEncode(clientId)}:${form}`, 'utf8').toString('base64');
+  return form === secret ? [basic] : [form, basic];
 }
 
 function clientAuth(method: string, secret: string | undefined): oidc.ClientAuth {

@@ -31,6 +31,7 @@ export function staticConfiguration(
     token_endpoint: base + statics.token,
     jwks_uri: base + statics.jwks,
     id_token_signing_alg_values_supported: ASYMMETRIC_ALGS,
+    userinfo_signing_alg_values_supported: ASYMMETRIC_ALGS,
     code_challenge_methods_supported: ['S256'],
     ...(statics.userinfo ? { userinfo_endpoint: base + statics.userinfo } : {}),
     ...(statics.introspection ? { introspection_endpoint: base + statics.introspection } : {}),
@@ -38,6 +39,36 @@ export function staticConfiguration(
     ...(statics.endSession ? { end_session_endpoint: base + statics.endSession } : {}),
   };
   return new oidc.Configuration(server, clientId, metadata, auth);
+}
+
+/**
+ * A discovered configuration whose metadata omits the signing algorithms: openid-client would then accept
+ * RS256 id_tokens only (and no userinfo JWT at all), refusing a provider that signs with ES256, PS256 or
+ * EdDSA (ThaID was reported on ES256). The asymmetric algorithms the static mode accepts stand in for the
+ * missing list; never `none`, never HMAC. A list the provider publishes is kept as it is.
+ */
+export function withAlgorithmDefaults(
+  config: oidc.Configuration,
+  clientId: string,
+  metadata: Partial<oidc.ClientMetadata>,
+  auth: oidc.ClientAuth,
+  execute: ReadonlyArray<(c: oidc.Configuration) => void>,
+  fetch: oidc.CustomFetch,
+): oidc.Configuration {
+  const server = config.serverMetadata();
+  const missing = {
+    ...(server.id_token_signing_alg_values_supported?.length
+      ? {}
+      : { id_token_signing_alg_values_supported: ASYMMETRIC_ALGS }),
+    ...(server.userinfo_signing_alg_values_supported?.length
+      ? {}
+      : { userinfo_signing_alg_values_supported: ASYMMETRIC_ALGS }),
+  };
+  if (Object.keys(missing).length === 0) return config;
+  // The helpers serverMetadata() adds (supportsPKCE) are not metadata: left out.
+  const { supportsPKCE: _helper, ...plain } = server;
+  const patched = new oidc.Configuration({ ...plain, ...missing }, clientId, metadata, auth);
+  return finishConfiguration(patched, execute, fetch);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DEFAULT_TIMEOUTS, isThGovError, redactText, TimeoutError } from '@thgov/core';
+import { parseRetryAfter } from '@thgov/core/internal';
 import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import { DigitalIdError, type DigitalIdErrorCode } from './errors.js';
 
@@ -34,7 +35,7 @@ const HINTS: Partial<Record<DigitalIdErrorCode, string>> = {
   ERR_DIGITAL_ID_ID_TOKEN_EXPIRED:
     'Check the server clock (NTP); clock skew tolerance is clockToleranceInMs.',
   ERR_DIGITAL_ID_CLOCK_SKEW:
-    "The provider's clock and this server's clock disagree (nbf in the future: the provider runs ahead; iat over an hour old: this server runs ahead). Sync both with NTP; raise clockToleranceInMs (default 30 s) only to cover a known, small skew.",
+    "The provider's clock and this server's clock disagree (nbf or iat in the future: the provider runs ahead; iat over an hour old: this server runs ahead). Sync both with NTP; raise clockToleranceInMs (default 30 s) only to cover a known, small skew.",
   ERR_DIGITAL_ID_ID_TOKEN_INVALID:
     'The id_token signature or algorithm is not acceptable (alg none, HMAC, unknown key).',
   ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH:
@@ -49,18 +50,63 @@ export function hintFor(code: DigitalIdErrorCode): string | undefined {
 export function digitalIdError(
   code: DigitalIdErrorCode,
   message: string,
-  extra: { provider: string; oauthError?: string; statusCode?: number; cause?: unknown } = {
+  extra: {
+    provider: string;
+    oauthError?: string;
+    statusCode?: number;
+    cause?: unknown;
+    retryable?: boolean;
+    retryAfterInMs?: number | undefined;
+    /** Replaces the code's hint when the situation is more specific (key rotation). */
+    hint?: string;
+  } = {
     provider: 'unknown',
   },
 ): DigitalIdError {
-  const hint = hintFor(code);
+  const hint = extra.hint ?? hintFor(code);
   return new DigitalIdError(code, message, {
     provider: extra.provider,
     ...(hint ? { hint } : {}),
     ...(extra.oauthError ? { oauthError: extra.oauthError } : {}),
     ...(extra.statusCode ? { statusCode: extra.statusCode } : {}),
     ...(extra.cause !== undefined ? { cause: extra.cause } : {}),
+    ...(extra.retryable ? { retryable: true } : {}),
+    ...(extra.retryAfterInMs !== undefined ? { retryAfterInMs: extra.retryAfterInMs } : {}),
   });
+}
+
+/** Statuses a gateway or an overloaded provider answers with, where the same call may succeed later. */
+const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
+/** Retry-After is capped like core's retry policy caps it by default (maxRetryAfterInMs). */
+const MAX_RETRY_AFTER_IN_MS = 30_000;
+
+/** Status, retryability and Retry-After of a provider's HTTP answer, as the error carries them. */
+export function statusFacts(
+  status: number | undefined,
+  headers: { get(name: string): string | null } | undefined,
+): { statusCode?: number; retryable?: boolean; retryAfterInMs?: number } {
+  if (status === undefined) return {};
+  if (!RETRYABLE_STATUS.has(status)) return { statusCode: status };
+  const retryAfterInMs = parseRetryAfter(headers?.get('retry-after'), MAX_RETRY_AFTER_IN_MS);
+  return {
+    statusCode: status,
+    retryable: true,
+    ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
+  };
+}
+
+interface ResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+}
+
+function isResponseLike(v: unknown): v is ResponseLike {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as ResponseLike).status === 'number' &&
+    typeof (v as ResponseLike).headers?.get === 'function'
+  );
 }
 
 /** An OAuth `error` value (from the callback or a token/introspection response) mapped to a code. */
@@ -137,6 +183,8 @@ export interface MapContext {
   totalInMs: number;
   /** Configured per-phase timeouts, to report which one passed. */
   phaseTimeouts: { connectInMs: number; headersInMs: number; bodyInMs: number };
+  /** The JWT being validated when it is not the id_token (`userinfo JWT`), named in the messages. */
+  jwt?: string;
 }
 
 /** The phase timeouts in effect: configured, else core's defaults. */
@@ -159,7 +207,7 @@ export function phaseTimeouts(t: {
 export function mapError(err: unknown, ctx: MapContext): Error {
   const mapped = alreadyMapped(err);
   if (mapped) return mapped;
-  const p: Extra = { provider: ctx.provider, cause: summary(err) };
+  const p: Extra = { provider: ctx.provider, cause: summary(err), jwt: ctx.jwt ?? 'id_token' };
   const oauth = oauthAnswer(err, ctx, p);
   if (oauth) return oauth;
   const f = engineFacts(err);
@@ -181,6 +229,8 @@ export function mapError(err: unknown, ctx: MapContext): Error {
 interface Extra {
   provider: string;
   cause: Error;
+  /** Which JWT the engine was validating, for the messages: `id_token` unless the context says otherwise. */
+  jwt: string;
 }
 
 /** What the engine's error chain says: its codes, its messages joined, and the claim or attribute at fault. */
@@ -204,11 +254,11 @@ function alreadyMapped(err: unknown): Error | undefined {
 function oauthAnswer(err: unknown, ctx: MapContext, p: Extra): DigitalIdError | undefined {
   if (err instanceof ResponseBodyError || err instanceof AuthorizationResponseError) {
     const description = err.error_description ?? '';
-    const status = err instanceof ResponseBodyError ? err.status : undefined;
+    const status = err instanceof ResponseBodyError ? statusFacts(err.status, err.response.headers) : {};
     return digitalIdError(
       codeForOAuthError(err.error, description),
       `${ctx.provider} answered ${err.error}${description ? `: ${description}` : ''}`,
-      { ...p, oauthError: err.error, ...(status ? { statusCode: status } : {}) },
+      { ...p, oauthError: err.error, ...status },
     );
   }
   if (err instanceof WWWAuthenticateChallengeError) {
@@ -219,7 +269,7 @@ function oauthAnswer(err: unknown, ctx: MapContext, p: Extra): DigitalIdError | 
       {
         ...p,
         oauthError: error,
-        statusCode: err.status,
+        ...statusFacts(err.status, err.response.headers),
       },
     );
   }
@@ -241,18 +291,18 @@ function claimMismatch(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (!f.has('OAUTH_JWT_CLAIM_COMPARISON_FAILED')) return undefined;
   const claim = String(f.detail?.claim ?? '');
   if (claim === 'nonce')
-    return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The id_token nonce does not match this login', p);
+    return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', `The ${p.jwt} nonce does not match this login`, p);
   if (claim === 'iss')
-    return digitalIdError('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The id_token was issued by another issuer', p);
+    return digitalIdError('ERR_DIGITAL_ID_ISSUER_MISMATCH', `The ${p.jwt} was issued by another issuer`, p);
   if (claim === 'aud' || claim === 'azp')
     return digitalIdError(
       'ERR_DIGITAL_ID_AUDIENCE_MISMATCH',
-      'The id_token was issued for another client',
+      `The ${p.jwt} was issued for another client`,
       p,
     );
   return digitalIdError(
     'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-    `The id_token claim ${claim || '(unknown)'} is not valid`,
+    `The ${p.jwt} claim ${claim || '(unknown)'} is not valid`,
     p,
   );
 }
@@ -261,18 +311,18 @@ function claimMismatch(f: EngineFacts, p: Extra): DigitalIdError | undefined {
 function timestampFailure(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (!f.has('OAUTH_JWT_TIMESTAMP_CHECK_FAILED')) return undefined;
   const claim = f.detail?.claim;
-  if (claim === 'exp') return digitalIdError('ERR_DIGITAL_ID_ID_TOKEN_EXPIRED', 'The id_token is expired', p);
+  if (claim === 'exp') return digitalIdError('ERR_DIGITAL_ID_ID_TOKEN_EXPIRED', `The ${p.jwt} is expired`, p);
   if (claim === 'nbf' || claim === 'iat')
     return digitalIdError(
       'ERR_DIGITAL_ID_CLOCK_SKEW',
       claim === 'nbf'
-        ? 'The id_token is not valid yet (nbf is ahead of this server clock)'
-        : 'The id_token was issued too long ago by this server clock (iat over an hour old)',
+        ? `The ${p.jwt} is not valid yet (nbf is ahead of this server clock)`
+        : `The ${p.jwt} was issued too long ago by this server clock (iat over an hour old)`,
       p,
     );
   return digitalIdError(
     'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-    `The id_token ${String(claim ?? 'time')} claim is not valid`,
+    `The ${p.jwt} ${String(claim ?? 'time')} claim is not valid`,
     p,
   );
 }
@@ -310,9 +360,22 @@ function signatureFailure(f: EngineFacts, p: Extra): DigitalIdError | undefined 
       c.startsWith('ERR_JWT'),
   );
   if (!f.has('OAUTH_KEY_SELECTION_FAILED') && !jose) return undefined;
+  if (f.has('OAUTH_KEY_SELECTION_FAILED') && /no applicable keys/.test(f.messages)) {
+    // No key in the cached JWKS fits (kid, kty, alg): the provider most likely rotated its keys. The client
+    // drops its cached keys on this error; the same login, started again, verifies with the fresh JWKS.
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      `The ${p.jwt} is signed with a key that is not in the provider's cached JWKS`,
+      {
+        ...p,
+        retryable: true,
+        hint: 'The provider probably rotated its signing keys: the keys are fetched again, start the login again. If it persists, the token was not signed by this provider.',
+      },
+    );
+  }
   return digitalIdError(
     'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-    'The id_token signature does not verify with the provider keys',
+    `The ${p.jwt} signature does not verify with the provider keys`,
     p,
   );
 }
@@ -322,7 +385,7 @@ function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (!f.has('OAUTH_INVALID_RESPONSE') && !f.has('OAUTH_UNSUPPORTED_OPERATION')) return undefined;
   const m = f.messages;
   if (/"nonce"/.test(m))
-    return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The id_token has no nonce claim', p);
+    return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', `The ${p.jwt} has no nonce claim`, p);
   if (/"iss"|issuer/.test(m))
     return digitalIdError(
       'ERR_DIGITAL_ID_ISSUER_MISMATCH',
@@ -332,7 +395,7 @@ function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (/JWT|JWS|alg/.test(m))
     return digitalIdError(
       'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-      'The id_token is not acceptable (algorithm or format)',
+      `The ${p.jwt} is not acceptable (algorithm or format)`,
       p,
     );
   if (/"state"/.test(m))
@@ -340,6 +403,11 @@ function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   return digitalIdError('ERR_DIGITAL_ID_RESPONSE_INVALID', 'The provider response is not valid', p);
 }
 
+/**
+ * A status or body the protocol does not allow: a gateway's 502/503/504 HTML page, a plain-text 429, a
+ * body that is not JSON. The HTTP status is kept (`statusCode`); a gateway or overload status is retryable,
+ * with the provider's Retry-After.
+ */
 function unexpectedBody(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (
     !f.has('OAUTH_RESPONSE_IS_NOT_JSON') &&
@@ -347,10 +415,15 @@ function unexpectedBody(f: EngineFacts, p: Extra): DigitalIdError | undefined {
     !f.has('OAUTH_PARSE_ERROR')
   )
     return undefined;
+  const response = f.links.map((l) => l.cause).find(isResponseLike);
+  const status = statusFacts(response?.status, response?.headers);
+  const failed = status.statusCode !== undefined && (status.statusCode < 200 || status.statusCode > 299);
   return digitalIdError(
     'ERR_DIGITAL_ID_RESPONSE_INVALID',
-    'The provider answered with an unexpected status or body',
-    p,
+    failed
+      ? `${p.provider} answered HTTP ${status.statusCode}${status.retryable ? ' (gateway or overload: retry later)' : ''}`
+      : 'The provider answered with an unexpected status or body',
+    { ...p, ...status },
   );
 }
 

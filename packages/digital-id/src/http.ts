@@ -1,6 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createDispatcher, type TimeoutOptions } from '@thgov/core';
 import type { CustomFetch } from 'openid-client';
+import { digitalIdError } from './error-mapping.js';
+
+/** Default cap on a provider response body: discovery, JWKS, token and userinfo answers are a few KiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Statuses whose Response may carry no body (the Response constructor refuses one). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 export interface HttpOptions {
   timeouts?: TimeoutOptions | undefined;
@@ -8,6 +14,10 @@ export interface HttpOptions {
   ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Extra headers for requests to one URL, decided per request (API keys on the token endpoint). */
   headersFor?: (url: string) => Record<string, string> | undefined;
+  /** Largest response body read from the provider, in bytes. Default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number | undefined;
+  /** The provider's display name, for the errors. */
+  provider?: string | undefined;
 }
 
 /** Per-operation context: the operation's signal (caller's abort and total deadline) reaches every request. */
@@ -38,6 +48,15 @@ export function createHttp(options: HttpOptions): OwnedHttp {
     tls: options.ca !== undefined ? { ca: options.ca } : undefined,
   });
 
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const provider = options.provider ?? 'The provider';
+  const tooLarge = (statusCode: number) =>
+    digitalIdError(
+      'ERR_DIGITAL_ID_RESPONSE_INVALID',
+      `${provider} sent a response larger than maxResponseBytes (${limit} bytes)`,
+      { provider, statusCode },
+    );
+
   const fetch: CustomFetch = async (url, init) => {
     const ctx = callContext.getStore();
     const signals = [init.signal, ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
@@ -52,9 +71,10 @@ export function createHttp(options: HttpOptions): OwnedHttp {
       dispatcher,
       ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
     });
+    const limited = limitBody(res as unknown as Response, limit, tooLarge);
     if (ctx?.onTokenResponseBody) {
       // Read once here, hand a copy to the observer and an identical Response to the engine.
-      const text = await res.text();
+      const text = await limited.text();
       ctx.onTokenResponseBody(text);
       return new Response(text, {
         status: res.status,
@@ -62,8 +82,37 @@ export function createHttp(options: HttpOptions): OwnedHttp {
         headers: res.headers as unknown as Headers,
       });
     }
-    // undici's Response is the same class Node's global fetch uses (only the typings differ).
-    return res as unknown as Response;
+    return limited;
   };
   return { fetch, close: () => dispatcher.close() };
+}
+
+/**
+ * The response with its body capped at `limit` bytes: refused at once when Content-Length says more, and
+ * failed while streaming as soon as more arrives (the rest is never read: the source is cancelled), so a
+ * huge or endless body is never buffered. The engine reading the body sees the typed error.
+ */
+function limitBody(res: Response, limit: number, tooLarge: (status: number) => Error): Response {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    void res.body?.cancel().catch(() => {});
+    throw tooLarge(res.status);
+  }
+  if (!res.body || NULL_BODY_STATUS.has(res.status)) return res;
+  let seen = 0;
+  const body = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(tooLarge(res.status));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  // undici's Response is the same class Node's global fetch uses (only the typings differ).
+  return new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers as unknown as Headers,
+  });
 }

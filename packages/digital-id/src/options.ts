@@ -65,6 +65,11 @@ export interface DigitalIdClientOptions {
   /** Clock skew accepted on id_token times. Default 30 s. */
   clockToleranceInMs?: number;
   /**
+   * Largest provider response body read (discovery, JWKS, token, userinfo, introspection), in bytes; a larger
+   * one fails with ERR_DIGITAL_ID_RESPONSE_INVALID before it is buffered. Default 1 MiB.
+   */
+  maxResponseBytes?: number;
+  /**
    * Connect / headers / body timeouts, the minimum body throughput, and the total deadline of each operation
    * (default 120 s, `DEFAULT_TIMEOUTS` in @thgov/core; per call `timeoutInMs`). openid-client's own 30 s
    * default does not apply: this deadline is the one that counts, and the one an ERR_TIMEOUT reports.
@@ -189,6 +194,12 @@ export const digitalIdClientOptionsSchema = z
       .optional(),
     stateTtlInMs: z.number().int().min(10_000).max(3_600_000).optional(),
     clockToleranceInMs: z.number().int().min(0).max(300_000).optional(),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional(),
     timeouts: transportOptionsShape.timeouts,
     proxy: transportOptionsShape.proxy,
     tls: z.object({ ca: tlsOptionsShape.ca }).strict().optional(),
