@@ -21,6 +21,7 @@ import {
 import { type EcmsRequest, encodeGovernmentDocument, encodeRequest } from './codec/encode.js';
 import { decodeEnvelope } from './codec/envelope.js';
 import { type DecodedInbound, decodeInboundItem, poisonItem } from './codec/inbound.js';
+import type { DecodeOptions } from './codec/letter.js';
 import { ENDPOINT_PATH, SOAP_CONTENT_TYPE } from './codec/names.js';
 import { buildCodeBook, type CodeBook, DEFAULT_CODE_BOOK } from './codes.js';
 import { EcmsFaultError, EcmsSignatureError, ecmsError } from './errors.js';
@@ -236,7 +237,7 @@ export class EcmsClient {
     operation: string,
     request: EcmsRequest,
     to: string,
-    decode: (body: Uint8Array) => T,
+    decode: (body: Uint8Array, options: DecodeOptions) => T,
     idempotent: boolean,
     options: OperationOptions = {},
   ): Promise<{ value: T; exchange: ExchangeEvidence }> {
@@ -249,7 +250,7 @@ export class EcmsClient {
     operation: string,
     request: EcmsRequest,
     to: string,
-    decode: (body: Uint8Array) => T,
+    decode: (body: Uint8Array, options: DecodeOptions) => T,
     idempotent: boolean,
     options: OperationOptions,
   ): Promise<{ value: T; exchange: ExchangeEvidence }> {
@@ -289,7 +290,9 @@ export class EcmsClient {
     } catch {
       // An evidence hook must not break the exchange it records.
     }
-    return { value: decode(res.body), exchange };
+    // The exchange keeps the bytes as received; the decoders honour the charset the node declared.
+    const contentType = res.headers['content-type'];
+    return { value: decode(res.body, { ...this.#decodeOptions, contentType }), exchange };
   }
 
   /** 3.2.1 Send a letter to another organisation (through the own node). Not retried: see `EcmsOutbox`. */
@@ -306,7 +309,7 @@ export class EcmsClient {
       'sendLetter',
       { op: 'sendLetter', letter },
       to,
-      (b) => decodeSendLetterResponse(b, this.#decodeOptions),
+      (b, o) => decodeSendLetterResponse(b, o),
       false,
       options,
     );
@@ -340,7 +343,7 @@ export class EcmsClient {
       'sendLetter',
       { op: 'sendDocument', documentXml },
       options.to,
-      (b) => decodeSendLetterResponse(b, this.#decodeOptions),
+      (b, o) => decodeSendLetterResponse(b, o),
       false,
       options,
     );
@@ -372,7 +375,7 @@ export class EcmsClient {
       `notifier.${notifier.kind}`,
       { op: 'notifier', notifier: wire },
       to,
-      (b) => decodeNotifierResponse(b, this.#decodeOptions),
+      (b, o) => decodeNotifierResponse(b, o),
       true,
       options,
     );
@@ -427,7 +430,7 @@ export class EcmsClient {
       operation,
       request,
       this.nodeUrl,
-      (b) => decodeInboundItem(b, { ...this.#decodeOptions, ...(verify ? { verify } : {}) }),
+      (b, o) => decodeInboundItem(b, { ...o, ...(verify ? { verify } : {}) }),
       true,
       operationOptions,
     );
@@ -440,7 +443,7 @@ export class EcmsClient {
       'dequeue',
       { op: 'dequeue', processId },
       this.nodeUrl,
-      (b) => decodeDequeueResponse(b, this.#decodeOptions),
+      (b, o) => decodeDequeueResponse(b, o),
       true,
       options,
     );
@@ -462,7 +465,7 @@ export class EcmsClient {
       'withdraw',
       { op: 'withdraw', key },
       this.nodeUrl,
-      (b) => decodeWithdrawResponse(b, this.#decodeOptions),
+      (b, o) => decodeWithdrawResponse(b, o),
       false,
       options,
     );
@@ -476,7 +479,7 @@ export class EcmsClient {
         'outboundStatus',
         { op: 'outboundStatus' },
         this.nodeUrl,
-        (b) => decodeOutboundStatusResponse(b, this.#decodeOptions),
+        (b, o) => decodeOutboundStatusResponse(b, o),
         true,
         options,
       )
@@ -490,7 +493,7 @@ export class EcmsClient {
         'ministries',
         { op: 'ministries' },
         this.nodeUrl,
-        (b) => decodeMinistryListResponse(b, this.#decodeOptions),
+        (b, o) => decodeMinistryListResponse(b, o),
         true,
         options,
       )
@@ -504,7 +507,7 @@ export class EcmsClient {
         'organizations',
         { op: 'organizations' },
         this.nodeUrl,
-        (b) => decodeOrganizationListResponse(b, this.#decodeOptions),
+        (b, o) => decodeOrganizationListResponse(b, o),
         true,
         options,
       )
@@ -519,7 +522,7 @@ export class EcmsClient {
         'secretCodes',
         { op: 'secretCodes' },
         this.nodeUrl,
-        (b) => decodeCodeListResponse(b, 'secret', this.#decodeOptions),
+        (b, o) => decodeCodeListResponse(b, 'secret', o),
         true,
         options,
       )
@@ -532,7 +535,7 @@ export class EcmsClient {
         'speedCodes',
         { op: 'speedCodes' },
         this.nodeUrl,
-        (b) => decodeCodeListResponse(b, 'speed', this.#decodeOptions),
+        (b, o) => decodeCodeListResponse(b, 'speed', o),
         true,
         options,
       )
@@ -545,7 +548,7 @@ export class EcmsClient {
         'mimeCodes',
         { op: 'mimeCodes' },
         this.nodeUrl,
-        (b) => decodeMimeListResponse(b, this.#decodeOptions),
+        (b, o) => decodeMimeListResponse(b, o),
         true,
         options,
       )
@@ -567,7 +570,7 @@ export class EcmsClient {
         'timeCheck',
         { op: 'timeCheck' },
         this.nodeUrl,
-        (b) => decodeTimeCheckResponse(b, this.#decodeOptions),
+        (b, o) => decodeTimeCheckResponse(b, o),
         true,
         options,
       )
@@ -631,7 +634,34 @@ async function finishVerification(
   }
 }
 
-const FAULT_MARKERS = ['ErrorDetail', 'Fault>'];
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+
+/**
+ * Whether the body may hold a fault: `ErrorDetail`, or `Fault` as an element name — after `<`, `</` or a
+ * prefix, before `>`, `/` or whitespace (`<soap:Fault>`, `</Fault >`, `<Fault\n>`). A byte search, so only
+ * bodies that may be faults are parsed here as well as by their decoder.
+ */
+function mayHoldFault(body: Buffer): boolean {
+  if (body.indexOf('ErrorDetail', 0, 'latin1') !== -1) return true;
+  for (let at = body.indexOf('Fault', 0, 'latin1'); at !== -1; at = body.indexOf('Fault', at + 5, 'latin1')) {
+    const before = body[at - 1];
+    const after = body[at + 5];
+    if (
+      (before === LT || before === SLASH || before === COLON) &&
+      (after === GT ||
+        after === SLASH ||
+        after === 0x20 ||
+        after === 0x09 ||
+        after === 0x0a ||
+        after === 0x0d)
+    )
+      return true;
+  }
+  return false;
+}
 
 /** ErrorDetail / SOAP Fault in any response (2xx or not) becomes ERR_ECMS_FAULT with the node's code. */
 function classifyFault(
@@ -640,15 +670,17 @@ function classifyFault(
   limits: Partial<XmlLimits> | undefined,
 ): ThGovError | undefined {
   const body = Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength);
-  if (!FAULT_MARKERS.some((m) => body.indexOf(m, 0, 'latin1') !== -1)) return undefined;
+  if (!mayHoldFault(body)) return undefined;
   try {
-    decodeEnvelope(body, { limits });
+    decodeEnvelope(body, { limits, contentType: raw.headers['content-type'] });
     return undefined;
   } catch (err) {
     if (err instanceof EcmsFaultError) {
       return new EcmsFaultError({
         nodeCode: err.nodeCode,
         nodeDescription: err.nodeDescription,
+        ...(err.nodeSubcode ? { nodeSubcode: err.nodeSubcode } : {}),
+        soapFault: err.soapFault,
         operation,
         statusCode: raw.statusCode,
         retryable: false,

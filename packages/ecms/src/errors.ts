@@ -37,6 +37,10 @@ export type EcmsErrorCode = keyof typeof ECMS_ERROR_CODES;
 export interface EcmsFaultOptions extends ThGovErrorOptions {
   nodeCode: string;
   nodeDescription?: string;
+  /** SOAP 1.2 `Code/Subcode/Value`, when the fault has one. */
+  nodeSubcode?: string;
+  /** A SOAP `Fault` (true) rather than the node's `ErrorDetail`. */
+  soapFault?: boolean;
   operation?: string;
   statusCode?: number;
 }
@@ -65,6 +69,10 @@ export class EcmsError<C extends EcmsErrorCode = EcmsErrorCode> extends ThGovErr
 export class EcmsFaultError extends EcmsError<'ERR_ECMS_FAULT'> {
   readonly nodeCode: string;
   readonly nodeDescription: string | undefined;
+  /** SOAP 1.2 `Code/Subcode/Value`, when the fault has one. */
+  readonly nodeSubcode: string | undefined;
+  /** A SOAP `Fault` (true) rather than the node's own `ErrorDetail` (false). */
+  readonly soapFault: boolean;
   readonly operation: string | undefined;
   readonly statusCode: number | undefined;
   constructor(options: EcmsFaultOptions) {
@@ -78,9 +86,24 @@ export class EcmsFaultError extends EcmsError<'ERR_ECMS_FAULT'> {
     this.name = 'EcmsFaultError';
     this.nodeCode = options.nodeCode;
     this.nodeDescription = options.nodeDescription;
+    this.nodeSubcode = options.nodeSubcode;
+    this.soapFault = options.soapFault ?? false;
     this.operation = options.operation;
     this.statusCode = options.statusCode;
   }
+}
+
+/**
+ * True for a SOAP fault whose code puts the failure on the server's side: SOAP 1.1 `Server` (and its dotted
+ * refinements, `Server.Database`), SOAP 1.2 `Receiver`. Such a fault is "not directly attributable to the
+ * contents of the message" (SOAP 1.1 §4.4.1): after a send, the node may have kept the letter or not.
+ */
+export function isServerFault(err: unknown): err is EcmsFaultError {
+  if (!isThGovError(err, 'ERR_ECMS_FAULT') || (err as { soapFault?: unknown }).soapFault !== true)
+    return false;
+  const code = String((err as { nodeCode?: unknown }).nodeCode ?? '');
+  const local = code.slice(code.indexOf(':') + 1);
+  return /^(server|receiver)(\..*)?$/i.test(local);
 }
 
 /**

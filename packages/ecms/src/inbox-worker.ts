@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isThGovError, type Logger } from '@thgov/core';
 import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions, z } from '@thgov/core/internal';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
@@ -217,6 +218,14 @@ export class EcmsInboxWorker {
   #loop: Promise<void> | undefined;
   #errors = 0;
   #clock: ClockCheck | undefined;
+  /**
+   * Dequeues the node refused for items already recorded, by ProcessID: the node's refusal and the letter
+   * concerned. Either another replica dequeued the item (it is gone) or the node could not delete it (it is
+   * still queued); only the next fetch tells, and until then the letter stays `stored`.
+   */
+  readonly #refused = new Map<string, { refusal: unknown; journalId: string | undefined }>();
+  /** ProcessIDs the node confirmed dequeued during the current `runOnce`: one fetched again was not deleted. */
+  #dequeuedThisRun = new Set<string>();
 
   constructor(options: EcmsInboxWorkerOptions) {
     validateOptions(inboxWorkerOptionsSchema, options, 'EcmsInboxWorker options');
@@ -305,17 +314,39 @@ export class EcmsInboxWorker {
 
   /** Completes unfinished work, then handles up to `batchSize` queue items. Returns the number of items fetched. */
   async runOnce(options: { abortSignal?: AbortSignal } = {}): Promise<number> {
+    this.#dequeuedThisRun = new Set();
     await this.recover();
     const batch = this.#o.batchSize ?? 20;
     let handled = 0;
     while (handled < batch && !options.abortSignal?.aborted) {
       const { item, exchange } = await this.#client.fetchNext({ verify: this.#verify });
+      await this.#settleRefused(item?.processId);
       if (!item) break;
+      if (
+        this.#dequeuedThisRun.has(item.processId) &&
+        (item.kind !== 'letter' || (await this.#recordedLetter(item)) !== 'none')
+      ) {
+        // The node acknowledged the dequeue and still hands the item out: handling it again would loop. (Another
+        // letter under the same ProcessID is a reuse, handled below.)
+        throw ecmsError(
+          'ERR_ECMS_STATE',
+          `The e-CMS node returned ProcessID ${item.processId.slice(0, 128)} again after dequeuing it; the queue does not advance`,
+        );
+      }
       handled++;
       recordQueueLag(item.processTime);
       if (await this.#store.isProcessed(item.processId)) {
-        // Persisted before, dequeue lost (crash or timeout): finish the dequeue only.
-        await this.#dequeue(item.processId);
+        // Persisted before, dequeue lost (crash or timeout): finish the dequeue only. Unless the node reused the
+        // ProcessID for another letter: that one is new, and is never dequeued before it is stored.
+        const recorded = item.kind === 'letter' ? await this.#recordedLetter(item) : null;
+        if (recorded !== 'none') {
+          await this.#dequeue(item.processId, recorded);
+          continue;
+        }
+        this.#log.warn('e-CMS node reused a ProcessID for another letter; storing it as a new item', {
+          processId: item.processId,
+        });
+        await this.#handleLetter(item as Extract<InboundItem, { kind: 'letter' }>, exchange, true);
         continue;
       }
       if (item.kind === 'letter') await this.#handleLetter(item, exchange);
@@ -323,16 +354,76 @@ export class EcmsInboxWorker {
       else {
         // Kept first (evidence and ProcessID in one transaction), then dequeued, then answered and reported.
         const kept = await this.#quarantine.keep(item, exchange);
-        await this.#dequeue(item.processId);
+        await this.#dequeue(item.processId, null);
         await this.#quarantine.settle(kept);
       }
     }
     return handled;
   }
 
+  /**
+   * A letter fetched under a ProcessID already processed: the journal's letter when it is this letter by its
+   * natural key (book number, date, subject, sender and receiving department) — a lost dequeue — or `'none'`
+   * when no recorded letter is (the node reused the ProcessID). A copy recorded under another ProcessID
+   * counts unless it was rejected or declared invalid (then this is the sender's resend).
+   */
+  async #recordedLetter(item: Extract<InboundItem, { kind: 'letter' }>): Promise<LetterRecord | 'none'> {
+    const { letter } = item;
+    const same = (r: LetterRecord) =>
+      r.direction === 'inbound' &&
+      r.letterId === letter.id &&
+      r.correspondenceDate === letter.correspondenceDate &&
+      r.subject === letter.subject &&
+      r.senderDepartmentId === letter.sender.departmentId &&
+      r.receiverDepartmentId === letter.receiver.departmentId;
+    const byProcessId = await this.#store.findByProcessId(item.processId);
+    if (byProcessId && same(byProcessId)) return byProcessId;
+    const byKey = await this.#store.findByNaturalKey({
+      direction: 'inbound',
+      letterId: letter.id,
+      correspondenceDate: letter.correspondenceDate,
+      counterpartDepartmentId: letter.sender.departmentId,
+    });
+    return (
+      byKey.find(
+        (r) =>
+          same(r) && (r.processId === item.processId || (r.state !== 'rejected' && r.state !== 'invalid')),
+      ) ?? 'none'
+    );
+  }
+
+  /**
+   * After a fetch: a refused dequeue whose item the node hands out again stands — its refusal is thrown (the
+   * worker backs off; the letter stays `stored`). Refused items that did not come back are gone (another
+   * replica dequeued them): their letters move on to `dequeued`.
+   */
+  async #settleRefused(next: string | undefined): Promise<void> {
+    if (this.#refused.size === 0) return;
+    const stands = next === undefined ? undefined : this.#refused.get(next);
+    if (stands) {
+      // Forgotten here so that the next poll tries the dequeue again (recover() for a letter, the
+      // processed-item path for anything else) before it can stand again.
+      this.#refused.delete(next as string);
+      throw stands.refusal;
+    }
+    for (const [processId, { journalId }] of [...this.#refused]) {
+      this.#refused.delete(processId);
+      if (!journalId) continue;
+      const moved = await this.#store.transition({
+        journalId,
+        from: ['stored'],
+        to: 'dequeued',
+        note: 'dequeued (the node refused the delete and no longer queues the item)',
+      });
+      if (moved) await this.#advance(journalId);
+    }
+  }
+
+  /** `reusedProcessId`: the node handed out this letter under a ProcessID an earlier item had. */
   async #handleLetter(
     item: Extract<InboundItem, { kind: 'letter' }>,
     exchange: ExchangeEvidence,
+    reusedProcessId = false,
   ): Promise<void> {
     const { letter } = item;
     const existing = await this.#store.findByNaturalKey({
@@ -347,7 +438,7 @@ export class EcmsInboxWorker {
     if (live) {
       await this.#store.markProcessed(item.processId, live.journalId);
       this.#log.info('duplicate e-CMS letter ignored', { journalId: live.journalId });
-      await this.#dequeue(item.processId);
+      await this.#dequeue(item.processId, null);
       return;
     }
     const pdf = this.#o.pdfVerifier
@@ -383,7 +474,8 @@ export class EcmsInboxWorker {
           },
           ...(pdf ? [pdf.evidence] : []),
         ],
-        processedId: item.processId,
+        // A reused ProcessID is processed already: the letter's own marker still lets one replica only insert it.
+        processedId: reusedProcessId ? reusedMarker(item.processId, record) : item.processId,
       })
       .then(
         () => true,
@@ -394,7 +486,7 @@ export class EcmsInboxWorker {
         },
       );
     if (!inserted) {
-      await this.#dequeue(item.processId);
+      await this.#dequeue(item.processId, null);
       return;
     }
     // Claimed before the dequeue, so another replica's recover() does not pick the new letter up meanwhile.
@@ -425,7 +517,7 @@ export class EcmsInboxWorker {
     } else {
       result = await applyOutboundNotifier(this.#store, notifier, item.processId, evidence);
     }
-    await this.#dequeue(item.processId);
+    await this.#dequeue(item.processId, null);
     if (result.record && notifier.kind === 'invalid_accept_id' && result.changed)
       await this.#advance(result.record.journalId);
     try {
@@ -467,17 +559,31 @@ export class EcmsInboxWorker {
   }
 
   /**
-   * Dequeues the item at the node, then moves its letter from stored to dequeued. `inserted`: the letter this
-   * worker has just recorded for the item (saves looking it up). Returns the letter when this call moved it.
+   * Dequeues the item at the node, then moves its letter from stored to dequeued. `letter`: the item's letter
+   * (saves looking it up), `null` when the item has none to move (a notifier, a refused item, a duplicate).
+   * Returns the letter when this call moved it.
+   *
+   * A node fault for an item already recorded is not taken as done: another replica may have dequeued it
+   * (gone), or the node could not delete it (still queued). The letter stays `stored` and the next fetch
+   * decides (`#settleRefused`): the same ProcessID again raises the refusal, another item confirms it gone.
    */
-  async #dequeue(processId: string, inserted?: LetterRecord): Promise<LetterRecord | undefined> {
+  async #dequeue(processId: string, letter?: LetterRecord | null): Promise<LetterRecord | undefined> {
     try {
       await this.#client.dequeue(processId);
     } catch (err) {
-      // Recorded here, gone at the node: another replica dequeued it between our fetch and this call.
-      if (!isThGovError(err, 'ERR_ECMS_FAULT') || !(await this.#store.isProcessed(processId))) throw err;
+      if (!isThGovError(err, 'ERR_ECMS_FAULT') || !(letter || (await this.#store.isProcessed(processId))))
+        throw err;
+      const journalId =
+        letter === undefined ? (await this.#store.findByProcessId(processId))?.journalId : letter?.journalId;
+      this.#refused.set(processId, { refusal: err, journalId });
+      this.#log.warn('e-CMS node refused a dequeue; the item is kept until the node no longer queues it', {
+        code: err.code,
+      });
+      return undefined;
     }
-    const r = inserted ?? (await this.#store.findByProcessId(processId));
+    this.#refused.delete(processId);
+    this.#dequeuedThisRun.add(processId);
+    const r = letter === undefined ? await this.#store.findByProcessId(processId) : letter;
     if (r?.direction !== 'inbound' || r.state !== 'stored') return undefined;
     return this.#store.transition({
       journalId: r.journalId,
@@ -752,26 +858,29 @@ export class EcmsInboxWorker {
   async #recoverOne(lease: LetterLease): Promise<void> {
     const r = await this.#store.get(lease.journalId);
     if (!r) return;
-    if (r.state === 'stored' && r.processId) {
-      try {
-        await this.#dequeue(r.processId);
-      } catch (err) {
-        // The node no longer has the item (dequeued before the crash): record it as dequeued.
-        if (!isThGovError(err, 'ERR_ECMS_FAULT')) throw err;
-        await this.#store.transition({
-          journalId: r.journalId,
-          from: ['stored'],
-          to: 'dequeued',
-          note: 'already dequeued',
-          fence: lease,
-        });
-      }
-    }
+    // A node fault (the item dequeued before the crash, or the node refusing) leaves the letter stored until
+    // the next fetch shows whether the node still queues it (`#settleRefused`).
+    if (r.state === 'stored' && r.processId) await this.#dequeue(r.processId, r);
     await this.#advance(r.journalId, lease);
     const after = await this.#store.get(r.journalId);
     if (after && after.recoverFailures > 0)
       await this.#store.update(r.journalId, { recoverFailures: 0 }, { fence: lease });
   }
+}
+
+/**
+ * The processed marker of a letter handed out under a reused ProcessID: the ProcessID and the letter's natural
+ * key, so two replicas fetching it compute the same marker and only one inserts it.
+ */
+function reusedMarker(processId: string, record: LetterRecord): string {
+  const key = JSON.stringify([
+    record.letterId,
+    record.correspondenceDate,
+    record.subject,
+    record.senderDepartmentId,
+    record.receiverDepartmentId,
+  ]);
+  return `${processId}#reused:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions, z } from
 import { sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
 import { decodeGovernmentDocument } from './codec/letter.js';
-import { ecmsError } from './errors.js';
+import { ecmsError, isServerFault } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import { OUTBOUND_STATE_BY_NOTIFIER, type OutboundState } from './journal.js';
 import type { LetterInput, Notifier, OutboundStatusEntry } from './model.js';
@@ -109,6 +109,10 @@ export function exchangeEvidence(
 
 /** A failure after which the node may or may not have queued the letter. */
 function isAmbiguous(err: unknown): boolean {
+  // A generic Server/Receiver fault says nothing about the letter (SOAP 1.1 §4.4.1): an ASMX or JAX-WS node
+  // that kept the letter and then failed answers with one. The node's own ErrorDetail, or a Client/Sender
+  // fault, is its verdict on the message.
+  if (isServerFault(err)) return true;
   if (isThGovError(err, 'ERR_ECMS_FAULT')) return false;
   const status = (err as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429)
@@ -617,6 +621,11 @@ export class EcmsOutbox {
         note: corrected ? 'resend (corrected)' : 'resend',
         fence,
       });
+      // A failed send may still have reached the node (a fault answered after it kept the letter): look at the
+      // outbound status first, as for an ambiguous send, and send only when the node does not list it. A
+      // withdrawn letter was taken back at the node, so it is sent again directly.
+      if (next && r.state === 'failed' && r.sendCount > 0)
+        return this.#resolve(journalId, options, true, fence);
       return this.#send(next ?? r, options, fence);
     });
     if (!sent)

@@ -42,16 +42,26 @@ function faultOf(parsed: ParsedXml, bodyEl: XmlNode): EcmsFaultError | undefined
     const d = readErrorDetail(parsed, inner);
     return new EcmsFaultError({ nodeCode: d.errorCode, nodeDescription: d.errorDescription });
   }
-  const faultString = fieldText(parsed, child(soapFault, 'faultstring'));
+  // SOAP 1.2: Code/Value (+ Subcode/Value) and Reason/Text; SOAP 1.1: faultcode and faultstring.
+  const code12 = child(soapFault, 'Code');
+  const code = code12
+    ? fieldText(parsed, child(code12, 'Value'))
+    : fieldText(parsed, child(soapFault, 'faultcode'));
+  const subcode = code12 ? fieldText(parsed, child(child(code12, 'Subcode'), 'Value')) : undefined;
+  const reason = code12
+    ? fieldText(parsed, child(child(soapFault, 'Reason'), 'Text'))
+    : fieldText(parsed, child(soapFault, 'faultstring'));
   return new EcmsFaultError({
-    nodeCode: fieldText(parsed, child(soapFault, 'faultcode')) || 'soap:Server',
-    nodeDescription: faultString === undefined ? undefined : redactPreview(faultString, 500),
+    nodeCode: code || 'soap:Server',
+    nodeDescription: reason === undefined ? undefined : redactPreview(reason, 500),
+    ...(subcode ? { nodeSubcode: subcode } : {}),
+    soapFault: true,
   });
 }
 
 /** Parses a SOAP envelope (hostile-XML limits applied) and raises the node's ErrorDetail / Fault as ERR_ECMS_FAULT. */
 export function decodeEnvelope(input: string | Uint8Array, options: DecodeOptions = {}): DecodedEnvelope {
-  const parsed = parseXml(input, resolveLimits(options.limits));
+  const parsed = parseXml(input, resolveLimits(options.limits), options.contentType);
   const root = parsed.root;
   if (!sameName(root.local, 'Envelope'))
     throw ecmsError('ERR_ECMS_XML', `Expected a SOAP Envelope, got <${root.local}>`);

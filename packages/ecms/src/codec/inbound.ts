@@ -91,13 +91,13 @@ function domQueueItem(doc: ReturnType<typeof parseDom>['doc']): Element {
 
 function decodeSigned(
   env: DecodedEnvelope,
-  input: string | Uint8Array,
   item: XmlNode,
   options: InboundDecodeOptions,
   verify: ItemVerifyOptions,
 ): LetterOutcome {
   const limits = resolveLimits(options.limits);
-  const dom = parseDom(input, limits);
+  // The answer as the envelope's scan decoded it (UTF-8, whatever encoding it came in).
+  const dom = parseDom(env.parsed.scanned.source, limits);
   const verified = verifyDocumentElement(dom, domQueueItem(dom.doc), verify);
   if (!verified)
     throw structureError('missing', 'The letter is not signed and the policy requires a signature');
@@ -115,12 +115,7 @@ function decodeSigned(
  * bytes only. `require` turns any failure into an error (the item becomes poison); `verify-if-present`
  * keeps a letter whose signature failed, decoded from the item, with the failure in its evidence.
  */
-function decodeLetterItem(
-  env: DecodedEnvelope,
-  input: string | Uint8Array,
-  item: XmlNode,
-  options: InboundDecodeOptions,
-): LetterOutcome {
+function decodeLetterItem(env: DecodedEnvelope, item: XmlNode, options: InboundDecodeOptions): LetterOutcome {
   const verify = options.verify;
   const policy = verify?.policy ?? 'ignore';
   const present = descendantsNamed(item, 'Signature').length > 0;
@@ -132,7 +127,7 @@ function decodeLetterItem(
   if (!present)
     throw structureError('missing', 'The letter is not signed and the policy requires a signature');
   try {
-    return decodeSigned(env, input, item, options, verify);
+    return decodeSigned(env, item, options, verify);
   } catch (err) {
     if (policy !== 'verify-if-present' || !(err instanceof EcmsSignatureError)) throw err;
     let letter: Letter;
@@ -200,7 +195,7 @@ export function decodeInboundItem(
     }
   }
   try {
-    const outcome = decodeLetterItem(env, input, item, options);
+    const outcome = decodeLetterItem(env, item, options);
     const sig = child(item, 'GovernmentSignature');
     return {
       item: {

@@ -35,6 +35,12 @@ export interface DecodeOptions {
   codes?: CodeBook;
   limits?: Partial<XmlLimits>;
   allowedMimeTypes?: readonly string[];
+  /**
+   * The HTTP Content-Type the bytes came with: its charset (TIS-620, windows-874…) is honoured. Without one,
+   * a byte-order mark or the XML declaration's `encoding` decides, else UTF-8; bytes not valid in that
+   * encoding are refused (ERR_ECMS_XML).
+   */
+  contentType?: string;
 }
 
 /** The letter element inside a GovernmentDocument. */
@@ -155,6 +161,19 @@ function decodeBinary(
 }
 
 /**
+ * An attachment element that carries nothing: no content and no mimeCode (`<ram:AttachmentBinaryObject/>`, as
+ * hand-concatenating clients write for "no attachment"). Skipped rather than refusing the whole letter. One with
+ * a mimeCode but no content is kept, as the zero-byte file the sender declared.
+ */
+function isEmptyBinary(node: XmlNode): boolean {
+  return (
+    !(node.attrs.mimeCode ?? node.attrs.mimecode ?? '').trim() &&
+    node.children.length === 0 &&
+    node.text.trim() === ''
+  );
+}
+
+/**
  * The one letter element of a GovernmentDocument. A second one anywhere in the document (a sibling, inside a
  * wrapper, inside the signature block) is refused: with two, a verifier and a reader could look at different
  * letters (signature wrapping).
@@ -207,8 +226,8 @@ export function decodeCorrespondenceLetter(
     receiver: decodeParty(parsed, child(l, 'ReceiverParty'), `${where}/ReceiverParty`),
     references: references(parsed, l),
     mainLetter: decodeBinary(parsed, main, allowed, 'MainLetterBinaryObject'),
-    attachments: childrenNamed(l, 'AttachmentBinaryObject').map((a, i) =>
-      decodeBinary(parsed, a, allowed, `AttachmentBinaryObject[${i}]`),
+    attachments: childrenNamed(l, 'AttachmentBinaryObject').flatMap((a, i) =>
+      isEmptyBinary(a) ? [] : [decodeBinary(parsed, a, allowed, `AttachmentBinaryObject[${i}]`)],
     ),
   };
   const enclosures = optional(parsed, l, 'Attachment');

@@ -11,8 +11,10 @@ const XMLNS = 'http://www.w3.org/2000/xmlns/';
  * so no DOCTYPE, entity or size/depth/count breach ever reaches xmldom.
  */
 export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: string; doc: Document } {
-  scanXml(input, limits);
-  const xml = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  // The scan also decodes the bytes as their encoding says: the DOM reads the same characters as the codec, and
+  // a signature is checked over them (canonical XML is UTF-8 whatever the document's encoding).
+  const { source } = scanXml(input, limits);
+  const xml = typeof input === 'string' ? input : source.toString('utf8');
   const doc = new DOMParser({
     onError: (level, msg) => {
       if (level !== 'warning') throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${msg.split('\n')[0]}`);

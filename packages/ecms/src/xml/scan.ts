@@ -1,4 +1,5 @@
 import { ecmsError } from '../errors.js';
+import { xmlAsUtf8 } from './encoding.js';
 import type { XmlLimits } from './limits.js';
 import { placeholderMarker } from './marker.js';
 
@@ -12,6 +13,7 @@ export interface ScannedXml {
   skeleton: string;
   /** Placeholder text of blob i is `${marker}${i}__`. */
   marker: string;
+  /** The document as UTF-8 (decoded from the encoding it declared, see `xmlAsUtf8`): what blobs index into. */
   source: Buffer;
   blobs: BlobRange[];
 }
@@ -46,12 +48,17 @@ export function toBuffer(input: string | Uint8Array): Buffer {
   return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
-export function scanXml(input: string | Uint8Array, limits: XmlLimits): ScannedXml {
+/**
+ * `contentType`: the HTTP Content-Type the bytes came with; its charset, the byte-order mark or the XML
+ * declaration decide how they are decoded (`xmlAsUtf8`). A string is characters already.
+ */
+export function scanXml(input: string | Uint8Array, limits: XmlLimits, contentType?: string): ScannedXml {
   if (typeof input === 'string' && input.length > limits.maxBytes) {
     throw hostile(`document larger than ${limits.maxBytes} bytes`);
   }
-  const buf = toBuffer(input);
-  if (buf.length > limits.maxBytes) throw hostile(`document larger than ${limits.maxBytes} bytes`);
+  const raw = toBuffer(input);
+  if (raw.length > limits.maxBytes) throw hostile(`document larger than ${limits.maxBytes} bytes`);
+  const buf = typeof input === 'string' ? raw : xmlAsUtf8(raw, contentType);
   return new Scanner(buf, limits).run();
 }
 

@@ -63,8 +63,9 @@ function convert(el: XmlJsElement): XmlNode {
   return node;
 }
 
-export function parseXml(input: string | Uint8Array, limits: XmlLimits): ParsedXml {
-  const scanned = scanXml(input, limits);
+/** `contentType`: the HTTP Content-Type the bytes came with (its charset is honoured, see `scanXml`). */
+export function parseXml(input: string | Uint8Array, limits: XmlLimits, contentType?: string): ParsedXml {
+  const scanned = scanXml(input, limits, contentType);
   assertXmlChars(scanned.skeleton, 'the document');
   let doc: XmlJsElement;
   try {
