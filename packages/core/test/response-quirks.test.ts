@@ -4,28 +4,12 @@
 // data the server echoes back in an error page.
 import { inspect } from 'node:util';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { httpServer, type TestServer } from '@thgov/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError, parseJsonBody, Transport, type TransportOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, parseJsonBody } from '../src/index.js';
 import { parseRetryAfter } from '../src/retry.js';
+import { transportHarness } from './helpers/transport-harness.js';
 
-const PKG = { name: '@thgov/test', version: '9.9.9' };
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-async function serve(handler: Parameters<typeof httpServer>[0]): Promise<TestServer> {
-  const s = await httpServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
-
-function transport(options: TransportOptions): Transport {
-  const t = new Transport(options, PKG);
-  cleanups.push(() => t.close());
-  return t;
-}
+const { serve, transport } = transportHarness();
 
 async function caught(p: Promise<unknown>): Promise<Record<string, unknown> & Error> {
   try {

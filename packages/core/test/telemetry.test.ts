@@ -12,19 +12,15 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { httpServer, type TestServer } from '@thgov/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { completeThaiId, HttpError, registerSecret, Transport, type TransportOptions } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeThaiId, HttpError, registerSecret } from '../src/index.js';
+import { fastRetry, transportHarness } from './helpers/transport-harness.js';
 
-const PKG = { name: '@thgov/test', version: '9.9.9' };
 const CITIZEN = completeThaiId('110370012345');
 const SPACED = `${CITIZEN.slice(0, 1)}-${CITIZEN.slice(1, 5)}-${CITIZEN.slice(5, 10)}-${CITIZEN.slice(10, 12)}-${CITIZEN.slice(12)}`;
 const SECRET = 'consumer-secret-otel-0123456789abcdef';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
+const { cleanups, serve, transport } = transportHarness();
 const ctxManager = new AsyncLocalStorageContextManager();
 beforeAll(() => {
   context.setGlobalContextManager(ctxManager.enable());
@@ -51,18 +47,6 @@ function otel() {
   };
   return { exporter, tracerProvider, meterProvider, metrics };
 }
-
-async function serve(handler: Parameters<typeof httpServer>[0]): Promise<TestServer> {
-  const s = await httpServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
-function transport(options: TransportOptions): Transport {
-  const t = new Transport(options, PKG);
-  cleanups.push(() => t.close());
-  return t;
-}
-const fastRetry = { maxRetries: 3, baseDelayInMs: 5, maxDelayInMs: 20, budget: false as const };
 
 describe('HTTP client span', () => {
   it('follows the HTTP client conventions, with the query redacted and the request id', async () => {

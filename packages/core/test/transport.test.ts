@@ -1,28 +1,11 @@
 import { inspect } from 'node:util';
-import { captureLogger, httpServer, silentTcpServer, type TestServer } from '@thgov/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { captureLogger, silentTcpServer } from '@thgov/testkit';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isThGovError, registerSecret, Transport, type TransportOptions } from '../src/index.js';
+import { fastRetry, PKG, transportHarness } from './helpers/transport-harness.js';
 
-const PKG = { name: '@thgov/test', version: '9.9.9' };
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-async function serve(handler: Parameters<typeof httpServer>[0]): Promise<TestServer> {
-  const s = await httpServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
-
-function transport(options: TransportOptions): Transport {
-  const t = new Transport(options, PKG);
-  cleanups.push(() => t.close());
-  return t;
-}
-
-const fastRetry = { maxRetries: 3, baseDelayInMs: 5, maxDelayInMs: 20, budget: false as const };
+const { cleanups, serve, transport } = transportHarness();
 
 describe('request identity', () => {
   it('sends x-request-id, attempt counter and a User-Agent with package, node version and app prefix', async () => {

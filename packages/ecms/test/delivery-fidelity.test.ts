@@ -63,6 +63,18 @@ async function stubNode(handler: Handler): Promise<StubNode> {
   };
 }
 
+/** A client of the receiving department against a stub node, both closed after `use`. */
+async function withReceiver(handler: Handler, use: (client: EcmsClient, node: StubNode) => Promise<void>) {
+  const node = await stubNode(handler);
+  const client = receiverClient(node.url);
+  try {
+    await use(client, node);
+  } finally {
+    await client.close();
+    await node.close();
+  }
+}
+
 const env = (inner: string, decl = 'utf-8') =>
   `<?xml version="1.0" encoding="${decl}"?><soap:Envelope xmlns:soap="${SOAP11}"><soap:Body>${inner}</soap:Body></soap:Envelope>`;
 const inbound = (pid: string, item: string, decl = 'utf-8') =>
@@ -433,21 +445,19 @@ describe('answers declared in TIS-620 / windows-874', () => {
 
   it('a notifier in TIS-620 keeps its natural key', async () => {
     const n = `<ReceiveLetterNotifier><LetterID>นร 0105/1234</LetterID><CorrespondenceDate>2026-11-27</CorrespondenceDate><Subject>ขอเชิญประชุม</Subject></ReceiveLetterNotifier>`;
-    const node = await stubNode(() => ({
-      body: tis620(inbound('P9', n, 'TIS-620')),
-      type: 'text/xml; charset=TIS-620',
-    }));
-    const client = receiverClient(node.url);
-    try {
-      const { item } = await client.fetchNext();
-      expect(item).toMatchObject({
-        kind: 'notifier',
-        notifier: { letterId: 'นร 0105/1234', subject: 'ขอเชิญประชุม' },
-      });
-    } finally {
-      await client.close();
-      await node.close();
-    }
+    await withReceiver(
+      () => ({
+        body: tis620(inbound('P9', n, 'TIS-620')),
+        type: 'text/xml; charset=TIS-620',
+      }),
+      async (client) => {
+        const { item } = await client.fetchNext();
+        expect(item).toMatchObject({
+          kind: 'notifier',
+          notifier: { letterId: 'นร 0105/1234', subject: 'ขอเชิญประชุม' },
+        });
+      },
+    );
   });
 
   it('a letter in TIS-620 reaches the journal and onLetter intact, and the receipt carries its book number', async () => {
@@ -581,26 +591,22 @@ describe('answers declared in TIS-620 / windows-874', () => {
     const at = xml.indexOf('<ram:Subject>') + '<ram:Subject>'.length;
     // A subject with bytes that are no UTF-8 (a TIS-620 fragment pasted into a UTF-8 document).
     const broken = Buffer.concat([Buffer.from(xml.slice(0, at)), tis620('ด่วน'), Buffer.from(xml.slice(at))]);
-    const node = await stubNode(() => ({ body: broken }));
-    const client = receiverClient(node.url);
-    try {
-      const { item } = await client.fetchNext();
-      expect(item).toMatchObject({ kind: 'poison', processId: 'P1', error: { code: 'ERR_ECMS_XML' } });
-    } finally {
-      await client.close();
-      await node.close();
-    }
+    await withReceiver(
+      () => ({ body: broken }),
+      async (client) => {
+        const { item } = await client.fetchNext();
+        expect(item).toMatchObject({ kind: 'poison', processId: 'P1', error: { code: 'ERR_ECMS_XML' } });
+      },
+    );
   });
 
   it('an encoding the Content-Type and the XML declaration disagree on is refused', async () => {
-    const node = await stubNode(() => ({ body: tis620(orgs('TIS-620')), type: 'text/xml; charset=utf-8' }));
-    const client = receiverClient(node.url);
-    try {
-      await expect(client.getOrganizations()).rejects.toMatchObject({ code: 'ERR_ECMS_XML' });
-    } finally {
-      await client.close();
-      await node.close();
-    }
+    await withReceiver(
+      () => ({ body: tis620(orgs('TIS-620')), type: 'text/xml; charset=utf-8' }),
+      async (client) => {
+        await expect(client.getOrganizations()).rejects.toMatchObject({ code: 'ERR_ECMS_XML' });
+      },
+    );
   });
 
   it('the standalone codec honours the declaration too', () => {
