@@ -28,7 +28,7 @@ export const DIGITAL_ID_ERROR_CODES = {
   ERR_DIGITAL_ID_AUDIENCE_MISMATCH: 'The id_token was issued for another client (aud / azp).',
   ERR_DIGITAL_ID_ID_TOKEN_EXPIRED: 'The id_token is expired (or its clock is too far off).',
   ERR_DIGITAL_ID_CLOCK_SKEW:
-    'The id_token is not yet valid (`nbf` ahead) or was issued too long ago (`iat`): the provider clock and this server clock disagree.',
+    'The id_token is not yet valid (`nbf` or `iat` ahead) or was issued too long ago (`iat`): the provider clock and this server clock disagree.',
   ERR_DIGITAL_ID_ID_TOKEN_INVALID: 'The id_token signature, algorithm or claims do not validate.',
   ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH: 'The userinfo sub differs from the id_token sub.',
   ERR_DIGITAL_ID_RESPONSE_INVALID: 'A provider response is malformed or not what the protocol requires.',
