@@ -770,7 +770,11 @@ async function readBody(
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
-/** The response's content codings; an unsupported one discards the body unread and is ERR_RESPONSE_PARSE. */
+/**
+ * The response's content codings. An unsupported one on a success discards the body unread and is
+ * ERR_RESPONSE_PARSE; on an error status the body is kept as received (it is only quoted), so the status decides
+ * the error and whether it is retried.
+ */
 function responseCodings(
   res: Dispatcher.ResponseData,
   headers: Record<string, string>,
@@ -779,6 +783,7 @@ function responseCodings(
   try {
     return codingsOf(headers['content-encoding']);
   } catch (err) {
+    if (exchange.statusCode < 200 || exchange.statusCode >= 300) return undefined;
     // The stream's abort error has no reader to go to.
     res.body.on('error', () => undefined).destroy();
     throw (err as HttpError).withExchange(exchange);

@@ -100,6 +100,24 @@ describe('content codings', () => {
     expect(err).toMatchObject({ code: 'ERR_RESPONSE_TOO_LARGE' });
   });
 
+  it('an unknown coding on an error status leaves the status to decide: a 503 is still retried', async () => {
+    let calls = 0;
+    const s = await serve((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.statusCode = 503;
+        res.setHeader('content-encoding', 'zstd');
+        res.end(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0]));
+      } else res.end(JSON_BODY);
+    });
+    const t = transport({
+      baseUrl: s.url,
+      retry: { maxRetries: 1, baseDelayInMs: 1, maxDelayInMs: 5, budget: false },
+    });
+    const res = await t.request({ method: 'GET', path: '/x' });
+    expect(res).toMatchObject({ body: THAI, attempts: 2 });
+  });
+
   it('a corrupt or unknown coding is a typed error, never garbage handed on as data', async () => {
     const s = await serve((req, res) => {
       res.setHeader('content-encoding', req.url === '/zstd' ? 'zstd' : 'gzip');
