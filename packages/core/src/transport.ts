@@ -78,7 +78,7 @@ export interface RawResponse {
   requestId: string;
   attempt: number;
   request: RedactedRequest;
-  /** The body as UTF-8 text. */
+  /** The body as text: UTF-8 (a byte-order mark skipped) or the charset the Content-Type declares; lenient. */
   text(): string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   json(): unknown;

@@ -112,17 +112,6 @@ function isJsonSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
-/** The body parsed as JSON (a leading BOM tolerated, as in `mayBeLinkageEnvelope`), or undefined. */
-function bodyJson(raw: RawResponse): unknown {
-  if (raw.body.byteLength === 0) return undefined;
-  const text = raw.text();
-  try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The object's own keys lower-cased, into a null-prototype object: a field read from it is always the
  * provider's own key, never something inherited (`body.constructor`, or a prototype a `"__proto__"` key set).
@@ -158,7 +147,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
 
   const xroadType = raw.headers['x-road-error'];
   if (xroadType) {
-    const body = lowerKeys(bodyJson(raw));
+    const body = lowerKeys(raw.json());
     const type = typeof body?.type === 'string' ? body.type : xroadType;
     const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
     const detail = typeof body?.detail === 'string' ? redactText(body.detail.slice(0, 500)) : undefined;
@@ -214,7 +203,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
   // "message":"Message throttled out", …}`, a back end that timed out), not the provider's verdict on the
   // request: it is left to the transport, which makes it ERR_HTTP, retryable, with the Retry-After delay.
   if (!TEMPORARY_STATUS.has(status) && mayBeLinkageEnvelope(raw.body)) {
-    const body = lowerKeys(bodyJson(raw));
+    const body = lowerKeys(raw.json());
     if (body && 'code' in body && 'message' in body && Object.keys(body).length <= ENVELOPE_MAX_KEYS) {
       const code = scalarText(body.code).slice(0, 64);
       if (code !== '0' && code !== '00000' && code !== '200') {
@@ -242,7 +231,7 @@ export function classifyPayment(raw: RawResponse, service: string): ThGovError |
   const first = classifyData(raw, service);
   if (first) return first;
   if (TEMPORARY_STATUS.has(raw.statusCode)) return undefined;
-  const body = lowerKeys(bodyJson(raw));
+  const body = lowerKeys(raw.json());
   if (!body) return undefined;
   const status = body.status;
   const errorCode = codeText(body.errorcode);
