@@ -4,8 +4,8 @@ import {
   certFromDer,
   DIGEST_BY_OID,
   digest,
-  findBySid,
   OID,
+  selectSigner,
   signedDataFromSchema,
   toArrayBuffer,
   verifySignerInfoSignature,
@@ -118,9 +118,14 @@ async function signerInfoProblem(
       return failed('cms', 'FORMAT_FAILURE', 'Without signed attributes the content type must be id-data');
     return { si, alg, direct: true };
   }
+  // The signed contentType must be id-data and equal the (unsigned) eContentType (RFC 5652 §11.1).
   const ct = attrValue(si, OID.contentType);
-  if (ct?.length !== 1 || (ct[0] as asn1js.ObjectIdentifier).valueBlock?.toString() !== OID.data)
+  const ctOid =
+    ct?.length === 1 && ct[0] instanceof asn1js.ObjectIdentifier ? ct[0].valueBlock.toString() : '';
+  if (ctOid !== OID.data)
     return failed('cms', 'FORMAT_FAILURE', 'contentType attribute missing or not id-data');
+  if (sd.encapContentInfo.eContentType !== ctOid)
+    return failed('cms', 'FORMAT_FAILURE', 'The contentType attribute differs from the eContentType');
   const md = attrValue(si, OID.messageDigest);
   if (md?.length !== 1) return failed('cms', 'FORMAT_FAILURE', 'messageDigest attribute missing or repeated');
   const expected = await digest(alg, signed);
@@ -193,7 +198,9 @@ export async function verifyCmsSignature(
   out.digestAlgorithm = alg;
   out.signedAttributes = (si.signedAttrs?.attributes ?? []).flatMap((a) => ATTRIBUTE_NAMES[a.type] ?? []);
   out.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
-  const inCms = findBySid(si.sid, out.certs);
+  // Of the certificates the SignerInfo designates, the ESS-named one whose key verifies: look-alikes in the
+  // unsigned certificate set cannot hide the signer.
+  const inCms = selectSigner(si, out.certs, info.direct ? signed : undefined);
   const signer = inCms ?? signerFromDss(info, options.dssCerts ?? [], signed);
   if (!signer) {
     out.check = info.direct
@@ -220,25 +227,24 @@ export async function verifyCmsSignature(
 /**
  * The certificate the SignerInfo names, from /DSS, for a CMS that leaves it out (RFC 5652 makes `certificates`
  * optional; the certificate is then expected from elsewhere, as poppler and EU DSS look for it). Among
- * certificates with the same issuer and serial, the one whose key verifies the signature is taken, so a
- * look-alike listed first cannot hide the real one; none verifying, the first is returned and fails as such.
+ * certificates with the same issuer and serial, the one the ESS attribute names and whose key verifies the
+ * signature is taken (`selectSigner`), so a look-alike listed first cannot hide the real one; none verifying,
+ * the first is returned and fails as such.
  */
 function signerFromDss(
   found: SignerInfoFound,
   dss: readonly Uint8Array[],
   signed: Uint8Array[],
 ): pkijs.Certificate | undefined {
-  const named: pkijs.Certificate[] = [];
+  const certs: pkijs.Certificate[] = [];
   for (const der of dss) {
     try {
-      const c = certFromDer(der).pkijs;
-      if (findBySid(found.si.sid, [c])) named.push(c);
+      certs.push(certFromDer(der).pkijs);
     } catch {
       // An unreadable /DSS certificate names nobody.
     }
   }
-  const content = found.direct ? signed : undefined;
-  return named.find((c) => verifySignerInfoSignature(found.si, c, content).ok) ?? named[0];
+  return selectSigner(found.si, certs, found.direct ? signed : undefined);
 }
 
 /** The PASSED check once the signature verifies; reads what later steps need from the attributes into `out`. */

@@ -167,7 +167,7 @@ export function revocationUrls(c: pkijs.Certificate, max = 4): { ocsp: string[];
   return { ocsp: ocsp.slice(0, max), crl: crl.slice(0, max) };
 }
 
-/** Full-name URIs of the CRL distribution points. */
+/** Full-name HTTP(S) URIs of the CRL distribution points: where a CRL can be fetched (not its scope). */
 export function distributionPointUrls(c: pkijs.Certificate): string[] {
   const out: string[] = [];
   try {
@@ -184,6 +184,24 @@ export function distributionPointUrls(c: pkijs.Certificate): string[] {
     // as above
   }
   return out;
+}
+
+/**
+ * Every full name of every CRL distribution point, of any form (ldap and other URIs, directoryNames…), to decide
+ * whether a partitioned CRL covers the certificate. A distribution point named relative to the CRL issuer, or an
+ * unreadable extension, gives no name: such a certificate is matched to no partition.
+ */
+export function distributionPointNames(c: pkijs.Certificate): pkijs.GeneralName[] {
+  const names: pkijs.GeneralName[] = [];
+  try {
+    const cdp = extension(c, OID.crlDistributionPoints);
+    if (!cdp) return names;
+    for (const dp of new pkijs.CRLDistributionPoints({ schema: inner(cdp) }).distributionPoints)
+      if (Array.isArray(dp.distributionPoint)) names.push(...dp.distributionPoint);
+    return names;
+  } catch {
+    return [];
+  }
 }
 
 /** Extensions a path validator must understand when critical (RFC 5280 §6.1.4 (o)). */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { toArrayBuffer } from '../engine.js';
+import * as pkijs from 'pkijs';
+import { certDer } from '../certificate/parse.js';
+import { DIGEST_BY_OID, OID, toArrayBuffer } from '../engine.js';
 
 /** The ESS signing-certificate-v2 attribute value (RFC 5035) naming `certDer` by its SHA-256. */
 export function essSigningCertificateV2(certDer: Uint8Array): asn1js.Sequence {
@@ -12,4 +14,42 @@ export function essSigningCertificateV2(certDer: Uint8Array): asn1js.Sequence {
       }),
     ],
   });
+}
+
+/** The one value of the one signed attribute `oid`; undefined when absent, repeated or multi-valued. */
+export function signedAttribute(si: pkijs.SignerInfo, oid: string): asn1js.BaseBlock | undefined {
+  const found = si.signedAttrs?.attributes.filter((a) => a.type === oid) ?? [];
+  return found.length === 1 && found[0]!.values.length === 1
+    ? (found[0]!.values[0] as asn1js.BaseBlock)
+    : undefined;
+}
+
+/**
+ * Whether the ESS signing-certificate-v2 (else signing-certificate) attribute names `cert` by its hash
+ * (RFC 5035, RFC 5816); undefined when the SignerInfo has neither.
+ */
+export function essNames(si: pkijs.SignerInfo, cert: pkijs.Certificate): boolean | undefined {
+  const v2 = signedAttribute(si, OID.signingCertificateV2);
+  const value = v2 ?? signedAttribute(si, OID.signingCertificate);
+  if (!value) return undefined;
+  try {
+    const first = ((value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence).valueBlock
+      .value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let alg = v2 ? 'sha256' : 'sha1';
+    let hashBlock = parts[0];
+    if (v2 && parts[0] instanceof asn1js.Sequence) {
+      const name = DIGEST_BY_OID[new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId];
+      if (!name) return false;
+      alg = name.replace('-', '').toLowerCase();
+      hashBlock = parts[1];
+    }
+    if (!(hashBlock instanceof asn1js.OctetString)) return false;
+    return createHash(alg)
+      .update(certDer(cert))
+      .digest()
+      .equals(Buffer.from(hashBlock.valueBlock.valueHexView));
+  } catch {
+    return false;
+  }
 }

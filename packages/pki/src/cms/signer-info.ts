@@ -5,6 +5,7 @@ import { extension } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import { DIGEST_BY_OID, OID } from '../engine.js';
 import { type SignedBytes, verifyHashed, verifySignatureValue } from '../signature.js';
+import { essNames } from './ess.js';
 
 const RSA = '1.2.840.113549.1.1.1';
 const EC = '1.2.840.10045.2.1';
@@ -61,17 +62,40 @@ function signedPart(si: pkijs.SignerInfo, content: readonly Uint8Array[] | undef
 
 /** Finds the certificate a SignerInfo's sid designates (issuer and serial, or subject key identifier). */
 export function findBySid(sid: unknown, certs: readonly pkijs.Certificate[]): pkijs.Certificate | undefined {
+  return findAllBySid(sid, certs)[0];
+}
+
+/** Every certificate the sid designates: the unsigned certificate sets may hold look-alikes. */
+export function findAllBySid(sid: unknown, certs: readonly pkijs.Certificate[]): pkijs.Certificate[] {
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return certs.find((c) => c.serialNumber.isEqual(sid.serialNumber) && sameName(c.issuer, sid.issuer));
+    return certs.filter((c) => c.serialNumber.isEqual(sid.serialNumber) && sameName(c.issuer, sid.issuer));
   }
   if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
     const skiBytes = Buffer.from((sid as asn1js.Primitive).valueBlock.valueHexView);
-    return certs.find((c) => {
+    return certs.filter((c) => {
       const e = extension(c, OID.subjectKeyIdentifier);
       if (!e) return false;
       const v = asn1js.fromBER(e.extnValue.valueBlock.valueHexView).result as asn1js.OctetString;
       return Buffer.from(v.valueBlock.valueHexView).equals(skiBytes);
     });
   }
-  return undefined;
+  return [];
+}
+
+/**
+ * The signer certificate among `certs` for the SignerInfo: of those its sid designates, the ones its ESS
+ * signing-certificate(-v2) names (when any do), and of these the first whose key verifies the signature. A
+ * look-alike (same issuer and serial, another key) listed first thus cannot hide the real certificate; none
+ * verifying, the first candidate is returned, and fails as such. `content`: see `verifySignerInfoSignature`.
+ */
+export function selectSigner(
+  si: pkijs.SignerInfo,
+  certs: readonly pkijs.Certificate[],
+  content?: readonly Uint8Array[],
+): pkijs.Certificate | undefined {
+  const named = findAllBySid(si.sid, certs);
+  if (named.length <= 1) return named[0];
+  const byEss = named.filter((c) => essNames(si, c) === true);
+  const pool = byEss.length > 0 ? byEss : named;
+  return pool.find((c) => verifySignerInfoSignature(si, c, content).ok) ?? pool[0];
 }

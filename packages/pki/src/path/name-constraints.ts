@@ -1,5 +1,5 @@
-import type * as asn1js from 'asn1js';
-import type * as pkijs from 'pkijs';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { nameConstraints, subjectAltNames } from '../certificate/extensions.js';
 import { OID } from '../engine.js';
 
@@ -32,18 +32,134 @@ function stringOf(v: unknown): string {
   return typeof s === 'string' ? s : '';
 }
 
-function normalise(s: string): string {
-  return s.trim().replace(/\s+/g, ' ').toLowerCase();
+/**
+ * RFC 4518 §2.2 code points mapped to nothing: soft hyphens, joiners and variation selectors, ZERO WIDTH SPACE,
+ * control codes and other format characters (so that "G\u200Bov" is "Gov").
+ */
+const MAP_TO_NOTHING: readonly (readonly [number, number])[] = [
+  [0x0000, 0x0008],
+  [0x000e, 0x001f],
+  [0x007f, 0x0084],
+  [0x0086, 0x009f],
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x06dd, 0x06dd],
+  [0x070f, 0x070f],
+  [0x1806, 0x1806],
+  [0x180b, 0x180e],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x2063],
+  [0x206a, 0x206f],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xfff9, 0xfffc],
+  [0x1d173, 0x1d17a],
+  [0xe0001, 0xe0001],
+  [0xe0020, 0xe007f],
+];
+/** Mapped to SPACE besides the separators (Zs, Zl, Zp): tab, line breaks and NEL. */
+const MAP_TO_SPACE: readonly (readonly [number, number])[] = [
+  [0x0009, 0x000d],
+  [0x0085, 0x0085],
+];
+const SEPARATOR = /^[\p{Zs}\p{Zl}\p{Zp}]$/u;
+
+const inRanges = (cp: number, ranges: readonly (readonly [number, number])[]) =>
+  ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
+
+/** RFC 4518 §2.2 mapping of one character. */
+function mapCharacter(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  if (inRanges(cp, MAP_TO_NOTHING)) return '';
+  return inRanges(cp, MAP_TO_SPACE) || SEPARATOR.test(ch) ? ' ' : ch;
 }
 
-/** Directory names: the constraint's RDN sequence is a prefix of the name's. */
-function dnWithin(name: pkijs.RelativeDistinguishedNames, base: pkijs.RelativeDistinguishedNames): boolean {
-  const a = name.typesAndValues;
-  const b = base.typesAndValues;
+/** RFC 4518 §2.4 prohibited: unassigned, private use, surrogates, non-characters and U+FFFD. */
+const PROHIBITED = /[\p{Cn}\p{Co}\p{Cs}\uFFFD]/u;
+
+/**
+ * RFC 4518 string preparation for caseIgnoreMatch: map, case fold and NFKC, then insignificant spaces (trimmed,
+ * runs collapsed). Undefined when the string holds a prohibited character: it cannot be compared.
+ */
+function normalise(s: string): string | undefined {
+  const mapped = Array.from(s, mapCharacter).join('');
+  const folded = mapped.normalize('NFKC').toLowerCase().normalize('NFKC');
+  if (PROHIBITED.test(folded)) return undefined;
+  return folded.trim().replace(/ +/g, ' ');
+}
+
+interface Attribute {
+  type: string;
+  value: unknown;
+}
+
+/** The name's RDNs, each a set of attributes, read from its DER: pkijs flattens multi-valued RDNs. */
+function rdnsOf(name: pkijs.RelativeDistinguishedNames): Attribute[][] | undefined {
+  try {
+    const seq = name.toSchema();
+    if (!(seq instanceof asn1js.Sequence)) return undefined;
+    return seq.valueBlock.value.map((set) => {
+      if (!(set instanceof asn1js.Set) || set.valueBlock.value.length === 0) throw new Error('not an RDN');
+      return set.valueBlock.value.map((atv) => new pkijs.AttributeTypeAndValue({ schema: atv }));
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two attribute values are equal: strings after preparation, anything else by DER. Undefined: not comparable. */
+function sameValue(a: Attribute, b: Attribute): boolean | undefined {
+  if (a.type !== b.type) return false;
+  const x = stringValue(a.value);
+  const y = stringValue(b.value);
+  if (x !== undefined && y !== undefined) {
+    const px = normalise(x);
+    const py = normalise(y);
+    return px === undefined || py === undefined ? undefined : px === py;
+  }
+  if (x !== undefined || y !== undefined) return false;
+  const der = (v: unknown) => Buffer.from((v as asn1js.BaseBlock).toBER(false));
+  return der(a.value).equals(der(b.value));
+}
+
+function stringValue(v: unknown): string | undefined {
+  const s = (v as { valueBlock?: { value?: unknown } })?.valueBlock?.value;
+  return typeof s === 'string' ? s : undefined;
+}
+
+/** Two RDNs are equal: the same number of attributes, each of one matched in the other (a set, any order). */
+function sameRdn(a: Attribute[], b: Attribute[]): boolean | undefined {
+  if (a.length !== b.length) return false;
+  let unsure = false;
+  for (const x of b) {
+    const m = a.map((y) => sameValue(y, x));
+    if (m.includes(true)) continue;
+    if (!m.includes(undefined)) return false;
+    unsure = true;
+  }
+  return unsure ? undefined : true;
+}
+
+/**
+ * Directory names: the constraint's RDN sequence is a prefix of the name's, RDN by RDN (RFC 5280 §7.1).
+ * Undefined when it cannot be told (an unreadable name, a prohibited character): callers fail closed.
+ */
+function dnWithin(
+  name: pkijs.RelativeDistinguishedNames,
+  base: pkijs.RelativeDistinguishedNames,
+): boolean | undefined {
+  const a = rdnsOf(name);
+  const b = rdnsOf(base);
+  if (!a || !b) return undefined;
   if (b.length > a.length) return false;
-  return b.every(
-    (tv, i) => tv.type === a[i]!.type && normalise(stringOf(tv.value)) === normalise(stringOf(a[i]!.value)),
-  );
+  let unsure = false;
+  for (let i = 0; i < b.length; i++) {
+    const same = sameRdn(a[i]!, b[i]!);
+    if (same === false) return false;
+    if (same === undefined) unsure = true;
+  }
+  return unsure ? undefined : true;
 }
 
 /** `example.com` allows it and its subdomains; `.example.com` only subdomains. */
@@ -86,7 +202,8 @@ function ipWithin(ip: asn1js.OctetString, base: asn1js.OctetString): boolean {
   return true;
 }
 
-function within(name: Name, base: pkijs.GeneralName): boolean {
+/** Whether the name is in the subtree; undefined when that cannot be told (see `dnWithin`). */
+function within(name: Name, base: pkijs.GeneralName): boolean | undefined {
   switch (name.type) {
     case DIRECTORY:
       return dnWithin(
@@ -133,10 +250,11 @@ export function nameConstraintViolation(
         return `a name of type ${name.type} cannot be checked against its constraint`;
       continue;
     }
-    if (excluded.filter(sameType).some((s) => within(name, s.base)))
+    // Fail closed: a name that cannot be compared is taken as excluded and as not permitted.
+    if (excluded.filter(sameType).some((s) => within(name, s.base) !== false))
       return 'a name is in an excluded subtree';
     const allowed = permitted.filter(sameType);
-    if (allowed.length > 0 && !allowed.some((s) => within(name, s.base)))
+    if (allowed.length > 0 && !allowed.some((s) => within(name, s.base) === true))
       return 'a name is outside the permitted subtrees';
   }
   return undefined;

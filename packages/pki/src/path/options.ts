@@ -69,6 +69,7 @@ const usage = z.union([
       extendedKeyUsage: z.array(z.string().regex(/^\d+(\.\d+)+$/)).optional(),
       requireExtendedKeyUsage: z.boolean().optional(),
       requireKeyUsage: z.boolean().optional(),
+      exclusiveExtendedKeyUsage: z.boolean().optional(),
     })
     .strict(),
 ]);

@@ -10,7 +10,7 @@ import { OID } from '../engine.js';
  *
  * - `document-signing`: digitalSignature or nonRepudiation; EKU id-kp-documentSigning, emailProtection,
  *   anyExtendedKeyUsage or Adobe authentic-documents (1.2.840.113583.1.1.5). A TLS server certificate fails.
- * - `timestamping`: an EKU that includes id-kp-timeStamping is required (RFC 3161 §2.3).
+ * - `timestamping`: a critical EKU with id-kp-timeStamping and nothing else is required (RFC 3161 §2.3).
  * - `ocsp-signing`: an EKU that includes id-kp-OCSPSigning is required (RFC 6960 §4.2.2.2).
  * - `any`: no usage check.
  * - an object: your own rule.
@@ -30,6 +30,11 @@ export interface CustomUsage {
    * wants the issuer to have said "signing" sets this). Default false.
    */
   requireKeyUsage?: boolean;
+  /**
+   * The EKU extension must be critical and list only the `extendedKeyUsage` purposes (a TSA certificate, RFC 3161
+   * §2.3). Default false.
+   */
+  exclusiveExtendedKeyUsage?: boolean;
 }
 
 const SIGNING_BITS: readonly KeyUsageName[] = ['digitalSignature', 'nonRepudiation'];
@@ -61,20 +66,29 @@ export const USAGE_PROFILES: Readonly<Record<Exclude<CertificateUsage, CustomUsa
       extendedKeyUsage: DOCUMENT_SIGNING_EXTENDED_KEY_USAGES,
       requireExtendedKeyUsage: false,
       requireKeyUsage: false,
+      exclusiveExtendedKeyUsage: false,
     },
     timestamping: {
       keyUsage: SIGNING_BITS,
       extendedKeyUsage: [OID.ekuTimeStamping],
       requireExtendedKeyUsage: true,
       requireKeyUsage: false,
+      exclusiveExtendedKeyUsage: true,
     },
     'ocsp-signing': {
       keyUsage: SIGNING_BITS,
       extendedKeyUsage: [OID.ekuOcspSigning],
       requireExtendedKeyUsage: true,
       requireKeyUsage: false,
+      exclusiveExtendedKeyUsage: false,
     },
-    any: { keyUsage: [], extendedKeyUsage: [], requireExtendedKeyUsage: false, requireKeyUsage: false },
+    any: {
+      keyUsage: [],
+      extendedKeyUsage: [],
+      requireExtendedKeyUsage: false,
+      requireKeyUsage: false,
+      exclusiveExtendedKeyUsage: false,
+    },
   };
 
 /** Why the certificate may not be used this way (which extension, and in words), or undefined. */
@@ -109,6 +123,13 @@ export function usageViolation(
     return {
       check: 'extended-key-usage',
       message: `its extended key usage (${eku.oids.join(', ') || 'none'}) allows none of ${wantEku.join(', ')}`,
+    };
+  if (rule.exclusiveExtendedKeyUsage && (!eku.critical || eku.oids.some((o) => !wantEku.includes(o))))
+    return {
+      check: 'extended-key-usage',
+      message: `its extended key usage must be critical and list only ${wantEku.join(', ')} (it is ${
+        eku.critical ? 'critical' : 'not critical'
+      }: ${eku.oids.join(', ') || 'none'})`,
     };
   return undefined;
 }

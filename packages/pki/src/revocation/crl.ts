@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { dnToString } from '../certificate/describe.js';
-import { distributionPointUrls } from '../certificate/extensions.js';
+import { distributionPointNames } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import type { Cert } from '../certificate/parse.js';
 import { OID } from '../engine.js';
@@ -46,8 +46,10 @@ export interface CrlInternals {
   onlyCa: boolean;
   onlyAttribute: boolean;
   partialReasons: boolean;
-  /** Full-name URIs of the issuing distribution point. */
-  dpUrls: string[];
+  /** The issuing distribution point names a distribution point: the CRL covers only that partition. */
+  partitioned: boolean;
+  /** Full names of the issuing distribution point (empty when named relative to the issuer: matches nothing). */
+  dpNames: pkijs.GeneralName[];
 }
 
 const INTERNALS = new WeakMap<ParsedCrl, CrlInternals>();
@@ -92,10 +94,8 @@ function readScope(crl: pkijs.CertificateRevocationList, out: CrlInternals): voi
     out.onlyCa = idp.onlyContainsCACerts;
     out.onlyAttribute = idp.onlyContainsAttributeCerts;
     out.partialReasons = idp.onlySomeReasons !== undefined;
-    if (Array.isArray(idp.distributionPoint)) {
-      for (const g of idp.distributionPoint)
-        if (g.type === 6 && typeof g.value === 'string') out.dpUrls.push(g.value);
-    }
+    if (idp.distributionPoint !== undefined) out.partitioned = true;
+    if (Array.isArray(idp.distributionPoint)) out.dpNames.push(...idp.distributionPoint);
   }
 }
 
@@ -141,7 +141,8 @@ function readCrl(der: Uint8Array): CrlReading {
     onlyCa: false,
     onlyAttribute: false,
     partialReasons: false,
-    dpUrls: [],
+    partitioned: false,
+    dpNames: [],
   };
   let crl: pkijs.CertificateRevocationList;
   try {
@@ -239,12 +240,29 @@ export function crlScope(crl: ParsedCrl, cert: Cert, certIsCa: boolean): 'none' 
   if (!crl.issuer || !sameName(i.crl.issuer, cert.pkijs.issuer)) return 'none';
   if (i.onlyAttribute || (i.onlyUser && certIsCa) || (i.onlyCa && !certIsCa)) return 'none';
   if (crl.delta || i.partialReasons) return 'partial';
-  if (i.dpUrls.length > 0) {
-    const cdp = distributionPointUrls(cert.pkijs);
-    // A partitioned CRL covers only the certificates that point at its distribution point.
-    if (cdp.length > 0 && !cdp.some((u) => i.dpUrls.includes(u))) return 'partial';
+  // A partitioned CRL covers only the certificates whose distribution point names it (RFC 5280 §6.3.3 (b)(2)(i)):
+  // not a certificate of another partition, nor one without a distribution point.
+  if (i.partitioned) {
+    const cdp = distributionPointNames(cert.pkijs);
+    if (!cdp.some((g) => i.dpNames.some((d) => sameGeneralName(g, d)))) return 'partial';
   }
   return 'complete';
+}
+
+/** Two general names are the same name: strings exactly, directory names as names, IP addresses by bytes. */
+function sameGeneralName(a: pkijs.GeneralName, b: pkijs.GeneralName): boolean {
+  if (a.type !== b.type) return false;
+  if (typeof a.value === 'string' || typeof b.value === 'string') return a.value === b.value;
+  if (a.type === 4)
+    return (
+      a.value instanceof pkijs.RelativeDistinguishedNames &&
+      b.value instanceof pkijs.RelativeDistinguishedNames &&
+      sameName(a.value, b.value)
+    );
+  if (a.type === 7 && a.value instanceof asn1js.OctetString && b.value instanceof asn1js.OctetString)
+    return a.value.isEqual(b.value);
+  // otherName, x400Address, ediPartyName, registeredID: not compared, so never the same.
+  return false;
 }
 
 /** The CRL's entry for the certificate, ignoring removeFromCRL (which un-lists a held certificate). */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { AbortError } from '@thgov/core';
 import { checkOptions, is, withOptionCheck, z } from '@thgov/core/internal';
 import * as asn1js from 'asn1js';
@@ -7,13 +6,15 @@ import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { certDer, fromPkijs, toCerts } from '../certificate/parse.js';
 import type { CertificateInput, CertificateSummary } from '../certificate/types.js';
+import { signedAttribute as attr, essNames } from '../cms/ess.js';
 import { signedDataFromSchema, takeParsedToken } from '../cms/signed-data.js';
-import { findBySid, verifySignerInfoSignature } from '../cms/signer-info.js';
+import { selectSigner, verifySignerInfoSignature } from '../cms/signer-info.js';
 import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from '../engine.js';
 import type { BlockIndication, SubIndication } from '../etsi.js';
 import { type PathRevocationOptions, revocationSchema } from '../path/options.js';
 import type { PathValidationResult } from '../path/result.js';
 import { validateCertificatePath } from '../path/validate.js';
+import { DEFAULT_FRESHNESS } from '../revocation/types.js';
 
 /** Options of `verifyTimeStampToken` (unknown keys are refused). */
 export interface VerifyTimeStampTokenOptions {
@@ -92,6 +93,8 @@ function readToken(token: Uint8Array): Token | string {
     const known = takeParsedToken(token);
     const asn = known ? { offset: token.length, result: known } : asn1js.fromBER(toArrayBuffer(token));
     if (asn.offset === -1) return 'the token is not DER';
+    // Zero padding (a PDF's /Contents) is allowed; anything else after the token is not (as for signature CMS).
+    if (token.subarray(asn.offset).some((b) => b !== 0)) return 'non-zero bytes follow the token';
     const ci = new pkijs.ContentInfo({ schema: asn.result });
     if (ci.contentType !== OID.signedData) return 'the token is not CMS SignedData';
     const sd = signedDataFromSchema(ci.content);
@@ -108,56 +111,18 @@ function readToken(token: Uint8Array): Token | string {
   }
 }
 
-function attr(si: pkijs.SignerInfo, oid: string): asn1js.BaseBlock | undefined {
-  const found = si.signedAttrs?.attributes.filter((a) => a.type === oid) ?? [];
-  return found.length === 1 && found[0]!.values.length === 1
-    ? (found[0]!.values[0] as asn1js.BaseBlock)
-    : undefined;
-}
-
-/** ESS signing-certificate(-v2): when present it must name the TSA certificate (RFC 5816). */
-function essNames(si: pkijs.SignerInfo, tsa: pkijs.Certificate): boolean | undefined {
-  const v2 = attr(si, OID.signingCertificateV2);
-  const v1 = v2 ? undefined : attr(si, OID.signingCertificate);
-  const value = v2 ?? v1;
-  if (!value) return undefined;
-  try {
-    const first = ((value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence).valueBlock
-      .value[0] as asn1js.Sequence;
-    const parts = first.valueBlock.value;
-    let alg = v2 ? 'sha256' : 'sha1';
-    let hashBlock = parts[0];
-    if (v2 && parts[0] instanceof asn1js.Sequence) {
-      const name = DIGEST_BY_OID[new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId];
-      if (!name) return false;
-      alg = name.replace('-', '').toLowerCase();
-      hashBlock = parts[1];
-    }
-    if (!(hashBlock instanceof asn1js.OctetString)) return false;
-    return createHash(alg)
-      .update(certDer(tsa))
-      .digest()
-      .equals(Buffer.from(hashBlock.valueBlock.valueHexView));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The TSA certificate the SignerInfo names: from the token, else from the certificates the caller supplied (a
  * TSA answering a request with certReq false leaves its certificate out, RFC 3161 §2.4.1; a PDF then carries it
- * in its /DSS). Among supplied certificates with the same issuer and serial, the one the ESS attribute names is
- * taken, so a look-alike listed first cannot hide the real one.
+ * in its /DSS). Among certificates with the same issuer and serial, the one the ESS attribute names and whose
+ * key verifies the signature is taken, so a look-alike listed first cannot hide the real one.
  */
 function findTsa(
   si: pkijs.SignerInfo,
   own: readonly pkijs.Certificate[],
   supplied: () => pkijs.Certificate[],
 ): pkijs.Certificate | undefined {
-  const inToken = findBySid(si.sid, own);
-  if (inToken) return inToken;
-  const named = supplied().filter((c) => findBySid(si.sid, [c]));
-  return named.find((c) => essNames(si, c) !== false) ?? named[0];
+  return selectSigner(si, own) ?? selectSigner(si, supplied());
 }
 
 /** The caller's intermediates and anchors as parsed certificates; unreadable ones are left to path validation. */
@@ -208,14 +173,40 @@ async function tokenProblem(
       message: 'The TSA certificate is not in the token',
       genTime,
     };
-  const summary = summarizeCert(fromPkijs(tsa));
-  if (essNames(si, tsa) === false)
+  const problem = await signerInfoProblem(t, si, tsa);
+  return problem ? { ...problem, genTime, tsa: summarizeCert(fromPkijs(tsa)) } : tsa;
+}
+
+type SignerInfoFailure = Pick<TokenFailure, 'indication' | 'subIndication' | 'message'>;
+
+/**
+ * The SignerInfo's attributes and signature: ESS signing-certificate(-v2) naming the TSA certificate (required,
+ * RFC 3161 §2.4.1 and RFC 5816), contentType equal to the eContentType, messageDigest over the TSTInfo.
+ */
+async function signerInfoProblem(
+  t: Token,
+  si: pkijs.SignerInfo,
+  tsa: pkijs.Certificate,
+): Promise<SignerInfoFailure | undefined> {
+  const ess = essNames(si, tsa);
+  if (ess !== true)
     return {
       indication: 'INDETERMINATE',
       subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
-      message: 'The ESS signing-certificate does not name the TSA certificate',
-      genTime,
-      tsa: summary,
+      message:
+        ess === undefined
+          ? 'The token has no ESS signing-certificate(-v2) attribute'
+          : 'The ESS signing-certificate does not name the TSA certificate',
+    };
+  const ct = attr(si, OID.contentType);
+  if (
+    !(ct instanceof asn1js.ObjectIdentifier) ||
+    ct.valueBlock.toString() !== t.sd.encapContentInfo.eContentType
+  )
+    return {
+      indication: 'FAILED',
+      subIndication: 'FORMAT_FAILURE',
+      message: 'The contentType attribute is missing or differs from the content type (id-ct-TSTInfo)',
     };
   const md = attr(si, OID.messageDigest);
   const mdAlg = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
@@ -229,18 +220,27 @@ async function tokenProblem(
       indication: 'FAILED',
       subIndication: 'HASH_FAILURE',
       message: 'The messageDigest does not match the TSTInfo',
-      genTime,
-      tsa: summary,
     };
   if (!verifySignerInfoSignature(si, tsa).ok)
     return {
       indication: 'FAILED',
       subIndication: 'SIG_CRYPTO_FAILURE',
       message: 'The TSA signature does not verify',
-      genTime,
-      tsa: summary,
     };
-  return tsa;
+  return undefined;
+}
+
+/** A genTime later than now plus the clock skew (`revocation.clockSkewInMs`, default 5 minutes) is refused. */
+function futureProblem(t: Token, o: VerifyTimeStampTokenOptions): TokenFailure | undefined {
+  const skew = (o.revocation ? o.revocation.clockSkewInMs : undefined) ?? DEFAULT_FRESHNESS.clockSkewInMs;
+  const now = o.now ?? new Date();
+  if (t.tst.genTime.getTime() <= now.getTime() + skew) return undefined;
+  return {
+    indication: 'INDETERMINATE',
+    subIndication: 'TIMESTAMP_ORDER_FAILURE',
+    message: `The time-stamp's genTime ${t.tst.genTime.toISOString()} is in the future (now ${now.toISOString()})`,
+    genTime: t.tst.genTime.toISOString(),
+  };
 }
 
 /**
@@ -281,6 +281,8 @@ export async function verifyTimeStampToken(
     serialNumber: Buffer.from(t.tst.serialNumber.valueBlock.valueHexView).toString('hex'),
     certificates,
   };
+  const future = futureProblem(t, options);
+  if (future) return { ...future, ...base, warnings: [] };
   const tsa = await tokenProblem(t, new Uint8Array(data), () => suppliedCertificates(options));
   if (!(tsa instanceof pkijs.Certificate)) return { ...tsa, ...base, warnings: [] };
   const path = await validateCertificatePath(certDer(tsa), {
