@@ -17,6 +17,7 @@ export type AnomalyCode =
   | 'EOF_WITHOUT_STARTXREF'
   | 'XREF_OFFSET_MISS'
   | 'XREF_OUTSIDE_REVISION'
+  | 'STARTXREF_OUTSIDE_REVISION'
   | 'DUPLICATE_OBJECT'
   | 'ODD_GENERATION'
   | 'UNLISTED_OBJECT'
@@ -118,6 +119,9 @@ export class PdfDocument {
       if (b[end] === 13) end++;
       if (b[end] === 10) end++;
       const sx = this.findStartxref(eof);
+      // A linearized file's first-page trailer ends in `startxref 0` (PDF 32000-1 Annex F.3.4): it belongs to
+      // the first revision, which the main trailer further on completes.
+      if (this.revisions.length === 0 && sx === 0 && this.isLinearized(eof)) continue;
       if (sx === undefined) {
         this.anomalies.push({
           code: 'EOF_WITHOUT_STARTXREF',
@@ -142,6 +146,7 @@ export class PdfDocument {
         });
         continue;
       }
+      this.checkStartxref(sx, prevEnd, eof, index);
       const xref = new Map<number, XrefEntry>();
       for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i]!.entries) xref.set(k, v);
       const own = new Map<number, XrefEntry>();
@@ -173,10 +178,28 @@ export class PdfDocument {
     }
   }
 
+  /** The first object, before `eof`, is a linearization parameter dictionary. */
+  private isLinearized(eof: number): boolean {
+    const head = latin1(this.bytes, this.headerOffset, Math.min(eof, this.headerOffset + 1024));
+    return /^%PDF-[\d.]+[\s\S]*?\d+[\s\0]+\d+[\s\0]+obj[\s\0]*<<[\s\S]*?\/Linearized[\s\0/]/.test(head);
+  }
+
+  /** A revision's startxref must point into its own bytes: a section there no revision owns hides its changes. */
+  private checkStartxref(sx: number, start: number, eof: number, index: number): void {
+    if (sx + this.headerOffset >= start) return;
+    this.anomalies.push({
+      code: 'STARTXREF_OUTSIDE_REVISION',
+      severity: 'error',
+      message: `startxref ${sx} points at a section before the revision's own bytes`,
+      offset: eof,
+      revision: index,
+    });
+  }
+
   private findStartxref(eof: number): number | undefined {
     const from = Math.max(0, eof - 64);
     const text = latin1(this.bytes, from, eof);
-    const m = /startxref\s+(\d+)\s*$/.exec(text);
+    const m = /startxref[\s\0]+(\d+)[\s\0]*$/.exec(text);
     return m ? Number(m[1]) : undefined;
   }
 
@@ -326,7 +349,8 @@ export class PdfDocument {
     for (const rev of this.revisions) {
       this.budget.tick();
       const text = buf.toString('latin1', rev.start, rev.end);
-      const re = /(?:^|[\s>\]})])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
+      // Token boundaries: PDF white-space (NUL, TAB, LF, FF, CR, SP), plus what \s adds (lenient readers).
+      const re = /(?:^|[\s\0>\]})])(\d{1,10})[\s\0]+(\d{1,5})[\s\0]+obj\b/g;
       const seen = new Map<number, number>();
       for (let m = re.exec(text); m; m = re.exec(text)) {
         const num = Number(m[1]);

@@ -3,9 +3,10 @@ import {
   collectRefs,
   dictOf,
   isName,
-  type PdfDict,
+  PdfDict,
   type PdfObject,
   PdfRef,
+  PdfStream,
   pdfEquals,
 } from '../pdf/objects.js';
 import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
@@ -70,25 +71,37 @@ interface DiffScope {
   rootNum: number;
   acroNum: number;
   pageNums: Set<number>;
+  /** The signature fields reachable from the final AcroForm /Fields tree, and the objects that are their /V. */
+  sig: { fields: Set<number>; values: Set<number> };
 }
 
 function isDocTimeStamp(d: PdfDict | undefined): boolean {
   return Boolean(d && (isName(d.get('Type'), 'DocTimeStamp') || isName(d.get('SubFilter'), 'ETSI.RFC3161')));
 }
 
-/** The level of a new object by its own type; undefined when it has none (it inherits from what refers to it). */
-function classifyNew(scope: DiffScope, v: PdfObject | undefined): ModificationLevel | undefined {
+/** The level of a signature field of the /Fields tree: a document time-stamp without appearance is an LTA update. */
+function signatureFieldLevel(scope: DiffScope, d: PdfDict): ModificationLevel {
+  const ts = isDocTimeStamp(dictOf(scope.doc.resolve(d.get('V'), scope.last)));
+  return ts && ZERO_RECT(d.get('Rect')) ? 'LTA_UPDATES' : 'FORM_FILLING';
+}
+
+/**
+ * The level of a new object by its own type; undefined when it has none (it inherits from what refers to it).
+ * An annotation is what its /Subtype says, whatever other keys it carries; only a widget of a signature field
+ * reachable from AcroForm /Fields signs, and only such a field's /V is a signature (or document time-stamp).
+ */
+function classifyNew(scope: DiffScope, num: number, v: PdfObject | undefined): ModificationLevel | undefined {
   const d = dictOf(v);
   if (!d) return undefined;
   const type = d.get('Type');
-  if (isDocTimeStamp(d)) return 'LTA_UPDATES';
-  if (isName(type, 'Sig')) return 'FORM_FILLING';
-  if (isName(d.get('FT'), 'Sig')) {
-    const ts = isDocTimeStamp(dictOf(scope.doc.resolve(d.get('V'), scope.last)));
-    return ts && ZERO_RECT(d.get('Rect')) ? 'LTA_UPDATES' : 'FORM_FILLING';
+  if (isName(d.get('Subtype'), 'Widget')) {
+    if (scope.sig.fields.has(num)) return signatureFieldLevel(scope, d);
+    // A signature widget no field of /Fields owns signs nothing: it is an annotation (sneaky signature).
+    return isName(d.get('FT'), 'Sig') ? 'ANNOTATIONS' : 'OTHER';
   }
-  if (isName(d.get('Subtype'), 'Widget')) return 'OTHER';
   if (isName(type, 'Annot') || (d.has('Subtype') && d.has('Rect'))) return 'ANNOTATIONS';
+  if (scope.sig.fields.has(num)) return signatureFieldLevel(scope, d);
+  if (scope.sig.values.has(num)) return isDocTimeStamp(d) ? 'LTA_UPDATES' : 'FORM_FILLING';
   for (const t of ['Page', 'Pages', 'Catalog', 'Filespec', 'EmbeddedFile', 'Metadata'])
     if (isName(type, t)) return 'OTHER';
   return undefined;
@@ -123,7 +136,7 @@ function classifyChanged(
   if (oldD && newD && isName(oldD.get('FT')) && !isName(oldD.get('FT'), 'Sig')) {
     if (changedKeys(oldD, newD).every((k) => k === 'V' || k === 'AS' || k === 'AP'))
       return { level: 'FORM_FILLING', reason: 'A form field value was filled in' };
-  } else if (oldD && newD && isName(oldD.get('FT'), 'Sig') && !oldD.has('V')) {
+  } else if (oldD && newD && isName(oldD.get('FT'), 'Sig') && !oldD.has('V') && scope.sig.fields.has(num)) {
     if (changedKeys(oldD, newD).every((k) => k === 'V' || k === 'AP'))
       return { level: 'FORM_FILLING', reason: 'An empty signature field was signed' };
   }
@@ -147,7 +160,7 @@ function pageChange(
   for (const a of added)
     l = maxLevel(
       l,
-      a instanceof PdfRef ? (classifyNew(scope, doc.getObject(a.num, last)) ?? 'OTHER') : 'OTHER',
+      a instanceof PdfRef ? (classifyNew(scope, a.num, doc.getObject(a.num, last)) ?? 'OTHER') : 'OTHER',
     );
   return { level: l, reason: `Annotations added to a page (${added.length})` };
 }
@@ -172,7 +185,7 @@ function inheritLevels(
   for (let round = 0; round < 16; round++) {
     let changed = false;
     for (const num of newObjects) {
-      if (level.has(num) && classifyNew(scope, values.get(num))) continue;
+      if (level.has(num) && classifyNew(scope, num, values.get(num))) continue;
       let l: ModificationLevel | undefined;
       for (const p of parents.get(num) ?? []) {
         const pl = level.get(p);
@@ -199,7 +212,156 @@ function diffScope(doc: PdfDocument, signed: Revision): DiffScope {
     rootNum: oldCatalogRef instanceof PdfRef ? oldCatalogRef.num : -1,
     acroNum: acroRef instanceof PdfRef ? acroRef.num : -1,
     pageNums,
+    sig: signatureFields(doc, doc.last),
   };
+}
+
+/** The signature fields reachable from the AcroForm /Fields tree of `rev` (/FT inherited through /Kids) and their /V. */
+function signatureFields(doc: PdfDocument, rev: Revision): { fields: Set<number>; values: Set<number> } {
+  const fields = new Set<number>();
+  const values = new Set<number>();
+  const acro = dictOf(doc.resolve(doc.catalog(rev)?.get('AcroForm'), rev));
+  const top = doc.resolve(acro?.get('Fields'), rev);
+  const stack = (Array.isArray(top) ? top : []).map((ref) => ({ ref, sig: false, depth: 0 }));
+  const seen = new Set<number>();
+  while (stack.length) {
+    const { ref, sig, depth } = stack.pop()!;
+    if (!(ref instanceof PdfRef) || seen.has(ref.num) || depth > 64 || seen.size > 100_000) continue;
+    seen.add(ref.num);
+    const d = dictOf(doc.getObject(ref.num, rev));
+    if (!d) continue;
+    const ft = d.get('FT');
+    const isSig = ft === undefined ? sig : isName(ft, 'Sig');
+    if (isSig) fields.add(ref.num);
+    const v = d.get('V');
+    if (isSig && v instanceof PdfRef) values.add(v.num);
+    const kids = doc.resolve(d.get('Kids'), rev);
+    if (Array.isArray(kids)) for (const k of kids) stack.push({ ref: k, sig: isSig, depth: depth + 1 });
+  }
+  return { fields, values };
+}
+
+/** Whether `num` resolves to the same place (or to nothing) in both revisions; free and missing are the same. */
+function sameEntry(num: number, a: Revision, b: Revision): boolean {
+  const x = a.xref.get(num);
+  const y = b.xref.get(num);
+  if (!x || x.kind === 'free' || !y || y.kind === 'free')
+    return (!x || x.kind === 'free') && (!y || y.kind === 'free');
+  if (x.kind === 'offset') return y.kind === 'offset' && x.offset === y.offset && x.gen === y.gen;
+  if (y.kind !== 'compressed' || x.stream !== y.stream || x.index !== y.index) return false;
+  const hx = a.xref.get(x.stream);
+  const hy = b.xref.get(x.stream);
+  return hx?.kind === 'offset' && hy?.kind === 'offset' && hx.offset === hy.offset && hx.gen === hy.gen;
+}
+
+/**
+ * The objects to compare: every object a later revision writes, and every object the final document (what a
+ * viewer shows) resolves differently from the signed revision, whichever section says so.
+ */
+function touchedObjects(doc: PdfDocument, signed: Revision, last: Revision): Set<number> {
+  const touched = new Set<number>();
+  for (const r of doc.revisions)
+    if (r.index > signed.index) for (const k of r.own.keys()) if (k !== 0) touched.add(k);
+  for (const nums of [signed.xref.keys(), last.xref.keys()]) {
+    for (const num of nums) {
+      doc.budget.tick();
+      if (num !== 0 && !touched.has(num) && !sameEntry(num, signed, last)) touched.add(num);
+    }
+  }
+  return touched;
+}
+
+/** Which of `nums` an object (or the trailer) of the signed revision already refers to. */
+function referencedWhenSigned(scope: DiffScope, nums: Set<number>): Set<number> {
+  const { doc, signed } = scope;
+  const out = new Set<number>();
+  if (!nums.size) return out;
+  const visit = (o: PdfObject | undefined) => {
+    for (const r of collectRefs(o)) if (nums.has(r.num)) out.add(r.num);
+  };
+  visit(signed.trailer);
+  for (const [num, e] of signed.xref) {
+    doc.budget.tick();
+    if (e.kind !== 'free') visit(doc.getObject(num, signed));
+  }
+  return out;
+}
+
+/** Every object reachable from `start` in `rev` (bounded). */
+function reachableFrom(doc: PdfDocument, rev: Revision, start: PdfObject | undefined): Set<number> {
+  const out = new Set<number>();
+  const stack: (PdfObject | undefined)[] = [start];
+  while (stack.length && out.size <= doc.budget.limits.maxObjects) {
+    doc.budget.tick();
+    for (const r of collectRefs(stack.pop())) {
+      if (out.has(r.num)) continue;
+      out.add(r.num);
+      stack.push(doc.getObject(r.num, rev));
+    }
+  }
+  return out;
+}
+
+/**
+ * The objects under the final /DSS (`all`) and those in a /DSS position (`shaped`): the store, its /Certs, /CRLs
+ * and /OCSPs arrays of streams, /VRI and its entries' /Cert, /CRL, /OCSP arrays and /TS stream.
+ */
+function dssObjects(scope: DiffScope): { shaped: Set<number>; all: Set<number> } {
+  const { doc, last } = scope;
+  const shaped = new Set<number>();
+  const hold = (o: PdfObject | undefined, want: 'dict' | 'array' | 'stream'): PdfObject | undefined => {
+    const v = o instanceof PdfRef ? doc.getObject(o.num, last) : o;
+    const ok =
+      want === 'array' ? Array.isArray(v) : want === 'dict' ? v instanceof PdfDict : v instanceof PdfStream;
+    if (!ok) return undefined;
+    if (o instanceof PdfRef) shaped.add(o.num);
+    // An indirect /Length belongs to its stream.
+    if (v instanceof PdfStream)
+      for (const r of collectRefs(v.dict))
+        if (typeof doc.getObject(r.num, last) === 'number') shaped.add(r.num);
+    return v;
+  };
+  const streams = (o: PdfObject | undefined) => {
+    const arr = hold(o, 'array');
+    if (Array.isArray(arr)) for (const s of arr) if (s instanceof PdfRef) hold(s, 'stream');
+  };
+  const start = doc.catalog(last)?.get('DSS');
+  const dss = hold(start, 'dict');
+  if (dss instanceof PdfDict) {
+    for (const k of ['Certs', 'CRLs', 'OCSPs']) streams(dss.get(k));
+    const vri = hold(dss.get('VRI'), 'dict');
+    for (const e of vri instanceof PdfDict ? vri.map.values() : []) {
+      const entry = hold(e, 'dict');
+      if (!(entry instanceof PdfDict)) continue;
+      for (const k of ['Cert', 'CRL', 'OCSP']) streams(entry.get(k));
+      if (entry.get('TS') instanceof PdfRef) hold(entry.get('TS'), 'stream');
+    }
+  }
+  return { shaped, all: reachableFrom(doc, last, start) };
+}
+
+/**
+ * New objects that must not inherit a harmless level: one the signed revision already referred to (a dangling
+ * reference filled in changes what signed content shows), and one under /DSS that is not in a /DSS position.
+ */
+function restrictNew(
+  scope: DiffScope,
+  newObjects: Set<number>,
+  level: Map<number, ModificationLevel>,
+  reasons: Map<number, string>,
+): void {
+  for (const num of referencedWhenSigned(scope, newObjects)) {
+    level.set(num, 'OTHER');
+    reasons.set(num, 'A reference of the signed revision to a missing object now resolves to it');
+  }
+  const { shaped, all } = dssObjects(scope);
+  for (const num of all) {
+    if (!newObjects.has(num) || shaped.has(num)) continue;
+    const l = level.get(num);
+    if (l !== undefined && !levelAllowed(l, 'LTA_UPDATES')) continue;
+    level.set(num, 'OTHER');
+    reasons.set(num, 'Under /DSS but not validation data in a /DSS position');
+  }
 }
 
 /**
@@ -211,9 +373,7 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
   if (signed === doc.last) return { level: 'NONE', changes, unreferenced: [] };
   const scope = diffScope(doc, signed);
   const { last } = scope;
-  const touched = new Set<number>();
-  for (const r of doc.revisions)
-    if (r.index > signed.index) for (const k of r.own.keys()) if (k !== 0) touched.add(k);
+  const touched = touchedObjects(doc, signed, last);
   const newRoot = last.trailer.get('Root');
   if (!(newRoot instanceof PdfRef) || newRoot.num !== scope.rootNum)
     changes.push({ object: -1, kind: 'changed', level: 'OTHER', reason: 'The trailer /Root changed' });
@@ -232,7 +392,7 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     } else if (oldV === undefined) {
       if (newV === undefined) continue;
       newObjects.add(num);
-      const l = classifyNew(scope, newV);
+      const l = classifyNew(scope, num, newV);
       if (l) level.set(num, l);
     } else if (!pdfEquals(oldV, newV)) {
       const c = classifyChanged(scope, num, dictOf(oldV), dictOf(newV));
@@ -241,11 +401,13 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     }
   }
   inheritLevels(scope, touched, newObjects, values, level);
+  const reasons = new Map<number, string>();
+  restrictNew(scope, newObjects, level, reasons);
   const unreferenced: number[] = [];
   for (const num of newObjects) {
     const l = level.get(num);
     if (l === undefined) unreferenced.push(num);
-    else changes.push({ object: num, kind: 'new', level: l, reason: 'New object' });
+    else changes.push({ object: num, kind: 'new', level: l, reason: reasons.get(num) ?? 'New object' });
   }
   let overall: ModificationLevel = 'NONE';
   for (const c of changes) overall = maxLevel(overall, c.level);
@@ -282,6 +444,7 @@ function acroFormLevel(
 function newFieldLevel(doc: PdfDocument, ref: PdfRef, last: Revision): ModificationLevel {
   const d = dictOf(doc.getObject(ref.num, last));
   if (!d || !isName(d.get('FT'), 'Sig')) return 'OTHER';
+  if (d.has('Subtype') && !isName(d.get('Subtype'), 'Widget')) return 'OTHER';
   const ts = isDocTimeStamp(dictOf(doc.resolve(d.get('V'), last)));
   return ts && ZERO_RECT(d.get('Rect')) ? 'LTA_UPDATES' : 'FORM_FILLING';
 }

@@ -7,18 +7,22 @@ export interface ShadowSignals {
   hiddenOcgs: number;
   hiddenAnnotations: number[];
   overlayWidgets: number[];
+  /** Objects referred to but missing, free or unreadable: a later update can fill them in. */
+  danglingReferences: number[];
   javascript: boolean;
 }
 
 /**
  * Step 12: material prepared in the signed revision that a later update could reveal (shadow attacks):
- * objects nothing refers to, content groups switched off, hidden annotations, non-signature widgets.
+ * objects nothing refers to, content groups switched off, hidden annotations, non-signature widgets,
+ * references to objects that do not exist (yet).
  */
 export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
   const reachable = new Set<number>();
   const stack: PdfObject[] = [rev.trailer.get('Root') ?? null, rev.trailer.get('Info') ?? null];
   const hiddenAnnotations: number[] = [];
   const overlayWidgets: number[] = [];
+  const danglingReferences: number[] = [];
   let javascript = false;
   while (stack.length) {
     doc.budget.tick();
@@ -27,7 +31,10 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
       if (reachable.has(r.num) || reachable.size > doc.budget.limits.maxObjects) continue;
       reachable.add(r.num);
       const v = doc.getObject(r.num, rev);
-      if (v === undefined) continue;
+      if (v === undefined) {
+        danglingReferences.push(r.num);
+        continue;
+      }
       const d = dictOf(v);
       if (d) {
         if (isName(d.get('S'), 'JavaScript') || d.has('JS')) javascript = true;
@@ -60,6 +67,7 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
     hiddenOcgs: Array.isArray(off) ? off.length : 0,
     hiddenAnnotations,
     overlayWidgets,
+    danglingReferences,
     javascript,
   };
 }
@@ -79,6 +87,11 @@ export function shadowCheck(doc: PdfDocument, signed: Revision, refuse: boolean)
   if (sig.hiddenAnnotations.length) signals.push(`${sig.hiddenAnnotations.length} hidden annotation(s)`);
   if (sig.overlayWidgets.length)
     signals.push(`${sig.overlayWidgets.length} non-signature form widget(s) (possible overlay)`);
+  // Not refused: PDF 32000-1 §7.3.10 reads a reference to a missing object as null, and writers leave them.
+  // Filling one in after signing is what an attacker needs, and the modification check fails that.
+  const notes = sig.danglingReferences.length
+    ? [`${sig.danglingReferences.length} reference(s) to missing or free object(s)`]
+    : [];
   if (signals.length && refuse)
     return indeterminate(
       'shadow-signals',
@@ -91,9 +104,9 @@ export function shadowCheck(doc: PdfDocument, signed: Revision, refuse: boolean)
   return check(
     'shadow-signals',
     'PASSED',
-    signals.length ? 'Shadow-attack signals (warnings)' : 'No shadow-attack signals',
+    signals.length + notes.length ? 'Shadow-attack signals (warnings)' : 'No shadow-attack signals',
     {
-      warnings: signals,
+      warnings: [...signals, ...notes],
     },
   );
 }
