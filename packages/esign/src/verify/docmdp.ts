@@ -1,19 +1,34 @@
-import type { PdfDocument } from '../pdf/document.js';
-import { dictOf, isName, PdfRef } from '../pdf/objects.js';
+import type { PdfDocument, Revision } from '../pdf/document.js';
+import { dictOf, isName, PdfDict, PdfRef } from '../pdf/objects.js';
 import type { FoundSignature } from './context.js';
+
+/**
+ * The /TransformParams of each /Reference entry of the signature dictionary `sig` whose /TransformMethod is
+ * `method`, read in `rev` (an entry without parameters gives an empty dictionary).
+ */
+export function transformParams(
+  doc: PdfDocument,
+  sig: PdfDict,
+  method: 'DocMDP' | 'FieldMDP',
+  rev: Revision,
+): PdfDict[] {
+  const refs = doc.resolve(sig.get('Reference'), rev);
+  if (!Array.isArray(refs)) return [];
+  const out: PdfDict[] = [];
+  for (const r of refs) {
+    const d = dictOf(doc.resolve(r, rev));
+    if (!d || !isName(d.get('TransformMethod'), method)) continue;
+    out.push(dictOf(doc.resolve(d.get('TransformParams'), rev)) ?? new PdfDict(new Map(), -1, -1));
+  }
+  return out;
+}
 
 /** DocMDP permission level of a certification signature (undefined for approval signatures). */
 export function docMdpLevel(doc: PdfDocument, s: FoundSignature): 1 | 2 | 3 | undefined {
-  const refs = doc.resolve(s.sig.get('Reference'), doc.last);
-  if (!Array.isArray(refs)) return undefined;
-  for (const r of refs) {
-    const d = dictOf(doc.resolve(r, doc.last));
-    if (!d || !isName(d.get('TransformMethod'), 'DocMDP')) continue;
-    const tp = dictOf(doc.resolve(d.get('TransformParams'), doc.last));
-    const p = tp?.get('P');
-    return p === 1 || p === 3 ? p : 2;
-  }
-  return undefined;
+  const tp = transformParams(doc, s.sig, 'DocMDP', doc.last)[0];
+  if (!tp) return undefined;
+  const p = tp.get('P');
+  return p === 1 || p === 3 ? p : 2;
 }
 
 /** The level of the signature the catalog's `/Perms /DocMDP` designates: the document's certification. */

@@ -1,5 +1,6 @@
 import type { SignatureStep } from '../context.js';
 import { docMdpLevel } from '../docmdp.js';
+import { withFieldLocks } from '../field-mdp.js';
 import { modificationsCheck } from '../modifications.js';
 
 /** Step 11: every change after the signed revision against what the policy (or the DocMDP level) allows. */
@@ -11,6 +12,6 @@ export const modifications: SignatureStep = (state, ctx) => {
   report.modification = mods.level;
   const level = docMdpLevel(ctx.doc, state.found);
   if (level) report.docMdp = level;
-  report.checks.push(mods.result);
+  report.checks.push(withFieldLocks(ctx.doc, state.found, state.revision!, mods.result));
   return true;
 };
