@@ -90,6 +90,7 @@ export {
   CITIZEN_ID_MASK,
   isSensitiveName,
   isSensitiveParam,
+  NAME_MASK,
   REDACTED,
   type RegisterSecretOptions,
   redactHeaders,

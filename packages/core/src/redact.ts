@@ -1,5 +1,6 @@
 import { findCitizenIds } from './redact/citizen-id.js';
 import { isSensitiveName, isSensitiveParam } from './redact/names.js';
+import { maskPersonNames, NAME_MASK } from './redact/person-names.js';
 import {
   type RegisterSecretOptions,
   SecretRegistry,
@@ -20,7 +21,7 @@ export const REDACTED = '[REDACTED]';
 export const CITIZEN_ID_MASK = '[CITIZEN-ID]';
 
 export type { RegisterSecretOptions, SecretRegistryStats };
-export { isSensitiveName, isSensitiveParam };
+export { isSensitiveName, isSensitiveParam, NAME_MASK };
 
 const registry = new SecretRegistry();
 
@@ -82,20 +83,81 @@ export function secretRegistryStats(): SecretRegistryStats {
   return registry.stats();
 }
 
-// `"name": "value"` in JSON text.
-const JSON_PAIR = /"([A-Za-z][\w.-]{0,63})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+// `"name": "value"` in JSON text, also single-quoted (`'name': 'value'`, a Python dict or a JS literal).
+const QUOTED_PAIR = /(["'])([A-Za-z][\w.-]{0,63})\1(\s*:\s*)(["'])((?:(?!\4)[^\\]|\\.)*)\4/g;
+// `{name: "value"}` (a JS object literal): the bare name must follow `{` or `,`.
+const BARE_PAIR = /([{,][ \t]*)([A-Za-z_$][\w$]{0,63})([ \t]*:[ \t]*)(["'])((?:(?!\4)[^\\\r\n]|\\.)*)\4/g;
+// `\"name\":\"value\"`: JSON inside a JSON string (an upstream error embedding another one's body).
+const ESCAPED_PAIR = /\\"([A-Za-z][\w.-]{0,63})\\"(\s*:\s*)\\"((?:[^"\\]|\\[^"])*)\\"/g;
+// `</name>`, read where a closing tag starts (XML: SOAP faults, X-Road).
+const CLOSE_TAG = /<\/((?:[A-Za-z][\w.-]{0,31}:)?([A-Za-z][\w.-]{0,63}))\s*>/y;
 // `Name: value` header lines (a request or response echoed in a page or a log).
 const HEADER_LINE = /(^|[\r\n])([A-Za-z][\w-]{0,63}):([ \t]*)([^\r\n]+)/g;
 
+const isMask = (value: string) => value === REDACTED || value === CITIZEN_ID_MASK;
+
+function maskQuoted(text: string): string {
+  let out = text;
+  // Single quotes only as a pair's (`'name': …`): an apostrophe in prose costs no regex.
+  if (out.includes('"') || out.includes("':") || out.includes("' :")) {
+    out = out.replace(QUOTED_PAIR, (m, q: string, name: string, colon: string, vq: string, value: string) =>
+      !isMask(value) && isSensitiveName(name) ? `${q}${name}${q}${colon}${vq}${REDACTED}${vq}` : m,
+    );
+    if (out.includes('{'))
+      out = out.replace(
+        BARE_PAIR,
+        (m, lead: string, name: string, colon: string, vq: string, value: string) =>
+          !isMask(value) && isSensitiveName(name) ? `${lead}${name}${colon}${vq}${REDACTED}${vq}` : m,
+      );
+    if (out.includes('\\"'))
+      out = out.replace(ESCAPED_PAIR, (m, name: string, colon: string, value: string) =>
+        !isMask(value) && isSensitiveName(name) ? `\\"${name}\\"${colon}\\"${REDACTED}\\"` : m,
+      );
+  }
+  return out;
+}
+
+// Verdicts on tag names seen (an HTML page repeats a few dozen): a map lookup instead of normalizing each.
+const tagVerdicts = new Map<string, boolean>();
+function sensitiveTag(name: string): boolean {
+  let verdict = tagVerdicts.get(name);
+  if (verdict === undefined) {
+    verdict = isSensitiveName(name);
+    if (tagVerdicts.size < 512) tagVerdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * `<name attr="…">value</name>` with a sensitive name gets its text masked. Walks from one `</` to the next
+ * and looks at the tag name first: an HTML page costs a name check per closing tag.
+ */
+function maskXml(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let close = text.indexOf('</'); close >= 0; close = text.indexOf('</', close + 2)) {
+    CLOSE_TAG.lastIndex = close;
+    const m = CLOSE_TAG.exec(text);
+    if (!m || !sensitiveTag(m[2] as string)) continue;
+    const tag = m[1] as string;
+    // A text-only element: the nearest `<` before the closing tag opens it.
+    const open = text.lastIndexOf('<', close - 1);
+    if (open < copied || !text.startsWith(tag, open + 1)) continue;
+    const next = text.charCodeAt(open + 1 + tag.length);
+    if (next !== 0x3e && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d) continue;
+    const gt = text.indexOf('>', open);
+    const value = text.slice(gt + 1, close);
+    if (gt < 0 || gt >= close || value.trim() === '' || isMask(value)) continue;
+    out += `${text.slice(copied, gt + 1)}${REDACTED}`;
+    copied = close;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 function maskPairs(text: string): string {
   let out = text.includes('=') ? maskParams(text) : text;
-  if (out.includes('"')) {
-    out = out.replace(JSON_PAIR, (m, name: string, colon: string, value: string) =>
-      value !== REDACTED && value !== CITIZEN_ID_MASK && isSensitiveName(name)
-        ? `"${name}"${colon}"${REDACTED}"`
-        : m,
-    );
-  }
+  out = maskQuoted(out);
+  if (out.includes('</')) out = maskXml(out);
   if (out.includes(':')) {
     out = out.replace(HEADER_LINE, (m, lead: string, name: string, space: string, value: string) =>
       value !== REDACTED && isSensitiveName(name) ? `${lead}${name}:${space}${REDACTED}` : m,
@@ -161,7 +223,7 @@ export function redactText(text: string): string {
   const secrets: Array<[number, number]> = [];
   registry.find(text, secrets);
   const out = maskPairs(maskSpans(text, secrets, REDACTED));
-  return maskSpans(out, findCitizenIds(out), CITIZEN_ID_MASK);
+  return maskPersonNames(maskSpans(out, findCitizenIds(out), CITIZEN_ID_MASK));
 }
 
 // Room past a cut for the longest spelling of a citizen ID (13 digits of up to 9 characters, separators).

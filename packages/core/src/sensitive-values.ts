@@ -1,9 +1,11 @@
+import { textSpellings } from './redact/secret-registry.js';
 import { REDACTED } from './redact.js';
 
 /**
  * Values one call sends that identify a person (names, a card's laser code, a birth date) and that the redactor
  * cannot know: a server that echoes them in an error page would otherwise put them into the error. Masked in any
- * letter case, raw and URL- or form-encoded. Values shorter than 2 characters are left alone (masking them would
+ * letter case, in the spellings registered secrets are masked in (raw, URL- or form-encoded, JSON `\uXXXX`
+ * escapes, HTML decimal and hex references: see `textSpellings`). Values shorter than 2 characters are left alone (masking them would
  * garble the text).
  */
 export type Masker = (text: string) => string;
@@ -19,10 +21,13 @@ export function maskerFor(values: readonly string[] | undefined): Masker | undef
     if (typeof v !== 'string') continue;
     const t = v.trim().slice(0, MAX_LENGTH);
     if (t.length < 2) continue;
-    spellings.add(t);
-    const encoded = encodeURIComponent(t);
-    spellings.add(encoded);
-    spellings.add(encoded.replace(/%20/g, '+'));
+    for (const spelling of textSpellings(t)) spellings.add(spelling);
+    // A space percent-encoded as `+` too (form encoding of a value with other escapes).
+    try {
+      spellings.add(encodeURIComponent(t).replace(/%20/g, '+'));
+    } catch {
+      // A lone surrogate has no percent-encoding.
+    }
   }
   if (spellings.size === 0) return undefined;
   const alternatives = [...spellings]
@@ -34,7 +39,8 @@ export function maskerFor(values: readonly string[] | undefined): Masker | undef
 
 /**
  * Masks an error built from a response (by a `classify` function) in place: its message and stack, and its own
- * string fields and those one level down (a `response.body` preview). Returns the error.
+ * string fields and those of its plain objects, nested (a `response.body` preview, `response.headers`,
+ * `request.headers`). Returns the error.
  */
 export function maskError<E extends Error>(err: E, mask: Masker): E {
   const target = err as unknown as Record<string, unknown>;
@@ -43,21 +49,36 @@ export function maskError<E extends Error>(err: E, mask: Masker): E {
   if (typeof err.stack === 'string') err.stack = mask(err.stack);
   for (const key of Object.keys(target)) {
     const value = target[key];
-    if (typeof value === 'string') setField(target, key, mask(value));
-    else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const inner = value as Record<string, unknown>;
-      const masked: Record<string, unknown> = { ...inner };
-      let changed = false;
-      for (const [k, v] of Object.entries(inner)) {
-        if (typeof v === 'string' && mask(v) !== v) {
-          masked[k] = mask(v);
-          changed = true;
-        }
-      }
-      if (changed) setField(target, key, masked);
-    }
+    const masked = maskPlain(value, mask, 0);
+    if (masked !== value) setField(target, key, masked);
   }
   return err;
+}
+
+const MAX_DEPTH = 4;
+const isPlain = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/** A string masked, a plain object or array copied with its strings masked; the same value when nothing changed. */
+function maskPlain(value: unknown, mask: Masker, depth: number): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (depth >= MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    const out = value.map((v) => maskPlain(v, mask, depth + 1));
+    return out.some((v, i) => v !== value[i]) ? out : value;
+  }
+  if (!isPlain(value)) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const masked = maskPlain(v, mask, depth + 1);
+    if (masked === v) continue;
+    out ??= { ...value };
+    out[k] = masked;
+  }
+  return out ?? value;
 }
 
 function setField(target: Record<string, unknown>, key: string, value: unknown): void {

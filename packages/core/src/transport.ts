@@ -355,7 +355,8 @@ export class Transport {
     }
     const redactedRequest = (): RedactedRequest => {
       const url = redactUrl(this.#origin + target);
-      return { method, url: mask ? mask(url) : url, headers: redactHeaders(headers) };
+      const sent = redactHeaders(headers);
+      return { method, url: mask ? mask(url) : url, headers: mask ? maskHeaderValues(sent, mask) : sent };
     };
     // One signal for the caller's abort and a configured total deadline. The default total needs no timer
     // of its own when the dispatcher's response guard enforces it (the hot path). Streaming calls have no
@@ -870,11 +871,19 @@ class RawExchange implements RawResponse {
     request: this.request,
     response: truncatedResponse(
       this.statusCode,
-      this.headers,
+      this.#mask ? maskHeaderValues(this.headers, this.#mask) : this.headers,
       this.#mask ? this.#mask(this.text()) : this.text(),
     ),
     ...extra,
   });
+}
+
+/** Headers with a call's `sensitiveValues` masked in every value (a server echoing a name in a header). */
+function maskHeaderValues(headers: Record<string, string>, mask: Masker): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name] = typeof value === 'string' ? mask(value) : value;
+  return out;
 }
 
 function truncatedResponse(

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from '../builtins.js';
 import { invalidArgument } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { idDigits, thaiIdDigits } from '../redact/citizen-id.js';
-import { redactText } from '../redact.js';
+import { isSensitiveName, REDACTED, redactText, redactValue } from '../redact.js';
 
 /** What a caller records about one exchange. The sink hashes `subject` (and `who` when it is a citizen ID). */
 export interface AuditEvent {
@@ -158,6 +158,18 @@ export const auditEventSchema = z
  * Validates an event and turns it into the record body that is written: subject and a citizen-ID
  * `who` become keyed hashes, free text loses any citizen ID or registered secret that slipped in.
  */
+/**
+ * An `extra` value as stored: masked whole when its key names a secret or personal data (`pin`,
+ * `accessToken`, `firstName`: the logger's rule), else redacted (nested plain values too, should a caller
+ * pass one despite the type).
+ */
+function extraValue(key: string, value: unknown): string | number | boolean | null {
+  if (value !== null && value !== undefined && isSensitiveName(key)) return REDACTED;
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'object' && value !== null) return redactValue(value) as never;
+  return value as number | boolean | null;
+}
+
 export function toRecordBody(
   event: unknown,
   hash: SubjectHasher,
@@ -188,9 +200,7 @@ export function toRecordBody(
   let extra: AuditRecordBody['extra'];
   if (e.extra) {
     // fromEntries defines own properties, so a key such as `__proto__` stays plain data.
-    extra = Object.fromEntries(
-      Object.entries(e.extra).map(([k, v]) => [redactText(k), typeof v === 'string' ? redactText(v) : v]),
-    );
+    extra = Object.fromEntries(Object.entries(e.extra).map(([k, v]) => [redactText(k), extraValue(k, v)]));
   }
   // Fixed key order: the bytes of a line depend only on the event.
   const body: AuditRecordBody = {

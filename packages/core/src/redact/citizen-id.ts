@@ -1,5 +1,5 @@
 import { isValidThaiIdDigits } from '../thai-id-checksum.js';
-import { ASCII_KIND, ESCAPE, OTHER, readUnit, SEPARATOR, type Unit } from './spelling.js';
+import { ASCII_KIND, ESCAPE, isInvisible, OTHER, readUnit, SEPARATOR, type Unit } from './spelling.js';
 
 /**
  * Finds Thai citizen IDs in any spelling (see spelling.ts): 13 digits with a valid check digit, in groups
@@ -7,7 +7,10 @@ import { ASCII_KIND, ESCAPE, OTHER, readUnit, SEPARATOR, type Unit } from './spe
  * longer digit group. Juristic IDs (first digit 0) are not personal data and are kept.
  */
 
-/** Separator units allowed between two digit groups (`" – "` is three: space, en dash, space). */
+/**
+ * Separator units allowed between two digit groups (`" – "` is three: space, en dash, space; `-\r\n` is
+ * three too). Invisible characters (U+200B–U+200D, U+2060, U+FEFF, U+00AD) are not counted.
+ */
 const MAX_SEPARATORS = 3;
 const ID_DIGITS = 13;
 
@@ -148,7 +151,8 @@ function scanRun(text: string, from: number, unit: Unit, spans: Array<[number, n
       current.end = i + length;
       digitCount++;
       separators = 0;
-    } else if (current && ++separators > MAX_SEPARATORS) {
+    } else if (current && !(c >= 0x80 && isInvisible(c)) && ++separators > MAX_SEPARATORS) {
+      // Invisible characters (zero-width spaces, a soft hyphen) do not count: any number of them is no gap.
       break;
     }
     i += length;

@@ -87,6 +87,19 @@ const PERSONAL_NAMES = normalized([
   'date-of-birth',
   'laser-code',
   'x-road-userid',
+  // Short and contact spellings (`fname`/`lname` in DOPA-style records, OIDC `email`, `phone_number`).
+  // Not `address`: in Node's socket errors it is the peer's IP, which diagnosing a failed call needs (DOPA
+  // addresses travel as houseNo, roadDesc and the like; an OIDC `address` claim sits under `claims`).
+  'fname',
+  'lname',
+  'email',
+  'phone',
+  'phone-number',
+  'mobile',
+  // digital-id's DigitalIdentity.names ({ th, en } of title/given/family/full): every value in it is a
+  // person's name. Its inner keys are not listed: `title`, `full` and `family` (an IP address family) are
+  // ordinary words elsewhere (a dataset title, Node's socket errors).
+  'names',
 ]);
 
 /** True for names whose values are secrets or personal data (headers, JSON fields, logged context keys). */

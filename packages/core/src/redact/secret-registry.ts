@@ -1,3 +1,4 @@
+import { ExpiryHeap } from './expiry-heap.js';
 import { ANCHOR, type Pattern, type Placed, SecretMatcher } from './secret-matcher.js';
 
 /**
@@ -45,6 +46,11 @@ export interface SecretRegistryStats {
   /** Characters indexed for token and input values (all their encoded spellings). */
   pooledChars: number;
   maxPooledChars: number;
+  /**
+   * Tokens and inputs evicted by the bounds while still within their TTL (since start): each is a value that
+   * is no longer masked although it may still be in use. Non-zero means the bounds are too small for the load.
+   */
+  evictedLive: number;
 }
 
 interface Entry {
@@ -64,12 +70,14 @@ const L = SECRET_REGISTRY_LIMITS;
 
 export class SecretRegistry {
   readonly #entries = new Map<string, Entry>();
-  /** Insertion order is registration order: the first entry is the one to evict. */
+  /** The token and input pools: the entry expiring soonest is the one to evict. */
   readonly #pools = { token: new Map<string, Entry>(), input: new Map<string, Entry>() };
+  readonly #expiries = { token: new ExpiryHeap<Entry>(), input: new ExpiryHeap<Entry>() };
   readonly #matcher = new SecretMatcher();
   readonly #now: () => number;
   #pooledChars = 0;
   #nextSweepAt = 0;
+  #evictedLive = 0;
 
   // Read through the global each time, so a test clock (or a changed Date) is seen.
   constructor(now: () => number = () => Date.now()) {
@@ -152,6 +160,7 @@ export class SecretRegistry {
       maxInputs: L.maxInputs,
       pooledChars: this.#pooledChars,
       maxPooledChars: L.maxPooledChars,
+      evictedLive: this.#evictedLive,
     };
   }
 
@@ -159,6 +168,8 @@ export class SecretRegistry {
     if (!entry.kind) return;
     entry.inPool = true;
     this.#pools[entry.kind].set(entry.key, entry);
+    this.#expiries[entry.kind].push(entry);
+    this.#expiries[entry.kind].compact(this.#pools[entry.kind].values(), this.#pools[entry.kind].size);
     this.#pooledChars += entry.chars;
   }
 
@@ -178,16 +189,25 @@ export class SecretRegistry {
   // Inputs go first: they are what a caller (or an attacker) controls.
   #enforceBounds(): void {
     const { token, input } = this.#pools;
-    while (input.size > L.maxInputs) this.#evictOldest(input);
-    while (token.size > L.maxTokens) this.#evictOldest(token);
+    while (input.size > L.maxInputs) this.#evictSoonest('input');
+    while (token.size > L.maxTokens) this.#evictSoonest('token');
     while (this.#pooledChars > L.maxPooledChars && input.size + token.size > 0) {
-      this.#evictOldest(input.size > 0 ? input : token);
+      this.#evictSoonest(input.size > 0 ? 'input' : 'token');
     }
   }
 
-  #evictOldest(pool: Map<string, Entry>): void {
-    const oldest = pool.values().next().value;
-    if (oldest) this.#remove(oldest);
+  /**
+   * Evicts the entry that expires soonest, an expired one first (not the oldest registration: a token
+   * registered early with a long TTL is still in use when 20 000 short-lived ones come after it). Pools
+   * hold no credentials (a held entry leaves its pool), so none is ever evicted. A live one is counted.
+   */
+  #evictSoonest(kind: 'token' | 'input'): void {
+    const pool = this.#pools[kind];
+    const soonest =
+      this.#expiries[kind].peek((e) => e.inPool && pool.get(e.key) === e) ?? pool.values().next().value;
+    if (!soonest) return;
+    if (soonest.expiresAt > this.#now()) this.#evictedLive++;
+    this.#remove(soonest);
   }
 
   #sweep(now: number): void {
@@ -199,32 +219,109 @@ export class SecretRegistry {
 }
 
 /**
- * The spellings a value travels in: as is, percent-encoded (URLs) and form-encoded (either hex case), JSON-
- * escaped (also ASCII-only) and HTML-escaped;
- * for credentials also the base64 of the value at each of the three byte alignments (HTTP Basic
- * `client_id:secret`, echoed in a page): the part of the base64 text that depends on the value only.
+ * The spellings a value travels in: as is, percent-encoded (URLs) and form-encoded (see `textSpellings`),
+ * JSON- and HTML-escaped; for credentials also the base64 of the value at each of the three byte alignments
+ * (HTTP Basic `client_id:secret`, echoed in a page): the part of the base64 text that depends on the value only.
  */
 function spellings(value: string, kind: SecretKind, truncated: boolean): Pattern[] {
+  const out = textSpellings(value);
+  if (kind === 'credential') for (const core of base64Cores(value)) out.add(core);
+  return [...out].map((text) => ({ text, extend: truncated }));
+}
+
+/**
+ * The text spellings of a value, as the common encoders write it (shared with `maskerFor`, which masks a
+ * call's `sensitiveValues`). At most 34, and a plain token (letters, digits, `.-_`) has one.
+ * - percent and form encoding, hex in upper and lower case, and every mix of the two when at most
+ *   MAX_CASE_MIXED escapes hold a hex letter (a server re-encoding a value writes `%2b` next to `%2F`);
+ * - JSON: as `JSON.stringify` writes it, `\/`, ASCII-only `\uXXXX` (Python, Jackson), Go's `\u0026`
+ *   `\u003c` `\u003e`, .NET's (`+ & < > ' "` too), and every special character (`+ / & < > ' " =`,
+ *   non-ASCII) as `\u00xx`;
+ * - HTML: decimal and named references of `& < > " '`, Go html/template (`&#43;` `&#34;` `&#39;`),
+ *   and every character but letters, digits and `,.-_ ` as a decimal or hex reference (OWASP ESAPI).
+ */
+export function textSpellings(value: string): Set<string> {
   const out = new Set<string>([value]);
-  // Percent escapes are case-insensitive (RFC 3986 2.1): servers that echo a value re-encoded write `%2f`.
   try {
-    const pct = encodeURIComponent(value);
-    out.add(pct).add(lowerHexEscapes(pct));
+    for (const v of caseMixes(encodeURIComponent(value))) out.add(v);
   } catch {
     // A lone surrogate (a value cut inside a character) has no percent-encoding.
   }
-  const form = new URLSearchParams([['', value]]).toString().slice(1);
-  out.add(form).add(lowerHexEscapes(form));
+  for (const v of caseMixes(new URLSearchParams([['', value]]).toString().slice(1))) out.add(v);
+  addJsonSpellings(out, value);
+  addHtmlSpellings(out, value);
+  return out;
+}
+
+const MAX_CASE_MIXED = 3;
+
+/** `encoded` with its percent escapes in upper and lower case, and in every mix when there are few. */
+function caseMixes(encoded: string): string[] {
+  const lettered = [...encoded.matchAll(/%[0-9A-F]{2}/g)].filter((m) => /[A-F]/.test(m[0]));
+  if (lettered.length === 0) return [encoded];
+  if (lettered.length > MAX_CASE_MIXED) return [encoded, lowerHexEscapes(encoded)];
+  const out: string[] = [];
+  for (let mask = 0; mask < 1 << lettered.length; mask++) {
+    const chars = [...encoded];
+    lettered.forEach((m, k) => {
+      if (mask & (1 << k))
+        for (let j = 1; j < 3; j++)
+          chars[(m.index as number) + j] = chars[(m.index as number) + j]?.toLowerCase() as string;
+    });
+    out.push(chars.join(''));
+  }
+  return out;
+}
+
+const u4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const upperU = (s: string) => s.replace(/\\u([0-9a-f]{4})/g, (_m, h: string) => `\\u${h.toUpperCase()}`);
+const JSON_SPECIAL = /[^ -~]|[+/&<>'"=]/g;
+const DOTNET_SPECIAL = /[^ -~]|[+&<>'"`]/g;
+
+function addJsonSpellings(out: Set<string>, value: string): void {
   const json = JSON.stringify(value).slice(1, -1);
   out.add(json);
   if (json.includes('/')) out.add(json.replaceAll('/', '\\/'));
   // ASCII-only JSON (Python's json.dumps, Jackson's ESCAPE_NON_ASCII) writes every other character as \uXXXX.
-  const ascii = json.replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  out.add(ascii).add(ascii.replace(/\\u([0-9a-f]{4})/g, (_m, h: string) => `\\u${h.toUpperCase()}`));
-  out.add(value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`));
-  out.add(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
-  if (kind === 'credential') for (const core of base64Cores(value)) out.add(core);
-  return [...out].map((text) => ({ text, extend: truncated }));
+  const ascii = json.replace(/[^ -~]/g, u4);
+  out.add(ascii).add(upperU(ascii));
+  // Go's encoding/json escapes `&`, `<` and `>` for HTML safety.
+  out.add(ascii.replace(/[&<>]/g, u4));
+  const escaped = value.replace(/\\/g, '\\\\');
+  // .NET's System.Text.Json (JavaScriptEncoder.Default) also escapes `+` and the quotes, not `/` or `=`.
+  const dotnet = escaped.replace(DOTNET_SPECIAL, u4);
+  out.add(dotnet).add(upperU(dotnet));
+  const all = escaped.replace(JSON_SPECIAL, u4);
+  out.add(all).add(upperU(all));
+}
+
+const GO_HTML: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+  '+': '&#43;',
+};
+const NAMED: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+const HTML_ALL = /[^A-Za-z0-9,.\-_ ]/gu;
+const cp = (c: string) => c.codePointAt(0) as number;
+
+function addHtmlSpellings(out: Set<string>, value: string): void {
+  out.add(value.replace(/[&<>"']/g, (c) => `&#${cp(c)};`));
+  out.add(value.replace(/[&<>"']/g, (c) => `&#x${cp(c).toString(16)};`));
+  out.add(value.replace(/[&<>"]/g, (c) => NAMED[c] as string));
+  out.add(value.replace(/[&<>"']/g, (c) => NAMED[c] as string));
+  out.add(value.replace(/[&<>"'+]/g, (c) => GO_HTML[c] as string));
+  const hex = value.replace(HTML_ALL, (c) => `&#x${cp(c).toString(16)};`);
+  out.add(hex).add(hex.replace(/&#x([0-9a-f]+);/g, (_m, h: string) => `&#x${h.toUpperCase()};`));
+  out.add(value.replace(HTML_ALL, (c) => `&#${cp(c)};`));
 }
 
 const lowerHexEscapes = (encoded: string) => encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());

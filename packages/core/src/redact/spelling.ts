@@ -15,12 +15,16 @@ export const OTHER = -1;
 export const ESCAPE = -3;
 export const ASCII_KIND = new Int8Array(128).fill(OTHER);
 for (let c = 0x30; c <= 0x39; c++) ASCII_KIND[c] = c - 0x30;
-// Space, hyphen, dot, slash; `+` is a space in form encoding.
-for (const c of ' -./+') ASCII_KIND[c.charCodeAt(0)] = SEPARATOR;
+// Space, hyphen, dot, slash, underscore, tab and line breaks (a wrapped line, a table cell); `+` is a space
+// in form encoding.
+for (const c of ' -./+_\t\r\n') ASCII_KIND[c.charCodeAt(0)] = SEPARATOR;
 for (const c of '%\\&') ASCII_KIND[c.charCodeAt(0)] = ESCAPE;
 
 // Invisible characters that an editor, a PDF extractor or an evasive writer may put between digits.
 const INVISIBLE = new Set([0x00ad, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+
+/** True for the invisible characters above: separators that a reader does not see (and so never counts). */
+export const isInvisible = (c: number): boolean => INVISIBLE.has(c);
 const SPACE_OR_DASH = /^[\p{Zs}\p{Pd}]$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 const DOTS_AND_SLASHES = new Set([
