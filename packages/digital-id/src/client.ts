@@ -31,11 +31,12 @@ import {
   digitalIdError,
   type MapContext,
   mapError,
+  oauthMessage,
   phaseTimeouts,
 } from './error-mapping.js';
 import { type DigitalIdErrorCode, isDigitalIdError } from './errors.js';
 import { callContext, createHttp, type OwnedHttp } from './http.js';
-import { type DigitalIdentity, normalizeIdentity, type TokenSet } from './identity.js';
+import { type DigitalIdentity, mergeUserinfo, normalizeIdentity, type TokenSet } from './identity.js';
 import {
   type CreateLoginRequestInput,
   createLoginRequestSchema,
@@ -45,6 +46,8 @@ import {
   type IntrospectionResult,
   type LoginRequest,
   type LogoutUrlInput,
+  logoutUrlInputSchema,
+  type RefreshOptions,
   type RevokeOptions,
 } from './options.js';
 import { PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
@@ -76,6 +79,9 @@ const RESERVED = new Set([
   'request_uri',
   'response_mode',
 ]);
+/** The hint of a callback refused because the caller did not pass the state from the user's session. */
+const SESSION_STATE_HINT =
+  "Pass expectedState: the login.state kept in this user's own session when the login started. A state found only in the state store does not prove that this browser started the login (login CSRF, RFC 9700 §4.7.1); if the session lost it, start the login again.";
 interface Engine {
   config: oidc.Configuration;
   /** Same provider, the client authentication for introspection and revocation. */
@@ -241,6 +247,7 @@ export class DigitalIdClient {
       if (RESERVED.has(key))
         throw invalidArgument(`createLoginRequest input.extraParameters.${key} is set by the client`);
     }
+    const { maxAge, acrValues } = requestedChecks(i);
     return this.#run('createLoginRequest', options, async () => {
       const e = await this.#getEngine();
       const scopes = withOpenid(i.scopes ?? this.#o.scopes ?? [...this.#preset.defaultScopes]);
@@ -257,12 +264,11 @@ export class DigitalIdClient {
         code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
         code_challenge_method: 'S256',
       };
-      const maxAge = i.maxAgeInMs === undefined ? undefined : Math.ceil(i.maxAgeInMs / 1000);
       if (maxAge !== undefined) params.max_age = String(maxAge);
       if (i.prompt) params.prompt = i.prompt;
       if (i.uiLocales) params.ui_locales = i.uiLocales;
       if (i.loginHint) params.login_hint = i.loginHint;
-      if (i.acrValues) params.acr_values = i.acrValues;
+      if (acrValues) params.acr_values = acrValues;
       const url = e.usePar
         ? await oidc.buildAuthorizationUrlWithPAR(e.config, params, e.dpop ? { DPoP: e.dpop } : undefined)
         : oidc.buildAuthorizationUrl(e.config, params);
@@ -278,6 +284,7 @@ export class DigitalIdClient {
         createdAt: now,
         expiresAt: now + (this.#o.stateTtlInMs ?? DEFAULT_STATE_TTL_IN_MS),
         ...(maxAge !== undefined ? { maxAge } : {}),
+        ...(acrValues ? { acrValues: acrValues.split(/\s+/) } : {}),
         ...(i.data ? { data: i.data } : {}),
       };
       await this.#store.save(record);
@@ -292,11 +299,12 @@ export class DigitalIdClient {
 
   /**
    * Completes a login from the URL the provider redirected the browser to: checks state (one-time,
-   * unexpired, bound to the session when `expectedState` is given), redirect URI, issuer, then the code
+   * unexpired, and equal to `expectedState`, the state kept in the user's own session: required), redirect
+   * URI, issuer, then the code
    * exchange with PKCE and full id_token validation, and userinfo (with its `sub` check) where the
    * provider puts the claims there.
    */
-  async handleCallback(currentUrl: string | URL, options?: HandleCallbackOptions): Promise<DigitalIdentity> {
+  async handleCallback(currentUrl: string | URL, options: HandleCallbackOptions): Promise<DigitalIdentity> {
     const url = this.#parseCallback(currentUrl);
     // The code and the PKCE verifier are secrets while this callback runs, its errors included: providers
     // echo the code (and some the verifier) in error_description.
@@ -314,6 +322,24 @@ export class DigitalIdClient {
     }
   }
 
+  /** Login CSRF (RFC 9700 §4.7.1): the callback state must be the one kept in this user's own session. */
+  #checkSessionState(state: string, options: HandleCallbackOptions | undefined): void {
+    const expected: unknown = options?.expectedState;
+    if (typeof expected !== 'string' || expected === '') {
+      throw digitalIdError(
+        'ERR_DIGITAL_ID_STATE_MISMATCH',
+        "handleCallback was called without expectedState (the state from the user's session)",
+        { provider: this.#preset.displayName, hint: SESSION_STATE_HINT },
+      );
+    }
+    if (expected !== state) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_STATE_MISMATCH',
+        'The callback state differs from the one in this session',
+      );
+    }
+  }
+
   #callback(
     url: URL,
     options: HandleCallbackOptions | undefined,
@@ -324,12 +350,7 @@ export class DigitalIdClient {
       const params = url.searchParams;
       const state = params.get('state');
       if (!state) throw this.#err('ERR_DIGITAL_ID_STATE_MISSING', 'The callback has no state parameter');
-      if (options?.expectedState !== undefined && options.expectedState !== state) {
-        throw this.#err(
-          'ERR_DIGITAL_ID_STATE_MISMATCH',
-          'The callback state differs from the one in this session',
-        );
-      }
+      this.#checkSessionState(state, options);
       const consumed = await this.#store.consume(state);
       if (consumed.status === 'unknown')
         throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The callback state is unknown');
@@ -373,7 +394,7 @@ export class DigitalIdClient {
         const description = params.get('error_description') ?? '';
         throw digitalIdError(
           codeForOAuthError(error, description),
-          `${this.#preset.displayName} answered ${error}${description ? `: ${description}` : ''}`,
+          oauthMessage(this.#preset.displayName, error, description),
           { provider: this.#preset.displayName, oauthError: error },
         );
       }
@@ -413,20 +434,9 @@ export class DigitalIdClient {
     const idClaims = tokens.claims();
     if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
     this.#checkIssuedAt(idClaims);
-    let claims: Record<string, unknown> = { ...idClaims };
-    const source = this.#o.claimsSource ?? this.#preset.claimsSource;
-    const userinfoEndpoint = e.config.serverMetadata().userinfo_endpoint;
-    if (source !== 'id_token' && userinfoEndpoint) {
-      const userinfo = await oidc
-        .fetchUserInfo(e.config, tokenSet.accessToken, idClaims.sub, e.dpop ? { DPoP: e.dpop } : undefined)
-        .catch((err: unknown) => {
-          // A userinfo JWT that fails validation is named as such, not as the id_token.
-          throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT' });
-        });
-      claims = { ...claims, ...userinfo };
-    } else if (source === 'userinfo') {
-      throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
-    }
+    this.#checkAzp(idClaims);
+    this.#checkAcr(idClaims, record);
+    const claims = await this.#withUserinfo(e, tokenSet, idClaims);
     const identity = normalizeIdentity(this.#preset, e.issuer, claims, tokenSet);
     if (record.data) identity.data = record.data;
     this.#log.info('digital-id login completed', {
@@ -437,9 +447,46 @@ export class DigitalIdClient {
     return identity;
   }
 
-  /** Exchanges a refresh token for fresh tokens. */
-  async refresh(refreshToken: string, options?: OperationOptions): Promise<TokenSet> {
+  /**
+   * The id_token claims with the userinfo claims added (where the provider puts the claims there): userinfo
+   * never overrides a protocol claim, and a userinfo citizen ID other than the id_token's refuses the login.
+   */
+  async #withUserinfo(
+    e: Engine,
+    tokenSet: TokenSet,
+    idClaims: oidc.IDToken,
+  ): Promise<Record<string, unknown>> {
+    const source = this.#o.claimsSource ?? this.#preset.claimsSource;
+    const userinfoEndpoint = e.config.serverMetadata().userinfo_endpoint;
+    if (source === 'id_token' || !userinfoEndpoint) {
+      if (source === 'userinfo')
+        throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
+      return { ...idClaims };
+    }
+    const userinfo = await oidc
+      .fetchUserInfo(e.config, tokenSet.accessToken, idClaims.sub, e.dpop ? { DPoP: e.dpop } : undefined)
+      .catch((err: unknown) => {
+        // A userinfo JWT that fails validation is named as such, not as the id_token.
+        throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT' });
+      });
+    const merged = mergeUserinfo(this.#preset, { ...idClaims }, userinfo);
+    if (!merged) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
+        'The userinfo citizen ID differs from the one in the id_token',
+      );
+    }
+    return merged;
+  }
+
+  /**
+   * Exchanges a refresh token for fresh tokens. Pass `originalIdToken` (the login's id_token or its claims)
+   * to have a refreshed id_token checked against it (OIDC Core §12.2: same iss, sub, aud, auth_time, nonce).
+   */
+  async refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
     requireToken(refreshToken, 'refreshToken');
+    const original =
+      options?.originalIdToken === undefined ? undefined : originalClaims(options.originalIdToken);
     return this.#runHolding(refreshToken, 'refresh', options, async () => {
       const e = await this.#getEngine();
       const tokens = await oidc.refreshTokenGrant(
@@ -448,9 +495,59 @@ export class DigitalIdClient {
         undefined,
         e.dpop ? { DPoP: e.dpop } : undefined,
       );
-      this.#checkIssuedAt(tokens.claims());
+      const claims = tokens.claims();
+      this.#checkIssuedAt(claims);
+      if (claims) this.#checkAzp(claims);
+      if (claims && original) this.#checkSameLogin(original, claims);
       return toTokenSet(tokens);
     });
+  }
+
+  /** OpenID Core §3.1.3.7 item 5: an `azp`, when present, must be this client (a single `aud` too). */
+  #checkAzp(claims: oidc.IDToken): void {
+    if (claims.azp !== undefined && claims.azp !== this.#o.clientId) {
+      throw this.#err('ERR_DIGITAL_ID_AUDIENCE_MISMATCH', 'The id_token azp names another client');
+    }
+  }
+
+  /** OpenID Core §3.1.3.7 item 12: when acr_values were requested, the asserted `acr` must be one of them. */
+  #checkAcr(claims: oidc.IDToken, record: LoginState): void {
+    if (!record.acrValues || record.acrValues.length === 0) return;
+    if (typeof claims.acr !== 'string' || !record.acrValues.includes(claims.acr)) {
+      throw digitalIdError(
+        'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+        claims.acr === undefined
+          ? 'The id_token has no acr claim though acr_values were requested'
+          : 'The id_token acr is not one of the requested acr_values',
+        {
+          provider: this.#preset.displayName,
+          hint: 'The provider did not authenticate the citizen at a requested level (acrValues). Refuse the login or start it again; request only levels this provider asserts in acr.',
+        },
+      );
+    }
+  }
+
+  /** OpenID Core §12.2: a refreshed id_token is about the same login as the original one. */
+  #checkSameLogin(original: Record<string, unknown>, fresh: oidc.IDToken): void {
+    if (fresh.iss !== original.iss) {
+      throw this.#err('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The refreshed id_token has another issuer');
+    }
+    if (fresh.sub !== original.sub) {
+      throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The refreshed id_token names another subject');
+    }
+    if (!sameAudience(fresh.aud, original.aud)) {
+      throw this.#err('ERR_DIGITAL_ID_AUDIENCE_MISMATCH', 'The refreshed id_token has another audience');
+    }
+    if (
+      fresh.auth_time !== undefined &&
+      original.auth_time !== undefined &&
+      fresh.auth_time !== original.auth_time
+    ) {
+      throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The refreshed id_token has another auth_time');
+    }
+    if (fresh.nonce !== undefined && fresh.nonce !== original.nonce) {
+      throw this.#err('ERR_DIGITAL_ID_NONCE_MISMATCH', 'The refreshed id_token has another nonce');
+    }
   }
 
   /** Revokes an access or refresh token (RFC 7009). */
@@ -489,6 +586,7 @@ export class DigitalIdClient {
 
   /** The provider's end-session URL (RP-initiated logout) with the provider's redirect parameter name. */
   async logoutUrl(input: LogoutUrlInput = {}, options?: OperationOptions): Promise<string> {
+    validateOptions(logoutUrlInputSchema, input, 'logoutUrl input');
     return this.#run('logoutUrl', options, async () => {
       const e = await this.#getEngine();
       if (!e.config.serverMetadata().end_session_endpoint) {
@@ -813,6 +911,53 @@ function wireSpellings(clientId: string, secret: string): string[] {
 function clientAuth(method: string, secret: string | undefined): oidc.ClientAuth {
   if (method === 'none') return oidc.None();
   return method === 'client_secret_basic' ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
+}
+
+/**
+ * `max_age` and `acr_values` as sent and enforced: from the typed input or from `extraParameters` (one
+ * spelling each), so a max age or acr requested either way is checked on the id_token.
+ */
+function requestedChecks(i: CreateLoginRequestInput): { maxAge?: number; acrValues?: string } {
+  const extra = i.extraParameters ?? {};
+  if (extra.max_age !== undefined && i.maxAgeInMs !== undefined) {
+    throw invalidArgument('createLoginRequest input: set maxAgeInMs or extraParameters.max_age, not both');
+  }
+  if (extra.acr_values !== undefined && i.acrValues !== undefined) {
+    throw invalidArgument('createLoginRequest input: set acrValues or extraParameters.acr_values, not both');
+  }
+  let maxAge = i.maxAgeInMs === undefined ? undefined : Math.ceil(i.maxAgeInMs / 1000);
+  if (extra.max_age !== undefined) {
+    if (!/^\d{1,9}$/.test(extra.max_age)) {
+      throw invalidArgument(
+        'createLoginRequest input.extraParameters.max_age must be whole seconds; prefer maxAgeInMs',
+      );
+    }
+    maxAge = Number(extra.max_age);
+  }
+  const acrValues = (i.acrValues ?? extra.acr_values)?.trim();
+  return { ...(maxAge !== undefined ? { maxAge } : {}), ...(acrValues ? { acrValues } : {}) };
+}
+
+/** The claims of the original login's id_token, as `refresh` compares a refreshed one with them. */
+function originalClaims(value: string | Record<string, unknown>): Record<string, unknown> {
+  let claims: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      claims = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    } catch {
+      claims = undefined;
+    }
+  }
+  const c = claims as Record<string, unknown> | undefined;
+  if (typeof c !== 'object' || c === null || typeof c.iss !== 'string' || typeof c.sub !== 'string') {
+    throw invalidArgument('refresh options.originalIdToken must be the id_token of the login or its claims');
+  }
+  return c;
+}
+
+function sameAudience(a: unknown, b: unknown): boolean {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]).sort();
+  return JSON.stringify(list(a)) === JSON.stringify(list(b));
 }
 
 function withOpenid(scopes: string[]): string[] {

@@ -250,6 +250,25 @@ function alreadyMapped(err: unknown): Error | undefined {
   return chain(err).find((l) => isThGovError(l)) as Error | undefined;
 }
 
+/** Longest `error_description` put into an error message. */
+const MAX_DESCRIPTION_LENGTH = 512;
+
+/**
+ * An OAuth `error` / `error_description` as it may enter an error message: redacted first (a cut must not
+ * split a registered secret), every character outside RFC 6749 §4.1.2.1's set (%x20-21 / %x23-5B / %x5D-7E:
+ * no CR/LF, no control characters, no `"` or `\`) replaced with a space, capped.
+ */
+export function safeOAuthText(value: string, max = MAX_DESCRIPTION_LENGTH): string {
+  const clean = redactText(value.slice(0, 64 * 1024)).replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
+
+/** The message of an OAuth error answer: the error code and its (sanitized, capped) description. */
+export function oauthMessage(provider: string, error: string, description: string): string {
+  const text = description ? `: ${safeOAuthText(description)}` : '';
+  return `${provider} answered ${safeOAuthText(error, 100)}${text}`;
+}
+
 /** An OAuth error the provider answered with (an error response or a WWW-Authenticate challenge). */
 function oauthAnswer(err: unknown, ctx: MapContext, p: Extra): DigitalIdError | undefined {
   if (err instanceof ResponseBodyError || err instanceof AuthorizationResponseError) {
@@ -257,7 +276,7 @@ function oauthAnswer(err: unknown, ctx: MapContext, p: Extra): DigitalIdError | 
     const status = err instanceof ResponseBodyError ? statusFacts(err.status, err.response.headers) : {};
     return digitalIdError(
       codeForOAuthError(err.error, description),
-      `${ctx.provider} answered ${err.error}${description ? `: ${description}` : ''}`,
+      oauthMessage(ctx.provider, err.error, description),
       { ...p, oauthError: err.error, ...status },
     );
   }

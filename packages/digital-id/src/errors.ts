@@ -30,7 +30,8 @@ export const DIGITAL_ID_ERROR_CODES = {
   ERR_DIGITAL_ID_CLOCK_SKEW:
     'The id_token is not yet valid (`nbf` or `iat` ahead) or was issued too long ago (`iat`): the provider clock and this server clock disagree.',
   ERR_DIGITAL_ID_ID_TOKEN_INVALID: 'The id_token signature, algorithm or claims do not validate.',
-  ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH: 'The userinfo sub differs from the id_token sub.',
+  ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH:
+    'The userinfo names another person than the id_token: a different sub, or a different citizen ID.',
   ERR_DIGITAL_ID_RESPONSE_INVALID: 'A provider response is malformed or not what the protocol requires.',
   ERR_DIGITAL_ID_UNSUPPORTED: 'The provider does not offer this operation (no such endpoint).',
 } as const;

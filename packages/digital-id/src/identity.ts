@@ -35,7 +35,13 @@ export interface DigitalIdentity {
   birthdate?: string;
   /** Identity assurance level as the provider states it (ThaID `ial`, DGA `ial_level`). */
   ial?: string;
-  /** Every claim received: id_token claims overlaid with userinfo claims. */
+  /** The id_token `acr` (authentication context class) the provider asserted, when it sent one. */
+  acr?: string;
+  /**
+   * Every claim received: the id_token claims, and the userinfo claims added to them. The id_token's
+   * protocol claims (`iss`, `aud`, `azp`, `nonce`, `acr`, `amr`, `auth_time`, `exp`, `iat`, `sub`, ...) are
+   * never taken from userinfo.
+   */
   claims: Record<string, unknown>;
   tokens: TokenSet;
   /** Application data passed to `createLoginRequest`. */
@@ -106,5 +112,63 @@ export function normalizeIdentity(
   if (birthdate) identity.birthdate = birthdate;
   const ial = claims.ial ?? claims.ial_level;
   if (typeof ial === 'string' || typeof ial === 'number') identity.ial = String(ial);
+  if (typeof claims.acr === 'string') identity.acr = claims.acr;
   return identity;
+}
+
+/** Claims of the verified id_token that userinfo may not supply or override. */
+const ID_TOKEN_ONLY = new Set([
+  'iss',
+  'aud',
+  'azp',
+  'nonce',
+  'acr',
+  'amr',
+  'auth_time',
+  'exp',
+  'iat',
+  'nbf',
+  'sub',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'jti',
+]);
+
+/** The claims spelling a citizen ID that a preset reads. */
+const CITIZEN_ID_CLAIMS = ['pid', 'citizen_id'] as const;
+
+/**
+ * The id_token claims with the userinfo claims added: userinfo never supplies a protocol claim (those come
+ * from the verified id_token only). Undefined when the two name different citizen IDs (a userinfo response
+ * for another person than the id_token): the caller refuses the login.
+ */
+export function mergeUserinfo(
+  preset: ProviderPreset,
+  idClaims: Record<string, unknown>,
+  userinfo: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const fromToken = citizenIds(idClaims, preset.subjectIsCitizenId);
+  const fromUserinfo = citizenIds(userinfo, false);
+  for (const key of CITIZEN_ID_CLAIMS) {
+    const a = str(idClaims[key]);
+    const b = str(userinfo[key]);
+    if (a !== undefined && b !== undefined && a !== b) return undefined;
+  }
+  if (fromToken.length > 0 && fromUserinfo.some((id) => !fromToken.includes(id))) return undefined;
+  const merged: Record<string, unknown> = { ...idClaims };
+  for (const [key, value] of Object.entries(userinfo)) {
+    // defineProperty, not assignment: a JSON `__proto__` key stays a plain claim.
+    if (!ID_TOKEN_ONLY.has(key)) {
+      Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return merged;
+}
+
+/** The valid citizen IDs among the claims a preset reads (and `sub` where it is the citizen ID). */
+function citizenIds(claims: Record<string, unknown>, subIsCitizenId: boolean): string[] {
+  const values = [...CITIZEN_ID_CLAIMS.map((k) => claims[k]), subIsCitizenId ? claims.sub : undefined];
+  return values.map(str).filter((v): v is string => v !== undefined && isCitizenId(v));
 }

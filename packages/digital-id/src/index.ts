@@ -16,6 +16,7 @@ export type {
   IntrospectionResult,
   LoginRequest,
   LogoutUrlInput,
+  RefreshOptions,
   RevokeOptions,
 } from './options.js';
 export {

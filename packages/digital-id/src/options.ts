@@ -99,8 +99,15 @@ export interface CreateLoginRequestInput {
   maxAgeInMs?: number;
   uiLocales?: string;
   loginHint?: string;
+  /**
+   * Sent as `acr_values` (space-separated); the id_token must then assert one of them as `acr`, else the
+   * login fails with ERR_DIGITAL_ID_ID_TOKEN_INVALID. The asserted value is `identity.acr`.
+   */
   acrValues?: string;
-  /** Extra authorization parameters a provider needs. Protocol parameters cannot be overridden. */
+  /**
+   * Extra authorization parameters a provider needs. Protocol parameters cannot be overridden. A `max_age`
+   * (seconds) or `acr_values` here is enforced like `maxAgeInMs` / `acrValues` (not both spellings at once).
+   */
   extraParameters?: Record<string, string>;
   /** Application data kept with the state and returned with the identity (e.g. `returnTo`). */
   data?: Record<string, string>;
@@ -117,8 +124,23 @@ export interface LoginRequest {
 
 /** Options of `handleCallback`: the state kept in the browser session, and the call's abort signal. */
 export interface HandleCallbackOptions extends OperationOptions {
-  /** The state stored in the browser session when the login started; a different callback state is refused. */
-  expectedState?: string;
+  /**
+   * Required: the `login.state` kept in this user's own session when the login started (login-CSRF defence,
+   * RFC 9700 §4.7.1). A callback whose state differs, or a call without it (the session lost it), is refused
+   * with ERR_DIGITAL_ID_STATE_MISMATCH: a state that is only in the shared store does not prove that this
+   * browser started the login.
+   */
+  expectedState: string;
+}
+
+/** Options of `refresh`: the id_token of the original login, and the call's abort signal. */
+export interface RefreshOptions extends OperationOptions {
+  /**
+   * The id_token of the login being refreshed (`identity.tokens.idToken`) or its claims (`identity.claims`).
+   * When given, a refreshed id_token must keep its `iss`, `sub`, `aud`, `azp`, `auth_time` and `nonce`
+   * (OIDC Core §12.2). Without it only `azp` (must be this client) is checked beyond openid-client's checks.
+   */
+  originalIdToken?: string | Record<string, unknown>;
 }
 
 /** Options of `logoutUrl`: the id_token hint and where the provider sends the browser back. */
@@ -207,6 +229,18 @@ export const digitalIdClientOptionsSchema = z
     logLevel: transportOptionsShape.logLevel,
     dangerouslyAllowInsecureHttp: z.boolean().optional(),
     dangerouslyAllowMissingNonce: z.boolean().optional(),
+  })
+  .strict();
+
+export const logoutUrlInputSchema = z
+  .object({
+    idToken: z
+      .string()
+      .min(1)
+      .max(16 * 1024)
+      .optional(),
+    postLogoutRedirectUri: httpUrl.optional(),
+    state: z.string().max(2048).optional(),
   })
   .strict();
 

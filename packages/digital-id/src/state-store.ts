@@ -9,6 +9,8 @@ export interface LoginState {
   scopes: string[];
   /** `max_age` sent, in seconds, so `auth_time` is checked. */
   maxAge?: number;
+  /** `acr_values` sent: the id_token `acr` must be one of them. */
+  acrValues?: string[];
   /** Epoch ms. */
   createdAt: number;
   /** Epoch ms after which the callback is refused. */

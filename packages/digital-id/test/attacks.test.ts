@@ -146,7 +146,10 @@ describe('timeouts and aborts', () => {
     crafted.provider().nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
     crafted.provider().scenario = { tokenDelayInMs: 2000 };
     const err = await failure(() =>
-      client.handleCallback(`${REDIRECT}?code=c&state=${req.state}`, { timeoutInMs: 150 }),
+      client.handleCallback(`${REDIRECT}?code=c&state=${req.state}`, {
+        expectedState: req.state,
+        timeoutInMs: 150,
+      }),
     );
     expect(err.code).toBe('ERR_TIMEOUT');
   });
@@ -158,7 +161,10 @@ describe('timeouts and aborts', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('user went away')), 100);
     const err = await failure(() =>
-      client.handleCallback(`${REDIRECT}?code=c&state=${req.state}`, { abortSignal: ac.signal }),
+      client.handleCallback(`${REDIRECT}?code=c&state=${req.state}`, {
+        expectedState: req.state,
+        abortSignal: ac.signal,
+      }),
     );
     expect(err.code).toBe('ERR_ABORTED');
   });

@@ -121,8 +121,8 @@ describe('ThaID-like provider: login, refresh, introspect, revoke, logout', () =
       dangerouslyAllowInsecureHttp: true,
     });
     try {
-      const { callbackUrl } = await loginAs(noKey, new SandboxBrowser(), citizen.citizenId);
-      const err = await failure(() => noKey.handleCallback(callbackUrl));
+      const { callbackUrl, state } = await loginAs(noKey, new SandboxBrowser(), citizen.citizenId);
+      const err = await failure(() => noKey.handleCallback(callbackUrl, { expectedState: state }));
       expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_CLIENT');
       expect(err.hint).toMatch(/API key/);
     } finally {
@@ -189,8 +189,8 @@ describe('DGA-like provider: login, refresh, revoke, logout', () => {
       dangerouslyAllowInsecureHttp: true,
     });
     try {
-      const { callbackUrl } = await loginAs(raw, new SandboxBrowser(), citizen.citizenId);
-      const err = await failure(() => raw.handleCallback(callbackUrl));
+      const { callbackUrl, state } = await loginAs(raw, new SandboxBrowser(), citizen.citizenId);
+      const err = await failure(() => raw.handleCallback(callbackUrl, { expectedState: state }));
       expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_CLIENT');
     } finally {
       await raw.close();

@@ -41,7 +41,7 @@ export async function craftedCallback(
   client: DigitalIdClient,
   op: CraftedProvider,
   scenario: CraftedScenario,
-  options: { code?: string } & HandleCallbackOptions = {},
+  options: { code?: string } & Partial<HandleCallbackOptions> = {},
 ) {
   const { code = 'crafted-code-1', ...callbackOptions } = options;
   const req = await client.createLoginRequest();

@@ -55,7 +55,10 @@ describe('state', () => {
     const { callbackUrl } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
     const tampered = new URL(callbackUrl);
     tampered.searchParams.set('state', `${tampered.searchParams.get('state')}x`);
-    expect((await failure(() => client.handleCallback(tampered))).code).toBe('ERR_DIGITAL_ID_STATE_MISMATCH');
+    const state = tampered.searchParams.get('state') ?? '';
+    expect((await failure(() => client.handleCallback(tampered, { expectedState: state }))).code).toBe(
+      'ERR_DIGITAL_ID_STATE_MISMATCH',
+    );
   });
 
   it('rejects a callback whose state is not the one in the session: ERR_DIGITAL_ID_STATE_MISMATCH', async () => {
@@ -76,10 +79,12 @@ describe('state', () => {
   });
 
   it('rejects a callback without state: ERR_DIGITAL_ID_STATE_MISSING', async () => {
-    const { callbackUrl } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
+    const { callbackUrl, state } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
     const u = new URL(callbackUrl);
     u.searchParams.delete('state');
-    expect((await failure(() => client.handleCallback(u))).code).toBe('ERR_DIGITAL_ID_STATE_MISSING');
+    expect((await failure(() => client.handleCallback(u, { expectedState: state }))).code).toBe(
+      'ERR_DIGITAL_ID_STATE_MISSING',
+    );
   });
 
   it('rejects an expired login state: ERR_DIGITAL_ID_STATE_EXPIRED', async () => {
@@ -90,8 +95,8 @@ describe('state', () => {
       consume: (state) => memory.consume(state),
     };
     const slow = thaidClient({ stateStore: aging });
-    const { callbackUrl } = await loginAs(slow, new SandboxBrowser(), citizen.citizenId);
-    const err = await failure(() => slow.handleCallback(callbackUrl));
+    const { callbackUrl, state } = await loginAs(slow, new SandboxBrowser(), citizen.citizenId);
+    const err = await failure(() => slow.handleCallback(callbackUrl, { expectedState: state }));
     expect(err.code).toBe('ERR_DIGITAL_ID_STATE_EXPIRED');
   });
 });
@@ -99,7 +104,7 @@ describe('state', () => {
 describe('code', () => {
   it('rejects a replayed authorization code: ERR_DIGITAL_ID_INVALID_GRANT', async () => {
     const first = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
-    await client.handleCallback(first.callbackUrl);
+    await client.handleCallback(first.callbackUrl, { expectedState: first.state });
     // A fresh, valid state carrying the already-redeemed code.
     const second = await client.createLoginRequest();
     const replay = new URL(first.callbackUrl);
@@ -145,8 +150,8 @@ describe('mix-up', () => {
       dangerouslyAllowInsecureHttp: true,
     });
     extra.push(b);
-    const { callbackUrl } = await loginAs(b, new SandboxBrowser(), citizen.citizenId);
-    const err = await failure(() => a.handleCallback(callbackUrl));
+    const { callbackUrl, state } = await loginAs(b, new SandboxBrowser(), citizen.citizenId);
+    const err = await failure(() => a.handleCallback(callbackUrl, { expectedState: state }));
     expect(err.code).toBe('ERR_DIGITAL_ID_ISSUER_MISMATCH');
   });
 });
@@ -155,10 +160,10 @@ describe('scope and redirect', () => {
   it('reports an unapproved scope: ERR_DIGITAL_ID_INVALID_SCOPE', async () => {
     const c = thaid.clients.restricted;
     const restricted = thaidClient({ clientId: c.clientId, clientSecret: c.clientSecret });
-    const { callbackUrl } = await loginAs(restricted, new SandboxBrowser(), citizen.citizenId, {
+    const { callbackUrl, state } = await loginAs(restricted, new SandboxBrowser(), citizen.citizenId, {
       scopes: ['openid', 'pid', 'address'],
     });
-    const err = await failure(() => restricted.handleCallback(callbackUrl));
+    const err = await failure(() => restricted.handleCallback(callbackUrl, { expectedState: state }));
     expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_SCOPE');
     expect((err as { oauthError?: string }).oauthError).toBe('invalid_scope');
   });
@@ -172,17 +177,19 @@ describe('scope and redirect', () => {
   });
 
   it('rejects a callback that arrives at another path than the redirect URI: ERR_DIGITAL_ID_REDIRECT_MISMATCH', async () => {
-    const { callbackUrl } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
+    const { callbackUrl, state } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
     const moved = new URL(callbackUrl);
     moved.pathname = '/auth/other-callback';
-    expect((await failure(() => client.handleCallback(moved))).code).toBe('ERR_DIGITAL_ID_REDIRECT_MISMATCH');
+    expect((await failure(() => client.handleCallback(moved, { expectedState: state }))).code).toBe(
+      'ERR_DIGITAL_ID_REDIRECT_MISMATCH',
+    );
   });
 
   it('reports a cancelled login: ERR_DIGITAL_ID_ACCESS_DENIED', async () => {
     const req = await client.createLoginRequest();
     const outcome = await new SandboxBrowser().login(req.url, { citizenId: citizen.citizenId, cancel: true });
     const callbackUrl = redirected(outcome);
-    expect((await failure(() => client.handleCallback(callbackUrl))).code).toBe(
+    expect((await failure(() => client.handleCallback(callbackUrl, { expectedState: req.state }))).code).toBe(
       'ERR_DIGITAL_ID_ACCESS_DENIED',
     );
   });
@@ -194,13 +201,19 @@ describe('hostile callback input', () => {
     ['oversized', `${REDIRECT}?state=${'a'.repeat(20_000)}`],
     ['repeated state', `${REDIRECT}?state=a&state=b&code=c`],
   ])('%s: ERR_DIGITAL_ID_CALLBACK_INVALID', async (_label, url) => {
-    expect((await failure(() => client.handleCallback(url))).code).toBe('ERR_DIGITAL_ID_CALLBACK_INVALID');
+    // A hostile URL is refused before the state is looked at.
+    const expectedState = new URL(url, REDIRECT).searchParams.get('state') ?? 'a';
+    expect((await failure(() => client.handleCallback(url, { expectedState }))).code).toBe(
+      'ERR_DIGITAL_ID_CALLBACK_INVALID',
+    );
   });
 
   it('a known state with neither code nor error: ERR_DIGITAL_ID_CALLBACK_INVALID', async () => {
     const req = await client.createLoginRequest();
     const err = await failure(() =>
-      client.handleCallback(`${REDIRECT}?state=${req.state}&iss=${encodeURIComponent(thaid.issuer)}`),
+      client.handleCallback(`${REDIRECT}?state=${req.state}&iss=${encodeURIComponent(thaid.issuer)}`, {
+        expectedState: req.state,
+      }),
     );
     expect(err.code).toBe('ERR_DIGITAL_ID_CALLBACK_INVALID');
   });

@@ -40,9 +40,9 @@ describe('no citizen ID, token or secret in logs and errors', () => {
       dangerouslyAllowInsecureHttp: true,
     });
     try {
-      const { callbackUrl } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
-      const id = await client.handleCallback(callbackUrl);
-      const err = await failure(() => client.handleCallback(callbackUrl));
+      const { callbackUrl, state } = await loginAs(client, new SandboxBrowser(), citizen.citizenId);
+      const id = await client.handleCallback(callbackUrl, { expectedState: state });
+      const err = await failure(() => client.handleCallback(callbackUrl, { expectedState: state }));
       expect(err.code).toBe('ERR_DIGITAL_ID_STATE_REPLAYED');
       const refreshErr = await failure(() => client.refresh(`${id.tokens.refreshToken}-tampered`));
       expect(refreshErr.code).toBe('ERR_DIGITAL_ID_INVALID_GRANT');
@@ -78,7 +78,9 @@ describe('no citizen ID, token or secret in logs and errors', () => {
     try {
       const req = await client.createLoginRequest();
       crafted.scenario = { claims: { sub: citizen.citizenId, pid: citizen.citizenId, nonce: 'wrong-nonce' } };
-      const err = await failure(() => client.handleCallback(`${REDIRECT}?code=c1&state=${req.state}`));
+      const err = await failure(() =>
+        client.handleCallback(`${REDIRECT}?code=c1&state=${req.state}`, { expectedState: req.state }),
+      );
       expect(err.code).toBe('ERR_DIGITAL_ID_NONCE_MISMATCH');
       const text = everything(err, []);
       expect(text).not.toContain(citizen.citizenId);

@@ -64,6 +64,7 @@ describe('code echo', () => {
     const err = await failure(() =>
       client.handleCallback(
         `http://127.0.0.1:3000/auth/callback?code=${code}&state=${req.state}&error=server_error&error_description=${encodeURIComponent(`could not bind code ${code}`)}`,
+        { expectedState: req.state },
       ),
     );
     expect(err.code).toBe('ERR_DIGITAL_ID_PROVIDER_ERROR');
