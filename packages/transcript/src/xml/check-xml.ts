@@ -7,11 +7,24 @@ import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
-import { scanXml } from './scan-xml.js';
+import { isXmlCodePoint, NOT_XML_CHAR, scanXml } from './scan-xml.js';
+
+/** Counts refused before any XML-DSig work: xml-crypto's costs grow with the square of some of them. */
+export interface XmlLimits {
+  /** Elements in the document. */
+  maxElements: number;
+  /** Comments and processing instructions together. */
+  maxMarkup: number;
+  /** `ds:Signature` elements (each one makes xml-crypto parse the whole document again). */
+  maxSignatures: number;
+}
+
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxElements: 20_000, maxMarkup: 1_000, maxSignatures: 8 };
 
 export interface XmlCheckOptions {
   maxBytes: number;
   maxDepth: number;
+  limits?: Partial<XmlLimits> | undefined;
   validator?: XmlValidator | undefined;
   schema?: ZodType | undefined;
   /** DER of the PDF signer: an XML-DSig signer must be the same certificate. */
@@ -41,33 +54,114 @@ export function decodeXml(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
 }
 
-/** Parses XML without any DTD, entity or external resource support. Throws on anything unusual. */
+/** Throws when the text holds a character, raw or as a character reference, that XML 1.0 forbids. */
+function assertXmlChars(text: string): void {
+  const raw = NOT_XML_CHAR.exec(text);
+  if (raw) {
+    const cp = (raw[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    throw new Error(`XML forbids the character U+${cp}`);
+  }
+  for (const m of text.matchAll(/&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g)) {
+    const cp = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number.parseInt(m[2] as string, 10);
+    if (!isXmlCodePoint(cp)) throw new Error(`XML forbids the character reference ${m[0].slice(0, 16)}`);
+  }
+}
+
+const LINE_BREAK = /[\u0085\u2028\u2029]/;
+
+/**
+ * Whether U+0085, U+2028 or U+2029 stands in markup: in a tag outside its attribute values, or in a processing
+ * instruction. xmldom 0.9 (ours) turns them into line breaks before parsing and xmldom 0.8 (xml-crypto's) reads
+ * them as name characters, so `<Name\u2029>` is an element to one and text to the other. Unclosed markup counts.
+ */
+function lineBreakInMarkup(text: string): boolean {
+  if (!LINE_BREAK.test(text)) return false;
+  for (let i = 0; ; ) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return false;
+    const pi = text.startsWith('<?', lt);
+    const close = text.startsWith('<!--', lt)
+      ? '-->'
+      : text.startsWith('<![CDATA[', lt)
+        ? ']]>'
+        : pi
+          ? '?>'
+          : '';
+    if (close) {
+      const end = text.indexOf(close, lt + 2);
+      if (end < 0 || (pi && LINE_BREAK.test(text.slice(lt, end)))) return true;
+      i = end + close.length;
+      continue;
+    }
+    let quote = '';
+    let j = lt + 1;
+    for (; j < text.length; j++) {
+      const c = text[j] as string;
+      if (quote) quote = c === quote ? '' : quote;
+      else if (c === '>') break;
+      else if (c === '"' || c === "'") quote = c;
+      else if (LINE_BREAK.test(c)) return true;
+    }
+    if (j >= text.length) return true;
+    i = j + 1;
+  }
+}
+
+/**
+ * Line endings as xmldom 0.8 (inside xml-crypto, and so inside every signer and verifier built on it) normalizes
+ * them: CR LF, CR NEL, CR, NEL and U+2028 become LF, U+2029 stays. xmldom 0.9's default also turns U+2029 into LF,
+ * so a signed text holding one would read differently to us than to what was digested.
+ */
+function xmldom08LineEndings(input: string): string {
+  return input.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028]/g, '\n');
+}
+
+/** Depth and counts of the parsed tree; throws past a limit. */
+function measure(doc: XNode, maxDepth: number, limits: XmlLimits): { depth: number; elements: number } {
+  let maxSeen = 0;
+  let elements = 0;
+  let markup = 0;
+  let signatures = 0;
+  const stack: [XNode, number][] = [[doc, 0]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (n.nodeType === 1) {
+      if (++elements > limits.maxElements)
+        throw new Error(`XML has more than ${limits.maxElements} elements`);
+      if (d > maxSeen) maxSeen = d;
+      if (d > maxDepth) throw new Error(`XML nesting deeper than ${maxDepth}`);
+      if (n.localName === 'Signature' && n.namespaceURI === DSIG && ++signatures > limits.maxSignatures)
+        throw new Error(`XML has more than ${limits.maxSignatures} XML-DSig Signature elements`);
+    } else if ((n.nodeType === 7 || n.nodeType === 8) && ++markup > limits.maxMarkup)
+      throw new Error(`XML has more than ${limits.maxMarkup} comments and processing instructions`);
+    const kids = n.childNodes;
+    if (kids) for (let i = 0; i < kids.length; i++) stack.push([kids[i]!, n.nodeType === 1 ? d + 1 : d]);
+  }
+  return { depth: maxSeen, elements };
+}
+
+/**
+ * Parses XML without any DTD, entity or external resource support. Throws on anything unusual: characters XML
+ * forbids, line-break characters the two xmldom versions read differently, and counts past `limits`.
+ */
 export function parseXmlSafely(
   text: string,
   maxDepth: number,
+  limits: XmlLimits = DEFAULT_XML_LIMITS,
 ): { doc: XNode; depth: number; elements: number } {
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
     throw new Error('DTDs and entity declarations are not allowed');
+  assertXmlChars(text);
+  if (lineBreakInMarkup(text))
+    throw new Error('A U+0085, U+2028 or U+2029 character in markup (outside text and attribute values)');
   const parser = new DOMParser({
+    normalizeLineEndings: xmldom08LineEndings,
     onError: (level: string, message: string) => {
       if (level !== 'warning') throw new Error(message);
     },
   });
   const doc = parser.parseFromString(text, 'text/xml') as unknown as XNode;
-  let maxSeen = 0;
-  let elements = 0;
-  const stack: [XNode, number][] = [[doc, 0]];
-  while (stack.length) {
-    const [n, d] = stack.pop()!;
-    if (n.nodeType === 1) {
-      elements++;
-      if (d > maxSeen) maxSeen = d;
-      if (d > maxDepth) throw new Error(`XML nesting deeper than ${maxDepth}`);
-    }
-    const kids = n.childNodes;
-    if (kids) for (let i = 0; i < kids.length; i++) stack.push([kids[i]!, n.nodeType === 1 ? d + 1 : d]);
-  }
-  return { doc, depth: maxSeen, elements };
+  return { doc, ...measure(doc, maxDepth, limits) };
 }
 
 /** The XML as plain data for zod: element → object of children (arrays when repeated), `@attr` keys, text. */
@@ -214,10 +308,62 @@ function checkSchema(
   return undefined;
 }
 
+/**
+ * The element our DOM resolves a reference URI to, as xml-crypto resolves it in its own: the document element
+ * for "", else the one element whose Id, ID or id attribute (any namespace) is the fragment. `undefined` when
+ * there is none or more than one.
+ */
+function referencedNode(doc: XNode, uri: string | undefined): XNode | undefined {
+  const kids = Array.from(doc.childNodes ?? []);
+  if (!uri) return kids.find((n) => n.nodeType === 1);
+  const id = uri.startsWith('#') ? uri.slice(1) : uri;
+  const found: XNode[] = [];
+  const stack = [...kids];
+  while (stack.length && found.length < 2) {
+    const n = stack.pop()!;
+    if (n.nodeType !== 1) continue;
+    for (const a of Array.from(n.attributes ?? []))
+      if (/^(Id|ID|id)$/.test(a.localName ?? '') && a.nodeValue === id) found.push(n);
+    stack.push(...Array.from(n.childNodes ?? []));
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+
+type CanonReference = (doc: unknown, ref: unknown, node: unknown) => string;
+
+/**
+ * Why what xml-crypto verified is not what our DOM holds, or undefined. xml-crypto parses the text again with
+ * its own xmldom, which reads some documents differently (signature wrapping): so each reference, resolved in
+ * our DOM and canonicalized the way the reference says, must be byte for byte what was digested.
+ */
+function signedReferenceMismatch(sx: SignedXml, doc: XNode): string | undefined {
+  const refs = sx.getReferences();
+  const signed = sx.getSignedReferences();
+  if (refs.length === 0 || signed.length !== refs.length) return 'its references could not be read back';
+  // A method of xml-crypto's SignedXml (public in its JavaScript, not in its types); without it, fail closed.
+  const method = (sx as unknown as { getCanonReferenceXml?: CanonReference }).getCanonReferenceXml;
+  if (typeof method !== 'function') return 'this xml-crypto cannot canonicalize a reference for comparison';
+  const canon = method.bind(sx);
+  for (const [i, ref] of refs.entries()) {
+    const node = referencedNode(doc, ref.uri);
+    const where = `reference ${JSON.stringify(redactPreview(ref.uri ?? '', 40))}`;
+    if (!node) return `${where} resolves to no single element of this document`;
+    let ours: string | undefined;
+    try {
+      ours = canon(doc, ref, node);
+    } catch {
+      ours = undefined;
+    }
+    if (ours !== signed[i]) return `${where} resolves to other content in this document`;
+  }
+  return undefined;
+}
+
 /** One XML-DSig signature: its certificate, its value, what it covers, and whether the PDF signer made it. */
-function checkXmlSignature(
+export function checkXmlSignature(
   sig: XNode,
   text: string,
+  doc: XNode,
   o: XmlCheckOptions,
   evidence: Record<string, unknown>,
   warnings: string[],
@@ -247,6 +393,11 @@ function checkXmlSignature(
     ok = false;
   }
   if (!ok) return failed('xml', 'SIG_CRYPTO_FAILURE', 'The XML-DSig signature does not verify', { evidence });
+  const mismatch = signedReferenceMismatch(sx, doc);
+  if (mismatch)
+    return failed('xml', 'SIG_CRYPTO_FAILURE', `The XML-DSig is not what was signed: ${mismatch}`, {
+      evidence,
+    });
   const whole = sx.getReferences().some((r) => r.uri === '' || r.uri === undefined);
   if (!whole) {
     const msg = 'The XML-DSig does not cover the whole document (no enveloped reference to "")';
@@ -274,8 +425,9 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     text = decodeXml(bytes);
     // Plainly well-formed XML without XML-DSig and without a zod schema needs no DOM: the scanner passes it, and
     // leaves everything else (including every failure) to the DOM parser.
-    const scan = o.schema ? undefined : scanXml(text, o.maxDepth);
-    parsed = scan && !scan.mentionsXmlDsig ? scan : parseXmlSafely(text, o.maxDepth);
+    const limits = { ...DEFAULT_XML_LIMITS, ...o.limits };
+    const scan = o.schema ? undefined : scanXml(text, o.maxDepth, limits);
+    parsed = scan && !scan.mentionsXmlDsig ? scan : parseXmlSafely(text, o.maxDepth, limits);
   } catch (err) {
     // Parser messages can quote the document (names, citizen IDs): pass them through the redactor.
     return failed('xml', 'FORMAT_FAILURE', `XML rejected: ${redactPreview((err as Error).message, 200)}`, {
@@ -297,7 +449,7 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
   const sigs = findSignatures(parsed.doc);
   if (sigs.length > 0) {
     for (const sig of sigs) {
-      const failure = checkXmlSignature(sig, text, o, evidence, warnings);
+      const failure = checkXmlSignature(sig, text, parsed.doc, o, evidence, warnings);
       if (failure) return failure;
     }
     evidence.xmlSignatures = sigs.length;

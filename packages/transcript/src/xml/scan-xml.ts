@@ -26,7 +26,7 @@ const START =
 const CHAR = `${START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
 const QNAME = new RegExp(`[${START}][${CHAR}]*(?::[${START}][${CHAR}]*)?`, 'y');
 const NCNAME = new RegExp(`[${START}][${CHAR}]*`, 'y');
-const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+export const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const XML_DECL =
   /<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.0\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/y;
 const REFERENCE = /&(?:#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6})|(amp|lt|gt|apos|quot));/y;
@@ -37,7 +37,7 @@ const reject = (): never => {
   throw new Rejected();
 };
 
-function isXmlCodePoint(cp: number): boolean {
+export function isXmlCodePoint(cp: number): boolean {
   return (
     cp === 0x9 ||
     cp === 0xa ||
@@ -75,12 +75,21 @@ interface Attribute {
   value: string;
 }
 
+/** Counts past which the scan leaves the document to the full parser (which refuses it). */
+export interface ScanLimits {
+  maxElements: number;
+  /** Comments and processing instructions together. */
+  maxMarkup: number;
+}
+
+const NO_LIMITS: ScanLimits = { maxElements: Number.POSITIVE_INFINITY, maxMarkup: Number.POSITIVE_INFINITY };
+
 /** Scans `text`; the result, or `undefined` when the full parser must decide. */
-export function scanXml(text: string, maxDepth: number): XmlScan | undefined {
+export function scanXml(text: string, maxDepth: number, limits: ScanLimits = NO_LIMITS): XmlScan | undefined {
   // parseXmlSafely refuses these words anywhere, even in a comment: so must this.
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text) || NOT_XML_CHAR.test(text)) return undefined;
   try {
-    return new Scanner(text, maxDepth).run();
+    return new Scanner(text, maxDepth, limits).run();
   } catch (err) {
     if (err instanceof Rejected) return undefined;
     throw err;
@@ -93,12 +102,14 @@ class Scanner {
   private depth = 0;
   private elements = 0;
   private mentionsXmlDsig = false;
+  private markup = 0;
   /** The next occurrence of a string at or after the cursor: the scan only moves forward, so one search each. */
   private readonly nextAt = new Map<string, number>();
 
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
+    private readonly limits: ScanLimits,
   ) {}
 
   run(): XmlScan {
@@ -207,7 +218,7 @@ class Scanner {
     const depth = this.stack.length;
     if (depth > this.maxDepth) reject();
     if (depth > this.depth) this.depth = depth;
-    this.elements++;
+    if (++this.elements > this.limits.maxElements) reject();
     if (t[this.i] === '>') {
       this.i++;
       this.stack.push({ name, scope });
@@ -279,6 +290,7 @@ class Scanner {
 
   private comment(): void {
     const t = this.text;
+    if (++this.markup > this.limits.maxMarkup) reject();
     const end = t.indexOf('--', this.i + 4);
     if (end < 0 || t[end + 2] !== '>') reject();
     this.i = end + 3;
@@ -286,6 +298,7 @@ class Scanner {
 
   private processingInstruction(): void {
     const t = this.text;
+    if (++this.markup > this.limits.maxMarkup) reject();
     this.i += 2;
     const target = this.match(NCNAME);
     if (target.toLowerCase() === 'xml') reject();
