@@ -57,8 +57,9 @@ export class XmlBuilder {
         fullTagEmptyElement: false,
         // xml-js escapes & < > in text but un-escapes "&amp;" first (to avoid double escaping), which
         // would corrupt a literal "&amp;". preEscape() doubles every "&" so that step restores it; here
-        // only the carriage return is added, which parsers would otherwise normalise to a line feed.
-        textFn: (t: string) => (t.includes('\r') ? t.replace(/\r/g, '&#13;') : t),
+        // only the line ends parsers would otherwise normalise to a line feed are added: the carriage return,
+        // and U+0085/U+2028/U+2029, which xmldom (so xml-crypto, when signing) reads as XML 1.1 line ends.
+        textFn: escapeLineEnds,
       },
     );
     const head = declaration ? '<?xml version="1.0" encoding="utf-8"?>' : '';
@@ -83,6 +84,12 @@ export class XmlBuilder {
     }
     return off === total ? out : out.subarray(0, off);
   }
+}
+
+const LINE_ENDS = /[\r\u0085\u2028\u2029]/g;
+
+function escapeLineEnds(text: string): string {
+  return /[\r\u0085\u2028\u2029]/.test(text) ? text.replace(LINE_ENDS, (c) => `&#${c.charCodeAt(0)};`) : text;
 }
 
 function preEscape(value: string): string {

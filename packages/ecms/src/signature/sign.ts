@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { ecmsError } from '../errors.js';
+import { escapeLineSeparators } from '../xml/line-separators.js';
 import { configureAlgorithms, XMLDSIG } from './algorithms.js';
 
 /** The key and certificate chain that sign letters (XML-DSig); the private key is never logged. */
@@ -24,7 +25,10 @@ export interface LetterSigningKey {
  * ```
  */
 export function signGovernmentDocument(documentXml: string | Uint8Array, key: LetterSigningKey): Buffer {
-  const xml = typeof documentXml === 'string' ? documentXml : Buffer.from(documentXml).toString('utf8');
+  // xml-crypto's parser would turn a raw U+0085/U+2028 into "\n" and sign that, not the character.
+  const xml = escapeLineSeparators(
+    typeof documentXml === 'string' ? documentXml : Buffer.from(documentXml).toString('utf8'),
+  );
   let keyObject: KeyObject;
   try {
     keyObject =

@@ -1,6 +1,7 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { ecmsError } from '../errors.js';
 import type { XmlLimits } from './limits.js';
+import { escapeLineSeparators } from './line-separators.js';
 import { scanXml } from './scan.js';
 import { sameName } from './tree.js';
 
@@ -14,7 +15,8 @@ export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: 
   // The scan also decodes the bytes as their encoding says: the DOM reads the same characters as the codec, and
   // a signature is checked over them (canonical XML is UTF-8 whatever the document's encoding).
   const { source } = scanXml(input, limits);
-  const xml = typeof input === 'string' ? input : source.toString('utf8');
+  // xml-crypto re-parses this text with its own xmldom: both must read the same characters.
+  const xml = escapeLineSeparators(typeof input === 'string' ? input : source.toString('utf8'));
   const doc = new DOMParser({
     onError: (level, msg) => {
       if (level !== 'warning') throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${msg.split('\n')[0]}`);

@@ -14,6 +14,11 @@ export interface XmlLimits {
   maxAttributes: number;
   /** Characters of text outside binary objects (names, subjects…) per field. Default 1 MiB. */
   maxTextLength: number;
+  /**
+   * Comments and processing instructions in the document (the XML declaration not counted). Default 1 000.
+   * Signatures ignore them, but removing them before a digest costs time quadratic in their number.
+   */
+  maxCommentsAndInstructions: number;
 }
 
 /** The XML limits every received document is held to unless the client sets its own. */
@@ -24,6 +29,7 @@ export const DEFAULT_XML_LIMITS: XmlLimits = {
   maxAttributeLength: 8 * 1024,
   maxAttributes: 64,
   maxTextLength: 1024 * 1024,
+  maxCommentsAndInstructions: 1_000,
 };
 
 export const xmlLimitsSchema = z
@@ -34,6 +40,7 @@ export const xmlLimitsSchema = z
     maxAttributeLength: z.number().int().positive().optional(),
     maxAttributes: z.number().int().positive().optional(),
     maxTextLength: z.number().int().positive().optional(),
+    maxCommentsAndInstructions: z.number().int().nonnegative().optional(),
   })
   .strict();
 

@@ -76,6 +76,7 @@ class Scanner {
   #segStart = 0;
   #depth = 0;
   #elements = 0;
+  #commentsAndInstructions = 0;
   #sawRoot = false;
 
   constructor(buf: Buffer, limits: XmlLimits) {
@@ -120,7 +121,16 @@ class Scanner {
   #processingInstruction(lt: number): number {
     const end = this.#buf.indexOf('?>', lt + 2, 'latin1');
     if (end === -1) throw malformed('unterminated processing instruction');
+    if (!isXmlDeclaration(this.#buf, lt)) this.#countCommentOrInstruction();
     return end + 2;
+  }
+
+  /** Each one is cheap here, but xml-crypto removes comments with an XPath that is quadratic in their number. */
+  #countCommentOrInstruction(): void {
+    this.#commentsAndInstructions++;
+    const max = this.#limits.maxCommentsAndInstructions;
+    if (this.#commentsAndInstructions > max)
+      throw hostile(`more than ${max} comments and processing instructions`);
   }
 
   /** `<!`: a comment or CDATA section passes (a large CDATA is lifted); any markup declaration is refused. */
@@ -129,6 +139,7 @@ class Scanner {
     if (buf[lt + 2] === 0x2d && buf[lt + 3] === 0x2d) {
       const end = buf.indexOf('-->', lt + 4, 'latin1');
       if (end === -1) throw malformed('unterminated comment');
+      this.#countCommentOrInstruction();
       return end + 3;
     }
     if (buf.toString('latin1', lt, lt + 9) === '<![CDATA[') {
@@ -165,6 +176,16 @@ class Scanner {
     }
     return i + 1;
   }
+}
+
+/** `<?xml` and white space at the very start (after a byte-order mark): the declaration, not an instruction. */
+function isXmlDeclaration(buf: Buffer, lt: number): boolean {
+  const ws = buf[lt + 5];
+  return (
+    (lt === 0 || lt === 3) &&
+    buf.toString('latin1', lt, lt + 5) === '<?xml' &&
+    (ws === 0x20 || ws === 0x09 || ws === 0x0a || ws === 0x0d)
+  );
 }
 
 /** The index of a start tag's closing '>', walking outside quoted attribute values and checking their limits. */
