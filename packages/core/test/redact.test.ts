@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { completeThaiId, formatThaiId } from '../src/identifiers.js';
 import {
   CITIZEN_ID_MASK,
@@ -11,21 +11,14 @@ import {
   registerSecret,
   unregisterSecret,
 } from '../src/redact.js';
+import { testSecrets } from './helpers/secrets.js';
 
 const CITIZEN = completeThaiId('110370012345');
 const CITIZEN_2 = completeThaiId('350990004321');
 const JURISTIC = completeThaiId('010555512345');
 const WRONG_CHECK = CITIZEN.slice(0, 12) + String((Number(CITIZEN[12]) + 1) % 10);
 
-const registered: string[] = [];
-function secret(value: string): string {
-  registerSecret(value);
-  registered.push(value);
-  return value;
-}
-afterEach(() => {
-  for (const s of registered.splice(0)) unregisterSecret(s);
-});
+const secret = testSecrets();
 
 describe('redactText', () => {
   it('masks registered secrets, also percent- and form-encoded', () => {

@@ -1,19 +1,12 @@
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSubjectHasher, toRecordBody } from '../src/audit/record.js';
 import { HttpError } from '../src/index.js';
 import { SafeLogger } from '../src/logger.js';
 import { SECRET_REGISTRY_LIMITS, SecretRegistry } from '../src/redact/secret-registry.js';
-import {
-  CITIZEN_ID_MASK,
-  NAME_MASK,
-  REDACTED,
-  redactText,
-  redactValue,
-  registerSecret,
-  unregisterSecret,
-} from '../src/redact.js';
+import { CITIZEN_ID_MASK, NAME_MASK, REDACTED, redactText, redactValue } from '../src/redact.js';
 import { maskError, maskerFor } from '../src/sensitive-values.js';
+import { testSecrets } from './helpers/secrets.js';
 import { transportHarness } from './helpers/transport-harness.js';
 
 const { serve, transport } = transportHarness();
@@ -21,15 +14,7 @@ const { serve, transport } = transportHarness();
 const ID = '1101700230708';
 const WRONG = '1101700230709';
 
-const registered: string[] = [];
-function secret(value: string): string {
-  registerSecret(value);
-  registered.push(value);
-  return value;
-}
-afterEach(() => {
-  for (const s of registered.splice(0)) unregisterSecret(s);
-});
+const secret = testSecrets();
 
 describe('citizen IDs split by white space, underscores and invisible characters', () => {
   const spellings = {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
+import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, startQuirkProvider } from './quirk-provider.js';
+import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
 
 /**
  * What an attacker (or a provider that is not what it should be) tries against the relying party: a login
@@ -30,20 +30,7 @@ const CITIZEN_A = '3100100000006';
 const CITIZEN_B = '3100100000014';
 const now = () => Math.floor(Date.now() / 1000);
 
-function client(overrides: Partial<DigitalIdClientOptions> = {}): DigitalIdClient {
-  const c = new DigitalIdClient({
-    provider: 'generic',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: 'quirk-client-secret',
-    redirectUri: REDIRECT,
-    claimsSource: 'id_token',
-    dangerouslyAllowInsecureHttp: true,
-    ...overrides,
-  });
-  clients.push(c);
-  return c;
-}
+const client = (overrides: Partial<DigitalIdClientOptions> = {}) => quirkClient(op, clients, overrides);
 
 async function start(c: DigitalIdClient, input: Parameters<DigitalIdClient['createLoginRequest']>[0] = {}) {
   const req = await c.createLoginRequest(input);

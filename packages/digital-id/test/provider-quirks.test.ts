@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { redactText } from '@thgov/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
+import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkKey, startQuirkProvider } from './quirk-provider.js';
+import { type QuirkProvider, quirkClient, quirkKey, startQuirkProvider } from './quirk-provider.js';
 
 /**
  * What real providers (and the gateways in front of them) do that a spec-perfect provider does not: echo
@@ -33,20 +33,7 @@ afterAll(async () => {
   await op.close();
 });
 
-function client(overrides: Partial<DigitalIdClientOptions> = {}): DigitalIdClient {
-  const c = new DigitalIdClient({
-    provider: 'generic',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: 'quirk-client-secret',
-    redirectUri: REDIRECT,
-    claimsSource: 'id_token',
-    dangerouslyAllowInsecureHttp: true,
-    ...overrides,
-  });
-  clients.push(c);
-  return c;
-}
+const client = (overrides: Partial<DigitalIdClientOptions> = {}) => quirkClient(op, clients, overrides);
 
 async function login(c: DigitalIdClient, extra = '') {
   const req = await c.createLoginRequest();

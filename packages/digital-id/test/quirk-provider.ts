@@ -1,6 +1,8 @@
 import { constants, createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
+import { REDIRECT } from './helpers.js';
 
 /**
  * A test-only OpenID provider whose every answer can be changed per test: the discovery document (fields
@@ -180,4 +182,27 @@ export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Prom
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   op.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return op;
+}
+
+/**
+ * A generic-preset client of `op` over plain http (claims from the id_token), added to `clients` so the suite
+ * closes it after each test.
+ */
+export function quirkClient(
+  op: QuirkProvider,
+  clients: DigitalIdClient[],
+  overrides: Partial<DigitalIdClientOptions> = {},
+): DigitalIdClient {
+  const c = new DigitalIdClient({
+    provider: 'generic',
+    issuer: op.issuer,
+    clientId: op.clientId,
+    clientSecret: 'quirk-client-secret',
+    redirectUri: REDIRECT,
+    claimsSource: 'id_token',
+    dangerouslyAllowInsecureHttp: true,
+    ...overrides,
+  });
+  clients.push(c);
+  return c;
 }
