@@ -5,8 +5,8 @@ import { REDACTED } from './redact.js';
  * Values one call sends that identify a person (names, a card's laser code, a birth date) and that the redactor
  * cannot know: a server that echoes them in an error page would otherwise put them into the error. Masked in any
  * letter case, in the spellings registered secrets are masked in (raw, URL- or form-encoded, JSON `\uXXXX`
- * escapes, HTML decimal and hex references: see `textSpellings`). Values shorter than 2 characters are left alone (masking them would
- * garble the text).
+ * escapes, HTML decimal and hex references: see `textSpellings`). Values shorter than 2 characters are left
+ * alone (masking them would garble the text).
  */
 export type Masker = (text: string) => string;
 

@@ -155,10 +155,6 @@ export const auditEventSchema = z
   .strict();
 
 /**
- * Validates an event and turns it into the record body that is written: subject and a citizen-ID
- * `who` become keyed hashes, free text loses any citizen ID or registered secret that slipped in.
- */
-/**
  * An `extra` value as stored: masked whole when its key names a secret or personal data (`pin`,
  * `accessToken`, `firstName`: the logger's rule), else redacted (nested plain values too, should a caller
  * pass one despite the type).
@@ -170,6 +166,10 @@ function extraValue(key: string, value: unknown): string | number | boolean | nu
   return value as number | boolean | null;
 }
 
+/**
+ * Validates an event and turns it into the record body that is written: subject and a citizen-ID
+ * `who` become keyed hashes, free text loses any citizen ID or registered secret that slipped in.
+ */
 export function toRecordBody(
   event: unknown,
   hash: SubjectHasher,
