@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { validateOptions, z } from '@thgov/core/internal';
 import {
   assertMigrated,
@@ -57,6 +57,79 @@ export const DIGITAL_ID_MIGRATIONS: readonly PostgresMigration[] = [
 
 /** The state is a bearer value: rows are keyed by its SHA-256, so a database reader cannot replay it. */
 const keyOf = (state: string) => createHash('sha256').update(state, 'utf8').digest('hex');
+
+/**
+ * The `record` column (jsonb, unchanged since migration 1) holds a sealed login, never the login itself: the
+ * state, the PKCE verifier, the nonce and the app data are AES-256-GCM ciphertext under a key derived from
+ * the state (HKDF-SHA-256, a random salt per row), which the database never sees. A reader of the table, a
+ * backup, a replica or the server log has the row key (the state's SHA-256) and cannot open it; a writer
+ * cannot forge a row that opens. The row key is the additional authenticated data, so a row copied under
+ * another key does not open either.
+ */
+interface SealedLogin {
+  /** Format: 2. A record without `v` is a clear login written before sealing (read during an upgrade). */
+  v: typeof SEALED_FORMAT;
+  salt: string;
+  iv: string;
+  ct: string;
+  tag: string;
+}
+const SEALED_FORMAT = 2;
+const HKDF_INFO = 'thgov/digital-id login state v2';
+
+function sealKey(state: string, salt: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(state, 'utf8'), salt, HKDF_INFO, 32));
+}
+
+function seal(login: LoginState, rowKey: string): SealedLogin {
+  const salt = randomBytes(16);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(login.state, salt), iv);
+  cipher.setAAD(Buffer.from(rowKey, 'utf8'));
+  const ct = Buffer.concat([cipher.update(JSON.stringify(login), 'utf8'), cipher.final()]);
+  const b64 = (b: Buffer) => b.toString('base64url');
+  return { v: SEALED_FORMAT, salt: b64(salt), iv: b64(iv), ct: b64(ct), tag: b64(cipher.getAuthTag()) };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The login sealed in a row, or undefined when it does not open (tampered, foreign, another format). */
+function unseal(stored: Record<string, unknown>, state: string, rowKey: string): unknown {
+  const { salt, iv, ct, tag } = stored;
+  const parts = [salt, iv, ct, tag];
+  if (!parts.every((p): p is string => typeof p === 'string' && BASE64URL.test(p))) return undefined;
+  const [saltB, ivB, ctB, tagB] = parts.map((p) => Buffer.from(p, 'base64url')) as [
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
+  if (saltB.length !== 16 || ivB.length !== 12 || tagB.length !== 16) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sealKey(state, saltB), ivB, { authTagLength: 16 });
+    decipher.setAAD(Buffer.from(rowKey, 'utf8'));
+    decipher.setAuthTag(tagB);
+    return JSON.parse(Buffer.concat([decipher.update(ctB), decipher.final()]).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The login of a consumed row: a sealed one opened with the state, or a clear one from before sealing
+ * (pending logins at the upgrade; states live minutes). Either must name the very state looked up, which a
+ * writer who saw only its hash cannot put in; anything else reads as no login.
+ */
+function openRow(stored: unknown, state: string, rowKey: string): LoginState | undefined {
+  if (!isObject(stored)) return undefined;
+  let login: unknown = stored;
+  if ('v' in stored) login = stored.v === SEALED_FORMAT ? unseal(stored, state, rowKey) : undefined;
+  if (!isObject(login) || login.state !== state || typeof login.expiresAt !== 'number') return undefined;
+  return login as unknown as LoginState;
+}
+
 /** Expired rows are swept at most this often (per store instance). */
 const SWEEP_EVERY_IN_MS = 60_000;
 
@@ -64,7 +137,10 @@ const SWEEP_EVERY_IN_MS = 60_000;
  * Login states in PostgreSQL, so a login started on one replica can be completed on another. `consume`
  * is one `DELETE … RETURNING` (one-time: of two concurrent callbacks with the same state exactly one gets
  * the record) that leaves a tombstone, so a replay reports `consumed`, not `unknown`. Expired states
- * and old tombstones are swept now and then.
+ * and old tombstones are swept now and then. Rows hold the state's SHA-256 and the login sealed
+ * (AES-256-GCM) under a key derived from the state: the table, its backups and the server log show neither
+ * the state nor the PKCE verifier, the nonce or the app data. Rows written in clear by earlier releases are
+ * still read, so logins pending at an upgrade complete.
  *
  * Import from `@thgov/digital-id/postgres`; needs the optional peer `pg`.
  *
@@ -136,20 +212,21 @@ export class PostgresStateStore implements StateStore {
 
   async save(record: LoginState): Promise<void> {
     await this.#sweep();
+    const key = keyOf(record.state);
     await this.#query(
       'saving a login state',
       (
         s,
       ) => `INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at) VALUES ($1, $2, to_timestamp($3 / 1000.0))
        ON CONFLICT (state_hash) DO UPDATE SET record = EXCLUDED.record, expires_at = EXCLUDED.expires_at`,
-      [keyOf(record.state), JSON.stringify(record), record.expiresAt],
+      [key, JSON.stringify(seal(record, key)), record.expiresAt],
     );
   }
 
   async consume(state: string): Promise<StateConsumeResult> {
     if (typeof state !== 'string' || state.length === 0 || state.length > 512) return { status: 'unknown' };
     const key = keyOf(state);
-    const taken = await this.#query<{ record: LoginState }>(
+    const taken = await this.#query<{ record: unknown }>(
       'consuming a login state',
       (s) => `WITH taken AS (DELETE FROM ${s}.digital_id_states WHERE state_hash = $1 RETURNING record),
          tomb AS (INSERT INTO ${s}.digital_id_consumed (state_hash, forget_at)
@@ -158,8 +235,12 @@ export class PostgresStateStore implements StateStore {
        SELECT record FROM taken`,
       [key, this.#tombstoneInMs],
     );
-    const record = taken[0]?.record;
-    if (record) return record.expiresAt <= Date.now() ? { status: 'expired' } : { status: 'ok', record };
+    if (taken.length > 0) {
+      // A row that does not open is burnt like any taken row; the callback reads as forged.
+      const record = openRow(taken[0]?.record, state, key);
+      if (!record) return { status: 'unknown' };
+      return record.expiresAt <= Date.now() ? { status: 'expired' } : { status: 'ok', record };
+    }
     const tomb = await this.#query(
       'reading a consumed login state',
       (s) => `SELECT 1 FROM ${s}.digital_id_consumed WHERE state_hash = $1 AND forget_at > now()`,

@@ -89,6 +89,117 @@ postgres.describe('PostgresStateStore on a real PostgreSQL', () => {
       }
     });
 
+    const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+    async function asAdmin<T>(run: (admin: pg.Client) => Promise<T>): Promise<T> {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        return await run(admin);
+      } finally {
+        await admin.end();
+      }
+    }
+    /** A login whose secrets are distinctive, so any of them is found in a dump of the row. */
+    const secretLogin = (tag: string): LoginState => ({
+      ...record(`state-${tag}-Zk3vQ9xLw7pRt2mN8bYc4dHf6jUe1aSo0gKi5`),
+      nonce: `nonce-${tag}-Qm7vR2sT9wX4yZ1aB6cD8eF3gH5jK0`,
+      codeVerifier: `verifier-${tag}-Lp4oI9uY2tR7eW1qA5sD8fG3hJ6kZ0xC`,
+      data: { returnTo: `/inbox/${tag}`, email: `somchai.${tag}@example.th` },
+    });
+    const rowText = (key: string) =>
+      asAdmin(async (admin) => {
+        const { rows } = await admin.query(
+          'SELECT s::text AS row FROM thgov.digital_id_states s WHERE state_hash = $1',
+          [key],
+        );
+        return rows.map((r) => r.row as string).join('\n');
+      });
+
+    it('stores the login encrypted: a database reader finds no state, verifier, nonce nor app data', async () => {
+      const s = replica();
+      const login = secretLogin('enc');
+      await s.save(login);
+      const row = await rowText(sha256(login.state));
+      expect(row).toContain(sha256(login.state));
+      for (const secret of [
+        login.state,
+        login.nonce,
+        login.codeVerifier,
+        login.data!.returnTo,
+        login.data!.email,
+      ])
+        expect(row).not.toContain(secret);
+      expect(row).not.toMatch(/somchai|inbox|codeVerifier|nonce/);
+      const consumed = await replica().consume(login.state);
+      expect(consumed).toEqual({ status: 'ok', record: login });
+      expect((await s.consume(login.state)).status).toBe('consumed');
+    });
+
+    it('still consumes a row written by the previous release (clear JSON) during an upgrade', async () => {
+      const login = secretLogin('legacy');
+      await asAdmin((admin) =>
+        admin.query(
+          `INSERT INTO thgov.digital_id_states (state_hash, record, expires_at)
+           VALUES ($1, $2, to_timestamp($3 / 1000.0))`,
+          [sha256(login.state), JSON.stringify(login), login.expiresAt],
+        ),
+      );
+      expect(await replica().consume(login.state)).toEqual({ status: 'ok', record: login });
+      expect((await replica().consume(login.state)).status).toBe('consumed');
+    });
+
+    it('a tampered, foreign or malformed row reads as unknown, never as a login and never a crash', async () => {
+      const s = replica();
+      const [a, b, c] = [secretLogin('a'), secretLogin('b'), secretLogin('c')];
+      await s.save(a);
+      await s.save(b);
+      await s.save(c);
+      await asAdmin(async (admin) => {
+        // a: one bit of the ciphertext flipped (the GCM tag fails).
+        const { rows } = await admin.query(
+          'SELECT record FROM thgov.digital_id_states WHERE state_hash = $1',
+          [sha256(a.state)],
+        );
+        const env = rows[0].record as Record<string, unknown>;
+        const flipped = Object.fromEntries(
+          Object.entries(env).map(([k, v]) =>
+            typeof v === 'string' && k !== 'v' ? [k, (v[0] === 'A' ? 'B' : 'A') + v.slice(1)] : [k, v],
+          ),
+        );
+        await admin.query('UPDATE thgov.digital_id_states SET record = $2 WHERE state_hash = $1', [
+          sha256(a.state),
+          JSON.stringify(flipped),
+        ]);
+        // b: c's (valid) row copied under b's key.
+        await admin.query(
+          `UPDATE thgov.digital_id_states SET record = (SELECT record FROM thgov.digital_id_states WHERE state_hash = $2)
+           WHERE state_hash = $1`,
+          [sha256(b.state), sha256(c.state)],
+        );
+        // Old-format rows that do not carry the very state looked up, and envelopes of the wrong shape.
+        const odd: [string, unknown][] = [
+          ['legacy-other-state', { ...record('legacy-other-state'), state: 'someone-else' }],
+          ['legacy-not-object', 'a string'],
+          ['legacy-array', [1, 2]],
+          ['env-bad-types', { v: 2, salt: 1, iv: null, ct: {}, tag: [] }],
+          ['env-bad-base64', { v: 2, salt: '!!', iv: '??', ct: '**', tag: '%%' }],
+          ['env-future-version', { v: 99, salt: 'AA', iv: 'AA', ct: 'AA', tag: 'AA' }],
+        ];
+        for (const [state, rec] of odd) {
+          await admin.query(
+            `INSERT INTO thgov.digital_id_states (state_hash, record, expires_at)
+             VALUES ($1, $2, now() + interval '1 minute')`,
+            [sha256(state), JSON.stringify(rec)],
+          );
+        }
+      });
+      for (const state of [a.state, b.state, 'legacy-other-state', 'legacy-not-object', 'legacy-array'])
+        expect((await s.consume(state)).status, state).toBe('unknown');
+      for (const state of ['env-bad-types', 'env-bad-base64', 'env-future-version'])
+        expect((await s.consume(state)).status, state).toBe('unknown');
+      expect(await s.consume(c.state)).toEqual({ status: 'ok', record: c });
+    });
+
     it('is refused with ERR_POSTGRES_SCHEMA before migrate()', async () => {
       const s = new PostgresStateStore({ connectionString: url, schema: 'nowhere' });
       stores.push(s);

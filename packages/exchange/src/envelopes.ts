@@ -300,9 +300,16 @@ export function classifyValidate(raw: RawResponse): ThGovError | undefined {
   return undefined;
 }
 
-/** `{"Result": token}` or `{"result": token}` (DGA's pages show both). */
+/**
+ * What a token may be: it travels as the `Token` header, so visible ASCII only (no space, CR/LF or other
+ * control, no non-ASCII), 8 to 4096 characters. GDX issues UUID-like tokens; anything else (whitespace,
+ * one character, a header-injecting CRLF) is treated as no token, so it is neither cached nor sent.
+ */
+const TOKEN_SHAPE = /^[\x21-\x7e]{8,4096}$/;
+
+/** `{"Result": token}` or `{"result": token}` (DGA's pages show both); undefined unless token-shaped. */
 export function readToken(body: unknown): string | undefined {
   const b = lowerKeys(body);
   const t = b?.result;
-  return typeof t === 'string' && t.length > 0 && t.length <= 4096 ? t : undefined;
+  return typeof t === 'string' && TOKEN_SHAPE.test(t) ? t : undefined;
 }

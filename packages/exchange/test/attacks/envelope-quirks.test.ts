@@ -36,11 +36,14 @@ let respond: (path: string, n: number) => Reply;
 /** Answers /ws/auth/validate. */
 let validate: () => Reply;
 let calls: Map<string, number>;
+/** The Token header of every data call, in order. */
+let dataTokens: (string | undefined)[];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
     req.resume();
+    if (path !== '/ws/auth/validate') dataTokens.push(req.headers.token as string | undefined);
     req.on('end', () => {
       const r = path === '/ws/auth/validate' ? validate() : respond(path, count(path));
       res.writeHead(r.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...r.headers });
@@ -53,6 +56,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   calls = new Map();
+  dataTokens = [];
   validate = () => ({ body: JSON.stringify({ Result: TOKEN }) });
 });
 
@@ -269,7 +273,7 @@ describe('__proto__ keys in provider JSON', () => {
   it('a validate answer {"__proto__": {"result": token}} is no token', async () => {
     expect(readToken(JSON.parse('{"__proto__":{"result":"tok-from-prototype"}}'))).toBeUndefined();
     expect(readToken(JSON.parse('{"__proto__":{"Result":"tok"},"constructor":"x"}'))).toBeUndefined();
-    expect(readToken(JSON.parse('{"Result":"tok-own"}'))).toBe('tok-own');
+    expect(readToken(JSON.parse('{"Result":"tok-own-0001"}'))).toBe('tok-own-0001');
     validate = () => ({ body: '{"__proto__":{"result":"tok-from-prototype"}}' });
     respond = () => ({ body: JSON.stringify(PERSON) });
     const err = await withClient((c) => rejection(c.getPerson({ citizenId: CID })));
@@ -399,5 +403,70 @@ describe('the e-Payment envelope {status, errorCode, message, data}, status read
     const err = (await withClient((c) => rejection(create(c)))) as unknown as GdxError;
     expect(err.code).toBe('ERR_GDX_BUSINESS');
     expect(err.providerCode).toBe('E7');
+  });
+});
+
+describe('a malformed token from validate is no token, and is never cached', () => {
+  const GOOD = 'c0ffee00-1234-4abc-8def-0123456789ab';
+  /** validate answers `first` once, then a good token. */
+  const firstThenGood = (first: unknown) => {
+    let n = 0;
+    validate = () => ({ body: JSON.stringify({ Result: n++ === 0 ? first : GOOD }) });
+    return () => n;
+  };
+
+  it('readToken accepts only visible ASCII of a sane length', () => {
+    for (const bad of [
+      'bad\r\ntoken',
+      ' ',
+      '\t',
+      'x',
+      'short12',
+      `${GOOD} `,
+      ` ${GOOD}`,
+      'tok en-0001',
+      'โทเคน-00000001',
+      'a'.repeat(4097),
+      'tok\u0000en-0001',
+      'tok\u007fen-0001',
+    ]) {
+      expect(readToken({ Result: bad }), JSON.stringify(bad)).toBeUndefined();
+    }
+    for (const good of [GOOD, TOKEN, '12345678', 'a'.repeat(4096), 'A.b_c-d~e+f/g=h']) {
+      expect(readToken({ Result: good }), good).toBe(good);
+      expect(readToken({ result: good }), good).toBe(good);
+    }
+  });
+
+  it('a CRLF token is refused at validate (retried), never sent, never cached', async () => {
+    const validations = firstThenGood('bad\r\ntoken');
+    respond = () => ({ body: JSON.stringify(PERSON) });
+    await withClient(async (c) => {
+      await expect(c.getPerson({ citizenId: CID })).resolves.toBeDefined();
+      await expect(c.getPerson({ citizenId: CID })).resolves.toBeDefined();
+    });
+    expect(validations()).toBe(2);
+    expect(dataTokens).toEqual([GOOD, GOOD]);
+  });
+
+  it('without retries the call fails as "validate answered without a token" and the next call validates again', async () => {
+    for (const bad of ['bad\r\ntoken', ' ', '\t\t\t\t\t\t\t\t', 'x']) {
+      const validations = firstThenGood(bad);
+      dataTokens = [];
+      respond = () => ({ body: JSON.stringify(PERSON) });
+      await withClient(
+        async (c) => {
+          const err = (await rejection(c.getPerson({ citizenId: CID }))) as unknown as GdxError;
+          expect(isGdxError(err, 'ERR_GDX_AUTH'), JSON.stringify(bad)).toBe(true);
+          expect(err.message).toMatch(/without a token/);
+          expect(dataTokens, JSON.stringify(bad)).toEqual([]);
+          await expect(c.getPerson({ citizenId: CID })).resolves.toBeDefined();
+          expect(c.stats().validations).toBe(2);
+        },
+        { retry: { maxRetries: 0 } },
+      );
+      expect(validations()).toBe(2);
+      expect(dataTokens).toEqual([GOOD]);
+    }
   });
 });
