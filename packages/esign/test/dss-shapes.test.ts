@@ -1,10 +1,13 @@
 // /DSS as other signers write it. PAdES (ETSI EN 319 142-1 §5.4) keeps validation data in the store's /Certs,
 // /CRLs and /OCSPs arrays and, per signature, in /VRI entries (/Cert, /CRL, /OCSP); some writers fill only the
 // /VRI entries. The verifier must find the data in either place, read each piece once, and stay bounded.
+import { createHash } from 'node:crypto';
+import { parseCrl } from '@thgov/pki';
 import { describe, expect, it } from 'vitest';
 import { PdfDocument } from '../src/pdf/document.js';
 import { dictOf, PdfDict } from '../src/pdf/objects.js';
 import { signPdf } from '../src/sign/sign-pdf.js';
+import { readsAsValidationData } from '../src/verify/dss-changes.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
 import { REQUIRE_REVOCATION } from './helpers/attack.js';
 import { createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
@@ -89,5 +92,35 @@ describe('/DSS with validation data only in /VRI', () => {
       const hashes = (e.considered ?? []).map((c) => c.sha256);
       expect(new Set(hashes).size).toBe(hashes.length);
     }
+  });
+});
+
+describe('/DSS data is what its slot says', () => {
+  it('certificates, CRLs, OCSP responses and time-stamp tokens each read only as their own kind', async () => {
+    const token = await pki.tsa({
+      imprint: new Uint8Array(createHash('sha256').update('x').digest()),
+      hashAlgorithm: 'SHA-256',
+    });
+    const samples = {
+      certificate: pki.officer.cert,
+      crl: pki.crls[0]!,
+      ocsp: pki.officerOcsp,
+      timestamp: token,
+    } as const;
+    for (const [kind, der] of Object.entries(samples)) {
+      for (const slot of Object.keys(samples) as (keyof typeof samples)[])
+        expect([kind, slot, readsAsValidationData(slot, der)]).toEqual([kind, slot, slot === kind]);
+    }
+    expect(readsAsValidationData('certificate', Buffer.from('0 g BT (x) Tj ET'))).toBe(false);
+  });
+
+  it('a CRL the CRL reader refuses (as it refuses CRLs beyond its node limit) still counts by its outline', () => {
+    const crl = Uint8Array.from(pki.crls[0]!);
+    // The issuer's first RDN SET becomes an OCTET STRING: no Name any more, the CertificateList outline unchanged.
+    const at = Buffer.from(crl).indexOf(Buffer.from([0x31]), 20);
+    crl[at] = 0x04;
+    expect(() => parseCrl(crl)).toThrow();
+    expect(readsAsValidationData('crl', crl)).toBe(true);
+    expect(readsAsValidationData('crl', crl.subarray(0, crl.length - 1))).toBe(false);
   });
 });

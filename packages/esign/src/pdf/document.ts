@@ -1,7 +1,15 @@
 import { EsignError } from '../errors.js';
 import { decodeStream } from './filters.js';
 import { Budget, DEFAULT_PDF_LIMITS, type PdfLimits } from './limits.js';
-import { type IndirectObject, isName, PdfDict, type PdfObject, PdfRef, PdfStream } from './objects.js';
+import {
+  type IndirectObject,
+  isName,
+  PdfDict,
+  type PdfObject,
+  PdfRef,
+  PdfStream,
+  repeatedKeys,
+} from './objects.js';
 import { indexOfBytes, latin1, PdfParser } from './parser.js';
 
 /** One cross-reference entry of a revision: object number, generation and where it lives. */
@@ -19,6 +27,7 @@ export type AnomalyCode =
   | 'XREF_OUTSIDE_REVISION'
   | 'STARTXREF_OUTSIDE_REVISION'
   | 'DUPLICATE_OBJECT'
+  | 'DUPLICATE_KEY'
   | 'ODD_GENERATION'
   | 'UNLISTED_OBJECT'
   | 'TRAILING_BYTES'
@@ -57,6 +66,9 @@ interface XrefSection {
   prev: number | undefined;
   xrefStm: number | undefined;
 }
+
+/** Repeated-key anomalies listed one by one per revision; further objects are counted in one more. */
+const MAX_REPEATED_REPORTS = 20;
 
 const EOF_MARK = Uint8Array.from('%%EOF', (c) => c.charCodeAt(0));
 const HEADER = Uint8Array.from('%PDF-', (c) => c.charCodeAt(0));
@@ -100,6 +112,7 @@ export class PdfDocument {
       if (r.trailer.has('Encrypt')) throw new EsignError('ERR_PDF_ENCRYPTED', 'The PDF is encrypted');
     }
     this.scanDefinitions();
+    for (const r of this.revisions) this.scanRepeatedKeys(r);
   }
 
   get last(): Revision {
@@ -416,6 +429,35 @@ export class PdfDocument {
         }
       }
     }
+  }
+
+  /**
+   * Records every object (and the trailer) a revision defines whose dictionaries repeat a key: a warning for the
+   * document, which fails each signature made before that revision (see `modificationsCheck`). At most
+   * MAX_REPEATED_REPORTS per revision are listed, then one line counts the rest.
+   */
+  private scanRepeatedKeys(rev: Revision): void {
+    const found: string[] = [];
+    let count = 0;
+    const note = (what: string, v: PdfObject | undefined) => {
+      const keys = repeatedKeys(v);
+      if (!keys.length) return;
+      count++;
+      if (found.length < MAX_REPEATED_REPORTS)
+        found.push(`${what} repeats ${[...new Set(keys)].map((k) => `/${k}`).join(', ')}`);
+    };
+    note('The trailer', rev.trailer);
+    for (const [num, e] of rev.own) {
+      this.budget.tick();
+      if (e.kind !== 'free' && num !== 0) note(`Object ${num}`, this.getObject(num, rev));
+    }
+    for (const message of found) this.repeatedKeyAnomaly(rev, `${message} (the last value counts)`);
+    if (count > found.length)
+      this.repeatedKeyAnomaly(rev, `${count - found.length} more object(s) repeat dictionary keys`);
+  }
+
+  private repeatedKeyAnomaly(rev: Revision, message: string): void {
+    this.anomalies.push({ code: 'DUPLICATE_KEY', severity: 'warning', message, revision: rev.index });
   }
 
   private isXrefStreamObject(rev: Revision, at: number): boolean {

@@ -42,6 +42,8 @@ export class PdfDict {
     readonly map: Map<string, PdfObject>,
     readonly start: number,
     readonly end: number,
+    /** Keys the parsed dictionary repeated; `map` holds the last value of each, as poppler, qpdf and pdf.js read it. */
+    readonly repeated: readonly string[] = [],
   ) {}
   get(key: string): PdfObject | undefined {
     return this.map.get(key);
@@ -119,6 +121,18 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Every key repeated in a dictionary of `o`, its direct values included (not following references; bounded). */
+export function repeatedKeys(o: PdfObject | undefined, out: string[] = [], depth = 0): string[] {
+  if (depth > 100 || out.length > 64 || o === null || o === undefined || typeof o !== 'object') return out;
+  if (Array.isArray(o)) for (const v of o) repeatedKeys(v, out, depth + 1);
+  else if (o instanceof PdfStream) repeatedKeys(o.dict, out, depth + 1);
+  else if (o instanceof PdfDict) {
+    out.push(...o.repeated);
+    for (const v of o.map.values()) repeatedKeys(v, out, depth + 1);
+  }
+  return out;
 }
 
 /** Every reference inside a value (not following them). */

@@ -214,6 +214,7 @@ export class PdfParser {
     const start = this.pos;
     this.pos += 2;
     const map = new Map<string, PdfObject>();
+    let repeated: string[] | undefined;
     for (;;) {
       this.skipWs();
       if (this.pos >= b.length) throw formatError('Unterminated dictionary');
@@ -224,10 +225,16 @@ export class PdfParser {
       if (b[this.pos] !== 0x2f) throw formatError(`Dictionary key is not a name at offset ${this.pos}`);
       const key = this.parseName().name;
       const value = this.parseObject(depth + 1);
-      // Later duplicates silently winning is a classic parser differential; keep the first, like most readers.
-      if (!map.has(key)) map.set(key, value);
+      // A repeated key is a parser differential (PDF 32000-1 §7.3.7 leaves it undefined). poppler, qpdf and pdf.js
+      // keep the last value, so this reader does too (what is judged is what viewers show) and records the key:
+      // the document reports it, and a signature fails when it appears after the signed revision.
+      if (map.has(key)) {
+        repeated ??= [];
+        repeated.push(key);
+      }
+      map.set(key, value);
     }
-    const dict = new PdfDict(map, start, this.pos);
+    const dict = new PdfDict(map, start, this.pos, repeated);
     const save = this.pos;
     if (this.readToken() !== 'stream') {
       this.pos = save;

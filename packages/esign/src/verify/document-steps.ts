@@ -5,8 +5,9 @@ import { type CheckResult, check, failed, indeterminate, type VerificationReport
 import { shadowSignals } from './shadow.js';
 
 /**
- * Step 1: size, object count and encryption (the reader enforces the last two while it reads); JavaScript is
- * never executed, and the policy decides whether its presence is only reported. Undefined: the file is too large
+ * Step 1: size, object count and encryption (the reader enforces the last two while it reads); JavaScript and the
+ * actions weighed with it (/Launch, /SubmitForm, /ImportData) are never executed, and the policy's `javaScript`
+ * decides whether their presence is only reported. Undefined: the file is too large
  * to read at all (the check says so).
  */
 export function inputGuards(
@@ -30,20 +31,25 @@ export function inputGuards(
     return undefined;
   }
   const doc = new PdfDocument(pdf, o.limits, budget);
-  const js = shadowSignals(doc, doc.last).javascript;
+  const signals = shadowSignals(doc, doc.last);
+  const active = [
+    ...(signals.javascript ? ['JavaScript'] : []),
+    ...signals.actions.map((a) => `/${a} actions`),
+  ];
+  const what = active.join(', ');
   report.checks.push(
-    js && o.policy.javaScript === 'refuse'
+    active.length && o.policy.javaScript === 'refuse'
       ? indeterminate(
           'input-guards',
           'SIG_CONSTRAINTS_FAILURE',
-          'The document contains JavaScript (never executed; the policy does not allow it)',
+          `The document contains ${what} (never executed; the policy does not allow it)`,
         )
       : check(
           'input-guards',
           'PASSED',
           'Size, object count and encryption within limits; nothing is ever executed',
           {
-            warnings: js ? ['The document contains JavaScript (never executed)'] : [],
+            warnings: active.length ? [`The document contains ${what} (never executed)`] : [],
             evidence: { bytes: pdf.length },
           },
         ),

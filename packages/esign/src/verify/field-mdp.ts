@@ -1,17 +1,8 @@
 import type { PdfDocument, Revision } from '../pdf/document.js';
-import {
-  bytesEqual,
-  dictOf,
-  isName,
-  PdfDict,
-  type PdfObject,
-  PdfRef,
-  PdfStream,
-  PdfString,
-  pdfEquals,
-} from '../pdf/objects.js';
+import { dictOf, isName, type PdfDict, type PdfObject, PdfRef, PdfString } from '../pdf/objects.js';
 import type { FoundSignature } from './context.js';
 import { transformParams } from './docmdp.js';
+import { resourceChanges, sameAcross } from './form-resources.js';
 import { type CheckResult, failed } from './report.js';
 
 /** One FieldMDP lock (PDF 32000-1 §12.8.2.4, and a signed field's /Lock, §12.7.4.5): which fields it locks. */
@@ -32,7 +23,6 @@ interface FormField {
 const FIELD_KEYS = ['FT', 'Ff', 'V', 'DV', 'Opt', 'MaxLen'];
 const WIDGET_KEYS = ['AP', 'AS', 'F', 'Rect', 'MK'];
 const MAX_FIELDS = 10_000;
-const MAX_COMPARED = 50_000;
 
 /** A lock or transform-parameters dictionary read as a lock; an unknown /Action locks everything. */
 function lockOf(doc: PdfDocument, d: PdfDict, rev: Revision, source: FieldLock['source']): FieldLock {
@@ -103,34 +93,73 @@ export function isLocked(locks: FieldLock[], name: string): boolean {
   );
 }
 
-/** Structural equality of two values read in two revisions, following references (cycles count as equal). */
-function sameAcross(doc: PdfDocument, a: Revision, b: Revision): (x?: PdfObject, y?: PdfObject) => boolean {
-  const seen = new Set<string>();
-  let compared = 0;
-  const eq = (x: PdfObject | undefined, y: PdfObject | undefined, depth: number): boolean => {
-    if (depth > 32 || ++compared > MAX_COMPARED) return false;
-    if (x instanceof PdfRef || y instanceof PdfRef) {
-      const key = `${x instanceof PdfRef ? x.num : '-'}:${y instanceof PdfRef ? y.num : '-'}`;
-      if (seen.has(key)) return true;
-      seen.add(key);
-      return eq(doc.resolve(x, a), doc.resolve(y, b), depth + 1);
-    }
-    if (Array.isArray(x))
-      return Array.isArray(y) && x.length === y.length && x.every((v, i) => eq(v, y[i], depth + 1));
-    if (x instanceof PdfStream)
-      return y instanceof PdfStream && bytesEqual(x.raw, y.raw) && eq(x.dict, y.dict, depth + 1);
-    if (x instanceof PdfDict) {
-      if (!(y instanceof PdfDict) || x.map.size !== y.map.size) return false;
-      for (const [k, v] of x.map) if (!y.map.has(k) || !eq(v, y.map.get(k), depth + 1)) return false;
-      return true;
-    }
-    return pdfEquals(x, y);
-  };
-  return (x, y) => eq(x, y, 0);
-}
-
 function inherited(chain: PdfDict[], key: string): PdfObject | undefined {
   for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.has(key)) return chain[i]!.get(key);
+  return undefined;
+}
+
+/**
+ * What the form as a whole changed between two revisions that viewers use to draw text and choice fields: /DR
+ * resources removed or redefined under their old names, fonts added to it, the default /DA and /Q, and
+ * /NeedAppearances turned on (viewers then regenerate every field's appearance from /V, /DA and /DR instead of
+ * showing the signed one).
+ */
+interface FormChange {
+  redefined: string[];
+  addedFonts: Set<string>;
+  /** The AcroForm's /DA as of the later revision (what a field without its own inherits). */
+  defaultDa: PdfObject | undefined;
+  da: boolean;
+  q: boolean;
+  needAppearances: boolean;
+}
+
+function formChange(
+  doc: PdfDocument,
+  signed: Revision,
+  rev: Revision,
+  same: (x?: PdfObject, y?: PdfObject) => boolean,
+): FormChange {
+  const acroOf = (r: Revision) => dictOf(doc.resolve(doc.catalog(r)?.get('AcroForm'), r));
+  const a = acroOf(signed);
+  const b = acroOf(rev);
+  const dr = resourceChanges(doc, signed, rev, a?.get('DR'), b?.get('DR'));
+  const fonts = dr.added.filter((n) => n.startsWith('/Font/')).map((n) => n.slice('/Font/'.length));
+  return {
+    redefined: dr.redefined,
+    addedFonts: new Set(fonts),
+    defaultDa: doc.resolve(b?.get('DA'), rev),
+    da: !same(a?.get('DA'), b?.get('DA')),
+    q: !same(a?.get('Q'), b?.get('Q')),
+    needAppearances:
+      doc.resolve(b?.get('NeedAppearances'), rev) === true &&
+      doc.resolve(a?.get('NeedAppearances'), signed) !== true,
+  };
+}
+
+/** Whether the field sets `key` itself (on a field of its chain, or on every widget) rather than take the form's. */
+function ownsKey(f: FormField, key: string): boolean {
+  return (
+    inherited(f.chain, key) !== undefined || (f.widgets.length > 0 && f.widgets.every((w) => w.has(key)))
+  );
+}
+
+/** The font resource name a default appearance string selects (`/Helv 12 Tf`). */
+function daFont(da: PdfObject | undefined): string | undefined {
+  if (!(da instanceof PdfString)) return undefined;
+  return /\/([^\s/<>[\]()%{}]+)\s+[-+.\d]+\s+Tf/.exec(Buffer.from(da.bytes).toString('latin1'))?.[1];
+}
+
+/** How a form-wide change reaches a locked text or choice field, or undefined when it does not. */
+function formChangeOf(form: FormChange, field: FormField): string | undefined {
+  const ft = inherited(field.chain, 'FT');
+  if (!isName(ft, 'Tx') && !isName(ft, 'Ch')) return undefined;
+  if (form.redefined.length) return `AcroForm /DR redefined ${form.redefined.slice(0, 3).join(', ')}`;
+  const font = daFont(inherited(field.chain, 'DA') ?? field.widgets[0]?.get('DA') ?? form.defaultDa);
+  if (font && form.addedFonts.has(font)) return `AcroForm /DR gained the font /${font} the field's /DA names`;
+  if (form.needAppearances) return 'AcroForm /NeedAppearances set: viewers redraw the field';
+  if (form.da && !ownsKey(field, 'DA')) return 'AcroForm /DA (which the field inherits) changed';
+  if (form.q && !ownsKey(field, 'Q')) return 'AcroForm /Q (which the field inherits) changed';
   return undefined;
 }
 
@@ -139,6 +168,7 @@ function fieldChange(
   same: (x?: PdfObject, y?: PdfObject) => boolean,
   before: FormField,
   after: FormField | undefined,
+  form: FormChange,
 ): string | undefined {
   if (!after) return 'removed or renamed';
   for (const k of FIELD_KEYS)
@@ -147,7 +177,7 @@ function fieldChange(
   for (let i = 0; i < before.widgets.length; i++)
     for (const k of WIDGET_KEYS)
       if (!same(before.widgets[i]!.get(k), after.widgets[i]!.get(k))) return `widget /${k} changed`;
-  return undefined;
+  return formChangeOf(form, after);
 }
 
 /** Each locked field changed in a revision after `signed`, with the first revision and what changed. */
@@ -163,9 +193,10 @@ export function lockedFieldChanges(
     doc.budget.tick();
     const now = formFields(doc, rev);
     const same = sameAcross(doc, signed, rev);
+    const form = formChange(doc, signed, rev, same);
     for (const [name, before] of locked) {
       if (out.some((o) => o.field === name)) continue;
-      const change = fieldChange(same, before, now.get(name));
+      const change = fieldChange(same, before, now.get(name), form);
       if (change) out.push({ field: name, revision: rev.index, change });
     }
   }

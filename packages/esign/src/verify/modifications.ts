@@ -6,10 +6,14 @@ import {
   PdfDict,
   type PdfObject,
   PdfRef,
-  PdfStream,
+  PdfString,
   pdfEquals,
+  repeatedKeys,
 } from '../pdf/objects.js';
+import { dssObjects, referredFromOutside } from './dss-changes.js';
+import { resourceChanges } from './form-resources.js';
 import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
+import { laterSignature, signatureFieldLevel } from './signature-fields.js';
 
 const RANK: Record<ModificationLevel, number> = {
   NONE: 0,
@@ -60,11 +64,8 @@ function isPrefixExtension(
   return newArr.slice(o.length);
 }
 
-const ZERO_RECT = (r: PdfObject | undefined) =>
-  Array.isArray(r) && r.length === 4 && typeof r[0] === 'number' && r[0] === r[2] && r[1] === r[3];
-
 /** What the comparison of one document needs: the two revisions, and the signed catalog's key objects. */
-interface DiffScope {
+export interface DiffScope {
   doc: PdfDocument;
   signed: Revision;
   last: Revision;
@@ -73,16 +74,8 @@ interface DiffScope {
   pageNums: Set<number>;
   /** The signature fields reachable from the final AcroForm /Fields tree, and the objects that are their /V. */
   sig: { fields: Set<number>; values: Set<number> };
-}
-
-function isDocTimeStamp(d: PdfDict | undefined): boolean {
-  return Boolean(d && (isName(d.get('Type'), 'DocTimeStamp') || isName(d.get('SubFilter'), 'ETSI.RFC3161')));
-}
-
-/** The level of a signature field of the /Fields tree: a document time-stamp without appearance is an LTA update. */
-function signatureFieldLevel(scope: DiffScope, d: PdfDict): ModificationLevel {
-  const ts = isDocTimeStamp(dictOf(scope.doc.resolve(d.get('V'), scope.last)));
-  return ts && ZERO_RECT(d.get('Rect')) ? 'LTA_UPDATES' : 'FORM_FILLING';
+  /** The document information dictionaries (/Info) the signed revision's trailer and later ones name. */
+  info: Set<number>;
 }
 
 /**
@@ -101,7 +94,9 @@ function classifyNew(scope: DiffScope, num: number, v: PdfObject | undefined): M
   }
   if (isName(type, 'Annot') || (d.has('Subtype') && d.has('Rect'))) return 'ANNOTATIONS';
   if (scope.sig.fields.has(num)) return signatureFieldLevel(scope, d);
-  if (scope.sig.values.has(num)) return isDocTimeStamp(d) ? 'LTA_UPDATES' : 'FORM_FILLING';
+  // A field's /V is a signature only when it signs a later revision; anything else takes its field's level.
+  const signs = scope.sig.values.has(num) ? laterSignature(scope, d) : undefined;
+  if (signs) return signs === 'timestamp' ? 'LTA_UPDATES' : 'FORM_FILLING';
   for (const t of ['Page', 'Pages', 'Catalog', 'Filespec', 'EmbeddedFile', 'Metadata'])
     if (isName(type, t)) return 'OTHER';
   return undefined;
@@ -122,14 +117,14 @@ function classifyChanged(
       if (k === 'DSS') l = maxLevel(l, 'LTA_UPDATES');
       else if (k === 'AcroForm' && scope.acroNum === -1) {
         const before = dictOf(doc.resolve(oldD.get(k), signed));
-        l = maxLevel(l, acroFormLevel(doc, before, dictOf(doc.resolve(newD.get(k), last)), last));
+        l = maxLevel(l, acroFormLevel(scope, before, dictOf(doc.resolve(newD.get(k), last))));
       } else l = 'OTHER';
     }
     return { level: l, reason: `Catalog keys changed: ${keys.join(', ')}` };
   }
   if (num === scope.acroNum && oldD && newD)
     return {
-      level: acroFormLevel(doc, oldD, newD, last),
+      level: acroFormLevel(scope, oldD, newD),
       reason: `AcroForm keys changed: ${changedKeys(oldD, newD).join(', ')}`,
     };
   if (scope.pageNums.has(num) && oldD && newD) return pageChange(scope, oldD, newD);
@@ -138,7 +133,9 @@ function classifyChanged(
       return { level: 'FORM_FILLING', reason: 'A form field value was filled in' };
   } else if (oldD && newD && isName(oldD.get('FT'), 'Sig') && !oldD.has('V') && scope.sig.fields.has(num)) {
     if (changedKeys(oldD, newD).every((k) => k === 'V' || k === 'AP'))
-      return { level: 'FORM_FILLING', reason: 'An empty signature field was signed' };
+      return laterSignature(scope, dictOf(doc.resolve(newD.get('V'), last)))
+        ? { level: 'FORM_FILLING', reason: 'An empty signature field was signed' }
+        : { level: 'ANNOTATIONS', reason: 'An empty signature field changed without a later signature' };
   }
   return { level: 'OTHER', reason: 'A signed object was changed' };
 }
@@ -213,7 +210,18 @@ function diffScope(doc: PdfDocument, signed: Revision): DiffScope {
     acroNum: acroRef instanceof PdfRef ? acroRef.num : -1,
     pageNums,
     sig: signatureFields(doc, doc.last),
+    info: infoObjects(doc, signed),
   };
+}
+
+/** The objects the signed trailer and every later one name as /Info. */
+function infoObjects(doc: PdfDocument, signed: Revision): Set<number> {
+  const out = new Set<number>();
+  for (const r of doc.revisions) {
+    const info = r.trailer.get('Info');
+    if (r.index >= signed.index && info instanceof PdfRef) out.add(info.num);
+  }
+  return out;
 }
 
 /** The signature fields reachable from the AcroForm /Fields tree of `rev` (/FT inherited through /Kids) and their /V. */
@@ -271,15 +279,15 @@ function touchedObjects(doc: PdfDocument, signed: Revision, last: Revision): Set
   return touched;
 }
 
-/** Which of `nums` an object (or the trailer) of the signed revision already refers to. */
-function referencedWhenSigned(scope: DiffScope, nums: Set<number>): Set<number> {
+/** Which of `nums` an object (or, with `trailer`, the trailer) of the signed revision already refers to. */
+function referencedWhenSigned(scope: DiffScope, nums: Set<number>, trailer = true): Set<number> {
   const { doc, signed } = scope;
   const out = new Set<number>();
   if (!nums.size) return out;
   const visit = (o: PdfObject | undefined) => {
     for (const r of collectRefs(o)) if (nums.has(r.num)) out.add(r.num);
   };
-  visit(signed.trailer);
+  if (trailer) visit(signed.trailer);
   for (const [num, e] of signed.xref) {
     doc.budget.tick();
     if (e.kind !== 'free') visit(doc.getObject(num, signed));
@@ -287,81 +295,73 @@ function referencedWhenSigned(scope: DiffScope, nums: Set<number>): Set<number> 
   return out;
 }
 
-/** Every object reachable from `start` in `rev` (bounded). */
-function reachableFrom(doc: PdfDocument, rev: Revision, start: PdfObject | undefined): Set<number> {
-  const out = new Set<number>();
-  const stack: (PdfObject | undefined)[] = [start];
-  while (stack.length && out.size <= doc.budget.limits.maxObjects) {
-    doc.budget.tick();
-    for (const r of collectRefs(stack.pop())) {
-      if (out.has(r.num)) continue;
-      out.add(r.num);
-      stack.push(doc.getObject(r.num, rev));
-    }
-  }
-  return out;
-}
-
-/**
- * The objects under the final /DSS (`all`) and those in a /DSS position (`shaped`): the store, its /Certs, /CRLs
- * and /OCSPs arrays of streams, /VRI and its entries' /Cert, /CRL, /OCSP arrays and /TS stream.
- */
-function dssObjects(scope: DiffScope): { shaped: Set<number>; all: Set<number> } {
-  const { doc, last } = scope;
-  const shaped = new Set<number>();
-  const hold = (o: PdfObject | undefined, want: 'dict' | 'array' | 'stream'): PdfObject | undefined => {
-    const v = o instanceof PdfRef ? doc.getObject(o.num, last) : o;
-    const ok =
-      want === 'array' ? Array.isArray(v) : want === 'dict' ? v instanceof PdfDict : v instanceof PdfStream;
-    if (!ok) return undefined;
-    if (o instanceof PdfRef) shaped.add(o.num);
-    // An indirect /Length belongs to its stream.
-    if (v instanceof PdfStream)
-      for (const r of collectRefs(v.dict))
-        if (typeof doc.getObject(r.num, last) === 'number') shaped.add(r.num);
-    return v;
-  };
-  const streams = (o: PdfObject | undefined) => {
-    const arr = hold(o, 'array');
-    if (Array.isArray(arr)) for (const s of arr) if (s instanceof PdfRef) hold(s, 'stream');
-  };
-  const start = doc.catalog(last)?.get('DSS');
-  const dss = hold(start, 'dict');
-  if (dss instanceof PdfDict) {
-    for (const k of ['Certs', 'CRLs', 'OCSPs']) streams(dss.get(k));
-    const vri = hold(dss.get('VRI'), 'dict');
-    for (const e of vri instanceof PdfDict ? vri.map.values() : []) {
-      const entry = hold(e, 'dict');
-      if (!(entry instanceof PdfDict)) continue;
-      for (const k of ['Cert', 'CRL', 'OCSP']) streams(entry.get(k));
-      if (entry.get('TS') instanceof PdfRef) hold(entry.get('TS'), 'stream');
-    }
-  }
-  return { shaped, all: reachableFrom(doc, last, start) };
-}
-
 /**
  * New objects that must not inherit a harmless level: one the signed revision already referred to (a dangling
- * reference filled in changes what signed content shows), and one under /DSS that is not in a /DSS position.
+ * reference filled in changes what signed content shows); one under /DSS that is not in a /DSS position, or not
+ * what its slot holds (a certificate, CRL, OCSP response, time-stamp token); and validation data something
+ * outside /DSS also refers to.
  */
 function restrictNew(
   scope: DiffScope,
   newObjects: Set<number>,
+  values: Map<number, PdfObject | undefined>,
   level: Map<number, ModificationLevel>,
   reasons: Map<number, string>,
 ): void {
-  for (const num of referencedWhenSigned(scope, newObjects)) {
+  const other = (num: number, reason: string) => {
     level.set(num, 'OTHER');
-    reasons.set(num, 'A reference of the signed revision to a missing object now resolves to it');
-  }
-  const { shaped, all } = dssObjects(scope);
-  for (const num of all) {
-    if (!newObjects.has(num) || shaped.has(num)) continue;
+    reasons.set(num, reason);
+  };
+  for (const num of referencedWhenSigned(scope, newObjects))
+    other(num, 'A reference of the signed revision to a missing object now resolves to it');
+  const dss = dssObjects(scope);
+  for (const num of dss.all) {
+    if (!newObjects.has(num)) continue;
     const l = level.get(num);
     if (l !== undefined && !levelAllowed(l, 'LTA_UPDATES')) continue;
-    level.set(num, 'OTHER');
-    reasons.set(num, 'Under /DSS but not validation data in a /DSS position');
+    if (!dss.shaped.has(num)) other(num, 'Under /DSS but not validation data in a /DSS position');
+    else if (dss.misfiled.has(num)) other(num, 'Filed under /DSS but not the validation data its slot holds');
   }
+  for (const num of referredFromOutside(scope, dss, values))
+    if (newObjects.has(num)) other(num, 'Validation data that something outside /DSS refers to');
+}
+
+/**
+ * The document information dictionary (/Info) a trailer names, written after signing: metadata, an LTA-level
+ * update as pyHanko's DocInfoRule has it (Adobe and pyHanko rewrite /ModDate and /Producer when they add a
+ * signature or time-stamp). Only a dictionary of direct text, names, numbers and booleans that no signed object
+ * refers to qualifies; anything else is OTHER. Undefined: `num` is no /Info (or is also the catalog, AcroForm or
+ * a page, judged as such).
+ */
+function infoChange(
+  scope: DiffScope,
+  num: number,
+  value: PdfObject | undefined,
+  sharedWhenSigned: Set<number>,
+): { level: ModificationLevel; reason: string } | undefined {
+  if (!scope.info.has(num) || num === scope.rootNum || num === scope.acroNum || scope.pageNums.has(num))
+    return undefined;
+  const plain = (v: PdfObject) =>
+    v === null || typeof v === 'boolean' || typeof v === 'number' || v instanceof PdfString || isName(v);
+  if (!(value instanceof PdfDict) || ![...value.map.values()].every(plain))
+    return { level: 'OTHER', reason: 'A trailer /Info that is no plain document information dictionary' };
+  if (sharedWhenSigned.has(num))
+    return {
+      level: 'OTHER',
+      reason: 'A document information dictionary the signed content also uses changed',
+    };
+  return { level: 'LTA_UPDATES', reason: 'Document information (/Info) updated' };
+}
+
+/** An object written after signing whose dictionaries repeat a key: readers disagree on what it says. */
+function repeated(v: PdfObject | undefined): { level: ModificationLevel; reason: string } | undefined {
+  const keys = repeatedKeys(v);
+  if (!keys.length) return undefined;
+  const list = [...new Set(keys)].slice(0, 5).map((k) => `/${k}`);
+  return {
+    level: 'OTHER',
+    reason: `Repeats dictionary keys (${list.join(', ')}): readers disagree on its value`,
+  };
 }
 
 /**
@@ -380,6 +380,8 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
   const level = new Map<number, ModificationLevel>();
   const newObjects = new Set<number>();
   const values = new Map<number, PdfObject | undefined>();
+  const changedInfo = [...scope.info].filter((n) => touched.has(n) && doc.getObject(n, signed) !== undefined);
+  const sharedInfo = referencedWhenSigned(scope, new Set(changedInfo), false);
   for (const num of touched) {
     doc.budget.tick();
     const oldV = doc.getObject(num, signed);
@@ -395,14 +397,24 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
       const l = classifyNew(scope, num, newV);
       if (l) level.set(num, l);
     } else if (!pdfEquals(oldV, newV)) {
-      const c = classifyChanged(scope, num, dictOf(oldV), dictOf(newV));
+      const c =
+        repeated(newV) ??
+        infoChange(scope, num, newV, sharedInfo) ??
+        classifyChanged(scope, num, dictOf(oldV), dictOf(newV));
       level.set(num, c.level);
       changes.push({ object: num, kind: 'changed', ...c });
     }
   }
   inheritLevels(scope, touched, newObjects, values, level);
   const reasons = new Map<number, string>();
-  restrictNew(scope, newObjects, level, reasons);
+  for (const num of newObjects) {
+    const fixed = repeated(values.get(num)) ?? infoChange(scope, num, values.get(num), new Set());
+    if (!fixed) continue;
+    const l = maxLevel(level.get(num) ?? fixed.level, fixed.level);
+    level.set(num, l);
+    if (l === fixed.level) reasons.set(num, fixed.reason);
+  }
+  restrictNew(scope, newObjects, values, level, reasons);
   const unreferenced: number[] = [];
   for (const num of newObjects) {
     const l = level.get(num);
@@ -414,18 +426,23 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
   return { level: overall, changes, unreferenced };
 }
 
+/**
+ * A change to the AcroForm dictionary: new signature fields at the end of /Fields (by what each is), /SigFlags,
+ * the default /DA and /NeedAppearances as form filling, and /DR only when it adds resource names (a resource
+ * redefined under its old name changes how viewers redraw filled-in fields: OTHER). Anything else is OTHER.
+ */
 function acroFormLevel(
-  doc: PdfDocument,
+  scope: DiffScope,
   oldD: PdfDict | undefined,
   newD: PdfDict | undefined,
-  last: Revision,
 ): ModificationLevel {
+  const { doc, signed, last } = scope;
   if (!newD) return 'OTHER';
   if (!oldD) {
     const fields = doc.resolve(newD.get('Fields'), last);
     let l: ModificationLevel = 'NONE';
     for (const f of Array.isArray(fields) ? fields : [])
-      l = maxLevel(l, f instanceof PdfRef ? newFieldLevel(doc, f, last) : 'OTHER');
+      l = maxLevel(l, f instanceof PdfRef ? newFieldLevel(scope, f) : 'OTHER');
     return l;
   }
   let l: ModificationLevel = 'NONE';
@@ -434,19 +451,21 @@ function acroFormLevel(
     else if (k === 'Fields') {
       const added = isPrefixExtension(oldD.get('Fields'), newD.get('Fields'));
       if (!added) return 'OTHER';
-      for (const f of added) l = maxLevel(l, f instanceof PdfRef ? newFieldLevel(doc, f, last) : 'OTHER');
-    } else if (k === 'DR' || k === 'DA' || k === 'NeedAppearances') l = maxLevel(l, 'FORM_FILLING');
+      for (const f of added) l = maxLevel(l, f instanceof PdfRef ? newFieldLevel(scope, f) : 'OTHER');
+    } else if (k === 'DR') {
+      if (resourceChanges(doc, signed, last, oldD.get('DR'), newD.get('DR')).redefined.length) return 'OTHER';
+      l = maxLevel(l, 'FORM_FILLING');
+    } else if (k === 'DA' || k === 'NeedAppearances') l = maxLevel(l, 'FORM_FILLING');
     else return 'OTHER';
   }
   return l;
 }
 
-function newFieldLevel(doc: PdfDocument, ref: PdfRef, last: Revision): ModificationLevel {
-  const d = dictOf(doc.getObject(ref.num, last));
+function newFieldLevel(scope: DiffScope, ref: PdfRef): ModificationLevel {
+  const d = dictOf(scope.doc.getObject(ref.num, scope.last));
   if (!d || !isName(d.get('FT'), 'Sig')) return 'OTHER';
   if (d.has('Subtype') && !isName(d.get('Subtype'), 'Widget')) return 'OTHER';
-  const ts = isDocTimeStamp(dictOf(doc.resolve(d.get('V'), last)));
-  return ts && ZERO_RECT(d.get('Rect')) ? 'LTA_UPDATES' : 'FORM_FILLING';
+  return signatureFieldLevel(scope, d);
 }
 
 function collectPages(doc: PdfDocument, rev: Revision, out: Set<number>): void {
@@ -477,7 +496,7 @@ export function modificationsCheck(
     (a) =>
       a.revision !== undefined &&
       a.revision > signed.index &&
-      (a.severity === 'error' || a.code === 'UNLISTED_OBJECT'),
+      (a.severity === 'error' || a.code === 'UNLISTED_OBJECT' || a.code === 'DUPLICATE_KEY'),
   );
   const allowed: ModificationLevel =
     policy === 'security-updates' || policy === 1

@@ -15,7 +15,10 @@ export interface VerificationPolicy {
   readonly afterSigning: 'docmdp' | 'security-updates';
   /** Without a revocation status for every certificate of the signer's path the result is INDETERMINATE/TRY_LATER. */
   readonly requireRevocation: boolean;
-  /** JavaScript in the document (never executed): a warning, or INDETERMINATE/SIG_CONSTRAINTS_FAILURE. */
+  /**
+   * JavaScript in the document, and the actions weighed with it (/Launch, /SubmitForm, /ImportData), wherever a
+   * viewer would run them (never executed here): a warning, or INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+   */
   readonly javaScript: 'warn' | 'refuse';
   /** Shadow-attack material in the signed revision: warnings, or INDETERMINATE/SIG_CONSTRAINTS_FAILURE. */
   readonly shadowSignals: 'warn' | 'refuse';

@@ -1,5 +1,5 @@
 import type { PdfDocument, Revision } from '../pdf/document.js';
-import { collectRefs, dictOf, isName, type PdfObject, PdfRef, PdfStream } from '../pdf/objects.js';
+import { collectRefs, dictOf, isName, PdfDict, type PdfObject, PdfRef, PdfStream } from '../pdf/objects.js';
 import { type CheckResult, check, indeterminate } from './report.js';
 
 export interface ShadowSignals {
@@ -10,6 +10,31 @@ export interface ShadowSignals {
   /** Objects referred to but missing, free or unreadable: a later update can fill them in. */
   danglingReferences: number[];
   javascript: boolean;
+  /** The other actions policies weigh with JavaScript (`Launch`, `SubmitForm`, `ImportData`), sorted. */
+  actions: string[];
+}
+
+/** Actions that reach outside the document, weighed with JavaScript by the policy's `javaScript`. */
+const ACTIVE_ACTIONS = new Set(['Launch', 'SubmitForm', 'ImportData']);
+
+/**
+ * Marks in `found` the JavaScript (/S /JavaScript, or a /JS entry) and the active actions in `o` and its direct
+ * values: an inline /OpenAction, an annotation's /A, every /AA entry, a /Next chain and the /Names /JavaScript tree
+ * are all dictionaries within dictionaries. References are followed by the caller (each object once).
+ */
+function activeContent(o: PdfObject | undefined, found: Set<string>, depth = 0): void {
+  if (depth > 32 || o === null || o === undefined || typeof o !== 'object') return;
+  if (Array.isArray(o)) {
+    for (const v of o) activeContent(v, found, depth + 1);
+    return;
+  }
+  const d = o instanceof PdfStream ? o.dict : o instanceof PdfDict ? o : undefined;
+  if (!d) return;
+  const s = d.get('S');
+  const action = !d.has('Type') || isName(d.get('Type'), 'Action');
+  if (d.has('JS') || isName(s, 'JavaScript')) found.add('JavaScript');
+  else if (action && isName(s) && ACTIVE_ACTIONS.has(s.name)) found.add(s.name);
+  for (const v of d.map.values()) activeContent(v, found, depth + 1);
 }
 
 /**
@@ -23,7 +48,7 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
   const hiddenAnnotations: number[] = [];
   const overlayWidgets: number[] = [];
   const danglingReferences: number[] = [];
-  let javascript = false;
+  const active = new Set<string>();
   while (stack.length) {
     doc.budget.tick();
     const o = stack.pop();
@@ -35,9 +60,9 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
         danglingReferences.push(r.num);
         continue;
       }
+      activeContent(v, active);
       const d = dictOf(v);
       if (d) {
-        if (isName(d.get('S'), 'JavaScript') || d.has('JS')) javascript = true;
         const sub = d.get('Subtype');
         const f = d.get('F');
         if (d.has('Rect') && isName(sub) && typeof f === 'number' && (f & 2 || f & 32))
@@ -61,14 +86,15 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
   const d = dictOf(doc.resolve(ocp?.get('D'), rev));
   const off = doc.resolve(d?.get('OFF'), rev);
   const names = dictOf(doc.resolve(catalog?.get('Names'), rev));
-  if (names?.has('JavaScript') || catalog?.has('AA')) javascript = true;
+  if (names?.has('JavaScript') || catalog?.has('AA')) active.add('JavaScript');
   return {
     unreferenced,
     hiddenOcgs: Array.isArray(off) ? off.length : 0,
     hiddenAnnotations,
     overlayWidgets,
     danglingReferences,
-    javascript,
+    javascript: active.has('JavaScript'),
+    actions: [...active].filter((a) => a !== 'JavaScript').sort(),
   };
 }
 

@@ -94,8 +94,11 @@ function fieldRef(doc: PdfDocument, fqName: string): PdfRef {
   return found!;
 }
 
-/** The attacker's update: a new /V and /AP for `fqName`, and /NeedAppearances so viewers redraw it. */
-function refill(pdf: Uint8Array, fqName: string, value: string): Uint8Array {
+/**
+ * The attacker's update: a new /V and /AP for `fqName`, and /NeedAppearances so viewers redraw it (a form filler
+ * that writes the appearance itself leaves /NeedAppearances alone: `needAppearances: false`).
+ */
+function refill(pdf: Uint8Array, fqName: string, value: string, needAppearances = true): Uint8Array {
   return appendUpdate(pdf, ({ doc, next }) => {
     const rev = doc.last;
     const ref = fieldRef(doc, fqName);
@@ -105,7 +108,7 @@ function refill(pdf: Uint8Array, fqName: string, value: string): Uint8Array {
     const ap = next();
     const font = dict({ Type: name('Font'), Subtype: name('Type1'), BaseFont: name('Helvetica') });
     const content = `/Tx BMC BT /Helv 12 Tf 0 g 2 10 Td (${value}) Tj ET EMC`;
-    return new Map<number, UpdateObject>([
+    const objects = new Map<number, UpdateObject>([
       [
         ap,
         {
@@ -119,8 +122,9 @@ function refill(pdf: Uint8Array, fqName: string, value: string): Uint8Array {
         },
       ],
       [ref.num, { value: edited(field, { V: str(value), AP: dict({ N: new PdfRef(ap, 0) }) }) }],
-      [acroRef.num, { value: edited(acro, { NeedAppearances: true }) }],
     ]);
+    if (needAppearances) objects.set(acroRef.num, { value: edited(acro, { NeedAppearances: true }) });
+    return objects;
   });
 }
 
@@ -206,7 +210,7 @@ describe('FieldMDP: fields locked by a signature stay as signed', () => {
       },
     );
     expect(Buffer.from(signed).toString('latin1')).toContain('/Action /Exclude');
-    const allowed = await verify(refill(signed, 'Payee', 'Somsak'));
+    const allowed = await verify(refill(signed, 'Payee', 'Somsak', false));
     expect(allowed.indication).toBe('TOTAL_PASSED');
     expect(signatureOf(allowed, 'Officer').modification).toBe('FORM_FILLING');
     const report = await verify(refill(signed, 'Amount', '10,000,000 THB'));
@@ -217,7 +221,7 @@ describe('FieldMDP: fields locked by a signature stay as signed', () => {
   it('a legitimate fill of a field that is not locked still passes', async () => {
     for (const certify of [undefined, 2] as const) {
       const signed = await sign(form, 'Officer', { lockFields: ['Amount'], ...(certify ? { certify } : {}) });
-      const report = await verify(refill(signed, 'Payee', 'Somsak'));
+      const report = await verify(refill(signed, 'Payee', 'Somsak', false));
       expect(report.indication).toBe('TOTAL_PASSED');
       expect(signatureOf(report, 'Officer').modification).toBe('FORM_FILLING');
     }
@@ -250,5 +254,121 @@ describe('FieldMDP: fields locked by a signature stay as signed', () => {
     });
     const report = await verify(bytes);
     expect(report.indication).not.toBe('TOTAL_PASSED');
+  });
+});
+
+/** The AcroForm of the last revision and its object number. */
+function acroFormOf(doc: PdfDocument): { ref: PdfRef; acro: PdfDict } {
+  const ref = doc.catalog(doc.last)!.get('AcroForm') as PdfRef;
+  return { ref, acro: dictOf(doc.resolve(ref, doc.last))! };
+}
+
+/** An update that only sets AcroForm keys (`/DR`, `/DA`, `/NeedAppearances` …). */
+function formKeys(
+  pdf: Uint8Array,
+  keys: (doc: PdfDocument, acro: PdfDict) => Record<string, PdfObject>,
+): Uint8Array {
+  return appendUpdate(pdf, ({ doc }) => {
+    const { ref, acro } = acroFormOf(doc);
+    return new Map([[ref.num, { value: edited(acro, keys(doc, acro)) }]]);
+  });
+}
+
+/** Helvetica with the digits 1 and 0 drawn as nines and T, H, B as U, S, D: the same name, another font. */
+const evilFont = dict({
+  Type: name('Font'),
+  Subtype: name('Type1'),
+  BaseFont: name('Helvetica'),
+  Encoding: dict({
+    Type: name('Encoding'),
+    BaseEncoding: name('WinAnsiEncoding'),
+    Differences: [48, name('nine'), name('nine'), 84, name('U'), name('S'), name('D')],
+  }),
+});
+const plainFont = (base: string) =>
+  dict({ Type: name('Font'), Subtype: name('Type1'), BaseFont: name(base) });
+
+/** The form with the AcroForm /DR and /DA pdf-lib leaves out, and Amount inheriting the default /DA. */
+function withDefaultResources(pdf: Uint8Array): Uint8Array {
+  return appendUpdate(pdf, ({ doc }) => {
+    const { ref, acro } = acroFormOf(doc);
+    const amount = fieldRef(doc, 'Amount');
+    const field = dictOf(doc.resolve(amount, doc.last))!;
+    return new Map<number, UpdateObject>([
+      [
+        ref.num,
+        {
+          value: edited(acro, {
+            DR: dict({ Font: dict({ Helvetica: plainFont('Helvetica') }) }),
+            DA: str('0 g /Helvetica 12 Tf'),
+          }),
+        },
+      ],
+      [amount.num, { value: edited(field, { DA: undefined }) }],
+    ]);
+  });
+}
+
+describe('FieldMDP: the form-wide keys that redraw a locked field', () => {
+  it('a /DR font swapped under its name with /NeedAppearances (100 THB drawn as 999 USD) fails', async () => {
+    const signed = await sign(form, 'Officer', { certify: 2, lockFields: ['Amount'] });
+    const report = await verify(
+      formKeys(signed, () => ({ DR: dict({ Font: dict({ Helvetica: evilFont }) }), NeedAppearances: true })),
+    );
+    expect(report.indication).not.toBe('TOTAL_PASSED');
+    expect(failedModifications(report, 'Officer')).toContain('Amount');
+  });
+
+  it('/NeedAppearances turned on alone: a locked field is redrawn from /V and fails', async () => {
+    const signed = await sign(form, 'Officer', { lockFields: ['Amount'] });
+    const report = await verify(formKeys(signed, () => ({ NeedAppearances: true })));
+    expect(report.indication).not.toBe('TOTAL_PASSED');
+    expect(failedModifications(report, 'Officer')).toMatch(/Amount \(AcroForm \/NeedAppearances/);
+  });
+
+  it('a /DR font redefined under its old name is no form filling (OTHER), locked or not', async () => {
+    const prepared = withDefaultResources(form);
+    for (const lockFields of [['Amount'], undefined]) {
+      const signed = await sign(prepared, 'Officer', { certify: 2, ...(lockFields ? { lockFields } : {}) });
+      expect((await verify(signed)).indication).toBe('TOTAL_PASSED');
+      const report = await verify(
+        formKeys(signed, (doc, acro) => {
+          const dr = dictOf(doc.resolve(acro.get('DR'), doc.last))!;
+          return { DR: edited(dr, { Font: dict({ Helvetica: evilFont }) }) };
+        }),
+      );
+      expect(report.indication).not.toBe('TOTAL_PASSED');
+      expect(signatureOf(report, 'Officer').modification).toBe('OTHER');
+    }
+  });
+
+  it('the default /DA changed: a locked field that inherits it fails', async () => {
+    const signed = await sign(withDefaultResources(form), 'Officer', { lockFields: ['Amount'] });
+    expect((await verify(signed)).indication).toBe('TOTAL_PASSED');
+    const report = await verify(formKeys(signed, () => ({ DA: str('0 g /Helvetica 4 Tf') })));
+    expect(report.indication).not.toBe('TOTAL_PASSED');
+    expect(failedModifications(report, 'Officer')).toMatch(/Amount \(AcroForm \/DA/);
+  });
+
+  it("a font added to /DR under the name the locked field's /DA uses fails", async () => {
+    const signed = await sign(form, 'Officer', { lockFields: ['Amount'] });
+    const report = await verify(
+      formKeys(signed, () => ({ DR: dict({ Font: dict({ Helvetica: evilFont }) }) })),
+    );
+    expect(report.indication).not.toBe('TOTAL_PASSED');
+    expect(failedModifications(report, 'Officer')).toMatch(/Amount \(AcroForm \/DR gained/);
+  });
+
+  it('a font added to /DR under a new name is form filling and passes', async () => {
+    const signed = await sign(withDefaultResources(form), 'Officer', { certify: 2, lockFields: ['Amount'] });
+    const report = await verify(
+      formKeys(signed, (doc, acro) => {
+        const dr = dictOf(doc.resolve(acro.get('DR'), doc.last))!;
+        const fonts = dictOf(doc.resolve(dr.get('Font'), doc.last))!;
+        return { DR: edited(dr, { Font: edited(fonts, { ZaDb: plainFont('ZapfDingbats') }) }) };
+      }),
+    );
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(signatureOf(report, 'Officer').modification).toBe('FORM_FILLING');
   });
 });

@@ -1,4 +1,4 @@
-import { isName, PdfString } from '../../pdf/objects.js';
+import { isName, PdfString, repeatedKeys } from '../../pdf/objects.js';
 import type { SignatureStep } from '../context.js';
 import { type CheckResult, check, failed, indeterminate } from '../report.js';
 
@@ -7,7 +7,7 @@ const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 const WEAK_SUBFILTERS = new Set(['adbe.pkcs7.sha1', 'adbe.x509.rsa_sha1']);
 
 /**
- * Step 4: the dictionary's shape — an allowed Filter and SubFilter (no SHA-1 ones), a direct four-integer
+ * Step 4: the dictionary's shape — no repeated key, an allowed Filter and SubFilter (no SHA-1 ones), a direct four-integer
  * `/ByteRange`, a direct non-empty hex `/Contents`, and not inside an object stream (its bytes must be signed).
  */
 export const signatureDictionary: SignatureStep = (state, ctx) => {
@@ -23,6 +23,10 @@ export const signatureDictionary: SignatureStep = (state, ctx) => {
     report.checks.push(failed('signature-dictionary', 'FORMAT_FAILURE', message, { evidence }));
     return false;
   };
+  // Readers disagree on a repeated key (the first or the last /ByteRange, /Contents …): never guess which was signed.
+  const repeated = [...new Set(repeatedKeys(found.sig))];
+  if (repeated.length)
+    return fail(`The signature dictionary repeats ${repeated.map((k) => `/${k}`).join(', ')}`);
   if (!FILTERS.has(filterName)) return fail(`Filter /${filterName || '?'} is not allowed`);
   if (WEAK_SUBFILTERS.has(subName)) {
     const message = `SubFilter /${subName} relies on SHA-1`;
