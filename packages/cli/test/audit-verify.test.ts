@@ -130,6 +130,12 @@ describe('thgov audit verify', () => {
     const r = await verify([bare], withKeys);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('warning: no anchor: tail truncation cannot be detected');
+    // Never "✓ chain intact" while something could not be ruled out: a ⚠ line naming the warnings.
+    expect(r.stdout).not.toContain('✓');
+    expect(r.stdout).not.toContain('chain intact');
+    expect(r.stdout).toMatch(
+      /^⚠ .*bare\.jsonl: 5 records, keyed, not anchored, no errors but 1 warning\(s\) \(no-anchor\)/,
+    );
     const strict = await verify(['--strict', bare], withKeys);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('failed under --strict');
@@ -182,10 +188,15 @@ describe('thgov audit verify', () => {
     );
   });
 
-  it('a legacy (unkeyed) log verifies with a "legacy, unkeyed" warning; --strict fails it', async () => {
+  it('a legacy (unkeyed) log fails unless --allow-legacy; then a ⚠ "legacy, unkeyed" warning; --strict fails it', async () => {
     const legacy = join(dir, 'legacy.jsonl');
     writeLegacy(legacy, 3);
-    const r = await verify(['--json', legacy], withKeys);
+    const refused = await verify([legacy], withKeys);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^✗ .*legacy\.jsonl: 1 problem\(s\)/);
+    expect(refused.stdout).toMatch(/line 1 \(seq 1\): legacy: 3 record\(s\)/);
+    expect(refused.stdout).toContain('--allow-legacy');
+    const r = await verify(['--json', '--allow-legacy', legacy], withKeys);
     expect(r.code).toBe(0);
     const [result] = JSON.parse(r.stdout) as Array<{
       format: string;
@@ -194,7 +205,37 @@ describe('thgov audit verify', () => {
     expect(result?.format).toBe('legacy');
     expect(result?.warnings.map((w) => w.kind)).toEqual(['legacy-unkeyed', 'no-anchor']);
     expect(result?.warnings[0]?.message).toMatch(/^legacy, unkeyed/);
-    expect((await verify(['--strict', legacy], withKeys)).code).toBe(1);
+    const text = await verify(['--allow-legacy', legacy], withKeys);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^⚠ .*: 3 records, legacy, not anchored, no errors but 2 warning\(s\) \(legacy-unkeyed, no-anchor\)/,
+    );
+    expect(text.stdout).not.toContain('✓');
+    expect((await verify(['--strict', '--allow-legacy', legacy], withKeys)).code).toBe(1);
+    expect((await verify(['--allow-legacy', '--postgres', 'postgres://x@127.0.0.1/db'], withKeys)).code).toBe(
+      EXIT.USAGE,
+    );
+  });
+
+  it('a keyed log rewritten in the unkeyed format by someone without the key, its anchor deleted, fails', async () => {
+    const forged = copyOfGood('forged', false);
+    let prev = '0'.repeat(64);
+    const out = lines(forged).map((l) => {
+      const { v: _v, kid: _k, mac: _m, prevHash: _p, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      if (rest.seq === 3) rest.caseRef = 'case-forged';
+      const unsigned = JSON.stringify({ ...rest, prevHash: prev });
+      const line = `${unsigned.slice(0, -1)},"hash":"${createHash('sha256').update(unsigned).digest('hex')}"}`;
+      prev = createHash('sha256').update(line).digest('hex');
+      return `${line}\n`;
+    });
+    writeFileSync(forged, out.join(''));
+    const r = await verify(['--key-file', keyFile, forged]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/legacy: 5 record\(s\) \(seq 1–5\) use the unkeyed legacy format/);
+    expect(r.stdout).not.toContain('✓');
+    expect(r.stdout).not.toContain('chain intact');
+    const json = JSON.parse((await verify(['--json', forged], withKeys)).stdout) as Array<{ ok: boolean }>;
+    expect(json[0]?.ok).toBe(false);
   });
 
   it('as a process: usage errors exit 2 without echoing a key; a missing log exits 1; no citizen ID or key in any output', async () => {

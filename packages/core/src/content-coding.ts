@@ -1,4 +1,4 @@
-import type { Readable, Transform } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { nodeStream, nodeZlib } from './builtins.js';
 import { HttpError } from './errors.js';
 
@@ -65,20 +65,70 @@ function decodeOne(
   });
 }
 
-/** Undoes `codings` on a streamed body; errors the stream on corrupt data. The caller limits what comes out. */
+/**
+ * Undoes `codings` on a streamed body; corrupt data errors the stream with ERR_RESPONSE_PARSE, as the buffered path
+ * does. The caller limits what comes out.
+ */
 export function decodeContentStream(body: Readable, codings: readonly Coding[]): Readable {
   const z = nodeZlib();
-  const stages: Transform[] = codings.map((c) =>
-    c === 'gzip' ? z.createGunzip() : c === 'br' ? z.createBrotliDecompress() : z.createInflate(),
-  );
-  const { pipeline, PassThrough } = nodeStream();
-  const out = new PassThrough();
-  pipeline([body, ...stages, out], (err) => {
-    if (!err || out.destroyed) return;
-    const zlibError = String((err as NodeJS.ErrnoException).code ?? '').startsWith('Z_');
-    out.destroy(zlibError ? corrupt(codings[0] ?? 'gzip', err) : err);
+  const { pipeline, PassThrough, Duplex } = nodeStream();
+  let failed: Coding | undefined;
+  const stages = codings.map((c): Duplex => {
+    const stage =
+      c === 'gzip' ? z.createGunzip() : c === 'br' ? z.createBrotliDecompress() : Duplex.from(inflateEither);
+    // The stage that meets bad data emits the zlib error first; `pipeline` then destroys every stream with it.
+    stage.once('error', (err) => {
+      if (isZlibError(err)) failed ??= c;
+    });
+    return stage;
   });
+  // `pipeline` destroys `out` with the stage's own error before its callback runs: the error is translated as
+  // `out` is destroyed, so the reader sees ERR_RESPONSE_PARSE (an upstream network error passes unchanged).
+  const out = new PassThrough({
+    destroy(err, cb) {
+      cb(err && isZlibError(err) ? corrupt(failed ?? codings[0] ?? 'gzip', err) : err);
+    },
+  });
+  pipeline([body, ...stages, out], () => undefined);
   return out;
+}
+
+/** A zlib or brotli decoder's error (Z_DATA_ERROR, Z_BUF_ERROR, ERR__ERROR_FORMAT_…), not a stream's or socket's. */
+function isZlibError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^(?:Z_|ERR__ERROR_|ERR_BROTLI)/.test(code);
+}
+
+/**
+ * "deflate" as a stream stage: zlib-wrapped (RFC 9110 §8.4.1.2) or raw, as some servers send it; told apart by the
+ * zlib header in the first two bytes (RFC 1950 §2.2: compression method 8, a window of at most 32 KiB, and a check
+ * that makes the pair a multiple of 31), where the buffered path tries one and then the other.
+ */
+async function* inflateEither(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const it = source[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size < 2) {
+    const next = await it.next();
+    if (next.done) break;
+    head.push(next.value);
+    size += next.value.length;
+  }
+  const first = Buffer.concat(head, size);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (first.length > 0) yield first;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+  }
+  const z = nodeZlib();
+  const { pipeline, Readable } = nodeStream();
+  const inflate = hasZlibHeader(first) ? z.createInflate() : z.createInflateRaw();
+  yield* pipeline(Readable.from(all(), { objectMode: false }), inflate, () => undefined);
+}
+
+function hasZlibHeader(b: Uint8Array): boolean {
+  if (b.length < 2) return false;
+  const cmf = b[0] as number;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | (b[1] as number)) % 31 === 0;
 }
 
 function unsupported(coding: string): HttpError {

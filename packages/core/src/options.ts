@@ -72,7 +72,17 @@ export interface RetryInfo {
 
 /** Signs outgoing requests and verifies responses (see signing in @thgov/core); plain data in, headers out. */
 export interface MessageSigner {
-  sign(input: { method: string; target: string; body: Uint8Array; requestId: string }): Promise<{
+  /**
+   * Signs one attempt. `authority` is the base URL's (`host[:port]`): a signer should bind it, so the request cannot
+   * be replayed to another server (`createRequestSigner` puts it in the JWS header as `aud`).
+   */
+  sign(input: {
+    method: string;
+    target: string;
+    body: Uint8Array;
+    requestId: string;
+    authority?: string;
+  }): Promise<{
     headers: Record<string, string>;
   }>;
 }
@@ -130,7 +140,11 @@ export interface TransportOptions {
   meterProvider?: MeterProviderLike;
   /** Sign requests with a detached JWS (x-jws-signature). */
   signer?: MessageSigner;
-  /** Verify signed responses; a response that fails is an error. */
+  /**
+   * Verify signed responses; a response that fails is an error. Verified before `classify` or Retry-After is acted
+   * on; a streamed response is then read whole (within `maxResponseBytes`) before it is handed over. A non-2xx
+   * without a signature is reported by its status alone (not classified, its Retry-After not trusted).
+   */
   responseVerifier?: MessageVerifier;
 }
 

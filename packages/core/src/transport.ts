@@ -18,6 +18,7 @@ import {
 } from './errors.js';
 import { SafeLogger } from './logger.js';
 import {
+  type MessageVerifier,
   type OperationOptions,
   type TimeoutOptions,
   type TransportOptions,
@@ -35,6 +36,7 @@ import {
   runWithRetry,
 } from './retry.js';
 import { type Masker, maskError, maskerFor } from './sensitive-values.js';
+import { SIGNATURE_HEADER } from './signing/canonical.js';
 import { errorType, TELEMETRY_NAMES, Telemetry, type TelemetrySpan } from './telemetry/index.js';
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
@@ -203,8 +205,8 @@ const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ER
 export class Transport {
   readonly baseUrl: URL;
   readonly #origin: string;
-  /** `server.address` and `server.port` of the telemetry, fixed with the origin. */
-  readonly #server: { address: string; port: number };
+  /** `server.address` and `server.port` of the telemetry, and the authority a signature binds; fixed with the origin. */
+  readonly #server: { address: string; port: number; authority: string };
   readonly #basePath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -235,6 +237,7 @@ export class Transport {
     this.#server = {
       address: this.baseUrl.hostname,
       port: Number(this.baseUrl.port || (this.baseUrl.protocol === 'https:' ? 443 : 80)),
+      authority: this.baseUrl.host,
     };
     this.#basePath = this.baseUrl.pathname.replace(/\/+$/, '');
     this.#retry = resolveRetryOptions(options.retry);
@@ -402,7 +405,13 @@ export class Transport {
     const { spec, method, target, requestId, headers, signal } = call;
     headers['x-request-attempt'] = String(attempt);
     if (this.#options.signer) {
-      const signed = await this.#options.signer.sign({ method, target, body: toBytes(call.body), requestId });
+      const signed = await this.#options.signer.sign({
+        method,
+        target,
+        body: toBytes(call.body),
+        requestId,
+        authority: this.#server.authority,
+      });
       Object.assign(headers, signed.headers);
     }
     const attemptStart = performance.now();
@@ -421,7 +430,8 @@ export class Transport {
       durationInMs: performance.now() - call.started,
     });
     const codings = responseCodings(res, resHeaders, { requestId, statusCode: res.statusCode, attempt });
-    if (spec.responseType === 'stream' && ok && !spec.classify) {
+    const verifier = this.#options.responseVerifier;
+    if (spec.responseType === 'stream' && ok && !spec.classify && !verifier) {
       this.#emitResponse(
         method,
         target,
@@ -435,12 +445,15 @@ export class Transport {
       const body = codings ? decodeContentStream(res.body, codings) : res.body;
       return done(limitStream(body, limit, requestId) as unknown as T);
     }
-    // `received` as sent (what a response signature covers), `raw` with its content codings undone.
+    // `received` as sent (what a response signature covers), `raw` with its content codings undone. A stream that
+    // must be verified (or classified) is read whole first, within the same limit, and handed over afterwards.
+    const tooBig = () =>
+      tooLarge(limit, undefined, spec.responseType === 'stream' ? VERIFIED_STREAM_HINT : undefined);
     let received: Uint8Array;
     let raw: Uint8Array;
     try {
-      received = await readBody(res.body, limit, resHeaders['content-length']);
-      raw = codings ? await decodeContent(received, codings, limit, () => tooLarge(limit)) : received;
+      received = await readBody(res.body, limit, resHeaders['content-length'], tooBig);
+      raw = codings ? await decodeContent(received, codings, limit, tooBig) : received;
     } catch (err) {
       if (err instanceof HttpError)
         throw err.withExchange({ requestId, statusCode: res.statusCode, attempt });
@@ -457,19 +470,11 @@ export class Transport {
       call.redactedRequest,
       call.mask,
     );
-    const classified = spec.classify?.(rawResponse);
+    // Nothing of a response steers the call before it is verified: not classify, not Retry-After.
+    const trusted = verifier ? await verifiedResponse(verifier, call, rawResponse, received) : true;
+    const classified = trusted ? spec.classify?.(rawResponse) : undefined;
     if (classified) throw call.mask ? maskError(classified, call.mask) : classified;
-    if (!ok) throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs);
-    if (this.#options.responseVerifier) {
-      await this.#options.responseVerifier.verifyResponse({
-        method,
-        target,
-        requestId,
-        status: res.statusCode,
-        body: received,
-        headers: resHeaders,
-      });
-    }
+    if (!ok) throw statusError(rawResponse, method, spec.path, this.#retry.maxRetryAfterInMs, trusted);
     const parsed = parseBody(spec.responseType ?? 'json', raw, rawResponse);
     return done(
       (spec.schema ? validateBody(parsed, spec.schema, () => rawResponse.errorOptions()) : parsed) as T,
@@ -736,22 +741,27 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
-function tooLarge(limit: number, requestId?: string): ThGovError {
+function tooLarge(limit: number, requestId?: string, hint?: string): ThGovError {
   return new HttpError('ERR_RESPONSE_TOO_LARGE', `The response body exceeds the limit of ${limit} bytes`, {
     requestId,
     retryable: false,
-    hint: 'Raise maxResponseBytes for this call, or use responseType "stream".',
+    hint: hint ?? 'Raise maxResponseBytes for this call, or use responseType "stream".',
   });
 }
+
+const VERIFIED_STREAM_HINT =
+  'A streamed response is read whole when a responseVerifier (or classify) must check it before it is handed ' +
+  'over: raise maxResponseBytes for this call.';
 
 async function readBody(
   body: Dispatcher.ResponseData['body'],
   limit: number,
   contentLength: string | undefined,
+  tooBig: () => ThGovError = () => tooLarge(limit),
 ): Promise<Uint8Array> {
   if (contentLength !== undefined && Number(contentLength) > limit) {
     body.destroy();
-    throw tooLarge(limit);
+    throw tooBig();
   }
   // A declared length within the limit: undici's own consumer is faster than iterating the stream.
   if (contentLength !== undefined && /^\d+$/.test(contentLength)) {
@@ -763,7 +773,7 @@ async function readBody(
     size += (chunk as Buffer).length;
     if (size > limit) {
       body.destroy();
-      throw tooLarge(limit);
+      throw tooBig();
     }
     chunks.push(chunk as Buffer);
   }
@@ -900,20 +910,67 @@ function truncatedResponse(
   };
 }
 
-function statusError(raw: RawResponse, method: string, path: string, maxRetryAfterInMs: number): HttpError {
+/**
+ * The error of a non-2xx response. `trusted` is false for an unsigned response to a client that verifies responses:
+ * the status still decides (and whether it is retried), but its Retry-After is not obeyed (the retry loop then uses
+ * its own backoff), and the hint says so.
+ */
+function statusError(
+  raw: RawResponse,
+  method: string,
+  path: string,
+  maxRetryAfterInMs: number,
+  trusted: boolean,
+): HttpError {
   const retryable = RETRYABLE_STATUS.has(raw.statusCode);
-  const retryAfterInMs = retryable
-    ? parseRetryAfter(raw.headers['retry-after'], maxRetryAfterInMs)
-    : undefined;
+  const retryAfterInMs =
+    retryable && trusted ? parseRetryAfter(raw.headers['retry-after'], maxRetryAfterInMs) : undefined;
   return new HttpError(
     'ERR_HTTP',
     `${method} ${path} failed with HTTP ${raw.statusCode}`,
-    raw.errorOptions({ retryable, retryAfterInMs }),
+    raw.errorOptions(trusted ? { retryable, retryAfterInMs } : { retryable, hint: UNSIGNED_ERROR_HINT }),
   );
 }
 
+const UNSIGNED_ERROR_HINT =
+  `The response carried no signature (${SIGNATURE_HEADER}) although responseVerifier is set: only its status was ` +
+  'used. Its body was not classified and its Retry-After was not trusted (a retry waits the normal backoff).';
+
+/**
+ * Checks a response with the client's `responseVerifier` before anything in it is acted on. A 2xx must verify (the
+ * verifier's error otherwise). A non-2xx that carries a signature must verify too; one that carries none gives
+ * false: it is an error either way, reported by its status alone.
+ */
+async function verifiedResponse(
+  verifier: MessageVerifier,
+  call: Call<unknown>,
+  raw: RawExchange,
+  received: Uint8Array,
+): Promise<boolean> {
+  try {
+    await verifier.verifyResponse({
+      method: call.method,
+      target: call.target,
+      requestId: call.requestId,
+      status: raw.statusCode,
+      body: received,
+      headers: raw.headers,
+    });
+    return true;
+  } catch (err) {
+    const ok = raw.statusCode >= 200 && raw.statusCode < 300;
+    if (ok || raw.headers[SIGNATURE_HEADER] !== undefined) throw err;
+    return false;
+  }
+}
+
 function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse): unknown {
-  if (type === 'bytes' || type === 'stream') return raw;
+  if (type === 'bytes') return raw;
+  // A stream that was read whole (to verify or classify it) is handed over as a stream all the same.
+  if (type === 'stream')
+    return nodeStream().Readable.from([Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)], {
+      objectMode: false,
+    });
   const contentType = rawResponse.headers['content-type'];
   if (type === 'text') return parseTextBody(raw, () => rawResponse.errorOptions(), contentType);
   return parseJsonBody(raw, () => rawResponse.errorOptions(), contentType);

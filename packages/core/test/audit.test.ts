@@ -358,7 +358,7 @@ describe('verifyAuditLog finds tampering and says where', () => {
     delete obj.hash;
     const unsigned = JSON.stringify(obj);
     ls[1] = `${unsigned.slice(0, -1)},"hash":"${sha256Hex(unsigned)}"}`;
-    const r = verifyAuditLogText(`${ls.join('\n')}\n`, KEYS);
+    const r = verifyAuditLogText(`${ls.join('\n')}\n`, { ...KEYS, allowLegacy: true });
     expect(r.errors).toEqual([expect.objectContaining({ line: 2, seq: 2, kind: 'edited' })]);
   });
 
@@ -543,21 +543,28 @@ describe('chain key rotation', () => {
 });
 
 describe('legacy (unkeyed) logs', () => {
-  it('verify as "legacy, unkeyed" with a warning: neither failing nor passing as keyed', () => {
-    const r = verifyAuditLogText(legacyLog(3), KEYS);
+  it('fail unless the caller opts in (allowLegacy); then verify as "legacy, unkeyed" with a warning', () => {
+    const refused = verifyAuditLogText(legacyLog(3), KEYS);
+    expect(refused).toMatchObject({ ok: false, format: 'legacy' });
+    expect(refused.errors).toEqual([expect.objectContaining({ kind: 'legacy', line: 1, seq: 1 })]);
+    const r = verifyAuditLogText(legacyLog(3), { ...KEYS, allowLegacy: true });
     expect(r).toMatchObject({ ok: true, format: 'legacy' });
     expect(r.warnings.map((w) => w.kind)).toEqual(['legacy-unkeyed', 'no-anchor']);
     expect(r.warnings[0]?.message).toMatch(/^legacy, unkeyed: all 3 record\(s\)/);
     expect(r.records[0]).toMatchObject({ seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    // Without keys too: legacy records need none.
-    expect(verifyAuditLogText(legacyLog(3)).errors).toEqual([]);
+    // Without keys too: legacy records need none, but the opt-in all the same.
+    expect(verifyAuditLogText(legacyLog(3), { allowLegacy: true }).errors).toEqual([]);
+    expect(verifyAuditLogText(legacyLog(3)).errors.map((e) => e.kind)).toEqual(['legacy']);
   });
 
   it('a sink adopts a legacy log only when asked, and its first keyed record seals the legacy part', async () => {
     const path = freshPath();
     writeFileSync(path, legacyLog(3));
     await expect(sinkAt(path).open()).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
-    const adopting = sinkAt(path, { onMissingAnchor: 'adopt' });
+    await expect(sinkAt(path, { onMissingAnchor: 'adopt' }).open()).rejects.toMatchObject({
+      code: 'ERR_AUDIT_CHAIN',
+    });
+    const adopting = sinkAt(path, { onMissingAnchor: 'adopt', allowLegacy: true });
     await adopting.append(event(4));
     await adopting.close();
     const mixed = await verifyAnchored(path);
@@ -582,7 +589,7 @@ describe('legacy (unkeyed) logs', () => {
     const path = freshPath();
     const ls = lines(legacyLog(3));
     writeFileSync(path, `${[ls[0], ls[2]].join('\n')}\n`);
-    const err = await sinkAt(path, { onMissingAnchor: 'adopt' })
+    const err = await sinkAt(path, { onMissingAnchor: 'adopt', allowLegacy: true })
       .open()
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_AUDIT_CHAIN' });

@@ -15,7 +15,7 @@ import { type CliIo, EXIT, UsageError } from '../io.js';
 export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
 
 /** Help text of `thgov audit verify`. */
-export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--strict] [--json] FILE...
+export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--strict] [--allow-legacy] [--json] FILE...
        thgov audit verify --postgres URL [--schema NAME] [--key-file FILE] [--anchor FILE] [CHAIN...]
 
 Checks thgov audit logs (JSONL written by FileAuditSink): every record's MAC under the chain keys,
@@ -27,6 +27,8 @@ Options:
                           every key id the log uses, after rotations
   --anchor FILE           the anchor the sink kept (default: FILE.anchor when it exists); one log only
   --strict                warnings fail too: legacy unkeyed records, no anchor, records after the anchor
+  --allow-legacy          accept a log of legacy (unkeyed) records only, with a warning: for a log written
+                          before the chain was keyed, once, before a sink adopts it (files only)
   --expect-head SEQ:HASH  a head recorded elsewhere (FileAuditSink.head()), checked like an anchor
   --postgres URL          check chains kept by PostgresAuditSink instead of files (CHAIN default
                           'default'); the password may come from PGPASSWORD instead of the URL;
@@ -36,7 +38,11 @@ Options:
   -h, --help              this help
 
 Without an anchor, removing the newest records cannot be told apart from a shorter log: that is a
-warning ("no anchor: tail truncation cannot be detected"). The keys are never taken on the command line.
+warning ("no anchor: tail truncation cannot be detected"). A log of unkeyed records only is an error
+(anyone can write one) unless --allow-legacy is given. The keys are never taken on the command line.
+
+✓ marks a log with no errors and no warnings, ⚠ one with no errors but warnings (what could not be
+ruled out), ✗ one that fails.
 
 Exit status: 0 when every log verifies (warnings are printed), 1 when any does not, cannot be read or
 (with --strict) has warnings, 2 for usage errors.
@@ -46,6 +52,7 @@ export interface Values {
   'key-file'?: string;
   anchor?: string;
   strict?: boolean;
+  'allow-legacy'?: boolean;
   'expect-head'?: string;
   json?: boolean;
   help?: boolean;
@@ -107,7 +114,12 @@ async function verifyOne(
     const anchor = await readAnchor(file, values.anchor);
     const result = await verifyAuditLog(
       { path: file },
-      { ...(keys ? { keys } : {}), ...(anchor ? { anchor } : {}), ...(expectHead ? { expectHead } : {}) },
+      {
+        ...(keys ? { keys } : {}),
+        ...(anchor ? { anchor } : {}),
+        ...(expectHead ? { expectHead } : {}),
+        ...(values['allow-legacy'] ? { allowLegacy: true } : {}),
+      },
     );
     return { file, result };
   } catch (err) {
@@ -135,6 +147,7 @@ export async function auditVerify(
         'key-file': { type: 'string' },
         anchor: { type: 'string' },
         strict: { type: 'boolean' },
+        'allow-legacy': { type: 'boolean' },
         'expect-head': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -154,6 +167,8 @@ export async function auditVerify(
     throw new UsageError('give at least one audit log file');
   if (values.anchor !== undefined && positionals.length > 1)
     throw new UsageError('--anchor belongs to one log: give one FILE with it');
+  if (values['allow-legacy'] && values.postgres !== undefined)
+    throw new UsageError('--allow-legacy is for log files: PostgreSQL chains were never written unkeyed');
   const expectHead = parseHead(values['expect-head']);
   const keys = readKeys(values['key-file'], env);
   const results: Result[] = [];
@@ -197,15 +212,8 @@ function writeText(results: Result[], strict: boolean, haveKeys: boolean, io: Cl
       io.stdout.write(`✗ ${r.file}: ${r.error}\n`);
       continue;
     }
-    const { ok, errors, warnings, head } = r.result;
-    if (ok && passed(r, strict))
-      io.stdout.write(`✓ ${r.file}: ${summary(r.result)}, chain intact (head ${head.seq}:${head.hash})\n`);
-    else if (ok)
-      io.stdout.write(
-        `✗ ${r.file}: ${summary(r.result)}, ${warnings.length} warning(s), failed under --strict\n`,
-      );
-    else
-      io.stdout.write(`✗ ${r.file}: ${errors.length} problem(s), ${r.result.records.length} records read\n`);
+    io.stdout.write(`${statusLine(r.file, r.result, strict)}\n`);
+    const { errors, warnings } = r.result;
     for (const e of errors)
       io.stdout.write(
         `    line ${e.line}${e.seq === undefined ? '' : ` (seq ${e.seq})`}: ${e.kind}: ${e.message}\n`,
@@ -213,5 +221,21 @@ function writeText(results: Result[], strict: boolean, haveKeys: boolean, io: Cl
     for (const w of warnings) io.stdout.write(`    warning: ${w.message}\n`);
     if (!haveKeys && errors.some((e) => e.kind === 'unverified'))
       io.stdout.write(`    give the chain keys with --key-file FILE or ${AUDIT_KEYS_ENV}\n`);
+    if (errors.some((e) => e.kind === 'legacy'))
+      io.stdout.write(
+        "    only if this log was written before the chain was keyed: check it with --allow-legacy, once, then let the sink adopt it (onMissingAnchor: 'adopt', allowLegacy: true)\n",
+      );
   }
+}
+
+/** ✓ only with no errors and no warnings: a warning is something verification could not rule out. */
+function statusLine(file: string, result: AuditLogVerification, strict: boolean): string {
+  const { ok, errors, warnings, head } = result;
+  if (!ok) return `✗ ${file}: ${errors.length} problem(s), ${result.records.length} records read`;
+  if (warnings.length === 0)
+    return `✓ ${file}: ${summary(result)}, chain intact (head ${head.seq}:${head.hash})`;
+  const kinds = [...new Set(warnings.map((w) => w.kind))].join(', ');
+  if (strict)
+    return `✗ ${file}: ${summary(result)}, ${warnings.length} warning(s) (${kinds}), failed under --strict`;
+  return `⚠ ${file}: ${summary(result)}, no errors but ${warnings.length} warning(s) (${kinds}): not proven intact (head ${head.seq}:${head.hash})`;
 }

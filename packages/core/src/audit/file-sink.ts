@@ -45,6 +45,12 @@ export interface FileAuditSinkOptions {
    * `adopt`: verify the whole log once and anchor its head (for logs written before anchors existed).
    */
   onMissingAnchor?: 'refuse' | 'adopt';
+  /**
+   * With `onMissingAnchor: 'adopt'`: also adopt a log holding legacy (unkeyed, format 1) records. Only for a log
+   * written before the chain was keyed, once, during the migration: nothing tells such a log from a keyed one
+   * rewritten by someone without the chain key. Without it adoption refuses any legacy record (ERR_AUDIT_CHAIN).
+   */
+  allowLegacy?: boolean;
   /** How long an append waits for another process holding the log's lock. Default 10 000. */
   lockTimeoutInMs?: number;
   /**
@@ -73,6 +79,7 @@ const optionsSchema = z
       ])
       .optional(),
     onMissingAnchor: z.enum(['refuse', 'adopt']).optional(),
+    allowLegacy: z.boolean().optional(),
     lockTimeoutInMs: z.number().int().min(0).max(600_000).optional(),
     fsync: z.enum(['always', 'never']).optional(),
     onBrokenTail: z.enum(['refuse', 'recover']).optional(),
@@ -119,6 +126,7 @@ export class FileAuditSink implements AuditSink {
   readonly #fsync: 'always' | 'never';
   readonly #onBrokenTail: 'refuse' | 'recover';
   readonly #onMissingAnchor: 'refuse' | 'adopt';
+  readonly #allowLegacy: boolean;
   readonly #queue: GroupCommitQueue<AuditRecordBody>;
   #position: Position | undefined;
   #head: ChainHead = { seq: 0, hash: '' };
@@ -149,6 +157,7 @@ export class FileAuditSink implements AuditSink {
     this.#lockTimeoutInMs = o.lockTimeoutInMs ?? 10_000;
     this.#onBrokenTail = o.onBrokenTail ?? 'refuse';
     this.#onMissingAnchor = o.onMissingAnchor ?? 'refuse';
+    this.#allowLegacy = o.allowLegacy ?? false;
     this.#queue = new GroupCommitQueue({
       maxBatch: MAX_BATCH,
       write: (batch) => this.#withFile((handle) => this.#writeBatch(handle, batch)),
@@ -260,17 +269,34 @@ export class FileAuditSink implements AuditSink {
     if (decision.reanchor) await this.#writeAnchor(decision.head);
   }
 
-  /** A log without an anchor is taken over only when every record of it verifies. */
+  /**
+   * A log without an anchor is taken over only when every record of it verifies, and one holding legacy
+   * (unkeyed) records only with `allowLegacy`: without the chain key anyone can write those.
+   */
   async #adopt(handle: FileHandle, size: number): Promise<void> {
     const bytes = Buffer.alloc(size);
     await handle.read(bytes, 0, size, 0);
-    const result = verifyWithRing(bytes, this.#ring, {});
+    const result = verifyWithRing(bytes, this.#ring, { allowLegacy: this.#allowLegacy });
     if (!result.ok) {
       const first = result.errors[0];
       throw new ThGovError(
         'ERR_AUDIT_CHAIN',
         `The audit log to adopt does not verify (line ${first?.line}: ${first?.kind})`,
-        { hint: 'Run thgov audit verify on it to see every problem.' },
+        {
+          hint:
+            first?.kind === 'legacy'
+              ? 'Run thgov audit verify on it. Only a log written before the chain was keyed may be adopted, once, with allowLegacy: true.'
+              : 'Run thgov audit verify on it to see every problem.',
+        },
+      );
+    }
+    if (result.format !== 'keyed' && result.format !== 'empty' && !this.#allowLegacy) {
+      throw new ThGovError(
+        'ERR_AUDIT_CHAIN',
+        `The audit log to adopt holds legacy (unkeyed) records and has no anchor: refusing to adopt a ${result.format} log`,
+        {
+          hint: 'A log already adopted keeps its anchor: find out why it is missing. Only a log written before the chain was keyed may be adopted, once, with allowLegacy: true.',
+        },
       );
     }
   }

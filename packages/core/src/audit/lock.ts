@@ -4,15 +4,21 @@ import { ThGovError } from '../errors.js';
 
 /**
  * An exclusive lock between processes, as a lock file created with O_EXCL that names its holder
- * (pid, host, process start, a random token). Node has no flock(2); O_EXCL creation is atomic on local
- * file systems and on NFSv3+. A lock whose holder is a dead process on this host is broken; a lock held
- * from another host is never broken (we cannot tell whether that process lives) and ends in ERR_AUDIT_LOCK.
+ * (pid, host, process start, PID namespace, boot, a random token). Node has no flock(2); O_EXCL creation is
+ * atomic on local file systems and on NFSv3+. A lock whose holder is a dead process of this host's process
+ * table (same host name, PID namespace and boot) is broken. Any other lock is never broken, and ends in
+ * ERR_AUDIT_LOCK naming the lock file: from another host, another PID namespace (containers sharing the host
+ * name and a volume) or another boot, the pid says nothing about whether its holder still runs.
  */
 interface Holder {
   pid: number;
   host: string;
   /** Start time of the process (Linux /proc), so a reused pid is not mistaken for the holder. */
   start: string | undefined;
+  /** PID namespace (`pid:[inode]` of /proc/self/ns/pid, Linux): whose pid `pid` is. Absent in older locks. */
+  pidns?: string | undefined;
+  /** /proc/sys/kernel/random/boot_id (Linux): which boot of which kernel. Absent in older locks. */
+  boot?: string | undefined;
   token: string;
   ts: string;
 }
@@ -28,7 +34,14 @@ const EMPTY_LOCK_STALE_MS = 10_000;
 const BREAKER_STALE_MS = 10_000;
 const MAX_POLL_MS = 20;
 
-let ownStart: Promise<string | undefined> | undefined;
+/** This process as a lock names it, read once. */
+interface Identity {
+  start: string | undefined;
+  pidns: string | undefined;
+  boot: string | undefined;
+}
+
+let own: Promise<Identity> | undefined;
 
 async function processStart(pid: number): Promise<string | undefined> {
   try {
@@ -40,6 +53,29 @@ async function processStart(pid: number): Promise<string | undefined> {
   }
 }
 
+async function pidNamespace(): Promise<string | undefined> {
+  try {
+    // The inode of the namespace, as readlink(/proc/self/ns/pid) spells it.
+    return `pid:[${(await stat('/proc/self/ns/pid')).ino}]`;
+  } catch {
+    return undefined;
+  }
+}
+
+async function bootId(): Promise<string | undefined> {
+  try {
+    const id = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    return id.length > 0 && id.length <= 64 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function identity(): Promise<Identity> {
+  const [start, pidns, boot] = await Promise.all([processStart(process.pid), pidNamespace(), bootId()]);
+  return { start, pidns, boot };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -49,6 +85,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** A lock file's holder; older lock files (without `pidns` and `boot`) read as well. */
 function parseHolder(text: string): Holder | undefined {
   try {
     const h = JSON.parse(text) as Partial<Holder>;
@@ -58,8 +95,22 @@ function parseHolder(text: string): Holder | undefined {
   return undefined;
 }
 
-async function isStale(holder: Holder): Promise<boolean> {
-  if (holder.host !== hostname()) return false;
+/**
+ * Whether the holder's pid names a process of our process table. On Linux that takes the same PID namespace and
+ * the same boot (a lock without them, from an older version, is not judged); elsewhere there are no PID
+ * namespaces, and a lock naming one comes from a Linux machine or container.
+ */
+function sameProcessTable(holder: Holder, me: Holder): boolean {
+  if (holder.host !== me.host) return false;
+  if (process.platform !== 'linux')
+    return holder.pidns === undefined && holder.boot === undefined && me.pidns === undefined;
+  return (
+    me.pidns !== undefined && me.boot !== undefined && holder.pidns === me.pidns && holder.boot === me.boot
+  );
+}
+
+async function isStale(holder: Holder, me: Holder): Promise<boolean> {
+  if (!sameProcessTable(holder, me)) return false;
   if (!isAlive(holder.pid)) return true;
   if (holder.start === undefined) return false;
   const start = await processStart(holder.pid);
@@ -116,11 +167,14 @@ async function tryCreate(lockPath: string, me: Holder): Promise<boolean> {
 }
 
 async function acquireFileLock(lockPath: string, options: LockOptions): Promise<() => Promise<void>> {
-  ownStart ??= processStart(process.pid);
+  own ??= identity();
+  const { start, pidns, boot } = await own;
   const me: Holder = {
     pid: process.pid,
     host: hostname(),
-    start: await ownStart,
+    start,
+    pidns,
+    boot,
     token: randomBytes(12).toString('hex'),
     ts: new Date().toISOString(),
   };
@@ -131,11 +185,11 @@ async function acquireFileLock(lockPath: string, options: LockOptions): Promise<
     const text = await readFile(lockPath, 'utf8').catch(() => undefined);
     const holder = text === undefined ? undefined : parseHolder(text);
     if (text !== undefined) {
-      const stale = holder ? await isStale(holder) : (await ageInMs(lockPath)) > EMPTY_LOCK_STALE_MS;
+      const stale = holder ? await isStale(holder, me) : (await ageInMs(lockPath)) > EMPTY_LOCK_STALE_MS;
       // Only a lock we removed ourselves means "try again now"; otherwise wait like any waiter.
       if (stale && (await breakLock(lockPath, text))) continue;
     }
-    if (performance.now() >= deadline) throw lockTimeout(options.timeoutInMs, holder);
+    if (performance.now() >= deadline) throw lockTimeout(lockPath, options.timeoutInMs, holder, me);
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, MAX_POLL_MS);
   }
@@ -146,12 +200,44 @@ async function acquireFileLock(lockPath: string, options: LockOptions): Promise<
   };
 }
 
-function lockTimeout(timeoutInMs: number, holder: Holder | undefined): ThGovError {
-  const who = holder ? `process ${holder.pid} on host ${holder.host} since ${holder.ts}` : 'another process';
-  return new ThGovError('ERR_AUDIT_LOCK', `The audit log stayed locked by ${who} for ${timeoutInMs} ms`, {
-    retryable: true,
-    hint: 'Another writer holds the lock. If that process is gone (another host cannot be checked), remove the .lock file.',
-  });
+/** Lock file fields go into a message: printable ASCII only, bounded. */
+const printable = (value: unknown): string =>
+  String(value)
+    .replace(/[^ -~]/g, '?')
+    .slice(0, 200);
+
+/** Why the holder's pid could not be judged here, or undefined when it could (a live holder). */
+function whyUnchecked(holder: Holder, me: Holder): string | undefined {
+  if (holder.host !== me.host) return 'another host';
+  if (sameProcessTable(holder, me)) return undefined;
+  if (holder.pidns === undefined || holder.boot === undefined)
+    return 'no PID namespace and boot (written by an older version)';
+  if (holder.boot !== me.boot)
+    return 'another boot (the kernel restarted since, or another machine with this host name)';
+  return 'another PID namespace (a container sharing this host name and the volume)';
+}
+
+function lockTimeout(
+  lockPath: string,
+  timeoutInMs: number,
+  holder: Holder | undefined,
+  me: Holder,
+): ThGovError {
+  const who = holder
+    ? `process ${printable(holder.pid)} on host ${printable(holder.host)} since ${printable(holder.ts)}`
+    : 'another process';
+  const unchecked = holder ? whyUnchecked(holder, me) : undefined;
+  const why = unchecked
+    ? `; the lock names ${unchecked}: whether its holder still runs cannot be checked from here, so it is never broken automatically`
+    : '';
+  return new ThGovError(
+    'ERR_AUDIT_LOCK',
+    `The audit log lock ${lockPath} stayed held by ${who} for ${timeoutInMs} ms${why}`,
+    {
+      retryable: true,
+      hint: `Another writer holds the lock. If that process is gone (check on its host or container), remove the lock file: rm ${lockPath}`,
+    },
+  );
 }
 
 /** Serializes holders in this process; the file lock then serializes processes. */

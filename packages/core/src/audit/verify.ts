@@ -17,6 +17,11 @@ export type AuditLogErrorKind =
   | 'downgraded'
   /** Keyed records whose chain key was not given: their content cannot be checked. */
   | 'unverified'
+  /**
+   * Legacy (unkeyed) records that no keyed record seals, and `allowLegacy` was not given: anyone who can write
+   * the file can write such a log (a keyed log rewritten in the old format is one).
+   */
+  | 'legacy'
   /** The anchor itself is malformed, or its MAC does not verify. */
   | 'anchor';
 
@@ -32,7 +37,8 @@ export interface AuditLogError {
 
 /**
  * What verification cannot rule out, although nothing was found: `legacy-unkeyed` (records in the old
- * plain SHA-256 format, which anyone could have rewritten), `no-anchor` (tail truncation cannot be
+ * plain SHA-256 format, which anyone could have rewritten before a keyed record sealed them, or accepted
+ * with `allowLegacy`), `no-anchor` (tail truncation cannot be
  * detected), `unanchored-tail` (records after the anchor: a crash between append and anchor write, or a
  * log being written; their removal would not be detected).
  */
@@ -71,6 +77,19 @@ export interface VerifyAuditLogOptions {
    * without a MAC.
    */
   expectHead?: { seq: number; hash: string };
+  /**
+   * Accept a log of legacy (unkeyed, format 1) records only, with a `legacy-unkeyed` warning. Without it such a
+   * log is an error (`legacy`): nothing tells it from a keyed log rewritten by someone without the chain key.
+   * Only for a log written before the chain was keyed, once, during the migration (to check it before a sink
+   * adopts it); legacy records that a keyed record seals (an adopted log) need no opt-in.
+   */
+  allowLegacy?: boolean;
+}
+
+/** What the sinks pass besides the public options. */
+export interface VerifyInternalOptions extends Omit<VerifyAuditLogOptions, 'keys'> {
+  /** No legacy record is expected at all (a store that never held format 1): each one is an error. */
+  noLegacy?: string;
 }
 
 interface Entry {
@@ -291,17 +310,45 @@ function checkKeys(chain: Entry[], ring: AuditKeyRing | undefined, errors: Audit
   }
 }
 
-/** Legacy records are accepted, but never silently: say which ones could have been rewritten. */
-function legacyWarning(sorted: Entry[]): AuditLogWarning | undefined {
+/**
+ * Legacy records sealed by a keyed record (an adopted log) are a warning: rewriting them breaks the link into
+ * the first keyed record. Legacy records nothing seals are an error unless the caller opted in: a whole log
+ * rewritten in the old format by someone without the chain key looks exactly like that.
+ */
+function checkLegacy(
+  sorted: Entry[],
+  o: VerifyInternalOptions,
+  errors: AuditLogError[],
+): AuditLogWarning | undefined {
   const firstKeyed = sorted.find((e) => e.ok && e.keyed);
   const legacy = sorted.filter((e) => e.ok && !e.keyed && (!firstKeyed || e.seq < firstKeyed.seq));
   if (legacy.length === 0) return undefined;
+  const first = legacy[0] as Entry;
   const last = legacy[legacy.length - 1] as Entry;
+  const range = first.seq === last.seq ? `seq ${first.seq}` : `seq ${first.seq}–${last.seq}`;
+  if (o.noLegacy !== undefined) {
+    errors.push({
+      line: first.line,
+      seq: first.seq,
+      kind: 'legacy',
+      message: `${legacy.length} record(s) (${range}) use the unkeyed legacy format, which ${o.noLegacy} never writes: they were written without the chain key`,
+    });
+    return undefined;
+  }
+  if (!firstKeyed && o.allowLegacy !== true) {
+    errors.push({
+      line: first.line,
+      seq: first.seq,
+      kind: 'legacy',
+      message: `${legacy.length} record(s) (${range}) use the unkeyed legacy format (plain SHA-256) and no keyed record seals them: anyone who can write the file can write such a log (accepted with allowLegacy only, for a log written before the chain was keyed)`,
+    });
+    return undefined;
+  }
   return {
     kind: 'legacy-unkeyed',
     message: firstKeyed
-      ? `legacy, unkeyed: records seq ${legacy[0]?.seq}–${last.seq} use the old plain SHA-256 format; until seq ${firstKeyed.seq} sealed them, anyone who could write the file could have rewritten them`
-      : `legacy, unkeyed: all ${legacy.length} record(s) use the old plain SHA-256 format; anyone who can write the file can rewrite them undetected, so this proves consistency only`,
+      ? `legacy, unkeyed: records ${range} use the old plain SHA-256 format; until seq ${firstKeyed.seq} sealed them, anyone who could write the file could have rewritten them`
+      : `legacy, unkeyed: all ${legacy.length} record(s) use the old plain SHA-256 format; anyone who can write the file can rewrite them undetected, so this proves consistency only (accepted with allowLegacy)`,
   };
 }
 
@@ -393,14 +440,17 @@ export function verifyAuditLogText(
     throw invalidArgument('Expected the audit log as a string or a Uint8Array');
   }
   if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
-  return verifyWithRing(content, toRing(options.keys), options);
+  if (options.allowLegacy !== undefined && typeof options.allowLegacy !== 'boolean')
+    throw invalidArgument('allowLegacy must be a boolean');
+  const { keys, ...rest } = options;
+  return verifyWithRing(content, toRing(keys), rest);
 }
 
 /** verifyAuditLogText with the keys already checked: what the sinks use. */
 export function verifyWithRing(
   content: string | Uint8Array,
   ring: AuditKeyRing | undefined,
-  o: Omit<VerifyAuditLogOptions, 'keys'>,
+  o: VerifyInternalOptions,
 ): AuditLogVerification {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
   const errors: AuditLogError[] = [];
@@ -411,7 +461,7 @@ export function verifyWithRing(
   const sorted = [...chain].sort((a, b) => a.seq - b.seq);
   checkLinks(sorted, unknownLines, errors);
   checkKeys(chain, ring, errors);
-  const legacy = legacyWarning(sorted);
+  const legacy = checkLegacy(sorted, o, errors);
   if (legacy) warnings.push(legacy);
 
   const last = sorted[sorted.length - 1];

@@ -1,7 +1,7 @@
 import { type AuditAnchor, anchorProblem, parseAnchor } from '../audit/anchor.js';
 import type { AuditChainKey } from '../audit/keys.js';
 import { AuditKeyRing } from '../audit/keys.js';
-import { type AuditLogVerification, verifyAuditLogText } from '../audit/verify.js';
+import { type AuditLogVerification, verifyWithRing } from '../audit/verify.js';
 import { ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
@@ -82,7 +82,11 @@ export async function verifyPostgresAuditLog(
       [chain],
     );
     const anchor = head.rows[0] ? parseAnchor(head.rows[0].anchor, 'row') : undefined;
-    const result = verifyAuditLogText(parts.join(''), { keys: o.keys, ...(anchor ? { anchor } : {}) });
+    // PostgresAuditSink never wrote the unkeyed format: a legacy row anywhere was written without the key.
+    const result = verifyWithRing(parts.join(''), o.keys ? new AuditKeyRing([...o.keys]) : undefined, {
+      noLegacy: 'PostgresAuditSink',
+      ...(anchor ? { anchor } : {}),
+    });
     if (o.mirror !== undefined) checkMirror(result, o.mirror, o.keys ?? []);
     return { ...result, chain };
   } catch (err) {

@@ -1,5 +1,5 @@
 import { ExpiryHeap } from './expiry-heap.js';
-import { ANCHOR, type Pattern, type Placed, SecretMatcher } from './secret-matcher.js';
+import { ANCHOR, fold, type Pattern, type Placed, SecretMatcher } from './secret-matcher.js';
 
 /**
  * The values redaction masks wherever they appear, in three pools with their own rules:
@@ -95,7 +95,7 @@ export class SecretRegistry {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { key, holds: 0, expiresAt: 0, kind: undefined, inPool: false, placed: [], chars: 0 };
-      entry.placed = this.#matcher.add(spellings(key, kind, key !== value));
+      entry.placed = this.#matcher.add(spellings(key, key !== value));
       entry.chars = entry.placed.reduce((n, p) => n + p.text.length, 0);
       this.#entries.set(key, entry);
     }
@@ -220,14 +220,35 @@ export class SecretRegistry {
 
 /**
  * The spellings a value travels in: as is, percent-encoded (URLs) and form-encoded (see `textSpellings`),
- * JSON- and HTML-escaped; for credentials also the base64 of the value at each of the three byte alignments
- * (HTTP Basic `client_id:secret`, echoed in a page): the part of the base64 text that depends on the value only.
+ * JSON- and HTML-escaped, each matched in any ASCII letter case (spellings differing only in case are one
+ * pattern); and base64 (or base64url, padded or not) of the value at each of the three byte alignments (echoed
+ * by itself, or inside HTTP Basic `client_id:secret` or a base64 blob): of its last BASE64_TAIL_BYTES bytes only,
+ * the part of the base64 text that depends on them alone. A match there is widened to the whole base64 run, so the
+ * encoding of the rest of the value goes with it, and a long token costs a few short patterns, not three copies.
  */
-function spellings(value: string, kind: SecretKind, truncated: boolean): Pattern[] {
-  const out = textSpellings(value);
-  if (kind === 'credential') for (const core of base64Cores(value)) out.add(core);
-  return [...out].map((text) => ({ text, extend: truncated }));
+function spellings(value: string, truncated: boolean): Pattern[] {
+  const out: Pattern[] = [];
+  const seen = new Set<string>();
+  for (const text of textSpellings(value)) {
+    const key = fold(text, false);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ text, extend: truncated });
+  }
+  const bytes = Buffer.from(value, 'utf8');
+  // A whole run of the value's base64 (at any alignment, padded): how far past a preview's cut a match reaches.
+  const reach = Math.ceil((bytes.length + 2) / 3) * 4;
+  for (const core of base64Cores(bytes.subarray(Math.max(0, bytes.length - BASE64_TAIL_BYTES)))) {
+    const key = fold(core, true);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ text: core, extend: false, base64: true, reach });
+  }
+  return out;
 }
+
+/** Bytes at the end of a value whose base64 is indexed: 32 base64 characters, distinctive enough to mask on. */
+const BASE64_TAIL_BYTES = 24;
 
 /**
  * The text spellings of a value, as the common encoders write it (shared with `maskerFor`, which masks a
@@ -326,18 +347,15 @@ function addHtmlSpellings(out: Set<string>, value: string): void {
 
 const lowerHexEscapes = (encoded: string) => encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
-function base64Cores(value: string): string[] {
-  const bytes = Buffer.from(value, 'utf8');
+/** For each byte alignment, the base64 characters that depend on `bytes` alone (at least 8 of them). */
+function base64Cores(bytes: Uint8Array): string[] {
   const cores: string[] = [];
   for (let offset = 0; offset < 3; offset++) {
     const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
     const firstGroup = offset === 0 ? 0 : 1;
     const lastGroup = Math.floor((offset + bytes.length) / 3);
     const core = b64.slice(firstGroup * 4, lastGroup * 4);
-    if (core.length >= 8) {
-      cores.push(core);
-      cores.push(core.replace(/\+/g, '-').replace(/\//g, '_'));
-    }
+    if (core.length >= 8) cores.push(core);
   }
   return cores;
 }

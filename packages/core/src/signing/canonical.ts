@@ -74,6 +74,37 @@ export function normalizeStatus(value: unknown): number {
   return value;
 }
 
+// A bare authority (RFC 3986 §3.2): no scheme, path, query, fragment, user info, backslash or white space.
+const BARE_AUTHORITY = /^[^\s/?#@\\]{1,300}$/;
+const HTTP_URL = /^https?:\/\//i;
+
+/**
+ * The authority a request is addressed to, as RFC 9421 spells `@authority`: the host lower-cased (a Thai or other
+ * international name in its ASCII "xn--" form, IPv6 in brackets), then `:port` unless it is a default port. Given
+ * as `host[:port]` or an http(s) URL (reduced to its authority). A bare authority has no scheme, so 80 and 443 both
+ * count as default, whatever the scheme: `api.example.go.th:443` is `api.example.go.th`.
+ */
+export function normalizeAuthority(value: unknown): string {
+  const bad = () =>
+    invalidArgument('An authority must be host[:port] or an http(s) URL (no path, user info or spaces)');
+  if (typeof value !== 'string') throw bad();
+  let url: URL;
+  try {
+    if (HTTP_URL.test(value)) url = new URL(value);
+    else if (BARE_AUTHORITY.test(value)) url = new URL(`http://${value}`);
+    else throw bad();
+  } catch {
+    throw bad();
+  }
+  if (url.username !== '' || url.password !== '' || url.hostname === '') throw bad();
+  return url.host.replace(/:(?:80|443)$/, '');
+}
+
+/** The authority of a target given as a full http(s) URL; undefined for an origin-form target. */
+export function authorityOfTarget(target: unknown): string | undefined {
+  return typeof target === 'string' && HTTP_URL.test(target) ? normalizeAuthority(target) : undefined;
+}
+
 export function canonicalSigningInput(f: CanonicalFields): Uint8Array {
   const lines = [VERSION_LINE, `direction: ${f.direction}`, `method: ${f.method}`, `target: ${f.target}`];
   if (f.direction === 'response') lines.push(`status: ${f.status}`);

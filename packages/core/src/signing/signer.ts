@@ -1,8 +1,10 @@
 import { randomUUID } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import {
+  authorityOfTarget,
   CONTENT_DIGEST_HEADER,
   canonicalSigningInput,
+  normalizeAuthority,
   normalizeMethod,
   normalizeRequestId,
   normalizeStatus,
@@ -30,10 +32,20 @@ export interface RequestSignerOptions {
 /** The request fields `RequestSigner.signRequest` covers: method, target, body and request ID. */
 export interface SignRequestInput {
   method: string;
-  /** Path and query exactly as sent on the request line (a full URL is reduced to them). */
+  /**
+   * Path and query exactly as sent on the request line. A full URL is reduced to them, and its authority is
+   * bound as if given as `authority`.
+   */
   target: string;
   body?: Uint8Array | string;
   requestId: string;
+  /**
+   * The server the request is sent to, `host[:port]` or a URL (`https://api.example.go.th`): bound into the
+   * signature (`aud` in the JWS protected header), so a verifier with `expectedAuthority` refuses the request
+   * replayed to another server. `Transport` passes its base URL's. Without it (and without a full-URL target) the
+   * signature is bound to no server (as signatures were before `aud`): verifiers with `expectedAuthority` refuse it.
+   */
+  authority?: string;
   /** Signing time (ms since epoch or Date); defaults to now. */
   now?: number | Date;
 }
@@ -75,10 +87,22 @@ export function toEpochMs(now: unknown): number {
   throw invalidArgument('now must be a Date or a finite number of milliseconds');
 }
 
+/** The authority a request signature binds: `authority`, or the target URL's; both given, they must agree. */
+function authorityOf(input: SignRequestInput): string | undefined {
+  const fromTarget = authorityOfTarget(input.target);
+  if (input.authority === undefined) return fromTarget;
+  const authority = normalizeAuthority(input.authority);
+  if (fromTarget !== undefined && fromTarget !== authority) {
+    throw invalidArgument('authority and the authority of the target URL differ');
+  }
+  return authority;
+}
+
 /**
  * Builds a signer for detached JWS (RFC 7515 with RFC 7797 `b64: false`) over the request line,
  * the RFC 9530 Content-Digest of the body and the request id. The protected header carries `alg`,
- * `kid`, `iat` (seconds) and a random `jti`, which the verifier uses for replay detection.
+ * `kid`, `iat` (seconds) and a random `jti`, which the verifier uses for replay detection, and for a request the
+ * server's authority as `aud` (see {@link SignRequestInput.authority}).
  */
 export function createRequestSigner(options: RequestSignerOptions): RequestSigner {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
@@ -93,7 +117,7 @@ export function createRequestSigner(options: RequestSignerOptions): RequestSigne
   const key = importSigningKey(options.key, 'private');
   assertKeyFitsAlgorithm(key, alg);
 
-  async function signBytes(payload: Uint8Array, nowMs: number): Promise<string> {
+  async function signBytes(payload: Uint8Array, nowMs: number, aud?: string): Promise<string> {
     // jose is loaded on the first signature, not when the package is imported (cold start).
     const { FlattenedSign } = await import('jose');
     try {
@@ -105,6 +129,8 @@ export function createRequestSigner(options: RequestSignerOptions): RequestSigne
           crit: ['b64'],
           iat: Math.floor(nowMs / 1000),
           jti: randomUUID(),
+          // Not in `crit`: a verifier that predates it ignores it and checks everything else as before.
+          ...(aud === undefined ? {} : { aud }),
         })
         .sign(key);
       return `${jws.protected}..${jws.signature}`;
@@ -127,7 +153,7 @@ export function createRequestSigner(options: RequestSignerOptions): RequestSigne
         contentDigest,
         requestId: normalizeRequestId(input.requestId),
       });
-      const signature = await signBytes(payload, toEpochMs(input.now));
+      const signature = await signBytes(payload, toEpochMs(input.now), authorityOf(input));
       return { headers: { [CONTENT_DIGEST_HEADER]: contentDigest, [SIGNATURE_HEADER]: signature } };
     },
     async signResponse(input) {

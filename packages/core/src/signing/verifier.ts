@@ -5,6 +5,7 @@ import {
   CONTENT_DIGEST_HEADER,
   canonicalSigningInput,
   isValidRequestId,
+  normalizeAuthority,
   normalizeMethod,
   normalizeRequestId,
   normalizeStatus,
@@ -53,6 +54,14 @@ export interface SignatureVerifierOptions {
   clockSkewInMs?: number;
   /** Where seen signatures are remembered; default a bounded in-memory cache. `false` disables replay checks. */
   replayCache?: ReplayCache | false;
+  /**
+   * This server's own authority (`host[:port]` or its URL; several when it answers under several names). A signed
+   * request must then be bound to one of them (`aud` in its protected header, which `createRequestSigner` writes
+   * from the target authority): a request signed for another server that trusts the same key, replayed here, is
+   * ERR_JWS_INVALID, and so is a signature bound to no authority. Unset: any binding, or none, is accepted
+   * (`VerifiedSignature.authority` tells which). Not used by `verifyResponse` (a response is bound to its request ID).
+   */
+  expectedAuthority?: string | readonly string[];
 }
 
 /** Headers as a `Headers` object or a Node-style record. */
@@ -91,6 +100,8 @@ export interface VerifiedSignature {
   /** The signature's unique id (the replay-cache key). */
   jti: string;
   requestId: string;
+  /** The authority (`host[:port]`) the signature is bound to (its `aud`); undefined when bound to none. */
+  authority?: string;
 }
 
 /** Verifies signed requests (server side) and responses (client side); made by `createSignatureVerifier`. */
@@ -131,6 +142,8 @@ interface ProtectedHeader {
   kid: string;
   iat: number;
   jti: string;
+  /** The authority the message is bound to, normalised; undefined when the header has no `aud`. */
+  aud: string | undefined;
 }
 
 function parseProtectedHeader(encoded: string, allowed: ReadonlySet<SigningAlgorithm>): ProtectedHeader {
@@ -159,7 +172,17 @@ function parseProtectedHeader(encoded: string, allowed: ReadonlySet<SigningAlgor
   }
   if (typeof h.jti !== 'string' || !JTI.test(h.jti))
     throw invalid('The JWS protected header has no valid jti');
-  return { alg: h.alg, kid: h.kid, iat: h.iat, jti: h.jti };
+  return { alg: h.alg, kid: h.kid, iat: h.iat, jti: h.jti, aud: audOf(h.aud) };
+}
+
+/** A protected header's `aud`: an authority (normalised as the signer writes it), or absent. */
+function audOf(aud: unknown): string | undefined {
+  if (aud === undefined) return undefined;
+  try {
+    return normalizeAuthority(aud);
+  } catch {
+    throw invalid('The JWS protected header has an aud that is not an authority (host[:port])');
+  }
 }
 
 type ImportedKey = KeyObject;
@@ -213,11 +236,13 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
   };
 }
 
-/** The checked verifier options: accepted algorithms, clock skew and the replay cache (if any). */
+/** The checked verifier options: accepted algorithms, clock skew, the replay cache and the expected authorities. */
 interface VerifierSettings {
   allowed: Set<SigningAlgorithm>;
   skew: number;
   replayCache: ReplayCache | undefined;
+  /** Normalised; undefined when no authority is expected. */
+  authorities: ReadonlySet<string> | undefined;
 }
 
 /** What a verification needs: the settings and where a kid's key comes from. */
@@ -237,7 +262,15 @@ interface SignedFields {
 /** Validates the options (unknown keys, one key source, algorithms, skew, replay cache) in that order. */
 function verifierSettings(options: SignatureVerifierOptions): VerifierSettings {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
-  const known = new Set(['keys', 'jwks', 'keyResolver', 'algorithms', 'clockSkewInMs', 'replayCache']);
+  const known = new Set([
+    'keys',
+    'jwks',
+    'keyResolver',
+    'algorithms',
+    'clockSkewInMs',
+    'replayCache',
+    'expectedAuthority',
+  ]);
   for (const name of Object.keys(options)) {
     if (!known.has(name)) throw invalidArgument(`Unknown verifier option "${name}"`);
   }
@@ -260,7 +293,21 @@ function verifierSettings(options: SignatureVerifierOptions): VerifierSettings {
   if (replayCache !== undefined && typeof replayCache.remember !== 'function') {
     throw invalidArgument('replayCache must implement remember(id, expiresAtMs, nowMs)');
   }
-  return { allowed: new Set<SigningAlgorithm>(algorithms), skew, replayCache };
+  return {
+    allowed: new Set<SigningAlgorithm>(algorithms),
+    skew,
+    replayCache,
+    authorities: expectedAuthorities(options.expectedAuthority),
+  };
+}
+
+function expectedAuthorities(value: unknown): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw invalidArgument('expectedAuthority must be an authority or a non-empty array of them');
+  }
+  return new Set(list.map((a: unknown) => normalizeAuthority(a)));
 }
 
 type StaticKeys = Map<string, { key: ImportedKey; alg: SigningAlgorithm | undefined }>;
@@ -345,6 +392,8 @@ async function check(
   if (!verifyContentDigest(digestHeader, body))
     throw invalid('The content-digest header is missing or does not match the body');
   await verifyJws(ctx, jws, fields, body);
+  // After the signature (`aud` is then the signer's own) and before the replay cache records the jti.
+  if (fields.direction === 'request') checkAuthority(ctx, jws.header.aud);
   const issuedAtMs = await checkFreshness(ctx, jws.header, nowMs);
   return {
     kid: jws.header.kid,
@@ -352,7 +401,23 @@ async function check(
     issuedAt: new Date(issuedAtMs),
     jti: jws.header.jti,
     requestId: fields.requestId,
+    ...(jws.header.aud === undefined ? {} : { authority: jws.header.aud }),
   };
+}
+
+/** With `expectedAuthority` set, a request must be bound to one of those authorities. */
+function checkAuthority(ctx: CheckContext, aud: string | undefined): void {
+  if (ctx.authorities === undefined) return;
+  if (aud === undefined) {
+    throw invalid(
+      'The signature is not bound to an authority (no aud), and this verifier expects one: it could be a request signed for another server',
+    );
+  }
+  if (!ctx.authorities.has(aud)) {
+    throw invalid(
+      'The signature is bound to another authority (aud): the request was signed for another server',
+    );
+  }
 }
 
 /** The x-jws-signature header as a detached JWS: its encoded parts and its checked protected header. */

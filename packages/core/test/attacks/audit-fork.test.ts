@@ -4,7 +4,15 @@
 import { existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditDir, auditEvent, readLines, runWriter, sinkAt, verifyAnchored } from '../helpers/audit.js';
+import {
+  auditDir,
+  auditEvent,
+  lockIdentity,
+  readLines,
+  runWriter,
+  sinkAt,
+  verifyAnchored,
+} from '../helpers/audit.js';
 
 const tmp = auditDir('audit-fork');
 afterAll(() => tmp.cleanup());
@@ -57,7 +65,13 @@ describe('the lock file', () => {
     const pid = dead.child.pid as number;
     writeFileSync(
       `${path}.lock`,
-      JSON.stringify({ pid, host: hostname(), token: 'left-behind', ts: new Date().toISOString() }),
+      JSON.stringify({
+        pid,
+        host: hostname(),
+        ...lockIdentity(),
+        token: 'left-behind',
+        ts: new Date().toISOString(),
+      }),
     );
     const sink = sinkAt(path, { lockTimeoutInMs: 5_000 });
     await sink.append(auditEvent(2));
@@ -95,7 +109,13 @@ describe('the lock file', () => {
     await dead.done;
     writeFileSync(
       `${path}.lock`,
-      JSON.stringify({ pid: dead.child.pid, host: hostname(), token: 'x', ts: long.toISOString() }),
+      JSON.stringify({
+        pid: dead.child.pid,
+        host: hostname(),
+        ...lockIdentity(),
+        token: 'x',
+        ts: long.toISOString(),
+      }),
     );
     writeFileSync(`${path}.lock.break`, '');
     utimesSync(`${path}.lock.break`, long, long);

@@ -101,17 +101,22 @@ describe('edit one record and recompute the rest', () => {
     );
   });
 
-  it('rewriting the whole log in the old format: never passes as keyed; the anchor fails it', async () => {
+  it('rewriting the whole log in the old format: fails as legacy; even accepted as legacy, the anchor fails it', async () => {
     const path = tmp.fresh();
     await writeLog(path, 4);
     rewrite(path, 1, deny, encodeLegacyRecord);
     const unanchored = await verifyAuditLog({ path }, { keys: [CHAIN_KEY] });
-    expect(unanchored.format).toBe('legacy');
-    expect(unanchored.warnings.map((w) => w.kind)).toEqual(['legacy-unkeyed', 'no-anchor']);
-    expect(unanchored.warnings[0]?.message).toMatch(/^legacy, unkeyed/);
+    expect(unanchored).toMatchObject({ ok: false, format: 'legacy' });
+    expect(unanchored.errors.map((e) => e.kind)).toEqual(['legacy']);
+    const optedIn = await verifyAuditLog({ path }, { keys: [CHAIN_KEY], allowLegacy: true });
+    expect(optedIn.warnings.map((w) => w.kind)).toEqual(['legacy-unkeyed', 'no-anchor']);
+    expect(optedIn.warnings[0]?.message).toMatch(/^legacy, unkeyed/);
     const anchored = await verifyAnchored(path);
     expect(anchored.ok).toBe(false);
-    expect(anchored.errors).toEqual([expect.objectContaining({ kind: 'edited', seq: 4 })]);
+    expect(anchored.errors).toEqual([
+      expect.objectContaining({ kind: 'legacy', seq: 1 }),
+      expect.objectContaining({ kind: 'edited', seq: 4 }),
+    ]);
     // And the sink will not extend it either.
     await expect(sinkAt(path).open()).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
   });

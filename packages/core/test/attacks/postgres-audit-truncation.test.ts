@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnchor } from '../../src/audit/anchor.js';
 import { FileAnchorStore } from '../../src/audit/anchor-file.js';
+import { encodeLegacyRecord, encodeRecord, GENESIS_HASH } from '../../src/audit/chain.js';
+import { AuditKeyRing } from '../../src/audit/keys.js';
+import type { AuditRecordBody } from '../../src/audit/record.js';
 import { PostgresAuditSink } from '../../src/postgres/audit-sink.js';
 import { verifyPostgresAuditLog } from '../../src/postgres/audit-verify.js';
 import { auditEvent, CHAIN_KEY, SUBJECT_SECRET } from '../helpers/audit.js';
@@ -117,6 +121,58 @@ postgres.describe('PostgreSQL audit chain under attack', () => {
       const v = await verify('hole');
       expect(v.errors.map((e) => e.kind)).toContain('deleted');
       await sink.close();
+    });
+  });
+  describe('rewriting rows in the unkeyed (legacy) format', () => {
+    /** Rows 1..n re-encoded: legacy up to `legacyUpTo`, keyed (with `ring`) after it. */
+    async function reencode(chain: string, legacyUpTo: number, ring?: AuditKeyRing) {
+      const { rows } = await admin.query<{ seq: string; line: string }>(
+        'SELECT seq, line FROM thgov.audit_records WHERE chain = $1 ORDER BY seq',
+        [chain],
+      );
+      let prev = GENESIS_HASH;
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        const { v: _v, seq: _s, kid: _k, mac: _m, prevHash: _p, ...rest } = JSON.parse(row.line);
+        const body = { ...rest, caseRef: seq === 1 ? 'CASE-FORGED' : rest.caseRef } as AuditRecordBody;
+        const e =
+          seq <= legacyUpTo || !ring
+            ? encodeLegacyRecord(body, seq, prev)
+            : encodeRecord(body, seq, prev, ring, CHAIN_KEY.id);
+        await admin.query('UPDATE thgov.audit_records SET line = $3 WHERE chain = $1 AND seq = $2', [
+          chain,
+          seq,
+          e.line,
+        ]);
+        prev = e.lineHash;
+      }
+      return { seq: rows.length, hash: prev };
+    }
+
+    it('every row rewritten without the key and the head row deleted: an error, not a warning', async () => {
+      const sink = await chainOf('downgrade', 4);
+      await sink.close();
+      await reencode('downgrade', 4);
+      await admin.query("DELETE FROM thgov.audit_heads WHERE chain = 'downgrade'");
+      const v = await verify('downgrade');
+      expect(v.ok).toBe(false);
+      expect(v.format).toBe('legacy');
+      expect(v.errors).toEqual([expect.objectContaining({ kind: 'legacy', seq: 1 })]);
+      expect(v.errors[0]?.message).toMatch(/PostgresAuditSink never writes/);
+    });
+
+    it('legacy rows are an error even when a keyed row follows them: no PostgreSQL chain was ever legacy', async () => {
+      const sink = await chainOf('sealed', 4);
+      await sink.close();
+      const ring = new AuditKeyRing([CHAIN_KEY]);
+      const head = await reencode('sealed', 2, ring);
+      await admin.query("UPDATE thgov.audit_heads SET anchor = $1 WHERE chain = 'sealed'", [
+        JSON.stringify(createAnchor(head, ring, CHAIN_KEY.id)),
+      ]);
+      const v = await verify('sealed');
+      expect(v.format).toBe('mixed');
+      expect(v.ok).toBe(false);
+      expect(v.errors).toEqual([expect.objectContaining({ kind: 'legacy', seq: 1 })]);
     });
   });
 });

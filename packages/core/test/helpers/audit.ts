@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileAnchorStore } from '../../src/audit/anchor-file.js';
@@ -103,4 +103,16 @@ export function runWriter(args: string[]): {
     child.on('close', (code, signal) => resolve({ code, signal, out }));
   });
   return { child, output: () => out, done };
+}
+
+/**
+ * The PID namespace and boot a lock file of this process names (Linux; empty elsewhere): a hand-written lock
+ * of a dead process needs them to be judged by its pid, as the sinks' own locks have them.
+ */
+export function lockIdentity(): { pidns?: string; boot?: string } {
+  if (process.platform !== 'linux') return {};
+  return {
+    pidns: `pid:[${statSync('/proc/self/ns/pid').ino}]`,
+    boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+  };
 }
