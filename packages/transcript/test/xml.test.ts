@@ -18,7 +18,10 @@ const ecSigner = await issueIdentity(pki.now, 'EC University Registrar', 110, pk
 describe('XML checks', () => {
   it('parses plain XML and refuses DTDs, entities, deep nesting and bad encodings', () => {
     expect(parseXmlSafely(SAMPLE_XML, 64).elements).toBe(7);
-    expect(() => parseXmlSafely('<!DOCTYPE a><a/>', 64)).toThrow(/DTD/);
+    expect(() => parseXmlSafely('<!DOCTYPE a [<!ELEMENT a ANY>]><a/>', 64)).toThrow(/DTD/);
+    expect(() => parseXmlSafely('<!DOCTYPE a SYSTEM "a.dtd"><a/>', 64)).toThrow(/DTD/);
+    // A plain DOCTYPE declares nothing and loads nothing (xml-interop.test.ts).
+    expect(parseXmlSafely('<!DOCTYPE a><a/>', 64).elements).toBe(1);
     expect(() => parseXmlSafely('<a>&foo;</a>', 64)).toThrow();
     expect(() => parseXmlSafely(`${'<a>'.repeat(70)}${'</a>'.repeat(70)}`, 64)).toThrow(/deeper/);
     expect(() => parseXmlSafely('<a><b></a>', 64)).toThrow();

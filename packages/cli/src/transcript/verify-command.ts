@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { VerificationReport } from '@thgov/esign';
 import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
 import { parseCommandArgs } from '../args.js';
@@ -7,6 +6,7 @@ import { thgovCommand } from '../command-name.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
 import { type JunitCase, renderJunit } from '../junit.js';
 import { ProgressBar } from '../progress.js';
+import { readFailure, readInputFile } from '../read-input-file.js';
 import { renderTable } from '../table.js';
 import { writeOutputFile } from '../write-file.js';
 import { expandInputs, type Input } from './inputs.js';
@@ -39,9 +39,9 @@ async function readAnchors(files: string[], flag: string): Promise<Uint8Array[]>
   for (const f of files) {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(f));
+      bytes = await readInputFile(f);
     } catch (err) {
-      throw new UsageError(`cannot read trust file ${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new UsageError(`cannot read trust file ${f}${readFailure(err)}`);
     }
     try {
       const ders = decodeCertificates(bytes);
@@ -60,11 +60,9 @@ async function readFlagFiles(files: string[], what: string): Promise<Uint8Array[
   const out: Uint8Array[] = [];
   for (const f of files) {
     try {
-      out.push(new Uint8Array(await readFile(f)));
+      out.push(await readInputFile(f));
     } catch (err) {
-      throw new UsageError(
-        `cannot read ${what} file ${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
+      throw new UsageError(`cannot read ${what} file ${f}${readFailure(err)}`);
     }
   }
   return out;
@@ -159,10 +157,11 @@ async function verifyAll(
 async function verifyFile(file: string, verify: Verify, policy: 'transcript' | 'pdf'): Promise<FileReport> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    // Not readFile: a FIFO would block it forever and /dev/zero would fill memory; a file over the verifier's
+    // size limit is refused before it is read.
+    bytes = await readInputFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return failedRead(file, policy, `cannot read file (${code})`, 'ERR_FILE_READ');
+    return failedRead(file, policy, `cannot read file${readFailure(err)}`, 'ERR_FILE_READ');
   }
   try {
     return { file, ...(await verify(bytes)) };

@@ -11,9 +11,9 @@ import {
 } from '@thgov/esign/internal';
 
 export interface EmbeddedFile {
-  /** Key in the /EmbeddedFiles name tree. */
-  treeName: string;
-  /** /UF (or /F) of the file specification. */
+  /** Key in the /EmbeddedFiles name tree, when the file is listed there. */
+  treeName?: string;
+  /** /UF, else /F, else the name-tree key ('' when none). */
   fileName: string;
   fSpecName?: string;
   ufName?: string;
@@ -23,7 +23,10 @@ export interface EmbeddedFile {
   bytes: Uint8Array;
   fileSpecNum?: number;
   streamNum?: number;
+  /** In the catalog's /AF array. */
   inAf: boolean;
+  /** In a page's /AF array. */
+  inPageAf: boolean;
 }
 
 /** What the PDF's XMP metadata declares: the PDF/A part and conformance and the attached document's name. */
@@ -66,57 +69,153 @@ function nameTreeEntries(
   return out;
 }
 
-/** Every embedded file of revision `rev` (name tree), with its file specification details. */
+/** The file specifications of a page's /AF arrays, walking the page tree (bounded, each node once). */
+function pageAfEntries(doc: PdfDocument, rev: Revision, pages: PdfObject | undefined): PdfObject[] {
+  const out: PdfObject[] = [];
+  const stack: { node: PdfObject | undefined; depth: number }[] = [{ node: pages, depth: 0 }];
+  const seen = new Set<number>();
+  for (let visited = 0; stack.length && visited < 10_000; visited++) {
+    const { node, depth } = stack.pop()!;
+    if (depth > 64) continue;
+    if (node instanceof PdfRef) {
+      if (seen.has(node.num)) continue;
+      seen.add(node.num);
+    }
+    const d = dictOf(doc.resolve(node, rev));
+    if (!d) continue;
+    const af = doc.resolve(d.get('AF'), rev);
+    if (Array.isArray(af)) out.push(...af);
+    const kids = doc.resolve(d.get('Kids'), rev);
+    if (Array.isArray(kids)) for (const k of kids) stack.push({ node: k, depth: depth + 1 });
+  }
+  return out;
+}
+
+/** One file specification as an `EmbeddedFile`, or undefined when it holds no readable embedded stream. */
+function embeddedFile(
+  doc: PdfDocument,
+  rev: Revision,
+  value: PdfObject,
+  found: Pick<EmbeddedFile, 'treeName' | 'inAf' | 'inPageAf'>,
+): EmbeddedFile | undefined {
+  const fs = dictOf(doc.resolve(value, rev));
+  if (!fs) return undefined;
+  const ef = dictOf(doc.resolve(fs.get('EF'), rev));
+  const streamRef = ef?.get('UF') ?? ef?.get('F');
+  const stream = doc.resolve(streamRef, rev);
+  if (!(stream instanceof PdfStream)) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeStream(stream, doc.budget);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_PDF_LIMIT') throw err;
+    return undefined;
+  }
+  const params = dictOf(doc.resolve(stream.dict.get('Params'), rev));
+  const size = params?.get('Size');
+  const sub = stream.dict.get('Subtype');
+  const rel = fs.get('AFRelationship');
+  const f = fs.get('F');
+  const uf = fs.get('UF');
+  const fName = f instanceof PdfString ? f.text() : undefined;
+  const ufName = uf instanceof PdfString ? uf.text() : undefined;
+  return {
+    ...(found.treeName !== undefined ? { treeName: found.treeName } : {}),
+    fileName: ufName ?? fName ?? found.treeName ?? '',
+    ...(fName !== undefined ? { fSpecName: fName } : {}),
+    ...(ufName !== undefined ? { ufName } : {}),
+    ...(isName(rel) ? { relationship: rel.name } : {}),
+    ...(isName(sub) ? { mimeType: sub.name } : {}),
+    ...(typeof size === 'number' ? { declaredSize: size } : {}),
+    bytes,
+    ...(value instanceof PdfRef ? { fileSpecNum: value.num } : {}),
+    ...(streamRef instanceof PdfRef ? { streamNum: streamRef.num } : {}),
+    inAf: found.inAf,
+    inPageAf: found.inPageAf,
+  };
+}
+
+/**
+ * Every embedded file of revision `rev`: the /EmbeddedFiles name tree, the catalog's /AF and the pages' /AF (a
+ * PDF/A-3 associated file need not be in the name tree). One entry per file specification object, wherever it is
+ * listed and however often; a direct (unreferenced) file specification is one entry per place it is written.
+ */
 export function listEmbeddedFiles(doc: PdfDocument, rev: Revision): EmbeddedFile[] {
   const catalog = doc.catalog(rev);
   if (!catalog) return [];
   const names = dictOf(doc.resolve(catalog.get('Names'), rev));
-  const af = doc.resolve(catalog.get('AF'), rev);
-  const afNums = new Set(
-    Array.isArray(af) ? af.filter((x): x is PdfRef => x instanceof PdfRef).map((x) => x.num) : [],
-  );
-  const out: EmbeddedFile[] = [];
-  for (const { key, value } of nameTreeEntries(doc, rev, names?.get('EmbeddedFiles'))) {
-    const fs = dictOf(doc.resolve(value, rev));
-    if (!fs) continue;
-    const ef = dictOf(doc.resolve(fs.get('EF'), rev));
-    const streamRef = ef?.get('UF') ?? ef?.get('F');
-    const stream = doc.resolve(streamRef, rev);
-    if (!(stream instanceof PdfStream)) continue;
-    let bytes: Uint8Array;
-    try {
-      bytes = decodeStream(stream, doc.budget);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_PDF_LIMIT') throw err;
-      continue;
-    }
-    const params = dictOf(doc.resolve(stream.dict.get('Params'), rev));
-    const size = params?.get('Size');
-    const sub = stream.dict.get('Subtype');
-    const rel = fs.get('AFRelationship');
-    const f = fs.get('F');
-    const uf = fs.get('UF');
-    const fName = f instanceof PdfString ? f.text() : undefined;
-    const ufName = uf instanceof PdfString ? uf.text() : undefined;
-    out.push({
+  const catalogAf = doc.resolve(catalog.get('AF'), rev);
+  const pageAf = pageAfEntries(doc, rev, catalog.get('Pages'));
+  const refNums = (list: PdfObject[]) =>
+    new Set(list.filter((x): x is PdfRef => x instanceof PdfRef).map((x) => x.num));
+  const afNums = refNums(Array.isArray(catalogAf) ? catalogAf : []);
+  const pageAfNums = refNums(pageAf);
+  const places: { value: PdfObject; treeName?: string }[] = [
+    ...nameTreeEntries(doc, rev, names?.get('EmbeddedFiles')).map(({ key, value }) => ({
+      value,
       treeName: key,
-      fileName: ufName ?? fName ?? key,
-      ...(fName !== undefined ? { fSpecName: fName } : {}),
-      ...(ufName !== undefined ? { ufName } : {}),
-      ...(isName(rel) ? { relationship: rel.name } : {}),
-      ...(isName(sub) ? { mimeType: sub.name } : {}),
-      ...(typeof size === 'number' ? { declaredSize: size } : {}),
-      bytes,
-      ...(value instanceof PdfRef ? { fileSpecNum: value.num } : {}),
-      ...(streamRef instanceof PdfRef ? { streamNum: streamRef.num } : {}),
-      inAf: value instanceof PdfRef && afNums.has(value.num),
+    })),
+    ...(Array.isArray(catalogAf) ? catalogAf : []).map((value) => ({ value })),
+    ...pageAf.map((value) => ({ value })),
+  ];
+  const out: EmbeddedFile[] = [];
+  const listed = new Set<number>();
+  for (const { value, treeName } of places) {
+    if (value instanceof PdfRef) {
+      if (listed.has(value.num)) continue;
+      listed.add(value.num);
+    }
+    const ref = value instanceof PdfRef ? value.num : undefined;
+    const file = embeddedFile(doc, rev, value, {
+      ...(treeName !== undefined ? { treeName } : {}),
+      inAf: ref !== undefined ? afNums.has(ref) : Array.isArray(catalogAf) && catalogAf.includes(value),
+      inPageAf: ref !== undefined ? pageAfNums.has(ref) : pageAf.includes(value),
     });
+    if (file) out.push(file);
   }
   return out;
 }
 
 export function isXmlAttachment(f: EmbeddedFile): boolean {
   return f.mimeType === 'text/xml' || f.mimeType === 'application/xml' || /\.xml$/i.test(f.fileName);
+}
+
+const PDFAID_NS = 'http://www.aiim.org/pdfa/ns/id/';
+const ETDA_NS = 'urn:etda:pdfa:ElectronicDocument:1p0:standard#';
+const XML_SPACE = '[ \\t\\r\\n]';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A reader of one XMP namespace's simple properties, in either RDF form: an element `<p:name>value</p:name>` or
+ * an attribute `p:name="value"` (either quote). `p` is every prefix the packet binds to `ns`; `fallback` is used
+ * when none is bound (packets that omit the declaration). The first occurrence in the packet counts. A regex, not
+ * a DOM: this runs on every verification and must not load an XML parser.
+ */
+function xmpProperty(text: string, ns: string, fallback: string): (local: string) => string | undefined {
+  const bound = new RegExp(
+    `xmlns:([A-Za-z_][\\w.-]*)${XML_SPACE}*=${XML_SPACE}*(["'])${escapeRegExp(ns)}\\2`,
+    'g',
+  );
+  const prefixes = [...new Set([...text.matchAll(bound)].map((m) => m[1] as string))];
+  // A prefix bound to another namespace somewhere is not this one, even if it is the usual one.
+  const fallbackUsedElsewhere = new RegExp(`xmlns:${escapeRegExp(fallback)}${XML_SPACE}*=`).test(text);
+  if (prefixes.length === 0 && !fallbackUsedElsewhere) prefixes.push(fallback);
+  return (local) => {
+    let best: { at: number; value: string } | undefined;
+    for (const p of prefixes) {
+      const q = `${escapeRegExp(p)}:${local}`;
+      // [^<]* then "<": linear, whatever whitespace a hostile packet holds (the value is trimmed after).
+      const el = new RegExp(`<${q}(?:${XML_SPACE}[^<>]*)?>([^<]*)</${q}${XML_SPACE}*>`).exec(text);
+      const at = new RegExp(`${XML_SPACE}${q}${XML_SPACE}*=${XML_SPACE}*(?:"([^"]*)"|'([^']*)')`).exec(text);
+      const found = [
+        el && { at: el.index, value: (el[1] as string).trim() },
+        at && { at: at.index, value: (at[1] ?? at[2]) as string },
+      ];
+      for (const f of found) if (f && (!best || f.at < best.at)) best = f;
+    }
+    return best?.value;
+  };
 }
 
 export function readXmp(doc: PdfDocument, rev: Revision): XmpInfo | undefined {
@@ -129,23 +228,19 @@ export function readXmp(doc: PdfDocument, rev: Revision): XmpInfo | undefined {
   } catch {
     return undefined;
   }
-  const pick = (prefix: string, local: string): string | undefined => {
-    const el = new RegExp(`<${prefix}:${local}>\\s*([^<]*?)\\s*</${prefix}:${local}>`).exec(text);
-    if (el) return el[1];
-    const at = new RegExp(`${prefix}:${local}="([^"]*)"`).exec(text);
-    return at?.[1];
-  };
-  const part = pick('pdfaid', 'part');
+  const pdfaid = xmpProperty(text, PDFAID_NS, 'pdfaid');
+  const ed = xmpProperty(text, ETDA_NS, 'ed');
+  const part = pdfaid('part');
   const info: XmpInfo = {};
   if (part !== undefined && /^\d+$/.test(part)) info.pdfaPart = Number(part);
   const set = (k: keyof XmpInfo, v: string | undefined) => {
     if (v !== undefined) (info as Record<string, unknown>)[k] = v;
   };
-  set('pdfaConformance', pick('pdfaid', 'conformance'));
-  set('documentFileName', pick('ed', 'DocumentFileName'));
-  set('documentOid', pick('ed', 'DocumentOID'));
-  set('referenceId', pick('ed', 'DocumentReferenceID'));
-  set('version', pick('ed', 'DocumentVersion'));
+  set('pdfaConformance', pdfaid('conformance'));
+  set('documentFileName', ed('DocumentFileName'));
+  set('documentOid', ed('DocumentOID'));
+  set('referenceId', ed('DocumentReferenceID'));
+  set('version', ed('DocumentVersion'));
   return info;
 }
 

@@ -38,6 +38,21 @@ interface Problem {
   msg: string;
 }
 
+/**
+ * Notes on the attachment's names. /UF is the file name (else /F): a Thai /UF with an ASCII /F fallback, or a
+ * name-tree key such as `0001`, is how other tools write it, so a differing /F or key is only a warning.
+ */
+function nameWarnings(pick: EmbeddedFile, warnings: string[]): void {
+  if (pick.ufName !== undefined && pick.fSpecName !== undefined && pick.fSpecName !== pick.ufName)
+    warnings.push('The attachment /F (fallback file name) differs from its /UF');
+  if (pick.treeName !== undefined && pick.treeName !== pick.fileName)
+    warnings.push('The attachment name tree key differs from its file name');
+  if (pick.ufName === undefined && pick.fSpecName === undefined)
+    warnings.push('The file specification has no /UF or /F file name');
+  if (pick.treeName === undefined)
+    warnings.push('The attachment is not in /Names/EmbeddedFiles (only in /AF): some viewers do not list it');
+}
+
 /** Everything wrong with the picked attachment, hard failures marked `fail`; soft notes go to `warnings`. */
 function attachmentProblems(
   doc: PdfDocument,
@@ -55,8 +70,7 @@ function attachmentProblems(
   else if (pick.relationship !== 'Alternative')
     warnings.push(`AFRelationship is /${pick.relationship}, ETDA uses /Alternative`);
   if (!pick.inAf) soft('The file specification is not in the catalog /AF array');
-  const names = [pick.treeName, pick.ufName, pick.fSpecName].filter((x): x is string => x !== undefined);
-  if (new Set(names).size > 1) soft('Attachment names disagree (name tree, /UF, /F)');
+  nameWarnings(pick, warnings);
   if (pick.declaredSize !== undefined && pick.declaredSize !== pick.bytes.length) {
     const msg = `Declared size ${pick.declaredSize} differs from the actual ${pick.bytes.length}`;
     problems.push({ sub: 'FORMAT_FAILURE', fail: true, msg });
@@ -121,9 +135,14 @@ export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
       const xmlFiles = files.filter(isXmlAttachment);
       if (xmlFiles.length === 0) {
         report.checks.push(
-          indeterminate('pdfa-attachment', 'SIGNED_DATA_NOT_FOUND', 'No XML attachment in /EmbeddedFiles', {
-            evidence: { errorCode: 'ERR_TRANSCRIPT_NO_ATTACHMENT', attachments: files.length },
-          }),
+          indeterminate(
+            'pdfa-attachment',
+            'SIGNED_DATA_NOT_FOUND',
+            'No XML attachment (/EmbeddedFiles or /AF)',
+            {
+              evidence: { errorCode: 'ERR_TRANSCRIPT_NO_ATTACHMENT', attachments: files.length },
+            },
+          ),
         );
         report.checks.push(check('xml', 'NOT_APPLICABLE', 'No XML to check'));
         return;

@@ -1,13 +1,17 @@
-import { X509Certificate } from 'node:crypto';
 import { redactPreview, redactText } from '@thgov/core';
 import type { CheckResult } from '@thgov/esign';
 import { check, failed, indeterminate } from '@thgov/esign/internal';
-import { XMLDSIG_ALGORITHMS as A, registerXmlDsigAlgorithms } from '@thgov/pki/internal';
+import { registerXmlDsigAlgorithms } from '@thgov/pki/internal';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
+import { decodeXml, UnsupportedXmlEncoding } from './decode-xml.js';
+import { doctypeProblem, documentTypeProblem } from './doctype.js';
+import { chooseSignerCertificate, keyInfoCertificates, xmlAlgorithmProblems } from './dsig-parts.js';
 import { isXmlCodePoint, NOT_XML_CHAR, scanXml } from './scan-xml.js';
+
+export { decodeXml };
 
 /** Counts refused before any XML-DSig work: xml-crypto's costs grow with the square of some of them. */
 export interface XmlLimits {
@@ -44,15 +48,6 @@ type XNode = {
 };
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
-
-/** Decodes the XML bytes (UTF-8, or UTF-16 with a BOM) strictly. */
-export function decodeXml(bytes: Uint8Array): string {
-  if (bytes[0] === 0xfe && bytes[1] === 0xff)
-    return new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
-  if (bytes[0] === 0xff && bytes[1] === 0xfe)
-    return new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
-  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-}
 
 /** Throws when the text holds a character, raw or as a character reference, that XML 1.0 forbids. */
 function assertXmlChars(text: string): void {
@@ -141,16 +136,19 @@ function measure(doc: XNode, maxDepth: number, limits: XmlLimits): { depth: numb
 }
 
 /**
- * Parses XML without any DTD, entity or external resource support. Throws on anything unusual: characters XML
- * forbids, line-break characters the two xmldom versions read differently, and counts past `limits`.
+ * Parses XML without any DTD, entity or external resource support: entity declarations are refused anywhere in
+ * the text, and a DOCTYPE only when it is more than a plain `<!DOCTYPE Name>` in the prolog (see doctype.ts).
+ * Throws on anything unusual: characters XML forbids, line-break characters the two xmldom versions read
+ * differently, and counts past `limits`.
  */
 export function parseXmlSafely(
   text: string,
   maxDepth: number,
   limits: XmlLimits = DEFAULT_XML_LIMITS,
 ): { doc: XNode; depth: number; elements: number } {
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
-    throw new Error('DTDs and entity declarations are not allowed');
+  if (/<!ENTITY/i.test(text)) throw new Error('DTDs and entity declarations are not allowed');
+  const dtd = doctypeProblem(text);
+  if (dtd) throw new Error(dtd);
   assertXmlChars(text);
   if (lineBreakInMarkup(text))
     throw new Error('A U+0085, U+2028 or U+2029 character in markup (outside text and attribute values)');
@@ -161,6 +159,8 @@ export function parseXmlSafely(
     },
   });
   const doc = parser.parseFromString(text, 'text/xml') as unknown as XNode;
+  const parsedDtd = documentTypeProblem(doc);
+  if (parsedDtd) throw new Error(parsedDtd);
   return { doc, ...measure(doc, maxDepth, limits) };
 }
 
@@ -199,60 +199,6 @@ function findSignatures(node: XNode, out: XNode[] = [], depth = 0): XNode[] {
   if (node.nodeType === 1 && node.localName === 'Signature' && node.namespaceURI === DSIG) out.push(node);
   for (const k of Array.from(node.childNodes ?? [])) findSignatures(k, out, depth + 1);
   return out;
-}
-
-function certFromSignature(sig: XNode): Uint8Array | undefined {
-  const found: XNode[] = [];
-  const walk = (n: XNode, d: number) => {
-    if (d > 64) return;
-    if (n.nodeType === 1 && n.localName === 'X509Certificate' && n.namespaceURI === DSIG) found.push(n);
-    for (const k of Array.from(n.childNodes ?? [])) walk(k, d + 1);
-  };
-  walk(sig, 0);
-  const b64 = found[0]?.textContent?.replace(/\s+/g, '');
-  return b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
-}
-
-/**
- * Digest and signature methods an XML-DSig may use here: SHA-2 only, with the RSA and ECDSA methods the PDF's CMS
- * accepts (other registrars sign with EC keys and SHA-384 too). The key is the PDF signer's, judged by the PDF's
- * algorithm policy: an XML signer that is another certificate is flagged below.
- */
-const STRONG_XML_ALGORITHMS = new Set<string>([
-  A.sha256,
-  A.sha384,
-  A.sha512,
-  A.rsaSha256,
-  A.rsaSha384,
-  A.rsaSha512,
-  A.rsaPssSha256,
-  A.ecdsaSha256,
-  A.ecdsaSha384,
-  A.ecdsaSha512,
-]);
-
-/**
- * Why the signature's algorithms are refused, or undefined. Every SignatureMethod and DigestMethod in the
- * signature is judged, wherever it sits, so a strong decoy (in a `ds:Object`, say) cannot stand in for a weak
- * method that is the one used.
- */
-function xmlAlgorithmProblem(sig: XNode): string | undefined {
-  const methods: string[] = [];
-  const walk = (n: XNode, d: number) => {
-    if (d > 64) return;
-    if (n.nodeType === 1 && n.namespaceURI === DSIG && /^(Signature|Digest)Method$/.test(n.localName ?? '')) {
-      const alg = Array.from(n.attributes ?? []).find((a) => a.localName === 'Algorithm')?.nodeValue;
-      methods.push(alg ?? '');
-    }
-    for (const k of Array.from(n.childNodes ?? [])) walk(k, d + 1);
-  };
-  walk(sig, 0);
-  const refused = methods.filter((m) => !STRONG_XML_ALGORITHMS.has(m));
-  if (refused.length === 0) return undefined;
-  const weak = refused.find((m) => /sha1$|md5$/i.test(m));
-  return weak
-    ? `The XML-DSig uses SHA-1 or MD5 (${weak}), which is not accepted`
-    : `The XML-DSig uses an algorithm that is not accepted (${refused[0] || 'none named'})`;
 }
 
 /** The caller's validator function, when there is one. */
@@ -368,19 +314,22 @@ export function checkXmlSignature(
   evidence: Record<string, unknown>,
   warnings: string[],
 ): CheckResult | undefined {
-  const certDer = certFromSignature(sig);
-  if (!certDer)
+  const listed = keyInfoCertificates(sig);
+  if (listed.length === 0)
     return indeterminate('xml', 'NO_SIGNING_CERTIFICATE_FOUND', 'XML-DSig without an X509Certificate', {
       evidence,
     });
+  let certDer: Uint8Array;
   let pem: string;
   try {
-    pem = new X509Certificate(Buffer.from(certDer)).toString();
+    ({ der: certDer, pem } = chooseSignerCertificate(listed, o.pdfSigner));
   } catch {
     return failed('xml', 'FORMAT_FAILURE', 'XML-DSig certificate could not be read', { evidence });
   }
-  const weak = xmlAlgorithmProblem(sig);
-  if (weak) return indeterminate('xml', 'CRYPTO_CONSTRAINTS_FAILURE', weak, { evidence });
+  const algorithms = xmlAlgorithmProblems(sig);
+  if (algorithms.refused)
+    return indeterminate('xml', 'CRYPTO_CONSTRAINTS_FAILURE', algorithms.refused, { evidence });
+  warnings.push(...algorithms.warnings);
   // ECDSA, RSA-SHA384 and SHA-384 added; not even the library may accept SHA-1, should the check above be bypassed.
   const sx = registerXmlDsigAlgorithms(new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null }), {
     sha1: false,
@@ -429,6 +378,10 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     const scan = o.schema ? undefined : scanXml(text, o.maxDepth, limits);
     parsed = scan && !scan.mentionsXmlDsig ? scan : parseXmlSafely(text, o.maxDepth, limits);
   } catch (err) {
+    if (err instanceof UnsupportedXmlEncoding)
+      return indeterminate('xml', 'FORMAT_FAILURE', `${err.message}: the XML was not checked`, {
+        evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },
+      });
     // Parser messages can quote the document (names, citizen IDs): pass them through the redactor.
     return failed('xml', 'FORMAT_FAILURE', `XML rejected: ${redactPreview((err as Error).message, 200)}`, {
       evidence: { errorCode: 'ERR_TRANSCRIPT_XML' },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { registerXmlDsigAlgorithms } from '@thgov/pki/internal';
 import { SignedXml } from 'xml-crypto';
 import { exportPkcs8Pem, toPem } from '../../src/index.js';
@@ -6,12 +7,20 @@ import type { TestIdentity } from './pki.js';
 /**
  * `xml` with an enveloped XML-DSig (RSA-SHA256 and SHA-256 unless told, exclusive C14N) over the whole document,
  * made by `id`. With `xades`, shaped as XAdES-BES signers write it: a `ds:Object` holding the qualifying
- * properties, and a second reference covering their `SignedProperties`.
+ * properties, and a second reference covering their `SignedProperties`; `certDigest` adds the
+ * `xades:SigningCertificate` with the signer's certificate digested by that method. `x509Data` lists these
+ * certificates (DER) in `ds:X509Data` instead of the signer's alone, as signers that embed the chain do.
  */
 export async function xmlSigned(
   xml: string,
   id: TestIdentity,
-  algorithms: { signature?: string; digest?: string; xades?: boolean } = {},
+  algorithms: {
+    signature?: string;
+    digest?: string;
+    xades?: boolean;
+    certDigest?: string;
+    x509Data?: Uint8Array[];
+  } = {},
 ): Promise<string> {
   // The methods xml-crypto does not ship (ECDSA, RSA-SHA384, SHA-384), so tests can sign as other registrars do.
   const sig = registerXmlDsigAlgorithms(
@@ -21,7 +30,7 @@ export async function xmlSigned(
       signatureAlgorithm: (algorithms.signature ??
         'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256') as never,
       canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-      ...(algorithms.xades ? { objects: [{ content: XADES_PROPERTIES }] } : {}),
+      ...(algorithms.xades ? { objects: [{ content: xadesProperties(id, algorithms.certDigest) }] } : {}),
     }),
     { sha1: true },
   );
@@ -43,11 +52,39 @@ export async function xmlSigned(
     });
   }
   sig.computeSignature(xml.replace(/^<\?xml[^>]*>\s*/, ''));
-  return sig.getSignedXml();
+  const out = sig.getSignedXml();
+  if (!algorithms.x509Data) return out;
+  // KeyInfo is outside SignedInfo: listing other certificates there leaves the signature valid.
+  const certs = algorithms.x509Data
+    .map((der) => `<X509Certificate>${Buffer.from(der).toString('base64')}</X509Certificate>`)
+    .join('');
+  const replaced = out.replace(/<X509Data>[\s\S]*?<\/X509Data>/, `<X509Data>${certs}</X509Data>`);
+  if (replaced === out) throw new Error('no X509Data to replace');
+  return replaced;
 }
 
-const XADES_PROPERTIES =
-  '<xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#sig">' +
-  '<xades:SignedProperties Id="xades-signed-properties"><xades:SignedSignatureProperties>' +
-  '<xades:SigningTime>2026-01-15T09:00:00Z</xades:SigningTime>' +
-  '</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties>';
+const DIGEST_NODE: Record<string, string> = {
+  'http://www.w3.org/2000/09/xmldsig#sha1': 'sha1',
+  'http://www.w3.org/2001/04/xmlenc#sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384': 'sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512': 'sha512',
+};
+
+function xadesProperties(id: TestIdentity, certDigest: string | undefined): string {
+  const signingCertificate = certDigest
+    ? '<xades:SigningCertificate><xades:Cert><xades:CertDigest>' +
+      `<ds:DigestMethod xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Algorithm="${certDigest}"/>` +
+      `<ds:DigestValue xmlns:ds="http://www.w3.org/2000/09/xmldsig#">${createHash(
+        DIGEST_NODE[certDigest] ?? 'sha256',
+      )
+        .update(id.cert)
+        .digest('base64')}</ds:DigestValue>` +
+      '</xades:CertDigest></xades:Cert></xades:SigningCertificate>'
+    : '';
+  return (
+    '<xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#sig">' +
+    '<xades:SignedProperties Id="xades-signed-properties"><xades:SignedSignatureProperties>' +
+    `<xades:SigningTime>2026-01-15T09:00:00Z</xades:SigningTime>${signingCertificate}` +
+    '</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties>'
+  );
+}
