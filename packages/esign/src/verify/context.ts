@@ -33,6 +33,8 @@ export interface DocumentContext {
   trust: TrustContext;
   /** Filled by document time-stamps, which are verified first. */
   docTimeStamps: ProvenTimes;
+  /** Every signature and document time-stamp step 3 found. */
+  found: FoundSignature[];
   /** The DocMDP level of the document's certification signature, if any. */
   certificationLevel: 1 | 2 | 3 | undefined;
   /** The signer certificate (DER) of each signature that got that far. */

@@ -151,6 +151,7 @@ async function verifySignatures(
     options: o,
     trust: createTrustContext(o, pool, readDss(doc, pool)),
     docTimeStamps: [],
+    found,
     certificationLevel: certificationLevel(doc, found),
     signerCertificates: new Map(),
     reports: [] as SignatureReport[],

@@ -484,12 +484,14 @@ function collectPages(doc: PdfDocument, rev: Revision, out: Set<number>): void {
 /**
  * Step 11's verdict: what changed after the signed revision against what is allowed — security updates only under
  * a policy that says so, else by the certification level (P=1 none, P=2 form filling, P=3 or none: annotations); structural
- * anomalies after signing always fail, and so, under `security-updates`, do appended objects nothing refers to.
+ * anomalies after signing always fail, and so, under `security-updates` (or with `refuseUnreferenced`, for a
+ * signature before the last under such a policy), do appended objects nothing refers to.
  */
 export function modificationsCheck(
   doc: PdfDocument,
   signed: Revision,
   policy: 'security-updates' | 1 | 2 | 3 | undefined,
+  refuseUnreferenced = policy === 'security-updates',
 ): { result: CheckResult; level: ModificationLevel } {
   const diff = diffAfter(doc, signed);
   const later = doc.anomalies.filter(
@@ -517,7 +519,7 @@ export function modificationsCheck(
   if (!levelAllowed(diff.level, allowed))
     return fail(`Disallowed changes after signing (${diff.level}; policy allows ${allowed})`);
   if (later.length) return fail(`Structural anomalies after signing: ${later.map((a) => a.code).join(', ')}`);
-  if (policy === 'security-updates' && diff.unreferenced.length)
+  if (refuseUnreferenced && diff.unreferenced.length)
     return fail('Objects appended after signing that nothing refers to');
   const message =
     diff.level === 'NONE' ? 'No changes after signing' : `Only allowed changes after signing (${diff.level})`;

@@ -74,8 +74,9 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
     }
   }
   const unreferenced: number[] = [];
+  const linearization = linearizationObjects(doc, rev);
   for (const [num, e] of rev.xref) {
-    if (num === 0 || e.kind === 'free' || reachable.has(num)) continue;
+    if (num === 0 || e.kind === 'free' || reachable.has(num) || linearization.has(num)) continue;
     const v = doc.getObject(num, rev);
     const d = dictOf(v);
     if (d && (isName(d.get('Type'), 'XRef') || isName(d.get('Type'), 'ObjStm'))) continue;
@@ -96,6 +97,48 @@ export function shadowSignals(doc: PdfDocument, rev: Revision): ShadowSignals {
     javascript: active.has('JavaScript'),
     actions: [...active].filter((a) => a !== 'JavaScript').sort(),
   };
+}
+
+/** Only the header line and its binary-marker comment may come before a linearization dictionary. */
+const HEADER_ONLY = /^%PDF-\d\.\d[ \t]*\r?\n?(%[^\r\n]*\r?\n?)?[ \t\r\n]*$/;
+
+/**
+ * The linearization parameter dictionary and the primary hint stream (PDF 32000-1 Annex F), which nothing
+ * refers to by reference: structural, as XRef and ObjStm are. Only as the first revision defines them, unchanged
+ * in `rev`: the dictionary must be the file's first object (nothing but the header before it) and the hint stream
+ * the object starting at the dictionary's /H offset. A /Linearized dictionary anywhere else, or another stream,
+ * stays unreferenced.
+ */
+function linearizationObjects(doc: PdfDocument, rev: Revision): Set<number> {
+  const out = new Set<number>();
+  const first = doc.revisions[0];
+  if (!first) return out;
+  const unchanged = (num: number) => {
+    const a = first.xref.get(num);
+    const b = rev.xref.get(num);
+    return a?.kind === 'offset' && b?.kind === 'offset' && a.offset === b.offset && a.gen === b.gen;
+  };
+  let lin: { num: number; offset: number } | undefined;
+  for (const [num, e] of first.xref)
+    if (e.kind === 'offset' && (!lin || e.offset < lin.offset)) lin = { num, offset: e.offset };
+  if (!lin || !unchanged(lin.num)) return out;
+  const head = new TextDecoder('latin1').decode(doc.bytes.subarray(0, Math.min(lin.offset, 1024)));
+  if (lin.offset > 1024 || !HEADER_ONLY.test(head)) return out;
+  const d = doc.getObject(lin.num, first);
+  if (!(d instanceof PdfDict) || typeof d.get('Linearized') !== 'number') return out;
+  out.add(lin.num);
+  const h = d.get('H');
+  const at = Array.isArray(h) ? h[0] : undefined;
+  if (typeof at !== 'number') return out;
+  for (const [num, e] of first.xref)
+    if (
+      e.kind === 'offset' &&
+      e.offset === at &&
+      unchanged(num) &&
+      doc.getObject(num, first) instanceof PdfStream
+    )
+      out.add(num);
+  return out;
 }
 
 function isSigKid(doc: PdfDocument, parent: PdfObject | undefined, rev: Revision): boolean {
