@@ -148,7 +148,8 @@ function readPage(body: unknown, page: number): { page: DcatPage; hasNext: boole
 /**
  * Reads ckanext-dcat's catalog endpoint page by page (`/catalog.jsonld?modified_since=…&page=n`) for
  * incremental sync. The EU DCAT profiles do not carry the Thai fields: use it to learn what changed, then
- * read each dataset with getDataset. ERR_CATALOG_UNSUPPORTED when the catalog has no DCAT endpoint.
+ * read each dataset with getDataset. ERR_CATALOG_UNSUPPORTED when the catalog has no DCAT endpoint. Datasets an
+ * earlier page listed are skipped (by URI); a page listing nothing new is ERR_CATALOG_PROTOCOL.
  */
 export async function* readDcatPages(
   core: CatalogCore,
@@ -168,6 +169,7 @@ export async function* readDcatPages(
       throw invalidArgument('modifiedSince must be a Date or an ISO 8601 / CKAN timestamp');
     since = toCkanTimestamp(d);
   }
+  const seen = new Set<string>();
   for (let page = 1; page <= MAX_PAGES; page++) {
     let body: unknown;
     try {
@@ -187,7 +189,26 @@ export async function* readDcatPages(
       );
     }
     const { page: p, hasNext } = readPage(body, page);
-    if (p.datasets.length > 0) yield p;
-    if (!hasNext || p.datasets.length === 0) return;
+    if (p.datasets.length === 0) return;
+    const fresh = p.datasets.filter((d) => firstSight(seen, d));
+    if (fresh.length === 0) throw noProgress(page);
+    yield { ...p, datasets: fresh };
+    if (!hasNext) return;
   }
+}
+
+/** Records the dataset by URI (else identifier, else title and date); false when an earlier page had it. */
+function firstSight(seen: Set<string>, d: DcatDatasetChange): boolean {
+  const key = d.uri !== '' ? d.uri : `\0${d.identifier ?? ''}\0${d.title ?? ''}\0${d.modified ?? ''}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
+function noProgress(page: number): CatalogError {
+  return new CatalogError(
+    'ERR_CATALOG_PROTOCOL',
+    `dcat.catalog: page ${page} of /catalog.jsonld listed only datasets of earlier pages: paging stopped`,
+    { action: 'dcat.catalog', hint: 'The catalog (or a cache in front of it) answers every page alike.' },
+  );
 }

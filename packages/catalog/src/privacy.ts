@@ -1,4 +1,4 @@
-import { isCitizenId } from '@thgov/core';
+import { CitizenIdCounter } from './citizen-ids.js';
 import { CatalogError } from './errors.js';
 import { DATA_CATEGORY, DATA_CLASSIFICATIONS } from './metadata/choices.js';
 
@@ -59,8 +59,9 @@ export function guardNewDataset(metadata: Metadata, allow: boolean, action: stri
 }
 
 /**
- * Visibility for an update: judged on the dataset as it will be (current merged with the patch). The patch may
- * not open restricted data without `allow`; a patch that makes open data restricted also closes it.
+ * Visibility for an update: judged on the dataset as it is and as it will be (current merged with the patch). The
+ * patch may not open restricted data without `allow`, nor reclassify it as open data (which would let the same or
+ * a later patch open it); a patch that makes open data restricted also closes it.
  */
 export function guardDatasetPatch(
   current: Metadata,
@@ -69,6 +70,8 @@ export function guardDatasetPatch(
   action: string,
 ): Metadata {
   const after = { ...current, ...patch };
+  if (isRestricted(current) && !isRestricted(after) && !allow)
+    throw refuse(action, 'the patch reclassifies it as open data');
   if (!isRestricted(after)) return patch;
   const out = { ...patch };
   if (patch.private !== undefined && isPublic(patch) && !allow)
@@ -101,11 +104,10 @@ export function guardResourcePatch(
   }
 }
 
-// A 13-digit run, bare or grouped 1-2345-67890-12-3, not part of a longer number.
-const ID_RUN = /(?<!\d)\d[- ]?\d{4}[- ]?\d{5}[- ]?\d{2}[- ]?\d(?!\d)/g;
-
 /**
- * Counts checksum-valid citizen IDs in a text sample (core's Thai-ID check). The IDs themselves are not kept.
+ * Counts checksum-valid citizen IDs in text with core's detector, the one redaction uses: Thai, full-width or
+ * other decimal digits, any grouping with spaces, dots, slashes, dashes or zero-width characters between, percent,
+ * JSON and HTML escapes (juristic IDs, first digit 0, are not counted). The IDs themselves are not kept.
  *
  * @example
  * ```ts
@@ -113,19 +115,22 @@ const ID_RUN = /(?<!\d)\d[- ]?\d{4}[- ]?\d{5}[- ]?\d{2}[- ]?\d(?!\d)/g;
  * ```
  */
 export function countCitizenIds(text: string): number {
-  let n = 0;
-  for (const m of text.matchAll(ID_RUN)) if (isCitizenId(m[0])) n++;
-  return n;
+  const counter = new CitizenIdCounter();
+  counter.push(text);
+  return counter.end();
 }
 
-/** Stops an upload whose sample holds citizen IDs, unless the caller allowed it. */
+/** Stops an upload whose text holds citizen IDs, unless the caller allowed it. */
 export function guardCitizenIds(sample: string, allow: boolean, action: string, where: string): void {
-  if (allow) return;
-  const n = countCitizenIds(sample);
+  if (!allow) refuseCitizenIds(countCitizenIds(sample), action, where);
+}
+
+/** ERR_CATALOG_PRIVACY when `n` (IDs found in `where`) is not 0. `note` says what became of the write. */
+export function refuseCitizenIds(n: number, action: string, where: string, note = ''): void {
   if (n === 0) return;
   throw new CatalogError(
     'ERR_CATALOG_PRIVACY',
-    `${action}: refused: ${where} holds ${n} valid 13-digit citizen ID${n === 1 ? '' : 's'} (personal data under PDPA)`,
+    `${action}: refused: ${where} holds ${n} valid 13-digit citizen ID${n === 1 ? '' : 's'} (personal data under PDPA)${note}`,
     {
       action,
       hint: 'Publish aggregates or pseudonymised data; pass allowCitizenIds: true only when publishing the IDs is lawful.',

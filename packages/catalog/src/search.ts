@@ -2,6 +2,7 @@ import type { OperationOptions } from '@thgov/core';
 import { validateOptions, z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 import { type CatalogDataset, searchResultSchema } from './entities.js';
+import { CatalogError } from './errors.js';
 
 /** A `package_search` query, paged by the client. */
 export interface SearchDatasetsQuery {
@@ -50,9 +51,18 @@ const querySchema = z
 /** More pages than any real catalog has: a server that never stops is stopped. */
 const MAX_PAGES = 100_000;
 
+function noProgress(start: number, count: number): CatalogError {
+  return new CatalogError(
+    'ERR_CATALOG_PROTOCOL',
+    `package_search: the page at offset ${start} held only datasets of earlier pages although the catalog counts ${count}: paging stopped`,
+    { action: 'package_search', hint: 'The catalog (or a cache in front of it) answers every offset alike.' },
+  );
+}
+
 /**
  * Pages `package_search` by offset, stepping by what each page really held (so a silent `rows_max` cap is
- * honoured) until the count is reached, a page is empty or `limit` is met; datasets already seen are skipped.
+ * honoured) until the count is reached, a page is empty or `limit` is met; datasets already seen are skipped. A page
+ * of nothing but datasets already seen is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
  */
 export async function* searchPages(
   core: CatalogCore,
@@ -78,6 +88,7 @@ export async function* searchPages(
     );
     if (res.results.length === 0) return;
     const fresh = res.results.filter((d) => !seen.has(d.id));
+    if (fresh.length === 0) throw noProgress(start, res.count);
     for (const d of fresh) seen.add(d.id);
     const room = q.limit === undefined ? fresh.length : q.limit - delivered;
     const datasets = fresh.slice(0, Math.max(0, room));

@@ -8,6 +8,8 @@ export { buildSchema, isZodLoaded, loadZod, z } from './lazy-zod.js';
 export { SafeLogger } from './logger.js';
 export { is, type OptionCheck, optionCheckOf, withOptionCheck } from './option-check.js';
 export { tlsOptionsShape, transportOptionsShape } from './options.js';
+// The citizen-ID detector redaction uses, for guards that must find what redaction would mask (catalog uploads).
+export { findCitizenIds } from './redact/citizen-id.js';
 export { fastPathOf, UNDECIDED, withFastPath } from './response-body.js';
 export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 export { fullJitterDelay, parseRetryAfter } from './retry.js';

@@ -20,7 +20,10 @@ export interface DataStoreLoadOptions extends OperationOptions {
   /** Largest JSON body per call, in UTF-8 bytes; default the client's `datastore.batchBytes` (8 MiB). */
   batchBytes?: number;
   onProgress?: (progress: DataStoreProgress) => void;
-  /** Load even if the first batch holds checksum-valid citizen IDs (off by default). */
+  /**
+   * Load even if the records hold checksum-valid citizen IDs (off by default). Every batch is scanned before it is
+   * sent; a load stopped by the guard keeps the batches sent before it.
+   */
   allowCitizenIds?: boolean;
   /** Edit a read-only (e.g. xloader-made) table (`force`). */
   force?: boolean;
@@ -64,9 +67,13 @@ export async function loadRecords(
   let done = 0;
   let batches = 0;
   for await (const batch of encodeBatches(records, rows, recordBytes, onBatch !== undefined)) {
-    // The first batch shows what the table holds: real registers leak exactly this way.
-    if (batches === 0)
-      guardCitizenIds(batch.json, o.allowCitizenIds === true, 'datastore.upsert', 'the records');
+    // Every batch: a register appended after a clean first batch leaks the same way.
+    guardCitizenIds(
+      batch.json,
+      o.allowCitizenIds === true,
+      'datastore.upsert',
+      `batch ${batches + 1} of the records`,
+    );
     await core.action(
       'datastore_upsert',
       {},

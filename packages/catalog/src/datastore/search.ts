@@ -1,6 +1,7 @@
 import type { OperationOptions } from '@thgov/core';
 import { validateOptions, z } from '@thgov/core/internal';
 import type { CatalogCore } from '../context.js';
+import { CatalogError } from '../errors.js';
 import type { DataStoreRecord } from './batches.js';
 
 /** A `datastore_search` query, paged by offset (Thai catalogs run CKAN < 2.11: no keyset `next_page`). */
@@ -61,9 +62,46 @@ const resultSchema = z
 
 const MAX_PAGES = 1_000_000;
 
+/** The `_id`s of a page when every row has one, and the last of them. */
+interface PageIds {
+  ids: Set<number>;
+  last: number;
+}
+
+function pageIds(records: DataStoreRecord[]): PageIds | undefined {
+  const ids = new Set<number>();
+  let last = Number.NEGATIVE_INFINITY;
+  for (const r of records) {
+    if (typeof r._id !== 'number') return undefined;
+    ids.add(r._id);
+    last = r._id;
+  }
+  return { ids, last };
+}
+
+/** False when a page brings no row past the page before: sorted by `_id`, a higher last `_id`; else a new `_id`. */
+function progressed(before: PageIds | undefined, page: PageIds | undefined, byId: boolean): boolean {
+  if (!before || !page || page.ids.size === 0) return true;
+  if (byId) return page.last > before.last;
+  for (const id of page.ids) if (!before.ids.has(id)) return true;
+  return false;
+}
+
+function noProgress(offset: number): CatalogError {
+  return new CatalogError(
+    'ERR_CATALOG_PROTOCOL',
+    `datastore_search: the page at offset ${offset} brought no row past the page before it: paging stopped`,
+    {
+      action: 'datastore_search',
+      hint: 'The catalog (or a cache in front of it) answers every offset alike.',
+    },
+  );
+}
+
 /**
  * Pages `datastore_search` by offset, stepping by the rows each page really held and learning the catalog's
- * cap from the `limit` it reports, until a short or empty page, the total, or `limit`.
+ * cap from the `limit` it reports, until a short or empty page, the total, or `limit`. A page that brings no row
+ * past the one before (by `_id`) is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
  */
 export async function* searchRecordPages(
   core: CatalogCore,
@@ -76,6 +114,8 @@ export async function* searchRecordPages(
   let delivered = 0;
   let total: number | undefined;
   const asked = q.pageSize ?? 10_000;
+  const byId = /^\s*"?_id"?(\s+asc)?\s*$/i.test(q.sort ?? '_id');
+  let before: PageIds | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const want = q.limit === undefined ? asked : Math.min(asked, q.limit - delivered);
     const res = await core.action(
@@ -93,6 +133,9 @@ export async function* searchRecordPages(
       },
       { read: true, schema: resultSchema, op },
     );
+    const ids = pageIds(res.records);
+    if (!progressed(before, ids, byId)) throw noProgress(offset);
+    before = ids;
     const applied = Math.min(res.limit ?? want, want);
     total ??= res.total_was_estimated ? undefined : res.total;
     delivered += res.records.length;

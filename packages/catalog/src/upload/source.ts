@@ -11,8 +11,10 @@ import { invalidArgument } from '@thgov/core';
 export interface UploadSource {
   /** Bytes in total, when known before reading (files, in-memory content, or a stream with `size`). */
   size: number | undefined;
-  /** The first bytes, for the citizen-ID scan. */
+  /** The first bytes: the encoding and the container type are told from them; a stream's are scanned first. */
   sample: Buffer;
+  /** The sample holds every byte. */
+  sampleIsWhole: boolean;
   /** A file or in-memory content can be read again for a retry; a stream cannot. */
   replayable: boolean;
   open(): AsyncIterable<Uint8Array>;
@@ -42,7 +44,13 @@ export async function fileSource(path: string, sampleBytes: number): Promise<Upl
   } finally {
     await handle.close();
   }
-  return { size, sample, replayable: true, open: () => createReadStream(path, { highWaterMark: CHUNK }) };
+  return {
+    size,
+    sample,
+    sampleIsWhole: sample.length === size,
+    replayable: true,
+    open: () => createReadStream(path, { highWaterMark: CHUNK }),
+  };
 }
 
 /** Bytes or a string in memory. */
@@ -51,6 +59,7 @@ export function contentSource(content: Uint8Array | string, sampleBytes: number)
   return {
     size: bytes.length,
     sample: bytes.subarray(0, sampleBytes),
+    sampleIsWhole: bytes.length <= sampleBytes,
     replayable: true,
     async *open() {
       for (let i = 0; i < bytes.length; i += CHUNK) yield bytes.subarray(i, i + CHUNK);
@@ -85,6 +94,7 @@ export async function streamSource(
   return {
     size,
     sample: Buffer.concat(head).subarray(0, sampleBytes),
+    sampleIsWhole: done && headBytes <= sampleBytes,
     replayable: false,
     async *open() {
       if (opened) throw invalidArgument('a stream source can be sent only once');

@@ -6,10 +6,11 @@ import { type CatalogResource, resourceResultSchema } from '../entities.js';
 import { CatalogError } from '../errors.js';
 import { offlineValidationError, validateResource } from '../metadata/validate.js';
 import { CATALOG_DEFAULTS } from '../options.js';
-import { guardCitizenIds, guardResourcePatch } from '../privacy.js';
+import { guardResourcePatch } from '../privacy.js';
 import { showResource } from '../resources.js';
 import { metadataContext } from '../schema-source.js';
 import { multipartBody, type UploadProgress } from './multipart.js';
+import { scanUpload } from './scan.js';
 import { contentSource, fileSource, streamSource, type UploadSource } from './source.js';
 
 /** A file to upload as a resource: exactly one of `file`, `stream` or `content`. */
@@ -41,16 +42,18 @@ export interface UploadResourceOptions extends OperationOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Per-call limit; default the client's `maxUploadBytes` (100 MiB). */
   maxUploadBytes?: number;
-  /** Upload even if the sample holds checksum-valid citizen IDs (off by default). */
+  /** Upload even if the file holds checksum-valid citizen IDs (off by default). */
   allowCitizenIds?: boolean;
   /** Show a private resource (`resource_private: "True"` → other) on replace (off by default). */
   allowRestrictedData?: boolean;
-  /** How much of the start of the file is scanned for citizen IDs. Default 1 MiB. */
+  /**
+   * How much of the start of a stream is held and scanned for citizen IDs before anything is sent (the rest is
+   * scanned as it is sent; a file or content is scanned whole before sending). Default 1 MiB.
+   */
   sampleBytes?: number;
 }
 
 const SAMPLE_BYTES = 1024 * 1024;
-const SCANNED_FORMATS = new Set(['CSV', 'TSV', 'TXT', 'JSON', 'XML', 'GEOJSON', 'HTML']);
 const CONTENT_TYPES: Record<string, string> = {
   CSV: 'text/csv',
   TSV: 'text/tab-separated-values',
@@ -154,11 +157,10 @@ async function prepare(
   const format = formatOf(input);
   const fileName = asciiFileName(input.fileName ?? (input.file ? basename(input.file) : undefined), format);
   const limit = o?.maxUploadBytes ?? core.options.maxUploadBytes ?? CATALOG_DEFAULTS.maxUploadBytes;
-  const source = await sourceOf(input, o?.sampleBytes ?? SAMPLE_BYTES);
+  let source = await sourceOf(input, o?.sampleBytes ?? SAMPLE_BYTES);
   if (source.size !== undefined && source.size > limit) throw tooLarge(action, source.size, limit);
-  if (SCANNED_FORMATS.has(format)) {
-    guardCitizenIds(source.sample.toString('utf8'), o?.allowCitizenIds === true, action, 'the file');
-  }
+  // By content, whatever the declared format: a CSV declared as XLSX is still read.
+  if (o?.allowCitizenIds !== true) source = await scanUpload(source, action);
   const fields: Record<string, unknown> = { ...(input.metadata ?? {}), format };
   if (input.name !== undefined) fields.name = input.name;
   if (input.description !== undefined) fields.description = input.description;

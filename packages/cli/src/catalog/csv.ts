@@ -7,7 +7,7 @@ import { UsageError } from '../io.js';
  */
 export async function* csvRecords(
   file: string,
-  types: Record<string, string> = {},
+  types: ReadonlyMap<string, string> = new Map(),
 ): AsyncGenerator<Record<string, unknown>> {
   let header: string[] | undefined;
   for await (const row of csvRows(file)) {
@@ -16,10 +16,11 @@ export async function* csvRecords(
       continue;
     }
     if (row.length === 1 && row[0] === '') continue;
-    const record: Record<string, unknown> = {};
+    // No prototype: a column named "__proto__" or "constructor" is a plain key.
+    const record: Record<string, unknown> = Object.create(null);
     header.forEach((name, i) => {
       const cell = row[i] ?? '';
-      const type = types[name];
+      const type = types.get(name);
       record[name] = cell === '' ? null : type === 'int' || type === 'numeric' ? Number(cell) : cell;
     });
     yield record;

@@ -3,6 +3,7 @@ import { type CatalogClient, type CatalogDataset, isCatalogError } from '@thgov/
 import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
+import { escapeControls } from '../terminal-text.js';
 import { catalogClient } from './client.js';
 import { CATALOG_PUBLISH_USAGE } from './usage.js';
 
@@ -61,17 +62,32 @@ async function createOrUpdate(
   return client.updateDataset(existing.id, patch, { allowRestrictedData: allow });
 }
 
-function fieldTypes(values: Values): Record<string, string> {
-  const types: Record<string, string> = {};
+function fieldTypes(values: Values): Map<string, string> {
+  // A Map: a column named "constructor" or "__proto__" is a key like any other, never an inherited member.
+  const types = new Map<string, string>();
   for (const f of values.field ?? []) {
     const m = /^([^:]{1,63}):(text|int|numeric|date|timestamp|bool)$/.exec(f);
     if (!m)
       throw new UsageError(
         `--field takes COLUMN:TYPE with TYPE text, int, numeric, date, timestamp or bool (got ${f})`,
       );
-    types[m[1] as string] = m[2] as string;
+    types.set(m[1] as string, m[2] as string);
   }
   return types;
+}
+
+/** DataStore column names: 1–63 characters, no '"', unique, not starting with "_" (CKAN reserves those). */
+function checkColumns(columns: string[], file: string): void {
+  const seen = new Set<string>();
+  for (const id of columns) {
+    const name = JSON.stringify(id);
+    if (id === '' || id.length > 63 || id.includes('"') || id.startsWith('_'))
+      throw new UsageError(
+        `${file}: column ${name} cannot be a DataStore column (1–63 characters, no '"', not starting with "_")`,
+      );
+    if (seen.has(id)) throw new UsageError(`${file}: column ${name} appears twice`);
+    seen.add(id);
+  }
 }
 
 async function loadDataStore(
@@ -82,7 +98,7 @@ async function loadDataStore(
   io: CliIo,
 ) {
   const types = fieldTypes(values);
-  const fields = (await csvHeader(file)).map((id) => ({ id, type: types[id] ?? 'text' }));
+  const fields = (await csvHeader(file)).map((id) => ({ id, type: types.get(id) ?? 'text' }));
   const bar = new ProgressBar(io, await csvRowCount(file));
   const loaded = await client.datastore.create(
     resourceId,
@@ -95,6 +111,15 @@ async function loadDataStore(
   );
   bar.finish();
   return loaded.rows;
+}
+
+/** One field from the catalog on one line: its line feeds and tabs shown escaped, so it cannot print fake rows. */
+const line = (value: unknown) => escapeControls(String(value));
+
+function printPublished(io: CliIo, out: Record<string, unknown>): void {
+  io.stdout.write(`✓ ${line(out.dataset)} (${line(out.id)})\n`);
+  if (out.resource) io.stdout.write(`  resource ${line((out.resource as { url: unknown }).url)}\n`);
+  if (out.datastoreRows !== undefined) io.stdout.write(`  DataStore: ${String(out.datastoreRows)} rows\n`);
 }
 
 /** `thgov catalog publish`. */
@@ -116,6 +141,8 @@ export async function catalogPublish(args: string[], io: CliIo): Promise<number>
         },
       )
     : 0;
+  // Before anything is published: a column the DataStore cannot take stops the command here.
+  if (file && values.datastore) checkColumns(await csvHeader(file), file);
   const client = await catalogClient(values.config);
   try {
     const dataset = await createOrUpdate(client, metadata, values['allow-restricted'] === true);
@@ -132,18 +159,14 @@ export async function catalogPublish(args: string[], io: CliIo): Promise<number>
       if (values.datastore) out.datastoreRows = await loadDataStore(client, resource.id, file, values, io);
     }
     if (values.json) io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    else {
-      io.stdout.write(`✓ ${dataset.name} (${dataset.id})\n`);
-      if (out.resource) io.stdout.write(`  resource ${String((out.resource as { url: unknown }).url)}\n`);
-      if (out.datastoreRows !== undefined)
-        io.stdout.write(`  DataStore: ${String(out.datastoreRows)} rows\n`);
-    }
+    else printPublished(io, out);
     return EXIT.OK;
   } catch (err) {
     if (!isCatalogError(err) || err.fieldErrors.length === 0) throw err;
     // The field list is the useful part: one line per field, in Thai and English.
-    io.stderr.write(`thgov catalog publish: ${err.code}: ${err.message}\n`);
-    for (const f of err.fieldErrors) io.stderr.write(`  ✗ ${f.field}: ${f.th}\n      ${f.en}\n`);
+    io.stderr.write(`thgov catalog publish: ${err.code}: ${line(err.message)}\n`);
+    for (const f of err.fieldErrors)
+      io.stderr.write(`  ✗ ${line(f.field)}: ${line(f.th)}\n      ${line(f.en)}\n`);
     return EXIT.FAILED;
   } finally {
     await client.close();

@@ -1,5 +1,6 @@
 import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
+import { escapeControls } from '../terminal-text.js';
 import { catalogClient } from './client.js';
 import { CATALOG_SEARCH_USAGE } from './usage.js';
 
@@ -53,9 +54,10 @@ export async function catalogSearch(args: string[], io: CliIo): Promise<number> 
   }
   if (values.json) io.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
   else {
+    // Each field on its row: a line feed or tab in a title is shown escaped, never a fake row.
     for (const d of found)
       io.stdout.write(
-        `${String(d.name).padEnd(40)} ${String(d.title ?? '')}${d.private ? ' (private)' : ''}\n`,
+        `${escapeControls(String(d.name)).padEnd(40)} ${escapeControls(String(d.title ?? ''))}${d.private ? ' (private)' : ''}\n`,
       );
     io.stdout.write(`${found.length} of ${count} dataset(s)\n`);
   }

@@ -1,5 +1,6 @@
 import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
+import { escapeControls } from '../terminal-text.js';
 import { catalogClient } from './client.js';
 import { CATALOG_STATUS_USAGE } from './usage.js';
 
@@ -26,12 +27,14 @@ export async function catalogStatus(args: string[], io: CliIo): Promise<number> 
       io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
       return EXIT.OK;
     }
+    // Fields from the harvester, each kept on its line (escapeControls without keepLines).
+    const f = (v: unknown) => escapeControls(String(v));
     const lines = [
-      `${state.dataset}: ${state.published ? 'published at the GD Catalog' : state.governanceState ? 'in the GD Catalog workflow, not published' : 'not harvested by the GD Catalog (yet)'}`,
+      `${f(state.dataset)}: ${state.published ? 'published at the GD Catalog' : state.governanceState ? 'in the GD Catalog workflow, not published' : 'not harvested by the GD Catalog (yet)'}`,
     ];
-    if (state.governanceState) lines.push(`  governance state: ${state.governanceState}`);
-    if (state.validateTime) lines.push(`  validated: ${state.validateTime}`);
-    if (state.publishedUrl) lines.push(`  published copy: ${state.publishedUrl}`);
+    if (state.governanceState) lines.push(`  governance state: ${f(state.governanceState)}`);
+    if (state.validateTime) lines.push(`  validated: ${f(state.validateTime)}`);
+    if (state.publishedUrl) lines.push(`  published copy: ${f(state.publishedUrl)}`);
     io.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.OK;
   } finally {
