@@ -26,6 +26,8 @@ export const ECMS_ERROR_CODES = {
     'A worker lost its lease on a letter (it expired and another worker claimed it with a newer fencing token): its change was refused.',
   ERR_ECMS_DUPLICATE:
     'Already in the journal, nothing was written: a queue item recorded under its ProcessID (another worker persisted it first), or an outbound letter submitted twice (same sender, book number, receiver and date, or the same `idempotencyKey`).',
+  ERR_ECMS_LETTER_CONFLICT:
+    'A received letter carries the natural key (book number, date, sender and receiver) of a letter already in the journal but is another letter: its subject, its document or its signature check differs (`reason`, LETTER_CONFLICT_REASONS). It is kept in quarantine with the raw answer and reported, never journalled beside the first or dropped as a duplicate.',
   ERR_ECMS_SUBMIT_AMBIGUOUS:
     'An ambiguous send cannot be attributed: the node’s outbound status lists the book number without receiver or date and several sends could own the entry (a circular letter, a book number reused in another BE year). The letter stays `submit_unknown`, listed by `EcmsOutbox.unresolved()`, until someone decides.',
 } as const;
@@ -105,6 +107,21 @@ export function isServerFault(err: unknown): err is EcmsFaultError {
   const local = code.slice(code.indexOf(':') + 1);
   return /^(server|receiver)(\..*)?$/i.test(local);
 }
+
+/**
+ * Why a received letter is not a duplicate of the journalled letter that holds its natural key
+ * (`ERR_ECMS_LETTER_CONFLICT`), machine-readable: the first difference found, in this order.
+ */
+export const LETTER_CONFLICT_REASONS = {
+  subject: 'The subject differs.',
+  document:
+    'The document differs (the SHA-256 of the letter as the journal stores it): the book number as written, a party, a reference, a date or a file.',
+  signature:
+    'The same document, but its signature check does not agree with the journalled copy’s (one signed and valid, the other unsigned or failing).',
+} as const;
+
+/** One of `LETTER_CONFLICT_REASONS`. */
+export type LetterConflictReason = keyof typeof LETTER_CONFLICT_REASONS;
 
 /**
  * Why a letter signature was refused, machine-readable. Structure, algorithms and cryptography give

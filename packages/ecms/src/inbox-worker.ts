@@ -6,10 +6,10 @@ import type { EcmsClient } from './client.js';
 import { ClockCheck } from './clock-check.js';
 import { encodeGovernmentDocument } from './codec/encode.js';
 import { decodeGovernmentDocument } from './codec/letter.js';
-import { ecmsError } from './errors.js';
+import { ecmsError, type LetterConflictReason } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import type { InboundState } from './journal.js';
-import type { InboundItem, Letter, Notifier } from './model.js';
+import { bookNumberKey, type InboundItem, type Letter, type Notifier } from './model.js';
 import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
 import { checkLetterPdf, type PdfVerifierOptions, pdfVerifierSchema } from './pdf-verification.js';
 import { QuarantineKeeper } from './quarantine.js';
@@ -25,10 +25,12 @@ import { withParsedRevocation } from './signature/trust.js';
 import type { LetterTrustOptions, SignaturePolicy } from './signature/verify.js';
 import {
   type EvidenceRecord,
+  KEY_RELEASING_STATES,
   type LeaseFence,
   type LetterLease,
   type LetterRecord,
   type LetterStore,
+  type NaturalKeyQuery,
   newLetterRecord,
   type QuarantinedItem,
 } from './store/letter-store.js';
@@ -362,34 +364,70 @@ export class EcmsInboxWorker {
   }
 
   /**
-   * A letter fetched under a ProcessID already processed: the journal's letter when it is this letter by its
-   * natural key (book number, date, subject, sender and receiving department) — a lost dequeue — or `'none'`
-   * when no recorded letter is (the node reused the ProcessID). A copy recorded under another ProcessID
-   * counts unless it was rejected or declared invalid (then this is the sender's resend).
+   * A letter fetched under a ProcessID already processed: the journal's letter when it is this very letter (its
+   * natural key, subject and document as stored) — a lost dequeue — or `'none'` when no recorded letter is (the
+   * node reused the ProcessID). A copy recorded under another ProcessID counts unless it was rejected or declared
+   * invalid (then this is the sender's resend).
    */
   async #recordedLetter(item: Extract<InboundItem, { kind: 'letter' }>): Promise<LetterRecord | 'none'> {
-    const { letter } = item;
+    const document = this.#storedDocument(item.letter);
     const same = (r: LetterRecord) =>
-      r.direction === 'inbound' &&
-      r.letterId === letter.id &&
-      r.correspondenceDate === letter.correspondenceDate &&
-      r.subject === letter.subject &&
-      r.senderDepartmentId === letter.sender.departmentId &&
-      r.receiverDepartmentId === letter.receiver.departmentId;
+      r.direction === 'inbound' && sameLetter(r, item.letter) && sameDocument(r, document);
     const byProcessId = await this.#store.findByProcessId(item.processId);
     if (byProcessId && same(byProcessId)) return byProcessId;
-    const byKey = await this.#store.findByNaturalKey({
-      direction: 'inbound',
-      letterId: letter.id,
-      correspondenceDate: letter.correspondenceDate,
-      counterpartDepartmentId: letter.sender.departmentId,
-    });
+    const byKey = await this.#store.findByNaturalKey(naturalKeyQuery(item.letter));
     return (
       byKey.find(
-        (r) =>
-          same(r) && (r.processId === item.processId || (r.state !== 'rejected' && r.state !== 'invalid')),
+        (r) => same(r) && (r.processId === item.processId || !KEY_RELEASING_STATES.includes(r.state)),
       ) ?? 'none'
     );
+  }
+
+  /** The letter as the journal keeps it: re-encoded from what was read, its book number as the sender wrote it. */
+  #storedDocument(letter: Letter): Buffer {
+    return encodeGovernmentDocument(letter, {
+      allowTopSecret: true,
+      codes: this.#client.codes,
+      allowedMimeTypes: [letter.mainLetter.mimeCode, ...letter.attachments.map((a) => a.mimeCode)],
+      received: true,
+    });
+  }
+
+  /** The journalled letter that holds this letter's natural key (not rejected or invalid), if any. */
+  async #keyHolder(letter: Letter): Promise<LetterRecord | undefined> {
+    return (await this.#store.findByNaturalKey(naturalKeyQuery(letter))).find(
+      (r) =>
+        !KEY_RELEASING_STATES.includes(r.state) && r.receiverDepartmentId === letter.receiver.departmentId,
+    );
+  }
+
+  /**
+   * A letter fetched while `holder` holds its natural key. The same letter (subject, document as stored,
+   * signature check) is a duplicate: recorded as processed under the holder, dequeued. Another letter is kept
+   * in quarantine with the raw answer (ERR_ECMS_LETTER_CONFLICT, `reason`: what differs), dequeued and
+   * reported through `onRejected`: never dropped, never journalled beside the holder.
+   */
+  async #sameKey(
+    item: Extract<InboundItem, { kind: 'letter' }>,
+    exchange: ExchangeEvidence,
+    holder: LetterRecord,
+    document: Buffer,
+  ): Promise<void> {
+    const reason = conflictReason(holder, item, document);
+    if (!reason) {
+      await this.#store.markProcessed(item.processId, holder.journalId);
+      this.#log.info('duplicate e-CMS letter ignored', { journalId: holder.journalId });
+      await this.#dequeue(item.processId, null);
+      return;
+    }
+    const kept = await this.#quarantine.keepConflict(item, exchange, {
+      holder,
+      reason,
+      documentSha256: createHash('sha256').update(document).digest('hex'),
+    });
+    // Kept (here or by another replica): a dequeue the node refuses is settled like a recorded item's.
+    await this.#dequeue(item.processId, null, true);
+    if (kept) await this.#quarantine.settle(kept);
   }
 
   /**
@@ -426,21 +464,11 @@ export class EcmsInboxWorker {
     reusedProcessId = false,
   ): Promise<void> {
     const { letter } = item;
-    const existing = await this.#store.findByNaturalKey({
-      direction: 'inbound',
-      letterId: letter.id,
-      correspondenceDate: letter.correspondenceDate,
-      counterpartDepartmentId: letter.sender.departmentId,
-    });
-    // The same letter under another ProcessID is a duplicate, unless the earlier copy was rejected or
-    // declared invalid (then this is the sender's resend after a withdraw).
-    const live = existing.find((r) => r.state !== 'rejected' && r.state !== 'invalid');
-    if (live) {
-      await this.#store.markProcessed(item.processId, live.journalId);
-      this.#log.info('duplicate e-CMS letter ignored', { journalId: live.journalId });
-      await this.#dequeue(item.processId, null);
-      return;
-    }
+    const document = this.#storedDocument(letter);
+    // Another copy under another ProcessID: a duplicate or a conflicting letter, unless the earlier copy was
+    // rejected or declared invalid (then this is the sender's resend after a withdraw).
+    const holder = await this.#keyHolder(letter);
+    if (holder) return this.#sameKey(item, exchange, holder, document);
     const pdf = this.#o.pdfVerifier
       ? await checkLetterPdf(letter, this.#o.pdfVerifier, item.processId)
       : undefined;
@@ -453,14 +481,12 @@ export class EcmsInboxWorker {
       senderDepartmentId: letter.sender.departmentId,
       receiverDepartmentId: letter.receiver.departmentId,
       processId: item.processId,
-      document: encodeGovernmentDocument(letter, {
-        allowTopSecret: true,
-        codes: this.#client.codes,
-        allowedMimeTypes: [letter.mainLetter.mimeCode, ...letter.attachments.map((a) => a.mimeCode)],
-      }),
+      document,
       signatureStatus: pdf?.failedStatus ?? signatureStatusOf(item.verification),
       signature: item.verification,
     });
+    // A reused ProcessID is processed already: the letter's own marker still lets one replica only insert it.
+    const processedId = reusedProcessId ? reusedMarker(item.processId, record) : item.processId;
     const inserted = await this.#store
       .insert(record, {
         evidence: [
@@ -474,19 +500,21 @@ export class EcmsInboxWorker {
           },
           ...(pdf ? [pdf.evidence] : []),
         ],
-        // A reused ProcessID is processed already: the letter's own marker still lets one replica only insert it.
-        processedId: reusedProcessId ? reusedMarker(item.processId, record) : item.processId,
+        processedId,
       })
       .then(
         () => true,
         (err: unknown) => {
-          // Another replica fetched the same item and recorded it first: only the dequeue is left.
           if (isThGovError(err, 'ERR_ECMS_DUPLICATE')) return false;
           throw err;
         },
       );
     if (!inserted) {
-      await this.#dequeue(item.processId, null);
+      // Another replica recorded this very item first (only the dequeue is left), or another copy of the letter,
+      // fetched by another replica under its own ProcessID, took the natural key meanwhile.
+      const taken = (await this.#store.isProcessed(processedId)) ? undefined : await this.#keyHolder(letter);
+      if (taken) await this.#sameKey(item, exchange, taken, document);
+      else await this.#dequeue(item.processId, null);
       return;
     }
     // Claimed before the dequeue, so another replica's recover() does not pick the new letter up meanwhile.
@@ -561,17 +589,25 @@ export class EcmsInboxWorker {
   /**
    * Dequeues the item at the node, then moves its letter from stored to dequeued. `letter`: the item's letter
    * (saves looking it up), `null` when the item has none to move (a notifier, a refused item, a duplicate).
-   * Returns the letter when this call moved it.
+   * `kept`: the item is recorded though its ProcessID is not processed (a conflicting letter, kept under its own
+   * marker). Returns the letter when this call moved it.
    *
    * A node fault for an item already recorded is not taken as done: another replica may have dequeued it
    * (gone), or the node could not delete it (still queued). The letter stays `stored` and the next fetch
    * decides (`#settleRefused`): the same ProcessID again raises the refusal, another item confirms it gone.
    */
-  async #dequeue(processId: string, letter?: LetterRecord | null): Promise<LetterRecord | undefined> {
+  async #dequeue(
+    processId: string,
+    letter?: LetterRecord | null,
+    kept = false,
+  ): Promise<LetterRecord | undefined> {
     try {
       await this.#client.dequeue(processId);
     } catch (err) {
-      if (!isThGovError(err, 'ERR_ECMS_FAULT') || !(letter || (await this.#store.isProcessed(processId))))
+      if (
+        !isThGovError(err, 'ERR_ECMS_FAULT') ||
+        !(letter || kept || (await this.#store.isProcessed(processId)))
+      )
         throw err;
       const journalId =
         letter === undefined ? (await this.#store.findByProcessId(processId))?.journalId : letter?.journalId;
@@ -866,6 +902,48 @@ export class EcmsInboxWorker {
     if (after && after.recoverFailures > 0)
       await this.#store.update(r.journalId, { recoverFailures: 0 }, { fence: lease });
   }
+}
+
+/** The natural-key query of a received letter (book numbers compare by `bookNumberKey` in the store). */
+function naturalKeyQuery(letter: Letter): NaturalKeyQuery {
+  return {
+    direction: 'inbound',
+    letterId: letter.id,
+    correspondenceDate: letter.correspondenceDate,
+    counterpartDepartmentId: letter.sender.departmentId,
+  };
+}
+
+/** The journalled letter has this letter's key, subject and receiving department. */
+function sameLetter(r: LetterRecord, letter: Letter): boolean {
+  return (
+    bookNumberKey(r.letterId) === bookNumberKey(letter.id) &&
+    r.correspondenceDate === letter.correspondenceDate &&
+    r.subject === letter.subject &&
+    r.senderDepartmentId === letter.sender.departmentId &&
+    r.receiverDepartmentId === letter.receiver.departmentId
+  );
+}
+
+/** The journalled letter's document is, byte for byte, the one this letter is stored as. */
+function sameDocument(r: LetterRecord, document: Buffer): boolean {
+  return r.document !== undefined && document.equals(r.document);
+}
+
+/**
+ * What makes a letter fetched under a natural key `holder` holds another letter: its subject, its document as
+ * stored (book number as written, parties, references, files…), or its signature check (one copy signed and
+ * valid, the other unsigned or failing). Undefined: the same letter.
+ */
+function conflictReason(
+  holder: LetterRecord,
+  item: Extract<InboundItem, { kind: 'letter' }>,
+  document: Buffer,
+): LetterConflictReason | undefined {
+  if (holder.subject !== item.letter.subject) return 'subject';
+  if (!sameDocument(holder, document)) return 'document';
+  if (signatureStatusOf(holder.signature) !== signatureStatusOf(item.verification)) return 'signature';
+  return undefined;
 }
 
 /**

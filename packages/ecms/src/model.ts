@@ -126,7 +126,47 @@ export const signerSchema = z
 /** The person who signed a letter, as written in it. */
 export type Signer = z.infer<typeof signerSchema>;
 
-/** zod schema of a letter: what `sendLetter` checks and what decoding produces. */
+/** Unicode format characters (general category Cf): zero-width space and joiners, BOM, soft hyphen, bidi controls. */
+const FORMAT_CHARACTERS = /\p{Cf}/u;
+
+/**
+ * A book number (ที่) as this SDK journals and sends it: Unicode NFC, every run of white space (spaces, tabs,
+ * no-break and ideographic spaces, line breaks) one ASCII space, trimmed. Thai digits are kept as written.
+ */
+export function normalizeBookNumber(id: string): string {
+  return id.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * What two book numbers are compared on (the journal's natural key, outbound and inbound): the book number
+ * without format characters (Cf), normalised (`normalizeBookNumber`), with Thai digits (๐–๙) as ASCII, so
+ * `สพร ๑/๓`, `สพร 1/3 ` and `สพร\u00a01/3` name one letter. Only for comparing: what is sent is unchanged.
+ */
+export function bookNumberKey(id: string): string {
+  return normalizeBookNumber(id.replace(/\p{Cf}/gu, '')).replace(/[\u0e50-\u0e59]/g, (d) =>
+    String((d.codePointAt(0) as number) - 0x0e50),
+  );
+}
+
+/**
+ * A book number this agency sends: normalised (`normalizeBookNumber`), refused when it holds an invisible
+ * format character (a zero-width space or joiner, a BOM, a soft hyphen, a bidi control), which would make a
+ * number that looks the same and is another.
+ */
+export const bookNumberSchema = z
+  .string()
+  .refine(
+    (s) => !FORMAT_CHARACTERS.test(s),
+    'a book number must not hold invisible format characters (zero-width space or joiner, BOM, soft hyphen, direction marks)',
+  )
+  .overwrite(normalizeBookNumber)
+  .min(1)
+  .max(200);
+
+/**
+ * zod schema of a letter: what decoding produces (the book number as the sender wrote it, trimmed). What this
+ * agency sends is checked with `outgoingLetterSchema`, which also normalises the book number.
+ */
 export const letterSchema = z
   .object({
     /** ที่: the book number, e.g. "นร 0105/1234". */
@@ -157,6 +197,13 @@ export const letterSchema = z
     dateText: dateTextSchema.optional(),
   })
   .strict();
+/**
+ * zod schema of a letter this agency sends (`sendLetter`, `encodeLetter`, the outbox): `letterSchema` with the
+ * book number normalised and checked (`bookNumberSchema`). A received letter is read with `letterSchema`: its
+ * book number stays as the sender wrote it.
+ */
+export const outgoingLetterSchema = letterSchema.extend({ id: bookNumberSchema });
+
 /** A government letter (หนังสือราชการ) as decoded: parties, subject, speed, secrecy, files and signature. */
 export type Letter = z.output<typeof letterSchema>;
 /** A letter as an application writes it for `sendLetter` (defaults are filled in when encoded). */

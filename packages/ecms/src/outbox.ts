@@ -2,11 +2,12 @@ import { isThGovError, type Logger, type OperationOptions } from '@thgov/core';
 import { SafeLogger, sharedTelemetry, TELEMETRY_NAMES, validateOptions, z } from '@thgov/core/internal';
 import { sleep } from './backoff.js';
 import type { EcmsClient } from './client.js';
+import { parseLetter } from './codec/encode.js';
 import { decodeGovernmentDocument } from './codec/letter.js';
 import { ecmsError, isServerFault } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import { OUTBOUND_STATE_BY_NOTIFIER, type OutboundState } from './journal.js';
-import type { LetterInput, Notifier, OutboundStatusEntry } from './model.js';
+import { bookNumberKey, type LetterInput, type Notifier, type OutboundStatusEntry } from './model.js';
 import {
   type EvidenceRecord,
   type LeaseFence,
@@ -172,14 +173,16 @@ export class EcmsOutbox {
       options.idempotencyKey === undefined
         ? undefined
         : validateOptions(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
+    // Journalled as it is sent: the book number normalised (`normalizeBookNumber`), the subject trimmed.
+    const sent = parseLetter(letter);
     const record = newLetterRecord({
       direction: 'outbound',
       state,
-      letterId: letter.id,
-      correspondenceDate: letter.correspondenceDate,
-      subject: letter.subject,
-      senderDepartmentId: letter.sender.departmentId,
-      receiverDepartmentId: letter.receiver.departmentId,
+      letterId: sent.id,
+      correspondenceDate: sent.correspondenceDate,
+      subject: sent.subject,
+      senderDepartmentId: sent.sender.departmentId,
+      receiverDepartmentId: sent.receiver.departmentId,
       document: this.#client.encodeLetter(letter, { sign: options.sign }),
       idempotencyKey: key,
     });
@@ -497,7 +500,7 @@ export class EcmsOutbox {
   > {
     const entries = await this.#client.outboundStatus(options);
     const fits = (e: OutboundStatusEntry, r: LetterRecord) =>
-      e.letterId === r.letterId &&
+      bookNumberKey(e.letterId) === bookNumberKey(r.letterId) &&
       (!e.correspondenceDate || e.correspondenceDate.slice(0, 10) === r.correspondenceDate.slice(0, 10)) &&
       (!e.acceptDepartmentId || e.acceptDepartmentId === r.receiverDepartmentId);
     const open: OutboundStatusEntry[] = [];

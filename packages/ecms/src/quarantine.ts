@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isThGovError, redactPreview } from '@thgov/core';
 import { type SafeLogger, sharedTelemetry, TELEMETRY_NAMES } from '@thgov/core/internal';
 import type { EcmsClient } from './client.js';
-import { EcmsSignatureError } from './errors.js';
+import { EcmsSignatureError, LETTER_CONFLICT_REASONS, type LetterConflictReason } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
-import type { PoisonItem } from './model.js';
+import type { InboundItem, PoisonItem } from './model.js';
 import type { LetterRecord, LetterStore, QuarantinedItem } from './store/letter-store.js';
 import { sameName } from './xml/tree.js';
 
@@ -62,6 +62,65 @@ export class QuarantineKeeper {
       element: q.element,
       quarantineId: q.id,
     });
+    return q;
+  }
+
+  /**
+   * Keeps a letter that conflicts with the journalled letter holding its natural key (ERR_ECMS_LETTER_CONFLICT):
+   * the whole answer and its SHA-256, the letter's key, which journalled letter it conflicts with. Its processed
+   * marker and id come from the ProcessID and the document's SHA-256, so an item fetched again, or by two
+   * replicas at once, is kept once: undefined when it was kept before. No InvalidLetterNotifier: which copy is
+   * genuine is the records office's call, and the notifier would name the journalled letter's key too.
+   */
+  async keepConflict(
+    item: Extract<InboundItem, { kind: 'letter' }>,
+    exchange: ExchangeEvidence,
+    conflict: { holder: LetterRecord; reason: LetterConflictReason; documentSha256: string },
+  ): Promise<QuarantinedItem | undefined> {
+    const marker = `${item.processId}#conflict:${conflict.documentSha256.slice(0, 32)}`;
+    if (await this.#o.store.isProcessed(marker)) return undefined;
+    const { letter } = item;
+    const q: QuarantinedItem = {
+      id: uuidFrom(marker),
+      processId: marker,
+      operation: exchange.operation,
+      element: 'GovernmentDocument',
+      xml: exchange.responseXml,
+      sha256: exchange.responseSha256,
+      at: exchange.at,
+      error: {
+        code: 'ERR_ECMS_LETTER_CONFLICT',
+        message: `Another letter (journal ${conflict.holder.journalId}) holds this book number, date, sender and receiver; this one differs: ${LETTER_CONFLICT_REASONS[conflict.reason]}`,
+        reason: conflict.reason,
+      },
+      signature: item.verification,
+      letterKey: {
+        letterId: letter.id,
+        correspondenceDate: letter.correspondenceDate,
+        subject: letter.subject,
+        senderDepartmentId: letter.sender.departmentId,
+      },
+      notified: true,
+      settled: false,
+      note: `conflicts with journal ${conflict.holder.journalId} (state ${conflict.holder.state}); no InvalidLetterNotifier sent`,
+    };
+    try {
+      await this.#o.store.quarantine(q);
+    } catch (err) {
+      // Another replica kept the same item first (same id): nothing is left to do here.
+      if (await this.#o.store.isProcessed(marker).catch(() => false)) return undefined;
+      throw err;
+    }
+    countPoison('fetch');
+    this.#o.log.warn(
+      'e-CMS letter conflicts with a journalled letter under its book number; kept as evidence',
+      {
+        errorCode: q.error.code,
+        reason: conflict.reason,
+        journalId: conflict.holder.journalId,
+        quarantineId: q.id,
+      },
+    );
     return q;
   }
 
@@ -145,6 +204,12 @@ export class QuarantineKeeper {
   async settleAll(): Promise<void> {
     for (const q of await this.#o.store.quarantined({ settled: false })) await this.settle(q);
   }
+}
+
+/** A UUID-shaped id derived from `text` (the same text, the same id). */
+function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] as string, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** `thgov.ecms.inbox.poison_items`: a queue item (`fetch`) or a journalled letter (`recover`) quarantined. */

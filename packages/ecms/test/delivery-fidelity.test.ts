@@ -356,6 +356,42 @@ describe('a ProcessID the node reuses for another letter', () => {
     }
   });
 
+  it('another letter under the reused ProcessID with the same book number and subject is kept, not dequeued unseen', async () => {
+    const items = [{ pid: '1', xml: docXml({ id: 'นร 0105/5', subject: 'เรื่องเดียวกัน' }) }];
+    const node = await queueNode(items);
+    const client = receiverClient(node.url);
+    const store = new MemoryLetterStore();
+    const rejected: string[] = [];
+    const worker = new EcmsInboxWorker({
+      client,
+      store,
+      autoRegister: false,
+      onRejected: ({ quarantined }) =>
+        void rejected.push(`${quarantined.error.code}:${quarantined.error.reason}`),
+    });
+    try {
+      await worker.runOnce();
+      // Same book number, date, subject, sender and receiver; another main letter.
+      const other = docXml({
+        id: 'นร 0105/5',
+        subject: 'เรื่องเดียวกัน',
+        mainLetter: { mimeCode: 'application/pdf', content: Buffer.from('%PDF-1.7\nanother letter') },
+      });
+      items.push({ pid: '1', xml: other });
+      await worker.runOnce();
+      expect(rejected).toEqual(['ERR_ECMS_LETTER_CONFLICT:document']);
+      const [kept] = await store.quarantined();
+      expect(Buffer.from(kept!.xml).toString('utf8')).toContain(
+        Buffer.from('%PDF-1.7\nanother letter').toString('base64'),
+      );
+      expect(await store.list({ direction: 'inbound' })).toHaveLength(1);
+      expect(items).toEqual([]);
+    } finally {
+      await client.close();
+      await node.close();
+    }
+  });
+
   it('a node that hands out every item as ProcessID 1 has each letter stored within one poll', async () => {
     const items = [
       { pid: '1', xml: docXml({ id: 'นร 0105/1', subject: 'ก' }) },

@@ -240,9 +240,109 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     await store.insert(out({ receiverDepartmentId: '1500300002' }));
     await store.insert(out({ correspondenceDate: '2027-11-27' }));
     await store.insert(inbound({ letterId: 'ที่ 9/1' }));
-    await store.insert(inbound({ letterId: 'ที่ 9/1' }));
     expect((await store.list({ direction: 'outbound' })).length).toBe(3);
-    expect((await store.list({ direction: 'inbound' })).length).toBe(2);
+    expect((await store.list({ direction: 'inbound' })).length).toBe(1);
+  });
+
+  it('book numbers are compared normalised: spaces, no-break spaces, format characters, Thai digits', async () => {
+    const out = (letterId: string, extra: Partial<LetterRecord> = {}) =>
+      inbound({ direction: 'outbound', state: 'submitting', processId: undefined, letterId, ...extra });
+    const first = out('สพร 1/3');
+    await store.insert(first);
+    for (const variant of [
+      'สพร 1/3 ',
+      ' สพร 1/3',
+      'สพร  1/3',
+      'สพร\u00a01/3',
+      'สพร 1/3\u200b',
+      'สพร\t1/3',
+      'สพร ๑/๓',
+    ]) {
+      const again = out(variant);
+      await expect(store.insert(again), JSON.stringify(variant)).rejects.toMatchObject({
+        code: 'ERR_ECMS_DUPLICATE',
+      });
+      expect(await store.get(again.journalId)).toBeUndefined();
+      const found = await store.findByNaturalKey({
+        direction: 'outbound',
+        letterId: variant,
+        correspondenceDate: first.correspondenceDate,
+        counterpartDepartmentId: first.receiverDepartmentId,
+      });
+      expect(found.map((r) => r.journalId)).toEqual([first.journalId]);
+      expect((await store.findByBookNumber('outbound', variant)).map((r) => r.journalId)).toEqual([
+        first.journalId,
+      ]);
+    }
+    // What is stored is the book number as given: the key alone is normalised.
+    const thai = out('สพร ๒/๓');
+    await store.insert(thai);
+    expect((await store.get(thai.journalId))?.letterId).toBe('สพร ๒/๓');
+    await expect(store.insert(out('สพร 2/3'))).rejects.toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+    // Other characters still make another book number.
+    await store.insert(out('สพร 1/33'));
+    await store.insert(out('สพร1/3'));
+  });
+
+  it('an inbound letter journalled again under another ProcessID is refused while the first copy is live', async () => {
+    const first = inbound({ letterId: 'ที่ 5/1' });
+    await store.insert(first, { processedId: first.processId! });
+    // The same letter (sender, book number, receiver, date) from another queue item, and its spellings.
+    for (const letterId of ['ที่ 5/1', 'ที่ ๕/๑', ' ที่\u00a05/1 ', 'ที่ 5/1\ufeff']) {
+      const copy = inbound({ letterId });
+      await expect(twin().insert(copy, { processedId: copy.processId! })).rejects.toMatchObject({
+        code: 'ERR_ECMS_DUPLICATE',
+      });
+      expect(await store.get(copy.journalId)).toBeUndefined();
+      // Nothing of the refused insert is kept: its ProcessID is not marked processed.
+      expect(await store.isProcessed(copy.processId!)).toBe(false);
+    }
+    expect(
+      (
+        await store.findByNaturalKey({
+          direction: 'inbound',
+          letterId: 'ที่ ๕/๑',
+          correspondenceDate: first.correspondenceDate,
+          counterpartDepartmentId: first.senderDepartmentId,
+        })
+      ).map((r) => r.journalId),
+    ).toEqual([first.journalId]);
+    // Another receiver, date or sender is another letter.
+    await store.insert(inbound({ letterId: 'ที่ 5/1', receiverDepartmentId: '1500300002' }));
+    await store.insert(inbound({ letterId: 'ที่ 5/1', correspondenceDate: '2027-11-27' }));
+    await store.insert(inbound({ letterId: 'ที่ 5/1', senderDepartmentId: '9999999999' }));
+    // Once the first copy is rejected (or declared invalid), the sender's resend is a new letter.
+    for (const state of ['dequeued', 'acknowledged', 'registered', 'quarantined'] as const) {
+      await store.transition({
+        journalId: first.journalId,
+        from: [first.state, 'stored', 'dequeued'],
+        to: state,
+      });
+      const held = inbound({ letterId: 'ที่ 5/1' });
+      await expect(store.insert(held)).rejects.toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+      await store.transition({ journalId: first.journalId, from: [state], to: 'dequeued' });
+    }
+    await store.transition({ journalId: first.journalId, from: ['dequeued'], to: 'rejected' });
+    const resend = inbound({ letterId: 'ที่ 5/1' });
+    await store.insert(resend);
+    await store.transition({ journalId: resend.journalId, from: ['stored'], to: 'invalid' });
+    const third = inbound({ letterId: 'ที่ ๕/๑' });
+    await store.insert(third);
+    await expect(store.insert(inbound({ letterId: 'ที่ 5/1' }))).rejects.toMatchObject({
+      code: 'ERR_ECMS_DUPLICATE',
+    });
+  });
+
+  it('four replicas journalling one inbound letter under four ProcessIDs at once: exactly one wins', async () => {
+    const handles = [store, twin(), twin(), twin()];
+    const copies = handles.map(() => inbound({ letterId: 'ที่ 5/2' }));
+    const results = await Promise.allSettled(
+      handles.map((h, i) => h.insert(copies[i]!, { processedId: copies[i]!.processId! })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_ECMS_DUPLICATE' });
+    expect(await store.list({ direction: 'inbound' })).toHaveLength(1);
   });
 
   it('two replicas journalling the same letter at once: exactly one insert wins', async () => {
@@ -433,7 +533,8 @@ describe('SqliteLetterStore file', () => {
       expect(Buffer.from((await again.findByProcessId(b.processId!))!.document!).toString()).toBe('<b/>');
       await again.close();
       const after = new Database(filename, { readonly: true });
-      expect(after.pragma('user_version', { simple: true })).toBe(1);
+      // Documents apart (1), then every letter keyed (2).
+      expect(after.pragma('user_version', { simple: true })).toBe(2);
       expect(
         (
           after.prepare('SELECT count(*) AS n FROM ecms_letters WHERE document IS NOT NULL').get() as {

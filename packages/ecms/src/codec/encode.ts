@@ -13,6 +13,7 @@ import {
   NOTIFIER_ELEMENTS,
   type Notifier,
   notifierSchema,
+  outgoingLetterSchema,
   type Party,
 } from '../model.js';
 import { XmlBuilder } from './build.js';
@@ -26,6 +27,12 @@ export interface EncodeLetterOptions {
   allowTopSecret?: boolean;
   /** MIME types accepted for binaries; default `ALLOWED_MIME_TYPES`. */
   allowedMimeTypes?: readonly string[];
+  /**
+   * The letter was received, not written here (the inbox keeps it this way): its book number is written as the
+   * sender wrote it, neither normalised nor checked for format characters. Default false: a letter this agency
+   * sends (`outgoingLetterSchema`).
+   */
+  received?: boolean;
 }
 
 /** The WS-Addressing headers of a request: `wsa:To` and the message ID. */
@@ -54,9 +61,12 @@ export type EcmsRequest =
   | { op: 'mimeCodes' }
   | { op: 'timeCheck' };
 
-/** Validates a letter input (zod) and returns the normalised letter or a typed ERR_ECMS_MESSAGE. */
-export function parseLetter(input: LetterInput): Letter {
-  const r = letterSchema.safeParse(input);
+/**
+ * Validates a letter input (zod) and returns the normalised letter or a typed ERR_ECMS_MESSAGE. A letter to send
+ * gets its book number normalised and checked (`outgoingLetterSchema`); `received`: as the sender wrote it.
+ */
+export function parseLetter(input: LetterInput, options: { received?: boolean } = {}): Letter {
+  const r = (options.received ? letterSchema : outgoingLetterSchema).safeParse(input);
   if (!r.success) {
     const first = r.error.issues[0];
     throw ecmsError(
@@ -90,7 +100,7 @@ export function governmentDocumentElement(
   input: LetterInput,
   options: EncodeLetterOptions & { withSignatureBlock?: boolean } = {},
 ): XmlJsElement {
-  const letter = parseLetter(input);
+  const letter = parseLetter(input, { received: options.received === true });
   if (letter.secrecy === 'top_secret' && !options.allowTopSecret) {
     throw ecmsError(
       'ERR_ECMS_SECRECY',

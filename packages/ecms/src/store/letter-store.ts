@@ -1,5 +1,5 @@
 import type { Direction, LetterState } from '../journal.js';
-import type { PoisonLetterKey } from '../model.js';
+import { bookNumberKey, type PoisonLetterKey } from '../model.js';
 import type { SignatureEvidence } from '../signature/evidence.js';
 
 /** One letter in the journal (either direction). */
@@ -36,7 +36,8 @@ export interface LetterRecord {
   lastError: string | undefined;
   /**
    * Outbound: the caller's idempotency key (`submit`/`enqueue` option), unique in the journal. The letter's
-   * natural key (sender, book number, receiver, date) is unique among outbound letters as well.
+   * natural key (sender, book number, receiver, date: `naturalKey`) is unique as well, among outbound letters
+   * and among inbound letters that are neither rejected nor invalid.
    */
   idempotencyKey: string | undefined;
   /** Inbound: definitive failures of `recover()` on this letter in a row (quarantined at the limit). */
@@ -164,7 +165,10 @@ export interface QuarantinedItem {
 /** What may change on a quarantined item: notified, settled and a note. */
 export type QuarantinePatch = Partial<Pick<QuarantinedItem, 'notified' | 'settled' | 'note'>>;
 
-/** Finds letters by their natural key: direction, LetterID, correspondence date and the other department. */
+/**
+ * Finds letters by their natural key: direction, LetterID (compared by `bookNumberKey`: spacing, format
+ * characters and Thai digits aside), correspondence date and the other department.
+ */
 export interface NaturalKeyQuery {
   direction: Direction;
   letterId: string;
@@ -177,9 +181,11 @@ export interface NaturalKeyQuery {
  * Persistence of the journal. Every method is atomic; `insert` and `transition` also record evidence
  * and the processed ProcessID in the same transaction, which is what makes persist → commit → dequeue
  * crash-safe. `insert` with a `processedId` that is already processed writes nothing and throws
- * ERR_ECMS_DUPLICATE (two workers fetched the same item); so does `insert` of an outbound letter whose
- * natural key (sender, book number, receiver, correspondence date) or `idempotencyKey` is already in the
- * journal — checked atomically (a unique index), never check-then-insert. Implementations: `MemoryLetterStore`,
+ * ERR_ECMS_DUPLICATE (two workers fetched the same item); so does `insert` of a letter whose natural key
+ * (`naturalKey`: direction, sender, book number, receiver, correspondence date; an inbound letter's only while
+ * it is neither rejected nor invalid) or `idempotencyKey` another letter holds — checked atomically (a unique
+ * index), never check-then-insert. `findByNaturalKey` and `findByBookNumber` compare book numbers by
+ * `bookNumberKey` too. Implementations: `MemoryLetterStore`,
  * `SqliteLetterStore` (`@thgov/ecms/sqlite`), `PostgresLetterStore` (`@thgov/ecms/postgres`, several
  * replicas); the contract suite in test/store-contract.test.ts runs against all three.
  */
@@ -273,12 +279,42 @@ export function newLetterRecord(
   };
 }
 
+/** Inbound states that give the natural key up: the sender may send the letter again (a new letter). */
+export const KEY_RELEASING_STATES: readonly LetterState[] = ['rejected', 'invalid'];
+
 /**
- * The key that makes an outbound letter unique in the journal: sender, book number, receiver and
- * correspondence date (a book number is reused across BE years, so the date belongs to it). Undefined
- * for inbound letters (a sender's resend after a reject is a new inbound letter with the same key).
+ * The natural key a letter holds in the journal, unique among the letters that hold one: direction, sender,
+ * book number (compared by `bookNumberKey`: spacing, format characters and Thai digits aside), receiver and
+ * correspondence date (a book number is reused across BE years, so the date belongs to it). Every outbound
+ * letter holds its key; an inbound letter holds it until it is rejected or declared invalid (then the sender's
+ * resend is a new inbound letter with the same key). Undefined for a letter that holds none.
+ */
+export function naturalKey(
+  r: Pick<
+    LetterRecord,
+    'direction' | 'state' | 'letterId' | 'senderDepartmentId' | 'receiverDepartmentId' | 'correspondenceDate'
+  >,
+): string | undefined {
+  if (r.direction === 'inbound' && KEY_RELEASING_STATES.includes(r.state)) return undefined;
+  return JSON.stringify([
+    r.direction,
+    r.senderDepartmentId,
+    bookNumberKey(r.letterId),
+    r.receiverDepartmentId,
+    r.correspondenceDate,
+  ]);
+}
+
+/**
+ * The outbound part of `naturalKey`, as the `outbound_key` column of the SQL stores keeps it: sender, book
+ * number (`bookNumberKey`), receiver and correspondence date. Undefined for inbound letters.
  */
 export function outboundKey(r: LetterRecord): string | undefined {
   if (r.direction !== 'outbound') return undefined;
-  return JSON.stringify([r.senderDepartmentId, r.letterId, r.receiverDepartmentId, r.correspondenceDate]);
+  return JSON.stringify([
+    r.senderDepartmentId,
+    bookNumberKey(r.letterId),
+    r.receiverDepartmentId,
+    r.correspondenceDate,
+  ]);
 }

@@ -1,4 +1,5 @@
 import { ecmsError } from '../errors.js';
+import { bookNumberKey } from '../model.js';
 import {
   type ClaimInput,
   type EvidenceRecord,
@@ -8,7 +9,7 @@ import {
   type LetterRecord,
   type LetterStore,
   type NaturalKeyQuery,
-  outboundKey,
+  naturalKey,
   type QuarantinedItem,
   type QuarantinePatch,
   type TransitionInput,
@@ -42,9 +43,9 @@ export class MemoryLetterStore implements LetterStore {
     if (this.#letters.has(record.journalId)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate journal id');
     if (extra.processedId && this.#processed.has(extra.processedId))
       throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
-    const key = outboundKey(record);
+    const key = naturalKey(record);
     for (const r of this.#letters.values()) {
-      if (key !== undefined && outboundKey(r) === key)
+      if (key !== undefined && naturalKey(r) === key)
         throw ecmsError('ERR_ECMS_DUPLICATE', 'This letter is already in the journal (same natural key)');
       if (record.idempotencyKey !== undefined && r.idempotencyKey === record.idempotencyKey)
         throw ecmsError('ERR_ECMS_DUPLICATE', 'A letter with this idempotency key is already in the journal');
@@ -96,11 +97,12 @@ export class MemoryLetterStore implements LetterStore {
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
     this.#check();
+    const book = bookNumberKey(q.letterId);
     return [...this.#letters.values()]
       .filter(
         (r) =>
           r.direction === q.direction &&
-          r.letterId === q.letterId &&
+          bookNumberKey(r.letterId) === book &&
           r.correspondenceDate === q.correspondenceDate &&
           (q.direction === 'outbound' ? r.receiverDepartmentId : r.senderDepartmentId) ===
             q.counterpartDepartmentId,
@@ -111,8 +113,9 @@ export class MemoryLetterStore implements LetterStore {
 
   async findByBookNumber(direction: 'outbound' | 'inbound', letterId: string): Promise<LetterRecord[]> {
     this.#check();
+    const book = bookNumberKey(letterId);
     return [...this.#letters.values()]
-      .filter((r) => r.direction === direction && r.letterId === letterId)
+      .filter((r) => r.direction === direction && bookNumberKey(r.letterId) === book)
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .map((r) => ({ ...r }));
   }

@@ -1,5 +1,29 @@
 import type { PostgresMigration } from '@thgov/core/postgres';
 
+/** Format characters (Cf) of the Basic Multilingual Plane, as a PostgreSQL regular expression class. */
+const FORMAT_CHARACTERS = String.raw`[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]`;
+/** What JavaScript's `\s` matches (bar U+FEFF, a format character removed before). */
+const SPACES = String.raw`[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+`;
+/** An escape-string literal (E'...'): the same text whatever `standard_conforming_strings` says. */
+const literal = (text: string) => `E'${text.replace(/\\/g, '\\\\')}'`;
+
+/**
+ * `bookNumberKey(letter_id)` in SQL, for the letters journalled before the key existed (new letters get theirs
+ * from the code): format characters removed, NFC, white space runs as one space, trimmed, Thai digits as ASCII.
+ * A database not in UTF-8 (which `normalize()` and the \u escapes need) gets spaces, tabs and line breaks only.
+ * Part of migration 3: never change it (a later change is a later migration).
+ */
+function bookKeySql(column: string): string {
+  const utf8 = `btrim(regexp_replace(normalize(regexp_replace(${column}, ${literal(FORMAT_CHARACTERS)}, '', 'g'), NFC),
+          ${literal(SPACES)}, ' ', 'g'), ' ')`;
+  const other = `btrim(regexp_replace(${column}, '[[:space:]]+', ' ', 'g'), ' ')`;
+  return `translate(CASE WHEN current_setting('server_encoding') = 'UTF8' THEN ${utf8} ELSE ${other} END,
+        '๐๑๒๓๔๕๖๗๘๙', '0123456789')`;
+}
+
+/** Which letters hold their natural key: every outbound letter, an inbound one until rejected or invalid. */
+const HOLDS_KEY = `(direction = 'outbound' OR state NOT IN ('rejected', 'invalid'))`;
+
 /**
  * Migrations of the `ecms` component (the journal). Never edit a released step: add the next version.
  * `ord` orders letters the way SQLite's rowid does; the lease columns and the token sequence carry the
@@ -106,5 +130,26 @@ export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE idempotency_key IS NOT NULL;
       CREATE UNIQUE INDEX ecms_letters_outbound_key ON ${s}.ecms_letters (outbound_key)
         WHERE outbound_key IS NOT NULL;`,
+  },
+  {
+    version: 3,
+    name: 'natural key of every letter (normalised book number), unique among the letters that hold it',
+    // Letters that already collide under the key (delivered twice before this step, a book number sent with
+    // ASCII and with Thai digits) stay; the oldest holds the key (`key_held`), so the index never refuses the
+    // journal and every later copy is refused. `book_key` of every letter serves the look-ups.
+    sql: (s) => `
+      ALTER TABLE ${s}.ecms_letters ADD COLUMN book_key text, ADD COLUMN key_held boolean NOT NULL DEFAULT true;
+      UPDATE ${s}.ecms_letters SET book_key = ${bookKeySql('letter_id')};
+      ALTER TABLE ${s}.ecms_letters ALTER COLUMN book_key SET NOT NULL;
+      UPDATE ${s}.ecms_letters l SET key_held = false
+        FROM (SELECT journal_id, row_number() OVER (
+                PARTITION BY direction, sender_department_id, receiver_department_id, correspondence_date, book_key
+                ORDER BY created_at, ord) AS n
+              FROM ${s}.ecms_letters WHERE ${HOLDS_KEY}) d
+        WHERE l.journal_id = d.journal_id AND d.n > 1;
+      CREATE UNIQUE INDEX ecms_letters_natural_key ON ${s}.ecms_letters
+        (direction, sender_department_id, receiver_department_id, correspondence_date, book_key)
+        WHERE key_held AND ${HOLDS_KEY};
+      CREATE INDEX ecms_letters_book_key ON ${s}.ecms_letters (direction, book_key, correspondence_date);`,
   },
 ];

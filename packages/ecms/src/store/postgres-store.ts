@@ -19,6 +19,7 @@ import {
 } from '@thgov/core/postgres';
 import { ecmsError } from '../errors.js';
 import type { Direction, LetterState } from '../journal.js';
+import { bookNumberKey } from '../model.js';
 import {
   type ClaimInput,
   type EvidenceRecord,
@@ -276,14 +277,16 @@ export class PostgresLetterStore implements LetterStore {
       // First: a second worker that fetched the same item waits here for the first one's commit.
       if (extra.processedId && !(await this.#markProcessed(client, s, extra.processedId, r.journalId)))
         throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
-      // The unique indexes on the natural key and the idempotency key decide (a concurrent duplicate
-      // waits for the first insert's commit, then inserts nothing): no check-then-insert race.
+      // The unique indexes on the natural key (`naturalKey`: an inbound letter's while it is live) and the
+      // idempotency key decide (a concurrent duplicate waits for the first insert's commit, then inserts
+      // nothing): no check-then-insert race.
       const inserted = await client.query(
         `INSERT INTO ${s}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
           sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
           registration_year, registration_number, document, send_count, dispatched, signature_status,
-          signature_evidence, last_error, created_at, updated_at, idempotency_key, outbound_key, recover_failures)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
+          signature_evidence, last_error, created_at, updated_at, idempotency_key, outbound_key, recover_failures,
+          book_key)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
          ON CONFLICT DO NOTHING RETURNING 1`,
         [
           r.journalId,
@@ -311,6 +314,7 @@ export class PostgresLetterStore implements LetterStore {
           r.idempotencyKey ?? null,
           outboundKey(r) ?? null,
           r.recoverFailures,
+          bookNumberKey(r.letterId),
         ],
       );
       if (inserted.rows.length === 0)
@@ -444,9 +448,9 @@ export class PostgresLetterStore implements LetterStore {
     const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
     const rows = await this.#statement(
       'finding a letter',
-      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND letter_id = $2 AND correspondence_date = $3
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND book_key = $2 AND correspondence_date = $3
        AND ${col} = $4 ORDER BY created_at, ord`,
-      [q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId],
+      [q.direction, bookNumberKey(q.letterId), q.correspondenceDate, q.counterpartDepartmentId],
     );
     return rows.map((r) => letterFromRow(r, POSTGRES_ROWS));
   }
@@ -454,8 +458,8 @@ export class PostgresLetterStore implements LetterStore {
   async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
     const rows = await this.#statement(
       'finding letters by book number',
-      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND letter_id = $2 ORDER BY created_at, ord`,
-      [direction, letterId],
+      `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND book_key = $2 ORDER BY created_at, ord`,
+      [direction, bookNumberKey(letterId)],
     );
     return rows.map((r) => letterFromRow(r, POSTGRES_ROWS));
   }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ecmsError } from '../errors.js';
 import type { Direction, LetterState } from '../journal.js';
+import { bookNumberKey } from '../model.js';
 import {
   type ClaimInput,
   type EvidenceRecord,
@@ -12,6 +13,7 @@ import {
   type LetterRecord,
   type LetterStore,
   type NaturalKeyQuery,
+  naturalKey,
   outboundKey,
   type QuarantinedItem,
   type QuarantinePatch,
@@ -137,6 +139,10 @@ const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   ['ecms_letters', 'idempotency_key', 'TEXT'],
   ['ecms_letters', 'outbound_key', 'TEXT'],
   ['ecms_letters', 'recover_failures', 'INTEGER NOT NULL DEFAULT 0'],
+  // The natural key (`bookNumberKey` of the book number; set on open for letters journalled before it) and
+  // whether the letter holds it (0: a copy journalled before the key existed, which an older one holds).
+  ['ecms_letters', 'book_key', 'TEXT'],
+  ['ecms_letters', 'key_held', 'INTEGER NOT NULL DEFAULT 1'],
 ];
 
 /** Indexes on added columns (created after the columns exist). */
@@ -145,6 +151,17 @@ CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_outbound_key ON ecms_letters (out
   WHERE outbound_key IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_idempotency_key ON ecms_letters (idempotency_key)
   WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ecms_letters_book_key ON ecms_letters (direction, book_key, correspondence_date);
+`;
+
+/** Which letters hold their natural key: every outbound letter, an inbound one until rejected or invalid. */
+const HOLDS_KEY = `(direction = 'outbound' OR state NOT IN ('rejected', 'invalid'))`;
+
+/** The natural key (`naturalKey`) of the letters that hold it: unique. */
+const NATURAL_KEY_INDEX = `
+CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_natural_key
+  ON ecms_letters (direction, sender_department_id, receiver_department_id, correspondence_date, book_key)
+  WHERE key_held = 1 AND ${HOLDS_KEY};
 `;
 
 /**
@@ -155,6 +172,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS ecms_letters_idempotency_key ON ecms_letters (
  * documents).
  */
 const DOCUMENTS_APART = 1;
+/**
+ * `PRAGMA user_version` of a journal whose letters all carry their `book_key` and whose natural key is unique
+ * (`ecms_letters_natural_key`). A release from before it would journal letters without a key.
+ */
+const NATURAL_KEYS = 2;
+
+const version = (db: Database.Database) => db.pragma('user_version', { simple: true }) as number;
 
 function migrate(db: Database.Database): void {
   for (const [table, column, type] of ADDED_COLUMNS) {
@@ -162,14 +186,47 @@ function migrate(db: Database.Database): void {
     if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
   db.exec(ADDED_INDEXES);
-  if ((db.pragma('user_version', { simple: true }) as number) >= DOCUMENTS_APART) return;
-  // A journal written before: its documents move to their table, in one transaction with the version.
-  db.transaction(() => {
-    db.exec(`INSERT OR REPLACE INTO ecms_documents (journal_id, document)
-      SELECT journal_id, document FROM ecms_letters WHERE document IS NOT NULL`);
-    db.exec('UPDATE ecms_letters SET document = NULL WHERE document IS NOT NULL');
-    db.pragma(`user_version = ${DOCUMENTS_APART}`);
-  }).immediate();
+  // Each step in one transaction with its version, looked at again inside it (another process may have
+  // upgraded the file meanwhile).
+  if (version(db) < DOCUMENTS_APART)
+    db.transaction(() => {
+      if (version(db) >= DOCUMENTS_APART) return;
+      // A journal written before: its documents move to their table.
+      db.exec(`INSERT OR REPLACE INTO ecms_documents (journal_id, document)
+        SELECT journal_id, document FROM ecms_letters WHERE document IS NOT NULL`);
+      db.exec('UPDATE ecms_letters SET document = NULL WHERE document IS NOT NULL');
+      db.pragma(`user_version = ${DOCUMENTS_APART}`);
+    }).immediate();
+  if (version(db) < NATURAL_KEYS)
+    db.transaction(() => {
+      if (version(db) >= NATURAL_KEYS) return;
+      keyLetters(db);
+      db.exec(NATURAL_KEY_INDEX);
+      db.pragma(`user_version = ${NATURAL_KEYS}`);
+    }).immediate();
+}
+
+/**
+ * Gives every letter its `book_key`. Letters that already collide under the key (delivered twice before it
+ * existed, a book number sent with ASCII and with Thai digits) all stay: the oldest holds the key, the others
+ * get `key_held = 0`, so the unique index can be built and refuses every later copy.
+ */
+function keyLetters(db: Database.Database): void {
+  const rows = db
+    .prepare(
+      `SELECT journal_id AS journalId, direction, state, letter_id AS letterId,
+        sender_department_id AS senderDepartmentId, receiver_department_id AS receiverDepartmentId,
+        correspondence_date AS correspondenceDate FROM ecms_letters ORDER BY created_at, rowid`,
+    )
+    .all() as (Parameters<typeof naturalKey>[0] & { journalId: string })[];
+  const update = db.prepare('UPDATE ecms_letters SET book_key = ?, key_held = ? WHERE journal_id = ?');
+  const held = new Set<string>();
+  for (const r of rows) {
+    const key = naturalKey(r);
+    const holds = key === undefined || !held.has(key);
+    if (key !== undefined) held.add(key);
+    update.run(bookNumberKey(r.letterId), holds ? 1 : 0, r.journalId);
+  }
 }
 
 /** A letter's columns and its document (NULL when it has none), for `... WHERE` on `l`. */
@@ -182,7 +239,7 @@ function isDuplicateLetter(err: unknown): boolean {
   return (
     err instanceof Error &&
     (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    /ecms_letters\.(outbound_key|idempotency_key)/.test(err.message)
+    /ecms_letters\.(outbound_key|idempotency_key|book_key)/.test(err.message)
   );
 }
 
@@ -367,8 +424,9 @@ export class SqliteLetterStore implements LetterStore {
           `INSERT INTO ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,
             sender_department_id, receiver_department_id, process_id, accept_id, accept_date, register,
             registration_year, registration_number, send_count, dispatched, signature_status,
-            signature_evidence, last_error, idempotency_key, outbound_key, recover_failures, created_at, updated_at)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+            signature_evidence, last_error, idempotency_key, outbound_key, recover_failures, created_at, updated_at,
+            book_key)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         )
         .run(
           r.journalId,
@@ -395,6 +453,7 @@ export class SqliteLetterStore implements LetterStore {
           r.recoverFailures,
           r.createdAt.getTime(),
           r.updatedAt.getTime(),
+          bookNumberKey(r.letterId),
         );
       if (r.document) this.#putDocument(r.journalId, r.document);
       this.#addEvidence(r.journalId, extra.evidence);
@@ -466,10 +525,10 @@ export class SqliteLetterStore implements LetterStore {
     return (
       this.#db
         .prepare(
-          `${SELECT_LETTER} WHERE l.direction = ? AND l.letter_id = ? AND l.correspondence_date = ? AND l.${col} = ?
+          `${SELECT_LETTER} WHERE l.direction = ? AND l.book_key = ? AND l.correspondence_date = ? AND l.${col} = ?
            ORDER BY l.created_at, l.rowid`,
         )
-        .all(q.direction, q.letterId, q.correspondenceDate, q.counterpartDepartmentId) as Row[]
+        .all(q.direction, bookNumberKey(q.letterId), q.correspondenceDate, q.counterpartDepartmentId) as Row[]
     ).map((r) => letterFromRow(r, SQLITE_ROWS));
   }
 
@@ -477,8 +536,8 @@ export class SqliteLetterStore implements LetterStore {
     this.#assertOpen();
     return (
       this.#db
-        .prepare(`${SELECT_LETTER} WHERE l.direction = ? AND l.letter_id = ? ORDER BY l.created_at, l.rowid`)
-        .all(direction, letterId) as Row[]
+        .prepare(`${SELECT_LETTER} WHERE l.direction = ? AND l.book_key = ? ORDER BY l.created_at, l.rowid`)
+        .all(direction, bookNumberKey(letterId)) as Row[]
     ).map((r) => letterFromRow(r, SQLITE_ROWS));
   }
 
