@@ -113,6 +113,7 @@ const BUILDERS = new Set([
   'omit',
   'optional',
   'or',
+  'overwrite',
   'partial',
   'passthrough',
   'pick',
