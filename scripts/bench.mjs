@@ -8,8 +8,9 @@
 // --filter=<text>  only the packages whose name contains <text>
 //
 // Exits non-zero when a bench fails, or, under CI=true, when a bench could not run its baseline
-// (its line says `baselineMissing`).
-import { spawnSync } from 'node:child_process';
+// (its line says `baselineMissing`). A package's benches that run longer than THGOV_BENCH_LIMIT_MIN minutes
+// (default 10 with --quick, 90 without) are killed, with all they started, and count as failed.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,6 +27,39 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const env = { ...process.env, ...(quick ? { THGOV_BENCH_QUICK: '1' } : {}) };
+
+const limitInMs = (Number(process.env.THGOV_BENCH_LIMIT_MIN) || (quick ? 10 : 90)) * 60_000;
+
+/** A package's `bench` script in its own process group, killed whole when it outlives the limit. */
+function runBench(cwd) {
+  return new Promise((resolve) => {
+    const child = spawn('pnpm', ['run', '--silent', 'bench'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: process.platform !== 'win32',
+    });
+    let stdout = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, limitInMs);
+    child.on('error', () => undefined);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, timedOut });
+    });
+  });
+}
 
 const root = new URL('..', import.meta.url).pathname;
 const started = performance.now();
@@ -48,15 +82,9 @@ for (const job of jobs) {
   if (filter && !job.name.includes(filter)) continue;
   process.stderr.write(`\n# ${job.name}\n`);
   const t = performance.now();
-  const run = spawnSync('pnpm', ['run', '--silent', 'bench'], {
-    cwd: job.cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = await runBench(job.cwd);
   process.stderr.write(`# ${job.name}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-  for (const line of (run.stdout ?? '').split('\n')) {
+  for (const line of run.stdout.split('\n')) {
     const trimmed = line.trim();
     if (!trimmed) continue;
     process.stdout.write(`${trimmed}\n`);
@@ -72,7 +100,10 @@ for (const job of jobs) {
       // not a result line
     }
   }
-  if (run.status !== 0) {
+  if (run.timedOut) {
+    failed++;
+    process.stderr.write(`! ${job.name} bench did not end within ${limitInMs / 60_000} min: killed\n`);
+  } else if (run.status !== 0) {
     failed++;
     process.stderr.write(`! ${job.name} bench exited with ${run.status}\n`);
   }

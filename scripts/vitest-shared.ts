@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { WatchdogReporter } from './vitest-watchdog.js';
 
 /** Same compile-time constants as the build, so tests run the source as it will ship. */
 export function packageTestConfig(
@@ -25,6 +26,8 @@ export function packageTestConfig(
       testTimeout: extra.testTimeout ?? 20_000,
       hookTimeout: 30_000,
       pool: 'forks',
+      // A worker blocked in synchronous code or a set-up that never settles fails the run, named (see the file).
+      reporters: ['default', new WatchdogReporter()],
       // Tests talk only to servers they start on 127.0.0.1; never inherit a developer's proxy.
       env: { HTTPS_PROXY: '', HTTP_PROXY: '', https_proxy: '', http_proxy: '', NO_PROXY: '', no_proxy: '' },
     },

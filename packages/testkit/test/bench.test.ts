@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BENCH_QUICK_ENV, compareRounds, emitBenchLine, median, missingBaselineTool } from '../src/bench.js';
 
+/** Burns `ms` of user CPU (bounded in wall time too: a machine whose CPU clock stalls must not hang the run). */
 const busy = (ms: number) => {
   const end = process.cpuUsage().user + ms * 1000;
-  while (process.cpuUsage().user < end) {
+  const wallEnd = Date.now() + 100 * ms;
+  while (process.cpuUsage().user < end && Date.now() < wallEnd) {
     // burn CPU
   }
 };
@@ -44,7 +46,8 @@ describe('compareRounds', () => {
 
   it('counts the CPU of child processes that exit during a round', async () => {
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const burn = `const end = process.cpuUsage().user + 300000; while (process.cpuUsage().user < end) {}`;
+    const burn =
+      'const end = process.cpuUsage().user + 300000, wall = Date.now() + 30000; while (process.cpuUsage().user < end && Date.now() < wall) {}';
     const line = await compareRounds({
       bench: 'testkit.child-cpu',
       kind: 'time',
@@ -53,7 +56,7 @@ describe('compareRounds', () => {
       opsPerRound: 1,
       rounds: 1,
       warmupRounds: 0,
-      thgov: () => spawnSync(process.execPath, ['-e', burn]),
+      thgov: () => spawnSync(process.execPath, ['-e', burn], { timeout: 60_000, killSignal: 'SIGKILL' }),
       baselineSide: () => undefined,
     });
     // The parent only waits; the 300 ms are the child's (read at 10 ms resolution).
