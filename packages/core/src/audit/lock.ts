@@ -62,10 +62,18 @@ async function pidNamespace(): Promise<string | undefined> {
   }
 }
 
+/**
+ * /proc/sys/kernel/random/boot_id, or where a container hides /proc/sys, the boot time of /proc/stat (`btime:`):
+ * without either, no stale lock could ever be broken here.
+ */
 async function bootId(): Promise<string | undefined> {
   try {
     const id = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-    return id.length > 0 && id.length <= 64 ? id : undefined;
+    if (id.length > 0 && id.length <= 64) return id;
+  } catch {}
+  try {
+    const btime = /^btime (\d{1,20})$/m.exec(await readFile('/proc/stat', 'utf8'))?.[1];
+    return btime ? `btime:${btime}` : undefined;
   } catch {
     return undefined;
   }

@@ -3,10 +3,16 @@
 // same host judged it by that pid: not running here (or running here as another process), so stale. It broke a
 // lock whose holder was alive in the next container, and two writers extended one chain at once. The lock now
 // names the holder's PID namespace and boot too; the pid is judged only when both are ours.
-import { spawn, spawnSync } from 'node:child_process';
+import {
+  type ChildProcessByStdio,
+  type ChildProcessWithoutNullStreams,
+  spawn,
+  spawnSync,
+} from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   auditDir,
@@ -30,6 +36,22 @@ async function deadPid(): Promise<number> {
   const dead = runWriter([tmp.fresh(), '1']);
   await dead.done;
   return dead.child.pid as number;
+}
+
+/**
+ * Resolves once the holder says it holds the lock (with a reader of all it printed); rejects if it ends first,
+ * so a holder that cannot start fails the test instead of leaving it waiting.
+ */
+function holding(holder: ChildProcessWithoutNullStreams | ChildProcessByStdio<Writable, Readable, null>) {
+  let out = '';
+  holder.stdout.on('data', (d) => {
+    out += d;
+  });
+  return new Promise<() => string>((resolve, reject) => {
+    holder.stdout.on('data', () => out.includes('locked') && resolve(() => out));
+    holder.on('close', (code) => reject(new Error(`the lock holder ended (${code}) before it held: ${out}`)));
+    holder.on('error', reject);
+  });
 }
 
 function writeLock(path: string, holder: Record<string, unknown>): string {
@@ -102,9 +124,7 @@ describe.runIf(linux)('a lock held in another PID namespace of the same host', (
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
-    await new Promise<void>((resolve) =>
-      holder.stdout.on('data', (d) => String(d).includes('locked') && resolve()),
-    );
+    await holding(holder);
     const lock = JSON.parse(readFileSync(`${path}.lock`, 'utf8'));
     holder.stdin.end();
     await new Promise((resolve) => holder.on('close', resolve));
@@ -112,9 +132,14 @@ describe.runIf(linux)('a lock held in another PID namespace of the same host', (
   });
 });
 
+// Bounded: a sandbox that lets unshare start but never lets it finish must not block the worker.
 const canUnshare =
   linux &&
-  spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' }).status === 0;
+  spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], {
+    stdio: 'ignore',
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  }).status === 0;
 
 describe.runIf(canUnshare)(
   'a real second PID namespace (unshare --mount-proc, as a container has; needs CAP_SYS_ADMIN)',
@@ -136,13 +161,7 @@ describe.runIf(canUnshare)(
         ],
         { stdio: ['pipe', 'pipe', 'inherit'] },
       );
-      let out = '';
-      await new Promise<void>((resolve) =>
-        holder.stdout.on('data', (d) => {
-          out += d;
-          if (out.includes('locked')) resolve();
-        }),
-      );
+      const out = await holding(holder);
       // Its pid there is 1; here pid 1 is init, alive but another process (another start time).
       const lock = JSON.parse(readFileSync(`${path}.lock`, 'utf8'));
       const sink = sinkAt(path, { lockTimeoutInMs: 100 });
@@ -152,12 +171,35 @@ describe.runIf(canUnshare)(
       expect(lock.pidns).not.toBe(ours.pidns);
       holder.stdin.end();
       await new Promise((resolve) => holder.on('close', resolve));
-      expect(out).toContain('released');
+      expect(out()).toContain('released');
       await sink.close();
       const again = sinkAt(path);
       await again.append(auditEvent(2));
       await again.close();
       expect((await verifyAnchored(path)).records).toHaveLength(2);
+    });
+  },
+);
+
+describe.runIf(canUnshare)(
+  'a container that hides /proc/sys (no boot_id; needs CAP_SYS_ADMIN to play it)',
+  () => {
+    it("a dead holder's lock is still broken: the boot is read from /proc/stat's btime", async () => {
+      const path = tmp.fresh();
+      const pid = await deadPid();
+      const script = [
+        'mount --bind /dev/null /proc/sys/kernel/random/boot_id',
+        `exec "${process.execPath}" --import tsx "${join(import.meta.dirname, '../helpers/stale-lock.ts')}" "${path}.lock" ${pid}`,
+      ].join(' && ');
+      const run = spawnSync('unshare', ['--mount', 'sh', '-c', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const seen = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+      expect(seen.boot).toMatch(/^btime:\d+$/);
+      expect(seen.broke).toBe(true);
     });
   },
 );
