@@ -24,6 +24,21 @@ describe('resolveProxy', () => {
     expect(resolveProxy('env', target, { ...env, NO_PROXY: '*' })).toBeUndefined();
     expect(resolveProxy('env', target, {})).toBeUndefined();
   });
+
+  it('env: the same route as the client takes (CIDR ranges, lower case first, loopback direct)', () => {
+    const env = {
+      HTTPS_PROXY: 'http://upper:1',
+      https_proxy: 'http://lower:2',
+      NO_PROXY: 'ignored.go.th',
+      no_proxy: '10.0.0.0/8, fd00::/8, .internal.go.th',
+    };
+    expect(resolveProxy('env', new URL('https://10.20.30.40/gdx'), env)).toBeUndefined();
+    expect(resolveProxy('env', new URL('https://[fd12::1]:8443/'), env)).toBeUndefined();
+    expect(resolveProxy('env', new URL('https://11.0.0.1/'), env)?.host).toBe('lower:2');
+    expect(resolveProxy('env', new URL('https://ignored.go.th/'), env)?.host).toBe('lower:2');
+    expect(resolveProxy('env', new URL('https://127.0.0.1:9443/'), env)).toBeUndefined();
+    expect(resolveProxy('env', new URL('https://localhost/'), env)).toBeUndefined();
+  });
 });
 
 describe('doctor through a proxy that refuses the tunnel (in-process)', () => {

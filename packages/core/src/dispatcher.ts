@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { createRequire } from './builtins.js';
+import { createEnvProxyDispatcher } from './no-proxy.js';
 import type { TimeoutOptions, TlsOptions } from './options.js';
 import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 
@@ -29,6 +30,11 @@ export interface DispatcherConfig {
  * replaced): an Agent, or a proxy agent that tunnels through CONNECT, with the body-throughput guard.
  * TLS options apply to the platform's connection, not to the proxy's.
  *
+ * `proxy: 'env'` reads HTTPS_PROXY / HTTP_PROXY / NO_PROXY (lower case first, as undici and curl) once, here,
+ * and routes each request by its origin: loopback (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`) and what
+ * NO_PROXY lists (names and their subdomains, `:port`, IPv4/IPv6 addresses and CIDR ranges, `*`) go direct,
+ * the rest through the proxy for the scheme.
+ *
  * @example
  * ```ts
  * const dispatcher = createDispatcher({ timeouts: { connectInMs: 5_000 }, proxy: 'env' });
@@ -54,9 +60,10 @@ export function createDispatcher(c: DispatcherConfig): Dispatcher {
   };
   // undici (a CommonJS package) is loaded when the first dispatcher is built, not when the package is
   // imported: a process that never makes a request does not pay for it (cold start).
-  const { Agent, EnvHttpProxyAgent, ProxyAgent } = loadUndici();
+  const u = loadUndici();
+  const { Agent, ProxyAgent } = u;
   let agent: Dispatcher;
-  if (c.proxy === 'env') agent = new EnvHttpProxyAgent({ ...agentOptions, requestTls: connect });
+  if (c.proxy === 'env') agent = createEnvProxyDispatcher(u, { agent: agentOptions, requestTls: connect });
   else if (c.proxy) agent = new ProxyAgent({ ...agentOptions, uri: c.proxy, requestTls: connect });
   else agent = new Agent(agentOptions);
   return withResponseGuard(agent, c.timeouts?.bodyThroughput) ?? agent;

@@ -6,6 +6,8 @@ export { abortReason, type Deadline, type DeadlineOptions, raceSignal, startDead
 export { withResponseGuard } from './dispatcher.js';
 export { buildSchema, isZodLoaded, loadZod, z } from './lazy-zod.js';
 export { SafeLogger } from './logger.js';
+// How a `proxy: 'env'` client routes a URL, for `thgov doctor`, which must reach an endpoint the same way.
+export { envProxyFor } from './no-proxy.js';
 export { is, type OptionCheck, optionCheckOf, withOptionCheck } from './option-check.js';
 export { tlsOptionsShape, transportOptionsShape } from './options.js';
 // The citizen-ID detector redaction uses, for guards that must find what redaction would mask (catalog uploads).

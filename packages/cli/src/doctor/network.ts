@@ -8,6 +8,7 @@ import {
   connect as tlsConnect,
 } from 'node:tls';
 import type { TlsOptions } from '@thgov/core';
+import { envProxyFor } from '@thgov/core/internal';
 
 /** How doctor reaches one platform endpoint: the same URL, proxy and TLS settings its client uses. */
 export interface Endpoint {
@@ -38,31 +39,15 @@ export function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
 }
 
-function noProxy(url: URL, list: string): boolean {
-  const host = hostOf(url).toLowerCase();
-  return list
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .some((entry) => {
-      if (entry === '*') return true;
-      const [name, port] = entry.toLowerCase().split(':');
-      if (port && Number(port) !== defaultPort(url)) return false;
-      const bare = (name ?? '').replace(/^\*?\./, '');
-      return host === bare || host.endsWith(`.${bare}`);
-    });
-}
-
-/** The proxy a client would use for `url`: an explicit URL, or HTTPS_PROXY/HTTP_PROXY minus NO_PROXY for `env`. */
+/**
+ * The proxy a client would use for `url`: an explicit URL, or for `env` the one its dispatcher picks (core's
+ * rules: lower-case variables first, NO_PROXY names, ports, addresses and CIDR ranges, loopback always direct).
+ */
 export function resolveProxy(proxy: string | undefined, url: URL, env = process.env): URL | undefined {
   if (!proxy) return undefined;
   if (proxy !== 'env') return new URL(proxy);
-  const value =
-    url.protocol === 'https:'
-      ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy)
-      : (env.HTTP_PROXY ?? env.http_proxy);
-  if (!value) return undefined;
-  if (noProxy(url, env.NO_PROXY ?? env.no_proxy ?? '')) return undefined;
-  return new URL(value);
+  const value = envProxyFor(url, env);
+  return value ? new URL(value) : undefined;
 }
 
 /** The addresses a name resolves to (an IP address resolves to itself). */
