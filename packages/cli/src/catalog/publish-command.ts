@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { type CatalogClient, type CatalogDataset, isCatalogError } from '@thgov/catalog';
 import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
+import { kindOf, MAX_JSON_BYTES, readFailure, readInputFile } from '../read-input-file.js';
 import { escapeControls } from '../terminal-text.js';
 import { catalogClient } from './client.js';
 import { CATALOG_PUBLISH_USAGE } from './usage.js';
@@ -27,14 +28,23 @@ const OPTIONS = {
 
 type Values = ParsedCommandArgs<typeof OPTIONS, true>['values'];
 
+/** The metadata file: a regular file of at most 4 MiB (a FIFO would block the read, /dev/zero fill memory). */
 async function readMetadata(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    const bytes = await readInputFile(file, {
+      maxBytes: MAX_JSON_BYTES,
+      limitName: 'the limit for metadata',
+    });
+    text = Buffer.from(bytes).toString('utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} as JSON${readFailure(err)}`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(
-      `cannot read ${file} as JSON (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw new UsageError(`cannot read ${file} as JSON (${(err as Error).message})`);
   }
   if (
     typeof value !== 'object' ||
@@ -113,6 +123,15 @@ async function loadDataStore(
   return loaded.rows;
 }
 
+/** The size of the --resource file, which must be a regular file: a FIFO or device would never end the upload. */
+async function resourceSize(file: string): Promise<number> {
+  const s = await stat(file).catch(() => {
+    throw new UsageError(`cannot read ${file}`);
+  });
+  if (!s.isFile()) throw new UsageError(`cannot read ${file}: not a regular file (${kindOf(s)})`);
+  return s.size;
+}
+
 /** One field from the catalog on one line: its line feeds and tabs shown escaped, so it cannot print fake rows. */
 const line = (value: unknown) => escapeControls(String(value));
 
@@ -133,14 +152,7 @@ export async function catalogPublish(args: string[], io: CliIo): Promise<number>
   if (values.datastore && !values.resource) throw new UsageError('--datastore needs --resource FILE (a CSV)');
   const metadata = await readMetadata(positionals[0] as string);
   const file = values.resource;
-  const size = file
-    ? await stat(file).then(
-        (s) => s.size,
-        () => {
-          throw new UsageError(`cannot read ${file}`);
-        },
-      )
-    : 0;
+  const size = file ? await resourceSize(file) : 0;
   // Before anything is published: a column the DataStore cannot take stops the command here.
   if (file && values.datastore) checkColumns(await csvHeader(file), file);
   const client = await catalogClient(values.config);

@@ -1,18 +1,23 @@
-import { readFile } from 'node:fs/promises';
 import { type DatasetValidation, validateDataset } from '@thgov/catalog';
 import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
+import { MAX_JSON_BYTES, readFailure, readInputFile } from '../read-input-file.js';
 import { catalogClient } from './client.js';
 import { CATALOG_VALIDATE_USAGE } from './usage.js';
 
 export { CATALOG_VALIDATE_USAGE };
 
+/** The metadata file: a regular file of at most 4 MiB (a FIFO would block the read, /dev/zero fill memory). */
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const bytes = await readInputFile(file, {
+      maxBytes: MAX_JSON_BYTES,
+      limitName: 'the limit for metadata',
+    });
+    text = Buffer.from(bytes).toString('utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(`cannot read ${file}${readFailure(err)}`);
   }
   try {
     return JSON.parse(text);

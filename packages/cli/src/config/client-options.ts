@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { CatalogClientOptions } from '@thgov/catalog';
 import {
   type AuditSink,
@@ -16,6 +15,7 @@ import type { DigitalIdClientOptions } from '@thgov/digital-id';
 import { PostgresStateStore } from '@thgov/digital-id/postgres';
 import type { EcmsClientOptions, LetterStore } from '@thgov/ecms';
 import type { AuditOptions, ExchangeClientOptions } from '@thgov/exchange';
+import { readFailure, readInputFileSync } from '../read-input-file.js';
 import { ConfigError } from './errors.js';
 import type { DigitalIdProviderConfig, PostgresStoreConfig, ThgovConfig, TransportConfig } from './schema.js';
 
@@ -30,14 +30,17 @@ export function mergeTransport(
   return out;
 }
 
+/**
+ * A certificate, key or trust anchor file the configuration names: a regular file of at most 50 MiB (a FIFO
+ * would block the synchronous read for good, /dev/zero would fill memory).
+ */
 function readConfigFile(file: string, key: string): Buffer {
   try {
-    return readFileSync(file);
+    const bytes = readInputFileSync(file, { limitName: 'the limit for a file the configuration names' });
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError('ERR_CLI_CONFIG_FILE', `${key}: cannot read ${file} (${code})`, [
-      { path: key, message: `cannot read ${file} (${code})` },
-    ]);
+    const reason = `cannot read ${file}${readFailure(err)}`;
+    throw new ConfigError('ERR_CLI_CONFIG_FILE', `${key}: ${reason}`, [{ path: key, message: reason }]);
   }
 }
 

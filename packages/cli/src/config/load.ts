@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { registerSecret } from '@thgov/core';
 import { thgovCommand } from '../command-name.js';
+import { readFailure, readInputFile } from '../read-input-file.js';
 import { allowedEnvNames, substituteEnv } from './env.js';
 import { DEFAULT_CONFIG_FILE } from './file-name.js';
 
@@ -111,27 +111,36 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
   return config;
 }
 
-/** Reads and validates `thgov.config.json`; relative paths inside it are relative to the file. */
+/**
+ * Reads and validates `thgov.config.json`; relative paths inside it are relative to the file. The file may be
+ * a pipe (`--config /dev/stdin`), read up to 1 MiB; a directory or socket is refused (`ERR_CLI_CONFIG_READ`).
+ */
 export async function loadConfig(
   path: string = DEFAULT_CONFIG_FILE,
   options: Omit<ParseConfigOptions, 'baseDir'> = {},
 ): Promise<ThgovConfig> {
   let text: string;
   try {
-    const bytes = await readFile(path);
-    if (bytes.byteLength > MAX_CONFIG_BYTES) {
-      throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
-    }
-    text = bytes.toString('utf8');
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError('ERR_CLI_CONFIG_READ', `Cannot read the configuration file ${path} (${code})`, [], {
-      hint:
-        code === 'ENOENT'
-          ? `Pass --config FILE, or run \`${thgovCommand()} sandbox --config-out thgov.config.json\` for a local one.`
-          : undefined,
+    // A pipe is read too (`--config <(sops -d thgov.config.json)`, /dev/stdin), up to the same limit.
+    const bytes = await readInputFile(path, {
+      maxBytes: MAX_CONFIG_BYTES,
+      streams: true,
+      limitName: 'the limit for a configuration file',
     });
+    text = Buffer.from(bytes).toString('utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      'ERR_CLI_CONFIG_READ',
+      `Cannot read the configuration file ${path}${readFailure(err)}`,
+      [],
+      {
+        hint:
+          code === 'ENOENT'
+            ? `Pass --config FILE, or run \`${thgovCommand()} sandbox --config-out thgov.config.json\` for a local one.`
+            : undefined,
+      },
+    );
   }
   let json: unknown;
   try {

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { decodeCertificates } from '@thgov/pki';
 import type { ThgovConfig } from '../config/schema.js';
+import { InputFileError, readFailure, readInputFile } from '../read-input-file.js';
 import { SANDBOX_CONFIG_MARK } from '../sandbox/sandbox-config.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { isSandboxCertificate, isSandboxConfig } from './sandbox-trust.js';
@@ -13,10 +13,14 @@ const day = (d: string) => new Date(d).toISOString().slice(0, 10);
 async function readAnchor(file: string, key: string): Promise<X509Certificate[]> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    // A regular file within the verifier's limit: a FIFO would block the check, /dev/zero fill memory.
+    bytes = await readInputFile(file);
   } catch (err) {
-    throw new CheckFailure(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: 'The trust anchor file is missing or not readable.',
+    throw new CheckFailure(`cannot read ${file}${readFailure(err)}`, {
+      cause:
+        err instanceof InputFileError
+          ? 'A trust anchor must be a regular file within the verification limit (50 MiB).'
+          : 'The trust anchor file is missing or not readable.',
       fix: `Fix ${key} (relative paths are relative to the configuration file).`,
       errorCode: 'ERR_CLI_CONFIG_FILE',
     });

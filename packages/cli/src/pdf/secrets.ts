@@ -1,12 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { registerSecret } from '@thgov/core';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
+import { MAX_SECRET_BYTES, readFailure, readInputFile } from '../read-input-file.js';
 
 /**
  * A secret (passphrase, PIN, token) from a file (first line) or an environment variable, never from argv,
  * where it would sit in the shell history and in `ps`. Registered with core's redaction so that no log or
- * error shows it.
+ * error shows it. The file may be a pipe (`--pin-file <(pass show x)`, `/dev/stdin`), read up to
+ * `MAX_SECRET_BYTES` (/dev/zero is refused as too large); a directory or socket is refused.
  */
 export async function readSecret(
   what: string,
@@ -14,13 +15,18 @@ export async function readSecret(
 ): Promise<string> {
   let value: string | undefined;
   if (from.file !== undefined) {
+    let bytes: Uint8Array;
     try {
-      value = (await readFile(from.file, 'utf8')).split(/\r?\n/)[0];
+      bytes = await readInputFile(from.file, {
+        maxBytes: MAX_SECRET_BYTES,
+        streams: true,
+        limitName: 'the limit for a secret',
+      });
     } catch (err) {
-      throw new UsageError(
-        `cannot read the ${what} file ${from.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
+      // The reason only (an errno code, "not a regular file", "larger than"): never what was read.
+      throw new UsageError(`cannot read the ${what} file ${from.file}${readFailure(err)}`);
     }
+    value = Buffer.from(bytes).toString('utf8').split(/\r?\n/)[0];
   } else {
     const name = from.env ?? from.defaultEnv;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import {
   type CscAuthDataRequest,
   cscSigner,
@@ -14,6 +13,7 @@ import {
 import { decodeCertificates } from '@thgov/pki';
 import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
+import { type ReadInputOptions, readFailure, readInputFile } from '../read-input-file.js';
 import { writeOutputFile } from '../write-file.js';
 import { readLine, readSecret } from './secrets.js';
 import { PDF_EXTEND_USAGE, PDF_SIGN_USAGE } from './usage.js';
@@ -59,13 +59,21 @@ const SIGN_OPTIONS = {
 
 const EXTEND_OPTIONS = { ...COMMON, level: { type: 'string' } } as const;
 
-const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
+/**
+ * A PKCS#12 file may come through a pipe (`--pkcs12 <(gpg -d key.p12.gpg)`), up to 1 MiB; the PDF and the
+ * certificate files must be regular files, of at most the 50 MiB the verifier reads.
+ */
+const PKCS12_READ: ReadInputOptions = {
+  maxBytes: 1024 * 1024,
+  streams: true,
+  limitName: 'the limit for a PKCS#12 file',
+};
 
-async function readInput(file: string, what: string): Promise<Uint8Array> {
+async function readInput(file: string, what: string, options: ReadInputOptions = {}): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(file));
+    return await readInputFile(file, options);
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${file} (${codeOf(err)})`);
+    throw new UsageError(`cannot read ${what} ${file}${readFailure(err)}`);
   }
 }
 
@@ -184,7 +192,7 @@ async function openSigner(values: SignValues, io: CliIo): Promise<Signer> {
   if (values.pkcs11 !== undefined) return tokenSigner(values);
   if (values.pkcs12 === undefined)
     throw new UsageError('no key given: --pkcs12 FILE, --pkcs11 LIBRARY or --csc URL');
-  const pfx = await readInput(values.pkcs12, 'PKCS#12 file');
+  const pfx = await readInput(values.pkcs12, 'PKCS#12 file', PKCS12_READ);
   const passphrase = await readSecret('PKCS#12 passphrase', {
     file: values['passphrase-file'],
     env: values['passphrase-env'],

@@ -1,10 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Sandbox } from '@thgov/sandbox';
 import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
+import { InputFileError, MAX_JSON_BYTES, readInputFile } from '../read-input-file.js';
 import { writeOutputFile } from '../write-file.js';
 import { faultProfile, isFaultProfileName, SANDBOX_FAULT_PROFILES } from './faults.js';
 import { loadSandbox } from './load.js';
@@ -36,12 +37,20 @@ function port(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+/**
+ * Refuses to replace a file at `file` that thgov sandbox did not write: it is read (a regular file of at most
+ * 4 MiB, never a FIFO or device, which would block the read or fill memory) for the sandbox's mark.
+ */
 async function refuseForeignFile(file: string): Promise<void> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return;
+    text = Buffer.from(await readInputFile(file, MAX_JSON_BYTES)).toString('utf8');
+  } catch (err) {
+    if (err instanceof InputFileError && err.code === 'ERR_NOT_REGULAR_FILE')
+      throw new UsageError(`${file} exists and is ${err.message}; pass --config-out FILE to write elsewhere`);
+    // Nothing there (or unreadable): the write decides. Over 4 MiB: no configuration the sandbox writes.
+    if (!(err instanceof InputFileError)) return;
+    text = '';
   }
   let mark: unknown;
   try {

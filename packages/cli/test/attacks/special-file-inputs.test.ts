@@ -5,11 +5,11 @@
  * Each must be refused on its own — a clear per-file error, without reading it — while the other files still
  * verify; the same for the files --trust, --crl and --ocsp-response name.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readInputFile } from '../../src/read-input-file.js';
+import { readInputFile, readInputFileSync } from '../../src/read-input-file.js';
 import { thgov } from '../doctor-helpers.js';
 import { cli, makeFixtures } from '../helpers.js';
 
@@ -136,5 +136,56 @@ describe.skipIf(!posix)('readInputFile', () => {
 
   it('a missing file keeps its errno code', async () => {
     await expect(readInputFile(join(fx.dir, 'missing.pdf'), 5)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe.skipIf(!posix)('readInputFile with { streams: true }, and readInputFileSync', () => {
+  it(
+    'streams: a FIFO a writer feeds is read to its end; /dev/zero is refused one byte past the limit',
+    async () => {
+      const fed = join(fx.dir, 'fed.fifo');
+      execFileSync('mkfifo', [fed]);
+      const writer = spawn('sh', ['-c', 'printf "%s" "pin-1234" > "$1"', 'sh', fed], { stdio: 'ignore' });
+      const timer = setTimeout(() => writer.kill('SIGKILL'), KILL_AFTER);
+      try {
+        const bytes = await readInputFile(fed, { maxBytes: 64, streams: true });
+        expect(Buffer.from(bytes).toString()).toBe('pin-1234');
+      } finally {
+        clearTimeout(timer);
+        writer.kill('SIGKILL');
+      }
+      await expect(
+        readInputFile('/dev/zero', { maxBytes: 100_000, streams: true, limitName: 'the secret limit' }),
+      ).rejects.toMatchObject({
+        code: 'ERR_FILE_TOO_LARGE',
+        message: 'larger than 100000 bytes, the secret limit',
+      });
+    },
+    LONG,
+  );
+
+  it('streams: a directory and a regular file over the limit are still refused', async () => {
+    await expect(readInputFile(fx.dir, { maxBytes: 5, streams: true })).rejects.toThrow(
+      /not a regular file \(directory\)/,
+    );
+    await expect(readInputFile(huge, { streams: true })).rejects.toThrow(/larger than 52428800 bytes/);
+  });
+
+  it('readInputFileSync: the same checks, without blocking on a FIFO', () => {
+    const f = join(fx.dir, 'sync.bin');
+    writeFileSync(f, Buffer.from('hello'));
+    expect(Buffer.from(readInputFileSync(f, 5)).toString()).toBe('hello');
+    expect(() => readInputFileSync(f, 4)).toThrow(/larger than 4 bytes/);
+    expect(() => readInputFileSync(fifo)).toThrow(/not a regular file \(FIFO\)/);
+    expect(() => readInputFileSync('/dev/zero')).toThrow(/not a regular file \(character device\)/);
+    const sub = join(fx.dir, 'sub');
+    mkdirSync(sub, { recursive: true });
+    expect(() => readInputFileSync(sub, { streams: true })).toThrow(/not a regular file \(directory\)/);
+    expect(() => readInputFileSync('/dev/zero', { maxBytes: 10, streams: true })).toThrow(
+      /larger than 10 bytes/,
+    );
+    expect(() => readInputFileSync(join(fx.dir, 'missing.pem'))).toThrow(
+      expect.objectContaining({ code: 'ENOENT' }),
+    );
   });
 });
