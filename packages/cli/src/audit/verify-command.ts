@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   type AuditAnchor,
@@ -10,6 +10,7 @@ import {
   verifyAuditLog,
 } from '@thgov/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
+import { MAX_SECRET_BYTES, readFailure, readInputFileSync } from '../read-input-file.js';
 
 /** Environment variable with the chain keys, in the `--key-file` format. */
 export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
@@ -79,12 +80,17 @@ function readKeys(file: string | undefined, env: NodeJS.ProcessEnv): AuditChainK
   let source = AUDIT_KEYS_ENV;
   if (file !== undefined) {
     try {
-      text = readFileSync(file, 'utf8');
+      // A secret: it may come through a pipe (<(pass show …)), and is refused past MAX_SECRET_BYTES.
+      text = new TextDecoder().decode(
+        readInputFileSync(file, {
+          maxBytes: MAX_SECRET_BYTES,
+          streams: true,
+          limitName: 'the limit for a secret',
+        }),
+      );
       source = '--key-file';
     } catch (err) {
-      throw new UsageError(
-        `cannot read --key-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
+      throw new UsageError(`cannot read --key-file ${file}${readFailure(err)}`);
     }
   }
   if (text === undefined || text.trim() === '') return undefined;

@@ -292,6 +292,18 @@ describe.skipIf(!posix)('secrets and the configuration: a pipe is read, up to a 
   );
 
   it(
+    'audit verify --key-file /dev/zero ends as too large (64 KiB), a usage error (exit 2)',
+    async () => {
+      const log = at('audit-empty.jsonl');
+      writeFileSync(log, '');
+      const r = await thgov(['audit', 'verify', log, '--key-file', '/dev/zero'], {}, KILL_AFTER);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('cannot read --key-file /dev/zero: larger than 65536 bytes');
+    },
+    LONG,
+  );
+
+  it(
     '--config /dev/zero ends as too large (1 MiB), a usage error (exit 2)',
     async () => {
       const r = await thgov(['doctor', '--config', '/dev/zero', '--json'], {}, KILL_AFTER);
