@@ -254,7 +254,7 @@ describe('thgov audit verify', () => {
     expect(all.stdout + all.stderr).not.toContain(citizenId);
     expect(all.stdout + all.stderr).not.toContain(CHAIN_KEY.secret);
     expect(readFileSync(good, 'utf8')).not.toContain(citizenId);
-  });
+  }, 60_000); // six CLI processes: a loaded CI machine needs more than the default
 
   it('--expect-head still checks a head kept elsewhere', async () => {
     const shorter = copyOfGood('shorter', false);
