@@ -129,8 +129,9 @@ const CONTAINERS = [
 ];
 
 /**
- * True when the bytes start as a ZIP (XLSX), OLE2 (XLS), gzip, PDF, PNG, JPEG, 7z or xz file: not text, so
- * not read for citizen IDs. Anything else is read as text, whatever format it is declared as.
+ * True when the bytes start as a ZIP (XLSX), OLE2 (XLS), gzip, PDF, PNG, JPEG, 7z or xz file: not read as text.
+ * ZIP and gzip are opened by the upload scan (upload/containers.ts); the others are not read for citizen IDs.
+ * Anything else is read as text, whatever format it is declared as.
  */
 export function isBinaryContainer(head: Uint8Array): boolean {
   return CONTAINERS.some((magic) => magic.every((b, i) => head[i] === b));

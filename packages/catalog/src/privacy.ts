@@ -137,3 +137,18 @@ export function refuseCitizenIds(n: number, action: string, where: string, note 
     },
   );
 }
+
+/**
+ * ERR_CATALOG_PRIVACY for an upload the guard could not read to its end (an encrypted or corrupt container, a
+ * compression it does not read, a bound passed). `reason` is the guard's own words, never the file's content.
+ */
+export function refuseUnchecked(action: string, where: string, reason: string, note = ''): never {
+  throw new CatalogError(
+    'ERR_CATALOG_PRIVACY',
+    `${action}: refused: ${where} could not be checked for citizen IDs (${reason})${note}; pass allowCitizenIds: true to send it unchecked`,
+    {
+      action,
+      hint: 'Upload the data as CSV or another text format so that it can be checked, or pass allowCitizenIds: true to send it unchecked when publishing any IDs it may hold is lawful.',
+    },
+  );
+}

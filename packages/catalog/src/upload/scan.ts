@@ -1,15 +1,22 @@
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { CitizenIdByteCounter, isBinaryContainer } from '../citizen-ids.js';
-import { refuseCitizenIds } from '../privacy.js';
+import { refuseCitizenIds, refuseUnchecked } from '../privacy.js';
+import { countInGzip, countInZip, isGzip, isZip, ScanBudget, Uncheckable } from './containers.js';
 import type { UploadSource } from './source.js';
 
 /**
- * The citizen-ID scan of an upload, decided by its content, not its declared format: anything but a binary
- * container (ZIP/XLSX, OLE2/XLS, gzip, PDF, images) is read as text, in UTF-8 or UTF-16. A file or in-memory
- * content is read whole before anything is sent. A stream cannot be read twice: its first bytes (the sample) are
- * read before sending and the rest as it is sent, and the upload is stopped before its end when an ID shows up,
- * so the catalog never receives a complete request. Returns the source to send.
+ * The citizen-ID scan of an upload, decided by its content, not its declared format. A gzip is decompressed and a
+ * ZIP (XLSX, ODS, DOCX, .zip) read entry by entry, within bounds (see containers.ts); one the guard cannot read to
+ * its end is refused as not checked. Other binary containers (OLE2/XLS, PDF, images, 7z, xz) are not read;
+ * anything else is read as text, in UTF-8 or UTF-16. A file or in-memory content is read whole before anything is
+ * sent. A stream cannot be read twice: its first bytes (the sample) are read before sending and the rest as it is
+ * sent, and the upload is stopped before its end when an ID shows up, so the catalog never receives a complete
+ * request; a ZIP stream cannot be read that way (its directory is at its end) and is refused. Returns the source
+ * to send.
  */
 export async function scanUpload(source: UploadSource, action: string): Promise<UploadSource> {
+  if (isZip(source.sample) || isGzip(source.sample)) return scanContainer(source, action);
   if (isBinaryContainer(source.sample)) return source;
   if (source.replayable) {
     const counter = new CitizenIdByteCounter(source.sample);
@@ -25,6 +32,68 @@ export async function scanUpload(source: UploadSource, action: string): Promise<
 }
 
 const STOPPED = '; the upload was stopped before its end';
+
+/** A gzip or ZIP upload, read before it is sent (a gzip stream: as it is sent). */
+async function scanContainer(source: UploadSource, action: string): Promise<UploadSource> {
+  if (!source.replayable || !source.random) {
+    if (isGzip(source.sample)) return gunzippedWhileSent(source, action);
+    refuseUnchecked(action, 'the stream', 'a ZIP stream cannot be read before it is sent');
+  }
+  const budget = new ScanBudget();
+  let n: number;
+  try {
+    if (isGzip(source.sample)) n = await countInGzip(source.open(), 0, budget);
+    else {
+      const access = await source.random();
+      try {
+        n = await countInZip(access, 0, budget);
+      } finally {
+        await access.close();
+      }
+    }
+  } catch (err) {
+    if (err instanceof Uncheckable) refuseUnchecked(action, 'the file', err.message);
+    throw err;
+  }
+  refuseCitizenIds(n, action, 'the file');
+  return source;
+}
+
+/**
+ * A gzip stream's source whose bytes are decompressed and scanned as they are sent; the last chunk is held until
+ * the whole content has been read, so a stream holding IDs (or one that cannot be read) never completes.
+ */
+function gunzippedWhileSent(source: UploadSource, action: string): UploadSource {
+  return {
+    ...source,
+    async *open() {
+      const feed = new PassThrough();
+      feed.on('error', () => {});
+      let failure: unknown;
+      const scan = countInGzip(feed, 0, new ScanBudget()).catch((err) => {
+        failure = err;
+        return 0;
+      });
+      let held: Uint8Array | undefined;
+      try {
+        for await (const chunk of source.open()) {
+          if (failure === undefined && !feed.write(chunk)) await Promise.race([once(feed, 'drain'), scan]);
+          if (failure !== undefined) break;
+          if (held) yield held;
+          held = chunk;
+        }
+        feed.end();
+        const n = await scan;
+        if (failure instanceof Uncheckable) refuseUnchecked(action, 'the stream', failure.message, STOPPED);
+        if (failure !== undefined) throw failure;
+        refuseCitizenIds(n, action, 'the stream', STOPPED);
+      } finally {
+        feed.destroy();
+      }
+      if (held) yield held;
+    },
+  };
+}
 
 /** A stream's source whose chunks are scanned as they are sent, each held until the one after it is read. */
 function scannedWhileSent(source: UploadSource, action: string): UploadSource {

@@ -18,6 +18,38 @@ export interface UploadSource {
   /** A file or in-memory content can be read again for a retry; a stream cannot. */
   replayable: boolean;
   open(): AsyncIterable<Uint8Array>;
+  /** Reads at any position (files and in-memory content): how a ZIP's central directory is found and read. */
+  random?(): Promise<RandomAccess>;
+}
+
+/** Bytes read at any position; `read` returns fewer bytes than asked past the end. */
+export interface RandomAccess {
+  size: number;
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Random access to bytes in memory. */
+export function bytesAccess(bytes: Buffer): RandomAccess {
+  return {
+    size: bytes.length,
+    read: async (position, length) => bytes.subarray(position, position + length),
+    close: async () => {},
+  };
+}
+
+/** Random access to a file whose size was read before (an open handle, closed by `close`). */
+async function fileAccess(path: string, size: number): Promise<RandomAccess> {
+  const handle = await open(path, 'r');
+  return {
+    size,
+    async read(position, length) {
+      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, position);
+      return buf.subarray(0, bytesRead);
+    },
+    close: () => handle.close(),
+  };
 }
 
 const CHUNK = 256 * 1024;
@@ -50,6 +82,7 @@ export async function fileSource(path: string, sampleBytes: number): Promise<Upl
     sampleIsWhole: sample.length === size,
     replayable: true,
     open: () => createReadStream(path, { highWaterMark: CHUNK }),
+    random: () => fileAccess(path, size),
   };
 }
 
@@ -64,6 +97,7 @@ export function contentSource(content: Uint8Array | string, sampleBytes: number)
     async *open() {
       for (let i = 0; i < bytes.length; i += CHUNK) yield bytes.subarray(i, i + CHUNK);
     },
+    random: async () => bytesAccess(bytes),
   };
 }
 
