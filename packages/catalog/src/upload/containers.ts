@@ -54,20 +54,37 @@ interface Sink {
   end(): Promise<number>;
 }
 
-/** Text in XML: markup becomes a comma (an ID ends there), attribute values and character references stay. */
+/**
+ * Text in XML: markup becomes a comma (an ID ends there); attribute values, character references and the content of
+ * CDATA sections stay.
+ */
 export class MarkupStripper {
   #inTag = false;
+  #inCdata = false;
   #quote = 0;
 
   strip(text: string): string {
     const parts: string[] = [];
     let start = 0;
     for (let i = 0; i < text.length; i++) {
+      if (this.#inCdata) {
+        const end = text.indexOf(']]>', i);
+        if (end < 0) break;
+        parts.push(text.slice(start, end), ',');
+        this.#inCdata = false;
+        i = end + 2;
+        start = end + 3;
+        continue;
+      }
       const c = text.charCodeAt(i);
       if (!this.#inTag) {
         if (c !== 0x3c) continue;
         parts.push(text.slice(start, i), ',');
-        this.#inTag = true;
+        if (text.startsWith('<![CDATA[', i)) {
+          this.#inCdata = true;
+          i += 8;
+          start = i + 1;
+        } else this.#inTag = true;
       } else if (this.#quote !== 0) {
         if (c !== this.#quote) continue;
         parts.push(text.slice(start, i), ',');
@@ -80,7 +97,7 @@ export class MarkupStripper {
         start = i + 1;
       }
     }
-    if (!this.#inTag || this.#quote !== 0) parts.push(text.slice(start));
+    if (this.#inCdata || !this.#inTag || this.#quote !== 0) parts.push(text.slice(start));
     return parts.join('');
   }
 }

@@ -43,6 +43,10 @@ const HOLDING: Record<string, () => Buffer> = {
       { name: 'readme.txt', data: 'ทะเบียน' },
       { name: 'people.csv', data: CSV },
     ]),
+  'ZIP holding an XML export, the ID in a CDATA section': () =>
+    zip([
+      { name: 'people.xml', data: `<?xml version="1.0"?><people><p><id><![CDATA[${ID}]]></id></p></people>` },
+    ]),
   'ZIP holding an XLSX': () =>
     zip([{ name: 'people.xlsx', data: xlsx(`<row r="1">${cell('A1', ID)}</row>`) }]),
   'ZIP holding a csv.gz': () => zip([{ name: 'people.csv.gz', data: gzipSync(CSV), method: 0 }]),
