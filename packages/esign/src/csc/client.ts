@@ -50,6 +50,8 @@ export interface CscAuthorizeInput {
   hashAlgorithmOid?: string;
   authData?: CscAuthData[];
   description?: string;
+  /** `'1'`: a v1.0.4 service, sent `hash`, `PIN` and `OTP` instead of `hashes`, `hashAlgorithmOID` and `authData`. */
+  specVersion?: '1' | '2';
 }
 
 /** `signatures/signHash` input: the credential, the SAD (unless the token is a credential token), hashes and algorithm. */
@@ -63,6 +65,8 @@ export interface CscSignHashInput {
   signAlgo: string;
   /** Base64 DER parameters (RSASSA-PSS-params). */
   signAlgoParams?: string;
+  /** `'1'`: a v1.0.4 service, sent `hash` and `hashAlgo` (and no `operationMode`). */
+  specVersion?: '1' | '2';
 }
 
 /** Calls made with an OAuth2 access token (`service` or `credential` scope). */
@@ -104,7 +108,13 @@ export class CscClient {
 
   /** `credentials/list`: the credentials of the token's user, with their info when `credentialInfo` is set. */
   async listCredentials(
-    input: { credentialInfo?: boolean; certificates?: 'none' | 'single' | 'chain'; maxResults?: number },
+    input: {
+      credentialInfo?: boolean;
+      certificates?: 'none' | 'single' | 'chain';
+      maxResults?: number;
+      /** The previous answer's `nextPageToken`, for the next page. */
+      pageToken?: string;
+    },
     options: CscCallOptions,
   ): Promise<CscCredentialList> {
     return this.#call(
@@ -150,14 +160,7 @@ export class CscClient {
   ): Promise<{ sad: string; expiresInMs: number | undefined }> {
     // A PIN or OTP is the caller's, handed in per call: held like any caller input (TTL, bounded store).
     for (const a of input.authData ?? []) registerSecret(a.value, { kind: 'input' });
-    const body = {
-      credentialID: input.credentialId,
-      numSignatures: input.numSignatures,
-      ...(input.hashes ? { hashes: input.hashes } : {}),
-      ...(input.hashAlgorithmOid ? { hashAlgorithmOID: input.hashAlgorithmOid } : {}),
-      ...(input.authData ? { authData: input.authData } : {}),
-      ...(input.description ? { description: input.description } : {}),
-    };
+    const body = input.specVersion === '1' ? authorizeBodyV1(input) : authorizeBodyV2(input);
     const out = await this.#call(
       '/credentials/authorize',
       body,
@@ -177,14 +180,15 @@ export class CscClient {
 
   /** `signatures/signHash` in synchronous mode: one base64 signature per hash, in order. Never retried. */
   async signHash(input: CscSignHashInput, options: CscCallOptions): Promise<string[]> {
+    const v1 = input.specVersion === '1';
     const body = {
       credentialID: input.credentialId,
       ...(input.sad ? { SAD: input.sad } : {}),
-      hashes: input.hashes,
-      hashAlgorithmOID: input.hashAlgorithmOid,
+      ...(v1 ? { hash: input.hashes, hashAlgo: input.hashAlgorithmOid } : {}),
+      ...(v1 ? {} : { hashes: input.hashes, hashAlgorithmOID: input.hashAlgorithmOid }),
       signAlgo: input.signAlgo,
       ...(input.signAlgoParams ? { signAlgoParams: input.signAlgoParams } : {}),
-      operationMode: 'S',
+      ...(v1 ? {} : { operationMode: 'S' }),
     };
     const out = await this.#call(
       '/signatures/signHash',
@@ -217,7 +221,8 @@ export class CscClient {
       {
         method: 'POST',
         path,
-        body: { json: body },
+        // `application/json` exactly: some services refuse the `; charset=utf-8` core adds to JSON bodies.
+        body: { raw: JSON.stringify(body), contentType: 'application/json' },
         headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
         // Reads may be repeated; authorize and signHash consume an OTP or a SAD, so they are sent once.
         idempotent: readOnly,
@@ -233,4 +238,30 @@ export class CscClient {
     );
     return res.body;
   }
+}
+
+function authorizeBodyV2(input: CscAuthorizeInput): Record<string, unknown> {
+  return {
+    credentialID: input.credentialId,
+    numSignatures: input.numSignatures,
+    ...(input.hashes ? { hashes: input.hashes } : {}),
+    ...(input.hashAlgorithmOid ? { hashAlgorithmOID: input.hashAlgorithmOid } : {}),
+    ...(input.authData ? { authData: input.authData } : {}),
+    ...(input.description ? { description: input.description } : {}),
+  };
+}
+
+/** v1.0.4 `credentials/authorize`: `hash`, and the PIN and OTP as members of their own. */
+function authorizeBodyV1(input: CscAuthorizeInput): Record<string, unknown> {
+  const value = (id: string) => input.authData?.find((a) => a.id === id)?.value;
+  const pin = value('PIN');
+  const otp = value('OTP');
+  return {
+    credentialID: input.credentialId,
+    numSignatures: input.numSignatures,
+    ...(input.hashes ? { hash: input.hashes } : {}),
+    ...(pin ? { PIN: pin } : {}),
+    ...(otp ? { OTP: otp } : {}),
+    ...(input.description ? { description: input.description } : {}),
+  };
 }

@@ -53,7 +53,9 @@ const RULES: Array<{
 
 /** The `classify` hook of every CSC request: a CSC error body becomes a typed {@link EsignError}. */
 export function classifyCscError(raw: RawResponse): EsignError | undefined {
-  if (raw.statusCode < 400 || raw.statusCode >= 500) return undefined;
+  const failed = raw.statusCode >= 400 && raw.statusCode < 500;
+  if (!failed && !(raw.statusCode >= 200 && raw.statusCode < 300 && isBareError(raw.json())))
+    return undefined;
   const parsed = errorSchema.safeParse(raw.json());
   const error = parsed.success ? parsed.data.error : '';
   const description = parsed.success ? (parsed.data.error_description ?? '').toLowerCase() : '';
@@ -66,4 +68,13 @@ export function classifyCscError(raw: RawResponse): EsignError | undefined {
     ...raw.errorOptions({ retryable: false }),
     ...(error ? { serviceError: error } : {}),
   });
+}
+
+const ERROR_MEMBERS = new Set(['error', 'error_description', 'error_uri']);
+
+/** Some services answer a failure with HTTP 200: a body of error members only (`error` a string) is one. */
+function isBareError(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const keys = Object.keys(body);
+  return typeof (body as { error?: unknown }).error === 'string' && keys.every((k) => ERROR_MEMBERS.has(k));
 }

@@ -157,13 +157,35 @@ function credentialChain(info: CscCredentialInfo): X509Certificate[] {
       'credentials/info returned no certificate for the credential',
     );
   }
+  let parsed: X509Certificate[];
   try {
-    return parseChain(certificates.map((c) => new Uint8Array(Buffer.from(c, 'base64'))));
+    parsed = parseChain(certificates.map((c) => new Uint8Array(Buffer.from(c, 'base64'))));
   } catch (cause) {
     throw new EsignError('ERR_ESIGN_CSC_RESPONSE', 'credentials/info returned an unreadable certificate', {
       cause,
     });
   }
+  return leafFirst(parsed);
+}
+
+/**
+ * CSC says leaf first, yet services send `certificates: "chain"` root first too. The leaf is the one
+ * certificate that issued none of the others; the chain is then followed up from it. When no single leaf
+ * stands out (one certificate, or unrelated ones), the service's order is kept.
+ */
+function leafFirst(certs: X509Certificate[]): X509Certificate[] {
+  const issued = (child: X509Certificate, parent: X509Certificate) =>
+    child !== parent && child.checkIssued(parent) && child.verify(parent.publicKey);
+  const leaves = certs.filter((c) => !certs.some((o) => issued(o, c)));
+  if (certs.length < 2 || leaves.length !== 1) return certs;
+  const ordered = [leaves[0] as X509Certificate];
+  const rest = certs.filter((c) => c !== ordered[0]);
+  for (;;) {
+    const at = rest.findIndex((c) => issued(ordered[ordered.length - 1] as X509Certificate, c));
+    if (at < 0) break;
+    ordered.push(...rest.splice(at, 1));
+  }
+  return [...ordered, ...rest];
 }
 
 /** The service token, fetched again once when the service refuses it (a function may return a fresh one). */
@@ -260,7 +282,13 @@ class CscSigner implements Signer {
     abortSignal: AbortSignal | undefined,
   ): Promise<string[]> {
     const ops = abortSignal ? { abortSignal } : {};
-    const base = { credentialId: this.credentialId, hashes, ...algo };
+    const specVersion = this.info.specVersion;
+    const base = {
+      credentialId: this.credentialId,
+      hashes,
+      ...algo,
+      ...(specVersion ? { specVersion } : {}),
+    };
     if (this.info.auth?.mode === 'oauth2code') {
       const token = await this.#credentialToken(hashes, algo.hashAlgorithmOid, abortSignal);
       return this.client.signHash(base, { accessToken: token, ...ops });
@@ -275,6 +303,7 @@ class CscSigner implements Signer {
             hashes,
             hashAlgorithmOid: algo.hashAlgorithmOid,
             ...(authData.length ? { authData } : {}),
+            ...(specVersion ? { specVersion } : {}),
           },
           { accessToken, ...ops },
         ),
