@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DEFAULT_TIMEOUTS,
   HttpError,
@@ -287,7 +288,9 @@ export class DigitalIdClient {
         ...(acrValues ? { acrValues: acrValues.split(/\s+/) } : {}),
         ...(i.data ? { data: i.data } : {}),
       };
-      await this.#store.save(record);
+      // Filed under a key of this client's own (the state behind its namespace): another client sharing the
+      // store never finds it, so a callback misrouted to that client cannot burn this login.
+      await this.#store.save({ ...record, state: stateKey(e.issuer, this.#o.clientId, state) });
       this.#log.debug('digital-id login started', {
         provider: this.provider,
         par: e.usePar,
@@ -351,21 +354,7 @@ export class DigitalIdClient {
       const state = params.get('state');
       if (!state) throw this.#err('ERR_DIGITAL_ID_STATE_MISSING', 'The callback has no state parameter');
       this.#checkSessionState(state, options);
-      const consumed = await this.#store.consume(state);
-      if (consumed.status === 'unknown')
-        throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The callback state is unknown');
-      if (consumed.status === 'expired')
-        throw this.#err('ERR_DIGITAL_ID_STATE_EXPIRED', 'The login state has expired');
-      if (consumed.status === 'consumed')
-        throw this.#err('ERR_DIGITAL_ID_STATE_REPLAYED', 'This callback was already used');
-      const record = consumed.record;
-      hold(record.codeVerifier);
-      if (record.issuer !== e.issuer) {
-        throw this.#err('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The login was started with another provider');
-      }
-      if (record.clientId !== this.#o.clientId) {
-        throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The login state belongs to another client');
-      }
+      const record = await this.#takeLogin(e, state, hold);
       const expected = new URL(record.redirectUri);
       if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
         throw this.#err(
@@ -403,6 +392,35 @@ export class DigitalIdClient {
 
       return this.#exchangeCode(e, url, state, record);
     });
+  }
+
+  /**
+   * Consumes the login of this callback's state from the store: under this client's own key, so a state of
+   * another client sharing the store reads as unknown and is left untouched. A login filed under the bare
+   * state (by a release before the namespaced keys, pending at the upgrade) is looked up only when the own
+   * key is missing, and only for a state of the shape this client makes; the store consumes such a record
+   * before the ownership check below sees it, so a callback of another client can still burn it: only
+   * records made before the upgrade, gone within their TTL.
+   */
+  async #takeLogin(e: Engine, state: string, hold: (value: string) => void): Promise<LoginState> {
+    let consumed = await this.#store.consume(stateKey(e.issuer, this.#o.clientId, state));
+    if (consumed.status === 'unknown' && LEGACY_STATE.test(state))
+      consumed = await this.#store.consume(state);
+    if (consumed.status === 'unknown')
+      throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The callback state is unknown');
+    if (consumed.status === 'expired')
+      throw this.#err('ERR_DIGITAL_ID_STATE_EXPIRED', 'The login state has expired');
+    if (consumed.status === 'consumed')
+      throw this.#err('ERR_DIGITAL_ID_STATE_REPLAYED', 'This callback was already used');
+    const record = consumed.record;
+    hold(record.codeVerifier);
+    if (record.issuer !== e.issuer) {
+      throw this.#err('ERR_DIGITAL_ID_ISSUER_MISMATCH', 'The login was started with another provider');
+    }
+    if (record.clientId !== this.#o.clientId) {
+      throw this.#err('ERR_DIGITAL_ID_STATE_MISMATCH', 'The login state belongs to another client');
+    }
+    return { ...record, state };
   }
 
   async #exchangeCode(e: Engine, url: URL, state: string, record: LoginState): Promise<DigitalIdentity> {
@@ -885,6 +903,29 @@ export class DigitalIdClient {
     return finishConfiguration(config, execute, this.#http.fetch);
   }
 }
+
+/** Labels the hash of a client's identity in its state-store keys (and their layout). */
+const STATE_KEY_LABEL = 'thgov/digital-id state key v1';
+
+/**
+ * The key a login is filed under in the state store: the state behind a namespace naming the client (its
+ * issuer and client ID, hashed: 43 base64url characters, no dot), so two clients sharing a store never see
+ * each other's logins. The state stays in the key: it is the one secret of it (a store may derive from it,
+ * as `PostgresStateStore` seals rows with a key derived from it), the namespace is public.
+ */
+function stateKey(issuer: string, clientId: string, state: string): string {
+  const namespace = createHash('sha256')
+    .update(JSON.stringify([STATE_KEY_LABEL, issuer, clientId]), 'utf8')
+    .digest('base64url');
+  return `${namespace}.${state}`;
+}
+
+/**
+ * A state as this client makes them (openid-client's randomState: base64url): only such a state is looked up
+ * bare, as the previous release filed it. A namespaced key has a dot, so a crafted state never reaches
+ * another client's login through the bare lookup.
+ */
+const LEGACY_STATE = /^[A-Za-z0-9_-]{1,512}$/;
 
 /**
  * RFC 6749 §2.3.1 form encoding, as openid-client applies it to the client ID and secret before HTTP Basic

@@ -55,7 +55,12 @@ export const DIGITAL_ID_MIGRATIONS: readonly PostgresMigration[] = [
   },
 ];
 
-/** The state is a bearer value: rows are keyed by its SHA-256, so a database reader cannot replay it. */
+/**
+ * The state is a bearer value: rows are keyed by its SHA-256, so a database reader cannot replay it. "State"
+ * here is the key the client files a login under (`LoginState.state`): the callback's state behind the
+ * client's public namespace, or the bare state for logins of earlier releases. Either way the callback's state
+ * is the secret in it, which the row key hashes and the seal key below derives from.
+ */
 const keyOf = (state: string) => createHash('sha256').update(state, 'utf8').digest('hex');
 
 /**

@@ -1,5 +1,11 @@
 /** What the client keeps between `createLoginRequest` and `handleCallback`. Plain JSON: any store can hold it. */
 export interface LoginState {
+  /**
+   * The key the login is filed under: the callback's state behind a namespace of the client that made it (its
+   * issuer and client ID, hashed), so clients sharing a store never find, nor consume, each other's logins.
+   * Opaque to a store, and as secret as the state it holds. Logins of releases before the namespace hold the
+   * bare state; their client still finds them (see `StateStore`).
+   */
   state: string;
   nonce: string;
   codeVerifier: string;
@@ -32,6 +38,13 @@ export type StateConsumeResult =
  * Where login states live between the redirect to the provider and the callback. `consume` must be
  * atomic (one-time use): a second consume of the same state reports 'consumed'. Shared stores (Redis, a
  * database) are needed when several app instances serve callbacks.
+ *
+ * The client saves a login under `record.state` and consumes it with that same value: its own key (the
+ * state behind the client's namespace), so one store can serve several clients (ThaID and DGA, or several
+ * apps) and a callback misrouted to another client leaves the login alone. When its own key is unknown the
+ * client also consumes the bare state, which is how logins pending at the upgrade from a release before the
+ * namespace were filed; such an older login reached through another client's callback is consumed before
+ * that client sees it is not its own (refused, and burnt), until those logins expire with their TTL.
  */
 export interface StateStore {
   save(record: LoginState): Promise<void>;
