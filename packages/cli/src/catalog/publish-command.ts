@@ -3,9 +3,10 @@ import { type CatalogClient, type CatalogDataset, isCatalogError } from '@thgov/
 import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
-import { kindOf, MAX_JSON_BYTES, readFailure, readInputFile } from '../read-input-file.js';
+import { kindOf } from '../read-input-file.js';
 import { escapeControls } from '../terminal-text.js';
 import { catalogClient } from './client.js';
+import { readMetadataJson } from './metadata-file.js';
 import { CATALOG_PUBLISH_USAGE } from './usage.js';
 
 export { CATALOG_PUBLISH_USAGE };
@@ -30,22 +31,7 @@ type Values = ParsedCommandArgs<typeof OPTIONS, true>['values'];
 
 /** The metadata file: a regular file of at most 4 MiB (a FIFO would block the read, /dev/zero fill memory). */
 async function readMetadata(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    const bytes = await readInputFile(file, {
-      maxBytes: MAX_JSON_BYTES,
-      limitName: 'the limit for metadata',
-    });
-    text = Buffer.from(bytes).toString('utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file} as JSON${readFailure(err)}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`cannot read ${file} as JSON (${(err as Error).message})`);
-  }
+  const value = await readMetadataJson(file);
   if (
     typeof value !== 'object' ||
     value === null ||

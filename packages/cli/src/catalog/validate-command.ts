@@ -1,30 +1,11 @@
 import { type DatasetValidation, validateDataset } from '@thgov/catalog';
 import { parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { MAX_JSON_BYTES, readFailure, readInputFile } from '../read-input-file.js';
 import { catalogClient } from './client.js';
+import { readMetadataJson } from './metadata-file.js';
 import { CATALOG_VALIDATE_USAGE } from './usage.js';
 
 export { CATALOG_VALIDATE_USAGE };
-
-/** The metadata file: a regular file of at most 4 MiB (a FIFO would block the read, /dev/zero fill memory). */
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    const bytes = await readInputFile(file, {
-      maxBytes: MAX_JSON_BYTES,
-      limitName: 'the limit for metadata',
-    });
-    text = Buffer.from(bytes).toString('utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}${readFailure(err)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not JSON: ${(err as Error).message}`);
-  }
-}
 
 function render(file: string, r: DatasetValidation): string {
   const lines = [
@@ -56,7 +37,7 @@ export async function catalogValidate(args: string[], io: CliIo): Promise<number
   }
   if (values.schema && values.server) throw new UsageError('--schema and --server exclude each other');
   const file = positionals[0] as string;
-  const metadata = await readJson(file);
+  const metadata = await readMetadataJson(file);
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw new UsageError(`${file} must hold one JSON object (the dataset's metadata)`);
   }

@@ -133,7 +133,7 @@ const documents: Array<[string, (x: string) => string[], (x: string) => string]>
     (x) => ['pdf', 'sign', letter, at('out.pdf'), '--trust', x, '--pkcs12', at('none.p12')],
     (x) => `cannot read --trust file ${x}: `,
   ],
-  ['catalog validate', (x) => ['catalog', 'validate', x], (x) => `cannot read ${x}: `],
+  ['catalog validate', (x) => ['catalog', 'validate', x], (x) => `cannot read ${x} as JSON: `],
   ['catalog publish', (x) => ['catalog', 'publish', x], (x) => `cannot read ${x} as JSON: `],
   [
     'catalog publish --resource',
@@ -171,7 +171,7 @@ describe.skipIf(!posix)('documents: a FIFO or a device is refused, and the comma
       const meta = sparse('huge.json', 4 * 1024 * 1024 + 1);
       const validate = await thgov(['catalog', 'validate', meta], {}, KILL_AFTER);
       expect(validate.code, validate.stderr).toBe(2);
-      expect(validate.stderr).toContain(`cannot read ${meta}: larger than 4194304 bytes`);
+      expect(validate.stderr).toContain(`cannot read ${meta} as JSON: larger than 4194304 bytes`);
     },
     LONG,
   );
