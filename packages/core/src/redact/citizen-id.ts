@@ -117,7 +117,11 @@ function scanText(text: string): Array<[number, number]> {
   re.lastIndex = 0;
   const unit: Unit = { kind: OTHER, length: 1 };
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    re.lastIndex = Math.max(scanRun(text, m.index, unit, spans), m.index + 1);
+    // Past the whole character that started the match: RUN_START is a Unicode expression, which matches a
+    // character outside the BMP again from the middle of its surrogate pair (an Aegean number, a counting rod:
+    // `\p{No}` but no digit) — one unit further looped for ever.
+    const width = (text.codePointAt(m.index) as number) > 0xffff ? 2 : 1;
+    re.lastIndex = Math.max(scanRun(text, m.index, unit, spans), m.index + width);
   }
   return spans;
 }
