@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { FileAuditSink } from '@thgov/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditVerify } from '../src/audit/verify-command.js';
 import { EXIT, UsageError } from '../src/io.js';
+import { type Run, thgov as runThgov } from './doctor-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'thgov-audit-cli-'));
 const good = join(dir, 'good.jsonl');
@@ -17,26 +17,9 @@ const KEYS_TEXT = `${CHAIN_KEY.id}:${CHAIN_KEY.secret}\n`;
 const keyFile = join(dir, 'chain.keys');
 let head: { seq: number; hash: string };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** `thgov …` as a process, with no chain keys in its environment unless `env` gives them. */
 function thgov(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'bin.ts'), ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, THGOV_AUDIT_CHAIN_KEYS: '', ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runThgov(args, { THGOV_AUDIT_CHAIN_KEYS: '', ...env });
 }
 
 /** The command in this process (the same code bin.ts runs); a usage error is exit status 2, as there. */

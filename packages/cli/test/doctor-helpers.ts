@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,24 +12,35 @@ export interface Run {
   stderr: string;
 }
 
-/** `thgov …` as a separate process (the source through tsx), with a bounded run time. */
-export function thgov(args: string[], env: Record<string, string> = {}, timeoutInMs = 60_000): Promise<Run> {
+/**
+ * What a child process printed and how it ended; the child is killed after `timeoutInMs` (a safety net for a hang,
+ * not a timing assertion: a killed child's code is -1, which fails the test that expected another).
+ */
+export function collectRun(child: ChildProcess, timeoutInMs = 60_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutInMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** `thgov …` as a separate process (the source through tsx), with a bounded run time. */
+export function thgov(args: string[], env: Record<string, string> = {}, timeoutInMs = 60_000): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  return collectRun(child, timeoutInMs);
 }
 
 export function tempDir(): string {

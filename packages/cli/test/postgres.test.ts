@@ -1,7 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests write the ${VAR} syntax of the configuration
 // The CLI and the configuration with PostgreSQL stores: migrate commands, audit verify --postgres, the
 // config sections with ${VAR} passwords, and doctor's reachable / migrated / writable checks.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecmsStore } from '../src/config/client-options.js';
 import { parseConfig } from '../src/config/load.js';
 import { runDoctor } from '../src/doctor/doctor.js';
+import { thgov as runThgov } from './doctor-helpers.js';
 
 const postgres = requirePostgres({ why: 'migrate, audit verify and doctor against PostgreSQL' });
 
@@ -36,21 +36,7 @@ postgres.describe('CLI on a real PostgreSQL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function thgov(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'bin.ts'), ...args],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, THGOV_AUDIT_CHAIN_KEYS: '' } },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
-  }
+  const thgov = (args: string[]) => runThgov(args, { THGOV_AUDIT_CHAIN_KEYS: '' }, 90_000);
 
   // Each test starts the CLI as a process (tsx) a few times: slow on a busy 2-core machine.
   const SPAWNING = { timeout: 90_000 };

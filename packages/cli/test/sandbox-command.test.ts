@@ -6,7 +6,7 @@ import { FileAnchorStore, verifyAuditLog } from '@thgov/core';
 import { ExchangeClient } from '@thgov/exchange';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliIo, EXIT, exchangeClientOptions, loadConfig, sandboxCommand } from '../src/index.js';
-import { tempDir, thgov } from './doctor-helpers.js';
+import { collectRun, tempDir, thgov } from './doctor-helpers.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -246,11 +246,7 @@ describe('@thgov/sandbox is an optional peer dependency', () => {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_command: 'exec' } },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, stdout, stderr } = await collectRun(child);
     expect(code, stderr).toBe(1);
     expect(stderr).toContain(
       'thgov sandbox: ERR_CLI_SANDBOX_MISSING: thgov sandbox needs the package @thgov/sandbox',

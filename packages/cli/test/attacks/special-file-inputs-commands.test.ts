@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createCertificate, createPkcs12, generateSigningKeyPair } from '@thgov/pki/testing';
 import { buildSimplePdf } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Run, thgov } from '../doctor-helpers.js';
+import { collectRun, type Run, thgov } from '../doctor-helpers.js';
 import { makeFixtures } from '../helpers.js';
 
 const posix = process.platform !== 'win32';
@@ -65,23 +65,12 @@ async function withWriter(writer: ReturnType<typeof feed>, run: Promise<Run>): P
 
 /** `thgov … ` under bash, with `--passphrase-file <(printf …)` appended: process substitution, a /dev/fd/N pipe. */
 function thgovWithSubstitution(args: string[], secret: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const script = 'exec "$NODE" --import tsx "$BIN" "$@" --passphrase-file <(printf "%s\\n" "$SECRET")';
-    const child = spawn('bash', ['-c', script, 'bash', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE: process.execPath, BIN, SECRET: secret },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
+  const script = 'exec "$NODE" --import tsx "$BIN" "$@" --passphrase-file <(printf "%s\\n" "$SECRET")';
+  const child = spawn('bash', ['-c', script, 'bash', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE: process.execPath, BIN, SECRET: secret },
   });
+  return collectRun(child, KILL_AFTER);
 }
 
 /** A sparse file of `bytes` bytes: nothing of it is on disk. */
