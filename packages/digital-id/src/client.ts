@@ -66,6 +66,12 @@ const MAX_CALLBACK_URL_LENGTH = 16 * 1024;
 const DISCOVERY_RETRY_IN_MS = 60_000;
 /** At most one engine rebuild (fresh JWKS) per this interval for id_tokens signed with an unknown key. */
 const JWKS_REFRESH_IN_MS = 10_000;
+/**
+ * Deepest nesting of claims accepted (an address claim is 2 levels): deeper JSON, which JSON.parse reads but
+ * JSON.stringify and structuredClone overflow the stack on, would hand the application an identity it cannot
+ * serialize (session stores, logs).
+ */
+const MAX_CLAIM_DEPTH = 32;
 /** Parameters the client sets itself; `extraParameters` may not override them. */
 const RESERVED = new Set([
   'client_id',
@@ -451,6 +457,12 @@ export class DigitalIdClient {
     const tokenSet = toTokenSet(tokens);
     const idClaims = tokens.claims();
     if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
+    if (nestedDeeperThan(idClaims, MAX_CLAIM_DEPTH)) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+        `The id_token has a claim nested deeper than ${MAX_CLAIM_DEPTH} levels`,
+      );
+    }
     this.#checkIssuedAt(idClaims);
     this.#checkAzp(idClaims);
     this.#checkAcr(idClaims, record);
@@ -487,6 +499,12 @@ export class DigitalIdClient {
         // A userinfo JWT that fails validation is named as such, not as the id_token.
         throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT' });
       });
+    if (nestedDeeperThan(userinfo, MAX_CLAIM_DEPTH)) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_RESPONSE_INVALID',
+        `The userinfo response has a claim nested deeper than ${MAX_CLAIM_DEPTH} levels`,
+      );
+    }
     const merged = mergeUserinfo(this.#preset, { ...idClaims }, userinfo);
     if (!merged) {
       throw this.#err(
@@ -1036,7 +1054,9 @@ function toTokenSet(t: oidc.TokenEndpointResponse): TokenSet {
     out.idToken = t.id_token;
     registerSecret(t.id_token, { kind: 'token', ttlInMs: lifetimeInMs + TOKEN_MARGIN_IN_MS });
   }
-  if (typeof t.expires_in === 'number') out.expiresAt = new Date(Date.now() + t.expires_in * 1000);
+  // An expires_in past any representable date (1e13 s) leaves expiresAt out rather than an Invalid Date.
+  const expiresAt = typeof t.expires_in === 'number' ? new Date(Date.now() + t.expires_in * 1000) : undefined;
+  if (expiresAt && !Number.isNaN(expiresAt.getTime())) out.expiresAt = expiresAt;
   if (typeof t.scope === 'string') out.scope = t.scope;
   return out;
 }
@@ -1052,4 +1072,16 @@ function idTokenPayload(body: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether `value` nests objects or arrays deeper than `max` levels (iterative: no stack to overflow). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

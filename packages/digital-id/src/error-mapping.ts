@@ -217,6 +217,7 @@ export function mapError(err: unknown, ctx: MapContext): Error {
     attributeMismatch(f, p) ??
     insecureRequest(f, p) ??
     signatureFailure(f, p) ??
+    errorInSuccess(f, ctx, p) ??
     invalidResponse(f, p) ??
     unexpectedBody(f, p) ??
     engineTimeout(f, ctx, p) ??
@@ -258,21 +259,25 @@ const MAX_DESCRIPTION_LENGTH = 512;
  * split a registered secret), every character outside RFC 6749 §4.1.2.1's set (%x20-21 / %x23-5B / %x5D-7E:
  * no CR/LF, no control characters, no `"` or `\`) replaced with a space, capped.
  */
-export function safeOAuthText(value: string, max = MAX_DESCRIPTION_LENGTH): string {
+export function safeOAuthText(value: unknown, max = MAX_DESCRIPTION_LENGTH): string {
+  // A provider's JSON may carry an object, number or array here: only a string is text to show.
+  if (typeof value !== 'string') return '';
   const clean = redactText(value.slice(0, 64 * 1024)).replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ');
   return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }
 
 /** The message of an OAuth error answer: the error code and its (sanitized, capped) description. */
-export function oauthMessage(provider: string, error: string, description: string): string {
-  const text = description ? `: ${safeOAuthText(description)}` : '';
+export function oauthMessage(provider: string, error: string, description: unknown): string {
+  const clean = safeOAuthText(description);
+  const text = clean ? `: ${clean}` : '';
   return `${provider} answered ${safeOAuthText(error, 100)}${text}`;
 }
 
 /** An OAuth error the provider answered with (an error response or a WWW-Authenticate challenge). */
 function oauthAnswer(err: unknown, ctx: MapContext, p: Extra): DigitalIdError | undefined {
   if (err instanceof ResponseBodyError || err instanceof AuthorizationResponseError) {
-    const description = err.error_description ?? '';
+    // The provider's JSON, not a string by type: an object or number description is dropped, not sliced.
+    const description: string = typeof err.error_description === 'string' ? err.error_description : '';
     const status = err instanceof ResponseBodyError ? statusFacts(err.status, err.response.headers) : {};
     return digitalIdError(
       codeForOAuthError(err.error, description),
@@ -392,10 +397,39 @@ function signatureFailure(f: EngineFacts, p: Extra): DigitalIdError | undefined 
       },
     );
   }
+  if (f.has('OAUTH_KEY_SELECTION_FAILED') && /multiple applicable keys/.test(f.messages)) {
+    // Several published keys fit and the JWT names none: picking one would be a guess.
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      `The ${p.jwt} has no kid and several keys in the provider's JWKS fit it`,
+      {
+        ...p,
+        hint: 'The provider publishes several signing keys without telling which one signed (no kid in the JWT header). Ask the provider to send kid, or to publish a single signing key.',
+      },
+    );
+  }
   return digitalIdError(
     'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
     `The ${p.jwt} signature does not verify with the provider keys`,
     p,
+  );
+}
+
+/**
+ * An OAuth error sent with HTTP 200 (some providers and gateways answer every call 200 and put the error in
+ * the body): the engine refuses the body as a token (or userinfo) response; the error it names is reported
+ * as such, its description sanitized like any other.
+ */
+function errorInSuccess(f: EngineFacts, ctx: MapContext, p: Extra): DigitalIdError | undefined {
+  if (!f.has('OAUTH_INVALID_RESPONSE')) return undefined;
+  const body = (f.detail as { body?: unknown } | undefined)?.body;
+  if (body === null || typeof body !== 'object') return undefined;
+  const { error, error_description: description } = body as { error?: unknown; error_description?: unknown };
+  if (typeof error !== 'string' || error === '') return undefined;
+  return digitalIdError(
+    codeForOAuthError(error, typeof description === 'string' ? description : ''),
+    oauthMessage(ctx.provider, error, description),
+    { ...p, oauthError: safeOAuthText(error, 100) },
   );
 }
 
@@ -409,6 +443,13 @@ function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
     return digitalIdError(
       'ERR_DIGITAL_ID_ISSUER_MISMATCH',
       'The response names another issuer than this provider',
+      p,
+    );
+  const claim = /ID Token "(\w{1,40})"/.exec(m)?.[1];
+  if (claim)
+    return digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      `The ${p.jwt} claim ${claim} is malformed (wrong type or value)`,
       p,
     );
   if (/JWT|JWS|alg/.test(m))

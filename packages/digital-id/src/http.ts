@@ -71,7 +71,9 @@ export function createHttp(options: HttpOptions): OwnedHttp {
       dispatcher,
       ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
     });
-    const limited = limitBody(res as unknown as Response, limit, tooLarge);
+    const limited = await labelOAuthError(
+      limitBody(withMediaType(res as unknown as Response), limit, tooLarge),
+    );
     if (ctx?.onTokenResponseBody) {
       // Read once here, hand a copy to the observer and an identical Response to the engine.
       const text = await limited.text();
@@ -85,6 +87,58 @@ export function createHttp(options: HttpOptions): OwnedHttp {
     return limited;
   };
   return { fetch, close: () => dispatcher.close() };
+}
+
+/**
+ * The response with its Content-Type media type in lower case and trimmed (`Application/JWT`,
+ * `application/json ; charset=UTF-8`): media types are case-insensitive (RFC 9110 §8.3.1), the engine compares
+ * them as exact strings and would refuse a signed userinfo JWT or an OAuth error so labelled. Parameters are
+ * kept as sent; any other response is handed on as it is.
+ */
+function withMediaType(res: Response): Response {
+  const type = res.headers.get('content-type');
+  if (type === null) return res;
+  const [media = '', ...params] = type.split(';');
+  const normalized = [media.trim().toLowerCase(), ...params.map((p) => p.trim())].join('; ');
+  if (normalized === type) return res;
+  const headers = new Headers(res.headers);
+  headers.set('content-type', normalized);
+  return new Response(NULL_BODY_STATUS.has(res.status) ? null : res.body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers,
+  });
+}
+
+/**
+ * A 4xx whose body is an OAuth error object (`{"error": "invalid_grant", ...}`) but whose Content-Type is not
+ * application/json (text/plain, text/html: gateways and some providers label it so), labelled
+ * application/json so the engine reads the OAuth error instead of reporting a bare "not JSON". Only the
+ * label changes, only on error statuses: nothing is accepted that was refused, the error is named. Other
+ * 4xx bodies are handed on unchanged (read once, already capped).
+ */
+async function labelOAuthError(res: Response): Promise<Response> {
+  if (res.status < 400 || res.status > 499 || !res.body) return res;
+  if (res.headers.get('content-type')?.split(';')[0] === 'application/json') return res;
+  const text = await res.text();
+  const headers = new Headers(res.headers as unknown as Headers);
+  if (isOAuthErrorBody(text)) headers.set('content-type', 'application/json');
+  return new Response(text, { status: res.status, statusText: res.statusText, headers });
+}
+
+function isOAuthErrorBody(text: string): boolean {
+  try {
+    const json: unknown = JSON.parse(text);
+    return (
+      json !== null &&
+      typeof json === 'object' &&
+      !Array.isArray(json) &&
+      typeof (json as { error?: unknown }).error === 'string' &&
+      (json as { error: string }).error !== ''
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**

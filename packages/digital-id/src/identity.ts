@@ -1,4 +1,4 @@
-import { isCitizenId } from '@thgov/core';
+import { isCitizenId, parseCitizenId } from '@thgov/core';
 import type { ProviderName, ProviderPreset } from './presets.js';
 
 /** A name as the provider gives it, in Thai or English: title, given, middle and family name. */
@@ -28,7 +28,10 @@ export interface DigitalIdentity {
   issuer: string;
   /** The provider's `sub`. At ThaID it is the citizen ID: treat it as personal data. */
   subject: string;
-  /** The 13-digit citizen ID, when the provider released one (and its check digit is right). */
+  /**
+   * The 13-digit citizen ID, when the provider released one (and its check digit is right): the digits only,
+   * however the provider spelled it (`1-2345-67890-12-1`, with spaces).
+   */
   citizenId?: string;
   names: { th: PersonName; en: PersonName };
   /** ISO date (or year only) of birth. */
@@ -50,6 +53,17 @@ export interface DigitalIdentity {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** The 13 digits of a valid citizen ID however it is spelled (dashes, spaces), else undefined. */
+function citizenIdOf(v: unknown): string | undefined {
+  const s = str(v);
+  return s !== undefined && isCitizenId(s) ? parseCitizenId(s) : undefined;
+}
+
+/** A citizen-ID claim as compared between id_token and userinfo: a valid one as its digits, else as sent. */
+function citizenIdSpelling(v: unknown): string | undefined {
+  return citizenIdOf(v) ?? str(v);
 }
 
 function name(parts: {
@@ -82,7 +96,7 @@ export function normalizeIdentity(
 ): DigitalIdentity {
   const subject = String(claims.sub);
   const candidates = [claims.pid, claims.citizen_id, preset.subjectIsCitizenId ? claims.sub : undefined];
-  const citizenId = candidates.map(str).find((c) => c !== undefined && isCitizenId(c));
+  const citizenId = candidates.map(citizenIdOf).find((c) => c !== undefined);
   // ThaID names its Thai fields without a suffix and English ones with `_en`; DGA sends Thai names in the
   // standard fields. A generic provider's standard fields are whatever language it uses: put them under
   // `en` only if they are Latin script.
@@ -152,8 +166,9 @@ export function mergeUserinfo(
   const fromToken = citizenIds(idClaims, preset.subjectIsCitizenId);
   const fromUserinfo = citizenIds(userinfo, false);
   for (const key of CITIZEN_ID_CLAIMS) {
-    const a = str(idClaims[key]);
-    const b = str(userinfo[key]);
+    // The same person's ID spelled 1-2345-67890-12-1 in one and 1234567890121 in the other is the same ID.
+    const a = citizenIdSpelling(idClaims[key]);
+    const b = citizenIdSpelling(userinfo[key]);
     if (a !== undefined && b !== undefined && a !== b) return undefined;
   }
   if (fromToken.length > 0 && fromUserinfo.some((id) => !fromToken.includes(id))) return undefined;
@@ -167,8 +182,8 @@ export function mergeUserinfo(
   return merged;
 }
 
-/** The valid citizen IDs among the claims a preset reads (and `sub` where it is the citizen ID). */
+/** The valid citizen IDs (13 digits) among the claims a preset reads (and `sub` where it is the citizen ID). */
 function citizenIds(claims: Record<string, unknown>, subIsCitizenId: boolean): string[] {
   const values = [...CITIZEN_ID_CLAIMS.map((k) => claims[k]), subIsCitizenId ? claims.sub : undefined];
-  return values.map(str).filter((v): v is string => v !== undefined && isCitizenId(v));
+  return values.map(citizenIdOf).filter((v): v is string => v !== undefined);
 }

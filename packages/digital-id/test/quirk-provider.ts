@@ -36,6 +36,8 @@ export interface QuirkProvider {
   signWith: number;
   /** Published in the JWKS; default every key in `keys`. */
   jwksKeys: (() => QuirkKey[]) | undefined;
+  /** Take over the JWKS response (a blip, another content type). */
+  jwksRaw: ((res: ServerResponse) => void | Promise<void>) | undefined;
   /** Discovery fields to add or (with `undefined`) remove. */
   discovery: Record<string, unknown>;
   /** Take over the discovery response (a blip, a huge body). */
@@ -51,6 +53,8 @@ export interface QuirkProvider {
   idToken(claims?: Record<string, unknown>): string;
   /** A JWT signed like the id_token, with exactly these claims. */
   jwt(claims: Record<string, unknown>, key?: QuirkKey): string;
+  /** A JWT signed like the id_token whose payload is exactly this JSON text (shapes JSON.stringify cannot make). */
+  jwtText(payload: string, key?: QuirkKey): string;
   close(): Promise<void>;
 }
 
@@ -61,14 +65,16 @@ export function quirkKey(alg: QuirkAlg, kid = `k-${alg}-${randomBytes(3).toStrin
       : alg === 'EdDSA'
         ? generateKeyPairSync('ed25519')
         : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
+  // An empty kid: a key published (and tokens signed) without any kid, as some providers do.
+  const jwk = { ...pair.publicKey.export({ format: 'jwk' }), ...(kid ? { kid } : {}), alg, use: 'sig' };
   return { alg, kid, privateKey: pair.privateKey, jwk };
 }
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-function signJwt(claims: Record<string, unknown>, key: QuirkKey): string {
-  const input = `${b64({ alg: key.alg, typ: 'JWT', kid: key.kid })}.${b64(claims)}`;
+function signJwt(claims: Record<string, unknown> | string, key: QuirkKey): string {
+  const header = { alg: key.alg, typ: 'JWT', ...(key.kid ? { kid: key.kid } : {}) };
+  const input = `${b64(header)}.${b64(claims)}`;
   const data = Buffer.from(input);
   const signature =
     key.alg === 'ES256'
@@ -94,6 +100,7 @@ export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Prom
     keys: init.keys ?? [quirkKey('RS256', 'k1')],
     signWith: 0,
     jwksKeys: undefined,
+    jwksRaw: undefined,
     discovery: {},
     discoveryRaw: undefined,
     claims: {},
@@ -118,6 +125,9 @@ export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Prom
     },
     jwt(claims, key = op.keys[op.signWith] as QuirkKey) {
       return signJwt(claims, key);
+    },
+    jwtText(payload, key = op.keys[op.signWith] as QuirkKey) {
+      return signJwt(payload, key);
     },
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -155,6 +165,7 @@ export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Prom
       return send({ status: 200, body: d });
     }
     if (url.pathname === '/jwks') {
+      if (op.jwksRaw) return op.jwksRaw(res);
       return send({ status: 200, body: { keys: (op.jwksKeys?.() ?? op.keys).map((k) => k.jwk) } });
     }
     if (url.pathname === '/token' && req.method === 'POST') {
