@@ -58,6 +58,11 @@ export interface Revision {
   xref: Map<number, XrefEntry>;
   /** Entries from xref sections located inside this revision's own bytes (the incremental update). */
   own: Map<number, XrefEntry>;
+  /**
+   * Absolute offsets of the cross-reference sections this revision reads from its own bytes: the table or stream
+   * `startxref` names, a hybrid trailer's `/XRefStm` stream, and any `/Prev` section there.
+   */
+  xrefSections: number[];
 }
 
 interface XrefSection {
@@ -65,6 +70,8 @@ interface XrefSection {
   trailer: PdfDict;
   prev: number | undefined;
   xrefStm: number | undefined;
+  /** Absolute offset of the `/XRefStm` stream read with this table (hybrid-reference files). */
+  xrefStmAt?: number;
 }
 
 /** Repeated-key anomalies listed one by one per revision; further objects are counted in one more. */
@@ -163,9 +170,15 @@ export class PdfDocument {
       const xref = new Map<number, XrefEntry>();
       for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i]!.entries) xref.set(k, v);
       const own = new Map<number, XrefEntry>();
+      const xrefSections: number[] = [];
       for (let i = chain.length - 1; i >= 0; i--) {
         const sec = chain[i] as XrefSection & { at: number };
-        if (sec.at >= prevEnd && sec.at < end) for (const [k, v] of sec.entries) own.set(k, v);
+        if (sec.at >= prevEnd && sec.at < end) {
+          for (const [k, v] of sec.entries) own.set(k, v);
+          xrefSections.push(sec.at);
+          if (sec.xrefStmAt !== undefined && sec.xrefStmAt >= prevEnd && sec.xrefStmAt < end)
+            xrefSections.push(sec.xrefStmAt);
+        }
       }
       this.revisions.push({
         index,
@@ -176,6 +189,7 @@ export class PdfDocument {
         trailer: chain[0]!.trailer,
         xref,
         own,
+        xrefSections,
       });
       prevEnd = end;
     }
@@ -236,14 +250,18 @@ export class PdfDocument {
       if (at + this.headerOffset >= end) {
         throw new EsignError('ERR_PDF_FORMAT', 'xref section beyond its revision');
       }
-      const sec = this.readSection(at + this.headerOffset);
-      out.push({ ...sec, at: at + this.headerOffset });
+      const sec: XrefSection & { at: number } = {
+        ...this.readSection(at + this.headerOffset),
+        at: at + this.headerOffset,
+      };
+      out.push(sec);
       if (sec.xrefStm !== undefined && !seen.has(sec.xrefStm)) {
         seen.add(sec.xrefStm);
         try {
           const s2 = this.readSection(sec.xrefStm + this.headerOffset);
           // Hybrid files: the stream's entries rank below the table's but above /Prev.
           for (const [k, v] of s2.entries) if (!sec.entries.has(k)) sec.entries.set(k, v);
+          sec.xrefStmAt = sec.xrefStm + this.headerOffset;
         } catch {
           this.anomalies.push({
             code: 'BOGUS_STARTXREF',
@@ -460,8 +478,43 @@ export class PdfDocument {
     this.anomalies.push({ code: 'DUPLICATE_KEY', severity: 'warning', message, revision: rev.index });
   }
 
+  /**
+   * Whether the object at `at` is one of the cross-reference streams `rev` reads: the one `startxref` names or a
+   * hybrid trailer's `/XRefStm` (writers need not list these in the xref they are part of).
+   */
   private isXrefStreamObject(rev: Revision, at: number): boolean {
-    return at === rev.startxref + this.headerOffset;
+    return at === rev.startxref + this.headerOffset || rev.xrefSections.includes(at);
+  }
+
+  /**
+   * Whether object `num`, as `rev` resolves it, is structure rather than content: a cross-reference stream some
+   * revision reads as its own section, or an object stream written by a revision after `after` whose every object
+   * that revision lists as compressed in it (an object no xref lists, which a repairing reader might still pick
+   * up, keeps it content). Any other stream typed /XRef or /ObjStm is not.
+   */
+  isCrossReferenceObject(num: number, rev: Revision, after: number): boolean {
+    const e = rev.xref.get(num);
+    if (e?.kind !== 'offset') return false;
+    const at = e.offset + this.headerOffset;
+    if (this.revisions.some((r) => r.xrefSections.includes(at) && r.start <= at && at < r.end)) {
+      const v = this.getObject(num, rev);
+      return v instanceof PdfStream && isName(v.dict.get('Type'), 'XRef');
+    }
+    const v = this.getObject(num, rev);
+    if (!(v instanceof PdfStream) || !isName(v.dict.get('Type'), 'ObjStm')) return false;
+    const n = v.dict.get('N');
+    return this.revisions.some((r) => {
+      if (r.index <= after) return false;
+      const holder = r.own.get(num);
+      if (holder?.kind !== 'offset' || holder.offset !== e.offset || holder.gen !== e.gen) return false;
+      const held = this.readObjectStream(num, r, 0);
+      if (held.size === 0 || held.size !== n) return false;
+      for (const objNum of held.keys()) {
+        const x = r.own.get(objNum);
+        if (x?.kind !== 'compressed' || x.stream !== num) return false;
+      }
+      return true;
+    });
   }
 
   private tryParseAt(offset: number): IndirectObject | undefined {

@@ -418,6 +418,10 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
   const unreferenced: number[] = [];
   for (const num of newObjects) {
     const l = level.get(num);
+    // An update's own xref stream and the object streams its entries point into are how it is written (pyHanko,
+    // iText, Acrobat keep an xref-stream or hybrid file's style), not appended content: what they hold is
+    // compared object by object above.
+    if (l === undefined && doc.isCrossReferenceObject(num, last, signed.index)) continue;
     if (l === undefined) unreferenced.push(num);
     else changes.push({ object: num, kind: 'new', level: l, reason: reasons.get(num) ?? 'New object' });
   }
