@@ -1,4 +1,4 @@
-import type { SandboxBrowser } from '@thgov/sandbox';
+import type { DgaProvider, SandboxBrowser, ThaidProvider } from '@thgov/sandbox';
 import { loginAs as walkLogin } from '@thgov/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import { DigitalIdClient, type DigitalIdClientOptions, type HandleCallbackOptions } from '../src/index.js';
@@ -17,6 +17,29 @@ export function loginAs(
   input: Parameters<DigitalIdClient['createLoginRequest']>[0] = {},
 ): Promise<{ callbackUrl: string; state: string; url: string }> {
   return walkLogin(client, browser, citizenId, input);
+}
+
+/**
+ * A client for a sandbox ThaID or DGA provider (plain http on 127.0.0.1) as one of its registered apps: the ThaID
+ * one sends the provider's API key. `overrides` adds to or replaces any option (a state store, logout URI…).
+ */
+export function sandboxClient(
+  op: ThaidProvider | DgaProvider,
+  overrides: Partial<DigitalIdClientOptions> = {},
+  app: 'default' | 'restricted' = 'default',
+): DigitalIdClient {
+  const registered = op.clients[app];
+  const provider =
+    'apiKey' in op ? { provider: 'thaid' as const, apiKey: op.apiKey } : { provider: 'dga' as const };
+  return new DigitalIdClient({
+    ...provider,
+    issuer: op.issuer,
+    clientId: registered.clientId,
+    clientSecret: registered.clientSecret,
+    redirectUri: REDIRECT,
+    dangerouslyAllowInsecureHttp: true,
+    ...overrides,
+  });
 }
 
 /** A generic-provider client for the crafted provider (plain http on 127.0.0.1, claims from the id_token). */

@@ -8,12 +8,12 @@ import {
 } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DigitalIdClient,
+  type DigitalIdClient,
   type DigitalIdClientOptions,
   MemoryStateStore,
   type StateStore,
 } from '../src/index.js';
-import { failure, loginAs, REDIRECT, redirected } from './helpers.js';
+import { failure, loginAs, REDIRECT, redirected, sandboxClient } from './helpers.js';
 
 const population = generatePopulation({ seed: 12, people: 30, companies: 2 });
 const citizen = population.people[2]!;
@@ -24,17 +24,7 @@ let client: DigitalIdClient;
 const extra: DigitalIdClient[] = [];
 
 function thaidClient(overrides: Partial<DigitalIdClientOptions> = {}): DigitalIdClient {
-  const c = thaid.clients.default;
-  const made = new DigitalIdClient({
-    provider: 'thaid',
-    issuer: thaid.issuer,
-    clientId: c.clientId,
-    clientSecret: c.clientSecret,
-    apiKey: thaid.apiKey,
-    redirectUri: REDIRECT,
-    dangerouslyAllowInsecureHttp: true,
-    ...overrides,
-  });
+  const made = sandboxClient(thaid, overrides);
   extra.push(made);
   return made;
 }
@@ -118,15 +108,7 @@ describe('code', () => {
 describe('mix-up', () => {
   it("rejects a second provider's response: ERR_DIGITAL_ID_ISSUER_MISMATCH", async () => {
     const mine = await client.createLoginRequest();
-    const c = dga.clients.default;
-    const dgaClient = new DigitalIdClient({
-      provider: 'dga',
-      issuer: dga.issuer,
-      clientId: c.clientId,
-      clientSecret: c.clientSecret,
-      redirectUri: REDIRECT,
-      dangerouslyAllowInsecureHttp: true,
-    });
+    const dgaClient = sandboxClient(dga);
     extra.push(dgaClient);
     const theirs = await loginAs(dgaClient, new SandboxBrowser(), citizen.citizenId);
     const mixed = new URL(theirs.callbackUrl);
@@ -139,16 +121,7 @@ describe('mix-up', () => {
   it('a login state started with another provider sharing the store is unknown here (ERR_DIGITAL_ID_STATE_MISMATCH) and left to its client', async () => {
     const shared = new MemoryStateStore();
     const a = thaidClient({ stateStore: shared });
-    const c = dga.clients.default;
-    const b = new DigitalIdClient({
-      provider: 'dga',
-      issuer: dga.issuer,
-      clientId: c.clientId,
-      clientSecret: c.clientSecret,
-      redirectUri: REDIRECT,
-      stateStore: shared,
-      dangerouslyAllowInsecureHttp: true,
-    });
+    const b = sandboxClient(dga, { stateStore: shared });
     extra.push(b);
     const { callbackUrl, state } = await loginAs(b, new SandboxBrowser(), citizen.citizenId);
     const err = await failure(() => a.handleCallback(callbackUrl, { expectedState: state }));

@@ -3,9 +3,9 @@ import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvi
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DigitalIdClient, type LoginState, MemoryStateStore, type StateStore } from '../src/index.js';
+import { type LoginState, MemoryStateStore, type StateStore } from '../src/index.js';
 import { PostgresStateStore } from '../src/postgres.js';
-import { AFTER_LOGOUT, failure, loginAs, REDIRECT } from './helpers.js';
+import { AFTER_LOGOUT, failure, loginAs, sandboxClient } from './helpers.js';
 
 const postgres = requirePostgres({ why: 'login state shared by replicas' });
 
@@ -217,17 +217,7 @@ postgres.describe('PostgresStateStore on a real PostgreSQL', () => {
     afterAll(() => thaid.close());
 
     const clientWith = (stateStore: StateStore) =>
-      new DigitalIdClient({
-        provider: 'thaid',
-        issuer: thaid.issuer,
-        clientId: thaid.clients.default.clientId,
-        clientSecret: thaid.clients.default.clientSecret,
-        apiKey: thaid.apiKey,
-        redirectUri: REDIRECT,
-        postLogoutRedirectUri: AFTER_LOGOUT,
-        dangerouslyAllowInsecureHttp: true,
-        stateStore,
-      });
+      sandboxClient(thaid, { postLogoutRedirectUri: AFTER_LOGOUT, stateStore });
 
     it('completes with the PostgreSQL state store shared by both', async () => {
       const [a, b] = [clientWith(replica()), clientWith(replica())];

@@ -16,14 +16,14 @@ import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DigitalIdClient,
+  type DigitalIdClient,
   type DigitalIdClientOptions,
   type LoginState,
   MemoryStateStore,
   type StateStore,
 } from '../src/index.js';
 import { PostgresStateStore } from '../src/postgres.js';
-import { failure, loginAs, REDIRECT } from './helpers.js';
+import { failure, loginAs, REDIRECT, sandboxClient } from './helpers.js';
 
 const population = generatePopulation({ seed: 17, people: 10, companies: 1 });
 const citizen = population.people[4]!;
@@ -77,29 +77,11 @@ function sharedStoreSuite(makeStore: () => StateStore) {
   });
 
   function client(which: Which, stateStore: StateStore, extra: Partial<DigitalIdClientOptions> = {}) {
+    const options = { stateStore, ...extra };
     const c =
       which === 'dga'
-        ? new DigitalIdClient({
-            provider: 'dga',
-            issuer: dga.issuer,
-            clientId: dga.clients.default.clientId,
-            clientSecret: dga.clients.default.clientSecret,
-            redirectUri: REDIRECT,
-            dangerouslyAllowInsecureHttp: true,
-            stateStore,
-            ...extra,
-          })
-        : new DigitalIdClient({
-            provider: 'thaid',
-            issuer: thaid.issuer,
-            clientId: thaid.clients[which === 'thaid' ? 'default' : 'restricted'].clientId,
-            clientSecret: thaid.clients[which === 'thaid' ? 'default' : 'restricted'].clientSecret,
-            apiKey: thaid.apiKey,
-            redirectUri: REDIRECT,
-            dangerouslyAllowInsecureHttp: true,
-            stateStore,
-            ...extra,
-          });
+        ? sandboxClient(dga, options)
+        : sandboxClient(thaid, options, which === 'thaid' ? 'default' : 'restricted');
     clients.push(c);
     return c;
   }
@@ -241,16 +223,7 @@ postgres.describe('two clients sharing one PostgresStateStore', () => {
 
   it('keeps the state, nonce and verifier of a real login out of the table', async () => {
     const shared = recording(store());
-    const a = new DigitalIdClient({
-      provider: 'thaid',
-      issuer: thaid.issuer,
-      clientId: thaid.clients.default.clientId,
-      clientSecret: thaid.clients.default.clientSecret,
-      apiKey: thaid.apiKey,
-      redirectUri: REDIRECT,
-      dangerouslyAllowInsecureHttp: true,
-      stateStore: shared,
-    });
+    const a = sandboxClient(thaid, { stateStore: shared });
     try {
       const req = await a.createLoginRequest({ data: { returnTo: '/inbox/shared' } });
       const saved = shared.saved.at(-1)!;
