@@ -29,7 +29,7 @@ import type { z } from 'zod';
 import { type AuditOptions, auditSubject, auditWho } from './audit.js';
 import { type CallContext, type GdxCallOptions, resolveContext } from './context.js';
 import { openPdfEnvelope } from './document.js';
-import { classifyData, classifyPayment, classifyValidate, readToken } from './envelopes.js';
+import { classifyData, classifyPayment, classifyValidate, readValidateToken } from './envelopes.js';
 import { GdxError, isGdxError } from './errors.js';
 import { type ExchangeClientOptions, exchangeClientOptionsSchema } from './options.js';
 import {
@@ -485,7 +485,7 @@ export class ExchangeClient {
   }
 
   async #validateOnce(agentId: string, requestId: string): Promise<string> {
-    const res = await this.#t.request(
+    const res = await this.#t.request<Uint8Array>(
       {
         method: 'GET',
         path: this.#gdxPath('/ws/auth/validate', undefined),
@@ -494,10 +494,12 @@ export class ExchangeClient {
         classify: classifyValidate,
         operation: 'gdx.validate',
         idempotent: true,
+        // Bytes: a token may come bare (text/plain), which a JSON parse would refuse.
+        responseType: 'bytes',
       },
       { requestId, abortSignal: this.#closing.signal },
     );
-    const token = readToken(res.body);
+    const token = readValidateToken(res.body);
     // classifyValidate already turned a token-less answer into a (retried) error; this is belt and braces.
     if (!token)
       throw new GdxError('ERR_GDX_AUTH', 'GDX answered validate without a token', {
@@ -663,7 +665,10 @@ function xroadAuditFields(
   const headers = res?.headers ?? (err instanceof HttpError ? err.response?.headers : undefined);
   const hash = headers?.['x-road-request-hash'];
   if (hash) return { xRoadRequestHash: hash };
-  const out: Record<string, string> = { xRoadId: headers?.['x-road-id'] || requestId };
+  // The id this client sent (the one in its own logs); an echo that differs is kept beside it.
+  const out: Record<string, string> = { xRoadId: requestId };
+  const echo = headers?.['x-road-id'];
+  if (echo && echo !== requestId) out.xRoadIdEcho = redactText(echo.slice(0, 200));
   if (isGdxError(err) && err.xroadType !== undefined) {
     out.xRoadErrorType = redactText(err.xroadType);
     if (err.xroadDetail !== undefined) out.xRoadErrorDetail = redactText(err.xroadDetail);

@@ -148,18 +148,24 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
   const xroadType = raw.headers['x-road-error'];
   if (xroadType) {
     const body = lowerKeys(raw.json());
-    const type = typeof body?.type === 'string' ? body.type : xroadType;
+    // The header is the Security Server's own verdict and decides: a body (maybe the provider's, maybe not
+    // JSON) whose type disagrees only makes the error less retryable, never more.
+    const type = redactText(xroadType.trim().slice(0, 200));
+    const bodyType = typeof body?.type === 'string' ? body.type : undefined;
     const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
     const detail = typeof body?.detail === 'string' ? redactText(body.detail.slice(0, 500)) : undefined;
     const denied = /AccessDenied/i.test(type);
     // A Security Server answers every Server.* fault with 500 and every Client.* fault with 400: the type,
     // not the status, says whether trying again can help (see RETRYABLE_XROAD_TYPES); a 502/503/504 from
-    // something in front of the Security Server stays retryable unless its type is a Client.* fault.
+    // something in front of the Security Server stays retryable unless its type is a Client.* fault. A body
+    // type that disagrees with the header can only take the retry away.
     return new GdxError(denied ? 'ERR_GDX_FORBIDDEN' : 'ERR_GDX_XROAD', `X-Road error ${type}: ${message}`, {
       ...base({ envelope: 'xroad', xroadType: type, xroadDetail: detail }),
-      retryable:
-        isRetryableXRoadType(type) ||
-        (!type.startsWith('Client.') && (status === 502 || status === 503 || status === 504)),
+      retryable: isRetryableXRoadType(type)
+        ? bodyType === undefined || isRetryableXRoadType(bodyType)
+        : !type.startsWith('Client.') &&
+          !bodyType?.startsWith('Client.') &&
+          (status === 502 || status === 503 || status === 504),
     });
   }
 
@@ -289,7 +295,22 @@ export function classifyValidate(raw: RawResponse): ThGovError | undefined {
       },
     );
   }
-  if (status >= 200 && status < 300 && readToken(raw.json()) === undefined) {
+  if (status >= 200 && status < 300 && readValidateToken(raw.body) === undefined) {
+    // A refusal written as `{Code, Message}` in a 200: say the code (still retried, boundedly: DGA's advice).
+    const body = lowerKeys(raw.json());
+    const code = body && 'code' in body ? codeText(body.code) : undefined;
+    if (body && code !== undefined) {
+      const message =
+        typeof body.message === 'string' ? redactText(body.message.slice(0, 300)) : 'no message';
+      return new GdxError('ERR_GDX_AUTH', `GDX refused to issue a token (code ${code}: ${message})`, {
+        ...raw.errorOptions(),
+        service: 'gdx.validate',
+        envelope: 'gateway',
+        providerCode: code,
+        retryable: true,
+        hint: 'Check consumerSecret and that the AgentID is allowed for this consumer.',
+      });
+    }
     return new GdxError('ERR_GDX_AUTH', 'GDX answered validate without a token', {
       ...raw.errorOptions(),
       service: 'gdx.validate',
@@ -312,4 +333,32 @@ export function readToken(body: unknown): string | undefined {
   const b = lowerKeys(body);
   const t = b?.result;
   return typeof t === 'string' && TOKEN_SHAPE.test(t) ? t : undefined;
+}
+
+/**
+ * A token as it travels bare: a JSON string, or a text/plain body, of UUID / base64-like characters only (no
+ * "<", "{", quote or space) with at least one digit, so an HTML page, an error sentence or a bare word
+ * ("Unauthorized") is never taken for one.
+ */
+const BARE_TOKEN = /^(?=[^0-9]{0,4096}[0-9])[A-Za-z0-9._~+/=-]{8,4096}$/;
+
+/**
+ * The token in a validate answer: `{"Result": token}` (any key case), or a bare token, as a JSON string
+ * (`"uuid"`) or as text (`uuid`, text/plain), after a UTF-8 BOM and surrounding whitespace.
+ */
+export function readValidateToken(bytes: Uint8Array): string | undefined {
+  if (bytes.length > 16_384) return undefined;
+  const text = Buffer.from(bytes.subarray(jsonStart(bytes)))
+    .toString('utf8')
+    .trim();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return BARE_TOKEN.test(text) ? text : undefined;
+  }
+  if (typeof value === 'string') return BARE_TOKEN.test(value) ? value : undefined;
+  // A digits-only bare token parses as a number: the text itself is the token.
+  if (typeof value === 'number') return BARE_TOKEN.test(text) ? text : undefined;
+  return readToken(value);
 }

@@ -118,9 +118,29 @@ function transformOf<T>(decode: (v: unknown) => Decoded<T>, message: string) {
   };
 }
 
+/**
+ * A JSON number as text, when its text can be trusted: an integer beyond 2^53 was already rounded by the
+ * JSON parse (a 20-digit house or reference number would come back as another number), so it is no text.
+ */
+function numberText(v: number): string | undefined {
+  if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) return undefined;
+  return String(v);
+}
+
 function decodeStringish(v: unknown): Decoded<string> {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number') return numberText(v) ?? UNDECIDED;
+  return UNDECIDED;
+}
+
+/**
+ * A 13-digit ID (citizen, juristic) that a provider may send as a JSON number: a number loses its leading
+ * zeros (every DBD juristic ID starts with 0), so a non-negative integer of at most 13 digits is padded back.
+ */
+function decodeId13(v: unknown): Decoded<string> {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v < 1e13)
+    return String(v).padStart(13, '0');
   return UNDECIDED;
 }
 
@@ -130,7 +150,7 @@ function decodeOptionalText(v: unknown): Decoded<string | undefined> {
     const t = v.trim();
     return t === '' ? undefined : t;
   }
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number') return numberText(v) ?? UNDECIDED;
   return UNDECIDED;
 }
 
@@ -148,6 +168,13 @@ export const stringish = field(
   z.unknown().transform(transformOf(decodeStringish, 'Expected a string or a number')),
   false,
   decodeStringish,
+);
+
+/** A 13-digit citizen or juristic ID, as a string or as a number (leading zeros restored). */
+export const id13 = field(
+  z.unknown().transform(transformOf(decodeId13, 'Expected a 13-digit ID (a string or a number)')),
+  false,
+  decodeId13,
 );
 
 /** Text that may be missing, null, empty or a number; trimmed, empty becomes undefined. */

@@ -1,7 +1,7 @@
 import { beDateToIso } from '@thgov/core';
 import { z } from '@thgov/core/internal';
 import type { ZodObject } from 'zod';
-import { looseKeys, looseRecord, optionalNumber, optionalText, stringish, text } from './loose-keys.js';
+import { id13, looseKeys, looseRecord, optionalNumber, optionalText, stringish, text } from './loose-keys.js';
 
 /**
  * Response schemas of the wrapped services. Each validates the provider's shape (key casing tolerated,
@@ -105,7 +105,7 @@ export const dopaHouseSchema = looseRecord(
 export type DopaHouse = z.output<typeof dopaHouseSchema>;
 
 const memberSchema = looseKeys({
-  personalID: stringish,
+  personalID: id13,
   titleDesc: optionalText,
   firstName: z.string(),
   lastName: z.string(),
@@ -138,7 +138,7 @@ export type SessionState = (typeof SESSION_STATES)[number];
 
 export const agentPermissionSchema = looseKeys({
   AgentID: stringish,
-  CitizenID: stringish,
+  CitizenID: id13,
   SessionState: z.enum(SESSION_STATES),
 }).transform((a) => ({ agentId: a.AgentID, citizenId: a.CitizenID, sessionState: a.SessionState }));
 /** DOPA's answer on an officer's session: AgentID, CitizenID and the session state. */
@@ -173,7 +173,7 @@ const juristicAddressSchema = looseKeys({
 }));
 
 const juristicItemSchema = looseKeys({
-  JuristicID: stringish,
+  JuristicID: id13,
   JuristicType: optionalText,
   JuristicName_TH: optionalText,
   JuristicName_EN: optionalText,
