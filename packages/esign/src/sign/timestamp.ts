@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isThGovError, Transport } from '@thgov/core';
 import type { DigestName, TimeStampFunction } from '@thgov/pki';
-import { OID_BY_DIGEST, toArrayBuffer } from '@thgov/pki/internal';
+import { findBySid, OID_BY_DIGEST, toArrayBuffer } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { EsignError } from '../errors.js';
@@ -26,14 +26,97 @@ function timeStampRequest(imprint: Uint8Array, hashAlgorithm: DigestName, nonce:
   return new Uint8Array(req.toSchema().toBER(false));
 }
 
-/** The token of a granted TimeStampResp (status 0 or 1); anything else is ERR_ESIGN_TSA. */
-function tokenOf(body: Uint8Array): Uint8Array {
+/**
+ * A random nonce whose bytes are already a minimal, positive DER INTEGER (first byte 0x01–0x7f): a TSA that reads
+ * it as a number and encodes it again echoes the very same bytes.
+ */
+function newNonce(): Uint8Array {
+  const nonce = new Uint8Array(randomBytes(8));
+  nonce[0] = (nonce[0]! % 0x7f) + 1;
+  return nonce;
+}
+
+/** The value bytes of a DER INTEGER without sign padding, to compare two encodings of one positive number. */
+function integerBytes(i: asn1js.Integer): Buffer {
+  const bytes = Buffer.from(i.valueBlock.valueHexView);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return bytes.subarray(start);
+}
+
+const STATUS_NAMES = [
+  'granted',
+  'grantedWithMods',
+  'rejection',
+  'waiting',
+  'revocationWarning',
+  'revocationNotification',
+];
+
+/** RFC 3161 §2.4.2 PKIFailureInfo bits. */
+const FAIL_INFO_NAMES: Record<number, string> = {
+  0: 'badAlg',
+  2: 'badRequest',
+  5: 'badDataFormat',
+  14: 'timeNotAvailable',
+  15: 'unacceptedPolicy',
+  16: 'unacceptedExtension',
+  17: 'addInfoNotAvailable',
+  25: 'systemFailure',
+};
+
+function failInfoNames(bits: asn1js.BitString | undefined): string[] {
+  if (!bits) return [];
+  const bytes = bits.valueBlock.valueHexView;
+  const total = Math.min(bytes.length * 8 - bits.valueBlock.unusedBits, 64);
+  const out: string[] = [];
+  for (let i = 0; i < total; i++)
+    if ((bytes[i >> 3]! & (0x80 >> (i & 7))) !== 0) out.push(FAIL_INFO_NAMES[i] ?? `bit ${i}`);
+  return out;
+}
+
+function refusal(status: pkijs.PKIStatusInfo): string {
+  const name = STATUS_NAMES[status.status] ?? `status ${status.status}`;
+  const fail = failInfoNames(status.failInfo);
+  return `The time-stamp authority refused the request (${name}${fail.length ? `: ${fail.join(', ')}` : ''})`;
+}
+
+function tstInfoOf(sd: pkijs.SignedData): pkijs.TSTInfo | undefined {
+  const content = sd.encapContentInfo.eContent;
+  if (!content) return undefined;
+  return pkijs.TSTInfo.fromBER(toArrayBuffer(new Uint8Array(content.getValue())));
+}
+
+/**
+ * The token of a granted TimeStampResp (status 0 or 1) that answers this request: no other nonce than ours and,
+ * as certReq was true, the TSA certificate inside (RFC 3161 §2.4.2) — without it the signature would silently be
+ * B-B. Anything else is ERR_ESIGN_TSA, naming the status and PKIFailureInfo of a refusal.
+ */
+function tokenOf(body: Uint8Array, nonce: Uint8Array): Uint8Array {
   try {
     const resp = pkijs.TimeStampResp.fromBER(toArrayBuffer(body));
     const status = resp.status.status;
-    if ((status === 0 || status === 1) && resp.timeStampToken)
-      return new Uint8Array(resp.timeStampToken.toSchema().toBER(false));
-    throw new EsignError('ERR_ESIGN_TSA', `The time-stamp authority refused the request (status ${status})`);
+    if ((status !== 0 && status !== 1) || !resp.timeStampToken)
+      throw new EsignError('ERR_ESIGN_TSA', refusal(resp.status));
+    const sd = new pkijs.SignedData({ schema: resp.timeStampToken.content });
+    // A nonce other than ours: the answer to another request (a replay, a mixed-up proxy cache). A token without
+    // any nonce is still taken — RFC 3161 wants it echoed, but TSAs that ignore it exist (this SDK's own sandbox
+    // TSA among them), and the imprint check below already binds the token to this very signature.
+    const echoed = tstInfoOf(sd)?.nonce;
+    if (echoed && !integerBytes(echoed).equals(Buffer.from(nonce)))
+      throw new EsignError(
+        'ERR_ESIGN_TSA',
+        'The time-stamp token answers another request: its nonce is not the one sent',
+      );
+    const certs = (sd.certificates ?? []).filter(
+      (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
+    );
+    if (!sd.signerInfos[0] || !findBySid(sd.signerInfos[0].sid, certs))
+      throw new EsignError(
+        'ERR_ESIGN_TSA',
+        'The time-stamp token does not carry the TSA certificate although the request asked for it',
+      );
+    return new Uint8Array(resp.timeStampToken.toSchema().toBER(false));
   } catch (err) {
     if (err instanceof EsignError) throw err;
     throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp authority answered with an unreadable response');
@@ -44,10 +127,8 @@ function tokenOf(body: Uint8Array): Uint8Array {
 function tokenImprint(token: Uint8Array): Uint8Array | undefined {
   try {
     const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(token)).content });
-    const content = sd.encapContentInfo.eContent;
-    if (!content) return undefined;
-    const info = pkijs.TSTInfo.fromBER(toArrayBuffer(new Uint8Array(content.getValue())));
-    return new Uint8Array(info.messageImprint.hashedMessage.valueBlock.valueHexView);
+    const info = tstInfoOf(sd);
+    return info ? new Uint8Array(info.messageImprint.hashedMessage.valueBlock.valueHexView) : undefined;
   } catch {
     return undefined;
   }
@@ -91,13 +172,16 @@ export function timeStamper(
     PACKAGE,
   );
   const stamp: TimeStampFunction = async ({ imprint, hashAlgorithm }) => {
-    const body = timeStampRequest(imprint, hashAlgorithm, randomBytes(8));
+    const nonce = newNonce();
+    const body = timeStampRequest(imprint, hashAlgorithm, nonce);
     const res = await transport.request<Uint8Array>(
       {
         method: 'POST',
         path: `${url.pathname}${url.search}`,
         body: { raw: body, contentType: 'application/timestamp-query' },
-        headers: { accept: 'application/timestamp-reply' },
+        // Both spellings are in use (RFC 3161 registers timestamp-reply; many TSAs send timestamp-response); the
+        // answer is read by its content whatever its Content-Type.
+        headers: { accept: 'application/timestamp-reply, application/timestamp-response' },
         responseType: 'bytes',
         operation: 'esign.timestamp',
         idempotent: true,
@@ -107,7 +191,7 @@ export function timeStamper(
         ...(options.timeoutInMs ? { timeoutInMs: options.timeoutInMs } : {}),
       },
     );
-    return tokenOf(res.body);
+    return tokenOf(res.body, nonce);
   };
   return { stamp: checked(stamp), close: () => transport.close() };
 }

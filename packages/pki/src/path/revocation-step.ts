@@ -22,6 +22,19 @@ type Verdict = Pick<
   'indication' | 'subIndication' | 'message' | 'revocation' | 'warnings' | 'failure'
 >;
 
+/** A revocation URL as reports show it: user information (never fetched anyway) is left out. */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
 async function fetchInto(
   online: OnlineContext,
   pool: EvidencePool,
@@ -29,15 +42,24 @@ async function fetchInto(
   problems: string[],
 ): Promise<void> {
   const op: OperationOptions = online.signal ? { abortSignal: online.signal } : {};
+  const where = `${request.type.toUpperCase()} ${shownUrl(request.url)}`;
   try {
     const bytes = await online.fetch(request, op);
-    if (request.type === 'ocsp') pool.ocsps.push(parseOcspResponse(bytes, { source: 'online-ocsp' }));
-    else pool.crls.push(...toCrls([bytes], 'online-crl'));
+    if (request.type === 'ocsp') {
+      const ocsp = parseOcspResponse(bytes, { source: 'online-ocsp' });
+      pool.ocsps.push(ocsp);
+      // tryLater, unauthorized, malformedRequest…: an answer that says nothing about the certificate, said so.
+      if (ocsp.responseStatus !== 'successful')
+        problems.push(`${where}: the responder answered ${ocsp.responseStatus}`);
+    } else pool.crls.push(...toCrls([bytes], 'online-crl'));
   } catch (err) {
     if (online.userSignal?.aborted) throw new AbortError(online.userSignal.reason);
-    problems.push(
-      `${request.type.toUpperCase()} ${request.url}: ${(err as { code?: string })?.code ?? 'failed'}`,
-    );
+    const status = (err as { statusCode?: unknown })?.statusCode;
+    const http =
+      typeof status === 'number'
+        ? ` (HTTP ${status}${status >= 300 && status < 400 ? ': redirects are not followed' : ''})`
+        : '';
+    problems.push(`${where}: ${(err as { code?: string })?.code ?? 'failed'}${http}`);
   }
 }
 

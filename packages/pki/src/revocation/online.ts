@@ -81,6 +81,12 @@ const OVERDUE_CRL_KEPT_IN_MS = 30_000;
  * is shared by later validations until its nextUpdate or `crlCacheMaxAgeInMs` (1 h), whichever comes first, and
  * at most 256 are kept. Only `http:` and `https:` URLs are fetched.
  *
+ * Redirects (a CRL distribution point moved to a CDN) are not followed: the URLs fetched come from certificates
+ * that anyone can present, and a redirect would let such a server steer this process to any other host or port
+ * (loopback, the cloud metadata address, an intranet service) without that target ever appearing in a
+ * certificate, past any allow-list kept on the certificate URLs. A 3xx answer is an `ERR_HTTP` fetch problem that
+ * names the status; the CA should publish the final URL, or the caller fetches it with its own `fetch`.
+ *
  * @example
  * ```ts
  * const fetcher = createRevocationFetcher({ timeoutInMs: 3_000, proxy: 'env' });
