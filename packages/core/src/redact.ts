@@ -185,6 +185,9 @@ const isValueEnd = (c: number) =>
 function maskParams(text: string): string {
   let out = '';
   let copied = 0;
+  // Where the value read last ended: every `=` before it has its value end there too (`=` ends no value).
+  // Scanning afresh from each `=` was quadratic on `a=a=a=…` (a hostile body hung redaction).
+  let valueEnd = 0;
   for (let eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
     let start = eq;
     while (start > 0 && eq - start < 64 && isNameChar(text.charCodeAt(start - 1))) start--;
@@ -192,11 +195,14 @@ function maskParams(text: string): string {
     if (start === eq || !isLetter(text.charCodeAt(start))) continue;
     if (start > 0 && (isNameChar(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === 0x25))
       continue;
-    let end = eq + 1;
-    while (end < text.length && !isValueEnd(text.charCodeAt(end))) end++;
+    if (valueEnd <= eq) {
+      valueEnd = eq + 1;
+      while (valueEnd < text.length && !isValueEnd(text.charCodeAt(valueEnd))) valueEnd++;
+    }
+    const end = valueEnd;
     if (end === eq + 1 || start < copied) continue;
-    const value = text.slice(eq + 1, end);
-    if (value === REDACTED || !isSensitiveParam(text.slice(start, eq))) continue;
+    const isMasked = end - eq - 1 === REDACTED.length && text.startsWith(REDACTED, eq + 1);
+    if (isMasked || !isSensitiveParam(text.slice(start, eq))) continue;
     out += `${text.slice(copied, eq + 1)}${REDACTED}`;
     copied = end;
   }

@@ -3,7 +3,10 @@ import type { HttpErrorOptions } from '@thgov/core';
 import { GdxError } from './errors.js';
 import type { JuristicPdfEnvelope, JuristicProfilePdf } from './schemas.js';
 
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+// Base64, line breaks allowed, padding then white space at the end. The white space after the padding is
+// only tried after a `=` (`\s*={0,2}\s*$` split every run of white space both ways: quadratic on a run of
+// spaces before a stray character, a hostile envelope of them hung the client).
+const BASE64 = /^[A-Za-z0-9+/\s]*(?:={1,2}\s*)?$/;
 const ALGORITHMS = ['sha256', 'sha1', 'md5'] as const;
 
 /**

@@ -60,7 +60,12 @@ export function substituteEnv(
     return '';
   };
   const walk = (v: unknown, path: PropertyKey[]): unknown => {
-    if (typeof v === 'string') return v.replace(REFERENCE, replace(path));
+    if (typeof v === 'string') {
+      // Only up to the last `}`: a `${` after it can close nowhere, and the expression would read on to the end
+      // from each one (quadratic on a value of `${${${…`). Every `${` before it closes at the next `}`.
+      const end = v.lastIndexOf('}') + 1;
+      return end === 0 ? v : v.slice(0, end).replace(REFERENCE, replace(path)) + v.slice(end);
+    }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};

@@ -25,7 +25,11 @@ const isAsciiAlnum = (c: number) =>
 
 // Where a digit run may start: a decimal or other digit, a percent escape, a JSON escape, an HTML reference.
 // Native regex scanning skips plain text far faster than a JavaScript loop over every character.
-const RUN_START = /[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\+u[0-9A-Fa-f]{4}|&#/gu;
+// A JSON escape takes at most the four backslashes readUnit reads (`\\\\u0033`): an unbounded `\\+u`
+// re-read the whole run of backslashes from each one of them, quadratic in a long run (a hostile body of
+// backslashes hung redaction); where more than four stand before the `u`, the match starts at the fourth
+// from it, as the unbounded one reached it after failing (unit OTHER) on every backslash before.
+const RUN_START = /[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\{1,4}u[0-9A-Fa-f]{4}|&#/gu;
 
 /** Spans `[start, end)` of the original text that spell a citizen ID, in order, not overlapping. */
 export function findCitizenIds(text: string): Array<[number, number]> {

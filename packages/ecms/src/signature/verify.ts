@@ -197,10 +197,23 @@ function checkAlgorithms(s: SignatureStructure, e: SignerEvidence, allowWeak: bo
   }
 }
 
+/**
+ * `/signature value .* is incorrect/` without its quadratic cost: xml-crypto puts the SignatureValue text of
+ * the letter between the two (a hostile sender's "signature value signature value …" rescanned the rest of
+ * the line from each). True when some line holds "signature value " and, after it, " is incorrect".
+ */
+function saysSignatureIncorrect(text: string): boolean {
+  for (const line of text.split(/[\n\r\u2028\u2029]/)) {
+    const at = line.indexOf('signature value ');
+    if (at >= 0 && line.indexOf(' is incorrect', at + 'signature value '.length) >= 0) return true;
+  }
+  return false;
+}
+
 function cryptoFailure(cause: unknown, verifier: SignedXml, e: SignerEvidence): EcmsSignatureError {
   const text = cause instanceof Error ? cause.message : '';
   const refError = verifier.getReferences().find((r) => r.validationError)?.validationError?.message ?? '';
-  const reason: SignatureFailureReason = /signature value .* is incorrect/.test(text)
+  const reason: SignatureFailureReason = saysSignatureIncorrect(text)
     ? 'signature-invalid'
     : /digest/.test(refError) || cause === false
       ? 'digest-mismatch'
