@@ -101,7 +101,9 @@ export class PdfParser {
     if (tok === 'true') return true;
     if (tok === 'false') return false;
     if (tok === 'null') return null;
-    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(tok)) {
+    // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the two digit runs of the latter split a long token both ways (a
+    // hostile 100,000-digit token took seconds, quadratic).
+    if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(tok)) {
       // Lookahead for `num gen R`.
       if (/^\d+$/.test(tok)) {
         const save = this.pos;
