@@ -114,6 +114,25 @@ const HINTS: Partial<Record<CatalogErrorCode, string>> = {
   ERR_CATALOG_RATE_LIMITED: 'Lower politeness.requestsPerSecond or maxConcurrency for bulk work.',
 };
 
+const CSRF_HINT =
+  "The catalog's CSRF protection (CKAN ≥ 2.10, ckanext-security) exempts only calls it sees as token-authenticated: send apiToken in the header the catalog reads (Authorization, or apiTokenHeader for a custom apitoken_header_name), without a session cookie.";
+const REDIRECT_HINT =
+  'Set baseUrl to the address the catalog redirects to (often https:// instead of http://, or another host or path): redirects are not followed, so the API token never goes anywhere else.';
+/** Flask-WTF's and ckanext-security's refusals ("The CSRF token is missing.", "The referrer does not match the host."). */
+const CSRF_PAGE = /csrf|referrer (?:header is missing|does not match)/i;
+
+/** Where a redirect points, without its query (a signed object-storage URL carries its signature there). */
+function redirectTarget(raw: RawResponse): string {
+  const location = raw.headers.location;
+  if (typeof location !== 'string' || location === '') return 'an address it did not give';
+  try {
+    const u = new URL(location, raw.request.url || undefined);
+    return redactPreview(`${u.origin}${u.pathname}`, 300);
+  } catch {
+    return 'an address that is not a URL';
+  }
+}
+
 /** Whether the status may pass on a retry, and the delay the catalog asked for (Retry-After) when it may. */
 function retryOptions(raw: RawResponse): { retryable: boolean; retryAfterInMs: number | undefined } {
   const retryable = RETRYABLE.has(raw.statusCode);
@@ -137,6 +156,19 @@ function fromStatus(raw: RawResponse, action: string): CatalogError {
   const s = raw.statusCode;
   if (s === 413)
     return plain(raw, action, 'ERR_CATALOG_TOO_LARGE', 'the request body is too large (HTTP 413)');
+  if ((s === 400 || s === 403) && looksLikeHtml(raw) && CSRF_PAGE.test(raw.text().slice(0, 8000))) {
+    return new CatalogError(
+      'ERR_CATALOG_AUTH',
+      `${action}: the catalog's CSRF protection refused the call (HTML ${s}): it did not take it as token-authenticated`,
+      { ...raw.errorOptions(), action, ...retryOptions(raw), hint: CSRF_HINT },
+    );
+  }
+  if (s >= 300 && s < 400)
+    return new CatalogError(
+      'ERR_CATALOG_PROTOCOL',
+      `${action}: the catalog redirects (HTTP ${s}) to ${redirectTarget(raw)}`,
+      { ...raw.errorOptions(), action, ...retryOptions(raw), hint: REDIRECT_HINT },
+    );
   if (s === 403 && looksLikeHtml(raw)) {
     return plain(raw, action, 'ERR_CATALOG_WAF', 'a web application firewall blocked the request (HTML 403)');
   }

@@ -6,7 +6,7 @@ import { HttpError, type HttpErrorOptions, isThGovError } from '@thgov/core';
  */
 export const CATALOG_ERROR_CODES = {
   ERR_CATALOG_AUTH:
-    'The catalog refused the call: no API token, a token it does not accept, or a user without the right (CKAN "Authorization Error", HTTP 403 with a JSON envelope).',
+    'The catalog refused the call: no API token, a token it does not accept, or a user without the right (CKAN "Authorization Error", HTTP 403 with a JSON envelope), or CSRF protection refusing a call it did not take as token-authenticated (an HTML 400/403 naming CSRF).',
   ERR_CATALOG_NOT_FOUND:
     'No such dataset, resource, organization or DataStore table (CKAN "Not Found Error", HTTP 404).',
   ERR_CATALOG_VALIDATION:
@@ -26,7 +26,7 @@ export const CATALOG_ERROR_CODES = {
   ERR_CATALOG_UNAVAILABLE:
     'The catalog answered 5xx (CKAN "Internal Server Error", "Search Index Error", or a gateway/maintenance page) after the retries.',
   ERR_CATALOG_PROTOCOL:
-    'The catalog answered with something that is not a CKAN Action API envelope (an HTML page, `success: false` without an error, an unexpected result shape).',
+    'The catalog answered with something that is not a CKAN Action API envelope (an HTML page, a redirect, `success: false` without an error, an unexpected result shape).',
   ERR_CATALOG_PRIVACY:
     'Refused by the privacy guard: personal, secret or internal data (data_category, data_classification or resource_private) would become public or harvestable, or an upload holds citizen IDs.',
   ERR_CATALOG_PUBLISHED:

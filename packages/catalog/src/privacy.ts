@@ -19,18 +19,38 @@ const OPEN_CLASSIFICATION = DATA_CLASSIFICATIONS[0];
 
 type Metadata = Record<string, unknown>;
 
-/** True when the metadata says the data is not open: a restricted data_category or data_classification. */
+/**
+ * A field as ckanext-scheming flattens it, else as CKAN without scheming keeps it (`extras: [{key, value}]`):
+ * the guard must see the category wherever the catalog stored it.
+ */
+function field(m: Metadata, key: string): unknown {
+  return m[key] !== undefined ? m[key] : fieldValues(m, key)[1];
+}
+
+/** Every value the metadata gives `key`: the flattened field, then each `extras` entry of that key. */
+function fieldValues(m: Metadata, key: string): unknown[] {
+  const out: unknown[] = [m[key]];
+  if (Array.isArray(m.extras))
+    for (const e of m.extras.slice(0, 1000))
+      if (typeof e === 'object' && e !== null && (e as Metadata).key === key) out.push((e as Metadata).value);
+  return out;
+}
+
+/**
+ * True when the metadata says the data is not open: a restricted data_category or data_classification, in the
+ * flattened field or in any `extras` entry (one place saying "personal" is enough, whatever the other says).
+ */
 export function isRestricted(m: Metadata): boolean {
-  const category = m.data_category;
-  const classification = m.data_classification;
+  const restrictedCategory = (c: unknown) => typeof c === 'string' && RESTRICTED_CATEGORIES.has(c);
+  const closedClassification = (c: unknown) => typeof c === 'string' && c !== OPEN_CLASSIFICATION;
   return (
-    (typeof category === 'string' && RESTRICTED_CATEGORIES.has(category)) ||
-    (typeof classification === 'string' && classification !== OPEN_CLASSIFICATION)
+    fieldValues(m, 'data_category').some(restrictedCategory) ||
+    fieldValues(m, 'data_classification').some(closedClassification)
   );
 }
 
 const isPublic = (m: Metadata) => m.private !== true && m.private !== 'True' && m.private !== 'true';
-const isHarvestable = (m: Metadata) => m.allow_harvest !== 'False';
+const isHarvestable = (m: Metadata) => field(m, 'allow_harvest') !== 'False';
 
 function refuse(action: string, what: string): CatalogError {
   return new CatalogError(
@@ -52,7 +72,7 @@ export function guardNewDataset(metadata: Metadata, allow: boolean, action: stri
   const out = { ...metadata };
   if (metadata.private === undefined) out.private = true;
   else if (isPublic(metadata) && !allow) throw refuse(action, 'it would be public (private: false)');
-  if (metadata.allow_harvest === undefined) out.allow_harvest = 'False';
+  if (field(metadata, 'allow_harvest') === undefined) out.allow_harvest = 'False';
   else if (isHarvestable(metadata) && !allow)
     throw refuse(action, 'the GD Catalog could harvest it (allow_harvest: "True")');
   return out;
