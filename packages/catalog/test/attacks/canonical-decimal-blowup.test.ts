@@ -4,8 +4,8 @@
 // a last digit) rescanned the run from each zero, quadratic, and `1e900000000` (eleven characters) asked for
 // 900 million zeros. Either, in a record or in the portal's answer, held or crashed the refresh. Each case runs
 // in its own process with a time limit, so a hang fails the test instead of blocking the run.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
@@ -18,15 +18,7 @@ function keyIn(expression: string, type = 'numeric'): { length: number; head: st
     const key = canonicalKey(${expression}, ${JSON.stringify(type)});
     console.log(JSON.stringify({ length: key.length, head: key.slice(0, 40) }));
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  return runScriptInChild(script, { cwd: packageDir }) as { length: number; head: string } | undefined;
 }
 
 describe('canonical decimal keys of hostile values', () => {

@@ -4,8 +4,8 @@
 // `${${${…` (half a megabyte, in a configuration file edited by more people than run it) held the CLI for
 // minutes before it printed anything. The case runs in its own process with a time limit, so a hang fails the
 // test instead of blocking the run.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
@@ -21,15 +21,7 @@ function substituteIn(expression: string): { value?: string; error?: string } | 
       console.log(JSON.stringify({ error: e.code }));
     }
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  return runScriptInChild(script, { cwd: packageDir }) as { value?: string; error?: string } | undefined;
 }
 
 describe('${NAME} expansion of a hostile value', () => {

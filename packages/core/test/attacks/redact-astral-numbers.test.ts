@@ -5,8 +5,8 @@
 // character again: redactText never returned. Any text of 13 units or more holding one (a hostile server's error
 // page, an uploaded file read by the catalog's privacy guard) hung the process in synchronous code.
 // Each case runs in its own process with a time limit, so a hang fails the test instead of blocking the run.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
@@ -19,16 +19,9 @@ function scan(text: string): { spans: [number, number][]; redacted: string } | u
     const text = JSON.parse(process.env.TEXT);
     console.log(JSON.stringify({ spans: findCitizenIds(text), redacted: redactText(text) }));
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    env: { ...process.env, TEXT: JSON.stringify(text) },
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  return runScriptInChild(script, { cwd: packageDir, env: { TEXT: JSON.stringify(text) } }) as
+    | { spans: [number, number][]; redacted: string }
+    | undefined;
 }
 
 const ID = '1101700230708';

@@ -4,8 +4,8 @@
 // end). Redaction runs on every log line and every error body a server sends: half a megabyte of either hung a
 // client for minutes in synchronous code. Each case runs in its own process with a time limit, so a hang fails
 // the test instead of blocking the run; the limit is generous (a linear scan of these takes milliseconds).
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
@@ -17,16 +17,7 @@ function redactIn(expression: string): string | undefined {
     const text = ${expression};
     console.log(JSON.stringify(redactText(text)));
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  return runScriptInChild(script, { cwd: packageDir }) as string | undefined;
 }
 
 const ID = '1101700230708';

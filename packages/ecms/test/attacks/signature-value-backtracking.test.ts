@@ -4,8 +4,8 @@
 // (U+2028, kept in XML text) made that expression rescan the rest of the line from each repeat. Half a megabyte
 // in an inbound letter (any sender) held the inbox worker for minutes in synchronous code. The case runs in its
 // own process with a time limit, so a hang fails the test instead of blocking the run.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
@@ -30,15 +30,7 @@ function verifyWithSignatureValue(expression: string): string | undefined {
       console.log(JSON.stringify(e.code + ':' + e.reason));
     }
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  return runScriptInChild(script, { cwd: packageDir }) as string | undefined;
 }
 
 describe('a SignatureValue built to make the failure message expensive', () => {

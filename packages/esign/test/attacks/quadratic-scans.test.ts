@@ -4,29 +4,16 @@
 // held the process for seconds to minutes. Each case runs in its own process with a time limit, so a
 // hang fails the test instead of blocking the run; the limit is generous (a linear read of these takes
 // milliseconds).
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
 
-/** Runs `body` (an ES module body that prints one JSON line) in a fresh process: its output, or undefined on a hang. */
-function runIn(body: string): unknown {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', body], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
-}
-
 /** `verifyPdfSignatures` of the latin1 bytes `expression` builds: the error code or the signature count. */
 function verifyIn(expression: string): unknown {
-  return runIn(`
+  return runScriptInChild(
+    `
     const { verifyPdfSignatures } = await import('./src/index.ts');
     const bytes = new Uint8Array(Buffer.from(${expression}, 'latin1'));
     try {
@@ -35,7 +22,9 @@ function verifyIn(expression: string): unknown {
     } catch (e) {
       console.log(JSON.stringify({ error: e.code ?? String(e) }));
     }
-  `);
+  `,
+    { cwd: packageDir },
+  );
 }
 
 /** A one-object PDF whose trailer carries `extra` (the parser reads every token of it). */
@@ -57,7 +46,8 @@ describe('a hostile PDF is read in linear time', () => {
 
   it('a header of digits (the linearization probe) is answered, many times over', () => {
     // 200 files in one process: a fifth of a second each before, about 40 s in all.
-    const out = runIn(`
+    const out = runScriptInChild(
+      `
       const { PdfDocument } = await import('./src/pdf/document.ts');
       const text = '%PDF-' + '1'.repeat(1019) + '\\nstartxref\\n0\\n%%EOF\\n';
       const bytes = new Uint8Array(Buffer.from(text, 'latin1'));
@@ -66,7 +56,9 @@ describe('a hostile PDF is read in linear time', () => {
         try { new PdfDocument(bytes); codes.add('opened'); } catch (e) { codes.add(e.code ?? String(e)); }
       }
       console.log(JSON.stringify([...codes]));
-    `);
+    `,
+      { cwd: packageDir },
+    );
     expect(out, 'opening the files did not end within 30 s').toBeDefined();
     expect(out).toEqual(['ERR_PDF_FORMAT']);
   });

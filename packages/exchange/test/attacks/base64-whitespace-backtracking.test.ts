@@ -3,8 +3,8 @@
 // between the two `\s` in every way before failing. A DBD envelope whose Result held half a megabyte of spaces
 // and one `!` held the client for minutes in synchronous code. The case runs in its own process with a time
 // limit, so a hang fails the test instead of blocking the run.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runScriptInChild } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '..', '..');
@@ -21,15 +21,7 @@ function openIn(expression: string): string | undefined {
       console.log(JSON.stringify(e.message));
     }
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-  if (run.signal === 'SIGKILL') return undefined;
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  return runScriptInChild(script, { cwd: packageDir }) as string | undefined;
 }
 
 describe('base64 check of a DBD document', () => {
