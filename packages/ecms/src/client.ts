@@ -49,6 +49,7 @@ import { type LetterSigningKey, signGovernmentDocument } from './signature/sign.
 import { withParsedRevocation } from './signature/trust.js';
 import { confirmSigner } from './signature/verify.js';
 import { type XmlLimits, xmlLimitsSchema } from './xml/limits.js';
+import { unpackMultipart } from './xml/mtom.js';
 
 declare const __THGOV_PKG_NAME__: string;
 declare const __THGOV_PKG_VERSION__: string;
@@ -290,9 +291,13 @@ export class EcmsClient {
     } catch {
       // An evidence hook must not break the exchange it records.
     }
-    // The exchange keeps the bytes as received; the decoders honour the charset the node declared.
-    const contentType = res.headers['content-type'];
-    return { value: decode(res.body, { ...this.#decodeOptions, contentType }), exchange };
+    // The exchange keeps the bytes as received; the decoders honour the charset the node declared, and read an
+    // MTOM (multipart/related) answer from its root part.
+    const answer = unpackMultipart(res.body, res.headers['content-type']);
+    return {
+      value: decode(answer.body, { ...this.#decodeOptions, contentType: answer.contentType }),
+      exchange,
+    };
   }
 
   /** 3.2.1 Send a letter to another organisation (through the own node). Not retried: see `EcmsOutbox`. */
@@ -672,7 +677,8 @@ function classifyFault(
   const body = Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength);
   if (!mayHoldFault(body)) return undefined;
   try {
-    decodeEnvelope(body, { limits, contentType: raw.headers['content-type'] });
+    const answer = unpackMultipart(body, raw.headers['content-type']);
+    decodeEnvelope(answer.body, { limits, contentType: answer.contentType });
     return undefined;
   } catch (err) {
     if (err instanceof EcmsFaultError) {

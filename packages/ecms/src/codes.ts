@@ -59,14 +59,42 @@ function sameCode(a: string, b: string): boolean {
   return /^\d+$/.test(ta) && /^\d+$/.test(tb) && Number(ta) === Number(tb);
 }
 
+/**
+ * A code some clients write as its Thai name (`ด่วนมาก`, `ลับ`) instead of the node's value. Only the Thai
+ * names, and only as the whole text: a node's own codes always win, and English words or digits are never
+ * guessed at.
+ */
+const SPEED_NAMES: Record<string, Speed> = {
+  ปกติ: 'normal',
+  ด่วน: 'urgent',
+  ด่วนมาก: 'very_urgent',
+  ด่วนที่สุด: 'most_urgent',
+};
+const SECRECY_NAMES: Record<string, Secrecy> = {
+  ปกติ: 'normal',
+  ลับ: 'confidential',
+  ลับมาก: 'secret',
+  ลับที่สุด: 'top_secret',
+  ลับเฉพาะบุคคล: 'personal',
+};
+
+function byThaiName<T>(code: string, names: Record<string, T>): T | undefined {
+  const key = code.normalize('NFC').replace(/\s+/g, '');
+  return Object.hasOwn(names, key) ? names[key] : undefined;
+}
+
 /** The named speed of a node's code (padded codes accepted); throws `ERR_ECMS_CODE` for an unknown one. */
 export function speedFromCode(code: string, book: CodeBook = DEFAULT_CODE_BOOK): Speed {
   for (const [name, c] of Object.entries(book.speed)) if (sameCode(c, code)) return name as Speed;
+  const named = byThaiName(code, SPEED_NAMES);
+  if (named) return named;
   throw ecmsError('ERR_ECMS_CODE', `Unknown speed code "${redactPreview(code, 20)}"`);
 }
 
 /** The named secrecy of a node's code (padded codes accepted); throws `ERR_ECMS_CODE` for an unknown one. */
 export function secrecyFromCode(code: string, book: CodeBook = DEFAULT_CODE_BOOK): Secrecy {
   for (const [name, c] of Object.entries(book.secrecy)) if (sameCode(c, code)) return name as Secrecy;
+  const named = byThaiName(code, SECRECY_NAMES);
+  if (named) return named;
   throw ecmsError('ERR_ECMS_CODE', `Unknown secrecy code "${redactPreview(code, 20)}"`);
 }

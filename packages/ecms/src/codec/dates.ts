@@ -7,7 +7,8 @@ import { isCalendarDate } from '../model.js';
  *
  * Accepted forms (surrounding white space ignored):
  * - ISO: `2026-11-27`, optionally followed by `T` or a space and `HH:mm`, `HH:mm:ss` or `HH:mm:ss.fff`,
- *   optionally followed by `Z` or an offset `±HH:mm` / `±HHmm`.
+ *   optionally followed by `Z` or an offset `±HH:mm` / `±HHmm`; a date alone may carry one too (xs:date,
+ *   `2026-11-27+07:00`), which is checked and leaves the date as written.
  * - Day first, Thai style: `27/11/2569` or `7/1/2569` (day/month/year, `/` only), optionally followed by a
  *   space and `HH:mm` or `HH:mm:ss` (and an optional `น.`). Never month first.
  *
@@ -30,7 +31,8 @@ export interface AgencyDate {
 }
 
 const MAX_DATE_TEXT = 64;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?|(Z|[+-]\d{2}:?\d{2}))?$/;
 const DAY_FIRST = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*น\.?)?)?$/;
 const TWO_DIGIT_YEAR = /^\d{1,2}\/\d{1,2}\/\d{2}(?:\s|$)/;
 
@@ -39,6 +41,14 @@ const BE_FROM = 2400;
 
 function bad(text: string, where: string, why: string): never {
   throw ecmsError('ERR_ECMS_MESSAGE', `${where}: "${redactPreview(text, 40)}" ${why}`);
+}
+
+/** `Z` or `±HH:mm` from `Z`, `±HH:mm` or `±HHmm`; throws for an offset beyond ±14:59. */
+function checkOffset(offset: string, v: string, where: string): string {
+  if (offset === 'Z') return offset;
+  const om = /^([+-])(\d{2}):?(\d{2})$/.exec(offset) as RegExpExecArray;
+  if (Number(om[2]) > 14 || Number(om[3]) > 59) bad(v, where, 'has an invalid UTC offset');
+  return `${om[1]}${om[2]}:${om[3]}`;
 }
 
 /** Reads a date (optionally with time) as agencies write it; see the module comment for the rule. */
@@ -55,8 +65,11 @@ export function parseAgencyDate(text: string, where: string): AgencyDate {
   const iso = ISO.exec(v);
   const dayFirst = iso ? null : DAY_FIRST.exec(v);
   if (iso) {
-    const [, y, mo, d, hh, mi, ss, frac, off] = iso;
+    const [, y, mo, d, hh, mi, ss, frac, off, dateZone] = iso;
     parts = [y, mo, d, hh, mi, ss, frac, off];
+    // xs:date with a zone (`2026-11-27+07:00`, `2026-11-27Z`, as Java and .NET serialisers write it): the
+    // zone is checked, and the date is the date as written (a day, not an instant).
+    if (dateZone !== undefined) checkOffset(dateZone, v, where);
   } else if (dayFirst) {
     const [, d, mo, y, hh, mi, ss] = dayFirst;
     parts = [y, mo, d, hh, mi, ss, undefined, undefined];
@@ -66,7 +79,7 @@ export function parseAgencyDate(text: string, where: string): AgencyDate {
     bad(v, where, 'is not a date (yyyy-MM-dd or d/M/yyyy)');
   }
   const [y = '', mo = '', d = '', hh, mi, ss, frac] = parts;
-  let offset = parts[7];
+  const offset = parts[7];
   let year = Number(y);
   if (year >= BE_FROM) year -= BUDDHIST_ERA_OFFSET;
   if (year < 1800 || year > 2399) bad(v, where, 'is not a date: the year is out of range');
@@ -81,12 +94,7 @@ export function parseAgencyDate(text: string, where: string): AgencyDate {
     out.time = `${hh.padStart(2, '0')}:${mi}:${ss ?? '00'}${ss !== undefined ? (frac ?? '') : ''}`;
   }
   if (offset !== undefined) {
-    if (offset !== 'Z') {
-      const om = /^([+-])(\d{2}):?(\d{2})$/.exec(offset) as RegExpExecArray;
-      if (Number(om[2]) > 14 || Number(om[3]) > 59) bad(v, where, 'has an invalid UTC offset');
-      offset = `${om[1]}${om[2]}:${om[3]}`;
-    }
-    out.offset = offset;
+    out.offset = checkOffset(offset, v, where);
   }
   return out;
 }

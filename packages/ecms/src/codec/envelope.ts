@@ -25,12 +25,27 @@ export function readErrorDetail(parsed: ParsedXml, node: XmlNode): ErrorDetail {
 }
 
 /**
+ * An `ErrorDetail` some nodes put inside their answer element (`<…Response><ErrorDetail>`), which must not read
+ * as an empty answer. Not when the answer names a queue entry (a ProcessID): the element may then be the item
+ * itself, which the inbound decoder keeps as a poison item instead of letting it jam the queue. A letter sent
+ * as the Body's own element is the sender's content and is not looked into.
+ */
+function answerErrorDetail(parsed: ParsedXml, bodyEl: XmlNode): XmlNode | undefined {
+  const answer = bodyEl.children[0];
+  if (!answer || answer.key === nameKey(LETTER_ELEMENT)) return undefined;
+  const detail = child(answer, 'ErrorDetail');
+  if (!detail || fieldText(parsed, child(answer, 'ProcessID'))) return undefined;
+  return detail;
+}
+
+/**
  * The node's fault, if the body is one. Only where the protocol puts it counts: an `ErrorDetail` or a SOAP
- * `Fault` directly in the Body. An `ErrorDetail` element inside a letter is the sender's content, not a fault
- * of the node (and must not let a sender make the receiver's queue look broken).
+ * `Fault` directly in the Body, or an `ErrorDetail` directly in the Body's answer element (`answerErrorDetail`).
+ * An `ErrorDetail` element inside a letter is the sender's content, not a fault of the node (and must not let a
+ * sender make the receiver's queue look broken).
  */
 function faultOf(parsed: ParsedXml, bodyEl: XmlNode): EcmsFaultError | undefined {
-  const detail = child(bodyEl, 'ErrorDetail');
+  const detail = child(bodyEl, 'ErrorDetail') ?? answerErrorDetail(parsed, bodyEl);
   if (detail) {
     const d = readErrorDetail(parsed, detail);
     return new EcmsFaultError({ nodeCode: d.errorCode, nodeDescription: d.errorDescription });

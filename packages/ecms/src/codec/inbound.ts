@@ -13,7 +13,7 @@ import {
 import { childElements, parseDom } from '../xml/dom.js';
 import { resolveLimits } from '../xml/limits.js';
 import { locateQueueItem } from '../xml/salvage.js';
-import { child, descendantsNamed, fieldText, parseXml, type XmlNode } from '../xml/tree.js';
+import { child, descendantsNamed, fieldText, nameKey, parseXml, type XmlNode } from '../xml/tree.js';
 import { type DecodedEnvelope, decodeEnvelope, expectBody } from './envelope.js';
 import {
   type DecodeOptions,
@@ -159,6 +159,23 @@ function envelopeOrPoison(
   }
 }
 
+const ACK_KEYS = new Set([nameKey('ProcessID'), nameKey('ProcessTime')]);
+
+/**
+ * An answer without a letter or a known notifier: an empty queue (`null`), unless it names a queue entry (a
+ * ProcessID) and carries a structured element the SDK does not know — a notifier kind added after this
+ * release, say. That is a poison item: kept as evidence and reported, never taken for an empty queue (which
+ * left it at the head of the queue with every item behind it undelivered).
+ */
+function unknownItem(env: DecodedEnvelope, body: XmlNode): PoisonItem | null {
+  const processId = fieldText(env.parsed, child(body, 'ProcessID'));
+  if (!processId) return null;
+  const unknown = body.children.find((c) => !ACK_KEYS.has(c.key) && c.children.length > 0);
+  if (!unknown) return null;
+  const a: ProcessAck = { processId, processTime: fieldText(env.parsed, child(body, 'ProcessTime')) ?? '' };
+  return poisonItem(a, unknown.local, messageError(`<${unknown.local}> is not a queue item this SDK knows`));
+}
+
 /**
  * An inbound answer (fetch or re-request) into its item. An item that cannot be used — undecodable, or
  * refused by the signature policy — comes back as `kind: 'poison'` with its ProcessID instead of throwing,
@@ -174,7 +191,7 @@ export function decodeInboundItem(
   const body = expectBody(env, RESPONSE_ELEMENTS.inbound);
   const items = body.children.filter(isItemElement);
   const [item] = items;
-  if (!item) return { item: null, verified: undefined };
+  if (!item) return { item: unknownItem(env, body), verified: undefined };
   const processId = fieldText(env.parsed, child(body, 'ProcessID'));
   if (!processId) throw messageError(`${body.local}: response without ProcessID`);
   const a: ProcessAck = { processId, processTime: fieldText(env.parsed, child(body, 'ProcessTime')) ?? '' };

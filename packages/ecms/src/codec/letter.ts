@@ -190,15 +190,26 @@ export function soleLetterElement(doc: XmlNode): XmlNode {
   return only;
 }
 
+const REFERENCE_FIELDS = ['ID', 'CorrespondenceDate', 'Subject'];
+
+/**
+ * The letters referred to (อ้างถึง). A `ReferenceCorrespondence` with none of its fields filled in — what a
+ * client's template writes when nothing is referred to — is no reference; one partly filled in is refused.
+ */
 function references(parsed: ParsedXml, l: XmlNode): Letter['references'] {
-  return childrenNamed(l, 'ReferenceCorrespondence').map((r, i) => ({
-    id: undoDoubleEscape(required(parsed, r, 'ID', `ReferenceCorrespondence[${i}]`)),
-    correspondenceDate: normaliseDate(
-      required(parsed, r, 'CorrespondenceDate', `ReferenceCorrespondence[${i}]`),
-      `ReferenceCorrespondence[${i}]/CorrespondenceDate`,
-    ),
-    subject: undoDoubleEscape(required(parsed, r, 'Subject', `ReferenceCorrespondence[${i}]`)),
-  }));
+  return childrenNamed(l, 'ReferenceCorrespondence').flatMap((r, i) => {
+    if (REFERENCE_FIELDS.every((f) => !fieldText(parsed, child(r, f))?.trim())) return [];
+    return [
+      {
+        id: undoDoubleEscape(required(parsed, r, 'ID', `ReferenceCorrespondence[${i}]`)),
+        correspondenceDate: normaliseDate(
+          required(parsed, r, 'CorrespondenceDate', `ReferenceCorrespondence[${i}]`),
+          `ReferenceCorrespondence[${i}]/CorrespondenceDate`,
+        ),
+        subject: undoDoubleEscape(required(parsed, r, 'Subject', `ReferenceCorrespondence[${i}]`)),
+      },
+    ];
+  });
 }
 
 /** A `CorrespondenceLetter` element into the letter's fields (not yet schema-checked, no signature block). */
