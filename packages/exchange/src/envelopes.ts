@@ -140,34 +140,44 @@ function describe(code: string): { meaning: string; hint?: string } {
   );
 }
 
+type GdxErrorOptions = ConstructorParameters<typeof GdxError>[2];
+
+/**
+ * An answer carrying the `X-Road-Error` header. The header is the Security Server's own verdict and decides: a
+ * body (maybe the provider's, maybe not JSON) whose type disagrees only makes the error less retryable, never
+ * more. A Security Server answers every Server.* fault with 500 and every Client.* fault with 400: the type, not
+ * the status, says whether trying again can help (see RETRYABLE_XROAD_TYPES); a 502/503/504 from something in
+ * front of the Security Server stays retryable unless a type is a Client.* fault.
+ */
+function xroadError(
+  raw: RawResponse,
+  header: string,
+  base: (o: Partial<GdxErrorOptions>) => GdxErrorOptions,
+) {
+  const status = raw.statusCode;
+  const body = lowerKeys(raw.json());
+  const type = redactText(header.trim().slice(0, 200));
+  const bodyType = typeof body?.type === 'string' ? body.type : undefined;
+  const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
+  const detail = typeof body?.detail === 'string' ? redactText(body.detail.slice(0, 500)) : undefined;
+  const denied = /AccessDenied/i.test(type);
+  return new GdxError(denied ? 'ERR_GDX_FORBIDDEN' : 'ERR_GDX_XROAD', `X-Road error ${type}: ${message}`, {
+    ...base({ envelope: 'xroad', xroadType: type, xroadDetail: detail }),
+    retryable: isRetryableXRoadType(type)
+      ? bodyType === undefined || isRetryableXRoadType(bodyType)
+      : !type.startsWith('Client.') &&
+        !bodyType?.startsWith('Client.') &&
+        (status === 502 || status === 503 || status === 504),
+  });
+}
+
 export function classifyData(raw: RawResponse, service: string): ThGovError | undefined {
   const status = raw.statusCode;
-  const base = (extra: Partial<ConstructorParameters<typeof GdxError>[2]>) =>
-    ({ ...raw.errorOptions(), service, ...extra }) as ConstructorParameters<typeof GdxError>[2];
+  const base = (extra: Partial<GdxErrorOptions>) =>
+    ({ ...raw.errorOptions(), service, ...extra }) as GdxErrorOptions;
 
   const xroadType = raw.headers['x-road-error'];
-  if (xroadType) {
-    const body = lowerKeys(raw.json());
-    // The header is the Security Server's own verdict and decides: a body (maybe the provider's, maybe not
-    // JSON) whose type disagrees only makes the error less retryable, never more.
-    const type = redactText(xroadType.trim().slice(0, 200));
-    const bodyType = typeof body?.type === 'string' ? body.type : undefined;
-    const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
-    const detail = typeof body?.detail === 'string' ? redactText(body.detail.slice(0, 500)) : undefined;
-    const denied = /AccessDenied/i.test(type);
-    // A Security Server answers every Server.* fault with 500 and every Client.* fault with 400: the type,
-    // not the status, says whether trying again can help (see RETRYABLE_XROAD_TYPES); a 502/503/504 from
-    // something in front of the Security Server stays retryable unless its type is a Client.* fault. A body
-    // type that disagrees with the header can only take the retry away.
-    return new GdxError(denied ? 'ERR_GDX_FORBIDDEN' : 'ERR_GDX_XROAD', `X-Road error ${type}: ${message}`, {
-      ...base({ envelope: 'xroad', xroadType: type, xroadDetail: detail }),
-      retryable: isRetryableXRoadType(type)
-        ? bodyType === undefined || isRetryableXRoadType(bodyType)
-        : !type.startsWith('Client.') &&
-          !bodyType?.startsWith('Client.') &&
-          (status === 502 || status === 503 || status === 504),
-    });
-  }
+  if (xroadType) return xroadError(raw, xroadType, base);
 
   if (status === 401 || status === 403) {
     const text = raw.text();
