@@ -37,3 +37,31 @@ export async function harness(
     },
   };
 }
+
+/** Made-up credentials of the clients {@link withRawClient} makes (tests check that they never leak). */
+export const RAW_CREDENTIALS = {
+  consumerKey: 'raw-test-key-0000000001',
+  consumerSecret: 'raw-test-secret-0000000001',
+} as const;
+
+/**
+ * Runs `run` with a client of a raw test server (a node:http server answering as a quirky gateway) at `baseUrl`:
+ * made-up credentials, fast retries, `options` on top; the client is closed afterwards.
+ */
+export async function withRawClient<T>(
+  baseUrl: string,
+  run: (c: ExchangeClient) => Promise<T>,
+  options: Partial<ExchangeClientOptions> = {},
+): Promise<T> {
+  const c = new ExchangeClient({
+    baseUrl,
+    ...RAW_CREDENTIALS,
+    retry: { baseDelayInMs: 1, maxDelayInMs: 5 },
+    ...options,
+  });
+  try {
+    return await run(c);
+  } finally {
+    await c.close();
+  }
+}

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readToken } from '../../src/envelopes.js';
 import {
-  ExchangeClient,
+  type ExchangeClient,
   type ExchangeClientOptions,
   type GdxError,
   isGdxError,
   looseKeys,
 } from '../../src/index.js';
 import { dopaPersonSchema } from '../../src/schemas.js';
-import { rejection } from '../helpers.js';
+import { rejection, withRawClient } from '../helpers.js';
 
 /**
  * Envelope quirks a real gateway and its providers produce, from a raw node:http server: a Linkage
@@ -67,24 +67,11 @@ function count(path: string): number {
 }
 const linkageCalls = () => calls.get('/ws/dopa/linkage/v1/link') ?? 0;
 
-async function withClient<T>(
+/** A client of this file's server for the citizen CID (see withRawClient). */
+const withClient = <T>(
   run: (c: ExchangeClient) => Promise<T>,
   options: Partial<ExchangeClientOptions> = {},
-): Promise<T> {
-  const c = new ExchangeClient({
-    baseUrl: url,
-    consumerKey: 'quirks-key-000001',
-    consumerSecret: 'quirks-secret-000001',
-    agentId: CID,
-    retry: { baseDelayInMs: 1, maxDelayInMs: 5 },
-    ...options,
-  });
-  try {
-    return await run(c);
-  } finally {
-    await c.close();
-  }
-}
+) => withRawClient(url, run, { agentId: CID, ...options });
 
 const PERSON = { firstName: 'สมชาย', lastName: 'ใจดี', dateOfBirth: '25300101', titleDesc: 'นาย' };
 const THAI = 'เจ้าหน้าที่ยังไม่ได้ยืนยันตัวตนผ่านโปรแกรม GovAMI กรุณาเสียบบัตรประจำตัวประชาชนและเข้าสู่ระบบใหม่อีกครั้ง ';

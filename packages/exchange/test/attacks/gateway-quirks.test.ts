@@ -2,13 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ExchangeClient,
+  type ExchangeClient,
   type ExchangeClientOptions,
   type GdxAuditEvent,
   type GdxError,
   isGdxError,
 } from '../../src/index.js';
-import { rejection } from '../helpers.js';
+import { RAW_CREDENTIALS, rejection, withRawClient } from '../helpers.js';
 
 /**
  * Quirks of real GDX gateways and X-Road Security Servers, from a raw node:http server on 127.0.0.1:
@@ -67,24 +67,11 @@ beforeEach(() => {
   validate = () => ({ body: JSON.stringify({ Result: TOKEN }) });
 });
 
-async function withClient<T>(
+/** A client of this file's server for the citizen CID (see withRawClient). */
+const withClient = <T>(
   run: (c: ExchangeClient) => Promise<T>,
   options: Partial<ExchangeClientOptions> = {},
-): Promise<T> {
-  const c = new ExchangeClient({
-    baseUrl: url,
-    consumerKey: 'gwq-key-0000000001',
-    consumerSecret: 'gwq-secret-0000000001',
-    agentId: CID,
-    retry: { baseDelayInMs: 1, maxDelayInMs: 5 },
-    ...options,
-  });
-  try {
-    return await run(c);
-  } finally {
-    await c.close();
-  }
-}
+) => withRawClient(url, run, { agentId: CID, ...options });
 
 describe('validate answers a token in whichever shape the gateway uses', () => {
   const shapes: Record<string, Reply> = {
@@ -134,7 +121,7 @@ describe('validate answers a token in whichever shape the gateway uses', () => {
     expect(err.providerCode).toBe('E401');
     expect(err.message).toMatch(/E401/);
     expect(err.message).toMatch(/Invalid ConsumerSecret/);
-    expect(JSON.stringify(err)).not.toContain('gwq-secret-0000000001');
+    expect(JSON.stringify(err)).not.toContain(RAW_CREDENTIALS.consumerSecret);
     expect(dataTokens).toEqual([]);
   });
 });
