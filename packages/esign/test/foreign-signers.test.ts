@@ -10,7 +10,7 @@
 // objects nothing refers to, and a hybrid /XRefStm stream that does not list itself as an object no xref lists.
 import { webcrypto } from 'node:crypto';
 import { requireTool } from '@thgov/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { signPdf } from '../src/sign/sign-pdf.js';
 import { PDF_POLICY } from '../src/verify/policy.js';
 import type { VerificationReport } from '../src/verify/report.js';
@@ -156,7 +156,12 @@ const CMS: [string, CmsMaker, ForeignSpelling?][] = [
   ],
 ];
 
-describe('structural spellings of other signers verify', () => {
+/** Every signature here is made by OpenSSL (`openssl cms`, `openssl ts`): part of the pdfsig tool set. */
+const openssl = requireTool('pdfsig', {
+  why: "openssl makes every signature of these tests (other signers' CMS)",
+});
+
+openssl.describe('structural spellings of other signers verify', () => {
   for (const [what, spelling] of STRUCTURE)
     it(what, async () => {
       const r = await expectValid(foreignSign(letter, officer, spelling));
@@ -164,7 +169,7 @@ describe('structural spellings of other signers verify', () => {
     });
 });
 
-describe('CMS spellings of other signers verify', () => {
+openssl.describe('CMS spellings of other signers verify', () => {
   for (const [what, cms, spelling] of CMS) it(what, () => expectValid(foreignSign(letter, cms, spelling)));
 
   it('adbe.pkcs7.detached over SHA-1 stays refused by policy: INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE', async () => {
@@ -184,7 +189,7 @@ describe('CMS spellings of other signers verify', () => {
   });
 });
 
-describe('document time-stamps by another TSA (openssl ts)', () => {
+openssl.describe('document time-stamps by another TSA (openssl ts)', () => {
   it('ESS signing-certificate v1 (SHA-1 certificate hash) or v2, with and without /Type /DocTimeStamp', async () => {
     for (const [essCertIdAlg, spelling] of [
       ['sha1', docTimeStamp],
@@ -197,7 +202,7 @@ describe('document time-stamps by another TSA (openssl ts)', () => {
   });
 });
 
-describe('updates after signing written as xref streams or hybrid-reference sections', () => {
+openssl.describe('updates after signing written as xref streams or hybrid-reference sections', () => {
   const timeStamps: [string, ForeignSpelling][] = [
     ['an xref stream', { ...docTimeStamp, xrefStream: [1, 3, 1] }],
     ['a hybrid-reference section', { ...docTimeStamp, hybrid: { listStream: true } }],
@@ -265,7 +270,7 @@ describe('updates after signing written as xref streams or hybrid-reference sect
   });
 });
 
-describe('spellings kept refused, on purpose', () => {
+openssl.describe('spellings kept refused, on purpose', () => {
   it('a signature widget only in the page /Annots, not in /AcroForm /Fields: NO_SIGNATURE_FOUND, reported as stray', async () => {
     // poppler reads such "standalone" widgets and calls the signature valid. ISO 32000-1 §12.7.1 makes a field
     // only what the /Fields tree reaches, and the change analysis (which widgets are signature fields, sneaky

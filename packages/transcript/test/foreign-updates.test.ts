@@ -4,7 +4,8 @@
 // signature; the update's own xref stream and object stream are how it is written, not appended content, so a
 // document time-stamp written so leaves the transcript valid (what such an update carries is still compared object
 // by object: esign's foreign-signers.test.ts keeps an xref or object stream no cross-reference reads refused).
-import { describe, expect, it } from 'vitest';
+import { requireTool } from '@thgov/testkit';
+import { expect, it } from 'vitest';
 import {
   type ForeignSpelling,
   foreignSign,
@@ -15,12 +16,15 @@ import { verifyTranscript } from '../src/index.js';
 import { issueGood } from './fixtures/generate.js';
 import { createTestPki } from './helpers/pki.js';
 
+/** The document time-stamps here are made by `openssl ts`: part of the pdfsig tool set. */
+const openssl = requireTool('pdfsig', { why: 'openssl ts makes the document time-stamps of another tool' });
+
 const pki = await createTestPki();
 const verify = (pdf: Uint8Array) => verifyTranscript(pdf, { trust: pki.root.cert });
 const docTimeStamp: ForeignSpelling = { type: 'DocTimeStamp', subFilter: 'ETSI.RFC3161' };
 const stamp = opensslTimeStamp(pki.tsa, [pki.ca.cert]);
 
-describe('a document time-stamp added by another tool after the transcript was signed', () => {
+openssl.describe('a document time-stamp added by another tool after the transcript was signed', () => {
   for (const [what, spelling] of [
     ['a classic xref table', {}],
     ['an xref stream', { xrefStream: [1, 3, 1] }],
