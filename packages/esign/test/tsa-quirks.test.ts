@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TimeStampFunction } from '@thgov/pki';
 import { cryptoEngine, digest, essSigningCertificateV2, OID, toArrayBuffer } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -203,15 +204,92 @@ describe('time-stamp authorities as they answer in the field', () => {
     expect((await tsaError({ nonce: 'other' })).message).toMatch(/nonce/);
   });
 
-  it('a token without a nonce is still taken: the imprint binds it to this signature (TSAs that ignore nonces)', async () => {
-    await expectTimeStamped({ nonce: 'none' });
+  it('a token without the nonce the request carried is refused (RFC 3161 §2.4.2: it MUST be echoed)', async () => {
+    expect((await tsaError({ nonce: 'none' })).message).toMatch(/nonce/);
   });
 
   it('a token without the TSA certificate although certReq was true is refused, not a silent B-B', async () => {
     expect((await tsaError({ noCertificates: true })).message).toMatch(/certificate/);
   });
 
+  it('a TSA ignoring certReq is fine at B-LT when its certificate is supplied: /DSS carries it', async () => {
+    quirks = { noCertificates: true };
+    const signed = await signPdf(await letterPdf(), {
+      signer: signerFor(pki, pki.officer),
+      level: 'B-LT',
+      tsa: url,
+      trustAnchors: pki.root.cert,
+      validationData: { crls: pki.crls, certificates: [tsaId.cert] },
+    });
+    const report = await verifyPdfSignatures(signed, {
+      trustAnchors: [pki.root.cert],
+      revocation: { crls: pki.crls },
+    });
+    expect(report.signatures[0]?.signingTime.proof).toBe('signature-timestamp');
+    expect(report.signatures[0]?.level).toBe('B-LT');
+  });
+
   it('HTTP 200 with a web page is ERR_ESIGN_TSA', async () => {
     await tsaError({ html: true });
+  });
+});
+
+describe('a time-stamp authority given as a function (a CSC signatures/timestamp call, an in-house TSA client)', () => {
+  const signWithFunction = async (stamp: TimeStampFunction, q: Quirks = {}) => {
+    quirks = q;
+    return signPdf(await letterPdf(), {
+      signer: signerFor(pki, pki.officer),
+      level: 'B-T',
+      tsa: stamp,
+      trustAnchors: pki.root.cert,
+      validationData: { crls: pki.crls },
+    });
+  };
+  const der = (ci: pkijs.ContentInfo) => new Uint8Array(ci.toSchema().toBER(false));
+  const echoing: TimeStampFunction = async ({ imprint, nonce }) =>
+    der(await token(imprint, nonce ? new asn1js.Integer({ valueHex: toArrayBuffer(nonce) }) : undefined));
+
+  it('is given a fresh nonce per request, and a token echoing it verifies at B-T', async () => {
+    const seen: string[] = [];
+    const spy: TimeStampFunction = async (req) => {
+      seen.push(Buffer.from(req.nonce ?? []).toString('hex'));
+      return echoing(req);
+    };
+    const report = await verifyPdfSignatures(await signWithFunction(spy), {
+      trustAnchors: [pki.root.cert],
+      revocation: { crls: pki.crls },
+    });
+    expect(report.signatures[0]?.signingTime.proof).toBe('signature-timestamp');
+    await signWithFunction(spy);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(seen[1]).not.toBe(seen[0]);
+  });
+
+  it('a token without any nonce is taken from a function (it may not pass one on)', async () => {
+    const report = await verifyPdfSignatures(await signWithFunction(echoing, { nonce: 'none' }), {
+      trustAnchors: [pki.root.cert],
+      revocation: { crls: pki.crls },
+    });
+    expect(report.signatures[0]?.level).toBe('B-T');
+  });
+
+  it('a token for another request (another nonce) is refused', async () => {
+    const err = await signWithFunction(echoing, { nonce: 'other' }).catch((e: unknown) => e);
+    expect(isEsignError(err, 'ERR_ESIGN_TSA')).toBe(true);
+    expect((err as Error).message).toMatch(/nonce/);
+  });
+
+  it('a token without the TSA certificate is refused, not a silent B-B', async () => {
+    const err = await signWithFunction(echoing, { noCertificates: true }).catch((e: unknown) => e);
+    expect(isEsignError(err, 'ERR_ESIGN_TSA')).toBe(true);
+    expect((err as Error).message).toMatch(/certificate/);
+  });
+
+  it('bytes that are no token are ERR_ESIGN_TSA', async () => {
+    const err = await signWithFunction(async () => new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00])).catch(
+      (e: unknown) => e,
+    );
+    expect(isEsignError(err, 'ERR_ESIGN_TSA')).toBe(true);
   });
 });

@@ -21,12 +21,13 @@ const server: Server = createServer((req, res) => {
     requests++;
     const tsq = pkijs.TimeStampReq.fromBER(toArrayBuffer(new Uint8Array(Buffer.concat(chunks))));
     const imprint = new Uint8Array(tsq.messageImprint.hashedMessage.valueBlock.valueHexView);
+    const nonce = tsq.nonce ? new Uint8Array(tsq.nonce.valueBlock.valueHexView) : undefined;
     const resp = refuse
       ? new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2 }) })
       : new pkijs.TimeStampResp({
           status: new pkijs.PKIStatusInfo({ status: 0 }),
           timeStampToken: pkijs.ContentInfo.fromBER(
-            toArrayBuffer(await pki.tsa({ imprint, hashAlgorithm: 'SHA-256' })),
+            toArrayBuffer(await pki.tsa({ imprint, hashAlgorithm: 'SHA-256', ...(nonce ? { nonce } : {}) })),
           ),
         });
     res.writeHead(200, { 'content-type': 'application/timestamp-reply' });

@@ -120,6 +120,9 @@ describe('sandbox test PKI', () => {
         hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: '2.16.840.1.101.3.4.2.1' }),
         hashedMessage: new asn1js.OctetString({ valueHex: new Uint8Array(32).fill(9).buffer }),
       }),
+      nonce: new asn1js.Integer({
+        valueHex: new Uint8Array([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08]).buffer,
+      }),
       certReq: true,
     });
     const res = await fetch(`${pki.url}/tsa`, {
@@ -130,6 +133,12 @@ describe('sandbox test PKI', () => {
     const resp = pkijs.TimeStampResp.fromBER(await res.arrayBuffer());
     expect(resp.status.status).toBe(pkijs.PKIStatus.granted);
     expect(resp.timeStampToken).toBeDefined();
+    // RFC 3161 §2.4.2: the nonce of the request comes back in the TSTInfo, as a real TSA sends it.
+    const sd = new pkijs.SignedData({ schema: resp.timeStampToken?.content });
+    const info = pkijs.TSTInfo.fromBER(
+      new Uint8Array(sd.encapContentInfo.eContent?.getValue() ?? new ArrayBuffer(0)).slice().buffer,
+    );
+    expect(Buffer.from(info.nonce?.valueBlock.valueHexView ?? []).toString('hex')).toBe('0102030405060708');
     const bad = pkijs.TimeStampResp.fromBER(
       await (await fetch(`${pki.url}/tsa`, { method: 'POST', body: 'x' })).arrayBuffer(),
     );

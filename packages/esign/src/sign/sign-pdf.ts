@@ -86,7 +86,11 @@ async function signPdfUntraced(pdf: Uint8Array, options: SignPdfOptions): Promis
   const level = options.level ?? 'B-B';
   const signingTime = options.signingTime ?? new Date();
   const data = await checkSigner(options, signingTime);
-  const tsa = options.tsa ? timeStamper(options.tsa, options) : undefined;
+  // From B-LT on, /DSS carries the supplied certificates: a TSA's certificate there verifies a token without it.
+  const known = atLeast(level, 'B-LT')
+    ? { knownCertificates: options.validationData?.certificates ?? [] }
+    : {};
+  const tsa = options.tsa ? timeStamper(options.tsa, { ...options, ...known }) : undefined;
   try {
     const doc = new PdfDocument(pdf);
     const signed = await signOnce(doc, pdf, options, signingTime, data, tsa?.stamp);

@@ -87,40 +87,91 @@ function tstInfoOf(sd: pkijs.SignedData): pkijs.TSTInfo | undefined {
   return pkijs.TSTInfo.fromBER(toArrayBuffer(new Uint8Array(content.getValue())));
 }
 
+function certificateOf(der: Uint8Array): pkijs.Certificate | undefined {
+  try {
+    return pkijs.Certificate.fromBER(toArrayBuffer(der));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Certificates the document will carry besides the token (B-LT's /DSS), which may hold the TSA certificate. */
+type KnownCertificates = readonly Uint8Array[];
+
 /**
- * The token of a granted TimeStampResp (status 0 or 1) that answers this request: no other nonce than ours and,
- * as certReq was true, the TSA certificate inside (RFC 3161 §2.4.2) — without it the signature would silently be
- * B-B. Anything else is ERR_ESIGN_TSA, naming the status and PKIFailureInfo of a refusal.
+ * What a token must show to answer this request: no other nonce than ours — and ours at all when `echo` says the
+ * TSA was sent it over RFC 3161, which requires the echo (§2.4.2; a token without it could be any earlier answer
+ * for this imprint) — and the TSA certificate, inside the token (certReq was true) or among the certificates the
+ * document will carry: without it the signature would silently be B-B, its time unverifiable. Throws
+ * ERR_ESIGN_TSA saying which.
  */
-function tokenOf(body: Uint8Array, nonce: Uint8Array): Uint8Array {
+function checkToken(
+  sd: pkijs.SignedData,
+  nonce: Uint8Array,
+  echo: 'required' | 'if-present',
+  known: KnownCertificates,
+): void {
+  const echoed = tstInfoOf(sd)?.nonce;
+  if (!echoed && echo === 'required')
+    throw new EsignError(
+      'ERR_ESIGN_TSA',
+      'The time-stamp token does not carry the nonce the request sent (RFC 3161 requires the TSA to echo it)',
+    );
+  if (echoed && !integerBytes(echoed).equals(Buffer.from(nonce)))
+    throw new EsignError(
+      'ERR_ESIGN_TSA',
+      'The time-stamp token answers another request: its nonce is not the one sent',
+    );
+  const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+  const sid = sd.signerInfos[0]?.sid;
+  if (
+    !sid ||
+    !(
+      findBySid(sid, certs) ??
+      findBySid(
+        sid,
+        known.map(certificateOf).filter((c) => c !== undefined),
+      )
+    )
+  )
+    throw new EsignError(
+      'ERR_ESIGN_TSA',
+      'The time-stamp token does not carry the TSA certificate (asked for with certReq), and the signature would carry it nowhere else: supply it in validationData.certificates with level B-LT',
+    );
+}
+
+/**
+ * The token of a granted TimeStampResp (status 0 or 1) that answers this request ({@link checkToken}). Anything
+ * else is ERR_ESIGN_TSA, naming the status and PKIFailureInfo of a refusal.
+ */
+function tokenOf(body: Uint8Array, nonce: Uint8Array, known: KnownCertificates): Uint8Array {
   try {
     const resp = pkijs.TimeStampResp.fromBER(toArrayBuffer(body));
     const status = resp.status.status;
     if ((status !== 0 && status !== 1) || !resp.timeStampToken)
       throw new EsignError('ERR_ESIGN_TSA', refusal(resp.status));
-    const sd = new pkijs.SignedData({ schema: resp.timeStampToken.content });
-    // A nonce other than ours: the answer to another request (a replay, a mixed-up proxy cache). A token without
-    // any nonce is still taken — RFC 3161 wants it echoed, but TSAs that ignore it exist (this SDK's own sandbox
-    // TSA among them), and the imprint check below already binds the token to this very signature.
-    const echoed = tstInfoOf(sd)?.nonce;
-    if (echoed && !integerBytes(echoed).equals(Buffer.from(nonce)))
-      throw new EsignError(
-        'ERR_ESIGN_TSA',
-        'The time-stamp token answers another request: its nonce is not the one sent',
-      );
-    const certs = (sd.certificates ?? []).filter(
-      (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
-    );
-    if (!sd.signerInfos[0] || !findBySid(sd.signerInfos[0].sid, certs))
-      throw new EsignError(
-        'ERR_ESIGN_TSA',
-        'The time-stamp token does not carry the TSA certificate although the request asked for it',
-      );
+    checkToken(new pkijs.SignedData({ schema: resp.timeStampToken.content }), nonce, 'required', known);
     return new Uint8Array(resp.timeStampToken.toSchema().toBER(false));
   } catch (err) {
     if (err instanceof EsignError) throw err;
     throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp authority answered with an unreadable response');
   }
+}
+
+/**
+ * A token a {@link TimeStampFunction} returned for a request carrying `nonce`: the same checks as an HTTP answer,
+ * except that a function may not pass the nonce on (a CSC `signatures/timestamp` call without one, a function
+ * written before the request had a nonce), so only a different nonce is refused.
+ */
+function functionToken(token: Uint8Array, nonce: Uint8Array, known: KnownCertificates): Uint8Array {
+  let sd: pkijs.SignedData;
+  try {
+    sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(token)).content });
+  } catch {
+    throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp function returned an unreadable token');
+  }
+  checkToken(sd, nonce, 'if-present', known);
+  return token;
 }
 
 /** The imprint a token's TSTInfo carries, or undefined when the token cannot be read. */
@@ -147,21 +198,26 @@ function checked(stamp: TimeStampFunction): TimeStampFunction {
 
 /**
  * A {@link TimeStampFunction} for `source`: a URL gets an RFC 3161 client over core's Transport (deadline,
- * size cap, abort); a function is wrapped so that its failures become ERR_ESIGN_TSA.
+ * size cap, abort); a function is wrapped so that its failures become ERR_ESIGN_TSA. Either way the token is
+ * checked ({@link checkToken}); `knownCertificates` are those the document will carry in /DSS (B-LT and up).
  */
 export function timeStamper(
   source: TimeStampSource,
-  options: { abortSignal?: AbortSignal; timeoutInMs?: number } = {},
+  options: { abortSignal?: AbortSignal; timeoutInMs?: number; knownCertificates?: KnownCertificates } = {},
 ): { stamp: TimeStampFunction; close(): Promise<void> } {
+  const known = options.knownCertificates ?? [];
   if (typeof source === 'function') {
     return {
-      stamp: checked(async (req) => {
+      stamp: checked(async ({ imprint, hashAlgorithm }) => {
+        const nonce = newNonce();
+        let token: Uint8Array;
         try {
-          return await source(req);
+          token = await source({ imprint, hashAlgorithm, nonce });
         } catch (err) {
           if (isThGovError(err, 'ERR_ABORTED')) throw err;
           throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp function failed', { cause: err });
         }
+        return functionToken(token, nonce, known);
       }),
       close: async () => {},
     };
@@ -191,7 +247,7 @@ export function timeStamper(
         ...(options.timeoutInMs ? { timeoutInMs: options.timeoutInMs } : {}),
       },
     );
-    return tokenOf(res.body, nonce);
+    return tokenOf(res.body, nonce, known);
   };
   return { stamp: checked(stamp), close: () => transport.close() };
 }

@@ -33,7 +33,7 @@ function attr(type: string, value: asn1js.BaseBlock): pkijs.Attribute {
  */
 export function createTimeStampAuthority(options: TimeStampAuthorityOptions): TimeStampFunction {
   let serial = 1;
-  return async ({ imprint, hashAlgorithm }) => {
+  return async ({ imprint, hashAlgorithm, nonce }) => {
     const tsaCert = pkijs.Certificate.fromBER(toArrayBuffer(options.certificate));
     const tst = new pkijs.TSTInfo({
       version: 1,
@@ -45,6 +45,8 @@ export function createTimeStampAuthority(options: TimeStampAuthorityOptions): Ti
       serialNumber: new asn1js.Integer({ value: serial++ }),
       genTime: options.now?.() ?? new Date(),
       ordering: false,
+      // Echoed as sent, as RFC 3161 §2.4.2 requires of a TSA.
+      ...(nonce ? { nonce: new asn1js.Integer({ valueHex: toArrayBuffer(nonce) }) } : {}),
     });
     const tstDer = new Uint8Array(tst.toSchema().toBER(false));
     const signedData = new pkijs.SignedData({

@@ -52,11 +52,14 @@ async function ocsp(ca: SandboxAuthority, body: Buffer, res: ServerResponse): Pr
 /** POST /pki/tsa: an RFC 3161 answer for a SHA-256 imprint; anything else is a rejection. */
 async function timeStampReply(ca: SandboxAuthority, body: Buffer, res: ServerResponse): Promise<void> {
   let imprint: Uint8Array;
+  let nonce: Uint8Array | undefined;
   try {
     const req = pkijs.TimeStampReq.fromBER(new Uint8Array(body).buffer);
     if (req.messageImprint.hashAlgorithm.algorithmId !== '2.16.840.1.101.3.4.2.1')
       throw new Error('only SHA-256');
     imprint = new Uint8Array(req.messageImprint.hashedMessage.valueBlock.valueHexView);
+    // A real TSA echoes the request's nonce in the token (RFC 3161 §2.4.2); clients refuse a token without it.
+    if (req.nonce) nonce = new Uint8Array(req.nonce.valueBlock.valueHexView);
   } catch {
     const fail = new pkijs.TimeStampResp({
       status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.rejection }),
@@ -65,7 +68,7 @@ async function timeStampReply(ca: SandboxAuthority, body: Buffer, res: ServerRes
       .writeHead(200, { 'content-type': 'application/timestamp-reply' })
       .end(Buffer.from(fail.toSchema().toBER(false)));
   }
-  const token = await ca.timeStamp({ imprint, hashAlgorithm: 'SHA-256' });
+  const token = await ca.timeStamp({ imprint, hashAlgorithm: 'SHA-256', ...(nonce ? { nonce } : {}) });
   const resp = new pkijs.TimeStampResp({
     status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }),
     timeStampToken: new pkijs.ContentInfo({ schema: asn1js.fromBER(token.slice().buffer).result }),
