@@ -104,7 +104,10 @@ export interface GdxCallInput<T> {
   subject?: string;
   /** 'payment' also reads DGA e-Payment's `{status, errorCode, message, data}` envelope. */
   envelope?: 'default' | 'payment';
-  /** Non-idempotent calls are retried only with an idempotency key. */
+  /**
+   * Non-idempotent calls are retried only with an idempotency key. Refused on an e-Payment write
+   * (`envelope: 'payment'`, not GET): GDX dedupes nothing, and the reference forbids blind retries.
+   */
   idempotencyKey?: string | true;
   idempotent?: boolean;
 }
@@ -371,6 +374,17 @@ export class ExchangeClient {
         (typeof i.xroadService === 'string' ? this.#xroadServices[i.xroadService] : undefined) ??
         xroadServiceParts(i.xroadService, 'xroadService');
       xroadService = encodeXRoadId(ids);
+    }
+    // DGA e-Payment: never retry create/void blindly (check the status first). GDX honours no idempotency
+    // key, so a retry "made safe" by one would still be a second payment: refused rather than sent.
+    if (
+      i.envelope === 'payment' &&
+      (i.method ?? 'GET') !== 'GET' &&
+      (i.idempotent === true || i.idempotencyKey !== undefined)
+    ) {
+      throw invalidArgument(
+        'an e-Payment write is never retried (GDX honours no idempotency key): drop idempotent/idempotencyKey, and after a failure read payment/status before calling again',
+      );
     }
     const name = i.name ?? i.path;
     if (ctx.representedParty !== undefined && !this.#xroadClient) {

@@ -13,6 +13,7 @@ export const GDX_SERVICES = [
   'dopa/laser-verification',
   'dbd/juristic/profile',
   'dbd/juristic/profile-pdf',
+  'dga/payment',
 ] as const;
 
 /** The services the GDX emulator serves (`GDX_SERVICES`). */

@@ -2,6 +2,8 @@ import { FaultInjector } from '../faults.js';
 import type { Population } from '../people.js';
 import { createConsumers, type GdxConsumer } from './consumers.js';
 import type { GdxGatewayOptions, GdxQuirks, OfficerSessionState } from './gateway.js';
+import { PaymentLedger, paymentRoutes } from './payment.js';
+import { ROUTES, type Route } from './routes.js';
 import { SecurityServerProfile } from './security-server.js';
 import { GdxTokenStore } from './tokens.js';
 import { GdxUsageLog } from './usage-log.js';
@@ -19,6 +21,9 @@ export class GatewayState {
   readonly xroad: XRoadSettings;
   readonly securityServer = new SecurityServerProfile();
   readonly sessions: Map<string, OfficerSessionState>;
+  /** DGA e-Payment ledgers and the routes over them (per gateway: each sandbox has its own payments). */
+  readonly payments = new PaymentLedger();
+  readonly paymentRoutes: Record<string, Route> = paymentRoutes(this.payments);
   readonly #defaultSession: OfficerSessionState;
 
   constructor(options: GdxGatewayOptions) {
@@ -38,6 +43,15 @@ export class GatewayState {
         this.population.people.slice(0, 2).map((p) => [p.citizenId, 'AgentAvailable' as const]),
       );
     this.sessions = new Map<string, OfficerSessionState>(Object.entries(officers));
+  }
+
+  /** The GDX route of a path: a fixture service or an e-Payment operation. */
+  route(path: string): Route | undefined {
+    return Object.hasOwn(ROUTES, path)
+      ? ROUTES[path]
+      : Object.hasOwn(this.paymentRoutes, path)
+        ? this.paymentRoutes[path]
+        : undefined;
   }
 
   /** The DOPA session state of an AgentID (an unknown one has the default state). */

@@ -4,6 +4,7 @@ import type { Population } from '../people.js';
 import type { GdxConsumer, GdxConsumerSpec } from './consumers.js';
 import { GatewayState } from './gateway-state.js';
 import { handleGdx } from './gdx-side.js';
+import type { PaymentLedger } from './payment.js';
 import type { SecurityServerProfile } from './security-server.js';
 import type { GdxTokenStore } from './tokens.js';
 import type { GdxUsageLog } from './usage-log.js';
@@ -66,6 +67,8 @@ export interface GdxGateway {
   faults: FaultInjector;
   tokens: GdxTokenStore;
   quirks: GdxQuirks;
+  /** DGA e-Payment (`/ws/dga[/uat|/dev]/payment/...`): the ledgers per environment and the lost-answer switch. */
+  payments: PaymentLedger;
   xroad: GdxXRoadInfo;
   setOfficerSession(agentId: string, state: OfficerSessionState): void;
   getOfficerSession(agentId: string): OfficerSessionState;
@@ -98,6 +101,7 @@ export async function startGdxGateway(options: GdxGatewayOptions): Promise<GdxGa
     faults: state.faults,
     tokens: state.tokens,
     quirks: state.quirks,
+    payments: state.payments,
     xroad: {
       instance: xroad.instance,
       clients: xroad.clients.map((c) => c.id),

@@ -4,7 +4,7 @@ import { sendJson, sendText } from '../http-server.js';
 import type { GdxConsumer } from './consumers.js';
 import { faulted, header, readRequestBody, writeReply } from './gateway-http.js';
 import type { GatewayState } from './gateway-state.js';
-import { ROUTES, serviceName } from './routes.js';
+import { serviceName } from './routes.js';
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
 const FORBIDDEN = 'ForbiddenException: consumer not found';
@@ -63,7 +63,7 @@ async function serviceCall(
     log(401, rec?.agentId);
     return;
   }
-  const route = ROUTES[url.pathname];
+  const route = state.route(url.pathname);
   if (!route) {
     sendText(res, 404, 'Not Found');
     log(404, rec.agentId);
@@ -78,6 +78,12 @@ async function serviceCall(
     consumerKey: consumer.consumerKey,
   };
   const reply = route.handle(state, caller, url.searchParams, body, req.method ?? 'GET');
+  if (reply.drop) {
+    // The operation took effect but its answer never arrives: the caller sees a reset, as after a timeout.
+    res.socket?.destroy();
+    log(0, rec.agentId, reply.subject, reply.providerCode);
+    return;
+  }
   writeReply(res, reply);
   log(reply.status, rec.agentId, reply.subject, reply.providerCode);
 }
@@ -92,7 +98,7 @@ export async function handleGdx(
   const path = url.pathname;
   const requestId = header(req, 'x-request-id');
   const service =
-    path === VALIDATE_PATH ? 'auth/validate' : serviceName(ROUTES[path], path, url.searchParams);
+    path === VALIDATE_PATH ? 'auth/validate' : serviceName(state.route(path), path, url.searchParams);
   const consumerKey = header(req, 'consumer-key');
   const consumer = consumerKey ? state.byKey.get(consumerKey) : undefined;
   const log: Log = (status, agentId, subject, providerCode) =>

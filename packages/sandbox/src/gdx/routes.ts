@@ -19,6 +19,8 @@ export interface Reply {
   providerCode?: string;
   /** The caller lacks the right to this service (GDX: 401 with no body; X-Road: AccessDenied). */
   noRight?: boolean;
+  /** The operation took effect but the answer is lost (the socket is cut): an ambiguous outcome. */
+  drop?: boolean;
 }
 
 /** Who calls: a GDX consumer (with its token's AgentID) or an X-Road client subsystem. */
