@@ -19,7 +19,8 @@ const PROVIDER_CODES: Record<string, { meaning: string; hint?: string }> = {
   '4': { meaning: 'no such card, or the name, birth date or laser code do not match' },
 };
 
-const BRACKET = /^\s*\[(\d{1,6})\]/;
+/** DOPA's `[n]` as text, or as a JSON string (`"[4]"`, an endpoint that returns a string), after a BOM or spaces. */
+const BRACKET = /^\s*"?\[(\d{1,6})\]/;
 /** Statuses a gateway answers for a passing condition (timeout, throttling, an upstream down): see classifyData. */
 const TEMPORARY_STATUS = new Set([408, 429, 502, 503, 504]);
 /** A Linkage error envelope has at most this many top-level keys (`Code`, `Message` and a few extras). */
