@@ -51,7 +51,7 @@ import {
   type RefreshOptions,
   type RevokeOptions,
 } from './options.js';
-import { PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
+import { type BasicCredentialEncoding, PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
 import { type LoginState, MemoryStateStore, type StateStore } from './state-store.js';
 
 const DEFAULT_STATE_TTL_IN_MS = 15 * 60_000;
@@ -809,7 +809,8 @@ export class DigitalIdClient {
   async #createEngine(): Promise<Engine> {
     const o = this.#o;
     const method = o.tokenEndpointAuthMethod ?? this.#preset.tokenEndpointAuthMethod;
-    const auth = clientAuth(method, this.#secret);
+    const encoding = o.basicCredentialEncoding ?? this.#preset.basicCredentialEncoding;
+    const auth = clientAuth(method, this.#secret, encoding);
     const metadata: Partial<oidc.ClientMetadata> = {
       token_endpoint_auth_method: method,
       redirect_uris: [o.redirectUri],
@@ -838,7 +839,7 @@ export class DigitalIdClient {
               { ...server },
               o.clientId,
               { ...metadata, token_endpoint_auth_method: managementMethod },
-              clientAuth(managementMethod, this.#secret),
+              clientAuth(managementMethod, this.#secret, encoding),
             ),
             execute,
             this.#http.fetch,
@@ -964,12 +965,38 @@ function formUrlEncode(value: string): string {
 function wireSpellings(clientId: string, secret: string): string[] {
   const form = formUrlEncode(secret);
   const basic = Buffer.from(`${formUrlEncode(clientId)}:${form}`, 'utf8').toString('base64');
-  return form === secret ? [basic] : [form, basic];
+  // The raw Basic credential too (basicCredentialEncoding 'raw'): base64 of `client_id:secret` as they are.
+  const raw = Buffer.from(`${clientId}:${secret}`, 'utf8').toString('base64');
+  return [...new Set(form === secret ? [basic, raw] : [form, basic, raw])];
 }
 
-function clientAuth(method: string, secret: string | undefined): oidc.ClientAuth {
+function clientAuth(
+  method: string,
+  secret: string | undefined,
+  encoding: BasicCredentialEncoding,
+): oidc.ClientAuth {
   if (method === 'none') return oidc.None();
-  return method === 'client_secret_basic' ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
+  if (method !== 'client_secret_basic') return oidc.ClientSecretPost(secret);
+  return encoding === 'raw' ? rawClientSecretBasic(secret) : oidc.ClientSecretBasic(secret);
+}
+
+/**
+ * `client_secret_basic` with the client ID and secret written as they are (ThaID: a form-encoded "=" in a
+ * client_id would arrive as "%3D", which it does not decode). A client ID with ":" cannot be written so (Basic
+ * ends the user-id at the first ":"): it keeps the standard form encoding, which escapes the ":".
+ */
+function rawClientSecretBasic(secret: string | undefined): oidc.ClientAuth {
+  const standard = oidc.ClientSecretBasic(secret);
+  return (as, client, body, headers) => {
+    if (client.client_id.includes(':') || secret === undefined) {
+      standard(as, client, body, headers);
+      return;
+    }
+    headers.set(
+      'authorization',
+      `Basic ${Buffer.from(`${client.client_id}:${secret}`, 'utf8').toString('base64')}`,
+    );
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ export type {
   RevokeOptions,
 } from './options.js';
 export {
+  type BasicCredentialEncoding,
   type ClaimsSource,
   DGA_PRESET,
   GENERIC_PRESET,

@@ -1,6 +1,7 @@
 import type { Logger, LogLevel, OperationOptions, TimeoutOptions } from '@thgov/core';
 import { tlsOptionsShape, transportOptionsShape, z } from '@thgov/core/internal';
 import type {
+  BasicCredentialEncoding,
   ClaimsSource,
   LogoutRedirectParameter,
   ProviderName,
@@ -46,6 +47,12 @@ export interface DigitalIdClientOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** Client authentication at introspection and revocation. Default: the preset's (`client_secret_basic`). */
   introspectionAuthMethod?: TokenEndpointAuthMethod;
+  /**
+   * How `client_secret_basic` writes the client ID and secret: `form` (RFC 6749 §2.3.1 form-encoded) or `raw`
+   * (as they are). Default: the preset's (`raw` for ThaID, whose Basic credentials are not form-decoded; `form`
+   * otherwise).
+   */
+  basicCredentialEncoding?: BasicCredentialEncoding;
   /** Send the configured secret as is, even when the preset would transform it (DGA hash already applied). */
   clientSecretIsTransformed?: boolean;
   /** Default: the preset's. */
@@ -198,6 +205,7 @@ export const digitalIdClientOptionsSchema = z
       .optional(),
     tokenEndpointAuthMethod: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
     introspectionAuthMethod: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
+    basicCredentialEncoding: z.enum(['form', 'raw']).optional(),
     clientSecretIsTransformed: z.boolean().optional(),
     logoutRedirectParameter: z.enum(['post_logout_redirect_uri', 'post_logout_redirect_url']).optional(),
     claimsSource: z.enum(['id_token', 'userinfo', 'both']).optional(),

@@ -4,6 +4,11 @@ import { dgaHashSecret } from './dga-secret.js';
 export type ProviderName = 'thaid' | 'dga' | 'generic';
 /** How the client authenticates at the token endpoint. */
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
+/**
+ * How `client_secret_basic` writes the client ID and secret: `form` = RFC 6749 §2.3.1 form-encoded first (the
+ * standard), `raw` = as they are (what ETDA's ThaID samples send; ThaID does not form-decode them).
+ */
+export type BasicCredentialEncoding = 'form' | 'raw';
 /** Where a provider puts the identity claims. */
 export type ClaimsSource = 'id_token' | 'userinfo' | 'both';
 /** The name a provider's logout endpoint reads the return URL from (DGA uses `post_logout_redirect_url`). */
@@ -34,6 +39,8 @@ export interface ProviderPreset {
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   /** Client authentication at the introspection and revocation endpoints. */
   readonly introspectionAuthMethod: TokenEndpointAuthMethod;
+  /** How HTTP Basic client credentials are written (see BasicCredentialEncoding). */
+  readonly basicCredentialEncoding: BasicCredentialEncoding;
   readonly claimsSource: ClaimsSource;
   readonly logoutRedirectParameter: LogoutRedirectParameter;
   /** Header that carries the provider's API key on token calls, when the provider uses one. */
@@ -67,8 +74,10 @@ export const THAID_PRESET: ProviderPreset = {
   ],
   // One public ThaID client_id ends in "=": RFC 6749 form-encoding in Basic auth turns it into %3D.
   tokenEndpointAuthMethod: 'client_secret_post',
-  // ETDA's sample relying parties call introspect / revoke with Basic auth.
+  // ETDA's sample relying parties call introspect / revoke with Basic auth, the client_id:secret written as is
+  // (a form-encoded "=" arrives as "%3D", which ThaID does not decode).
   introspectionAuthMethod: 'client_secret_basic',
+  basicCredentialEncoding: 'raw',
   claimsSource: 'id_token',
   logoutRedirectParameter: 'post_logout_redirect_uri',
   apiKeyHeader: 'x-imauth-apikey',
@@ -96,6 +105,7 @@ export const DGA_PRESET: ProviderPreset = {
   defaultScopes: ['openid', 'profile', 'citizen_id'],
   tokenEndpointAuthMethod: 'client_secret_basic',
   introspectionAuthMethod: 'client_secret_basic',
+  basicCredentialEncoding: 'form',
   claimsSource: 'userinfo',
   logoutRedirectParameter: 'post_logout_redirect_url',
   apiKeyHeader: undefined,
@@ -121,6 +131,7 @@ export const GENERIC_PRESET: ProviderPreset = {
   defaultScopes: ['openid', 'profile'],
   tokenEndpointAuthMethod: 'client_secret_basic',
   introspectionAuthMethod: 'client_secret_basic',
+  basicCredentialEncoding: 'form',
   claimsSource: 'both',
   logoutRedirectParameter: 'post_logout_redirect_uri',
   apiKeyHeader: undefined,

@@ -13,6 +13,8 @@ declare module 'oidc-provider' {
     query: Record<string, string | string[] | undefined>;
     get(name: string): string;
     set(name: string, value: string): void;
+    /** Koa's Node request: a middleware may rewrite a header before the provider reads it. */
+    req: { headers: Record<string, string | string[] | undefined> };
     oidc: {
       provider: Provider;
       route: string | undefined;

@@ -113,9 +113,27 @@ function thaidClaims(p: SandboxPerson): Record<string, unknown> {
 }
 
 /**
+ * HTTP Basic client credentials compared as written, not form-decoded: one public ThaID client_id ends in "=",
+ * and an RFC 6749 §2.3.1 form-encoded Basic credential (`...%3D`) is refused by ThaID (which is why the SDK
+ * defaults to client_secret_post at the token endpoint), while ETDA's sample relying parties send the raw
+ * `client_id:secret` to introspect and revoke. oidc-provider form-decodes Basic credentials, so each part is
+ * percent-encoded here first: it then sees exactly the characters the client sent.
+ */
+const literalBasic: Middleware = async (ctx, next) => {
+  const m = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(ctx.get('authorization'));
+  const decoded = m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  if (ctx.method === 'POST' && colon > 0) {
+    const literal = `${encodeURIComponent(decoded.slice(0, colon))}:${encodeURIComponent(decoded.slice(colon + 1))}`;
+    ctx.req.headers.authorization = `Basic ${Buffer.from(literal, 'utf8').toString('base64')}`;
+  }
+  await next();
+};
+
+/**
  * A ThaID-like OpenID provider: endpoints under `/api/v2/oauth2/…/` with trailing slashes, ES256
  * id_tokens carrying the profile claims, `sub` = the 13-digit citizen ID, an API key required on the
- * token endpoint, refresh / revoke / introspect.
+ * token endpoint, refresh / revoke / introspect, Basic client credentials compared as written.
  */
 export async function startThaidProvider(options: ThaidProviderOptions = {}): Promise<ThaidProvider> {
   const people = resolvePeople(options.population, options.seed);
@@ -174,7 +192,7 @@ export async function startThaidProvider(options: ThaidProviderOptions = {}): Pr
       alwaysIssueRefreshToken: true,
       subjectFor: (p) => p.citizenId,
       claimsFor: thaidClaims,
-      middleware: [requireApiKey],
+      middleware: [requireApiKey, literalBasic],
       clientDefaults: {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
