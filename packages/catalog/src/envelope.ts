@@ -174,6 +174,22 @@ function fromStatus(raw: RawResponse, action: string): CatalogError {
   }
   if (s === 401 || s === 403) return plain(raw, action, 'ERR_CATALOG_AUTH', `access denied (HTTP ${s})`);
   if (s === 429) return plain(raw, action, 'ERR_CATALOG_RATE_LIMITED', 'too many requests (HTTP 429)');
+  // CKAN's own 409s (Validation Error, Search Error) carry an envelope and never get here: a 409 without one,
+  // or a 499, is the throttle in front of the catalog that bulk writes run into (reported at 409/499 under
+  // bursts). It passes like a 429: retried when the call may be repeated, with the delay it asks for.
+  if (s === 409 || s === 499) {
+    return new CatalogError(
+      'ERR_CATALOG_RATE_LIMITED',
+      `${action}: throttled (HTTP ${s} without a CKAN envelope)`,
+      {
+        ...raw.errorOptions(),
+        action,
+        retryable: true,
+        retryAfterInMs: parseRetryAfter(raw.headers['retry-after'], MAX_RETRY_AFTER_IN_MS),
+        hint: HINTS.ERR_CATALOG_RATE_LIMITED,
+      },
+    );
+  }
   if (s === 408 || s >= 500)
     return plain(raw, action, 'ERR_CATALOG_UNAVAILABLE', `the catalog is unavailable (HTTP ${s})`);
   const body = raw.json();

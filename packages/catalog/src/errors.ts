@@ -22,7 +22,7 @@ export const CATALOG_ERROR_CODES = {
   ERR_CATALOG_WAF:
     'A web application firewall in front of the catalog blocked the request: an HTML 403 page came back instead of a CKAN envelope.',
   ERR_CATALOG_RATE_LIMITED:
-    'The catalog kept answering 429 Too Many Requests after the retries (each Retry-After was honoured).',
+    'The catalog, or a throttle in front of it, kept answering 429 Too Many Requests (or 409/499 without a CKAN envelope) after the retries (each Retry-After was honoured); a write that may not be repeated is not retried.',
   ERR_CATALOG_UNAVAILABLE:
     'The catalog answered 5xx (CKAN "Internal Server Error", "Search Index Error", or a gateway/maintenance page) after the retries.',
   ERR_CATALOG_PROTOCOL:
