@@ -497,7 +497,7 @@ export class DigitalIdClient {
       .fetchUserInfo(e.config, tokenSet.accessToken, idClaims.sub, e.dpop ? { DPoP: e.dpop } : undefined)
       .catch((err: unknown) => {
         // A userinfo JWT that fails validation is named as such, not as the id_token.
-        throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT' });
+        throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT', bearer: true });
       });
     if (nestedDeeperThan(userinfo, MAX_CLAIM_DEPTH)) {
       throw this.#err(

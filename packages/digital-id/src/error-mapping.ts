@@ -185,6 +185,11 @@ export interface MapContext {
   phaseTimeouts: { connectInMs: number; headersInMs: number; bodyInMs: number };
   /** The JWT being validated when it is not the id_token (`userinfo JWT`), named in the messages. */
   jwt?: string;
+  /**
+   * The call went to a protected resource with the access token as bearer (userinfo): there a 401 means the
+   * token was refused (RFC 6750 §3.1), with or without the WWW-Authenticate challenge a gateway may drop.
+   */
+  bearer?: boolean;
 }
 
 /** The phase timeouts in effect: configured, else core's defaults. */
@@ -219,6 +224,7 @@ export function mapError(err: unknown, ctx: MapContext): Error {
     signatureFailure(f, p) ??
     errorInSuccess(f, ctx, p) ??
     invalidResponse(f, p) ??
+    refusedBearer(f, ctx, p) ??
     unexpectedBody(f, p) ??
     engineTimeout(f, ctx, p) ??
     networkFailure(err, f, ctx, p) ??
@@ -461,6 +467,22 @@ function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (/"state"/.test(m))
     return digitalIdError('ERR_DIGITAL_ID_STATE_MISMATCH', 'The response state is not valid', p);
   return digitalIdError('ERR_DIGITAL_ID_RESPONSE_INVALID', 'The provider response is not valid', p);
+}
+
+/**
+ * A 401 from a protected resource without the WWW-Authenticate challenge RFC 6750 asks for (a gateway in front
+ * of the provider dropped it, or the provider sends a bare 401 or an OAuth error body): the access token was
+ * refused all the same, which the caller answers by refreshing it or logging in again.
+ */
+function refusedBearer(f: EngineFacts, ctx: MapContext, p: Extra): DigitalIdError | undefined {
+  if (!ctx.bearer || !f.has('OAUTH_RESPONSE_IS_NOT_CONFORM')) return undefined;
+  const response = f.links.map((l) => l.cause).find(isResponseLike);
+  if (response?.status !== 401) return undefined;
+  return digitalIdError(
+    'ERR_DIGITAL_ID_INVALID_TOKEN',
+    `${ctx.provider} refused the access token (HTTP 401 without a WWW-Authenticate challenge)`,
+    { ...p, ...statusFacts(response.status, response.headers) },
+  );
 }
 
 /**

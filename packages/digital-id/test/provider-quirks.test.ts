@@ -472,3 +472,18 @@ describe('signing key rotation (fault: an unknown kid failed as a bad signature 
     expect(err.retryable).toBe(false);
   });
 });
+
+describe('a userinfo 401 without a WWW-Authenticate challenge (gateways that drop the header)', () => {
+  for (const [label, answer] of [
+    ['an empty body', { status: 401, body: '', type: 'text/plain' }],
+    ['a JSON OAuth error body', { status: 401, body: { error: 'invalid_token' } }],
+    ['an HTML page', { status: 401, body: '<html><body>Unauthorized</body></html>', type: 'text/html' }],
+  ] as const) {
+    it(`${label}: ERR_DIGITAL_ID_INVALID_TOKEN, the access token refused`, async () => {
+      op.userinfo = () => answer;
+      const err = await failure(() => login(client({ claimsSource: 'userinfo' })));
+      expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_TOKEN');
+      expect(err.message).toMatch(/401/);
+    });
+  }
+});
