@@ -28,7 +28,8 @@ export const ESIGN_ERROR_CODES = {
     'The optional PKCS#11 binding `pkcs11js` is not installed (or was built for another Node version).',
   ERR_ESIGN_PKCS11_LIBRARY:
     'The PKCS#11 library (the HSM or smart-card driver, a .so/.dll file) could not be loaded or initialised.',
-  ERR_ESIGN_PKCS11_TOKEN: 'No token with the given slot or token label is present.',
+  ERR_ESIGN_PKCS11_TOKEN:
+    'The token could not be used: none (or more than one) with the given slot or token label is present, its session failed, or other code of the process logged it in so the PIN cannot be checked.',
   ERR_ESIGN_PKCS11_PIN: 'The token refused the PIN (wrong, locked or expired).',
   ERR_ESIGN_PKCS11_KEY:
     'No private signing key, or more than one, matches the key label or key ID on the token.',

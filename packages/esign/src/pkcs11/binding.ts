@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { EsignError } from '../errors.js';
 
 /**
@@ -18,13 +20,16 @@ export interface Pkcs11Mechanism {
 
 export interface Pkcs11Api {
   load(path: string): void;
-  C_Initialize(): void;
+  C_Initialize(options?: { flags?: number }): void;
   C_Finalize(): void;
   C_GetSlotList(tokenPresent?: boolean): Handle[];
   C_GetTokenInfo(slot: Handle): { label: string };
   C_OpenSession(slot: Handle, flags: number): Handle;
+  C_GetMechanismList(slot: Handle): number[];
+  C_GetMechanismInfo(slot: Handle, mechanism: number): { flags: number };
   C_CloseSession(session: Handle): void;
   C_Login(session: Handle, userType: number, pin?: string): void;
+  C_Logout(session: Handle): void;
   C_FindObjectsInit(session: Handle, template: Pkcs11Attribute[]): void;
   C_FindObjects(session: Handle, maxObjectCount: number): Handle[];
   C_FindObjectsFinal(session: Handle): void;
@@ -34,6 +39,7 @@ export interface Pkcs11Api {
     template: Pkcs11Attribute[],
   ): Array<{ type: number; value: Buffer }>;
   C_SignInit(session: Handle, mechanism: Pkcs11Mechanism, key: Handle): void;
+  C_Sign(session: Handle, data: Buffer, out: Buffer): Buffer;
   C_SignAsync(session: Handle, data: Buffer, out: Buffer): Promise<Buffer>;
 }
 
@@ -44,6 +50,7 @@ interface Pkcs11Binding {
 /** PKCS#11 v2.40 constants thgov needs (fixed by the standard's ABI, so not read from the binding). */
 export const CK = {
   CKF_SERIAL_SESSION: 0x4,
+  CKF_OS_LOCKING_OK: 0x2,
   CKU_USER: 1,
   CKU_CONTEXT_SPECIFIC: 2,
   CKO_CERTIFICATE: 1,
@@ -59,6 +66,8 @@ export const CK = {
   CKA_MODULUS: 0x120,
   CKA_EC_POINT: 0x181,
   CKA_ALWAYS_AUTHENTICATE: 0x202,
+  CKA_ALLOWED_MECHANISMS: 0x40000600,
+  CKF_SIGN: 0x800,
   CKC_X_509: 0,
   CKK_RSA: 0,
   CKK_EC: 3,
@@ -94,62 +103,116 @@ async function loadBinding(): Promise<Pkcs11Binding> {
   }
 }
 
+/** What this process knows of one token's login: thgov logged it in, with this PIN, for this many sessions. */
+export interface TokenLogin {
+  /** A salted hash of the PIN (login state is per token, not per session). */
+  pinHash: Buffer;
+  /** thgov sessions relying on the login; the last one to close logs the token out. */
+  sessions: number;
+}
+
 interface OpenLibrary {
   api: Pkcs11Api;
   users: number;
-  /** Per slot, a salted hash of the PIN that logged this process in (login state is per token, not per session). */
-  logins: Map<bigint, Buffer>;
+  /** False when other code of the process had initialised the module: then it is theirs to finalise. */
+  owned: boolean;
+  /** The module locks for itself: calls may run on worker threads (C_SignAsync) beside the main thread's. */
+  threadSafe: boolean;
+  logins: Map<bigint, TokenLogin>;
 }
 
 /** What a signer holds while it uses a library. */
 export interface LibraryHandle {
   api: Pkcs11Api;
-  logins: Map<bigint, Buffer>;
+  /** The key to give {@link releaseLibrary}: the module's real path. */
+  path: string;
+  /** False: every call must stay on the main thread (sign with C_Sign, not C_SignAsync). */
+  threadSafe: boolean;
+  logins: Map<bigint, TokenLogin>;
 }
 
-/** One initialised instance per library path, shared by every signer of the process (C_Initialize is per process). */
+/**
+ * One initialised instance per module, shared by every signer of the process (C_Initialize is per process),
+ * keyed by the module's real path: the same file reached through a symlink or a relative path is the same
+ * module, which a second C_Initialize would refuse (CKR_CRYPTOKI_ALREADY_INITIALIZED).
+ */
 const libraries = new Map<string, Promise<OpenLibrary>>();
 
-/** Loads and initialises a PKCS#11 library (once per path); pair every call with {@link releaseLibrary}. */
+/** The real path of a module given as a path; a bare file name is left to the dynamic loader's search. */
+function modulePath(path: string): string {
+  if (!path.includes('/') && !path.includes('\\')) return path;
+  try {
+    return realpathSync(resolve(path));
+  } catch {
+    return path; // Missing: the load below fails with a typed error.
+  }
+}
+
+/**
+ * Loads and initialises the module, telling it to lock with the OS's primitives (CKF_OS_LOCKING_OK): pkcs11js
+ * signs on a worker thread while the main thread keeps calling the module for other signers, and a module
+ * initialised with NULL arguments may assume one thread and drop its locks (SoftHSM2 does, and then crashes
+ * under concurrent signers). A module that cannot lock (CKR_CANT_LOCK) is initialised plainly and used from
+ * the main thread only.
+ */
+function initialise(api: Pkcs11Api, path: string): { owned: boolean; threadSafe: boolean } {
+  try {
+    api.load(path);
+    try {
+      api.C_Initialize({ flags: CK.CKF_OS_LOCKING_OK });
+      return { owned: true, threadSafe: true };
+    } catch (cause) {
+      if (pkcs11CodeOf(cause) !== 'CKR_CANT_LOCK') throw cause;
+      api.C_Initialize();
+      return { owned: true, threadSafe: false };
+    }
+  } catch (cause) {
+    // Another library of the process (graphene-pk11, a second copy of thgov, a native addon) initialised the
+    // module: its sessions and login state are the process's, and usable; finalising stays its job. How it
+    // asked the module to lock is unknown, so calls stay on the main thread.
+    if (pkcs11CodeOf(cause) === 'CKR_CRYPTOKI_ALREADY_INITIALIZED')
+      return { owned: false, threadSafe: false };
+    throw new EsignError(
+      'ERR_ESIGN_PKCS11_LIBRARY',
+      'The PKCS#11 library could not be loaded or initialised',
+      {
+        cause: sanitizeCause(cause),
+        pkcs11Code: pkcs11CodeOf(cause),
+        hint: "Check the `library` path (the HSM or smart-card vendor's PKCS#11 module) and its configuration (for SoftHSM2: SOFTHSM2_CONF).",
+      },
+    );
+  }
+}
+
+/** Loads and initialises a PKCS#11 library (once per module); pair every call with {@link releaseLibrary}. */
 export async function acquireLibrary(path: string): Promise<LibraryHandle> {
-  let entry = libraries.get(path);
+  const key = modulePath(path);
+  let entry = libraries.get(key);
   if (!entry) {
     entry = (async () => {
       bindingPromise ??= loadBinding();
       const binding = await bindingPromise;
       const api = new binding.PKCS11();
-      try {
-        api.load(path);
-        api.C_Initialize();
-      } catch (cause) {
-        throw new EsignError(
-          'ERR_ESIGN_PKCS11_LIBRARY',
-          'The PKCS#11 library could not be loaded or initialised',
-          {
-            cause: sanitizeCause(cause),
-            pkcs11Code: pkcs11CodeOf(cause),
-            hint: "Check the `library` path (the HSM or smart-card vendor's PKCS#11 module) and its configuration (for SoftHSM2: SOFTHSM2_CONF).",
-          },
-        );
-      }
-      return { api, users: 0, logins: new Map() };
+      return { api, users: 0, ...initialise(api, key), logins: new Map() };
     })();
-    libraries.set(path, entry);
-    entry.catch(() => libraries.delete(path));
+    libraries.set(key, entry);
+    entry.catch(() => libraries.delete(key));
   }
   const open = await entry;
   open.users++;
-  return { api: open.api, logins: open.logins };
+  return { api: open.api, path: key, threadSafe: open.threadSafe, logins: open.logins };
 }
 
-/** Releases one use of a library; the last one finalises it. */
+/** Releases one use of a library; the last one finalises it (if this process initialised it). */
 export async function releaseLibrary(path: string): Promise<void> {
-  const entry = libraries.get(path);
+  const key = modulePath(path);
+  const entry = libraries.get(key);
   if (!entry) return;
   const open = await entry;
   open.users--;
   if (open.users > 0) return;
-  libraries.delete(path);
+  libraries.delete(key);
+  if (!open.owned) return;
   try {
     open.api.C_Finalize();
   } catch {

@@ -59,26 +59,43 @@ export function slotId(handle: Handle): bigint {
   return handle.length >= 8 ? handle.readBigUInt64LE(0) : BigInt(handle.readUInt32LE(0));
 }
 
+/**
+ * A token label as compared: PKCS#11 pads the 32-byte field with blanks (some tokens with NULs), so trailing
+ * ones carry no meaning, on the token's side or in the caller's option.
+ */
+export function tokenLabelKey(label: string): string {
+  return label.replace(/[ \0]+$/, '');
+}
+
 export function findSlot(api: Pkcs11Api, selector: TokenSelector): Handle {
   const slots = call(() => api.C_GetSlotList(true), 'ERR_ESIGN_PKCS11_TOKEN', 'Listing the token slots');
-  const match =
-    'slot' in selector
-      ? slots.find((s) => slotId(s) === BigInt(selector.slot))
-      : slots.find(
-          (s) =>
-            call(
-              () => api.C_GetTokenInfo(s),
-              'ERR_ESIGN_PKCS11_TOKEN',
-              'Reading token information',
-            ).label.trimEnd() === selector.tokenLabel,
-        );
+  if ('slot' in selector) {
+    const match = slots.find((s) => slotId(s) === BigInt(selector.slot));
+    if (match) return match;
+    throw new EsignError('ERR_ESIGN_PKCS11_TOKEN', `No token is present in slot ${selector.slot}`, {
+      hint: 'List the tokens with `pkcs11-tool --module <library> --list-slots`.',
+    });
+  }
+  const wanted = tokenLabelKey(selector.tokenLabel);
+  const matches = slots.filter(
+    (s) =>
+      tokenLabelKey(
+        call(() => api.C_GetTokenInfo(s), 'ERR_ESIGN_PKCS11_TOKEN', 'Reading token information').label,
+      ) === wanted,
+  );
+  const [match] = matches;
   if (!match) {
+    throw new EsignError('ERR_ESIGN_PKCS11_TOKEN', `No token labelled "${wanted}" is present`, {
+      hint: 'List the tokens with `pkcs11-tool --module <library> --list-slots`.',
+    });
+  }
+  // Tokens of one model often share a label (two officers' USB tokens, two cards in two readers): taking the
+  // first would sign with, or spend PIN tries on, a token the caller did not mean.
+  if (matches.length > 1) {
     throw new EsignError(
       'ERR_ESIGN_PKCS11_TOKEN',
-      'slot' in selector
-        ? `No token is present in slot ${selector.slot}`
-        : `No token labelled "${selector.tokenLabel}" is present`,
-      { hint: 'List the tokens with `pkcs11-tool --module <library> --list-slots`.' },
+      `More than one token is labelled "${wanted}" (slots ${matches.map(slotId).join(', ')})`,
+      { hint: 'Select the token by slot instead.' },
     );
   }
   return match;
@@ -121,6 +138,17 @@ export interface FoundKey {
   alwaysAuthenticate: boolean;
   /** RSA modulus, when the token lets it be read: compared with the certificate's. */
   modulus: Buffer | undefined;
+  /** CKA_ALLOWED_MECHANISMS, when the key is limited to some mechanisms. */
+  allowedMechanisms: number[] | undefined;
+}
+
+/** A CK_MECHANISM_TYPE array attribute (CK_ULONGs: 4 bytes on Windows, 8 on other 64-bit platforms). */
+function mechanismArray(value: Buffer | undefined): number[] | undefined {
+  if (!value || value.length === 0) return undefined;
+  const size = process.platform === 'win32' ? 4 : 8;
+  const out: number[] = [];
+  for (let at = 0; at + size <= value.length; at += size) out.push(value.readUInt32LE(at));
+  return out;
 }
 
 export function findKey(api: Pkcs11Api, session: Handle, selector: KeySelector): FoundKey {
@@ -156,6 +184,7 @@ export function findKey(api: Pkcs11Api, session: Handle, selector: KeySelector):
     keyType: type === CK.CKK_RSA ? 'rsa' : 'ec',
     alwaysAuthenticate: (attribute(api, session, handle, CK.CKA_ALWAYS_AUTHENTICATE)?.[0] ?? 0) !== 0,
     modulus: type === CK.CKK_RSA ? attribute(api, session, handle, CK.CKA_MODULUS) : undefined,
+    allowedMechanisms: mechanismArray(attribute(api, session, handle, CK.CKA_ALLOWED_MECHANISMS)),
   };
 }
 
@@ -179,6 +208,16 @@ function certificates(api: Pkcs11Api, session: Handle, extra: Pkcs11Attribute[])
 }
 
 /**
+ * Of several certificates for one key (renewed on the same key, both kept on the token: their CKA_ID and often
+ * their label are the same), the one valid now, the most recently issued first; the token's order means nothing.
+ */
+function newestValid(candidates: X509Certificate[], now = Date.now()): X509Certificate | undefined {
+  const from = (c: X509Certificate) => Date.parse(c.validFrom);
+  const valid = (c: X509Certificate) => from(c) <= now && now <= Date.parse(c.validTo);
+  return [...candidates].sort((a, b) => Number(valid(b)) - Number(valid(a)) || from(b) - from(a))[0];
+}
+
+/**
  * The signer's certificate (by `certificateLabel`, else the one sharing the key's CKA_ID) followed by the
  * issuers the token also holds, in chain order. Empty when the token has no certificate for the key.
  */
@@ -194,7 +233,7 @@ export function chainFromToken(
       ? [{ type: CK.CKA_ID, value: key.id }]
       : undefined;
   if (!selector) return [];
-  const [leaf] = certificates(api, session, selector);
+  const leaf = newestValid(certificates(api, session, selector));
   if (!leaf) return [];
   const pool = certificates(api, session, []);
   const chain = [leaf];

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { type Logger, type LogLevel, unregisterSecret } from '@thgov/core';
 import { SafeLogger, validateOptions, z } from '@thgov/core/internal';
 import { EsignError } from '../errors.js';
@@ -10,21 +10,14 @@ import {
   type Pkcs11Api,
   releaseLibrary,
 } from '../pkcs11/binding.js';
-import { pkcs11Mechanism } from '../pkcs11/mechanisms.js';
-import {
-  call,
-  chainFromToken,
-  type FoundKey,
-  findKey,
-  findSlot,
-  pkcs11Error,
-  slotId,
-} from '../pkcs11/token.js';
+import { endSession, login } from '../pkcs11/login.js';
+import { pkcs11Mechanism, SCHEME_MECHANISM, usableSchemes } from '../pkcs11/mechanisms.js';
+import { call, chainFromToken, type FoundKey, findKey, findSlot, pkcs11Error } from '../pkcs11/token.js';
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
 import { ecdsaRawToDer } from './der.js';
 import { openHolding } from './held-secret.js';
-import type { KeyStoreSigner, SignatureAlgorithm, SignContext, Signer } from './signer.js';
+import type { KeyStoreSigner, SignatureAlgorithm, SignatureScheme, SignContext, Signer } from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
 /** Options of {@link pkcs11Signer}: one of `slot`/`tokenLabel`, one of `keyLabel`/`keyId`. */
@@ -33,7 +26,7 @@ export interface Pkcs11SignerOptions {
   library: string;
   /** Slot ID as `pkcs11-tool --list-slots` prints it. */
   slot?: number | bigint;
-  /** The token's label (CKA_LABEL of the token, trailing blanks ignored). */
+  /** The token's label (trailing blanks ignored). Refused when several present tokens carry it: use `slot`. */
   tokenLabel?: string;
   /** The user PIN. Kept only in memory (needed again for keys that authenticate every signature). */
   pin: string;
@@ -79,8 +72,10 @@ const optionsSchema = z
 /**
  * A signer whose private key stays on a PKCS#11 token (an HSM, a smart card, SoftHSM2). Needs the optional
  * peer dependency `pkcs11js`. Signs digests with CKM_RSA_PKCS (over a DigestInfo), CKM_RSA_PKCS_PSS or
- * CKM_ECDSA (returned DER-encoded). The certificate chain comes from the token or from `certificateChain`;
- * a certificate that does not belong to the key is refused before anything is signed. Call `close()`.
+ * CKM_ECDSA (returned DER-encoded); `schemes` lists only those the token offers for the key, and a key it
+ * offers none of them for is refused when the signer opens. The certificate chain comes from the token (of
+ * several for the key, the one valid now) or from `certificateChain`; a certificate that does not belong to
+ * the key is refused before anything is signed. Call `close()`: the last signer of a token logs it out.
  *
  * @example
  * ```ts
@@ -107,24 +102,25 @@ async function openSigner(options: Pkcs11SignerOptions): Promise<KeyStoreSigner>
   const log = new SafeLogger(o.logger, o.logLevel);
   const library = await acquireLibrary(o.library);
   const { api } = library;
-  let session: Handle | undefined;
+  let opened: { slot: Handle; session: Handle; loggedIn: boolean } | undefined;
   try {
     const slot = findSlot(api, o.slot !== undefined ? { slot: o.slot } : { tokenLabel: o.tokenLabel ?? '' });
-    const opened = call(
+    const session = call(
       () => api.C_OpenSession(slot, CK.CKF_SERIAL_SESSION),
       'ERR_ESIGN_PKCS11_TOKEN',
       'Opening a session',
     );
-    session = opened;
-    login(library, slot, opened, o.pin);
+    opened = { slot, session, loggedIn: false };
+    login(library, slot, session, o.pin);
+    opened.loggedIn = true;
     const key = findKey(
       api,
-      opened,
+      session,
       o.keyLabel !== undefined ? { keyLabel: o.keyLabel } : { keyId: keyIdBytes(o.keyId) },
     );
     const chain = o.certificateChain
       ? parseChain(o.certificateChain)
-      : chainFromToken(api, opened, key, o.certificateLabel);
+      : chainFromToken(api, session, key, o.certificateLabel);
     const leaf = chain[0];
     if (!leaf) {
       throw new EsignError('ERR_ESIGN_PKCS11_CERTIFICATE', 'The token holds no certificate for the key', {
@@ -133,44 +129,18 @@ async function openSigner(options: Pkcs11SignerOptions): Promise<KeyStoreSigner>
     }
     const description = describePublicKey(leaf.publicKey);
     checkKeyMatches(key, leaf, description);
-    log.debug('pkcs11 signer opened', { keyType: key.keyType, certificates: chain.length });
-    return new Pkcs11Signer(api, o.library, opened, key, chain, description, o.pin);
+    const schemes = usableSchemes(api, slot, key.allowedMechanisms, description.schemes);
+    log.debug('pkcs11 signer opened', { keyType: key.keyType, certificates: chain.length, schemes });
+    return new Pkcs11Signer(library, opened, key, chain, description, schemes, o.pin);
   } catch (err) {
-    if (session) closeQuietly(api, session);
-    await releaseLibrary(o.library);
+    if (opened) endSession(library, opened.slot, opened.session, opened.loggedIn);
+    await releaseLibrary(library.path);
     throw err;
   }
 }
 
 function keyIdBytes(id: string | Uint8Array | undefined): Uint8Array {
   return typeof id === 'string' ? Buffer.from(id, 'hex') : (id ?? new Uint8Array(0));
-}
-
-const PIN_SALT = randomBytes(16);
-const pinHash = (pin: string) => createHash('sha256').update(PIN_SALT).update(pin).digest();
-
-function login(library: LibraryHandle, slot: Handle, session: Handle, pin: string): void {
-  const id = slotId(slot);
-  try {
-    library.api.C_Login(session, CK.CKU_USER, pin);
-    library.logins.set(id, pinHash(pin));
-  } catch (cause) {
-    if (!/CKR_USER_ALREADY_LOGGED_IN/.test(String((cause as Error)?.message))) {
-      throw pkcs11Error(cause, 'ERR_ESIGN_PKCS11_TOKEN', 'Logging in to the token');
-    }
-    // Another signer of this process logged the token in (login state is per token): the token cannot check
-    // this PIN now, so it must be the one that did, or the caller gets a token it never unlocked.
-    const known = library.logins.get(id);
-    if (known && !timingSafeEqual(known, pinHash(pin))) {
-      throw new EsignError(
-        'ERR_ESIGN_PKCS11_PIN',
-        'The PIN differs from the one this token is logged in with',
-        {
-          pkcs11Code: 'CKR_PIN_INCORRECT',
-        },
-      );
-    }
-  }
 }
 
 /** Cheap, attribute-level check (RSA modulus, key family); the first signature is verified as well. */
@@ -191,14 +161,6 @@ function checkKeyMatches(key: FoundKey, certificate: X509Certificate, descriptio
   }
 }
 
-function closeQuietly(api: Pkcs11Api, session: Handle): void {
-  try {
-    api.C_CloseSession(session);
-  } catch {
-    // The token may have been removed; nothing else to release.
-  }
-}
-
 class Pkcs11Signer implements Signer {
   readonly certificateChain: readonly Uint8Array[];
   readonly schemes: Signer['schemes'];
@@ -206,22 +168,34 @@ class Pkcs11Signer implements Signer {
   #closed = false;
   #verified = false;
 
+  private readonly api: Pkcs11Api;
+  private readonly session: Handle;
+
   constructor(
-    private readonly api: Pkcs11Api,
-    private readonly library: string,
-    private readonly session: Handle,
+    private readonly library: LibraryHandle,
+    private readonly opened: { slot: Handle; session: Handle; loggedIn: boolean },
     private readonly key: FoundKey,
     private readonly chain: X509Certificate[],
     private readonly description: KeyDescription,
+    /** What the token can do with the key: the certificate's schemes whose mechanism it offers. */
+    schemes: readonly SignatureScheme[],
     private readonly pin: string,
   ) {
+    this.api = library.api;
+    this.session = opened.session;
     this.certificateChain = Object.freeze(chain.map((c) => new Uint8Array(c.raw)));
-    this.schemes = Object.freeze([...description.schemes]);
+    this.schemes = Object.freeze([...schemes]);
   }
 
   sign(digest: Uint8Array, algorithm: SignatureAlgorithm, context?: SignContext): Promise<Uint8Array> {
     checkDigest(digest, algorithm);
     checkSchemeFits(this.description, algorithm);
+    if (!this.schemes?.includes(algorithm.scheme)) {
+      throw new EsignError(
+        'ERR_ESIGN_ALGORITHM',
+        `The token offers no ${SCHEME_MECHANISM[algorithm.scheme].name} for this key (it signs with ${this.schemes?.join(', ')})`,
+      );
+    }
     // A PKCS#11 session runs one operation at a time: calls queue up behind each other.
     const run = this.#queue.then(() => this.#signNow(digest, algorithm, context));
     this.#queue = run.catch(() => undefined);
@@ -243,15 +217,26 @@ class Pkcs11Signer implements Signer {
       'Starting the signature',
     );
     if (this.key.alwaysAuthenticate) {
-      call(
-        () => api.C_Login(session, CK.CKU_CONTEXT_SPECIFIC, this.pin),
-        'ERR_ESIGN_PKCS11_SIGN',
-        'Authenticating the signature',
-      );
+      try {
+        api.C_Login(session, CK.CKU_CONTEXT_SPECIFIC, this.pin);
+      } catch (cause) {
+        // The refused login leaves the operation C_SignInit started active: every later C_SignInit of the
+        // session would be CKR_OPERATION_ACTIVE. A C_Sign that fails (not authenticated) ends it (PKCS#11 2.40
+        // has no call to cancel an operation).
+        try {
+          api.C_Sign(session, Buffer.from(input), Buffer.alloc(1024));
+        } catch {
+          // Expected: CKR_USER_NOT_LOGGED_IN, and the operation is over.
+        }
+        throw pkcs11Error(cause, 'ERR_ESIGN_PKCS11_SIGN', 'Authenticating the signature');
+      }
     }
     let raw: Buffer;
     try {
-      raw = await api.C_SignAsync(session, Buffer.from(input), Buffer.alloc(1024));
+      const out = Buffer.alloc(1024);
+      raw = this.library.threadSafe
+        ? await api.C_SignAsync(session, Buffer.from(input), out)
+        : api.C_Sign(session, Buffer.from(input), out);
     } catch (cause) {
       throw pkcs11Error(cause, 'ERR_ESIGN_PKCS11_SIGN', 'Signing on the token');
     }
@@ -273,8 +258,8 @@ class Pkcs11Signer implements Signer {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue;
-    closeQuietly(this.api, this.session);
-    await releaseLibrary(this.library);
+    endSession(this.library, this.opened.slot, this.session, this.opened.loggedIn);
+    await releaseLibrary(this.library.path);
     unregisterSecret(this.pin);
   }
 }
