@@ -76,6 +76,10 @@ const optionsSchema = z
 /** Records per INSERT: group commit keeps appends/s up when many callers append at once. */
 const MAX_BATCH = 256;
 
+/** U+0000 (PostgreSQL's text refuses it) or a UTF-16 surrogate without its pair (no UTF-8 spelling). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point.
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 interface Pending {
   body: AuditRecordBody;
   key: string | undefined;
@@ -170,12 +174,22 @@ export class PostgresAuditSink implements AuditSink {
 
   /**
    * Appends one record. With `idempotencyKey`, a record with that key already in the chain makes this a
-   * no-op: a worker that redoes an operation after a crash (at-least-once) still leaves one record.
+   * no-op: a worker that redoes an operation after a crash (at-least-once) still leaves one record. The key is
+   * 1–256 characters without U+0000 or a lone UTF-16 surrogate (ERR_INVALID_ARG otherwise).
    */
   append(event: AuditEvent, options: { idempotencyKey?: string } = {}): Promise<void> {
     const key = options.idempotencyKey;
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256))
       return Promise.reject(invalidArgument('idempotencyKey must be 1–256 characters'));
+    // Refused here, not by PostgreSQL: its text type refuses U+0000 and the driver turns a lone surrogate into
+    // U+FFFD (two keys would become one, the second event dropped as redone), and either would fail the whole
+    // group-commit batch, the other callers' events with it. The key itself is not echoed.
+    if (key !== undefined && UNSTORABLE_TEXT.test(key))
+      return Promise.reject(
+        invalidArgument(
+          'idempotencyKey must not hold U+0000 or a lone UTF-16 surrogate (PostgreSQL cannot store it)',
+        ),
+      );
     if (this.#closed) return Promise.reject(new ThGovError('ERR_AUDIT_IO', 'The audit sink is closed'));
     let body: AuditRecordBody;
     try {
