@@ -179,7 +179,10 @@ postgres.describe('PostgresLetterStore under real transient failures', () => {
       await other.query('BEGIN');
     });
     // Lock 1 (held by the other connection): the ProcessID the store's transition will record.
-    await other.query(`INSERT INTO ${t}.ecms_processed (process_id) VALUES ('NOTIFIER-1')`);
+    await other.query(
+      `INSERT INTO ${t}.ecms_processed (process_key, process_id)
+       VALUES (sha256(convert_to('NOTIFIER-1', 'UTF8')), 'NOTIFIER-1')`,
+    );
     const before = { checkouts: seen.checkouts, statements: seen.statements };
     // The store takes lock 2 (the letter row), then waits for lock 1.
     const pending = store.transition({

@@ -16,6 +16,16 @@ import {
   type TransitionRecord,
 } from './letter-store.js';
 import { leaseLost, letterNotFound, quarantinedNotFound } from './rows.js';
+import {
+  checkProcessKey,
+  isProcessKey,
+  isStorableText,
+  storableLetter,
+  storablePatch,
+  storableQuarantine,
+  storableQuarantinePatch,
+  storableTransition,
+} from './storable.js';
 
 /** In-process store for tests and short-lived tools; everything is lost when the process ends. */
 export class MemoryLetterStore implements LetterStore {
@@ -36,10 +46,12 @@ export class MemoryLetterStore implements LetterStore {
   }
 
   async insert(
-    record: LetterRecord,
+    given: LetterRecord,
     extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
   ): Promise<void> {
     this.#check();
+    // What PostgreSQL cannot store is refused or made storable here too: the journals agree.
+    const record = storableLetter(given, extra);
     if (this.#letters.has(record.journalId)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate journal id');
     if (extra.processedId && this.#processed.has(extra.processedId))
       throw ecmsError('ERR_ECMS_DUPLICATE', 'The queue item was already recorded');
@@ -55,8 +67,9 @@ export class MemoryLetterStore implements LetterStore {
     if (extra.processedId) this.#processed.set(extra.processedId, record.journalId);
   }
 
-  async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
+  async transition(change: TransitionInput): Promise<LetterRecord | undefined> {
     this.#check();
+    const input = storableTransition(change);
     const cur = this.#letters.get(input.journalId);
     if (!cur) throw letterNotFound();
     this.#fence(cur.journalId, input.fence);
@@ -79,8 +92,9 @@ export class MemoryLetterStore implements LetterStore {
     this.#check();
     const cur = this.#letters.get(journalId);
     if (!cur) throw letterNotFound();
+    const storable = storablePatch(patch);
     this.#fence(journalId, options.fence);
-    this.#letters.set(journalId, { ...cur, ...patch, updatedAt: new Date() });
+    this.#letters.set(journalId, { ...cur, ...storable, updatedAt: new Date() });
   }
 
   async get(journalId: string): Promise<LetterRecord | undefined> {
@@ -91,12 +105,14 @@ export class MemoryLetterStore implements LetterStore {
 
   async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
     this.#check();
+    if (!isStorableText(processId)) return undefined;
     for (const r of this.#letters.values()) if (r.processId === processId) return { ...r };
     return undefined;
   }
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
     this.#check();
+    if (![q.letterId, q.correspondenceDate, q.counterpartDepartmentId].every(isStorableText)) return [];
     const book = bookNumberKey(q.letterId);
     return [...this.#letters.values()]
       .filter(
@@ -113,6 +129,7 @@ export class MemoryLetterStore implements LetterStore {
 
   async findByBookNumber(direction: 'outbound' | 'inbound', letterId: string): Promise<LetterRecord[]> {
     this.#check();
+    if (!isStorableText(letterId)) return [];
     const book = bookNumberKey(letterId);
     return [...this.#letters.values()]
       .filter((r) => r.direction === direction && bookNumberKey(r.letterId) === book)
@@ -150,8 +167,9 @@ export class MemoryLetterStore implements LetterStore {
 
   async quarantine(item: QuarantinedItem): Promise<void> {
     this.#check();
+    const stored = storableQuarantine(item);
     if (this.#quarantine.has(item.id)) throw ecmsError('ERR_ECMS_STORE', 'Duplicate quarantine id');
-    this.#quarantine.set(item.id, { ...item });
+    this.#quarantine.set(item.id, stored);
     this.#processed.set(item.processId, undefined);
   }
 
@@ -166,17 +184,18 @@ export class MemoryLetterStore implements LetterStore {
     this.#check();
     const cur = this.#quarantine.get(id);
     if (!cur) throw quarantinedNotFound();
-    this.#quarantine.set(id, { ...cur, ...patch });
+    this.#quarantine.set(id, { ...cur, ...storableQuarantinePatch(patch) });
   }
 
   async markProcessed(processId: string, journalId?: string): Promise<void> {
     this.#check();
+    checkProcessKey(processId);
     this.#processed.set(processId, journalId);
   }
 
   async isProcessed(processId: string): Promise<boolean> {
     this.#check();
-    return this.#processed.has(processId);
+    return isProcessKey(processId) && this.#processed.has(processId);
   }
 
   async allocateRegistrationNumber(input: {

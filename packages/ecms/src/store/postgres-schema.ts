@@ -152,4 +152,19 @@ export const ECMS_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE key_held AND ${HOLDS_KEY};
       CREATE INDEX ecms_letters_book_key ON ${s}.ecms_letters (direction, book_key, correspondence_date);`,
   },
+  {
+    version: 4,
+    name: 'ProcessIDs of any length: processed items keyed by SHA-256, letters found through a hash index',
+    // A btree entry holds at most about 2.7 KB: a longer (incompressible) ProcessID from the node failed the
+    // letter's insert and the item's quarantine alike, and the item stayed at the head of the queue. The key is
+    // the SHA-256 of the ProcessID's UTF-8 (`processKey` in the code); a hash index has no size limit and
+    // serves the equality look-up of findByProcessId. Every row is kept; `process_id` stays for people.
+    sql: (s) => `
+      DROP INDEX ${s}.ecms_letters_process;
+      CREATE INDEX ecms_letters_process ON ${s}.ecms_letters USING hash (process_id);
+      ALTER TABLE ${s}.ecms_processed ADD COLUMN process_key bytea;
+      UPDATE ${s}.ecms_processed SET process_key = sha256(convert_to(process_id, 'UTF8'));
+      ALTER TABLE ${s}.ecms_processed ALTER COLUMN process_key SET NOT NULL,
+        DROP CONSTRAINT ecms_processed_pkey, ADD PRIMARY KEY (process_key);`,
+  },
 ];

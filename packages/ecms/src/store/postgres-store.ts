@@ -49,6 +49,18 @@ import {
   type Row,
   transitionFromRow,
 } from './rows.js';
+import {
+  checkProcessKey,
+  isProcessKey,
+  isStorableText,
+  processKey,
+  storableLetter,
+  storablePatch,
+  storableQuarantine,
+  storableQuarantinePatch,
+  storableText,
+  storableTransition,
+} from './storable.js';
 
 /** Options of `PostgresLetterStore`: the connection and whether to migrate on first use. */
 export interface PostgresLetterStoreOptions extends PostgresConnectionOptions {
@@ -263,16 +275,18 @@ export class PostgresLetterStore implements LetterStore {
     journalId?: string,
   ): Promise<boolean> {
     const r = await client.query(
-      `INSERT INTO ${s}.ecms_processed (process_id, journal_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-      [processId, journalId ?? null],
+      `INSERT INTO ${s}.ecms_processed (process_key, process_id, journal_id) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [processKey(processId), storableText(processId), journalId ?? null],
     );
     return r.rows.length === 1;
   }
 
   async insert(
-    r: LetterRecord,
+    record: LetterRecord,
     extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
   ): Promise<void> {
+    const r = storableLetter(record, extra);
     await this.#tx('recording a letter', async (client, s) => {
       // First: a second worker that fetched the same item waits here for the first one's commit.
       if (extra.processedId && !(await this.#markProcessed(client, s, extra.processedId, r.journalId)))
@@ -357,7 +371,8 @@ export class PostgresLetterStore implements LetterStore {
    * The UPDATE reads its state and fence from `cur`, not from its own row: that makes the row lock come first
    * whatever join order the planner picks, and a concurrent change is judged on the locked, newest version.
    */
-  async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
+  async transition(change: TransitionInput): Promise<LetterRecord | undefined> {
+    const input = storableTransition(change);
     const s = this.#t;
     const { sets, values } = this.#assignments(input.patch ?? {}, input.to);
     const params: unknown[] = [input.journalId, ...values];
@@ -391,8 +406,9 @@ export class PostgresLetterStore implements LetterStore {
         WHERE EXISTS (SELECT 1 FROM upd) ORDER BY e.n)`);
     if (input.processedId !== undefined)
       parts.push(`processed AS (
-        INSERT INTO ${s}.ecms_processed (process_id, journal_id)
-        SELECT ${p(input.processedId)}::text, $1 FROM upd ON CONFLICT DO NOTHING)`);
+        INSERT INTO ${s}.ecms_processed (process_key, process_id, journal_id)
+        SELECT ${p(processKey(input.processedId))}::bytea, ${p(storableText(input.processedId))}::text, $1
+        FROM upd ON CONFLICT DO NOTHING)`);
     const text = `WITH ${parts.join(',\n      ')}
       SELECT cur.state AS prior_state, cur.lease_token AS prior_token, upd.* FROM cur LEFT JOIN upd ON true`;
     const rows = input.from.includes(input.to)
@@ -410,7 +426,7 @@ export class PostgresLetterStore implements LetterStore {
    * a transient failure is retried. When no row changed, a read tells a missing letter from a lost lease.
    */
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
-    const { sets, values } = this.#assignments(patch);
+    const { sets, values } = this.#assignments(storablePatch(patch));
     const fenced = options.fence ? ` AND lease_token = $${values.length + 2}` : '';
     const changed = await this.#statement(
       'updating a letter',
@@ -436,6 +452,8 @@ export class PostgresLetterStore implements LetterStore {
   }
 
   async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
+    // No letter holds what the journal cannot store (and PostgreSQL would refuse the parameter).
+    if (!isStorableText(processId)) return undefined;
     const rows = await this.#statement(
       'finding a letter',
       `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE process_id = $1 ORDER BY created_at DESC, ord DESC LIMIT 1`,
@@ -445,6 +463,7 @@ export class PostgresLetterStore implements LetterStore {
   }
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
+    if (![q.letterId, q.correspondenceDate, q.counterpartDepartmentId].every(isStorableText)) return [];
     const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
     const rows = await this.#statement(
       'finding a letter',
@@ -456,6 +475,7 @@ export class PostgresLetterStore implements LetterStore {
   }
 
   async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
+    if (!isStorableText(letterId)) return [];
     const rows = await this.#statement(
       'finding letters by book number',
       `SELECT ${LETTER} FROM ${this.#t}.ecms_letters l WHERE direction = $1 AND book_key = $2 ORDER BY created_at, ord`,
@@ -499,7 +519,8 @@ export class PostgresLetterStore implements LetterStore {
     return rows.map((r) => transitionFromRow(r, POSTGRES_ROWS));
   }
 
-  async quarantine(q: QuarantinedItem): Promise<void> {
+  async quarantine(item: QuarantinedItem): Promise<void> {
+    const q = storableQuarantine(item);
     await this.#tx('quarantining a queue item', async (client, s) => {
       await client.query(
         `INSERT INTO ${s}.ecms_quarantine (id, process_id, operation, element, xml, sha256, at, error, signature,
@@ -520,7 +541,8 @@ export class PostgresLetterStore implements LetterStore {
           q.note ?? null,
         ],
       );
-      await this.#markProcessed(client, s, q.processId);
+      // The ProcessID as received: its key is exact even where the text column holds U+FFFD.
+      await this.#markProcessed(client, s, item.processId);
     });
   }
 
@@ -537,7 +559,7 @@ export class PostgresLetterStore implements LetterStore {
     await this.#tx('updating a quarantined item', async (client, s) => {
       const r = await client.query(`SELECT * FROM ${s}.ecms_quarantine WHERE id = $1 FOR UPDATE`, [id]);
       if (!r.rows[0]) throw quarantinedNotFound();
-      const next = { ...quarantineFromRow(r.rows[0], POSTGRES_ROWS), ...patch };
+      const next = { ...quarantineFromRow(r.rows[0], POSTGRES_ROWS), ...storableQuarantinePatch(patch) };
       await client.query(
         `UPDATE ${s}.ecms_quarantine SET notified = $2, settled = $3, note = $4 WHERE id = $1`,
         [id, next.notified, next.settled, next.note ?? null],
@@ -546,18 +568,21 @@ export class PostgresLetterStore implements LetterStore {
   }
 
   async markProcessed(processId: string, journalId?: string): Promise<void> {
+    checkProcessKey(processId);
     await this.#statement(
       'recording a processed item',
-      `INSERT INTO ${this.#t}.ecms_processed (process_id, journal_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [processId, journalId ?? null],
+      `INSERT INTO ${this.#t}.ecms_processed (process_key, process_id, journal_id) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING`,
+      [processKey(processId), storableText(processId), journalId ?? null],
     );
   }
 
   async isProcessed(processId: string): Promise<boolean> {
+    if (!isProcessKey(processId)) return false;
     const rows = await this.#statement(
       'reading processed items',
-      `SELECT 1 FROM ${this.#t}.ecms_processed WHERE process_id = $1`,
-      [processId],
+      `SELECT 1 FROM ${this.#t}.ecms_processed WHERE process_key = $1`,
+      [processKey(processId)],
     );
     return rows.length > 0;
   }

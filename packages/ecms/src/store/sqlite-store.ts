@@ -33,6 +33,16 @@ import {
   SQLITE_ROWS,
   transitionFromRow,
 } from './rows.js';
+import {
+  checkProcessKey,
+  isProcessKey,
+  isStorableText,
+  storableLetter,
+  storablePatch,
+  storableQuarantine,
+  storableQuarantinePatch,
+  storableTransition,
+} from './storable.js';
 
 /** Options of `SqliteLetterStore`: the database file and how hard SQLite syncs. */
 export interface SqliteLetterStoreOptions {
@@ -409,9 +419,11 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async insert(
-    r: LetterRecord,
+    record: LetterRecord,
     extra: { evidence?: Omit<EvidenceRecord, 'journalId'>[]; processedId?: string } = {},
   ): Promise<void> {
+    // better-sqlite3 would write U+FFFD for a lone surrogate: refused or made storable as on PostgreSQL.
+    const r = storableLetter(record, extra);
     this.#tx(() => {
       if (
         extra.processedId &&
@@ -483,7 +495,8 @@ export class SqliteLetterStore implements LetterStore {
       .run(...values, journalId);
   }
 
-  async transition(input: TransitionInput): Promise<LetterRecord | undefined> {
+  async transition(change: TransitionInput): Promise<LetterRecord | undefined> {
+    const input = storableTransition(change);
     return this.#tx(() => {
       const cur = this.#head(input.journalId, input.fence);
       if (!input.from.includes(cur.state)) return undefined;
@@ -500,9 +513,10 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async update(journalId: string, patch: LetterPatch, options: { fence?: LeaseFence } = {}): Promise<void> {
+    const storable = storablePatch(patch);
     this.#tx(() => {
       this.#head(journalId, options.fence);
-      this.#patch(journalId, patch);
+      this.#patch(journalId, storable);
     });
   }
 
@@ -513,6 +527,7 @@ export class SqliteLetterStore implements LetterStore {
 
   async findByProcessId(processId: string): Promise<LetterRecord | undefined> {
     this.#assertOpen();
+    if (!isStorableText(processId)) return undefined;
     const row = this.#db
       .prepare(`${SELECT_LETTER} WHERE l.process_id = ? ORDER BY l.created_at DESC LIMIT 1`)
       .get(processId) as Row | undefined;
@@ -521,6 +536,7 @@ export class SqliteLetterStore implements LetterStore {
 
   async findByNaturalKey(q: NaturalKeyQuery): Promise<LetterRecord[]> {
     this.#assertOpen();
+    if (![q.letterId, q.correspondenceDate, q.counterpartDepartmentId].every(isStorableText)) return [];
     const col = q.direction === 'outbound' ? 'receiver_department_id' : 'sender_department_id';
     return (
       this.#db
@@ -534,6 +550,7 @@ export class SqliteLetterStore implements LetterStore {
 
   async findByBookNumber(direction: Direction, letterId: string): Promise<LetterRecord[]> {
     this.#assertOpen();
+    if (!isStorableText(letterId)) return [];
     return (
       this.#db
         .prepare(`${SELECT_LETTER} WHERE l.direction = ? AND l.book_key = ? ORDER BY l.created_at, l.rowid`)
@@ -580,7 +597,8 @@ export class SqliteLetterStore implements LetterStore {
     ).map((r) => transitionFromRow(r, SQLITE_ROWS));
   }
 
-  async quarantine(q: QuarantinedItem): Promise<void> {
+  async quarantine(item: QuarantinedItem): Promise<void> {
+    const q = storableQuarantine(item);
     this.#tx(() => {
       this.#db
         .prepare(
@@ -602,7 +620,7 @@ export class SqliteLetterStore implements LetterStore {
           q.settled ? 1 : 0,
           q.note ?? null,
         );
-      this.#markProcessed(q.processId, undefined);
+      this.#markProcessed(item.processId, undefined);
     });
   }
 
@@ -620,7 +638,7 @@ export class SqliteLetterStore implements LetterStore {
     this.#tx(() => {
       const cur = this.#db.prepare('SELECT * FROM ecms_quarantine WHERE id = ?').get(id) as Row | undefined;
       if (!cur) throw quarantinedNotFound();
-      const next = { ...quarantineFromRow(cur, SQLITE_ROWS), ...patch };
+      const next = { ...quarantineFromRow(cur, SQLITE_ROWS), ...storableQuarantinePatch(patch) };
       this.#db
         .prepare('UPDATE ecms_quarantine SET notified = ?, settled = ?, note = ? WHERE id = ?')
         .run(next.notified ? 1 : 0, next.settled ? 1 : 0, next.note ?? null, id);
@@ -628,11 +646,13 @@ export class SqliteLetterStore implements LetterStore {
   }
 
   async markProcessed(processId: string, journalId?: string): Promise<void> {
+    checkProcessKey(processId);
     this.#tx(() => this.#markProcessed(processId, journalId));
   }
 
   async isProcessed(processId: string): Promise<boolean> {
     this.#assertOpen();
+    if (!isProcessKey(processId)) return false;
     return this.#db.prepare('SELECT 1 FROM ecms_processed WHERE process_id = ?').get(processId) !== undefined;
   }
 
