@@ -1,6 +1,8 @@
 // Which PostgreSQL failures a worker retries: each one produced for real on the run's server (a
 // serialization conflict, a deadlock, a session terminated by the administrator) and one that must not be
 // retried (a unique violation, whose message quotes the row).
+
+import { inspect } from 'node:util';
 import { caught } from '@thgov/testkit';
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
@@ -84,5 +86,44 @@ postgres.describe('isTransientPostgresError on real server failures', () => {
     expect(wrapped.code).toBe('ERR_POSTGRES');
     expect(wrapped.retryable).toBe(false);
     expect(wrapped.message).toBe('insert failed (SQLSTATE 23505)');
+  });
+
+  // What a logger can reach of the wrapped error: its JSON, util.inspect, and the cause's own fields as
+  // pino's error serializer copies them (detail, where, internalQuery … are enumerable on the driver's error).
+  const everything = (e: Error) => {
+    const cause = e.cause as Record<string, unknown> | undefined;
+    return [
+      JSON.stringify(e),
+      inspect(e, { depth: 10 }),
+      JSON.stringify(Object.fromEntries(Object.entries(cause ?? {}))),
+      String(cause?.message),
+      String(cause?.stack),
+    ].join('\n');
+  };
+
+  it('the row values the server quotes (detail, where, message) reach no log through the cause', async () => {
+    const c = await connect();
+    await c.query('CREATE TABLE person (name text PRIMARY KEY)');
+    const row = 'สมชาย ใจดี';
+    await c.query('INSERT INTO person VALUES ($1)', [row]);
+    const duplicate = await caught(c.query('INSERT INTO person VALUES ($1)', [row]));
+    expect(String((duplicate as { detail?: string }).detail)).toContain(row); // the server quotes it
+    const badInput = await caught(c.query('SELECT $1::int', [row]));
+    expect(String((badInput as Error).message)).toContain(row);
+    const inFunction = await caught(c.query(`DO $$ BEGIN PERFORM ('${row}')::int; END $$`));
+    for (const [err, state] of [
+      [duplicate, '23505'],
+      [badInput, '22P02'],
+      [inFunction, '22P02'],
+    ] as const) {
+      const wrapped = postgresError('insert', err);
+      expect(sqlState(wrapped.cause)).toBe(state);
+      expect(everything(wrapped)).not.toContain('สมชาย');
+      // What a reader needs stays: the SQLSTATE, and the constraint or the routine that refused.
+      expect(JSON.stringify(wrapped)).toContain(state);
+    }
+    expect((postgresError('insert', duplicate).cause as { constraint?: string }).constraint).toBe(
+      'person_pkey',
+    );
   });
 });
