@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Sandbox, startSandbox } from '@thgov/sandbox';
 import { createTestCa } from '@thgov/testkit';
+import { afterAll, beforeAll } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', 'src', 'bin.ts');
 
@@ -97,4 +99,29 @@ export async function makePki(): Promise<Pki> {
     expiredClientCertFile: f('expired-client.crt', expiredClient.cert),
     expiredClientKeyFile: f('expired-client.key', expiredClient.key),
   };
+}
+
+/** What the doctor tests share: a running sandbox, a test PKI, a temporary folder, and what to close after. */
+export interface DoctorWorld {
+  sb: Sandbox;
+  pki: Pki;
+  dir: string;
+  /** Run in reverse order after the file's tests (servers, proxies started by a test). */
+  closers: Array<() => Promise<void>>;
+}
+
+/** Starts a {@link DoctorWorld} before the file's tests (sandbox seeded with `seed`) and tears it down after. */
+export function doctorWorld(seed: number): DoctorWorld {
+  const world = { closers: [] } as unknown as DoctorWorld;
+  beforeAll(async () => {
+    world.sb = await startSandbox({ seed });
+    world.pki = await makePki();
+    world.dir = tempDir();
+  });
+  afterAll(async () => {
+    for (const c of world.closers.reverse()) await c().catch(() => undefined);
+    await world.sb?.close();
+    for (const d of [world.dir, world.pki?.dir]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+  return world;
 }

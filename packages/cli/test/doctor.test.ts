@@ -1,35 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type EcmsNetwork,
-  type Sandbox,
-  startEcmsNetwork,
-  startGdxGateway,
-  startSandbox,
-} from '@thgov/sandbox';
+import { type EcmsNetwork, type Sandbox, startEcmsNetwork, startGdxGateway } from '@thgov/sandbox';
 import { closedPort, connectProxy, frontProxy, requireTool } from '@thgov/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isSandboxCertificate } from '../src/doctor/sandbox-trust.js';
 import type { DoctorReport, ThgovConfig } from '../src/index.js';
 import { sandboxConfig } from '../src/index.js';
-import { makePki, type Pki, type Run, tempDir, thgov } from './doctor-helpers.js';
+import { doctorWorld, type Pki, type Run, thgov } from './doctor-helpers.js';
 
+const world = doctorWorld(7);
+const closers = world.closers;
 let sb: Sandbox;
 let pki: Pki;
 let dir: string;
-const closers: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  sb = await startSandbox({ seed: 7 });
-  pki = await makePki();
-  dir = tempDir();
-});
-afterAll(async () => {
-  for (const c of closers.reverse()) await c().catch(() => undefined);
-  await sb?.close();
-  for (const d of [dir, pki?.dir]) if (d) rmSync(d, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sb, pki, dir } = world);
 });
 
 /** A configuration for the running sandbox, changed by `edit`, written to a file. */

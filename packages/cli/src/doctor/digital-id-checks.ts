@@ -5,7 +5,7 @@ import { digitalIdClientOptions, digitalIdProviders, mergeTransport } from '../c
 import type { DigitalIdProviderConfig, ThgovConfig } from '../config/schema.js';
 import { checkConfiguredEndpoint } from './endpoint-checks.js';
 import { explain } from './explain.js';
-import { type ProbeTransport, probe } from './http-probe.js';
+import { htmlPage, type ProbeTransport, probe } from './http-probe.js';
 import { checkPostgresStore } from './postgres-checks.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
@@ -64,6 +64,10 @@ export async function checkDigitalId(r: CheckRunner, config: ThgovConfig, s: Doc
     });
 }
 
+/** An HTML page instead of the provider's JSON: something in the network answered, not the provider. */
+const PORTAL_CAUSE =
+  'Something else than the provider answered: a captive portal or proxy login/block page, or a web server at the wrong URL.';
+
 async function discovery(x: Provider, signal: AbortSignal): Promise<Outcome> {
   x.client = new DigitalIdClient(x.options);
   const m = await x.client.metadata({ abortSignal: signal });
@@ -74,6 +78,15 @@ async function discovery(x: Provider, signal: AbortSignal): Promise<Outcome> {
     signal,
   );
   x.doc = res.status === 200 ? (json(res.text) as Discovery | undefined) : undefined;
+  const page = htmlPage(res);
+  if (!m.discovered && page !== undefined) {
+    return {
+      status: 'warn',
+      message: `an HTML page answered for .well-known/openid-configuration (HTTP ${res.status}${page ? ` "${page}"` : ''}); the client falls back to the preset endpoints`,
+      cause: PORTAL_CAUSE,
+      fix: `Open the issuer's .well-known/openid-configuration from this machine: log in to the network portal or ask for the proxy rule, or fix ${x.key}.issuer.`,
+    };
+  }
   if (!m.discovered) {
     return {
       status: 'warn',
@@ -262,6 +275,18 @@ async function clientAuth(x: Provider, signal: AbortSignal): Promise<Outcome> {
       {
         ...explain('ERR_DIGITAL_ID_INVALID_CLIENT'),
         errorCode: 'ERR_DIGITAL_ID_INVALID_CLIENT',
+        data: { statusCode: res.status },
+      },
+    );
+  }
+  const page = htmlPage(res);
+  if (page !== undefined && !error) {
+    throw new CheckFailure(
+      `an HTML page answered at the token endpoint: HTTP ${res.status}${page ? ` "${page}"` : ''}`,
+      {
+        cause: PORTAL_CAUSE,
+        fix: `Open ${m.tokenEndpoint} from this machine to see the page: log in to the network portal or ask for the proxy rule; otherwise check ${x.key}.issuer.`,
+        errorCode: 'ERR_RESPONSE_PARSE',
         data: { statusCode: res.status },
       },
     );

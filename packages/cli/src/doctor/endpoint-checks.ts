@@ -2,14 +2,17 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { TlsOptions } from '@thgov/core';
-import { explainSocketError } from './explain.js';
+import { explainProxyError, explainSocketError } from './explain.js';
 import {
   type Endpoint,
   handshake,
   hostOf,
+  NetworkProbeError,
   openTcp,
+  ProxySettingError,
+  proxyFor,
+  proxyName,
   resolveName,
-  resolveProxy,
   serverDate,
 } from './network.js';
 import type { Platform } from './report.js';
@@ -35,17 +38,28 @@ function codeOf(err: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
-function fail(err: unknown, target: string, data?: Record<string, string | number | boolean>): never {
+/** Where the endpoint's proxy is set, for fixes. */
+function proxySource(ep: Endpoint): string {
+  return ep.proxySource ?? 'transport.proxy';
+}
+
+/**
+ * A probe's failure as a check failure. A failure of the proxy itself is explained as one (`proxy`): the platform
+ * was never reached, and platform advice ("nothing accepts connections at the platform") would send the reader
+ * to the wrong machine.
+ */
+function fail(
+  err: unknown,
+  target: string,
+  data?: Record<string, string | number | boolean>,
+  ep?: Endpoint,
+): never {
   if (err instanceof CheckFailure) throw err;
   const code = codeOf(err);
-  const x =
-    code === 'ERR_PROXY_CONNECT'
-      ? {
-          cause:
-            'The proxy refused to open a tunnel to the platform (not on its allow-list, or it needs authentication).',
-          fix: 'Ask the network team to allow CONNECT to this host and port; a proxy that needs credentials is not supported by thgov yet (use one that authorises the host by address).',
-        }
-      : explainSocketError(code, target);
+  const atProxy = err instanceof NetworkProbeError ? err.proxy : undefined;
+  const x = atProxy
+    ? explainProxyError(code, { ...atProxy, source: ep ? proxySource(ep) : 'transport.proxy' })
+    : explainSocketError(code, target);
   throw new CheckFailure((err as Error)?.message ?? String(err), {
     ...x,
     ...(code ? { errorCode: code } : {}),
@@ -59,6 +73,18 @@ function tlsName(ep: Endpoint): string {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/**
+ * How to trust the CA of an untrusted chain. Node (like the clients) reads NODE_EXTRA_CA_CERTS only into the
+ * default trust store: a configured caFile replaces that store, so the variable is silently ignored then.
+ */
+function trustFix(o: EndpointCheckOptions): string {
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (o.endpoint.tls?.ca !== undefined && extra) {
+    return `NODE_EXTRA_CA_CERTS is not used for this connection because ${o.tlsKey}.caFile replaces the trusted CAs: add the missing CA (for a TLS-inspecting proxy: the proxy's CA) to ${o.tlsKey}.caFile, which takes a list of files.`;
+  }
+  return `Add the CA certificate (PEM) with ${o.tlsKey}.caFile, or for every connection of this machine (a TLS-inspecting proxy's CA) with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; do not disable verification.`;
 }
 
 /** The TLS check: chain trusted, host name, days until the soonest expiry in the chain. */
@@ -76,8 +102,8 @@ async function tlsOutcome(o: EndpointCheckOptions, signal: AbortSignal): Promise
       fix: 'Use the https:// URL the platform publishes.',
     };
   }
-  const socket = await openTcp(ep, signal).catch((err) => fail(err, target));
-  const facts = await handshake(socket, ep, signal).catch((err) => fail(err, target));
+  const socket = await openTcp(ep, signal).catch((err) => fail(err, target, undefined, ep));
+  const facts = await handshake(socket, ep, signal).catch((err) => fail(err, target, undefined, ep));
   facts.socket.destroy();
   const leaf = facts.chain[0];
   const soonest = facts.chain.reduce<number | undefined>(
@@ -114,9 +140,7 @@ async function tlsOutcome(o: EndpointCheckOptions, signal: AbortSignal): Promise
       cause: expired
         ? 'The platform server certificate has expired.'
         : 'The server certificate chain does not lead to a CA this machine trusts (a private government CA, or a TLS-inspecting proxy).',
-      fix: expired
-        ? 'Tell the platform operator; do not disable verification.'
-        : `Add the CA certificate (PEM) with ${o.tlsKey}.caFile (for a TLS-inspecting proxy: the proxy's CA).`,
+      fix: expired ? 'Tell the platform operator; do not disable verification.' : trustFix(o),
       errorCode: 'ERR_TLS',
       data,
     });
@@ -150,7 +174,7 @@ async function clockCheckOutcome(o: EndpointCheckOptions, signal: AbortSignal): 
     try {
       res = await once();
     } catch (err) {
-      if (attempt >= 3 || signal.aborted) fail(err, `${ep.url.host}`);
+      if (attempt >= 3 || signal.aborted) fail(err, `${ep.url.host}`, undefined, ep);
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
@@ -169,6 +193,20 @@ export interface ConfiguredEndpoint
   connectTimeoutInMs: number;
 }
 
+/** The proxy for `url`, or a failure of the platform's configuration check naming the setting that is wrong. */
+function configuredProxy(proxy: string | undefined, url: URL): ReturnType<typeof proxyFor> {
+  try {
+    return proxyFor(proxy, url);
+  } catch (err) {
+    if (!(err instanceof ProxySettingError)) throw err;
+    throw new CheckFailure(err.message, {
+      cause: `The proxy in ${err.source} is not a URL: a scheme-less host:port (which curl accepts) is not taken.`,
+      fix: `Write ${err.source} as http://host:port (with credentials: http://user:password@host:port, percent-encoded).`,
+      errorCode: err.code,
+    });
+  }
+}
+
 /** `checkEndpoint` for one platform of the configuration, with the doctor's expiry and clock-skew settings. */
 export function checkConfiguredEndpoint(
   r: CheckRunner,
@@ -176,9 +214,16 @@ export function checkConfiguredEndpoint(
   o: ConfiguredEndpoint,
 ): Promise<boolean> {
   const { url, proxy, tls, connectTimeoutInMs, ...naming } = o;
+  const route = configuredProxy(proxy, url);
   return checkEndpoint(r, {
     ...naming,
-    endpoint: { url, proxy: resolveProxy(proxy, url), tls, connectTimeoutInMs },
+    endpoint: {
+      url,
+      proxy: route.proxy,
+      ...(route.source ? { proxySource: route.source } : {}),
+      tls,
+      connectTimeoutInMs,
+    },
     expiryWarningDays: s.expiryWarningDays,
     maxClockSkewInMs: s.maxClockSkewInMs,
   });
@@ -204,7 +249,15 @@ export async function checkEndpoint(r: CheckRunner, o: EndpointCheckOptions): Pr
         data: { addresses: addresses.length },
       };
     } catch (err) {
-      fail(err, ep.proxy ? `the proxy ${name}` : name);
+      if (!ep.proxy) fail(err, name);
+      // The proxy's name is what failed to resolve: the platform's is the proxy's business.
+      const p = { proxy: proxyName(ep.proxy), credentialsSent: false };
+      fail(
+        new NetworkProbeError(codeOf(err) ?? 'ERR_NETWORK', (err as Error).message, p),
+        name,
+        undefined,
+        ep,
+      );
     }
   });
 
@@ -225,7 +278,7 @@ export async function checkEndpoint(r: CheckRunner, o: EndpointCheckOptions): Pr
           message: `connected to ${target}${viaProxy} in ${Math.round(performance.now() - started)} ms`,
         };
       } catch (err) {
-        fail(err, ep.proxy ? `${target} through the proxy` : target);
+        fail(err, ep.proxy ? `${target} through the proxy` : target, undefined, ep);
       }
     },
   );

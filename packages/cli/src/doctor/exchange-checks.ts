@@ -4,7 +4,7 @@ import { exchangeClientOptions, mergeTransport } from '../config/client-options.
 import type { ThgovConfig } from '../config/schema.js';
 import { checkConfiguredEndpoint } from './endpoint-checks.js';
 import { explain } from './explain.js';
-import { type ProbeTransport, probe } from './http-probe.js';
+import { htmlPage, type ProbeTransport, probe } from './http-probe.js';
 import { CheckFailure, type CheckRunner, type Outcome } from './runner.js';
 import { type DoctorSettings, withinCheck } from './settings.js';
 
@@ -86,6 +86,20 @@ async function validate(
   if (res.status === 200 && token) {
     registerSecret(token);
     return { message: `token issued for AgentID ${x.agentId} (Consumer-Key and Consumer-Secret accepted)` };
+  }
+  const page = htmlPage(res);
+  if (page !== undefined) {
+    // A portal or proxy page is no answer from GDX: "refused the credentials" or "busy" would mislead.
+    throw new CheckFailure(
+      `an HTML page answered instead of GDX: HTTP ${res.status}${page ? ` "${page}"` : ''}`,
+      {
+        cause:
+          'Something else than the GDX API answered: a captive portal or proxy login/block page, or a web server at the wrong URL.',
+        fix: 'Open exchange.baseUrl from this machine to see the page: log in to the network portal or ask for the proxy rule; otherwise fix exchange.baseUrl (the gateway root, e.g. https://api.egov.go.th).',
+        errorCode: 'ERR_RESPONSE_PARSE',
+        data: { statusCode: res.status },
+      },
+    );
   }
   throw new CheckFailure(`GDX refused validate: HTTP ${res.status} ${redactPreview(res.text, 200)}`.trim(), {
     ...(res.status === 200

@@ -169,3 +169,76 @@ export function explainSocketError(code: string | undefined, target: string): Ex
       return { cause: `The connection to ${target} failed (${code ?? 'unknown error'}).`, fix: FALLBACK.fix };
   }
 }
+
+/** What failed on the way to a proxy: its name, whether credentials were sent, what a 407 asked for. */
+export interface ProxyProblem {
+  /** `host:port`, without credentials. */
+  proxy: string;
+  /** Where the proxy is set: `transport.proxy`, or the variable (`https_proxy`…) for `"env"`. */
+  source: string;
+  credentialsSent: boolean;
+  schemes?: string[];
+}
+
+const PROXY_CREDENTIALS =
+  'put them in the proxy variable as http://user:password@proxy:port (percent-encode @ : / % in them) and set transport.proxy to "env"; transport.proxy itself must not hold a password';
+
+/** A 407 from the proxy: no credentials, refused ones, or a scheme other than Basic. */
+function explainProxyAuth(p: ProxyProblem): Explanation {
+  const schemes = p.schemes ?? [];
+  if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
+    return {
+      cause: `The proxy ${p.proxy} accepts only ${schemes.join(', ')} authentication; thgov sends Basic credentials.`,
+      fix: 'Ask the network team to allow this host without authentication (by address or a service account with Basic), or use a local proxy that authenticates for you (e.g. cntlm).',
+    };
+  }
+  if (p.credentialsSent) {
+    return {
+      cause: `The proxy ${p.proxy} refused the user name and password given in ${p.source} (wrong, expired or locked account, or not percent-encoded).`,
+      fix: `Check the credentials in ${p.source}: http://user:password@host:port with special characters percent-encoded (@ as %40, : as %3A); ask the network team whether the account may use the proxy.`,
+    };
+  }
+  return {
+    cause: `The proxy ${p.proxy} needs credentials (HTTP 407) and none were given.`,
+    fix: `Give the proxy user name and password: ${PROXY_CREDENTIALS} (HTTPS_PROXY or https_proxy, HTTP_PROXY for http URLs).`,
+  };
+}
+
+/**
+ * A failure of the proxy itself (down, silent, refusing or wanting credentials), explained as such: the platform
+ * behind it was never reached, so the network advice for a platform ("set transport.proxy") would mislead.
+ */
+export function explainProxyError(code: string | undefined, p: ProxyProblem): Explanation {
+  const check = `Check the proxy host and port in ${p.source}`;
+  switch (code) {
+    case 'ERR_PROXY_AUTH':
+      return explainProxyAuth(p);
+    case 'ERR_PROXY_CONNECT':
+      return {
+        cause: `The proxy ${p.proxy} refused to open a tunnel to the platform (the host or port is not on its allow-list).`,
+        fix: 'Ask the network team to allow CONNECT to this host and port through the proxy.',
+      };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return {
+        cause: `The name of the proxy ${p.proxy} does not resolve (typo, or a name only the agency DNS knows).`,
+        fix: `${check}, and the DNS servers of this machine.`,
+      };
+    case 'ECONNREFUSED':
+      return {
+        cause: `Nothing accepts connections at the proxy ${p.proxy} (wrong port, or the proxy is down).`,
+        fix: `${check}, and whether the proxy is running (ask the network team).`,
+      };
+    case 'ETIMEDOUT':
+    case 'ERR_CHECK_TIMEOUT':
+      return {
+        cause: `No answer from the proxy ${p.proxy}: traffic to it is dropped, or it is overloaded or hung.`,
+        fix: `${check}; ask the network team whether this machine may use the proxy.`,
+      };
+    default:
+      return {
+        cause: `The connection to the proxy ${p.proxy} failed or was cut (${code ?? 'unknown error'}).`,
+        fix: `${check}; the proxy logs say why it closed the connection.`,
+      };
+  }
+}

@@ -71,3 +71,16 @@ export async function probe(
     await transport.close();
   }
 }
+
+/**
+ * The title of an HTML page that answered instead of an API (a captive portal, a proxy's login or block page, a
+ * web server at the wrong URL), or undefined when the answer is no HTML page. An untitled page is `''`.
+ */
+export function htmlPage(res: ProbeResponse): string | undefined {
+  const type = Object.entries(res.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  const start = res.text.trimStart().slice(0, 64).toLowerCase();
+  const html = /^text\/html|^application\/xhtml/i.test(type) || /^<(!doctype html|html)[\s>]/.test(start);
+  if (!html) return undefined;
+  const title = /<title[^>]*>([^<]{0,200})/i.exec(res.text)?.[1] ?? '';
+  return title.replace(/\s+/g, ' ').trim().slice(0, 80);
+}

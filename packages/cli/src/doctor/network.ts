@@ -15,23 +15,60 @@ export interface Endpoint {
   url: URL;
   /** Resolved proxy URL (after `env`), or undefined for a direct connection. */
   proxy: URL | undefined;
+  /** Where the proxy came from, for fixes: `transport.proxy`, or the variable (`https_proxy`, `HTTP_PROXY`…). */
+  proxySource?: string;
   tls: TlsOptions | undefined;
   connectTimeoutInMs: number;
 }
 
-/** A socket-level failure of a probe, with Node's code (ECONNREFUSED, ETIMEDOUT, …) or ERR_PROXY_CONNECT. */
+/** What went wrong on the way to the proxy (not to the platform behind it), for the explanation. */
+export interface ProxyFailure {
+  /** `host:port` of the proxy, never its credentials. */
+  proxy: string;
+  /** The proxy URL carried a user name or password (sent as Basic Proxy-Authorization). */
+  credentialsSent: boolean;
+  /** For a 407: the schemes of its Proxy-Authenticate headers (Basic, Negotiate, NTLM…). */
+  schemes?: string[];
+}
+
+/**
+ * A socket-level failure of a probe, with Node's code (ECONNREFUSED, ETIMEDOUT, …), ERR_PROXY_CONNECT or
+ * ERR_PROXY_AUTH; `proxy` is set when the proxy itself failed (down, silent, refusing), not the platform.
+ */
 export class NetworkProbeError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  readonly proxy: ProxyFailure | undefined;
+  constructor(code: string, message: string, proxy?: ProxyFailure) {
     super(message);
     this.name = 'NetworkProbeError';
     this.code = code;
+    this.proxy = proxy;
+  }
+}
+
+/** A proxy setting that is no proxy URL (`proxy.agency.go.th:3128` without its scheme, as curl accepts). */
+export class ProxySettingError extends Error {
+  readonly code = 'ERR_INVALID_ARG';
+  /** `transport.proxy` or the environment variable that holds the value. */
+  readonly source: string;
+  constructor(source: string) {
+    // The value is not quoted: it may carry a password.
+    super(
+      `${source} is not an http:// or https:// proxy URL with a host name; its value is not shown (it may hold a password)`,
+    );
+    this.name = 'ProxySettingError';
+    this.source = source;
   }
 }
 
 /** The URL's port, or 443/80 for its scheme. */
 export function defaultPort(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/** A proxy as `host:port`, never with its user name or password. */
+export function proxyName(proxy: URL): string {
+  return `${proxy.hostname}:${defaultPort(proxy)}`;
 }
 
 /** The URL's host name without IPv6 brackets. */
@@ -44,10 +81,37 @@ export function hostOf(url: URL): string {
  * rules: lower-case variables first, NO_PROXY names, ports, addresses and CIDR ranges, loopback always direct).
  */
 export function resolveProxy(proxy: string | undefined, url: URL, env = process.env): URL | undefined {
-  if (!proxy) return undefined;
-  if (proxy !== 'env') return new URL(proxy);
-  const value = envProxyFor(url, env);
-  return value ? new URL(value) : undefined;
+  return proxyFor(proxy, url, env).proxy;
+}
+
+/** The variable core's `env` dispatcher reads the proxy for `url` from: lower case first, https falls back to http. */
+function proxyVariable(url: URL, env: NodeJS.ProcessEnv): string {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  const http = env.http_proxy !== undefined ? 'http_proxy' : 'HTTP_PROXY';
+  if (url.protocol !== 'https:') return http;
+  if (env.https_proxy !== undefined ? set('https_proxy') : set('HTTPS_PROXY'))
+    return env.https_proxy !== undefined ? 'https_proxy' : 'HTTPS_PROXY';
+  return http;
+}
+
+/**
+ * `resolveProxy` with where the proxy came from. A value that is not an http(s) URL with a host is an error naming
+ * its source, as core's dispatcher refuses it: `new URL('proxy:3128')` parses, as a scheme without a host, and a
+ * probe would go to port 80 of this machine instead.
+ */
+export function proxyFor(
+  proxy: string | undefined,
+  url: URL,
+  env = process.env,
+): { proxy: URL | undefined; source: string | undefined } {
+  if (!proxy) return { proxy: undefined, source: undefined };
+  const source = proxy === 'env' ? proxyVariable(url, env) : 'transport.proxy';
+  const value = proxy === 'env' ? envProxyFor(url, env) : proxy;
+  if (!value) return { proxy: undefined, source: undefined };
+  const parsed = URL.canParse(value) ? new URL(value) : undefined;
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname)
+    throw new ProxySettingError(source);
+  return { proxy: parsed, source };
 }
 
 /** The addresses a name resolves to (an IP address resolves to itself). */
@@ -62,12 +126,17 @@ function onceConnected(
   timeoutInMs: number,
   signal: AbortSignal,
   target: string,
+  proxy?: ProxyFailure,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
       reject(
-        new NetworkProbeError('ETIMEDOUT', `connecting to ${target} took longer than ${timeoutInMs} ms`),
+        new NetworkProbeError(
+          'ETIMEDOUT',
+          `connecting to ${target} took longer than ${timeoutInMs} ms`,
+          proxy,
+        ),
       );
     }, timeoutInMs);
     const abort = () => {
@@ -89,54 +158,95 @@ function onceConnected(
         new NetworkProbeError(
           err.code ?? 'ERR_NETWORK',
           `cannot connect to ${target}: ${err.code ?? err.message}`,
+          proxy,
         ),
       );
     });
   });
 }
 
+/** The auth schemes of the Proxy-Authenticate headers of a CONNECT answer (tokens only: no server prose). */
+function authSchemes(head: string): string[] {
+  const schemes = [...head.matchAll(/^proxy-authenticate:[ \t]*([A-Za-z0-9!#$%&'*+.^_`|~-]+)/gim)].map(
+    (m) => m[1] as string,
+  );
+  return [...new Set(schemes)].slice(0, 5);
+}
+
+/** The proxy's refusal of CONNECT: 407 is about credentials, anything else about the tunnel itself. */
+function connectRefused(head: string, status: string | undefined, target: string, p: ProxyFailure) {
+  if (status === '407') {
+    const schemes = authSchemes(head);
+    const asks = schemes.length ? `; it asks for ${schemes.join(', ')} authentication` : '';
+    return new NetworkProbeError(
+      'ERR_PROXY_AUTH',
+      `the proxy ${p.proxy} refused CONNECT ${target} (HTTP 407 Proxy Authentication Required${asks})`,
+      { ...p, schemes },
+    );
+  }
+  return new NetworkProbeError(
+    'ERR_PROXY_CONNECT',
+    `the proxy ${p.proxy} refused CONNECT ${target} (HTTP ${status ?? '?'})`,
+    p,
+  );
+}
+
 /** Reads the proxy's answer to CONNECT up to the blank line; anything but 2xx is an error. */
-function readConnectResponse(socket: Socket, timeoutInMs: number, target: string): Promise<void> {
+function readConnectResponse(
+  socket: Socket,
+  timeoutInMs: number,
+  target: string,
+  p: ProxyFailure,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => {
       cleanup();
       socket.destroy();
-      reject(new NetworkProbeError('ETIMEDOUT', `the proxy did not answer CONNECT ${target} in time`));
+      reject(
+        new NetworkProbeError(
+          'ETIMEDOUT',
+          `the proxy ${p.proxy} did not answer CONNECT ${target} within ${timeoutInMs} ms`,
+          p,
+        ),
+      );
     }, timeoutInMs);
     const onData = (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       const end = buf.indexOf('\r\n\r\n');
       if (end === -1) {
         if (buf.length > 16 * 1024)
-          fail(new NetworkProbeError('ERR_PROXY', 'the proxy answer to CONNECT is too large'));
+          fail(new NetworkProbeError('ERR_PROXY', `the proxy ${p.proxy} answer to CONNECT is too large`, p));
         return;
       }
       cleanup();
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(buf.subarray(0, end).toString('latin1'))?.[1];
+      const head = buf.subarray(0, end).toString('latin1');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
       if (status?.startsWith('2')) {
         const rest = buf.subarray(end + 4);
         if (rest.length) socket.unshift(rest);
         resolve();
       } else {
         socket.destroy();
-        reject(
-          new NetworkProbeError(
-            'ERR_PROXY_CONNECT',
-            `the proxy refused CONNECT ${target} (HTTP ${status ?? '?'})`,
-          ),
-        );
+        reject(connectRefused(head, status, target, p));
       }
     };
     const onError = (err: NodeJS.ErrnoException) =>
       fail(
         new NetworkProbeError(
           err.code ?? 'ERR_NETWORK',
-          `proxy connection failed: ${err.code ?? err.message}`,
+          `connection to the proxy ${p.proxy} failed: ${err.code ?? err.message}`,
+          p,
         ),
       );
     const onClose = () =>
-      fail(new NetworkProbeError('ECONNRESET', `the proxy closed the connection during CONNECT ${target}`));
+      fail(
+        new NetworkProbeError(
+          'ECONNRESET',
+          `the proxy ${p.proxy} closed the connection during CONNECT ${target}`,
+          p,
+        ),
+      );
     const fail = (e: Error) => {
       cleanup();
       socket.destroy();
@@ -165,14 +275,15 @@ export async function openTcp(ep: Endpoint, signal: AbortSignal): Promise<Socket
     return socket;
   }
   const proxyHost = hostOf(ep.proxy);
+  const credentialsSent = ep.proxy.username !== '' || ep.proxy.password !== '';
+  const p: ProxyFailure = { proxy: proxyName(ep.proxy), credentialsSent };
   const socket = netConnect({ host: proxyHost, port: defaultPort(ep.proxy) });
-  await onceConnected(socket, ep.connectTimeoutInMs, signal, `proxy ${proxyHost}:${defaultPort(ep.proxy)}`);
-  const auth =
-    ep.proxy.username || ep.proxy.password
-      ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(ep.proxy.username)}:${decodeURIComponent(ep.proxy.password)}`).toString('base64')}\r\n`
-      : '';
+  await onceConnected(socket, ep.connectTimeoutInMs, signal, `the proxy ${p.proxy}`, p);
+  const auth = credentialsSent
+    ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(ep.proxy.username)}:${decodeURIComponent(ep.proxy.password)}`).toString('base64')}\r\n`
+    : '';
   socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
-  await readConnectResponse(socket, ep.connectTimeoutInMs, target);
+  await readConnectResponse(socket, ep.connectTimeoutInMs, target, p);
   return socket;
 }
 
