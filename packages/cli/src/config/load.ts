@@ -127,7 +127,7 @@ export async function loadConfig(
       streams: true,
       limitName: 'the limit for a configuration file',
     });
-    text = Buffer.from(bytes).toString('utf8');
+    text = configText(bytes);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(
@@ -144,7 +144,7 @@ export async function loadConfig(
   }
   let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(text);
   } catch (err) {
     // V8's message quotes the text around the error, which may be a secret: report the position only.
     const pos = /position (\d+)/.exec((err as Error).message)?.[1];
@@ -152,6 +152,21 @@ export async function loadConfig(
     throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is not valid JSON${where}`);
   }
   return parseConfig(json, { ...options, baseDir: dirname(resolve(path)) });
+}
+
+/**
+ * The text of a configuration file as Windows editors save it: UTF-8 with or without a byte-order mark
+ * (Notepad), or UTF-16 with one (Notepad's "Unicode", PowerShell 5's `>` and Out-File). The mark is dropped, so
+ * a JSON error's line and column count from the first character the user sees.
+ */
+function configText(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
+  if (buf[0] === 0xfe && buf[1] === 0xff)
+    return Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)))
+      .swap16()
+      .toString('utf16le');
+  return buf.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 function lineColumn(text: string, pos: number): string {

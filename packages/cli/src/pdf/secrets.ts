@@ -4,14 +4,20 @@ import { UsageError } from '../io.js';
 import { MAX_SECRET_BYTES, readFailure, readInputFile } from '../read-input-file.js';
 
 /**
- * A secret (passphrase, PIN, token) from a file (first line) or an environment variable, never from argv,
- * where it would sit in the shell history and in `ps`. Registered with core's redaction so that no log or
+ * A secret (passphrase, PIN, token) from a file (first line, without a UTF-8 byte-order mark) or an environment
+ * variable, never from argv, where it would sit in the shell history and in `ps`. Registered with core's redaction so that no log or
  * error shows it. The file may be a pipe (`--pin-file <(pass show x)`, `/dev/stdin`), read up to
  * `MAX_SECRET_BYTES` (/dev/zero is refused as too large); a directory or socket is refused.
  */
 export async function readSecret(
   what: string,
-  from: { file?: string | undefined; env?: string | undefined; defaultEnv: string },
+  from: {
+    file?: string | undefined;
+    env?: string | undefined;
+    defaultEnv: string;
+    /** An empty value is a real one (a PKCS#12 file exported with an empty password), not a mistake. */
+    allowEmpty?: boolean;
+  },
 ): Promise<string> {
   let value: string | undefined;
   if (from.file !== undefined) {
@@ -26,7 +32,11 @@ export async function readSecret(
       // The reason only (an errno code, "not a regular file", "larger than"): never what was read.
       throw new UsageError(`cannot read the ${what} file ${from.file}${readFailure(err)}`);
     }
-    value = Buffer.from(bytes).toString('utf8').split(/\r?\n/)[0];
+    // A file saved by Windows Notepad starts with a UTF-8 byte-order mark, which is no part of the secret.
+    value = Buffer.from(bytes)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)[0];
   } else {
     const name = from.env ?? from.defaultEnv;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
@@ -34,7 +44,10 @@ export async function readSecret(
     value = process.env[name];
     if (value === undefined) throw new UsageError(`the ${what} is not set: set ${name} or give a file`);
   }
-  if (!value) throw new UsageError(`the ${what} is empty`);
+  if (!value) {
+    if (from.allowEmpty) return '';
+    throw new UsageError(`the ${what} is empty`);
+  }
   registerSecret(value);
   return value;
 }

@@ -10,8 +10,8 @@ import {
   type SignPdfOptions,
   signPdf,
 } from '@thgov/esign';
-import { decodeCertificates } from '@thgov/pki';
 import { parseCommandArgs } from '../args.js';
+import { certificatesOf } from '../certificate-file.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
 import { type ReadInputOptions, readFailure, readInputFile } from '../read-input-file.js';
 import { writeOutputFile } from '../write-file.js';
@@ -80,19 +80,7 @@ async function readInput(file: string, what: string, options: ReadInputOptions =
 /** `--trust` files, each checked to be certificates before anything is signed. */
 async function readTrust(files: string[], flag = '--trust'): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for (const f of files) {
-    const bytes = await readInput(f, `${flag} file`);
-    try {
-      const ders = decodeCertificates(bytes);
-      if (ders.length === 0) throw new Error('none');
-      for (const der of ders) {
-        new X509Certificate(der);
-        out.push(der);
-      }
-    } catch {
-      throw new UsageError(`${flag} ${f} is not a certificate (expected X.509 in PEM or DER)`);
-    }
-  }
+  for (const f of files) out.push(...certificatesOf(await readInput(f, `${flag} file`), flag, f));
   return out;
 }
 
@@ -197,6 +185,7 @@ async function openSigner(values: SignValues, io: CliIo): Promise<Signer> {
     file: values['passphrase-file'],
     env: values['passphrase-env'],
     defaultEnv: 'THGOV_PKCS12_PASSPHRASE',
+    allowEmpty: true,
   });
   return pkcs12Signer(pfx, passphrase);
 }

@@ -1,7 +1,7 @@
-import { X509Certificate } from 'node:crypto';
 import type { VerificationReport } from '@thgov/esign';
 import { decodeCertificates, parseCrl, parseOcspResponse } from '@thgov/pki';
 import { parseCommandArgs } from '../args.js';
+import { certificatesOf } from '../certificate-file.js';
 import { thgovCommand } from '../command-name.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
 import { type JunitCase, renderJunit } from '../junit.js';
@@ -43,14 +43,7 @@ async function readAnchors(files: string[], flag: string): Promise<Uint8Array[]>
     } catch (err) {
       throw new UsageError(`cannot read trust file ${f}${readFailure(err)}`);
     }
-    try {
-      const ders = decodeCertificates(bytes);
-      if (ders.length === 0) throw new Error('no certificate');
-      for (const der of ders) new X509Certificate(der);
-    } catch {
-      throw new UsageError(`${flag} ${f} is not a certificate (expected X.509 in PEM or DER)`);
-    }
-    out.push(bytes);
+    out.push(...certificatesOf(bytes, flag, f));
   }
   return out;
 }

@@ -99,17 +99,32 @@ function decrypt(alg: pkijs.AlgorithmIdentifier, password: string, data: Uint8Ar
         : (() => {
             throw bad(`The PKCS#12 file uses an unsupported encryption (${alg.algorithmId})`);
           })();
-  if (!out)
-    throw new EsignError('ERR_ESIGN_PKCS12_PASSWORD', 'The passphrase does not open the PKCS#12 file');
+  if (!out) throw wrongPassword();
   return out;
 }
+
+const wrongPassword = () =>
+  new EsignError('ERR_ESIGN_PKCS12_PASSWORD', 'The passphrase does not open the PKCS#12 file');
 
 interface Contents {
   keys: Uint8Array[];
   certs: Uint8Array[];
+  /** Whether a MAC proved the password; without one, only the CBC padding did, which 1 in 256 passes. */
+  macChecked: boolean;
 }
 
 function readSafeContents(bytes: Uint8Array, password: string, into: Contents): void {
+  try {
+    readBags(bytes, password, into);
+  } catch (err) {
+    if (err instanceof EsignError) throw err;
+    // Decrypted bytes that do not parse: without a MAC that is how a wrong password shows, with one the file
+    // is damaged. The parser's message is left out (it may quote the bytes).
+    throw into.macChecked ? bad('The PKCS#12 file has a malformed SafeContents') : wrongPassword();
+  }
+}
+
+function readBags(bytes: Uint8Array, password: string, into: Contents): void {
   const safe = pkijs.SafeContents.fromBER(toArrayBuffer(bytes));
   for (const bag of safe.safeBags) {
     if (bag.bagId === OID.shroudedKeyBag) {
@@ -145,11 +160,15 @@ export function readPkcs12(pfx: Uint8Array, password: string): Contents {
       iterations: mac.iterations ?? 1,
       hash,
     });
-    if (!ok)
-      throw new EsignError('ERR_ESIGN_PKCS12_PASSWORD', 'The passphrase does not open the PKCS#12 file');
+    if (!ok) throw wrongPassword();
   }
-  const out: Contents = { keys: [], certs: [] };
-  const auth = pkijs.AuthenticatedSafe.fromBER(toArrayBuffer(authBytes));
+  const out: Contents = { keys: [], certs: [], macChecked: mac !== undefined };
+  let auth: pkijs.AuthenticatedSafe;
+  try {
+    auth = pkijs.AuthenticatedSafe.fromBER(toArrayBuffer(authBytes));
+  } catch {
+    throw bad('The PKCS#12 file has a malformed AuthenticatedSafe');
+  }
   for (const ci of auth.safeContents) {
     if (ci.contentType === OID.data)
       readSafeContents(octets(ci.content as asn1js.OctetString), password, out);
@@ -178,16 +197,34 @@ export function readPkcs12(pfx: Uint8Array, password: string): Contents {
 export function pkcs12Signer(pfx: Uint8Array, passphrase: string): Signer {
   if (!(pfx instanceof Uint8Array)) throw invalidArgument('pfx must be a Uint8Array');
   if (typeof passphrase !== 'string') throw invalidArgument('passphrase must be a string');
-  const { keys, certs } = readPkcs12(pfx, passphrase);
+  const { keys, certs, macChecked } = readPkcs12(pfx, passphrase);
   if (keys.length !== 1)
     throw bad(`The PKCS#12 file holds ${keys.length} private keys; exactly one is needed`);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: Buffer.from(keys[0]!), format: 'der', type: 'pkcs8' });
   } catch {
-    throw bad('The private key in the PKCS#12 file is unreadable');
+    // Without a MAC, a wrong password whose padding happened to fit decrypts to a key that is not one.
+    throw macChecked ? bad('The private key in the PKCS#12 file is unreadable') : wrongPassword();
   }
   const own = certs.findIndex((c) => new X509Certificate(Buffer.from(c)).checkPrivateKey(key));
   if (own < 0) throw bad('The PKCS#12 file has no certificate for its private key');
-  return keyObjectSigner(key, [certs[own]!, ...certs.filter((_, i) => i !== own)]);
+  return keyObjectSigner(key, signerFirst(certs, own));
+}
+
+/**
+ * The certificates with the signer's first, then its issuer, that one's issuer and so on, then any others in
+ * file order: exporters store the chain in any order (Windows and keytool often root first), and the chain is
+ * embedded and checked in this order.
+ */
+function signerFirst(certs: Uint8Array[], own: number): Uint8Array[] {
+  const x509 = certs.map((c) => new X509Certificate(Buffer.from(c)));
+  const order = [own];
+  for (let at = own; ; ) {
+    const next = x509.findIndex((c, i) => !order.includes(i) && x509[at]!.checkIssued(c));
+    if (next < 0) break;
+    order.push(next);
+    at = next;
+  }
+  return [...order, ...certs.map((_, i) => i).filter((i) => !order.includes(i))].map((i) => certs[i]!);
 }
