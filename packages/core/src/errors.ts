@@ -147,25 +147,93 @@ function describeCause(cause: unknown): unknown {
 }
 
 /**
- * Causes whose own text quotes the input they failed on are replaced by a copy that does not: V8's JSON
- * SyntaxError quotes the body (`Unexpected token 'ส', "สมหญิง รัก"... is not valid JSON`), Node's URL
- * errors keep the URL in `input`. The copy keeps the name, the code and the stack frames, so a reader still
- * sees what failed and where; a logger that walks causes (pino does) finds no body in it. Other causes
- * (network errors, abort reasons) are kept as they are: their messages carry no payload, and toJSON and
- * inspect redact them anyway.
+ * A foreign cause (an HTTP client's, a parser's, a driver's error) as it may be kept: loggers copy a cause's
+ * enumerable fields, walk its own causes for messages and stacks, and serialize an AggregateError's `errors`
+ * (pino's err serializer does all three), so none of them may carry what the call sent or received, which
+ * redaction cannot always recognise (a name). A cause that carries nothing but what tells what failed (name,
+ * message, the fields in {@link SAFE_FIELDS}, harmless causes of its own) is kept as it is. Any other is
+ * replaced by a copy that keeps the name, the redacted message, the safe fields, the stack frames and its own
+ * causes and `errors` sanitized the same way, down to {@link MAX_CAUSE_DEPTH}; its other fields and a cause
+ * that is not an error (a response body, claims) are dropped. Messages that quote their input are cut: V8's
+ * JSON SyntaxError quotes the body (`Unexpected token 'ส', "สมหญิง รัก"... is not valid JSON`), Node's URL
+ * errors keep the URL in `input`.
  */
 export function sanitizeCause(cause: unknown): unknown {
-  if (!(cause instanceof Error) || isThGovError(cause)) return cause;
-  const quotesInput = cause instanceof SyntaxError || cause.name === 'SyntaxError' || 'input' in cause;
-  if (!quotesInput || SANITIZED.has(cause)) return cause;
-  const message = sanitizedMessage(cause.message);
-  const raw = (cause as { code?: unknown }).code;
-  const code = typeof raw === 'string' || typeof raw === 'number' ? raw : undefined;
-  const copy =
+  try {
+    return sanitizeAt(cause, 0);
+  } catch {
+    // A hostile cause (a Proxy, a throwing getter) must not make building the error throw instead.
+    return new SanitizedError('(a cause that could not be read)');
+  }
+}
+
+/**
+ * Fields of a foreign error that say what failed, never with what: codes, the system call, the peer's
+ * address and port (configuration, not input), HTTP statuses, and the schema objects a database names
+ * (PostgreSQL's table, column, constraint; never its `detail`, which quotes the row). Only primitive
+ * values are kept.
+ */
+const SAFE_FIELDS = new Set([
+  'name',
+  'code',
+  'errno',
+  'syscall',
+  'address',
+  'port',
+  'path',
+  'dest',
+  'status',
+  'statusCode',
+  'severity',
+  'schema',
+  'table',
+  'column',
+  'constraint',
+  'dataType',
+  'routine',
+]);
+/** How deep a cause chain (causes and `errors`) is followed; deeper causes are cut off. */
+const MAX_CAUSE_DEPTH = 8;
+const MAX_AGGREGATED = 32;
+
+function sanitizeAt(cause: unknown, depth: number): unknown {
+  if (!(cause instanceof Error) || isThGovError(cause) || SANITIZED.has(cause)) return cause;
+  if (depth <= MAX_CAUSE_DEPTH && isHarmless(cause, depth)) return cause;
+  const quotes = quotesInput(cause);
+  const message = quotes ? sanitizedMessage(cause.message) : redactText(String(cause.message ?? ''));
+  const copy: Error =
     cause instanceof SyntaxError
-      ? new SanitizedSyntaxError(message, code)
-      : new SanitizedError(message, code);
-  copy.name = cause.name;
+      ? new SanitizedSyntaxError(message)
+      : cause instanceof AggregateError
+        ? new SanitizedAggregateError(message)
+        : new SanitizedError(message);
+  copy.name = typeof cause.name === 'string' ? cause.name : 'Error';
+  for (const key of Object.keys(cause)) {
+    const value = (cause as unknown as Record<string, unknown>)[key];
+    if (key !== 'name' && SAFE_FIELDS.has(key) && isSafeValue(value))
+      Object.defineProperty(copy, key, { value: safeValue(value), enumerable: true });
+  }
+  // A code the error does not list as its own field (a getter, a prototype's) still tells what failed.
+  const code = (cause as { code?: unknown }).code;
+  if (!('code' in copy) && (typeof code === 'string' || typeof code === 'number'))
+    Object.defineProperty(copy, 'code', { value: code, enumerable: true });
+  if (depth < MAX_CAUSE_DEPTH) {
+    // Not enumerable, as the cause an Error's constructor sets.
+    const inner = (cause as { cause?: unknown }).cause;
+    if (inner instanceof Error)
+      Object.defineProperty(copy, 'cause', {
+        value: sanitizeAt(inner, depth + 1),
+        writable: true,
+        configurable: true,
+      });
+    const errors = (cause as { errors?: unknown }).errors;
+    if (Array.isArray(errors))
+      Object.defineProperty(copy, 'errors', {
+        value: errors.slice(0, MAX_AGGREGATED).map((e) => sanitizeAt(e, depth + 1)),
+        writable: true,
+        configurable: true,
+      });
+  }
   const frames = String(cause.stack ?? '')
     .split('\n')
     .filter((line) => /^\s+at /.test(line));
@@ -174,23 +242,41 @@ export function sanitizeCause(cause: unknown): unknown {
   return copy;
 }
 
-const SANITIZED = new WeakSet<Error>();
-
-/** The copy {@link sanitizeCause} makes of a cause; `code` is the original's, when it had one. */
-class SanitizedError extends Error {
-  readonly code?: string | number;
-  constructor(message: string, code: string | number | undefined) {
-    super(message);
-    if (code !== undefined) this.code = code;
-  }
+function quotesInput(cause: Error): boolean {
+  return cause instanceof SyntaxError || cause.name === 'SyntaxError' || 'input' in cause;
 }
 
+const isSafeValue = (value: unknown) =>
+  typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string';
+const safeValue = (value: unknown) => (typeof value === 'string' ? redactText(value) : value);
+
+/** True when the cause can be kept as it is: see {@link sanitizeCause}. */
+function isHarmless(cause: Error, depth: number): boolean {
+  if (quotesInput(cause)) return false;
+  for (const key of Object.keys(cause)) {
+    const value = (cause as unknown as Record<string, unknown>)[key];
+    if (!SAFE_FIELDS.has(key) || !isSafeValue(value) || safeValue(value) !== value) return false;
+  }
+  if (redactText(String(cause.message ?? '')) !== cause.message) return false;
+  const errors = (cause as { errors?: unknown }).errors;
+  if (errors !== undefined && !(Array.isArray(errors) && errors.length === 0)) return false;
+  const inner = (cause as { cause?: unknown }).cause;
+  if (inner === undefined) return true;
+  return inner instanceof Error && depth < MAX_CAUSE_DEPTH && sanitizeAt(inner, depth + 1) === inner;
+}
+
+const SANITIZED = new WeakSet<Error>();
+
+/** The copy {@link sanitizeCause} makes of a cause; its safe fields are defined on it one by one. */
+class SanitizedError extends Error {}
+
 /** {@link SanitizedError} for a SyntaxError cause, so `instanceof SyntaxError` still holds. */
-class SanitizedSyntaxError extends SyntaxError {
-  readonly code?: string | number;
-  constructor(message: string, code: string | number | undefined) {
-    super(message);
-    if (code !== undefined) this.code = code;
+class SanitizedSyntaxError extends SyntaxError {}
+
+/** {@link SanitizedError} for an AggregateError cause; its `errors` are sanitized copies. */
+class SanitizedAggregateError extends AggregateError {
+  constructor(message: string) {
+    super([], message);
   }
 }
 
@@ -306,13 +392,17 @@ export class TimeoutError extends HttpError<'ERR_TIMEOUT'> {
   }
 }
 
-/** Raised when the caller's AbortSignal fires; never retried. `reason` is the signal's reason. */
+/**
+ * Raised when the caller's AbortSignal fires; never retried. `reason` is the signal's reason (an error carrying
+ * input is replaced by a sanitized copy, as a cause is: see {@link sanitizeCause}).
+ */
 export class AbortError extends ThGovError<'ERR_ABORTED'> {
   readonly reason: unknown;
   constructor(reason?: unknown) {
     super('ERR_ABORTED', 'The operation was aborted', { cause: reason });
     this.name = 'AbortError';
-    this.reason = reason;
+    // The same value as the cause: a logger copies this field as it is, so it is sanitized the same way.
+    this.reason = sanitizeCause(reason);
   }
 }
 
@@ -412,16 +502,21 @@ export function isAbortError(value: unknown): value is AbortError {
 export class CodedTypeError extends TypeError {
   readonly code: ErrorCode;
   constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
-    super(redactText(message), options);
+    super(redactText(message), codedOptions(options));
     this.code = code;
   }
+}
+
+// The cause of a coded argument error is sanitized as a ThGovError's is (it may be a serializer's error).
+function codedOptions(options: { cause?: unknown } | undefined): { cause?: unknown } | undefined {
+  return options?.cause === undefined ? options : { cause: sanitizeCause(options.cause) };
 }
 
 /** A RangeError carrying a code (made by {@link outOfRange}). */
 export class CodedRangeError extends RangeError {
   readonly code: ErrorCode;
   constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
-    super(redactText(message), options);
+    super(redactText(message), codedOptions(options));
     this.code = code;
   }
 }

@@ -17,12 +17,44 @@ export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: 
   const { source } = scanXml(input, limits);
   // xml-crypto re-parses this text with its own xmldom: both must read the same characters.
   const xml = escapeLineSeparators(typeof input === 'string' ? input : source.toString('utf8'));
-  const doc = new DOMParser({
-    onError: (level, msg) => {
-      if (level !== 'warning') throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${msg.split('\n')[0]}`);
-    },
-  }).parseFromString(xml, 'text/xml');
+  // The first error is kept and thrown after the parse: an error thrown from `onError` comes back wrapped in
+  // xmldom's own ParseError, whose message quotes xmldom's (and with it the document).
+  let problem: string | undefined;
+  let doc: Document | undefined;
+  try {
+    doc = new DOMParser({
+      onError: (level, msg, context) => {
+        if (level !== 'warning' && problem === undefined) problem = parserProblem(msg, context?.locator);
+      },
+    }).parseFromString(xml, 'text/xml');
+  } catch (cause) {
+    // A fatal error is thrown after it was reported; anything else (a DOMException) quotes what it names too.
+    problem ??= parserProblem(cause instanceof Error ? cause.message : '', undefined);
+  }
+  if (problem !== undefined || doc === undefined)
+    throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${problem ?? 'parse error'}`);
   return { xml, doc };
+}
+
+/**
+ * What xmldom says went wrong, without the document it quotes (`Opening and ending tag mismatch: "b" != "…"`,
+ * `Unexpected content outside root element: '…'`, `attribute "…" missed quot`): the words before the first
+ * quote, any non-ASCII run (a Thai name as an element name) replaced, and the position.
+ */
+function parserProblem(
+  message: string,
+  locator: { lineNumber?: number; columnNumber?: number } | undefined,
+): string {
+  const line = String(message).split('\n')[0] ?? '';
+  const quote = line.search(/["'`]/);
+  // Cut before the trim: a trailing-class regex over a long line of spaces would backtrack quadratically.
+  let words = (quote >= 0 ? line.slice(0, quote) : line).slice(0, 120).replace(/[^\x20-\x7e]+/g, '…');
+  while (words.endsWith(':') || words.endsWith(' ')) words = words.slice(0, -1);
+  const at =
+    typeof locator?.lineNumber === 'number'
+      ? ` (line ${locator.lineNumber}, column ${locator.columnNumber ?? 0})`
+      : '';
+  return `${words || 'parse error'}${at}`;
 }
 
 export function elementChildren(el: Node): Element[] {
