@@ -1,4 +1,5 @@
 import { UsageError } from '../io.js';
+import { jsonErrorPosition } from '../json-position.js';
 import { MAX_JSON_BYTES, readFailure, readInputFile } from '../read-input-file.js';
 
 /**
@@ -19,6 +20,7 @@ export async function readMetadataJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`cannot read ${file} as JSON (${(err as Error).message})`);
+    // V8's message quotes the text around the fault (a maintainer's name, an e-mail): the position only.
+    throw new UsageError(`cannot read ${file} as JSON: not valid JSON${jsonErrorPosition(text, err)}`);
   }
 }

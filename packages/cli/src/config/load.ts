@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { registerSecret } from '@thgov/core';
 import { thgovCommand } from '../command-name.js';
+import { jsonErrorPosition } from '../json-position.js';
 import { readFailure, readInputFile } from '../read-input-file.js';
 import { allowedEnvNames, substituteEnv } from './env.js';
 import { DEFAULT_CONFIG_FILE } from './file-name.js';
@@ -147,9 +148,7 @@ export async function loadConfig(
     json = JSON.parse(text);
   } catch (err) {
     // V8's message quotes the text around the error, which may be a secret: report the position only.
-    const pos = /position (\d+)/.exec((err as Error).message)?.[1];
-    const where = pos === undefined ? '' : ` at ${lineColumn(text, Number(pos))}`;
-    throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is not valid JSON${where}`);
+    throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is not valid JSON${jsonErrorPosition(text, err)}`);
   }
   return parseConfig(json, { ...options, baseDir: dirname(resolve(path)) });
 }
@@ -167,9 +166,4 @@ function configText(bytes: Uint8Array): string {
       .swap16()
       .toString('utf16le');
   return buf.toString('utf8').replace(/^\uFEFF/, '');
-}
-
-function lineColumn(text: string, pos: number): string {
-  const before = text.slice(0, pos).split('\n');
-  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
