@@ -394,7 +394,7 @@ export class TimeoutError extends HttpError<'ERR_TIMEOUT'> {
 
 /**
  * Raised when the caller's AbortSignal fires; never retried. `reason` is the signal's reason (an error carrying
- * input is replaced by a sanitized copy, as a cause is: see {@link sanitizeCause}).
+ * input is replaced by a sanitized copy, as a cause is).
  */
 export class AbortError extends ThGovError<'ERR_ABORTED'> {
   readonly reason: unknown;
