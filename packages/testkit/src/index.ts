@@ -1,6 +1,7 @@
 export { type Caught, type CodedError, caught, expectCode } from './caught.js';
 export { type ChildScriptOptions, runScriptInChild } from './child-script.js';
 export { changedOutsideGap, type MutateOptions, mutateBytes, PDF_FUZZ_TOKENS, prng } from './fuzz.js';
+export { loggableText } from './loggable.js';
 export { type CapturedLogger, captureLogger, type LogEntry } from './logger.js';
 export { expectRedirect, type LoginOutcome, type LoginStarter, type LoginWalker, loginAs } from './login.js';
 export { modulesResolvedBy } from './modules.js';

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { inspect } from 'node:util';
+import { loggableText } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { AbortError, HttpError, invalidArgument, ThGovError, Transport } from '../../src/index.js';
 
@@ -17,22 +17,7 @@ const TOKEN = 'tk_9Qx7Lw2Vb8Nz4Rj6Hs1Pd3';
 const SECRETS = [NAME, 'สมชาย', CID, '1234567890121', TOKEN];
 const PKG = { name: '@thgov/test', version: '1.0.0' };
 
-/** Everything a logger can reach: the pino-style walk copies each enumerable own field down the cause chain. */
-function everything(err: Error): string {
-  const parts = [err.message, JSON.stringify(err), inspect(err, { depth: 10 }), String(err.stack)];
-  const walk = (e: unknown, depth: number): void => {
-    if (depth > 10 || typeof e !== 'object' || e === null) return;
-    const x = e as Error & { errors?: unknown };
-    parts.push(String(x.message), String(x.stack));
-    const own: Record<string, unknown> = {};
-    for (const key of Object.keys(x)) own[key] = (x as unknown as Record<string, unknown>)[key];
-    parts.push(inspect(own, { depth: 10 }));
-    if (Array.isArray(x.errors)) for (const inner of x.errors) walk(inner, depth + 1);
-    if (x.cause !== undefined) walk(x.cause, depth + 1);
-  };
-  walk(err, 0);
-  return parts.join('\n');
-}
+const everything = loggableText;
 
 function expectClean(err: Error): void {
   const text = everything(err);
