@@ -1,7 +1,7 @@
 import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvider } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
-import { failure, loginAs, REDIRECT } from './helpers.js';
+import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
+import { failure, loginAs, sandboxClient } from './helpers.js';
 
 /**
  * Reference (digital-id.md, ThaID): "client_secret_basic and client_secret_post both work. One public client_id
@@ -16,17 +16,7 @@ let thaid: ThaidProvider;
 const clients: DigitalIdClient[] = [];
 
 function thaidClient(extra: Partial<DigitalIdClientOptions> = {}): DigitalIdClient {
-  const c = thaid.clients.default;
-  const client = new DigitalIdClient({
-    provider: 'thaid',
-    issuer: thaid.issuer,
-    clientId: c.clientId,
-    clientSecret: c.clientSecret,
-    apiKey: thaid.apiKey,
-    redirectUri: REDIRECT,
-    dangerouslyAllowInsecureHttp: true,
-    ...extra,
-  });
+  const client = sandboxClient(thaid, extra);
   clients.push(client);
   return client;
 }
