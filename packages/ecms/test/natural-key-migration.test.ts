@@ -1,22 +1,15 @@
-// Journals written by the release before the natural-key index: their letters get a normalised book key on
-// upgrade, and letters that already collide under it (the duplicate deliveries that release let through, a
-// book number sent once with ASCII and once with Thai digits) do not stop the upgrade. The oldest copy holds
-// the key, so new copies are refused; the others stay readable and are found by their key.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMigrations } from '@thgov/core/postgres';
 import { requirePostgres } from '@thgov/testkit/postgres';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LetterRecord, LetterStore } from '../src/index.js';
 import { PostgresLetterStore } from '../src/postgres.js';
 import { SqliteLetterStore } from '../src/sqlite.js';
 import { ECMS_MIGRATIONS } from '../src/store/postgres-schema.js';
 import { inboundRecord } from './helpers/records.js';
-import { postgresUrl } from './helpers/stores.js';
+import { postgresJournalAtVersion } from './helpers/stores.js';
 
 const SENDER = '0031500001';
 const RECEIVER = '1500300001';
@@ -141,16 +134,8 @@ const postgres = requirePostgres({ why: 'the natural-key migration of the Postgr
 
 postgres.describe('PostgreSQL journal at schema version 2', () => {
   it('migrates with every letter keyed; colliding letters are kept and the oldest holds the key', async () => {
-    const connectionString = await postgresUrl();
-    const schema = `m_${randomBytes(4).toString('hex')}`;
-    const pool = new pg.Pool({ connectionString, max: 2 });
+    const { connectionString, schema, pool } = await postgresJournalAtVersion(2);
     try {
-      await runMigrations(
-        pool,
-        schema,
-        'ecms',
-        ECMS_MIGRATIONS.filter((m) => m.version <= 2),
-      );
       for (const [id, direction, state, letterId, at] of OLD_ROWS)
         await pool.query(
           `INSERT INTO ${schema}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,

@@ -7,10 +7,8 @@
 // fields (ERR_ECMS_MESSAGE, nothing written), makes the descriptive text of errors, notes and quarantined items
 // storable (U+FFFD; the raw answer is kept byte for byte), and keys ProcessIDs of any length by their SHA-256.
 import { randomBytes } from 'node:crypto';
-import { runMigrations } from '@thgov/core/postgres';
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
 import { requirePostgres } from '@thgov/testkit/postgres';
-import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   EcmsClient,
@@ -20,10 +18,14 @@ import {
   type QuarantinedItem,
 } from '../../src/index.js';
 import { PostgresLetterStore } from '../../src/postgres.js';
-import { ECMS_MIGRATIONS } from '../../src/store/postgres-schema.js';
 import { DGA, sampleLetter } from '../helpers/letters.js';
 import { inboundRecord } from '../helpers/records.js';
-import { describeEachStore, type OpenedStore, postgresUrl, STORE_KINDS } from '../helpers/stores.js';
+import {
+  describeEachStore,
+  type OpenedStore,
+  postgresJournalAtVersion,
+  STORE_KINDS,
+} from '../helpers/stores.js';
 
 /** Incompressible, so PostgreSQL cannot squeeze it into an index row: 4 KB of random hex. */
 const longProcessId = () => `P-${randomBytes(2_048).toString('hex')}`;
@@ -254,16 +256,8 @@ postgres.describe('through the inbox worker, on the PostgreSQL journal', () => {
 
 postgres.describe('PostgreSQL journal at schema version 3', () => {
   it('upgrades with every processed ProcessID and letter kept, still deduplicated and found', async () => {
-    const connectionString = await postgresUrl();
-    const schema = `m_${randomBytes(4).toString('hex')}`;
-    const pool = new pg.Pool({ connectionString, max: 2 });
+    const { connectionString, schema, pool } = await postgresJournalAtVersion(3);
     try {
-      await runMigrations(
-        pool,
-        schema,
-        'ecms',
-        ECMS_MIGRATIONS.filter((m) => m.version <= 3),
-      );
       const old = inboundRecord({ processId: 'P-old-ที่ ๑' });
       await pool.query(
         `INSERT INTO ${schema}.ecms_letters (journal_id, direction, state, letter_id, correspondence_date, subject,

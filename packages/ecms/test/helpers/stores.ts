@@ -5,11 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMigrations } from '@thgov/core/postgres';
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
+import pg from 'pg';
 import { afterAll, describe } from 'vitest';
 import { type LetterStore, MemoryLetterStore } from '../../src/index.js';
 import { PostgresLetterStore } from '../../src/postgres.js';
 import { SqliteLetterStore } from '../../src/sqlite.js';
+import { ECMS_MIGRATIONS } from '../../src/store/postgres-schema.js';
 
 export interface OpenedStore {
   store: LetterStore;
@@ -31,6 +34,27 @@ let pgUrl: Promise<string> | undefined;
 export function postgresUrl(): Promise<string> {
   pgUrl ??= testDatabase('ecms').then((db) => db.url);
   return pgUrl;
+}
+
+/** A PostgreSQL journal as an older release left it: a fresh schema migrated only up to `version`. */
+export async function postgresJournalAtVersion(
+  version: number,
+): Promise<{ connectionString: string; schema: string; pool: pg.Pool }> {
+  const connectionString = await postgresUrl();
+  const schema = `m_${randomBytes(4).toString('hex')}`;
+  const pool = new pg.Pool({ connectionString, max: 2 });
+  try {
+    await runMigrations(
+      pool,
+      schema,
+      'ecms',
+      ECMS_MIGRATIONS.filter((m) => m.version <= version),
+    );
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return { connectionString, schema, pool };
 }
 
 export const STORE_KINDS: StoreKind[] = [
