@@ -92,6 +92,50 @@ describe('personal names introduced by an honorific', () => {
   });
 });
 
+describe('personal names after a rank, a royal title or a name label', () => {
+  it.each([
+    ['พล.ต.อ.สมชาย ใจดี', NAME_MASK],
+    ['อนุมัติโดย ร.ต.ท. สมชาย ใจดี แล้ว', `อนุมัติโดย ${NAME_MASK} แล้ว`],
+    ['จ.ส.ต.สมปอง มีสุข', NAME_MASK],
+    ['พล.อ.อ.สมศักดิ์ รักไทย', NAME_MASK],
+    ['ม.ร.ว.สมศรี มีสุข', NAME_MASK],
+    ['หม่อมหลวงสมศรี มีสุข', NAME_MASK],
+    ['ทพญ.สมหญิง รักดี', NAME_MASK],
+    ['ไม่พบข้อมูล ชื่อ-นามสกุล: สมชาย ใจดี', `ไม่พบข้อมูล ชื่อ-นามสกุล: ${NAME_MASK}`],
+    ['ชื่อ: สมชาย ใจดี', `ชื่อ: ${NAME_MASK}`],
+    ['ชื่อ=สมชาย นามสกุล=ใจดี', `ชื่อ=${NAME_MASK} นามสกุล=${NAME_MASK}`],
+    ['ชื่อ: "Somchai Jaidee"', `ชื่อ: "${NAME_MASK}"`],
+    ['error: invalid name: Somchai Jaidee', `error: invalid name: ${NAME_MASK}`],
+    ['no match for full name: Somchai Jaidee (DOPA)', `no match for full name: ${NAME_MASK} (DOPA)`],
+    ['lastName = ใจดี was refused', `lastName = ${NAME_MASK} was refused`],
+  ])('masks %s', (text, expected) => {
+    expect(redactText(text)).toBe(expected);
+  });
+
+  it.each([
+    ['fullName=Somchai Jaidee&x=1', /Somchai|Jaidee/],
+    ['first_name=สมชาย ใจดี', /สมชาย|ใจดี/],
+    ['rejected: name=Somchai Jaidee', /Somchai|Jaidee/],
+  ])('masks every word of a name=value pair written with spaces: %s', (text, leak) => {
+    const out = redactText(text);
+    expect(out).not.toMatch(leak);
+    expect(out.startsWith(text.slice(0, text.indexOf('=') + 1))).toBe(true);
+  });
+
+  it.each([
+    'พ.ร.บ.คอมพิวเตอร์',
+    'ชื่อผู้ใช้ไม่ถูกต้อง',
+    'ชื่อ ไม่ถูกต้อง',
+    'ส.ค. 2567',
+    'dataset name: population-2567 not found',
+    'file name: report.pdf',
+    'Name: [REDACTED]',
+    'คุณไม่มีสิทธิ์เข้าถึง',
+  ])('leaves %s', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+});
+
 describe('registered secrets in the spellings of common encoders', () => {
   const value = 'Zx9+Kq2/Lm8&Pq7<Rt5';
   it.each([

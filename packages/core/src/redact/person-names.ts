@@ -1,24 +1,33 @@
 /**
  * Personal names in free text (a server's error message, an OAuth `error_description`): a name introduced
- * by an honorific is masked whole, title included.
+ * by an honorific is masked whole, title included, and so is the value after a name label.
  * - English: Mr, Mrs, Ms, Miss, Mx, Dr (with or without `.`) and one to three capitalised words.
  * - Thai: the titles below, then a run of Thai letters (the given name, often written without a space after
  *   the title) and optionally a space and a second run (the family name). A title glued to a Thai letter
  *   before it is part of another word (`ทนายความ`, `พ.ศ.`), and the government words that merely begin with
  *   นาย/นาง (EXCLUDED) are not names.
- * Text without any title hint (every ordinary ASCII log line) costs a few `includes` calls.
+ * - Labels: `ชื่อ-นามสกุล:`, `ชื่อ=`, `name:`, `full name =`, `lastName=` (a label, then `:` or `=`) followed by
+ *   a name (capitalised words or Thai runs, a title allowed): the name is masked, the label kept. A label
+ *   without `:` or `=` is not one (`ชื่อผู้ใช้ไม่ถูกต้อง`, "the user name is wrong"), and a lower-case value is
+ *   an identifier, not a person (`dataset name: population-2567`). A `name=value` pair already masked up to its
+ *   first space (`name=[REDACTED] Jaidee`) loses the rest of the name too.
+ * Text without any title or label hint (every ordinary ASCII log line) costs a few `includes` calls.
  */
 
 /** What a personal name is replaced with. */
 export const NAME_MASK = '[NAME]';
 
 /**
- * Thai titles: everyday (นาย, นาง, นางสาว, น.ส.), children (ด.ช., ด.ญ., เด็กชาย, เด็กหญิง), and the rank and
- * academic prefixes most often seen in government records (ว่าที่ร้อยตรี, ดร., ผศ., รศ., ศ., นพ., พญ.).
- * Longest first, so `นางสาว` wins over `นาง`. A chain of titles (`ผศ.ดร.`) is read as one.
+ * Thai titles: everyday (นาย, นาง, นางสาว, น.ส.), children (ด.ช., ด.ญ., เด็กชาย, เด็กหญิง), academic and
+ * professional (ดร., ผศ., รศ., ศ., นพ., พญ., ทพ., ภก., …), the army, navy, air force and police ranks as records
+ * abbreviate them (พล.ต.อ., ร.ต.ท., จ.ส.ต., น.อ., …) and royal titles (ม.ร.ว., หม่อมหลวง, …). Not `คุณ`: it is
+ * also "you" (`คุณไม่มีสิทธิ์`). Tried longest first, so `นางสาว` wins over `นาง`. A chain of titles
+ * (`ผศ.ดร.`, `ว่าที่ ร.ต.`) is read as one.
  */
 const THAI_TITLES = [
   'ว่าที่ร้อยตรี',
+  'ว่าที่ ร.ต.',
+  'ว่าที่ร.ต.',
   'เด็กหญิง',
   'เด็กชาย',
   'นางสาว',
@@ -32,8 +41,67 @@ const THAI_TITLES = [
   'รศ.',
   'นพ.',
   'พญ.',
+  'ทพ.',
+  'ทพญ.',
+  'ภก.',
+  'ภญ.',
+  'สพ.ญ.',
+  'น.สพ.',
   'ศ.',
-];
+  // Army and police (พล.ต.อ. is a police general), navy (พล.ร.), air force (พล.อ.).
+  'พลทหาร',
+  'พล.อ.',
+  'พล.ท.',
+  'พล.ต.',
+  'พล.ต.อ.',
+  'พล.ต.ท.',
+  'พล.ต.ต.',
+  'พล.ร.อ.',
+  'พล.ร.ท.',
+  'พล.ร.ต.',
+  'พล.อ.อ.',
+  'พล.อ.ท.',
+  'พล.อ.ต.',
+  'พ.อ.',
+  'พ.ท.',
+  'พ.ต.',
+  'พ.ต.อ.',
+  'พ.ต.ท.',
+  'พ.ต.ต.',
+  'พ.จ.อ.',
+  'พ.อ.อ.',
+  'น.อ.',
+  'น.ท.',
+  'น.ต.',
+  'ร.อ.',
+  'ร.ท.',
+  'ร.ต.',
+  'ร.ต.อ.',
+  'ร.ต.ท.',
+  'ร.ต.ต.',
+  'ด.ต.',
+  'จ.ส.อ.',
+  'จ.ส.ท.',
+  'จ.ส.ต.',
+  'จ.อ.',
+  'จ.ท.',
+  'จ.ต.',
+  'ส.ต.อ.',
+  'ส.ต.ท.',
+  'ส.ต.ต.',
+  'ส.อ.',
+  'ส.ท.',
+  'ส.ต.',
+  // Royal and conferred titles.
+  'หม่อมราชวงศ์',
+  'หม่อมหลวง',
+  'หม่อมเจ้า',
+  'ม.ร.ว.',
+  'ม.ล.',
+  'ม.จ.',
+  'ท่านผู้หญิง',
+  'คุณหญิง',
+].sort((a, b) => b.length - a.length);
 
 /** Words that begin like a title but name an office or a trade, not a person. */
 const EXCLUDED = [
@@ -68,9 +136,27 @@ const GLUED_NAME = new RegExp(NAME_BODY, 'uy');
 const ENGLISH_NAME =
   /\b(?:Mrs|Mr|Ms|Miss|Mx|Dr)(?:\.[ \t]*|[ \t]+)[A-Z][A-Za-z'-]*(?:[ \t]+[A-Z][A-Za-z'-]*){0,2}/g;
 
+const LATIN_WORD = "[A-Z][A-Za-z'-]*";
+/**
+ * A name label, its `:` or `=` (and an opening quote), then a name: one to three capitalised words, or a Thai
+ * name as after a title (a title allowed, a given name, a family name). English labels: `name`, `full name`,
+ * `first_name`, `lastName`, `Name-TH`…; Thai: ชื่อ, นามสกุล, สกุล and their compounds. A first word already
+ * masked by the `name=value` rule (`[REDACTED]`, which stops at a space) counts when more words follow it.
+ */
+const THAI_LABEL = 'ชื่อ[ \\t]*-[ \\t]*(?:นาม)?สกุล|ชื่อและนามสกุล|ชื่อสกุล|นามสกุล|ชื่อ|สกุล';
+const LABELLED_NAME = new RegExp(
+  `((?:\\b(?:(?:[Ff]ull|[Ff]irst|[Ll]ast|[Gg]iven|[Ff]amily|[Mm]iddle|[Ss]ur)[ _.-]?)?(?:[Nn]ame|NAME)(?:[ _.-]?(?:[Tt][Hh]|[Ee][Nn]))?|` +
+    `${THAI_LABEL})[ \\t]*[:=][ \\t]*["']?)` +
+    `(?:\\[REDACTED\\](?:[ \\t]+(?:${LATIN_WORD}|[${THAI_LETTERS}]+)){1,2}|` +
+    `${LATIN_WORD}(?:[ \\t]+${LATIN_WORD}){0,2}|` +
+    `(?:(?:${THAI_TITLES.map(escapeRegExp).join('|')})[ \\t]?)*[${THAI_LETTERS}]+(?:[ \\t]+(?!(?:${THAI_LABEL})[ \\t]*[:=])[${THAI_LETTERS}]+)?)`,
+  'gu',
+);
+
 // Every Thai title holds one of these characters; on one-byte (Latin-1) text the search fails at once.
-const THAI_HINTS = ['น', 'ด', 'ศ', 'พ', 'ว'];
+const THAI_HINTS = [...new Set(THAI_TITLES.map((t) => t[0] as string))];
 const ENGLISH_HINTS = ['Mr', 'Ms', 'Mi', 'Mx', 'Dr'];
+const LABEL_HINTS = ['ame', 'AME', 'ชื่อ', 'สกุล'];
 
 const hasAny = (text: string, hints: readonly string[]) => hints.some((h) => text.includes(h));
 
@@ -107,6 +193,8 @@ function maskThai(text: string): string {
 export function maskPersonNames(text: string): string {
   let out = text;
   if (hasAny(out, ENGLISH_HINTS)) out = out.replace(ENGLISH_NAME, NAME_MASK);
+  if (hasAny(out, LABEL_HINTS))
+    out = out.replace(LABELLED_NAME, (_whole, label: string) => `${label}${NAME_MASK}`);
   if (hasAny(out, THAI_HINTS)) out = maskThai(out);
   return out;
 }
