@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import {
-  certDer,
   certFromDer,
   DIGEST_BY_OID,
   digest,
+  essNames,
   OID,
   selectSigner,
   signedDataFromSchema,
@@ -127,9 +126,14 @@ async function signerInfoProblem(
   if (sd.encapContentInfo.eContentType !== ctOid)
     return failed('cms', 'FORMAT_FAILURE', 'The contentType attribute differs from the eContentType');
   const md = attrValue(si, OID.messageDigest);
-  if (md?.length !== 1) return failed('cms', 'FORMAT_FAILURE', 'messageDigest attribute missing or repeated');
+  if (md?.length !== 1 || !(md[0] instanceof asn1js.OctetString))
+    return failed(
+      'cms',
+      'FORMAT_FAILURE',
+      'messageDigest attribute missing, repeated or not an OCTET STRING',
+    );
   const expected = await digest(alg, signed);
-  const got = Buffer.from((md[0] as asn1js.OctetString).valueBlock.valueHexView);
+  const got = Buffer.from(md[0].valueBlock.valueHexView);
   if (!got.equals(Buffer.from(expected)))
     return failed('cms', 'HASH_FAILURE', 'messageDigest does not match the bytes covered by /ByteRange');
   return { si, alg, direct: false };
@@ -143,13 +147,15 @@ async function signerProblem(
   signed: Uint8Array[],
 ): Promise<CheckResult | undefined> {
   const { si } = found;
-  if (!verifySignerInfoSignature(si, signer, found.direct ? signed : undefined).ok)
+  const verified = verifySignerInfoSignature(si, signer, found.direct ? signed : undefined);
+  if (!verified.ok)
     return failed(
       'cms',
       'SIG_CRYPTO_FAILURE',
-      found.direct
+      (found.direct
         ? 'The signature value does not verify over the bytes covered by /ByteRange with the signer key'
-        : 'The signature value does not verify with the signer key',
+        : 'The signature value does not verify with the signer key') +
+        (verified.problem ? `: ${verified.problem}` : ''),
     );
   const pub = signer.subjectPublicKeyInfo.parsedKey;
   if (pub instanceof pkijs.RSAPublicKey) {
@@ -158,19 +164,16 @@ async function signerProblem(
     if (bits < 2048)
       return indeterminate('cms', 'CRYPTO_CONSTRAINTS_FAILURE', `RSA key of ${bits} bits is too short`);
   }
-  // ESS signing-certificate(-v2): mandatory for CAdES, checked whenever present.
-  const essV2 = attrValue(si, OID.signingCertificateV2);
-  const essV1 = attrValue(si, OID.signingCertificate);
-  if (essV2 || essV1) {
-    if (!(await essMatches(essV2?.[0] ?? essV1![0]!, signer, Boolean(essV2))))
-      return indeterminate(
-        'cms',
-        'NO_SIGNING_CERTIFICATE_FOUND',
-        'ESS signing-certificate does not match the signer certificate',
-      );
-  } else if (cades) {
+  // ESS signing-certificate(-v2): mandatory for CAdES, checked whenever present, every one of them.
+  const ess = essNames(si, signer);
+  if (ess === false)
+    return indeterminate(
+      'cms',
+      'NO_SIGNING_CERTIFICATE_FOUND',
+      'ESS signing-certificate does not match the signer certificate',
+    );
+  if (ess === undefined && cades)
     return failed('cms', 'FORMAT_FAILURE', 'CAdES signature without ESS signing-certificate-v2');
-  }
   return undefined;
 }
 
@@ -282,28 +285,6 @@ function passed(
       signedAttributes: !direct,
     },
   });
-}
-
-async function essMatches(value: asn1js.BaseBlock, signer: pkijs.Certificate, v2: boolean): Promise<boolean> {
-  try {
-    const certs = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
-    const first = certs.valueBlock.value[0] as asn1js.Sequence;
-    const parts = first.valueBlock.value;
-    let alg = v2 ? 'sha256' : 'sha1';
-    let hashBlock = parts[0];
-    if (v2 && parts[0] instanceof asn1js.Sequence) {
-      const id = new pkijs.AlgorithmIdentifier({ schema: parts[0] });
-      const name = DIGEST_BY_OID[id.algorithmId];
-      if (!name) return false;
-      alg = name.replace('-', '').toLowerCase();
-      hashBlock = parts[1];
-    }
-    if (!(hashBlock instanceof asn1js.OctetString)) return false;
-    const want = createHash(alg).update(certDer(signer)).digest();
-    return want.equals(Buffer.from(hashBlock.valueBlock.valueHexView));
-  } catch {
-    return false;
-  }
 }
 
 /** A block's bytes as they are in the CMS (a copy), rather than asn1js's encoding of it again. */

@@ -25,16 +25,27 @@ export function signedAttribute(si: pkijs.SignerInfo, oid: string): asn1js.BaseB
 }
 
 /**
- * Whether the ESS signing-certificate-v2 (else signing-certificate) attribute names `cert` by its hash
- * (RFC 5035, RFC 5816); undefined when the SignerInfo has neither.
+ * Whether the ESS signing-certificate-v2 and signing-certificate attributes name `cert` by its hash (RFC 5035,
+ * RFC 5816); undefined when the SignerInfo has neither. Every value of every such attribute must name it: a
+ * SignerInfo carrying both (as some signers write, v1 for old verifiers) or a repeated attribute cannot have one
+ * name the signer while another, which another verifier may read first, names someone else.
  */
 export function essNames(si: pkijs.SignerInfo, cert: pkijs.Certificate): boolean | undefined {
-  const v2 = signedAttribute(si, OID.signingCertificateV2);
-  const value = v2 ?? signedAttribute(si, OID.signingCertificate);
-  if (!value) return undefined;
+  const values = (oid: string) =>
+    (si.signedAttrs?.attributes ?? [])
+      .filter((a) => a.type === oid)
+      .flatMap((a) => (a.values.length > 0 ? (a.values as asn1js.BaseBlock[]) : [undefined]));
+  const v2 = values(OID.signingCertificateV2);
+  const v1 = values(OID.signingCertificate);
+  if (v2.length === 0 && v1.length === 0) return undefined;
+  return v2.every((v) => essCertIdNames(v, cert, true)) && v1.every((v) => essCertIdNames(v, cert, false));
+}
+
+/** Whether the first ESSCertID(v2) of a SigningCertificate(V2) value names `cert` by its hash. */
+function essCertIdNames(value: asn1js.BaseBlock | undefined, cert: pkijs.Certificate, v2: boolean): boolean {
+  if (!(value instanceof asn1js.Sequence)) return false;
   try {
-    const first = ((value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence).valueBlock
-      .value[0] as asn1js.Sequence;
+    const first = (value.valueBlock.value[0] as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
     const parts = first.valueBlock.value;
     let alg = v2 ? 'sha256' : 'sha1';
     let hashBlock = parts[0];
@@ -45,10 +56,7 @@ export function essNames(si: pkijs.SignerInfo, cert: pkijs.Certificate): boolean
       hashBlock = parts[1];
     }
     if (!(hashBlock instanceof asn1js.OctetString)) return false;
-    return createHash(alg)
-      .update(certDer(cert))
-      .digest()
-      .equals(Buffer.from(hashBlock.valueBlock.valueHexView));
+    return createHash(alg).update(certDer(cert)).digest().equals(Buffer.from(hashBlock.getValue()));
   } catch {
     return false;
   }

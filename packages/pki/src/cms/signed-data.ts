@@ -14,8 +14,10 @@ const isUniversalSequence = (b: asn1js.BaseBlock) =>
  * issuing CA, the TSA, in every file) is parsed once per process, and its DER is the bytes as they are.
  * A set that holds anything but X.509 certificates (attribute or other certificate formats) is left to pkijs,
  * as is a malformed one (pkijs then fails as before). Throws as pkijs does on a SignedData it cannot read.
+ * BER's constructed OCTET STRINGs are read as the one OCTET STRING they spell (`primitiveOctetStrings`).
  */
 export function signedDataFromSchema(content: unknown): pkijs.SignedData {
+  if (content instanceof asn1js.BaseBlock) primitiveOctetStrings(content);
   const items = content instanceof asn1js.Sequence ? content.valueBlock.value : undefined;
   const at = items ? items.findIndex(isCertificateSet) : -1;
   const set = items?.[at] as asn1js.Constructed | undefined;
@@ -29,6 +31,38 @@ export function signedDataFromSchema(content: unknown): pkijs.SignedData {
   });
   sd.certificates = certificates;
   return sd;
+}
+
+/**
+ * Replaces, in the parsed tree under `block`, every constructed OCTET STRING (BER: the value in chunks, which
+ * streaming encoders such as Windows CryptoAPI or Bouncy Castle write) with the primitive OCTET STRING of its
+ * concatenated chunks. pkijs's schemas expect the primitive form (a constructed signature value failed to
+ * parse) and `valueBlock.valueHexView` of a constructed one is empty (a constructed messageDigest read as no
+ * digest). Only the parsed view changes: every block keeps the bytes it was decoded from (`valueBeforeDecode`),
+ * so the signed attributes are still hashed as they were sent.
+ */
+function primitiveOctetStrings(block: asn1js.BaseBlock): void {
+  const children = (block as asn1js.Constructed).valueBlock?.value;
+  if (!block.idBlock.isConstructed || !Array.isArray(children)) return;
+  for (const [i, child] of children.entries()) {
+    if (child instanceof asn1js.OctetString && child.idBlock.isConstructed) {
+      const value = octetsOf(child);
+      if (value) children[i] = new asn1js.OctetString({ valueHex: value });
+    } else primitiveOctetStrings(child);
+  }
+}
+
+/** The octets a (possibly constructed, nested) OCTET STRING spells; undefined when a chunk is not one. */
+function octetsOf(block: asn1js.BaseBlock): Uint8Array | undefined {
+  if (!(block instanceof asn1js.OctetString)) return undefined;
+  if (!block.idBlock.isConstructed) return block.valueBlock.valueHexView;
+  const parts: Uint8Array[] = [];
+  for (const chunk of block.valueBlock.value) {
+    const p = octetsOf(chunk);
+    if (!p) return undefined;
+    parts.push(p);
+  }
+  return Buffer.concat(parts);
 }
 
 /** Time-stamp tokens whose ASN.1 the caller already parsed (a signature's time-stamp attribute). */

@@ -4,7 +4,7 @@ import { publicKeyOf, signatureScheme } from '../algorithms.js';
 import { extension } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import { DIGEST_BY_OID, OID } from '../engine.js';
-import { type SignedBytes, verifyHashed, verifySignatureValue } from '../signature.js';
+import { type SignedBytes, verifyEcdsa, verifyHashed, verifySignatureValue } from '../signature.js';
 import { essNames } from './ess.js';
 
 const RSA = '1.2.840.113549.1.1.1';
@@ -37,12 +37,18 @@ export function verifySignerInfoSignature(
       const isEc = key.asymmetricKeyType === 'ec';
       if (isEc !== (sigAlg.algorithmId === EC))
         return { ok: false, problem: 'key type differs from the signature algorithm' };
-      return { ok: verifyHashed(hash, data, isEc ? { key, dsaEncoding: 'der' } : key, sig) };
+      if (!isEc) return { ok: verifyHashed(hash, data, key, sig) };
     }
-    const scheme = signatureScheme(sigAlg);
+    const scheme = sigAlg.algorithmId === EC ? { family: 'ecdsa', hash } : signatureScheme(sigAlg);
     if (!scheme) return { ok: false, problem: `unsupported signature algorithm ${sigAlg.algorithmId}` };
     if (scheme.hash !== undefined && scheme.hash !== hash)
       return { ok: false, problem: 'signature algorithm hash differs from the digest algorithm' };
+    if (scheme.family === 'ecdsa') {
+      if (key.asymmetricKeyType !== 'ec')
+        return { ok: false, problem: 'key type differs from the signature algorithm' };
+      const ok = verifyEcdsa(hash, data, key, sig);
+      return typeof ok === 'string' ? { ok: false, problem: ok } : { ok };
+    }
     return { ok: verifySignatureValue(data, sig, sigAlg, key) };
   } catch {
     return { ok: false, problem: 'signature could not be checked' };
