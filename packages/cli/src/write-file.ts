@@ -55,7 +55,9 @@ export async function writeOutputFile(
 ): Promise<void> {
   const before = await existingMode(file);
   const mode = options.secret ? 0o600 : (before ?? 0o644);
-  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // At most 48 characters of the name (192 bytes in UTF-8): a valid name near NAME_MAX (255 bytes) stays writable.
+  const stem = [...basename(file)].slice(0, 48).join('');
+  const tmp = join(dirname(file), `.${stem}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode);

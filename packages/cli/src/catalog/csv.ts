@@ -1,6 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { UsageError } from '../io.js';
 
+/** The longest header row read (characters): 1 MiB is thousands of DataStore columns of 63 characters. */
+export const CSV_MAX_HEADER_CHARS = 1024 * 1024;
+
+/**
+ * The longest row read (characters). Rows are held whole: without a bound, a file that is no CSV (no line
+ * break) or an unclosed quote made one row of the whole file, until memory ran out.
+ */
+export const CSV_MAX_ROW_CHARS = 8 * 1024 * 1024;
+
+/** Limits of the CSV reader (tests lower them). */
+export interface CsvLimits {
+  /** The longest row, in characters; default `CSV_MAX_ROW_CHARS`. */
+  maxRowChars?: number;
+}
+
 /**
  * RFC 4180 CSV, streamed: quoted cells may hold commas, quotes ("") and line breaks. The first row names the
  * columns. Values stay text unless a column is typed int/numeric (the DataStore checks them again).
@@ -8,9 +23,10 @@ import { UsageError } from '../io.js';
 export async function* csvRecords(
   file: string,
   types: ReadonlyMap<string, string> = new Map(),
+  limits: CsvLimits = {},
 ): AsyncGenerator<Record<string, unknown>> {
   let header: string[] | undefined;
-  for await (const row of csvRows(file)) {
+  for await (const row of csvRows(file, limits)) {
     if (!header) {
       header = row.map((h, i) => (i === 0 ? h.replace(/^\ufeff/, '') : h).trim());
       continue;
@@ -29,18 +45,30 @@ export async function* csvRecords(
 
 /** The column names of a CSV file. */
 export async function csvHeader(file: string): Promise<string[]> {
-  for await (const row of csvRows(file))
+  for await (const row of csvRows(file, { maxRowChars: CSV_MAX_HEADER_CHARS }))
     return row.map((h, i) => (i === 0 ? h.replace(/^\ufeff/, '') : h).trim());
   throw new UsageError(`${file} is empty`);
 }
 
-async function* csvRows(file: string): AsyncGenerator<string[]> {
+function rowTooLong(file: string, rowNumber: number, max: number): UsageError {
+  // Neither the row nor its start is quoted: it may be anything (binary, personal data).
+  if (rowNumber === 1)
+    return new UsageError(`${file}: the header row is longer than ${max} characters: is it a CSV file?`);
+  return new UsageError(`${file}: row ${rowNumber} is longer than ${max} characters (an unclosed quote?)`);
+}
+
+async function* csvRows(file: string, limits: CsvLimits = {}): AsyncGenerator<string[]> {
+  const max = limits.maxRowChars ?? CSV_MAX_ROW_CHARS;
   let row: string[] = [];
   let cell = '';
   let quoted = false;
   let pendingQuote = false;
+  // Rows counted from 1 (the header); characters read into the current row.
+  let rowNumber = 1;
+  let rowChars = 0;
   for await (const chunk of createReadStream(file, { encoding: 'utf8' })) {
     for (const ch of chunk as string) {
+      if (++rowChars > max) throw rowTooLong(file, rowNumber, max);
       if (quoted) {
         if (pendingQuote) {
           pendingQuote = false;
@@ -66,6 +94,8 @@ async function* csvRows(file: string): AsyncGenerator<string[]> {
         yield row;
         row = [];
         cell = '';
+        rowNumber++;
+        rowChars = 0;
       } else cell += ch;
     }
   }
@@ -76,8 +106,8 @@ async function* csvRows(file: string): AsyncGenerator<string[]> {
 }
 
 /** Data rows of a CSV file (for a progress total): records, not lines. */
-export async function csvRowCount(file: string): Promise<number> {
+export async function csvRowCount(file: string, limits: CsvLimits = {}): Promise<number> {
   let n = -1;
-  for await (const _ of csvRows(file)) n++;
+  for await (const _ of csvRows(file, limits)) n++;
   return Math.max(0, n);
 }

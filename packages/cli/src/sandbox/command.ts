@@ -1,9 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Sandbox } from '@thgov/sandbox';
 import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { thgovCommand } from '../command-name.js';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { isSandboxCertificate, SANDBOX_PKI_ORGANIZATION } from '../doctor/sandbox-trust.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
 import { InputFileError, MAX_JSON_BYTES, readInputFile } from '../read-input-file.js';
 import { writeOutputFile } from '../write-file.js';
@@ -65,6 +67,63 @@ async function refuseForeignFile(file: string): Promise<void> {
   }
 }
 
+/** The trust anchor written beside the configuration. */
+const ROOT_FILE = 'thgov-sandbox-root.pem';
+
+/** The files `--transcripts DIR` receives. */
+const SAMPLE_FILES = [
+  'transcript-good.pdf',
+  'transcript-tampered.pdf',
+  'transcript-revoked.pdf',
+  'root.pem',
+  'issuing-ca.crl',
+  'root.crl',
+] as const;
+
+const PKI_MARKS = [
+  SANDBOX_PKI_ORGANIZATION,
+  Buffer.from(SANDBOX_PKI_ORGANIZATION).toString('hex'),
+  Buffer.from(SANDBOX_PKI_ORGANIZATION).toString('hex').toUpperCase(),
+];
+
+/**
+ * Whether a file names the sandbox's test PKI, as every file thgov sandbox writes besides the configuration
+ * does: a certificate (PEM), a CRL (DER) or a signed PDF (whose signature holds the certificates, in hex).
+ */
+function fromSandboxPki(bytes: Uint8Array): boolean {
+  const buf = Buffer.from(bytes);
+  if (PKI_MARKS.some((mark) => buf.includes(mark))) return true;
+  try {
+    return isSandboxCertificate(new X509Certificate(buf));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses to replace the trust anchor beside the configuration, or a sample in `--transcripts DIR`, that thgov
+ * sandbox did not write: a project's real `root.pem` must not silently become the sandbox's test root.
+ */
+async function refuseForeignSamples(s: Settings): Promise<void> {
+  const files = [join(dirname(s.configOut), ROOT_FILE)];
+  const samples = s.transcripts;
+  if (samples) files.push(...SAMPLE_FILES.map((name) => join(samples, name)));
+  for (const file of files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readInputFile(file);
+    } catch (err) {
+      if (err instanceof InputFileError && err.code === 'ERR_NOT_REGULAR_FILE')
+        throw new UsageError(`${file} exists and is ${err.message}; name another folder`);
+      // Nothing there (or unreadable): the write decides. Over 50 MiB: nothing the sandbox writes.
+      if (!(err instanceof InputFileError)) continue;
+      bytes = new Uint8Array();
+    }
+    if (!fromSandboxPki(bytes))
+      throw new UsageError(`${file} exists and was not written by thgov sandbox; name another folder`);
+  }
+}
+
 interface Settings {
   base: number | undefined;
   faults: keyof typeof SANDBOX_FAULT_PROFILES;
@@ -95,7 +154,7 @@ function settings(values: ParsedCommandArgs<typeof OPTIONS, false>['values']): S
 async function writeFiles(sb: Sandbox, s: Settings, createSamples: SampleMaker): Promise<string> {
   const dir = dirname(s.configOut);
   await mkdir(dir, { recursive: true });
-  const root = join(dir, 'thgov-sandbox-root.pem');
+  const root = join(dir, ROOT_FILE);
   await writeOutputFile(root, sb.pki.rootPem);
   const config = sandboxConfig(sb, {
     trustAnchor: relative(dir, root) || root,
@@ -107,15 +166,15 @@ async function writeFiles(sb: Sandbox, s: Settings, createSamples: SampleMaker):
     if (!person) throw new Error('the sandbox has no test people');
     const samples = await createSamples(sb.pki, person);
     await mkdir(s.transcripts, { recursive: true });
-    const files: Array<[string, string | Uint8Array]> = [
-      ['transcript-good.pdf', samples.good],
-      ['transcript-tampered.pdf', samples.tampered],
-      ['transcript-revoked.pdf', samples.revoked],
-      ['root.pem', samples.rootPem],
-      ['issuing-ca.crl', samples.crls.ca],
-      ['root.crl', samples.crls.root],
-    ];
-    for (const [name, data] of files) await writeOutputFile(join(s.transcripts, name), data);
+    const data: Record<(typeof SAMPLE_FILES)[number], string | Uint8Array> = {
+      'transcript-good.pdf': samples.good,
+      'transcript-tampered.pdf': samples.tampered,
+      'transcript-revoked.pdf': samples.revoked,
+      'root.pem': samples.rootPem,
+      'issuing-ca.crl': samples.crls.ca,
+      'root.crl': samples.crls.root,
+    };
+    for (const name of SAMPLE_FILES) await writeOutputFile(join(s.transcripts, name), data[name]);
   }
   return root;
 }
@@ -145,6 +204,7 @@ export async function sandboxCommand(
   }
   const s = settings(values);
   await refuseForeignFile(s.configOut);
+  await refuseForeignSamples(s);
   // Loaded here so other commands do not pay for (or warn about) the emulators' dependencies.
   const { startSandbox, samplePeopleLines, createSampleTranscripts } = await loadSandbox();
   const sb = await startSandbox({

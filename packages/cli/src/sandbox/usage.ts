@@ -13,7 +13,8 @@ Options:
   --config-out FILE   where to write the configuration (default: ./${DEFAULT_CONFIG_FILE}; an existing file is
                       only replaced when thgov sandbox wrote it); mode 0600, it holds the test credentials
   --transcripts DIR   also write sample transcripts to DIR (good, tampered, signed by a revoked registrar), with
-                      the root (root.pem) and CRLs they verify against
+                      the root (root.pem) and CRLs they verify against; a file of those names there (or a
+                      thgov-sandbox-root.pem beside the configuration) is only replaced when thgov sandbox wrote it
   --faults PROFILE    ${Object.keys(SANDBOX_FAULT_PROFILES).join(' | ')} (default none): injected on GDX and e-CMS
   --seed N            seed for people, companies and credentials (default 2026)
   -h, --help          show this help
