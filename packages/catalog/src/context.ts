@@ -1,4 +1,5 @@
 import {
+  checkJsonText,
   invalidArgument,
   isHttpError,
   type OperationOptions,
@@ -208,11 +209,15 @@ export function encodeParams(params: Record<string, unknown>, action: string): s
       `${action}: the input is nested deeper than ${MAX_PARAM_DEPTH} levels (or is cyclic)`,
     );
   }
+  let text: string;
   try {
-    return JSON.stringify(params);
+    text = JSON.stringify(params);
   } catch (cause) {
     throw invalidArgument(`${action}: the input cannot be sent as JSON`, undefined, { cause });
   }
+  // A raw body goes out as it is: NUL and lone surrogates are refused here, as core refuses them in `{ json }`.
+  checkJsonText(text, params, action);
+  return text;
 }
 
 /** A transport ERR_HTTP from a streamed request, re-read as a catalog error. */

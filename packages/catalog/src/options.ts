@@ -59,7 +59,13 @@ const httpUrl = z.union([z.string().url(), z.instanceof(URL)]);
 const catalogClientOptionsObject = z
   .object({
     ...transportOptionsShape,
-    apiToken: z.string().min(8).max(4096).optional(),
+    // Sent in a header: visible ASCII only (a line end read with it from a file would split the request).
+    apiToken: z
+      .string()
+      .min(8)
+      .max(4096)
+      .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII (no spaces, line ends or other characters)')
+      .optional(),
     apiTokenHeader: z.string().regex(HEADER_NAME, 'must be an HTTP header name').optional(),
     gateway: z.enum(['ckan', 'opend']).optional(),
     harvesterUrl: httpUrl.optional(),

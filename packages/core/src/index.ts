@@ -139,6 +139,8 @@ export {
 } from './signing/verifier.js';
 export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from './telemetry/index.js';
 export {
+  checkJsonText,
+  checkRequestPath,
   type HttpMethod,
   type QueryValue,
   type RawResponse,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  checkRequestPath,
   computeContentDigest,
   createSubjectHasher,
   HttpError,
@@ -364,6 +365,8 @@ export class ExchangeClient {
     if (typeof i.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(i.path) || i.path.startsWith('//')) {
       throw invalidArgument('path must start with "/" and contain printable ASCII only');
     }
+    // Before any token exchange: no dot segment, "#" or backslash (a gateway would normalise it to another service).
+    checkRequestPath(i.path);
     if (i.pathPrefix !== undefined && i.pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(i.pathPrefix)) {
       throw invalidArgument('pathPrefix must look like "/uat" (or "" for none)');
     }

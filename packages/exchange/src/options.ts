@@ -74,7 +74,13 @@ const exchangeClientOptionsObject = z
   .object({
     ...transportOptionsShape,
     /** Consumer-Key DGA issued (not needed in X-Road mode). */
-    consumerKey: z.string().min(1).max(1024).optional(),
+    // Sent as the consumer-key header: visible ASCII only (a line end read with it from a file would split it).
+    consumerKey: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII (no spaces, line ends or other characters)')
+      .optional(),
     consumerSecret: z.string().min(1).max(1024).optional(),
     /** AgentID for calls that do not pass one (a system name for system-to-system use). */
     agentId: z.string().refine(isAgentId, 'must be a valid citizen ID or a system name').optional(),

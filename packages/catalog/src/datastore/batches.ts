@@ -1,4 +1,4 @@
-import { invalidArgument } from '@thgov/core';
+import { checkJsonText, invalidArgument } from '@thgov/core';
 
 /** One record of a DataStore table: column name → value. */
 export type DataStoreRecord = Record<string, unknown>;
@@ -48,6 +48,8 @@ class BatchBuilder {
     } catch (cause) {
       throw invalidArgument('a DataStore record cannot be sent as JSON', undefined, { cause });
     }
+    // NUL and lone surrogates: refused, naming the record and column (`records.3.first_name`), never the value.
+    checkJsonText(json, records, 'records');
     // UTF-8 bytes, as sent: Thai text is 3 bytes a character but 1 UTF-16 unit (json.length).
     if (Buffer.byteLength(json, 'utf8') > this.bytes && records.length > 1) {
       const half = Math.ceil(records.length / 2);
