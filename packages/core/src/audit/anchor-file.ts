@@ -1,9 +1,10 @@
 import { dirname } from 'node:path';
-import { mkdir, open, randomBytes, readFile, rename, rm } from '../builtins.js';
+import { mkdir, open, randomBytes, rename, rm } from '../builtins.js';
 import { ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
 import { type AuditAnchor, type AuditAnchorStore, parseAnchor } from './anchor.js';
+import { readAuditFile } from './regular-file.js';
 
 /** Options of `FileAnchorStore`, which keeps the audit chain's head outside the log file. */
 export interface FileAnchorStoreOptions {
@@ -48,14 +49,18 @@ export class FileAnchorStore implements AuditAnchorStore {
 
   async read(): Promise<AuditAnchor | undefined> {
     let bytes: Buffer;
+    const tooLarge = new ThGovError('ERR_AUDIT_ANCHOR', 'The audit anchor file is too large to be an anchor');
     try {
-      bytes = await readFile(this.path);
+      bytes = await readAuditFile(this.path, 'audit anchor file', {
+        bytes: MAX_ANCHOR_BYTES,
+        error: tooLarge,
+      });
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new ThGovError('ERR_AUDIT_IO', 'The audit anchor file could not be read', { cause });
+      throw cause;
     }
-    if (bytes.length > MAX_ANCHOR_BYTES)
-      throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit anchor file is too large to be an anchor');
+    // It may have grown between the size check and the read.
+    if (bytes.length > MAX_ANCHOR_BYTES) throw tooLarge;
     let value: unknown;
     try {
       value = JSON.parse(bytes.toString('utf8'));

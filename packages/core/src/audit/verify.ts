@@ -1,9 +1,9 @@
-import { readFile } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { type AuditAnchor, anchorProblem, parseAnchor } from './anchor.js';
 import { decodeLine, GENESIS_HASH } from './chain.js';
 import { type AuditChainKey, AuditKeyRing } from './keys.js';
 import type { AuditRecord } from './record.js';
+import { readAuditFile } from './regular-file.js';
 
 /** How an audit chain is broken: a record edited, deleted, inserted or reordered, a bad MAC, a cut tail. */
 export type AuditLogErrorKind =
@@ -534,8 +534,9 @@ export async function verifyAuditLog(
   }
   if (path !== undefined) {
     try {
-      content = await readFile(path);
+      content = await readAuditFile(path, 'audit log file');
     } catch (cause) {
+      if (cause instanceof ThGovError) throw cause;
       throw new ThGovError('ERR_AUDIT_IO', 'The audit log file could not be read', { cause });
     }
   }
