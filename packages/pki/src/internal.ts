@@ -13,4 +13,9 @@ export { revocationSchema } from './path/options.js';
 export { toCrls } from './revocation/crl.js';
 export { toOcspResponses } from './revocation/ocsp.js';
 export { onlineOptionsSchema } from './revocation/online.js';
-export { registerXmlDsigAlgorithms, XMLDSIG_ALGORITHMS, type XmlDsigAlgorithmTables } from './xmldsig.js';
+export {
+  registerXmlDsigAlgorithms,
+  XMLDSIG_ALGORITHMS,
+  type XmlDsigAlgorithmTables,
+  xmlDsigSignerIndex,
+} from './xmldsig.js';

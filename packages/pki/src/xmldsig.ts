@@ -5,6 +5,7 @@ import {
   sign as cryptoSign,
   verify as cryptoVerify,
   KeyObject,
+  type X509Certificate,
 } from 'node:crypto';
 
 /** XML-DSig digest and signature method URIs (RFC 3275, RFC 6931, RFC 4051). */
@@ -70,11 +71,167 @@ export interface XmlDsigAlgorithmTables {
   HashAlgorithms: unknown;
 }
 
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
+/** Inclusive C14N 1.0, which imports the xml: attributes of omitted ancestors (C14N 1.0 §2.4). */
+const EXC_C14N = new Set([
+  'http://www.w3.org/2001/10/xml-exc-c14n#',
+  'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
+]);
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const C14N_10 = new Set([
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+]);
+
+/** The parts of a DOM node (xmldom 0.8 or 0.9) the xml: attribute import reads and writes. */
+interface C14nNode {
+  nodeType: number;
+  prefix?: string | null;
+  localName?: string | null;
+  namespaceURI?: string | null;
+  parentNode?: C14nNode | null;
+  childNodes?: ArrayLike<C14nNode>;
+  attributes?: ArrayLike<{
+    namespaceURI?: string | null;
+    prefix?: string | null;
+    localName?: string | null;
+    name?: string;
+    value?: string;
+  }>;
+  getAttribute?(name: string): string | null;
+  setAttributeNS?(ns: string, qualifiedName: string, value: string): void;
+  removeAttributeNS?(ns: string, localName: string): void;
+}
+
+/**
+ * The xml: attributes (xml:lang, xml:space, xml:base, xml:id) `node` inherits from its ancestors and does not
+ * carry itself, the nearest ancestor's value winning: what inclusive C14N 1.0 puts on the apex of a document
+ * subset (C14N 1.0 §2.4). Santuario, xmlsec1 and .NET sign those bytes; xml-crypto leaves them out.
+ */
+function inheritedXmlAttributes(node: C14nNode): [string, string][] {
+  const xmlAttrs = (n: C14nNode) =>
+    Array.from(n.attributes ?? []).filter((a) => a.namespaceURI === XML_NS && a.localName);
+  const seen = new Set(xmlAttrs(node).map((a) => a.localName as string));
+  const out: [string, string][] = [];
+  for (let p = node.parentNode; p && p.nodeType === 1; p = p.parentNode) {
+    for (const a of xmlAttrs(p)) {
+      const local = a.localName as string;
+      if (seen.has(local)) continue;
+      seen.add(local);
+      out.push([local, a.value ?? '']);
+    }
+  }
+  return out;
+}
+
+type Canonicalize = (
+  transforms: string[],
+  node: C14nNode,
+  options: Record<string, unknown> | undefined,
+  ...rest: unknown[]
+) => string;
+
+const elementKids = (n: C14nNode) => Array.from(n.childNodes ?? []).filter((k) => k.nodeType === 1);
+
+/**
+ * The InclusiveNamespaces PrefixList exclusive C14N applies to `node`: the one the caller passed (a Reference's),
+ * else, for a SignedInfo, its CanonicalizationMethod's (where xml-crypto reads it too).
+ */
+function prefixListFor(node: C14nNode, options: Record<string, unknown> | undefined): string[] {
+  const given = options?.inclusiveNamespacesPrefixList;
+  if (Array.isArray(given) && given.length > 0) return given.map(String);
+  if (node.localName !== 'SignedInfo' || node.namespaceURI !== DSIG_NS) return [];
+  const method = elementKids(node).find((k) => k.localName === 'CanonicalizationMethod');
+  const inclusive = method && elementKids(method).find((k) => k.localName === 'InclusiveNamespaces');
+  return (inclusive?.getAttribute?.('PrefixList') ?? '').split(/\s+/).filter(Boolean);
+}
+
+/** The default namespace in scope at `node` ('' when none, or undeclared with `xmlns=""`). */
+function defaultNamespaceInScope(node: C14nNode): string {
+  for (let n: C14nNode | null | undefined = node; n && n.nodeType === 1; n = n.parentNode) {
+    const decl = Array.from(n.attributes ?? []).find((a) => !a.prefix && (a.localName ?? a.name) === 'xmlns');
+    if (decl) return decl.value ?? '';
+  }
+  return '';
+}
+
+const escapeAttr = (v: string) =>
+  v
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
+
+/**
+ * Makes xml-crypto's canonicalization what the standards define where other signers rely on it:
+ * - inclusive C14N 1.0 imports the xml: attributes of the node's omitted ancestors (C14N 1.0 §2.4): when the
+ *   node-set reaches it before any transform that turns it into octets (only enveloped-signature may come first),
+ *   the inherited attributes are set on the node for the (synchronous) canonicalization and removed after;
+ * - exclusive C14N with `#default` in its InclusiveNamespaces PrefixList (Santuario and WSS4J write it) renders the
+ *   default namespace in scope on a prefixed apex (Exc-C14N §3), which xml-crypto leaves out: the canonical form is
+ *   made with that namespace as the output parent's default, and its declaration is put on the apex.
+ * Otherwise xml-crypto's output is returned as it is.
+ */
+function standardCanonicalization(sig: object): void {
+  const target = sig as { canonicalize?: Canonicalize };
+  const original = target.canonicalize;
+  if (typeof original !== 'function') return;
+  target.canonicalize = function (this: unknown, transforms, node, options, ...rest) {
+    const first = Array.isArray(transforms) ? transforms.find((t) => t !== ENVELOPED) : undefined;
+    const element = node?.nodeType === 1;
+    if (element && first !== undefined && EXC_C14N.has(first) && node.prefix && !options?.defaultNs) {
+      const ns = prefixListFor(node, options).includes('#default') ? defaultNamespaceInScope(node) : '';
+      if (ns) {
+        const out = original.call(this, transforms, node, { ...options, defaultNs: ns }, ...rest);
+        const open = `<${node.prefix}:${node.localName}`;
+        if (!out.startsWith(open))
+          throw new Error('Unexpected canonical form of a #default InclusiveNamespaces apex');
+        return `${open} xmlns="${escapeAttr(ns)}"${out.slice(open.length)}`;
+      }
+    }
+    const imported =
+      element && first !== undefined && C14N_10.has(first) && node.setAttributeNS
+        ? inheritedXmlAttributes(node)
+        : [];
+    if (imported.length === 0) return original.call(this, transforms, node, options, ...rest);
+    for (const [local, value] of imported) node.setAttributeNS?.(XML_NS, `xml:${local}`, value);
+    try {
+      return original.call(this, transforms, node, options, ...rest);
+    } finally {
+      for (const [local] of imported) node.removeAttributeNS?.(XML_NS, local);
+    }
+  };
+}
+
+/**
+ * The index, among the certificates an XML-DSig's `KeyInfo` lists (signers often add their chain, in any order:
+ * xmlsec1 and some Java signers put the CA first), of the one whose key must verify the signature: `preferred`
+ * when it is listed, else the leaf (the one that issued none of the others), preferring one that is not a CA, the
+ * first such in document order. Never "whichever key verifies": the caller verifies with this one only.
+ */
+export function xmlDsigSignerIndex(
+  certs: readonly X509Certificate[],
+  preferred?: Uint8Array | undefined,
+): number {
+  if (preferred) {
+    const same = certs.findIndex((c) => Buffer.from(c.raw).equals(Buffer.from(preferred)));
+    if (same >= 0) return same;
+  }
+  const issuesAnother = (c: X509Certificate) => certs.some((o) => !o.raw.equals(c.raw) && o.checkIssued(c));
+  const leaves = certs.map((c, i) => [c, i] as const).filter(([c]) => !issuesAnother(c));
+  const pick = leaves.find(([c]) => !c.ca) ?? leaves[0];
+  return pick ? pick[1] : 0;
+}
+
 /**
  * Fills an xml-crypto `SignedXml`'s tables with what other signers use and xml-crypto does not ship (ECDSA with
  * SHA-256/384/512, RSA-SHA384, the SHA-384 digest), and takes out what must not verify: HMAC always (a keyed
  * "signature" anyone holding the key can make), and SHA-1 (RSA-SHA1, the SHA-1 digest) unless `sha1` is true, in
  * which case ECDSA-SHA1 is added. Which of these a caller accepts is still its own policy, judged before this.
+ * Also makes its canonicalization follow the standards where xml-crypto does not (see `standardCanonicalization`).
  */
 export function registerXmlDsigAlgorithms<T extends XmlDsigAlgorithmTables>(
   sig: T,
@@ -95,5 +252,6 @@ export function registerXmlDsigAlgorithms<T extends XmlDsigAlgorithmTables>(
     delete hashes[A.sha1];
   }
   delete methods['http://www.w3.org/2000/09/xmldsig#hmac-sha1'];
+  standardCanonicalization(sig);
   return sig;
 }

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { type OperationOptions, redactPreview } from '@thgov/core';
 import { validateOptions } from '@thgov/core/internal';
 import type { PathRevocationOptions } from '@thgov/pki';
-import { certFromDer, extKeyUsage, keyUsage } from '@thgov/pki/internal';
+import { certFromDer, extKeyUsage, keyUsage, xmlDsigSignerIndex } from '@thgov/pki/internal';
 import type { Document, Element } from '@xmldom/xmldom';
 import { findAncestorNs, SignedXml } from 'xml-crypto';
 import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
@@ -132,9 +132,15 @@ interface Usages {
   extendedKeyUsage: string[];
 }
 
+/**
+ * The KeyInfo certificates, the signer first: the leaf of those listed (signers list their chain in any order,
+ * xmlsec1 and some Java signers the CA first), never whichever key happens to verify. The rest keep their order.
+ */
 function parseCertificates(structure: SignatureStructure): { certs: X509Certificate[]; usages: Usages } {
   try {
-    const certs = structure.certificates.map((b64) => new X509Certificate(Buffer.from(b64, 'base64')));
+    const listed = structure.certificates.map((b64) => new X509Certificate(Buffer.from(b64, 'base64')));
+    const at = xmlDsigSignerIndex(listed);
+    const certs = [listed[at] as X509Certificate, ...listed.filter((_, i) => i !== at)];
     const signer = certFromDer((certs[0] as X509Certificate).raw).pkijs;
     const usages = {
       keyUsage: [...(keyUsage(signer) ?? [])],

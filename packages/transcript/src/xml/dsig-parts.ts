@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { redactPreview } from '@thgov/core';
-import { XMLDSIG_ALGORITHMS as A } from '@thgov/pki/internal';
+import { XMLDSIG_ALGORITHMS as A, xmlDsigSignerIndex } from '@thgov/pki/internal';
 
 /** The parts of a parsed node the XML-DSig checks read (xmldom's nodes have them). */
 export type SigNode = {
@@ -46,23 +46,21 @@ export function keyInfoCertificates(sig: SigNode): Uint8Array[] {
 
 /**
  * The certificate whose key must verify the signature, among those `ds:KeyInfo` lists (signers often add their
- * chain, in any order): the PDF signer's when it is one of them, else the leaf — the one that issued none of the
- * others, preferring one that is not a CA, the first such in document order. Never "whichever key verifies": the
- * same-signer rule is then applied to the certificate chosen here. Throws when a listed certificate cannot be
+ * chain, in any order): the PDF signer's when it is one of them, else the leaf, as @thgov/pki's
+ * `xmlDsigSignerIndex` picks it (the letters of @thgov/ecms use the same rule). Never "whichever key verifies":
+ * the same-signer rule is then applied to the certificate chosen here. Throws when a listed certificate cannot be
  * read.
  */
 export function chooseSignerCertificate(
   ders: Uint8Array[],
   pdfSigner: Uint8Array | undefined,
 ): { der: Uint8Array; pem: string } {
-  const certs = ders.map((der) => ({ der, x509: new X509Certificate(Buffer.from(der)) }));
-  const same = pdfSigner && certs.find((c) => Buffer.from(c.der).equals(Buffer.from(pdfSigner)));
-  const issuesAnother = (c: (typeof certs)[number]) =>
-    certs.some((o) => !Buffer.from(o.der).equals(Buffer.from(c.der)) && o.x509.checkIssued(c.x509));
-  const leaves = certs.filter((c) => !issuesAnother(c));
-  const pick = same || leaves.find((c) => !c.x509.ca) || leaves[0] || certs[0];
-  if (!pick) throw new Error('no certificate');
-  return { der: pick.der, pem: pick.x509.toString() };
+  const certs = ders.map((der) => new X509Certificate(Buffer.from(der)));
+  const at = xmlDsigSignerIndex(certs, pdfSigner);
+  const pick = certs[at];
+  const der = ders[at];
+  if (!pick || !der) throw new Error('no certificate');
+  return { der, pem: pick.toString() };
 }
 
 /**
