@@ -1,13 +1,17 @@
 import { EsignError } from '../errors.js';
+import { StandardSecurity, UndecryptableError } from './crypt.js';
 import { decodeStream } from './filters.js';
 import { Budget, DEFAULT_PDF_LIMITS, type PdfLimits } from './limits.js';
 import {
+  bytesEqual,
   type IndirectObject,
   isName,
   PdfDict,
   type PdfObject,
   PdfRef,
   PdfStream,
+  PdfString,
+  pdfEquals,
   repeatedKeys,
 } from './objects.js';
 import { indexOfBytes, latin1, PdfParser } from './parser.js';
@@ -77,6 +81,15 @@ interface XrefSection {
 /** Repeated-key anomalies listed one by one per revision; further objects are counted in one more. */
 const MAX_REPEATED_REPORTS = 20;
 
+/** How a document is opened. */
+export interface PdfOpenOptions {
+  /**
+   * Read a PDF encrypted with the Standard security handler that opens with the empty user password (verification
+   * only). Without it any encrypted PDF is refused with ERR_PDF_ENCRYPTED.
+   */
+  openEncrypted?: boolean;
+}
+
 const EOF_MARK = Uint8Array.from('%%EOF', (c) => c.charCodeAt(0));
 const HEADER = Uint8Array.from('%PDF-', (c) => c.charCodeAt(0));
 
@@ -91,11 +104,17 @@ export class PdfDocument {
   readonly budget: Budget;
   private readonly cache = new Map<number, IndirectObject>();
   private readonly objStmCache = new Map<number, Map<number, PdfObject>>();
+  /** Decrypted values of uncompressed objects by offset. */
+  private readonly plainCache = new Map<number, { value: PdfObject }>();
+  private security: StandardSecurity | undefined;
+  /** Object number of an indirect /Encrypt dictionary, which is never decrypted. */
+  private encryptNum: number | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
     limits: Partial<PdfLimits> = {},
     budget?: Budget,
+    options: PdfOpenOptions = {},
   ) {
     this.budget = budget ?? new Budget({ ...DEFAULT_PDF_LIMITS, ...limits });
     if (bytes.length > this.budget.limits.maxBytes) {
@@ -115,11 +134,54 @@ export class PdfDocument {
     this.readRevisions();
     if (this.revisions.length === 0)
       throw new EsignError('ERR_PDF_FORMAT', 'No readable cross-reference section');
-    for (const r of this.revisions) {
-      if (r.trailer.has('Encrypt')) throw new EsignError('ERR_PDF_ENCRYPTED', 'The PDF is encrypted');
+    if (this.revisions.some((r) => r.trailer.has('Encrypt'))) {
+      if (!options.openEncrypted)
+        throw new EsignError(
+          'ERR_PDF_ENCRYPTED',
+          'The PDF is encrypted: only signature verification reads encrypted PDFs (those that open without a password); signing, extending or reading its attachments needs an unencrypted copy',
+        );
+      this.security = this.openSecurity();
     }
     this.scanDefinitions();
     for (const r of this.revisions) this.scanRepeatedKeys(r);
+  }
+
+  /** Whether the document is encrypted (and was opened with the empty user password). */
+  get encrypted(): boolean {
+    return this.security !== undefined;
+  }
+
+  /**
+   * The Standard security handler every revision names, opened with the empty user password. Revisions that
+   * disagree about /Encrypt or /ID[0], an /Encrypt that is not a dictionary of an uncompressed object, are refused.
+   */
+  private openSecurity(): StandardSecurity {
+    const refuse = (message: string): never => {
+      throw new EsignError('ERR_PDF_ENCRYPTED', message);
+    };
+    const last = this.last;
+    const enc = last.trailer.get('Encrypt');
+    const ids = this.revisions.map((r) => {
+      const id = r.trailer.get('ID');
+      return Array.isArray(id) && id[0] instanceof PdfString ? id[0].bytes : undefined;
+    });
+    const id0 = ids[ids.length - 1];
+    for (const [i, r] of this.revisions.entries()) {
+      if (!pdfEquals(r.trailer.get('Encrypt'), enc))
+        refuse('The revisions of the encrypted PDF disagree about its /Encrypt dictionary');
+      const id = ids[i];
+      if (id && id0 && !bytesEqual(id, id0))
+        refuse('The revisions of the encrypted PDF disagree about the first string of /ID');
+    }
+    let dict: PdfObject | undefined = enc;
+    if (enc instanceof PdfRef) {
+      if (last.xref.get(enc.num)?.kind !== 'offset')
+        refuse('The /Encrypt dictionary is not an uncompressed indirect object');
+      this.encryptNum = enc.num;
+      dict = this.getObject(enc.num, last);
+    }
+    if (!(dict instanceof PdfDict)) return refuse('The /Encrypt entry is not a dictionary');
+    return StandardSecurity.open(dict, id0);
   }
 
   get last(): Revision {
@@ -562,7 +624,7 @@ export class PdfDocument {
       if (abs >= rev.end) return undefined;
       const obj = this.tryParseAt(abs);
       if (!obj || obj.num !== num || obj.gen !== e.gen) return undefined;
-      return obj.value;
+      return this.plain(obj, abs);
     }
     // Keyed by where the object stream lives: a later revision may redefine the same stream number.
     const holder = rev.xref.get(e.stream);
@@ -573,6 +635,31 @@ export class PdfDocument {
       this.objStmCache.set(holder.offset, objs);
     }
     return objs.get(num);
+  }
+
+  /**
+   * `obj` decrypted with its object key when the document is encrypted (not the /Encrypt dictionary). An object
+   * whose strings or stream do not decrypt refuses the document: another reader may show something for it, so
+   * reading it as missing could hide a change. Objects inside object streams are read from the decrypted object
+   * stream and are not decrypted again.
+   */
+  private plain(obj: IndirectObject, abs: number): PdfObject {
+    if (!this.security || obj.num === this.encryptNum) return obj.value;
+    let v = this.plainCache.get(abs);
+    if (!v) {
+      this.budget.tick();
+      try {
+        v = { value: this.security.decryptObject(obj.value, obj.num, obj.gen) };
+      } catch (cause) {
+        if (!(cause instanceof UndecryptableError)) throw cause;
+        throw new EsignError(
+          'ERR_PDF_FORMAT',
+          `Object ${obj.num} ${obj.gen} does not decrypt: ${cause.message}`,
+        );
+      }
+      this.plainCache.set(abs, v);
+    }
+    return v.value;
   }
 
   private readObjectStream(num: number, rev: Revision, depth: number): Map<number, PdfObject> {

@@ -16,6 +16,8 @@ export function decodeStream(stream: PdfStream, budget: Budget): Uint8Array {
   let data: Uint8Array = stream.raw;
   filters.forEach((f, i) => {
     if (!(f instanceof PdfName)) throw new EsignError('ERR_PDF_FORMAT', 'Stream filter is not a name');
+    // The reader decrypted the data already (document.ts): a /Crypt filter has nothing left to do.
+    if (f.name === 'Crypt') return;
     if (f.name === 'FlateDecode' || f.name === 'Fl') {
       try {
         data = inflateSync(data, { maxOutputLength: budget.limits.maxStreamBytes, finishFlush: 2 });

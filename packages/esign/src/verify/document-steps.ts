@@ -30,7 +30,7 @@ export function inputGuards(
     );
     return undefined;
   }
-  const doc = new PdfDocument(pdf, o.limits, budget);
+  const doc = new PdfDocument(pdf, o.limits, budget, { openEncrypted: true });
   const signals = shadowSignals(doc, doc.last);
   const active = [
     ...(signals.javascript ? ['JavaScript'] : []),
