@@ -62,6 +62,8 @@ describe.runIf(posix)('audit files that are not regular files', () => {
   it('an anchor file past the anchor size is refused before it is read whole', async () => {
     const big = join(dir, 'big.anchor');
     writeFileSync(big, Buffer.alloc(8 * 1024 * 1024, 0x20));
-    await expect(new FileAnchorStore({ path: big }).read()).rejects.toMatchObject({ code: 'ERR_AUDIT_ANCHOR' });
+    await expect(new FileAnchorStore({ path: big }).read()).rejects.toMatchObject({
+      code: 'ERR_AUDIT_ANCHOR',
+    });
   });
 });
