@@ -305,7 +305,7 @@ export const transcriptConfigSchema = z
       .array(file)
       .min(1)
       .max(100)
-      .describe('CA certificates (PEM or DER) trusted for transcript signers.'),
+      .describe('CA certificates (PEM, DER or a PKCS#7 bundle) trusted for transcript signers.'),
     tsaTrustAnchors: z
       .array(file)
       .min(1)

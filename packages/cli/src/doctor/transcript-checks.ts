@@ -31,7 +31,7 @@ async function readAnchor(file: string, key: string): Promise<X509Certificate[]>
     return certs;
   } catch (err) {
     throw new CheckFailure(`${file} is not a certificate: ${(err as Error).message}`, {
-      cause: 'The file is not a PEM or DER X.509 certificate (a key, a CSR, or a PKCS#7 bundle?).',
+      cause: 'The file holds no X.509 certificate in PEM, DER or a PKCS#7 bundle (a key or a CSR?).',
       fix: `Export the CA certificate as PEM and point ${key} at it.`,
     });
   }

@@ -27,7 +27,7 @@ Key (one of):
 Options:
   --level LEVEL          B-B (default), B-T, B-LT or B-LTA; B-T and above need --tsa
   --tsa URL              RFC 3161 time-stamp authority
-  --trust FILE           anchor the signer's certificate must chain to before signing (PEM or DER;
+  --trust FILE           anchor the signer's certificate must chain to before signing (PEM, DER or PKCS#7;
                          repeatable); required unless --skip-chain-check
   --skip-chain-check     sign without checking the chain (validity and key usage are still checked)
   --revocation MODE      fetch (default: ask the certificates' OCSP/CRL URLs for B-LT/B-LTA) or embed
@@ -56,7 +56,7 @@ CRLs of every signature to /DSS; B-LTA also adds (or renews) an archive document
 Options:
   --level LEVEL      B-LT or B-LTA (required)
   --tsa URL          RFC 3161 time-stamp authority (needed for B-LTA)
-  --trust FILE       anchor the signers' paths are built to (PEM or DER; repeatable)
+  --trust FILE       anchor the signers' paths are built to (PEM, DER or PKCS#7; repeatable)
   --revocation MODE  fetch (default: ask the certificates' OCSP/CRL URLs) or embed
   --timeout MS       deadline of each TSA, OCSP and CRL request (default 30000)
   -h, --help         show this help
@@ -72,7 +72,7 @@ FOLDER stands for every *.pdf under it, recursively, in name order. For transcri
 'thgov transcript verify'.
 
 Options:
-  --trust FILE       trust anchor for signers (PEM or DER certificate; repeatable). Without it nothing can
+  --trust FILE       trust anchor for signers (PEM, DER or PKCS#7 bundle; repeatable). Without it nothing can
                      pass: every file stays INDETERMINATE
   --tsa-trust FILE   trust anchor for time-stamp authorities (repeatable; default: --trust)
   --crl FILE         a CRL (PEM or DER) to weigh with each file's own revocation data (repeatable)

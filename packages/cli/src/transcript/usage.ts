@@ -5,7 +5,7 @@ Verify signed PDF transcripts (PDF/A-3 with embedded XML). A FOLDER stands for e
 recursively, in name order.
 
 Options:
-  --trust FILE       trust anchor for signers (PEM or DER certificate; repeatable). Without it nothing can
+  --trust FILE       trust anchor for signers (PEM, DER or PKCS#7 bundle; repeatable). Without it nothing can
                      pass: every file stays INDETERMINATE
   --tsa-trust FILE   trust anchor for time-stamp authorities (repeatable; default: --trust)
   --policy NAME      transcript (strict, default) or pdf (generic PDF signatures)
