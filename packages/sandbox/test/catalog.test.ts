@@ -176,3 +176,76 @@ describe('the streaming multipart reader', () => {
     );
   });
 });
+
+describe('ckanext-dcat beyond /catalog.jsonld (CKAN 2.10): /dataset/{id}.{rdf|ttl|jsonld}, /catalog.{fmt}, /dcat.json', () => {
+  const DCT_TITLE = 'http://purl.org/dc/terms/title';
+
+  it('one dataset in each serialization, by name or id; a private one only for who may read it', async () => {
+    const shown = await call('package_show', { id: 'annual-budget-2567' });
+    const pkg = shown.body.result as { id: string; title: string };
+    const jsonld = await fetch(`${catalog.url}/dataset/annual-budget-2567.jsonld`);
+    expect(jsonld.headers.get('content-type')).toMatch(/^application\/ld\+json/);
+    const nodes = (await jsonld.json()) as Array<Record<string, unknown>>;
+    expect(nodes[0]).toMatchObject({
+      '@id': `${catalog.url}/dataset/${pkg.id}`,
+      '@type': ['http://www.w3.org/ns/dcat#Dataset'],
+      [DCT_TITLE]: [{ '@value': pkg.title }],
+    });
+    const ttl = await fetch(`${catalog.url}/dataset/${pkg.id}.ttl`);
+    expect(ttl.headers.get('content-type')).toMatch(/^text\/turtle/);
+    const turtle = await ttl.text();
+    expect(turtle).toContain(
+      `<${catalog.url}/dataset/${pkg.id}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/dcat#Dataset>`,
+    );
+    expect(turtle).toContain(`<${DCT_TITLE}> ${JSON.stringify(pkg.title)}`);
+    const rdf = await fetch(`${catalog.url}/dataset/annual-budget-2567.rdf`);
+    expect(rdf.headers.get('content-type')).toMatch(/^application\/rdf\+xml/);
+    const xml = await rdf.text();
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<rdf:RDF /);
+    expect(xml).toContain(`<rdf:Description rdf:about="${catalog.url}/dataset/${pkg.id}">`);
+    expect(xml).toContain('xmlns:ns="http://purl.org/dc/terms/"');
+    // ckanext-dcat's read_dataset turns NotFound and NotAuthorized alike into the web 404.
+    for (const path of ['/dataset/no-such-dataset.ttl', '/dataset/elderly-allowance-register.jsonld']) {
+      const res = await fetch(`${catalog.url}${path}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    }
+    const own = await fetch(`${catalog.url}/dataset/elderly-allowance-register.jsonld`, {
+      headers: { authorization: catalog.accounts.otherEditor.token },
+    });
+    expect(own.status).toBe(200);
+  });
+
+  it('/catalog.ttl and /catalog.rdf page like /catalog.jsonld, with links in their own format', async () => {
+    const ttl = await (await fetch(`${catalog.url}/catalog.ttl?page=1`)).text();
+    expect(ttl).toContain(`<${catalog.url}/catalog.ttl?page=1>`);
+    expect(ttl).toContain('<http://www.w3.org/ns/hydra/core#totalItems>');
+    expect(ttl).not.toContain('elderly-allowance-register');
+    const rdf = await fetch(`${catalog.url}/catalog.rdf`);
+    expect(rdf.status).toBe(200);
+    expect(await rdf.text()).toContain('http://www.w3.org/ns/dcat#Catalog');
+    expect((await fetch(`${catalog.url}/catalog.xyz`)).status).toBe(404);
+  });
+
+  it('/dcat.json lists public datasets as plain DCAT-JSON dicts, 100 a page', async () => {
+    const res = await fetch(`${catalog.url}/dcat.json`);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const list = (await res.json()) as Array<Record<string, unknown>>;
+    const titles = list.map((d) => d.title);
+    const shown = await call('package_show', { id: 'annual-budget-2567' });
+    expect(titles).toContain((shown.body.result as { title: string }).title);
+    expect(list.every((d) => Array.isArray(d.keyword) && Array.isArray(d.distribution))).toBe(true);
+    expect(list.length).toBeLessThanOrEqual(100);
+    expect(await (await fetch(`${catalog.url}/dcat.json?page=999`)).json()).toEqual([]);
+  });
+
+  it('CKAN 2.9 catalogs (no ckanext-dcat) answer none of them', async () => {
+    const old = await startAgencyCatalog({ flavor: '2.9', harvester: false });
+    try {
+      for (const path of ['/dcat.json', '/catalog.ttl', '/dataset/annual-budget-2567.rdf'])
+        expect((await fetch(`${old.url}${path}`)).status).toBe(404);
+    } finally {
+      await old.close();
+    }
+  });
+});

@@ -144,6 +144,29 @@ describe('the CSC service and cscSigner, end to end', () => {
     expect(calls[0]).toMatchObject({ needs: ['PIN', 'OTP'], otpSent: true, numSignatures: 1 });
   });
 
+  it('the OTP is sent by v2.0.0.2 credentials/getChallenge; v1.0.4 credentials/sendOTP is an unknown method', async () => {
+    const client = new CscClient({ serviceUrl: world.csc.url });
+    const info = await client.info();
+    expect(info.methods).toContain('credentials/getChallenge');
+    expect(info.methods).not.toContain('credentials/sendOTP');
+    const post = (method: string) =>
+      fetch(`${world.csc.url}/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
+        body: JSON.stringify({ credentialID: 'officer1-p256' }),
+      });
+    const before = world.csc.lastOtp('officer1-p256');
+    expect((await post('credentials/sendOTP')).status).toBe(404);
+    expect(world.csc.lastOtp('officer1-p256')).toBe(before);
+    const challenge = await post('credentials/getChallenge');
+    expect(challenge.status).toBe(200);
+    expect(world.csc.lastOtp('officer1-p256')).toMatch(/^\d{6}$/);
+    expect(world.csc.lastOtp('officer1-p256')).not.toBe(before);
+    // CscClient.sendOtp asks by the v2 name.
+    await client.sendOtp('officer1-p256', { accessToken: serviceToken });
+    await client.close();
+  });
+
   it('a batch of 3 documents is authorised once (numSignatures 3) and signed in one signHash', async () => {
     const calls: CscCredentialTokenRequest[] = [];
     const signer = await open('officer1-rsa', {

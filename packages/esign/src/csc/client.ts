@@ -1,6 +1,7 @@
 import { type OperationOptions, registerSecret, Transport, type TransportOptions } from '@thgov/core';
 import { transportOptionsShape, validateOptions, z as zod } from '@thgov/core/internal';
 import type { z } from 'zod';
+import { isEsignError } from '../errors.js';
 import { PACKAGE } from '../version.js';
 import { classifyCscError } from './errors.js';
 import {
@@ -90,6 +91,8 @@ export interface CscCallOptions extends OperationOptions {
  */
 export class CscClient {
   readonly #transport: Transport;
+  /** Which name of the OTP method the service answered to: v2's `getChallenge` or v1's `sendOTP`. */
+  #otpMethod: 'v1' | 'v2' | undefined;
 
   constructor(options: CscClientOptions) {
     const { serviceUrl, ...rest } = validateOptions(
@@ -141,16 +144,25 @@ export class CscClient {
     return this.#call('/credentials/info', body, credentialInfoSchema, true, options.accessToken, options);
   }
 
-  /** `credentials/sendOTP`: asks the service to send the officer a one-time password (by SMS, an app…). */
+  /**
+   * Asks the service to send the officer a one-time password (by SMS, an app…): `credentials/getChallenge`, the
+   * v2.0.0.2 method, or v1.0.4's `credentials/sendOTP` when the service does not know the v2 name (HTTP 404,
+   * 405 or 501). The name that worked is remembered for the client's life. Never retried otherwise: a repeat
+   * could send a second OTP.
+   */
   async sendOtp(credentialId: string, options: CscCallOptions): Promise<void> {
-    await this.#call(
-      '/credentials/sendOTP',
-      { credentialID: credentialId },
-      undefined,
-      false,
-      options.accessToken,
-      options,
-    );
+    const body = { credentialID: credentialId };
+    const call = (path: string) =>
+      this.#call(path, body, undefined, false, options.accessToken, options).then(() => undefined);
+    if (this.#otpMethod === 'v1') return call('/credentials/sendOTP');
+    try {
+      await call('/credentials/getChallenge');
+      this.#otpMethod = 'v2';
+    } catch (err) {
+      if (this.#otpMethod === 'v2' || !unknownMethod(err)) throw err;
+      await call('/credentials/sendOTP');
+      this.#otpMethod = 'v1';
+    }
   }
 
   /** `credentials/authorize`: exchanges PIN/OTP (explicit mode) for signature activation data, bound to `hashes`. */
@@ -264,4 +276,13 @@ function authorizeBodyV1(input: CscAuthorizeInput): Record<string, unknown> {
     ...(otp ? { OTP: otp } : {}),
     ...(input.description ? { description: input.description } : {}),
   };
+}
+
+/** A method the service does not offer: HTTP 404, 405 or 501 (a v1.0.4 service asked v2's `getChallenge`). */
+function unknownMethod(err: unknown): boolean {
+  return (
+    isEsignError(err) &&
+    err.code === 'ERR_ESIGN_CSC_REQUEST' &&
+    (err.statusCode === 404 || err.statusCode === 405 || err.statusCode === 501)
+  );
 }

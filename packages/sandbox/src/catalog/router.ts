@@ -5,6 +5,7 @@ import { ActionError } from './action-error.js';
 import type { ActionContext, ActionSpec, CatalogFlavor, CatalogSettings } from './context.js';
 import { DATASTORE_ACTIONS } from './datastore.js';
 import type { DataStoreTables } from './datastore-tables.js';
+import { type RdfFormat, sendDcatDataset, sendDcatJson } from './dcat.js';
 import { PACKAGE_ACTIONS } from './packages.js';
 import { RequestRejected, readActionRequest } from './request.js';
 import { RESOURCE_ACTIONS } from './resources.js';
@@ -132,8 +133,14 @@ async function dispatch(
   const web = { ...ctx, files: new Map(), via: 'api' as const };
   const dump = /^\/datastore\/dump\/([\w-]+)$/.exec(p)?.[1];
   if (dump && req.method === 'GET') return sendDump(res, web, dump, url.searchParams);
-  if (p === '/catalog.jsonld' && s.settings.flavor === '2.10')
-    return sendDcatCatalog(res, web, url.searchParams);
+  if (s.settings.flavor === '2.10') {
+    // ckanext-dcat: the catalog and each dataset as RDF, and dcat_json_interface's /dcat.json.
+    const catalogFormat = /^\/catalog\.(jsonld|ttl|rdf)$/.exec(p)?.[1] as RdfFormat | undefined;
+    if (catalogFormat) return sendDcatCatalog(res, web, url.searchParams, catalogFormat);
+    const dataset = /^\/dataset\/([\w-]+)\.(jsonld|ttl|rdf)$/.exec(p);
+    if (dataset) return sendDcatDataset(res, web, dataset[1] as string, dataset[2] as RdfFormat);
+    if (p === '/dcat.json') return sendDcatJson(res, web, url.searchParams);
+  }
   const download = /^\/dataset\/[\w-]+\/resource\/([\w-]+)\/download\/[^/]*$/.exec(p)?.[1];
   if (download) return sendDownload(res, web, download);
   res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ActionError } from './action-error.js';
 import type { ActionContext } from './context.js';
 import { csvCell } from './datastore.js';
+import { datasetNode, type RdfFormat, sendRdf } from './dcat.js';
 import { resourceAccess } from './resources.js';
 
 /**
@@ -85,7 +86,6 @@ function xml(v: unknown): string {
 const HYDRA = 'http://www.w3.org/ns/hydra/core#';
 const DCAT = 'http://www.w3.org/ns/dcat#';
 const DCT = 'http://purl.org/dc/terms/';
-const XSD_DATETIME = 'http://www.w3.org/2001/XMLSchema#dateTime';
 const XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
 
 /**
@@ -118,7 +118,12 @@ function dcatModifiedSince(value: string): string | 'zone' | undefined {
  * paging. Serialized as rdflib does without a context (processors.py serialize_catalog): expanded JSON-LD, a list
  * of nodes keyed by full IRIs, every value a list of `{"@value"}` / `{"@id"}` objects.
  */
-export function sendDcatCatalog(res: ServerResponse, ctx: ActionContext, query: URLSearchParams): void {
+export function sendDcatCatalog(
+  res: ServerResponse,
+  ctx: ActionContext,
+  query: URLSearchParams,
+  format: RdfFormat = 'jsonld',
+): void {
   const perPage = 100;
   const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
   const since = query.get('modified_since');
@@ -143,10 +148,9 @@ export function sendDcatCatalog(res: ServerResponse, ctx: ActionContext, query: 
   const slice = all.slice((page - 1) * perPage, page * perPage);
   const site = ctx.settings.siteUrl;
   const pageUrl = (n: number) =>
-    `${site}/catalog.jsonld?${since ? `modified_since=${encodeURIComponent(since)}&` : ''}page=${n}`;
+    `${site}/catalog.${format}?${since ? `modified_since=${encodeURIComponent(since)}&` : ''}page=${n}`;
   const last = Math.max(1, Math.ceil(all.length / perPage));
   const lit = (v: unknown, type?: string) => [type ? { '@type': type, '@value': v } : { '@value': v }];
-  const ref = (iri: string) => [{ '@id': iri }];
   const paging: Record<string, unknown> = {
     '@id': pageUrl(page),
     '@type': [`${HYDRA}PagedCollection`],
@@ -173,20 +177,9 @@ export function sendDcatCatalog(res: ServerResponse, ctx: ActionContext, query: 
       [`${DCT}title`]: lit(ctx.settings.siteTitle),
       [`${DCAT}dataset`]: slice.map((p) => ({ '@id': `${site}/dataset/${p.id}` })),
     },
-    ...slice.map((p) => ({
-      '@id': `${site}/dataset/${p.id}`,
-      '@type': [`${DCAT}Dataset`],
-      [`${DCT}identifier`]: lit(p.id),
-      [`${DCT}title`]: lit(p.title),
-      ...(p.notes ? { [`${DCT}description`]: lit(p.notes) } : {}),
-      [`${DCT}modified`]: lit(p.metadata_modified, XSD_DATETIME),
-      [`${DCT}issued`]: lit(p.metadata_created, XSD_DATETIME),
-      [`${DCAT}keyword`]: ((p.tags as Array<{ name: string }>) ?? []).map((t) => ({ '@value': t.name })),
-      [`${DCAT}landingPage`]: ref(`${site}/dataset/${p.name}`),
-    })),
+    ...slice.map((p) => datasetNode(p, site)),
   ];
-  res.writeHead(200, { 'content-type': 'application/ld+json; charset=utf-8' });
-  res.end(JSON.stringify(nodes));
+  sendRdf(res, nodes, format);
 }
 
 /** `/dataset/{id}/resource/{rid}/download/{file}`: the bytes of a small upload. */

@@ -52,7 +52,7 @@ const METHODS = [
   'credentials/list',
   'credentials/info',
   'credentials/authorize',
-  'credentials/sendOTP',
+  'credentials/getChallenge',
   'signatures/signHash',
 ];
 
@@ -99,7 +99,8 @@ export async function startCscService(options: CscServiceOptions): Promise<CscSe
     'credentials/list': (c, b) => state.list(c, b),
     'credentials/info': (c, b) => state.info(c, b),
     'credentials/authorize': (c, b) => state.authorize(c, b),
-    'credentials/sendOTP': (c, b) => state.sendOtp(c, b),
+    // v2.0.0.2's name for "send the OTP"; v1.0.4's `credentials/sendOTP` is not a v2 method (unknown here).
+    'credentials/getChallenge': (c, b) => state.sendOtp(c, b),
     'signatures/signHash': (c, b) => state.signHash(c, b),
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
