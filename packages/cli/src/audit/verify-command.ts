@@ -10,13 +10,7 @@ import {
   verifyAuditLog,
 } from '@thgov/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import {
-  InputFileError,
-  MAX_SECRET_BYTES,
-  readFailure,
-  readInputFile,
-  readInputFileSync,
-} from '../read-input-file.js';
+import { MAX_SECRET_BYTES, readFailure, readInputFile, readInputFileSync } from '../read-input-file.js';
 
 /** Environment variable with the chain keys, in the `--key-file` format. */
 export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
@@ -110,12 +104,10 @@ function readKeys(file: string | undefined, env: NodeJS.ProcessEnv): AuditChainK
 
 /**
  * The largest audit log read: what Node's readFile, which read it before, can read (2 GiB - 1). A log is read
- * by `readInputFile`, so a FIFO, a device or a folder is refused before anything is read.
+ * by `readInputFile`, so a FIFO, a device or a folder is refused before anything is read (an anchor by
+ * `FileAnchorStore`, which refuses them too).
  */
 const MAX_AUDIT_LOG_BYTES = 2 ** 31 - 1;
-
-/** Past this an anchor file is refused unread (the anchor itself is one short JSON object). */
-const MAX_ANCHOR_FILE_BYTES = 64 * 1024;
 
 async function readLog(file: string): Promise<Uint8Array> {
   try {
@@ -130,23 +122,9 @@ async function readLog(file: string): Promise<Uint8Array> {
   }
 }
 
-/** Refuses an anchor path that is a FIFO, a device or a folder (the store's readFile would block on it or fill memory). */
-async function checkAnchorFile(path: string): Promise<void> {
-  try {
-    await readInputFile(path, { maxBytes: MAX_ANCHOR_FILE_BYTES, limitName: 'the limit for an anchor' });
-  } catch (err) {
-    if (err instanceof InputFileError && err.code === 'ERR_FILE_TOO_LARGE')
-      throw new ThGovError('ERR_AUDIT_ANCHOR', `The audit anchor file is too large to be an anchor`);
-    if (err instanceof InputFileError)
-      throw new ThGovError('ERR_AUDIT_IO', `The audit anchor file could not be read${readFailure(err)}`);
-    // A missing or unreadable file: the store says what it says of it.
-  }
-}
-
 async function readAnchor(file: string, given: string | undefined): Promise<AuditAnchor | undefined> {
   const path = given ?? `${file}.anchor`;
   if (given === undefined && !existsSync(path)) return undefined;
-  await checkAnchorFile(path);
   const anchor = await new FileAnchorStore({ path }).read();
   if (!anchor) throw new ThGovError('ERR_AUDIT_ANCHOR', `the anchor file ${path} does not exist`);
   return anchor;

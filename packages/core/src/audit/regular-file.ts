@@ -1,7 +1,7 @@
 import { nodeFs, open } from '../builtins.js';
 import { ThGovError } from '../errors.js';
 
-/** What a path names when it is not a regular file, for the error message. */
+/** What a path names when it is not a regular file, for the error message (the words `thgov` prints too). */
 function kindOf(st: {
   isDirectory(): boolean;
   isFIFO(): boolean;
@@ -9,11 +9,12 @@ function kindOf(st: {
   isBlockDevice(): boolean;
   isSocket(): boolean;
 }): string {
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isSocket()) return 'socket';
+  return 'special file';
 }
 
 /**
@@ -40,7 +41,7 @@ export async function readAuditFile(
   try {
     const st = await handle.stat();
     if (!st.isFile())
-      throw new ThGovError('ERR_AUDIT_IO', `The ${what} is ${kindOf(st)}, not a regular file`);
+      throw new ThGovError('ERR_AUDIT_IO', `The ${what} is not a regular file (${kindOf(st)})`);
     if (tooLarge && st.size > tooLarge.bytes) throw tooLarge.error;
     return await handle.readFile();
   } catch (cause) {
