@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { fileKind } from '@thgov/core/internal';
 
 /** The largest file the verify commands read: the verifier's own default `limits.maxBytes` (50 MiB). */
 export const MAX_INPUT_BYTES = 50 * 1024 * 1024;
@@ -44,16 +45,6 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | NOCTTY;
 const STREAM_FLAGS = constants.O_RDONLY | NOCTTY;
 const CHUNK = 1 << 16;
 
-/** What a file that is not a regular one is, for a message: "FIFO", "character device", "directory"… */
-export function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'directory';
-  if (st.isFIFO()) return 'FIFO';
-  if (st.isCharacterDevice()) return 'character device';
-  if (st.isBlockDevice()) return 'block device';
-  if (st.isSocket()) return 'socket';
-  return 'special file';
-}
-
 const isStream = (st: Stats | undefined) => st !== undefined && (st.isFIFO() || st.isCharacterDevice());
 
 /** The limit, the stream permission and the limit's name, from either form of the second argument. */
@@ -73,7 +64,7 @@ function tooLarge(o: Required<ReadInputOptions>): InputFileError {
 /** Throws when what was opened may not be read: not a regular file (nor an allowed stream), or too large. */
 function admit(st: Stats, o: Required<ReadInputOptions>): void {
   if (!st.isFile() && !(o.streams && isStream(st)))
-    throw new InputFileError('ERR_NOT_REGULAR_FILE', `not a regular file (${kindOf(st)})`);
+    throw new InputFileError('ERR_NOT_REGULAR_FILE', `not a regular file (${fileKind(st)})`);
   if (st.size > o.maxBytes) throw tooLarge(o);
 }
 

@@ -2,6 +2,8 @@
 // the safe logger, telemetry, deadlines, the response guard, retry timing). Not part of the semver contract and not
 // documented for applications, which use the root entry; a sibling depends on the core version it was released with.
 
+// The name of a file kind that is not a regular file, for the CLI's refusals (the audit readers use it too).
+export { fileKind } from './audit/regular-file.js';
 export { abortReason, type Deadline, type DeadlineOptions, raceSignal, startDeadline } from './deadline.js';
 export { withResponseGuard } from './dispatcher.js';
 export { buildSchema, isZodLoaded, loadZod, z } from './lazy-zod.js';

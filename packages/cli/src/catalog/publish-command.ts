@@ -3,7 +3,6 @@ import { type CatalogClient, type CatalogDataset, isCatalogError } from '@thgov/
 import { type ParsedCommandArgs, parseCommandArgs } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
-import { kindOf } from '../read-input-file.js';
 import { escapeControls } from '../terminal-text.js';
 import { catalogClient } from './client.js';
 import { readMetadataJson } from './metadata-file.js';
@@ -11,6 +10,7 @@ import { CATALOG_PUBLISH_USAGE } from './usage.js';
 
 export { CATALOG_PUBLISH_USAGE };
 
+import { fileKind } from '@thgov/core/internal';
 import { csvHeader, csvRecords, csvRowCount } from './csv.js';
 
 const OPTIONS = {
@@ -114,7 +114,7 @@ async function resourceSize(file: string): Promise<number> {
   const s = await stat(file).catch(() => {
     throw new UsageError(`cannot read ${file}`);
   });
-  if (!s.isFile()) throw new UsageError(`cannot read ${file}: not a regular file (${kindOf(s)})`);
+  if (!s.isFile()) throw new UsageError(`cannot read ${file}: not a regular file (${fileKind(s)})`);
   return s.size;
 }
 

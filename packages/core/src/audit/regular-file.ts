@@ -1,8 +1,11 @@
 import { nodeFs, open } from '../builtins.js';
 import { ThGovError } from '../errors.js';
 
-/** What a path names when it is not a regular file, for the error message (the words `thgov` prints too). */
-function kindOf(st: {
+/**
+ * What a path names when it is not a regular file, in the words error messages use ("directory", "FIFO",
+ * "character device", …): the audit readers here and the CLI's input reader (through @thgov/core/internal).
+ */
+export function fileKind(st: {
   isDirectory(): boolean;
   isFIFO(): boolean;
   isCharacterDevice(): boolean;
@@ -41,7 +44,7 @@ export async function readAuditFile(
   try {
     const st = await handle.stat();
     if (!st.isFile())
-      throw new ThGovError('ERR_AUDIT_IO', `The ${what} is not a regular file (${kindOf(st)})`);
+      throw new ThGovError('ERR_AUDIT_IO', `The ${what} is not a regular file (${fileKind(st)})`);
     if (tooLarge && st.size > tooLarge.bytes) throw tooLarge.error;
     return await handle.readFile();
   } catch (cause) {
