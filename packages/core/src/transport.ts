@@ -597,9 +597,9 @@ export class Transport {
       const pairs: string[] = [];
       for (const [k, v] of Object.entries(spec.query)) {
         if (v === undefined || v === null) continue;
-        const key = formEncode(k);
-        if (Array.isArray(v)) for (const item of v) pairs.push(`${key}=${formEncode(String(item))}`);
-        else pairs.push(`${key}=${formEncode(String(v))}`);
+        const key = queryPart(k, k);
+        if (Array.isArray(v)) for (const item of v) pairs.push(`${key}=${queryPart(k, String(item))}`);
+        else pairs.push(`${key}=${queryPart(k, String(v))}`);
       }
       if (pairs.length) target += (target.includes('?') ? '&' : '?') + pairs.join('&');
     }
@@ -1117,14 +1117,17 @@ function parseBody(type: ResponseType, raw: Uint8Array, rawResponse: RawResponse
 const FORM_SAFE = /^[\w.*-]*$/;
 
 /**
- * One query name or value as `URLSearchParams` serialises it (application/x-www-form-urlencoded: only ASCII
- * letters, digits and `*-._` kept, a space as `+`, a lone surrogate as U+FFFD), without building one per request.
+ * One query name or value (of parameter `name`) as `URLSearchParams` serialises it (application/x-www-form-urlencoded:
+ * only ASCII letters, digits and `*-._` kept, a space as `+`), without building one per request. A lone surrogate
+ * (which URLSearchParams would send as U+FFFD) or a NUL is refused, as in a form body: the value would not be the
+ * caller's.
  */
-function formEncode(value: string): string {
+function queryPart(name: string, value: string): string {
   if (FORM_SAFE.test(value)) return value;
-  return encodeURIComponent((value as string & { toWellFormed(): string }).toWellFormed()).replace(
-    /%20|[!'()~]/g,
-    (m) => (m === '%20' ? '+' : `%${m.charCodeAt(0).toString(16).toUpperCase()}`),
+  const bad = unsendable(value);
+  if (bad) throw invalidArgument(`query parameter ${fieldName(name)} holds ${bad}`);
+  return encodeURIComponent(value).replace(/%20|[!'()~]/g, (m) =>
+    m === '%20' ? '+' : `%${m.charCodeAt(0).toString(16).toUpperCase()}`,
   );
 }
 

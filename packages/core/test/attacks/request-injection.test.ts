@@ -246,6 +246,39 @@ describe('request bodies keep the caller data exactly or are refused', () => {
   });
 });
 
+describe('query parameters keep the caller data exactly or are refused', () => {
+  // Before: a lone surrogate in a query name or value went out as %EF%BF%BD (U+FFFD), a NUL as %00, where the
+  // same value in a form body was refused: a lookup by a name the caller never sent.
+  it.each([
+    ['a lone high surrogate in a value', { firstName: 'สม\ud800ชาย' }, 'firstName'],
+    ['a lone low surrogate in an array item', { names: ['ok', 'x\udc00'] }, 'names'],
+    ['U+0000 in a value', { lastName: 'ใจ\u0000ดี' }, 'lastName'],
+    ['a lone surrogate in a name', { 'k\ud800': 'สมชาย' }, 'k'],
+  ])(
+    '%s: ERR_INVALID_ARG naming the parameter, not the value, and nothing is sent',
+    async (_n, query, name) => {
+      const s = await rawServer();
+      const t = transport({ baseUrl: s.url, retry: false });
+      const err = (await t
+        .request({ method: 'GET', path: '/q', query: query as Record<string, string | string[]> })
+        .catch((e: unknown) => e)) as Error & { code?: string };
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.code).toBe('ERR_INVALID_ARG');
+      expect(err.message).toContain(`query parameter "${name}`);
+      expect(loggableText(err)).not.toMatch(/สม|ใจ/);
+      expect(s.bytes()).toBe('');
+    },
+  );
+
+  it('surrogate pairs, Thai text, CR/LF and tabs still go through, encoded as URLSearchParams encodes them', async () => {
+    const s = await rawServer();
+    const t = transport({ baseUrl: s.url });
+    const query = { q: 'ไทย \ud83d\ude00', w: '\r\n\t' };
+    await t.request({ method: 'GET', path: '/q', query });
+    expect(s.bytes().split('\r\n')[0]).toBe(`GET /q?${new URLSearchParams(query).toString()} HTTP/1.1`);
+  });
+});
+
 describe('what a hostile server sends back does not steer the request (held before the fix)', () => {
   it('a redirect to another origin is not followed: the credential header goes nowhere else', async () => {
     const other = await serve((_req, res) => res.end('{}'));
