@@ -427,3 +427,89 @@ openssl.describe('attributes other signers add', () => {
     expect(step7(r).status).not.toBe('PASSED');
   });
 });
+
+// ESSCertID(v2)'s optional issuerSerial (RFC 2634 §5.4.1, RFC 5035), which OpenSSL's `-cades`, Java and .NET
+// signers write beside the hash. Before: only the hash was compared, so an attribute whose issuerSerial named
+// another certificate (another serial, or another CA's name) still named the signer. OpenSSL and pyHanko refuse
+// such an attribute; the issuer is compared as a name (RFC 5280 rules), not as bytes.
+openssl.describe('ESS issuerSerial', () => {
+  /** The certificate's serial INTEGER and issuer Name, as TLVs of its tbsCertificate. */
+  const tbsParts = (cert: Uint8Array) => {
+    const tbs = parseTlv(cert).children![0]!;
+    const at = tbs.children![0]!.tag[0] === 0xa0 ? 1 : 0;
+    return { serial: tbs.children![at]!, issuer: tbs.children![at + 2]!, subject: tbs.children![at + 4]! };
+  };
+  /** IssuerSerial ::= SEQUENCE { issuer GeneralNames (one directoryName), serialNumber INTEGER }. */
+  const issuerSerial = (name: Tlv, serial: Tlv): Tlv =>
+    cons(0x30, [cons(0x30, [cons(0xa4, [name])]), serial]);
+  const essWith = (v2: boolean, cert: Uint8Array, is: Tlv): Tlv =>
+    cons(0x30, [
+      cons(0x30, [
+        cons(0x30, [
+          prim(
+            0x04,
+            createHash(v2 ? 'sha256' : 'sha1')
+              .update(cert)
+              .digest(),
+          ),
+          is,
+        ]),
+      ]),
+    ]);
+  const signWith = (v2: boolean, is: Tlv) =>
+    foreignSign(
+      letter,
+      respelled((p) => {
+        p.signedAttrs!.children!.push(
+          attribute(
+            v2 ? OID.signingCertificateV2 : OID.signingCertificate,
+            essWith(v2, pki.officer.cert, is),
+          ),
+        );
+        resign(p);
+        return undefined;
+      }),
+    );
+  /** The Name with every UTF8String of printable ASCII respelled as a PrintableString (the same name). */
+  const respelledName = (t: Tlv): Tlv => {
+    if (t.children) return { ...t, children: t.children.map(respelledName) };
+    if (t.tag[0] === 0x0c && /^[A-Za-z0-9 '()+,./:=?-]*$/.test(t.content!.toString('latin1')))
+      return prim(0x13, t.content!);
+    return t;
+  };
+  const officer = tbsParts(pki.officer.cert);
+  const director = tbsParts(pki.director.cert);
+
+  it.each([true, false])(
+    'naming the signer verifies (v2: %s), also with its issuer spelled otherwise',
+    async (v2) => {
+      await expectValid(signWith(v2, issuerSerial(officer.issuer, officer.serial)));
+      const other = respelledName(officer.issuer);
+      expect(writeTlv(other).equals(writeTlv(officer.issuer))).toBe(false);
+      await expectValid(signWith(v2, issuerSerial(other, officer.serial)));
+    },
+  );
+
+  it.each([
+    ['another serial number', () => issuerSerial(officer.issuer, director.serial)],
+    ['another issuer name', () => issuerSerial(officer.subject, officer.serial)],
+    [
+      'a serial padded to another integer',
+      () =>
+        issuerSerial(officer.issuer, prim(0x02, Buffer.concat([Buffer.from([1]), officer.serial.content!]))),
+    ],
+    [
+      'no directoryName',
+      () => cons(0x30, [cons(0x30, [prim(0x86, Buffer.from('https://ca.example/'))]), officer.serial]),
+    ],
+    ['a malformed IssuerSerial', () => cons(0x30, [officer.serial])],
+  ])('an issuerSerial with %s: the hash alone does not name the signer', async (_what, is) => {
+    for (const v2 of [true, false]) {
+      const r = await verify(signWith(v2, is()));
+      expect(step7(r), `v2 ${v2}`).toMatchObject({
+        status: 'INDETERMINATE',
+        subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
+      });
+    }
+  });
+});

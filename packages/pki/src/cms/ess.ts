@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { sameName } from '../certificate/name.js';
 import { certDer } from '../certificate/parse.js';
 import { DIGEST_BY_OID, OID, toArrayBuffer } from '../engine.js';
+import { serialKey } from '../revocation/serial.js';
 
 /** The ESS signing-certificate-v2 attribute value (RFC 5035) naming `certDer` by its SHA-256. */
 export function essSigningCertificateV2(certDer: Uint8Array): asn1js.Sequence {
@@ -56,8 +58,31 @@ function essCertIdNames(value: asn1js.BaseBlock | undefined, cert: pkijs.Certifi
       hashBlock = parts[1];
     }
     if (!(hashBlock instanceof asn1js.OctetString)) return false;
-    return createHash(alg).update(certDer(cert)).digest().equals(Buffer.from(hashBlock.getValue()));
+    if (!createHash(alg).update(certDer(cert)).digest().equals(Buffer.from(hashBlock.getValue())))
+      return false;
+    const rest = parts.slice(parts.indexOf(hashBlock) + 1);
+    return rest.length === 0 || (rest.length === 1 && issuerSerialNames(rest[0], cert));
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether an ESSCertID's optional issuerSerial (RFC 2634 §5.4.1) names `cert`: its serial number as an integer and
+ * a directoryName among its GeneralNames that is `cert`'s issuer by the rules names are compared with (another
+ * string type for the same text is the same name). The hash already binds the certificate; an issuerSerial naming
+ * another one makes the attribute contradict itself, which OpenSSL and pyHanko refuse too.
+ */
+function issuerSerialNames(block: asn1js.BaseBlock | undefined, cert: pkijs.Certificate): boolean {
+  if (!(block instanceof asn1js.Sequence) || block.valueBlock.value.length !== 2) return false;
+  const [names, serial] = block.valueBlock.value;
+  if (!(names instanceof asn1js.Sequence) || !(serial instanceof asn1js.Integer)) return false;
+  if (serialKey(serial) !== serialKey(cert.serialNumber)) return false;
+  return names.valueBlock.value.some((name) => {
+    const id = name.idBlock;
+    if (id.tagClass !== 3 || id.tagNumber !== 4 || !(name instanceof asn1js.Constructed)) return false;
+    const inner = name.valueBlock.value;
+    if (inner.length !== 1 || !(inner[0] instanceof asn1js.Sequence)) return false;
+    return sameName(new pkijs.RelativeDistinguishedNames({ schema: inner[0] }), cert.issuer);
+  });
 }
