@@ -14,6 +14,13 @@ export { toCrls } from './revocation/crl.js';
 export { toOcspResponses } from './revocation/ocsp.js';
 export { onlineOptionsSchema } from './revocation/online.js';
 export {
+  C14N_11_URIS,
+  isXmlC14nError,
+  joinUriReferences,
+  removeDotSegments11,
+  XmlC14nError,
+} from './xml-c14n11.js';
+export {
   registerXmlDsigAlgorithms,
   XMLDSIG_ALGORITHMS,
   type XmlDsigAlgorithmTables,

@@ -7,6 +7,7 @@ import {
   KeyObject,
   type X509Certificate,
 } from 'node:crypto';
+import { C14N_11_URIS, c14n11ApexAttributes } from './xml-c14n11.js';
 
 /** XML-DSig digest and signature method URIs (RFC 3275, RFC 6931, RFC 4051). */
 export const XMLDSIG_ALGORITHMS = {
@@ -65,24 +66,28 @@ class Sha384 {
   }
 }
 
-/** The two tables of an xml-crypto `SignedXml` this module fills (typed loosely: pki does not load xml-crypto). */
+/** The tables of an xml-crypto `SignedXml` this module fills (typed loosely: pki does not load xml-crypto). */
 export interface XmlDsigAlgorithmTables {
   SignatureAlgorithms: unknown;
   HashAlgorithms: unknown;
+  /** Read for the C14N 1.0 classes Canonical XML 1.1 is registered on, when `c14n11` is asked for. */
+  CanonicalizationAlgorithms?: unknown;
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
-/** Inclusive C14N 1.0, which imports the xml: attributes of omitted ancestors (C14N 1.0 §2.4). */
 const EXC_C14N = new Set([
   'http://www.w3.org/2001/10/xml-exc-c14n#',
   'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
 ]);
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+/** Inclusive C14N 1.0, which imports the xml: attributes of omitted ancestors (C14N 1.0 §2.4). */
 const C14N_10 = new Set([
   'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
   'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
 ]);
+/** Canonical XML 1.1: C14N 1.0 but for what an apex takes from omitted ancestors (C14N 1.1 §2.4). */
+const C14N_11 = new Set<string>(C14N_11_URIS);
 
 /** The parts of a DOM node (xmldom 0.8 or 0.9) the xml: attribute import reads and writes. */
 interface C14nNode {
@@ -170,12 +175,14 @@ const escapeAttr = (v: string) =>
  * - inclusive C14N 1.0 imports the xml: attributes of the node's omitted ancestors (C14N 1.0 §2.4): when the
  *   node-set reaches it before any transform that turns it into octets (only enveloped-signature may come first),
  *   the inherited attributes are set on the node for the (synchronous) canonicalization and removed after;
+ * - Canonical XML 1.1 (when registered) imports xml:lang and xml:space the same way, not xml:id, and fixes up xml:base
+ *   (C14N 1.1 §2.4, see xml-c14n11.ts); the apex's own xml:base is replaced for the canonicalization;
  * - exclusive C14N with `#default` in its InclusiveNamespaces PrefixList (Santuario and WSS4J write it) renders the
  *   default namespace in scope on a prefixed apex (Exc-C14N §3), which xml-crypto leaves out: the canonical form is
  *   made with that namespace as the output parent's default, and its declaration is put on the apex.
  * Otherwise xml-crypto's output is returned as it is.
  */
-function standardCanonicalization(sig: object): void {
+function standardCanonicalization(sig: object, c14n11: boolean): void {
   const target = sig as { canonicalize?: Canonicalize };
   const original = target.canonicalize;
   if (typeof original !== 'function') return;
@@ -193,17 +200,59 @@ function standardCanonicalization(sig: object): void {
       }
     }
     const imported =
-      element && first !== undefined && C14N_10.has(first) && node.setAttributeNS
-        ? inheritedXmlAttributes(node)
-        : [];
+      !element || first === undefined || !node.setAttributeNS
+        ? []
+        : C14N_10.has(first)
+          ? inheritedXmlAttributes(node)
+          : c14n11 && C14N_11.has(first)
+            ? c14n11ApexAttributes(node)
+            : [];
     if (imported.length === 0) return original.call(this, transforms, node, options, ...rest);
-    for (const [local, value] of imported) node.setAttributeNS?.(XML_NS, `xml:${local}`, value);
-    try {
-      return original.call(this, transforms, node, options, ...rest);
-    } finally {
-      for (const [local] of imported) node.removeAttributeNS?.(XML_NS, local);
-    }
+    return withXmlAttributes(node, imported, () => original.call(this, transforms, node, options, ...rest));
   };
+}
+
+/**
+ * Runs `canonicalize` (synchronous) with the xml: attributes `attrs` set on `node`, then puts back what was there:
+ * removes those it added, restores the values it replaced (C14N 1.1 replaces the apex's own xml:base).
+ */
+function withXmlAttributes(node: C14nNode, attrs: [string, string][], canonicalize: () => string): string {
+  const before = attrs.map(([local]) =>
+    Array.from(node.attributes ?? []).find((a) => a.namespaceURI === XML_NS && a.localName === local),
+  );
+  const previous = before.map((a) => (a ? (a.value ?? '') : undefined));
+  for (const [local, value] of attrs) node.setAttributeNS?.(XML_NS, `xml:${local}`, value);
+  try {
+    return canonicalize();
+  } finally {
+    attrs.forEach(([local], i) => {
+      const was = previous[i];
+      if (was === undefined) node.removeAttributeNS?.(XML_NS, local);
+      else node.setAttributeNS?.(XML_NS, `xml:${local}`, was);
+    });
+  }
+}
+
+/**
+ * Registers Canonical XML 1.1 (with and without comments) in xml-crypto's canonicalization table, for SignedInfo
+ * and for Reference transforms: the table's own C14N 1.0 classes under the 1.1 URIs. What 1.1 does differently
+ * (the apex's xml: attributes, C14N 1.1 §2.4) is done by `standardCanonicalization`, which sees the URI. Nothing
+ * is registered when the table lacks the 1.0 classes.
+ */
+function registerC14n11(table: Record<string, unknown>): void {
+  const pairs = [
+    [C14N_11_URIS[0], 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315'],
+    [C14N_11_URIS[1], 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments'],
+  ] as const;
+  for (const [uri, base] of pairs) {
+    const Base = table[base];
+    if (typeof Base !== 'function') continue;
+    table[uri] = class extends (Base as new () => { getAlgorithmName(): string }) {
+      override getAlgorithmName(): string {
+        return uri;
+      }
+    };
+  }
 }
 
 /**
@@ -232,10 +281,13 @@ export function xmlDsigSignerIndex(
  * "signature" anyone holding the key can make), and SHA-1 (RSA-SHA1, the SHA-1 digest) unless `sha1` is true, in
  * which case ECDSA-SHA1 is added. Which of these a caller accepts is still its own policy, judged before this.
  * Also makes its canonicalization follow the standards where xml-crypto does not (see `standardCanonicalization`).
+ * With `c14n11`, Canonical XML 1.1 is accepted too, as SignedInfo's CanonicalizationMethod and as a Reference
+ * transform; a subset whose xml:base fix-up is ambiguous then throws `XmlC14nError` (see xml-c14n11.ts). Callers
+ * whose format names its canonicalizations (e-CMS) leave it out.
  */
 export function registerXmlDsigAlgorithms<T extends XmlDsigAlgorithmTables>(
   sig: T,
-  options: { sha1: boolean },
+  options: { sha1: boolean; c14n11?: boolean | undefined },
 ): T {
   const methods = sig.SignatureAlgorithms as Record<string, unknown>;
   const hashes = sig.HashAlgorithms as Record<string, unknown>;
@@ -252,6 +304,9 @@ export function registerXmlDsigAlgorithms<T extends XmlDsigAlgorithmTables>(
     delete hashes[A.sha1];
   }
   delete methods['http://www.w3.org/2000/09/xmldsig#hmac-sha1'];
-  standardCanonicalization(sig);
+  const c14n = sig.CanonicalizationAlgorithms as Record<string, unknown> | undefined;
+  const c14n11 = options.c14n11 === true && !!c14n && typeof c14n === 'object';
+  if (c14n11) registerC14n11(c14n);
+  standardCanonicalization(sig, c14n11);
   return sig;
 }

@@ -1,7 +1,7 @@
 import { redactPreview, redactText } from '@thgov/core';
 import type { CheckResult } from '@thgov/esign';
 import { check, failed, indeterminate } from '@thgov/esign/internal';
-import { registerXmlDsigAlgorithms } from '@thgov/pki/internal';
+import { isXmlC14nError, registerXmlDsigAlgorithms } from '@thgov/pki/internal';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
@@ -194,10 +194,16 @@ function elementToData(el: XNode, depth: number): unknown {
   return out;
 }
 
-function findSignatures(node: XNode, out: XNode[] = [], depth = 0): XNode[] {
-  if (depth > 512) return out;
-  if (node.nodeType === 1 && node.localName === 'Signature' && node.namespaceURI === DSIG) out.push(node);
-  for (const k of Array.from(node.childNodes ?? [])) findSignatures(k, out, depth + 1);
+function findSignatures(root: XNode): XNode[] {
+  // Iterative, with no depth cut-off of its own: a signature at any depth the parse accepted is checked (the parse
+  // already bounded depth and element count). Document order, as the recursion had it.
+  const out: XNode[] = [];
+  const stack: XNode[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.nodeType === 1 && node.localName === 'Signature' && node.namespaceURI === DSIG) out.push(node);
+    const kids = Array.from(node.childNodes ?? []);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as XNode);
+  }
   return out;
 }
 
@@ -331,14 +337,26 @@ export function checkXmlSignature(
     return indeterminate('xml', 'CRYPTO_CONSTRAINTS_FAILURE', algorithms.refused, { evidence });
   warnings.push(...algorithms.warnings);
   // ECDSA, RSA-SHA384 and SHA-384 added; not even the library may accept SHA-1, should the check above be bypassed.
+  // Canonical XML 1.1 is accepted besides C14N 1.0 and exclusive C14N (other signers' tools write it).
   const sx = registerXmlDsigAlgorithms(new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null }), {
     sha1: false,
+    c14n11: true,
   });
   let ok = false;
   try {
     sx.loadSignature(sig as unknown as Parameters<SignedXml['loadSignature']>[0]);
     ok = sx.checkSignature(text);
-  } catch {
+  } catch (err) {
+    // A C14N 1.1 subset whose xml:base join the standard leaves open: neither verified nor disproved.
+    if (isXmlC14nError(err))
+      return indeterminate(
+        'xml',
+        'FORMAT_FAILURE',
+        `The XML-DSig could not be checked: ${redactPreview(err.message, 200)}`,
+        {
+          evidence,
+        },
+      );
     ok = false;
   }
   if (!ok) return failed('xml', 'SIG_CRYPTO_FAILURE', 'The XML-DSig signature does not verify', { evidence });

@@ -117,6 +117,15 @@ describe('XML resource limits before XML-DSig verification', () => {
     expect(r.message).toMatch(/elements/);
   });
 
+  it('a ds:Signature deeper than 512 levels is still checked when the caller allows such depth', async () => {
+    // Before: the search for signatures stopped at 512 levels, so with maxXmlDepth raised (up to 10,000) a broken
+    // signature below that was never checked and the XML PASSED as unsigned.
+    const depth = 600;
+    const xml = `<a ${DS}>${'<n>'.repeat(depth)}<ds:Signature/>${'</n>'.repeat(depth)}</a>`;
+    const r = await checkXml(Buffer.from(xml, 'utf8'), { ...opts, maxDepth: 1_000 });
+    expect(r.status).not.toBe('PASSED');
+  });
+
   it('refuses more than 8 ds:Signature elements', async () => {
     const sigs = '<ds:Signature/>'.repeat(9);
     const r = await run(`<a ${DS}>${sigs}</a>`);

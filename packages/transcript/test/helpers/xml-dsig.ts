@@ -5,7 +5,7 @@ import { exportPkcs8Pem, toPem } from '../../src/index.js';
 import type { TestIdentity } from './pki.js';
 
 /**
- * `xml` with an enveloped XML-DSig (RSA-SHA256 and SHA-256 unless told, exclusive C14N) over the whole document,
+ * `xml` with an enveloped XML-DSig (RSA-SHA256 and SHA-256, exclusive C14N, unless told) over the whole document,
  * made by `id`. With `xades`, shaped as XAdES-BES signers write it: a `ds:Object` holding the qualifying
  * properties, and a second reference covering their `SignedProperties`; `certDigest` adds the
  * `xades:SigningCertificate` with the signer's certificate digested by that method. `x509Data` lists these
@@ -20,34 +20,35 @@ export async function xmlSigned(
     xades?: boolean;
     certDigest?: string;
     x509Data?: Uint8Array[];
+    /** SignedInfo's CanonicalizationMethod and the references' canonicalization transform (exclusive C14N). */
+    c14n?: string;
   } = {},
 ): Promise<string> {
-  // The methods xml-crypto does not ship (ECDSA, RSA-SHA384, SHA-384), so tests can sign as other registrars do.
+  // The methods xml-crypto does not ship (ECDSA, RSA-SHA384, SHA-384, C14N 1.1), so tests can sign as other
+  // registrars do.
+  const c14n = algorithms.c14n ?? 'http://www.w3.org/2001/10/xml-exc-c14n#';
   const sig = registerXmlDsigAlgorithms(
     new SignedXml({
       privateKey: await exportPkcs8Pem(id.key),
       publicCert: toPem(id.cert),
       signatureAlgorithm: (algorithms.signature ??
         'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256') as never,
-      canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+      canonicalizationAlgorithm: c14n,
       ...(algorithms.xades ? { objects: [{ content: xadesProperties(id, algorithms.certDigest) }] } : {}),
     }),
-    { sha1: true },
+    { sha1: true, c14n11: true },
   );
   sig.addReference({
     xpath: '/*',
     digestAlgorithm: (algorithms.digest ?? 'http://www.w3.org/2001/04/xmlenc#sha256') as never,
-    transforms: [
-      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
-      'http://www.w3.org/2001/10/xml-exc-c14n#',
-    ],
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', c14n],
     isEmptyUri: true,
   });
   if (algorithms.xades) {
     sig.addReference({
       xpath: "//*[local-name(.)='SignedProperties']",
       digestAlgorithm: (algorithms.digest ?? 'http://www.w3.org/2001/04/xmlenc#sha256') as never,
-      transforms: ['http://www.w3.org/2001/10/xml-exc-c14n#'],
+      transforms: [c14n],
       type: 'http://uri.etsi.org/01903#SignedProperties',
     });
   }
