@@ -9,7 +9,7 @@ export const ESIGN_ERROR_CODES = {
   ERR_PDF_FORMAT: 'The PDF could not be read: its structure is broken or not a PDF at all.',
   ERR_PDF_LIMIT: 'The PDF exceeds a configured limit (size, object count, nesting depth or time).',
   ERR_PDF_ENCRYPTED:
-    'The PDF is encrypted and needs a password or uses an unsupported security handler, or the operation needs an unencrypted PDF (verification reads PDFs that open without a password).',
+    'The PDF is encrypted and needs a password or uses an unsupported security handler, or the operation needs an unencrypted PDF (verification and reading a transcript open PDFs that need no password).',
   ERR_ESIGN_SIGNER_CERT:
     'The signer certificate is unusable for signing: missing, expired or not yet valid, without the digitalSignature or nonRepudiation key usage, not chaining to the configured anchors, or revoked.',
   ERR_ESIGN_TSA:

@@ -391,7 +391,7 @@ describe('hostile /Encrypt dictionaries', () => {
 
   it('without openEncrypted (signing, extending) any /Encrypt is refused', () => {
     expect(() => new PdfDocument(hostile('<</Filter/Standard>>'))).toThrow(
-      /only signature verification reads encrypted PDFs/,
+      /signing or extending one needs an unencrypted copy/,
     );
   });
 });

@@ -5,7 +5,7 @@ export const TRANSCRIPT_ERROR_CODES = {
   ERR_PDF_FORMAT: 'The PDF could not be read: its structure is broken or not a PDF at all.',
   ERR_PDF_LIMIT: 'The PDF exceeds a configured limit (size, object count, nesting depth or time).',
   ERR_PDF_ENCRYPTED:
-    'The PDF is encrypted; a transcript is read only from an unencrypted PDF (its signatures alone can be verified with @thgov/esign).',
+    'The PDF is encrypted and needs a password or uses an unsupported security handler (a transcript that opens without a password is read and verified).',
   ERR_TRANSCRIPT_NO_ATTACHMENT: 'The PDF carries no transcript XML attachment.',
   ERR_TRANSCRIPT_XML: 'The transcript XML is malformed, too large, too deep or uses a DTD/entities.',
   ERR_TRANSCRIPT_ISSUE: 'A transcript could not be issued (bad key, chain, XML or PDF input).',

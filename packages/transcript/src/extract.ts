@@ -19,7 +19,9 @@ export interface ExtractedTranscript {
 
 /**
  * Returns the transcript XML attachment and the XMP data. It does not verify anything: call
- * verifyTranscript first and trust the bytes only when it says TOTAL_PASSED.
+ * verifyTranscript first and trust the bytes only when it says TOTAL_PASSED. A PDF encrypted with an empty user
+ * password (an owner password only) is read as verification reads it; one that needs a password is
+ * ERR_PDF_ENCRYPTED.
  *
  * @example
  * ```ts
@@ -53,7 +55,9 @@ export function extractTranscript(
 /** The engine's reader, with the codes this function has always raised as `TranscriptError`s. */
 function readPdf(pdf: Uint8Array, limits: Partial<PdfLimits>): PdfDocument {
   try {
-    return new PdfDocument(pdf, limits);
+    // Read-only: a PDF encrypted with an empty user password (an owner password only) is read as verification
+    // reads it; one that needs a password, or another handler, is still ERR_PDF_ENCRYPTED.
+    return new PdfDocument(pdf, limits, undefined, { openEncrypted: true });
   } catch (err) {
     if (
       isEsignError(err, 'ERR_PDF_FORMAT') ||

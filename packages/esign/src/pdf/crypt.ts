@@ -144,7 +144,7 @@ function keyLength(d: PdfDict, v: number): number {
 }
 
 const PASSWORD_NEEDED =
-  'The PDF needs a user password to open; only encrypted PDFs that open without one can be verified';
+  'The PDF needs a user password to open; only encrypted PDFs that open without one can be read';
 
 /** Algorithms 2, 4 and 5: the file key from the empty password, checked against /U. */
 function legacyKey(prm: EncryptParams, n: number, id0: Uint8Array): Uint8Array {

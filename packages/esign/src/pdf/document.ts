@@ -138,7 +138,7 @@ export class PdfDocument {
       if (!options.openEncrypted)
         throw new EsignError(
           'ERR_PDF_ENCRYPTED',
-          'The PDF is encrypted: only signature verification reads encrypted PDFs (those that open without a password); signing, extending or reading its attachments needs an unencrypted copy',
+          'The PDF is encrypted: encrypted PDFs that open without a password are read (verified, a transcript extracted), but signing or extending one needs an unencrypted copy',
         );
       this.security = this.openSecurity();
     }
