@@ -222,6 +222,10 @@ qpdfTool.describe('encrypted PDFs signed by other signers', () => {
         expect(r.signatures[0]!.signer?.subject).toContain('Test Officer');
         // The field name is an encrypted string: read decrypted.
         expect(r.signatures[0]!.fieldName).toBe('Signature1');
+        // The report says the file was encrypted (a reader of the report could not tell before).
+        const guards = r.checks.find((c) => c.id === 'input-guards')!;
+        expect(guards.message).toMatch(/encrypted/);
+        expect(guards.evidence).toMatchObject({ encryption: expect.stringMatching(/^Standard .*R\d/) });
       });
     }
 
@@ -394,4 +398,11 @@ describe('hostile /Encrypt dictionaries', () => {
       /signing or extending one needs an unencrypted copy/,
     );
   });
+});
+
+it('the report of an unencrypted PDF names no encryption', async () => {
+  const r = await verify(letter);
+  const guards = r.checks.find((c) => c.id === 'input-guards')!;
+  expect(guards.message).not.toMatch(/is encrypted/);
+  expect(guards.evidence).not.toHaveProperty('encryption');
 });

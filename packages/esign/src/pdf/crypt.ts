@@ -10,6 +10,12 @@ import { isName, PdfDict, type PdfObject, PdfStream, PdfString } from './objects
 
 /** How one class of data (strings, streams, embedded files) is encrypted. */
 type CryptMethod = 'identity' | 'rc4' | 'aesv2' | 'aesv3';
+const METHOD_NAMES: Record<CryptMethod, string> = {
+  identity: 'none',
+  rc4: 'RC4',
+  aesv2: 'AES-128',
+  aesv3: 'AES-256',
+};
 
 /** A string or stream that does not decrypt (AES data of a bad length or padding). */
 export class UndecryptableError extends Error {}
@@ -208,6 +214,8 @@ export class StandardSecurity {
     private readonly methods: { str: CryptMethod; stm: CryptMethod; eff: CryptMethod },
     private readonly encryptMetadata: boolean,
     private readonly filterMethod: (name: PdfObject | undefined) => CryptMethod,
+    /** What a report says of it, such as "Standard security handler R6, AES-256, 256-bit key (empty user password)". */
+    readonly description: string,
   ) {}
 
   /** Opens `enc` with the empty user password; `id0` is the first string of the trailer's /ID. */
@@ -221,17 +229,24 @@ export class StandardSecurity {
     if (prm.v !== 5 && !id0)
       refuse('The encrypted PDF has no /ID in its trailer, which its key is derived from');
     const key = prm.v === 5 ? aes256Key(enc, prm) : legacyKey(prm, n, id0!);
-    const legacy: CryptMethod = 'rc4';
+    let methods: { str: CryptMethod; stm: CryptMethod; eff: CryptMethod };
+    let filterMethod: (name: PdfObject | undefined) => CryptMethod;
     if (prm.v < 4) {
-      const all = { str: legacy, stm: legacy, eff: legacy };
-      return new StandardSecurity(key, all, true, (x) =>
-        x === undefined || isName(x, 'Identity') ? 'identity' : refuse('Crypt filters need /V 4 or 5'),
-      );
+      methods = { str: 'rc4', stm: 'rc4', eff: 'rc4' };
+      filterMethod = (x) =>
+        x === undefined || isName(x, 'Identity') ? 'identity' : refuse('Crypt filters need /V 4 or 5');
+    } else {
+      filterMethod = (x) => methodOf(enc, prm.v, x, n);
+      const stm = filterMethod(enc.get('StmF'));
+      methods = {
+        str: filterMethod(enc.get('StrF')),
+        stm,
+        eff: enc.has('EFF') ? filterMethod(enc.get('EFF')) : stm,
+      };
     }
-    const of = (x: PdfObject | undefined) => methodOf(enc, prm.v, x, n);
-    const stm = of(enc.get('StmF'));
-    const methods = { str: of(enc.get('StrF')), stm, eff: enc.has('EFF') ? of(enc.get('EFF')) : stm };
-    return new StandardSecurity(key, methods, prm.encryptMetadata, of);
+    const used = [...new Set([methods.stm, methods.str, methods.eff])].map((m) => METHOD_NAMES[m]).join('/');
+    const description = `Standard security handler R${prm.r}, ${used}, ${n * 8}-bit key (empty user password)`;
+    return new StandardSecurity(key, methods, prm.v < 4 || prm.encryptMetadata, filterMethod, description);
   }
 
   private decrypt(data: Uint8Array, method: CryptMethod, num: number, gen: number): Uint8Array {

@@ -151,6 +151,11 @@ export class PdfDocument {
     return this.security !== undefined;
   }
 
+  /** How the document is encrypted, in words for a report; undefined when it is not. */
+  get encryption(): string | undefined {
+    return this.security?.description;
+  }
+
   /**
    * The Standard security handler every revision names, opened with the empty user password. Revisions that
    * disagree about /Encrypt or /ID[0], an /Encrypt that is not a dictionary of an uncompressed object, are refused.

@@ -47,10 +47,12 @@ export function inputGuards(
       : check(
           'input-guards',
           'PASSED',
-          'Size, object count and encryption within limits; nothing is ever executed',
+          `Size, object count and encryption within limits; nothing is ever executed${
+            doc.encrypted ? ' (the PDF is encrypted and opens without a password)' : ''
+          }`,
           {
             warnings: active.length ? [`The document contains ${what} (never executed)`] : [],
-            evidence: { bytes: pdf.length },
+            evidence: { bytes: pdf.length, ...(doc.encryption ? { encryption: doc.encryption } : {}) },
           },
         ),
   );
