@@ -97,6 +97,18 @@ describe('sandbox test PKI', () => {
     const bad = await fetch(`${pki.url}/ocsp`, { method: 'POST', body: 'garbage' });
     const parsed = pkijs.OCSPResponse.fromBER(await bad.arrayBuffer());
     expect(parsed.responseStatus.valueBlock.valueDec).toBe(1);
+    // By GET as well (RFC 6960 appendix A.1): the same answer; a request that does not decode is malformed.
+    const req = new pkijs.OCSPRequest();
+    await req.createForCertificate(signer, { hashAlgorithm: 'SHA-1', issuerCertificate: ca });
+    const b64 = Buffer.from(req.toSchema(true).toBER(false)).toString('base64');
+    const byGet = await fetch(`${pki.url}/ocsp/${encodeURIComponent(b64)}`);
+    const got = pkijs.OCSPResponse.fromBER(await byGet.arrayBuffer());
+    const basic = pkijs.BasicOCSPResponse.fromBER(got.responseBytes!.response.valueBlock.valueHexView);
+    expect((await basic.getCertificateStatus(signer, ca)).status).toBe(0);
+    for (const junk of ['%E0%A4%A', 'bm90IGFuIE9DU1AgcmVxdWVzdA%3D%3D']) {
+      const res = await fetch(`${pki.url}/ocsp/${junk}`);
+      expect(pkijs.OCSPResponse.fromBER(await res.arrayBuffer()).responseStatus.valueBlock.valueDec).toBe(1);
+    }
     // A separate PKI instance so revocation does not leak into other tests.
     const other = await startSandboxPki();
     try {

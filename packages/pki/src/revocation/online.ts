@@ -3,7 +3,10 @@ import { is, validateOptions, withOptionCheck, z } from '@thgov/core/internal';
 import { PACKAGE } from '../version.js';
 import { crlUpdateWindow } from './crl-window.js';
 
-/** One online revocation request: a CRL download (GET) or an OCSP request (POST, DER body). */
+/**
+ * One online revocation request: a CRL download (GET) or an OCSP request (POST with the DER body; by GET, RFC 6960
+ * appendix A.1, when the responder refuses the POST).
+ */
 export interface RevocationFetchRequest {
   type: 'crl' | 'ocsp';
   url: string;
@@ -77,7 +80,9 @@ const OVERDUE_CRL_KEPT_IN_MS = 30_000;
 
 /**
  * A revocation fetcher over `@thgov/core`'s Transport: one connection pool per origin, per-request deadline,
- * a response size cap, a proxy when asked, no redirects, one retry on network errors and 5xx. A downloaded CRL
+ * a response size cap, a proxy when asked, no redirects, one retry on network errors and 5xx. An OCSP request goes
+ * by POST, and once more by GET (RFC 6960 appendix A.1) when the responder answers 400, 404, 405, 415 or 501: some
+ * responders and caching front-ends serve GET only. A downloaded CRL
  * is shared by later validations until its nextUpdate or `crlCacheMaxAgeInMs` (1 h), whichever comes first, and
  * at most 256 are kept. Only `http:` and `https:` URLs are fetched.
  *
@@ -137,18 +142,7 @@ export function createRevocationFetcher(options: OnlineRevocationOptions = {}): 
     };
     const res =
       req.type === 'ocsp'
-        ? await transportFor(url).request<Uint8Array>(
-            {
-              method: 'POST',
-              path,
-              body: { raw: req.body ?? new Uint8Array(0), contentType: 'application/ocsp-request' },
-              headers: { accept: 'application/ocsp-response' },
-              // An OCSP POST only reads: safe to repeat.
-              idempotent: true,
-              ...common,
-            },
-            callOptions,
-          )
+        ? await ocspExchange(transportFor(url), url, req.body ?? new Uint8Array(0), callOptions)
         : await transportFor(url).request<Uint8Array>(
             { method: 'GET', path, headers: { accept: 'application/pkix-crl' }, ...common },
             callOptions,
@@ -168,6 +162,64 @@ export function createRevocationFetcher(options: OnlineRevocationOptions = {}): 
       crls.clear();
     },
   };
+}
+
+/**
+ * HTTP statuses with which a responder refuses an OCSP request by POST but may take the same request by GET
+ * (RFC 6960 appendix A.1; RFC 5019 responders and caching front-ends often serve GET only).
+ */
+const POST_REFUSED = new Set([400, 404, 405, 415, 501]);
+/** Longest OCSP GET URL tried (RFC 5019 asks for GET up to 255 bytes; servers and proxies take 2 KiB). */
+const MAX_OCSP_GET_URL = 2048;
+
+/**
+ * The path of an OCSP request by GET: the responder URL, a slash, then the DER request in base64, percent-encoded
+ * (RFC 6960 appendix A.1). None for a responder URL with a query or fragment, or one that would be too long.
+ */
+function ocspGetPath(url: URL, der: Uint8Array): string | undefined {
+  if (url.search || url.hash) return undefined;
+  const base = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  const path = `${base}${encodeURIComponent(Buffer.from(der).toString('base64'))}`;
+  return url.origin.length + path.length <= MAX_OCSP_GET_URL ? path : undefined;
+}
+
+/**
+ * One OCSP request: by POST (what OpenSSL, pyHanko and most responders use); when the responder refuses the
+ * method or the media type, the same request once more by GET. An OCSP request only reads, so either is safe to
+ * repeat. When the GET fails too, the POST's error is the one reported.
+ */
+async function ocspExchange(
+  transport: Transport,
+  url: URL,
+  der: Uint8Array,
+  callOptions: OperationOptions,
+): Promise<{ body: Uint8Array }> {
+  const common = {
+    responseType: 'bytes' as const,
+    operation: 'revocation.ocsp',
+    headers: { accept: 'application/ocsp-response' },
+    idempotent: true,
+  };
+  try {
+    return await transport.request<Uint8Array>(
+      {
+        method: 'POST',
+        path: `${url.pathname}${url.search}`,
+        body: { raw: der, contentType: 'application/ocsp-request' },
+        ...common,
+      },
+      callOptions,
+    );
+  } catch (err) {
+    const status = (err as { statusCode?: unknown })?.statusCode;
+    const path = typeof status === 'number' && POST_REFUSED.has(status) ? ocspGetPath(url, der) : undefined;
+    if (!path) throw err;
+    try {
+      return await transport.request<Uint8Array>({ method: 'GET', path, ...common }, callOptions);
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /**

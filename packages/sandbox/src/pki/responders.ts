@@ -20,7 +20,10 @@ function ocspError(res: ServerResponse, status: number): void {
   sendDer(res, 'application/ocsp-response', new Uint8Array(r.toSchema().toBER(false)));
 }
 
-/** POST /pki/ocsp: good or revoked for what the issuing CA issued, signed by the CA itself. */
+/**
+ * POST /pki/ocsp, or GET /pki/ocsp/{percent-encoded base64 of the DER request} (RFC 6960 appendix A.1): good or
+ * revoked for what the issuing CA issued, signed by the CA itself.
+ */
 async function ocsp(ca: SandboxAuthority, body: Buffer, res: ServerResponse): Promise<void> {
   let serial: number;
   try {
@@ -47,6 +50,15 @@ async function ocsp(ca: SandboxAuthority, body: Buffer, res: ServerResponse): Pr
     producedAt: t,
   });
   res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.from(der));
+}
+
+/** The DER request of an OCSP GET; an undecodable one is empty, which the responder answers malformedRequest. */
+function ocspGetBody(path: string): Buffer {
+  try {
+    return Buffer.from(decodeURIComponent(path.slice('/pki/ocsp/'.length)), 'base64');
+  } catch {
+    return Buffer.alloc(0);
+  }
 }
 
 /** POST /pki/tsa: an RFC 3161 answer for a SHA-256 imprint; anything else is a rejection. */
@@ -96,6 +108,7 @@ export function pkiResponder(ca: SandboxAuthority) {
     }
     if (req.method === 'POST' && path === '/pki/ocsp')
       return ocsp(ca, await readBody(req, MAX_REQUEST_BYTES), res);
+    if (req.method === 'GET' && path?.startsWith('/pki/ocsp/')) return ocsp(ca, ocspGetBody(path), res);
     if (req.method === 'POST' && path === '/pki/tsa')
       return timeStampReply(ca, await readBody(req, MAX_REQUEST_BYTES), res);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
