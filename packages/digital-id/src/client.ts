@@ -361,8 +361,7 @@ export class DigitalIdClient {
       if (!state) throw this.#err('ERR_DIGITAL_ID_STATE_MISSING', 'The callback has no state parameter');
       this.#checkSessionState(state, options);
       const record = await this.#takeLogin(e, state, hold);
-      const expected = new URL(record.redirectUri);
-      if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
+      if (!arrivedAt(url, new URL(record.redirectUri))) {
         throw this.#err(
           'ERR_DIGITAL_ID_REDIRECT_MISMATCH',
           'The callback did not arrive at the redirect URI of the login',
@@ -438,6 +437,7 @@ export class DigitalIdClient {
       ...(record.maxAge !== undefined ? { maxAge: record.maxAge } : {}),
     };
     const ctx = callContext.getStore();
+    if (ctx) ctx.redirectUri = record.redirectUri;
     if (ctx && this.#o.dangerouslyAllowMissingNonce) {
       // The engine reads checks.expectedNonce after the token response arrives; a provider that does not
       // echo the nonce is accepted only through this explicit opt-in, a nonce that is present must match.
@@ -453,7 +453,10 @@ export class DigitalIdClient {
       undefined,
       e.dpop ? { DPoP: e.dpop } : undefined,
     );
-    if (ctx) ctx.onTokenResponseBody = undefined;
+    if (ctx) {
+      ctx.onTokenResponseBody = undefined;
+      ctx.redirectUri = undefined;
+    }
     const tokenSet = toTokenSet(tokens);
     const idClaims = tokens.claims();
     if (!idClaims) throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The token response has no id_token');
@@ -535,7 +538,7 @@ export class DigitalIdClient {
       this.#checkIssuedAt(claims);
       if (claims) this.#checkAzp(claims);
       if (claims && original) this.#checkSameLogin(original, claims);
-      return toTokenSet(tokens);
+      return toTokenSet(tokens, refreshToken);
     });
   }
 
@@ -810,7 +813,7 @@ export class DigitalIdClient {
     const o = this.#o;
     const method = o.tokenEndpointAuthMethod ?? this.#preset.tokenEndpointAuthMethod;
     const encoding = o.basicCredentialEncoding ?? this.#preset.basicCredentialEncoding;
-    const auth = clientAuth(method, this.#secret, encoding);
+    const auth = exactRedirectUri(clientAuth(method, this.#secret, encoding));
     const metadata: Partial<oidc.ClientMetadata> = {
       token_endpoint_auth_method: method,
       redirect_uris: [o.redirectUri],
@@ -981,6 +984,36 @@ function clientAuth(
 }
 
 /**
+ * The client authentication with the code exchange's `redirect_uri` set to the one the login's authorization
+ * request carried (RFC 6749 §4.1.3: identical). openid-client derives it from the callback URL with the query
+ * and fragment cut off, which is another URI when the registered one has a query of its own (`?idp=thaid`,
+ * allowed by §3.1.2) or no path (`https://host` becomes `https://host/`): the provider then refuses the code.
+ * The form is complete (grant type included) when the client authentication is applied, and this is the
+ * last step before it is sent.
+ */
+function exactRedirectUri(auth: oidc.ClientAuth): oidc.ClientAuth {
+  return (as, client, body, headers) => {
+    const redirectUri = callContext.getStore()?.redirectUri;
+    if (redirectUri !== undefined && body.get('grant_type') === 'authorization_code') {
+      body.set('redirect_uri', redirectUri);
+    }
+    return auth(as, client, body, headers);
+  };
+}
+
+/**
+ * Whether a callback arrived at the login's redirect URI: same origin and path, and the redirect URI's own
+ * query parameters retained (RFC 6749 §3.1.2), whatever the provider added.
+ */
+function arrivedAt(url: URL, expected: URL): boolean {
+  if (url.origin !== expected.origin || url.pathname !== expected.pathname) return false;
+  for (const [key, value] of expected.searchParams) {
+    if (!url.searchParams.getAll(key).includes(value)) return false;
+  }
+  return true;
+}
+
+/**
  * `client_secret_basic` with the client ID and secret written as they are (ThaID: a form-encoded "=" in a
  * client_id would arrive as "%3D", which it does not decode). A client ID with ":" cannot be written so (Basic
  * ends the user-id at the first ":"): it keeps the standard form encoding, which escapes the ":".
@@ -1062,9 +1095,11 @@ function isLoopback(u: URL): boolean {
 
 /**
  * Tokens as the caller sees them, each registered for redaction as long as it can be used: the access and
- * id tokens for `expires_in` plus a margin, the refresh token for `refresh_expires_in` (or a week).
+ * id tokens for `expires_in` plus a margin, the refresh token for `refresh_expires_in` (or a week). On a
+ * refresh, `refreshTokenInUse` is the one sent: without a new one in the answer it stays the one to use
+ * (RFC 6749 §6) and is returned (and registered) as if it had been sent again.
  */
-function toTokenSet(t: oidc.TokenEndpointResponse): TokenSet {
+function toTokenSet(t: oidc.TokenEndpointResponse, refreshTokenInUse?: string): TokenSet {
   const out: TokenSet = { accessToken: t.access_token, tokenType: t.token_type ?? 'bearer' };
   const lifetimeInMs =
     typeof t.expires_in === 'number' && t.expires_in > 0 ? t.expires_in * 1000 : DEFAULT_TOKEN_TTL_IN_MS;
@@ -1073,9 +1108,10 @@ function toTokenSet(t: oidc.TokenEndpointResponse): TokenSet {
       ? t.refresh_expires_in * 1000
       : DEFAULT_REFRESH_TTL_IN_MS;
   registerSecret(t.access_token, { kind: 'token', ttlInMs: lifetimeInMs + TOKEN_MARGIN_IN_MS });
-  if (t.refresh_token) {
-    out.refreshToken = t.refresh_token;
-    registerSecret(t.refresh_token, { kind: 'token', ttlInMs: refreshInMs + TOKEN_MARGIN_IN_MS });
+  const refreshToken = t.refresh_token || refreshTokenInUse;
+  if (refreshToken) {
+    out.refreshToken = refreshToken;
+    registerSecret(refreshToken, { kind: 'token', ttlInMs: refreshInMs + TOKEN_MARGIN_IN_MS });
   }
   if (t.id_token) {
     out.idToken = t.id_token;

@@ -67,7 +67,8 @@ export function digitalIdError(
   return new DigitalIdError(code, message, {
     provider: extra.provider,
     ...(hint ? { hint } : {}),
-    ...(extra.oauthError ? { oauthError: extra.oauthError } : {}),
+    // The provider's text (or the callback's): a field applications log as is, so made safe like a message.
+    ...(extra.oauthError ? { oauthError: safeOAuthText(extra.oauthError, MAX_ERROR_LENGTH) } : {}),
     ...(extra.statusCode ? { statusCode: extra.statusCode } : {}),
     ...(extra.cause !== undefined ? { cause: extra.cause } : {}),
     ...(extra.retryable ? { retryable: true } : {}),
@@ -259,6 +260,8 @@ function alreadyMapped(err: unknown): Error | undefined {
 
 /** Longest `error_description` put into an error message. */
 const MAX_DESCRIPTION_LENGTH = 512;
+/** Longest OAuth `error` value put into an error message or `oauthError`. */
+const MAX_ERROR_LENGTH = 100;
 
 /**
  * An OAuth `error` / `error_description` as it may enter an error message: redacted first (a cut must not
@@ -276,7 +279,7 @@ export function safeOAuthText(value: unknown, max = MAX_DESCRIPTION_LENGTH): str
 export function oauthMessage(provider: string, error: string, description: unknown): string {
   const clean = safeOAuthText(description);
   const text = clean ? `: ${clean}` : '';
-  return `${provider} answered ${safeOAuthText(error, 100)}${text}`;
+  return `${provider} answered ${safeOAuthText(error, MAX_ERROR_LENGTH)}${text}`;
 }
 
 /** An OAuth error the provider answered with (an error response or a WWW-Authenticate challenge). */
@@ -435,7 +438,7 @@ function errorInSuccess(f: EngineFacts, ctx: MapContext, p: Extra): DigitalIdErr
   return digitalIdError(
     codeForOAuthError(error, typeof description === 'string' ? description : ''),
     oauthMessage(ctx.provider, error, description),
-    { ...p, oauthError: safeOAuthText(error, 100) },
+    { ...p, oauthError: error },
   );
 }
 

@@ -54,6 +54,10 @@ export interface DigitalIdErrorOptions extends HttpErrorOptions {
  * sanitized summary of the underlying openid-client error (whose own cause holds raw claims).
  */
 export class DigitalIdError extends HttpError<DigitalIdErrorCode | DigitalIdTransportErrorCode> {
+  /**
+   * The OAuth `error` value the provider sent, when there was one, as it may be logged: citizen IDs and
+   * registered secrets masked, characters outside RFC 6749's set replaced with spaces, at most 100 characters.
+   */
   readonly oauthError: string | undefined;
   readonly provider: string | undefined;
   constructor(

@@ -27,6 +27,11 @@ export interface CallContext {
   remainingInMs: () => number;
   /** Filled by the fetch for the caller to inspect the token response (used for the missing-nonce opt-in). */
   onTokenResponseBody?: ((body: string) => void) | undefined;
+  /**
+   * The redirect_uri the login's authorization request carried, sent as is on its code exchange: the engine
+   * would derive it from the callback URL with the query cut off (see `exactRedirectUri` in client.ts).
+   */
+  redirectUri?: string | undefined;
 }
 
 export const callContext = new AsyncLocalStorage<CallContext>();

@@ -15,6 +15,10 @@ export interface PersonName {
 export interface TokenSet {
   accessToken: string;
   tokenType: string;
+  /**
+   * The refresh token to use next. After `refresh`, the rotated one the provider sent, or else the one that
+   * was sent, still valid (RFC 6749 §6): a stored TokenSet can always be replaced by the refreshed one.
+   */
   refreshToken?: string;
   idToken?: string;
   /** When the access token expires, from `expires_in`. */
@@ -30,7 +34,7 @@ export interface DigitalIdentity {
   subject: string;
   /**
    * The 13-digit citizen ID, when the provider released one (and its check digit is right): the digits only,
-   * however the provider spelled it (`1-2345-67890-12-1`, with spaces).
+   * however the provider spelled it (`1-2345-67890-12-1`, with spaces, as a JSON number).
    */
   citizenId?: string;
   names: { th: PersonName; en: PersonName };
@@ -55,15 +59,24 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** The 13 digits of a valid citizen ID however it is spelled (dashes, spaces), else undefined. */
+/**
+ * The 13 digits of a valid citizen ID however it is spelled (dashes, spaces), else undefined. A JSON number
+ * (IdentityServer writes integer-typed claims so) is read as its decimal digits when it is a safe integer (a
+ * larger one was already rounded by JSON.parse). An ID that starts with 0 (persons without registration status)
+ * has lost its leading zeros as a number: it then has fewer than 13 digits and is not read as an ID.
+ */
 function citizenIdOf(v: unknown): string | undefined {
-  const s = str(v);
+  const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : str(v);
   return s !== undefined && isCitizenId(s) ? parseCitizenId(s) : undefined;
 }
 
-/** A citizen-ID claim as compared between id_token and userinfo: a valid one as its digits, else as sent. */
+/**
+ * A citizen-ID claim as compared between id_token and userinfo: a valid one as its digits, else as sent (a
+ * value of another type as its JSON), so a value this client cannot read never passes for the same ID.
+ */
 function citizenIdSpelling(v: unknown): string | undefined {
-  return citizenIdOf(v) ?? str(v);
+  if (v === undefined || v === null) return undefined;
+  return citizenIdOf(v) ?? (typeof v === 'string' ? str(v) : JSON.stringify(v));
 }
 
 function name(parts: {

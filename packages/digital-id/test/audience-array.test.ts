@@ -1,0 +1,53 @@
+/**
+ * Guards (the code was found correct): an id_token `aud` given as an array, as IdentityServer-style providers
+ * send it. OIDC Core §3.1.3.7 items 3-5: the client must be among the audiences, and with several audiences an
+ * `azp` naming this client is required.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DigitalIdClient } from '../src/index.js';
+import { failure, REDIRECT } from './helpers.js';
+import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+
+let op: QuirkProvider;
+const clients: DigitalIdClient[] = [];
+beforeAll(async () => {
+  op = await startQuirkProvider();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  op.claims = {};
+});
+afterAll(async () => {
+  await op.close();
+});
+
+async function login() {
+  const c = quirkClient(op, clients);
+  const req = await c.createLoginRequest();
+  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
+    expectedState: req.state,
+  });
+}
+
+describe('aud as an array', () => {
+  it('[client] alone is accepted', async () => {
+    op.claims = { aud: [op.clientId] };
+    expect((await login()).claims.aud).toEqual([op.clientId]);
+  });
+
+  it('[client, other] with azp = client is accepted', async () => {
+    op.claims = { aud: [op.clientId, 'api://other'], azp: op.clientId };
+    expect((await login()).subject).toBe('user-1');
+  });
+
+  it('[client, other] without azp: ERR_DIGITAL_ID_AUDIENCE_MISMATCH', async () => {
+    op.claims = { aud: [op.clientId, 'api://other'] };
+    expect((await failure(() => login())).code).toBe('ERR_DIGITAL_ID_AUDIENCE_MISMATCH');
+  });
+
+  it('[other, another] (this client absent), even with azp = client: ERR_DIGITAL_ID_AUDIENCE_MISMATCH', async () => {
+    op.claims = { aud: ['api://other', 'api://another'], azp: op.clientId };
+    expect((await failure(() => login())).code).toBe('ERR_DIGITAL_ID_AUDIENCE_MISMATCH');
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Claims a provider types as JSON numbers: IdentityServer (DGA) writes a claim whose value type is an integer as
+ * a number, and the ThaID sandbox already sends `ial` as one. A citizen ID sent as a 13-digit number is the same
+ * ID as the string (no Thai citizen ID starts with 0, so no digit is lost): it is read as the citizen ID, and
+ * compared between the id_token and userinfo like any other spelling, so a userinfo for another person cannot
+ * slip past the check (and replace the id_token's claim) by being a number.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
+import { failure, REDIRECT } from './helpers.js';
+import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+
+let op: QuirkProvider;
+const clients: DigitalIdClient[] = [];
+beforeAll(async () => {
+  op = await startQuirkProvider();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  op.claims = {};
+  op.userinfo = undefined;
+});
+afterAll(async () => {
+  await op.close();
+});
+
+const CITIZEN_A = '3100100000006';
+const CITIZEN_B = '3100100000014';
+
+async function login(overrides: Partial<DigitalIdClientOptions>) {
+  const c = quirkClient(op, clients, overrides);
+  const req = await c.createLoginRequest();
+  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
+    expectedState: req.state,
+  });
+}
+
+describe('a citizen ID sent as a JSON number', () => {
+  it('DGA userinfo citizen_id as a number: citizenId is its 13 digits', async () => {
+    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: Number(CITIZEN_A) } });
+    const id = await login({ provider: 'dga', issuer: op.issuer, claimsSource: 'userinfo' });
+    expect(id.citizenId).toBe(CITIZEN_A);
+  });
+
+  it('ThaID id_token pid as a number: citizenId is its 13 digits', async () => {
+    op.claims = { pid: Number(CITIZEN_A) };
+    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'id_token' });
+    expect(id.citizenId).toBe(CITIZEN_A);
+  });
+
+  it.each([
+    ['pid', 'pid'],
+    ['citizen_id', 'citizen_id'],
+    ['pid', 'citizen_id'],
+  ])(
+    'another person’s ID as a number in userinfo %s (id_token %s as a string): ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
+    async (inUserinfo, inToken) => {
+      op.claims = { [inToken]: CITIZEN_A };
+      op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [inUserinfo]: Number(CITIZEN_B) } });
+      const err = await failure(() => login({ claimsSource: 'both' }));
+      expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
+      expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(CITIZEN_B);
+    },
+  );
+
+  it('a userinfo pid the client cannot read (an array) never replaces the id_token pid', async () => {
+    op.claims = { pid: CITIZEN_A };
+    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: [CITIZEN_B] } });
+    const err = await failure(() => login({ claimsSource: 'both' }));
+    expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
+  });
+
+  it('the same ID as a string in the id_token and a number in userinfo is accepted (control)', async () => {
+    op.claims = { pid: CITIZEN_A };
+    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: Number(CITIZEN_A) } });
+    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' });
+    expect(id.citizenId).toBe(CITIZEN_A);
+  });
+
+  it('a number that is no citizen ID (wrong check digit, fraction, unsafe integer) is not one', async () => {
+    for (const pid of [3100100000007, 3100100000006.5, 31001000000060000]) {
+      op.claims = { pid };
+      const id = await login({ provider: 'generic', claimsSource: 'id_token' });
+      expect(id.citizenId).toBeUndefined();
+    }
+  });
+});
