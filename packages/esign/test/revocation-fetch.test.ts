@@ -1,8 +1,10 @@
+import { KeyObject } from 'node:crypto';
 import { createCertificate, createCrl, createOcspResponse, generateSigningKeyPair } from '@thgov/pki/testing';
 import { httpServer, type TestServer } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEsignError } from '../src/errors.js';
 import { signPdf } from '../src/sign/sign-pdf.js';
+import { keyObjectSigner } from '../src/signers/local.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
 import { createSigningPki, type Identity, letterPdf, signerFor } from './helpers/pki.js';
 
@@ -18,7 +20,12 @@ let server: TestServer;
 let officer: Identity;
 let revokedOfficer: Identity;
 
-async function issueWithUrls(cn: string, serial: number, url: string): Promise<Identity> {
+async function issueWithUrls(
+  cn: string,
+  serial: number,
+  url: string,
+  extra: { caIssuersUrl?: string } = {},
+): Promise<Identity> {
   const kp = await generateSigningKeyPair();
   const cert = await createCertificate({
     subject: { commonName: cn, organization: 'thgov esign test PKI (not for production)', country: 'TH' },
@@ -31,6 +38,7 @@ async function issueWithUrls(cn: string, serial: number, url: string): Promise<I
     keyUsage: ['digitalSignature', 'nonRepudiation'],
     crlUrl: `${url}/ca.crl`,
     ocspUrl: `${url}/ocsp`,
+    ...extra,
   });
   return { cert, key: kp.privateKey };
 }
@@ -70,6 +78,7 @@ beforeAll(async () => {
   });
   served.set('ocsp:POST', good);
   served.set('ocsp:GET', good);
+  served.set('/ca.cer', pki.ca.cert);
 });
 
 afterAll(async () => {
@@ -94,6 +103,29 @@ describe("signPdf with revocation: 'fetch'", () => {
     expect(server.requests.some((r) => (r.url ?? '').startsWith('/ocsp') || r.url === '/ca.crl')).toBe(true);
     const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
     expect(report.indication).toBe('TOTAL_PASSED');
+    const sig = report.signatures.find((s) => s.kind === 'signature')!;
+    expect(sig.level).toBe('B-LT');
+    expect(sig.revocation[0]).toMatchObject({ source: 'dss', status: 'good' });
+  });
+
+  it('a signer that holds its own certificate only: the CA is downloaded from caIssuers and goes to /DSS', async () => {
+    const lone = await issueWithUrls('Lone Officer', 302, server.url, {
+      caIssuersUrl: `${server.url}/ca.cer`,
+    });
+    const before = server.requests.length;
+    const pdf = await signPdf(await letterPdf(), {
+      signer: keyObjectSigner(KeyObject.from(lone.key as never), [lone.cert]),
+      level: 'B-LT',
+      tsa: pki.tsa,
+      trustAnchors: pki.root.cert,
+      revocation: 'fetch',
+      validationData: { crls: [pki.crls[1]!] },
+      timeoutInMs: 5_000,
+    });
+    expect(server.requests.slice(before).some((r) => r.url === '/ca.cer')).toBe(true);
+    // Offline, with the root only: the CA certificate the document needs came with it.
+    const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
+    expect(report.indication, report.signatures[0]?.message).toBe('TOTAL_PASSED');
     const sig = report.signatures.find((s) => s.kind === 'signature')!;
     expect(sig.level).toBe('B-LT');
     expect(sig.revocation[0]).toMatchObject({ source: 'dss', status: 'good' });

@@ -30,7 +30,9 @@ function checkCertificateAlone(der: Uint8Array, at: Date): void {
 function recordingFetch(inner: RevocationFetch, into: ValidationData): RevocationFetch {
   return async (req: RevocationFetchRequest, op) => {
     const body = await inner(req, op);
-    (req.type === 'crl' ? into.crls : into.ocsps).push(body);
+    if (req.type === 'crl') into.crls.push(body);
+    else if (req.type === 'ocsp') into.ocsps.push(body);
+    // An issuer certificate downloaded for the path reaches the DSS with the path's certificates.
     return body;
   };
 }

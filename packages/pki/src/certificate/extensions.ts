@@ -146,25 +146,36 @@ const readAuthorityKeyId = remembered((e) => {
   }
 }, copyBytes);
 
-/** HTTP(S) URLs of the AIA OCSP responders and CRL distribution points (at most `max` of each). */
-export function revocationUrls(c: pkijs.Certificate, max = 4): { ocsp: string[]; crl: string[] } {
-  const ocsp: string[] = [];
-  const crl: string[] = [];
-  const http = (v: unknown) => typeof v === 'string' && /^https?:\/\//i.test(v);
+/** HTTP(S) URLs of an authorityInfoAccess method (at most `max`); a malformed extension yields none. */
+function accessUrls(c: pkijs.Certificate, method: string, max: number): string[] {
+  const out: string[] = [];
   try {
     const aia = extension(c, OID.authorityInfoAccess);
-    if (aia) {
-      const ia = new pkijs.InfoAccess({ schema: inner(aia) });
-      for (const d of ia.accessDescriptions) {
-        if (d.accessMethod === OID.accessOcsp && d.accessLocation.type === 6 && http(d.accessLocation.value))
-          ocsp.push(String(d.accessLocation.value));
-      }
+    if (!aia) return out;
+    for (const d of new pkijs.InfoAccess({ schema: inner(aia) }).accessDescriptions) {
+      const v = d.accessLocation.value;
+      if (
+        d.accessMethod === method &&
+        d.accessLocation.type === 6 &&
+        typeof v === 'string' &&
+        /^https?:\/\//i.test(v)
+      )
+        out.push(v);
     }
   } catch {
     // A malformed extension simply yields no URL.
   }
-  crl.push(...distributionPointUrls(c));
-  return { ocsp: ocsp.slice(0, max), crl: crl.slice(0, max) };
+  return out.slice(0, max);
+}
+
+/** HTTP(S) URLs where the issuer's certificate is published (AIA caIssuers, RFC 5280 §4.2.2.1), at most `max`. */
+export function caIssuersUrls(c: pkijs.Certificate, max = 2): string[] {
+  return accessUrls(c, OID.accessCaIssuers, max);
+}
+
+/** HTTP(S) URLs of the AIA OCSP responders and CRL distribution points (at most `max` of each). */
+export function revocationUrls(c: pkijs.Certificate, max = 4): { ocsp: string[]; crl: string[] } {
+  return { ocsp: accessUrls(c, OID.accessOcsp, max), crl: distributionPointUrls(c).slice(0, max) };
 }
 
 /** Full-name HTTP(S) URIs of the CRL distribution points: where a CRL can be fetched (not its scope). */

@@ -22,7 +22,9 @@ export interface PathRevocationOptions extends FreshnessPolicy {
   ocspResponses?: readonly (Uint8Array | ParsedOcspResponse)[];
   /**
    * Follow the certificates' AIA OCSP and CRL distribution point URLs when the evidence at hand does not settle
-   * a status (opt-in): `true`, or options for the built-in fetcher.
+   * a status (opt-in): `true`, or options for the built-in fetcher. When no path reaches a trust anchor, the
+   * issuer certificates missing from it are also downloaded from the AIA caIssuers URLs (at most four; each path
+   * through them is checked as any other).
    */
   online?: boolean | OnlineRevocationOptions;
   /** Your own fetcher (implies online): a function, or one made by `createRevocationFetcher`. */

@@ -23,7 +23,7 @@ type Verdict = Pick<
 >;
 
 /** A revocation URL as reports show it: user information (never fetched anyway) is left out. */
-function shownUrl(url: string): string {
+export function shownUrl(url: string): string {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return url;
@@ -53,14 +53,22 @@ async function fetchInto(
         problems.push(`${where}: the responder answered ${ocsp.responseStatus}`);
     } else pool.crls.push(...toCrls([bytes], 'online-crl'));
   } catch (err) {
-    if (online.userSignal?.aborted) throw new AbortError(online.userSignal.reason);
-    const status = (err as { statusCode?: unknown })?.statusCode;
-    const http =
-      typeof status === 'number'
-        ? ` (HTTP ${status}${status >= 300 && status < 400 ? ': redirects are not followed' : ''})`
-        : '';
-    problems.push(`${where}: ${(err as { code?: string })?.code ?? 'failed'}${http}`);
+    problems.push(`${where}: ${fetchFailure(online, err)}`);
   }
+}
+
+/**
+ * Why a fetch failed, as reports say it: the error code and HTTP status, never the server's text. The caller's own
+ * abort is rethrown: it ends the validation rather than leaving a status unknown.
+ */
+export function fetchFailure(online: OnlineContext, err: unknown): string {
+  if (online.userSignal?.aborted) throw new AbortError(online.userSignal.reason);
+  const status = (err as { statusCode?: unknown })?.statusCode;
+  const http =
+    typeof status === 'number'
+      ? ` (HTTP ${status}${status >= 300 && status < 400 ? ': redirects are not followed' : ''})`
+      : '';
+  return `${(err as { code?: string })?.code ?? 'failed'}${http}`;
 }
 
 /** Evidence at hand first; then, when still unknown and allowed, the OCSP responders, then the CRLs. */

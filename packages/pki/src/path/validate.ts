@@ -13,6 +13,7 @@ import { toOcspResponses } from '../revocation/ocsp.js';
 import { createRevocationFetcher, type RevocationFetch } from '../revocation/online.js';
 import { buildPaths, type PathSearch, SignatureCache } from './build.js';
 import { algorithmIssues, constraintProblem, cryptoProblem } from './constraints.js';
+import { downloadMissingIssuers } from './fetch-issuers.js';
 import {
   type PathRevocationOptions,
   type ValidateCertificatePathOptions,
@@ -106,8 +107,15 @@ function choosePath(
   return firstFailure!;
 }
 
-/** Why no path was found: the pool loops, the length limit cut a path short, or no issuer leads to an anchor. */
-function noChain(search: PathSearch, maxPathLength: number | undefined): Verdict {
+/**
+ * Why no path was found: the pool loops, the length limit cut a path short, or no issuer leads to an anchor; with
+ * what downloading a missing issuer ran into, when that was tried.
+ */
+function noChain(
+  search: PathSearch,
+  maxPathLength: number | undefined,
+  problems: readonly string[],
+): Verdict {
   const base = { indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' } as const;
   if (search.truncated)
     return {
@@ -121,10 +129,31 @@ function noChain(search: PathSearch, maxPathLength: number | undefined): Verdict
       message: 'The certificates given form a loop that reaches no trust anchor',
       failure: { check: 'chain-loop', position: 0 },
     };
+  const why = problems.length ? ` (${problems.slice(0, 3).join('; ')})` : '';
   return {
     ...base,
-    message: `No certificate chain from ${positionLabel(0, 2)} to a trust anchor`,
+    message: `No certificate chain from ${positionLabel(0, 2)} to a trust anchor${why}`,
     failure: { check: 'chain', position: 0 },
+  };
+}
+
+/**
+ * Candidate paths from the certificates at hand; when there is none and fetching is allowed, again after the
+ * missing issuers were downloaded from their caIssuers URLs (the pool then holds them).
+ */
+async function searchPaths(
+  p: Prepared,
+  o: ValidateCertificatePathOptions,
+  online: OnlineContext | undefined,
+): Promise<{ search: PathSearch; problems: string[] }> {
+  const search = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, o.maxPathLength);
+  if (search.paths.length > 0 || search.truncated || !online) return { search, problems: [] };
+  const more = await downloadMissingIssuers(p.leaf, p.pool, p.anchors, online);
+  if (more.pool.length === p.pool.length) return { search, problems: more.problems };
+  p.pool = more.pool;
+  return {
+    search: buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, o.maxPathLength),
+    problems: more.problems,
   };
 }
 
@@ -203,21 +232,21 @@ export async function validateCertificatePath(
       message: 'No trust anchors configured',
       failure: { check: 'trust-anchors', position: 0 },
     });
-  const search = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, options.maxPathLength);
-  if (search.paths.length === 0) return result(p, [p.leaf], noChain(search, options.maxPathLength));
-  const candidates = search.paths;
-  const chosen = choosePath(p, candidates, options);
-  if (!Array.isArray(chosen)) return chosen;
   const rev = options.revocation === false ? undefined : (options.revocation ?? {});
-  const weak = weakAlgorithmsAccepted(chosen);
-  if (!rev)
-    return result(p, chosen, {
-      indication: 'PASSED',
-      message: 'Path valid; revocation not checked',
-      ...weak,
-    });
   const online = onlineContext(rev, options);
   try {
+    const { search, problems } = await searchPaths(p, options, online);
+    if (search.paths.length === 0)
+      return result(p, [p.leaf], noChain(search, options.maxPathLength, problems));
+    const chosen = choosePath(p, search.paths, options);
+    if (!Array.isArray(chosen)) return chosen;
+    const weak = weakAlgorithmsAccepted(chosen);
+    if (!rev)
+      return result(p, chosen, {
+        indication: 'PASSED',
+        message: 'Path valid; revocation not checked',
+        ...weak,
+      });
     const outcome = await checkPathRevocation(chosen, p.evidence, p.at, p.proven, options.usage, online);
     const required = rev.required ?? true;
     return result(p, chosen, { ...outcome.verdict(required), ...weak });

@@ -4,11 +4,13 @@ import { PACKAGE } from '../version.js';
 import { crlUpdateWindow } from './crl-window.js';
 
 /**
- * One online revocation request: a CRL download (GET) or an OCSP request (POST with the DER body; by GET, RFC 6960
- * appendix A.1, when the responder refuses the POST).
+ * One online request: a CRL download (GET), an OCSP request (POST with the DER body; by GET, RFC 6960 appendix A.1,
+ * when the responder refuses the POST), or the download (GET) of an issuer certificate missing from a path, from
+ * the certificate's authorityInfoAccess caIssuers URL (`ca-issuers`: DER, PEM or a certs-only PKCS#7, RFC 5280
+ * §4.2.2.1). A fetcher that does not serve a type rejects; the path then goes without what it would have given.
  */
 export interface RevocationFetchRequest {
-  type: 'crl' | 'ocsp';
+  type: 'crl' | 'ocsp' | 'ca-issuers';
   url: string;
   /** The DER OCSPRequest, for `ocsp`. */
   body?: Uint8Array;
@@ -35,7 +37,7 @@ export interface OnlineRevocationOptions {
   /** Largest CRL or OCSP response read. Default 10 MiB. */
   maxResponseBytes?: number;
   /**
-   * Longest a downloaded CRL is kept for later validations. Default 3 600 000 (1 h); `0` keeps none (downloads
+   * Longest a downloaded CRL (or issuer certificate) is kept for later validations. Default 3 600 000 (1 h); `0` keeps none (downloads
    * in flight are still shared). A CRL is never kept past its own nextUpdate, so a long-running service fetches
    * the CA's next CRL instead of holding a stale one.
    */
@@ -70,6 +72,11 @@ export const onlineOptionsSchema = withOptionCheck(
   }),
 );
 
+/** The media types asked for on each GET. */
+const ACCEPT = {
+  crl: 'application/pkix-crl',
+  'ca-issuers': 'application/pkix-cert, application/pkcs7-mime',
+} as const;
 const DEFAULT_TIMEOUT_IN_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_CRL_CACHE_MAX_AGE_IN_MS = 3_600_000;
@@ -144,7 +151,7 @@ export function createRevocationFetcher(options: OnlineRevocationOptions = {}): 
       req.type === 'ocsp'
         ? await ocspExchange(transportFor(url), url, req.body ?? new Uint8Array(0), callOptions)
         : await transportFor(url).request<Uint8Array>(
-            { method: 'GET', path, headers: { accept: 'application/pkix-crl' }, ...common },
+            { method: 'GET', path, headers: { accept: ACCEPT[req.type] }, ...common },
             callOptions,
           );
     return res.body;
@@ -152,8 +159,11 @@ export function createRevocationFetcher(options: OnlineRevocationOptions = {}): 
   return {
     fetch(req, op) {
       if (closed) return Promise.reject(invalidArgument('This revocation fetcher was closed'));
-      if (req.type !== 'crl') return request(req, op);
-      return crls.get(req.url) ?? crls.download(req.url, () => request(req, op));
+      if (req.type === 'ocsp') return request(req, op);
+      // CRLs and issuer certificates are shared by later validations (a certificate never names a nextUpdate,
+      // so it is kept for the maximum age only); the key keeps the two apart should one URL serve both.
+      const key = `${req.type} ${req.url}`;
+      return crls.get(key) ?? crls.download(key, () => request(req, op));
     },
     async close() {
       closed = true;

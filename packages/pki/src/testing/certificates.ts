@@ -44,6 +44,8 @@ export interface CertificateSpec {
   extendedKeyUsageCritical?: boolean;
   crlUrl?: string;
   ocspUrl?: string;
+  /** Where the issuer's certificate can be fetched (authorityInfoAccess caIssuers, RFC 5280 §4.2.2.1). */
+  caIssuersUrl?: string;
   ocspNoCheck?: boolean;
   subjectAltName?: GeneralNameSpec[];
   nameConstraints?: { permitted?: GeneralNameSpec[]; excluded?: GeneralNameSpec[] };
@@ -90,18 +92,23 @@ function urlExtensions(spec: CertificateSpec): pkijs.Extension[] {
       ),
     );
   }
-  if (spec.ocspUrl) {
-    const ad = new pkijs.AccessDescription({
-      accessMethod: OID.accessOcsp,
-      accessLocation: new pkijs.GeneralName({ type: 6, value: spec.ocspUrl }),
-    });
+  const access = [
+    ...(spec.ocspUrl ? [{ method: OID.accessOcsp, url: spec.ocspUrl }] : []),
+    ...(spec.caIssuersUrl ? [{ method: OID.accessCaIssuers, url: spec.caIssuersUrl }] : []),
+  ].map(
+    (a) =>
+      new pkijs.AccessDescription({
+        accessMethod: a.method,
+        accessLocation: new pkijs.GeneralName({ type: 6, value: a.url }),
+      }),
+  );
+  if (access.length)
     out.push(
       ext(
         OID.authorityInfoAccess,
-        new pkijs.InfoAccess({ accessDescriptions: [ad] }).toSchema().toBER(false),
+        new pkijs.InfoAccess({ accessDescriptions: access }).toSchema().toBER(false),
       ),
     );
-  }
   return out;
 }
 
