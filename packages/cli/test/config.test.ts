@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { FileAnchorStore, FileAuditSink, verifyAuditLog } from '@thgov/core';
 import { ExchangeClient } from '@thgov/exchange';
 import { generatePopulation, startGdxGateway } from '@thgov/sandbox';
-import { caught } from '@thgov/testkit';
+import { caught, createTestCa } from '@thgov/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   auditSinkOptions,
@@ -23,6 +23,8 @@ import {
 import { thgov } from './doctor-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'thgov-config-'));
+// The transports read caFile as certificates (a file with none is refused): a real one.
+const caPem = (await createTestCa({ commonName: 'Config Test CA' })).cert;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SECRET = 'cfg-secret-6c1f0e9a77d4';
@@ -44,7 +46,7 @@ function catchError(fn: () => unknown): ConfigError {
 
 describe('parseConfig', () => {
   it('substitutes ${VAR}, keeps $${VAR} literal, and maps every section onto client options', () => {
-    writeFileSync(join(dir, 'ca.pem'), 'CA-PEM');
+    writeFileSync(join(dir, 'ca.pem'), caPem);
     writeFileSync(join(dir, 'anchor.pem'), 'ANCHOR');
     const config = parseConfig(
       {
@@ -99,7 +101,7 @@ describe('parseConfig', () => {
       timeouts: { connectInMs: 5000 },
     });
     const ca = gdx.tls?.ca as Buffer[] | undefined;
-    expect(String(ca?.[0])).toBe('CA-PEM');
+    expect(String(ca?.[0])).toBe(caPem);
     expect(digitalIdClientOptions(config, 'thaid')).toMatchObject({
       provider: 'thaid',
       clientSecret: 'thaid-secret',

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
@@ -121,6 +122,57 @@ describe('doctor behind a TLS-intercepting proxy', () => {
     });
     const ok = await doctorRun('extra-ca-in-cafile', both);
     expect(ok.code, ok.stdout).toBe(0);
+  });
+
+  it('the proxy CA as a DER .cer (a Windows export) in caFile is trusted; a .p7b bundle is a configuration error', async () => {
+    // Node reads only PEM in `ca` and skips anything else without a word: before, the DER file left the proxy
+    // untrusted with a "self-signed certificate" TLS error, and the bundle did too.
+    const proxyCa = await createTestCa({ commonName: 'Windows Proxy CA', validForDays: 30 });
+    const leaf = await proxyCa.issue({ commonName: 'intercepted', usage: 'server', validForDays: 10 });
+    const der = new X509Certificate(proxyCa.cert).raw;
+    const derFile = join(dir, 'proxy-ca.cer');
+    writeFileSync(derFile, der);
+    const front = await frontProxy(sb.gdx.url, { tls: { key: leaf.key, cert: leaf.cert } });
+    closers.push(front.close);
+    const config = gdxConfig(front.url, (c) => {
+      c.transport = { tls: { caFile: [pki.caFile, derFile] } };
+    });
+    const r = await doctorRun('der-ca', config);
+    expect(r.code, r.stdout).toBe(0);
+    expect(check(r.report, 'exchange.tls').message).toContain('Windows Proxy CA');
+    expect(check(r.report, 'exchange.validate').status).toBe('pass');
+
+    // A certificates-only PKCS#7 (what Windows and CA portals export as .p7b), made by hand: no tool needed.
+    const tlv = (tag: number, body: Buffer): Buffer => {
+      const n = body.length;
+      const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+      return Buffer.concat([Buffer.from([tag, ...len]), body]);
+    };
+    const oid = (hex: string) => tlv(0x06, Buffer.from(hex, 'hex'));
+    const signedData = tlv(
+      0x30,
+      Buffer.concat([
+        tlv(0x02, Buffer.from([1])),
+        tlv(0x31, Buffer.alloc(0)),
+        tlv(0x30, oid('2a864886f70d010701')),
+        tlv(0xa0, der),
+        tlv(0x31, Buffer.alloc(0)),
+      ]),
+    );
+    const p7bFile = join(dir, 'proxy-ca.p7b');
+    writeFileSync(p7bFile, tlv(0x30, Buffer.concat([oid('2a864886f70d010702'), tlv(0xa0, signedData)])));
+    const p7bConfig = join(dir, 'p7b.json');
+    writeFileSync(
+      p7bConfig,
+      JSON.stringify(gdxConfig(front.url, (c) => void (c.transport = { tls: { caFile: p7bFile } }))),
+    );
+    const bad = await thgov(['doctor', '--config', p7bConfig, '--json']);
+    expect(bad.code).not.toBe(0);
+    const out = `${bad.stdout}${bad.stderr}`;
+    expect(out).toContain('ERR_CLI_CONFIG_FILE');
+    expect(out).toContain('transport.tls.caFile');
+    expect(out).toContain(p7bFile);
+    expect(out).toContain('openssl pkcs7 -print_certs');
   });
 });
 

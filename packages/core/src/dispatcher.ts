@@ -3,6 +3,7 @@ import { createRequire } from './builtins.js';
 import { createEnvProxyDispatcher } from './no-proxy.js';
 import type { TimeoutOptions, TlsOptions } from './options.js';
 import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
+import { clientCertificatePem, trustedCaPem } from './tls-certificates.js';
 
 /**
  * Timeouts every client applies unless configured otherwise. `totalInMs` bounds a whole operation,
@@ -44,8 +45,8 @@ export function createDispatcher(c: DispatcherConfig): Dispatcher {
   const tls = c.tls ?? {};
   const connect = {
     timeout: c.timeouts?.connectInMs ?? DEFAULT_TIMEOUTS.connectInMs,
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.ca !== undefined ? { ca: trustedCaPem(tls.ca) } : {}),
+    ...(tls.cert !== undefined ? { cert: clientCertificatePem(tls.cert) } : {}),
     ...(tls.key !== undefined ? { key: tls.key } : {}),
     ...(tls.pfx !== undefined ? { pfx: tls.pfx } : {}),
     ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),

@@ -28,5 +28,7 @@ export {
   type TelemetryAttributes,
   TelemetrySpan,
 } from './telemetry/index.js';
+// TLS certificate entries as Node reads them, for `thgov doctor`'s own handshake and the CLI's configuration.
+export { clientCertificatePem, trustedCaPem } from './tls-certificates.js';
 export { checkOptions, validateOptions } from './validate.js';
 export { type PackageIdentity, userAgent } from './version.js';

@@ -37,7 +37,14 @@ export interface TimeoutOptions {
 
 /** Client TLS: a custom CA for the platform and, for mTLS, the agency's certificate and key (PEM) or a PFX. */
 export interface TlsOptions {
+  /**
+   * The CAs trusted for the platform's server certificate, replacing Node's roots: PEM (one or more certificates,
+   * comments between them allowed) or one DER certificate (a Windows `.cer` export) per entry. Every certificate
+   * must decode: an entry Node would skip in silence (a PKCS#7 `.p7b` bundle, text with no certificate, a damaged
+   * block) is `ERR_INVALID_ARG` when the client is made.
+   */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** The agency's client certificate (mTLS): PEM, the chain after it allowed, or one DER certificate. */
   cert?: string | Buffer;
   key?: string | Buffer;
   pfx?: Buffer;

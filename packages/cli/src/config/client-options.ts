@@ -6,6 +6,7 @@ import {
   type TlsOptions,
   type TransportOptions,
 } from '@thgov/core';
+import { clientCertificatePem, trustedCaPem } from '@thgov/core/internal';
 import {
   PostgresAuditSink,
   type PostgresAuditSinkOptions,
@@ -44,6 +45,26 @@ function readConfigFile(file: string, key: string): Buffer {
   }
 }
 
+/**
+ * A certificate file's content as PEM (a DER `.cer` converted), as every client and doctor's own TLS handshake
+ * read it; a file Node would skip in silence (a `.p7b` bundle, no certificate in it) is a configuration error.
+ */
+function asPem(
+  convert: (entry: Buffer) => string | Buffer,
+  bytes: Buffer,
+  file: string,
+  option: 'caFile' | 'certFile',
+  keyPrefix: string,
+): string | Buffer {
+  try {
+    return convert(bytes);
+  } catch (err) {
+    const key = `${keyPrefix}.tls.${option}`;
+    const reason = `${file}: ${(err as Error).message.replace(/^tls\.(ca|cert)(?: entry \d+)?: /, '')}`;
+    throw new ConfigError('ERR_CLI_CONFIG_FILE', `${key}: ${reason}`, [{ path: key, message: reason }]);
+  }
+}
+
 /** Reads the certificate and key files of a transport section into core's `tls` option. */
 export function tlsOptions(t: TransportConfig, keyPrefix: string): TlsOptions | undefined {
   const c = t.tls;
@@ -51,9 +72,18 @@ export function tlsOptions(t: TransportConfig, keyPrefix: string): TlsOptions | 
   const out: TlsOptions = {};
   if (c.caFile !== undefined) {
     const files = Array.isArray(c.caFile) ? c.caFile : [c.caFile];
-    out.ca = files.map((f) => readConfigFile(f, `${keyPrefix}.tls.caFile`));
+    out.ca = files.map((f) =>
+      asPem(trustedCaPem, readConfigFile(f, `${keyPrefix}.tls.caFile`), f, 'caFile', keyPrefix),
+    );
   }
-  if (c.certFile !== undefined) out.cert = readConfigFile(c.certFile, `${keyPrefix}.tls.certFile`);
+  if (c.certFile !== undefined)
+    out.cert = asPem(
+      clientCertificatePem,
+      readConfigFile(c.certFile, `${keyPrefix}.tls.certFile`),
+      c.certFile,
+      'certFile',
+      keyPrefix,
+    );
   if (c.keyFile !== undefined) out.key = readConfigFile(c.keyFile, `${keyPrefix}.tls.keyFile`);
   if (c.pfxFile !== undefined) out.pfx = readConfigFile(c.pfxFile, `${keyPrefix}.tls.pfxFile`);
   if (c.passphrase !== undefined) out.passphrase = c.passphrase;
