@@ -162,10 +162,10 @@ describe('doctor behind a TLS-intercepting proxy', () => {
     const p7bFile = join(dir, 'proxy-ca.p7b');
     writeFileSync(p7bFile, tlv(0x30, Buffer.concat([oid('2a864886f70d010702'), tlv(0xa0, signedData)])));
     const p7bConfig = join(dir, 'p7b.json');
-    writeFileSync(
-      p7bConfig,
-      JSON.stringify(gdxConfig(front.url, (c) => void (c.transport = { tls: { caFile: p7bFile } }))),
-    );
+    const withP7b = gdxConfig(front.url, (c) => {
+      c.transport = { tls: { caFile: p7bFile } };
+    });
+    writeFileSync(p7bConfig, JSON.stringify(withP7b));
     const bad = await thgov(['doctor', '--config', p7bConfig, '--json']);
     expect(bad.code).not.toBe(0);
     const out = `${bad.stdout}${bad.stderr}`;

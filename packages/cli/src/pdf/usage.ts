@@ -78,8 +78,9 @@ Options:
   --crl FILE         a CRL (PEM or DER) to weigh with each file's own revocation data (repeatable)
   --ocsp-response FILE
                      an OCSP response (DER) to weigh likewise (repeatable)
-  --online           fetch OCSP/CRL from the certificates' URLs when the data at hand settles nothing
-                     (through HTTPS_PROXY/HTTP_PROXY when set, 5 s per request, 10 MiB at most)
+  --online           fetch OCSP/CRL from the certificates' URLs when the data at hand settles nothing, and
+                     a missing issuer certificate from its caIssuers URL (through HTTPS_PROXY/HTTP_PROXY
+                     when set, 5 s per request, 10 MiB at most)
   --json             print one JSON array of reports
   --junit FILE       also write a JUnit XML report to FILE (for CI): one test case per file
   -h, --help         show this help
