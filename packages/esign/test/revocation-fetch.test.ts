@@ -125,7 +125,9 @@ describe("signPdf with revocation: 'fetch'", () => {
     expect(server.requests.slice(before).some((r) => r.url === '/ca.cer')).toBe(true);
     // Offline, with the root only: the CA certificate the document needs came with it.
     const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
-    expect(report.indication, report.signatures[0]?.message).toBe('TOTAL_PASSED');
+    expect(report.indication, report.signatures[0]?.checks.map((c) => c.message).join('; ')).toBe(
+      'TOTAL_PASSED',
+    );
     const sig = report.signatures.find((s) => s.kind === 'signature')!;
     expect(sig.level).toBe('B-LT');
     expect(sig.revocation[0]).toMatchObject({ source: 'dss', status: 'good' });
