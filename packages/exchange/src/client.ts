@@ -6,6 +6,7 @@ import {
   HttpError,
   type HttpMethod,
   invalidArgument,
+  isSensitiveName,
   isThGovError,
   parseBeDate,
   parseCitizenId,
@@ -99,12 +100,22 @@ export interface GdxCallInput<T> {
   pathPrefix?: string;
   /** X-Road mode: a full service identifier (string or structured), or a key of the client's `xroad.services`. */
   xroadService?: string | XRoadServiceId;
-  /** Name in the audit log (default: the path). */
+  /**
+   * Name in the audit log, the span and the metrics (default: the path, with each segment that looks like a
+   * record key, such as 4 or more digits, percent-encoded data or a long hex run, written `{id}`).
+   */
   name?: string;
   /** Citizen or juristic ID the call is about, for the audit log (stored as a keyed hash). */
   subject?: string;
   /** 'payment' also reads DGA e-Payment's `{status, errorCode, message, data}` envelope. */
   envelope?: 'default' | 'payment';
+  /**
+   * Personal values the call sends under names no redactor knows (a Thai field name, `holder`): masked in any
+   * letter case and encoding wherever a server quotes them back (the error's message, response preview and
+   * headers). Values under personal-data or secret names in `query` and `body` (`FirstName`, `lastName`,
+   * `LaserCode`, `BEBirthDate`, `dateOfBirth`, nested too) are masked without being listed. At most 32.
+   */
+  sensitiveValues?: readonly string[];
   /**
    * Non-idempotent calls are retried only with an idempotency key. Refused on an e-Payment write
    * (`envelope: 'payment'`, not GET): GDX dedupes nothing, and the reference forbids blind retries.
@@ -389,7 +400,9 @@ export class ExchangeClient {
         'an e-Payment write is never retried (GDX honours no idempotency key): drop idempotent/idempotencyKey, and after a failure read payment/status before calling again',
       );
     }
-    const name = i.name ?? i.path;
+    // The call's label (audit operation, error service, span and metric name): a path or name may carry an ID.
+    const name = redactText(i.name ?? routeLabel(i.path));
+    const sensitive = sensitiveOf(i);
     if (ctx.representedParty !== undefined && !this.#xroadClient) {
       throw invalidArgument('representedParty is an X-Road option (the client has no xroad settings)');
     }
@@ -405,6 +418,7 @@ export class ExchangeClient {
         pathPrefix: i.pathPrefix,
         idempotent: i.idempotent,
         idempotencyKey: i.idempotencyKey,
+        sensitive,
       },
       (bytes, meta) => parseJson(bytes, i.schema, meta) as T,
       options,
@@ -693,6 +707,71 @@ function xroadAuditFields(
     out.xRoadErrorType = err.code;
   }
   return out;
+}
+
+/** A path segment that holds a record key rather than a word: 4+ digits, encoded data, a long hex run. */
+const KEY_SEGMENT = /%|(?:\d\D*){4}|[0-9a-f]{16}/i;
+
+/**
+ * A generic call's default label: its path with record keys as `{id}`, so that labels (span names, the
+ * `thgov.operation` metric attribute) stay one per service, not one per record, however long the process runs.
+ */
+function routeLabel(path: string): string {
+  const [p = ''] = path.split('?', 1);
+  return p
+    .split('/')
+    .map((segment) => (KEY_SEGMENT.test(segment) ? '{id}' : segment))
+    .join('/');
+}
+
+const MAX_SENSITIVE = 32;
+const MAX_SENSITIVE_DEPTH = 8;
+
+/**
+ * What a generic call sends that identifies a person and must be masked if a server echoes it: the caller's
+ * `sensitiveValues`, then every value the query or body holds under a personal-data or secret name.
+ */
+function sensitiveOf(i: GdxCallInput<unknown>): string[] | undefined {
+  const listed: unknown = i.sensitiveValues;
+  if (
+    listed !== undefined &&
+    (!Array.isArray(listed) || listed.length > MAX_SENSITIVE || !listed.every((v) => typeof v === 'string'))
+  ) {
+    throw invalidArgument(`sensitiveValues must be a list of at most ${MAX_SENSITIVE} strings`);
+  }
+  const out: string[] = [...((listed as string[] | undefined) ?? [])];
+  namedValues(i.query, out, 0);
+  const body: unknown = i.body;
+  if (typeof body === 'object' && body !== null) namedValues(Object.values(body), out, 0);
+  return out.length > 0 ? out : undefined;
+}
+
+/** Adds to `out` the values found under sensitive names anywhere in `value` (bounded in depth and count). */
+function namedValues(value: unknown, out: string[], depth: number): void {
+  if (
+    depth > MAX_SENSITIVE_DEPTH ||
+    out.length >= MAX_SENSITIVE ||
+    typeof value !== 'object' ||
+    value === null
+  )
+    return;
+  if (Array.isArray(value)) {
+    for (const v of value) namedValues(v, out, depth + 1);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (isSensitiveName(k)) allValues(v, out, depth + 1);
+    else namedValues(v, out, depth + 1);
+  }
+}
+
+/** Adds every string and finite number in `value` to `out` (bounded in depth and count). */
+function allValues(value: unknown, out: string[], depth: number): void {
+  if (out.length >= MAX_SENSITIVE || depth > MAX_SENSITIVE_DEPTH) return;
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' && Number.isFinite(value)) out.push(String(value));
+  else if (typeof value === 'object' && value !== null)
+    for (const v of Object.values(value)) allValues(v, out, depth + 1);
 }
 
 function objectArg<T>(input: T): T {

@@ -339,11 +339,15 @@ export function classifyValidate(raw: RawResponse): ThGovError | undefined {
  */
 const TOKEN_SHAPE = /^[\x21-\x7e]{8,4096}$/;
 
-/** `{"Result": token}` or `{"result": token}` (DGA's pages show both); undefined unless token-shaped. */
+/**
+ * `{"Result": token}` or `{"result": token}` (DGA's pages show both); undefined unless token-shaped. Whitespace
+ * around the token (a gateway that copies it from a line of text) is not part of it: HTTP would drop it from
+ * the `Token` header anyway.
+ */
 export function readToken(body: unknown): string | undefined {
   const b = lowerKeys(body);
-  const t = b?.result;
-  return typeof t === 'string' && TOKEN_SHAPE.test(t) ? t : undefined;
+  const t = typeof b?.result === 'string' ? b.result.trim() : undefined;
+  return t !== undefined && TOKEN_SHAPE.test(t) ? t : undefined;
 }
 
 /**
@@ -368,7 +372,10 @@ export function readValidateToken(bytes: Uint8Array): string | undefined {
   } catch {
     return BARE_TOKEN.test(text) ? text : undefined;
   }
-  if (typeof value === 'string') return BARE_TOKEN.test(value) ? value : undefined;
+  if (typeof value === 'string') {
+    const t = value.trim();
+    return BARE_TOKEN.test(t) ? t : undefined;
+  }
   // A digits-only bare token parses as a number: the text itself is the token.
   if (typeof value === 'number') return BARE_TOKEN.test(text) ? text : undefined;
   return readToken(value);

@@ -1,4 +1,4 @@
-import { beDateToIso } from '@thgov/core';
+import { beDateToIso, parseBeDate } from '@thgov/core';
 import { z } from '@thgov/core/internal';
 import type { ZodObject } from 'zod';
 import { id13, looseKeys, looseRecord, optionalNumber, optionalText, stringish, text } from './loose-keys.js';
@@ -9,6 +9,32 @@ import { id13, looseKeys, looseRecord, optionalNumber, optionalText, stringish, 
  * kept under `raw` for fields the SDK does not name.
  */
 
+/** `YYYY-MM-DD`, `YYYY/M/D` (BE year first), with at most a midnight time (a .NET DateTime under th-TH). */
+const YEAR_FIRST = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]07:?00)?)?$/;
+/** `D/M/YYYY`: the Thai order of day, month and year. */
+const DAY_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/;
+
+/**
+ * A BE date as a provider spelled it, brought to `YYYYMMDD` when that reading is certain: Thai digits, the
+ * separators above, surrounding spaces. What does not then read as a BE date (a CE year, month 13, a word, a
+ * time of day) is returned as sent, so that no wrong date is made up.
+ */
+function beDateText(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const t = value.replace(/[\u0e50-\u0e59]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).trim();
+  const pad = (n: string | undefined) => (n ?? '').padStart(2, '0');
+  const y = YEAR_FIRST.exec(t);
+  const d = y ? undefined : DAY_FIRST.exec(t);
+  const compact = y ? `${y[1]}${pad(y[3])}${pad(y[4])}` : d ? `${d[4]}${pad(d[3])}${pad(d[1])}` : t;
+  if (compact === value) return value;
+  try {
+    parseBeDate(compact);
+    return compact;
+  } catch {
+    return value;
+  }
+}
+
 function isoOrUndefined(be: string | undefined): string | undefined {
   if (!be) return undefined;
   try {
@@ -16,6 +42,18 @@ function isoOrUndefined(be: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A list that a provider may send as `null` when it is empty (Java and .NET serialisers do): `null` reads as
+ * `[]`. Anything else that is not a list is still refused.
+ */
+function list<T extends z.ZodType>(item: T, max: number) {
+  return z
+    .array(item)
+    .max(max)
+    .nullable()
+    .transform((v) => v ?? []);
 }
 
 export const dopaPersonSchema = looseRecord(
@@ -42,9 +80,9 @@ export const dopaPersonSchema = looseRecord(
     lastName: { th: p.lastName, en: p.englishLastName },
     gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
     /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
-    birthDateBe: p.dateOfBirth,
+    birthDateBe: beDateText(p.dateOfBirth),
     /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
-    birthDate: isoOrUndefined(p.dateOfBirth),
+    birthDate: isoOrUndefined(beDateText(p.dateOfBirth)),
     age: p.age,
     nationality: p.nationalityDesc,
     status: p.statusOfPersonDesc,
@@ -118,8 +156,8 @@ const memberSchema = looseKeys({
   firstName: m.firstName,
   lastName: m.lastName,
   gender: m.genderDesc,
-  birthDateBe: m.dateOfBirth,
-  birthDate: isoOrUndefined(m.dateOfBirth),
+  birthDateBe: beDateText(m.dateOfBirth),
+  birthDate: isoOrUndefined(beDateText(m.dateOfBirth)),
   /** Role in the house (เจ้าบ้าน / ผู้อาศัย). */
   role: m.statusOfPersonDesc,
 }));
@@ -127,7 +165,7 @@ const memberSchema = looseKeys({
 export const dopaHouseholdSchema = looseKeys({
   houseID: stringish,
   totalOfMember: optionalNumber,
-  members: z.array(memberSchema).max(10_000),
+  members: list(memberSchema, 10_000),
 }).transform((h) => ({ houseId: h.houseID, members: h.members, total: h.totalOfMember ?? h.members.length }));
 /** The members of a house registration from DOPA Linkage (service 007). */
 export type DopaHouseholdMembers = z.output<typeof dopaHouseholdSchema>;
@@ -181,14 +219,14 @@ const juristicItemSchema = looseKeys({
   RegisterCapital: optionalNumber,
   PaidRegisterCapital: optionalNumber,
   JuristicStatus: optionalText,
-  AddressInformations: z.array(juristicAddressSchema).max(1000).optional(),
+  AddressInformations: list(juristicAddressSchema, 1000).optional(),
 }).transform((j) => ({
   juristicId: j.JuristicID,
   type: j.JuristicType,
   name: { th: j.JuristicName_TH, en: j.JuristicName_EN },
   /** BE `YYYYMMDD` as DBD sends it. */
-  registerDateBe: j.RegisterDate,
-  registerDate: isoOrUndefined(j.RegisterDate),
+  registerDateBe: beDateText(j.RegisterDate),
+  registerDate: isoOrUndefined(beDateText(j.RegisterDate)),
   registeredCapital: j.RegisterCapital,
   paidCapital: j.PaidRegisterCapital,
   status: j.JuristicStatus,
@@ -197,7 +235,7 @@ const juristicItemSchema = looseKeys({
 }));
 
 export const juristicProfileSchema = looseKeys({
-  ResultList: z.array(juristicItemSchema).max(1000),
+  ResultList: list(juristicItemSchema, 1000),
   RawData: z.unknown().optional(),
 });
 /** A company's DBD profile (registration, status, capital, address, directors), decoded. */

@@ -47,21 +47,45 @@ export class TokenCache {
    * A usable token for `agentId`; marks it used (GDX's idle clock restarts on every call). A validate that
    * has to run carries `requestId` (the call that needed it). The shared validate is not tied to one
    * caller's signal: each caller races it against its own (core's `raceSignal`).
+   *
+   * A token idle into the refresh margin is still alive on GDX's side: when its early re-validate fails (the
+   * validate endpoint down, a 200 without a token), the callers waiting on it get that token rather than
+   * the error, as long as it is still the cached one and still inside GDX's idle lifetime.
    */
   async get(agentId: string, requestId: string): Promise<string> {
     const e = this.#entries.get(agentId);
     const now = this.#o.now();
-    if (e && now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs) {
-      e.lastUsedAt = now;
-      const wallNow = Date.now();
-      // Also renewed when the wall clock went back: never left to lapse by a clock step.
-      const sinceRenewal = wallNow - e.registeredAt;
-      if (sinceRenewal >= RENEW_REGISTRATION_EVERY_IN_MS || sinceRenewal < 0) {
-        this.#keepRegistered(e.token);
-        e.registeredAt = wallNow;
-      }
-      return e.token;
+    if (e && now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs)
+      return this.#use(e, now);
+    const p = this.#validate(agentId, requestId);
+    if (!e || !this.#alive(e, now)) return p;
+    return p.catch((err: unknown) => {
+      const later = this.#o.now();
+      if (this.#entries.get(agentId) !== e || !this.#alive(e, later)) throw err;
+      return this.#use(e, later);
+    });
+  }
+
+  /** Whether GDX still knows `e`'s token at `now` (used within its idle lifetime). */
+  #alive(e: Entry, now: number): boolean {
+    return now - e.lastUsedAt < this.#o.idleTimeoutInMs;
+  }
+
+  /** Hands out `e`'s token: marks it used, and renews its redaction registration when due. */
+  #use(e: Entry, now: number): string {
+    e.lastUsedAt = now;
+    const wallNow = Date.now();
+    // Also renewed when the wall clock went back: never left to lapse by a clock step.
+    const sinceRenewal = wallNow - e.registeredAt;
+    if (sinceRenewal >= RENEW_REGISTRATION_EVERY_IN_MS || sinceRenewal < 0) {
+      this.#keepRegistered(e.token);
+      e.registeredAt = wallNow;
     }
+    return e.token;
+  }
+
+  /** The single-flight validate for `agentId`: started here, or the one already in flight. */
+  #validate(agentId: string, requestId: string): Promise<string> {
     let p = this.#inflight.get(agentId);
     if (!p) {
       this.validations++;

@@ -79,6 +79,9 @@ describe('validate answers a token in whichever shape the gateway uses', () => {
     'bare text (text/plain)': { body: TOKEN, headers: { 'content-type': 'text/plain' } },
     'bare text with a trailing newline': { body: `${TOKEN}\r\n`, headers: { 'content-type': 'text/plain' } },
     'JSON string with a BOM': { body: `\ufeff${JSON.stringify(TOKEN)}` },
+    '{"Result"} with spaces around the token': { body: JSON.stringify({ Result: ` ${TOKEN} ` }) },
+    '{"result"} with a line end after the token': { body: JSON.stringify({ result: `${TOKEN}\r\n` }) },
+    'JSON string with a tab after the token': { body: JSON.stringify(`${TOKEN}\t`) },
   };
   for (const [name, reply] of Object.entries(shapes)) {
     it(`${name}: one validate, and the token is sent`, async () => {
