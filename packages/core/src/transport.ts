@@ -503,7 +503,8 @@ export class Transport {
   /** The CLIENT span of one call (HTTP client semantic conventions; url.full with its query redacted). */
   #httpSpan(call: Call<unknown>): TelemetrySpan | undefined {
     if (!this.#telemetry.enabled) return undefined;
-    // url.full is redacted (credentials, query values, citizen IDs) only for a span that records.
+    // url.full is redacted (credentials, query values, encoded non-ASCII path segments, citizen IDs) only for a
+    // span that records.
     return this.#telemetry.startSpan(
       call.method,
       'client',
@@ -514,7 +515,8 @@ export class Transport {
         'thgov.request_id': call.requestId,
         'thgov.operation': call.operation,
       },
-      () => ({ 'url.full': this.#origin + call.target }),
+      // The call's sensitiveValues (a card number in a path) are masked before the general URL redaction.
+      () => ({ 'url.full': call.mask ? call.mask(this.#origin + call.target) : this.#origin + call.target }),
     );
   }
 

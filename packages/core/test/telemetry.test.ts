@@ -71,6 +71,24 @@ describe('HTTP client span', () => {
     expect(names).toContain('thgov.http.client.request.duration');
   });
 
+  it("url.full: a percent-encoded non-ASCII path segment (a Thai name) and the call's sensitiveValues are masked", async () => {
+    const o = otel();
+    const s = await serve((_q, res) => res.end('{"ok":true}'));
+    const t = transport({ baseUrl: s.url, tracerProvider: o.tracerProvider });
+    const name = 'สมชาย';
+    // A name in a path segment, as an application builds a lookup; a card number listed as sensitive.
+    await t.request({
+      method: 'GET',
+      path: `/persons/${encodeURIComponent(name)}/cards/JT9-1234567-89`,
+      sensitiveValues: ['JT9-1234567-89'],
+    });
+    await t.request({ method: 'GET', path: `/persons/x${encodeURIComponent('é')}y/v1` });
+    const [named, accented] = o.exporter.getFinishedSpans().map((sp) => String(sp.attributes['url.full']));
+    expect(named).toBe(`${s.url.replace(/\/$/, '')}/persons/[REDACTED]/cards/[REDACTED]`);
+    expect(named).not.toContain(encodeURIComponent(name));
+    expect(accented).toBe(`${s.url.replace(/\/$/, '')}/persons/[REDACTED]/v1`);
+  });
+
   it('sets url.full only on a span that records: a span nothing records gets only the sampler attributes', async () => {
     const s = await serve((_q, res) => res.end('{"ok":true}'));
     const set: string[] = [];

@@ -158,7 +158,13 @@ export function sanitizeAttribute(key: string, value: string | number | boolean)
   return redactText(value);
 }
 
-/** `url.full` as the HTTP semantic conventions ask: credentials removed and every query value redacted. */
+/** A percent-escape of a byte above 0x7f: a piece of UTF-8 text that is not ASCII. */
+const NON_ASCII_ESCAPE = /%[89a-f][0-9a-f]/i;
+
+/**
+ * `url.full` as the HTTP semantic conventions ask: credentials removed and every query value redacted; a path
+ * segment with percent-encoded non-ASCII text (data such as a name, never a route) is redacted too.
+ */
 export function redactUrlForSpan(url: string): string {
   let parsed: URL;
   try {
@@ -170,6 +176,12 @@ export function redactUrlForSpan(url: string): string {
     const keys = [...parsed.searchParams.keys()];
     parsed.search = keys.map((k) => `${encodeURIComponent(k)}=${REDACTED}`).join('&');
   }
+  // A path segment holding percent-encoded non-ASCII text is data (a Thai name in a lookup path): routes are ASCII.
+  if (NON_ASCII_ESCAPE.test(parsed.pathname))
+    parsed.pathname = parsed.pathname
+      .split('/')
+      .map((segment) => (NON_ASCII_ESCAPE.test(segment) ? REDACTED : segment))
+      .join('/');
   parsed.username = '';
   parsed.password = '';
   return redactText(parsed.toString().replace(/%5BREDACTED%5D/g, REDACTED));
