@@ -78,6 +78,12 @@ interface XrefSection {
   xrefStmAt?: number;
 }
 
+/** What an object stream holds: each object by number (the first of a repeated number), and its numbers in order. */
+interface ObjectStreamContent {
+  objects: Map<number, PdfObject>;
+  labels: number[];
+}
+
 /** Repeated-key anomalies listed one by one per revision; further objects are counted in one more. */
 const MAX_REPEATED_REPORTS = 20;
 
@@ -103,7 +109,7 @@ export class PdfDocument {
   readonly headerOffset: number;
   readonly budget: Budget;
   private readonly cache = new Map<number, IndirectObject>();
-  private readonly objStmCache = new Map<number, Map<number, PdfObject>>();
+  private readonly objStmCache = new Map<number, ObjectStreamContent>();
   /** Decrypted values of uncompressed objects by offset. */
   private readonly plainCache = new Map<number, { value: PdfObject }>();
   private security: StandardSecurity | undefined;
@@ -143,7 +149,10 @@ export class PdfDocument {
       this.security = this.openSecurity();
     }
     this.scanDefinitions();
-    for (const r of this.revisions) this.scanRepeatedKeys(r);
+    for (const r of this.revisions) {
+      this.scanCompressed(r);
+      this.scanRepeatedKeys(r);
+    }
   }
 
   /** Whether the document is encrypted (and was opened with the empty user password). */
@@ -587,7 +596,7 @@ export class PdfDocument {
       if (r.index <= after) return false;
       const holder = r.own.get(num);
       if (holder?.kind !== 'offset' || holder.offset !== e.offset || holder.gen !== e.gen) return false;
-      const held = this.readObjectStream(num, r, 0);
+      const held = this.readObjectStream(num, r, 0).objects;
       if (held.size === 0 || held.size !== n) return false;
       for (const objNum of held.keys()) {
         const x = r.own.get(objNum);
@@ -631,15 +640,47 @@ export class PdfDocument {
       if (!obj || obj.num !== num || obj.gen !== e.gen) return undefined;
       return this.plain(obj, abs);
     }
-    // Keyed by where the object stream lives: a later revision may redefine the same stream number.
-    const holder = rev.xref.get(e.stream);
+    return this.objectStream(e.stream, rev, depth)?.objects.get(num);
+  }
+
+  /** Object stream `num` as `rev` resolves it (cached by where it lives: a later revision may redefine it). */
+  private objectStream(num: number, rev: Revision, depth = 0): ObjectStreamContent | undefined {
+    const holder = rev.xref.get(num);
     if (holder?.kind !== 'offset') return undefined;
-    let objs = this.objStmCache.get(holder.offset);
-    if (!objs) {
-      objs = this.readObjectStream(e.stream, rev, depth);
-      this.objStmCache.set(holder.offset, objs);
+    let content = this.objStmCache.get(holder.offset);
+    if (!content) {
+      content = this.readObjectStream(num, rev, depth);
+      this.objStmCache.set(holder.offset, content);
     }
-    return objs.get(num);
+    return content;
+  }
+
+  /**
+   * Records each compressed entry of `rev`'s own xref that readers resolve differently: the object stream it names
+   * numbers an object twice (poppler takes the entry's index, pdf.js the last, this reader the first), or the
+   * object at the entry's index is another one (poppler reads null, pdf.js and this reader the object by number).
+   */
+  private scanCompressed(rev: Revision): void {
+    for (const [num, e] of rev.own) {
+      if (e.kind !== 'compressed') continue;
+      this.budget.tick();
+      const labels = this.objectStream(e.stream, rev)?.labels ?? [];
+      if (labels.indexOf(num) !== labels.lastIndexOf(num)) {
+        this.anomalies.push({
+          code: 'DUPLICATE_OBJECT',
+          severity: 'error',
+          message: `Object ${num} is defined twice in object stream ${e.stream} (revision ${rev.index})`,
+          revision: rev.index,
+        });
+      } else if (labels[e.index] !== num) {
+        this.anomalies.push({
+          code: 'XREF_OFFSET_MISS',
+          severity: 'error',
+          message: `xref entry of object ${num} in revision ${rev.index} names index ${e.index} of object stream ${e.stream}, which does not hold it there`,
+          revision: rev.index,
+        });
+      }
+    }
   }
 
   /**
@@ -667,12 +708,13 @@ export class PdfDocument {
     return v.value;
   }
 
-  private readObjectStream(num: number, rev: Revision, depth: number): Map<number, PdfObject> {
+  private readObjectStream(num: number, rev: Revision, depth: number): ObjectStreamContent {
     const out = new Map<number, PdfObject>();
+    const content = { objects: out, labels: [] as number[] };
     const e = rev.xref.get(num);
-    if (e?.kind !== 'offset') return out;
+    if (e?.kind !== 'offset') return content;
     const st = this.getObject(num, rev, depth + 1);
-    if (!(st instanceof PdfStream) || !isName(st.dict.get('Type'), 'ObjStm')) return out;
+    if (!(st instanceof PdfStream) || !isName(st.dict.get('Type'), 'ObjStm')) return content;
     const n = intOf(st.dict.get('N')) ?? 0;
     const first = intOf(st.dict.get('First')) ?? 0;
     let data: Uint8Array;
@@ -680,7 +722,7 @@ export class PdfDocument {
       data = decodeStream(st, this.budget);
     } catch (cause) {
       if (cause instanceof EsignError && cause.code === 'ERR_PDF_LIMIT') throw cause;
-      return out;
+      return content;
     }
     const p = new PdfParser(data, this.budget);
     const pairs: [number, number][] = [];
@@ -689,6 +731,7 @@ export class PdfDocument {
       const b = p.readToken();
       if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) break;
       pairs.push([Number(a), Number(b)]);
+      content.labels.push(Number(a));
     }
     for (const [objNum, off] of pairs) {
       this.budget.countObject();
@@ -699,7 +742,7 @@ export class PdfDocument {
         if (cause instanceof EsignError && cause.code === 'ERR_PDF_LIMIT') throw cause;
       }
     }
-    return out;
+    return content;
   }
 
   /** Follows references (bounded) to a direct value. */

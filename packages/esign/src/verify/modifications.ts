@@ -128,6 +128,8 @@ function classifyChanged(
       reason: `AcroForm keys changed: ${changedKeys(oldD, newD).join(', ')}`,
     };
   if (scope.pageNums.has(num) && oldD && newD) return pageChange(scope, oldD, newD);
+  const kid = oldD && newD ? kidWidgetChange(scope, oldD, newD) : undefined;
+  if (kid) return kid;
   if (oldD && newD && isName(oldD.get('FT')) && !isName(oldD.get('FT'), 'Sig')) {
     if (changedKeys(oldD, newD).every((k) => k === 'V' || k === 'AS' || k === 'AP'))
       return { level: 'FORM_FILLING', reason: 'A form field value was filled in' };
@@ -138,6 +140,46 @@ function classifyChanged(
         : { level: 'ANNOTATIONS', reason: 'An empty signature field changed without a later signature' };
   }
   return { level: 'OTHER', reason: 'A signed object was changed' };
+}
+
+/** The field a widget without its own /FT belongs to in `rev` (the first /Parent with /FT, bounded), and its type. */
+function parentField(
+  scope: DiffScope,
+  d: PdfDict,
+  rev: Revision,
+): { field: PdfDict; ft: string } | undefined {
+  let cur = dictOf(scope.doc.resolve(d.get('Parent'), rev));
+  for (let i = 0; cur && i < 8; i++) {
+    const ft = cur.get('FT');
+    if (isName(ft)) return { field: cur, ft: ft.name };
+    cur = dictOf(scope.doc.resolve(cur.get('Parent'), rev));
+  }
+  return undefined;
+}
+
+/**
+ * A widget of a field's /Kids (radio buttons, a field shown in several places, a signature field whose widget is
+ * its own object) that only changed what it shows, as the same change of a field merged with its widget is
+ * judged: /AS or /AP of a form field is form filling; /AP of a signature field is form filling once the field (as
+ * signed, and still) holds a signature of a later revision. The field is the one its parent was when signed.
+ */
+function kidWidgetChange(
+  scope: DiffScope,
+  oldD: PdfDict,
+  newD: PdfDict,
+): { level: ModificationLevel; reason: string } | undefined {
+  if (!isName(oldD.get('Subtype'), 'Widget') || oldD.has('FT') || newD.has('FT')) return undefined;
+  const parent = parentField(scope, oldD, scope.signed);
+  const keys = changedKeys(oldD, newD);
+  if (parent === undefined) return undefined;
+  if (parent.ft !== 'Sig') {
+    if (!keys.every((k) => k === 'AS' || k === 'AP')) return undefined;
+    return { level: 'FORM_FILLING', reason: "A widget of a form field shows the field's new value" };
+  }
+  const now = parentField(scope, newD, scope.last);
+  if (now?.ft !== 'Sig' || !keys.every((k) => k === 'AP')) return undefined;
+  const signs = laterSignature(scope, dictOf(scope.doc.resolve(now.field.get('V'), scope.last)));
+  return signs ? { level: 'FORM_FILLING', reason: 'The widget of a field signed later shows it' } : undefined;
 }
 
 /** A page may only gain annotations at the end of its /Annots; they are classified by what they are. */
@@ -247,6 +289,12 @@ function signatureFields(doc: PdfDocument, rev: Revision): { fields: Set<number>
     if (Array.isArray(kids)) for (const k of kids) stack.push({ ref: k, sig: isSig, depth: depth + 1 });
   }
   return { fields, values };
+}
+
+/** The generation of object `num` in `rev` (an object in an object stream has generation 0). */
+function generation(rev: Revision, num: number): number | undefined {
+  const e = rev.xref.get(num);
+  return e?.kind === 'offset' ? e.gen : e?.kind === 'compressed' ? 0 : undefined;
 }
 
 /** Whether `num` resolves to the same place (or to nothing) in both revisions; free and missing are the same. */
@@ -396,6 +444,10 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
       newObjects.add(num);
       const l = classifyNew(scope, num, newV);
       if (l) level.set(num, l);
+    } else if (generation(signed, num) !== generation(last, num)) {
+      const reason = "A signed object's generation changed: the signed references to it no longer resolve";
+      level.set(num, 'OTHER');
+      changes.push({ object: num, kind: 'changed', level: 'OTHER', reason });
     } else if (!pdfEquals(oldV, newV)) {
       const c =
         repeated(newV) ??
