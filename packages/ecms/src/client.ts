@@ -668,14 +668,20 @@ function mayHoldFault(body: Buffer): boolean {
   return false;
 }
 
-/** ErrorDetail / SOAP Fault in any response (2xx or not) becomes ERR_ECMS_FAULT with the node's code. */
+/**
+ * ErrorDetail / SOAP Fault in any response (2xx or not) becomes ERR_ECMS_FAULT with the node's code. An answer
+ * that is not 2xx is always read as the decoders read one (any encoding, the tolerant name fold): the byte search
+ * of `mayHoldFault` sees neither a UTF-16 fault nor `errorDetail`, and what it missed would be a bare HTTP error,
+ * retried and, after a send, taken for an unknown outcome. A 2xx fault it misses is still raised by the decoder.
+ */
 function classifyFault(
   raw: RawResponse,
   operation: string,
   limits: Partial<XmlLimits> | undefined,
 ): ThGovError | undefined {
   const body = Buffer.from(raw.body.buffer, raw.body.byteOffset, raw.body.byteLength);
-  if (!mayHoldFault(body)) return undefined;
+  const success = raw.statusCode >= 200 && raw.statusCode < 300;
+  if (success && !mayHoldFault(body)) return undefined;
   try {
     const answer = unpackMultipart(body, raw.headers['content-type']);
     decodeEnvelope(answer.body, { limits, contentType: answer.contentType });

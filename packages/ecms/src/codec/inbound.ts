@@ -149,7 +149,7 @@ function envelopeOrPoison(
   } catch (err) {
     if (err instanceof EcmsFaultError || !isThGovError(err)) throw err;
     // Malformed or over-limit content inside the item: find the ProcessID from the tag structure alone.
-    const located = locateQueueItem(input);
+    const located = locateQueueItem(input, options.contentType);
     if (!located) throw err;
     return poisonItem(
       { processId: located.processId, processTime: located.processTime ?? '' },

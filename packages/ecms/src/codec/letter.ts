@@ -16,6 +16,7 @@ import {
 } from '../model.js';
 import { resolveLimits, type XmlLimits } from '../xml/limits.js';
 import {
+  attribute,
   charFromReference,
   child,
   childrenNamed,
@@ -150,7 +151,7 @@ function decodeBinary(
   where: string,
 ): BinaryObject {
   const content = fieldBase64(parsed, node);
-  const declared = (node.attrs.mimeCode ?? node.attrs.mimecode ?? '').split(';')[0]?.trim().toLowerCase();
+  const declared = (attribute(node, 'mimeCode') ?? '').split(';')[0]?.trim().toLowerCase();
   const mimeCode = declared || sniffMime(content);
   if (!mimeCode)
     throw ecmsError('ERR_ECMS_MIME', `${where}: no mimeCode and the content type is not recognisable`);
@@ -166,11 +167,7 @@ function decodeBinary(
  * a mimeCode but no content is kept, as the zero-byte file the sender declared.
  */
 function isEmptyBinary(node: XmlNode): boolean {
-  return (
-    !(node.attrs.mimeCode ?? node.attrs.mimecode ?? '').trim() &&
-    node.children.length === 0 &&
-    node.text.trim() === ''
-  );
+  return !(attribute(node, 'mimeCode') ?? '').trim() && node.children.length === 0 && node.text.trim() === '';
 }
 
 /**

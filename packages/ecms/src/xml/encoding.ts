@@ -57,11 +57,42 @@ function declaredEncoding(buf: Buffer, from: number): string | undefined {
   return DECLARATION.exec(head)?.[2];
 }
 
+const UTF16 = new Set(['utf-16le', 'utf-16be']);
+
+/**
+ * The encoding a declaration read from the bytes as ASCII names, when it can describe them. One that names UTF-16
+ * cannot: UTF-16 text starts with a byte-order mark (XML 1.0 §4.3.3) and no ASCII is legible in it. It is what a
+ * .NET service writes after serialising through a StringWriter and sending the string as UTF-8, and is ignored
+ * (as libxml2 does): the transport charset or UTF-8 applies, with its validity check.
+ */
+function readableDeclaration(label: string | undefined): string | undefined {
+  if (label === undefined) return undefined;
+  const encoding = canonical(label, 'the XML declaration');
+  return UTF16.has(encoding) ? undefined : encoding;
+}
+
 function bomEncoding(buf: Buffer): string | undefined {
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return UTF8;
   if (buf[0] === 0xff && buf[1] === 0xfe) return 'utf-16le';
   if (buf[0] === 0xfe && buf[1] === 0xff) return 'utf-16be';
   return undefined;
+}
+
+/**
+ * `utf-16le` or `utf-16be` when `input` is UTF-16 by its byte-order mark or its Content-Type charset (the only
+ * encodings read here in which ASCII markup is not legible byte for byte), else undefined.
+ */
+export function utf16Encoding(input: Buffer, contentType?: string): string | undefined {
+  const bom = bomEncoding(input);
+  if (bom) return bom === UTF8 ? undefined : bom;
+  const label = charsetOf(contentType);
+  if (label === undefined) return undefined;
+  try {
+    const encoding = canonical(label, 'the Content-Type');
+    return UTF16.has(encoding) ? encoding : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -74,7 +105,7 @@ export function xmlAsUtf8(input: Buffer, contentType?: string): Buffer {
   const transportLabel = charsetOf(contentType);
   const transport = transportLabel === undefined ? undefined : canonical(transportLabel, 'the Content-Type');
   const declaredLabel = bom && bom !== UTF8 ? undefined : declaredEncoding(input, bom ? 3 : 0);
-  const declared = declaredLabel === undefined ? undefined : canonical(declaredLabel, 'the XML declaration');
+  const declared = readableDeclaration(declaredLabel);
   let encoding: string;
   if (bom) encoding = bom;
   else if (transport && declared && transport !== declared) {

@@ -1,3 +1,4 @@
+import { utf16Encoding } from './encoding.js';
 import { toBuffer } from './scan.js';
 import { sameName } from './tree.js';
 
@@ -15,6 +16,15 @@ const PROCESS_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 function localOf(qname: string): string {
   const i = qname.indexOf(':');
   return i === -1 ? qname : qname.slice(i + 1);
+}
+
+/**
+ * The answer as text in which its ASCII markup can be read: UTF-16 decoded (leniently: the bytes may be what
+ * made the answer unreadable), any other encoding byte for byte as Latin-1 (ASCII-compatible, all of them).
+ */
+function markupText(buf: Buffer, contentType: string | undefined): string {
+  const utf16 = utf16Encoding(buf, contentType);
+  return utf16 ? new TextDecoder(utf16).decode(buf) : buf.toString('latin1');
 }
 
 /** Index of the `>` that closes the start tag opened at `lt`, skipping quoted attribute values; -1 if none. */
@@ -38,8 +48,11 @@ function tagEnd(s: string, lt: number): number {
  * queue for ever. Only `Envelope/Body/CorrespondenceLetterInboundResponse/ProcessID` counts — the place the
  * node writes it, outside the item — and exactly once: any doubt returns `undefined` (nothing is dequeued).
  */
-export function locateQueueItem(input: string | Uint8Array): LocatedQueueItem | undefined {
-  const s = toBuffer(input).toString('latin1');
+export function locateQueueItem(
+  input: string | Uint8Array,
+  contentType?: string,
+): LocatedQueueItem | undefined {
+  const s = markupText(toBuffer(input), contentType);
   const path: string[] = [];
   const ids: string[] = [];
   let time: string | undefined;

@@ -43,6 +43,15 @@ function malformed(message: string): Error {
   return ecmsError('ERR_ECMS_XML', `Malformed XML: ${message}`);
 }
 
+/**
+ * End-of-line handling (XML 1.0 §2.11): each literal CR LF, and each CR alone, read as one LF, as every conformant
+ * parser (xmldom, so the DOM of a signature check) reads them; sax keeps the CR. A character reference (`&#13;`)
+ * is not a line end and stays a CR. Applies to the skeleton and to every lifted text run (`resolveText`).
+ */
+export function normalizeLineEnds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
 export function toBuffer(input: string | Uint8Array): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
   return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -107,7 +116,12 @@ class Scanner {
     if (!this.#sawRoot) throw malformed('no root element');
     if (this.#depth !== 0) throw malformed('unclosed elements at end of document');
     this.#parts.push(buf.toString('utf8', this.#segStart, len));
-    return { skeleton: this.#parts.join(''), marker: this.#marker, source: buf, blobs: this.#blobs };
+    return {
+      skeleton: normalizeLineEnds(this.#parts.join('')),
+      marker: this.#marker,
+      source: buf,
+      blobs: this.#blobs,
+    };
   }
 
   /** Replaces bytes cutStart..cutEnd of the skeleton by blob i's placeholder; the blob is start..end. */

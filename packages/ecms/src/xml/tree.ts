@@ -3,7 +3,7 @@ import { ecmsError } from '../errors.js';
 import { decodeCanonicalBase64 } from './base64.js';
 import type { XmlLimits } from './limits.js';
 import { splitAtPlaceholders } from './marker.js';
-import { type ScannedXml, scanXml } from './scan.js';
+import { normalizeLineEnds, type ScannedXml, scanXml } from './scan.js';
 
 /**
  * A namespace-agnostic view of a parsed document: elements by local name, prefixes dropped.
@@ -67,6 +67,7 @@ function convert(el: XmlJsElement): XmlNode {
 export function parseXml(input: string | Uint8Array, limits: XmlLimits, contentType?: string): ParsedXml {
   const scanned = scanXml(input, limits, contentType);
   assertXmlChars(scanned.skeleton, 'the document');
+  assertReferences(scanned.skeleton);
   let doc: XmlJsElement;
   try {
     doc = xml2js(scanned.skeleton, {
@@ -97,6 +98,18 @@ export function childrenNamed(node: XmlNode | undefined, local: string): XmlNode
   if (!node) return [];
   const key = nameKey(local);
   return node.children.filter((c) => c.key === key);
+}
+
+/**
+ * The value of the attribute named `local` under the tolerant fold (`nameKey`), prefix dropped: `mimeCode`,
+ * `MimeCode`, `mime-code`, `ram:mimeCode`. Attribute names are spelled as loosely as element names.
+ */
+export function attribute(node: XmlNode, local: string): string | undefined {
+  const exact = node.attrs[local];
+  if (exact !== undefined) return exact;
+  const key = nameKey(local);
+  for (const [name, value] of Object.entries(node.attrs)) if (nameKey(name) === key) return value;
+  return undefined;
 }
 
 /** Depth-first search by name (tolerant fold), `node` itself included. */
@@ -169,10 +182,37 @@ export function charFromReference(ref: string, where: string): string {
   return String.fromCodePoint(cp);
 }
 
-const ENTITY = /&(lt|gt|amp|quot|apos|#\d{1,10}|#x[0-9a-fA-F]{1,8});/g;
+const REFERENCE = 'lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+';
+
+function undeclaredReference(): Error {
+  return ecmsError(
+    'ERR_ECMS_XML',
+    'Malformed XML: an "&" begins no reference XML defines (an undeclared entity such as &nbsp;, or an unescaped &)',
+  );
+}
+
+/** Comments, CDATA sections and processing instructions (where `&` is literal), or an `&` that begins no reference. */
+const MARKUP_OR_BAD_REFERENCE = new RegExp(
+  `<!--[\\s\\S]*?-->|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>|<\\?[\\s\\S]*?\\?>|&(?!(?:${REFERENCE});)`,
+  'g',
+);
+
+/**
+ * One rule for references in every text run (XML 1.0 §4.1, WFC Entity Declared; no DTD is accepted): the five
+ * predefined entities and character references, nothing else. sax, which reads the skeleton, would decode HTML
+ * entities (`&nbsp;`) that the lifted runs, the DOM of a signature check and other nodes' parsers refuse.
+ */
+function assertReferences(skeleton: string): void {
+  if (!skeleton.includes('&')) return;
+  for (const m of skeleton.matchAll(MARKUP_OR_BAD_REFERENCE)) if (m[0] === '&') throw undeclaredReference();
+}
+
+const ENTITY = new RegExp(`&(?:(${REFERENCE});)?`, 'g');
 function decodeEntities(s: string): string {
-  return s.replace(ENTITY, (_m, e: string) => {
+  return s.replace(ENTITY, (_m, e: string | undefined) => {
     switch (e) {
+      case undefined:
+        throw undeclaredReference();
       case 'lt':
         return '<';
       case 'gt':
@@ -201,7 +241,7 @@ export function resolveText(parsed: ParsedXml, text: string): string {
     }
     const b = blobs[p];
     if (!b) continue;
-    const raw = source.toString('utf8', b.start, b.end);
+    const raw = normalizeLineEnds(source.toString('utf8', b.start, b.end));
     assertXmlChars(raw, 'a text run');
     out += b.cdata || !raw.includes('&') ? raw : decodeEntities(raw);
   }
