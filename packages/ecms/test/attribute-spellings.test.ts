@@ -72,3 +72,22 @@ describe('the mimeCode attribute, however a client spells it', () => {
     ).toThrow(expect.objectContaining({ code: 'ERR_ECMS_MIME' }));
   });
 });
+
+describe('decodeGovernmentDocument honours the contentType it documents', () => {
+  it('a TIS-620 document with its charset in the Content-Type reads its Thai subject', () => {
+    // TIS-620 puts Thai letter U+0E01 + k at byte 0xA1 + k; no byte-order mark, no declaration: only the
+    // Content-Type says what the bytes are. Read as UTF-8 they are invalid and the document was refused.
+    const xml = documentXml('mimeCode', '');
+    const bytes = Buffer.from(
+      [...xml].map((ch) => {
+        const cp = ch.codePointAt(0)!;
+        if (cp < 0x80) return cp;
+        if (cp >= 0x0e01 && cp <= 0x0e5b) return cp - 0x0e01 + 0xa1;
+        throw new Error(`no TIS-620 byte for ${ch}`);
+      }),
+    );
+    const letter = decodeGovernmentDocument(bytes, { contentType: 'text/xml; charset=TIS-620' });
+    expect(letter.subject).toBe('ส่งเอกสาร');
+    expect(letter.id).toBe('มท 0309/88');
+  });
+});

@@ -303,7 +303,7 @@ export function decodeLetterNode(
 
 /** A standalone `rsm:GovernmentDocument` (as relayed or stored). */
 export function decodeGovernmentDocument(input: string | Uint8Array, options: DecodeOptions = {}): Letter {
-  const parsed = parseXml(input, resolveLimits(options.limits));
+  const parsed = parseXml(input, resolveLimits(options.limits), options.contentType);
   if (parsed.root.key !== nameKey(LETTER_ELEMENT)) {
     throw ecmsError('ERR_ECMS_XML', `Expected GovernmentDocument, got <${parsed.root.local}>`);
   }
