@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Sandbox } from '@thgov/sandbox';
-import { closedPort, createSelfSigned, createTestCa, frontProxy } from '@thgov/testkit';
+import { certsOnlyPkcs7, closedPort, createSelfSigned, createTestCa, frontProxy } from '@thgov/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, ThgovConfig } from '../src/index.js';
 import { parseConfig, runDoctor, sandboxConfig } from '../src/index.js';
@@ -142,25 +142,9 @@ describe('doctor behind a TLS-intercepting proxy', () => {
     expect(check(r.report, 'exchange.tls').message).toContain('Windows Proxy CA');
     expect(check(r.report, 'exchange.validate').status).toBe('pass');
 
-    // A certificates-only PKCS#7 (what Windows and CA portals export as .p7b), made by hand: no tool needed.
-    const tlv = (tag: number, body: Buffer): Buffer => {
-      const n = body.length;
-      const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-      return Buffer.concat([Buffer.from([tag, ...len]), body]);
-    };
-    const oid = (hex: string) => tlv(0x06, Buffer.from(hex, 'hex'));
-    const signedData = tlv(
-      0x30,
-      Buffer.concat([
-        tlv(0x02, Buffer.from([1])),
-        tlv(0x31, Buffer.alloc(0)),
-        tlv(0x30, oid('2a864886f70d010701')),
-        tlv(0xa0, der),
-        tlv(0x31, Buffer.alloc(0)),
-      ]),
-    );
+    // A certificates-only PKCS#7, what Windows and CA portals export as .p7b.
     const p7bFile = join(dir, 'proxy-ca.p7b');
-    writeFileSync(p7bFile, tlv(0x30, Buffer.concat([oid('2a864886f70d010702'), tlv(0xa0, signedData)])));
+    writeFileSync(p7bFile, certsOnlyPkcs7([der]));
     const p7bConfig = join(dir, 'p7b.json');
     const withP7b = gdxConfig(front.url, (c) => {
       c.transport = { tls: { caFile: p7bFile } };

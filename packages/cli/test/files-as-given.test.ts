@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { exportPkcs8Pem, toPem } from '@thgov/pki';
 import { createPkcs12 } from '@thgov/pki/testing';
 import { buildSimplePdf, type SandboxPki, startSandboxPki } from '@thgov/sandbox';
+import { certsOnlyPkcs7 } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliIo, ConfigError, loadConfig, run } from '../src/index.js';
 import { type Run, tempDir } from './doctor-helpers.js';
@@ -44,35 +45,6 @@ async function cli(args: string[]): Promise<Run> {
   return { code, stdout, stderr };
 }
 
-/** One DER TLV (definite length). */
-function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  const n = body.length;
-  const len =
-    n < 0x80
-      ? [n]
-      : n < 0x100
-        ? [0x81, n]
-        : n < 0x10000
-          ? [0x82, n >> 8, n & 0xff]
-          : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...len]), body]);
-}
-
-/** A certs-only PKCS#7 (.p7b) as a CA portal or Windows' certificate export writes it (`openssl crl2pkcs7 -nocrl`). */
-function p7b(certs: Uint8Array[]): Uint8Array {
-  const oid = (hex: string) => tlv(0x06, Buffer.from(hex, 'hex'));
-  const signedData = tlv(
-    0x30,
-    tlv(0x02, Buffer.from([1])),
-    tlv(0x31),
-    tlv(0x30, oid('2a864886f70d010701')),
-    tlv(0xa0, ...certs),
-    tlv(0x31),
-  );
-  return new Uint8Array(tlv(0x30, oid('2a864886f70d010702'), tlv(0xa0, signedData)));
-}
-
 const sign = (out: string, ...more: string[]) =>
   cli(['pdf', 'sign', letter, join(dir, out), '--pkcs12', p12, ...more]);
 
@@ -105,7 +77,7 @@ describe('thgov pdf sign / verify with files as they are handed over', () => {
 
   it('--trust as a DER .p7b and as OpenSSL output with Bag Attributes: signed, then TOTAL_PASSED', async () => {
     const bundle = join(dir, 'chain.p7b');
-    writeFileSync(bundle, p7b([pki.issuingCa.certificate, pki.root.certificate]));
+    writeFileSync(bundle, certsOnlyPkcs7([pki.issuingCa.certificate, pki.root.certificate]));
     const printed = join(dir, 'root-bag.pem');
     writeFileSync(
       printed,

@@ -4,7 +4,7 @@
 // file names. A DER certificate is read as what it is; what cannot be read is an ERR_INVALID_ARG when the client
 // is made, naming the option and never the file's content.
 import { X509Certificate } from 'node:crypto';
-import { createTestCa, httpsServer, type TestServer } from '@thgov/testkit';
+import { certsOnlyPkcs7, createTestCa, httpsServer, type TestServer } from '@thgov/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type TlsOptions, Transport } from '../src/index.js';
 
@@ -28,27 +28,7 @@ afterEach(async () => {
 
 const derOf = (pem: string | Buffer): Buffer => new X509Certificate(pem).raw;
 
-/** One DER item: tag, length, content. */
-function tlv(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  const n = body.length;
-  const len =
-    n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
-  return Buffer.concat([Buffer.from([tag]), len, body]);
-}
-/** A certificates-only PKCS#7 SignedData (.p7b), as CA portals and Windows export a chain. */
-function p7b(...certs: Buffer[]): Buffer {
-  const oid = (hex: string) => tlv(0x06, Buffer.from(hex, 'hex'));
-  const signedData = tlv(
-    0x30,
-    tlv(0x02, Buffer.from([1])),
-    tlv(0x31),
-    tlv(0x30, oid('2a864886f70d010701')),
-    tlv(0xa0, ...certs),
-    tlv(0x31),
-  );
-  return tlv(0x30, oid('2a864886f70d010702'), tlv(0xa0, signedData));
-}
+const p7b = (...certs: Buffer[]): Buffer => Buffer.from(certsOnlyPkcs7(certs));
 const pemOf = (der: Buffer, label: string) =>
   `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`;
 

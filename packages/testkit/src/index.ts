@@ -26,6 +26,7 @@ export {
 } from './servers.js';
 export { flipByte, replaceOnce } from './tamper.js';
 export {
+  certsOnlyPkcs7,
   createSelfSigned,
   createTestCa,
   type TestCa,

@@ -246,3 +246,40 @@ export async function createTestCa(
 export async function createSelfSigned(options: TestCertificateOptions): Promise<TestCertificate> {
   return (await makeCertificate(subjectOf(options))).made;
 }
+
+/** One DER item: tag, definite length, content. */
+function derItem(tag: number, ...content: Uint8Array[]): Buffer {
+  const body = Buffer.concat(content);
+  const n = body.length;
+  const len =
+    n < 0x80
+      ? [n]
+      : n < 0x100
+        ? [0x81, n]
+        : n < 0x10000
+          ? [0x82, n >> 8, n & 0xff]
+          : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...len]), body]);
+}
+
+/**
+ * A certificates-only PKCS#7 SignedData (a `.p7b`/`.p7c`), as a CA portal or Windows' certificate export writes
+ * it (`openssl crl2pkcs7 -nocrl`): made by hand, so a test needs no tool.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('chain.p7b', certsOnlyPkcs7([caDer, leafDer]));
+ * ```
+ */
+export function certsOnlyPkcs7(certificates: readonly Uint8Array[]): Uint8Array {
+  const oid = (hex: string) => derItem(0x06, Buffer.from(hex, 'hex'));
+  const signedData = derItem(
+    0x30,
+    derItem(0x02, Buffer.from([1])),
+    derItem(0x31),
+    derItem(0x30, oid('2a864886f70d010701')),
+    derItem(0xa0, ...certificates),
+    derItem(0x31),
+  );
+  return new Uint8Array(derItem(0x30, oid('2a864886f70d010702'), derItem(0xa0, signedData)));
+}
