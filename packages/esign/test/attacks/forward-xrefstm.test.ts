@@ -14,22 +14,13 @@ import { type PdfDict, type PdfObject, PdfRef } from '../../src/pdf/objects.js';
 import { appendIncrementalUpdate, serialize } from '../../src/pdf/writer.js';
 import { signPdf } from '../../src/sign/sign-pdf.js';
 import { verifyPdfSignatures } from '../../src/verify/verify-pdf.js';
+import { be } from '../helpers/foreign-signer.js';
 import { createSigningPki, letterPdf, signerFor } from '../helpers/pki.js';
 import { edited } from '../helpers/tamper.js';
 
 const FAR = 400_000;
 const FORGED = 'Approved: 10,000,000 THB';
 const pki = await createSigningPki();
-
-function be(v: number, width: number): Buffer {
-  const b = Buffer.alloc(width);
-  let x = v;
-  for (let i = width - 1; i >= 0; i--) {
-    b[i] = x & 0xff;
-    x = Math.floor(x / 256);
-  }
-  return b;
-}
 
 /** The letter with one more revision whose trailer names an /XRefStm at FAR (nothing there yet). */
 async function prepared(): Promise<Uint8Array> {

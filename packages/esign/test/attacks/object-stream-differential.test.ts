@@ -14,21 +14,12 @@ import { PdfDocument } from '../../src/pdf/document.js';
 import { type PdfDict, PdfRef } from '../../src/pdf/objects.js';
 import { serialize } from '../../src/pdf/writer.js';
 import type { VerificationReport } from '../../src/verify/report.js';
+import { be } from '../helpers/foreign-signer.js';
 import { PdfsigDb } from '../helpers/pdfsig.js';
 import { edited, signedFixture } from '../helpers/tamper.js';
 
 const { pki, pdf, verify } = await signedFixture('B-T');
 const FORGED = 'Approved: 10,000,000 THB';
-
-function be(v: number, width: number): Buffer {
-  const b = Buffer.alloc(width);
-  let x = v;
-  for (let i = width - 1; i >= 0; i--) {
-    b[i] = x & 0xff;
-    x = Math.floor(x / 256);
-  }
-  return b;
-}
 
 /** One update written with an xref stream: `plain` objects, then one object stream holding `slots` in order. */
 interface ObjStmUpdate {

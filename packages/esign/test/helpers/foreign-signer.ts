@@ -238,7 +238,8 @@ function finish(pdf: Buffer, cms: CmsMaker, s: ForeignSpelling, eol: string): Ui
   return new Uint8Array(s.trailing ? Buffer.concat([pdf, Buffer.from(s.trailing, 'latin1')]) : pdf);
 }
 
-function be(v: number, width: number): Buffer {
+/** `v` as a big-endian unsigned integer of `width` bytes (an xref stream field); throws when it does not fit. */
+export function be(v: number, width: number): Buffer {
   const b = Buffer.alloc(width);
   let x = v;
   for (let i = width - 1; i >= 0; i--) {
