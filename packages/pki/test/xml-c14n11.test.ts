@@ -3,6 +3,7 @@
  * remove_dot_segments), the values an apex takes from its omitted ancestors, the cases refused rather than guessed,
  * and bounded work on hostile chains. The signatures themselves are tested in @thgov/transcript (JDK fixtures).
  */
+import { cpuMsOf } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   c14n11ApexAttributes,
@@ -146,29 +147,32 @@ describe('hostile chains take bounded time', () => {
   it('refuses thousands of xml:base ancestors without walking the join', () => {
     const levels = Array.from({ length: 5000 }, () => ({ base: 'a/' }));
     const apex = chain(...levels, {});
-    const t0 = performance.now();
-    expect(() => fixedUpXmlBase(apex)).toThrow(`more than ${MAX_XML_BASE_VALUES} xml:base values`);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    const cpuMs = cpuMsOf(() =>
+      expect(() => fixedUpXmlBase(apex)).toThrow(`more than ${MAX_XML_BASE_VALUES} xml:base values`),
+    );
+    expect(cpuMs).toBeLessThan(1000);
   });
 
   it('joins a chain just under the limit correctly', () => {
     const levels = Array.from({ length: MAX_XML_BASE_VALUES - 1 }, (_, i) => ({
       base: i % 2 ? '../b/' : 'a/',
     }));
-    const t0 = performance.now();
-    expect(fixedUpXmlBase(chain({ base: 'http://h/' }, ...levels, {}))).toBe(
-      `http://h/${'b/'.repeat(127)}a/`,
+    const cpuMs = cpuMsOf(() =>
+      expect(fixedUpXmlBase(chain({ base: 'http://h/' }, ...levels, {}))).toBe(
+        `http://h/${'b/'.repeat(127)}a/`,
+      ),
     );
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(cpuMs).toBeLessThan(1000);
   });
 
   it('refuses a very long xml:base value, and reduces a long dot-segment path in linear-looking time', () => {
     expect(() => fixedUpXmlBase(chain({ base: `http://h/${'x'.repeat(1_000_000)}` }, {}))).toThrow(
       XmlC14nError,
     );
-    const t0 = performance.now();
-    expect(removeDotSegments11(`${'a/'.repeat(50_000)}${'../'.repeat(50_000)}g`)).toBe('g');
-    expect(removeDotSegments11('../'.repeat(50_000)).length).toBe(150_000);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    const cpuMs = cpuMsOf(() => {
+      expect(removeDotSegments11(`${'a/'.repeat(50_000)}${'../'.repeat(50_000)}g`)).toBe('g');
+      expect(removeDotSegments11('../'.repeat(50_000)).length).toBe(150_000);
+    });
+    expect(cpuMs).toBeLessThan(2000);
   });
 });

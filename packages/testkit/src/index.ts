@@ -1,5 +1,6 @@
 export { type Caught, type CodedError, caught, expectCode } from './caught.js';
 export { type ChildScriptOptions, runScriptInChild } from './child-script.js';
+export { cpuMsOf, cpuMsOfAsync } from './cpu-time.js';
 export { changedOutsideGap, type MutateOptions, mutateBytes, PDF_FUZZ_TOKENS, prng } from './fuzz.js';
 export { loggableText } from './loggable.js';
 export { type CapturedLogger, captureLogger, type LogEntry } from './logger.js';

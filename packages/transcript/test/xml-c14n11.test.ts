@@ -4,6 +4,7 @@
  * and must not once a covered byte, or an xml: attribute of an omitted ancestor that C14N 1.1 brings onto the
  * signed element, is changed. Each fixture was FAILED before C14N 1.1 was accepted.
  */
+import { cpuMsOfAsync } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/index.js';
 import { checkXml, type XmlCheckOptions } from '../src/xml/check-xml.js';
@@ -161,9 +162,11 @@ describe('xml:base values C14N 1.1 leaves open, and hostile chains', () => {
       '</Records>',
       `</Records>${'</W>'.repeat(depth)}`,
     );
-    const t0 = performance.now();
-    const r = await check(deep, { ...subset, maxDepth: depth + 10, limits: { maxElements: depth + 100 } });
-    expect(performance.now() - t0).toBeLessThan(10_000);
+    let r!: Awaited<ReturnType<typeof check>>;
+    const cpuMs = await cpuMsOfAsync(async () => {
+      r = await check(deep, { ...subset, maxDepth: depth + 10, limits: { maxElements: depth + 100 } });
+    });
+    expect(cpuMs).toBeLessThan(10_000);
     expect(r.status).toBe('INDETERMINATE');
     expect(r.message).toContain('xml:base values');
   });
@@ -171,9 +174,11 @@ describe('xml:base values C14N 1.1 leaves open, and hostile chains', () => {
   it('answers in bounded time for a very long xml:base value', async () => {
     const abs = readC14n11Fixture(F.subsetAbsoluteBase);
     const long = changed(abs, '/archive/./terms/', `/archive/./${'x/../'.repeat(200_000)}terms/`);
-    const t0 = performance.now();
-    const r = await check(long, subset);
-    expect(performance.now() - t0).toBeLessThan(10_000);
+    let r!: Awaited<ReturnType<typeof check>>;
+    const cpuMs = await cpuMsOfAsync(async () => {
+      r = await check(long, subset);
+    });
+    expect(cpuMs).toBeLessThan(10_000);
     expect(r.status).not.toBe('PASSED');
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { closedPort, connectProxy, prng } from '@thgov/testkit';
+import { closedPort, connectProxy, cpuMsOf, prng } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Transport } from '../../src/index.js';
 import { createEnvProxyDispatcher, NO_PROXY_LIMITS, parseNoProxy } from '../../src/no-proxy.js';
@@ -12,12 +12,12 @@ import { createEnvProxyDispatcher, NO_PROXY_LIMITS, parseNoProxy } from '../../s
 
 const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
 
-/** Milliseconds `run` takes. */
-function timed(run: () => void): number {
-  const t0 = performance.now();
-  run();
-  return performance.now() - t0;
-}
+/**
+ * CPU milliseconds `run` takes: not wall time, which a loaded machine stretches. The limits below are tens of
+ * times what the linear reads cost; the reads they guard against (a scan per request, a quadratic parse) cost
+ * minutes.
+ */
+const timed = cpuMsOf;
 
 /** 100,000 entries of every kind an agency writes. */
 function hugeList(): string {
@@ -109,7 +109,7 @@ describe('a huge NO_PROXY', () => {
       const t = timed(() => {
         for (const [h, p] of PROBES) expect(list.matches(h, p), `${shape} ${h}`).toBe(false);
       });
-      expect(t, shape).toBeLessThan(100);
+      expect(t, shape).toBeLessThan(500);
     }
   });
 
@@ -136,7 +136,7 @@ describe('a huge NO_PROXY', () => {
       `${'a'.repeat(1_000_000)}.go.th`,
       `[${'f:'.repeat(1000)}]`,
     ]) {
-      expect(timed(() => expect(list.matches(host, 443)).toBe(false))).toBeLessThan(50);
+      expect(timed(() => expect(list.matches(host, 443)).toBe(false))).toBeLessThan(500);
     }
   });
 });
