@@ -47,7 +47,7 @@ export interface DigitalIdentity {
   /**
    * Every claim received: the id_token claims, and the userinfo claims added to them. The id_token's
    * protocol claims (`iss`, `aud`, `azp`, `nonce`, `acr`, `amr`, `auth_time`, `exp`, `iat`, `sub`, ...) are
-   * never taken from userinfo.
+   * never taken from userinfo, and a userinfo claim sent as null or "" does not erase the id_token's value.
    */
   claims: Record<string, unknown>;
   tokens: TokenSet;
@@ -187,12 +187,19 @@ export function mergeUserinfo(
   if (fromToken.length > 0 && fromUserinfo.some((id) => !fromToken.includes(id))) return undefined;
   const merged: Record<string, unknown> = { ...idClaims };
   for (const [key, value] of Object.entries(userinfo)) {
+    if (ID_TOKEN_ONLY.has(key)) continue;
+    // A null or blank value is a claim not returned (OIDC Core §5.3.2 asks for it to be left out; Java and .NET
+    // serialisers write it anyway): it never erases what the id_token said, such as its citizen ID.
+    if (saysNothing(value) && Object.hasOwn(idClaims, key) && !saysNothing(idClaims[key])) continue;
     // defineProperty, not assignment: a JSON `__proto__` key stays a plain claim.
-    if (!ID_TOKEN_ONLY.has(key)) {
-      Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
-    }
+    Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return merged;
+}
+
+/** A claim value that carries nothing: null, or a string of only white space. */
+function saysNothing(v: unknown): boolean {
+  return v === null || (typeof v === 'string' && v.trim() === '');
 }
 
 /** The valid citizen IDs (13 digits) among the claims a preset reads (and `sub` where it is the citizen ID). */

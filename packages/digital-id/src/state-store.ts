@@ -53,17 +53,21 @@ export interface StateStore {
 
 /** Options of `MemoryStateStore`: how many pending logins it keeps and how long it remembers used states. */
 export interface MemoryStateStoreOptions {
-  /** Most states kept at once; the oldest are dropped beyond it. Default 10 000. */
+  /**
+   * Most states kept at once; beyond it the oldest used states go first, then the oldest pending logins.
+   * Default 10 000.
+   */
   maxEntries?: number;
   /** How long a consumed or expired state is remembered to tell replays from forgeries. Default 30 min. */
   tombstoneInMs?: number;
 }
 
-type Slot = { kind: 'live'; record: LoginState } | { kind: 'consumed'; until: number };
-
 /** In-process StateStore with TTL and one-time consume. Fine for a single app instance. */
 export class MemoryStateStore implements StateStore {
-  readonly #slots = new Map<string, Slot>();
+  /** Pending logins, oldest first. */
+  readonly #live = new Map<string, LoginState>();
+  /** Used states, remembered until the epoch ms given, oldest use first. */
+  readonly #used = new Map<string, number>();
   readonly #max: number;
   readonly #tombstoneInMs: number;
   #lastSweep = 0;
@@ -75,33 +79,37 @@ export class MemoryStateStore implements StateStore {
 
   async save(record: LoginState): Promise<void> {
     this.#sweep();
-    this.#slots.set(record.state, { kind: 'live', record: structuredClone(record) });
-    while (this.#slots.size > this.#max) {
-      const oldest = this.#slots.keys().next().value;
+    this.#used.delete(record.state);
+    this.#live.set(record.state, structuredClone(record));
+    // Past the limit, used states go first: forgetting one only makes a replay "unknown" (refused all the
+    // same), while a pending login dropped is a user whose sign-in fails.
+    while (this.size > this.#max) {
+      const from = this.#used.size > 0 ? this.#used : this.#live;
+      const oldest = from.keys().next().value;
       if (oldest === undefined) break;
-      this.#slots.delete(oldest);
+      from.delete(oldest);
     }
   }
 
   async consume(state: string): Promise<StateConsumeResult> {
-    const slot = this.#slots.get(state);
-    if (!slot) return { status: 'unknown' };
     const now = Date.now();
-    if (slot.kind === 'consumed') {
-      if (slot.until <= now) {
-        this.#slots.delete(state);
-        return { status: 'unknown' };
-      }
-      return { status: 'consumed' };
+    const until = this.#used.get(state);
+    if (until !== undefined) {
+      if (until > now) return { status: 'consumed' };
+      this.#used.delete(state);
+      return { status: 'unknown' };
     }
-    this.#slots.set(state, { kind: 'consumed', until: now + this.#tombstoneInMs });
-    if (slot.record.expiresAt <= now) return { status: 'expired' };
-    return { status: 'ok', record: slot.record };
+    const record = this.#live.get(state);
+    if (!record) return { status: 'unknown' };
+    this.#live.delete(state);
+    this.#used.set(state, now + this.#tombstoneInMs);
+    if (record.expiresAt <= now) return { status: 'expired' };
+    return { status: 'ok', record };
   }
 
   /** Number of entries held (live and remembered). */
   get size(): number {
-    return this.#slots.size;
+    return this.#live.size + this.#used.size;
   }
 
   /** At most once a second: a full pass per save would make saving quadratic in the number of states. */
@@ -109,9 +117,9 @@ export class MemoryStateStore implements StateStore {
     const now = Date.now();
     if (now - this.#lastSweep < 1000) return;
     this.#lastSweep = now;
-    for (const [key, slot] of this.#slots) {
-      const until = slot.kind === 'live' ? slot.record.expiresAt + this.#tombstoneInMs : slot.until;
-      if (until <= now) this.#slots.delete(key);
+    for (const [key, record] of this.#live) {
+      if (record.expiresAt + this.#tombstoneInMs <= now) this.#live.delete(key);
     }
+    for (const [key, until] of this.#used) if (until <= now) this.#used.delete(key);
   }
 }

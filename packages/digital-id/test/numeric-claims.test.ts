@@ -1,9 +1,9 @@
 /**
  * Claims a provider types as JSON numbers: IdentityServer (DGA) writes a claim whose value type is an integer as
  * a number, and the ThaID sandbox already sends `ial` as one. A citizen ID sent as a 13-digit number is the same
- * ID as the string (no Thai citizen ID starts with 0, so no digit is lost): it is read as the citizen ID, and
- * compared between the id_token and userinfo like any other spelling, so a userinfo for another person cannot
- * slip past the check (and replace the id_token's claim) by being a number.
+ * ID as the string (an ID starting with 0 loses digits as a number and is not read as one): it is read as the
+ * citizen ID, and compared between the id_token and userinfo like any other spelling, so a userinfo for another
+ * person cannot slip past the check (and replace the id_token's claim) by being a number.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';

@@ -53,6 +53,21 @@ describe('MemoryStateStore', () => {
     expect((await store.consume('d')).status).toBe('ok');
   });
 
+  it('at capacity drops a used state before a pending login, however old the login', async () => {
+    // A remembered (used) state only turns a replay's answer from "unknown" into "consumed"; a pending login
+    // dropped is a user whose sign-in fails.
+    const store = new MemoryStateStore({ maxEntries: 3 });
+    await store.save(record('pending'));
+    await store.save(record('used'));
+    expect((await store.consume('used')).status).toBe('ok');
+    await store.save(record('c'));
+    await store.save(record('d'));
+    expect(store.size).toBe(3);
+    expect((await store.consume('pending')).status).toBe('ok');
+    expect((await store.consume('used')).status).toBe('unknown');
+    expect((await store.consume('d')).status).toBe('ok');
+  });
+
   it('stores a copy: later changes by the caller do not leak in', async () => {
     const store = new MemoryStateStore();
     const r = record('copy');

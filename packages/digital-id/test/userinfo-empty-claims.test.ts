@@ -1,0 +1,67 @@
+/**
+ * A userinfo response that sends a claim as null or "" (OpenID Connect Core §5.3.2 asks providers to omit a
+ * claim they do not return; Java and .NET serialisers write null or "" instead). Such a value says nothing:
+ * it must not erase what the verified id_token said, above all the citizen ID the login is about.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
+import { REDIRECT } from './helpers.js';
+import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+
+let op: QuirkProvider;
+const clients: DigitalIdClient[] = [];
+beforeAll(async () => {
+  op = await startQuirkProvider();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  op.claims = {};
+  op.userinfo = undefined;
+});
+afterAll(async () => {
+  await op.close();
+});
+
+const CITIZEN = '3100100000006';
+
+async function login(overrides: Partial<DigitalIdClientOptions>) {
+  const c = quirkClient(op, clients, overrides);
+  const req = await c.createLoginRequest();
+  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
+    expectedState: req.state,
+  });
+}
+
+describe('a userinfo claim sent as null or ""', () => {
+  it.each([
+    ['null', null],
+    ['""', ''],
+    ['"  "', '  '],
+  ])('userinfo pid %s keeps the id_token pid as the citizen ID', async (_what, empty) => {
+    op.claims = { pid: CITIZEN };
+    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: empty } });
+    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' });
+    expect(id.citizenId).toBe(CITIZEN);
+    expect(id.claims.pid).toBe(CITIZEN);
+  });
+
+  it('userinfo names as null keep the id_token names', async () => {
+    op.claims = { pid: CITIZEN, given_name: 'สมชาย', family_name: 'ใจดี' };
+    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', given_name: null, family_name: '' } });
+    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' });
+    expect(id.names.th).toMatchObject({ given: 'สมชาย', family: 'ใจดี' });
+  });
+
+  it('a userinfo value with content still adds to and updates the claims (control)', async () => {
+    op.claims = { pid: CITIZEN, given_name: 'สมชาย' };
+    op.userinfo = () => ({
+      status: 200,
+      body: { sub: 'user-1', given_name: 'สมศักดิ์', birthdate: '1990-01-15', nickname: null },
+    });
+    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' });
+    expect(id.names.th.given).toBe('สมศักดิ์');
+    expect(id.birthdate).toBe('1990-01-15');
+    expect(id.claims.nickname).toBeNull();
+  });
+});
