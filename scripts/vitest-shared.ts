@@ -23,8 +23,11 @@ export function packageTestConfig(
             ],
           }
         : {}),
-      testTimeout: extra.testTimeout ?? 20_000,
-      hookTimeout: 30_000,
+      // Generous: on a loaded 2-core CI machine a test can run ten times slower than on a quiet one (measured:
+      // esign's signing and tampering tests from 1.4 s to 20 s). A hang still fails, named; a worker blocked in
+      // synchronous code is the watchdog's.
+      testTimeout: extra.testTimeout ?? 60_000,
+      hookTimeout: 120_000,
       pool: 'forks',
       // A worker blocked in synchronous code or a set-up that never settles fails the run, named (see the file).
       reporters: ['default', new WatchdogReporter()],

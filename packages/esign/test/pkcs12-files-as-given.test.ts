@@ -118,7 +118,7 @@ openssl.describe('PKCS#12 files written by openssl and keytool', () => {
       codes.add(isEsignError(err) ? err.code : `${err.name}: ${err.message}`);
     }
     expect([...codes]).toEqual(['ERR_ESIGN_PKCS12_PASSWORD']);
-  });
+  }, 180_000); // 2,000 file openings: seconds of CPU, minutes on a loaded machine.
 
   // keytool's own shape where it is installed; elsewhere the same shape (PBES2/AES-256 bags, an alias as
   // friendlyName, HMAC-SHA-256 MAC, 10 000 iterations) written by openssl, without the several-keys half.
