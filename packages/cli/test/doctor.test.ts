@@ -258,6 +258,17 @@ describe('thgov doctor against a broken platform (as a process)', () => {
     expect(check(report, 'digitalId.thaid.redirect').message).toContain('no_such_scope');
   });
 
+  it('digital ID: DGA (IdentityServer) answers an unknown client ID with a redirect to its error page: caught', async () => {
+    const file = configFile('unknown-client', (c) => {
+      if (c.digitalId?.dga) c.digitalId.dga.clientId = 'not-a-registered-client';
+    });
+    const r = await thgov(['doctor', '--config', file, '--json', '--only', 'digitalId']);
+    expect(r.code).toBe(1);
+    const redirect = check(reportOf(r), 'digitalId.dga.redirect');
+    expect(redirect).toMatchObject({ status: 'fail', errorCode: 'ERR_DIGITAL_ID_INVALID_CLIENT' });
+    expect(redirect.message).toContain('/home/error');
+  });
+
   it('e-CMS: an organisation that is not in the directory, and a node URL that is not the registered one', async () => {
     const other = sb.ecms.nodes[1];
     if (!other) throw new Error('the sandbox has a second e-CMS node');

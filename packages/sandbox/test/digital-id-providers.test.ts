@@ -148,6 +148,37 @@ describe('DGA-like provider', () => {
   });
   afterAll(() => dga.close());
 
+  it('sends an unregistered redirect_uri or an unknown client to its error page, as IdentityServer does', async () => {
+    const meta = await discover(dga.issuer);
+    const c = dga.clients.default;
+    const wrongRedirect = authUrl(
+      meta.authorization_endpoint!,
+      c.clientId,
+      'openid profile',
+      pkce().challenge,
+    );
+    wrongRedirect.searchParams.set('redirect_uri', 'http://127.0.0.1:3000/evil');
+    const unknownClient = authUrl(meta.authorization_endpoint!, 'no-such-client', 'openid', pkce().challenge);
+    for (const [u, error] of [
+      [wrongRedirect, 'invalid_redirect_uri'],
+      [unknownClient, 'invalid_client'],
+    ] as const) {
+      // The authorization request's own answer is a redirect to /home/error?errorId=…, never to the app.
+      const first = await fetch(u, { redirect: 'manual' });
+      expect(first.status).toBe(302);
+      const to = new URL(first.headers.get('location') ?? '', u);
+      expect(to.origin).toBe(new URL(dga.issuer).origin);
+      expect(to.pathname).toBe('/home/error');
+      expect(to.searchParams.get('errorId')).toMatch(/^[\w-]{16,}$/);
+      const outcome = await new SandboxBrowser().login(u, { citizenId: citizen.citizenId });
+      expect(outcome).toMatchObject({ kind: 'error-page', status: 200, error });
+    }
+    // An errorId the provider never issued shows the page without any detail.
+    const unknown = await fetch(`${dga.issuer}/home/error?errorId=forged`);
+    expect(unknown.status).toBe(200);
+    expect(await unknown.text()).not.toContain('id="error"');
+  });
+
   it('hashes the secret in seven md5 rounds', () => {
     let h = 'abc';
     for (let i = 0; i < 7; i++) h = createHash('md5').update(`${h}EGA`).digest('hex');

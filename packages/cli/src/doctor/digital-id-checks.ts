@@ -202,27 +202,59 @@ async function redirect(x: Provider, signal: AbortSignal): Promise<Outcome> {
   const login = await (x.client as DigitalIdClient).createLoginRequest({ scopes }, { abortSignal: signal });
   const res = await probe(login.url, {}, x.pt, signal);
   const location = res.headers.location;
+  const accepted = `redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}`;
   if (res.status >= 300 && res.status < 400 && location) {
     const to = new URL(location, login.url);
     const error = to.searchParams.get('error');
     if (to.href.startsWith(p.redirectUri) && error)
       throw redirectError(error, to.searchParams.get('error_description'));
-    return {
-      message: `login starts (HTTP ${res.status} to the login page); redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}`,
-    };
+    if (isErrorPage(to, new URL(login.url))) throw await errorPageFailure(x, to, signal);
+    return { message: `login starts (HTTP ${res.status} to the login page); ${accepted}` };
   }
-  if (res.status === 200)
-    return { message: `login page served; redirect URI ${p.redirectUri}, scopes ${scopes.join(' ')}` };
-  const text = res.text.slice(0, 4000);
-  const code = /redirect_uri/i.test(text)
-    ? 'ERR_DIGITAL_ID_REDIRECT_MISMATCH'
-    : /invalid_client|client_id/i.test(text)
-      ? 'ERR_DIGITAL_ID_INVALID_CLIENT'
-      : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
+  if (res.status === 200) return { message: `login page served; ${accepted}` };
+  const code = refusalCode(res.text);
   throw new CheckFailure(`the authorization endpoint refused the login request (HTTP ${res.status})`, {
     ...explain(code),
     errorCode: code,
     data: { statusCode: res.status },
+  });
+}
+
+/** Which setting a provider's refusal page names: the redirect URI, the client, a scope, or none of them. */
+function refusalCode(page: string): string {
+  const text = page.slice(0, 4000);
+  return /redirect_uri/i.test(text)
+    ? 'ERR_DIGITAL_ID_REDIRECT_MISMATCH'
+    : /invalid_client|unauthorized_client|client_id/i.test(text)
+      ? 'ERR_DIGITAL_ID_INVALID_CLIENT'
+      : /invalid_scope/i.test(text)
+        ? 'ERR_DIGITAL_ID_INVALID_SCOPE'
+        : 'ERR_DIGITAL_ID_PROVIDER_ERROR';
+}
+
+/**
+ * A redirect to the provider's own error page rather than to its login page: IdentityServer (DGA) answers an
+ * unknown client or an unregistered redirect URI with a redirect to `/home/error?errorId=…`, which shows the
+ * error with HTTP 200. Only on the authorization endpoint's own origin.
+ */
+function isErrorPage(to: URL, from: URL): boolean {
+  if (to.origin !== from.origin) return false;
+  return to.searchParams.has('errorId') || to.searchParams.has('error') || /\/error\/?$/i.test(to.pathname);
+}
+
+/** The failure an error page means, read once: the setting it names, else both the provider can refuse so. */
+async function errorPageFailure(x: Provider, to: URL, signal: AbortSignal): Promise<CheckFailure> {
+  const page = await probe(to.href, {}, x.pt, signal);
+  const code = refusalCode(page.text);
+  const message = `the authorization endpoint sent the login to the provider's error page (${to.pathname})`;
+  if (code !== 'ERR_DIGITAL_ID_PROVIDER_ERROR')
+    return new CheckFailure(message, { ...explain(code), errorCode: code });
+  // IdentityServer shows the reason only in development; in production the page says "there was an error".
+  return new CheckFailure(message, {
+    cause:
+      'The provider refused the client ID or the redirect URI before any login; its error page does not say which.',
+    fix: `Check ${x.key}.clientId for this environment, and register the exact redirect URI ${x.p.redirectUri} with the provider.`,
+    errorCode: code,
   });
 }
 

@@ -176,6 +176,7 @@ export async function startDgaProvider(options: DgaProviderOptions = {}): Promis
       subjectFor: dgaSubject,
       claimsFor: dgaClaims,
       middleware: [renameLogoutParameter],
+      errorPagePath: '/home/error',
       extraScopes: [...CSC_SCOPES],
       authorizationDetailsTypes: { credential: checkCredentialDetail },
       clientDefaults: {

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Middleware } from 'oidc-provider';
 import { listen } from '../http-server.js';
 import type { SandboxPerson } from '../people.js';
+import { ErrorPages } from './error-page.js';
 import { handleLoginPage } from './login-page.js';
 import { createMemoryStore } from './memory-adapter.js';
 import { INTERACTION_BASE, providerConfiguration } from './provider-config.js';
@@ -40,6 +41,12 @@ export interface ProviderProfile {
    * the person, not by a session cookie), and the details travel into the code, the access token and introspection.
    */
   authorizationDetailsTypes?: Record<string, (detail: Record<string, unknown>) => void>;
+  /**
+   * IdentityServer: an error the provider cannot send back to the client (unknown client, unregistered
+   * redirect URI) redirects to the provider's own error page at this path (`?errorId=…`, HTTP 200). Without
+   * it the error is shown in the authorization request's answer (HTTP 400), as oidc-provider does.
+   */
+  errorPagePath?: string;
 }
 
 /** The people a sandbox provider can log in: a list and an index by citizen ID. */
@@ -92,7 +99,8 @@ export async function startOidcServer(
   const subjects = new Map<string, SandboxPerson>();
   for (const p of population.people) subjects.set(profile.subjectFor(p), p);
 
-  const front = new FrontDoor(profile, population);
+  const errorPages = profile.errorPagePath ? new ErrorPages(profile.errorPagePath, profile.title) : undefined;
+  const front = new FrontDoor(profile, population, errorPages);
   const server = await listen((req, res) => front.handle(req, res), {
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
@@ -114,6 +122,7 @@ export async function startOidcServer(
       store,
       introspectors,
       resourceServers,
+      ...(errorPages ? { errorPages } : {}),
     }),
   );
   for (const mw of profile.middleware ?? []) provider.use(mw);
@@ -155,6 +164,7 @@ class FrontDoor {
   constructor(
     private readonly profile: ProviderProfile,
     private readonly population: PeopleSource,
+    private readonly errorPages: ErrorPages | undefined,
   ) {}
 
   ready(provider: Provider): void {
@@ -165,6 +175,7 @@ class FrontDoor {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = new URL(req.url ?? '/', 'http://sandbox').pathname;
     if (handleWebFont(req, res, pathname)) return;
+    if (this.errorPages?.handle(req, res, pathname)) return;
     const provider = this.#provider;
     if (provider) {
       const login = {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { ProviderContext } from 'oidc-provider';
 import type { SandboxPerson } from '../people.js';
+import { type ErrorPages, errorPageHtml } from './error-page.js';
 import { escapeHtml, page } from './html.js';
 import type { createMemoryStore } from './memory-adapter.js';
 import type { PeopleSource, ProviderProfile } from './oidc-server.js';
@@ -21,6 +22,8 @@ export interface ConfigContext {
   introspectors: ReadonlySet<string>;
   /** Resource servers (RFC 8707) and the scopes each accepts (`registerResourceServer`). */
   resourceServers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Where errors not sent back to the client are shown, for a profile with `errorPagePath`. */
+  errorPages?: ErrorPages;
 }
 
 async function ownTokenOnly(
@@ -180,15 +183,14 @@ async function loadExistingGrant(ctx: ProviderContext) {
   return grant;
 }
 
-function renderError(profile: ProviderProfile) {
+function renderError(c: ConfigContext) {
   return async (ctx: ProviderContext, out: Record<string, string>) => {
+    if (c.errorPages) {
+      c.errorPages.redirect(ctx, out);
+      return;
+    }
     ctx.type = 'html';
-    ctx.body = page(
-      `${profile.title}: error`,
-      `<h1>Login error</h1>
-<p>error: <code id="error">${escapeHtml(out.error ?? '')}</code></p>
-<p>description: <code id="error_description">${escapeHtml(out.error_description ?? '')}</code></p>`,
-    );
+    ctx.body = errorPageHtml(c.profile.title, out);
   };
 }
 
@@ -236,6 +238,6 @@ export function providerConfiguration(c: ConfigContext): Record<string, unknown>
       const accountId = profile.subjectFor(person);
       return { accountId, claims: async () => ({ sub: accountId, ...profile.claimsFor(person) }) };
     },
-    renderError: renderError(profile),
+    renderError: renderError(c),
   };
 }

@@ -2,7 +2,10 @@
 export type BrowserOutcome =
   /** The provider redirected back out of its own origin (to the app's callback or logout target). */
   | { kind: 'redirect'; url: string }
-  /** The provider showed an error page instead of redirecting (e.g. unregistered redirect_uri). */
+  /**
+   * The provider showed an error page instead of redirecting back (e.g. unregistered redirect_uri): in its answer
+   * (HTTP 400), or on its own error page after a redirect (DGA, as IdentityServer: HTTP 200).
+   */
   | { kind: 'error-page'; status: number; error: string; errorDescription: string }
   /** The provider showed some other page and stopped (e.g. "You are signed out"). */
   | { kind: 'page'; status: number; url: string; html: string };
@@ -68,7 +71,9 @@ export class SandboxBrowser {
         continue;
       }
       const html = await res.text();
-      if (res.status >= 400) {
+      // An error shown in the answer (HTTP 400), or on an error page the provider redirected to (IdentityServer's
+      // /home/error, HTTP 200).
+      if (res.status >= 400 || /id="error">/.test(html)) {
         return {
           kind: 'error-page',
           status: res.status,
