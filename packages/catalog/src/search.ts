@@ -3,6 +3,7 @@ import { validateOptions, z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 import { type CatalogDataset, searchResultSchema } from './entities.js';
 import { CatalogError } from './errors.js';
+import { allRead, nextProbe, openedPast, type ShiftProbe } from './offset-recovery.js';
 
 /** A `package_search` query, paged by the client. */
 export interface SearchDatasetsQuery {
@@ -28,11 +29,17 @@ export interface SearchDatasetsQuery {
 /** One page of a search, de-duplicated against the pages before it. */
 export interface SearchPage {
   datasets: CatalogDataset[];
-  /** Offset of this page. */
+  /**
+   * Offset of the page's first dataset. Each page after the first is asked from the last dataset read (so that
+   * datasets deleted meanwhile make none go missing): it starts one past where the page before ended.
+   */
   start: number;
   /** Matches the catalog counted for this page's request. */
   count: number;
-  /** Datasets already seen on an earlier page (offset paging shifts when datasets are added meanwhile). */
+  /**
+   * Datasets already seen on an earlier page (offset paging shifts when datasets are added meanwhile), the one
+   * row each page overlaps the page before by not counted.
+   */
   duplicatesSkipped: number;
 }
 
@@ -50,6 +57,8 @@ const querySchema = z
 
 /** More pages than any real catalog has: a server that never stops is stopped. */
 const MAX_PAGES = 100_000;
+/** Requests in a row that bring no dataset not seen before (looking past deletions takes a few). */
+const MAX_IDLE_PAGES = 64;
 
 function noProgress(start: number, count: number): CatalogError {
   return new CatalogError(
@@ -61,8 +70,10 @@ function noProgress(start: number, count: number): CatalogError {
 
 /**
  * Pages `package_search` by offset, stepping by what each page really held (so a silent `rows_max` cap is
- * honoured) until the count is reached, a page is empty or `limit` is met; datasets already seen are skipped. A page
- * of nothing but datasets already seen is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
+ * honoured) until the count is reached, a page is empty or `limit` is met; datasets already seen are skipped.
+ * Each page after the first opens on the last dataset read, so that datasets deleted meanwhile make none go
+ * missing (offset-recovery.ts). A page of nothing but datasets already seen, short of the count, is
+ * ERR_CATALOG_PROTOCOL: the catalog is not moving on.
  */
 export async function* searchPages(
   core: CatalogCore,
@@ -70,31 +81,68 @@ export async function* searchPages(
   op?: OperationOptions,
 ): AsyncGenerator<SearchPage, void, undefined> {
   const q = validateOptions(querySchema, query, 'searchDatasets query');
+  const origin = q.start ?? 0;
   const seen = new Set<string>();
-  let start = q.start ?? 0;
+  let from = origin;
+  // Whether the row at `from` was read already: after a page, and while probing anywhere past the origin.
+  let anchored = false;
+  let probe: ShiftProbe | undefined;
   let delivered = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await core.action(
-      'package_search',
-      {
-        q: q.q ?? '*:*',
-        fq: q.fq,
-        sort: q.sort ?? 'metadata_created asc, name asc',
-        rows: q.pageSize ?? 1000,
-        start,
-        include_private: q.includePrivate ?? false,
-      },
-      { read: true, schema: searchResultSchema, op },
-    );
-    if (res.results.length === 0) return;
-    const fresh = res.results.filter((d) => !seen.has(d.id));
-    if (fresh.length === 0) throw noProgress(start, res.count);
+  for (let page = 0, idle = 0; page < MAX_PAGES; page++, idle++) {
+    const res = await searchPage(core, q, from, anchored, op);
+    const results = res.results;
+    const first = results[0];
+    if (anchored && (first === undefined || !seen.has(first.id))) {
+      // Datasets before the anchor went (the count said there were more): look for the first one not read.
+      probe = openedPast(probe, from, origin);
+      from = nextProbe(probe, results.length || (q.pageSize ?? 1000));
+      anchored = from > origin;
+      if (idle >= MAX_IDLE_PAGES) throw noProgress(from, res.count);
+      continue;
+    }
+    if (first === undefined) return;
+    const fresh = results.filter((d) => !seen.has(d.id));
+    if (fresh.length === 0) {
+      if (from + results.length >= res.count) return;
+      probe = probe && allRead(probe, from, results.length);
+      if (!probe || idle >= MAX_IDLE_PAGES) throw noProgress(from, res.count);
+      from = nextProbe(probe, results.length);
+      anchored = from > origin;
+      continue;
+    }
+    probe = undefined;
+    idle = -1;
     for (const d of fresh) seen.add(d.id);
-    const room = q.limit === undefined ? fresh.length : q.limit - delivered;
-    const datasets = fresh.slice(0, Math.max(0, room));
+    const datasets = fresh.slice(0, Math.max(0, q.limit === undefined ? fresh.length : q.limit - delivered));
     delivered += datasets.length;
-    yield { datasets, start, count: res.count, duplicatesSkipped: res.results.length - fresh.length };
-    start += res.results.length;
-    if (start >= res.count || (q.limit !== undefined && delivered >= q.limit)) return;
+    const overlap = anchored ? 1 : 0;
+    const duplicatesSkipped = results.length - fresh.length - overlap;
+    const start = from + results.indexOf(fresh[0] as CatalogDataset);
+    yield { datasets, start, count: res.count, duplicatesSkipped };
+    if (from + results.length >= res.count || (q.limit !== undefined && delivered >= q.limit)) return;
+    from += results.length - 1;
+    anchored = true;
   }
+}
+
+/** One `package_search` request; an anchored one asks a row more, for the anchor. */
+function searchPage(
+  core: CatalogCore,
+  q: SearchDatasetsQuery,
+  from: number,
+  anchored: boolean,
+  op: OperationOptions | undefined,
+) {
+  return core.action(
+    'package_search',
+    {
+      q: q.q ?? '*:*',
+      fq: q.fq,
+      sort: q.sort ?? 'metadata_created asc, name asc',
+      rows: (q.pageSize ?? 1000) + (anchored ? 1 : 0),
+      start: from,
+      include_private: q.includePrivate ?? false,
+    },
+    { read: true, schema: searchResultSchema, op },
+  );
 }

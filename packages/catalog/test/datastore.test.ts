@@ -58,7 +58,8 @@ describe.each(FLAVORS)('DataStore of CKAN %s', (flavor) => {
       )
     ).resourceId;
     const all = await pages(editor.datastore.search(rid, { pageSize: 1000 }));
-    expect(all.map((p) => p.records.length)).toEqual([40, 40, 40, 10]);
+    // Each page after the first opens on the last row read (so a deletion meanwhile is noticed): 40 + 39 + 39 + 12.
+    expect(all.map((p) => p.records.length)).toEqual([40, 39, 39, 12]);
     expect(all[0]).toMatchObject({ appliedLimit: 40, total: 130 });
     expect(all.flatMap((p) => p.records.map((r) => r._id))).toEqual(
       Array.from({ length: 130 }, (_, i) => i + 1),

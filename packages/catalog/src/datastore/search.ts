@@ -2,6 +2,7 @@ import type { OperationOptions } from '@thgov/core';
 import { validateOptions, z } from '@thgov/core/internal';
 import type { CatalogCore } from '../context.js';
 import { CatalogError } from '../errors.js';
+import { allRead, nextProbe, openedPast, type ShiftProbe } from '../offset-recovery.js';
 import type { DataStoreRecord } from './batches.js';
 
 /** A `datastore_search` query, paged by offset (Thai catalogs run CKAN < 2.11: no keyset `next_page`). */
@@ -61,6 +62,8 @@ const resultSchema = z
   .loose();
 
 const MAX_PAGES = 1_000_000;
+/** Requests in a row that bring no row not read before (looking past deletions takes a few). */
+const MAX_IDLE_PAGES = 64;
 
 /** The `_id`s of a page when every row has one, and the last of them. */
 interface PageIds {
@@ -98,10 +101,36 @@ function noProgress(offset: number): CatalogError {
   );
 }
 
+/** The rows of a page past the last `_id` delivered (paging by `_id`), else all of them. */
+function freshRows(records: DataStoreRecord[], lastId: number | undefined): DataStoreRecord[] {
+  if (lastId === undefined) return records;
+  return records.filter((r) => typeof r._id !== 'number' || r._id > lastId);
+}
+
+/** True when a page read from the anchor opens past it (rows before it were deleted), or is empty. */
+function openedPastAnchor(records: DataStoreRecord[], lastId: number): boolean {
+  const first = records[0]?._id;
+  return first === undefined || (typeof first === 'number' && first > lastId);
+}
+
+/** Where the next page is asked for, and what the pages so far have taught. */
+interface RowCursor {
+  from: number;
+  origin: number;
+  /** The highest `_id` delivered, when paging by `_id`. */
+  lastId: number | undefined;
+  /** Whether the row at `from` was read already (paging by `_id`): after a page, and while probing past the origin. */
+  anchored: boolean;
+  probe: ShiftProbe | undefined;
+  idle: number;
+}
+
 /**
  * Pages `datastore_search` by offset, stepping by the rows each page really held and learning the catalog's
- * cap from the `limit` it reports, until a short or empty page, the total, or `limit`. A page that brings no row
- * past the one before (by `_id`) is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
+ * cap from the `limit` it reports, until a short or empty page, the total, or `limit`. Sorted by `_id`, each page
+ * after the first opens on the last row read, so that rows deleted meanwhile (a refresh removing stale rows, a
+ * datastore_delete) make none go missing (offset-recovery.ts). A page that brings no row past the one before (by
+ * `_id`) is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
  */
 export async function* searchRecordPages(
   core: CatalogCore,
@@ -110,46 +139,92 @@ export async function* searchRecordPages(
   op?: OperationOptions,
 ): AsyncGenerator<DataStoreSearchPage, void, undefined> {
   const q = validateOptions(querySchema, query, 'datastore.search query');
-  let offset = q.offset ?? 0;
+  const origin = q.offset ?? 0;
+  const c: RowCursor = {
+    from: origin,
+    origin,
+    lastId: undefined,
+    anchored: false,
+    probe: undefined,
+    idle: 0,
+  };
   let delivered = 0;
   let total: number | undefined;
-  const asked = q.pageSize ?? 10_000;
   const byId = /^\s*"?_id"?(\s+asc)?\s*$/i.test(q.sort ?? '_id');
   let before: PageIds | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const want = q.limit === undefined ? asked : Math.min(asked, q.limit - delivered);
-    const res = await core.action(
-      'datastore_search',
-      {
-        resource_id: resourceId,
-        filters: q.filters,
-        q: q.q,
-        fields: q.fields,
-        sort: q.sort ?? '_id',
-        limit: want,
-        offset,
-        include_total: page === 0,
-        records_format: 'objects',
-      },
-      { read: true, schema: resultSchema, op },
-    );
-    const ids = pageIds(res.records);
-    if (!progressed(before, ids, byId)) throw noProgress(offset);
+  for (let page = 0; page < MAX_PAGES; page++, c.idle++) {
+    const anchored = c.anchored && c.lastId !== undefined;
+    const want =
+      q.limit === undefined ? (q.pageSize ?? 10_000) : Math.min(q.pageSize ?? 10_000, q.limit - delivered);
+    const res = await recordPage(core, resourceId, q, c.from, want + (anchored ? 1 : 0), page === 0, op);
+    const applied = Math.min(res.limit ?? want, want + (anchored ? 1 : 0));
+    if (anchored && openedPastAnchor(res.records, c.lastId as number)) {
+      stepBack(c, openedPast(c.probe, c.from, origin), res.records.length || want);
+      continue;
+    }
+    const short = res.records.length === 0 || res.records.length < applied;
+    const records = byId ? freshRows(res.records, c.lastId) : res.records;
+    if (records.length === 0 && short) return;
+    if (records.length === 0 && c.probe !== undefined) {
+      stepBack(c, allRead(c.probe, c.from, res.records.length), res.records.length);
+      continue;
+    }
+    const ids = pageIds(records);
+    if (!progressed(before, ids, byId) || records.length === 0) throw noProgress(c.from);
     before = ids;
-    const applied = Math.min(res.limit ?? want, want);
+    if (byId && ids) c.lastId = ids.last;
+    c.probe = undefined;
+    c.idle = -1;
     total ??= res.total_was_estimated ? undefined : res.total;
-    delivered += res.records.length;
+    delivered += records.length;
     yield {
-      records: res.records,
-      offset,
+      records,
+      // Sorted by `_id`, the rows not read before are the end of the page.
+      offset: c.from + res.records.length - records.length,
       total: res.total,
       totalWasEstimated: res.total_was_estimated === true,
       fields: res.fields.map((f) => ({ id: f.id, type: f.type })),
       appliedLimit: applied,
     };
-    offset += res.records.length;
-    if (res.records.length === 0 || res.records.length < applied) return;
-    if (total !== undefined && offset >= total) return;
+    const end = c.from + res.records.length;
+    if (short || (total !== undefined && end >= total)) return;
     if (q.limit !== undefined && delivered >= q.limit) return;
+    c.anchored = byId && ids !== undefined;
+    c.from = c.anchored ? end - 1 : end;
   }
+}
+
+/** Moves the cursor to the next probe for the first unread row; a contradiction or too long a search stops. */
+function stepBack(c: RowCursor, probe: ShiftProbe | undefined, pageLength: number): void {
+  if (probe === undefined || c.idle >= MAX_IDLE_PAGES) throw noProgress(c.from);
+  c.probe = probe;
+  c.from = nextProbe(probe, pageLength);
+  c.anchored = c.from > c.origin;
+}
+
+/** One `datastore_search` request. */
+function recordPage(
+  core: CatalogCore,
+  resourceId: string,
+  q: DataStoreSearchQuery,
+  offset: number,
+  limit: number,
+  includeTotal: boolean,
+  op: OperationOptions | undefined,
+) {
+  return core.action(
+    'datastore_search',
+    {
+      resource_id: resourceId,
+      filters: q.filters,
+      q: q.q,
+      fields: q.fields,
+      sort: q.sort ?? '_id',
+      limit,
+      offset,
+      include_total: includeTotal,
+      records_format: 'objects',
+    },
+    { read: true, schema: resultSchema, op },
+  );
 }

@@ -33,7 +33,10 @@ export interface UploadResourceInput {
   /** Explicit format (CSV, XLSX, JSON …); default from the file name's extension. Always sent. */
   format?: string;
   description?: string;
-  /** Other resource fields (thai_gdc `resource_*` fields, `resource_private`). */
+  /**
+   * Other resource fields (thai_gdc `resource_*` fields, `resource_private`). `id`, `package_id` and `upload` are
+   * refused (ERR_INVALID_ARG): the call's arguments name the resource, the dataset and the file.
+   */
   metadata?: Record<string, unknown>;
 }
 
@@ -139,6 +142,25 @@ function tooLarge(action: string, size: number, limit: number): CatalogError {
   );
 }
 
+/** Fields that name the write's target or its file: the call's arguments say these, never `metadata`. */
+const TARGET_FIELDS = ['id', 'package_id', 'upload'];
+
+/**
+ * `metadata` is a plain object that names no other resource or dataset: the privacy guard checks the resource
+ * the call names, and the write must land there (the same rule as updateResource's patch).
+ */
+function checkMetadata(metadata: unknown): void {
+  if (metadata === undefined) return;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw invalidArgument('metadata must be an object');
+  const named = TARGET_FIELDS.filter((k) => Object.hasOwn(metadata, k));
+  if (named.length > 0) {
+    throw invalidArgument(
+      `metadata may not contain ${named.map((k) => `"${k}"`).join(', ')}: the call's arguments name the resource, dataset and file`,
+    );
+  }
+}
+
 interface Prepared {
   fields: Record<string, unknown>;
   source: UploadSource;
@@ -154,6 +176,7 @@ async function prepare(
   action: string,
 ): Promise<Prepared> {
   if (typeof input !== 'object' || input === null) throw invalidArgument('input must be an object');
+  checkMetadata(input.metadata);
   const format = formatOf(input);
   const fileName = asciiFileName(input.fileName ?? (input.file ? basename(input.file) : undefined), format);
   const limit = o?.maxUploadBytes ?? core.options.maxUploadBytes ?? CATALOG_DEFAULTS.maxUploadBytes;
@@ -208,7 +231,7 @@ export async function uploadResource(
   const { version, serverSchema } = await metadataContext(core, o);
   const check = validateResource(p.fields, { version, serverSchema });
   if (!check.valid) throw offlineValidationError(check, 'uploadResource');
-  p.fields = { package_id: datasetId, ...p.fields };
+  p.fields = { ...p.fields, package_id: datasetId };
   return send(core, 'resource_create', p, o, 'uploadResource');
 }
 
@@ -222,6 +245,6 @@ export async function replaceResource(
   const current = await showResource(core, resourceId, o);
   const p = await prepare(core, input, o, 'replaceResource');
   guardResourcePatch(current, p.fields, o?.allowRestrictedData === true, 'replaceResource');
-  p.fields = { id: current.id, ...p.fields };
+  p.fields = { ...p.fields, id: current.id };
   return send(core, 'resource_patch', p, o, 'replaceResource');
 }
