@@ -11,6 +11,7 @@ import {
  * Redaction: what must never leave the process in a log line, an error message or a serialized error.
  * - secret values registered by clients (consumer secret, client secret, tokens, API keys), in the
  *   spellings they travel in (percent-, form-, JSON-, HTML-encoded);
+ * - any JSON Web Token (a bearer credential whose payload carries personal data), registered or not;
  * - the values of auth-like and personal headers, query parameters, form and JSON fields, by name;
  * - any 13-digit citizen ID with a valid check digit, in any spelling (Thai or full-width digits, any
  *   separator, percent-, JSON- or HTML-encoded).
@@ -223,11 +224,29 @@ function maskSpans(text: string, spans: Array<[number, number]>, mask: string): 
   return out + text.slice(at);
 }
 
-/** Masks registered secrets, sensitive name/value pairs, and citizen IDs in free text. */
+/**
+ * A JSON Web Token (RFC 7519; JWS compact: JSON header, JSON payload, signature), wherever it stands, or one cut in its
+ * payload at the end of the text (a preview's reach). Both JSON parts start `eyJ` (`{"`). It must not follow a
+ * base64url character, so a long run is read from one start only.
+ */
+const JWT = /(?<![\w-])eyJ[\w-]{2,}\.eyJ[\w-]*(?:\.[\w-]*|$)/g;
+
+/**
+ * Adds the span of every JWT in `text` to `spans`. A JWT is a bearer credential and its payload, only base64url, holds
+ * personal data (an id_token's `pid`, `sub`, names): masked whether or not it is registered, since a registered token
+ * leaves the registry after its TTL (or is evicted under load) and a server may echo one this process never saw.
+ */
+function findJwts(text: string, spans: Array<[number, number]>): void {
+  if (!text.includes('eyJ')) return;
+  for (const m of text.matchAll(JWT)) spans.push([m.index, m.index + m[0].length]);
+}
+
+/** Masks registered secrets, JWTs, sensitive name/value pairs, and citizen IDs in free text. */
 export function redactText(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
   const secrets: Array<[number, number]> = [];
   registry.find(text, secrets);
+  findJwts(text, secrets);
   const out = maskPairs(maskSpans(text, secrets, REDACTED));
   return maskPersonNames(maskSpans(out, findCitizenIds(out), CITIZEN_ID_MASK));
 }

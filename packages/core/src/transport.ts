@@ -24,7 +24,7 @@ import {
   type TransportOptions,
   transportOptionsSchema,
 } from './options.js';
-import { redactHeaders, redactPreview, redactText, redactUrl } from './redact.js';
+import { REDACTED, redactHeaders, redactPreview, redactText, redactUrl } from './redact.js';
 import { decodeBodyText, parseJsonBody, parseTextBody, validateBody } from './response-body.js';
 import { ATTEMPT_DEADLINE, type AttemptDeadline } from './response-guard.js';
 import {
@@ -37,7 +37,13 @@ import {
 } from './retry.js';
 import { type Masker, maskError, maskerFor } from './sensitive-values.js';
 import { SIGNATURE_HEADER } from './signing/canonical.js';
-import { errorType, TELEMETRY_NAMES, Telemetry, type TelemetrySpan } from './telemetry/index.js';
+import {
+  errorType,
+  redactUrlForSpan,
+  TELEMETRY_NAMES,
+  Telemetry,
+  type TelemetrySpan,
+} from './telemetry/index.js';
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
 
@@ -109,7 +115,10 @@ export interface RequestSpec<T = unknown> {
   idempotencyKey?: string | true;
   /** Maps platform envelopes (also in 2xx bodies) to typed errors; undefined = default handling. */
   classify?: (raw: RawResponse) => ThGovError | undefined;
-  /** Name for logs and hooks ("gdx.validate"). */
+  /**
+   * Name for logs, hooks, spans and metrics ("gdx.validate"). Default: the method and the path, with what in the path
+   * may be data redacted as in the span's `url.full` (query values, non-ASCII segments, `sensitiveValues`, IDs).
+   */
   operation?: string;
   /** Per-call body limit (defaults to the client's `maxResponseBytes`). */
   maxResponseBytes?: number;
@@ -145,7 +154,8 @@ interface Call<T> {
   requestId: string;
   method: HttpMethod;
   target: string;
-  operation: string;
+  /** The call's name for logs, hooks, spans and metrics (built at its first use). */
+  operation: () => string;
   body: Uint8Array | string | undefined;
   /** A streamed body's source, opened once per attempt. */
   open: StreamRequestBody['stream'] | undefined;
@@ -385,7 +395,7 @@ export class Transport {
       requestId,
       method,
       target,
-      operation: spec.operation ?? `${method} ${spec.path}`,
+      operation: namedOperation(spec.operation, method, spec.path, mask),
       body,
       open,
       headers,
@@ -434,17 +444,11 @@ export class Transport {
     const codings = responseCodings(res, resHeaders, { requestId, statusCode: res.statusCode, attempt });
     const verifier = this.#options.responseVerifier;
     if (spec.responseType === 'stream' && ok && !spec.classify && !verifier) {
-      this.#emitResponse(
-        method,
-        target,
-        res.statusCode,
-        resHeaders,
-        requestId,
-        attempt,
-        attemptStart,
-        undefined,
-      );
-      const body = codings ? decodeContentStream(res.body, codings) : res.body;
+      this.#emitResponse(call, res.statusCode, resHeaders, attempt, attemptStart, undefined);
+      const body =
+        codings && !noContent(method, res.statusCode, resHeaders)
+          ? decodeContentStream(res.body, codings)
+          : res.body;
       return done(limitStream(body, limit, requestId) as unknown as T);
     }
     // `received` as sent (what a response signature covers), `raw` with its content codings undone. A stream that
@@ -455,14 +459,14 @@ export class Transport {
     let raw: Uint8Array;
     try {
       received = await readBody(res.body, limit, resHeaders['content-length'], tooBig);
-      raw = codings ? await decodeContent(received, codings, limit, tooBig) : received;
+      raw = codings ? await decodeReceived(received, codings, limit, tooBig, ok) : received;
     } catch (err) {
       if (err instanceof HttpError)
         throw err.withExchange({ requestId, statusCode: res.statusCode, attempt });
       if (isThGovError(err)) throw err;
       throw this.#networkError(err, signal, context());
     }
-    this.#emitResponse(method, target, res.statusCode, resHeaders, requestId, attempt, attemptStart, raw);
+    this.#emitResponse(call, res.statusCode, resHeaders, attempt, attemptStart, raw);
     const rawResponse = new RawExchange(
       res.statusCode,
       resHeaders,
@@ -513,7 +517,7 @@ export class Transport {
         'server.address': this.#server.address,
         'server.port': this.#server.port,
         'thgov.request_id': call.requestId,
-        'thgov.operation': call.operation,
+        'thgov.operation': call.operation(),
       },
       // The call's sensitiveValues (a card number in a path) are masked before the general URL redaction.
       () => ({ 'url.full': call.mask ? call.mask(this.#origin + call.target) : this.#origin + call.target }),
@@ -550,7 +554,7 @@ export class Transport {
       statusCode,
     };
     if (this.#log.enabled('debug'))
-      this.#log.debug(`retrying ${call.operation} after attempt ${info.attempt}`, details);
+      this.#log.debug(`retrying ${call.operation()} after attempt ${info.attempt}`, details);
     span?.addEvent(TELEMETRY_NAMES.retryEvent, {
       'thgov.retry.attempt': info.attempt,
       'thgov.retry.delay_ms': info.delayInMs,
@@ -559,21 +563,23 @@ export class Transport {
     });
     this.#telemetry.count(
       TELEMETRY_NAMES.retries,
-      { 'thgov.operation': call.operation, 'error.type': info.error.code },
+      { 'thgov.operation': call.operation(), 'error.type': info.error.code },
       1,
       'Retries of thgov HTTP calls',
     );
-    this.#options.onRetry?.({ operation: call.operation, ...details });
+    this.#options.onRetry?.({ operation: call.operation(), ...details });
   }
 
   /** The error the call ends with (an abort or the total deadline wins over the interrupted attempt's), logged. */
   #failed(call: Call<unknown>, err: unknown): unknown {
     const final = call.signal?.aborted && isThGovError(call.signal.reason) ? call.signal.reason : err;
     if (isThGovError(final) && final.retryBudgetExhausted === true) {
-      this.#log.warn(`retry budget exhausted; ${call.operation} not retried`, { requestId: call.requestId });
+      this.#log.warn(`retry budget exhausted; ${call.operation()} not retried`, {
+        requestId: call.requestId,
+      });
     }
     if (this.#log.enabled('debug')) {
-      this.#log.debug(`${call.operation} failed`, {
+      this.#log.debug(`${call.operation()} failed`, {
         requestId: call.requestId,
         errorCode: isThGovError(final) ? final.code : 'unknown',
         durationInMs: Math.round(performance.now() - call.started),
@@ -609,11 +615,9 @@ export class Transport {
   }
 
   #emitResponse(
-    method: string,
-    target: string,
+    call: Call<unknown>,
     statusCode: number,
     headers: Record<string, string>,
-    requestId: string,
     attempt: number,
     attemptStart: number,
     rawBody: Uint8Array | undefined,
@@ -622,19 +626,25 @@ export class Transport {
     const debug = this.#log.enabled('debug');
     if (!hook && !debug) return;
     const durationInMs = performance.now() - attemptStart;
+    const { method, requestId } = call;
     if (debug) {
-      // The full URL through redactUrl: query values such as names or laser codes are personal data.
-      this.#log.debug(`${method} ${redactUrl(this.#origin + target)} → ${statusCode}`, {
+      // The URL as the span's url.full: query values and path segments such as names or laser codes are personal data.
+      const url = redactUrlForSpan(
+        call.mask ? call.mask(this.#origin + call.target) : this.#origin + call.target,
+      );
+      this.#log.debug(`${method} ${url} → ${statusCode}`, {
         requestId,
         attempt,
         durationInMs: Math.round(durationInMs),
       });
     }
     if (hook) {
+      // Redacted as an error's request URL is (the hook's documented promise): an access log may print it.
+      const url = redactUrl(this.#origin + call.target);
       try {
         hook({
           method,
-          url: this.#origin + target,
+          url: call.mask ? call.mask(url) : url,
           statusCode,
           headers,
           requestId,
@@ -680,6 +690,30 @@ export class Transport {
     );
     return error;
   }
+}
+
+/** An origin no request goes to: a path is redacted as a URL on it, and the origin cut off again. */
+const NAMING_ORIGIN = 'http://operation.invalid';
+
+/**
+ * The name of a call, built once at its first use: the caller's, or the method and the path redacted as `url.full`
+ * is (a name percent-encoded in a segment, a query value, a `sensitiveValues` entry, an ID): the name goes to logs,
+ * the onRetry hook and span and metric attributes, none of which may carry what the URL of the span does not.
+ */
+function namedOperation(
+  given: string | undefined,
+  method: string,
+  path: string,
+  mask: Masker | undefined,
+): () => string {
+  if (given !== undefined) return () => given;
+  let name: string | undefined;
+  return () => {
+    if (name !== undefined) return name;
+    const url = redactUrlForSpan(NAMING_ORIGIN + (mask ? mask(path) : path));
+    name = `${method} ${url.startsWith(NAMING_ORIGIN) ? url.slice(NAMING_ORIGIN.length) : REDACTED}`;
+    return name;
+  };
 }
 
 const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -939,6 +973,35 @@ function responseCodings(
     res.body.on('error', () => undefined).destroy();
     throw (err as HttpError).withExchange(exchange);
   }
+}
+
+/**
+ * A response that has no content whatever its headers say: the answer to a HEAD (its Content-Encoding describes what
+ * a GET would send, RFC 9110 §9.3.2), a 204 or a 304, or one of length 0. There is no coding to undo.
+ */
+function noContent(method: string, statusCode: number, headers: Record<string, string>): boolean {
+  return method === 'HEAD' || statusCode === 204 || statusCode === 304 || headers['content-length'] === '0';
+}
+
+/**
+ * `received` with its content codings undone. Empty content has no coding to undo (gunzip of nothing is an error).
+ * On an error status a body that does not decode is dropped, not quoted: the status decides the error and whether it
+ * is retried (a gateway's 503 whose gzip was cut short), as for a coding this client does not know.
+ */
+function decodeReceived(
+  received: Uint8Array,
+  codings: NonNullable<ReturnType<typeof codingsOf>>,
+  limit: number,
+  tooBig: () => ThGovError,
+  ok: boolean,
+): Promise<Uint8Array> {
+  if (received.byteLength === 0) return Promise.resolve(received);
+  const decoded = decodeContent(received, codings, limit, tooBig);
+  if (ok) return decoded;
+  return decoded.catch((err: unknown) => {
+    if (err instanceof HttpError && err.code === 'ERR_RESPONSE_PARSE') return EMPTY;
+    throw err;
+  });
 }
 
 /** Passes the body through while counting; errors the stream once it passes the limit. */

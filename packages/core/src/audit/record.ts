@@ -128,11 +128,34 @@ export function randomHmacSecret(): Uint8Array {
 }
 
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Whether a timestamp of the ISO_TS shape names a real time: a month, a day of that month, an hour, minute and second,
+ * an offset, all in range. The shape alone let `2026-02-30` or `T24:30` into a record that can never be corrected
+ * (and Date.parse reads Feb 30 as Mar 2).
+ */
+function isRealTimestamp(ts: string): boolean {
+  const n = (from: number, to: number) => Number(ts.slice(from, to));
+  const [year, month, day] = [n(0, 4), n(5, 7), n(8, 10)];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if (n(11, 13) > 23 || n(14, 16) > 59 || n(17, 19) > 59) return false;
+  const offset = /[+-](\d{2}):(\d{2})$/.exec(ts);
+  return !offset || (Number(offset[1]) <= 23 && Number(offset[2]) <= 59);
+}
 const text = (max: number) => z.string().max(max);
 
 export const auditEventSchema = z
   .object({
-    ts: z.union([z.string().regex(ISO_TS, 'ts must be an ISO 8601 timestamp'), z.date()]).optional(),
+    ts: z
+      .union([
+        z
+          .string()
+          .regex(ISO_TS, 'ts must be an ISO 8601 timestamp')
+          .refine(isRealTimestamp, 'ts must be a real date and time (month, day of the month, hour, offset)'),
+        z.date(),
+      ])
+      .optional(),
     who: text(256).min(1),
     client: text(256).optional(),
     service: text(256).min(1),
@@ -201,6 +224,11 @@ export function toRecordBody(
   if (e.extra) {
     // fromEntries defines own properties, so a key such as `__proto__` stays plain data.
     extra = Object.fromEntries(Object.entries(e.extra).map(([k, v]) => [redactText(k), extraValue(k, v)]));
+    // Two keys that differ only in an ID or a secret would become one, and a value would be lost.
+    if (Object.keys(extra).length !== Object.keys(e.extra).length)
+      throw invalidArgument(
+        'Invalid audit event at extra: two keys are the same once redacted (an ID or a secret in a key)',
+      );
   }
   // Fixed key order: the bytes of a line depend only on the event.
   const body: AuditRecordBody = {
