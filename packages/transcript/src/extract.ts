@@ -1,9 +1,16 @@
 import { invalidArgument } from '@thgov/core';
+import { checkOptions, is, withOptionCheck, z } from '@thgov/core/internal';
 import type { PdfLimits } from '@thgov/esign';
 // From the internal entry: importing the root one would load esign's signing modules with every verification.
-import { isEsignError, PdfDocument } from '@thgov/esign/internal';
+import { isEsignError, PdfDocument, pdfLimitsSchema } from '@thgov/esign/internal';
 import { TranscriptError } from './errors.js';
-import { isXmlAttachment, listEmbeddedFiles, readXmp, type XmpInfo } from './verify/attachment.js';
+import {
+  isXmlAttachment,
+  listEmbeddedFiles,
+  pickTranscript,
+  readXmp,
+  type XmpInfo,
+} from './verify/attachment.js';
 
 /** The transcript XML attached to a PDF, as `extractTranscript` returns it, with its file name and metadata. */
 export interface ExtractedTranscript {
@@ -17,11 +24,18 @@ export interface ExtractedTranscript {
   xmp?: XmpInfo;
 }
 
+/** extractTranscript's options (unknown keys refused); the hand-written check spares loading zod. */
+export const extractOptionsSchema = withOptionCheck(
+  z.object({ limits: pdfLimitsSchema.optional() }).strict(),
+  is.shape({ limits: is.schema(pdfLimitsSchema) }),
+);
+
 /**
  * Returns the transcript XML attachment and the XMP data. It does not verify anything: call
  * verifyTranscript first and trust the bytes only when it says TOTAL_PASSED. A PDF encrypted with an empty user
  * password (an owner password only) is read as verification reads it; one that needs a password is
- * ERR_PDF_ENCRYPTED.
+ * ERR_PDF_ENCRYPTED. Options are checked as verifyTranscript's are: an unknown key or a limit that is not a
+ * positive integer is ERR_INVALID_ARG.
  *
  * @example
  * ```ts
@@ -33,13 +47,13 @@ export interface ExtractedTranscript {
  */
 export function extractTranscript(
   pdf: Uint8Array,
-  options: { limits?: Partial<PdfLimits> } = {},
+  options?: { limits?: Partial<PdfLimits> },
 ): ExtractedTranscript {
   if (!(pdf instanceof Uint8Array)) throw invalidArgument('pdf must be a Uint8Array');
-  const doc = readPdf(pdf, options.limits ?? {});
-  const files = listEmbeddedFiles(doc, doc.last).filter(isXmlAttachment);
-  const pick =
-    files.find((f) => f.inAf && f.relationship === 'Alternative') ?? files.find((f) => f.inAf) ?? files[0];
+  // Checked as verifyTranscript's are: a NaN or misspelt limit must not leave the document unbounded.
+  checkOptions(extractOptionsSchema, options ?? {}, 'extractTranscript options');
+  const doc = readPdf(pdf, options?.limits ?? {});
+  const pick = pickTranscript(listEmbeddedFiles(doc, doc.last).filter(isXmlAttachment));
   if (!pick) throw new TranscriptError('ERR_TRANSCRIPT_NO_ATTACHMENT', 'The PDF has no XML attachment');
   const xmp = readXmp(doc, doc.last);
   return {

@@ -53,9 +53,15 @@ export interface IssueTranscriptInput {
   contentsSize?: number;
 }
 
+// A lone surrogate (a UTF-16 slice through an emoji or a supplementary-plane name) or U+FFFE/U+FFFF: the XMP could
+// not be XML, or would read otherwise than Info (PDF/A wants them equal) and lose text. Refused, never mended.
+const UNWRITABLE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/;
+const writableText = z.string().refine((s) => !UNWRITABLE.test(s), {
+  message: 'must be well-formed Unicode without U+FFFE or U+FFFF',
+});
+
 // XMP and the page cannot carry control characters; keep them out of every shown text.
-const pageText = z
-  .string()
+const pageText = writableText
   .max(200)
   .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
     message: 'must not contain control characters',
@@ -77,9 +83,9 @@ const inputSchema = z
     student: z.object({ nameTh: pageText.optional(), nameEn: pageText.optional() }).strict().optional(),
     document: z
       .object({
-        oid: z.string().optional(),
-        referenceId: z.string().optional(),
-        version: z.string().optional(),
+        oid: writableText.optional(),
+        referenceId: writableText.optional(),
+        version: writableText.optional(),
       })
       .strict()
       .optional(),
@@ -97,8 +103,8 @@ const inputSchema = z
     subFilter: z.enum(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']).optional(),
     digestAlgorithm: z.enum(['SHA-256', 'SHA-384', 'SHA-512']).optional(),
     signingTime: z.date().optional(),
-    reason: z.string().max(200).optional(),
-    location: z.string().max(200).optional(),
+    reason: writableText.max(200).optional(),
+    location: writableText.max(200).optional(),
     certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
     contentsSize: z
       .number()

@@ -9,6 +9,7 @@ import {
   PdfString,
   pdfEquals,
 } from '@thgov/esign/internal';
+import { isXmlCodePoint } from '../xml/scan-xml.js';
 
 export interface EmbeddedFile {
   /** Key in the /EmbeddedFiles name tree, when the file is listed there. */
@@ -180,6 +181,19 @@ export function isXmlAttachment(f: EmbeddedFile): boolean {
   return f.mimeType === 'text/xml' || f.mimeType === 'application/xml' || /\.xml$/i.test(f.fileName);
 }
 
+/**
+ * Which of the XML attachments is the transcript: the catalog /AF one with AFRelationship /Alternative, else the
+ * first in the catalog /AF, else the first. The one rule of verification (which checks it) and of
+ * `extractTranscript` (which returns it), so the bytes returned are the bytes checked whatever the policy.
+ */
+export function pickTranscript(xmlFiles: EmbeddedFile[]): EmbeddedFile | undefined {
+  return (
+    xmlFiles.find((f) => f.inAf && f.relationship === 'Alternative') ??
+    xmlFiles.find((f) => f.inAf) ??
+    xmlFiles[0]
+  );
+}
+
 const PDFAID_NS = 'http://www.aiim.org/pdfa/ns/id/';
 const ETDA_NS = 'urn:etda:pdfa:ElectronicDocument:1p0:standard#';
 const XML_SPACE = '[ \\t\\r\\n]';
@@ -189,7 +203,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * A reader of one XMP namespace's simple properties, in either RDF form: an element `<p:name>value</p:name>` or
  * an attribute `p:name="value"` (either quote). `p` is every prefix the packet binds to `ns`; `fallback` is used
- * when none is bound (packets that omit the declaration). The first occurrence in the packet counts. A regex, not
+ * when none is bound (packets that omit the declaration). The first occurrence in the packet counts; its value is
+ * returned as characters (entities and character references decoded). A regex, not
  * a DOM: this runs on every verification and must not load an XML parser.
  */
 function xmpProperty(text: string, ns: string, fallback: string): (local: string) => string | undefined {
@@ -214,8 +229,35 @@ function xmpProperty(text: string, ns: string, fallback: string): (local: string
       ];
       for (const f of found) if (f && (!best || f.at < best.at)) best = f;
     }
-    return best?.value;
+    return best === undefined ? undefined : xmlText(best.value);
   };
+}
+
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', apos: "'", quot: '"' };
+
+/** An XML text or attribute value as characters: the predefined entities and character references decoded. */
+function xmlText(raw: string): string {
+  return raw.replace(
+    /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|apos|quot));/g,
+    (m, hex, dec, name) => {
+      if (name) return PREDEFINED[name] as string;
+      const cp = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(dec, 10);
+      return isXmlCodePoint(cp) ? String.fromCodePoint(cp) : m;
+    },
+  );
+}
+
+/** The packet without its comments (a property inside one is no property); linear, an unclosed one ends it. */
+function withoutComments(text: string): string {
+  let out = '';
+  for (let i = 0; ; ) {
+    const open = text.indexOf('<!--', i);
+    if (open < 0) return out + text.slice(i);
+    out += text.slice(i, open);
+    const close = text.indexOf('-->', open + 4);
+    if (close < 0) return out;
+    i = close + 3;
+  }
 }
 
 export function readXmp(doc: PdfDocument, rev: Revision): XmpInfo | undefined {
@@ -224,7 +266,7 @@ export function readXmp(doc: PdfDocument, rev: Revision): XmpInfo | undefined {
   if (!(md instanceof PdfStream)) return undefined;
   let text: string;
   try {
-    text = new TextDecoder().decode(decodeStream(md, doc.budget));
+    text = withoutComments(new TextDecoder().decode(decodeStream(md, doc.budget)));
   } catch {
     return undefined;
   }

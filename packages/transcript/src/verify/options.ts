@@ -51,9 +51,15 @@ export interface VerifyOptions {
   /** CRLs and OCSP responses you hold, and freshness rules. */
   revocation?: RevocationOptions;
   limits?: Partial<PdfLimits> & { maxXmlBytes?: number; maxXmlDepth?: number };
-  /** Extra XML validation (XSD or anything else) run after the built-in checks. */
+  /**
+   * Extra XML validation (XSD or anything else) run after the built-in checks. A throw, or an answer other than
+   * `true` or `{ valid: true }`, fails the XML check (step 14).
+   */
   xmlValidator?: XmlValidator;
-  /** A zod schema applied to the XML converted to plain data (see `xmlToData`). */
+  /**
+   * A zod schema applied to the XML converted to plain data (see `xmlToData`). Parsed with `safeParseAsync`, so
+   * async refinements work; a schema that throws fails the XML check (step 14).
+   */
   xmlSchema?: ZodType;
   abortSignal?: AbortSignal;
 }

@@ -13,6 +13,7 @@ import {
   type EmbeddedFile,
   isXmlAttachment,
   listEmbeddedFiles,
+  pickTranscript,
   readXmp,
   unchangedSince,
 } from './attachment.js';
@@ -147,7 +148,8 @@ export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
         report.checks.push(check('xml', 'NOT_APPLICABLE', 'No XML to check'));
         return;
       }
-      const pick = xmlFiles.find((x) => x.inAf) ?? xmlFiles[0]!;
+      // The same pick as extractTranscript's: what is checked here is what it returns.
+      const pick = pickTranscript(xmlFiles)!;
       report.attachment = {
         fileName: pick.fileName,
         size: pick.bytes.length,

@@ -164,7 +164,11 @@ export function parseXmlSafely(
   return { doc, ...measure(doc, maxDepth, limits) };
 }
 
-/** The XML as plain data for zod: element → object of children (arrays when repeated), `@attr` keys, text. */
+/**
+ * The XML as plain data for zod: element → object of children (arrays when repeated), `@attr` keys (by local name;
+ * `@prefix:name` for a namespaced attribute whose local name another attribute of the element already has), text.
+ * Every key is an own property, whatever its name (`constructor`, `__proto__`).
+ */
 export function xmlToData(node: XNode): unknown {
   const root = Array.from(node.childNodes ?? []).find((n) => n.nodeType === 1);
   if (!root) return {};
@@ -174,10 +178,7 @@ export function xmlToData(node: XNode): unknown {
 function elementToData(el: XNode, depth: number): unknown {
   if (depth > 256) return null;
   const out: Record<string, unknown> = {};
-  for (const a of Array.from(el.attributes ?? [])) {
-    if (a.nodeName.startsWith('xmlns')) continue;
-    out[`@${a.localName ?? a.nodeName}`] = a.nodeValue ?? '';
-  }
+  attributesToData(el, out);
   const kids = Array.from(el.childNodes ?? []).filter((n) => n.nodeType === 1);
   if (kids.length === 0) {
     const text = el.textContent ?? '';
@@ -186,12 +187,33 @@ function elementToData(el: XNode, depth: number): unknown {
   for (const k of kids) {
     const name = k.localName ?? k.nodeName;
     const v = elementToData(k, depth + 1);
-    if (name in out) {
+    if (Object.hasOwn(out, name)) {
       const cur = out[name];
-      out[name] = Array.isArray(cur) ? [...cur, v] : [cur, v];
-    } else out[name] = v;
+      setOwn(out, name, Array.isArray(cur) ? [...cur, v] : [cur, v]);
+    } else setOwn(out, name, v);
   }
   return out;
+}
+
+/**
+ * The attributes as `@local` keys. Unqualified ones first, so `type` keeps `@type` whatever the order beside an
+ * `xsi:type` (serializers write both); a namespaced attribute whose `@local` is taken keeps its qualified name
+ * (`@xsi:type`) instead of overwriting the value.
+ */
+function attributesToData(el: XNode, out: Record<string, unknown>): void {
+  const attrs = Array.from(el.attributes ?? []).filter((a) => !a.nodeName.startsWith('xmlns'));
+  for (const a of [...attrs.filter((x) => !x.namespaceURI), ...attrs.filter((x) => x.namespaceURI)]) {
+    const local = `@${a.localName ?? a.nodeName}`;
+    setOwn(out, Object.hasOwn(out, local) ? `@${a.nodeName}` : local, a.nodeValue ?? '');
+  }
+}
+
+/**
+ * Sets an own, enumerable property. Element names are the document's: `constructor` or `toString` must not be
+ * taken for an existing value, nor `__proto__` switch the object's prototype (assignment would do both).
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function findSignatures(root: XNode): XNode[] {
@@ -219,15 +241,16 @@ async function checkValidator(
     try {
       res = await o.validator({ xml: bytes, text });
     } catch (err) {
-      return failed(
-        'xml',
-        'FORMAT_FAILURE',
-        `XML validator failed: ${redactPreview((err as Error).message, 200)}`,
-      );
+      return failed('xml', 'FORMAT_FAILURE', `XML validator failed: ${callerMessage(err)}`);
     }
-    const valid = typeof res === 'boolean' ? res : res.valid;
-    if (!valid) {
-      const errors = typeof res === 'boolean' ? [] : (res.errors ?? []);
+    // The caller's code answers whatever it answers (plain JavaScript, an assert-style function returning
+    // nothing): anything but `true` or `{ valid: true }` is a failure of this check, never a throw here.
+    if (typeof res !== 'boolean' && (typeof res !== 'object' || res === null))
+      return failed('xml', 'FORMAT_FAILURE', 'XML validator returned neither a boolean nor { valid }', {
+        evidence,
+      });
+    if (!(typeof res === 'boolean' ? res : res.valid === true)) {
+      const errors = typeof res === 'boolean' || !Array.isArray(res.errors) ? [] : res.errors;
       return failed('xml', 'FORMAT_FAILURE', 'XML does not satisfy the caller-supplied schema', {
         evidence: { ...evidence, errors: errors.slice(0, 20).map((e) => redactText(String(e))) },
       });
@@ -237,14 +260,25 @@ async function checkValidator(
   return undefined;
 }
 
-/** The caller's zod schema, when there is one, on the XML as plain data. */
-function checkSchema(
+/** A message thrown by the caller's code, which may quote the document: redacted and shortened. */
+const callerMessage = (err: unknown) => redactPreview(err instanceof Error ? err.message : String(err), 200);
+
+/**
+ * The caller's zod schema, when there is one, on the XML as plain data. Parsed asynchronously, so a schema with
+ * async refinements or transforms works; a schema that throws fails this check (its message redacted).
+ */
+async function checkSchema(
   doc: XNode,
   o: XmlCheckOptions,
   evidence: Record<string, unknown>,
-): CheckResult | undefined {
+): Promise<CheckResult | undefined> {
   if (o.schema) {
-    const r = o.schema.safeParse(xmlToData(doc));
+    let r: Awaited<ReturnType<ZodType['safeParseAsync']>>;
+    try {
+      r = await o.schema.safeParseAsync(xmlToData(doc));
+    } catch (err) {
+      return failed('xml', 'FORMAT_FAILURE', `XML schema check failed: ${callerMessage(err)}`, { evidence });
+    }
     if (!r.success) {
       return failed('xml', 'FORMAT_FAILURE', 'XML data does not match the supplied zod schema', {
         evidence: {
@@ -415,7 +449,7 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
   if (failure) return failure;
   if (!parsed.doc)
     return check('xml', 'PASSED', 'XML well-formed, no DTD, within limits', { warnings, evidence });
-  const schemaFailure = checkSchema(parsed.doc, o, evidence);
+  const schemaFailure = await checkSchema(parsed.doc, o, evidence);
   if (schemaFailure) return schemaFailure;
   const sigs = findSignatures(parsed.doc);
   if (sigs.length > 0) {
