@@ -46,6 +46,7 @@ function prepare(certificate: CertificateInput, o: ValidateCertificatePathOption
     proven: o.timeProven ?? false,
     evidence: {
       crls: toCrls(rev?.crls, 'supplied'),
+      certs: [],
       ocsps: toOcspResponses(rev?.ocspResponses, 'supplied'),
       policy,
       freshness: resolveFreshness(rev),
@@ -247,6 +248,7 @@ export async function validateCertificatePath(
         message: 'Path valid; revocation not checked',
         ...weak,
       });
+    p.evidence.certs = [...p.pool, ...p.anchors];
     const outcome = await checkPathRevocation(chosen, p.evidence, p.at, p.proven, options.usage, online);
     const required = rev.required ?? true;
     return result(p, chosen, { ...outcome.verdict(required), ...weak });

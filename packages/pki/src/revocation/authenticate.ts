@@ -24,6 +24,8 @@ export interface Authenticity {
   reason?: string;
   /** The certificate that signed the evidence (the CA, or its delegated OCSP responder). */
   signer?: Cert;
+  /** Signed by another key of the same CA (a re-keyed CA, see `otherKeysOf`): its revocations count, not its silence. */
+  otherKey?: boolean;
 }
 
 /** Looks up the status of the delegated responder itself (supplied by the evaluator; bounded depth). */
@@ -62,6 +64,19 @@ export function authenticateCrl(crl: ParsedCrl, issuer: Cert, policy: ResolvedAl
   if (ku && !ku.has('cRLSign'))
     return { ok: false, reason: 'the CA may not sign CRLs (keyUsage lacks cRLSign)' };
   return { ok: true, signer: issuer };
+}
+
+/**
+ * Other keys of the same CA (RFC 5280 §6.3.3 (f): a re-keyed CA signs its CRLs with its new key): certificates at
+ * hand with the name of `issuer` and another key, certified by a key that certified `issuer` too.
+ */
+export function otherKeysOf(issuer: Cert, certs: readonly Cert[], sigs: SignatureCache): Cert[] {
+  const others = certs.filter(
+    (c) => !sameEntity(c, issuer) && sameName(c.pkijs.subject, issuer.pkijs.subject),
+  );
+  if (others.length === 0) return [];
+  const parents = [issuer, ...certs].filter((p) => sigs.signedBy(issuer, p));
+  return others.filter((c) => parents.some((p) => sigs.signedBy(c, p)));
 }
 
 function verifyBasic(r: ParsedOcspResponse, signer: Cert): boolean {

@@ -106,8 +106,26 @@ function readEntries(crl: pkijs.CertificateRevocationList, out: CrlInternals): v
     );
     // certificateIssuer (critical) only appears in indirect CRLs: refused above, and here by the same rule.
     if (critical) out.unsupported = `critical CRL entry extension ${critical.extnID}`;
-    out.entries.set(serialKey(r.userCertificate), { revokedAt: r.revocationDate.value, reason: reasonOf(r) });
+    addEntry(out.entries, serialKey(r.userCertificate), {
+      revokedAt: r.revocationDate.value,
+      reason: reasonOf(r),
+    });
   }
+}
+
+/**
+ * One entry per serial, however often a CA lists it: a revocation is never undone by a removeFromCRL listed in
+ * the same CRL, and of several revocations the earliest counts (RFC 5280 lists each certificate once).
+ */
+function addEntry(entries: Map<string, CrlEntry>, key: string, entry: CrlEntry): void {
+  const known = entries.get(key);
+  const removal = (e: CrlEntry) => e.reason === 'removeFromCRL';
+  if (
+    !known ||
+    (removal(known) && !removal(entry)) ||
+    (removal(known) === removal(entry) && entry.revokedAt.getTime() < known.revokedAt.getTime())
+  )
+    entries.set(key, entry);
 }
 
 /** What reading a CRL's bytes gives, whoever supplied them and wherever they came from. */

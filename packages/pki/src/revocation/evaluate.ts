@@ -3,7 +3,7 @@ import { dnToString } from '../certificate/describe.js';
 import { basicConstraints } from '../certificate/extensions.js';
 import type { Cert } from '../certificate/parse.js';
 import type { SignatureCache } from '../path/build.js';
-import { type Authenticity, authenticateCrl, authenticateOcsp } from './authenticate.js';
+import { type Authenticity, authenticateCrl, authenticateOcsp, otherKeysOf } from './authenticate.js';
 import { crlEntryFor, crlScope, type ParsedCrl } from './crl.js';
 import { freshnessAt, type ResolvedFreshness } from './freshness.js';
 import { namedResponder, ocspAnswersFor, type ParsedOcspResponse } from './ocsp.js';
@@ -12,6 +12,8 @@ import type { RevocationEvidenceSummary, RevocationReason } from './types.js';
 /** Everything the evaluator needs for one validation: the evidence pool, the policies and caches. */
 export interface EvidencePool {
   crls: ParsedCrl[];
+  /** Certificates at hand (intermediates and anchors): where another key of a re-keyed CA is found. */
+  certs: Cert[];
   ocsps: ParsedOcspResponse[];
   policy: ResolvedAlgorithmPolicy;
   freshness: ResolvedFreshness;
@@ -55,7 +57,7 @@ interface Candidate {
 function judge(
   s: RevocationEvidenceSummary,
   auth: Authenticity,
-  answer: { revokedAt?: Date; thisUpdate: Date; nextUpdate: Date | undefined; canSayGood: boolean },
+  answer: { revokedAt?: Date; thisUpdate: Date; nextUpdate: Date | undefined; canSayGood: boolean | string },
   cert: Cert,
   t: Date,
   pool: EvidencePool,
@@ -77,9 +79,9 @@ function judge(
   }
   // Revoked only after t: that is a "good" answer for t.
   s.status = 'good';
-  if (!answer.canSayGood) {
+  if (answer.canSayGood !== true) {
     s.usable = false;
-    s.reason = 'a delta or partial CRL: not being listed in it proves nothing';
+    s.reason = answer.canSayGood || 'a delta or partial CRL: not being listed in it proves nothing';
     return undefined;
   }
   const f = freshnessAt(answer.thisUpdate, answer.nextUpdate, t, cert, pool.freshness, pool.now);
@@ -88,6 +90,20 @@ function judge(
   else s.reason = f.reason;
   return f.fresh ? 'good' : undefined;
 }
+
+/** The CA's own key first; failing that, another key of the same CA (whose CRL then only revokes). */
+function crlAuthenticity(crl: ParsedCrl, issuer: Cert, pool: EvidencePool): Authenticity {
+  const own = authenticateCrl(crl, issuer, pool.policy);
+  if (own.ok) return own;
+  for (const other of otherKeysOf(issuer, pool.certs, pool.sigs)) {
+    const a = authenticateCrl(crl, other, pool.policy);
+    if (a.ok) return { ...a, otherKey: true };
+  }
+  return own;
+}
+
+const OTHER_KEY_SILENCE =
+  "signed by another key of the CA: not being listed in it proves nothing for this key's certificates";
 
 function crlCandidates(
   pool: EvidencePool,
@@ -102,7 +118,7 @@ function crlCandidates(
     return [
       (async (): Promise<[Candidate, 'revoked' | 'good' | undefined]> => {
         const auth = await cached(pool, `crl:${crl.sha256}:${issuer.sha256}`, async () =>
-          authenticateCrl(crl, issuer, pool.policy),
+          crlAuthenticity(crl, issuer, pool),
         );
         const entry = crlEntryFor(crl, cert);
         const summary: RevocationEvidenceSummary = {
@@ -124,7 +140,7 @@ function crlCandidates(
             revokedAt: entry?.revokedAt,
             thisUpdate: crl.thisUpdate,
             nextUpdate: crl.nextUpdate,
-            canSayGood: scope === 'complete',
+            canSayGood: auth.otherKey ? OTHER_KEY_SILENCE : scope === 'complete',
           },
           cert,
           t,
@@ -150,9 +166,12 @@ function ocspCandidates(
       : undefined;
   return pool.ocsps.flatMap((r) =>
     ocspAnswersFor(r, cert, issuer).map(async (a): Promise<[Candidate, 'revoked' | 'good' | undefined]> => {
-      const auth = await cached(pool, `ocsp:${r.sha256}:${issuer.sha256}:${depth}`, () =>
+      const authentic = await cached(pool, `ocsp:${r.sha256}:${issuer.sha256}:${depth}`, () =>
         authenticateOcsp(r, issuer, pool.policy, pool.sigs, responderStatus),
       );
+      // An answer with a critical extension not understood may say something else than its status: unusable.
+      const auth =
+        a.unsupported && authentic.ok ? { ...authentic, ok: false, reason: a.unsupported } : authentic;
       const named = namedResponder(r, issuer);
       const summary: RevocationEvidenceSummary = {
         type: 'ocsp',

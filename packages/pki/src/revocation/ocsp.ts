@@ -60,6 +60,8 @@ export interface OcspAnswer {
   nextUpdate: Date | undefined;
   revokedAt?: Date;
   reason?: RevocationReason;
+  /** A critical single-response extension that is not understood (RFC 6960 §4.4): the answer is not usable. */
+  unsupported?: string;
 }
 
 const INTERNALS = new WeakMap<ParsedOcspResponse, OcspInternals>();
@@ -164,7 +166,12 @@ function matches(id: pkijs.CertID, cert: Cert, issuer: Cert): boolean {
 function answerOf(single: pkijs.SingleResponse): OcspAnswer {
   const cs = single.certStatus as asn1js.BaseBlock;
   const tag = cs.idBlock.tagNumber;
-  const base = { thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
+  const critical = single.singleExtensions?.find((e) => e.critical);
+  const base = {
+    thisUpdate: single.thisUpdate,
+    nextUpdate: single.nextUpdate,
+    ...(critical ? { unsupported: `critical OCSP single response extension ${critical.extnID}` } : {}),
+  };
   if (cs.idBlock.tagClass === 3 && tag === 0) return { status: 'good', ...base };
   if (cs.idBlock.tagClass === 3 && tag === 1) {
     const parts = (cs as asn1js.Constructed).valueBlock.value;
