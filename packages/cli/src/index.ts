@@ -48,7 +48,11 @@ export {
 } from './config/schema.js';
 export type { DoctorOptions } from './doctor/doctor.js';
 export { configuredPlatforms } from './doctor/platforms.js';
-export { renderHuman as renderDoctorReport, renderJunit as renderDoctorJunit } from './doctor/render.js';
+export {
+  type DoctorJunitOptions,
+  renderHuman as renderDoctorReport,
+  renderJunit as renderDoctorJunit,
+} from './doctor/render.js';
 export {
   type CheckResult,
   type CheckStatus,

@@ -114,7 +114,8 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
 
 /**
  * Reads and validates `thgov.config.json`; relative paths inside it are relative to the file. The file may be
- * a pipe (`--config /dev/stdin`), read up to 1 MiB; a directory or socket is refused (`ERR_CLI_CONFIG_READ`).
+ * a pipe (`--config /dev/stdin`, `--config <(sops -d thgov.config.json)`), read up to 1 MiB; relative paths in
+ * such a one are relative to the working directory. A directory or socket is refused (`ERR_CLI_CONFIG_READ`).
  */
 export async function loadConfig(
   path: string = DEFAULT_CONFIG_FILE,
@@ -150,7 +151,19 @@ export async function loadConfig(
     // V8's message quotes the text around the error, which may be a secret: report the position only.
     throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is not valid JSON${jsonErrorPosition(text, err)}`);
   }
-  return parseConfig(json, { ...options, baseDir: dirname(resolve(path)) });
+  return parseConfig(json, { ...options, baseDir: configFolder(path) });
+}
+
+/** Folders of pipes and devices (`/dev/stdin`, `<(sops -d …)` as /dev/fd/63, /proc/self/fd/0), not of files. */
+const STREAM_FOLDERS = /^\/(?:dev|proc)(?:\/|$)/;
+
+/**
+ * What relative paths in the configuration at `path` are relative to: its folder, or the working directory for
+ * a configuration read from a pipe or device, which has no folder of its own (`/dev/root.pem` is never meant).
+ */
+function configFolder(path: string): string {
+  const folder = dirname(resolve(path));
+  return STREAM_FOLDERS.test(folder) ? process.cwd() : folder;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { redactText } from '@thgov/core';
 import { renderJunit as junit } from '../junit.js';
 import { escapeControls } from '../terminal-text.js';
 import type { CheckResult, DoctorReport, Platform } from './report.js';
@@ -53,28 +54,58 @@ export function renderHuman(report: DoctorReport): string {
   return out + renderSummary(report);
 }
 
-/** JUnit XML (the Surefire/Ant dialect CI systems read): one testsuite per platform, one testcase per check. */
-export function renderJunit(report: DoctorReport): string {
+/** Options of `renderJunit` (`renderDoctorJunit`). */
+export interface DoctorJunitOptions {
+  /**
+   * The run was `--strict`: a warning failed it, so each warning is a `<failure>` CI lists, not a passing test
+   * case marked WARNING (the job must not go red under an all-green test report). Default false.
+   */
+  strict?: boolean;
+}
+
+/**
+ * A check with its texts redacted one by one (server-sent text may carry a secret or a citizen ID). Not the XML
+ * as a whole: there `<testsuite name="Transcripts">` reads as a person's name and every suite became "[NAME]".
+ */
+function redacted(c: CheckResult): CheckResult {
+  const r = (s: string | undefined) => (s === undefined ? undefined : redactText(s));
+  return {
+    ...c,
+    title: redactText(c.title),
+    message: redactText(c.message),
+    cause: r(c.cause),
+    fix: r(c.fix),
+  };
+}
+
+function junitCase(check: CheckResult, strict: boolean) {
+  const c = redacted(check);
+  const explanation = [c.message, c.cause ? `cause: ${c.cause}` : '', c.fix ? `fix: ${c.fix}` : '']
+    .filter(Boolean)
+    .join('\n');
+  const failed = c.status === 'fail' || (strict && c.status === 'warn');
+  const outcome = failed ? 'failure' : c.status === 'skip' ? 'skipped' : 'pass';
+  const warning = c.status === 'warn' ? 'WARNING: ' : '';
+  return {
+    classname: `thgov.doctor.${c.platform}`,
+    name: `${c.id}: ${c.title}`,
+    timeInMs: c.durationInMs,
+    outcome,
+    message: `${failed ? warning : ''}${c.message}`,
+    type: c.errorCode ?? (c.status === 'warn' ? 'CHECK_WARNING' : 'CHECK_FAILED'),
+    text: failed || c.status === 'warn' ? `${warning}${explanation}` : c.message,
+  } as const;
+}
+
+/**
+ * JUnit XML (the Surefire/Ant dialect CI systems read): one testsuite per platform, one testcase per check.
+ * With `{ strict: true }` (a `--strict` run) warnings are failures, as they are for the exit status. Secrets
+ * and personal data in the checks' texts are redacted.
+ */
+export function renderJunit(report: DoctorReport, options: DoctorJunitOptions = {}): string {
   const suites = report.platforms.map((p) => ({
     name: PLATFORM_TITLE[p],
-    cases: report.checks
-      .filter((c) => c.platform === p)
-      .map((c) => {
-        const explanation = [c.message, c.cause ? `cause: ${c.cause}` : '', c.fix ? `fix: ${c.fix}` : '']
-          .filter(Boolean)
-          .join('\n');
-        const outcome = c.status === 'fail' ? 'failure' : c.status === 'skip' ? 'skipped' : 'pass';
-        return {
-          classname: `thgov.doctor.${p}`,
-          name: `${c.id}: ${c.title}`,
-          timeInMs: c.durationInMs,
-          outcome,
-          message: c.message,
-          type: c.errorCode ?? 'CHECK_FAILED',
-          text:
-            c.status === 'fail' ? explanation : c.status === 'warn' ? `WARNING: ${explanation}` : c.message,
-        } as const;
-      }),
+    cases: report.checks.filter((c) => c.platform === p).map((c) => junitCase(c, options.strict === true)),
   }));
   return junit('thgov doctor', suites, report.startedAt, report.durationInMs);
 }
