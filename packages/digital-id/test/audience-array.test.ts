@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DigitalIdClient } from '../src/index.js';
-import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { failure } from './helpers.js';
+import { type QuirkProvider, quirkClient, quirkLogin, startQuirkProvider } from './quirk-provider.js';
 
 let op: QuirkProvider;
 const clients: DigitalIdClient[] = [];
@@ -21,14 +21,7 @@ afterAll(async () => {
   await op.close();
 });
 
-async function login() {
-  const c = quirkClient(op, clients);
-  const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
-    expectedState: req.state,
-  });
-}
+const login = () => quirkLogin(op, quirkClient(op, clients));
 
 describe('aud as an array', () => {
   it('[client] alone is accepted', async () => {

@@ -7,8 +7,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
-import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { failure } from './helpers.js';
+import { type QuirkProvider, quirkClient, quirkLogin, startQuirkProvider } from './quirk-provider.js';
 
 let op: QuirkProvider;
 const clients: DigitalIdClient[] = [];
@@ -27,14 +27,8 @@ afterAll(async () => {
 const CITIZEN_A = '3100100000006';
 const CITIZEN_B = '3100100000014';
 
-async function login(overrides: Partial<DigitalIdClientOptions>) {
-  const c = quirkClient(op, clients, overrides);
-  const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
-    expectedState: req.state,
-  });
-}
+const login = (overrides: Partial<DigitalIdClientOptions>) =>
+  quirkLogin(op, quirkClient(op, clients, overrides));
 
 describe('a citizen ID sent as a JSON number', () => {
   it('DGA userinfo citizen_id as a number: citizenId is its 13 digits', async () => {

@@ -217,3 +217,15 @@ export function quirkClient(
   clients.push(c);
   return c;
 }
+
+/**
+ * A whole login at `op` through client `c`: the login request, the provider's nonce, and the callback with the
+ * code the quirk provider accepts. Returns what `handleCallback` returns.
+ */
+export async function quirkLogin(op: QuirkProvider, c: DigitalIdClient) {
+  const req = await c.createLoginRequest();
+  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
+    expectedState: req.state,
+  });
+}

@@ -5,8 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
-import { REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { type QuirkProvider, quirkClient, quirkLogin, startQuirkProvider } from './quirk-provider.js';
 
 let op: QuirkProvider;
 const clients: DigitalIdClient[] = [];
@@ -24,14 +23,8 @@ afterAll(async () => {
 
 const CITIZEN = '3100100000006';
 
-async function login(overrides: Partial<DigitalIdClientOptions>) {
-  const c = quirkClient(op, clients, overrides);
-  const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
-    expectedState: req.state,
-  });
-}
+const login = (overrides: Partial<DigitalIdClientOptions>) =>
+  quirkLogin(op, quirkClient(op, clients, overrides));
 
 describe('a userinfo claim sent as null or ""', () => {
   it.each([
