@@ -74,8 +74,17 @@ export function decodeContentStream(body: Readable, codings: readonly Coding[]):
   const { pipeline, PassThrough, Duplex } = nodeStream();
   let failed: Coding | undefined;
   const stages = codings.map((c): Duplex => {
-    const stage =
-      c === 'gzip' ? z.createGunzip() : c === 'br' ? z.createBrotliDecompress() : Duplex.from(inflateEither);
+    const stage = Duplex.from(
+      fromFirstBytes((first) =>
+        c === 'gzip'
+          ? z.createGunzip()
+          : c === 'br'
+            ? z.createBrotliDecompress()
+            : hasZlibHeader(first)
+              ? z.createInflate()
+              : z.createInflateRaw(),
+      ),
+    );
     // The stage that meets bad data emits the zlib error first; `pipeline` then destroys every stream with it.
     stage.once('error', (err) => {
       if (isZlibError(err)) failed ??= c;
@@ -100,29 +109,32 @@ function isZlibError(err: unknown): boolean {
 }
 
 /**
- * "deflate" as a stream stage: zlib-wrapped (RFC 9110 §8.4.1.2) or raw, as some servers send it; told apart by the
- * zlib header in the first two bytes (RFC 1950 §2.2: compression method 8, a window of at most 32 KiB, and a check
- * that makes the pair a multiple of 31), where the buffered path tries one and then the other.
+ * A decoding stage that starts with the content's first bytes: empty content has no coding to undo (a decoder fed
+ * nothing fails, and a server that compresses whatever it sends may send an empty chunked gzip). `make` picks the
+ * decoder from the first two bytes (or fewer, when the content is shorter): "deflate" is zlib-wrapped (RFC 9110
+ * §8.4.1.2) or raw, as some servers send it, told apart by the zlib header, where the buffered path tries one and
+ * then the other.
  */
-async function* inflateEither(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-  const it = source[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let size = 0;
-  while (size < 2) {
-    const next = await it.next();
-    if (next.done) break;
-    head.push(next.value);
-    size += next.value.length;
-  }
-  const first = Buffer.concat(head, size);
-  async function* all(): AsyncGenerator<Buffer> {
-    if (first.length > 0) yield first;
-    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
-  }
-  const z = nodeZlib();
-  const { pipeline, Readable } = nodeStream();
-  const inflate = hasZlibHeader(first) ? z.createInflate() : z.createInflateRaw();
-  yield* pipeline(Readable.from(all(), { objectMode: false }), inflate, () => undefined);
+function fromFirstBytes(make: (first: Buffer) => Duplex) {
+  return async function* decode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+    const it = source[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let size = 0;
+    while (size < 2) {
+      const next = await it.next();
+      if (next.done) break;
+      head.push(next.value);
+      size += next.value.length;
+    }
+    if (size === 0) return;
+    const first = Buffer.concat(head, size);
+    async function* all(): AsyncGenerator<Buffer> {
+      yield first;
+      for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+    }
+    const { pipeline, Readable } = nodeStream();
+    yield* pipeline(Readable.from(all(), { objectMode: false }), make(first), () => undefined);
+  };
 }
 
 function hasZlibHeader(b: Uint8Array): boolean {

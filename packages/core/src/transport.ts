@@ -445,8 +445,9 @@ export class Transport {
     const verifier = this.#options.responseVerifier;
     if (spec.responseType === 'stream' && ok && !spec.classify && !verifier) {
       this.#emitResponse(call, res.statusCode, resHeaders, attempt, attemptStart, undefined);
-      const body =
-        codings && !noContent(method, res.statusCode, resHeaders)
+      const body = contentless(method, res.statusCode)
+        ? emptyInstead(res.body)
+        : codings && !noContent(method, res.statusCode, resHeaders)
           ? decodeContentStream(res.body, codings)
           : res.body;
       return done(limitStream(body, limit, requestId) as unknown as T);
@@ -458,7 +459,9 @@ export class Transport {
     let received: Uint8Array;
     let raw: Uint8Array;
     try {
-      received = await readBody(res.body, limit, resHeaders['content-length'], tooBig);
+      received = contentless(method, res.statusCode)
+        ? discardBody(res.body)
+        : await readBody(res.body, limit, resHeaders['content-length'], tooBig);
       raw = codings ? await decodeReceived(received, codings, limit, tooBig, ok) : received;
     } catch (err) {
       if (err instanceof HttpError)
@@ -980,7 +983,29 @@ function responseCodings(
  * a GET would send, RFC 9110 §9.3.2), a 204 or a 304, or one of length 0. There is no coding to undo.
  */
 function noContent(method: string, statusCode: number, headers: Record<string, string>): boolean {
-  return method === 'HEAD' || statusCode === 204 || statusCode === 304 || headers['content-length'] === '0';
+  return contentless(method, statusCode) || headers['content-length'] === '0';
+}
+
+/** A response that has no content by definition (RFC 9110 §6.4.1, §9.3.2): a HEAD's, a 204, a 304. */
+function contentless(method: string, statusCode: number): boolean {
+  return method === 'HEAD' || statusCode === 204 || statusCode === 304;
+}
+
+/**
+ * Lets go of the body of a response that has none by definition, and gives its (empty) content. undici fails a 204
+ * or a 304 that names a Content-Length (a 304 may, RFC 9110 §8.6) after its headers were delivered, and stray bytes
+ * after a 204 fail the connection: both belong to the connection, which undici closes, not to this response, which
+ * arrived whole. Reading the body would turn a DELETE that succeeded into a network error, and send it again.
+ */
+function discardBody(body: Readable): Uint8Array {
+  body.on('error', () => undefined).resume();
+  return new Uint8Array(0);
+}
+
+/** `discardBody` for a call that asked for a stream: an empty stream in place of `body`. */
+function emptyInstead(body: Readable): Readable {
+  discardBody(body);
+  return nodeStream().Readable.from([], { objectMode: false });
 }
 
 /**
