@@ -63,8 +63,17 @@ const publishable: Command[] = readdirSync(packagesDir)
 
 const fx = await makeFixtures(1);
 const bare: Command = { bench: 'cold-start.node-e-0', args: ['-e', '0'], cwd: packagesDir };
+// NODE_EXTRA_CA_CERTS makes every Node process read and parse that file as it starts, before any module loads (a
+// system bundle of about 140 certificates took 50 ms here): part of every figure of this run, thgov's and the
+// baseline's alike. Where it is set, one more line shows bare Node without it, so a reader can tell the machine's
+// share of the absolute figures the targets name from the packages'.
+const extraCaCerts = Boolean(process.env.NODE_EXTRA_CA_CERTS);
+const bareWithoutExtraCas: Command[] = extraCaCerts
+  ? [{ ...bare, bench: 'cold-start.node-e-0.without-node-extra-ca-certs', env: { NODE_EXTRA_CA_CERTS: '' } }]
+  : [];
 const commands: Command[] = [
   bare,
+  ...bareWithoutExtraCas,
   ...publishable,
   {
     bench: 'cold-start.cli.transcript-verify-one-file',
@@ -122,6 +131,7 @@ for (const c of commands) {
     cpuRatio: Number((median(cpu.get(c.bench) ?? []) / median(cpu.get(bare.bench) ?? [])).toFixed(3)),
     rounds: ROUNDS,
     node: nodeVersion,
+    nodeExtraCaCerts: extraCaCerts && c.env?.NODE_EXTRA_CA_CERTS !== '',
     ...(c.args[0] === bin ? { compileCache: c.env?.NODE_DISABLE_COMPILE_CACHE ? 'off' : compileCache } : {}),
     spread: { value: [round1(Math.min(...ms)), round1(Math.max(...ms))] },
     ...(c.target ? { target: c.target } : {}),
