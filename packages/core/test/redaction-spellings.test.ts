@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import { cpuMsOf } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { createSubjectHasher, toRecordBody } from '../src/audit/record.js';
 import { HttpError } from '../src/index.js';
@@ -39,6 +41,67 @@ describe('citizen IDs split by white space, underscores and invisible characters
   it('does not join digits over more than three visible separators', () => {
     const text = `1101700\n\n\n\n230708`;
     expect(redactText(text)).toBe(text);
+  });
+});
+
+describe('citizen IDs in base64 or hex', () => {
+  const utf16 = (t: string) => Buffer.from(t, 'utf16le');
+  const spellings = {
+    base64: Buffer.from(ID).toString('base64'),
+    base64url: Buffer.from(`{"pid":"${ID}","name":"x"}`).toString('base64url'),
+    base64InJson: Buffer.from(JSON.stringify({ citizenId: ID, purpose: 'รับรองสิทธิ' })).toString('base64'),
+    base64Dashed: Buffer.from(`pid=1-1017-00230-70-8;`).toString('base64'),
+    base64Utf16: utf16(`<pid>${ID}</pid>`).toString('base64'),
+    base64Offset1: Buffer.from(`x${ID}`).toString('base64'),
+    base64Offset2: Buffer.from(`xy${ID}`).toString('base64'),
+    hex: Buffer.from(ID).toString('hex'),
+    hexUpper: Buffer.from(`id:${ID}`).toString('hex').toUpperCase(),
+    hexUtf16: utf16(ID).toString('hex'),
+  };
+  for (const [name, spelled] of Object.entries(spellings)) {
+    it(`masks ${name}`, () => {
+      const out = redactText(`echo ${spelled} end`);
+      expect(out).toBe(`echo ${CITIZEN_ID_MASK} end`);
+    });
+  }
+
+  it('masks one in a base64 body an HttpError quotes, and in what the logger writes', () => {
+    const body = Buffer.from(`<Envelope><PID>${ID}</PID></Envelope>`).toString('base64');
+    const err = new HttpError('ERR_HTTP', `failed: ${body}`, {
+      statusCode: 500,
+      response: { headers: {}, body: `{"echo":"${body}"}` },
+    });
+    expect(inspect(err, { depth: 5 })).not.toContain(body);
+    const lines: string[] = [];
+    const push = (m: string, ctx?: Record<string, unknown>) => lines.push(m, JSON.stringify(ctx ?? {}));
+    new SafeLogger({ debug: push, info: push, warn: push, error: push }, 'info').info(`echo ${body}`, {
+      body,
+    });
+    expect(lines.join('\n')).not.toContain(body);
+    expect(lines.join('\n')).toContain(CITIZEN_ID_MASK);
+  });
+
+  it('leaves base64 and hex that hold no citizen ID alone, and needs the check digit', () => {
+    const plain = [
+      Buffer.from('สวัสดีครับ ผลการตรวจสอบผ่าน').toString('base64'),
+      Buffer.from(WRONG).toString('base64'),
+      Buffer.from(WRONG).toString('hex'),
+      'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
+      '0123456789abcdef0123456789abcdef01234567',
+      'internationalization-and-localization',
+    ];
+    for (const text of plain) expect(redactText(`x ${text} y`)).toBe(`x ${text} y`);
+  });
+
+  it('reads a megabyte of base64-looking text in one pass (CPU time, generous bound)', () => {
+    const hostile = [
+      'ABCDEFGHIJKLMNOPQRST.'.repeat(50_000),
+      randomBytes(750_000).toString('base64'),
+      '31'.repeat(500_000),
+      `${'3130'.repeat(250_000)}${Buffer.from(`x${ID}`).toString('hex')}`,
+    ];
+    for (const text of hostile) expect(cpuMsOf(() => redactText(text))).toBeLessThan(3000);
+    expect(redactText(hostile[3] as string)).toBe(CITIZEN_ID_MASK);
   });
 });
 
