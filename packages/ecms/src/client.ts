@@ -1,4 +1,5 @@
 import {
+  invalidArgument,
   type OperationOptions,
   type RawResponse,
   type ThGovError,
@@ -60,11 +61,27 @@ const PKG = {
 
 const { baseUrl: _baseUrl, ...transportShape } = transportOptionsShape;
 
+const CREDENTIALS_REFUSED = 'must be a URL without credentials (user name or password)';
+
+/**
+ * Whether an endpoint URL carries no user name or password. The transport never sends them (no basic
+ * authentication is built from a URL), and the URL itself travels on: as `wsa:To` in the request body, in the
+ * exchange evidence the outbox journals, as `client.nodeUrl`. A string that is not a URL passes (refused elsewhere).
+ */
+function withoutCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username === '' && u.password === '';
+  } catch {
+    return true;
+  }
+}
+
 const ecmsClientOptionsSchema = z
   .object({
     ...transportShape,
     /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
-    nodeUrl: z.string().url(),
+    nodeUrl: z.string().url().refine(withoutCredentials, CREDENTIALS_REFUSED),
     /** The agency's 10-digit department code. */
     organizationId: departmentIdSchema,
     /** Speed/secrecy codes; default the common codes until `loadCodeBook()` reads the node's lists. */
@@ -97,7 +114,11 @@ true satisfies SameKeys<keyof z.input<typeof ecmsClientOptionsSchema>, keyof Ecm
  * ```
  */
 export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
-  /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
+  /**
+   * The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing).
+   * A URL with a user name or password is refused (ERR_INVALID_ARG): they would not be sent as credentials, and
+   * the URL travels in every request body as `wsa:To` and in the exchange evidence.
+   */
   nodeUrl: string;
   /** The agency's 10-digit department code. */
   organizationId: string;
@@ -128,7 +149,10 @@ export interface FetchOptions extends OperationOptions {
 
 /** Options of `sendLetter`: the destination node (default looked up), signing, and the call's abort signal. */
 export interface SendLetterOptions extends OperationOptions {
-  /** Destination node endpoint (`wsa:To`); default looked up from the organisation list by the receiver's department. */
+  /**
+   * Destination node endpoint (`wsa:To`); default looked up from the organisation list by the receiver's
+   * department. One with a user name or password is refused (ERR_INVALID_ARG), as is a listed one (ERR_ECMS_MESSAGE).
+   */
   to?: string;
   /** Sign this letter (default: when the client has a `signingKey`). */
   sign?: boolean;
@@ -136,7 +160,10 @@ export interface SendLetterOptions extends OperationOptions {
 
 /** Options of the notifiers: the destination node (default looked up) and the call's abort signal. */
 export interface NotifyOptions extends OperationOptions {
-  /** Destination node endpoint; default looked up from the organisation list. */
+  /**
+   * Destination node endpoint; default looked up from the organisation list. Without credentials (see
+   * `SendLetterOptions.to`).
+   */
   to?: string;
 }
 
@@ -255,6 +282,8 @@ export class EcmsClient {
     idempotent: boolean,
     options: OperationOptions,
   ): Promise<{ value: T; exchange: ExchangeEvidence }> {
+    if (!withoutCredentials(to))
+      throw invalidArgument(`The e-CMS destination (wsa:To) ${CREDENTIALS_REFUSED}`);
     const bytes = encodeRequest(
       request,
       { to },
@@ -596,6 +625,13 @@ export class EcmsClient {
       throw ecmsError(
         'ERR_ECMS_MESSAGE',
         `Organisation ${organizationId} is not on the e-CMS network (GetOrganizationList)`,
+      );
+    }
+    if (!withoutCredentials(org.ecmsUrl)) {
+      // Refused here, before a send: a definitive failure of the letter, not an ambiguous send.
+      throw ecmsError(
+        'ERR_ECMS_MESSAGE',
+        `The e-CMS URL of organisation ${organizationId} (GetOrganizationList) carries a user name or password`,
       );
     }
     return org.ecmsUrl;

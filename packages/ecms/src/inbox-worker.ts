@@ -560,16 +560,35 @@ export class EcmsInboxWorker {
     }
   }
 
+  /**
+   * The registration a sender disputes. By the natural key when the node names the sender department; a node
+   * that queues the notifier as the sender wrote it (LetterID, AcceptID, CorrespondenceDate, Subject) names it
+   * by book number, date and the disputed registration number, which must fit exactly one letter (never a guess).
+   */
+  async #disputedLetter(notifier: Notifier): Promise<LetterRecord | undefined> {
+    if (notifier.senderDepartmentId) {
+      const candidates = await this.#store.findByNaturalKey({
+        direction: 'inbound',
+        letterId: notifier.letterId,
+        correspondenceDate: notifier.correspondenceDate,
+        counterpartDepartmentId: notifier.senderDepartmentId,
+      });
+      return (
+        candidates.filter((r) => r.acceptId === notifier.acceptId || !notifier.acceptId).at(-1) ??
+        candidates.at(-1)
+      );
+    }
+    const fits = (await this.#store.findByBookNumber('inbound', notifier.letterId)).filter(
+      (r) =>
+        r.correspondenceDate === notifier.correspondenceDate &&
+        notifier.acceptId !== undefined &&
+        r.acceptId === notifier.acceptId,
+    );
+    return fits.length === 1 ? fits[0] : undefined;
+  }
+
   async #applyDispute(notifier: Notifier, processId: string, evidence: Omit<EvidenceRecord, 'journalId'>[]) {
-    const candidates = await this.#store.findByNaturalKey({
-      direction: 'inbound',
-      letterId: notifier.letterId,
-      correspondenceDate: notifier.correspondenceDate,
-      counterpartDepartmentId: notifier.senderDepartmentId ?? '',
-    });
-    const record =
-      candidates.filter((r) => r.acceptId === notifier.acceptId || !notifier.acceptId).at(-1) ??
-      candidates.at(-1);
+    const record = await this.#disputedLetter(notifier);
     if (!record) {
       await this.#store.markProcessed(processId);
       return { record: undefined, changed: false };

@@ -26,6 +26,7 @@ import {
   nameKey,
   type ParsedXml,
   parseXml,
+  soleChild,
   type XmlNode,
 } from '../xml/tree.js';
 import { agencyDateOnly, agencyDateOrDateTime } from './dates.js';
@@ -79,13 +80,13 @@ export function undoDoubleEscape(s: string): string {
 }
 
 export function required(parsed: ParsedXml, node: XmlNode | undefined, local: string, where: string): string {
-  const v = fieldText(parsed, child(node, local));
+  const v = fieldText(parsed, soleChild(parsed, node, local));
   if (!v) throw messageError(`${where}: required <${local}> is missing or empty`);
   return v;
 }
 
 export function optional(parsed: ParsedXml, node: XmlNode | undefined, local: string): string | undefined {
-  const v = fieldText(parsed, child(node, local));
+  const v = fieldText(parsed, soleChild(parsed, node, local));
   return v ? v : undefined;
 }
 
@@ -114,7 +115,7 @@ export function normaliseDateTime(value: string, where: string): string {
 }
 
 function departmentOf(parsed: ParsedXml, party: XmlNode | undefined): string | undefined {
-  return fieldText(parsed, child(child(party, 'DepartmentOrganization'), 'ID'));
+  return fieldText(parsed, soleChild(parsed, soleChild(parsed, party, 'DepartmentOrganization'), 'ID'));
 }
 
 function decodeParty(parsed: ParsedXml, node: XmlNode | undefined, where: string): Party {
@@ -127,7 +128,10 @@ function decodeParty(parsed: ParsedXml, node: XmlNode | undefined, where: string
   const given = optional(parsed, node, 'GivenName');
   const family = optional(parsed, node, 'FamilyName');
   const job = optional(parsed, node, 'JobTitle');
-  const ministry = fieldText(parsed, child(child(node, 'MinistryOrganization'), 'ID'));
+  const ministry = fieldText(
+    parsed,
+    soleChild(parsed, soleChild(parsed, node, 'MinistryOrganization'), 'ID'),
+  );
   if (given) p.givenName = given;
   if (family) p.familyName = family;
   if (job) p.jobTitle = job;
@@ -218,7 +222,7 @@ export function decodeCorrespondenceLetter(
   const codes = options.codes ?? DEFAULT_CODE_BOOK;
   const allowed = options.allowedMimeTypes ?? ALLOWED_MIME_TYPES;
   const where = CORRESPONDENCE_LETTER;
-  const main = child(l, 'MainLetterBinaryObject');
+  const main = soleChild(parsed, l, 'MainLetterBinaryObject');
   if (!main) throw messageError(`${where}: required <MainLetterBinaryObject> is missing`);
   const secretCode = optional(parsed, l, 'SecretCode');
   const speedCode = optional(parsed, l, 'SpeedCode');
@@ -230,8 +234,8 @@ export function decodeCorrespondenceLetter(
     subject: undoDoubleEscape(required(parsed, l, 'Subject', where)),
     secrecy: secretCode ? secrecyFromCode(secretCode, codes) : 'normal',
     speed: speedCode ? speedFromCode(speedCode, codes) : 'normal',
-    sender: decodeParty(parsed, child(l, 'SenderParty'), `${where}/SenderParty`),
-    receiver: decodeParty(parsed, child(l, 'ReceiverParty'), `${where}/ReceiverParty`),
+    sender: decodeParty(parsed, soleChild(parsed, l, 'SenderParty'), `${where}/SenderParty`),
+    receiver: decodeParty(parsed, soleChild(parsed, l, 'ReceiverParty'), `${where}/ReceiverParty`),
     references: references(parsed, l),
     mainLetter: decodeBinary(parsed, main, allowed, 'MainLetterBinaryObject'),
     attachments: childrenNamed(l, 'AttachmentBinaryObject').flatMap((a, i) =>
@@ -311,9 +315,9 @@ export function decodeGovernmentDocument(input: string | Uint8Array, options: De
 }
 
 export function deptCode(parsed: ParsedXml, node: XmlNode | undefined, local: string): string | undefined {
-  const c = child(node, local);
+  const c = soleChild(parsed, node, local);
   if (!c) return undefined;
-  return fieldText(parsed, child(c, 'Code')) || fieldText(parsed, c) || undefined;
+  return fieldText(parsed, soleChild(parsed, c, 'Code')) || fieldText(parsed, c) || undefined;
 }
 
 export function decodeNotifierNode(parsed: ParsedXml, node: XmlNode): Notifier {
@@ -370,5 +374,5 @@ export function salvageLetterKey(parsed: ParsedXml, doc: XmlNode): PoisonLetterK
 
 /** Sender department of a letter element (signer policies bind signers to it). */
 export function senderDepartmentOf(parsed: ParsedXml, letter: XmlNode): string | undefined {
-  return departmentOf(parsed, child(letter, 'SenderParty'));
+  return departmentOf(parsed, soleChild(parsed, letter, 'SenderParty'));
 }

@@ -8,7 +8,7 @@ import { findAncestorNs, SignedXml } from 'xml-crypto';
 import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
 import { descendantElements, parseDom } from '../xml/dom.js';
 import { resolveLimits, type XmlLimits } from '../xml/limits.js';
-import { type ParsedXml, parseXml, sameName } from '../xml/tree.js';
+import { type ParsedXml, parseXml, sameName, soleChild, type XmlNode } from '../xml/tree.js';
 import {
   configureAlgorithms,
   describeKey,
@@ -392,9 +392,14 @@ function soleGovernmentDocument(doc: Document): Element {
 
 /** Sender department of a signed letter, from its exclusive-C14N bytes. */
 export function signedSenderDepartment(parsed: ParsedXml): string | undefined {
-  const sender = parsed.root.children.find((c) => sameName(c.local, 'SenderParty'));
-  const dept = sender?.children.find((c) => sameName(c.local, 'DepartmentOrganization'));
-  const id = dept?.children.find((c) => sameName(c.local, 'ID'));
+  // The decoder's rule for a field written twice (`soleChild`); two different departments name none.
+  let id: XmlNode | undefined;
+  try {
+    const sender = soleChild(parsed, parsed.root, 'SenderParty');
+    id = soleChild(parsed, soleChild(parsed, sender, 'DepartmentOrganization'), 'ID');
+  } catch {
+    return undefined;
+  }
   const text = id?.text.trim();
   return text && /^\d{10}$/.test(text) ? text : undefined;
 }

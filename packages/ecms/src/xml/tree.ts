@@ -100,6 +100,40 @@ export function childrenNamed(node: XmlNode | undefined, local: string): XmlNode
   return node.children.filter((c) => c.key === key);
 }
 
+/** An element with nothing in it: no children, no attributes, no text (`<ram:Description/>`). */
+function isBlank(n: XmlNode): boolean {
+  return n.children.length === 0 && n.text.trim() === '' && Object.keys(n.attrs).length === 0;
+}
+
+/** Two copies of a field with the same text and attributes (and no child elements): one value written twice. */
+function sameContent(parsed: ParsedXml, a: XmlNode, b: XmlNode): boolean {
+  if (a === b) return true;
+  if (a.children.length > 0 || b.children.length > 0) return false;
+  return (
+    JSON.stringify(a.attrs) === JSON.stringify(b.attrs) &&
+    resolveText(parsed, a.text).trim() === resolveText(parsed, b.text).trim()
+  );
+}
+
+/**
+ * The child `local` (tolerant fold) of a field written once. Clients that concatenate XML by hand leave a
+ * template's empty element beside the filled one: empty copies are ignored, and copies with the same text are
+ * one value. Two that differ are refused (ERR_ECMS_MESSAGE): reading the first would silently drop the other,
+ * which another reader of the same document could take instead.
+ */
+export function soleChild(parsed: ParsedXml, node: XmlNode | undefined, local: string): XmlNode | undefined {
+  const all = childrenNamed(node, local);
+  if (all.length < 2) return all[0];
+  const filled = all.filter((n) => !isBlank(n));
+  const [first] = filled;
+  if (!first) return all[0];
+  if (filled.every((n) => sameContent(parsed, n, first))) return first;
+  throw ecmsError(
+    'ERR_ECMS_MESSAGE',
+    `<${first.local}> is written ${filled.length} times with different content`,
+  );
+}
+
 /**
  * The value of the attribute named `local` under the tolerant fold (`nameKey`), prefix dropped: `mimeCode`,
  * `MimeCode`, `mime-code`, `ram:mimeCode`. Attribute names are spelled as loosely as element names.
