@@ -69,7 +69,7 @@ describe('citizen IDs in base64 or hex', () => {
     const body = Buffer.from(`<Envelope><PID>${ID}</PID></Envelope>`).toString('base64');
     const err = new HttpError('ERR_HTTP', `failed: ${body}`, {
       statusCode: 500,
-      response: { headers: {}, body: `{"echo":"${body}"}` },
+      response: { statusCode: 500, headers: {}, body: `{"echo":"${body}"}`, truncated: false },
     });
     expect(inspect(err, { depth: 5 })).not.toContain(body);
     const lines: string[] = [];
