@@ -165,6 +165,8 @@ export const SIGNATURE_FAILURE_REASONS = {
   'issuer-key-usage': 'An issuing certificate has a key usage without keyCertSign.',
   'path-length': 'The chain is longer than a CA’s pathLenConstraint allows.',
   'name-constraints': 'A certificate of the chain is outside the name constraints of a CA above it.',
+  'certificate-policy':
+    'The chain breaks a certificate-policy rule of a CA above the signer (policyConstraints, inhibitAnyPolicy, policyMappings), or a policy extension cannot be read.',
   'weak-certificate-signature':
     'A certificate of the chain is signed with SHA-1, MD5 or another algorithm the policy refuses.',
   'unsupported-critical-extension':

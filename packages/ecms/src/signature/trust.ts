@@ -43,6 +43,7 @@ const REASON_BY_CHECK: Record<Exclude<PathCheck, 'validity' | 'revocation'>, Sig
   'key-cert-sign': 'issuer-key-usage',
   'path-length': 'path-length',
   'name-constraints': 'name-constraints',
+  policy: 'certificate-policy',
   'critical-extension': 'unsupported-critical-extension',
   'key-usage': 'key-usage',
   'extended-key-usage': 'extended-key-usage',

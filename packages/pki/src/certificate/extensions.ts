@@ -227,7 +227,7 @@ export const KNOWN_CERTIFICATE_EXTENSIONS = new Set<string>([
   OID.crlDistributionPoints,
   OID.authorityInfoAccess,
   OID.ocspNoCheck,
-  // Policies are recognised but not processed: no initial policy set is required (documented).
+  // Processed by path/policies.ts (RFC 5280 §6.1, initial policy set {anyPolicy}).
   OID.certificatePolicies,
   OID.policyConstraints,
   OID.policyMappings,

@@ -8,6 +8,7 @@ import { basicConstraints, keyUsage, unknownCriticalExtensions } from '../certif
 import { type Cert, isSelfIssued } from '../certificate/parse.js';
 import { positionLabel } from '../certificate/summary.js';
 import { nameConstraintViolation } from './name-constraints.js';
+import { policyFailure } from './policies.js';
 import type { PathCheck } from './result.js';
 import { type CertificateUsage, usageViolation } from './usage.js';
 
@@ -83,7 +84,8 @@ function issuerProblem(c: Cert, isAnchor: boolean): IssuerCheck | undefined {
 /**
  * RFC 5280 §6.1.4 for a built path (leaf first, anchor last): basic constraints and keyCertSign on every issuer,
  * pathLenConstraint (counted over non-self-issued intermediates, anchor included), name constraints of every
- * issuer over the certificates below it, unknown critical extensions, and the end-entity's usage.
+ * issuer over the certificates below it, unknown critical extensions, certificate policies (RFC 5280 §6.1.3 (d)–
+ * (f), §6.1.4 (a)–(b), (h)–(j), §6.1.5: see `policyFailure`), and the end-entity's usage.
  */
 export function constraintProblem(path: readonly Cert[], usage: CertificateUsage): PathProblem | undefined {
   const n = path.length;
@@ -123,6 +125,8 @@ export function constraintProblem(path: readonly Cert[], usage: CertificateUsage
         `has critical extensions this validator does not process (${unknown.join(', ')})`,
       );
   }
+  const policy = policyFailure(path);
+  if (policy) return fail('policy', policy.position, policy.message);
   const use = usageViolation(path[0]!.pkijs, usage);
   if (use) return fail(use.check, 0, `may not be used for this purpose: ${use.message}`);
   return undefined;

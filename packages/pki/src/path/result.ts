@@ -26,6 +26,9 @@ export interface CertificateRevocationStatus {
  * - `public-key`, `signature-algorithm`: the algorithm policy;
  * - `basic-constraints`, `key-cert-sign`, `path-length`, `name-constraints`, `critical-extension`: what an issuer
  *   may do (RFC 5280 §6.1.4);
+ * - `policy`: certificate policies (RFC 5280 §6.1): a CA's policyConstraints requires an explicit policy the path
+ *   does not have (requireExplicitPolicy, with inhibitAnyPolicy and inhibitPolicyMapping), a policy mapping to or
+ *   from anyPolicy, an unreadable policy extension, or more policies than the validator processes;
  * - `key-usage`, `extended-key-usage`: the end entity's usage;
  * - `validity`: a validity period at the validated time;
  * - `revocation`: a certificate revoked, or (when required) without a status.
@@ -42,6 +45,7 @@ export type PathCheck =
   | 'path-length'
   | 'name-constraints'
   | 'critical-extension'
+  | 'policy'
   | 'key-usage'
   | 'extended-key-usage'
   | 'validity'
