@@ -35,7 +35,8 @@ export type AnomalyCode =
   | 'ODD_GENERATION'
   | 'UNLISTED_OBJECT'
   | 'TRAILING_BYTES'
-  | 'PREV_CHAIN';
+  | 'PREV_CHAIN'
+  | 'XREF_ENTRY_TYPE';
 
 /** Something two PDF readers could disagree about: the raw material of parser-differential attacks. */
 export interface Anomaly {
@@ -76,6 +77,8 @@ interface XrefSection {
   xrefStm: number | undefined;
   /** Absolute offset of the `/XRefStm` stream read with this table (hybrid-reference files). */
   xrefStmAt?: number;
+  /** Rows of a cross-reference stream whose type is not 0, 1 or 2 (read as the null object). */
+  unknownTypes?: number;
 }
 
 /** What an object stream holds: each object by number (the first of a repeated number), and its numbers in order. */
@@ -96,6 +99,8 @@ export interface PdfOpenOptions {
   openEncrypted?: boolean;
 }
 
+/** PDF white-space characters (PDF 32000-1 §7.2.2). */
+const PDF_WHITESPACE = new Set([0, 9, 10, 12, 13, 32]);
 const EOF_MARK = Uint8Array.from('%%EOF', (c) => c.charCodeAt(0));
 const HEADER = Uint8Array.from('%PDF-', (c) => c.charCodeAt(0));
 
@@ -251,6 +256,7 @@ export class PdfDocument {
         const sec = chain[i] as XrefSection & { at: number };
         if (sec.at >= prevEnd && sec.at < end) {
           for (const [k, v] of sec.entries) own.set(k, v);
+          this.checkEntryTypes(sec, index);
           xrefSections.push(sec.at);
           if (sec.xrefStmAt !== undefined && sec.xrefStmAt >= prevEnd && sec.xrefStmAt < end)
             xrefSections.push(sec.xrefStmAt);
@@ -271,7 +277,7 @@ export class PdfDocument {
     }
     if (prevEnd < b.length) {
       const tail = b.subarray(prevEnd);
-      const onlyWs = tail.every((c) => c === 0 || c === 9 || c === 10 || c === 12 || c === 13 || c === 32);
+      const onlyWs = tail.every((c) => PDF_WHITESPACE.has(c));
       this.anomalies.push({
         code: 'TRAILING_BYTES',
         severity: onlyWs ? 'warning' : 'error',
@@ -298,6 +304,22 @@ export class PdfDocument {
     )
       if (/[\s\0/]/.test(head.charAt(at + 11))) return true;
     return false;
+  }
+
+  /**
+   * A cross-reference stream row of type 3 or more: PDF 32000-1 §7.5.8.3 reads the null object (as this reader
+   * does), while poppler, pdf.js and qpdf take the file as damaged and rebuild the table from every object header in
+   * it, so an object definition no xref points at shows.
+   */
+  private checkEntryTypes(sec: XrefSection & { at: number }, index: number): void {
+    if (!sec.unknownTypes) return;
+    this.anomalies.push({
+      code: 'XREF_ENTRY_TYPE',
+      severity: 'error',
+      message: `${sec.unknownTypes} cross-reference stream row(s) of an unknown type (readers that rebuild the table disagree)`,
+      revision: index,
+      offset: sec.at,
+    });
   }
 
   /** A revision's startxref must point into its own bytes: a section there no revision owns hides its changes. */
@@ -351,6 +373,7 @@ export class PdfDocument {
           // Hybrid files: the stream's entries rank below the table's but above /Prev.
           for (const [k, v] of s2.entries) if (!sec.entries.has(k)) sec.entries.set(k, v);
           sec.xrefStmAt = sec.xrefStm + this.headerOffset;
+          sec.unknownTypes = s2.unknownTypes;
         } catch {
           this.anomalies.push({
             code: 'BOGUS_STARTXREF',
@@ -437,6 +460,7 @@ export class PdfDocument {
     const rowLen = w0 + w1 + w2;
     if (rowLen === 0) throw new EsignError('ERR_PDF_FORMAT', 'Bad /W in xref stream');
     let pos = 0;
+    let unknownTypes = 0;
     const field = (width: number): number => {
       let v = 0;
       for (let i = 0; i < width; i++) v = v * 256 + (data[pos++] ?? 0);
@@ -458,9 +482,15 @@ export class PdfDocument {
         if (type === 0) entries.set(num, { kind: 'free', gen: f3 });
         else if (type === 1) entries.set(num, { kind: 'offset', offset: f2, gen: f3 });
         else if (type === 2) entries.set(num, { kind: 'compressed', stream: f2, index: f3 });
+        // PDF 32000-1 §7.5.8.3: any other type names the null object. Skipping the row instead would let /Prev
+        // resolve the object as before: an update could delete a signed object for readers that follow the rule.
+        else {
+          entries.set(num, { kind: 'free', gen: 0 });
+          unknownTypes++;
+        }
       }
     }
-    return { entries, trailer: d, prev: intOf(d.get('Prev')), xrefStm: undefined };
+    return { entries, trailer: d, prev: intOf(d.get('Prev')), xrefStm: undefined, unknownTypes };
   }
 
   /** Records objects defined by header in each revision's own bytes: duplicates and unlisted ones. */
@@ -486,12 +516,11 @@ export class PdfDocument {
           });
         }
         seen.set(num, at);
-        const e = rev.own.get(num);
-        if (!e && !this.isXrefStreamObject(rev, at)) {
+        if (!this.pointsAt(rev, num, at) && !this.isXrefStreamObject(rev, at)) {
           this.anomalies.push({
             code: 'UNLISTED_OBJECT',
             severity: 'warning',
-            message: `Object ${num} ${gen} in revision ${rev.index} is not in its xref`,
+            message: `Object ${num} ${gen} in revision ${rev.index} is not where its xref points`,
             revision: rev.index,
             offset: at,
           });
@@ -536,6 +565,20 @@ export class PdfDocument {
         }
       }
     }
+  }
+
+  /**
+   * Whether `rev`'s own xref points object `num` at the header at `at` (or at white-space just before it). A
+   * definition its xref lists as free, compressed or elsewhere is unlisted like one it leaves out: readers that
+   * rebuild a damaged table from the object headers take the last definition in the file.
+   */
+  private pointsAt(rev: Revision, num: number, at: number): boolean {
+    const e = rev.own.get(num);
+    if (e?.kind !== 'offset') return false;
+    const abs = e.offset + this.headerOffset;
+    if (abs > at) return false;
+    for (let i = abs; i < at; i++) if (!PDF_WHITESPACE.has(this.bytes[i]!)) return false;
+    return true;
   }
 
   /**

@@ -8,6 +8,8 @@ import type { TrustContext } from './trust.js';
 /** A signature field with a value, as step 3 found it through the AcroForm field tree. */
 export interface FoundSignature {
   fieldName: string;
+  /** The field object whose /V holds the signature dictionary. */
+  fieldNum: number;
   /** Object holding the signature dictionary (the dictionary itself or the field when /V is direct). */
   containerNum: number;
   sigRef?: PdfRef;

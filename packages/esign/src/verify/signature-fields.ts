@@ -88,7 +88,8 @@ function blank(scope: DiffScope, s: PdfStream): boolean {
  * The level of a signature field written after the signed revision (Sneaky Signature, Mainka et al.): form filling
  * only when its /V is a signature of a later revision, or when it is an empty field that shows nothing (every
  * widget of zero size with no appearance that paints); a document time-stamp without appearance is an LTA
- * update. A field or widget with an action (/A, /AA), or an empty field that shows something, is an annotation.
+ * update. A field or widget with an action (/A, /AA), an empty field that shows something, or a field whose /V signs
+ * no later revision (another field's signature), is an annotation.
  */
 export function signatureFieldLevel(scope: DiffScope, d: PdfDict): ModificationLevel {
   const widgets = widgetsOf(scope, d);
@@ -96,6 +97,9 @@ export function signatureFieldLevel(scope: DiffScope, d: PdfDict): ModificationL
   const signed = laterSignature(scope, dictOf(scope.doc.resolve(fieldValue(scope, d), scope.last)));
   if (signed === 'timestamp' && widgets.every((w) => ZERO_RECT(w.get('Rect')))) return 'LTA_UPDATES';
   if (signed) return 'FORM_FILLING';
+  // Not empty: a value that signs no later revision (another field's signature, a stray dictionary) signs nothing.
+  const value = fieldValue(scope, d);
+  if (value !== undefined && value !== null) return 'ANNOTATIONS';
   const invisible = widgets.every((w) => ZERO_RECT(w.get('Rect')) && appearanceEmpty(scope, w.get('AP')));
   return invisible ? 'FORM_FILLING' : 'ANNOTATIONS';
 }

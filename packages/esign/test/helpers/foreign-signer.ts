@@ -42,6 +42,8 @@ export interface ForeignSpelling {
   notInFields?: boolean;
   /** Put the signature dictionary directly in the field's /V (no indirect object). */
   directV?: boolean;
+  /** A second field (Signature2, an invisible merged widget) in /Fields whose /V is the same signature dictionary. */
+  twinField?: boolean;
   /** Bytes written after the final `%%EOF` line (outside the signed range). */
   trailing?: string;
   /** The signed range ends before the end of line after `%%EOF` (some tools). */
@@ -134,18 +136,26 @@ export function foreignSign(base: Uint8Array, cms: CmsMaker, s: ForeignSpelling 
       `<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature1)/V ${v}/F 132/Rect[0 0 0 0]/P ${pageRef.num} 0 R>>`,
     ]);
   }
+  const twinNum = size + 4;
+  if (s.twinField)
+    objs.push([
+      twinNum,
+      0,
+      `<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature2)/V ${v}/F 132/Rect[0 0 0 0]/P ${pageRef.num} 0 R>>`,
+    ]);
+  const newFields = s.twinField ? `${fieldNum} 0 R ${twinNum} 0 R` : `${fieldNum} 0 R`;
   const oldAnnots = /\/Annots\s*\[([^\]]*)\]/.exec(pageText)?.[1]?.trim() ?? '';
-  const annots = `/Annots[${oldAnnots ? `${oldAnnots} ` : ''}${widgetRef}]`;
+  const annots = `/Annots[${oldAnnots ? `${oldAnnots} ` : ''}${widgetRef}${s.twinField ? ` ${twinNum} 0 R` : ''}]`;
   objs.push([pageRef.num, pageRef.gen, withKey(stripKey(pageText, 'Annots'), annots)]);
   const acroRef = catalog.get('AcroForm');
   if (acroRef instanceof PdfRef) {
     // Another signature's form: this field joins it; the catalog stays as it is.
     const acroText = raw(base, doc.offsetOf(acroRef.num, rev)!);
     const oldFields = /\/Fields\s*\[([^\]]*)\]/.exec(acroText)?.[1]?.trim() ?? '';
-    const fields = `/Fields[${oldFields ? `${oldFields} ` : ''}${fieldNum} 0 R]`;
+    const fields = `/Fields[${oldFields ? `${oldFields} ` : ''}${newFields}]`;
     objs.push([acroRef.num, acroRef.gen, withKey(stripKey(acroText, 'Fields'), fields)]);
   } else {
-    objs.push([acroNum, 0, `<</Fields[${s.notInFields ? '' : `${fieldNum} 0 R`}]/SigFlags 3>>`]);
+    objs.push([acroNum, 0, `<</Fields[${s.notInFields ? '' : newFields}]/SigFlags 3>>`]);
     objs.push([rootRef.num, rootRef.gen, withKey(stripKey(catText, 'AcroForm'), `/AcroForm ${acroNum} 0 R`)]);
   }
   let text = eol;
@@ -160,7 +170,7 @@ export function foreignSign(base: Uint8Array, cms: CmsMaker, s: ForeignSpelling 
     text += `${num} ${g} obj${eol}${body}${eol}endobj${eol}`;
   }
   const nums = [...offsets.keys()].sort((a, b) => a - b);
-  const newSize = Math.max(size, acroNum + 1);
+  const newSize = Math.max(size, (s.twinField ? twinNum : acroNum) + 1);
   const xrefAt = base.length + text.length;
   const info = rev.trailer.get('Info');
   const infoText = info instanceof PdfRef ? `/Info ${info.num} ${info.gen} R` : '';

@@ -44,6 +44,7 @@ export function discoverSignatures(doc: PdfDocument): { found: FoundSignature[];
         isName(type, 'DocTimeStamp') || isName(sub, 'ETSI.RFC3161') ? 'document-timestamp' : 'signature';
       found.push({
         fieldName: fullName || `(field ${item.num})`,
+        fieldNum: item.num,
         containerNum: v instanceof PdfRef ? v.num : item.num,
         ...(v instanceof PdfRef ? { sigRef: v } : {}),
         sig,
