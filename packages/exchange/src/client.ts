@@ -709,18 +709,41 @@ function xroadAuditFields(
   return out;
 }
 
-/** A path segment that holds a record key rather than a word: 4+ digits, encoded data, a long hex run. */
-const KEY_SEGMENT = /%|(?:\d\D*){4}|[0-9a-f]{16}/i;
+/**
+ * A path segment that holds a record key rather than a word: 4+ digits, percent-encoded data, an address
+ * (`@`), a long hex run.
+ */
+const KEY_SEGMENT = /%|@|(?:\d\D*){4}|[0-9a-f]{16}/i;
+/** A segment that may be base64 or base64url (padding kept or not): decoded to see what it holds. */
+const BASE64_SEGMENT = /^[A-Za-z0-9+_-]{8,}={0,2}$/;
+/** What decoded text shows to be a person's key: 4+ digits (an ID in any spelling), an address, Thai. */
+const DECODED_KEY = /(?:\d\D*){4}|[^\s@]@[^\s@]+\.[a-z]|[\u0e01-\u0e5b]/i;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether `segment` is a record key: plain, or base64(url) of text with an ID, an address or a Thai name. */
+function isKeySegment(segment: string): boolean {
+  if (KEY_SEGMENT.test(segment)) return true;
+  if (!BASE64_SEGMENT.test(segment)) return false;
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(Buffer.from(segment.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  } catch {
+    return false;
+  }
+  // A word decodes to bytes that are seldom text (none of 200,000 random lower-case words passes this).
+  return !/[\p{Cc}]/u.test(text) && DECODED_KEY.test(text);
+}
 
 /**
- * A generic call's default label: its path with record keys as `{id}`, so that labels (span names, the
- * `thgov.operation` metric attribute) stay one per service, not one per record, however long the process runs.
+ * A generic call's default label: its path with record keys (also base64-encoded ones) as `{id}`, so
+ * that labels (span names, the `thgov.operation` metric attribute) stay one per service, not one per
+ * record, however long the process runs.
  */
 function routeLabel(path: string): string {
   const [p = ''] = path.split('?', 1);
   return p
     .split('/')
-    .map((segment) => (KEY_SEGMENT.test(segment) ? '{id}' : segment))
+    .map((segment) => (isKeySegment(segment) ? '{id}' : segment))
     .join('/');
 }
 

@@ -24,14 +24,20 @@ export interface CallContext {
 }
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
+/** Thirteen digits in a row, separators allowed between: a citizen ID (or a mistyped one), any spelling. */
+const THIRTEEN_DIGITS = /\d(?:[ ._-]*\d){12}/;
 const FREE_TEXT_MAX = 500;
 
-/** True for a valid AgentID: a citizen ID with a valid check digit, or a system name. */
+/**
+ * True for a valid AgentID: a citizen ID with a valid check digit, or a system name. A system name holds no
+ * citizen ID (no 13 digits in a row, in any spelling): the audit record keeps a system name readable, where
+ * it hashes a citizen ID.
+ */
 export function isAgentId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   // 13 digits must be a real citizen ID: a typo in an officer's ID would otherwise pass as a "name".
   if (/^\d+$/.test(value)) return isCitizenId(value);
-  return SYSTEM_NAME.test(value);
+  return SYSTEM_NAME.test(value) && !THIRTEEN_DIGITS.test(value);
 }
 
 function freeText(value: unknown, name: string): string | undefined {
@@ -62,7 +68,7 @@ export function resolveContext(
   }
   if (!isAgentId(agentId)) {
     throw invalidArgument(
-      'agentId must be a 13-digit citizen ID with a valid check digit or a system name (letters, digits, space, . _ -)',
+      'agentId must be a 13-digit citizen ID with a valid check digit or a system name (letters, digits, space, . _ -) without a citizen ID in it',
       'ERR_GDX_AGENT_ID',
     );
   }

@@ -9,12 +9,20 @@ import { isRetryableXRoadType } from './xroad.js';
  * ERR_HTTP (retried for 408/429/5xx).
  */
 
-/** Known provider codes, for messages that say what to do. */
-const PROVIDER_CODES: Record<string, { meaning: string; hint?: string }> = {
+type CodeMeanings = Record<string, { meaning: string; hint?: string }>;
+
+/**
+ * Known provider codes, for messages that say what to do, per envelope: a code means something only in the
+ * envelope that carries it (a Linkage `{Code: 4}` is not DOPA's laser-check `[4]`).
+ */
+const LINKAGE_CODES: CodeMeanings = {
   '90001': {
     meaning: 'the officer (AgentID) has no DOPA session',
     hint: "The officer must log in to DOPA's GovAMI program with the smart card whose citizen ID is the AgentID.",
   },
+};
+/** DOPA's laser-check codes, sent as `[n]` at HTTP 500. */
+const BRACKET_CODES: CodeMeanings = {
   '2': { meaning: 'the ID card was voided (for example replaced by a newer card)' },
   '4': { meaning: 'no such card, or the name, birth date or laser code do not match' },
 };
@@ -23,6 +31,15 @@ const PROVIDER_CODES: Record<string, { meaning: string; hint?: string }> = {
 const BRACKET = /^\s*"?\[(\d{1,6})\]/;
 /** Statuses a gateway answers for a passing condition (timeout, throttling, an upstream down): see classifyData. */
 const TEMPORARY_STATUS = new Set([408, 429, 502, 503, 504]);
+/**
+ * A 401/403 about the token itself: GDX's "UnauthorizedException: token not found", and the other wordings
+ * of a token the gateway no longer knows ("token expired", "Invalid token", "Token has expired",
+ * `invalid_token`, "token is revoked"). Such a token is dropped and the call replayed once with a new one; a
+ * token rejected in words this misses would stay cached and keep failing every call for its AgentID. A 401
+ * that does not speak of the token (no right to the data, an empty body) is not one.
+ */
+const TOKEN_REJECTED =
+  /token[\s_-]*(?:(?:has|is)[\s_-]+)?(?:not[\s_-]*found|expired|invalid|revoked|not[\s_-]*valid|unknown)|(?:invalid|expired|revoked|unknown)[\s_-]*token/i;
 /** A Linkage error envelope has at most this many top-level keys (`Code`, `Message` and a few extras). */
 const ENVELOPE_MAX_KEYS = 4;
 
@@ -132,10 +149,10 @@ function lowerKeys(value: unknown): Record<string, unknown> | undefined {
   return out;
 }
 
-function describe(code: string): { meaning: string; hint?: string } {
+function describe(codes: CodeMeanings, code: string): { meaning: string; hint?: string } {
   // Own keys only: a provider's code "constructor" or "__proto__" must not find Object.prototype's.
   return (
-    (Object.hasOwn(PROVIDER_CODES, code) ? PROVIDER_CODES[code] : undefined) ?? {
+    (Object.hasOwn(codes, code) ? codes[code] : undefined) ?? {
       meaning: 'see the provider documentation for this code',
     }
   );
@@ -182,8 +199,8 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
 
   if (status === 401 || status === 403) {
     const text = raw.text();
-    if (/token not found/i.test(text)) {
-      return new GdxError('ERR_GDX_AUTH', 'GDX did not accept the token (token not found)', {
+    if (TOKEN_REJECTED.test(text.slice(0, 4096))) {
+      return new GdxError('ERR_GDX_AUTH', 'GDX did not accept the token (token not found or expired)', {
         ...base({ envelope: 'gateway', tokenRejected: true }),
         retryable: false,
       });
@@ -209,7 +226,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
   if (status === 500) {
     const m = BRACKET.exec(raw.text());
     if (m?.[1]) {
-      const d = describe(m[1]);
+      const d = describe(BRACKET_CODES, m[1]);
       return new GdxError('ERR_GDX_BUSINESS', `${service} failed with code [${m[1]}]: ${d.meaning}`, {
         ...base({ envelope: 'bracket', providerCode: m[1] }),
         hint: d.hint,
@@ -224,7 +241,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
     if (body && 'code' in body && 'message' in body && Object.keys(body).length <= ENVELOPE_MAX_KEYS) {
       const code = scalarText(body.code).slice(0, 64);
       if (code !== '0' && code !== '00000' && code !== '200') {
-        const d = describe(code);
+        const d = describe(LINKAGE_CODES, code);
         return new GdxError('ERR_GDX_BUSINESS', `${service} failed with Linkage code ${code}: ${d.meaning}`, {
           ...base({ envelope: 'linkage', providerCode: code }),
           hint: d.hint,

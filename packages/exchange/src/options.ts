@@ -35,7 +35,7 @@ export interface ExchangeClientOptions extends TransportOptions {
   tokenIdleTimeoutInMs?: number;
   /** Re-validate this long before the idle expiry. Default 5 minutes (at most half the idle timeout). */
   tokenRefreshMarginInMs?: number;
-  /** AgentIDs whose tokens are kept. Default 10 000. */
+  /** AgentIDs whose tokens are kept (beyond it, the least recently used one is dropped). Default 10 000. */
   maxCachedAgents?: number;
   /** Environment segment per service base: `{ '/ws/dga': '/uat' }` → /ws/dga/uat/payment/create. */
   pathPrefixes?: Record<string, string>;
@@ -98,7 +98,7 @@ const exchangeClientOptionsObject = z
       .min(0)
       .max(24 * 3600_000)
       .optional(),
-    /** AgentIDs whose tokens are kept. Default 10 000. */
+    /** AgentIDs whose tokens are kept (beyond it, the least recently used one is dropped). Default 10 000. */
     maxCachedAgents: z.number().int().min(1).max(1_000_000).optional(),
     /** Environment segment per service base: `{ '/ws/dga': '/uat' }` → /ws/dga/uat/payment/create. */
     pathPrefixes: z.record(z.string().regex(PATH_SEGMENTS), z.string().regex(PATH_SEGMENTS)).optional(),

@@ -174,12 +174,26 @@ export const SESSION_STATES = ['AgentNotAvailable', 'AgentAvailable', 'CitizenAv
 /** An officer's DOPA session: none, any citizen (`AgentAvailable`) or only their own (`CitizenAvailable`). */
 export type SessionState = (typeof SESSION_STATES)[number];
 
+/** `agent/permission` writes "no one" as thirteen zeros (DGA kb): no such ID is ever handed out. */
+function party(id: string): string | undefined {
+  const t = id.trim();
+  return t === '' || /^0+$/.test(t) ? undefined : t;
+}
+
 export const agentPermissionSchema = looseKeys({
   AgentID: stringish,
   CitizenID: id13,
   SessionState: z.enum(SESSION_STATES),
-}).transform((a) => ({ agentId: a.AgentID, citizenId: a.CitizenID, sessionState: a.SessionState }));
-/** DOPA's answer on an officer's session: AgentID, CitizenID and the session state. */
+}).transform((a) => ({
+  agentId: party(a.AgentID),
+  citizenId: party(a.CitizenID),
+  sessionState: a.SessionState,
+}));
+/**
+ * DOPA's answer on an officer's session: the session state, and the card logged in to GovAMI as `agentId`
+ * (officer rights; `undefined` when AgentNotAvailable) and as `citizenId` (citizen rights: CitizenAvailable
+ * only, otherwise `undefined`). GDX's placeholder "0000000000000" for "no one" is never returned as an ID.
+ */
 export type AgentPermission = z.output<typeof agentPermissionSchema>;
 
 export const laserResultSchema = looseKeys({

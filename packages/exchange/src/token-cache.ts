@@ -56,13 +56,13 @@ export class TokenCache {
     const e = this.#entries.get(agentId);
     const now = this.#o.now();
     if (e && now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs)
-      return this.#use(e, now);
+      return this.#use(agentId, e, now);
     const p = this.#validate(agentId, requestId);
     if (!e || !this.#alive(e, now)) return p;
     return p.catch((err: unknown) => {
       const later = this.#o.now();
       if (this.#entries.get(agentId) !== e || !this.#alive(e, later)) throw err;
-      return this.#use(e, later);
+      return this.#use(agentId, e, later);
     });
   }
 
@@ -71,9 +71,15 @@ export class TokenCache {
     return now - e.lastUsedAt < this.#o.idleTimeoutInMs;
   }
 
-  /** Hands out `e`'s token: marks it used, and renews its redaction registration when due. */
-  #use(e: Entry, now: number): string {
+  /**
+   * Hands out `e`'s token: marks it used, moves it to the most recent end of the cache (`#store` evicts from
+   * the other end: the least recently used entry, not the least recently validated one), and renews its
+   * redaction registration when due.
+   */
+  #use(agentId: string, e: Entry, now: number): string {
     e.lastUsedAt = now;
+    this.#entries.delete(agentId);
+    this.#entries.set(agentId, e);
     const wallNow = Date.now();
     // Also renewed when the wall clock went back: never left to lapse by a clock step.
     const sinceRenewal = wallNow - e.registeredAt;

@@ -57,7 +57,8 @@ describe('typed GDX services against the sandbox', () => {
 
   it('agent permission reports the officer session and follows setOfficerSession', async () => {
     const before = await h.client.getAgentPermission({}, { agentId: h.officer });
-    expect(before).toEqual({ agentId: h.officer, citizenId: h.officer, sessionState: 'AgentAvailable' });
+    // An officer session: the officer's card as AgentID, no citizen (GDX writes zeros, the SDK undefined).
+    expect(before).toEqual({ agentId: h.officer, citizenId: undefined, sessionState: 'AgentAvailable' });
     const other = h.sandbox.population.people[20]!.citizenId;
     h.sandbox.gdx.setOfficerSession(other, 'CitizenAvailable');
     const after = await h.client.getAgentPermission({ citizenId: other }, { agentId: h.officer });

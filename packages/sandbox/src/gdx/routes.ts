@@ -118,12 +118,24 @@ function linkage(
   return { status: 200, json, subject: citizenId };
 }
 
+/** Thirteen zeros: how `agent/permission` writes "no one" (DGA kb). */
+const NO_ONE = '0000000000000';
+
+/**
+ * The DOPA session of the card `CitizenID` names, as the DGA kb shows it: AgentNotAvailable → both IDs
+ * zeros; AgentAvailable (officer rights) → AgentID the card, CitizenID zeros; CitizenAvailable → both the card.
+ */
 function agentPermission(state: GatewayState, caller: Caller, q: URLSearchParams): Reply {
   if (!consumerMayCall(caller, 'dopa/agent-permission')) return noRight();
   const citizenId = q.get('CitizenID') ?? caller.agentId ?? '';
+  const session = state.sessionOf(citizenId);
   return {
     status: 200,
-    json: { AgentID: caller.agentId ?? '', CitizenID: citizenId, SessionState: state.sessionOf(citizenId) },
+    json: {
+      AgentID: session === 'AgentNotAvailable' ? NO_ONE : citizenId,
+      CitizenID: session === 'CitizenAvailable' ? citizenId : NO_ONE,
+      SessionState: session,
+    },
     subject: citizenId,
   };
 }
