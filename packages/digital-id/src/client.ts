@@ -53,6 +53,7 @@ import {
 } from './options.js';
 import { type BasicCredentialEncoding, PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
 import { type LoginState, MemoryStateStore, type StateStore } from './state-store.js';
+import { tokenHashMatches } from './token-hash.js';
 
 const DEFAULT_STATE_TTL_IN_MS = 15 * 60_000;
 /** openid-client's default clock tolerance, and the README's: 30 s. */
@@ -466,8 +467,7 @@ export class DigitalIdClient {
         `The id_token has a claim nested deeper than ${MAX_CLAIM_DEPTH} levels`,
       );
     }
-    this.#checkIssuedAt(idClaims);
-    this.#checkAzp(idClaims);
+    this.#checkIdToken(tokens, idClaims);
     this.#checkAcr(idClaims, record);
     const claims = await this.#withUserinfo(e, tokenSet, idClaims);
     const identity = normalizeIdentity(this.#preset, e.issuer, claims, tokenSet);
@@ -535,11 +535,34 @@ export class DigitalIdClient {
         e.dpop ? { DPoP: e.dpop } : undefined,
       );
       const claims = tokens.claims();
-      this.#checkIssuedAt(claims);
-      if (claims) this.#checkAzp(claims);
+      if (claims) this.#checkIdToken(tokens, claims);
       if (claims && original) this.#checkSameLogin(original, claims);
       return toTokenSet(tokens, refreshToken);
     });
+  }
+
+  /**
+   * What openid-client leaves to its caller on an id_token it verified (code exchange and refresh alike):
+   * `iat` not ahead of this clock, `azp`, a `sub` that names someone, and an `at_hash` that binds the access
+   * token issued with it.
+   */
+  #checkIdToken(tokens: oidc.TokenEndpointResponse, claims: oidc.IDToken): void {
+    this.#checkIssuedAt(claims);
+    this.#checkAzp(claims);
+    // OIDC Core §2: sub identifies the end-user; a blank one would sign every such login into one account.
+    if (typeof claims.sub !== 'string' || claims.sub.trim() === '') {
+      throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The id_token sub is empty: it identifies nobody');
+    }
+    // OIDC Core §3.1.3.8: an at_hash, when present, must be the access token's (openid-client v6 skips it).
+    if (
+      claims.at_hash !== undefined &&
+      !tokenHashMatches(tokens.id_token ?? '', tokens.access_token, claims.at_hash)
+    ) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+        'The id_token at_hash does not match the access token issued with it',
+      );
+    }
   }
 
   /** OpenID Core §3.1.3.7 item 5: an `azp`, when present, must be this client (a single `aud` too). */

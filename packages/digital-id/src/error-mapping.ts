@@ -442,12 +442,34 @@ function errorInSuccess(f: EngineFacts, ctx: MapContext, p: Extra): DigitalIdErr
   );
 }
 
+/**
+ * A claim the engine requires and the JWT lacks (`JWT "iat" (issued at) claim missing`), named as such rather
+ * than as a bad algorithm or format; `auth_time` is required only because `max_age` was sent.
+ */
+function missingClaim(m: string, p: Extra): DigitalIdError | undefined {
+  const claim = /JWT "(\w{1,40})" \([^)]{0,60}\) claim missing/.exec(m)?.[1];
+  if (!claim) return undefined;
+  return digitalIdError(
+    // A missing iss stays an issuer failure, as it was reported before; any other claim: the id_token is invalid.
+    claim === 'iss' ? 'ERR_DIGITAL_ID_ISSUER_MISMATCH' : 'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+    `The ${p.jwt} has no ${claim} claim`,
+    claim === 'auth_time'
+      ? {
+          ...p,
+          hint: 'The login asked for max_age (maxAgeInMs or extraParameters.max_age), which requires the provider to send auth_time (OIDC Core §3.1.2.1). This provider did not: drop max_age (use prompt: "login" to force a fresh sign-in) or ask the provider to send auth_time.',
+        }
+      : p,
+  );
+}
+
 /** A response the engine refused, classified by what its message names (nonce, issuer, JWT, state). */
 function invalidResponse(f: EngineFacts, p: Extra): DigitalIdError | undefined {
   if (!f.has('OAUTH_INVALID_RESPONSE') && !f.has('OAUTH_UNSUPPORTED_OPERATION')) return undefined;
   const m = f.messages;
   if (/"nonce"/.test(m))
     return digitalIdError('ERR_DIGITAL_ID_NONCE_MISMATCH', `The ${p.jwt} has no nonce claim`, p);
+  const missing = missingClaim(m, p);
+  if (missing) return missing;
   if (/"iss"|issuer/.test(m))
     return digitalIdError(
       'ERR_DIGITAL_ID_ISSUER_MISMATCH',

@@ -34,7 +34,8 @@ export interface DigitalIdentity {
   subject: string;
   /**
    * The 13-digit citizen ID, when the provider released one (and its check digit is right): the digits only,
-   * however the provider spelled it (`1-2345-67890-12-1`, with spaces, as a JSON number).
+   * however the provider spelled it (`1-2345-67890-12-1`, with spaces or typographic dashes, in Thai or
+   * full-width digits, as a JSON number).
    */
   citizenId?: string;
   names: { th: PersonName; en: PersonName };
@@ -67,7 +68,37 @@ function str(v: unknown): string | undefined {
  */
 function citizenIdOf(v: unknown): string | undefined {
   const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : str(v);
-  return s !== undefined && isCitizenId(s) ? parseCitizenId(s) : undefined;
+  const plain = s === undefined ? undefined : plainIdSpelling(s);
+  return plain !== undefined && isCitizenId(plain) ? parseCitizenId(plain) : undefined;
+}
+
+/** Longest text read as a spelled ID: 13 digits with a few separator characters between each. */
+const MAX_ID_SPELLING = 64;
+/**
+ * What people, word processors and forms put between the groups of an ID: white space, any dash (en dash,
+ * minus sign, non-breaking hyphen...) and the invisible format characters (zero-width space, soft hyphen).
+ */
+const ID_SEPARATORS = /[\s\p{Pd}\u2212\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * An ID as ASCII digits without separators, whatever digits it is written in (Thai ๑๒๓, full-width,
+ * any Unicode decimal digit) and whatever dashes or spaces split it; undefined when too long to be one.
+ */
+function plainIdSpelling(s: string): string | undefined {
+  if (s.length > MAX_ID_SPELLING) return undefined;
+  return s.replace(ID_SEPARATORS, '').replace(/\p{Nd}/gu, (d) => String(digitValue(d.codePointAt(0) ?? 0)));
+}
+
+/**
+ * The value of a decimal digit (Unicode category Nd): those come in runs of ten code points, 0 to 9 in order
+ * (a Unicode stability policy), so the value is the digit's distance from the start of its run, modulo ten.
+ */
+function digitValue(codePoint: number): number {
+  let before = 0;
+  while (before < MAX_ID_SPELLING && DECIMAL_DIGIT.test(String.fromCodePoint(codePoint - before - 1)))
+    before++;
+  return before % 10;
 }
 
 /**

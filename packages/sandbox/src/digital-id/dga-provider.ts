@@ -133,8 +133,8 @@ const renameLogoutParameter: Middleware = async (ctx, next) => {
 
 /**
  * A DGA-Digital-ID-like OpenID provider: IdentityServer paths (`/connect/authorize|token|userinfo|
- * endsession`), RS256, claims only from userinfo, the client secret registered as its seven-round md5
- * hash, `post_logout_redirect_url`.
+ * endsession`), RS256, claims only from userinfo, `at_hash` in the token endpoint's id_tokens, the client
+ * secret registered as its seven-round md5 hash, `post_logout_redirect_url`.
  */
 export async function startDgaProvider(options: DgaProviderOptions = {}): Promise<DgaProvider> {
   const people = resolvePeople(options.population, options.seed);
@@ -177,6 +177,7 @@ export async function startDgaProvider(options: DgaProviderOptions = {}): Promis
       claimsFor: dgaClaims,
       middleware: [renameLogoutParameter],
       errorPagePath: '/home/error',
+      accessTokenHash: true,
       extraScopes: [...CSC_SCOPES],
       authorizationDetailsTypes: { credential: checkCredentialDetail },
       clientDefaults: {

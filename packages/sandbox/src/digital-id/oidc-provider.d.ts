@@ -25,7 +25,16 @@ declare module 'oidc-provider' {
       result?: { login?: unknown; consent?: unknown };
       /** Resource servers (RFC 8707) the request is for, by indicator. */
       resourceServers?: Record<string, { scope: string }>;
+      /** The models this request made or loaded (the access token being issued, ...). */
+      entities?: { AccessToken?: object };
     };
+  }
+
+  /** An id_token being built: extra claims are `set`, then `issue` signs it. */
+  export interface IdTokenInstance {
+    ctx: ProviderContext | undefined;
+    set(claim: string, value: unknown): void;
+    issue(options?: { use?: string }): Promise<string>;
   }
 
   export type Middleware = (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>;
@@ -107,6 +116,9 @@ declare module 'oidc-provider' {
       result: Record<string, unknown>,
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
+    /** The provider's token models: their prototypes may be wrapped (see the sandbox's at_hash). */
+    AccessToken: { prototype: { save(): Promise<string> } };
+    IdToken: { prototype: IdTokenInstance };
     Grant: new (init: {
       clientId: string;
       accountId: string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
-import type { Middleware } from 'oidc-provider';
+import type { IdTokenInstance, Middleware } from 'oidc-provider';
 import { listen } from '../http-server.js';
 import type { SandboxPerson } from '../people.js';
 import { ErrorPages } from './error-page.js';
@@ -47,6 +47,12 @@ export interface ProviderProfile {
    * it the error is shown in the authorization request's answer (HTTP 400), as oidc-provider does.
    */
   errorPagePath?: string;
+  /**
+   * IdentityServer: the id_token of every token response that carries an access token (code exchange,
+   * refresh) has `at_hash`, the access token's hash (OIDC Core §3.1.3.6). oidc-provider adds it only to
+   * id_tokens from the authorization endpoint.
+   */
+  accessTokenHash?: boolean;
 }
 
 /** The people a sandbox provider can log in: a list and an index by citizen ID. */
@@ -126,6 +132,7 @@ export async function startOidcServer(
     }),
   );
   for (const mw of profile.middleware ?? []) provider.use(mw);
+  if (profile.accessTokenHash) hashAccessTokens(provider);
   front.ready(provider);
 
   function registerClient(metadata: SandboxClientMetadata): void {
@@ -140,6 +147,28 @@ export async function startOidcServer(
     allowIntrospection: (clientId) => void introspectors.add(clientId),
     registerResourceServer: (indicator, scopes) => void resourceServers.set(indicator, new Set(scopes)),
     close: () => server.close(),
+  };
+}
+
+/**
+ * Puts `at_hash` into the id_tokens the token endpoint issues: each access token remembers the value its
+ * `save()` returned (opaque or JWT), and an id_token issued in the same request names it under `at_hash`,
+ * which oidc-provider then hashes with the id_token's algorithm as it does at the authorization endpoint.
+ */
+function hashAccessTokens(provider: Provider): void {
+  const issued = new WeakMap<object, string>();
+  const save = provider.AccessToken.prototype.save;
+  provider.AccessToken.prototype.save = async function (this: object) {
+    const value = await save.call(this);
+    issued.set(this, value);
+    return value;
+  };
+  const issue = provider.IdToken.prototype.issue;
+  provider.IdToken.prototype.issue = function (this: IdTokenInstance, options) {
+    const at = this.ctx?.oidc.route === 'token' ? this.ctx.oidc.entities?.AccessToken : undefined;
+    const value = at === undefined ? undefined : issued.get(at);
+    if (options?.use === 'idtoken' && value !== undefined) this.set('at_hash', value);
+    return issue.call(this, options);
   };
 }
 
