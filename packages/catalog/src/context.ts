@@ -14,6 +14,7 @@ import {
 } from '@thgov/core';
 import type { SafeLogger } from '@thgov/core/internal';
 import { z } from '@thgov/core/internal';
+import { parseExactJson } from './datastore/exact-json.js';
 import { classifyAction, classifyPlain } from './envelope.js';
 import { CatalogError } from './errors.js';
 import { depthExceeds } from './metadata/rules.js';
@@ -30,6 +31,8 @@ export interface ActionCall<T> {
   schema?: z.ZodType<T>;
   /** A body other than the JSON params (a multipart upload). */
   body?: RequestBody;
+  /** Numbers a double cannot hold exactly (PostgreSQL int8, numeric) come as strings of their digits. */
+  exactNumbers?: boolean;
   op?: OperationOptions;
 }
 
@@ -109,11 +112,13 @@ export class CatalogCore {
         idempotent: call.read === true || call.idempotent === true,
         classify: (raw: RawResponse) => classifyAction(raw, name),
         operation: `catalog.${name}`,
+        responseType: call.exactNumbers ? 'text' : 'json',
       },
       call.op,
     );
     const where = { statusCode: res.statusCode, requestId: res.requestId };
-    const { result } = validateBody(res.body, envelopeSchema, where);
+    const parsed = call.exactNumbers ? parseExactJson(res.body as string, () => where) : res.body;
+    const { result } = validateBody(parsed, envelopeSchema, where);
     return call.schema ? validateBody(result, call.schema, where) : (result as T);
   }
 

@@ -4,6 +4,7 @@ import { CatalogError } from '../errors.js';
 import { parseCkanTimestamp } from '../timestamps.js';
 import type { DataStoreRecord } from './batches.js';
 import type { CatalogDataStore } from './datastore.js';
+import { canonicalDecimal } from './exact-json.js';
 import { type DataStoreLoadOptions, loadRecords } from './load.js';
 
 /** Options of a refresh: the primary key, and those of a load. */
@@ -42,41 +43,6 @@ const DECIMAL_TYPES = new Set([
   'real',
   'double precision',
 ]);
-
-/**
- * Zeros a canonical decimal may spell out: PostgreSQL's numeric holds up to 131072 digits before the point
- * and 16383 after it, so a value past these matches no stored one and keeps its exponent (`1e999999999` would
- * otherwise be spelled out as a gigabyte of zeros from 11 characters of a hostile record).
- */
-const MAX_SPELLED_ZEROS = 131_072 + 16_383;
-
-/** A decimal's canonical text ("007.50" and 7.5 are "7.5"), or undefined when it is not a plain decimal. */
-function canonicalDecimal(v: unknown): string | undefined {
-  const raw = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : undefined) : String(v).trim();
-  if (raw === undefined) return undefined;
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(raw);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
-  // The significant digits, and where the point stands among them. Zeros are stripped by index: a
-  // `/0+$/` rescans a run of zeros from each of them (quadratic on "0.000…0001").
-  const all = `${m[2]}${m[3] ?? ''}`;
-  let first = 0;
-  while (first < all.length && all.charCodeAt(first) === 0x30) first++;
-  let last = all.length;
-  while (last > first && all.charCodeAt(last - 1) === 0x30) last--;
-  if (first === last) return '0';
-  const digits = all.slice(first, last);
-  const point = (m[2]?.length ?? 0) + Number(m[4] ?? 0) - first;
-  const sign = m[1] === '-' ? '-' : '';
-  const zeros = point < 0 ? -point : point - digits.length;
-  if (!(zeros <= MAX_SPELLED_ZEROS)) return `${sign}${digits}e${point - digits.length}`;
-  const body =
-    point <= 0
-      ? `0.${'0'.repeat(-point)}${digits}`
-      : point >= digits.length
-        ? digits + '0'.repeat(point - digits.length)
-        : `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return `${sign}${body}`;
-}
 
 /**
  * A `timestamp` (PostgreSQL ignores a zone written on one) as `YYYY-MM-DDTHH:MM:SS[.ffffff]`, microseconds

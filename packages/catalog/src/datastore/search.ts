@@ -25,6 +25,11 @@ export interface DataStoreSearchQuery {
 
 /** One page of DataStore rows. */
 export interface DataStoreSearchPage {
+  /**
+   * The rows. A number a JavaScript number cannot hold exactly (an int8 past 2^53, a numeric with more
+   * significant digits than a double keeps) comes as a string of its exact digits, as the catalog wrote it:
+   * sent back (upsert, refresh, a copy) it writes the same value. Every other number is a number.
+   */
   records: DataStoreRecord[];
   offset: number;
   /** Matching rows (may be estimated, see `totalWasEstimated`). */
@@ -225,6 +230,6 @@ function recordPage(
       include_total: includeTotal,
       records_format: 'objects',
     },
-    { read: true, schema: resultSchema, op },
+    { read: true, schema: resultSchema, exactNumbers: true, op },
   );
 }

@@ -38,6 +38,50 @@ const TYPES = new Set([
   'json',
 ]);
 
+/**
+ * A PostgreSQL int8 or numeric value that a JavaScript number cannot hold exactly (9007199254740993,
+ * 12345678901234567890.123). PostgreSQL keeps every digit and CKAN's datastore_search writes it as a bare JSON
+ * number token of that many digits: the router serialises it so (`exactJson`).
+ */
+export class PgExact {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  valueOf(): number {
+    return Number(this.text);
+  }
+  toJSON(): string {
+    return `\u0000pg:${this.text}\u0000`;
+  }
+}
+
+/** JSON text with every PgExact as the bare number token PostgreSQL writes. */
+export function exactJson(value: unknown): string {
+  return JSON.stringify(value).replace(/"\\u0000pg:(-?[0-9.]+)\\u0000"/g, '$1');
+}
+
+const EXACT_INT = /^[+-]?\d{1,1000}$/;
+const EXACT_NUMERIC = /^[+-]?(?:\d{1,1000}(?:\.\d{0,1000})?|\.\d{1,1000})$/;
+
+/** The value as PostgreSQL stores it: a number when JavaScript holds it exactly, else its digits. */
+function exactNumber(value: unknown, integer: boolean): number | PgExact | undefined {
+  if (typeof value === 'number') return integer && !Number.isInteger(value) ? undefined : value;
+  const text = String(value).trim();
+  if (!(integer ? EXACT_INT : EXACT_NUMERIC).test(text)) {
+    // An exponent ("1e3") is a numeric all the same; it is not an integer's spelling.
+    const n = Number(text);
+    return integer || text === '' || !Number.isFinite(n) ? undefined : n;
+  }
+  // Canonical digits: no "+", no leading zeros, no trailing fraction zeros.
+  let t = text.replace(/^\+/, '').replace(/^(-?)0*(?=\d)/, '$1');
+  if (t.startsWith('.') || t.startsWith('-.')) t = t.replace('.', '0.');
+  if (t.includes('.')) t = t.replace(/\.?0+$/, '');
+  const n = Number(t);
+  if (t === '-0' || String(n) === t) return n;
+  return new PgExact(t);
+}
+
 function coerce(value: unknown, type: string): unknown {
   if (value === null || value === undefined || value === '') return null;
   switch (type) {
@@ -46,12 +90,16 @@ function coerce(value: unknown, type: string): unknown {
     case 'int8':
     case 'integer':
     case 'bigint': {
-      const n = typeof value === 'number' ? value : Number(String(value).trim());
-      if (!Number.isInteger(n))
-        throw `invalid input syntax for type integer: "${String(value).slice(0, 50)}"`;
+      const n = exactNumber(value, true);
+      if (n === undefined) throw `invalid input syntax for type integer: "${String(value).slice(0, 50)}"`;
       return n;
     }
-    case 'numeric':
+    case 'numeric': {
+      const n = exactNumber(value, false);
+      if (n === undefined || !Number.isFinite(Number(n)))
+        throw `invalid input syntax for type numeric: "${String(value).slice(0, 50)}"`;
+      return n;
+    }
     case 'float8': {
       const n = typeof value === 'number' ? value : Number(String(value).trim());
       if (!Number.isFinite(n)) throw `invalid input syntax for type numeric: "${String(value).slice(0, 50)}"`;

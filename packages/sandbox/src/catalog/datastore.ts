@@ -1,6 +1,6 @@
 import { notFound, required, validationError } from './action-error.js';
 import type { ActionContext, ActionSpec } from './context.js';
-import type { Row, Table } from './datastore-tables.js';
+import { PgExact, type Row, type Table } from './datastore-tables.js';
 import { findEditable, savePackage } from './packages.js';
 import { resourceAccess } from './resources.js';
 import type { Dict } from './store.js';
@@ -189,7 +189,12 @@ function formatRecords(page: Row[], fields: string[], format: string): unknown {
 
 /** One CSV cell, quoted when it holds the separator, a quote or a line break. */
 export function csvCell(v: unknown, sep: string): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s =
+    v === null || v === undefined
+      ? ''
+      : typeof v === 'object' && !(v instanceof PgExact)
+        ? JSON.stringify(v)
+        : String(v);
   return s.includes(sep) || s.includes('"') || s.includes('\n') ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

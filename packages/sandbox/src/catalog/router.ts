@@ -5,6 +5,7 @@ import { ActionError } from './action-error.js';
 import type { ActionContext, ActionSpec, CatalogFlavor, CatalogSettings } from './context.js';
 import { DATASTORE_ACTIONS } from './datastore.js';
 import type { DataStoreTables } from './datastore-tables.js';
+import { exactJson } from './datastore-tables.js';
 import { type RdfFormat, sendDcatDataset, sendDcatJson } from './dcat.js';
 import { PACKAGE_ACTIONS } from './packages.js';
 import { RequestRejected, readActionRequest } from './request.js';
@@ -51,7 +52,13 @@ function envelope(
   status: number,
   body: Record<string, unknown>,
 ): void {
-  sendJson(res, status, { help: `${settings.siteUrl}/api/3/action/help_show?name=${action}`, ...body });
+  // An int8 or numeric past a double's precision goes out as PostgreSQL writes it: a bare number token.
+  const text = exactJson({ help: `${settings.siteUrl}/api/3/action/help_show?name=${action}`, ...body });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
 }
 
 async function runAction(

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ActionError } from './action-error.js';
 import type { ActionContext } from './context.js';
 import { csvCell } from './datastore.js';
+import { exactJson } from './datastore-tables.js';
 import { datasetNode, type RdfFormat, sendRdf } from './dcat.js';
 import { resourceAccess } from './resources.js';
 
@@ -60,7 +61,7 @@ export async function sendDump(
     const text = slice
       .map((r, j) => {
         if (format === 'json')
-          return `    ${JSON.stringify(cols.map((c) => r[c] ?? null))}${i + j === rows.length - 1 ? '' : ','}\n`;
+          return `    ${exactJson(cols.map((c) => r[c] ?? null))}${i + j === rows.length - 1 ? '' : ','}\n`;
         if (format === 'xml')
           return `  <row _id="${r._id}">${cols
             .slice(1)
