@@ -148,6 +148,25 @@ function sniffMime(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** Mach-O magic numbers (32/64-bit, either byte order), read big-endian from the first four bytes. */
+const MACH_O = [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe];
+
+/**
+ * The kind of program `bytes` recognisably is (a Windows PE image, ELF, Mach-O), or undefined. The MIME
+ * allow-list keeps programs out only if a declared type cannot smuggle one in, so the bytes are checked too.
+ * A PE image needs its `PE\0\0` signature where the DOS header points, so a text that merely starts with "MZ"
+ * is not taken for one.
+ */
+function programKind(b: Uint8Array): string | undefined {
+  if (b.length < 4) return undefined;
+  const view = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (view.readUInt32BE(0) === 0x7f454c46) return 'an ELF program';
+  if (MACH_O.includes(view.readUInt32BE(0))) return 'a Mach-O program';
+  if (view.length < 0x40 || view.toString('latin1', 0, 2) !== 'MZ') return undefined;
+  const pe = view.readUInt32LE(0x3c);
+  return pe + 4 <= view.length && view.readUInt32BE(pe) === 0x50450000 ? 'a Windows program' : undefined;
+}
+
 function decodeBinary(
   parsed: ParsedXml,
   node: XmlNode,
@@ -155,6 +174,9 @@ function decodeBinary(
   where: string,
 ): BinaryObject {
   const content = fieldBase64(parsed, node);
+  const program = programKind(content);
+  if (program)
+    throw ecmsError('ERR_ECMS_MIME', `${where}: the content is ${program}, whatever its declared type`);
   const declared = (attribute(node, 'mimeCode') ?? '').split(';')[0]?.trim().toLowerCase();
   const mimeCode = declared || sniffMime(content);
   if (!mimeCode)

@@ -16,6 +16,12 @@ export interface ScannedXml {
   /** The document as UTF-8 (decoded from the encoding it declared, see `xmlAsUtf8`): what blobs index into. */
   source: Buffer;
   blobs: BlobRange[];
+  /**
+   * The number of attributes written in each start tag, in document order (the order a parser meets the
+   * elements in). sax keeps only the first of two attributes with the same name; comparing its count with this
+   * one finds the duplicate it dropped (see `parseXml`).
+   */
+  attributeCounts: number[];
 }
 
 export interface BlobRange {
@@ -82,6 +88,7 @@ class Scanner {
   readonly #marker = placeholderMarker('blob');
   readonly #parts: string[] = [];
   readonly #blobs: BlobRange[] = [];
+  readonly #attributeCounts: number[] = [];
   #segStart = 0;
   #depth = 0;
   #elements = 0;
@@ -121,6 +128,7 @@ class Scanner {
       marker: this.#marker,
       source: buf,
       blobs: this.#blobs,
+      attributeCounts: this.#attributeCounts,
     };
   }
 
@@ -179,7 +187,7 @@ class Scanner {
 
   #startTag(lt: number): number {
     if (this.#depth === 0 && this.#sawRoot) throw malformed('more than one root element');
-    const i = startTagEnd(this.#buf, lt, this.#limits);
+    const i = startTagEnd(this.#buf, lt, this.#limits, this.#attributeCounts);
     this.#elements++;
     if (this.#elements > this.#limits.maxElements)
       throw hostile(`more than ${this.#limits.maxElements} elements`);
@@ -202,8 +210,11 @@ function isXmlDeclaration(buf: Buffer, lt: number): boolean {
   );
 }
 
-/** The index of a start tag's closing '>', walking outside quoted attribute values and checking their limits. */
-function startTagEnd(buf: Buffer, lt: number, limits: XmlLimits): number {
+/**
+ * The index of a start tag's closing '>', walking outside quoted attribute values and checking their limits.
+ * Pushes the tag's number of attributes (each `=` outside a quoted value) onto `counts`.
+ */
+function startTagEnd(buf: Buffer, lt: number, limits: XmlLimits, counts: number[]): number {
   const len = buf.length;
   let i = lt + 1;
   let attributes = 0;
@@ -230,6 +241,7 @@ function startTagEnd(buf: Buffer, lt: number, limits: XmlLimits): number {
       if (attributes > limits.maxAttributes)
         throw hostile(`more than ${limits.maxAttributes} attributes on an element`);
     } else if (c === GT) {
+      counts.push(attributes);
       return i;
     } else if (c === LT) {
       throw malformed('"<" inside a tag');

@@ -45,17 +45,24 @@ function localName(qname: string): string {
   return i === -1 ? qname : qname.slice(i + 1);
 }
 
-function convert(el: XmlJsElement): XmlNode {
-  const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(el.attributes ?? {})) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
-    attrs[localName(k)] = String(v);
+/**
+ * The namespace-agnostic view of `el` and its descendants. Attributes keep their qualified names (`mimeCode` and
+ * `x:mimeCode` are two attributes, as in every namespace-aware reader); `attribute` folds them. `counts` is the
+ * scanner's attribute count of each start tag in document order, `next` the index of `el`'s: an element with
+ * fewer attributes here had one written twice, which sax drops silently and xmldom refuses.
+ */
+function convert(el: XmlJsElement, counts: readonly number[], next: { i: number }): XmlNode {
+  const written = Object.entries(el.attributes ?? {});
+  if (written.length !== counts[next.i++]) {
+    throw ecmsError('ERR_ECMS_XML', `Malformed XML: <${el.name ?? ''}> carries an attribute written twice`);
   }
+  const attrs: Record<string, string> = {};
+  for (const [k, v] of written) if (k !== 'xmlns' && !k.startsWith('xmlns:')) attrs[k] = String(v);
   const local = localName(el.name ?? '');
   const node: XmlNode = { local, key: nameKey(local), attrs, children: [], text: '' };
   let text = '';
   for (const c of el.elements ?? []) {
-    if (c.type === 'element') node.children.push(convert(c));
+    if (c.type === 'element') node.children.push(convert(c, counts, next));
     else if (c.type === 'text') text += String(c.text ?? '');
     else if (c.type === 'cdata') text += String(c.cdata ?? '');
   }
@@ -84,7 +91,7 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits, contentT
   }
   const rootEl = (doc.elements ?? []).find((e) => e.type === 'element');
   if (!rootEl) throw ecmsError('ERR_ECMS_XML', 'Malformed XML: no root element');
-  return { root: convert(rootEl), scanned, limits };
+  return { root: convert(rootEl, scanned.attributeCounts, { i: 0 }), scanned, limits };
 }
 
 /** First child whose name is `local` under the tolerant fold (`nameKey`). */
@@ -136,14 +143,24 @@ export function soleChild(parsed: ParsedXml, node: XmlNode | undefined, local: s
 
 /**
  * The value of the attribute named `local` under the tolerant fold (`nameKey`), prefix dropped: `mimeCode`,
- * `MimeCode`, `mime-code`, `ram:mimeCode`. Attribute names are spelled as loosely as element names.
+ * `MimeCode`, `mime-code`, `ram:mimeCode`. Attribute names are spelled as loosely as element names. Two
+ * spellings with different values are refused (ERR_ECMS_MESSAGE): taking one would give the application a value
+ * another reader of the same (possibly signed) document does not see, as `soleChild` refuses for elements.
  */
 export function attribute(node: XmlNode, local: string): string | undefined {
-  const exact = node.attrs[local];
-  if (exact !== undefined) return exact;
   const key = nameKey(local);
-  for (const [name, value] of Object.entries(node.attrs)) if (nameKey(name) === key) return value;
-  return undefined;
+  let found: string | undefined;
+  for (const [name, value] of Object.entries(node.attrs)) {
+    if (nameKey(localName(name)) !== key) continue;
+    if (found !== undefined && found !== value) {
+      throw ecmsError(
+        'ERR_ECMS_MESSAGE',
+        `<${node.local}> carries ${local} in two spellings with different values`,
+      );
+    }
+    found = value;
+  }
+  return found;
 }
 
 /** Depth-first search by name (tolerant fold), `node` itself included. */

@@ -14,12 +14,14 @@ export interface SignOptions {
   keyInfoPem?: string;
   /** The Reference's transforms (default: exclusive C14N, as `signGovernmentDocument` writes). */
   transforms?: string[];
+  /** The unsigned document, signature block included, to sign as it is (default: `letter` encoded). */
+  documentXml?: string;
 }
 
 export function signLetterWith(cert: TestCert, options: SignOptions = {}): Buffer {
-  const xml = encodeGovernmentDocument(options.letter ?? sampleLetter(), {
-    withSignatureBlock: true,
-  }).toString('utf8');
+  const xml =
+    options.documentXml ??
+    encodeGovernmentDocument(options.letter ?? sampleLetter(), { withSignatureBlock: true }).toString('utf8');
   const ec = cert.key.kind === 'p256' || cert.key.kind === 'p224';
   const sig = configureAlgorithms(
     new SignedXml({
