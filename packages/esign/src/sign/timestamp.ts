@@ -174,24 +174,37 @@ function functionToken(token: Uint8Array, nonce: Uint8Array, known: KnownCertifi
   return token;
 }
 
-/** The imprint a token's TSTInfo carries, or undefined when the token cannot be read. */
-function tokenImprint(token: Uint8Array): Uint8Array | undefined {
+/** The imprint a token's TSTInfo carries (its bytes and algorithm OID), or undefined when it cannot be read. */
+function tokenImprint(token: Uint8Array): { hashed: Uint8Array; algorithm: string } | undefined {
   try {
     const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(token)).content });
     const info = tstInfoOf(sd);
-    return info ? new Uint8Array(info.messageImprint.hashedMessage.valueBlock.valueHexView) : undefined;
+    if (!info) return undefined;
+    const { hashAlgorithm, hashedMessage } = info.messageImprint;
+    return {
+      hashed: new Uint8Array(hashedMessage.valueBlock.valueHexView),
+      algorithm: hashAlgorithm.algorithmId,
+    };
   } catch {
     return undefined;
   }
 }
 
-/** A token over another imprint would embed a time-stamp that proves nothing: refuse it while signing. */
+/**
+ * A token over another imprint — or over these bytes named as another algorithm's digest (a TSA labelling them
+ * with its own default) — would embed a time-stamp that proves nothing: refuse it while signing.
+ */
 function checked(stamp: TimeStampFunction): TimeStampFunction {
   return async (req) => {
     const token = await stamp(req);
     const imprint = tokenImprint(token);
-    if (!imprint || Buffer.compare(Buffer.from(imprint), Buffer.from(req.imprint)) !== 0)
+    if (!imprint || Buffer.compare(Buffer.from(imprint.hashed), Buffer.from(req.imprint)) !== 0)
       throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp token does not cover the requested imprint');
+    if (imprint.algorithm !== OID_BY_DIGEST[req.hashAlgorithm])
+      throw new EsignError(
+        'ERR_ESIGN_TSA',
+        `The time-stamp token names another imprint algorithm than the requested ${req.hashAlgorithm}`,
+      );
     return token;
   };
 }

@@ -28,12 +28,20 @@ export interface SignatureGeometry {
 /** Times proven by the file's document time-stamps, with the revision each covers. */
 export type ProvenTimes = { revision: number; genTime: Date }[];
 
+/** The earliest time a verified document time-stamp covering revision `from` (or a later one) proves. */
+export function earliestProof(times: ProvenTimes, from: number): Date | undefined {
+  return times
+    .filter((t) => t.revision >= from)
+    .map((t) => t.genTime)
+    .sort((x, y) => x.getTime() - y.getTime())[0];
+}
+
 /** What every signature of one document is checked against, shared by the signature steps. */
 export interface DocumentContext {
   doc: PdfDocument;
   options: NormalizedVerifyOptions;
   trust: TrustContext;
-  /** Filled by document time-stamps, which are verified first. */
+  /** Filled by document time-stamps, which are verified first, the latest first (each one proves the earlier). */
   docTimeStamps: ProvenTimes;
   /** Every signature and document time-stamp step 3 found. */
   found: FoundSignature[];

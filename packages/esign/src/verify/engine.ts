@@ -131,7 +131,10 @@ async function runChecks(
   finish(report);
 }
 
-/** Steps 4–12 for every signature, document time-stamps first: they prove when what they cover existed. */
+/**
+ * Steps 4–12 for every signature, document time-stamps first (the latest first, as each proves when the earlier
+ * ones existed): they prove when what they cover existed.
+ */
 async function verifySignatures(
   doc: PdfDocument,
   found: FoundSignature[],
@@ -139,7 +142,7 @@ async function verifySignatures(
   budget: Budget,
 ): Promise<DocumentContext & { reports: SignatureReport[] }> {
   const ordered = [
-    ...found.filter((f) => f.kind === 'document-timestamp'),
+    ...found.filter((f) => f.kind === 'document-timestamp').reverse(),
     ...found.filter((f) => f.kind === 'signature'),
   ];
   if (ordered.length > MAX_SIGNATURES)

@@ -49,19 +49,58 @@ function revocationOptions(ctx: TrustContext, required: boolean): PathRevocation
   };
 }
 
-/** An RFC 3161 token over `data` against the TSA anchors; an unknown TSA status is a warning, a revoked TSA fails. */
-export function checkTimeStamp(
+/**
+ * An RFC 3161 token over `data` against the TSA anchors; an unknown TSA status is a warning, a revoked TSA fails.
+ * The TSA must also stand at `provenLater` (a later document time-stamp's time, else the validation time): see
+ * {@link tsaStandsAt}.
+ */
+export async function checkTimeStamp(
   ctx: TrustContext,
   token: Uint8Array,
   data: Uint8Array[],
+  provenLater: Date | undefined,
 ): Promise<TimeStampVerification> {
-  return verifyTimeStampToken(token, {
+  const ts = await verifyTimeStampToken(token, {
     data,
     trustAnchors: ctx.options.tsaTrust,
     intermediates: ctx.dssCerts,
     revocation: revocationOptions(ctx, false),
     ...(ctx.options.abortSignal ? { abortSignal: ctx.options.abortSignal } : {}),
   });
+  if (ts.indication !== 'PASSED' || !ts.genTime || !ts.path) return ts;
+  return tsaStandsAt(ctx, ts, provenLater ?? ctx.options.validationTime);
+}
+
+/**
+ * A token states its own genTime: its TSA checked at that time alone would let whoever holds a revoked (say
+ * compromised) TSA key backdate anything. As EN 319 102-1 §5.6.2 (EU DSS, pyHanko), the TSA's path must also
+ * pass at a time proven without the token — a later document time-stamp's, else the validation time — or the
+ * token is INDETERMINATE (revoked or expired with no proof that the token came before).
+ */
+async function tsaStandsAt(
+  ctx: TrustContext,
+  ts: TimeStampVerification,
+  at: Date,
+): Promise<TimeStampVerification> {
+  const tsa = ts.path!.certificates[0];
+  if (!tsa || at.getTime() <= new Date(ts.genTime!).getTime()) return ts;
+  const path = await validateCertificatePath(tsa, {
+    trustAnchors: ctx.options.tsaTrust,
+    intermediates: [...ts.certificates, ...ctx.dssCerts],
+    at,
+    usage: 'timestamping',
+    revocation: revocationOptions(ctx, false),
+    ...(ctx.options.abortSignal ? { abortSignal: ctx.options.abortSignal } : {}),
+  });
+  if (path.indication === 'PASSED') return ts;
+  return {
+    ...ts,
+    indication: 'INDETERMINATE',
+    subIndication: path.subIndication ?? 'CERTIFICATE_CHAIN_GENERAL_FAILURE',
+    message: `TSA certificate at ${at.toISOString()}, a time proven without this token: ${path.message}`,
+    path,
+    warnings: [],
+  };
 }
 
 /** The signer's path at `at` (proven or not), with revocation required when the policy says so. */

@@ -5,6 +5,7 @@
 // held it in the revision it signs: any other field claiming it fails, and a dictionary that several fields held
 // when signed is ambiguous. pyHanko flags a signature field filled without a new signature; EU DSS reports one
 // signature per signature dictionary.
+import { requireTool } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import type { PdfDict } from '../../src/pdf/objects.js';
 import { PdfRef } from '../../src/pdf/objects.js';
@@ -80,7 +81,10 @@ describe("a signature field added after signing that claims another field's sign
   });
 });
 
-describe('a signature dictionary that two fields hold in the revision it signs', () => {
+/** The signature is made by OpenSSL (`openssl cms`): part of the pdfsig tool set. */
+const openssl = requireTool('pdfsig', { why: 'openssl makes the signature two fields hold' });
+
+openssl.describe('a signature dictionary that two fields hold in the revision it signs', () => {
   it('is ambiguous: both fail, while the same signer with one field passes', async () => {
     const pki = await createSigningPki();
     const letter = await letterPdf();

@@ -31,6 +31,15 @@ describe('substituted signature time-stamps', () => {
     expect(isEsignError(err, 'ERR_ESIGN_TSA')).toBe(true);
   });
 
+  it('a token naming another imprint algorithm than the one asked is refused while signing (no silent B-B)', async () => {
+    // The TSA echoes the imprint bytes but labels them with its own default algorithm: the token would never
+    // verify (the verifier hashes the signature value with the algorithm the token names).
+    const relabelled: typeof pki.tsa = (req) =>
+      pki.tsa({ ...req, hashAlgorithm: req.hashAlgorithm === 'SHA-512' ? 'SHA-384' : 'SHA-512' });
+    const err = await signWith(relabelled).catch((e: unknown) => e);
+    expect(isEsignError(err, 'ERR_ESIGN_TSA')).toBe(true);
+  });
+
   it('a token over another imprint slipped into a signature: no proven time, level B-B', async () => {
     // Built below the signing-time check: the CMS layer is handed the wrong token directly.
     const letter = await letterPdf();

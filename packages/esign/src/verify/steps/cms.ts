@@ -1,15 +1,17 @@
 import { verifyCmsSignature } from '../../cms/verify-cms.js';
-import type { SignatureState, SignatureStep } from '../context.js';
+import { earliestProof, type SignatureState, type SignatureStep } from '../context.js';
 import { check, failed, indeterminate } from '../report.js';
 import { checkTimeStamp, revocationEvidence } from '../trust.js';
 
 /**
  * Step 7 for a document time-stamp: the token is the signature (its imprint over the signed bytes, the TSA's
- * signature and path at its genTime). Its proven time is kept for step 9.
+ * signature and path at its genTime, and at a later proven time). Its proven time is kept for step 9.
  */
 async function documentTimeStamp(state: SignatureState, ctx: Parameters<SignatureStep>[1]): Promise<boolean> {
   const { report } = state;
-  const ts = await checkTimeStamp(ctx.trust, state.contents!, state.signedParts!);
+  // Later document time-stamps were verified first: the earliest of them proves when this one existed.
+  const provenLater = earliestProof(ctx.docTimeStamps, state.revision!.index + 1);
+  const ts = await checkTimeStamp(ctx.trust, state.contents!, state.signedParts!, provenLater);
   if (ts.tsa) report.signer = ts.tsa;
   if (ts.path) {
     report.chain = ts.path.path;

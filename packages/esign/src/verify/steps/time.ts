@@ -1,4 +1,4 @@
-import type { DocumentContext, SignatureState, SignatureStep } from '../context.js';
+import { type DocumentContext, earliestProof, type SignatureState, type SignatureStep } from '../context.js';
 import { check, indeterminate } from '../report.js';
 import { checkTimeStamp } from '../trust.js';
 
@@ -13,8 +13,9 @@ async function signatureTimeStamps(
   let proven: Date | undefined;
   const problems: string[] = [];
   const warnings: string[] = [];
+  const provenLater = earliestProof(ctx.docTimeStamps, state.revision!.index);
   for (const token of state.cms!.timeStampTokens) {
-    const ts = await checkTimeStamp(ctx.trust, token, [state.cms!.signatureValue!]);
+    const ts = await checkTimeStamp(ctx.trust, token, [state.cms!.signatureValue!], provenLater);
     if (ts.indication === 'PASSED' && ts.genTime) {
       const t = new Date(ts.genTime);
       if (!proven || t < proven) proven = t;
@@ -42,11 +43,9 @@ export const time: SignatureStep = async (state, ctx) => {
   let proven = stamped.proven;
   if (proven) report.signingTime.proof = 'signature-timestamp';
   else {
-    const cover = ctx.docTimeStamps
-      .filter((t) => t.revision >= state.revision!.index)
-      .sort((x, y) => x.genTime.getTime() - y.genTime.getTime())[0];
+    const cover = earliestProof(ctx.docTimeStamps, state.revision!.index);
     if (cover) {
-      proven = cover.genTime;
+      proven = cover;
       report.signingTime.proof = 'document-timestamp';
     }
   }
