@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * A citizen ID written in Thai digits (๑๒๓…, as Thai forms and some back offices print it), in full-width
@@ -11,26 +11,14 @@ import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-pro
  * ID spelled so in userinfo refused the login as another person's.
  */
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.claims = {};
-  op.userinfo = undefined;
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
 const client = (overrides: Partial<DigitalIdClientOptions> = {}) =>
-  quirkClient(op, clients, { provider: 'thaid', issuer: op.issuer, ...overrides });
+  quirkClient(quirks.op, quirks.clients, { provider: 'thaid', issuer: quirks.op.issuer, ...overrides });
 
 async function login(c: DigitalIdClient) {
   const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
   return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
     expectedState: req.state,
   });
@@ -53,13 +41,13 @@ describe('a citizen ID in Thai or full-width digits, or with a typographic dash'
     ['non-breaking hyphens', NB_HYPHEN],
     ['Thai digits and dashes', THAI_DASHED],
   ])('ThaID id_token pid in %s: citizenId is the 13 ASCII digits', async (_label, pid) => {
-    op.claims = { pid };
+    quirks.op.claims = { pid };
     const id = await login(client());
     expect(id.citizenId).toBe(CITIZEN_ID);
   });
 
   it('DGA userinfo citizen_id in Thai digits: citizenId is the 13 ASCII digits', async () => {
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: THAI } });
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: THAI } });
     const id = await login(client({ provider: 'dga', claimsSource: 'userinfo' }));
     expect(id.citizenId).toBe(CITIZEN_ID);
   });
@@ -69,16 +57,16 @@ describe('a citizen ID in Thai or full-width digits, or with a typographic dash'
     ['pid', FULL_WIDTH, CITIZEN_ID],
     ['citizen_id', EN_DASH, THAI_DASHED],
   ])('the same %s as %s in the id_token and %s in userinfo is the same person', async (claim, a, b) => {
-    op.claims = { [claim]: a };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [claim]: b } });
+    quirks.op.claims = { [claim]: a };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [claim]: b } });
     const id = await login(client({ claimsSource: 'both' }));
     expect(id.citizenId).toBe(CITIZEN_ID);
   });
 
   it('another citizen ID in Thai digits in userinfo is still refused, and named nowhere', async () => {
     const other = '๓๑๐๑๗๐๐๐๐๐๐๐๘'; // 3101700000008, a valid ID of someone else
-    op.claims = { pid: CITIZEN_ID };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: other } });
+    quirks.op.claims = { pid: CITIZEN_ID };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: other } });
     const err = await failure(() => login(client({ claimsSource: 'both' })));
     expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
     const text = [err.message, JSON.stringify(err), inspect(err, { depth: 10 }), String(err.stack)].join(
@@ -88,7 +76,7 @@ describe('a citizen ID in Thai or full-width digits, or with a typographic dash'
   });
 
   it('a Thai-digit value whose check digit is wrong is still not a citizen ID', async () => {
-    op.claims = { pid: '๑๒๓๔๕๖๗๘๙๐๑๒๒' };
+    quirks.op.claims = { pid: '๑๒๓๔๕๖๗๘๙๐๑๒๒' };
     const id = await login(client());
     expect(id.citizenId).toBeUndefined();
   });

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { generatePopulation, SandboxBrowser, startDgaProvider } from '@thgov/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DigitalIdClient } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { failure, loginAs, REDIRECT, sandboxClient } from './helpers.js';
-import {
-  type QuirkAlg,
-  type QuirkProvider,
-  quirkClient,
-  quirkKey,
-  startQuirkProvider,
-} from './quirk-provider.js';
+import { type QuirkAlg, quirkClient, quirkKey, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * OIDC Core §3.1.3.8 / §3.2.2.9: an id_token that carries `at_hash` binds the access token issued with it;
@@ -17,21 +10,7 @@ import {
  * mixed-up token response). Fault: any `at_hash` was accepted (openid-client v6 does not check it; v5 did).
  */
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.claims = {};
-  op.token = undefined;
-  op.keys = [quirkKey('RS256', 'k1')];
-  op.signWith = 0;
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
 const ACCESS_TOKEN = 'quirk-access-token-at-hash-0123456789';
 
@@ -43,22 +22,22 @@ function atHash(token: string, hash: 'sha256' | 'sha512'): string {
 
 /** The token endpoint answers ACCESS_TOKEN with an id_token carrying `at_hash`. */
 function answerWith(at_hash: unknown, extra: Record<string, unknown> = {}) {
-  op.token = () => ({
+  quirks.op.token = () => ({
     status: 200,
     body: {
       access_token: ACCESS_TOKEN,
       token_type: 'Bearer',
       expires_in: 300,
-      id_token: op.idToken({ at_hash }),
+      id_token: quirks.op.idToken({ at_hash }),
       ...extra,
     },
   });
 }
 
 async function login() {
-  const c = quirkClient(op, clients);
+  const c = quirkClient(quirks.op, quirks.clients);
   const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
   return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
     expectedState: req.state,
   });
@@ -71,7 +50,7 @@ describe('at_hash in the id_token', () => {
     ['ES256', 'sha256'],
     ['EdDSA', 'sha512'],
   ])('the at_hash of the access token, %s: accepted (control)', async (alg, hash) => {
-    op.keys = [quirkKey(alg, 'k1')];
+    quirks.op.keys = [quirkKey(alg, 'k1')];
     answerWith(atHash(ACCESS_TOKEN, hash));
     const id = await login();
     expect(id.tokens.accessToken).toBe(ACCESS_TOKEN);
@@ -86,7 +65,7 @@ describe('at_hash in the id_token', () => {
   });
 
   it('the at_hash computed with the wrong hash for the algorithm (SHA-256 for EdDSA): refused', async () => {
-    op.keys = [quirkKey('EdDSA', 'k1')];
+    quirks.op.keys = [quirkKey('EdDSA', 'k1')];
     answerWith(atHash(ACCESS_TOKEN, 'sha256'));
     expect((await failure(() => login())).code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
   });
@@ -102,13 +81,15 @@ describe('at_hash in the id_token', () => {
 
   it('a refreshed id_token whose at_hash is not the new access token: refused', async () => {
     answerWith(atHash('another-access-token', 'sha256'), { refresh_token: 'quirk-refresh-0123456789' });
-    const err = await failure(() => quirkClient(op, clients).refresh('quirk-refresh-0123456789'));
+    const err = await failure(() =>
+      quirkClient(quirks.op, quirks.clients).refresh('quirk-refresh-0123456789'),
+    );
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
   });
 
   it('a refreshed id_token with the right at_hash: accepted (control)', async () => {
     answerWith(atHash(ACCESS_TOKEN, 'sha256'));
-    const tokens = await quirkClient(op, clients).refresh('quirk-refresh-0123456789');
+    const tokens = await quirkClient(quirks.op, quirks.clients).refresh('quirk-refresh-0123456789');
     expect(tokens.accessToken).toBe(ACCESS_TOKEN);
   });
 });

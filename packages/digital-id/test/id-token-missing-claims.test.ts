@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DigitalIdClient } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * An id_token without a claim OIDC Core §2 requires (or without `auth_time` though `max_age` was sent,
@@ -9,23 +9,12 @@ import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-pro
  * or format" (or, for `iss`, "another issuer"), sending the developer after the signature and the keys.
  */
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.claims = {};
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
 async function login(input: Parameters<DigitalIdClient['createLoginRequest']>[0] = {}) {
-  const c = quirkClient(op, clients);
+  const c = quirkClient(quirks.op, quirks.clients);
   const req = await c.createLoginRequest(input);
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
   return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
     expectedState: req.state,
   });
@@ -39,7 +28,7 @@ describe('an id_token without a required claim names the claim', () => {
     ['aud', 'ERR_DIGITAL_ID_ID_TOKEN_INVALID'],
     ['iss', 'ERR_DIGITAL_ID_ISSUER_MISMATCH'],
   ])('no %s: %s, the message names the claim', async (claim, code) => {
-    op.claims = { [claim]: undefined };
+    quirks.op.claims = { [claim]: undefined };
     const err = await failure(() => login());
     expect(err.code).toBe(code);
     expect(err.message).toBe(`The id_token has no ${claim} claim`);
@@ -53,7 +42,7 @@ describe('an id_token without a required claim names the claim', () => {
   });
 
   it('no nonce keeps its own code (regression guard)', async () => {
-    op.claims = { nonce: undefined };
+    quirks.op.claims = { nonce: undefined };
     expect((await failure(() => login())).code).toBe('ERR_DIGITAL_ID_NONCE_MISMATCH');
   });
 });

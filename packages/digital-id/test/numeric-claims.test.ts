@@ -5,41 +5,29 @@
  * citizen ID, and compared between the id_token and userinfo like any other spelling, so a userinfo for another
  * person cannot slip past the check (and replace the id_token's claim) by being a number.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { DigitalIdClientOptions } from '../src/index.js';
 import { failure } from './helpers.js';
-import { type QuirkProvider, quirkClient, quirkLogin, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, quirkLogin, useQuirkProvider } from './quirk-provider.js';
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.claims = {};
-  op.userinfo = undefined;
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
 const CITIZEN_A = '3100100000006';
 const CITIZEN_B = '3100100000014';
 
 const login = (overrides: Partial<DigitalIdClientOptions>) =>
-  quirkLogin(op, quirkClient(op, clients, overrides));
+  quirkLogin(quirks.op, quirkClient(quirks.op, quirks.clients, overrides));
 
 describe('a citizen ID sent as a JSON number', () => {
   it('DGA userinfo citizen_id as a number: citizenId is its 13 digits', async () => {
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: Number(CITIZEN_A) } });
-    const id = await login({ provider: 'dga', issuer: op.issuer, claimsSource: 'userinfo' });
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: Number(CITIZEN_A) } });
+    const id = await login({ provider: 'dga', issuer: quirks.op.issuer, claimsSource: 'userinfo' });
     expect(id.citizenId).toBe(CITIZEN_A);
   });
 
   it('ThaID id_token pid as a number: citizenId is its 13 digits', async () => {
-    op.claims = { pid: Number(CITIZEN_A) };
-    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'id_token' });
+    quirks.op.claims = { pid: Number(CITIZEN_A) };
+    const id = await login({ provider: 'thaid', issuer: quirks.op.issuer, claimsSource: 'id_token' });
     expect(id.citizenId).toBe(CITIZEN_A);
   });
 
@@ -50,8 +38,8 @@ describe('a citizen ID sent as a JSON number', () => {
   ])(
     'another person’s ID as a number in userinfo %s (id_token %s as a string): ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
     async (inUserinfo, inToken) => {
-      op.claims = { [inToken]: CITIZEN_A };
-      op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [inUserinfo]: Number(CITIZEN_B) } });
+      quirks.op.claims = { [inToken]: CITIZEN_A };
+      quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [inUserinfo]: Number(CITIZEN_B) } });
       const err = await failure(() => login({ claimsSource: 'both' }));
       expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
       expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(CITIZEN_B);
@@ -59,22 +47,22 @@ describe('a citizen ID sent as a JSON number', () => {
   );
 
   it('a userinfo pid the client cannot read (an array) never replaces the id_token pid', async () => {
-    op.claims = { pid: CITIZEN_A };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: [CITIZEN_B] } });
+    quirks.op.claims = { pid: CITIZEN_A };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: [CITIZEN_B] } });
     const err = await failure(() => login({ claimsSource: 'both' }));
     expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
   });
 
   it('the same ID as a string in the id_token and a number in userinfo is accepted (control)', async () => {
-    op.claims = { pid: CITIZEN_A };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: Number(CITIZEN_A) } });
-    const id = await login({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' });
+    quirks.op.claims = { pid: CITIZEN_A };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: Number(CITIZEN_A) } });
+    const id = await login({ provider: 'thaid', issuer: quirks.op.issuer, claimsSource: 'both' });
     expect(id.citizenId).toBe(CITIZEN_A);
   });
 
   it('a number that is no citizen ID (wrong check digit, fraction, unsafe integer) is not one', async () => {
     for (const pid of [3100100000007, 3100100000006.5, 31001000000060000]) {
-      op.claims = { pid };
+      quirks.op.claims = { pid };
       const id = await login({ provider: 'generic', claimsSource: 'id_token' });
       expect(id.citizenId).toBeUndefined();
     }

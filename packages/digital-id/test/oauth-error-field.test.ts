@@ -5,23 +5,11 @@
  * provider (or a relayed callback) echoing a citizen ID, a code or a forged log line put them in the clear.
  * Every path now sets it the way the HTTP-200 error path already did.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DigitalIdClient } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, useQuirkProvider } from './quirk-provider.js';
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.token = undefined;
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
 const DASHED = '1-2345-67890-12-1';
 const hostile = `server_error\r\nlevel=info msg=forged ${DASHED} ${'x'.repeat(3000)}`;
@@ -35,7 +23,7 @@ function expectSafe(oauthError: string | undefined): void {
 
 describe('oauthError carries no personal data, no line breaks and no unbounded text', () => {
   it('an error in the callback URL', async () => {
-    const c = quirkClient(op, clients);
+    const c = quirkClient(quirks.op, quirks.clients);
     const req = await c.createLoginRequest();
     const err = await failure(() =>
       c.handleCallback(`${REDIRECT}?error=${encodeURIComponent(hostile)}&state=${req.state}`, {
@@ -47,8 +35,8 @@ describe('oauthError carries no personal data, no line breaks and no unbounded t
   });
 
   it.each([400, 200])('a token error body (HTTP %i)', async (status) => {
-    op.token = () => ({ status, body: { error: hostile } });
-    const c = quirkClient(op, clients);
+    quirks.op.token = () => ({ status, body: { error: hostile } });
+    const c = quirkClient(quirks.op, quirks.clients);
     const req = await c.createLoginRequest();
     const err = await failure(() =>
       c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
@@ -60,8 +48,10 @@ describe('oauthError carries no personal data, no line breaks and no unbounded t
   });
 
   it('a standard error value is kept as sent (control)', async () => {
-    op.token = () => ({ status: 400, body: { error: 'invalid_grant' } });
-    const err = await failure(() => quirkClient(op, clients).refresh('quirk-refresh-token-0123456789'));
+    quirks.op.token = () => ({ status: 400, body: { error: 'invalid_grant' } });
+    const err = await failure(() =>
+      quirkClient(quirks.op, quirks.clients).refresh('quirk-refresh-token-0123456789'),
+    );
     expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_GRANT');
     expect((err as { oauthError?: string }).oauthError).toBe('invalid_grant');
   });

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * What an attacker (or a provider that is not what it should be) tries against the relying party: a login
@@ -10,31 +10,18 @@ import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-pro
  * hostile logout and error_description input. Each against a real provider on 127.0.0.1.
  */
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.discovery = {};
-  op.claims = {};
-  op.token = undefined;
-  op.userinfo = undefined;
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
 const CITIZEN_A = '3100100000006';
 const CITIZEN_B = '3100100000014';
 const now = () => Math.floor(Date.now() / 1000);
 
-const client = (overrides: Partial<DigitalIdClientOptions> = {}) => quirkClient(op, clients, overrides);
+const client = (overrides: Partial<DigitalIdClientOptions> = {}) =>
+  quirkClient(quirks.op, quirks.clients, overrides);
 
 async function start(c: DigitalIdClient, input: Parameters<DigitalIdClient['createLoginRequest']>[0] = {}) {
   const req = await c.createLoginRequest(input);
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
   return { req, url: `${REDIRECT}?code=quirk-code-0123456789&state=${req.state}` };
 }
 
@@ -45,14 +32,15 @@ async function login(c: DigitalIdClient, input: Parameters<DigitalIdClient['crea
 
 /** Token responses with a refresh token; a refresh grant answers with an id_token carrying `refreshClaims`. */
 function withRefresh(refreshClaims: Record<string, unknown>): void {
-  op.token = (form) => ({
+  quirks.op.token = (form) => ({
     status: 200,
     body: {
       access_token: `quirk-access-${Math.random().toString(36).slice(2)}`,
       token_type: 'Bearer',
       expires_in: 300,
       refresh_token: 'quirk-refresh-token-0123456789',
-      id_token: form.get('grant_type') === 'refresh_token' ? op.idToken(refreshClaims) : op.idToken(),
+      id_token:
+        form.get('grant_type') === 'refresh_token' ? quirks.op.idToken(refreshClaims) : quirks.op.idToken(),
     },
   });
 }
@@ -78,7 +66,7 @@ describe('F1 login CSRF: the callback must be bound to the session', () => {
 
 describe('F2 max_age through extraParameters', () => {
   it('enforces max_age sent as an extra parameter: an old auth_time is refused', async () => {
-    op.claims = { auth_time: now() - 3600 };
+    quirks.op.claims = { auth_time: now() - 3600 };
     const err = await failure(() => login(client(), { extraParameters: { max_age: '60' } }));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
   });
@@ -91,7 +79,7 @@ describe('F2 max_age through extraParameters', () => {
 
 describe('F3 acr_values', () => {
   it('refuses an id_token whose acr is not one requested: ERR_DIGITAL_ID_ID_TOKEN_INVALID', async () => {
-    op.claims = { acr: 'urn:ial:1' };
+    quirks.op.claims = { acr: 'urn:ial:1' };
     const err = await failure(() => login(client(), { acrValues: 'urn:ial:3 urn:ial:2' }));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
     expect(err.message).toMatch(/acr/);
@@ -106,7 +94,7 @@ describe('F3 acr_values', () => {
   });
 
   it('accepts a requested acr and exposes it on the identity', async () => {
-    op.claims = { acr: 'urn:ial:2' };
+    quirks.op.claims = { acr: 'urn:ial:2' };
     const identity = await login(client(), { acrValues: 'urn:ial:3 urn:ial:2' });
     expect(identity.acr).toBe('urn:ial:2');
   });
@@ -119,7 +107,7 @@ describe('F4 refresh keeps the original login (OIDC Core §12.2)', () => {
     ['another nonce', { nonce: 'not-the-login-nonce' }, 'ERR_DIGITAL_ID_NONCE_MISMATCH'],
     ['an azp for another client', { azp: 'other-client' }, 'ERR_DIGITAL_ID_AUDIENCE_MISMATCH'],
   ])('refuses a refreshed id_token with %s when the original is given', async (_label, claims, code) => {
-    op.claims = { auth_time: now() - 60 };
+    quirks.op.claims = { auth_time: now() - 60 };
     withRefresh(claims);
     const c = client();
     const identity = await login(c);
@@ -131,7 +119,7 @@ describe('F4 refresh keeps the original login (OIDC Core §12.2)', () => {
   });
 
   it('accepts a refreshed id_token for the same login', async () => {
-    op.claims = { auth_time: now() - 60 };
+    quirks.op.claims = { auth_time: now() - 60 };
     withRefresh({});
     const c = client();
     const identity = await login(c);
@@ -152,8 +140,8 @@ describe('F4 refresh keeps the original login (OIDC Core §12.2)', () => {
 
 describe('F5 userinfo never overrides the verified id_token', () => {
   it('keeps the id_token protocol claims over userinfo ones', async () => {
-    op.claims = { acr: 'urn:ial:2', auth_time: now() - 30 };
-    op.userinfo = () => ({
+    quirks.op.claims = { acr: 'urn:ial:2', auth_time: now() - 30 };
+    quirks.op.userinfo = () => ({
       status: 200,
       body: {
         sub: 'user-1',
@@ -167,12 +155,12 @@ describe('F5 userinfo never overrides the verified id_token', () => {
       },
     });
     const identity = await login(client({ claimsSource: 'both' }));
-    expect(identity.claims.iss).toBe(op.issuer);
-    expect(identity.claims.aud).toBe(op.clientId);
+    expect(identity.claims.iss).toBe(quirks.op.issuer);
+    expect(identity.claims.aud).toBe(quirks.op.clientId);
     expect(identity.claims.azp).toBeUndefined();
     expect(identity.claims.acr).toBe('urn:ial:2');
     expect(identity.claims.auth_time).not.toBe(1);
-    expect(identity.claims.nonce).toBe(op.nonce);
+    expect(identity.claims.nonce).toBe(quirks.op.nonce);
     expect(identity.claims.email).toBe('someone@example.test');
   });
 
@@ -183,8 +171,8 @@ describe('F5 userinfo never overrides the verified id_token', () => {
   ])(
     'refuses an id_token %s that differs from the userinfo %s: ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH',
     async (inToken, inUserinfo) => {
-      op.claims = { [inToken]: CITIZEN_A };
-      op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [inUserinfo]: CITIZEN_B } });
+      quirks.op.claims = { [inToken]: CITIZEN_A };
+      quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [inUserinfo]: CITIZEN_B } });
       const err = await failure(() => login(client({ claimsSource: 'both' })));
       expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
       const text = `${err.message} ${err.hint} ${JSON.stringify(err)}`;
@@ -194,15 +182,15 @@ describe('F5 userinfo never overrides the verified id_token', () => {
   );
 
   it('accepts the same citizen ID in both', async () => {
-    op.claims = { pid: CITIZEN_A };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: CITIZEN_A } });
+    quirks.op.claims = { pid: CITIZEN_A };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: CITIZEN_A } });
     expect((await login(client({ claimsSource: 'both' }))).citizenId).toBe(CITIZEN_A);
   });
 });
 
 describe('F6 azp', () => {
   it('refuses a single-audience id_token whose azp names another client: ERR_DIGITAL_ID_AUDIENCE_MISMATCH', async () => {
-    op.claims = { azp: 'other-client' };
+    quirks.op.claims = { azp: 'other-client' };
     expect((await failure(() => login(client()))).code).toBe('ERR_DIGITAL_ID_AUDIENCE_MISMATCH');
   });
 });
@@ -211,14 +199,14 @@ describe('F7 hostile logout and error input', () => {
   it.each(['javascript:alert(1)', '//evil.example', 'data:text/html,x', '/relative'])(
     'refuses postLogoutRedirectUri %s: ERR_INVALID_ARG',
     async (uri) => {
-      op.discovery = { end_session_endpoint: `${op.issuer}/logout` };
+      quirks.op.discovery = { end_session_endpoint: `${quirks.op.issuer}/logout` };
       const err = await failure(() => client().logoutUrl({ postLogoutRedirectUri: uri }));
       expect(err.code).toBe('ERR_INVALID_ARG');
     },
   );
 
   it('accepts an absolute https postLogoutRedirectUri', async () => {
-    op.discovery = { end_session_endpoint: `${op.issuer}/logout` };
+    quirks.op.discovery = { end_session_endpoint: `${quirks.op.issuer}/logout` };
     const url = await client().logoutUrl({ postLogoutRedirectUri: 'https://agency.example/bye' });
     expect(new URL(url).searchParams.get('post_logout_redirect_uri')).toBe('https://agency.example/bye');
   });

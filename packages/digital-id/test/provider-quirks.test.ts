@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { redactText } from '@thgov/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, quirkKey, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, quirkKey, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * What real providers (and the gateways in front of them) do that a spec-perfect provider does not: echo
@@ -12,32 +12,17 @@ import { type QuirkProvider, quirkClient, quirkKey, startQuirkProvider } from '.
  * keys, run their clock ahead. Each case is a real provider on 127.0.0.1 and a typed error asserted.
  */
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
+const quirks = useQuirkProvider();
+afterEach(() => {
   vi.restoreAllMocks();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.discovery = {};
-  op.discoveryRaw = undefined;
-  op.claims = {};
-  op.token = undefined;
-  op.userinfo = undefined;
-  op.jwksKeys = undefined;
-  op.keys = [quirkKey('RS256', 'k1')];
-  op.signWith = 0;
-});
-afterAll(async () => {
-  await op.close();
 });
 
-const client = (overrides: Partial<DigitalIdClientOptions> = {}) => quirkClient(op, clients, overrides);
+const client = (overrides: Partial<DigitalIdClientOptions> = {}) =>
+  quirkClient(quirks.op, quirks.clients, overrides);
 
 async function login(c: DigitalIdClient, extra = '') {
   const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
   return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}${extra}`, {
     expectedState: req.state,
   });
@@ -76,7 +61,7 @@ describe('a provider that echoes the client credentials (fault: the wire spellin
 
   it.each(secrets)('client_secret_basic, echoed Authorization header: %s is masked', async (secret) => {
     let wire = '';
-    op.token = (_form, headers) => {
+    quirks.op.token = (_form, headers) => {
       wire = String(headers.authorization).slice('Basic '.length);
       return {
         status: 401,
@@ -90,7 +75,7 @@ describe('a provider that echoes the client credentials (fault: the wire spellin
     const err = await failure(() => login(c));
     expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_CLIENT');
     expect(Buffer.from(wire, 'base64').toString()).toBe(
-      `${formUrlEncode(op.clientId)}:${formUrlEncode(secret)}`,
+      `${formUrlEncode(quirks.op.clientId)}:${formUrlEncode(secret)}`,
     );
     const text = everything(err);
     expect(text).toContain('[REDACTED]');
@@ -101,7 +86,7 @@ describe('a provider that echoes the client credentials (fault: the wire spellin
 
   it.each(secrets)('client_secret_post, echoed form body: %s is masked', async (secret) => {
     let raw = '';
-    op.token = (form) => {
+    quirks.op.token = (form) => {
       raw = form.toString();
       return {
         status: 401,
@@ -126,7 +111,9 @@ describe('a provider that echoes the client credentials (fault: the wire spellin
   it('the extra spellings are released by close()', async () => {
     const secret = 'released-on_close.secret~XY';
     const c = client({ clientSecret: secret, tokenEndpointAuthMethod: 'client_secret_basic' });
-    const wire = Buffer.from(`${formUrlEncode(op.clientId)}:${formUrlEncode(secret)}`).toString('base64');
+    const wire = Buffer.from(`${formUrlEncode(quirks.op.clientId)}:${formUrlEncode(secret)}`).toString(
+      'base64',
+    );
     expect(redactText(`x ${wire} ${formUrlEncode(secret)}`)).not.toContain(formUrlEncode(secret));
     await c.close();
     expect(redactText(`x ${wire} ${formUrlEncode(secret)}`)).toBe(`x ${wire} ${formUrlEncode(secret)}`);
@@ -135,9 +122,9 @@ describe('a provider that echoes the client credentials (fault: the wire spellin
 
 describe('discovery without id_token_signing_alg_values_supported (fault: RS256 assumed)', () => {
   it.each(['ES256', 'PS256', 'EdDSA', 'RS256'] as const)('accepts a %s id_token', async (alg) => {
-    op.keys = [quirkKey(alg)];
-    op.discovery = { id_token_signing_alg_values_supported: undefined };
-    const id = await login(client({ provider: 'thaid', issuer: op.issuer }));
+    quirks.op.keys = [quirkKey(alg)];
+    quirks.op.discovery = { id_token_signing_alg_values_supported: undefined };
+    const id = await login(client({ provider: 'thaid', issuer: quirks.op.issuer }));
     expect(id.subject).toBe('user-1');
   });
 
@@ -149,15 +136,15 @@ describe('discovery without id_token_signing_alg_values_supported (fault: RS256 
       { alg: 'HS256', typ: 'JWT', kid: 'k1' },
     ],
   ] as const)('still refuses alg %s: ERR_DIGITAL_ID_ID_TOKEN_INVALID', async (_alg, sign, header) => {
-    op.discovery = { id_token_signing_alg_values_supported: undefined };
-    op.token = () => {
+    quirks.op.discovery = { id_token_signing_alg_values_supported: undefined };
+    quirks.op.token = () => {
       const claims = {
-        iss: op.issuer,
-        aud: op.clientId,
+        iss: quirks.op.issuer,
+        aud: quirks.op.clientId,
         sub: 'user-1',
         iat: now(),
         exp: now() + 300,
-        nonce: op.nonce,
+        nonce: quirks.op.nonce,
       };
       const b = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
       const idToken = sign(`${b(header)}.${b(claims)}`);
@@ -171,15 +158,20 @@ describe('discovery without id_token_signing_alg_values_supported (fault: RS256 
   });
 
   it('accepts an ES256 userinfo JWT when userinfo_signing_alg_values_supported is missing', async () => {
-    op.keys = [quirkKey('ES256')];
-    op.discovery = {
+    quirks.op.keys = [quirkKey('ES256')];
+    quirks.op.discovery = {
       id_token_signing_alg_values_supported: undefined,
       userinfo_signing_alg_values_supported: undefined,
     };
-    op.userinfo = () => ({
+    quirks.op.userinfo = () => ({
       status: 200,
       type: 'application/jwt',
-      body: op.jwt({ sub: 'user-1', iss: op.issuer, aud: op.clientId, email: 'jwt@example.test' }),
+      body: quirks.op.jwt({
+        sub: 'user-1',
+        iss: quirks.op.issuer,
+        aud: quirks.op.clientId,
+        email: 'jwt@example.test',
+      }),
     });
     const id = await login(client({ claimsSource: 'userinfo' }));
     expect(id.subject).toBe('user-1');
@@ -188,10 +180,10 @@ describe('discovery without id_token_signing_alg_values_supported (fault: RS256 
 
   it('a userinfo JWT signed by a foreign key is refused with a userinfo (not id_token) message', async () => {
     const foreign = quirkKey('RS256', 'k1');
-    op.userinfo = () => ({
+    quirks.op.userinfo = () => ({
       status: 200,
       type: 'application/jwt',
-      body: op.jwt({ sub: 'user-1', iss: op.issuer, aud: op.clientId }, foreign),
+      body: quirks.op.jwt({ sub: 'user-1', iss: quirks.op.issuer, aud: quirks.op.clientId }, foreign),
     });
     const err = await failure(() => login(client({ claimsSource: 'userinfo' })));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
@@ -202,7 +194,7 @@ describe('discovery without id_token_signing_alg_values_supported (fault: RS256 
 
 describe('gateway answers at the token endpoint (fault: no status, not retryable)', () => {
   it('502 HTML on the code exchange: statusCode 502, retryable', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 502,
       type: 'text/html',
       body: '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
@@ -215,7 +207,7 @@ describe('gateway answers at the token endpoint (fault: no status, not retryable
   });
 
   it('503 with Retry-After on refresh: retryAfterInMs', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 503,
       type: 'text/html',
       headers: { 'retry-after': '30' },
@@ -235,7 +227,7 @@ describe('gateway answers at the token endpoint (fault: no status, not retryable
     [500, 'text/html', '<html>oops</html>', false],
     [400, 'text/html', '<html>bad</html>', false],
   ] as const)('%i %s on refresh: statusCode kept, retryable %s', async (status, type, body, retryable) => {
-    op.token = () => ({ status, type, body });
+    quirks.op.token = () => ({ status, type, body });
     const err = await failure(() => client().refresh('quirk-refresh-token-0123456789'));
     expect(err.code).toBe('ERR_DIGITAL_ID_RESPONSE_INVALID');
     expect(err.statusCode).toBe(status);
@@ -243,7 +235,7 @@ describe('gateway answers at the token endpoint (fault: no status, not retryable
   });
 
   it('a JSON body on 503 (temporarily_unavailable): statusCode and Retry-After kept, retryable', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 503,
       headers: { 'retry-after': '5' },
       body: { error: 'temporarily_unavailable' },
@@ -256,7 +248,7 @@ describe('gateway answers at the token endpoint (fault: no status, not retryable
   });
 
   it('an OAuth error on 429 keeps its OAuth code, and is retryable with Retry-After', async () => {
-    op.token = () => ({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'slow_down' } });
+    quirks.op.token = () => ({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'slow_down' } });
     const err = await failure(() => client().refresh('quirk-refresh-token-0123456789'));
     expect(err.code).toBe('ERR_DIGITAL_ID_PROVIDER_ERROR');
     expect(err.oauthError).toBe('slow_down');
@@ -268,7 +260,7 @@ describe('gateway answers at the token endpoint (fault: no status, not retryable
 
 describe('gateway answers at discovery', () => {
   it('discovery: required and a 503 with Retry-After: ERR_DIGITAL_ID_DISCOVERY, retryable, status kept', async () => {
-    op.discoveryRaw = (res) => {
+    quirks.op.discoveryRaw = (res) => {
       res.writeHead(503, { 'content-type': 'text/html', 'retry-after': '12' }).end('<html>busy</html>');
     };
     const err = await failure(() => client({ discovery: 'required' }).metadata());
@@ -281,34 +273,34 @@ describe('gateway answers at discovery', () => {
 
 describe('a discovery blip (fault: the static fallback was kept forever)', () => {
   it('retries discovery after the back-off and then uses the discovered endpoints', async () => {
-    op.discoveryRaw = (res) => {
+    quirks.op.discoveryRaw = (res) => {
       res.writeHead(503, { 'content-type': 'text/html' }).end('<html>blip</html>');
     };
-    const c = client({ provider: 'thaid', issuer: op.issuer });
+    const c = client({ provider: 'thaid', issuer: quirks.op.issuer });
     const first = await c.metadata();
     expect(first.discovered).toBe(false);
-    expect(first.tokenEndpoint).toBe(`${op.issuer}/api/v2/oauth2/token/`);
-    op.discoveryRaw = undefined;
+    expect(first.tokenEndpoint).toBe(`${quirks.op.issuer}/api/v2/oauth2/token/`);
+    quirks.op.discoveryRaw = undefined;
     const soon = await c.metadata();
     expect(soon.discovered).toBe(false); // within the back-off: no discovery storm
     const later = Date.now() + 61_000;
     vi.spyOn(Date, 'now').mockReturnValue(later);
     const after = await c.metadata();
     expect(after.discovered).toBe(true);
-    expect(after.tokenEndpoint).toBe(`${op.issuer}/token`);
+    expect(after.tokenEndpoint).toBe(`${quirks.op.issuer}/token`);
     vi.restoreAllMocks();
     const id = await login(c);
     expect(id.subject).toBe('user-1');
-    expect(op.seen.filter((s) => s.method === 'POST').at(-1)?.path).toBe('/token');
+    expect(quirks.op.seen.filter((s) => s.method === 'POST').at(-1)?.path).toBe('/token');
   });
 
   it('discovery: static never retries discovery', async () => {
-    const c = client({ provider: 'thaid', issuer: op.issuer, discovery: 'static' });
+    const c = client({ provider: 'thaid', issuer: quirks.op.issuer, discovery: 'static' });
     expect((await c.metadata()).discovered).toBe(false);
     vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000);
-    const before = op.seen.length;
+    const before = quirks.op.seen.length;
     expect((await c.metadata()).discovered).toBe(false);
-    expect(op.seen.slice(before).some((s) => s.path.startsWith('/.well-known'))).toBe(false);
+    expect(quirks.op.seen.slice(before).some((s) => s.path.startsWith('/.well-known'))).toBe(false);
   });
 });
 
@@ -317,12 +309,12 @@ describe('response size limit (fault: a provider body was read whole)', () => {
 
   function hugeDiscovery(declareLength: boolean): { written: () => number } {
     let written = 0;
-    op.discoveryRaw = async (res) => {
+    quirks.op.discoveryRaw = async (res) => {
       const head = JSON.stringify({
-        issuer: op.issuer,
-        authorization_endpoint: `${op.issuer}/auth`,
-        token_endpoint: `${op.issuer}/token`,
-        jwks_uri: `${op.issuer}/jwks`,
+        issuer: quirks.op.issuer,
+        authorization_endpoint: `${quirks.op.issuer}/auth`,
+        token_endpoint: `${quirks.op.issuer}/token`,
+        jwks_uri: `${quirks.op.issuer}/jwks`,
         response_types_supported: ['code'],
       }).slice(0, -1);
       const total = 64 * MiB;
@@ -359,9 +351,9 @@ describe('response size limit (fault: a provider body was read whole)', () => {
   });
 
   it('an oversized token response fails with ERR_DIGITAL_ID_RESPONSE_INVALID', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
-      body: { access_token: 'x'.repeat(3 * MiB), token_type: 'Bearer', id_token: op.idToken() },
+      body: { access_token: 'x'.repeat(3 * MiB), token_type: 'Bearer', id_token: quirks.op.idToken() },
     });
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_RESPONSE_INVALID');
@@ -369,7 +361,7 @@ describe('response size limit (fault: a provider body was read whole)', () => {
   });
 
   it('maxResponseBytes is configurable', async () => {
-    op.discovery = { padding: 'p'.repeat(20_000) };
+    quirks.op.discovery = { padding: 'p'.repeat(20_000) };
     expect((await client({ discovery: 'required' }).metadata()).discovered).toBe(true);
     const err = await failure(() => client({ discovery: 'required', maxResponseBytes: 8_192 }).metadata());
     expect(err.code).toBe('ERR_DIGITAL_ID_DISCOVERY');
@@ -378,7 +370,7 @@ describe('response size limit (fault: a provider body was read whole)', () => {
 
 describe('RFC 9207 on error responses (fault: an error without iss was mapped as genuine)', () => {
   async function errorCallback(extra: string) {
-    op.discovery = { authorization_response_iss_parameter_supported: true };
+    quirks.op.discovery = { authorization_response_iss_parameter_supported: true };
     const c = client();
     const req = await c.createLoginRequest();
     return c.handleCallback(`${REDIRECT}?state=${req.state}${extra}`, { expectedState: req.state });
@@ -398,7 +390,7 @@ describe('RFC 9207 on error responses (fault: an error without iss was mapped as
 
   it('an error with the right iss is still mapped (control)', async () => {
     const err = await failure(() =>
-      errorCallback(`&error=access_denied&iss=${encodeURIComponent(op.issuer)}`),
+      errorCallback(`&error=access_denied&iss=${encodeURIComponent(quirks.op.issuer)}`),
     );
     expect(err.code).toBe('ERR_DIGITAL_ID_ACCESS_DENIED');
   });
@@ -418,7 +410,7 @@ describe('iat in the future (fault: accepted whatever its distance)', () => {
     ['10 minutes', 600],
     ['24 hours', 86_400],
   ])('iat %s ahead: ERR_DIGITAL_ID_CLOCK_SKEW', async (_label, ahead) => {
-    op.claims = { iat: now() + ahead, exp: now() + ahead + 300 };
+    quirks.op.claims = { iat: now() + ahead, exp: now() + ahead + 300 };
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_CLOCK_SKEW');
     expect(err.message).toMatch(/iat/);
@@ -426,12 +418,12 @@ describe('iat in the future (fault: accepted whatever its distance)', () => {
   });
 
   it('iat ahead in a refreshed id_token: ERR_DIGITAL_ID_CLOCK_SKEW', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: {
         access_token: 'quirk-refreshed-access-0123456789',
         token_type: 'Bearer',
-        id_token: op.idToken({ iat: now() + 600, exp: now() + 900, nonce: undefined }),
+        id_token: quirks.op.idToken({ iat: now() + 600, exp: now() + 900, nonce: undefined }),
       },
     });
     const err = await failure(() => client().refresh('quirk-refresh-token-0123456789'));
@@ -439,9 +431,9 @@ describe('iat in the future (fault: accepted whatever its distance)', () => {
   });
 
   it('iat ahead within the tolerance is accepted', async () => {
-    op.claims = { iat: now() + 10 };
+    quirks.op.claims = { iat: now() + 10 };
     expect((await login(client())).subject).toBe('user-1');
-    op.claims = { iat: now() + 90 };
+    quirks.op.claims = { iat: now() + 90 };
     expect((await login(client({ clockToleranceInMs: 120_000 }))).subject).toBe('user-1');
   });
 });
@@ -450,23 +442,23 @@ describe('signing key rotation (fault: an unknown kid failed as a bad signature 
   it('an id_token with a new kid: retryable with a key-rotation hint, and the next login refetches the JWKS', async () => {
     const k1 = quirkKey('RS256', 'k1');
     const k2 = quirkKey('RS256', 'k2');
-    op.keys = [k1];
+    quirks.op.keys = [k1];
     const c = client();
     expect((await login(c)).subject).toBe('user-1');
-    op.keys = [k1, k2];
-    op.signWith = 1;
+    quirks.op.keys = [k1, k2];
+    quirks.op.signWith = 1;
     const err = await failure(() => login(c));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
     expect(err.retryable).toBe(true);
     expect(err.hint).toMatch(/rotat/i);
     expect((await login(c)).subject).toBe('user-1');
-    expect(op.seen.filter((s) => s.path === '/jwks').length).toBeGreaterThanOrEqual(2);
+    expect(quirks.op.seen.filter((s) => s.path === '/jwks').length).toBeGreaterThanOrEqual(2);
   });
 
   it('a signature by a foreign key with a known kid stays non-retryable', async () => {
     const c = client();
     expect((await login(c)).subject).toBe('user-1');
-    op.keys = [{ ...quirkKey('RS256', 'k1'), jwk: op.keys[0]!.jwk }];
+    quirks.op.keys = [{ ...quirkKey('RS256', 'k1'), jwk: quirks.op.keys[0]!.jwk }];
     const err = await failure(() => login(c));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
     expect(err.retryable).toBe(false);
@@ -480,7 +472,7 @@ describe('a userinfo 401 without a WWW-Authenticate challenge (gateways that dro
     ['an HTML page', { status: 401, body: '<html><body>Unauthorized</body></html>', type: 'text/html' }],
   ] as const) {
     it(`${label}: ERR_DIGITAL_ID_INVALID_TOKEN, the access token refused`, async () => {
-      op.userinfo = () => answer;
+      quirks.op.userinfo = () => answer;
       const err = await failure(() => login(client({ claimsSource: 'userinfo' })));
       expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_TOKEN');
       expect(err.message).toMatch(/401/);

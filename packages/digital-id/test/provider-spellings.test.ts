@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DigitalIdClient, type DigitalIdClientOptions, dgaHashSecret } from '../src/index.js';
 import { failure, REDIRECT } from './helpers.js';
-import { type QuirkProvider, quirkClient, quirkKey, startQuirkProvider } from './quirk-provider.js';
+import { quirkClient, quirkKey, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * Spellings real providers send that a spec-perfect one does not: a citizen ID with dashes or spaces, an
@@ -11,29 +11,10 @@ import { type QuirkProvider, quirkClient, quirkKey, startQuirkProvider } from '.
  * the same thing, or refused with a typed error that names it; never a crash, never a leaked code.
  */
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.discovery = {};
-  op.discoveryRaw = undefined;
-  op.claims = {};
-  op.token = undefined;
-  op.userinfo = undefined;
-  op.jwksKeys = undefined;
-  op.jwksRaw = undefined;
-  op.keys = [quirkKey('RS256', 'k1')];
-  op.signWith = 0;
-  op.seen = [];
-});
-afterAll(async () => {
-  await op.close();
-});
+const quirks = useQuirkProvider();
 
-const client = (overrides: Partial<DigitalIdClientOptions> = {}) => quirkClient(op, clients, overrides);
+const client = (overrides: Partial<DigitalIdClientOptions> = {}) =>
+  quirkClient(quirks.op, quirks.clients, overrides);
 const CODE = 'quirk-code-0123456789';
 /** A valid citizen ID (check digit right) in its three spellings. */
 const CITIZEN_ID = '1234567890121';
@@ -42,7 +23,7 @@ const SPACED = '1 2345 67890 12 1';
 
 async function login(c: DigitalIdClient) {
   const req = await c.createLoginRequest();
-  op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
+  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
   return c.handleCallback(`${REDIRECT}?code=${CODE}&state=${req.state}`, { expectedState: req.state });
 }
 
@@ -53,14 +34,14 @@ function everything(err: Error): string {
 
 describe('a citizen ID spelled with dashes or spaces (fault: kept as sent, and a false userinfo mismatch)', () => {
   it.each([DASHED, SPACED, CITIZEN_ID])('ThaID pid %s: citizenId is the 13 digits', async (pid) => {
-    op.claims = { pid };
-    const id = await login(client({ provider: 'thaid', issuer: op.issuer }));
+    quirks.op.claims = { pid };
+    const id = await login(client({ provider: 'thaid', issuer: quirks.op.issuer }));
     expect(id.citizenId).toBe(CITIZEN_ID);
   });
 
   it('DGA userinfo citizen_id with dashes: citizenId is the 13 digits', async () => {
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: DASHED } });
-    const id = await login(client({ provider: 'dga', issuer: op.issuer, claimsSource: 'userinfo' }));
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', citizen_id: DASHED } });
+    const id = await login(client({ provider: 'dga', issuer: quirks.op.issuer, claimsSource: 'userinfo' }));
     expect(id.citizenId).toBe(CITIZEN_ID);
   });
 
@@ -69,17 +50,17 @@ describe('a citizen ID spelled with dashes or spaces (fault: kept as sent, and a
     ['pid', CITIZEN_ID, SPACED],
     ['citizen_id', CITIZEN_ID, DASHED],
   ])('the same %s spelled %s in the id_token and %s in userinfo is the same person', async (claim, a, b) => {
-    op.claims = { [claim]: a };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [claim]: b } });
-    const id = await login(client({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' }));
+    quirks.op.claims = { [claim]: a };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', [claim]: b } });
+    const id = await login(client({ provider: 'thaid', issuer: quirks.op.issuer, claimsSource: 'both' }));
     expect(id.citizenId).toBe(CITIZEN_ID);
   });
 
   it('another citizen ID in userinfo, however spelled, is still refused', async () => {
-    op.claims = { pid: DASHED };
-    op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: '3-1017-00000-00-1' } });
+    quirks.op.claims = { pid: DASHED };
+    quirks.op.userinfo = () => ({ status: 200, body: { sub: 'user-1', pid: '3-1017-00000-00-1' } });
     const err = await failure(() =>
-      login(client({ provider: 'thaid', issuer: op.issuer, claimsSource: 'both' })),
+      login(client({ provider: 'thaid', issuer: quirks.op.issuer, claimsSource: 'both' })),
     );
     expect(err.code).toBe('ERR_DIGITAL_ID_USERINFO_SUBJECT_MISMATCH');
     expect(everything(err)).not.toContain(CITIZEN_ID);
@@ -95,7 +76,10 @@ describe('an error_description that is not a string (fault: an untyped TypeError
   ])(
     'error_description as %s: ERR_DIGITAL_ID_INVALID_GRANT, no code in clear',
     async (_label, description) => {
-      op.token = () => ({ status: 400, body: { error: 'invalid_grant', error_description: description } });
+      quirks.op.token = () => ({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: description },
+      });
       const err = await failure(() => login(client()));
       expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_GRANT');
       expect(err.oauthError).toBe('invalid_grant');
@@ -105,7 +89,7 @@ describe('an error_description that is not a string (fault: an untyped TypeError
   );
 
   it('on refresh too: an object error_description is a typed error', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 400,
       body: { error: 'invalid_grant', error_description: { reason: 'revoked' } },
     });
@@ -116,7 +100,7 @@ describe('an error_description that is not a string (fault: an untyped TypeError
 
 describe('an OAuth error inside an HTTP 200 (fault: reported as a bare invalid response)', () => {
   it('200 {error: invalid_grant} on the code exchange: ERR_DIGITAL_ID_INVALID_GRANT, code masked', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: { error: 'invalid_grant', error_description: `authorization code ${CODE} already used` },
     });
@@ -128,13 +112,13 @@ describe('an OAuth error inside an HTTP 200 (fault: reported as a bare invalid r
   });
 
   it('200 {error: invalid_client} on refresh: ERR_DIGITAL_ID_INVALID_CLIENT', async () => {
-    op.token = () => ({ status: 200, body: { error: 'invalid_client' } });
+    quirks.op.token = () => ({ status: 200, body: { error: 'invalid_client' } });
     const err = await failure(() => client().refresh('quirk-refresh-token-0123456789'));
     expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_CLIENT');
   });
 
   it('a 200 without access_token and without error stays ERR_DIGITAL_ID_RESPONSE_INVALID', async () => {
-    op.token = () => ({ status: 200, body: { token_type: 'Bearer' } });
+    quirks.op.token = () => ({ status: 200, body: { token_type: 'Bearer' } });
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_RESPONSE_INVALID');
     expect(err.oauthError).toBeUndefined();
@@ -145,7 +129,7 @@ describe('an OAuth error body labelled other than application/json (fault: its e
   it.each(['text/plain', 'text/html; charset=UTF-8', 'application/octet-stream'])(
     '400 invalid_grant as %s: ERR_DIGITAL_ID_INVALID_GRANT',
     async (type) => {
-      op.token = () => ({
+      quirks.op.token = () => ({
         status: 400,
         type,
         body: { error: 'invalid_grant', error_description: `code ${CODE} expired` },
@@ -158,17 +142,17 @@ describe('an OAuth error body labelled other than application/json (fault: its e
   );
 
   it('a 400 HTML page stays ERR_DIGITAL_ID_RESPONSE_INVALID with its status', async () => {
-    op.token = () => ({ status: 400, type: 'text/html', body: `<html>bad request ${CODE}</html>` });
+    quirks.op.token = () => ({ status: 400, type: 'text/html', body: `<html>bad request ${CODE}</html>` });
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_RESPONSE_INVALID');
     expect(err.statusCode).toBe(400);
   });
 
   it('a 200 token response labelled text/plain is still accepted (control)', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       type: 'text/plain',
-      body: { access_token: 'quirk-access-0123456789', token_type: 'Bearer', id_token: op.idToken() },
+      body: { access_token: 'quirk-access-0123456789', token_type: 'Bearer', id_token: quirks.op.idToken() },
     });
     expect((await login(client())).subject).toBe('user-1');
   });
@@ -180,7 +164,7 @@ describe('id_token claims of the wrong JSON type (fault: reported as a bare inva
     ['sub as a number', { sub: 1234567890121 }],
     ['exp as a string', { exp: String(Math.floor(Date.now() / 1000) + 300) }],
   ])('%s: ERR_DIGITAL_ID_ID_TOKEN_INVALID, no citizen ID in clear', async (_label, claims) => {
-    op.claims = claims;
+    quirks.op.claims = claims;
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
     expect(everything(err)).not.toContain(CITIZEN_ID);
@@ -189,13 +173,13 @@ describe('id_token claims of the wrong JSON type (fault: reported as a bare inva
 
 describe('JWKS without kid', () => {
   it('one key without kid, id_token without kid: accepted', async () => {
-    op.keys = [quirkKey('ES256', '')];
+    quirks.op.keys = [quirkKey('ES256', '')];
     expect((await login(client())).subject).toBe('user-1');
   });
 
   it('several keys without kid, id_token without kid: typed, says the kid is missing, not a bad signature', async () => {
-    op.keys = [quirkKey('RS256', ''), quirkKey('RS256', '')];
-    op.signWith = 1;
+    quirks.op.keys = [quirkKey('RS256', ''), quirkKey('RS256', '')];
+    quirks.op.signWith = 1;
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
     expect(err.message).toMatch(/kid/);
@@ -203,34 +187,34 @@ describe('JWKS without kid', () => {
   });
 
   it('a kid the JWKS lacks: one JWKS refetch, then the same typed error (no refetch loop)', async () => {
-    op.keys = [quirkKey('RS256', 'signing')];
-    op.jwksKeys = () => [quirkKey('RS256', 'published')];
+    quirks.op.keys = [quirkKey('RS256', 'signing')];
+    quirks.op.jwksKeys = () => [quirkKey('RS256', 'published')];
     const c = client();
     for (let i = 0; i < 4; i++) {
       const err = await failure(() => login(c));
       expect(err.code).toBe('ERR_DIGITAL_ID_ID_TOKEN_INVALID');
     }
-    expect(op.seen.filter((s) => s.path === '/jwks').length).toBe(2);
+    expect(quirks.op.seen.filter((s) => s.path === '/jwks').length).toBe(2);
   });
 
   it('an enc key and an EC key beside the RSA signing key with the same kid: the right key is chosen', async () => {
     const rsa = quirkKey('RS256', 'same');
     const ec = quirkKey('ES256', 'same');
     const enc = quirkKey('RS256', 'same');
-    op.keys = [rsa];
-    op.jwksKeys = () => [{ ...enc, jwk: { ...enc.jwk, use: 'enc', alg: 'RSA-OAEP' } }, ec, rsa];
+    quirks.op.keys = [rsa];
+    quirks.op.jwksKeys = () => [{ ...enc, jwk: { ...enc.jwk, use: 'enc', alg: 'RSA-OAEP' } }, ec, rsa];
     expect((await login(client())).subject).toBe('user-1');
   });
 
   it('a JWKS that answers 503 once: typed and retryable, the next login succeeds', async () => {
     let n = 0;
-    op.jwksRaw = (res) => {
+    quirks.op.jwksRaw = (res) => {
       n++;
       if (n === 1) res.writeHead(503, { 'content-type': 'text/html' }).end('<html>busy</html>');
       else
         res
           .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ keys: op.keys.map((k) => k.jwk) }));
+          .end(JSON.stringify({ keys: quirks.op.keys.map((k) => k.jwk) }));
     };
     const c = client();
     const err = await failure(() => login(c));
@@ -247,13 +231,13 @@ describe('token response spellings accepted as they mean the same', () => {
     ['token_type uppercase', { token_type: 'BEARER' }],
     ['no scope, unknown fields', { scope: undefined, unknown_field: { nested: true } }],
   ])('%s', async (_label, extra) => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: {
         access_token: 'quirk-access-0123456789',
         token_type: 'Bearer',
         expires_in: 300,
-        id_token: op.idToken(),
+        id_token: quirks.op.idToken(),
         ...extra,
       },
     });
@@ -263,7 +247,7 @@ describe('token response spellings accepted as they mean the same', () => {
   });
 
   it('a refresh answer without id_token (allowed by OIDC Core §12.2)', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: {
         access_token: 'quirk-access-0123456789',
@@ -281,10 +265,15 @@ describe('media types spelled in another case or with spaces (fault: refused as 
   it.each(['Application/JWT', 'application/jwt ; charset=utf-8', 'APPLICATION/JWT'])(
     'a signed userinfo as %s is validated as a JWT',
     async (type) => {
-      op.userinfo = () => ({
+      quirks.op.userinfo = () => ({
         status: 200,
         type,
-        body: op.jwt({ sub: 'user-1', iss: op.issuer, aud: op.clientId, email: 'jwt@example.test' }),
+        body: quirks.op.jwt({
+          sub: 'user-1',
+          iss: quirks.op.issuer,
+          aud: quirks.op.clientId,
+          email: 'jwt@example.test',
+        }),
       });
       const id = await login(client({ claimsSource: 'userinfo' }));
       expect(id.claims.email).toBe('jwt@example.test');
@@ -293,7 +282,7 @@ describe('media types spelled in another case or with spaces (fault: refused as 
 
   it('an unsigned userinfo JWT labelled Application/JWT is still refused', async () => {
     const b = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    op.userinfo = () => ({
+    quirks.op.userinfo = () => ({
       status: 200,
       type: 'Application/JWT',
       body: `${b({ alg: 'none' })}.${b({ sub: 'user-1', email: 'forged@example.test' })}.`,
@@ -304,7 +293,7 @@ describe('media types spelled in another case or with spaces (fault: refused as 
   });
 
   it('a 400 invalid_grant labelled "Application/JSON ; charset=UTF-8": ERR_DIGITAL_ID_INVALID_GRANT', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 400,
       type: 'Application/JSON ; charset=UTF-8',
       body: { error: 'invalid_grant' },
@@ -316,13 +305,13 @@ describe('media types spelled in another case or with spaces (fault: refused as 
 
 describe('an expires_in beyond any date (fault: expiresAt was an Invalid Date)', () => {
   it.each([1e13, '1e13', 1e20])('expires_in %s: no Invalid Date in the token set', async (expiresIn) => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: {
         access_token: 'quirk-access-0123456789',
         token_type: 'Bearer',
         expires_in: expiresIn,
-        id_token: op.idToken(),
+        id_token: quirks.op.idToken(),
       },
     });
     const id = await login(client());
@@ -337,18 +326,18 @@ describe('claims nested beyond any real profile (fault: an identity JSON.stringi
   function deepIdToken(depth: number): string {
     const now = Math.floor(Date.now() / 1000);
     const head = JSON.stringify({
-      iss: op.issuer,
-      aud: op.clientId,
+      iss: quirks.op.issuer,
+      aud: quirks.op.clientId,
       sub: 'user-1',
       iat: now,
       exp: now + 300,
-      nonce: op.nonce,
+      nonce: quirks.op.nonce,
     });
-    return op.jwtText(`${head.slice(0, -1)},"deep":${'['.repeat(depth)}1${']'.repeat(depth)}}`);
+    return quirks.op.jwtText(`${head.slice(0, -1)},"deep":${'['.repeat(depth)}1${']'.repeat(depth)}}`);
   }
 
   it('an id_token claim nested 20 000 levels: ERR_DIGITAL_ID_ID_TOKEN_INVALID', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: { access_token: 'quirk-access-0123456789', token_type: 'Bearer', id_token: deepIdToken(20_000) },
     });
@@ -358,7 +347,7 @@ describe('claims nested beyond any real profile (fault: an identity JSON.stringi
   });
 
   it('a userinfo claim nested 20 000 levels: ERR_DIGITAL_ID_RESPONSE_INVALID', async () => {
-    op.userinfo = () => ({
+    quirks.op.userinfo = () => ({
       status: 200,
       body: `{"sub":"user-1","deep":${'['.repeat(20_000)}1${']'.repeat(20_000)}}`,
     });
@@ -368,11 +357,11 @@ describe('claims nested beyond any real profile (fault: an identity JSON.stringi
   });
 
   it('an address claim (two levels) and a 30-level claim are accepted (control)', async () => {
-    op.token = () => ({
+    quirks.op.token = () => ({
       status: 200,
       body: { access_token: 'quirk-access-0123456789', token_type: 'Bearer', id_token: deepIdToken(30) },
     });
-    op.claims = { address: { formatted: '1 ถนน', country: 'TH' } };
+    quirks.op.claims = { address: { formatted: '1 ถนน', country: 'TH' } };
     const id = await login(client());
     expect(() => JSON.stringify(id)).not.toThrow();
   });
@@ -381,10 +370,10 @@ describe('claims nested beyond any real profile (fault: an identity JSON.stringi
 describe('discovery spellings (regression guards)', () => {
   const document = () =>
     JSON.stringify({
-      issuer: op.issuer,
-      authorization_endpoint: `${op.issuer}/auth`,
-      token_endpoint: `${op.issuer}/token`,
-      jwks_uri: `${op.issuer}/jwks`,
+      issuer: quirks.op.issuer,
+      authorization_endpoint: `${quirks.op.issuer}/auth`,
+      token_endpoint: `${quirks.op.issuer}/token`,
+      jwks_uri: `${quirks.op.issuer}/jwks`,
       response_types_supported: ['code'],
     });
 
@@ -394,7 +383,7 @@ describe('discovery spellings (regression guards)', () => {
     ['Application/JSON', ''],
     ['application/json', '\uFEFF'],
   ])('served as %s (prefix %j), without the optional lists: discovered', async (type, prefix) => {
-    op.discoveryRaw = (res) => {
+    quirks.op.discoveryRaw = (res) => {
       res.writeHead(200, { 'content-type': type }).end(`${prefix}${document()}`);
     };
     const c = client({ discovery: 'required' });
@@ -405,24 +394,26 @@ describe('discovery spellings (regression guards)', () => {
   it.each([301, 302, 307, 308])(
     'a %i redirect: ERR_DIGITAL_ID_DISCOVERY with the status (not followed)',
     async (status) => {
-      op.discoveryRaw = (res) => {
-        res.writeHead(status, { location: `${op.issuer}/elsewhere/.well-known/openid-configuration` }).end();
+      quirks.op.discoveryRaw = (res) => {
+        res
+          .writeHead(status, { location: `${quirks.op.issuer}/elsewhere/.well-known/openid-configuration` })
+          .end();
       };
       const err = await failure(() => client({ discovery: 'required' }).metadata());
       expect(err.code).toBe('ERR_DIGITAL_ID_DISCOVERY');
       expect(err.statusCode).toBe(status);
-      expect(op.seen.some((s) => s.path.startsWith('/elsewhere'))).toBe(false);
+      expect(quirks.op.seen.some((s) => s.path.startsWith('/elsewhere'))).toBe(false);
     },
   );
 
   it('an issuer with a trailing slash in discovery and in the id_token: accepted', async () => {
-    op.discovery = { issuer: `${op.issuer}/` };
-    op.claims = { iss: `${op.issuer}/` };
+    quirks.op.discovery = { issuer: `${quirks.op.issuer}/` };
+    quirks.op.claims = { iss: `${quirks.op.issuer}/` };
     expect((await login(client())).subject).toBe('user-1');
   });
 
   it('discovery says "host/" but the id_token "host": ERR_DIGITAL_ID_ISSUER_MISMATCH (exact match kept)', async () => {
-    op.discovery = { issuer: `${op.issuer}/` };
+    quirks.op.discovery = { issuer: `${quirks.op.issuer}/` };
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_ISSUER_MISMATCH');
   });
@@ -434,11 +425,11 @@ describe('DGA: hashed secret, a client_id ending in "=", the logout parameter (r
 
   it('Basic carries form(client_id):md5x7(secret); an echoed header is masked', async () => {
     let authorization = '';
-    op.token = (_form, headers) => {
+    quirks.op.token = (_form, headers) => {
       authorization = String(headers.authorization);
       return { status: 401, body: { error: 'invalid_client', error_description: `bad ${authorization}` } };
     };
-    const c = client({ provider: 'dga', issuer: op.issuer, clientId, clientSecret: raw });
+    const c = client({ provider: 'dga', issuer: quirks.op.issuer, clientId, clientSecret: raw });
     const err = await failure(() => login(c));
     expect(err.code).toBe('ERR_DIGITAL_ID_INVALID_CLIENT');
     const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString();
@@ -450,9 +441,9 @@ describe('DGA: hashed secret, a client_id ending in "=", the logout parameter (r
   });
 
   it('the end-session URL uses post_logout_redirect_url and keeps the endpoint query', async () => {
-    op.discovery = { end_session_endpoint: `${op.issuer}/connect/endsession?ui_locales=th` };
+    quirks.op.discovery = { end_session_endpoint: `${quirks.op.issuer}/connect/endsession?ui_locales=th` };
     const url = new URL(
-      await client({ provider: 'dga', issuer: op.issuer, clientId, clientSecret: raw }).logoutUrl({
+      await client({ provider: 'dga', issuer: quirks.op.issuer, clientId, clientSecret: raw }).logoutUrl({
         postLogoutRedirectUri: 'https://eservice.example.go.th/bye',
         state: 'after-logout',
       }),

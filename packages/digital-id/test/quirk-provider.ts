@@ -1,6 +1,7 @@
 import { constants, createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { DigitalIdClient, type DigitalIdClientOptions } from '../src/index.js';
 import { REDIRECT } from './helpers.js';
 
@@ -55,6 +56,8 @@ export interface QuirkProvider {
   jwt(claims: Record<string, unknown>, key?: QuirkKey): string;
   /** A JWT signed like the id_token whose payload is exactly this JSON text (shapes JSON.stringify cannot make). */
   jwtText(payload: string, key?: QuirkKey): string;
+  /** Every knob back to its start: claims, answers, discovery, JWKS, the keys it started with, `seen`. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -91,13 +94,25 @@ function signJwt(claims: Record<string, unknown> | string, key: QuirkKey): strin
   return `${input}.${signature.toString('base64url')}`;
 }
 
+/** What `reset` puts back. */
+type Knob =
+  | 'keys'
+  | 'signWith'
+  | 'jwksKeys'
+  | 'jwksRaw'
+  | 'discovery'
+  | 'discoveryRaw'
+  | 'claims'
+  | 'token'
+  | 'userinfo'
+  | 'seen';
+
 export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Promise<QuirkProvider> {
   const sockets = new Set<Socket>();
-  const op: QuirkProvider = {
-    issuer: '',
-    clientId: 'quirk-client',
-    nonce: undefined,
-    keys: init.keys ?? [quirkKey('RS256', 'k1')],
+  const startKeys = init.keys ?? [quirkKey('RS256', 'k1')];
+  // The knobs a test turns, as the provider starts (and `reset` puts them back).
+  const knobs = (): Pick<QuirkProvider, Knob> => ({
+    keys: [...startKeys],
     signWith: 0,
     jwksKeys: undefined,
     jwksRaw: undefined,
@@ -107,6 +122,12 @@ export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Prom
     token: undefined,
     userinfo: undefined,
     seen: [],
+  });
+  const op: QuirkProvider = {
+    issuer: '',
+    clientId: 'quirk-client',
+    nonce: undefined,
+    ...knobs(),
     idToken(extra = {}) {
       const now = Math.floor(Date.now() / 1000);
       const claims: Record<string, unknown> = {
@@ -128,6 +149,9 @@ export async function startQuirkProvider(init: { keys?: QuirkKey[] } = {}): Prom
     },
     jwtText(payload, key = op.keys[op.signWith] as QuirkKey) {
       return signJwt(payload, key);
+    },
+    reset() {
+      Object.assign(op, knobs());
     },
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -228,4 +252,30 @@ export async function quirkLogin(op: QuirkProvider, c: DigitalIdClient) {
   return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
     expectedState: req.state,
   });
+}
+
+/**
+ * The quirk provider of one test file: started before its tests; after each test the clients made through
+ * `quirkClient(quirks.op, quirks.clients)` are closed and every knob is reset; stopped after all of them.
+ */
+export function useQuirkProvider(): { readonly op: QuirkProvider; clients: DigitalIdClient[] } {
+  let started: QuirkProvider | undefined;
+  const clients: DigitalIdClient[] = [];
+  beforeAll(async () => {
+    started = await startQuirkProvider();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    started?.reset();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get op() {
+      if (!started) throw new Error('the quirk provider starts in beforeAll: use it inside tests and hooks');
+      return started;
+    },
+    clients,
+  };
 }

@@ -7,28 +7,18 @@
  * when it came from a session stored before a restart.
  */
 import { redactText, registerSecret } from '@thgov/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DigitalIdClient } from '../src/index.js';
-import { type QuirkProvider, quirkClient, startQuirkProvider } from './quirk-provider.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { quirkClient, useQuirkProvider } from './quirk-provider.js';
 
-let op: QuirkProvider;
-const clients: DigitalIdClient[] = [];
-beforeAll(async () => {
-  op = await startQuirkProvider();
-});
-afterEach(async () => {
+const quirks = useQuirkProvider();
+afterEach(() => {
   vi.useRealTimers();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  op.token = undefined;
-});
-afterAll(async () => {
-  await op.close();
 });
 
 /** Refresh answers with a fresh access token and, only when `rotate`, a new refresh token. */
 function refreshAnswers(rotate: boolean): string[] {
   const sent: string[] = [];
-  op.token = (form) => {
+  quirks.op.token = (form) => {
     sent.push(String(form.get('refresh_token')));
     return {
       status: 200,
@@ -46,7 +36,7 @@ function refreshAnswers(rotate: boolean): string[] {
 describe('a refresh answer without a new refresh token', () => {
   it('returns the refresh token still in use, so a stored TokenSet refreshes again', async () => {
     const sent = refreshAnswers(false);
-    const client = quirkClient(op, clients);
+    const client = quirkClient(quirks.op, quirks.clients);
     const original = 'quirk-session-refresh-token-0123456789';
     let tokens = await client.refresh(original);
     expect(tokens.refreshToken).toBe(original);
@@ -57,7 +47,7 @@ describe('a refresh answer without a new refresh token', () => {
 
   it('keeps that refresh token masked past the few minutes an input is (a session from before a restart)', async () => {
     refreshAnswers(false);
-    const client = quirkClient(op, clients);
+    const client = quirkClient(quirks.op, quirks.clients);
     const original = 'quirk-restored-refresh-token-0123456789';
     expect((await client.refresh(original)).refreshToken).toBe(original);
     vi.useFakeTimers({ now: Date.now() + 60 * 60_000, toFake: ['Date'] });
@@ -68,7 +58,7 @@ describe('a refresh answer without a new refresh token', () => {
 
   it('a rotated refresh token replaces the one sent (control)', async () => {
     refreshAnswers(true);
-    const client = quirkClient(op, clients);
+    const client = quirkClient(quirks.op, quirks.clients);
     const tokens = await client.refresh('quirk-old-refresh-token-0123456789');
     expect(tokens.refreshToken).toBe('quirk-rotated-1-0123456789');
   });
