@@ -4,14 +4,41 @@ import { isValidThaiIdDigits, thaiIdCheckDigit } from './thai-id-checksum.js';
 
 export { thaiIdCheckDigit };
 
-/** Strips the dashes and spaces people write IDs with (1-2345-67890-12-1). */
+/**
+ * What people, forms and word processors put between the groups of an ID (1-2345-67890-12-1): white space,
+ * any dash (hyphen, en dash, minus sign, non-breaking hyphen...) and the invisible format characters
+ * (zero-width space and joiners, soft hyphen, word joiner, byte-order mark).
+ */
+const ID_SEPARATORS = /[\s\p{Pd}\u2212\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
+const NON_ASCII_DIGIT = /[^\P{Nd}0-9]/gu;
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * An ID as ASCII digits without separators, whatever decimal digits it is written in (Thai ๑๒๓ as Thai forms
+ * print them, full-width ０１２ from East Asian input methods, any Unicode decimal digit). Other characters stay,
+ * so anything but 13 digits still fails the check that follows.
+ */
 function normalizeIdInput(value: string): string {
-  return value.replace(/[-\s]/g, '');
+  return value.replace(ID_SEPARATORS, '').replace(NON_ASCII_DIGIT, asciiDigit);
+}
+
+/**
+ * The ASCII spelling of a decimal digit (Unicode category Nd). Those come in runs of ten code points, 0 to 9
+ * in order (a Unicode stability policy), so its value is its distance from the start of its run, modulo ten
+ * (two runs stand back to back in the mathematical alphanumerics).
+ */
+function asciiDigit(digit: string): string {
+  const codePoint = digit.codePointAt(0) ?? 0;
+  let before = 0;
+  while (before < 50 && DECIMAL_DIGIT.test(String.fromCodePoint(codePoint - before - 1))) before++;
+  return String(before % 10);
 }
 
 /**
  * True when `value` is a 13-digit Thai citizen ID with a correct check digit. Citizen IDs start with
- * 1–8 (the person's registration category); 0 is used by juristic persons, 9 is not issued.
+ * 1–8 (the person's registration category); 0 is used by juristic persons, 9 is not issued. The digits may
+ * be Thai (๑๒๓), full-width or any Unicode decimal digits, grouped by spaces, any dash or invisible
+ * separators; `parseCitizenId` gives the plain 13 ASCII digits.
  */
 export function isCitizenId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -26,7 +53,10 @@ export function isJuristicId(value: unknown): value is string {
   return isValidThaiIdDigits(d) && d[0] === '0';
 }
 
-/** Normalizes and checks a citizen ID; throws a TypeError with code ERR_THAI_ID (value never echoed). */
+/**
+ * The 13 ASCII digits of a citizen ID in any spelling `isCitizenId` accepts; throws a TypeError with code
+ * ERR_THAI_ID (value never echoed).
+ */
 export function parseCitizenId(value: unknown): string {
   if (!isCitizenId(value)) {
     throw invalidArgument('Expected a 13-digit Thai citizen ID with a valid check digit', 'ERR_THAI_ID');
@@ -34,7 +64,7 @@ export function parseCitizenId(value: unknown): string {
   return normalizeIdInput(value);
 }
 
-/** Returns the 13 digits of a juristic-person ID (dashes and spaces removed), or throws `ERR_THAI_ID`. */
+/** Returns the 13 ASCII digits of a juristic-person ID (any digits, separators removed), or throws `ERR_THAI_ID`. */
 export function parseJuristicId(value: unknown): string {
   if (!isJuristicId(value)) {
     throw invalidArgument('Expected a 13-digit juristic-person ID with a valid check digit', 'ERR_THAI_ID');
@@ -55,7 +85,7 @@ export function completeThaiId(first12: string): string {
   return first12 + String(thaiIdCheckDigit(first12));
 }
 
-/** zod schema of a 13-digit citizen ID with a valid check digit (dashes and spaces allowed, normalised away). */
+/** zod schema of a 13-digit citizen ID with a valid check digit (any digits and separators, normalised to ASCII digits). */
 export const citizenIdSchema = z
   .string()
   .transform(normalizeIdInput)

@@ -115,6 +115,54 @@ describe('Thai citizen and juristic IDs', () => {
   });
 });
 
+/** The same ID as people, forms and word processors write it: other digits, other dashes, invisible characters. */
+const toThai = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCodePoint(0x0e50 + Number(d)));
+const toFullWidth = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCodePoint(0xff10 + Number(d)));
+
+describe('citizen and juristic IDs in any spelling', () => {
+  const spellings: Array<[string, string]> = [
+    ['Thai digits', toThai(CITIZEN)],
+    ['Thai digits, dashed as on the card', toThai('1-1037-00123-45-8')],
+    ['full-width digits', toFullWidth(CITIZEN)],
+    ['mixed Thai and ASCII digits', toThai(CITIZEN.slice(0, 6)) + CITIZEN.slice(6)],
+    ['en dashes', '1\u20131037\u201300123\u201345\u20138'],
+    ['minus signs', '1\u22121037\u221200123\u221245\u22128'],
+    ['non-breaking hyphens', '1\u20111037\u201100123\u201145\u20118'],
+    ['non-breaking spaces', '1\u00a01037\u00a000123\u00a045\u00a08'],
+    ['a zero-width space and a soft hyphen', '1103\u200b70012\u00ad3458'],
+    ['a byte-order mark in front', `\ufeff${CITIZEN}`],
+  ];
+
+  it.each(spellings)('reads %s as the thirteen ASCII digits', (_, spelled) => {
+    expect(isCitizenId(spelled)).toBe(true);
+    expect(parseCitizenId(spelled)).toBe(CITIZEN);
+    expect(citizenIdSchema.parse(spelled)).toBe(CITIZEN);
+    expect(formatThaiId(spelled)).toBe('1-1037-00123-45-8');
+  });
+
+  it('reads a juristic ID in Thai digits', () => {
+    expect(isJuristicId(toThai(JURISTIC))).toBe(true);
+    expect(parseJuristicId(toThai(formatThaiId(JURISTIC)))).toBe(JURISTIC);
+    expect(juristicIdSchema.parse(toFullWidth(JURISTIC))).toBe(JURISTIC);
+  });
+
+  it('still refuses a wrong check digit, other numerals and letters in any digits, never echoing them', () => {
+    const wrong = toThai(CITIZEN.slice(0, 12) + String((Number(CITIZEN[12]) + 1) % 10));
+    expect(isCitizenId(wrong)).toBe(false);
+    expectCodedTypeError(() => parseCitizenId(wrong), 'ERR_THAI_ID', wrong);
+    // Superscripts, circled and Roman numerals are numbers but not decimal digits.
+    const superscript = CITIZEN.slice(0, 12) + '\u2078';
+    const circled = CITIZEN.slice(0, 12) + '\u2467';
+    for (const v of [superscript, circled, `${CITIZEN.slice(0, 12)}\u216b`, toThai(CITIZEN).slice(1)]) {
+      expect(isCitizenId(v), v).toBe(false);
+    }
+    // Letters or punctuation other than separators are not removed.
+    expect(isCitizenId(`${CITIZEN.slice(0, 6)}.${CITIZEN.slice(6)}`)).toBe(false);
+    expect(isCitizenId(`${CITIZEN.slice(0, 6)}/${CITIZEN.slice(6)}`)).toBe(false);
+    expect(isCitizenId(toThai(JURISTIC))).toBe(false);
+  });
+});
+
 describe('laser code', () => {
   it('accepts two letters and ten digits, dashed or lower case, and normalizes', () => {
     expect(isLaserCode('JT9-9999999-99')).toBe(true);

@@ -61,44 +61,15 @@ function str(v: unknown): string | undefined {
 }
 
 /**
- * The 13 digits of a valid citizen ID however it is spelled (dashes, spaces), else undefined. A JSON number
- * (IdentityServer writes integer-typed claims so) is read as its decimal digits when it is a safe integer (a
- * larger one was already rounded by JSON.parse). An ID that starts with 0 (persons without registration status)
- * has lost its leading zeros as a number: it then has fewer than 13 digits and is not read as an ID.
+ * The 13 digits of a valid citizen ID however it is spelled (any decimal digits, dashes, spaces: core's
+ * `parseCitizenId` reads them all), else undefined. A JSON number (IdentityServer writes integer-typed claims
+ * so) is read as its decimal digits when it is a safe integer (a larger one was already rounded by
+ * JSON.parse). An ID that starts with 0 (persons without registration status) has lost its leading zeros as a
+ * number: it then has fewer than 13 digits and is not read as an ID.
  */
 function citizenIdOf(v: unknown): string | undefined {
   const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : str(v);
-  const plain = s === undefined ? undefined : plainIdSpelling(s);
-  return plain !== undefined && isCitizenId(plain) ? parseCitizenId(plain) : undefined;
-}
-
-/** Longest text read as a spelled ID: 13 digits with a few separator characters between each. */
-const MAX_ID_SPELLING = 64;
-/**
- * What people, word processors and forms put between the groups of an ID: white space, any dash (en dash,
- * minus sign, non-breaking hyphen...) and the invisible format characters (zero-width space, soft hyphen).
- */
-const ID_SEPARATORS = /[\s\p{Pd}\u2212\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
-const DECIMAL_DIGIT = /\p{Nd}/u;
-
-/**
- * An ID as ASCII digits without separators, whatever digits it is written in (Thai ๑๒๓, full-width,
- * any Unicode decimal digit) and whatever dashes or spaces split it; undefined when too long to be one.
- */
-function plainIdSpelling(s: string): string | undefined {
-  if (s.length > MAX_ID_SPELLING) return undefined;
-  return s.replace(ID_SEPARATORS, '').replace(/\p{Nd}/gu, (d) => String(digitValue(d.codePointAt(0) ?? 0)));
-}
-
-/**
- * The value of a decimal digit (Unicode category Nd): those come in runs of ten code points, 0 to 9 in order
- * (a Unicode stability policy), so the value is the digit's distance from the start of its run, modulo ten.
- */
-function digitValue(codePoint: number): number {
-  let before = 0;
-  while (before < MAX_ID_SPELLING && DECIMAL_DIGIT.test(String.fromCodePoint(codePoint - before - 1)))
-    before++;
-  return before % 10;
+  return s !== undefined && isCitizenId(s) ? parseCitizenId(s) : undefined;
 }
 
 /**

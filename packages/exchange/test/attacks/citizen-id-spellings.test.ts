@@ -52,3 +52,21 @@ describe('citizen IDs in audit fields', () => {
     }
   });
 });
+
+describe('a citizen ID to look up, in another spelling', () => {
+  it('is read as its 13 ASCII digits: the same person, the same audit subject as the plain spelling', async () => {
+    const p = h.sandbox.population.people[31]!;
+    const plain = await client.getPerson({ citizenId: p.citizenId }, { agentId: h.officer });
+    const before = events.length;
+    const spellings = [
+      thai(p.citizenId),
+      p.citizenId.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))),
+      p.citizenId.replace(/^(\d)(\d{4})(\d{5})(\d{2})(\d)$/, '$1\u2013$2\u2013$3\u2013$4\u2013$5'),
+    ];
+    for (const citizenId of spellings) {
+      expect(await client.getPerson({ citizenId }, { agentId: h.officer })).toEqual(plain);
+    }
+    const subjects = events.slice(before - 1).map((e) => e.subject);
+    expect(subjects).toEqual(Array(4).fill(p.citizenId));
+  });
+});
