@@ -73,6 +73,8 @@ const JWKS_REFRESH_IN_MS = 10_000;
  * serialize (session stores, logs).
  */
 const MAX_CLAIM_DEPTH = 32;
+/** Longest `sub` accepted (OIDC Core §2: it "MUST NOT exceed 255 ASCII characters in length"). */
+const MAX_SUBJECT_LENGTH = 255;
 /** Parameters the client sets itself; `extraParameters` may not override them. */
 const RESERVED = new Set([
   'client_id',
@@ -552,6 +554,14 @@ export class DigitalIdClient {
     // OIDC Core §2: sub identifies the end-user; a blank one would sign every such login into one account.
     if (typeof claims.sub !== 'string' || claims.sub.trim() === '') {
       throw this.#err('ERR_DIGITAL_ID_ID_TOKEN_INVALID', 'The id_token sub is empty: it identifies nobody');
+    }
+    // OIDC Core §2: at most 255 characters. Applications size their account key so (varchar(255)); a longer
+    // one fails their insert after the login, or is cut, and two subjects then share one account.
+    if (longerThan(claims.sub, MAX_SUBJECT_LENGTH)) {
+      throw this.#err(
+        'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+        `The id_token sub is longer than ${MAX_SUBJECT_LENGTH} characters (OIDC Core §2)`,
+      );
     }
     // OIDC Core §3.1.3.8: an at_hash, when present, must be the access token's (openid-client v6 skips it).
     if (
@@ -1158,6 +1168,12 @@ function idTokenPayload(body: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether `text` has more than `max` characters (code points: a pair of surrogates is one). */
+function longerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  return text.length > 2 * max || [...text].length > max;
 }
 
 /** Whether `value` nests objects or arrays deeper than `max` levels (iterative: no stack to overflow). */

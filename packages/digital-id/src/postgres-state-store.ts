@@ -12,7 +12,13 @@ import {
   type ResolvedConnection,
   runMigrations,
 } from '@thgov/core/postgres';
-import type { LoginState, StateConsumeResult, StateStore } from './state-store.js';
+import {
+  assertStateKey,
+  isStateKey,
+  type LoginState,
+  type StateConsumeResult,
+  type StateStore,
+} from './state-store.js';
 
 /** Options of `PostgresStateStore`: the connection, how long used states are remembered, and migrations. */
 export interface PostgresStateStoreOptions extends PostgresConnectionOptions {
@@ -137,6 +143,13 @@ function openRow(stored: unknown, state: string, rowKey: string): LoginState | u
 
 /** Expired rows are swept at most this often (per store instance). */
 const SWEEP_EVERY_IN_MS = 60_000;
+/**
+ * How long the receipt of a consume is kept for the retries of that consume (a sweep removes it after this;
+ * its `expires_at` is set so that the sweep's tombstone margin ends then).
+ */
+const RECEIPT_IN_MS = 2 * 60_000;
+/** Labels the random value a receipt key is the hash of (never the hash of a state the client makes). */
+const RECEIPT_LABEL = 'thgov/digital-id consume receipt\u0000';
 
 /**
  * Login states in PostgreSQL, so a login started on one replica can be completed on another. `consume`
@@ -216,6 +229,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   async save(record: LoginState): Promise<void> {
+    assertStateKey(record?.state, 'PostgresStateStore');
     await this.#sweep();
     const key = keyOf(record.state);
     await this.#query(
@@ -229,17 +243,9 @@ export class PostgresStateStore implements StateStore {
   }
 
   async consume(state: string): Promise<StateConsumeResult> {
-    if (typeof state !== 'string' || state.length === 0 || state.length > 512) return { status: 'unknown' };
+    if (!isStateKey(state)) return { status: 'unknown' };
     const key = keyOf(state);
-    const taken = await this.#query<{ record: unknown }>(
-      'consuming a login state',
-      (s) => `WITH taken AS (DELETE FROM ${s}.digital_id_states WHERE state_hash = $1 RETURNING record),
-         tomb AS (INSERT INTO ${s}.digital_id_consumed (state_hash, forget_at)
-                  SELECT $1, now() + $2 * interval '1 millisecond' FROM taken
-                  ON CONFLICT (state_hash) DO UPDATE SET forget_at = EXCLUDED.forget_at)
-       SELECT record FROM taken`,
-      [key, this.#tombstoneInMs],
-    );
+    const taken = await this.#take(key);
     if (taken.length > 0) {
       // A row that does not open is burnt like any taken row; the callback reads as forged.
       const record = openRow(taken[0]?.record, state, key);
@@ -252,6 +258,31 @@ export class PostgresStateStore implements StateStore {
       [key],
     );
     return tomb.length > 0 ? { status: 'consumed' } : { status: 'unknown' };
+  }
+
+  /**
+   * Takes the row of `key`: one statement that deletes it, leaves the tombstone and files the taken row again
+   * under a receipt key only this call knows (random), and returns the taken row, or the receipt's. When the
+   * connection is lost after the commit (the answer never arrives) the retry finds the row gone, and the
+   * receipt tells this call's own consume from another's: it gets the login, a replay gets nothing (and reads
+   * the tombstone). The receipt row is the sealed login as it was, unchanged (no schema change, and no other
+   * consume reaches it: its key is the hash of no state); it is swept {@link RECEIPT_IN_MS} after the consume.
+   */
+  #take(key: string): Promise<Array<{ record: unknown }>> {
+    const receipt = keyOf(`${RECEIPT_LABEL}${randomBytes(32).toString('base64url')}`);
+    return this.#query<{ record: unknown }>(
+      'consuming a login state',
+      (s) => `WITH taken AS (DELETE FROM ${s}.digital_id_states WHERE state_hash = $1 RETURNING record),
+         tomb AS (INSERT INTO ${s}.digital_id_consumed (state_hash, forget_at)
+                  SELECT $1, now() + $2 * interval '1 millisecond' FROM taken
+                  ON CONFLICT (state_hash) DO UPDATE SET forget_at = EXCLUDED.forget_at),
+         receipt AS (INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at)
+                  SELECT $3, record, now() - $2 * interval '1 millisecond' + $4 * interval '1 millisecond'
+                  FROM taken ON CONFLICT (state_hash) DO NOTHING)
+       SELECT record FROM taken
+       UNION ALL SELECT record FROM ${s}.digital_id_states WHERE state_hash = $3`,
+      [key, this.#tombstoneInMs, receipt, RECEIPT_IN_MS],
+    );
   }
 
   /** Removes expired states (after the tombstone period, so a late callback still reads `consumed`). */

@@ -1,3 +1,5 @@
+import { invalidArgument } from '@thgov/core';
+
 /** What the client keeps between `createLoginRequest` and `handleCallback`. Plain JSON: any store can hold it. */
 export interface LoginState {
   /**
@@ -51,6 +53,26 @@ export interface StateStore {
   consume(state: string): Promise<StateConsumeResult>;
 }
 
+/**
+ * Longest state key a store files a login under (characters): the client's keys are under 100, a callback URL
+ * is at most 16 KiB. The same bound in every store, so a state that `save` accepts is one `consume` finds.
+ */
+const MAX_STATE_KEY_LENGTH = 32 * 1024;
+
+/** Whether `state` is a key a store keeps: a non-empty string of at most {@link MAX_STATE_KEY_LENGTH}. */
+export function isStateKey(state: unknown): state is string {
+  return typeof state === 'string' && state.length > 0 && state.length <= MAX_STATE_KEY_LENGTH;
+}
+
+/** Refuses, at `save`, a state no `consume` would find (the login would be lost without a word). */
+export function assertStateKey(state: unknown, store: string): void {
+  if (!isStateKey(state)) {
+    throw invalidArgument(
+      `${store}.save: record.state must be a non-empty string of at most ${MAX_STATE_KEY_LENGTH} characters`,
+    );
+  }
+}
+
 /** Options of `MemoryStateStore`: how many pending logins it keeps and how long it remembers used states. */
 export interface MemoryStateStoreOptions {
   /**
@@ -78,6 +100,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async save(record: LoginState): Promise<void> {
+    assertStateKey(record?.state, 'MemoryStateStore');
     this.#sweep();
     this.#used.delete(record.state);
     this.#live.set(record.state, structuredClone(record));
@@ -92,6 +115,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async consume(state: string): Promise<StateConsumeResult> {
+    if (!isStateKey(state)) return { status: 'unknown' };
     const now = Date.now();
     const until = this.#used.get(state);
     if (until !== undefined) {

@@ -48,3 +48,44 @@ postgres.describe('login states holding what PostgreSQL refuses', () => {
     }
   });
 });
+
+// Fault (before): PostgresStateStore.save filed a login under any state, while consume answered `unknown`
+// for a state over 512 characters without looking: such a login was lost without a word, and the in-memory
+// store (no limit) disagreed. One bound now holds in both stores, checked at save.
+postgres.describe('long and empty states: what save accepts, consume finds', () => {
+  let pgStore: PostgresStateStore;
+  beforeAll(async () => {
+    pgStore = new PostgresStateStore({ connectionString: (await testDatabase('digital_id_long')).url });
+    await pgStore.migrate();
+  });
+  afterAll(() => pgStore?.close());
+
+  it.each([
+    ['memory', () => new MemoryStateStore() as StateStore],
+    ['postgres', () => pgStore as StateStore],
+  ])('%s: a state of 513 or 20 000 characters is consumed once', async (_kind, open) => {
+    const store = open();
+    for (const state of [`s-${'x'.repeat(511)}`, `s-${'ก'.repeat(20_000)}`]) {
+      const saved = { ...record(state), data: { returnTo: '/' } };
+      await store.save(saved);
+      expect(await store.consume(state)).toEqual({ status: 'ok', record: saved });
+      expect(await store.consume(state)).toEqual({ status: 'consumed' });
+    }
+  });
+
+  it.each([
+    ['memory', () => new MemoryStateStore() as StateStore],
+    ['postgres', () => pgStore as StateStore],
+  ])(
+    '%s: an empty or oversized state is refused at save (typed), and consume reads it unknown',
+    async (_k, open) => {
+      const store = open();
+      for (const state of ['', 'y'.repeat(40_000)]) {
+        const err = await store.save(record(state)).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ERR_INVALID_ARG' });
+        expect(String((err as Error).message)).not.toContain('yyyy');
+        expect(await store.consume(state)).toEqual({ status: 'unknown' });
+      }
+    },
+  );
+});
