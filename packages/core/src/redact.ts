@@ -1,4 +1,5 @@
 import { findCitizenIds } from './redact/citizen-id.js';
+import { maskEmails, maskPhoneNumbers } from './redact/contact.js';
 import { findEncodedCitizenIds } from './redact/encoded.js';
 import { isSensitiveName, isSensitiveParam } from './redact/names.js';
 import { maskPersonNames, NAME_MASK } from './redact/person-names.js';
@@ -251,7 +252,7 @@ export function redactText(text: string): string {
   const out = maskPairs(maskSpans(text, secrets, REDACTED));
   const ids = findCitizenIds(out);
   for (const span of findEncodedCitizenIds(out)) ids.push(span);
-  return maskPersonNames(maskSpans(out, ids, CITIZEN_ID_MASK));
+  return maskPersonNames(maskPhoneNumbers(maskEmails(maskSpans(out, ids, CITIZEN_ID_MASK))));
 }
 
 // Room past a cut for the longest spelling of a citizen ID (13 digits of up to 9 characters, separators).
