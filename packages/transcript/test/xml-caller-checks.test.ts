@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type VerificationReport, verifyTranscript, xmlToData } from '../src/index.js';
-import { parseXmlSafely } from '../src/xml/check-xml.js';
+import { checkXml, parseXmlSafely } from '../src/xml/check-xml.js';
 import { issueGood } from './fixtures/generate.js';
 import { createTestPki } from './helpers/pki.js';
 
@@ -60,6 +60,31 @@ describe('a caller-supplied validator function', () => {
     expect(structureFailures(r)).toEqual([]);
     expect(xmlCheck(r)).toMatchObject({ status: 'FAILED', subIndication: 'FORMAT_FAILURE' });
     expect(xmlCheck(r)?.message).toMatch(/validator/i);
+  });
+});
+
+describe("what the caller's checks say about the document, in the report", () => {
+  // An XSD validator's or a zod refinement's message may quote the whole document; the evidence keeps 20 of them.
+  const xml = Buffer.from('<Transcript><GPA>3.75</GPA></Transcript>');
+  const o = { maxBytes: 1 << 20, maxDepth: 64, strict: true };
+  const quote = `value '${CITIZEN_ID} ${'x'.repeat(50_000)}' is not valid`;
+
+  it('each validator error is bounded and redacted', async () => {
+    const r = await checkXml(xml, { ...o, validator: () => ({ valid: false, errors: [quote, quote] }) });
+    const errors = r.evidence?.errors as string[];
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e.length).toBeLessThan(1_000);
+    expect(JSON.stringify(r)).not.toContain(CITIZEN_ID);
+  });
+
+  it('each zod issue message is bounded and redacted', async () => {
+    const schema = z.object({
+      Transcript: z.object({ GPA: z.string().refine(() => false, { message: quote }) }),
+    });
+    const r = await checkXml(xml, { ...o, schema });
+    const issues = r.evidence?.issues as { message: string }[];
+    expect(issues[0]?.message.length).toBeLessThan(1_000);
+    expect(JSON.stringify(r)).not.toContain(CITIZEN_ID);
   });
 });
 
@@ -123,5 +148,23 @@ describe('xmlToData with attributes of the same local name in different namespac
     expect(data('<N xmlns:a="urn:a" xmlns:b="urn:b" a:id="1" b:id="2"/>')).toEqual({
       N: { '@id': '1', '@b:id': '2', '#text': '' },
     });
+  });
+});
+
+describe('xmlToData with text beside child elements (mixed content)', () => {
+  const data = (xml: string) => xmlToData(parseXmlSafely(xml, 64).doc);
+
+  it('the text is kept as #text, not dropped', () => {
+    expect(data('<T><Name>Somchai <Mid>K.</Mid>Jaidee</Name></T>')).toEqual({
+      T: { Name: { Mid: 'K.', '#text': 'Somchai Jaidee' } },
+    });
+    expect(data('<T><GPA>4.00<Note>x</Note></GPA></T>')).toEqual({
+      T: { GPA: { Note: 'x', '#text': '4.00' } },
+    });
+  });
+
+  it('CDATA counts as text; indentation between elements alone adds no #text', () => {
+    expect(data('<T><N><![CDATA[a<b]]><M/></N></T>')).toEqual({ T: { N: { M: '', '#text': 'a<b' } } });
+    expect(data('<T>\n  <A>1</A>\n  <B>2</B>\n</T>')).toEqual({ T: { A: '1', B: '2' } });
   });
 });

@@ -3,6 +3,7 @@ import {
   decodeStream,
   dictOf,
   isName,
+  type PdfDict,
   type PdfObject,
   PdfRef,
   PdfStream,
@@ -28,6 +29,11 @@ export interface EmbeddedFile {
   inAf: boolean;
   /** In a page's /AF array. */
   inPageAf: boolean;
+  /**
+   * /EF holds a /F stream of other content than its /UF one: readers differ on which is the file (poppler takes
+   * /F; pdf.js, qpdf and this package /UF), so what one shows is not what another verified.
+   */
+  streamConflict?: boolean;
 }
 
 /** What the PDF's XMP metadata declares: the PDF/A part and conformance and the attached document's name. */
@@ -92,6 +98,26 @@ function pageAfEntries(doc: PdfDocument, rev: Revision, pages: PdfObject | undef
   return out;
 }
 
+/** Whether the /EF dictionary's /F is a stream of other content than `chosen` (the /UF stream's bytes). */
+function otherStreamDiffers(doc: PdfDocument, rev: Revision, ef: PdfDict, chosen: Uint8Array): boolean {
+  const f = ef.get('F');
+  const uf = ef.get('UF');
+  if (
+    f === undefined ||
+    uf === undefined ||
+    (f instanceof PdfRef && uf instanceof PdfRef && f.num === uf.num)
+  )
+    return false;
+  const other = doc.resolve(f, rev);
+  if (!(other instanceof PdfStream)) return false;
+  try {
+    return !Buffer.from(decodeStream(other, doc.budget)).equals(Buffer.from(chosen));
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_PDF_LIMIT') throw err;
+    return true;
+  }
+}
+
 /** One file specification as an `EmbeddedFile`, or undefined when it holds no readable embedded stream. */
 function embeddedFile(
   doc: PdfDocument,
@@ -133,6 +159,7 @@ function embeddedFile(
     ...(streamRef instanceof PdfRef ? { streamNum: streamRef.num } : {}),
     inAf: found.inAf,
     inPageAf: found.inPageAf,
+    ...(ef && otherStreamDiffers(doc, rev, ef, bytes) ? { streamConflict: true } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { redactPreview } from '@thgov/core';
 import type {
   PdfDocument,
   Revision,
@@ -16,6 +17,7 @@ import {
   pickTranscript,
   readXmp,
   unchangedSince,
+  type XmpInfo,
 } from './attachment.js';
 import type { NormalizedOptions } from './options.js';
 
@@ -32,6 +34,24 @@ export const TRANSCRIPT_POLICY: VerificationPolicy = Object.freeze({
   shadowSignals: 'refuse',
   invalidSignatureTimeStamp: 'refuse',
 });
+
+/**
+ * A name the document chose (AFRelationship, file name, XMP value), as the report shows it: citizen IDs and person
+ * names masked (a registrar may name the file after the student), cut to `max` characters with "…". Of any length
+ * in the PDF, it must not carry that length, nor the student's data, into a logged report.
+ */
+function shownName(text: string, max = 64): string {
+  const cut = redactPreview(text, max + 1);
+  return cut.length > max ? `${cut.slice(0, max)}…` : cut;
+}
+
+/** The XMP values for the report's evidence, each as `shownName` shows it. */
+function shownXmp(xmp: XmpInfo | undefined): XmpInfo | undefined {
+  if (!xmp) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(xmp)) out[k] = typeof v === 'string' ? shownName(v, 255) : v;
+  return out as XmpInfo;
+}
 
 interface Problem {
   sub: SubIndication;
@@ -66,8 +86,14 @@ function attachmentProblems(
   const soft = (msg: string, sub: SubIndication = 'SIG_CONSTRAINTS_FAILURE') =>
     problems.push({ sub, fail: false, msg });
   if (xmlCount > 1) soft(`${xmlCount} XML attachments: ambiguous transcript`);
+  if (pick.streamConflict)
+    soft(
+      'The attachment /EF /F and /UF are different streams (readers differ on which is the file): ambiguous transcript',
+    );
   if (!pick.relationship || !ALLOWED_RELATIONSHIPS.has(pick.relationship))
-    soft(`AFRelationship /${pick.relationship ?? '(none)'} is not allowed`);
+    soft(
+      `AFRelationship /${pick.relationship === undefined ? '(none)' : shownName(pick.relationship)} is not allowed`,
+    );
   else if (pick.relationship !== 'Alternative')
     warnings.push(`AFRelationship is /${pick.relationship}, ETDA uses /Alternative`);
   if (!pick.inAf) soft('The file specification is not in the catalog /AF array');
@@ -103,14 +129,14 @@ function attachmentCheck(
   const signedRev = covered.length ? doc.revisions[covered[0]!] : undefined;
   const warnings: string[] = [];
   const problems = attachmentProblems(doc, pick, xmlCount, signedRev, warnings);
-  const { fileName, relationship, mimeType, inAf } = pick;
+  const { relationship, mimeType, inAf } = pick;
   const evidence = {
-    fileName,
-    relationship,
-    mimeType,
+    fileName: shownName(pick.fileName, 255),
+    relationship: relationship === undefined ? undefined : shownName(relationship),
+    mimeType: mimeType === undefined ? undefined : shownName(mimeType),
     size: pick.bytes.length,
     inAf,
-    xmp: readXmp(doc, doc.last),
+    xmp: shownXmp(readXmp(doc, doc.last)),
   };
   const all = problems.map((p) => p.msg);
   const hard = problems.find((p) => p.fail);
@@ -150,11 +176,12 @@ export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
       }
       // The same pick as extractTranscript's: what is checked here is what it returns.
       const pick = pickTranscript(xmlFiles)!;
+      // Names the document chose, bounded and redacted (extractTranscript returns them as they are).
       report.attachment = {
-        fileName: pick.fileName,
+        fileName: shownName(pick.fileName, 255),
         size: pick.bytes.length,
-        ...(pick.relationship ? { relationship: pick.relationship } : {}),
-        ...(pick.mimeType ? { mimeType: pick.mimeType } : {}),
+        ...(pick.relationship ? { relationship: shownName(pick.relationship) } : {}),
+        ...(pick.mimeType ? { mimeType: shownName(pick.mimeType) } : {}),
       };
       attachmentCheck(doc, report, pick, xmlFiles.length, strict);
       const first = report.signatures.find(

@@ -1,4 +1,4 @@
-import { redactPreview, redactText } from '@thgov/core';
+import { redactPreview } from '@thgov/core';
 import type { CheckResult } from '@thgov/esign';
 import { check, failed, indeterminate } from '@thgov/esign/internal';
 import { isXmlC14nError, registerXmlDsigAlgorithms } from '@thgov/pki/internal';
@@ -7,7 +7,7 @@ import { SignedXml } from 'xml-crypto';
 import type { ZodType } from 'zod';
 import type { XmlValidator } from '../verify/options.js';
 import { decodeXml, UnsupportedXmlEncoding } from './decode-xml.js';
-import { doctypeProblem, documentTypeProblem } from './doctype.js';
+import { doctypeProblem, documentTypeProblem, entityDeclarationProblem } from './doctype.js';
 import { chooseSignerCertificate, keyInfoCertificates, xmlAlgorithmProblems } from './dsig-parts.js';
 import { isXmlCodePoint, NOT_XML_CHAR, scanXml } from './scan-xml.js';
 
@@ -136,8 +136,9 @@ function measure(doc: XNode, maxDepth: number, limits: XmlLimits): { depth: numb
 }
 
 /**
- * Parses XML without any DTD, entity or external resource support: entity declarations are refused anywhere in
- * the text, and a DOCTYPE only when it is more than a plain `<!DOCTYPE Name>` in the prolog (see doctype.ts).
+ * Parses XML without any DTD, entity or external resource support: "<!ENTITY" is refused outside comments, CDATA
+ * sections and processing instructions, and a DOCTYPE when it is more than a plain `<!DOCTYPE Name>` in the
+ * prolog (see doctype.ts).
  * Throws on anything unusual: characters XML forbids, line-break characters the two xmldom versions read
  * differently, and counts past `limits`.
  */
@@ -146,8 +147,7 @@ export function parseXmlSafely(
   maxDepth: number,
   limits: XmlLimits = DEFAULT_XML_LIMITS,
 ): { doc: XNode; depth: number; elements: number } {
-  if (/<!ENTITY/i.test(text)) throw new Error('DTDs and entity declarations are not allowed');
-  const dtd = doctypeProblem(text);
+  const dtd = entityDeclarationProblem(text) ?? doctypeProblem(text);
   if (dtd) throw new Error(dtd);
   assertXmlChars(text);
   if (lineBreakInMarkup(text))
@@ -167,6 +167,10 @@ export function parseXmlSafely(
 /**
  * The XML as plain data for zod: element → object of children (arrays when repeated), `@attr` keys (by local name;
  * `@prefix:name` for a namespaced attribute whose local name another attribute of the element already has), text.
+ * Elements are keyed by local name whatever their namespace (a transcript vocabulary such as UN/CEFACT's spreads
+ * its elements over several namespaces; the XML is signed, so its issuer chose every element). A leaf's text is its
+ * value (or `#text` beside attributes); text beside child elements (mixed content) is `#text` too, unless it is only
+ * whitespace (indentation).
  * Every key is an own property, whatever its name (`constructor`, `__proto__`).
  */
 export function xmlToData(node: XNode): unknown {
@@ -179,7 +183,8 @@ function elementToData(el: XNode, depth: number): unknown {
   if (depth > 256) return null;
   const out: Record<string, unknown> = {};
   attributesToData(el, out);
-  const kids = Array.from(el.childNodes ?? []).filter((n) => n.nodeType === 1);
+  const nodes = Array.from(el.childNodes ?? []);
+  const kids = nodes.filter((n) => n.nodeType === 1);
   if (kids.length === 0) {
     const text = el.textContent ?? '';
     return Object.keys(out).length === 0 ? text : { ...out, '#text': text };
@@ -192,6 +197,12 @@ function elementToData(el: XNode, depth: number): unknown {
       setOwn(out, name, Array.isArray(cur) ? [...cur, v] : [cur, v]);
     } else setOwn(out, name, v);
   }
+  // Text and CDATA beside the children (mixed content); indentation alone is no text.
+  const text = nodes
+    .filter((n) => n.nodeType === 3 || n.nodeType === 4)
+    .map((n) => n.nodeValue ?? '')
+    .join('');
+  if (text.trim() !== '') setOwn(out, '#text', text);
   return out;
 }
 
@@ -252,13 +263,16 @@ async function checkValidator(
     if (!(typeof res === 'boolean' ? res : res.valid === true)) {
       const errors = typeof res === 'boolean' || !Array.isArray(res.errors) ? [] : res.errors;
       return failed('xml', 'FORMAT_FAILURE', 'XML does not satisfy the caller-supplied schema', {
-        evidence: { ...evidence, errors: errors.slice(0, 20).map((e) => redactText(String(e))) },
+        evidence: { ...evidence, errors: errors.slice(0, 20).map((e) => shownMessage(String(e))) },
       });
     }
     evidence.validator = 'passed';
   }
   return undefined;
 }
+
+/** What the caller's checks say of the document (an XSD error quoting a value, a path of its element names). */
+const shownMessage = (text: string) => redactPreview(text, 500);
 
 /** A message thrown by the caller's code, which may quote the document: redacted and shortened. */
 const callerMessage = (err: unknown) => redactPreview(err instanceof Error ? err.message : String(err), 200);
@@ -285,7 +299,7 @@ async function checkSchema(
           ...evidence,
           issues: r.error.issues
             .slice(0, 20)
-            .map((i) => ({ path: i.path.join('.'), message: redactText(i.message) })),
+            .map((i) => ({ path: shownMessage(i.path.join('.')), message: shownMessage(i.message) })),
         },
       });
     }

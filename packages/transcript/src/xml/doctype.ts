@@ -2,8 +2,8 @@
  * Which DOCTYPE declarations the transcript XML may carry: one plain `<!DOCTYPE Name>` in the prolog, naming
  * nothing to load and declaring nothing (no internal subset, no external identifier). Anything that could define
  * entities, attribute defaults or IDs, or fetch a resource, is refused. The text "<!DOCTYPE" inside a comment, a
- * CDATA section or a processing instruction is not a declaration and is passed over. (Entity declarations are
- * refused separately, anywhere in the text.)
+ * CDATA section or a processing instruction is not a declaration and is passed over. So is the text "<!ENTITY"
+ * (`entityDeclarationProblem`): only a DTD declares entities, and every DTD that could is refused here anyway.
  */
 
 const PLAIN_DOCTYPE = /<!DOCTYPE[ \t\r\n]+[^ \t\r\n<>[\]"'%]+[ \t\r\n]*>/y;
@@ -55,6 +55,30 @@ export function doctypeProblem(text: string): string | undefined {
       continue;
     }
     if (text[lt + 1] !== '!') prolog = false;
+    i = lt + 1;
+  }
+}
+
+const ENTITY_START = /<!entity/iy;
+
+/**
+ * Why the text is refused for an entity declaration, or undefined: "<!ENTITY" (any case) outside comments, CDATA
+ * sections and processing instructions, or after one that never ends, is refused; inside them it is text.
+ */
+export function entityDeclarationProblem(text: string): string | undefined {
+  if (!/<!entity/i.test(text)) return undefined;
+  const problem = 'DTDs and entity declarations are not allowed';
+  for (let i = 0; ; ) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return undefined;
+    const end = opaqueEnd(text, lt);
+    if (end !== undefined) {
+      if (end < 0) return /<!entity/i.test(text.slice(lt)) ? problem : undefined;
+      i = end;
+      continue;
+    }
+    ENTITY_START.lastIndex = lt;
+    if (ENTITY_START.test(text)) return problem;
     i = lt + 1;
   }
 }

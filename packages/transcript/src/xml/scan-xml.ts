@@ -87,7 +87,7 @@ const NO_LIMITS: ScanLimits = { maxElements: Number.POSITIVE_INFINITY, maxMarkup
 /** Scans `text`; the result, or `undefined` when the full parser must decide. */
 export function scanXml(text: string, maxDepth: number, limits: ScanLimits = NO_LIMITS): XmlScan | undefined {
   // A DOCTYPE or entity declaration anywhere (even in a comment) is left to parseXmlSafely, which decides what
-  // is allowed: it refuses an entity declaration anywhere and any DOCTYPE but a plain one in the prolog.
+  // is allowed: it refuses "<!ENTITY" outside comments, CDATA and PIs, and any DOCTYPE but a plain one in the prolog.
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text) || NOT_XML_CHAR.test(text)) return undefined;
   try {
     return new Scanner(text, maxDepth, limits).run();
