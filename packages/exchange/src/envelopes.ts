@@ -126,6 +126,59 @@ function keyName(bytes: Uint8Array, start: number, end: number): string {
   return word;
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** WHATWG's name for TIS-620 (with Microsoft's few additions): the charset of legacy Thai systems. */
+const THAI_LEGACY = new TextDecoder('windows-874');
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
+
+/**
+ * An envelope's text, decoded so that a provider's Thai message reads as Thai: as the Content-Type's charset
+ * says; but a body that is not UTF-8 while it declares UTF-8 or nothing comes from a legacy Thai system (DGA asks
+ * for UTF-8; not every provider behind GDX complies, and proxies add `charset=utf-8` to whatever passes), so it
+ * is read as TIS-620 instead of as U+FFFD and stray Latin letters. Only envelopes (error messages) are read so:
+ * a record is decoded strictly, and one that is not UTF-8 without saying so is refused (ERR_RESPONSE_PARSE).
+ */
+function envelopeText(raw: RawResponse): string {
+  const text = raw.text();
+  if (!text.includes('\uFFFD')) return text;
+  const charset = CHARSET.exec(raw.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && !UTF8_LABELS.has(charset)) return text;
+  const bytes = raw.body.subarray(jsonStart(raw.body));
+  try {
+    STRICT_UTF8.decode(bytes);
+    return text;
+  } catch {
+    return THAI_LEGACY.decode(bytes);
+  }
+}
+
+/** The envelope's JSON (see envelopeText), or undefined when it is not JSON. */
+function envelopeJson(raw: RawResponse): unknown {
+  const text = envelopeText(raw);
+  if (text === raw.text()) return raw.json();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_PROVIDER_TEXT = 200;
+
+/**
+ * A provider's own message for an error's text: one line (controls and line breaks as spaces, so a message
+ * cannot forge log lines), at most 200 characters, IDs and names redacted; undefined when there is none.
+ */
+function providerText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const line = value
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .trim()
+    .slice(0, MAX_PROVIDER_TEXT);
+  return line === '' ? undefined : redactText(line);
+}
+
 function isJsonSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
@@ -173,7 +226,7 @@ function xroadError(
   base: (o: Partial<GdxErrorOptions>) => GdxErrorOptions,
 ) {
   const status = raw.statusCode;
-  const body = lowerKeys(raw.json());
+  const body = lowerKeys(envelopeJson(raw));
   const type = redactText(header.trim().slice(0, 200));
   const bodyType = typeof body?.type === 'string' ? body.type : undefined;
   const message = typeof body?.message === 'string' ? redactText(body.message) : 'X-Road error';
@@ -189,7 +242,75 @@ function xroadError(
   });
 }
 
+/** GDX's "token not found / expired": the client drops the token, validates again and replays the call once. */
+function tokenRejectedError(base: (o: Partial<GdxErrorOptions>) => GdxErrorOptions): GdxError {
+  return new GdxError('ERR_GDX_AUTH', 'GDX did not accept the token (token not found or expired)', {
+    ...base({ envelope: 'gateway', tokenRejected: true }),
+    retryable: false,
+  });
+}
+
+/** A gateway's error message is short: a longer body is a record (and is not searched for words). */
+const REJECTION_MAX_BYTES = 2048;
+/** Where a gateway's JSON error says what went wrong (lower-cased keys; `fault`/`error` may be an object). */
+const MESSAGE_KEYS = ['message', 'error', 'error_description', 'description', 'detail', 'fault'] as const;
+
+/**
+ * Whether a body that is not a 401/403 says the token was rejected, as gateways that answer errors with 200 do:
+ * a short text (or HTML) page, a JSON string, or (`objects`) a small JSON error object (at most five members)
+ * whose message says so. Not a record (too long, too many members), not a documented Linkage code (it keeps its
+ * meaning), and never an object in answer to an e-Payment call (`objects` false) nor one shaped like its envelope
+ * (`errorCode`/`data`): its "token" may be a payment token, and a create must not be repeated on a guess.
+ */
+function saysTokenRejected(raw: RawResponse, objects: boolean): boolean {
+  if (raw.body.length > REJECTION_MAX_BYTES || !mentionsToken(raw.body)) return false;
+  const value = envelopeJson(raw);
+  if (value === undefined) return TOKEN_REJECTED.test(raw.text());
+  if (typeof value === 'string') return TOKEN_REJECTED.test(value);
+  if (!objects) return false;
+  const body = lowerKeys(value);
+  if (!body || Object.keys(body).length > ENVELOPE_MAX_KEYS + 1) return false;
+  if ('errorcode' in body || 'data' in body) return false;
+  if ('code' in body && Object.hasOwn(LINKAGE_CODES, scalarText(body.code))) return false;
+  return MESSAGE_KEYS.some((key) => {
+    const v = body[key];
+    if (typeof v === 'string') return TOKEN_REJECTED.test(v);
+    const inner = lowerKeys(v);
+    return (
+      inner !== undefined &&
+      [inner.message, inner.description].some((m) => typeof m === 'string' && TOKEN_REJECTED.test(m))
+    );
+  });
+}
+
+/**
+ * Whether the bytes hold the word "token" in any ASCII letter case: a cheap scan that spares every ordinary
+ * answer (a record never says it) the decoding and parsing of the token-rejection check.
+ */
+function mentionsToken(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 5 <= bytes.length; i++) {
+    if (
+      ((bytes[i] as number) | 0x20) === 0x74 &&
+      ((bytes[i + 1] as number) | 0x20) === 0x6f &&
+      ((bytes[i + 2] as number) | 0x20) === 0x6b &&
+      ((bytes[i + 3] as number) | 0x20) === 0x65 &&
+      ((bytes[i + 4] as number) | 0x20) === 0x6e
+    )
+      return true;
+  }
+  return false;
+}
+
+/** GDX's envelopes on a data call (see classifyGdx). */
 export function classifyData(raw: RawResponse, service: string): ThGovError | undefined {
+  return classifyGdx(raw, service, false);
+}
+
+/**
+ * Every envelope but e-Payment's: X-Road, the gateway's 401/403 and token rejections, 404, DOPA's `[n]`, Linkage
+ * `{Code, Message}`. `payment`: the call reads an e-Payment envelope (see saysTokenRejected).
+ */
+function classifyGdx(raw: RawResponse, service: string, payment: boolean): ThGovError | undefined {
   const status = raw.statusCode;
   const base = (extra: Partial<GdxErrorOptions>) =>
     ({ ...raw.errorOptions(), service, ...extra }) as GdxErrorOptions;
@@ -199,12 +320,7 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
 
   if (status === 401 || status === 403) {
     const text = raw.text();
-    if (TOKEN_REJECTED.test(text.slice(0, 4096))) {
-      return new GdxError('ERR_GDX_AUTH', 'GDX did not accept the token (token not found or expired)', {
-        ...base({ envelope: 'gateway', tokenRejected: true }),
-        retryable: false,
-      });
-    }
+    if (TOKEN_REJECTED.test(text.slice(0, 4096))) return tokenRejectedError(base);
     if (/consumer not found/i.test(text)) {
       return new GdxError('ERR_GDX_AUTH', 'GDX does not know this Consumer-Key (consumer not found)', {
         ...base({ envelope: 'gateway' }),
@@ -224,28 +340,40 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
     );
   }
   if (status === 500) {
-    const m = BRACKET.exec(raw.text());
+    const text = envelopeText(raw);
+    const m = BRACKET.exec(text);
     if (m?.[1]) {
       const d = describe(BRACKET_CODES, m[1]);
-      return new GdxError('ERR_GDX_BUSINESS', `${service} failed with code [${m[1]}]: ${d.meaning}`, {
+      // DOPA's words after the code tell its `[4]`s apart (laser code wrong, or name / birth date wrong).
+      const said = providerText(text.slice(m[0].length).replace(/"\s*$/, ''));
+      const words = said === undefined ? '' : ` (${said})`;
+      return new GdxError('ERR_GDX_BUSINESS', `${service} failed with code [${m[1]}]${words}: ${d.meaning}`, {
         ...base({ envelope: 'bracket', providerCode: m[1] }),
         hint: d.hint,
       });
     }
   }
+  // A gateway that answers its errors with 200 (or 400/500): a short message about the token is the 401's.
+  if (!TEMPORARY_STATUS.has(status) && saysTokenRejected(raw, !payment)) return tokenRejectedError(base);
   // A `{code, message}` body on a temporary status is the gateway's own (WSO2 throttling: `{"code":"900800",
   // "message":"Message throttled out", …}`, a back end that timed out), not the provider's verdict on the
   // request: it is left to the transport, which makes it ERR_HTTP, retryable, with the Retry-After delay.
   if (!TEMPORARY_STATUS.has(status) && mayBeLinkageEnvelope(raw.body)) {
-    const body = lowerKeys(raw.json());
+    const body = lowerKeys(envelopeJson(raw));
     if (body && 'code' in body && 'message' in body && Object.keys(body).length <= ENVELOPE_MAX_KEYS) {
       const code = scalarText(body.code).slice(0, 64);
       if (code !== '0' && code !== '00000' && code !== '200') {
         const d = describe(LINKAGE_CODES, code);
-        return new GdxError('ERR_GDX_BUSINESS', `${service} failed with Linkage code ${code}: ${d.meaning}`, {
-          ...base({ envelope: 'linkage', providerCode: code }),
-          hint: d.hint,
-        });
+        const said = providerText(body.message);
+        const words = said === undefined ? '' : ` (${said})`;
+        return new GdxError(
+          'ERR_GDX_BUSINESS',
+          `${service} failed with Linkage code ${code}${words}: ${d.meaning}`,
+          {
+            ...base({ envelope: 'linkage', providerCode: code }),
+            hint: d.hint,
+          },
+        );
       }
     }
   }
@@ -262,10 +390,10 @@ export function classifyData(raw: RawResponse, service: string): ThGovError | un
  * with its Retry-After, and a POST is repeated only when it carries an idempotency key.
  */
 export function classifyPayment(raw: RawResponse, service: string): ThGovError | undefined {
-  const first = classifyData(raw, service);
+  const first = classifyGdx(raw, service, true);
   if (first) return first;
   if (TEMPORARY_STATUS.has(raw.statusCode)) return undefined;
-  const body = lowerKeys(raw.json());
+  const body = lowerKeys(envelopeJson(raw));
   if (!body) return undefined;
   const status = body.status;
   const errorCode = codeText(body.errorcode);
@@ -325,7 +453,7 @@ export function classifyValidate(raw: RawResponse): ThGovError | undefined {
   }
   if (status >= 200 && status < 300 && readValidateToken(raw.body) === undefined) {
     // A refusal written as `{Code, Message}` in a 200: say the code (still retried, boundedly: DGA's advice).
-    const body = lowerKeys(raw.json());
+    const body = lowerKeys(envelopeJson(raw));
     const code = body && 'code' in body ? codeText(body.code) : undefined;
     if (body && code !== undefined) {
       const message =
