@@ -1,4 +1,4 @@
-import { HttpError, type HttpErrorOptions, isThGovError } from '@thgov/core';
+import { HttpError, type HttpErrorOptions, isThGovError, redactPreview } from '@thgov/core';
 
 /**
  * Error codes of @thgov/catalog (in addition to core's ERR_HTTP, ERR_TIMEOUT, ERR_NETWORK, …).
@@ -90,8 +90,26 @@ export class CatalogError extends HttpError {
     this.name = CATALOG_ERROR_NAME;
     this.action = options.action;
     this.ckanType = options.ckanType;
-    this.fieldErrors = options.fieldErrors ?? [];
+    this.fieldErrors = (options.fieldErrors ?? []).map(redactFieldError);
   }
+}
+
+/** Longest field path kept: a real one is a few segments; a hostile key of any length is cut (after redaction). */
+const MAX_FIELD_PATH = 300;
+const MAX_FIELD_MESSAGE = 1000;
+
+/**
+ * A field error with its path and messages redacted. The path is built from what the caller sent (an extras
+ * key, a package_revise `update__resources__<name>` key), so it can hold a citizen ID or a person's name just as
+ * a message can: both pass the redactor, and an ordinary field name (`resources.0.format`) comes out unchanged.
+ */
+export function redactFieldError({ field, rule, th, en }: FieldError): FieldError {
+  return {
+    field: redactPreview(String(field), MAX_FIELD_PATH),
+    rule: redactPreview(String(rule), MAX_FIELD_PATH),
+    th: redactPreview(String(th), MAX_FIELD_MESSAGE),
+    en: redactPreview(String(en), MAX_FIELD_MESSAGE),
+  };
 }
 
 /**

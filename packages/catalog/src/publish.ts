@@ -55,6 +55,18 @@ async function checkMetadata(
   if (!result.valid) throw offlineValidationError(result, action);
 }
 
+/**
+ * The metadata with its title in NFC. thai_gdc keeps titles unique by comparing them byte for byte, so "Café"
+ * precomposed and decomposed, or Thai marks typed in another order (ผ + ้ + ู for ผ + ู + ้), would pass as two
+ * titles a reader cannot tell apart. Written in the one canonical spelling (what most keyboards produce), a title
+ * equal after NFC to one in use is refused by the catalog as the same title.
+ */
+function canonicalTitle(m: Metadata): Metadata {
+  if (typeof m.title !== 'string') return m;
+  const title = m.title.normalize('NFC');
+  return title === m.title ? m : { ...m, title };
+}
+
 /** `package_show`. */
 export async function showDataset(
   core: CatalogCore,
@@ -78,7 +90,7 @@ export async function createDataset(
   o?: PublishOptions,
 ): Promise<CatalogDataset> {
   const m = guardNewDataset(
-    plainObject(metadata, 'metadata'),
+    canonicalTitle(plainObject(metadata, 'metadata')),
     o?.allowRestrictedData === true,
     'createDataset',
   );
@@ -100,7 +112,7 @@ export async function updateDataset(
   patch: unknown,
   o?: UpdateDatasetOptions,
 ): Promise<CatalogDataset> {
-  const p = plainObject(patch, 'patch');
+  const p = canonicalTitle(plainObject(patch, 'patch'));
   for (const k of NOT_IN_PATCH) {
     if (k in p)
       throw invalidArgument(`patch may not contain "${k}" (use the resource methods for resources)`);

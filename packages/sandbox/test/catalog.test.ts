@@ -63,6 +63,26 @@ describe('the Action API as CKAN 2.10 + thai_gdc answers it', () => {
     ]);
   });
 
+  it('datastore_search orders rows tied on the sort differently from one LIMIT/OFFSET window to the next', async () => {
+    const pkg = await call('package_show', { id: 'annual-budget-2567' });
+    const created = await call('datastore_create', {
+      resource: { package_id: (pkg.body.result as { id: string }).id, name: 'ties', format: 'CSV' },
+      fields: [{ id: 'grp', type: 'text' }],
+      records: Array.from({ length: 12 }, () => ({ grp: 'same' })),
+    });
+    expect(created.body.error).toBeUndefined();
+    const rid = (created.body.result as { resource_id: string }).resource_id;
+    const window = async (sort: string, offset: number, limit: number) => {
+      const res = await call('datastore_search', { resource_id: rid, sort, offset, limit });
+      return (res.body.result as { records: Array<{ _id: number }> }).records.map((r) => r._id);
+    };
+    // The first 4 rows of the first window of 8 are not the first window of 4: ties moved.
+    expect((await window('grp', 0, 8)).slice(0, 4)).not.toEqual(await window('grp', 0, 4));
+    // Made total by _id, every window agrees.
+    expect((await window('grp, _id', 0, 8)).slice(0, 4)).toEqual(await window('grp, _id', 0, 4));
+    expect(await window('grp, _id', 0, 4)).toEqual([1, 2, 3, 4]);
+  });
+
   it('accepts the token in Authorization or X-CKAN-API-Key, never as "Bearer"', async () => {
     const mine = async (headers: Record<string, string>) =>
       (

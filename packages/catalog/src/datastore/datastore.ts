@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { invalidArgument, type OperationOptions } from '@thgov/core';
 import { z } from '@thgov/core/internal';
 import type { CatalogCore } from '../context.js';
 import { resourceIdArg } from '../resources.js';
 import type { DataStoreRecord } from './batches.js';
+import { ExactNumberStream } from './exact-json.js';
 import { type DataStoreLoadOptions, type DataStoreLoadResult, loadRecords } from './load.js';
 import { type DataStoreRefreshOptions, type DataStoreRefreshResult, refreshTable } from './refresh.js';
 import { type DataStoreSearchPage, type DataStoreSearchQuery, searchRecordPages } from './search.js';
@@ -145,7 +146,11 @@ export class CatalogDataStore {
     );
   }
 
-  /** The whole table as a stream (`/datastore/dump/{id}`): CSV, TSV, JSON or XML, never held in memory. */
+  /**
+   * The whole table as a stream (`/datastore/dump/{id}`): CSV, TSV, JSON or XML, never held in memory. In JSON,
+   * an int8 or numeric value a JavaScript number cannot hold exactly comes as a string of its exact digits (as in
+   * search()): the dump writes them as bare number tokens, which JSON.parse would round without a word.
+   */
   async export(
     resourceId: string,
     o: OperationOptions & { format?: DataStoreExportFormat; bom?: boolean } = {},
@@ -160,7 +165,9 @@ export class CatalogDataStore {
       'datastore.export',
       o,
     );
-    return res.body;
+    if (format !== 'json') return res.body;
+    // A failure of either side ends the other; the error reaches the caller through the stream returned.
+    return pipeline(res.body, new ExactNumberStream(), () => {});
   }
 
   /**

@@ -1,3 +1,4 @@
+import { Transform, type TransformCallback } from 'node:stream';
 import { HttpError, type HttpErrorOptions } from '@thgov/core';
 
 /**
@@ -110,5 +111,81 @@ export function parseExactJson(text: string, errorOptions: () => HttpErrorOption
       ...errorOptions(),
       cause,
     });
+  }
+}
+
+/** A number token longer than this is not held to be judged: it is quoted as it streams (no double holds it). */
+const MAX_HELD_TOKEN = 200_000;
+const QUOTE = Buffer.from('"');
+
+/** A byte of a JSON number token: digits, sign, point, exponent. */
+function isNumberByte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45;
+}
+
+/**
+ * {@link quoteInexactNumbers} over a byte stream of JSON, in bounded memory: a number token a double does not
+ * hold exactly comes out as a string of its digits, everything else byte for byte. Works on UTF-8 bytes directly
+ * (quotes, backslashes and digits are ASCII, and no byte of a multi-byte character is), whatever the chunking.
+ */
+export class ExactNumberStream extends Transform {
+  #inString = false;
+  #escaped = false;
+  /** The number token read so far, when one is open and held. */
+  #token: string | undefined;
+  /** A token too long to hold: its opening quote is out, its bytes pass through. */
+  #streaming = false;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const out: Buffer[] = [];
+    let copied = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i] as number;
+      if (this.#token !== undefined || this.#streaming) {
+        if (isNumberByte(b)) {
+          if (this.#token !== undefined) this.#token += String.fromCharCode(b);
+          if (this.#token !== undefined && this.#token.length > MAX_HELD_TOKEN) {
+            out.push(QUOTE, Buffer.from(this.#token, 'latin1'));
+            this.#token = undefined;
+            this.#streaming = true;
+            copied = i + 1;
+          }
+          continue;
+        }
+        if (this.#streaming) out.push(chunk.subarray(copied, i));
+        out.push(this.#endToken());
+        copied = i;
+      }
+      if (this.#inString) this.#readString(b);
+      else if (b === 0x22) this.#inString = true;
+      else if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
+        out.push(chunk.subarray(copied, i));
+        this.#token = String.fromCharCode(b);
+        copied = i + 1;
+      }
+    }
+    if (this.#token === undefined) out.push(chunk.subarray(copied));
+    done(null, Buffer.concat(out));
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.#token !== undefined || this.#streaming ? this.#endToken() : undefined);
+  }
+
+  #readString(b: number): void {
+    if (this.#escaped) this.#escaped = false;
+    else if (b === 0x5c) this.#escaped = true;
+    else if (b === 0x22) this.#inString = false;
+  }
+
+  /** The held token as it goes out (quoted when a double would change it), or the streamed one's closing quote. */
+  #endToken(): Buffer {
+    const token = this.#token;
+    this.#token = undefined;
+    if (token === undefined) {
+      this.#streaming = false;
+      return QUOTE;
+    }
+    return Buffer.from(exactAsDouble(token) ? token : `"${token}"`, 'latin1');
   }
 }

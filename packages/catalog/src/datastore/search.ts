@@ -11,7 +11,7 @@ export interface DataStoreSearchQuery {
   filters?: Record<string, unknown>;
   /** Full-text query: a string over all columns, or column → text. */
   q?: string | Record<string, string>;
-  /** Columns to return (default all). */
+  /** Columns to return (default all). `_id` is read all the same, to page safely, but left out of the rows. */
   fields?: string[];
   /** Default `_id`: a stable order, so offset pages neither skip nor repeat rows. */
   sort?: string;
@@ -106,25 +106,78 @@ function noProgress(offset: number): CatalogError {
   );
 }
 
-/** The rows of a page past the last `_id` delivered (paging by `_id`), else all of them. */
-function freshRows(records: DataStoreRecord[], lastId: number | undefined): DataStoreRecord[] {
-  if (lastId === undefined) return records;
-  return records.filter((r) => typeof r._id !== 'number' || r._id > lastId);
+/** `_id`s remembered to tell rows read from rows never read under another sort (a Set of numbers: ~30 MB). */
+const MAX_REMEMBERED_IDS = 1_000_000;
+
+function changedUnderneath(offset: number): CatalogError {
+  return new CatalogError(
+    'ERR_CATALOG_CONFLICT',
+    `datastore_search: rows before offset ${offset} were deleted or added while the table was read by a sort other than _id, past ${MAX_REMEMBERED_IDS} rows: rows may have been skipped, paging stopped`,
+    {
+      action: 'datastore_search',
+      hint: 'Read the table again, sort by _id (rows deleted meanwhile are then handled at any size), or narrow it with filters.',
+    },
+  );
 }
 
-/** True when a page read from the anchor opens past it (rows before it were deleted), or is empty. */
-function openedPastAnchor(records: DataStoreRecord[], lastId: number): boolean {
+/**
+ * What the reader knows of the rows delivered, to tell a row already read from one never read. Sorted by `_id`,
+ * the highest `_id` is enough; under another sort (made total by `_id`), the `_id`s delivered, up to a bound.
+ */
+interface ReadRows {
+  byId: boolean;
+  /** The `_id` of the last row delivered. */
+  last: number | undefined;
+  /** Under another sort: the `_id`s delivered; undefined once past MAX_REMEMBERED_IDS. */
+  ids: Set<number> | undefined;
+}
+
+function wasRead(read: ReadRows, id: number): boolean {
+  if (read.last === undefined) return false;
+  if (read.byId) return id <= read.last;
+  return read.ids ? read.ids.has(id) : id === read.last;
+}
+
+function remember(read: ReadRows, ids: PageIds): void {
+  read.last = ids.last;
+  if (read.byId || !read.ids) return;
+  for (const id of ids.ids) read.ids.add(id);
+  if (read.ids.size > MAX_REMEMBERED_IDS) read.ids = undefined;
+}
+
+/** The rows of a page not delivered before (after the anchor, in a consistent order: the end of the page). */
+function freshRows(records: DataStoreRecord[], read: ReadRows): DataStoreRecord[] {
+  if (read.last === undefined) return records;
+  return records.filter((r) => typeof r._id !== 'number' || !wasRead(read, r._id));
+}
+
+/** True when a page read from the anchor opens on a row never read (rows before it were deleted), or is empty. */
+function openedPastAnchor(records: DataStoreRecord[], read: ReadRows): boolean {
   const first = records[0]?._id;
-  return first === undefined || (typeof first === 'number' && first > lastId);
+  return first === undefined || (typeof first === 'number' && !wasRead(read, first));
+}
+
+/**
+ * The sort sent: the caller's, with `_id` last when it is a plain list of columns without it. PostgreSQL orders
+ * ties as it likes, differently from one LIMIT/OFFSET to the next; made total, the order of the rows read stays
+ * the same between requests, which anchoring on the last row read relies on.
+ */
+export function totalSort(sort: string | undefined): string {
+  if (sort === undefined) return '_id';
+  const items = sort.split(',').map((s) => s.trim());
+  const plain = /^(?:"[^"]+"|[^\s"]+)(?:\s+(?:asc|desc))?$/i;
+  if (!items.every((i) => plain.test(i))) return sort;
+  if (items.some((i) => /^"?_id"?(?:\s|$)/i.test(i))) return sort;
+  return `${sort}, _id`;
 }
 
 /** Where the next page is asked for, and what the pages so far have taught. */
 interface RowCursor {
   from: number;
   origin: number;
-  /** The highest `_id` delivered, when paging by `_id`. */
-  lastId: number | undefined;
-  /** Whether the row at `from` was read already (paging by `_id`): after a page, and while probing past the origin. */
+  /** What was delivered, to tell rows read from rows never read. */
+  read: ReadRows;
+  /** Whether the row at `from` was read already: after a page, and while probing past the origin. */
   anchored: boolean;
   probe: ShiftProbe | undefined;
   idle: number;
@@ -132,10 +185,10 @@ interface RowCursor {
 
 /**
  * Pages `datastore_search` by offset, stepping by the rows each page really held and learning the catalog's
- * cap from the `limit` it reports, until a short or empty page, the total, or `limit`. Sorted by `_id`, each page
- * after the first opens on the last row read, so that rows deleted meanwhile (a refresh removing stale rows, a
- * datastore_delete) make none go missing (offset-recovery.ts). A page that brings no row past the one before (by
- * `_id`) is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
+ * cap from the `limit` it reports, until a short or empty page, the total, or `limit`. Each page after the first
+ * opens on the last row read (whatever the sort, made total by `_id`), so that rows deleted meanwhile (a refresh
+ * removing stale rows, a datastore_delete) make none go missing (offset-recovery.ts). A page that brings no row
+ * past the one before is ERR_CATALOG_PROTOCOL: the catalog is not moving on.
  */
 export async function* searchRecordPages(
   core: CatalogCore,
@@ -145,30 +198,27 @@ export async function* searchRecordPages(
 ): AsyncGenerator<DataStoreSearchPage, void, undefined> {
   const q = validateOptions(querySchema, query, 'datastore.search query');
   const origin = q.offset ?? 0;
-  const c: RowCursor = {
-    from: origin,
-    origin,
-    lastId: undefined,
-    anchored: false,
-    probe: undefined,
-    idle: 0,
-  };
+  const byId = /^\s*"?_id"?(\s+asc)?\s*$/i.test(q.sort ?? '_id');
+  const read: ReadRows = { byId, last: undefined, ids: byId ? undefined : new Set() };
+  const c: RowCursor = { from: origin, origin, read, anchored: false, probe: undefined, idle: 0 };
+  // `_id` is asked for although the caller's columns leave it out (the anchor needs it), and left out again.
+  const hideId = q.fields !== undefined && !q.fields.includes('_id');
   let delivered = 0;
   let total: number | undefined;
-  const byId = /^\s*"?_id"?(\s+asc)?\s*$/i.test(q.sort ?? '_id');
   let before: PageIds | undefined;
   for (let page = 0; page < MAX_PAGES; page++, c.idle++) {
-    const anchored = c.anchored && c.lastId !== undefined;
+    const anchored = c.anchored && read.last !== undefined;
     const want =
       q.limit === undefined ? (q.pageSize ?? 10_000) : Math.min(q.pageSize ?? 10_000, q.limit - delivered);
     const res = await recordPage(core, resourceId, q, c.from, want + (anchored ? 1 : 0), page === 0, op);
     const applied = Math.min(res.limit ?? want, want + (anchored ? 1 : 0));
-    if (anchored && openedPastAnchor(res.records, c.lastId as number)) {
+    if (anchored && openedPastAnchor(res.records, read)) {
+      if (!byId && !read.ids && res.records.length > 0) throw changedUnderneath(c.from);
       stepBack(c, openedPast(c.probe, c.from, origin), res.records.length || want);
       continue;
     }
     const short = res.records.length === 0 || res.records.length < applied;
-    const records = byId ? freshRows(res.records, c.lastId) : res.records;
+    const records = freshRows(res.records, read);
     if (records.length === 0 && short) return;
     if (records.length === 0 && c.probe !== undefined) {
       stepBack(c, allRead(c.probe, c.from, res.records.length), res.records.length);
@@ -177,24 +227,24 @@ export async function* searchRecordPages(
     const ids = pageIds(records);
     if (!progressed(before, ids, byId) || records.length === 0) throw noProgress(c.from);
     before = ids;
-    if (byId && ids) c.lastId = ids.last;
+    if (ids) remember(read, ids);
     c.probe = undefined;
     c.idle = -1;
     total ??= res.total_was_estimated ? undefined : res.total;
     delivered += records.length;
     yield {
-      records,
-      // Sorted by `_id`, the rows not read before are the end of the page.
+      records: hideId ? records.map(({ _id, ...rest }) => rest) : records,
+      // The rows not read before are the end of the page (the anchor opens it).
       offset: c.from + res.records.length - records.length,
       total: res.total,
       totalWasEstimated: res.total_was_estimated === true,
-      fields: res.fields.map((f) => ({ id: f.id, type: f.type })),
+      fields: res.fields.filter((f) => !hideId || f.id !== '_id').map((f) => ({ id: f.id, type: f.type })),
       appliedLimit: applied,
     };
     const end = c.from + res.records.length;
     if (short || (total !== undefined && end >= total)) return;
     if (q.limit !== undefined && delivered >= q.limit) return;
-    c.anchored = byId && ids !== undefined;
+    c.anchored = ids !== undefined;
     c.from = c.anchored ? end - 1 : end;
   }
 }
@@ -223,8 +273,8 @@ function recordPage(
       resource_id: resourceId,
       filters: q.filters,
       q: q.q,
-      fields: q.fields,
-      sort: q.sort ?? '_id',
+      fields: q.fields && !q.fields.includes('_id') ? [...q.fields, '_id'] : q.fields,
+      sort: totalSort(q.sort),
       limit,
       offset,
       include_total: includeTotal,

@@ -1,5 +1,5 @@
 import { redactPreview, redactText } from '@thgov/core';
-import type { FieldError } from '../errors.js';
+import { type FieldError, redactFieldError } from '../errors.js';
 import type { FieldSpec } from './fields.js';
 
 /** Rules the offline validator applies; each has a Thai and an English message naming the field. */
@@ -67,7 +67,8 @@ export function fieldError(
   const d =
     detail === undefined ? undefined : redactText(typeof detail === 'string' ? detail : quote(detail));
   const [th, en] = RULES[rule](spec, d);
-  return { field: path, rule, th, en } satisfies FieldError;
+  // The path and the label of a field the standard does not know are the caller's own key: redacted too.
+  return redactFieldError({ field: path, rule, th, en });
 }
 
 /** Quotes a value for a message, cut to 80 characters. */

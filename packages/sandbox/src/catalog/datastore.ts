@@ -102,7 +102,12 @@ function natural(v: unknown, name: string, fallback: number): number {
   return n;
 }
 
-function sortRows(rows: Row[], sort: unknown, known: Set<string>): Row[] {
+/**
+ * PostgreSQL's ORDER BY: rows equal on every sort column come in no set order, and a LIMIT/OFFSET query (a top-N
+ * heapsort) orders them differently from one window to the next. Modelled by ordering ties by a hash of `_id` and
+ * the window's end, so that a reader paging a sort that is not total by offset sees ties move between pages.
+ */
+function sortRows(rows: Row[], sort: unknown, known: Set<string>, windowEnd: number): Row[] {
   const parts = String(sort ?? '_id')
     .split(',')
     .map((s) => s.trim())
@@ -112,6 +117,7 @@ function sortRows(rows: Row[], sort: unknown, known: Set<string>): Row[] {
       if (!known.has(field)) throw validationError({ sort: [`field "${field}" not in table`] });
       return { field, desc: dir.toLowerCase() === 'desc' };
     });
+  const tie = (r: Row) => Math.imul(Number(r._id) ^ windowEnd, 0x9e3779b1) >>> 0;
   return rows.sort((a, b) => {
     for (const { field, desc } of parts) {
       const x = a[field] as never;
@@ -119,7 +125,7 @@ function sortRows(rows: Row[], sort: unknown, known: Set<string>): Row[] {
       if (x === y) continue;
       return (x < y ? -1 : 1) * (desc ? -1 : 1);
     }
-    return 0;
+    return tie(a) - tie(b);
   });
 }
 
@@ -154,6 +160,7 @@ function datastoreSearch(params: Dict, ctx: ActionContext): Dict {
     ctx.tables.select(table, filters).filter((r) => matchesQ(r, params.q)),
     params.sort,
     known,
+    offset + applied,
   );
   const page = all
     .slice(offset, offset + applied)
