@@ -100,6 +100,25 @@ describe('online revocation through the core Transport', () => {
     expect(r.revocation[0]!.decidedBy).toMatchObject({ source: 'online-crl', type: 'crl' });
   });
 
+  it('a hold in the evidence at hand is looked up online: a newer CRL that releases it decides', async () => {
+    mode = 'good';
+    const heldCrl = await h.crl(h.ca, {
+      thisUpdate: new Date(now.getTime() - 4 * DAY),
+      revoked: [
+        {
+          serialNumber: crlSigner.serial,
+          date: new Date(now.getTime() - 5 * DAY),
+          reason: 'certificateHold',
+        },
+      ],
+    });
+    const offline = await validate(crlSigner, { crls: [rootCrl, heldCrl] });
+    expectOutcome(offline, 'INDETERMINATE', 'REVOKED_NO_POE');
+    const r = await validate(crlSigner, { crls: [rootCrl, heldCrl], online: true });
+    expectOutcome(r, 'PASSED');
+    expect(r.revocation[0]!.decidedBy).toMatchObject({ source: 'online-crl', status: 'good' });
+  });
+
   it('answers above the size cap are not read', async () => {
     mode = 'huge';
     const r = await validate(ocspSigner, { online: { maxResponseBytes: 1024 } });

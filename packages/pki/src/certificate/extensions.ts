@@ -215,6 +215,24 @@ export function distributionPointNames(c: pkijs.Certificate): pkijs.GeneralName[
   }
 }
 
+/**
+ * The directory names of the cRLIssuer fields of the certificate's CRL distribution points (RFC 5280 §4.2.1.13): the
+ * CRL issuers, other than its CA, whose indirect CRLs speak for it. None when the extension is absent or unreadable.
+ */
+export function crlIssuerNames(c: pkijs.Certificate): pkijs.RelativeDistinguishedNames[] {
+  try {
+    const cdp = extension(c, OID.crlDistributionPoints);
+    if (!cdp) return [];
+    return new pkijs.CRLDistributionPoints({ schema: inner(cdp) }).distributionPoints.flatMap((dp) =>
+      (dp.cRLIssuer ?? []).flatMap((g) =>
+        g.type === 4 && g.value instanceof pkijs.RelativeDistinguishedNames ? [g.value] : [],
+      ),
+    );
+  } catch {
+    return [];
+  }
+}
+
 /** Extensions a path validator must understand when critical (RFC 5280 §6.1.4 (o)). */
 export const KNOWN_CERTIFICATE_EXTENSIONS = new Set<string>([
   OID.keyUsage,

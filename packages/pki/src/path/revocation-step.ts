@@ -71,7 +71,14 @@ export function fetchFailure(online: OnlineContext, err: unknown): string {
   return `${(err as { code?: string })?.code ?? 'failed'}${http}`;
 }
 
-/** Evidence at hand first; then, when still unknown and allowed, the OCSP responders, then the CRLs. */
+/** No status yet, or a hold that newer evidence may have released (certificateHold is not permanent). */
+function unsettled(d: StatusDecision): boolean {
+  return d.status === 'unknown' || (d.status === 'revoked' && d.reason === 'certificateHold');
+}
+
+/**
+ * Evidence at hand first; then, when still unknown (or on hold) and allowed, the OCSP responders, then the CRLs.
+ */
 async function statusOf(
   pool: EvidencePool,
   cert: Cert,
@@ -81,14 +88,14 @@ async function statusOf(
 ): Promise<{ decision: StatusDecision; problems: string[] }> {
   const problems: string[] = [];
   let decision = await certificateStatus(pool, cert, issuer, at);
-  if (decision.status !== 'unknown' || !online) return { decision, problems };
+  if (!unsettled(decision) || !online) return { decision, problems };
   const urls = revocationUrls(cert.pkijs);
   if (urls.ocsp.length > 0) {
     const body = await ocspRequestFor(cert, issuer);
     for (const url of urls.ocsp) await fetchInto(online, pool, { type: 'ocsp', url, body }, problems);
     decision = await certificateStatus(pool, cert, issuer, at);
   }
-  if (decision.status === 'unknown' && urls.crl.length > 0) {
+  if (unsettled(decision) && urls.crl.length > 0) {
     for (const url of urls.crl) await fetchInto(online, pool, { type: 'crl', url }, problems);
     decision = await certificateStatus(pool, cert, issuer, at);
   }
@@ -181,6 +188,7 @@ export async function checkPathRevocation(
   online: OnlineContext | undefined,
 ): Promise<{ verdict(required: boolean): Verdict }> {
   const statuses: CertificateRevocationStatus[] = [];
+  pool.anchor = path[path.length - 1];
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
     // RFC 6960 §4.2.2.2.1: the CA vouches for a nocheck responder for its lifetime; elsewhere nocheck means nothing.

@@ -26,6 +26,8 @@ export interface Authenticity {
   signer?: Cert;
   /** Signed by another key of the same CA (a re-keyed CA, see `otherKeysOf`): its revocations count, not its silence. */
   otherKey?: boolean;
+  /** Not signed by the key it was checked against (another key may have signed it). */
+  wrongKey?: boolean;
 }
 
 /** Looks up the status of the delegated responder itself (supplied by the evaluator; bounded depth). */
@@ -58,6 +60,7 @@ export function authenticateCrl(crl: ParsedCrl, issuer: Cert, policy: ResolvedAl
   if (!ok)
     return {
       ok: false,
+      wrongKey: true,
       reason: "its signature does not verify with the issuing CA's key (forged, or signed by another CA)",
     };
   const ku = keyUsage(issuer.pkijs);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { dnToString } from '../certificate/describe.js';
-import { distributionPointNames } from '../certificate/extensions.js';
+import { crlIssuerNames, distributionPointNames } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import type { Cert } from '../certificate/parse.js';
 import { OID } from '../engine.js';
@@ -39,8 +39,13 @@ export interface CrlEntry {
 /** What the validator needs beyond the public fields (kept off the public type). */
 export interface CrlInternals {
   crl: pkijs.CertificateRevocationList;
+  /** Entries by `<index in entryIssuers>:<serial>`. */
   entries: Map<string, CrlEntry>;
-  /** Critical CRL or entry extensions that are not understood, and indirect CRLs: not usable at all. */
+  /** The issuers of the listed certificates: the CRL issuer first, then each certificateIssuer of an indirect CRL. */
+  entryIssuers: pkijs.RelativeDistinguishedNames[];
+  /** An indirect CRL (RFC 5280 §5.2.5): it may list certificates of other CAs, and be issued by a delegate. */
+  indirect: boolean;
+  /** Critical CRL or entry extensions that are not understood, and malformed indirect CRLs: not usable at all. */
   unsupported: string | undefined;
   onlyUser: boolean;
   onlyCa: boolean;
@@ -89,7 +94,7 @@ function readScope(crl: pkijs.CertificateRevocationList, out: CrlInternals): voi
     const idp = new pkijs.IssuingDistributionPoint({
       schema: asn1js.fromBER(e.extnValue.valueBlock.valueHexView).result,
     });
-    if (idp.indirectCRL) out.unsupported = 'indirect CRLs are not supported';
+    out.indirect = idp.indirectCRL;
     out.onlyUser = idp.onlyContainsUserCerts;
     out.onlyCa = idp.onlyContainsCACerts;
     out.onlyAttribute = idp.onlyContainsAttributeCerts;
@@ -99,14 +104,39 @@ function readScope(crl: pkijs.CertificateRevocationList, out: CrlInternals): voi
   }
 }
 
+/** Distinct certificate issuers an indirect CRL may name: more make it unusable (each lookup compares them all). */
+const MAX_ENTRY_ISSUERS = 64;
+
+/** The index in `entryIssuers` of a certificateIssuer extension's directory name, added when new. */
+function entryIssuerIndex(e: pkijs.Extension, out: CrlInternals): number | undefined {
+  const names = new pkijs.GeneralNames({
+    schema: asn1js.fromBER(e.extnValue.valueBlock.valueHexView).result,
+  });
+  const dn = names.names.find((g) => g.type === 4)?.value;
+  if (!(dn instanceof pkijs.RelativeDistinguishedNames)) return undefined;
+  const known = out.entryIssuers.findIndex((n) => sameName(n, dn));
+  if (known >= 0) return known;
+  if (out.entryIssuers.length >= MAX_ENTRY_ISSUERS) return undefined;
+  return out.entryIssuers.push(dn) - 1;
+}
+
+/**
+ * Entries keyed by issuer and serial. In an indirect CRL, a certificateIssuer entry extension names the issuer of
+ * that entry and of the following ones until the next; before the first, the CRL issuer (RFC 5280 §5.3.3).
+ */
 function readEntries(crl: pkijs.CertificateRevocationList, out: CrlInternals): void {
+  let issuer: number | undefined = 0;
   for (const r of crl.revokedCertificates ?? []) {
-    const critical = r.crlEntryExtensions?.extensions.find(
-      (e) => e.critical && !KNOWN_ENTRY_EXTENSIONS.has(e.extnID),
+    const exts = r.crlEntryExtensions?.extensions ?? [];
+    const named = exts.find((e) => e.extnID === OID.certificateIssuer);
+    if (named && out.indirect) issuer = entryIssuerIndex(named, out);
+    if (issuer === undefined) out.unsupported = 'a certificateIssuer entry extension that cannot be used';
+    const critical = exts.find(
+      (e) => e.critical && !KNOWN_ENTRY_EXTENSIONS.has(e.extnID) && !(out.indirect && e === named),
     );
-    // certificateIssuer (critical) only appears in indirect CRLs: refused above, and here by the same rule.
+    // certificateIssuer (critical) belongs to indirect CRLs only: elsewhere it is not understood.
     if (critical) out.unsupported = `critical CRL entry extension ${critical.extnID}`;
-    addEntry(out.entries, serialKey(r.userCertificate), {
+    addEntry(out.entries, `${issuer ?? 0}:${serialKey(r.userCertificate)}`, {
       revokedAt: r.revocationDate.value,
       reason: reasonOf(r),
     });
@@ -154,6 +184,8 @@ function readCrl(der: Uint8Array): CrlReading {
   const internals: CrlInternals = {
     crl: undefined as unknown as pkijs.CertificateRevocationList,
     entries: new Map(),
+    entryIssuers: [],
+    indirect: false,
     unsupported: undefined,
     onlyUser: false,
     onlyCa: false,
@@ -168,6 +200,7 @@ function readCrl(der: Uint8Array): CrlReading {
     if (asn.offset !== own.length) throw new Error('not exactly one DER structure');
     crl = new pkijs.CertificateRevocationList({ schema: asn.result });
     internals.crl = crl;
+    internals.entryIssuers.push(crl.issuer);
     readScope(crl, internals);
     readEntries(crl, internals);
   } catch (cause) {
@@ -255,7 +288,7 @@ export function toCrls(
 /** How a CRL speaks about one certificate: not at all, only of revocations (partial), or completely. */
 export function crlScope(crl: ParsedCrl, cert: Cert, certIsCa: boolean): 'none' | 'partial' | 'complete' {
   const i = crlInternals(crl);
-  if (!crl.issuer || !sameName(i.crl.issuer, cert.pkijs.issuer)) return 'none';
+  if (!crl.issuer || !speaksFor(i, cert)) return 'none';
   if (i.onlyAttribute || (i.onlyUser && certIsCa) || (i.onlyCa && !certIsCa)) return 'none';
   if (crl.delta || i.partialReasons) return 'partial';
   // A partitioned CRL covers only the certificates whose distribution point names it (RFC 5280 §6.3.3 (b)(2)(i)):
@@ -265,6 +298,15 @@ export function crlScope(crl: ParsedCrl, cert: Cert, certIsCa: boolean): 'none' 
     if (!cdp.some((g) => i.dpNames.some((d) => sameGeneralName(g, d)))) return 'partial';
   }
   return 'complete';
+}
+
+/**
+ * RFC 5280 §6.3.3 (b)(1): the CRL issuer is the certificate's issuer, or a cRLIssuer its distribution points name
+ * and the CRL is indirect.
+ */
+function speaksFor(i: CrlInternals, cert: Cert): boolean {
+  if (sameName(i.crl.issuer, cert.pkijs.issuer)) return true;
+  return i.indirect && crlIssuerNames(cert.pkijs).some((n) => sameName(n, i.crl.issuer));
 }
 
 /** Two general names are the same name: strings exactly, directory names as names, IP addresses by bytes. */
@@ -283,8 +325,23 @@ function sameGeneralName(a: pkijs.GeneralName, b: pkijs.GeneralName): boolean {
   return false;
 }
 
+/** The CRL's entry for the certificate (by its issuer and serial), removeFromCRL ones included. */
+function entryOf(crl: ParsedCrl, cert: Cert): CrlEntry | undefined {
+  const i = crlInternals(crl);
+  const index = i.entryIssuers.findIndex((n) => sameName(n, cert.pkijs.issuer));
+  return index < 0 ? undefined : i.entries.get(`${index}:${serialKey(cert.pkijs.serialNumber)}`);
+}
+
 /** The CRL's entry for the certificate, ignoring removeFromCRL (which un-lists a held certificate). */
 export function crlEntryFor(crl: ParsedCrl, cert: Cert): CrlEntry | undefined {
-  const e = crlInternals(crl).entries.get(serialKey(cert.pkijs.serialNumber));
+  const e = entryOf(crl, cert);
   return e && e.reason !== 'removeFromCRL' ? e : undefined;
+}
+
+/**
+ * The CRL lists the certificate with removeFromCRL (a delta CRL's "taken off hold", RFC 5280 §5.3.1): an explicit
+ * statement that it is no longer on hold, whatever the CRL's scope otherwise is.
+ */
+export function crlReleases(crl: ParsedCrl, cert: Cert): boolean {
+  return entryOf(crl, cert)?.reason === 'removeFromCRL';
 }

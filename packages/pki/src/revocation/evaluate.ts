@@ -1,10 +1,12 @@
 import type { ResolvedAlgorithmPolicy } from '../algorithms.js';
 import { dnToString } from '../certificate/describe.js';
 import { basicConstraints } from '../certificate/extensions.js';
+import { sameName } from '../certificate/name.js';
 import type { Cert } from '../certificate/parse.js';
 import type { SignatureCache } from '../path/build.js';
 import { type Authenticity, authenticateCrl, authenticateOcsp, otherKeysOf } from './authenticate.js';
-import { crlEntryFor, crlScope, type ParsedCrl } from './crl.js';
+import { crlEntryFor, crlInternals, crlReleases, crlScope, type ParsedCrl } from './crl.js';
+import { validatedCrlSigner } from './crl-signer.js';
 import { freshnessAt, type ResolvedFreshness } from './freshness.js';
 import { namedResponder, ocspAnswersFor, type ParsedOcspResponse } from './ocsp.js';
 import type { RevocationEvidenceSummary, RevocationReason } from './types.js';
@@ -14,6 +16,8 @@ export interface EvidencePool {
   crls: ParsedCrl[];
   /** Certificates at hand (intermediates and anchors): where another key of a re-keyed CA is found. */
   certs: Cert[];
+  /** The trust anchor of the path being checked: a CRL signed by another key must chain to it too. */
+  anchor?: Cert;
   ocsps: ParsedOcspResponse[];
   policy: ResolvedAlgorithmPolicy;
   freshness: ResolvedFreshness;
@@ -45,6 +49,8 @@ function cached(pool: EvidencePool, key: string, make: () => Promise<Authenticit
 
 interface Candidate {
   summary: RevocationEvidenceSummary;
+  /** When the evidence speaks for (a CRL's or single response's thisUpdate). */
+  thisUpdate: Date;
   revokedAt?: Date;
   reason?: RevocationReason;
 }
@@ -91,15 +97,34 @@ function judge(
   return f.fresh ? 'good' : undefined;
 }
 
-/** The CA's own key first; failing that, another key of the same CA (whose CRL then only revokes). */
-function crlAuthenticity(crl: ParsedCrl, issuer: Cert, pool: EvidencePool): Authenticity {
-  const own = authenticateCrl(crl, issuer, pool.policy);
-  if (own.ok) return own;
+/**
+ * The CA's own key first; failing that, a signer of the CRL's issuer name whose certificate validates to the same
+ * anchor (RFC 5280 §6.3.3 (f): the CRL then counts in full); failing that, another key of the same CA certified by
+ * the same parent (`otherKeysOf`), whose CRL then only revokes.
+ */
+async function crlAuthenticity(
+  crl: ParsedCrl,
+  issuer: Cert,
+  pool: EvidencePool,
+  depth: number,
+): Promise<Authenticity> {
+  // A CRL naming another issuer (an indirect CRL issuer, RFC 5280 §5.2.5) is never taken as the CA's own.
+  const byCa = sameName(crlInternals(crl).crl.issuer, issuer.pkijs.subject);
+  const own: Authenticity = byCa
+    ? authenticateCrl(crl, issuer, pool.policy)
+    : { ok: false, wrongKey: true, reason: 'issued by another CRL issuer than the CA' };
+  if (own.ok || !own.wrongKey || depth >= MAX_DEPTH) return own;
+  const status = async (c: Cert, ca: Cert, at: Date) =>
+    (await certificateStatus(pool, c, ca, at, depth + 1)).status;
+  const validated = await validatedCrlSigner(crl, issuer, pool, status);
+  if (validated.ok) return validated;
+  const why = `${own.reason}; ${validated.reason}`;
+  if (!byCa) return { ok: false, reason: why };
   for (const other of otherKeysOf(issuer, pool.certs, pool.sigs)) {
     const a = authenticateCrl(crl, other, pool.policy);
-    if (a.ok) return { ...a, otherKey: true };
+    if (a.ok) return { ...a, otherKey: true, reason: `${OTHER_KEY_SILENCE} (${validated.reason})` };
   }
-  return own;
+  return { ok: false, reason: why };
 }
 
 const OTHER_KEY_SILENCE =
@@ -110,6 +135,7 @@ function crlCandidates(
   cert: Cert,
   issuer: Cert,
   t: Date,
+  depth: number,
 ): Promise<[Candidate, 'revoked' | 'good' | undefined]>[] {
   const isCa = basicConstraints(cert.pkijs)?.ca === true;
   return pool.crls.flatMap((crl) => {
@@ -117,8 +143,8 @@ function crlCandidates(
     if (scope === 'none') return [];
     return [
       (async (): Promise<[Candidate, 'revoked' | 'good' | undefined]> => {
-        const auth = await cached(pool, `crl:${crl.sha256}:${issuer.sha256}`, async () =>
-          crlAuthenticity(crl, issuer, pool),
+        const auth = await cached(pool, `crl:${crl.sha256}:${issuer.sha256}:${depth}`, () =>
+          crlAuthenticity(crl, issuer, pool, depth),
         );
         const entry = crlEntryFor(crl, cert);
         const summary: RevocationEvidenceSummary = {
@@ -140,13 +166,16 @@ function crlCandidates(
             revokedAt: entry?.revokedAt,
             thisUpdate: crl.thisUpdate,
             nextUpdate: crl.nextUpdate,
-            canSayGood: auth.otherKey ? OTHER_KEY_SILENCE : scope === 'complete',
+            canSayGood: auth.otherKey
+              ? (auth.reason ?? OTHER_KEY_SILENCE)
+              : scope === 'complete' || crlReleases(crl, cert),
           },
           cert,
           t,
           pool,
         );
-        return [{ summary, ...(entry ? { revokedAt: entry.revokedAt, reason: entry.reason } : {}) }, verdict];
+        const said = entry ? { revokedAt: entry.revokedAt, reason: entry.reason } : {};
+        return [{ summary, thisUpdate: crl.thisUpdate, ...said }, verdict];
       })(),
     ];
   });
@@ -194,9 +223,32 @@ function ocspCandidates(
         t,
         pool,
       );
-      return [{ summary, ...(a.revokedAt ? { revokedAt: a.revokedAt, reason: a.reason } : {}) }, verdict];
+      const said = a.revokedAt ? { revokedAt: a.revokedAt, reason: a.reason } : {};
+      return [{ summary, thisUpdate: a.thisUpdate, ...said }, verdict];
     }),
   );
+}
+
+const RELEASED = 'a hold that newer evidence releases';
+
+/**
+ * Whether a hold (certificateHold, RFC 5280 §5.3.1) had ended by `t`: a hold is not permanent, and usable "good"
+ * evidence issued after the evidence of the hold and no later than `t` (a newer complete CRL without it, a delta
+ * CRL's removeFromCRL, a newer OCSP answer) releases it. Not when the hold is known to have lasted over `t` (its
+ * evidence dates from `t` or later), nor when the only release came after `t`: the hold may have covered `t`
+ * (a CRL issued later proves only that no permanent revocation came before it). Other revocations stay.
+ */
+function releasedHold(
+  judged: [Candidate, 'revoked' | 'good' | undefined][],
+  t: Date,
+): (c: Candidate) => boolean {
+  const newest = judged.reduce(
+    (n, [c, v]) =>
+      v === 'good' && c.thisUpdate.getTime() <= t.getTime() ? Math.max(n, c.thisUpdate.getTime()) : n,
+    Number.NEGATIVE_INFINITY,
+  );
+  return (c) =>
+    c.reason === 'certificateHold' && c.thisUpdate.getTime() < t.getTime() && newest > c.thisUpdate.getTime();
 }
 
 /**
@@ -213,11 +265,14 @@ export async function certificateStatus(
   depth = 0,
 ): Promise<StatusDecision> {
   const judged = await Promise.all([
-    ...crlCandidates(pool, cert, issuer, t),
+    ...crlCandidates(pool, cert, issuer, t, depth),
     ...ocspCandidates(pool, cert, issuer, t, depth),
   ]);
   const considered = judged.map(([c]) => c.summary);
-  const revocations = judged.filter(([, v]) => v === 'revoked').map(([c]) => c);
+  const released = releasedHold(judged, t);
+  const revocations = judged.filter(([c, v]) => v === 'revoked' && !released(c)).map(([c]) => c);
+  for (const [c, v] of judged)
+    if (v === 'revoked' && released(c)) Object.assign(c.summary, { usable: false, reason: RELEASED });
   if (revocations.length > 0) {
     const first = revocations.sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0]!;
     return {

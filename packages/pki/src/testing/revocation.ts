@@ -25,7 +25,11 @@ export interface CrlSpec {
   thisUpdate: Date;
   /** Omit for a CRL without nextUpdate. */
   nextUpdate?: Date;
-  revoked?: { serialNumber: number; date: Date; reason?: RevocationReason }[];
+  /**
+   * Revoked entries. `certificateIssuer` (a certificate whose subject is the issuer of this and the following
+   * entries) makes the certificateIssuer entry extension of an indirect CRL (RFC 5280 §5.3.3).
+   */
+  revoked?: { serialNumber: number; date: Date; reason?: RevocationReason; certificateIssuer?: Uint8Array }[];
   crlNumber?: number;
   /** Make it a delta CRL over this base CRL number. */
   deltaOf?: number;
@@ -75,6 +79,31 @@ function crlExtensions(spec: CrlSpec): pkijs.Extension[] {
   return out;
 }
 
+function revokedEntry(r: NonNullable<CrlSpec['revoked']>[number]): pkijs.RevokedCertificate {
+  const extensions: pkijs.Extension[] = [];
+  if (r.reason)
+    extensions.push(
+      new pkijs.Extension({ extnID: OID.crlReason, extnValue: reasonCode(r.reason).toBER(false) }),
+    );
+  if (r.certificateIssuer) {
+    const names = new pkijs.GeneralNames({
+      names: [new pkijs.GeneralName({ type: 4, value: parse(r.certificateIssuer).subject })],
+    });
+    extensions.push(
+      new pkijs.Extension({
+        extnID: OID.certificateIssuer,
+        critical: true,
+        extnValue: names.toSchema().toBER(false),
+      }),
+    );
+  }
+  return new pkijs.RevokedCertificate({
+    userCertificate: integerFromNumber(r.serialNumber),
+    revocationDate: new pkijs.Time({ type: 0, value: r.date }),
+    ...(extensions.length ? { crlEntryExtensions: new pkijs.Extensions({ extensions }) } : {}),
+  });
+}
+
 /**
  * Issues a CRL for tests and the sandbox: revoked entries with reasons, delta and partitioned CRLs, and any
  * signing key (a CRL naming one CA but signed by another is how a forged CRL is built).
@@ -92,27 +121,7 @@ export async function createCrl(spec: CrlSpec): Promise<Uint8Array> {
   crl.issuer = issuer.subject;
   crl.thisUpdate = new pkijs.Time({ type: 0, value: spec.thisUpdate });
   if (spec.nextUpdate) crl.nextUpdate = new pkijs.Time({ type: 0, value: spec.nextUpdate });
-  if (spec.revoked?.length) {
-    crl.revokedCertificates = spec.revoked.map(
-      (r) =>
-        new pkijs.RevokedCertificate({
-          userCertificate: integerFromNumber(r.serialNumber),
-          revocationDate: new pkijs.Time({ type: 0, value: r.date }),
-          ...(r.reason
-            ? {
-                crlEntryExtensions: new pkijs.Extensions({
-                  extensions: [
-                    new pkijs.Extension({
-                      extnID: OID.crlReason,
-                      extnValue: reasonCode(r.reason).toBER(false),
-                    }),
-                  ],
-                }),
-              }
-            : {}),
-        }),
-    );
-  }
+  if (spec.revoked?.length) crl.revokedCertificates = spec.revoked.map(revokedEntry);
   crl.crlExtensions = new pkijs.Extensions({ extensions: crlExtensions(spec) });
   const hash = spec.signatureHash ?? 'SHA-256';
   await crl.sign(await importPrivateKey(spec.signingKey, hash), hash, cryptoEngine());

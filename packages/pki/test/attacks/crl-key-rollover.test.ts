@@ -49,13 +49,58 @@ describe('CRLs after a CA key rollover', () => {
     expectOutcome(await validate([oldKeyCrl, forged], [impostor.cert]), 'PASSED');
   });
 
-  it('the re-keyed CA\'s silence alone is not taken as "good" for the old key\'s certificates', async () => {
+  it("the re-keyed CA's CRL counts in full when its new key's certificate validates to the same anchor", async () => {
     const newKeyCrl = await h.crl(h.ca, { signer: rekeyed });
     const r = await validate([newKeyCrl], [rekeyed.cert]);
+    expectOutcome(r, 'PASSED');
+    expect(r.revocation[0]!.decidedBy).toMatchObject({ type: 'crl', status: 'good', usable: true });
+  });
+
+  it("without the new key's certificate at hand its CRL gives no status: TRY_LATER", async () => {
+    const newKeyCrl = await h.crl(h.ca, { signer: rekeyed });
+    const r = await validate([newKeyCrl], []);
     expectOutcome(r, 'INDETERMINATE', 'TRY_LATER');
     expect(r.revocation[0]!.considered).toEqual([
-      expect.objectContaining({ usable: false, reason: expect.stringContaining('another key of the CA') }),
+      expect.objectContaining({ usable: false, reason: expect.stringContaining('no certificate at hand') }),
     ]);
+  });
+
+  it('a new key that was revoked, or whose own status is unknown, proves nothing by its silence', async () => {
+    const newKeyCrl = await h.crl(h.ca, { signer: rekeyed });
+    const revokingRootCrl = await h.crl(h.root, {
+      crlNumber: 2,
+      revoked: [{ serialNumber: rekeyed.serial, date: new Date(now.getTime() - 2 * DAY) }],
+    });
+    const revoked = await validateCertificatePath(h.signer.cert, {
+      trustAnchors: h.root.cert,
+      intermediates: [h.ca.cert, rekeyed.cert],
+      revocation: { crls: [revokingRootCrl, newKeyCrl] },
+    });
+    expectOutcome(revoked, 'INDETERMINATE', 'TRY_LATER');
+    expect(revoked.revocation[0]!.considered[0]!.reason).toContain('was revoked');
+    const unknown = await validateCertificatePath(h.signer.cert, {
+      trustAnchors: h.root.cert,
+      intermediates: [h.ca.cert, rekeyed.cert],
+      revocation: { crls: [newKeyCrl], required: false },
+    });
+    expect(unknown.revocation[0]).toMatchObject({ status: 'unknown' });
+    expect(unknown.revocation[0]!.considered[0]!.reason).toContain('no known revocation status');
+  });
+
+  it('a new key not allowed to sign CRLs, or not valid when the CRL was issued, is refused', async () => {
+    const noCrlSign = await issue(now, 'Test CA', 6, h.root, { ca: true, keyUsage: ['keyCertSign'] });
+    const tooYoung = await issue(now, 'Test CA', 7, h.root, { ...CA_USAGE, notBefore: now });
+    for (const signer of [noCrlSign, tooYoung]) {
+      const crl = await h.crl(h.ca, { signer });
+      expectOutcome(await validate([crl], [signer.cert]), 'INDETERMINATE', 'TRY_LATER');
+    }
+  });
+
+  it('a same-named signer chaining to another root proves nothing by its silence', async () => {
+    const otherRoot = await issue(now, 'Other Root', 9, undefined, CA_USAGE);
+    const lookalike = await issue(now, 'Test CA', 4, otherRoot, CA_USAGE);
+    const crl = await h.crl(h.ca, { signer: lookalike });
+    expectOutcome(await validate([crl], [lookalike.cert, otherRoot.cert]), 'INDETERMINATE', 'TRY_LATER');
   });
 
   it("a re-keyed root's CRL (its new key certified by the old one) revokes the issuing CA", async () => {

@@ -101,11 +101,29 @@ describe('CRLs', () => {
     );
   });
 
-  it('an indirect CRL is not supported and proves nothing', async () => {
-    const indirect = await h.crl(h.ca, { issuingDistributionPoint: { indirect: true } });
-    const r = await validate({ crls: [indirect] });
+  it('a CRL for end entities only says nothing about a CA certificate', async () => {
+    const userOnlyRootCrl = await h.crl(h.root, { issuingDistributionPoint: { onlyUserCerts: true } });
+    const r = await validateCertificatePath(h.signer.cert, {
+      trustAnchors: h.root.cert,
+      intermediates: [h.ca.cert],
+      revocation: { crls: [userOnlyRootCrl, await h.crl(h.ca)] },
+    });
     expectOutcome(r, 'INDETERMINATE', 'TRY_LATER');
-    expect(leafEvidence(r)[0]!.reason).toContain('indirect');
+    expect(r.revocation[1]).toMatchObject({ status: 'unknown', considered: [] });
+  });
+
+  it("the CA's own indirect CRL is its CRL; an entry under another CA's name is not one of its certificates", async () => {
+    const listed = {
+      serialNumber: h.signer.serial,
+      date: new Date(now.getTime() - DAY),
+      certificateIssuer: h.root.cert,
+    };
+    const indirect = await h.crl(h.ca, { issuingDistributionPoint: { indirect: true }, revoked: [listed] });
+    expectOutcome(await validate({ crls: [indirect] }), 'PASSED');
+    // certificateIssuer belongs to indirect CRLs: a direct CRL carrying it (critical) is not understood.
+    const r = await validate({ crls: [await h.crl(h.ca, { revoked: [listed] })] });
+    expectOutcome(r, 'INDETERMINATE', 'TRY_LATER');
+    expect(leafEvidence(r)[0]!.reason).toContain('critical CRL entry extension 2.5.29.29');
   });
 });
 
