@@ -1,4 +1,4 @@
-import { invalidArgument, isCitizenId, type OperationOptions } from '@thgov/core';
+import { invalidArgument, isCitizenId, type OperationOptions, parseCitizenId } from '@thgov/core';
 
 /** Per-call context: on whose behalf, why, for which case. Recorded in the audit log when one is configured. */
 export interface GdxCallOptions extends OperationOptions {
@@ -35,8 +35,10 @@ const FREE_TEXT_MAX = 500;
  */
 export function isAgentId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
-  // 13 digits must be a real citizen ID: a typo in an officer's ID would otherwise pass as a "name".
-  if (/^\d+$/.test(value)) return isCitizenId(value);
+  // An officer's citizen ID in any spelling (Thai or full-width digits, dashes: core's isCitizenId); other
+  // digits must not pass as a "name" (a typo in an officer's ID).
+  if (isCitizenId(value)) return true;
+  if (/^\d+$/.test(value)) return false;
   return SYSTEM_NAME.test(value) && !THIRTEEN_DIGITS.test(value);
 }
 
@@ -73,7 +75,8 @@ export function resolveContext(
     );
   }
   return {
-    agentId,
+    // The header, the token cache and the audit record get the 13 ASCII digits of an officer's ID.
+    agentId: isCitizenId(agentId) ? parseCitizenId(agentId) : agentId,
     purpose: freeText(options?.purpose, 'purpose'),
     caseRef: freeText(options?.caseRef, 'caseRef'),
     representedParty: options?.representedParty,

@@ -69,4 +69,15 @@ describe('a citizen ID to look up, in another spelling', () => {
     const subjects = events.slice(before - 1).map((e) => e.subject);
     expect(subjects).toEqual(Array(4).fill(p.citizenId));
   });
+
+  it('an officer AgentID in another spelling is sent, cached and audited as its 13 ASCII digits', async () => {
+    const p = h.sandbox.population.people[32]!;
+    const before = events.length;
+    await client.getPerson({ citizenId: p.citizenId }, { agentId: h.officer });
+    await client.getPerson({ citizenId: p.citizenId }, { agentId: thai(h.officer) });
+    const dashed = h.officer.replace(/^(\d)(\d{4})(\d{5})(\d{2})(\d)$/, '$1-$2-$3-$4-$5');
+    await client.getPerson({ citizenId: p.citizenId }, { agentId: dashed });
+    const who = events.slice(before).map((e) => e.who);
+    expect(who).toEqual([h.officer, h.officer, h.officer]);
+  });
 });
