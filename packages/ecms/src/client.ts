@@ -62,6 +62,7 @@ const PKG = {
 const { baseUrl: _baseUrl, ...transportShape } = transportOptionsShape;
 
 const CREDENTIALS_REFUSED = 'must be a URL without credentials (user name or password)';
+const FRAGMENT_REFUSED = 'must be a URL without a fragment (#…)';
 
 /**
  * Whether an endpoint URL carries no user name or password. The transport never sends them (no basic
@@ -77,11 +78,34 @@ function withoutCredentials(url: string): boolean {
   }
 }
 
+/**
+ * Whether an endpoint URL carries no fragment: it is never sent over HTTP (so it addresses nothing), yet would
+ * travel as `wsa:To` into the body and the evidence, as credentials would. Not a URL: passes (refused elsewhere).
+ */
+function withoutFragment(url: string): boolean {
+  try {
+    return new URL(url).hash === '' && !url.includes('#');
+  } catch {
+    return true;
+  }
+}
+
+/** Why a destination (`wsa:To`) cannot be used, or undefined. */
+function destinationProblem(url: string): string | undefined {
+  if (!withoutCredentials(url)) return CREDENTIALS_REFUSED;
+  if (!withoutFragment(url)) return FRAGMENT_REFUSED;
+  return undefined;
+}
+
 const ecmsClientOptionsSchema = z
   .object({
     ...transportShape,
     /** The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing). */
-    nodeUrl: z.string().url().refine(withoutCredentials, CREDENTIALS_REFUSED),
+    nodeUrl: z
+      .string()
+      .url()
+      .refine(withoutCredentials, CREDENTIALS_REFUSED)
+      .refine(withoutFragment, FRAGMENT_REFUSED),
     /** The agency's 10-digit department code. */
     organizationId: departmentIdSchema,
     /** Speed/secrecy codes; default the common codes until `loadCodeBook()` reads the node's lists. */
@@ -116,8 +140,10 @@ true satisfies SameKeys<keyof z.input<typeof ecmsClientOptionsSchema>, keyof Ecm
 export interface EcmsClientOptions extends Omit<TransportOptions, 'baseUrl'> {
   /**
    * The agency's own e-CMS node: `https://ecms.example.go.th/ecms-ws01/service2` (the path is added when missing).
-   * A URL with a user name or password is refused (ERR_INVALID_ARG): they would not be sent as credentials, and
-   * the URL travels in every request body as `wsa:To` and in the exchange evidence.
+   * A URL with a user name or password, or with a fragment, is refused (ERR_INVALID_ARG): they would not be
+   * sent, and the URL travels in every request body as `wsa:To` and in the exchange evidence. A query string
+   * (`?apikey=…`, for a gateway in front of the node) is sent on the HTTP request line of every call only: it is
+   * left out of `wsa:To`, the evidence and `client.nodeUrl`, and redacted in spans, logs and errors.
    */
   nodeUrl: string;
   /** The agency's 10-digit department code. */
@@ -151,7 +177,8 @@ export interface FetchOptions extends OperationOptions {
 export interface SendLetterOptions extends OperationOptions {
   /**
    * Destination node endpoint (`wsa:To`); default looked up from the organisation list by the receiver's
-   * department. One with a user name or password is refused (ERR_INVALID_ARG), as is a listed one (ERR_ECMS_MESSAGE).
+   * department. One with a user name or password, or a fragment, is refused (ERR_INVALID_ARG), as is a listed one
+   * (ERR_ECMS_MESSAGE). A query string is kept: it is part of the destination's address, which its own node uses.
    */
   to?: string;
   /** Sign this letter (default: when the client has a `signingKey`). */
@@ -197,9 +224,11 @@ export interface TimeCheckResult {
  */
 export class EcmsClient {
   readonly organizationId: string;
+  /** The own node's endpoint as sent in `wsa:To`: the `nodeUrl` option without its query string. */
   readonly nodeUrl: string;
   #codes: CodeBook;
   readonly #transport: Transport;
+  /** The endpoint's path and the node URL's query string, as sent on every request line. */
   readonly #path: string;
   readonly #options: EcmsClientOptions;
   readonly #limits: Partial<XmlLimits> | undefined;
@@ -212,12 +241,14 @@ export class EcmsClient {
     this.organizationId = options.organizationId;
     const url = new URL(options.nodeUrl);
     if (url.pathname === '/' || url.pathname === '') url.pathname = ENDPOINT_PATH;
+    // The query is the HTTP request's (a gateway's key), not the node's address: request line only.
+    const query = url.search.replace(/\\/g, '%5C');
+    url.search = '';
     this.nodeUrl = url.toString();
     const cut = url.pathname.lastIndexOf('/');
-    this.#path = url.pathname.slice(cut);
+    this.#path = url.pathname.slice(cut) + query;
     const base = new URL(url.toString());
     base.pathname = url.pathname.slice(0, cut) || '/';
-    base.search = '';
     const {
       nodeUrl: _n,
       organizationId: _o,
@@ -282,8 +313,8 @@ export class EcmsClient {
     idempotent: boolean,
     options: OperationOptions,
   ): Promise<{ value: T; exchange: ExchangeEvidence }> {
-    if (!withoutCredentials(to))
-      throw invalidArgument(`The e-CMS destination (wsa:To) ${CREDENTIALS_REFUSED}`);
+    const problem = destinationProblem(to);
+    if (problem) throw invalidArgument(`The e-CMS destination (wsa:To) ${problem}`);
     const bytes = encodeRequest(
       request,
       { to },
@@ -627,11 +658,12 @@ export class EcmsClient {
         `Organisation ${organizationId} is not on the e-CMS network (GetOrganizationList)`,
       );
     }
-    if (!withoutCredentials(org.ecmsUrl)) {
+    const problem = destinationProblem(org.ecmsUrl);
+    if (problem) {
       // Refused here, before a send: a definitive failure of the letter, not an ambiguous send.
       throw ecmsError(
         'ERR_ECMS_MESSAGE',
-        `The e-CMS URL of organisation ${organizationId} (GetOrganizationList) carries a user name or password`,
+        `The e-CMS URL of organisation ${organizationId} (GetOrganizationList) ${problem}`,
       );
     }
     return org.ecmsUrl;

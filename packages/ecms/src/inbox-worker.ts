@@ -9,7 +9,7 @@ import { decodeGovernmentDocument } from './codec/letter.js';
 import { ecmsError, type LetterConflictReason } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import type { InboundState } from './journal.js';
-import { bookNumberKey, type InboundItem, type Letter, type Notifier } from './model.js';
+import { bookNumberKey, departmentIdSchema, type InboundItem, type Letter, type Notifier } from './model.js';
 import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
 import { checkLetterPdf, type PdfVerifierOptions, pdfVerifierSchema } from './pdf-verification.js';
 import { QuarantineKeeper } from './quarantine.js';
@@ -40,6 +40,12 @@ import { defaultWorkerId } from './worker-id.js';
 export interface InboxLetterEvent {
   record: LetterRecord;
   letter: Letter;
+  /**
+   * Whether the letter is addressed (its receiver) to one of the worker's `departments`. False: a letter for
+   * another department, which the worker neither acknowledges nor registers; the agency decides (`markInvalid`
+   * for a wrong recipient, or `register` by hand).
+   */
+  addressedToUs: boolean;
 }
 
 /** What `onNotifier` receives: a notifier about a letter this agency sent, and its ProcessID. */
@@ -79,6 +85,13 @@ export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions,
   autoAcknowledge?: boolean;
   /** Register every letter and send AcceptLetterNotifier with the number; false = the application does it. */
   autoRegister?: RegistrationOptions | false;
+  /**
+   * The department codes this saraban receives for (one node may serve several departments); default the
+   * client's `organizationId`. A letter addressed to another department is stored, dequeued and handed to
+   * `onLetter` (`addressedToUs` false), but `autoAcknowledge` and `autoRegister` leave it alone: a saraban
+   * registers only letters addressed to it. The agency decides (`markInvalid`, or `register` by hand).
+   */
+  departments?: string[];
   /**
    * XML-DSig policy for incoming letters, checked per item. `require`: a letter without a signature that
    * passes every check is refused (quarantined, never stored or acknowledged). `verify-if-present` (default):
@@ -135,6 +148,7 @@ export const inboxWorkerOptionsSchema = z
     onRejected: fn.optional(),
     autoAcknowledge: z.boolean().optional(),
     autoRegister: z.union([z.literal(false), object]).optional(),
+    departments: z.array(departmentIdSchema).min(1).optional(),
     signaturePolicy: signaturePolicySchema.optional(),
     trustAnchors: trustAnchorsSchema.optional(),
     pdfVerifier: pdfVerifierSchema.optional(),
@@ -216,6 +230,8 @@ export class EcmsInboxWorker {
   readonly #leaseInMs: number;
   readonly #verify: LetterVerification;
   readonly #quarantine: QuarantineKeeper;
+  /** The departments whose letters are acknowledged and registered automatically (`departments`). */
+  readonly #departments: ReadonlySet<string>;
   #stop: AbortController | undefined;
   #loop: Promise<void> | undefined;
   #errors = 0;
@@ -244,6 +260,7 @@ export class EcmsInboxWorker {
     this.#owner = options.workerId ?? defaultWorkerId();
     this.#leaseInMs = options.leaseInMs ?? 60_000;
     this.#verify = withParsedRevocation(workerVerification(options, options.client.letterVerification));
+    this.#departments = new Set(options.departments ?? [options.client.organizationId]);
     this.#quarantine = new QuarantineKeeper({
       client: this.#client,
       store: this.#store,
@@ -667,11 +684,19 @@ export class EcmsInboxWorker {
     let r = read?.journalId === journalId ? read : await this.#store.get(journalId);
     if (!r) return;
     if (r.state === 'stored') return; // not dequeued yet: recover() dequeues first
+    const addressedToUs = this.#departments.has(r.receiverDepartmentId);
+    if (!r.dispatched && !addressedToUs) {
+      this.#log.warn('e-CMS letter addressed to another department; not acknowledged or registered', {
+        journalId,
+        receiverDepartmentId: r.receiverDepartmentId,
+      });
+    }
     if (!r.dispatched && this.#o.onLetter) {
       if (!r.document) throw ecmsError('ERR_ECMS_STORE', 'Stored letter without its document');
       await this.#o.onLetter({
         record: r,
         letter: decodeGovernmentDocument(r.document, { codes: this.#client.codes }),
+        addressedToUs,
       });
       // Fenced: it throws if the lease was lost meanwhile. Otherwise no other worker changed the letter, and
       // the copy here is the letter with this flag set. (A sender's dispute, which needs no lease, that lands
@@ -682,6 +707,8 @@ export class EcmsInboxWorker {
     // A letter whose signature failed is stored and handed to onLetter, but neither acknowledged nor
     // registered automatically: the agency decides (markInvalid, reject, or register by hand).
     if (r.signatureStatus?.startsWith('failed')) return;
+    // Nor is a letter addressed to another department: a saraban registers only letters addressed to it.
+    if (!addressedToUs) return;
     const notifierBase = {
       letterId: r.letterId,
       correspondenceDate: r.correspondenceDate,

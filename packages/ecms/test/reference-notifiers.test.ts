@@ -1,6 +1,6 @@
 // Notifiers queued in the shape shared/reference/ecms.md gives them: a node that hands the receiver's queue the
 // notifier exactly as the sender wrote it (LetterID, AcceptID, CorrespondenceDate, Subject), without the
-// SenderDepartment / AcceptDepartment the sandbox adds. A dispute of a registration number then has only the
+// SenderDepartment / AcceptDepartment a `notifierShape: 'routed'` node adds. A dispute of a registration number then has only the
 // book number, the date and the disputed number to go by — which name one registration.
 import { type EcmsNetwork, startEcmsNetwork } from '@thgov/sandbox';
 import { afterEach, beforeEach, expect, it } from 'vitest';

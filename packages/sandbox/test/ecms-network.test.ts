@@ -89,6 +89,40 @@ describe('e-CMS network emulator', () => {
     expect(tag(status.text, 'ProcessStatus')).toBe('Received');
   });
 
+  it('queues a notifier in the reference shape (no department codes); `notifierShape: routed` adds them', async () => {
+    const accept = (id: string) =>
+      `<CorrespondenceLetterOutboundRequest><AcceptLetterNotifier><LetterID>${id}</LetterID><AcceptID>7/2569</AcceptID><CorrespondenceDate>2026-11-27</CorrespondenceDate><Subject>ทดสอบ</Subject></AcceptLetterNotifier></CorrespondenceLetterOutboundRequest>`;
+    const fetchAccept = async (n: EcmsNetwork, id: string) => {
+      const [a, b] = n.nodes as [(typeof n.nodes)[0], (typeof n.nodes)[0]];
+      await call(a.url, b.url, letter(id, a.organizationId, b.organizationId));
+      const answer = await call(b.url, a.url, accept(id));
+      expect(tag(answer.text, 'ProcessID')).toBeTruthy();
+      // The sender's answer still names who registered it (AcceptDate, AcceptDepartment/Code).
+      expect(answer.text).toContain(`<AcceptDepartment><Code>${b.organizationId}</Code></AcceptDepartment>`);
+      const fetched = await call(a.url, a.url, '<CorrespondenceLetterInboundRequest/>');
+      return /<AcceptLetterNotifier>.*<\/AcceptLetterNotifier>/.exec(fetched.text)?.[0] ?? '';
+    };
+    const fresh = await startEcmsNetwork({ seed: 5 });
+    const routed = await startEcmsNetwork({ seed: 5, notifierShape: 'routed' });
+    try {
+      const item = await fetchAccept(fresh, 'ก 5/1');
+      expect(item).toMatch(
+        /^<AcceptLetterNotifier><LetterID>ก 5\/1<\/LetterID><AcceptID>7\/2569<\/AcceptID><CorrespondenceDate>2026-11-27<\/CorrespondenceDate><Subject>ทดสอบ<\/Subject><AcceptDate>[^<]+<\/AcceptDate><\/AcceptLetterNotifier>$/,
+      );
+      expect(fresh.queue(fresh.nodes[0]!.organizationId).pending[0]).toMatchObject({
+        kind: 'accept',
+        acceptDepartmentId: fresh.nodes[1]!.organizationId,
+      });
+      const withCodes = await fetchAccept(routed, 'ก 5/2');
+      expect(withCodes).toContain(
+        `<SenderDepartment><Code>${routed.nodes[0]!.organizationId}</Code></SenderDepartment><AcceptDepartment><Code>${routed.nodes[1]!.organizationId}</Code></AcceptDepartment>`,
+      );
+    } finally {
+      await fresh.close();
+      await routed.close();
+    }
+  });
+
   it('answers ErrorDetail for bad requests and refuses hostile XML', async () => {
     const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
     const cases: [string, string, string][] = [

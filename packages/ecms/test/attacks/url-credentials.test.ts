@@ -138,3 +138,113 @@ describe('credentials in an e-CMS endpoint URL', () => {
     }
   });
 });
+
+// A query string in the own node's URL (`…/service2?apikey=…`, as a gateway in front of the node may want): it is
+// part of the HTTP request, not of the address the node routes by. It goes on the request line of every call and
+// nowhere else — not into `wsa:To`, the journalled request XML or `client.nodeUrl`. A fragment is never sent over
+// HTTP, so (like credentials) it protects nothing and is refused.
+describe('a query string or fragment in the e-CMS node URL', () => {
+  /** A node stand-in that records each request line and body, and fails `fail` operations with HTTP 500. */
+  async function recordingNode(fail: string[] = []) {
+    const seen: { url: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        seen.push({ url: req.url ?? '', body });
+        const op = /<soap:Body><(\w+)/.exec(body)?.[1] ?? '';
+        res.writeHead(fail.includes(op) ? 500 : 200, { 'content-type': 'text/xml; charset=utf-8' });
+        res.end(
+          `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><TimeCheckResponse><ECMSTime>2026-11-27T10:00:00+07:00</ECMSTime></TimeCheckResponse></soap:Body></soap:Envelope>`,
+        );
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    return {
+      seen,
+      base: `http://127.0.0.1:${port}/ecms-ws01/service2`,
+      close: () => new Promise<void>((done) => server.close(() => done())),
+    };
+  }
+
+  it('a query token goes on the request line only: not in wsa:To, the evidence or client.nodeUrl', async () => {
+    const node = await recordingNode();
+    const xml: string[] = [];
+    const client = new EcmsClient({
+      nodeUrl: `${node.base}?apikey=${SECRET}&v=a%20b`,
+      organizationId: DGA,
+      onExchange: (e) => {
+        xml.push(Buffer.from(e.requestXml).toString('utf8'));
+      },
+    });
+    try {
+      await client.timeCheck();
+      expect(node.seen.map((s) => s.url)).toEqual([`/ecms-ws01/service2?apikey=${SECRET}&v=a%20b`]);
+      expect(node.seen[0]!.body).toContain(`<wsa:To>${node.base}</wsa:To>`);
+      expect(xml.join('\n')).not.toContain(SECRET);
+      expect(client.nodeUrl).toBe(node.base);
+      expect(inspect(client)).not.toContain(SECRET);
+    } finally {
+      await client.close();
+      await node.close();
+    }
+  });
+
+  it('the token stays out of the error of a failed call', async () => {
+    const node = await recordingNode(['TimeCheckRequest']);
+    const client = new EcmsClient({
+      nodeUrl: `${node.base}?apikey=${SECRET}`,
+      organizationId: DGA,
+      retry: { maxRetries: 0 },
+    });
+    try {
+      const err = await client.timeCheck().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(node.seen).toHaveLength(1);
+      expect(inspect(err, { depth: 8 })).not.toContain(SECRET);
+      expect(JSON.stringify(err)).not.toContain(SECRET);
+    } finally {
+      await client.close();
+      await node.close();
+    }
+  });
+
+  it('works against the sandbox node with a query string', async () => {
+    const a = net.nodes[0]!;
+    const client = new EcmsClient({ nodeUrl: `${a.url}?apikey=${SECRET}`, organizationId: a.organizationId });
+    try {
+      expect((await client.getOrganizations()).map((o) => o.organizationId)).toContain(a.organizationId);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a fragment in nodeUrl or in a destination is refused, without quoting it', async () => {
+    const a = net.nodes[0]!;
+    let err: unknown;
+    try {
+      new EcmsClient({ nodeUrl: `${a.url}#${SECRET}`, organizationId: a.organizationId });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'ERR_INVALID_ARG' });
+    expect(String((err as Error).message)).toMatch(/fragment/);
+    expect(inspect(err)).not.toContain(SECRET);
+    const client = new EcmsClient({ nodeUrl: a.url, organizationId: a.organizationId });
+    const before = net.counters(a.organizationId).sendLetter ?? 0;
+    try {
+      const refused = await client
+        .sendLetter(sampleLetter({ receiver: { departmentId: net.nodes[1]!.organizationId } }), {
+          to: `${net.nodes[1]!.url}#${SECRET}`,
+        })
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'ERR_INVALID_ARG' });
+      expect(inspect(refused)).not.toContain(SECRET);
+      expect(net.counters(a.organizationId).sendLetter ?? 0).toBe(before);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -95,13 +95,14 @@ export function notify(
   const acceptDate = kind === 'accept' ? bangkokTime(state.now()) : undefined;
   const processId = state.newProcessId(node);
   const element = ELEMENT_BY_KIND[kind];
+  const routing =
+    state.notifierShape === 'routed'
+      ? `<SenderDepartment>${el('Code', senderDept)}</SenderDepartment><AcceptDepartment>${el('Code', acceptDept)}</AcceptDepartment>`
+      : '';
   const xml = `<${element}>${el('LetterID', letterId)}${el('AcceptID', acceptId)}${el(
     'CorrespondenceDate',
     correspondenceDate,
-  )}${el('Subject', subject)}${el('AcceptDate', acceptDate)}<SenderDepartment>${el(
-    'Code',
-    senderDept,
-  )}</SenderDepartment><AcceptDepartment>${el('Code', acceptDept)}</AcceptDepartment></${element}>`;
+  )}${el('Subject', subject)}${el('AcceptDate', acceptDate)}${routing}</${element}>`;
   const item = { processId, kind, letterId, correspondenceDate, subject, acceptId, xml };
   dest.items.push(
     newQueueItem({ ...item, senderDepartmentId: senderDept, acceptDepartmentId: acceptDept }, state.now()),

@@ -99,6 +99,13 @@ export interface EcmsNetworkOptions {
    * systems write them). Rewriting a signed letter breaks its signature, as it would from such a node.
    */
   dateStyle?: 'iso' | 'buddhist';
+  /**
+   * How a notifier is queued for the other side. `reference` (default): as shared/reference/ecms.md gives it,
+   * the element as the notifying saraban wrote it (LetterID, AcceptID, CorrespondenceDate, Subject; the node
+   * adds AcceptDate to AcceptLetterNotifier) — the fetcher is not told which department answered. `routed`: a
+   * node that also adds SenderDepartment/Code and AcceptDepartment/Code.
+   */
+  notifierShape?: 'reference' | 'routed';
   /** `fault`: TimeCheckRequest is answered with an ErrorDetail (a node whose time call fails). Default `ok`. */
   timeCheck?: 'ok' | 'fault';
   /** Largest request body. Default 128 MiB. */

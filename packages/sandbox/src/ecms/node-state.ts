@@ -32,6 +32,7 @@ export class EcmsNetworkState {
   readonly maxRequestBytes: number;
   readonly answerStyle: 'wrapped' | 'unwrapped';
   readonly dateStyle: 'iso' | 'buddhist';
+  readonly notifierShape: 'reference' | 'routed';
   lostResponse: number;
   lostOperations: Set<string>;
   statusProfile: EcmsOutboundStatusProfile;
@@ -49,6 +50,7 @@ export class EcmsNetworkState {
     this.maxRequestBytes = options.maxRequestBytes ?? 128 * 1024 * 1024;
     this.answerStyle = options.answerStyle ?? 'wrapped';
     this.dateStyle = options.dateStyle ?? 'iso';
+    this.notifierShape = options.notifierShape ?? 'reference';
     this.lostResponse = options.lostResponse ?? 0;
     this.lostOperations = new Set(options.lostResponseOperations ?? ['sendLetter']);
     this.statusProfile = { ...options.outboundStatus };
