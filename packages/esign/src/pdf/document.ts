@@ -275,16 +275,23 @@ export class PdfDocument {
       });
       prevEnd = end;
     }
-    if (prevEnd < b.length) {
-      const tail = b.subarray(prevEnd);
-      const onlyWs = tail.every((c) => PDF_WHITESPACE.has(c));
-      this.anomalies.push({
-        code: 'TRAILING_BYTES',
-        severity: onlyWs ? 'warning' : 'error',
-        message: `${tail.length} bytes after the last %%EOF`,
-        offset: prevEnd,
-      });
-    }
+    this.checkTail(prevEnd);
+  }
+
+  /** Bytes after the last revision: PDF white-space is padding; anything else is data no revision accounts for. */
+  private checkTail(end: number): void {
+    if (end >= this.bytes.length) return;
+    const tail = this.bytes.subarray(end);
+    const onlyWs = tail.every((c) => PDF_WHITESPACE.has(c));
+    this.anomalies.push({
+      code: 'TRAILING_BYTES',
+      severity: onlyWs ? 'warning' : 'error',
+      message: onlyWs
+        ? `${tail.length} byte(s) of PDF white-space after the last %%EOF`
+        : `${tail.length} byte(s) after the last %%EOF that no revision accounts for (not PDF white-space: ` +
+          'an update without its cross-reference section and %%EOF, or other data)',
+      offset: end,
+    });
   }
 
   /** The first object, before `eof`, is a linearization parameter dictionary. */

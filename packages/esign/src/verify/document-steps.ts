@@ -73,7 +73,10 @@ export function structure(doc: PdfDocument, report: VerificationReport): CheckRe
     return failed(
       'structure',
       'FORMAT_FAILURE',
-      `Parser-differential anomalies: ${errors.map((a) => a.code).join(', ')}`,
+      `Parser-differential anomalies: ${errors
+        .slice(0, 5)
+        .map((a) => `${a.code} (${a.message})`)
+        .join('; ')}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`,
       { evidence: { anomalies: report.anomalies } },
     );
   return check('structure', 'PASSED', `${doc.revisions.length} revision(s) read`, {

@@ -29,15 +29,31 @@ function dssRevisionAfter(doc: PdfDocument, after: number): number | undefined {
 }
 
 /**
+ * Whether the document's /DSS proves the revocation status of every certificate of the signer's path but the
+ * anchor: for each, a usable "good" answer read from /DSS. Any other revocation data in the store (for another
+ * certificate, from another issuer, forged, stale) proves nothing for this signature; evidence supplied by the
+ * caller or fetched online is not in the document.
+ */
+function revocationInDss(r: SignatureReport): boolean {
+  return (
+    r.revocation.length > 0 &&
+    r.revocation.every(
+      (e) => e.status === 'good' && (e.considered ?? []).some((c) => c.usable && c.source === 'dss'),
+    )
+  );
+}
+
+/**
  * B-LT and B-LTA, which later revisions add: a B-T signature whose validation data is in a /DSS written after
- * it reaches B-LT (when its chain and revocation also passed), and B-LTA when a verified document time-stamp
- * covers that /DSS.
+ * it reaches B-LT (when its chain passed and that /DSS proves the revocation status of its path), and B-LTA when
+ * a verified document time-stamp covers that /DSS.
  */
 export function upgradeLevels(doc: PdfDocument, reports: SignatureReport[]): void {
   const stamps = reports.filter((r) => r.kind === 'document-timestamp' && r.indication === 'TOTAL_PASSED');
   for (const r of reports) {
     if (r.level !== 'B-T' || r.revision === undefined) continue;
     if (!r.checks.some((c) => c.id === 'chain-and-revocation' && c.status === 'PASSED')) continue;
+    if (!revocationInDss(r)) continue;
     const dssAt = dssRevisionAfter(doc, r.revision);
     if (dssAt === undefined) continue;
     r.level = stamps.some((s) => s.revision !== undefined && s.revision >= dssAt) ? 'B-LTA' : 'B-LT';

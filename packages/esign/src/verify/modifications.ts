@@ -550,11 +550,12 @@ export function modificationsCheck(
   refuseUnreferenced = policy === 'security-updates',
 ): { result: CheckResult; level: ModificationLevel } {
   const diff = diffAfter(doc, signed);
-  const later = doc.anomalies.filter(
-    (a) =>
-      a.revision !== undefined &&
-      a.revision > signed.index &&
-      (a.severity === 'error' || a.code === 'UNLISTED_OBJECT' || a.code === 'DUPLICATE_KEY'),
+  // Anomalies of later revisions, and bytes after the signed revision that no revision accounts for.
+  const later = doc.anomalies.filter((a) =>
+    a.revision !== undefined
+      ? a.revision > signed.index &&
+        (a.severity === 'error' || a.code === 'UNLISTED_OBJECT' || a.code === 'DUPLICATE_KEY')
+      : a.severity === 'error' && a.offset !== undefined && a.offset >= signed.end,
   );
   const allowed: ModificationLevel =
     policy === 'security-updates' || policy === 1

@@ -139,12 +139,16 @@ export interface SignatureReport {
   chain: CertificateSummary[];
   signingTime: SigningTimeEvidence;
   revocation: RevocationEvidence[];
-  /** DocMDP level when this is a certification signature. */
+  /**
+   * DocMDP level when this is a certification signature (its /Reference has the DocMDP transform): the rule its
+   * modifications are judged by, also when the catalog's /Perms does not designate it (a warning then says so).
+   */
   docMdp?: 1 | 2 | 3;
   /**
    * The PAdES baseline level the signature reaches, from what verification proved: B-B (ETSI.CAdES.detached with
-   * ESS signing-certificate-v2 and no CMS signing-time), B-T (+ a verified time-stamp), B-LT (+ revocation data in
-   * a later /DSS), B-LTA (+ a verified document time-stamp over that /DSS). Absent for other signatures.
+   * ESS signing-certificate-v2 and no CMS signing-time), B-T (+ a verified time-stamp), B-LT (+ a later /DSS
+   * holding usable revocation data for every certificate of its path), B-LTA (+ a verified document time-stamp
+   * over that /DSS). Absent for other signatures.
    */
   level?: PadesLevel;
   checks: CheckResult[];
