@@ -30,7 +30,13 @@ export {
   type ConfigIssue,
   isConfigError,
 } from './config/errors.js';
-export { DEFAULT_CONFIG_FILE, loadConfig, type ParseConfigOptions, parseConfig } from './config/load.js';
+export {
+  DEFAULT_CONFIG_FILE,
+  type LoadConfigOptions,
+  loadConfig,
+  type ParseConfigOptions,
+  parseConfig,
+} from './config/load.js';
 export {
   type AuditConfig,
   type CatalogConfig,

@@ -118,7 +118,8 @@ describe('doctor prints as it goes', () => {
 
   it('no progress on stderr when it is not a terminal, nor with --json or --junit', async () => {
     const file = join(dir, 'quiet.json');
-    writeFileSync(file, JSON.stringify(silentConfig(200)));
+    // Private (0600): a file everyone may read that holds secrets earns a warning on stderr, which is not progress.
+    writeFileSync(file, JSON.stringify(silentConfig(200)), { mode: 0o600 });
     for (const [tty, extra] of [
       [false, []],
       [true, ['--json']],

@@ -3,12 +3,16 @@ import { catalogClientOptions } from '../config/client-options.js';
 import { isConfigError } from '../config/errors.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { ThgovConfig } from '../config/schema.js';
-import { UsageError } from '../io.js';
+import { type CliIo, UsageError } from '../io.js';
 
-/** The configuration file of a catalog command: --config, else $THGOV_CONFIG, else ./thgov.config.json. */
-export async function catalogConfig(path: string | undefined): Promise<ThgovConfig> {
+/**
+ * The configuration file of a catalog command: --config, else $THGOV_CONFIG, else ./thgov.config.json. A warning
+ * about the file (secrets in clear in a file everyone may read) goes to `io`'s stderr.
+ */
+export async function catalogConfig(path: string | undefined, io?: CliIo): Promise<ThgovConfig> {
+  const onWarning = (w: string) => io?.stderr.write(`thgov catalog: warning: ${w}\n`);
   try {
-    return await loadConfig(path ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE);
+    return await loadConfig(path ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE, { onWarning });
   } catch (err) {
     if (!isConfigError(err)) throw err;
     throw new UsageError(`${err.code}: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
@@ -16,8 +20,8 @@ export async function catalogConfig(path: string | undefined): Promise<ThgovConf
 }
 
 /** A CatalogClient from the `catalog` section of the configuration. */
-export async function catalogClient(path: string | undefined): Promise<CatalogClient> {
-  const config = await catalogConfig(path);
+export async function catalogClient(path: string | undefined, io?: CliIo): Promise<CatalogClient> {
+  const config = await catalogConfig(path, io);
   if (!config.catalog)
     throw new UsageError('the configuration has no "catalog" section (baseUrl, apiToken, …)');
   return new CatalogClient(catalogClientOptions(config));

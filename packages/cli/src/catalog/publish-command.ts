@@ -141,7 +141,7 @@ export async function catalogPublish(args: string[], io: CliIo): Promise<number>
   const size = file ? await resourceSize(file) : 0;
   // Before anything is published: a column the DataStore cannot take stops the command here.
   if (file && values.datastore) checkColumns(await csvHeader(file), file);
-  const client = await catalogClient(values.config);
+  const client = await catalogClient(values.config, io);
   try {
     const dataset = await createOrUpdate(client, metadata, values['allow-restricted'] === true);
     const out: Record<string, unknown> = { dataset: dataset.name, id: dataset.id };

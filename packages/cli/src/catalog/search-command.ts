@@ -26,7 +26,7 @@ export async function catalogSearch(args: string[], io: CliIo): Promise<number> 
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
     throw new UsageError('--limit takes a positive integer');
-  const client = await catalogClient(values.config);
+  const client = await catalogClient(values.config, io);
   const found: Array<Record<string, unknown>> = [];
   let count = 0;
   try {

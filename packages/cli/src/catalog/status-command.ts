@@ -20,7 +20,7 @@ export async function catalogStatus(args: string[], io: CliIo): Promise<number> 
     return EXIT.OK;
   }
   if (positionals.length !== 1) throw new UsageError('give one dataset name or id');
-  const client = await catalogClient(values.config);
+  const client = await catalogClient(values.config, io);
   try {
     const state = await client.publicationState(positionals[0] as string);
     if (values.json) {

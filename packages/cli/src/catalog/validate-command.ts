@@ -43,7 +43,7 @@ export async function catalogValidate(args: string[], io: CliIo): Promise<number
   }
   let result: DatasetValidation;
   if (values.server) {
-    const client = await catalogClient(values.config);
+    const client = await catalogClient(values.config, io);
     try {
       result = await client.validateDataset(metadata);
     } finally {

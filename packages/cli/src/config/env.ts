@@ -3,6 +3,18 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** How deep a configuration may nest: its deepest key is a handful of levels down; thousands overflow the stack. */
+const MAX_DEPTH = 32;
+
+/** A configuration nested deeper than `MAX_DEPTH`, at the key path where it went too deep. */
+function tooDeep(path: ReadonlyArray<PropertyKey>): ConfigError {
+  const at = formatPath(path.slice(0, 8));
+  const issue = { path: at, message: `nested more than ${MAX_DEPTH} levels deep` };
+  return new ConfigError('ERR_CLI_CONFIG_INVALID', `Invalid configuration:\n  ${at}…: ${issue.message}`, [
+    issue,
+  ]);
+}
+
 /** Variables a configuration may read without being listed: thgov's own namespace. */
 export const ENV_PREFIX = 'THGOV_';
 /** The variable that lists further names (comma- or space-separated) a configuration may read. */
@@ -60,6 +72,7 @@ export function substituteEnv(
     return '';
   };
   const walk = (v: unknown, path: PropertyKey[]): unknown => {
+    if (path.length > MAX_DEPTH) throw tooDeep(path);
     if (typeof v === 'string') {
       // Only up to the last `}`: a `${` after it can close nowhere, and the expression would read on to the end
       // from each one (quadratic on a value of `${${${…`). Every `${` before it closes at the next `}`.

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { registerSecret } from '@thgov/core';
+import { redactText, registerSecret } from '@thgov/core';
 import { thgovCommand } from '../command-name.js';
+import { duplicateKeyPaths } from '../json-keys.js';
 import { jsonErrorPosition } from '../json-position.js';
 import { readFailure, readInputFile } from '../read-input-file.js';
 import { allowedEnvNames, substituteEnv } from './env.js';
@@ -11,6 +12,7 @@ export { DEFAULT_CONFIG_FILE };
 import { ConfigError } from './errors.js';
 import { configIssues } from './issues.js';
 import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './schema.js';
+import { configSecrets, readableSecretsWarning } from './secrets.js';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -27,6 +29,16 @@ export interface ParseConfigOptions {
   allowEnv?: readonly string[];
 }
 
+/** Options of `loadConfig`: those of `parseConfig` but `baseDir` (the file's folder), and where warnings go. */
+export interface LoadConfigOptions extends Omit<ParseConfigOptions, 'baseDir'> {
+  /**
+   * Called with a warning about the file (redacted, naming keys, never values): today, a file every local user
+   * may read (mode o+r) that holds secrets in clear. Default: `process.emitWarning` (code `THGOV_CONFIG_READABLE`).
+   * The CLI prints it on stderr and goes on.
+   */
+  onWarning?: (message: string) => void;
+}
+
 function resolveFiles(t: TransportConfig | undefined, baseDir: string): void {
   const tls = t?.tls;
   if (!tls) return;
@@ -36,6 +48,14 @@ function resolveFiles(t: TransportConfig | undefined, baseDir: string): void {
   if (tls.certFile !== undefined) tls.certFile = abs(tls.certFile);
   if (tls.keyFile !== undefined) tls.keyFile = abs(tls.keyFile);
   if (tls.pfxFile !== undefined) tls.pfxFile = abs(tls.pfxFile);
+}
+
+function decodedOrSame(value: string | undefined): string | undefined {
+  try {
+    return value === undefined ? value : decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /**
@@ -64,6 +84,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
   resolveFiles(config.transport, baseDir);
   resolveFiles(config.exchange?.transport, baseDir);
   resolveFiles(config.ecms?.transport, baseDir);
+  resolveFiles(config.catalog?.transport, baseDir);
   const providers = [
     config.digitalId?.thaid,
     config.digitalId?.dga,
@@ -83,32 +104,11 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
   }
   const store = config.ecms?.store;
   if (store && 'sqlite' in store) store.sqlite = abs(store.sqlite);
-  // A database password in a URL is a secret like any other.
-  for (const db of [
-    store && 'postgres' in store ? store.postgres : undefined,
-    config.audit?.postgres,
-    config.digitalId?.stateStore?.postgres,
-  ]) {
-    if (!db) continue;
-    const password = new URL(db.url).password;
-    if (password) {
-      registerSecret(password);
-      registerSecret(decodeURIComponent(password));
-    }
+  for (const { keys, value } of configSecrets(config)) {
+    registerSecret(value);
+    // A database password in a URL also as decoded (a stray `%` leaves it as written).
+    if (keys.at(-1) === 'url') registerSecret(decodedOrSame(value));
   }
-  registerSecret(config.exchange?.consumerKey);
-  registerSecret(config.exchange?.consumerSecret);
-  for (const p of providers) {
-    registerSecret(p?.clientSecret);
-    registerSecret(p?.apiKey);
-    registerSecret(p?.transport?.tls?.passphrase);
-  }
-  registerSecret(config.audit?.hmacSecret);
-  registerSecret(config.audit?.chainKey.secret);
-  for (const k of config.audit?.previousChainKeys ?? []) registerSecret(k.secret);
-  registerSecret(config.transport?.tls?.passphrase);
-  registerSecret(config.exchange?.transport?.tls?.passphrase);
-  registerSecret(config.ecms?.transport?.tls?.passphrase);
   return config;
 }
 
@@ -119,7 +119,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
  */
 export async function loadConfig(
   path: string = DEFAULT_CONFIG_FILE,
-  options: Omit<ParseConfigOptions, 'baseDir'> = {},
+  options: LoadConfigOptions = {},
 ): Promise<ThgovConfig> {
   let text: string;
   try {
@@ -151,7 +151,34 @@ export async function loadConfig(
     // V8's message quotes the text around the error, which may be a secret: report the position only.
     throw new ConfigError('ERR_CLI_CONFIG_READ', `${path} is not valid JSON${jsonErrorPosition(text, err)}`);
   }
-  return parseConfig(json, { ...options, baseDir: configFolder(path) });
+  refuseDuplicateKeys(text);
+  const { onWarning, ...parse } = options;
+  const config = parseConfig(json, { ...parse, baseDir: configFolder(path) });
+  const warning = await readableSecretsWarning(path, json, config);
+  if (warning) (onWarning ?? emitConfigWarning)(redactText(warning));
+  return config;
+}
+
+function emitConfigWarning(message: string): void {
+  process.emitWarning(message, { code: 'THGOV_CONFIG_READABLE' });
+}
+
+/**
+ * A key written twice in one object: JSON.parse keeps the last, so the value a reviewer reads is not the one
+ * used. Refused naming the key paths, never the values.
+ */
+function refuseDuplicateKeys(text: string): void {
+  const paths = duplicateKeyPaths(text);
+  if (!paths.length) return;
+  const issues = paths.map((path) => ({
+    path,
+    message: 'duplicate key: JSON keeps only the last value, so write the key once',
+  }));
+  throw new ConfigError(
+    'ERR_CLI_CONFIG_INVALID',
+    `Invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    issues,
+  );
 }
 
 /** Folders of pipes and devices (`/dev/stdin`, `<(sops -d …)` as /dev/fd/63, /proc/self/fd/0), not of files. */

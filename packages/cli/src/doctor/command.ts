@@ -73,7 +73,7 @@ export async function doctorCommand(args: string[], rawIo: CliIo): Promise<numbe
   const path = values.config ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE;
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
-    config = await loadConfig(path);
+    config = await loadConfig(path, { onWarning: (w) => io.stderr.write(`thgov doctor: warning: ${w}\n`) });
   } catch (err) {
     if (!isConfigError(err)) throw err;
     io.stderr.write(`thgov doctor: ${err.code}: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
