@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Sandbox, type SandboxOptions, startSandbox } from '@thgov/sandbox';
+import { afterAll, beforeAll } from 'vitest';
 import { ExchangeClient, type ExchangeClientOptions } from '../src/index.js';
 
 export { caught as rejection } from '@thgov/testkit';
@@ -64,4 +67,35 @@ export async function withRawClient<T>(
   } finally {
     await c.close();
   }
+}
+
+/** What {@link useScriptedGateway}'s data calls answer (set it before each call). */
+export interface ScriptedAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * A raw gateway on 127.0.0.1 for the file's tests, started before them and closed after: validate issues one fixed
+ * token; every data call gets `answer` (JSON content type). `url()` is its base URL once started.
+ */
+export function useScriptedGateway(): { answer: ScriptedAnswer; url: () => string } {
+  const answer: ScriptedAnswer = { status: 200, body: '' };
+  const server = createServer((req, res) => {
+    req.resume();
+    if ((req.url ?? '').startsWith('/ws/auth/validate')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Result: '6f1c2b8e-0000-4000-8000-000000000002' }));
+      return;
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(answer.body);
+  });
+  let url = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return { answer, url: () => url };
 }

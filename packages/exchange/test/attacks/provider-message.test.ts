@@ -1,8 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ExchangeClient, type GdxError, isGdxNotFound } from '../../src/index.js';
-import { rejection, withRawClient } from '../helpers.js';
+import { rejection, useScriptedGateway, withRawClient } from '../helpers.js';
 
 /**
  * The provider's own words are what tells one failure from another where a code does not: DOPA's laser check
@@ -14,24 +12,7 @@ import { rejection, withRawClient } from '../helpers.js';
  * documented: an undocumented Linkage code is not guessed to be "not found" from its wording.
  */
 
-let status = 200;
-let body = '';
-const server = createServer((req, res) => {
-  req.resume();
-  if ((req.url ?? '').startsWith('/ws/auth/validate')) {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ Result: '6f1c2b8e-0000-4000-8000-000000000003' }));
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(body);
-});
-let url = '';
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const gateway = useScriptedGateway();
 
 const CID = '1101700230708';
 const person = (c: ExchangeClient) =>
@@ -55,9 +36,9 @@ async function failure(
   b: string,
   call: (c: ExchangeClient) => Promise<unknown>,
 ): Promise<GdxError> {
-  status = s;
-  body = b;
-  return (await withRawClient(url, call)) as unknown as GdxError;
+  gateway.answer.status = s;
+  gateway.answer.body = b;
+  return (await withRawClient(gateway.url(), call)) as unknown as GdxError;
 }
 
 describe("the provider's message is in the error", () => {
