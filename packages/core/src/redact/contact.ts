@@ -10,7 +10,9 @@
  * - A Thai telephone number (NBTC's plan): `0` then 8 digits (a fixed line: 02, 053, …) or 9 (a mobile: 06,
  *   08, 09), or the same without the `0` after `+66` or `0066`; single spaces or hyphens between digits. Not
  *   when glued to a letter, a digit or `+`/`/` (a longer number, a serial, a path), nor after a digit and a
- *   point or comma (a decimal).
+ *   point or comma (a decimal). Written as bare digits (`0812345678`) it is also a 10-digit e-CMS department code
+ *   (ministry 08), an account or a serial: masked only after a telephone word (tel, phone, mobile, fax, call,
+ *   โทร, มือถือ, เบอร์, ติดต่อ) a few characters before it.
  */
 
 export const EMAIL_MASK = '[EMAIL]';
@@ -72,7 +74,14 @@ const PHONE = new RegExp(
   'gu',
 );
 
-/** `text` with every Thai telephone number replaced by {@link PHONE_MASK}. */
+const PHONE_WORD = /(?:tel|phone|mobile|fax|call|โทร|มือถือ|เบอร์|ติดต่อ)[^\r\n\d]{0,24}$/iu;
+/** How far before bare digits a telephone word is looked for. */
+const PHONE_WORD_REACH = 40;
+
+/** `text` with every Thai telephone number replaced by {@link PHONE_MASK} (bare digits only after a telephone word). */
 export function maskPhoneNumbers(text: string): string {
-  return text.replace(PHONE, PHONE_MASK);
+  return text.replace(PHONE, (found: string, at: number) => {
+    if (/[ +-]/.test(found) || found.startsWith('00')) return PHONE_MASK;
+    return PHONE_WORD.test(text.slice(Math.max(0, at - PHONE_WORD_REACH), at)) ? PHONE_MASK : found;
+  });
 }

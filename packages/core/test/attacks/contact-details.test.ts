@@ -61,6 +61,9 @@ describe('e-mail addresses and telephone numbers in free text', () => {
       'amount 10,000,000.00 THB, book 0808.2/ว1234, serial 12345678901234',
       'status 503 after 1234567890 ms, port 54321, HTTP/1.1',
       'timestamp 1733540040123 and hash 0a1b2c3d4e5f60718293',
+      // Bare digits without a telephone word: an e-CMS department code (ministry 08 or 09), an account.
+      'Organisation 0812345678 is not on the e-CMS network (GetOrganizationList)',
+      'letter from 0912300001 to 0031500001, account 0612345678',
     ]) {
       expect(redactText(text), text).toBe(text);
     }
