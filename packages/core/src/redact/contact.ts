@@ -74,7 +74,8 @@ const PHONE = new RegExp(
   'gu',
 );
 
-const PHONE_WORD = /(?:tel|phone|mobile|fax|call|โทร|มือถือ|เบอร์|ติดต่อ)[^\r\n\d]{0,24}$/iu;
+// A country code written before the national number with its `0` (`+66 0812345678`) counts as such a word.
+const PHONE_WORD = /(?:tel|phone|mobile|fax|call|โทร|มือถือ|เบอร์|ติดต่อ|\+66|0066)[^\r\n\d]{0,24}$/iu;
 /** How far before bare digits a telephone word is looked for. */
 const PHONE_WORD_REACH = 40;
 

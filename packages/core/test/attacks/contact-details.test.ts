@@ -29,6 +29,7 @@ const PHONES = [
   '021234567',
   '053-123-456',
   '+66 2 123 4567',
+  '+66 0812345678',
 ];
 
 describe('e-mail addresses and telephone numbers in free text', () => {
