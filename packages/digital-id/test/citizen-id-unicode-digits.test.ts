@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { DigitalIdClient, DigitalIdClientOptions } from '../src/index.js';
-import { failure, REDIRECT } from './helpers.js';
-import { quirkClient, useQuirkProvider } from './quirk-provider.js';
+import { failure } from './helpers.js';
+import { quirkClient, quirkLogin, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * A citizen ID written in Thai digits (๑๒๓…, as Thai forms and some back offices print it), in full-width
@@ -16,13 +16,7 @@ const quirks = useQuirkProvider();
 const client = (overrides: Partial<DigitalIdClientOptions> = {}) =>
   quirkClient(quirks.op, quirks.clients, { provider: 'thaid', issuer: quirks.op.issuer, ...overrides });
 
-async function login(c: DigitalIdClient) {
-  const req = await c.createLoginRequest();
-  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
-    expectedState: req.state,
-  });
-}
+const login = (c: DigitalIdClient) => quirkLogin(quirks.op, c);
 
 const CITIZEN_ID = '1234567890121';
 const THAI = '๑๒๓๔๕๖๗๘๙๐๑๒๑';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { generatePopulation, SandboxBrowser, startDgaProvider } from '@thgov/sandbox';
 import { describe, expect, it } from 'vitest';
-import { failure, loginAs, REDIRECT, sandboxClient } from './helpers.js';
-import { type QuirkAlg, quirkClient, quirkKey, useQuirkProvider } from './quirk-provider.js';
+import { failure, loginAs, sandboxClient } from './helpers.js';
+import { type QuirkAlg, quirkClient, quirkKey, quirkLogin, useQuirkProvider } from './quirk-provider.js';
 
 /**
  * OIDC Core §3.1.3.8 / §3.2.2.9: an id_token that carries `at_hash` binds the access token issued with it;
@@ -34,14 +34,7 @@ function answerWith(at_hash: unknown, extra: Record<string, unknown> = {}) {
   });
 }
 
-async function login() {
-  const c = quirkClient(quirks.op, quirks.clients);
-  const req = await c.createLoginRequest();
-  quirks.op.nonce = new URL(req.url).searchParams.get('nonce') ?? undefined;
-  return c.handleCallback(`${REDIRECT}?code=quirk-code-0123456789&state=${req.state}`, {
-    expectedState: req.state,
-  });
-}
+const login = () => quirkLogin(quirks.op, quirkClient(quirks.op, quirks.clients));
 
 describe('at_hash in the id_token', () => {
   it.each<[QuirkAlg, 'sha256' | 'sha512']>([
