@@ -156,7 +156,7 @@ describe('doctor behind a TLS-intercepting proxy', () => {
     expect(out).toContain('ERR_CLI_CONFIG_FILE');
     expect(out).toContain('transport.tls.caFile');
     expect(out).toContain(p7bFile);
-    expect(out).toContain('openssl pkcs7 -print_certs');
+    expect(out).toContain('openssl pkcs7 -print_certs'); // tool-tests: ignore "openssl" (fix text; none runs)
   });
 });
 

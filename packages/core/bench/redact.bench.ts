@@ -7,10 +7,17 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { completeThaiId, isCitizenId, redactText, registerSecret } from '@thgov/core';
+import { isQuickBench, sized } from '@thgov/testkit/bench';
 
-const TOKENS = 10_000;
+// A quick run (`pnpm bench --quick`) only shows the bench still runs: a tenth of the tokens, few rounds, and few
+// messages for the naive baseline, whose one regex of every token took most of a minute to build and run.
+const TOKENS = sized(10_000, 1_000);
 const MESSAGES = 400;
-const ROUNDS = 25;
+const ROUNDS = sized(25, 3);
+const NAIVE_MESSAGES = sized(40, 8);
+const ATTACKER_INPUTS = sized(1_000, 100);
+/** Result-line fields: the target in a measuring run, `quick: true` in a smoke run (bench/README.md). */
+const judged = () => (isQuickBench() ? { quick: true } : { target: 0.05 });
 
 const jwt = () =>
   `eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.${randomBytes(450).toString('base64url')}.${randomBytes(256).toString('base64url')}`;
@@ -97,7 +104,7 @@ for (const t of tokens) registerSecret(t, { kind: 'token', ttlInMs: 3_600_000 })
 const ours = measure(redactText, texts, ROUNDS);
 process.stderr.write(`  thgov: p50 ${ours.p50.toFixed(4)} ms, p99 ${ours.p99.toFixed(4)} ms\n`);
 // The naive redactor is three orders of magnitude slower: a few messages are enough for its percentiles.
-const naive = measure(naiveRedactor([secret, ...tokens]), texts.slice(0, 40), 1);
+const naive = measure(naiveRedactor([secret, ...tokens]), texts.slice(0, NAIVE_MESSAGES), 1);
 process.stderr.write(`  naive: p50 ${naive.p50.toFixed(4)} ms, p99 ${naive.p99.toFixed(4)} ms\n`);
 console.log(
   JSON.stringify({
@@ -106,7 +113,7 @@ console.log(
     value: round(ours.p99),
     p50: round(ours.p50),
     cpuPerOpInUs: round(ours.cpuPerOpInUs),
-    target: 0.05,
+    ...judged(),
     baseline: 'naive alternation + per-secret loop (previous redactText)',
     baselineValue: round(naive.p99),
     baselineCpuPerOpInUs: round(naive.cpuPerOpInUs),
@@ -115,10 +122,10 @@ console.log(
 );
 
 // The attacker's case: caller-supplied 16 KiB values (revoke/introspect inputs) on top of the tokens.
-for (let i = 0; i < 1_000; i++)
+for (let i = 0; i < ATTACKER_INPUTS; i++)
   registerSecret(randomBytes(12 * 1024).toString('base64url'), { kind: 'input' });
 const attacked = measure(redactText, texts, ROUNDS);
-process.stderr.write(`  thgov + 1,000 16 KiB inputs: p99 ${attacked.p99.toFixed(4)} ms\n`);
+process.stderr.write(`  thgov + ${ATTACKER_INPUTS} 16 KiB inputs: p99 ${attacked.p99.toFixed(4)} ms\n`);
 console.log(
   JSON.stringify({
     bench: 'core.redact.error-message.10k-tokens+1k-16KiB-inputs',
@@ -126,7 +133,7 @@ console.log(
     value: round(attacked.p99),
     p50: round(attacked.p50),
     cpuPerOpInUs: round(attacked.cpuPerOpInUs),
-    target: 0.05,
+    ...judged(),
     baseline: 'same redactor without the 16 KiB inputs (this run)',
     baselineValue: round(ours.p99),
     ratio: round(attacked.p99 / ours.p99),

@@ -31,7 +31,8 @@ import { sampleLetter } from '../test/helpers/letters.js';
 
 const LETTERS = Number(process.env.THGOV_BENCH_LETTERS ?? sized(150, 30));
 const ROUNDS = Number(process.env.THGOV_BENCH_ROUNDS ?? sized(3, 1));
-const WORKERS = (process.env.THGOV_BENCH_INBOX_WORKERS ?? '1,2,4').split(',').map(Number);
+// A quick run stops at 2 workers: each worker count starts its processes afresh (twice for the largest).
+const WORKERS = (process.env.THGOV_BENCH_INBOX_WORKERS ?? sized('1,2,4', '1,2')).split(',').map(Number);
 // 150 letters per worker before measuring: with 40, one PostgreSQL worker still spent 10.5 ms of CPU per
 // measured letter, with 150 8.0 ms (its JIT was still warming up; SQLite's 7.6 and 7.2 ms).
 const WARM_UP_PER_WORKER = Number(process.env.THGOV_BENCH_WARM_UP_LETTERS ?? sized(150, 10));
