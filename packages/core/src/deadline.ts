@@ -27,6 +27,12 @@ export interface Deadline {
   dispose(): void;
 }
 
+/**
+ * The longest delay a Node timer holds (2^31-1 ms, 24.8 days): a longer one fires after 1 ms, with only a
+ * TimeoutOverflowWarning to say so.
+ */
+const LONGEST_TIMER_IN_MS = 2 ** 31 - 1;
+
 const NO_DEADLINE: Deadline = {
   signal: undefined,
   timeoutInMs: undefined,
@@ -59,16 +65,24 @@ export function startDeadline(options: DeadlineOptions = {}): Deadline {
     onAbort = () => controller.abort(abortReason(abortSignal));
     abortSignal.addEventListener('abort', onAbort, { once: true });
   }
+  const remainingInMs = () =>
+    timeoutInMs === undefined ? Number.POSITIVE_INFINITY : started + timeoutInMs - performance.now();
   if (timeoutInMs !== undefined) {
-    timer = setTimeout(() => {
+    // A deadline longer than one timer holds is waited for in several, one after the other.
+    let left = timeoutInMs;
+    const arm = () => {
+      const wait = Math.min(left, LONGEST_TIMER_IN_MS);
+      left -= wait;
+      timer = setTimeout(left > 0 ? arm : fire, wait);
+    };
+    const fire = () =>
       controller.abort(options.onTimeout?.(timeoutInMs) ?? new TimeoutError('total', timeoutInMs));
-    }, timeoutInMs);
+    arm();
   }
   return {
     signal: controller.signal,
     timeoutInMs,
-    remainingInMs: () =>
-      timeoutInMs === undefined ? Number.POSITIVE_INFINITY : started + timeoutInMs - performance.now(),
+    remainingInMs,
     dispose: () => {
       if (timer) clearTimeout(timer);
       if (onAbort) abortSignal?.removeEventListener('abort', onAbort);

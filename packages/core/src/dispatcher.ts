@@ -4,6 +4,7 @@ import { createEnvProxyDispatcher } from './no-proxy.js';
 import type { TimeoutOptions, TlsOptions } from './options.js';
 import { DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
 import { clientCertificatePem, trustedCaPem } from './tls-certificates.js';
+import { tunnelOptions } from './transport-proxy/tunnel-client.js';
 
 /**
  * Timeouts every client applies unless configured otherwise. `totalInMs` bounds a whole operation,
@@ -63,10 +64,14 @@ export function createDispatcher(c: DispatcherConfig): Dispatcher {
   // imported: a process that never makes a request does not pay for it (cold start).
   const u = loadUndici();
   const { Agent, ProxyAgent } = u;
+  // The tunnel through a proxy is bounded by the connect timeout too, and a proxy closing it fails the request.
+  const tunnel = tunnelOptions(u.Pool, connect.timeout);
   let agent: Dispatcher;
-  if (c.proxy === 'env') agent = createEnvProxyDispatcher(u, { agent: agentOptions, requestTls: connect });
-  else if (c.proxy) agent = new ProxyAgent({ ...agentOptions, uri: c.proxy, requestTls: connect });
-  else agent = new Agent(agentOptions);
+  if (c.proxy === 'env') {
+    agent = createEnvProxyDispatcher(u, { agent: agentOptions, requestTls: connect, tunnel });
+  } else if (c.proxy) {
+    agent = new ProxyAgent({ ...agentOptions, ...tunnel, uri: c.proxy, requestTls: connect });
+  } else agent = new Agent(agentOptions);
   return withResponseGuard(agent, c.timeouts?.bodyThroughput) ?? agent;
 }
 

@@ -364,6 +364,8 @@ export interface EnvProxyOptions {
   agent: Agent.Options;
   /** TLS options of the platform's connection, inside a proxy's tunnel. */
   requestTls: buildConnector.BuildOptions;
+  /** Options of each proxy's tunnel (its client towards the proxy, the proxy's TLS); undici's defaults without. */
+  tunnel?: Pick<ProxyAgent.Options, 'clientFactory' | 'proxyTls'>;
 }
 
 /** undici's classes, handed in by the caller that loaded undici. */
@@ -430,6 +432,7 @@ export function createEnvProxyDispatcher(
   const proxyAgent = (uri: string, name: string) =>
     new undici.ProxyAgent({
       ...options.agent,
+      ...options.tunnel,
       uri: checkedProxyUri(uri, name),
       requestTls: options.requestTls,
     });

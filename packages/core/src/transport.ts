@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { nodeStream, randomUUID } from './builtins.js';
 import { ACCEPT_ENCODING, codingsOf, decodeContent, decodeContentStream } from './content-coding.js';
-import { type Deadline, startDeadline } from './deadline.js';
+import { type Deadline, raceSignal, startDeadline } from './deadline.js';
 import { createDispatcher, DEFAULT_TIMEOUTS, withResponseGuard } from './dispatcher.js';
 import {
   HttpError,
@@ -44,6 +44,7 @@ import {
   Telemetry,
   type TelemetrySpan,
 } from './telemetry/index.js';
+import { PROXY_TUNNEL_CLOSED } from './transport-proxy/tunnel-client.js';
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
 
@@ -67,7 +68,8 @@ export type RequestBody =
 /**
  * A body sent as a stream (large uploads), never held in memory. `open` is called once per attempt, so a
  * retried request gets a fresh stream: return a new one each time, or mark the request `idempotent: false`
- * when the source cannot be read twice. Not signable (a detached JWS needs the bytes up front).
+ * when the source cannot be read twice. The stream returned for the previous attempt, or a Readable already read,
+ * is refused (ERR_INVALID_ARG), never sent as an empty body. Not signable (a detached JWS needs the bytes up front).
  */
 export interface StreamRequestBody {
   stream: () => Readable | AsyncIterable<Uint8Array>;
@@ -159,6 +161,8 @@ interface Call<T> {
   body: Uint8Array | string | undefined;
   /** A streamed body's source, opened once per attempt. */
   open: StreamRequestBody['stream'] | undefined;
+  /** What `open` returned for the last attempt: it cannot give the body again. */
+  opened: object | undefined;
   headers: Record<string, string>;
   repeatable: boolean;
   redactedRequest: () => RedactedRequest;
@@ -184,6 +188,7 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  PROXY_TUNNEL_CLOSED,
 ]);
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -197,7 +202,11 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_CONNECT_TIMEOUT',
+  PROXY_TUNNEL_CLOSED,
 ]);
+const PROXY_TUNNEL_HINT =
+  'The proxy closed the connection before the tunnel to the platform was open: check that it allows this host ' +
+  'and port (its access list), and that it is an HTTP proxy that accepts CONNECT.';
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_OSSL)/;
 
 /**
@@ -398,6 +407,7 @@ export class Transport {
       operation: namedOperation(spec.operation, method, spec.path, mask),
       body,
       open,
+      opened: undefined,
       headers,
       repeatable,
       redactedRequest,
@@ -496,12 +506,12 @@ export class Transport {
       path: call.target,
       method: call.method,
       headers: call.headers,
-      body: call.open ? toReadable(call.open()) : (call.body ?? null),
+      body: call.open ? openStream(call) : (call.body ?? null),
       signal: call.signal,
     };
     if (call.attemptDeadline) Object.assign(options, { [ATTEMPT_DEADLINE]: call.attemptDeadline });
     try {
-      return await this.#dispatcher.request(options);
+      return await settledOnAbort(this.#dispatcher.request(options), call.signal);
     } catch (err) {
       throw this.#networkError(err, call.signal, context());
     }
@@ -689,6 +699,7 @@ export class Transport {
         cause: err,
         retryable: RETRYABLE_NETWORK_CODES.has(code),
         notSent: NOT_SENT_CODES.has(code),
+        ...(code === PROXY_TUNNEL_CLOSED ? { hint: PROXY_TUNNEL_HINT } : {}),
       },
     );
     return error;
@@ -897,6 +908,48 @@ function findUnsendable(
     if (hit) return hit;
   }
   return undefined;
+}
+
+/**
+ * `pending`, or the signal's reason as soon as it fires. undici applies an abort to a request that waits for its
+ * connection (a proxy that never answers the CONNECT, a pool whose connections are all busy) only once it has one:
+ * the caller's abort and the call's deadline would wait for it. A response that arrives after all is let go.
+ */
+function settledOnAbort(
+  pending: Promise<Dispatcher.ResponseData>,
+  signal: AbortSignal | undefined,
+): Promise<Dispatcher.ResponseData> {
+  if (!signal) return pending;
+  return raceSignal(pending, signal).catch((err: unknown) => {
+    if (signal.aborted) {
+      pending.then(
+        (res) => res.body.on('error', () => undefined).destroy(),
+        () => undefined,
+      );
+    }
+    throw err;
+  });
+}
+
+const SPENT_STREAM =
+  'body.stream returned a stream that was already read (or the one it returned for the previous attempt): it must ' +
+  'return a new stream on every call, as a retried request sends the body again; or mark the request ' +
+  '`idempotent: false`';
+
+/**
+ * Opens a streamed body for one attempt. A source that cannot give the body again is refused: the stream returned for
+ * the previous attempt, or a Readable already read, would be sent as an empty body, and a server's success would then
+ * lose the upload without an error.
+ */
+function openStream(call: Call<unknown>): Readable {
+  const source = (call.open as StreamRequestBody['stream'])();
+  const { Readable } = nodeStream();
+  const spent =
+    source === call.opened ||
+    (source instanceof Readable && (source.readableDidRead || source.readableEnded || source.destroyed));
+  if (spent) throw invalidArgument(SPENT_STREAM);
+  call.opened = source;
+  return toReadable(source);
 }
 
 function toReadable(source: Readable | AsyncIterable<Uint8Array>): Readable {
