@@ -1,5 +1,5 @@
 import { isThGovError, sanitizeCause } from './errors.js';
-import { redactText, redactValue } from './redact.js';
+import { isSensitiveName, REDACTED, redactText, redactValue } from './redact.js';
 
 /** Console-shaped: pass `console`, pino, winston or anything with these four methods. */
 export interface Logger {
@@ -53,8 +53,8 @@ export class SafeLogger {
 
   #write(level: Exclude<LogLevel, 'silent'>, message: string, context?: Record<string, unknown>): void {
     if (!this.enabled(level) || !this.#sink) return;
-    const ctx = context ? loggableContext(context) : undefined;
     try {
+      const ctx = context ? loggableContext(context) : undefined;
       if (ctx) this.#sink[level](redactText(message), ctx);
       else this.#sink[level](redactText(message));
     } catch {
@@ -63,21 +63,86 @@ export class SafeLogger {
   }
 }
 
+/** How deep a context is followed, how many objects it may hold and how many entries of each: the rest is cut. */
+const MAX_DEPTH = 8;
+const MAX_OBJECTS = 500;
+const MAX_ENTRIES = 100;
+const CUT = '[…]';
+
+/** One walk over a context: the objects on the current path (a cycle) and how many more may be copied. */
+interface Walk {
+  path: Set<object>;
+  objectsLeft: number;
+}
+
 /**
- * The context as it is written: redacted, and an error (at the top level) as a plain object whose code is
- * under `errorCode`, beside its name and message, so a debug line says which error happened.
+ * The context as it is written: redacted, and an error, wherever it is, as a sanitized plain object whose code is
+ * under `errorCode`, beside its name and message, so a debug line says which error happened. Each object is
+ * copied once per path (a cycle is `[Circular]`) and at most {@link MAX_OBJECTS} of them; a value that cannot be
+ * read (a throwing getter, a revoked Proxy) is `[unreadable]`: logging never throws into the caller.
  */
 function loggableContext(context: Record<string, unknown>): Record<string, unknown> {
+  const walk: Walk = { path: new Set([context]), objectsLeft: MAX_OBJECTS };
+  return loggableObject(context, -1, walk) as Record<string, unknown>;
+}
+
+// The key decides too: `{ accessToken: '…' }` is masked whatever the value looks like.
+function loggable(key: string, value: unknown, depth: number, walk: Walk): unknown {
+  try {
+    if (typeof value === 'string') return isSensitiveName(key) ? REDACTED : redactText(value);
+    if (typeof value !== 'object' || value === null) return sensitive(key, value) ? REDACTED : value;
+    if (value instanceof Error) return loggableError(value);
+    if (isSensitiveName(key)) return REDACTED;
+    if (walk.path.has(value)) return '[Circular]';
+    if (depth >= MAX_DEPTH || walk.objectsLeft-- <= 0) return CUT;
+    walk.path.add(value);
+    try {
+      return loggableObject(value, depth, walk);
+    } finally {
+      walk.path.delete(value);
+    }
+  } catch {
+    return '[unreadable]';
+  }
+}
+
+function sensitive(key: string, value: unknown): boolean {
+  return value !== undefined && value !== null && isSensitiveName(key);
+}
+
+/** A copy of an object, array, Map, Set or Date with each entry made loggable. */
+function loggableObject(value: object, depth: number, walk: Walk): unknown {
+  if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (Array.isArray(value))
+    return value.slice(0, MAX_ENTRIES).map((v, i) => loggable(String(i), v, depth + 1, walk));
+  if (value instanceof Set) return first(value).map((v, i) => loggable(String(i), v, depth + 1, walk));
+  const entries = value instanceof Map ? first(value) : Object.keys(value).map((k) => [k, undefined]);
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(context)) {
-    out[key] = value instanceof Error ? loggableError(value) : redactOne(key, value);
+  for (const [k, v] of entries.slice(0, MAX_ENTRIES)) {
+    const key = String(k);
+    // Each property is read on its own: one throwing getter leaves the others.
+    out[key] = loggable(key, value instanceof Map ? v : readProperty(value, key), depth + 1, walk);
   }
   return out;
 }
 
-// The key decides too: `{ accessToken: '…' }` is masked whatever the value looks like.
-function redactOne(key: string, value: unknown): unknown {
-  return (redactValue({ [key]: value }) as Record<string, unknown>)[key];
+/** The first {@link MAX_ENTRIES} values of a Map or Set, without copying the rest. */
+function first<T>(values: Iterable<T>): T[] {
+  const out: T[] = [];
+  for (const v of values) {
+    if (out.length >= MAX_ENTRIES) break;
+    out.push(v);
+  }
+  return out;
+}
+
+function readProperty(value: object, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return '[unreadable]';
+  }
 }
 
 function loggableError(error: Error): Record<string, unknown> {

@@ -9,8 +9,13 @@ import { ANCHOR_MAC_LABEL, AUDIT_KEY_ID, type AuditKeyRing } from './keys.js';
  * (another disk, host or store) to also rule out putting back an older anchor.
  */
 export interface AuditAnchor {
-  /** Anchor format. */
-  v: 1;
+  /** Anchor format: 2 names the chain it is the head of (`chain`, covered by the MAC), 1 names none. */
+  v: 1 | 2;
+  /**
+   * The chain this is the head of (format 2, written by `PostgresAuditSink`, whose table holds several chains under
+   * the same keys): an anchor copied to another chain, with that chain's rows, does not verify for it.
+   */
+  chain?: string;
   /** seq of the last record (0 for an empty log). */
   seq: number;
   /** SHA-256 (hex) of the last line's bytes (`GENESIS_HASH` for an empty log). */
@@ -35,20 +40,29 @@ export interface AuditAnchorStore {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** A chain's name: the key-id alphabet, as the `chain` column of the PostgreSQL sink takes it. */
+const CHAIN_NAME = AUDIT_KEY_ID;
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 function anchorMacInput(a: Omit<AuditAnchor, 'mac'>): string {
-  return `${a.v}\n${a.seq}\n${a.hash}\n${a.kid}\n${a.ts}`;
+  const chain = a.v === 2 ? `${a.chain}\n` : '';
+  return `${a.v}\n${chain}${a.seq}\n${a.hash}\n${a.kid}\n${a.ts}`;
 }
 
-/** A new anchor for head `{ seq, hash }`, authenticated with chain key `kid`. */
+/**
+ * A new anchor for head `{ seq, hash }`, authenticated with chain key `kid`; with `chain`, a format-2 anchor that
+ * names (and is valid for) that chain only.
+ */
 export function createAnchor(
   head: { seq: number; hash: string },
   ring: AuditKeyRing,
   kid: string,
   now: Date = new Date(),
+  chain?: string,
 ): AuditAnchor {
-  const unsigned = { v: 1 as const, seq: head.seq, hash: head.hash, kid, ts: now.toISOString() };
+  const base = { seq: head.seq, hash: head.hash, kid, ts: now.toISOString() };
+  const unsigned: Omit<AuditAnchor, 'mac'> =
+    chain === undefined ? { v: 1, ...base } : { v: 2, chain, ...base };
   return { ...unsigned, mac: ring.mac(kid, ANCHOR_MAC_LABEL, anchorMacInput(unsigned)) };
 }
 
@@ -59,7 +73,7 @@ export function parseAnchor(value: unknown, where: string): AuditAnchor {
     typeof a === 'object' &&
     a !== null &&
     !Array.isArray(a) &&
-    a.v === 1 &&
+    (a.v === 1 ? !('chain' in a) : a.v === 2 && typeof a.chain === 'string' && CHAIN_NAME.test(a.chain)) &&
     typeof a.seq === 'number' &&
     Number.isSafeInteger(a.seq) &&
     a.seq >= 0 &&
@@ -72,17 +86,28 @@ export function parseAnchor(value: unknown, where: string): AuditAnchor {
     ISO_TS.test(a.ts) &&
     typeof a.mac === 'string' &&
     HEX64.test(a.mac) &&
-    Object.keys(a).length === 6;
+    Object.keys(a).length === (a.v === 2 ? 7 : 6);
   if (!valid) throw new ThGovError('ERR_AUDIT_ANCHOR', `The audit anchor ${where} is not a valid anchor`);
-  return { v: 1, seq: a.seq!, hash: a.hash!, kid: a.kid!, ts: a.ts!, mac: a.mac! };
+  const fields = { seq: a.seq!, hash: a.hash!, kid: a.kid!, ts: a.ts!, mac: a.mac! };
+  return a.v === 2 ? { v: 2, chain: a.chain!, ...fields } : { v: 1, ...fields };
 }
 
-/** Why an anchor cannot be trusted, or undefined when its MAC verifies under the ring. */
-export function anchorProblem(anchor: AuditAnchor, ring: AuditKeyRing | undefined): string | undefined {
+/**
+ * Why an anchor cannot be trusted, or undefined when its MAC verifies under the ring. With `chain` (the chain being
+ * checked), a format-2 anchor must name that chain; a format-1 anchor (written before anchors named their chain) is
+ * accepted for any.
+ */
+export function anchorProblem(
+  anchor: AuditAnchor,
+  ring: AuditKeyRing | undefined,
+  chain?: string,
+): string | undefined {
   if (!ring?.has(anchor.kid))
     return `the anchor is authenticated with chain key ${anchor.kid}, which was not given`;
   const { mac, ...unsigned } = anchor;
   if (!ring.verify(anchor.kid, ANCHOR_MAC_LABEL, anchorMacInput(unsigned), mac))
     return 'the anchor does not match its MAC: it was forged or changed';
+  if (chain !== undefined && anchor.v === 2 && anchor.chain !== chain)
+    return `the anchor is the head of chain ${anchor.chain}, not of chain ${chain}: the chain was replaced by a copy of another`;
   return undefined;
 }

@@ -72,11 +72,12 @@ export function resumeChain(
   anchor: AuditAnchor | undefined,
   ring: AuditKeyRing,
   maxLag: number,
+  chain?: string,
 ): ResumeDecision {
   const last = lines[lines.length - 1];
   const head = last ? decodeHead(last, ring) : { seq: 0, hash: GENESIS_HASH };
   if (!anchor) return head.seq === 0 ? { kind: 'resume', head, reanchor: true } : { kind: 'no-anchor', head };
-  const problem = anchorProblem(anchor, ring);
+  const problem = anchorProblem(anchor, ring, chain);
   if (problem) throw anchorError(`The audit anchor cannot be trusted: ${problem}`);
   if (head.seq < anchor.seq) {
     throw anchorError(

@@ -90,6 +90,8 @@ export interface VerifyAuditLogOptions {
 export interface VerifyInternalOptions extends Omit<VerifyAuditLogOptions, 'keys'> {
   /** No legacy record is expected at all (a store that never held format 1): each one is an error. */
   noLegacy?: string;
+  /** The chain being checked (a PostgreSQL chain): an anchor naming another chain is an error. */
+  chain?: string;
 }
 
 interface Entry {
@@ -359,6 +361,7 @@ interface TailCheck {
   ring: AuditKeyRing | undefined;
   errors: AuditLogError[];
   warnings: AuditLogWarning[];
+  chain: string | undefined;
 }
 
 /** Compares the head with the anchor: shorter or different is an error, longer a warning. */
@@ -370,7 +373,7 @@ function checkAnchor(anchorInput: unknown, t: TailCheck): AuditLogVerification['
     t.errors.push({ line: t.lineCount, seq: undefined, kind: 'anchor', message: 'the anchor is malformed' });
     return undefined;
   }
-  const problem = anchorProblem(anchor, t.ring);
+  const problem = anchorProblem(anchor, t.ring, t.chain);
   if (problem) {
     t.errors.push({ line: t.lineCount, seq: undefined, kind: 'anchor', message: problem });
     return undefined;
@@ -466,7 +469,7 @@ export function verifyWithRing(
 
   const last = sorted[sorted.length - 1];
   const head = { seq: last ? last.seq : 0, hash: last ? last.lineHash : GENESIS_HASH };
-  const t: TailCheck = { sorted, head, lineCount, ring, errors, warnings };
+  const t: TailCheck = { sorted, head, lineCount, ring, errors, warnings, chain: o.chain };
   let anchored: AuditLogVerification['anchored'];
   if (o.anchor !== undefined) anchored = checkAnchor(o.anchor, t);
   if (o.expectHead !== undefined) {

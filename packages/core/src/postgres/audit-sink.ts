@@ -246,7 +246,7 @@ export class PostgresAuditSink implements AuditSink {
     );
     const lines = last.rows.map((r) => Buffer.from(r.line, 'utf8'));
     // Records and anchor commit together, so the log may never be ahead of its anchor (lag 0).
-    const decision = resumeChain(lines, anchor, this.#ring, 0);
+    const decision = resumeChain(lines, anchor, this.#ring, 0, this.chain);
     if (decision.kind !== 'resume')
       throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit log in PostgreSQL does not match its head row');
     let { seq, hash } = decision.head;
@@ -267,7 +267,7 @@ export class PostgresAuditSink implements AuditSink {
       `INSERT INTO ${s}.audit_records (chain, seq, line, idempotency_key) VALUES ${values}`,
       [this.chain, ...rows.flatMap((r) => [r.seq, r.line, r.key ?? null])],
     );
-    const next = createAnchor({ seq, hash }, this.#ring, this.#kid);
+    const next = createAnchor({ seq, hash }, this.#ring, this.#kid, new Date(), this.chain);
     await client.query(`UPDATE ${s}.audit_heads SET anchor = $2, updated_at = now() WHERE chain = $1`, [
       this.chain,
       JSON.stringify(next),
@@ -288,7 +288,7 @@ export class PostgresAuditSink implements AuditSink {
 
   /** The database's head may be ahead of the mirror (other replicas, a lost mirror write), never behind. */
   #checkMirror(mirrored: AuditAnchor, anchor: AuditAnchor): void {
-    const problem = anchorProblem(mirrored, this.#ring);
+    const problem = anchorProblem(mirrored, this.#ring, this.chain);
     if (problem)
       throw new ThGovError('ERR_AUDIT_ANCHOR', `The audit anchor mirror cannot be trusted: ${problem}`);
     if (anchor.seq < mirrored.seq || (anchor.seq === mirrored.seq && anchor.hash !== mirrored.hash))
@@ -302,7 +302,7 @@ export class PostgresAuditSink implements AuditSink {
   /** Best effort after the commit: a lost mirror write only leaves the mirror behind, which is allowed. */
   async #writeMirror(head: ChainHead): Promise<void> {
     try {
-      await this.#mirror?.write(createAnchor(head, this.#ring, this.#kid));
+      await this.#mirror?.write(createAnchor(head, this.#ring, this.#kid, new Date(), this.chain));
     } catch {
       // The records are committed; the next append writes a newer mirror.
     }
@@ -316,7 +316,13 @@ export class PostgresAuditSink implements AuditSink {
       // Insert first: a replica starting the same chain at the same moment waits on the unique key and then
       // finds the head the first one committed. Only the transaction that really created the head may find
       // records without one — which means the head row was deleted.
-      const genesis = createAnchor({ seq: 0, hash: GENESIS_HASH }, this.#ring, this.#kid);
+      const genesis = createAnchor(
+        { seq: 0, hash: GENESIS_HASH },
+        this.#ring,
+        this.#kid,
+        new Date(),
+        this.chain,
+      );
       const inserted = await client.query(
         `INSERT INTO ${s}.audit_heads (chain, anchor) VALUES ($1, $2) ON CONFLICT (chain) DO NOTHING`,
         [this.chain, JSON.stringify(genesis)],

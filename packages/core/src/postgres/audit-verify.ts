@@ -85,9 +85,10 @@ export async function verifyPostgresAuditLog(
     // PostgresAuditSink never wrote the unkeyed format: a legacy row anywhere was written without the key.
     const result = verifyWithRing(parts.join(''), o.keys ? new AuditKeyRing([...o.keys]) : undefined, {
       noLegacy: 'PostgresAuditSink',
+      chain,
       ...(anchor ? { anchor } : {}),
     });
-    if (o.mirror !== undefined) checkMirror(result, o.mirror, o.keys ?? []);
+    if (o.mirror !== undefined) checkMirror(result, o.mirror, o.keys ?? [], chain);
     return { ...result, chain };
   } catch (err) {
     if (err instanceof ThGovError || err instanceof TypeError) throw err;
@@ -98,8 +99,13 @@ export async function verifyPostgresAuditLog(
 }
 
 /** The mirrored anchor must be authentic and name a record the table still has, unchanged. */
-function checkMirror(result: AuditLogVerification, value: unknown, keys: readonly AuditChainKey[]): void {
-  const problem = mirrorProblem(result, value, keys);
+function checkMirror(
+  result: AuditLogVerification,
+  value: unknown,
+  keys: readonly AuditChainKey[],
+  chain: string,
+): void {
+  const problem = mirrorProblem(result, value, keys, chain);
   if (!problem) return;
   result.errors.push({
     line: result.records.length,
@@ -114,6 +120,7 @@ function mirrorProblem(
   result: AuditLogVerification,
   value: unknown,
   keys: readonly AuditChainKey[],
+  chain: string,
 ): { kind: 'anchor' | 'deleted' | 'edited'; message: string } | undefined {
   let mirror: AuditAnchor;
   try {
@@ -121,7 +128,7 @@ function mirrorProblem(
   } catch {
     return { kind: 'anchor', message: 'the mirrored anchor is malformed' };
   }
-  const problem = anchorProblem(mirror, keys.length ? new AuditKeyRing([...keys]) : undefined);
+  const problem = anchorProblem(mirror, keys.length ? new AuditKeyRing([...keys]) : undefined, chain);
   if (problem) return { kind: 'anchor', message: `mirrored anchor: ${problem}` };
   if (result.head.seq < mirror.seq)
     return {

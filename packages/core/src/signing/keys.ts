@@ -103,3 +103,27 @@ export function importSigningKey(input: unknown, want: 'private' | 'public'): Ke
   if (want === 'public' && type !== 'public') throw invalidArgument('Verification needs a public key');
   return key;
 }
+
+/** When a key given as an X.509 certificate may sign, in ms since the epoch (its notBefore and notAfter). */
+export interface KeyValidity {
+  notBefore: number;
+  notAfter: number;
+}
+
+/** A verification key and, when it was given as an X.509 certificate, the certificate's validity period. */
+export interface VerificationKeyObject {
+  key: KeyObject;
+  validity: KeyValidity | undefined;
+}
+
+/** `importSigningKey(input, 'public')`, keeping the validity period of a certificate (other keys have none). */
+export function importVerificationKey(input: unknown): VerificationKeyObject {
+  const key = importSigningKey(input, 'public');
+  const text = typeof input === 'string' ? input.trim() : '';
+  if (!text.startsWith('-----BEGIN CERTIFICATE-----')) return { key, validity: undefined };
+  const cert = new (nodeCrypto().X509Certificate)(text);
+  const validity = { notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo) };
+  if (!Number.isFinite(validity.notBefore) || !Number.isFinite(validity.notAfter))
+    throw invalidArgument('The certificate of a verification key has an unreadable validity period');
+  return { key, validity };
+}

@@ -16,8 +16,9 @@ import {
 import { computeContentDigest, verifyContentDigest } from './content-digest.js';
 import {
   assertKeyFitsAlgorithm,
-  importSigningKey,
+  importVerificationKey,
   isSigningAlgorithm,
+  type KeyValidity,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
   type SigningKeyInput,
@@ -28,7 +29,10 @@ import { toEpochMs } from './signer.js';
 /** A public key `createSignatureVerifier` trusts, with the key ID the signer puts in its JWS header. */
 export interface VerificationKey {
   kid: string;
-  /** Public key: SPKI PEM, X.509 certificate PEM, JWK, KeyObject or CryptoKey. */
+  /**
+   * Public key: SPKI PEM, X.509 certificate PEM, JWK, KeyObject or CryptoKey. A certificate also bounds when the key
+   * may sign: a signature whose `iat` is outside its validity period (give or take `clockSkewInMs`) is refused.
+   */
   key: SigningKeyInput;
   /** When set, only this algorithm is accepted for this key. */
   alg?: SigningAlgorithm;
@@ -44,7 +48,11 @@ export type KeyResolver = (params: {
 export interface SignatureVerifierOptions {
   /** Known public keys by kid. Exactly one of keys, jwks, keyResolver. */
   keys?: VerificationKey[];
-  /** A JSON Web Key Set; every key needs a `kid`. */
+  /**
+   * A JSON Web Key Set; every key used needs a `kid`. Keys for something else (another `use`, `key_ops` without
+   * `verify`, an algorithm or curve not supported here) are skipped, as jose does; a set holding private key
+   * material (`d`, RSA primes, `k`) is refused: whoever could read it can sign.
+   */
   jwks?: { keys: JWK[] };
   /** Looks a key up per message (for example from a registry of agencies). */
   keyResolver?: KeyResolver;
@@ -185,7 +193,8 @@ function audOf(aud: unknown): string | undefined {
   }
 }
 
-type ImportedKey = KeyObject;
+/** A key to verify with, and the validity period of its certificate when it was given as one. */
+type ImportedKey = { key: KeyObject; validity: KeyValidity | undefined };
 
 /**
  * Builds a verifier for signatures made by `createRequestSigner`. Every failure is a ThGovError:
@@ -310,7 +319,26 @@ function expectedAuthorities(value: unknown): ReadonlySet<string> | undefined {
   return new Set(list.map((a: unknown) => normalizeAuthority(a)));
 }
 
-type StaticKeys = Map<string, { key: ImportedKey; alg: SigningAlgorithm | undefined }>;
+/** JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2 and §6.4; RFC 8037). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+/** The key type and curve each supported algorithm needs (RSA for RS256 and PS256). */
+const SIGNATURE_CURVES: Record<string, string | undefined> = { EC: 'P-256', OKP: 'Ed25519' };
+
+/**
+ * Whether a key of a published set is for something other than the signatures this verifier checks: another
+ * `use`, `key_ops` without `verify`, another algorithm, or a key type or curve none of ours uses (an ECDH key).
+ */
+function notForSignatures(jwk: JWK): boolean {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return true;
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
+    return true;
+  if (jwk.alg !== undefined && !isSigningAlgorithm(jwk.alg)) return true;
+  if (typeof jwk.kty !== 'string' || jwk.kty === 'RSA') return false;
+  const curve = SIGNATURE_CURVES[jwk.kty];
+  return curve === undefined || (jwk.crv !== undefined && jwk.crv !== curve);
+}
+
+type StaticKeys = Map<string, ImportedKey & { alg: SigningAlgorithm | undefined }>;
 
 /** Static keys (`keys` or `jwks`) imported once, here, so configuration mistakes surface at start-up. */
 function staticKeysOf(options: SignatureVerifierOptions): StaticKeys {
@@ -321,9 +349,9 @@ function staticKeysOf(options: SignatureVerifierOptions): StaticKeys {
     if (staticKeys.has(kid)) throw invalidArgument('Duplicate kid in verification keys');
     if (alg !== undefined && !isSigningAlgorithm(alg))
       throw invalidArgument('A verification key has an unsupported alg');
-    const key = importSigningKey(input, 'public');
+    const { key, validity } = importVerificationKey(input);
     for (const a of alg === undefined ? [] : [alg]) assertKeyFitsAlgorithm(key, a);
-    staticKeys.set(kid, { key, alg: alg as SigningAlgorithm | undefined });
+    staticKeys.set(kid, { key, validity, alg: alg as SigningAlgorithm | undefined });
   };
   if (options.keys !== undefined) {
     if (!Array.isArray(options.keys)) throw invalidArgument('keys must be an array of { kid, key, alg? }');
@@ -339,10 +367,14 @@ function staticKeysOf(options: SignatureVerifierOptions): StaticKeys {
     for (const jwk of options.jwks.keys) {
       if (typeof jwk !== 'object' || jwk === null)
         throw invalidArgument('jwks.keys must contain JWK objects');
-      // Skip keys meant for encryption only; a JWKS often holds both.
-      if (jwk.use !== undefined && jwk.use !== 'sig') continue;
-      addStatic(jwk.kid, jwk, jwk.alg);
+      if (PRIVATE_JWK_MEMBERS.some((m) => m in jwk)) {
+        throw invalidArgument(
+          'The JWKS holds private key material: a key set must hold public keys only (treat that key as compromised)',
+        );
+      }
     }
+    // A published set often holds keys for other uses and algorithms: they are skipped, as jose does.
+    for (const jwk of options.jwks.keys) if (!notForSignatures(jwk)) addStatic(jwk.kid, jwk, jwk.alg);
   } else if (typeof options.keyResolver !== 'function') {
     throw invalidArgument('keyResolver must be a function');
   }
@@ -360,7 +392,7 @@ function keyResolverOf(
       if (!entry) throw invalid('No verification key is known for the signature kid');
       if (entry.alg !== undefined && entry.alg !== alg)
         throw invalid('The JWS algorithm does not match the key');
-      return entry.key;
+      return entry;
     }
     let input: unknown;
     try {
@@ -371,7 +403,7 @@ function keyResolverOf(
     if (input === undefined || input === null)
       throw invalid('No verification key is known for the signature kid');
     try {
-      return importSigningKey(input, 'public');
+      return importVerificationKey(input);
     } catch {
       throw invalid('The key resolver returned an unusable key');
     }
@@ -442,7 +474,7 @@ async function verifyJws(
   fields: SignedFields,
   body: Uint8Array | string,
 ): Promise<void> {
-  const key = await ctx.resolveKey(jws.header.kid, jws.header.alg);
+  const { key, validity } = await ctx.resolveKey(jws.header.kid, jws.header.alg);
   try {
     assertKeyFitsAlgorithm(key, jws.header.alg);
   } catch {
@@ -457,6 +489,20 @@ async function verifyJws(
     });
   } catch (cause) {
     throw invalid('The detached JWS signature does not verify', cause);
+  }
+  if (validity) checkKeyValidity(ctx, jws.header.iat * 1000, validity);
+}
+
+/**
+ * A key given as a certificate signs only within the certificate's validity period (tolerating the clock skew):
+ * a signature made after the certificate expired, or before it was valid, is refused like one by an unknown key.
+ */
+function checkKeyValidity(ctx: CheckContext, issuedAtMs: number, validity: KeyValidity): void {
+  if (issuedAtMs - ctx.skew > validity.notAfter) {
+    throw invalid('The signature was made after the certificate of its key expired (notAfter)');
+  }
+  if (issuedAtMs + 1000 + ctx.skew < validity.notBefore) {
+    throw invalid('The signature was made before the certificate of its key was valid (notBefore)');
   }
 }
 
