@@ -1,13 +1,19 @@
 import { publicKeyOf } from '../algorithms.js';
 import { authorityKeyId, subjectKeyId } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
-import { type Cert, sameEntity } from '../certificate/parse.js';
+import { type Cert, sameEntity, uniqueCerts } from '../certificate/parse.js';
 import { verifySignatureValue } from '../signature.js';
 
 /** Bounds that keep a hostile certificate pool from exploding the search. */
 const MAX_DEPTH = 10;
-const MAX_PATHS = 8;
+/** Complete paths handed to `accept` (or collected without it) at most. */
+const MAX_PATHS = 16;
 const MAX_SIGNATURE_CHECKS = 200;
+/**
+ * Certificates put on a path at most, over the whole search: a pool where each CA has several certificates with
+ * one key (re-issued, or a signer's certificate bag) offers exponentially many ways up, each found quickly.
+ */
+const MAX_STEPS = 2_000;
 
 /** Memoised "is `child` signed by `issuer`'s key" checks (a pool is searched more than once). */
 export class SignatureCache {
@@ -45,30 +51,84 @@ function keyIdsAgree(child: Cert, issuer: Cert): boolean {
 
 /** What the search found: candidate paths, and why it may have found none. */
 export interface PathSearch {
+  /** Complete paths in the order found; with `accept`, the last is the accepted one when `accepted`. */
   paths: Cert[][];
+  /** With `accept`: the search stopped at a path it accepted (the last of `paths`). */
+  accepted: boolean;
   /** A certificate would have appeared twice on a path (the pool only leads round in circles). */
   loop: boolean;
   /** A path was cut at the length limit before it reached an anchor. */
   truncated: boolean;
+  /** The search stopped at its work limit before it had tried every way up. */
+  exhausted: boolean;
+}
+
+/** How to search. */
+export interface PathSearchOptions {
+  /** At most this many certificates on a path, anchor included (never more than 10). */
+  maxLength?: number;
+  /** Issuers valid at this time are tried first (a re-issued CA: its current certificate before expired ones). */
+  at?: Date;
+  /** Whether a complete path is the one wanted: the search stops at the first it accepts. */
+  accept?: (path: Cert[]) => boolean;
+}
+
+/**
+ * Candidate issuers of a certificate by name and key identifiers, each list made once per certificate (a walk
+ * meets the same certificate on many paths), those valid at `at` first.
+ */
+function issuerCandidates(
+  pool: readonly Cert[],
+  anchors: readonly Cert[],
+  at: Date | undefined,
+): (c: Cert) => Cert[] {
+  const all = uniqueCerts([...anchors, ...pool]);
+  const memo = new Map<string, Cert[]>();
+  const current = (c: Cert) =>
+    at === undefined ||
+    (c.pkijs.notBefore.value.getTime() <= at.getTime() && at.getTime() <= c.pkijs.notAfter.value.getTime());
+  return (child) => {
+    let found = memo.get(child.sha256);
+    if (!found) {
+      const named = all.filter(
+        (next) => sameName(next.pkijs.subject, child.pkijs.issuer) && keyIdsAgree(child, next),
+      );
+      found = [...named.filter(current), ...named.filter((c) => !current(c))];
+      memo.set(child.sha256, found);
+    }
+    return found;
+  };
 }
 
 /**
  * Candidate paths from `leaf` to one of `anchors` (leaf first, anchor last), each link a name match whose
  * signature verifies. A certificate that is the same entity as an anchor ends the path with the configured
- * anchor. Length (at most `maxLength` certificates, anchor included, and never more than 10), path count and
- * signature checks are bounded.
+ * anchor. Length (at most `maxLength` certificates, anchor included, and never more than 10), path count,
+ * signature checks and the steps of the search are bounded; with `accept`, the search stops at the first path it
+ * accepts.
  */
 export function buildPaths(
   leaf: Cert,
   pool: readonly Cert[],
   anchors: readonly Cert[],
   sigs: SignatureCache,
-  maxLength: number = MAX_DEPTH,
+  options: PathSearchOptions = {},
 ): PathSearch {
-  const limit = Math.min(maxLength, MAX_DEPTH);
-  const search: PathSearch = { paths: [], loop: false, truncated: false };
+  const limit = Math.min(options.maxLength ?? MAX_DEPTH, MAX_DEPTH);
+  const search: PathSearch = { paths: [], accepted: false, loop: false, truncated: false, exhausted: false };
+  const issuersOf = issuerCandidates(pool, anchors, options.at);
+  let steps = 0;
+  const done = () =>
+    search.accepted ||
+    search.exhausted ||
+    search.paths.length >= MAX_PATHS ||
+    sigs.checks > MAX_SIGNATURE_CHECKS;
   const walk = (path: Cert[]) => {
-    if (search.paths.length >= MAX_PATHS || sigs.checks > MAX_SIGNATURE_CHECKS) return;
+    if (done()) return;
+    if (++steps > MAX_STEPS) {
+      search.exhausted = true;
+      return;
+    }
     if (path.length > limit) {
       search.truncated = true;
       return;
@@ -76,14 +136,13 @@ export function buildPaths(
     const last = path[path.length - 1]!;
     const anchor = anchors.find((a) => sameEntity(a, last));
     if (anchor) {
-      search.paths.push([...path.slice(0, -1), anchor]);
+      const found = [...path.slice(0, -1), anchor];
+      search.paths.push(found);
+      search.accepted = options.accept?.(found) ?? false;
       return;
     }
-    const seen = new Set<string>();
-    for (const next of [...anchors, ...pool]) {
-      if (seen.has(next.sha256)) continue;
-      seen.add(next.sha256);
-      if (!sameName(next.pkijs.subject, last.pkijs.issuer) || !keyIdsAgree(last, next)) continue;
+    for (const next of issuersOf(last)) {
+      if (done()) return;
       // A self-signed certificate that is no anchor ends the search; only a longer cycle is a loop.
       if (sameEntity(last, next) || !sigs.signedBy(last, next)) continue;
       if (path.some((p) => sameEntity(p, next))) search.loop = true;

@@ -11,7 +11,7 @@ import type { EvidencePool } from '../revocation/evaluate.js';
 import { resolveFreshness } from '../revocation/freshness.js';
 import { toOcspResponses } from '../revocation/ocsp.js';
 import { createRevocationFetcher, type RevocationFetch } from '../revocation/online.js';
-import { buildPaths, type PathSearch, SignatureCache } from './build.js';
+import { buildPaths, type PathSearch, type PathSearchOptions, SignatureCache } from './build.js';
 import { algorithmIssues, constraintProblem, cryptoProblem } from './constraints.js';
 import { downloadMissingIssuers } from './fetch-issuers.js';
 import {
@@ -93,19 +93,15 @@ function staticVerdict(
   return validityProblem(path, p.at, p.proven);
 }
 
-/** The first candidate path that meets every static rule, or the first failure when none does. */
+/** The path the search accepted (it meets every static rule), or the first failure when it accepted none. */
 function choosePath(
   p: Prepared,
-  candidates: Cert[][],
+  search: PathSearch,
   o: ValidateCertificatePathOptions,
 ): PathValidationResult | Cert[] {
-  let firstFailure: PathValidationResult | undefined;
-  for (const path of candidates) {
-    const v = staticVerdict(p, path, o);
-    if (!v) return path;
-    firstFailure ??= result(p, path, v);
-  }
-  return firstFailure!;
+  if (search.accepted) return search.paths[search.paths.length - 1]!;
+  const first = search.paths[0]!;
+  return result(p, first, staticVerdict(p, first, o)!);
 }
 
 /**
@@ -118,6 +114,13 @@ function noChain(
   problems: readonly string[],
 ): Verdict {
   const base = { indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' } as const;
+  if (search.exhausted)
+    return {
+      ...base,
+      message:
+        'The certificates given offer too many ways up to search them all; none found reached a trust anchor',
+      failure: { check: 'chain', position: 0 },
+    };
   if (search.truncated)
     return {
       ...base,
@@ -147,13 +150,19 @@ async function searchPaths(
   o: ValidateCertificatePathOptions,
   online: OnlineContext | undefined,
 ): Promise<{ search: PathSearch; problems: string[] }> {
-  const search = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, o.maxPathLength);
-  if (search.paths.length > 0 || search.truncated || !online) return { search, problems: [] };
+  const options: PathSearchOptions = {
+    at: p.at,
+    accept: (path) => !staticVerdict(p, path, o),
+    ...(o.maxPathLength ? { maxLength: o.maxPathLength } : {}),
+  };
+  const search = buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, options);
+  if (search.paths.length > 0 || search.truncated || search.exhausted || !online)
+    return { search, problems: [] };
   const more = await downloadMissingIssuers(p.leaf, p.pool, p.anchors, online);
   if (more.pool.length === p.pool.length) return { search, problems: more.problems };
   p.pool = more.pool;
   return {
-    search: buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, o.maxPathLength),
+    search: buildPaths(p.leaf, p.pool, p.anchors, p.evidence.sigs, options),
     problems: more.problems,
   };
 }
@@ -239,7 +248,7 @@ export async function validateCertificatePath(
     const { search, problems } = await searchPaths(p, options, online);
     if (search.paths.length === 0)
       return result(p, [p.leaf], noChain(search, options.maxPathLength, problems));
-    const chosen = choosePath(p, search.paths, options);
+    const chosen = choosePath(p, search, options);
     if (!Array.isArray(chosen)) return chosen;
     const weak = weakAlgorithmsAccepted(chosen);
     if (!rev)

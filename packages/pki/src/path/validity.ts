@@ -1,10 +1,13 @@
 import type { Cert } from '../certificate/parse.js';
 import { positionLabel } from '../certificate/summary.js';
+import { validityEncodingProblem } from '../certificate/times.js';
 import type { PathValidationResult } from './result.js';
 
 /**
  * Validity periods at `at` (the shell model: every certificate valid at the validated time). An expiry before a
  * proven time is a definite EXPIRED; before an unproven one the signature might predate it (OUT_OF_BOUNDS_NO_POE).
+ * A validity not written as RFC 5280 requires (UTC, with seconds) is read wrongly by asn1js, so it is no period at
+ * all: CERTIFICATE_CHAIN_GENERAL_FAILURE.
  */
 export function validityProblem(
   path: readonly Cert[],
@@ -15,6 +18,14 @@ export function validityProblem(
     const c = path[i]!.pkijs;
     const label = positionLabel(i, path.length);
     const failure = { check: 'validity', position: i } as const;
+    const unreadable = validityEncodingProblem(c);
+    if (unreadable)
+      return {
+        indication: 'INDETERMINATE',
+        subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE',
+        failure,
+        message: `${label} ${unreadable}`,
+      };
     if (c.notBefore.value.getTime() > at.getTime())
       return {
         indication: 'FAILED',

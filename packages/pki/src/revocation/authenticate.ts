@@ -12,6 +12,7 @@ import {
 } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import { type Cert, sameEntity } from '../certificate/parse.js';
+import { validityEncodingProblem } from '../certificate/times.js';
 import { OID } from '../engine.js';
 import type { SignatureCache } from '../path/build.js';
 import { verifySignatureValue } from '../signature.js';
@@ -119,6 +120,8 @@ async function delegatedProblem(
   if (crypto) return `the delegated responder certificate: ${crypto}`;
   if (unknownCriticalExtensions(p).length)
     return 'the delegated responder certificate has unknown critical extensions';
+  const unreadable = validityEncodingProblem(p);
+  if (unreadable) return `the delegated responder certificate ${unreadable}`;
   if (p.notBefore.value > producedAt || p.notAfter.value < producedAt)
     return 'the delegated responder certificate was not valid when it signed';
   // id-pkix-ocsp-nocheck: the CA vouches for the responder for its lifetime; otherwise its status must be known.

@@ -27,7 +27,7 @@ async function signerPathProblem(
   status: SignerStatus,
 ): Promise<string | undefined> {
   if (!pool.anchor) return 'no trust anchor to validate its signer against';
-  const paths = buildPaths(signer, pool.certs, [pool.anchor], pool.sigs).paths;
+  const paths = buildPaths(signer, pool.certs, [pool.anchor], pool.sigs, { at: crl.thisUpdate }).paths;
   let problem = "its signer's certificate has no path to the same trust anchor";
   for (const path of paths) {
     const p =

@@ -5,6 +5,7 @@ import { dnToString } from '../certificate/describe.js';
 import { crlIssuerNames, distributionPointNames } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import type { Cert } from '../certificate/parse.js';
+import { allZuluTimes } from '../certificate/times.js';
 import { OID } from '../engine.js';
 import { PkiError } from '../errors.js';
 import { decodeCertificates } from '../pem.js';
@@ -203,6 +204,9 @@ function readCrl(der: Uint8Array): CrlReading {
     internals.entryIssuers.push(crl.issuer);
     readScope(crl, internals);
     readEntries(crl, internals);
+    // asn1js misreads other forms (a revocation date of 1899, a day of the week as the day): none is used.
+    if (!allZuluTimes(asn.result))
+      internals.unsupported ??= 'a time not written in UTC with seconds (RFC 5280 §5.1.2.4)';
   } catch (cause) {
     throw new PkiError('ERR_PKI_INPUT', 'A CRL is not a readable DER CertificateList', { cause });
   }

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { sameName } from '../certificate/name.js';
 import { type Cert, fromPkijs } from '../certificate/parse.js';
+import { allZuluTimes } from '../certificate/times.js';
 import { cryptoEngine, OID, toArrayBuffer } from '../engine.js';
 import { PkiError } from '../errors.js';
 import { serialKey } from './serial.js';
@@ -114,6 +115,9 @@ export function parseOcspResponse(
       (e) => e.critical && e.extnID !== OID.ocspNonce,
     );
     if (critical) internals.unsupported = `critical OCSP extension ${critical.extnID}`;
+    // asn1js misreads a GeneralizedTime in local time or with an offset (the day of the week as the day).
+    if (read.basic && !allZuluTimes(asn1js.fromBER(read.basic.tbsResponseData.tbsView).result))
+      internals.unsupported ??= 'a time not written in UTC (RFC 6960 §4.2.2.1, RFC 5280 §4.1.2.5.2)';
   } catch (cause) {
     throw new PkiError('ERR_PKI_INPUT', 'An OCSP response is not a readable DER OCSPResponse', { cause });
   }

@@ -5,6 +5,7 @@ import * as pkijs from 'pkijs';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { certDer, fromPkijs, toCerts } from '../certificate/parse.js';
+import { isZuluTime } from '../certificate/times.js';
 import type { CertificateInput, CertificateSummary } from '../certificate/types.js';
 import { signedAttribute as attr, essNames } from '../cms/ess.js';
 import { signedDataFromSchema, takeParsedToken } from '../cms/signed-data.js';
@@ -101,7 +102,11 @@ function readToken(token: Uint8Array): Token | string {
     const e = sd.encapContentInfo;
     if (e.eContentType !== OID.tstInfo || !e.eContent) return 'the token does not carry a TSTInfo';
     if (sd.signerInfos.length !== 1) return 'the token must have exactly one SignerInfo';
+    const tstAsn = asn1js.fromBER(e.eContent.getValue());
     const tst = pkijs.TSTInfo.fromBER(e.eContent.getValue());
+    // asn1js misreads a local time or an offset (the day of the week as the day): no proof of a time not written.
+    if (!isZuluTime((tstAsn.result as asn1js.Sequence).valueBlock.value[4]))
+      return 'the genTime is not a UTC time (RFC 3161 §2.4.2)';
     const certs = (sd.certificates ?? []).filter(
       (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
     );
