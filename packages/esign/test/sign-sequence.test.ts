@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isEsignError } from '../src/errors.js';
 import { PdfDocument } from '../src/pdf/document.js';
 import { signPdf } from '../src/sign/sign-pdf.js';
+import type { Signer } from '../src/signers/signer.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
 import { createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
 
@@ -41,15 +42,32 @@ describe('several signatures in sequence', () => {
     expect(report.signatures[1]?.coverage).toBe('ENTIRE_FILE');
   });
 
-  it('after a DocMDP P=1 certification no further signature is allowed: the verifier flags it', async () => {
+  it('after a DocMDP P=1 certification no further signature is made: refused before the key is used', async () => {
     const certified = await signPdf(await letterPdf(), {
       ...common,
       signer: signerFor(pki, pki.officer),
       certify: 1,
     });
-    const countersigned = await signPdf(certified, { ...common, signer: signerFor(pki, pki.director) });
-    const report = await verifyPdfSignatures(countersigned, verifyOptions);
-    expect(report.indication).not.toBe('TOTAL_PASSED');
+    const director = signerFor(pki, pki.director);
+    let used = 0;
+    const counted: Signer = {
+      certificateChain: director.certificateChain,
+      sign: (digest, algorithm, context) => {
+        used++;
+        return director.sign(digest, algorithm, context);
+      },
+    };
+    const err = await signPdf(certified, { ...common, signer: counted }).catch((e: unknown) => e);
+    expect(isEsignError(err, 'ERR_ESIGN_DOCUMENT')).toBe(true);
+    expect((err as Error).message).toMatch(/P=1/);
+    expect(used).toBe(0);
+    // A P=2 certification still takes a countersignature (sign-certification-order.test.ts verifies both).
+    const p2 = await signPdf(await letterPdf(), {
+      ...common,
+      signer: signerFor(pki, pki.officer),
+      certify: 2,
+    });
+    await expect(signPdf(p2, { ...common, signer: director })).resolves.toBeInstanceOf(Uint8Array);
   });
 
   it('refuses to reuse a field name that is already signed', async () => {

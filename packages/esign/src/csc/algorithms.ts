@@ -7,7 +7,7 @@ import {
   signatureOid,
 } from '../signers/algorithms.js';
 import { ecdsaDerToIntegers, ecdsaRawToDer } from '../signers/der.js';
-import type { SignatureAlgorithm, SignatureScheme } from '../signers/signer.js';
+import type { DigestAlgorithm, SignatureAlgorithm, SignatureScheme } from '../signers/signer.js';
 
 /** The schemes a credential offers: those its certificate's key can make and its `key/algo` list names. */
 export function offeredSchemes(key: KeyDescription, algo: readonly string[]): SignatureScheme[] {
@@ -30,6 +30,23 @@ export function offeredSchemes(key: KeyDescription, algo: readonly string[]): Si
             SIGNATURE_OID.ecdsaWithSha512,
           ),
   );
+}
+
+/**
+ * Whether the credential's `key/algo` lets it make `algorithm`: RSA-PSS by rsassaPss (its parameters name the
+ * digest); the others by their digest-specific OID, or by the key-type OID (rsaEncryption, ecPublicKey) that CSC
+ * pairs with `hashAlgorithmOID`.
+ */
+export function algoAllows(algorithm: SignatureAlgorithm, algo: readonly string[]): boolean {
+  if (algorithm.scheme === 'RSA-PSS') return algo.includes(SIGNATURE_OID.rsassaPss);
+  const generic = algorithm.scheme === 'ECDSA' ? SIGNATURE_OID.ecPublicKey : SIGNATURE_OID.rsaEncryption;
+  return algo.includes(generic) || algo.includes(signatureOid(algorithm));
+}
+
+/** The digests the credential signs over with `scheme`, SHA-256 first when it is one of them. */
+export function offeredDigests(scheme: SignatureScheme, algo: readonly string[]): DigestAlgorithm[] {
+  const all: DigestAlgorithm[] = ['SHA-256', 'SHA-384', 'SHA-512'];
+  return all.filter((digest) => algoAllows({ scheme, digest }, algo));
 }
 
 /**

@@ -99,6 +99,9 @@ export interface PdfOpenOptions {
   openEncrypted?: boolean;
 }
 
+/** The message of the BOGUS_STARTXREF anomaly of a hybrid trailer whose /XRefStm cannot be read. */
+export const XREF_STM_NOWHERE = '/XRefStm points nowhere';
+
 /** PDF white-space characters (PDF 32000-1 §7.2.2). */
 const PDF_WHITESPACE = new Set([0, 9, 10, 12, 13, 32]);
 const EOF_MARK = Uint8Array.from('%%EOF', (c) => c.charCodeAt(0));
@@ -385,7 +388,7 @@ export class PdfDocument {
           this.anomalies.push({
             code: 'BOGUS_STARTXREF',
             severity: 'error',
-            message: '/XRefStm points nowhere',
+            message: XREF_STM_NOWHERE,
             revision,
           });
         }
@@ -806,6 +809,17 @@ export class PdfDocument {
   offsetOf(num: number, rev: Revision): number | undefined {
     const e = rev.xref.get(num);
     return e?.kind === 'offset' ? e.offset + this.headerOffset : undefined;
+  }
+
+  /**
+   * Where an update to `rev` numbers its new objects: one past the highest number its cross-reference sections
+   * list, or its trailer's /Size when higher. /Size alone is the producer's word, and some write it too small or
+   * leave it out; a new object that reused a number would replace one of the document's.
+   */
+  nextObjectNumber(rev: Revision): number {
+    let next = Math.max(1, intOf(rev.trailer.get('Size')) ?? 0);
+    for (const num of rev.xref.keys()) if (num >= next) next = num + 1;
+    return next;
   }
 
   catalog(rev: Revision): PdfDict | undefined {

@@ -47,7 +47,7 @@ export function appendDss(
   if (!catalog || !(rootRef instanceof PdfRef))
     throw new EsignError('ERR_ESIGN_DOCUMENT', 'The PDF has no catalog');
   const dssOld = dictOf(doc.resolve(catalog.get('DSS'), rev));
-  let next = typeof rev.trailer.get('Size') === 'number' ? (rev.trailer.get('Size') as number) : 0;
+  let next = doc.nextObjectNumber(rev);
   const size = next;
   const objects = new Map<number, UpdateObject>();
   const pools = {

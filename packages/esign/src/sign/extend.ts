@@ -2,10 +2,10 @@ import { validateOptions, z } from '@thgov/core/internal';
 import { toArrayBuffer } from '@thgov/pki/internal';
 import * as pkijs from 'pkijs';
 import { EsignError } from '../errors.js';
-import { PdfDocument } from '../pdf/document.js';
 import { PdfString } from '../pdf/objects.js';
 import { appendDss, type ValidationData, type VriEntry } from '../pki/dss-write.js';
 import { discoverSignatures } from '../verify/steps/signature-discovery.js';
+import { openForUpdate } from './open-for-update.js';
 import { type SuppliedValidationData, tsaSchema, validationDataSchema } from './options.js';
 import { appendDocumentTimeStamp } from './sign-pdf.js';
 import { collectValidationData } from './signer-check.js';
@@ -104,7 +104,7 @@ async function validationDataFor(der: Uint8Array, isTimeStamp: boolean, options:
  */
 export async function extendPdf(pdf: Uint8Array, options: ExtendPdfOptions): Promise<Uint8Array> {
   validateOptions(schema, options, 'extendPdf options');
-  const doc = new PdfDocument(pdf);
+  const doc = openForUpdate(pdf);
   const { found } = discoverSignatures(doc);
   if (!found.length) throw new EsignError('ERR_ESIGN_DOCUMENT', 'The PDF has no signature to extend');
   const all: ValidationData = { certificates: [], crls: [], ocsps: [] };

@@ -132,8 +132,7 @@ function layoutOf(doc: PdfDocument, pageIndex: number): Layout {
   const pageRef = pageRefAt(doc, rev, pageIndex);
   const page = pageRef ? dictOf(doc.resolve(pageRef, rev)) : undefined;
   if (!pageRef || !page) throw new EsignError('ERR_ESIGN_DOCUMENT', `The PDF has no page ${pageIndex + 1}`);
-  const size = typeof rev.trailer.get('Size') === 'number' ? (rev.trailer.get('Size') as number) : 0;
-  return { rev, catalog, rootRef, page, pageRef, size };
+  return { rev, catalog, rootRef, page, pageRef, size: doc.nextObjectNumber(rev) };
 }
 
 /**

@@ -6,7 +6,9 @@ import { appearanceLines, buildAppearance } from '../appearance/appearance.js';
 import { EsignError } from '../errors.js';
 import { PdfDocument } from '../pdf/document.js';
 import { appendDss, type ValidationData } from '../pki/dss-write.js';
+import type { DigestAlgorithm } from '../signers/signer.js';
 import { signCms } from './cms.js';
+import { checkCertificationFirst, openForUpdate } from './open-for-update.js';
 import { type PadesLevel, type SignPdfOptions, validateSignOptions } from './options.js';
 import { fillContents, prepareSignature, type SignatureFieldSpec } from './placeholder.js';
 import { checkSigner } from './signer-check.js';
@@ -80,11 +82,30 @@ export function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8
   });
 }
 
-async function signPdfUntraced(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+const DIGESTS: readonly DigestAlgorithm[] = ['SHA-256', 'SHA-384', 'SHA-512'];
+
+/** The digest to sign over: the caller's, else the signer's preferred one (SHA-256 when it names none). */
+function digestFor(options: SignPdfOptions): DigestAlgorithm {
+  const named = options.signer.digests;
+  const offered = Array.isArray(named) ? named.filter((d) => DIGESTS.includes(d)) : undefined;
+  const wanted = options.digestAlgorithm ?? offered?.[0] ?? 'SHA-256';
+  if (offered && !offered.includes(wanted))
+    throw new EsignError(
+      'ERR_ESIGN_ALGORITHM',
+      `The signer signs over ${offered.join(', ') || 'no digest thgov uses'} only, not ${wanted}`,
+    );
+  return wanted;
+}
+
+async function signPdfUntraced(pdf: Uint8Array, given: SignPdfOptions): Promise<Uint8Array> {
   if (!(pdf instanceof Uint8Array)) throw invalidArgument('pdf must be a Uint8Array');
-  validateSignOptions(options);
+  validateSignOptions(given);
+  const options = { ...given, digestAlgorithm: digestFor(given) };
   const level = options.level ?? 'B-B';
   const signingTime = options.signingTime ?? new Date();
+  // A damaged or encrypted document is refused before the signer check asks any responder.
+  const doc = openForUpdate(pdf);
+  checkCertificationFirst(doc, options.certify);
   const data = await checkSigner(options, signingTime);
   // From B-LT on, /DSS carries the supplied certificates: a TSA's certificate there verifies a token without it.
   const known = atLeast(level, 'B-LT')
@@ -92,7 +113,6 @@ async function signPdfUntraced(pdf: Uint8Array, options: SignPdfOptions): Promis
     : {};
   const tsa = options.tsa ? timeStamper(options.tsa, { ...options, ...known }) : undefined;
   try {
-    const doc = new PdfDocument(pdf);
     const signed = await signOnce(doc, pdf, options, signingTime, data, tsa?.stamp);
     if (!atLeast(level, 'B-LT')) return signed.bytes;
     for (const c of tokenCertificates(signed.token ?? new Uint8Array())) data.certificates.push(c);
@@ -168,6 +188,7 @@ export async function addDocumentTimeStamp(
   if (!(pdf instanceof Uint8Array)) throw invalidArgument('pdf must be a Uint8Array');
   if (typeof options?.tsa !== 'string' && typeof options?.tsa !== 'function')
     throw invalidArgument('addDocumentTimeStamp needs a tsa (URL or function)');
+  openForUpdate(pdf);
   const tsa = timeStamper(options.tsa, options);
   try {
     return await appendDocumentTimeStamp(pdf, tsa.stamp);
@@ -181,7 +202,7 @@ export async function appendDocumentTimeStamp(
   pdf: Uint8Array,
   stamp: TimeStampFunction,
 ): Promise<Uint8Array> {
-  const doc = new PdfDocument(pdf);
+  const doc = openForUpdate(pdf);
   let size = TOKEN_ALLOWANCE;
   for (let attempt = 0; ; attempt++) {
     const prepared = prepareSignature(doc, pdf, {

@@ -1,14 +1,27 @@
 import type { X509Certificate } from 'node:crypto';
 import { registerSecret, unregisterSecret } from '@thgov/core';
 import { transportOptionsShape, validateOptions, z } from '@thgov/core/internal';
-import { normaliseSignature, offeredSchemes, signAlgorithmFor } from '../csc/algorithms.js';
+import {
+  algoAllows,
+  normaliseSignature,
+  offeredDigests,
+  offeredSchemes,
+  signAlgorithmFor,
+} from '../csc/algorithms.js';
 import { type CscAuthData, CscClient, type CscClientOptions } from '../csc/client.js';
 import type { CscCredentialInfo } from '../csc/schemas.js';
 import { EsignError, isEsignError } from '../errors.js';
 import { checkDigest, checkSchemeFits, describePublicKey, type KeyDescription } from './algorithms.js';
 import { parseChain } from './chain.js';
 import { openHolding } from './held-secret.js';
-import type { KeyStoreSigner, SignatureAlgorithm, SignatureScheme, SignContext, Signer } from './signer.js';
+import type {
+  DigestAlgorithm,
+  KeyStoreSigner,
+  SignatureAlgorithm,
+  SignatureScheme,
+  SignContext,
+  Signer,
+} from './signer.js';
 import { verifyDigestSignature } from './verify-digest.js';
 
 /**
@@ -215,6 +228,8 @@ class ServiceToken {
 class CscSigner implements Signer {
   readonly certificateChain: readonly Uint8Array[];
   readonly schemes: Signer['schemes'];
+  /** The digests the credential's `key/algo` offers with its first scheme. */
+  readonly digests: readonly DigestAlgorithm[];
   #closed = false;
 
   constructor(
@@ -230,6 +245,7 @@ class CscSigner implements Signer {
   ) {
     this.certificateChain = Object.freeze(chain.map((c) => new Uint8Array(c.raw)));
     this.schemes = Object.freeze([...schemes]);
+    this.digests = Object.freeze(offeredDigests(schemes[0] as SignatureScheme, info.key.algo));
   }
 
   async sign(digest: Uint8Array, algorithm: SignatureAlgorithm, context?: SignContext): Promise<Uint8Array> {
@@ -247,6 +263,7 @@ class CscSigner implements Signer {
       throw new EsignError('ERR_ESIGN_ALGORITHM', 'No digest to sign');
     for (const d of digests) checkDigest(d, algorithm);
     checkSchemeFits({ ...this.key, schemes: [...(this.schemes ?? [])] }, algorithm);
+    this.#checkOffered(algorithm);
     // A service signs at most `multisign` hashes under one authorisation: larger batches go in chunks.
     const out: Uint8Array[] = [];
     for (let i = 0; i < digests.length; i += this.info.multisign) {
@@ -259,6 +276,17 @@ class CscSigner implements Signer {
       );
     }
     return out;
+  }
+
+  /** A digest the credential does not offer is refused here: the service would refuse it after the OTP and PIN. */
+  #checkOffered(algorithm: SignatureAlgorithm): void {
+    if (algoAllows(algorithm, this.info.key.algo)) return;
+    const offered = offeredDigests(algorithm.scheme, this.info.key.algo);
+    throw new EsignError(
+      'ERR_ESIGN_ALGORITHM',
+      `The credential signs ${algorithm.scheme} over ${offered.join(', ') || 'no digest thgov uses'} only, not ${algorithm.digest}`,
+      { hint: 'Sign with one of the digests the credential offers (signPdf: digestAlgorithm).' },
+    );
   }
 
   /** Authorises then signs one batch; a SAD or token reported expired is replaced once, never re-sent. */

@@ -45,6 +45,12 @@ export interface Signer {
   readonly certificateChain: readonly Uint8Array[];
   /** Schemes this key can produce, preferred first. Default when absent: from the certificate's key type. */
   readonly schemes?: readonly SignatureScheme[];
+  /**
+   * Digests this key store signs over with its first scheme, preferred first (a remote signing service may offer
+   * only some). Default when absent: any. `signPdf` signs over the first of them unless told otherwise, and
+   * refuses a `digestAlgorithm` not among them before anything is signed.
+   */
+  readonly digests?: readonly DigestAlgorithm[];
   /** Signs `digest` (already computed with `algorithm.digest`); returns the raw signature value. */
   sign(digest: Uint8Array, algorithm: SignatureAlgorithm, context?: SignContext): Promise<Uint8Array>;
   /**

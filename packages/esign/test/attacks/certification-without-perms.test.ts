@@ -15,7 +15,17 @@ import { appendUpdate, edited } from '../helpers/tamper.js';
 /** Lets a test drop /Perms from the catalog the signer writes. */
 const hooks = vi.hoisted(() => ({
   rewrite: undefined as ((objects: Map<number, UpdateObject>) => void) | undefined,
+  /** Signs where signPdf refuses (a P=1 document), as another signer's tool would. */
+  ignoreDocMdp: false,
 }));
+vi.mock('../../src/sign/open-for-update.js', async (original) => {
+  const mod = await original<typeof import('../../src/sign/open-for-update.js')>();
+  return {
+    ...mod,
+    checkCertificationFirst: (...args: Parameters<typeof mod.checkCertificationFirst>) =>
+      hooks.ignoreDocMdp ? undefined : mod.checkCertificationFirst(...args),
+  };
+});
 vi.mock('../../src/pdf/writer.js', async (original) => {
   const mod = await original<typeof import('../../src/pdf/writer.js')>();
   return {
@@ -104,11 +114,17 @@ describe('a certification signature the catalog does not designate (no /Perms)',
   });
 
   it('the same holds for an earlier signature under a security-updates policy', async () => {
-    const second = await signPdf(p1, {
+    const director = {
       signer: signerFor(pki, pki.director),
       trustAnchors: pki.root.cert,
       validationData: { crls: pki.crls },
       fieldName: 'Director',
+    };
+    // signPdf itself refuses to sign after a P=1 certification, the catalog's or the signature's own.
+    await expect(signPdf(p1, director)).rejects.toMatchObject({ code: 'ERR_ESIGN_DOCUMENT' });
+    hooks.ignoreDocMdp = true;
+    const second = await signPdf(p1, director).finally(() => {
+      hooks.ignoreDocMdp = false;
     });
     const report = await verify(second, true);
     expect(report.signatures.map((s) => s.fieldName)).toEqual(['Author', 'Director']);
