@@ -36,7 +36,7 @@ import {
   phaseTimeouts,
 } from './error-mapping.js';
 import { type DigitalIdErrorCode, isDigitalIdError } from './errors.js';
-import { callContext, createHttp, type OwnedHttp } from './http.js';
+import { callContext, createHttp, type KeptAnswer, type OwnedHttp } from './http.js';
 import { type DigitalIdentity, mergeUserinfo, normalizeIdentity, type TokenSet } from './identity.js';
 import {
   type CreateLoginRequestInput,
@@ -102,6 +102,9 @@ interface Engine {
   usePar: boolean;
 }
 
+/** A token endpoint answer as the engine returns it (the id_token's claims through `claims()`). */
+type GrantAnswer = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
 /** Provider metadata as the client uses it (after discovery or the static fallback). */
 export interface ProviderMetadata {
   issuer: string;
@@ -150,6 +153,10 @@ export class DigitalIdClient {
   /** When a fallback engine (failed discovery) is dropped so discovery is tried again; undefined: kept. */
   #engineExpiresAt: number | undefined;
   #keysRefreshedAt: number | undefined;
+  /** Refresh grants in flight, by refresh token: concurrent callers with one token share its request. */
+  readonly #refreshing = new Map<string, { grant: Promise<GrantAnswer>; signal: AbortSignal | undefined }>();
+  /** The DPoP key pair per algorithm, kept across engine rebuilds (tokens are bound to it). */
+  readonly #dpopKeys = new Map<string, Promise<oidc.CryptoKeyPair>>();
   #tokenEndpoint: string | undefined;
   #closed = false;
 
@@ -449,12 +456,8 @@ export class DigitalIdClient {
         if (payload && payload.nonce === undefined) checks.expectedNonce = undefined;
       };
     }
-    const tokens = await oidc.authorizationCodeGrant(
-      e.config,
-      url,
-      checks,
-      undefined,
-      e.dpop ? { DPoP: e.dpop } : undefined,
+    const { engine, tokens } = await this.#grantWithFreshKeys(e, (en) =>
+      oidc.authorizationCodeGrant(en.config, url, checks, undefined, en.dpop ? { DPoP: en.dpop } : undefined),
     );
     if (ctx) {
       ctx.onTokenResponseBody = undefined;
@@ -471,8 +474,8 @@ export class DigitalIdClient {
     }
     this.#checkIdToken(tokens, idClaims);
     this.#checkAcr(idClaims, record);
-    const claims = await this.#withUserinfo(e, tokenSet, idClaims);
-    const identity = normalizeIdentity(this.#preset, e.issuer, claims, tokenSet);
+    const claims = await this.#withUserinfo(engine, tokenSet, idClaims);
+    const identity = normalizeIdentity(this.#preset, engine.issuer, claims, tokenSet);
     if (record.data) identity.data = record.data;
     this.#log.info('digital-id login completed', {
       provider: this.provider,
@@ -498,8 +501,20 @@ export class DigitalIdClient {
         throw this.#err('ERR_DIGITAL_ID_UNSUPPORTED', 'The provider has no userinfo endpoint');
       return { ...idClaims };
     }
-    const userinfo = await oidc
-      .fetchUserInfo(e.config, tokenSet.accessToken, idClaims.sub, e.dpop ? { DPoP: e.dpop } : undefined)
+    const fetchUserInfo = (en: Engine) =>
+      oidc.fetchUserInfo(
+        en.config,
+        tokenSet.accessToken,
+        idClaims.sub,
+        en.dpop ? { DPoP: en.dpop } : undefined,
+      );
+    const userinfo = await fetchUserInfo(e)
+      .catch(async (err: unknown) => {
+        // A userinfo JWT signed with a key the cached JWKS lacks: asked again (a read) with the keys refetched.
+        const fresh = this.#signedWithUnknownKey(err) ? await this.#freshKeysEngine(e) : e;
+        if (fresh === e) throw err;
+        return fetchUserInfo(fresh);
+      })
       .catch((err: unknown) => {
         // A userinfo JWT that fails validation is named as such, not as the id_token.
         throw mapError(err, { ...this.#mapCtx(), jwt: 'userinfo JWT', bearer: true });
@@ -529,18 +544,84 @@ export class DigitalIdClient {
     const original =
       options?.originalIdToken === undefined ? undefined : originalClaims(options.originalIdToken);
     return this.#runHolding(refreshToken, 'refresh', options, async () => {
-      const e = await this.#getEngine();
-      const tokens = await oidc.refreshTokenGrant(
-        e.config,
-        refreshToken,
-        undefined,
-        e.dpop ? { DPoP: e.dpop } : undefined,
-      );
+      const tokens = await this.#sharedRefreshGrant(refreshToken);
       const claims = tokens.claims();
       if (claims) this.#checkIdToken(tokens, claims);
       if (claims && original) this.#checkSameLogin(original, claims);
       return toTokenSet(tokens, refreshToken);
     });
+  }
+
+  /**
+   * The refresh grant for `refreshToken`, one request for every concurrent caller with that token: a provider
+   * that rotates refresh tokens takes a second use of one as theft and revokes the grant (RFC 9700 §4.14.2),
+   * the token the first use has just issued included. Shared only while in flight, under the first caller's
+   * deadline and abort: when that caller gives up, a joined caller sends its own (as it would have alone).
+   * Each caller checks the answer against its own options.
+   */
+  #sharedRefreshGrant(refreshToken: string): Promise<GrantAnswer> {
+    const inflight = this.#refreshing.get(refreshToken);
+    if (inflight) {
+      return inflight.grant.catch((err: unknown) => {
+        if (!inflight.signal?.aborted) throw err;
+        return this.#sharedRefreshGrant(refreshToken);
+      });
+    }
+    const grant = this.#getEngine().then(async (e) => {
+      const { tokens } = await this.#grantWithFreshKeys(e, (en) =>
+        oidc.refreshTokenGrant(en.config, refreshToken, undefined, en.dpop ? { DPoP: en.dpop } : undefined),
+      );
+      return tokens;
+    });
+    this.#refreshing.set(refreshToken, { grant, signal: callContext.getStore()?.signal });
+    const forget = () => {
+      if (this.#refreshing.get(refreshToken)?.grant === grant) this.#refreshing.delete(refreshToken);
+    };
+    grant.then(forget, forget);
+    return grant;
+  }
+
+  /**
+   * A code or refresh grant whose id_token is signed with a key the cached JWKS lacks (the provider rotated
+   * its keys) is validated once more with the keys fetched again, from the same answer replayed: the grant
+   * cannot be sent twice (the code is single-use; a rotated refresh token replaces the one sent, and losing
+   * it ends the session). Bounded: one retry per call, and a fresh JWKS at most once per
+   * {@link JWKS_REFRESH_IN_MS} (a call that finds the keys refetched by another one uses those).
+   */
+  async #grantWithFreshKeys(
+    e: Engine,
+    grant: (engine: Engine) => Promise<GrantAnswer>,
+  ): Promise<{ engine: Engine; tokens: GrantAnswer }> {
+    const ctx = callContext.getStore();
+    const endpoint = e.config.serverMetadata().token_endpoint;
+    if (!ctx || !endpoint) return { engine: e, tokens: await grant(e) };
+    const kept: KeptAnswer = { endpoint, replay: false };
+    ctx.kept = kept;
+    try {
+      return { engine: e, tokens: await grant(e) };
+    } catch (err) {
+      const fresh = kept.answer && this.#signedWithUnknownKey(err) ? await this.#freshKeysEngine(e) : e;
+      if (fresh === e || fresh.config.serverMetadata().token_endpoint !== endpoint) throw err;
+      kept.replay = true;
+      return { engine: fresh, tokens: await grant(fresh) };
+    } finally {
+      ctx.kept = undefined;
+    }
+  }
+
+  /** Whether an engine error is a JWT signed with a key the cached JWKS lacks (mapped retryable so). */
+  #signedWithUnknownKey(err: unknown): boolean {
+    const mapped = mapError(err, this.#mapCtx());
+    return isDigitalIdError(mapped, 'ERR_DIGITAL_ID_ID_TOKEN_INVALID') && mapped.retryable;
+  }
+
+  /**
+   * An engine with the provider's keys fetched again (or already refetched by another call since `e` was
+   * built); `e` itself when the keys were refetched too recently or the new engine cannot be built.
+   */
+  async #freshKeysEngine(e: Engine): Promise<Engine> {
+    this.#refreshKeys();
+    return this.#getEngine().catch(() => e);
   }
 
   /**
@@ -838,6 +919,17 @@ export class DigitalIdClient {
     this.#engineExpiresAt = undefined;
   }
 
+  /** This client's DPoP key pair for `alg`, drawn once (a failed draw is not kept). */
+  #dpopKeyPair(alg: string): Promise<oidc.CryptoKeyPair> {
+    let pair = this.#dpopKeys.get(alg);
+    if (!pair) {
+      pair = oidc.randomDPoPKeyPair(alg);
+      this.#dpopKeys.set(alg, pair);
+      void pair.catch(() => this.#dpopKeys.delete(alg));
+    }
+    return pair;
+  }
+
   /**
    * The OIDC engine: discovery (or the preset's static endpoints), then the features the provider offers
    * (PAR, DPoP) and the configuration for introspection and revocation.
@@ -885,7 +977,7 @@ export class DigitalIdClient {
       managementConfig,
       issuer: server.issuer,
       discovered: discoveredConfig !== undefined,
-      dpop: await dpopHandle(config, server, o.dpop ?? 'auto'),
+      dpop: await dpopHandle(config, server, o.dpop ?? 'auto', (alg) => this.#dpopKeyPair(alg)),
       usePar: usesPar(server, o.par ?? 'auto'),
     };
   }

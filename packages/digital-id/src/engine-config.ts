@@ -96,14 +96,19 @@ export function usesPar(server: oidc.ServerMetadata, par: 'auto' | 'always' | 'n
   );
 }
 
-/** A DPoP key when the provider supports DPoP with an asymmetric algorithm (ES256 preferred). */
+/**
+ * A DPoP key when the provider supports DPoP with an asymmetric algorithm (ES256 preferred). The key pair
+ * comes from `keyPairFor`, which keeps one per algorithm for the client's life: the provider binds tokens
+ * (a public client's refresh tokens, RFC 9449 §5) to it, and a rebuilt engine must still prove that key.
+ */
 export async function dpopHandle(
   config: oidc.Configuration,
   server: oidc.ServerMetadata,
   dpop: 'auto' | 'never',
+  keyPairFor: (alg: string) => Promise<oidc.CryptoKeyPair>,
 ): Promise<oidc.DPoPHandle | undefined> {
   if (dpop !== 'auto' || (server.dpop_signing_alg_values_supported?.length ?? 0) === 0) return undefined;
   const algs = server.dpop_signing_alg_values_supported ?? [];
   const alg = algs.includes('ES256') ? 'ES256' : algs.find((a) => ASYMMETRIC_ALGS.includes(a));
-  return alg ? oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair(alg)) : undefined;
+  return alg ? oidc.getDPoPHandle(config, await keyPairFor(alg)) : undefined;
 }

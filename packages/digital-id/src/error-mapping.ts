@@ -394,15 +394,16 @@ function signatureFailure(f: EngineFacts, p: Extra): DigitalIdError | undefined 
   );
   if (!f.has('OAUTH_KEY_SELECTION_FAILED') && !jose) return undefined;
   if (f.has('OAUTH_KEY_SELECTION_FAILED') && /no applicable keys/.test(f.messages)) {
-    // No key in the cached JWKS fits (kid, kty, alg): the provider most likely rotated its keys. The client
-    // drops its cached keys on this error; the same login, started again, verifies with the fresh JWKS.
+    // No key in the JWKS fits (kid, kty, alg): the provider most likely rotated its keys. The client fetches
+    // them again once within the same call (see #grantWithFreshKeys); reported only when even the fresh JWKS
+    // lacks the key (or the keys were refetched moments ago): a later attempt may find it published.
     return digitalIdError(
       'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
-      `The ${p.jwt} is signed with a key that is not in the provider's cached JWKS`,
+      `The ${p.jwt} is signed with a key that is not in the provider's JWKS`,
       {
         ...p,
         retryable: true,
-        hint: 'The provider probably rotated its signing keys: the keys are fetched again, start the login again. If it persists, the token was not signed by this provider.',
+        hint: 'The provider probably rotated its signing keys and does not publish the new one yet (the keys were fetched again): start the login again shortly. If it persists, the token was not signed by this provider.',
       },
     );
   }

@@ -32,6 +32,21 @@ export interface CallContext {
    * would derive it from the callback URL with the query cut off (see `exactRedirectUri` in client.ts).
    */
   redirectUri?: string | undefined;
+  /** The token endpoint's answer in this call, kept so it can be validated again (see {@link KeptAnswer}). */
+  kept?: KeptAnswer | undefined;
+}
+
+/**
+ * A token endpoint answer kept while one operation runs. A code or refresh grant cannot be sent again (the
+ * code is single-use, a rotated refresh token replaces the one sent): when its id_token must be validated
+ * with fresh keys, the engine is handed this answer again (`replay`) instead of a second request.
+ */
+export interface KeptAnswer {
+  /** The token endpoint (without query): the POST whose answer is kept. */
+  endpoint: string;
+  answer?: { text: string; status: number; statusText: string; headers: Array<[string, string]> } | undefined;
+  /** True: the next POST to `endpoint` gets `answer` without any request (once). */
+  replay: boolean;
 }
 
 export const callContext = new AsyncLocalStorage<CallContext>();
@@ -64,6 +79,12 @@ export function createHttp(options: HttpOptions): OwnedHttp {
 
   const fetch: CustomFetch = async (url, init) => {
     const ctx = callContext.getStore();
+    const kept = keptFor(ctx, url, init.method);
+    if (kept?.replay && kept.answer) {
+      kept.replay = false;
+      ctx?.onTokenResponseBody?.(kept.answer.text);
+      return answerOf(kept.answer);
+    }
     const signals = [init.signal, ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
     const extra = options.headersFor?.(url);
     // undici is loaded on the first request, not when the package is imported (cold start).
@@ -79,19 +100,39 @@ export function createHttp(options: HttpOptions): OwnedHttp {
     const limited = await labelOAuthError(
       limitBody(withMediaType(res as unknown as Response), limit, tooLarge),
     );
-    if (ctx?.onTokenResponseBody) {
-      // Read once here, hand a copy to the observer and an identical Response to the engine.
-      const text = await limited.text();
-      ctx.onTokenResponseBody(text);
-      return new Response(text, {
-        status: res.status,
-        statusText: res.statusText,
-        headers: res.headers as unknown as Headers,
-      });
+    if (ctx?.onTokenResponseBody || kept) {
+      // Read once here, hand a copy to the observer (and the kept answer) and an identical Response to the engine.
+      const answer = {
+        text: await limited.text(),
+        status: limited.status,
+        statusText: limited.statusText,
+        headers: [...limited.headers],
+      };
+      ctx?.onTokenResponseBody?.(answer.text);
+      if (kept) kept.answer = answer;
+      return answerOf(answer);
     }
     return limited;
   };
   return { fetch, close: () => dispatcher.close() };
+}
+
+/** The kept answer of this call when this request is the POST to its token endpoint. */
+function keptFor(
+  ctx: CallContext | undefined,
+  url: string,
+  method: string | undefined,
+): KeptAnswer | undefined {
+  return ctx?.kept && method === 'POST' && url.split('?')[0] === ctx.kept.endpoint ? ctx.kept : undefined;
+}
+
+/** A Response with this status, headers and body text (a read answer handed on, or a kept one replayed). */
+function answerOf(a: NonNullable<KeptAnswer['answer']>): Response {
+  return new Response(NULL_BODY_STATUS.has(a.status) ? null : a.text, {
+    status: a.status,
+    statusText: a.statusText,
+    headers: new Headers(a.headers),
+  });
 }
 
 /**
