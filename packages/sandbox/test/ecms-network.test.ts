@@ -156,7 +156,11 @@ describe('e-CMS network emulator', () => {
     });
     expect(xxe.status).toBe(400);
     expect(await xxe.text()).toContain('<ErrorCode>E_XML_HOSTILE</ErrorCode>');
-    const notXml = await fetch(a.url, { method: 'POST', body: 'hello' });
+    const notXml = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: 'hello',
+    });
     expect(notXml.status).toBe(400);
     expect((await fetch(a.url)).status).toBe(405);
     expect((await fetch(a.url.replace('service2', 'other'), { method: 'POST' })).status).toBe(404);

@@ -12,8 +12,11 @@ import {
   elementChildren,
   envelope,
   errorDetail,
+  isSoap11ContentType,
   parseEnvelope,
   SoapInputError,
+  SoapVersionMismatch,
+  soapFault,
 } from './soap.js';
 
 /** The path of each sandbox e-CMS node's SOAP endpoint (as real nodes). */
@@ -124,7 +127,11 @@ async function answer(state: EcmsNetworkState, node: NodeState, req: IncomingMes
     return { status: 200, ...dispatch(state, node, envelopeIn.body, envelopeIn.to) };
   } catch (err) {
     if (!(err instanceof SoapInputError)) throw err;
-    return { status: err.httpStatus, op: 'fault', body: errorDetail(err.errorCode, err.message) };
+    const body =
+      err instanceof SoapVersionMismatch
+        ? soapFault(err.errorCode, err.message)
+        : errorDetail(err.errorCode, err.message);
+    return { status: err.httpStatus, op: 'fault', body };
   }
 }
 
@@ -145,6 +152,13 @@ export async function handleNodeRequest(
   if (req.method !== 'POST') {
     res.writeHead(405, { 'content-type': 'text/plain', allow: 'POST' });
     res.end('method not allowed');
+    return;
+  }
+  if (!isSoap11ContentType(req.headers['content-type'])) {
+    node.counters.fault = (node.counters.fault ?? 0) + 1;
+    req.resume(); // discard the body: the answer does not depend on it
+    res.writeHead(415, { 'content-type': 'text/plain', connection: 'close' });
+    res.end('unsupported media type: SOAP 1.1 requests are text/xml');
     return;
   }
   const { status, op, body } = await answer(state, node, req);

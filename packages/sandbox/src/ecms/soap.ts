@@ -17,6 +17,33 @@ export class SoapInputError extends Error {
   }
 }
 
+/**
+ * SOAP 1.1 §4.4.1: an envelope outside the SOAP 1.1 namespace (a SOAP 1.2 one, or none) is answered with a
+ * `VersionMismatch` soap:Fault and HTTP 500, as a SOAP 1.1 stack does, not with the node's ErrorDetail.
+ */
+export class SoapVersionMismatch extends SoapInputError {
+  constructor() {
+    super('VersionMismatch', 'the envelope is not in the SOAP 1.1 namespace', 500);
+  }
+}
+
+/** SOAP 1.1 over HTTP is `text/xml`: a SOAP 1.1 stack answers any other (or no) Content-Type with HTTP 415. */
+export function isSoap11ContentType(value: string | undefined): boolean {
+  return /^\s*text\/xml\s*(;|$)/i.test(value ?? '');
+}
+
+/** The envelope's one Header (if any) and its one Body: two of either is refused, never "take the first". */
+function envelopeParts(root: XmlElement): { header: XmlElement | undefined; bodyEl: XmlElement | undefined } {
+  if (root.namespaceURI !== SOAP_NS) throw new SoapVersionMismatch();
+  const children = elementChildren(root).filter((c) => c.namespaceURI === SOAP_NS);
+  const headers = children.filter((c) => c.localName === 'Header');
+  const bodies = children.filter((c) => c.localName === 'Body');
+  if (bodies.length > 1 || headers.length > 1) {
+    throw new SoapInputError('E_XML', 'a SOAP envelope has one Body and at most one Header', 400);
+  }
+  return { header: headers[0], bodyEl: bodies[0] };
+}
+
 export function parseEnvelope(text: string): {
   to: string | undefined;
   messageId: string | undefined;
@@ -36,8 +63,7 @@ export function parseEnvelope(text: string): {
   }
   const root = doc.documentElement as unknown as XmlElement | null;
   if (root?.localName !== 'Envelope') throw new SoapInputError('E_XML', 'not a SOAP envelope', 400);
-  const header = firstChild(root, 'Header');
-  const bodyEl = firstChild(root, 'Body');
+  const { header, bodyEl } = envelopeParts(root);
   const body = bodyEl ? elementChildren(bodyEl)[0] : undefined;
   if (!body) throw new SoapInputError('E_XML', 'empty SOAP body', 400);
   return { to: textOf(firstChild(header, 'To')), messageId: textOf(firstChild(header, 'MessageID')), body };
@@ -85,6 +111,11 @@ export function envelope(body: string, relatesTo?: string): string {
     ? `<soap:Header><wsa:RelatesTo>${esc(relatesTo)}</wsa:RelatesTo></soap:Header>`
     : '';
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP_NS}" xmlns:wsa="${WSA_NS}">${header}<soap:Body>${body}</soap:Body></soap:Envelope>`;
+}
+
+/** A SOAP 1.1 Fault (for faults the SOAP stack raises before the node's own code runs). */
+export function soapFault(code: string, description: string): string {
+  return `<soap:Fault><faultcode>soap:${esc(code)}</faultcode>${el('faultstring', description)}</soap:Fault>`;
 }
 
 export function errorDetail(code: string, description: string): string {

@@ -31,7 +31,11 @@ export class GatewayState {
     this.population = options.population;
     this.consumers = createConsumers(seed, options.consumers);
     this.byKey = new Map(this.consumers.map((c) => [c.consumerKey, c]));
-    this.tokens = new GdxTokenStore(options.tokenIdleTimeoutInMs ?? 60 * 60 * 1000);
+    this.tokens = new GdxTokenStore(
+      options.tokenIdleTimeoutInMs ?? 60 * 60 * 1000,
+      Date.now,
+      options.tokenMaxLifetimeInMs,
+    );
     this.faults = new FaultInjector(options.faults ?? { seed, rules: [] });
     this.quirks = { resultKey: 'Result', corruptPdfHash: false, ...options.quirks };
     this.xroad = { ...defaultXRoadSettings(options.xroad?.instance), ...options.xroad };

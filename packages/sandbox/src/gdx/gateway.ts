@@ -32,6 +32,12 @@ export interface GdxGatewayOptions {
   consumers?: GdxConsumerSpec[];
   /** Idle lifetime of a token (GDX: 60 minutes). Tests use a few hundred ms. */
   tokenIdleTimeoutInMs?: number;
+  /**
+   * Absolute lifetime of a token from issue, however often it is used. GDX documents 60 minutes "when unused"
+   * without saying whether they are also absolute: set this (e.g. 60 minutes) to test a client against that
+   * reading. Default: none (idle expiry only). Switchable at run time with `tokens.setMaxLifetime`.
+   */
+  tokenMaxLifetimeInMs?: number;
   faults?: FaultProfile;
   /** Officers (AgentIDs) and their DOPA session state at start. Default: the first two people, AgentAvailable. */
   officerSessions?: Record<string, OfficerSessionState>;

@@ -4,12 +4,13 @@ import { sendJson, sendText } from '../http-server.js';
 import type { GdxConsumer } from './consumers.js';
 import { faulted, header, readRequestBody, writeReply } from './gateway-http.js';
 import type { GatewayState } from './gateway-state.js';
-import { serviceName } from './routes.js';
+import { routeAllows, serviceName } from './routes.js';
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
 const FORBIDDEN = 'ForbiddenException: consumer not found';
 const TOKEN_NOT_FOUND = 'UnauthorizedException: token not found';
 const VALIDATE_PATH = '/ws/auth/validate';
+const METHOD_NOT_ALLOWED = 'Method Not Allowed';
 
 type Log = (status: number, agentId?: string, subject?: string, providerCode?: string) => void;
 
@@ -18,10 +19,16 @@ function validate(
   state: GatewayState,
   res: ServerResponse,
   q: URLSearchParams,
+  method: string | undefined,
   consumer: GdxConsumer | undefined,
   log: Log,
 ): void {
   const agentId = q.get('AgentID') ?? '';
+  if (method !== 'GET') {
+    sendText(res, 405, METHOD_NOT_ALLOWED, { allow: 'GET' });
+    log(405);
+    return;
+  }
   if (!consumer) {
     sendText(res, 403, FORBIDDEN);
     log(403, agentId);
@@ -69,6 +76,11 @@ async function serviceCall(
     log(404, rec.agentId);
     return;
   }
+  if (!routeAllows(route, req.method)) {
+    sendText(res, 405, METHOD_NOT_ALLOWED, { allow: route.methods?.join(', ') ?? 'GET' });
+    log(405, rec.agentId);
+    return;
+  }
   const body = await readRequestBody(req, res);
   if (!body) return;
   const caller = {
@@ -113,6 +125,6 @@ export async function handleGdx(
       requestId,
     });
   if (await faulted(state, req, res, (s) => log(s))) return;
-  if (path === VALIDATE_PATH) validate(state, res, url.searchParams, consumer, log);
+  if (path === VALIDATE_PATH) validate(state, res, url.searchParams, req.method, consumer, log);
   else await serviceCall(state, req, res, url, consumer, log);
 }

@@ -42,6 +42,13 @@ type Handler = (
 export interface Route {
   service: string;
   handle: Handler;
+  /** The HTTP methods the resource answers (others: 405); omitted when the handler checks the method itself. */
+  methods?: readonly string[];
+}
+
+/** True when `route` answers `method` (GDX documents each resource with its verb; a gateway routes on it). */
+export function routeAllows(route: Route, method: string | undefined): boolean {
+  return route.methods === undefined || route.methods.includes(method ?? 'GET');
 }
 
 const LINKAGE_OFFICE = '00023';
@@ -175,15 +182,26 @@ function juristic(pdf: boolean): Handler {
   };
 }
 
+const GET_ONLY = ['GET'] as const;
+
 /** The fixture services by GDX path (the X-Road side maps its service identifiers onto these paths). */
 export const ROUTES: Record<string, Route> = {
-  '/ws/dopa/linkage/v1/link': { service: 'dopa/linkage', handle: linkage },
-  '/ws/dopa/linkage/v1/agent/permission': { service: 'dopa/agent-permission', handle: agentPermission },
-  '/ws/dopa/verification/personal': { service: 'dopa/laser-verification', handle: laser },
-  '/ws/dbd/juristic/v4/profile/information': { service: 'dbd/juristic/profile', handle: juristic(false) },
+  '/ws/dopa/linkage/v1/link': { service: 'dopa/linkage', handle: linkage, methods: ['GET', 'POST'] },
+  '/ws/dopa/linkage/v1/agent/permission': {
+    service: 'dopa/agent-permission',
+    handle: agentPermission,
+    methods: GET_ONLY,
+  },
+  '/ws/dopa/verification/personal': { service: 'dopa/laser-verification', handle: laser, methods: GET_ONLY },
+  '/ws/dbd/juristic/v4/profile/information': {
+    service: 'dbd/juristic/profile',
+    handle: juristic(false),
+    methods: GET_ONLY,
+  },
   '/ws/dbd/juristic/v4/profile/information/pdf': {
     service: 'dbd/juristic/profile-pdf',
     handle: juristic(true),
+    methods: GET_ONLY,
   },
 };
 

@@ -11,27 +11,50 @@ export interface GdxTokenRecord {
 
 /**
  * Tokens issued by /ws/auth/validate. Each is bound to one consumer and one AgentID and dies after an
- * idle period (DGA: 60 minutes when unused). Expiry is checked lazily when a token is presented.
+ * idle period (DGA: 60 minutes when unused) and, when one is set, an absolute lifetime from issue (DGA's docs do
+ * not say whether the 60 minutes are absolute). Expiry is checked lazily when a token is presented.
  */
 export class GdxTokenStore {
   #tokens = new Map<string, GdxTokenRecord>();
   #idleTimeoutInMs: number;
+  #maxLifetimeInMs: number | undefined;
   #now: () => number;
   /** Number of tokens issued so far (validate calls that succeeded). */
   issued = 0;
 
-  constructor(idleTimeoutInMs: number, now: () => number = Date.now) {
+  /**
+   * @param idleTimeoutInMs - A token unused this long is gone.
+   * @param now - The clock (tests pass their own).
+   * @param maxLifetimeInMs - A token this old is gone however often it is used; undefined = idle expiry only.
+   */
+  constructor(idleTimeoutInMs: number, now: () => number = Date.now, maxLifetimeInMs?: number) {
     this.#idleTimeoutInMs = idleTimeoutInMs;
     this.#now = now;
+    this.#maxLifetimeInMs = maxLifetimeInMs;
   }
 
   get idleTimeoutInMs(): number {
     return this.#idleTimeoutInMs;
   }
 
+  /** The absolute lifetime of a token from issue, or undefined when only the idle timeout applies. */
+  get maxLifetimeInMs(): number | undefined {
+    return this.#maxLifetimeInMs;
+  }
+
   /** Change the idle timeout at run time (tests shrink it to make tokens die mid-run). */
   setIdleTimeout(ms: number): void {
     this.#idleTimeoutInMs = ms;
+  }
+
+  /** Set (or with undefined, drop) the absolute lifetime at run time; it applies to tokens already issued. */
+  setMaxLifetime(ms: number | undefined): void {
+    this.#maxLifetimeInMs = ms;
+  }
+
+  #alive(rec: GdxTokenRecord, now: number): boolean {
+    if (now - rec.lastUsedAt > this.#idleTimeoutInMs) return false;
+    return this.#maxLifetimeInMs === undefined || now - rec.issuedAt <= this.#maxLifetimeInMs;
   }
 
   issue(consumerKey: string, agentId: string): string {
@@ -47,7 +70,7 @@ export class GdxTokenStore {
     const rec = this.#tokens.get(token);
     if (!rec) return undefined;
     const now = this.#now();
-    if (now - rec.lastUsedAt > this.#idleTimeoutInMs) {
+    if (!this.#alive(rec, now)) {
       this.#tokens.delete(token);
       return undefined;
     }
@@ -77,8 +100,6 @@ export class GdxTokenStore {
   /** Live tokens (for assertions: which AgentIDs hold a token). */
   list(): GdxTokenRecord[] {
     const now = this.#now();
-    return [...this.#tokens.values()]
-      .filter((r) => now - r.lastUsedAt <= this.#idleTimeoutInMs)
-      .map((r) => ({ ...r }));
+    return [...this.#tokens.values()].filter((r) => this.#alive(r, now)).map((r) => ({ ...r }));
   }
 }

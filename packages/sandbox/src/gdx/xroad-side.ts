@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendText } from '../http-server.js';
 import { faulted, header, readRequestBody, writeReply } from './gateway-http.js';
 import type { GatewayState } from './gateway-state.js';
-import { ROUTES, serviceName } from './routes.js';
+import { ROUTES, routeAllows, serviceName } from './routes.js';
 import {
   agentIdFromUserId,
   parseXRoadClient,
@@ -67,6 +67,12 @@ export async function handleXRoad(
   if (!route) {
     sendText(res, 404, 'Not Found', headers);
     log(404);
+    return;
+  }
+  if (!routeAllows(route, req.method)) {
+    // The provider's own answer, passed through by the Security Server.
+    sendText(res, 405, 'Method Not Allowed', { ...headers, allow: route.methods?.join(', ') ?? 'GET' });
+    log(405);
     return;
   }
   const caller = { name: clientId, services: client.services, agentId, consumerKey: undefined };
