@@ -2,9 +2,8 @@ import { requireTool } from '@thgov/testkit';
 import { describe, expect, it } from 'vitest';
 import { isEsignError } from '../src/errors.js';
 import { addDocumentTimeStamp, signPdf } from '../src/sign/sign-pdf.js';
-import type { Signer } from '../src/signers/signer.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
-import { createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
+import { countingSigner, createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
 
 /**
  * A certification (DocMDP) signature must be the first signature of a document (ISO 32000-1 §12.8.2.2): added
@@ -20,21 +19,8 @@ const pdfsig = requireTool('pdfsig', {
   why: 'poppler checks every signature of a countersigned PDF independently',
 });
 
-function countingSigner(): Signer & { uses: number } {
-  const inner = signerFor(pki, pki.director);
-  const s = {
-    uses: 0,
-    certificateChain: inner.certificateChain,
-    sign: (...args: Parameters<Signer['sign']>) => {
-      s.uses++;
-      return inner.sign(...args);
-    },
-  };
-  return s;
-}
-
 async function refusedCertification(earlier: Uint8Array): Promise<void> {
-  const signer = countingSigner();
+  const signer = countingSigner(pki, pki.director);
   const err = await signPdf(earlier, { ...common, signer, certify: 2 }).catch((e: unknown) => e);
   expect(isEsignError(err, 'ERR_ESIGN_DOCUMENT')).toBe(true);
   expect((err as Error).message).toMatch(/certif/i);

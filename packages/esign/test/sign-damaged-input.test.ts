@@ -6,7 +6,7 @@ import { extendPdf } from '../src/sign/extend.js';
 import { addDocumentTimeStamp, signPdf } from '../src/sign/sign-pdf.js';
 import type { Signer } from '../src/signers/signer.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
-import { createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
+import { countingSigner, createSigningPki, letterPdf, signerFor } from './helpers/pki.js';
 import { qpdfCheck } from './helpers/qpdf.js';
 
 /**
@@ -19,20 +19,6 @@ import { qpdfCheck } from './helpers/qpdf.js';
 const pki = await createSigningPki();
 const verifyOptions = { trustAnchors: [pki.root.cert], revocation: { crls: pki.crls } };
 const qpdf = requireTool('qpdf', { why: 'qpdf checks that the signed output is not a damaged file' });
-
-/** The officer's signer, counting how often the key is used. */
-function countingSigner(): Signer & { uses: number } {
-  const inner = signerFor(pki, pki.officer);
-  const s = {
-    uses: 0,
-    certificateChain: inner.certificateChain,
-    sign: (...args: Parameters<Signer['sign']>) => {
-      s.uses++;
-      return inner.sign(...args);
-    },
-  };
-  return s;
-}
 
 /** A TSA function counting its calls. */
 function countingTsa(): { stamp: TimeStampFunction; calls: number } {
@@ -76,7 +62,7 @@ const signOptions = (signer: Signer) => ({
 describe('signing a damaged PDF', () => {
   for (const [what, damage] of DAMAGE) {
     it(`${what}: signPdf refuses with ERR_PDF_FORMAT naming the damage, before the key is used`, async () => {
-      const signer = countingSigner();
+      const signer = countingSigner(pki, pki.officer);
       const err = await signPdf(damage(await letterPdf()), signOptions(signer)).catch((e: unknown) => e);
       expect(isEsignError(err, 'ERR_PDF_FORMAT')).toBe(true);
       expect((err as Error).message).toMatch(/damaged/);

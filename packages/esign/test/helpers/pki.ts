@@ -112,6 +112,20 @@ export function signerFor(pki: SigningPki, id: Identity): Signer {
   return keyObjectSigner(KeyObject.from(id.key as never), [id.cert, pki.ca.cert]);
 }
 
+/** `signerFor`, counting how often the key is used (`uses`): a refusal must come before any use. */
+export function countingSigner(pki: SigningPki, id: Identity): Signer & { uses: number } {
+  const inner = signerFor(pki, id);
+  const s = {
+    uses: 0,
+    certificateChain: inner.certificateChain,
+    sign: (...args: Parameters<Signer['sign']>) => {
+      s.uses++;
+      return inner.sign(...args);
+    },
+  };
+  return s;
+}
+
 /** A one-page letter made by pdf-lib: an input no thgov code wrote. */
 export async function letterPdf(text = 'Official letter 1/2569'): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
