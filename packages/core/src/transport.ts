@@ -156,8 +156,13 @@ interface Call<T> {
   requestId: string;
   method: HttpMethod;
   target: string;
-  /** The call's name for logs, hooks, spans and metrics (built at its first use). */
+  /** The call's name for logs, hooks and spans (built at its first use). */
   operation: () => string;
+  /**
+   * The call's name for metric attributes: the operation it was given, else only its method. A path holds IDs
+   * (a dataset, a letter, a person), and each value of a metric attribute is a series the collector keeps.
+   */
+  metricOperation: string;
   body: Uint8Array | string | undefined;
   /** A streamed body's source, opened once per attempt. */
   open: StreamRequestBody['stream'] | undefined;
@@ -405,6 +410,7 @@ export class Transport {
       method,
       target,
       operation: namedOperation(spec.operation, method, spec.path, mask),
+      metricOperation: spec.operation ?? method,
       body,
       open,
       opened: undefined,
@@ -576,7 +582,7 @@ export class Transport {
     });
     this.#telemetry.count(
       TELEMETRY_NAMES.retries,
-      { 'thgov.operation': call.operation(), 'error.type': info.error.code },
+      { 'thgov.operation': call.metricOperation, 'error.type': info.error.code },
       1,
       'Retries of thgov HTTP calls',
     );
