@@ -5,7 +5,7 @@
 import { createServer, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fastRetry, transportHarness } from './helpers/transport-harness.js';
+import { caught, fastRetry, transportHarness } from './helpers/transport-harness.js';
 
 const { cleanups, transport } = transportHarness();
 
@@ -37,15 +37,6 @@ async function cannedServer(...heads: string[]): Promise<{ url: string; requests
   );
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, requests: () => requests };
-}
-
-async function caught(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
 
 const OK_JSON = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{"next":1}\n';

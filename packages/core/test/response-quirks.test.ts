@@ -7,18 +7,9 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { describe, expect, it } from 'vitest';
 import { HttpError, parseJsonBody } from '../src/index.js';
 import { parseRetryAfter } from '../src/retry.js';
-import { transportHarness } from './helpers/transport-harness.js';
+import { caught, transportHarness } from './helpers/transport-harness.js';
 
 const { serve, transport } = transportHarness();
-
-async function caught(p: Promise<unknown>): Promise<Record<string, unknown> & Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown> & Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const THAI = { name: 'สมชาย ใจดี', note: 'ผลการตรวจสอบ' };
 const JSON_BODY = Buffer.from(JSON.stringify(THAI));

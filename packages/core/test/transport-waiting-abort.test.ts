@@ -3,18 +3,9 @@
 // abort and the call's deadline waited for the slow call to end, however long that took.
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { transportHarness } from './helpers/transport-harness.js';
+import { caught, transportHarness } from './helpers/transport-harness.js';
 
 const { serve, transport } = transportHarness();
-
-async function caught(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A server that holds `/slow` until `release()`, answers the rest at once, and says when `/slow` arrived. */
 async function busyServer() {

@@ -6,7 +6,7 @@
 import { createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { fastRetry, transportHarness } from '../helpers/transport-harness.js';
+import { caught, fastRetry, transportHarness } from '../helpers/transport-harness.js';
 
 const { cleanups, transport } = transportHarness();
 
@@ -43,15 +43,6 @@ async function badProxy(onConnection: (socket: Socket) => void) {
     connected,
     close,
   };
-}
-
-async function caught(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
 
 function expectNoProxyCredentials(err: unknown): void {

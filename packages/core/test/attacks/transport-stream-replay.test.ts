@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fastRetry, transportHarness } from '../helpers/transport-harness.js';
+import { caught, fastRetry, transportHarness } from '../helpers/transport-harness.js';
 
 const { cleanups, transport } = transportHarness();
 
@@ -33,15 +33,6 @@ async function flakyUploadSink() {
       }),
   );
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, bodies };
-}
-
-async function caught(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
 
 const upload = (stream: () => Readable | AsyncIterable<Uint8Array>) => ({

@@ -30,3 +30,13 @@ export function transportHarness() {
     },
   };
 }
+
+/** The rejection of `p`, as a record of its fields (a fulfilled `p` fails the test). */
+export async function caught(p: Promise<unknown>): Promise<Record<string, unknown> & Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Record<string, unknown> & Error;
+  }
+  throw new Error('expected a rejection');
+}
