@@ -1,5 +1,5 @@
 import { isThGovError, sanitizeCause } from './errors.js';
-import { isSensitiveName, REDACTED, redactText, redactValue } from './redact.js';
+import { isSensitiveName, keyNamer, REDACTED, redactText, redactValue } from './redact.js';
 
 /** Console-shaped: pass `console`, pino, winston or anything with these four methods. */
 export interface Logger {
@@ -119,10 +119,11 @@ function loggableObject(value: object, depth: number, walk: Walk): unknown {
   if (value instanceof Set) return first(value).map((v, i) => loggable(String(i), v, depth + 1, walk));
   const entries = value instanceof Map ? first(value) : Object.keys(value).map((k) => [k, undefined]);
   const out: Record<string, unknown> = {};
+  const name = keyNamer();
   for (const [k, v] of entries.slice(0, MAX_ENTRIES)) {
     const key = String(k);
     // Each property is read on its own: one throwing getter leaves the others.
-    out[key] = loggable(key, value instanceof Map ? v : readProperty(value, key), depth + 1, walk);
+    out[name(key, out)] = loggable(key, value instanceof Map ? v : readProperty(value, key), depth + 1, walk);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { findCitizenIds } from './redact/citizen-id.js';
 import { maskEmails, maskPhoneNumbers } from './redact/contact.js';
 import { findEncodedCitizenIds } from './redact/encoded.js';
+import { maskLaserCodes } from './redact/laser-code.js';
 import { isSensitiveName, isSensitiveParam } from './redact/names.js';
 import { maskPersonNames, NAME_MASK } from './redact/person-names.js';
 import {
@@ -16,7 +17,9 @@ import {
  * - any JSON Web Token (a bearer credential whose payload carries personal data), registered or not;
  * - the values of auth-like and personal headers, query parameters, form and JSON fields, by name;
  * - any 13-digit citizen ID with a valid check digit, in any spelling (Thai or full-width digits, any
- *   separator, percent-, JSON- or HTML-encoded).
+ *   separator, percent-, JSON- or HTML-encoded); telephone numbers and ID-card laser codes read by the same
+ *   reader of digit forms (redact/digit-runs.ts), e-mail addresses and personal names;
+ * - the keys of objects too (`redactValue`, the logger): a result keyed by citizen ID is masked as its values are.
  */
 
 export const REDACTED = '[REDACTED]';
@@ -252,7 +255,7 @@ export function redactText(text: string): string {
   const out = maskPairs(maskSpans(text, secrets, REDACTED));
   const ids = findCitizenIds(out);
   for (const span of findEncodedCitizenIds(out)) ids.push(span);
-  return maskPersonNames(maskPhoneNumbers(maskEmails(maskSpans(out, ids, CITIZEN_ID_MASK))));
+  return maskPersonNames(maskPhoneNumbers(maskLaserCodes(maskEmails(maskSpans(out, ids, CITIZEN_ID_MASK)))));
 }
 
 // Room past a cut for the longest spelling of a citizen ID (13 digits of up to 9 characters, separators).
@@ -327,8 +330,29 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
   if (Array.isArray(value)) return value.slice(0, 100).map((v) => redactValue(v, depth + 1));
   const out: Record<string, unknown> = {};
+  const name = keyNamer();
   for (const [k, v] of Object.entries(value)) {
-    out[k] = isSensitiveName(k) && v !== undefined && v !== null ? REDACTED : redactValue(v, depth + 1);
+    out[name(k, out)] =
+      isSensitiveName(k) && v !== undefined && v !== null ? REDACTED : redactValue(v, depth + 1);
   }
   return out;
+}
+
+/**
+ * Names an object's keys as they may be written: each passed through `redactText` (a batch result keyed by citizen
+ * ID, a map keyed by token), and, when masked, kept apart from the keys already written that masked alike
+ * (`[CITIZEN-ID]`, `[CITIZEN-ID] (2)`), so no entry is lost. One namer per copied object: it counts per mask, so
+ * 20,000 IDs as keys take linear time, not a search through every earlier suffix.
+ */
+export function keyNamer(): (key: string, taken: Readonly<Record<string, unknown>>) => string {
+  const next = new Map<string, number>();
+  return (key, taken) => {
+    const masked = redactText(key);
+    if (masked === key) return key;
+    let n = next.get(masked) ?? 1;
+    let out = n === 1 ? masked : `${masked} (${n})`;
+    while (Object.hasOwn(taken, out)) out = `${masked} (${++n})`;
+    next.set(masked, n + 1);
+    return out;
+  };
 }

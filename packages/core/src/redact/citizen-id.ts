@@ -1,5 +1,6 @@
 import { isValidThaiIdDigits } from '../thai-id-checksum.js';
-import { ASCII_KIND, ESCAPE, isInvisible, OTHER, readUnit, SEPARATOR, type Unit } from './spelling.js';
+import { type DigitGroup, forEachDigitRun } from './digit-runs.js';
+import { OTHER, readUnit, SEPARATOR, type Unit } from './spelling.js';
 
 /**
  * Finds Thai citizen IDs in any spelling (see spelling.ts): 13 digits with a valid check digit, in groups
@@ -7,29 +8,10 @@ import { ASCII_KIND, ESCAPE, isInvisible, OTHER, readUnit, SEPARATOR, type Unit 
  * longer digit group. Juristic IDs (first digit 0) are not personal data and are kept.
  */
 
-/**
- * Separator units allowed between two digit groups (`" – "` is three: space, en dash, space; `-\r\n` is
- * three too). Invisible characters (U+200B–U+200D, U+2060, U+FEFF, U+00AD) are not counted.
- */
-const MAX_SEPARATORS = 3;
 const ID_DIGITS = 13;
-
-interface Group {
-  start: number;
-  end: number;
-  digits: string;
-}
 
 const isAsciiAlnum = (c: number) =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-
-// Where a digit run may start: a decimal or other digit, a percent escape, a JSON escape, an HTML reference.
-// Native regex scanning skips plain text far faster than a JavaScript loop over every character.
-// A JSON escape takes at most the four backslashes readUnit reads (`\\\\u0033`): an unbounded `\\+u`
-// re-read the whole run of backslashes from each one of them, quadratic in a long run (a hostile body of
-// backslashes hung redaction); where more than four stand before the `u`, the match starts at the fourth
-// from it, as the unbounded one reached it after failing (unit OTHER) on every backslash before.
-const RUN_START = /[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\{1,4}u[0-9A-Fa-f]{4}|&#/gu;
 
 /** Spans `[start, end)` of the original text that spell a citizen ID, in order, not overlapping. */
 export function findCitizenIds(text: string): Array<[number, number]> {
@@ -117,88 +99,40 @@ function mergeSpans(spans: Array<[number, number]>): Array<[number, number]> {
 function scanText(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   if (text.length < ID_DIGITS) return spans;
-  const re = RUN_START;
-  re.lastIndex = 0;
-  const unit: Unit = { kind: OTHER, length: 1 };
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    // Past the whole character that started the match: RUN_START is a Unicode expression, which matches a
-    // character outside the BMP again from the middle of its surrogate pair (an Aegean number, a counting rod:
-    // `\p{No}` but no digit) — one unit further looped for ever.
-    const width = (text.codePointAt(m.index) as number) > 0xffff ? 2 : 1;
-    re.lastIndex = Math.max(scanRun(text, m.index, unit, spans), m.index + width);
-  }
-  return spans;
-}
-
-/** Reads one run of digit groups from `from`; records the IDs in it; returns where the run ended. */
-function scanRun(text: string, from: number, unit: Unit, spans: Array<[number, number]>): number {
-  const run: Group[] = [];
-  let current: Group | undefined;
-  let separators = 0;
-  let digitCount = 0;
-  let i = from;
-  const n = text.length;
-  while (i < n) {
-    // Plain ASCII is one table lookup; escapes and other characters take the full reader.
-    const c = text.charCodeAt(i);
-    let kind = c < 128 ? (ASCII_KIND[c] as number) : ESCAPE;
-    let length = 1;
-    if (kind === ESCAPE) {
-      readUnit(text, i, unit);
-      kind = unit.kind;
-      length = unit.length;
-    }
-    if (kind === OTHER) break;
-    if (kind >= 0) {
-      if (!current || separators > 0) {
-        current = { start: i, end: i, digits: '' };
-        run.push(current);
-      }
-      // A group longer than an ID can never be one: 14 digits are enough to know it is too long.
-      if (current.digits.length <= ID_DIGITS) current.digits += String.fromCharCode(0x30 + kind);
-      current.end = i + length;
-      digitCount++;
-      separators = 0;
-    } else if (current && !(c >= 0x80 && isInvisible(c)) && ++separators > MAX_SEPARATORS) {
-      // Invisible characters (zero-width spaces, a soft hyphen) do not count: any number of them is no gap.
-      break;
-    }
-    i += length;
-  }
-  if (digitCount >= ID_DIGITS) {
+  forEachDigitRun(text, ID_DIGITS, ({ groups }) => {
     // Digits glued to letters at either end may belong to a longer token (a UUID's hex group, `ab12`):
     // such a group is a piece of an ID only in the official 1-4-5-2-1 grouping (`pid1-2345-67890-12-3`),
     // which no UUID has (request IDs must stay readable).
-    const first = run[0] as Group;
-    const last = run[run.length - 1] as Group;
+    const first = groups[0] as DigitGroup;
+    const last = groups[groups.length - 1] as DigitGroup;
     const glued = {
       before: first.start > 0 && isAsciiAlnum(text.charCodeAt(first.start - 1)),
-      after: last.end < n && isAsciiAlnum(text.charCodeAt(last.end)),
+      after: last.end < text.length && isAsciiAlnum(text.charCodeAt(last.end)),
     };
-    collect(run, spans, glued);
-  }
-  return i;
+    collect(groups, spans, glued);
+  });
+  return spans;
 }
 
 const OFFICIAL_GROUPS = [1, 4, 5, 2, 1];
 
-function canonical(run: Group[], s: number, e: number): boolean {
+function canonical(run: readonly DigitGroup[], s: number, e: number): boolean {
   return (
     e - s === OFFICIAL_GROUPS.length &&
-    OFFICIAL_GROUPS.every((n, k) => (run[s + k] as Group).digits.length === n)
+    OFFICIAL_GROUPS.every((n, k) => (run[s + k] as DigitGroup).digits.length === n)
   );
 }
 
 /** Every window of whole groups that holds exactly 13 digits and passes the check digit. */
 function collect(
-  run: Group[],
+  run: readonly DigitGroup[],
   spans: Array<[number, number]>,
   glued: { before: boolean; after: boolean },
 ): void {
   for (let s = 0; s < run.length; s++) {
     let digits = '';
     let e = s;
-    for (; e < run.length && digits.length < ID_DIGITS; e++) digits += (run[e] as Group).digits;
+    for (; e < run.length && digits.length < ID_DIGITS; e++) digits += (run[e] as DigitGroup).digits;
     if (digits.length !== ID_DIGITS || digits[0] === '0' || !isValidThaiIdDigits(digits)) continue;
     if (
       e - s > 1 &&
@@ -206,7 +140,7 @@ function collect(
       !canonical(run, s, e)
     )
       continue;
-    spans.push([(run[s] as Group).start, (run[e - 1] as Group).end]);
+    spans.push([(run[s] as DigitGroup).start, (run[e - 1] as DigitGroup).end]);
     s = e - 1;
   }
 }

@@ -1,3 +1,5 @@
+import { type DigitGroup, forEachDigitRun, forEachWindow, isGlue } from './digit-runs.js';
+
 /**
  * E-mail addresses and Thai telephone numbers in free text. Both are personal data (PDPA) that servers put in
  * sentences (an OIDC `error_description`, a CKAN validation message, an echoed form), where no key name says
@@ -8,11 +10,14 @@
  *   Read outwards from each `@`: the local part and the domain hold no `@`, so each character is read at most
  *   twice whatever the text.
  * - A Thai telephone number (NBTC's plan): `0` then 8 digits (a fixed line: 02, 053, …) or 9 (a mobile: 06,
- *   08, 09), or the same without the `0` after `+66` or `0066`; single spaces or hyphens between digits. Not
- *   when glued to a letter, a digit or `+`/`/` (a longer number, a serial, a path), nor after a digit and a
- *   point or comma (a decimal). Written as bare digits (`0812345678`) it is also a 10-digit e-CMS department code
- *   (ministry 08), an account or a serial: masked only after a telephone word (tel, phone, mobile, fax, call,
- *   โทร, มือถือ, เบอร์, ติดต่อ) a few characters before it.
+ *   08, 09), or the same without the `0` after `+66` or `0066`. Digits and separators are read as citizen IDs
+ *   are (digit-runs.ts): Thai, full-width or encoded digits, groups split by spaces, dashes of any kind or dots,
+ *   but not `/` or `_` (a path, a file name, a document number such as `0808.2/12345`). Not when glued to a
+ *   Latin letter, a digit or `+`/`/` (a longer number, a serial, a path; Thai letters may touch it, Thai is
+ *   written without spaces), nor after a digit and a point or comma, nor a lone `0` and a point (decimals).
+ *   Written as bare digits (`0812345678`) it is also a 10-digit e-CMS department code (ministry 08), an account
+ *   or a serial: masked only after a telephone word (tel, phone, mobile, fax, call, โทร, มือถือ, เบอร์, ติดต่อ) a
+ *   few characters before it.
  */
 
 export const EMAIL_MASK = '[EMAIL]';
@@ -68,21 +73,91 @@ export function maskEmails(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
-const SEP = '[ -]?';
-const PHONE = new RegExp(
-  `(?<![\\p{L}\\p{N}_+/]|\\p{N}[.,])(?:(?:\\+|00)66${SEP}|0)(?:[689](?:${SEP}\\d){8}|[2-57](?:${SEP}\\d){7})(?![\\p{L}\\p{N}_])`,
-  'gu',
-);
-
 // A country code written before the national number with its `0` (`+66 0812345678`) counts as such a word.
 const PHONE_WORD = /(?:tel|phone|mobile|fax|call|โทร|มือถือ|เบอร์|ติดต่อ|\+66|0066)[^\r\n\d]{0,24}$/iu;
 /** How far before bare digits a telephone word is looked for. */
 const PHONE_WORD_REACH = 40;
+/** Digits of a national number after its `0` or country code: a mobile (6, 8, 9 and 8 more), a fixed line (7 more). */
+const NATIONAL = /^(?:[689]\d{8}|[2-57]\d{7})$/;
 
-/** `text` with every Thai telephone number replaced by {@link PHONE_MASK} (bare digits only after a telephone word). */
+/**
+ * `text` with every Thai telephone number replaced by {@link PHONE_MASK} (bare digits only after a telephone word).
+ * Digits and separators are read as citizen IDs are (digit-runs.ts): Thai and full-width digits, dots, dashes of
+ * any kind, non-breaking spaces, percent-, JSON- and HTML-encoded digits.
+ */
 export function maskPhoneNumbers(text: string): string {
-  return text.replace(PHONE, (found: string, at: number) => {
-    if (/[ +-]/.test(found) || found.startsWith('00')) return PHONE_MASK;
-    return PHONE_WORD.test(text.slice(Math.max(0, at - PHONE_WORD_REACH), at)) ? PHONE_MASK : found;
+  const spans: Array<[number, number]> = [];
+  forEachDigitRun(text, 9, ({ groups }) => {
+    forEachWindow(groups, 9, 13, (s, e, digits) => {
+      const first = groups[s] as DigitGroup;
+      const last = groups[e - 1] as DigitGroup;
+      if (!isPhone(text, first, last, digits, e - s > 1)) return undefined;
+      spans.push([first.start, last.end]);
+      return true;
+    });
   });
+  let out = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(at, start) + PHONE_MASK;
+    at = end;
+  }
+  return spans.length === 0 ? text : out + text.slice(at);
+}
+
+/** Whether the digits of groups `first`…`last` are a telephone number where they stand. */
+function isPhone(
+  text: string,
+  first: DigitGroup,
+  last: DigitGroup,
+  digits: string,
+  grouped: boolean,
+): boolean {
+  const before = unitBefore(text, first.start);
+  const plus = before === 0x2b || before === 0xff0b;
+  const international = (plus && digits.startsWith('66')) || digits.startsWith('0066');
+  const national = international ? digits.slice(digits.startsWith('66') ? 2 : 4) : digits.slice(1);
+  if ((!international && digits[0] !== '0') || !NATIONAL.test(national)) return false;
+  // Glued to a word, a path or a `+` before, or to a word after: a serial, a path segment, a longer number.
+  if (isGlue(before) || (!international && (plus || before === 0x2f)) || isGlue(unitAfter(text, last.end)))
+    return false;
+  // A decimal: `1.0812345678` or `0.812345678`.
+  if (isDecimalPoint(text.charCodeAt(first.start - 1)) && /\p{N}/u.test(text[first.start - 2] ?? ''))
+    return false;
+  if (grouped && first.digits === '0' && isDecimalPoint(text.charCodeAt(first.end))) return false;
+  // A path, a file name or a government document number (`0808.2/12345`) is split by `/` or `_`.
+  if (grouped && NOT_PHONE_SEPARATOR.test(text.slice(first.start, last.end))) return false;
+  if (grouped || international) return true;
+  return PHONE_WORD.test(text.slice(Math.max(0, first.start - PHONE_WORD_REACH), first.start));
+}
+
+const isDecimalPoint = (c: number) => c === 0x2e || c === 0x2c;
+const NOT_PHONE_SEPARATOR = /[/_]/;
+
+const ESCAPE_BEFORE = /(?:%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|&#(\d{1,7});|&#[xX]([0-9A-Fa-f]{1,6});)$/;
+const ESCAPE_AFTER = /^(?:%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|&#(\d{1,7});|&#[xX]([0-9A-Fa-f]{1,6});)/;
+
+function escaped(m: RegExpExecArray | null): number | undefined {
+  if (!m) return undefined;
+  const [, pct, json, dec, hex] = m;
+  const cp = pct
+    ? Number.parseInt(pct, 16)
+    : json || hex
+      ? Number.parseInt((json ?? hex) as string, 16)
+      : Number(dec);
+  return cp <= 0x10ffff ? cp : undefined;
+}
+
+/** The character before `at`, an escape (`%20`, `\u0020`, `&#32;`) read as what it stands for; -1 at the start. */
+function unitBefore(text: string, at: number): number {
+  if (at === 0) return -1;
+  return (
+    escaped(ESCAPE_BEFORE.exec(text.slice(Math.max(0, at - 10), at))) ?? (text.codePointAt(at - 1) as number)
+  );
+}
+
+/** The character at `at`, an escape read as what it stands for; -1 at the end. */
+function unitAfter(text: string, at: number): number {
+  if (at >= text.length) return -1;
+  return escaped(ESCAPE_AFTER.exec(text.slice(at, at + 10))) ?? (text.codePointAt(at) as number);
 }

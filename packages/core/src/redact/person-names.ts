@@ -21,7 +21,7 @@ export const NAME_MASK = '[NAME]';
  * Thai titles: everyday (นาย, นาง, นางสาว, น.ส.), children (ด.ช., ด.ญ., เด็กชาย, เด็กหญิง), academic and
  * professional (ดร., ผศ., รศ., ศ., นพ., พญ., ทพ., ภก., …), the army, navy, air force and police ranks as records
  * abbreviate them (พล.ต.อ., ร.ต.ท., จ.ส.ต., น.อ., …) and royal titles (ม.ร.ว., หม่อมหลวง, …). Not `คุณ`: it is
- * also "you" (`คุณไม่มีสิทธิ์`). Tried longest first, so `นางสาว` wins over `นาง`. A chain of titles
+ * also "you" (`คุณไม่มีสิทธิ์`), see KHUN_NAME. Tried longest first, so `นางสาว` wins over `นาง`. A chain of titles
  * (`ผศ.ดร.`, `ว่าที่ ร.ต.`) is read as one.
  */
 const THAI_TITLES = [
@@ -134,7 +134,46 @@ const THAI_NAME = new RegExp(`(?<![${THAI_LETTERS}.])${NAME_BODY}`, 'gu');
 // A titled name written straight after an office word (`นายทะเบียนนายสมชาย ใจดี`).
 const GLUED_NAME = new RegExp(NAME_BODY, 'uy');
 const ENGLISH_NAME =
-  /\b(?:Mrs|Mr|Ms|Miss|Mx|Dr)(?:\.[ \t]*|[ \t]+)[A-Z][A-Za-z'-]*(?:[ \t]+[A-Z][A-Za-z'-]*){0,2}/g;
+  /\b(?:Mrs|Mr|Ms|Miss|Mx|Dr|Khun)(?:\.[ \t]*|[ \t]+)[A-Z][A-Za-z'-]*(?:[ \t]+[A-Z][A-Za-z'-]*){0,2}/g;
+
+/**
+ * `คุณ` (Khun) names anyone without a rank (`ไม่พบข้อมูลของคุณสมชาย ใจดี`), but is also "you" (`คุณไม่มีสิทธิ์ กรุณา…`)
+ * and begins words (คุณสมบัติ, qualification; คุณภาพ, quality; ขอบคุณ, thank you). Taken as a title only before a
+ * given name and a family name (two Thai runs split by white space), neither of them beginning with a word that
+ * follows "you" in a sentence (KHUN_NOT_NAME), คุณ not the end of ขอบคุณ, พระคุณ or บุญคุณ, and, when the given
+ * name is glued to it, not one of the words คุณ begins (KHUN_WORDS).
+ */
+const KHUN_WORDS = ['ภาพ', 'สมบัติ', 'ค่า', 'ธรรม', 'ลักษณะ', 'ประโยชน์', 'วุฒิ', 'ูปการ', 'านุ', 'หญิง', 'ความดี'];
+const KHUN_NOT_NAME = [
+  ...['ไม่', 'ได้', 'จะ', 'ต้อง', 'มี', 'ยัง', 'เป็น', 'กำลัง', 'ควร', 'สามารถ', 'อาจ', 'เคย', 'ถูก', 'คือ'],
+  ...['ใช้', 'ทำ', 'กรุณา', 'โปรด', 'ลืม', 'แน่ใจ', 'เลือก', 'กรอก', 'ระบุ', 'ส่ง', 'ยืนยัน', 'เข้า', 'ออก', 'อยู่'],
+  ...['ขอ', 'หมด', 'ค่ะ', 'ครับ', 'คะ', 'และ', 'หรือ', 'ที่', 'จึง', 'ก็', 'แล้ว', 'ให้', 'กับ', 'รอ', 'ติดต่อ', 'พบ'],
+  ...[
+    'รู้',
+    'ทราบ',
+    'คง',
+    'น่าจะ',
+    'ยอม',
+    'อนุญาต',
+    'เพิ่ง',
+    'จำเป็น',
+    'มา',
+    'ไป',
+    'ลอง',
+    'ตรวจสอบ',
+    'แก้ไข',
+    'เปลี่ยน',
+  ],
+  ...['ตั้ง', 'สร้าง', 'ลบ', 'ยกเลิก', 'นี้', 'เอง', 'ทุก', 'ท่าน', 'สิทธิ์', 'บัญชี', 'ข้อมูล', 'คำขอ', 'รหัส', 'โทเค็น'],
+];
+// The given name is at most KHUN_GIVEN letters: a run without the space the family name needs after it fails after
+// so many tries, not after reading the rest of a Thai text written without spaces (once for each คุณ in it).
+const KHUN_GIVEN = 40;
+const KHUN_NAME = new RegExp(
+  `(?<!ขอบ|พระ|บุญ)คุณ(?:[ \\t]+|(?!${KHUN_WORDS.join('|')}))(?!${KHUN_NOT_NAME.join('|')})` +
+    `[${THAI_LETTERS}]{1,${KHUN_GIVEN}}[ \\t]+(?!${KHUN_NOT_NAME.join('|')})[${THAI_LETTERS}]+`,
+  'gu',
+);
 
 const LATIN_WORD = "[A-Z][A-Za-z'-]*";
 /**
@@ -155,7 +194,7 @@ const LABELLED_NAME = new RegExp(
 
 // Every Thai title holds one of these characters; on one-byte (Latin-1) text the search fails at once.
 const THAI_HINTS = [...new Set(THAI_TITLES.map((t) => t[0] as string))];
-const ENGLISH_HINTS = ['Mr', 'Ms', 'Mi', 'Mx', 'Dr'];
+const ENGLISH_HINTS = ['Mr', 'Ms', 'Mi', 'Mx', 'Dr', 'Kh'];
 const LABEL_HINTS = ['ame', 'AME', 'ชื่อ', 'สกุล'];
 
 const hasAny = (text: string, hints: readonly string[]) => hints.some((h) => text.includes(h));
@@ -189,12 +228,13 @@ function maskThai(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
-/** `text` with personal names introduced by an honorific replaced by {@link NAME_MASK}. */
+/** `text` with personal names introduced by an honorific (คุณ too, see KHUN_NAME) replaced by {@link NAME_MASK}. */
 export function maskPersonNames(text: string): string {
   let out = text;
   if (hasAny(out, ENGLISH_HINTS)) out = out.replace(ENGLISH_NAME, NAME_MASK);
   if (hasAny(out, LABEL_HINTS))
     out = out.replace(LABELLED_NAME, (_whole, label: string) => `${label}${NAME_MASK}`);
   if (hasAny(out, THAI_HINTS)) out = maskThai(out);
+  if (out.includes('คุณ')) out = out.replace(KHUN_NAME, NAME_MASK);
   return out;
 }
