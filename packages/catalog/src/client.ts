@@ -74,7 +74,7 @@ export class CatalogClient {
     return showDataset(this.#core, idOrName, op);
   }
 
-  /** Every organization of the catalog. */
+  /** Every organization of the catalog, in name order; none skipped when others are retitled or deleted meanwhile. */
   listOrganizations(op?: OperationOptions): Promise<CatalogOrganization[]> {
     return listOrganizations(this.#core, op);
   }

@@ -43,15 +43,20 @@ export interface CatalogOrganization {
 }
 
 const id = z.string().min(1).max(200);
+/**
+ * Free text CKAN stores unbounded (title, a resource's name, URL and format): any length another client wrote is
+ * read as it is. Only the response's size (core's `maxResponseBytes`) bounds it, as it bounds every other field.
+ */
+const text = z.string();
 
 /** zod schema of a `resource_show` result. */
 export const resourceResultSchema: z.ZodType<CatalogResource> = z
   .object({
     id,
     package_id: z.string().max(200).optional(),
-    name: z.string().max(10_000).nullish(),
-    url: z.string().max(10_000).nullish(),
-    format: z.string().max(200).nullish(),
+    name: text.nullish(),
+    url: text.nullish(),
+    format: text.nullish(),
   })
   .loose() as z.ZodType<CatalogResource>;
 
@@ -60,7 +65,7 @@ export const datasetResultSchema: z.ZodType<CatalogDataset> = z
   .object({
     id,
     name: z.string().min(1).max(200),
-    title: z.string().max(10_000).nullish(),
+    title: text.nullish(),
     owner_org: z.string().max(200).nullish(),
     private: z.boolean().optional(),
     metadata_modified: z.string().max(100).optional(),
@@ -70,7 +75,7 @@ export const datasetResultSchema: z.ZodType<CatalogDataset> = z
 
 /** zod schema of an organization. */
 export const organizationResultSchema: z.ZodType<CatalogOrganization> = z
-  .object({ id, name: z.string().min(1).max(200), title: z.string().max(10_000).nullish() })
+  .object({ id, name: z.string().min(1).max(200), title: text.nullish() })
   .loose() as z.ZodType<CatalogOrganization>;
 
 /** zod schema of a `package_search` result. */

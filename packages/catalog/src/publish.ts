@@ -2,9 +2,9 @@ import { invalidArgument, type OperationOptions } from '@thgov/core';
 import { z } from '@thgov/core/internal';
 import type { CatalogCore } from './context.js';
 import { type CatalogDataset, datasetResultSchema } from './entities.js';
-import { CatalogError } from './errors.js';
+import { CatalogError, type FieldError } from './errors.js';
 import { fetchPublicationState } from './harvester.js';
-import { offlineValidationError, validateDataset } from './metadata/validate.js';
+import { type DatasetValidation, offlineValidationError, validateDataset } from './metadata/validate.js';
 import { guardDatasetPatch, guardNewDataset } from './privacy.js';
 import { cachedStatus, metadataContext } from './schema-source.js';
 
@@ -48,11 +48,26 @@ async function checkMetadata(
   metadata: Metadata,
   o: PublishOptions | undefined,
   action: string,
+  sent?: Metadata,
 ) {
   if (o?.skipValidation) return;
   const { version, serverSchema } = await metadataContext(core, o);
   const result = validateDataset(metadata, { version, serverSchema });
-  if (!result.valid) throw offlineValidationError(result, action);
+  const checked = sent ? sizeOfSentOnly(result, sent) : result;
+  if (!checked.valid) throw offlineValidationError(checked, action);
+}
+
+/**
+ * The client's own length limits (`too_long`: not thai_gdc rules, CKAN stores such text unbounded) bound what is
+ * sent. A field an update leaves alone (a long title another client wrote) is not sent: its length is a warning,
+ * not a reason to refuse the update. Every standard rule still applies to the whole dataset.
+ */
+function sizeOfSentOnly(result: DatasetValidation, sent: Metadata): DatasetValidation {
+  const untouched = (e: FieldError) =>
+    e.rule === 'too_long' && e.field !== '(root)' && !Object.hasOwn(sent, e.field.split('.')[0] as string);
+  const errors = result.errors.filter((e) => !untouched(e));
+  const warnings = [...result.warnings, ...result.errors.filter(untouched)];
+  return { ...result, valid: errors.length === 0, errors, warnings };
 }
 
 /**
@@ -120,7 +135,7 @@ export async function updateDataset(
   const current = await showDataset(core, idOrName, o);
   const safe = guardDatasetPatch(current, p, o?.allowRestrictedData === true, 'updateDataset');
   const { resources: _r, ...currentFields } = current;
-  await checkMetadata(core, { ...currentFields, ...safe }, o, 'updateDataset');
+  await checkMetadata(core, { ...currentFields, ...safe }, o, 'updateDataset', safe);
   // CKAN's tag_string_convert APPENDS the parsed tags after those already in the dict, and both package_revise
   // and package_patch start from package_show's, which has `tags`: new tags must replace, not join, the old.
   const replacesTags = safe.tag_string !== undefined || safe.tags !== undefined;

@@ -161,4 +161,18 @@ describe('paging a catalog that makes no progress', () => {
       ['http://x/ds/c'],
     ]);
   });
+
+  it('organization_list answering every offset alike is ERR_CATALOG_PROTOCOL, not a silently short list', async () => {
+    calls.clear();
+    const org = (id: string) => ({ id, name: id, title: id });
+    replies = { '/api/3/action/organization_list': ok(() => [org('a'), org('b')]) };
+    const err = await client()
+      .listOrganizations()
+      .catch((e) => e);
+    expect(err).toMatchObject({
+      code: 'ERR_CATALOG_PROTOCOL',
+      message: expect.stringMatching(/organization_list/),
+    });
+    expect(calls.get('/api/3/action/organization_list')).toBeLessThanOrEqual(80);
+  });
 });

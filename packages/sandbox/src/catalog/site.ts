@@ -1,4 +1,4 @@
-import { notFound, required } from './action-error.js';
+import { notFound, required, validationError } from './action-error.js';
 import type { ActionContext, ActionSpec } from './context.js';
 import type { CatalogOrganization, Dict } from './store.js';
 
@@ -51,8 +51,39 @@ function organizationList(p: Dict, ctx: ActionContext): Array<Dict | string> {
   const asked = p.limit === undefined || p.limit === null ? max : Number(p.limit);
   const limit = Number.isInteger(asked) && asked >= 0 ? Math.min(asked, max) : max;
   const offset = Number(p.offset ?? 0) || 0;
-  const orgs = [...ctx.store.orgs.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const orgs = [...ctx.store.orgs.values()].sort(groupOrder(p.sort, ctx));
   return orgs.slice(offset, offset + limit).map((o) => orgDict(o, ctx, allFields));
+}
+
+/**
+ * CKAN's `_group_or_org_list` order: one field of name, title or package_count (`packages`), `asc` unless
+ * said; `ckan.default_group_sort` (`title`) when none is given, so an organization retitled moves in the list.
+ * Ties keep the order of the table (PostgreSQL promises none). Another field is a Validation Error.
+ */
+function groupOrder(
+  sort: unknown,
+  ctx: ActionContext,
+): (a: CatalogOrganization, b: CatalogOrganization) => number {
+  let text = typeof sort === 'string' && sort.trim() !== '' ? sort.trim() : 'title';
+  // A bare `packages` means the most datasets first.
+  if (text === 'packages' || text === 'package_count') text = 'package_count desc';
+  if (text.includes(','))
+    throw validationError({ message: 'Too many sort criteria provided only 1 allowed' });
+  const [field = 'title', dir = 'asc'] = text.split(/\s+/);
+  if (!['name', 'title', 'packages', 'package_count'].includes(field))
+    throw validationError({ message: `Cannot sort by field \`${field}\`` });
+  if (!['asc', 'desc'].includes(dir.toLowerCase()))
+    throw validationError({ message: `Invalid sort direction ${dir.toLowerCase()}` });
+  const sign = dir.toLowerCase() === 'asc' ? 1 : -1;
+  const count = (o: CatalogOrganization) =>
+    [...ctx.store.packages.values()].filter((p) => p.owner_org === o.id && p.state === 'active').length;
+  const key = (o: CatalogOrganization): string | number =>
+    field === 'name' ? o.name : field === 'title' ? o.title : count(o);
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return sign * (typeof x === 'number' ? x - (y as number) : x.localeCompare(y as string));
+  };
 }
 
 function organizationListForUser(p: Dict, ctx: ActionContext): Array<Dict | string> {
