@@ -29,6 +29,7 @@ import {
 import { errorType, raceSignal, startDeadline, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
 import type { z } from 'zod';
 import { type AuditOptions, auditSubject, auditWho } from './audit.js';
+import { effectiveContentType } from './charset.js';
 import { type CallContext, type GdxCallOptions, resolveContext } from './context.js';
 import { openPdfEnvelope } from './document.js';
 import { classifyData, classifyPayment, classifyValidate, readValidateToken } from './envelopes.js';
@@ -635,7 +636,8 @@ export class ExchangeClient {
       const value = parse(res.body, res);
       if (this.#audit) await this.#record(ctx, x, requestId, started, res, undefined);
       return value;
-    } catch (err) {
+    } catch (e) {
+      const err = sentOnce(x, e);
       // The call's own error wins over a failure to record it.
       if (this.#audit && !isThGovError(err, 'ERR_AUDIT_IO')) {
         await this.#record(ctx, x, requestId, started, res, err).catch(() => undefined);
@@ -681,6 +683,27 @@ export class ExchangeClient {
       throw new ThGovError('ERR_AUDIT_IO', 'The audit record could not be written', { cause });
     }
   }
+}
+
+/** Methods the transport repeats without being told (as core's retry loop does). */
+const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * The error of a call that is not repeatable (a POST or PATCH without `idempotent` or an idempotency key) once
+ * it reached the server: never `retryable`, whatever the status or timeout said, because it may have taken
+ * effect (an e-Payment create made twice by a caller's retry wrapper). The transport does not repeat it either;
+ * an error that never left (`notSent`) stays as it is. The error is the same object, its flag and hint updated.
+ */
+function sentOnce(x: Exchange, err: unknown): unknown {
+  const repeatable = (x.idempotent ?? IDEMPOTENT_METHODS.has(x.method)) || x.idempotencyKey !== undefined;
+  if (repeatable || !isThGovError(err) || !err.retryable || err.notSent === true) return err;
+  Object.defineProperty(err, 'retryable', { value: false, enumerable: true });
+  Object.defineProperty(err, 'hint', {
+    value:
+      'The request reached the server and is not idempotent: it may have taken effect. Check its outcome (for e-Payment, payment/status) before sending it again.',
+    enumerable: true,
+  });
+  return err;
 }
 
 /**
@@ -820,6 +843,7 @@ function parseJson<S extends z.ZodType>(
   meta: TransportResponse<Uint8Array>,
 ): z.output<S> {
   const where = { statusCode: meta.statusCode, requestId: meta.requestId };
-  const value = parseJsonBody(bytes, where, meta.headers['content-type']);
+  // A UTF-8 record under a TIS-620 or Latin-1 label is read as UTF-8 (see effectiveContentType).
+  const value = parseJsonBody(bytes, where, effectiveContentType(bytes, meta.headers['content-type']));
   return (schema ? validateBody(value, schema, where) : value) as z.output<S>;
 }

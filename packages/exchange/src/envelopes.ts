@@ -1,5 +1,7 @@
 import { type RawResponse, redactText, type ThGovError } from '@thgov/core';
+import { effectiveContentType } from './charset.js';
 import { GdxError } from './errors.js';
+import { ROUTES } from './services.js';
 import { isRetryableXRoadType } from './xroad.js';
 
 /**
@@ -29,17 +31,30 @@ const BRACKET_CODES: CodeMeanings = {
 
 /** DOPA's `[n]` as text, or as a JSON string (`"[4]"`, an endpoint that returns a string), after a BOM or spaces. */
 const BRACKET = /^\s*"?\[(\d{1,6})\]/;
+/** The service name of DOPA's laser-code check, whose failures are `[n]` bodies. */
+const LASER_SERVICE = ROUTES.laserCode.name;
 /** Statuses a gateway answers for a passing condition (timeout, throttling, an upstream down): see classifyData. */
 const TEMPORARY_STATUS = new Set([408, 429, 502, 503, 504]);
 /**
  * A 401/403 about the token itself: GDX's "UnauthorizedException: token not found", and the other wordings
  * of a token the gateway no longer knows ("token expired", "Invalid token", "Token has expired",
- * `invalid_token`, "token is revoked"). Such a token is dropped and the call replayed once with a new one; a
- * token rejected in words this misses would stay cached and keep failing every call for its AgentID. A 401
- * that does not speak of the token (no right to the data, an empty body) is not one.
+ * `invalid_token`, "token is revoked"), in Thai as well ("Token หมดอายุ", "ไม่พบ Token", "โทเค็นไม่ถูกต้อง").
+ * Such a token is dropped and the call replayed once with a new one; a token rejected in words this misses would
+ * stay cached and keep failing every call for its AgentID. A 401 that does not speak of the token (no right to
+ * the data, an empty body, "ไม่พบข้อมูล") is not one.
  */
-const TOKEN_REJECTED =
-  /token[\s_-]*(?:(?:has|is)[\s_-]+)?(?:not[\s_-]*found|expired|invalid|revoked|not[\s_-]*valid|unknown)|(?:invalid|expired|revoked|unknown)[\s_-]*token/i;
+const TOKEN_REJECTED = new RegExp(
+  [
+    /token[\s_-]*(?:(?:has|is)[\s_-]+)?(?:not[\s_-]*found|expired|invalid|revoked|not[\s_-]*valid|unknown)/
+      .source,
+    /(?:invalid|expired|revoked|unknown)[\s_-]*token/.source,
+    // Thai: "<token> [นี้|ของคุณ|ของท่าน] หมดอายุ / ไม่ถูกต้อง / ไม่พบ / ถูกยกเลิก / ใช้ไม่ได้ …", "ไม่พบ / ไม่มี <token>".
+    /(?:token|โทเค็?น)\s*(?:(?:นี้|ของคุณ|ของท่าน)\s*)?(?:หมดอายุ|ไม่ถูกต้อง|ไม่พบ|ไม่มีอยู่|ไม่รู้จัก|ถูกยกเลิก|ใช้(?:งาน)?ไม่ได้)/
+      .source,
+    /(?:ไม่พบ|ไม่มี|ไม่รู้จัก)\s*(?:token|โทเค็?น)/.source,
+  ].join('|'),
+  'i',
+);
 /** A Linkage error envelope has at most this many top-level keys (`Code`, `Message` and a few extras). */
 const ENVELOPE_MAX_KEYS = 4;
 
@@ -140,6 +155,11 @@ const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
  * a record is decoded strictly, and one that is not UTF-8 without saying so is refused (ERR_RESPONSE_PARSE).
  */
 function envelopeText(raw: RawResponse): string {
+  const declared = raw.headers['content-type'];
+  if (effectiveContentType(raw.body, declared) !== declared) {
+    // UTF-8 under a single-byte label, or after a BOM: read as UTF-8 (see effectiveContentType).
+    return Buffer.from(raw.body.subarray(jsonStart(raw.body))).toString('utf8');
+  }
   const text = raw.text();
   if (!text.includes('\uFFFD')) return text;
   const charset = CHARSET.exec(raw.headers['content-type'] ?? '')?.[1]?.toLowerCase();
@@ -265,7 +285,7 @@ const MESSAGE_KEYS = ['message', 'error', 'error_description', 'description', 'd
 function saysTokenRejected(raw: RawResponse, objects: boolean): boolean {
   if (raw.body.length > REJECTION_MAX_BYTES || !mentionsToken(raw.body)) return false;
   const value = envelopeJson(raw);
-  if (value === undefined) return TOKEN_REJECTED.test(raw.text());
+  if (value === undefined) return TOKEN_REJECTED.test(envelopeText(raw));
   if (typeof value === 'string') return TOKEN_REJECTED.test(value);
   if (!objects) return false;
   const body = lowerKeys(value);
@@ -283,9 +303,14 @@ function saysTokenRejected(raw: RawResponse, objects: boolean): boolean {
   });
 }
 
+/** "โท", the start of the Thai word for token (โทเค็น, โทเคน), in UTF-8 and in TIS-620. */
+const THAI_TOKEN_UTF8 = Buffer.from('โท', 'utf8');
+const THAI_TOKEN_TIS620 = Buffer.from([0xe2, 0xb7]);
+
 /**
- * Whether the bytes hold the word "token" in any ASCII letter case: a cheap scan that spares every ordinary
- * answer (a record never says it) the decoding and parsing of the token-rejection check.
+ * Whether the bytes hold the word "token" in any ASCII letter case, or the start of its Thai spelling: a cheap
+ * scan that spares every ordinary answer (a record never says it) the decoding and parsing of the
+ * token-rejection check.
  */
 function mentionsToken(bytes: Uint8Array): boolean {
   for (let i = 0; i + 5 <= bytes.length; i++) {
@@ -298,7 +323,8 @@ function mentionsToken(bytes: Uint8Array): boolean {
     )
       return true;
   }
-  return false;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.includes(THAI_TOKEN_UTF8) || b.includes(THAI_TOKEN_TIS620);
 }
 
 /** GDX's envelopes on a data call (see classifyGdx). */
@@ -319,7 +345,8 @@ function classifyGdx(raw: RawResponse, service: string, payment: boolean): ThGov
   if (xroadType) return xroadError(raw, xroadType, base);
 
   if (status === 401 || status === 403) {
-    const text = raw.text();
+    // Decoded as an envelope: a Thai gateway's TIS-620 "โทเค็นหมดอายุ" must read as Thai to be recognised.
+    const text = envelopeText(raw);
     if (TOKEN_REJECTED.test(text.slice(0, 4096))) return tokenRejectedError(base);
     if (/consumer not found/i.test(text)) {
       return new GdxError('ERR_GDX_AUTH', 'GDX does not know this Consumer-Key (consumer not found)', {
@@ -332,52 +359,74 @@ function classifyGdx(raw: RawResponse, service: string, payment: boolean): ThGov
       hint: "The data owner's permission for this consumer (or this AgentID) is missing; ask DGA.",
     });
   }
+  // DOPA's `[n]` says more than the status it comes with: a voided card (`[2]`) at 404 is no "not found", and a
+  // `[4]` at 400 no server failure. On the laser check (whose result is an object) also at 200.
+  const bracketed = status >= 400 || (status < 300 && service === LASER_SERVICE);
+  if (bracketed && !TEMPORARY_STATUS.has(status)) {
+    const bracket = bracketError(raw, service, base);
+    if (bracket) return bracket;
+  }
   if (status === 404) {
+    // A provider code other than the status's echo ("90001", "Office not found") is the provider's verdict.
+    const linkage = linkageError(raw, service, base);
+    if (linkage && !/^0*404$/.test(linkage.providerCode ?? '')) return linkage;
     return new GdxError(
       'ERR_GDX_NOT_FOUND',
       `${service}: no such data (HTTP 404)`,
       base({ envelope: 'status' }),
     );
   }
-  if (status === 500) {
-    const text = envelopeText(raw);
-    const m = BRACKET.exec(text);
-    if (m?.[1]) {
-      const d = describe(BRACKET_CODES, m[1]);
-      // DOPA's words after the code tell its `[4]`s apart (laser code wrong, or name / birth date wrong).
-      const said = providerText(text.slice(m[0].length).replace(/"\s*$/, ''));
-      const words = said === undefined ? '' : ` (${said})`;
-      return new GdxError('ERR_GDX_BUSINESS', `${service} failed with code [${m[1]}]${words}: ${d.meaning}`, {
-        ...base({ envelope: 'bracket', providerCode: m[1] }),
-        hint: d.hint,
-      });
-    }
-  }
   // A gateway that answers its errors with 200 (or 400/500): a short message about the token is the 401's.
   if (!TEMPORARY_STATUS.has(status) && saysTokenRejected(raw, !payment)) return tokenRejectedError(base);
   // A `{code, message}` body on a temporary status is the gateway's own (WSO2 throttling: `{"code":"900800",
   // "message":"Message throttled out", …}`, a back end that timed out), not the provider's verdict on the
   // request: it is left to the transport, which makes it ERR_HTTP, retryable, with the Retry-After delay.
-  if (!TEMPORARY_STATUS.has(status) && mayBeLinkageEnvelope(raw.body)) {
-    const body = lowerKeys(envelopeJson(raw));
-    if (body && 'code' in body && 'message' in body && Object.keys(body).length <= ENVELOPE_MAX_KEYS) {
-      const code = scalarText(body.code).slice(0, 64);
-      if (code !== '0' && code !== '00000' && code !== '200') {
-        const d = describe(LINKAGE_CODES, code);
-        const said = providerText(body.message);
-        const words = said === undefined ? '' : ` (${said})`;
-        return new GdxError(
-          'ERR_GDX_BUSINESS',
-          `${service} failed with Linkage code ${code}${words}: ${d.meaning}`,
-          {
-            ...base({ envelope: 'linkage', providerCode: code }),
-            hint: d.hint,
-          },
-        );
-      }
-    }
-  }
+  if (!TEMPORARY_STATUS.has(status)) return linkageError(raw, service, base);
   return undefined;
+}
+
+/** DOPA's `[n]` body (see BRACKET) as ERR_GDX_BUSINESS with providerCode n; undefined for any other body. */
+function bracketError(
+  raw: RawResponse,
+  service: string,
+  base: (o: Partial<GdxErrorOptions>) => GdxErrorOptions,
+): GdxError | undefined {
+  const text = envelopeText(raw);
+  const m = BRACKET.exec(text);
+  if (!m?.[1]) return undefined;
+  const d = describe(BRACKET_CODES, m[1]);
+  // DOPA's words after the code tell its `[4]`s apart (laser code wrong, or name / birth date wrong).
+  const said = providerText(text.slice(m[0].length).replace(/"\s*$/, ''));
+  const words = said === undefined ? '' : ` (${said})`;
+  return new GdxError('ERR_GDX_BUSINESS', `${service} failed with code [${m[1]}]${words}: ${d.meaning}`, {
+    ...base({ envelope: 'bracket', providerCode: m[1] }),
+    hint: d.hint,
+  });
+}
+
+/** A Linkage `{Code, Message}` envelope with a failure code as ERR_GDX_BUSINESS; undefined for any other body. */
+function linkageError(
+  raw: RawResponse,
+  service: string,
+  base: (o: Partial<GdxErrorOptions>) => GdxErrorOptions,
+): GdxError | undefined {
+  if (!mayBeLinkageEnvelope(raw.body)) return undefined;
+  const body = lowerKeys(envelopeJson(raw));
+  if (!body || !('code' in body) || !('message' in body) || Object.keys(body).length > ENVELOPE_MAX_KEYS)
+    return undefined;
+  const code = scalarText(body.code).slice(0, 64);
+  if (code === '0' || code === '00000' || code === '200') return undefined;
+  const d = describe(LINKAGE_CODES, code);
+  const said = providerText(body.message);
+  const words = said === undefined ? '' : ` (${said})`;
+  return new GdxError(
+    'ERR_GDX_BUSINESS',
+    `${service} failed with Linkage code ${code}${words}: ${d.meaning}`,
+    {
+      ...base({ envelope: 'linkage', providerCode: code }),
+      hint: d.hint,
+    },
+  );
 }
 
 /**

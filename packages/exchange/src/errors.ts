@@ -81,7 +81,8 @@ export function isGdxError<C extends ExchangeErrorCode = ExchangeErrorCode>(
  * True when the provider said it has no such record, in whichever envelope it used: HTTP 404 and an empty
  * DBD result list (`ERR_GDX_NOT_FOUND`), and DOPA's laser-code check `[4]` (`ERR_GDX_BUSINESS` with
  * providerCode `4`: DOPA uses it for "no such card" and for "data do not match" alike). A voided card
- * (`[2]`), an officer without a session (`90001`) and every other failure are not "not found".
+ * (`[2]`), an officer without a session (`90001`) and every other failure are not "not found", also when
+ * they come with HTTP 404: a `[n]` or a Linkage code in the body outranks the status.
  *
  * @example
  * ```ts

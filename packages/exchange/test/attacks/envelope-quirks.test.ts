@@ -372,7 +372,7 @@ describe('the e-Payment envelope {status, errorCode, message, data}, status read
     }
   });
 
-  it('on 503 it stays temporary (Retry-After kept) and an un-keyed POST is not repeated', async () => {
+  it('on 503 it stays ERR_HTTP (Retry-After kept) and an un-keyed POST is neither repeated nor retryable', async () => {
     calls = new Map();
     respond = () => ({
       status: 503,
@@ -380,7 +380,9 @@ describe('the e-Payment envelope {status, errorCode, message, data}, status read
       body: JSON.stringify({ status: 1, errorCode: 'E503', message: 'maintenance', data: null }),
     });
     const err = (await withClient((c) => rejection(create(c)))) as unknown as GdxError;
-    expect(err.retryable).toBe(true);
+    expect(err.code).toBe('ERR_HTTP');
+    // It was sent: a caller's retry wrapper must not repeat a create (check payment/status first).
+    expect(err.retryable).toBe(false);
     expect(err.retryAfterInMs).toBe(0);
     expect(paymentCalls()).toBe(1);
   });
