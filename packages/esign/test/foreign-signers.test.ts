@@ -89,6 +89,10 @@ const STRUCTURE: [string, ForeignSpelling][] = [
   ['extra spaces in /ByteRange', { byteRange: (n) => `[ ${n.join('  ')} ]` }],
   ['line breaks in /ByteRange', { byteRange: (n) => `[${n.join('\n')}]` }],
   ['/ByteRange padded with spaces before ]', { byteRange: (n) => `[${n.join(' ')}        ]` }],
+  [
+    '/ByteRange as fixed-width numbers with leading zeros',
+    { byteRange: (n) => `[${n.map((x) => String(x).padStart(10, '0')).join(' ')}]` },
+  ],
   ['upper-case /Contents hex', { contents: (h, slot) => h.toUpperCase().padEnd(slot, '0') }],
   [
     '/Contents hex in 64-digit lines',
@@ -115,6 +119,8 @@ const STRUCTURE: [string, ForeignSpelling][] = [
   ['the signature dictionary direct in /V', { directV: true }],
   ['a newline after %%EOF outside the signed range', { trailing: '\n' }],
   ['NULs after %%EOF', { trailing: '\0\0\0\0' }],
+  ['a DOS Ctrl-Z after %%EOF', { trailing: '\x1a' }],
+  ['%%EOF written twice', { trailing: '%%EOF\r\n' }],
   ['the signed range ending before the EOL after %%EOF', { excludeFinalEol: true }],
   ['… with CRLF', { excludeFinalEol: true, eol: '\r\n' }],
 ];

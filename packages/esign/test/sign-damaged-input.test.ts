@@ -98,6 +98,23 @@ describe('signing a damaged PDF', () => {
   });
 
   qpdf.it(
+    'guard: a DOS Ctrl-Z or a repeated %%EOF after the last %%EOF is padding too: signed, verified, clean for qpdf',
+    async () => {
+      for (const tail of ['\x1a', '%%EOF\r\n']) {
+        const signed = await signPdf(concat(await letterPdf(), tail), {
+          ...signOptions(signerFor(pki, pki.officer)),
+          level: 'B-T',
+          tsa: pki.tsa,
+        });
+        const report = await verifyPdfSignatures(signed, verifyOptions);
+        expect(report.indication).toBe('TOTAL_PASSED');
+        expect(report.signatures[0]!.coverage).toBe('ENTIRE_FILE');
+        expect(qpdfCheck(signed).status).toBe(0);
+      }
+    },
+  );
+
+  qpdf.it(
     'guard: every level thgov writes on a clean PDF is a clean file for qpdf (no repair needed)',
     async () => {
       const signed = await signPdf(await letterPdf(), {

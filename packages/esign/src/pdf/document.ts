@@ -104,8 +104,21 @@ export const XREF_STM_NOWHERE = '/XRefStm points nowhere';
 
 /** PDF white-space characters (PDF 32000-1 §7.2.2). */
 const PDF_WHITESPACE = new Set([0, 9, 10, 12, 13, 32]);
+/** DOS end-of-file mark (Ctrl-Z), which some writers still append. */
+const CTRL_Z = 0x1a;
 const EOF_MARK = Uint8Array.from('%%EOF', (c) => c.charCodeAt(0));
 const HEADER = Uint8Array.from('%PDF-', (c) => c.charCodeAt(0));
+
+/** Whether `tail` holds only PDF white-space, Ctrl-Z and whole `%%EOF` markers: what writers pad a file with. */
+function onlyPadding(tail: Uint8Array): boolean {
+  for (let i = 0; i < tail.length; i++) {
+    const c = tail[i]!;
+    if (PDF_WHITESPACE.has(c) || c === CTRL_Z) continue;
+    if (!EOF_MARK.every((m, k) => tail[i + k] === m)) return false;
+    i += EOF_MARK.length - 1;
+  }
+  return true;
+}
 
 /**
  * Our own PDF structure reader: every revision found through `%%EOF`/`startxref`, classic xref tables
@@ -281,16 +294,19 @@ export class PdfDocument {
     this.checkTail(prevEnd);
   }
 
-  /** Bytes after the last revision: PDF white-space is padding; anything else is data no revision accounts for. */
+  /**
+   * Bytes after the last revision: PDF white-space, DOS end-of-file marks (Ctrl-Z) and repeated `%%EOF` lines are
+   * padding other writers leave (Acrobat and poppler accept it); anything else is data no revision accounts for.
+   */
   private checkTail(end: number): void {
     if (end >= this.bytes.length) return;
     const tail = this.bytes.subarray(end);
-    const onlyWs = tail.every((c) => PDF_WHITESPACE.has(c));
+    const onlyWs = onlyPadding(tail);
     this.anomalies.push({
       code: 'TRAILING_BYTES',
       severity: onlyWs ? 'warning' : 'error',
       message: onlyWs
-        ? `${tail.length} byte(s) of PDF white-space after the last %%EOF`
+        ? `${tail.length} byte(s) of padding (PDF white-space, Ctrl-Z, repeated %%EOF) after the last %%EOF`
         : `${tail.length} byte(s) after the last %%EOF that no revision accounts for (not PDF white-space: ` +
           'an update without its cross-reference section and %%EOF, or other data)',
       offset: end,

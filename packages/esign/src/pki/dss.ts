@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { certFromDer } from '@thgov/pki/internal';
 import { addCrl, addOcsp, type EvidencePool } from '../cms/evidence.js';
-import type { PdfDocument } from '../pdf/document.js';
+import type { PdfDocument, Revision } from '../pdf/document.js';
 import { decodeStream } from '../pdf/filters.js';
 import { dictOf, PdfRef, PdfStream } from '../pdf/objects.js';
 
@@ -12,13 +12,12 @@ const MAX_DSS_ENTRIES = 1000;
 const KINDS = { Certs: 'Cert', CRLs: 'CRL', OCSPs: 'OCSP' } as const;
 
 /**
- * Every stream of one kind in the store (`Certs`, `CRLs`, `OCSPs`): the top-level array, then each `/VRI`
- * entry's (`Cert`, `CRL`, `OCSP`), which some writers fill alone. An object referred to from several places is
- * decoded once, and equal contents are kept once. Bounded: at most MAX_DSS_ENTRIES VRI entries, MAX_DSS_ENTRIES
+ * Every stream of one kind in the store of `rev` (`Certs`, `CRLs`, `OCSPs`): the top-level array, then each
+ * `/VRI` entry's (`Cert`, `CRL`, `OCSP`), which some writers fill alone. An object referred to from several places
+ * is decoded once, and equal contents are kept once. Bounded: at most MAX_DSS_ENTRIES VRI entries, MAX_DSS_ENTRIES
  * items per array and 4 × MAX_DSS_ENTRIES items in all, so a hostile file cannot make the reader spin.
  */
-function dssStreams(doc: PdfDocument, key: keyof typeof KINDS): Uint8Array[] {
-  const rev = doc.last;
+function dssStreams(doc: PdfDocument, key: keyof typeof KINDS, rev: Revision = doc.last): Uint8Array[] {
   const dss = dictOf(doc.resolve(doc.catalog(rev)?.get('DSS'), rev));
   if (!dss) return [];
   const arrays = [doc.resolve(dss.get(key), rev)];
@@ -69,4 +68,13 @@ export function readDss(doc: PdfDocument, pool: EvidencePool): Uint8Array[] {
   for (const c of dssStreams(doc, 'CRLs')) addCrl(pool, c, 'dss');
   for (const c of dssStreams(doc, 'OCSPs')) addOcsp(pool, c, 'dss');
   return certs;
+}
+
+/**
+ * SHA-256 (hex) of every CRL and OCSP response the `/DSS` of revision `rev` holds: which revision first carried
+ * a piece of revocation evidence (the `sha256` of its summary).
+ */
+export function dssRevocationDigests(doc: PdfDocument, rev: Revision): Set<string> {
+  const streams = [...dssStreams(doc, 'CRLs', rev), ...dssStreams(doc, 'OCSPs', rev)];
+  return new Set(streams.map((b) => createHash('sha256').update(b).digest('hex')));
 }

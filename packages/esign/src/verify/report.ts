@@ -148,7 +148,7 @@ export interface SignatureReport {
    * The PAdES baseline level the signature reaches, from what verification proved: B-B (ETSI.CAdES.detached with
    * ESS signing-certificate-v2 and no CMS signing-time), B-T (+ a verified time-stamp), B-LT (+ a later /DSS
    * holding usable revocation data for every certificate of its path), B-LTA (+ a verified document time-stamp
-   * over that /DSS). Absent for other signatures.
+   * over the /DSS revision that holds that data). Absent for other signatures.
    */
   level?: PadesLevel;
   checks: CheckResult[];

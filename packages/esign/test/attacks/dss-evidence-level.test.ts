@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PdfRef } from '../../src/pdf/objects.js';
 import { dict, type UpdateObject } from '../../src/pdf/writer.js';
+import { appendDocumentTimeStamp } from '../../src/sign/sign-pdf.js';
 import type { VerificationReport } from '../../src/verify/report.js';
 import { verifyPdfSignatures } from '../../src/verify/verify-pdf.js';
 import { caUsage, crlOf, DAY, extraIdentity, ocspAbout } from '../helpers/attack.js';
@@ -15,9 +16,12 @@ const { pki } = fx;
 const [caCrl, rootCrl] = pki.crls as [Uint8Array, Uint8Array];
 const otherCa = await extraIdentity(pki, 'Another CA', 950, undefined, caUsage);
 
-/** A later revision whose /DSS holds `crls` and `ocsps` (new objects), nothing else changed. */
-function withDss(crls: Uint8Array[], ocsps: Uint8Array[] = []): Uint8Array {
-  return appendUpdate(fx.pdf, ({ catalog, rootRef, next }) => {
+/**
+ * A later revision of `pdf` whose /DSS holds `crls` and `ocsps` (new objects), nothing else changed; with
+ * `vriKey`, only in a /VRI entry of that name (as some writers fill the store).
+ */
+function addDss(pdf: Uint8Array, crls: Uint8Array[], ocsps: Uint8Array[] = [], vriKey?: string): Uint8Array {
+  return appendUpdate(pdf, ({ catalog, rootRef, next }) => {
     const objects = new Map<number, UpdateObject>();
     const refs = (list: Uint8Array[]) =>
       list.map((bytes) => {
@@ -25,11 +29,17 @@ function withDss(crls: Uint8Array[], ocsps: Uint8Array[] = []): Uint8Array {
         objects.set(n, { stream: bytes, dict: dict({}) });
         return new PdfRef(n, 0);
       });
-    const dss = dict({ CRLs: refs(crls), OCSPs: refs(ocsps) });
+    const data = { CRLs: refs(crls), OCSPs: refs(ocsps) };
+    const dss = vriKey
+      ? dict({ VRI: dict({ [vriKey]: dict({ CRL: data.CRLs, OCSP: data.OCSPs }) }) })
+      : dict(data);
     objects.set(rootRef.num, { value: edited(catalog, { DSS: dss }) });
     return objects;
   });
 }
+
+/** The signed fixture with one later /DSS revision. */
+const withDss = (crls: Uint8Array[], ocsps: Uint8Array[] = []) => addDss(fx.pdf, crls, ocsps);
 
 /** Passed, a /DSS update only, and the level reached. */
 function summary(r: VerificationReport): [string, string | undefined, string | undefined] {
@@ -77,5 +87,38 @@ describe('a later /DSS raises the level only with evidence about the signer', ()
     const offline = await verifyPdfSignatures(bytes, { trustAnchors: [pki.root.cert] });
     expect(summary(offline)).toEqual(['TOTAL_PASSED', 'LTA_UPDATES', 'B-LT']);
     expect(offline.signatures[0]!.revocation.map((e) => e.source)).toEqual(['dss', 'dss']);
+  });
+});
+
+// PAdES keeps validation data in the store's arrays and, per signature, in /VRI entries keyed by the SHA-1 of a
+// signature; some writers fill only /VRI. The verifier reads both, so both count for the level.
+describe('/DSS data in /VRI entries', () => {
+  it('the same data only in a /VRI entry, under a key naming no signature here: B-LT (the data is read)', async () => {
+    // EU DSS reads every /DSS piece whatever /VRI key it sits under: a wrong key costs no validation data.
+    const report = await fx.verify(addDss(fx.pdf, [caCrl, rootCrl], [], 'A'.repeat(40)));
+    expect(summary(report)).toEqual(['TOTAL_PASSED', 'LTA_UPDATES', 'B-LT']);
+    expect(report.signatures[0]!.revocation.map((e) => e.source)).toEqual(['dss', 'dss']);
+  });
+});
+
+// B-LTA: a document time-stamp over the validation data, so that it stays provable once the CRLs and OCSP answers
+// expire. The time-stamp must cover the /DSS that holds the data that proved the path, not merely some /DSS.
+describe('B-LTA needs the archive time-stamp to cover the validation data that proved the path', () => {
+  it('an unrelated /DSS, a document time-stamp, then the real data after it: B-LT, not B-LTA', async () => {
+    const unrelated = addDss(fx.pdf, [await crlOf(pki, { issuer: otherCa })]);
+    const stamped = await appendDocumentTimeStamp(unrelated, pki.tsa);
+    const report = await fx.verify(addDss(stamped, [caCrl, rootCrl]));
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures.map((s) => s.kind)).toEqual(['signature', 'document-timestamp']);
+    expect(report.signatures[0]!.level).toBe('B-LT');
+  });
+
+  it('control: the real data, then a document time-stamp over it: B-LTA, also with a /DSS update after', async () => {
+    const stamped = await appendDocumentTimeStamp(withDss([caCrl, rootCrl]), pki.tsa);
+    expect((await fx.verify(stamped)).signatures[0]!.level).toBe('B-LTA');
+    const renewed = addDss(stamped, [caCrl, rootCrl, await crlOf(pki, { issuer: otherCa })]);
+    const report = await fx.verify(renewed);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures[0]!.level).toBe('B-LTA');
   });
 });
