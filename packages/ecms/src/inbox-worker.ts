@@ -10,7 +10,7 @@ import { ecmsError, type LetterConflictReason } from './errors.js';
 import type { ExchangeEvidence } from './evidence.js';
 import type { InboundState } from './journal.js';
 import { bookNumberKey, departmentIdSchema, type InboundItem, type Letter, type Notifier } from './model.js';
-import { applyOutboundNotifier, exchangeEvidence } from './outbox.js';
+import { applyOutboundNotifier, exchangeEvidence, matchOutboundNotifier } from './outbox.js';
 import { checkLetterPdf, type PdfVerifierOptions, pdfVerifierSchema } from './pdf-verification.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { allocateRegistrationNumber, type RegistrationOptions, thaiLocalDateTime } from './registration.js';
@@ -74,6 +74,11 @@ export interface EcmsInboxWorkerOptions extends Partial<Omit<LetterTrustOptions,
    * application can use the flag as its own bookmark).
    */
   onLetter?: (event: InboxLetterEvent) => void | Promise<void>;
+  /**
+   * Called for every notifier fetched, once it is journalled and before it is dequeued; called again when the
+   * node hands it out again before the worker recorded that the handler returned (a crash, a replica fetching it
+   * meanwhile): at least once, so de-duplicate on `processId`. One that throws is logged and not called again.
+   */
   onNotifier?: (event: InboxNotifierEvent) => void | Promise<void>;
   /**
    * Called for every queue item the worker refuses (undecodable, or a letter whose signature the policy
@@ -359,6 +364,7 @@ export class EcmsInboxWorker {
         // ProcessID for another letter: that one is new, and is never dequeued before it is stored.
         const recorded = item.kind === 'letter' ? await this.#recordedLetter(item) : null;
         if (recorded !== 'none') {
+          if (item.kind === 'notifier') await this.#handOverAgain(item);
           await this.#dequeue(item.processId, recorded);
           continue;
         }
@@ -562,19 +568,50 @@ export class EcmsInboxWorker {
     } else {
       result = await applyOutboundNotifier(this.#store, notifier, item.processId, evidence);
     }
+    // Handed over before the dequeue: a dequeue whose answer is lost (the node deleted the item) or a crash
+    // before it leaves the notifier with the application, or queued and handed over again when it comes back.
+    await this.#handOver(notifier, item.processId, result);
     await this.#dequeue(item.processId, null);
     if (result.record && notifier.kind === 'invalid_accept_id' && result.changed)
       await this.#advance(result.record.journalId);
+  }
+
+  /**
+   * Calls `onNotifier`, then records that it returned (or threw: logged, not called again) under the item's
+   * handed-over marker. Without a handler nothing is recorded.
+   */
+  async #handOver(
+    notifier: Notifier,
+    processId: string,
+    result: { record: LetterRecord | undefined; changed: boolean },
+  ): Promise<void> {
+    if (!this.#o.onNotifier) return;
     try {
-      await this.#o.onNotifier?.({
-        notifier,
-        processId: item.processId,
-        record: result.record,
-        changed: result.changed,
-      });
+      await this.#o.onNotifier({ notifier, processId, record: result.record, changed: result.changed });
     } catch (err) {
       this.#log.warn('onNotifier failed', { code: isThGovError(err) ? err.code : 'ERR_UNKNOWN' });
     }
+    await this.#store.markProcessed(handedMarker(processId));
+  }
+
+  /**
+   * A notifier fetched again after it was journalled: handed over unless `onNotifier` already had it (the
+   * worker stopped between the journal and the handler). The letter and whether the notifier advanced it are
+   * read back from the journal: the letter it matches, and the evidence recorded under its ProcessID.
+   */
+  async #handOverAgain(item: Extract<InboundItem, { kind: 'notifier' }>): Promise<void> {
+    const { notifier, processId } = item;
+    if (!this.#o.onNotifier || (await this.#store.isProcessed(handedMarker(processId)))) return;
+    const record =
+      notifier.kind === 'invalid_accept_id'
+        ? await this.#disputedLetter(notifier)
+        : (await matchOutboundNotifier(this.#store, notifier)).record;
+    const changed =
+      record !== undefined &&
+      (await this.#store.evidence(record.journalId)).some(
+        (e) => e.processId === processId && e.direction === 'received',
+      );
+    await this.#handOver(notifier, processId, { record, changed });
   }
 
   /**
@@ -1005,6 +1042,11 @@ function reusedMarker(processId: string, record: LetterRecord): string {
     record.receiverDepartmentId,
   ]);
   return `${processId}#reused:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+/** The processed marker recording that `onNotifier` had the notifier queued under this ProcessID. */
+function handedMarker(processId: string): string {
+  return `${processId}#handed`;
 }
 
 /**

@@ -672,6 +672,33 @@ export class EcmsOutbox {
 }
 
 /**
+ * The outbound letter a notifier is about (matched by the natural key: book number, date, receiving
+ * department), without changing anything. `ambiguous`: the notifier names no receiving department and the
+ * book number and date went to several (a circular letter): it cannot be matched to one copy, never to a guess.
+ */
+export async function matchOutboundNotifier(
+  store: LetterStore,
+  notifier: Notifier,
+): Promise<{ record: LetterRecord | undefined; ambiguous: boolean }> {
+  if (notifier.acceptDepartmentId) {
+    const candidates = await store.findByNaturalKey({
+      direction: 'outbound',
+      letterId: notifier.letterId,
+      correspondenceDate: notifier.correspondenceDate,
+      counterpartDepartmentId: notifier.acceptDepartmentId,
+    });
+    return { record: candidates.at(-1), ambiguous: false };
+  }
+  const candidates = (await store.findByBookNumber('outbound', notifier.letterId)).filter(
+    (r) => r.correspondenceDate === notifier.correspondenceDate,
+  );
+  // A circular letter: kept as evidence by the caller (its `onNotifier` sees it unmatched), never applied.
+  if (new Set(candidates.map((r) => r.receiverDepartmentId)).size > 1)
+    return { record: undefined, ambiguous: true };
+  return { record: candidates.at(-1), ambiguous: false };
+}
+
+/**
  * Applies a notifier about one of our outbound letters (matched by the natural key: book number, date,
  * receiving department). A notifier that does not advance the state is ignored. Returns the letter, or
  * undefined when no letter matches — or when the notifier names no receiving department and the book
@@ -684,28 +711,12 @@ export async function applyOutboundNotifier(
   evidence: Omit<EvidenceRecord, 'journalId'>[],
 ): Promise<{ record: LetterRecord | undefined; changed: boolean }> {
   const to = OUTBOUND_STATE_BY_NOTIFIER[notifier.kind];
-  let candidates: LetterRecord[];
-  if (notifier.acceptDepartmentId) {
-    candidates = await store.findByNaturalKey({
-      direction: 'outbound',
-      letterId: notifier.letterId,
-      correspondenceDate: notifier.correspondenceDate,
-      counterpartDepartmentId: notifier.acceptDepartmentId,
-    });
-  } else {
-    candidates = (await store.findByBookNumber('outbound', notifier.letterId)).filter(
-      (r) => r.correspondenceDate === notifier.correspondenceDate,
-    );
-    // A circular letter: one book number and date sent to several departments. A notifier that does not
-    // say which department answered cannot be matched to one copy; it is kept as evidence (the caller's
-    // `onNotifier` sees it unmatched), never applied to a guess.
-    if (new Set(candidates.map((r) => r.receiverDepartmentId)).size > 1) {
-      for (const e of evidence) await store.addEvidence({ ...e, journalId: undefined });
-      await store.markProcessed(processId);
-      return { record: undefined, changed: false };
-    }
+  const { record, ambiguous } = await matchOutboundNotifier(store, notifier);
+  if (ambiguous) {
+    for (const e of evidence) await store.addEvidence({ ...e, journalId: undefined });
+    await store.markProcessed(processId);
+    return { record: undefined, changed: false };
   }
-  const record = candidates.at(-1);
   if (!record || !to) {
     await store.markProcessed(processId, record?.journalId);
     return { record, changed: false };
