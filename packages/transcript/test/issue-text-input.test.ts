@@ -50,6 +50,10 @@ describe('issueTranscript text that goes into Info and XMP', () => {
     ['U+FFFF in the document OID', { document: { oid: `1.2.${MARK}\uFFFF` } }],
     ['U+FFFE in the document version', { document: { version: `1.${MARK}\uFFFE` } }],
     ['U+FFFF in the title of a caller PDF', { pdf: ownPdf, title: `${MARK}\uFFFF` }],
+    // XML 1.0 cannot carry these: the XMP writer used to drop them, so the XMP said other than the caller gave.
+    ['a C0 control character in the reference ID', { document: { referenceId: `${MARK}\u0001x` } }],
+    ['a NUL in the document OID', { document: { oid: `1.2.${MARK}\u0000` } }],
+    ['an escape character in the document version', { document: { version: `1.${MARK}\u001B` } }],
   ];
   it.each(cases)('%s: ERR_INVALID_ARG, the text not echoed', async (_name, extra) => {
     const err = await rejects(issueTranscript(input(extra)), 'ERR_INVALID_ARG');

@@ -28,6 +28,7 @@ const fields: Record<string, FieldValues> = {
   },
   xmlValidator: { good: [() => true, async () => ({ valid: true })], bad: ['no'] },
   xmlSchema: { good: [z.object({})], bad: [{}] },
+  xmlNamespace: { good: ['urn:x', '', ['urn:a', 'urn:b']], bad: [[], 5, ['urn:a', 1]] },
   abortSignal: { good: [new AbortController().signal], bad: [{ aborted: false }] },
 };
 

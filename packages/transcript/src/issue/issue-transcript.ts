@@ -9,11 +9,15 @@ import { drawDefaultPage } from './default-page.js';
 import { loadPdfLib, type PdfLib } from './dependencies.js';
 import { ensureSrgbOutputIntent } from './output-intent.js';
 import { type SubFilter, signPdf } from './sign-pdf.js';
+import { assertVerifiableXml } from './verifiable-xml.js';
 import { buildXmp, PRODUCER } from './xmp.js';
 
 /** The input of `issueTranscript`: student, institution, XML, signer, revocation data, TSA and page options. */
 export interface IssueTranscriptInput {
-  /** The transcript XML (bytes are attached exactly as given). */
+  /**
+   * The transcript XML (bytes are attached exactly as given; a string as UTF-8). It must pass verifyTranscript's
+   * XML check (`ERR_TRANSCRIPT_XML` otherwise).
+   */
   xml: Uint8Array | string;
   /** Attachment name. Default `transcript.xml`. */
   xmlFileName?: string;
@@ -37,6 +41,7 @@ export interface IssueTranscriptInput {
   institution?: string;
   /** Shown on the generated page (needs a font with Thai glyphs for `nameTh`). */
   student?: { nameTh?: string; nameEn?: string };
+  /** The ETDA XMP fields (ed:DocumentOID, DocumentReferenceID, DocumentVersion); no control characters. */
   document?: { oid?: string; referenceId?: string; version?: string };
   signer: { key: KeyInput; chain: (string | Uint8Array)[] };
   tsa?: TimeStampFunction;
@@ -60,6 +65,12 @@ const writableText = z.string().refine((s) => !UNWRITABLE.test(s), {
   message: 'must be well-formed Unicode without U+FFFE or U+FFFF',
 });
 
+// XML 1.0 (the XMP) cannot carry C0 controls other than tab and line breaks: refused, never dropped in writing.
+const xmpText = writableText.refine(
+  (s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 && c !== '\t' && c !== '\n' && c !== '\r'),
+  { message: 'must not contain control characters' },
+);
+
 // XMP and the page cannot carry control characters; keep them out of every shown text.
 const pageText = writableText
   .max(200)
@@ -69,7 +80,8 @@ const pageText = writableText
 
 const inputSchema = z
   .object({
-    xml: z.union([z.string().min(1), z.instanceof(Uint8Array)]),
+    // A lone surrogate would be encoded as U+FFFD: the attached transcript would not be the caller's text.
+    xml: z.union([writableText.min(1), z.instanceof(Uint8Array)]),
     xmlFileName: z
       .string()
       .regex(/^[\w.\- ]{1,120}$/)
@@ -83,9 +95,9 @@ const inputSchema = z
     student: z.object({ nameTh: pageText.optional(), nameEn: pageText.optional() }).strict().optional(),
     document: z
       .object({
-        oid: writableText.optional(),
-        referenceId: writableText.optional(),
-        version: writableText.optional(),
+        oid: xmpText.optional(),
+        referenceId: xmpText.optional(),
+        version: xmpText.optional(),
       })
       .strict()
       .optional(),
@@ -117,8 +129,10 @@ const inputSchema = z
 
 /**
  * Builds a PDF/A-3 document with the XML attached (AFRelationship Alternative, ETDA `ed:` XMP) and
- * signs it in an incremental update, the way ETDA's reference signer does. Needs the optional peer
- * dependencies `pdf-lib`, `harfbuzzjs` and `@expo-google-fonts/sarabun` (a `TranscriptError`
+ * signs it in an incremental update, the way ETDA's reference signer does. XML that `verifyTranscript` would
+ * refuse (malformed, a DTD, forbidden characters, past its default size or depth, an XML-DSig that does not verify
+ * or is not the PDF signer's) is refused first with a `TranscriptError` `ERR_TRANSCRIPT_XML`: nothing is signed.
+ * Needs the optional peer dependencies `pdf-lib`, `harfbuzzjs` and `@expo-google-fonts/sarabun` (a `TranscriptError`
  * `ERR_TRANSCRIPT_DEPENDENCY` names the one missing).
  *
  * @example
@@ -134,6 +148,23 @@ const inputSchema = z
  * ```
  */
 export async function issueTranscript(input: IssueTranscriptInput): Promise<Uint8Array> {
+  const xml = checkedXmlBytes(input);
+  // What the package's own verification would refuse is never signed.
+  await assertVerifiableXml(xml, input.signer.chain[0]);
+  return issueXml(input, xml);
+}
+
+/**
+ * `issueTranscript` without the XML check, for the test fixtures that must issue hostile XML (attack corpus). Not
+ * exported by the package.
+ * @internal
+ */
+export async function issueTranscriptUnchecked(input: IssueTranscriptInput): Promise<Uint8Array> {
+  return issueXml(input, checkedXmlBytes(input));
+}
+
+/** The input checked against the schema (ERR_INVALID_ARG naming the path, never the value); the XML as bytes. */
+function checkedXmlBytes(input: IssueTranscriptInput): Uint8Array {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -141,7 +172,10 @@ export async function issueTranscript(input: IssueTranscriptInput): Promise<Uint
       `Invalid issueTranscript input at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
     );
   }
-  const xml = typeof input.xml === 'string' ? new TextEncoder().encode(input.xml) : input.xml;
+  return typeof input.xml === 'string' ? new TextEncoder().encode(input.xml) : input.xml;
+}
+
+async function issueXml(input: IssueTranscriptInput, xml: Uint8Array): Promise<Uint8Array> {
   const fileName = input.xmlFileName ?? 'transcript.xml';
   const when = input.signingTime ?? new Date();
   const base = await buildPdfA3(input, xml, fileName, when);

@@ -13,6 +13,7 @@ import {
 import type { OnlineRevocationOptions } from '@thgov/pki';
 import { onlineOptionsSchema } from '@thgov/pki/internal';
 import type { ZodType } from 'zod';
+import { DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH } from '../xml/check-xml.js';
 import { TRANSCRIPT_POLICY } from './transcript-policy.js';
 
 export type { CertificateInput };
@@ -61,6 +62,17 @@ export interface VerifyOptions {
    * async refinements work; a schema that throws fails the XML check (step 14).
    */
   xmlSchema?: ZodType;
+  /**
+   * The namespace URI(s) the XML's root element must be in (`''` for no namespace); otherwise the XML check
+   * (step 14) fails. `xmlToData` keys elements by local name, so without this an XML of another vocabulary with the
+   * same element names passes an `xmlSchema`. No namespace is assumed by default (ขมธอ. 25-2563's is not public).
+   *
+   * @example
+   * ```ts
+   * await verifyTranscript(pdf, { trust, xmlNamespace: 'urn:example:transcript:1', xmlSchema });
+   * ```
+   */
+  xmlNamespace?: string | readonly string[];
   abortSignal?: AbortSignal;
 }
 
@@ -70,6 +82,7 @@ export interface NormalizedOptions extends NormalizedVerifyOptions {
   maxXmlDepth: number;
   xmlValidator: XmlValidator | undefined;
   xmlSchema: ZodType | undefined;
+  xmlNamespaces: readonly string[] | undefined;
 }
 
 const revocationWithoutOnline = Object.fromEntries(
@@ -94,6 +107,7 @@ export const verifyTranscriptOptionsSchema = withOptionCheck(
         .optional(),
       xmlValidator: z.function().optional(),
       xmlSchema: z.custom<ZodType>((v) => typeof v === 'object' && v !== null && 'safeParse' in v).optional(),
+      xmlNamespace: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
       abortSignal: z.instanceof(AbortSignal).optional(),
     })
     .strict(),
@@ -112,6 +126,7 @@ export const verifyTranscriptOptionsSchema = withOptionCheck(
       maxXmlDepth: is.integer(1, 10_000),
     }),
     xmlValidator: is.function,
+    xmlNamespace: is.either(is.string(), (v) => Array.isArray(v) && v.length > 0 && is.array(is.string())(v)),
     abortSignal: is.instance(AbortSignal),
   }),
 );
@@ -136,9 +151,10 @@ export function normalizeOptions(
   });
   return {
     ...engine,
-    maxXmlBytes: maxXmlBytes ?? 5 * 1024 * 1024,
-    maxXmlDepth: maxXmlDepth ?? 64,
+    maxXmlBytes: maxXmlBytes ?? DEFAULT_MAX_XML_BYTES,
+    maxXmlDepth: maxXmlDepth ?? DEFAULT_MAX_XML_DEPTH,
     xmlValidator: o.xmlValidator,
     xmlSchema: o.xmlSchema,
+    xmlNamespaces: o.xmlNamespace === undefined ? undefined : [o.xmlNamespace].flat(),
   };
 }

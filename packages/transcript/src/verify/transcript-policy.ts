@@ -194,6 +194,7 @@ export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
           maxDepth: o.maxXmlDepth,
           validator: o.xmlValidator,
           schema: o.xmlSchema,
+          namespaces: o.xmlNamespaces,
           pdfSigner,
           strict,
         }),

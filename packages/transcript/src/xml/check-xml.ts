@@ -25,12 +25,19 @@ export interface XmlLimits {
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxElements: 20_000, maxMarkup: 1_000, maxSignatures: 8 };
 
+/** verifyTranscript's default `limits.maxXmlBytes`; issuing refuses a larger XML (its own check would). */
+export const DEFAULT_MAX_XML_BYTES = 5 * 1024 * 1024;
+/** verifyTranscript's default `limits.maxXmlDepth`; issuing refuses deeper XML. */
+export const DEFAULT_MAX_XML_DEPTH = 64;
+
 export interface XmlCheckOptions {
   maxBytes: number;
   maxDepth: number;
   limits?: Partial<XmlLimits> | undefined;
   validator?: XmlValidator | undefined;
   schema?: ZodType | undefined;
+  /** The namespace URIs the root element may be in ('' for none); any when undefined. */
+  namespaces?: readonly string[] | undefined;
   /** DER of the PDF signer: an XML-DSig signer must be the same certificate. */
   pdfSigner?: Uint8Array | undefined;
   strict: boolean;
@@ -172,6 +179,8 @@ export function parseXmlSafely(
  * value (or `#text` beside attributes); text beside child elements (mixed content) is `#text` too, unless it is only
  * whitespace (indentation).
  * Every key is an own property, whatever its name (`constructor`, `__proto__`).
+ * Namespaces are not in the data: an XML of another vocabulary with the same local names gives the same shape, so
+ * pin the root element's namespace with verifyTranscript's `xmlNamespace` option.
  */
 export function xmlToData(node: XNode): unknown {
   const root = Array.from(node.childNodes ?? []).find((n) => n.nodeType === 1);
@@ -238,6 +247,31 @@ function findSignatures(root: XNode): XNode[] {
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as XNode);
   }
   return out;
+}
+
+/**
+ * With `namespaces`, whether the root element is in one of them (its namespace URI, '' for none): `xmlToData` keys
+ * elements by local name, so this is what tells a transcript from another vocabulary's document of the same names.
+ * The namespace found goes to the evidence, bounded and redacted (the document chose it).
+ */
+function rootNamespaceFailure(
+  doc: XNode | undefined,
+  o: XmlCheckOptions,
+  evidence: Record<string, unknown>,
+): CheckResult | undefined {
+  if (!o.namespaces || !doc) return undefined;
+  const root = Array.from(doc.childNodes ?? []).find((n) => n.nodeType === 1);
+  const ns = root?.namespaceURI ?? '';
+  evidence.rootNamespace = redactPreview(ns, 256);
+  if (o.namespaces.includes(ns)) return undefined;
+  return failed(
+    'xml',
+    'FORMAT_FAILURE',
+    ns === ''
+      ? 'The XML root element is in no namespace, not in one the caller expects'
+      : 'The XML root element is in a namespace the caller does not expect',
+    { evidence },
+  );
 }
 
 /** The caller's validator function, when there is one. */
@@ -441,7 +475,7 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     // Plainly well-formed XML without XML-DSig and without a zod schema needs no DOM: the scanner passes it, and
     // leaves everything else (including every failure) to the DOM parser.
     const limits = { ...DEFAULT_XML_LIMITS, ...o.limits };
-    const scan = o.schema ? undefined : scanXml(text, o.maxDepth, limits);
+    const scan = o.schema || o.namespaces ? undefined : scanXml(text, o.maxDepth, limits);
     parsed = scan && !scan.mentionsXmlDsig ? scan : parseXmlSafely(text, o.maxDepth, limits);
   } catch (err) {
     if (err instanceof UnsupportedXmlEncoding)
@@ -459,7 +493,8 @@ export async function checkXml(bytes: Uint8Array, o: XmlCheckOptions): Promise<C
     depth: parsed.depth,
     elements: parsed.elements,
   };
-  const failure = await checkValidator(bytes, text, o, evidence);
+  const failure =
+    rootNamespaceFailure(parsed.doc, o, evidence) ?? (await checkValidator(bytes, text, o, evidence));
   if (failure) return failure;
   if (!parsed.doc)
     return check('xml', 'PASSED', 'XML well-formed, no DTD, within limits', { warnings, evidence });
