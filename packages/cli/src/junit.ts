@@ -1,3 +1,5 @@
+import { showAsEscapes } from './terminal-text.js';
+
 const XML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -6,18 +8,27 @@ const XML_ESCAPES: Record<string, string> = {
   "'": '&apos;',
 };
 
-/** XML 1.0 forbids most control characters, lone surrogates and U+FFFE/U+FFFF even when escaped. */
-function xmlChar(ch: string): boolean {
-  const c = ch.codePointAt(0) ?? 0;
-  if (c < 0x20) return c === 0x09 || c === 0x0a || c === 0x0d;
-  return !(c >= 0xd800 && c <= 0xdfff) && c !== 0xfffe && c !== 0xffff;
-}
+/**
+ * What a reader of the report is shown as `\uXXXX` instead of having it obeyed, hidden or lost (CI shows the
+ * report in a web page, where a bidi override reorders a name and a dropped character makes two names one): C0
+ * controls but tab and line feed, DEL, C1 controls, line and paragraph separators, format characters (bidi
+ * overrides and isolates, zero-width characters) and what XML 1.0 cannot carry even escaped (lone surrogates,
+ * U+FFFE, U+FFFF).
+ */
+const SHOWN_IN_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\ud800-\udfff\ufffe\uffff]/gu;
+/** In an attribute tab and line feed too: an XML parser folds them into spaces there (XML 1.0 §3.3.3). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const SHOWN_IN_ATTRIBUTES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\ud800-\udfff\ufffe\uffff]/gu;
 
-/** Text for an XML attribute or element: escaped, and without the characters XML cannot carry at all. */
-export function xmlEscape(s: string): string {
-  let out = '';
-  for (const ch of s) if (xmlChar(ch)) out += XML_ESCAPES[ch] ?? ch;
-  return out;
+/**
+ * Text for an XML attribute (`attribute`) or element: escaped as XML, with every character of `SHOWN_IN_TEXT`
+ * (`SHOWN_IN_ATTRIBUTES`) shown as `\uXXXX`, as the terminal output shows them.
+ */
+export function xmlEscape(s: string, attribute = true): string {
+  const shown = showAsEscapes(s, attribute ? SHOWN_IN_ATTRIBUTES : SHOWN_IN_TEXT);
+  return shown.replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch] ?? ch);
 }
 
 /** One test case: a doctor check, a verified file. */
@@ -46,7 +57,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 function testcase(c: JunitCase): string[] {
   const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}" time="${seconds(c.timeInMs)}">`;
   const message = xmlEscape(c.message ?? '');
-  const body = xmlEscape(c.text ?? '');
+  const body = xmlEscape(c.text ?? '', false);
   const type = xmlEscape(c.type ?? '');
   const inner =
     c.outcome === 'failure' || c.outcome === 'error'
@@ -59,7 +70,8 @@ function testcase(c: JunitCase): string[] {
 
 /**
  * JUnit XML in the Surefire/Ant dialect that GitLab, Jenkins, Azure DevOps and GitHub reporters read: one
- * `<testsuite>` per suite. Every text is escaped, and characters XML cannot carry are dropped.
+ * `<testsuite>` per suite. Every text is escaped; controls, bidi and invisible characters, and those XML cannot
+ * carry, are shown as `\uXXXX` (see `SHOWN_IN_TEXT`): never obeyed, hidden or dropped.
  *
  * @example
  * ```ts

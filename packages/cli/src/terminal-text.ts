@@ -39,3 +39,8 @@ export function escapeControls(text: string, options: { keepLines?: boolean } = 
   const pattern = options.keepLines ? UNSAFE_IN_LINES : UNSAFE_OR_BACKSLASH;
   return text.replace(pattern, visible);
 }
+
+/** Every match of `pattern` (a global regular expression) shown as `\uXXXX`, as `escapeControls` shows them. */
+export function showAsEscapes(text: string, pattern: RegExp): string {
+  return text.replace(pattern, visible);
+}

@@ -62,7 +62,7 @@ describe('doctor report rendering', () => {
   it('JUnit XML escapes hostile text (markup, quotes, CDATA end, control characters)', () => {
     const xml = renderDoctorJunit(report);
     expect(xml).toContain(
-      '<failure message="refused a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; ]]&gt;  ✓ ไทย" type="ECONNREFUSED">',
+      '<failure message="refused a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; ]]&gt; \\u0001\\u0007 ✓ ไทย" type="ECONNREFUSED">',
     );
     expect(xml).toContain('<skipped message=');
     expect(xml).toMatch(

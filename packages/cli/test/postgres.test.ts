@@ -97,6 +97,40 @@ postgres.describe('CLI on a real PostgreSQL', () => {
       expect(report.ok).toBe(false);
       expect(report.errors.map((e: { kind: string }) => e.kind)).toContain('deleted');
     });
+
+    it('a chain holding no record fails (exit 1) as a missing log file does: a misspelt CHAIN, or one wiped whole', async () => {
+      const typo = await thgov(['audit', 'verify', '--postgres', url, '--key-file', keyFile, 'gxd']);
+      expect(typo.code, typo.stdout + typo.stderr).toBe(1);
+      expect(typo.stdout).toContain('✗ postgres:thgov/gxd: ERR_AUDIT_CHAIN');
+      expect(typo.stdout).toContain('holds no record');
+      // Someone with write access to the database deletes the chain's rows and its head row.
+      const sink = new PostgresAuditSink({
+        connectionString: url,
+        chain: 'wiped',
+        hmacSecret: SUBJECT_SECRET,
+        chainKey: CHAIN_KEY,
+      });
+      await sink.append({ who: 'system', service: 'gdx', status: 'ok', caseRef: 'C-wiped' });
+      await sink.close();
+      const before = await thgov(['audit', 'verify', '--postgres', url, '--key-file', keyFile, 'wiped']);
+      expect(before.code, before.stdout).toBe(0);
+      await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'wiped'");
+      await admin.query("DELETE FROM thgov.audit_heads WHERE chain = 'wiped'");
+      const wiped = await thgov([
+        'audit',
+        'verify',
+        '--postgres',
+        url,
+        '--key-file',
+        keyFile,
+        '--json',
+        'wiped',
+      ]);
+      expect(wiped.code).toBe(1);
+      const [report] = JSON.parse(wiped.stdout);
+      expect(report).toMatchObject({ file: 'postgres:thgov/wiped', ok: false });
+      expect(report.error).toMatch(/^ERR_AUDIT_CHAIN: .*holds no record/);
+    });
   });
 
   describe('thgov.config.json with PostgreSQL stores', SPAWNING, () => {

@@ -33,7 +33,8 @@ Options:
   --expect-head SEQ:HASH  a head recorded elsewhere (FileAuditSink.head()), checked like an anchor
   --postgres URL          check chains kept by PostgresAuditSink instead of files (CHAIN default
                           'default'); the password may come from PGPASSWORD instead of the URL;
-                          --anchor is then the mirror the sink wrote outside the database
+                          --anchor is then the mirror the sink wrote outside the database; a chain
+                          without a record fails, as a missing log file does
   --schema NAME           the schema of the audit tables (default thgov)
   --json                  one JSON array of results (file, ok, format, records, head, anchored, errors, warnings)
   -h, --help              this help

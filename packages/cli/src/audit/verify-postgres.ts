@@ -5,7 +5,7 @@ import type { Result, Values } from './verify-command.js';
 
 /**
  * One chain of a PostgresAuditSink. The label names the chain, never the URL (it may hold a password).
- * Loaded only with --postgres, so file verification never imports the driver.
+ * Loaded only with --postgres, so file verification never imports the driver. A chain without a record fails.
  */
 export async function verifyPostgresChain(
   url: string,
@@ -26,6 +26,13 @@ export async function verifyPostgresChain(
       ...(keys ? { keys } : {}),
       ...(mirror ? { mirror } : {}),
     });
+    // No row and no head: a chain never written under this name (a misspelt CHAIN) or one deleted whole. A
+    // missing log file fails; so does this, rather than pass as an empty log with a warning.
+    if (result.ok && result.records.length === 0)
+      return {
+        file,
+        error: `ERR_AUDIT_CHAIN: the chain ${chain} holds no record in ${values.schema ?? 'thgov'}.audit_records (a misspelt CHAIN, or a chain deleted whole)`,
+      };
     return { file, result };
   } catch (err) {
     const e = err as { code?: string; message?: string };

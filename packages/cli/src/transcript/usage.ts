@@ -17,8 +17,11 @@ Options:
                      when set, 5 s per request, 10 MiB at most)
   --json             print one JSON array of reports
   --junit FILE       also write a JUnit XML report to FILE (for CI): one test case per file
+  --allow-empty      a FOLDER without a PDF under it is noted, not a usage error (nothing at all to
+                     verify then exits 0)
   -h, --help         show this help
 
 Prints a table and a closing line such as "198 TOTAL_PASSED, 2 TOTAL_FAILED, 0 INDETERMINATE".
-Exit status: 0 when every file is TOTAL_PASSED, 1 otherwise, 2 for usage errors (ERR_INVALID_ARG).
+Exit status: 0 when every file is TOTAL_PASSED, 1 otherwise, 2 for usage errors (ERR_INVALID_ARG), among them
+a FOLDER without a PDF under it (unless --allow-empty).
 `;

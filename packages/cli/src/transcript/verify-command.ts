@@ -24,6 +24,7 @@ const OPTIONS = {
   online: { type: 'boolean' },
   json: { type: 'boolean' },
   junit: { type: 'string' },
+  'allow-empty': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -232,6 +233,28 @@ function junitReport(
   );
 }
 
+/**
+ * A FOLDER without a PDF under it fails the command (a usage error, before anything is verified), as a pattern
+ * that matches no file fails ESLint: a CI job pointed at a wrong or not-yet-filled folder must not go green having
+ * verified nothing there. `--allow-empty` accepts it (an inbox that may be empty): the folder is only noted.
+ */
+function refuseEmpty(
+  spec: VerifyCommandSpec,
+  emptyFolders: string[],
+  inputCount: number,
+  allowEmpty: boolean,
+  io: CliIo,
+): void {
+  for (const f of emptyFolders) io.stderr.write(`thgov ${spec.name}: no *.pdf under ${f}\n`);
+  if (allowEmpty) return;
+  const accept = '--allow-empty accepts a folder without PDFs';
+  if (inputCount === 0) throw new UsageError(`no PDF file to verify (${accept})`);
+  if (emptyFolders.length)
+    throw new UsageError(
+      `no *.pdf under ${emptyFolders.length} of the folders given: nothing verified (${accept})`,
+    );
+}
+
 /** `thgov transcript verify` (for code: `transcriptVerify` of commands.ts). */
 export async function transcriptVerify(args: string[], rawIo: CliIo): Promise<number> {
   return verifyCommand(args, rawIo, TRANSCRIPT_SPEC);
@@ -254,8 +277,7 @@ export async function verifyCommand(args: string[], rawIo: CliIo, spec: VerifyCo
   const trust = await readAnchors(values.trust ?? [], '--trust');
   const tsaTrust = values['tsa-trust'] ? await readAnchors(values['tsa-trust'], '--tsa-trust') : undefined;
   const { inputs, emptyFolders } = await expandInputs(positionals);
-  for (const f of emptyFolders) io.stderr.write(`thgov ${spec.name}: no *.pdf under ${f}\n`);
-  if (inputs.length === 0) throw new UsageError('no PDF file to verify');
+  refuseEmpty(spec, emptyFolders, inputs.length, values['allow-empty'] === true, io);
   if (trust.length === 0) {
     io.stderr.write(
       `thgov ${spec.name}: no --trust given: no signer can be traced to a trusted root, so no file can be TOTAL_PASSED (they stay INDETERMINATE). Pass the issuer's root, e.g. ${thgovCommand()} ${spec.name} --trust root.pem …\n`,
