@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ExchangeClient, GdxError } from '../../src/index.js';
+import { tis620 } from '../helpers/scripted-gateway.js';
 import { rejection, withRawClient } from '../helpers.js';
 
 /**
@@ -14,18 +15,6 @@ import { rejection, withRawClient } from '../helpers.js';
  */
 
 const CID = '1101700230708';
-
-/** Thai text in TIS-620: U+0E01..U+0E5B are the bytes 0xA1..0xFB; ASCII stays itself. */
-function tis620(text: string): Buffer {
-  return Buffer.from(
-    [...text].map((ch) => {
-      const c = ch.codePointAt(0) as number;
-      if (c < 0x80) return c;
-      if (c >= 0x0e01 && c <= 0x0e5b) return c - 0x0e00 + 0xa0;
-      throw new Error(`not TIS-620: ${ch}`);
-    }),
-  );
-}
 
 let server: Server;
 let url = '';
