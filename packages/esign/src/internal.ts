@@ -56,6 +56,7 @@ export {
   type SignatureFieldSpec,
   textStringHex,
 } from './sign/placeholder.js';
+export { signingTimeAfterToken } from './time-order.js';
 export { type VerificationExtension, verifyDocument } from './verify/engine.js';
 export {
   certInput,

@@ -50,7 +50,12 @@ export interface SignPdfOptions {
   lockFields?: 'all' | string[];
   /** Default `ETSI.CAdES.detached` (PAdES); `adbe.pkcs7.detached` for legacy readers (B-B/B-T only). */
   subFilter?: 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached';
-  /** The claimed signing time written to /M; default now. */
+  /**
+   * The claimed signing time written to /M (and, with `adbe.pkcs7.detached`, to the CMS signingTime attribute);
+   * default now. In a CMS signingTime with a time-stamp (B-T and up), one more than five minutes later than the
+   * token's genTime is ERR_INVALID_ARG once the TSA has answered (verification would call the signature
+   * INDETERMINATE, TIMESTAMP_ORDER_FAILURE), and no document is returned.
+   */
   signingTime?: Date;
   /** Default SHA-256. */
   digestAlgorithm?: DigestAlgorithm;

@@ -7,6 +7,7 @@ import { EsignError } from '../errors.js';
 import { PdfDocument } from '../pdf/document.js';
 import { appendDss, type ValidationData } from '../pki/dss-write.js';
 import type { DigestAlgorithm } from '../signers/signer.js';
+import { signingTimeAfterToken } from '../time-order.js';
 import { signCms } from './cms.js';
 import { checkCertificationFirst, openForUpdate } from './open-for-update.js';
 import { type PadesLevel, type SignPdfOptions, validateSignOptions } from './options.js';
@@ -114,6 +115,7 @@ async function signPdfUntraced(pdf: Uint8Array, given: SignPdfOptions): Promise<
   const tsa = options.tsa ? timeStamper(options.tsa, { ...options, ...known }) : undefined;
   try {
     const signed = await signOnce(doc, pdf, options, signingTime, data, tsa?.stamp);
+    if (options.subFilter === 'adbe.pkcs7.detached') checkTimeOrder(signingTime, signed.token);
     if (!atLeast(level, 'B-LT')) return signed.bytes;
     for (const c of tokenCertificates(signed.token ?? new Uint8Array())) data.certificates.push(c);
     if (!data.crls.length && !data.ocsps.length)
@@ -129,6 +131,16 @@ async function signPdfUntraced(pdf: Uint8Array, given: SignPdfOptions): Promise<
   } finally {
     await tsa?.close();
   }
+}
+
+/**
+ * A CMS signingTime attribute (adbe.pkcs7.detached: CAdES carries none, only the /M claim) later than the signature
+ * time-stamp's genTime (beyond the clocks' tolerance): no such document is handed out. The token is over the
+ * signature value, so this can only be known once the TSA has answered.
+ */
+function checkTimeOrder(signingTime: Date, token: Uint8Array | undefined): void {
+  const problem = signingTimeAfterToken(signingTime, token);
+  if (problem) throw invalidArgument(problem);
 }
 
 async function signOnce(

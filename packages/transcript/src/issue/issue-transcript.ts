@@ -49,6 +49,11 @@ export interface IssueTranscriptInput {
   revocation?: { crls?: Uint8Array[]; ocsps?: Uint8Array[] };
   subFilter?: SubFilter;
   digestAlgorithm?: DigestName;
+  /**
+   * The claimed signing time; default now. With `tsa` and `adbe.pkcs7.detached` (a CMS signingTime), one more
+   * than five minutes later than the token's genTime is ERR_INVALID_ARG (verification would call the transcript
+   * INDETERMINATE, TIMESTAMP_ORDER_FAILURE).
+   */
   signingTime?: Date;
   reason?: string;
   location?: string;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { invalidArgument } from '@thgov/core';
 import {
   appendDss,
   fillContents,
@@ -6,6 +7,7 @@ import {
   PdfDocument,
   prepareSignature,
   signDetachedCms,
+  signingTimeAfterToken,
 } from '@thgov/esign/internal';
 import type { DigestName, TimeStampFunction } from '@thgov/pki';
 import { TranscriptError } from '../errors.js';
@@ -63,6 +65,9 @@ export function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8
     });
     const chain = decodeCertificates(options.signer.chain);
     const cades = options.subFilter === 'ETSI.CAdES.detached';
+    let token: Uint8Array | undefined;
+    const tsa = options.tsa;
+    const stamp: TimeStampFunction | undefined = tsa && (async (req) => (token = await tsa(req)));
     const cms = await signDetachedCms({
       data: prepared.parts,
       privateKey: await importPrivateKey(options.signer.key, options.digestAlgorithm ?? 'SHA-256'),
@@ -71,8 +76,11 @@ export function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8
       ...(cades ? {} : { signingTime: options.when }),
       essSigningCertificate: cades,
       ...(!cades && options.revocation ? { revocation: options.revocation } : {}),
-      ...(options.tsa ? { timeStamp: options.tsa } : {}),
+      ...(stamp ? { timeStamp: stamp } : {}),
     });
+    // Verification calls a CMS signingTime (adbe only) later than the time-stamp INDETERMINATE: none is issued.
+    const lateClaim = cades ? undefined : signingTimeAfterToken(options.when, token);
+    if (lateClaim) throw invalidArgument(lateClaim);
     const out = fillContents(prepared, cms);
     const rev = options.revocation;
     if (cades && rev && (rev.crls?.length || rev.ocsps?.length))

@@ -1,9 +1,7 @@
+import { ORDER_TOLERANCE_MS } from '../../time-order.js';
 import { type DocumentContext, earliestProof, type SignatureState, type SignatureStep } from '../context.js';
 import { check, indeterminate } from '../report.js';
 import { checkTimeStamp } from '../trust.js';
-
-/** A claimed signing time this much later than the proven one is an ordering failure. */
-const ORDER_TOLERANCE_MS = 5 * 60_000;
 
 /** The earliest time a valid signature time-stamp proves, with the problems and warnings of the others. */
 async function signatureTimeStamps(
