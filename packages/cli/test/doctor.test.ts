@@ -24,7 +24,8 @@ function configFile(name: string, edit: (c: ThgovConfig) => void = () => {}): st
   const c = sandboxConfig(sb, { trustAnchor: pki.caFile, auditLog: join(dir, 'audit.jsonl') });
   edit(c);
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(c, null, 2));
+  // Private, as `thgov sandbox --config-out` writes it: it holds the sandbox's secrets in clear.
+  writeFileSync(file, JSON.stringify(c, null, 2), { mode: 0o600 });
   return file;
 }
 

@@ -72,8 +72,13 @@ export async function doctorCommand(args: string[], rawIo: CliIo): Promise<numbe
   const only = platforms(values.only);
   const path = values.config ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE;
   let config: Awaited<ReturnType<typeof loadConfig>>;
+  const configWarnings: string[] = [];
+  const onWarning = (w: string) => {
+    configWarnings.push(w);
+    io.stderr.write(`thgov doctor: warning: ${w}\n`);
+  };
   try {
-    config = await loadConfig(path, { onWarning: (w) => io.stderr.write(`thgov doctor: warning: ${w}\n`) });
+    config = await loadConfig(path, { onWarning });
   } catch (err) {
     if (!isConfigError(err)) throw err;
     io.stderr.write(`thgov doctor: ${err.code}: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
@@ -88,6 +93,7 @@ export async function doctorCommand(args: string[], rawIo: CliIo): Promise<numbe
     report = await runDoctor(config, {
       ...(only ? { only } : {}),
       strict: values.strict === true,
+      configWarnings,
       onCheckStart: out.onCheckStart,
       onCheck: out.onCheck,
     });

@@ -22,6 +22,8 @@ export interface DoctorOptions {
   only?: Platform[];
   /** Warnings fail the run too. */
   strict?: boolean;
+  /** Warnings about the configuration file (loadConfig's `onWarning`): reported, and failing a strict run. */
+  configWarnings?: string[];
   /** Called when a check starts (not for checks skipped because a prerequisite failed). */
   onCheckStart?: (check: { id: string; platform: Platform; title: string }) => void;
   /** Called with each result as soon as it is known, in report order. */
@@ -77,14 +79,17 @@ export async function runDoctor(config: ThgovConfig, options: DoctorOptions = {}
     }
   }
   const summary = summarize(runner.results);
+  const configWarnings = options.configWarnings ?? [];
+  const warned = summary.warned > 0 || configWarnings.length > 0;
   return {
     version: DOCTOR_REPORT_VERSION,
     tool: 'thgov doctor',
     startedAt: startedAt.toISOString(),
     durationInMs: Math.round(performance.now() - started),
-    ok: summary.failed === 0 && summary.total > 0 && !(options.strict && summary.warned > 0),
+    ok: summary.failed === 0 && summary.total > 0 && !(options.strict && warned),
     platforms,
     summary,
     checks: runner.results,
+    ...(configWarnings.length ? { configWarnings } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { redactText } from '@thgov/core';
-import { renderJunit as junit } from '../junit.js';
+import { type JunitCase, type JunitSuite, renderJunit as junit } from '../junit.js';
 import { escapeControls } from '../terminal-text.js';
 import type { CheckResult, DoctorReport, Platform } from './report.js';
 
@@ -40,7 +40,10 @@ export function renderSummary(report: DoctorReport): string {
     s.total === 0
       ? 'Nothing to check: the configuration has no platform section (or --only excluded them all).\n'
       : '';
-  return `${nothing}${report.ok ? 'OK' : 'FAILED'}: ${s.passed} passed, ${s.warned} warnings, ${s.failed} failed, ${s.skipped} skipped in ${ms(report.durationInMs)}\n`;
+  const config = (report.configWarnings ?? [])
+    .map((w) => `! configuration file: ${escapeControls(w)}\n`)
+    .join('');
+  return `${nothing}${config}${report.ok ? 'OK' : 'FAILED'}: ${s.passed} passed, ${s.warned} warnings, ${s.failed} failed, ${s.skipped} skipped in ${ms(report.durationInMs)}\n`;
 }
 
 /** The terminal report: one line per check with its time, an explanation under each warning and failure. */
@@ -103,9 +106,30 @@ function junitCase(check: CheckResult, strict: boolean) {
  * and personal data in the checks' texts are redacted.
  */
 export function renderJunit(report: DoctorReport, options: DoctorJunitOptions = {}): string {
-  const suites = report.platforms.map((p) => ({
+  const strict = options.strict === true;
+  const suites: JunitSuite[] = report.platforms.map((p) => ({
     name: PLATFORM_TITLE[p],
-    cases: report.checks.filter((c) => c.platform === p).map((c) => junitCase(c, options.strict === true)),
+    cases: report.checks.filter((c) => c.platform === p).map((c) => junitCase(c, strict)),
   }));
+  const config = report.configWarnings ?? [];
+  if (config.length)
+    suites.unshift({ name: 'Configuration file', cases: config.map((w) => configCase(w, strict)) });
   return junit('thgov doctor', suites, report.startedAt, report.durationInMs);
+}
+
+/** A warning about the configuration file as a test case: a failure in a `--strict` run, as a check's warning. */
+function configCase(warning: string, strict: boolean): JunitCase {
+  const c = junitCase(
+    {
+      id: 'config.file',
+      platform: 'exchange',
+      title: 'configuration file readable by others',
+      status: 'warn',
+      durationInMs: 0,
+      message: warning,
+    },
+    strict,
+  );
+  // The file serves every platform: its own class, not the placeholder platform's.
+  return { ...c, classname: 'thgov.doctor.config' };
 }

@@ -8,8 +8,11 @@
  *   platforms: ("exchange"|"digitalId"|"ecms"|"catalog"|"transcript"|"audit")[],
  *   summary: { total, passed, warned, failed, skipped },
  *   checks: [{ id, platform, title, status: "pass"|"warn"|"fail"|"skip", durationInMs, message,
- *              cause?, fix?, errorCode?, data?: { [key]: string|number|boolean } }] }
+ *              cause?, fix?, errorCode?, data?: { [key]: string|number|boolean } }],
+ *   configWarnings?: string[] }
  * ```
+ * `configWarnings` (added within version 1) are warnings about the configuration file itself (readable by every
+ * local user while it holds secrets in clear); with `--strict` they fail the run as a check's warning does.
  * Check ids are stable: `<platform>.dns|tcp|tls|clientCertificate|clock` for each endpoint (digital ID:
  * `digitalId.<provider>.…`), then `exchange.validate|read`, `digitalId.<provider>.discovery|issuer|jwks|
  * redirect|clientAuth`, `ecms.timeCheck|organizations|codeLists`, `catalog.status|token|schema`,
@@ -59,11 +62,16 @@ export interface DoctorReport {
   tool: 'thgov doctor';
   startedAt: string;
   durationInMs: number;
-  /** True when no check failed (warnings and skips do not fail the run). */
+  /** True when no check failed (warnings and skips do not fail the run; with `--strict` they do, as do configWarnings). */
   ok: boolean;
   platforms: Platform[];
   summary: { total: number; passed: number; warned: number; failed: number; skipped: number };
   checks: CheckResult[];
+  /**
+   * Warnings about the configuration file itself (readable by every local user while it holds secrets in clear),
+   * keys named, values never; absent when there is none. With `--strict` they fail the run (`ok: false`).
+   */
+  configWarnings?: string[];
 }
 
 /** The counts of a list of results. */

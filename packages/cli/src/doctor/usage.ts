@@ -14,7 +14,8 @@ Options:
   --json             print the report as JSON (schema version 1) instead of text
   --junit FILE       also write a JUnit XML report to FILE (for CI)
   --strict           treat warnings (certificates expiring soon, no DOPA session, a sandbox root trusted
-                     by a production configuration, …) as failures
+                     by a production configuration, a configuration file others can read holding secrets
+                     in clear, …) as failures
   -h, --help         show this help
 
 Exit status: 0 when no check failed (with --strict: and none warned), 1 otherwise, 2 for usage or
