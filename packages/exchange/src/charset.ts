@@ -23,6 +23,11 @@ const SINGLE_BYTE_LABELS = new Set([
   'xcp1252',
 ]);
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+/** The charset a Content-Type declares, lower-cased, or undefined. */
+export function declaredCharset(contentType: string | undefined): string | undefined {
+  return CHARSET.exec(contentType ?? '')?.[1]?.toLowerCase();
+}
 const UTF8_JSON = 'application/json; charset=utf-8';
 
 /** True when the bytes start with a UTF-8 byte-order mark. */
@@ -46,8 +51,8 @@ function hasNonAscii(bytes: Uint8Array): boolean {
  */
 export function effectiveContentType(bytes: Uint8Array, contentType: string | undefined): string | undefined {
   if (hasUtf8Bom(bytes)) return UTF8_JSON;
-  const charset = CHARSET.exec(contentType ?? '')?.[1];
-  if (charset === undefined || !SINGLE_BYTE_LABELS.has(charset.toLowerCase().replace(/[-_\s]/g, ''))) {
+  const charset = declaredCharset(contentType);
+  if (charset === undefined || !SINGLE_BYTE_LABELS.has(charset.replace(/[-_\s]/g, ''))) {
     return contentType;
   }
   return hasNonAscii(bytes) && isUtf8(bytes) ? UTF8_JSON : contentType;

@@ -1,5 +1,5 @@
 import { type RawResponse, redactText, type ThGovError } from '@thgov/core';
-import { effectiveContentType } from './charset.js';
+import { declaredCharset, effectiveContentType } from './charset.js';
 import { GdxError } from './errors.js';
 import { ROUTES } from './services.js';
 import { isRetryableXRoadType } from './xroad.js';
@@ -144,7 +144,6 @@ function keyName(bytes: Uint8Array, start: number, end: number): string {
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** WHATWG's name for TIS-620 (with Microsoft's few additions): the charset of legacy Thai systems. */
 const THAI_LEGACY = new TextDecoder('windows-874');
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
 
 /**
@@ -162,7 +161,7 @@ function envelopeText(raw: RawResponse): string {
   }
   const text = raw.text();
   if (!text.includes('\uFFFD')) return text;
-  const charset = CHARSET.exec(raw.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  const charset = declaredCharset(declared);
   if (charset !== undefined && !UTF8_LABELS.has(charset)) return text;
   const bytes = raw.body.subarray(jsonStart(raw.body));
   try {

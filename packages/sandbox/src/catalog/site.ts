@@ -75,10 +75,13 @@ function groupOrder(
   if (!['asc', 'desc'].includes(dir.toLowerCase()))
     throw validationError({ message: `Invalid sort direction ${dir.toLowerCase()}` });
   const sign = dir.toLowerCase() === 'asc' ? 1 : -1;
-  const count = (o: CatalogOrganization) =>
-    [...ctx.store.packages.values()].filter((p) => p.owner_org === o.id && p.state === 'active').length;
+  // Dataset counts once per listing, not per comparison.
+  const counts = new Map<string, number>();
+  if (field === 'packages' || field === 'package_count')
+    for (const p of ctx.store.packages.values())
+      if (p.state === 'active') counts.set(p.owner_org, (counts.get(p.owner_org) ?? 0) + 1);
   const key = (o: CatalogOrganization): string | number =>
-    field === 'name' ? o.name : field === 'title' ? o.title : count(o);
+    field === 'name' ? o.name : field === 'title' ? o.title : (counts.get(o.id) ?? 0);
   return (a, b) => {
     const x = key(a);
     const y = key(b);
