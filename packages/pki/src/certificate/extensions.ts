@@ -258,3 +258,14 @@ export function unknownCriticalExtensions(c: pkijs.Certificate): string[] {
     .filter((e) => e.critical && !KNOWN_CERTIFICATE_EXTENSIONS.has(e.extnID))
     .map((e) => e.extnID);
 }
+
+/**
+ * OIDs of extensions the certificate lists more than once (RFC 5280 §4.2 forbids it): which instance counts is
+ * anyone's guess, and a check of the first (a subjectAltName under name constraints) says nothing of the others.
+ */
+export function duplicateExtensions(c: pkijs.Certificate): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const e of c.extensions ?? []) (seen.has(e.extnID) ? twice : seen).add(e.extnID);
+  return [...twice];
+}

@@ -4,7 +4,12 @@ import {
   type ResolvedAlgorithmPolicy,
   signatureAlgorithmProblem,
 } from '../algorithms.js';
-import { basicConstraints, keyUsage, unknownCriticalExtensions } from '../certificate/extensions.js';
+import {
+  basicConstraints,
+  duplicateExtensions,
+  keyUsage,
+  unknownCriticalExtensions,
+} from '../certificate/extensions.js';
 import { type Cert, isSelfIssued } from '../certificate/parse.js';
 import { positionLabel } from '../certificate/summary.js';
 import { nameConstraintViolation } from './name-constraints.js';
@@ -81,11 +86,25 @@ function issuerProblem(c: Cert, isAnchor: boolean): IssuerCheck | undefined {
   return undefined;
 }
 
+/** The first certificate below the anchor that lists an extension more than once (RFC 5280 §4.2 forbids it). */
+function duplicatesProblem(path: readonly Cert[]): { position: number; message: string } | undefined {
+  for (let i = 0; i < path.length - 1; i++) {
+    const twice = duplicateExtensions(path[i]!.pkijs);
+    if (twice.length)
+      return {
+        position: i,
+        message: `lists an extension more than once (${twice.join(', ')}; RFC 5280 §4.2), so it cannot be read unambiguously`,
+      };
+  }
+  return undefined;
+}
+
 /**
  * RFC 5280 §6.1.4 for a built path (leaf first, anchor last): basic constraints and keyCertSign on every issuer,
  * pathLenConstraint (counted over non-self-issued intermediates, anchor included), name constraints of every
- * issuer over the certificates below it, unknown critical extensions, certificate policies (RFC 5280 §6.1.3 (d)–
- * (f), §6.1.4 (a)–(b), (h)–(j), §6.1.5: see `policyFailure`), and the end-entity's usage.
+ * issuer over the certificates below it, unknown critical extensions and extensions listed twice, certificate
+ * policies (RFC 5280 §6.1.3 (d)–(f), §6.1.4 (a)–(b), (h)–(j), §6.1.5: see `policyFailure`), and the end-entity's
+ * usage.
  */
 export function constraintProblem(path: readonly Cert[], usage: CertificateUsage): PathProblem | undefined {
   const n = path.length;
@@ -127,6 +146,8 @@ export function constraintProblem(path: readonly Cert[], usage: CertificateUsage
   }
   const policy = policyFailure(path);
   if (policy) return fail('policy', policy.position, policy.message);
+  const twice = duplicatesProblem(path);
+  if (twice) return fail('critical-extension', twice.position, twice.message);
   const use = usageViolation(path[0]!.pkijs, usage);
   if (use) return fail(use.check, 0, `may not be used for this purpose: ${use.message}`);
   return undefined;

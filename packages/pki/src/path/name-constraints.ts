@@ -1,9 +1,12 @@
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { nameConstraints, subjectAltNames } from '../certificate/extensions.js';
 import { OID } from '../engine.js';
 
 /** GeneralName tags this validator can compare (RFC 5280 §4.2.1.10). */
+const OTHER_NAME = 0;
 const RFC822 = 1;
 const DNS = 2;
 const DIRECTORY = 4;
@@ -23,8 +26,25 @@ function namesOf(c: pkijs.Certificate): Name[] {
   for (const tv of c.subject.typesAndValues) {
     if (tv.type === OID.emailAddress) out.push({ type: RFC822, value: stringOf(tv.value) });
   }
-  for (const g of subjectAltNames(c)) out.push({ type: g.type, value: g.value });
+  for (const g of subjectAltNames(c)) {
+    out.push({ type: g.type, value: g.value });
+    if (g.type === OTHER_NAME) out.push(...smtpUtf8Mailbox(g.value));
+  }
   return out;
+}
+
+const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
+
+/**
+ * An SmtpUTF8Mailbox otherName (RFC 8398), as the rfc822Name it is for name constraints (RFC 8398 §6); the otherName
+ * itself stays a name of its own type. An unreadable one is an address that cannot be compared.
+ */
+function smtpUtf8Mailbox(value: unknown): Name[] {
+  const parts = (value as asn1js.Constructed | undefined)?.valueBlock?.value;
+  const id = Array.isArray(parts) ? parts[0] : undefined;
+  if (!(id instanceof asn1js.ObjectIdentifier) || id.valueBlock.toString() !== SMTP_UTF8_MAILBOX) return [];
+  const inner = (parts![1] as asn1js.Constructed | undefined)?.valueBlock?.value?.[0];
+  return [{ type: RFC822, value: inner instanceof asn1js.Utf8String ? inner.valueBlock.value : undefined }];
 }
 
 function stringOf(v: unknown): string {
@@ -162,8 +182,16 @@ function dnWithin(
   return unsure ? undefined : true;
 }
 
-/** `example.com` allows it and its subdomains; `.example.com` only subdomains. */
-function hostWithin(host: string, base: string): boolean {
+/** Characters no host name holds (and that `domainToASCII` would cut the name at). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters in a host is the point.
+const NOT_IN_HOST = /[\u0000-\u0020#%/:<>?@[\\\]^|]/;
+
+/**
+ * `example.com` allows it and its subdomains; `.example.com` only subdomains. Undefined when either holds what no
+ * host name holds (a NUL, where a C-string reader stops, a space, a slash): it cannot be compared.
+ */
+function hostWithin(host: string, base: string): boolean | undefined {
+  if (NOT_IN_HOST.test(host) || NOT_IN_HOST.test(base)) return undefined;
   const h = host.toLowerCase().replace(/\.$/, '');
   const b = base.toLowerCase().replace(/\.$/, '');
   if (b === '') return true;
@@ -171,24 +199,53 @@ function hostWithin(host: string, base: string): boolean {
   return h === b || h.endsWith(`.${b}`);
 }
 
-function mailWithin(mail: string, base: string): boolean {
-  const at = mail.lastIndexOf('@');
-  if (at < 0) return false;
-  if (base.includes('@')) return mail.toLowerCase() === base.toLowerCase();
-  const host = mail.slice(at + 1).toLowerCase();
-  const b = base.toLowerCase();
+/**
+ * A host as constraints compare it: A-labels (IDNA, as `domainToASCII`), lower case, without the trailing dot of
+ * the root ("bad.example." is bad.example). Undefined when it is no host name: empty labels, an IP address,
+ * characters no host holds. With `leadingDot`, a constraint's ".example" keeps its dot.
+ */
+function asciiHost(host: string, leadingDot = false): string | undefined {
+  const dot = leadingDot && host.startsWith('.') ? '.' : '';
+  const name = host.slice(dot.length).replace(/\.$/, '');
+  if (name === '' || NOT_IN_HOST.test(name) || isIP(name) !== 0) return undefined;
+  const ascii = domainToASCII(name);
+  if (ascii === '' || ascii.split('.').includes('')) return undefined;
+  return `${dot}${ascii}`;
+}
+
+/** A host within a URI or e-mail constraint: `.example.com` its subdomains, `example.com` that host only. */
+function hostIn(host: string | undefined, base: string): boolean | undefined {
+  const b = asciiHost(base, true);
+  if (host === undefined || b === undefined) return undefined;
   return b.startsWith('.') ? host.endsWith(b) : host === b;
 }
 
-function uriWithin(uri: string, base: string): boolean {
-  let host: string;
+/** An address within an rfc822Name constraint (a mailbox, a host or a domain); undefined when unreadable. */
+function mailWithin(mail: string, base: string): boolean | undefined {
+  const at = mail.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const host = asciiHost(mail.slice(at + 1));
+  const baseAt = base.lastIndexOf('@');
+  if (baseAt < 0) return hostIn(host, base);
+  const local = mail.slice(0, at).toLowerCase() === base.slice(0, baseAt).toLowerCase();
+  const same = hostIn(host, base.slice(baseAt + 1));
+  return same === undefined ? undefined : local && same;
+}
+
+/**
+ * The host of a URI (RFC 5280 §4.2.1.10 constrains it alone): as WHATWG URL reads it, percent-decoded (an ldap: or
+ * other URI's host is left encoded by URL). Undefined when there is none or it cannot be read.
+ */
+function uriHost(uri: string): string | undefined {
   try {
-    host = new URL(uri).hostname;
+    return asciiHost(decodeURIComponent(new URL(uri).hostname));
   } catch {
-    return false;
+    return undefined;
   }
-  const b = base.toLowerCase();
-  return b.startsWith('.') ? host.toLowerCase().endsWith(b) : host.toLowerCase() === b;
+}
+
+function uriWithin(uri: string, base: string): boolean | undefined {
+  return hostIn(uriHost(uri), base);
 }
 
 function ipWithin(ip: asn1js.OctetString, base: asn1js.OctetString): boolean {
@@ -213,7 +270,7 @@ function within(name: Name, base: pkijs.GeneralName): boolean | undefined {
     case DNS:
       return hostWithin(String(name.value), String(base.value));
     case RFC822:
-      return mailWithin(String(name.value), String(base.value));
+      return typeof name.value === 'string' ? mailWithin(name.value, String(base.value)) : undefined;
     case URI:
       return uriWithin(String(name.value), String(base.value));
     case IP:

@@ -5,6 +5,7 @@ import {
   signatureAlgorithmProblem,
 } from '../algorithms.js';
 import {
+  duplicateExtensions,
   extKeyUsage,
   hasOcspNoCheck,
   keyUsage,
@@ -17,7 +18,7 @@ import { OID } from '../engine.js';
 import type { SignatureCache } from '../path/build.js';
 import { verifySignatureValue } from '../signature.js';
 import { crlInternals, type ParsedCrl } from './crl.js';
-import { namedResponder, ocspInternals, type ParsedOcspResponse } from './ocsp.js';
+import { namedResponders, ocspInternals, type ParsedOcspResponse } from './ocsp.js';
 
 /** Whether a CRL or OCSP response may speak for a certificate of `issuer`, and who signed it. */
 export interface Authenticity {
@@ -118,8 +119,8 @@ async function delegatedProblem(
     publicKeyProblem(publicKeyOf(p.subjectPublicKeyInfo), policy) ??
     signatureAlgorithmProblem(p.signatureAlgorithm, policy);
   if (crypto) return `the delegated responder certificate: ${crypto}`;
-  if (unknownCriticalExtensions(p).length)
-    return 'the delegated responder certificate has unknown critical extensions';
+  if (unknownCriticalExtensions(p).length || duplicateExtensions(p).length)
+    return 'the delegated responder certificate has unknown critical extensions, or one listed twice';
   const unreadable = validityEncodingProblem(p);
   if (unreadable) return `the delegated responder certificate ${unreadable}`;
   if (p.notBefore.value > producedAt || p.notAfter.value < producedAt)
@@ -135,7 +136,10 @@ async function delegatedProblem(
 
 /**
  * An OCSP response speaks for the certificates of `issuer` when signed by `issuer` itself, or by a delegated
- * responder `issuer` certified for OCSP signing (whose own status is settled by ocsp-nocheck or by evidence).
+ * responder `issuer` certified for OCSP signing (whose own status is settled by ocsp-nocheck or by evidence). Of the
+ * certificates the responderID names (look-alikes may be listed in the unsigned `certs`), the first that is
+ * authorised and whose key verifies the response signed it; none, and the first one's problem is the reason. The
+ * responder's certificate may also be among `others`, the certificates at hand (a response may leave it out).
  */
 export async function authenticateOcsp(
   r: ParsedOcspResponse,
@@ -143,30 +147,40 @@ export async function authenticateOcsp(
   policy: ResolvedAlgorithmPolicy,
   sigs: SignatureCache,
   status: ResponderStatus | undefined,
+  others: readonly Cert[] = [],
 ): Promise<Authenticity> {
   const i = ocspInternals(r);
   if (!i.basic) return { ok: false, reason: `the responder answered ${r.responseStatus}` };
   if (i.unsupported) return { ok: false, reason: i.unsupported };
   const algIssue = signatureAlgorithmProblem(i.basic.signatureAlgorithm, policy);
   if (algIssue) return { ok: false, reason: `refused algorithm: ${algIssue}` };
-  const responder = namedResponder(r, issuer);
-  if (!responder)
-    return {
-      ok: false,
-      reason: 'the responder it names is neither the CA nor a certificate the response carries',
-    };
-  if (!sameEntity(responder, issuer)) {
-    const problem = await delegatedProblem(
-      responder,
-      issuer,
-      r.producedAt ?? new Date(0),
-      policy,
-      sigs,
-      status,
-    );
-    if (problem) return { ok: false, reason: problem };
+  let first: string | undefined;
+  for (const responder of namedResponders(r, issuer, others)) {
+    const problem = await responderProblem(r, responder, issuer, policy, sigs, status);
+    if (!problem) return { ok: true, signer: responder };
+    first ??= problem;
   }
-  if (!verifyBasic(r, responder))
-    return { ok: false, reason: "its signature does not verify with the responder's key" };
-  return { ok: true, signer: responder };
+  return {
+    ok: false,
+    reason:
+      first ??
+      'the responder it names is neither the CA nor a certificate the response carries or that was given',
+  };
+}
+
+/** Why `responder` did not sign the response for `issuer`'s certificates: not authorised, or not its signature. */
+async function responderProblem(
+  r: ParsedOcspResponse,
+  responder: Cert,
+  issuer: Cert,
+  policy: ResolvedAlgorithmPolicy,
+  sigs: SignatureCache,
+  status: ResponderStatus | undefined,
+): Promise<string | undefined> {
+  if (!sameEntity(responder, issuer)) {
+    const at = r.producedAt ?? new Date(0);
+    const problem = await delegatedProblem(responder, issuer, at, policy, sigs, status);
+    if (problem) return problem;
+  }
+  return verifyBasic(r, responder) ? undefined : "its signature does not verify with the responder's key";
 }

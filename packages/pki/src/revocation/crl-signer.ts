@@ -11,7 +11,12 @@ import type { EvidencePool } from './evaluate.js';
 /** The status of a certificate of the CRL signer's path at a time (supplied by the evaluator; bounded depth). */
 export type SignerStatus = (cert: Cert, issuer: Cert, at: Date) => Promise<'good' | 'revoked' | 'unknown'>;
 
-/** Same-named certificates tried as the CRL's signer: a pool full of look-alikes costs a bounded effort. */
+/**
+ * Same-named certificates whose key is tried on the CRL's signature, and of those that verify it, the ones whose
+ * path is validated: a pool full of look-alikes costs a bounded effort. Look-alikes (another key) fail the cheap
+ * signature check, so they do not use up the path checks the real signer needs.
+ */
+const MAX_SIGNATURE_TRIES = 64;
 const MAX_CANDIDATES = 8;
 const CRL_SIGNING: CustomUsage = { keyUsage: ['cRLSign'] };
 
@@ -66,13 +71,14 @@ export async function validatedCrlSigner(
   status: SignerStatus,
 ): Promise<Authenticity> {
   const name = crlInternals(crl).crl.issuer;
-  const candidates = pool.certs
+  const signers = pool.certs
     .filter((c) => !sameEntity(c, issuer) && sameName(c.pkijs.subject, name))
+    .slice(0, MAX_SIGNATURE_TRIES)
+    .map((c) => [c, authenticateCrl(crl, c, pool.policy)] as const)
+    .filter(([, auth]) => auth.ok)
     .slice(0, MAX_CANDIDATES);
   let reason = "no certificate at hand with its issuer's name and another key verifies its signature";
-  for (const signer of candidates) {
-    const auth = authenticateCrl(crl, signer, pool.policy);
-    if (!auth.ok) continue;
+  for (const [signer, auth] of signers) {
     const problem = await signerPathProblem(signer, crl, pool, status);
     if (!problem) return auth;
     reason = `signed by another certificate of its issuer, but ${problem}`;

@@ -196,12 +196,12 @@ function ocspCandidates(
   return pool.ocsps.flatMap((r) =>
     ocspAnswersFor(r, cert, issuer).map(async (a): Promise<[Candidate, 'revoked' | 'good' | undefined]> => {
       const authentic = await cached(pool, `ocsp:${r.sha256}:${issuer.sha256}:${depth}`, () =>
-        authenticateOcsp(r, issuer, pool.policy, pool.sigs, responderStatus),
+        authenticateOcsp(r, issuer, pool.policy, pool.sigs, responderStatus, pool.certs),
       );
       // An answer with a critical extension not understood may say something else than its status: unusable.
       const auth =
         a.unsupported && authentic.ok ? { ...authentic, ok: false, reason: a.unsupported } : authentic;
-      const named = namedResponder(r, issuer);
+      const named = namedResponder(r, issuer, pool.certs);
       const summary: RevocationEvidenceSummary = {
         type: 'ocsp',
         source: r.source,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { sameName } from '../certificate/name.js';
-import { type Cert, fromPkijs } from '../certificate/parse.js';
+import { type Cert, fromPkijs, uniqueCerts } from '../certificate/parse.js';
 import { allZuluTimes } from '../certificate/times.js';
 import { cryptoEngine, OID, toArrayBuffer } from '../engine.js';
 import { PkiError } from '../errors.js';
@@ -204,23 +204,50 @@ export function ocspAnswersFor(r: ParsedOcspResponse, cert: Cert, issuer: Cert):
   return out;
 }
 
-/** The responder named by the responderID, among the CA and the certificates the response carries. */
-export function namedResponder(r: ParsedOcspResponse, issuer: Cert): Cert | undefined {
-  const i = ocspInternals(r);
-  const rid = i.basic?.tbsResponseData.responderID as unknown;
-  const candidates = [issuer, ...i.certs];
+/**
+ * Responder certificates tried at most: the `certs` are not signed, so anyone passing the response on can add
+ * look-alikes, and each one costs signature checks.
+ */
+const MAX_RESPONDER_CANDIDATES = 16;
+
+/** The certificates the responderID names, by name or by the SHA-1 of the key (RFC 6960 §4.2.2.3). */
+function byResponderId(rid: unknown, candidates: readonly Cert[]): Cert[] {
   if (rid instanceof pkijs.RelativeDistinguishedNames)
-    return candidates.find((c) => sameName(c.pkijs.subject, rid));
-  if (rid instanceof asn1js.OctetString) {
-    const want = Buffer.from(rid.valueBlock.valueHexView);
-    return candidates.find((c) =>
-      createHash('sha1')
-        .update(c.pkijs.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)
-        .digest()
-        .equals(want),
-    );
-  }
-  return undefined;
+    return candidates.filter((c) => sameName(c.pkijs.subject, rid));
+  if (!(rid instanceof asn1js.OctetString)) return [];
+  const want = Buffer.from(rid.valueBlock.valueHexView);
+  return candidates.filter((c) =>
+    createHash('sha1')
+      .update(c.pkijs.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)
+      .digest()
+      .equals(want),
+  );
+}
+
+/**
+ * Every certificate that may have signed the response for `issuer`'s certificates: of those the responderID names
+ * among the CA (first), the certificates the response carries and the `others` at hand (RFC 6960 §4.2.1: a
+ * responder may leave its certificate out; a PDF's /DSS or the caller then has it), the CA and the certificates
+ * that name the CA as their issuer (a delegated responder), at most MAX_RESPONDER_CANDIDATES. The `certs` are
+ * outside the signed data: a look-alike (the responder's name or key) may come before the real one, so each is a
+ * candidate, judged by its authority and whether its key verifies. None: the first certificate named, to be
+ * refused with its reason.
+ */
+export function namedResponders(r: ParsedOcspResponse, issuer: Cert, others: readonly Cert[] = []): Cert[] {
+  const i = ocspInternals(r);
+  const pool = uniqueCerts([issuer, ...i.certs, ...others]);
+  const named = byResponderId(i.basic?.tbsResponseData.responderID, pool);
+  const plausible = named.filter((c) => c === issuer || sameName(c.pkijs.issuer, issuer.pkijs.subject));
+  return plausible.length > 0 ? plausible.slice(0, MAX_RESPONDER_CANDIDATES) : named.slice(0, 1);
+}
+
+/** The first certificate the responderID names (see `namedResponders`), for reports. */
+export function namedResponder(
+  r: ParsedOcspResponse,
+  issuer: Cert,
+  others: readonly Cert[] = [],
+): Cert | undefined {
+  return namedResponders(r, issuer, others)[0];
 }
 
 /**

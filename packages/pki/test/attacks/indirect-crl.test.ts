@@ -140,3 +140,33 @@ describe('CRL issuers that do not speak for the certificate', () => {
     expectOutcome(await validate(leaf, [crl]), 'INDETERMINATE', 'TRY_LATER');
   });
 });
+
+describe('look-alikes of the CRL issuer among the certificates at hand', () => {
+  // Certificates at hand come from anyone (a signature's certificate set, a PDF's /DSS): certificates with the CRL
+  // issuer's name and other keys, listed before the real one, must not push it out of the search.
+  it("a dozen same-named certificates listed first do not hide the CRL issuer's own", async () => {
+    const otherRoot = await issue(now, 'Look-alike Root', 60, undefined, CA_USAGE);
+    const lookAlikes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        issue(now, 'Test CRL Issuer', 61 + i, otherRoot, CRL_ISSUER_USAGE),
+      ),
+    );
+    const crl = await indirectCrl(delegate, {
+      revoked: [
+        { serialNumber: leaf.serial, date: revokedAt, reason: 'keyCompromise', certificateIssuer: h.ca.cert },
+      ],
+    });
+    const r = await validate(leaf, [crl], [...lookAlikes.map((c) => c.cert), delegate.cert]);
+    expectOutcome(r, 'INDETERMINATE', 'REVOKED_NO_POE');
+    expect(r.revocation[0]!.decidedBy).toMatchObject({
+      type: 'crl',
+      issuer: expect.stringContaining('CRL Issuer'),
+    });
+    const silent = await validate(
+      leaf,
+      [await indirectCrl(delegate)],
+      [...lookAlikes.map((c) => c.cert), delegate.cert],
+    );
+    expectOutcome(silent, 'PASSED');
+  });
+});
