@@ -34,9 +34,10 @@ import {
   mapError,
   oauthMessage,
   phaseTimeouts,
+  spentLoginError,
 } from './error-mapping.js';
 import { type DigitalIdErrorCode, isDigitalIdError } from './errors.js';
-import { callContext, createHttp, type KeptAnswer, type OwnedHttp } from './http.js';
+import { type CallContext, callContext, createHttp, type KeptAnswer, type OwnedHttp } from './http.js';
 import { type DigitalIdentity, mergeUserinfo, normalizeIdentity, type TokenSet } from './identity.js';
 import {
   type CreateLoginRequestInput,
@@ -427,6 +428,9 @@ export class DigitalIdClient {
       throw this.#err('ERR_DIGITAL_ID_STATE_EXPIRED', 'The login state has expired');
     if (consumed.status === 'consumed')
       throw this.#err('ERR_DIGITAL_ID_STATE_REPLAYED', 'This callback was already used');
+    // From here the login is used up: this callback cannot be completed by repeating the call.
+    const ctx = callContext.getStore();
+    if (ctx) ctx.loginSpent = true;
     const record = consumed.record;
     hold(record.codeVerifier);
     if (record.issuer !== e.issuer) {
@@ -473,6 +477,7 @@ export class DigitalIdClient {
       );
     }
     this.#checkIdToken(tokens, idClaims);
+    this.#checkAuthTime(idClaims, record);
     this.#checkAcr(idClaims, record);
     const claims = await this.#withUserinfo(engine, tokenSet, idClaims);
     const identity = normalizeIdentity(this.#preset, engine.issuer, claims, tokenSet);
@@ -663,6 +668,24 @@ export class DigitalIdClient {
     }
   }
 
+  /**
+   * OpenID Core §3.1.3.7 item 13: with `max_age` sent, `auth_time` must show a sign-in within it. The engine checks
+   * only that it is not too old, so one ahead of this clock (a provider writing epoch milliseconds, or a login
+   * component running ahead) would pass any max_age: beyond the clock tolerance it is refused.
+   */
+  #checkAuthTime(claims: oidc.IDToken, record: LoginState): void {
+    if (record.maxAge === undefined || typeof claims.auth_time !== 'number') return;
+    if (claims.auth_time <= Math.floor(Date.now() / 1000) + this.#toleranceInSeconds()) return;
+    throw digitalIdError(
+      'ERR_DIGITAL_ID_ID_TOKEN_INVALID',
+      'The id_token auth_time is ahead of this server clock: the max_age of the login cannot be checked',
+      {
+        provider: this.#preset.displayName,
+        hint: 'The login asked for max_age (a recent sign-in), and the provider stated a sign-in time in the future (auth_time in milliseconds, or its clock ahead): refuse the login. Sync clocks with NTP; raise clockToleranceInMs only for a known, small skew.',
+      },
+    );
+  }
+
   /** OpenID Core §3.1.3.7 item 12: when acr_values were requested, the asserted `acr` must be one of them. */
   #checkAcr(claims: oidc.IDToken, record: LoginState): void {
     if (!record.acrValues || record.acrValues.length === 0) return;
@@ -768,15 +791,18 @@ export class DigitalIdClient {
    * "in the future" is a clock problem (or a forged token) and is refused past the same tolerance.
    */
   #checkIssuedAt(claims: oidc.IDToken | undefined): void {
-    const toleranceInSeconds = Math.ceil(
-      (this.#o.clockToleranceInMs ?? DEFAULT_CLOCK_TOLERANCE_IN_MS) / 1000,
-    );
+    const toleranceInSeconds = this.#toleranceInSeconds();
     if (typeof claims?.iat === 'number' && claims.iat > Math.floor(Date.now() / 1000) + toleranceInSeconds) {
       throw this.#err(
         'ERR_DIGITAL_ID_CLOCK_SKEW',
         'The id_token was issued in the future (iat is ahead of this server clock)',
       );
     }
+  }
+
+  /** The clock tolerance in whole seconds, as the engine applies it. */
+  #toleranceInSeconds(): number {
+    return Math.ceil((this.#o.clockToleranceInMs ?? DEFAULT_CLOCK_TOLERANCE_IN_MS) / 1000);
   }
 
   #err(code: DigitalIdErrorCode, message: string): Error {
@@ -847,8 +873,9 @@ export class DigitalIdClient {
     if (this.#closed) throw new ThGovError('ERR_CLIENT_CLOSED', 'The DigitalIdClient was closed');
     const totalInMs = options?.timeoutInMs ?? this.#o.timeouts?.totalInMs ?? DEFAULT_TIMEOUTS.totalInMs;
     const deadline = startDeadline({ abortSignal: options?.abortSignal, timeoutInMs: totalInMs });
+    const ctx: CallContext = { signal: deadline.signal, remainingInMs: deadline.remainingInMs };
     try {
-      return await callContext.run({ signal: deadline.signal, remainingInMs: deadline.remainingInMs }, fn);
+      return await callContext.run(ctx, fn);
     } catch (err) {
       // The caller's abort or the deadline wins over whatever the interrupted request reported.
       const mapped = deadline.signal?.aborted
@@ -859,7 +886,8 @@ export class DigitalIdClient {
         this.#refreshKeys();
       }
       this.#log.debug(`digital-id ${operation} failed`, { errorCode: (mapped as { code?: string }).code });
-      throw mapped;
+      // A callback that consumed its login cannot be repeated: its error must not invite a retry of the call.
+      throw ctx.loginSpent ? spentLoginError(mapped) : mapped;
     } finally {
       deadline.dispose();
     }

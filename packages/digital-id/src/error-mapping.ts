@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUTS, isThGovError, redactText, TimeoutError } from '@thgov/core';
+import { DEFAULT_TIMEOUTS, HttpError, isThGovError, redactText, ThGovError, TimeoutError } from '@thgov/core';
 import { parseRetryAfter } from '@thgov/core/internal';
 import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import { DigitalIdError, type DigitalIdErrorCode } from './errors.js';
@@ -74,6 +74,37 @@ export function digitalIdError(
     ...(extra.retryable ? { retryable: true } : {}),
     ...(extra.retryAfterInMs !== undefined ? { retryAfterInMs: extra.retryAfterInMs } : {}),
   });
+}
+
+/** The hint of a callback failure after its login was taken from the state store (see {@link spentLoginError}). */
+export const SPENT_LOGIN_HINT =
+  "This callback has used the login's one-time state, and the provider may have used its code: the same callback cannot be completed again. Start the login again (the failure may be brief).";
+
+/**
+ * `err` as a callback whose login state is already consumed reports it: not retryable, since repeating the call
+ * can only read the state as replayed (a retry loop trusting `retryable` would repeat it, and the citizen would
+ * be told of a reload that never happened), with a hint to start the login again. Status, Retry-After (when to
+ * offer the new login), class and code are kept; an error that was not retryable is returned as it is.
+ */
+export function spentLoginError(err: Error): Error {
+  if (!isThGovError(err) || !err.retryable) return err;
+  const options = {
+    cause: err.cause,
+    retryable: false,
+    hint: err.hint ? `${SPENT_LOGIN_HINT} ${err.hint}` : SPENT_LOGIN_HINT,
+    ...(err.retryAfterInMs !== undefined ? { retryAfterInMs: err.retryAfterInMs } : {}),
+    ...(err instanceof HttpError && err.statusCode !== undefined ? { statusCode: err.statusCode } : {}),
+  };
+  if (err instanceof TimeoutError) return new TimeoutError(err.phase, err.timeoutInMs, options);
+  if (err instanceof DigitalIdError) {
+    return new DigitalIdError(err.code, err.message, {
+      ...options,
+      ...(err.provider !== undefined ? { provider: err.provider } : {}),
+      ...(err.oauthError !== undefined ? { oauthError: err.oauthError } : {}),
+    });
+  }
+  if (err instanceof HttpError) return new HttpError(err.code, err.message, options);
+  return new ThGovError(err.code, err.message, options);
 }
 
 /** Statuses a gateway or an overloaded provider answers with, where the same call may succeed later. */

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDispatcher, type TimeoutOptions } from '@thgov/core';
 import type { CustomFetch } from 'openid-client';
 import { digitalIdError } from './error-mapping.js';
@@ -34,6 +35,11 @@ export interface CallContext {
   redirectUri?: string | undefined;
   /** The token endpoint's answer in this call, kept so it can be validated again (see {@link KeptAnswer}). */
   kept?: KeptAnswer | undefined;
+  /**
+   * Set once a callback has consumed its login state: from then on the same call cannot succeed again, and its
+   * error is reported as not retryable (see `spentLoginError`).
+   */
+  loginSpent?: boolean | undefined;
 }
 
 /**
@@ -86,17 +92,20 @@ export function createHttp(options: HttpOptions): OwnedHttp {
       return answerOf(kept.answer);
     }
     const signals = [init.signal, ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const extra = options.headersFor?.(url);
     // undici is loaded on the first request, not when the package is imported (cold start).
     const { fetch: undiciFetch } = await import('undici');
-    const res = await undiciFetch(url, {
-      method: init.method,
-      headers: { ...init.headers, ...extra },
-      body: init.body as string | Uint8Array | URLSearchParams | null | undefined,
-      redirect: 'manual',
-      dispatcher,
-      ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
-    });
+    const res = await whileNotSent(signal, () =>
+      undiciFetch(url, {
+        method: init.method,
+        headers: { ...init.headers, ...extra },
+        body: init.body as string | Uint8Array | URLSearchParams | null | undefined,
+        redirect: 'manual',
+        dispatcher,
+        ...(signal ? { signal } : {}),
+      }),
+    );
     const limited = await labelOAuthError(
       limitBody(withMediaType(res as unknown as Response), limit, tooLarge),
     );
@@ -115,6 +124,46 @@ export function createHttp(options: HttpOptions): OwnedHttp {
     return limited;
   };
   return { fetch, close: () => dispatcher.close() };
+}
+
+/**
+ * Failures of a request that never reached the server (name resolution or the connection failed, no byte sent)
+ * and may pass in a moment: sending it again is safe whatever the method, a token POST with its single-use code
+ * included. A permanent one (ENOTFOUND: no such name) is not among them.
+ */
+const NOT_SENT_TRANSIENT = new Set([
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** Attempts at a request while it is not sent: the first and two more, after 100 ms and 200 ms. */
+const NOT_SENT_ATTEMPTS = 3;
+const NOT_SENT_DELAY_IN_MS = 100;
+
+/** Whether a fetch failure says the request was never sent (its cause's code, or every address's). */
+function notSent(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } } | null)?.cause;
+  if (typeof cause?.code === 'string') return NOT_SENT_TRANSIENT.has(cause.code);
+  const each = Array.isArray(cause?.errors) ? cause.errors : [];
+  return each.length > 0 && each.every((e) => typeof e?.code === 'string' && NOT_SENT_TRANSIENT.has(e.code));
+}
+
+/**
+ * `send`, again (up to {@link NOT_SENT_ATTEMPTS} in all) while it fails before the request left this machine:
+ * a resolver or network blip then costs a moment, not the citizen's login, whose state the callback has already
+ * consumed. Anything that may have reached the provider is thrown at once. The waits end with `signal`.
+ */
+async function whileNotSent<T>(signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (attempt >= NOT_SENT_ATTEMPTS || signal?.aborted || !notSent(err)) throw err;
+    }
+    await sleep(NOT_SENT_DELAY_IN_MS * 2 ** (attempt - 1), undefined, signal ? { signal } : undefined);
+  }
 }
 
 /** The kept answer of this call when this request is the POST to its token endpoint. */

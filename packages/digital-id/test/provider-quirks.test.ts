@@ -193,7 +193,7 @@ describe('discovery without id_token_signing_alg_values_supported (fault: RS256 
 });
 
 describe('gateway answers at the token endpoint (fault: no status, not retryable)', () => {
-  it('502 HTML on the code exchange: statusCode 502, retryable', async () => {
+  it('502 HTML on the code exchange: statusCode 502, not retryable (the login is spent): start again', async () => {
     quirks.op.token = () => ({
       status: 502,
       type: 'text/html',
@@ -202,7 +202,9 @@ describe('gateway answers at the token endpoint (fault: no status, not retryable
     const err = await failure(() => login(client()));
     expect(err.code).toBe('ERR_DIGITAL_ID_RESPONSE_INVALID');
     expect(err.statusCode).toBe(502);
-    expect(err.retryable).toBe(true);
+    // The callback consumed the login state: repeating it cannot succeed (see attacks/callback-token-failure).
+    expect(err.retryable).toBe(false);
+    expect(err.hint).toMatch(/start the login again/i);
     expect(err.message).toMatch(/502/);
   });
 

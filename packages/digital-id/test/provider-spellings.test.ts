@@ -206,7 +206,7 @@ describe('JWKS without kid', () => {
     expect((await login(client())).subject).toBe('user-1');
   });
 
-  it('a JWKS that answers 503 once: typed and retryable, the next login succeeds', async () => {
+  it('a JWKS that answers 503 once: typed, start again (the callback is spent), the next login succeeds', async () => {
     let n = 0;
     quirks.op.jwksRaw = (res) => {
       n++;
@@ -219,7 +219,9 @@ describe('JWKS without kid', () => {
     const c = client();
     const err = await failure(() => login(c));
     expect(err.code).toBe('ERR_DIGITAL_ID_RESPONSE_INVALID');
-    expect(err.retryable).toBe(true);
+    expect(err.statusCode).toBe(503);
+    expect(err.retryable).toBe(false);
+    expect(err.hint).toMatch(/start the login again/i);
     expect((await login(c)).subject).toBe('user-1');
   });
 });
