@@ -618,6 +618,9 @@ export class EcmsInboxWorker {
    * The registration a sender disputes. By the natural key when the node names the sender department; a node
    * that queues the notifier as the sender wrote it (LetterID, AcceptID, CorrespondenceDate, Subject) names it
    * by book number, date and the disputed registration number, which must fit exactly one letter (never a guess).
+   * Either way a dispute that names a number applies only to the letter registered under it: a dispute sent
+   * twice (the sender's first attempt timed out) names, the second time, a number the letter no longer has, and
+   * must not renumber it again.
    */
   async #disputedLetter(notifier: Notifier): Promise<LetterRecord | undefined> {
     if (notifier.senderDepartmentId) {
@@ -627,10 +630,7 @@ export class EcmsInboxWorker {
         correspondenceDate: notifier.correspondenceDate,
         counterpartDepartmentId: notifier.senderDepartmentId,
       });
-      return (
-        candidates.filter((r) => r.acceptId === notifier.acceptId || !notifier.acceptId).at(-1) ??
-        candidates.at(-1)
-      );
+      return candidates.filter((r) => !notifier.acceptId || r.acceptId === notifier.acceptId).at(-1);
     }
     const fits = (await this.#store.findByBookNumber('inbound', notifier.letterId)).filter(
       (r) =>
@@ -894,7 +894,9 @@ export class EcmsInboxWorker {
    * dispatch/acknowledge/register; refused items still owed an InvalidLetterNotifier or an `onRejected`
    * call get them. Claims up to `batchSize` letters no other worker holds (one transaction, `SKIP LOCKED`
    * on PostgreSQL), least recently claimed first, so a letter that stays pending never blocks the others;
-   * the next poll claims the next ones.
+   * the next poll claims the next ones. Letters that wait for the agency (another department's, a failed
+   * signature, or not acknowledged automatically, once dispatched) are not claimed: nothing is left to do for
+   * them until the agency decides, and a backlog of them would be read, and warned about, at every poll.
    */
   async recover(): Promise<void> {
     await this.#quarantine.settleAll();
@@ -906,6 +908,11 @@ export class EcmsInboxWorker {
       owner: this.#owner,
       leaseInMs: this.#leaseInMs,
       limit: this.#o.batchSize ?? 20,
+      waiting: {
+        dispatch: this.#o.onLetter !== undefined,
+        departments: [...this.#departments],
+        acknowledges: (this.#o.autoAcknowledge ?? true) || Boolean(this.#o.autoRegister),
+      },
     });
     for (const lease of leases) {
       try {

@@ -154,6 +154,7 @@ export type {
   QuarantinePatch,
   TransitionInput,
   TransitionRecord,
+  WaitingLetters,
 } from './store/letter-store.js';
 export { newLetterRecord } from './store/letter-store.js';
 export { MemoryLetterStore } from './store/memory-store.js';

@@ -699,6 +699,19 @@ export async function matchOutboundNotifier(
 }
 
 /**
+ * The states a notifier moves an outbound letter on from. A registration settles a dispute only with another
+ * number: the disputed one again is the receiver's earlier AcceptLetterNotifier delivered late or sent twice (its
+ * first answer was lost), and the letter waits for the new number.
+ */
+function advancingStates(to: OutboundState, record: LetterRecord, notifier: Notifier): OutboundState[] {
+  if (to === 'received') return ['submitting', 'submit_unknown', 'submitted'];
+  const before: OutboundState[] = ['submitting', 'submit_unknown', 'submitted', 'received'];
+  if (to !== 'registered') return before;
+  const sameNumber = record.state === 'registration_disputed' && record.acceptId === notifier.acceptId;
+  return sameNumber ? before : [...before, 'registration_disputed'];
+}
+
+/**
  * Applies a notifier about one of our outbound letters (matched by the natural key: book number, date,
  * receiving department). A notifier that does not advance the state is ignored. Returns the letter, or
  * undefined when no letter matches — or when the notifier names no receiving department and the book
@@ -721,12 +734,7 @@ export async function applyOutboundNotifier(
     await store.markProcessed(processId, record?.journalId);
     return { record, changed: false };
   }
-  const from: OutboundState[] =
-    to === 'received'
-      ? ['submitting', 'submit_unknown', 'submitted']
-      : to === 'registered'
-        ? ['submitting', 'submit_unknown', 'submitted', 'received', 'registration_disputed']
-        : ['submitting', 'submit_unknown', 'submitted', 'received'];
+  const from = advancingStates(to, record, notifier);
   const patch = to === 'registered' ? { acceptId: notifier.acceptId, acceptDate: notifier.acceptDate } : {};
   const updated = await store.transition({
     journalId: record.journalId,

@@ -428,6 +428,44 @@ describeEachStore('LetterStore contract (%s)', (kind, open) => {
     });
   });
 
+  it('claim leaves out the letters that wait for the agency (`waiting`), and only those', async () => {
+    const other = '9900000001';
+    const ours = inbound().receiverDepartmentId;
+    const letters = {
+      stored: inbound({ receiverDepartmentId: other, signatureStatus: 'failed:ERR_ECMS_SIGNATURE' }),
+      ourDequeued: inbound({ state: 'dequeued', dispatched: true, signatureStatus: 'valid' }),
+      otherDequeued: inbound({ state: 'dequeued', dispatched: true, receiverDepartmentId: other }),
+      otherUndispatched: inbound({ state: 'dequeued', receiverDepartmentId: other }),
+      ourAcknowledged: inbound({ state: 'acknowledged', dispatched: true }),
+      failedDisputed: inbound({
+        state: 'registration_disputed',
+        dispatched: true,
+        signatureStatus: 'failed:ERR_ECMS_UNTRUSTED_SIGNER',
+      }),
+      otherAcknowledged: inbound({ state: 'acknowledged', dispatched: true, receiverDepartmentId: other }),
+    };
+    for (const r of Object.values(letters)) await store.insert(r);
+    const claimed = async (waiting?: { dispatch: boolean; acknowledges: boolean }) => {
+      const leases = await store.claim({
+        direction: 'inbound',
+        states: ['stored', 'dequeued', 'acknowledged', 'registration_disputed'],
+        owner: 'w1',
+        leaseInMs: 60_000,
+        limit: 20,
+        ...(waiting ? { waiting: { ...waiting, departments: [ours] } } : {}),
+      });
+      const names = new Map(Object.entries(letters).map(([name, r]) => [r.journalId, name]));
+      return leases.map((l) => names.get(l.journalId)).sort();
+    };
+    expect(await claimed()).toEqual(Object.keys(letters).sort());
+    expect(await claimed({ dispatch: true, acknowledges: false })).toEqual(
+      ['otherUndispatched', 'ourAcknowledged', 'stored'].sort(),
+    );
+    expect(await claimed({ dispatch: false, acknowledges: true })).toEqual(
+      ['ourAcknowledged', 'ourDequeued', 'stored'].sort(),
+    );
+  });
+
   it('fencing: a worker whose lease was taken over cannot change the letter any more', async () => {
     const r = inbound();
     await store.insert(r);

@@ -132,6 +132,44 @@ export interface ClaimInput {
    * so letters that stay pending (a failed signature waiting for a human) never starve the others.
    */
   limit: number;
+  /**
+   * Inbound: leave out the letters that wait for the agency (`WaitingLetters`), so that a backlog of them is
+   * not claimed again at every poll. Absent: every letter in `states` (a store that ignores it still works;
+   * its worker only claims such letters again and finds nothing to do).
+   */
+  waiting?: WaitingLetters;
+}
+
+/**
+ * The inbound letters an inbox worker has taken as far as it goes on its own, which wait for the agency
+ * (`markInvalid`, `reject`, `register` by hand): those in `dequeued`, `acknowledged` or
+ * `registration_disputed` that need no dispatch (`dispatched`, or `dispatch` false) and are addressed to none
+ * of `departments`, or whose signature check failed, or (in `dequeued`) that the worker neither acknowledges
+ * nor registers (`acknowledges` false).
+ */
+export interface WaitingLetters {
+  /** Whether the worker hands letters to `onLetter` (an undispatched letter then still has work). */
+  dispatch: boolean;
+  /** The departments whose letters the worker acknowledges and registers. */
+  departments: readonly string[];
+  /** Whether the worker acknowledges or registers `dequeued` letters on its own. */
+  acknowledges: boolean;
+}
+
+/** The states in which a letter may wait for the agency (`WaitingLetters`). */
+export const WAITING_STATES: readonly LetterState[] = ['dequeued', 'acknowledged', 'registration_disputed'];
+
+/** Whether the letter waits for the agency (`WaitingLetters`): what the stores' `claim` leaves out. */
+export function waitsForAgency(
+  r: Pick<LetterRecord, 'state' | 'dispatched' | 'receiverDepartmentId' | 'signatureStatus'>,
+  waiting: WaitingLetters,
+): boolean {
+  if (!WAITING_STATES.includes(r.state) || (waiting.dispatch && !r.dispatched)) return false;
+  return (
+    !waiting.departments.includes(r.receiverDepartmentId) ||
+    (r.signatureStatus ?? '').startsWith('failed') ||
+    (r.state === 'dequeued' && !waiting.acknowledges)
+  );
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type QuarantinePatch,
   type TransitionInput,
   type TransitionRecord,
+  waitsForAgency,
 } from './letter-store.js';
 import { leaseLost, letterNotFound, quarantinedNotFound } from './rows.js';
 import {
@@ -243,6 +244,7 @@ export class MemoryLetterStore implements LetterStore {
     const lastToken = (id: string) => this.#leases.get(id)?.token ?? this.#lastTokens.get(id) ?? 0;
     const candidates = [...this.#letters.values()]
       .filter((r) => r.direction === input.direction && input.states.includes(r.state))
+      .filter((r) => !input.waiting || !waitsForAgency(r, input.waiting))
       .sort((a, b) => lastToken(a.journalId) - lastToken(b.journalId));
     const out: LetterLease[] = [];
     for (const r of candidates) {

@@ -34,6 +34,8 @@ import {
   type QuarantinePatch,
   type TransitionInput,
   type TransitionRecord,
+  WAITING_STATES,
+  type WaitingLetters,
 } from './letter-store.js';
 import { ECMS_MIGRATIONS } from './postgres-schema.js';
 import {
@@ -638,14 +640,21 @@ export class PostgresLetterStore implements LetterStore {
         `WITH picked AS (
            SELECT journal_id FROM ${s}.ecms_letters
            WHERE direction = $1 AND state = ANY($2)
-             AND (lease_owner IS NULL OR lease_owner = $3 OR lease_expires_at <= now())
+             AND (lease_owner IS NULL OR lease_owner = $3 OR lease_expires_at <= now())${input.waiting ? NOT_WAITING : ''}
            ORDER BY lease_token NULLS FIRST, ord LIMIT $4 FOR UPDATE SKIP LOCKED)
          UPDATE ${s}.ecms_letters l
          SET lease_owner = $3, lease_token = nextval('${s}.ecms_lease_tokens'),
              lease_expires_at = now() + $5 * interval '1 millisecond'
          FROM picked WHERE l.journal_id = picked.journal_id
          RETURNING l.journal_id, l.lease_owner, l.lease_token, l.lease_expires_at`,
-        [input.direction, [...input.states], input.owner, input.limit, input.leaseInMs],
+        [
+          input.direction,
+          [...input.states],
+          input.owner,
+          input.limit,
+          input.leaseInMs,
+          ...(input.waiting ? waitingParams(input.waiting) : []),
+        ],
       );
       return r.rows.map(toLease).sort((a, b) => a.token - b.token);
     });
@@ -688,4 +697,15 @@ export class PostgresLetterStore implements LetterStore {
     const c = await this.#connection.resolve().catch(() => undefined);
     if (c?.owned) await c.pool.end().catch(() => undefined);
   }
+}
+
+/** The condition of `claim` that leaves out letters waiting for the agency (`WaitingLetters`): $6 to $9. */
+const NOT_WAITING = `
+             AND NOT (state = ANY($6::text[]) AND (dispatched OR NOT $7::boolean)
+               AND (receiver_department_id <> ALL($8::text[])
+                 OR coalesce(signature_status, '') LIKE 'failed%' OR (state = 'dequeued' AND NOT $9::boolean)))`;
+
+/** The parameters of `NOT_WAITING`. */
+function waitingParams(waiting: WaitingLetters): unknown[] {
+  return [[...WAITING_STATES], waiting.dispatch, [...waiting.departments], waiting.acknowledges];
 }

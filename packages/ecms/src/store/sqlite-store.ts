@@ -19,6 +19,8 @@ import {
   type QuarantinePatch,
   type TransitionInput,
   type TransitionRecord,
+  WAITING_STATES,
+  type WaitingLetters,
 } from './letter-store.js';
 import {
   evidenceFromRow,
@@ -326,15 +328,18 @@ export class SqliteLetterStore implements LetterStore {
 
   async claim(input: ClaimInput): Promise<LetterLease[]> {
     if (input.states.length === 0) return [];
+    const waiting = notWaiting(input.waiting);
     return this.#tx(() => {
       const now = Date.now();
       const rows = this.#db
         .prepare(
           `SELECT journal_id FROM ecms_letters WHERE direction = ? AND state IN (${input.states.map(() => '?').join(',')})
-           AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
+           AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)${waiting.sql}
            ORDER BY lease_token IS NOT NULL, lease_token, created_at, rowid LIMIT ?`,
         )
-        .all(input.direction, ...input.states, input.owner, now, input.limit) as { journal_id: string }[];
+        .all(input.direction, ...input.states, input.owner, now, ...waiting.params, input.limit) as {
+        journal_id: string;
+      }[];
       return rows
         .map((r) => this.#take(r.journal_id, input.owner, input.leaseInMs, now))
         .filter((l): l is LetterLease => l !== undefined);
@@ -689,4 +694,22 @@ export class SqliteLetterStore implements LetterStore {
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** The condition that leaves out letters waiting for the agency (`WaitingLetters`), and its parameters. */
+function notWaiting(waiting: WaitingLetters | undefined): { sql: string; params: (string | number)[] } {
+  if (!waiting) return { sql: '', params: [] };
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+  return {
+    sql: `
+           AND NOT (state IN (${marks(WAITING_STATES.length)}) AND (dispatched = 1 OR ? = 0)
+             AND (receiver_department_id NOT IN (${marks(waiting.departments.length)})
+               OR substr(coalesce(signature_status, ''), 1, 6) = 'failed' OR (state = 'dequeued' AND ? = 0)))`,
+    params: [
+      ...WAITING_STATES,
+      waiting.dispatch ? 1 : 0,
+      ...waiting.departments,
+      waiting.acknowledges ? 1 : 0,
+    ],
+  };
 }
