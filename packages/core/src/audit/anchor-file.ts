@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { mkdir, open, randomBytes, rename, rm } from '../builtins.js';
 import { ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
@@ -73,7 +73,7 @@ export class FileAnchorStore implements AuditAnchorStore {
   async write(anchor: AuditAnchor): Promise<void> {
     const tmp = `${this.path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
+      const created = await mkdir(dirname(this.path), { recursive: true });
       const handle = await open(tmp, 'wx', 0o600);
       try {
         await handle.writeFile(`${JSON.stringify(anchor)}\n`);
@@ -82,7 +82,7 @@ export class FileAnchorStore implements AuditAnchorStore {
         await handle.close();
       }
       await rename(tmp, this.path);
-      if (this.#fsync) await syncDirectory(dirname(this.path));
+      if (this.#fsync) for (const dir of directoriesToSync(this.path, created)) await syncDirectory(dir);
     } catch (cause) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw new ThGovError('ERR_AUDIT_IO', 'The audit anchor file could not be written', { cause });
@@ -90,8 +90,26 @@ export class FileAnchorStore implements AuditAnchorStore {
   }
 }
 
-/** Makes a rename durable. Some platforms cannot open or sync a directory: there the rename is all we have. */
-async function syncDirectory(dir: string): Promise<void> {
+/**
+ * The folders whose entries a new file at `path` added: its own folder and, when `mkdir` created folders for it
+ * (`created`, what a recursive mkdir returns), each one up to the folder that holds the first of them. Syncing a
+ * file does not make its name (or its new folders' names) durable: after a power cut the file could be gone.
+ */
+export function directoriesToSync(path: string, created: string | undefined): string[] {
+  let dir = dirname(resolve(path));
+  const dirs = [dir];
+  if (created === undefined) return dirs;
+  const top = resolve(created);
+  while (dir !== top && dirname(dir) !== dir) {
+    dir = dirname(dir);
+    dirs.push(dir);
+  }
+  if (dir === top) dirs.push(dirname(top));
+  return dirs;
+}
+
+/** Makes a rename or a new name durable. Some platforms cannot open or sync a directory: there the rename is all we have. */
+export async function syncDirectory(dir: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(dir, 'r');

@@ -1,10 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { mkdir, open, writeFile } from '../builtins.js';
+import { dirname, resolve } from 'node:path';
+import { mkdir, open } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { type AuditAnchor, type AuditAnchorStore, createAnchor } from './anchor.js';
-import { FileAnchorStore } from './anchor-file.js';
+import { directoriesToSync, FileAnchorStore, syncDirectory } from './anchor-file.js';
 import { encodeRecord } from './chain.js';
 import { GroupCommitQueue } from './group-commit.js';
 import { type AuditChainKey, AuditKeyRing, secretBytes } from './keys.js';
@@ -132,6 +132,8 @@ export class FileAuditSink implements AuditSink {
   #head: ChainHead = { seq: 0, hash: '' };
   #failed: ThGovError | undefined;
   #closed = false;
+  /** Folders holding a name this sink created (the log, its folders) not yet synced: done with the next batch. */
+  readonly #unsyncedDirs = new Set<string>();
 
   constructor(options: FileAuditSinkOptions) {
     const parsed = optionsSchema.safeParse(options);
@@ -178,7 +180,9 @@ export class FileAuditSink implements AuditSink {
   async #withFile<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
     try {
       // The lock file lives next to the log: its directory must exist first.
-      await mkdir(dirname(this.path), { recursive: true });
+      const created = await mkdir(dirname(this.path), { recursive: true });
+      if (created !== undefined)
+        for (const dir of directoriesToSync(this.path, created)) this.#unsyncedDirs.add(dir);
     } catch (cause) {
       throw new ThGovError('ERR_AUDIT_IO', 'The audit log directory could not be created', { cause });
     }
@@ -210,6 +214,8 @@ export class FileAuditSink implements AuditSink {
     }
     const known = this.#position;
     if (known && known.ino === current.ino && known.size === current.size) return;
+    // An empty file may be one this open just created: its name is durable once its folder is synced.
+    if (current.size === 0) this.#unsyncedDirs.add(dirname(resolve(this.path)));
     this.#position = undefined;
     const { partialStart } = await readTail(handle, current.size);
     if (partialStart !== undefined && this.#onBrokenTail !== 'recover') {
@@ -232,9 +238,19 @@ export class FileAuditSink implements AuditSink {
     try {
       const partial = Buffer.alloc(size - partialStart);
       await handle.read(partial, 0, partial.length, partialStart);
-      await writeFile(`${this.path}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}`, partial, {
-        mode: 0o600,
-      });
+      const aside = await open(
+        `${this.path}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+        'w',
+        0o600,
+      );
+      try {
+        await aside.writeFile(partial);
+        if (this.#fsync === 'always') await aside.sync();
+      } finally {
+        await aside.close();
+      }
+      // The fragment is kept (its name durable) before it is cut from the log.
+      if (this.#fsync === 'always') await syncDirectory(dirname(resolve(this.path)));
       await handle.truncate(partialStart);
       await handle.sync();
     } catch (cause) {
@@ -335,7 +351,7 @@ export class FileAuditSink implements AuditSink {
         const { bytesWritten } = await handle.write(data, written, data.length - written);
         written += bytesWritten;
       }
-      if (this.#fsync === 'always') await handle.datasync();
+      if (this.#fsync === 'always') await this.#sync(handle);
       // The records are durable before the anchor names them: a crash in between leaves the anchor one
       // batch behind, which the next open accepts and repairs (resumeChain).
       await this.#writeAnchor({ seq, hash });
@@ -350,6 +366,15 @@ export class FileAuditSink implements AuditSink {
     }
     this.#head = { seq, hash };
     if (this.#position) this.#position = { ...this.#position, size: this.#position.size + data.length };
+  }
+
+  /** Makes the batch durable: the file's data, then the names of a new log file and of the folders made for it. */
+  async #sync(handle: FileHandle): Promise<void> {
+    await handle.datasync();
+    for (const dir of [...this.#unsyncedDirs]) {
+      await syncDirectory(dir);
+      this.#unsyncedDirs.delete(dir);
+    }
   }
 
   /**

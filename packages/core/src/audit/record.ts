@@ -178,13 +178,24 @@ export const auditEventSchema = z
   .strict();
 
 /**
+ * The decimal spelling of a number when redaction would change it (a 13-digit citizen ID is a safe integer, and
+ * arrives as one from a bigint column), else undefined: a number is judged by how it is written into the line.
+ */
+function redactedNumber(value: number): string | undefined {
+  const spelled = String(value);
+  const masked = redactText(spelled);
+  return masked === spelled ? undefined : masked;
+}
+
+/**
  * An `extra` value as stored: masked whole when its key names a secret or personal data (`pin`,
- * `accessToken`, `firstName`: the logger's rule), else redacted (nested plain values too, should a caller
- * pass one despite the type).
+ * `accessToken`, `firstName`: the logger's rule), else redacted (a number reading as an ID becomes its masked
+ * spelling; nested plain values too, should a caller pass one despite the type).
  */
 function extraValue(key: string, value: unknown): string | number | boolean | null {
   if (value !== null && value !== undefined && isSensitiveName(key)) return REDACTED;
   if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'number') return redactedNumber(value) ?? value;
   if (typeof value === 'object' && value !== null) return redactValue(value) as never;
   return value as number | boolean | null;
 }
@@ -206,6 +217,9 @@ export function toRecordBody(
     throw invalidArgument(`Invalid audit event at ${where}`);
   }
   const e = parsed.data;
+  // A typed number field cannot hold a mask: a latency that reads as a citizen ID is refused, not written.
+  if (e.latencyInMs !== undefined && redactedNumber(e.latencyInMs) !== undefined)
+    throw invalidArgument('Invalid audit event at latencyInMs: the number reads as a citizen ID or a secret');
   const clean = (v: string | undefined) => (v === undefined ? undefined : redactText(v));
   // A citizen-ID `who` in any spelling is hashed; free text keeps no ID or secret in any spelling.
   const who = thaiIdDigits(e.who) !== undefined ? hash(e.who) : redactText(e.who);

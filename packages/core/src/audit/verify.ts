@@ -209,11 +209,9 @@ function markInserted(entries: Entry[], errors: AuditLogError[]): Entry[] {
   }
   for (const [seq, list] of bySeq) {
     if (list.length < 2) continue;
-    const successors = (bySeq.get(seq + 1) ?? []).filter((e) => e.ok);
-    const genuine =
-      list.find((e) => successors.some((s) => s.record?.prevHash === e.lineHash)) ??
-      list.find((e) => e.ok) ??
-      list[0];
+    // A set, not a search per candidate: copies of one line under a seq and under the next made this quadratic.
+    const pointedAt = new Set((bySeq.get(seq + 1) ?? []).filter((e) => e.ok).map((e) => e.record?.prevHash));
+    const genuine = list.find((e) => pointedAt.has(e.lineHash)) ?? list.find((e) => e.ok) ?? list[0];
     for (const e of list) {
       if (e === genuine) continue;
       e.inserted = true;
@@ -242,10 +240,24 @@ function markReordered(chain: Entry[], errors: AuditLogError[]): void {
   });
 }
 
+/** Index of the first element of the ascending `values` greater than `limit` (values.length when none is). */
+function firstAbove(values: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as number) <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Walks the records in seq order: gaps, broken links and a return to the unkeyed format. */
 function checkLinks(sorted: Entry[], unknownLines: number[], errors: AuditLogError[]): void {
+  // unknownLines is in file order (ascending): counted by binary search, since a scan per gap was quadratic in a log
+  // of unreadable lines and gaps.
   const unknownBetween = (a: number, b: number): number =>
-    unknownLines.filter((l) => l > Math.min(a, b) && l < Math.max(a, b)).length;
+    Math.max(0, firstAbove(unknownLines, Math.max(a, b) - 1) - firstAbove(unknownLines, Math.min(a, b)));
   let previous: Entry | undefined;
   let seenKeyed = false;
   for (const e of sorted) {
@@ -409,6 +421,22 @@ function compareHead(expected: { seq: number; hash: string }, t: TailCheck, what
   }
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** A head that names one record (or the empty log): anything else would compare with nothing and still silence `no-anchor`. */
+function isHead(value: unknown): value is { seq: number; hash: string } {
+  const h = value as { seq?: unknown; hash?: unknown } | null;
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    Number.isSafeInteger(h.seq) &&
+    (h.seq as number) >= 0 &&
+    typeof h.hash === 'string' &&
+    HEX64.test(h.hash) &&
+    (h.seq !== 0 || h.hash === GENESIS_HASH)
+  );
+}
+
 function formatOf(chain: Entry[]): AuditLogVerification['format'] {
   const intact = chain.filter((e) => e.ok);
   const keyed = intact.filter((e) => e.keyed).length;
@@ -473,8 +501,10 @@ export function verifyWithRing(
   let anchored: AuditLogVerification['anchored'];
   if (o.anchor !== undefined) anchored = checkAnchor(o.anchor, t);
   if (o.expectHead !== undefined) {
-    if (typeof o.expectHead?.seq !== 'number' || typeof o.expectHead.hash !== 'string')
-      throw invalidArgument('expectHead must be { seq, hash }');
+    if (!isHead(o.expectHead))
+      throw invalidArgument(
+        'expectHead must be { seq, hash } as sink.head() gives it: seq a whole number from 0, hash 64 lower-case hex digits (the genesis hash at seq 0)',
+      );
     compareHead(o.expectHead, t, 'the expected head');
   }
   if (o.anchor === undefined && o.expectHead === undefined)

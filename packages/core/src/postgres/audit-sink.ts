@@ -19,6 +19,7 @@ import {
 } from '../audit/record.js';
 import { type ChainHead, resumeChain } from '../audit/resume.js';
 import { auditKeyShape, isAnchorStore } from '../audit/sink-options.js';
+import { createHmac } from '../builtins.js';
 import { invalidArgument, ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { validateOptions } from '../validate.js';
@@ -82,7 +83,21 @@ const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\
 
 interface Pending {
   body: AuditRecordBody;
-  key: string | undefined;
+  /** The idempotency key as stored (a keyed hash) and as given (how versions before the hash stored it). */
+  key: { stored: string; given: string } | undefined;
+}
+
+const IDEMPOTENCY_LABEL = 'thgov-audit-idempotency/1\n';
+
+/**
+ * The stored form of an idempotency key: HMAC-SHA-256 under the subject key, since the natural key of an operation
+ * often names whom it was about (`dopa.linkage:<citizen ID>`). Exact, unlike a subject hash: two spellings of a
+ * key stay two keys.
+ */
+function idempotencyKeyHasher(secret: string | Uint8Array): (key: string) => string {
+  const key = secretBytes(secret);
+  return (given) =>
+    `hmac-sha256:${createHmac('sha256', key).update(IDEMPOTENCY_LABEL, 'utf8').update(given, 'utf8').digest('hex')}`;
 }
 
 /** A batch encoded against the head it was built on: what `#landed` looks for after an unknown commit. */
@@ -119,6 +134,7 @@ export class PostgresAuditSink implements AuditSink {
   readonly chain: string;
   readonly #connection: ReturnType<typeof connectionResolver>;
   readonly #hash: SubjectHasher;
+  readonly #keyHash: (key: string) => string;
   readonly #ring: AuditKeyRing;
   readonly #kid: string;
   readonly #autoMigrate: boolean;
@@ -133,6 +149,7 @@ export class PostgresAuditSink implements AuditSink {
     this.#connection = connectionResolver(options, 'PostgresAuditSink options');
     this.chain = o.chain ?? 'default';
     this.#hash = createSubjectHasher(o.hmacSecret);
+    this.#keyHash = idempotencyKeyHasher(o.hmacSecret);
     this.#ring = new AuditKeyRing([o.chainKey, ...(o.previousChainKeys ?? [])]);
     if (this.#ring.contains(secretBytes(o.hmacSecret)))
       throw invalidArgument(
@@ -175,7 +192,8 @@ export class PostgresAuditSink implements AuditSink {
   /**
    * Appends one record. With `idempotencyKey`, a record with that key already in the chain makes this a
    * no-op: a worker that redoes an operation after a crash (at-least-once) still leaves one record. The key is
-   * 1–256 characters without U+0000 or a lone UTF-16 surrogate (ERR_INVALID_ARG otherwise).
+   * 1–256 characters without U+0000 or a lone UTF-16 surrogate (ERR_INVALID_ARG otherwise). The table keeps a keyed
+   * hash of it (under `hmacSecret`), never the key itself: it may name a person.
    */
   append(event: AuditEvent, options: { idempotencyKey?: string } = {}): Promise<void> {
     const key = options.idempotencyKey;
@@ -197,7 +215,10 @@ export class PostgresAuditSink implements AuditSink {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#queue.push({ body, key });
+    return this.#queue.push({
+      body,
+      key: key === undefined ? undefined : { stored: this.#keyHash(key), given: key },
+    });
   }
 
   /**
@@ -254,11 +275,11 @@ export class PostgresAuditSink implements AuditSink {
     const seen = await this.#recordedKeys(client, s, pending);
     for (const p of pending) {
       if (p.key !== undefined) {
-        if (seen.has(p.key)) continue;
-        seen.add(p.key);
+        if (seen.has(p.key.stored) || seen.has(p.key.given)) continue;
+        seen.add(p.key.stored);
       }
       const e = encodeRecord(p.body, ++seq, hash, this.#ring, this.#kid);
-      rows.push({ seq, line: e.line, key: p.key });
+      rows.push({ seq, line: e.line, key: p.key?.stored });
       hash = e.lineHash;
     }
     if (rows.length === 0) return { rows, head: decision.head };
@@ -275,9 +296,12 @@ export class PostgresAuditSink implements AuditSink {
     return { rows, head: { seq, hash } };
   }
 
-  /** Idempotency keys of this batch that the chain already has (read under the head row's lock). */
+  /**
+   * Idempotency keys of this batch that the chain already has (read under the head row's lock), hashed as stored
+   * now or in clear as stored before.
+   */
   async #recordedKeys(client: PgClientLike, s: string, pending: Pending[]): Promise<Set<string>> {
-    const keys = pending.map((p) => p.key).filter((k): k is string => k !== undefined);
+    const keys = pending.flatMap((p) => (p.key ? [p.key.stored, p.key.given] : []));
     if (keys.length === 0) return new Set();
     const r = await client.query<{ k: string }>(
       `SELECT idempotency_key AS k FROM ${s}.audit_records WHERE chain = $1 AND idempotency_key = ANY($2)`,

@@ -8,10 +8,12 @@ import { validateOptions } from '../validate.js';
 import { chainNameSchema } from './audit-schema.js';
 import {
   connectionResolver,
+  type PgClientLike,
   type PostgresConnectionOptions,
   postgresConnectionShape,
   quoteIdent,
 } from './driver.js';
+import { withTransaction } from './transaction.js';
 import { postgresError } from './transient.js';
 
 export interface VerifyPostgresAuditLogOptions extends PostgresConnectionOptions {
@@ -64,26 +66,15 @@ export async function verifyPostgresAuditLog(
   const o = validateOptions(optionsSchema, options, 'verifyPostgresAuditLog options');
   const chain = o.chain ?? 'default';
   const c = await connectionResolver(options, 'verifyPostgresAuditLog options').resolve();
-  const s = quoteIdent(c.schema);
   try {
-    const parts: string[] = [];
-    let after = 0;
-    for (;;) {
-      const r = await c.pool.query<{ seq: string; line: string }>(
-        `SELECT seq, line FROM ${s}.audit_records WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
-        [chain, after],
-      );
-      for (const row of r.rows) parts.push(row.line, '\n');
-      if (r.rows.length < PAGE) break;
-      after = Number(r.rows[r.rows.length - 1]?.seq);
-    }
-    const head = await c.pool.query<{ anchor: unknown }>(
-      `SELECT anchor FROM ${s}.audit_heads WHERE chain = $1`,
-      [chain],
-    );
-    const anchor = head.rows[0] ? parseAnchor(head.rows[0].anchor, 'row') : undefined;
+    // One snapshot for the records and the head row: replicas keep committing while an auditor verifies, and a
+    // head row read after the records would be ahead of them, a chain nobody touched reported as cut.
+    const { text, anchor } = await withTransaction(c.pool, (client) => readChain(client, c.schema, chain), {
+      what: 'reading the audit log',
+      isolation: 'repeatable read',
+    });
     // PostgresAuditSink never wrote the unkeyed format: a legacy row anywhere was written without the key.
-    const result = verifyWithRing(parts.join(''), o.keys ? new AuditKeyRing([...o.keys]) : undefined, {
+    const result = verifyWithRing(text, o.keys ? new AuditKeyRing([...o.keys]) : undefined, {
       noLegacy: 'PostgresAuditSink',
       chain,
       ...(anchor ? { anchor } : {}),
@@ -96,6 +87,32 @@ export async function verifyPostgresAuditLog(
   } finally {
     if (c.owned) await c.pool.end().catch(() => undefined);
   }
+}
+
+/** The chain's lines (in seq order, as JSONL) and its head row's anchor, read in the caller's transaction. */
+async function readChain(
+  client: PgClientLike,
+  schema: string,
+  chain: string,
+): Promise<{ text: string; anchor: AuditAnchor | undefined }> {
+  const s = quoteIdent(schema);
+  const head = await client.query<{ anchor: unknown }>(
+    `SELECT anchor FROM ${s}.audit_heads WHERE chain = $1`,
+    [chain],
+  );
+  const anchor = head.rows[0] ? parseAnchor(head.rows[0].anchor, 'row') : undefined;
+  const parts: string[] = [];
+  let after = 0;
+  for (;;) {
+    const r = await client.query<{ seq: string; line: string }>(
+      `SELECT seq, line FROM ${s}.audit_records WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
+      [chain, after],
+    );
+    for (const row of r.rows) parts.push(row.line, '\n');
+    if (r.rows.length < PAGE) break;
+    after = Number(r.rows[r.rows.length - 1]?.seq);
+  }
+  return { text: parts.join(''), anchor };
 }
 
 /** The mirrored anchor must be authentic and name a record the table still has, unchanged. */

@@ -8,9 +8,18 @@ export interface TransactionOptions {
   what: string;
   /** Extra attempts after a transient failure that happened before COMMIT was sent. Default 4. */
   retries?: number;
-  /** `READ COMMITTED` (default) or `SERIALIZABLE`. */
-  isolation?: 'read committed' | 'serializable';
+  /**
+   * `READ COMMITTED` (default), `REPEATABLE READ` (every statement sees one snapshot: a consistent read over several
+   * queries) or `SERIALIZABLE`.
+   */
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
 }
+
+const BEGIN = {
+  'read committed': 'BEGIN',
+  'repeatable read': 'BEGIN ISOLATION LEVEL REPEATABLE READ',
+  serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
+} as const;
 
 /**
  * Runs `fn` in one transaction on a connection of its own. A transient failure (serialization failure,
@@ -38,9 +47,7 @@ export async function withTransaction<T>(
     try {
       client = await pool.connect();
       client.on?.('error', onLost);
-      await client.query(
-        options.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN',
-      );
+      await client.query(BEGIN[options.isolation ?? 'read committed'] ?? 'BEGIN');
       const result = await fn(client);
       committing = true;
       await client.query('COMMIT');
