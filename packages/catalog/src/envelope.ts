@@ -1,5 +1,5 @@
 import { type RawResponse, redactPreview, type ThGovError } from '@thgov/core';
-import { parseRetryAfter } from '@thgov/core/internal';
+import { markUnprocessed, parseRetryAfter } from '@thgov/core/internal';
 import { CatalogError, type CatalogErrorCode, type FieldError } from './errors.js';
 import { serverFieldError } from './metadata/messages.js';
 
@@ -178,16 +178,19 @@ function fromStatus(raw: RawResponse, action: string): CatalogError {
   // or a 499, is the throttle in front of the catalog that bulk writes run into (reported at 409/499 under
   // bursts). It passes like a 429: retried when the call may be repeated, with the delay it asks for.
   if (s === 409 || s === 499) {
-    return new CatalogError(
-      'ERR_CATALOG_RATE_LIMITED',
-      `${action}: throttled (HTTP ${s} without a CKAN envelope)`,
-      {
-        ...raw.errorOptions(),
-        action,
-        retryable: true,
-        retryAfterInMs: parseRetryAfter(raw.headers['retry-after'], MAX_RETRY_AFTER_IN_MS),
-        hint: HINTS.ERR_CATALOG_RATE_LIMITED,
-      },
+    // Refused before CKAN saw it: a create stays `retryable` (core leaves a marked refusal so).
+    return markUnprocessed(
+      new CatalogError(
+        'ERR_CATALOG_RATE_LIMITED',
+        `${action}: throttled (HTTP ${s} without a CKAN envelope)`,
+        {
+          ...raw.errorOptions(),
+          action,
+          retryable: true,
+          retryAfterInMs: parseRetryAfter(raw.headers['retry-after'], MAX_RETRY_AFTER_IN_MS),
+          hint: HINTS.ERR_CATALOG_RATE_LIMITED,
+        },
+      ),
     );
   }
   if (s === 408 || s >= 500)

@@ -16,7 +16,14 @@ export { tlsOptionsShape, transportOptionsShape } from './options.js';
 export { findCitizenIds } from './redact/citizen-id.js';
 export { fastPathOf, UNDECIDED, withFastPath } from './response-body.js';
 export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor } from './response-guard.js';
-export { fullJitterDelay, parseRetryAfter } from './retry.js';
+export {
+  fullJitterDelay,
+  isRepeatableCall,
+  isTransient,
+  markUnprocessed,
+  parseRetryAfter,
+  settledAfterSend,
+} from './retry.js';
 export {
   errorType,
   loadOtelApi,

@@ -167,6 +167,79 @@ export function isNotSentError(error: ThGovError): boolean {
   return error.notSent === true;
 }
 
+/** Methods the transport repeats without being told. */
+const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** Whether a call is idempotent: `idempotent` when the caller said so, otherwise by its method. */
+export function isIdempotentCall(call: { method: string; idempotent?: boolean | undefined }): boolean {
+  return call.idempotent ?? IDEMPOTENT_METHODS.has(call.method);
+}
+
+/**
+ * Whether a call may be sent again: an idempotent one, or one with an idempotency key (the server answers a
+ * repeat with the first outcome).
+ */
+export function isRepeatableCall(call: {
+  method: string;
+  idempotent?: boolean | undefined;
+  idempotencyKey?: unknown;
+}): boolean {
+  return isIdempotentCall(call) || call.idempotencyKey !== undefined;
+}
+
+const SENT_HINT =
+  'The request reached the server and is not idempotent: it may have taken effect. Check its outcome before sending it again, or make the call repeatable (`idempotent`, an idempotency key).';
+
+/** Errors whose condition is transient but whose call was not repeatable: see {@link isTransient}. */
+const transientAfterSend = new WeakSet<object>();
+/**
+ * Statuses that say the server did not act on the request: 408 (it did not receive the whole request, RFC 9110)
+ * and 429 (a rate limit refused it before it was processed, RFC 6585).
+ */
+const UNPROCESSED_STATUS = new Set([408, 429]);
+/** Errors a package's classifier knows the server refused unprocessed (a throttle's own status, say). */
+const refusedUnprocessed = new WeakSet<object>();
+
+/**
+ * Marks an error a classifier built for a refusal the server made before processing the request (a throttle
+ * in front of the service answering 409 or 499): {@link settledAfterSend} leaves it `retryable`.
+ */
+export function markUnprocessed<E extends object>(error: E): E {
+  refusedUnprocessed.add(error);
+  return error;
+}
+
+function wasUnprocessed(error: ThGovError): boolean {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return (typeof status === 'number' && UNPROCESSED_STATUS.has(status)) || refusedUnprocessed.has(error);
+}
+
+/**
+ * The error a call ends with, once more: a call that is not repeatable (a POST or PATCH without `idempotent`
+ * or an idempotency key) and reached the server may have taken effect, whatever the status or timeout said.
+ * Its error is then never `retryable`, so a caller's own retry wrapper does not make a letter or a payment
+ * twice, and its hint says to check the outcome first. An error that never left (`notSent`), one the server
+ * refused unprocessed (HTTP 408 or 429, or marked by {@link markUnprocessed}), or of a repeatable call, is
+ * returned as it is. The error is the same object, its flag and hint updated.
+ */
+export function settledAfterSend(error: unknown, repeatable: boolean): unknown {
+  if (repeatable || !isThGovError(error) || !error.retryable || isNotSentError(error)) return error;
+  if (wasUnprocessed(error)) return error;
+  transientAfterSend.add(error);
+  Object.defineProperty(error, 'retryable', { value: false, enumerable: true });
+  Object.defineProperty(error, 'hint', { value: SENT_HINT, enumerable: true });
+  return error;
+}
+
+/**
+ * Whether the condition behind `error` is transient (a 503, a reset, a timeout), whether or not the call may be
+ * repeated: `retryable`, or made non-retryable by {@link settledAfterSend} only because it was not repeatable.
+ * What a worker reads to tell "the server is away, try later" from "this item is bad".
+ */
+export function isTransient(error: unknown): boolean {
+  return isThGovError(error) && (error.retryable || transientAfterSend.has(error));
+}
+
 type PRetry = typeof import('p-retry').default;
 let pRetryModule: Promise<PRetry> | undefined;
 

@@ -28,12 +28,14 @@ import { REDACTED, redactHeaders, redactPreview, redactText, redactUrl } from '.
 import { decodeBodyText, parseJsonBody, parseTextBody, validateBody } from './response-body.js';
 import { ATTEMPT_DEADLINE, type AttemptDeadline } from './response-guard.js';
 import {
+  isIdempotentCall,
   parseRetryAfter,
   type ResolvedRetryOptions,
   type RetryAttemptInfo,
   RetryBudget,
   resolveRetryOptions,
   runWithRetry,
+  settledAfterSend,
 } from './retry.js';
 import { type Masker, maskError, maskerFor } from './sensitive-values.js';
 import { SIGNATURE_HEADER } from './signing/canonical.js';
@@ -179,7 +181,6 @@ interface Call<T> {
   mask: Masker | undefined;
 }
 
-const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const ERROR_BODY_PREVIEW = 2048;
@@ -375,7 +376,7 @@ export class Transport {
     };
     if (!hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
     const mask = maskerFor(spec.sensitiveValues);
-    let repeatable = spec.idempotent ?? IDEMPOTENT_METHODS.has(method);
+    let repeatable = isIdempotentCall(spec);
     if (!repeatable && spec.idempotencyKey !== undefined) {
       headers['idempotency-key'] = spec.idempotencyKey === true ? randomUUID() : spec.idempotencyKey;
       repeatable = true;
@@ -591,7 +592,8 @@ export class Transport {
 
   /** The error the call ends with (an abort or the total deadline wins over the interrupted attempt's), logged. */
   #failed(call: Call<unknown>, err: unknown): unknown {
-    const final = call.signal?.aborted && isThGovError(call.signal.reason) ? call.signal.reason : err;
+    const aborted = call.signal?.aborted && isThGovError(call.signal.reason) ? call.signal.reason : err;
+    const final = settledAfterSend(aborted, call.repeatable);
     if (isThGovError(final) && final.retryBudgetExhausted === true) {
       this.#log.warn(`retry budget exhausted; ${call.operation()} not retried`, {
         requestId: call.requestId,

@@ -26,7 +26,15 @@ import {
   unregisterSecret,
   validateBody,
 } from '@thgov/core';
-import { errorType, raceSignal, startDeadline, TELEMETRY_NAMES, validateOptions } from '@thgov/core/internal';
+import {
+  errorType,
+  isRepeatableCall,
+  raceSignal,
+  settledAfterSend,
+  startDeadline,
+  TELEMETRY_NAMES,
+  validateOptions,
+} from '@thgov/core/internal';
 import type { z } from 'zod';
 import { type AuditOptions, auditSubject, auditWho } from './audit.js';
 import { effectiveContentType } from './charset.js';
@@ -637,7 +645,9 @@ export class ExchangeClient {
       if (this.#audit) await this.#record(ctx, x, requestId, started, res, undefined);
       return value;
     } catch (e) {
-      const err = sentOnce(x, e);
+      // Core's rule for a call that is not repeatable once it reached the server, also for the envelope's own
+      // errors (a "busy" code at HTTP 200): never retryable, with a hint to check the outcome first.
+      const err = settledAfterSend(e, isRepeatableCall(x));
       // The call's own error wins over a failure to record it.
       if (this.#audit && !isThGovError(err, 'ERR_AUDIT_IO')) {
         await this.#record(ctx, x, requestId, started, res, err).catch(() => undefined);
@@ -683,27 +693,6 @@ export class ExchangeClient {
       throw new ThGovError('ERR_AUDIT_IO', 'The audit record could not be written', { cause });
     }
   }
-}
-
-/** Methods the transport repeats without being told (as core's retry loop does). */
-const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-
-/**
- * The error of a call that is not repeatable (a POST or PATCH without `idempotent` or an idempotency key) once
- * it reached the server: never `retryable`, whatever the status or timeout said, because it may have taken
- * effect (an e-Payment create made twice by a caller's retry wrapper). The transport does not repeat it either;
- * an error that never left (`notSent`) stays as it is. The error is the same object, its flag and hint updated.
- */
-function sentOnce(x: Exchange, err: unknown): unknown {
-  const repeatable = (x.idempotent ?? IDEMPOTENT_METHODS.has(x.method)) || x.idempotencyKey !== undefined;
-  if (repeatable || !isThGovError(err) || !err.retryable || err.notSent === true) return err;
-  Object.defineProperty(err, 'retryable', { value: false, enumerable: true });
-  Object.defineProperty(err, 'hint', {
-    value:
-      'The request reached the server and is not idempotent: it may have taken effect. Check its outcome (for e-Payment, payment/status) before sending it again.',
-    enumerable: true,
-  });
-  return err;
 }
 
 /**
