@@ -5,10 +5,18 @@ import { z } from '@thgov/core/internal';
  * checked, everything else (the thai_gdc metadata, other extensions' fields) is kept as it came.
  */
 
+/**
+ * Text a catalog may store translated: one string, or (ckanext-fluent's `fluent_text`, e.g. a title
+ * `{"th": "…", "en": "…"}`) an object of language code → text. It is read as the catalog stores it.
+ */
+export type CatalogText = string | { readonly [language: string]: string };
+
+/** A resource of a dataset as the catalog returns it (`resource_show`, a dataset's `resources`). */
 export interface CatalogResource {
   id: string;
   package_id?: string;
-  name?: string | null;
+  /** The resource's name; an object of language → text where the catalog translates it (ckanext-fluent). */
+  name?: CatalogText | null;
   url?: string | null;
   format?: string | null;
   url_type?: string | null;
@@ -22,7 +30,8 @@ export interface CatalogResource {
 export interface CatalogDataset {
   id: string;
   name: string;
-  title?: string | null;
+  /** The dataset's title; an object of language → text where the catalog translates it (ckanext-fluent). */
+  title?: CatalogText | null;
   owner_org?: string | null;
   private?: boolean;
   state?: string;
@@ -38,7 +47,8 @@ export interface CatalogDataset {
 export interface CatalogOrganization {
   id: string;
   name: string;
-  title?: string | null;
+  /** The organization's title; an object of language → text where the catalog translates it (ckanext-fluent). */
+  title?: CatalogText | null;
   [field: string]: unknown;
 }
 
@@ -48,13 +58,15 @@ const id = z.string().min(1).max(200);
  * read as it is. Only the response's size (core's `maxResponseBytes`) bounds it, as it bounds every other field.
  */
 const text = z.string();
+/** A name or title: text, or ckanext-fluent's object of language → text (read as it came, not refused). */
+const label = z.union([text, z.record(z.string().max(100), text)]);
 
 /** zod schema of a `resource_show` result. */
 export const resourceResultSchema: z.ZodType<CatalogResource> = z
   .object({
     id,
     package_id: z.string().max(200).optional(),
-    name: text.nullish(),
+    name: label.nullish(),
     url: text.nullish(),
     format: text.nullish(),
   })
@@ -65,7 +77,7 @@ export const datasetResultSchema: z.ZodType<CatalogDataset> = z
   .object({
     id,
     name: z.string().min(1).max(200),
-    title: text.nullish(),
+    title: label.nullish(),
     owner_org: z.string().max(200).nullish(),
     private: z.boolean().optional(),
     metadata_modified: z.string().max(100).optional(),
@@ -75,7 +87,7 @@ export const datasetResultSchema: z.ZodType<CatalogDataset> = z
 
 /** zod schema of an organization. */
 export const organizationResultSchema: z.ZodType<CatalogOrganization> = z
-  .object({ id, name: z.string().min(1).max(200), title: text.nullish() })
+  .object({ id, name: z.string().min(1).max(200), title: label.nullish() })
   .loose() as z.ZodType<CatalogOrganization>;
 
 /** zod schema of a `package_search` result. */

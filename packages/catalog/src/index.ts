@@ -12,7 +12,7 @@ export type { DataStoreLoadOptions, DataStoreLoadResult, DataStoreProgress } fro
 export type { DataStoreRefreshOptions, DataStoreRefreshResult } from './datastore/refresh.js';
 export type { DataStoreSearchPage, DataStoreSearchQuery } from './datastore/search.js';
 export type { DcatDatasetChange, DcatPage } from './dcat.js';
-export type { CatalogDataset, CatalogOrganization, CatalogResource } from './entities.js';
+export type { CatalogDataset, CatalogOrganization, CatalogResource, CatalogText } from './entities.js';
 export {
   CATALOG_ERROR_CODES,
   CatalogError,

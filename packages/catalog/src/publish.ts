@@ -57,14 +57,22 @@ async function checkMetadata(
   if (!checked.valid) throw offlineValidationError(checked, action);
 }
 
+/** Rules of the client's own bounds (length, count, nesting), not of thai_gdc: CKAN stores beyond them. */
+const CLIENT_BOUNDS = new Set(['too_long', 'too_deep']);
+
+/** Whether an update sends `field` (the tags are sent as `tag_string` or as `tags`). */
+const wasSent = (sent: Metadata, field: string) =>
+  Object.hasOwn(sent, field) || (field === 'tag_string' && Object.hasOwn(sent, 'tags'));
+
 /**
- * The client's own length limits (`too_long`: not thai_gdc rules, CKAN stores such text unbounded) bound what is
- * sent. A field an update leaves alone (a long title another client wrote) is not sent: its length is a warning,
- * not a reason to refuse the update. Every standard rule still applies to the whole dataset.
+ * The client's own bounds (`too_long`, `too_deep`: not thai_gdc rules, CKAN stores such values unbounded) bound
+ * what is sent. A field an update leaves alone (a long title or URL, a deep field of another extension, many tags
+ * another client wrote) is not sent: its size is a warning, not a reason to refuse the update. Every standard
+ * rule still applies to the whole dataset.
  */
-function sizeOfSentOnly(result: DatasetValidation, sent: Metadata): DatasetValidation {
+export function sizeOfSentOnly(result: DatasetValidation, sent: Metadata): DatasetValidation {
   const untouched = (e: FieldError) =>
-    e.rule === 'too_long' && e.field !== '(root)' && !Object.hasOwn(sent, e.field.split('.')[0] as string);
+    CLIENT_BOUNDS.has(e.rule) && e.field !== '(root)' && !wasSent(sent, e.field.split('.')[0] as string);
   const errors = result.errors.filter((e) => !untouched(e));
   const warnings = [...result.warnings, ...result.errors.filter(untouched)];
   return { ...result, valid: errors.length === 0, errors, warnings };
@@ -74,12 +82,17 @@ function sizeOfSentOnly(result: DatasetValidation, sent: Metadata): DatasetValid
  * The metadata with its title in NFC. thai_gdc keeps titles unique by comparing them byte for byte, so "Café"
  * precomposed and decomposed, or Thai marks typed in another order (ผ + ้ + ู for ผ + ู + ้), would pass as two
  * titles a reader cannot tell apart. Written in the one canonical spelling (what most keyboards produce), a title
- * equal after NFC to one in use is refused by the catalog as the same title.
+ * equal after NFC to one in use is refused by the catalog as the same title. A translated title: each text.
  */
 function canonicalTitle(m: Metadata): Metadata {
-  if (typeof m.title !== 'string') return m;
-  const title = m.title.normalize('NFC');
-  return title === m.title ? m : { ...m, title };
+  const t = m.title;
+  if (typeof t === 'string') return t.normalize('NFC') === t ? m : { ...m, title: t.normalize('NFC') };
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return m;
+  // A translated title (ckanext-fluent): each language's text.
+  const nfc = (v: unknown) => (typeof v === 'string' ? v.normalize('NFC') : v);
+  const entries = Object.entries(t);
+  if (entries.every(([, v]) => nfc(v) === v)) return m;
+  return { ...m, title: Object.fromEntries(entries.map(([k, v]) => [k, nfc(v)])) };
 }
 
 /** `package_show`. */

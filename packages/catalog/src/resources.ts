@@ -1,12 +1,17 @@
 import { invalidArgument, type OperationOptions } from '@thgov/core';
 import type { CatalogCore } from './context.js';
 import { type CatalogResource, resourceResultSchema } from './entities.js';
+import { offlineValidationError, validateResource } from './metadata/validate.js';
 import { guardResourcePatch } from './privacy.js';
+import { sizeOfSentOnly } from './publish.js';
+import { metadataContext } from './schema-source.js';
 
 /** Options of updateResource. */
 export interface UpdateResourceOptions extends OperationOptions {
   /** Show a resource marked `resource_private: "True"` (off by default). */
   allowRestrictedData?: boolean;
+  /** Send without the offline thai_gdc check of the patched resource (not recommended). */
+  skipValidation?: boolean;
 }
 
 /** Checks a resource id argument (CKAN resource ids are UUIDs; names are not accepted by resource_show). */
@@ -43,11 +48,29 @@ export async function updateResource(
     throw invalidArgument('patch may not contain "id" or "upload" (use replaceResource)');
   const current = await showResource(core, resourceId, o);
   guardResourcePatch(current, p, o?.allowRestrictedData === true, 'updateResource');
+  if (!o?.skipValidation) await checkResourcePatch(core, current, p, o, 'updateResource');
   return core.action(
     'resource_patch',
     { ...p, id: current.id },
     { idempotent: true, schema: resourceResultSchema, op: o },
   );
+}
+
+/**
+ * The offline check of a resource as a patch leaves it: every standard rule on the whole resource, the client's own
+ * bounds (a URL's length) only on the fields the patch sends — a long URL another client wrote stays editable.
+ */
+export async function checkResourcePatch(
+  core: CatalogCore,
+  current: CatalogResource,
+  patch: Record<string, unknown>,
+  o: OperationOptions | undefined,
+  action: string,
+): Promise<void> {
+  const { version, serverSchema } = await metadataContext(core, o);
+  const result = validateResource({ ...current, ...patch }, { version, serverSchema });
+  const checked = sizeOfSentOnly(result, patch);
+  if (!checked.valid) throw offlineValidationError(checked, action);
 }
 
 /** `resource_delete` (deleting twice is harmless, so it is retried like a read). */

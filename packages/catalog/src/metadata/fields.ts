@@ -46,6 +46,8 @@ export interface FieldSpec {
   choices?: readonly string[];
   /** `data_type` values this field belongs to (all when absent). */
   types?: readonly string[];
+  /** A translated field (ckanext-fluent): its value may be an object of language → text, each checked alone. */
+  translated?: boolean;
 }
 
 /** A whole schema: dataset and resource fields, and which version it came from. */

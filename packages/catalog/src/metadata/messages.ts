@@ -48,7 +48,10 @@ const RULES: Record<RuleName, (label: { th: string; en: string }, detail?: strin
   date: (l) => [`${l.th}: ต้องเป็นวันที่รูปแบบ YYYY-MM-DD`, `${l.en} must be a date YYYY-MM-DD`],
   year: (l) => [`${l.th}: ต้องเป็นปี 4 หลัก (พ.ศ. หรือ ค.ศ.)`, `${l.en} must be a 4-digit year (BE or CE)`],
   number: (l) => [`${l.th}: ต้องเป็นตัวเลข`, `${l.en} must be a number`],
-  too_long: (l, d) => [`${l.th}: ยาวเกิน ${d} ตัวอักษร`, `${l.en} is longer than ${d} characters`],
+  too_long: (l, d) =>
+    /^\d+$/.test(d ?? '')
+      ? [`${l.th}: ยาวเกิน ${d} ตัวอักษร`, `${l.en} is longer than ${d} characters`]
+      : [`${l.th}: เกิน ${d}`, `${l.en} has more than ${d}`],
   too_deep: (l) => [`${l.th}: โครงสร้างข้อมูลซ้อนกันลึกเกินไป`, `${l.en} is nested too deeply`],
   wrong_data_type: (l, d) => [
     `${l.th} ใช้กับชุดข้อมูลประเภท ${d} เท่านั้น`,

@@ -50,9 +50,15 @@ function kindOf(f: SchemingField): FieldKind {
   if (f.preset === 'dataset_organization') return 'org';
   if (f.field_name === 'tag_string' || f.preset === 'tag_string_autocomplete') return 'tags';
   if (validators.includes('email_validator') || f.display_snippet === 'email.html') return 'email';
-  if (f.form_snippet === 'markdown.html') return 'markdown';
+  if (f.form_snippet === 'markdown.html' || f.form_snippet === 'fluent_markdown.html') return 'markdown';
+  if (f.preset === 'fluent_markdown') return 'markdown';
   return 'text';
 }
+
+/** ckanext-fluent's text fields (not fluent_tags): stored as an object of language → text. */
+const FLUENT_PRESETS = new Set(['fluent_text', 'fluent_markdown', 'fluent_core_translated']);
+const isTranslated = (f: SchemingField) =>
+  FLUENT_PRESETS.has(f.preset ?? '') || (f.validators ?? '').split(/\s+/).includes('fluent_text');
 
 function toSpec(f: SchemingField): FieldSpec {
   const l = f.label;
@@ -63,6 +69,7 @@ function toSpec(f: SchemingField): FieldSpec {
   if (f.required === true) spec.required = true;
   if (kind === 'choice' || kind === 'multi') spec.choices = f.choices?.map((c) => c.value);
   if (f.form_data_type && f.form_data_type.length > 0) spec.types = f.form_data_type;
+  if (kind !== 'choice' && kind !== 'multi' && isTranslated(f)) spec.translated = true;
   return spec;
 }
 

@@ -7,7 +7,7 @@ import { CatalogError } from '../errors.js';
 import { offlineValidationError, validateResource } from '../metadata/validate.js';
 import { CATALOG_DEFAULTS } from '../options.js';
 import { guardResourcePatch } from '../privacy.js';
-import { showResource } from '../resources.js';
+import { checkResourcePatch, showResource } from '../resources.js';
 import { metadataContext } from '../schema-source.js';
 import { multipartBody, type UploadProgress } from './multipart.js';
 import { scanUpload } from './scan.js';
@@ -245,6 +245,8 @@ export async function replaceResource(
   const current = await showResource(core, resourceId, o);
   const p = await prepare(core, input, o, 'replaceResource');
   guardResourcePatch(current, p.fields, o?.allowRestrictedData === true, 'replaceResource');
+  // As uploadResource's check, on the resource as the patch leaves it (its own bounds on the sent fields only).
+  await checkResourcePatch(core, current, p.fields, o, 'replaceResource');
   p.fields = { ...p.fields, id: current.id };
   return send(core, 'resource_patch', p, o, 'replaceResource');
 }
