@@ -76,7 +76,7 @@ describe('an attachment reachable only through /AF', () => {
     const signed = await signAsIssuer(pki, pdf);
     const r = await verifyTranscript(signed, { trust });
     expect(attachmentCheck(r)?.subIndication).not.toBe('SIGNED_DATA_NOT_FOUND');
-    expect(r.attachment?.fileName).toBe('transcript.xml');
+    expect(attachmentCheck(r)?.evidence?.fileName).toBe('transcript.xml');
     expect(r.checks.find((c) => c.id === 'xml')?.status).toBe('PASSED');
     // Not in the catalog /AF is a transcript-policy rule, unchanged; the generic policy passes it.
     expect(attachmentCheck(r)?.message).toMatch(/catalog \/AF/);

@@ -144,13 +144,30 @@ function attachmentCheck(
   if (hard) report.checks.push(failed('pdfa-attachment', hard.sub, hard.msg, { evidence, warnings: all }));
   else if (soft && (strict || soft.sub === 'SIGNED_DATA_NOT_FOUND'))
     report.checks.push(indeterminate('pdfa-attachment', soft.sub, soft.msg, { evidence, warnings: all }));
-  else
+  else {
     report.checks.push(
       check('pdfa-attachment', 'PASSED', 'PDF/A-3 with the transcript XML attached in the signed revision', {
         evidence,
         warnings: [...warnings, ...all],
       }),
     );
+    report.attachment = shownAttachment(pick);
+  }
+}
+
+/**
+ * `report.attachment`, set only once step 13 passed: the signed, unchanged file. A failed or indeterminate step
+ * describes the file in its own evidence, under its status, so that no reader takes a replaced or ambiguous file's
+ * names for the transcript's. Names the document chose are bounded and redacted (extractTranscript returns them
+ * as they are).
+ */
+function shownAttachment(pick: EmbeddedFile): NonNullable<VerificationReport['attachment']> {
+  return {
+    fileName: shownName(pick.fileName, 255),
+    size: pick.bytes.length,
+    ...(pick.relationship ? { relationship: shownName(pick.relationship) } : {}),
+    ...(pick.mimeType ? { mimeType: shownName(pick.mimeType) } : {}),
+  };
 }
 
 /** Steps 13 and 14 of a transcript: the PDF/A-3 attachment, then its XML (signed by the PDF signer if XML-DSig). */
@@ -176,13 +193,6 @@ export function transcriptSteps(o: NormalizedOptions): VerificationExtension {
       }
       // The same pick as extractTranscript's: what is checked here is what it returns.
       const pick = pickTranscript(xmlFiles)!;
-      // Names the document chose, bounded and redacted (extractTranscript returns them as they are).
-      report.attachment = {
-        fileName: shownName(pick.fileName, 255),
-        size: pick.bytes.length,
-        ...(pick.relationship ? { relationship: shownName(pick.relationship) } : {}),
-        ...(pick.mimeType ? { mimeType: shownName(pick.mimeType) } : {}),
-      };
       attachmentCheck(doc, report, pick, xmlFiles.length, strict);
       const first = report.signatures.find(
         (x: SignatureReport) => x.kind === 'signature' && signerCertificate(x),

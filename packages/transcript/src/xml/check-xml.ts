@@ -65,7 +65,13 @@ function assertXmlChars(text: string): void {
   }
   for (const m of text.matchAll(/&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g)) {
     const cp = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number.parseInt(m[2] as string, 10);
-    if (!isXmlCodePoint(cp)) throw new Error(`XML forbids the character reference ${m[0].slice(0, 16)}`);
+    // The reference itself is not quoted: its digits are the document's (a citizen ID written as `&#…;`).
+    if (!isXmlCodePoint(cp))
+      throw new Error(
+        Number.isSafeInteger(cp) && cp <= 0x10ffff
+          ? `XML forbids the character reference to U+${cp.toString(16).toUpperCase().padStart(4, '0')}`
+          : 'XML forbids a character reference beyond Unicode',
+      );
   }
 }
 
@@ -143,6 +149,34 @@ function measure(doc: XNode, maxDepth: number, limits: XmlLimits): { depth: numb
 }
 
 /**
+ * The kind of each xmldom failure, by its message. xmldom quotes the markup (element, attribute and entity names,
+ * stray text): a student's name and citizen ID written there would reach the report and issuing's error, where a
+ * redactor cannot tell a bare name from any other word. So the message is replaced, never passed on.
+ */
+const PARSER_FAULTS: [RegExp, string][] = [
+  [/tag mismatch|end tag/i, 'an end tag does not match its start tag'],
+  [/unclosed xml tag/i, 'an element is not closed'],
+  [/entity not found/i, 'a reference to an undeclared entity'],
+  [/outside root|extra content|only one element/i, 'content outside the root element'],
+  [/namespace/i, 'a namespace prefix that is not declared'],
+  [/attribute/i, 'a malformed or repeated attribute'],
+  [/tagName/i, 'an invalid element name'],
+  [/CDATA|comment|processing instruction/i, 'a malformed CDATA section, comment or processing instruction'],
+];
+
+/** What a parser failure says: its kind and position, nothing the document wrote. */
+function parserFault(err: unknown): string {
+  const message = err instanceof Error ? `${err.message} ${String(err.cause ?? '')}` : '';
+  const kind = PARSER_FAULTS.find(([re]) => re.test(message))?.[1] ?? 'not well-formed';
+  const at = (err as { locator?: { lineNumber?: unknown; columnNumber?: unknown } } | null)?.locator;
+  const line = Number.isSafeInteger(at?.lineNumber) ? at?.lineNumber : undefined;
+  const column = Number.isSafeInteger(at?.columnNumber) ? at?.columnNumber : undefined;
+  return line === undefined
+    ? kind
+    : `${kind} (line ${line}${column === undefined ? '' : `, column ${column}`})`;
+}
+
+/**
  * Parses XML without any DTD, entity or external resource support: "<!ENTITY" is refused outside comments, CDATA
  * sections and processing instructions, and a DOCTYPE when it is more than a plain `<!DOCTYPE Name>` in the
  * prolog (see doctype.ts).
@@ -161,11 +195,19 @@ export function parseXmlSafely(
     throw new Error('A U+0085, U+2028 or U+2029 character in markup (outside text and attribute values)');
   const parser = new DOMParser({
     normalizeLineEndings: xmldom08LineEndings,
+    // xmldom reports as mere warnings markup XML 1.0 says is not well-formed (`<T a/>` read as a="a", `<T a=1/>`,
+    // attributes run together), which other parsers refuse: only a decoded U+FFFD, a legal character, passes.
     onError: (level: string, message: string) => {
-      if (level !== 'warning') throw new Error(message);
+      if (level !== 'warning' || !message.startsWith('Unicode replacement character'))
+        throw new Error(message);
     },
   });
-  const doc = parser.parseFromString(text, 'text/xml') as unknown as XNode;
+  let doc: XNode;
+  try {
+    doc = parser.parseFromString(text, 'text/xml') as unknown as XNode;
+  } catch (err) {
+    throw new Error(parserFault(err));
+  }
   const parsedDtd = documentTypeProblem(doc);
   if (parsedDtd) throw new Error(parsedDtd);
   return { doc, ...measure(doc, maxDepth, limits) };

@@ -34,8 +34,10 @@ describe('a second XML through a page /AF', () => {
     const r = await verifyTranscript(signed, { trust });
     expect(r.indication).toBe('INDETERMINATE');
     expect(attachmentCheck(r)?.message).toMatch(/2 XML attachments/);
-    // The catalog /AF one stays the transcript checked and extracted, not the page's.
-    expect(r.attachment?.fileName).toBe('transcript.xml');
+    // The catalog /AF one stays the transcript checked and extracted, not the page's; the step did not pass, so
+    // its evidence (not report.attachment) names it.
+    expect(attachmentCheck(r)?.evidence?.fileName).toBe('transcript.xml');
+    expect(r.attachment).toBeUndefined();
     expect(Buffer.from(extractTranscript(signed).xml).toString()).toContain('3.75');
   });
 
@@ -137,8 +139,8 @@ describe('the XML that verification checks is the XML extractTranscript returns'
     expect(extracted.fileName).toBe('transcript.xml');
     for (const policy of ['pdf', 'transcript'] as const) {
       const r = await verifyTranscript(signed, { trust, policy });
-      expect(r.attachment?.fileName, policy).toBe(extracted.fileName);
-      expect(r.attachment?.size, policy).toBe(extracted.xml.length);
+      expect(attachmentCheck(r)?.evidence?.fileName, policy).toBe(extracted.fileName);
+      expect(attachmentCheck(r)?.evidence?.size, policy).toBe(extracted.xml.length);
       // The extracted XML is malformed: no policy may pass it.
       expect(r.checks.find((c) => c.id === 'xml')?.status, policy).toBe('FAILED');
       expect(r.indication, policy).not.toBe('TOTAL_PASSED');
