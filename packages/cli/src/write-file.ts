@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
 
@@ -11,6 +11,11 @@ export interface WriteOutputOptions {
    * replaces an existing file, whatever that file's mode was.
    */
   secret?: boolean;
+  /**
+   * Make the folders of `file` that do not exist yet (a report path such as `reports/ci/thgov.xml` in a fresh CI
+   * job), as ESLint's and Vitest's report options do.
+   */
+  createFolders?: boolean;
 }
 
 // Not every platform has O_NOFOLLOW (Windows): 0 leaves the flags as they are there.
@@ -31,7 +36,9 @@ async function existingMode(file: string): Promise<number | undefined> {
     if (!st.isFile()) throw refuse(file, 'it is not a regular file');
     return st.mode & 0o777;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') throw refuse(file, 'a part of its folder path is a file, not a folder', err);
     throw err;
   }
 }
@@ -53,6 +60,7 @@ export async function writeOutputFile(
   data: string | Uint8Array,
   options: WriteOutputOptions = {},
 ): Promise<void> {
+  if (options.createFolders) await createFolders(file);
   const before = await existingMode(file);
   const mode = options.secret ? 0o600 : (before ?? 0o644);
   // At most 48 characters of the name (192 bytes in UTF-8): a valid name near NAME_MAX (255 bytes) stays writable.
@@ -82,5 +90,18 @@ export async function writeOutputFile(
     await unlink(tmp).catch(() => undefined);
     if (err instanceof CliError) throw err;
     throw refuse(file, `writing failed (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
+  }
+}
+
+/** Makes the folders of `file` that are missing; a path part that is a file is refused, typed. */
+async function createFolders(file: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+  } catch (err) {
+    throw refuse(
+      file,
+      `cannot make its folder ${dirname(file)} (${(err as NodeJS.ErrnoException).code})`,
+      err,
+    );
   }
 }

@@ -210,6 +210,26 @@ describe.each(['2.10', '2.9'] as const)('thgov catalog … against CKAN %s', (fl
     expect(await run(['catalog', 'search', '--limit', '0', '--config', config], capture().io)).toBe(2);
   });
 
+  it('search shows a translated title (ckanext-fluent) as text, Thai first, never [object Object]', async () => {
+    const name = `fluent-title-${flavor.replace('.', '')}`;
+    const created = capture();
+    const source = file(`${name}.json`, { ...DATASET, name, title: 'ชั่วคราว', tag_string: 'fluent-cli' });
+    expect(await run(['catalog', 'publish', source, '--config', config], created.io)).toBe(0);
+    const pkg = [...catalog.store.packages.values()].find((p) => p.name === name) as unknown as {
+      title: unknown;
+    };
+    pkg.title = { en: 'Population statistics', th: 'สถิติประชากร' };
+    const out = capture();
+    expect(await run(['catalog', 'search', '--fq', 'tags:fluent-cli', '--config', config], out.io)).toBe(0);
+    expect(out.out()).toMatch(new RegExp(`${name} +สถิติประชากร\\n`));
+    expect(out.out()).not.toContain('[object Object]');
+    const json = capture();
+    expect(
+      await run(['catalog', 'search', '--fq', 'tags:fluent-cli', '--json', '--config', config], json.io),
+    ).toBe(0);
+    expect(JSON.parse(json.out())[0].title).toEqual({ en: 'Population statistics', th: 'สถิติประชากร' });
+  });
+
   it('doctor: reachable, version, token accepted, schema known; a bad token fails with ERR_CATALOG_AUTH', async () => {
     const ok = await runDoctor(
       parseConfig({ catalog: { baseUrl: catalog.url, apiToken: catalog.accounts.editor.token } }),

@@ -256,6 +256,30 @@ describe('thgov transcript verify with folders', () => {
     expect(xml).toContain(`name="${join(tree, 'z-last.pdf')}"`);
   });
 
+  it('--junit into folders that do not exist yet (reports/ci/verify.xml in a fresh CI job): they are made', async () => {
+    const junit = join(fx.dir, 'reports', 'ci', 'verify.xml');
+    const r = await thgov(['transcript', 'verify', '--trust', fx.root, '--junit', junit, tree]);
+    expect(r.stderr).not.toContain('ERR_CLI_FILE_WRITE');
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites name="thgov transcript verify" tests="4"/);
+  });
+
+  it('--junit under a path whose folder is a file: refused with ERR_CLI_FILE_WRITE, nothing written', async () => {
+    const blocker = join(fx.dir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const r = await thgov([
+      'transcript',
+      'verify',
+      '--trust',
+      fx.root,
+      '--junit',
+      join(blocker, 'v.xml'),
+      tree,
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('ERR_CLI_FILE_WRITE');
+    expect(readFileSync(blocker, 'utf8')).toBe('x');
+  });
+
   xmllint.it('the JUnit file is well-formed XML: xmllint --noout', () => {
     execFileSync('xmllint', ['--noout', join(fx.dir, 'verify.xml')], { stdio: 'pipe' });
   });

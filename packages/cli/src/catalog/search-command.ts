@@ -57,9 +57,21 @@ export async function catalogSearch(args: string[], io: CliIo): Promise<number> 
     // Each field on its row: a line feed or tab in a title is shown escaped, never a fake row.
     for (const d of found)
       io.stdout.write(
-        `${escapeControls(String(d.name)).padEnd(40)} ${escapeControls(String(d.title ?? ''))}${d.private ? ' (private)' : ''}\n`,
+        `${escapeControls(String(d.name)).padEnd(40)} ${escapeControls(shownText(d.title))}${d.private ? ' (private)' : ''}\n`,
       );
     io.stdout.write(`${found.length} of ${count} dataset(s)\n`);
   }
   return EXIT.OK;
+}
+
+/**
+ * A title as one line of text: a translated one (ckanext-fluent's object of language → text) in Thai, else English,
+ * else its first language; anything else as its string.
+ */
+function shownText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'object') return String(value);
+  const t = value as Record<string, unknown>;
+  const pick = t.th ?? t.en ?? Object.values(t).find((v) => typeof v === 'string');
+  return typeof pick === 'string' ? pick : '';
 }

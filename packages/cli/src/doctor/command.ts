@@ -103,6 +103,8 @@ export async function doctorCommand(args: string[], rawIo: CliIo): Promise<numbe
   io.stdout.write(redactText(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderSummary(report)));
   // After the report is out: a JUnit file that cannot be written fails the run (exit 1) but hides nothing.
   if (values.junit)
-    await writeOutputFile(values.junit, renderJunit(report, { strict: values.strict === true }));
+    await writeOutputFile(values.junit, renderJunit(report, { strict: values.strict === true }), {
+      createFolders: true,
+    });
   return report.ok ? EXIT.OK : EXIT.FAILED;
 }

@@ -307,6 +307,9 @@ export async function verifyCommand(args: string[], rawIo: CliIo, spec: VerifyCo
   io.stdout.write(
     values.json ? `${JSON.stringify(reports, null, 2)}\n` : renderText(reports, policy === 'pdf'),
   );
-  if (values.junit) await writeOutputFile(values.junit, junitReport(spec, reports, timesInMs, startedAt));
+  if (values.junit)
+    await writeOutputFile(values.junit, junitReport(spec, reports, timesInMs, startedAt), {
+      createFolders: true,
+    });
   return reports.every((r) => r.indication === 'TOTAL_PASSED') ? EXIT.OK : EXIT.FAILED;
 }
