@@ -1,4 +1,4 @@
-import { type RawResponse, redactText, type ThGovError } from '@thgov/core';
+import { HttpError, type RawResponse, redactText, type ThGovError } from '@thgov/core';
 import { declaredCharset, effectiveContentType } from './charset.js';
 import { GdxError } from './errors.js';
 import { ROUTES } from './services.js';
@@ -37,7 +37,7 @@ const LASER_SERVICE = ROUTES.laserCode.name;
 const TEMPORARY_STATUS = new Set([408, 429, 502, 503, 504]);
 /**
  * A 401/403 about the token itself: GDX's "UnauthorizedException: token not found", and the other wordings
- * of a token the gateway no longer knows ("token expired", "Invalid token", "Token has expired",
+ * of a token the gateway no longer knows ("token expired", "Invalid token", "Token has expired", "Access Token Inactive",
  * `invalid_token`, "token is revoked"), in Thai as well ("Token หมดอายุ", "ไม่พบ Token", "โทเค็นไม่ถูกต้อง").
  * Such a token is dropped and the call replayed once with a new one; a token rejected in words this misses would
  * stay cached and keep failing every call for its AgentID. A 401 that does not speak of the token (no right to
@@ -45,9 +45,9 @@ const TEMPORARY_STATUS = new Set([408, 429, 502, 503, 504]);
  */
 const TOKEN_REJECTED = new RegExp(
   [
-    /token[\s_-]*(?:(?:has|is)[\s_-]+)?(?:not[\s_-]*found|expired|invalid|revoked|not[\s_-]*valid|unknown)/
+    /token[\s_-]*(?:(?:has|is)[\s_-]+)?(?:not[\s_-]*found|expired|invalid|inactive|revoked|not[\s_-]*valid|unknown)/
       .source,
-    /(?:invalid|expired|revoked|unknown)[\s_-]*token/.source,
+    /(?:invalid|expired|inactive|revoked|unknown)[\s_-]*token/.source,
     // Thai: "<token> [นี้|ของคุณ|ของท่าน] หมดอายุ / ไม่ถูกต้อง / ไม่พบ / ถูกยกเลิก / ใช้ไม่ได้ …", "ไม่พบ / ไม่มี <token>".
     /(?:token|โทเค็?น)\s*(?:(?:นี้|ของคุณ|ของท่าน)\s*)?(?:หมดอายุ|ไม่ถูกต้อง|ไม่พบ|ไม่มีอยู่|ไม่รู้จัก|ถูกยกเลิก|ใช้(?:งาน)?ไม่ได้)/
       .source,
@@ -55,6 +55,13 @@ const TOKEN_REJECTED = new RegExp(
   ].join('|'),
   'i',
 );
+/**
+ * WSO2 API Manager's codes for a token it does not accept, in its JSON (`"code": "900901"`) or XML
+ * (`<ams:code>900901</ams:code>`) fault, whose words need not speak of the token: 900901 "Invalid Credentials",
+ * 900902 "Missing Credentials", 900903 "Access Token Expired", 900904 "Access Token Inactive". Its codes about
+ * rights (900908 resource forbidden, 900910 scope) are not among them.
+ */
+const WSO2_TOKEN_REJECTED = /(?:"code"\s*:\s*"?\s*|<(?:[\w.-]+:)?code>\s*)90090[1-4](?!\d)/i;
 /** A Linkage error envelope has at most this many top-level keys (`Code`, `Message` and a few extras). */
 const ENVELOPE_MAX_KEYS = 4;
 
@@ -346,13 +353,15 @@ function classifyGdx(raw: RawResponse, service: string, payment: boolean): ThGov
   if (status === 401 || status === 403) {
     // Decoded as an envelope: a Thai gateway's TIS-620 "โทเค็นหมดอายุ" must read as Thai to be recognised.
     const text = envelopeText(raw);
-    if (TOKEN_REJECTED.test(text.slice(0, 4096))) return tokenRejectedError(base);
+    const head = text.slice(0, 4096);
+    if (TOKEN_REJECTED.test(head) || WSO2_TOKEN_REJECTED.test(head)) return tokenRejectedError(base);
     if (/consumer not found/i.test(text)) {
       return new GdxError('ERR_GDX_AUTH', 'GDX does not know this Consumer-Key (consumer not found)', {
         ...base({ envelope: 'gateway' }),
         hint: 'Check consumerKey: it is the Consumer-Key DGA e-mailed for this environment.',
       });
     }
+    if (saysNoMatchingResource(raw)) return routeMissError(raw, service);
     return new GdxError('ERR_GDX_FORBIDDEN', `No right to the data of ${service} (HTTP ${status})`, {
       ...base({ envelope: text.trim() ? 'gateway' : 'status' }),
       hint: "The data owner's permission for this consumer (or this AgentID) is missing; ask DGA.",
@@ -366,6 +375,8 @@ function classifyGdx(raw: RawResponse, service: string, payment: boolean): ThGov
     if (bracket) return bracket;
   }
   if (status === 404) {
+    // The gateway's own page: no provider was reached, so this says nothing about the data.
+    if (isGatewayRouteMiss(raw)) return routeMissError(raw, service);
     // A provider code other than the status's echo ("90001", "Office not found") is the provider's verdict.
     const linkage = linkageError(raw, service, base);
     if (linkage && !/^0*404$/.test(linkage.providerCode ?? '')) return linkage;
@@ -382,6 +393,44 @@ function classifyGdx(raw: RawResponse, service: string, payment: boolean): ThGov
   // request: it is left to the transport, which makes it ERR_HTTP, retryable, with the Retry-After delay.
   if (!TEMPORARY_STATUS.has(status)) return linkageError(raw, service, base);
   return undefined;
+}
+
+/** WSO2 API Manager's own fault codes (`9009xx`: authentication, resource matching, throttling). */
+const WSO2_CODE = /^90\d{4}$/;
+/** WSO2's "No matching resource found" (code 900906), in its JSON or XML fault or as text. */
+const NO_MATCHING_RESOURCE =
+  /no matching resource|(?:"code"\s*:\s*"?\s*|<(?:[\w.-]+:)?code>\s*)900906(?!\d)/i;
+
+/**
+ * Whether a 404 is the gateway's page for a path it routes to no service, rather than a provider's "no such
+ * data": an HTML or XML page (WSO2's `<am:fault>`; the providers answer JSON, `[n]` or nothing), WSO2's "No
+ * matching resource found", or WSO2's JSON fault (a `9009xx` code, or type "Status report"). A plain "Not
+ * Found" or an empty body stays the provider's.
+ */
+function isGatewayRouteMiss(raw: RawResponse): boolean {
+  if (raw.body[jsonStart(raw.body)] === 0x3c || saysNoMatchingResource(raw)) return true;
+  if (raw.body.length > REJECTION_MAX_BYTES) return false;
+  const body = lowerKeys(envelopeJson(raw));
+  if (!body || Object.keys(body).length > ENVELOPE_MAX_KEYS) return false;
+  return WSO2_CODE.test(scalarText(body.code)) || /^status report$/i.test(scalarText(body.type));
+}
+
+/** A short body with WSO2's "No matching resource found" (which older versions send at HTTP 403). */
+function saysNoMatchingResource(raw: RawResponse): boolean {
+  return raw.body.length <= REJECTION_MAX_BYTES && NO_MATCHING_RESOURCE.test(envelopeText(raw));
+}
+
+/** A route miss (see isGatewayRouteMiss): the configuration is wrong, so trying again cannot help. */
+function routeMissError(raw: RawResponse, service: string): HttpError {
+  return new HttpError(
+    'ERR_HTTP',
+    `${service}: the gateway has no service at this path (HTTP ${raw.statusCode} with its own error page, not the provider's answer)`,
+    {
+      ...raw.errorOptions(),
+      retryable: false,
+      hint: 'This is not "no such data" nor a missing right: check baseUrl, pathPrefixes (or the call\'s pathPrefix) and the path against the service\'s catalog entry.',
+    },
+  );
 }
 
 /** DOPA's `[n]` body (see BRACKET) as ERR_GDX_BUSINESS with providerCode n; undefined for any other body. */

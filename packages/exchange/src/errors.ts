@@ -82,7 +82,9 @@ export function isGdxError<C extends ExchangeErrorCode = ExchangeErrorCode>(
  * DBD result list (`ERR_GDX_NOT_FOUND`), and DOPA's laser-code check `[4]` (`ERR_GDX_BUSINESS` with
  * providerCode `4`: DOPA uses it for "no such card" and for "data do not match" alike). A voided card
  * (`[2]`), an officer without a session (`90001`) and every other failure are not "not found", also when
- * they come with HTTP 404: a `[n]` or a Linkage code in the body outranks the status.
+ * they come with HTTP 404: a `[n]` or a Linkage code in the body outranks the status. Nor is a 404 that is the
+ * gateway's own page (HTML, a WSO2 fault such as "No matching resource found": a wrong baseUrl, path prefix or
+ * path): that is core's ERR_HTTP, with a hint to check the configuration.
  *
  * @example
  * ```ts
