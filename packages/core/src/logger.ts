@@ -1,5 +1,5 @@
 import { isThGovError, sanitizeCause } from './errors.js';
-import { isSensitiveName, keyNamer, REDACTED, redactText, redactValue } from './redact.js';
+import { isSensitiveName, keyNamer, REDACTED, redactText, redactValue, setEntry } from './redact.js';
 
 /** Console-shaped: pass `console`, pino, winston or anything with these four methods. */
 export interface Logger {
@@ -123,7 +123,11 @@ function loggableObject(value: object, depth: number, walk: Walk): unknown {
   for (const [k, v] of entries.slice(0, MAX_ENTRIES)) {
     const key = String(k);
     // Each property is read on its own: one throwing getter leaves the others.
-    out[name(key, out)] = loggable(key, value instanceof Map ? v : readProperty(value, key), depth + 1, walk);
+    setEntry(
+      out,
+      name(key, out),
+      loggable(key, value instanceof Map ? v : readProperty(value, key), depth + 1, walk),
+    );
   }
   return out;
 }

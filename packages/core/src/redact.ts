@@ -332,10 +332,20 @@ export function redactValue(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   const name = keyNamer();
   for (const [k, v] of Object.entries(value)) {
-    out[name(k, out)] =
-      isSensitiveName(k) && v !== undefined && v !== null ? REDACTED : redactValue(v, depth + 1);
+    const masked = isSensitiveName(k) && v !== undefined && v !== null ? REDACTED : redactValue(v, depth + 1);
+    setEntry(out, name(k, out), masked);
   }
   return out;
+}
+
+/**
+ * Writes `out[key] = value` as an own data property, `__proto__` too (a key JSON.parse makes an own one): assigned,
+ * it would set the copy's prototype instead, and the entry would be lost from the line written.
+ */
+export function setEntry(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /**

@@ -10,17 +10,40 @@ import { REDACTED } from './redact.js';
  */
 export type Masker = (text: string) => string;
 
-const MAX_VALUES = 32;
+/** Values per expression: a call may name any number of people, each expression stays small. */
+const VALUES_PER_PATTERN = 32;
 const MAX_LENGTH = 512;
 
-/** A function masking `values` in a text, or undefined when there is nothing to mask. */
+/**
+ * A function masking `values` in a text, or undefined when there is nothing to mask. Every value is masked, however
+ * many: they are matched 32 at a time, longest first, so a value holding a shorter one (`สมชาย ใจดี`, `สมชาย`) is
+ * masked whole. The expressions are built on first use (most calls never fail and never mask).
+ */
 export function maskerFor(values: readonly string[] | undefined): Masker | undefined {
   if (!values || values.length === 0) return undefined;
+  const kept = values
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim().slice(0, MAX_LENGTH))
+    .filter((t) => t.length >= 2)
+    .sort((a, b) => b.length - a.length);
+  if (kept.length === 0) return undefined;
+  let patterns: RegExp[] | undefined;
+  return (text) => {
+    patterns ??= chunks(kept, VALUES_PER_PATTERN).map(patternFor);
+    return patterns.reduce((out, pattern) => out.replace(pattern, REDACTED), text);
+  };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** One expression matching `values` in their text spellings, in any letter case. */
+function patternFor(values: readonly string[]): RegExp {
   const spellings = new Set<string>();
-  for (const v of values.slice(0, MAX_VALUES)) {
-    if (typeof v !== 'string') continue;
-    const t = v.trim().slice(0, MAX_LENGTH);
-    if (t.length < 2) continue;
+  for (const t of values) {
     for (const spelling of textSpellings(t)) spellings.add(spelling);
     // A space percent-encoded as `+` too (form encoding of a value with other escapes).
     try {
@@ -29,12 +52,10 @@ export function maskerFor(values: readonly string[] | undefined): Masker | undef
       // A lone surrogate has no percent-encoding.
     }
   }
-  if (spellings.size === 0) return undefined;
   const alternatives = [...spellings]
     .sort((a, b) => b.length - a.length)
     .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const pattern = new RegExp(alternatives.join('|'), 'giu');
-  return (text) => text.replace(pattern, REDACTED);
+  return new RegExp(alternatives.join('|'), 'giu');
 }
 
 /**

@@ -15,7 +15,7 @@ const isAsciiAlnum = (c: number) =>
 
 /** Spans `[start, end)` of the original text that spell a citizen ID, in order, not overlapping. */
 export function findCitizenIds(text: string): Array<[number, number]> {
-  const raw = scanText(text);
+  const raw = withCellSplits(text, scanText(text));
   // Percent-encoded text (an X-Road-Issue, a query value) is also read once decoded: an escape glued to
   // the digits (`%E0%B8%97` + ID reads as a longer digit group) or an encoded `%` before them (`%25` + ID
   // reads as a double escape) hides an ID from the reading of the encoded form.
@@ -31,6 +31,30 @@ export function findCitizenIds(text: string): Array<[number, number]> {
       ])
     : [];
   return literal.length === 0 && mapped.length === 0 ? raw : mergeSpans(raw.concat(literal, mapped));
+}
+
+/**
+ * Cell separators of a spreadsheet or CSV export (`,` `;` `|` `:`, quotes, commas of other scripts), which end a run
+ * of digits: an ID split by them (`1,1037,00123,45,8`, `"1","1037",…`) is read from a view where they are spaces,
+ * and counted only in the official grouping or one digit per cell, never in thousands groups (`1,103,700,123,458`).
+ * The view is built only where such a separator stands between two digits.
+ */
+const CELL_SPLIT = /[,;|:'"\uff0c\u3001\u060c]/g;
+// ASCII, Thai and full-width digits; a cell that is not a thousands group (3 digits) after the separator. Not a
+// Unicode-property expression: this runs on every text, and one is eight times slower.
+const CELL_DIGIT = '[0-9\\u0e50-\\u0e59\\uff10-\\uff19]';
+const HAS_CELL_SPLIT = new RegExp(
+  `${CELL_DIGIT}["']?[,;|:\\uff0c\\u3001\\u060c]["']?[ \\u00a0]?${CELL_DIGIT}(?!${CELL_DIGIT}{2}(?!${CELL_DIGIT}))`,
+);
+
+function withCellSplits(text: string, raw: Array<[number, number]>): Array<[number, number]> {
+  if (!HAS_CELL_SPLIT.test(text)) return raw;
+  const view = text.replace(CELL_SPLIT, ' ');
+  const split = scanText(view, (start, end) => {
+    CELL_SPLIT.lastIndex = 0;
+    return CELL_SPLIT.test(text.slice(start, end));
+  });
+  return split.length === 0 ? raw : mergeSpans(raw.concat(split));
 }
 
 const HAS_PERCENT = /%[0-9A-Fa-f]{2}/;
@@ -96,7 +120,10 @@ function mergeSpans(spans: Array<[number, number]>): Array<[number, number]> {
   return out;
 }
 
-function scanText(text: string): Array<[number, number]> {
+/** `cells(start, end)`: whether the span was split by cell separators (then only an ID's own grouping counts). */
+type CellCheck = (start: number, end: number) => boolean;
+
+function scanText(text: string, cells?: CellCheck): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   if (text.length < ID_DIGITS) return spans;
   forEachDigitRun(text, ID_DIGITS, ({ groups }) => {
@@ -109,7 +136,7 @@ function scanText(text: string): Array<[number, number]> {
       before: first.start > 0 && isAsciiAlnum(text.charCodeAt(first.start - 1)),
       after: last.end < text.length && isAsciiAlnum(text.charCodeAt(last.end)),
     };
-    collect(groups, spans, glued);
+    collect(groups, spans, glued, cells);
   });
   return spans;
 }
@@ -128,19 +155,20 @@ function collect(
   run: readonly DigitGroup[],
   spans: Array<[number, number]>,
   glued: { before: boolean; after: boolean },
+  cells?: CellCheck,
 ): void {
   for (let s = 0; s < run.length; s++) {
     let digits = '';
     let e = s;
     for (; e < run.length && digits.length < ID_DIGITS; e++) digits += (run[e] as DigitGroup).digits;
     if (digits.length !== ID_DIGITS || digits[0] === '0' || !isValidThaiIdDigits(digits)) continue;
-    if (
-      e - s > 1 &&
-      ((s === 0 && glued.before) || (e === run.length && glued.after)) &&
-      !canonical(run, s, e)
-    )
-      continue;
-    spans.push([(run[s] as DigitGroup).start, (run[e - 1] as DigitGroup).end]);
+    const start = (run[s] as DigitGroup).start;
+    const end = (run[e - 1] as DigitGroup).end;
+    const official = canonical(run, s, e);
+    if (e - s > 1 && ((s === 0 && glued.before) || (e === run.length && glued.after)) && !official) continue;
+    // Split by cell separators: the official grouping or one digit per cell, not figures that add up to 13 digits.
+    if (cells && !official && e - s !== ID_DIGITS && cells(start, end)) continue;
+    spans.push([start, end]);
     s = e - 1;
   }
 }

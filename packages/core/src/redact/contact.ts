@@ -87,12 +87,13 @@ const NATIONAL = /^(?:[689]\d{8}|[2-57]\d{7})$/;
  */
 export function maskPhoneNumbers(text: string): string {
   const spans: Array<[number, number]> = [];
-  forEachDigitRun(text, 9, ({ groups }) => {
-    forEachWindow(groups, 9, 13, (s, e, digits) => {
+  const view = text.includes('(') ? unbracketed(text) : text;
+  forEachDigitRun(view, 9, ({ groups }) => {
+    forEachWindow(groups, 9, 14, (s, e, digits) => {
       const first = groups[s] as DigitGroup;
       const last = groups[e - 1] as DigitGroup;
-      if (!isPhone(text, first, last, digits, e - s > 1)) return undefined;
-      spans.push([first.start, last.end]);
+      if (!isPhone(view, first, last, digits, e - s > 1)) return undefined;
+      spans.push([leadStart(text, first.start, last.end), last.end]);
       return true;
     });
   });
@@ -103,6 +104,22 @@ export function maskPhoneNumbers(text: string): string {
     at = end;
   }
   return spans.length === 0 ? text : out + text.slice(at);
+}
+
+/**
+ * Brackets around an area code or a country code (`(02) 123 4567`, `(+66) 81-234-5678`, `+66 (0) 81 …`) read as
+ * spaces: the same length, so spans found in the view are the text's. Only a pair around a few digits (a sign and
+ * spaces allowed), its `(` not glued to a word before it (a call, `f(02)`).
+ */
+const PHONE_BRACKET = /(?<![A-Za-z_])\(([+\uff0b]?\p{Nd}[\p{Nd} \u00a0-]{0,7})\)/gu;
+const unbracketed = (text: string) => text.replace(PHONE_BRACKET, ' $1 ');
+
+/** Where the mask of a number starts: over the `+` and the `(` written before its first digit (when it closes it). */
+function leadStart(text: string, start: number, end: number): number {
+  let at = start;
+  if (text[at - 1] === '+' || text[at - 1] === '\uff0b') at--;
+  if (text[at - 1] === '(' && text.slice(at, end).includes(')')) at--;
+  return at;
 }
 
 /** Whether the digits of groups `first`…`last` are a telephone number where they stand. */
@@ -116,7 +133,9 @@ function isPhone(
   const before = unitBefore(text, first.start);
   const plus = before === 0x2b || before === 0xff0b;
   const international = (plus && digits.startsWith('66')) || digits.startsWith('0066');
-  const national = international ? digits.slice(digits.startsWith('66') ? 2 : 4) : digits.slice(1);
+  let national = international ? digits.slice(digits.startsWith('66') ? 2 : 4) : digits.slice(1);
+  // The trunk `0` kept after the country code (`+66 (0) 81 234 5678`, `+66 0 2 123 4567`).
+  if (international && grouped && national[0] === '0') national = national.slice(1);
   if ((!international && digits[0] !== '0') || !NATIONAL.test(national)) return false;
   // Glued to a word, a path or a `+` before, or to a word after: a serial, a path segment, a longer number.
   if (isGlue(before) || (!international && (plus || before === 0x2f)) || isGlue(unitAfter(text, last.end)))

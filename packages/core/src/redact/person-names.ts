@@ -130,7 +130,17 @@ const THAI_LETTERS = '\\u0E01-\\u0E4E';
 const NAME_BODY =
   `(?:(?:${THAI_TITLES.map(escapeRegExp).join('|')})[ \\t]?)+` +
   `[${THAI_LETTERS}]+(?:[ \\t]+[${THAI_LETTERS}]+)?`;
-const THAI_NAME = new RegExp(`(?<![${THAI_LETTERS}.])${NAME_BODY}`, 'gu');
+/**
+ * Thai is written without spaces between words: a title glued to the word before it (`คำขอของนายสมชาย ใจดี`) is one
+ * after the short words that introduce a person, and the long titles that no word holds are one after any letter.
+ * Not after other letters: นาย and นาง end words (ทนาย, lawyer; เจ้านาย, boss) and ศ. ends พ.ศ.
+ */
+const INTRODUCING = ['ของ', 'โดย', 'จาก', 'ถึง', 'กับ', 'และ', 'หรือ', 'ให้', 'แก่', 'แด่', 'คำขอ', 'เรียน', 'ผู้ยื่น'];
+const GLUED_TITLES = ['นางสาว', 'เด็กชาย', 'เด็กหญิง', 'ว่าที่ร้อยตรี', 'หม่อมราชวงศ์', 'หม่อมหลวง', 'ท่านผู้หญิง'];
+const THAI_NAME = new RegExp(
+  `(?:(?<![${THAI_LETTERS}.])|(?<=${INTRODUCING.join('|')})|(?=${GLUED_TITLES.join('|')}))${NAME_BODY}`,
+  'gu',
+);
 // A titled name written straight after an office word (`นายทะเบียนนายสมชาย ใจดี`).
 const GLUED_NAME = new RegExp(NAME_BODY, 'uy');
 const ENGLISH_NAME =
