@@ -56,6 +56,21 @@ describe('extendPdf', () => {
     expect(Buffer.from(renewed.subarray(0, bt.length)).equals(Buffer.from(bt))).toBe(true);
   });
 
+  it('B-B → B-LTA: a first document time-stamp proves the time, /DSS covers its TSA, a second archives it', async () => {
+    const bb = await signPdf(await letterPdf(), {
+      signer: signerFor(pki, pki.officer),
+      level: 'B-B',
+      ...sources,
+    });
+    expect((await verifyPdfSignatures(bb, verifyOptions)).signatures[0]?.level).toBe('B-B');
+    const lta = await extendPdf(bb, { level: 'B-LTA', tsa: pki.tsa, ...sources });
+    const report = await verifyPdfSignatures(lta, verifyOptions);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures[0]?.level).toBe('B-LTA');
+    expect(report.signatures.filter((s) => s.kind === 'document-timestamp')).toHaveLength(2);
+    expect(Buffer.from(lta.subarray(0, bb.length)).equals(Buffer.from(bb))).toBe(true);
+  });
+
   it('/DSS holds the signer chain, the TSA certificate and the revocation data, each once', async () => {
     const lt = await extendPdf(bt, { level: 'B-LT', ...sources });
     const twice = await extendPdf(lt, { level: 'B-LT', ...sources });

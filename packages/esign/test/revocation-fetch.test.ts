@@ -1,8 +1,19 @@
 import { KeyObject } from 'node:crypto';
-import { createCertificate, createCrl, createOcspResponse, generateSigningKeyPair } from '@thgov/pki/testing';
+import type { TimeStampFunction } from '@thgov/pki';
+import {
+  createCertificate,
+  createCrl,
+  createOcspResponse,
+  createTimeStampAuthority,
+  generateSigningKeyPair,
+} from '@thgov/pki/testing';
 import { httpServer, type TestServer } from '@thgov/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEsignError } from '../src/errors.js';
+import { PdfDocument } from '../src/pdf/document.js';
+import { decodeStream } from '../src/pdf/filters.js';
+import { dictOf, type PdfStream } from '../src/pdf/objects.js';
+import { extendPdf } from '../src/sign/extend.js';
 import { signPdf } from '../src/sign/sign-pdf.js';
 import { keyObjectSigner } from '../src/signers/local.js';
 import { verifyPdfSignatures } from '../src/verify/verify-pdf.js';
@@ -19,12 +30,15 @@ const served = new Map<string, Uint8Array>();
 let server: TestServer;
 let officer: Identity;
 let revokedOfficer: Identity;
+/** A TSA whose certificate names an OCSP responder here: B-LT needs its status in /DSS too (EN 319 142-1). */
+let tsa: TimeStampFunction;
+let tsaOcsp: Uint8Array;
 
 async function issueWithUrls(
   cn: string,
   serial: number,
   url: string,
-  extra: { caIssuersUrl?: string } = {},
+  extra: { caIssuersUrl?: string; ocspUrl?: string; extendedKeyUsage?: string[] } = {},
 ): Promise<Identity> {
   const kp = await generateSigningKeyPair();
   const cert = await createCertificate({
@@ -38,6 +52,7 @@ async function issueWithUrls(
     keyUsage: ['digitalSignature', 'nonRepudiation'],
     crlUrl: `${url}/ca.crl`,
     ocspUrl: `${url}/ocsp`,
+    ...(extra.extendedKeyUsage ? { extendedKeyUsageCritical: true } : {}),
     ...extra,
   });
   return { cert, key: kp.privateKey };
@@ -50,7 +65,7 @@ beforeAll(async () => {
     if (!body) return void res.writeHead(404).end();
     req.resume();
     res.writeHead(200, {
-      'content-type': path === '/ocsp' ? 'application/ocsp-response' : 'application/pkix-crl',
+      'content-type': path.endsWith('ocsp') ? 'application/ocsp-response' : 'application/pkix-crl',
     });
     res.end(Buffer.from(body));
   });
@@ -79,7 +94,33 @@ beforeAll(async () => {
   served.set('ocsp:POST', good);
   served.set('ocsp:GET', good);
   served.set('/ca.cer', pki.ca.cert);
+  const tsaId = await issueWithUrls('Fetching TSA', 310, server.url, {
+    ocspUrl: `${server.url}/tsa-ocsp`,
+    extendedKeyUsage: ['1.3.6.1.5.5.7.3.8'],
+  });
+  tsa = createTimeStampAuthority({ certificate: tsaId.cert, privateKey: tsaId.key, chain: [pki.ca.cert] });
+  tsaOcsp = await createOcspResponse({
+    certificate: tsaId.cert,
+    issuerCertificate: pki.ca.cert,
+    responderCertificate: pki.ca.cert,
+    responderKey: pki.ca.key,
+    status: 'good',
+    producedAt: new Date(),
+    thisUpdate: new Date(Date.now() - 60_000),
+    nextUpdate: new Date(Date.now() + DAY),
+  });
+  served.set('/tsa-ocsp', tsaOcsp);
 });
+
+/** The decoded streams of the final revision's /DSS array `key`. */
+function dssEntries(pdf: Uint8Array, key: string): Buffer[] {
+  const doc = new PdfDocument(pdf);
+  const dss = dictOf(doc.resolve(doc.catalog(doc.last)?.get('DSS'), doc.last));
+  const arr = doc.resolve(dss?.get(key), doc.last);
+  return (Array.isArray(arr) ? arr : []).map((r) =>
+    Buffer.from(decodeStream(doc.resolve(r, doc.last) as PdfStream, doc.budget)),
+  );
+}
 
 afterAll(async () => {
   await server?.close();
@@ -89,7 +130,7 @@ const sign = async (who: Identity) =>
   signPdf(await letterPdf(), {
     signer: signerFor(pki, who),
     level: 'B-LT',
-    tsa: pki.tsa,
+    tsa,
     trustAnchors: pki.root.cert,
     revocation: 'fetch',
     // Only the root's CRL is at hand: the officer's status must come from the network.
@@ -116,7 +157,7 @@ describe("signPdf with revocation: 'fetch'", () => {
     const pdf = await signPdf(await letterPdf(), {
       signer: keyObjectSigner(KeyObject.from(lone.key as never), [lone.cert]),
       level: 'B-LT',
-      tsa: pki.tsa,
+      tsa,
       trustAnchors: pki.root.cert,
       revocation: 'fetch',
       validationData: { crls: [pki.crls[1]!] },
@@ -131,6 +172,37 @@ describe("signPdf with revocation: 'fetch'", () => {
     const sig = report.signatures.find((s) => s.kind === 'signature')!;
     expect(sig.level).toBe('B-LT');
     expect(sig.revocation[0]).toMatchObject({ source: 'dss', status: 'good' });
+  });
+
+  it("fetches the signature time-stamp's TSA chain too: its OCSP answer is in /DSS, the level B-LT", async () => {
+    const before = server.requests.length;
+    const pdf = await sign(officer);
+    expect(server.requests.slice(before).some((r) => (r.url ?? '').startsWith('/tsa-ocsp'))).toBe(true);
+    expect(dssEntries(pdf, 'OCSPs').some((o) => o.equals(Buffer.from(tsaOcsp)))).toBe(true);
+    const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
+    expect(report.signatures[0]?.level).toBe('B-LT');
+  });
+
+  it("extendPdf to B-LT fetches the signature time-stamp's TSA chain as well", async () => {
+    const bt = await signPdf(await letterPdf(), {
+      signer: signerFor(pki, officer),
+      level: 'B-T',
+      tsa,
+      trustAnchors: pki.root.cert,
+      validationData: { crls: pki.crls },
+    });
+    const before = server.requests.length;
+    const lt = await extendPdf(bt, {
+      level: 'B-LT',
+      trustAnchors: pki.root.cert,
+      revocation: 'fetch',
+      validationData: { crls: [pki.crls[1]!] },
+      timeoutInMs: 5_000,
+    });
+    expect(server.requests.slice(before).some((r) => (r.url ?? '').startsWith('/tsa-ocsp'))).toBe(true);
+    expect(dssEntries(lt, 'OCSPs').some((o) => o.equals(Buffer.from(tsaOcsp)))).toBe(true);
+    const report = await verifyPdfSignatures(lt, { trustAnchors: [pki.root.cert] });
+    expect(report.signatures[0]?.level).toBe('B-LT');
   });
 
   it('a fetched CRL that revokes the signer refuses to sign (ERR_ESIGN_SIGNER_CERT)', async () => {

@@ -12,6 +12,13 @@ export interface ValidationData {
   ocsps: Uint8Array[];
 }
 
+/** Adds `more` to `data` (the /DSS writer keeps each item once). */
+export function addTo(data: ValidationData, more: ValidationData): void {
+  data.certificates.push(...more.certificates);
+  data.crls.push(...more.crls);
+  data.ocsps.push(...more.ocsps);
+}
+
 /** A `/VRI` entry: the validation data of one signature, keyed by the SHA-1 of its /Contents value. */
 export interface VriEntry {
   signatureContents: Uint8Array;

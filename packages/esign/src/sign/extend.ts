@@ -3,12 +3,13 @@ import { toArrayBuffer } from '@thgov/pki/internal';
 import * as pkijs from 'pkijs';
 import { EsignError } from '../errors.js';
 import { PdfString } from '../pdf/objects.js';
-import { appendDss, type ValidationData, type VriEntry } from '../pki/dss-write.js';
+import { addTo, appendDss, type ValidationData, type VriEntry } from '../pki/dss-write.js';
+import { tokenGenTime } from '../time-order.js';
 import { discoverSignatures } from '../verify/steps/signature-discovery.js';
 import { openForUpdate } from './open-for-update.js';
 import { type SuppliedValidationData, tsaSchema, validationDataSchema } from './options.js';
 import { appendDocumentTimeStamp } from './sign-pdf.js';
-import { collectValidationData } from './signer-check.js';
+import { collectTimeStampData, collectValidationData } from './signer-check.js';
 import { type TimeStampSource, timeStamper, tokenCertificates } from './timestamp.js';
 
 /** Options of {@link extendPdf}. */
@@ -72,24 +73,31 @@ function signatureToken(der: Uint8Array): Uint8Array | undefined {
   return value ? new Uint8Array(value.toBER(false)) : undefined;
 }
 
+/**
+ * The validation data of one signature: its signer's path and its signature time-stamp's TSA path (B-LT needs
+ * both, ETSI EN 319 142-1), or of one document time-stamp's TSA path. Collected now, as the caller allows.
+ */
 async function validationDataFor(der: Uint8Array, isTimeStamp: boolean, options: ExtendPdfOptions) {
   const chain = cmsCertificates(der);
   const token = isTimeStamp ? undefined : signatureToken(der);
-  const extra = [...(token ? tokenCertificates(token) : [])];
-  if (!chain.length) return { certificates: extra, crls: [], ocsps: [] } satisfies ValidationData;
-  const { data } = await collectValidationData(
-    chain,
-    { ...options, trustAnchors: options.trustAnchors },
-    new Date(),
-  );
-  data.certificates.push(...extra);
+  const data: ValidationData = {
+    certificates: [...(token ? tokenCertificates(token) : [])],
+    crls: [],
+    ocsps: [],
+  };
+  const o = { known: chain, strict: false };
+  if (token) addTo(data, await collectTimeStampData(token, tokenGenTime(token) ?? new Date(), options, o));
+  if (!chain.length) return data;
+  const usage = isTimeStamp ? 'timestamping' : 'document-signing';
+  addTo(data, (await collectValidationData(chain, options, new Date(), usage)).data);
   return data;
 }
 
 /**
  * Augments the signatures of a signed PDF: `B-LT` writes the certificates, OCSP responses and CRLs of every
  * signature (and of their time-stamps) to /DSS with a /VRI entry each; `B-LTA` then adds a document
- * time-stamp. Run it again with `B-LTA` before the last archive time-stamp's TSA certificate expires to renew
+ * time-stamp (a B-B signature, whose time nothing proves, first gets a document time-stamp of its own, covered by
+ * that /DSS: B-LT needs a proven time and its TSA's validation data). Run it again with `B-LTA` before the last archive time-stamp's TSA certificate expires to renew
  * the archive. Each step is an incremental update: nothing signed changes.
  *
  * @example
@@ -104,9 +112,33 @@ async function validationDataFor(der: Uint8Array, isTimeStamp: boolean, options:
  */
 export async function extendPdf(pdf: Uint8Array, options: ExtendPdfOptions): Promise<Uint8Array> {
   validateOptions(schema, options, 'extendPdf options');
+  const { found } = discoverSignatures(openForUpdate(pdf));
+  if (!found.length) throw new EsignError('ERR_ESIGN_DOCUMENT', 'The PDF has no signature to extend');
+  if (options.level === 'B-LT') return withValidationData(pdf, options);
+  const tsa = timeStamper(options.tsa!, options);
+  try {
+    // B-LTA needs B-LT, which needs a proven time: a signature without a time-stamp (B-B) first gets a document
+    // time-stamp, so that the /DSS written next covers its TSA too and the archive time-stamp covers both.
+    const timed = lacksTimeProof(found) ? await appendDocumentTimeStamp(pdf, tsa.stamp) : pdf;
+    return await appendDocumentTimeStamp(await withValidationData(timed, options), tsa.stamp);
+  } finally {
+    await tsa.close();
+  }
+}
+
+/** Whether no time-stamp proves a signature's time: no document time-stamp, and a signature without its own. */
+function lacksTimeProof(found: ReturnType<typeof discoverSignatures>['found']): boolean {
+  if (found.some((f) => f.kind === 'document-timestamp')) return false;
+  return found.some((f) => {
+    const contents = f.sig.get('Contents');
+    return contents instanceof PdfString && signatureToken(derOf(contents.bytes)) === undefined;
+  });
+}
+
+/** The PDF with a /DSS (and a /VRI entry each) holding the validation data of every signature and time-stamp. */
+async function withValidationData(pdf: Uint8Array, options: ExtendPdfOptions): Promise<Uint8Array> {
   const doc = openForUpdate(pdf);
   const { found } = discoverSignatures(doc);
-  if (!found.length) throw new EsignError('ERR_ESIGN_DOCUMENT', 'The PDF has no signature to extend');
   const all: ValidationData = { certificates: [], crls: [], ocsps: [] };
   const vri: VriEntry[] = [];
   for (const f of found) {
@@ -124,12 +156,5 @@ export async function extendPdf(pdf: Uint8Array, options: ExtendPdfOptions): Pro
       'ERR_ESIGN_VALIDATION_DATA',
       'No OCSP response or CRL for the signatures: nothing to add',
     );
-  const withDss = appendDss(doc, pdf, all, vri);
-  if (options.level === 'B-LT') return withDss;
-  const tsa = timeStamper(options.tsa!, options);
-  try {
-    return await appendDocumentTimeStamp(withDss, tsa.stamp);
-  } finally {
-    await tsa.close();
-  }
+  return appendDss(doc, pdf, all, vri);
 }

@@ -5,14 +5,14 @@ import type { TimeStampFunction } from '@thgov/pki';
 import { appearanceLines, buildAppearance } from '../appearance/appearance.js';
 import { EsignError } from '../errors.js';
 import { PdfDocument } from '../pdf/document.js';
-import { appendDss, type ValidationData } from '../pki/dss-write.js';
+import { addTo, appendDss, type ValidationData } from '../pki/dss-write.js';
 import type { DigestAlgorithm } from '../signers/signer.js';
-import { signingTimeAfterToken } from '../time-order.js';
+import { signingTimeAfterToken, tokenGenTime } from '../time-order.js';
 import { signCms } from './cms.js';
 import { checkCertificationFirst, openForUpdate } from './open-for-update.js';
 import { type PadesLevel, type SignPdfOptions, validateSignOptions } from './options.js';
 import { fillContents, prepareSignature, type SignatureFieldSpec } from './placeholder.js';
-import { checkSigner } from './signer-check.js';
+import { checkSigner, collectTimeStampData } from './signer-check.js';
 import { type TimeStampSource, timeStamper, tokenCertificates } from './timestamp.js';
 
 /** Room for a signature time-stamp token (a TSA certificate chain is usually 2–6 kB). */
@@ -123,6 +123,7 @@ async function signPdfUntraced(pdf: Uint8Array, given: SignPdfOptions): Promise<
         'ERR_ESIGN_VALIDATION_DATA',
         'B-LT needs OCSP responses or CRLs for the signer chain: supply validationData or use revocation: "fetch"',
       );
+    if (signed.token) addTo(data, await timeStampData(signed.token, signingTime, options, data));
     const withDss = appendDss(new PdfDocument(signed.bytes), signed.bytes, data, [
       { signatureContents: signed.cms, data },
     ]);
@@ -131,6 +132,17 @@ async function signPdfUntraced(pdf: Uint8Array, given: SignPdfOptions): Promise<
   } finally {
     await tsa?.close();
   }
+}
+
+/** The signature time-stamp's TSA path data, at the token's genTime ({@link collectTimeStampData}). */
+function timeStampData(
+  token: Uint8Array,
+  signingTime: Date,
+  options: SignPdfOptions,
+  signerData: ValidationData,
+): Promise<ValidationData> {
+  const o = { known: [...signerData.certificates], strict: true };
+  return collectTimeStampData(token, tokenGenTime(token) ?? signingTime, options, o);
 }
 
 /**

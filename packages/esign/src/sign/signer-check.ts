@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import {
+  type CertificateUsage,
   createRevocationFetcher,
   type RevocationFetch,
   type RevocationFetchRequest,
@@ -9,6 +10,7 @@ import { certFromDer, keyUsage } from '@thgov/pki/internal';
 import { EsignError } from '../errors.js';
 import type { ValidationData } from '../pki/dss-write.js';
 import type { SignPdfOptions } from './options.js';
+import { tokenChain } from './timestamp.js';
 
 /** Validity period and key usage: the checks that need nothing but the certificate. */
 function checkCertificateAlone(der: Uint8Array, at: Date): void {
@@ -46,14 +48,15 @@ export interface ValidationDataSources {
 }
 
 /**
- * Validates `chain[0]`'s path to the anchors at `at` with the supplied revocation data and, with
- * `revocation: 'fetch'`, what the certificates' OCSP responders and CRL distribution points return; returns
- * the path result and everything usable for the document security store.
+ * Validates `chain[0]`'s path to the anchors at `at` for `usage` (a signer's or a TSA's) with the supplied
+ * revocation data and, with `revocation: 'fetch'`, what the certificates' OCSP responders and CRL distribution
+ * points return; returns the path result and everything usable for the document security store.
  */
 export async function collectValidationData(
   chain: readonly Uint8Array[],
   sources: ValidationDataSources,
   at: Date,
+  usage: CertificateUsage = 'document-signing',
 ): Promise<{ data: ValidationData; passed: boolean; message: string }> {
   const supplied = sources.validationData ?? {};
   const data: ValidationData = {
@@ -69,7 +72,7 @@ export async function collectValidationData(
       trustAnchors: sources.trustAnchors,
       intermediates: chain.slice(1).map((c) => new Uint8Array(c)),
       at,
-      usage: 'document-signing',
+      usage,
       revocation: {
         crls: data.crls,
         ocspResponses: data.ocsps,
@@ -98,5 +101,50 @@ export async function checkSigner(options: SignPdfOptions, at: Date): Promise<Va
   const { data, passed, message } = await collectValidationData(chain, options, at);
   if (!passed)
     throw new EsignError('ERR_ESIGN_SIGNER_CERT', `The signer certificate cannot be used: ${message}`);
+  return data;
+}
+
+/** The self-signed certificates among `certs`: roots a time-stamp token or the caller's data carry. */
+function selfSigned(certs: readonly Uint8Array[]): Uint8Array[] {
+  return certs.filter((der) => {
+    try {
+      const c = new X509Certificate(Buffer.from(der));
+      return c.checkIssued(c) && c.verify(c.publicKey);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The validation data of a signature time-stamp's TSA path (B-LT and up: ETSI EN 319 142-1 wants it in /DSS
+ * beside the signer's, and a verifier reports B-T without it), collected as the signer's is, at the token's
+ * genTime. The path is built from the token's certificates and `known` (those the document carries besides) to
+ * `trustAnchors` or to a root among them: this only gathers data, the verifier judges the TSA. Without anchors
+ * (skipChainCheck) nothing is gathered or checked. With `strict`, a TSA path whose revocation status cannot be
+ * established is ERR_ESIGN_VALIDATION_DATA.
+ */
+export async function collectTimeStampData(
+  token: Uint8Array,
+  genTime: Date,
+  sources: ValidationDataSources,
+  o: { known: readonly Uint8Array[]; strict: boolean },
+): Promise<ValidationData> {
+  const chain = tokenChain(token, [...(sources.validationData?.certificates ?? []), ...o.known]);
+  const empty: ValidationData = { certificates: [], crls: [], ocsps: [] };
+  if (!sources.trustAnchors || !chain.length) return empty;
+  const given = sources.trustAnchors;
+  const anchors = [...(Array.isArray(given) ? given : [given]), ...selfSigned(chain)];
+  const { data, passed, message } = await collectValidationData(
+    chain,
+    { ...sources, trustAnchors: anchors },
+    genTime,
+    'timestamping',
+  );
+  if (!passed && o.strict)
+    throw new EsignError(
+      'ERR_ESIGN_VALIDATION_DATA',
+      `B-LT needs the validation data of the signature time-stamp's TSA path too, and it is not at hand (${message}): supply its OCSP responses or CRLs (and its root, if not among trustAnchors) in validationData, or use revocation: "fetch"`,
+    );
   return data;
 }

@@ -277,3 +277,24 @@ export function tokenCertificates(token: Uint8Array): Uint8Array[] {
     return [];
   }
 }
+
+/**
+ * The TSA's chain as a path validation wants it, TSA certificate first: the certificates the token carries and
+ * `known` (those the document will carry besides), the one the token's signer identifier names put first. Empty
+ * when the token cannot be read or no certificate is the TSA's.
+ */
+export function tokenChain(token: Uint8Array, known: readonly Uint8Array[] = []): Uint8Array[] {
+  try {
+    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(token)).content });
+    const all = [...tokenCertificates(token), ...known];
+    const parsed = all.map(certificateOf);
+    const tsa = findBySid(
+      sd.signerInfos[0]?.sid,
+      parsed.filter((c) => c !== undefined),
+    );
+    const at = tsa ? parsed.indexOf(tsa) : -1;
+    return at < 0 ? [] : [all[at]!, ...all.filter((_, i) => i !== at)];
+  } catch {
+    return [];
+  }
+}

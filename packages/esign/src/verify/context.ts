@@ -2,7 +2,7 @@ import type { CmsOutcome } from '../cms/verify-cms.js';
 import type { PdfDocument, Revision } from '../pdf/document.js';
 import type { PdfDict, PdfRef, PdfString } from '../pdf/objects.js';
 import type { NormalizedVerifyOptions } from './options.js';
-import type { SignatureReport } from './report.js';
+import type { RevocationEvidence, SignatureReport } from './report.js';
 import type { TrustContext } from './trust.js';
 
 /** A signature field with a value, as step 3 found it through the AcroForm field tree. */
@@ -49,6 +49,11 @@ export interface DocumentContext {
   certificationLevel: 1 | 2 | 3 | undefined;
   /** The signer certificate (DER) of each signature that got that far. */
   signerCertificates: Map<SignatureReport, Uint8Array>;
+  /**
+   * The revocation evidence of each verified signature time-stamp's TSA path (one list per token), for the
+   * level: B-LT needs the time-stamp's validation data in /DSS as well as the signer's.
+   */
+  timeStampRevocation: Map<SignatureReport, RevocationEvidence[][]>;
 }
 
 /** One signature on its way through the steps: each step reads what earlier ones found and adds its own. */

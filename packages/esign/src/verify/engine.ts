@@ -122,7 +122,7 @@ async function runChecks(
   report.signatures = ctx.reports.sort(
     (a, b) => (order.get(a.fieldName) ?? 0) - (order.get(b.fieldName) ?? 0),
   );
-  upgradeLevels(doc, report.signatures);
+  upgradeLevels(doc, report.signatures, ctx.timeStampRevocation);
   await extension?.afterSignatures({
     doc,
     report,
@@ -157,6 +157,7 @@ async function verifySignatures(
     found,
     certificationLevel: certificationLevel(doc, found),
     signerCertificates: new Map(),
+    timeStampRevocation: new Map(),
     reports: [] as SignatureReport[],
   };
   try {

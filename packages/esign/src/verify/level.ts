@@ -60,22 +60,84 @@ function dssRevisionProving(
   return at;
 }
 
+/** How a certificate of a TSA path is named in a warning: by position, never by name. */
+const tsaPosition = (i: number) => (i === 0 ? 'the TSA certificate' : `TSA CA certificate #${i}`);
+
+/**
+ * The revision by which /DSS proved the status of the TSA path of one of the signature's time-stamps (the one
+ * proven earliest), with no warning; else undefined and a warning naming the unproven TSA certificates. The
+ * time-stamps are the verified signature time-stamps, or (when only a document time-stamp proves the signing time)
+ * that document time-stamp.
+ */
+function timeStampRevisionProving(
+  tokens: RevocationEvidence[][],
+  after: number,
+  last: number,
+  digests: DssDigests,
+): { at?: number; warning?: string } {
+  let at: number | undefined;
+  for (const evidence of tokens) {
+    const proven = dssRevisionProving(evidence, after, last, digests);
+    if (proven !== undefined && (at === undefined || proven < at)) at = proven;
+  }
+  if (at !== undefined || tokens.length === 0) return { at: at ?? after + 1 };
+  const missing = (tokens[0] ?? []).flatMap((e, i) =>
+    dssRevisionProving([e], after, last, digests) === undefined ? [tsaPosition(i)] : [],
+  );
+  return {
+    warning:
+      `Not B-LT: /DSS proves the signer's path, but holds no usable revocation data for the time-stamp's ` +
+      `TSA path (${missing.join(', ') || 'its certificates'}): ETSI EN 319 142-1 B-LT needs both`,
+  };
+}
+
+/** The TSA evidence of the time-stamps proving `r`'s time (see {@link timeStampRevisionProving}). */
+function timeStampEvidence(
+  r: SignatureReport,
+  reports: SignatureReport[],
+  tokens: Map<SignatureReport, RevocationEvidence[][]>,
+): RevocationEvidence[][] {
+  if (r.signingTime.proof === 'signature-timestamp') return tokens.get(r) ?? [];
+  const stamp = reports.find(
+    (s) =>
+      s.kind === 'document-timestamp' &&
+      s.indication === 'TOTAL_PASSED' &&
+      s.revision !== undefined &&
+      s.revision >= r.revision! &&
+      s.signingTime.proven === r.signingTime.proven,
+  );
+  return stamp ? [stamp.revocation] : [];
+}
+
 /**
  * B-LT and B-LTA, which later revisions add. A B-T signature whose chain passed reaches B-LT when a /DSS written
- * after it proves the revocation status of every certificate of its path but the anchor: for each, a usable
- * "good" answer read from /DSS (its arrays or its /VRI entries). Any other revocation data in the store (for
- * another certificate, from another issuer, forged, stale) proves nothing for this signature; evidence supplied
- * by the caller or fetched online is not in the document. B-LTA needs a verified document time-stamp covering
- * the revision by which all that data was in /DSS.
+ * after it proves the revocation status of every certificate of its path but the anchor, and of every
+ * certificate of the TSA path of the time-stamp that proves its time (ETSI EN 319 142-1, EN 319 102-1, as EU DSS
+ * checks it): for each, a usable "good" answer read from /DSS (its arrays or its /VRI entries). Any other
+ * revocation data in the store (for another certificate, from another issuer, forged, stale) proves nothing for
+ * this signature; evidence supplied by the caller or fetched online is not in the document. B-LTA needs a
+ * verified document time-stamp covering the revision by which all that data was in /DSS. A signature held at B-T
+ * only for want of the TSA's data says so in a warning of its `time` check.
  */
-export function upgradeLevels(doc: PdfDocument, reports: SignatureReport[]): void {
+export function upgradeLevels(
+  doc: PdfDocument,
+  reports: SignatureReport[],
+  timeStampRevocation: Map<SignatureReport, RevocationEvidence[][]> = new Map(),
+): void {
   const stamps = reports.filter((r) => r.kind === 'document-timestamp' && r.indication === 'TOTAL_PASSED');
   const digests = dssDigestsOf(doc);
   for (const r of reports) {
     if (r.level !== 'B-T' || r.revision === undefined || r.revocation.length === 0) continue;
     if (!r.checks.some((c) => c.id === 'chain-and-revocation' && c.status === 'PASSED')) continue;
-    const dssAt = dssRevisionProving(r.revocation, r.revision, doc.last.index, digests);
-    if (dssAt === undefined) continue;
+    const signerAt = dssRevisionProving(r.revocation, r.revision, doc.last.index, digests);
+    if (signerAt === undefined) continue;
+    const tokens = timeStampEvidence(r, reports, timeStampRevocation);
+    const tsa = timeStampRevisionProving(tokens, r.revision, doc.last.index, digests);
+    if (tsa.at === undefined) {
+      r.checks.find((c) => c.id === 'time')?.warnings.push(tsa.warning!);
+      continue;
+    }
+    const dssAt = Math.max(signerAt, tsa.at);
     r.level = stamps.some((s) => s.revision !== undefined && s.revision >= dssAt) ? 'B-LTA' : 'B-LT';
   }
 }

@@ -167,6 +167,10 @@ export interface VerificationReport {
   /** Document-level checks (1, 2, 3, 12, 13, 14, 15). */
   checks: CheckResult[];
   signatures: SignatureReport[];
+  /**
+   * The embedded attachment (a transcript's XML), only when the attachment check (13) passed: a failed or
+   * indeterminate check describes the file it examined in its own evidence instead.
+   */
   attachment?: { fileName: string; relationship?: string; mimeType?: string; size: number };
   /** Set when reading stopped on a typed error (the error's code). */
   errorCode?: string;

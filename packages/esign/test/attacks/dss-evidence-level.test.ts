@@ -122,3 +122,43 @@ describe('B-LTA needs the archive time-stamp to cover the validation data that p
     expect(report.signatures[0]!.level).toBe('B-LTA');
   });
 });
+
+// ETSI EN 319 142-1 §6.3 and EN 319 102-1 (as EU DSS checks it): B-LT means the document carries the validation
+// data of the signature *and of its time-stamps*. A /DSS proving the signer's path but saying nothing about the
+// signature time-stamp's TSA certificate leaves the time-stamp unverifiable once the caller's evidence is gone.
+describe("B-LT also needs the signature time-stamp's TSA chain in /DSS", () => {
+  // The officer's OCSP answer and the root's CRL prove the signer's path (officer, CA); the TSA certificate,
+  // issued by the same CA, is proven only by the CA's CRL or an answer about it.
+  const signerOnly = () => withDss([rootCrl], [pki.officerOcsp]);
+
+  it("a /DSS with the signer's data only: B-T, with a warning naming the TSA", async () => {
+    const report = await fx.verify(signerOnly());
+    expect(summary(report)).toEqual(['TOTAL_PASSED', 'LTA_UPDATES', 'B-T']);
+    const warnings = report.signatures[0]!.checks.flatMap((c) => c.warnings).join(' ');
+    expect(warnings).toMatch(/Not B-LT.*TSA certificate/);
+  });
+
+  it('the same, then a document time-stamp over it: B-T, not B-LTA', async () => {
+    const stamped = await appendDocumentTimeStamp(signerOnly(), pki.tsa);
+    const report = await fx.verify(stamped);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures[0]!.level).toBe('B-T');
+  });
+
+  it('control: an OCSP answer about the TSA certificate added: B-LT, then B-LTA under a document time-stamp', async () => {
+    const tsaOcsp = await ocspAbout(pki, pki.tsaCert);
+    const lt = withDss([rootCrl], [pki.officerOcsp, tsaOcsp]);
+    expect(summary(await fx.verify(lt))).toEqual(['TOTAL_PASSED', 'LTA_UPDATES', 'B-LT']);
+    const stamped = await appendDocumentTimeStamp(lt, pki.tsa);
+    expect((await fx.verify(stamped)).signatures[0]!.level).toBe('B-LTA');
+  });
+
+  it('a TSA answer added only after the archive time-stamp: B-LT, not B-LTA', async () => {
+    const stamped = await appendDocumentTimeStamp(signerOnly(), pki.tsa);
+    const report = await fx.verify(
+      addDss(stamped, [rootCrl], [pki.officerOcsp, await ocspAbout(pki, pki.tsaCert)]),
+    );
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures[0]!.level).toBe('B-LT');
+  });
+});

@@ -1,9 +1,13 @@
-import { ORDER_TOLERANCE_MS } from '../../time-order.js';
+import { ORDER_TOLERANCE_MS, pdfClaimAfterProof } from '../../time-order.js';
 import { type DocumentContext, earliestProof, type SignatureState, type SignatureStep } from '../context.js';
+import type { RevocationEvidence } from '../report.js';
 import { check, indeterminate } from '../report.js';
-import { checkTimeStamp } from '../trust.js';
+import { checkTimeStamp, revocationEvidence } from '../trust.js';
 
-/** The earliest time a valid signature time-stamp proves, with the problems and warnings of the others. */
+/**
+ * The earliest time a valid signature time-stamp proves, with the problems and warnings of the others. The
+ * revocation evidence of each valid token's TSA path is kept for the level (B-LT needs it in /DSS).
+ */
 async function signatureTimeStamps(
   state: SignatureState,
   ctx: DocumentContext,
@@ -11,6 +15,7 @@ async function signatureTimeStamps(
   let proven: Date | undefined;
   const problems: string[] = [];
   const warnings: string[] = [];
+  const tsaEvidence: RevocationEvidence[][] = [];
   const provenLater = earliestProof(ctx.docTimeStamps, state.revision!.index);
   for (const token of state.cms!.timeStampTokens) {
     const ts = await checkTimeStamp(ctx.trust, token, [state.cms!.signatureValue!], provenLater);
@@ -18,8 +23,10 @@ async function signatureTimeStamps(
       const t = new Date(ts.genTime);
       if (!proven || t < proven) proven = t;
       warnings.push(...ts.warnings.map((w) => `Time-stamp: ${w}`));
+      if (ts.path) tsaEvidence.push(revocationEvidence(ts.path));
     } else problems.push(ts.message);
   }
+  ctx.timeStampRevocation.set(state.report, tsaEvidence);
   return { ...(proven ? { proven } : {}), problems, warnings };
 }
 
@@ -59,7 +66,11 @@ export const time: SignatureStep = async (state, ctx) => {
     report.checks.push(indeterminate('time', 'TIMESTAMP_ORDER_FAILURE', message));
     return false;
   }
-  const all = { warnings: [...problems, ...warnings] };
+  // /M (CAdES's only claim, signed too) later than the proof: a warning, not a failure (the proof is what counts).
+  const { proof, claimedPdf } = report.signingTime;
+  const pdfClaim =
+    proven && !claimed && proof !== 'none' ? pdfClaimAfterProof(claimedPdf, proven, proof) : undefined;
+  const all = { warnings: [...problems, ...warnings, ...(pdfClaim ? [pdfClaim] : [])] };
   report.checks.push(
     proven
       ? check(
