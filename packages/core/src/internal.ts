@@ -19,7 +19,6 @@ export { type BodyThroughput, DEFAULT_BODY_THROUGHPUT, responseGuardInterceptor 
 export {
   fullJitterDelay,
   isRepeatableCall,
-  isTransient,
   markUnprocessed,
   parseRetryAfter,
   settledAfterSend,

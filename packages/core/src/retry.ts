@@ -190,8 +190,6 @@ export function isRepeatableCall(call: {
 const SENT_HINT =
   'The request reached the server and is not idempotent: it may have taken effect. Check its outcome before sending it again, or make the call repeatable (`idempotent`, an idempotency key).';
 
-/** Errors whose condition is transient but whose call was not repeatable: see {@link isTransient}. */
-const transientAfterSend = new WeakSet<object>();
 /**
  * Statuses that say the server did not act on the request: 408 (it did not receive the whole request, RFC 9110)
  * and 429 (a rate limit refused it before it was processed, RFC 6585).
@@ -225,19 +223,9 @@ function wasUnprocessed(error: ThGovError): boolean {
 export function settledAfterSend(error: unknown, repeatable: boolean): unknown {
   if (repeatable || !isThGovError(error) || !error.retryable || isNotSentError(error)) return error;
   if (wasUnprocessed(error)) return error;
-  transientAfterSend.add(error);
   Object.defineProperty(error, 'retryable', { value: false, enumerable: true });
   Object.defineProperty(error, 'hint', { value: SENT_HINT, enumerable: true });
   return error;
-}
-
-/**
- * Whether the condition behind `error` is transient (a 503, a reset, a timeout), whether or not the call may be
- * repeated: `retryable`, or made non-retryable by {@link settledAfterSend} only because it was not repeatable.
- * What a worker reads to tell "the server is away, try later" from "this item is bad".
- */
-export function isTransient(error: unknown): boolean {
-  return isThGovError(error) && (error.retryable || transientAfterSend.has(error));
 }
 
 type PRetry = typeof import('p-retry').default;

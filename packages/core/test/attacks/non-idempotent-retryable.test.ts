@@ -1,7 +1,6 @@
 import { httpServer, type TestServer } from '@thgov/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isThGovError, type RequestSpec, type ThGovError, Transport } from '../../src/index.js';
-import { isTransient } from '../../src/internal.js';
 
 /**
  * `retryable` is what a caller's own retry wrapper reads (`if (err.retryable) again()`). A call that is not
@@ -62,8 +61,6 @@ describe('a call that is not repeatable, failed after it reached the server', ()
       expect(err).toMatchObject({ code: 'ERR_HTTP', statusCode: status, retryable: false });
       expect(err.hint).toMatch(/may have taken effect/);
       expect(s.requests).toHaveLength(1);
-      // What the SDK's own workers read: the condition itself is still transient.
-      expect(isTransient(err)).toBe(true);
     });
   }
 
@@ -75,7 +72,6 @@ describe('a call that is not repeatable, failed after it reached the server', ()
     expect(err.code).toBe('ERR_NETWORK');
     expect(err.notSent).toBeUndefined();
     expect(err.retryable).toBe(false);
-    expect(isTransient(err)).toBe(true);
     expect(s.requests).toHaveLength(1);
   });
 
@@ -136,13 +132,12 @@ describe('what stays retryable (guards)', () => {
     expect(err).toMatchObject({ code: 'ERR_NETWORK', notSent: true, retryable: true });
   });
 
-  it('a POST refused for a reason no retry cures (HTTP 400): not retryable, not transient', async () => {
+  it('a POST refused for a reason no retry cures (HTTP 400): not retryable, no sent-once hint', async () => {
     const s = await serve((_req, res) => {
       res.writeHead(400).end();
     });
     const err = await failure(transport(s.url, 0).request(post()));
     expect(err.retryable).toBe(false);
-    expect(isTransient(err)).toBe(false);
     expect(err.hint ?? '').not.toMatch(/may have taken effect/);
   });
 });
