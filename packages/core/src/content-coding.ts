@@ -14,7 +14,16 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br';
 
 type Coding = 'gzip' | 'deflate' | 'br';
 
-/** The codings to undo, last applied first; undefined for none. Throws for a coding this client cannot undo. */
+/**
+ * The most codings one response may stack. Each layer's output is bounded by the body limit, but every layer is
+ * decoded in turn: a header naming hundreds would multiply the work (undici's fetch stops at five too).
+ */
+const MAX_CODINGS = 5;
+
+/**
+ * The codings to undo, last applied first; undefined for none. Throws for a coding this client cannot undo, and for
+ * more than five stacked.
+ */
 export function codingsOf(header: string | undefined): Coding[] | undefined {
   if (header === undefined) return undefined;
   const out: Coding[] = [];
@@ -25,6 +34,7 @@ export function codingsOf(header: string | undefined): Coding[] | undefined {
     else if (c === 'deflate' || c === 'br') out.push(c);
     else throw unsupported(c);
   }
+  if (out.length > MAX_CODINGS) throw tooManyCodings(out.length);
   return out.length === 0 ? undefined : out.reverse();
 }
 
@@ -150,6 +160,17 @@ function unsupported(coding: string): HttpError {
     {
       retryable: false,
       hint: `Ask the server for one of: ${ACCEPT_ENCODING}, or identity.`,
+    },
+  );
+}
+
+function tooManyCodings(count: number): HttpError {
+  return new HttpError(
+    'ERR_RESPONSE_PARSE',
+    `The response's Content-Encoding stacks ${count} content codings; at most ${MAX_CODINGS} are undone`,
+    {
+      retryable: false,
+      hint: 'A server compresses a body once; check what sits between this client and it.',
     },
   );
 }

@@ -179,6 +179,8 @@ interface Call<T> {
   remainingInMs: () => number;
   /** Masks the call's `sensitiveValues`, when it has any. */
   mask: Masker | undefined;
+  /** The streamed body handed to the caller: the call's deadline and abort bind it until it closes. */
+  live?: Readable;
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -350,7 +352,7 @@ export class Transport {
       this.#httpDone(call, span, (final as { statusCode?: number }).statusCode, final);
       throw final;
     } finally {
-      call.deadline.dispose();
+      releaseDeadline(call);
     }
   }
 
@@ -366,15 +368,15 @@ export class Transport {
         'A streamed request body cannot be signed; send bytes, or use a client without signer',
       );
     }
-    const headers: Record<string, string> = {
-      ...this.#defaultHeaders,
+    const headers = mergeHeaders({}, this.#defaultHeaders);
+    mergeHeaders(headers, {
       'user-agent': this.#userAgent,
       'x-request-id': requestId,
       ...(contentType ? { 'content-type': contentType } : {}),
       ...(contentLength !== undefined ? { 'content-length': String(contentLength) } : {}),
-      ...spec.headers,
-    };
-    if (!hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
+    });
+    if (spec.headers) mergeHeaders(headers, spec.headers);
+    if (!('accept-encoding' in headers)) headers['accept-encoding'] = ACCEPT_ENCODING;
     const mask = maskerFor(spec.sensitiveValues);
     let repeatable = isIdempotentCall(spec);
     if (!repeatable && spec.idempotencyKey !== undefined) {
@@ -392,8 +394,10 @@ export class Transport {
     // default total: a large upload or download must not be cut at a fixed time.
     const onTimeout = (ms: number) =>
       new TimeoutError('total', ms, { requestId, request: redactedRequest() });
-    const configuredTotal = options.timeoutInMs ?? this.#options.timeouts?.totalInMs;
     const streaming = spec.streaming === true || spec.responseType === 'stream' || open !== undefined;
+    // A streaming call has no total unless the call sets one: its deadline binds the whole body (see releaseDeadline).
+    const configuredTotal =
+      options.timeoutInMs ?? (streaming ? undefined : this.#options.timeouts?.totalInMs);
     const defaultTotal = configuredTotal === undefined && !streaming ? DEFAULT_TIMEOUTS.totalInMs : undefined;
     const attemptDeadline: AttemptDeadline | undefined =
       defaultTotal !== undefined && this.#guarded
@@ -441,7 +445,7 @@ export class Transport {
         authority: this.#server.authority,
       });
       checkHeaders(signed.headers);
-      Object.assign(headers, signed.headers);
+      mergeHeaders(headers, signed.headers);
     }
     const attemptStart = performance.now();
     // Built only for an error: redacting the request costs more than a successful attempt's own work.
@@ -467,7 +471,8 @@ export class Transport {
         : codings && !noContent(method, res.statusCode, resHeaders)
           ? decodeContentStream(res.body, codings)
           : res.body;
-      return done(limitStream(body, limit, requestId) as unknown as T);
+      call.live = limitStream(body, limit, requestId, (err) => this.#networkError(err, signal, context()));
+      return done(call.live as unknown as T);
     }
     // `received` as sent (what a response signature covers), `raw` with its content codings undone. A stream that
     // must be verified (or classified) is read whole first, within the same limit, and handed over afterwards.
@@ -1090,23 +1095,44 @@ function decodeReceived(
   });
 }
 
-/** Passes the body through while counting; errors the stream once it passes the limit. */
-function limitStream(body: Readable, limit: number, requestId: string): Readable {
-  const { Readable, Transform } = nodeStream();
+/**
+ * Passes the body through while counting; errors the stream once it passes the limit. An error from below (the
+ * network, the call's abort or deadline) reaches the reader typed (`typed`); a reader that stops early (breaks out of
+ * its loop, destroys the stream) destroys the body under it, which ends the response and frees its connection.
+ */
+function limitStream(
+  body: Readable,
+  limit: number,
+  requestId: string,
+  typed: (err: unknown) => ThGovError,
+): Readable {
+  const { Transform } = nodeStream();
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
       if (size > limit) {
         cb(tooLarge(limit, requestId));
-        body.destroy();
         return;
       }
       cb(null, chunk);
     },
   });
-  body.on('error', (err) => counter.destroy(err));
-  return Readable.from(body.pipe(counter));
+  body.on('error', (err) => counter.destroy(isThGovError(err) ? err : typed(err)));
+  counter.once('close', () => {
+    if (!body.destroyed) body.destroy();
+  });
+  return body.pipe(counter);
+}
+
+/**
+ * Ends the call's deadline and its hold on the caller's signal: when the call ends, or, for a streamed body handed
+ * to the caller, when that stream closes (the abort and `timeoutInMs` bind the whole body, not only its headers).
+ */
+function releaseDeadline(call: Call<unknown>): void {
+  const live = call.live;
+  if (live && !live.closed) live.once('close', () => call.deadline.dispose());
+  else call.deadline.dispose();
 }
 
 /**
@@ -1282,8 +1308,16 @@ function queryPart(name: string, value: string): string {
   );
 }
 
-function hasHeader(headers: Record<string, string>, name: string): boolean {
-  if (name in headers) return true;
-  for (const key in headers) if (key.toLowerCase() === name) return true;
-  return false;
+/**
+ * Adds `source` to `target` under lower-case names, replacing a header of the same name in any case: HTTP header
+ * names are case-insensitive, and `Authorization` from the client with `authorization` from the call would otherwise
+ * be sent twice (two credentials, the first often taken). Returns `target`.
+ */
+function mergeHeaders(
+  target: Record<string, string>,
+  source: Record<string, string>,
+): Record<string, string> {
+  // An undefined value is kept: it leaves out a header set before (undici sends none for it).
+  for (const name in source) target[name.toLowerCase()] = source[name] as string;
+  return target;
 }
