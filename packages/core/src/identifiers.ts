@@ -5,11 +5,17 @@ import { isValidThaiIdDigits, thaiIdCheckDigit } from './thai-id-checksum.js';
 export { thaiIdCheckDigit };
 
 /**
- * What people, forms and word processors put between the groups of an ID (1-2345-67890-12-1): white space,
- * any dash (hyphen, en dash, minus sign, non-breaking hyphen...) and the invisible format characters
- * (zero-width space and joiners, soft hyphen, word joiner, byte-order mark).
+ * What people, forms and word processors put between the groups of an ID (1-2345-67890-12-1): spaces, tabs and line
+ * breaks, any dash (hyphen, en dash, minus sign, non-breaking hyphen...) and the invisible format characters
+ * (zero-width space and joiners, soft hyphen, word joiner, byte-order mark). It is the set of separators the redactor
+ * reads between digit groups (redact/spelling.ts), with the same limit of three visible ones per gap: an ID this
+ * module accepts is one redaction masks, so a field validated here is never logged in clear.
  */
-const ID_SEPARATORS = /[\s\p{Pd}\u2212\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
+const INVISIBLE = '\\u00AD\\u200B-\\u200D\\u2060\\uFEFF';
+const VISIBLE = '\\p{Zs}\\p{Pd}\\t\\r\\n\\u2212';
+const ID_SEPARATORS = new RegExp(`[${VISIBLE}${INVISIBLE}]`, 'gu');
+/** Four or more visible separators between two digits: more than the redactor reads as one ID. */
+const LONG_GAP = new RegExp(`\\p{Nd}[${INVISIBLE}]*(?:[${VISIBLE}][${INVISIBLE}]*){4,}\\p{Nd}`, 'u');
 const NON_ASCII_DIGIT = /[^\P{Nd}0-9]/gu;
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
@@ -19,7 +25,10 @@ const DECIMAL_DIGIT = /\p{Nd}/u;
  * so anything but 13 digits still fails the check that follows.
  */
 function normalizeIdInput(value: string): string {
-  return value.replace(ID_SEPARATORS, '').replace(NON_ASCII_DIGIT, asciiDigit);
+  // Around the ID any white space goes (a padded form field); inside, only the separators above.
+  const v = value.trim();
+  if (LONG_GAP.test(v)) return v;
+  return v.replace(ID_SEPARATORS, '').replace(NON_ASCII_DIGIT, asciiDigit);
 }
 
 /**
@@ -37,8 +46,9 @@ function asciiDigit(digit: string): string {
 /**
  * True when `value` is a 13-digit Thai citizen ID with a correct check digit. Citizen IDs start with
  * 1–8 (the person's registration category); 0 is used by juristic persons, 9 is not issued. The digits may
- * be Thai (๑๒๓), full-width or any Unicode decimal digits, grouped by spaces, any dash or invisible
- * separators; `parseCitizenId` gives the plain 13 ASCII digits.
+ * be Thai (๑๒๓), full-width or any Unicode decimal digits, grouped by spaces, tabs, line breaks, any dash or
+ * invisible separators (at most three visible ones between two groups, as the redactor reads an ID); `parseCitizenId`
+ * gives the plain 13 ASCII digits.
  */
 export function isCitizenId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -100,29 +110,37 @@ export const juristicIdSchema = z
 // ---------------------------------------------------------------------------------------------------
 // Laser code: printed on the back of the smart ID card, two Latin letters and ten digits (JT9-9999999-99).
 
-const LASER_CODE = /^[A-Z]{2}\d{10}$/;
+// Checked before upper-casing: Unicode upper-cases the ligature ﬀ to "FF", the long s ſ to "S", the dotless ı to "I".
+const LASER_CODE = /^[A-Za-z]{2}\d{10}$/;
 
-/** True for a laser code: two letters and ten digits, dashes and spaces ignored. */
+/** Two capital letters and ten digits when `value` is a laser code (dashes and spaces ignored), else undefined. */
+function laserCodeOf(value: string): string | undefined {
+  const v = value.replace(/[-\s]/g, '');
+  return LASER_CODE.test(v) ? v.toUpperCase() : undefined;
+}
+
+/** True for a laser code: two Latin letters and ten digits, dashes and spaces ignored. */
 export function isLaserCode(value: unknown): value is string {
-  return typeof value === 'string' && LASER_CODE.test(value.replace(/[-\s]/g, '').toUpperCase());
+  return typeof value === 'string' && laserCodeOf(value) !== undefined;
 }
 
 /** Returns a laser code normalised to two capital letters and ten digits, or throws `ERR_LASER_CODE`. */
 export function parseLaserCode(value: unknown): string {
-  if (!isLaserCode(value)) {
+  const code = typeof value === 'string' ? laserCodeOf(value) : undefined;
+  if (code === undefined) {
     throw invalidArgument(
       'Expected a laser code of two letters and ten digits (e.g. JT9-9999999-99)',
       'ERR_LASER_CODE',
     );
   }
-  return value.replace(/[-\s]/g, '').toUpperCase();
+  return code;
 }
 
 /** zod schema of an ID card's laser code: two letters and ten digits, normalised to `JT9999999999`. */
 export const laserCodeSchema = z
   .string()
-  .transform((v) => v.replace(/[-\s]/g, '').toUpperCase())
-  .refine((v) => LASER_CODE.test(v), { message: 'Invalid laser code (two letters and ten digits)' });
+  .transform((v) => laserCodeOf(v) ?? v)
+  .refine((v) => isLaserCode(v), { message: 'Invalid laser code (two letters and ten digits)' });
 
 // ---------------------------------------------------------------------------------------------------
 // Buddhist-era dates as DOPA writes them: YYYYMMDD in the BE calendar (Gregorian + 543), with 00 for an

@@ -48,12 +48,38 @@ export function normalizeTarget(target: unknown): string {
       throw invalidArgument('target is not a valid URL or path');
     }
   }
+  return originForm(t);
+}
+
+function originForm(t: string): string {
   if (t.length > MAX_TARGET_LENGTH || !TARGET.test(t)) {
     throw invalidArgument(
       'target must be an origin-form path (starting with /) without spaces or control characters',
     );
   }
   return t;
+}
+
+// Absolute form (RFC 9112 §3.2.2) as a proxy sends it: scheme and authority, then the path and query as they travelled.
+const ABSOLUTE_FORM = /^https?:\/\/([^/?]*)/i;
+// An authority as it may stand in a request line: visible ASCII without user info, a fragment or a backslash.
+const RECEIVED_AUTHORITY = /^[\x21-\x7e]{1,300}$/;
+
+/**
+ * A request target as a server received it, for verification: origin-form as it is, absolute form reduced to its
+ * path and query LITERALLY. Nothing is resolved or decoded (no dot-segments, percent-encoding, backslashes or white
+ * space), unlike the URL parser, so the signature is checked against the target the application then routes.
+ */
+export function normalizeReceivedTarget(target: unknown): string {
+  if (typeof target !== 'string') throw invalidArgument('target must be a string (path and query)');
+  const m = target.length <= MAX_TARGET_LENGTH ? ABSOLUTE_FORM.exec(target) : null;
+  if (!m) return originForm(target);
+  const authority = m[1] as string;
+  if (!RECEIVED_AUTHORITY.test(authority) || /[@#\\]/.test(authority)) {
+    throw invalidArgument('An absolute-form target must have a plain authority (no user info or backslash)');
+  }
+  const rest = target.slice(m[0].length);
+  return originForm(rest.startsWith('/') ? rest : `/${rest}`);
 }
 
 export function isValidRequestId(value: unknown): value is string {

@@ -39,9 +39,34 @@ export function assertKeyFitsAlgorithm(key: KeyObject, alg: SigningAlgorithm): v
   else if (alg === 'PS256') ok = type === 'rsa' || type === 'rsa-pss';
   else if (alg === 'EdDSA') ok = type === 'ed25519';
   if (!ok) throw invalidArgument(`A ${type ?? 'unknown'} key cannot be used with ${alg}`);
-  if ((type === 'rsa' || type === 'rsa-pss') && (details.modulusLength ?? 0) < 2048) {
-    throw invalidArgument('RSA keys shorter than 2048 bits are refused');
+  assertRsaKeyStrength(key);
+}
+
+/** FIPS 186-5 bounds the public exponent below 2^256; OpenSSL verifies no modulus above 16 384 bits. */
+const MAX_RSA_EXPONENT = 1n << 256n;
+const MAX_RSA_MODULUS_BITS = 16_384;
+
+/**
+ * An RSA key must protect something: at least 2048 bits, and an odd public exponent from 3 to 2^256. With e = 1
+ * the "signature" is the padded hash itself (anyone forges it), an even e is no RSA key, and a huge e makes every
+ * verification as costly as a private-key operation. Other key types pass.
+ */
+export function assertRsaKeyStrength(key: KeyObject): void {
+  const weakness = rsaKeyWeakness(key);
+  if (weakness !== undefined) throw invalidArgument(weakness);
+}
+
+/** Why an RSA key is too weak to sign or verify with (see `assertRsaKeyStrength`); undefined when it is not. */
+export function rsaKeyWeakness(key: KeyObject): string | undefined {
+  const type = key.asymmetricKeyType;
+  if (type !== 'rsa' && type !== 'rsa-pss') return undefined;
+  const { modulusLength = 0, publicExponent = 0n } = key.asymmetricKeyDetails ?? {};
+  if (modulusLength < 2048) return 'RSA keys shorter than 2048 bits are refused';
+  if (modulusLength > MAX_RSA_MODULUS_BITS) return 'RSA keys longer than 16384 bits are refused';
+  if (publicExponent < 3n || publicExponent % 2n === 0n || publicExponent >= MAX_RSA_EXPONENT) {
+    return 'An RSA key needs an odd public exponent from 3 to 2^256 (e = 1 lets anyone sign)';
   }
+  return undefined;
 }
 
 function fromJwk(jwk: JWK, want: 'private' | 'public'): KeyObject {
@@ -101,6 +126,7 @@ export function importSigningKey(input: unknown, want: 'private' | 'public'): Ke
   const type = key.type;
   if (want === 'private' && type !== 'private') throw invalidArgument('Signing needs a private key');
   if (want === 'public' && type !== 'public') throw invalidArgument('Verification needs a public key');
+  assertRsaKeyStrength(key);
   return key;
 }
 

@@ -9,7 +9,8 @@ export interface ReplayCache {
    * Records `id` until `expiresAtMs`, exclusive: the entry is live while `nowMs < expiresAtMs` (the
    * verifier passes one past the last millisecond at which the message could be accepted, so a shared
    * store with a PX/TTL expiry keeps it exactly long enough). Returns false when `id` is already recorded
-   * and still live: the message is a replay.
+   * and still live: the message is a replay. A throw or a rejection (the store is down) refuses the message with
+   * ERR_JWS_INVALID, the store's error kept as its cause.
    */
   remember(id: string, expiresAtMs: number, nowMs: number): boolean | Promise<boolean>;
 }

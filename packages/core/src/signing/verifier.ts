@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import { createPublicKey } from '../builtins.js';
 import { invalidArgument, outOfRange, ThGovError } from '../errors.js';
 import {
   CONTENT_DIGEST_HEADER,
@@ -7,6 +8,7 @@ import {
   isValidRequestId,
   normalizeAuthority,
   normalizeMethod,
+  normalizeReceivedTarget,
   normalizeRequestId,
   normalizeStatus,
   normalizeTarget,
@@ -19,6 +21,7 @@ import {
   importVerificationKey,
   isSigningAlgorithm,
   type KeyValidity,
+  rsaKeyWeakness,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
   type SigningKeyInput,
@@ -38,7 +41,11 @@ export interface VerificationKey {
   alg?: SigningAlgorithm;
 }
 
-/** Looks up the public key for a signature's key ID and algorithm (undefined: unknown key, refused). */
+/**
+ * Looks up the public key for a signature's key ID and algorithm (undefined: unknown key, refused). The kid comes
+ * from the message before anything is verified (1–256 visible ASCII characters, `/` and `..` included): match it
+ * exactly against the keys you know; never build a file path or URL from it, and never fall back to a default key.
+ */
 export type KeyResolver = (params: {
   kid: string;
   alg: SigningAlgorithm;
@@ -78,6 +85,11 @@ export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
 /** A received request as `SignatureVerifier.verify` checks it: method, target, headers and body. */
 export interface VerifyRequestInput {
   method: string;
+  /**
+   * The request target as received: origin-form (`/path?query`), or absolute form (`http://host/path?query`, as a
+   * proxy sends it), whose path and query are then taken literally: dot-segments, percent-encoding and backslashes
+   * are compared as they are, never resolved, so the signature covers the target the application routes.
+   */
   target: string;
   body?: Uint8Array | string;
   /** The received headers; `x-jws-signature`, `content-digest` and `x-request-id` are read from them. */
@@ -216,7 +228,7 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
       let target: string;
       try {
         method = normalizeMethod(input.method);
-        target = normalizeTarget(input.target);
+        target = normalizeReceivedTarget(input.target);
       } catch {
         throw invalid('The request method or target cannot carry a signature');
       }
@@ -338,6 +350,20 @@ function notForSignatures(jwk: JWK): boolean {
   return curve === undefined || (jwk.crv !== undefined && jwk.crv !== curve);
 }
 
+/**
+ * An RSA key of a published set that no signature may be accepted under (under 2048 bits, an exponent of 1, an even
+ * or oversized one): skipped like a key for another use, so a legacy key in the set does not stop the others, and a
+ * message under its kid is refused as from an unknown key. A malformed key is left for the import to report.
+ */
+function tooWeakToVerify(jwk: JWK): boolean {
+  if (jwk.kty !== 'RSA') return false;
+  try {
+    return rsaKeyWeakness(createPublicKey({ key: jwk as never, format: 'jwk' })) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 type StaticKeys = Map<string, ImportedKey & { alg: SigningAlgorithm | undefined }>;
 
 /** Static keys (`keys` or `jwks`) imported once, here, so configuration mistakes surface at start-up. */
@@ -374,7 +400,9 @@ function staticKeysOf(options: SignatureVerifierOptions): StaticKeys {
       }
     }
     // A published set often holds keys for other uses and algorithms: they are skipped, as jose does.
-    for (const jwk of options.jwks.keys) if (!notForSignatures(jwk)) addStatic(jwk.kid, jwk, jwk.alg);
+    for (const jwk of options.jwks.keys) {
+      if (!notForSignatures(jwk) && !tooWeakToVerify(jwk)) addStatic(jwk.kid, jwk, jwk.alg);
+    }
   } else if (typeof options.keyResolver !== 'function') {
     throw invalidArgument('keyResolver must be a function');
   }
@@ -522,17 +550,31 @@ async function checkFreshness(
       'The signature time (iat) is outside the accepted clock-skew window',
     );
   }
-  if (ctx.replayCache) {
-    // Expiry is exclusive (live while now < expiresAtMs), as TTL stores count it: one past the last accepted ms.
-    const fresh = await ctx.replayCache.remember(
-      `${header.kid}\u0000${header.jti}`,
-      lastAcceptedMs + 1,
-      nowMs,
-    );
-    if (!fresh)
-      throw new ThGovError('ERR_JWS_REPLAY', 'This signed message was already accepted once (replay)');
-  }
+  if (ctx.replayCache && !(await rememberOnce(ctx.replayCache, header, lastAcceptedMs, nowMs)))
+    throw new ThGovError('ERR_JWS_REPLAY', 'This signed message was already accepted once (replay)');
   return issuedAtMs;
+}
+
+/**
+ * Records the message in the replay cache; false when it was there already. A store that fails (connection refused,
+ * a timeout) refuses the message with a typed error, its own message kept as the cause only: a driver's message
+ * may name the store's URL with its password.
+ */
+async function rememberOnce(
+  cache: ReplayCache,
+  header: DetachedJws['header'],
+  lastAcceptedMs: number,
+  nowMs: number,
+): Promise<boolean> {
+  try {
+    // Expiry is exclusive (live while now < expiresAtMs), as TTL stores count it: one past the last accepted ms.
+    return Boolean(await cache.remember(`${header.kid}\u0000${header.jti}`, lastAcceptedMs + 1, nowMs));
+  } catch (cause) {
+    throw invalid(
+      'The replay cache failed: the message cannot be checked for replay, so it is refused',
+      cause,
+    );
+  }
 }
 
 function bodyOf(body: unknown): Uint8Array | string {
