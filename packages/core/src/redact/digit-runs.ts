@@ -22,7 +22,7 @@ export interface DigitRun {
 
 /**
  * Separator units allowed between two digit groups (`" – "` is three: space, en dash, space; `-\r\n` is
- * three too). Invisible characters (U+200B–U+200D, U+2060, U+FEFF, U+00AD) are not counted.
+ * three too). Invisible characters (format characters such as U+200B, U+200E, U+2066, U+FEFF, U+00AD) are not counted.
  */
 const MAX_SEPARATORS = 3;
 /** No matcher looks for a group longer than a citizen ID: 14 digits are enough to know one is too long. */
@@ -96,13 +96,22 @@ function readRun(text: string, from: number, unit: Unit, run: DigitRun): number 
       current.end = i + length;
       run.digitCount++;
       separators = 0;
-    } else if (current && !(c >= 0x80 && isInvisible(c)) && ++separators > MAX_SEPARATORS) {
-      // Invisible characters (zero-width spaces, a soft hyphen) do not count: any number of them is no gap.
+    } else if (
+      current &&
+      !(c >= 0x80 && isInvisible(codePointAt(text, i, c))) &&
+      ++separators > MAX_SEPARATORS
+    ) {
+      // Invisible characters (zero-width spaces, a soft hyphen, bidi marks) do not count: any number of them is no gap.
       break;
     }
     i += length;
   }
   return i;
+}
+
+/** The code point at `i`, whose first code unit is `c` (a tag character is a surrogate pair). */
+function codePointAt(text: string, i: number, c: number): number {
+  return c >= 0xd800 && c <= 0xdbff ? (text.codePointAt(i) as number) : c;
 }
 
 /**

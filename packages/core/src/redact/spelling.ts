@@ -15,17 +15,42 @@ export const OTHER = -1;
 export const ESCAPE = -3;
 export const ASCII_KIND = new Int8Array(128).fill(OTHER);
 for (let c = 0x30; c <= 0x39; c++) ASCII_KIND[c] = c - 0x30;
-// Space, hyphen, dot, slash, underscore, tab and line breaks (a wrapped line, a table cell); `+` is a space
-// in form encoding.
-for (const c of ' -./+_\t\r\n') ASCII_KIND[c.charCodeAt(0)] = SEPARATOR;
+// Space, hyphen, dot, slash, underscore, tab and line breaks (a wrapped line, a table cell, a vertical tab or form
+// feed); `+` is a space in form encoding.
+for (const c of ' -./+_\t\r\n\v\f') ASCII_KIND[c.charCodeAt(0)] = SEPARATOR;
 for (const c of '%\\&') ASCII_KIND[c.charCodeAt(0)] = ESCAPE;
 
-// Invisible characters that an editor, a PDF extractor or an evasive writer may put between digits.
-const INVISIBLE = new Set([0x00ad, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+/**
+ * Invisible characters that an editor, a PDF extractor, a right-to-left text or an evasive writer may put between
+ * digits: every format character (soft hyphen, zero-width space and joiners, word joiner, byte-order mark, the
+ * bidirectional marks, embeddings and isolates, the Mongolian vowel separator, the tag characters outside the BMP)
+ * and the combining grapheme joiner, which joins nothing between digits.
+ */
+const INVISIBLE = /^(?:\p{Cf}|\u034f)$/u;
+/** Code points below this are ASCII or Latin-1, where only the soft hyphen is invisible. */
+const FIRST_FORMAT = 0x00ad;
 
-/** True for the invisible characters above: separators that a reader does not see (and so never counts). */
-export const isInvisible = (c: number): boolean => INVISIBLE.has(c);
-const SPACE_OR_DASH = /^[\p{Zs}\p{Pd}]$/u;
+/** Whether each BMP code point is invisible (1) or not (0), computed on first sight. */
+let bmpInvisible: Int8Array | undefined;
+
+/**
+ * True for a code point of the invisible characters above: a separator that a reader does not see (and so never
+ * counts). Takes a code point, so a tag character (outside the BMP) is one.
+ */
+export function isInvisible(cp: number): boolean {
+  if (cp < FIRST_FORMAT) return false;
+  if (cp > 0xffff) return INVISIBLE.test(String.fromCodePoint(cp));
+  bmpInvisible ??= new Int8Array(0x10000).fill(-1);
+  let known = bmpInvisible[cp] as number;
+  if (known < 0) {
+    // A lone surrogate is no character.
+    known = cp >= 0xd800 && cp <= 0xdfff ? 0 : INVISIBLE.test(String.fromCharCode(cp)) ? 1 : 0;
+    bmpInvisible[cp] = known;
+  }
+  return known === 1;
+}
+// Spaces, dashes, the line and paragraph separators and NEL (a line break of EBCDIC and some Unicode text).
+const SPACE_OR_DASH = /^[\p{Z}\p{Pd}\u0085]$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 const DOTS_AND_SLASHES = new Set([
   0x00b7, 0x2024, 0x2027, 0x2044, 0x2215, 0x2219, 0x2212, 0x30fb, 0xff0e, 0xff0f,
@@ -60,7 +85,7 @@ export function codePointKind(cp: number): number {
 }
 
 function classify(cp: number): number {
-  if (INVISIBLE.has(cp) || DOTS_AND_SLASHES.has(cp)) return SEPARATOR;
+  if (isInvisible(cp) || DOTS_AND_SLASHES.has(cp)) return SEPARATOR;
   const ch = String.fromCodePoint(cp);
   if (SPACE_OR_DASH.test(ch)) return SEPARATOR;
   const folded = ch.normalize('NFKC');
