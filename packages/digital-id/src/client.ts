@@ -20,6 +20,7 @@ import {
   validateOptions,
 } from '@thgov/core/internal';
 import * as oidc from 'openid-client';
+import { sensitiveClaimValues } from './claim-secrets.js';
 import {
   dpopHandle,
   finishConfiguration,
@@ -479,7 +480,9 @@ export class DigitalIdClient {
     this.#checkIdToken(tokens, idClaims);
     this.#checkAuthTime(idClaims, record);
     this.#checkAcr(idClaims, record);
+    registerClaims(idClaims, tokenSet);
     const claims = await this.#withUserinfo(engine, tokenSet, idClaims);
+    registerClaims(claims, tokenSet);
     const identity = normalizeIdentity(this.#preset, engine.issuer, claims, tokenSet);
     if (record.data) identity.data = record.data;
     this.#log.info('digital-id login completed', {
@@ -548,13 +551,23 @@ export class DigitalIdClient {
     requireToken(refreshToken, 'refreshToken');
     const original =
       options?.originalIdToken === undefined ? undefined : originalClaims(options.originalIdToken);
-    return this.#runHolding(refreshToken, 'refresh', options, async () => {
-      const tokens = await this.#sharedRefreshGrant(refreshToken);
-      const claims = tokens.claims();
-      if (claims) this.#checkIdToken(tokens, claims);
-      if (claims && original) this.#checkSameLogin(original, claims);
-      return toTokenSet(tokens, refreshToken);
-    });
+    // The login's claims are held while the call runs: the registrations of the login may be long evicted.
+    const held = sensitiveClaimValues(original);
+    return this.#runHolding(
+      refreshToken,
+      'refresh',
+      options,
+      async () => {
+        const tokens = await this.#sharedRefreshGrant(refreshToken);
+        const claims = tokens.claims();
+        if (claims) this.#checkIdToken(tokens, claims);
+        if (claims && original) this.#checkSameLogin(original, claims);
+        const tokenSet = toTokenSet(tokens, refreshToken);
+        if (claims) registerClaims(claims, tokenSet);
+        return tokenSet;
+      },
+      held,
+    );
   }
 
   /**
@@ -902,9 +915,10 @@ export class DigitalIdClient {
     operation: string,
     options: OperationOptions | undefined,
     fn: () => Promise<T>,
+    alsoHeld: readonly string[] = [],
   ): Promise<T> {
     registerSecret(token, { kind: 'input' });
-    return withSecrets([token], () => this.#run(operation, options, fn));
+    return withSecrets([token, ...alsoHeld], () => this.#run(operation, options, fn));
   }
 
   #getEngine(): Promise<Engine> {
@@ -1275,6 +1289,21 @@ function toTokenSet(t: oidc.TokenEndpointResponse, refreshTokenInUse?: string): 
   if (expiresAt && !Number.isNaN(expiresAt.getTime())) out.expiresAt = expiresAt;
   if (typeof t.scope === 'string') out.scope = t.scope;
   return out;
+}
+
+/**
+ * Registers the values of a login's claims that carry a secret (DGA's `personal_token`) or personal data
+ * (names, birth date, address, subject), for as long as the login's access token: a provider quoting them
+ * later in free text (an `error_description`) is then masked there, whatever pattern they have.
+ */
+function registerClaims(claims: Record<string, unknown>, tokens: TokenSet): void {
+  const lifetimeInMs =
+    tokens.expiresAt === undefined
+      ? DEFAULT_TOKEN_TTL_IN_MS
+      : Math.max(0, tokens.expiresAt.getTime() - Date.now());
+  for (const value of sensitiveClaimValues(claims)) {
+    registerSecret(value, { kind: 'token', ttlInMs: lifetimeInMs + TOKEN_MARGIN_IN_MS });
+  }
 }
 
 /** The unverified payload of the id_token in a token response body, only to see which claims exist. */

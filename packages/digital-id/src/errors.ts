@@ -13,6 +13,8 @@ export const DIGITAL_ID_ERROR_CODES = {
     'The callback state is unknown here or differs from the session (tampered or forged).',
   ERR_DIGITAL_ID_STATE_EXPIRED: 'The login took longer than the state TTL; start the login again.',
   ERR_DIGITAL_ID_STATE_REPLAYED: 'This callback was already processed once (replayed state).',
+  ERR_DIGITAL_ID_STATE_STORE_FULL:
+    'The state store is full of pending logins: the new login was refused rather than drop a pending one.',
   ERR_DIGITAL_ID_REDIRECT_MISMATCH:
     'The redirect URI differs from the one registered or used to start the login.',
   ERR_DIGITAL_ID_INVALID_SCOPE: 'The provider refused a requested scope (not approved for this client).',

@@ -1,4 +1,5 @@
 import { invalidArgument } from '@thgov/core';
+import { DigitalIdError } from './errors.js';
 
 /** What the client keeps between `createLoginRequest` and `handleCallback`. Plain JSON: any store can hold it. */
 export interface LoginState {
@@ -73,11 +74,16 @@ export function assertStateKey(state: unknown, store: string): void {
   }
 }
 
+/** The hint of `ERR_DIGITAL_ID_STATE_STORE_FULL`. */
+const STORE_FULL_HINT =
+  'Answer "try again shortly" (HTTP 503, Retry-After from retryAfterInMs). Many logins were started and not finished: rate-limit login starts per client IP, or raise MemoryStateStore maxEntries (or use a shared store) for a larger audience.';
+
 /** Options of `MemoryStateStore`: how many pending logins it keeps and how long it remembers used states. */
 export interface MemoryStateStoreOptions {
   /**
-   * Most states kept at once; beyond it the oldest used states go first, then the oldest pending logins.
-   * Default 10 000.
+   * Most states kept at once. To file a new login past it, used states go first, then pending logins already
+   * expired; when every place holds a login still pending, the new one is refused with
+   * `ERR_DIGITAL_ID_STATE_STORE_FULL` (retryable) and no pending login is dropped. Default 10 000.
    */
   maxEntries?: number;
   /** How long a consumed or expired state is remembered to tell replays from forgeries. Default 30 min. */
@@ -93,6 +99,7 @@ export class MemoryStateStore implements StateStore {
   readonly #max: number;
   readonly #tombstoneInMs: number;
   #lastSweep = 0;
+  #lastFullScan = 0;
 
   constructor(options: MemoryStateStoreOptions = {}) {
     this.#max = options.maxEntries ?? 10_000;
@@ -103,15 +110,47 @@ export class MemoryStateStore implements StateStore {
     assertStateKey(record?.state, 'MemoryStateStore');
     this.#sweep();
     this.#used.delete(record.state);
+    if (!this.#live.has(record.state)) this.#makeRoom();
     this.#live.set(record.state, structuredClone(record));
-    // Past the limit, used states go first: forgetting one only makes a replay "unknown" (refused all the
-    // same), while a pending login dropped is a user whose sign-in fails.
-    while (this.size > this.#max) {
-      const from = this.#used.size > 0 ? this.#used : this.#live;
-      const oldest = from.keys().next().value;
-      if (oldest === undefined) break;
-      from.delete(oldest);
+  }
+
+  /**
+   * A place for one more login, or a refusal. Used states go first (forgetting one only turns a replay's
+   * answer from "consumed" into "unknown", refused all the same), then expired logins (they cannot complete).
+   * A login still pending is never dropped for a new one: starting a login costs an attacker one request, and
+   * dropping the oldest would let a flood of starts fail every citizen still on the provider's page, after the
+   * QR scan. The new start is refused instead (the application answers "try again shortly").
+   */
+  #makeRoom(): void {
+    while (this.size >= this.#max && this.#used.size > 0) {
+      this.#used.delete(this.#used.keys().next().value as string);
     }
+    if (this.size < this.#max) return;
+    this.#dropExpired(Date.now());
+    if (this.size < this.#max) return;
+    // A place frees when any pending login completes, surely when the oldest expires: no later than that,
+    // and capped as the provider's Retry-After is (30 s), since completions usually come first.
+    const oldest = this.#live.values().next().value;
+    const retryAfterInMs = Math.min(30_000, Math.max(1000, (oldest?.expiresAt ?? 0) - Date.now()));
+    throw new DigitalIdError(
+      'ERR_DIGITAL_ID_STATE_STORE_FULL',
+      `The state store holds ${this.#max} pending logins (maxEntries): the login was not started`,
+      { retryable: true, retryAfterInMs, hint: STORE_FULL_HINT },
+    );
+  }
+
+  /**
+   * Drops the expired pending logins, at most one full pass a second (a flood at capacity must not cost a pass
+   * per refused start); the expired ones at the old end go on every call.
+   */
+  #dropExpired(now: number): void {
+    for (const [key, record] of this.#live) {
+      if (record.expiresAt > now) break;
+      this.#live.delete(key);
+    }
+    if (this.size < this.#max || now - this.#lastFullScan < 1000) return;
+    this.#lastFullScan = now;
+    for (const [key, record] of this.#live) if (record.expiresAt <= now) this.#live.delete(key);
   }
 
   async consume(state: string): Promise<StateConsumeResult> {

@@ -45,12 +45,13 @@ describe('MemoryStateStore', () => {
     expect((await store.consume('t')).status).toBe('unknown');
   });
 
-  it('keeps at most maxEntries, dropping the oldest', async () => {
+  it('keeps at most maxEntries, refusing a new login rather than drop a pending one', async () => {
     const store = new MemoryStateStore({ maxEntries: 3 });
-    for (const s of ['a', 'b', 'c', 'd']) await store.save(record(s));
+    for (const s of ['a', 'b', 'c']) await store.save(record(s));
+    await expect(store.save(record('d'))).rejects.toMatchObject({ code: 'ERR_DIGITAL_ID_STATE_STORE_FULL' });
     expect(store.size).toBe(3);
-    expect((await store.consume('a')).status).toBe('unknown');
-    expect((await store.consume('d')).status).toBe('ok');
+    expect((await store.consume('a')).status).toBe('ok');
+    expect((await store.consume('d')).status).toBe('unknown');
   });
 
   it('at capacity drops a used state before a pending login, however old the login', async () => {
