@@ -10,6 +10,7 @@ import {
   pdfEquals,
   repeatedKeys,
 } from '../pdf/objects.js';
+import { catalogMetadataLevel } from './catalog-keys.js';
 import { dssObjects, referredFromOutside } from './dss-changes.js';
 import { resourceChanges } from './form-resources.js';
 import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
@@ -102,6 +103,27 @@ function classifyNew(scope: DiffScope, num: number, v: PdfObject | undefined): M
   return undefined;
 }
 
+/**
+ * Widget keys a program rewrites whenever it touches an annotation, whatever it changes: /M, the annotation's
+ * modification date (poppler stamps it on the widget of the field it signs). They change nothing shown.
+ */
+const ANNOTATION_BOOKKEEPING = new Set(['M']);
+
+/** True when every changed key is one of `allowed` or annotation bookkeeping. */
+function onlyKeys(keys: string[], allowed: string[]): boolean {
+  return keys.every((k) => allowed.includes(k) || ANNOTATION_BOOKKEEPING.has(k));
+}
+
+/** An empty signature field (or its widget) given a /V: form filling only when that /V signs a later revision. */
+function emptySignatureFieldSigned(
+  scope: DiffScope,
+  newD: PdfDict,
+): { level: ModificationLevel; reason: string } {
+  return laterSignature(scope, dictOf(scope.doc.resolve(newD.get('V'), scope.last)))
+    ? { level: 'FORM_FILLING', reason: 'An empty signature field was signed' }
+    : { level: 'ANNOTATIONS', reason: 'An empty signature field changed without a later signature' };
+}
+
 /** The level of a change to an object of the signed revision, by what it is and which keys changed. */
 function classifyChanged(
   scope: DiffScope,
@@ -114,7 +136,9 @@ function classifyChanged(
     const keys = changedKeys(oldD, newD);
     let l: ModificationLevel = 'NONE';
     for (const k of keys) {
-      if (k === 'DSS') l = maxLevel(l, 'LTA_UPDATES');
+      const metadata = catalogMetadataLevel(doc, last, k, newD.get(k));
+      if (metadata) l = maxLevel(l, metadata);
+      else if (k === 'DSS') l = maxLevel(l, 'LTA_UPDATES');
       else if (k === 'AcroForm' && scope.acroNum === -1) {
         const before = dictOf(doc.resolve(oldD.get(k), signed));
         l = maxLevel(l, acroFormLevel(scope, before, dictOf(doc.resolve(newD.get(k), last))));
@@ -131,15 +155,31 @@ function classifyChanged(
   const kid = oldD && newD ? kidWidgetChange(scope, oldD, newD) : undefined;
   if (kid) return kid;
   if (oldD && newD && isName(oldD.get('FT')) && !isName(oldD.get('FT'), 'Sig')) {
-    if (changedKeys(oldD, newD).every((k) => k === 'V' || k === 'AS' || k === 'AP'))
+    if (onlyKeys(changedKeys(oldD, newD), ['V', 'AS', 'AP']))
       return { level: 'FORM_FILLING', reason: 'A form field value was filled in' };
   } else if (oldD && newD && isName(oldD.get('FT'), 'Sig') && !oldD.has('V') && scope.sig.fields.has(num)) {
-    if (changedKeys(oldD, newD).every((k) => k === 'V' || k === 'AP'))
-      return laterSignature(scope, dictOf(doc.resolve(newD.get('V'), last)))
-        ? { level: 'FORM_FILLING', reason: 'An empty signature field was signed' }
-        : { level: 'ANNOTATIONS', reason: 'An empty signature field changed without a later signature' };
+    if (onlyKeys(changedKeys(oldD, newD), ['V', 'AP'])) return emptySignatureFieldSigned(scope, newD);
   }
   return { level: 'OTHER', reason: 'A signed object was changed' };
+}
+
+/**
+ * Whether object `num` is referred to, in the signed revision, only by `owner` under `key` (`key` of the owner's
+ * direct `inner` dictionary, e.g. a catalog's direct /AcroForm, when given).
+ */
+function onlyOwner(scope: DiffScope, num: number, owner: number, key: string, inner?: string): boolean {
+  const { doc, signed } = scope;
+  const without = (d: PdfDict | undefined, k: string) =>
+    d ? new PdfDict(new Map([...d.map].filter(([x]) => x !== k)), -1, -1) : undefined;
+  const o = dictOf(doc.getObject(owner, signed));
+  const rest = inner ? [without(o, inner), without(dictOf(o?.get(inner)), key)] : [without(o, key)];
+  if (collectRefs(rest as PdfObject[]).some((r) => r.num === num)) return false;
+  for (const [n, e] of signed.xref) {
+    doc.budget.tick();
+    if (n === owner || e.kind === 'free') continue;
+    if (collectRefs(doc.getObject(n, signed)).some((r) => r.num === num)) return false;
+  }
+  return true;
 }
 
 /** The field a widget without its own /FT belongs to in `rev` (the first /Parent with /FT, bounded), and its type. */
@@ -161,7 +201,8 @@ function parentField(
  * A widget of a field's /Kids (radio buttons, a field shown in several places, a signature field whose widget is
  * its own object) that only changed what it shows, as the same change of a field merged with its widget is
  * judged: /AS or /AP of a form field is form filling; /AP of a signature field is form filling once the field (as
- * signed, and still) holds a signature of a later revision. The field is the one its parent was when signed.
+ * signed, and still) holds a signature of a later revision, and so is a /V on the widget of an empty signature
+ * field that signs a later revision. The field is the one its parent was when signed. /M may change with them.
  */
 function kidWidgetChange(
   scope: DiffScope,
@@ -173,11 +214,15 @@ function kidWidgetChange(
   const keys = changedKeys(oldD, newD);
   if (parent === undefined) return undefined;
   if (parent.ft !== 'Sig') {
-    if (!keys.every((k) => k === 'AS' || k === 'AP')) return undefined;
+    if (!onlyKeys(keys, ['AS', 'AP'])) return undefined;
     return { level: 'FORM_FILLING', reason: "A widget of a form field shows the field's new value" };
   }
   const now = parentField(scope, newD, scope.last);
-  if (now?.ft !== 'Sig' || !keys.every((k) => k === 'AP')) return undefined;
+  if (now?.ft !== 'Sig') return undefined;
+  // poppler writes the /V of a field it signs on the field's widget (discovery reads it there too).
+  const ownValue = keys.includes('V') && !oldD.has('V') && !parent.field.has('V') && !now.field.has('V');
+  if (ownValue && onlyKeys(keys, ['V', 'AP'])) return emptySignatureFieldSigned(scope, newD);
+  if (!onlyKeys(keys, ['AP'])) return undefined;
   const signs = laterSignature(scope, dictOf(scope.doc.resolve(now.field.get('V'), scope.last)));
   return signs ? { level: 'FORM_FILLING', reason: 'The widget of a field signed later shows it' } : undefined;
 }
@@ -195,13 +240,62 @@ function pageChange(
       ? isPrefixExtension(doc.resolve(oldD.get('Annots'), signed), doc.resolve(newD.get('Annots'), last))
       : undefined;
   if (!added) return { level: 'OTHER', reason: `Page keys changed: ${keys.join(', ')}` };
+  return { level: addedAnnotsLevel(scope, added), reason: `Annotations added to a page (${added.length})` };
+}
+
+/** The strongest level of annotations added to a page, each by what it is. */
+function addedAnnotsLevel(scope: DiffScope, added: PdfObject[]): ModificationLevel {
   let l: ModificationLevel = 'NONE';
-  for (const a of added)
-    l = maxLevel(
-      l,
-      a instanceof PdfRef ? (classifyNew(scope, a.num, doc.getObject(a.num, last)) ?? 'OTHER') : 'OTHER',
-    );
-  return { level: l, reason: `Annotations added to a page (${added.length})` };
+  for (const a of added) {
+    const v = a instanceof PdfRef ? scope.doc.getObject(a.num, scope.last) : undefined;
+    l = maxLevel(l, a instanceof PdfRef ? (classifyNew(scope, a.num, v) ?? 'OTHER') : 'OTHER');
+  }
+  return l;
+}
+
+/**
+ * Which list the array object `num` is in both revisions: a signed page's /Annots, or the AcroForm's /Fields,
+ * held as an indirect array (poppler and iText write the array object again and leave its owner as it is), and
+ * nothing else of the signed revision uses (an array that is also a page's /Contents is no list of annotations).
+ */
+function indirectList(scope: DiffScope, num: number): 'Annots' | 'Fields' | undefined {
+  const { doc, signed, last } = scope;
+  const is = (o: PdfObject | undefined) => o instanceof PdfRef && o.num === num;
+  const fields = (rev: Revision) =>
+    dictOf(doc.resolve(doc.catalog(rev)?.get('AcroForm'), rev))?.get('Fields');
+  const direct = scope.acroNum === -1;
+  const [owner, inner] = direct ? [scope.rootNum, 'AcroForm'] : [scope.acroNum, undefined];
+  if (is(fields(signed)) && is(fields(last)))
+    return onlyOwner(scope, num, owner, 'Fields', inner) ? 'Fields' : undefined;
+  for (const p of scope.pageNums) {
+    doc.budget.tick();
+    const annots = (rev: Revision) => dictOf(doc.getObject(p, rev))?.get('Annots');
+    if (is(annots(signed)) && is(annots(last)))
+      return onlyOwner(scope, num, p, 'Annots') ? 'Annots' : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A changed array object that is a page's /Annots or the form's /Fields: judged as the same change of a direct
+ * array is (entries only appended, each new entry by what it is). Undefined for any other object.
+ */
+function listChange(
+  scope: DiffScope,
+  num: number,
+  oldV: PdfObject | undefined,
+  newV: PdfObject | undefined,
+): { level: ModificationLevel; reason: string } | undefined {
+  if (!Array.isArray(oldV) || !Array.isArray(newV)) return undefined;
+  const list = indirectList(scope, num);
+  if (!list) return undefined;
+  const added = isPrefixExtension(oldV, newV);
+  if (!added) return { level: 'OTHER', reason: `Entries of /${list} changed or removed` };
+  if (list === 'Annots')
+    return { level: addedAnnotsLevel(scope, added), reason: `Annotations added to a page (${added.length})` };
+  let l: ModificationLevel = 'NONE';
+  for (const f of added) l = maxLevel(l, f instanceof PdfRef ? newFieldLevel(scope, f) : 'OTHER');
+  return { level: l, reason: `Fields added to the form (${added.length})` };
 }
 
 /** New objects without a type of their own inherit the level of what refers to them (a bounded fixpoint). */
@@ -452,6 +546,7 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
       const c =
         repeated(newV) ??
         infoChange(scope, num, newV, sharedInfo) ??
+        listChange(scope, num, oldV, newV) ??
         classifyChanged(scope, num, dictOf(oldV), dictOf(newV));
       level.set(num, c.level);
       changes.push({ object: num, kind: 'changed', ...c });

@@ -2,12 +2,14 @@ import { isName, PdfString, repeatedKeys } from '../../pdf/objects.js';
 import type { SignatureStep } from '../context.js';
 import { type CheckResult, check, failed, indeterminate } from '../report.js';
 
-const FILTERS = new Set(['Adobe.PPKLite', 'Adobe.PPKMS']);
+/** Adobe's handlers; any other /Filter name (Entrust.PPKEF, CICI.SignIt, VeriSign.PPKVS …) is only a preference. */
+const ADOBE_FILTERS = new Set(['Adobe.PPKLite', 'Adobe.PPKMS']);
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 const WEAK_SUBFILTERS = new Set(['adbe.pkcs7.sha1', 'adbe.x509.rsa_sha1']);
 
 /**
- * Step 4: the dictionary's shape — no repeated key, an allowed Filter and SubFilter (no SHA-1 ones), a direct four-integer
+ * Step 4: the dictionary's shape — no repeated key, a /Filter name (the signer's preferred handler: ISO 32000-1
+ * §12.8.1 lets any handler that reads the /SubFilter verify), an allowed SubFilter (no SHA-1 ones), a direct four-integer
  * `/ByteRange`, a direct non-empty hex `/Contents`, and not inside an object stream (its bytes must be signed).
  */
 export const signatureDictionary: SignatureStep = (state, ctx) => {
@@ -27,7 +29,7 @@ export const signatureDictionary: SignatureStep = (state, ctx) => {
   const repeated = [...new Set(repeatedKeys(found.sig))];
   if (repeated.length)
     return fail(`The signature dictionary repeats ${repeated.map((k) => `/${k}`).join(', ')}`);
-  if (!FILTERS.has(filterName)) return fail(`Filter /${filterName || '?'} is not allowed`);
+  if (!filterName) return fail('/Filter is missing or not a name');
   if (WEAK_SUBFILTERS.has(subName)) {
     const message = `SubFilter /${subName} relies on SHA-1`;
     const weak: CheckResult = indeterminate('signature-dictionary', 'CRYPTO_CONSTRAINTS_FAILURE', message, {
@@ -53,6 +55,9 @@ export const signatureDictionary: SignatureStep = (state, ctx) => {
   report.checks.push(
     check('signature-dictionary', 'PASSED', 'Filter, SubFilter, /ByteRange and /Contents are well-formed', {
       evidence,
+      warnings: ADOBE_FILTERS.has(filterName)
+        ? []
+        : [`/Filter /${filterName} names another signature handler; verified by its /SubFilter`],
     }),
   );
   state.geometry = {
