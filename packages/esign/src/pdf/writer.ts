@@ -53,8 +53,11 @@ export interface AppendResult {
 }
 
 /**
- * Appends one incremental update (objects, classic xref table, trailer with /Prev, startxref, %%EOF)
- * after `base`, which must end with an end-of-line after its `%%EOF`.
+ * Appends one incremental update (objects, a cross-reference section with /Prev, startxref, %%EOF) after
+ * `base`. The section keeps the form of the one at `prevStartxref` (ISO 32000-1 §7.5.8.4 defines the /Prev of a
+ * classic trailer as a classic section and the /Prev of a cross-reference stream as a stream; readers such as
+ * macOS Preview do not follow a chain that crosses): a classic `xref` table after a table (or a hybrid file's
+ * table), a cross-reference stream after a stream.
  */
 export function appendIncrementalUpdate(
   base: Uint8Array,
@@ -71,37 +74,100 @@ export function appendIncrementalUpdate(
   const offsets = new Map<number, number>();
   const nums = [...update.objects.keys()].sort((a, b) => a - b);
   for (const num of nums) {
-    const o = update.objects.get(num)!;
     offsets.set(num, pos);
-    let chunk: Buffer;
-    if ('raw' in o)
-      chunk = Buffer.concat([Buffer.from(`${num} 0 obj\n`), Buffer.from(o.raw), Buffer.from('\nendobj\n')]);
-    else if ('stream' in o) {
-      const d = new PdfDict(new Map(o.dict.map), -1, -1);
-      d.map.set('Length', o.stream.length);
-      chunk = Buffer.concat([
-        Buffer.from(`${num} 0 obj\n${serialize(d)}\nstream\n`),
-        Buffer.from(o.stream),
-        Buffer.from('\nendstream\nendobj\n'),
-      ]);
-    } else chunk = Buffer.from(`${num} 0 obj\n${serialize(o.value)}\nendobj\n`, 'latin1');
+    const chunk = objectChunk(num, update.objects.get(num)!);
     parts.push(chunk);
     pos += chunk.length;
   }
-  const xrefAt = pos;
-  let xref = 'xref\n0 1\n0000000000 65535 f \n';
-  // One subsection per run of consecutive numbers.
+  const section = { nums, offsets, at: pos, prev: prevStartxref, size, trailer: update.trailer };
+  parts.push(isClassicSection(base, prevStartxref) ? classicSection(section) : streamSection(section));
+  return { bytes: new Uint8Array(Buffer.concat(parts)), offsets };
+}
+
+/** One written object: `num 0 obj`, its value, raw bytes or stream, `endobj`. */
+function objectChunk(num: number, o: UpdateObject): Buffer {
+  if ('raw' in o)
+    return Buffer.concat([Buffer.from(`${num} 0 obj\n`), Buffer.from(o.raw), Buffer.from('\nendobj\n')]);
+  if ('stream' in o) {
+    const d = new PdfDict(new Map(o.dict.map), -1, -1);
+    d.map.set('Length', o.stream.length);
+    return Buffer.concat([
+      Buffer.from(`${num} 0 obj\n${serialize(d)}\nstream\n`),
+      Buffer.from(o.stream),
+      Buffer.from('\nendstream\nendobj\n'),
+    ]);
+  }
+  return Buffer.from(`${num} 0 obj\n${serialize(o.value)}\nendobj\n`, 'latin1');
+}
+
+/** Whether the section at `offset` is a classic `xref` table (after any white space), not a stream object. */
+function isClassicSection(base: Uint8Array, offset: number): boolean {
+  let i = offset;
+  while (i < base.length && [0, 9, 10, 12, 13, 32].includes(base[i]!)) i++;
+  return Buffer.from(base.subarray(i, i + 4)).toString('latin1') === 'xref';
+}
+
+interface Section {
+  nums: number[];
+  offsets: Map<number, number>;
+  /** Offset of the section itself. */
+  at: number;
+  prev: number;
+  size: number;
+  trailer: Record<string, PdfObject>;
+}
+
+/** Runs of consecutive numbers as [first, count] pairs. */
+function runs(nums: number[]): [number, number][] {
+  const out: [number, number][] = [];
   for (let i = 0; i < nums.length; ) {
     let j = i;
     while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
-    xref += `${nums[i]} ${j - i + 1}\n`;
-    for (let k = i; k <= j; k++) xref += `${String(offsets.get(nums[k]!)).padStart(10, '0')} 00000 n \n`;
+    out.push([nums[i]!, j - i + 1]);
     i = j + 1;
   }
-  const maxNum = Math.max(size - 1, ...nums);
-  const trailer = dict({ ...update.trailer, Size: maxNum + 1, Prev: prevStartxref });
-  xref += `trailer\n${serialize(trailer)}\nstartxref\n${xrefAt}\n%%EOF\n`;
-  parts.push(Buffer.from(xref, 'latin1'));
-  const bytes = new Uint8Array(Buffer.concat(parts));
-  return { bytes, offsets };
+  return out;
+}
+
+function classicSection(s: Section): Buffer {
+  let xref = 'xref\n0 1\n0000000000 65535 f \n';
+  for (const [first, count] of runs(s.nums)) {
+    xref += `${first} ${count}\n`;
+    for (let k = first; k < first + count; k++)
+      xref += `${String(s.offsets.get(k)!).padStart(10, '0')} 00000 n \n`;
+  }
+  const maxNum = Math.max(s.size - 1, ...s.nums);
+  const trailer = dict({ ...s.trailer, Size: maxNum + 1, Prev: s.prev });
+  xref += `trailer\n${serialize(trailer)}\nstartxref\n${s.at}\n%%EOF\n`;
+  return Buffer.from(xref, 'latin1');
+}
+
+/** A cross-reference stream (uncompressed, type 1 entries) listing the objects and itself. */
+function streamSection(s: Section): Buffer {
+  const xnum = Math.max(s.size - 1, ...s.nums) + 1;
+  const offsets = new Map(s.offsets).set(xnum, s.at);
+  const nums = [...s.nums, xnum];
+  let width = 1;
+  while (s.at >= 256 ** width) width++;
+  const rows = nums.map((n) => {
+    const row = Buffer.alloc(1 + width + 2);
+    row[0] = 1;
+    row.writeUIntBE(offsets.get(n)!, 1, width);
+    return row;
+  });
+  const data = Buffer.concat(rows);
+  const d = dict({
+    ...s.trailer,
+    Type: name('XRef'),
+    Size: xnum + 1,
+    W: [1, width, 2],
+    Index: runs(nums).flat(),
+    Prev: s.prev,
+    Length: data.length,
+  });
+  return Buffer.concat([
+    Buffer.from(`${xnum} 0 obj\n${serialize(d)}\nstream\n`, 'latin1'),
+    data,
+    Buffer.from(`\nendstream\nendobj\nstartxref\n${s.at}\n%%EOF\n`, 'latin1'),
+  ]);
 }

@@ -27,20 +27,63 @@ export interface VriEntry {
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** The streams already in the final revision's `/DSS` array `key`, by content hash (kept, never duplicated). */
-function existing(doc: PdfDocument, dss: PdfDict | undefined, key: string): Map<string, PdfRef> {
-  const out = new Map<string, PdfRef>();
+/** How many streams of one existing /DSS array are read to avoid writing their data twice (all are kept). */
+const READ_AT_MOST = 1000;
+
+/** One /DSS array: the entries it already holds (all kept, in order), by content hash where read, and new ones. */
+interface Pool {
+  kept: PdfObject[];
+  byHash: Map<string, PdfRef>;
+}
+
+/** The final revision's `/DSS` array `key`: every entry kept, the first {@link READ_AT_MOST} streams hashed. */
+function existing(doc: PdfDocument, dss: PdfDict | undefined, key: string): Pool {
+  const byHash = new Map<string, PdfRef>();
   const arr = dss ? doc.resolve(dss.get(key), doc.last) : undefined;
-  for (const r of Array.isArray(arr) ? arr.slice(0, 1000) : []) {
+  const kept = Array.isArray(arr) ? [...arr] : [];
+  for (const r of kept.slice(0, READ_AT_MOST)) {
     const st = doc.resolve(r, doc.last);
-    if (r instanceof PdfRef && st instanceof PdfStream) out.set(sha(decodeStream(st, doc.budget)), r);
+    if (r instanceof PdfRef && st instanceof PdfStream) byHash.set(sha(decodeStream(st, doc.budget)), r);
+  }
+  return { kept, byHash };
+}
+
+const VRI_ARRAYS = { Cert: 'Certs', CRL: 'CRLs', OCSP: 'OCSPs' } as const;
+const VRI_DATA = { Cert: 'certificates', CRL: 'crls', OCSP: 'ocsps' } as const;
+
+/**
+ * The /VRI dictionary: every entry found kept; the entry of each signature in `vri` merged into the one found
+ * under its key (any case), its arrays joined without duplicates and its other keys (/TU, /TS…) kept.
+ */
+function mergedVri(
+  doc: PdfDocument,
+  old: PdfDict | undefined,
+  vri: VriEntry[],
+  refsOf: (key: keyof typeof VRI_ARRAYS, list: Uint8Array[]) => PdfRef[],
+): PdfDict {
+  const out = new PdfDict(new Map(old ? old.map : []), -1, -1);
+  for (const v of vri) {
+    const key = createHash('sha1').update(v.signatureContents).digest('hex').toUpperCase();
+    const foundKey = [...out.map.keys()].find((k) => k.toUpperCase() === key) ?? key;
+    const before = dictOf(doc.resolve(out.map.get(foundKey), doc.last));
+    const entry = new PdfDict(new Map(before ? before.map : []), -1, -1);
+    for (const k of Object.keys(VRI_ARRAYS) as (keyof typeof VRI_ARRAYS)[]) {
+      const had = doc.resolve(entry.get(k), doc.last);
+      const list: PdfObject[] = Array.isArray(had) ? [...had] : [];
+      for (const r of refsOf(k, v.data[VRI_DATA[k]]))
+        if (!list.some((x) => x instanceof PdfRef && x.num === r.num)) list.push(r);
+      entry.map.set(k, list);
+    }
+    out.map.delete(foundKey);
+    out.map.set(key, entry);
   }
   return out;
 }
 
 /**
  * Appends (or extends) the document security store in one incremental update: `/Certs`, `/CRLs`, `/OCSPs` as
- * streams, and a `/VRI` dictionary per signature. What the store already holds is kept and not written twice.
+ * streams, and a `/VRI` dictionary per signature. What the store already holds (another tool's entries, keys
+ * and /VRI entries included) is kept and not written twice.
  */
 export function appendDss(
   doc: PdfDocument,
@@ -62,38 +105,25 @@ export function appendDss(
     CRLs: existing(doc, dssOld, 'CRLs'),
     OCSPs: existing(doc, dssOld, 'OCSPs'),
   };
-  const refsOf = (key: keyof typeof pools, list: Uint8Array[]): PdfRef[] =>
+  const add = (key: keyof typeof pools, list: Uint8Array[]): PdfRef[] =>
     list.map((b) => {
       const h = sha(b);
-      let r = pools[key].get(h);
+      let r = pools[key].byHash.get(h);
       if (!r) {
         r = new PdfRef(next++, 0);
         objects.set(r.num, { stream: b, dict: dict({}) });
-        pools[key].set(h, r);
+        pools[key].byHash.set(h, r);
+        pools[key].kept.push(r);
       }
       return r;
     });
-  refsOf('Certs', data.certificates);
-  refsOf('CRLs', data.crls);
-  refsOf('OCSPs', data.ocsps);
+  add('Certs', data.certificates);
+  add('CRLs', data.crls);
+  add('OCSPs', data.ocsps);
   const vriOld = dictOf(doc.resolve(dssOld?.get('VRI'), rev));
-  const vriDict = new PdfDict(new Map(vriOld ? vriOld.map : []), -1, -1);
-  for (const v of vri) {
-    const key = createHash('sha1').update(v.signatureContents).digest('hex').toUpperCase();
-    vriDict.map.set(
-      key,
-      dict({
-        Cert: refsOf('Certs', v.data.certificates),
-        CRL: refsOf('CRLs', v.data.crls),
-        OCSP: refsOf('OCSPs', v.data.ocsps),
-      }),
-    );
-  }
-  const dss = dict({
-    Certs: [...pools.Certs.values()],
-    CRLs: [...pools.CRLs.values()],
-    OCSPs: [...pools.OCSPs.values()],
-  });
+  const vriDict = mergedVri(doc, vriOld, vri, (k, list) => add(VRI_ARRAYS[k], list));
+  const dss = new PdfDict(new Map(dssOld ? dssOld.map : []), -1, -1);
+  for (const k of ['Certs', 'CRLs', 'OCSPs'] as const) dss.map.set(k, pools[k].kept);
   if (vriDict.map.size) dss.map.set('VRI', vriDict);
   const newCatalog = new PdfDict(new Map(catalog.map), -1, -1);
   newCatalog.map.set('DSS', dss);

@@ -1,5 +1,7 @@
+import { invalidArgument } from '@thgov/core';
 import { validateOptions, z } from '@thgov/core/internal';
 import { toArrayBuffer } from '@thgov/pki/internal';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { EsignError } from '../errors.js';
 import { PdfString } from '../pdf/objects.js';
@@ -16,6 +18,10 @@ import { type TimeStampSource, timeStamper, tokenCertificates } from './timestam
 export interface ExtendPdfOptions {
   /** `B-LT` adds /DSS; `B-LTA` also adds (or renews) the archive document time-stamp and needs `tsa`. */
   level: 'B-LT' | 'B-LTA';
+  /**
+   * The time-stamp authority. Needed for `B-LTA`, and for `B-LT` when a signature has no time-stamp proving its
+   * time (no signature time-stamp, no document time-stamp after it): it first gets a document time-stamp.
+   */
   tsa?: TimeStampSource;
   /** `embed` (default) uses `validationData`; `fetch` also asks the certificates' OCSP and CRL URLs. */
   revocation?: 'embed' | 'fetch';
@@ -41,20 +47,31 @@ const schema = z
   .strict()
   .refine((o) => o.level !== 'B-LTA' || o.tsa, { message: 'B-LTA needs a tsa' });
 
-/** The DER of a /Contents value without its zero padding (the length its outer SEQUENCE header gives). */
+/**
+ * The CMS of a /Contents value without its zero padding: the first BER element, definite length or not (NSS,
+ * and so poppler's and Firefox-era signers, write the indefinite-length form, which ends in its own 00 00).
+ */
 function derOf(contents: Uint8Array): Uint8Array {
-  if (contents[0] !== 0x30) return contents;
-  const first = contents[1] ?? 0;
-  if (first < 0x80) return contents.subarray(0, 2 + first);
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + (contents[2 + i] ?? 0);
-  return contents.subarray(0, Math.min(contents.length, 2 + n + len));
+  const parsed = asn1js.fromBER(contents);
+  return parsed.offset > 0 ? contents.subarray(0, parsed.offset) : contents;
+}
+
+/** The SignedData of a signature's CMS; a /Contents that holds none is refused (ERR_ESIGN_DOCUMENT). */
+function signedDataOf(der: Uint8Array): pkijs.SignedData {
+  try {
+    return new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(der)).content });
+  } catch (cause) {
+    throw new EsignError(
+      'ERR_ESIGN_DOCUMENT',
+      'A signature of the PDF holds no readable CMS SignedData: its validation data cannot be collected',
+      { cause },
+    );
+  }
 }
 
 /** The certificates of a CMS SignedData (the signer's chain as the signature carries it), signer first. */
 function cmsCertificates(der: Uint8Array): Uint8Array[] {
-  const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(der)).content });
+  const sd = signedDataOf(der);
   const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
   const sid = sd.signerInfos[0]?.sid;
   const isSigner = (c: pkijs.Certificate) =>
@@ -65,7 +82,7 @@ function cmsCertificates(der: Uint8Array): Uint8Array[] {
 
 /** The signature time-stamp token of a CMS signature, if it has one (its TSA chain belongs in /DSS too). */
 function signatureToken(der: Uint8Array): Uint8Array | undefined {
-  const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(der)).content });
+  const sd = signedDataOf(der);
   const attr = sd.signerInfos[0]?.unsignedAttrs?.attributes.find(
     (a) => a.type === '1.2.840.113549.1.9.16.2.14',
   );
@@ -96,9 +113,11 @@ async function validationDataFor(der: Uint8Array, isTimeStamp: boolean, options:
 /**
  * Augments the signatures of a signed PDF: `B-LT` writes the certificates, OCSP responses and CRLs of every
  * signature (and of their time-stamps) to /DSS with a /VRI entry each; `B-LTA` then adds a document
- * time-stamp (a B-B signature, whose time nothing proves, first gets a document time-stamp of its own, covered by
- * that /DSS: B-LT needs a proven time and its TSA's validation data). Run it again with `B-LTA` before the last archive time-stamp's TSA certificate expires to renew
- * the archive. Each step is an incremental update: nothing signed changes.
+ * time-stamp. B-LT needs a proven time: a signature with no signature time-stamp and no document time-stamp after
+ * it (one written before it proves nothing about it) first gets a document time-stamp from `tsa`, covered by that
+ * /DSS; without a `tsa` it is refused (ERR_INVALID_ARG). Run it again with `B-LTA` before the last archive
+ * time-stamp's TSA certificate expires to renew the archive. Each step is an incremental update: nothing signed
+ * changes.
  *
  * @example
  * ```ts
@@ -114,24 +133,57 @@ export async function extendPdf(pdf: Uint8Array, options: ExtendPdfOptions): Pro
   validateOptions(schema, options, 'extendPdf options');
   const { found } = discoverSignatures(openForUpdate(pdf));
   if (!found.length) throw new EsignError('ERR_ESIGN_DOCUMENT', 'The PDF has no signature to extend');
-  if (options.level === 'B-LT') return withValidationData(pdf, options);
-  const tsa = timeStamper(options.tsa!, options);
+  const unproven = lacksTimeProof(found);
+  if (unproven && !options.tsa)
+    throw invalidArgument(
+      'A signature has no time-stamp proving its time (B-B, and no document time-stamp after it): B-LT needs ' +
+        'one, so pass a tsa (extendPdf then time-stamps the document before writing /DSS)',
+    );
+  const tsa = options.tsa ? timeStamper(options.tsa, options) : undefined;
   try {
-    // B-LTA needs B-LT, which needs a proven time: a signature without a time-stamp (B-B) first gets a document
-    // time-stamp, so that the /DSS written next covers its TSA too and the archive time-stamp covers both.
-    const timed = lacksTimeProof(found) ? await appendDocumentTimeStamp(pdf, tsa.stamp) : pdf;
-    return await appendDocumentTimeStamp(await withValidationData(timed, options), tsa.stamp);
+    // B-LT needs a proven time: a signature that no time-stamp covers (B-B, or signed after the last document
+    // time-stamp) first gets a document time-stamp, so that the /DSS written next covers its TSA too.
+    const timed = unproven ? await appendDocumentTimeStamp(pdf, tsa!.stamp) : pdf;
+    const lt = await withValidationData(timed, options);
+    return options.level === 'B-LT' ? lt : await appendDocumentTimeStamp(lt, tsa!.stamp);
   } finally {
-    await tsa.close();
+    await tsa?.close();
   }
 }
 
-/** Whether no time-stamp proves a signature's time: no document time-stamp, and a signature without its own. */
-function lacksTimeProof(found: ReturnType<typeof discoverSignatures>['found']): boolean {
-  if (found.some((f) => f.kind === 'document-timestamp')) return false;
+type Found = ReturnType<typeof discoverSignatures>['found'][number];
+
+/** The /ByteRange of a signature dictionary as four numbers, if it has one. */
+function byteRangeOf(f: Found): number[] | undefined {
+  const br = f.sig.get('ByteRange');
+  return Array.isArray(br) && br.length === 4 && br.every((n) => typeof n === 'number')
+    ? (br as number[])
+    : undefined;
+}
+
+/**
+ * Whether a document time-stamp covers signature `sig`: it was written after it, so the bytes it signs before
+ * its own /Contents include all of the signature's signed range (and so its /Contents).
+ */
+function coveredByStamp(sig: Found, stamps: Found[]): boolean {
+  const range = byteRangeOf(sig);
+  if (!range) return false;
+  const end = range[2]! + range[3]!;
+  return stamps.some((s) => s !== sig && (byteRangeOf(s)?.[1] ?? -1) >= end);
+}
+
+/**
+ * Whether some signature's time is proven by nothing: no signature time-stamp of its own and no document
+ * time-stamp after it. A document time-stamp proves the time of what it covers only; one written before a
+ * signature proves nothing about it, whichever TSA made it.
+ */
+function lacksTimeProof(found: Found[]): boolean {
+  const stamps = found.filter((f) => f.kind === 'document-timestamp');
   return found.some((f) => {
+    if (f.kind !== 'signature') return false;
     const contents = f.sig.get('Contents');
-    return contents instanceof PdfString && signatureToken(derOf(contents.bytes)) === undefined;
+    if (!(contents instanceof PdfString)) return false;
+    return signatureToken(derOf(contents.bytes)) === undefined && !coveredByStamp(f, stamps);
   });
 }
 

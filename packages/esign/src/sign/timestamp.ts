@@ -6,6 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { EsignError } from '../errors.js';
 import { PACKAGE } from '../version.js';
+import { tokenSignatureProblem } from './tsa-token.js';
 
 /** A time-stamp authority: its URL (RFC 3161 over HTTP, through core's Transport) or a function returning tokens. */
 export type TimeStampSource = string | TimeStampFunction;
@@ -102,8 +103,8 @@ type KnownCertificates = readonly Uint8Array[];
  * What a token must show to answer this request: no other nonce than ours — and ours at all when `echo` says the
  * TSA was sent it over RFC 3161, which requires the echo (§2.4.2; a token without it could be any earlier answer
  * for this imprint) — and the TSA certificate, inside the token (certReq was true) or among the certificates the
- * document will carry: without it the signature would silently be B-B, its time unverifiable. Throws
- * ERR_ESIGN_TSA saying which.
+ * document will carry: without it the signature would silently be B-B, its time unverifiable — and a sound
+ * TSA certificate and signature ({@link tokenSignatureProblem}). Throws ERR_ESIGN_TSA saying which.
  */
 function checkToken(
   sd: pkijs.SignedData,
@@ -124,20 +125,20 @@ function checkToken(
     );
   const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
   const sid = sd.signerInfos[0]?.sid;
-  if (
-    !sid ||
-    !(
-      findBySid(sid, certs) ??
+  const tsa = sid
+    ? (findBySid(sid, certs) ??
       findBySid(
         sid,
         known.map(certificateOf).filter((c) => c !== undefined),
-      )
-    )
-  )
+      ))
+    : undefined;
+  if (!tsa)
     throw new EsignError(
       'ERR_ESIGN_TSA',
       'The time-stamp token does not carry the TSA certificate (asked for with certReq), and the signature would carry it nowhere else: supply it in validationData.certificates with level B-LT',
     );
+  const problem = tokenSignatureProblem(sd, tsa);
+  if (problem) throw new EsignError('ERR_ESIGN_TSA', `The time-stamp token proves nothing: ${problem}`);
 }
 
 /**
