@@ -39,6 +39,24 @@ export interface FaultProfile {
   rules: FaultRule[];
 }
 
+/** A platform's own body for a fault the injector answers (content type and text). */
+export interface FaultBody {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * The bodies a platform's front (its API gateway) writes for injected faults, where it has its own; the
+ * injector's plain-text bodies otherwise.
+ */
+export interface FaultAnswers {
+  /**
+   * The 429 body for a request path; `retryAt` is when the caller may call again (what Retry-After says).
+   * Undefined: the injector's plain text.
+   */
+  rateLimited?: (retryAt: Date, path: string) => FaultBody | undefined;
+}
+
 /** What the fault injector decided for one request. */
 export type FaultDecision =
   | { kind: 'none' }
@@ -75,9 +93,16 @@ export class FaultInjector {
     editConflicts: 0,
   };
 
-  constructor(profile: FaultProfile = { rules: [] }) {
+  readonly #answers: FaultAnswers;
+
+  /**
+   * @param profile - The seed and rules.
+   * @param answers - The platform's own bodies for injected faults (kept across `setProfile`).
+   */
+  constructor(profile: FaultProfile = { rules: [] }, answers: FaultAnswers = {}) {
     this.#random = createRandom(profile.seed ?? 1);
     this.#rules = profile.rules;
+    this.#answers = answers;
   }
 
   /** Replace the rules at run time (tests switch faults on and off between phases). */
@@ -161,16 +186,28 @@ export class FaultInjector {
     }
     if (rule.rateLimited && this.#random.chance(rule.rateLimited)) {
       this.counters.rateLimited++;
-      const seconds = rule.retryAfterSeconds ?? 1;
-      const retryAfter = rule.retryAfterAsDate
-        ? new Date(Date.now() + seconds * 1000).toUTCString()
-        : String(seconds);
-      res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': retryAfter });
-      res.end('Too Many Requests');
+      this.#sendRateLimited(res, rule, path);
       return true;
     }
     if (rule.slowBodyChunkDelayInMs) slowDown(res, rule.slowBodyChunkDelayInMs);
     return false;
+  }
+
+  /** 429 with Retry-After (seconds, or an HTTP date), in the platform's own body when it has one. */
+  #sendRateLimited(res: ServerResponse, rule: FaultRule, path: string): void {
+    const seconds = rule.retryAfterSeconds ?? 1;
+    const retryAt = new Date(Date.now() + seconds * 1000);
+    const retryAfter = rule.retryAfterAsDate ? retryAt.toUTCString() : String(seconds);
+    const answer = this.#answers.rateLimited?.(retryAt, path) ?? {
+      contentType: 'text/plain; charset=utf-8',
+      body: 'Too Many Requests',
+    };
+    res.writeHead(429, {
+      'content-type': answer.contentType,
+      'content-length': String(Buffer.byteLength(answer.body)),
+      'retry-after': retryAfter,
+    });
+    res.end(answer.body);
   }
 }
 

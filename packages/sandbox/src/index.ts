@@ -68,6 +68,8 @@ export {
   startSoapRelay,
 } from './ecms/relay.js';
 export {
+  type FaultAnswers,
+  type FaultBody,
   type FaultCounters,
   type FaultDecision,
   FaultInjector,
@@ -96,6 +98,7 @@ export {
 } from './gdx/security-server.js';
 export { type GdxTokenRecord, GdxTokenStore } from './gdx/tokens.js';
 export { type GdxUsageEntry, GdxUsageLog } from './gdx/usage-log.js';
+export type { GatewayFaultFormat } from './gdx/wso2.js';
 export type { XRoadClientSpec, XRoadSettings } from './gdx/xroad.js';
 export {
   listen,

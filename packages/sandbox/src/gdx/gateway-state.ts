@@ -7,6 +7,7 @@ import { ROUTES, type Route } from './routes.js';
 import { SecurityServerProfile } from './security-server.js';
 import { GdxTokenStore } from './tokens.js';
 import { GdxUsageLog } from './usage-log.js';
+import { throttledFault } from './wso2.js';
 import { defaultXRoadSettings, type XRoadSettings } from './xroad.js';
 
 /** What the gateway's GDX and X-Road sides share: registrations, tokens, officer sessions, faults and quirks. */
@@ -36,8 +37,18 @@ export class GatewayState {
       Date.now,
       options.tokenMaxLifetimeInMs,
     );
-    this.faults = new FaultInjector(options.faults ?? { seed, rules: [] });
-    this.quirks = { resultKey: 'Result', corruptPdfHash: false, ...options.quirks };
+    this.quirks = {
+      resultKey: 'Result',
+      corruptPdfHash: false,
+      gatewayFaultFormat: 'xml',
+      unroutedPathFault: false,
+      ...options.quirks,
+    };
+    // Throttling on /ws is the gateway's (WSO2) own answer, in the format of its other faults.
+    this.faults = new FaultInjector(options.faults ?? { seed, rules: [] }, {
+      rateLimited: (retryAt, path) =>
+        path.startsWith('/r1/') ? undefined : throttledFault(this.quirks.gatewayFaultFormat, retryAt),
+    });
     this.xroad = { ...defaultXRoadSettings(options.xroad?.instance), ...options.xroad };
     this.#defaultSession = options.defaultSessionState ?? 'AgentNotAvailable';
     // By default the first two people are officers with a DOPA session.

@@ -8,6 +8,7 @@ import type { PaymentLedger } from './payment.js';
 import type { SecurityServerProfile } from './security-server.js';
 import type { GdxTokenStore } from './tokens.js';
 import type { GdxUsageLog } from './usage-log.js';
+import type { GatewayFaultFormat } from './wso2.js';
 import type { XRoadSettings } from './xroad.js';
 import { handleXRoad } from './xroad-side.js';
 /** An officer's DOPA session at the GDX emulator. */
@@ -19,6 +20,18 @@ export interface GdxQuirks {
   resultKey: 'Result' | 'result';
   /** Declare a wrong SHA-256 in the DBD PDF answer (to test the client's integrity check). */
   corruptPdfHash: boolean;
+  /**
+   * How the gateway (WSO2 API Manager) writes its own 404 "No matching resource found for given API Request" and
+   * 405 "Method not allowed for given API resource": its `<am:fault>` XML (default) or the JSON twin.
+   */
+  gatewayFaultFormat: GatewayFaultFormat;
+  /**
+   * Answer a path routed to no resource as the real gateway does: WSO2's 404 "No matching resource found for
+   * given API Request", before any credential check. Default false (kept for other packages' tests, which use an
+   * unknown path as a provider's 404): after the Consumer-Key and token, a bare "Not Found", which a client
+   * cannot tell from the provider's "no such data". Turn it on to test a client's route-miss handling.
+   */
+  unroutedPathFault: boolean;
 }
 
 /** Options of `startGdxGateway`: the population, consumers, token lifetime, faults, officer sessions and quirks. */

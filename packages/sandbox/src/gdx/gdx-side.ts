@@ -4,13 +4,20 @@ import { sendJson, sendText } from '../http-server.js';
 import type { GdxConsumer } from './consumers.js';
 import { faulted, header, readRequestBody, writeReply } from './gateway-http.js';
 import type { GatewayState } from './gateway-state.js';
-import { routeAllows, serviceName } from './routes.js';
+import { type Route, routeAllows, serviceName } from './routes.js';
+import { sendGatewayFault } from './wso2.js';
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{1,63}$/;
 const FORBIDDEN = 'ForbiddenException: consumer not found';
 const TOKEN_NOT_FOUND = 'UnauthorizedException: token not found';
 const VALIDATE_PATH = '/ws/auth/validate';
-const METHOD_NOT_ALLOWED = 'Method Not Allowed';
+
+/** `GET /ws/auth/validate` as a resource of the gateway: answered by `validate` below, never by `handle`. */
+const VALIDATE_ROUTE: Route = {
+  service: 'auth/validate',
+  methods: ['GET'],
+  handle: () => ({ status: 500 }),
+};
 
 type Log = (status: number, agentId?: string, subject?: string, providerCode?: string) => void;
 
@@ -19,16 +26,10 @@ function validate(
   state: GatewayState,
   res: ServerResponse,
   q: URLSearchParams,
-  method: string | undefined,
   consumer: GdxConsumer | undefined,
   log: Log,
 ): void {
   const agentId = q.get('AgentID') ?? '';
-  if (method !== 'GET') {
-    sendText(res, 405, METHOD_NOT_ALLOWED, { allow: 'GET' });
-    log(405);
-    return;
-  }
   if (!consumer) {
     sendText(res, 403, FORBIDDEN);
     log(403, agentId);
@@ -48,12 +49,16 @@ function validate(
   log(200, agentId);
 }
 
-/** A service call: consumer, then token (GDX's "token not found" also for an injected expiry), then the route. */
+/**
+ * A service call: consumer, then token (GDX's "token not found" also for an injected expiry), then the resource
+ * (`route` undefined: a bare "Not Found", unless `quirks.unroutedPathFault` answered before the credentials).
+ */
 async function serviceCall(
   state: GatewayState,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  route: Route | undefined,
   consumer: GdxConsumer | undefined,
   log: Log,
 ): Promise<void> {
@@ -70,15 +75,9 @@ async function serviceCall(
     log(401, rec?.agentId);
     return;
   }
-  const route = state.route(url.pathname);
   if (!route) {
     sendText(res, 404, 'Not Found');
     log(404, rec.agentId);
-    return;
-  }
-  if (!routeAllows(route, req.method)) {
-    sendText(res, 405, METHOD_NOT_ALLOWED, { allow: route.methods?.join(', ') ?? 'GET' });
-    log(405, rec.agentId);
     return;
   }
   const body = await readRequestBody(req, res);
@@ -125,6 +124,18 @@ export async function handleGdx(
       requestId,
     });
   if (await faulted(state, req, res, (s) => log(s))) return;
-  if (path === VALIDATE_PATH) validate(state, res, url.searchParams, req.method, consumer, log);
-  else await serviceCall(state, req, res, url, consumer, log);
+  const route = path === VALIDATE_PATH ? VALIDATE_ROUTE : state.route(path);
+  // WSO2 matches the resource and its verb before any credential is looked at.
+  const miss = !route
+    ? state.quirks.unroutedPathFault
+      ? 404
+      : undefined
+    : routeAllows(route, req.method)
+      ? undefined
+      : 405;
+  if (miss) {
+    sendGatewayFault(res, miss, state.quirks.gatewayFaultFormat);
+    log(miss);
+  } else if (route === VALIDATE_ROUTE) validate(state, res, url.searchParams, consumer, log);
+  else await serviceCall(state, req, res, url, route, consumer, log);
 }

@@ -148,6 +148,8 @@ export function paymentRoutes(ledgers: PaymentLedger): Record<string, Route> {
       out[`/ws/dga${env ? `/${env}` : ''}/payment/${op}`] = {
         service: 'dga/payment',
         handle: handler(ledgers, env, op),
+        // The gateway refuses another verb itself, before the consumer's rights are looked at.
+        methods: op === 'status' ? ['GET'] : ['POST'],
       };
     }
   }
