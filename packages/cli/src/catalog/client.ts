@@ -1,7 +1,8 @@
 import { CatalogClient } from '@thgov/catalog';
 import { catalogClientOptions } from '../config/client-options.js';
 import { isConfigError } from '../config/errors.js';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
+import { configFilePath } from '../config/file-name.js';
+import { loadConfig } from '../config/load.js';
 import type { ThgovConfig } from '../config/schema.js';
 import { type CliIo, UsageError } from '../io.js';
 
@@ -12,7 +13,7 @@ import { type CliIo, UsageError } from '../io.js';
 export async function catalogConfig(path: string | undefined, io?: CliIo): Promise<ThgovConfig> {
   const onWarning = (w: string) => io?.stderr.write(`thgov catalog: warning: ${w}\n`);
   try {
-    return await loadConfig(path ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE, { onWarning });
+    return await loadConfig(configFilePath(path), { onWarning });
   } catch (err) {
     if (!isConfigError(err)) throw err;
     throw new UsageError(`${err.code}: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);

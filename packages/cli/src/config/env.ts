@@ -15,6 +15,18 @@ function tooDeep(path: ReadonlyArray<PropertyKey>): ConfigError {
   ]);
 }
 
+const RESERVED_KEY =
+  "not a configuration key: JavaScript reads __proto__ as the object's prototype, so what it holds would not be where it is written";
+
+/** ERR_CLI_CONFIG_INVALID listing `issues`. */
+function invalid(issues: ConfigIssue[]): ConfigError {
+  return new ConfigError(
+    'ERR_CLI_CONFIG_INVALID',
+    `Invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    issues,
+  );
+}
+
 /** Variables a configuration may read without being listed: thgov's own namespace. */
 export const ENV_PREFIX = 'THGOV_';
 /** The variable that lists further names (comma- or space-separated) a configuration may read. */
@@ -44,15 +56,20 @@ export function allowedEnvNames(
  * `${NAME}`), so secrets stay out of the file. A configuration is often edited by more people than the CI
  * secrets it runs with belong to, so it may read only `THGOV_*` variables and those named in `THGOV_ENV_ALLOW`
  * (set by whoever owns the environment): `"${CI_JOB_TOKEN}"` is refused whether or not it is set. Returns the
- * substituted values, which the caller registers as secrets. Errors name the variable and the key, never a value.
+ * substituted values, which the caller registers as secrets, and `empty`: the key paths whose whole value was one
+ * variable that is set but empty (as CI gives a secret not defined for the job), for the schema's issues there.
+ * Errors name the variable and the key, never a value. A `__proto__` key is refused (`ERR_CLI_CONFIG_INVALID`):
+ * JavaScript reads it as the object's prototype, so what it holds would count as written a level up, or vanish.
  */
 export function substituteEnv(
   value: unknown,
   env: Record<string, string | undefined>,
   allowed: (name: string) => boolean = allowedEnvNames(env),
-): { value: unknown; substituted: string[] } {
+): { value: unknown; substituted: string[]; empty: Map<string, string> } {
   const issues: ConfigIssue[] = [];
+  const reserved: ConfigIssue[] = [];
   const substituted: string[] = [];
+  const empty = new Map<string, string>();
   const replace = (path: PropertyKey[]) => (whole: string, escaped: string, name: string) => {
     if (escaped) return whole.slice(1);
     const at = formatPath(path);
@@ -77,17 +94,24 @@ export function substituteEnv(
       // Only up to the last `}`: a `${` after it can close nowhere, and the expression would read on to the end
       // from each one (quadratic on a value of `${${${…`). Every `${` before it closes at the next `}`.
       const end = v.lastIndexOf('}') + 1;
-      return end === 0 ? v : v.slice(0, end).replace(REFERENCE, replace(path)) + v.slice(end);
+      const out = end === 0 ? v : v.slice(0, end).replace(REFERENCE, replace(path)) + v.slice(end);
+      const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v);
+      if (whole?.[1] !== undefined && env[whole[1]] === '') empty.set(formatPath(path), whole[1]);
+      return out;
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, [...path, k]);
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '__proto__') reserved.push({ path: formatPath([...path, k]), message: RESERVED_KEY });
+        else out[k] = walk(x, [...path, k]);
+      }
       return out;
     }
     return v;
   };
   const out = walk(value, []);
+  if (reserved.length) throw invalid(reserved);
   if (issues.length) {
     throw new ConfigError(
       'ERR_CLI_CONFIG_ENV',
@@ -98,5 +122,5 @@ export function substituteEnv(
       },
     );
   }
-  return { value: out, substituted };
+  return { value: out, substituted, empty };
 }

@@ -9,10 +9,10 @@ import { DEFAULT_CONFIG_FILE } from './file-name.js';
 
 export { DEFAULT_CONFIG_FILE };
 
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
 import { configIssues } from './issues.js';
 import { type ThgovConfig, type TransportConfig, thgovConfigSchema } from './schema.js';
-import { configSecrets, readableSecretsWarning } from './secrets.js';
+import { type ConfigFileWarning, configFileWarnings, configSecrets } from './secrets.js';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -32,9 +32,10 @@ export interface ParseConfigOptions {
 /** Options of `loadConfig`: those of `parseConfig` but `baseDir` (the file's folder), and where warnings go. */
 export interface LoadConfigOptions extends Omit<ParseConfigOptions, 'baseDir'> {
   /**
-   * Called with a warning about the file (redacted, naming keys, never values): today, a file every local user
-   * may read (mode o+r) that holds secrets in clear. Default: `process.emitWarning` (code `THGOV_CONFIG_READABLE`).
-   * The CLI prints it on stderr and goes on.
+   * Called with each warning about the file (redacted, naming keys, never values): a file others may read (mode
+   * g+r or o+r) that holds secrets in clear, and a file every local user may change (o+w). Default:
+   * `process.emitWarning` (code `THGOV_CONFIG_READABLE` or `THGOV_CONFIG_WRITABLE`). The CLI prints them on stderr
+   * and goes on.
    */
   onWarning?: (message: string) => void;
 }
@@ -59,12 +60,25 @@ function decodedOrSame(value: string | undefined): string | undefined {
 }
 
 /**
+ * An issue at a key whose value was one `${NAME}` set to the empty string, told as such: CI systems give a secret
+ * or variable not defined for the job, branch or fork as empty, and "too small" would not say where it came from.
+ */
+function fromEmpty(empty: Map<string, string>): (issue: ConfigIssue) => ConfigIssue {
+  return (issue) => {
+    const name = empty.get(issue.path);
+    if (name === undefined) return issue;
+    const why = `${name} is set but empty (in CI: a secret or variable not defined for this job)`;
+    return { path: issue.path, message: `${issue.message} (from \${${name}}: ${why})` };
+  };
+}
+
+/**
  * Validates a configuration object (the parsed JSON, or one built in code): `${NAME}` substitution, the
  * strict schema (every issue names its key path), file paths made absolute, secrets registered for redaction.
  */
 export function parseConfig(input: unknown, options: ParseConfigOptions = {}): ThgovConfig {
   const env = options.env ?? process.env;
-  const { value, substituted } = substituteEnv(input, env, allowedEnvNames(env, options.allowEnv));
+  const { value, substituted, empty } = substituteEnv(input, env, allowedEnvNames(env, options.allowEnv));
   // Whatever came from the environment is treated as a secret, wherever the file put it: a path or URL that
   // embeds a token must not print it ("cannot read /x/<token>").
   for (const s of substituted) registerSecret(s);
@@ -72,7 +86,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): T
     error: (iss) => (iss.input === undefined && iss.code === 'invalid_type' ? 'Required' : undefined),
   });
   if (!result.success) {
-    const issues = result.error.issues.flatMap((i) => configIssues(i, value));
+    const issues = result.error.issues.flatMap((i) => configIssues(i, value)).map(fromEmpty(empty));
     throw new ConfigError(
       'ERR_CLI_CONFIG_INVALID',
       `Invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
@@ -154,13 +168,16 @@ export async function loadConfig(
   refuseDuplicateKeys(text);
   const { onWarning, ...parse } = options;
   const config = parseConfig(json, { ...parse, baseDir: configFolder(path) });
-  const warning = await readableSecretsWarning(path, json, config);
-  if (warning) (onWarning ?? emitConfigWarning)(redactText(warning));
+  for (const w of await configFileWarnings(path, json, config)) {
+    const message = redactText(w.message);
+    if (onWarning) onWarning(message);
+    else emitConfigWarning({ ...w, message });
+  }
   return config;
 }
 
-function emitConfigWarning(message: string): void {
-  process.emitWarning(message, { code: 'THGOV_CONFIG_READABLE' });
+function emitConfigWarning(w: ConfigFileWarning): void {
+  process.emitWarning(w.message, { code: w.code });
 }
 
 /**

@@ -85,27 +85,55 @@ function inClear(raw: unknown, keys: readonly Key[]): boolean {
   return value !== undefined && value !== '' && !value.includes('${');
 }
 
+/** A warning about the configuration file: its `process.emitWarning` code, and the text (keys, never values). */
+export interface ConfigFileWarning {
+  code: 'THGOV_CONFIG_READABLE' | 'THGOV_CONFIG_WRITABLE';
+  message: string;
+}
+
+/** Who besides the owner may read a file of mode `mode`, as the warning says it; undefined for no one. */
+function readers(mode: number): string | undefined {
+  if (mode & 0o004) return 'every user of this machine';
+  if (mode & 0o040) return 'its group';
+  return undefined;
+}
+
 /**
- * The warning for a configuration file at `path` that every local user may read (mode o+r) and that holds
- * secrets in clear (`raw` is the file's JSON before `${NAME}` substitution), naming their keys, never their
- * values; undefined when there is nothing to warn about (a private file, secrets from the environment, a pipe,
- * Windows, where the mode bits mean nothing).
+ * The warnings about the configuration file at `path` (`raw` is its JSON before `${NAME}` substitution), as ssh
+ * and kubectl judge such files: readable by others (mode g+r or o+r) while it holds secrets in clear, naming
+ * their keys, never their values; writable by every user (o+w), with or without secrets, since whoever edits it
+ * chooses the URLs thgov sends credentials (also those from the environment) and data to. None for a pipe, or
+ * on Windows, where the mode bits mean nothing.
  */
-export async function readableSecretsWarning(
+export async function configFileWarnings(
   path: string,
   raw: unknown,
   config: ThgovConfig,
-): Promise<string | undefined> {
-  if (process.platform === 'win32') return undefined;
+): Promise<ConfigFileWarning[]> {
+  if (process.platform === 'win32') return [];
   const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile() || (st.mode & 0o004) === 0) return undefined;
-  const keys = configSecrets(config)
-    .filter((s) => inClear(rawAt(raw, s.keys), s.keys))
-    .map((s) => formatPath(s.keys));
-  if (!keys.length) return undefined;
+  if (!st?.isFile()) return [];
   const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
-  return (
-    `${path} is readable by every user of this machine (mode ${mode}) and holds secrets in clear: ${keys.join(', ')}. ` +
-    `Run chmod 600 ${path}, or take them from the environment (\${THGOV_…}).`
-  );
+  const out: ConfigFileWarning[] = [];
+  const who = readers(st.mode);
+  const keys = who
+    ? configSecrets(config)
+        .filter((s) => inClear(rawAt(raw, s.keys), s.keys))
+        .map((s) => formatPath(s.keys))
+    : [];
+  if (keys.length)
+    out.push({
+      code: 'THGOV_CONFIG_READABLE',
+      message:
+        `${path} is readable by ${who} (mode ${mode}) and holds secrets in clear: ${keys.join(', ')}. ` +
+        `Run chmod 600 ${path}, or take them from the environment (\${THGOV_…}).`,
+    });
+  if (st.mode & 0o002)
+    out.push({
+      code: 'THGOV_CONFIG_WRITABLE',
+      message:
+        `${path} can be changed by every user of this machine (mode ${mode}): whoever edits it chooses where thgov ` +
+        `sends its credentials and data. Run chmod go-w ${path}.`,
+    });
+  return out;
 }

@@ -1,7 +1,8 @@
 import { redactText } from '@thgov/core';
 import { parseCommandArgs } from '../args.js';
 import { isConfigError } from '../config/errors.js';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
+import { configFilePath } from '../config/file-name.js';
+import { loadConfig } from '../config/load.js';
 import { type CliIo, EXIT, terminalSafeIo, UsageError } from '../io.js';
 import { StatusLine } from '../progress.js';
 import { writeOutputFile } from '../write-file.js';
@@ -70,7 +71,7 @@ export async function doctorCommand(args: string[], rawIo: CliIo): Promise<numbe
     return EXIT.OK;
   }
   const only = platforms(values.only);
-  const path = values.config ?? process.env.THGOV_CONFIG ?? DEFAULT_CONFIG_FILE;
+  const path = configFilePath(values.config);
   let config: Awaited<ReturnType<typeof loadConfig>>;
   const configWarnings: string[] = [];
   const onWarning = (w: string) => {

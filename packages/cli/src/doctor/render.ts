@@ -123,7 +123,7 @@ function configCase(warning: string, strict: boolean): JunitCase {
     {
       id: 'config.file',
       platform: 'exchange',
-      title: 'configuration file readable by others',
+      title: 'configuration file permissions',
       status: 'warn',
       durationInMs: 0,
       message: warning,

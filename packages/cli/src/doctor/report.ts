@@ -11,8 +11,9 @@
  *              cause?, fix?, errorCode?, data?: { [key]: string|number|boolean } }],
  *   configWarnings?: string[] }
  * ```
- * `configWarnings` (added within version 1) are warnings about the configuration file itself (readable by every
- * local user while it holds secrets in clear); with `--strict` they fail the run as a check's warning does.
+ * `configWarnings` (added within version 1) are warnings about the configuration file itself (readable by its
+ * group or every local user while it holds secrets in clear, or writable by every local user); with `--strict`
+ * they fail the run as a check's warning does.
  * Check ids are stable: `<platform>.dns|tcp|tls|clientCertificate|clock` for each endpoint (digital ID:
  * `digitalId.<provider>.…`), then `exchange.validate|read`, `digitalId.<provider>.discovery|issuer|jwks|
  * redirect|clientAuth`, `ecms.timeCheck|organizations|codeLists`, `catalog.status|token|schema`,
@@ -68,8 +69,9 @@ export interface DoctorReport {
   summary: { total: number; passed: number; warned: number; failed: number; skipped: number };
   checks: CheckResult[];
   /**
-   * Warnings about the configuration file itself (readable by every local user while it holds secrets in clear),
-   * keys named, values never; absent when there is none. With `--strict` they fail the run (`ok: false`).
+   * Warnings about the configuration file itself (readable by its group or every local user while it holds
+   * secrets in clear, or writable by every local user), keys named, values never; absent when there is none.
+   * With `--strict` they fail the run (`ok: false`).
    */
   configWarnings?: string[];
 }

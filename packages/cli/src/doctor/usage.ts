@@ -15,7 +15,7 @@ Options:
   --junit FILE       also write a JUnit XML report to FILE (for CI)
   --strict           treat warnings (certificates expiring soon, no DOPA session, a sandbox root trusted
                      by a production configuration, a configuration file others can read holding secrets
-                     in clear, …) as failures
+                     in clear or every user can change, …) as failures
   -h, --help         show this help
 
 Exit status: 0 when no check failed (with --strict: and none warned), 1 otherwise, 2 for usage or

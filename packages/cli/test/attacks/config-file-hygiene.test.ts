@@ -140,7 +140,7 @@ describe.skipIf(process.platform === 'win32')('a configuration file every local 
     const onWarning = (w: string) => warnings.push(w);
     const env = { THGOV_S: FIRST, THGOV_K: SECOND };
     await loadConfig(file(withSecret, 0o600), { onWarning });
-    await loadConfig(file(withSecret, 0o640), { onWarning });
+    await loadConfig(file(withSecret, 0o400), { onWarning });
     await loadConfig(
       file(`{"exchange": {${exchange('"consumerSecret": "${THGOV_S}"', '${THGOV_K}')}}}`, 0o644),
       {
@@ -164,6 +164,37 @@ describe.skipIf(process.platform === 'win32')('a configuration file every local 
     expect(warnings[0]).not.toMatch(/audit\.hmacSecret|chainKey/);
     expect(warnings[0]).not.toContain(SECOND);
   });
+
+  it('readable by its group (as ssh and kubectl count it): the same warning, saying so', async () => {
+    const warnings: string[] = [];
+    const path = file(withSecret, 0o640);
+    await loadConfig(path, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/readable by its group \(mode 640\)/);
+    expect(warnings[0]).toContain('exchange.consumerSecret');
+    expect(warnings[0]).not.toContain(FIRST);
+  });
+
+  it.each([
+    ['646', 0o646],
+    ['666', 0o666],
+    ['602', 0o602],
+  ])(
+    'writable by every user (mode %s): a warning even with no secret in it (whoever edits it picks where credentials go)',
+    async (_mode, mode) => {
+      const warnings: string[] = [];
+      const path = file(`{"exchange": {${exchange('"consumerSecret": "${THGOV_S}"', '${THGOV_K}')}}}`, mode);
+      await loadConfig(path, {
+        env: { THGOV_S: FIRST, THGOV_K: SECOND },
+        onWarning: (w) => warnings.push(w),
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(path);
+      expect(warnings[0]).toMatch(/can be changed by every user of this machine/);
+      expect(warnings[0]).toContain(`chmod go-w ${path}`);
+      expect(warnings.join('')).not.toMatch(/first-secret|second-secret/);
+    },
+  );
 
   it('thgov doctor prints the warning on stderr and goes on', async () => {
     const out: string[] = [];
