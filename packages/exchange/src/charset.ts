@@ -51,9 +51,26 @@ function hasNonAscii(bytes: Uint8Array): boolean {
  */
 export function effectiveContentType(bytes: Uint8Array, contentType: string | undefined): string | undefined {
   if (hasUtf8Bom(bytes)) return UTF8_JSON;
-  const charset = declaredCharset(contentType);
-  if (charset === undefined || !SINGLE_BYTE_LABELS.has(charset.replace(/[-_\s]/g, ''))) {
-    return contentType;
-  }
+  if (!declaresSingleByte(contentType)) return contentType;
   return hasNonAscii(bytes) && isUtf8(bytes) ? UTF8_JSON : contentType;
+}
+
+/**
+ * Content-Types already read by `declaresSingleByte`: a server sends the same one on every answer, so its
+ * charset is looked up once, not parsed on every response. Bounded: a server that varies it cannot grow it.
+ */
+const singleByteByType = new Map<string, boolean>();
+const MAX_REMEMBERED_TYPES = 64;
+
+/** Whether `contentType` declares one of the single-byte charsets of SINGLE_BYTE_LABELS. */
+function declaresSingleByte(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  let known = singleByteByType.get(contentType);
+  if (known === undefined) {
+    const charset = declaredCharset(contentType);
+    known = charset !== undefined && SINGLE_BYTE_LABELS.has(charset.replace(/[-_\s]/g, ''));
+    if (singleByteByType.size >= MAX_REMEMBERED_TYPES) singleByteByType.clear();
+    singleByteByType.set(contentType, known);
+  }
+  return known;
 }

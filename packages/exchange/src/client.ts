@@ -38,7 +38,7 @@ import {
 import type { z } from 'zod';
 import { type AuditOptions, auditSubject, auditWho } from './audit.js';
 import { effectiveContentType } from './charset.js';
-import { type CallContext, type GdxCallOptions, resolveContext } from './context.js';
+import { type CallContext, CheckedAgentIds, type GdxCallOptions, resolveContext } from './context.js';
 import { openPdfEnvelope } from './document.js';
 import { classifyData, classifyPayment, classifyValidate, readValidateToken } from './envelopes.js';
 import { GdxError, isGdxError } from './errors.js';
@@ -195,6 +195,7 @@ export class ExchangeClient {
   readonly #xroadServer: string | undefined;
   /** Consumer key and secret, registered for redaction for the client's life (released by `close()`). */
   readonly #credentials: string[];
+  readonly #agentIds = new CheckedAgentIds();
   #tokenReplays = 0;
 
   constructor(options: ExchangeClientOptions) {
@@ -268,7 +269,7 @@ export class ExchangeClient {
     input: { citizenId?: string } = {},
     options?: GdxCallOptions,
   ): Promise<AgentPermission> {
-    const ctx = resolveContext(options, this.#o.agentId);
+    const ctx = this.#context(options);
     const requested = objectArg(input).citizenId;
     const citizenId = requested === undefined ? ctx.agentId : parseCitizenId(requested);
     return this.#run(
@@ -291,7 +292,7 @@ export class ExchangeClient {
    * ERR_GDX_BUSINESS errors with that providerCode.
    */
   async verifyLaserCode(input: LaserCodeInput, options?: GdxCallOptions): Promise<LaserCodeResult> {
-    const ctx = resolveContext(options, this.#o.agentId);
+    const ctx = this.#context(options);
     const citizenId = parseCitizenId(objectArg(input).citizenId);
     const firstName = nameArg(input.firstName, 'firstName');
     const lastName = nameArg(input.lastName, 'lastName');
@@ -324,7 +325,7 @@ export class ExchangeClient {
 
   /** Juristic person profile (DBD v4 profile/information). */
   async getJuristicProfile(input: JuristicInput, options?: GdxCallOptions): Promise<JuristicProfile> {
-    const ctx = resolveContext(options, this.#o.agentId);
+    const ctx = this.#context(options);
     const juristicId = parseJuristicId(objectArg(input).juristicId);
     const route = this.#route(ROUTES.juristicProfile);
     return this.#run(
@@ -354,7 +355,7 @@ export class ExchangeClient {
 
   /** The DBD certificate PDF, decoded, with its declared size and hash checked. */
   async getJuristicProfilePdf(input: JuristicInput, options?: GdxCallOptions): Promise<JuristicProfilePdf> {
-    const ctx = resolveContext(options, this.#o.agentId);
+    const ctx = this.#context(options);
     const juristicId = parseJuristicId(objectArg(input).juristicId);
     const route = this.#route(ROUTES.juristicProfilePdf);
     return this.#run(
@@ -380,7 +381,7 @@ export class ExchangeClient {
 
   /** A typed call to any GDX service: the same tokens, errors, retries and audit as the wrapped ones. */
   async call<T = unknown>(input: GdxCallInput<T>, options?: GdxCallOptions): Promise<T> {
-    const ctx = resolveContext(options, this.#o.agentId);
+    const ctx = this.#context(options);
     const i = objectArg(input) as GdxCallInput<T>;
     if (typeof i.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(i.path) || i.path.startsWith('//')) {
       throw invalidArgument('path must start with "/" and contain printable ASCII only');
@@ -446,6 +447,7 @@ export class ExchangeClient {
   /** Closes the client's sockets, forgets its tokens and releases its credentials' redaction. */
   async close(): Promise<void> {
     this.#tokens.clear();
+    this.#agentIds.clear();
     this.#closing.abort(new Error('the client was closed'));
     for (const credential of this.#credentials.splice(0)) unregisterSecret(credential);
     await this.#t.close();
@@ -453,13 +455,17 @@ export class ExchangeClient {
 
   // ---- internals ----------------------------------------------------------------------------------
 
+  #context(options: GdxCallOptions | undefined): CallContext {
+    return resolveContext(options, this.#o.agentId, this.#agentIds);
+  }
+
   #linkage<S extends z.ZodType>(
     kind: keyof typeof LINKAGE_SERVICE_IDS,
     input: CitizenInput,
     schema: S,
     options: GdxCallOptions | undefined,
   ): Promise<z.output<S>> {
-    const ctx = resolveContext(options, this.#o.agentId);
+    const ctx = this.#context(options);
     const citizenId = parseCitizenId(objectArg(input).citizenId);
     return this.#run(
       ctx,
@@ -629,7 +635,8 @@ export class ExchangeClient {
         res = await this.#t.request(this.#spec(x, ctx, undefined, requestId), opts());
       } else {
         const token0 = () => raceSignal(this.#tokens.get(ctx.agentId, requestId), deadline.signal);
-        let token = await token0();
+        // A cached token is taken at once (no await): nothing can have aborted since the deadline started.
+        let token = this.#tokens.fresh(ctx.agentId) ?? (await token0());
         try {
           res = await this.#t.request(this.#spec(x, ctx, token, requestId), opts());
         } catch (err) {

@@ -57,26 +57,51 @@ function freeText(value: unknown, name: string): string | undefined {
   return value;
 }
 
+const MAX_CHECKED_AGENT_IDS = 1024;
+
+/**
+ * AgentIDs a client already checked, each with the form its calls send: a client calls for the same few
+ * officers again and again, so each is checked and normalised once. Bounded (cleared when full) and emptied
+ * by the client's `close()`.
+ */
+export class CheckedAgentIds {
+  readonly #checked = new Map<string, string>();
+
+  /** The AgentID as calls send it (an officer's ID as its 13 ASCII digits); throws ERR_GDX_AGENT_ID if invalid. */
+  resolve(given: string | undefined): string {
+    if (given === undefined) {
+      throw invalidArgument(
+        'agentId is required (the officer citizen ID or a system name)',
+        'ERR_GDX_AGENT_ID',
+      );
+    }
+    const known = this.#checked.get(given);
+    if (known !== undefined) return known;
+    if (!isAgentId(given)) {
+      throw invalidArgument(
+        'agentId must be a 13-digit citizen ID with a valid check digit or a system name (letters, digits, space, . _ -) without a citizen ID in it',
+        'ERR_GDX_AGENT_ID',
+      );
+    }
+    // The header, the token cache and the audit record get the 13 ASCII digits of an officer's ID.
+    const agentId = isCitizenId(given) ? parseCitizenId(given) : given;
+    if (this.#checked.size >= MAX_CHECKED_AGENT_IDS) this.#checked.clear();
+    this.#checked.set(given, agentId);
+    return agentId;
+  }
+
+  clear(): void {
+    this.#checked.clear();
+  }
+}
+
 export function resolveContext(
   options: GdxCallOptions | undefined,
   defaultAgentId: string | undefined,
+  agentIds: CheckedAgentIds = new CheckedAgentIds(),
 ): CallContext {
-  const agentId = options?.agentId ?? defaultAgentId;
-  if (agentId === undefined) {
-    throw invalidArgument(
-      'agentId is required (the officer citizen ID or a system name)',
-      'ERR_GDX_AGENT_ID',
-    );
-  }
-  if (!isAgentId(agentId)) {
-    throw invalidArgument(
-      'agentId must be a 13-digit citizen ID with a valid check digit or a system name (letters, digits, space, . _ -) without a citizen ID in it',
-      'ERR_GDX_AGENT_ID',
-    );
-  }
   return {
-    // The header, the token cache and the audit record get the 13 ASCII digits of an officer's ID.
-    agentId: isCitizenId(agentId) ? parseCitizenId(agentId) : agentId,
+    agentId: agentIds.resolve(options?.agentId ?? defaultAgentId),
     purpose: freeText(options?.purpose, 'purpose'),
     caseRef: freeText(options?.caseRef, 'caseRef'),
     representedParty: options?.representedParty,

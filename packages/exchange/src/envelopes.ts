@@ -87,11 +87,15 @@ export function mayBeLinkageEnvelope(bytes: Uint8Array): boolean {
     const b = bytes[i] as number;
     if (b === 0x22) {
       const start = i;
+      let escaped = false;
       // To the closing quote (a plain loop: indexOf costs more per call than a short string's bytes).
       for (i++; i < n; i++) {
         const c = bytes[i] as number;
         if (c === 0x22) break;
-        if (c === 0x5c) i++;
+        if (c === 0x5c) {
+          escaped = true;
+          i++;
+        }
       }
       if (i >= n) return false;
       if (depth !== 1) continue;
@@ -99,7 +103,7 @@ export function mayBeLinkageEnvelope(bytes: Uint8Array): boolean {
       while (next < n && isJsonSpace(bytes[next] as number)) next++;
       if (bytes[next] !== 0x3a) continue;
       members++;
-      const key = keyName(bytes, start, i);
+      const key = keyName(bytes, start, i, escaped);
       if (key === 'code') code = true;
       else if (key === 'message') message = true;
       // No room left among four members for the key(s) still missing.
@@ -125,12 +129,13 @@ function jsonStart(bytes: Uint8Array): number {
 /**
  * The string token from the quote at `start` to the one at `end`, lower-cased, when it reads "code" or
  * "message" in any case; otherwise ''. No other Unicode letter lower-cases to an ASCII one of these, so an
- * unescaped key is compared byte by byte (bit 0x20 set lower-cases an ASCII letter).
+ * unescaped key is compared byte by byte (bit 0x20 set lower-cases an ASCII letter). `escaped`: the token
+ * holds a backslash (the caller's scan saw it, so the bytes are not searched again).
  */
-function keyName(bytes: Uint8Array, start: number, end: number): string {
+function keyName(bytes: Uint8Array, start: number, end: number, escaped: boolean): string {
   const len = end - start - 1;
   if (len < 4) return '';
-  if (bytes.subarray(start + 1, end).includes(0x5c)) {
+  if (escaped) {
     // Rare: written with escapes; decode it as JSON does ("message" spelled out in \u escapes is 44 bytes).
     if (len > 64) return '';
     try {
@@ -318,19 +323,30 @@ const THAI_TOKEN_TIS620 = Buffer.from([0xe2, 0xb7]);
  * scan that spares every ordinary answer (a record never says it) the decoding and parsing of the
  * token-rejection check.
  */
-function mentionsToken(bytes: Uint8Array): boolean {
-  for (let i = 0; i + 5 <= bytes.length; i++) {
+export function mentionsToken(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The word's middle letter, in either case, found natively (an ordinary record holds few k's), then its
+  // neighbours compared (bit 0x20 set lower-cases an ASCII letter; no other byte lands on these).
+  return (
+    hasWordAroundK(b, 0x6b) ||
+    hasWordAroundK(b, 0x4b) ||
+    b.includes(THAI_TOKEN_UTF8) ||
+    b.includes(THAI_TOKEN_TIS620)
+  );
+}
+
+/** Whether some byte `k` (one case of "k") in `b` stands as the middle letter of "token" in any letter case. */
+function hasWordAroundK(b: Buffer, k: number): boolean {
+  for (let i = b.indexOf(k, 2); i !== -1 && i + 2 < b.length; i = b.indexOf(k, i + 1)) {
     if (
-      ((bytes[i] as number) | 0x20) === 0x74 &&
-      ((bytes[i + 1] as number) | 0x20) === 0x6f &&
-      ((bytes[i + 2] as number) | 0x20) === 0x6b &&
-      ((bytes[i + 3] as number) | 0x20) === 0x65 &&
-      ((bytes[i + 4] as number) | 0x20) === 0x6e
+      ((b[i - 2] as number) | 0x20) === 0x74 &&
+      ((b[i - 1] as number) | 0x20) === 0x6f &&
+      ((b[i + 1] as number) | 0x20) === 0x65 &&
+      ((b[i + 2] as number) | 0x20) === 0x6e
     )
       return true;
   }
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return b.includes(THAI_TOKEN_UTF8) || b.includes(THAI_TOKEN_TIS620);
+  return false;
 }
 
 /** GDX's envelopes on a data call (see classifyGdx). */

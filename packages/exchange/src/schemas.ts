@@ -13,6 +13,7 @@ import { id13, looseKeys, looseRecord, optionalNumber, optionalText, stringish, 
 const YEAR_FIRST = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]07:?00)?)?$/;
 /** `D/M/YYYY`: the Thai order of day, month and year. */
 const DAY_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/;
+const ASCII_DIGITS = /^[0-9]*$/;
 
 /**
  * A BE date as a provider spelled it, brought to `YYYYMMDD` when that reading is certain: Thai digits, the
@@ -21,6 +22,8 @@ const DAY_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/;
  */
 function beDateText(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  // ASCII digits alone (how DOPA sends a date): nothing to bring, so returned as sent without the patterns.
+  if (ASCII_DIGITS.test(value)) return value;
   const t = value.replace(/[\u0e50-\u0e59]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).trim();
   const pad = (n: string | undefined) => (n ?? '').padStart(2, '0');
   const y = YEAR_FIRST.exec(t);
@@ -42,6 +45,15 @@ function isoOrUndefined(be: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A provider's BE date as `birthDateBe` (see beDateText) and as the ISO `birthDate` read from it. */
+function birthDates(value: string | undefined): {
+  birthDateBe: string | undefined;
+  birthDate: string | undefined;
+} {
+  const be = beDateText(value);
+  return { birthDateBe: be, birthDate: isoOrUndefined(be) };
 }
 
 /**
@@ -72,22 +84,25 @@ export const dopaPersonSchema = looseRecord(
     englishMiddleName: optionalText,
     englishLastName: optionalText,
   },
-  (p) => ({
-    title: { th: p.titleDesc, en: p.englishTitleDesc },
-    firstName: { th: p.firstName, en: p.englishFirstName },
-    middleName:
-      p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
-    lastName: { th: p.lastName, en: p.englishLastName },
-    gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
-    /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
-    birthDateBe: beDateText(p.dateOfBirth),
-    /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
-    birthDate: isoOrUndefined(beDateText(p.dateOfBirth)),
-    age: p.age,
-    nationality: p.nationalityDesc,
-    status: p.statusOfPersonDesc,
-    raw: p as Record<string, unknown>,
-  }),
+  (p) => {
+    const born = birthDates(p.dateOfBirth);
+    return {
+      title: { th: p.titleDesc, en: p.englishTitleDesc },
+      firstName: { th: p.firstName, en: p.englishFirstName },
+      middleName:
+        p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
+      lastName: { th: p.lastName, en: p.englishLastName },
+      gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
+      /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
+      birthDateBe: born.birthDateBe,
+      /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
+      birthDate: born.birthDate,
+      age: p.age,
+      nationality: p.nationalityDesc,
+      status: p.statusOfPersonDesc,
+      raw: p as Record<string, unknown>,
+    };
+  },
 );
 /** A person from DOPA Linkage (service 001), decoded, with names, birth date and status normalised. */
 export type DopaPerson = z.output<typeof dopaPersonSchema>;
@@ -156,8 +171,7 @@ const memberSchema = looseKeys({
   firstName: m.firstName,
   lastName: m.lastName,
   gender: m.genderDesc,
-  birthDateBe: beDateText(m.dateOfBirth),
-  birthDate: isoOrUndefined(beDateText(m.dateOfBirth)),
+  ...birthDates(m.dateOfBirth),
   /** Role in the house (เจ้าบ้าน / ผู้อาศัย). */
   role: m.statusOfPersonDesc,
 }));

@@ -55,8 +55,7 @@ export class TokenCache {
   async get(agentId: string, requestId: string): Promise<string> {
     const e = this.#entries.get(agentId);
     const now = this.#o.now();
-    if (e && now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs)
-      return this.#use(agentId, e, now);
+    if (e && this.#fresh(e, now)) return this.#use(agentId, e, now);
     const p = this.#validate(agentId, requestId);
     if (!e || !this.#alive(e, now)) return p;
     return p.catch((err: unknown) => {
@@ -64,6 +63,22 @@ export class TokenCache {
       if (this.#entries.get(agentId) !== e || !this.#alive(e, later)) throw err;
       return this.#use(agentId, e, later);
     });
+  }
+
+  /**
+   * `get`'s common case without its promise: the cached token for `agentId` when it is not yet idle into
+   * the refresh margin (marked used, as by `get`); undefined when `get` has to run.
+   */
+  fresh(agentId: string): string | undefined {
+    const e = this.#entries.get(agentId);
+    if (!e) return undefined;
+    const now = this.#o.now();
+    return this.#fresh(e, now) ? this.#use(agentId, e, now) : undefined;
+  }
+
+  /** Whether `e`'s token is used without a validate at `now`: not yet idle into the refresh margin. */
+  #fresh(e: Entry, now: number): boolean {
+    return now - e.lastUsedAt < this.#o.idleTimeoutInMs - this.#o.refreshMarginInMs;
   }
 
   /** Whether GDX still knows `e`'s token at `now` (used within its idle lifetime). */
