@@ -46,7 +46,7 @@ import {
   Telemetry,
   type TelemetrySpan,
 } from './telemetry/index.js';
-import { PROXY_TUNNEL_CLOSED } from './transport-proxy/tunnel-client.js';
+import { PROXY_TUNNEL_CLOSED, PROXY_TUNNEL_REFUSED } from './transport-proxy/tunnel-client.js';
 import { validateOptions } from './validate.js';
 import { type PackageIdentity, userAgent } from './version.js';
 
@@ -704,6 +704,7 @@ export class Transport {
         hint: 'Check the platform CA (tls.ca), the agency client certificate (tls.cert/key) and the host name.',
       });
     }
+    if (code === PROXY_TUNNEL_REFUSED) return proxyRefusal(this.#origin, err, ctx);
     const error = new HttpError(
       'ERR_NETWORK',
       `Network error talking to ${this.#origin}: ${code || e?.message || 'unknown'}`,
@@ -718,6 +719,35 @@ export class Transport {
     return error;
   }
 }
+
+/**
+ * A CONNECT the proxy answered with an error status: never sent to the platform. 407 and 403 are the proxy's
+ * configuration (the same request is refused again: not retryable); a 5xx is the proxy failing to reach the platform,
+ * which may pass.
+ */
+function proxyRefusal(origin: string, err: unknown, ctx: HttpErrorOptions): HttpError {
+  const status = (err as { proxyStatus?: number }).proxyStatus ?? 0;
+  return new HttpError(
+    'ERR_NETWORK',
+    `Network error talking to ${origin}: the proxy answered ${status} to the CONNECT (no tunnel was opened)`,
+    {
+      ...ctx,
+      cause: err,
+      notSent: true,
+      retryable: status >= 500,
+      hint:
+        PROXY_REFUSAL_HINTS[status] ?? (status >= 500 ? PROXY_REFUSAL_HINTS[502] : PROXY_REFUSAL_HINTS[403]),
+    },
+  );
+}
+
+const PROXY_REFUSAL_HINTS: Record<number, string> = {
+  407:
+    'The proxy wants credentials or refused the ones given: put them in the proxy URL (http://user:password@host:port, ' +
+    'percent-encoded) or in HTTPS_PROXY, and check that the account may use the proxy.',
+  403: 'The proxy refused the tunnel: check that its access list allows the platform host and port.',
+  502: 'The proxy could not reach the platform: check its DNS and route to the platform host, or try again shortly.',
+};
 
 /** An origin no request goes to: a path is redacted as a URL on it, and the origin cut off again. */
 const NAMING_ORIGIN = 'http://operation.invalid';

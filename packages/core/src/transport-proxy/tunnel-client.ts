@@ -16,6 +16,13 @@ import type { Dispatcher, Pool, ProxyAgent } from 'undici';
 /** Code of a tunnel the proxy closed before it was open (the code undici gives it from the release that fixes #3897). */
 export const PROXY_TUNNEL_CLOSED = 'UND_ERR_PRX_CONN';
 
+/**
+ * Code of a CONNECT the proxy answered with a status other than 200 (`proxyStatus` on the error): 407 wants or refused
+ * credentials, 403 refuses the host, 5xx could not reach it. undici reports it as an aborted request with no code of
+ * its own; either way the request never reached the platform.
+ */
+export const PROXY_TUNNEL_REFUSED = 'THGOV_PROXY_TUNNEL_REFUSED';
+
 /** Errors of the proxy's connection during the CONNECT that mean it went away. */
 const CLOSED_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
 
@@ -51,12 +58,24 @@ function tunnelClient(
   Object.defineProperty(pool, 'connect', {
     value: (o: ConnectOptions, callback?: unknown) => {
       if (callback !== undefined) return connect(o, callback);
-      return (connect(o) as Promise<Dispatcher.ConnectData>).catch((err: unknown) => {
+      return (connect(o) as Promise<Dispatcher.ConnectData>).then(refusedTunnel, (err: unknown) => {
         throw tunnelError(err, connectTimeoutInMs);
       });
     },
   });
   return pool;
+}
+
+/** The CONNECT's answer when it opened the tunnel (200); otherwise the socket is closed and a coded error thrown. */
+function refusedTunnel(data: Dispatcher.ConnectData): Dispatcher.ConnectData {
+  if (data.statusCode === 200) return data;
+  data.socket?.destroy();
+  const error = coded(
+    `The proxy answered ${data.statusCode} to the CONNECT: no tunnel to the platform`,
+    PROXY_TUNNEL_REFUSED,
+    undefined,
+  );
+  throw Object.assign(error, { proxyStatus: data.statusCode });
 }
 
 /** A failed CONNECT as an error that fails the request (and reads as what it is), or `err` as it is. */
