@@ -1,23 +1,5 @@
 import { isSensitiveName } from '@thgov/core';
-
-/** Claims about the protocol, not the person: never registered for redaction. */
-const PROTOCOL_CLAIMS = new Set([
-  'iss',
-  'aud',
-  'azp',
-  'nonce',
-  'acr',
-  'amr',
-  'auth_time',
-  'exp',
-  'iat',
-  'nbf',
-  'at_hash',
-  'c_hash',
-  's_hash',
-  'sid',
-  'jti',
-]);
+import { PROTOCOL_CLAIMS } from './identity.js';
 
 /**
  * Claims that identify the person or travel as their credentials which core's list of sensitive names does not

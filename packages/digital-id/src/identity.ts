@@ -145,8 +145,8 @@ export function normalizeIdentity(
   return identity;
 }
 
-/** Claims of the verified id_token that userinfo may not supply or override. */
-const ID_TOKEN_ONLY = new Set([
+/** Claims about the protocol, not the person (the subject apart): never registered for redaction (claim-secrets.ts). */
+export const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
   'iss',
   'aud',
   'azp',
@@ -157,13 +157,15 @@ const ID_TOKEN_ONLY = new Set([
   'exp',
   'iat',
   'nbf',
-  'sub',
   'at_hash',
   'c_hash',
   's_hash',
   'sid',
   'jti',
 ]);
+
+/** Claims of the verified id_token that userinfo may not supply or override. */
+const ID_TOKEN_ONLY = new Set([...PROTOCOL_CLAIMS, 'sub']);
 
 /** The claims spelling a citizen ID that a preset reads. */
 const CITIZEN_ID_CLAIMS = ['pid', 'citizen_id'] as const;
