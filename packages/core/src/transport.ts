@@ -248,6 +248,8 @@ export class Transport {
   readonly #maxResponseBytes: number;
   readonly #telemetry: Telemetry;
   #closed = false;
+  /** The last request path that passed `#target`'s checks (they depend on the path alone). */
+  #sendablePath: string | undefined;
 
   constructor(options: TransportOptions, pkg: PackageIdentity) {
     validateOptions(transportOptionsSchema, options, 'Transport options');
@@ -369,12 +371,11 @@ export class Transport {
       );
     }
     const headers = mergeHeaders({}, this.#defaultHeaders);
-    mergeHeaders(headers, {
-      'user-agent': this.#userAgent,
-      'x-request-id': requestId,
-      ...(contentType ? { 'content-type': contentType } : {}),
-      ...(contentLength !== undefined ? { 'content-length': String(contentLength) } : {}),
-    });
+    // Lower-case names already: set as mergeHeaders would, in the same order, without an object in between.
+    headers['user-agent'] = this.#userAgent;
+    headers['x-request-id'] = requestId;
+    if (contentType) headers['content-type'] = contentType;
+    if (contentLength !== undefined) headers['content-length'] = String(contentLength);
     if (spec.headers) mergeHeaders(headers, spec.headers);
     if (!('accept-encoding' in headers)) headers['accept-encoding'] = ACCEPT_ENCODING;
     const mask = maskerFor(spec.sensitiveValues);
@@ -622,22 +623,26 @@ export class Transport {
   }
 
   #target(spec: RequestSpec<unknown>): string {
-    if (!spec.path.startsWith('/') || spec.path.startsWith('//')) {
-      throw invalidArgument('Request path must start with a single "/"');
-    }
-    checkRequestPath(spec.path);
-    let target = this.#basePath + spec.path;
-    if (spec.query) {
-      const pairs: string[] = [];
-      for (const [k, v] of Object.entries(spec.query)) {
-        if (v === undefined || v === null) continue;
-        const key = queryPart(k, k);
-        if (Array.isArray(v)) for (const item of v) pairs.push(`${key}=${queryPart(k, String(item))}`);
-        else pairs.push(`${key}=${queryPart(k, String(v))}`);
+    // The checks depend on the path alone: a client calling one service over and over checks its path once.
+    if (spec.path !== this.#sendablePath) {
+      if (!spec.path.startsWith('/') || spec.path.startsWith('//')) {
+        throw invalidArgument('Request path must start with a single "/"');
       }
-      if (pairs.length) target += (target.includes('?') ? '&' : '?') + pairs.join('&');
+      checkRequestPath(spec.path);
+      this.#sendablePath = spec.path;
     }
-    return target;
+    const target = this.#basePath + spec.path;
+    if (!spec.query) return target;
+    let pairs = '';
+    for (const k of Object.keys(spec.query)) {
+      const v = spec.query[k];
+      if (v === undefined || v === null) continue;
+      const key = queryPart(k, k);
+      if (Array.isArray(v)) for (const item of v) pairs += `&${key}=${queryPart(k, String(item))}`;
+      else pairs += `&${key}=${queryPart(k, String(v))}`;
+    }
+    if (!pairs) return target;
+    return target + (target.includes('?') ? '&' : '?') + pairs.slice(1);
   }
 
   #emitResponse(
