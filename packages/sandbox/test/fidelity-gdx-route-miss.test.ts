@@ -23,7 +23,7 @@ async function send(method: string, path: string, headers: Record<string, string
 }
 
 beforeAll(async () => {
-  gdx = await startGdxGateway({ population, seed: 8, quirks: { unroutedPathFault: true } });
+  gdx = await startGdxGateway({ population, seed: 8 });
   const r = await send(
     'GET',
     `/ws/auth/validate?ConsumerSecret=${encodeURIComponent(consumer().consumerSecret)}&AgentID=${gdx.officers[0]}`,
@@ -116,7 +116,11 @@ describe("GDX gateway: a path it routes nowhere gets WSO2's own 404 fault", () =
     expect(last[0]).toMatchObject({ status: 404, service: '/ws/nothing/else' });
   });
 
-  it("without the quirk (the default kept for other packages' tests): the bare 404 after the credentials", async () => {
+  it('is on by default', () => {
+    expect(gdx.quirks.unroutedPathFault).toBe(true);
+  });
+
+  it('turned off (a made-up path standing in for a provider resource): the bare 404 after the credentials', async () => {
     gdx.quirks.unroutedPathFault = false;
     try {
       expect((await send('GET', '/ws/nothing/here', {})).status).toBe(403);

@@ -38,6 +38,8 @@ let client: ExchangeClient;
 const events: GdxAuditEvent[] = [];
 beforeAll(async () => {
   h = await harness();
+  // The made-up path stands in for a provider's REST resource: past the gateway's route check to its empty 404.
+  h.sandbox.gdx.quirks.unroutedPathFault = false;
   const c = h.sandbox.gdx.consumers[0]!;
   client = new ExchangeClient({
     baseUrl: h.sandbox.gdx.url,

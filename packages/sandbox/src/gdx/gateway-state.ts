@@ -41,7 +41,7 @@ export class GatewayState {
       resultKey: 'Result',
       corruptPdfHash: false,
       gatewayFaultFormat: 'xml',
-      unroutedPathFault: false,
+      unroutedPathFault: true,
       ...options.quirks,
     };
     // Throttling on /ws is the gateway's (WSO2) own answer, in the format of its other faults.

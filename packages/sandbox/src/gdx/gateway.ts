@@ -27,9 +27,9 @@ export interface GdxQuirks {
   gatewayFaultFormat: GatewayFaultFormat;
   /**
    * Answer a path routed to no resource as the real gateway does: WSO2's 404 "No matching resource found for
-   * given API Request", before any credential check. Default false (kept for other packages' tests, which use an
-   * unknown path as a provider's 404): after the Consumer-Key and token, a bare "Not Found", which a client
-   * cannot tell from the provider's "no such data". Turn it on to test a client's route-miss handling.
+   * given API Request", before any credential check. Default true. Turn it off only to let a made-up path stand
+   * in for a provider's REST resource: it then passes the Consumer-Key and token checks and gets the provider's
+   * bare "Not Found" (which a client cannot tell from "no such data").
    */
   unroutedPathFault: boolean;
 }
