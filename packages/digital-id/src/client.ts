@@ -54,7 +54,7 @@ import {
   type RevokeOptions,
 } from './options.js';
 import { type BasicCredentialEncoding, PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
-import { type LoginState, MemoryStateStore, type StateStore } from './state-store.js';
+import { type LoginState, MemoryStateStore, releaseLogin, type StateStore } from './state-store.js';
 import { tokenHashMatches } from './token-hash.js';
 
 const DEFAULT_STATE_TTL_IN_MS = 15 * 60_000;
@@ -288,9 +288,6 @@ export class DigitalIdClient {
       if (i.uiLocales) params.ui_locales = i.uiLocales;
       if (i.loginHint) params.login_hint = i.loginHint;
       if (acrValues) params.acr_values = acrValues;
-      const url = e.usePar
-        ? await oidc.buildAuthorizationUrlWithPAR(e.config, params, e.dpop ? { DPoP: e.dpop } : undefined)
-        : oidc.buildAuthorizationUrl(e.config, params);
       const now = Date.now();
       const record: LoginState = {
         state,
@@ -308,7 +305,11 @@ export class DigitalIdClient {
       };
       // Filed under a key of this client's own (the state behind its namespace): another client sharing the
       // store never finds it, so a callback misrouted to that client cannot burn this login.
-      await this.#store.save({ ...record, state: stateKey(e.issuer, this.#o.clientId, state) });
+      const key = stateKey(e.issuer, this.#o.clientId, this.#o.redirectUri, state);
+      // Filed before the push: a store that refuses (full under a flood, or down) answers before any request
+      // to the provider, and no request_uri is registered there for a login that cannot complete.
+      await this.#store.save({ ...record, state: key });
+      const url = await this.#authorizationUrl(e, params, key);
       this.#log.debug('digital-id login started', {
         provider: this.provider,
         par: e.usePar,
@@ -316,6 +317,25 @@ export class DigitalIdClient {
       });
       return { url: url.href, state, expiresAt: new Date(record.expiresAt) };
     });
+  }
+
+  /**
+   * The URL to send the browser to: with PAR, after pushing the request to the provider. A push that fails
+   * gives back the place its login took in the store (`key`), so failing pushes cannot fill the store.
+   */
+  async #authorizationUrl(e: Engine, params: Record<string, string>, key: string): Promise<URL> {
+    if (!e.usePar) return oidc.buildAuthorizationUrl(e.config, params);
+    try {
+      return await oidc.buildAuthorizationUrlWithPAR(e.config, params, e.dpop ? { DPoP: e.dpop } : undefined);
+    } catch (err) {
+      await releaseLogin(this.#store, key).catch(() => {
+        // The push's error is the one to report; the login left behind expires with its TTL.
+        this.#log.warn('digital-id login state not released after a failed push', {
+          provider: this.provider,
+        });
+      });
+      throw err;
+    }
   }
 
   /**
@@ -413,14 +433,19 @@ export class DigitalIdClient {
 
   /**
    * Consumes the login of this callback's state from the store: under this client's own key, so a state of
-   * another client sharing the store reads as unknown and is left untouched. A login filed under the bare
-   * state (by a release before the namespaced keys, pending at the upgrade) is looked up only when the own
-   * key is missing, and only for a state of the shape this client makes; the store consumes such a record
-   * before the ownership check below sees it, so a callback of another client can still burn it: only
-   * records made before the upgrade, gone within their TTL.
+   * another client (or of another redirect URI of this client ID) sharing the store reads as unknown and is
+   * left untouched. Logins pending at an upgrade are found under the keys of earlier releases, each looked up
+   * only when the one before is missing: the key without the redirect URI, then the bare state (only for a
+   * state of the shape this client makes). The store consumes such a record before the ownership and redirect
+   * checks see it, so a callback misrouted to another client or endpoint can still burn it: only records made
+   * before the upgrade, gone within their TTL.
    */
   async #takeLogin(e: Engine, state: string, hold: (value: string) => void): Promise<LoginState> {
-    let consumed = await this.#store.consume(stateKey(e.issuer, this.#o.clientId, state));
+    let consumed = await this.#store.consume(
+      stateKey(e.issuer, this.#o.clientId, this.#o.redirectUri, state),
+    );
+    if (consumed.status === 'unknown')
+      consumed = await this.#store.consume(stateKeyV1(e.issuer, this.#o.clientId, state));
     if (consumed.status === 'unknown' && LEGACY_STATE.test(state))
       consumed = await this.#store.consume(state);
     if (consumed.status === 'unknown')
@@ -1095,18 +1120,26 @@ export class DigitalIdClient {
 
 /** Labels the hash of a client's identity in its state-store keys (and their layout). */
 const STATE_KEY_LABEL = 'thgov/digital-id state key v1';
+const STATE_KEY_LABEL_V2 = 'thgov/digital-id state key v2';
 
 /**
  * The key a login is filed under in the state store: the state behind a namespace naming the client (its
- * issuer and client ID, hashed: 43 base64url characters, no dot), so two clients sharing a store never see
- * each other's logins. The state stays in the key: it is the one secret of it (a store may derive from it,
- * as `PostgresStateStore` seals rows with a key derived from it), the namespace is public.
+ * issuer, client ID and redirect URI, hashed: 43 base64url characters, no dot), so two clients sharing a store
+ * never see each other's logins, nor do two endpoints of one client ID (portals with their own redirect URIs).
+ * The state stays in the key: it is the one secret of it (a store may derive from it, as `PostgresStateStore`
+ * seals rows with a key derived from it), the namespace is public.
  */
-function stateKey(issuer: string, clientId: string, state: string): string {
-  const namespace = createHash('sha256')
-    .update(JSON.stringify([STATE_KEY_LABEL, issuer, clientId]), 'utf8')
-    .digest('base64url');
-  return `${namespace}.${state}`;
+function stateKey(issuer: string, clientId: string, redirectUri: string, state: string): string {
+  return `${namespaceOf([STATE_KEY_LABEL_V2, issuer, clientId, redirectUri])}.${state}`;
+}
+
+/** The key of the releases before the redirect URI joined the namespace (logins pending at the upgrade). */
+function stateKeyV1(issuer: string, clientId: string, state: string): string {
+  return `${namespaceOf([STATE_KEY_LABEL, issuer, clientId])}.${state}`;
+}
+
+function namespaceOf(parts: string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('base64url');
 }
 
 /**

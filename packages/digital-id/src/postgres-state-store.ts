@@ -4,6 +4,7 @@ import {
   assertMigrated,
   connectionResolver,
   isTransientPostgresError,
+  type PgClientLike,
   type PostgresConnectionOptions,
   type PostgresMigration,
   postgresConnectionShape,
@@ -11,7 +12,9 @@ import {
   quoteIdent,
   type ResolvedConnection,
   runMigrations,
+  withTransaction,
 } from '@thgov/core/postgres';
+import { DigitalIdError } from './errors.js';
 import {
   assertStateKey,
   isStateKey,
@@ -20,8 +23,17 @@ import {
   type StateStore,
 } from './state-store.js';
 
-/** Options of `PostgresStateStore`: the connection, how long used states are remembered, and migrations. */
+/**
+ * Options of `PostgresStateStore`: the connection, how many logins may be pending, how long used states are
+ * remembered, and migrations.
+ */
 export interface PostgresStateStoreOptions extends PostgresConnectionOptions {
+  /**
+   * Most logins pending at once in the table, counted across every replica that shares it. Past it a new
+   * login is refused with `ERR_DIGITAL_ID_STATE_STORE_FULL` (retryable) and no pending login is dropped;
+   * expired logins hold no place (they are pruned when the store is full). Default 50 000.
+   */
+  maxPending?: number;
   /** How long a consumed state is remembered to tell a replay from a forgery. Default 30 min. */
   tombstoneInMs?: number;
   /** Run the migrations on first use instead of requiring `migrate()` first. Default false. */
@@ -31,6 +43,7 @@ export interface PostgresStateStoreOptions extends PostgresConnectionOptions {
 const optionsSchema = z
   .object({
     ...postgresConnectionShape,
+    maxPending: z.number().int().min(1).max(10_000_000).optional(),
     tombstoneInMs: z
       .number()
       .int()
@@ -58,6 +71,15 @@ export const DIGITAL_ID_MIGRATIONS: readonly PostgresMigration[] = [
         forget_at timestamptz NOT NULL
       );
       CREATE INDEX digital_id_consumed_forget ON ${s}.digital_id_consumed (forget_at);`,
+  },
+  {
+    version: 2,
+    name: 'consume receipts marked, pending logins indexed for the bound',
+    // Rows a release before this one writes get the default: a receipt of theirs counts as pending until its
+    // expiry (2 minutes at most, and only when tombstoneInMs is under 2 minutes).
+    sql: (s) => `
+      ALTER TABLE ${s}.digital_id_states ADD COLUMN receipt boolean NOT NULL DEFAULT false;
+      CREATE INDEX digital_id_states_pending ON ${s}.digital_id_states (expires_at) WHERE NOT receipt;`,
   },
 ];
 
@@ -150,6 +172,12 @@ const SWEEP_EVERY_IN_MS = 60_000;
 const RECEIPT_IN_MS = 2 * 60_000;
 /** Labels the random value a receipt key is the hash of (never the hash of a state the client makes). */
 const RECEIPT_LABEL = 'thgov/digital-id consume receipt\u0000';
+/** Default of `maxPending`: a national service's peak of logins under way, with rows of about 1 KiB. */
+const DEFAULT_MAX_PENDING = 50_000;
+
+/** The hint of `ERR_DIGITAL_ID_STATE_STORE_FULL` from this store. */
+const STORE_FULL_HINT =
+  'Answer "try again shortly" (HTTP 503, Retry-After from retryAfterInMs). Many logins were started and not finished: rate-limit login starts per client IP, or raise PostgresStateStore maxPending for a larger audience.';
 
 /**
  * Login states in PostgreSQL, so a login started on one replica can be completed on another. `consume`
@@ -174,6 +202,7 @@ const RECEIPT_LABEL = 'thgov/digital-id consume receipt\u0000';
 export class PostgresStateStore implements StateStore {
   readonly #connection: ReturnType<typeof connectionResolver>;
   readonly #tombstoneInMs: number;
+  readonly #maxPending: number;
   readonly #autoMigrate: boolean;
   #ready: Promise<ResolvedConnection> | undefined;
   #lastSweep = 0;
@@ -182,6 +211,7 @@ export class PostgresStateStore implements StateStore {
     const o = validateOptions(optionsSchema, options, 'PostgresStateStore options');
     this.#connection = connectionResolver(options, 'PostgresStateStore options');
     this.#tombstoneInMs = o.tombstoneInMs ?? 30 * 60_000;
+    this.#maxPending = o.maxPending ?? DEFAULT_MAX_PENDING;
     this.#autoMigrate = o.migrate ?? false;
   }
 
@@ -211,16 +241,11 @@ export class PostgresStateStore implements StateStore {
     return this.#ready;
   }
 
-  /** One statement, retried through a lost connection or a restarting server (each is idempotent). */
-  async #query<R extends Record<string, unknown>>(
-    what: string,
-    text: (s: string) => string,
-    values: unknown[],
-  ) {
+  /** Runs `work`, again through a lost connection or a restarting server (all the store's work is idempotent). */
+  async #retrying<T>(what: string, work: (c: ResolvedConnection) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const c = await this.#open();
-        return (await c.pool.query<R>(text(quoteIdent(c.schema)), values)).rows;
+        return await work(await this.#open());
       } catch (err) {
         if (attempt >= 3 || !isTransientPostgresError(err)) throw postgresError(what, err);
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
@@ -228,17 +253,79 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
+  /** One statement, retried through a lost connection (each statement is idempotent). */
+  #query<R extends Record<string, unknown>>(what: string, text: (s: string) => string, values: unknown[]) {
+    return this.#retrying(
+      what,
+      async (c) => (await c.pool.query<R>(text(quoteIdent(c.schema)), values)).rows,
+    );
+  }
+
+  /**
+   * Files a login, or refuses it when `maxPending` logins are pending (counted under a lock). A refusal prunes
+   * the expired rows on the way: they hold no place, but a flood leaves many.
+   */
   async save(record: LoginState): Promise<void> {
     assertStateKey(record?.state, 'PostgresStateStore');
     await this.#sweep();
     const key = keyOf(record.state);
+    const sealed = JSON.stringify(seal(record, key));
+    const what = 'saving a login state';
+    const filed = await this.#retrying(what, (c) =>
+      withTransaction(c.pool, (client) => this.#file(client, c.schema, [key, sealed, record.expiresAt]), {
+        what,
+        retries: 0,
+      }),
+    );
+    if (filed.ok) return;
+    // A place frees when any pending login completes, surely when the oldest expires: no later than that,
+    // and capped as the provider's Retry-After is (30 s), since completions usually come first.
+    const retryAfterInMs = Math.min(30_000, Math.max(1000, (filed.oldest ?? 0) - Date.now()));
+    throw new DigitalIdError(
+      'ERR_DIGITAL_ID_STATE_STORE_FULL',
+      `The state store holds ${this.#maxPending} pending logins (maxPending): the login was not started`,
+      { retryable: true, retryAfterInMs, hint: STORE_FULL_HINT },
+    );
+  }
+
+  /**
+   * The bound, atomic across replicas: a transaction-scoped advisory lock serialises the starts (never the
+   * consumes), and the count runs in a statement begun after the lock is held, so it sees every login filed
+   * before. Saving a pending key again replaces it and needs no new place.
+   */
+  async #file(
+    client: PgClientLike,
+    schema: string,
+    values: [string, string, number],
+  ): Promise<{ ok: boolean; oldest: number | null }> {
+    const s = quoteIdent(schema);
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`thgov-digital-id-states:${schema}`]);
+    const { rows } = await client.query<{ filed: number; oldest: number | null }>(
+      `WITH pending AS (
+         SELECT expires_at FROM ${s}.digital_id_states
+          WHERE expires_at > now() AND NOT receipt AND state_hash <> $1 ORDER BY expires_at LIMIT $4),
+       ins AS (
+         INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at)
+         SELECT $1, $2, to_timestamp($3 / 1000.0) WHERE (SELECT count(*) FROM pending) < $4
+         ON CONFLICT (state_hash) DO UPDATE SET record = EXCLUDED.record, expires_at = EXCLUDED.expires_at
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM ins)::int AS filed,
+              (SELECT extract(epoch FROM min(expires_at)) * 1000 FROM pending)::float8 AS oldest`,
+      [...values, this.#maxPending],
+    );
+    const ok = rows[0]?.filed === 1;
+    if (!ok)
+      await client.query(`DELETE FROM ${s}.digital_id_states WHERE expires_at <= now() AND NOT receipt`);
+    return { ok, oldest: rows[0]?.oldest ?? null };
+  }
+
+  /** Forgets a pending login without a tombstone (its push to the provider failed): its place is free at once. */
+  async release(state: string): Promise<void> {
+    if (!isStateKey(state)) return;
     await this.#query(
-      'saving a login state',
-      (
-        s,
-      ) => `INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at) VALUES ($1, $2, to_timestamp($3 / 1000.0))
-       ON CONFLICT (state_hash) DO UPDATE SET record = EXCLUDED.record, expires_at = EXCLUDED.expires_at`,
-      [key, JSON.stringify(seal(record, key)), record.expiresAt],
+      'releasing a login state',
+      (s) => `DELETE FROM ${s}.digital_id_states WHERE state_hash = $1 AND NOT receipt`,
+      [keyOf(state)],
     );
   }
 
@@ -276,8 +363,8 @@ export class PostgresStateStore implements StateStore {
          tomb AS (INSERT INTO ${s}.digital_id_consumed (state_hash, forget_at)
                   SELECT $1, now() + $2 * interval '1 millisecond' FROM taken
                   ON CONFLICT (state_hash) DO UPDATE SET forget_at = EXCLUDED.forget_at),
-         receipt AS (INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at)
-                  SELECT $3, record, now() - $2 * interval '1 millisecond' + $4 * interval '1 millisecond'
+         receipt AS (INSERT INTO ${s}.digital_id_states (state_hash, record, expires_at, receipt)
+                  SELECT $3, record, now() - $2 * interval '1 millisecond' + $4 * interval '1 millisecond', true
                   FROM taken ON CONFLICT (state_hash) DO NOTHING)
        SELECT record FROM taken
        UNION ALL SELECT record FROM ${s}.digital_id_states WHERE state_hash = $3`,

@@ -52,6 +52,18 @@ export type StateConsumeResult =
 export interface StateStore {
   save(record: LoginState): Promise<void>;
   consume(state: string): Promise<StateConsumeResult>;
+  /**
+   * Forgets a pending login, leaving no trace, so its place is free at once: the client files the login
+   * before pushing its authorization request (PAR) and releases it when the push fails. Optional: a store
+   * without it has the login consumed instead (burnt, and remembered like any used state).
+   */
+  release?(state: string): Promise<void>;
+}
+
+/** Gives back the place of a login that will never complete: `release` where the store has it, else `consume`. */
+export async function releaseLogin(store: StateStore, state: string): Promise<void> {
+  if (store.release) await store.release(state);
+  else await store.consume(state);
 }
 
 /**
@@ -168,6 +180,10 @@ export class MemoryStateStore implements StateStore {
     this.#used.set(state, now + this.#tombstoneInMs);
     if (record.expiresAt <= now) return { status: 'expired' };
     return { status: 'ok', record };
+  }
+
+  async release(state: string): Promise<void> {
+    if (isStateKey(state)) this.#live.delete(state);
   }
 
   /** Number of entries held (live and remembered). */
