@@ -129,10 +129,17 @@ export async function* encodeBatches(
   keepRecords = false,
 ): AsyncGenerator<EncodedBatch> {
   const builder = new BatchBuilder(rows, bytes, keepRecords);
+  // `yield*` of the (mostly empty) list `add` returns would cost an await per record: only full batches yield.
   if (typeof (records as Iterable<DataStoreRecord>)[Symbol.iterator] === 'function') {
-    for (const record of records as Iterable<DataStoreRecord>) yield* builder.add(record);
+    for (const record of records as Iterable<DataStoreRecord>) {
+      const done = builder.add(record);
+      if (done.length > 0) yield* done;
+    }
   } else if (typeof (records as AsyncIterable<DataStoreRecord>)[Symbol.asyncIterator] === 'function') {
-    for await (const record of records as AsyncIterable<DataStoreRecord>) yield* builder.add(record);
+    for await (const record of records as AsyncIterable<DataStoreRecord>) {
+      const done = builder.add(record);
+      if (done.length > 0) yield* done;
+    }
   } else {
     throw invalidArgument('records must be an iterable or async iterable of objects');
   }

@@ -20,7 +20,8 @@ export async function scanUpload(source: UploadSource, action: string): Promise<
   if (isBinaryContainer(source.sample)) return source;
   if (source.replayable) {
     const counter = new CitizenIdByteCounter(source.sample);
-    for await (const chunk of source.open()) counter.push(chunk);
+    if (source.readEach) await source.readEach((chunk) => counter.push(chunk));
+    else for await (const chunk of source.open()) counter.push(chunk);
     refuseCitizenIds(counter.end(), action, 'the file');
     return source;
   }

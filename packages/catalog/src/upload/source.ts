@@ -18,6 +18,12 @@ export interface UploadSource {
   /** A file or in-memory content can be read again for a retry; a stream cannot. */
   replayable: boolean;
   open(): AsyncIterable<Uint8Array>;
+  /**
+   * Reads every byte once, in order, through one reused buffer (files and in-memory content): how the privacy
+   * scan reads a whole file without allocating a new chunk for each read. A chunk is valid only until
+   * `onChunk` returns.
+   */
+  readEach?(onChunk: (chunk: Uint8Array) => void): Promise<void>;
   /** Reads at any position (files and in-memory content): how a ZIP's central directory is found and read. */
   random?(): Promise<RandomAccess>;
 }
@@ -54,6 +60,21 @@ async function fileAccess(path: string, size: number): Promise<RandomAccess> {
 
 const CHUNK = 256 * 1024;
 
+/** Reads a file to its end, as a read stream does, into one buffer reused for every read. */
+async function readFileEach(path: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) return;
+      onChunk(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A file on disk: size from stat, the sample read apart, re-read per attempt. */
 export async function fileSource(path: string, sampleBytes: number): Promise<UploadSource> {
   let size: number;
@@ -82,6 +103,7 @@ export async function fileSource(path: string, sampleBytes: number): Promise<Upl
     sampleIsWhole: sample.length === size,
     replayable: true,
     open: () => createReadStream(path, { highWaterMark: CHUNK }),
+    readEach: (onChunk) => readFileEach(path, onChunk),
     random: () => fileAccess(path, size),
   };
 }
@@ -96,6 +118,9 @@ export function contentSource(content: Uint8Array | string, sampleBytes: number)
     replayable: true,
     async *open() {
       for (let i = 0; i < bytes.length; i += CHUNK) yield bytes.subarray(i, i + CHUNK);
+    },
+    async readEach(onChunk) {
+      for (let i = 0; i < bytes.length; i += CHUNK) onChunk(bytes.subarray(i, i + CHUNK));
     },
     random: async () => bytesAccess(bytes),
   };
