@@ -10,9 +10,10 @@ import {
   type VerifyLetterOptions,
   verifyDocumentElement,
 } from '../signature/verify.js';
-import { childElements, parseDom } from '../xml/dom.js';
+import { childElements } from '../xml/dom.js';
 import { resolveLimits } from '../xml/limits.js';
 import { locateQueueItem } from '../xml/salvage.js';
+import { signatureDom } from '../xml/signature-dom.js';
 import { child, descendantsNamed, fieldText, nameKey, parseXml, type XmlNode } from '../xml/tree.js';
 import { type DecodedEnvelope, decodeEnvelope, expectBody } from './envelope.js';
 import {
@@ -80,7 +81,7 @@ export function poisonItem(
 }
 
 /** The queue item element in the DOM, found the same way as in the codec's tree. */
-function domQueueItem(doc: ReturnType<typeof parseDom>['doc']): Element {
+function domQueueItem(doc: ReturnType<typeof signatureDom>['doc']): Element {
   const root = doc.documentElement;
   const body = root ? childElements(root, 'Body')[0] : undefined;
   const response = body ? childElements(body, RESPONSE_ELEMENTS.inbound)[0] : undefined;
@@ -96,12 +97,12 @@ function decodeSigned(
   verify: ItemVerifyOptions,
 ): LetterOutcome {
   const limits = resolveLimits(options.limits);
-  // The answer as the envelope's scan decoded it (UTF-8, whatever encoding it came in).
-  const dom = parseDom(env.parsed.scanned.source, limits);
+  // The answer as the envelope's scan read it (UTF-8, whatever encoding it came in), limits checked.
+  const dom = signatureDom(env.parsed.scanned);
   const verified = verifyDocumentElement(dom, domQueueItem(dom.doc), verify);
   if (!verified)
     throw structureError('missing', 'The letter is not signed and the policy requires a signature');
-  const signed = parseXml(verified.signedLetterXml, limits);
+  const signed = parseXml(verified.signedLetter, limits);
   const departmentId = signedSenderDepartment(signed);
   return {
     letter: decodeLetterNode(env.parsed, item, options, { parsed: signed, node: signed.root }),

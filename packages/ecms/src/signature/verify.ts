@@ -6,8 +6,10 @@ import { certFromDer, extKeyUsage, keyUsage, xmlDsigSignerIndex } from '@thgov/p
 import type { Document, Element } from '@xmldom/xmldom';
 import { findAncestorNs, SignedXml } from 'xml-crypto';
 import { EcmsSignatureError, type SignatureFailureReason, type SignerEvidence } from '../errors.js';
-import { descendantElements, parseDom } from '../xml/dom.js';
+import { descendantElements } from '../xml/dom.js';
 import { resolveLimits, type XmlLimits } from '../xml/limits.js';
+import { scanXml } from '../xml/scan.js';
+import { type SignatureDom, signatureDom } from '../xml/signature-dom.js';
 import { type ParsedXml, parseXml, sameName, soleChild, type XmlNode } from '../xml/tree.js';
 import {
   configureAlgorithms,
@@ -111,8 +113,8 @@ export interface VerifiedSignature {
   signer: X509Certificate;
   /** Every certificate KeyInfo carried, the signer first: the pool for path building. */
   certificates: X509Certificate[];
-  /** Exclusive-C14N bytes of the letter exactly as digested: the only letter content to decode. */
-  signedLetterXml: string;
+  /** Exclusive-C14N bytes (UTF-8) of the letter: the very buffer digested, the only letter content to decode. */
+  signedLetter: Buffer;
 }
 
 type DomArg = Parameters<SignedXml['loadSignature']>[0];
@@ -233,27 +235,57 @@ function cryptoFailure(cause: unknown, verifier: SignedXml, e: SignerEvidence): 
   return new EcmsSignatureError('ERR_ECMS_SIGNATURE', message, { reason, signer: e });
 }
 
+/** The bytes a digest method of `verifier` last digested, and the canonical text they were restored from. */
+interface Digested {
+  canonical?: string;
+  bytes?: Buffer;
+}
+
+type HashClass = new () => { getHash(xml: string | Buffer): string; getAlgorithmName(): string };
+
+/**
+ * Makes every digest method of `verifier` digest `dom.restore(canonical)`, the canonical bytes with the letter's
+ * long runs in place, and records them in `digested`: the letter is decoded from that very buffer.
+ */
+function digestRestored(verifier: SignedXml, dom: SignatureDom, digested: Digested): void {
+  const table = verifier.HashAlgorithms as unknown as Record<string, HashClass>;
+  for (const [uri, Method] of Object.entries(table)) {
+    table[uri] = class {
+      getHash(canonical: string): string {
+        const bytes = dom.restore(canonical);
+        digested.canonical = canonical;
+        digested.bytes = bytes;
+        return new Method().getHash(bytes);
+      }
+      getAlgorithmName(): string {
+        return new Method().getAlgorithmName();
+      }
+    };
+  }
+}
+
 /**
  * xml-crypto's digest and signature check, then the proof that what verified is the letter the structure
  * check chose: the reference xml-crypto resolved must be ours, and our letter element, canonicalized the way
- * the reference says, must be byte for byte the signed bytes.
+ * the reference says, must be the signed text. Returns the bytes that were digested.
  */
 function checkCryptography(
-  xml: string,
-  doc: Document,
+  dom: SignatureDom,
   s: SignatureStructure,
   signer: X509Certificate,
   e: SignerEvidence,
   allowWeak: boolean,
-): string {
+): Buffer {
   const verifier = configureAlgorithms(
     new SignedXml({ publicCert: signer.toString(), getCertFromKeyInfo: () => null }),
     allowWeak,
   );
+  const digested: Digested = {};
+  digestRestored(verifier, dom, digested);
   let ok: boolean;
   try {
     verifier.loadSignature(s.signature as unknown as DomArg);
-    ok = verifier.checkSignature(xml);
+    ok = verifier.checkSignature(dom.xml);
   } catch (cause) {
     throw cryptoFailure(cause, verifier, e);
   }
@@ -269,9 +301,9 @@ function checkCryptography(
   }
   const ours = verifier.getCanonXml(ref.transforms, s.letter as unknown as DomArg, {
     inclusiveNamespacesPrefixList: ref.inclusiveNamespacesPrefixList,
-    ancestorNamespaces: findAncestorNs(doc as unknown as AncestorDoc, ref.xpath),
+    ancestorNamespaces: findAncestorNs(dom.doc as unknown as AncestorDoc, ref.xpath),
   });
-  if (ours !== signed[0]) {
+  if (ours !== signed[0] || digested.canonical !== ours || !digested.bytes) {
     throw new EcmsSignatureError(
       'ERR_ECMS_SIGNATURE',
       'The element that verified is not the letter of this document',
@@ -281,7 +313,7 @@ function checkCryptography(
       },
     );
   }
-  return ours;
+  return digested.bytes;
 }
 
 /**
@@ -291,7 +323,7 @@ function checkCryptography(
  * from the signed bytes: see `confirmSigner`.
  */
 export function verifyDocumentElement(
-  dom: { xml: string; doc: Document },
+  dom: SignatureDom,
   govDoc: Element,
   options: Pick<LetterTrustOptions, 'dangerouslyAllowWeakAlgorithms'>,
 ): VerifiedSignature | undefined {
@@ -302,8 +334,8 @@ export function verifyDocumentElement(
   const signer = certs[0] as X509Certificate;
   const evidence = evidenceOf(signer, usages, structure);
   checkAlgorithms(structure, evidence, allowWeak);
-  const signedLetterXml = checkCryptography(dom.xml, dom.doc, structure, signer, evidence, allowWeak);
-  return { evidence, signer, certificates: certs, signedLetterXml };
+  const signedLetter = checkCryptography(dom, structure, signer, evidence, allowWeak);
+  return { evidence, signer, certificates: certs, signedLetter };
 }
 
 /** The signer policy, with the sending department read from the signed letter. */
@@ -432,7 +464,7 @@ export async function verifyLetterSignature(
   if (options.policy === 'ignore') return { status: 'ignored' };
   const trust = withParsedRevocation(options);
   const limits = resolveLimits(options.limits);
-  const dom = parseDom(xmlInput, limits);
+  const dom = signatureDom(scanXml(xmlInput, limits));
   const verified = verifyDocumentElement(dom, soleGovernmentDocument(dom.doc), options);
   if (!verified) {
     if (options.policy === 'require') {
@@ -440,7 +472,7 @@ export async function verifyLetterSignature(
     }
     return { status: 'absent' };
   }
-  const department = signedSenderDepartment(parseXml(verified.signedLetterXml, limits));
+  const department = signedSenderDepartment(parseXml(verified.signedLetter, limits));
   const validatorDetail = await confirmSigner(verified, department, trust, options);
   return {
     status: 'valid',

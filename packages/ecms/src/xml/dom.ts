@@ -17,6 +17,11 @@ export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: 
   const { source } = scanXml(input, limits);
   // xml-crypto re-parses this text with its own xmldom: both must read the same characters.
   const xml = escapeLineSeparators(typeof input === 'string' ? input : source.toString('utf8'));
+  return { xml, doc: domOf(xml) };
+}
+
+/** xmldom's DOM of text the hostile-XML gate has passed; a parse error is `ERR_ECMS_XML`, without the text. */
+export function domOf(xml: string): Document {
   // The first error is kept and thrown after the parse: an error thrown from `onError` comes back wrapped in
   // xmldom's own ParseError, whose message quotes xmldom's (and with it the document).
   let problem: string | undefined;
@@ -33,7 +38,7 @@ export function parseDom(input: string | Uint8Array, limits: XmlLimits): { xml: 
   }
   if (problem !== undefined || doc === undefined)
     throw ecmsError('ERR_ECMS_XML', `Malformed XML: ${problem ?? 'parse error'}`);
-  return { xml, doc };
+  return doc;
 }
 
 /**
