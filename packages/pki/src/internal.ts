@@ -13,6 +13,7 @@ export { revocationSchema } from './path/options.js';
 export { toCrls } from './revocation/crl.js';
 export { toOcspResponses } from './revocation/ocsp.js';
 export { onlineOptionsSchema } from './revocation/online.js';
+export { type ReceivedToken, receivedTokenProblem } from './timestamp/token.js';
 export {
   C14N_11_URIS,
   isXmlC14nError,

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { isThGovError, Transport } from '@thgov/core';
 import type { DigestName, TimeStampFunction } from '@thgov/pki';
-import { findBySid, OID_BY_DIGEST, toArrayBuffer } from '@thgov/pki/internal';
+import { findBySid, OID_BY_DIGEST, receivedTokenProblem, toArrayBuffer } from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { EsignError } from '../errors.js';
 import { PACKAGE } from '../version.js';
-import { tokenSignatureProblem } from './tsa-token.js';
 
 /** A time-stamp authority: its URL (RFC 3161 over HTTP, through core's Transport) or a function returning tokens. */
 export type TimeStampSource = string | TimeStampFunction;
@@ -88,6 +87,23 @@ function tstInfoOf(sd: pkijs.SignedData): pkijs.TSTInfo | undefined {
   return pkijs.TSTInfo.fromBER(toArrayBuffer(new Uint8Array(content.getValue())));
 }
 
+/** The token's TSTInfo when @thgov/pki finds the token sound, else ERR_ESIGN_TSA saying why. */
+async function soundToken(token: Uint8Array, known: KnownCertificates): Promise<pkijs.TSTInfo> {
+  const r = await receivedTokenProblem(token, () => known.map(certificateOf).filter((c) => c !== undefined));
+  if (r.ok) return r.tst;
+  if (r.reason === 'no-tsa-certificate')
+    throw new EsignError(
+      'ERR_ESIGN_TSA',
+      'The time-stamp token does not carry the TSA certificate (asked for with certReq), and the signature would carry it nowhere else: supply it in validationData.certificates with level B-LT',
+    );
+  if (r.reason === 'format')
+    throw new EsignError(
+      'ERR_ESIGN_TSA',
+      `The time-stamp token is not a well-formed RFC 3161 token: ${r.message}`,
+    );
+  throw new EsignError('ERR_ESIGN_TSA', `The time-stamp token proves nothing: ${r.message}`);
+}
+
 function certificateOf(der: Uint8Array): pkijs.Certificate | undefined {
   try {
     return pkijs.Certificate.fromBER(toArrayBuffer(der));
@@ -100,19 +116,21 @@ function certificateOf(der: Uint8Array): pkijs.Certificate | undefined {
 type KnownCertificates = readonly Uint8Array[];
 
 /**
- * What a token must show to answer this request: no other nonce than ours — and ours at all when `echo` says the
- * TSA was sent it over RFC 3161, which requires the echo (§2.4.2; a token without it could be any earlier answer
- * for this imprint) — and the TSA certificate, inside the token (certReq was true) or among the certificates the
- * document will carry: without it the signature would silently be B-B, its time unverifiable — and a sound
- * TSA certificate and signature ({@link tokenSignatureProblem}). Throws ERR_ESIGN_TSA saying which.
+ * What a token must show to answer this request: what @thgov/pki's verifyTimeStampToken will ask of it but for the
+ * imprint and the TSA's path ({@link soundToken}: one SignerInfo over an id-ct-TSTInfo with a UTC genTime, a
+ * time-stamping TSA certificate, ESS signing-certificate, contentType, messageDigest, signature) — the TSA
+ * certificate inside the token (certReq was true) or among the certificates the document will carry: without it
+ * the signature would silently be B-B, its time unverifiable — and no other nonce than ours, and ours at all when
+ * `echo` says the TSA was sent it over RFC 3161, which requires the echo (§2.4.2; a token without it could be any
+ * earlier answer for this imprint). Throws ERR_ESIGN_TSA saying which.
  */
-function checkToken(
-  sd: pkijs.SignedData,
+async function checkToken(
+  token: Uint8Array,
   nonce: Uint8Array,
   echo: 'required' | 'if-present',
   known: KnownCertificates,
-): void {
-  const echoed = tstInfoOf(sd)?.nonce;
+): Promise<void> {
+  const echoed = (await soundToken(token, known)).nonce;
   if (!echoed && echo === 'required')
     throw new EsignError(
       'ERR_ESIGN_TSA',
@@ -123,36 +141,21 @@ function checkToken(
       'ERR_ESIGN_TSA',
       'The time-stamp token answers another request: its nonce is not the one sent',
     );
-  const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-  const sid = sd.signerInfos[0]?.sid;
-  const tsa = sid
-    ? (findBySid(sid, certs) ??
-      findBySid(
-        sid,
-        known.map(certificateOf).filter((c) => c !== undefined),
-      ))
-    : undefined;
-  if (!tsa)
-    throw new EsignError(
-      'ERR_ESIGN_TSA',
-      'The time-stamp token does not carry the TSA certificate (asked for with certReq), and the signature would carry it nowhere else: supply it in validationData.certificates with level B-LT',
-    );
-  const problem = tokenSignatureProblem(sd, tsa);
-  if (problem) throw new EsignError('ERR_ESIGN_TSA', `The time-stamp token proves nothing: ${problem}`);
 }
 
 /**
  * The token of a granted TimeStampResp (status 0 or 1) that answers this request ({@link checkToken}). Anything
  * else is ERR_ESIGN_TSA, naming the status and PKIFailureInfo of a refusal.
  */
-function tokenOf(body: Uint8Array, nonce: Uint8Array, known: KnownCertificates): Uint8Array {
+async function tokenOf(body: Uint8Array, nonce: Uint8Array, known: KnownCertificates): Promise<Uint8Array> {
   try {
     const resp = pkijs.TimeStampResp.fromBER(toArrayBuffer(body));
     const status = resp.status.status;
     if ((status !== 0 && status !== 1) || !resp.timeStampToken)
       throw new EsignError('ERR_ESIGN_TSA', refusal(resp.status));
-    checkToken(new pkijs.SignedData({ schema: resp.timeStampToken.content }), nonce, 'required', known);
-    return new Uint8Array(resp.timeStampToken.toSchema().toBER(false));
+    const token = new Uint8Array(resp.timeStampToken.toSchema().toBER(false));
+    await checkToken(token, nonce, 'required', known);
+    return token;
   } catch (err) {
     if (err instanceof EsignError) throw err;
     throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp authority answered with an unreadable response');
@@ -164,14 +167,14 @@ function tokenOf(body: Uint8Array, nonce: Uint8Array, known: KnownCertificates):
  * except that a function may not pass the nonce on (a CSC `signatures/timestamp` call without one, a function
  * written before the request had a nonce), so only a different nonce is refused.
  */
-function functionToken(token: Uint8Array, nonce: Uint8Array, known: KnownCertificates): Uint8Array {
-  let sd: pkijs.SignedData;
-  try {
-    sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(token)).content });
-  } catch {
+async function functionToken(
+  token: Uint8Array,
+  nonce: Uint8Array,
+  known: KnownCertificates,
+): Promise<Uint8Array> {
+  if (!(token instanceof Uint8Array))
     throw new EsignError('ERR_ESIGN_TSA', 'The time-stamp function returned an unreadable token');
-  }
-  checkToken(sd, nonce, 'if-present', known);
+  await checkToken(token, nonce, 'if-present', known);
   return token;
 }
 

@@ -1,21 +1,17 @@
 import { AbortError } from '@thgov/core';
 import { checkOptions, is, withOptionCheck, z } from '@thgov/core/internal';
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { type AlgorithmPolicy, algorithmPolicySchema } from '../algorithms.js';
 import { summarizeCert } from '../certificate/describe.js';
 import { certDer, fromPkijs, toCerts } from '../certificate/parse.js';
-import { isZuluTime } from '../certificate/times.js';
 import type { CertificateInput, CertificateSummary } from '../certificate/types.js';
-import { signedAttribute as attr, essNames } from '../cms/ess.js';
-import { signedDataFromSchema, takeParsedToken } from '../cms/signed-data.js';
-import { selectSigner, verifySignerInfoSignature } from '../cms/signer-info.js';
-import { DIGEST_BY_OID, digest, OID, toArrayBuffer } from '../engine.js';
+import { DIGEST_BY_OID, digest } from '../engine.js';
 import type { BlockIndication, SubIndication } from '../etsi.js';
 import { type PathRevocationOptions, revocationSchema } from '../path/options.js';
 import type { PathValidationResult } from '../path/result.js';
 import { validateCertificatePath } from '../path/validate.js';
 import { DEFAULT_FRESHNESS } from '../revocation/types.js';
+import { findTsa, readToken, signerInfoProblem, type Token } from './token.js';
 
 /** Options of `verifyTimeStampToken` (unknown keys are refused). */
 export interface VerifyTimeStampTokenOptions {
@@ -83,53 +79,6 @@ export const timeStampOptionsSchema = withOptionCheck(
   ),
 );
 
-interface Token {
-  sd: pkijs.SignedData;
-  tst: pkijs.TSTInfo;
-  certs: pkijs.Certificate[];
-}
-
-function readToken(token: Uint8Array): Token | string {
-  try {
-    const known = takeParsedToken(token);
-    const asn = known ? { offset: token.length, result: known } : asn1js.fromBER(toArrayBuffer(token));
-    if (asn.offset === -1) return 'the token is not DER';
-    // Zero padding (a PDF's /Contents) is allowed; anything else after the token is not (as for signature CMS).
-    if (token.subarray(asn.offset).some((b) => b !== 0)) return 'non-zero bytes follow the token';
-    const ci = new pkijs.ContentInfo({ schema: asn.result });
-    if (ci.contentType !== OID.signedData) return 'the token is not CMS SignedData';
-    const sd = signedDataFromSchema(ci.content);
-    const e = sd.encapContentInfo;
-    if (e.eContentType !== OID.tstInfo || !e.eContent) return 'the token does not carry a TSTInfo';
-    if (sd.signerInfos.length !== 1) return 'the token must have exactly one SignerInfo';
-    const tstAsn = asn1js.fromBER(e.eContent.getValue());
-    const tst = pkijs.TSTInfo.fromBER(e.eContent.getValue());
-    // asn1js misreads a local time or an offset (the day of the week as the day): no proof of a time not written.
-    if (!isZuluTime((tstAsn.result as asn1js.Sequence).valueBlock.value[4]))
-      return 'the genTime is not a UTC time (RFC 3161 §2.4.2)';
-    const certs = (sd.certificates ?? []).filter(
-      (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
-    );
-    return { sd, tst, certs };
-  } catch {
-    return 'the token could not be parsed';
-  }
-}
-
-/**
- * The TSA certificate the SignerInfo names: from the token, else from the certificates the caller supplied (a
- * TSA answering a request with certReq false leaves its certificate out, RFC 3161 §2.4.1; a PDF then carries it
- * in its /DSS). Among certificates with the same issuer and serial, the one the ESS attribute names and whose
- * key verifies the signature is taken, so a look-alike listed first cannot hide the real one.
- */
-function findTsa(
-  si: pkijs.SignerInfo,
-  own: readonly pkijs.Certificate[],
-  supplied: () => pkijs.Certificate[],
-): pkijs.Certificate | undefined {
-  return selectSigner(si, own) ?? selectSigner(si, supplied());
-}
-
 /** The caller's intermediates and anchors as parsed certificates; unreadable ones are left to path validation. */
 function suppliedCertificates(o: VerifyTimeStampTokenOptions): pkijs.Certificate[] {
   const inputs = [...[o.intermediates ?? []].flat(), ...[o.trustAnchors].flat()] as CertificateInput[];
@@ -180,59 +129,6 @@ async function tokenProblem(
     };
   const problem = await signerInfoProblem(t, si, tsa);
   return problem ? { ...problem, genTime, tsa: summarizeCert(fromPkijs(tsa)) } : tsa;
-}
-
-type SignerInfoFailure = Pick<TokenFailure, 'indication' | 'subIndication' | 'message'>;
-
-/**
- * The SignerInfo's attributes and signature: ESS signing-certificate(-v2) naming the TSA certificate (required,
- * RFC 3161 §2.4.1 and RFC 5816), contentType equal to the eContentType, messageDigest over the TSTInfo.
- */
-async function signerInfoProblem(
-  t: Token,
-  si: pkijs.SignerInfo,
-  tsa: pkijs.Certificate,
-): Promise<SignerInfoFailure | undefined> {
-  const ess = essNames(si, tsa);
-  if (ess !== true)
-    return {
-      indication: 'INDETERMINATE',
-      subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
-      message:
-        ess === undefined
-          ? 'The token has no ESS signing-certificate(-v2) attribute'
-          : 'The ESS signing-certificate does not name the TSA certificate',
-    };
-  const ct = attr(si, OID.contentType);
-  if (
-    !(ct instanceof asn1js.ObjectIdentifier) ||
-    ct.valueBlock.toString() !== t.sd.encapContentInfo.eContentType
-  )
-    return {
-      indication: 'FAILED',
-      subIndication: 'FORMAT_FAILURE',
-      message: 'The contentType attribute is missing or differs from the content type (id-ct-TSTInfo)',
-    };
-  const md = attr(si, OID.messageDigest);
-  const mdAlg = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
-  const content = new Uint8Array(t.sd.encapContentInfo.eContent!.getValue());
-  if (
-    !(md instanceof asn1js.OctetString) ||
-    !mdAlg ||
-    !Buffer.from(md.valueBlock.valueHexView).equals(Buffer.from(await digest(mdAlg, content)))
-  )
-    return {
-      indication: 'FAILED',
-      subIndication: 'HASH_FAILURE',
-      message: 'The messageDigest does not match the TSTInfo',
-    };
-  if (!verifySignerInfoSignature(si, tsa).ok)
-    return {
-      indication: 'FAILED',
-      subIndication: 'SIG_CRYPTO_FAILURE',
-      message: 'The TSA signature does not verify',
-    };
-  return undefined;
 }
 
 /** A genTime later than now plus the clock skew (`revocation.clockSkewInMs`, default 5 minutes) is refused. */
