@@ -4,9 +4,20 @@
  * then a loop over every secret for its encoded spellings), in the same run. Then the attacker's case:
  * 1,000 caller-supplied 16 KiB "tokens" on top. Prints JSON lines: p50/p99 per message and CPU per
  * message (process.cpuUsage). Target: p99 ≤ 0.05 ms.
+ * Then a memory line: heap bytes per registered secret (week-long refresh tokens, counted with their own characters)
+ * against a plain Map<string, string> of the same values; last, the cost per message with the token pool full.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { completeThaiId, isCitizenId, redactText, registerSecret } from '@thgov/core';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  completeThaiId,
+  isCitizenId,
+  redactText,
+  registerSecret,
+  SECRET_REGISTRY_LIMITS,
+  secretRegistryStats,
+} from '@thgov/core';
 import { isQuickBench, sized } from '@thgov/testkit/bench';
 
 // A quick run (`pnpm bench --quick`) only shows the bench still runs: a tenth of the tokens, few rounds, and few
@@ -137,5 +148,68 @@ console.log(
     baseline: 'same redactor without the 16 KiB inputs (this run)',
     baselineValue: round(ours.p99),
     ratio: round(attacked.p99 / ours.p99),
+  }),
+);
+
+// Heap bytes per secret: garbage collected before and after (the flag set at run time, so `node --import tsx` will do).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const WEEK = 7 * 24 * 3_600_000;
+const MEMORY_SECRETS = sized(20_000, 2_000);
+const refreshToken = () => `rt-${randomBytes(32).toString('base64url')}`;
+
+/** Heap growth per value while `hold` keeps `count` fresh values (only `hold` may keep them). */
+function bytesPerValue(count: number, hold: (value: string) => void): number {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) hold(refreshToken());
+  gc();
+  gc();
+  return (process.memoryUsage().heapUsed - before) / count;
+}
+
+const plain = new Map<string, string>();
+const mapBytes = bytesPerValue(MEMORY_SECRETS, (v) => plain.set(v, v));
+plain.clear();
+const registryBytes = bytesPerValue(MEMORY_SECRETS, (v) =>
+  registerSecret(v, { kind: 'token', ttlInMs: WEEK }),
+);
+process.stderr.write(`  memory: ${registryBytes.toFixed(0)} B per secret (Map: ${mapBytes.toFixed(0)} B)\n`);
+console.log(
+  JSON.stringify({
+    bench: 'core.redact.registry-memory.refresh-tokens',
+    unit: 'heap bytes per registered secret (its characters included)',
+    value: Math.round(registryBytes),
+    ...(isQuickBench() ? { quick: true } : { target: 1024 }),
+    secrets: MEMORY_SECRETS,
+    maxTokens: SECRET_REGISTRY_LIMITS.maxTokens,
+    baseline: 'Map<string, string> holding the same values (no spellings, no index)',
+    baselineValue: Math.round(mapBytes),
+    ratio: round(registryBytes / mapBytes),
+  }),
+);
+
+// The token pool full (week-long refresh tokens up to its bound): the cost per message must not grow with it.
+const FULL = sized(SECRET_REGISTRY_LIMITS.maxTokens, 20_000);
+for (let i = secretRegistryStats().tokens; i < FULL; i++)
+  registerSecret(refreshToken(), { kind: 'token', ttlInMs: WEEK });
+const full = measure(redactText, texts, ROUNDS);
+const pooled = secretRegistryStats();
+process.stderr.write(`  thgov, ${pooled.tokens} tokens (full pool): p99 ${full.p99.toFixed(4)} ms\n`);
+console.log(
+  JSON.stringify({
+    bench: 'core.redact.error-message.full-pool',
+    unit: 'ms (p99 per message)',
+    value: round(full.p99),
+    p50: round(full.p50),
+    cpuPerOpInUs: round(full.cpuPerOpInUs),
+    ...judged(),
+    tokens: pooled.tokens,
+    evictedLive: pooled.evictedLive,
+    baseline: 'same redactor with 10,000 tokens (this run)',
+    baselineValue: round(ours.p99),
+    baselineCpuPerOpInUs: round(ours.cpuPerOpInUs),
+    ratio: round(full.p99 / ours.p99),
   }),
 );

@@ -28,10 +28,16 @@ export const SECRET_REGISTRY_LIMITS = {
   minLength: ANCHOR,
   /** Characters of a value that are indexed; a longer value is masked from its prefix to the end of the token. */
   maxIndexedLength: { credential: 8192, token: 8192, input: 2048 },
-  maxTokens: 20_000,
+  /**
+   * A week of refresh tokens (digital-id registers each for its 7-day lifetime) at about 570 logins an hour.
+   * An entry costs about 0.7 KB with an opaque token's characters, 1.7 KB with a 1 KB JWT's (bench/redact.bench.ts):
+   * a full pool takes about 70 MB of opaque tokens or 167 MB of JWTs, where the 20,000 entries of the previous
+   * index took 133 MB (6.6 KB each) or 170 MB (8.5 KB each).
+   */
+  maxTokens: 96_000,
   maxInputs: 1_000,
-  /** Characters of all token and input patterns together. */
-  maxPooledChars: 24 * 1024 * 1024,
+  /** Characters of all token and input patterns together: maxTokens JWT-sized tokens (1,076 each) fit. */
+  maxPooledChars: 100 * 1024 * 1024,
   defaultTtlInMs: { token: 3_600_000, input: 600_000 },
   sweepIntervalInMs: 30_000,
 } as const;
@@ -95,8 +101,9 @@ export class SecretRegistry {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { key, holds: 0, expiresAt: 0, kind: undefined, inPool: false, placed: [], chars: 0 };
-      entry.placed = this.#matcher.add(spellings(key, key !== value));
-      entry.chars = entry.placed.reduce((n, p) => n + p.text.length, 0);
+      const patterns = spellings(key, key !== value);
+      entry.placed = this.#matcher.add(patterns);
+      entry.chars = patterns.reduce((n, p) => n + (p.text.length >= ANCHOR ? p.text.length : 0), 0);
       this.#entries.set(key, entry);
     }
     if (kind === 'credential') {
@@ -263,6 +270,8 @@ const BASE64_TAIL_BYTES = 24;
  */
 export function textSpellings(value: string): Set<string> {
   const out = new Set<string>([value]);
+  // Letters, digits and `.-_` are written as they are by every encoder below (most tokens): one spelling.
+  if (PLAIN.test(value)) return out;
   try {
     for (const v of caseMixes(encodeURIComponent(value))) out.add(v);
   } catch {
@@ -274,6 +283,7 @@ export function textSpellings(value: string): Set<string> {
   return out;
 }
 
+const PLAIN = /^[A-Za-z0-9._-]*$/;
 const MAX_CASE_MIXED = 3;
 
 /** `encoded` with its percent escapes in upper and lower case, and in every mix when there are few. */
