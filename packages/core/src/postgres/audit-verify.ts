@@ -44,8 +44,10 @@ const PAGE = 5_000;
 
 /**
  * Checks a PostgreSQL audit chain the way `verifyAuditLog` checks a file: every record's MAC and link,
- * gaps, and the head row's anchor (records removed from the end, or the anchor forged). Line numbers in
- * the result count records in seq order.
+ * gaps, and the head row's anchor (records removed from the end, or the anchor forged). Records without a head row,
+ * or past it, are an `anchor` error (not the warnings a file log gets): the sink moves the head in the same
+ * transaction, so only a deleted or older head row put back leaves them. Line numbers in the result count records
+ * in seq order.
  *
  * @example
  * ```ts
@@ -79,6 +81,7 @@ export async function verifyPostgresAuditLog(
       chain,
       ...(anchor ? { anchor } : {}),
     });
+    checkHeadRow(result, text.length > 0, chain);
     if (o.mirror !== undefined) checkMirror(result, o.mirror, o.keys ?? [], chain);
     return { ...result, chain };
   } catch (err) {
@@ -113,6 +116,27 @@ async function readChain(
     after = Number(r.rows[r.rows.length - 1]?.seq);
   }
   return { text: parts.join(''), anchor };
+}
+
+/**
+ * The sink commits records and the head row together (lag 0): rows without a head row, or rows past the head, were
+ * never left by a crash. They are what deleting the head row, or putting back an older one, leaves after the newest
+ * rows were cut, so they are an error, not the `no-anchor` / `unanchored-tail` warnings a file log gets.
+ */
+function checkHeadRow(result: AuditLogVerification, hasRows: boolean, chain: string): void {
+  let message: string | undefined;
+  let drop: string | undefined;
+  if (!result.anchored && hasRows && !result.errors.some((e) => e.kind === 'anchor')) {
+    message = `the chain ${chain} has records but no head row: it was deleted, and the newest records may have been cut with it`;
+    drop = 'no-anchor';
+  } else if (result.anchored && result.anchored.unanchored > 0) {
+    message = `records seq ${result.anchored.seq + 1}–${result.head.seq} come after the head row at seq ${result.anchored.seq}, which the sink moves in the same transaction: an older head row was put back, and the newest records may have been cut`;
+    drop = 'unanchored-tail';
+  }
+  if (message === undefined) return;
+  result.errors.push({ line: result.records.length, seq: result.anchored?.seq, kind: 'anchor', message });
+  result.warnings = result.warnings.filter((w) => w.kind !== drop);
+  result.ok = false;
 }
 
 /** The mirrored anchor must be authentic and name a record the table still has, unchanged. */
