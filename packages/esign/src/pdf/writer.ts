@@ -1,3 +1,4 @@
+import { EsignError } from '../errors.js';
 import { PdfDict, PdfName, type PdfObject, PdfRef, PdfStream, PdfString } from './objects.js';
 
 /** Serializes a value of our object model (used for incremental updates, never for a full rewrite). */
@@ -37,8 +38,18 @@ export function str(text: string): PdfString {
   return new PdfString(Buffer.from(text, 'latin1'), false, -1, -1);
 }
 
-/** Body of one object of an incremental update: either a value or raw bytes (for streams and placeholders). */
-export type UpdateObject = { value: PdfObject } | { raw: Uint8Array } | { stream: Uint8Array; dict: PdfDict };
+/**
+ * Body of one object of an incremental update: either a value or raw bytes (for streams and placeholders). `gen` is
+ * the generation of an existing object written again (references to it say `num gen R`); new objects leave it out
+ * (generation 0).
+ */
+export type UpdateObject = (
+  | { value: PdfObject }
+  | { raw: Uint8Array }
+  | { stream: Uint8Array; dict: PdfDict }
+) & {
+  gen?: number;
+};
 
 export interface IncrementalUpdate {
   objects: Map<number, UpdateObject>;
@@ -72,32 +83,53 @@ export function appendIncrementalUpdate(
     pos++;
   }
   const offsets = new Map<number, number>();
+  const gens = generations(update);
   const nums = [...update.objects.keys()].sort((a, b) => a - b);
   for (const num of nums) {
     offsets.set(num, pos);
-    const chunk = objectChunk(num, update.objects.get(num)!);
+    const chunk = objectChunk(num, gens.get(num)!, update.objects.get(num)!);
     parts.push(chunk);
     pos += chunk.length;
   }
-  const section = { nums, offsets, at: pos, prev: prevStartxref, size, trailer: update.trailer };
+  const section = { nums, offsets, gens, at: pos, prev: prevStartxref, size, trailer: update.trailer };
   parts.push(isClassicSection(base, prevStartxref) ? classicSection(section) : streamSection(section));
   return { bytes: new Uint8Array(Buffer.concat(parts)), offsets };
 }
 
-/** One written object: `num 0 obj`, its value, raw bytes or stream, `endobj`. */
-function objectChunk(num: number, o: UpdateObject): Buffer {
+/**
+ * The generation each object is written at: its own `gen`, else that of the trailer's /Root when it is the catalog
+ * (the trailer written says `Root num gen R`, so the catalog written again must be at that generation), else 0.
+ */
+function generations(update: IncrementalUpdate): Map<number, number> {
+  const root = update.trailer.Root;
+  const gens = new Map<number, number>();
+  for (const [num, o] of update.objects) {
+    const gen = o.gen ?? (root instanceof PdfRef && root.num === num ? root.gen : 0);
+    // ISO 32000-1 §7.5.4: a generation is at most 65535 (5 digits in a table, 2 bytes in our stream rows).
+    if (!Number.isInteger(gen) || gen < 0 || gen > 65535)
+      throw new EsignError(
+        'ERR_ESIGN_DOCUMENT',
+        `Object ${num} has generation ${gen}: it cannot be written again`,
+      );
+    gens.set(num, gen);
+  }
+  return gens;
+}
+
+/** One written object: `num gen obj`, its value, raw bytes or stream, `endobj`. */
+function objectChunk(num: number, gen: number, o: UpdateObject): Buffer {
   if ('raw' in o)
-    return Buffer.concat([Buffer.from(`${num} 0 obj\n`), Buffer.from(o.raw), Buffer.from('\nendobj\n')]);
+    return Buffer.concat([Buffer.from(`${num} ${gen} obj\n`), Buffer.from(o.raw), Buffer.from('\nendobj\n')]);
   if ('stream' in o) {
     const d = new PdfDict(new Map(o.dict.map), -1, -1);
     d.map.set('Length', o.stream.length);
     return Buffer.concat([
-      Buffer.from(`${num} 0 obj\n${serialize(d)}\nstream\n`),
+      Buffer.from(`${num} ${gen} obj\n${serialize(d)}\nstream\n`),
       Buffer.from(o.stream),
       Buffer.from('\nendstream\nendobj\n'),
     ]);
   }
-  return Buffer.from(`${num} 0 obj\n${serialize(o.value)}\nendobj\n`, 'latin1');
+  return Buffer.from(`${num} ${gen} obj\n${serialize(o.value)}\nendobj\n`, 'latin1');
 }
 
 /** Whether the section at `offset` is a classic `xref` table (after any white space), not a stream object. */
@@ -110,6 +142,8 @@ function isClassicSection(base: Uint8Array, offset: number): boolean {
 interface Section {
   nums: number[];
   offsets: Map<number, number>;
+  /** Generation of each written object. */
+  gens: Map<number, number>;
   /** Offset of the section itself. */
   at: number;
   prev: number;
@@ -134,7 +168,7 @@ function classicSection(s: Section): Buffer {
   for (const [first, count] of runs(s.nums)) {
     xref += `${first} ${count}\n`;
     for (let k = first; k < first + count; k++)
-      xref += `${String(s.offsets.get(k)!).padStart(10, '0')} 00000 n \n`;
+      xref += `${String(s.offsets.get(k)!).padStart(10, '0')} ${String(s.gens.get(k)!).padStart(5, '0')} n \n`;
   }
   const maxNum = Math.max(s.size - 1, ...s.nums);
   const trailer = dict({ ...s.trailer, Size: maxNum + 1, Prev: s.prev });
@@ -142,7 +176,7 @@ function classicSection(s: Section): Buffer {
   return Buffer.from(xref, 'latin1');
 }
 
-/** A cross-reference stream (uncompressed, type 1 entries) listing the objects and itself. */
+/** A cross-reference stream (uncompressed, type 1 entries: offset and generation) listing the objects and itself. */
 function streamSection(s: Section): Buffer {
   const xnum = Math.max(s.size - 1, ...s.nums) + 1;
   const offsets = new Map(s.offsets).set(xnum, s.at);
@@ -153,6 +187,7 @@ function streamSection(s: Section): Buffer {
     const row = Buffer.alloc(1 + width + 2);
     row[0] = 1;
     row.writeUIntBE(offsets.get(n)!, 1, width);
+    row.writeUInt16BE(s.gens.get(n) ?? 0, 1 + width);
     return row;
   });
   const data = Buffer.concat(rows);

@@ -127,7 +127,7 @@ export function appendDss(
   if (vriDict.map.size) dss.map.set('VRI', vriDict);
   const newCatalog = new PdfDict(new Map(catalog.map), -1, -1);
   newCatalog.map.set('DSS', dss);
-  objects.set(rootRef.num, { value: newCatalog });
+  objects.set(rootRef.num, { value: newCatalog, gen: rootRef.gen });
   const trailer: Record<string, PdfObject> = { Root: rootRef };
   for (const k of ['Info', 'ID']) {
     const v = rev.trailer.get(k);

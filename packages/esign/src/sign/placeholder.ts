@@ -151,7 +151,7 @@ export function prepareSignature(
   const taken = existingFieldNames(doc, l.rev, fieldsOld);
   const sigNum = l.size;
   const fieldNum = l.size + 1;
-  const acroNum = acroRefOld instanceof PdfRef ? acroRefOld.num : l.size + 2;
+  const acroRef = acroRefOld instanceof PdfRef ? acroRefOld : new PdfRef(l.size + 2, 0);
   let next = acroRefOld instanceof PdfRef ? l.size + 2 : l.size + 3;
   const fieldName = spec.fieldName ?? `Signature${sigNum}`;
   if (taken.has(fieldName))
@@ -174,17 +174,17 @@ export function prepareSignature(
   const annotsOld = doc.resolve(l.page.get('Annots'), l.rev);
   const newPage = new PdfDict(new Map(l.page.map), -1, -1);
   newPage.map.set('Annots', [...(Array.isArray(annotsOld) ? annotsOld : []), fieldRef]);
-  objects.set(l.pageRef.num, { value: newPage });
+  objects.set(l.pageRef.num, { value: newPage, gen: l.pageRef.gen });
   const acro = new PdfDict(new Map(acroOld ? acroOld.map : []), -1, -1);
   acro.map.set('Fields', [...(Array.isArray(fieldsOld) ? fieldsOld : []), fieldRef]);
   acro.map.set('SigFlags', 3);
-  objects.set(acroNum, { value: acro });
+  objects.set(acroRef.num, { value: acro, gen: acroRef.gen });
   // Reuse an indirect AcroForm so a later signature or time-stamp leaves the catalog untouched.
   if (!(acroRefOld instanceof PdfRef) || spec.certify) {
     const newCatalog = new PdfDict(new Map(l.catalog.map), -1, -1);
-    newCatalog.map.set('AcroForm', new PdfRef(acroNum, 0));
+    newCatalog.map.set('AcroForm', acroRef);
     if (spec.certify) newCatalog.map.set('Perms', dict({ DocMDP: new PdfRef(sigNum, 0) }));
-    objects.set(l.rootRef.num, { value: newCatalog });
+    objects.set(l.rootRef.num, { value: newCatalog, gen: l.rootRef.gen });
   }
   const appended = appendIncrementalUpdate(pdf, { objects, trailer: trailerOf(l) }, l.rev.startxref, next);
   const sigOffset = appended.offsets.get(sigNum)! + `${sigNum} 0 obj\n`.length;
