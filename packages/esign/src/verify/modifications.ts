@@ -15,7 +15,6 @@ import { dssObjects, referredFromOutside } from './dss-changes.js';
 import { resourceChanges } from './form-resources.js';
 import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
 import { laterSignature, signatureFieldLevel } from './signature-fields.js';
-import { isXmpStream } from './xmp.js';
 
 const RANK: Record<ModificationLevel, number> = {
   NONE: 0,
@@ -78,8 +77,6 @@ export interface DiffScope {
   sig: { fields: Set<number>; values: Set<number> };
   /** The document information dictionaries (/Info) the signed revision's trailer and later ones name. */
   info: Set<number>;
-  /** The object of the catalog's XMP /Metadata stream when a later revision replaced it harmlessly ({@link xmpReplacement}). */
-  xmp?: number | undefined;
 }
 
 /**
@@ -141,7 +138,7 @@ function classifyChanged(
     for (const k of keys) {
       const metadata = catalogMetadataLevel(doc, last, k, newD.get(k));
       if (metadata) l = maxLevel(l, metadata);
-      else if (k === 'DSS' || (k === 'Metadata' && scope.xmp !== undefined)) l = maxLevel(l, 'LTA_UPDATES');
+      else if (k === 'DSS') l = maxLevel(l, 'LTA_UPDATES');
       else if (k === 'AcroForm' && scope.acroNum === -1) {
         const before = dictOf(doc.resolve(oldD.get(k), signed));
         l = maxLevel(l, acroFormLevel(scope, before, dictOf(doc.resolve(newD.get(k), last))));
@@ -498,31 +495,6 @@ function infoChange(
   return { level: 'LTA_UPDATES', reason: 'Document information (/Info) updated' };
 }
 
-/**
- * The object of the catalog's XMP /Metadata stream when a later revision replaced it as Acrobat and iText do on
- * saving (pyHanko's MetadataUpdateRule, an LTA-level update): the signed and the final /Metadata are both XMP
- * streams ({@link isXmpStream}: well-formed XML, no DOCTYPE or entities), and the final one is either the same
- * object written again — which nothing else of the signed revision refers to — or a new object, whose number the
- * signed revision does not use. Undefined when the stream was not replaced, or not so: /Metadata then stays a
- * change of the document (added, removed, pointed at a signed object, not XML).
- */
-function xmpReplacement(scope: DiffScope, touched: Set<number>): number | undefined {
-  const { doc, signed, last, rootNum } = scope;
-  const before = doc.catalog(signed)?.get('Metadata');
-  const after = doc.catalog(last)?.get('Metadata');
-  if (!(before instanceof PdfRef) || !(after instanceof PdfRef)) return undefined;
-  if (!touched.has(rootNum) && !touched.has(after.num)) return undefined;
-  if (
-    !isXmpStream(doc.resolve(before, signed), doc.budget) ||
-    !isXmpStream(doc.resolve(after, last), doc.budget)
-  )
-    return undefined;
-  if (after.num === before.num)
-    return onlyOwner(scope, after.num, rootNum, 'Metadata') ? after.num : undefined;
-  const e = signed.xref.get(after.num);
-  return !e || e.kind === 'free' ? after.num : undefined;
-}
-
 /** An object written after signing whose dictionaries repeat a key: readers disagree on what it says. */
 function repeated(v: PdfObject | undefined): { level: ModificationLevel; reason: string } | undefined {
   const keys = repeatedKeys(v);
@@ -544,7 +516,6 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
   const scope = diffScope(doc, signed);
   const { last } = scope;
   const touched = touchedObjects(doc, signed, last);
-  scope.xmp = xmpReplacement(scope, touched);
   const newRoot = last.trailer.get('Root');
   if (!(newRoot instanceof PdfRef) || newRoot.num !== scope.rootNum)
     changes.push({ object: -1, kind: 'changed', level: 'OTHER', reason: 'The trailer /Root changed' });
@@ -565,7 +536,7 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     } else if (oldV === undefined) {
       if (newV === undefined) continue;
       newObjects.add(num);
-      const l = num === scope.xmp ? 'LTA_UPDATES' : classifyNew(scope, num, newV);
+      const l = classifyNew(scope, num, newV);
       if (l) level.set(num, l);
     } else if (generation(signed, num) !== generation(last, num)) {
       const reason = "A signed object's generation changed: the signed references to it no longer resolve";
@@ -574,9 +545,6 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     } else if (!pdfEquals(oldV, newV)) {
       const c =
         repeated(newV) ??
-        (num === scope.xmp
-          ? { level: 'LTA_UPDATES' as const, reason: 'XMP metadata (/Metadata) replaced' }
-          : undefined) ??
         infoChange(scope, num, newV, sharedInfo) ??
         listChange(scope, num, oldV, newV) ??
         classifyChanged(scope, num, dictOf(oldV), dictOf(newV));

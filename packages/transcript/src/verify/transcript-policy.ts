@@ -107,8 +107,7 @@ function attachmentProblems(
     const msg = 'The attachment was not defined in the signed revision or was changed later';
     problems.push({ sub: 'FORMAT_FAILURE', fail: true, msg });
   }
-  // The signed XMP: a later revision may replace /Metadata (an allowed update), and its values were never signed.
-  const xmp = readXmp(doc, signedRev ?? doc.last);
+  const xmp = readXmp(doc, doc.last);
   if (xmp?.pdfaPart !== 3) soft(`XMP pdfaid:part is ${xmp?.pdfaPart ?? 'missing'}, expected 3`);
   if (xmp?.documentFileName && xmp.documentFileName !== pick.fileName)
     warnings.push('XMP ed:DocumentFileName differs from the attachment name');
@@ -137,7 +136,7 @@ function attachmentCheck(
     mimeType: mimeType === undefined ? undefined : shownName(mimeType),
     size: pick.bytes.length,
     inAf,
-    xmp: shownXmp(readXmp(doc, signedRev ?? doc.last)),
+    xmp: shownXmp(readXmp(doc, doc.last)),
   };
   const all = problems.map((p) => p.msg);
   const hard = problems.find((p) => p.fail);
