@@ -215,8 +215,11 @@ export function digitalIdClientOptions(config: ThgovConfig, name: string): Digit
   if (p.tokenEndpointAuthMethod !== undefined) out.tokenEndpointAuthMethod = p.tokenEndpointAuthMethod;
   if (p.discovery !== undefined) out.discovery = p.discovery;
   if (p.allowInsecureHttp) out.dangerouslyAllowInsecureHttp = true;
-  const shared = config.digitalId?.stateStore?.postgres;
-  if (shared) out.stateStore = new PostgresStateStore(postgresConnection(shared));
+  const shared = config.digitalId?.stateStore;
+  if (shared) {
+    const bound = shared.maxPending === undefined ? {} : { maxPending: shared.maxPending };
+    out.stateStore = new PostgresStateStore({ ...postgresConnection(shared.postgres), ...bound });
+  }
   if (t.proxy !== undefined) out.proxy = t.proxy;
   if (t.timeouts) out.timeouts = t.timeouts;
   // The digital-ID client takes extra CAs only: OIDC providers do not ask for client certificates.

@@ -223,7 +223,16 @@ export const digitalIdConfigSchema = z
       .optional()
       .describe('Any other OpenID provider, by a name of your choice; issuer is required.'),
     stateStore: z
-      .object({ postgres: postgresStoreConfigSchema })
+      .object({
+        postgres: postgresStoreConfigSchema,
+        maxPending: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000_000)
+          .optional()
+          .describe('Most logins pending at once, across every replica sharing the table. Default 50000.'),
+      })
       .strict()
       .optional()
       .describe('Login states shared by every app replica (PostgresStateStore). Default: process memory.'),
