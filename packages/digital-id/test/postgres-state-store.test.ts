@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoginState, MemoryStateStore, type StateStore } from '../src/index.js';
 import { PostgresStateStore } from '../src/postgres.js';
 import { AFTER_LOGOUT, failure, loginAs, sandboxClient } from './helpers.js';
+import { loginRecord } from './login-record.js';
 
 const postgres = requirePostgres({ why: 'login state shared by replicas' });
 
@@ -26,21 +27,8 @@ postgres.describe('PostgresStateStore on a real PostgreSQL', () => {
     return s;
   };
 
-  function record(state: string, ttlInMs = 60_000): LoginState {
-    const now = Date.now();
-    return {
-      state,
-      nonce: 'n',
-      codeVerifier: 'v',
-      redirectUri: 'https://app.example/cb',
-      issuer: 'https://op.example',
-      clientId: 'c',
-      scopes: ['openid'],
-      createdAt: now,
-      expiresAt: now + ttlInMs,
-      data: { returnTo: '/inbox' },
-    };
-  }
+  const record = (state: string, ttlInMs = 60_000) =>
+    loginRecord(state, ttlInMs, { data: { returnTo: '/inbox' } });
 
   describe('PostgresStateStore', () => {
     it('a state saved by one replica is consumed once by another; a replay reads consumed', async () => {

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type LoginState, MemoryStateStore } from '../src/index.js';
+import { MemoryStateStore } from '../src/index.js';
+import { loginRecord } from './login-record.js';
 
-function record(state: string, ttlInMs = 60_000): LoginState {
-  const now = Date.now();
-  return {
-    state,
-    nonce: 'n',
-    codeVerifier: 'v',
-    redirectUri: 'https://app.example/cb',
-    issuer: 'https://op.example',
-    clientId: 'c',
-    scopes: ['openid'],
-    createdAt: now,
-    expiresAt: now + ttlInMs,
-  };
-}
+const record = loginRecord;
 
 describe('MemoryStateStore', () => {
   it('consumes a state once, then reports it consumed', async () => {

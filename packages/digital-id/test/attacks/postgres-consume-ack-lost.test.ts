@@ -12,8 +12,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LoginState } from '../../src/index.js';
 import { PostgresStateStore } from '../../src/postgres.js';
+import { loginRecord } from '../login-record.js';
 
 const postgres = requirePostgres({ why: 'a consume whose answer is lost after the commit' });
 
@@ -73,21 +73,12 @@ async function cuttingRelay(target: URL) {
   };
 }
 
-function record(state: string): LoginState {
-  const now = Date.now();
-  return {
-    state,
+const record = (state: string) =>
+  loginRecord(state, 60_000, {
     nonce: 'nonce-ack',
     codeVerifier: 'verifier-ack',
-    redirectUri: 'https://app.example/cb',
-    issuer: 'https://op.example',
-    clientId: 'c',
-    scopes: ['openid'],
-    createdAt: now,
-    expiresAt: now + 60_000,
     data: { returnTo: '/inbox' },
-  };
-}
+  });
 
 postgres.describe('a consume whose answer is lost after PostgreSQL committed it', () => {
   let relay: Awaited<ReturnType<typeof cuttingRelay>>;

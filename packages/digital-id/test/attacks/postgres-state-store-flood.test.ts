@@ -7,26 +7,14 @@
 import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isDigitalIdError, type LoginState } from '../../src/index.js';
+import { isDigitalIdError } from '../../src/index.js';
 import { PostgresStateStore, type PostgresStateStoreOptions } from '../../src/postgres.js';
 import { failure } from '../helpers.js';
+import { loginRecord } from '../login-record.js';
 
 const postgres = requirePostgres({ why: 'a bound on pending logins shared by replicas' });
 
-function record(state: string, ttlInMs = 60_000): LoginState {
-  const now = Date.now();
-  return {
-    state,
-    nonce: 'n',
-    codeVerifier: 'v',
-    redirectUri: 'https://app.example/cb',
-    issuer: 'https://op.example',
-    clientId: 'c',
-    scopes: ['openid'],
-    createdAt: now,
-    expiresAt: now + ttlInMs,
-  };
-}
+const record = loginRecord;
 
 postgres.describe('PostgresStateStore under a login-start flood', () => {
   let url = '';

@@ -1,7 +1,8 @@
 import { generatePopulation, SandboxBrowser, startThaidProvider, type ThaidProvider } from '@thgov/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDigitalIdError, type LoginState, MemoryStateStore } from '../../src/index.js';
+import { isDigitalIdError, MemoryStateStore } from '../../src/index.js';
 import { failure, loginAs, sandboxClient } from '../helpers.js';
+import { loginRecord } from '../login-record.js';
 
 /**
  * Login-start flood (state eviction): starting a login is one unauthenticated GET, so anyone can file pending
@@ -11,20 +12,7 @@ import { failure, loginAs, sandboxClient } from '../helpers.js';
  * with a typed, retryable error: the logins already pending complete.
  */
 
-function record(state: string, ttlInMs = 60_000): LoginState {
-  const now = Date.now();
-  return {
-    state,
-    nonce: 'n',
-    codeVerifier: 'v',
-    redirectUri: 'https://app.example/cb',
-    issuer: 'https://op.example',
-    clientId: 'c',
-    scopes: ['openid'],
-    createdAt: now,
-    expiresAt: now + ttlInMs,
-  };
-}
+const record = loginRecord;
 
 describe('MemoryStateStore under a login-start flood', () => {
   it('refuses a start beyond maxEntries live logins rather than drop a pending one', async () => {
