@@ -606,7 +606,10 @@ export class ExchangeClient {
     parse: (bytes: Uint8Array, meta: TransportResponse<Uint8Array>) => T,
     options: GdxCallOptions | undefined,
   ): Promise<T> {
-    return this.#t.telemetry.operation(`gdx.${x.route.name}`, () => this.#runCall(ctx, x, parse, options));
+    const telemetry = this.#t.telemetry;
+    // Without OpenTelemetry (no span or metric to record) `operation` would only wrap the call's promise in its own.
+    if (!telemetry.enabled) return this.#runCall(ctx, x, parse, options);
+    return telemetry.operation(`gdx.${x.route.name}`, () => this.#runCall(ctx, x, parse, options));
   }
 
   async #runCall<T>(

@@ -127,7 +127,7 @@ function numberText(v: number): string | undefined {
   return String(v);
 }
 
-function decodeStringish(v: unknown): Decoded<string> {
+export function decodeStringish(v: unknown): Decoded<string> {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return numberText(v) ?? UNDECIDED;
   return UNDECIDED;
@@ -144,7 +144,7 @@ function decodeId13(v: unknown): Decoded<string> {
   return UNDECIDED;
 }
 
-function decodeOptionalText(v: unknown): Decoded<string | undefined> {
+export function decodeOptionalText(v: unknown): Decoded<string | undefined> {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') {
     const t = v.trim();
@@ -154,7 +154,7 @@ function decodeOptionalText(v: unknown): Decoded<string | undefined> {
   return UNDECIDED;
 }
 
-function decodeOptionalNumber(v: unknown): Decoded<number | undefined> {
+export function decodeOptionalNumber(v: unknown): Decoded<number | undefined> {
   if (v === undefined || v === null || v === '') return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
   return Number.isFinite(n) ? n : UNDECIDED;
@@ -191,5 +191,10 @@ export const optionalNumber = field(
   decodeOptionalNumber,
 );
 
+/** A string as it is (`z.string()`'s rule). */
+export function decodeText(v: unknown): Decoded<string> {
+  return typeof v === 'string' ? v : UNDECIDED;
+}
+
 /** A required string (zod's `z.string()`). */
-export const text = field(z.string(), false, (v) => (typeof v === 'string' ? v : UNDECIDED));
+export const text = field(z.string(), false, decodeText);

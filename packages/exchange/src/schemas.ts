@@ -1,6 +1,7 @@
 import { beDateToIso, parseBeDate } from '@thgov/core';
-import { z } from '@thgov/core/internal';
-import type { ZodObject } from 'zod';
+import { fastPathOf, UNDECIDED, withFastPath, z } from '@thgov/core/internal';
+import type { z as Zod, ZodObject } from 'zod';
+import { decodePersonFields, isoFromBeDigits, NOT_BE_DIGITS } from './hot-person.js';
 import { id13, looseKeys, looseRecord, optionalNumber, optionalText, stringish, text } from './loose-keys.js';
 
 /**
@@ -40,6 +41,8 @@ function beDateText(value: string | undefined): string | undefined {
 
 function isoOrUndefined(be: string | undefined): string | undefined {
   if (!be) return undefined;
+  const digits = isoFromBeDigits(be);
+  if (digits !== NOT_BE_DIGITS) return digits;
   try {
     return beDateToIso(be);
   } catch {
@@ -68,42 +71,54 @@ function list<T extends z.ZodType>(item: T, max: number) {
     .transform((v) => v ?? []);
 }
 
-export const dopaPersonSchema = looseRecord(
-  {
-    titleDesc: optionalText,
-    firstName: text,
-    middleName: optionalText,
-    lastName: text,
-    genderCode: optionalNumber,
-    dateOfBirth: stringish,
-    age: optionalNumber,
-    nationalityDesc: optionalText,
-    statusOfPersonDesc: optionalText,
-    englishTitleDesc: optionalText,
-    englishFirstName: optionalText,
-    englishMiddleName: optionalText,
-    englishLastName: optionalText,
-  },
-  (p) => {
-    const born = birthDates(p.dateOfBirth);
-    return {
-      title: { th: p.titleDesc, en: p.englishTitleDesc },
-      firstName: { th: p.firstName, en: p.englishFirstName },
-      middleName:
-        p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
-      lastName: { th: p.lastName, en: p.englishLastName },
-      gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
-      /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
-      birthDateBe: born.birthDateBe,
-      /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
-      birthDate: born.birthDate,
-      age: p.age,
-      nationality: p.nationalityDesc,
-      status: p.statusOfPersonDesc,
-      raw: p as Record<string, unknown>,
-    };
-  },
-);
+const personShape = {
+  titleDesc: optionalText,
+  firstName: text,
+  middleName: optionalText,
+  lastName: text,
+  genderCode: optionalNumber,
+  dateOfBirth: stringish,
+  age: optionalNumber,
+  nationalityDesc: optionalText,
+  statusOfPersonDesc: optionalText,
+  englishTitleDesc: optionalText,
+  englishFirstName: optionalText,
+  englishMiddleName: optionalText,
+  englishLastName: optionalText,
+};
+
+function mapPerson(p: Zod.output<ZodObject<typeof personShape, Zod.core.$loose>>) {
+  const born = birthDates(p.dateOfBirth);
+  return {
+    title: { th: p.titleDesc, en: p.englishTitleDesc },
+    firstName: { th: p.firstName, en: p.englishFirstName },
+    middleName:
+      p.middleName || p.englishMiddleName ? { th: p.middleName, en: p.englishMiddleName } : undefined,
+    lastName: { th: p.lastName, en: p.englishLastName },
+    gender: p.genderCode === 1 ? ('male' as const) : p.genderCode === 2 ? ('female' as const) : undefined,
+    /** BE `YYYYMMDD`, zeros for unknown parts, as DOPA keeps it. */
+    birthDateBe: born.birthDateBe,
+    /** ISO date, or `YYYY-MM` / `YYYY` when only part of it is known. */
+    birthDate: born.birthDate,
+    age: p.age,
+    nationality: p.nationalityDesc,
+    status: p.statusOfPersonDesc,
+    raw: p as Record<string, unknown>,
+  };
+}
+
+const personRecord = looseRecord(personShape, mapPerson);
+const genericPerson = fastPathOf(personRecord);
+
+/**
+ * Every lookup's record: read first by its hand-written validator (hot-person.ts), then by `looseRecord`'s generic
+ * one (mis-cased keys), and only then by zod, which also explains a failure.
+ */
+export const dopaPersonSchema = withFastPath(personRecord, (raw) => {
+  const fields = decodePersonFields(raw);
+  if (fields !== UNDECIDED) return mapPerson(fields);
+  return genericPerson ? genericPerson(raw) : UNDECIDED;
+});
 /** A person from DOPA Linkage (service 001), decoded, with names, birth date and status normalised. */
 export type DopaPerson = z.output<typeof dopaPersonSchema>;
 

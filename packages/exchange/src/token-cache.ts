@@ -35,6 +35,11 @@ export class TokenCache {
   readonly #inflight = new Map<string, Promise<string>>();
   readonly #fetch: (agentId: string, requestId: string) => Promise<string>;
   readonly #o: Required<TokenCacheOptions>;
+  /**
+   * The AgentID whose entry is known to be the most recent in `#entries` (or undefined): using it again needs
+   * no move (a Map's delete and set on every call cost more than the rest of `fresh`).
+   */
+  #mostRecent: string | undefined;
   /** Validate calls started (each one may take several HTTP attempts). */
   validations = 0;
 
@@ -93,9 +98,13 @@ export class TokenCache {
    */
   #use(agentId: string, e: Entry, now: number): string {
     e.lastUsedAt = now;
-    this.#entries.delete(agentId);
-    this.#entries.set(agentId, e);
-    const wallNow = Date.now();
+    if (this.#mostRecent !== agentId) {
+      this.#entries.delete(agentId);
+      this.#entries.set(agentId, e);
+      this.#mostRecent = agentId;
+    }
+    // The registry's clock is Date.now: one reading serves both when the cache's clock is that same function.
+    const wallNow = this.#o.now === Date.now ? now : Date.now();
     // Also renewed when the wall clock went back: never left to lapse by a clock step.
     const sinceRenewal = wallNow - e.registeredAt;
     if (sinceRenewal >= RENEW_REGISTRATION_EVERY_IN_MS || sinceRenewal < 0) {
@@ -138,6 +147,7 @@ export class TokenCache {
   /** Forgets every token (each stays registered for redaction until its TTL runs out). */
   clear(): void {
     this.#entries.clear();
+    this.#mostRecent = undefined;
   }
 
   get size(): number {
@@ -147,6 +157,7 @@ export class TokenCache {
   #store(agentId: string, token: string): void {
     this.#entries.delete(agentId);
     this.#entries.set(agentId, { token, lastUsedAt: this.#o.now(), registeredAt: Date.now() });
+    this.#mostRecent = agentId;
     if (this.#entries.size > this.#o.maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.invalidate(oldest, this.#entries.get(oldest)?.token ?? '');
