@@ -5,7 +5,7 @@ import { invalidArgument } from '@thgov/core';
 
 /**
  * Where upload bytes come from. A file is read from disk once per attempt (so an idempotent upload can be
- * retried) and a sample is read apart for the privacy scan; a caller's stream is single-use: its first bytes are
+ * retried; the privacy scan reads the same bytes as they are sent) and a sample is read apart; a caller's stream is single-use: its first bytes are
  * held for the scan and replayed in front of the rest. Nothing holds the whole file in memory.
  */
 export interface UploadSource {
@@ -17,11 +17,15 @@ export interface UploadSource {
   sampleIsWhole: boolean;
   /** A file or in-memory content can be read again for a retry; a stream cannot. */
   replayable: boolean;
+  /**
+   * A file on disk: its bytes can change between two reads (another process rewrites it), so the privacy scan
+   * reads the bytes as they are sent, never in a pass of its own before.
+   */
+  onDisk?: true;
   open(): AsyncIterable<Uint8Array>;
   /**
-   * Reads every byte once, in order, through one reused buffer (files and in-memory content): how the privacy
-   * scan reads a whole file without allocating a new chunk for each read. A chunk is valid only until
-   * `onChunk` returns.
+   * Reads every byte once, in order (in-memory content): how the privacy scan reads content before it is sent.
+   * A chunk is valid only until `onChunk` returns.
    */
   readEach?(onChunk: (chunk: Uint8Array) => void): Promise<void>;
   /** Reads at any position (files and in-memory content): how a ZIP's central directory is found and read. */
@@ -60,21 +64,6 @@ async function fileAccess(path: string, size: number): Promise<RandomAccess> {
 
 const CHUNK = 256 * 1024;
 
-/** Reads a file to its end, as a read stream does, into one buffer reused for every read. */
-async function readFileEach(path: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
-      if (bytesRead === 0) return;
-      onChunk(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 /** A file on disk: size from stat, the sample read apart, re-read per attempt. */
 export async function fileSource(path: string, sampleBytes: number): Promise<UploadSource> {
   let size: number;
@@ -102,8 +91,8 @@ export async function fileSource(path: string, sampleBytes: number): Promise<Upl
     sample,
     sampleIsWhole: sample.length === size,
     replayable: true,
+    onDisk: true,
     open: () => createReadStream(path, { highWaterMark: CHUNK }),
-    readEach: (onChunk) => readFileEach(path, onChunk),
     random: () => fileAccess(path, size),
   };
 }

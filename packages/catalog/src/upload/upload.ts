@@ -51,7 +51,7 @@ export interface UploadResourceOptions extends OperationOptions {
   allowRestrictedData?: boolean;
   /**
    * How much of the start of a stream is held and scanned for citizen IDs before anything is sent (the rest is
-   * scanned as it is sent; a file or content is scanned whole before sending). Default 1 MiB.
+   * scanned as it is sent; content is scanned whole before sending, a file as it is sent). Default 1 MiB.
    */
   sampleBytes?: number;
 }
