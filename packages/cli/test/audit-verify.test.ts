@@ -108,20 +108,48 @@ describe('thgov audit verify', () => {
     expect(r.stdout).not.toContain('chain intact');
   });
 
-  it('without an anchor: a warning that truncation cannot be detected, a failure under --strict', async () => {
+  it('without an anchor: an error for a log whose sink keeps one (the anchor was deleted), not a warning', async () => {
     const bare = copyOfGood('bare', false);
     const r = await verify([bare], withKeys);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/^✗ .*bare\.jsonl: 1 problem\(s\), 5 records read/);
+    expect(r.stdout).toContain('anchor: no anchor, but the log was written by a sink that keeps one');
+    expect(r.stdout).not.toContain('chain intact');
+  });
+
+  it('without an anchor, a log of an older writer: a warning that truncation cannot be detected, a failure under --strict', async () => {
+    const old = join(dir, 'old-bare.jsonl');
+    writeLegacy(old, 3);
+    const r = await verify(['--allow-legacy', old], withKeys);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('warning: no anchor: tail truncation cannot be detected');
     // Never "✓ chain intact" while something could not be ruled out: a ⚠ line naming the warnings.
     expect(r.stdout).not.toContain('✓');
     expect(r.stdout).not.toContain('chain intact');
     expect(r.stdout).toMatch(
-      /^⚠ .*bare\.jsonl: 5 records, keyed, not anchored, no errors but 1 warning\(s\) \(no-anchor\)/,
+      /^⚠ .*old-bare\.jsonl: 3 records, legacy, not anchored, no errors but 2 warning\(s\) \(legacy-unkeyed, no-anchor\)/,
     );
-    const strict = await verify(['--strict', bare], withKeys);
+    const strict = await verify(['--strict', '--allow-legacy', old], withKeys);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('failed under --strict');
+  });
+
+  it('--expect-log finds a log swapped whole, with its anchor, for another log under the same key', async () => {
+    const mine = copyOfGood('mine');
+    const [report] = JSON.parse((await verify(['--json', mine], withKeys)).stdout);
+    expect(report.log).toMatch(/^[0-9a-f]{64}$/);
+    expect((await verify(['--expect-log', report.log, mine], withKeys)).code).toBe(0);
+    const other = join(dir, 'other-log.jsonl');
+    const sink = new FileAuditSink({ path: other, hmacSecret: SUBJECT_SECRET, chainKey: CHAIN_KEY });
+    await sink.append({ who: 'system', service: 'gdx', status: 'ok' });
+    await sink.close();
+    copyFileSync(other, mine);
+    copyFileSync(`${other}.anchor`, `${mine}.anchor`);
+    expect((await verify([mine], withKeys)).code).toBe(0);
+    const swapped = await verify(['--expect-log', report.log, mine], withKeys);
+    expect(swapped.code).toBe(1);
+    expect(swapped.stdout).toContain('it was replaced by another log');
+    expect((await verify(['--expect-log', 'xyz', mine], withKeys)).code).toBe(2);
   });
 
   it('--anchor names the anchor; a missing or mismatching one fails; one log only', async () => {

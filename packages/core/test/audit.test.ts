@@ -25,7 +25,9 @@ import {
 } from './helpers/audit.js';
 
 const SECRET = SUBJECT_SECRET;
-const KEYS = { keys: [CHAIN_KEY] };
+// These tests check the chain itself, mostly without the anchor at hand: a log whose records say their writer keeps
+// an anchor is then an `anchor` error unless the caller accepts its absence (attacks/audit-anchor-binding.test.ts).
+const KEYS = { keys: [CHAIN_KEY], allowMissingAnchor: true };
 const tmp = auditDir('audit');
 const dir = tmp.dir;
 afterAll(() => tmp.cleanup());
@@ -116,7 +118,14 @@ describe('FileAuditSink', () => {
     });
     expect(result.records).toHaveLength(3);
     expect(result.head).toEqual({ seq: 3, hash: sha256Hex(ls[2]!) });
-    expect(await anchorOf(path)).toMatchObject({ v: 1, seq: 3, hash: sha256Hex(ls[2]!), kid: CHAIN_KEY.id });
+    expect(await anchorOf(path)).toMatchObject({
+      v: 3,
+      log: sha256Hex(ls[0]!),
+      batch: 256,
+      seq: 3,
+      hash: sha256Hex(ls[2]!),
+      kid: CHAIN_KEY.id,
+    });
   });
 
   it('creates missing directories for the log (and its lock and anchor)', async () => {
@@ -642,7 +651,7 @@ describe('FileAnchorStore', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
     const store = new FileAnchorStore({ path: anchorPath });
     const anchor = await store.read();
-    expect(anchor).toMatchObject({ v: 1, seq: 2, kid: CHAIN_KEY.id });
+    expect(anchor).toMatchObject({ v: 3, batch: 256, seq: 2, kid: CHAIN_KEY.id });
     expect(await new FileAnchorStore({ path: join(dir, 'none.anchor') }).read()).toBeUndefined();
   });
 

@@ -16,7 +16,7 @@ import { MAX_SECRET_BYTES, readFailure, readInputFile, readInputFileSync } from 
 export const AUDIT_KEYS_ENV = 'THGOV_AUDIT_CHAIN_KEYS';
 
 /** Help text of `thgov audit verify`. */
-export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--strict] [--allow-legacy] [--json] FILE...
+export const AUDIT_VERIFY_USAGE = `Usage: thgov audit verify [--key-file FILE] [--anchor FILE] [--expect-log HASH] [--strict] [--allow-legacy] [--json] FILE...
        thgov audit verify --postgres URL [--schema NAME] [--key-file FILE] [--anchor FILE] [CHAIN...]
 
 Checks thgov audit logs (JSONL written by FileAuditSink): every record's MAC under the chain keys,
@@ -27,21 +27,29 @@ Options:
   --key-file FILE         the chain keys, one ID:SECRET per line (default: $${AUDIT_KEYS_ENV});
                           every key id the log uses, after rotations
   --anchor FILE           the anchor the sink kept (default: FILE.anchor when it exists); one log only
-  --strict                warnings fail too: legacy unkeyed records, no anchor, records after the anchor
+  --strict                warnings fail too: legacy unkeyed records, no anchor or a format-1 anchor
+                          (older writers), records after the anchor
   --allow-legacy          accept a log of legacy (unkeyed) records only, with a warning: for a log written
                           before the chain was keyed, once, before a sink adopts it (files only)
   --expect-head SEQ:HASH  a head recorded elsewhere (FileAuditSink.head()), checked like an anchor
+  --expect-log HASH       the log's identity recorded elsewhere ("log" in --json output): finds a log
+                          swapped whole, with its anchor, for another log under the same chain key
   --postgres URL          check chains kept by PostgresAuditSink instead of files (CHAIN default
                           'default'); the password may come from PGPASSWORD instead of the URL;
                           --anchor is then the mirror the sink wrote outside the database; a chain
                           without a record fails, as a missing log file does
   --schema NAME           the schema of the audit tables (default thgov)
-  --json                  one JSON array of results (file, ok, format, records, head, anchored, errors, warnings)
+  --json                  one JSON array of results (file, ok, format, records, head, log, anchored, errors,
+                          warnings)
   -h, --help              this help
 
-Without an anchor, removing the newest records cannot be told apart from a shorter log: that is a
-warning ("no anchor: tail truncation cannot be detected"). A log of unkeyed records only is an error
-(anyone can write one) unless --allow-legacy is given. The keys are never taken on the command line.
+Logs written by current sinks say so in every record (anchor format 3): without their anchor, or
+with another log's anchor, or one further behind than a crash can leave it (one batch), they fail.
+Records after the anchor within one batch (a crash between the records and the anchor) are a warning.
+For a log of an older writer, a missing anchor is a warning ("no anchor: tail truncation cannot be
+detected") and a format-1 anchor, which names no log, one too. A log of unkeyed records only is an
+error (anyone can write one) unless --allow-legacy is given. A PostgreSQL chain holding no record
+fails. The keys are never taken on the command line.
 
 ✓ marks a log with no errors and no warnings, ⚠ one with no errors but warnings (what could not be
 ruled out), ✗ one that fails.
@@ -56,6 +64,7 @@ export interface Values {
   strict?: boolean;
   'allow-legacy'?: boolean;
   'expect-head'?: string;
+  'expect-log'?: string;
   json?: boolean;
   help?: boolean;
   postgres?: string;
@@ -66,6 +75,12 @@ export interface Result {
   file: string;
   result?: AuditLogVerification;
   error?: string;
+}
+
+function parseLogIdentity(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9a-f]{64}$/.test(value)) throw new UsageError('--expect-log must be 64 lower-case hex digits');
+  return value;
 }
 
 function parseHead(value: string | undefined): { seq: number; hash: string } | undefined {
@@ -143,6 +158,7 @@ async function verifyOne(
       ...(keys ? { keys } : {}),
       ...(anchor ? { anchor } : {}),
       ...(expectHead ? { expectHead } : {}),
+      ...(values['expect-log'] ? { expectLog: values['expect-log'] } : {}),
       ...(values['allow-legacy'] ? { allowLegacy: true } : {}),
     });
     return { file, result };
@@ -173,6 +189,7 @@ export async function auditVerify(
         strict: { type: 'boolean' },
         'allow-legacy': { type: 'boolean' },
         'expect-head': { type: 'string' },
+        'expect-log': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         postgres: { type: 'string' },
@@ -194,6 +211,9 @@ export async function auditVerify(
   if (values['allow-legacy'] && values.postgres !== undefined)
     throw new UsageError('--allow-legacy is for log files: PostgreSQL chains were never written unkeyed');
   const expectHead = parseHead(values['expect-head']);
+  parseLogIdentity(values['expect-log']);
+  if (values['expect-log'] !== undefined && (positionals.length > 1 || values.postgres !== undefined))
+    throw new UsageError('--expect-log belongs to one log file: give one FILE with it');
   const keys = readKeys(values['key-file'], env);
   const results: Result[] = [];
   if (values.postgres !== undefined) {
@@ -216,6 +236,7 @@ function writeJson(results: Result[], strict: boolean, io: CliIo): void {
           format: r.result.format,
           records: r.result.records.length,
           head: r.result.head,
+          log: r.result.log,
           anchored: r.result.anchored ?? null,
           errors: r.result.errors,
           warnings: r.result.warnings,

@@ -5,7 +5,8 @@ import type { Result, Values } from './verify-command.js';
 
 /**
  * One chain of a PostgresAuditSink. The label names the chain, never the URL (it may hold a password).
- * Loaded only with --postgres, so file verification never imports the driver. A chain without a record fails.
+ * Loaded only with --postgres, so file verification never imports the driver. A chain without a record fails (the
+ * library's `empty` error: no allowEmpty here).
  */
 export async function verifyPostgresChain(
   url: string,
@@ -26,9 +27,9 @@ export async function verifyPostgresChain(
       ...(keys ? { keys } : {}),
       ...(mirror ? { mirror } : {}),
     });
-    // No row and no head: a chain never written under this name (a misspelt CHAIN) or one deleted whole. A
-    // missing log file fails; so does this, rather than pass as an empty log with a warning.
-    if (result.ok && result.records.length === 0)
+    // No record: a chain never written under this name (a misspelt CHAIN) or one deleted whole. A missing log file
+    // fails; so does this: the library says `empty` (no allowEmpty given), said here as before when it is all it says.
+    if (result.errors.length > 0 && result.errors.every((e) => e.kind === 'empty'))
       return {
         file,
         error: `ERR_AUDIT_CHAIN: the chain ${chain} holds no record in ${values.schema ?? 'thgov'}.audit_records (a misspelt CHAIN, or a chain deleted whole)`,

@@ -33,15 +33,26 @@ export interface EncodedLine {
   lineHash: string;
 }
 
-/** A format-2 line for `body` at `seq`, linked to `prevHash`, authenticated with chain key `kid`. */
+/**
+ * The anchor format a writer keeps, written into each of its records (`"anchorFormat":3`, under the MAC): a log whose
+ * records say so and that has no format-3 anchor lost it. Readers that do not know the member ignore it.
+ */
+export const ANCHOR_FORMAT = 3;
+
+/**
+ * A format-2 line for `body` at `seq`, linked to `prevHash`, authenticated with chain key `kid`; `anchored`: the
+ * writer keeps a format-3 anchor of the log (the file and memory sinks), which the line then says.
+ */
 export function encodeRecord(
   body: AuditRecordBody,
   seq: number,
   prevHash: string,
   ring: AuditKeyRing,
   kid: string,
+  anchored = false,
 ): EncodedLine {
-  const unsigned = JSON.stringify({ v: RECORD_VERSION, seq, kid, ...body, prevHash });
+  const marker = anchored ? { anchorFormat: ANCHOR_FORMAT } : {};
+  const unsigned = JSON.stringify({ v: RECORD_VERSION, seq, kid, ...marker, ...body, prevHash });
   const mac = ring.mac(kid, RECORD_MAC_LABEL, unsigned);
   const line = `${unsigned.slice(0, -1)},"mac":"${mac}"}`;
   return { line, lineHash: sha256Hex(line) };

@@ -5,7 +5,7 @@ import { invalidArgument, ThGovError } from '../errors.js';
 import { z } from '../lazy-zod.js';
 import { type AuditAnchor, type AuditAnchorStore, createAnchor } from './anchor.js';
 import { directoriesToSync, FileAnchorStore, syncDirectory } from './anchor-file.js';
-import { encodeRecord } from './chain.js';
+import { encodeRecord, GENESIS_HASH, sha256Hex } from './chain.js';
 import { GroupCommitQueue } from './group-commit.js';
 import { type AuditChainKey, AuditKeyRing, secretBytes } from './keys.js';
 import { withFileLock } from './lock.js';
@@ -19,7 +19,7 @@ import {
 } from './record.js';
 import { type ChainHead, resumeChain } from './resume.js';
 import { auditKeyShape, isAnchorStore } from './sink-options.js';
-import { readTail } from './tail.js';
+import { readFirstLine, readTail } from './tail.js';
 import { verifyWithRing } from './verify.js';
 
 /** Options of `FileAuditSink`: the log file, the chain keys, the anchor and how hard to sync. */
@@ -130,6 +130,8 @@ export class FileAuditSink implements AuditSink {
   readonly #queue: GroupCommitQueue<AuditRecordBody>;
   #position: Position | undefined;
   #head: ChainHead = { seq: 0, hash: '' };
+  /** The log's identity (SHA-256 of its first line, `GENESIS_HASH` while empty), named by every anchor written. */
+  #log = GENESIS_HASH;
   #failed: ThGovError | undefined;
   #closed = false;
   /** Folders holding a name this sink created (the log, its folders) not yet synced: done with the next batch. */
@@ -261,10 +263,12 @@ export class FileAuditSink implements AuditSink {
   /** Sets the head from the tail and the anchor (see resumeChain), re-anchoring after a crash. */
   async #resume(handle: FileHandle, size: number): Promise<void> {
     const anchor = await this.#anchor.read();
-    let decision = resumeChain((await readTail(handle, size)).lines, anchor, this.#ring, MAX_BATCH);
+    const log = size === 0 ? GENESIS_HASH : sha256Hex(await readFirstLine(handle, size));
+    const lines = (await readTail(handle, size)).lines;
+    let decision = resumeChain(lines, anchor, this.#ring, MAX_BATCH, undefined, log);
     if (decision.kind === 'need-lines') {
       const { lines } = await readTail(handle, size, decision.count);
-      decision = resumeChain(lines, anchor, this.#ring, MAX_BATCH);
+      decision = resumeChain(lines, anchor, this.#ring, MAX_BATCH, undefined, log);
       if (decision.kind === 'need-lines')
         throw new ThGovError('ERR_AUDIT_ANCHOR', 'The audit log has fewer records than its anchor implies');
     }
@@ -281,6 +285,7 @@ export class FileAuditSink implements AuditSink {
       await this.#adopt(handle, size);
       decision = { kind: 'resume', head: decision.head, reanchor: true };
     }
+    this.#log = log;
     this.#head = decision.head;
     if (decision.reanchor) await this.#writeAnchor(decision.head);
   }
@@ -292,7 +297,8 @@ export class FileAuditSink implements AuditSink {
   async #adopt(handle: FileHandle, size: number): Promise<void> {
     const bytes = Buffer.alloc(size);
     await handle.read(bytes, 0, size, 0);
-    const result = verifyWithRing(bytes, this.#ring, { allowLegacy: this.#allowLegacy });
+    // Adopting is the explicit answer to a missing anchor: records saying their writer kept one are no error here.
+    const result = verifyWithRing(bytes, this.#ring, { allowLegacy: this.#allowLegacy, adopting: true });
     if (!result.ok) {
       const first = result.errors[0];
       throw new ThGovError(
@@ -317,8 +323,9 @@ export class FileAuditSink implements AuditSink {
     }
   }
 
-  async #writeAnchor(head: ChainHead): Promise<AuditAnchor> {
-    const anchor = createAnchor(head, this.#ring, this.#kid);
+  /** A format-3 anchor: the head, the log it belongs to and the batch bound a crash can leave it behind by. */
+  async #writeAnchor(head: ChainHead, log = this.#log): Promise<AuditAnchor> {
+    const anchor = createAnchor(head, this.#ring, this.#kid, new Date(), { log, batch: MAX_BATCH });
     await this.#anchor.write(anchor);
     return anchor;
   }
@@ -338,11 +345,14 @@ export class FileAuditSink implements AuditSink {
   /** Under the lock: appends the batch, makes it durable, then moves the anchor to the new head. */
   async #writeBatch(handle: FileHandle, batch: AuditRecordBody[]): Promise<void> {
     let { seq, hash } = this.#head;
+    const first = seq;
+    let log = this.#log;
     const lines: string[] = [];
     for (const body of batch) {
-      const encoded = encodeRecord(body, ++seq, hash, this.#ring, this.#kid);
+      const encoded = encodeRecord(body, ++seq, hash, this.#ring, this.#kid, true);
       lines.push(encoded.line, '\n');
       hash = encoded.lineHash;
+      if (first === 0 && seq === 1) log = hash;
     }
     const data = Buffer.from(lines.join(''), 'utf8');
     try {
@@ -354,7 +364,7 @@ export class FileAuditSink implements AuditSink {
       if (this.#fsync === 'always') await this.#sync(handle);
       // The records are durable before the anchor names them: a crash in between leaves the anchor one
       // batch behind, which the next open accepts and repairs (resumeChain).
-      await this.#writeAnchor({ seq, hash });
+      await this.#writeAnchor({ seq, hash }, log);
     } catch (cause) {
       // What reached the file or the anchor is unknown now; stop so the chain is not extended blindly.
       this.#failed = new ThGovError(
@@ -365,6 +375,7 @@ export class FileAuditSink implements AuditSink {
       throw this.#failed;
     }
     this.#head = { seq, hash };
+    this.#log = log;
     if (this.#position) this.#position = { ...this.#position, size: this.#position.size + data.length };
   }
 

@@ -63,6 +63,11 @@ export interface KeyedAuditRecord extends AuditRecordFields {
   v: 2;
   /** Id of the chain key that made `mac`. */
   kid: string;
+  /**
+   * 3: written by a sink that keeps a format-3 anchor of the log (`FileAuditSink`, `MemoryAuditSink`), so a
+   * verification without one is an error. Absent in records of older sinks and of `PostgresAuditSink`.
+   */
+  anchorFormat?: 3;
   /** HMAC-SHA-256 (hex) of this line's bytes without the `mac` member. */
   mac: string;
 }

@@ -1,6 +1,6 @@
 import { ThGovError } from '../errors.js';
 import { type AuditAnchor, anchorProblem } from './anchor.js';
-import { decodeLine, GENESIS_HASH } from './chain.js';
+import { ANCHOR_FORMAT, decodeLine, GENESIS_HASH } from './chain.js';
 import type { AuditKeyRing } from './keys.js';
 
 /** The last record of a chain: its seq and the SHA-256 of its line (the next record's prevHash). */
@@ -26,7 +26,8 @@ export type ResumeDecision =
 const anchorError = (message: string, hint?: string) =>
   new ThGovError('ERR_AUDIT_ANCHOR', message, hint === undefined ? {} : { hint });
 
-function decodeHead(line: Buffer, ring: AuditKeyRing): ChainHead {
+/** The last record's head, and whether it says its writer keeps a format-3 anchor. */
+function decodeHead(line: Buffer, ring: AuditKeyRing): ChainHead & { marked: boolean } {
   const d = decodeLine(line, ring);
   if (!d.ok) {
     throw new ThGovError(
@@ -42,7 +43,23 @@ function decodeHead(line: Buffer, ring: AuditKeyRing): ChainHead {
       { hint: 'After a key rotation, pass the old key in previousChainKeys.' },
     );
   }
-  return { seq: d.record.seq, hash: d.lineHash };
+  const marked = (d.record as { anchorFormat?: unknown }).anchorFormat === ANCHOR_FORMAT;
+  return { seq: d.record.seq, hash: d.lineHash, marked };
+}
+
+/**
+ * A log file's anchor against the log (`log`: SHA-256 of its first line): a format-3 anchor must name it; an older
+ * format over a record whose writer keeps format 3 was put back (that writer re-anchors in format 3 before it writes).
+ */
+function checkBinding(anchor: AuditAnchor, log: string, marked: boolean): void {
+  if (anchor.v === 3 && anchor.seq > 0 && anchor.log !== log)
+    throw anchorError(
+      'The audit anchor is the head of another log (its first record differs): the log, or its anchor, was swapped',
+    );
+  if (anchor.v !== 3 && marked)
+    throw anchorError(
+      `The audit anchor is format ${anchor.v}, but the log's records were written by a sink that keeps format-3 anchors: an older anchor was put back`,
+    );
 }
 
 /** Checks that `run` (the anchored line, then the lines after it) continues the anchor record by record. */
@@ -66,19 +83,24 @@ function checkRun(run: Buffer[], anchor: AuditAnchor, ring: AuditKeyRing): void 
   }
 }
 
-/** See {@link ResumeDecision}. `lines` are the log's last complete lines, oldest first. */
+/**
+ * See {@link ResumeDecision}. `lines` are the log's last complete lines, oldest first. `log` (a log file: SHA-256 of
+ * its first line) checks the anchor's binding, and asks for a format-3 anchor in place of an older one.
+ */
 export function resumeChain(
   lines: Buffer[],
   anchor: AuditAnchor | undefined,
   ring: AuditKeyRing,
   maxLag: number,
   chain?: string,
+  log?: string,
 ): ResumeDecision {
   const last = lines[lines.length - 1];
-  const head = last ? decodeHead(last, ring) : { seq: 0, hash: GENESIS_HASH };
+  const { marked, ...head } = last ? decodeHead(last, ring) : { seq: 0, hash: GENESIS_HASH, marked: false };
   if (!anchor) return head.seq === 0 ? { kind: 'resume', head, reanchor: true } : { kind: 'no-anchor', head };
   const problem = anchorProblem(anchor, ring, chain);
   if (problem) throw anchorError(`The audit anchor cannot be trusted: ${problem}`);
+  if (log !== undefined) checkBinding(anchor, log, marked);
   if (head.seq < anchor.seq) {
     throw anchorError(
       `The audit log ends at seq ${head.seq} but its anchor is at seq ${anchor.seq}: the newest records were removed`,
@@ -88,7 +110,7 @@ export function resumeChain(
   if (head.seq === anchor.seq) {
     if (head.hash !== anchor.hash)
       throw anchorError(`The audit log differs from its anchor at seq ${anchor.seq}`);
-    return { kind: 'resume', head, reanchor: false };
+    return { kind: 'resume', head, reanchor: log !== undefined && anchor.v !== 3 };
   }
   const lag = head.seq - anchor.seq;
   if (lag > maxLag) {

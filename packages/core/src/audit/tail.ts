@@ -47,3 +47,16 @@ export async function readTail(handle: FileHandle, size: number, count = 1): Pro
     }
   }
 }
+
+/**
+ * The first line of a file holding at least one complete line within its first `size` bytes, without its newline:
+ * what names the log in a format-3 anchor.
+ */
+export async function readFirstLine(handle: FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.alloc(Math.min(size, MAX_LINE_BYTES + 1));
+  const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+  const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+  if (nl === -1)
+    throw new ThGovError('ERR_AUDIT_CHAIN', 'The audit log starts with a line longer than any valid record');
+  return buf.subarray(0, nl);
+}

@@ -1,6 +1,6 @@
 import { invalidArgument, ThGovError } from '../errors.js';
 import { type AuditAnchor, anchorProblem, parseAnchor } from './anchor.js';
-import { decodeLine, GENESIS_HASH } from './chain.js';
+import { ANCHOR_FORMAT, decodeLine, GENESIS_HASH, sha256Hex } from './chain.js';
 import { type AuditChainKey, AuditKeyRing } from './keys.js';
 import type { AuditRecord } from './record.js';
 import { readAuditFile } from './regular-file.js';
@@ -22,8 +22,13 @@ export type AuditLogErrorKind =
    * the file can write such a log (a keyed log rewritten in the old format is one).
    */
   | 'legacy'
-  /** The anchor itself is malformed, or its MAC does not verify. */
-  | 'anchor';
+  /**
+   * The anchor is malformed, its MAC does not verify, it is another log's, it is further behind than a crash can
+   * leave it (an older one put back), or it is missing although the log's records say their writer keeps one.
+   */
+  | 'anchor'
+  /** A PostgreSQL chain that holds no record (without `allowEmpty`): a misspelt chain name, or one deleted whole. */
+  | 'empty';
 
 /** One problem `verifyAuditLog` found: where it is (line, seq) and what kind of break it is. */
 export interface AuditLogError {
@@ -39,11 +44,12 @@ export interface AuditLogError {
  * What verification cannot rule out, although nothing was found: `legacy-unkeyed` (records in the old
  * plain SHA-256 format, which anyone could have rewritten before a keyed record sealed them, or accepted
  * with `allowLegacy`), `no-anchor` (tail truncation cannot be
- * detected), `unanchored-tail` (records after the anchor: a crash between append and anchor write, or a
- * log being written; their removal would not be detected).
+ * detected: a log of a sink older than anchor format 3), `unanchored-tail` (records after the anchor, no more than
+ * the writer's batch: a crash between append and anchor write, or a log being written; their removal would not be
+ * detected), `unbound-anchor` (a format-1 anchor, which names no log: another log's anchor of the same head would pass).
  */
 export interface AuditLogWarning {
-  kind: 'legacy-unkeyed' | 'no-anchor' | 'unanchored-tail';
+  kind: 'legacy-unkeyed' | 'no-anchor' | 'unanchored-tail' | 'unbound-anchor';
   message: string;
 }
 
@@ -59,6 +65,12 @@ export interface AuditLogVerification {
   format: 'keyed' | 'legacy' | 'mixed' | 'empty';
   /** Last seq and the hash of the last line (what an anchor holds). */
   head: { seq: number; hash: string };
+  /**
+   * The log's identity, as a format-3 anchor names it: SHA-256 (hex) of its record seq 1's line (the first line the
+   * sink wrote; of the first line when there is no record seq 1, `GENESIS_HASH` for an empty log). Keep it elsewhere
+   * and pass it back as `expectLog` to find a whole log swapped with its anchor.
+   */
+  log: string;
   /** The anchor's seq and how many records follow it, when an anchor was given and could be trusted. */
   anchored?: { seq: number; unanchored: number };
 }
@@ -78,6 +90,17 @@ export interface VerifyAuditLogOptions {
    */
   expectHead?: { seq: number; hash: string };
   /**
+   * The log's identity (`result.log` of an earlier verification, 64 hex digits), kept elsewhere: a log replaced
+   * whole, together with its anchor, by another log under the same chain key is an `anchor` error.
+   */
+  expectLog?: string;
+  /**
+   * Verify a log whose records say their writer keeps an anchor (`anchorFormat: 3`) without that anchor or an
+   * `expectHead`: the missing anchor is then the `no-anchor` warning instead of an `anchor` error. For a copy of the
+   * log alone, when the anchor is checked elsewhere; removal of the newest records cannot be detected.
+   */
+  allowMissingAnchor?: boolean;
+  /**
    * Accept a log of legacy (unkeyed, format 1) records only, with a `legacy-unkeyed` warning. Without it such a
    * log is an error (`legacy`): nothing tells it from a keyed log rewritten by someone without the chain key.
    * Only for a log written before the chain was keyed, once, during the migration (to check it before a sink
@@ -92,6 +115,8 @@ export interface VerifyInternalOptions extends Omit<VerifyAuditLogOptions, 'keys
   noLegacy?: string;
   /** The chain being checked (a PostgreSQL chain): an anchor naming another chain is an error. */
   chain?: string;
+  /** A sink adopting a log whose anchor is gone (`onMissingAnchor: 'adopt'`): its missing anchor is not an error. */
+  adopting?: boolean;
 }
 
 interface Entry {
@@ -374,6 +399,10 @@ interface TailCheck {
   errors: AuditLogError[];
   warnings: AuditLogWarning[];
   chain: string | undefined;
+  /** SHA-256 of the first line (the log's identity). */
+  log: string;
+  /** A record says its writer keeps a format-3 anchor (file logs only). */
+  marked: boolean;
 }
 
 /** Compares the head with the anchor: shorter or different is an error, longer a warning. */
@@ -390,7 +419,12 @@ function checkAnchor(anchorInput: unknown, t: TailCheck): AuditLogVerification['
     t.errors.push({ line: t.lineCount, seq: undefined, kind: 'anchor', message: problem });
     return undefined;
   }
+  const bound = t.chain === undefined ? bindingProblem(anchor, t) : undefined;
   compareHead(anchor, t, 'its anchor');
+  if (bound) {
+    t.errors.push({ line: t.lineCount, seq: anchor.seq, kind: 'anchor', message: bound });
+    return undefined;
+  }
   if (t.head.seq > anchor.seq) {
     t.warnings.push({
       kind: 'unanchored-tail',
@@ -398,6 +432,74 @@ function checkAnchor(anchorInput: unknown, t: TailCheck): AuditLogVerification['
     });
   }
   return { seq: anchor.seq, unanchored: Math.max(0, t.head.seq - anchor.seq) };
+}
+
+/**
+ * A file log's anchor against the log: a format-3 anchor must name this log and be no further behind than one batch
+ * of its writer (what a crash between a batch and its anchor leaves); an older format is an error over records whose
+ * writer keeps format 3 (it re-anchors in format 3 before writing one), a warning otherwise.
+ */
+function bindingProblem(anchor: AuditAnchor, t: TailCheck): string | undefined {
+  if (anchor.v !== 3) {
+    if (t.marked)
+      return `the anchor is format ${anchor.v}, but the log's records were written by a sink that keeps format-3 anchors: an older anchor was put back`;
+    t.warnings.push({
+      kind: 'unbound-anchor',
+      message: `the anchor is format ${anchor.v}, which names no log: the anchor of another log with the same head would pass (the sink rewrites it in format 3 when it next opens the log)`,
+    });
+    return undefined;
+  }
+  // Without an intact record seq 1 there is nothing to compare: its deletion or rewriting is an error of its own.
+  const first = t.sorted[0];
+  const comparable = first?.seq === 1 && first.ok && !t.errors.some((e) => e.seq === 1);
+  if (anchor.seq > 0 && comparable && anchor.log !== t.log)
+    return 'the anchor is the head of another log (its first record differs): the log, or its anchor, was swapped';
+  const lag = t.head.seq - anchor.seq;
+  if (lag > (anchor.batch as number))
+    return `the anchor is ${lag} records behind the log, more than the one batch (at most ${anchor.batch}) a crash between a batch and its anchor can leave: an older anchor was put back`;
+  return undefined;
+}
+
+/** Without anchor or expected head: an error when the records say their writer keeps an anchor, a warning otherwise. */
+function checkNoAnchor(t: TailCheck, allowMissing: boolean | undefined): void {
+  if (t.marked && !allowMissing) {
+    t.errors.push({
+      line: t.lineCount,
+      seq: undefined,
+      kind: 'anchor',
+      message:
+        'no anchor, but the log was written by a sink that keeps one (its records carry anchorFormat 3): the anchor was deleted, and the newest records may have been cut with it',
+    });
+    return;
+  }
+  t.warnings.push({ kind: 'no-anchor', message: 'no anchor: tail truncation cannot be detected' });
+}
+
+/** The log's identity against the one kept elsewhere (`expectLog`). */
+function checkLogIdentity(expected: unknown, t: TailCheck): void {
+  if (typeof expected !== 'string' || !HEX64.test(expected))
+    throw invalidArgument(
+      'expectLog must be the log identity as verification gives it (64 lower-case hex digits)',
+    );
+  if (expected === t.log) return;
+  t.errors.push({
+    line: 1,
+    seq: undefined,
+    kind: 'anchor',
+    message: 'the log is not the one expected (its first line differs): it was replaced by another log',
+  });
+}
+
+/**
+ * The log's identity: the hash of its record seq 1 (what the sink put on the first line), else of its first line's
+ * bytes, `GENESIS_HASH` when empty.
+ */
+function logIdentity(sorted: Entry[], bytes: Buffer): string {
+  const first = sorted[0];
+  if (first?.seq === 1) return first.lineHash;
+  if (bytes.length === 0) return GENESIS_HASH;
+  const nl = bytes.indexOf(0x0a);
+  return sha256Hex(bytes.subarray(0, nl === -1 ? bytes.length : nl));
 }
 
 function compareHead(expected: { seq: number; hash: string }, t: TailCheck, what: string): void {
@@ -437,6 +539,26 @@ function isHead(value: unknown): value is { seq: number; hash: string } {
   );
 }
 
+const isMarked = (r: AuditRecord | undefined) =>
+  (r as { anchorFormat?: unknown } | undefined)?.anchorFormat === ANCHOR_FORMAT;
+
+/** The anchor, the expected head and the expected log identity, whichever were given. */
+function checkTail(o: VerifyInternalOptions, t: TailCheck): AuditLogVerification['anchored'] {
+  let anchored: AuditLogVerification['anchored'];
+  if (o.anchor !== undefined) anchored = checkAnchor(o.anchor, t);
+  if (o.expectHead !== undefined) {
+    if (!isHead(o.expectHead))
+      throw invalidArgument(
+        'expectHead must be { seq, hash } as sink.head() gives it: seq a whole number from 0, hash 64 lower-case hex digits (the genesis hash at seq 0)',
+      );
+    compareHead(o.expectHead, t, 'the expected head');
+  }
+  if (o.expectLog !== undefined) checkLogIdentity(o.expectLog, t);
+  if (o.anchor === undefined && o.expectHead === undefined)
+    checkNoAnchor(t, o.allowMissingAnchor === true || o.adopting === true);
+  return anchored;
+}
+
 function formatOf(chain: Entry[]): AuditLogVerification['format'] {
   const intact = chain.filter((e) => e.ok);
   const keyed = intact.filter((e) => e.keyed).length;
@@ -473,6 +595,8 @@ export function verifyAuditLogText(
   if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
   if (options.allowLegacy !== undefined && typeof options.allowLegacy !== 'boolean')
     throw invalidArgument('allowLegacy must be a boolean');
+  if (options.allowMissingAnchor !== undefined && typeof options.allowMissingAnchor !== 'boolean')
+    throw invalidArgument('allowMissingAnchor must be a boolean');
   const { keys, ...rest } = options;
   return verifyWithRing(content, toRing(keys), rest);
 }
@@ -497,18 +621,10 @@ export function verifyWithRing(
 
   const last = sorted[sorted.length - 1];
   const head = { seq: last ? last.seq : 0, hash: last ? last.lineHash : GENESIS_HASH };
-  const t: TailCheck = { sorted, head, lineCount, ring, errors, warnings, chain: o.chain };
-  let anchored: AuditLogVerification['anchored'];
-  if (o.anchor !== undefined) anchored = checkAnchor(o.anchor, t);
-  if (o.expectHead !== undefined) {
-    if (!isHead(o.expectHead))
-      throw invalidArgument(
-        'expectHead must be { seq, hash } as sink.head() gives it: seq a whole number from 0, hash 64 lower-case hex digits (the genesis hash at seq 0)',
-      );
-    compareHead(o.expectHead, t, 'the expected head');
-  }
-  if (o.anchor === undefined && o.expectHead === undefined)
-    warnings.push({ kind: 'no-anchor', message: 'no anchor: tail truncation cannot be detected' });
+  const log = logIdentity(sorted, bytes);
+  const marked = o.chain === undefined && sorted.some((e) => e.authenticated && isMarked(e.record));
+  const t: TailCheck = { sorted, head, lineCount, ring, errors, warnings, chain: o.chain, log, marked };
+  const anchored = checkTail(o, t);
 
   errors.sort((a, b) => a.line - b.line);
   const records = chain.filter((e) => e.ok).map((e) => e.record as AuditRecord);
@@ -519,6 +635,7 @@ export function verifyWithRing(
     warnings,
     format: formatOf(chain),
     head,
+    log,
   };
   if (anchored) result.anchored = anchored;
   return result;

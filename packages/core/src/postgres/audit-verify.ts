@@ -26,6 +26,13 @@ export interface VerifyPostgresAuditLogOptions extends PostgresConnectionOptions
    * to an older state, which the head row alone cannot show.
    */
   mirror?: AuditAnchor;
+  /**
+   * Accept a chain holding no record (`ok` with no error). Without it such a chain is an `empty` error, as
+   * `thgov audit verify --postgres` fails it: a cron job naming a misspelt chain, or a chain whose rows and head row
+   * were deleted whole, must not read as a verified log. Give it only where an empty chain is expected (a replica
+   * set that has not written yet).
+   */
+  allowEmpty?: boolean;
 }
 
 const optionsSchema = z
@@ -33,6 +40,7 @@ const optionsSchema = z
     ...postgresConnectionShape,
     chain: chainNameSchema,
     mirror: z.unknown().optional(),
+    allowEmpty: z.boolean().optional(),
     keys: z
       .array(z.object({ id: z.string(), secret: z.union([z.string(), z.instanceof(Uint8Array)]) }))
       .optional(),
@@ -46,8 +54,8 @@ const PAGE = 5_000;
  * Checks a PostgreSQL audit chain the way `verifyAuditLog` checks a file: every record's MAC and link,
  * gaps, and the head row's anchor (records removed from the end, or the anchor forged). Records without a head row,
  * or past it, are an `anchor` error (not the warnings a file log gets): the sink moves the head in the same
- * transaction, so only a deleted or older head row put back leaves them. Line numbers in the result count records
- * in seq order.
+ * transaction, so only a deleted or older head row put back leaves them. A chain holding no record is an `empty`
+ * error unless `allowEmpty` is given. Line numbers in the result count records in seq order.
  *
  * @example
  * ```ts
@@ -82,6 +90,7 @@ export async function verifyPostgresAuditLog(
       ...(anchor ? { anchor } : {}),
     });
     checkHeadRow(result, text.length > 0, chain);
+    if (text.length === 0 && o.allowEmpty !== true) checkEmpty(result, anchor !== undefined, chain);
     if (o.mirror !== undefined) checkMirror(result, o.mirror, o.keys ?? [], chain);
     return { ...result, chain };
   } catch (err) {
@@ -136,6 +145,25 @@ function checkHeadRow(result: AuditLogVerification, hasRows: boolean, chain: str
   if (message === undefined) return;
   result.errors.push({ line: result.records.length, seq: result.anchored?.seq, kind: 'anchor', message });
   result.warnings = result.warnings.filter((w) => w.kind !== drop);
+  result.ok = false;
+}
+
+/**
+ * A chain holding no record: with no head row, a name never written or a chain deleted whole (rows and head row); with
+ * a head row, a chain created and never written to. Neither is evidence of anything, so neither is `ok` unless the
+ * caller said an empty chain is acceptable (`allowEmpty`).
+ */
+function checkEmpty(result: AuditLogVerification, hasHeadRow: boolean, chain: string): void {
+  const why = hasHeadRow
+    ? `the chain ${chain} holds no record (its head row is at seq ${result.anchored?.seq ?? 0})`
+    : `the chain ${chain} holds no record and has no head row: a misspelt chain name, or a chain deleted whole`;
+  result.errors.push({
+    line: 0,
+    seq: undefined,
+    kind: 'empty',
+    message: `${why}; pass allowEmpty: true where an empty chain is expected`,
+  });
+  result.warnings = result.warnings.filter((w) => w.kind !== 'no-anchor');
   result.ok = false;
 }
 

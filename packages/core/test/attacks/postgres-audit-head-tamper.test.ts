@@ -71,10 +71,20 @@ postgres.describe('PostgreSQL audit head row under attack', () => {
       await sink.close();
     });
 
-    it('guard: a chain with neither rows nor head row is empty, not an error (a chain never written)', async () => {
+    // A chain holding nothing is no evidence: not ok unless the caller accepts an empty chain (as the CLI fails it;
+    // attacks/postgres-audit-empty-chain.test.ts). Accepted, it is still not an anchor error.
+    it('a chain with neither rows nor head row is `empty`, and ok only with allowEmpty (a chain never written)', async () => {
       const v = await verify('never-written');
-      expect(v.ok).toBe(true);
-      expect(v.records).toEqual([]);
+      expect(v.ok).toBe(false);
+      expect(v.errors.map((e) => e.kind)).toEqual(['empty']);
+      const accepted = await verifyPostgresAuditLog({
+        connectionString: url,
+        chain: 'never-written',
+        keys: [CHAIN_KEY],
+        allowEmpty: true,
+      });
+      expect(accepted.ok).toBe(true);
+      expect(accepted.records).toEqual([]);
     });
   });
 });
