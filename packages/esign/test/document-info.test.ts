@@ -1,9 +1,9 @@
 // The document information dictionary (/Info) after signing. Adobe and pyHanko rewrite /ModDate and /Producer
 // when they add a signature or a time-stamp, in place or as a new object only the new trailer names: a metadata
 // update (pyHanko's DocInfoRule: an LTA-level change), neither "unreferenced objects appended" nor "a signed
-// object changed". Only a plain dictionary of text qualifies, and not one the signed content also uses; the XMP
-// /Metadata stream (PDF/A identification, read by profiles such as the transcript's) stays a change of the
-// document.
+// object changed". Only a plain dictionary of text qualifies, and not one the signed content also uses; an XMP
+// /Metadata stream added where the signed revision had none stays a change of the document (replacing one is
+// foreign-xmp-updates.test.ts).
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { PdfDocument } from '../src/pdf/document.js';
@@ -154,7 +154,7 @@ describe('what is no metadata update', () => {
     expect(report.signatures[0]?.modification).toBe('OTHER');
   });
 
-  it('the XMP /Metadata stream replaced after signing stays a change of the document', async () => {
+  it('an XMP /Metadata stream added after signing (none was signed) stays a change of the document', async () => {
     const signed = await sign(await letterWithInfo(), 1);
     const bytes = appendUpdate(signed, ({ catalog, rootRef, next }) => {
       const m = next();

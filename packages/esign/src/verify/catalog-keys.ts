@@ -24,7 +24,7 @@ function plainExtension(doc: PdfDocument, rev: Revision, o: PdfObject | undefine
  * extension with the /DSS and document time-stamps they add; pyHanko exempts both keys): an LTA-level update when
  * /Extensions maps prefixes to plain extension dictionaries (or arrays of them) and /Version is a version name (a
  * reader ignores one below the header's); anything else, or the key removed, is OTHER. Undefined for other keys
- * (the XMP /Metadata stays a change of the document: profiles read the PDF/A identification in it).
+ * (the XMP /Metadata is judged by its stream: `xmpReplacement` in modifications.ts).
  */
 export function catalogMetadataLevel(
   doc: PdfDocument,

@@ -15,6 +15,7 @@ import { dssObjects, referredFromOutside } from './dss-changes.js';
 import { resourceChanges } from './form-resources.js';
 import { type CheckResult, check, failed, type ModificationLevel } from './report.js';
 import { laterSignature, signatureFieldLevel } from './signature-fields.js';
+import { isXmpStream } from './xmp.js';
 
 const RANK: Record<ModificationLevel, number> = {
   NONE: 0,
@@ -48,6 +49,14 @@ export interface DiffResult {
   changes: Change[];
   /** New objects no changed object refers to (harmless to a conforming reader, a signal for a reconstructing one). */
   unreferenced: number[];
+  /** The catalog's XMP /Metadata stream replaced as Acrobat and iText do on saving ({@link xmpReplacement}). */
+  xmpReplaced?: XmpReplacement;
+}
+
+/** An XMP /Metadata replacement after signing: the object of the new stream, and whether the policy allows it. */
+export interface XmpReplacement {
+  object: number;
+  allowed: boolean;
 }
 
 function changedKeys(a: PdfDict, b: PdfDict): string[] {
@@ -77,6 +86,17 @@ export interface DiffScope {
   sig: { fields: Set<number>; values: Set<number> };
   /** The document information dictionaries (/Info) the signed revision's trailer and later ones name. */
   info: Set<number>;
+  /** Set when a later revision replaced the catalog's XMP /Metadata stream harmlessly ({@link xmpReplacement}). */
+  xmp?: XmpReplacement | undefined;
+}
+
+const XMP_REPLACED = 'XMP metadata (/Metadata) was replaced after signing';
+
+/** The level and reason of an XMP replacement: an LTA-level update when the policy allows it, else OTHER. */
+function xmpChange(xmp: XmpReplacement): { level: ModificationLevel; reason: string } {
+  return xmp.allowed
+    ? { level: 'LTA_UPDATES', reason: XMP_REPLACED }
+    : { level: 'OTHER', reason: `${XMP_REPLACED}; the policy allows no metadata change after signing` };
 }
 
 /**
@@ -139,6 +159,7 @@ function classifyChanged(
       const metadata = catalogMetadataLevel(doc, last, k, newD.get(k));
       if (metadata) l = maxLevel(l, metadata);
       else if (k === 'DSS') l = maxLevel(l, 'LTA_UPDATES');
+      else if (k === 'Metadata' && scope.xmp) l = maxLevel(l, xmpChange(scope.xmp).level);
       else if (k === 'AcroForm' && scope.acroNum === -1) {
         const before = dictOf(doc.resolve(oldD.get(k), signed));
         l = maxLevel(l, acroFormLevel(scope, before, dictOf(doc.resolve(newD.get(k), last))));
@@ -495,6 +516,37 @@ function infoChange(
   return { level: 'LTA_UPDATES', reason: 'Document information (/Info) updated' };
 }
 
+/**
+ * The object of the catalog's XMP /Metadata stream when a later revision replaced it as Acrobat and iText do on
+ * saving (pyHanko's MetadataUpdateRule): the signed /Metadata is an XMP stream and the final one a plain one
+ * ({@link isXmpStream}: well-formed XML, no filter, DOCTYPE or entities), and the final one is either the same
+ * object written again — which nothing else of the signed revision refers to — or a new object, whose number the
+ * signed revision does not use. Undefined when the stream was not replaced, or not so: /Metadata then stays a
+ * change of the document (added, removed, pointed at a signed object, not XML). Whether the replacement is
+ * allowed is the policy's `metadataUpdates`.
+ */
+function xmpReplacement(scope: DiffScope, touched: Set<number>): number | undefined {
+  const { doc, signed, last, rootNum } = scope;
+  const before = doc.catalog(signed)?.get('Metadata');
+  const after = doc.catalog(last)?.get('Metadata');
+  if (!(before instanceof PdfRef) || !(after instanceof PdfRef)) return undefined;
+  if (!touched.has(rootNum) && !touched.has(after.num)) return undefined;
+  if (
+    !isXmpStream(doc.resolve(before, signed), doc.budget) ||
+    !isXmpStream(doc.resolve(after, last), doc.budget, true)
+  )
+    return undefined;
+  if (after.num === before.num)
+    return onlyOwner(scope, after.num, rootNum, 'Metadata') ? after.num : undefined;
+  const e = signed.xref.get(after.num);
+  return !e || e.kind === 'free' ? after.num : undefined;
+}
+
+/** The reason shown for a new object no rule gave one. */
+function newReason(scope: DiffScope, num: number): string {
+  return scope.xmp?.object === num ? xmpChange(scope.xmp).reason : 'New object';
+}
+
 /** An object written after signing whose dictionaries repeat a key: readers disagree on what it says. */
 function repeated(v: PdfObject | undefined): { level: ModificationLevel; reason: string } | undefined {
   const keys = repeatedKeys(v);
@@ -508,14 +560,21 @@ function repeated(v: PdfObject | undefined): { level: ModificationLevel; reason:
 
 /**
  * Step 11: every object written after `signed` is compared with its signed value and classified
- * (pyHanko's levels). Nothing is allowed unless a rule below whitelists it.
+ * (pyHanko's levels). Nothing is allowed unless a rule below whitelists it; an XMP /Metadata replacement only
+ * when `metadataUpdates` is `allow`.
  */
-export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
+export function diffAfter(
+  doc: PdfDocument,
+  signed: Revision,
+  metadataUpdates: 'allow' | 'refuse' = 'refuse',
+): DiffResult {
   const changes: Change[] = [];
   if (signed === doc.last) return { level: 'NONE', changes, unreferenced: [] };
   const scope = diffScope(doc, signed);
   const { last } = scope;
   const touched = touchedObjects(doc, signed, last);
+  const xmp = xmpReplacement(scope, touched);
+  if (xmp !== undefined) scope.xmp = { object: xmp, allowed: metadataUpdates === 'allow' };
   const newRoot = last.trailer.get('Root');
   if (!(newRoot instanceof PdfRef) || newRoot.num !== scope.rootNum)
     changes.push({ object: -1, kind: 'changed', level: 'OTHER', reason: 'The trailer /Root changed' });
@@ -536,7 +595,7 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     } else if (oldV === undefined) {
       if (newV === undefined) continue;
       newObjects.add(num);
-      const l = classifyNew(scope, num, newV);
+      const l = num === scope.xmp?.object ? xmpChange(scope.xmp).level : classifyNew(scope, num, newV);
       if (l) level.set(num, l);
     } else if (generation(signed, num) !== generation(last, num)) {
       const reason = "A signed object's generation changed: the signed references to it no longer resolve";
@@ -545,6 +604,7 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     } else if (!pdfEquals(oldV, newV)) {
       const c =
         repeated(newV) ??
+        (num === scope.xmp?.object ? xmpChange(scope.xmp) : undefined) ??
         infoChange(scope, num, newV, sharedInfo) ??
         listChange(scope, num, oldV, newV) ??
         classifyChanged(scope, num, dictOf(oldV), dictOf(newV));
@@ -570,11 +630,12 @@ export function diffAfter(doc: PdfDocument, signed: Revision): DiffResult {
     // compared object by object above.
     if (l === undefined && doc.isCrossReferenceObject(num, last, signed.index)) continue;
     if (l === undefined) unreferenced.push(num);
-    else changes.push({ object: num, kind: 'new', level: l, reason: reasons.get(num) ?? 'New object' });
+    else
+      changes.push({ object: num, kind: 'new', level: l, reason: reasons.get(num) ?? newReason(scope, num) });
   }
   let overall: ModificationLevel = 'NONE';
   for (const c of changes) overall = maxLevel(overall, c.level);
-  return { level: overall, changes, unreferenced };
+  return { level: overall, changes, unreferenced, ...(scope.xmp ? { xmpReplaced: scope.xmp } : {}) };
 }
 
 /**
@@ -632,19 +693,31 @@ function collectPages(doc: PdfDocument, rev: Revision, out: Set<number>): void {
   }
 }
 
+/** What the check says of an XMP replacement: a warning when allowed, the reason of the failure when not. */
+function xmpNotes(diff: DiffResult): { warnings: string[]; why: string } {
+  const xmp = diff.xmpReplaced;
+  if (!xmp) return { warnings: [], why: '' };
+  if (!xmp.allowed) return { warnings: [], why: `: ${xmpChange(xmp).reason}` };
+  const note = `${XMP_REPLACED} (an LTA-level update the policy allows): its values are not covered by this signature`;
+  return { warnings: [note], why: '' };
+}
+
 /**
  * Step 11's verdict: what changed after the signed revision against what is allowed — security updates only under
  * a policy that says so, else by the certification level (P=1 none, P=2 form filling, P=3 or none: annotations); structural
  * anomalies after signing always fail, and so, under `security-updates` (or with `refuseUnreferenced`, for a
- * signature before the last under such a policy), do appended objects nothing refers to.
+ * signature before the last under such a policy), do appended objects nothing refers to. An XMP /Metadata
+ * replacement is an LTA-level update, named in a warning, only when `metadataUpdates` is `allow`.
  */
 export function modificationsCheck(
   doc: PdfDocument,
   signed: Revision,
   policy: 'security-updates' | 1 | 2 | 3 | undefined,
   refuseUnreferenced = policy === 'security-updates',
+  metadataUpdates: 'allow' | 'refuse' = 'refuse',
 ): { result: CheckResult; level: ModificationLevel } {
-  const diff = diffAfter(doc, signed);
+  const diff = diffAfter(doc, signed, metadataUpdates);
+  const xmp = xmpNotes(diff);
   // Anomalies of later revisions, and bytes after the signed revision that no revision accounts for.
   const later = doc.anomalies.filter((a) =>
     a.revision !== undefined
@@ -665,18 +738,18 @@ export function modificationsCheck(
     unreferencedNew: diff.unreferenced,
   };
   const fail = (message: string) => ({
-    result: failed('modifications', 'FORMAT_FAILURE', message, { evidence }),
+    result: failed('modifications', 'FORMAT_FAILURE', message, { evidence, warnings: xmp.warnings }),
     level: diff.level,
   });
   if (!levelAllowed(diff.level, allowed))
-    return fail(`Disallowed changes after signing (${diff.level}; policy allows ${allowed})`);
+    return fail(`Disallowed changes after signing (${diff.level}; policy allows ${allowed})${xmp.why}`);
   if (later.length) return fail(`Structural anomalies after signing: ${later.map((a) => a.code).join(', ')}`);
   if (refuseUnreferenced && diff.unreferenced.length)
     return fail('Objects appended after signing that nothing refers to');
   const message =
     diff.level === 'NONE' ? 'No changes after signing' : `Only allowed changes after signing (${diff.level})`;
   const warnings = diff.unreferenced.length
-    ? [`${diff.unreferenced.length} unreferenced object(s) appended`]
-    : [];
+    ? [`${diff.unreferenced.length} unreferenced object(s) appended`, ...xmp.warnings]
+    : xmp.warnings;
   return { result: check('modifications', 'PASSED', message, { warnings, evidence }), level: diff.level };
 }

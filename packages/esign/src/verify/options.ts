@@ -78,6 +78,7 @@ const policySchema = z
     javaScript: z.enum(['warn', 'refuse']),
     shadowSignals: z.enum(['warn', 'refuse']),
     invalidSignatureTimeStamp: z.enum(['warn', 'refuse']),
+    metadataUpdates: z.enum(['allow', 'refuse']).optional(),
   })
   .strict();
 
@@ -109,6 +110,7 @@ const isPolicy = is.shape(
     javaScript: warnOrRefuse,
     shadowSignals: warnOrRefuse,
     invalidSignatureTimeStamp: warnOrRefuse,
+    metadataUpdates: is.literal('allow', 'refuse'),
   },
   ['name', 'afterSigning', 'requireRevocation', 'javaScript', 'shadowSignals', 'invalidSignatureTimeStamp'],
 );

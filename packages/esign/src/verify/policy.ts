@@ -24,11 +24,22 @@ export interface VerificationPolicy {
   readonly shadowSignals: 'warn' | 'refuse';
   /** A signature time-stamp that does not verify: a warning (the time stays a claim), or INDETERMINATE/NO_POE. */
   readonly invalidSignatureTimeStamp: 'warn' | 'refuse';
+  /**
+   * An incremental update that only replaces the catalog's XMP `/Metadata` stream after a signature (Acrobat and
+   * iText rewrite it on save): `allow` — an LTA-level update, as pyHanko's MetadataUpdateRule has it, allowed
+   * under every certification level and under `security-updates`, and named in a warning of the `modifications`
+   * check (its values are not covered by the signature); `refuse` — a change of level OTHER, which fails the
+   * signature. Only a plain, well-formed XMP stream (no filter, DOCTYPE or entity, at most 1 MiB) replacing
+   * another, with nothing else changed for it, qualifies. Default `refuse` (what a policy written before this
+   * option existed gets); {@link PDF_POLICY} allows it, the transcript policy refuses it.
+   */
+  readonly metadataUpdates?: 'allow' | 'refuse';
 }
 
 /**
  * The generic policy for any signed PDF (official letters, certificates, forms): changes after a signature as its
- * DocMDP level permits, revocation used when at hand, suspicious material reported as warnings.
+ * DocMDP level permits (and an XMP metadata rewrite, as pyHanko allows it), revocation used when at hand,
+ * suspicious material reported as warnings.
  */
 export const PDF_POLICY: VerificationPolicy = Object.freeze({
   name: 'pdf',
@@ -37,4 +48,5 @@ export const PDF_POLICY: VerificationPolicy = Object.freeze({
   javaScript: 'warn',
   shadowSignals: 'warn',
   invalidSignatureTimeStamp: 'warn',
+  metadataUpdates: 'allow',
 });

@@ -6,10 +6,14 @@ import type { PadesLevel } from '../../src/verify/report.js';
 import { verifyPdfSignatures } from '../../src/verify/verify-pdf.js';
 import { createSigningPki, letterPdf, type SigningPki, signerFor } from './pki.js';
 
-/** A PKI, a document signed by esign at `level`, and a verifier bound to the PKI's root. */
-export async function signedFixture(level: PadesLevel = 'B-T', certify?: 1 | 2 | 3) {
-  const pki = await createSigningPki();
-  const pdf = await signPdf(await letterPdf(), {
+/** `pdf` signed by the PKI's officer in the field 'Officer' at `level` (certified with `certify`). */
+export function signAsOfficer(
+  pki: SigningPki,
+  pdf: Uint8Array,
+  level: PadesLevel = 'B-T',
+  certify?: 1 | 2 | 3,
+): Promise<Uint8Array> {
+  return signPdf(pdf, {
     signer: signerFor(pki, pki.officer),
     level,
     tsa: pki.tsa,
@@ -18,6 +22,12 @@ export async function signedFixture(level: PadesLevel = 'B-T', certify?: 1 | 2 |
     fieldName: 'Officer',
     ...(certify ? { certify } : {}),
   });
+}
+
+/** A PKI, a document signed by esign at `level`, and a verifier bound to the PKI's root. */
+export async function signedFixture(level: PadesLevel = 'B-T', certify?: 1 | 2 | 3) {
+  const pki = await createSigningPki();
+  const pdf = await signAsOfficer(pki, await letterPdf(), level, certify);
   const verify = (bytes: Uint8Array) =>
     verifyPdfSignatures(bytes, { trustAnchors: [pki.root.cert], revocation: { crls: pki.crls } });
   return { pki, pdf, verify };

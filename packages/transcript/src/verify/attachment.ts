@@ -315,6 +315,19 @@ export function readXmp(doc: PdfDocument, rev: Revision): XmpInfo | undefined {
 
 export const ALLOWED_RELATIONSHIPS = new Set(['Alternative', 'Source', 'Data', 'Supplement']);
 
+/**
+ * True when the catalog's XMP /Metadata of the final revision is the one `signed` had: the same entry and, for a
+ * reference, the same stream (dictionary and bytes). A /Metadata added, removed, pointed elsewhere or rewritten
+ * is a change.
+ */
+export function xmpUnchangedSince(doc: PdfDocument, signed: Revision): boolean {
+  const before = doc.catalog(signed)?.get('Metadata');
+  const after = doc.catalog(doc.last)?.get('Metadata');
+  if (before === undefined || after === undefined) return before === after;
+  if (!pdfEquals(before, after)) return false;
+  return !(before instanceof PdfRef) || unchangedSince(doc, before.num, signed);
+}
+
 /** True when object `num` has the same value in `signed` and in the final revision. */
 export function unchangedSince(doc: PdfDocument, num: number | undefined, signed: Revision): boolean {
   if (num === undefined) return false;

@@ -18,13 +18,16 @@ import {
   readXmp,
   unchangedSince,
   type XmpInfo,
+  xmpUnchangedSince,
 } from './attachment.js';
 import type { NormalizedOptions } from './options.js';
 
 /**
  * The transcript policy: after the last covering signature only security updates (`/DSS`, document
- * time-stamps); revocation evidence mandatory; JavaScript, shadow-attack material and an invalid signature
- * time-stamp refused. Steps 13 (PDF/A-3 attachment) and 14 (XML) are added by `transcriptSteps` (verify-transcript.ts).
+ * time-stamps); no XMP /Metadata change after any signature (an archival PDF/A-3 transcript's identification is
+ * what was signed; the generic policy allows Acrobat's and iText's XMP rewrite); revocation evidence mandatory;
+ * JavaScript, shadow-attack material and an invalid signature time-stamp refused. Steps 13 (PDF/A-3 attachment)
+ * and 14 (XML) are added by `transcriptSteps` (verify-transcript.ts).
  */
 export const TRANSCRIPT_POLICY: VerificationPolicy = Object.freeze({
   name: 'transcript',
@@ -33,6 +36,7 @@ export const TRANSCRIPT_POLICY: VerificationPolicy = Object.freeze({
   javaScript: 'refuse',
   shadowSignals: 'refuse',
   invalidSignatureTimeStamp: 'refuse',
+  metadataUpdates: 'refuse',
 });
 
 /**
@@ -107,7 +111,13 @@ function attachmentProblems(
     const msg = 'The attachment was not defined in the signed revision or was changed later';
     problems.push({ sub: 'FORMAT_FAILURE', fail: true, msg });
   }
-  const xmp = readXmp(doc, doc.last);
+  if (signedRev && !xmpUnchangedSince(doc, signedRev)) {
+    const msg =
+      "The XMP metadata (/Metadata) changed after the transcript signature: a transcript's PDF/A-3 identification must be what was signed";
+    problems.push({ sub: 'FORMAT_FAILURE', fail: true, msg });
+  }
+  // The signed XMP: what a later revision writes there was never signed (and is refused above).
+  const xmp = readXmp(doc, signedRev ?? doc.last);
   if (xmp?.pdfaPart !== 3) soft(`XMP pdfaid:part is ${xmp?.pdfaPart ?? 'missing'}, expected 3`);
   if (xmp?.documentFileName && xmp.documentFileName !== pick.fileName)
     warnings.push('XMP ed:DocumentFileName differs from the attachment name');
@@ -136,7 +146,7 @@ function attachmentCheck(
     mimeType: mimeType === undefined ? undefined : shownName(mimeType),
     size: pick.bytes.length,
     inAf,
-    xmp: shownXmp(readXmp(doc, doc.last)),
+    xmp: shownXmp(readXmp(doc, signedRev ?? doc.last)),
   };
   const all = problems.map((p) => p.msg);
   const hard = problems.find((p) => p.fail);

@@ -57,17 +57,22 @@ function undesignated(ctx: DocumentContext, found: FoundSignature): string[] {
   ];
 }
 
-/** Step 11: every change after the signed revision against what the policy (or the DocMDP level) allows. */
+/**
+ * Step 11: every change after the signed revision against what the policy (or the DocMDP level) allows; an XMP
+ * /Metadata replacement as the policy's `metadataUpdates` says (refused when it says nothing).
+ */
 export const modifications: SignatureStep = (state, ctx) => {
   const { report } = state;
   const rev = state.revision!;
   const level = docMdpLevel(ctx.doc, state.found);
   const allowed = allowedAfter(ctx, state.found, rev, level);
+  const { afterSigning, metadataUpdates = 'refuse' } = ctx.options.policy;
   const mods = modificationsCheck(
     ctx.doc,
     rev,
     allowed,
-    ctx.options.policy.afterSigning === 'security-updates',
+    afterSigning === 'security-updates',
+    metadataUpdates,
   );
   report.modification = mods.level;
   if (level) {
