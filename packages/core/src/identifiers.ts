@@ -1,4 +1,5 @@
 import { invalidArgument } from './errors.js';
+import { lazyRegExp } from './lazy-regexp.js';
 import { z } from './lazy-zod.js';
 import { isValidThaiIdDigits, thaiIdCheckDigit } from './thai-id-checksum.js';
 
@@ -13,11 +14,11 @@ export { thaiIdCheckDigit };
  */
 const INVISIBLE = '\\u00AD\\u200B-\\u200D\\u2060\\uFEFF';
 const VISIBLE = '\\p{Zs}\\p{Pd}\\t\\r\\n\\u2212';
-const ID_SEPARATORS = new RegExp(`[${VISIBLE}${INVISIBLE}]`, 'gu');
+const ID_SEPARATORS = lazyRegExp(`[${VISIBLE}${INVISIBLE}]`, 'gu');
 /** Four or more visible separators between two digits: more than the redactor reads as one ID. */
-const LONG_GAP = new RegExp(`\\p{Nd}[${INVISIBLE}]*(?:[${VISIBLE}][${INVISIBLE}]*){4,}\\p{Nd}`, 'u');
+const LONG_GAP = lazyRegExp(`\\p{Nd}[${INVISIBLE}]*(?:[${VISIBLE}][${INVISIBLE}]*){4,}\\p{Nd}`, 'u');
 const NON_ASCII_DIGIT = /[^\P{Nd}0-9]/gu;
-const DECIMAL_DIGIT = /\p{Nd}/u;
+const DECIMAL_DIGIT = lazyRegExp(String.raw`\p{Nd}`, 'u');
 
 /**
  * An ID as ASCII digits without separators, whatever decimal digits it is written in (Thai ๑๒๓ as Thai forms
@@ -27,8 +28,8 @@ const DECIMAL_DIGIT = /\p{Nd}/u;
 function normalizeIdInput(value: string): string {
   // Around the ID any white space goes (a padded form field); inside, only the separators above.
   const v = value.trim();
-  if (LONG_GAP.test(v)) return v;
-  return v.replace(ID_SEPARATORS, '').replace(NON_ASCII_DIGIT, asciiDigit);
+  if (LONG_GAP().test(v)) return v;
+  return v.replace(ID_SEPARATORS(), '').replace(NON_ASCII_DIGIT, asciiDigit);
 }
 
 /**
@@ -39,7 +40,7 @@ function normalizeIdInput(value: string): string {
 function asciiDigit(digit: string): string {
   const codePoint = digit.codePointAt(0) ?? 0;
   let before = 0;
-  while (before < 50 && DECIMAL_DIGIT.test(String.fromCodePoint(codePoint - before - 1))) before++;
+  while (before < 50 && DECIMAL_DIGIT().test(String.fromCodePoint(codePoint - before - 1))) before++;
   return String(before % 10);
 }
 

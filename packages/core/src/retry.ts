@@ -1,4 +1,5 @@
 import { AbortError, isThGovError, type ThGovError } from './errors.js';
+import { lazyRegExp } from './lazy-regexp.js';
 
 /** Retry policy of a client. One retry layer only: this one, around the whole operation. */
 export interface RetryOptions {
@@ -107,7 +108,7 @@ export function parseRetryAfter(
   let ms: number;
   if (/^\d{1,10}$/.test(v)) {
     ms = Number(v) * 1000;
-  } else if (HTTP_DATE.test(v)) {
+  } else if (HTTP_DATE().test(v)) {
     // RFC 850's two-digit year spelled out; asctime has no zone and means GMT (Date.parse would take local time).
     const spelled = v.replace(RFC850_YEAR, (_m, yy: string) => ` ${rfc850Year(yy, now)} `);
     const date = Date.parse(spelled.endsWith('GMT') ? spelled : `${spelled} GMT`);
@@ -124,7 +125,7 @@ const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const TIME = '\\d{2}:\\d{2}:\\d{2}';
 /** The three HTTP-date forms (RFC 9110 §5.6.7): IMF-fixdate, obsolete RFC 850, asctime. */
-const HTTP_DATE = new RegExp(
+const HTTP_DATE = lazyRegExp(
   `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT` +
     `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT` +
     `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,

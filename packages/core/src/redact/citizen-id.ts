@@ -1,3 +1,4 @@
+import { lazyRegExp } from '../lazy-regexp.js';
 import { isValidThaiIdDigits } from '../thai-id-checksum.js';
 import { type DigitGroup, forEachDigitRun } from './digit-runs.js';
 import { OTHER, readUnit, SEPARATOR, type Unit } from './spelling.js';
@@ -43,12 +44,12 @@ const CELL_SPLIT = /[,;|:'"\uff0c\u3001\u060c]/g;
 // ASCII, Thai and full-width digits; a cell that is not a thousands group (3 digits) after the separator. Not a
 // Unicode-property expression: this runs on every text, and one is eight times slower.
 const CELL_DIGIT = '[0-9\\u0e50-\\u0e59\\uff10-\\uff19]';
-const HAS_CELL_SPLIT = new RegExp(
+const HAS_CELL_SPLIT = lazyRegExp(
   `${CELL_DIGIT}["']?[,;|:\\uff0c\\u3001\\u060c]["']?[ \\u00a0]?${CELL_DIGIT}(?!${CELL_DIGIT}{2}(?!${CELL_DIGIT}))`,
 );
 
 function withCellSplits(text: string, raw: Array<[number, number]>): Array<[number, number]> {
-  if (!HAS_CELL_SPLIT.test(text)) return raw;
+  if (!HAS_CELL_SPLIT().test(text)) return raw;
   const view = text.replace(CELL_SPLIT, ' ');
   const split = scanText(view, (start, end) => {
     CELL_SPLIT.lastIndex = 0;

@@ -1,3 +1,4 @@
+import { lazyRegExp } from '../lazy-regexp.js';
 import { type DigitGroup, forEachDigitRun, forEachWindow, isGlue } from './digit-runs.js';
 
 /**
@@ -74,7 +75,11 @@ export function maskEmails(text: string): string {
 }
 
 // A country code written before the national number with its `0` (`+66 0812345678`) counts as such a word.
-const PHONE_WORD = /(?:tel|phone|mobile|fax|call|โทร|มือถือ|เบอร์|ติดต่อ|\+66|0066)[^\r\n\d]{0,24}$/iu;
+// A string, not a literal: the build writes its Thai as \u escapes, and the module stays one-byte text (faster to parse).
+const PHONE_WORD = lazyRegExp(
+  '(?:tel|phone|mobile|fax|call|โทร|มือถือ|เบอร์|ติดต่อ|\\+66|0066)[^\\r\\n\\d]{0,24}$',
+  'iu',
+);
 /** How far before bare digits a telephone word is looked for. */
 const PHONE_WORD_REACH = 40;
 /** Digits of a national number after its `0` or country code: a mobile (6, 8, 9 and 8 more), a fixed line (7 more). */
@@ -111,8 +116,9 @@ export function maskPhoneNumbers(text: string): string {
  * spaces: the same length, so spans found in the view are the text's. Only a pair around a few digits (a sign and
  * spaces allowed), its `(` not glued to a word before it (a call, `f(02)`).
  */
-const PHONE_BRACKET = /(?<![A-Za-z_])\(([+\uff0b]?\p{Nd}[\p{Nd} \u00a0-]{0,7})\)/gu;
-const unbracketed = (text: string) => text.replace(PHONE_BRACKET, ' $1 ');
+const PHONE_BRACKET = lazyRegExp(String.raw`(?<![A-Za-z_])\(([+\uff0b]?\p{Nd}[\p{Nd} \u00a0-]{0,7})\)`, 'gu');
+const NUMBER_CHAR = lazyRegExp(String.raw`\p{N}`, 'u');
+const unbracketed = (text: string) => text.replace(PHONE_BRACKET(), ' $1 ');
 
 /** Where the mask of a number starts: over the `+` and the `(` written before its first digit (when it closes it). */
 function leadStart(text: string, start: number, end: number): number {
@@ -141,13 +147,13 @@ function isPhone(
   if (isGlue(before) || (!international && (plus || before === 0x2f)) || isGlue(unitAfter(text, last.end)))
     return false;
   // A decimal: `1.0812345678` or `0.812345678`.
-  if (isDecimalPoint(text.charCodeAt(first.start - 1)) && /\p{N}/u.test(text[first.start - 2] ?? ''))
+  if (isDecimalPoint(text.charCodeAt(first.start - 1)) && NUMBER_CHAR().test(text[first.start - 2] ?? ''))
     return false;
   if (grouped && first.digits === '0' && isDecimalPoint(text.charCodeAt(first.end))) return false;
   // A path, a file name or a government document number (`0808.2/12345`) is split by `/` or `_`.
   if (grouped && NOT_PHONE_SEPARATOR.test(text.slice(first.start, last.end))) return false;
   if (grouped || international) return true;
-  return PHONE_WORD.test(text.slice(Math.max(0, first.start - PHONE_WORD_REACH), first.start));
+  return PHONE_WORD().test(text.slice(Math.max(0, first.start - PHONE_WORD_REACH), first.start));
 }
 
 const isDecimalPoint = (c: number) => c === 0x2e || c === 0x2c;

@@ -1,3 +1,4 @@
+import { lazyRegExp } from '../lazy-regexp.js';
 import { ASCII_KIND, ESCAPE, isInvisible, OTHER, readUnit, type Unit } from './spelling.js';
 
 /**
@@ -34,7 +35,10 @@ const MAX_GROUP_DIGITS = 13;
 // re-read the whole run of backslashes from each one of them, quadratic in a long run (a hostile body of
 // backslashes hung redaction); where more than four stand before the `u`, the match starts at the fourth
 // from it, as the unbounded one reached it after failing (unit OTHER) on every backslash before.
-const RUN_START = /[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\{1,4}u[0-9A-Fa-f]{4}|&#/gu;
+const RUN_START = lazyRegExp(
+  String.raw`[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\{1,4}u[0-9A-Fa-f]{4}|&#`,
+  'gu',
+);
 
 /**
  * Calls `onRun` with every run of digit groups in `text` that holds at least `minDigits` digits, in order. Each
@@ -43,7 +47,7 @@ const RUN_START = /[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\{1,4}u[0-9A-Fa-f]{4}|
 export function forEachDigitRun(text: string, minDigits: number, onRun: (run: DigitRun) => void): void {
   if (text.length < minDigits) return;
   // The shared expression unless a caller's `onRun` reads another text with this reader meanwhile.
-  const re = reading ? new RegExp(RUN_START) : RUN_START;
+  const re = reading ? new RegExp(RUN_START()) : RUN_START();
   const outer = reading;
   reading = true;
   try {
@@ -139,6 +143,8 @@ export function forEachWindow(
   }
 }
 
+const LETTER_OR_DIGIT = lazyRegExp(String.raw`[\p{L}\p{N}]`, 'u');
+
 /**
  * A letter, a digit or `_` that makes a number part of a longer token (a serial, an identifier). Thai letters do
  * not: Thai is written without spaces (`โทร081-234-5678`). -1 (no character) is no glue.
@@ -148,5 +154,5 @@ export function isGlue(c: number): boolean {
   if (c < 128)
     return (c >= 0x30 && c <= 0x39) || c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
   if (c >= 0x0e00 && c <= 0x0e7f) return false;
-  return /[\p{L}\p{N}]/u.test(String.fromCodePoint(c));
+  return LETTER_OR_DIGIT().test(String.fromCodePoint(c));
 }

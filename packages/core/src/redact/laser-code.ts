@@ -1,3 +1,4 @@
+import { lazyRegExp } from '../lazy-regexp.js';
 import { type DigitGroup, forEachDigitRun, isGlue } from './digit-runs.js';
 
 /**
@@ -14,7 +15,8 @@ export const LASER_CODE_MASK = '[LASER-CODE]';
 
 const LASER_DIGITS = 10;
 const PRINTED_GROUPS = [1, 7, 2];
-const LASER_WORD = /(?:laser|เลเซอร์|หลังบัตร)[^\r\n]{0,24}$/iu;
+// A string, not a literal: the build writes its Thai as \u escapes (see PHONE_WORD in contact.ts).
+const LASER_WORD = lazyRegExp('(?:laser|เลเซอร์|หลังบัตร)[^\\r\\n]{0,24}$', 'iu');
 const LASER_WORD_REACH = 40;
 
 /** `text` with every laser code replaced by {@link LASER_CODE_MASK}. */
@@ -45,7 +47,7 @@ function laserSpan(text: string, groups: readonly DigitGroup[]): [number, number
   if (start < 0) return undefined;
   const printed =
     e === PRINTED_GROUPS.length && PRINTED_GROUPS.every((n, k) => groups[k]?.digits.length === n);
-  if (!printed && !LASER_WORD.test(text.slice(Math.max(0, start - LASER_WORD_REACH), start)))
+  if (!printed && !LASER_WORD().test(text.slice(Math.max(0, start - LASER_WORD_REACH), start)))
     return undefined;
   return [start, last.end];
 }
@@ -57,12 +59,12 @@ const isLatinLetter = (c: number) =>
   (c >= 0xff21 && c <= 0xff3a) ||
   (c >= 0xff41 && c <= 0xff5a);
 // A dash only: after a space, two letters are a word (`ID 0-8123456-78`, `no 1-…`).
-const DASH = /^\p{Pd}$/u;
+const DASH = lazyRegExp(String.raw`^\p{Pd}$`, 'u');
 
 /** Where the two letters of a laser code start before `at` (one separator allowed between), or -1. */
 function lettersBefore(text: string, at: number): number {
   let i = at;
-  if (i > 0 && DASH.test(text[i - 1] as string)) i--;
+  if (i > 0 && DASH().test(text[i - 1] as string)) i--;
   if (i < 2 || !isLatinLetter(text.charCodeAt(i - 1)) || !isLatinLetter(text.charCodeAt(i - 2))) return -1;
   // A third letter (or a digit) before them: a word or a longer code, not a laser code.
   const before = i > 2 ? (text.codePointAt(i - 3) as number) : -1;

@@ -1,3 +1,4 @@
+import { lazyRegExp } from '../lazy-regexp.js';
 /**
  * Personal names in free text (a server's error message, an OAuth `error_description`): a name introduced
  * by an honorific is masked whole, title included, and so is the value after a name label.
@@ -48,7 +49,8 @@ const THAI_TITLES = [
   'สพ.ญ.',
   'น.สพ.',
   'ศ.',
-  // Army and police (พล.ต.อ. is a police general), navy (พล.ร.), air force (พล.อ.).
+  // Army and police ranks (a police general's included), navy and air force ranks. In ASCII: a comment inside a
+  // list stays in the build, and one non-ASCII character makes the whole module two-byte text, slower to parse.
   'พลทหาร',
   'พล.อ.',
   'พล.ท.',
@@ -137,12 +139,12 @@ const NAME_BODY =
  */
 const INTRODUCING = ['ของ', 'โดย', 'จาก', 'ถึง', 'กับ', 'และ', 'หรือ', 'ให้', 'แก่', 'แด่', 'คำขอ', 'เรียน', 'ผู้ยื่น'];
 const GLUED_TITLES = ['นางสาว', 'เด็กชาย', 'เด็กหญิง', 'ว่าที่ร้อยตรี', 'หม่อมราชวงศ์', 'หม่อมหลวง', 'ท่านผู้หญิง'];
-const THAI_NAME = new RegExp(
-  `(?:(?<![${THAI_LETTERS}.])|(?<=${INTRODUCING.join('|')})|(?=${GLUED_TITLES.join('|')}))${NAME_BODY}`,
+const THAI_NAME = lazyRegExp(
+  () => `(?:(?<![${THAI_LETTERS}.])|(?<=${INTRODUCING.join('|')})|(?=${GLUED_TITLES.join('|')}))${NAME_BODY}`,
   'gu',
 );
 // A titled name written straight after an office word (`นายทะเบียนนายสมชาย ใจดี`).
-const GLUED_NAME = new RegExp(NAME_BODY, 'uy');
+const GLUED_NAME = lazyRegExp(NAME_BODY, 'uy');
 const ENGLISH_NAME =
   /\b(?:Mrs|Mr|Ms|Miss|Mx|Dr|Khun)(?:\.[ \t]*|[ \t]+)[A-Z][A-Za-z'-]*(?:[ \t]+[A-Z][A-Za-z'-]*){0,2}/g;
 
@@ -179,8 +181,9 @@ const KHUN_NOT_NAME = [
 // The given name is at most KHUN_GIVEN letters: a run without the space the family name needs after it fails after
 // so many tries, not after reading the rest of a Thai text written without spaces (once for each คุณ in it).
 const KHUN_GIVEN = 40;
-const KHUN_NAME = new RegExp(
-  `(?<!ขอบ|พระ|บุญ)คุณ(?:[ \\t]+|(?!${KHUN_WORDS.join('|')}))(?!${KHUN_NOT_NAME.join('|')})` +
+const KHUN_NAME = lazyRegExp(
+  () =>
+    `(?<!ขอบ|พระ|บุญ)คุณ(?:[ \\t]+|(?!${KHUN_WORDS.join('|')}))(?!${KHUN_NOT_NAME.join('|')})` +
     `[${THAI_LETTERS}]{1,${KHUN_GIVEN}}[ \\t]+(?!${KHUN_NOT_NAME.join('|')})[${THAI_LETTERS}]+`,
   'gu',
 );
@@ -193,8 +196,9 @@ const LATIN_WORD = "[A-Z][A-Za-z'-]*";
  * masked by the `name=value` rule (`[REDACTED]`, which stops at a space) counts when more words follow it.
  */
 const THAI_LABEL = 'ชื่อ[ \\t]*-[ \\t]*(?:นาม)?สกุล|ชื่อและนามสกุล|ชื่อสกุล|นามสกุล|ชื่อ|สกุล';
-const LABELLED_NAME = new RegExp(
-  `((?:\\b(?:(?:[Ff]ull|[Ff]irst|[Ll]ast|[Gg]iven|[Ff]amily|[Mm]iddle|[Ss]ur)[ _.-]?)?(?:[Nn]ame|NAME)(?:[ _.-]?(?:[Tt][Hh]|[Ee][Nn]))?|` +
+const LABELLED_NAME = lazyRegExp(
+  () =>
+    `((?:\\b(?:(?:[Ff]ull|[Ff]irst|[Ll]ast|[Gg]iven|[Ff]amily|[Mm]iddle|[Ss]ur)[ _.-]?)?(?:[Nn]ame|NAME)(?:[ _.-]?(?:[Tt][Hh]|[Ee][Nn]))?|` +
     `${THAI_LABEL})[ \\t]*[:=][ \\t]*["']?)` +
     `(?:\\[REDACTED\\](?:[ \\t]+(?:${LATIN_WORD}|[${THAI_LETTERS}]+)){1,2}|` +
     `${LATIN_WORD}(?:[ \\t]+${LATIN_WORD}){0,2}|` +
@@ -216,16 +220,18 @@ const hasAny = (text: string, hints: readonly string[]) => hints.some((h) => tex
 function maskThai(text: string): string {
   let out = '';
   let copied = 0;
-  THAI_NAME.lastIndex = 0;
-  for (let m = THAI_NAME.exec(text); m; m = THAI_NAME.exec(text)) {
+  const thaiName = THAI_NAME();
+  const gluedName = GLUED_NAME();
+  thaiName.lastIndex = 0;
+  for (let m = thaiName.exec(text); m; m = thaiName.exec(text)) {
     let at = m.index;
     let found = m[0];
     const office = EXCLUDED.find((w) => text.startsWith(w, at));
     if (office) {
-      GLUED_NAME.lastIndex = at + office.length;
-      const glued = GLUED_NAME.exec(text);
+      gluedName.lastIndex = at + office.length;
+      const glued = gluedName.exec(text);
       if (!glued) {
-        THAI_NAME.lastIndex = at + office.length;
+        thaiName.lastIndex = at + office.length;
         continue;
       }
       at = glued.index;
@@ -233,7 +239,7 @@ function maskThai(text: string): string {
     }
     out += text.slice(copied, at) + NAME_MASK;
     copied = at + found.length;
-    THAI_NAME.lastIndex = copied;
+    thaiName.lastIndex = copied;
   }
   return copied === 0 ? text : out + text.slice(copied);
 }
@@ -243,8 +249,8 @@ export function maskPersonNames(text: string): string {
   let out = text;
   if (hasAny(out, ENGLISH_HINTS)) out = out.replace(ENGLISH_NAME, NAME_MASK);
   if (hasAny(out, LABEL_HINTS))
-    out = out.replace(LABELLED_NAME, (_whole, label: string) => `${label}${NAME_MASK}`);
+    out = out.replace(LABELLED_NAME(), (_whole, label: string) => `${label}${NAME_MASK}`);
   if (hasAny(out, THAI_HINTS)) out = maskThai(out);
-  if (out.includes('คุณ')) out = out.replace(KHUN_NAME, NAME_MASK);
+  if (out.includes('คุณ')) out = out.replace(KHUN_NAME(), NAME_MASK);
   return out;
 }

@@ -1,3 +1,4 @@
+import { lazyRegExp } from '../lazy-regexp.js';
 /**
  * Reads text the way a person reading a log would: as a sequence of units (a digit, a separator, or
  * anything else), each with its span in the original string. A unit may be one character or an encoded
@@ -26,7 +27,7 @@ for (const c of '%\\&') ASCII_KIND[c.charCodeAt(0)] = ESCAPE;
  * bidirectional marks, embeddings and isolates, the Mongolian vowel separator, the tag characters outside the BMP)
  * and the combining grapheme joiner, which joins nothing between digits.
  */
-const INVISIBLE = /^(?:\p{Cf}|\u034f)$/u;
+const INVISIBLE = lazyRegExp(String.raw`^(?:\p{Cf}|\u034f)$`, 'u');
 /** Code points below this are ASCII or Latin-1, where only the soft hyphen is invisible. */
 const FIRST_FORMAT = 0x00ad;
 
@@ -39,19 +40,19 @@ let bmpInvisible: Int8Array | undefined;
  */
 export function isInvisible(cp: number): boolean {
   if (cp < FIRST_FORMAT) return false;
-  if (cp > 0xffff) return INVISIBLE.test(String.fromCodePoint(cp));
+  if (cp > 0xffff) return INVISIBLE().test(String.fromCodePoint(cp));
   bmpInvisible ??= new Int8Array(0x10000).fill(-1);
   let known = bmpInvisible[cp] as number;
   if (known < 0) {
     // A lone surrogate is no character.
-    known = cp >= 0xd800 && cp <= 0xdfff ? 0 : INVISIBLE.test(String.fromCharCode(cp)) ? 1 : 0;
+    known = cp >= 0xd800 && cp <= 0xdfff ? 0 : INVISIBLE().test(String.fromCharCode(cp)) ? 1 : 0;
     bmpInvisible[cp] = known;
   }
   return known === 1;
 }
 // Spaces, dashes, the line and paragraph separators and NEL (a line break of EBCDIC and some Unicode text).
-const SPACE_OR_DASH = /^[\p{Z}\p{Pd}\u0085]$/u;
-const DECIMAL_DIGIT = /^\p{Nd}$/u;
+const SPACE_OR_DASH = lazyRegExp(String.raw`^[\p{Z}\p{Pd}\u0085]$`, 'u');
+const DECIMAL_DIGIT = lazyRegExp(String.raw`^\p{Nd}$`, 'u');
 const DOTS_AND_SLASHES = new Set([
   0x00b7, 0x2024, 0x2027, 0x2044, 0x2215, 0x2219, 0x2212, 0x30fb, 0xff0e, 0xff0f,
 ]);
@@ -87,17 +88,17 @@ export function codePointKind(cp: number): number {
 function classify(cp: number): number {
   if (isInvisible(cp) || DOTS_AND_SLASHES.has(cp)) return SEPARATOR;
   const ch = String.fromCodePoint(cp);
-  if (SPACE_OR_DASH.test(ch)) return SEPARATOR;
+  if (SPACE_OR_DASH().test(ch)) return SEPARATOR;
   const folded = ch.normalize('NFKC');
   if (folded.length === 1) {
     const f = folded.charCodeAt(0);
     if (f >= 0x30 && f <= 0x39) return f - 0x30;
     if (f < 128 && ASCII_KIND[f] === SEPARATOR) return SEPARATOR;
   }
-  if (DECIMAL_DIGIT.test(ch)) {
+  if (DECIMAL_DIGIT().test(ch)) {
     // Unicode puts each script's digits 0–9 in a contiguous run: the value is the distance to its start.
     let value = 0;
-    while (value < 9 && DECIMAL_DIGIT.test(String.fromCodePoint(cp - value - 1))) value++;
+    while (value < 9 && DECIMAL_DIGIT().test(String.fromCodePoint(cp - value - 1))) value++;
     return value;
   }
   return OTHER;
