@@ -95,6 +95,81 @@ describe('signedDataFromSchema', () => {
   });
 });
 
+/** The token's SignedData re-encoded with `change` applied (pkijs objects), parsed afresh. */
+async function changedContent(change: (sd: pkijs.SignedData) => void): Promise<() => asn1js.Sequence> {
+  const sd = new pkijs.SignedData({ schema: content() });
+  change(sd);
+  const der = sd.toSchema(true).toBER(false);
+  return () => asn1js.fromBER(der.slice(0)).result as asn1js.Sequence;
+}
+
+describe('signedDataFromSchema against the schema it builds once', () => {
+  it('reads CRLs and other revocation formats ([1] crls) as pkijs does', async () => {
+    const crl = pkijs.CertificateRevocationList.fromBER(Uint8Array.from(await h.crl(h.ca)).buffer);
+    const other = new pkijs.OtherRevocationInfoFormat({
+      otherRevInfoFormat: '1.3.6.1.5.5.7.16.2',
+      otherRevInfo: new asn1js.OctetString({ valueHex: new Uint8Array([1, 2, 3]) }),
+    });
+    const withCrls = await changedContent((sd) => {
+      sd.crls = [crl, other];
+    });
+    const ours = signedDataFromSchema(withCrls());
+    const theirs = new pkijs.SignedData({ schema: withCrls() });
+    expect(ours.crls?.[0]).toBeInstanceOf(pkijs.CertificateRevocationList);
+    expect(ours.crls?.[1]).toBeInstanceOf(pkijs.OtherRevocationInfoFormat);
+    expect(encode(ours).equals(encode(theirs))).toBe(true);
+  });
+
+  it('refuses what pkijs refuses (no SignerInfos, no version, a digest algorithm that is no SEQUENCE)', () => {
+    const cases: ((sd: asn1js.Sequence) => void)[] = [
+      (sd) => {
+        sd.valueBlock.value.pop();
+      },
+      (sd) => {
+        sd.valueBlock.value.shift();
+      },
+      (sd) => {
+        (sd.valueBlock.value[1] as asn1js.Set).valueBlock.value = [new asn1js.Integer({ value: 5 })];
+      },
+    ];
+    for (const change of cases) {
+      const bad = () => {
+        const sd = content();
+        change(sd);
+        return sd;
+      };
+      expect(() => new pkijs.SignedData({ schema: bad() })).toThrow();
+      expect(() => signedDataFromSchema(bad())).toThrow();
+    }
+  });
+
+  it('reads a good SignedData alike after refusing a bad one: matching leaves nothing behind', () => {
+    const first = encode(signedDataFromSchema(content()));
+    const bad = content();
+    bad.valueBlock.value.pop();
+    expect(() => signedDataFromSchema(bad)).toThrow();
+    const again = signedDataFromSchema(content());
+    expect(encode(again).equals(first)).toBe(true);
+    expect(again.signerInfos).toHaveLength(1);
+    expect(again.crls).toBeUndefined();
+  });
+
+  it('reads the same parts as pkijs: version, digest algorithms, content, SignerInfo', () => {
+    const ours = signedDataFromSchema(content());
+    const theirs = new pkijs.SignedData({ schema: content() });
+    expect(ours.version).toBe(theirs.version);
+    expect(ours.digestAlgorithms.map((a) => a.algorithmId)).toEqual(
+      theirs.digestAlgorithms.map((a) => a.algorithmId),
+    );
+    expect(ours.encapContentInfo.eContentType).toBe(theirs.encapContentInfo.eContentType);
+    const eContent = (sd: pkijs.SignedData) =>
+      Buffer.from(new Uint8Array(sd.encapContentInfo.eContent?.getValue() ?? new ArrayBuffer(0)));
+    expect(eContent(ours).equals(eContent(theirs))).toBe(true);
+    const si = (sd: pkijs.SignedData) => Buffer.from(sd.signerInfos[0]!.toSchema().toBER(false));
+    expect(si(ours).equals(si(theirs))).toBe(true);
+  });
+});
+
 describe('a time-stamp token parsed once', () => {
   const block = () => asn1js.fromBER(Uint8Array.from(token).buffer).result;
 

@@ -12,6 +12,9 @@ const isUniversalSequence = (b: asn1js.BaseBlock) =>
  * or a time-stamp token), and a certificate's DER could then only be had by encoding it again. Here each
  * certificate is read from its own bytes in the CMS through `certFromDer`: a certificate met before (the
  * issuing CA, the TSA, in every file) is parsed once per process, and its DER is the bytes as they are.
+ * The rest is matched against pkijs's own SignedData schema, built once (pkijs builds it, certificate and CRL
+ * schemas included, on every read: a fifth of a whole transcript verification), and its parts are read as
+ * pkijs's `fromSchema` reads them (`readSignedData`).
  * A set that holds anything but X.509 certificates (attribute or other certificate formats) is left to pkijs,
  * as is a malformed one (pkijs then fails as before). Throws as pkijs does on a SignedData it cannot read.
  * BER's constructed OCTET STRINGs are read as the one OCTET STRING they spell (`primitiveOctetStrings`).
@@ -21,16 +24,68 @@ export function signedDataFromSchema(content: unknown): pkijs.SignedData {
   const items = content instanceof asn1js.Sequence ? content.valueBlock.value : undefined;
   const at = items ? items.findIndex(isCertificateSet) : -1;
   const set = items?.[at] as asn1js.Constructed | undefined;
-  const entries = set?.valueBlock?.value;
+  const entries = set ? set.valueBlock?.value : [];
   if (!items || !Array.isArray(entries) || !entries.every(isUniversalSequence)) {
     return new pkijs.SignedData({ schema: content });
   }
   const certificates = entries.map((e) => certFromDer(new Uint8Array(e.valueBeforeDecodeView)).pkijs);
-  const sd = new pkijs.SignedData({
-    schema: new asn1js.Sequence({ value: items.filter((_, i) => i !== at) }),
-  });
-  sd.certificates = certificates;
+  const sd = readSignedData(
+    at === -1 ? content : new asn1js.Sequence({ value: items.filter((_, i) => i !== at) }),
+  );
+  if (set) sd.certificates = certificates;
   return sd;
+}
+
+/** pkijs's SignedData schema; matching leaves it as it was (results go to the root object given). */
+let cachedSchema: asn1js.Sequence | undefined;
+
+function signedDataSchema(): asn1js.Sequence {
+  const schema = cachedSchema ?? (pkijs.SignedData.schema() as asn1js.Sequence);
+  cachedSchema = schema;
+  return schema;
+}
+
+/** Names pkijs gives the parts in its SignedData schema. */
+const PART = {
+  version: 'SignedData.version',
+  digestAlgorithms: 'SignedData.digestAlgorithms',
+  encapContentInfo: 'SignedData.encapContentInfo',
+  certificates: 'SignedData.certificates',
+  crls: 'SignedData.crls',
+  signerInfos: 'SignedData.signerInfos',
+} as const;
+
+/** What pkijs's `SignedData.fromSchema` does, against the schema built once; throws when it does not match. */
+function readSignedData(block: unknown): pkijs.SignedData {
+  const found: Record<string, unknown> = {};
+  const match = asn1js.compareSchema(found as never, block as asn1js.AsnType, signedDataSchema());
+  if (!match.verified) throw new Error("Object's schema was not verified against input data for SignedData");
+  const part = <T>(name: string) => found[name] as T;
+  const sd = new pkijs.SignedData();
+  sd.version = part<asn1js.Integer>(PART.version).valueBlock.valueDec;
+  const algorithms = part<asn1js.BaseBlock[] | undefined>(PART.digestAlgorithms);
+  if (algorithms) sd.digestAlgorithms = algorithms.map((a) => new pkijs.AlgorithmIdentifier({ schema: a }));
+  sd.encapContentInfo = new pkijs.EncapsulatedContentInfo({ schema: part(PART.encapContentInfo) });
+  const set = part<asn1js.Constructed | undefined>(PART.certificates);
+  if (set) {
+    const value = new asn1js.Set({ value: set.valueBlock.value });
+    sd.certificates = new pkijs.CertificateSet({ schema: value }).certificates.slice(0);
+  }
+  const crls = part<asn1js.BaseBlock[] | undefined>(PART.crls);
+  if (crls) sd.crls = crls.map(revocationInfo);
+  const signerInfos = part<asn1js.BaseBlock[] | undefined>(PART.signerInfos);
+  if (signerInfos) sd.signerInfos = signerInfos.map((s) => new pkijs.SignerInfo({ schema: s }));
+  return sd;
+}
+
+/** One RevocationInfoChoice, as pkijs reads it: a CRL, or [1] OtherRevocationInfoFormat (re-tagged in place). */
+function revocationInfo(
+  crl: asn1js.BaseBlock,
+): pkijs.CertificateRevocationList | pkijs.OtherRevocationInfoFormat {
+  if (crl.idBlock.tagClass === 1) return new pkijs.CertificateRevocationList({ schema: crl });
+  crl.idBlock.tagClass = 1;
+  crl.idBlock.tagNumber = 16;
+  return new pkijs.OtherRevocationInfoFormat({ schema: crl });
 }
 
 /**
@@ -44,8 +99,11 @@ export function signedDataFromSchema(content: unknown): pkijs.SignedData {
 function primitiveOctetStrings(block: asn1js.BaseBlock): void {
   const children = (block as asn1js.Constructed).valueBlock?.value;
   if (!block.idBlock.isConstructed || !Array.isArray(children)) return;
-  for (const [i, child] of children.entries()) {
-    if (child instanceof asn1js.OctetString && child.idBlock.isConstructed) {
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!;
+    // Only constructed blocks hold anything to replace: the (many) primitive ones are passed over at once.
+    if (!child.idBlock.isConstructed) continue;
+    if (child instanceof asn1js.OctetString) {
       const value = octetsOf(child);
       if (value) children[i] = new asn1js.OctetString({ valueHex: value });
     } else primitiveOctetStrings(child);

@@ -2,7 +2,7 @@ import { publicKeyOf } from '../algorithms.js';
 import { authorityKeyId, subjectKeyId } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
 import { type Cert, sameEntity, uniqueCerts } from '../certificate/parse.js';
-import { verifySignatureValue } from '../signature.js';
+import { verifySignatureValueOnce } from '../signature-memo.js';
 
 /** Bounds that keep a hostile certificate pool from exploding the search. */
 const MAX_DEPTH = 10;
@@ -15,7 +15,11 @@ const MAX_SIGNATURE_CHECKS = 200;
  */
 const MAX_STEPS = 2_000;
 
-/** Memoised "is `child` signed by `issuer`'s key" checks (a pool is searched more than once). */
+/**
+ * Memoised "is `child` signed by `issuer`'s key" checks (a pool is searched more than once). The signature itself
+ * goes through the process-wide memo of exact inputs (`verifySignatureValueOnce`); `checks` still counts every
+ * first lookup here, so the search's work bound does not depend on what earlier validations left behind.
+ */
 export class SignatureCache {
   readonly #results = new Map<string, boolean>();
   checks = 0;
@@ -30,7 +34,7 @@ export class SignatureCache {
       r =
         pub !== undefined &&
         c.signatureAlgorithm.algorithmId === c.signature.algorithmId &&
-        verifySignatureValue(
+        verifySignatureValueOnce(
           new Uint8Array(c.tbsView),
           new Uint8Array(c.signatureValue.valueBlock.valueHexView),
           c.signatureAlgorithm,

@@ -16,7 +16,7 @@ import { type Cert, sameEntity } from '../certificate/parse.js';
 import { validityEncodingProblem } from '../certificate/times.js';
 import { OID } from '../engine.js';
 import type { SignatureCache } from '../path/build.js';
-import { verifySignatureValue } from '../signature.js';
+import { verifySignatureValueOnce } from '../signature-memo.js';
 import { crlInternals, type ParsedCrl } from './crl.js';
 import { namedResponders, ocspInternals, type ParsedOcspResponse } from './ocsp.js';
 
@@ -53,7 +53,7 @@ export function authenticateCrl(crl: ParsedCrl, issuer: Cert, policy: ResolvedAl
   const key = publicKeyOf(issuer.pkijs.subjectPublicKeyInfo);
   const ok =
     key !== undefined &&
-    verifySignatureValue(
+    verifySignatureValueOnce(
       new Uint8Array(i.crl.tbsView),
       new Uint8Array(i.crl.signatureValue.valueBlock.valueHexView),
       i.crl.signatureAlgorithm,
@@ -89,7 +89,7 @@ function verifyBasic(r: ParsedOcspResponse, signer: Cert): boolean {
   const key = publicKeyOf(signer.pkijs.subjectPublicKeyInfo);
   return (
     key !== undefined &&
-    verifySignatureValue(
+    verifySignatureValueOnce(
       new Uint8Array(basic.tbsResponseData.tbsView),
       new Uint8Array(basic.signature.valueBlock.valueHexView),
       basic.signatureAlgorithm,

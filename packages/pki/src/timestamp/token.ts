@@ -32,8 +32,10 @@ export function readToken(token: Uint8Array): Token | string {
     const e = sd.encapContentInfo;
     if (e.eContentType !== OID.tstInfo || !e.eContent) return 'the token does not carry a TSTInfo';
     if (sd.signerInfos.length !== 1) return 'the token must have exactly one SignerInfo';
+    // Read once: the same tree serves pkijs's TSTInfo (as TSTInfo.fromBER would build it) and the genTime check.
     const tstAsn = asn1js.fromBER(e.eContent.getValue());
-    const tst = pkijs.TSTInfo.fromBER(e.eContent.getValue());
+    if (tstAsn.offset === -1) return 'the token could not be parsed';
+    const tst = new pkijs.TSTInfo({ schema: tstAsn.result });
     // asn1js misreads a local time or an offset (the day of the week as the day): no proof of a time not written.
     if (!isZuluTime((tstAsn.result as asn1js.Sequence).valueBlock.value[4]))
       return 'the genTime is not a UTC time (RFC 3161 §2.4.2)';
