@@ -50,11 +50,31 @@ export function parseTextBody(
 
 const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'us-ascii', 'ascii']);
 
-/** The charset a Content-Type declares, lower-cased, or undefined. */
-function charsetOf(contentType: string | undefined): string | undefined {
-  if (!contentType?.includes('charset')) return undefined;
-  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
-  return m?.[1]?.toLowerCase();
+const CHARSET_PARAMETER = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+/**
+ * The last few distinct Content-Type values that declare something and the charset each declares: a server sends
+ * the same one on every response, so the regular expression runs once per spelling, not once per response.
+ * Exact string keys, so a hit gives what the expression would; bounded (oldest overwritten), so it cannot grow.
+ */
+const CHARSET_CACHE_SIZE = 4;
+const cachedTypes: string[] = [];
+const cachedCharsets: (string | undefined)[] = [];
+let nextSlot = 0;
+
+/**
+ * The charset a Content-Type declares, lower-cased, or undefined. The parameter's name is case-insensitive
+ * (RFC 9110): a legacy server's `Charset=TIS-620` declares TIS-620.
+ */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  // A parameter needs a ";": a bare media type declares nothing, and costs no lookup.
+  if (contentType === undefined || !contentType.includes(';')) return undefined;
+  for (let i = 0; i < cachedTypes.length; i++) if (cachedTypes[i] === contentType) return cachedCharsets[i];
+  const charset = CHARSET_PARAMETER.exec(contentType)?.[1]?.toLowerCase();
+  cachedTypes[nextSlot] = contentType;
+  cachedCharsets[nextSlot] = charset;
+  nextSlot = (nextSlot + 1) % CHARSET_CACHE_SIZE;
+  return charset;
 }
 
 /**

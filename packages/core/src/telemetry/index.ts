@@ -399,8 +399,17 @@ export class Telemetry {
    * Runs one client operation inside an INTERNAL span named `thgov.<name>` (the transport's HTTP spans become
    * its children) and records its duration with the outcome (`ok` or the error code).
    */
-  async operation<T>(name: string, fn: () => Promise<T>, attrs?: TelemetryAttributes): Promise<T> {
-    if (!this.enabled) return fn();
+  operation<T>(name: string, fn: () => Promise<T>, attrs?: TelemetryAttributes): Promise<T> {
+    // Off (the common case): the call's own promise, no async wrapper around it. As from an async function, a
+    // synchronous throw becomes a rejected promise and a value that is not a native promise is adopted by one.
+    try {
+      return this.enabled ? this.#traced(name, fn, attrs) : Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async #traced<T>(name: string, fn: () => Promise<T>, attrs?: TelemetryAttributes): Promise<T> {
     const spanName = name.startsWith('thgov.') ? name : `thgov.${name}`;
     const span = this.startSpan(spanName, 'internal', { ...attrs, 'thgov.operation': spanName });
     const started = performance.now();

@@ -42,9 +42,9 @@ function canonical(label: string, where: string): string {
   }
 }
 
-/** The charset parameter of a Content-Type, or undefined. */
+/** The charset parameter of a Content-Type, or undefined; its name in any letter case (RFC 9110). */
 function charsetOf(contentType: string | undefined): string | undefined {
-  if (!contentType?.includes('charset')) return undefined;
+  if (contentType === undefined || !contentType.includes(';')) return undefined;
   return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
 }
 
