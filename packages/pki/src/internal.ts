@@ -6,7 +6,7 @@ export { basicConstraints, extKeyUsage, keyUsage } from './certificate/extension
 export { type Cert, certDer, certFromDer, fromPkijs } from './certificate/parse.js';
 export { KEY_USAGE_NAMES } from './certificate/types.js';
 export { essNames, essSigningCertificateV2 } from './cms/ess.js';
-export { signedDataFromSchema, withParsedToken } from './cms/signed-data.js';
+export { signedDataFromDer, signedDataFromSchema, withParsedToken } from './cms/signed-data.js';
 export { findAllBySid, findBySid, selectSigner, verifySignerInfoSignature } from './cms/signer-info.js';
 export { cryptoEngine, DIGEST_BY_OID, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';
 export { revocationSchema } from './path/options.js';

@@ -5,6 +5,7 @@ import {
   essNames,
   OID,
   selectSigner,
+  signedDataFromDer,
   signedDataFromSchema,
   toArrayBuffer,
   verifySignerInfoSignature,
@@ -54,7 +55,28 @@ function attrValue(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.
 
 /** The SignedData in `/Contents`, with the revocation values it carries added to `pool`; a string says why not. */
 function parseSignedData(contents: Uint8Array, pool: EvidencePool): pkijs.SignedData | string {
-  const asn = asn1js.fromBER(toArrayBuffer(contents));
+  // The certificate set read as DER slices (cached), the rest by asn1js; on any unusual shape, the whole parse.
+  const sd = signedDataFromDer(contents) ?? parseWholeSignedData(contents);
+  if (typeof sd === 'string') return sd;
+  for (const c of sd.crls ?? []) {
+    if (c instanceof pkijs.CertificateRevocationList)
+      addCrl(pool, new Uint8Array(c.toSchema().toBER(false)), 'cms');
+    else if (c instanceof pkijs.OtherRevocationInfoFormat && c.otherRevInfoFormat === '1.3.6.1.5.5.7.16.2') {
+      addOcsp(pool, new Uint8Array((c.otherRevInfo as asn1js.BaseBlock).toBER(false)), 'cms');
+    }
+  }
+  return sd;
+}
+
+/** The SignedData in `/Contents` from asn1js's parse of the whole; a string says why not. */
+function parseWholeSignedData(contents: Uint8Array): pkijs.SignedData | string {
+  let asn: ReturnType<typeof asn1js.fromBER>;
+  try {
+    // asn1js throws, rather than answering offset -1, on some values it cannot read (a GeneralizedTime that is no time).
+    asn = asn1js.fromBER(toArrayBuffer(contents));
+  } catch {
+    return '/Contents is not DER-encoded CMS';
+  }
   if (asn.offset === -1) return '/Contents is not DER-encoded CMS';
   if (contents.subarray(asn.offset).some((b) => b !== 0))
     return 'Non-zero bytes after the CMS structure in /Contents';
@@ -65,13 +87,6 @@ function parseSignedData(contents: Uint8Array, pool: EvidencePool): pkijs.Signed
     sd = signedDataFromSchema(ci.content);
   } catch {
     return 'CMS SignedData could not be parsed';
-  }
-  for (const c of sd.crls ?? []) {
-    if (c instanceof pkijs.CertificateRevocationList)
-      addCrl(pool, new Uint8Array(c.toSchema().toBER(false)), 'cms');
-    else if (c instanceof pkijs.OtherRevocationInfoFormat && c.otherRevInfoFormat === '1.3.6.1.5.5.7.16.2') {
-      addOcsp(pool, new Uint8Array((c.otherRevInfo as asn1js.BaseBlock).toBER(false)), 'cms');
-    }
   }
   return sd;
 }

@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { certFromDer } from '../certificate/parse.js';
+import { childrenOf, signedDataParts, type Tlv } from './der-walk.js';
 
 const isCertificateSet = (b: asn1js.BaseBlock) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0;
 const isUniversalSequence = (b: asn1js.BaseBlock) =>
@@ -34,6 +35,55 @@ export function signedDataFromSchema(content: unknown): pkijs.SignedData {
   );
   if (set) sd.certificates = certificates;
   return sd;
+}
+
+/**
+ * The SignedData of a CMS ContentInfo given as bytes (a PDF signature's `/Contents`, zero padding allowed), read
+ * as `signedDataFromSchema` reads asn1js's parse of the whole, but with the certificate set's entries taken as
+ * DER slices straight to `certFromDer` (cached) rather than parsed by asn1js first and thrown away; only the
+ * other parts go through asn1js. Undefined, for the caller to parse the whole as before, on any shape the
+ * strict walker (`der-walk.ts`) does not accept, on a part asn1js cannot read, and on anything that throws (it
+ * never throws itself):
+ * so it never reads differently from the whole parse, only sooner.
+ */
+export function signedDataFromDer(contents: Uint8Array): pkijs.SignedData | undefined {
+  const buf = Uint8Array.from(contents);
+  const parts = signedDataParts(buf);
+  if (!parts) return undefined;
+  const at = parts.findIndex((p) => (p.tag & 0xdf) === 0x80);
+  const certs = at === -1 ? [] : certificateSlices(buf, parts[at]!);
+  if (!certs) return undefined;
+  const blocks = parts.filter((_, i) => i !== at).map((p) => parsedPart(buf, p));
+  if (!blocks.every((b): b is asn1js.BaseBlock => b !== undefined)) return undefined;
+  try {
+    const certificates = certs.map((der) => certFromDer(der).pkijs);
+    const content = new asn1js.Sequence({ value: blocks });
+    primitiveOctetStrings(content);
+    const sd = readSignedData(content);
+    if (at !== -1) sd.certificates = certificates;
+    return sd;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The DER of each certificate in a constructed `[0]` set of definite-length SEQUENCEs; undefined otherwise. */
+function certificateSlices(buf: Uint8Array, set: Tlv): Uint8Array[] | undefined {
+  const entries = set.tag === 0xa0 ? childrenOf(buf, set, 3) : undefined;
+  if (!entries?.every((e) => e.tag === 0x30 && e.valueEnd === e.end)) return undefined;
+  return entries.map((e) => buf.subarray(e.start, e.end));
+}
+
+/** asn1js's reading of one part, which must be exactly its bytes; undefined when it is not. */
+function parsedPart(buf: Uint8Array, part: Tlv): asn1js.BaseBlock | undefined {
+  const bytes = buf.subarray(part.start, part.end);
+  try {
+    const asn = asn1js.fromBER(bytes);
+    return asn.offset === bytes.length ? asn.result : undefined;
+  } catch {
+    // asn1js throws on some malformed values (a GeneralizedTime): the whole parse meets it as before.
+    return undefined;
+  }
 }
 
 /** pkijs's SignedData schema; matching leaves it as it was (results go to the root object given). */
