@@ -2,36 +2,28 @@
 // pg's pool stops listening to a connection's errors while it is checked out, so a session terminated
 // between two statements (no query running: failover, admin shutdown, idle_in_transaction timeout) emitted
 // 'error' with no listener, an uncaught exception that ended the process.
-import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { requirePostgres } from '@thgov/testkit/postgres';
+import type pg from 'pg';
+import { beforeAll, expect, it } from 'vitest';
 import type { PgClientLike } from '../src/postgres/driver.js';
 import { withTransaction } from '../src/postgres/transaction.js';
+import { PostgresForFile } from './helpers/postgres.js';
 
 const postgres = requirePostgres({ why: 'a session cut by the server inside a transaction' });
 
 postgres.describe('withTransaction when the server cuts the connection', () => {
-  let url = '';
-  let admin: pg.Client;
+  const db = new PostgresForFile('core_transaction');
   let pool: pg.Pool;
   beforeAll(async () => {
-    url = (await testDatabase('core_transaction')).url;
-    admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query('CREATE TABLE done (attempt int)');
-    pool = new pg.Pool({ connectionString: url, max: 2 });
-    pool.on('error', () => undefined);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await admin?.end();
+    await db.admin.query('CREATE TABLE done (attempt int)');
+    pool = db.pool({ max: 2, ignoreErrors: true });
   });
 
   /** Terminates the client's session and waits until the client has seen it end (a hang guard, not a timing). */
   async function cut(client: PgClientLike): Promise<void> {
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const ended = new Promise<void>((resolve) => (client as unknown as pg.PoolClient).once('end', resolve));
-    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    await db.admin.query('SELECT pg_terminate_backend($1)', [pid]);
     await ended;
   }
 
@@ -50,7 +42,8 @@ postgres.describe('withTransaction when the server cuts the connection', () => {
     );
     expect(result).toBe(2);
     // The first attempt was rolled back with its session; only the second one committed.
-    const rows = (await admin.query<{ attempt: number }>('SELECT attempt FROM done ORDER BY attempt')).rows;
+    const rows = (await db.admin.query<{ attempt: number }>('SELECT attempt FROM done ORDER BY attempt'))
+      .rows;
     expect(rows.map((r) => r.attempt)).toEqual([2]);
     // The pool still works: the broken connection was dropped, not handed out again.
     expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);

@@ -4,31 +4,20 @@
 
 import { inspect } from 'node:util';
 import { caught } from '@thgov/testkit';
-import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { requirePostgres } from '@thgov/testkit/postgres';
+import { beforeAll, expect, it } from 'vitest';
 import { isTransientPostgresError, postgresError, sqlState } from '../src/postgres/transient.js';
+import { PostgresForFile } from './helpers/postgres.js';
 
 const postgres = requirePostgres({ why: 'transient errors as a real server raises them' });
 
 postgres.describe('isTransientPostgresError on real server failures', () => {
-  let url = '';
-  const clients: pg.Client[] = [];
-  const connect = async () => {
-    const c = new pg.Client({ connectionString: url });
-    c.on('error', () => undefined); // a terminated session reports here too
-    await c.connect();
-    clients.push(c);
-    return c;
-  };
+  const db = new PostgresForFile('core_transient');
+  // A terminated session reports on its client too.
+  const connect = () => db.client({ ignoreErrors: true });
   beforeAll(async () => {
-    url = (await testDatabase('core_transient')).url;
-    const c = await connect();
-    await c.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
-    await c.query("INSERT INTO t VALUES (1, 'a'), (2, 'b')");
-  });
-  afterAll(async () => {
-    for (const c of clients) await c.end().catch(() => undefined);
+    await db.admin.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
+    await db.admin.query("INSERT INTO t VALUES (1, 'a'), (2, 'b')");
   });
 
   it('a serialization failure (40001) is retried', async () => {

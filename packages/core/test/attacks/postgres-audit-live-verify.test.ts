@@ -4,13 +4,13 @@
 // rows read, and a chain nobody touched was reported as cut ("the newest records were removed"). An auditor
 // cannot tell that false alarm from a real one. The reads now share one snapshot; the concurrent commit is
 // simply not part of it.
-import { requirePostgres, testDatabase } from '@thgov/testkit/postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PostgresAuditSink } from '../../src/postgres/audit-sink.js';
+import { requirePostgres } from '@thgov/testkit/postgres';
+import type pg from 'pg';
+import { expect, it } from 'vitest';
 import { verifyPostgresAuditLog } from '../../src/postgres/audit-verify.js';
 import type { PgClientLike, PgPoolLike } from '../../src/postgres/driver.js';
-import { auditEvent, CHAIN_KEY, SUBJECT_SECRET } from '../helpers/audit.js';
+import { auditEvent, CHAIN_KEY } from '../helpers/audit.js';
+import { AuditPostgresForFile } from '../helpers/postgres.js';
 
 const postgres = requirePostgres({ why: 'verifying the audit chain while it is written' });
 
@@ -43,33 +43,11 @@ function interleaving(pool: pg.Pool, between: () => Promise<void>): PgPoolLike {
 }
 
 postgres.describe('verifying a PostgreSQL audit chain that is being written', () => {
-  let url = '';
-  const pools: pg.Pool[] = [];
-  const sinks: PostgresAuditSink[] = [];
-  beforeAll(async () => {
-    url = (await testDatabase('core_audit_live_verify')).url;
-  });
-  afterAll(async () => {
-    await Promise.all(sinks.map((s) => s.close()));
-    await Promise.all(pools.map((p) => p.end()));
-  });
-  const replica = (chain: string) => {
-    const sink = new PostgresAuditSink({
-      connectionString: url,
-      chain,
-      hmacSecret: SUBJECT_SECRET,
-      chainKey: CHAIN_KEY,
-      migrate: true,
-    });
-    sinks.push(sink);
-    return sink;
-  };
+  const db = new AuditPostgresForFile('core_audit_live_verify');
 
   it('a commit between reading the records and the head row is no "removed records" alarm', async () => {
-    const writer = replica('live');
-    for (let i = 0; i < 5; i++) await writer.append(auditEvent(i));
-    const pool = new pg.Pool({ connectionString: url, max: 2 });
-    pools.push(pool);
+    const writer = await db.chainOf('live', 5);
+    const pool = db.pool({ max: 2 });
     let committed = 0;
     const v = await verifyPostgresAuditLog({
       pool: interleaving(pool, async () => {
@@ -88,18 +66,15 @@ postgres.describe('verifying a PostgreSQL audit chain that is being written', ()
     expect(v.head.seq).toBe(v.records.length);
     expect(v.anchored).toEqual({ seq: v.head.seq, unanchored: 0 });
     // The next run sees all of it, still intact.
-    const again = await verifyPostgresAuditLog({ connectionString: url, chain: 'live', keys: [CHAIN_KEY] });
+    const again = await db.verify('live');
     expect(again.ok).toBe(true);
     expect(again.records.map((r) => r.caseRef)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `CASE-${i}`));
   });
 
   it('rows really cut while nobody writes are still found (guard for the snapshot read)', async () => {
-    const writer = replica('cut-live');
-    for (let i = 0; i < 6; i++) await writer.append(auditEvent(i));
-    const admin = new pg.Pool({ connectionString: url, max: 1 });
-    pools.push(admin);
-    await admin.query("DELETE FROM thgov.audit_records WHERE chain = 'cut-live' AND seq > 4");
-    const v = await verifyPostgresAuditLog({ connectionString: url, chain: 'cut-live', keys: [CHAIN_KEY] });
+    await db.chainOf('cut-live', 6);
+    await db.cutAfter('cut-live', 4);
+    const v = await db.verify('cut-live');
     expect(v.ok).toBe(false);
     expect(v.errors.map((e) => e.kind)).toContain('deleted');
   });
