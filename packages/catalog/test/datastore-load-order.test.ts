@@ -23,6 +23,7 @@ let seen: Seen[] = [];
 let inFlight = 0;
 let maxInFlight = 0;
 let failAt = -1;
+let received: DataStoreRecord[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -33,6 +34,7 @@ beforeAll(async () => {
       maxInFlight = Math.max(maxInFlight, inFlight);
       const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { records: DataStoreRecord[] };
       seen.push({ firstN: body.records[0]?.n as number, rows: body.records.length });
+      received.push(...body.records);
       const fail = seen.length === failAt;
       // Answered later, so that anything the client would send meanwhile arrives while this one is open.
       setTimeout(() => {
@@ -56,6 +58,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 beforeEach(() => {
   seen = [];
+  received = [];
   inFlight = 0;
   maxInFlight = 0;
   failAt = -1;
@@ -146,5 +149,24 @@ describe('datastore load order', () => {
     expect(bad).toMatchObject({ code: 'ERR_INVALID_ARG' });
     expect(bad.message).toMatch(/records\.110\.x/);
     expect(seen.map((s) => s.firstN)).toEqual([0, 50, 0, 50]);
+  });
+
+  it('checks the values JSON sends: own enumerable keys, getters included; inherited and hidden ones are not sent', async () => {
+    const c = client();
+    const inherited = Object.create({ hidden: Number.NaN, n: -1 }) as DataStoreRecord;
+    inherited.n = 0;
+    inherited.ok = 1;
+    const hidden = { n: 1 } as DataStoreRecord;
+    Object.defineProperty(hidden, 'x', { value: Number.POSITIVE_INFINITY, enumerable: false });
+    const loaded = await c.datastore.upsert('res-1', [inherited, hidden], { batchRows: 10 });
+    const getter = { n: 2 } as DataStoreRecord;
+    Object.defineProperty(getter, 'ratio', { get: () => Number.NaN, enumerable: true });
+    const refused = await c.datastore.upsert('res-1', [{ n: 3 }, getter], { batchRows: 10 }).catch((e) => e);
+    await c.close();
+    expect(loaded.rows).toBe(2);
+    expect(received).toEqual([{ n: 0, ok: 1 }, { n: 1 }]);
+    expect(refused).toMatchObject({ code: 'ERR_INVALID_ARG' });
+    expect(refused.message).toMatch(/records\.1\.ratio/);
+    expect(received).toHaveLength(2);
   });
 });

@@ -32,7 +32,10 @@ function sendable(_key: string, value: unknown): unknown {
 /** Checks a record's own values; true when one needs `sendable` on the way out (a BigInt, a nested value). */
 function checkValues(record: DataStoreRecord, index: number): boolean {
   let deep = false;
-  for (const [column, value] of Object.entries(record)) {
+  // The own enumerable string keys, as Object.entries and JSON.stringify read them, without an array per record.
+  for (const column in record) {
+    if (!Object.hasOwn(record, column)) continue;
+    const value = record[column];
     if (typeof value === 'number' && !Number.isFinite(value)) throw nonFiniteAt(`records.${index}.${column}`);
     if (typeof value === 'bigint' || (typeof value === 'object' && value !== null)) deep = true;
   }

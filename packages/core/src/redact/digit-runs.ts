@@ -29,54 +29,115 @@ const MAX_SEPARATORS = 3;
 /** No matcher looks for a group longer than a citizen ID: 14 digits are enough to know one is too long. */
 const MAX_GROUP_DIGITS = 13;
 
-// Where a digit run may start: a decimal or other digit, a percent escape, a JSON escape, an HTML reference.
-// Native regex scanning skips plain text far faster than a JavaScript loop over every character.
-// A JSON escape takes at most the four backslashes readUnit reads (`\\\\u0033`): an unbounded `\\+u`
-// re-read the whole run of backslashes from each one of them, quadratic in a long run (a hostile body of
-// backslashes hung redaction); where more than four stand before the `u`, the match starts at the fourth
-// from it, as the unbounded one reached it after failing (unit OTHER) on every backslash before.
-const RUN_START = lazyRegExp(
-  String.raw`[\p{Nd}\p{No}]|%(?:25)?[0-9A-Fa-f]{2}|\\{1,4}u[0-9A-Fa-f]{4}|&#`,
-  'gu',
-);
+// Where a digit run may start: a decimal or other digit (`\p{Nd}`, `\p{No}`), a percent escape (`%XX`, `%25XX`), a JSON
+// escape (`\u0033`, at most four backslashes before the `u`) or an HTML reference (`&#`). `nextRunStart` finds the
+// next one with a plain expression over code units and a table per BMP character: the Unicode expression it replaced
+// spent more time on Thai text than all the reading after it (every Thai letter went through the Unicode matcher).
+// That expression is still the definition: it decides each non-ASCII character once, and the tests hold the two to
+// the same answers.
+const START_CHARACTER = lazyRegExp(String.raw`^[\p{Nd}\p{No}]$`, 'u');
+
+/** Whether each BMP code point starts a run (1) or not (0), computed on first sight; -1 unknown. */
+let bmpStarts: Int8Array | undefined;
+
+/** Whether the code point `cp` (not ASCII) is a digit of any script or another number character. */
+function startsRun(cp: number): boolean {
+  if (cp > 0xffff) return START_CHARACTER().test(String.fromCodePoint(cp));
+  bmpStarts ??= new Int8Array(0x10000).fill(-1);
+  let known = bmpStarts[cp] as number;
+  if (known < 0) {
+    // A lone surrogate is no character.
+    known = cp >= 0xd800 && cp <= 0xdfff ? 0 : START_CHARACTER().test(String.fromCharCode(cp)) ? 1 : 0;
+    bmpStarts[cp] = known;
+  }
+  return known === 1;
+}
+
+const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+
+/** Whether an escape that may start a run stands at `i` (its first character `c` is `%`, `\` or `&`). */
+function escapeStartsRun(text: string, i: number, c: number): boolean {
+  if (c === 0x25) return isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2));
+  if (c === 0x26) return text.charCodeAt(i + 1) === 0x23;
+  // `\` to `\\\\` then `u` and four hex digits; a fifth backslash makes this position no start (the next one is).
+  let j = i + 1;
+  while (j - i < 4 && text.charCodeAt(j) === 0x5c) j++;
+  if (text.charCodeAt(j) !== 0x75) return false;
+  for (let k = j + 1; k <= j + 4; k++) if (!isHex(text.charCodeAt(k))) return false;
+  return true;
+}
 
 /**
- * Calls `onRun` with every run of digit groups in `text` that holds at least `minDigits` digits, in order. Each
- * character is read once: a run is read from its first unit to its end, and the search goes on after it.
+ * Characters worth a closer look: ASCII digits, the three escape introducers, and everything outside ASCII but the
+ * Thai letters, vowels and marks U+0E01–U+0E4F (Thai digits are U+0E50–U+0E59). Not a Unicode expression: with code
+ * units and ranges only, the regular-expression engine skips plain and Thai text about ten times faster than a loop.
+ */
+const CANDIDATE = /[0-9%&\\\u0080-\u0e00\u0e50-\uffff]/g;
+
+/**
+ * The first position at or after `from` where a run may start, or -1. Positions are whole characters, as a Unicode
+ * expression's are: `from` inside a surrogate pair means the pair's start, and a pair is stepped over whole.
+ */
+export function nextRunStart(text: string, from: number): number {
+  const n = text.length;
+  let i = from;
+  if (i > 0 && i < n && isTrail(text.charCodeAt(i)) && isLead(text.charCodeAt(i - 1))) i--;
+  while (i < n) {
+    CANDIDATE.lastIndex = i;
+    if (!CANDIDATE.test(text)) return -1;
+    i = CANDIDATE.lastIndex - 1;
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      const kind = ASCII_KIND[c] as number;
+      if (kind >= 0 || (kind === ESCAPE && escapeStartsRun(text, i, c))) return i;
+      i++;
+    } else if (isLead(c) && i + 1 < n && isTrail(text.charCodeAt(i + 1))) {
+      if (startsRun(text.codePointAt(i) as number)) return i;
+      i += 2;
+    } else {
+      if (startsRun(c)) return i;
+      i++;
+    }
+  }
+  return -1;
+}
+
+const isLead = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isTrail = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/**
+ * Calls `onRun` with every run of digit groups in `text` that holds at least `minDigits` digits, in order. A run is
+ * read from its first unit to its end, and the search goes on after it. A run is first only counted; its groups
+ * are made only when it holds enough digits (most runs in a text are a short number: nothing is allocated for them).
  */
 export function forEachDigitRun(text: string, minDigits: number, onRun: (run: DigitRun) => void): void {
   if (text.length < minDigits) return;
-  // The shared expression unless a caller's `onRun` reads another text with this reader meanwhile.
-  const re = reading ? new RegExp(RUN_START()) : RUN_START();
-  const outer = reading;
-  reading = true;
-  try {
-    scanRuns(text, minDigits, onRun, re);
-  } finally {
-    reading = outer;
-  }
-}
-
-let reading = false;
-
-function scanRuns(text: string, minDigits: number, onRun: (run: DigitRun) => void, re: RegExp): void {
-  re.lastIndex = 0;
   const unit: Unit = { kind: OTHER, length: 1 };
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const run: DigitRun = { groups: [], digitCount: 0 };
-    const end = readRun(text, m.index, unit, run);
-    if (run.digitCount >= minDigits) onRun(run);
-    // Past the whole character that started the match: RUN_START is a Unicode expression, which matches a
-    // character outside the BMP again from the middle of its surrogate pair (an Aegean number, a counting rod:
-    // `\p{No}` but no digit) — one unit further looped for ever.
-    const width = (text.codePointAt(m.index) as number) > 0xffff ? 2 : 1;
-    re.lastIndex = Math.max(end, m.index + width);
+  for (let at = nextRunStart(text, 0); at >= 0; ) {
+    const end = readRun(text, at, unit, undefined);
+    if (counted >= minDigits) {
+      const run: DigitRun = { groups: [], digitCount: 0 };
+      readRun(text, at, unit, run);
+      onRun(run);
+    }
+    // Past the whole character that started the run: a character outside the BMP that is a number but no digit
+    // (an Aegean number, a counting rod) starts a run of no digits, which ends where it began.
+    const width = (text.codePointAt(at) as number) > 0xffff ? 2 : 1;
+    at = nextRunStart(text, Math.max(end, at + width));
   }
 }
 
-/** Reads one run of digit groups from `from` into `run`; returns where the run ended. */
-function readRun(text: string, from: number, unit: Unit, run: DigitRun): number {
+/** Digits of the run the last `readRun` read (its result without an allocation). */
+let counted = 0;
+
+/**
+ * Reads one run of digit groups from `from`; returns where the run ended and leaves its digit count in `counted`.
+ * With `run`, also records its groups there.
+ */
+function readRun(text: string, from: number, unit: Unit, run: DigitRun | undefined): number {
   let current: DigitGroup | undefined;
+  let digitCount = 0;
+  let inGroup = false;
   let separators = 0;
   let i = from;
   const n = text.length;
@@ -92,16 +153,19 @@ function readRun(text: string, from: number, unit: Unit, run: DigitRun): number 
     }
     if (kind === OTHER) break;
     if (kind >= 0) {
-      if (!current || separators > 0) {
-        current = { start: i, end: i, digits: '' };
-        run.groups.push(current);
+      if (run !== undefined) {
+        if (!current || separators > 0) {
+          current = { start: i, end: i, digits: '' };
+          run.groups.push(current);
+        }
+        if (current.digits.length <= MAX_GROUP_DIGITS) current.digits += String.fromCharCode(0x30 + kind);
+        current.end = i + length;
       }
-      if (current.digits.length <= MAX_GROUP_DIGITS) current.digits += String.fromCharCode(0x30 + kind);
-      current.end = i + length;
-      run.digitCount++;
+      inGroup = true;
+      digitCount++;
       separators = 0;
     } else if (
-      current &&
+      inGroup &&
       !(c >= 0x80 && isInvisible(codePointAt(text, i, c))) &&
       ++separators > MAX_SEPARATORS
     ) {
@@ -110,6 +174,8 @@ function readRun(text: string, from: number, unit: Unit, run: DigitRun): number 
     }
     i += length;
   }
+  if (run !== undefined) run.digitCount = digitCount;
+  counted = digitCount;
   return i;
 }
 
