@@ -117,6 +117,15 @@ describe('thgov audit verify', () => {
     expect(r.stdout).not.toContain('chain intact');
   });
 
+  it('a log emptied, its anchor deleted with it, fails: an empty log is evidence of nothing', async () => {
+    const emptied = copyOfGood('emptied', false);
+    writeFileSync(emptied, '');
+    const r = await verify([emptied], withKeys);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/^✗ .*emptied\.jsonl: 1 problem\(s\), 0 records read/);
+    expect(r.stdout).toContain('holds no record');
+  });
+
   it('without an anchor, a log of an older writer: a warning that truncation cannot be detected, a failure under --strict', async () => {
     const old = join(dir, 'old-bare.jsonl');
     writeLegacy(old, 3);

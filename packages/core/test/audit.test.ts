@@ -454,8 +454,13 @@ describe('verifyAuditLog finds tampering and says where', () => {
     expect(blank.errors).toEqual([expect.objectContaining({ line: 3, kind: 'malformed' })]);
   });
 
-  it('accepts an empty log, text, bytes and { text }; bad input is a coded TypeError', async () => {
-    expect(await verifyAuditLog('')).toMatchObject({ ok: true, format: 'empty' });
+  it('reads an empty log (ok only with allowEmpty), text, bytes and { text }; bad input is a coded TypeError', async () => {
+    expect(await verifyAuditLog('')).toMatchObject({
+      ok: false,
+      format: 'empty',
+      errors: [{ kind: 'empty' }],
+    });
+    expect(await verifyAuditLog('', { allowEmpty: true })).toMatchObject({ ok: true, format: 'empty' });
     expect((await verifyAuditLog(clean, KEYS)).records).toHaveLength(6);
     expect((await verifyAuditLog(Buffer.from(clean), KEYS)).records).toHaveLength(6);
     expect((await verifyAuditLog({ text: clean }, KEYS)).records).toHaveLength(6);

@@ -48,8 +48,9 @@ with another log's anchor, or one further behind than a crash can leave it (one 
 Records after the anchor within one batch (a crash between the records and the anchor) are a warning.
 For a log of an older writer, a missing anchor is a warning ("no anchor: tail truncation cannot be
 detected") and a format-1 anchor, which names no log, one too. A log of unkeyed records only is an
-error (anyone can write one) unless --allow-legacy is given. A PostgreSQL chain holding no record
-fails. The keys are never taken on the command line.
+error (anyone can write one) unless --allow-legacy is given. A log file or a PostgreSQL chain holding
+no record fails (emptied together with its anchor, it looks like one never written to). The keys are
+never taken on the command line.
 
 ✓ marks a log with no errors and no warnings, ⚠ one with no errors but warnings (what could not be
 ruled out), ✗ one that fails.

@@ -27,7 +27,10 @@ export type AuditLogErrorKind =
    * leave it (an older one put back), or it is missing although the log's records say their writer keeps one.
    */
   | 'anchor'
-  /** A PostgreSQL chain that holds no record (without `allowEmpty`): a misspelt chain name, or one deleted whole. */
+  /**
+   * A log or PostgreSQL chain that holds no record (without `allowEmpty`): a file emptied with its anchor deleted, a
+   * misspelt chain name, or a chain deleted whole.
+   */
   | 'empty';
 
 /** One problem `verifyAuditLog` found: where it is (line, seq) and what kind of break it is. */
@@ -107,6 +110,11 @@ export interface VerifyAuditLogOptions {
    * adopts it); legacy records that a keyed record seals (an adopted log) need no opt-in.
    */
   allowLegacy?: boolean;
+  /**
+   * Accept a log that holds no record. Without it such a log is an error (`empty`) unless an anchor or `expectHead`
+   * says what it should hold: a log emptied together with its anchor looks exactly like one never written to.
+   */
+  allowEmpty?: boolean;
 }
 
 /** What the sinks pass besides the public options. */
@@ -597,8 +605,29 @@ export function verifyAuditLogText(
     throw invalidArgument('allowLegacy must be a boolean');
   if (options.allowMissingAnchor !== undefined && typeof options.allowMissingAnchor !== 'boolean')
     throw invalidArgument('allowMissingAnchor must be a boolean');
-  const { keys, ...rest } = options;
-  return verifyWithRing(content, toRing(keys), rest);
+  if (options.allowEmpty !== undefined && typeof options.allowEmpty !== 'boolean')
+    throw invalidArgument('allowEmpty must be a boolean');
+  const { keys, allowEmpty, ...rest } = options;
+  const result = verifyWithRing(content, toRing(keys), rest);
+  if (allowEmpty !== true && rest.anchor === undefined && rest.expectHead === undefined) checkEmpty(result);
+  return result;
+}
+
+/**
+ * A log with no record and nothing that says what it should hold: emptied (its anchor deleted with it, the records'
+ * anchor marks gone with them) or never written to. Neither is evidence of anything, so it is not `ok`.
+ */
+function checkEmpty(result: AuditLogVerification): void {
+  if (result.records.length > 0 || result.errors.length > 0) return;
+  result.errors.push({
+    line: 0,
+    seq: undefined,
+    kind: 'empty',
+    message:
+      'the log holds no record: emptied (with its anchor deleted) or never written to; pass allowEmpty: true where an empty log is expected',
+  });
+  result.warnings = result.warnings.filter((w) => w.kind !== 'no-anchor');
+  result.ok = false;
 }
 
 /** verifyAuditLogText with the keys already checked: what the sinks use. */
