@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { CitizenIdByteCounter, isBinaryContainer } from '../citizen-ids.js';
 import { refuseCitizenIds, refuseUnchecked } from '../privacy.js';
 import { countInGzip, countInZip, isGzip, isZip, ScanBudget, Uncheckable } from './containers.js';
+import { pinnedTo, recordingAccess } from './pinned.js';
 import type { UploadSource } from './source.js';
 
 /**
@@ -13,7 +14,8 @@ import type { UploadSource } from './source.js';
  * A file on disk can change after it is read, so the bytes scanned are the bytes sent: they are read once, scanned
  * as they go out, and the upload is stopped before its end when an ID shows up (the catalog never receives a
  * complete request, so it keeps nothing); a file whose first bytes differ from the ones the decision was made on
- * is stopped the same way. A ZIP file is read before it is sent (its directory is at its end). A stream cannot be
+ * is stopped the same way. A ZIP file is read before it is sent (its directory is at its end), and the bytes sent are
+ * held to the ranges that read covered (pinned.ts). A stream cannot be
  * read twice: its first bytes (the sample) are read before sending and the rest as it is sent; a ZIP stream cannot
  * be read that way and is refused. Returns the source to send.
  */
@@ -86,14 +88,15 @@ async function scanContainer(source: UploadSource, action: string): Promise<Uplo
   }
   const budget = new ScanBudget();
   let n: number;
+  let read: ReturnType<typeof recordingAccess> | undefined;
   try {
     if (isGzip(source.sample)) n = await countInGzip(source.open(), 0, budget);
     else {
-      const access = await source.random();
+      read = recordingAccess(await source.random());
       try {
-        n = await countInZip(access, 0, budget);
+        n = await countInZip(read, 0, budget);
       } finally {
-        await access.close();
+        await read.close();
       }
     }
   } catch (err) {
@@ -101,6 +104,11 @@ async function scanContainer(source: UploadSource, action: string): Promise<Uplo
     throw err;
   }
   refuseCitizenIds(n, action, 'the file');
+  // A ZIP file can be rewritten between this scan and the send: what is sent is held to what was read.
+  if (read && source.onDisk)
+    return pinnedTo(source, read, () =>
+      refuseUnchecked(action, 'the file', 'it changed while it was being uploaded', STOPPED),
+    );
   return source;
 }
 

@@ -9,6 +9,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogClient } from '../../src/index.js';
 import { clientFor, startCatalog, validDataset } from '../helpers/catalog.js';
+import { xlsx, zip } from '../helpers/zip.js';
 
 /**
  * Attack class: a file swapped between the privacy scan and the send (TOCTOU). The file is clean when the guard
@@ -103,6 +104,36 @@ describe('a file swapped between the privacy scan and the send', () => {
       gzipSync(`${PADDING}${ID},x\n`, { level: 0 }),
       'CSV',
     );
+  });
+
+  // Archives larger than the sample the decision is made on (1 MiB), whose difference lies after it: stored entries,
+  // so the two differ only in the ID's check digit and that entry's CRC.
+  it('a ZIP file swapped after its scan, same size and same first MiB, is stopped before its end', async () => {
+    const entries = (last: string) => [
+      { name: 'districts.csv', data: PADDING, method: 0 },
+      { name: 'register.csv', data: `${last},x\n`, method: 0 },
+    ];
+    const clean = zip(entries(NOT_ID));
+    const dirty = zip(entries(ID));
+    expect(clean.subarray(0, 2 * 1024 * 1024).equals(dirty.subarray(0, 2 * 1024 * 1024))).toBe(true);
+    await refusedAfterSwap('swapped.zip', clean, dirty, 'ZIP');
+  });
+
+  it('an XLSX swapped after its scan for one whose shared strings hold an ID is stopped before its end', async () => {
+    let rows = '';
+    for (let r = 1; r <= 60_000; r++) rows += `<row r="${r}"><c r="A${r}"><v>${r % 97}</v></c></row>`;
+    const clean = xlsx(rows, [`เลขประจำตัว ${NOT_ID}`], 0);
+    const dirty = xlsx(rows, [`เลขประจำตัว ${ID}`], 0);
+    expect(clean.subarray(0, 2 * 1024 * 1024).equals(dirty.subarray(0, 2 * 1024 * 1024))).toBe(true);
+    await refusedAfterSwap('swapped.xlsx', clean, dirty, 'XLSX');
+  });
+
+  it('a clean ZIP file still uploads whole (guard)', async () => {
+    const file = join(dir, 'clean.zip');
+    const body = zip([{ name: 'summary.csv', data: `${PADDING}${NOT_ID},x\n`, method: 0 }]);
+    writeFileSync(file, body);
+    const res = await editor.uploadResource(datasetId, { file, name: 'สรุป', format: 'ZIP' });
+    expect(catalog.store.uploads.get(res.id)?.size).toBe(body.length);
   });
 
   it('a clean file still uploads whole', async () => {
