@@ -67,4 +67,26 @@ describe('SecretMatcher index', () => {
       expect(m.size).toBe(live.size);
     }
   });
+
+  it('finds patterns whose windows repeat (equal hashes in one run: the leftmost smallest is the anchor)', () => {
+    const m = new SecretMatcher();
+    const patterns = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const unit = word(1 + Math.floor(random() * 3));
+      const periodic = unit.repeat(Math.ceil((14 + Math.floor(random() * 20)) / unit.length));
+      // Periodic throughout, or periodic with a distinct head or tail.
+      const text = [periodic, `${word(3)}${periodic}`, `${periodic}${word(3)}`][i % 3] as string;
+      if (!patterns.has(text)) {
+        patterns.add(text);
+        m.add([{ text, extend: false }]);
+      }
+    }
+    const list = [...patterns];
+    for (let t = 0; t < 20; t++) {
+      let text = '';
+      for (let i = 0; i < 30; i++)
+        text += word(Math.floor(random() * 6)) + flipCase(list[Math.floor(random() * list.length)] as string);
+      expect(indexSearch(m, text)).toEqual(plainSearch(text, list));
+    }
+  });
 });

@@ -282,32 +282,42 @@ export class SecretMatcher {
     const present = this.#present;
     const filterBits = this.#headBits + FILTER_SHIFT;
     const keys = new Int32Array(GRAMS);
+    // The folded characters of the window, so the one leaving is not read and folded again.
+    const chars = new Int32Array(WINDOW);
     const last = text.length - WINDOW;
     let h = 0;
-    for (let j = 0; j < WINDOW - 1; j++) h = (Math.imul(h, BASE) + hashChar(text.charCodeAt(j))) | 0;
-    let minAt = -1;
+    for (let j = 0; j < WINDOW - 1; j++) {
+      const c = hashChar(text.charCodeAt(j));
+      chars[j] = c;
+      h = (Math.imul(h, BASE) + c) | 0;
+    }
+    // The first GRAMS - 1 windows only fill the run: none is looked up before a run is whole.
+    let minAt = 0;
     let minKey = 0;
     let looked = -1;
     for (let j = 0; j <= last; j++) {
-      if (j > 0) h = (h - Math.imul(hashChar(text.charCodeAt(j - 1)), BASE_OUT)) | 0;
-      h = (Math.imul(h, BASE) + hashChar(text.charCodeAt(j + WINDOW - 1))) | 0;
+      const c = hashChar(text.charCodeAt(j + WINDOW - 1));
+      chars[(j + WINDOW - 1) % WINDOW] = c;
+      h = (Math.imul(h, BASE) + c) | 0;
       const key = mix(h);
+      // The character that leaves before the next window is added.
+      h = (h - Math.imul(chars[j % WINDOW] as number, BASE_OUT)) | 0;
       keys[j & (GRAMS - 1)] = key;
       const run = j - GRAMS + 1;
-      if (minAt < Math.max(run, 0)) {
+      if (j === 0 || key < minKey) {
+        minAt = j;
+        minKey = key;
+      } else if (minAt < run) {
         // The minimum left the run: the leftmost smallest of the run again.
-        minAt = Math.max(run, 0);
-        minKey = keys[minAt & (GRAMS - 1)] as number;
-        for (let i = minAt + 1; i <= j; i++) {
+        minAt = run;
+        minKey = keys[run & (GRAMS - 1)] as number;
+        for (let i = run + 1; i <= j; i++) {
           const k = keys[i & (GRAMS - 1)] as number;
           if (k < minKey) {
             minAt = i;
             minKey = k;
           }
         }
-      } else if (key < minKey) {
-        minAt = j;
-        minKey = key;
       }
       if (run < 0 || minAt === looked) continue;
       looked = minAt;
