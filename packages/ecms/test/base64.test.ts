@@ -6,9 +6,30 @@ import { sampleLetter } from './helpers/letters.js';
 
 // The byte-to-byte base64 paths against the Node calls they replace. An earlier version worked in chunks of
 // 48 KiB of bytes / 64 KiB of characters; the sizes below still straddle those boundaries and cover every
-// remainder modulo 3.
+// remainder modulo 3, and of the six bytes (eight characters) the encoder reads at once.
 const DECODE_CHUNK = 64 * 1024;
-const SIZES = [0, 1, 2, 3, 4, 5, 49_151, 49_152, 49_153, 3 * 49_152 + 2, 49_152 * 4 + 1, 200_000];
+const SIZES = [
+  0,
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  11,
+  12,
+  13,
+  49_151,
+  49_152,
+  49_153,
+  3 * 49_152 + 2,
+  49_152 * 4 + 1,
+  200_000,
+];
 
 function bytes(size: number, seed: number): Buffer {
   const random = createRandom(seed);
