@@ -30,6 +30,13 @@ const served = new Map<string, Uint8Array>();
 let server: TestServer;
 let officer: Identity;
 let revokedOfficer: Identity;
+/** An officer whose OCSP responder answers bytes that are no OCSP response (its CRL is good). */
+let garbageOcspOfficer: Identity;
+/** DER whose GeneralizedTime is no time: asn1js throws on it rather than answering "unreadable". */
+const NOT_OCSP = (() => {
+  const text = Buffer.from('20AB0101000000Z', 'latin1');
+  return new Uint8Array(Buffer.concat([Buffer.from([0x30, text.length + 2, 0x18, text.length]), text]));
+})();
 /** A TSA whose certificate names an OCSP responder here: B-LT needs its status in /DSS too (EN 319 142-1). */
 let tsa: TimeStampFunction;
 let tsaOcsp: Uint8Array;
@@ -71,6 +78,10 @@ beforeAll(async () => {
   });
   officer = await issueWithUrls('Fetching Officer', 300, server.url);
   revokedOfficer = await issueWithUrls('Revoked Fetching Officer', 301, server.url);
+  garbageOcspOfficer = await issueWithUrls('Garbage OCSP Officer', 303, server.url, {
+    ocspUrl: `${server.url}/bad-ocsp`,
+  });
+  served.set('/bad-ocsp', NOT_OCSP);
   served.set(
     '/ca.crl',
     await createCrl({
@@ -209,5 +220,33 @@ describe("signPdf with revocation: 'fetch'", () => {
     const err = await sign(revokedOfficer).catch((e: unknown) => e);
     expect(isEsignError(err, 'ERR_ESIGN_SIGNER_CERT')).toBe(true);
     expect(server.requests.some((r) => r.url === '/ca.crl')).toBe(true);
+  });
+
+  it('an answer that is no OCSP response is not embedded; the CRL settles the status and the document verifies', async () => {
+    const before = server.requests.length;
+    const pdf = await sign(garbageOcspOfficer);
+    expect(server.requests.slice(before).some((r) => (r.url ?? '').startsWith('/bad-ocsp'))).toBe(true);
+    const embedded = [...dssEntries(pdf, 'OCSPs'), ...dssEntries(pdf, 'CRLs')];
+    expect(embedded.some((e) => e.equals(Buffer.from(NOT_OCSP)))).toBe(false);
+    const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
+    expect(report.indication).toBe('TOTAL_PASSED');
+  });
+
+  it('nor in the CMS revocationInfoArchival attribute of an adbe.pkcs7.detached signature', async () => {
+    const pdf = await signPdf(await letterPdf(), {
+      signer: signerFor(pki, garbageOcspOfficer),
+      subFilter: 'adbe.pkcs7.detached',
+      level: 'B-T',
+      tsa,
+      trustAnchors: pki.root.cert,
+      revocation: 'fetch',
+      validationData: { crls: [pki.crls[1]!] },
+      timeoutInMs: 5_000,
+    });
+    const report = await verifyPdfSignatures(pdf, { trustAnchors: [pki.root.cert] });
+    expect(report.indication, report.signatures[0]?.checks.map((c) => c.message).join('; ')).toBe(
+      'TOTAL_PASSED',
+    );
+    expect(Buffer.from(pdf).includes(Buffer.from(NOT_OCSP))).toBe(false);
   });
 });

@@ -4,10 +4,12 @@
 export { dnToString, summarizeCert } from './certificate/describe.js';
 export { basicConstraints, extKeyUsage, keyUsage } from './certificate/extensions.js';
 export { type Cert, certDer, certFromDer, fromPkijs } from './certificate/parse.js';
+export { isZuluTime } from './certificate/times.js';
 export { KEY_USAGE_NAMES } from './certificate/types.js';
 export { essNames, essSigningCertificateV2 } from './cms/ess.js';
 export { signedDataFromDer, signedDataFromSchema, withParsedToken } from './cms/signed-data.js';
 export { findAllBySid, findBySid, selectSigner, verifySignerInfoSignature } from './cms/signer-info.js';
+export { readBer } from './der.js';
 export { cryptoEngine, DIGEST_BY_OID, digest, OID, OID_BY_DIGEST, toArrayBuffer } from './engine.js';
 export { revocationSchema } from './path/options.js';
 export { toCrls } from './revocation/crl.js';

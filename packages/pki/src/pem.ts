@@ -1,4 +1,5 @@
-import * as asn1js from 'asn1js';
+import type * as asn1js from 'asn1js';
+import { readBer } from './der.js';
 import { PkiError } from './errors.js';
 
 /**
@@ -158,9 +159,7 @@ function isSignedData(der: Uint8Array): boolean {
 }
 
 const parse = (der: Uint8Array, what: string) => {
-  const asn = asn1js.fromBER(
-    der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer,
-  );
+  const asn = readBer(der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer);
   if (asn.offset === -1) throw new PkiError('ERR_PKI_INPUT', `${what} is not readable DER`);
   return asn;
 };
@@ -197,7 +196,7 @@ function trustedCertificate(der: Uint8Array): Uint8Array {
   const asn = parse(der, 'The trusted certificate');
   const cert = der.subarray(0, asn.offset);
   if (asn.offset < der.length) {
-    const aux = parse(der.subarray(asn.offset), 'The trust settings of a trusted certificate').result;
+    const aux = parse(der.subarray(asn.offset), 'The trust settings block of a trusted certificate').result;
     const trustList = children(aux).find((b) => b.idBlock.tagClass === 1 && b.idBlock.tagNumber === 16);
     const any = children(trustList).some(
       (b) => (b as { valueBlock?: { toString?: () => string } }).valueBlock?.toString?.() === ANY_EKU,

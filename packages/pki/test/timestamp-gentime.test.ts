@@ -56,6 +56,17 @@ describe('time-stamp genTime as written', () => {
     }
   });
 
+  it('a genTime of month 13 is a FORMAT_FAILURE, not a proof of January of the next year', async () => {
+    const r = await verify(
+      await tokenWithGenTime({ tag: 'generalized', text: `${now.getUTCFullYear() - 1}1301000000Z` }),
+    );
+    expect({ indication: r.indication, subIndication: r.subIndication }, r.message).toEqual({
+      indication: 'FAILED',
+      subIndication: 'FORMAT_FAILURE',
+    });
+    expect(r.genTime).toBeUndefined();
+  });
+
   it('guard: a genTime in UTC with a fraction of a second is read to the millisecond', async () => {
     const r = await verify(
       await tokenWithGenTime(generalizedText(now, `${String(now.getUTCSeconds()).padStart(2, '0')}.25Z`)),

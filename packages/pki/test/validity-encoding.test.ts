@@ -76,6 +76,29 @@ describe('validity times RFC 5280 forbids are refused, not misread', () => {
   });
 });
 
+describe('validity times of digits that name no moment of the calendar', () => {
+  it('a notAfter of month 13 or of 31 April is refused, not carried over into the next year or month', async () => {
+    const yy = pad((now.getUTCFullYear() + 1) % 100);
+    for (const [serial, text] of [
+      [520, `${yy}1301000000Z`],
+      [521, `${yy}0431000000Z`],
+      [522, `${yy}0101240000Z`],
+    ] as const) {
+      const leaf = await writtenValidity(h.ca, serial, utc(lastYear), { tag: 'utc', text });
+      const r = await validate(leaf);
+      expect(r.indication, text).not.toBe('PASSED');
+      expect(r.failure).toEqual({ check: 'validity', position: 0 });
+      expect(r.message).toMatch(/notAfter/);
+    }
+  });
+
+  it('guard: 29 February of a leap year (2028) is a moment of the calendar', async () => {
+    const leaf = await writtenValidity(h.ca, 523, utc(lastYear), { tag: 'utc', text: '280229000000Z' });
+    expect(summarizeCertificate(leaf).notAfter).toBe('2028-02-29T00:00:00.000Z');
+    expectOutcome(await validate(leaf, now), 'PASSED');
+  });
+});
+
 describe('validity times RFC 5280 allows (guards)', () => {
   it('UTCTime year 50 is 1950 and year 49 is 2049', () => {
     const written = { notBefore: '500101000000Z', notAfter: '491231235959Z' };

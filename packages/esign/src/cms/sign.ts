@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { CryptoKey, DigestName, TimeStampFunction } from '@thgov/pki';
-import { cryptoEngine, digest, essSigningCertificateV2, OID, toArrayBuffer } from '@thgov/pki/internal';
+import {
+  cryptoEngine,
+  digest,
+  essSigningCertificateV2,
+  OID,
+  readBer,
+  toArrayBuffer,
+} from '@thgov/pki/internal';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { EsignError } from '../errors.js';
 
 export type { DigestName, TimeStampFunction };
 
@@ -26,6 +34,14 @@ function attr(type: string, value: asn1js.BaseBlock): pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
 }
 
+/** One DER value of the validation data, or ERR_ESIGN_VALIDATION_DATA: nothing unreadable is signed into a CMS. */
+function derValue(bytes: Uint8Array, what: string): asn1js.AsnType {
+  const asn = readBer(toArrayBuffer(bytes));
+  if (asn.offset !== bytes.byteLength)
+    throw new EsignError('ERR_ESIGN_VALIDATION_DATA', `${what} of the validation data is not one DER value`);
+  return asn.result;
+}
+
 /** Adobe's revocationInfoArchival signed attribute value: `[0] CRLs, [1] OCSP responses`. */
 export function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8Array[] }): asn1js.Sequence {
   const value: asn1js.BaseBlock[] = [];
@@ -33,7 +49,7 @@ export function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8
     value.push(
       new asn1js.Constructed({
         idBlock: { tagClass: 3, tagNumber: 0 },
-        value: [new asn1js.Sequence({ value: rev.crls.map((c) => asn1js.fromBER(toArrayBuffer(c)).result) })],
+        value: [new asn1js.Sequence({ value: rev.crls.map((c) => derValue(c, 'A CRL')) })],
       }),
     );
   }
@@ -41,9 +57,7 @@ export function revocationInfoArchival(rev: { crls?: Uint8Array[]; ocsps?: Uint8
     value.push(
       new asn1js.Constructed({
         idBlock: { tagClass: 3, tagNumber: 1 },
-        value: [
-          new asn1js.Sequence({ value: rev.ocsps.map((c) => asn1js.fromBER(toArrayBuffer(c)).result) }),
-        ],
+        value: [new asn1js.Sequence({ value: rev.ocsps.map((c) => derValue(c, 'An OCSP response')) })],
       }),
     );
   }

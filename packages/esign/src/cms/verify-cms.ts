@@ -3,7 +3,9 @@ import {
   DIGEST_BY_OID,
   digest,
   essNames,
+  isZuluTime,
   OID,
+  readBer,
   selectSigner,
   signedDataFromDer,
   signedDataFromSchema,
@@ -70,13 +72,8 @@ function parseSignedData(contents: Uint8Array, pool: EvidencePool): pkijs.Signed
 
 /** The SignedData in `/Contents` from asn1js's parse of the whole; a string says why not. */
 function parseWholeSignedData(contents: Uint8Array): pkijs.SignedData | string {
-  let asn: ReturnType<typeof asn1js.fromBER>;
-  try {
-    // asn1js throws, rather than answering offset -1, on some values it cannot read (a GeneralizedTime that is no time).
-    asn = asn1js.fromBER(toArrayBuffer(contents));
-  } catch {
-    return '/Contents is not DER-encoded CMS';
-  }
+  // readBer answers offset -1 where asn1js throws (a GeneralizedTime that is no time).
+  const asn = readBer(toArrayBuffer(contents));
   if (asn.offset === -1) return '/Contents is not DER-encoded CMS';
   if (contents.subarray(asn.offset).some((b) => b !== 0))
     return 'Non-zero bytes after the CMS structure in /Contents';
@@ -273,10 +270,12 @@ function passed(
 ): CheckResult {
   const warnings: string[] = [];
   const st = attrValue(si, OID.signingTime);
-  if (st?.[0]) {
-    const t = (st[0] as asn1js.UTCTime).toDate?.();
-    if (t instanceof Date && !Number.isNaN(t.getTime())) out.claimedTime = t;
-  }
+  // asn1js reads a UTCTime whose text is no time as 1899 and a local time by this process's zone: not a claim.
+  if (st?.[0] && isZuluTime(st[0])) out.claimedTime = (st[0] as asn1js.UTCTime).toDate();
+  else if (st?.[0])
+    warnings.push(
+      'The signingTime attribute is not a UTC time with seconds (RFC 5652 §11.3): no claimed time is read from it',
+    );
   if (options.cades && st)
     warnings.push('CAdES signature carries a signingTime attribute (PAdES baseline forbids it)');
   if (direct)

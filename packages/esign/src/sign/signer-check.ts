@@ -2,6 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import {
   type CertificateUsage,
   createRevocationFetcher,
+  parseCrl,
+  parseOcspResponse,
   type RevocationFetch,
   type RevocationFetchRequest,
   validateCertificatePath,
@@ -28,15 +30,28 @@ function checkCertificateAlone(der: Uint8Array, at: Date): void {
     );
 }
 
-/** Wraps a fetch so that what it downloaded can go into the document security store. */
+/**
+ * Wraps a fetch so that what it downloaded can go into the document security store: only what reads as the CRL or
+ * OCSP response asked for. A server's answer is anyone's bytes; one that is no CRL or OCSP response told the
+ * validation nothing, and signed into the document it would be evidence of nothing (or break the signing).
+ */
 function recordingFetch(inner: RevocationFetch, into: ValidationData): RevocationFetch {
   return async (req: RevocationFetchRequest, op) => {
     const body = await inner(req, op);
-    if (req.type === 'crl') into.crls.push(body);
-    else if (req.type === 'ocsp') into.ocsps.push(body);
+    if (req.type === 'crl' && readsAs(() => parseCrl(body))) into.crls.push(body);
+    else if (req.type === 'ocsp' && readsAs(() => parseOcspResponse(body))) into.ocsps.push(body);
     // An issuer certificate downloaded for the path reaches the DSS with the path's certificates.
     return body;
   };
+}
+
+function readsAs(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where validation data for B-LT comes from (the relevant part of the signing and extending options). */

@@ -8,7 +8,7 @@ import {
   parseCrl,
   parseOcspResponse,
 } from '@thgov/pki';
-import { onlineOptionsSchema } from '@thgov/pki/internal';
+import { certFromDer, onlineOptionsSchema } from '@thgov/pki/internal';
 import { DEFAULT_PDF_LIMITS, type PdfLimits } from '../pdf/limits.js';
 import { PDF_POLICY, type VerificationPolicy } from './policy.js';
 
@@ -179,8 +179,11 @@ export function normalizeVerifyOptions(options: VerifyPdfOptions | undefined): N
   try {
     trust = o.trustAnchors === undefined ? [] : decodeCertificates(o.trustAnchors);
     tsaTrust = o.tsaTrustAnchors === undefined ? trust : decodeCertificates(o.tsaTrustAnchors);
+    // Read now (parsed once per process): an unreadable anchor is the caller's setting, not a fault of the PDF,
+    // and would otherwise end every report as a file that "could not be processed".
+    for (const der of new Set([...trust, ...tsaTrust])) certFromDer(der);
   } catch {
-    throw invalidArgument('A trust anchor is neither PEM nor DER certificate data');
+    throw invalidArgument('A trust anchor is not a readable PEM or DER certificate');
   }
   const { crls = [], ocspResponses = [], online, ...freshness } = o.revocation ?? {};
   return {

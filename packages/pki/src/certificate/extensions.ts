@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { readBer } from '../der.js';
 import { OID } from '../engine.js';
 import { KEY_USAGE_NAMES, type KeyUsageName } from './types.js';
 
@@ -8,7 +9,7 @@ export function extension(c: pkijs.Certificate, oid: string): pkijs.Extension | 
 }
 
 function inner(e: pkijs.Extension): asn1js.AsnType {
-  const asn = asn1js.fromBER(e.extnValue.valueBlock.valueHexView);
+  const asn = readBer(e.extnValue.valueBlock.valueHexView);
   if (asn.offset === -1) throw new Error('malformed extension');
   return asn.result;
 }
@@ -251,6 +252,54 @@ export const KNOWN_CERTIFICATE_EXTENSIONS = new Set<string>([
   OID.policyMappings,
   OID.inhibitAnyPolicy,
 ]);
+
+/**
+ * How each extension a path may otherwise pass over when it cannot be read is read in full (a pkijs schema, or the
+ * one ASN.1 type it is): an unreadable subjectAltName gives no name, an unreadable distribution point no URL.
+ * keyUsage is not here (unreadable, it allows nothing) nor are the policy extensions (refused by path/policies.ts).
+ */
+const FULL_READERS: Readonly<Record<string, (value: asn1js.AsnType) => unknown>> = {
+  [OID.extKeyUsage]: (schema) => new pkijs.ExtKeyUsage({ schema }),
+  [OID.basicConstraints]: (schema) => new pkijs.BasicConstraints({ schema }),
+  [OID.nameConstraints]: (schema) => new pkijs.NameConstraints({ schema }),
+  [OID.subjectAltName]: (schema) => new pkijs.AltName({ schema }),
+  [OID.subjectKeyIdentifier]: (value) => value instanceof asn1js.OctetString || fail(),
+  [OID.authorityKeyIdentifier]: (schema) => new pkijs.AuthorityKeyIdentifier({ schema }),
+  [OID.crlDistributionPoints]: (schema) => new pkijs.CRLDistributionPoints({ schema }),
+  [OID.authorityInfoAccess]: (schema) => new pkijs.InfoAccess({ schema }),
+  [OID.ocspNoCheck]: (value) => value instanceof asn1js.Null || fail(),
+};
+
+const fail = (): never => {
+  throw new Error('not of its type');
+};
+
+/** Whether an extension's value is one readable DER value of the form its OID calls for (path searches ask often). */
+const readsInFull = remembered(
+  (e) => {
+    const bytes = e.extnValue.valueBlock.valueHexView;
+    const asn = readBer(bytes);
+    if (asn.offset !== bytes.byteLength) return false;
+    try {
+      FULL_READERS[e.extnID]?.(asn.result);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  (ok: boolean) => ok,
+);
+
+/**
+ * OIDs of critical extensions this package knows but cannot read in this certificate: RFC 5280 §4.2 wants the
+ * certificate rejected ("a critical extension that contains information that it cannot process"), where the
+ * readers above would take an unreadable one as absent.
+ */
+export function unreadableCriticalExtensions(c: pkijs.Certificate): string[] {
+  return (c.extensions ?? [])
+    .filter((e) => e.critical && e.extnID in FULL_READERS && !readsInFull(e))
+    .map((e) => e.extnID);
+}
 
 /** OIDs of critical extensions this package does not process. */
 export function unknownCriticalExtensions(c: pkijs.Certificate): string[] {

@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
+import { readBer } from '../der.js';
 import { OID } from '../engine.js';
 
 /** anyPolicy (RFC 5280 §4.2.1.4). */
@@ -26,7 +27,7 @@ const bad = (what: string): never => {
 /** The one DER value of an extension; trailing bytes or unreadable DER are malformed. */
 function value(e: pkijs.Extension, what: string): asn1js.AsnType {
   const bytes = e.extnValue.valueBlock.valueHexView;
-  const asn = asn1js.fromBER(bytes);
+  const asn = readBer(bytes);
   if (asn.offset === -1 || asn.offset !== bytes.byteLength) return bad(what);
   return asn.result;
 }

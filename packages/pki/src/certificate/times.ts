@@ -10,14 +10,36 @@ const UTC_TIME = /^\d{12}Z$/;
 const GENERALIZED_TIME = /^\d{14}(\.\d+)?Z$/;
 
 /**
- * Whether a UTCTime or GeneralizedTime block is written in UTC with seconds, the only forms asn1js reads as
- * written: it reads a UTCTime without seconds or with an offset as 1899-11-30, and a GeneralizedTime in local time
- * or with an offset by the process time zone, with the offset's sign reversed and the day of the week as the day.
+ * Whether a UTCTime or GeneralizedTime block is written in UTC with seconds and names a moment of the calendar, the
+ * only forms asn1js reads as written: it reads a UTCTime without seconds, with an offset or of text that is no time
+ * as 1899-11-30, a GeneralizedTime in local time or with an offset by the process time zone, with the offset's
+ * sign reversed and the day of the week as the day, and a month 13 as January.
  */
 export function isZuluTime(block: unknown): boolean {
   if (!(block instanceof asn1js.UTCTime)) return false;
   const text = Buffer.from(block.valueBlock.valueHexView).toString('latin1');
-  return (block instanceof asn1js.GeneralizedTime ? GENERALIZED_TIME : UTC_TIME).test(text);
+  const generalized = block instanceof asn1js.GeneralizedTime;
+  if (!(generalized ? GENERALIZED_TIME : UTC_TIME).test(text)) return false;
+  return isCalendarTime(
+    generalized ? text.slice(2) : text,
+    generalized ? Number(text.slice(0, 4)) : undefined,
+  );
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether "YYMMDDhhmmss…" names a moment of the calendar: asn1js carries a month 13, a 31 April or an hour 24
+ * over into the next year, month or day rather than refuse it. `year` is the full year when known (February 29).
+ */
+function isCalendarTime(digits: string, year?: number): boolean {
+  const [month, day, hour, minute, second] = [2, 4, 6, 8, 10].map((i) => Number(digits.slice(i, i + 2)));
+  // A UTCTime's two digits stand for 1950–2049: 19YY and 20YY are leap years alike but for 1900, never written.
+  const y = year ?? 2000 + Number(digits.slice(0, 2));
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (month! < 1 || month! > 12) return false;
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month! - 1]!;
+  return day! >= 1 && day! <= days && hour! <= 23 && minute! <= 59 && second! <= 59;
 }
 
 const VALIDITY_READINGS = new WeakMap<pkijs.Certificate, string | undefined>();

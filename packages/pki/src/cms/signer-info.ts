@@ -1,9 +1,9 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { publicKeyOf, signatureScheme } from '../algorithms.js';
-import { extension } from '../certificate/extensions.js';
+import { subjectKeyId } from '../certificate/extensions.js';
 import { sameName } from '../certificate/name.js';
-import { DIGEST_BY_OID, OID } from '../engine.js';
+import { DIGEST_BY_OID } from '../engine.js';
 import { type SignedBytes, verifyEcdsa, verifyHashed, verifySignatureValue } from '../signature.js';
 import { essNames } from './ess.js';
 
@@ -78,12 +78,8 @@ export function findAllBySid(sid: unknown, certs: readonly pkijs.Certificate[]):
   }
   if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
     const skiBytes = Buffer.from((sid as asn1js.Primitive).valueBlock.valueHexView);
-    return certs.filter((c) => {
-      const e = extension(c, OID.subjectKeyIdentifier);
-      if (!e) return false;
-      const v = asn1js.fromBER(e.extnValue.valueBlock.valueHexView).result as asn1js.OctetString;
-      return Buffer.from(v.valueBlock.valueHexView).equals(skiBytes);
-    });
+    // The certificate sets are unsigned: an unreadable key identifier there names nobody.
+    return certs.filter((c) => subjectKeyId(c)?.equals(skiBytes) === true);
   }
   return [];
 }

@@ -9,6 +9,7 @@ import {
   duplicateExtensions,
   keyUsage,
   unknownCriticalExtensions,
+  unreadableCriticalExtensions,
 } from '../certificate/extensions.js';
 import { type Cert, isSelfIssued } from '../certificate/parse.js';
 import { positionLabel } from '../certificate/summary.js';
@@ -142,6 +143,13 @@ export function constraintProblem(path: readonly Cert[], usage: CertificateUsage
         'critical-extension',
         i,
         `has critical extensions this validator does not process (${unknown.join(', ')})`,
+      );
+    const unreadable = unreadableCriticalExtensions(path[i]!.pkijs);
+    if (unreadable.length)
+      return fail(
+        'critical-extension',
+        i,
+        `has critical extensions that cannot be read (${unreadable.join(', ')}; RFC 5280 §4.2)`,
       );
   }
   const policy = policyFailure(path);
