@@ -1,5 +1,5 @@
 import { lazyRegExp } from '../lazy-regexp.js';
-import { ASCII_KIND, ESCAPE, isInvisible, OTHER, readUnit, type Unit } from './spelling.js';
+import { ASCII_KIND, codePointTest, ESCAPE, isInvisible, OTHER, readUnit, type Unit } from './spelling.js';
 
 /**
  * Runs of digit groups, read in any spelling (see spelling.ts): the one reader behind every matcher of numbers
@@ -35,23 +35,8 @@ const MAX_GROUP_DIGITS = 13;
 // spent more time on Thai text than all the reading after it (every Thai letter went through the Unicode matcher).
 // That expression is still the definition: it decides each non-ASCII character once, and the tests hold the two to
 // the same answers.
-const START_CHARACTER = lazyRegExp(String.raw`^[\p{Nd}\p{No}]$`, 'u');
-
-/** Whether each BMP code point starts a run (1) or not (0), computed on first sight; -1 unknown. */
-let bmpStarts: Int8Array | undefined;
-
-/** Whether the code point `cp` (not ASCII) is a digit of any script or another number character. */
-function startsRun(cp: number): boolean {
-  if (cp > 0xffff) return START_CHARACTER().test(String.fromCodePoint(cp));
-  bmpStarts ??= new Int8Array(0x10000).fill(-1);
-  let known = bmpStarts[cp] as number;
-  if (known < 0) {
-    // A lone surrogate is no character.
-    known = cp >= 0xd800 && cp <= 0xdfff ? 0 : START_CHARACTER().test(String.fromCharCode(cp)) ? 1 : 0;
-    bmpStarts[cp] = known;
-  }
-  return known === 1;
-}
+/** Whether a code point (not ASCII) is a digit of any script or another number character. */
+const startsRun = codePointTest(lazyRegExp(String.raw`^[\p{Nd}\p{No}]$`, 'u'));
 
 const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 

@@ -31,24 +31,32 @@ const INVISIBLE = lazyRegExp(String.raw`^(?:\p{Cf}|\u034f)$`, 'u');
 /** Code points below this are ASCII or Latin-1, where only the soft hyphen is invisible. */
 const FIRST_FORMAT = 0x00ad;
 
-/** Whether each BMP code point is invisible (1) or not (0), computed on first sight. */
-let bmpInvisible: Int8Array | undefined;
+/**
+ * A test of one code point against a Unicode expression matching one character, remembered for the BMP (64 KiB,
+ * each answer computed on first sight: text reads at array-lookup speed); a lone surrogate is no character.
+ */
+export function codePointTest(expression: () => RegExp): (cp: number) => boolean {
+  let bmp: Int8Array | undefined;
+  return (cp) => {
+    if (cp > 0xffff) return expression().test(String.fromCodePoint(cp));
+    bmp ??= new Int8Array(0x10000).fill(-1);
+    let known = bmp[cp] as number;
+    if (known < 0) {
+      known = cp >= 0xd800 && cp <= 0xdfff ? 0 : expression().test(String.fromCharCode(cp)) ? 1 : 0;
+      bmp[cp] = known;
+    }
+    return known === 1;
+  };
+}
+
+const invisible = codePointTest(INVISIBLE);
 
 /**
  * True for a code point of the invisible characters above: a separator that a reader does not see (and so never
  * counts). Takes a code point, so a tag character (outside the BMP) is one.
  */
 export function isInvisible(cp: number): boolean {
-  if (cp < FIRST_FORMAT) return false;
-  if (cp > 0xffff) return INVISIBLE().test(String.fromCodePoint(cp));
-  bmpInvisible ??= new Int8Array(0x10000).fill(-1);
-  let known = bmpInvisible[cp] as number;
-  if (known < 0) {
-    // A lone surrogate is no character.
-    known = cp >= 0xd800 && cp <= 0xdfff ? 0 : INVISIBLE().test(String.fromCharCode(cp)) ? 1 : 0;
-    bmpInvisible[cp] = known;
-  }
-  return known === 1;
+  return cp >= FIRST_FORMAT && invisible(cp);
 }
 // Spaces, dashes, the line and paragraph separators and NEL (a line break of EBCDIC and some Unicode text).
 const SPACE_OR_DASH = lazyRegExp(String.raw`^[\p{Z}\p{Pd}\u0085]$`, 'u');
